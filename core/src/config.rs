@@ -1,0 +1,139 @@
+//! The configuration: one serde type, the same for Rust, Python (a dict) and JS (an
+//! object), loaded from JSON. Unknown keys are an error that names them.
+//!
+//! ```
+//! let cfg = convolens::Config::from_json(r#"{"time_zone":"Europe/Berlin","inactivity_timeout_hours":12}"#).unwrap();
+//! assert_eq!(cfg.inactivity_timeout_hours, 12);
+//! let err = convolens::Config::from_json(r#"{"time_zone":"UTC","colour":"red"}"#).unwrap_err();
+//! assert!(err.to_string().contains("colour"));
+//! ```
+
+use crate::error::ConfigError;
+use crate::model::money::Currency;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Engine and report configuration. Every field has a default; `{}` is a valid config.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// IANA time zone for calendar days, weekdays and hours in reports. Default `"UTC"`.
+    pub time_zone: String,
+    /// Currency for records that do not name one, and for reported totals. Default `"USD"`.
+    pub currency: Currency,
+    /// The conversion event that makes a conversation a lead: an external event name
+    /// (`purchase`), or the name of a messaging event in `events`. Default: chosen in the
+    /// order external event, button reply, list reply, text reply (semantics §4).
+    pub conversion_event: Option<String>,
+    /// Messaging events: patterns on inbound messages (semantics §4).
+    pub events: Vec<crate::sources::EventDef>,
+    /// Attribution of external events to conversations (semantics §4).
+    pub attribution: crate::attribution::AttributionConfig,
+    /// Custom incoming source rules on the first inbound text (wa.me prefilled text, QR refs).
+    pub sources: Vec<crate::sources::SourceRule>,
+    /// Display names for source keys (`{"meta_ad:123": "Summer sale"}`).
+    pub source_names: std::collections::BTreeMap<String, String>,
+    /// Funnels: ordered event names, reported per source.
+    pub funnels: Vec<crate::sources::FunnelDef>,
+    /// Rate card: an inline list of rates, or a path the caller resolves
+    /// (see [`Config::resolve_rate_card`]).
+    pub rate_card: Option<crate::billing::RateCardSpec>,
+    /// Extra or replacement pricing-timeline entries (Meta's next change is a config edit).
+    pub pricing_timeline: Vec<crate::billing::TimelineEntry>,
+    /// Dated country→market overrides on top of Meta's table.
+    pub markets: Vec<crate::billing::MarketOverride>,
+    /// Analytic conversations end after this many hours without messages. Default 24.
+    pub inactivity_timeout_hours: u32,
+    /// Monthly quota of billable units for the `usage` section (seed 004).
+    pub quota: Option<u64>,
+    /// How late (in days) input may arrive and still be placed in order. Default 7.
+    pub lateness_days: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            time_zone: "UTC".into(),
+            currency: Currency::USD,
+            conversion_event: None,
+            events: Vec::new(),
+            attribution: crate::attribution::AttributionConfig::default(),
+            sources: Vec::new(),
+            source_names: std::collections::BTreeMap::new(),
+            funnels: Vec::new(),
+            rate_card: None,
+            pricing_timeline: Vec::new(),
+            markets: Vec::new(),
+            inactivity_timeout_hours: 24,
+            quota: None,
+            lateness_days: 7,
+        }
+    }
+}
+
+impl Config {
+    /// Parse a JSON config. Unknown keys, wrong types and invalid values are errors that
+    /// name the key.
+    pub fn from_json(json: &str) -> Result<Config, ConfigError> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let cfg: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            ConfigError::Invalid { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
+        })?;
+        de.end().map_err(|e| ConfigError::Invalid { path: String::new(), message: e.to_string() })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// The time zone, parsed.
+    pub fn tz(&self) -> Result<Tz, ConfigError> {
+        parse_tz(&self.time_zone).map_err(|m| ConfigError::value("time_zone", m))
+    }
+
+    /// Check every value that types alone cannot: the zone exists, regexes compile,
+    /// numbers are in range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.tz()?;
+        if self.inactivity_timeout_hours == 0 || self.inactivity_timeout_hours > 24 * 365 {
+            return Err(ConfigError::value("inactivity_timeout_hours", "must be between 1 and 8760"));
+        }
+        if self.lateness_days > 366 {
+            return Err(ConfigError::value("lateness_days", "must be at most 366"));
+        }
+        self.attribution.validate()?;
+        for (i, r) in self.sources.iter().enumerate() {
+            r.validate().map_err(|m| ConfigError::value(format!("sources[{i}]"), m))?;
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            e.validate().map_err(|m| ConfigError::value(format!("events[{i}]"), m))?;
+        }
+        if let Some(rc) = &self.rate_card {
+            rc.validate().map_err(|m| ConfigError::value("rate_card", m))?;
+        }
+        Ok(())
+    }
+
+    /// Replace a `rate_card` given as a path by its contents, read with `read` (the core does
+    /// no file I/O itself). CSV when the path ends in `.csv`, else JSON.
+    pub fn resolve_rate_card<F>(&mut self, read: F) -> Result<(), ConfigError>
+    where
+        F: FnOnce(&str) -> std::io::Result<String>,
+    {
+        if let Some(crate::billing::RateCardSpec::Path(p)) = &self.rate_card {
+            let text = read(p).map_err(|e| ConfigError::value("rate_card", format!("cannot read `{p}`: {e}")))?;
+            let rates = if p.to_ascii_lowercase().ends_with(".csv") {
+                crate::billing::RateRow::parse_csv(&text)
+            } else {
+                crate::billing::RateRow::parse_json(&text)
+            }
+            .map_err(|m| ConfigError::value("rate_card", format!("`{p}`: {m}")))?;
+            self.rate_card = Some(crate::billing::RateCardSpec::Inline(rates));
+        }
+        Ok(())
+    }
+}
+
+/// Parse an IANA zone name (`"Europe/Berlin"`, `"UTC"`).
+pub fn parse_tz(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>().map_err(|_| format!("`{name}` is not an IANA time zone name"))
+}

@@ -1,0 +1,257 @@
+//! The engine: ingestion entry points and reports over the fact store.
+
+use crate::config::Config;
+use crate::error::{ConfigError, ParseError, ParseErrorKind, ReportError};
+use crate::input::{parse_document, ParseOptions};
+use crate::report::{Report, ReportOptions};
+use crate::store::{IngestOutcome, Store};
+use chrono_tz::Tz;
+use std::io::{BufRead, BufReader, Read};
+
+/// The result of ingesting a stream: totals, and every line that failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StreamOutcome {
+    /// Lines read (blank lines included).
+    pub lines: u64,
+    /// What the good lines did, summed.
+    pub outcome: IngestOutcome,
+    /// The lines that could not be ingested, in order. The rest of the stream was ingested.
+    pub errors: Vec<ParseError>,
+}
+
+/// The analytics engine. Feed it webhook payloads and convolens records in any order,
+/// as often as they arrive; ask it for reports.
+///
+/// ```
+/// use convolens::{Config, Engine, ReportOptions};
+/// let mut engine = Engine::new(Config::default()).unwrap();
+/// engine.ingest_str(r#"{"type":"outbound","id":"wamid.1","to":"4915112345678","timestamp":1751400000,"template":"welcome","category":"marketing"}"#).unwrap();
+/// let report = engine.report(&ReportOptions::default()).unwrap();
+/// assert_eq!(report.input.records["outbound"], 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Engine {
+    config: Config,
+    tz: Tz,
+    opts: ParseOptions,
+    store: Store,
+}
+
+impl Engine {
+    /// A new, empty engine. Fails when the config does not validate.
+    pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        config.validate()?;
+        if let Some(crate::billing::RateCardSpec::Path(p)) = &config.rate_card {
+            return Err(ConfigError::value(
+                "rate_card",
+                format!("`{p}` is a path; resolve it first with Config::resolve_rate_card (the core does no file I/O)"),
+            ));
+        }
+        let tz = config.tz()?;
+        let opts = ParseOptions { default_currency: config.currency, ..ParseOptions::default() };
+        Ok(Engine { config, tz, opts, store: Store::default() })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The report time zone.
+    pub fn time_zone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The fact store (read-only).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Set the longest accepted line or document, in bytes (default 16 MiB).
+    pub fn set_max_line_bytes(&mut self, max: usize) {
+        self.opts.max_bytes = max;
+    }
+
+    /// Ingest one document (one JSONL line, a webhook payload, or a JSON array of them).
+    /// It counts as the next line of the engine's input.
+    pub fn ingest(&mut self, doc: &[u8]) -> Result<IngestOutcome, ParseError> {
+        let line = self.store.stats.lines + 1;
+        self.ingest_at(doc, line, 1)
+    }
+
+    /// [`Engine::ingest`] for a string.
+    pub fn ingest_str(&mut self, doc: &str) -> Result<IngestOutcome, ParseError> {
+        self.ingest(doc.as_bytes())
+    }
+
+    /// Ingest a document that starts at `line` of some file and spans `lines` lines (used
+    /// for pretty-printed `.json` files so errors name the file's line).
+    pub fn ingest_at(&mut self, doc: &[u8], line: u64, lines: u64) -> Result<IngestOutcome, ParseError> {
+        self.store.stats.lines += lines.max(1);
+        let mut events = Vec::new();
+        match parse_document(doc, line, &self.opts, &mut events) {
+            Ok(()) => Ok(self.store.apply_all(events)),
+            Err(e) => {
+                self.store.stats.errors += 1;
+                Err(e)
+            }
+        }
+    }
+
+    /// Ingest a stream of JSON lines. Blank lines are skipped; a bad line is recorded in
+    /// the outcome and the stream goes on. Only an I/O error stops it.
+    ///
+    /// A line that opens a JSON object or array and ends before it closes is joined with
+    /// the lines that follow while they look like its continuation (they start with
+    /// white space or a closing bracket), so pretty-printed payloads are read as one
+    /// document; a truncated JSONL line followed by a new document is reported alone and
+    /// the next document is read normally.
+    pub fn ingest_reader<R: Read>(&mut self, reader: R) -> std::io::Result<StreamOutcome> {
+        let mut r = BufReader::with_capacity(1 << 16, reader);
+        let mut buf = Vec::with_capacity(4096);
+        let mut next = Vec::with_capacity(4096);
+        let mut carry = false;
+        // After a multi-line document fails, its remaining continuation lines belong to it.
+        let mut in_bad_doc = false;
+        let mut out = StreamOutcome::default();
+        let limit = self.opts.max_bytes;
+        loop {
+            let (n, too_long) = if carry {
+                carry = false;
+                std::mem::swap(&mut buf, &mut next);
+                (buf.len(), false)
+            } else {
+                buf.clear();
+                read_line_limited(&mut r, &mut buf, limit)?
+            };
+            if n == 0 {
+                break;
+            }
+            out.lines += 1;
+            let line_no = self.store.stats.lines + 1;
+            if too_long {
+                self.store.stats.lines += 1;
+                self.store.stats.errors += 1;
+                out.errors.push(ParseError::new(
+                    ParseErrorKind::TooLong,
+                    line_no,
+                    "",
+                    format!("line is {n} bytes, over the {limit} byte limit"),
+                ));
+                continue;
+            }
+            if trim_line(&buf).iter().all(u8::is_ascii_whitespace)
+                || (in_bad_doc && matches!(buf.first(), Some(b' ' | b'\t' | b'}' | b']')))
+            {
+                self.store.stats.lines += 1;
+                continue;
+            }
+            in_bad_doc = false;
+            let mut nlines = 1u64;
+            let result = loop {
+                let mut events = Vec::new();
+                match parse_document(trim_line(&buf), line_no, &self.opts, &mut events) {
+                    Ok(()) => break Ok(self.store.apply_all(events)),
+                    Err(e) if e.kind == ParseErrorKind::Truncated => {
+                        next.clear();
+                        let (m, cut) = read_line_limited(&mut r, &mut next, limit)?;
+                        let continues = matches!(next.first(), Some(b' ' | b'\t' | b'}' | b']'));
+                        if m == 0 {
+                            break Err(e);
+                        }
+                        if cut || !continues || buf.len() + next.len() > limit {
+                            carry = !cut;
+                            if cut {
+                                // Reported on its own turn as too long.
+                                self.store.stats.lines += 1;
+                                self.store.stats.errors += 1;
+                                out.lines += 1;
+                                out.errors.push(ParseError::new(
+                                    ParseErrorKind::TooLong,
+                                    line_no + nlines,
+                                    "",
+                                    format!("line is {m} bytes, over the {limit} byte limit"),
+                                ));
+                            }
+                            break Err(e);
+                        }
+                        buf.extend_from_slice(&next);
+                        out.lines += 1;
+                        nlines += 1;
+                    }
+                    Err(e) => break Err(e),
+                }
+            };
+            self.store.stats.lines += nlines;
+            match result {
+                Ok(o) => out.outcome.absorb(o),
+                Err(e) => {
+                    in_bad_doc = nlines > 1 && !carry;
+                    self.store.stats.errors += 1;
+                    out.errors.push(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Compute a report.
+    pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
+        self.store.prepare();
+        crate::report::build(&self.store, &self.config, self.tz, opts)
+    }
+}
+
+/// Strip a trailing `\n` / `\r\n` and a UTF-8 byte-order mark.
+fn trim_line(buf: &[u8]) -> &[u8] {
+    let mut s = buf;
+    if let Some(rest) = s.strip_suffix(b"\n") {
+        s = rest;
+    }
+    if let Some(rest) = s.strip_suffix(b"\r") {
+        s = rest;
+    }
+    if let Some(rest) = s.strip_prefix(b"\xEF\xBB\xBF") {
+        s = rest;
+    }
+    s
+}
+
+/// Read one line into `buf`, keeping at most `limit` bytes; returns the line's full length
+/// and whether it was cut.
+fn read_line_limited<R: BufRead>(r: &mut R, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<(usize, bool)> {
+    let mut total = 0usize;
+    let mut cut = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok((total, cut));
+        }
+        let (chunk, done) = match memchr_nl(avail) {
+            Some(i) => (&avail[..=i], true),
+            None => (avail, false),
+        };
+        let len = chunk.len();
+        total += len;
+        if !cut {
+            if buf.len() + len > limit.saturating_add(2) {
+                cut = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        r.consume(len);
+        if done {
+            return Ok((total, cut));
+        }
+    }
+}
+
+fn memchr_nl(s: &[u8]) -> Option<usize> {
+    s.iter().position(|b| *b == b'\n')
+}

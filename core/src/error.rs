@@ -1,0 +1,163 @@
+//! Errors, one enum per boundary: parsing input, loading configuration, restoring
+//! snapshots, and computing reports.
+//!
+//! Every error names what was wrong: a [`ParseError`] carries the input line, the
+//! column, and the JSON field path (`entry[0].changes[0].value.messages[1].timestamp`),
+//! so a person can find the bad byte in a file of millions of lines.
+
+use std::fmt;
+
+/// What kind of problem a [`ParseError`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The bytes are not valid JSON (trailing commas, comments, stray characters, ...).
+    Syntax,
+    /// The document ends before its JSON is complete (truncated input).
+    Truncated,
+    /// The bytes are not valid UTF-8.
+    Utf8,
+    /// A field has the wrong JSON type, or a required field is missing.
+    Schema,
+    /// A field has the right type but an impossible value (timestamp out of range,
+    /// amount too large, malformed currency or date).
+    Value,
+    /// The document is neither a Cloud API webhook payload nor a convolens record.
+    UnknownRecord,
+    /// The line is longer than the configured limit.
+    TooLong,
+    /// The line is empty where a document was expected.
+    Empty,
+}
+
+/// A line or document that could not be ingested. Nothing of it was applied; everything
+/// ingested before it is kept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+pub struct ParseError {
+    /// What kind of problem this is.
+    pub kind: ParseErrorKind,
+    /// 1-based line number in the stream (or in the file, for a multi-line document).
+    pub line: u64,
+    /// 1-based column within that line, when known (0 otherwise).
+    pub column: u64,
+    /// JSON path of the offending field (`""` for the document itself).
+    pub field: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        if self.column > 0 {
+            write!(f, ", column {}", self.column)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ", field `{}`", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl ParseError {
+    /// A new error at `line` (column unknown).
+    pub fn new(kind: ParseErrorKind, line: u64, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { kind, line, column: 0, field: field.into(), message: message.into() }
+    }
+
+    /// Shift the error's line by `offset` lines (used when a document starts after line 1).
+    #[must_use]
+    pub fn at_line_offset(mut self, offset: u64) -> Self {
+        self.line += offset;
+        self
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The configuration is not valid JSON or has a field of the wrong type; unknown keys
+    /// are reported here and named.
+    #[error("config: {path}: {message}")]
+    Invalid {
+        /// Path of the offending key (`attribution.model`).
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A value is well-typed but not acceptable (unknown time zone, bad regex, ...).
+    #[error("config: `{key}`: {message}")]
+    Value {
+        /// The key whose value is wrong.
+        key: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// A `Value` error for `key`.
+    pub fn value(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Value { key: key.into(), message: message.into() }
+    }
+}
+
+/// A report that cannot be computed as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The requested range is empty or inverted.
+    #[error("report range: {0}")]
+    Range(String),
+    /// An option value is not acceptable (unknown model, unknown time zone, ...).
+    #[error("report option `{option}`: {message}")]
+    Option {
+        /// The option name.
+        option: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The computation cannot be done for this data (e.g. exact Shapley over too many sources).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// A snapshot that cannot be restored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The bytes do not start with the convolens snapshot magic.
+    #[error("snapshot: not a convolens snapshot (bad magic)")]
+    BadMagic,
+    /// The snapshot was written by a newer schema than this library reads.
+    #[error("snapshot: schema version {found} is newer than the supported {supported}")]
+    NewerVersion {
+        /// Version found in the header.
+        found: u32,
+        /// Highest version this build reads.
+        supported: u32,
+    },
+    /// The snapshot is truncated or its contents do not decode.
+    #[error("snapshot: corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Any convolens error, for callers that handle them together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// See [`ParseError`].
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// See [`ConfigError`].
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// See [`ReportError`].
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// See [`SnapshotError`].
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+}

@@ -1,0 +1,752 @@
+//! Input: Cloud API webhook payloads and convolens JSONL records, parsed into
+//! normalised [`Event`]s that borrow from the input buffer.
+//!
+//! # Accepted documents
+//!
+//! One JSON document per line (JSONL), or one (possibly pretty-printed) document, or a
+//! JSON array of documents. A document is one of:
+//!
+//! | document | recognised by | becomes |
+//! |---|---|---|
+//! | webhook payload | `object` or `entry` | [`Event::Contact`], [`Event::Inbound`], [`Event::Status`], or [`Event::Ignored`] for other `field`s |
+//! | outbound record | `"type":"outbound"` | [`Event::Outbound`] |
+//! | external event | `"type":"external_event"` | [`Event::External`] |
+//! | spend | `"type":"spend"`, or a Meta Ads Insights row (`spend` + `date_start`) | [`Event::Spend`] |
+//! | close | `"type":"close"` | [`Event::Close`] |
+//! | click | `"type":"click"` (a URL-button click reported by the host) | [`Event::Click`] |
+//!
+//! # Validation rules
+//!
+//! - Timestamps are UTC Unix seconds, given as a JSON integer or a string of digits, and
+//!   must lie in `[2000-01-01, 2100-01-01)`; anything else is a [`ParseErrorKind::Value`]
+//!   error naming the field.
+//! - Amounts are decimal numbers (JSON number or string) in major units, non-negative and at
+//!   most 10¹²; they become integer micro-units ([`crate::model::money`]).
+//! - Currencies are three ASCII letters; a record without one uses the config's
+//!   `currency` (default `USD`).
+//! - A document is parsed whole before anything is applied: a bad document changes nothing.
+//! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
+
+mod webhook;
+
+use crate::error::{ParseError, ParseErrorKind};
+use crate::model::money::{parse_decimal_micros, Currency, Money};
+use crate::model::{
+    AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation, MetaPricing, OutboundKind,
+    Referral, Reply, StatusKind, TemplateButton,
+};
+use chrono::NaiveDate;
+use serde::{de, Deserialize, Deserializer};
+use smallvec::SmallVec;
+use std::borrow::Cow;
+
+type S<'a> = Cow<'a, str>;
+
+/// The default longest line or document accepted: 16 MiB. Meta's payloads are far smaller;
+/// a longer line is a [`ParseErrorKind::TooLong`] error rather than an allocation bomb.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 16 << 20;
+
+/// A user as named by one input: the phone-number `wa_id` and/or the business-scoped user id.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct UserRef<'a> {
+    /// The `wa_id` (E.164 digits), when present and non-empty.
+    pub wa_id: Option<S<'a>>,
+    /// The business-scoped user id (BSUID), when present and non-empty.
+    pub bsuid: Option<S<'a>>,
+}
+
+impl<'a> UserRef<'a> {
+    /// Build from optional strings, dropping empty ones.
+    pub fn new(wa_id: Option<S<'a>>, bsuid: Option<S<'a>>) -> Self {
+        UserRef { wa_id: wa_id.filter(|s| !s.trim().is_empty()), bsuid: bsuid.filter(|s| !s.trim().is_empty()) }
+    }
+
+    /// A reference from a single identifier whose form decides what it is: a BSUID has a
+    /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits.
+    pub fn from_any(id: S<'a>) -> Self {
+        if id.contains('.') { UserRef::new(None, Some(id)) } else { UserRef::new(Some(id), None) }
+    }
+
+    /// True when neither identifier is known.
+    pub fn is_empty(&self) -> bool {
+        self.wa_id.is_none() && self.bsuid.is_none()
+    }
+}
+
+/// Profile information about a user from a webhook's `contacts[]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactInfo<'a> {
+    /// Who.
+    pub user: UserRef<'a>,
+    /// `profile.name`.
+    pub name: Option<S<'a>>,
+    /// `profile.country_code` (sent with usernames).
+    pub country_code: Option<S<'a>>,
+}
+
+/// An inbound user message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundMsg<'a> {
+    /// `messages[].id`.
+    pub id: S<'a>,
+    /// The business number (`metadata.phone_number_id`).
+    pub phone: S<'a>,
+    /// The sender.
+    pub from: UserRef<'a>,
+    /// `messages[].timestamp`.
+    pub ts: i64,
+    /// `messages[].type`.
+    pub ty: InboundType,
+    /// `text.body` for text messages.
+    pub text: Option<S<'a>>,
+    /// `context.id`: the business message this replies to.
+    pub context_id: Option<S<'a>>,
+    /// The CTWA referral, if any.
+    pub referral: Option<Referral>,
+    /// The button/list/flow reply, if any.
+    pub reply: Option<Reply>,
+}
+
+/// A status update for a business message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusUpdate<'a> {
+    /// The business message's id.
+    pub id: S<'a>,
+    /// The business number.
+    pub phone: S<'a>,
+    /// The recipient.
+    pub recipient: UserRef<'a>,
+    /// When the status happened.
+    pub ts: i64,
+    /// sent, delivered, read, played, failed, ...
+    pub status: StatusKind,
+    /// Meta's `conversation` object.
+    pub conversation: Option<MetaConversation>,
+    /// Meta's `pricing` object.
+    pub pricing: Option<MetaPricing>,
+    /// Errors of a failed message.
+    pub errors: SmallVec<[DeliveryError; 1]>,
+}
+
+/// A business message, as told by the host application (`"type":"outbound"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboundRecord<'a> {
+    /// The message id (`wamid…`), the key statuses refer to.
+    pub id: S<'a>,
+    /// The business number, when given.
+    pub phone: Option<S<'a>>,
+    /// The recipient.
+    pub to: UserRef<'a>,
+    /// When it was sent.
+    pub ts: i64,
+    /// Template or free-form (default: template when `template` is given, else free-form).
+    pub kind: OutboundKind,
+    /// Template name.
+    pub template: Option<S<'a>>,
+    /// Template category; free-form messages are `service`.
+    pub category: Category,
+    /// Author kind.
+    pub author: AuthorKind,
+    /// Author id (agent id, bot name, ...).
+    pub author_id: Option<S<'a>>,
+    /// Campaign name.
+    pub campaign: Option<S<'a>>,
+    /// Buttons on the template.
+    pub buttons: Vec<TemplateButton>,
+}
+
+/// A conversion outside the chat (`"type":"external_event"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalRecord<'a> {
+    /// Event id, for idempotency.
+    pub id: S<'a>,
+    /// The user (`wa_id` or BSUID).
+    pub contact: UserRef<'a>,
+    /// Event name: `purchase`, `subscription`, or custom.
+    pub name: S<'a>,
+    /// Value of the conversion, if any.
+    pub value: Option<Money>,
+    /// When it happened.
+    pub ts: i64,
+}
+
+/// Money invested in a source over one or more days (`"type":"spend"` or an Ads Insights row).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpendRecord<'a> {
+    /// Optional record id; without one, the key is `(source, first day)`.
+    pub id: Option<S<'a>>,
+    /// The source key (`meta_ad:<ad id>`, `campaign:<name>`, a custom rule key).
+    pub source: S<'a>,
+    /// A display name for the source (e.g. the ad name from Ads Insights).
+    pub name: Option<S<'a>>,
+    /// First day (inclusive).
+    pub from: NaiveDate,
+    /// Last day (inclusive); equal to `from` for a daily record.
+    pub to: NaiveDate,
+    /// The amount over the whole period.
+    pub amount: Money,
+}
+
+/// An agent closed a support conversation (`"type":"close"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseRecord<'a> {
+    /// The user.
+    pub contact: UserRef<'a>,
+    /// The business number, when given.
+    pub phone: Option<S<'a>>,
+    /// When.
+    pub ts: i64,
+    /// Who closed it.
+    pub by: Option<S<'a>>,
+}
+
+/// A URL-button click on a business message, reported by the host (`"type":"click"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClickRecord<'a> {
+    /// Optional click id; without one, the key is `(message_id, button, timestamp)`.
+    pub id: Option<S<'a>>,
+    /// The business message whose button was clicked.
+    pub message_id: S<'a>,
+    /// The button's text.
+    pub button: S<'a>,
+    /// When.
+    pub ts: i64,
+}
+
+/// Why part of an input was accepted but not used.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IgnoreReason {
+    /// A webhook change whose `field` is not `messages` (template updates, account updates, ...).
+    Field(Box<str>),
+    /// A webhook whose `object` is not `whatsapp_business_account`.
+    Object(Box<str>),
+    /// A `messages` change with neither messages nor statuses (e.g. only `errors`).
+    EmptyChange,
+    /// A status whose message has no id or recipient that could be resolved.
+    Unresolvable,
+}
+
+impl IgnoreReason {
+    /// A stable key for counting (`field:account_update`, `object:page`, `empty_change`).
+    pub fn key(&self) -> String {
+        match self {
+            IgnoreReason::Field(f) => format!("field:{f}"),
+            IgnoreReason::Object(o) => format!("object:{o}"),
+            IgnoreReason::EmptyChange => "empty_change".into(),
+            IgnoreReason::Unresolvable => "unresolvable".into(),
+        }
+    }
+}
+
+/// A normalised input event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// A user's profile (name, identifiers, country).
+    Contact(ContactInfo<'a>),
+    /// An inbound message.
+    Inbound(InboundMsg<'a>),
+    /// A status of a business message.
+    Status(StatusUpdate<'a>),
+    /// A business message record.
+    Outbound(OutboundRecord<'a>),
+    /// An external conversion.
+    External(ExternalRecord<'a>),
+    /// Spend on a source.
+    Spend(SpendRecord<'a>),
+    /// A support conversation closed.
+    Close(CloseRecord<'a>),
+    /// A URL-button click.
+    Click(ClickRecord<'a>),
+    /// Accepted and counted, not used.
+    Ignored(IgnoreReason),
+}
+
+/// `Some(s)` when `s` is not blank.
+pub(crate) fn nonempty<'s>(s: &'s S<'_>) -> Option<&'s str> {
+    let t: &str = s;
+    if t.trim().is_empty() { None } else { Some(t) }
+}
+
+/// A timestamp: JSON integer or string of digits, within [`crate::time::MIN_TS`, `MAX_TS`).
+pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw<'a> {
+        Int(i64),
+        Float(f64),
+        #[serde(borrow)]
+        Str(Cow<'a, str>),
+    }
+    let v = match Raw::deserialize(d)? {
+        Raw::Int(i) => i,
+        Raw::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+        Raw::Float(f) => return Err(de::Error::custom(format!("timestamp {f} is not a whole number of seconds"))),
+        Raw::Str(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds")))?,
+    };
+    if !crate::time::is_plausible(v) {
+        return Err(de::Error::custom(format!(
+            "timestamp {v} is outside 2000-01-01..2100-01-01 (expected UTC Unix seconds)"
+        )));
+    }
+    Ok(v)
+}
+
+pub(crate) fn de_opt_ts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct W(#[serde(deserialize_with = "de_ts")] i64);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+/// A non-negative amount in major units (JSON number or decimal string), as micro-units.
+fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw<'a> {
+        Int(i64),
+        Float(f64),
+        #[serde(borrow)]
+        Str(Cow<'a, str>),
+    }
+    let text = match Option::<Raw>::deserialize(d)? {
+        None => return Ok(None),
+        Some(Raw::Int(i)) => i.to_string(),
+        Some(Raw::Float(f)) => {
+            if !f.is_finite() {
+                return Err(de::Error::custom("amount is not a finite number"));
+            }
+            // Shortest round-trip representation: 12.5 → "12.5", exact as written.
+            format!("{f}")
+        }
+        Some(Raw::Str(s)) => s.into_owned(),
+    };
+    let micros = parse_decimal_micros(&text).map_err(|e| de::Error::custom(format!("`{text}`: {e}")))?;
+    if micros < 0 {
+        return Err(de::Error::custom(format!("`{text}`: amount must not be negative")));
+    }
+    Ok(Some(micros))
+}
+
+#[derive(Deserialize)]
+struct RawButton<'a> {
+    #[serde(rename = "type", default, borrow)]
+    ty: Option<S<'a>>,
+    #[serde(borrow)]
+    text: S<'a>,
+}
+
+/// Every top-level key of every accepted document, so one pass parses any of them.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Doc<'a> {
+    #[serde(borrow)]
+    object: Option<S<'a>>,
+    #[serde(borrow)]
+    entry: Option<Vec<webhook::Entry<'a>>>,
+    #[serde(rename = "type", borrow)]
+    ty: Option<S<'a>>,
+    #[serde(borrow)]
+    id: Option<S<'a>>,
+    #[serde(borrow)]
+    phone_number_id: Option<S<'a>>,
+    #[serde(borrow)]
+    to: Option<S<'a>>,
+    #[serde(deserialize_with = "de_opt_ts")]
+    timestamp: Option<i64>,
+    #[serde(borrow)]
+    kind: Option<S<'a>>,
+    #[serde(borrow)]
+    template: Option<S<'a>>,
+    #[serde(borrow)]
+    category: Option<S<'a>>,
+    #[serde(borrow)]
+    author: Option<S<'a>>,
+    #[serde(borrow)]
+    author_id: Option<S<'a>>,
+    #[serde(borrow)]
+    campaign: Option<S<'a>>,
+    #[serde(borrow)]
+    buttons: Option<Vec<RawButton<'a>>>,
+    #[serde(borrow)]
+    contact: Option<S<'a>>,
+    #[serde(borrow)]
+    name: Option<S<'a>>,
+    #[serde(deserialize_with = "de_opt_amount")]
+    value: Option<i64>,
+    #[serde(borrow)]
+    currency: Option<S<'a>>,
+    #[serde(borrow)]
+    source: Option<S<'a>>,
+    #[serde(borrow)]
+    date: Option<S<'a>>,
+    #[serde(deserialize_with = "de_opt_amount")]
+    amount: Option<i64>,
+    #[serde(borrow)]
+    by: Option<S<'a>>,
+    #[serde(borrow)]
+    message_id: Option<S<'a>>,
+    #[serde(borrow)]
+    button: Option<S<'a>>,
+    // Meta Ads Insights rows.
+    #[serde(deserialize_with = "de_opt_amount")]
+    spend: Option<i64>,
+    #[serde(borrow)]
+    date_start: Option<S<'a>>,
+    #[serde(borrow)]
+    date_stop: Option<S<'a>>,
+    #[serde(borrow)]
+    ad_id: Option<S<'a>>,
+    #[serde(borrow)]
+    ad_name: Option<S<'a>>,
+    #[serde(borrow)]
+    campaign_id: Option<S<'a>>,
+    #[serde(borrow)]
+    campaign_name: Option<S<'a>>,
+    #[serde(borrow)]
+    account_currency: Option<S<'a>>,
+}
+
+/// Options that affect parsing.
+#[derive(Clone, Copy, Debug)]
+pub struct ParseOptions {
+    /// Currency for records that do not name one.
+    pub default_currency: Currency,
+    /// Longest accepted document, in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions { default_currency: Currency::USD, max_bytes: DEFAULT_MAX_LINE_BYTES }
+    }
+}
+
+/// Parse one document (a JSON object or an array of them) into events, appending to
+/// `out`. `line` is the 1-based line at which the document starts, used in errors.
+/// On error `out` is left as it was.
+pub fn parse_document<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
+    let mark = out.len();
+    let r = parse_document_inner(bytes, line, opts, out);
+    if r.is_err() {
+        out.truncate(mark);
+    }
+    r
+}
+
+fn parse_document_inner<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
+    if bytes.len() > opts.max_bytes {
+        return Err(ParseError::new(
+            ParseErrorKind::TooLong,
+            line,
+            "",
+            format!("document is {} bytes, over the {} byte limit", bytes.len(), opts.max_bytes),
+        ));
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let (l, c) = line_col(bytes, e.valid_up_to());
+        return Err(ParseError {
+            kind: ParseErrorKind::Utf8,
+            line: line + l - 1,
+            column: c,
+            field: String::new(),
+            message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        });
+    }
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        None => Err(ParseError::new(ParseErrorKind::Empty, line, "", "empty document")),
+        Some(b'[') => {
+            let items: Vec<&'a serde_json::value::RawValue> =
+                serde_json::from_slice(bytes).map_err(|e| json_error(&e, bytes, line, ""))?;
+            for (i, raw) in items.iter().enumerate() {
+                let sub = raw.get().as_bytes();
+                // Line of the element inside the file, for error messages.
+                let offset = sub.as_ptr() as usize - bytes.as_ptr() as usize;
+                let (l, _) = line_col(bytes, offset);
+                parse_object(sub, line + l - 1, opts, out).map_err(|mut e| {
+                    e.field = if e.field.is_empty() { format!("[{i}]") } else { format!("[{i}].{}", e.field) };
+                    e
+                })?;
+            }
+            Ok(())
+        }
+        Some(_) => parse_object(bytes, line, opts, out),
+    }
+}
+
+fn parse_object<'a>(bytes: &'a [u8], line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
+    let doc: Doc<'a> = match serde_json::from_slice(bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            // Slow path, only on error: find the field path.
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let path = match serde_path_to_error::deserialize::<_, Doc<'_>>(&mut de) {
+                Err(pe) => pe.path().to_string(),
+                Ok(_) => String::new(),
+            };
+            let path = if path == "." || path == "?" || e.is_syntax() || e.is_eof() { String::new() } else { path };
+            return Err(json_error(&e, bytes, line, &path));
+        }
+    };
+    doc_to_events(doc, line, opts, out)
+}
+
+fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> ParseError {
+    use serde_json::error::Category as C;
+    let kind = match e.classify() {
+        C::Eof => ParseErrorKind::Truncated,
+        C::Syntax | C::Io => ParseErrorKind::Syntax,
+        C::Data => {
+            let m = e.to_string();
+            if m.contains("timestamp") || m.contains("amount") || m.contains("currency") || m.contains("date") {
+                ParseErrorKind::Value
+            } else {
+                ParseErrorKind::Schema
+            }
+        }
+    };
+    // serde_json appends " at line L column C"; keep only the explanation.
+    let full = e.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    ParseError { kind, line: line + e.line() as u64 - 1, column: e.column() as u64, field: path.to_string(), message }
+}
+
+/// 1-based (line, column) of byte `offset` in `bytes`.
+fn line_col(bytes: &[u8], offset: usize) -> (u64, u64) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    let col = before.iter().rev().take_while(|b| **b != b'\n').count() as u64 + 1;
+    (line, col)
+}
+
+fn missing(line: u64, field: &str, what: &str) -> ParseError {
+    ParseError::new(ParseErrorKind::Schema, line, field, format!("{what} record needs `{field}`"))
+}
+
+fn req<'a>(v: Option<S<'a>>, line: u64, field: &str, what: &str) -> Result<S<'a>, ParseError> {
+    match v {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(missing(line, field, what)),
+    }
+}
+
+fn currency(v: Option<&S<'_>>, line: u64, field: &str, opts: &ParseOptions) -> Result<Currency, ParseError> {
+    match v {
+        None => Ok(opts.default_currency),
+        Some(s) => Currency::new(s).ok_or_else(|| {
+            ParseError::new(ParseErrorKind::Value, line, field, format!("`{s}` is not a three-letter ISO 4217 currency code"))
+        }),
+    }
+}
+
+fn date(v: &str, line: u64, field: &str) -> Result<NaiveDate, ParseError> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| {
+            let ts = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+            crate::time::is_plausible(ts)
+        })
+        .ok_or_else(|| ParseError::new(ParseErrorKind::Value, line, field, format!("`{v}` is not a date YYYY-MM-DD in 2000..2099")))
+}
+
+fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
+    if doc.object.is_some() || doc.entry.is_some() {
+        let object = doc.object.as_deref().unwrap_or("whatsapp_business_account");
+        if object != "whatsapp_business_account" {
+            out.push(Event::Ignored(IgnoreReason::Object(object.into())));
+            return Ok(());
+        }
+        webhook::events_from_entries(doc.entry.unwrap_or_default(), out);
+        return Ok(());
+    }
+    let Some(ty) = doc.ty.as_deref() else {
+        if doc.spend.is_some() && doc.date_start.is_some() {
+            return ads_insights_row(doc, line, opts, out);
+        }
+        return Err(ParseError::new(
+            ParseErrorKind::UnknownRecord,
+            line,
+            "type",
+            "neither a webhook payload (`object`/`entry`) nor a convolens record with a `type`",
+        ));
+    };
+    match ty {
+        "outbound" => {
+            let what = "outbound";
+            let id = req(doc.id, line, "id", what)?;
+            let to = req(doc.to, line, "to", what)?;
+            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let template = doc.template.filter(|t| !t.trim().is_empty());
+            let kind = match doc.kind.as_deref() {
+                Some("template") => OutboundKind::Template,
+                Some("free_form" | "freeform" | "session" | "text") => OutboundKind::FreeForm,
+                None if template.is_some() => OutboundKind::Template,
+                None => OutboundKind::FreeForm,
+                Some(k) => {
+                    return Err(ParseError::new(
+                        ParseErrorKind::Value,
+                        line,
+                        "kind",
+                        format!("`{k}` is not `template` or `free_form`"),
+                    ))
+                }
+            };
+            let category = match (kind, doc.category.as_deref()) {
+                (OutboundKind::FreeForm, _) => Category::Service,
+                (OutboundKind::Template, Some(c)) => match Category::parse(c) {
+                    Category::Other => {
+                        return Err(ParseError::new(
+                            ParseErrorKind::Value,
+                            line,
+                            "category",
+                            format!("`{c}` is not marketing, utility or authentication"),
+                        ))
+                    }
+                    cat => cat,
+                },
+                // Meta's default for an unlabelled template is the most expensive category a
+                // business would send; we assume marketing and say so in the docs.
+                (OutboundKind::Template, None) => Category::Marketing,
+            };
+            let buttons = doc
+                .buttons
+                .unwrap_or_default()
+                .into_iter()
+                .map(|b| TemplateButton {
+                    kind: match b.ty.as_deref() {
+                        Some("quick_reply") => ButtonKind::QuickReply,
+                        Some("url") => ButtonKind::Url,
+                        _ => ButtonKind::Other,
+                    },
+                    text: b.text.as_ref().into(),
+                })
+                .collect();
+            out.push(Event::Outbound(OutboundRecord {
+                id,
+                phone: doc.phone_number_id.filter(|p| !p.is_empty()),
+                to: UserRef::from_any(to),
+                ts,
+                kind,
+                template,
+                category,
+                author: doc.author.as_deref().map_or(AuthorKind::Unknown, AuthorKind::parse),
+                author_id: doc.author_id.filter(|a| !a.is_empty()),
+                campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
+                buttons,
+            }));
+        }
+        "external_event" => {
+            let what = "external_event";
+            let id = req(doc.id, line, "id", what)?;
+            let contact = req(doc.contact, line, "contact", what)?;
+            let name = req(doc.name, line, "name", what)?;
+            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
+            out.push(Event::External(ExternalRecord {
+                id,
+                contact: UserRef::from_any(contact),
+                name,
+                value: doc.value.map(|m| Money::from_micros(m, cur)),
+                ts,
+            }));
+        }
+        "spend" => {
+            let what = "spend";
+            let source = req(doc.source, line, "source", what)?;
+            let d = req(doc.date.or(doc.date_start.clone()), line, "date", what)?;
+            let from = date(&d, line, "date")?;
+            let to = match doc.date_stop.as_deref() {
+                Some(s) => date(s, line, "date_stop")?,
+                None => from,
+            };
+            if to < from {
+                return Err(ParseError::new(ParseErrorKind::Value, line, "date_stop", "date_stop is before date"));
+            }
+            let micros = doc.amount.or(doc.spend).ok_or_else(|| missing(line, "amount", what))?;
+            let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
+            out.push(Event::Spend(SpendRecord {
+                id: doc.id.filter(|i| !i.is_empty()),
+                source,
+                name: doc.name.filter(|n| !n.is_empty()),
+                from,
+                to,
+                amount: Money::from_micros(micros, cur),
+            }));
+        }
+        "close" => {
+            let what = "close";
+            let contact = req(doc.contact, line, "contact", what)?;
+            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            out.push(Event::Close(CloseRecord {
+                contact: UserRef::from_any(contact),
+                phone: doc.phone_number_id.filter(|p| !p.is_empty()),
+                ts,
+                by: doc.by.filter(|b| !b.is_empty()),
+            }));
+        }
+        "click" => {
+            let what = "click";
+            let message_id = req(doc.message_id, line, "message_id", what)?;
+            let button = req(doc.button, line, "button", what)?;
+            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            out.push(Event::Click(ClickRecord { id: doc.id.filter(|i| !i.is_empty()), message_id, button, ts }));
+        }
+        other => {
+            return Err(ParseError::new(
+                ParseErrorKind::UnknownRecord,
+                line,
+                "type",
+                format!("unknown record type `{other}` (expected outbound, external_event, spend, close or click)"),
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// A Meta Ads Insights row: `{"ad_id":"…","ad_name":"…","spend":"12.34","date_start":"…","date_stop":"…"}`.
+/// The source is `meta_ad:<ad_id>`, else `campaign:<campaign_name or campaign_id>`.
+fn ads_insights_row<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
+    let (source, name): (S<'a>, Option<S<'a>>) = if let Some(ad) = doc.ad_id.filter(|a| !a.is_empty()) {
+        (Cow::Owned(format!("meta_ad:{ad}")), doc.ad_name)
+    } else if let Some(c) = doc.campaign_name.clone().or(doc.campaign_id.clone()).filter(|c| !c.is_empty()) {
+        (Cow::Owned(format!("campaign:{c}")), doc.campaign_name)
+    } else {
+        return Err(missing(line, "ad_id", "Ads Insights"));
+    };
+    let start = doc.date_start.as_deref().unwrap_or("");
+    let from = date(start, line, "date_start")?;
+    let to = match doc.date_stop.as_deref() {
+        Some(s) => date(s, line, "date_stop")?,
+        None => from,
+    };
+    if to < from {
+        return Err(ParseError::new(ParseErrorKind::Value, line, "date_stop", "date_stop is before date_start"));
+    }
+    let cur = currency(doc.account_currency.as_ref().or(doc.currency.as_ref()), line, "account_currency", opts)?;
+    out.push(Event::Spend(SpendRecord {
+        id: None,
+        source,
+        name,
+        from,
+        to,
+        amount: Money::from_micros(doc.spend.unwrap_or(0), cur),
+    }));
+    Ok(())
+}

@@ -1,0 +1,352 @@
+//! Cloud API webhook payloads, as Meta POSTs them.
+//!
+//! ```json
+//! {"object":"whatsapp_business_account","entry":[{"id":"<WABA>","changes":[
+//!   {"field":"messages","value":{"metadata":{...},"contacts":[...],"messages":[...],"statuses":[...]}}]}]}
+//! ```
+//!
+//! Only `field == "messages"` carries traffic; every other field (template status
+//! updates, account updates, calls, groups, echoes, ...) is accepted and counted as
+//! ignored. Unknown message types are kept as [`InboundType::Other`]. Unknown keys are
+//! skipped, so fields Meta adds later never break ingestion.
+
+use super::{
+    de_opt_ts, de_ts, nonempty, ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef,
+};
+use crate::model::{
+    Category, DeliveryError, InboundType, MetaConversation, MetaPricing, PricingModel, PricingType, Referral,
+    ReferralSource, Reply, ReplyKind, StatusKind,
+};
+use serde::Deserialize;
+use smallvec::SmallVec;
+use std::borrow::Cow;
+
+type S<'a> = Cow<'a, str>;
+
+#[derive(Deserialize)]
+pub(crate) struct Entry<'a> {
+    #[serde(default, borrow)]
+    changes: Vec<Change<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Change<'a> {
+    #[serde(default, borrow)]
+    field: Option<S<'a>>,
+    #[serde(default, borrow)]
+    value: Option<Value<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Value<'a> {
+    #[serde(borrow)]
+    metadata: Option<Metadata<'a>>,
+    #[serde(borrow)]
+    contacts: Vec<Contact<'a>>,
+    #[serde(borrow)]
+    messages: Vec<Message<'a>>,
+    #[serde(borrow)]
+    statuses: Vec<Status<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Metadata<'a> {
+    #[serde(borrow)]
+    phone_number_id: Option<S<'a>>,
+    #[serde(borrow)]
+    display_phone_number: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Contact<'a> {
+    #[serde(borrow)]
+    wa_id: Option<S<'a>>,
+    #[serde(borrow)]
+    user_id: Option<S<'a>>,
+    #[serde(borrow)]
+    profile: Option<Profile<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Profile<'a> {
+    #[serde(borrow)]
+    name: Option<S<'a>>,
+    #[serde(borrow)]
+    country_code: Option<S<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(default, borrow)]
+    from: Option<S<'a>>,
+    #[serde(default, borrow)]
+    from_user_id: Option<S<'a>>,
+    #[serde(borrow)]
+    id: S<'a>,
+    #[serde(deserialize_with = "de_ts")]
+    timestamp: i64,
+    #[serde(rename = "type", default, borrow)]
+    ty: Option<S<'a>>,
+    #[serde(default, borrow)]
+    text: Option<Text<'a>>,
+    #[serde(default, borrow)]
+    context: Option<Context<'a>>,
+    #[serde(default, borrow)]
+    referral: Option<RawReferral<'a>>,
+    #[serde(default, borrow)]
+    button: Option<TemplateButtonReply<'a>>,
+    #[serde(default, borrow)]
+    interactive: Option<Interactive<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Text<'a> {
+    #[serde(borrow)]
+    body: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Context<'a> {
+    #[serde(borrow)]
+    id: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawReferral<'a> {
+    #[serde(borrow)]
+    source_type: Option<S<'a>>,
+    #[serde(borrow)]
+    source_id: Option<S<'a>>,
+    #[serde(borrow)]
+    source_url: Option<S<'a>>,
+    #[serde(borrow)]
+    headline: Option<S<'a>>,
+    #[serde(borrow)]
+    ctwa_clid: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TemplateButtonReply<'a> {
+    #[serde(borrow)]
+    payload: Option<S<'a>>,
+    #[serde(borrow)]
+    text: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Interactive<'a> {
+    #[serde(borrow)]
+    button_reply: Option<IdTitle<'a>>,
+    #[serde(borrow)]
+    list_reply: Option<IdTitle<'a>>,
+    #[serde(borrow)]
+    nfm_reply: Option<NfmReply<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct IdTitle<'a> {
+    #[serde(borrow)]
+    id: Option<S<'a>>,
+    #[serde(borrow)]
+    title: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NfmReply<'a> {
+    #[serde(borrow)]
+    name: Option<S<'a>>,
+    #[serde(borrow)]
+    body: Option<S<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Status<'a> {
+    #[serde(borrow)]
+    id: S<'a>,
+    #[serde(borrow)]
+    status: S<'a>,
+    #[serde(deserialize_with = "de_ts")]
+    timestamp: i64,
+    #[serde(default, borrow)]
+    recipient_id: Option<S<'a>>,
+    #[serde(default, borrow)]
+    recipient_user_id: Option<S<'a>>,
+    #[serde(default, borrow)]
+    conversation: Option<RawConversation<'a>>,
+    #[serde(default, borrow)]
+    pricing: Option<RawPricing<'a>>,
+    #[serde(default, borrow)]
+    errors: Vec<RawError<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawConversation<'a> {
+    #[serde(default, borrow)]
+    id: Option<S<'a>>,
+    #[serde(default, deserialize_with = "de_opt_ts")]
+    expiration_timestamp: Option<i64>,
+    #[serde(default, borrow)]
+    origin: Option<Origin<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Origin<'a> {
+    #[serde(rename = "type", borrow)]
+    ty: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawPricing<'a> {
+    billable: Option<bool>,
+    #[serde(borrow)]
+    pricing_model: Option<S<'a>>,
+    #[serde(borrow)]
+    category: Option<S<'a>>,
+    #[serde(rename = "type", borrow)]
+    ty: Option<S<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawError<'a> {
+    code: Option<i64>,
+    #[serde(borrow)]
+    title: Option<S<'a>>,
+}
+
+fn owned(s: Option<&S<'_>>) -> Option<Box<str>> {
+    s.and_then(|s| nonempty(s)).map(Into::into)
+}
+
+/// Turn the `entry` array of a webhook payload into events, appending to `out`.
+pub(crate) fn events_from_entries<'a>(entries: Vec<Entry<'a>>, out: &mut Vec<Event<'a>>) {
+    for entry in entries {
+        for change in entry.changes {
+            let field = change.field.as_deref().unwrap_or("");
+            if field != "messages" {
+                out.push(Event::Ignored(IgnoreReason::Field(field.into())));
+                continue;
+            }
+            let Some(value) = change.value else {
+                out.push(Event::Ignored(IgnoreReason::EmptyChange));
+                continue;
+            };
+            let phone: S<'a> = value
+                .metadata
+                .as_ref()
+                .and_then(|m| m.phone_number_id.clone().or_else(|| m.display_phone_number.clone()))
+                .unwrap_or(Cow::Borrowed(""));
+            let had_traffic = !value.messages.is_empty() || !value.statuses.is_empty();
+            for c in value.contacts {
+                let (name, country_code) = match c.profile {
+                    Some(p) => (p.name, p.country_code),
+                    None => (None, None),
+                };
+                let user = UserRef::new(c.wa_id, c.user_id);
+                if !user.is_empty() {
+                    out.push(Event::Contact(ContactInfo { user, name, country_code }));
+                }
+            }
+            for m in value.messages {
+                out.push(Event::Inbound(inbound(m, phone.clone())));
+            }
+            for s in value.statuses {
+                out.push(Event::Status(status(s, phone.clone())));
+            }
+            if !had_traffic {
+                out.push(Event::Ignored(IgnoreReason::EmptyChange));
+            }
+        }
+    }
+}
+
+fn inbound<'a>(m: Message<'a>, phone: S<'a>) -> InboundMsg<'a> {
+    let ty_s = m.ty.as_deref().unwrap_or("");
+    let ty = InboundType::parse(ty_s);
+    let reply = match (&m.interactive, &m.button) {
+        (Some(i), _) => {
+            if let Some(b) = &i.button_reply {
+                Some(Reply { kind: ReplyKind::Button, id: owned(b.id.as_ref()), title: owned(b.title.as_ref()) })
+            } else if let Some(l) = &i.list_reply {
+                Some(Reply { kind: ReplyKind::List, id: owned(l.id.as_ref()), title: owned(l.title.as_ref()) })
+            } else {
+                i.nfm_reply.as_ref().map(|n| Reply {
+                    kind: ReplyKind::Flow,
+                    id: owned(n.name.as_ref()),
+                    title: owned(n.body.as_ref()),
+                })
+            }
+        }
+        (None, Some(b)) => Some(Reply { kind: ReplyKind::Button, id: owned(b.payload.as_ref()), title: owned(b.text.as_ref()) }),
+        (None, None) => None,
+    };
+    let referral = m.referral.and_then(|r| {
+        let id = owned(r.source_id.as_ref())?;
+        Some(Referral {
+            source: ReferralSource::parse(r.source_type.as_deref().unwrap_or("")),
+            source_id: id,
+            headline: owned(r.headline.as_ref()),
+            source_url: owned(r.source_url.as_ref()),
+            ctwa_clid: owned(r.ctwa_clid.as_ref()),
+        })
+    });
+    InboundMsg {
+        id: m.id,
+        phone,
+        from: UserRef::new(m.from, m.from_user_id),
+        ts: m.timestamp,
+        ty,
+        text: m.text.and_then(|t| t.body),
+        context_id: m.context.and_then(|c| c.id).filter(|c| !c.is_empty()),
+        referral,
+        reply,
+    }
+}
+
+fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
+    let conversation = s.conversation.and_then(|c| {
+        Some(MetaConversation {
+            id: owned(c.id.as_ref())?,
+            expires: c.expiration_timestamp,
+            origin: c.origin.and_then(|o| o.ty).map(|t| Category::parse(&t)),
+        })
+    });
+    let pricing = s.pricing.map(|p| MetaPricing {
+        billable: p.billable,
+        model: p.pricing_model.as_deref().and_then(|m| match m {
+            "CBP" | "cbp" => Some(PricingModel::Cbp),
+            "PMP" | "pmp" => Some(PricingModel::Pmp),
+            _ => None,
+        }),
+        category: p.category.as_deref().map(Category::parse),
+        pricing_type: p.ty.as_deref().map(PricingType::parse),
+    });
+    let errors: SmallVec<[DeliveryError; 1]> = s
+        .errors
+        .into_iter()
+        .map(|e| DeliveryError { code: e.code.unwrap_or(0), title: owned(e.title.as_ref()) })
+        .collect();
+    StatusUpdate {
+        id: s.id,
+        phone,
+        recipient: UserRef::new(s.recipient_id, s.recipient_user_id),
+        ts: s.timestamp,
+        status: StatusKind::parse(&s.status),
+        conversation,
+        pricing,
+        errors,
+    }
+}

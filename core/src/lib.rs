@@ -1,0 +1,56 @@
+//! # convolens
+//!
+//! Incremental analytics for WhatsApp Business traffic: the Cloud API webhooks Meta sends,
+//! what the business sent, conversions that happened elsewhere, and ad spend, turned into
+//! billing, source, attribution and engagement reports.
+//!
+//! ```
+//! use convolens::{Config, Engine, ReportOptions};
+//!
+//! let mut engine = Engine::new(Config::default())?;
+//! // A user writes in from a Click-to-WhatsApp ad...
+//! engine.ingest_str(r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+//!   "metadata":{"phone_number_id":"1001"},
+//!   "contacts":[{"wa_id":"4915112345678","profile":{"name":"Ana"}}],
+//!   "messages":[{"from":"4915112345678","id":"wamid.in1","timestamp":"1751450000","type":"text",
+//!     "text":{"body":"Hi!"},"referral":{"source_type":"ad","source_id":"120","headline":"Summer sale"}}]}}]}]}"#)?;
+//! // ...the business answers and the answer is delivered...
+//! engine.ingest_str(r#"{"type":"outbound","id":"wamid.out1","phone_number_id":"1001","to":"4915112345678","timestamp":1751450060,"kind":"free_form","author":"agent"}"#)?;
+//! engine.ingest_str(r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+//!   "metadata":{"phone_number_id":"1001"},
+//!   "statuses":[{"id":"wamid.out1","status":"delivered","timestamp":"1751450065","recipient_id":"4915112345678"}]}}]}]}"#)?;
+//! // ...and buys something in the web shop.
+//! engine.ingest_str(r#"{"type":"external_event","id":"order-1","contact":"4915112345678","name":"purchase","value":49.90,"currency":"EUR","timestamp":1751460000}"#)?;
+//!
+//! let report = engine.report(&ReportOptions::default())?;
+//! assert_eq!(report.input.messages["text"], 1);
+//! assert_eq!(report.input.statuses["delivered"], 1);
+//! assert_eq!(report.input.records["external_event"], 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The product contract — every rule this crate applies — is documented on the module
+//! that applies it: [`input`] (formats and validation), [`store`] (idempotency, order,
+//! identity), [`report`] (ranges), [`billing`], [`sources`], [`attribution`].
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod attribution;
+pub mod billing;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod report;
+pub mod sources;
+pub mod store;
+pub mod time;
+
+pub use config::Config;
+pub use engine::{Engine, StreamOutcome};
+pub use error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, SnapshotError};
+pub use model::money::{Currency, Money};
+pub use report::{Report, ReportOptions};
+pub use store::IngestOutcome;

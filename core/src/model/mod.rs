@@ -1,0 +1,551 @@
+//! The domain: identifiers, users, messages, statuses, categories, money and countries.
+//!
+//! These are the owned, normalised forms the engine keeps. Parsing (see
+//! [`crate::input`]) produces borrowed views and converts to these only for what the
+//! state retains.
+
+pub mod country;
+pub mod money;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_newtype {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+        #[serde(transparent)]
+        pub struct $name(pub Box<str>);
+
+        impl $name {
+            /// The id as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.into())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), &*self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_newtype!(
+    /// A business phone number's id (`metadata.phone_number_id`), the unit every report can
+    /// be filtered by.
+    PhoneNumberId
+);
+id_newtype!(
+    /// A WhatsApp message id (`wamid.…`), unique per message, inbound or outbound.
+    MessageId
+);
+id_newtype!(
+    /// A user's identity: the `wa_id` (the phone number in E.164 digits) when known, else the
+    /// business-scoped user id (BSUID, `US.1349…` or `user.<hex>`).
+    UserKey
+);
+id_newtype!(
+    /// The id of an external event (a purchase, a subscription), unique per event.
+    EventId
+);
+
+/// Inbound message types, as Meta's `messages[].type`. Unknown types are kept as
+/// [`InboundType::Other`], never an error.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum InboundType {
+    /// `text`
+    Text,
+    /// `image`
+    Image,
+    /// `audio` (voice notes included)
+    Audio,
+    /// `video`
+    Video,
+    /// `document`
+    Document,
+    /// `sticker`
+    Sticker,
+    /// `location`
+    Location,
+    /// `contacts`
+    Contacts,
+    /// `reaction`
+    Reaction,
+    /// `button`: a template quick-reply button press.
+    Button,
+    /// `interactive`: `button_reply`, `list_reply`, `nfm_reply` (flows), ...
+    Interactive,
+    /// `order`: a cart sent from a catalog.
+    Order,
+    /// `system`: number change, identity change.
+    System,
+    /// `unsupported` / `unknown`: a message type the Cloud API does not deliver.
+    Unsupported,
+    /// `request_welcome`: the user opened the chat for the first time.
+    RequestWelcome,
+    /// `edit`: the user edited an earlier message.
+    Edit,
+    /// `revoke`: the user deleted an earlier message.
+    Revoke,
+    /// Any type not listed here.
+    Other,
+}
+
+impl InboundType {
+    /// Every variant, in declaration order.
+    pub const ALL: [InboundType; 18] = [
+        InboundType::Text,
+        InboundType::Image,
+        InboundType::Audio,
+        InboundType::Video,
+        InboundType::Document,
+        InboundType::Sticker,
+        InboundType::Location,
+        InboundType::Contacts,
+        InboundType::Reaction,
+        InboundType::Button,
+        InboundType::Interactive,
+        InboundType::Order,
+        InboundType::System,
+        InboundType::Unsupported,
+        InboundType::RequestWelcome,
+        InboundType::Edit,
+        InboundType::Revoke,
+        InboundType::Other,
+    ];
+
+    /// Map Meta's `type` string.
+    pub fn parse(s: &str) -> InboundType {
+        match s {
+            "text" => InboundType::Text,
+            "image" => InboundType::Image,
+            "audio" | "voice" => InboundType::Audio,
+            "video" => InboundType::Video,
+            "document" => InboundType::Document,
+            "sticker" => InboundType::Sticker,
+            "location" => InboundType::Location,
+            "contacts" => InboundType::Contacts,
+            "reaction" => InboundType::Reaction,
+            "button" => InboundType::Button,
+            "interactive" => InboundType::Interactive,
+            "order" => InboundType::Order,
+            "system" => InboundType::System,
+            "unsupported" | "unknown" => InboundType::Unsupported,
+            "request_welcome" => InboundType::RequestWelcome,
+            "edit" => InboundType::Edit,
+            "revoke" => InboundType::Revoke,
+            _ => InboundType::Other,
+        }
+    }
+
+    /// The snake_case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboundType::Text => "text",
+            InboundType::Image => "image",
+            InboundType::Audio => "audio",
+            InboundType::Video => "video",
+            InboundType::Document => "document",
+            InboundType::Sticker => "sticker",
+            InboundType::Location => "location",
+            InboundType::Contacts => "contacts",
+            InboundType::Reaction => "reaction",
+            InboundType::Button => "button",
+            InboundType::Interactive => "interactive",
+            InboundType::Order => "order",
+            InboundType::System => "system",
+            InboundType::Unsupported => "unsupported",
+            InboundType::RequestWelcome => "request_welcome",
+            InboundType::Edit => "edit",
+            InboundType::Revoke => "revoke",
+            InboundType::Other => "other",
+        }
+    }
+
+    /// Whether a message of this type counts as the user "sending a message" for activity
+    /// and the customer service window. Reactions, edits and deletions of earlier messages,
+    /// and system notices do not open the window in Meta's rules; everything else does.
+    pub fn is_user_message(self) -> bool {
+        !matches!(self, InboundType::System | InboundType::Revoke | InboundType::Edit)
+    }
+}
+
+/// The kind of an interactive reply.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReplyKind {
+    /// An interactive `button_reply` or a template quick-reply `button`.
+    Button,
+    /// An interactive `list_reply`.
+    List,
+    /// A flow response (`nfm_reply`).
+    Flow,
+}
+
+/// A button or list reply: the id/payload and the visible title/text.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct Reply {
+    /// Button reply, list reply or flow reply.
+    pub kind: ReplyKind,
+    /// `button_reply.id`, `list_reply.id`, or a template button's `payload`.
+    pub id: Option<Box<str>>,
+    /// `button_reply.title`, `list_reply.title`, or a template button's `text`.
+    pub title: Option<Box<str>>,
+}
+
+/// Where a Click-to-WhatsApp entry came from (`referral.source_type`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ReferralSource {
+    /// A Click-to-WhatsApp ad.
+    Ad,
+    /// A Facebook or Instagram post (Page call-to-action).
+    Post,
+    /// Anything else Meta may send.
+    Other,
+}
+
+impl ReferralSource {
+    /// Map `referral.source_type`. Meta documents `ad` and `post`; anything starting with
+    /// `ad` (e.g. SDK fixtures' literal `"ad or post"`) is treated as an ad.
+    pub fn parse(s: &str) -> ReferralSource {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "post" {
+            ReferralSource::Post
+        } else if s.starts_with("ad") {
+            ReferralSource::Ad
+        } else {
+            ReferralSource::Other
+        }
+    }
+}
+
+/// A CTWA referral attached to an inbound message.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct Referral {
+    /// Ad or post.
+    pub source: ReferralSource,
+    /// `source_id`: the ad or post id.
+    pub source_id: Box<str>,
+    /// `headline`, used as the source's display name when nothing better is known.
+    pub headline: Option<Box<str>>,
+    /// `source_url`.
+    pub source_url: Option<Box<str>>,
+    /// `ctwa_clid`, the click id.
+    pub ctwa_clid: Option<Box<str>>,
+}
+
+/// Message and conversation categories, as Meta names them in templates, `pricing.category`
+/// and `conversation.origin.type`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Category {
+    /// Marketing.
+    Marketing,
+    /// Marketing messages sent through the Marketing Messages Lite API.
+    MarketingLite,
+    /// Utility.
+    Utility,
+    /// Authentication.
+    Authentication,
+    /// Authentication to international numbers (`authentication-international` in
+    /// `pricing.category`, `authentication_international` elsewhere: both accepted).
+    AuthenticationInternational,
+    /// Service (free-form replies).
+    Service,
+    /// Free entry point (`referral_conversion`).
+    ReferralConversion,
+    /// A category Meta added after this version.
+    Other,
+}
+
+impl Category {
+    /// Parse any of Meta's spellings (case-insensitive, `-` or `_`).
+    pub fn parse(s: &str) -> Category {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "marketing" | "group_marketing" => Category::Marketing,
+            "marketing_lite" => Category::MarketingLite,
+            "utility" | "group_utility" => Category::Utility,
+            "authentication" => Category::Authentication,
+            "authentication_international" => Category::AuthenticationInternational,
+            "service" | "group_service" => Category::Service,
+            "referral_conversion" | "free_entry_point" => Category::ReferralConversion,
+            _ => Category::Other,
+        }
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Marketing => "marketing",
+            Category::MarketingLite => "marketing_lite",
+            Category::Utility => "utility",
+            Category::Authentication => "authentication",
+            Category::AuthenticationInternational => "authentication_international",
+            Category::Service => "service",
+            Category::ReferralConversion => "referral_conversion",
+            Category::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the business sent: a template or a free-form message.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboundKind {
+    /// A pre-approved template (the only kind allowed outside the service window).
+    Template,
+    /// A free-form (session) message; its category is `service`.
+    #[default]
+    FreeForm,
+}
+
+/// Who or what authored a business message (Turn.io's authorship view).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuthorKind {
+    /// A bot or automated journey.
+    Automation,
+    /// A human agent ("coach").
+    Agent,
+    /// A scheduled reminder.
+    Reminder,
+    /// Sent through the API by another system.
+    Api,
+    /// A broadcast campaign.
+    Campaign,
+    /// Not said.
+    Unknown,
+}
+
+impl AuthorKind {
+    /// Parse the record's `author` (case-insensitive; unknown values become `Unknown`).
+    pub fn parse(s: &str) -> AuthorKind {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "automation" | "stack" | "bot" => AuthorKind::Automation,
+            "agent" | "coach" => AuthorKind::Agent,
+            "reminder" => AuthorKind::Reminder,
+            "api" => AuthorKind::Api,
+            "campaign" => AuthorKind::Campaign,
+            _ => AuthorKind::Unknown,
+        }
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorKind::Automation => "automation",
+            AuthorKind::Agent => "agent",
+            AuthorKind::Reminder => "reminder",
+            AuthorKind::Api => "api",
+            AuthorKind::Campaign => "campaign",
+            AuthorKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// A button on an outbound template.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct TemplateButton {
+    /// `quick_reply` or `url` (others kept as given).
+    #[serde(rename = "type")]
+    pub kind: ButtonKind,
+    /// The button's visible text.
+    pub text: Box<str>,
+}
+
+/// Template button kinds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ButtonKind {
+    /// A quick-reply button: a press arrives as an inbound `button` message.
+    QuickReply,
+    /// A URL button: clicks are reported by the host as records.
+    Url,
+    /// Phone-number, copy-code and other buttons.
+    Other,
+}
+
+/// The delivery state of a business message, from `statuses[]`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StatusKind {
+    /// Accepted by WhatsApp.
+    Sent,
+    /// Delivered to the device.
+    Delivered,
+    /// Read by the user (implies delivered).
+    Read,
+    /// Voice message played (implies read).
+    Played,
+    /// Failed; the error is recorded. Never charged.
+    Failed,
+    /// Deleted by the business.
+    Deleted,
+    /// A status Meta added after this version.
+    Other,
+}
+
+impl StatusKind {
+    /// Every variant, in declaration order.
+    pub const ALL: [StatusKind; 7] = [
+        StatusKind::Sent,
+        StatusKind::Delivered,
+        StatusKind::Read,
+        StatusKind::Played,
+        StatusKind::Failed,
+        StatusKind::Deleted,
+        StatusKind::Other,
+    ];
+
+    /// Map Meta's `status` string.
+    pub fn parse(s: &str) -> StatusKind {
+        match s {
+            "sent" => StatusKind::Sent,
+            "delivered" => StatusKind::Delivered,
+            "read" => StatusKind::Read,
+            "played" => StatusKind::Played,
+            "failed" => StatusKind::Failed,
+            "deleted" => StatusKind::Deleted,
+            _ => StatusKind::Other,
+        }
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::Sent => "sent",
+            StatusKind::Delivered => "delivered",
+            StatusKind::Read => "read",
+            StatusKind::Played => "played",
+            StatusKind::Failed => "failed",
+            StatusKind::Deleted => "deleted",
+            StatusKind::Other => "other",
+        }
+    }
+}
+
+/// Meta's pricing model, from `pricing.pricing_model`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum PricingModel {
+    /// Conversation-based pricing (before 2025-07-01).
+    #[serde(rename = "CBP")]
+    Cbp,
+    /// Per-message pricing (from 2025-07-01).
+    #[serde(rename = "PMP")]
+    Pmp,
+}
+
+/// `pricing.type` under PMP.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PricingType {
+    /// Charged at the category's rate.
+    Regular,
+    /// Free because the customer service window is open.
+    FreeCustomerService,
+    /// Free because a free entry point window is open.
+    FreeEntryPoint,
+    /// Any other value.
+    Other,
+}
+
+impl PricingType {
+    /// Map Meta's string.
+    pub fn parse(s: &str) -> PricingType {
+        match s {
+            "regular" => PricingType::Regular,
+            "free_customer_service" | "free_group_customer_service" => PricingType::FreeCustomerService,
+            "free_entry_point" => PricingType::FreeEntryPoint,
+            _ => PricingType::Other,
+        }
+    }
+}
+
+/// The `pricing` object of a status, as Meta sent it.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct MetaPricing {
+    /// `billable` (deprecated by Meta; when absent, derived from `type` + `category`).
+    pub billable: Option<bool>,
+    /// `pricing_model`.
+    pub model: Option<PricingModel>,
+    /// `category`.
+    pub category: Option<Category>,
+    /// `type` (PMP only).
+    pub pricing_type: Option<PricingType>,
+}
+
+impl MetaPricing {
+    /// Whether Meta charges this message: `billable` when given, else derived — under PMP
+    /// a `regular` type is charged and every `free_*` type is not; under CBP a message is
+    /// billable unless its category is the free entry point.
+    pub fn is_billable(&self) -> bool {
+        if let Some(t) = self.pricing_type {
+            return t == PricingType::Regular;
+        }
+        if let Some(b) = self.billable {
+            return b;
+        }
+        !matches!(self.category, Some(Category::ReferralConversion))
+    }
+}
+
+/// The `conversation` object of a status, as Meta sent it.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct MetaConversation {
+    /// `conversation.id`.
+    pub id: Box<str>,
+    /// `expiration_timestamp` (UTC seconds), when given.
+    pub expires: Option<i64>,
+    /// `origin.type`.
+    pub origin: Option<Category>,
+}
+
+/// An error attached to a failed status.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+pub struct DeliveryError {
+    /// Meta's error code (e.g. 131047, 130472).
+    pub code: i64,
+    /// Meta's title.
+    pub title: Option<Box<str>>,
+}
+
+/// The direction of a message.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the user to the business.
+    Inbound,
+    /// From the business to the user.
+    Outbound,
+}

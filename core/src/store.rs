@@ -1,0 +1,753 @@
+//! The fact store: every user, message, status, record and spend the engine has seen,
+//! deduplicated by id and merged so that arrival order does not matter.
+//!
+//! # Rules applied here
+//!
+//! - **Idempotency.** An inbound message, outbound record or external event is keyed by its
+//!   id; a status by (message id, status); a close by (user, number, timestamp); a click by
+//!   its id or (message, button, timestamp); spend by its id or (source, first day). A
+//!   repeated key is a duplicate and changes nothing — except spend, where a record with the
+//!   same key and a different amount *replaces* the earlier one (ad-account syncs restate a
+//!   day); the larger amount wins between two conflicting records so that the outcome does
+//!   not depend on arrival order.
+//! - **Status order.** Each status kind keeps its earliest timestamp. `read` and `played`
+//!   imply `delivered`: a message's delivery time is the earliest of delivered, read and
+//!   played. A late `delivered` after `read` changes nothing; `failed` after `delivered`
+//!   keeps the message delivered and records the error.
+//! - **Statuses before records.** A status for a message whose outbound record has not
+//!   arrived yet creates the message; the record fills it in when it comes.
+//! - **Identity.** A user is their `wa_id` when known, else their business-scoped user id;
+//!   when one input names both, the two are linked into one user (union–find), whatever
+//!   order they arrived in.
+//! - **Profile name.** Of the names seen for a user, the one that came with the latest
+//!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
+
+use crate::input::{
+    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord, SpendRecord,
+    StatusUpdate, UserRef,
+};
+use crate::model::country::{country_from_bsuid, country_from_number, Country};
+use crate::model::money::Money;
+use crate::model::{
+    AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation, MetaPricing, OutboundKind,
+    Referral, Reply, StatusKind, TemplateButton,
+};
+use chrono::NaiveDate;
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+use std::collections::BTreeMap;
+
+/// Index of a user in [`Store::users`].
+pub type UserIx = u32;
+/// Index of a message in [`Store::msgs`].
+pub type MsgIx = u32;
+/// Index of a business number in [`Store::phones`].
+pub type PhoneIx = u32;
+
+/// A user.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct UserRec {
+    /// `wa_id`, when known.
+    pub wa_id: Option<Box<str>>,
+    /// Business-scoped user id, when known.
+    pub bsuid: Option<Box<str>>,
+    /// Profile name and the timestamp it came with.
+    pub name: Option<(i64, Box<str>)>,
+    /// Country from `profile.country_code`, when given.
+    pub profile_country: Option<Country>,
+    /// Messages (inbound and outbound) in time order once [`Store::prepare`] has run.
+    pub timeline: Vec<MsgIx>,
+    /// External events of this user.
+    pub externals: Vec<u32>,
+    /// Close records of this user: (timestamp, business number).
+    pub closes: Vec<(i64, PhoneIx)>,
+    /// Whether `timeline` needs sorting.
+    #[serde(skip)]
+    pub dirty: bool,
+}
+
+impl UserRec {
+    /// The user's key: `wa_id`, else BSUID, else `""`.
+    pub fn key(&self) -> &str {
+        self.wa_id.as_deref().or(self.bsuid.as_deref()).unwrap_or("")
+    }
+
+    /// The user's country: from the phone number, else the profile's `country_code`, else the
+    /// BSUID prefix.
+    pub fn country(&self) -> Option<Country> {
+        self.wa_id
+            .as_deref()
+            .and_then(country_from_number)
+            .or(self.profile_country)
+            .or_else(|| self.bsuid.as_deref().and_then(country_from_bsuid))
+    }
+
+    /// The profile name, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref().map(|(_, n)| &**n)
+    }
+}
+
+/// What an inbound message carried.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InboundData {
+    /// Message type.
+    pub ty: InboundType,
+    /// Text body.
+    pub text: Option<Box<str>>,
+    /// `context.id`.
+    pub context: Option<Box<str>>,
+    /// CTWA referral.
+    pub referral: Option<Referral>,
+    /// Button/list/flow reply.
+    pub reply: Option<Reply>,
+}
+
+/// What the host said about a business message.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OutboundData {
+    /// Template or free-form.
+    pub kind: OutboundKind,
+    /// Template name.
+    pub template: Option<Box<str>>,
+    /// Category (`service` for free-form).
+    pub category: Category,
+    /// Author kind.
+    pub author: AuthorKind,
+    /// Author id.
+    pub author_id: Option<Box<str>>,
+    /// Campaign.
+    pub campaign: Option<Box<str>>,
+    /// Buttons.
+    pub buttons: Vec<TemplateButton>,
+}
+
+/// The statuses of a business message, merged order-independently.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct StatusTrack {
+    /// Earliest `sent`.
+    pub sent: Option<i64>,
+    /// Earliest `delivered`.
+    pub delivered: Option<i64>,
+    /// Earliest `read`.
+    pub read: Option<i64>,
+    /// Earliest `played`.
+    pub played: Option<i64>,
+    /// Earliest `failed`.
+    pub failed: Option<i64>,
+    /// Earliest `deleted`.
+    pub deleted: Option<i64>,
+    /// Errors of failed statuses.
+    pub errors: SmallVec<[DeliveryError; 1]>,
+    /// Meta's `conversation` object (from the earliest status carrying one).
+    pub conversation: Option<MetaConversation>,
+    /// Meta's `pricing` object (from the earliest status carrying one).
+    pub pricing: Option<MetaPricing>,
+    /// Timestamp of the status the Meta objects came from (for order independence).
+    pub meta_ts: Option<(i64, u8)>,
+    /// Bit set of status kinds seen (for deduplication).
+    pub seen: u8,
+}
+
+impl StatusTrack {
+    /// When the message reached the device: the earliest of delivered, read and played
+    /// (read implies delivered).
+    pub fn delivered_at(&self) -> Option<i64> {
+        [self.delivered, self.read, self.played].into_iter().flatten().min()
+    }
+
+    /// When the message was read (played implies read).
+    pub fn read_at(&self) -> Option<i64> {
+        [self.read, self.played].into_iter().flatten().min()
+    }
+
+    /// Whether the message failed without ever being delivered.
+    pub fn is_failed(&self) -> bool {
+        self.failed.is_some() && self.delivered_at().is_none()
+    }
+
+    fn slot(&mut self, k: StatusKind) -> Option<&mut Option<i64>> {
+        Some(match k {
+            StatusKind::Sent => &mut self.sent,
+            StatusKind::Delivered => &mut self.delivered,
+            StatusKind::Read => &mut self.read,
+            StatusKind::Played => &mut self.played,
+            StatusKind::Failed => &mut self.failed,
+            StatusKind::Deleted => &mut self.deleted,
+            _ => return None,
+        })
+    }
+}
+
+/// A message, inbound or outbound.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MsgRec {
+    /// The wamid.
+    pub id: Box<str>,
+    /// The user (resolve with [`Store::find`]).
+    pub user: UserIx,
+    /// The business number.
+    pub phone: PhoneIx,
+    /// Direction.
+    pub dir: Direction,
+    /// When: the inbound timestamp; for outbound, the record's timestamp, else the earliest status.
+    pub ts: i64,
+    /// Inbound content.
+    pub inbound: Option<Box<InboundData>>,
+    /// Outbound record (None until the host's record arrives).
+    pub outbound: Option<Box<OutboundData>>,
+    /// Whether `ts` came from the outbound record (else from statuses).
+    pub ts_from_record: bool,
+    /// Statuses (outbound only).
+    pub status: StatusTrack,
+}
+
+/// An external event.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ExternalRec {
+    /// Event id.
+    pub id: Box<str>,
+    /// The user.
+    pub user: UserIx,
+    /// Event name.
+    pub name: Box<str>,
+    /// Value.
+    pub value: Option<Money>,
+    /// When.
+    pub ts: i64,
+}
+
+/// Spend on a source over days (inclusive).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SpendRec {
+    /// Source key.
+    pub source: Box<str>,
+    /// Display name from the spend data.
+    pub name: Option<Box<str>>,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// Amount over the whole period.
+    pub amount: Money,
+}
+
+/// A URL-button click.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ClickRec {
+    /// The business message's id.
+    pub message_id: Box<str>,
+    /// The button text.
+    pub button: Box<str>,
+    /// When.
+    pub ts: i64,
+}
+
+/// Counts of what ingestion saw, over the engine's whole life.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct InputStats {
+    /// Lines (or documents) offered.
+    pub lines: u64,
+    /// Items applied for the first time.
+    pub ingested: u64,
+    /// Items already seen.
+    pub duplicates: u64,
+    /// Items accepted but not used (other webhook fields, ...).
+    pub ignored: u64,
+    /// Lines rejected with an error.
+    pub errors: u64,
+    /// Unique inbound messages per type.
+    pub messages: BTreeMap<String, u64>,
+    /// Unique statuses per kind.
+    pub statuses: BTreeMap<String, u64>,
+    /// Unique records per type (`outbound`, `external_event`, `spend`, `close`, `click`).
+    pub records: BTreeMap<String, u64>,
+    /// Ignored items per reason (`field:account_update`, ...).
+    pub ignored_reasons: BTreeMap<String, u64>,
+}
+
+/// What one ingest call did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestOutcome {
+    /// Items applied for the first time.
+    pub ingested: u32,
+    /// Items already seen (no change).
+    pub duplicates: u32,
+    /// Items accepted but not used, with reasons.
+    pub ignored: Vec<String>,
+}
+
+impl IngestOutcome {
+    /// Add another outcome to this one.
+    pub fn absorb(&mut self, o: IngestOutcome) {
+        self.ingested += o.ingested;
+        self.duplicates += o.duplicates;
+        self.ignored.extend(o.ignored);
+    }
+}
+
+enum Applied {
+    /// Profile data: applied, never counted as an item.
+    Silent,
+    New,
+    Duplicate,
+    Ignored(String),
+}
+
+/// The fact store.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Store {
+    /// Users; a merged-away user keeps its slot and points to its representative in `parent`.
+    pub users: Vec<UserRec>,
+    /// Union–find parents.
+    pub parent: Vec<UserIx>,
+    by_wa: HashMap<Box<str>, UserIx>,
+    by_bsuid: HashMap<Box<str>, UserIx>,
+    /// Business numbers.
+    pub phones: Vec<Box<str>>,
+    phone_ix: HashMap<Box<str>, PhoneIx>,
+    /// Messages.
+    pub msgs: Vec<MsgRec>,
+    inbound_ix: HashMap<Box<str>, MsgIx>,
+    outbound_ix: HashMap<Box<str>, MsgIx>,
+    /// External events.
+    pub externals: Vec<ExternalRec>,
+    external_ix: HashMap<Box<str>, u32>,
+    /// Spend by key.
+    pub spend: BTreeMap<String, SpendRec>,
+    /// Clicks by key.
+    pub clicks: BTreeMap<String, ClickRec>,
+    closes_seen: hashbrown::HashSet<(UserIx, PhoneIx, i64)>,
+    /// Ingestion counters.
+    pub stats: InputStats,
+    /// Latest event timestamp seen.
+    pub max_ts: Option<i64>,
+    /// Earliest event timestamp seen.
+    pub min_ts: Option<i64>,
+}
+
+impl Store {
+    /// The representative of `u` (users linked by wa_id/BSUID share one).
+    pub fn find(&self, mut u: UserIx) -> UserIx {
+        while self.parent[u as usize] != u {
+            u = self.parent[u as usize];
+        }
+        u
+    }
+
+    /// Indices of live (representative) users.
+    pub fn live_users(&self) -> impl Iterator<Item = UserIx> + '_ {
+        (0..self.users.len() as UserIx).filter(|u| self.parent[*u as usize] == *u)
+    }
+
+    /// Look up a user by `wa_id` or BSUID, without creating one.
+    pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
+        self.by_wa.get(key).or_else(|| self.by_bsuid.get(key)).map(|u| self.find(*u))
+    }
+
+    /// The business number's id string.
+    pub fn phone(&self, p: PhoneIx) -> &str {
+        &self.phones[p as usize]
+    }
+
+    /// The index of a business number, if seen.
+    pub fn phone_by_id(&self, id: &str) -> Option<PhoneIx> {
+        self.phone_ix.get(id).copied()
+    }
+
+    /// An outbound message by id.
+    pub fn outbound(&self, id: &str) -> Option<MsgIx> {
+        self.outbound_ix.get(id).copied()
+    }
+
+    /// An inbound message by id.
+    pub fn inbound(&self, id: &str) -> Option<MsgIx> {
+        self.inbound_ix.get(id).copied()
+    }
+
+    /// Sort every changed user's timeline by (timestamp, direction, id). Call before reading
+    /// timelines.
+    pub fn prepare(&mut self) {
+        let msgs = &self.msgs;
+        for u in &mut self.users {
+            if u.dirty {
+                u.timeline.sort_unstable_by(|a, b| {
+                    let (ma, mb) = (&msgs[*a as usize], &msgs[*b as usize]);
+                    (ma.ts, ma.dir, &ma.id).cmp(&(mb.ts, mb.dir, &mb.id))
+                });
+                u.timeline.dedup();
+                u.dirty = false;
+            }
+        }
+    }
+
+    fn phone_of(&mut self, id: &str) -> PhoneIx {
+        if let Some(p) = self.phone_ix.get(id) {
+            return *p;
+        }
+        let p = self.phones.len() as PhoneIx;
+        self.phones.push(id.into());
+        self.phone_ix.insert(id.into(), p);
+        p
+    }
+
+    fn new_user(&mut self) -> UserIx {
+        let u = self.users.len() as UserIx;
+        self.users.push(UserRec::default());
+        self.parent.push(u);
+        u
+    }
+
+    /// Resolve (creating and linking as needed) the user named by `r`.
+    fn user_of(&mut self, r: &UserRef<'_>) -> Option<UserIx> {
+        let by_wa = r.wa_id.as_deref().and_then(|w| self.by_wa.get(w).copied()).map(|u| self.find(u));
+        let by_b = r.bsuid.as_deref().and_then(|b| self.by_bsuid.get(b).copied()).map(|u| self.find(u));
+        let u = match (by_wa, by_b) {
+            (Some(a), Some(b)) if a != b => self.union(a, b),
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => {
+                if r.is_empty() {
+                    return None;
+                }
+                self.new_user()
+            }
+        };
+        if let Some(w) = r.wa_id.as_deref() {
+            if !self.by_wa.contains_key(w) {
+                self.by_wa.insert(w.into(), u);
+                self.users[u as usize].wa_id = Some(w.into());
+            }
+        }
+        if let Some(b) = r.bsuid.as_deref() {
+            if !self.by_bsuid.contains_key(b) {
+                self.by_bsuid.insert(b.into(), u);
+                self.users[u as usize].bsuid = Some(b.into());
+            }
+        }
+        Some(u)
+    }
+
+    /// Link two users; the one with the smaller index represents both (deterministic for a
+    /// given set of users, and every report keys users by wa_id/BSUID, not index).
+    fn union(&mut self, a: UserIx, b: UserIx) -> UserIx {
+        let (keep, gone) = if a < b { (a, b) } else { (b, a) };
+        self.parent[gone as usize] = keep;
+        let g = std::mem::take(&mut self.users[gone as usize]);
+        let k = &mut self.users[keep as usize];
+        if k.wa_id.is_none() {
+            k.wa_id = g.wa_id;
+        }
+        if k.bsuid.is_none() {
+            k.bsuid = g.bsuid;
+        }
+        k.name = better_name(k.name.take(), g.name);
+        k.profile_country = k.profile_country.or(g.profile_country);
+        k.timeline.extend(g.timeline);
+        k.externals.extend(g.externals);
+        k.closes.extend(g.closes);
+        k.dirty = true;
+        keep
+    }
+
+    fn touch_ts(&mut self, ts: i64) {
+        self.max_ts = Some(self.max_ts.map_or(ts, |m| m.max(ts)));
+        self.min_ts = Some(self.min_ts.map_or(ts, |m| m.min(ts)));
+    }
+
+    /// Apply a batch of events parsed from one document.
+    pub fn apply_all(&mut self, events: Vec<Event<'_>>) -> IngestOutcome {
+        // Profile names take the latest message timestamp of their payload.
+        let ts_hint = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Inbound(m) => Some(m.ts),
+                Event::Status(s) => Some(s.ts),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let mut out = IngestOutcome::default();
+        for e in events {
+            match self.apply(e, ts_hint) {
+                Applied::New => {
+                    out.ingested += 1;
+                    self.stats.ingested += 1;
+                }
+                Applied::Silent => {}
+                Applied::Duplicate => {
+                    out.duplicates += 1;
+                    self.stats.duplicates += 1;
+                }
+                Applied::Ignored(r) => {
+                    self.stats.ignored += 1;
+                    *self.stats.ignored_reasons.entry(r.clone()).or_default() += 1;
+                    out.ignored.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn apply(&mut self, e: Event<'_>, ts_hint: i64) -> Applied {
+        match e {
+            Event::Contact(c) => self.contact(&c, ts_hint),
+            Event::Inbound(m) => self.inbound_msg(m),
+            Event::Status(s) => self.status(s),
+            Event::Outbound(o) => self.outbound_rec(o),
+            Event::External(x) => self.external(x),
+            Event::Spend(s) => self.spend_rec(s),
+            Event::Close(c) => self.close(c),
+            Event::Click(c) => self.click(c),
+            Event::Ignored(r) => Applied::Ignored(r.key()),
+        }
+    }
+
+    fn contact(&mut self, c: &ContactInfo<'_>, ts_hint: i64) -> Applied {
+        let Some(u) = self.user_of(&c.user) else { return Applied::Ignored("unresolvable".into()) };
+        let rec = &mut self.users[u as usize];
+        if let Some(n) = c.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            rec.name = better_name(rec.name.take(), Some((ts_hint, n.into())));
+        }
+        if let Some(cc) = c.country_code.as_deref().and_then(Country::new) {
+            // Deterministic whatever the order: the smallest code wins if they ever differ.
+            rec.profile_country = Some(rec.profile_country.map_or(cc, |p| p.min(cc)));
+        }
+        // Contacts are profile data, not traffic: they never count as ingested items.
+        Applied::Silent
+    }
+
+    fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
+        if self.inbound_ix.contains_key(&*m.id) {
+            return Applied::Duplicate;
+        }
+        let Some(u) = self.user_of(&m.from) else { return Applied::Ignored("unresolvable".into()) };
+        let phone = self.phone_of(&m.phone);
+        let ix = self.msgs.len() as MsgIx;
+        self.msgs.push(MsgRec {
+            id: m.id.as_ref().into(),
+            user: u,
+            phone,
+            dir: Direction::Inbound,
+            ts: m.ts,
+            inbound: Some(Box::new(InboundData {
+                ty: m.ty,
+                text: m.text.as_deref().map(Into::into),
+                context: m.context_id.as_deref().map(Into::into),
+                referral: m.referral,
+                reply: m.reply,
+            })),
+            outbound: None,
+            ts_from_record: true,
+            status: StatusTrack::default(),
+        });
+        self.inbound_ix.insert(m.id.as_ref().into(), ix);
+        let rec = &mut self.users[u as usize];
+        rec.timeline.push(ix);
+        rec.dirty = true;
+        self.touch_ts(m.ts);
+        *self.stats.messages.entry(m.ty.as_str().to_string()).or_default() += 1;
+        Applied::New
+    }
+
+    /// Find or create the outbound message `id` for user `u` on `phone`.
+    fn outbound_slot(&mut self, id: &str, u: Option<UserIx>, phone: Option<PhoneIx>, ts: i64) -> Option<MsgIx> {
+        if let Some(ix) = self.outbound_ix.get(id) {
+            return Some(*ix);
+        }
+        let u = u?;
+        let phone = match phone {
+            Some(p) => p,
+            None => self.phone_of(""),
+        };
+        let ix = self.msgs.len() as MsgIx;
+        self.msgs.push(MsgRec {
+            id: id.into(),
+            user: u,
+            phone,
+            dir: Direction::Outbound,
+            ts,
+            inbound: None,
+            outbound: None,
+            ts_from_record: false,
+            status: StatusTrack::default(),
+        });
+        self.outbound_ix.insert(id.into(), ix);
+        let rec = &mut self.users[u as usize];
+        rec.timeline.push(ix);
+        rec.dirty = true;
+        Some(ix)
+    }
+
+    fn status(&mut self, s: StatusUpdate<'_>) -> Applied {
+        let u = self.user_of(&s.recipient);
+        let phone = if s.phone.is_empty() { None } else { Some(self.phone_of(&s.phone)) };
+        let Some(ix) = self.outbound_slot(&s.id, u, phone, s.ts) else {
+            return Applied::Ignored("unresolvable".into());
+        };
+        // A status may name the recipient by an id the record did not: link them.
+        if let Some(u) = u {
+            let mu = self.find(self.msgs[ix as usize].user);
+            if mu != u {
+                let k = self.union(mu, u);
+                self.msgs[ix as usize].user = k;
+            }
+        }
+        let bit = 1u8 << (StatusKind::ALL.iter().position(|k| *k == s.status).unwrap_or(6) as u8);
+        let m = &mut self.msgs[ix as usize];
+        if m.phone as usize == self.phone_ix.get("").map_or(usize::MAX, |p| *p as usize) {
+            if let Some(p) = phone {
+                m.phone = p;
+            }
+        }
+        if m.status.seen & bit != 0 {
+            return Applied::Duplicate;
+        }
+        m.status.seen |= bit;
+        if let Some(slot) = m.status.slot(s.status) {
+            *slot = Some(slot.map_or(s.ts, |t: i64| t.min(s.ts)));
+        }
+        if s.status == StatusKind::Failed {
+            m.status.errors.extend(s.errors);
+        }
+        if s.conversation.is_some() || s.pricing.is_some() {
+            // Keep Meta's objects from the earliest status that carries them (ties: by kind).
+            let key = (s.ts, bit);
+            if m.status.meta_ts.is_none_or(|k| key < k) {
+                m.status.meta_ts = Some(key);
+                if s.conversation.is_some() {
+                    m.status.conversation = s.conversation;
+                }
+                if s.pricing.is_some() {
+                    m.status.pricing = s.pricing;
+                }
+            }
+        }
+        if !m.ts_from_record && s.ts < m.ts {
+            m.ts = s.ts;
+            let mu = m.user;
+            let u = self.find(mu);
+            self.users[u as usize].dirty = true;
+        }
+        self.touch_ts(s.ts);
+        *self.stats.statuses.entry(s.status.as_str().to_string()).or_default() += 1;
+        Applied::New
+    }
+
+    fn outbound_rec(&mut self, o: OutboundRecord<'_>) -> Applied {
+        let Some(u) = self.user_of(&o.to) else { return Applied::Ignored("unresolvable".into()) };
+        let phone = o.phone.as_deref().map(|p| self.phone_of(p));
+        let ix = self.outbound_slot(&o.id, Some(u), phone, o.ts).unwrap_or(0);
+        let empty_phone = self.phone_ix.get("").copied();
+        let m = &mut self.msgs[ix as usize];
+        if m.outbound.is_some() {
+            return Applied::Duplicate;
+        }
+        if let Some(p) = phone {
+            if Some(m.phone) == empty_phone {
+                m.phone = p;
+            }
+        }
+        m.outbound = Some(Box::new(OutboundData {
+            kind: o.kind,
+            template: o.template.as_deref().map(Into::into),
+            category: o.category,
+            author: o.author,
+            author_id: o.author_id.as_deref().map(Into::into),
+            campaign: o.campaign.as_deref().map(Into::into),
+            buttons: o.buttons,
+        }));
+        m.ts = o.ts;
+        m.ts_from_record = true;
+        let mu = m.user;
+        let mu = self.find(mu);
+        if mu != u {
+            let k = self.union(mu, u);
+            self.msgs[ix as usize].user = k;
+        }
+        let k = self.find(u);
+        self.users[k as usize].dirty = true;
+        self.touch_ts(o.ts);
+        *self.stats.records.entry("outbound".into()).or_default() += 1;
+        Applied::New
+    }
+
+    fn external(&mut self, x: ExternalRecord<'_>) -> Applied {
+        if self.external_ix.contains_key(&*x.id) {
+            return Applied::Duplicate;
+        }
+        let Some(u) = self.user_of(&x.contact) else { return Applied::Ignored("unresolvable".into()) };
+        let ix = self.externals.len() as u32;
+        self.externals.push(ExternalRec { id: x.id.as_ref().into(), user: u, name: x.name.as_ref().into(), value: x.value, ts: x.ts });
+        self.external_ix.insert(x.id.as_ref().into(), ix);
+        self.users[u as usize].externals.push(ix);
+        self.touch_ts(x.ts);
+        *self.stats.records.entry("external_event".into()).or_default() += 1;
+        Applied::New
+    }
+
+    fn spend_rec(&mut self, s: SpendRecord<'_>) -> Applied {
+        let key = match &s.id {
+            Some(id) => format!("id:{id}"),
+            None => format!("{}|{}", s.source, s.from),
+        };
+        let rec = SpendRec {
+            source: s.source.as_ref().into(),
+            name: s.name.as_deref().map(Into::into),
+            from: s.from,
+            to: s.to,
+            amount: s.amount,
+        };
+        match self.spend.get(&key) {
+            Some(old) if *old == rec => Applied::Duplicate,
+            Some(old) => {
+                // A restatement: keep the larger amount so arrival order does not matter.
+                if (rec.amount.micros, rec.to, &rec.name) > (old.amount.micros, old.to, &old.name) {
+                    self.spend.insert(key, rec);
+                }
+                Applied::New
+            }
+            None => {
+                self.spend.insert(key, rec);
+                *self.stats.records.entry("spend".into()).or_default() += 1;
+                Applied::New
+            }
+        }
+    }
+
+    fn close(&mut self, c: CloseRecord<'_>) -> Applied {
+        let Some(u) = self.user_of(&c.contact) else { return Applied::Ignored("unresolvable".into()) };
+        let phone = match c.phone.as_deref() {
+            Some(p) => self.phone_of(p),
+            None => self.phone_of(""),
+        };
+        if !self.closes_seen.insert((u, phone, c.ts)) {
+            return Applied::Duplicate;
+        }
+        self.users[u as usize].closes.push((c.ts, phone));
+        self.touch_ts(c.ts);
+        *self.stats.records.entry("close".into()).or_default() += 1;
+        Applied::New
+    }
+
+    fn click(&mut self, c: ClickRecord<'_>) -> Applied {
+        let key = match &c.id {
+            Some(id) => format!("id:{id}"),
+            None => format!("{}|{}|{}", c.message_id, c.button, c.ts),
+        };
+        if self.clicks.contains_key(&key) {
+            return Applied::Duplicate;
+        }
+        self.clicks.insert(key, ClickRec { message_id: c.message_id.as_ref().into(), button: c.button.as_ref().into(), ts: c.ts });
+        self.touch_ts(c.ts);
+        *self.stats.records.entry("click".into()).or_default() += 1;
+        Applied::New
+    }
+}
+
+fn better_name(a: Option<(i64, Box<str>)>, b: Option<(i64, Box<str>)>) -> Option<(i64, Box<str>)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b > a { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}

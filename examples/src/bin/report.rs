@@ -1,0 +1,188 @@
+//! `report`: ingest webhook payloads and convolens JSONL, print the analytics.
+//!
+//! ```text
+//! cargo run --release -q --bin report -- [OPTIONS] FILE...
+//! ```
+//!
+//! `-` reads standard input. A `.json` file holds one (pretty-printed) document or an
+//! array of them; anything else is JSON lines. A bad line is reported on stderr with its
+//! file and line number and the run goes on; the exit code is 1 when any line failed,
+//! 2 on a usage or configuration error, 0 otherwise.
+
+use convolens::attribution::ModelName;
+use convolens::report::text;
+use convolens::{Config, Engine, ReportOptions};
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: report [OPTIONS] FILE...
+
+Reads Cloud API webhook payloads and convolens JSONL records; prints the analytics.
+FILE may be `-` for standard input; `.json` files hold one document or an array.
+
+Options:
+  --json                 machine-readable JSON instead of the text dashboard
+  --config FILE          JSON configuration (time_zone, sources, events, rate_card, ...)
+  --from YYYY-MM-DD      first day (inclusive, report time zone)
+  --to YYYY-MM-DD        last day (exclusive)
+  --last PERIOD          7d, 14d, 30d, 6m or 12m, ending at the latest ingested day
+  --phone ID             only this business number (phone_number_id)
+  --tz ZONE              report time zone (IANA name), overrides the config
+  --model NAME           attribution model: last_touch, first_touch, linear, time_decay,
+                         position_based, markov, shapley
+  -h, --help             this text";
+
+struct Args {
+    json: bool,
+    config: Option<String>,
+    opts: ReportOptions,
+    files: Vec<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args { json: false, config: None, opts: ReportOptions::default(), files: Vec::new() };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut val = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--json" => a.json = true,
+            "--config" => a.config = Some(val("--config")?),
+            "--from" => a.opts.from = Some(date(&val("--from")?)?),
+            "--to" => a.opts.to = Some(date(&val("--to")?)?),
+            "--last" => a.opts.last = Some(val("--last")?),
+            "--phone" => a.opts.phone = Some(val("--phone")?),
+            "--tz" => a.opts.time_zone = Some(val("--tz")?),
+            "--model" => {
+                let m = val("--model")?;
+                a.opts.model = Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            "-" => a.files.push(arg),
+            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
+            _ => a.files.push(arg),
+        }
+    }
+    if a.files.is_empty() {
+        return Err("no input files".into());
+    }
+    Ok(a)
+}
+
+fn date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
+}
+
+fn load_config(path: Option<&str>) -> Result<Config, String> {
+    let Some(path) = path else { return Ok(Config::default()) };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
+    let mut cfg = Config::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+    let base = std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    cfg.resolve_rate_card(|p| {
+        let p = std::path::Path::new(p);
+        std::fs::read_to_string(if p.is_absolute() || p.exists() { p.to_path_buf() } else { base.join(p) })
+    })
+    .map_err(|e| format!("{path}: {e}"))?;
+    Ok(cfg)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            if e.is_empty() {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("report: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match load_config(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("report: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut engine = match Engine::new(config) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("report: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut failed = 0u64;
+    for file in &args.files {
+        match ingest_file(&mut engine, file) {
+            Ok(errors) => {
+                for e in &errors {
+                    let _ = writeln!(std::io::stderr(), "{file}: {e}");
+                }
+                failed += errors.len() as u64;
+            }
+            Err(e) => {
+                eprintln!("report: {file}: {e}");
+                failed += 1;
+            }
+        }
+    }
+    let report = match engine.report(&args.opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("report: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => {
+                let _ = writeln!(std::io::stdout(), "{s}");
+            }
+            Err(e) => {
+                eprintln!("report: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        let _ = write!(std::io::stdout(), "{}", text::render(&report));
+    }
+    if failed > 0 {
+        eprintln!("report: {failed} line(s) failed");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Ingest one file; returns the per-line errors. Each file's line numbers start at 1.
+fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens::ParseError>> {
+    if file == "-" {
+        return with_relative_lines(engine, |e| Ok(e.ingest_reader(std::io::stdin().lock())?.errors));
+    }
+    let is_json = std::path::Path::new(file).extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        let mut bytes = Vec::new();
+        std::fs::File::open(file)?.read_to_end(&mut bytes)?;
+        let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        with_relative_lines(engine, |e| {
+            let start = e.store().stats.lines;
+            Ok(e.ingest_at(&bytes, start + 1, lines).err().into_iter().collect())
+        })
+    } else {
+        let f = std::fs::File::open(file)?;
+        with_relative_lines(engine, |e| Ok(e.ingest_reader(f)?.errors))
+    }
+}
+
+/// Run `f`, then renumber its errors relative to the start of the file.
+fn with_relative_lines<F>(engine: &mut Engine, f: F) -> std::io::Result<Vec<convolens::ParseError>>
+where
+    F: FnOnce(&mut Engine) -> std::io::Result<Vec<convolens::ParseError>>,
+{
+    let before = engine.store().stats.lines;
+    let mut errors = f(engine)?;
+    for e in &mut errors {
+        e.line -= before;
+    }
+    Ok(errors)
+}
