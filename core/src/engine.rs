@@ -200,6 +200,19 @@ impl Engine {
         self.store.prepare();
         crate::report::build(&self.store, &self.config, self.tz, opts)
     }
+
+    /// Write the users of a source or event as CSV (see [`crate::sources::export_contacts`]);
+    /// `opts` gives the range, number filter and model. Returns the number of users written.
+    pub fn export_contacts<W: std::io::Write>(
+        &mut self,
+        opts: &ReportOptions,
+        filter: &crate::sources::ContactFilter,
+        w: W,
+    ) -> Result<usize, ReportError> {
+        self.store.prepare();
+        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
+        crate::sources::export_contacts(&ctx, filter, w)
+    }
 }
 
 /// Strip a trailing `\n` / `\r\n` and a UTF-8 byte-order mark.

@@ -39,6 +39,8 @@ pub struct ReportOptions {
     pub time_zone: Option<String>,
     /// Override the config's attribution model.
     pub model: Option<ModelName>,
+    /// Compute every attribution model side by side (`attribution.comparison`).
+    pub compare_models: bool,
 }
 
 /// The reported range.
@@ -63,6 +65,10 @@ pub struct Report {
     pub range: RangeInfo,
     /// Ingestion counts (over the engine's life).
     pub input: InputStats,
+    /// One row per source (semantics §3, §4): see [`crate::sources`].
+    pub sources: Vec<crate::sources::SourceRow>,
+    /// What was attributed and how (see [`crate::attribution`]).
+    pub attribution: crate::sources::AttributionSummary,
 }
 
 /// Everything a section needs to compute itself.
@@ -133,31 +139,39 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
     Ok(DayRange { from, to, tz })
 }
 
-/// Build a report from a prepared store.
-pub fn build(store: &Store, config: &Config, default_tz: Tz, opts: &ReportOptions) -> Result<Report, ReportError> {
+/// The context every section computes from.
+pub fn context<'a>(store: &'a Store, config: &'a Config, default_tz: Tz, opts: &ReportOptions) -> Result<Ctx<'a>, ReportError> {
     let tz = match &opts.time_zone {
         Some(z) => parse_tz(z).map_err(|m| ReportError::Option { option: "time_zone".into(), message: m })?,
         None => default_tz,
     };
     let range = resolve_range(store, tz, opts)?;
     let phone = opts.phone.as_deref().and_then(|p| store.phone_by_id(p));
-    let ctx = Ctx {
+    Ok(Ctx {
         store,
         config,
         range,
         phone,
         phone_unknown: opts.phone.is_some() && phone.is_none(),
         model: opts.model.unwrap_or(config.attribution.model),
-    };
-    let _ = &ctx;
+    })
+}
+
+/// Build a report from a prepared store.
+pub fn build(store: &Store, config: &Config, default_tz: Tz, opts: &ReportOptions) -> Result<Report, ReportError> {
+    let ctx = context(store, config, default_tz, opts)?;
+    let range = ctx.range;
+    let sources = crate::sources::build_section(&ctx, opts.compare_models)?;
     Ok(Report {
         range: RangeInfo {
             from: range.from,
             to: range.to,
             days: range.days(),
-            time_zone: tz.name().to_string(),
+            time_zone: range.tz.name().to_string(),
             phone: opts.phone.clone(),
         },
         input: store.stats.clone(),
+        sources: sources.rows,
+        attribution: sources.attribution,
     })
 }
