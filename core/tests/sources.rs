@@ -432,21 +432,21 @@ fn funnels_count_steps_in_order_per_source() {
                      {"name":"buy","kind":"button_reply","pattern":"BUY"}],
            "funnels":[{"name":"sales","steps":["interested","buy","purchase"]}]"#,
     );
-    let (a, b, c) = ("4915100000011", "4915100000012", "4915100000013");
+    let (ua, ub, uc) = ("4915100000011", "4915100000012", "4915100000013");
     let lines = vec![
         // a: ad, asks the price, presses buy (on the offer), purchases: all three steps.
-        ad_click(a, "wamid.g1", T0, "130", "X"),
-        text(a, "wamid.g2", T0 + 60, "what's the price?"),
-        reply(a, "wamid.g3", T0 + 120),
-        delivered(a, "wamid.g3", T0 + 121),
-        button(a, "wamid.g4", T0 + 180, "wamid.g3", "BUY", "Buy"),
-        purchase("order-g", a, T0 + H, "20"),
+        ad_click(ua, "wamid.g1", T0, "130", "X"),
+        text(ua, "wamid.g2", T0 + 60, "what's the price?"),
+        reply(ua, "wamid.g3", T0 + 120),
+        delivered(ua, "wamid.g3", T0 + 121),
+        button(ua, "wamid.g4", T0 + 180, "wamid.g3", "BUY", "Buy"),
+        purchase("order-g", ua, T0 + H, "20"),
         // b: ad, presses buy *before* asking the price: reaches step 1 only (buy must follow).
-        ad_click(b, "wamid.h1", T0, "130", "X"),
-        button(b, "wamid.h2", T0 + 60, "wamid.none", "BUY", "Buy"),
-        text(b, "wamid.h3", T0 + 120, "price?"),
+        ad_click(ub, "wamid.h1", T0, "130", "X"),
+        button(ub, "wamid.h2", T0 + 60, "wamid.none", "BUY", "Buy"),
+        text(ub, "wamid.h3", T0 + 120, "price?"),
         // c: ad, says nothing more: reaches no step.
-        ad_click(c, "wamid.i1", T0, "130", "X"),
+        ad_click(uc, "wamid.i1", T0, "130", "X"),
     ];
     let mut e = engine(cfg, &lines);
     let r = e.report(&july(None)).unwrap();
@@ -706,4 +706,60 @@ proptest! {
             prop_assert_eq!(rw.attribution.unattributed_events, ra.attribution.unattributed_events + rb.attribution.unattributed_events);
         }
     }
+}
+
+#[test]
+fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
+    let cfg = Config::from_json(
+        &std::fs::read_to_string(format!("{dir}sources-demo.config.json")).unwrap(),
+    )
+    .unwrap();
+    let mut e = Engine::new(cfg).unwrap();
+    let out = e
+        .ingest_reader(std::fs::File::open(format!("{dir}sources-demo.jsonl")).unwrap())
+        .unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.outcome.duplicates, 2); // a retried webhook and a re-sent purchase
+    let r = e.report(&ReportOptions::default()).unwrap();
+    // Ad 120202: 5 click-to-WhatsApp conversations; purchases by Lena 49.90, Jonas 89.00 and
+    // Emma 120.00 (her campaign conversation on day 2 is older than her ad click on day 4),
+    // so 3 leads; 87.50 spent (Ads Insights row for 6 days) → 29.17 per lead.
+    let ad = row(&r.sources, "meta_ad:120202");
+    assert_eq!(
+        (ad.conversations, ad.leads, ad.invested, ad.revenue),
+        (5, 3, 87_500_000, 258_900_000)
+    );
+    assert!(close(ad.conversion_cost.unwrap(), 87.5 / 3.0));
+    // QR code: 4 conversations from the prefilled text, Noah 25.00 and Hannah 35.50 buy;
+    // 40.00 of posters → 20.00 per lead.
+    let qr = row(&r.sources, "qr:window");
+    assert_eq!(
+        (qr.conversations, qr.leads, qr.invested, qr.revenue),
+        (4, 2, 40_000_000, 60_500_000)
+    );
+    assert_eq!(qr.conversion_cost, Some(20.0));
+    // Campaign: 6 templates, one failed → 5 conversations, plus Elias's reply to the
+    // template two days later (a new conversation of the campaign) = 6; Ben 60.00 and
+    // Elias 30.00 buy; 4.20 of message costs → 2.10 per lead.
+    let camp = row(&r.sources, "campaign:summer");
+    assert_eq!(
+        (camp.conversations, camp.leads, camp.invested, camp.revenue),
+        (6, 2, 4_200_000, 90_000_000)
+    );
+    assert!(close(camp.conversion_cost.unwrap(), 2.1));
+    assert_eq!(camp.name, "Summer campaign");
+    // One purchase (15.00) has no conversation at all.
+    assert_eq!(
+        (
+            r.attribution.unattributed_events,
+            r.attribution.unattributed_value
+        ),
+        (1, 15_000_000)
+    );
+    let text = convolens::report::text::render(&r);
+    assert!(
+        text.contains("SOURCES") && text.contains("Window QR code") && text.contains("29.17"),
+        "{text}"
+    );
 }

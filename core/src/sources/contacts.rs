@@ -40,9 +40,13 @@ pub struct ContactFilter {
 impl ContactFilter {
     /// Read one name as an event when a configured messaging event or some external event
     /// has that name, else as a source key (the report program's `--contacts`).
-    pub fn guess(ctx: &Ctx<'_>, name: &str) -> ContactFilter {
-        let is_event = ctx.config.events.iter().any(|e| e.name == name)
-            || ctx.store.externals.iter().any(|x| &*x.name == name);
+    pub fn guess(
+        config: &crate::config::Config,
+        store: &crate::store::Store,
+        name: &str,
+    ) -> ContactFilter {
+        let is_event = config.events.iter().any(|e| e.name == name)
+            || store.externals.iter().any(|x| &*x.name == name);
         if is_event {
             ContactFilter {
                 source: None,

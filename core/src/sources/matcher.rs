@@ -80,6 +80,18 @@ pub enum ConversionKind {
     TextReply,
 }
 
+impl ConversionKind {
+    /// The `snake_case` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversionKind::External => "external",
+            ConversionKind::ButtonReply => "button_reply",
+            ConversionKind::ListReply => "list_reply",
+            ConversionKind::TextReply => "text_reply",
+        }
+    }
+}
+
 impl From<EventKind> for ConversionKind {
     fn from(k: EventKind) -> Self {
         match k {

@@ -136,7 +136,7 @@ pub use contacts::{ContactFilter, export_contacts};
 pub use conversation::{
     Analysis, Conversation, EventHit, ExternalTouch, HitKind, analyse, conversations,
 };
-pub use matcher::{ConversionEvent, Matchers};
+pub use matcher::{ConversionEvent, ConversionKind, Matchers};
 pub use section::{
     AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, SourceRow,
     SourcesSection, build_section,

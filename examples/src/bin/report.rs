@@ -30,17 +30,22 @@ Options:
   --tz ZONE              report time zone (IANA name), overrides the config
   --model NAME           attribution model: last_touch, first_touch, linear, time_decay,
                          position_based, markov, shapley
+  --compare-models       every attribution model side by side per source
+  --contacts NAME        print the users of a source key or event name as CSV
+                         (wa_id, name, country, first seen, source, converted, value)
+                         instead of the report
   -h, --help             this text";
 
 struct Args {
     json: bool,
+    contacts: Option<String>,
     config: Option<String>,
     opts: ReportOptions,
     files: Vec<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args { json: false, config: None, opts: ReportOptions::default(), files: Vec::new() };
+    let mut a = Args { json: false, contacts: None, config: None, opts: ReportOptions::default(), files: Vec::new() };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut val = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -56,6 +61,8 @@ fn parse_args() -> Result<Args, String> {
                 let m = val("--model")?;
                 a.opts.model = Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
             }
+            "--compare-models" => a.opts.compare_models = true,
+            "--contacts" => a.contacts = Some(val("--contacts")?),
             "-h" | "--help" => return Err(String::new()),
             "-" => a.files.push(arg),
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
@@ -126,6 +133,9 @@ fn main() -> ExitCode {
             }
         }
     }
+    if let Some(name) = &args.contacts {
+        return contacts(&mut engine, &args.opts, name, failed);
+    }
     let report = match engine.report(&args.opts) {
         Ok(r) => r,
         Err(e) => {
@@ -152,6 +162,20 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--contacts`: the users of a source or event as CSV on standard output.
+fn contacts(engine: &mut Engine, opts: &ReportOptions, name: &str, failed: u64) -> ExitCode {
+    let filter = convolens::sources::ContactFilter::guess(engine.config(), engine.store(), name);
+    if let Err(e) = engine.export_contacts(opts, &filter, std::io::stdout().lock()) {
+        eprintln!("report: {e}");
+        return ExitCode::from(2);
+    }
+    if failed > 0 {
+        eprintln!("report: {failed} line(s) failed");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }
 
 /// Ingest one file; returns the per-line errors. Each file's line numbers start at 1.
