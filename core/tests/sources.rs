@@ -763,3 +763,45 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
         "{text}"
     );
 }
+
+#[test]
+fn conversations_and_credits_are_exposed_for_other_sections() {
+    let cfg = config(r#""events":[{"name":"buy","kind":"button_reply","pattern":"buy"}]"#);
+    let mut e = engine(cfg, &two_source_user());
+    e.report(&july(None)).unwrap(); // prepares the store
+    let ctx =
+        convolens::report::context(e.store(), e.config(), e.time_zone(), &july(None)).unwrap();
+    let convs = convolens::sources::conversations(&ctx);
+    assert_eq!(convs.len(), 2);
+    let store = e.store();
+    let ids = |c: &convolens::sources::Conversation| -> Vec<String> {
+        c.messages
+            .iter()
+            .map(|m| store.msgs[*m as usize].id.to_string())
+            .collect()
+    };
+    // The ad conversation: the click and the agent's reply.
+    assert_eq!(&*convs[0].source.key, "meta_ad:120");
+    assert_eq!(ids(&convs[0]), ["wamid.a1", "wamid.a2"]);
+    assert_eq!((convs[0].start, convs[0].last), (T0, T0 + 60));
+    // The campaign conversation: opened by the template, with the button press and the
+    // purchase (its last touch) as events; a lead.
+    assert_eq!(&*store.msgs[convs[1].opening as usize].id, "wamid.a3");
+    assert_eq!(ids(&convs[1]), ["wamid.a3", "wamid.a4"]);
+    let events: Vec<&str> = convs[1].events.iter().map(|h| &*h.name).collect();
+    assert_eq!(events, ["buy", "purchase"]);
+    assert!(convs[1].lead && !convs[0].lead);
+    // The credits of the purchase under the report's model (last touch).
+    let (analysis, att) = convolens::sources::attributed(&ctx).unwrap();
+    assert_eq!(att.events.len(), 1);
+    let credits = &att.events[0].credits;
+    assert_eq!(credits.len(), 1);
+    assert_eq!(
+        analysis.conversations[credits[0].conversation].opening,
+        convs[1].opening
+    );
+    assert_eq!(
+        (credits[0].count, credits[0].value),
+        (convolens::attribution::UNIT, 90_000_000)
+    );
+}

@@ -170,12 +170,12 @@ fn render_sources(r: &Report, s: &mut String) {
     }
     if let Some(cmp) = &a.comparison {
         let models: Vec<&str> = cmp.first().map(|c| c.models.iter().map(|m| m.model.as_str()).collect()).unwrap_or_default();
-        let mut header = vec!["source"];
+        let mut header = vec!["source", "key"];
         header.extend(models.iter().copied());
         let rows: Vec<Vec<String>> = cmp
             .iter()
             .map(|c| {
-                let mut row = vec![c.name.clone()];
+                let mut row = vec![c.name.clone(), c.key.clone()];
                 row.extend(c.models.iter().map(|m| format!("{:.2} · {}", m.conversions, money(m.revenue))));
                 row
             })

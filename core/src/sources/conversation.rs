@@ -106,6 +106,18 @@ pub fn conversations(ctx: &Ctx<'_>) -> Vec<Conversation> {
     analyse(ctx).conversations
 }
 
+/// The conversations and the attribution of the range's attributed events under the
+/// report's model: what other sections (e.g. a template's attributed conversions and value)
+/// build on. A credit's `conversation` indexes `Analysis::conversations`.
+pub fn attributed(
+    ctx: &Ctx<'_>,
+) -> Result<(Analysis, crate::attribution::Attribution), crate::error::ReportError> {
+    let analysis = analyse(ctx);
+    let att =
+        crate::attribution::attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
+    Ok((analysis, att))
+}
+
 /// Run the per-user fold for every live user and collect the results.
 pub fn analyse(ctx: &Ctx<'_>) -> Analysis {
     let matchers = Matchers::new(ctx.config, ctx.store);

@@ -134,7 +134,8 @@ mod spend;
 
 pub use contacts::{ContactFilter, export_contacts};
 pub use conversation::{
-    Analysis, Conversation, EventHit, ExternalTouch, HitKind, analyse, conversations,
+    Analysis, Conversation, EventHit, ExternalTouch, HitKind, analyse, attributed, conversations,
+    outgoing_source,
 };
 pub use matcher::{ConversionEvent, ConversionKind, Matchers};
 pub use section::{
