@@ -679,9 +679,10 @@ fn doc_to_events<'a>(
             let template = doc.template.filter(|t| !t.trim().is_empty());
             let kind = match doc.kind.as_deref() {
                 Some("template") => OutboundKind::Template,
-                Some("free_form" | "freeform" | "session" | "text") => OutboundKind::FreeForm,
                 None if template.is_some() => OutboundKind::Template,
-                None => OutboundKind::FreeForm,
+                Some("free_form" | "freeform" | "session" | "text") | None => {
+                    OutboundKind::FreeForm
+                }
                 Some(k) => {
                     return Err(ParseError::new(
                         ParseErrorKind::Value,
