@@ -288,16 +288,12 @@ fn read_line_limited<R: BufRead>(
         if avail.is_empty() {
             return Ok((total, true));
         }
-        match avail.iter().position(|b| *b == b'\n') {
-            Some(i) => {
-                r.consume(i + 1);
-                return Ok((total + i + 1, true));
-            }
-            None => {
-                let len = avail.len();
-                total += len;
-                r.consume(len);
-            }
+        if let Some(i) = avail.iter().position(|b| *b == b'\n') {
+            r.consume(i + 1);
+            return Ok((total + i + 1, true));
         }
+        let len = avail.len();
+        total += len;
+        r.consume(len);
     }
 }
