@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(snap.len() as u64));
     g.bench_function("snapshot", |b| b.iter(|| black_box(e.snapshot().len())));
     g.bench_function("restore", |b| {
-        b.iter(|| black_box(Engine::restore(&snap).expect("restore")))
+        b.iter(|| black_box(Engine::restore(&snap).expect("restore")));
     });
     g.finish();
 }
