@@ -58,7 +58,11 @@ pub fn render(r: &Report) -> String {
         r.range.to,
         r.range.days,
         r.range.time_zone,
-        r.range.phone.as_deref().map(|p| format!("  number {p}")).unwrap_or_default()
+        r.range
+            .phone
+            .as_deref()
+            .map(|p| format!("  number {p}"))
+            .unwrap_or_default()
     );
     let _ = writeln!(s);
     let i = &r.input;
@@ -75,8 +79,16 @@ pub fn render(r: &Report) -> String {
         .messages
         .iter()
         .map(|(k, v)| vec![format!("message {k}"), v.to_string()])
-        .chain(i.statuses.iter().map(|(k, v)| vec![format!("status {k}"), v.to_string()]))
-        .chain(i.records.iter().map(|(k, v)| vec![format!("record {k}"), v.to_string()]))
+        .chain(
+            i.statuses
+                .iter()
+                .map(|(k, v)| vec![format!("status {k}"), v.to_string()]),
+        )
+        .chain(
+            i.records
+                .iter()
+                .map(|(k, v)| vec![format!("record {k}"), v.to_string()]),
+        )
         .collect();
     if !kinds.is_empty() {
         let _ = writeln!(s);
@@ -100,7 +112,11 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
 fn render_sources(r: &Report, s: &mut String) {
     let a = &r.attribution;
     let event = match &a.conversion_event {
-        Some(c) => format!("{} ({})", c.name.as_deref().unwrap_or("any external event"), c.kind.as_str()),
+        Some(c) => format!(
+            "{} ({})",
+            c.name.as_deref().unwrap_or("any external event"),
+            c.kind.as_str()
+        ),
         None => "none".into(),
     };
     let _ = writeln!(s);
@@ -119,7 +135,11 @@ fn render_sources(r: &Report, s: &mut String) {
                 x.name.clone(),
                 x.key.clone(),
                 x.kind.as_str().into(),
-                if x.direction == crate::sources::SourceDirection::Incoming { "in".into() } else { "out".into() },
+                if x.direction == crate::sources::SourceDirection::Incoming {
+                    "in".into()
+                } else {
+                    "out".into()
+                },
                 x.conversations.to_string(),
                 x.leads.to_string(),
                 opt(x.conversion_rate, |v| format!("{:.1}%", v * 100.0)),
@@ -132,7 +152,20 @@ fn render_sources(r: &Report, s: &mut String) {
         })
         .collect();
     s.push_str(&table(
-        &["source", "key", "kind", "dir", "conversations", "leads", "rate", "invested", "cost/lead", "revenue", "roas", "conversions"],
+        &[
+            "source",
+            "key",
+            "kind",
+            "dir",
+            "conversations",
+            "leads",
+            "rate",
+            "invested",
+            "cost/lead",
+            "revenue",
+            "roas",
+            "conversions",
+        ],
         &rows,
     ));
     let _ = writeln!(
@@ -148,35 +181,59 @@ fn render_sources(r: &Report, s: &mut String) {
         a.currency
     );
     if a.other_currency > 0 {
-        let _ = writeln!(s, "left out: {} amount(s) not in {}", a.other_currency, a.currency);
+        let _ = writeln!(
+            s,
+            "left out: {} amount(s) not in {}",
+            a.other_currency, a.currency
+        );
     }
     // Every row carries the same configured funnels.
-    let names: Vec<&str> = r.sources.first().map(|x| x.funnel.iter().map(|f| f.name.as_str()).collect()).unwrap_or_default();
+    let names: Vec<&str> = r
+        .sources
+        .first()
+        .map(|x| x.funnel.iter().map(|f| f.name.as_str()).collect())
+        .unwrap_or_default();
     for name in &names {
         let mut header: Vec<String> = vec!["source".into(), "conversations".into()];
         let mut rows = Vec::new();
         for x in &r.sources {
-            let Some(f) = x.funnel.iter().find(|f| f.name == *name) else { continue };
+            let Some(f) = x.funnel.iter().find(|f| f.name == *name) else {
+                continue;
+            };
             if header.len() == 2 {
                 header.extend(f.steps.iter().map(|st| st.event.clone()));
             }
             let mut row = vec![x.name.clone(), x.conversations.to_string()];
-            row.extend(f.steps.iter().map(|st| format!("{} (−{})", st.reached, st.drop_off)));
+            row.extend(
+                f.steps
+                    .iter()
+                    .map(|st| format!("{} (−{})", st.reached, st.drop_off)),
+            );
             rows.push(row);
         }
         let _ = writeln!(s);
         let _ = writeln!(s, "FUNNEL {name}  reached (drop-off) per step");
-        s.push_str(&table(&header.iter().map(String::as_str).collect::<Vec<_>>(), &rows));
+        s.push_str(&table(
+            &header.iter().map(String::as_str).collect::<Vec<_>>(),
+            &rows,
+        ));
     }
     if let Some(cmp) = &a.comparison {
-        let models: Vec<&str> = cmp.first().map(|c| c.models.iter().map(|m| m.model.as_str()).collect()).unwrap_or_default();
+        let models: Vec<&str> = cmp
+            .first()
+            .map(|c| c.models.iter().map(|m| m.model.as_str()).collect())
+            .unwrap_or_default();
         let mut header = vec!["source", "key"];
         header.extend(models.iter().copied());
         let rows: Vec<Vec<String>> = cmp
             .iter()
             .map(|c| {
                 let mut row = vec![c.name.clone(), c.key.clone()];
-                row.extend(c.models.iter().map(|m| format!("{:.2} · {}", m.conversions, money(m.revenue))));
+                row.extend(
+                    c.models
+                        .iter()
+                        .map(|m| format!("{:.2} · {}", m.conversions, money(m.revenue))),
+                );
                 row
             })
             .collect();
