@@ -681,10 +681,12 @@ proptest! {
     }
 
     /// Splitting the users into two engines gives per-source figures that add up to the
-    /// whole (the merge property at report level), for the models that credit each event
-    /// from its own user's conversations alone.
+    /// whole (the merge property at report level) for the models that credit each event
+    /// from its own user's conversations alone; and merging the two engines
+    /// (`Engine::merge`) gives exactly the whole's `sources` report under every model,
+    /// the data-driven ones included.
     #[test]
-    fn split_users_add_up_to_the_whole(items in items(), mask in any::<u8>()) {
+    fn split_users_add_up_and_merge_to_the_whole(items in items(), mask in any::<u8>()) {
         let lines = lines_of(&items);
         let all: Vec<String> = lines.iter().map(|(_, l)| l.clone()).collect();
         let (left, right): (Vec<_>, Vec<_>) = lines.into_iter().partition(|(u, _)| mask & (1 << u) != 0);
@@ -704,6 +706,19 @@ proptest! {
             let n = |r: &convolens::Report| r.sources.len();
             prop_assert!(n(&rw) >= n(&ra).max(n(&rb)));
             prop_assert_eq!(rw.attribution.unattributed_events, ra.attribution.unattributed_events + rb.attribution.unattributed_events);
+        }
+        a.merge(&b).unwrap();
+        for model in ModelName::ALL {
+            let mut opts = july(Some(model));
+            opts.compare_models = true;
+            let (rw, rm) = (whole.report(&opts), a.report(&opts));
+            match (rw, rm) {
+                (Ok(rw), Ok(rm)) => {
+                    prop_assert_eq!(&rw.sources, &rm.sources, "{:?}", model);
+                    prop_assert_eq!(&rw.attribution, &rm.attribution, "{:?}", model);
+                }
+                (rw, rm) => prop_assert_eq!(rw.err(), rm.err()),
+            }
         }
     }
 }
@@ -804,4 +819,33 @@ fn conversations_and_credits_are_exposed_for_other_sections() {
         (credits[0].count, credits[0].value),
         (convolens::attribution::UNIT, 90_000_000)
     );
+}
+
+#[test]
+fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
+    let cfg =
+        Config::from_json(&std::fs::read_to_string(format!("{dir}config.json")).unwrap()).unwrap();
+    let mut e = Engine::new(cfg).unwrap();
+    let out = e
+        .ingest_reader(std::fs::File::open(format!("{dir}example.jsonl")).unwrap())
+        .unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = e.report(&ReportOptions::default()).unwrap();
+    for key in [
+        "meta_ad:120210000000001",
+        "qr:billboard-a",
+        "campaign:summer_sale",
+    ] {
+        let s = row(&r.sources, key);
+        assert!(s.leads > 0 && s.invested > 0, "{s:?}");
+        let cost = s.conversion_cost.unwrap();
+        // The cost per lead is exactly invested / leads.
+        assert!(
+            close(cost, s.invested as f64 / 1e6 / s.leads as f64),
+            "{s:?}"
+        );
+    }
+    // The QR billboard's single 450 EUR spend on the first day.
+    assert_eq!(row(&r.sources, "qr:billboard-a").invested, 450_000_000);
 }

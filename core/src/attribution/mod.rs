@@ -217,8 +217,13 @@ pub fn attribute(
         .map(|(i, _)| i)
         .collect();
     let convs = &analysis.conversations;
-    // Source ids, for the data-driven models.
-    let mut ids: HashMap<&str, usize> = HashMap::new();
+    // Source ids, for the data-driven models: in key order, so that the Markov system (and
+    // so every float in it) is the same whatever order the users were stored in — a merged
+    // engine gives bit-identical results.
+    let mut ids: HashMap<&str, usize> = {
+        let keys: std::collections::BTreeSet<&str> = convs.iter().map(|c| &*c.source.key).collect();
+        keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
+    };
     let global: Vec<f64> = match model {
         ModelName::Markov => {
             let mut paths: Vec<(Vec<usize>, bool)> = Vec::new();
@@ -259,16 +264,16 @@ pub fn attribute(
             markov::removal_effects(ids.len(), &paths).removal_effects
         }
         ModelName::Shapley => {
-            for &t in &picked {
-                for &c in &analysis.touches[t].candidates {
-                    intern(&mut ids, &convs[c]);
-                }
-            }
-            if ids.len() > shapley::MAX_SOURCES {
+            let distinct: std::collections::BTreeSet<&str> = picked
+                .iter()
+                .flat_map(|&t| &analysis.touches[t].candidates)
+                .map(|&c| &*convs[c].source.key)
+                .collect();
+            if distinct.len() > shapley::MAX_SOURCES {
                 return Err(ReportError::Unsupported(format!(
                     "exact Shapley attribution supports at most {} sources; the converting paths in this range have {}",
                     shapley::MAX_SOURCES,
-                    ids.len()
+                    distinct.len()
                 )));
             }
             Vec::new()
