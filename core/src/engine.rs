@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::error::{ConfigError, ParseError, ParseErrorKind, ReportError};
-use crate::input::{parse_document, ParseOptions};
+use crate::input::{ParseOptions, parse_document};
 use crate::report::{Report, ReportOptions};
 use crate::store::{IngestOutcome, Store};
 use chrono_tz::Tz;
@@ -44,12 +44,22 @@ impl Engine {
         if let Some(crate::billing::RateCardSpec::Path(p)) = &config.rate_card {
             return Err(ConfigError::value(
                 "rate_card",
-                format!("`{p}` is a path; resolve it first with Config::resolve_rate_card (the core does no file I/O)"),
+                format!(
+                    "`{p}` is a path; resolve it first with Config::resolve_rate_card (the core does no file I/O)"
+                ),
             ));
         }
         let tz = config.tz()?;
-        let opts = ParseOptions { default_currency: config.currency, ..ParseOptions::default() };
-        Ok(Engine { config, tz, opts, store: Store::default() })
+        let opts = ParseOptions {
+            default_currency: config.currency,
+            ..ParseOptions::default()
+        };
+        Ok(Engine {
+            config,
+            tz,
+            opts,
+            store: Store::default(),
+        })
     }
 
     /// The configuration.
@@ -86,7 +96,12 @@ impl Engine {
 
     /// Ingest a document that starts at `line` of some file and spans `lines` lines (used
     /// for pretty-printed `.json` files so errors name the file's line).
-    pub fn ingest_at(&mut self, doc: &[u8], line: u64, lines: u64) -> Result<IngestOutcome, ParseError> {
+    pub fn ingest_at(
+        &mut self,
+        doc: &[u8],
+        line: u64,
+        lines: u64,
+    ) -> Result<IngestOutcome, ParseError> {
         self.store.stats.lines += lines.max(1);
         let mut events = Vec::new();
         match parse_document(doc, line, &self.opts, &mut events) {
@@ -219,7 +234,11 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 
 /// Read one line into `buf`, keeping at most `limit` bytes; returns the line's full length
 /// and whether it was cut.
-fn read_line_limited<R: BufRead>(r: &mut R, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<(usize, bool)> {
+fn read_line_limited<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<(usize, bool)> {
     let mut total = 0usize;
     let mut cut = false;
     loop {

@@ -23,14 +23,14 @@
 //!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
 
 use crate::input::{
-    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord, SpendRecord,
-    StatusUpdate, UserRef,
+    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord,
+    SpendRecord, StatusUpdate, UserRef,
 };
-use crate::model::country::{country_from_bsuid, country_from_number, Country};
+use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
 use crate::model::{
-    AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation, MetaPricing, OutboundKind,
-    Referral, Reply, StatusKind, TemplateButton,
+    AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation, MetaPricing,
+    OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
 use chrono::NaiveDate;
 use hashbrown::HashMap;
@@ -70,7 +70,10 @@ pub struct UserRec {
 impl UserRec {
     /// The user's key: `wa_id`, else BSUID, else `""`.
     pub fn key(&self) -> &str {
-        self.wa_id.as_deref().or(self.bsuid.as_deref()).unwrap_or("")
+        self.wa_id
+            .as_deref()
+            .or(self.bsuid.as_deref())
+            .unwrap_or("")
     }
 
     /// The user's country: from the phone number, else the profile's `country_code`, else the
@@ -154,7 +157,10 @@ impl StatusTrack {
     /// When the message reached the device: the earliest of delivered, read and played
     /// (read implies delivered).
     pub fn delivered_at(&self) -> Option<i64> {
-        [self.delivered, self.read, self.played].into_iter().flatten().min()
+        [self.delivered, self.read, self.played]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// When the message was read (played implies read).
@@ -343,7 +349,10 @@ impl Store {
 
     /// Look up a user by `wa_id` or BSUID, without creating one.
     pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
-        self.by_wa.get(key).or_else(|| self.by_bsuid.get(key)).map(|u| self.find(*u))
+        self.by_wa
+            .get(key)
+            .or_else(|| self.by_bsuid.get(key))
+            .map(|u| self.find(*u))
     }
 
     /// The business number's id string.
@@ -401,8 +410,16 @@ impl Store {
 
     /// Resolve (creating and linking as needed) the user named by `r`.
     fn user_of(&mut self, r: &UserRef<'_>) -> Option<UserIx> {
-        let by_wa = r.wa_id.as_deref().and_then(|w| self.by_wa.get(w).copied()).map(|u| self.find(u));
-        let by_b = r.bsuid.as_deref().and_then(|b| self.by_bsuid.get(b).copied()).map(|u| self.find(u));
+        let by_wa = r
+            .wa_id
+            .as_deref()
+            .and_then(|w| self.by_wa.get(w).copied())
+            .map(|u| self.find(u));
+        let by_b = r
+            .bsuid
+            .as_deref()
+            .and_then(|b| self.by_bsuid.get(b).copied())
+            .map(|u| self.find(u));
         let u = match (by_wa, by_b) {
             (Some(a), Some(b)) if a != b => self.union(a, b),
             (Some(a), _) | (None, Some(a)) => a,
@@ -504,7 +521,9 @@ impl Store {
     }
 
     fn contact(&mut self, c: &ContactInfo<'_>, ts_hint: i64) -> Applied {
-        let Some(u) = self.user_of(&c.user) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&c.user) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let rec = &mut self.users[u as usize];
         if let Some(n) = c.name.as_deref().filter(|n| !n.trim().is_empty()) {
             rec.name = better_name(rec.name.take(), Some((ts_hint, n.into())));
@@ -521,7 +540,9 @@ impl Store {
         if self.inbound_ix.contains_key(&*m.id) {
             return Applied::Duplicate;
         }
-        let Some(u) = self.user_of(&m.from) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&m.from) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let phone = self.phone_of(&m.phone);
         let ix = self.msgs.len() as MsgIx;
         self.msgs.push(MsgRec {
@@ -546,12 +567,22 @@ impl Store {
         rec.timeline.push(ix);
         rec.dirty = true;
         self.touch_ts(m.ts);
-        *self.stats.messages.entry(m.ty.as_str().to_string()).or_default() += 1;
+        *self
+            .stats
+            .messages
+            .entry(m.ty.as_str().to_string())
+            .or_default() += 1;
         Applied::New
     }
 
     /// Find or create the outbound message `id` for user `u` on `phone`.
-    fn outbound_slot(&mut self, id: &str, u: Option<UserIx>, phone: Option<PhoneIx>, ts: i64) -> Option<MsgIx> {
+    fn outbound_slot(
+        &mut self,
+        id: &str,
+        u: Option<UserIx>,
+        phone: Option<PhoneIx>,
+        ts: i64,
+    ) -> Option<MsgIx> {
         if let Some(ix) = self.outbound_ix.get(id) {
             return Some(*ix);
         }
@@ -581,7 +612,11 @@ impl Store {
 
     fn status(&mut self, s: StatusUpdate<'_>) -> Applied {
         let u = self.user_of(&s.recipient);
-        let phone = if s.phone.is_empty() { None } else { Some(self.phone_of(&s.phone)) };
+        let phone = if s.phone.is_empty() {
+            None
+        } else {
+            Some(self.phone_of(&s.phone))
+        };
         let Some(ix) = self.outbound_slot(&s.id, u, phone, s.ts) else {
             return Applied::Ignored("unresolvable".into());
         };
@@ -593,7 +628,11 @@ impl Store {
                 self.msgs[ix as usize].user = k;
             }
         }
-        let bit = 1u8 << (StatusKind::ALL.iter().position(|k| *k == s.status).unwrap_or(6) as u8);
+        let bit = 1u8
+            << (StatusKind::ALL
+                .iter()
+                .position(|k| *k == s.status)
+                .unwrap_or(6) as u8);
         let m = &mut self.msgs[ix as usize];
         if m.phone as usize == self.phone_ix.get("").map_or(usize::MAX, |p| *p as usize) {
             if let Some(p) = phone {
@@ -630,12 +669,18 @@ impl Store {
             self.users[u as usize].dirty = true;
         }
         self.touch_ts(s.ts);
-        *self.stats.statuses.entry(s.status.as_str().to_string()).or_default() += 1;
+        *self
+            .stats
+            .statuses
+            .entry(s.status.as_str().to_string())
+            .or_default() += 1;
         Applied::New
     }
 
     fn outbound_rec(&mut self, o: OutboundRecord<'_>) -> Applied {
-        let Some(u) = self.user_of(&o.to) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&o.to) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let phone = o.phone.as_deref().map(|p| self.phone_of(p));
         let ix = self.outbound_slot(&o.id, Some(u), phone, o.ts).unwrap_or(0);
         let empty_phone = self.phone_ix.get("").copied();
@@ -676,13 +721,25 @@ impl Store {
         if self.external_ix.contains_key(&*x.id) {
             return Applied::Duplicate;
         }
-        let Some(u) = self.user_of(&x.contact) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&x.contact) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let ix = self.externals.len() as u32;
-        self.externals.push(ExternalRec { id: x.id.as_ref().into(), user: u, name: x.name.as_ref().into(), value: x.value, ts: x.ts });
+        self.externals.push(ExternalRec {
+            id: x.id.as_ref().into(),
+            user: u,
+            name: x.name.as_ref().into(),
+            value: x.value,
+            ts: x.ts,
+        });
         self.external_ix.insert(x.id.as_ref().into(), ix);
         self.users[u as usize].externals.push(ix);
         self.touch_ts(x.ts);
-        *self.stats.records.entry("external_event".into()).or_default() += 1;
+        *self
+            .stats
+            .records
+            .entry("external_event".into())
+            .or_default() += 1;
         Applied::New
     }
 
@@ -716,7 +773,9 @@ impl Store {
     }
 
     fn close(&mut self, c: CloseRecord<'_>) -> Applied {
-        let Some(u) = self.user_of(&c.contact) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&c.contact) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let phone = match c.phone.as_deref() {
             Some(p) => self.phone_of(p),
             None => self.phone_of(""),
@@ -738,7 +797,14 @@ impl Store {
         if self.clicks.contains_key(&key) {
             return Applied::Duplicate;
         }
-        self.clicks.insert(key, ClickRec { message_id: c.message_id.as_ref().into(), button: c.button.as_ref().into(), ts: c.ts });
+        self.clicks.insert(
+            key,
+            ClickRec {
+                message_id: c.message_id.as_ref().into(),
+                button: c.button.as_ref().into(),
+                ts: c.ts,
+            },
+        );
         self.touch_ts(c.ts);
         *self.stats.records.entry("click".into()).or_default() += 1;
         Applied::New
