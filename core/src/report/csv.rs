@@ -264,7 +264,8 @@ mod tests {
         let v = json!({
             "templates": [
                 {"name": "promo, \"summer\"", "sent": 3, "failed": {"131047": 1}, "ctr": null,
-                 "buttons": [{"text": "Yes", "type": "quick_reply", "clicks": 2}]}
+                 "buttons": [{"text": "Yes", "type": "quick_reply", "clicks": 2}]},
+                {"name": "plain", "sent": 1, "failed": {}, "ctr": 0.5, "buttons": [], "tags": ["a", "b"]}
             ],
             "engagement": {"heatmap": [[1, 2], [3, 4]], "active_users": 2}
         });
@@ -276,11 +277,13 @@ mod tests {
             vec!["engagement_heatmap", "templates", "templates_buttons"]
         );
         assert_eq!(t[0].to_csv(), "row,0,1\r\n0,1,2\r\n1,3,4\r\n");
-        // name first; then the others alphabetically (serde_json's key order), nested
-        // object flattened, null empty; the name is quoted with its quotes doubled.
+        // name first; then the others as met (serde_json orders keys alphabetically),
+        // nested object flattened, null and missing empty, an empty list no column, a list
+        // of text as JSON (quoted: it has a comma and quotes); the first name is quoted
+        // with its quotes doubled.
         assert_eq!(
             t[1].to_csv(),
-            "name,ctr,failed.131047,sent\r\n\"promo, \"\"summer\"\"\",,1,3\r\n"
+            "name,ctr,failed.131047,sent,tags\r\n\"promo, \"\"summer\"\"\",,1,3,\r\nplain,0.5,,1,\"[\"\"a\"\",\"\"b\"\"]\"\r\n"
         );
         assert_eq!(
             t[2].to_csv(),
