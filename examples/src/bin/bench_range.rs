@@ -23,6 +23,22 @@
 //!   built aggregates), which should stay flat once the history exceeds 30 days.
 //!
 //! This is a measurement program, not a test: nothing here asserts a time.
+//!
+//! Measured on the shared 2-core development machine (release build, medians of 21; the
+//! sub-millisecond figures move by ±0.2 ms from run to run with the machine's load):
+//!
+//! | messages | days | users | build ms | `Engine::report` ms | `build_with` ms | query ms |
+//! |---:|---:|---:|---:|---:|---:|---:|
+//! | 1k | 1 | 83 | 0.2 | 0.01 | 0.01 | 0.01 |
+//! | 10k | 10 | 534 | 12 | 0.09 | 0.08 | 0.07 |
+//! | 100k | 100 | 3,156 | 110 | 0.25 | 0.47 | 0.46 |
+//! | 1M | 1,000 | 29,200 | 1,348 | 0.84 | 0.49 | 0.46 |
+//! | 10M | 10,000 | 289,644 | 14,755 | 11.9 | 0.25 | 0.21 |
+//!
+//! The range query and the report built on the aggregates stay flat from 100k (the first
+//! size with 30 days of history) to 10M. What grows in `Engine::report` is the fact
+//! store's `prepare` pass, which visits every user to find unsorted timelines (290k users
+//! at 10M); a list of changed users in the store would remove it.
 
 use convolens::{Config, Engine, ReportOptions};
 use std::fmt::Write as _;
