@@ -35,6 +35,7 @@ pub struct Engine {
     tz: Tz,
     opts: ParseOptions,
     store: Store,
+    days: crate::engagement::DayCache,
 }
 
 impl Engine {
@@ -59,6 +60,7 @@ impl Engine {
             tz,
             opts,
             store: Store::default(),
+            days: crate::engagement::DayCache::default(),
         })
     }
 
@@ -237,13 +239,20 @@ impl Engine {
             .into());
         }
         self.store.merge_from(&other.store);
+        self.days.clear();
         Ok(())
     }
 
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.store.prepare();
-        crate::report::build(&self.store, &self.config, self.tz, opts)
+        let tz = opts
+            .time_zone
+            .as_deref()
+            .and_then(|z| crate::config::parse_tz(z).ok())
+            .unwrap_or(self.tz);
+        let days = self.days.get(&self.store, tz);
+        crate::report::build_with(&self.store, &self.config, self.tz, opts, Some(days))
     }
 
     /// Write the users of a source or event as CSV (see [`crate::sources::export_contacts`]);

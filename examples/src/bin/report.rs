@@ -34,11 +34,14 @@ Options:
   --contacts NAME        print the users of a source key or event name as CSV
                          (wa_id, name, country, first seen, source, converted, value)
                          instead of the report
+  --compare              also report the previous period of equal length and the change
+  --csv DIR              also write one CSV file per table of the report into DIR
   -h, --help             this text";
 
 struct Args {
     json: bool,
     contacts: Option<String>,
+    csv: Option<String>,
     config: Option<String>,
     opts: ReportOptions,
     files: Vec<String>,
@@ -48,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         json: false,
         contacts: None,
+        csv: None,
         config: None,
         opts: ReportOptions::default(),
         files: Vec::new(),
@@ -57,6 +61,8 @@ fn parse_args() -> Result<Args, String> {
         let mut val = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--json" => a.json = true,
+            "--compare" => a.opts.compare = true,
+            "--csv" => a.csv = Some(val("--csv")?),
             "--config" => a.config = Some(val("--config")?),
             "--from" => a.opts.from = Some(date(&val("--from")?)?),
             "--to" => a.opts.to = Some(date(&val("--to")?)?),
@@ -161,6 +167,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = &args.csv {
+        if let Err(e) = write_csv(dir, &report) {
+            eprintln!("report: --csv {dir}: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => {
@@ -234,4 +246,15 @@ where
         e.line -= before;
     }
     Ok(errors)
+}
+
+/// Write one CSV file per table of the report (`<section>_<table>.csv`) into `dir`.
+fn write_csv(dir: &str, report: &convolens::Report) -> std::io::Result<()> {
+    let value = serde_json::to_value(report).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    for t in convolens::report::csv::tables(&value) {
+        let path = std::path::Path::new(dir).join(format!("{}.csv", t.name));
+        std::fs::write(path, t.to_csv())?;
+    }
+    Ok(())
 }
