@@ -63,6 +63,10 @@ pub struct Report {
     pub range: RangeInfo,
     /// Ingestion counts (over the engine's life).
     pub input: InputStats,
+    /// What Meta charges for business messages (semantics §2).
+    pub billing: crate::billing::BillingSection,
+    /// Monthly usage against the quota (semantics §2, seed 004).
+    pub usage: crate::billing::UsageSection,
 }
 
 /// Everything a section needs to compute itself.
@@ -149,7 +153,7 @@ pub fn build(store: &Store, config: &Config, default_tz: Tz, opts: &ReportOption
         phone_unknown: opts.phone.is_some() && phone.is_none(),
         model: opts.model.unwrap_or(config.attribution.model),
     };
-    let _ = &ctx;
+    let (billing, usage) = crate::billing::sections(&ctx)?;
     Ok(Report {
         range: RangeInfo {
             from: range.from,
@@ -159,5 +163,7 @@ pub fn build(store: &Store, config: &Config, default_tz: Tz, opts: &ReportOption
             phone: opts.phone.clone(),
         },
         input: store.stats.clone(),
+        billing,
+        usage,
     })
 }

@@ -82,5 +82,6 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s);
         s.push_str(&table(&["item", "unique"], &kinds));
     }
+    crate::billing::text::render(&mut s, r);
     s
 }
