@@ -44,6 +44,7 @@ pub mod error;
 pub mod input;
 pub mod model;
 pub mod report;
+pub mod snapshot;
 pub mod sources;
 pub mod store;
 pub mod time;
@@ -54,3 +55,8 @@ pub use error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, Sna
 pub use model::money::{Currency, Money};
 pub use report::{Report, ReportOptions};
 pub use store::IngestOutcome;
+
+/// The README's Rust examples, compiled and run as doctests so they never go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

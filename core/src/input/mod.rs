@@ -30,13 +30,13 @@
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::model::money::{parse_decimal_micros, Currency, Money};
+use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
-    AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation, MetaPricing, OutboundKind,
-    Referral, Reply, StatusKind, TemplateButton,
+    AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation, MetaPricing,
+    OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
 use chrono::NaiveDate;
-use serde::{de, Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, de};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 
@@ -58,13 +58,20 @@ pub struct UserRef<'a> {
 impl<'a> UserRef<'a> {
     /// Build from optional strings, dropping empty ones.
     pub fn new(wa_id: Option<S<'a>>, bsuid: Option<S<'a>>) -> Self {
-        UserRef { wa_id: wa_id.filter(|s| !s.trim().is_empty()), bsuid: bsuid.filter(|s| !s.trim().is_empty()) }
+        UserRef {
+            wa_id: wa_id.filter(|s| !s.trim().is_empty()),
+            bsuid: bsuid.filter(|s| !s.trim().is_empty()),
+        }
     }
 
     /// A reference from a single identifier whose form decides what it is: a BSUID has a
     /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits.
     pub fn from_any(id: S<'a>) -> Self {
-        if id.contains('.') { UserRef::new(None, Some(id)) } else { UserRef::new(Some(id), None) }
+        if id.contains('.') {
+            UserRef::new(None, Some(id))
+        } else {
+            UserRef::new(Some(id), None)
+        }
     }
 
     /// True when neither identifier is known.
@@ -282,11 +289,14 @@ pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let v = match Raw::deserialize(d)? {
         Raw::Int(i) => i,
         Raw::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
-        Raw::Float(f) => return Err(de::Error::custom(format!("timestamp {f} is not a whole number of seconds"))),
-        Raw::Str(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds")))?,
+        Raw::Float(f) => {
+            return Err(de::Error::custom(format!(
+                "timestamp {f} is not a whole number of seconds"
+            )));
+        }
+        Raw::Str(s) => s.trim().parse::<i64>().map_err(|_| {
+            de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds"))
+        })?,
     };
     if !crate::time::is_plausible(v) {
         return Err(de::Error::custom(format!(
@@ -324,9 +334,12 @@ fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Erro
         }
         Some(Raw::Str(s)) => s.into_owned(),
     };
-    let micros = parse_decimal_micros(&text).map_err(|e| de::Error::custom(format!("`{text}`: {e}")))?;
+    let micros =
+        parse_decimal_micros(&text).map_err(|e| de::Error::custom(format!("`{text}`: {e}")))?;
     if micros < 0 {
-        return Err(de::Error::custom(format!("`{text}`: amount must not be negative")));
+        return Err(de::Error::custom(format!(
+            "`{text}`: amount must not be negative"
+        )));
     }
     Ok(Some(micros))
 }
@@ -421,7 +434,10 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { default_currency: Currency::USD, max_bytes: DEFAULT_MAX_LINE_BYTES }
+        ParseOptions {
+            default_currency: Currency::USD,
+            max_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
     }
 }
 
@@ -453,7 +469,11 @@ fn parse_document_inner<'a>(
             ParseErrorKind::TooLong,
             line,
             "",
-            format!("document is {} bytes, over the {} byte limit", bytes.len(), opts.max_bytes),
+            format!(
+                "document is {} bytes, over the {} byte limit",
+                bytes.len(),
+                opts.max_bytes
+            ),
         ));
     }
     if let Err(e) = std::str::from_utf8(bytes) {
@@ -468,7 +488,12 @@ fn parse_document_inner<'a>(
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
-        None => Err(ParseError::new(ParseErrorKind::Empty, line, "", "empty document")),
+        None => Err(ParseError::new(
+            ParseErrorKind::Empty,
+            line,
+            "",
+            "empty document",
+        )),
         Some(b'[') => {
             let items: Vec<&'a serde_json::value::RawValue> =
                 serde_json::from_slice(bytes).map_err(|e| json_error(&e, bytes, line, ""))?;
@@ -478,7 +503,11 @@ fn parse_document_inner<'a>(
                 let offset = sub.as_ptr() as usize - bytes.as_ptr() as usize;
                 let (l, _) = line_col(bytes, offset);
                 parse_object(sub, line + l - 1, opts, out).map_err(|mut e| {
-                    e.field = if e.field.is_empty() { format!("[{i}]") } else { format!("[{i}].{}", e.field) };
+                    e.field = if e.field.is_empty() {
+                        format!("[{i}]")
+                    } else {
+                        format!("[{i}].{}", e.field)
+                    };
                     e
                 })?;
             }
@@ -488,7 +517,12 @@ fn parse_document_inner<'a>(
     }
 }
 
-fn parse_object<'a>(bytes: &'a [u8], line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
+fn parse_object<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
     let doc: Doc<'a> = match serde_json::from_slice(bytes) {
         Ok(d) => d,
         Err(e) => {
@@ -498,7 +532,13 @@ fn parse_object<'a>(bytes: &'a [u8], line: u64, opts: &ParseOptions, out: &mut V
                 Err(pe) => pe.path().to_string(),
                 Ok(_) => String::new(),
             };
-            let path = if path == "." || path == "?" || e.is_syntax() || e.is_eof() { String::new() } else { path };
+            let out_of_range = e.to_string().starts_with("number out of range");
+            let path =
+                if path == "." || path == "?" || ((e.is_syntax() || e.is_eof()) && !out_of_range) {
+                    String::new()
+                } else {
+                    path
+                };
             return Err(json_error(&e, bytes, line, &path));
         }
     };
@@ -508,11 +548,17 @@ fn parse_object<'a>(bytes: &'a [u8], line: u64, opts: &ParseOptions, out: &mut V
 fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> ParseError {
     use serde_json::error::Category as C;
     let kind = match e.classify() {
+        // A syntactically valid number too large for any type is a bad value, not bad JSON.
+        C::Syntax if e.to_string().starts_with("number out of range") => ParseErrorKind::Value,
         C::Eof => ParseErrorKind::Truncated,
         C::Syntax | C::Io => ParseErrorKind::Syntax,
         C::Data => {
             let m = e.to_string();
-            if m.contains("timestamp") || m.contains("amount") || m.contains("currency") || m.contains("date") {
+            if m.contains("timestamp")
+                || m.contains("amount")
+                || m.contains("currency")
+                || m.contains("date")
+            {
                 ParseErrorKind::Value
             } else {
                 ParseErrorKind::Schema
@@ -525,7 +571,13 @@ fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> Pa
         Some(i) => full[..i].to_string(),
         None => full,
     };
-    ParseError { kind, line: line + e.line() as u64 - 1, column: e.column() as u64, field: path.to_string(), message }
+    ParseError {
+        kind,
+        line: line + e.line() as u64 - 1,
+        column: e.column() as u64,
+        field: path.to_string(),
+        message,
+    }
 }
 
 /// 1-based (line, column) of byte `offset` in `bytes`.
@@ -537,7 +589,12 @@ fn line_col(bytes: &[u8], offset: usize) -> (u64, u64) {
 }
 
 fn missing(line: u64, field: &str, what: &str) -> ParseError {
-    ParseError::new(ParseErrorKind::Schema, line, field, format!("{what} record needs `{field}`"))
+    ParseError::new(
+        ParseErrorKind::Schema,
+        line,
+        field,
+        format!("{what} record needs `{field}`"),
+    )
 }
 
 fn req<'a>(v: Option<S<'a>>, line: u64, field: &str, what: &str) -> Result<S<'a>, ParseError> {
@@ -547,11 +604,21 @@ fn req<'a>(v: Option<S<'a>>, line: u64, field: &str, what: &str) -> Result<S<'a>
     }
 }
 
-fn currency(v: Option<&S<'_>>, line: u64, field: &str, opts: &ParseOptions) -> Result<Currency, ParseError> {
+fn currency(
+    v: Option<&S<'_>>,
+    line: u64,
+    field: &str,
+    opts: &ParseOptions,
+) -> Result<Currency, ParseError> {
     match v {
         None => Ok(opts.default_currency),
         Some(s) => Currency::new(s).ok_or_else(|| {
-            ParseError::new(ParseErrorKind::Value, line, field, format!("`{s}` is not a three-letter ISO 4217 currency code"))
+            ParseError::new(
+                ParseErrorKind::Value,
+                line,
+                field,
+                format!("`{s}` is not a three-letter ISO 4217 currency code"),
+            )
         }),
     }
 }
@@ -560,13 +627,27 @@ fn date(v: &str, line: u64, field: &str) -> Result<NaiveDate, ParseError> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
         .ok()
         .filter(|d| {
-            let ts = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+            let ts = d
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp());
             crate::time::is_plausible(ts)
         })
-        .ok_or_else(|| ParseError::new(ParseErrorKind::Value, line, field, format!("`{v}` is not a date YYYY-MM-DD in 2000..2099")))
+        .ok_or_else(|| {
+            ParseError::new(
+                ParseErrorKind::Value,
+                line,
+                field,
+                format!("`{v}` is not a date YYYY-MM-DD in 2000..2099"),
+            )
+        })
 }
 
-fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
+fn doc_to_events<'a>(
+    doc: Doc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
     if doc.object.is_some() || doc.entry.is_some() {
         let object = doc.object.as_deref().unwrap_or("whatsapp_business_account");
         if object != "whatsapp_business_account" {
@@ -592,20 +673,23 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
             let what = "outbound";
             let id = req(doc.id, line, "id", what)?;
             let to = req(doc.to, line, "to", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
             let template = doc.template.filter(|t| !t.trim().is_empty());
             let kind = match doc.kind.as_deref() {
                 Some("template") => OutboundKind::Template,
-                Some("free_form" | "freeform" | "session" | "text") => OutboundKind::FreeForm,
                 None if template.is_some() => OutboundKind::Template,
-                None => OutboundKind::FreeForm,
+                Some("free_form" | "freeform" | "session" | "text") | None => {
+                    OutboundKind::FreeForm
+                }
                 Some(k) => {
                     return Err(ParseError::new(
                         ParseErrorKind::Value,
                         line,
                         "kind",
                         format!("`{k}` is not `template` or `free_form`"),
-                    ))
+                    ));
                 }
             };
             let category = match (kind, doc.category.as_deref()) {
@@ -617,7 +701,7 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
                             line,
                             "category",
                             format!("`{c}` is not marketing, utility or authentication"),
-                        ))
+                        ));
                     }
                     cat => cat,
                 },
@@ -646,7 +730,10 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
                 kind,
                 template,
                 category,
-                author: doc.author.as_deref().map_or(AuthorKind::Unknown, AuthorKind::parse),
+                author: doc
+                    .author
+                    .as_deref()
+                    .map_or(AuthorKind::Unknown, AuthorKind::parse),
                 author_id: doc.author_id.filter(|a| !a.is_empty()),
                 campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
                 buttons,
@@ -657,7 +744,9 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
             let id = req(doc.id, line, "id", what)?;
             let contact = req(doc.contact, line, "contact", what)?;
             let name = req(doc.name, line, "name", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
             let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
             out.push(Event::External(ExternalRecord {
                 id,
@@ -677,9 +766,17 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
                 None => from,
             };
             if to < from {
-                return Err(ParseError::new(ParseErrorKind::Value, line, "date_stop", "date_stop is before date"));
+                return Err(ParseError::new(
+                    ParseErrorKind::Value,
+                    line,
+                    "date_stop",
+                    "date_stop is before date",
+                ));
             }
-            let micros = doc.amount.or(doc.spend).ok_or_else(|| missing(line, "amount", what))?;
+            let micros = doc
+                .amount
+                .or(doc.spend)
+                .ok_or_else(|| missing(line, "amount", what))?;
             let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
             out.push(Event::Spend(SpendRecord {
                 id: doc.id.filter(|i| !i.is_empty()),
@@ -693,7 +790,9 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
         "close" => {
             let what = "close";
             let contact = req(doc.contact, line, "contact", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
             out.push(Event::Close(CloseRecord {
                 contact: UserRef::from_any(contact),
                 phone: doc.phone_number_id.filter(|p| !p.is_empty()),
@@ -705,16 +804,25 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
             let what = "click";
             let message_id = req(doc.message_id, line, "message_id", what)?;
             let button = req(doc.button, line, "button", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
-            out.push(Event::Click(ClickRecord { id: doc.id.filter(|i| !i.is_empty()), message_id, button, ts }));
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
+            out.push(Event::Click(ClickRecord {
+                id: doc.id.filter(|i| !i.is_empty()),
+                message_id,
+                button,
+                ts,
+            }));
         }
         other => {
             return Err(ParseError::new(
                 ParseErrorKind::UnknownRecord,
                 line,
                 "type",
-                format!("unknown record type `{other}` (expected outbound, external_event, spend, close or click)"),
-            ))
+                format!(
+                    "unknown record type `{other}` (expected outbound, external_event, spend, close or click)"
+                ),
+            ));
         }
     }
     Ok(())
@@ -722,14 +830,25 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
 
 /// A Meta Ads Insights row: `{"ad_id":"…","ad_name":"…","spend":"12.34","date_start":"…","date_stop":"…"}`.
 /// The source is `meta_ad:<ad_id>`, else `campaign:<campaign_name or campaign_id>`.
-fn ads_insights_row<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
-    let (source, name): (S<'a>, Option<S<'a>>) = if let Some(ad) = doc.ad_id.filter(|a| !a.is_empty()) {
-        (Cow::Owned(format!("meta_ad:{ad}")), doc.ad_name)
-    } else if let Some(c) = doc.campaign_name.clone().or(doc.campaign_id.clone()).filter(|c| !c.is_empty()) {
-        (Cow::Owned(format!("campaign:{c}")), doc.campaign_name)
-    } else {
-        return Err(missing(line, "ad_id", "Ads Insights"));
-    };
+fn ads_insights_row<'a>(
+    doc: Doc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
+    let (source, name): (S<'a>, Option<S<'a>>) =
+        if let Some(ad) = doc.ad_id.filter(|a| !a.is_empty()) {
+            (Cow::Owned(format!("meta_ad:{ad}")), doc.ad_name)
+        } else if let Some(c) = doc
+            .campaign_name
+            .clone()
+            .or(doc.campaign_id.clone())
+            .filter(|c| !c.is_empty())
+        {
+            (Cow::Owned(format!("campaign:{c}")), doc.campaign_name)
+        } else {
+            return Err(missing(line, "ad_id", "Ads Insights"));
+        };
     let start = doc.date_start.as_deref().unwrap_or("");
     let from = date(start, line, "date_start")?;
     let to = match doc.date_stop.as_deref() {
@@ -737,9 +856,19 @@ fn ads_insights_row<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut 
         None => from,
     };
     if to < from {
-        return Err(ParseError::new(ParseErrorKind::Value, line, "date_stop", "date_stop is before date_start"));
+        return Err(ParseError::new(
+            ParseErrorKind::Value,
+            line,
+            "date_stop",
+            "date_stop is before date_start",
+        ));
     }
-    let cur = currency(doc.account_currency.as_ref().or(doc.currency.as_ref()), line, "account_currency", opts)?;
+    let cur = currency(
+        doc.account_currency.as_ref().or(doc.currency.as_ref()),
+        line,
+        "account_currency",
+        opts,
+    )?;
     out.push(Event::Spend(SpendRecord {
         id: None,
         source,
@@ -749,4 +878,220 @@ fn ads_insights_row<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut 
         amount: Money::from_micros(doc.spend.unwrap_or(0), cur),
     }));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! One test per message type and status kind, on the real payload shapes in
+    //! `../shared/data/webhooks/`.
+    use super::*;
+    use crate::model::{Category, PricingModel, PricingType, ReferralSource, ReplyKind};
+
+    fn fixture(path: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/data/webhooks")
+            .join(path);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn events(bytes: &[u8]) -> Vec<Event<'_>> {
+        let mut out = Vec::new();
+        parse_document(bytes, 1, &ParseOptions::default(), &mut out).unwrap();
+        out
+    }
+
+    fn only_inbound(bytes: &[u8]) -> InboundMsg<'_> {
+        let mut msgs: Vec<InboundMsg<'_>> = events(bytes)
+            .into_iter()
+            .filter_map(|e| {
+                if let Event::Inbound(m) = e {
+                    Some(m)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(msgs.len(), 1);
+        msgs.remove(0)
+    }
+
+    fn only_status(bytes: &[u8]) -> StatusUpdate<'_> {
+        let mut st: Vec<StatusUpdate<'_>> = events(bytes)
+            .into_iter()
+            .filter_map(|e| {
+                if let Event::Status(s) = e {
+                    Some(s)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(st.len(), 1);
+        st.remove(0)
+    }
+
+    #[test]
+    fn media_and_plain_types() {
+        for (file, ty) in [
+            ("meta-docs/audio__01.json", InboundType::Audio),
+            ("pywa/message__voice.json", InboundType::Audio),
+            ("meta-docs/image__01.json", InboundType::Image),
+            ("meta-docs/video__01.json", InboundType::Video),
+            ("meta-docs/document__01.json", InboundType::Document),
+            ("meta-docs/sticker__01.json", InboundType::Sticker),
+            ("meta-docs/location__01.json", InboundType::Location),
+            ("meta-docs/contacts__01.json", InboundType::Contacts),
+            ("meta-docs/reaction__01.json", InboundType::Reaction),
+            ("meta-docs/order__01.json", InboundType::Order),
+            ("meta-docs/system__01.json", InboundType::System),
+            ("meta-docs/unsupported__01.json", InboundType::Unsupported),
+            ("pywa/deleted_message__revoke.json", InboundType::Revoke),
+            ("pywa/edited_message__image.json", InboundType::Edit),
+        ] {
+            let b = fixture(file);
+            let m = only_inbound(&b);
+            assert_eq!(m.ty, ty, "{file}");
+            assert!(m.reply.is_none() && m.referral.is_none(), "{file}");
+        }
+    }
+
+    #[test]
+    fn text_with_context_and_referral() {
+        let b = fixture("meta-docs/text__01.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.ty, InboundType::Text);
+        assert!(m.context_id.is_some());
+        assert!(m.text.as_deref().is_some_and(|t| !t.is_empty()));
+        let b = fixture("pywa/message__referral.json");
+        let m = only_inbound(&b);
+        let r = m.referral.expect("referral");
+        // pywa's fixture literally says "ad or post": treated as an ad.
+        assert_eq!(r.source, ReferralSource::Ad);
+        assert_eq!(&*r.source_id, "ADID");
+        assert_eq!(r.headline.as_deref(), Some("AD_TITLE"));
+        assert_eq!(r.ctwa_clid.as_deref(), Some("CTWA_CLID"));
+        assert_eq!(m.text.as_deref(), Some("BODY"));
+        assert_eq!(m.ts, 1_697_045_000);
+        assert_eq!(m.from.wa_id.as_deref(), Some("972987654321"));
+    }
+
+    #[test]
+    fn replies_button_list_flow_and_template_button() {
+        let b = fixture("meta-docs/interactive-reply-buttons-messages__01.json");
+        let r = only_inbound(&b).reply.expect("button reply");
+        assert_eq!(r.kind, ReplyKind::Button);
+        assert!(r.id.is_some() && r.title.is_some());
+        let b = fixture("meta-docs/interactive-list-messages__01.json");
+        let r = only_inbound(&b).reply.expect("list reply");
+        assert_eq!(r.kind, ReplyKind::List);
+        let b = fixture("pywa/flow_completion__completion.json");
+        assert_eq!(only_inbound(&b).reply.expect("flow").kind, ReplyKind::Flow);
+        let b = fixture("meta-docs/button__01.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.ty, InboundType::Button);
+        let r = m.reply.expect("template quick reply");
+        assert_eq!(r.kind, ReplyKind::Button);
+        assert!(r.title.is_some());
+        assert!(
+            m.context_id.is_some(),
+            "a quick reply names the template message"
+        );
+    }
+
+    #[test]
+    fn statuses_sent_delivered_read_failed_played() {
+        let b = fixture("pywa/message_status__sent.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Sent);
+        let b = fixture("pywa/message_status__delivered.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Delivered);
+        let b = fixture("pywa/message_status__read.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Read);
+        let b = fixture("pywa/message_status__played.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Played);
+        let b = fixture("pywa/message_status__failed.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Failed);
+        assert_eq!(s.errors[0].code, 130_472);
+    }
+
+    #[test]
+    fn status_pricing_and_conversation_objects() {
+        let b = fixture("whatsapp-api-js/sent.json");
+        let s = only_status(&b);
+        let p = s.pricing.expect("pricing");
+        assert_eq!(p.model, Some(PricingModel::Pmp));
+        assert_eq!(p.pricing_type, Some(PricingType::Regular));
+        assert_eq!(p.category, Some(Category::Marketing));
+        assert!(p.is_billable());
+        let c = s.conversation.expect("conversation");
+        assert_eq!(&*c.id, "CONVERSATION_ID");
+        assert_eq!(c.expires, Some(1_504_903_988));
+        assert_eq!(c.origin, Some(Category::Marketing));
+        // The recipient is named by both ids.
+        assert_eq!(
+            s.recipient.bsuid.as_deref(),
+            Some("US.13491208655302741918")
+        );
+        // Meta spells it with a hyphen in pricing.category.
+        assert_eq!(
+            Category::parse("authentication-international"),
+            Category::AuthenticationInternational
+        );
+        let free = MetaPricing {
+            billable: None,
+            model: Some(PricingModel::Pmp),
+            category: Some(Category::Utility),
+            pricing_type: Some(PricingType::FreeCustomerService),
+        };
+        assert!(
+            !free.is_billable(),
+            "billable derived from type when absent"
+        );
+    }
+
+    #[test]
+    fn bsuid_only_sender() {
+        let b = fixture("meta-docs/business-scoped-user-ids__03.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.from.wa_id, None, "empty wa_id dropped");
+        assert_eq!(m.from.bsuid.as_deref(), Some("user.93737..."));
+    }
+
+    #[test]
+    fn records_parse_with_defaults() {
+        let mut out = Vec::new();
+        let doc = br#"{"type":"outbound","id":"w1","to":"US.123","timestamp":"1751450000","template":"t"}"#;
+        parse_document(doc, 1, &ParseOptions::default(), &mut out).unwrap();
+        let Event::Outbound(o) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            o.kind,
+            OutboundKind::Template,
+            "a template name implies a template"
+        );
+        assert_eq!(
+            o.category,
+            Category::Marketing,
+            "an unlabelled template is assumed marketing"
+        );
+        assert_eq!(
+            o.to.bsuid.as_deref(),
+            Some("US.123"),
+            "a dotted id is a BSUID"
+        );
+        let mut out = Vec::new();
+        let doc = br#"{"ad_id":"9","ad_name":"Carousel","spend":"12.34","date_start":"2025-07-01","date_stop":"2025-07-07","account_currency":"EUR"}"#;
+        parse_document(doc, 1, &ParseOptions::default(), &mut out).unwrap();
+        let Event::Spend(s) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(&*s.source, "meta_ad:9");
+        assert_eq!(s.amount, Money::from_micros(12_340_000, Currency::EUR));
+        assert_eq!((s.to - s.from).num_days(), 6);
+    }
 }
