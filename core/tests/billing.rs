@@ -191,6 +191,29 @@ fn service_conversations_before_2024_11_are_billable_with_a_monthly_free_tier() 
 }
 
 #[test]
+fn service_conversations_turn_free_on_2024_11_01() {
+    // Without a free tier, the service conversation of 2024-10-31 costs the CBP service rate
+    // (0.03) and the one of 2024-11-01 is free and not billable.
+    let cfg = config(
+        r#""pricing_timeline":[{"name":"no_free_tier","effective_from":"2024-01-01","set":{"service_free_tier":0}}]"#,
+    );
+    let (oct31, nov1) = (ts("2024-10-31T12:00:00"), ts("2024-11-01T12:00:00"));
+    let lines = cat(&[
+        vec![inbound(DE, "in1", oct31)],
+        delivered_free_form(DE, "f1", oct31 + 60),
+        vec![inbound(DE2, "in2", nov1)],
+        delivered_free_form(DE2, "f2", nov1 + 60),
+    ]);
+    let mut e = engine(cfg, &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.conversations.service, 2);
+    assert_eq!(r.billing.cost.total.0, eur("0.03"));
+    assert_eq!(r.billing.free_messages.free_service, 1);
+    let c = charges(&e);
+    assert!(charge(&e, &c, "f1").billable && !charge(&e, &c, "f2").billable);
+}
+
+#[test]
 fn with_meta_defaults_october_2024_service_conversations_fall_in_the_1000_free_tier() {
     let t = ts("2024-10-10T10:00:00");
     let lines = cat(&[
@@ -428,6 +451,27 @@ fn a_market_override_in_the_config_reprices_from_its_date() {
     let r = report(&mut e, None, None);
     // m1 at the German rate 0.12, m2 at the Rest of Latin America rate 0.07.
     assert_eq!(r.billing.cost.total.0, eur("0.19"));
+}
+
+#[test]
+fn zimbabwe_moves_to_rest_of_africa_on_2025_10_01() {
+    // Meta's dated market change, priced from a JSON card: Other 0.05, Rest of Africa 0.20.
+    let card = r#"[
+      {"market":"Other","category":"marketing","price":0.05,"currency":"USD","effective_from":"2025-07-01"},
+      {"market":"Rest of Africa","category":"marketing","price":"0.20","currency":"USD","effective_from":"2025-07-01"}
+    ]"#;
+    let mut cfg = convolens::Config::from_json(r#"{"rate_card":"card.json"}"#).unwrap();
+    cfg.resolve_rate_card(|_| Ok(card.to_string())).unwrap();
+    let zw = "263771234567";
+    let lines = cat(&[
+        delivered_template(zw, "m1", ts("2025-09-30T12:00:00"), "marketing"),
+        delivered_template(zw, "m2", ts("2025-10-01T12:00:00"), "marketing"),
+    ]);
+    let mut e = engine(cfg, &lines);
+    let r = report(&mut e, None, None);
+    // 0.05 (Other, September) + 0.20 (Rest of Africa, October) = 0.25.
+    assert_eq!(r.billing.cost.total.0, eur("0.25"));
+    assert_eq!(r.billing.cost.currency, convolens::Currency::USD);
 }
 
 #[test]
@@ -913,12 +957,17 @@ fn text_dashboard_renders_billing_and_usage() {
     );
     let s = convolens::report::text::render(&report(&mut e, None, None));
     assert!(
-        s.contains("BILLING  per-message (PMP)  total 0.12 EUR"),
+        s.contains("BILLING  per-message (PMP)  total 0.1200 EUR"),
         "{s}"
     );
     assert!(s.contains("USAGE  monthly quota 10"), "{s}");
     let row = s.lines().find(|l| l.starts_with("marketing")).unwrap();
-    assert!(row.ends_with("0.12"), "{row}");
+    assert!(row.ends_with("0.1200"), "{row}");
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("2025-08-04") && l.contains("0.1200")),
+        "{s}"
+    );
     assert!(
         s.lines()
             .any(|l| l.starts_with("2025-08") && l.ends_with("10.0%")),
@@ -957,4 +1006,42 @@ fn without_a_rate_card_units_are_counted_but_unpriced() {
         (1, 1, 0)
     );
     assert_eq!(r.billing.cost.currency, convolens::Currency::USD);
+}
+
+// ---------------------------------------------------------------- the bundled example
+
+#[test]
+fn bundled_example_data_shows_both_models_across_2025_07_01() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+    let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
+    let mut cfg = convolens::Config::from_json(&text).unwrap();
+    cfg.rate_card = Some(convolens::billing::RateCardSpec::Path(
+        "rate-card.example.csv".into(),
+    ));
+    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}/{p}")))
+        .unwrap();
+    let mut e = convolens::Engine::new(cfg).unwrap();
+    let data = std::fs::File::open(format!("{dir}/example.jsonl")).unwrap();
+    assert!(e.ingest_reader(data).unwrap().errors.is_empty());
+    let all = report(&mut e, None, None).billing;
+    assert_eq!(all.model, ModelSpan::Mixed);
+    // The example card prices every market: nothing unpriced, a positive total.
+    assert_eq!(all.cost.unpriced, 0);
+    assert!(all.cost.total.0 > 0);
+    let june = report(&mut e, Some("2025-06-01"), Some("2025-07-01")).billing;
+    let c = june.conversations;
+    let cm = june.charged_messages;
+    assert_eq!(june.model, ModelSpan::Cbp);
+    assert!(c.marketing > 0 && c.utility > 0 && c.service > 0, "{c:?}");
+    assert_eq!(
+        cm.marketing + cm.utility + cm.authentication + cm.service,
+        0
+    );
+    let july = report(&mut e, Some("2025-07-01"), Some("2025-08-01")).billing;
+    let (c, cm) = (july.conversations, july.charged_messages);
+    assert_eq!(july.model, ModelSpan::Pmp);
+    assert!(cm.marketing > 0 && cm.utility > 0, "{cm:?}");
+    assert_eq!(c.marketing + c.utility + c.authentication + c.service, 0);
+    assert!(july.free_messages.free_form > 0 && july.free_messages.service_window > 0);
+    assert!(july.reconciliation.checked > 0);
 }

@@ -7,9 +7,9 @@ use crate::report::text::{bar, table};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Money in micro-units as a decimal with at least two decimals.
+/// Money in micro-units as a decimal with at least four decimals (rates have four).
 fn money(micros: i64) -> String {
-    format_micros(micros, 2)
+    format_micros(micros, 4)
 }
 
 /// Append the BILLING and USAGE sections of `report` to `out`.
@@ -92,30 +92,39 @@ fn billing(out: &mut String, report: &Report) {
             .collect();
         out.push_str(&table(&["country", "cost"], &rows));
     }
-    let max = bill
-        .cost
-        .by_day
+    // Cost over time: by day for up to a month, else by month.
+    let mut series: BTreeMap<String, i64> = BTreeMap::new();
+    let monthly = bill.cost.by_day.len() > 31;
+    for (day, v) in &bill.cost.by_day {
+        let key = if monthly {
+            day.format("%Y-%m").to_string()
+        } else {
+            day.to_string()
+        };
+        *series.entry(key).or_default() += v.0;
+    }
+    let max = series
         .values()
-        .map(|a| a.0.max(0))
+        .map(|v| (*v).max(0))
         .max()
         .unwrap_or(0)
         .unsigned_abs();
     if max > 0 {
         let _ = writeln!(out);
-        let rows: Vec<Vec<String>> = bill
-            .cost
-            .by_day
+        let rows: Vec<Vec<String>> = series
             .iter()
-            .filter(|(_, v)| v.0 != 0)
-            .map(|(day, v)| {
+            .map(|(k, v)| {
                 vec![
-                    day.to_string(),
-                    money(v.0),
-                    bar(v.0.max(0).unsigned_abs(), max, 30),
+                    k.clone(),
+                    money(*v),
+                    bar((*v).max(0).unsigned_abs(), max, 30),
                 ]
             })
             .collect();
-        out.push_str(&table(&["day", "cost", ""], &rows));
+        out.push_str(&table(
+            &[if monthly { "month" } else { "day" }, "cost", ""],
+            &rows,
+        ));
     }
     let rec = &bill.reconciliation;
     if rec.checked > 0 {
