@@ -59,7 +59,7 @@ use crate::model::country::{Country, Market};
 use crate::model::money::{Currency, Money};
 use crate::model::{Category, Direction, OutboundKind, PricingModel};
 use crate::store::{MsgIx, MsgRec, PhoneIx, Store, UserIx};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
@@ -230,6 +230,9 @@ pub struct MessageCharge {
     pub sent_at: i64,
     /// When it reached the device.
     pub delivered_at: Option<i64>,
+    /// The day of the delivery (else of the sending) in the business time zone: the day
+    /// whose rules, market and rate apply.
+    pub billing_day: NaiveDate,
     /// Failed and never delivered: never charged.
     pub failed: bool,
     /// The pricing model at delivery (`None` when not delivered or not counted).
@@ -296,26 +299,29 @@ pub struct UserCharges {
 }
 
 /// Places messages without a business number on the user's number (see the module rules).
-pub(crate) struct PhoneResolver {
+pub(crate) struct PhoneResolver<'a> {
     empty: Option<PhoneIx>,
-    /// (ts, id, phone) of the user's messages with a known number, sorted.
-    known: Vec<(i64, Box<str>, PhoneIx)>,
+    /// (ts, id, phone) of the user's messages with a known number, sorted; empty unless
+    /// some message of the user has no number.
+    known: Vec<(i64, &'a str, PhoneIx)>,
 }
 
-impl PhoneResolver {
-    pub(crate) fn new(store: &Store, user: UserIx) -> PhoneResolver {
+impl<'a> PhoneResolver<'a> {
+    pub(crate) fn new(store: &'a Store, user: UserIx) -> PhoneResolver<'a> {
         let empty = store.phone_by_id("");
-        let mut known: Vec<(i64, Box<str>, PhoneIx)> = store.users[user as usize]
-            .timeline
-            .iter()
-            .map(|ix| &store.msgs[*ix as usize])
-            .filter(|m| Some(m.phone) != empty)
-            .map(|m| (m.ts, m.id.clone(), m.phone))
-            .collect();
-        if empty.is_some() {
+        let msgs = || {
+            store.users[user as usize]
+                .timeline
+                .iter()
+                .map(|ix| &store.msgs[*ix as usize])
+        };
+        let mut known = Vec::new();
+        if empty.is_some() && msgs().any(|m| Some(m.phone) == empty) {
+            known = msgs()
+                .filter(|m| Some(m.phone) != empty)
+                .map(|m| (m.ts, &*m.id, m.phone))
+                .collect();
             known.sort_unstable();
-        } else {
-            known.clear();
         }
         PhoneResolver { empty, known }
     }
@@ -326,7 +332,7 @@ impl PhoneResolver {
         }
         let n = self
             .known
-            .partition_point(|(t, id, _)| (*t, &**id) <= (m.ts, &*m.id));
+            .partition_point(|(t, id, _)| (*t, *id) <= (m.ts, &*m.id));
         self.known[n.saturating_sub(1)].2
     }
 }
@@ -405,6 +411,7 @@ pub fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharg
                     category: cat.map_or(Category::Other, |c| c.0),
                     sent_at: m.ts,
                     delivered_at,
+                    billing_day: day,
                     failed: m.status.is_failed(),
                     model: None,
                     billable: false,
@@ -447,7 +454,7 @@ pub fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharg
         match ev {
             Ev::In { referral } => st.win.on_inbound(at, referral),
             Ev::Out { charge } => {
-                let rules = setup.timeline.rules_at(at, setup.tz);
+                let rules = setup.timeline.rules_on(out.messages[charge].billing_day);
                 Delivery {
                     st,
                     out: &mut out,
@@ -626,8 +633,10 @@ pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
     let mut tiers: HashMap<((i32, u32), Market, ChargeCategory), u64> = HashMap::new();
     for i in order {
         let m = &mut charges.messages[i];
-        let Some(at) = m.delivered_at else { continue };
-        let day = crate::time::day_in(at, setup.tz);
+        if m.delivered_at.is_none() {
+            continue;
+        }
+        let day = m.billing_day;
         let rules = setup.timeline.rules_on(day);
         let month = (day.year(), day.month());
         let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);

@@ -34,6 +34,7 @@ use super::charges::{ChargeCategory, Charges, ConversationKind, FreeReason};
 use super::reconcile::{Mismatch, compare_all};
 use super::timeline::{ModelSpan, Timeline};
 use crate::model::PricingModel;
+use crate::model::country::Country;
 use crate::model::money::{Currency, decimal_micros};
 use crate::report::Ctx;
 use crate::store::Store;
@@ -240,11 +241,11 @@ pub struct DayBilling {
     free: FreeCounts,
     free_tier: u64,
     cost_by_category: [i64; 4],
-    cost_by_country: BTreeMap<String, i64>,
+    cost_by_country: BTreeMap<Option<Country>, i64>,
     unpriced: u64,
     checked: u64,
     mismatches: Vec<Mismatch>,
-    usage: BTreeMap<(String, String), UsageCounts>,
+    usage: BTreeMap<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
 }
 
 fn bump_category(c: &mut CategoryCounts, g: ChargeCategory) {
@@ -261,9 +262,6 @@ pub fn day_aggregates(ctx: &Ctx<'_>, charges: &Charges) -> BTreeMap<NaiveDate, D
     let store: &Store = ctx.store;
     let tz = ctx.range.tz;
     let mut days: BTreeMap<NaiveDate, DayBilling> = BTreeMap::new();
-    let country_key = |c: Option<crate::model::country::Country>| {
-        c.map_or_else(|| "unknown".to_string(), |c| c.as_str().to_string())
-    };
     for c in &charges.conversations {
         if !ctx.phone_ok(c.phone) {
             continue;
@@ -282,16 +280,14 @@ pub fn day_aggregates(ctx: &Ctx<'_>, charges: &Charges) -> BTreeMap<NaiveDate, D
         if !ctx.phone_ok(m.phone) {
             continue;
         }
-        let country = country_key(m.country);
-        let category = ChargeCategory::of(m.category)
-            .filter(|_| m.counted)
-            .map_or("unknown", ChargeCategory::as_str)
-            .to_string();
-        let key = (country.clone(), category);
+        let key = (
+            m.country,
+            ChargeCategory::of(m.category).filter(|_| m.counted),
+        );
         days.entry(day_in(m.sent_at, tz))
             .or_default()
             .usage
-            .entry(key.clone())
+            .entry(key)
             .or_default()
             .sent += 1;
         let Some(at) = m.delivered_at else { continue };
@@ -315,7 +311,7 @@ pub fn day_aggregates(ctx: &Ctx<'_>, charges: &Charges) -> BTreeMap<NaiveDate, D
                 d.unpriced += 1;
             }
             d.cost_by_category[group as usize] += m.cost.micros;
-            *d.cost_by_country.entry(country).or_default() += m.cost.micros;
+            *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
         }
         match m.free {
             Some(FreeReason::ServiceWindow) => d.free.service_window += 1,
@@ -360,6 +356,8 @@ pub fn billing_section(
     };
     let mut by_category = [0i64; 4];
     let mut by_country: BTreeMap<String, i64> = BTreeMap::new();
+    let country_key =
+        |c: &Option<Country>| c.as_ref().map_or("unknown", Country::as_str).to_string();
     for day in range.iter_days() {
         let Some(agg) = days.get(&day) else {
             sec.cost.by_day.insert(day, Amount(0));
@@ -374,7 +372,7 @@ pub fn billing_section(
             *sum += v;
         }
         for (k, v) in &agg.cost_by_country {
-            *by_country.entry(k.clone()).or_default() += v;
+            *by_country.entry(country_key(k)).or_default() += v;
         }
         sec.cost
             .by_day
@@ -432,8 +430,15 @@ pub fn usage_section(ctx: &Ctx<'_>, days: &BTreeMap<NaiveDate, DayBilling>) -> U
             m.sent += u.sent;
             m.delivered += u.delivered;
             m.billable += u.billable;
-            m.by_country.entry(country.clone()).or_default().add(u);
-            m.by_category.entry(category.clone()).or_default().add(u);
+            let country = country
+                .as_ref()
+                .map_or("unknown", Country::as_str)
+                .to_string();
+            m.by_country.entry(country).or_default().add(u);
+            let category = category
+                .map_or("unknown", ChargeCategory::as_str)
+                .to_string();
+            m.by_category.entry(category).or_default().add(u);
         }
     }
     for m in &mut months {
