@@ -306,8 +306,16 @@ fn read_line_limited<R: BufRead>(
     buf: &mut Vec<u8>,
     limit: usize,
 ) -> std::io::Result<(usize, bool)> {
-    let mut total = 0usize;
-    let mut cut = false;
+    let start = buf.len();
+    let room = limit.saturating_add(2).saturating_sub(start) as u64;
+    // `read_until` finds the newline with the standard library's fast byte search.
+    let n = r.by_ref().take(room).read_until(b'\n', buf)?;
+    if n == 0 || buf.last() == Some(&b'\n') || (n as u64) < room {
+        return Ok((n, false));
+    }
+    // Too long: drop what we kept and skip to the end of the line.
+    buf.truncate(start);
+    let mut total = n;
     loop {
         let avail = match r.fill_buf() {
             Ok(a) => a,
@@ -315,29 +323,14 @@ fn read_line_limited<R: BufRead>(
             Err(e) => return Err(e),
         };
         if avail.is_empty() {
-            return Ok((total, cut));
+            return Ok((total, true));
         }
-        let (chunk, done) = match memchr_nl(avail) {
-            Some(i) => (&avail[..=i], true),
-            None => (avail, false),
-        };
-        let len = chunk.len();
+        if let Some(i) = avail.iter().position(|b| *b == b'\n') {
+            r.consume(i + 1);
+            return Ok((total + i + 1, true));
+        }
+        let len = avail.len();
         total += len;
-        if !cut {
-            if buf.len() + len > limit.saturating_add(2) {
-                cut = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk);
-            }
-        }
         r.consume(len);
-        if done {
-            return Ok((total, cut));
-        }
     }
-}
-
-fn memchr_nl(s: &[u8]) -> Option<usize> {
-    s.iter().position(|b| *b == b'\n')
 }
