@@ -1,0 +1,87 @@
+"""Report sections as tables: plain row dicts, pandas or polars DataFrames.
+
+pandas and polars are optional: each is imported only when its function is called.
+
+How a section becomes rows (the same rule for every section, present and future):
+
+* a list of objects: one row per object;
+* an object whose values are all objects (e.g. stats keyed by source): one row per
+  entry, with the entry's name in a ``key`` column;
+* an object whose values are all numbers (e.g. counts keyed by type): rows of
+  ``key`` and ``value``;
+* any other object (e.g. ``range``, ``input``): a single row;
+* a bare value or a list of values: rows with a ``value`` column.
+
+Nested objects inside a row are flattened into dotted column names (``messages.text``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping
+
+
+def section(report: Mapping[str, Any], path: str) -> Any:
+    """The value at ``path`` (a key, or dotted keys such as ``"input.messages"``).
+
+    Raises ``KeyError`` naming the keys that do exist.
+    """
+    value: Any = report
+    walked: List[str] = []
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            where = ".".join(walked) or "the report"
+            keys = ", ".join(sorted(value)) if isinstance(value, Mapping) else "none"
+            raise KeyError(f"no section {path!r}: {where} has keys {keys}")
+        value = value[part]
+        walked.append(part)
+    return value
+
+
+def _flat(obj: Mapping[str, Any], prefix: str = "") -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for key, val in obj.items():
+        name = f"{prefix}{key}"
+        if isinstance(val, Mapping):
+            out.update(_flat(val, name + "."))
+        else:
+            out[name] = val
+    return out
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def to_records(report: Mapping[str, Any], path: str) -> List[Dict[str, Any]]:
+    """Rows (dicts) for the section at ``path`` of a report dict, by the module's rule."""
+    value = section(report, path)
+    if isinstance(value, list):
+        return [_flat(v) if isinstance(v, Mapping) else {"value": v} for v in value]
+    if isinstance(value, Mapping):
+        vals = list(value.values())
+        if vals and all(isinstance(v, Mapping) for v in vals):
+            return [{"key": k, **_flat(v)} for k, v in value.items()]
+        if vals and all(_number(v) for v in vals):
+            return [{"key": k, "value": v} for k, v in value.items()]
+        return [_flat(value)]
+    return [{"value": value}]
+
+
+def to_pandas(report: Mapping[str, Any], path: str) -> Any:
+    """The section at ``path`` of a report dict as a ``pandas.DataFrame``.
+
+    Raises ``ImportError`` when pandas is not installed (``pip install pandas``).
+    """
+    import pandas as pd
+
+    return pd.DataFrame.from_records(to_records(report, path))
+
+
+def to_polars(report: Mapping[str, Any], path: str) -> Any:
+    """The section at ``path`` of a report dict as a ``polars.DataFrame``.
+
+    Raises ``ImportError`` when polars is not installed (``pip install polars``).
+    """
+    import polars as pl
+
+    return pl.DataFrame(to_records(report, path))

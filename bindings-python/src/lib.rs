@@ -1,0 +1,598 @@
+//! Python bindings for convolens: the `convolens._native` extension module.
+//!
+//! A translation layer only: it converts Python values to the core's inputs, core results
+//! to plain Python objects (through the same `serde_json` serialiser as `report --json`),
+//! and core errors to a Python exception hierarchy. Bulk calls release the GIL and cross
+//! into Rust once per batch. A panic in the core is caught here and raised as
+//! `ConvolensError`; it never reaches Python as `PanicException`.
+
+use convolens::attribution::ModelName;
+use convolens::{ParseErrorKind, ReportOptions};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+
+create_exception!(
+    convolens,
+    ConvolensError,
+    PyException,
+    "Base class of every convolens error."
+);
+create_exception!(
+    convolens,
+    ParseError,
+    ConvolensError,
+    "Input that cannot be ingested. Attributes: `kind`, `line` (1-based, relative to the \
+     call's input), `column` (0 when unknown), `field` (JSON path), `message`."
+);
+create_exception!(
+    convolens,
+    ConfigError,
+    ConvolensError,
+    "A configuration that cannot be used. Attribute: `key`."
+);
+create_exception!(
+    convolens,
+    ReportError,
+    ConvolensError,
+    "A report that cannot be computed as asked."
+);
+create_exception!(
+    convolens,
+    SnapshotError,
+    ConvolensError,
+    "Snapshot bytes that cannot be restored."
+);
+
+/// Items pulled from a Python iterable before the GIL is released to ingest them.
+const CHUNK_ITEMS: usize = 4096;
+/// Bytes asked of a Python file object per `read` call.
+const READ_CHUNK: usize = 1 << 20;
+/// Deepest nesting accepted when converting Python containers to JSON.
+const MAX_DEPTH: u32 = 128;
+
+fn parse_err(py: Python<'_>, e: &convolens::ParseError) -> PyErr {
+    let err = ParseError::new_err(e.to_string());
+    let v = err.value(py);
+    let kind = serde_json::to_value(e.kind)
+        .ok()
+        .and_then(|k| k.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let set = || -> PyResult<()> {
+        v.setattr("kind", kind)?;
+        v.setattr("line", e.line)?;
+        v.setattr("column", e.column)?;
+        v.setattr("field", &e.field)?;
+        v.setattr("message", &e.message)
+    };
+    set().err().unwrap_or(err)
+}
+
+fn config_err(py: Python<'_>, e: &convolens::ConfigError) -> PyErr {
+    let err = ConfigError::new_err(e.to_string());
+    let key = match e {
+        convolens::ConfigError::Invalid { path, .. } => path.clone(),
+        convolens::ConfigError::Value { key, .. } => key.clone(),
+        _ => String::new(),
+    };
+    err.value(py).setattr("key", key).err().unwrap_or(err)
+}
+
+#[allow(dead_code)] // used by `merge` once the core has it
+fn core_err(py: Python<'_>, e: &convolens::Error) -> PyErr {
+    match e {
+        convolens::Error::Parse(p) => parse_err(py, p),
+        convolens::Error::Config(c) => config_err(py, c),
+        convolens::Error::Report(r) => ReportError::new_err(r.to_string()),
+        convolens::Error::Snapshot(s) => SnapshotError::new_err(s.to_string()),
+        other => ConvolensError::new_err(other.to_string()),
+    }
+}
+
+/// Any serde value as plain Python objects, through the JSON text `report --json` prints.
+fn to_py<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
+    let text = serde_json::to_string(value).map_err(|e| ConvolensError::new_err(e.to_string()))?;
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+}
+
+/// A Python `str`/`PathLike` path, or `None` for anything else.
+fn as_path(obj: &Bound<'_, PyAny>) -> Option<std::path::PathBuf> {
+    (obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__").unwrap_or(false))
+        .then(|| obj.extract().ok())
+        .flatten()
+}
+
+/// One document ready to ingest without the GIL: borrowed Python bytes, or JSON we wrote.
+enum Doc {
+    Bytes(PyBackedBytes),
+    Str(PyBackedStr),
+    Json(Vec<u8>),
+    /// An item that could not be converted, with the reason.
+    Bad(String),
+}
+
+impl Doc {
+    fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Doc> {
+        if let Ok(s) = obj.cast::<PyString>() {
+            return Ok(Doc::Str(s.clone().try_into()?));
+        }
+        if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+            return Ok(Doc::Bytes(obj.extract()?));
+        }
+        if obj.is_instance_of::<PyDict>()
+            || obj.is_instance_of::<PyList>()
+            || obj.is_instance_of::<PyTuple>()
+        {
+            let mut out = Vec::with_capacity(512);
+            return Ok(match write_json(obj, &mut out, 0) {
+                Ok(()) => Doc::Json(out),
+                Err(m) => Doc::Bad(m),
+            });
+        }
+        Err(PyTypeError::new_err(format!(
+            "expected a dict, list, str or bytes document, got {}",
+            obj.get_type().name()?
+        )))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Doc::Bytes(b) => b,
+            Doc::Str(s) => s.as_bytes(),
+            Doc::Json(v) => v,
+            Doc::Bad(_) => b"",
+        }
+    }
+
+    /// Ingest into `engine`. A `Bad` item is counted as a failed line like any other.
+    fn ingest(
+        &self,
+        engine: &mut convolens::Engine,
+    ) -> Result<convolens::IngestOutcome, convolens::ParseError> {
+        let r = engine.ingest(self.bytes());
+        match (self, r) {
+            (Doc::Bad(m), Err(mut e)) => {
+                (e.kind, e.message) = (ParseErrorKind::Schema, m.clone());
+                Err(e)
+            }
+            (_, r) => r,
+        }
+    }
+}
+
+/// Write a Python value (dict, list, tuple, str, int, float, bool, None) as JSON.
+fn write_json(v: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: u32) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+    }
+    let ser = |out: &mut Vec<u8>, s: &str| serde_json::to_writer(out, s).map_err(|e| e.to_string());
+    if let Ok(s) = v.cast::<PyString>() {
+        ser(out, &s.to_cow().map_err(|e| e.to_string())?)?;
+    } else if let Ok(d) = v.cast::<PyDict>() {
+        out.push(b'{');
+        for (i, (k, x)) in d.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let k = k
+                .cast::<PyString>()
+                .map_err(|_| format!("dict key {k} is not a str"))?;
+            ser(out, &k.to_cow().map_err(|e| e.to_string())?)?;
+            out.push(b':');
+            write_json(&x, out, depth + 1)?;
+        }
+        out.push(b'}');
+    } else if v.is_none() {
+        out.extend_from_slice(b"null");
+    } else if let Ok(b) = v.cast::<PyBool>() {
+        out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
+    } else if v.is_instance_of::<PyInt>() {
+        match v.extract::<i64>() {
+            Ok(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            Err(_) => {
+                out.extend_from_slice(v.str().map_err(|e| e.to_string())?.to_string().as_bytes())
+            }
+        }
+    } else if let Ok(f) = v.cast::<PyFloat>() {
+        let f = f.value();
+        if !f.is_finite() {
+            return Err(format!("{f} is not a JSON number"));
+        }
+        serde_json::to_writer(out, &f).map_err(|e| e.to_string())?;
+    } else if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        out.push(b'[');
+        for (i, x) in v.try_iter().map_err(|e| e.to_string())?.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_json(&x.map_err(|e| e.to_string())?, out, depth + 1)?;
+        }
+        out.push(b']');
+    } else {
+        let ty = v
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(format!("a {ty} cannot be converted to JSON"));
+    }
+    Ok(())
+}
+
+/// `Read` over a Python file object (binary or text), taking the GIL for each chunk.
+struct PyReader {
+    file: Py<PyAny>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for PyReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.buf.len() {
+            self.pos = 0;
+            self.buf = Python::attach(|py| -> PyResult<Vec<u8>> {
+                let chunk = self.file.bind(py).call_method1("read", (READ_CHUNK,))?;
+                match chunk.cast::<PyString>() {
+                    Ok(s) => Ok(s.to_cow()?.as_bytes().to_vec()),
+                    Err(_) => chunk.extract::<Vec<u8>>(),
+                }
+            })
+            .map_err(std::io::Error::other)?;
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// A Python `datetime.date` or `"YYYY-MM-DD"` string as a date.
+fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<chrono::NaiveDate>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let bad = |m: String| ReportError::new_err(format!("report option `{name}`: {m}"));
+    if let Ok(s) = v.extract::<String>() {
+        return chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| bad(format!("`{s}` is not a date YYYY-MM-DD")));
+    }
+    let (y, m, d): (i32, u32, u32) = (
+        v.getattr("year")?.extract()?,
+        v.getattr("month")?.extract()?,
+        v.getattr("day")?.extract()?,
+    );
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .map(Some)
+        .ok_or_else(|| bad(format!("{y}-{m}-{d} is not a date")))
+}
+
+/// The analytics engine. Feed it WhatsApp Cloud API webhook payloads and convolens JSONL
+/// records in any order, as often as they arrive; ask it for reports.
+///
+/// `Engine(config=None)`: `config` is a dict (or a JSON string) with the keys of the
+/// core's `Config` (`time_zone`, `currency`, `sources`, `events`, `rate_card`, ...).
+/// A `rate_card` given as a path is read relative to the current directory; use
+/// `Engine.from_config_file` to read it relative to the config file. Raises `ConfigError`.
+///
+/// Safe to share between threads; every call takes the engine's lock without the GIL.
+#[pyclass(frozen, module = "convolens")]
+struct Engine {
+    inner: Mutex<convolens::Engine>,
+}
+
+impl Engine {
+    /// Run `f` on the engine without the GIL; a panic becomes `ConvolensError`.
+    fn with<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut convolens::Engine) -> R + Send,
+    ) -> PyResult<R> {
+        py.detach(|| {
+            let mut guard = self
+                .inner
+                .lock()
+                .map_err(|_| "engine is unusable after an earlier internal error".to_string())?;
+            catch_unwind(AssertUnwindSafe(|| f(&mut guard))).map_err(|p| {
+                let msg = p
+                    .downcast_ref::<&str>()
+                    .map(ToString::to_string)
+                    .or_else(|| p.downcast_ref::<String>().cloned());
+                format!(
+                    "internal error (please report it): {}",
+                    msg.unwrap_or_default()
+                )
+            })
+        })
+        .map_err(ConvolensError::new_err)
+    }
+
+    fn from_config(
+        py: Python<'_>,
+        text: &str,
+        base: Option<std::path::PathBuf>,
+    ) -> PyResult<Engine> {
+        let mut cfg = convolens::Config::from_json(text).map_err(|e| config_err(py, &e))?;
+        cfg.resolve_rate_card(|p| {
+            std::fs::read_to_string(base.as_ref().map_or_else(|| p.into(), |b| b.join(p)))
+        })
+        .map_err(|e| config_err(py, &e))?;
+        let engine = convolens::Engine::new(cfg).map_err(|e| config_err(py, &e))?;
+        Ok(Engine {
+            inner: Mutex::new(engine),
+        })
+    }
+
+    /// Ingest documents; an error's `line` is the document's 1-based position in the call.
+    fn ingest_docs(
+        &self,
+        py: Python<'_>,
+        docs: &[Doc],
+        out: &mut convolens::StreamOutcome,
+    ) -> PyResult<()> {
+        self.with(py, |e| {
+            for d in docs {
+                out.lines += 1;
+                match d.ingest(e) {
+                    Ok(o) => out.outcome.absorb(o),
+                    Err(err) => out.errors.push(convolens::ParseError {
+                        line: out.lines,
+                        ..err
+                    }),
+                }
+            }
+        })
+    }
+
+    fn finish(py: Python<'_>, out: &convolens::StreamOutcome, strict: bool) -> PyResult<Py<PyAny>> {
+        match out.errors.first() {
+            Some(e) if strict => Err(parse_err(py, e)),
+            _ => to_py(py, out),
+        }
+    }
+}
+
+#[pymethods]
+impl Engine {
+    #[new]
+    #[pyo3(signature = (config = None))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Engine> {
+        let text = match config {
+            None => "{}".to_string(),
+            Some(c) if c.is_none() => "{}".to_string(),
+            Some(c) => match c.extract::<String>() {
+                Ok(s) => s,
+                Err(_) => py
+                    .import("json")?
+                    .call_method1("dumps", (c,))
+                    .map_err(|e| ConfigError::new_err(format!("config: {e}")))?
+                    .extract()?,
+            },
+        };
+        Engine::from_config(py, &text, None)
+    }
+
+    /// An engine configured by a JSON file, like `report --config`; a `rate_card` path in
+    /// it is read relative to the file. Raises `ConfigError`, or `OSError` when the file
+    /// cannot be read.
+    #[staticmethod]
+    fn from_config_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Engine> {
+        let text = std::fs::read_to_string(&path)?;
+        Engine::from_config(py, &text, path.parent().map(std::path::Path::to_path_buf))
+    }
+
+    /// The configuration, as a dict (every key, defaults filled in).
+    #[getter]
+    fn config(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let cfg = self.with(py, |e| e.config().clone())?;
+        to_py(py, &cfg)
+    }
+
+    /// Ingest one document: a webhook payload or convolens record as a dict, a list of
+    /// them, or their JSON text as `str` or `bytes`. Returns `{"ingested", "duplicates",
+    /// "ignored"}`. Raises `ParseError` (nothing of the document is applied) or `TypeError`.
+    fn ingest(&self, py: Python<'_>, doc: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let doc = Doc::from_py(doc)?;
+        let (before, result) = self.with(py, |e| (e.store().stats.lines, doc.ingest(e)))?;
+        match result {
+            Ok(o) => to_py(py, &o),
+            Err(e) => Err(parse_err(
+                py,
+                &convolens::ParseError {
+                    line: e.line - before,
+                    ..e
+                },
+            )),
+        }
+    }
+
+    /// Ingest an iterable of documents (each as for `ingest`), pulled in chunks and
+    /// ingested without the GIL. A bad document is recorded and the rest go on. Returns
+    /// `{"lines", "outcome": {...}, "errors": [{"kind", "line", "column", "field",
+    /// "message"}]}` where `line` is the 1-based position in `docs`. With `strict=True`
+    /// the first error is raised as `ParseError` after all documents were ingested.
+    #[pyo3(signature = (docs, strict = false))]
+    fn ingest_many(
+        &self,
+        py: Python<'_>,
+        docs: &Bound<'_, PyAny>,
+        strict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let mut out = convolens::StreamOutcome::default();
+        let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
+        for item in docs.try_iter()? {
+            chunk.push(Doc::from_py(&item?)?);
+            if chunk.len() == CHUNK_ITEMS {
+                self.ingest_docs(py, &chunk, &mut out)?;
+                chunk.clear();
+            }
+        }
+        self.ingest_docs(py, &chunk, &mut out)?;
+        Engine::finish(py, &out, strict)
+    }
+
+    /// Ingest JSON lines from a path (`str` or `os.PathLike`) or a file object opened in
+    /// binary or text mode, without the GIL (a file object is read in 1 MiB chunks).
+    /// Pretty-printed documents spanning several lines are joined. Returns the same dict
+    /// as `ingest_many`, with `line` the 1-based line in the source. Raises `OSError` when
+    /// reading fails.
+    #[pyo3(signature = (source, strict = false))]
+    fn ingest_jsonl(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        strict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let run = |e: &mut convolens::Engine, r: &mut dyn Read| {
+            let before = e.store().stats.lines;
+            e.ingest_reader(r).map(|mut o| {
+                o.errors.iter_mut().for_each(|x| x.line -= before);
+                o
+            })
+        };
+        let result = if let Some(path) = as_path(source) {
+            self.with(py, |e| {
+                std::fs::File::open(&path).and_then(|mut f| run(e, &mut f))
+            })?
+        } else if source.hasattr("read")? {
+            let mut reader = PyReader {
+                file: source.clone().unbind(),
+                buf: Vec::new(),
+                pos: 0,
+            };
+            self.with(py, |e| run(e, &mut reader))?
+        } else {
+            return Err(PyTypeError::new_err("expected a path or a file object"));
+        };
+        let out = result.map_err(|e| match e.into_inner().map(|i| i.downcast::<PyErr>()) {
+            Some(Ok(pyerr)) => *pyerr,
+            Some(Err(other)) => std::io::Error::other(other).into(),
+            None => std::io::Error::other("read failed").into(),
+        })?;
+        Engine::finish(py, &out, strict)
+    }
+
+    /// Compute a report: the same keys and values as `report --json`. `start` (inclusive)
+    /// and `end` (exclusive) are `datetime.date`s or `"YYYY-MM-DD"` days in the report time
+    /// zone; `last` is a period (`"7d"`, `"6m"`) ending at the latest ingested day;
+    /// `phone` keeps one business number (`phone_number_id`); `model` overrides the
+    /// attribution model (`"last_touch"`, `"linear"`, `"markov"`, ...); `time_zone`
+    /// overrides the config's. Raises `ReportError`.
+    #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None))]
+    fn report(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        last: Option<String>,
+        phone: Option<String>,
+        model: Option<String>,
+        time_zone: Option<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let text = self.report_json(py, start, end, last, phone, model, time_zone, false)?;
+        Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+    }
+
+    /// The report as JSON text, byte for byte what `report --json` prints when `pretty`
+    /// (without its final newline). Arguments as for `report`.
+    #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None, pretty = true))]
+    #[allow(clippy::too_many_arguments)]
+    fn report_json(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        last: Option<String>,
+        phone: Option<String>,
+        model: Option<String>,
+        time_zone: Option<String>,
+        pretty: bool,
+    ) -> PyResult<String> {
+        let model = match model {
+            None => None,
+            Some(m) => Some(ModelName::parse(&m).ok_or_else(|| {
+                ReportError::new_err(format!("report option `model`: unknown model `{m}`"))
+            })?),
+        };
+        let opts = ReportOptions {
+            from: date_arg("start", start)?,
+            to: date_arg("end", end)?,
+            last,
+            phone,
+            time_zone,
+            model,
+        };
+        let report = self.with(py, |e| {
+            e.report(&opts).map(|r| {
+                if pretty {
+                    serde_json::to_string_pretty(&r)
+                } else {
+                    serde_json::to_string(&r)
+                }
+            })
+        })?;
+        report
+            .map_err(|e| ReportError::new_err(e.to_string()))?
+            .map_err(|e| ConvolensError::new_err(e.to_string()))
+    }
+
+    /// One section of `report(**report_args)` as a pandas DataFrame (see
+    /// `convolens.frames` for how sections become tables). `section` is a key of the
+    /// report or a dotted path into it (`"input.messages"`). Needs pandas installed.
+    #[pyo3(signature = (section, **report_args))]
+    fn to_pandas(
+        slf: &Bound<'_, Self>,
+        section: &str,
+        report_args: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let report = slf.call_method("report", (), report_args)?;
+        Ok(slf
+            .py()
+            .import("convolens.frames")?
+            .call_method1("to_pandas", (report, section))?
+            .unbind())
+    }
+
+    /// As `to_pandas`, as a polars DataFrame. Needs polars installed.
+    #[pyo3(signature = (section, **report_args))]
+    fn to_polars(
+        slf: &Bound<'_, Self>,
+        section: &str,
+        report_args: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let report = slf.call_method("report", (), report_args)?;
+        Ok(slf
+            .py()
+            .import("convolens.frames")?
+            .call_method1("to_polars", (report, section))?
+            .unbind())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let (lines, tz) = self.with(py, |e| {
+            (e.store().stats.lines, e.config().time_zone.clone())
+        })?;
+        Ok(format!("<convolens.Engine time_zone={tz:?} lines={lines}>"))
+    }
+}
+
+/// The compiled core of the `convolens` package; import `convolens` instead.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<Engine>()?;
+    m.add("ConvolensError", py.get_type::<ConvolensError>())?;
+    m.add("ParseError", py.get_type::<ParseError>())?;
+    m.add("ConfigError", py.get_type::<ConfigError>())?;
+    m.add("ReportError", py.get_type::<ReportError>())?;
+    m.add("SnapshotError", py.get_type::<SnapshotError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
