@@ -78,9 +78,15 @@ impl Config {
         let mut de = serde_json::Deserializer::from_str(json);
         let cfg: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
-            ConfigError::Invalid { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
+            ConfigError::Invalid {
+                path: if path == "." { String::new() } else { path },
+                message: e.into_inner().to_string(),
+            }
         })?;
-        de.end().map_err(|e| ConfigError::Invalid { path: String::new(), message: e.to_string() })?;
+        de.end().map_err(|e| ConfigError::Invalid {
+            path: String::new(),
+            message: e.to_string(),
+        })?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -95,20 +101,26 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.tz()?;
         if self.inactivity_timeout_hours == 0 || self.inactivity_timeout_hours > 24 * 365 {
-            return Err(ConfigError::value("inactivity_timeout_hours", "must be between 1 and 8760"));
+            return Err(ConfigError::value(
+                "inactivity_timeout_hours",
+                "must be between 1 and 8760",
+            ));
         }
         if self.lateness_days > 366 {
             return Err(ConfigError::value("lateness_days", "must be at most 366"));
         }
         self.attribution.validate()?;
         for (i, r) in self.sources.iter().enumerate() {
-            r.validate().map_err(|m| ConfigError::value(format!("sources[{i}]"), m))?;
+            r.validate()
+                .map_err(|m| ConfigError::value(format!("sources[{i}]"), m))?;
         }
         for (i, e) in self.events.iter().enumerate() {
-            e.validate().map_err(|m| ConfigError::value(format!("events[{i}]"), m))?;
+            e.validate()
+                .map_err(|m| ConfigError::value(format!("events[{i}]"), m))?;
         }
         if let Some(rc) = &self.rate_card {
-            rc.validate().map_err(|m| ConfigError::value("rate_card", m))?;
+            rc.validate()
+                .map_err(|m| ConfigError::value("rate_card", m))?;
         }
         Ok(())
     }
@@ -120,7 +132,8 @@ impl Config {
         F: FnOnce(&str) -> std::io::Result<String>,
     {
         if let Some(crate::billing::RateCardSpec::Path(p)) = &self.rate_card {
-            let text = read(p).map_err(|e| ConfigError::value("rate_card", format!("cannot read `{p}`: {e}")))?;
+            let text = read(p)
+                .map_err(|e| ConfigError::value("rate_card", format!("cannot read `{p}`: {e}")))?;
             let rates = if p.to_ascii_lowercase().ends_with(".csv") {
                 crate::billing::RateRow::parse_csv(&text)
             } else {
@@ -135,5 +148,6 @@ impl Config {
 
 /// Parse an IANA zone name (`"Europe/Berlin"`, `"UTC"`).
 pub fn parse_tz(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>().map_err(|_| format!("`{name}` is not an IANA time zone name"))
+    name.parse::<Tz>()
+        .map_err(|_| format!("`{name}` is not an IANA time zone name"))
 }

@@ -1,8 +1,8 @@
 //! The engine: ingestion entry points and reports over the fact store.
 
 use crate::config::Config;
-use crate::error::{ConfigError, ParseError, ParseErrorKind, ReportError};
-use crate::input::{parse_document, ParseOptions};
+use crate::error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, SnapshotError};
+use crate::input::{ParseOptions, parse_document};
 use crate::report::{Report, ReportOptions};
 use crate::store::{IngestOutcome, Store};
 use chrono_tz::Tz;
@@ -44,12 +44,22 @@ impl Engine {
         if let Some(crate::billing::RateCardSpec::Path(p)) = &config.rate_card {
             return Err(ConfigError::value(
                 "rate_card",
-                format!("`{p}` is a path; resolve it first with Config::resolve_rate_card (the core does no file I/O)"),
+                format!(
+                    "`{p}` is a path; resolve it first with Config::resolve_rate_card (the core does no file I/O)"
+                ),
             ));
         }
         let tz = config.tz()?;
-        let opts = ParseOptions { default_currency: config.currency, ..ParseOptions::default() };
-        Ok(Engine { config, tz, opts, store: Store::default() })
+        let opts = ParseOptions {
+            default_currency: config.currency,
+            ..ParseOptions::default()
+        };
+        Ok(Engine {
+            config,
+            tz,
+            opts,
+            store: Store::default(),
+        })
     }
 
     /// The configuration.
@@ -86,7 +96,12 @@ impl Engine {
 
     /// Ingest a document that starts at `line` of some file and spans `lines` lines (used
     /// for pretty-printed `.json` files so errors name the file's line).
-    pub fn ingest_at(&mut self, doc: &[u8], line: u64, lines: u64) -> Result<IngestOutcome, ParseError> {
+    pub fn ingest_at(
+        &mut self,
+        doc: &[u8],
+        line: u64,
+        lines: u64,
+    ) -> Result<IngestOutcome, ParseError> {
         self.store.stats.lines += lines.max(1);
         let mut events = Vec::new();
         match parse_document(doc, line, &self.opts, &mut events) {
@@ -195,6 +210,36 @@ impl Engine {
         Ok(out)
     }
 
+    /// The whole state as compact, versioned bytes (see [`crate::snapshot`]).
+    pub fn snapshot(&self) -> Vec<u8> {
+        crate::snapshot::encode(&self.config, &self.store)
+    }
+
+    /// An engine from [`Engine::snapshot`] bytes: it answers every query as the original
+    /// did and continues ingesting.
+    pub fn restore(bytes: &[u8]) -> Result<Engine, SnapshotError> {
+        let (config, store) = crate::snapshot::decode(bytes)?;
+        let mut e =
+            Engine::new(config).map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
+        e.store = store;
+        Ok(e)
+    }
+
+    /// Merge another engine's state into this one, as if its input had been ingested here.
+    /// Built for engines fed disjoint sets of users (partitions by user); overlapping
+    /// inputs are deduplicated. Both engines must have the same configuration.
+    pub fn merge(&mut self, other: &Engine) -> Result<(), Error> {
+        if self.config != other.config {
+            return Err(ConfigError::value(
+                "config",
+                "engines with different configurations cannot be merged",
+            )
+            .into());
+        }
+        self.store.merge_from(&other.store);
+        Ok(())
+    }
+
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.store.prepare();
@@ -219,7 +264,11 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 
 /// Read one line into `buf`, keeping at most `limit` bytes; returns the line's full length
 /// and whether it was cut.
-fn read_line_limited<R: BufRead>(r: &mut R, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<(usize, bool)> {
+fn read_line_limited<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<(usize, bool)> {
     let mut total = 0usize;
     let mut cut = false;
     loop {

@@ -62,8 +62,19 @@ impl fmt::Display for ParseError {
 
 impl ParseError {
     /// A new error at `line` (column unknown).
-    pub fn new(kind: ParseErrorKind, line: u64, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { kind, line, column: 0, field: field.into(), message: message.into() }
+    pub fn new(
+        kind: ParseErrorKind,
+        line: u64,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            line,
+            column: 0,
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// Shift the error's line by `offset` lines (used when a document starts after line 1).
@@ -100,7 +111,10 @@ pub enum ConfigError {
 impl ConfigError {
     /// A `Value` error for `key`.
     pub fn value(key: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Value { key: key.into(), message: message.into() }
+        Self::Value {
+            key: key.into(),
+            message: message.into(),
+        }
     }
 }
 

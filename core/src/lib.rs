@@ -44,6 +44,7 @@ pub mod error;
 pub mod input;
 pub mod model;
 pub mod report;
+pub mod snapshot;
 pub mod sources;
 pub mod store;
 pub mod time;

@@ -23,19 +23,20 @@
 //!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
 
 use crate::input::{
-    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord, SpendRecord,
-    StatusUpdate, UserRef,
+    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord,
+    SpendRecord, StatusUpdate, UserRef,
 };
-use crate::model::country::{country_from_bsuid, country_from_number, Country};
+use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
 use crate::model::{
-    AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation, MetaPricing, OutboundKind,
-    Referral, Reply, StatusKind, TemplateButton,
+    AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation, MetaPricing,
+    OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
 use chrono::NaiveDate;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Index of a user in [`Store::users`].
@@ -70,7 +71,10 @@ pub struct UserRec {
 impl UserRec {
     /// The user's key: `wa_id`, else BSUID, else `""`.
     pub fn key(&self) -> &str {
-        self.wa_id.as_deref().or(self.bsuid.as_deref()).unwrap_or("")
+        self.wa_id
+            .as_deref()
+            .or(self.bsuid.as_deref())
+            .unwrap_or("")
     }
 
     /// The user's country: from the phone number, else the profile's `country_code`, else the
@@ -154,7 +158,10 @@ impl StatusTrack {
     /// When the message reached the device: the earliest of delivered, read and played
     /// (read implies delivered).
     pub fn delivered_at(&self) -> Option<i64> {
-        [self.delivered, self.read, self.played].into_iter().flatten().min()
+        [self.delivered, self.read, self.played]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// When the message was read (played implies read).
@@ -302,22 +309,29 @@ pub struct Store {
     pub users: Vec<UserRec>,
     /// Union–find parents.
     pub parent: Vec<UserIx>,
+    #[serde(with = "sorted_map")]
     by_wa: HashMap<Box<str>, UserIx>,
+    #[serde(with = "sorted_map")]
     by_bsuid: HashMap<Box<str>, UserIx>,
     /// Business numbers.
     pub phones: Vec<Box<str>>,
+    #[serde(with = "sorted_map")]
     phone_ix: HashMap<Box<str>, PhoneIx>,
     /// Messages.
     pub msgs: Vec<MsgRec>,
+    #[serde(with = "sorted_map")]
     inbound_ix: HashMap<Box<str>, MsgIx>,
+    #[serde(with = "sorted_map")]
     outbound_ix: HashMap<Box<str>, MsgIx>,
     /// External events.
     pub externals: Vec<ExternalRec>,
+    #[serde(with = "sorted_map")]
     external_ix: HashMap<Box<str>, u32>,
     /// Spend by key.
     pub spend: BTreeMap<String, SpendRec>,
     /// Clicks by key.
     pub clicks: BTreeMap<String, ClickRec>,
+    #[serde(with = "sorted_set")]
     closes_seen: hashbrown::HashSet<(UserIx, PhoneIx, i64)>,
     /// Ingestion counters.
     pub stats: InputStats,
@@ -343,7 +357,10 @@ impl Store {
 
     /// Look up a user by `wa_id` or BSUID, without creating one.
     pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
-        self.by_wa.get(key).or_else(|| self.by_bsuid.get(key)).map(|u| self.find(*u))
+        self.by_wa
+            .get(key)
+            .or_else(|| self.by_bsuid.get(key))
+            .map(|u| self.find(*u))
     }
 
     /// The business number's id string.
@@ -401,8 +418,16 @@ impl Store {
 
     /// Resolve (creating and linking as needed) the user named by `r`.
     fn user_of(&mut self, r: &UserRef<'_>) -> Option<UserIx> {
-        let by_wa = r.wa_id.as_deref().and_then(|w| self.by_wa.get(w).copied()).map(|u| self.find(u));
-        let by_b = r.bsuid.as_deref().and_then(|b| self.by_bsuid.get(b).copied()).map(|u| self.find(u));
+        let by_wa = r
+            .wa_id
+            .as_deref()
+            .and_then(|w| self.by_wa.get(w).copied())
+            .map(|u| self.find(u));
+        let by_b = r
+            .bsuid
+            .as_deref()
+            .and_then(|b| self.by_bsuid.get(b).copied())
+            .map(|u| self.find(u));
         let u = match (by_wa, by_b) {
             (Some(a), Some(b)) if a != b => self.union(a, b),
             (Some(a), _) | (None, Some(a)) => a,
@@ -504,7 +529,9 @@ impl Store {
     }
 
     fn contact(&mut self, c: &ContactInfo<'_>, ts_hint: i64) -> Applied {
-        let Some(u) = self.user_of(&c.user) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&c.user) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let rec = &mut self.users[u as usize];
         if let Some(n) = c.name.as_deref().filter(|n| !n.trim().is_empty()) {
             rec.name = better_name(rec.name.take(), Some((ts_hint, n.into())));
@@ -521,7 +548,9 @@ impl Store {
         if self.inbound_ix.contains_key(&*m.id) {
             return Applied::Duplicate;
         }
-        let Some(u) = self.user_of(&m.from) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&m.from) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let phone = self.phone_of(&m.phone);
         let ix = self.msgs.len() as MsgIx;
         self.msgs.push(MsgRec {
@@ -546,12 +575,22 @@ impl Store {
         rec.timeline.push(ix);
         rec.dirty = true;
         self.touch_ts(m.ts);
-        *self.stats.messages.entry(m.ty.as_str().to_string()).or_default() += 1;
+        *self
+            .stats
+            .messages
+            .entry(m.ty.as_str().to_string())
+            .or_default() += 1;
         Applied::New
     }
 
     /// Find or create the outbound message `id` for user `u` on `phone`.
-    fn outbound_slot(&mut self, id: &str, u: Option<UserIx>, phone: Option<PhoneIx>, ts: i64) -> Option<MsgIx> {
+    fn outbound_slot(
+        &mut self,
+        id: &str,
+        u: Option<UserIx>,
+        phone: Option<PhoneIx>,
+        ts: i64,
+    ) -> Option<MsgIx> {
         if let Some(ix) = self.outbound_ix.get(id) {
             return Some(*ix);
         }
@@ -581,7 +620,11 @@ impl Store {
 
     fn status(&mut self, s: StatusUpdate<'_>) -> Applied {
         let u = self.user_of(&s.recipient);
-        let phone = if s.phone.is_empty() { None } else { Some(self.phone_of(&s.phone)) };
+        let phone = if s.phone.is_empty() {
+            None
+        } else {
+            Some(self.phone_of(&s.phone))
+        };
         let Some(ix) = self.outbound_slot(&s.id, u, phone, s.ts) else {
             return Applied::Ignored("unresolvable".into());
         };
@@ -593,7 +636,11 @@ impl Store {
                 self.msgs[ix as usize].user = k;
             }
         }
-        let bit = 1u8 << (StatusKind::ALL.iter().position(|k| *k == s.status).unwrap_or(6) as u8);
+        let bit = 1u8
+            << (StatusKind::ALL
+                .iter()
+                .position(|k| *k == s.status)
+                .unwrap_or(6) as u8);
         let m = &mut self.msgs[ix as usize];
         if m.phone as usize == self.phone_ix.get("").map_or(usize::MAX, |p| *p as usize) {
             if let Some(p) = phone {
@@ -630,12 +677,18 @@ impl Store {
             self.users[u as usize].dirty = true;
         }
         self.touch_ts(s.ts);
-        *self.stats.statuses.entry(s.status.as_str().to_string()).or_default() += 1;
+        *self
+            .stats
+            .statuses
+            .entry(s.status.as_str().to_string())
+            .or_default() += 1;
         Applied::New
     }
 
     fn outbound_rec(&mut self, o: OutboundRecord<'_>) -> Applied {
-        let Some(u) = self.user_of(&o.to) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&o.to) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let phone = o.phone.as_deref().map(|p| self.phone_of(p));
         let ix = self.outbound_slot(&o.id, Some(u), phone, o.ts).unwrap_or(0);
         let empty_phone = self.phone_ix.get("").copied();
@@ -676,13 +729,25 @@ impl Store {
         if self.external_ix.contains_key(&*x.id) {
             return Applied::Duplicate;
         }
-        let Some(u) = self.user_of(&x.contact) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&x.contact) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let ix = self.externals.len() as u32;
-        self.externals.push(ExternalRec { id: x.id.as_ref().into(), user: u, name: x.name.as_ref().into(), value: x.value, ts: x.ts });
+        self.externals.push(ExternalRec {
+            id: x.id.as_ref().into(),
+            user: u,
+            name: x.name.as_ref().into(),
+            value: x.value,
+            ts: x.ts,
+        });
         self.external_ix.insert(x.id.as_ref().into(), ix);
         self.users[u as usize].externals.push(ix);
         self.touch_ts(x.ts);
-        *self.stats.records.entry("external_event".into()).or_default() += 1;
+        *self
+            .stats
+            .records
+            .entry("external_event".into())
+            .or_default() += 1;
         Applied::New
     }
 
@@ -698,6 +763,10 @@ impl Store {
             to: s.to,
             amount: s.amount,
         };
+        self.spend_insert(key, rec)
+    }
+
+    fn spend_insert(&mut self, key: String, rec: SpendRec) -> Applied {
         match self.spend.get(&key) {
             Some(old) if *old == rec => Applied::Duplicate,
             Some(old) => {
@@ -716,7 +785,9 @@ impl Store {
     }
 
     fn close(&mut self, c: CloseRecord<'_>) -> Applied {
-        let Some(u) = self.user_of(&c.contact) else { return Applied::Ignored("unresolvable".into()) };
+        let Some(u) = self.user_of(&c.contact) else {
+            return Applied::Ignored("unresolvable".into());
+        };
         let phone = match c.phone.as_deref() {
             Some(p) => self.phone_of(p),
             None => self.phone_of(""),
@@ -738,10 +809,228 @@ impl Store {
         if self.clicks.contains_key(&key) {
             return Applied::Duplicate;
         }
-        self.clicks.insert(key, ClickRec { message_id: c.message_id.as_ref().into(), button: c.button.as_ref().into(), ts: c.ts });
+        self.clicks.insert(
+            key,
+            ClickRec {
+                message_id: c.message_id.as_ref().into(),
+                button: c.button.as_ref().into(),
+                ts: c.ts,
+            },
+        );
         self.touch_ts(c.ts);
         *self.stats.records.entry("click".into()).or_default() += 1;
         Applied::New
+    }
+}
+
+impl Store {
+    fn user_ref(&self, u: UserIx) -> UserRef<'_> {
+        let r = &self.users[self.find(u) as usize];
+        UserRef::new(
+            r.wa_id.as_deref().map(Cow::Borrowed),
+            r.bsuid.as_deref().map(Cow::Borrowed),
+        )
+    }
+
+    /// Merge the facts of `other` into this store, as if its inputs had been ingested here.
+    ///
+    /// Every fact is replayed through the same idempotent path as ingestion, so the result
+    /// is the store built from both inputs — for disjoint user sets (the partition-by-user
+    /// case) and for overlapping ones alike (overlaps are deduplicated). Counters of
+    /// lines, errors, duplicates and ignored items are added; unique-item counters count
+    /// each fact once.
+    pub fn merge_from(&mut self, other: &Store) {
+        let replay = |this: &mut Store, e: Event<'_>, hint: i64| {
+            if let Applied::New = this.apply(e, hint) {
+                this.stats.ingested += 1;
+            }
+        };
+        for u in other.live_users() {
+            let rec = &other.users[u as usize];
+            let info = ContactInfo {
+                user: other.user_ref(u),
+                name: rec.name.as_ref().map(|(_, n)| Cow::Borrowed(&**n)),
+                country_code: rec
+                    .profile_country
+                    .map(|c| Cow::Owned(c.as_str().to_string())),
+            };
+            replay(
+                self,
+                Event::Contact(info),
+                rec.name.as_ref().map_or(0, |(t, _)| *t),
+            );
+        }
+        for m in &other.msgs {
+            let user = other.user_ref(m.user);
+            let phone = Cow::Borrowed(other.phone(m.phone));
+            if let Some(inb) = &m.inbound {
+                let e = InboundMsg {
+                    id: Cow::Borrowed(&m.id),
+                    phone,
+                    from: user,
+                    ts: m.ts,
+                    ty: inb.ty,
+                    text: inb.text.as_deref().map(Cow::Borrowed),
+                    context_id: inb.context.as_deref().map(Cow::Borrowed),
+                    referral: inb.referral.clone(),
+                    reply: inb.reply.clone(),
+                };
+                replay(self, Event::Inbound(e), 0);
+                continue;
+            }
+            for (i, kind) in StatusKind::ALL.iter().enumerate() {
+                let bit = 1u8 << i;
+                if m.status.seen & bit == 0 {
+                    continue;
+                }
+                let ts = match kind {
+                    StatusKind::Sent => m.status.sent,
+                    StatusKind::Delivered => m.status.delivered,
+                    StatusKind::Read => m.status.read,
+                    StatusKind::Played => m.status.played,
+                    StatusKind::Failed => m.status.failed,
+                    StatusKind::Deleted => m.status.deleted,
+                    _ => None,
+                };
+                let Some(ts) = ts else { continue };
+                let carries_meta = m.status.meta_ts.is_some_and(|(_, b)| b == bit);
+                let e = StatusUpdate {
+                    id: Cow::Borrowed(&m.id),
+                    phone: phone.clone(),
+                    recipient: user.clone(),
+                    ts,
+                    status: *kind,
+                    conversation: if carries_meta {
+                        m.status.conversation.clone()
+                    } else {
+                        None
+                    },
+                    pricing: if carries_meta {
+                        m.status.pricing.clone()
+                    } else {
+                        None
+                    },
+                    errors: if *kind == StatusKind::Failed {
+                        m.status.errors.clone()
+                    } else {
+                        SmallVec::new()
+                    },
+                };
+                replay(self, Event::Status(e), 0);
+            }
+            if let Some(o) = &m.outbound {
+                let e = OutboundRecord {
+                    id: Cow::Borrowed(&m.id),
+                    phone: Some(phone),
+                    to: user,
+                    ts: m.ts,
+                    kind: o.kind,
+                    template: o.template.as_deref().map(Cow::Borrowed),
+                    category: o.category,
+                    author: o.author,
+                    author_id: o.author_id.as_deref().map(Cow::Borrowed),
+                    campaign: o.campaign.as_deref().map(Cow::Borrowed),
+                    buttons: o.buttons.clone(),
+                };
+                replay(self, Event::Outbound(e), 0);
+            }
+        }
+        for x in &other.externals {
+            let e = ExternalRecord {
+                id: Cow::Borrowed(&x.id),
+                contact: other.user_ref(x.user),
+                name: Cow::Borrowed(&x.name),
+                value: x.value,
+                ts: x.ts,
+            };
+            replay(self, Event::External(e), 0);
+        }
+        for u in other.live_users() {
+            for (ts, p) in &other.users[u as usize].closes {
+                let e = CloseRecord {
+                    contact: other.user_ref(u),
+                    phone: Some(Cow::Borrowed(other.phone(*p))).filter(|p| !p.is_empty()),
+                    ts: *ts,
+                    by: None,
+                };
+                replay(self, Event::Close(e), 0);
+            }
+        }
+        for (k, rec) in &other.spend {
+            if let Applied::New = self.spend_insert(k.clone(), rec.clone()) {
+                self.stats.ingested += 1;
+            }
+        }
+        for (k, c) in &other.clicks {
+            if !self.clicks.contains_key(k) {
+                self.clicks.insert(k.clone(), c.clone());
+                *self.stats.records.entry("click".into()).or_default() += 1;
+                self.stats.ingested += 1;
+            }
+        }
+        let (a, b) = (&mut self.stats, &other.stats);
+        a.lines += b.lines;
+        a.errors += b.errors;
+        a.duplicates += b.duplicates;
+        a.ignored += b.ignored;
+        for (k, v) in &b.ignored_reasons {
+            *a.ignored_reasons.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// Check the internal references of a store decoded from untrusted bytes, so a corrupt
+    /// snapshot is rejected instead of causing an out-of-bounds access later.
+    pub(crate) fn check_integrity(&mut self) -> Result<(), String> {
+        let (nu, nm, np, nx) = (
+            self.users.len(),
+            self.msgs.len(),
+            self.phones.len(),
+            self.externals.len(),
+        );
+        if self.parent.len() != nu {
+            return Err("user table and union-find sizes differ".into());
+        }
+        if self.parent.iter().any(|p| *p as usize >= nu) {
+            return Err("user link out of range".into());
+        }
+        // Parents must point to smaller-or-equal indices (that is how `union` links), which
+        // also rules out cycles.
+        if self.parent.iter().enumerate().any(|(i, p)| *p as usize > i) {
+            return Err("user links are not a forest".into());
+        }
+        for u in &mut self.users {
+            if u.timeline.iter().any(|m| *m as usize >= nm)
+                || u.externals.iter().any(|x| *x as usize >= nx)
+            {
+                return Err("user references a missing message or event".into());
+            }
+            if u.closes.iter().any(|(_, p)| *p as usize >= np) {
+                return Err("close references a missing number".into());
+            }
+            u.dirty = true;
+        }
+        if self
+            .msgs
+            .iter()
+            .any(|m| m.user as usize >= nu || m.phone as usize >= np)
+        {
+            return Err("message references a missing user or number".into());
+        }
+        if self.externals.iter().any(|x| x.user as usize >= nu) {
+            return Err("event references a missing user".into());
+        }
+        let idx_ok =
+            |map: &HashMap<Box<str>, u32>, n: usize| map.values().all(|v| (*v as usize) < n);
+        if !idx_ok(&self.by_wa, nu)
+            || !idx_ok(&self.by_bsuid, nu)
+            || !idx_ok(&self.phone_ix, np)
+            || !idx_ok(&self.inbound_ix, nm)
+            || !idx_ok(&self.outbound_ix, nm)
+            || !idx_ok(&self.external_ix, nx)
+        {
+            return Err("index references a missing entry".into());
+        }
+        Ok(())
     }
 }
 
@@ -749,5 +1038,43 @@ fn better_name(a: Option<(i64, Box<str>)>, b: Option<(i64, Box<str>)>) -> Option
     match (a, b) {
         (Some(a), Some(b)) => Some(if b > a { b } else { a }),
         (a, b) => a.or(b),
+    }
+}
+
+/// Hash maps serialised as sorted sequences, so snapshots are byte-for-byte deterministic.
+mod sorted_map {
+    use hashbrown::HashMap;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &HashMap<Box<str>, u32>, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<(&Box<str>, &u32)> = m.iter().collect();
+        v.sort_unstable();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<HashMap<Box<str>, u32>, D::Error> {
+        let v: Vec<(Box<str>, u32)> = Vec::deserialize(d)?;
+        Ok(v.into_iter().collect())
+    }
+}
+
+/// Hash sets serialised as sorted sequences.
+mod sorted_set {
+    use hashbrown::HashSet;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    type Key = (u32, u32, i64);
+
+    pub fn serialize<S: Serializer>(m: &HashSet<Key>, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<&Key> = m.iter().collect();
+        v.sort_unstable();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashSet<Key>, D::Error> {
+        let v: Vec<Key> = Vec::deserialize(d)?;
+        Ok(v.into_iter().collect())
     }
 }

@@ -36,7 +36,10 @@ pub fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
 /// Weekday (0 = Monday) and hour (0–23) of `ts` in `tz`.
 pub fn weekday_hour(ts: i64, tz: Tz) -> (usize, usize) {
     let l = local(ts, tz);
-    (l.weekday().num_days_from_monday() as usize, l.hour() as usize)
+    (
+        l.weekday().num_days_from_monday() as usize,
+        l.hour() as usize,
+    )
 }
 
 /// The UTC timestamp at which `day` starts in `tz` (the earliest instant of that date; on a
@@ -48,7 +51,10 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
         chrono::LocalResult::None => {
             // Midnight does not exist (DST gap): step forward an hour at a time.
             (1..=3)
-                .find_map(|h| tz.from_local_datetime(&(naive + chrono::Duration::hours(h))).earliest())
+                .find_map(|h| {
+                    tz.from_local_datetime(&(naive + chrono::Duration::hours(h)))
+                        .earliest()
+                })
                 .map_or_else(|| naive.and_utc().timestamp(), |t| t.timestamp())
         }
     }
@@ -68,7 +74,10 @@ pub struct DayRange {
 impl DayRange {
     /// The UTC instant range `[start, end)` these days cover.
     pub fn instants(&self) -> (i64, i64) {
-        (start_of_day(self.from, self.tz), start_of_day(self.to, self.tz))
+        (
+            start_of_day(self.from, self.tz),
+            start_of_day(self.to, self.tz),
+        )
     }
 
     /// Whether `ts` falls inside the range.
@@ -96,11 +105,20 @@ mod tests {
     fn day_boundaries_follow_the_zone() {
         // 2025-03-30 01:30 UTC is 03:30 CEST in Berlin (after the spring-forward gap).
         let ts = 1_743_298_200;
-        assert_eq!(day_in(ts, Tz::Europe__Berlin), NaiveDate::from_ymd_opt(2025, 3, 30).unwrap());
+        assert_eq!(
+            day_in(ts, Tz::Europe__Berlin),
+            NaiveDate::from_ymd_opt(2025, 3, 30).unwrap()
+        );
         assert_eq!(weekday_hour(ts, Tz::Europe__Berlin), (6, 3));
         assert_eq!(weekday_hour(ts, Tz::UTC), (6, 1));
         // Berlin midnight on 2025-03-30 is 23:00 UTC the day before.
-        assert_eq!(start_of_day(NaiveDate::from_ymd_opt(2025, 3, 30).unwrap(), Tz::Europe__Berlin), 1_743_289_200);
+        assert_eq!(
+            start_of_day(
+                NaiveDate::from_ymd_opt(2025, 3, 30).unwrap(),
+                Tz::Europe__Berlin
+            ),
+            1_743_289_200
+        );
     }
 
     #[test]

@@ -74,7 +74,12 @@ pub struct AttributionConfig {
 
 impl Default for AttributionConfig {
     fn default() -> Self {
-        AttributionConfig { model: ModelName::LastTouch, lookback_days: 7, half_life_days: 7.0, position_weights: [0.4, 0.2, 0.4] }
+        AttributionConfig {
+            model: ModelName::LastTouch,
+            lookback_days: 7,
+            half_life_days: 7.0,
+            position_weights: [0.4, 0.2, 0.4],
+        }
     }
 }
 
@@ -82,14 +87,25 @@ impl AttributionConfig {
     /// Check ranges.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.lookback_days == 0 || self.lookback_days > 366 {
-            return Err(ConfigError::value("attribution.lookback_days", "must be between 1 and 366"));
+            return Err(ConfigError::value(
+                "attribution.lookback_days",
+                "must be between 1 and 366",
+            ));
         }
         if !(self.half_life_days.is_finite() && self.half_life_days > 0.0) {
-            return Err(ConfigError::value("attribution.half_life_days", "must be a positive number"));
+            return Err(ConfigError::value(
+                "attribution.half_life_days",
+                "must be a positive number",
+            ));
         }
         let w = self.position_weights;
-        if w.iter().any(|x| !x.is_finite() || *x < 0.0) || (w.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
-            return Err(ConfigError::value("attribution.position_weights", "must be three non-negative numbers summing to 1"));
+        if w.iter().any(|x| !x.is_finite() || *x < 0.0)
+            || (w.iter().sum::<f64>() - 1.0).abs() > 1e-9
+        {
+            return Err(ConfigError::value(
+                "attribution.position_weights",
+                "must be three non-negative numbers summing to 1",
+            ));
         }
         Ok(())
     }

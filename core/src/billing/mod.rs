@@ -1,6 +1,6 @@
 //! Billing: what WhatsApp charges (semantics §2).
 
-use crate::model::money::{decimal_micros, Currency};
+use crate::model::money::{Currency, decimal_micros};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -52,20 +52,45 @@ impl RateRow {
     /// Parse CSV with a header `market,category,price,currency,effective_from`.
     pub fn parse_csv(text: &str) -> Result<Vec<RateRow>, String> {
         let mut rows = Vec::new();
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
-        let Some((_, header)) = lines.next() else { return Ok(rows) };
-        let cols: Vec<String> = header.split(',').map(|c| c.trim().to_ascii_lowercase()).collect();
-        let idx = |name: &str| cols.iter().position(|c| c == name).ok_or_else(|| format!("CSV header lacks `{name}`"));
-        let (im, ic, ip, icur, ie) = (idx("market")?, idx("category")?, idx("price")?, idx("currency")?, idx("effective_from")?);
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+        let Some((_, header)) = lines.next() else {
+            return Ok(rows);
+        };
+        let cols: Vec<String> = header
+            .split(',')
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect();
+        let idx = |name: &str| {
+            cols.iter()
+                .position(|c| c == name)
+                .ok_or_else(|| format!("CSV header lacks `{name}`"))
+        };
+        let (im, ic, ip, icur, ie) = (
+            idx("market")?,
+            idx("category")?,
+            idx("price")?,
+            idx("currency")?,
+            idx("effective_from")?,
+        );
         for (n, line) in lines {
             let f: Vec<&str> = line.split(',').map(str::trim).collect();
-            let get = |i: usize| f.get(i).copied().ok_or_else(|| format!("line {}: missing column {}", n + 1, i + 1));
+            let get = |i: usize| {
+                f.get(i)
+                    .copied()
+                    .ok_or_else(|| format!("line {}: missing column {}", n + 1, i + 1))
+            };
             rows.push(RateRow {
                 market: get(im)?.to_string(),
                 category: get(ic)?.to_string(),
-                price: crate::model::money::parse_decimal_micros(get(ip)?).map_err(|e| format!("line {}: price: {e}", n + 1))?,
-                currency: Currency::new(get(icur)?).ok_or_else(|| format!("line {}: bad currency", n + 1))?,
-                effective_from: NaiveDate::parse_from_str(get(ie)?, "%Y-%m-%d").map_err(|e| format!("line {}: effective_from: {e}", n + 1))?,
+                price: crate::model::money::parse_decimal_micros(get(ip)?)
+                    .map_err(|e| format!("line {}: price: {e}", n + 1))?,
+                currency: Currency::new(get(icur)?)
+                    .ok_or_else(|| format!("line {}: bad currency", n + 1))?,
+                effective_from: NaiveDate::parse_from_str(get(ie)?, "%Y-%m-%d")
+                    .map_err(|e| format!("line {}: effective_from: {e}", n + 1))?,
             });
         }
         Ok(rows)

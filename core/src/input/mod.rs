@@ -30,13 +30,13 @@
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::model::money::{parse_decimal_micros, Currency, Money};
+use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
-    AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation, MetaPricing, OutboundKind,
-    Referral, Reply, StatusKind, TemplateButton,
+    AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation, MetaPricing,
+    OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
 use chrono::NaiveDate;
-use serde::{de, Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, de};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 
@@ -58,13 +58,20 @@ pub struct UserRef<'a> {
 impl<'a> UserRef<'a> {
     /// Build from optional strings, dropping empty ones.
     pub fn new(wa_id: Option<S<'a>>, bsuid: Option<S<'a>>) -> Self {
-        UserRef { wa_id: wa_id.filter(|s| !s.trim().is_empty()), bsuid: bsuid.filter(|s| !s.trim().is_empty()) }
+        UserRef {
+            wa_id: wa_id.filter(|s| !s.trim().is_empty()),
+            bsuid: bsuid.filter(|s| !s.trim().is_empty()),
+        }
     }
 
     /// A reference from a single identifier whose form decides what it is: a BSUID has a
     /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits.
     pub fn from_any(id: S<'a>) -> Self {
-        if id.contains('.') { UserRef::new(None, Some(id)) } else { UserRef::new(Some(id), None) }
+        if id.contains('.') {
+            UserRef::new(None, Some(id))
+        } else {
+            UserRef::new(Some(id), None)
+        }
     }
 
     /// True when neither identifier is known.
@@ -282,11 +289,14 @@ pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let v = match Raw::deserialize(d)? {
         Raw::Int(i) => i,
         Raw::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
-        Raw::Float(f) => return Err(de::Error::custom(format!("timestamp {f} is not a whole number of seconds"))),
-        Raw::Str(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds")))?,
+        Raw::Float(f) => {
+            return Err(de::Error::custom(format!(
+                "timestamp {f} is not a whole number of seconds"
+            )));
+        }
+        Raw::Str(s) => s.trim().parse::<i64>().map_err(|_| {
+            de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds"))
+        })?,
     };
     if !crate::time::is_plausible(v) {
         return Err(de::Error::custom(format!(
@@ -324,9 +334,12 @@ fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Erro
         }
         Some(Raw::Str(s)) => s.into_owned(),
     };
-    let micros = parse_decimal_micros(&text).map_err(|e| de::Error::custom(format!("`{text}`: {e}")))?;
+    let micros =
+        parse_decimal_micros(&text).map_err(|e| de::Error::custom(format!("`{text}`: {e}")))?;
     if micros < 0 {
-        return Err(de::Error::custom(format!("`{text}`: amount must not be negative")));
+        return Err(de::Error::custom(format!(
+            "`{text}`: amount must not be negative"
+        )));
     }
     Ok(Some(micros))
 }
@@ -421,7 +434,10 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { default_currency: Currency::USD, max_bytes: DEFAULT_MAX_LINE_BYTES }
+        ParseOptions {
+            default_currency: Currency::USD,
+            max_bytes: DEFAULT_MAX_LINE_BYTES,
+        }
     }
 }
 
@@ -453,7 +469,11 @@ fn parse_document_inner<'a>(
             ParseErrorKind::TooLong,
             line,
             "",
-            format!("document is {} bytes, over the {} byte limit", bytes.len(), opts.max_bytes),
+            format!(
+                "document is {} bytes, over the {} byte limit",
+                bytes.len(),
+                opts.max_bytes
+            ),
         ));
     }
     if let Err(e) = std::str::from_utf8(bytes) {
@@ -468,7 +488,12 @@ fn parse_document_inner<'a>(
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
-        None => Err(ParseError::new(ParseErrorKind::Empty, line, "", "empty document")),
+        None => Err(ParseError::new(
+            ParseErrorKind::Empty,
+            line,
+            "",
+            "empty document",
+        )),
         Some(b'[') => {
             let items: Vec<&'a serde_json::value::RawValue> =
                 serde_json::from_slice(bytes).map_err(|e| json_error(&e, bytes, line, ""))?;
@@ -478,7 +503,11 @@ fn parse_document_inner<'a>(
                 let offset = sub.as_ptr() as usize - bytes.as_ptr() as usize;
                 let (l, _) = line_col(bytes, offset);
                 parse_object(sub, line + l - 1, opts, out).map_err(|mut e| {
-                    e.field = if e.field.is_empty() { format!("[{i}]") } else { format!("[{i}].{}", e.field) };
+                    e.field = if e.field.is_empty() {
+                        format!("[{i}]")
+                    } else {
+                        format!("[{i}].{}", e.field)
+                    };
                     e
                 })?;
             }
@@ -488,7 +517,12 @@ fn parse_document_inner<'a>(
     }
 }
 
-fn parse_object<'a>(bytes: &'a [u8], line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
+fn parse_object<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
     let doc: Doc<'a> = match serde_json::from_slice(bytes) {
         Ok(d) => d,
         Err(e) => {
@@ -498,7 +532,13 @@ fn parse_object<'a>(bytes: &'a [u8], line: u64, opts: &ParseOptions, out: &mut V
                 Err(pe) => pe.path().to_string(),
                 Ok(_) => String::new(),
             };
-            let path = if path == "." || path == "?" || e.is_syntax() || e.is_eof() { String::new() } else { path };
+            let out_of_range = e.to_string().starts_with("number out of range");
+            let path =
+                if path == "." || path == "?" || ((e.is_syntax() || e.is_eof()) && !out_of_range) {
+                    String::new()
+                } else {
+                    path
+                };
             return Err(json_error(&e, bytes, line, &path));
         }
     };
@@ -508,11 +548,17 @@ fn parse_object<'a>(bytes: &'a [u8], line: u64, opts: &ParseOptions, out: &mut V
 fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> ParseError {
     use serde_json::error::Category as C;
     let kind = match e.classify() {
+        // A syntactically valid number too large for any type is a bad value, not bad JSON.
+        C::Syntax if e.to_string().starts_with("number out of range") => ParseErrorKind::Value,
         C::Eof => ParseErrorKind::Truncated,
         C::Syntax | C::Io => ParseErrorKind::Syntax,
         C::Data => {
             let m = e.to_string();
-            if m.contains("timestamp") || m.contains("amount") || m.contains("currency") || m.contains("date") {
+            if m.contains("timestamp")
+                || m.contains("amount")
+                || m.contains("currency")
+                || m.contains("date")
+            {
                 ParseErrorKind::Value
             } else {
                 ParseErrorKind::Schema
@@ -525,7 +571,13 @@ fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> Pa
         Some(i) => full[..i].to_string(),
         None => full,
     };
-    ParseError { kind, line: line + e.line() as u64 - 1, column: e.column() as u64, field: path.to_string(), message }
+    ParseError {
+        kind,
+        line: line + e.line() as u64 - 1,
+        column: e.column() as u64,
+        field: path.to_string(),
+        message,
+    }
 }
 
 /// 1-based (line, column) of byte `offset` in `bytes`.
@@ -537,7 +589,12 @@ fn line_col(bytes: &[u8], offset: usize) -> (u64, u64) {
 }
 
 fn missing(line: u64, field: &str, what: &str) -> ParseError {
-    ParseError::new(ParseErrorKind::Schema, line, field, format!("{what} record needs `{field}`"))
+    ParseError::new(
+        ParseErrorKind::Schema,
+        line,
+        field,
+        format!("{what} record needs `{field}`"),
+    )
 }
 
 fn req<'a>(v: Option<S<'a>>, line: u64, field: &str, what: &str) -> Result<S<'a>, ParseError> {
@@ -547,11 +604,21 @@ fn req<'a>(v: Option<S<'a>>, line: u64, field: &str, what: &str) -> Result<S<'a>
     }
 }
 
-fn currency(v: Option<&S<'_>>, line: u64, field: &str, opts: &ParseOptions) -> Result<Currency, ParseError> {
+fn currency(
+    v: Option<&S<'_>>,
+    line: u64,
+    field: &str,
+    opts: &ParseOptions,
+) -> Result<Currency, ParseError> {
     match v {
         None => Ok(opts.default_currency),
         Some(s) => Currency::new(s).ok_or_else(|| {
-            ParseError::new(ParseErrorKind::Value, line, field, format!("`{s}` is not a three-letter ISO 4217 currency code"))
+            ParseError::new(
+                ParseErrorKind::Value,
+                line,
+                field,
+                format!("`{s}` is not a three-letter ISO 4217 currency code"),
+            )
         }),
     }
 }
@@ -560,13 +627,27 @@ fn date(v: &str, line: u64, field: &str) -> Result<NaiveDate, ParseError> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
         .ok()
         .filter(|d| {
-            let ts = d.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
+            let ts = d
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp());
             crate::time::is_plausible(ts)
         })
-        .ok_or_else(|| ParseError::new(ParseErrorKind::Value, line, field, format!("`{v}` is not a date YYYY-MM-DD in 2000..2099")))
+        .ok_or_else(|| {
+            ParseError::new(
+                ParseErrorKind::Value,
+                line,
+                field,
+                format!("`{v}` is not a date YYYY-MM-DD in 2000..2099"),
+            )
+        })
 }
 
-fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
+fn doc_to_events<'a>(
+    doc: Doc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
     if doc.object.is_some() || doc.entry.is_some() {
         let object = doc.object.as_deref().unwrap_or("whatsapp_business_account");
         if object != "whatsapp_business_account" {
@@ -592,7 +673,9 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
             let what = "outbound";
             let id = req(doc.id, line, "id", what)?;
             let to = req(doc.to, line, "to", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
             let template = doc.template.filter(|t| !t.trim().is_empty());
             let kind = match doc.kind.as_deref() {
                 Some("template") => OutboundKind::Template,
@@ -605,7 +688,7 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
                         line,
                         "kind",
                         format!("`{k}` is not `template` or `free_form`"),
-                    ))
+                    ));
                 }
             };
             let category = match (kind, doc.category.as_deref()) {
@@ -617,7 +700,7 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
                             line,
                             "category",
                             format!("`{c}` is not marketing, utility or authentication"),
-                        ))
+                        ));
                     }
                     cat => cat,
                 },
@@ -646,7 +729,10 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
                 kind,
                 template,
                 category,
-                author: doc.author.as_deref().map_or(AuthorKind::Unknown, AuthorKind::parse),
+                author: doc
+                    .author
+                    .as_deref()
+                    .map_or(AuthorKind::Unknown, AuthorKind::parse),
                 author_id: doc.author_id.filter(|a| !a.is_empty()),
                 campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
                 buttons,
@@ -657,7 +743,9 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
             let id = req(doc.id, line, "id", what)?;
             let contact = req(doc.contact, line, "contact", what)?;
             let name = req(doc.name, line, "name", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
             let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
             out.push(Event::External(ExternalRecord {
                 id,
@@ -677,9 +765,17 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
                 None => from,
             };
             if to < from {
-                return Err(ParseError::new(ParseErrorKind::Value, line, "date_stop", "date_stop is before date"));
+                return Err(ParseError::new(
+                    ParseErrorKind::Value,
+                    line,
+                    "date_stop",
+                    "date_stop is before date",
+                ));
             }
-            let micros = doc.amount.or(doc.spend).ok_or_else(|| missing(line, "amount", what))?;
+            let micros = doc
+                .amount
+                .or(doc.spend)
+                .ok_or_else(|| missing(line, "amount", what))?;
             let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
             out.push(Event::Spend(SpendRecord {
                 id: doc.id.filter(|i| !i.is_empty()),
@@ -693,7 +789,9 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
         "close" => {
             let what = "close";
             let contact = req(doc.contact, line, "contact", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
             out.push(Event::Close(CloseRecord {
                 contact: UserRef::from_any(contact),
                 phone: doc.phone_number_id.filter(|p| !p.is_empty()),
@@ -705,16 +803,25 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
             let what = "click";
             let message_id = req(doc.message_id, line, "message_id", what)?;
             let button = req(doc.button, line, "button", what)?;
-            let ts = doc.timestamp.ok_or_else(|| missing(line, "timestamp", what))?;
-            out.push(Event::Click(ClickRecord { id: doc.id.filter(|i| !i.is_empty()), message_id, button, ts }));
+            let ts = doc
+                .timestamp
+                .ok_or_else(|| missing(line, "timestamp", what))?;
+            out.push(Event::Click(ClickRecord {
+                id: doc.id.filter(|i| !i.is_empty()),
+                message_id,
+                button,
+                ts,
+            }));
         }
         other => {
             return Err(ParseError::new(
                 ParseErrorKind::UnknownRecord,
                 line,
                 "type",
-                format!("unknown record type `{other}` (expected outbound, external_event, spend, close or click)"),
-            ))
+                format!(
+                    "unknown record type `{other}` (expected outbound, external_event, spend, close or click)"
+                ),
+            ));
         }
     }
     Ok(())
@@ -722,14 +829,25 @@ fn doc_to_events<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec
 
 /// A Meta Ads Insights row: `{"ad_id":"…","ad_name":"…","spend":"12.34","date_start":"…","date_stop":"…"}`.
 /// The source is `meta_ad:<ad_id>`, else `campaign:<campaign_name or campaign_id>`.
-fn ads_insights_row<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> Result<(), ParseError> {
-    let (source, name): (S<'a>, Option<S<'a>>) = if let Some(ad) = doc.ad_id.filter(|a| !a.is_empty()) {
-        (Cow::Owned(format!("meta_ad:{ad}")), doc.ad_name)
-    } else if let Some(c) = doc.campaign_name.clone().or(doc.campaign_id.clone()).filter(|c| !c.is_empty()) {
-        (Cow::Owned(format!("campaign:{c}")), doc.campaign_name)
-    } else {
-        return Err(missing(line, "ad_id", "Ads Insights"));
-    };
+fn ads_insights_row<'a>(
+    doc: Doc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
+    let (source, name): (S<'a>, Option<S<'a>>) =
+        if let Some(ad) = doc.ad_id.filter(|a| !a.is_empty()) {
+            (Cow::Owned(format!("meta_ad:{ad}")), doc.ad_name)
+        } else if let Some(c) = doc
+            .campaign_name
+            .clone()
+            .or(doc.campaign_id.clone())
+            .filter(|c| !c.is_empty())
+        {
+            (Cow::Owned(format!("campaign:{c}")), doc.campaign_name)
+        } else {
+            return Err(missing(line, "ad_id", "Ads Insights"));
+        };
     let start = doc.date_start.as_deref().unwrap_or("");
     let from = date(start, line, "date_start")?;
     let to = match doc.date_stop.as_deref() {
@@ -737,9 +855,19 @@ fn ads_insights_row<'a>(doc: Doc<'a>, line: u64, opts: &ParseOptions, out: &mut 
         None => from,
     };
     if to < from {
-        return Err(ParseError::new(ParseErrorKind::Value, line, "date_stop", "date_stop is before date_start"));
+        return Err(ParseError::new(
+            ParseErrorKind::Value,
+            line,
+            "date_stop",
+            "date_stop is before date_start",
+        ));
     }
-    let cur = currency(doc.account_currency.as_ref().or(doc.currency.as_ref()), line, "account_currency", opts)?;
+    let cur = currency(
+        doc.account_currency.as_ref().or(doc.currency.as_ref()),
+        line,
+        "account_currency",
+        opts,
+    )?;
     out.push(Event::Spend(SpendRecord {
         id: None,
         source,

@@ -11,11 +11,11 @@
 //! skipped, so fields Meta adds later never break ingestion.
 
 use super::{
-    de_opt_ts, de_ts, nonempty, ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef,
+    ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef, de_opt_ts, de_ts, nonempty,
 };
 use crate::model::{
-    Category, DeliveryError, InboundType, MetaConversation, MetaPricing, PricingModel, PricingType, Referral,
-    ReferralSource, Reply, ReplyKind, StatusKind,
+    Category, DeliveryError, InboundType, MetaConversation, MetaPricing, PricingModel, PricingType,
+    Referral, ReferralSource, Reply, ReplyKind, StatusKind,
 };
 use serde::Deserialize;
 use smallvec::SmallVec;
@@ -247,7 +247,11 @@ pub(crate) fn events_from_entries<'a>(entries: Vec<Entry<'a>>, out: &mut Vec<Eve
             let phone: S<'a> = value
                 .metadata
                 .as_ref()
-                .and_then(|m| m.phone_number_id.clone().or_else(|| m.display_phone_number.clone()))
+                .and_then(|m| {
+                    m.phone_number_id
+                        .clone()
+                        .or_else(|| m.display_phone_number.clone())
+                })
                 .unwrap_or(Cow::Borrowed(""));
             let had_traffic = !value.messages.is_empty() || !value.statuses.is_empty();
             for c in value.contacts {
@@ -257,7 +261,11 @@ pub(crate) fn events_from_entries<'a>(entries: Vec<Entry<'a>>, out: &mut Vec<Eve
                 };
                 let user = UserRef::new(c.wa_id, c.user_id);
                 if !user.is_empty() {
-                    out.push(Event::Contact(ContactInfo { user, name, country_code }));
+                    out.push(Event::Contact(ContactInfo {
+                        user,
+                        name,
+                        country_code,
+                    }));
                 }
             }
             for m in value.messages {
@@ -279,9 +287,17 @@ fn inbound<'a>(m: Message<'a>, phone: S<'a>) -> InboundMsg<'a> {
     let reply = match (&m.interactive, &m.button) {
         (Some(i), _) => {
             if let Some(b) = &i.button_reply {
-                Some(Reply { kind: ReplyKind::Button, id: owned(b.id.as_ref()), title: owned(b.title.as_ref()) })
+                Some(Reply {
+                    kind: ReplyKind::Button,
+                    id: owned(b.id.as_ref()),
+                    title: owned(b.title.as_ref()),
+                })
             } else if let Some(l) = &i.list_reply {
-                Some(Reply { kind: ReplyKind::List, id: owned(l.id.as_ref()), title: owned(l.title.as_ref()) })
+                Some(Reply {
+                    kind: ReplyKind::List,
+                    id: owned(l.id.as_ref()),
+                    title: owned(l.title.as_ref()),
+                })
             } else {
                 i.nfm_reply.as_ref().map(|n| Reply {
                     kind: ReplyKind::Flow,
@@ -290,7 +306,11 @@ fn inbound<'a>(m: Message<'a>, phone: S<'a>) -> InboundMsg<'a> {
                 })
             }
         }
-        (None, Some(b)) => Some(Reply { kind: ReplyKind::Button, id: owned(b.payload.as_ref()), title: owned(b.text.as_ref()) }),
+        (None, Some(b)) => Some(Reply {
+            kind: ReplyKind::Button,
+            id: owned(b.payload.as_ref()),
+            title: owned(b.text.as_ref()),
+        }),
         (None, None) => None,
     };
     let referral = m.referral.and_then(|r| {
@@ -337,7 +357,10 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
     let errors: SmallVec<[DeliveryError; 1]> = s
         .errors
         .into_iter()
-        .map(|e| DeliveryError { code: e.code.unwrap_or(0), title: owned(e.title.as_ref()) })
+        .map(|e| DeliveryError {
+            code: e.code.unwrap_or(0),
+            title: owned(e.title.as_ref()),
+        })
         .collect();
     StatusUpdate {
         id: s.id,

@@ -182,7 +182,10 @@ impl InboundType {
     /// and the customer service window. Reactions, edits and deletions of earlier messages,
     /// and system notices do not open the window in Meta's rules; everything else does.
     pub fn is_user_message(self) -> bool {
-        !matches!(self, InboundType::System | InboundType::Revoke | InboundType::Edit)
+        !matches!(
+            self,
+            InboundType::System | InboundType::Revoke | InboundType::Edit
+        )
     }
 }
 
@@ -485,7 +488,9 @@ impl PricingType {
     pub fn parse(s: &str) -> PricingType {
         match s {
             "regular" => PricingType::Regular,
-            "free_customer_service" | "free_group_customer_service" => PricingType::FreeCustomerService,
+            "free_customer_service" | "free_group_customer_service" => {
+                PricingType::FreeCustomerService
+            }
             "free_entry_point" => PricingType::FreeEntryPoint,
             _ => PricingType::Other,
         }

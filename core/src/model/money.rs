@@ -31,7 +31,11 @@ impl Currency {
         if b.len() != 3 || !b.iter().all(u8::is_ascii_alphabetic) {
             return None;
         }
-        Some(Currency([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
+        Some(Currency([
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+            b[2].to_ascii_uppercase(),
+        ]))
     }
 
     /// The code as a string slice.
@@ -68,7 +72,11 @@ impl Serialize for Currency {
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Currency::new(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a three-letter ISO 4217 currency code")))
+        Currency::new(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not a three-letter ISO 4217 currency code"
+            ))
+        })
     }
 }
 
@@ -89,7 +97,10 @@ impl Money {
 
     /// Zero in `currency`.
     pub const fn zero(currency: Currency) -> Money {
-        Money { micros: 0, currency }
+        Money {
+            micros: 0,
+            currency,
+        }
     }
 
     /// The amount in major units as a float, for display and JSON output only.
@@ -121,7 +132,11 @@ pub fn format_micros(micros: i64, min_decimals: usize) -> String {
     while frac_s.len() > min_decimals && frac_s.ends_with('0') {
         frac_s.pop();
     }
-    if frac_s.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac_s}") }
+    if frac_s.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac_s}")
+    }
 }
 
 /// Why a decimal amount was rejected.
@@ -168,11 +183,19 @@ pub fn parse_decimal_micros(s: &str) -> Result<i64, AmountError> {
     if int_part.is_empty() && frac_part.is_empty() {
         return Err(AmountError::Syntax);
     }
-    if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+    if !int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
         return Err(AmountError::Syntax);
     }
     // All digits, with the decimal point `point` digits from the left.
-    let digits: Vec<u8> = int_part.bytes().chain(frac_part.bytes()).map(|b| b - b'0').collect();
+    let digits: Vec<u8> = int_part
+        .bytes()
+        .chain(frac_part.bytes())
+        .map(|b| b - b'0')
+        .collect();
     let point = i64::from(int_part.len() as u32) + i64::from(exp);
     // Value = digits × 10^(point - len); we want value × 10^6.
     let shift = point + 6; // number of leading digits that form the integer micros
@@ -229,7 +252,11 @@ pub fn split_largest_remainder(total: i64, weights: &[f64]) -> Vec<i64> {
         rema.push((exact - floor, i));
     }
     let mut left = total.unsigned_abs() as i64 - assigned;
-    rema.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)));
+    rema.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
     let mut k = 0;
     while left > 0 && !rema.is_empty() {
         let idx = rema[k % rema.len()].1;
@@ -265,7 +292,10 @@ mod tests {
         assert_eq!(parse_decimal_micros("abc"), Err(AmountError::Syntax));
         assert_eq!(parse_decimal_micros(""), Err(AmountError::Syntax));
         assert_eq!(parse_decimal_micros("1e400"), Err(AmountError::TooLarge));
-        assert_eq!(parse_decimal_micros("99999999999999999999"), Err(AmountError::TooLarge));
+        assert_eq!(
+            parse_decimal_micros("99999999999999999999"),
+            Err(AmountError::TooLarge)
+        );
     }
 
     #[test]
@@ -280,8 +310,14 @@ mod tests {
     #[test]
     fn largest_remainder_sums_exactly() {
         // 100 split in thirds: 33.33.. each; the remainder unit goes to index 0.
-        assert_eq!(split_largest_remainder(100, &[1.0, 1.0, 1.0]), vec![34, 33, 33]);
-        assert_eq!(split_largest_remainder(-100, &[1.0, 1.0, 1.0]), vec![-34, -33, -33]);
+        assert_eq!(
+            split_largest_remainder(100, &[1.0, 1.0, 1.0]),
+            vec![34, 33, 33]
+        );
+        assert_eq!(
+            split_largest_remainder(-100, &[1.0, 1.0, 1.0]),
+            vec![-34, -33, -33]
+        );
         assert_eq!(split_largest_remainder(10, &[0.4, 0.2, 0.4]), vec![4, 2, 4]);
         assert_eq!(split_largest_remainder(10, &[0.0, 0.0]), vec![0, 0]);
         assert_eq!(split_largest_remainder(7, &[0.0, 1.0]), vec![0, 7]);

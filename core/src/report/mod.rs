@@ -14,10 +14,10 @@
 pub mod text;
 
 use crate::attribution::ModelName;
-use crate::config::{parse_tz, Config};
+use crate::config::{Config, parse_tz};
 use crate::error::ReportError;
 use crate::store::{InputStats, PhoneIx, Store};
-use crate::time::{day_in, DayRange};
+use crate::time::{DayRange, day_in};
 use chrono::{Months, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -91,7 +91,10 @@ impl Ctx<'_> {
 
 /// Parse a period like `7d`, `2w`, `6m`, `12m`, `1y`.
 fn parse_last(s: &str) -> Result<(u32, char), ReportError> {
-    let bad = || ReportError::Option { option: "last".into(), message: format!("`{s}` is not a period like 7d, 14d, 30d, 6m or 12m") };
+    let bad = || ReportError::Option {
+        option: "last".into(),
+        message: format!("`{s}` is not a period like 7d, 14d, 30d, 6m or 12m"),
+    };
     let s = s.trim().to_ascii_lowercase();
     let unit = s.chars().last().ok_or_else(bad)?;
     let n: u32 = s[..s.len() - 1].parse().map_err(|_| bad())?;
@@ -108,7 +111,10 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let (from, to) = match (&opts.last, opts.from, opts.to) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
-            return Err(ReportError::Option { option: "last".into(), message: "use either `last` or `from`/`to`, not both".into() })
+            return Err(ReportError::Option {
+                option: "last".into(),
+                message: "use either `last` or `from`/`to`, not both".into(),
+            });
         }
         (Some(last), None, None) => {
             let (n, unit) = parse_last(last)?;
@@ -122,21 +128,33 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
             (from, to)
         }
         (None, from, to) => {
-            let to = to.or_else(|| latest.and_then(|d| d.succ_opt())).unwrap_or(epoch);
+            let to = to
+                .or_else(|| latest.and_then(|d| d.succ_opt()))
+                .unwrap_or(epoch);
             let from = from.or(earliest).unwrap_or(to);
             (from, to)
         }
     };
     if to < from {
-        return Err(ReportError::Range(format!("`to` {to} is before `from` {from}")));
+        return Err(ReportError::Range(format!(
+            "`to` {to} is before `from` {from}"
+        )));
     }
     Ok(DayRange { from, to, tz })
 }
 
 /// Build a report from a prepared store.
-pub fn build(store: &Store, config: &Config, default_tz: Tz, opts: &ReportOptions) -> Result<Report, ReportError> {
+pub fn build(
+    store: &Store,
+    config: &Config,
+    default_tz: Tz,
+    opts: &ReportOptions,
+) -> Result<Report, ReportError> {
     let tz = match &opts.time_zone {
-        Some(z) => parse_tz(z).map_err(|m| ReportError::Option { option: "time_zone".into(), message: m })?,
+        Some(z) => parse_tz(z).map_err(|m| ReportError::Option {
+            option: "time_zone".into(),
+            message: m,
+        })?,
         None => default_tz,
     };
     let range = resolve_range(store, tz, opts)?;

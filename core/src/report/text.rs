@@ -58,7 +58,11 @@ pub fn render(r: &Report) -> String {
         r.range.to,
         r.range.days,
         r.range.time_zone,
-        r.range.phone.as_deref().map(|p| format!("  number {p}")).unwrap_or_default()
+        r.range
+            .phone
+            .as_deref()
+            .map(|p| format!("  number {p}"))
+            .unwrap_or_default()
     );
     let _ = writeln!(s);
     let i = &r.input;
@@ -75,8 +79,16 @@ pub fn render(r: &Report) -> String {
         .messages
         .iter()
         .map(|(k, v)| vec![format!("message {k}"), v.to_string()])
-        .chain(i.statuses.iter().map(|(k, v)| vec![format!("status {k}"), v.to_string()]))
-        .chain(i.records.iter().map(|(k, v)| vec![format!("record {k}"), v.to_string()]))
+        .chain(
+            i.statuses
+                .iter()
+                .map(|(k, v)| vec![format!("status {k}"), v.to_string()]),
+        )
+        .chain(
+            i.records
+                .iter()
+                .map(|(k, v)| vec![format!("record {k}"), v.to_string()]),
+        )
         .collect();
     if !kinds.is_empty() {
         let _ = writeln!(s);

@@ -99,7 +99,8 @@ fn validate_pattern(kind: MatchKind, pattern: &str) -> Result<(), String> {
         return Err("`pattern` must not be empty".into());
     }
     if kind == MatchKind::Regex {
-        regex_lite::Regex::new(pattern).map_err(|e| format!("`pattern` is not a valid regex: {e}"))?;
+        regex_lite::Regex::new(pattern)
+            .map_err(|e| format!("`pattern` is not a valid regex: {e}"))?;
     }
     Ok(())
 }

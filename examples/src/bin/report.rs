@@ -40,7 +40,12 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args { json: false, config: None, opts: ReportOptions::default(), files: Vec::new() };
+    let mut a = Args {
+        json: false,
+        config: None,
+        opts: ReportOptions::default(),
+        files: Vec::new(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut val = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -54,7 +59,8 @@ fn parse_args() -> Result<Args, String> {
             "--tz" => a.opts.time_zone = Some(val("--tz")?),
             "--model" => {
                 let m = val("--model")?;
-                a.opts.model = Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
+                a.opts.model =
+                    Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
             }
             "-h" | "--help" => return Err(String::new()),
             "-" => a.files.push(arg),
@@ -69,17 +75,28 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
 fn load_config(path: Option<&str>) -> Result<Config, String> {
-    let Some(path) = path else { return Ok(Config::default()) };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
     let mut cfg = Config::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-    let base = std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let base = std::path::Path::new(path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
     cfg.resolve_rate_card(|p| {
         let p = std::path::Path::new(p);
-        std::fs::read_to_string(if p.is_absolute() || p.exists() { p.to_path_buf() } else { base.join(p) })
+        std::fs::read_to_string(if p.is_absolute() || p.exists() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        })
     })
     .map_err(|e| format!("{path}: {e}"))?;
     Ok(cfg)
@@ -157,16 +174,23 @@ fn main() -> ExitCode {
 /// Ingest one file; returns the per-line errors. Each file's line numbers start at 1.
 fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens::ParseError>> {
     if file == "-" {
-        return with_relative_lines(engine, |e| Ok(e.ingest_reader(std::io::stdin().lock())?.errors));
+        return with_relative_lines(engine, |e| {
+            Ok(e.ingest_reader(std::io::stdin().lock())?.errors)
+        });
     }
-    let is_json = std::path::Path::new(file).extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = std::path::Path::new(file)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
         let mut bytes = Vec::new();
         std::fs::File::open(file)?.read_to_end(&mut bytes)?;
         let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
         with_relative_lines(engine, |e| {
             let start = e.store().stats.lines;
-            Ok(e.ingest_at(&bytes, start + 1, lines).err().into_iter().collect())
+            Ok(e.ingest_at(&bytes, start + 1, lines)
+                .err()
+                .into_iter()
+                .collect())
         })
     } else {
         let f = std::fs::File::open(file)?;

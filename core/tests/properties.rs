@@ -1,0 +1,175 @@
+//! Invariants over arbitrary input orders: permutation and repetition do not change the
+//! state; snapshot/restore and merge reproduce it.
+
+mod support;
+
+use convolens::Engine;
+use proptest::prelude::*;
+use support::{engine, sample_stream, state_json};
+
+fn ingest_all(lines: &[String]) -> Engine {
+    let mut e = engine();
+    for l in lines {
+        e.ingest_str(l).unwrap();
+    }
+    e
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any permutation of the stream, with any lines repeated, gives the same state.
+    #[test]
+    fn permutation_and_repetition_do_not_change_state(
+        order in Just((0..sample_stream().len()).collect::<Vec<_>>()).prop_shuffle(),
+        repeats in proptest::collection::vec(0usize..15, 0..10),
+    ) {
+        let lines = sample_stream();
+        let mut expected = ingest_all(&lines);
+        let mut shuffled: Vec<String> = order.iter().map(|i| lines[*i].clone()).collect();
+        for r in repeats {
+            let l = lines[r % lines.len()].clone();
+            shuffled.push(l);
+        }
+        let mut got = ingest_all(&shuffled);
+        prop_assert_eq!(state_json(&mut got), state_json(&mut expected));
+    }
+
+    /// Ingest part, snapshot, restore, ingest the rest = ingest everything.
+    #[test]
+    fn snapshot_restore_midway(split in 0usize..15) {
+        let lines = sample_stream();
+        let split = split.min(lines.len());
+        let mut whole = ingest_all(&lines);
+        let first = ingest_all(&lines[..split]);
+        let mut restored = Engine::restore(&first.snapshot()).unwrap();
+        for l in &lines[split..] {
+            restored.ingest_str(l).unwrap();
+        }
+        prop_assert_eq!(state_json(&mut restored), state_json(&mut whole));
+    }
+
+    /// Engines over any split of the input merge into the engine over all of it.
+    #[test]
+    fn merge_of_any_split(mask in proptest::collection::vec(any::<bool>(), 15)) {
+        let lines = sample_stream();
+        let mut whole = ingest_all(&lines);
+        let (a, b): (Vec<_>, Vec<_>) = lines.iter().cloned().zip(mask.iter().cycle()).partition(|(_, m)| **m);
+        let mut ea = ingest_all(&a.into_iter().map(|(l, _)| l).collect::<Vec<_>>());
+        let eb = ingest_all(&b.into_iter().map(|(l, _)| l).collect::<Vec<_>>());
+        ea.merge(&eb).unwrap();
+        prop_assert_eq!(state_json(&mut ea), state_json(&mut whole));
+    }
+
+    /// Arbitrary bytes never panic and never lose what was ingested.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let mut e = engine();
+        e.ingest_str(&sample_stream()[0]).unwrap();
+        let _ = e.ingest(&bytes);
+        let _ = e.ingest_reader(&bytes[..]);
+        let r = e.report(&Default::default()).unwrap();
+        prop_assert_eq!(r.input.messages.get("text"), Some(&1));
+    }
+
+    /// Corrupting any byte of a snapshot is an error, never a panic or silent garbage.
+    #[test]
+    fn corrupt_snapshots_are_errors(pos in any::<prop::sample::Index>(), flip in 1u8..=255) {
+        let e = ingest_all(&sample_stream());
+        let mut bytes = e.snapshot();
+        let i = pos.index(bytes.len());
+        bytes[i] ^= flip;
+        prop_assert!(Engine::restore(&bytes).is_err());
+        let cut = pos.index(bytes.len());
+        prop_assert!(Engine::restore(&e.snapshot()[..cut]).is_err());
+    }
+}
+
+#[test]
+fn snapshot_errors_are_specific() {
+    let e = ingest_all(&sample_stream());
+    let good = e.snapshot();
+    assert_eq!(
+        Engine::restore(b"nope").unwrap_err(),
+        convolens::SnapshotError::BadMagic
+    );
+    let mut newer = good.clone();
+    newer[6..10].copy_from_slice(&99u32.to_le_bytes());
+    assert_eq!(
+        Engine::restore(&newer).unwrap_err(),
+        convolens::SnapshotError::NewerVersion {
+            found: 99,
+            supported: convolens::snapshot::SCHEMA_VERSION
+        }
+    );
+    let restored = Engine::restore(&good).unwrap();
+    assert_eq!(
+        restored.snapshot(),
+        good,
+        "restore then snapshot is byte-identical"
+    );
+}
+
+#[test]
+fn status_order_rules() {
+    // read before delivered: delivered at the read time until the real delivery (earlier) arrives.
+    let mut e = engine();
+    e.ingest_str(&support::status(
+        "w1",
+        "4915112345678",
+        1_751_450_100,
+        "read",
+    ))
+    .unwrap();
+    let s = e.store();
+    let m = &s.msgs[s.outbound("w1").unwrap() as usize];
+    assert_eq!(m.status.delivered_at(), Some(1_751_450_100));
+    e.ingest_str(&support::status(
+        "w1",
+        "4915112345678",
+        1_751_450_050,
+        "delivered",
+    ))
+    .unwrap();
+    let s = e.store();
+    let m = &s.msgs[s.outbound("w1").unwrap() as usize];
+    assert_eq!(m.status.delivered_at(), Some(1_751_450_050));
+    // failed after delivered keeps it delivered and records the error.
+    let failed = r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"PN1"},"statuses":[{"id":"w1","status":"failed","timestamp":"1751450200","recipient_id":"4915112345678","errors":[{"code":131047,"title":"Re-engagement message"}]}]}}]}]}"#;
+    e.ingest_str(failed).unwrap();
+    let s = e.store();
+    let m = &s.msgs[s.outbound("w1").unwrap() as usize];
+    assert!(!m.status.is_failed());
+    assert_eq!(m.status.errors[0].code, 131_047);
+    // The outbound record arriving after its statuses fills the message in.
+    e.ingest_str(&support::outbound_template(
+        "w1",
+        "4915112345678",
+        1_751_450_000,
+        "promo",
+        "marketing",
+    ))
+    .unwrap();
+    let s = e.store();
+    let m = &s.msgs[s.outbound("w1").unwrap() as usize];
+    assert_eq!(m.ts, 1_751_450_000);
+    assert_eq!(
+        m.outbound.as_ref().unwrap().template.as_deref(),
+        Some("promo")
+    );
+    assert_eq!(s.live_users().count(), 1);
+}
+
+#[test]
+fn spend_restatement_keeps_the_larger_amount_in_any_order() {
+    let a = r#"{"type":"spend","source":"meta_ad:1","date":"2025-07-01","amount":10}"#;
+    let b = r#"{"type":"spend","source":"meta_ad:1","date":"2025-07-01","amount":12.5}"#;
+    for order in [[a, b], [b, a]] {
+        let mut e = engine();
+        for l in order {
+            e.ingest_str(l).unwrap();
+        }
+        let spend: Vec<i64> = e.store().spend.values().map(|s| s.amount.micros).collect();
+        assert_eq!(spend, vec![12_500_000]);
+    }
+}
