@@ -6,6 +6,11 @@
 //! into Rust once per batch. A panic in the core is caught here and raised as
 //! `ConvolensError`; it never reaches Python as `PanicException`.
 
+// Doc comments on Python-visible items are Python help text, not rustdoc.
+#![allow(clippy::doc_markdown)]
+// pyo3 extracts arguments as owned values; taking them by value is its idiom.
+#![allow(clippy::needless_pass_by_value)]
+
 use convolens::attribution::ModelName;
 use convolens::{ParseErrorKind, ReportOptions};
 use pyo3::create_exception;
@@ -85,7 +90,6 @@ fn config_err(py: Python<'_>, e: &convolens::ConfigError) -> PyErr {
     err.value(py).setattr("key", key).err().unwrap_or(err)
 }
 
-#[allow(dead_code)] // used by `merge` once the core has it
 fn core_err(py: Python<'_>, e: &convolens::Error) -> PyErr {
     match e {
         convolens::Error::Parse(p) => parse_err(py, p),
@@ -194,12 +198,12 @@ fn write_json(v: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: u32) -> Result<(),
     } else if let Ok(b) = v.cast::<PyBool>() {
         out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
     } else if v.is_instance_of::<PyInt>() {
-        match v.extract::<i64>() {
-            Ok(n) => out.extend_from_slice(n.to_string().as_bytes()),
-            Err(_) => {
-                out.extend_from_slice(v.str().map_err(|e| e.to_string())?.to_string().as_bytes())
-            }
-        }
+        // Python ints are unbounded: write the digits; the core checks the range.
+        let digits = match v.extract::<i64>() {
+            Ok(n) => n.to_string(),
+            Err(_) => v.str().map_err(|e| e.to_string())?.to_string(),
+        };
+        out.extend_from_slice(digits.as_bytes());
     } else if let Ok(f) = v.cast::<PyFloat>() {
         let f = f.value();
         if !f.is_finite() {
@@ -274,6 +278,25 @@ fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<chrono:
         .ok_or_else(|| bad(format!("{y}-{m}-{d} is not a date")))
 }
 
+fn lock(
+    m: &Mutex<convolens::Engine>,
+) -> Result<std::sync::MutexGuard<'_, convolens::Engine>, String> {
+    m.lock()
+        .map_err(|_| "engine is unusable after an earlier internal error".to_string())
+}
+
+/// Run `f`, turning a panic into an error message.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p.downcast_ref::<&str>().map(ToString::to_string);
+        let msg = msg.or_else(|| p.downcast_ref::<String>().cloned());
+        format!(
+            "internal error (please report it): {}",
+            msg.unwrap_or_default()
+        )
+    })
+}
+
 /// The analytics engine. Feed it WhatsApp Cloud API webhook payloads and convolens JSONL
 /// records in any order, as often as they arrive; ask it for reports.
 ///
@@ -296,20 +319,8 @@ impl Engine {
         f: impl FnOnce(&mut convolens::Engine) -> R + Send,
     ) -> PyResult<R> {
         py.detach(|| {
-            let mut guard = self
-                .inner
-                .lock()
-                .map_err(|_| "engine is unusable after an earlier internal error".to_string())?;
-            catch_unwind(AssertUnwindSafe(|| f(&mut guard))).map_err(|p| {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(ToString::to_string)
-                    .or_else(|| p.downcast_ref::<String>().cloned());
-                format!(
-                    "internal error (please report it): {}",
-                    msg.unwrap_or_default()
-                )
-            })
+            let mut engine = lock(&self.inner)?;
+            guarded(|| f(&mut engine))
         })
         .map_err(ConvolensError::new_err)
     }
@@ -372,7 +383,16 @@ impl Engine {
                 Err(_) => py
                     .import("json")?
                     .call_method1("dumps", (c,))
-                    .map_err(|e| ConfigError::new_err(format!("config: {e}")))?
+                    .map_err(|e| {
+                        let message = e.to_string();
+                        config_err(
+                            py,
+                            &convolens::ConfigError::Invalid {
+                                path: String::new(),
+                                message,
+                            },
+                        )
+                    })?
                     .extract()?,
             },
         };
@@ -417,7 +437,9 @@ impl Engine {
     /// ingested without the GIL. A bad document is recorded and the rest go on. Returns
     /// `{"lines", "outcome": {...}, "errors": [{"kind", "line", "column", "field",
     /// "message"}]}` where `line` is the 1-based position in `docs`. With `strict=True`
-    /// the first error is raised as `ParseError` after all documents were ingested.
+    /// the first error is raised as `ParseError` after all documents were ingested. An
+    /// item of another type raises `TypeError` (and an exception from the iterable
+    /// propagates) after the items before it were ingested.
     #[pyo3(signature = (docs, strict = false))]
     fn ingest_many(
         &self,
@@ -428,7 +450,14 @@ impl Engine {
         let mut out = convolens::StreamOutcome::default();
         let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
         for item in docs.try_iter()? {
-            chunk.push(Doc::from_py(&item?)?);
+            match item.and_then(|item| Doc::from_py(&item)) {
+                Ok(doc) => chunk.push(doc),
+                Err(err) => {
+                    // What came before the failing item is ingested, then the error raised.
+                    self.ingest_docs(py, &chunk, &mut out)?;
+                    return Err(err);
+                }
+            }
             if chunk.len() == CHUNK_ITEMS {
                 self.ingest_docs(py, &chunk, &mut out)?;
                 chunk.clear();
@@ -471,11 +500,8 @@ impl Engine {
         } else {
             return Err(PyTypeError::new_err("expected a path or a file object"));
         };
-        let out = result.map_err(|e| match e.into_inner().map(|i| i.downcast::<PyErr>()) {
-            Some(Ok(pyerr)) => *pyerr,
-            Some(Err(other)) => std::io::Error::other(other).into(),
-            None => std::io::Error::other("read failed").into(),
-        })?;
+        // A Python `read()` error comes back as itself; an OS error as OSError.
+        let out = result.map_err(|e| e.downcast::<PyErr>().unwrap_or_else(PyErr::from))?;
         Engine::finish(py, &out, strict)
     }
 
@@ -486,6 +512,7 @@ impl Engine {
     /// attribution model (`"last_touch"`, `"linear"`, `"markov"`, ...); `time_zone`
     /// overrides the config's. Raises `ReportError`.
     #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None))]
+    #[allow(clippy::too_many_arguments)]
     fn report(
         &self,
         py: Python<'_>,
@@ -573,6 +600,57 @@ impl Engine {
             .import("convolens.frames")?
             .call_method1("to_polars", (report, section))?
             .unbind())
+    }
+
+    /// The whole state (configuration and facts) as compact, versioned bytes, for
+    /// `Engine.restore`. Also what `pickle` stores.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.with(py, |e| e.snapshot())?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// An engine from `snapshot()` bytes: it answers every report as the original did
+    /// and goes on ingesting. Raises `SnapshotError`.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: PyBackedBytes) -> PyResult<Engine> {
+        let engine = py
+            .detach(|| guarded(|| convolens::Engine::restore(&snapshot)))
+            .map_err(ConvolensError::new_err)?
+            .map_err(|e| SnapshotError::new_err(e.to_string()))?;
+        Ok(Engine {
+            inner: Mutex::new(engine),
+        })
+    }
+
+    /// Merge another engine's state into this one, as if its input had been ingested
+    /// here (for engines fed disjoint sets of users; overlapping input is deduplicated,
+    /// so merging an engine into itself changes nothing). Both must have the same
+    /// configuration, else `ConfigError`.
+    fn merge(&self, py: Python<'_>, other: &Bound<'_, Engine>) -> PyResult<()> {
+        let other = other.get();
+        if std::ptr::eq(self, other) {
+            return Ok(());
+        }
+        // Lock in address order so that `a.merge(b)` and `b.merge(a)` cannot deadlock.
+        let self_first = std::ptr::from_ref(self) < std::ptr::from_ref(other);
+        py.detach(|| {
+            let (mut mine, theirs) = if self_first {
+                let mine = lock(&self.inner)?;
+                (mine, lock(&other.inner)?)
+            } else {
+                let theirs = lock(&other.inner)?;
+                (lock(&self.inner)?, theirs)
+            };
+            guarded(|| mine.merge(&theirs))
+        })
+        .map_err(ConvolensError::new_err)?
+        .map_err(|e| core_err(py, &e))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        Ok((slf.getattr("restore")?, (slf.get().snapshot(slf.py())?,)))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

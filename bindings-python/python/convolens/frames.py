@@ -72,9 +72,10 @@ def to_pandas(report: Mapping[str, Any], path: str) -> Any:
 
     Raises ``ImportError`` when pandas is not installed (``pip install pandas``).
     """
-    import pandas as pd
+    rows = to_records(report, path)
+    import pandas as pd  # type: ignore[import, unused-ignore]
 
-    return pd.DataFrame.from_records(to_records(report, path))
+    return pd.DataFrame.from_records(rows)
 
 
 def to_polars(report: Mapping[str, Any], path: str) -> Any:
@@ -82,6 +83,7 @@ def to_polars(report: Mapping[str, Any], path: str) -> Any:
 
     Raises ``ImportError`` when polars is not installed (``pip install polars``).
     """
-    import polars as pl
+    rows = to_records(report, path)
+    import polars as pl  # type: ignore[import, unused-ignore]
 
-    return pl.DataFrame(to_records(report, path))
+    return pl.DataFrame(rows)
