@@ -11,7 +11,6 @@
 // pyo3 extracts arguments as owned values; taking them by value is its idiom.
 #![allow(clippy::needless_pass_by_value)]
 
-use convolens::attribution::ModelName;
 use convolens::{ParseErrorKind, ReportOptions};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError};
@@ -257,25 +256,61 @@ impl Read for PyReader {
     }
 }
 
-/// A Python `datetime.date` or `"YYYY-MM-DD"` string as a date.
-fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<chrono::NaiveDate>> {
+/// A Python `datetime.date` or `"YYYY-MM-DD"` string as the core's `YYYY-MM-DD` text.
+fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
     let Some(v) = v.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    let bad = |m: String| ReportError::new_err(format!("report option `{name}`: {m}"));
     if let Ok(s) = v.extract::<String>() {
-        return chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| bad(format!("`{s}` is not a date YYYY-MM-DD")));
+        return Ok(Some(s));
     }
-    let (y, m, d): (i32, u32, u32) = (
-        v.getattr("year")?.extract()?,
-        v.getattr("month")?.extract()?,
-        v.getattr("day")?.extract()?,
-    );
-    chrono::NaiveDate::from_ymd_opt(y, m, d)
-        .map(Some)
-        .ok_or_else(|| bad(format!("{y}-{m}-{d} is not a date")))
+    let ymd = || -> PyResult<(i32, u32, u32)> {
+        Ok((
+            v.getattr("year")?.extract()?,
+            v.getattr("month")?.extract()?,
+            v.getattr("day")?.extract()?,
+        ))
+    };
+    let (y, m, d) = ymd().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "`{name}` must be a datetime.date or a \"YYYY-MM-DD\" string"
+        ))
+    })?;
+    Ok(Some(format!("{y:04}-{m:02}-{d:02}")))
+}
+
+/// Report options from Python keywords, through serde: an option the core adds works
+/// with no change here. `start`/`end` are the core's `from`/`to`.
+fn report_options(
+    py: Python<'_>,
+    start: Option<&Bound<'_, PyAny>>,
+    end: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<ReportOptions> {
+    let dict = match options {
+        Some(o) => o.copy()?,
+        None => PyDict::new(py),
+    };
+    for (key, v) in [
+        ("from", date_arg("start", start)?),
+        ("to", date_arg("end", end)?),
+    ] {
+        if let Some(v) = v {
+            dict.set_item(key, v)?;
+        }
+    }
+    let mut json = Vec::new();
+    write_json(dict.as_any(), &mut json, 0)
+        .map_err(|m| ReportError::new_err(format!("report options: {m}")))?;
+    let mut de = serde_json::Deserializer::from_slice(&json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let option = match e.path().to_string().as_str() {
+            "from" => "start".to_string(),
+            "to" => "end".to_string(),
+            p => p.to_string(),
+        };
+        ReportError::new_err(format!("report option `{option}`: {}", e.into_inner()))
+    })
 }
 
 fn lock(
@@ -360,6 +395,27 @@ impl Engine {
                 }
             }
         })
+    }
+
+    fn report_text(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+        pretty: bool,
+    ) -> PyResult<String> {
+        let opts = report_options(py, start, end, options)?;
+        let report = self.with(py, |e| {
+            let write = if pretty {
+                serde_json::to_string_pretty
+            } else {
+                serde_json::to_string
+            };
+            e.report(&opts).map(|r| write(&r))
+        })?;
+        let text = report.map_err(|e| ReportError::new_err(e.to_string()))?;
+        text.map_err(|e| ConvolensError::new_err(e.to_string()))
     }
 
     fn finish(py: Python<'_>, out: &convolens::StreamOutcome, strict: bool) -> PyResult<Py<PyAny>> {
@@ -505,69 +561,38 @@ impl Engine {
         Engine::finish(py, &out, strict)
     }
 
-    /// Compute a report: the same keys and values as `report --json`. `start` (inclusive)
-    /// and `end` (exclusive) are `datetime.date`s or `"YYYY-MM-DD"` days in the report time
-    /// zone; `last` is a period (`"7d"`, `"6m"`) ending at the latest ingested day;
-    /// `phone` keeps one business number (`phone_number_id`); `model` overrides the
-    /// attribution model (`"last_touch"`, `"linear"`, `"markov"`, ...); `time_zone`
-    /// overrides the config's. Raises `ReportError`.
-    #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None))]
-    #[allow(clippy::too_many_arguments)]
+    /// Compute a report: the same keys and values as `report --json`.
+    ///
+    /// `start` (inclusive) and `end` (exclusive) are `datetime.date`s or `"YYYY-MM-DD"`
+    /// days in the report time zone. Other options, by keyword: `last` (a period such as
+    /// `"7d"` or `"6m"` ending at the latest ingested day), `phone` (one business number,
+    /// `phone_number_id`), `model` (attribution model: `"last_touch"`, `"linear"`,
+    /// `"markov"`, ...), `time_zone` (overrides the config's), and any other option of
+    /// the core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option.
+    #[pyo3(signature = (start = None, end = None, **options))]
     fn report(
         &self,
         py: Python<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
-        last: Option<String>,
-        phone: Option<String>,
-        model: Option<String>,
-        time_zone: Option<String>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let text = self.report_json(py, start, end, last, phone, model, time_zone, false)?;
+        let text = self.report_text(py, start, end, options, false)?;
         Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
     }
 
-    /// The report as JSON text, byte for byte what `report --json` prints when `pretty`
-    /// (without its final newline). Arguments as for `report`.
-    #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None, pretty = true))]
-    #[allow(clippy::too_many_arguments)]
+    /// The report as JSON text: byte for byte what `report --json` prints (without its
+    /// final newline), or compact with `pretty=False`. Arguments as for `report`.
+    #[pyo3(signature = (start = None, end = None, *, pretty = true, **options))]
     fn report_json(
         &self,
         py: Python<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
-        last: Option<String>,
-        phone: Option<String>,
-        model: Option<String>,
-        time_zone: Option<String>,
         pretty: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
-        let model = match model {
-            None => None,
-            Some(m) => Some(ModelName::parse(&m).ok_or_else(|| {
-                ReportError::new_err(format!("report option `model`: unknown model `{m}`"))
-            })?),
-        };
-        let opts = ReportOptions {
-            from: date_arg("start", start)?,
-            to: date_arg("end", end)?,
-            last,
-            phone,
-            time_zone,
-            model,
-        };
-        let report = self.with(py, |e| {
-            e.report(&opts).map(|r| {
-                if pretty {
-                    serde_json::to_string_pretty(&r)
-                } else {
-                    serde_json::to_string(&r)
-                }
-            })
-        })?;
-        report
-            .map_err(|e| ReportError::new_err(e.to_string()))?
-            .map_err(|e| ConvolensError::new_err(e.to_string()))
+        self.report_text(py, start, end, options, pretty)
     }
 
     /// One section of `report(**report_args)` as a pandas DataFrame (see

@@ -48,7 +48,7 @@ def test_records_rules():
     # Bare values.
     assert frames.to_records(REPORT, "labels") == [{"value": "a"}, {"value": "b"}]
     assert frames.to_records(REPORT, "total") == [{"value": 7}]
-    assert frames.to_records(REPORT, "empty") == [{}]
+    assert frames.to_records(REPORT, "empty") == []
 
 
 def engine():

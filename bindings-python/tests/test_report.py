@@ -74,6 +74,9 @@ def test_datetime_is_accepted_as_its_date():
     ({"last": "fortnight"}, "fortnight"),
     ({"last": "7d", "start": "2025-07-01"}, "either"),
     ({"time_zone": "Mars/Base"}, "Mars/Base"),
+    ({"colour": "red"}, "colour"),
+    ({"last": 7}, "`last`"),
+    ({"phone": float("nan")}, "NaN|nan"),
 ])
 def test_bad_report_options_raise_report_error(kwargs, match):
     engine = convolens.Engine()
@@ -82,12 +85,19 @@ def test_bad_report_options_raise_report_error(kwargs, match):
         engine.report(**kwargs)
 
 
-def test_wrong_option_types_raise_type_error():
+def test_wrong_date_types_raise_type_error():
     engine = convolens.Engine()
-    with pytest.raises((TypeError, AttributeError)):
+    with pytest.raises(TypeError, match="`start` must be a datetime.date"):
         engine.report(start=20250701)
-    with pytest.raises(TypeError):
-        engine.report(last=7)
+    with pytest.raises(TypeError, match="`end`"):
+        engine.report_json(end=object())
+
+
+def test_options_reach_the_core_by_name():
+    # Options go to the core's ReportOptions by name: `**{"from": ...}` is `start`.
+    engine = convolens.Engine()
+    engine.ingest_many(SAMPLE)
+    assert engine.report(**{"from": "2025-07-01"}) == engine.report(start="2025-07-01")
 
 
 def test_report_json_compact_and_pretty():

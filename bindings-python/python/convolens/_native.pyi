@@ -81,17 +81,19 @@ class Engine:
         phone: Optional[str] = None,
         model: Optional[str] = None,
         time_zone: Optional[str] = None,
+        **options: Any,
     ) -> Dict[str, Any]: ...
     def report_json(
         self,
         start: Optional[_DateLike] = None,
         end: Optional[_DateLike] = None,
         *,
+        pretty: bool = True,
         last: Optional[str] = None,
         phone: Optional[str] = None,
         model: Optional[str] = None,
         time_zone: Optional[str] = None,
-        pretty: bool = True,
+        **options: Any,
     ) -> str: ...
     def to_pandas(self, section: str, **report_args: Any) -> Any: ...
     def to_polars(self, section: str, **report_args: Any) -> Any: ...
