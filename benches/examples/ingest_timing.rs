@@ -25,6 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lines = out.lines;
         std::hint::black_box(engine);
     }
-    writeln!(std::io::stdout(), r#"{{"lines":{lines},"bytes":{bytes},"seconds":{best}}}"#)?;
+    writeln!(
+        std::io::stdout(),
+        r#"{{"lines":{lines},"bytes":{bytes},"seconds":{best}}}"#
+    )?;
     Ok(())
 }
