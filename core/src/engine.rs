@@ -35,6 +35,7 @@ pub struct Engine {
     tz: Tz,
     opts: ParseOptions,
     store: Store,
+    days: crate::engagement::DayCache,
 }
 
 impl Engine {
@@ -59,6 +60,7 @@ impl Engine {
             tz,
             opts,
             store: Store::default(),
+            days: crate::engagement::DayCache::default(),
         })
     }
 
@@ -237,13 +239,33 @@ impl Engine {
             .into());
         }
         self.store.merge_from(&other.store);
+        self.days.clear();
         Ok(())
     }
 
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.store.prepare();
-        crate::report::build(&self.store, &self.config, self.tz, opts)
+        let tz = opts
+            .time_zone
+            .as_deref()
+            .and_then(|z| crate::config::parse_tz(z).ok())
+            .unwrap_or(self.tz);
+        let days = self.days.get(&self.store, tz);
+        crate::report::build_with(&self.store, &self.config, self.tz, opts, Some(days))
+    }
+
+    /// Write the users of a source or event as CSV (see [`crate::sources::export_contacts`]);
+    /// `opts` gives the range, number filter and model. Returns the number of users written.
+    pub fn export_contacts<W: std::io::Write>(
+        &mut self,
+        opts: &ReportOptions,
+        filter: &crate::sources::ContactFilter,
+        w: W,
+    ) -> Result<usize, ReportError> {
+        self.store.prepare();
+        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
+        crate::sources::export_contacts(&ctx, filter, w)
     }
 }
 
@@ -269,8 +291,16 @@ fn read_line_limited<R: BufRead>(
     buf: &mut Vec<u8>,
     limit: usize,
 ) -> std::io::Result<(usize, bool)> {
-    let mut total = 0usize;
-    let mut cut = false;
+    let start = buf.len();
+    let room = limit.saturating_add(2).saturating_sub(start) as u64;
+    // `read_until` finds the newline with the standard library's fast byte search.
+    let n = r.by_ref().take(room).read_until(b'\n', buf)?;
+    if n == 0 || buf.last() == Some(&b'\n') || (n as u64) < room {
+        return Ok((n, false));
+    }
+    // Too long: drop what we kept and skip to the end of the line.
+    buf.truncate(start);
+    let mut total = n;
     loop {
         let avail = match r.fill_buf() {
             Ok(a) => a,
@@ -278,29 +308,14 @@ fn read_line_limited<R: BufRead>(
             Err(e) => return Err(e),
         };
         if avail.is_empty() {
-            return Ok((total, cut));
+            return Ok((total, true));
         }
-        let (chunk, done) = match memchr_nl(avail) {
-            Some(i) => (&avail[..=i], true),
-            None => (avail, false),
-        };
-        let len = chunk.len();
+        if let Some(i) = avail.iter().position(|b| *b == b'\n') {
+            r.consume(i + 1);
+            return Ok((total + i + 1, true));
+        }
+        let len = avail.len();
         total += len;
-        if !cut {
-            if buf.len() + len > limit.saturating_add(2) {
-                cut = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk);
-            }
-        }
         r.consume(len);
-        if done {
-            return Ok((total, cut));
-        }
     }
-}
-
-fn memchr_nl(s: &[u8]) -> Option<usize> {
-    s.iter().position(|b| *b == b'\n')
 }

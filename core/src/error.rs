@@ -136,6 +136,9 @@ pub enum ReportError {
     /// The computation cannot be done for this data (e.g. exact Shapley over too many sources).
     #[error("{0}")]
     Unsupported(String),
+    /// Writing an export failed (the I/O error's message).
+    #[error("write: {0}")]
+    Write(String),
 }
 
 /// A snapshot that cannot be restored.
