@@ -243,6 +243,43 @@ impl Engine {
         Ok(())
     }
 
+    /// The customer service and free entry point windows of user `user` (`wa_id` or BSUID)
+    /// with business number `phone` (`phone_number_id`; `None`: any number) at instant `at`
+    /// (UTC seconds): can the business send free-form now, and until when? `None` when the
+    /// user or number was never seen. See [`crate::billing::windows`].
+    ///
+    /// ```
+    /// let mut engine = convolens::Engine::new(convolens::Config::default()).unwrap();
+    /// engine.ingest_str(r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+    ///   "metadata":{"phone_number_id":"1001"},
+    ///   "messages":[{"from":"4915112345678","id":"wamid.in1","timestamp":"1751450000","type":"text","text":{"body":"Hi"}}]}}]}]}"#).unwrap();
+    /// let w = engine.free_form_window("4915112345678", Some("1001"), 1751450000 + 3600).unwrap();
+    /// assert!(w.open);
+    /// assert_eq!(w.until, Some(1751450000 + 24 * 3600));
+    /// ```
+    pub fn free_form_window(
+        &self,
+        user: &str,
+        phone: Option<&str>,
+        at: i64,
+    ) -> Option<crate::billing::WindowState> {
+        let u = self.store.user_by_key(user)?;
+        let p = match phone {
+            Some(p) => Some(self.store.phone_by_id(p)?),
+            None => None,
+        };
+        let timeline = crate::billing::Timeline::from_config(&self.config.pricing_timeline)
+            .unwrap_or_default();
+        Some(crate::billing::windows::window_state(
+            &self.store,
+            &timeline,
+            self.tz,
+            u,
+            p,
+            at,
+        ))
+    }
+
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.store.prepare();

@@ -139,6 +139,9 @@ pub enum ReportError {
     /// Writing an export failed (the I/O error's message).
     #[error("write: {0}")]
     Write(String),
+    /// The configuration the report needs is not usable (e.g. an unresolved rate-card path).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 /// A snapshot that cannot be restored.

@@ -824,8 +824,10 @@ fn conversations_and_credits_are_exposed_for_other_sections() {
 #[test]
 fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
-    let cfg =
+    let mut cfg =
         Config::from_json(&std::fs::read_to_string(format!("{dir}config.json")).unwrap()).unwrap();
+    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}{p}")))
+        .unwrap();
     let mut e = Engine::new(cfg).unwrap();
     let out = e
         .ingest_reader(std::fs::File::open(format!("{dir}example.jsonl")).unwrap())

@@ -71,6 +71,10 @@ pub struct Report {
     pub range: RangeInfo,
     /// Ingestion counts (over the engine's life).
     pub input: InputStats,
+    /// What Meta charges for business messages (semantics §2).
+    pub billing: crate::billing::BillingSection,
+    /// Monthly usage against the quota (semantics §2, seed 004).
+    pub usage: crate::billing::UsageSection,
     /// One row per source (semantics §3, §4): see [`crate::sources`].
     pub sources: Vec<crate::sources::SourceRow>,
     /// What was attributed and how (see [`crate::attribution`]).
@@ -220,6 +224,7 @@ pub fn build_with(
             &built
         }
     };
+    let (billing, usage) = crate::billing::sections(&ctx)?;
     let sources = crate::sources::build_section(&ctx, opts.compare_models)?;
     let engagement = crate::engagement::report::sections(&ctx, days);
     let mut report = Report {
@@ -231,6 +236,8 @@ pub fn build_with(
             phone: opts.phone.clone(),
         },
         input: store.stats.clone(),
+        billing,
+        usage,
         sources: sources.rows,
         attribution: sources.attribution,
         engagement: engagement.engagement,

@@ -96,6 +96,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s);
         s.push_str(&table(&["item", "unique"], &kinds));
     }
+    crate::billing::text::render(&mut s, r);
     render_sources(r, &mut s);
     s.push_str(&render_engagement(&r.engagement));
     s.push_str(&render_funnels("TEMPLATES", &r.templates));
