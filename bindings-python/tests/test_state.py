@@ -89,10 +89,9 @@ def test_merge_partitions_by_user(example):
         user = user_of(doc, msg_user)
         parts[zlib.crc32(user.encode()) % 2 if user else 0].append(doc)
     assert parts[0] and parts[1]
-    config = EXAMPLE_CONFIG.read_text()
-    whole = convolens.Engine(config)
+    whole = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
     whole.ingest_many(docs)
-    a, b = convolens.Engine(config), convolens.Engine(config)
+    a, b = (convolens.Engine.from_config_file(EXAMPLE_CONFIG) for _ in range(2))
     a.ingest_many(parts[0])
     b.ingest_many(parts[1])
     a.merge(b)
