@@ -53,7 +53,7 @@ def test_report_keys_and_range():
     engine.ingest_many(SAMPLE)
     report = engine.report()
     assert list(report)[:2] == ["range", "input"]
-    # 1751450000 is 2025-07-02 10:33:20 UTC, 1751460000 the same day: one day.
+    # 1751450000 is 2025-07-02 09:53:20 UTC, 1751460000 the same day: one day.
     assert report["range"] == {"from": "2025-07-02", "to": "2025-07-03", "days": 1,
                                "time_zone": "UTC", "phone": None}
     assert engine.report(start="2025-07-01", end="2025-07-08")["range"]["days"] == 7
