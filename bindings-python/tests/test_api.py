@@ -20,8 +20,9 @@ PUBLIC_METHODS = [name for name in dir(convolens.Engine) if not name.startswith(
 
 def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
-        "config", "from_config_file", "ingest", "ingest_jsonl", "ingest_many", "merge",
-        "report", "report_json", "restore", "snapshot", "to_pandas", "to_polars",
+        "can_send_free_form", "config", "export_contacts", "from_config_file", "ingest",
+        "ingest_jsonl", "ingest_many", "merge", "report", "report_json", "restore",
+        "snapshot", "to_pandas", "to_polars",
     ])
     assert convolens.__version__.count(".") == 2
 
@@ -32,9 +33,17 @@ def test_every_method_has_a_docstring(name):
     assert doc and len(doc.strip()) > 30, name
 
 
+@pytest.mark.parametrize("name", [n for n in dir(convolens.FreeFormWindow)
+                                  if not n.startswith("_")])
+def test_every_window_attribute_has_a_docstring(name):
+    doc = getattr(convolens.FreeFormWindow, name).__doc__
+    assert doc and len(doc.strip()) > 20, name
+    assert "customer service window" in convolens.FreeFormWindow.__doc__
+
+
 def test_module_functions_have_docstrings():
     for fn in (convolens.to_pandas, convolens.to_polars, convolens.to_records,
-               convolens.frames.section):
+               convolens.tables, convolens.frames.section):
         assert fn.__doc__ and len(fn.__doc__.strip()) > 30
     assert "Engine" in convolens.__doc__
 
@@ -44,7 +53,8 @@ def test_help_is_useful():
     assert "webhook" in text and "config" in text
     sig = inspect.signature(convolens.Engine.report)
     assert list(sig.parameters) == ["self", "start", "end", "options"]
-    for option in ("last", "phone", "model", "time_zone", "ReportError"):
+    for option in ("last", "phone", "model", "time_zone", "compare", "compare_models",
+                   "ReportError", "billing", "convolens.types"):
         assert option in convolens.Engine.report.__doc__
 
 
@@ -62,6 +72,9 @@ def test_stub_names_match_the_runtime():
     assert stub_methods == runtime
     for exc in ("ConvolensError", "ParseError", "ConfigError", "ReportError", "SnapshotError"):
         assert exc in classes
+    window = {n.name for n in classes["FreeFormWindow"].body if isinstance(n, ast.FunctionDef)}
+    assert window - {"__bool__", "__eq__"} == {
+        n for n in dir(convolens.FreeFormWindow) if not n.startswith("_")}
     # Every stub signature names the runtime's parameters, in order; where the runtime
     # takes **options, the stub may spell out known options as keyword-only parameters.
     for fn in classes["Engine"].body:
