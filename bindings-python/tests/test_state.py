@@ -26,6 +26,15 @@ def test_snapshot_restore_round_trip():
     assert restored.snapshot() == snap
 
 
+def test_snapshot_of_the_example_data(example):
+    engine = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
+    engine.ingest_jsonl(example)
+    restored = convolens.Engine.restore(engine.snapshot())
+    # The rate card travels in the snapshot: billing is the same.
+    assert restored.report()["billing"]["cost"]["total"] > 0
+    assert restored.report(compare=True) == engine.report(compare=True)
+
+
 def test_restored_engine_goes_on_ingesting():
     engine = engine_with(SAMPLE[:2])
     restored = convolens.Engine.restore(engine.snapshot())
