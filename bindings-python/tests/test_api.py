@@ -160,3 +160,18 @@ def test_notebook_runs_and_saves_figures(tmp_path):
         data = (tmp_path / png).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, png
     assert "pricing model: PMP" in out.stdout or "pricing model: mixed" in out.stdout
+
+
+def test_readme_python_snippets_run(tmp_path, monkeypatch):
+    # The Python examples of the repository README and the package README, run as
+    # written from the repository root (files they write go to a temporary directory).
+    import re
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    for readme in (root / "README.md", root / "bindings-python" / "README.md"):
+        blocks = re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
+        assert blocks, readme
+        for code in blocks:
+            code = code.replace('"buyers.csv"', repr(str(tmp_path / "buyers.csv")))
+            exec(compile(code, str(readme), "exec"), {})
+    assert (tmp_path / "buyers.csv").read_text().startswith("wa_id,")
