@@ -1,0 +1,944 @@
+//! Python bindings for convolens: the `convolens._native` extension module.
+//!
+//! A translation layer only: it converts Python values to the core's inputs, core results
+//! to plain Python objects (through the same `serde_json` serialiser as `report --json`),
+//! and core errors to a Python exception hierarchy. Bulk calls release the GIL and cross
+//! into Rust once per batch. A panic in the core is caught here and raised as
+//! `ConvolensError`; it never reaches Python as `PanicException`.
+
+// Doc comments on Python-visible items are Python help text, not rustdoc.
+#![allow(clippy::doc_markdown)]
+// pyo3 extracts arguments as owned values; taking them by value is its idiom.
+#![allow(clippy::needless_pass_by_value)]
+
+use convolens::{ParseErrorKind, ReportOptions};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+
+create_exception!(
+    convolens,
+    ConvolensError,
+    PyException,
+    "Base class of every convolens error."
+);
+create_exception!(
+    convolens,
+    ParseError,
+    ConvolensError,
+    "Input that cannot be ingested. Attributes: `kind`, `line` (1-based, relative to the \
+     call's input), `column` (0 when unknown), `field` (JSON path), `message`."
+);
+create_exception!(
+    convolens,
+    ConfigError,
+    ConvolensError,
+    "A configuration that cannot be used. Attribute: `key`."
+);
+create_exception!(
+    convolens,
+    ReportError,
+    ConvolensError,
+    "A report that cannot be computed as asked."
+);
+create_exception!(
+    convolens,
+    SnapshotError,
+    ConvolensError,
+    "Snapshot bytes that cannot be restored."
+);
+
+/// Items pulled from a Python iterable before the GIL is released to ingest them.
+const CHUNK_ITEMS: usize = 4096;
+/// Bytes asked of a Python file object per `read` call.
+const READ_CHUNK: usize = 1 << 20;
+/// Deepest nesting accepted when converting Python containers to JSON.
+const MAX_DEPTH: u32 = 128;
+
+fn parse_err(py: Python<'_>, e: &convolens::ParseError) -> PyErr {
+    let err = ParseError::new_err(e.to_string());
+    let v = err.value(py);
+    let kind = serde_json::to_value(e.kind)
+        .ok()
+        .and_then(|k| k.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let set = || -> PyResult<()> {
+        v.setattr("kind", kind)?;
+        v.setattr("line", e.line)?;
+        v.setattr("column", e.column)?;
+        v.setattr("field", &e.field)?;
+        v.setattr("message", &e.message)
+    };
+    set().err().unwrap_or(err)
+}
+
+fn config_err(py: Python<'_>, e: &convolens::ConfigError) -> PyErr {
+    let err = ConfigError::new_err(e.to_string());
+    let key = match e {
+        convolens::ConfigError::Invalid { path, .. } => path.clone(),
+        convolens::ConfigError::Value { key, .. } => key.clone(),
+        _ => String::new(),
+    };
+    err.value(py).setattr("key", key).err().unwrap_or(err)
+}
+
+fn core_err(py: Python<'_>, e: &convolens::Error) -> PyErr {
+    match e {
+        convolens::Error::Parse(p) => parse_err(py, p),
+        convolens::Error::Config(c) => config_err(py, c),
+        convolens::Error::Report(r) => ReportError::new_err(r.to_string()),
+        convolens::Error::Snapshot(s) => SnapshotError::new_err(s.to_string()),
+        other => ConvolensError::new_err(other.to_string()),
+    }
+}
+
+/// Any serde value as plain Python objects, through the JSON text `report --json` prints.
+fn to_py<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
+    let text = serde_json::to_string(value).map_err(|e| ConvolensError::new_err(e.to_string()))?;
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+}
+
+/// A Python `str`/`PathLike` path, or `None` for anything else.
+fn as_path(obj: &Bound<'_, PyAny>) -> Option<std::path::PathBuf> {
+    (obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__").unwrap_or(false))
+        .then(|| obj.extract().ok())
+        .flatten()
+}
+
+/// One document ready to ingest without the GIL: borrowed Python bytes, or JSON we wrote.
+enum Doc {
+    Bytes(PyBackedBytes),
+    Str(PyBackedStr),
+    Json(Vec<u8>),
+    /// An item that could not be converted, with the reason.
+    Bad(String),
+}
+
+impl Doc {
+    fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Doc> {
+        if let Ok(s) = obj.cast::<PyString>() {
+            return Ok(Doc::Str(s.clone().try_into()?));
+        }
+        if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+            return Ok(Doc::Bytes(obj.extract()?));
+        }
+        if obj.is_instance_of::<PyDict>()
+            || obj.is_instance_of::<PyList>()
+            || obj.is_instance_of::<PyTuple>()
+        {
+            let mut out = Vec::with_capacity(512);
+            return Ok(match write_json(obj, &mut out, 0) {
+                Ok(()) => Doc::Json(out),
+                Err(m) => Doc::Bad(m),
+            });
+        }
+        Err(PyTypeError::new_err(format!(
+            "expected a dict, list, str or bytes document, got {}",
+            obj.get_type().name()?
+        )))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Doc::Bytes(b) => b,
+            Doc::Str(s) => s.as_bytes(),
+            Doc::Json(v) => v,
+            Doc::Bad(_) => b"",
+        }
+    }
+
+    /// Ingest into `engine`. A `Bad` item is counted as a failed line like any other.
+    fn ingest(
+        &self,
+        engine: &mut convolens::Engine,
+    ) -> Result<convolens::IngestOutcome, convolens::ParseError> {
+        let r = engine.ingest(self.bytes());
+        match (self, r) {
+            (Doc::Bad(m), Err(mut e)) => {
+                (e.kind, e.message) = (ParseErrorKind::Schema, m.clone());
+                Err(e)
+            }
+            (_, r) => r,
+        }
+    }
+}
+
+/// Write a Python value (dict, list, tuple, str, int, float, bool, None) as JSON.
+fn write_json(v: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: u32) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+    }
+    let ser = |out: &mut Vec<u8>, s: &str| serde_json::to_writer(out, s).map_err(|e| e.to_string());
+    if let Ok(s) = v.cast::<PyString>() {
+        ser(out, &s.to_cow().map_err(|e| e.to_string())?)?;
+    } else if let Ok(d) = v.cast::<PyDict>() {
+        out.push(b'{');
+        for (i, (k, x)) in d.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let k = k
+                .cast::<PyString>()
+                .map_err(|_| format!("dict key {k} is not a str"))?;
+            ser(out, &k.to_cow().map_err(|e| e.to_string())?)?;
+            out.push(b':');
+            write_json(&x, out, depth + 1)?;
+        }
+        out.push(b'}');
+    } else if v.is_none() {
+        out.extend_from_slice(b"null");
+    } else if let Ok(b) = v.cast::<PyBool>() {
+        out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
+    } else if v.is_instance_of::<PyInt>() {
+        // Python ints are unbounded: write the digits; the core checks the range.
+        let digits = match v.extract::<i64>() {
+            Ok(n) => n.to_string(),
+            Err(_) => v.str().map_err(|e| e.to_string())?.to_string(),
+        };
+        out.extend_from_slice(digits.as_bytes());
+    } else if let Ok(f) = v.cast::<PyFloat>() {
+        let f = f.value();
+        if !f.is_finite() {
+            return Err(format!("{f} is not a JSON number"));
+        }
+        serde_json::to_writer(out, &f).map_err(|e| e.to_string())?;
+    } else if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        out.push(b'[');
+        for (i, x) in v.try_iter().map_err(|e| e.to_string())?.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_json(&x.map_err(|e| e.to_string())?, out, depth + 1)?;
+        }
+        out.push(b']');
+    } else {
+        let ty = v
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(format!("a {ty} cannot be converted to JSON"));
+    }
+    Ok(())
+}
+
+/// `Read` over a Python file object (binary or text), taking the GIL for each chunk.
+struct PyReader {
+    file: Py<PyAny>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for PyReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.buf.len() {
+            self.pos = 0;
+            self.buf = Python::attach(|py| -> PyResult<Vec<u8>> {
+                let chunk = self.file.bind(py).call_method1("read", (READ_CHUNK,))?;
+                match chunk.cast::<PyString>() {
+                    Ok(s) => Ok(s.to_cow()?.as_bytes().to_vec()),
+                    Err(_) => chunk.extract::<Vec<u8>>(),
+                }
+            })
+            .map_err(std::io::Error::other)?;
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// A Python `datetime.date` or `"YYYY-MM-DD"` string as the core's `YYYY-MM-DD` text.
+fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(s) = v.extract::<String>() {
+        return Ok(Some(s));
+    }
+    let ymd = || -> PyResult<(i32, u32, u32)> {
+        Ok((
+            v.getattr("year")?.extract()?,
+            v.getattr("month")?.extract()?,
+            v.getattr("day")?.extract()?,
+        ))
+    };
+    let (y, m, d) = ymd().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "`{name}` must be a datetime.date or a \"YYYY-MM-DD\" string"
+        ))
+    })?;
+    Ok(Some(format!("{y:04}-{m:02}-{d:02}")))
+}
+
+/// An instant as UTC Unix seconds: `None` (now), an `int` or `float` of Unix seconds, or a
+/// `datetime.datetime` (naive: UTC).
+fn instant_arg(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        return Ok(i64::try_from(now).unwrap_or(i64::MAX));
+    };
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        return v.extract::<i64>();
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        let f = f.value();
+        if !f.is_finite() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "`at` must be a finite number of seconds, got {f}"
+            )));
+        }
+        return Ok(f.floor() as i64);
+    }
+    let dt = py.import("datetime")?;
+    if v.is_instance(&dt.getattr("datetime")?)? {
+        let v = if v.getattr("tzinfo")?.is_none() {
+            let kw = PyDict::new(py);
+            kw.set_item("tzinfo", dt.getattr("timezone")?.getattr("utc")?)?;
+            v.call_method("replace", (), Some(&kw))?
+        } else {
+            v.clone()
+        };
+        let f: f64 = v.call_method0("timestamp")?.extract()?;
+        return Ok(f.floor() as i64);
+    }
+    Err(PyTypeError::new_err(format!(
+        "`at` must be a datetime.datetime, Unix seconds or None, got {}",
+        v.get_type().name()?
+    )))
+}
+
+/// UTC Unix seconds as an aware `datetime.datetime` (UTC).
+fn utc_datetime(py: Python<'_>, ts: Option<i64>) -> PyResult<Py<PyAny>> {
+    let Some(ts) = ts else {
+        return Ok(py.None());
+    };
+    let dt = py.import("datetime")?;
+    let utc = dt.getattr("timezone")?.getattr("utc")?;
+    Ok(dt
+        .getattr("datetime")?
+        .call_method1("fromtimestamp", (ts, utc))?
+        .unbind())
+}
+
+/// Report options from Python keywords, through serde: an option the core adds works
+/// with no change here. `start`/`end` are the core's `from`/`to`.
+fn report_options(
+    py: Python<'_>,
+    start: Option<&Bound<'_, PyAny>>,
+    end: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<ReportOptions> {
+    let dict = match options {
+        Some(o) => o.copy()?,
+        None => PyDict::new(py),
+    };
+    for (key, v) in [
+        ("from", date_arg("start", start)?),
+        ("to", date_arg("end", end)?),
+    ] {
+        if let Some(v) = v {
+            dict.set_item(key, v)?;
+        }
+    }
+    let mut json = Vec::new();
+    write_json(dict.as_any(), &mut json, 0)
+        .map_err(|m| ReportError::new_err(format!("report options: {m}")))?;
+    let mut de = serde_json::Deserializer::from_slice(&json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let option = match e.path().to_string().as_str() {
+            "from" => "start".to_string(),
+            "to" => "end".to_string(),
+            p => p.to_string(),
+        };
+        ReportError::new_err(format!("report option `{option}`: {}", e.into_inner()))
+    })
+}
+
+fn lock(
+    m: &Mutex<convolens::Engine>,
+) -> Result<std::sync::MutexGuard<'_, convolens::Engine>, String> {
+    m.lock()
+        .map_err(|_| "engine is unusable after an earlier internal error".to_string())
+}
+
+/// Run `f`, turning a panic into an error message.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p.downcast_ref::<&str>().map(ToString::to_string);
+        let msg = msg.or_else(|| p.downcast_ref::<String>().cloned());
+        format!(
+            "internal error (please report it): {}",
+            msg.unwrap_or_default()
+        )
+    })
+}
+
+/// The customer service window of one user at one instant, from `Engine.can_send_free_form`.
+///
+/// True (as a bool) when the window is open, i.e. the business may send free-form
+/// (non-template) messages. Attributes, each an aware UTC `datetime.datetime` or None:
+/// `until` (when the window closes, or last closed), `last_inbound` (the user's latest
+/// message at or before `at`), `free_entry_until` (a free entry point window is open until
+/// then: messages delivered before it are free), `free_entry_reply_by` (the user came
+/// from an ad or Page call-to-action and was not answered yet: a reply delivered before
+/// then opens a free entry point window); `open` (bool) and `at` (the instant asked about).
+#[pyclass(frozen, eq, module = "convolens")]
+#[derive(PartialEq, Eq)]
+struct FreeFormWindow {
+    at: i64,
+    state: convolens::billing::WindowState,
+}
+
+#[pymethods]
+impl FreeFormWindow {
+    /// True when the customer service window is open: free-form messages may be sent.
+    #[getter]
+    fn open(&self) -> bool {
+        self.state.open
+    }
+
+    /// The instant asked about (aware UTC datetime).
+    #[getter]
+    fn at(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, Some(self.at))
+    }
+
+    /// When the customer service window closes (or last closed); None if the user never
+    /// wrote.
+    #[getter]
+    fn until(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.until)
+    }
+
+    /// The user's latest message at or before `at`; None if none.
+    #[getter]
+    fn last_inbound(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.last_inbound)
+    }
+
+    /// A free entry point window is open until then (messages delivered before it are
+    /// free); None when none is open.
+    #[getter]
+    fn free_entry_until(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.free_entry_until)
+    }
+
+    /// The user came from an ad or Page call-to-action and was not answered yet: a reply
+    /// delivered before this instant opens a free entry point window. None otherwise.
+    #[getter]
+    fn free_entry_reply_by(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.free_entry_reply_by)
+    }
+
+    /// The attributes as a dict: `open`, `at`, `until`, `last_inbound`,
+    /// `free_entry_until`, `free_entry_reply_by` (datetimes as above). With
+    /// `timestamps=True` the instants are UTC Unix seconds instead.
+    #[pyo3(signature = (timestamps = false))]
+    fn to_dict<'py>(&self, py: Python<'py>, timestamps: bool) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("open", self.state.open)?;
+        let s = &self.state;
+        for (k, v) in [
+            ("at", Some(self.at)),
+            ("until", s.until),
+            ("last_inbound", s.last_inbound),
+            ("free_entry_until", s.free_entry_until),
+            ("free_entry_reply_by", s.free_entry_reply_by),
+        ] {
+            if timestamps {
+                d.set_item(k, v)?;
+            } else {
+                d.set_item(k, utc_datetime(py, v)?)?;
+            }
+        }
+        Ok(d)
+    }
+
+    fn __bool__(&self) -> bool {
+        self.state.open
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let until = utc_datetime(py, self.state.until)?;
+        let until = until.bind(py);
+        let until = if until.is_none() {
+            "None".to_string()
+        } else {
+            until.call_method0("isoformat")?.extract()?
+        };
+        Ok(format!(
+            "<convolens.FreeFormWindow open={} until={until}>",
+            if self.state.open { "True" } else { "False" }
+        ))
+    }
+}
+
+/// The analytics engine. Feed it WhatsApp Cloud API webhook payloads and convolens JSONL
+/// records in any order, as often as they arrive; ask it for reports.
+///
+/// `Engine(config=None)`: `config` is a dict (or a JSON string) with the keys of the
+/// core's `Config` (`time_zone`, `currency`, `sources`, `events`, `rate_card`, ...).
+/// A `rate_card` given as a path is read relative to the current directory; use
+/// `Engine.from_config_file` to read it relative to the config file. Raises `ConfigError`.
+///
+/// Safe to share between threads; every call takes the engine's lock without the GIL.
+#[pyclass(frozen, module = "convolens")]
+struct Engine {
+    inner: Mutex<convolens::Engine>,
+}
+
+impl Engine {
+    /// Run `f` on the engine without the GIL; a panic becomes `ConvolensError`.
+    fn with<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut convolens::Engine) -> R + Send,
+    ) -> PyResult<R> {
+        py.detach(|| {
+            let mut engine = lock(&self.inner)?;
+            guarded(|| f(&mut engine))
+        })
+        .map_err(ConvolensError::new_err)
+    }
+
+    fn from_config(
+        py: Python<'_>,
+        text: &str,
+        base: Option<std::path::PathBuf>,
+    ) -> PyResult<Engine> {
+        let mut cfg = convolens::Config::from_json(text).map_err(|e| config_err(py, &e))?;
+        cfg.resolve_rate_card(|p| {
+            std::fs::read_to_string(base.as_ref().map_or_else(|| p.into(), |b| b.join(p)))
+        })
+        .map_err(|e| config_err(py, &e))?;
+        let engine = convolens::Engine::new(cfg).map_err(|e| config_err(py, &e))?;
+        Ok(Engine {
+            inner: Mutex::new(engine),
+        })
+    }
+
+    /// Ingest documents; an error's `line` is the document's 1-based position in the call.
+    fn ingest_docs(
+        &self,
+        py: Python<'_>,
+        docs: &[Doc],
+        out: &mut convolens::StreamOutcome,
+    ) -> PyResult<()> {
+        self.with(py, |e| {
+            for d in docs {
+                out.lines += 1;
+                match d.ingest(e) {
+                    Ok(o) => out.outcome.absorb(o),
+                    Err(err) => out.errors.push(convolens::ParseError {
+                        line: out.lines,
+                        ..err
+                    }),
+                }
+            }
+        })
+    }
+
+    fn report_text(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+        pretty: bool,
+    ) -> PyResult<String> {
+        let opts = report_options(py, start, end, options)?;
+        let report = self.with(py, |e| {
+            let write = if pretty {
+                serde_json::to_string_pretty
+            } else {
+                serde_json::to_string
+            };
+            e.report(&opts).map(|r| write(&r))
+        })?;
+        let text = report.map_err(|e| ReportError::new_err(e.to_string()))?;
+        text.map_err(|e| ConvolensError::new_err(e.to_string()))
+    }
+
+    fn finish(py: Python<'_>, out: &convolens::StreamOutcome, strict: bool) -> PyResult<Py<PyAny>> {
+        match out.errors.first() {
+            Some(e) if strict => Err(parse_err(py, e)),
+            _ => to_py(py, out),
+        }
+    }
+}
+
+#[pymethods]
+impl Engine {
+    #[new]
+    #[pyo3(signature = (config = None))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Engine> {
+        let text = match config {
+            None => "{}".to_string(),
+            Some(c) if c.is_none() => "{}".to_string(),
+            Some(c) => match c.extract::<String>() {
+                Ok(s) => s,
+                Err(_) => py
+                    .import("json")?
+                    .call_method1("dumps", (c,))
+                    .map_err(|e| {
+                        let message = e.to_string();
+                        config_err(
+                            py,
+                            &convolens::ConfigError::Invalid {
+                                path: String::new(),
+                                message,
+                            },
+                        )
+                    })?
+                    .extract()?,
+            },
+        };
+        Engine::from_config(py, &text, None)
+    }
+
+    /// An engine configured by a JSON file, like `report --config`; a `rate_card` path in
+    /// it is read relative to the file. Raises `ConfigError`, or `OSError` when the file
+    /// cannot be read.
+    #[staticmethod]
+    fn from_config_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Engine> {
+        let text = std::fs::read_to_string(&path)?;
+        Engine::from_config(py, &text, path.parent().map(std::path::Path::to_path_buf))
+    }
+
+    /// The configuration, as a dict (every key, defaults filled in).
+    #[getter]
+    fn config(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let cfg = self.with(py, |e| e.config().clone())?;
+        to_py(py, &cfg)
+    }
+
+    /// Ingest one document: a webhook payload or convolens record as a dict, a list of
+    /// them, or their JSON text as `str` or `bytes`. Returns `{"ingested", "duplicates",
+    /// "ignored"}`. Raises `ParseError` (nothing of the document is applied) or `TypeError`.
+    fn ingest(&self, py: Python<'_>, doc: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let doc = Doc::from_py(doc)?;
+        let (before, result) = self.with(py, |e| (e.store().stats.lines, doc.ingest(e)))?;
+        match result {
+            Ok(o) => to_py(py, &o),
+            Err(e) => Err(parse_err(
+                py,
+                &convolens::ParseError {
+                    line: e.line - before,
+                    ..e
+                },
+            )),
+        }
+    }
+
+    /// Ingest an iterable of documents (each as for `ingest`), pulled in chunks and
+    /// ingested without the GIL. A bad document is recorded and the rest go on. Returns
+    /// `{"lines", "outcome": {...}, "errors": [{"kind", "line", "column", "field",
+    /// "message"}]}` where `line` is the 1-based position in `docs`. With `strict=True`
+    /// the first error is raised as `ParseError` after all documents were ingested. An
+    /// item of another type raises `TypeError` (and an exception from the iterable
+    /// propagates) after the items before it were ingested.
+    #[pyo3(signature = (docs, strict = false))]
+    fn ingest_many(
+        &self,
+        py: Python<'_>,
+        docs: &Bound<'_, PyAny>,
+        strict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let mut out = convolens::StreamOutcome::default();
+        let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
+        for item in docs.try_iter()? {
+            match item.and_then(|item| Doc::from_py(&item)) {
+                Ok(doc) => chunk.push(doc),
+                Err(err) => {
+                    // What came before the failing item is ingested, then the error raised.
+                    self.ingest_docs(py, &chunk, &mut out)?;
+                    return Err(err);
+                }
+            }
+            if chunk.len() == CHUNK_ITEMS {
+                self.ingest_docs(py, &chunk, &mut out)?;
+                chunk.clear();
+            }
+        }
+        self.ingest_docs(py, &chunk, &mut out)?;
+        Engine::finish(py, &out, strict)
+    }
+
+    /// Ingest JSON lines from a path (`str` or `os.PathLike`) or a file object opened in
+    /// binary or text mode, without the GIL (a file object is read in 1 MiB chunks).
+    /// Pretty-printed documents spanning several lines are joined. Returns the same dict
+    /// as `ingest_many`, with `line` the 1-based line in the source. Raises `OSError` when
+    /// reading fails.
+    #[pyo3(signature = (source, strict = false))]
+    fn ingest_jsonl(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        strict: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let run = |e: &mut convolens::Engine, r: &mut dyn Read| {
+            let before = e.store().stats.lines;
+            e.ingest_reader(r).map(|mut o| {
+                o.errors.iter_mut().for_each(|x| x.line -= before);
+                o
+            })
+        };
+        let result = if let Some(path) = as_path(source) {
+            self.with(py, |e| {
+                std::fs::File::open(&path).and_then(|mut f| run(e, &mut f))
+            })?
+        } else if source.hasattr("read")? {
+            let mut reader = PyReader {
+                file: source.clone().unbind(),
+                buf: Vec::new(),
+                pos: 0,
+            };
+            self.with(py, |e| run(e, &mut reader))?
+        } else {
+            return Err(PyTypeError::new_err("expected a path or a file object"));
+        };
+        // A Python `read()` error comes back as itself; an OS error as OSError.
+        let out = result.map_err(|e| e.downcast::<PyErr>().unwrap_or_else(PyErr::from))?;
+        Engine::finish(py, &out, strict)
+    }
+
+    /// Compute a report: the same keys and values as `report --json`.
+    ///
+    /// `start` (inclusive) and `end` (exclusive) are `datetime.date`s or `"YYYY-MM-DD"`
+    /// days in the report time zone. Other options, by keyword: `last` (a period such as
+    /// `"7d"` or `"6m"` ending at the latest ingested day), `phone` (one business number,
+    /// `phone_number_id`), `model` (attribution model: `"last_touch"`, `"linear"`,
+    /// `"markov"`, ...), `time_zone` (overrides the config's), `compare=True` (adds
+    /// `compare`: the previous period of equal length and the change), `compare_models=True`
+    /// (adds `attribution.comparison`: every model side by side), and any other option of
+    /// the core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option.
+    ///
+    /// Sections: `range`, `input`, `billing`, `usage`, `sources`, `attribution`,
+    /// `engagement`, `templates`, `campaigns` (and `compare`); their shapes are the
+    /// TypedDicts of `convolens.types` (`Report`). Computed without the GIL.
+    #[pyo3(signature = (start = None, end = None, **options))]
+    fn report(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let text = self.report_text(py, start, end, options, false)?;
+        Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+    }
+
+    /// The report as JSON text: byte for byte what `report --json` prints (without its
+    /// final newline), or compact with `pretty=False`. Arguments as for `report`.
+    #[pyo3(signature = (start = None, end = None, *, pretty = true, **options))]
+    fn report_json(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        pretty: bool,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        self.report_text(py, start, end, options, pretty)
+    }
+
+    /// One section of `report(**report_args)` as a pandas DataFrame (see
+    /// `convolens.frames` for how sections become tables). `section` is a key of the
+    /// report or a dotted path into it (`"input.messages"`). Needs pandas installed.
+    #[pyo3(signature = (section, **report_args))]
+    fn to_pandas(
+        slf: &Bound<'_, Self>,
+        section: &str,
+        report_args: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let report = slf.call_method("report", (), report_args)?;
+        Ok(slf
+            .py()
+            .import("convolens.frames")?
+            .call_method1("to_pandas", (report, section))?
+            .unbind())
+    }
+
+    /// As `to_pandas`, as a polars DataFrame. Needs polars installed.
+    #[pyo3(signature = (section, **report_args))]
+    fn to_polars(
+        slf: &Bound<'_, Self>,
+        section: &str,
+        report_args: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let report = slf.call_method("report", (), report_args)?;
+        Ok(slf
+            .py()
+            .import("convolens.frames")?
+            .call_method1("to_polars", (report, section))?
+            .unbind())
+    }
+
+    /// Can the business send a free-form (non-template) message to user `wa_id` (a
+    /// `wa_id` or business-scoped user id) at instant `at`? Returns a `FreeFormWindow`,
+    /// true when the customer service window (24 h from the user's latest message) is
+    /// open, with when it closes and the free entry point window; or None when the user,
+    /// or the business number `phone` (`phone_number_id`; None: any number), was never
+    /// seen. `at`: a `datetime.datetime` (naive means UTC), Unix seconds, or None for
+    /// now. Uses everything ingested with a timestamp up to `at`, in any order.
+    #[pyo3(signature = (wa_id, at = None, phone = None))]
+    fn can_send_free_form(
+        &self,
+        py: Python<'_>,
+        wa_id: &str,
+        at: Option<&Bound<'_, PyAny>>,
+        phone: Option<&str>,
+    ) -> PyResult<Option<FreeFormWindow>> {
+        let at = instant_arg(py, at)?;
+        let state = self.with(py, |e| e.free_form_window(wa_id, phone, at))?;
+        Ok(state.map(|state| FreeFormWindow { at, state }))
+    }
+
+    /// The users of a source or event as CSV, like `report --contacts NAME`: columns
+    /// `wa_id, name, country, first_seen, source, converted, value` (RFC 4180, CRLF line
+    /// ends). `name` is read as an event when a configured messaging event or an external
+    /// event has that name, else as a source key; or give `source` (a source key) and/or
+    /// `event` (an event name) instead. With none, every user is listed.
+    ///
+    /// `file`: None returns the CSV text; a path (`str`/`os.PathLike`) or a file object
+    /// (binary, or text opened with `newline=""`) receives it, and the number of users
+    /// written is returned. `start`, `end` and the other keyword options select the range,
+    /// number and attribution model as for `report`. Raises `ReportError`, `OSError`.
+    #[pyo3(signature = (name = None, *, source = None, event = None, file = None, start = None, end = None, **options))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_contacts(
+        &self,
+        py: Python<'_>,
+        name: Option<String>,
+        source: Option<String>,
+        event: Option<String>,
+        file: Option<&Bound<'_, PyAny>>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        if name.is_some() && (source.is_some() || event.is_some()) {
+            return Err(PyTypeError::new_err(
+                "give `name`, or `source` and/or `event`, not both",
+            ));
+        }
+        let opts = report_options(py, start, end, options)?;
+        let file = file.filter(|f| !f.is_none());
+        let path = file.and_then(as_path);
+        if file.is_some()
+            && path.is_none()
+            && !file.is_some_and(|f| f.hasattr("write").unwrap_or(false))
+        {
+            return Err(PyTypeError::new_err(
+                "`file` must be a path or a file object",
+            ));
+        }
+        let (csv, count) = self.with(py, |e| {
+            let filter = match name {
+                Some(n) => convolens::sources::ContactFilter::guess(e.config(), e.store(), &n),
+                None => convolens::sources::ContactFilter { source, event },
+            };
+            let mut csv = Vec::new();
+            let count = e.export_contacts(&opts, &filter, &mut csv);
+            (csv, count)
+        })?;
+        let count = count.map_err(|e| ReportError::new_err(e.to_string()))?;
+        let Some(file) = file else {
+            let text =
+                String::from_utf8(csv).map_err(|e| ConvolensError::new_err(e.to_string()))?;
+            return Ok(PyString::new(py, &text).into_any().unbind());
+        };
+        if let Some(path) = path {
+            py.detach(|| std::fs::write(&path, &csv))?;
+        } else if file.is_instance(&py.import("io")?.getattr("TextIOBase")?)? {
+            file.call_method1("write", (String::from_utf8_lossy(&csv),))?;
+        } else {
+            file.call_method1("write", (PyBytes::new(py, &csv),))?;
+        }
+        Ok(count.into_pyobject(py)?.into_any().unbind())
+    }
+
+    /// The whole state (configuration and facts) as compact, versioned bytes, for
+    /// `Engine.restore`. Also what `pickle` stores.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.with(py, |e| e.snapshot())?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// An engine from `snapshot()` bytes: it answers every report as the original did
+    /// and goes on ingesting. Raises `SnapshotError`.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: PyBackedBytes) -> PyResult<Engine> {
+        let engine = py
+            .detach(|| guarded(|| convolens::Engine::restore(&snapshot)))
+            .map_err(ConvolensError::new_err)?
+            .map_err(|e| SnapshotError::new_err(e.to_string()))?;
+        Ok(Engine {
+            inner: Mutex::new(engine),
+        })
+    }
+
+    /// Merge another engine's state into this one, as if its input had been ingested
+    /// here (for engines fed disjoint sets of users; overlapping input is deduplicated,
+    /// so merging an engine into itself changes nothing). Both must have the same
+    /// configuration, else `ConfigError`.
+    fn merge(&self, py: Python<'_>, other: &Bound<'_, Engine>) -> PyResult<()> {
+        let other = other.get();
+        if std::ptr::eq(self, other) {
+            return Ok(());
+        }
+        // Lock in address order so that `a.merge(b)` and `b.merge(a)` cannot deadlock.
+        let self_first = std::ptr::from_ref(self) < std::ptr::from_ref(other);
+        py.detach(|| {
+            let (mut mine, theirs) = if self_first {
+                let mine = lock(&self.inner)?;
+                (mine, lock(&other.inner)?)
+            } else {
+                let theirs = lock(&other.inner)?;
+                (lock(&self.inner)?, theirs)
+            };
+            guarded(|| mine.merge(&theirs))
+        })
+        .map_err(ConvolensError::new_err)?
+        .map_err(|e| core_err(py, &e))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        Ok((slf.getattr("restore")?, (slf.get().snapshot(slf.py())?,)))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let (lines, tz) = self.with(py, |e| {
+            (e.store().stats.lines, e.config().time_zone.clone())
+        })?;
+        Ok(format!("<convolens.Engine time_zone={tz:?} lines={lines}>"))
+    }
+}
+
+/// The compiled core of the `convolens` package; import `convolens` instead.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<Engine>()?;
+    m.add_class::<FreeFormWindow>()?;
+    m.add("ConvolensError", py.get_type::<ConvolensError>())?;
+    m.add("ParseError", py.get_type::<ParseError>())?;
+    m.add("ConfigError", py.get_type::<ConfigError>())?;
+    m.add("ReportError", py.get_type::<ReportError>())?;
+    m.add("SnapshotError", py.get_type::<SnapshotError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

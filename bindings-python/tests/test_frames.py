@@ -1,0 +1,184 @@
+"""Report sections as rows, pandas and polars DataFrames."""
+
+import sys
+
+import pytest
+
+import convolens
+from convolens import frames
+from conftest import EXAMPLE_CONFIG, SAMPLE
+
+REPORT = {
+    "range": {"from": "2025-07-01", "to": "2025-07-03", "days": 2, "phone": None},
+    "input": {"lines": 4, "messages": {"text": 1, "button": 2}},
+    "days": [{"day": "2025-07-01", "active": 3, "cost": {"EUR": 1.5}}, {"day": "2025-07-02", "active": 1, "cost": {}}],
+    "by_source": {"meta_ad:1": {"leads": 2, "roas": None}, "qr:a": {"leads": 0, "roas": 1.5}},
+    "labels": ["a", "b"],
+    "total": 7,
+    "empty": {},
+}
+
+
+def test_section_paths():
+    assert frames.section(REPORT, "input.messages") == {"text": 1, "button": 2}
+    with pytest.raises(KeyError, match=r"input has keys lines, messages"):
+        frames.section(REPORT, "input.statuses")
+    with pytest.raises(KeyError, match="the report has keys"):
+        frames.section(REPORT, "nope")
+    with pytest.raises(KeyError):
+        frames.section(REPORT, "total.x")
+
+
+def test_records_rules():
+    # A list of objects: one row each, nested objects flattened.
+    assert frames.to_records(REPORT, "days") == [
+        {"day": "2025-07-01", "active": 3, "cost.EUR": 1.5},
+        {"day": "2025-07-02", "active": 1},
+    ]
+    # An object of objects: one row per entry, named in `key`.
+    assert frames.to_records(REPORT, "by_source") == [
+        {"key": "meta_ad:1", "leads": 2, "roas": None},
+        {"key": "qr:a", "leads": 0, "roas": 1.5},
+    ]
+    # An object of numbers: key/value rows.
+    assert frames.to_records(REPORT, "input.messages") == [
+        {"key": "text", "value": 1}, {"key": "button", "value": 2}]
+    # Any other object: one flattened row.
+    assert frames.to_records(REPORT, "input") == [
+        {"lines": 4, "messages.text": 1, "messages.button": 2}]
+    assert frames.to_records(REPORT, "range") == [REPORT["range"]]
+    # Bare values.
+    assert frames.to_records(REPORT, "labels") == [{"value": "a"}, {"value": "b"}]
+    assert frames.to_records(REPORT, "total") == [{"value": 7}]
+    assert frames.to_records(REPORT, "empty") == []
+
+
+def engine():
+    e = convolens.Engine()
+    e.ingest_many(SAMPLE)
+    return e
+
+
+def test_to_pandas():
+    pd = pytest.importorskip("pandas")
+    df = engine().to_pandas("input.records")
+    assert isinstance(df, pd.DataFrame)
+    assert df.to_dict("records") == [{"key": "external_event", "value": 1},
+                                     {"key": "outbound", "value": 1}]
+    assert list(convolens.to_pandas(REPORT, "days").columns) == ["day", "active", "cost.EUR"]
+    # Report arguments pass through.
+    assert engine().to_pandas("range", start="2025-07-01", end="2025-07-03")["days"][0] == 2
+
+
+def test_to_polars():
+    pl = pytest.importorskip("polars")
+    df = engine().to_polars("input.records")
+    assert isinstance(df, pl.DataFrame)
+    assert df.to_dicts() == [{"key": "external_event", "value": 1},
+                             {"key": "outbound", "value": 1}]
+    assert convolens.to_polars(REPORT, "by_source").shape == (2, 3)
+
+
+def test_frame_errors_pass_through():
+    with pytest.raises(convolens.ReportError):
+        engine().to_pandas("range", model="astrology")
+    with pytest.raises(KeyError):
+        engine().to_polars("no_such_section")
+    with pytest.raises(KeyError):
+        convolens.to_records(REPORT, "missing")
+
+
+def test_heatmap_rule():
+    report = {"engagement": {"heatmap": [[1, 2], [3, 4]]}}
+    assert frames.to_records(report, "engagement.heatmap") == [
+        {"row": 0, "0": 1, "1": 2}, {"row": 1, "0": 3, "1": 4}]
+
+
+def test_tables_lists_table_paths():
+    assert frames.tables(REPORT) == ["input.messages", "days", "by_source"]
+    assert frames.tables(REPORT, "input") == ["input.messages"]
+    assert convolens.tables is frames.tables
+
+
+@pytest.fixture(scope="module")
+def example_report(example):
+    engine = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
+    engine.ingest_jsonl(example)
+    return engine.report(compare=True, compare_models=True)
+
+
+# The tables each section of the example report must offer (with the rate card, funnels,
+# quota and compare the example config and options give).
+EXPECTED_TABLES = {
+    "input": {"input.messages", "input.statuses", "input.records"},
+    "billing": {"billing.conversations", "billing.charged_messages", "billing.free_messages",
+                "billing.cost.by_category", "billing.cost.by_country", "billing.cost.by_day",
+                "billing.reconciliation.by_field", "billing.reconciliation.mismatches"},
+    "usage": {"usage.months"},
+    "sources": {"sources"},
+    "attribution": {"attribution.comparison"},
+    "engagement": {"engagement.daily_active", "engagement.countries", "engagement.heatmap",
+                   "engagement.daily_volume", "engagement.support", "engagement.authors",
+                   "engagement.top_authors", "engagement.response_time.by_author"},
+    "templates": {"templates"},
+    "campaigns": {"campaigns"},
+    "compare": {"compare.engagement_delta.daily_active", "compare.sources_delta"},
+}
+
+
+def test_every_section_has_its_tables(example_report):
+    found = frames.tables(example_report)
+    sections = {p.split(".")[0] for p in found}
+    # Every section but `range` (one row) makes tables.
+    assert sections == set(example_report) - {"range"}
+    for section, paths in EXPECTED_TABLES.items():
+        assert paths <= set(found), (section, paths - set(found))
+
+
+def test_every_table_as_records_and_frames(example_report):
+    pd = pytest.importorskip("pandas")
+    for path in frames.tables(example_report):
+        value = frames.section(example_report, path)
+        records = frames.to_records(example_report, path)
+        assert len(records) == len(value), path
+        df = convolens.to_pandas(example_report, path)
+        assert isinstance(df, pd.DataFrame) and len(df) == len(value), path
+    # A few by content: daily cost rows are days with their cost.
+    by_day = convolens.to_pandas(example_report, "billing.cost.by_day")
+    assert list(by_day.columns) == ["key", "value"]
+    assert by_day["value"].sum() == pytest.approx(example_report["billing"]["cost"]["total"])
+    heat = convolens.to_pandas(example_report, "engagement.heatmap")
+    assert list(heat.columns) == ["row"] + [str(h) for h in range(24)] and len(heat) == 7
+    months = convolens.to_pandas(example_report, "usage.months")
+    assert {"month", "billable", "quota_used", "by_country.DE.sent"} <= set(months.columns)
+    sources = convolens.to_pandas(example_report, "sources")
+    assert sources["conversations"].sum() == sum(
+        s["conversations"] for s in example_report["sources"])
+
+
+def test_every_table_as_polars(example_report):
+    pl = pytest.importorskip("polars")
+    for path in frames.tables(example_report):
+        df = convolens.to_polars(example_report, path)
+        assert isinstance(df, pl.DataFrame)
+        assert df.height == len(frames.section(example_report, path)), path
+
+
+def test_engine_frames_take_report_options(example):
+    pytest.importorskip("pandas")
+    engine = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
+    engine.ingest_jsonl(example)
+    df = engine.to_pandas("engagement.daily_active", start="2025-06-10", end="2025-06-17")
+    assert list(df["date"]) == [f"2025-06-{d}" for d in range(10, 17)]
+    comparison = engine.to_pandas("attribution.comparison", compare_models=True)
+    assert len(comparison) == len(engine.report()["sources"])
+
+
+def test_missing_optional_package_says_what_to_install(monkeypatch):
+    # A None entry in sys.modules makes `import` raise ImportError, as if not installed.
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        engine().to_pandas("input.records")
+    with pytest.raises(ImportError, match="pip install polars"):
+        convolens.to_polars(REPORT, "days")
