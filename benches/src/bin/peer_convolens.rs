@@ -1,0 +1,208 @@
+//! `peer_convolens`: the convolens side of the peer comparison (`benches/peers/run`).
+//!
+//! ```text
+//! peer_convolens JSONL CONFIG [--runs N] [--compute-runs N]
+//! ```
+//!
+//! Reads the JSONL file with [`Engine::ingest_reader`] (the product's load path) and computes
+//! a report with [`Engine::report`] over the whole ingested range (the product's compute
+//! path: every section, not only the two compared, so convolens does more work than the
+//! peers). Prints one JSON object on standard output:
+//!
+//! - `load_s`, `compute_s`, `load_compute_s`: the best of `--runs` cold runs (a new engine
+//!   each time, file to report), with the load and compute parts of that best run;
+//! - `compute_only_s`: the best of `--compute-runs` reports, each on a fresh clone of the
+//!   loaded engine (so no cache survives between them);
+//! - `sources`: per source key, conversations, leads, invested (micro-units) and cost per
+//!   lead, straight from the report's `sources` rows;
+//! - `billing`: the report's `billing.conversations` counts;
+//! - `checks`: facts the peers' rule subset relies on (see `benches/peers/README.md`):
+//!   conversations opened by a reply to a business message (`reply_opened`), conversations
+//!   sharing a user and start instant with another (`start_ties`), and whether all data is
+//!   before the switch to per-message pricing (`cbp_only`).
+//!
+//! Times are wall-clock seconds from [`std::time::Instant`]. This is a measurement program:
+//! nothing here asserts a time.
+
+use convolens::report::{ReportOptions, context};
+use convolens::{Config, Engine, Report};
+use std::fmt::Write as _;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// 2025-07-01T00:00:00Z: the switch to per-message pricing in the built-in timeline.
+const PMP_SWITCH: i64 = 1_751_328_000;
+
+struct Args {
+    jsonl: String,
+    config: String,
+    runs: u32,
+    compute_runs: u32,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut pos = Vec::new();
+    let mut runs = 1;
+    let mut compute_runs = 3;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut num = |name: &str| -> Result<u32, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{name} needs a positive number"))
+        };
+        match a.as_str() {
+            "--runs" => runs = num("--runs")?,
+            "--compute-runs" => compute_runs = num("--compute-runs")?,
+            "-h" | "--help" => {
+                return Err(
+                    "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N]".into(),
+                );
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
+            _ => pos.push(a),
+        }
+    }
+    let [jsonl, config] = <[String; 2]>::try_from(pos)
+        .map_err(|_| "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N]")?;
+    Ok(Args {
+        jsonl,
+        config,
+        runs,
+        compute_runs,
+    })
+}
+
+fn load(cfg: &Config, path: &str) -> Result<Engine, String> {
+    let mut e = Engine::new(cfg.clone()).map_err(|e| e.to_string())?;
+    let f = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let out = e.ingest_reader(f).map_err(|e| format!("{path}: {e}"))?;
+    if let Some(err) = out.errors.first() {
+        return Err(format!(
+            "{path}: {} lines failed to parse, first: {err}",
+            out.errors.len()
+        ));
+    }
+    Ok(e)
+}
+
+fn report(e: &mut Engine) -> Result<Report, String> {
+    e.report(&ReportOptions::default())
+        .map_err(|e| e.to_string())
+}
+
+/// Facts the peers' rule subset relies on, checked on the data.
+fn checks(e: &mut Engine) -> Result<(u64, u64, bool), String> {
+    report(e)?; // prepares the store's timelines
+    let store = e.store();
+    let ctx = context(store, e.config(), e.time_zone(), &ReportOptions::default())
+        .map_err(|e| e.to_string())?;
+    let convs = convolens::sources::conversations(&ctx);
+    let mut reply_opened = 0;
+    let mut start_ties = 0;
+    for (i, c) in convs.iter().enumerate() {
+        let m = &store.msgs[c.opening as usize];
+        let replied = m
+            .inbound
+            .as_deref()
+            .filter(|d| d.referral.is_none())
+            .and_then(|d| d.context.as_deref())
+            .and_then(|id| store.outbound(id))
+            .is_some_and(|mx| store.find(store.msgs[mx as usize].user) == c.user);
+        reply_opened += u64::from(replied);
+        start_ties += u64::from(
+            i > 0 && convs[i - 1].user == c.user && convs[i - 1].start == c.start,
+        );
+    }
+    let cbp_only = store.max_ts.is_none_or(|t| t < PMP_SWITCH);
+    Ok((reply_opened, start_ties, cbp_only))
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn run() -> Result<String, String> {
+    let args = parse_args()?;
+    let text = std::fs::read_to_string(&args.config).map_err(|e| format!("{}: {e}", args.config))?;
+    let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.config))?;
+
+    // Cold runs: file to report, a new engine each time.
+    let mut best: Option<(f64, f64)> = None;
+    let mut rep = None;
+    for _ in 0..args.runs {
+        let t0 = Instant::now();
+        let mut e = load(&cfg, &args.jsonl)?;
+        let t1 = Instant::now();
+        let r = report(&mut e)?;
+        let t2 = Instant::now();
+        let (l, c) = ((t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64());
+        if best.is_none_or(|(bl, bc)| l + c < bl + bc) {
+            best = Some((l, c));
+        }
+        rep = Some(r);
+    }
+    let (load_s, compute_s) = best.unwrap_or_default();
+    let rep = rep.ok_or("no run")?;
+    // The engine after a report has its caches filled; load once more for clean clones.
+    let base = load(&cfg, &args.jsonl)?;
+    let mut compute_only = f64::INFINITY;
+    for _ in 0..args.compute_runs {
+        let mut e = base.clone();
+        let t0 = Instant::now();
+        let r = report(&mut e)?;
+        compute_only = compute_only.min(t0.elapsed().as_secs_f64());
+        if r.sources != rep.sources || r.billing.conversations != rep.billing.conversations {
+            return Err("reports of the same data differ".into());
+        }
+    }
+    let mut e = base;
+    let (reply_opened, start_ties, cbp_only) = checks(&mut e)?;
+    let messages: u64 = rep.input.messages.values().sum::<u64>()
+        + rep.input.records.get("outbound").copied().unwrap_or(0);
+
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "{{\"messages\":{messages},\"load_s\":{load_s:.6},\"compute_s\":{compute_s:.6},\
+         \"load_compute_s\":{:.6},\"compute_only_s\":{compute_only:.6},\"sources\":[",
+        load_s + compute_s
+    );
+    for (i, r) in rep.sources.iter().enumerate() {
+        let cpl = r
+            .conversion_cost
+            .map_or_else(|| "null".to_string(), |v| format!("{v:.6}"));
+        let _ = write!(
+            out,
+            "{}{{\"key\":{},\"conversations\":{},\"leads\":{},\"invested_micros\":{},\"cost_per_lead\":{cpl}}}",
+            if i > 0 { "," } else { "" },
+            json_str(&r.key),
+            r.conversations,
+            r.leads,
+            r.invested
+        );
+    }
+    let b = &rep.billing.conversations;
+    let _ = write!(
+        out,
+        "],\"billing\":{{\"marketing\":{},\"utility\":{},\"authentication\":{},\"service\":{},\
+         \"free_entry_point\":{}}},\"checks\":{{\"reply_opened\":{reply_opened},\
+         \"start_ties\":{start_ties},\"cbp_only\":{cbp_only}}}}}",
+        b.marketing, b.utility, b.authentication, b.service, b.free_entry_point
+    );
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("peer_convolens: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
