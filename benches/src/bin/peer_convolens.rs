@@ -111,9 +111,8 @@ fn checks(e: &mut Engine) -> Result<(u64, u64, bool), String> {
             .and_then(|id| store.outbound(id))
             .is_some_and(|mx| store.find(store.msgs[mx as usize].user) == c.user);
         reply_opened += u64::from(replied);
-        start_ties += u64::from(
-            i > 0 && convs[i - 1].user == c.user && convs[i - 1].start == c.start,
-        );
+        start_ties +=
+            u64::from(i > 0 && convs[i - 1].user == c.user && convs[i - 1].start == c.start);
     }
     let cbp_only = store.max_ts.is_none_or(|t| t < PMP_SWITCH);
     Ok((reply_opened, start_ties, cbp_only))
@@ -125,7 +124,8 @@ fn json_str(s: &str) -> String {
 
 fn run() -> Result<String, String> {
     let args = parse_args()?;
-    let text = std::fs::read_to_string(&args.config).map_err(|e| format!("{}: {e}", args.config))?;
+    let text =
+        std::fs::read_to_string(&args.config).map_err(|e| format!("{}: {e}", args.config))?;
     let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.config))?;
 
     // Cold runs: file to report, a new engine each time.
