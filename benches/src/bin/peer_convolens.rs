@@ -21,6 +21,9 @@
 //!   sharing a user and start instant with another (`start_ties`), and whether all data is
 //!   before the switch to per-message pricing (`cbp_only`).
 //!
+//! - `load_compute_cpu_s`, `compute_only_cpu_s`: the CPU time of the same runs (this
+//!   program computes on one thread; `/proc/thread-self/schedstat`, `null` where absent).
+//!
 //! Times are wall-clock seconds from [`std::time::Instant`]. This is a measurement program:
 //! nothing here asserts a time.
 
@@ -118,6 +121,18 @@ fn checks(e: &mut Engine) -> Result<(u64, u64, bool), String> {
     Ok((reply_opened, start_ties, cbp_only))
 }
 
+/// CPU seconds this thread has run, from `/proc/thread-self/schedstat` (nanoseconds), if
+/// the kernel exposes it.
+fn cpu_s() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 / 1e9)
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "null".to_string(), |v| format!("{v:.6}"))
+}
+
 fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
@@ -129,30 +144,36 @@ fn run() -> Result<String, String> {
     let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.config))?;
 
     // Cold runs: file to report, a new engine each time.
-    let mut best: Option<(f64, f64)> = None;
+    let mut best: Option<(f64, f64, Option<f64>)> = None;
     let mut rep = None;
     for _ in 0..args.runs {
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_s());
         let mut e = load(&cfg, &args.jsonl)?;
         let t1 = Instant::now();
         let r = report(&mut e)?;
-        let t2 = Instant::now();
+        let (t2, c2) = (Instant::now(), cpu_s());
         let (l, c) = ((t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64());
-        if best.is_none_or(|(bl, bc)| l + c < bl + bc) {
-            best = Some((l, c));
+        let cpu = c0.zip(c2).map(|(a, b)| b - a);
+        if best.is_none_or(|(bl, bc, _)| l + c < bl + bc) {
+            best = Some((l, c, cpu));
         }
         rep = Some(r);
     }
-    let (load_s, compute_s) = best.unwrap_or_default();
+    let (load_s, compute_s, load_compute_cpu) = best.unwrap_or_default();
     let rep = rep.ok_or("no run")?;
     // The engine after a report has its caches filled; load once more for clean clones.
     let base = load(&cfg, &args.jsonl)?;
     let mut compute_only = f64::INFINITY;
+    let mut compute_only_cpu: Option<f64> = None;
     for _ in 0..args.compute_runs {
         let mut e = base.clone();
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_s());
         let r = report(&mut e)?;
-        compute_only = compute_only.min(t0.elapsed().as_secs_f64());
+        let (wall, c1) = (t0.elapsed().as_secs_f64(), cpu_s());
+        if wall < compute_only {
+            compute_only = wall;
+            compute_only_cpu = c0.zip(c1).map(|(a, b)| b - a);
+        }
         if r.sources != rep.sources || r.billing.conversations != rep.billing.conversations {
             return Err("reports of the same data differ".into());
         }
@@ -166,8 +187,11 @@ fn run() -> Result<String, String> {
     let _ = write!(
         out,
         "{{\"messages\":{messages},\"load_s\":{load_s:.6},\"compute_s\":{compute_s:.6},\
-         \"load_compute_s\":{:.6},\"compute_only_s\":{compute_only:.6},\"sources\":[",
-        load_s + compute_s
+         \"load_compute_s\":{:.6},\"compute_only_s\":{compute_only:.6},\
+         \"load_compute_cpu_s\":{},\"compute_only_cpu_s\":{},\"sources\":[",
+        load_s + compute_s,
+        opt(load_compute_cpu),
+        opt(compute_only_cpu)
     );
     for (i, r) in rep.sources.iter().enumerate() {
         let cpl = r
