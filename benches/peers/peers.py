@@ -821,6 +821,12 @@ def main():
             f"{name:<10} {f:>12.3f} {fc if fc is not None else float('nan'):>8.3f} {ratio(f, bf):>7} {ratio(fc, bfc):>7}"
             f" {c:>13.3f} {cc if cc is not None else float('nan'):>8.3f} {ratio(c, bc):>7} {ratio(cc, bcc):>7}"
         )
+    par = cl.get("parallel")
+    if par:
+        pf, pc = par["load_compute_s"], par["load_compute_cpu_s"]
+        name = f"convolens load on {par['threads']} threads + merge"
+        print(f"{name}: load+compute {pf:.3f} s (cpu {pc:.3f} s); "
+              f"duckdb {timings['duckdb'][0][0] / pf:.2f}x, polars {timings['polars'][0][0] / pf:.2f}x its time")
     print()
     if failures:
         print("MISMATCH: the peers' numbers differ from convolens':")

@@ -1,7 +1,7 @@
 //! `peer_convolens`: the convolens side of the peer comparison (`benches/peers/run`).
 //!
 //! ```text
-//! peer_convolens JSONL CONFIG [--runs N] [--compute-runs N]
+//! peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]
 //! ```
 //!
 //! Reads the JSONL file with [`Engine::ingest_reader`] (the product's load path) and computes
@@ -19,7 +19,10 @@
 //! - `checks`: facts the peers' rule subset relies on (see `benches/peers/README.md`):
 //!   conversations opened by a reply to a business message (`reply_opened`), conversations
 //!   sharing a user and start instant with another (`start_ties`), and whether all data is
-//!   before the switch to per-message pricing (`cbp_only`).
+//!   before the switch to per-message pricing (`cbp_only`);
+//! - with `--threads N` (N > 1), `parallel`: one more cold run whose load splits the file
+//!   into N runs of lines ingested by N engines on N threads and merged with
+//!   [`Engine::merge`]; its report must equal the single engine's.
 //!
 //! - `load_compute_cpu_s`, `compute_only_cpu_s`: the CPU time of the same runs (this
 //!   program computes on one thread; `/proc/thread-self/schedstat`, `null` where absent).
@@ -41,12 +44,14 @@ struct Args {
     config: String,
     runs: u32,
     compute_runs: u32,
+    threads: u32,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut pos = Vec::new();
     let mut runs = 1;
     let mut compute_runs = 3;
+    let mut threads = 1;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut num = |name: &str| -> Result<u32, String> {
@@ -58,22 +63,25 @@ fn parse_args() -> Result<Args, String> {
         match a.as_str() {
             "--runs" => runs = num("--runs")?,
             "--compute-runs" => compute_runs = num("--compute-runs")?,
+            "--threads" => threads = num("--threads")?,
             "-h" | "--help" => {
                 return Err(
-                    "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N]".into(),
+                    "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]".into(),
                 );
             }
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
             _ => pos.push(a),
         }
     }
-    let [jsonl, config] = <[String; 2]>::try_from(pos)
-        .map_err(|_| "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N]")?;
+    let [jsonl, config] = <[String; 2]>::try_from(pos).map_err(
+        |_| "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]",
+    )?;
     Ok(Args {
         jsonl,
         config,
         runs,
         compute_runs,
+        threads,
     })
 }
 
@@ -88,6 +96,62 @@ fn load(cfg: &Config, path: &str) -> Result<Engine, String> {
         ));
     }
     Ok(e)
+}
+
+/// Load with `threads` engines, each ingesting a contiguous run of the file's lines on its
+/// own thread, merged into the first with [`Engine::merge`] (the store deduplicates and
+/// does not depend on arrival order, so any split gives the same facts).
+fn load_parallel(cfg: &Config, path: &str, threads: u32) -> Result<Engine, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let n = threads.max(1) as usize;
+    let mut cuts = vec![0];
+    for i in 1..n {
+        let mut p = (bytes.len() * i / n).max(cuts[i - 1]);
+        while p < bytes.len() && p > 0 && bytes[p - 1] != b'\n' {
+            p += 1;
+        }
+        cuts.push(p);
+    }
+    cuts.push(bytes.len());
+    let parts: Vec<Result<Engine, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .map(|w| {
+                let part = &bytes[w[0]..w[1]];
+                s.spawn(move || -> Result<Engine, String> {
+                    let mut e = Engine::new(cfg.clone()).map_err(|e| e.to_string())?;
+                    let out = e.ingest_reader(part).map_err(|e| e.to_string())?;
+                    match out.errors.first() {
+                        Some(err) => Err(format!("{path}: {err}")),
+                        None => Ok(e),
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("a loading thread panicked".into()))
+            })
+            .collect()
+    });
+    let mut parts = parts.into_iter();
+    let mut first = parts.next().ok_or("no part")??;
+    for p in parts {
+        first.merge(&p?).map_err(|e| e.to_string())?;
+    }
+    Ok(first)
+}
+
+/// CPU seconds of the whole process (every thread, finished ones included), from
+/// `/proc/self/stat` (clock ticks of 1/100 s).
+fn process_cpu_s() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &text[text.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 fn report(e: &mut Engine) -> Result<Report, String> {
@@ -180,6 +244,24 @@ fn run() -> Result<String, String> {
     }
     let mut e = base;
     let (reply_opened, start_ties, cbp_only) = checks(&mut e)?;
+    drop(e);
+    // Optional: the same cold run with the load split over threads and merged.
+    let mut parallel = String::new();
+    if args.threads > 1 {
+        let (t0, c0) = (Instant::now(), process_cpu_s());
+        let mut e = load_parallel(&cfg, &args.jsonl, args.threads)?;
+        let r = report(&mut e)?;
+        let (wall, c1) = (t0.elapsed().as_secs_f64(), process_cpu_s());
+        if r.sources != rep.sources || r.billing.conversations != rep.billing.conversations {
+            return Err("the merged engine's report differs from the single engine's".into());
+        }
+        let _ = write!(
+            parallel,
+            ",\"parallel\":{{\"threads\":{},\"load_compute_s\":{wall:.6},\"load_compute_cpu_s\":{}}}",
+            args.threads,
+            opt(c0.zip(c1).map(|(a, b)| b - a))
+        );
+    }
     let messages: u64 = rep.input.messages.values().sum::<u64>()
         + rep.input.records.get("outbound").copied().unwrap_or(0);
 
@@ -212,7 +294,7 @@ fn run() -> Result<String, String> {
         out,
         "],\"billing\":{{\"marketing\":{},\"utility\":{},\"authentication\":{},\"service\":{},\
          \"free_entry_point\":{}}},\"checks\":{{\"reply_opened\":{reply_opened},\
-         \"start_ties\":{start_ties},\"cbp_only\":{cbp_only}}}}}",
+         \"start_ties\":{start_ties},\"cbp_only\":{cbp_only}}}{parallel}}}",
         b.marketing, b.utility, b.authentication, b.service, b.free_entry_point
     );
     Ok(out)
