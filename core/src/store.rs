@@ -520,10 +520,10 @@ impl Store {
             Event::Inbound(m) => self.inbound_msg(m),
             Event::Status(s) => self.status(s),
             Event::Outbound(o) => self.outbound_rec(o),
-            Event::External(x) => self.external(x),
-            Event::Spend(s) => self.spend_rec(s),
-            Event::Close(c) => self.close(c),
-            Event::Click(c) => self.click(c),
+            Event::External(x) => self.external(&x),
+            Event::Spend(s) => self.spend_rec(&s),
+            Event::Close(c) => self.close(&c),
+            Event::Click(c) => self.click(&c),
             Event::Ignored(r) => Applied::Ignored(r.key()),
         }
     }
@@ -721,11 +721,11 @@ impl Store {
         let k = self.find(u);
         self.users[k as usize].dirty = true;
         self.touch_ts(o.ts);
-        *self.stats.records.entry("outbound".into()).or_default() += 1;
+        bump(&mut self.stats.records, "outbound");
         Applied::New
     }
 
-    fn external(&mut self, x: ExternalRecord<'_>) -> Applied {
+    fn external(&mut self, x: &ExternalRecord<'_>) -> Applied {
         if self.external_ix.contains_key(&*x.id) {
             return Applied::Duplicate;
         }
@@ -751,7 +751,7 @@ impl Store {
         Applied::New
     }
 
-    fn spend_rec(&mut self, s: SpendRecord<'_>) -> Applied {
+    fn spend_rec(&mut self, s: &SpendRecord<'_>) -> Applied {
         let key = match &s.id {
             Some(id) => format!("id:{id}"),
             None => format!("{}|{}", s.source, s.from),
@@ -778,13 +778,13 @@ impl Store {
             }
             None => {
                 self.spend.insert(key, rec);
-                *self.stats.records.entry("spend".into()).or_default() += 1;
+                bump(&mut self.stats.records, "spend");
                 Applied::New
             }
         }
     }
 
-    fn close(&mut self, c: CloseRecord<'_>) -> Applied {
+    fn close(&mut self, c: &CloseRecord<'_>) -> Applied {
         let Some(u) = self.user_of(&c.contact) else {
             return Applied::Ignored("unresolvable".into());
         };
@@ -797,11 +797,11 @@ impl Store {
         }
         self.users[u as usize].closes.push((c.ts, phone));
         self.touch_ts(c.ts);
-        *self.stats.records.entry("close".into()).or_default() += 1;
+        bump(&mut self.stats.records, "close");
         Applied::New
     }
 
-    fn click(&mut self, c: ClickRecord<'_>) -> Applied {
+    fn click(&mut self, c: &ClickRecord<'_>) -> Applied {
         let key = match &c.id {
             Some(id) => format!("id:{id}"),
             None => format!("{}|{}|{}", c.message_id, c.button, c.ts),
@@ -818,7 +818,7 @@ impl Store {
             },
         );
         self.touch_ts(c.ts);
-        *self.stats.records.entry("click".into()).or_default() += 1;
+        bump(&mut self.stats.records, "click");
         Applied::New
     }
 }
@@ -964,7 +964,7 @@ impl Store {
         for (k, c) in &other.clicks {
             if !self.clicks.contains_key(k) {
                 self.clicks.insert(k.clone(), c.clone());
-                *self.stats.records.entry("click".into()).or_default() += 1;
+                bump(&mut self.stats.records, "click");
                 self.stats.ingested += 1;
             }
         }
@@ -1031,6 +1031,16 @@ impl Store {
             return Err("index references a missing entry".into());
         }
         Ok(())
+    }
+}
+
+/// Count one more `key` without allocating when the key is already there.
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(v) => *v += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
     }
 }
 

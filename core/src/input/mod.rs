@@ -276,25 +276,53 @@ pub(crate) fn nonempty<'s>(s: &'s S<'_>) -> Option<&'s str> {
     if t.trim().is_empty() { None } else { Some(t) }
 }
 
+/// A JSON scalar that may carry a number: an integer, a float, or a string.
+enum Scalar<'a> {
+    Int(i128),
+    Float(f64),
+    Str(Cow<'a, str>),
+}
+
+/// Visits numbers and strings without buffering (an `untagged` enum would buffer the value
+/// and build an error per failed variant on every timestamp).
+struct ScalarVisitor;
+
+impl<'de> de::Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number or a string of digits")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::Int(i128::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::Int(i128::from(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+}
+
 /// A timestamp: JSON integer or string of digits, within [`crate::time::MIN_TS`, `MAX_TS`).
 pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw<'a> {
-        Int(i64),
-        Float(f64),
-        #[serde(borrow)]
-        Str(Cow<'a, str>),
-    }
-    let v = match Raw::deserialize(d)? {
-        Raw::Int(i) => i,
-        Raw::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
-        Raw::Float(f) => {
+    let v = match d.deserialize_any(ScalarVisitor)? {
+        Scalar::Int(i) => i64::try_from(i).unwrap_or(i64::MAX),
+        Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+        Scalar::Float(f) => {
             return Err(de::Error::custom(format!(
                 "timestamp {f} is not a whole number of seconds"
             )));
         }
-        Raw::Str(s) => s.trim().parse::<i64>().map_err(|_| {
+        Scalar::Str(s) => s.trim().parse::<i64>().map_err(|_| {
             de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds"))
         })?,
     };
@@ -315,24 +343,16 @@ pub(crate) fn de_opt_ts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, 
 /// A non-negative amount in major units (JSON number or decimal string), as micro-units.
 fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw<'a> {
-        Int(i64),
-        Float(f64),
-        #[serde(borrow)]
-        Str(Cow<'a, str>),
-    }
-    let text = match Option::<Raw>::deserialize(d)? {
-        None => return Ok(None),
-        Some(Raw::Int(i)) => i.to_string(),
-        Some(Raw::Float(f)) => {
-            if !f.is_finite() {
-                return Err(de::Error::custom("amount is not a finite number"));
-            }
-            // Shortest round-trip representation: 12.5 → "12.5", exact as written.
-            format!("{f}")
-        }
-        Some(Raw::Str(s)) => s.into_owned(),
+    struct W(#[serde(deserialize_with = "de_amount")] i64);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+fn de_amount<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let text = match d.deserialize_any(ScalarVisitor)? {
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) if f.is_finite() => format!("{f}"),
+        Scalar::Float(_) => return Err(de::Error::custom("amount is not a finite number")),
+        Scalar::Str(s) => s.into_owned(),
     };
     let micros =
         parse_decimal_micros(&text).map_err(|e| de::Error::custom(format!("`{text}`: {e}")))?;
@@ -341,7 +361,7 @@ fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Erro
             "`{text}`: amount must not be negative"
         )));
     }
-    Ok(Some(micros))
+    Ok(micros)
 }
 
 #[derive(Deserialize)]
@@ -452,10 +472,26 @@ pub fn parse_document<'a>(
 ) -> Result<(), ParseError> {
     let mark = out.len();
     let r = parse_document_inner(bytes, line, opts, out);
-    if r.is_err() {
+    if let Err(e) = r {
         out.truncate(mark);
+        return Err(utf8_error(bytes, line).unwrap_or(e));
     }
-    r
+    Ok(())
+}
+
+/// The UTF-8 error of `bytes`, if any, as a positioned parse error. Only called once a
+/// parse has failed: serde_json validates every string it reads, and bytes outside strings
+/// must be ASCII JSON syntax anyway.
+fn utf8_error(bytes: &[u8], line: u64) -> Option<ParseError> {
+    let e = std::str::from_utf8(bytes).err()?;
+    let (l, c) = line_col(bytes, e.valid_up_to());
+    Some(ParseError {
+        kind: ParseErrorKind::Utf8,
+        line: line + l - 1,
+        column: c,
+        field: String::new(),
+        message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+    })
 }
 
 fn parse_document_inner<'a>(
@@ -475,16 +511,6 @@ fn parse_document_inner<'a>(
                 opts.max_bytes
             ),
         ));
-    }
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let (l, c) = line_col(bytes, e.valid_up_to());
-        return Err(ParseError {
-            kind: ParseErrorKind::Utf8,
-            line: line + l - 1,
-            column: c,
-            field: String::new(),
-            message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-        });
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
@@ -679,9 +705,10 @@ fn doc_to_events<'a>(
             let template = doc.template.filter(|t| !t.trim().is_empty());
             let kind = match doc.kind.as_deref() {
                 Some("template") => OutboundKind::Template,
-                Some("free_form" | "freeform" | "session" | "text") => OutboundKind::FreeForm,
                 None if template.is_some() => OutboundKind::Template,
-                None => OutboundKind::FreeForm,
+                Some("free_form" | "freeform" | "session" | "text") | None => {
+                    OutboundKind::FreeForm
+                }
                 Some(k) => {
                     return Err(ParseError::new(
                         ParseErrorKind::Value,
@@ -877,4 +904,220 @@ fn ads_insights_row<'a>(
         amount: Money::from_micros(doc.spend.unwrap_or(0), cur),
     }));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! One test per message type and status kind, on the real payload shapes in
+    //! `../shared/data/webhooks/`.
+    use super::*;
+    use crate::model::{Category, PricingModel, PricingType, ReferralSource, ReplyKind};
+
+    fn fixture(path: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/data/webhooks")
+            .join(path);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn events(bytes: &[u8]) -> Vec<Event<'_>> {
+        let mut out = Vec::new();
+        parse_document(bytes, 1, &ParseOptions::default(), &mut out).unwrap();
+        out
+    }
+
+    fn only_inbound(bytes: &[u8]) -> InboundMsg<'_> {
+        let mut msgs: Vec<InboundMsg<'_>> = events(bytes)
+            .into_iter()
+            .filter_map(|e| {
+                if let Event::Inbound(m) = e {
+                    Some(m)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(msgs.len(), 1);
+        msgs.remove(0)
+    }
+
+    fn only_status(bytes: &[u8]) -> StatusUpdate<'_> {
+        let mut st: Vec<StatusUpdate<'_>> = events(bytes)
+            .into_iter()
+            .filter_map(|e| {
+                if let Event::Status(s) = e {
+                    Some(s)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(st.len(), 1);
+        st.remove(0)
+    }
+
+    #[test]
+    fn media_and_plain_types() {
+        for (file, ty) in [
+            ("meta-docs/audio__01.json", InboundType::Audio),
+            ("pywa/message__voice.json", InboundType::Audio),
+            ("meta-docs/image__01.json", InboundType::Image),
+            ("meta-docs/video__01.json", InboundType::Video),
+            ("meta-docs/document__01.json", InboundType::Document),
+            ("meta-docs/sticker__01.json", InboundType::Sticker),
+            ("meta-docs/location__01.json", InboundType::Location),
+            ("meta-docs/contacts__01.json", InboundType::Contacts),
+            ("meta-docs/reaction__01.json", InboundType::Reaction),
+            ("meta-docs/order__01.json", InboundType::Order),
+            ("meta-docs/system__01.json", InboundType::System),
+            ("meta-docs/unsupported__01.json", InboundType::Unsupported),
+            ("pywa/deleted_message__revoke.json", InboundType::Revoke),
+            ("pywa/edited_message__image.json", InboundType::Edit),
+        ] {
+            let b = fixture(file);
+            let m = only_inbound(&b);
+            assert_eq!(m.ty, ty, "{file}");
+            assert!(m.reply.is_none() && m.referral.is_none(), "{file}");
+        }
+    }
+
+    #[test]
+    fn text_with_context_and_referral() {
+        let b = fixture("meta-docs/text__01.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.ty, InboundType::Text);
+        assert!(m.context_id.is_some());
+        assert!(m.text.as_deref().is_some_and(|t| !t.is_empty()));
+        let b = fixture("pywa/message__referral.json");
+        let m = only_inbound(&b);
+        let r = m.referral.expect("referral");
+        // pywa's fixture literally says "ad or post": treated as an ad.
+        assert_eq!(r.source, ReferralSource::Ad);
+        assert_eq!(&*r.source_id, "ADID");
+        assert_eq!(r.headline.as_deref(), Some("AD_TITLE"));
+        assert_eq!(r.ctwa_clid.as_deref(), Some("CTWA_CLID"));
+        assert_eq!(m.text.as_deref(), Some("BODY"));
+        assert_eq!(m.ts, 1_697_045_000);
+        assert_eq!(m.from.wa_id.as_deref(), Some("972987654321"));
+    }
+
+    #[test]
+    fn replies_button_list_flow_and_template_button() {
+        let b = fixture("meta-docs/interactive-reply-buttons-messages__01.json");
+        let r = only_inbound(&b).reply.expect("button reply");
+        assert_eq!(r.kind, ReplyKind::Button);
+        assert!(r.id.is_some() && r.title.is_some());
+        let b = fixture("meta-docs/interactive-list-messages__01.json");
+        let r = only_inbound(&b).reply.expect("list reply");
+        assert_eq!(r.kind, ReplyKind::List);
+        let b = fixture("pywa/flow_completion__completion.json");
+        assert_eq!(only_inbound(&b).reply.expect("flow").kind, ReplyKind::Flow);
+        let b = fixture("meta-docs/button__01.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.ty, InboundType::Button);
+        let r = m.reply.expect("template quick reply");
+        assert_eq!(r.kind, ReplyKind::Button);
+        assert!(r.title.is_some());
+        assert!(
+            m.context_id.is_some(),
+            "a quick reply names the template message"
+        );
+    }
+
+    #[test]
+    fn statuses_sent_delivered_read_failed_played() {
+        let b = fixture("pywa/message_status__sent.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Sent);
+        let b = fixture("pywa/message_status__delivered.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Delivered);
+        let b = fixture("pywa/message_status__read.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Read);
+        let b = fixture("pywa/message_status__played.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Played);
+        let b = fixture("pywa/message_status__failed.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Failed);
+        assert_eq!(s.errors[0].code, 130_472);
+    }
+
+    #[test]
+    fn status_pricing_and_conversation_objects() {
+        let b = fixture("whatsapp-api-js/sent.json");
+        let s = only_status(&b);
+        let p = s.pricing.expect("pricing");
+        assert_eq!(p.model, Some(PricingModel::Pmp));
+        assert_eq!(p.pricing_type, Some(PricingType::Regular));
+        assert_eq!(p.category, Some(Category::Marketing));
+        assert!(p.is_billable());
+        let c = s.conversation.expect("conversation");
+        assert_eq!(&*c.id, "CONVERSATION_ID");
+        assert_eq!(c.expires, Some(1_504_903_988));
+        assert_eq!(c.origin, Some(Category::Marketing));
+        // The recipient is named by both ids.
+        assert_eq!(
+            s.recipient.bsuid.as_deref(),
+            Some("US.13491208655302741918")
+        );
+        // Meta spells it with a hyphen in pricing.category.
+        assert_eq!(
+            Category::parse("authentication-international"),
+            Category::AuthenticationInternational
+        );
+        let free = MetaPricing {
+            billable: None,
+            model: Some(PricingModel::Pmp),
+            category: Some(Category::Utility),
+            pricing_type: Some(PricingType::FreeCustomerService),
+        };
+        assert!(
+            !free.is_billable(),
+            "billable derived from type when absent"
+        );
+    }
+
+    #[test]
+    fn bsuid_only_sender() {
+        let b = fixture("meta-docs/business-scoped-user-ids__03.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.from.wa_id, None, "empty wa_id dropped");
+        assert_eq!(m.from.bsuid.as_deref(), Some("user.93737..."));
+    }
+
+    #[test]
+    fn records_parse_with_defaults() {
+        let mut out = Vec::new();
+        let doc = br#"{"type":"outbound","id":"w1","to":"US.123","timestamp":"1751450000","template":"t"}"#;
+        parse_document(doc, 1, &ParseOptions::default(), &mut out).unwrap();
+        let Event::Outbound(o) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            o.kind,
+            OutboundKind::Template,
+            "a template name implies a template"
+        );
+        assert_eq!(
+            o.category,
+            Category::Marketing,
+            "an unlabelled template is assumed marketing"
+        );
+        assert_eq!(
+            o.to.bsuid.as_deref(),
+            Some("US.123"),
+            "a dotted id is a BSUID"
+        );
+        let mut out = Vec::new();
+        let doc = br#"{"ad_id":"9","ad_name":"Carousel","spend":"12.34","date_start":"2025-07-01","date_stop":"2025-07-07","account_currency":"EUR"}"#;
+        parse_document(doc, 1, &ParseOptions::default(), &mut out).unwrap();
+        let Event::Spend(s) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(&*s.source, "meta_ad:9");
+        assert_eq!(s.amount, Money::from_micros(12_340_000, Currency::EUR));
+        assert_eq!((s.to - s.from).num_days(), 6);
+    }
 }
