@@ -11,7 +11,9 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let file = args.next().ok_or("usage: ingest_native FILE [CONFIG] [RUNS]")?;
+    let file = args
+        .next()
+        .ok_or("usage: ingest_native FILE [CONFIG] [RUNS]")?;
     let config = match args.next() {
         Some(p) if !p.is_empty() => convolens::Config::from_json(&std::fs::read_to_string(p)?)?,
         _ => convolens::Config::default(),
