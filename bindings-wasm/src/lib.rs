@@ -141,6 +141,62 @@ impl Engine {
         to_js(&report)
     }
 
+    /// The users of a source or an event over the options' range, as CSV (header
+    /// `wa_id,name,country,first_seen,source,converted,value`, CRLF line ends). `filter` is
+    /// `{source?, event?}`, or one name read as an event when an event has that name, else as
+    /// a source key (the `report --contacts` rule).
+    #[wasm_bindgen(js_name = exportContacts)]
+    pub fn export_contacts(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ContactFilter | string")] filter: &JsValue,
+        options: Option<OptionsArg>,
+    ) -> Result<String, js_sys::Error> {
+        let filter = match filter.as_string() {
+            Some(name) => convolens::sources::ContactFilter::guess(
+                self.inner.config(),
+                self.inner.store(),
+                &name,
+            ),
+            None => contact_filter(json_text(filter, "filter")?.as_deref())
+                .map_err(|e| report_error(&e))?,
+        };
+        let text = json_text(
+            &options.map_or(JsValue::UNDEFINED, JsValue::from),
+            "report options",
+        )?;
+        let opts = report_options(text.as_deref()).map_err(|e| report_error(&e))?;
+        let mut csv = Vec::new();
+        self.inner
+            .export_contacts(&opts, &filter, &mut csv)
+            .map_err(|e| report_error(&e))?;
+        String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
+    }
+
+    /// The customer service and free entry point windows of `user` (`wa_id` or BSUID) with
+    /// business number `phone` (`phone_number_id`; `null`: any number) at `at` (UTC seconds;
+    /// default: now). `null` when the user or the number was never seen.
+    // wasm-bindgen passes an optional string only as an owned `Option<String>`.
+    #[allow(clippy::needless_pass_by_value)]
+    #[wasm_bindgen(js_name = freeFormWindow, unchecked_return_type = "WindowState | null")]
+    pub fn free_form_window(
+        &self,
+        user: &str,
+        phone: Option<String>,
+        at: Option<f64>,
+    ) -> Result<JsValue, js_sys::Error> {
+        let at = at.unwrap_or_else(|| js_sys::Date::now() / 1000.0);
+        if !at.is_finite() || at.abs() > 1e15 {
+            return Err(js_sys::RangeError::new("at must be a finite number of seconds").into());
+        }
+        match self
+            .inner
+            .free_form_window(user, phone.as_deref(), at.floor() as i64)
+        {
+            Some(w) => to_js(&w),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
     /// The whole state as bytes, for `Engine.restore`.
     pub fn snapshot(&self) -> Vec<u8> {
         self.inner.snapshot()
@@ -166,7 +222,7 @@ impl Engine {
     }
 
     /// The configuration, with every default filled in.
-    #[wasm_bindgen(unchecked_return_type = "Required<Config>")]
+    #[wasm_bindgen(unchecked_return_type = "ResolvedConfig")]
     pub fn config(&self) -> Result<JsValue, js_sys::Error> {
         to_js(self.inner.config())
     }
@@ -204,6 +260,44 @@ fn report_options(text: Option<&str>) -> Result<ReportOptions, convolens::Report
             option: if path == "." { "options".into() } else { path },
             message: e.inner().to_string(),
         }
+    })
+}
+
+/// Parse a contacts filter from JSON text (`None` = no filter), naming the offending key.
+fn contact_filter(
+    text: Option<&str>,
+) -> Result<convolens::sources::ContactFilter, convolens::ReportError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Filter {
+        #[serde(default)]
+        source: Option<String>,
+        #[serde(default)]
+        event: Option<String>,
+    }
+    let f: Filter = match text {
+        None => Filter {
+            source: None,
+            event: None,
+        },
+        Some(t) => {
+            let mut de = serde_json::Deserializer::from_str(t);
+            serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let path = e.path().to_string();
+                convolens::ReportError::Option {
+                    option: if path == "." {
+                        "filter".into()
+                    } else {
+                        format!("filter.{path}")
+                    },
+                    message: e.inner().to_string(),
+                }
+            })?
+        }
+    };
+    Ok(convolens::sources::ContactFilter {
+        source: f.source,
+        event: f.event,
     })
 }
 
@@ -294,8 +388,10 @@ fn config_error(e: &convolens::ConfigError) -> js_sys::Error {
 
 fn report_error(e: &convolens::ReportError) -> js_sys::Error {
     let (kind, option) = match e {
+        convolens::ReportError::Config(c) => return config_error(c),
         convolens::ReportError::Range(_) => ("range", ""),
         convolens::ReportError::Option { option, .. } => ("option", option.as_str()),
+        convolens::ReportError::Write(_) => ("write", ""),
         _ => ("unsupported", ""),
     };
     with_props(
@@ -349,6 +445,21 @@ mod tests {
             convolens::ReportError::Option { option, .. } => assert_eq!(option, "from"),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn contact_filters_parse_and_name_the_bad_key() {
+        let f = contact_filter(Some(r#"{"source":"qr:shop"}"#)).unwrap();
+        assert_eq!(f.source.as_deref(), Some("qr:shop"));
+        assert_eq!(f.event, None);
+        let f = contact_filter(None).unwrap();
+        assert_eq!(f, convolens::sources::ContactFilter::default());
+        match contact_filter(Some(r#"{"event":7}"#)).unwrap_err() {
+            convolens::ReportError::Option { option, .. } => assert_eq!(option, "filter.event"),
+            other => panic!("unexpected {other:?}"),
+        }
+        let e = contact_filter(Some(r#"{"sauce":"x"}"#)).unwrap_err();
+        assert!(e.to_string().contains("sauce"), "{e}");
     }
 
     #[test]

@@ -313,3 +313,75 @@ test('every public payload in the shared fixtures ingests', { skip: !fs.existsSy
   assert.equal(n, 129);
   assert.equal(e.report().input.errors, 0);
 });
+
+test('report: every section of the Report type, in the order `report --json` prints them', () => {
+  const e = new Engine({ quota: 100 });
+  e.ingest(inbound('wamid.in1', '4915112345678', T0, 'Hi'));
+  e.ingest(outbound('wamid.o1', '4915112345678', T0 + 60, { kind: 'template', template: 'welcome', category: 'marketing' }));
+  const r = e.report();
+  assert.deepEqual(Object.keys(r),
+    ['range', 'input', 'billing', 'usage', 'sources', 'attribution', 'engagement', 'templates', 'campaigns']);
+  assert.equal(r.usage.quota, 100);
+  assert.equal(r.engagement.active_users, 1);
+  assert.equal(r.engagement.heatmap.length, 7);
+  assert.deepEqual(r.templates.map((t) => [t.name, t.category, t.sent]), [['welcome', 'marketing', 1]]);
+  assert.deepEqual(r.sources.map((s) => [s.key, s.conversations]), [['direct', 1]]);
+  // Plain objects and arrays all the way down: no Map, no class instances.
+  const plain = (v) => v === null || ['number', 'string', 'boolean'].includes(typeof v)
+    || (Array.isArray(v) && v.every(plain))
+    || (Object.getPrototypeOf(v) === Object.prototype && Object.values(v).every(plain));
+  assert.ok(plain(r));
+  // compare adds the previous period; compare_models adds every model's credit.
+  const c = e.report({ compare: true, compare_models: true });
+  assert.deepEqual(Object.keys(c.compare).sort(), ['engagement_delta', 'previous_range', 'sources_delta']);
+  assert.deepEqual(c.compare.previous_range, { from: '2025-06-30', to: '2025-07-01', days: 1, time_zone: 'UTC', phone: null });
+  assert.equal(c.compare.engagement_delta.active_users, 1);
+  assert.ok(Array.isArray(c.attribution.comparison));
+});
+
+test('exportContacts: users of a source or an event as CSV; errors name the option', () => {
+  const e = new Engine({ sources: [{ key: 'qr:shop', name: 'Shop QR', match: 'contains', pattern: 'SHOP' }] });
+  e.ingest(inbound('wamid.in1', '4915112345678', T0, 'Hi from SHOP-1'));
+  e.ingest(inbound('wamid.in2', '447700900123', T0 + 600, 'Hello'));
+  e.ingest({ type: 'external_event', id: 'ev1', contact: '447700900123', name: 'purchase', value: 12.5,
+    currency: 'USD', timestamp: T0 + 900 });
+  const header = 'wa_id,name,country,first_seen,source,converted,value';
+  const shop = e.exportContacts({ source: 'qr:shop' });
+  const rows = shop.split('\r\n');
+  assert.equal(rows[0], header);
+  assert.equal(rows.length, 3); // header, one user, and the empty string after the last CRLF
+  assert.match(rows[1], /^4915112345678,User 4915112345678,DE,2025-07-01T20:00:00\+00:00,qr:shop,/);
+  assert.equal(rows[2], '');
+  // One name: an event when some event has that name, else a source key.
+  assert.equal(e.exportContacts('qr:shop'), shop);
+  const buyers = e.exportContacts('purchase').split('\r\n');
+  assert.equal(buyers.length, 3);
+  assert.match(buyers[1], /^447700900123,User 447700900123,GB,.*,true,12\.50$/);
+  assert.deepEqual(e.exportContacts({ event: 'purchase' }).split('\r\n'), buyers);
+  // A range without the users: only the header.
+  assert.equal(e.exportContacts({ source: 'qr:shop' }, { from: '2025-08-01', to: '2025-08-02' }), `${header}\r\n`);
+  throwsNamed(() => e.exportContacts({ sauce: 'x' }), 'ReportError', { kind: 'option' }, /sauce/);
+  throwsNamed(() => e.exportContacts({ source: 7 }), 'ReportError', { option: 'filter.source' });
+  throwsNamed(() => e.exportContacts('qr:shop', { last: 'never' }), 'ReportError', { option: 'last' });
+  throwsNamed(() => e.exportContacts(42), 'TypeError');
+});
+
+test('freeFormWindow: the service window opens with each user message for 24 h', () => {
+  const e = new Engine();
+  e.ingest(inbound('wamid.in1', '4915112345678', T0, 'Hi'));
+  const w = e.freeFormWindow('4915112345678', 'PN1', T0 + 3600);
+  assert.deepEqual(w, { open: true, until: T0 + DAY, last_inbound: T0, free_entry_until: null, free_entry_reply_by: null });
+  // Exactly 24 h later it is closed; any number when none is given.
+  assert.equal(e.freeFormWindow('4915112345678', null, T0 + DAY).open, false);
+  assert.equal(e.freeFormWindow('4915112345678', undefined, T0 + DAY - 1).open, true);
+  // Before the message: never wrote yet.
+  assert.deepEqual(e.freeFormWindow('4915112345678', 'PN1', T0 - 1).until, null);
+  // Default instant: now, long after 2025.
+  assert.equal(e.freeFormWindow('4915112345678').open, false);
+  // Unknown user or number: null.
+  assert.equal(e.freeFormWindow('1555000', 'PN1', T0), null);
+  assert.equal(e.freeFormWindow('4915112345678', 'PN9', T0), null);
+  throwsNamed(() => e.freeFormWindow('4915112345678', 'PN1', Number.NaN), 'RangeError');
+  throwsNamed(() => e.freeFormWindow('4915112345678', 'PN1', 1e300), 'RangeError');
+  assert.throws(() => e.freeFormWindow(12), Error);
+});

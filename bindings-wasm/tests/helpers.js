@@ -38,4 +38,10 @@ function filesIn(dir) {
     .map((f) => path.join(dir, f));
 }
 
-module.exports = { root, pkgDir, exampleData, exampleConfig, sharedData, inbound, outbound, filesIn };
+/** A `readFile` for the Engine constructor: paths relative to the directory of `file` (how
+ * the report program resolves a config's `rate_card`). */
+const readFileBeside = (file) => (p) => fs.readFileSync(path.resolve(path.dirname(file), p), 'utf8');
+
+module.exports = {
+  root, pkgDir, exampleData, exampleConfig, sharedData, inbound, outbound, filesIn, readFileBeside,
+};
