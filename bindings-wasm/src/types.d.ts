@@ -7,9 +7,10 @@
 // and in the same order. Rust `Option<T>` is `T | null`; a field serde skips when empty or
 // `None` is optional (`?`); maps (`BTreeMap<String, T>`) are `Record<string, T>`; dates
 // (`NaiveDate`) are `IsoDate` strings; instants are UTC seconds; money is a decimal number
-// in major units. bindings-wasm/tests/types/usage.ts is type-checked against this file
-// with `tsc --noEmit`, and the Node tests check a real report against the key lists
-// below, so a field added in the core without a line here fails the tests.
+// in major units. bindings-wasm/tests/types.test.js runs `tsc --noEmit --strict` over a
+// usage file and over the example data's real report and config written as typed object
+// literals (checked for missing and excess keys), so a field the core adds, drops or
+// renames without the same change here fails the tests.
 // ---------------------------------------------------------------------------------------
 
 /** A calendar day, `YYYY-MM-DD`. */
