@@ -9,7 +9,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { root, outbound, inbound } = require('./helpers');
+const { root, exampleData, outbound, inbound } = require('./helpers');
 const { start } = require(path.join(root, 'examples', 'web', 'serve.js'));
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -37,7 +37,8 @@ test('the dashboard renders the example data and follows the range buttons', { t
   await page.goto(`${origin}/examples/web/`);
   await page.waitForSelector('body[data-state]', { timeout: 120_000 });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#status'));
-  assert.match(await page.textContent('#status'), /^Read 11,124 lines/);
+  const lines = fs.readFileSync(exampleData, 'utf8').split('\n').filter(Boolean).length;
+  assert.match(await page.textContent('#status'), new RegExp(`^Read ${lines.toLocaleString('en-US')} lines`));
 
   // Every section rendered from the report.
   const sourcesText = () => page.textContent('#sec-sources tbody');
@@ -69,16 +70,28 @@ test('the dashboard renders the example data and follows the range buttons', { t
 
   // A dropped JSONL file (through the file input): the report is of that file only.
   const T0 = 1751400000;
-  const lines = [inbound('wamid.x1', '4915112345678', T0, 'Hi'), outbound('wamid.x2', '4915112345678', T0 + 60,
+  const dropped = [inbound('wamid.x1', '4915112345678', T0, 'Hi'), outbound('wamid.x2', '4915112345678', T0 + 60,
     { kind: 'template', template: 'drop_test', category: 'utility' }), '{"type":"outbound"}'];
   await page.setInputFiles('#files', {
     name: 'dropped.jsonl', mimeType: 'application/x-ndjson',
-    buffer: Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')),
+    buffer: Buffer.from(dropped.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')),
   });
   await page.waitForFunction(() => document.querySelector('#dataset').textContent === 'dropped.jsonl');
   await page.waitForFunction(() => /drop_test/.test(document.querySelector('#sec-templates tbody')?.textContent ?? ''));
   assert.match(await page.textContent('#status'), /Read 3 lines .* 1 could not be read; first: dropped\.jsonl line 3, field id: /);
   assert.deepEqual(await page.locator('#sec-sources tbody tr td:first-child b').allTextContents(), ['Direct']);
+
+  // A real drop event on the drop zone, with a file in its DataTransfer.
+  const text = JSON.stringify(outbound('wamid.y1', '447700900123', T0, { kind: 'template', template: 'dragged', category: 'marketing' }));
+  const dataTransfer = await page.evaluateHandle((t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], 'dragged.jsonl', { type: 'application/x-ndjson' }));
+    return dt;
+  }, text);
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+  await page.waitForFunction(() => /dragged/.test(document.querySelector('#sec-templates tbody')?.textContent ?? ''));
+  assert.equal(await page.textContent('#dataset'), 'dragged.jsonl');
+  assert.match(await page.textContent('#status'), /^Read 1 line \(/);
 
   assert.deepEqual(problems, []);
 });

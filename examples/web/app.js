@@ -253,7 +253,7 @@ function load(config, readFile, inputs) {
   state.config = config;
   state.readFile = readFile;
   const secs = ((performance.now() - t0) / 1000).toFixed(2);
-  const msg = `Read ${int(lines)} lines (${(bytes / 1e6).toFixed(1)} MB) in ${secs} s.`;
+  const msg = `Read ${int(lines)} line${lines === 1 ? '' : 's'} (${(bytes / 1e6).toFixed(1)} MB) in ${secs} s.`;
   status(errors.length ? `${msg} ${int(errors.length)} could not be read; first: ${errors[0]}` : msg, errors.length > 0);
   refresh();
 }
