@@ -96,6 +96,5 @@ lap "npm pack and install into a fresh project work"
 
 # Throughput figures for the log (measured, not asserted: timings are no test on a shared
 # machine). Node's ingestJsonl against the native core on the example data.
-cargo build --release -q -p convolens-wasm --example ingest_native
 log "ingest throughput: $(node bindings-wasm/bench/ingest.js examples/data/example.jsonl examples/data/config.json 5 2)"
 log "all WASM tests passed in $((SECONDS - t0)) s"

@@ -5,8 +5,8 @@
 //
 // Each run ingests the whole file into a fresh engine in one `ingestJsonl(bytes)` call
 // (the bytes already in memory; the copy into wasm memory is included). The native
-// baseline is `examples/ingest_native.rs` doing the same with `ingest_reader` (build it
-// first: `cargo build --release -p convolens-wasm --example ingest_native`). Rounds
+// baseline is `examples/ingest_native.rs` doing the same with `ingest_reader` (built here
+// with cargo). Rounds
 // alternate native and wasm so that both see the same machine load; the fastest run of
 // each over all rounds is kept, by wall clock and by CPU time (the Node process's, which
 // includes V8's helper threads; the native thread's on Linux): on a busy machine the CPU
@@ -21,8 +21,12 @@ const configPath = process.argv[3] ?? path.join(root, 'examples', 'data', 'confi
 const runs = Number(process.argv[4] || 5);
 const rounds = Number(process.argv[5] || 3);
 const { Engine } = require(path.join(root, 'bindings-wasm', 'pkg'));
-const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
-const nativeBin = path.join(targetDir, 'release', 'examples', 'ingest_native');
+// Build the native baseline (a no-op when fresh) and take its path from cargo, so a stale
+// binary or another target directory is never measured.
+const nativeBin = execFileSync('cargo', ['build', '--release', '-q', '-p', 'convolens-wasm', '--example', 'ingest_native',
+  '--message-format=json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 })
+  .split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  .find((m) => m.reason === 'compiler-artifact' && m.target.name === 'ingest_native').executable;
 
 const bytes = fs.readFileSync(file);
 const config = configPath && fs.existsSync(configPath) ? fs.readFileSync(configPath, 'utf8') : undefined;

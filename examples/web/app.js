@@ -98,8 +98,9 @@ function sources(r) {
 
 function templates(r) {
   const cur = r.billing.cost.currency;
-  // Template costs are `null` until the core prices them per template: no column then.
-  const priced = r.templates.some((t) => t.cost !== null);
+  // Cost and conversions are `null` when the report has none for templates: no column then.
+  const has = (k) => r.templates.some((t) => t[k] !== null);
+  const value = r.attribution.currency;
   return table(r.templates, [
     ['Template', (t) => el('b', {}, t.name)],
     ['Category', (t) => el('span', { class: `tag ${t.category}` }, label(t.category))],
@@ -110,7 +111,9 @@ function templates(r) {
     ['Clicks', (t) => int(t.clicks), true],
     ['CTR', (t) => pct(t.ctr), true],
     ['Failed', (t) => int(Object.values(t.failed).reduce((s, n) => s + n, 0)), true],
-    ...(priced ? [['Cost', (t) => money(t.cost, cur), true]] : []),
+    ...(has('cost') ? [['Cost', (t) => money(t.cost, cur), true]] : []),
+    ...(has('conversions') ? [['Conversions', (t) => (t.conversions === null ? '—' : nf.format(+t.conversions.toFixed(2))), true]] : []),
+    ...(has('conversion_value') ? [['Value', (t) => money(t.conversion_value, value), true]] : []),
   ], 'No templates sent in this range.');
 }
 
