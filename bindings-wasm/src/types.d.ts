@@ -1,0 +1,679 @@
+// ---------------------------------------------------------------------------------------
+// convolens types: the JSON shapes of the core's serde types (`Config`, `ReportOptions`,
+// `Report`, ingestion outcomes, windows and errors). Appended to the generated
+// `convolens.d.ts` (both builds).
+//
+// Each interface is named after the Rust type it mirrors (core/src/...), field for field
+// and in the same order. Rust `Option<T>` is `T | null`; a field serde skips when empty or
+// `None` is optional (`?`); maps (`BTreeMap<String, T>`) are `Record<string, T>`; dates
+// (`NaiveDate`) are `IsoDate` strings; instants are UTC seconds; money is a decimal number
+// in major units. bindings-wasm/tests/types.test.js runs `tsc --noEmit --strict` over a
+// usage file and over the example data's real report and config written as typed object
+// literals (checked for missing and excess keys), so a field the core adds, drops or
+// renames without the same change here fails the tests.
+// ---------------------------------------------------------------------------------------
+
+/** A calendar day, `YYYY-MM-DD`. */
+export type IsoDate = string;
+
+/** A calendar month, `YYYY-MM`. */
+export type IsoMonth = string;
+
+/** A three-letter ISO 4217 currency code (`"EUR"`). */
+export type CurrencyCode = string;
+
+/** UTC seconds since the Unix epoch. */
+export type UnixSeconds = number;
+
+// --- configuration (core/src/config.rs and the feature modules' config types) ----------
+
+/** Attribution models (semantics §4; `attribution::ModelName`). */
+export type ModelName =
+  | "last_touch"
+  | "first_touch"
+  | "linear"
+  | "time_decay"
+  | "position_based"
+  | "markov"
+  | "shapley";
+
+/** How a pattern matches text (`sources::MatchKind`). Default `exact`. */
+export type MatchKind = "exact" | "prefix" | "contains" | "regex";
+
+/** Meta's pricing models (`model::PricingModel`). */
+export type PricingModel = "CBP" | "PMP";
+
+/** A custom incoming source rule: wa.me prefilled text, QR code ref (`sources::SourceRule`). */
+export interface SourceRule {
+  /** The source key (`qr:shop`). */
+  key: string;
+  /** Display name. */
+  name?: string | null;
+  match?: MatchKind;
+  pattern: string;
+  /** Default `false`. */
+  case_sensitive?: boolean;
+}
+
+/** A messaging event: a named pattern on inbound messages (`sources::EventDef`). */
+export interface EventDef {
+  name: string;
+  kind: "button_reply" | "list_reply" | "text_reply";
+  match?: MatchKind;
+  pattern: string;
+}
+
+/** A funnel: ordered event names, reported per source (`sources::FunnelDef`). */
+export interface FunnelDef {
+  name: string;
+  steps: string[];
+}
+
+/** How external events are attributed (`attribution::AttributionConfig`). */
+export interface AttributionConfig {
+  /** Default `last_touch`. */
+  model?: ModelName;
+  /** Default 7. */
+  lookback_days?: number;
+  /** Time-decay half-life; default 7. */
+  half_life_days?: number;
+  /** First, middle (shared), last; default `[0.4, 0.2, 0.4]`. */
+  position_weights?: [number, number, number];
+}
+
+/** One rate of a rate card (`billing::RateRow`). */
+export interface RateRow {
+  /** Meta's market name (`Germany`, `Rest of Africa`). */
+  market: string;
+  /** `marketing`, `utility`, `authentication`, `service`, ... */
+  category: string;
+  /** Major units. */
+  price: number;
+  currency: CurrencyCode;
+  effective_from: IsoDate;
+  /** Volume tier: first message of the band (monthly count), inclusive. */
+  tier_from?: number;
+  /** Volume tier: last message of the band, inclusive. */
+  tier_to?: number;
+}
+
+/** The billing rules an entry of the pricing timeline sets (`billing::RulePatch`). */
+export interface RulePatch {
+  model?: PricingModel;
+  conversation_hours?: number;
+  service_window_hours?: number;
+  free_entry_hours?: number;
+  free_entry_reply_hours?: number;
+  service_free?: boolean;
+  service_free_tier?: number;
+  utility_free_in_service_window?: boolean;
+  volume_tiers?: boolean;
+}
+
+/** An edit of the pricing timeline (`billing::TimelineEntry`): name a built-in entry to
+ * switch it on or off or move it, or add a new dated entry. */
+export interface TimelineEntry {
+  /** A built-in entry's name (`service_charged_2026_10`), or a name for a new entry. */
+  name?: string;
+  /** Required for a new entry. */
+  effective_from?: IsoDate;
+  /** Required for a new entry; replaces a built-in entry's rules. */
+  set?: RulePatch;
+  enabled?: boolean;
+}
+
+/** A dated country→market override (`billing::MarketOverride`). */
+export interface MarketOverride {
+  /** ISO 3166 code. */
+  country: string;
+  market: string;
+  effective_from: IsoDate;
+}
+
+/** Engine configuration (`Config`); every key is optional (`{}` is valid). Unknown keys
+ * are errors. */
+export interface Config {
+  /** IANA zone of the business; default `"UTC"`. */
+  time_zone?: string;
+  /** Default `"USD"`. */
+  currency?: CurrencyCode;
+  /** An external event name or a messaging event's name; default: chosen (semantics §4). */
+  conversion_event?: string | null;
+  events?: EventDef[];
+  attribution?: AttributionConfig;
+  sources?: SourceRule[];
+  /** Display names by source key. */
+  source_names?: Record<string, string>;
+  funnels?: FunnelDef[];
+  /** Inline rates, or a path resolved with the `readFile` constructor argument
+   * (CSV when it ends in `.csv`, else JSON). */
+  rate_card?: RateRow[] | string | null;
+  pricing_timeline?: TimelineEntry[];
+  markets?: MarketOverride[];
+  /** Default 24. */
+  inactivity_timeout_hours?: number;
+  /** Monthly quota of billable units for `usage`. */
+  quota?: number | null;
+  /** Default 7. */
+  lateness_days?: number;
+}
+
+/** The configuration as `engine.config()` returns it: every key present, defaults filled
+ * in, and a rate card given as a path already read. */
+export interface ResolvedConfig {
+  time_zone: string;
+  currency: CurrencyCode;
+  conversion_event: string | null;
+  events: Array<Required<EventDef>>;
+  attribution: Required<AttributionConfig>;
+  sources: Array<Required<SourceRule>>;
+  source_names: Record<string, string>;
+  funnels: FunnelDef[];
+  rate_card: RateRow[] | null;
+  pricing_timeline: TimelineEntry[];
+  markets: MarketOverride[];
+  inactivity_timeout_hours: number;
+  quota: number | null;
+  lateness_days: number;
+}
+
+/** What to report on (`ReportOptions`); every key is optional. Use either `last` or
+ * `from`/`to`. */
+export interface ReportOptions {
+  /** First day, inclusive (report time zone). */
+  from?: IsoDate | null;
+  /** Last day, exclusive. */
+  to?: IsoDate | null;
+  /** `7d`, `14d`, `30d`, `6m`, `12m` (any `Nd`, `Nw`, `Nm`, `Ny`) ending at the latest
+   * ingested day. */
+  last?: string | null;
+  /** Only this business number (`phone_number_id`). */
+  phone?: string | null;
+  /** Override the config's time zone (IANA name). */
+  time_zone?: string | null;
+  /** Override the config's attribution model. */
+  model?: ModelName | null;
+  /** Every attribution model side by side (`attribution.comparison`). */
+  compare_models?: boolean;
+  /** Also the previous period of equal length and the change (`compare`). */
+  compare?: boolean;
+}
+
+/** Which users `exportContacts` writes (`sources::ContactFilter`): a source key, an event
+ * name (messaging or external), or both. */
+export interface ContactFilter {
+  source?: string | null;
+  event?: string | null;
+}
+
+// --- ingestion --------------------------------------------------------------------------
+
+/** What one `ingest` call did (`IngestOutcome`). */
+export interface IngestOutcome {
+  ingested: number;
+  duplicates: number;
+  /** Items accepted but not used, with reasons (`field:account_update`, ...). */
+  ignored: string[];
+}
+
+/** Kinds of parse errors (`ParseErrorKind`). */
+export type ParseErrorKind =
+  | "syntax"
+  | "truncated"
+  | "utf8"
+  | "schema"
+  | "value"
+  | "unknown_record"
+  | "too_long"
+  | "empty";
+
+/** A line that could not be ingested (an entry of `StreamOutcome.errors`). */
+export interface ParseErrorInfo {
+  kind: ParseErrorKind;
+  /** 1-based line within the text given to `ingestJsonl`. */
+  line: number;
+  /** 1-based column, 0 when unknown. */
+  column: number;
+  /** JSON path of the offending field (`""` for the document itself). */
+  field: string;
+  message: string;
+}
+
+/** What one `ingestJsonl` call did (`StreamOutcome`). */
+export interface StreamOutcome {
+  /** Lines read, blank lines included. */
+  lines: number;
+  outcome: IngestOutcome;
+  errors: ParseErrorInfo[];
+}
+
+/** Can the business send free-form now, and until when (`billing::WindowState`)? */
+export interface WindowState {
+  /** The customer service window is open: free-form messages may be sent. */
+  open: boolean;
+  /** When the customer service window closes (or last closed); `null` if the user never wrote. */
+  until: UnixSeconds | null;
+  /** The user's latest message at or before the instant. */
+  last_inbound: UnixSeconds | null;
+  /** A free entry point window is open until then: every message delivered before it is free. */
+  free_entry_until: UnixSeconds | null;
+  /** A reply delivered before this instant opens a free entry point window. */
+  free_entry_reply_by: UnixSeconds | null;
+}
+
+// --- errors -----------------------------------------------------------------------------
+
+/** Thrown by `ingest` for a document that cannot be ingested. */
+export interface ParseError extends Error {
+  name: "ParseError";
+  kind: ParseErrorKind;
+  line: number;
+  column: number;
+  field: string;
+}
+
+/** Thrown by the constructor (and by `report` when the configuration cannot be used). */
+export interface ConfigError extends Error {
+  name: "ConfigError";
+  /** The offending key (`attribution.lookback_days`). */
+  key: string;
+}
+
+/** Thrown by `report` and `exportContacts` for options that cannot be used. */
+export interface ReportError extends Error {
+  name: "ReportError";
+  kind: "range" | "option" | "unsupported" | "write";
+  /** The offending option, for `kind: "option"` (else `""`). */
+  option: string;
+}
+
+/** Thrown by `Engine.restore` for bytes that are not a valid snapshot. */
+export interface SnapshotError extends Error {
+  name: "SnapshotError";
+  kind: "bad_magic" | "newer_version" | "corrupt";
+}
+
+/** Any error the package throws (besides `TypeError` for a JS value of the wrong type). */
+export type ConvolensError = ParseError | ConfigError | ReportError | SnapshotError;
+
+// --- the report (core/src/report/mod.rs) ------------------------------------------------
+
+/** The reported range (`report::RangeInfo`). */
+export interface RangeInfo {
+  /** First day, inclusive. */
+  from: IsoDate;
+  /** Last day, exclusive. */
+  to: IsoDate;
+  days: number;
+  time_zone: string;
+  /** The business number reported on, if restricted. */
+  phone: string | null;
+}
+
+/** Ingestion counts over the engine's life, not the range (`store::InputStats`). */
+export interface InputStats {
+  lines: number;
+  ingested: number;
+  duplicates: number;
+  ignored: number;
+  errors: number;
+  /** Unique inbound messages per type. */
+  messages: Record<string, number>;
+  /** Unique statuses per kind. */
+  statuses: Record<string, number>;
+  /** Unique records per type (`outbound`, `external_event`, `spend`, `close`, `click`). */
+  records: Record<string, number>;
+  /** Ignored items per reason. */
+  ignored_reasons: Record<string, number>;
+}
+
+// billing (core/src/billing/report.rs, reconcile.rs)
+
+/** Conversations opened, by kind (`billing::report::ConversationCounts`). */
+export interface ConversationCounts {
+  marketing: number;
+  utility: number;
+  authentication: number;
+  service: number;
+  /** Free entry point windows (both models). */
+  free_entry_point: number;
+}
+
+/** Counts by the four priced categories (`billing::report::CategoryCounts`). */
+export interface CategoryCounts {
+  marketing: number;
+  utility: number;
+  authentication: number;
+  service: number;
+}
+
+/** Free delivered messages by reason (`billing::report::FreeCounts`). */
+export interface FreeCounts {
+  service_window: number;
+  free_entry_point: number;
+  free_form: number;
+  free_service: number;
+}
+
+/** What billing cost over the range (`billing::report::CostSection`). */
+export interface CostSection {
+  total: number;
+  /** The rate card's currency (else the config's). */
+  currency: CurrencyCode;
+  /** By priced category: `marketing`, `utility`, `authentication`, `service`. */
+  by_category: Record<string, number>;
+  /** By recipient country (ISO 3166 code, `unknown`). */
+  by_country: Record<string, number>;
+  /** By delivery day, every day of the range. */
+  by_day: Record<IsoDate, number>;
+  /** Charged units the rate card has no rate for. */
+  unpriced: number;
+}
+
+/** One side of a reconciliation (`billing::reconcile::BillingView`). */
+export interface BillingView {
+  model: PricingModel | null;
+  category: string | null;
+  billable: boolean | null;
+  /** The conversation kind (`referral_conversion` for a free entry point). */
+  conversation: string | null;
+  /** Meta's conversation id. */
+  conversation_id?: string;
+}
+
+/** A message where the engine and Meta disagree (`billing::reconcile::Mismatch`). */
+export interface Mismatch {
+  message_id: string;
+  /** `wa_id`, else BSUID. */
+  user: string;
+  /** The business number. */
+  phone: string;
+  delivered_at: UnixSeconds;
+  /** `model`, `category`, `billable`, `conversation`. */
+  fields: string[];
+  engine: BillingView;
+  meta: BillingView;
+}
+
+/** Engine vs Meta (`billing::report::Reconciliation`). */
+export interface Reconciliation {
+  checked: number;
+  mismatched: number;
+  by_field: Record<string, number>;
+  mismatches: Mismatch[];
+}
+
+/** The `billing` section (`billing::BillingSection`, semantics §2). */
+export interface BillingSection {
+  /** The pricing model over the range's days. */
+  model: "CBP" | "PMP" | "mixed";
+  conversations: ConversationCounts;
+  /** PMP messages charged. */
+  charged_messages: CategoryCounts;
+  free_messages: FreeCounts;
+  /** CBP free-tier service conversations (billable, cost zero). */
+  free_tier_conversations: number;
+  cost: CostSection;
+  reconciliation: Reconciliation;
+}
+
+/** Sent, delivered and billable counts (`billing::report::UsageCounts`). */
+export interface UsageCounts {
+  sent: number;
+  delivered: number;
+  billable: number;
+}
+
+/** One calendar month of usage (`billing::report::UsageMonth`). */
+export interface UsageMonth {
+  month: IsoMonth;
+  /** The range covers only part of the month. */
+  partial: boolean;
+  sent: number;
+  delivered: number;
+  billable: number;
+  by_country: Record<string, UsageCounts>;
+  by_category: Record<string, UsageCounts>;
+  /** Present with a configured quota. */
+  quota?: number;
+  /** billable ÷ quota; present with a non-zero quota. */
+  quota_used?: number;
+  /** quota − billable (negative when exceeded); present with a quota. */
+  quota_left?: number;
+}
+
+/** The `usage` section (`billing::UsageSection`). */
+export interface UsageSection {
+  quota: number | null;
+  months: UsageMonth[];
+}
+
+// sources and attribution (core/src/sources/section.rs)
+
+/** `sources::SourceKind`. */
+export type SourceKind = "meta_ad" | "meta_post" | "custom" | "campaign" | "direct";
+
+/** One step of a funnel, for one source (`sources::FunnelStep`). */
+export interface FunnelStep {
+  event: string;
+  reached: number;
+  drop_off: number;
+}
+
+/** A configured funnel, for one source (`sources::FunnelRow`). */
+export interface FunnelRow {
+  name: string;
+  steps: FunnelStep[];
+}
+
+/** One source over the range (`sources::SourceRow`, semantics §3, §4). */
+export interface SourceRow {
+  /** `meta_ad:120`, `campaign:spring`, `qr:shop`, `direct`. */
+  key: string;
+  name: string;
+  kind: SourceKind;
+  direction: "incoming" | "outgoing";
+  conversations: number;
+  leads: number;
+  /** leads ÷ conversations. */
+  conversion_rate: number | null;
+  /** Spend on the range's days. */
+  invested: number;
+  /** invested ÷ leads. */
+  conversion_cost: number | null;
+  /** Attributed value. */
+  revenue: number;
+  /** revenue ÷ invested. */
+  roas: number | null;
+  /** Attributed count (fractional under multi-touch models). */
+  conversions: number;
+  /** Present when funnels are configured. */
+  funnel?: FunnelRow[];
+}
+
+/** The event that makes a conversation a lead (`sources::ConversionEvent`). */
+export interface ConversionEvent {
+  /** `null`: any external event. */
+  name: string | null;
+  kind: "external" | "button_reply" | "list_reply" | "text_reply";
+}
+
+/** What one model credits one source (`sources::ModelCredit`). */
+export interface ModelCredit {
+  model: ModelName;
+  conversions: number;
+  revenue: number;
+}
+
+/** Every model's credit for one source (`sources::ComparisonRow`). */
+export interface ComparisonRow {
+  key: string;
+  name: string;
+  models: ModelCredit[];
+}
+
+/** The `attribution` section (`sources::AttributionSummary`). */
+export interface AttributionSummary {
+  model: ModelName;
+  lookback_days: number;
+  conversion_event: ConversionEvent | null;
+  currency: CurrencyCode;
+  events: number;
+  value: number;
+  attributed_events: number;
+  attributed_value: number;
+  unattributed_events: number;
+  unattributed_value: number;
+  /** Events and spend records in another currency, left out of the money figures. */
+  other_currency: number;
+  /** Present with `compare_models`. */
+  comparison?: ComparisonRow[];
+  /** Models the comparison could not compute, with the reason (present when any). */
+  comparison_errors?: Record<string, string>;
+}
+
+// engagement (core/src/engagement/)
+
+/** `engagement::report::DailyActive`. */
+export interface DailyActive {
+  date: IsoDate;
+  users: number;
+}
+
+/** `engagement::report::DailyVolume`. */
+export interface DailyVolume {
+  date: IsoDate;
+  /** Business messages sent that day and delivered. */
+  sent: number;
+  /** Users' messages received that day. */
+  received: number;
+}
+
+/** Support conversation counts (`engagement::support::Support`). */
+export interface Support {
+  opened: number;
+  closed: number;
+  reopened: number;
+  open_at_end: number;
+}
+
+/** First-response times of one author kind (`engagement::support::AuthorResponse`). */
+export interface AuthorResponse {
+  answered: number;
+  median_s: number | null;
+  p90_s: number | null;
+}
+
+/** `engagement::support::ResponseTime`. */
+export interface ResponseTime {
+  conversations: number;
+  answered: number;
+  first_response_median_s: number | null;
+  first_response_p90_s: number | null;
+  by_author: Record<string, AuthorResponse>;
+}
+
+/** `engagement::authors::TopAuthor`. */
+export interface TopAuthor {
+  /** `automation`, `agent`, `reminder`, `api`, `campaign`, `unknown`. */
+  kind: string;
+  id: string;
+  messages: number;
+}
+
+/** The `engagement` section (`engagement::Engagement`, semantics §5). */
+export interface Engagement {
+  active_users: number;
+  new_users: number;
+  returning_users: number;
+  /** Every day of the range. */
+  daily_active: DailyActive[];
+  /** Active users by country (ISO 3166 code, `unknown`). */
+  countries: Record<string, number>;
+  messages_received: number;
+  messages_sent: number;
+  avg_received_per_user_per_day: number | null;
+  /** Users' messages by local weekday (7 rows, Monday first) and hour (24 columns). */
+  heatmap: number[][];
+  /** Every day of the range. */
+  daily_volume: DailyVolume[];
+  support: Support;
+  /** Delivered business messages by author kind. */
+  authors: Record<string, number>;
+  top_authors: TopAuthor[];
+  response_time: ResponseTime;
+}
+
+/** One button of a template row (`engagement::templates::ButtonRow`). */
+export interface ButtonRow {
+  text: string;
+  type: "quick_reply" | "url" | "other";
+  clicks: number;
+  /** clicks ÷ delivered. */
+  ctr: number | null;
+}
+
+/** One template's (or campaign's) row (`engagement::TemplateRow`). */
+export interface TemplateRow {
+  /** Template name (campaign name in `campaigns`). */
+  name: string;
+  /** `marketing`, `marketing_lite`, `utility`, `authentication`,
+   * `authentication_international`, `service`, `referral_conversion`, `other`, `mixed`,
+   * `unknown`. */
+  category: string;
+  sent: number;
+  delivered: number;
+  read: number;
+  replied: number;
+  /** Quick-reply presses plus URL clicks. */
+  clicks: number;
+  url_clicks: number;
+  /** clicks ÷ delivered. */
+  ctr: number | null;
+  buttons: ButtonRow[];
+  cost: number | null;
+  cost_per_delivered: number | null;
+  cost_per_click: number | null;
+  conversions: number | null;
+  conversion_value: number | null;
+  /** Failed messages by error code. */
+  failed: Record<string, number>;
+}
+
+// compare (core/src/report/compare.rs)
+
+/** The change of a section between two periods, in the section's own shape: every number
+ * becomes `current − previous` (`null` when either side is `null`); text and booleans are
+ * the current report's. */
+export type Delta<T> = T extends number
+  ? number | null
+  : T extends string | boolean | null
+    ? T
+    : T extends Array<infer U>
+      ? Array<Delta<U>>
+      : T extends object
+        ? { [K in keyof T]: Delta<T[K]> }
+        : T;
+
+/** The `compare` section (`report::compare::Comparison`), present with `compare: true`. */
+export interface Comparison {
+  /** The previous period of equal length. */
+  previous_range: RangeInfo;
+  engagement_delta?: Delta<Engagement>;
+  sources_delta?: Delta<SourceRow[]>;
+}
+
+/** A full report (`report::Report`): the same keys as `report --json`, in that order. */
+export interface Report {
+  range: RangeInfo;
+  input: InputStats;
+  billing: BillingSection;
+  usage: UsageSection;
+  sources: SourceRow[];
+  attribution: AttributionSummary;
+  engagement: Engagement;
+  templates: TemplateRow[];
+  campaigns: TemplateRow[];
+  /** Present with `compare: true`. */
+  compare?: Comparison;
+}

@@ -1,0 +1,82 @@
+// Type-checked with `tsc --noEmit --strict` by types.test.js: the package's definitions
+// describe the API and the report precisely (no `any`), for both builds. Every line here
+// either compiles because a type is right, or is marked `@ts-expect-error` because it must
+// not compile.
+import {
+  Engine,
+  version,
+  type Config,
+  type ContactFilter,
+  type Report,
+  type ReportOptions,
+  type ResolvedConfig,
+  type SourceRow,
+  type StreamOutcome,
+  type TemplateRow,
+  type WindowState,
+} from "../../pkg/convolens";
+import init, { Engine as WebEngine, type Report as WebReport } from "../../pkg/web/convolens";
+
+const config: Config = { time_zone: "Europe/Madrid", currency: "EUR", quota: 1000 };
+const engine = new Engine(config, (path: string) => path);
+const out: StreamOutcome = engine.ingestJsonl(new Uint8Array(0));
+const firstBad: number | undefined = out.errors[0]?.line;
+engine.ingest({ type: "outbound" });
+engine.ingest('{"type":"outbound"}');
+
+const options: ReportOptions = { last: "30d", model: "linear", compare: true, compare_models: true };
+const report: Report = engine.report(options);
+const days: number = report.range.days;
+const cost: number = report.billing.cost.total;
+const marketing: number | undefined = report.billing.cost.by_category["marketing"];
+const pricing: "CBP" | "PMP" | "mixed" = report.billing.model;
+const quotaUsed: number | undefined = report.usage.months[0]?.quota_used;
+const top: SourceRow | undefined = report.sources[0];
+const roas: number | null | undefined = top?.roas;
+const steps: number | undefined = top?.funnel?.[0]?.steps.length;
+const lead: string | null | undefined = report.attribution.conversion_event?.name;
+const dau: number[] = report.engagement.daily_active.map((d) => d.users);
+const sent: number[] = report.engagement.daily_volume.map((d) => d.sent + d.received);
+const median: number | null = report.engagement.response_time.first_response_median_s;
+const template: TemplateRow | undefined = report.templates[0];
+const buttonType: "quick_reply" | "url" | "other" | undefined = template?.buttons[0]?.type;
+const campaigns: string[] = report.campaigns.map((c) => c.name);
+const dauChange: number | null | undefined = report.compare?.engagement_delta?.active_users;
+const prevFrom: string | undefined = report.compare?.previous_range.from;
+const sourceChange: number | null | undefined = report.compare?.sources_delta?.[0]?.conversations;
+
+const resolved: ResolvedConfig = engine.config();
+const tz: string = resolved.time_zone;
+const filter: ContactFilter = { source: "qr:shop" };
+const csv: string = engine.exportContacts(filter, { last: "7d" }) + engine.exportContacts("purchase");
+const window: WindowState | null = engine.freeFormWindow("4915112345678", "1001", 1751450000);
+const open: boolean | undefined = window?.open;
+const until: number | null | undefined = window?.until;
+const restored: Engine = Engine.restore(engine.snapshot());
+restored.merge(engine);
+restored.setMaxLineBytes(1 << 20);
+const v: string = version();
+
+// @ts-expect-error: unknown config key
+const badConfig: Config = { colour: "red" };
+// @ts-expect-error: not a model
+const badOptions: ReportOptions = { model: "magic" };
+// @ts-expect-error: the report has no such section
+report.nonexistent;
+// @ts-expect-error: a count is a number, not a string
+const badCount: string = report.engagement.active_users;
+// @ts-expect-error: ratios may be null
+const badRatio: number = report.sources[0]!.conversion_rate;
+
+async function browser(): Promise<WebReport> {
+  await init();
+  const e = new WebEngine();
+  e.ingestJsonl("");
+  return e.report({ last: "7d" });
+}
+
+export {
+  firstBad, days, cost, marketing, pricing, quotaUsed, roas, steps, lead, dau, sent, median, buttonType,
+  campaigns, dauChange, prevFrom, sourceChange, tz, csv, open, until, v, badConfig, badOptions, badCount,
+  badRatio, browser,
+};
