@@ -55,3 +55,8 @@ pub use error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, Sna
 pub use model::money::{Currency, Money};
 pub use report::{Report, ReportOptions};
 pub use store::IngestOutcome;
+
+/// The README's Rust examples, compiled and run as doctests so they never go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

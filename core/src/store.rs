@@ -520,10 +520,10 @@ impl Store {
             Event::Inbound(m) => self.inbound_msg(m),
             Event::Status(s) => self.status(s),
             Event::Outbound(o) => self.outbound_rec(o),
-            Event::External(x) => self.external(x),
-            Event::Spend(s) => self.spend_rec(s),
-            Event::Close(c) => self.close(c),
-            Event::Click(c) => self.click(c),
+            Event::External(x) => self.external(&x),
+            Event::Spend(s) => self.spend_rec(&s),
+            Event::Close(c) => self.close(&c),
+            Event::Click(c) => self.click(&c),
             Event::Ignored(r) => Applied::Ignored(r.key()),
         }
     }
@@ -725,7 +725,7 @@ impl Store {
         Applied::New
     }
 
-    fn external(&mut self, x: ExternalRecord<'_>) -> Applied {
+    fn external(&mut self, x: &ExternalRecord<'_>) -> Applied {
         if self.external_ix.contains_key(&*x.id) {
             return Applied::Duplicate;
         }
@@ -751,7 +751,7 @@ impl Store {
         Applied::New
     }
 
-    fn spend_rec(&mut self, s: SpendRecord<'_>) -> Applied {
+    fn spend_rec(&mut self, s: &SpendRecord<'_>) -> Applied {
         let key = match &s.id {
             Some(id) => format!("id:{id}"),
             None => format!("{}|{}", s.source, s.from),
@@ -784,7 +784,7 @@ impl Store {
         }
     }
 
-    fn close(&mut self, c: CloseRecord<'_>) -> Applied {
+    fn close(&mut self, c: &CloseRecord<'_>) -> Applied {
         let Some(u) = self.user_of(&c.contact) else {
             return Applied::Ignored("unresolvable".into());
         };
@@ -801,7 +801,7 @@ impl Store {
         Applied::New
     }
 
-    fn click(&mut self, c: ClickRecord<'_>) -> Applied {
+    fn click(&mut self, c: &ClickRecord<'_>) -> Applied {
         let key = match &c.id {
             Some(id) => format!("id:{id}"),
             None => format!("{}|{}|{}", c.message_id, c.button, c.ts),

@@ -68,7 +68,7 @@ proptest! {
         e.ingest_str(&sample_stream()[0]).unwrap();
         let _ = e.ingest(&bytes);
         let _ = e.ingest_reader(&bytes[..]);
-        let r = e.report(&Default::default()).unwrap();
+        let r = e.report(&convolens::ReportOptions::default()).unwrap();
         prop_assert_eq!(r.input.messages.get("text"), Some(&1));
     }
 

@@ -88,7 +88,7 @@ fn every_shared_payload_ingests_with_matching_counts() {
             let out = e
                 .ingest(&bytes)
                 .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-            let r = e.report(&Default::default()).unwrap();
+            let r = e.report(&convolens::ReportOptions::default()).unwrap();
             assert_eq!(r.input.errors, 0, "{}", path.display());
             assert_eq!(r.input.messages, msgs, "messages of {}", path.display());
             assert_eq!(r.input.statuses, statuses, "statuses of {}", path.display());

@@ -16,7 +16,7 @@
 //! weekly rows.
 
 use chrono::{Datelike, NaiveDate};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -109,7 +109,10 @@ pub struct GenStats {
 }
 
 /// The business numbers: (phone_number_id, display number).
-pub const PHONES: [(&str, &str); 2] = [("106540352242922", "15550783881"), ("106540352242999", "15550783999")];
+pub const PHONES: [(&str, &str); 2] = [
+    ("106540352242922", "15550783881"),
+    ("106540352242999", "15550783999"),
+];
 
 /// Where a user came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,7 +127,11 @@ enum Entry {
 
 /// The campaign days (the campaign `summer_sale` goes out on each).
 fn campaign_days(start: NaiveDate, days: u32) -> Vec<NaiveDate> {
-    [10, 24, 38, 52].iter().filter(|d| **d < days).map(|d| start + chrono::Duration::days(i64::from(*d))).collect()
+    [10, 24, 38, 52]
+        .iter()
+        .filter(|d| **d < days)
+        .map(|d| start + chrono::Duration::days(i64::from(*d)))
+        .collect()
 }
 
 struct User {
@@ -156,10 +163,12 @@ const COUNTRIES: [(&str, &str, usize); 12] = [
 ];
 
 const FIRST: [&str; 16] = [
-    "Ana", "Ben", "Chloé", "Dev", "Emeka", "Fatima", "Giulia", "Hugo", "Ines", "Jonas", "Kavya", "Luis", "Mia", "Nia",
-    "Omar", "Priya",
+    "Ana", "Ben", "Chloé", "Dev", "Emeka", "Fatima", "Giulia", "Hugo", "Ines", "Jonas", "Kavya",
+    "Luis", "Mia", "Nia", "Omar", "Priya",
 ];
-const LAST: [&str; 8] = ["Silva", "Müller", "Patel", "Okafor", "García", "Rossi", "Smith", "Santoso"];
+const LAST: [&str; 8] = [
+    "Silva", "Müller", "Patel", "Okafor", "García", "Rossi", "Smith", "Santoso",
+];
 
 /// One day's output lines, ordered by timestamp when written.
 struct Day {
@@ -263,7 +272,12 @@ impl Gen<'_> {
             rec["campaign"] = json!(c);
         }
         if !buttons.is_empty() {
-            rec["buttons"] = Value::Array(buttons.iter().map(|(t, x)| json!({"type": t, "text": x})).collect());
+            rec["buttons"] = Value::Array(
+                buttons
+                    .iter()
+                    .map(|(t, x)| json!({"type": t, "text": x}))
+                    .collect(),
+            );
         }
         self.stats.outbound += 1;
         // The host usually records the message as the API answers; now and then its record
@@ -286,7 +300,8 @@ impl Gen<'_> {
         let pmp = ts >= 1_751_328_000; // 2025-07-01T00:00Z
         let in_csw = ts - self.users[u].last_inbound < 86_400;
         for (st, sts, code) in statuses {
-            let mut s = json!({"id": id, "status": st, "timestamp": sts.to_string(), "recipient_id": to});
+            let mut s =
+                json!({"id": id, "status": st, "timestamp": sts.to_string(), "recipient_id": to});
             if let Some(code) = code {
                 s["errors"] = json!([{"code": code, "title": "Message undeliverable", "message": "Message undeliverable", "error_data": {"details": "Message failed to send"}}]);
             } else if pmp && (st == "sent" || st == "delivered") {
@@ -320,7 +335,17 @@ impl Gen<'_> {
         self.schedule(today, day, ts, line);
         // An order confirmation (utility) follows the purchase.
         let t = ts + self.rng.range(30, 600);
-        self.outbound(today, day, u, t, Some(("order_confirmation", "utility")), "api", Some("shop"), None, &[]);
+        self.outbound(
+            today,
+            day,
+            u,
+            t,
+            Some(("order_confirmation", "utility")),
+            "api",
+            Some("shop"),
+            None,
+            &[],
+        );
     }
 
     /// A user's first conversation: the opening message and what follows.
@@ -331,24 +356,48 @@ impl Gen<'_> {
                 let (sid, headline, kind) = match entry {
                     Entry::Ad1 => ("120210000000001", "Summer sale: 30% off sandals", "ad"),
                     Entry::Ad2 => ("120210000000002", "New arrivals: trail shoes", "ad"),
-                    _ => ("102290129340398_998877", "Our spring collection post", "post"),
+                    _ => (
+                        "102290129340398_998877",
+                        "Our spring collection post",
+                        "post",
+                    ),
                 };
                 json!({"type": "text", "text": {"body": "Hi! Is this still available?"},
                        "referral": {"source_url": "https://fb.me/example", "source_id": sid, "source_type": kind,
                                     "headline": headline, "body": "Tap to chat", "media_type": "image",
                                     "image_url": "https://example.invalid/ad.jpg", "ctwa_clid": format!("ARAkx{u:06}")}})
             }
-            Entry::Qr => json!({"type": "text", "text": {"body": "Hello! I scanned the billboard code QR-BILLBOARD-A"}}),
-            Entry::WaMe => json!({"type": "text", "text": {"body": "Hello, I want the summer offer"}}),
-            Entry::Direct => json!({"type": "text", "text": {"body": *self.rng.pick(&["Hi", "Hello", "Do you ship to my country?", "Where is my order?"])}}),
+            Entry::Qr => {
+                json!({"type": "text", "text": {"body": "Hello! I scanned the billboard code QR-BILLBOARD-A"}})
+            }
+            Entry::WaMe => {
+                json!({"type": "text", "text": {"body": "Hello, I want the summer offer"}})
+            }
+            Entry::Direct => {
+                json!({"type": "text", "text": {"body": *self.rng.pick(&["Hi", "Hello", "Do you ship to my country?", "Where is my order?"])}})
+            }
         };
         self.inbound(today, day, u, ts, msg);
         // The bot answers at once with a question and two reply buttons.
         let t1 = ts + self.rng.range(2, 20);
-        let (qid, ok) = self.outbound(today, day, u, t1, None, "automation", Some("welcome-bot"), None, &[]);
+        let (qid, ok) = self.outbound(
+            today,
+            day,
+            u,
+            t1,
+            None,
+            "automation",
+            Some("welcome-bot"),
+            None,
+            &[],
+        );
         if ok && self.rng.chance(0.75) {
             let t2 = t1 + self.rng.range(20, 600);
-            let pressed = if self.rng.chance(0.6) { ("interested", "Yes, show me") } else { ("later", "Maybe later") };
+            let pressed = if self.rng.chance(0.6) {
+                ("interested", "Yes, show me")
+            } else {
+                ("later", "Maybe later")
+            };
             let msg = json!({"type": "interactive", "context": {"from": PHONES[self.users[u].phone].1, "id": qid},
                              "interactive": {"type": "button_reply", "button_reply": {"id": pressed.0, "title": pressed.1}}});
             self.inbound(today, day, u, t2, msg);
@@ -380,10 +429,31 @@ impl Gen<'_> {
 
     /// A returning user writes again: a rating list and an occasional login code.
     fn return_visit(&mut self, today: &mut Day, day: u32, u: usize, ts: i64) {
-        let body = *self.rng.pick(&["Hi again", "Any news?", "Thanks!", "Is my order on its way?"]);
-        self.inbound(today, day, u, ts, json!({"type": "text", "text": {"body": body}}));
+        let body = *self.rng.pick(&[
+            "Hi again",
+            "Any news?",
+            "Thanks!",
+            "Is my order on its way?",
+        ]);
+        self.inbound(
+            today,
+            day,
+            u,
+            ts,
+            json!({"type": "text", "text": {"body": body}}),
+        );
         let t1 = ts + self.rng.range(5, 120);
-        let (qid, ok) = self.outbound(today, day, u, t1, None, "automation", Some("rating-bot"), None, &[]);
+        let (qid, ok) = self.outbound(
+            today,
+            day,
+            u,
+            t1,
+            None,
+            "automation",
+            Some("rating-bot"),
+            None,
+            &[],
+        );
         if ok && self.rng.chance(0.5) {
             let score = *self.rng.pick(&["5", "4", "3", "2"]);
             let msg = json!({"type": "interactive", "context": {"id": qid},
@@ -393,7 +463,17 @@ impl Gen<'_> {
         }
         if self.rng.chance(0.15) {
             let t = ts + self.rng.range(60, 3600);
-            self.outbound(today, day, u, t, Some(("login_code", "authentication")), "api", Some("auth-service"), None, &[]);
+            self.outbound(
+                today,
+                day,
+                u,
+                t,
+                Some(("login_code", "authentication")),
+                "api",
+                Some("auth-service"),
+                None,
+                &[],
+            );
         }
         if self.rng.chance(0.08) {
             let tp = ts + self.rng.range(600, 86_400);
@@ -419,7 +499,11 @@ impl Gen<'_> {
                 "campaign",
                 Some("growth-team"),
                 Some("summer_sale"),
-                &[("quick_reply", "Yes, show me"), ("quick_reply", "Stop promotions"), ("url", "Shop now")],
+                &[
+                    ("quick_reply", "Yes, show me"),
+                    ("quick_reply", "Stop promotions"),
+                    ("url", "Shop now"),
+                ],
             );
             if !ok {
                 continue;
@@ -502,12 +586,26 @@ pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
             last_inbound: i64::MIN / 2,
         });
     }
-    let day0 = cfg.start.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp());
-    let mut g = Gen { cfg, rng, users, later: BTreeMap::new(), day0, msg_seq: 0, stats: GenStats::default() };
+    let day0 = cfg
+        .start
+        .and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp());
+    let mut g = Gen {
+        cfg,
+        rng,
+        users,
+        later: BTreeMap::new(),
+        day0,
+        msg_seq: 0,
+        stats: GenStats::default(),
+    };
     let campaigns = campaign_days(cfg.start, cfg.days);
     for day in 0..cfg.days {
         let date = cfg.start + chrono::Duration::days(i64::from(day));
-        let mut today = Day { lines: Vec::new(), seq: 0 };
+        let mut today = Day {
+            lines: Vec::new(),
+            seq: 0,
+        };
         for (ts, line) in g.later.remove(&day).unwrap_or_default() {
             today.push(ts, line);
         }
@@ -515,7 +613,9 @@ pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
             g.campaign(&mut today, day);
         }
         for u in 0..g.users.len() {
-            let Some(arrives) = g.users[u].arrives else { continue };
+            let Some(arrives) = g.users[u].arrives else {
+                continue;
+            };
             // Daytime-weighted arrival: most messages between 08:00 and 22:00 UTC.
             let ts = day0 + i64::from(day) * 86_400 + g.rng.range(8 * 3600, 22 * 3600);
             if arrives == day {
@@ -543,7 +643,11 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic() {
-        let cfg = GenConfig { users: 30, days: 20, ..GenConfig::default() };
+        let cfg = GenConfig {
+            users: 30,
+            days: 20,
+            ..GenConfig::default()
+        };
         let mut a = Vec::new();
         let mut b = Vec::new();
         generate(&cfg, &mut a).unwrap();
@@ -557,7 +661,11 @@ mod tests {
 
     #[test]
     fn every_line_ingests() {
-        let cfg = GenConfig { users: 60, days: 40, ..GenConfig::default() };
+        let cfg = GenConfig {
+            users: 60,
+            days: 40,
+            ..GenConfig::default()
+        };
         let mut out = Vec::new();
         let stats = generate(&cfg, &mut out).unwrap();
         let mut e = convolens::Engine::new(convolens::Config::default()).unwrap();
@@ -567,9 +675,18 @@ mod tests {
         let report = e.report(&convolens::ReportOptions::default()).unwrap();
         // Lines scheduled past the last day are not written, so count what was written.
         let text = String::from_utf8(out).unwrap();
-        let records = text.lines().filter(|l| l.starts_with(r#"{"type":"outbound""#) || l.contains(r#""type":"outbound""#)).count();
+        let records = text
+            .lines()
+            .filter(|l| {
+                l.starts_with(r#"{"type":"outbound""#) || l.contains(r#""type":"outbound""#)
+            })
+            .count();
         assert_eq!(report.input.records["outbound"], records as u64);
         let inbound: u64 = report.input.messages.values().sum();
-        assert!(inbound <= stats.inbound && inbound + 20 > stats.inbound, "{inbound} of {}", stats.inbound);
+        assert!(
+            inbound <= stats.inbound && inbound + 20 > stats.inbound,
+            "{inbound} of {}",
+            stats.inbound
+        );
     }
 }

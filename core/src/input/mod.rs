@@ -679,9 +679,10 @@ fn doc_to_events<'a>(
             let template = doc.template.filter(|t| !t.trim().is_empty());
             let kind = match doc.kind.as_deref() {
                 Some("template") => OutboundKind::Template,
-                Some("free_form" | "freeform" | "session" | "text") => OutboundKind::FreeForm,
                 None if template.is_some() => OutboundKind::Template,
-                None => OutboundKind::FreeForm,
+                Some("free_form" | "freeform" | "session" | "text") | None => {
+                    OutboundKind::FreeForm
+                }
                 Some(k) => {
                     return Err(ParseError::new(
                         ParseErrorKind::Value,
@@ -877,4 +878,220 @@ fn ads_insights_row<'a>(
         amount: Money::from_micros(doc.spend.unwrap_or(0), cur),
     }));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! One test per message type and status kind, on the real payload shapes in
+    //! `../shared/data/webhooks/`.
+    use super::*;
+    use crate::model::{Category, PricingModel, PricingType, ReferralSource, ReplyKind};
+
+    fn fixture(path: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/data/webhooks")
+            .join(path);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn events(bytes: &[u8]) -> Vec<Event<'_>> {
+        let mut out = Vec::new();
+        parse_document(bytes, 1, &ParseOptions::default(), &mut out).unwrap();
+        out
+    }
+
+    fn only_inbound(bytes: &[u8]) -> InboundMsg<'_> {
+        let mut msgs: Vec<InboundMsg<'_>> = events(bytes)
+            .into_iter()
+            .filter_map(|e| {
+                if let Event::Inbound(m) = e {
+                    Some(m)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(msgs.len(), 1);
+        msgs.remove(0)
+    }
+
+    fn only_status(bytes: &[u8]) -> StatusUpdate<'_> {
+        let mut st: Vec<StatusUpdate<'_>> = events(bytes)
+            .into_iter()
+            .filter_map(|e| {
+                if let Event::Status(s) = e {
+                    Some(s)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(st.len(), 1);
+        st.remove(0)
+    }
+
+    #[test]
+    fn media_and_plain_types() {
+        for (file, ty) in [
+            ("meta-docs/audio__01.json", InboundType::Audio),
+            ("pywa/message__voice.json", InboundType::Audio),
+            ("meta-docs/image__01.json", InboundType::Image),
+            ("meta-docs/video__01.json", InboundType::Video),
+            ("meta-docs/document__01.json", InboundType::Document),
+            ("meta-docs/sticker__01.json", InboundType::Sticker),
+            ("meta-docs/location__01.json", InboundType::Location),
+            ("meta-docs/contacts__01.json", InboundType::Contacts),
+            ("meta-docs/reaction__01.json", InboundType::Reaction),
+            ("meta-docs/order__01.json", InboundType::Order),
+            ("meta-docs/system__01.json", InboundType::System),
+            ("meta-docs/unsupported__01.json", InboundType::Unsupported),
+            ("pywa/deleted_message__revoke.json", InboundType::Revoke),
+            ("pywa/edited_message__image.json", InboundType::Edit),
+        ] {
+            let b = fixture(file);
+            let m = only_inbound(&b);
+            assert_eq!(m.ty, ty, "{file}");
+            assert!(m.reply.is_none() && m.referral.is_none(), "{file}");
+        }
+    }
+
+    #[test]
+    fn text_with_context_and_referral() {
+        let b = fixture("meta-docs/text__01.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.ty, InboundType::Text);
+        assert!(m.context_id.is_some());
+        assert!(m.text.as_deref().is_some_and(|t| !t.is_empty()));
+        let b = fixture("pywa/message__referral.json");
+        let m = only_inbound(&b);
+        let r = m.referral.expect("referral");
+        // pywa's fixture literally says "ad or post": treated as an ad.
+        assert_eq!(r.source, ReferralSource::Ad);
+        assert_eq!(&*r.source_id, "ADID");
+        assert_eq!(r.headline.as_deref(), Some("AD_TITLE"));
+        assert_eq!(r.ctwa_clid.as_deref(), Some("CTWA_CLID"));
+        assert_eq!(m.text.as_deref(), Some("BODY"));
+        assert_eq!(m.ts, 1_697_045_000);
+        assert_eq!(m.from.wa_id.as_deref(), Some("972987654321"));
+    }
+
+    #[test]
+    fn replies_button_list_flow_and_template_button() {
+        let b = fixture("meta-docs/interactive-reply-buttons-messages__01.json");
+        let r = only_inbound(&b).reply.expect("button reply");
+        assert_eq!(r.kind, ReplyKind::Button);
+        assert!(r.id.is_some() && r.title.is_some());
+        let b = fixture("meta-docs/interactive-list-messages__01.json");
+        let r = only_inbound(&b).reply.expect("list reply");
+        assert_eq!(r.kind, ReplyKind::List);
+        let b = fixture("pywa/flow_completion__completion.json");
+        assert_eq!(only_inbound(&b).reply.expect("flow").kind, ReplyKind::Flow);
+        let b = fixture("meta-docs/button__01.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.ty, InboundType::Button);
+        let r = m.reply.expect("template quick reply");
+        assert_eq!(r.kind, ReplyKind::Button);
+        assert!(r.title.is_some());
+        assert!(
+            m.context_id.is_some(),
+            "a quick reply names the template message"
+        );
+    }
+
+    #[test]
+    fn statuses_sent_delivered_read_failed_played() {
+        let b = fixture("pywa/message_status__sent.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Sent);
+        let b = fixture("pywa/message_status__delivered.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Delivered);
+        let b = fixture("pywa/message_status__read.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Read);
+        let b = fixture("pywa/message_status__played.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Played);
+        let b = fixture("pywa/message_status__failed.json");
+        let s = only_status(&b);
+        assert_eq!(s.status, StatusKind::Failed);
+        assert_eq!(s.errors[0].code, 130_472);
+    }
+
+    #[test]
+    fn status_pricing_and_conversation_objects() {
+        let b = fixture("whatsapp-api-js/sent.json");
+        let s = only_status(&b);
+        let p = s.pricing.expect("pricing");
+        assert_eq!(p.model, Some(PricingModel::Pmp));
+        assert_eq!(p.pricing_type, Some(PricingType::Regular));
+        assert_eq!(p.category, Some(Category::Marketing));
+        assert!(p.is_billable());
+        let c = s.conversation.expect("conversation");
+        assert_eq!(&*c.id, "CONVERSATION_ID");
+        assert_eq!(c.expires, Some(1_504_903_988));
+        assert_eq!(c.origin, Some(Category::Marketing));
+        // The recipient is named by both ids.
+        assert_eq!(
+            s.recipient.bsuid.as_deref(),
+            Some("US.13491208655302741918")
+        );
+        // Meta spells it with a hyphen in pricing.category.
+        assert_eq!(
+            Category::parse("authentication-international"),
+            Category::AuthenticationInternational
+        );
+        let free = MetaPricing {
+            billable: None,
+            model: Some(PricingModel::Pmp),
+            category: Some(Category::Utility),
+            pricing_type: Some(PricingType::FreeCustomerService),
+        };
+        assert!(
+            !free.is_billable(),
+            "billable derived from type when absent"
+        );
+    }
+
+    #[test]
+    fn bsuid_only_sender() {
+        let b = fixture("meta-docs/business-scoped-user-ids__03.json");
+        let m = only_inbound(&b);
+        assert_eq!(m.from.wa_id, None, "empty wa_id dropped");
+        assert_eq!(m.from.bsuid.as_deref(), Some("user.93737..."));
+    }
+
+    #[test]
+    fn records_parse_with_defaults() {
+        let mut out = Vec::new();
+        let doc = br#"{"type":"outbound","id":"w1","to":"US.123","timestamp":"1751450000","template":"t"}"#;
+        parse_document(doc, 1, &ParseOptions::default(), &mut out).unwrap();
+        let Event::Outbound(o) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            o.kind,
+            OutboundKind::Template,
+            "a template name implies a template"
+        );
+        assert_eq!(
+            o.category,
+            Category::Marketing,
+            "an unlabelled template is assumed marketing"
+        );
+        assert_eq!(
+            o.to.bsuid.as_deref(),
+            Some("US.123"),
+            "a dotted id is a BSUID"
+        );
+        let mut out = Vec::new();
+        let doc = br#"{"ad_id":"9","ad_name":"Carousel","spend":"12.34","date_start":"2025-07-01","date_stop":"2025-07-07","account_currency":"EUR"}"#;
+        parse_document(doc, 1, &ParseOptions::default(), &mut out).unwrap();
+        let Event::Spend(s) = &out[0] else {
+            panic!("{out:?}")
+        };
+        assert_eq!(&*s.source, "meta_ad:9");
+        assert_eq!(s.amount, Money::from_micros(12_340_000, Currency::EUR));
+        assert_eq!((s.to - s.from).num_days(), 6);
+    }
 }

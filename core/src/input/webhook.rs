@@ -143,6 +143,7 @@ struct TemplateButtonReply<'a> {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
+#[allow(clippy::struct_field_names)] // Meta's names
 struct Interactive<'a> {
     #[serde(borrow)]
     button_reply: Option<IdTitle<'a>>,
@@ -171,6 +172,7 @@ struct NfmReply<'a> {
 }
 
 #[derive(Deserialize)]
+#[allow(clippy::struct_field_names)] // Meta's names
 struct Status<'a> {
     #[serde(borrow)]
     id: S<'a>,

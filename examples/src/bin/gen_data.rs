@@ -7,7 +7,7 @@
 //! Without `OUT` the lines go to standard output. The bundled `examples/data/example.jsonl`
 //! is `gen_data --seed 42 --users 400 --days 61 --start 2025-06-01` (the defaults).
 
-use convolens_examples::{generate, GenConfig};
+use convolens_examples::{GenConfig, generate};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -18,7 +18,8 @@ fn main() -> ExitCode {
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> Result<u64, String> {
             let v = args.next().ok_or_else(|| format!("{name} needs a value"))?;
-            v.parse().map_err(|_| format!("{name}: `{v}` is not a number"))
+            v.parse()
+                .map_err(|_| format!("{name}: `{v}` is not a number"))
         };
         let r: Result<(), String> = match a.as_str() {
             "--seed" => num("--seed").map(|v| cfg.seed = v),
@@ -30,7 +31,9 @@ fn main() -> ExitCode {
                 .map(|d| cfg.start = d)
                 .ok_or_else(|| "--start needs a date YYYY-MM-DD".to_string()),
             "-h" | "--help" => {
-                println!("usage: gen_data [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [OUT]");
+                println!(
+                    "usage: gen_data [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [OUT]"
+                );
                 return ExitCode::SUCCESS;
             }
             s if s.starts_with('-') => Err(format!("unknown option `{s}`")),
@@ -45,7 +48,9 @@ fn main() -> ExitCode {
         }
     }
     let result = match &out {
-        Some(path) => std::fs::File::create(path).and_then(|f| generate(&cfg, std::io::BufWriter::new(f))),
+        Some(path) => {
+            std::fs::File::create(path).and_then(|f| generate(&cfg, std::io::BufWriter::new(f)))
+        }
         None => generate(&cfg, std::io::BufWriter::new(std::io::stdout().lock())),
     };
     match result {
@@ -53,7 +58,12 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 std::io::stderr(),
                 "gen_data: {} lines, {} inbound, {} outbound, {} statuses, {} purchases, {} bytes",
-                stats.lines, stats.inbound, stats.outbound, stats.statuses, stats.purchases, stats.bytes
+                stats.lines,
+                stats.inbound,
+                stats.outbound,
+                stats.statuses,
+                stats.purchases,
+                stats.bytes
             );
             ExitCode::SUCCESS
         }
