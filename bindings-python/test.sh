@@ -5,8 +5,8 @@
 #
 # Needs only cargo, python3 (with venv) and pip: pip fetches maturin, the build backend.
 # The virtualenv lives in target/py-venv (override with CONVOLENS_VENV) and is reused.
-# pandas and polars are installed when pip can get them within a short time; their
-# tests skip otherwise (CONVOLENS_PY_EXTRAS=0 skips trying). Exits non-zero when the
+# pandas, polars, matplotlib (for the notebook) and mypy (for stubtest) are installed when pip can get them within a
+# short time; their tests skip otherwise (CONVOLENS_PY_EXTRAS=0 skips trying). Exits non-zero when the
 # build fails, a test fails, or no test ran.
 set -euo pipefail
 
@@ -21,7 +21,7 @@ pip() { "$py" -m pip --disable-pip-version-check -q "$@"; }
 
 "$py" -c 'import pytest' 2>/dev/null || pip install 'pytest>=7'
 if [ "${CONVOLENS_PY_EXTRAS:-1}" != 0 ]; then
-    for extra in pandas polars; do
+    for extra in pandas polars mypy matplotlib; do
         "$py" -c "import $extra" 2>/dev/null ||
             timeout 300 "$py" -m pip --disable-pip-version-check -q install --only-binary=:all: "$extra" ||
             echo "test.sh: $extra not installed; its tests will skip" >&2
@@ -33,7 +33,7 @@ pip install --force-reinstall --no-deps "$root/bindings-python"
 
 cd "$root"
 set +e
-"$py" -m pytest bindings-python/tests "$@"
+"$py" -m pytest -p no:cacheprovider bindings-python/tests "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -1,10 +1,10 @@
 //! Ingest throughput: parse-only, parse + ingest of webhook/JSONL lines, and snapshot /
 //! restore. Throughput is reported in bytes/s (MB/s) and lines/s by criterion.
 
-use convolens::input::{parse_document, ParseOptions};
+use convolens::input::{ParseOptions, parse_document};
 use convolens::{Config, Engine};
 use convolens_benches::{lines, traffic};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -59,7 +59,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Bytes(snap.len() as u64));
     g.bench_function("snapshot", |b| b.iter(|| black_box(e.snapshot().len())));
-    g.bench_function("restore", |b| b.iter(|| black_box(Engine::restore(&snap).expect("restore"))));
+    g.bench_function("restore", |b| {
+        b.iter(|| black_box(Engine::restore(&snap).expect("restore")));
+    });
     g.finish();
 }
 

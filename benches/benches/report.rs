@@ -2,7 +2,7 @@
 
 use convolens::{Config, Engine, ReportOptions};
 use convolens_benches::traffic;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -13,10 +13,17 @@ fn bench(c: &mut Criterion) {
         let mut e = Engine::new(Config::default()).expect("config");
         e.ingest_reader(&data[..]).expect("read");
         let lines = data.iter().filter(|b| **b == b'\n').count();
-        let opts = ReportOptions { last: Some("30d".into()), ..ReportOptions::default() };
-        g.bench_with_input(BenchmarkId::from_parameter(format!("{lines}_lines")), &opts, |b, o| {
-            b.iter(|| black_box(e.report(o).expect("report")));
-        });
+        let opts = ReportOptions {
+            last: Some("30d".into()),
+            ..ReportOptions::default()
+        };
+        g.bench_with_input(
+            BenchmarkId::from_parameter(format!("{lines}_lines")),
+            &opts,
+            |b, o| {
+                b.iter(|| black_box(e.report(o).expect("report")));
+            },
+        );
     }
     g.finish();
 }

@@ -37,7 +37,10 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn main() {
-    println!("{:>8} {:>10} {:>12} {:>14} {:>12}", "users", "messages", "state bytes", "bytes/user", "bytes/msg");
+    println!(
+        "{:>8} {:>10} {:>12} {:>14} {:>12}",
+        "users", "messages", "state bytes", "bytes/user", "bytes/msg"
+    );
     for users in [500u32, 2_000, 8_000] {
         let data = convolens_benches::traffic(users, 61);
         let before = LIVE.load(Ordering::Relaxed);

@@ -6,7 +6,11 @@
 //! into Rust once per batch. A panic in the core is caught here and raised as
 //! `ConvolensError`; it never reaches Python as `PanicException`.
 
-use convolens::attribution::ModelName;
+// Doc comments on Python-visible items are Python help text, not rustdoc.
+#![allow(clippy::doc_markdown)]
+// pyo3 extracts arguments as owned values; taking them by value is its idiom.
+#![allow(clippy::needless_pass_by_value)]
+
 use convolens::{ParseErrorKind, ReportOptions};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError};
@@ -85,7 +89,6 @@ fn config_err(py: Python<'_>, e: &convolens::ConfigError) -> PyErr {
     err.value(py).setattr("key", key).err().unwrap_or(err)
 }
 
-#[allow(dead_code)] // used by `merge` once the core has it
 fn core_err(py: Python<'_>, e: &convolens::Error) -> PyErr {
     match e {
         convolens::Error::Parse(p) => parse_err(py, p),
@@ -194,12 +197,12 @@ fn write_json(v: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: u32) -> Result<(),
     } else if let Ok(b) = v.cast::<PyBool>() {
         out.extend_from_slice(if b.is_true() { b"true" } else { b"false" });
     } else if v.is_instance_of::<PyInt>() {
-        match v.extract::<i64>() {
-            Ok(n) => out.extend_from_slice(n.to_string().as_bytes()),
-            Err(_) => {
-                out.extend_from_slice(v.str().map_err(|e| e.to_string())?.to_string().as_bytes())
-            }
-        }
+        // Python ints are unbounded: write the digits; the core checks the range.
+        let digits = match v.extract::<i64>() {
+            Ok(n) => n.to_string(),
+            Err(_) => v.str().map_err(|e| e.to_string())?.to_string(),
+        };
+        out.extend_from_slice(digits.as_bytes());
     } else if let Ok(f) = v.cast::<PyFloat>() {
         let f = f.value();
         if !f.is_finite() {
@@ -253,25 +256,80 @@ impl Read for PyReader {
     }
 }
 
-/// A Python `datetime.date` or `"YYYY-MM-DD"` string as a date.
-fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<chrono::NaiveDate>> {
+/// A Python `datetime.date` or `"YYYY-MM-DD"` string as the core's `YYYY-MM-DD` text.
+fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
     let Some(v) = v.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    let bad = |m: String| ReportError::new_err(format!("report option `{name}`: {m}"));
     if let Ok(s) = v.extract::<String>() {
-        return chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| bad(format!("`{s}` is not a date YYYY-MM-DD")));
+        return Ok(Some(s));
     }
-    let (y, m, d): (i32, u32, u32) = (
-        v.getattr("year")?.extract()?,
-        v.getattr("month")?.extract()?,
-        v.getattr("day")?.extract()?,
-    );
-    chrono::NaiveDate::from_ymd_opt(y, m, d)
-        .map(Some)
-        .ok_or_else(|| bad(format!("{y}-{m}-{d} is not a date")))
+    let ymd = || -> PyResult<(i32, u32, u32)> {
+        Ok((
+            v.getattr("year")?.extract()?,
+            v.getattr("month")?.extract()?,
+            v.getattr("day")?.extract()?,
+        ))
+    };
+    let (y, m, d) = ymd().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "`{name}` must be a datetime.date or a \"YYYY-MM-DD\" string"
+        ))
+    })?;
+    Ok(Some(format!("{y:04}-{m:02}-{d:02}")))
+}
+
+/// Report options from Python keywords, through serde: an option the core adds works
+/// with no change here. `start`/`end` are the core's `from`/`to`.
+fn report_options(
+    py: Python<'_>,
+    start: Option<&Bound<'_, PyAny>>,
+    end: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<ReportOptions> {
+    let dict = match options {
+        Some(o) => o.copy()?,
+        None => PyDict::new(py),
+    };
+    for (key, v) in [
+        ("from", date_arg("start", start)?),
+        ("to", date_arg("end", end)?),
+    ] {
+        if let Some(v) = v {
+            dict.set_item(key, v)?;
+        }
+    }
+    let mut json = Vec::new();
+    write_json(dict.as_any(), &mut json, 0)
+        .map_err(|m| ReportError::new_err(format!("report options: {m}")))?;
+    let mut de = serde_json::Deserializer::from_slice(&json);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let option = match e.path().to_string().as_str() {
+            "from" => "start".to_string(),
+            "to" => "end".to_string(),
+            p => p.to_string(),
+        };
+        ReportError::new_err(format!("report option `{option}`: {}", e.into_inner()))
+    })
+}
+
+fn lock(
+    m: &Mutex<convolens::Engine>,
+) -> Result<std::sync::MutexGuard<'_, convolens::Engine>, String> {
+    m.lock()
+        .map_err(|_| "engine is unusable after an earlier internal error".to_string())
+}
+
+/// Run `f`, turning a panic into an error message.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p.downcast_ref::<&str>().map(ToString::to_string);
+        let msg = msg.or_else(|| p.downcast_ref::<String>().cloned());
+        format!(
+            "internal error (please report it): {}",
+            msg.unwrap_or_default()
+        )
+    })
 }
 
 /// The analytics engine. Feed it WhatsApp Cloud API webhook payloads and convolens JSONL
@@ -296,20 +354,8 @@ impl Engine {
         f: impl FnOnce(&mut convolens::Engine) -> R + Send,
     ) -> PyResult<R> {
         py.detach(|| {
-            let mut guard = self
-                .inner
-                .lock()
-                .map_err(|_| "engine is unusable after an earlier internal error".to_string())?;
-            catch_unwind(AssertUnwindSafe(|| f(&mut guard))).map_err(|p| {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(ToString::to_string)
-                    .or_else(|| p.downcast_ref::<String>().cloned());
-                format!(
-                    "internal error (please report it): {}",
-                    msg.unwrap_or_default()
-                )
-            })
+            let mut engine = lock(&self.inner)?;
+            guarded(|| f(&mut engine))
         })
         .map_err(ConvolensError::new_err)
     }
@@ -351,6 +397,27 @@ impl Engine {
         })
     }
 
+    fn report_text(
+        &self,
+        py: Python<'_>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+        pretty: bool,
+    ) -> PyResult<String> {
+        let opts = report_options(py, start, end, options)?;
+        let report = self.with(py, |e| {
+            let write = if pretty {
+                serde_json::to_string_pretty
+            } else {
+                serde_json::to_string
+            };
+            e.report(&opts).map(|r| write(&r))
+        })?;
+        let text = report.map_err(|e| ReportError::new_err(e.to_string()))?;
+        text.map_err(|e| ConvolensError::new_err(e.to_string()))
+    }
+
     fn finish(py: Python<'_>, out: &convolens::StreamOutcome, strict: bool) -> PyResult<Py<PyAny>> {
         match out.errors.first() {
             Some(e) if strict => Err(parse_err(py, e)),
@@ -372,7 +439,16 @@ impl Engine {
                 Err(_) => py
                     .import("json")?
                     .call_method1("dumps", (c,))
-                    .map_err(|e| ConfigError::new_err(format!("config: {e}")))?
+                    .map_err(|e| {
+                        let message = e.to_string();
+                        config_err(
+                            py,
+                            &convolens::ConfigError::Invalid {
+                                path: String::new(),
+                                message,
+                            },
+                        )
+                    })?
                     .extract()?,
             },
         };
@@ -417,7 +493,9 @@ impl Engine {
     /// ingested without the GIL. A bad document is recorded and the rest go on. Returns
     /// `{"lines", "outcome": {...}, "errors": [{"kind", "line", "column", "field",
     /// "message"}]}` where `line` is the 1-based position in `docs`. With `strict=True`
-    /// the first error is raised as `ParseError` after all documents were ingested.
+    /// the first error is raised as `ParseError` after all documents were ingested. An
+    /// item of another type raises `TypeError` (and an exception from the iterable
+    /// propagates) after the items before it were ingested.
     #[pyo3(signature = (docs, strict = false))]
     fn ingest_many(
         &self,
@@ -428,7 +506,14 @@ impl Engine {
         let mut out = convolens::StreamOutcome::default();
         let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
         for item in docs.try_iter()? {
-            chunk.push(Doc::from_py(&item?)?);
+            match item.and_then(|item| Doc::from_py(&item)) {
+                Ok(doc) => chunk.push(doc),
+                Err(err) => {
+                    // What came before the failing item is ingested, then the error raised.
+                    self.ingest_docs(py, &chunk, &mut out)?;
+                    return Err(err);
+                }
+            }
             if chunk.len() == CHUNK_ITEMS {
                 self.ingest_docs(py, &chunk, &mut out)?;
                 chunk.clear();
@@ -471,76 +556,43 @@ impl Engine {
         } else {
             return Err(PyTypeError::new_err("expected a path or a file object"));
         };
-        let out = result.map_err(|e| match e.into_inner().map(|i| i.downcast::<PyErr>()) {
-            Some(Ok(pyerr)) => *pyerr,
-            Some(Err(other)) => std::io::Error::other(other).into(),
-            None => std::io::Error::other("read failed").into(),
-        })?;
+        // A Python `read()` error comes back as itself; an OS error as OSError.
+        let out = result.map_err(|e| e.downcast::<PyErr>().unwrap_or_else(PyErr::from))?;
         Engine::finish(py, &out, strict)
     }
 
-    /// Compute a report: the same keys and values as `report --json`. `start` (inclusive)
-    /// and `end` (exclusive) are `datetime.date`s or `"YYYY-MM-DD"` days in the report time
-    /// zone; `last` is a period (`"7d"`, `"6m"`) ending at the latest ingested day;
-    /// `phone` keeps one business number (`phone_number_id`); `model` overrides the
-    /// attribution model (`"last_touch"`, `"linear"`, `"markov"`, ...); `time_zone`
-    /// overrides the config's. Raises `ReportError`.
-    #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None))]
+    /// Compute a report: the same keys and values as `report --json`.
+    ///
+    /// `start` (inclusive) and `end` (exclusive) are `datetime.date`s or `"YYYY-MM-DD"`
+    /// days in the report time zone. Other options, by keyword: `last` (a period such as
+    /// `"7d"` or `"6m"` ending at the latest ingested day), `phone` (one business number,
+    /// `phone_number_id`), `model` (attribution model: `"last_touch"`, `"linear"`,
+    /// `"markov"`, ...), `time_zone` (overrides the config's), and any other option of
+    /// the core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option.
+    #[pyo3(signature = (start = None, end = None, **options))]
     fn report(
         &self,
         py: Python<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
-        last: Option<String>,
-        phone: Option<String>,
-        model: Option<String>,
-        time_zone: Option<String>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let text = self.report_json(py, start, end, last, phone, model, time_zone, false)?;
+        let text = self.report_text(py, start, end, options, false)?;
         Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
     }
 
-    /// The report as JSON text, byte for byte what `report --json` prints when `pretty`
-    /// (without its final newline). Arguments as for `report`.
-    #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None, pretty = true))]
-    #[allow(clippy::too_many_arguments)]
+    /// The report as JSON text: byte for byte what `report --json` prints (without its
+    /// final newline), or compact with `pretty=False`. Arguments as for `report`.
+    #[pyo3(signature = (start = None, end = None, *, pretty = true, **options))]
     fn report_json(
         &self,
         py: Python<'_>,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
-        last: Option<String>,
-        phone: Option<String>,
-        model: Option<String>,
-        time_zone: Option<String>,
         pretty: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
-        let model = match model {
-            None => None,
-            Some(m) => Some(ModelName::parse(&m).ok_or_else(|| {
-                ReportError::new_err(format!("report option `model`: unknown model `{m}`"))
-            })?),
-        };
-        let opts = ReportOptions {
-            from: date_arg("start", start)?,
-            to: date_arg("end", end)?,
-            last,
-            phone,
-            time_zone,
-            model,
-        };
-        let report = self.with(py, |e| {
-            e.report(&opts).map(|r| {
-                if pretty {
-                    serde_json::to_string_pretty(&r)
-                } else {
-                    serde_json::to_string(&r)
-                }
-            })
-        })?;
-        report
-            .map_err(|e| ReportError::new_err(e.to_string()))?
-            .map_err(|e| ConvolensError::new_err(e.to_string()))
+        self.report_text(py, start, end, options, pretty)
     }
 
     /// One section of `report(**report_args)` as a pandas DataFrame (see
@@ -573,6 +625,57 @@ impl Engine {
             .import("convolens.frames")?
             .call_method1("to_polars", (report, section))?
             .unbind())
+    }
+
+    /// The whole state (configuration and facts) as compact, versioned bytes, for
+    /// `Engine.restore`. Also what `pickle` stores.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.with(py, |e| e.snapshot())?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// An engine from `snapshot()` bytes: it answers every report as the original did
+    /// and goes on ingesting. Raises `SnapshotError`.
+    #[staticmethod]
+    fn restore(py: Python<'_>, snapshot: PyBackedBytes) -> PyResult<Engine> {
+        let engine = py
+            .detach(|| guarded(|| convolens::Engine::restore(&snapshot)))
+            .map_err(ConvolensError::new_err)?
+            .map_err(|e| SnapshotError::new_err(e.to_string()))?;
+        Ok(Engine {
+            inner: Mutex::new(engine),
+        })
+    }
+
+    /// Merge another engine's state into this one, as if its input had been ingested
+    /// here (for engines fed disjoint sets of users; overlapping input is deduplicated,
+    /// so merging an engine into itself changes nothing). Both must have the same
+    /// configuration, else `ConfigError`.
+    fn merge(&self, py: Python<'_>, other: &Bound<'_, Engine>) -> PyResult<()> {
+        let other = other.get();
+        if std::ptr::eq(self, other) {
+            return Ok(());
+        }
+        // Lock in address order so that `a.merge(b)` and `b.merge(a)` cannot deadlock.
+        let self_first = std::ptr::from_ref(self) < std::ptr::from_ref(other);
+        py.detach(|| {
+            let (mut mine, theirs) = if self_first {
+                let mine = lock(&self.inner)?;
+                (mine, lock(&other.inner)?)
+            } else {
+                let theirs = lock(&other.inner)?;
+                (lock(&self.inner)?, theirs)
+            };
+            guarded(|| mine.merge(&theirs))
+        })
+        .map_err(ConvolensError::new_err)?
+        .map_err(|e| core_err(py, &e))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        Ok((slf.getattr("restore")?, (slf.get().snapshot(slf.py())?,)))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -38,13 +38,15 @@ pub struct Config {
     /// Rate card: an inline list of rates, or a path the caller resolves
     /// (see [`Config::resolve_rate_card`]).
     pub rate_card: Option<crate::billing::RateCardSpec>,
-    /// Extra or replacement pricing-timeline entries (Meta's next change is a config edit).
+    /// Edits of the pricing timeline: switch a built-in entry on or off, move it, or add
+    /// Meta's next change (see [`crate::billing::timeline`]).
     pub pricing_timeline: Vec<crate::billing::TimelineEntry>,
     /// Dated country→market overrides on top of Meta's table.
     pub markets: Vec<crate::billing::MarketOverride>,
     /// Analytic conversations end after this many hours without messages. Default 24.
     pub inactivity_timeout_hours: u32,
-    /// Monthly quota of billable units for the `usage` section (seed 004).
+    /// Monthly quota of billable units (CBP conversations, PMP charged messages) for the
+    /// `usage` section (seed 004).
     pub quota: Option<u64>,
     /// How late (in days) input may arrive and still be placed in order. Default 7.
     pub lateness_days: u32,
@@ -118,10 +120,7 @@ impl Config {
             e.validate()
                 .map_err(|m| ConfigError::value(format!("events[{i}]"), m))?;
         }
-        if let Some(rc) = &self.rate_card {
-            rc.validate()
-                .map_err(|m| ConfigError::value("rate_card", m))?;
-        }
+        crate::billing::validate_config(self)?;
         Ok(())
     }
 

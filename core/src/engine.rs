@@ -35,6 +35,7 @@ pub struct Engine {
     tz: Tz,
     opts: ParseOptions,
     store: Store,
+    days: crate::engagement::DayCache,
 }
 
 impl Engine {
@@ -59,6 +60,7 @@ impl Engine {
             tz,
             opts,
             store: Store::default(),
+            days: crate::engagement::DayCache::default(),
         })
     }
 
@@ -237,13 +239,70 @@ impl Engine {
             .into());
         }
         self.store.merge_from(&other.store);
+        self.days.clear();
         Ok(())
+    }
+
+    /// The customer service and free entry point windows of user `user` (`wa_id` or BSUID)
+    /// with business number `phone` (`phone_number_id`; `None`: any number) at instant `at`
+    /// (UTC seconds): can the business send free-form now, and until when? `None` when the
+    /// user or number was never seen. See [`crate::billing::windows`].
+    ///
+    /// ```
+    /// let mut engine = convolens::Engine::new(convolens::Config::default()).unwrap();
+    /// engine.ingest_str(r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+    ///   "metadata":{"phone_number_id":"1001"},
+    ///   "messages":[{"from":"4915112345678","id":"wamid.in1","timestamp":"1751450000","type":"text","text":{"body":"Hi"}}]}}]}]}"#).unwrap();
+    /// let w = engine.free_form_window("4915112345678", Some("1001"), 1751450000 + 3600).unwrap();
+    /// assert!(w.open);
+    /// assert_eq!(w.until, Some(1751450000 + 24 * 3600));
+    /// ```
+    pub fn free_form_window(
+        &self,
+        user: &str,
+        phone: Option<&str>,
+        at: i64,
+    ) -> Option<crate::billing::WindowState> {
+        let u = self.store.user_by_key(user)?;
+        let p = match phone {
+            Some(p) => Some(self.store.phone_by_id(p)?),
+            None => None,
+        };
+        let timeline = crate::billing::Timeline::from_config(&self.config.pricing_timeline)
+            .unwrap_or_default();
+        Some(crate::billing::windows::window_state(
+            &self.store,
+            &timeline,
+            self.tz,
+            u,
+            p,
+            at,
+        ))
     }
 
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.store.prepare();
-        crate::report::build(&self.store, &self.config, self.tz, opts)
+        let tz = opts
+            .time_zone
+            .as_deref()
+            .and_then(|z| crate::config::parse_tz(z).ok())
+            .unwrap_or(self.tz);
+        let days = self.days.get(&self.store, tz);
+        crate::report::build_with(&self.store, &self.config, self.tz, opts, Some(days))
+    }
+
+    /// Write the users of a source or event as CSV (see [`crate::sources::export_contacts`]);
+    /// `opts` gives the range, number filter and model. Returns the number of users written.
+    pub fn export_contacts<W: std::io::Write>(
+        &mut self,
+        opts: &ReportOptions,
+        filter: &crate::sources::ContactFilter,
+        w: W,
+    ) -> Result<usize, ReportError> {
+        self.store.prepare();
+        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
+        crate::sources::export_contacts(&ctx, filter, w)
     }
 }
 
@@ -269,8 +328,16 @@ fn read_line_limited<R: BufRead>(
     buf: &mut Vec<u8>,
     limit: usize,
 ) -> std::io::Result<(usize, bool)> {
-    let mut total = 0usize;
-    let mut cut = false;
+    let start = buf.len();
+    let room = limit.saturating_add(2).saturating_sub(start) as u64;
+    // `read_until` finds the newline with the standard library's fast byte search.
+    let n = r.by_ref().take(room).read_until(b'\n', buf)?;
+    if n == 0 || buf.last() == Some(&b'\n') || (n as u64) < room {
+        return Ok((n, false));
+    }
+    // Too long: drop what we kept and skip to the end of the line.
+    buf.truncate(start);
+    let mut total = n;
     loop {
         let avail = match r.fill_buf() {
             Ok(a) => a,
@@ -278,29 +345,14 @@ fn read_line_limited<R: BufRead>(
             Err(e) => return Err(e),
         };
         if avail.is_empty() {
-            return Ok((total, cut));
+            return Ok((total, true));
         }
-        let (chunk, done) = match memchr_nl(avail) {
-            Some(i) => (&avail[..=i], true),
-            None => (avail, false),
-        };
-        let len = chunk.len();
+        if let Some(i) = avail.iter().position(|b| *b == b'\n') {
+            r.consume(i + 1);
+            return Ok((total + i + 1, true));
+        }
+        let len = avail.len();
         total += len;
-        if !cut {
-            if buf.len() + len > limit.saturating_add(2) {
-                cut = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(chunk);
-            }
-        }
         r.consume(len);
-        if done {
-            return Ok((total, cut));
-        }
     }
-}
-
-fn memchr_nl(s: &[u8]) -> Option<usize> {
-    s.iter().position(|b| *b == b'\n')
 }

@@ -136,6 +136,12 @@ pub enum ReportError {
     /// The computation cannot be done for this data (e.g. exact Shapley over too many sources).
     #[error("{0}")]
     Unsupported(String),
+    /// Writing an export failed (the I/O error's message).
+    #[error("write: {0}")]
+    Write(String),
+    /// The configuration the report needs is not usable (e.g. an unresolved rate-card path).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
 /// A snapshot that cannot be restored.

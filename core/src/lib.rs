@@ -31,7 +31,8 @@
 //!
 //! The product contract — every rule this crate applies — is documented on the module
 //! that applies it: [`input`] (formats and validation), [`store`] (idempotency, order,
-//! identity), [`report`] (ranges), [`billing`], [`sources`], [`attribution`].
+//! identity), [`report`] (ranges), [`billing`], [`sources`], [`attribution`],
+//! [`engagement`] (active users, support, authorship, template and campaign funnels).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -39,6 +40,7 @@
 pub mod attribution;
 pub mod billing;
 pub mod config;
+pub mod engagement;
 pub mod engine;
 pub mod error;
 pub mod input;

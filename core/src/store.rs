@@ -721,7 +721,7 @@ impl Store {
         let k = self.find(u);
         self.users[k as usize].dirty = true;
         self.touch_ts(o.ts);
-        *self.stats.records.entry("outbound".into()).or_default() += 1;
+        bump(&mut self.stats.records, "outbound");
         Applied::New
     }
 
@@ -778,7 +778,7 @@ impl Store {
             }
             None => {
                 self.spend.insert(key, rec);
-                *self.stats.records.entry("spend".into()).or_default() += 1;
+                bump(&mut self.stats.records, "spend");
                 Applied::New
             }
         }
@@ -797,7 +797,7 @@ impl Store {
         }
         self.users[u as usize].closes.push((c.ts, phone));
         self.touch_ts(c.ts);
-        *self.stats.records.entry("close".into()).or_default() += 1;
+        bump(&mut self.stats.records, "close");
         Applied::New
     }
 
@@ -818,7 +818,7 @@ impl Store {
             },
         );
         self.touch_ts(c.ts);
-        *self.stats.records.entry("click".into()).or_default() += 1;
+        bump(&mut self.stats.records, "click");
         Applied::New
     }
 }
@@ -964,7 +964,7 @@ impl Store {
         for (k, c) in &other.clicks {
             if !self.clicks.contains_key(k) {
                 self.clicks.insert(k.clone(), c.clone());
-                *self.stats.records.entry("click".into()).or_default() += 1;
+                bump(&mut self.stats.records, "click");
                 self.stats.ingested += 1;
             }
         }
@@ -1031,6 +1031,16 @@ impl Store {
             return Err("index references a missing entry".into());
         }
         Ok(())
+    }
+}
+
+/// Count one more `key` without allocating when the key is already there.
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(v) => *v += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
     }
 }
 

@@ -547,6 +547,9 @@ impl Gen<'_> {
         if day == 0 {
             today.push(ts, json!({"type": "spend", "source": "qr:billboard-a", "date": date.to_string(), "amount": 450, "currency": "EUR"}).to_string());
             today.push(ts, json!({"type": "spend", "source": "wame:summer-link", "date": date.to_string(), "amount": 80, "currency": "EUR"}).to_string());
+            // The broadcast's cost (list rental, creative): no randomness, so the rest of the
+            // data does not change.
+            today.push(ts, json!({"type": "spend", "source": "campaign:summer_sale", "date": date.to_string(), "amount": 150, "currency": "EUR"}).to_string());
         }
     }
 }

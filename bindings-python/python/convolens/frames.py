@@ -9,7 +9,7 @@ How a section becomes rows (the same rule for every section, present and future)
   entry, with the entry's name in a ``key`` column;
 * an object whose values are all numbers (e.g. counts keyed by type): rows of
   ``key`` and ``value``;
-* any other object (e.g. ``range``, ``input``): a single row;
+* any other object (e.g. ``range``, ``input``): a single row (none when empty);
 * a bare value or a list of values: rows with a ``value`` column.
 
 Nested objects inside a row are flattened into dotted column names (``messages.text``).
@@ -59,6 +59,8 @@ def to_records(report: Mapping[str, Any], path: str) -> List[Dict[str, Any]]:
         return [_flat(v) if isinstance(v, Mapping) else {"value": v} for v in value]
     if isinstance(value, Mapping):
         vals = list(value.values())
+        if not vals:
+            return []
         if vals and all(isinstance(v, Mapping) for v in vals):
             return [{"key": k, **_flat(v)} for k, v in value.items()]
         if vals and all(_number(v) for v in vals):
@@ -72,9 +74,10 @@ def to_pandas(report: Mapping[str, Any], path: str) -> Any:
 
     Raises ``ImportError`` when pandas is not installed (``pip install pandas``).
     """
-    import pandas as pd
+    rows = to_records(report, path)
+    import pandas as pd  # type: ignore[import, unused-ignore]
 
-    return pd.DataFrame.from_records(to_records(report, path))
+    return pd.DataFrame.from_records(rows)
 
 
 def to_polars(report: Mapping[str, Any], path: str) -> Any:
@@ -82,6 +85,7 @@ def to_polars(report: Mapping[str, Any], path: str) -> Any:
 
     Raises ``ImportError`` when polars is not installed (``pip install polars``).
     """
-    import polars as pl
+    rows = to_records(report, path)
+    import polars as pl  # type: ignore[import, unused-ignore]
 
-    return pl.DataFrame(to_records(report, path))
+    return pl.DataFrame(rows)

@@ -1,7 +1,55 @@
 //! Attribution of external events to conversations and sources (semantics §4).
+//!
+//! > External events are attributed to the user's conversations (and so sources) within a
+//! > lookback window (default 7 days, Meta's CTWA click window) by an **attribution
+//! > model**: last touch (default), first touch, linear, time decay (half-life, default 7
+//! > days), position based (40/20/40), and data-driven: Markov-chain removal effect
+//! > computed analytically (absorbing chain, no simulation) and exact Shapley values
+//! > (≤ 15 sources). Fractional credit sums to exactly the event's count and value.
+//!
+//! # Rules
+//!
+//! - **Which events.** The *attributed events* (see [`crate::sources`]) whose time falls in
+//!   the report range. Each counts as one conversion.
+//! - **Touches.** An event's candidates are the user's conversations (on the included
+//!   business numbers) that started at most `lookback_days` before it and not after it,
+//!   ordered by start. With none, the event is **unattributed**: it is counted in the
+//!   summary's `unattributed_events` / `unattributed_value` and credits no source.
+//! - **Models**, for candidates `c1 … cn` (oldest first); each gives a weight per candidate:
+//!   - `last_touch`: all to `cn`; `first_touch`: all to `c1`; `linear`: equal weights.
+//!   - `time_decay`: weight `2^(−age / half_life)`, where age is the time from the
+//!     conversation's start to the event.
+//!   - `position_based` with weights `(f, m, l)` (default 0.4, 0.2, 0.4): one candidate
+//!     takes all; two share in the ratio `f : l`; three or more give `f` to the first, `l`
+//!     to the last and `m / (n − 2)` to each one between.
+//!   - `markov`: see [`markov`]. Each source's *removal effect* is computed once from all
+//!     paths of the range; an event's credit goes to the distinct sources of its own path
+//!     in proportion to their removal effects, and within a source equally to its
+//!     conversations in the path.
+//!   - `shapley`: see [`shapley`]. The characteristic function is
+//!     `v(S)` = the number (or value) of attributed events whose path's *set of sources*
+//!     is contained in `S`. That game is a sum of one unanimity game per event, so the
+//!     exact Shapley value gives each event's credit equally to the distinct sources of its
+//!     path (and within a source equally to its conversations): the engine applies that
+//!     decomposition, and [`shapley::shapley_exact`] (the enumeration over all `2^n`
+//!     coalitions) is tested to give the same totals. As the spec asks, more than
+//!     [`shapley::MAX_SOURCES`] distinct sources in the range's converting paths is an
+//!     error ([`ReportError::Unsupported`]) naming the count.
+//!   - A model whose weights are all zero for an event (position weights `(0, 1, 0)` with
+//!     two candidates, a Markov case with no removal effect) falls back to equal weights.
+//! - **Exact splits.** An event's count is [`UNIT`] micro-conversions and its value an
+//!   integer number of micro-units; both are split over the candidates by the
+//!   largest-remainder method (ties to the older conversation), so the parts sum exactly
+//!   to the event and no money is lost to rounding.
 
-use crate::error::ConfigError;
+pub mod markov;
+pub mod shapley;
+
+use crate::error::{ConfigError, ReportError};
+use crate::sources::{Analysis, Conversation};
+use crate::time::{DAY, DayRange};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// An attribution model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -37,7 +85,7 @@ impl ModelName {
         ModelName::Shapley,
     ];
 
-    /// The snake_case name.
+    /// The `snake_case` name.
     pub fn as_str(self) -> &'static str {
         match self {
             ModelName::LastTouch => "last_touch",
@@ -50,7 +98,7 @@ impl ModelName {
         }
     }
 
-    /// Parse a snake_case name (`-` accepted for `_`).
+    /// Parse a `snake_case` name (`-` accepted for `_`).
     pub fn parse(s: &str) -> Option<ModelName> {
         let s = s.trim().to_ascii_lowercase().replace('-', "_");
         ModelName::ALL.into_iter().find(|m| m.as_str() == s)
@@ -108,5 +156,409 @@ impl AttributionConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// Micro-conversions per event: an event's count of one is split in these units.
+pub const UNIT: i64 = 1_000_000;
+
+/// Credit one event gives one conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credit {
+    /// Index in [`Analysis::conversations`].
+    pub conversation: usize,
+    /// Micro-conversions ([`UNIT`] = one whole conversion).
+    pub count: i64,
+    /// Micro-units of the report currency.
+    pub value: i64,
+}
+
+/// How one attributed event was credited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventCredit {
+    /// Index in [`Analysis::touches`].
+    pub touch: usize,
+    /// Index in [`crate::store::Store::externals`].
+    pub external: u32,
+    /// When the event happened.
+    pub ts: i64,
+    /// Its value in micro-units of the report currency.
+    pub value: i64,
+    /// The credits, summing exactly to [`UNIT`] and `value`; empty when unattributed.
+    pub credits: Vec<Credit>,
+}
+
+/// The attribution of every attributed event in a range under one model.
+///
+/// For other sections: a template's attributed conversions are the credits whose
+/// conversation was opened by that template's messages
+/// (`analysis.conversations[credit.conversation].opening`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attribution {
+    /// The model used.
+    pub model: ModelName,
+    /// One entry per attributed event in the range, in the order of [`Analysis::touches`].
+    pub events: Vec<EventCredit>,
+}
+
+/// Attribute the attributed events of `analysis` whose time is in `range` with `model`.
+pub fn attribute(
+    analysis: &Analysis,
+    range: &DayRange,
+    cfg: &AttributionConfig,
+    model: ModelName,
+) -> Result<Attribution, ReportError> {
+    let (from, to) = range.instants();
+    let picked: Vec<usize> = analysis
+        .touches
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.attributed && (from..to).contains(&t.ts))
+        .map(|(i, _)| i)
+        .collect();
+    let convs = &analysis.conversations;
+    // Source ids, for the data-driven models: in key order, so that the Markov system (and
+    // so every float in it) is the same whatever order the users were stored in — a merged
+    // engine gives bit-identical results.
+    let mut ids: HashMap<&str, usize> = {
+        let keys: std::collections::BTreeSet<&str> = convs.iter().map(|c| &*c.source.key).collect();
+        keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
+    };
+    let global: Vec<f64> = match model {
+        ModelName::Markov => {
+            let mut paths: Vec<(Vec<usize>, bool)> = Vec::new();
+            let mut in_event = vec![false; convs.len()];
+            for &t in &picked {
+                let cands = &analysis.touches[t].candidates;
+                if !cands.is_empty() {
+                    paths.push((
+                        cands.iter().map(|&c| intern(&mut ids, &convs[c])).collect(),
+                        true,
+                    ));
+                    for &c in cands {
+                        in_event[c] = true;
+                    }
+                }
+            }
+            // Non-converting paths: each user's other conversations started in the range,
+            // cut into windows of the lookback from each window's first conversation.
+            let lookback = i64::from(cfg.lookback_days) * DAY;
+            let mut cur: Option<(u32, i64)> = None;
+            for (i, c) in convs.iter().enumerate() {
+                if in_event[i] || !(from..to).contains(&c.start) {
+                    continue;
+                }
+                let s = intern(&mut ids, c);
+                match (cur, paths.last_mut()) {
+                    (Some((u, first)), Some((p, false)))
+                        if u == c.user && c.start - first <= lookback =>
+                    {
+                        p.push(s);
+                    }
+                    _ => {
+                        paths.push((vec![s], false));
+                        cur = Some((c.user, c.start));
+                    }
+                }
+            }
+            markov::removal_effects(ids.len(), &paths).removal_effects
+        }
+        ModelName::Shapley => {
+            let distinct: std::collections::BTreeSet<&str> = picked
+                .iter()
+                .flat_map(|&t| &analysis.touches[t].candidates)
+                .map(|&c| &*convs[c].source.key)
+                .collect();
+            if distinct.len() > shapley::MAX_SOURCES {
+                return Err(ReportError::Unsupported(format!(
+                    "exact Shapley attribution supports at most {} sources; the converting paths in this range have {}",
+                    shapley::MAX_SOURCES,
+                    distinct.len()
+                )));
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    };
+    let mut events = Vec::with_capacity(picked.len());
+    for t in picked {
+        let touch = &analysis.touches[t];
+        let cands = &touch.candidates;
+        let mut credits = Vec::new();
+        if !cands.is_empty() {
+            let srcs: Vec<usize> = cands.iter().map(|&c| intern(&mut ids, &convs[c])).collect();
+            let starts: Vec<i64> = cands.iter().map(|&c| convs[c].start).collect();
+            let w = weights(model, cfg, touch.ts, &starts, &srcs, &global);
+            let counts = split_exact(UNIT, &w);
+            let values = split_exact(touch.value, &w);
+            for ((&c, count), value) in cands.iter().zip(counts).zip(values) {
+                if count != 0 || value != 0 {
+                    credits.push(Credit {
+                        conversation: c,
+                        count,
+                        value,
+                    });
+                }
+            }
+        }
+        events.push(EventCredit {
+            touch: t,
+            external: touch.external,
+            ts: touch.ts,
+            value: touch.value,
+            credits,
+        });
+    }
+    Ok(Attribution { model, events })
+}
+
+fn intern<'a>(ids: &mut HashMap<&'a str, usize>, c: &'a Conversation) -> usize {
+    let n = ids.len();
+    *ids.entry(&*c.source.key).or_insert(n)
+}
+
+/// Weights of one event's candidates (oldest first) under `model`; never all zero.
+/// `srcs` are the candidates' source ids, `global` the Markov removal effects by source id.
+#[allow(clippy::many_single_char_names)] // f, m, l: the position weights
+pub fn weights(
+    model: ModelName,
+    cfg: &AttributionConfig,
+    ts: i64,
+    starts: &[i64],
+    srcs: &[usize],
+    global: &[f64],
+) -> Vec<f64> {
+    let n = starts.len();
+    let mut w = vec![0.0f64; n];
+    if n == 0 {
+        return w;
+    }
+    // How many of the candidates share each candidate's source.
+    let mult = |i: usize| srcs.iter().filter(|s| **s == srcs[i]).count() as f64;
+    match model {
+        ModelName::LastTouch => w[n - 1] = 1.0,
+        ModelName::FirstTouch => w[0] = 1.0,
+        ModelName::Linear => w.fill(1.0),
+        ModelName::TimeDecay => {
+            let half = cfg.half_life_days * DAY as f64;
+            for (x, s) in w.iter_mut().zip(starts) {
+                *x = 0.5f64.powf((ts - s).max(0) as f64 / half);
+            }
+        }
+        ModelName::PositionBased => {
+            let [f, m, l] = cfg.position_weights;
+            match n {
+                1 => w[0] = 1.0,
+                2 => {
+                    w[0] = f;
+                    w[1] = l;
+                }
+                _ => {
+                    w.fill(m / (n - 2) as f64);
+                    w[0] = f;
+                    w[n - 1] = l;
+                }
+            }
+        }
+        ModelName::Markov => {
+            for (i, x) in w.iter_mut().enumerate() {
+                *x = global.get(srcs[i]).copied().unwrap_or(0.0) / mult(i);
+            }
+        }
+        ModelName::Shapley => {
+            for (i, x) in w.iter_mut().enumerate() {
+                *x = 1.0 / mult(i);
+            }
+        }
+    }
+    if !w.iter().any(|x| x.is_finite() && *x > 0.0) {
+        w.fill(1.0);
+    }
+    w
+}
+
+/// Split `total` in proportion to `weights` so that the parts sum exactly to `total`
+/// (largest remainder; any residue left by floating point goes to the heaviest part).
+pub fn split_exact(total: i64, weights: &[f64]) -> Vec<i64> {
+    let mut parts = crate::model::money::split_largest_remainder(total, weights);
+    let diff = total - parts.iter().sum::<i64>();
+    if diff != 0 {
+        if let Some((i, _)) = weights
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.is_finite())
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+        {
+            parts[i] += diff;
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::sources::{ExternalTouch, Matchers, Source};
+    use crate::store::Store;
+
+    const T0: i64 = 1_751_364_000; // 2025-07-01T10:00Z
+
+    fn conv(user: u32, start: i64, key: &str) -> Conversation {
+        Conversation {
+            user,
+            phone: 0,
+            start,
+            last: start,
+            source: Source::from_key(key),
+            opening: 0,
+            messages: Vec::new(),
+            events: Vec::new(),
+            lead: false,
+            headline: None,
+        }
+    }
+
+    fn touch(user: u32, ts: i64, value: i64, candidates: Vec<usize>) -> ExternalTouch {
+        ExternalTouch {
+            external: 0,
+            user,
+            ts,
+            value,
+            other_currency: false,
+            attributed: true,
+            candidates,
+        }
+    }
+
+    fn july() -> DayRange {
+        DayRange {
+            from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+            to: chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
+            tz: chrono_tz::Tz::UTC,
+        }
+    }
+
+    /// Paths: user 0 `A → conv`, user 1 `A → B → conv` (10.00), user 2 `B → null`.
+    fn small_case() -> Analysis {
+        Analysis {
+            conversations: vec![
+                conv(0, T0, "meta_ad:A"),
+                conv(1, T0, "meta_ad:A"),
+                conv(1, T0 + DAY, "campaign:B"),
+                conv(2, T0, "campaign:B"),
+            ],
+            touches: vec![
+                touch(0, T0 + 3600, 0, vec![0]),
+                touch(1, T0 + DAY + 3600, 10_000_000, vec![1, 2]),
+            ],
+            matchers: Matchers::new(&Config::default(), &Store::default()),
+        }
+    }
+
+    fn totals(a: &Analysis, att: &Attribution) -> HashMap<String, (i64, i64)> {
+        let mut m: HashMap<String, (i64, i64)> = HashMap::new();
+        for e in &att.events {
+            for c in &e.credits {
+                let x = m
+                    .entry(a.conversations[c.conversation].source.key.to_string())
+                    .or_default();
+                x.0 += c.count;
+                x.1 += c.value;
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn markov_on_a_small_case_by_hand() {
+        // As in `markov::tests::removal_effects_by_hand`: RE(A) = 3/4, RE(B) = 1/2.
+        // Event 1 (path A) goes wholly to A. Event 2 (path A, B) splits 3/4 : 1/2 = 0.6 : 0.4,
+        // and its 10.00 value 6.00 : 4.00. Totals: A 1.6 conversions, B 0.4.
+        let a = small_case();
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Markov,
+        )
+        .unwrap();
+        let t = totals(&a, &att);
+        assert_eq!(t["meta_ad:A"], (1_600_000, 6_000_000));
+        assert_eq!(t["campaign:B"], (400_000, 4_000_000));
+    }
+
+    #[test]
+    fn shapley_on_a_small_case_by_hand() {
+        // v(∅) = 0, v({A}) = 1 (event 1), v({B}) = 0, v({A, B}) = 2.
+        // φ_A = ½ (v(A) − v(∅)) + ½ (v(AB) − v(B)) = ½ + 1 = 1.5; φ_B = ½ · 0 + ½ (2 − 1) = 0.5.
+        let a = small_case();
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Shapley,
+        )
+        .unwrap();
+        let t = totals(&a, &att);
+        assert_eq!(t["meta_ad:A"], (1_500_000, 5_000_000));
+        assert_eq!(t["campaign:B"], (500_000, 5_000_000));
+        // The enumeration over coalitions gives the same totals.
+        let v = shapley::game_from_sets(2, &[(0b01, 1.0), (0b11, 1.0)]);
+        let phi = shapley::shapley_exact(2, &v);
+        assert!((phi[0] - 1.5).abs() < 1e-12 && (phi[1] - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn weights_per_model() {
+        let cfg = AttributionConfig::default();
+        let day = DAY;
+        let starts = [T0, T0 + day, T0 + 2 * day, T0 + 3 * day];
+        let srcs = [0, 1, 1, 2];
+        let ts = T0 + 7 * day;
+        let w = |m| weights(m, &cfg, ts, &starts, &srcs, &[0.5, 0.2, 0.0]);
+        assert_eq!(w(ModelName::LastTouch), vec![0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(w(ModelName::FirstTouch), vec![1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(w(ModelName::Linear), vec![1.0; 4]);
+        // Ages 7, 6, 5, 4 days with a 7-day half-life: 2^-1, 2^-6/7, 2^-5/7, 2^-4/7.
+        let td = w(ModelName::TimeDecay);
+        for (got, age) in td.iter().zip([7.0f64, 6.0, 5.0, 4.0]) {
+            assert!((got - 0.5f64.powf(age / 7.0)).abs() < 1e-12);
+        }
+        // Four touches: 0.4, 0.1, 0.1, 0.4.
+        let pb = w(ModelName::PositionBased);
+        for (got, want) in pb.iter().zip([0.4, 0.1, 0.1, 0.4]) {
+            assert!((got - want).abs() < 1e-12);
+        }
+        // Markov: source 1 appears twice, so each of its conversations gets RE/2; source 2
+        // has no removal effect.
+        assert_eq!(w(ModelName::Markov), vec![0.5, 0.1, 0.1, 0.0]);
+        // Shapley: three distinct sources; source 1's third is shared by its two conversations.
+        assert_eq!(w(ModelName::Shapley), vec![1.0, 0.5, 0.5, 1.0]);
+        // All-zero weights fall back to equal ones.
+        let zero = AttributionConfig {
+            position_weights: [0.0, 1.0, 0.0],
+            ..cfg
+        };
+        assert_eq!(
+            weights(
+                ModelName::PositionBased,
+                &zero,
+                ts,
+                &starts[..2],
+                &srcs[..2],
+                &[]
+            ),
+            vec![1.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn exact_splits_never_lose_a_micro() {
+        assert_eq!(split_exact(10, &[1.0, 1.0, 1.0]), vec![4, 3, 3]);
+        let big = 999_999_999_999_999_999;
+        let parts = split_exact(big, &[0.1, 0.7, 0.2, 1e-9]);
+        assert_eq!(parts.iter().sum::<i64>(), big);
+        assert_eq!(split_exact(7, &[0.0, 2.0]), vec![0, 7]);
     }
 }

@@ -1,127 +1,164 @@
-//! Billing: what WhatsApp charges (semantics §2).
+//! Billing: what Meta charges for business messages (semantics §2).
+//!
+//! Where each rule lives:
+//!
+//! | concept | module |
+//! |---|---|
+//! | the pricing timeline: which rules hold on which day (CBP, PMP, free service, tiers, opt-in 2026-10-01) | [`timeline`] |
+//! | the customer service window and the free entry point window; "can I send free-form now?" | [`windows`] |
+//! | rate cards, tier bands, the country→market table | [`rates`] |
+//! | the per-user fold (conversations, free reasons) and the monthly pricing pass (tiers, free tier, cost) | [`charges`] |
+//! | engine vs Meta's `pricing` / `conversation` objects | [`reconcile`] |
+//! | the `billing` and `usage` report sections | [`report`] |
+//! | their rendering in the text dashboard | [`text`] |
+//!
+//! # The rules (semantics §2, quoted)
+//!
+//! - "Pricing is a timeline of date-effective rules, data rather than code."
+//! - "**Conversation-based pricing (CBP), before 2025-07-01.** A conversation is a 24-hour
+//!   window per (business number, user, category), categories marketing, utility,
+//!   authentication, service. It opens when the first business message of that category is
+//!   *delivered* and no conversation of that category is open. A template of a different
+//!   category opens a second, concurrent conversation (seed 004 FAQ). A free-form message
+//!   opens a service conversation only if the customer service window is open (the user
+//!   wrote in the last 24 h) and no conversation of any category is open; otherwise it rides
+//!   the open one. Since 2024-11-01 service conversations are free (before that, the first
+//!   1,000 per month were, the 'free tier'). A user who arrives through a CTWA ad or a Page
+//!   call-to-action and is answered within 24 h gets a **free entry point** conversation
+//!   lasting 72 h from that reply's delivery: it closes every other open conversation, every
+//!   business message in it is free, and nothing else opens until it expires."
+//! - "**Per-message pricing (PMP), from 2025-07-01.** Each delivered template is charged by
+//!   its category; free-form (service) messages are free; a utility template delivered while
+//!   the customer service window is open is free; everything delivered inside a free entry
+//!   point window (72 h from the business's reply, sent within 24 h of the CTWA/Page-CTA
+//!   message) is free. The customer service window runs independently of it. Utility and
+//!   authentication rates fall in volume tiers: charged messages per calendar month per
+//!   market and category (business time zone), priced by the band they fall in."
+//! - "**Later changes are data.** Providers report that from 2026-10-01 free-form service
+//!   messages are charged and utility templates inside the service window stop being free
+//!   [...] Ship it as an opt-in timeline entry users can switch on" — the built-in entry
+//!   `service_charged_2026_10`, enabled with
+//!   `"pricing_timeline": [{"name": "service_charged_2026_10", "enabled": true}]`.
+//! - "**Customer service window**: 24 h from the user's latest inbound message, reset by each."
+//! - "**Price** = rate(market, category, date[, tier]) from a rate card. The market comes
+//!   from the recipient's number [...] the country→market table itself changes over time
+//!   [...] Failed messages are never charged."
+//! - "When a status carries Meta's own `pricing` / `conversation` objects, the engine keeps
+//!   them and reports where its prediction disagrees (reconciliation)."
+//! - "**Usage** (seed 004): per calendar month, billable conversations (CBP) or charged
+//!   messages (PMP) and delivered messages, split by country and category, against a quota.
+//!   'Overall' counts every message sent, delivered or not; 'usage' counts delivered only."
+//!
+//! How the engine reads them where the text is silent (window edges, which instant counts,
+//! messages without a business number, ties) is written down in each module's *Rules*.
+//!
+//! # Configuration
+//!
+//! ```json
+//! {
+//!   "time_zone": "Europe/Berlin",
+//!   "rate_card": "rate-card.example.csv",
+//!   "pricing_timeline": [{"name": "service_charged_2026_10", "enabled": true}],
+//!   "markets": [{"country": "ZW", "market": "Rest of Africa", "effective_from": "2025-10-01"}],
+//!   "quota": 100000
+//! }
+//! ```
+//!
+//! `time_zone` is the business's zone: it dates timeline entries, rates and market changes,
+//! and bounds the months of volume tiers and the free tier. Costs are in the rate card's
+//! currency (without a card, the config's `currency`, and every charged unit is unpriced).
 
-use crate::model::money::{Currency, decimal_micros};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+pub mod charges;
+pub mod rates;
+pub mod reconcile;
+pub mod report;
+pub mod text;
+pub mod timeline;
+pub mod windows;
 
-/// A rate card in the config: an inline list, or a path for the caller to resolve.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum RateCardSpec {
-    /// A file path (CSV when it ends in `.csv`, else JSON), resolved by
-    /// [`crate::Config::resolve_rate_card`].
-    Path(String),
-    /// The rates themselves.
-    Inline(Vec<RateRow>),
-}
+pub use charges::{
+    ChargeCategory, Charges, Conversation, ConversationKind, FreeReason, MessageCharge, compute,
+    message_charges,
+};
+pub use rates::{MarketOverride, RateCard, RateCardSpec, RateRow};
+pub use report::{Amount, BillingSection, UsageSection};
+pub use timeline::{ModelSpan, RulePatch, Rules, Timeline, TimelineEntry};
+pub use windows::WindowState;
 
-impl RateCardSpec {
-    /// Check the card: a path must have been resolved before use is not checked here.
-    pub fn validate(&self) -> Result<(), String> {
-        match self {
-            RateCardSpec::Path(p) if p.trim().is_empty() => Err("empty path".into()),
-            _ => Ok(()),
-        }
-    }
-}
+use crate::config::Config;
+use crate::error::ConfigError;
+use crate::model::country::MarketTable;
+use crate::model::money::Currency;
+use chrono_tz::Tz;
 
-/// One rate: the price of one charged unit (a CBP conversation or a PMP message) of a
-/// category in a market, from a date on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RateRow {
-    /// Market name (`north_america`, `India`, `Rest of Africa`, ...).
-    pub market: String,
-    /// Category (`marketing`, `utility`, `authentication`, `authentication_international`, `service`).
-    pub category: String,
-    /// Price in major units, stored as micro-units.
-    #[serde(with = "decimal_micros")]
-    pub price: i64,
-    /// Currency of the price.
+/// Everything billing needs from the config, validated: the timeline, the rate card, the
+/// market table, the business time zone and the cost currency.
+#[derive(Clone, Debug)]
+pub struct BillingSetup {
+    /// The pricing timeline.
+    pub timeline: Timeline,
+    /// The rate card, if configured.
+    pub card: Option<RateCard>,
+    /// Country→market.
+    pub markets: MarketTable,
+    /// The business time zone.
+    pub tz: Tz,
+    /// The currency of costs: the card's, else the config's.
     pub currency: Currency,
-    /// First day (UTC) the price applies.
-    pub effective_from: NaiveDate,
 }
 
-impl RateRow {
-    /// Parse a JSON array of rates.
-    pub fn parse_json(text: &str) -> Result<Vec<RateRow>, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    }
-
-    /// Parse CSV with a header `market,category,price,currency,effective_from`.
-    pub fn parse_csv(text: &str) -> Result<Vec<RateRow>, String> {
-        let mut rows = Vec::new();
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
-        let Some((_, header)) = lines.next() else {
-            return Ok(rows);
+impl BillingSetup {
+    /// Build from a config. A `rate_card` still given as a path is an error (resolve it
+    /// first with [`Config::resolve_rate_card`]).
+    pub fn from_config(cfg: &Config) -> Result<BillingSetup, ConfigError> {
+        let timeline = Timeline::from_config(&cfg.pricing_timeline)
+            .map_err(|m| ConfigError::value("pricing_timeline", m))?;
+        let markets =
+            rates::market_table(&cfg.markets).map_err(|m| ConfigError::value("markets", m))?;
+        let card = match &cfg.rate_card {
+            None => None,
+            Some(RateCardSpec::Inline(rows)) => {
+                Some(RateCard::from_rows(rows).map_err(|m| ConfigError::value("rate_card", m))?)
+            }
+            Some(RateCardSpec::Path(p)) => {
+                return Err(ConfigError::value(
+                    "rate_card",
+                    format!("`{p}` is a path; resolve it first with Config::resolve_rate_card"),
+                ));
+            }
         };
-        let cols: Vec<String> = header
-            .split(',')
-            .map(|c| c.trim().to_ascii_lowercase())
-            .collect();
-        let idx = |name: &str| {
-            cols.iter()
-                .position(|c| c == name)
-                .ok_or_else(|| format!("CSV header lacks `{name}`"))
-        };
-        let (im, ic, ip, icur, ie) = (
-            idx("market")?,
-            idx("category")?,
-            idx("price")?,
-            idx("currency")?,
-            idx("effective_from")?,
-        );
-        for (n, line) in lines {
-            let f: Vec<&str> = line.split(',').map(str::trim).collect();
-            let get = |i: usize| {
-                f.get(i)
-                    .copied()
-                    .ok_or_else(|| format!("line {}: missing column {}", n + 1, i + 1))
-            };
-            rows.push(RateRow {
-                market: get(im)?.to_string(),
-                category: get(ic)?.to_string(),
-                price: crate::model::money::parse_decimal_micros(get(ip)?)
-                    .map_err(|e| format!("line {}: price: {e}", n + 1))?,
-                currency: Currency::new(get(icur)?)
-                    .ok_or_else(|| format!("line {}: bad currency", n + 1))?,
-                effective_from: NaiveDate::parse_from_str(get(ie)?, "%Y-%m-%d")
-                    .map_err(|e| format!("line {}: effective_from: {e}", n + 1))?,
-            });
-        }
-        Ok(rows)
+        Ok(BillingSetup {
+            timeline,
+            currency: card.as_ref().map_or(cfg.currency, RateCard::currency),
+            card,
+            markets,
+            tz: cfg.tz()?,
+        })
     }
 }
 
-/// A dated entry of the pricing timeline supplied in the config.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TimelineEntry {
-    /// The rule's name.
-    pub rule: String,
-    /// First day the entry applies.
-    pub effective_from: NaiveDate,
-    /// Whether the rule is on from that day.
-    #[serde(default = "yes")]
-    pub enabled: bool,
+/// Check the billing keys of a config: `pricing_timeline`, `markets`, and an inline
+/// `rate_card` (a path is checked when resolved).
+pub fn validate_config(cfg: &Config) -> Result<(), ConfigError> {
+    Timeline::from_config(&cfg.pricing_timeline)
+        .map_err(|m| ConfigError::value("pricing_timeline", m))?;
+    rates::market_table(&cfg.markets).map_err(|m| ConfigError::value("markets", m))?;
+    if let Some(rc) = &cfg.rate_card {
+        rc.validate()
+            .map_err(|m| ConfigError::value("rate_card", m))?;
+    }
+    Ok(())
 }
 
-fn yes() -> bool {
-    true
-}
-
-/// A dated country→market override.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MarketOverride {
-    /// ISO 3166 alpha-2 country code.
-    pub country: String,
-    /// Market name.
-    pub market: String,
-    /// First day the override applies.
-    pub effective_from: NaiveDate,
+/// The `billing` and `usage` sections of a report.
+pub fn sections(
+    ctx: &crate::report::Ctx<'_>,
+) -> Result<(BillingSection, UsageSection), ConfigError> {
+    let setup = BillingSetup::from_config(ctx.config)?;
+    let charges = compute(ctx.store, &setup);
+    let days = report::day_aggregates(ctx, &charges);
+    Ok((
+        report::billing_section(ctx, &setup.timeline, &charges, &days),
+        report::usage_section(ctx, &days),
+    ))
 }

@@ -276,25 +276,53 @@ pub(crate) fn nonempty<'s>(s: &'s S<'_>) -> Option<&'s str> {
     if t.trim().is_empty() { None } else { Some(t) }
 }
 
+/// A JSON scalar that may carry a number: an integer, a float, or a string.
+enum Scalar<'a> {
+    Int(i128),
+    Float(f64),
+    Str(Cow<'a, str>),
+}
+
+/// Visits numbers and strings without buffering (an `untagged` enum would buffer the value
+/// and build an error per failed variant on every timestamp).
+struct ScalarVisitor;
+
+impl<'de> de::Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number or a string of digits")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::Int(i128::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::Int(i128::from(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Scalar::Float(v))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+}
+
 /// A timestamp: JSON integer or string of digits, within [`crate::time::MIN_TS`, `MAX_TS`).
 pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw<'a> {
-        Int(i64),
-        Float(f64),
-        #[serde(borrow)]
-        Str(Cow<'a, str>),
-    }
-    let v = match Raw::deserialize(d)? {
-        Raw::Int(i) => i,
-        Raw::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
-        Raw::Float(f) => {
+    let v = match d.deserialize_any(ScalarVisitor)? {
+        Scalar::Int(i) => i64::try_from(i).unwrap_or(i64::MAX),
+        Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+        Scalar::Float(f) => {
             return Err(de::Error::custom(format!(
                 "timestamp {f} is not a whole number of seconds"
             )));
         }
-        Raw::Str(s) => s.trim().parse::<i64>().map_err(|_| {
+        Scalar::Str(s) => s.trim().parse::<i64>().map_err(|_| {
             de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds"))
         })?,
     };
@@ -315,24 +343,16 @@ pub(crate) fn de_opt_ts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, 
 /// A non-negative amount in major units (JSON number or decimal string), as micro-units.
 fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw<'a> {
-        Int(i64),
-        Float(f64),
-        #[serde(borrow)]
-        Str(Cow<'a, str>),
-    }
-    let text = match Option::<Raw>::deserialize(d)? {
-        None => return Ok(None),
-        Some(Raw::Int(i)) => i.to_string(),
-        Some(Raw::Float(f)) => {
-            if !f.is_finite() {
-                return Err(de::Error::custom("amount is not a finite number"));
-            }
-            // Shortest round-trip representation: 12.5 → "12.5", exact as written.
-            format!("{f}")
-        }
-        Some(Raw::Str(s)) => s.into_owned(),
+    struct W(#[serde(deserialize_with = "de_amount")] i64);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+fn de_amount<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let text = match d.deserialize_any(ScalarVisitor)? {
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) if f.is_finite() => format!("{f}"),
+        Scalar::Float(_) => return Err(de::Error::custom("amount is not a finite number")),
+        Scalar::Str(s) => s.into_owned(),
     };
     let micros =
         parse_decimal_micros(&text).map_err(|e| de::Error::custom(format!("`{text}`: {e}")))?;
@@ -341,7 +361,7 @@ fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Erro
             "`{text}`: amount must not be negative"
         )));
     }
-    Ok(Some(micros))
+    Ok(micros)
 }
 
 #[derive(Deserialize)]
@@ -452,10 +472,26 @@ pub fn parse_document<'a>(
 ) -> Result<(), ParseError> {
     let mark = out.len();
     let r = parse_document_inner(bytes, line, opts, out);
-    if r.is_err() {
+    if let Err(e) = r {
         out.truncate(mark);
+        return Err(utf8_error(bytes, line).unwrap_or(e));
     }
-    r
+    Ok(())
+}
+
+/// The UTF-8 error of `bytes`, if any, as a positioned parse error. Only called once a
+/// parse has failed: serde_json validates every string it reads, and bytes outside strings
+/// must be ASCII JSON syntax anyway.
+fn utf8_error(bytes: &[u8], line: u64) -> Option<ParseError> {
+    let e = std::str::from_utf8(bytes).err()?;
+    let (l, c) = line_col(bytes, e.valid_up_to());
+    Some(ParseError {
+        kind: ParseErrorKind::Utf8,
+        line: line + l - 1,
+        column: c,
+        field: String::new(),
+        message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+    })
 }
 
 fn parse_document_inner<'a>(
@@ -475,16 +511,6 @@ fn parse_document_inner<'a>(
                 opts.max_bytes
             ),
         ));
-    }
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let (l, c) = line_col(bytes, e.valid_up_to());
-        return Err(ParseError {
-            kind: ParseErrorKind::Utf8,
-            line: line + l - 1,
-            column: c,
-            field: String::new(),
-            message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-        });
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {

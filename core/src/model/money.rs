@@ -117,8 +117,16 @@ impl fmt::Display for Money {
 
 /// Convert micro-units to a float in major units (the output edge).
 pub fn micros_to_f64(micros: i64) -> f64 {
-    // Split to keep the integer part exact.
-    (micros / MICROS) as f64 + (micros % MICROS) as f64 / MICROS as f64
+    // The double nearest the decimal value, so that JSON shows `1.7655`, not the
+    // `1.7654999999999998` a split sum gives: one correctly rounded division while both
+    // operands are exact, else a correctly rounded parse of the decimal.
+    if micros.unsigned_abs() <= 1 << 53 {
+        micros as f64 / MICROS as f64
+    } else {
+        format_micros(micros, 0)
+            .parse()
+            .unwrap_or(micros as f64 / MICROS as f64)
+    }
 }
 
 /// Format micro-units as a decimal with at least `min_decimals` decimals and no trailing
@@ -305,6 +313,11 @@ mod tests {
         assert_eq!(format_micros(-10_000, 2), "-0.01");
         assert_eq!(format_micros(5, 0), "0.000005");
         assert!((micros_to_f64(12_500_000) - 12.5).abs() < f64::EPSILON);
+        assert_eq!(micros_to_f64(1_765_500).to_string(), "1.7655");
+        assert_eq!(
+            micros_to_f64(-9_007_199_254_740_993).to_string(),
+            "-9007199254.740993"
+        );
     }
 
     #[test]

@@ -10,7 +10,11 @@
 //!   ingested).
 //! - `phone` restricts every section to one business number (`phone_number_id`).
 //! - The `input` section describes ingestion over the engine's life, not the range.
+//! - `compare` adds the same report over the previous period of equal length and the change
+//!   of each number ([`compare`]).
 
+pub mod compare;
+pub mod csv;
 pub mod text;
 
 use crate::attribution::ModelName;
@@ -39,6 +43,10 @@ pub struct ReportOptions {
     pub time_zone: Option<String>,
     /// Override the config's attribution model.
     pub model: Option<ModelName>,
+    /// Compute every attribution model side by side (`attribution.comparison`).
+    pub compare_models: bool,
+    /// Also report the previous period of equal length and the change (see [`compare`]).
+    pub compare: bool,
 }
 
 /// The reported range.
@@ -63,6 +71,23 @@ pub struct Report {
     pub range: RangeInfo,
     /// Ingestion counts (over the engine's life).
     pub input: InputStats,
+    /// What Meta charges for business messages (semantics §2).
+    pub billing: crate::billing::BillingSection,
+    /// Monthly usage against the quota (semantics §2, seed 004).
+    pub usage: crate::billing::UsageSection,
+    /// One row per source (semantics §3, §4): see [`crate::sources`].
+    pub sources: Vec<crate::sources::SourceRow>,
+    /// What was attributed and how (see [`crate::attribution`]).
+    pub attribution: crate::sources::AttributionSummary,
+    /// Engagement: active users, volumes, support, authorship (semantics §5).
+    pub engagement: crate::engagement::Engagement,
+    /// Per-template funnels (semantics §5).
+    pub templates: Vec<crate::engagement::TemplateRow>,
+    /// Per-campaign funnels (semantics §5).
+    pub campaigns: Vec<crate::engagement::TemplateRow>,
+    /// The previous period and the change, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<compare::Comparison>,
 }
 
 /// Everything a section needs to compute itself.
@@ -143,13 +168,13 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
     Ok(DayRange { from, to, tz })
 }
 
-/// Build a report from a prepared store.
-pub fn build(
-    store: &Store,
-    config: &Config,
+/// The context every section computes from.
+pub fn context<'a>(
+    store: &'a Store,
+    config: &'a Config,
     default_tz: Tz,
     opts: &ReportOptions,
-) -> Result<Report, ReportError> {
+) -> Result<Ctx<'a>, ReportError> {
     let tz = match &opts.time_zone {
         Some(z) => parse_tz(z).map_err(|m| ReportError::Option {
             option: "time_zone".into(),
@@ -159,16 +184,50 @@ pub fn build(
     };
     let range = resolve_range(store, tz, opts)?;
     let phone = opts.phone.as_deref().and_then(|p| store.phone_by_id(p));
-    let ctx = Ctx {
+    Ok(Ctx {
         store,
         config,
         range,
         phone,
         phone_unknown: opts.phone.is_some() && phone.is_none(),
         model: opts.model.unwrap_or(config.attribution.model),
+    })
+}
+
+/// Build a report from a prepared store.
+pub fn build(
+    store: &Store,
+    config: &Config,
+    default_tz: Tz,
+    opts: &ReportOptions,
+) -> Result<Report, ReportError> {
+    build_with(store, config, default_tz, opts, None)
+}
+
+/// [`build`] with day aggregates already built (used when they are in the zone reported in;
+/// otherwise they are built for this report).
+pub fn build_with(
+    store: &Store,
+    config: &Config,
+    default_tz: Tz,
+    opts: &ReportOptions,
+    days: Option<&crate::engagement::DayStore>,
+) -> Result<Report, ReportError> {
+    let ctx = context(store, config, default_tz, opts)?;
+    let range = ctx.range;
+    let tz = range.tz;
+    let built;
+    let days = match days {
+        Some(d) if d.tz() == tz => d,
+        _ => {
+            built = crate::engagement::build(store, tz);
+            &built
+        }
     };
-    let _ = &ctx;
-    Ok(Report {
+    let (billing, usage) = crate::billing::sections(&ctx)?;
+    let sources = crate::sources::build_section(&ctx, opts.compare_models)?;
+    let engagement = crate::engagement::report::sections(&ctx, days);
+    let mut report = Report {
         range: RangeInfo {
             from: range.from,
             to: range.to,
@@ -177,5 +236,27 @@ pub fn build(
             phone: opts.phone.clone(),
         },
         input: store.stats.clone(),
-    })
+        billing,
+        usage,
+        sources: sources.rows,
+        attribution: sources.attribution,
+        engagement: engagement.engagement,
+        templates: engagement.templates,
+        campaigns: engagement.campaigns,
+        compare: None,
+    };
+    if opts.compare {
+        let n = chrono::Duration::days(range.days());
+        let prev_opts = ReportOptions {
+            from: Some(range.from - n),
+            to: Some(range.from),
+            last: None,
+            compare: false,
+            time_zone: Some(tz.name().to_string()),
+            ..opts.clone()
+        };
+        let prev = build_with(store, config, default_tz, &prev_opts, Some(days))?;
+        report.compare = Some(compare::Comparison::new(&prev, &report));
+    }
+    Ok(report)
 }

@@ -1,4 +1,148 @@
-//! Sources, analytic conversations and messaging events (semantics §3, §4).
+//! Sources, analytic conversations, messaging events, spend, funnels and the contacts
+//! export (semantics §3 and §4). Attribution models live in [`crate::attribution`].
+//!
+//! # Analytic conversations (semantics §3)
+//!
+//! > A **conversation** (analytic, not billing) aggregates the messages between the
+//! > business and one user about one topic; a user can have many. It starts with an
+//! > opening message and ends after an inactivity timeout (default 24 h) without messages
+//! > either way. Each conversation is linked to exactly one **source**, decided by its
+//! > opening message.
+//!
+//! Rules applied, per (business number, user), walking the user's timeline in time order
+//! (timestamp, then inbound before outbound, then message id):
+//!
+//! - **Messages that count.** Every inbound message except `system`, `edit` and `revoke`
+//!   notices (the same rule as the customer service window), and every business message
+//!   that did not fail (a message with a `failed` status and no delivery is ignored).
+//!   A business message's time is its outbound record's `timestamp` (else its earliest
+//!   status).
+//! - **Inactivity.** A counted message at least `inactivity_timeout_hours` after the
+//!   conversation's last counted message ends it; the message then may open a new one.
+//!   A message exactly at the timeout opens a new conversation.
+//! - **Opening messages.** With no conversation open, a counted inbound message always
+//!   opens one. A business message opens one only when it is *business-initiated and
+//!   delivered*: a template (outbound `kind` `template`) with a delivered (or read or
+//!   played) status. A business message known only from its statuses (no outbound record)
+//!   is treated as a template of unknown name: delivered, it opens `template:unknown`
+//!   (outside an open conversation a business message is almost always a template, since
+//!   free-form messages need the user to have written). A free-form message, or a template
+//!   not (yet) delivered, opens nothing and belongs to no conversation when none is open.
+//! - Once open, every counted message of that number and user, in either direction,
+//!   rides the conversation, whatever it is (a click-to-WhatsApp referral or a campaign
+//!   template in the middle of an open conversation does not start a new one).
+//!
+//! # Sources (semantics §3)
+//!
+//! | direction | kind | recognised by | key |
+//! |---|---|---|---|
+//! | incoming | `meta_ad` | opening inbound `referral` with `source_type` ad | `meta_ad:<source_id>` |
+//! | incoming | `meta_post` | opening inbound `referral` with `source_type` post | `meta_post:<source_id>` |
+//! | incoming | `custom` | first inbound text of the conversation matching a configured rule | the rule's key |
+//! | outgoing | `campaign` | opening delivered template with a `campaign` | `campaign:<campaign>` |
+//! | outgoing | `custom` | other opening delivered template (notifications) | `template:<template>` |
+//! | incoming | `direct` | none of the above | `direct` |
+//!
+//! - A referral whose `source_type` is neither `ad` nor `post` (Meta may add values) is
+//!   treated as a post: a Meta surface that is not a paid ad.
+//! - **Replies to business messages.**
+//!
+//!   > A reply whose `context.id` names an earlier business message belongs to that
+//!   > message's source.
+//!
+//!   When such a reply *opens* a conversation (the earlier conversation has timed out),
+//!   the new conversation takes the source of the conversation the named message was in;
+//!   when that message was in none (e.g. its delivery status never arrived) it takes the
+//!   source the message would have opened (`campaign:<c>` / `template:<t>`). A reply
+//!   inside an open conversation simply rides it. A `context.id` naming no known business
+//!   message of the user is ignored. Precedence when opening: referral, then reply
+//!   context, then custom rules, then direct.
+//! - **Custom rules** ([`SourceRule`]) are tried in configuration order on the first
+//!   inbound *text* of an incoming conversation that would otherwise be `direct` (so a
+//!   `request_welcome` before a wa.me prefilled text does not hide the text); the first
+//!   rule that matches wins. `exact` compares the trimmed text with the trimmed pattern,
+//!   `prefix` and `contains` compare substrings, `regex` searches anywhere; all are
+//!   case-insensitive unless the rule says `case_sensitive`.
+//! - **Display names**, first found wins: the config's `source_names[key]`; the custom
+//!   rule's `name`; the name in spend data (e.g. the ad name of an Ads Insights row, from
+//!   the spend record with the latest period); the latest referral `headline`; for
+//!   `campaign:`/`template:` keys the campaign or template name; `Direct` for `direct`;
+//!   else the key itself.
+//! - **Kinds of keys seen only in spend** are read from the prefix (`meta_ad:`,
+//!   `meta_post:`, `campaign:`, `template:`, `direct`); any other key is an incoming
+//!   `custom` source.
+//!
+//! # Messaging events and leads (semantics §4)
+//!
+//! > **Messaging events** are defined patterns on inbound messages: a button reply (an
+//! > interactive `button_reply`, or a template quick-reply `button`; matched on id/payload
+//! > or title/text), a list reply (row id or title), a text reply (exact,
+//! > case-insensitive, or regex).
+//!
+//! - An [`EventDef`] of kind `button_reply` matches an inbound interactive `button_reply` or
+//!   template `button` whose id/payload *or* title/text matches the pattern; `list_reply`
+//!   matches a `list_reply` row id or title; `text_reply` matches a text body. Matching
+//!   is always case-insensitive (`exact` after trimming; `prefix`, `contains`, `regex`).
+//!   One message may match several events. A messaging event happens in the conversation
+//!   its message belongs to, at the message's time; a message in no conversation makes no
+//!   event.
+//! - **External events** happen, for leads and funnels, in the user's *latest*
+//!   conversation that started within the lookback window before it (the last-touch
+//!   conversation, whatever the attribution model); with none, they happen nowhere and
+//!   are unattributed.
+//! - **Conversion event.** The config's `conversion_event` names an event in `events`
+//!   (messaging) or else an external event name. Without one, the default is chosen in
+//!   seed 001's order: any external event, if the engine holds at least one; else the
+//!   first configured button reply, list reply, then text reply event; else there is no
+//!   conversion event and no leads. (Because the default depends on the data, configure
+//!   it explicitly when reports from separately built engines are to be compared.)
+//! - > A **lead** is a unique conversation in which the selected conversion event happened.
+//!
+//! # Per source, over a range (semantics §4)
+//!
+//! - `conversations`: conversations whose *start* falls in the range; `leads`: those of
+//!   them that are leads (a cohort view: a conversation started on the last day that
+//!   converts a day later is a lead of this range); `conversion_rate` = leads /
+//!   conversations.
+//! - `conversions` and `revenue`: the attributed count and value of the **attributed
+//!   events** that happened in the range (by event time): the external events named by
+//!   the conversion event when it is an external event, else every external event. Each
+//!   event's credit is split by the attribution model ([`crate::attribution`]).
+//! - `invested`: spend on the source on the range's days. A spend record covering several
+//!   days is spread evenly over them, in micro-units, by the largest-remainder method (so
+//!   the days sum exactly to the record); days are the record's calendar dates.
+//! - `conversion_cost` = invested / leads; `roas` = revenue / invested. A zero denominator
+//!   gives `null`, never NaN or infinity.
+//! - Money in a currency other than the config's `currency` is not converted: such event
+//!   values count as zero and such spend is left out; both are counted in
+//!   `attribution.other_currency`.
+//! - With a business-number filter, only that number's conversations exist, and only the
+//!   external events of users who had a conversation on it are considered. Spend is not
+//!   per number and is reported whole.
+//! - **Funnels**: for each configured funnel and source, how many of the source's
+//!   conversations in the range reached each step, steps taken in order (each step's event
+//!   at or after the previous step's), and the drop-off from the step before (the first
+//!   step's drop-off is from all conversations).
+//! - **Contacts export** ([`export_contacts`]): the users of a source (a conversation of it
+//!   started in the range) or of an event (it happened in the range), as CSV.
+
+mod contacts;
+mod conversation;
+mod matcher;
+mod section;
+mod spend;
+
+pub use contacts::{ContactFilter, export_contacts};
+pub use conversation::{
+    Analysis, Conversation, EventHit, ExternalTouch, HitKind, analyse, attributed, conversations,
+    outgoing_source,
+};
+pub use matcher::{ConversionEvent, ConversionKind, Matchers};
+pub use section::{
+    AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, SourceRow,
+    SourcesSection, build_section,
+};
+pub use spend::{SpendDays, spend_by_day, spend_in_range};
 
 use serde::{Deserialize, Serialize};
 
@@ -103,4 +247,101 @@ fn validate_pattern(kind: MatchKind, pattern: &str) -> Result<(), String> {
             .map_err(|e| format!("`pattern` is not a valid regex: {e}"))?;
     }
     Ok(())
+}
+
+/// The kind of a source (semantics §3). Incoming custom rules and outgoing notification
+/// templates are both `custom`; [`SourceDirection`] tells them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// A Click-to-WhatsApp ad (`meta_ad:<source_id>`).
+    MetaAd,
+    /// A Facebook or Instagram post (`meta_post:<source_id>`).
+    MetaPost,
+    /// A configured rule on the first inbound text (incoming), or a business-initiated
+    /// template without a campaign (`template:<name>`, outgoing).
+    Custom,
+    /// A delivered template with a campaign (`campaign:<name>`).
+    Campaign,
+    /// None of the above (`direct`).
+    Direct,
+}
+
+impl SourceKind {
+    /// The `snake_case` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::MetaAd => "meta_ad",
+            SourceKind::MetaPost => "meta_post",
+            SourceKind::Custom => "custom",
+            SourceKind::Campaign => "campaign",
+            SourceKind::Direct => "direct",
+        }
+    }
+}
+
+/// Who started a source's conversations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceDirection {
+    /// The user wrote first.
+    Incoming,
+    /// The business wrote first.
+    Outgoing,
+}
+
+impl SourceDirection {
+    /// The `snake_case` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceDirection::Incoming => "incoming",
+            SourceDirection::Outgoing => "outgoing",
+        }
+    }
+}
+
+/// A source: its key, kind and direction.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Source {
+    /// The key (`meta_ad:120`, `campaign:spring`, `template:welcome`, `qr:shop`, `direct`).
+    pub key: Box<str>,
+    /// The kind.
+    pub kind: SourceKind,
+    /// The direction.
+    pub direction: SourceDirection,
+}
+
+impl Source {
+    /// The `direct` source.
+    pub fn direct() -> Source {
+        Source {
+            key: "direct".into(),
+            kind: SourceKind::Direct,
+            direction: SourceDirection::Incoming,
+        }
+    }
+
+    /// A source from its key alone (for keys seen only in spend data or config): the kind
+    /// is read from the prefix; any other key is an incoming custom source.
+    pub fn from_key(key: &str) -> Source {
+        let (kind, direction) = if key.starts_with("meta_ad:") {
+            (SourceKind::MetaAd, SourceDirection::Incoming)
+        } else if key.starts_with("meta_post:") {
+            (SourceKind::MetaPost, SourceDirection::Incoming)
+        } else if key.starts_with("campaign:") {
+            (SourceKind::Campaign, SourceDirection::Outgoing)
+        } else if key.starts_with("template:") {
+            (SourceKind::Custom, SourceDirection::Outgoing)
+        } else if key == "direct" {
+            (SourceKind::Direct, SourceDirection::Incoming)
+        } else {
+            (SourceKind::Custom, SourceDirection::Incoming)
+        };
+        Source {
+            key: key.into(),
+            kind,
+            direction,
+        }
+    }
 }

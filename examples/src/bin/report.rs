@@ -30,10 +30,18 @@ Options:
   --tz ZONE              report time zone (IANA name), overrides the config
   --model NAME           attribution model: last_touch, first_touch, linear, time_decay,
                          position_based, markov, shapley
+  --compare-models       every attribution model side by side per source
+  --contacts NAME        print the users of a source key or event name as CSV
+                         (wa_id, name, country, first seen, source, converted, value)
+                         instead of the report
+  --compare              also report the previous period of equal length and the change
+  --csv DIR              also write one CSV file per table of the report into DIR
   -h, --help             this text";
 
 struct Args {
     json: bool,
+    contacts: Option<String>,
+    csv: Option<String>,
     config: Option<String>,
     opts: ReportOptions,
     files: Vec<String>,
@@ -42,6 +50,8 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         json: false,
+        contacts: None,
+        csv: None,
         config: None,
         opts: ReportOptions::default(),
         files: Vec::new(),
@@ -51,6 +61,8 @@ fn parse_args() -> Result<Args, String> {
         let mut val = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--json" => a.json = true,
+            "--compare" => a.opts.compare = true,
+            "--csv" => a.csv = Some(val("--csv")?),
             "--config" => a.config = Some(val("--config")?),
             "--from" => a.opts.from = Some(date(&val("--from")?)?),
             "--to" => a.opts.to = Some(date(&val("--to")?)?),
@@ -62,6 +74,8 @@ fn parse_args() -> Result<Args, String> {
                 a.opts.model =
                     Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
             }
+            "--compare-models" => a.opts.compare_models = true,
+            "--contacts" => a.contacts = Some(val("--contacts")?),
             "-h" | "--help" => return Err(String::new()),
             "-" => a.files.push(arg),
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
@@ -143,6 +157,9 @@ fn main() -> ExitCode {
             }
         }
     }
+    if let Some(name) = &args.contacts {
+        return contacts(&mut engine, &args.opts, name, failed);
+    }
     let report = match engine.report(&args.opts) {
         Ok(r) => r,
         Err(e) => {
@@ -150,6 +167,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(dir) = &args.csv {
+        if let Err(e) = write_csv(dir, &report) {
+            eprintln!("report: --csv {dir}: {e}");
+            return ExitCode::from(2);
+        }
+    }
     if args.json {
         match serde_json::to_string_pretty(&report) {
             Ok(s) => {
@@ -169,6 +192,20 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--contacts`: the users of a source or event as CSV on standard output.
+fn contacts(engine: &mut Engine, opts: &ReportOptions, name: &str, failed: u64) -> ExitCode {
+    let filter = convolens::sources::ContactFilter::guess(engine.config(), engine.store(), name);
+    if let Err(e) = engine.export_contacts(opts, &filter, std::io::stdout().lock()) {
+        eprintln!("report: {e}");
+        return ExitCode::from(2);
+    }
+    if failed > 0 {
+        eprintln!("report: {failed} line(s) failed");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }
 
 /// Ingest one file; returns the per-line errors. Each file's line numbers start at 1.
@@ -209,4 +246,15 @@ where
         e.line -= before;
     }
     Ok(errors)
+}
+
+/// Write one CSV file per table of the report (`<section>_<table>.csv`) into `dir`.
+fn write_csv(dir: &str, report: &convolens::Report) -> std::io::Result<()> {
+    let value = serde_json::to_value(report).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    for t in convolens::report::csv::tables(&value) {
+        let path = std::path::Path::new(dir).join(format!("{}.csv", t.name));
+        std::fs::write(path, t.to_csv())?;
+    }
+    Ok(())
 }

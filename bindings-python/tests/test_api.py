@@ -1,0 +1,153 @@
+"""The package surface: docstrings, type stubs, threads and the GIL."""
+
+import ast
+import inspect
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+import convolens
+from conftest import OUTBOUND
+
+PKG = Path(convolens.__file__).parent
+PUBLIC_METHODS = [name for name in dir(convolens.Engine) if not name.startswith("_")]
+
+
+def test_public_surface():
+    assert sorted(PUBLIC_METHODS) == sorted([
+        "config", "from_config_file", "ingest", "ingest_jsonl", "ingest_many", "merge",
+        "report", "report_json", "restore", "snapshot", "to_pandas", "to_polars",
+    ])
+    assert convolens.__version__.count(".") == 2
+
+
+@pytest.mark.parametrize("name", PUBLIC_METHODS)
+def test_every_method_has_a_docstring(name):
+    doc = getattr(convolens.Engine, name).__doc__
+    assert doc and len(doc.strip()) > 30, name
+
+
+def test_module_functions_have_docstrings():
+    for fn in (convolens.to_pandas, convolens.to_polars, convolens.to_records,
+               convolens.frames.section):
+        assert fn.__doc__ and len(fn.__doc__.strip()) > 30
+    assert "Engine" in convolens.__doc__
+
+
+def test_help_is_useful():
+    text = inspect.getdoc(convolens.Engine)
+    assert "webhook" in text and "config" in text
+    sig = inspect.signature(convolens.Engine.report)
+    assert list(sig.parameters) == ["self", "start", "end", "options"]
+    for option in ("last", "phone", "model", "time_zone", "ReportError"):
+        assert option in convolens.Engine.report.__doc__
+
+
+def test_package_is_typed():
+    assert (PKG / "py.typed").exists()
+    assert (PKG / "_native.pyi").exists()
+
+
+def test_stub_names_match_the_runtime():
+    tree = ast.parse((PKG / "_native.pyi").read_text())
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    stub_methods = {n.name for n in classes["Engine"].body if isinstance(n, ast.FunctionDef)}
+    runtime = {n for n in dir(convolens.Engine) if not n.startswith("_")}
+    runtime |= {"__new__", "__reduce__"}
+    assert stub_methods == runtime
+    for exc in ("ConvolensError", "ParseError", "ConfigError", "ReportError", "SnapshotError"):
+        assert exc in classes
+    # Every stub signature names the runtime's parameters, in order; where the runtime
+    # takes **options, the stub may spell out known options as keyword-only parameters.
+    for fn in classes["Engine"].body:
+        if isinstance(fn, ast.FunctionDef) and fn.name not in ("__new__", "__reduce__", "config"):
+            params = inspect.signature(getattr(convolens.Engine, fn.name)).parameters
+            stub = [a.arg for a in fn.args.args + fn.args.kwonlyargs]
+            if fn.args.kwarg:
+                stub.append(fn.args.kwarg.arg)
+            runtime = list(params)
+            assert [p for p in stub if p in runtime] == runtime, fn.name
+            if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+                assert stub == runtime, fn.name
+
+
+def test_stubtest(tmp_path):
+    pytest.importorskip("mypy")
+    out = subprocess.run([sys.executable, "-m", "mypy.stubtest", "convolens._native"],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, MYPY_CACHE_DIR=str(tmp_path)))
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_threads_share_one_engine():
+    engine = convolens.Engine()
+
+    def work(k):
+        engine.ingest_many(dict(OUTBOUND, id=f"w{k}.{i}") for i in range(2000))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert engine.report()["input"]["records"] == {"outbound": 8000}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_gil_is_released_while_ingesting(tmp_path):
+    # A thread ingests from a named pipe: opening and reading it blocks inside Rust until
+    # the main thread writes. If the GIL were held there, the main thread could never run
+    # to write, and the child process would hang until the timeout.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    script = textwrap.dedent(f"""
+        import threading, convolens
+        engine = convolens.Engine()
+        result = {{}}
+        t = threading.Thread(target=lambda: result.update(engine.ingest_jsonl({str(fifo)!r})))
+        t.start()
+        with open({str(fifo)!r}, "w") as f:
+            f.write('{{"type":"outbound","id":"w1","to":"1","timestamp":1751400000}}\\n')
+        t.join()
+        print(result["outcome"]["ingested"])
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "1", out.stderr
+
+
+def test_package_type_checks(tmp_path):
+    pytest.importorskip("mypy")
+    source = Path(__file__).resolve().parents[1] / "python" / "convolens"
+    out = subprocess.run([sys.executable, "-m", "mypy", "--strict", str(source)],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, MYPY_CACHE_DIR=str(tmp_path)))
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_notebook_runs_and_saves_figures(tmp_path):
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "examples" / "data" / "example.jsonl").exists():
+        pytest.skip("no example data")
+    out = subprocess.run([sys.executable, str(root / "examples" / "notebook.py")],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, CONVOLENS_NOTEBOOK_OUT=str(tmp_path),
+                                  MPLBACKEND="Agg"))
+    assert out.returncode == 0, out.stderr
+    report = convolens.Engine().report()
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert pngs, out.stdout
+    for png in pngs:
+        assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Each figure whose section the core reports is drawn.
+    if "engagement" in report:
+        assert "daily_active_users.png" in pngs
+    if "billing" in report:
+        assert "cost_per_day.png" in pngs

@@ -1,0 +1,278 @@
+"""ingest, ingest_many and ingest_jsonl: every accepted input form, and bad input."""
+
+import copy
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import convolens
+from conftest import DELIVERED, INBOUND, OUTBOUND, PURCHASE, SAMPLE, SHARED, USER, jsonl
+
+
+def counts(engine):
+    inp = engine.report()["input"]
+    return {k: inp[k] for k in ("lines", "ingested", "duplicates", "errors")}
+
+
+@pytest.mark.parametrize("form", [
+    lambda d: d,
+    lambda d: json.dumps(d),
+    lambda d: json.dumps(d).encode(),
+    lambda d: bytearray(json.dumps(d).encode()),
+    lambda d: [d],
+    lambda d: (d,),
+])
+def test_ingest_accepts_every_form(form):
+    engine = convolens.Engine()
+    assert engine.ingest(form(OUTBOUND)) == {"ingested": 1, "duplicates": 0, "ignored": []}
+    assert engine.ingest(form(OUTBOUND)) == {"ingested": 0, "duplicates": 1, "ignored": []}
+
+
+def test_ingest_sample_conversation():
+    engine = convolens.Engine()
+    for doc in SAMPLE:
+        engine.ingest(doc)
+    inp = engine.report()["input"]
+    # One inbound text, one outbound record, one delivered status, one external event.
+    assert inp["messages"] == {"text": 1}
+    assert inp["statuses"] == {"delivered": 1}
+    assert inp["records"] == {"external_event": 1, "outbound": 1}
+    assert (inp["lines"], inp["ingested"], inp["errors"]) == (4, 4, 0)
+
+
+def test_python_values_convert_like_json():
+    # Unicode, escapes, nested lists, big ints, bools and None survive the conversion.
+    doc = copy.deepcopy(INBOUND)
+    doc["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = 'Olá "😀"\n\x01\\'
+    a, b = convolens.Engine(), convolens.Engine()
+    a.ingest(doc)
+    b.ingest(json.dumps(doc, ensure_ascii=False).encode())
+    # The snapshot holds the message text: identical state, byte for byte.
+    assert a.snapshot() == b.snapshot()
+    a.ingest({"type": "outbound", "id": "w2", "to": USER, "timestamp": 1751450000,
+              "template": "t", "category": "utility", "extra": [True, False, None, 2**70, 1.5]})
+    assert a.report()["input"]["records"] == {"outbound": 1}
+
+
+def test_parse_error_names_line_column_and_field():
+    engine = convolens.Engine()
+    bad = dict(OUTBOUND, timestamp="soon")
+    with pytest.raises(convolens.ParseError) as info:
+        engine.ingest(bad)
+    err = info.value
+    assert (err.kind, err.line, err.field) == ("value", 1, "timestamp")
+    assert err.column > 0
+    assert str(err).startswith(f"line 1, column {err.column}, field `timestamp`: ")
+    assert "soon" in err.message
+    # Nothing was applied, and the failure is counted.
+    assert counts(engine) == {"lines": 1, "ingested": 0, "duplicates": 0, "errors": 1}
+
+
+def test_error_line_is_relative_to_the_call():
+    engine = convolens.Engine()
+    engine.ingest_many([OUTBOUND] * 3)
+    with pytest.raises(convolens.ParseError) as info:
+        engine.ingest('{"type":')
+    assert (info.value.kind, info.value.line) == ("truncated", 1)
+
+
+def test_pretty_document_error_names_its_line():
+    engine = convolens.Engine()
+    text = json.dumps(dict(OUTBOUND, timestamp="soon"), indent=2)
+    with pytest.raises(convolens.ParseError) as info:
+        engine.ingest(text)
+    line_of_ts = next(i for i, l in enumerate(text.splitlines(), 1) if '"timestamp"' in l)
+    assert info.value.line == line_of_ts
+
+
+@pytest.mark.parametrize("doc,kind", [
+    ("", "empty"),
+    ("{oops}", "syntax"),
+    (b"\xff\xfe", "utf8"),
+    ({"type": "teleport"}, "unknown_record"),
+    ({"a": float("nan")}, "schema"),
+    ({"a": float("inf")}, "schema"),
+    ({1: "int key"}, "schema"),
+    ({"when": object()}, "schema"),
+])
+def test_bad_documents_raise_parse_error(doc, kind):
+    engine = convolens.Engine()
+    with pytest.raises(convolens.ParseError) as info:
+        engine.ingest(doc)
+    assert info.value.kind == kind
+
+
+def test_self_referencing_list_does_not_crash():
+    loop = []
+    loop.append(loop)
+    with pytest.raises(convolens.ParseError, match="nested deeper"):
+        convolens.Engine().ingest(loop)
+
+
+@pytest.mark.parametrize("doc", [5, 1.5, None, object(), {1, 2}])
+def test_wrong_type_is_type_error(doc):
+    with pytest.raises(TypeError, match="expected a dict, list, str or bytes"):
+        convolens.Engine().ingest(doc)
+
+
+def test_ingest_many_collects_errors_by_position():
+    engine = convolens.Engine()
+    out = engine.ingest_many([INBOUND, '{"broken": ', OUTBOUND, {"a": float("nan")}, DELIVERED])
+    assert out["lines"] == 5
+    assert out["outcome"] == {"ingested": 3, "duplicates": 0, "ignored": []}
+    assert [(e["line"], e["kind"]) for e in out["errors"]] == [(2, "truncated"), (4, "schema")]
+    assert set(out["errors"][0]) == {"kind", "line", "column", "field", "message"}
+    assert counts(engine) == {"lines": 5, "ingested": 3, "duplicates": 0, "errors": 2}
+
+
+def test_ingest_many_strict_raises_after_ingesting_everything():
+    engine = convolens.Engine()
+    with pytest.raises(convolens.ParseError) as info:
+        engine.ingest_many([INBOUND, "{broken", OUTBOUND], strict=True)
+    assert info.value.line == 2
+    assert counts(engine)["ingested"] == 2
+
+
+def test_ingest_many_across_chunks_from_a_generator():
+    # 10 000 distinct records cross the 4096-item chunk boundary twice.
+    engine = convolens.Engine()
+    gen = (dict(OUTBOUND, id=f"wamid.{i}") for i in range(10_000))
+    out = engine.ingest_many(gen)
+    assert out["lines"] == 10_000 and out["outcome"]["ingested"] == 10_000
+    assert engine.report()["input"]["records"] == {"outbound": 10_000}
+
+
+def test_ingest_many_wrong_item_type_keeps_earlier_items():
+    engine = convolens.Engine()
+    with pytest.raises(TypeError):
+        engine.ingest_many([OUTBOUND, 42, dict(OUTBOUND, id="later")])
+    assert counts(engine)["ingested"] == 1
+
+
+def test_ingest_many_iterator_exception_propagates():
+    def docs():
+        yield OUTBOUND
+        raise RuntimeError("source failed")
+
+    engine = convolens.Engine()
+    with pytest.raises(RuntimeError, match="source failed"):
+        engine.ingest_many(docs())
+    assert counts(engine)["ingested"] == 1
+
+
+def test_ingest_many_not_iterable():
+    with pytest.raises(TypeError):
+        convolens.Engine().ingest_many(5)
+
+
+def test_ingest_many_empty():
+    out = convolens.Engine().ingest_many([])
+    assert out == {"lines": 0, "outcome": {"ingested": 0, "duplicates": 0, "ignored": []},
+                   "errors": []}
+
+
+def stream_text():
+    # Line 3 is blank, line 4 is broken; line 5-9 is one pretty-printed payload.
+    return (jsonl([INBOUND, OUTBOUND]) + "\n" + '{"type": "outbound", "id": \n'
+            + json.dumps(DELIVERED, indent=2) + "\n" + jsonl([PURCHASE]))
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: str(p),
+    lambda p: p,
+    lambda p: open(p, "rb"),
+    lambda p: open(p, "r", encoding="utf-8"),
+    lambda p: io.BytesIO(p.read_bytes()),
+    lambda p: io.StringIO(p.read_text()),
+])
+def test_ingest_jsonl_sources(tmp_path, make):
+    path = tmp_path / "in.jsonl"
+    path.write_text(stream_text())
+    engine = convolens.Engine()
+    src = make(path)
+    out = engine.ingest_jsonl(src)
+    if hasattr(src, "close"):
+        src.close()
+    assert out["outcome"]["ingested"] == 4
+    assert [(e["line"], e["kind"]) for e in out["errors"]] == [(4, "truncated")]
+    assert out["lines"] == stream_text().count("\n")
+
+
+def test_ingest_jsonl_lines_are_relative_to_each_call(tmp_path):
+    engine = convolens.Engine()
+    engine.ingest_jsonl(io.StringIO(jsonl(SAMPLE)))
+    out = engine.ingest_jsonl(io.StringIO(jsonl([OUTBOUND]) + "nope\n"))
+    assert [e["line"] for e in out["errors"]] == [2]
+
+
+def test_ingest_jsonl_strict():
+    with pytest.raises(convolens.ParseError) as info:
+        convolens.Engine().ingest_jsonl(io.StringIO(stream_text()), strict=True)
+    assert info.value.line == 4
+
+
+def test_ingest_jsonl_missing_file():
+    with pytest.raises(FileNotFoundError):
+        convolens.Engine().ingest_jsonl("/nonexistent/input.jsonl")
+
+
+def test_ingest_jsonl_read_error_propagates():
+    class Broken:
+        def read(self, n):
+            raise ValueError("disk on fire")
+
+    with pytest.raises(ValueError, match="disk on fire"):
+        convolens.Engine().ingest_jsonl(Broken())
+
+
+def test_ingest_jsonl_read_returning_junk_is_an_error():
+    class Junk:
+        def read(self, n):
+            return 42
+
+    with pytest.raises(TypeError):
+        convolens.Engine().ingest_jsonl(Junk())
+
+
+def test_ingest_jsonl_rejects_other_types():
+    with pytest.raises(TypeError, match="path or a file object"):
+        convolens.Engine().ingest_jsonl(42)
+
+
+def test_three_ways_agree(tmp_path):
+    path = tmp_path / "sample.jsonl"
+    path.write_text(jsonl(SAMPLE * 2))
+    a, b, c = convolens.Engine(), convolens.Engine(), convolens.Engine()
+    a.ingest_jsonl(path)
+    b.ingest_many(SAMPLE * 2)
+    for doc in SAMPLE * 2:
+        c.ingest(doc)
+    assert a.report() == b.report() == c.report()
+
+
+def test_shared_payloads_ingest(shared_payloads):
+    engine = convolens.Engine()
+    failed = []
+    for path in shared_payloads:
+        try:
+            engine.ingest(path.read_bytes())
+        except convolens.ParseError as err:
+            failed.append((path.name, err))
+    inp = engine.report()["input"]
+    assert inp["lines"] == len(shared_payloads)
+    assert inp["errors"] == len(failed)
+    assert inp["ingested"] > 0 and sum(inp["messages"].values()) > 0
+
+
+def test_invalid_shared_payloads_give_clear_errors():
+    files = sorted((SHARED / "webhooks-invalid").glob("*.txt"))
+    if not files:
+        pytest.skip("no shared invalid payloads")
+    engine = convolens.Engine()
+    for path in files:
+        with pytest.raises(convolens.ParseError) as info:
+            engine.ingest(path.read_bytes())
+        assert info.value.line >= 1 and info.value.message
+        assert info.value.kind in {"syntax", "truncated", "schema", "value", "unknown_record", "utf8"}

@@ -1,0 +1,199 @@
+//! Markov-chain removal effects, computed analytically from the absorbing chain.
+//!
+//! # Rules
+//!
+//! - **States**: `start`, one per source, and two absorbing states, `conversion` and
+//!   `null`. Every path (a user's ordered sources within the lookback) adds the transitions
+//!   `start → s1 → s2 → … → sk → conversion` (a converting path: the candidates of one
+//!   attributed event) or `… → null` (a path that did not convert). Repeated sources are
+//!   kept (self-transitions included). Transition probabilities are the observed
+//!   frequencies out of each state.
+//! - **Conversion probability** `P`: the probability of absorption in `conversion` from
+//!   `start`, solving `(I − Q) x = r` (`Q` transient→transient, `r` transient→conversion)
+//!   exactly by Gauss–Jordan elimination with partial pivoting; no simulation.
+//! - **Removal effect** of source `s`: `RE(s) = (P − P₋ₛ) / P`, where `P₋ₛ` is the
+//!   conversion probability when every transition into `s` goes to `null` instead. With
+//!   `N = (I − Q)⁻¹`, the probability of ever visiting `s` from `start` is
+//!   `N[start][s] / N[s][s]`, and removing `s` loses exactly the conversions of paths
+//!   through it, so `P − P₋ₛ = N[start][s] / N[s][s] · x[s]` — one inversion gives every
+//!   source's effect.
+//! - **Degenerate cases** give finite numbers, never NaN: `P = 0` (no conversions) gives
+//!   every effect 0; a numerically singular system (a pivot below 1e-12, which observed
+//!   paths cannot produce since every visited state has a way out) gives every effect 0,
+//!   and the caller then splits credit equally.
+
+/// The solved chain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MarkovResult {
+    /// Probability of conversion from `start`.
+    pub conversion_probability: f64,
+    /// Removal effect per source (index = source id), each in `[0, 1]`.
+    pub removal_effects: Vec<f64>,
+}
+
+/// Solve the chain over `n` sources (ids `0..n`) for `paths`: (source ids in order,
+/// converted).
+#[allow(clippy::many_single_char_names)] // the textbook names: n, Q, r, x, P
+pub fn removal_effects(n: usize, paths: &[(Vec<usize>, bool)]) -> MarkovResult {
+    let size = n + 1; // state 0 = start, state s + 1 = source s
+    let mut counts = vec![0.0f64; size * size];
+    let mut conv = vec![0.0f64; size];
+    let mut null = vec![0.0f64; size];
+    for (path, converted) in paths {
+        let mut prev = 0usize;
+        for &s in path {
+            if s >= n {
+                continue;
+            }
+            counts[prev * size + s + 1] += 1.0;
+            prev = s + 1;
+        }
+        if *converted {
+            conv[prev] += 1.0;
+        } else {
+            null[prev] += 1.0;
+        }
+    }
+    let zero = MarkovResult {
+        conversion_probability: 0.0,
+        removal_effects: vec![0.0; n],
+    };
+    // A = I − Q, and r.
+    let mut a = vec![0.0f64; size * size];
+    let mut r = vec![0.0f64; size];
+    for i in 0..size {
+        let total: f64 = counts[i * size..(i + 1) * size].iter().sum::<f64>() + conv[i] + null[i];
+        a[i * size + i] = 1.0;
+        if total > 0.0 {
+            for j in 0..size {
+                a[i * size + j] -= counts[i * size + j] / total;
+            }
+            r[i] = conv[i] / total;
+        }
+    }
+    let Some(inv) = invert(&a, size) else {
+        return zero;
+    };
+    let x: Vec<f64> = (0..size)
+        .map(|i| (0..size).map(|j| inv[i * size + j] * r[j]).sum::<f64>())
+        .collect();
+    let p = x[0];
+    if !(p.is_finite() && p > 1e-15) {
+        return zero;
+    }
+    let removal_effects = (0..n)
+        .map(|s| {
+            let k = s + 1;
+            let diag = inv[k * size + k];
+            if !(diag.is_finite() && diag > 1e-15) {
+                return 0.0;
+            }
+            let visit = (inv[k] / diag).clamp(0.0, 1.0);
+            let re = visit * x[k] / p;
+            if re.is_finite() {
+                re.clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    MarkovResult {
+        conversion_probability: p.clamp(0.0, 1.0),
+        removal_effects,
+    }
+}
+
+/// Invert the `size × size` row-major matrix `a` by Gauss–Jordan elimination with partial
+/// pivoting; `None` when a pivot is below 1e-12 (numerically singular).
+#[allow(clippy::many_single_char_names)]
+fn invert(a: &[f64], size: usize) -> Option<Vec<f64>> {
+    let w = 2 * size;
+    let mut m = vec![0.0f64; size * w];
+    for i in 0..size {
+        m[i * w..i * w + size].copy_from_slice(&a[i * size..(i + 1) * size]);
+        m[i * w + size + i] = 1.0;
+    }
+    for col in 0..size {
+        let pivot =
+            (col..size).max_by(|x, y| m[x * w + col].abs().total_cmp(&m[y * w + col].abs()))?;
+        if m[pivot * w + col].abs() < 1e-12 {
+            return None;
+        }
+        if pivot != col {
+            for j in 0..w {
+                m.swap(pivot * w + j, col * w + j);
+            }
+        }
+        let d = m[col * w + col];
+        for j in 0..w {
+            m[col * w + j] /= d;
+        }
+        for row in 0..size {
+            if row == col {
+                continue;
+            }
+            let f = m[row * w + col];
+            if f != 0.0 {
+                for j in 0..w {
+                    m[row * w + j] -= f * m[col * w + j];
+                }
+            }
+        }
+    }
+    let mut inv = vec![0.0f64; size * size];
+    for i in 0..size {
+        inv[i * size..(i + 1) * size].copy_from_slice(&m[i * w + size..(i + 1) * w]);
+    }
+    Some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn removal_effects_by_hand() {
+        // Paths (A = 0, B = 1): A → conv, A → B → conv, B → null.
+        // Transitions: start→A 2/3, start→B 1/3; A→B 1/2, A→conv 1/2; B→conv 1/2, B→null 1/2.
+        // x_B = 1/2; x_A = 1/2 + 1/2 · 1/2 = 3/4; P = 2/3 · 3/4 + 1/3 · 1/2 = 2/3.
+        // Without A: start→A goes to null, P = 1/3 · 1/2 = 1/6, RE_A = (2/3 − 1/6) / (2/3) = 3/4.
+        // Without B: x_A = 1/2, P = 2/3 · 1/2 = 1/3, RE_B = (2/3 − 1/3) / (2/3) = 1/2.
+        let r = removal_effects(2, &[(vec![0], true), (vec![0, 1], true), (vec![1], false)]);
+        assert!(close(r.conversion_probability, 2.0 / 3.0), "{r:?}");
+        assert!(close(r.removal_effects[0], 0.75), "{r:?}");
+        assert!(close(r.removal_effects[1], 0.5), "{r:?}");
+    }
+
+    #[test]
+    fn cycles_are_solved_exactly() {
+        // Paths: A → B → A → conv, and B → null.
+        // start→A 1/2, start→B 1/2; A→B 1/2, A→conv 1/2; B→A 1/2, B→null 1/2.
+        // x_A = 1/2 + 1/2 x_B, x_B = 1/2 x_A  ⇒  x_A = 2/3, x_B = 1/3; P = 1/2 (2/3 + 1/3) = 1/2.
+        // Without A: only B→null remains reachable to absorb: P = 0, RE_A = 1.
+        // Without B: x_A = 1/2, P = 1/2 · 1/2 = 1/4, RE_B = (1/2 − 1/4) / (1/2) = 1/2.
+        let r = removal_effects(2, &[(vec![0, 1, 0], true), (vec![1], false)]);
+        assert!(close(r.conversion_probability, 0.5), "{r:?}");
+        assert!(close(r.removal_effects[0], 1.0), "{r:?}");
+        assert!(close(r.removal_effects[1], 0.5), "{r:?}");
+    }
+
+    #[test]
+    fn degenerate_cases_are_finite() {
+        // No conversions at all.
+        let r = removal_effects(2, &[(vec![0, 1], false)]);
+        assert_eq!(r.removal_effects, vec![0.0, 0.0]);
+        // No paths; a source never seen.
+        let r = removal_effects(3, &[]);
+        assert_eq!(r.removal_effects, vec![0.0; 3]);
+        let r = removal_effects(3, &[(vec![1], true)]);
+        assert_eq!(r.removal_effects, vec![0.0, 1.0, 0.0]);
+        // A self-loop heavy source.
+        let r = removal_effects(1, &[(vec![0; 50], true)]);
+        assert!(close(r.removal_effects[0], 1.0));
+        assert!(r.removal_effects.iter().all(|v| v.is_finite()));
+    }
+}

@@ -1,0 +1,727 @@
+//! What each business message costs: the per-user fold and the monthly pricing pass.
+//!
+//! [`message_charges`] computes, for every business message in the store, its category,
+//! whether Meta bills it, why it is free if it is, the conversation it opened or rode
+//! (CBP) and its cost. It runs in two steps:
+//!
+//! 1. [`fold_user`]: a pure fold over one user's messages in time order — the windows
+//!    ([`super::windows`]) and, under CBP, the conversations. It decides *what* is charged.
+//! 2. [`price`]: a pass over the whole month's charged units in delivery order — volume
+//!    tiers and the CBP service free tier count across all users — that decides *how much*.
+//!
+//! # Rules
+//!
+//! - **Which messages count.** A business message counts when the host sent its outbound
+//!   record or a status carried Meta's `pricing` object. Its category is the record's
+//!   (`service` for free-form); with statuses alone, Meta's `pricing.category` (under CBP
+//!   that is the category of the conversation the message rode, an approximation). A
+//!   message with neither is reported as sent but never priced.
+//! - **Charging happens at delivery.** The instant that counts is the delivery (the earliest
+//!   of delivered, read, played); its day in the business time zone picks the rules
+//!   ([`super::Timeline`]), the market and the rate. "Failed messages are never charged": a
+//!   message that never reached the device opens nothing and costs nothing; a message that
+//!   was delivered and later reported failed stays delivered.
+//! - **Business number.** Conversations and windows belong to one business number. A record
+//!   that names no number belongs to the number of the user's latest message at or before it
+//!   (else the user's earliest message with a number).
+//! - **Free entry point** (both models): "it closes every other open conversation, every
+//!   business message in it is free, and nothing else opens until it expires." A reply that
+//!   opens the window is itself free.
+//! - **CBP**: "A conversation is a 24-hour window per (business number, user, category) [...]
+//!   It opens when the first business message of that category is *delivered* and no
+//!   conversation of that category is open. A template of a different category opens a
+//!   second, concurrent conversation (seed 004 FAQ). A free-form message opens a service
+//!   conversation only if the customer service window is open (the user wrote in the last
+//!   24 h) and no conversation of any category is open; otherwise it rides the open one."
+//!   A free-form message rides the earliest-opened open conversation (ties in the order
+//!   marketing, utility, authentication, service). A delivered free-form message with no
+//!   conversation open and no window we can see (its inbound message predates our data —
+//!   Meta would not have delivered it otherwise) opens a service conversation all the same.
+//!   A conversation `[T, T + 24 h)` is closed at exactly `T + 24 h`. Service conversations
+//!   are free from 2024-11-01 and not billable; before that the first 1,000 per calendar
+//!   month (business time zone, all numbers of the engine) cost nothing but are billable, as
+//!   Meta counted them. The conversation's price is charged to the message that opened it.
+//! - **PMP**: "Each delivered template is charged by its category; free-form (service)
+//!   messages are free; a utility template delivered while the customer service window is
+//!   open is free; everything delivered inside a free entry point window [...] is free."
+//!   Utility and authentication messages are numbered per calendar month (business time
+//!   zone), market and category (authentication-international with authentication) to pick
+//!   their tier band. A conversation open at the switch to PMP no longer matters: every
+//!   message delivered from the switch on is priced per message.
+//! - Within one user, events of the same second are taken inbound first, then by message
+//!   id; across users, charged units of the same second are numbered by message id. The
+//!   result does not depend on the order the input arrived in.
+
+use super::BillingSetup;
+use super::timeline::Rules;
+use super::windows::{EntryOutcome, WindowTracker, is_entry_referral};
+use crate::model::country::{Country, Market};
+use crate::model::money::{Currency, Money};
+use crate::model::{Category, Direction, OutboundKind, PricingModel};
+use crate::store::{MsgIx, MsgRec, PhoneIx, Store, UserIx};
+use chrono::{Datelike, NaiveDate};
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+
+/// The four categories Meta prices; `marketing_lite` is marketing and
+/// `authentication_international` is authentication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeCategory {
+    /// Marketing (and marketing lite).
+    Marketing,
+    /// Utility.
+    Utility,
+    /// Authentication (and authentication international).
+    Authentication,
+    /// Service: free-form messages.
+    Service,
+}
+
+impl ChargeCategory {
+    /// Every category, in report order.
+    pub const ALL: [ChargeCategory; 4] = [
+        ChargeCategory::Marketing,
+        ChargeCategory::Utility,
+        ChargeCategory::Authentication,
+        ChargeCategory::Service,
+    ];
+
+    /// The group of a message category; `None` for `other`.
+    pub fn of(c: Category) -> Option<ChargeCategory> {
+        Some(match c {
+            Category::Marketing | Category::MarketingLite => ChargeCategory::Marketing,
+            Category::Utility => ChargeCategory::Utility,
+            Category::Authentication | Category::AuthenticationInternational => {
+                ChargeCategory::Authentication
+            }
+            Category::Service | Category::ReferralConversion => ChargeCategory::Service,
+            _ => return None,
+        })
+    }
+
+    /// The `snake_case` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargeCategory::Marketing => "marketing",
+            ChargeCategory::Utility => "utility",
+            ChargeCategory::Authentication => "authentication",
+            ChargeCategory::Service => "service",
+        }
+    }
+
+    fn ix(self) -> usize {
+        self as usize
+    }
+}
+
+/// The kind of a conversation: a CBP category conversation or a free entry point window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// Marketing conversation (CBP).
+    Marketing,
+    /// Utility conversation (CBP).
+    Utility,
+    /// Authentication conversation (CBP).
+    Authentication,
+    /// Service conversation (CBP).
+    Service,
+    /// Free entry point window, 72 h (both models; Meta's `referral_conversion`).
+    FreeEntryPoint,
+}
+
+impl ConversationKind {
+    /// The conversation kind a charge category opens under CBP.
+    pub fn of(c: ChargeCategory) -> ConversationKind {
+        match c {
+            ChargeCategory::Marketing => ConversationKind::Marketing,
+            ChargeCategory::Utility => ConversationKind::Utility,
+            ChargeCategory::Authentication => ConversationKind::Authentication,
+            ChargeCategory::Service => ConversationKind::Service,
+        }
+    }
+
+    /// Meta's name (`conversation.origin.type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationKind::Marketing => "marketing",
+            ConversationKind::Utility => "utility",
+            ConversationKind::Authentication => "authentication",
+            ConversationKind::Service => "service",
+            ConversationKind::FreeEntryPoint => "referral_conversion",
+        }
+    }
+
+    /// The kind Meta's category names (`referral_conversion` is the free entry point).
+    pub fn from_meta(c: Category) -> Option<ConversationKind> {
+        match c {
+            Category::ReferralConversion => Some(ConversationKind::FreeEntryPoint),
+            c => ChargeCategory::of(c).map(ConversationKind::of),
+        }
+    }
+}
+
+/// Why a delivered message costs nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FreeReason {
+    /// PMP: a utility template delivered while the customer service window was open.
+    ServiceWindow,
+    /// Delivered inside a free entry point window (both models).
+    FreeEntryPoint,
+    /// PMP: a free-form (service) message.
+    FreeForm,
+    /// CBP: part of a service conversation, free since 2024-11-01.
+    FreeService,
+}
+
+impl FreeReason {
+    /// Every reason, in report order.
+    pub const ALL: [FreeReason; 4] = [
+        FreeReason::ServiceWindow,
+        FreeReason::FreeEntryPoint,
+        FreeReason::FreeForm,
+        FreeReason::FreeService,
+    ];
+}
+
+/// A conversation (CBP) or free entry point window (both models).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// The user.
+    pub user: UserIx,
+    /// The business number.
+    pub phone: PhoneIx,
+    /// Category or free entry point.
+    pub kind: ConversationKind,
+    /// The pricing model in force when it opened.
+    pub model: PricingModel,
+    /// The delivery that opened it.
+    pub opened_at: i64,
+    /// When it expires (24 h, or 72 h for a free entry point).
+    pub expires_at: i64,
+    /// When it ended: its expiry, or the opening of a free entry point that closed it.
+    pub closed_at: i64,
+    /// The message that opened it.
+    pub opened_by: MsgIx,
+    /// Whether Meta bills it (false for free entry points and for free service conversations).
+    pub billable: bool,
+    /// Delivered business messages in it (the opener included).
+    pub messages: u32,
+}
+
+/// What one business message is charged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageCharge {
+    /// The message.
+    pub msg: MsgIx,
+    /// The user (representative).
+    pub user: UserIx,
+    /// The business number (resolved when the record named none).
+    pub phone: PhoneIx,
+    /// Whether billing knows the message's category (an outbound record or Meta's pricing).
+    pub counted: bool,
+    /// A template (else free-form).
+    pub template: bool,
+    /// The message's category (`service` for free-form, `other` when not counted).
+    pub category: Category,
+    /// When it was sent (the record's timestamp, else the earliest status).
+    pub sent_at: i64,
+    /// When it reached the device.
+    pub delivered_at: Option<i64>,
+    /// The day of the delivery (else of the sending) in the business time zone: the day
+    /// whose rules, market and rate apply.
+    pub billing_day: NaiveDate,
+    /// Failed and never delivered: never charged.
+    pub failed: bool,
+    /// The pricing model at delivery (`None` when not delivered or not counted).
+    pub model: Option<PricingModel>,
+    /// Whether Meta bills it (PMP: a charged message; CBP: it is part of a billable
+    /// conversation) — what Meta's `pricing.billable` says.
+    pub billable: bool,
+    /// Whether it is a billable unit: a charged PMP message, or the opener of a billable CBP
+    /// conversation. Its cost may still be zero (CBP service free tier, or no rate).
+    pub charged: bool,
+    /// Why it is free, when it is delivered and not billable.
+    pub free: Option<FreeReason>,
+    /// The conversation (index into [`Charges::conversations`]) it opened or rode, or the
+    /// free entry point window it fell in.
+    pub conversation: Option<u32>,
+    /// It opened that conversation.
+    pub opened_conversation: bool,
+    /// The recipient's country.
+    pub country: Option<Country>,
+    /// The recipient's market on the delivery day (else the sending day).
+    pub market: Market,
+    /// Cost: the rate of the unit it is charged for (zero unless `charged`).
+    pub cost: Money,
+    /// Charged but the rate card has no rate for it (or there is no rate card): cost zero.
+    pub unpriced: bool,
+    /// CBP: one of the month's free-tier service conversations (billable, cost zero).
+    pub free_tier: bool,
+    /// PMP tiered categories: its number among the month's charged messages of its market
+    /// and category (1-based), which picked the tier band.
+    pub tier_ordinal: Option<u64>,
+}
+
+/// Every business message's charge, and the conversations.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Charges {
+    /// One per outbound message, grouped by user.
+    pub messages: Vec<MessageCharge>,
+    /// Conversations and free entry point windows.
+    pub conversations: Vec<Conversation>,
+    /// The currency of every cost.
+    pub currency: Currency,
+    by_msg: HashMap<MsgIx, u32>,
+}
+
+impl Charges {
+    /// The charge of business message `msg`.
+    pub fn get(&self, msg: MsgIx) -> Option<&MessageCharge> {
+        self.by_msg.get(&msg).map(|i| &self.messages[*i as usize])
+    }
+
+    /// The conversation a charge opened or rode.
+    pub fn conversation_of(&self, c: &MessageCharge) -> Option<&Conversation> {
+        c.conversation.map(|i| &self.conversations[i as usize])
+    }
+}
+
+/// What one user's fold produced (conversation indices local to it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserCharges {
+    /// The user's business messages.
+    pub messages: Vec<MessageCharge>,
+    /// The user's conversations.
+    pub conversations: Vec<Conversation>,
+}
+
+/// Places messages without a business number on the user's number (see the module rules).
+pub(crate) struct PhoneResolver<'a> {
+    empty: Option<PhoneIx>,
+    /// (ts, id, phone) of the user's messages with a known number, sorted; empty unless
+    /// some message of the user has no number.
+    known: Vec<(i64, &'a str, PhoneIx)>,
+}
+
+impl<'a> PhoneResolver<'a> {
+    pub(crate) fn new(store: &'a Store, user: UserIx) -> PhoneResolver<'a> {
+        let empty = store.phone_by_id("");
+        let msgs = || {
+            store.users[user as usize]
+                .timeline
+                .iter()
+                .map(|ix| &store.msgs[*ix as usize])
+        };
+        let mut known = Vec::new();
+        if empty.is_some() && msgs().any(|m| Some(m.phone) == empty) {
+            known = msgs()
+                .filter(|m| Some(m.phone) != empty)
+                .map(|m| (m.ts, &*m.id, m.phone))
+                .collect();
+            known.sort_unstable();
+        }
+        PhoneResolver { empty, known }
+    }
+
+    pub(crate) fn phone_of(&self, m: &MsgRec) -> PhoneIx {
+        if Some(m.phone) != self.empty || self.known.is_empty() {
+            return m.phone;
+        }
+        let n = self
+            .known
+            .partition_point(|(t, id, _)| (*t, *id) <= (m.ts, &*m.id));
+        self.known[n.saturating_sub(1)].2
+    }
+}
+
+/// The category and kind billing uses for a business message: the record's, else Meta's
+/// `pricing.category`. `None`: not counted.
+pub fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
+    if let Some(o) = m.outbound.as_deref() {
+        let template = o.kind == OutboundKind::Template;
+        return Some((
+            if template {
+                o.category
+            } else {
+                Category::Service
+            },
+            template,
+        ));
+    }
+    match m.status.pricing.as_ref()?.category? {
+        Category::Service | Category::ReferralConversion => Some((Category::Service, false)),
+        Category::Other => None,
+        c => Some((c, true)),
+    }
+}
+
+/// A fold event: a user message, or the delivery of the business message at `charge`.
+enum Ev {
+    In { referral: bool },
+    Out { charge: usize },
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    conv: u32,
+    expires: i64,
+}
+
+#[derive(Default)]
+struct NumberState {
+    win: WindowTracker,
+    open: [Option<Slot>; 4],
+    entry_conv: Option<u32>,
+}
+
+/// The per-user fold: every business message of `user` (a representative) with what it is
+/// charged — category, billable, free reason, conversation — but no cost yet (see [`price`]).
+/// Pure: reads the store, returns the user's results.
+pub fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
+    let rec = &store.users[user as usize];
+    let resolver = PhoneResolver::new(store, user);
+    let country = rec.country();
+    let mut out = UserCharges::default();
+    // Events in time order: (instant, inbound first, id, phone, payload).
+    let mut events: Vec<(i64, u8, &str, PhoneIx, Ev)> = Vec::new();
+    for &ix in &rec.timeline {
+        let m = &store.msgs[ix as usize];
+        let phone = resolver.phone_of(m);
+        match m.dir {
+            Direction::Inbound => {
+                if let Some(inb) = m.inbound.as_deref().filter(|i| i.ty.is_user_message()) {
+                    let referral = is_entry_referral(inb.referral.as_ref().map(|r| r.source));
+                    events.push((m.ts, 0, &m.id, phone, Ev::In { referral }));
+                }
+            }
+            Direction::Outbound => {
+                let cat = billing_category(m);
+                let delivered_at = m.status.delivered_at();
+                let day = crate::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
+                let market = setup.markets.market(country, super::rates::epoch_day(day));
+                out.messages.push(MessageCharge {
+                    msg: ix,
+                    user,
+                    phone,
+                    counted: cat.is_some(),
+                    template: cat.is_some_and(|c| c.1),
+                    category: cat.map_or(Category::Other, |c| c.0),
+                    sent_at: m.ts,
+                    delivered_at,
+                    billing_day: day,
+                    failed: m.status.is_failed(),
+                    model: None,
+                    billable: false,
+                    charged: false,
+                    free: None,
+                    conversation: None,
+                    opened_conversation: false,
+                    country,
+                    market,
+                    cost: Money::zero(setup.currency),
+                    unpriced: false,
+                    free_tier: false,
+                    tier_ordinal: None,
+                });
+                if let (Some(d), Some(_)) = (delivered_at, cat) {
+                    events.push((
+                        d,
+                        1,
+                        &m.id,
+                        phone,
+                        Ev::Out {
+                            charge: out.messages.len() - 1,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    events.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
+    let mut numbers: Vec<(PhoneIx, NumberState)> = Vec::new();
+    for (at, _, _, phone, ev) in events {
+        let i = numbers
+            .iter()
+            .position(|(p, _)| *p == phone)
+            .unwrap_or_else(|| {
+                numbers.push((phone, NumberState::default()));
+                numbers.len() - 1
+            });
+        let st = &mut numbers[i].1;
+        match ev {
+            Ev::In { referral } => st.win.on_inbound(at, referral),
+            Ev::Out { charge } => {
+                let rules = setup.timeline.rules_on(out.messages[charge].billing_day);
+                Delivery {
+                    st,
+                    out: &mut out,
+                    rules: &rules,
+                    at,
+                    phone,
+                    user,
+                    charge,
+                }
+                .run();
+            }
+        }
+    }
+    out
+}
+
+/// What a delivery decided for its message.
+#[derive(Clone, Copy)]
+struct Outcome {
+    conv: Option<u32>,
+    opened: bool,
+    billable: bool,
+    charged: bool,
+    free: Option<FreeReason>,
+}
+
+/// Where a delivery happens: the number's state and the user's output so far.
+struct Delivery<'a> {
+    st: &'a mut NumberState,
+    out: &'a mut UserCharges,
+    rules: &'a Rules,
+    at: i64,
+    phone: PhoneIx,
+    user: UserIx,
+    charge: usize,
+}
+
+impl Delivery<'_> {
+    fn open(&mut self, kind: ConversationKind, expires_at: i64, billable: bool) -> u32 {
+        self.out.conversations.push(Conversation {
+            user: self.user,
+            phone: self.phone,
+            kind,
+            model: self.rules.model,
+            opened_at: self.at,
+            expires_at,
+            closed_at: expires_at,
+            opened_by: self.out.messages[self.charge].msg,
+            billable,
+            messages: 0,
+        });
+        (self.out.conversations.len() - 1) as u32
+    }
+
+    /// Charge the message: free entry point first, then the model's rules.
+    fn run(mut self) {
+        let (at, rules) = (self.at, *self.rules);
+        for slot in &mut self.st.open {
+            if slot.is_some_and(|s| s.expires <= at) {
+                *slot = None;
+            }
+        }
+        let group = ChargeCategory::of(self.out.messages[self.charge].category)
+            .unwrap_or(ChargeCategory::Marketing);
+        self.out.messages[self.charge].model = Some(rules.model);
+        let free_entry = |conv, opened| Outcome {
+            conv,
+            opened,
+            billable: false,
+            charged: false,
+            free: Some(FreeReason::FreeEntryPoint),
+        };
+        let o = match self.st.win.on_delivery(at, &rules) {
+            EntryOutcome::Opened { until } => {
+                let c = self.open(ConversationKind::FreeEntryPoint, until, false);
+                // "it closes every other open conversation"
+                for slot in &mut self.st.open {
+                    if let Some(s) = slot.take() {
+                        self.out.conversations[s.conv as usize].closed_at = at;
+                    }
+                }
+                self.st.entry_conv = Some(c);
+                free_entry(Some(c), true)
+            }
+            EntryOutcome::Inside { .. } => free_entry(self.st.entry_conv, false),
+            EntryOutcome::Outside if rules.model == PricingModel::Pmp => self.per_message(group),
+            EntryOutcome::Outside => self.conversation(group),
+        };
+        if let Some(c) = o.conv {
+            self.out.conversations[c as usize].messages += 1;
+        }
+        let m = &mut self.out.messages[self.charge];
+        m.conversation = o.conv;
+        m.opened_conversation = o.opened;
+        m.billable = o.billable;
+        m.charged = o.charged;
+        m.free = o.free;
+    }
+
+    /// PMP: templates charged by category; free-form free; utility free in the window.
+    fn per_message(&mut self, group: ChargeCategory) -> Outcome {
+        self.st.open = [None; 4];
+        let rules = self.rules;
+        let free = match group {
+            ChargeCategory::Service if rules.service_free => Some(FreeReason::FreeForm),
+            ChargeCategory::Utility
+                if rules.utility_free_in_service_window
+                    && self.st.win.service_open(self.at, rules) =>
+            {
+                Some(FreeReason::ServiceWindow)
+            }
+            _ => None,
+        };
+        Outcome {
+            conv: None,
+            opened: false,
+            billable: free.is_none(),
+            charged: free.is_none(),
+            free,
+        }
+    }
+
+    /// CBP: ride the open conversation of the category (free-form: of any category), else
+    /// open one.
+    fn conversation(&mut self, group: ChargeCategory) -> Outcome {
+        let ride = if group == ChargeCategory::Service {
+            // Free-form: ride the earliest-opened open conversation of any category.
+            let convs = &self.out.conversations;
+            self.st
+                .open
+                .iter()
+                .flatten()
+                .min_by_key(|s| (convs[s.conv as usize].opened_at, s.conv))
+                .copied()
+        } else {
+            self.st.open[group.ix()]
+        };
+        if let Some(s) = ride {
+            let billable = self.out.conversations[s.conv as usize].billable;
+            let free = (!billable).then_some(FreeReason::FreeService);
+            return Outcome {
+                conv: Some(s.conv),
+                opened: false,
+                billable,
+                charged: false,
+                free,
+            };
+        }
+        let billable = !(group == ChargeCategory::Service && self.rules.service_free);
+        let expires = self.at + self.rules.conversation_secs();
+        let c = self.open(ConversationKind::of(group), expires, billable);
+        self.st.open[group.ix()] = Some(Slot { conv: c, expires });
+        let free = (!billable).then_some(FreeReason::FreeService);
+        Outcome {
+            conv: Some(c),
+            opened: true,
+            billable,
+            charged: billable,
+            free,
+        }
+    }
+}
+
+/// The pricing pass over every charged unit, in delivery order (ties by message id): the
+/// CBP service free tier and PMP volume tiers number the units of each calendar month
+/// (business time zone); each unit is then priced from the rate card.
+pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
+    let mut order: Vec<usize> = (0..charges.messages.len())
+        .filter(|i| charges.messages[*i].charged)
+        .collect();
+    order.sort_by_key(|i| {
+        let m = &charges.messages[*i];
+        (m.delivered_at, &store.msgs[m.msg as usize].id)
+    });
+    let mut free_tier: HashMap<(i32, u32), u32> = HashMap::new();
+    let mut tiers: HashMap<((i32, u32), Market, ChargeCategory), u64> = HashMap::new();
+    for i in order {
+        let m = &mut charges.messages[i];
+        if m.delivered_at.is_none() {
+            continue;
+        }
+        let day = m.billing_day;
+        let rules = setup.timeline.rules_on(day);
+        let month = (day.year(), day.month());
+        let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
+        let mut ordinal = 1;
+        match rules.model {
+            PricingModel::Pmp => {
+                if rules.volume_tiers
+                    && matches!(
+                        group,
+                        ChargeCategory::Utility | ChargeCategory::Authentication
+                    )
+                {
+                    let n = tiers.entry((month, m.market, group)).or_default();
+                    *n += 1;
+                    ordinal = *n;
+                    m.tier_ordinal = Some(ordinal);
+                }
+            }
+            _ => {
+                if group == ChargeCategory::Service && rules.service_free_tier > 0 {
+                    let n = free_tier.entry(month).or_default();
+                    *n += 1;
+                    if *n <= rules.service_free_tier {
+                        m.free_tier = true;
+                        continue;
+                    }
+                }
+            }
+        }
+        let p = setup
+            .card
+            .as_ref()
+            .and_then(|card| card.price(m.market, m.category, day, ordinal));
+        m.cost = Money::from_micros(p.unwrap_or(0), setup.currency);
+        m.unpriced = p.is_none();
+    }
+}
+
+/// Every business message's charge (see the module rules), computed over the whole store —
+/// tiers and free tiers count from the start of each month whatever the report range — so
+/// sections filter by range and number themselves. For each outbound message: its
+/// category, billable flag, free reason, cost in micro-units of [`Charges::currency`], and
+/// (CBP) the conversation it opened or rode.
+///
+/// ```
+/// use convolens::billing::{compute, BillingSetup, RateCardSpec, RateRow};
+/// use convolens::{Config, Engine, ReportOptions};
+/// let mut cfg = Config::default();
+/// let rows = RateRow::parse_csv("market,category,price,currency,effective_from\ngermany,marketing,0.1365,EUR,2025-01-01")?;
+/// cfg.rate_card = Some(RateCardSpec::Inline(rows));
+/// let mut engine = Engine::new(cfg)?;
+/// engine.ingest_str(r#"{"type":"outbound","id":"w1","to":"4915112345678","timestamp":1751450000,"template":"promo","category":"marketing"}"#)?;
+/// engine.ingest_str(r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+///   "metadata":{"phone_number_id":"1001"},
+///   "statuses":[{"id":"w1","status":"delivered","timestamp":"1751450005","recipient_id":"4915112345678"}]}}]}]}"#)?;
+/// let report = engine.report(&ReportOptions::default())?;
+/// let charges = compute(engine.store(), &BillingSetup::from_config(engine.config())?);
+/// let c = charges.get(engine.store().outbound("w1").unwrap()).unwrap();
+/// // 2025-07-02 is under per-message pricing: one marketing message at EUR 0.1365.
+/// assert!(c.charged && c.billable);
+/// assert_eq!(c.cost.micros, 136_500);
+/// assert_eq!(report.billing.cost.total.0, 136_500);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn message_charges(ctx: &crate::report::Ctx<'_>) -> Result<Charges, crate::error::ConfigError> {
+    let setup = BillingSetup::from_config(ctx.config)?;
+    Ok(compute(ctx.store, &setup))
+}
+
+/// [`message_charges`] with a prepared setup.
+pub fn compute(store: &Store, setup: &BillingSetup) -> Charges {
+    let mut charges = Charges {
+        currency: setup.currency,
+        ..Charges::default()
+    };
+    for u in store.live_users() {
+        let uc = fold_user(store, setup, u);
+        let off = charges.conversations.len() as u32;
+        charges.conversations.extend(uc.conversations);
+        for mut m in uc.messages {
+            m.conversation = m.conversation.map(|c| c + off);
+            charges.by_msg.insert(m.msg, charges.messages.len() as u32);
+            charges.messages.push(m);
+        }
+    }
+    price(store, setup, &mut charges);
+    charges
+}

@@ -1,0 +1,546 @@
+//! Rate cards and the country→market table.
+//!
+//! # Rules
+//!
+//! - "Price = rate(market, category, date[, tier]) from a rate card." (semantics §2) A rate
+//!   card is user data, CSV or JSON, one row per rate: `market`, `category`, `price` (major
+//!   units, kept as integer micro-units), `currency`, `effective_from`, and an optional tier
+//!   band `tier_from`–`tier_to`. Several cards over time are one card with rows of different
+//!   `effective_from` dates: the rate on a day is the row with the latest `effective_from` on
+//!   or before that day (business time zone).
+//! - `category` is `marketing`, `marketing_lite`, `utility`, `authentication`,
+//!   `authentication_international` or `service`. A message of `marketing_lite` or
+//!   `authentication_international` without its own row is priced at the `marketing` or
+//!   `authentication` rate.
+//! - A tier band covers the charged messages of a calendar month, numbered from 1:
+//!   `tier_from` is the first number in the band, `tier_to` the last (empty: no end). A row
+//!   without a band covers every number. Rows of one market, category and date must not
+//!   overlap. Meta's tiers read "1–100,000", "100,001–500,000", ...; write them as they read.
+//! - One card, one currency: convolens does no currency conversion, and a card mixing
+//!   currencies is rejected.
+//! - The market comes from the recipient's country through a dated country→market table:
+//!   Meta's ([`MarketTable::meta_default`]) with the config's `markets` overrides on top.
+//!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
+//!   (`Rest of Africa`).
+//!
+//! ```
+//! use convolens::billing::{RateCard, RateRow};
+//! use convolens::model::country::Market;
+//! use convolens::model::Category;
+//! use chrono::NaiveDate;
+//! let rows = RateRow::parse_csv("market,category,price,currency,effective_from,tier_from,tier_to
+//! India,utility,0.0014,USD,2025-07-01,1,100000
+//! India,utility,0.0013,USD,2025-07-01,100001,
+//! ").unwrap();
+//! let card = RateCard::from_rows(&rows).unwrap();
+//! let day = NaiveDate::from_ymd_opt(2025, 7, 3).unwrap();
+//! let india = Market::parse("India").unwrap();
+//! assert_eq!(card.price(india, Category::Utility, day, 100_000), Some(1_400));
+//! assert_eq!(card.price(india, Category::Utility, day, 100_001), Some(1_300));
+//! ```
+
+use crate::model::Category;
+use crate::model::country::{Country, Market, MarketTable, days_from_civil};
+use crate::model::money::{Currency, decimal_micros, parse_decimal_micros};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A rate card in the config: an inline list, or a path for the caller to resolve.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RateCardSpec {
+    /// A file path (CSV when it ends in `.csv`, else JSON), resolved by
+    /// [`crate::Config::resolve_rate_card`].
+    Path(String),
+    /// The rates themselves.
+    Inline(Vec<RateRow>),
+}
+
+impl RateCardSpec {
+    /// Check the card: a path must not be empty; inline rows must form a valid [`RateCard`].
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            RateCardSpec::Path(p) if p.trim().is_empty() => Err("empty path".into()),
+            RateCardSpec::Path(_) => Ok(()),
+            RateCardSpec::Inline(rows) => RateCard::from_rows(rows).map(|_| ()),
+        }
+    }
+}
+
+/// One rate: the price of one charged unit (a CBP conversation or a PMP message) of a
+/// category in a market, from a date on, optionally for one volume-tier band.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateRow {
+    /// Market name (`north_america`, `India`, `Rest of Africa`, ...).
+    pub market: String,
+    /// Category (`marketing`, `marketing_lite`, `utility`, `authentication`,
+    /// `authentication_international`, `service`).
+    pub category: String,
+    /// Price in major units, stored as micro-units.
+    #[serde(with = "decimal_micros")]
+    pub price: i64,
+    /// Currency of the price.
+    pub currency: Currency,
+    /// First day the price applies (business time zone).
+    pub effective_from: NaiveDate,
+    /// First charged message of the month in this band (1 = the first). Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_from: Option<u64>,
+    /// Last charged message of the month in this band (inclusive). Default: no end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_to: Option<u64>,
+}
+
+/// Split one CSV line into fields: commas separate, double quotes enclose fields that
+/// contain commas (`""` is a quote inside them).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+impl RateRow {
+    /// Parse a JSON array of rates.
+    pub fn parse_json(text: &str) -> Result<Vec<RateRow>, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Parse CSV with a header naming at least `market,category,price,currency,effective_from`
+    /// (any order; optional `tier_from`, `tier_to`). Lines starting with `#` and blank lines
+    /// are skipped. Errors name the line (1-based, counting every line of the text).
+    pub fn parse_csv(text: &str) -> Result<Vec<RateRow>, String> {
+        let mut rows = Vec::new();
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        let Some((_, header)) = lines.next() else {
+            return Ok(rows);
+        };
+        let cols: Vec<String> = csv_fields(header.trim_start_matches('\u{feff}'))
+            .into_iter()
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let idx = |name: &str| cols.iter().position(|c| c == name);
+        let need = |name: &str| idx(name).ok_or_else(|| format!("CSV header lacks `{name}`"));
+        let (im, ic, ip, icur, ie) = (
+            need("market")?,
+            need("category")?,
+            need("price")?,
+            need("currency")?,
+            need("effective_from")?,
+        );
+        let (itf, itt) = (idx("tier_from"), idx("tier_to"));
+        for (n, line) in lines {
+            let f = csv_fields(line);
+            let ln = n + 1;
+            let get = |i: usize, name: &str| {
+                f.get(i)
+                    .map(String::as_str)
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| format!("line {ln}: `{name}` is empty"))
+            };
+            let opt_u64 = |i: Option<usize>, name: &str| -> Result<Option<u64>, String> {
+                match i
+                    .and_then(|i| f.get(i))
+                    .map(|s| s.replace('_', ""))
+                    .filter(|s| !s.is_empty())
+                {
+                    None => Ok(None),
+                    Some(s) => s
+                        .parse()
+                        .map(Some)
+                        .map_err(|_| format!("line {ln}: `{name}`: `{s}` is not a whole number")),
+                }
+            };
+            rows.push(RateRow {
+                market: get(im, "market")?.to_string(),
+                category: get(ic, "category")?.to_string(),
+                price: parse_decimal_micros(get(ip, "price")?)
+                    .map_err(|e| format!("line {ln}: `price`: {e}"))?,
+                currency: Currency::new(get(icur, "currency")?)
+                    .ok_or_else(|| format!("line {ln}: `currency` is not a three-letter code"))?,
+                effective_from: NaiveDate::parse_from_str(get(ie, "effective_from")?, "%Y-%m-%d")
+                    .map_err(|e| format!("line {ln}: `effective_from`: {e}"))?,
+                tier_from: opt_u64(itf, "tier_from")?,
+                tier_to: opt_u64(itt, "tier_to")?,
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// One priced band of a rate card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Band {
+    from: NaiveDate,
+    tier_from: u64,
+    tier_to: u64,
+    micros: i64,
+}
+
+/// A validated rate card: prices by market, category, day and tier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateCard {
+    currency: Currency,
+    rates: BTreeMap<(Market, Category), Vec<Band>>,
+}
+
+/// The categories a rate card can price.
+fn rate_category(s: &str) -> Option<Category> {
+    match Category::parse(s) {
+        Category::Other | Category::ReferralConversion => None,
+        c => Some(c),
+    }
+}
+
+impl RateCard {
+    /// Validate rows into a card. Errors name the row (0-based) and the problem: unknown
+    /// market or category, negative price, a bad band, overlapping bands, mixed currencies.
+    pub fn from_rows(rows: &[RateRow]) -> Result<RateCard, String> {
+        let mut rates: BTreeMap<(Market, Category), Vec<Band>> = BTreeMap::new();
+        let mut currency = None;
+        for (i, r) in rows.iter().enumerate() {
+            let at = |m: String| format!("row {i}: {m}");
+            let market = Market::parse(&r.market)
+                .ok_or_else(|| at(format!("unknown market `{}`", r.market)))?;
+            let cat = rate_category(&r.category).ok_or_else(|| {
+                at(format!(
+                    "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international or service",
+                    r.category
+                ))
+            })?;
+            if r.price < 0 {
+                return Err(at("negative price".into()));
+            }
+            match currency {
+                None => currency = Some(r.currency),
+                Some(c) if c != r.currency => {
+                    return Err(at(format!(
+                        "currency {} differs from {c}: one card, one currency",
+                        r.currency
+                    )));
+                }
+                Some(_) => {}
+            }
+            let tier_from = r.tier_from.unwrap_or(1);
+            let tier_to = r.tier_to.unwrap_or(u64::MAX);
+            if tier_from == 0 || tier_to < tier_from {
+                return Err(at(format!(
+                    "bad tier band {tier_from}–{tier_to} (bands start at 1 and end after they start)"
+                )));
+            }
+            let bands = rates.entry((market, cat)).or_default();
+            if let Some(b) = bands.iter().find(|b| {
+                b.from == r.effective_from && b.tier_from <= tier_to && tier_from <= b.tier_to
+            }) {
+                return Err(at(format!(
+                    "overlaps the {} {} band {}–{} from {}",
+                    r.market,
+                    cat,
+                    b.tier_from,
+                    if b.tier_to == u64::MAX {
+                        String::new()
+                    } else {
+                        b.tier_to.to_string()
+                    },
+                    b.from
+                )));
+            }
+            bands.push(Band {
+                from: r.effective_from,
+                tier_from,
+                tier_to,
+                micros: r.price,
+            });
+        }
+        for bands in rates.values_mut() {
+            bands.sort_by_key(|b| (b.from, b.tier_from));
+        }
+        Ok(RateCard {
+            currency: currency.unwrap_or_default(),
+            rates,
+        })
+    }
+
+    /// The card's currency (USD for an empty card).
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The price in micro-units of the `ordinal`-th (1-based) charged unit of the month of
+    /// `category` in `market` on `day`, falling back from `marketing_lite` to `marketing` and
+    /// from `authentication_international` to `authentication`. `None` when the card has no
+    /// rate for it.
+    pub fn price(
+        &self,
+        market: Market,
+        category: Category,
+        day: NaiveDate,
+        ordinal: u64,
+    ) -> Option<i64> {
+        self.lookup(market, category, day, ordinal)
+            .or_else(|| match category {
+                Category::MarketingLite => self.lookup(market, Category::Marketing, day, ordinal),
+                Category::AuthenticationInternational => {
+                    self.lookup(market, Category::Authentication, day, ordinal)
+                }
+                _ => None,
+            })
+    }
+
+    fn lookup(
+        &self,
+        market: Market,
+        category: Category,
+        day: NaiveDate,
+        ordinal: u64,
+    ) -> Option<i64> {
+        let bands = self.rates.get(&(market, category))?;
+        let n = bands.partition_point(|b| b.from <= day);
+        let from = bands[..n].last()?.from;
+        bands[..n]
+            .iter()
+            .rev()
+            .take_while(|b| b.from == from)
+            .find(|b| b.tier_from <= ordinal && ordinal <= b.tier_to)
+            .map(|b| b.micros)
+    }
+}
+
+/// A dated country→market override.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketOverride {
+    /// ISO 3166 alpha-2 country code.
+    pub country: String,
+    /// Market name.
+    pub market: String,
+    /// First day the override applies.
+    pub effective_from: NaiveDate,
+}
+
+/// Days since 1970-01-01 of `day`, as the market table counts them.
+pub fn epoch_day(day: NaiveDate) -> i32 {
+    days_from_civil(day.year(), day.month(), day.day())
+}
+
+/// Meta's country→market table with the config's overrides on top. Errors name the entry.
+pub fn market_table(overrides: &[MarketOverride]) -> Result<MarketTable, String> {
+    let mut t = MarketTable::meta_default();
+    for (i, o) in overrides.iter().enumerate() {
+        let c = Country::new(&o.country)
+            .ok_or_else(|| format!("[{i}]: `{}` is not a two-letter country code", o.country))?;
+        let m = Market::parse(&o.market)
+            .ok_or_else(|| format!("[{i}]: unknown market `{}`", o.market))?;
+        t = t.with_override(c, m, epoch_day(o.effective_from));
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn m(s: &str) -> Market {
+        Market::parse(s).unwrap()
+    }
+
+    #[test]
+    fn csv_with_bands_quotes_and_comments() {
+        let rows = RateRow::parse_csv(
+            "# example\n\u{feff}Market,Category,Price,Currency,Effective_From,Tier_From,Tier_To\n\
+             \"North America\",marketing,0.025,USD,2025-07-01,,\n\
+             India,utility,0.0014,USD,2025-07-01,1,100_000\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].market, "North America");
+        assert_eq!(rows[0].price, 25_000);
+        assert_eq!((rows[0].tier_from, rows[0].tier_to), (None, None));
+        assert_eq!(
+            (rows[1].tier_from, rows[1].tier_to),
+            (Some(1), Some(100_000))
+        );
+        let e = RateRow::parse_csv(
+            "market,category,price,currency,effective_from\nIndia,utility,abc,USD,2025-07-01",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("line 2: `price`"), "{e}");
+        assert!(
+            RateRow::parse_csv("market,category,price\n")
+                .unwrap_err()
+                .contains("currency")
+        );
+    }
+
+    #[test]
+    fn json_rows() {
+        let rows = RateRow::parse_json(
+            r#"[{"market":"germany","category":"marketing","price":0.1365,"currency":"EUR","effective_from":"2025-07-01"}]"#,
+        )
+        .unwrap();
+        assert_eq!(rows[0].price, 136_500);
+        assert!(RateRow::parse_json(r#"[{"market":"x"}]"#).is_err());
+    }
+
+    #[test]
+    fn latest_effective_row_wins_and_falls_back() {
+        let rows = RateRow::parse_csv(
+            "market,category,price,currency,effective_from\n\
+             Germany,marketing,0.10,EUR,2024-01-01\n\
+             Germany,marketing,0.12,EUR,2025-07-01\n\
+             Germany,authentication,0.05,EUR,2024-01-01\n",
+        )
+        .unwrap();
+        let c = RateCard::from_rows(&rows).unwrap();
+        assert_eq!(c.currency(), Currency::EUR);
+        assert_eq!(
+            c.price(m("germany"), Category::Marketing, day("2023-12-31"), 1),
+            None
+        );
+        assert_eq!(
+            c.price(m("germany"), Category::Marketing, day("2025-06-30"), 1),
+            Some(100_000)
+        );
+        assert_eq!(
+            c.price(m("germany"), Category::Marketing, day("2025-07-01"), 1),
+            Some(120_000)
+        );
+        assert_eq!(
+            c.price(m("germany"), Category::MarketingLite, day("2025-07-01"), 1),
+            Some(120_000)
+        );
+        assert_eq!(
+            c.price(
+                m("germany"),
+                Category::AuthenticationInternational,
+                day("2025-07-01"),
+                9
+            ),
+            Some(50_000)
+        );
+        assert_eq!(
+            c.price(m("germany"), Category::Utility, day("2025-07-01"), 1),
+            None
+        );
+        assert_eq!(
+            c.price(m("india"), Category::Marketing, day("2025-07-01"), 1),
+            None
+        );
+    }
+
+    #[test]
+    fn card_validation() {
+        let row = |market: &str,
+                   cat: &str,
+                   price: i64,
+                   cur: Currency,
+                   tf: Option<u64>,
+                   tt: Option<u64>| RateRow {
+            market: market.into(),
+            category: cat.into(),
+            price,
+            currency: cur,
+            effective_from: day("2025-07-01"),
+            tier_from: tf,
+            tier_to: tt,
+        };
+        let usd = Currency::USD;
+        assert!(
+            RateCard::from_rows(&[row("Atlantis", "marketing", 1, usd, None, None)])
+                .unwrap_err()
+                .contains("unknown market")
+        );
+        assert!(
+            RateCard::from_rows(&[row("India", "promo", 1, usd, None, None)])
+                .unwrap_err()
+                .contains("`promo`")
+        );
+        assert!(
+            RateCard::from_rows(&[row("India", "utility", -1, usd, None, None)])
+                .unwrap_err()
+                .contains("negative")
+        );
+        assert!(
+            RateCard::from_rows(&[row("India", "utility", 1, usd, Some(0), None)])
+                .unwrap_err()
+                .contains("band")
+        );
+        assert!(
+            RateCard::from_rows(&[row("India", "utility", 1, usd, Some(5), Some(4))])
+                .unwrap_err()
+                .contains("band")
+        );
+        let e = RateCard::from_rows(&[
+            row("India", "utility", 1, usd, None, None),
+            row("India", "utility", 1, Currency::EUR, None, None),
+        ])
+        .unwrap_err();
+        assert!(e.contains("one card, one currency"), "{e}");
+        let e = RateCard::from_rows(&[
+            row("India", "utility", 1, usd, Some(1), Some(10)),
+            row("India", "utility", 1, usd, Some(10), None),
+        ])
+        .unwrap_err();
+        assert!(e.starts_with("row 1: overlaps"), "{e}");
+        assert!(
+            RateCard::from_rows(&[
+                row("India", "utility", 1, usd, Some(1), Some(10)),
+                row("India", "utility", 2, usd, Some(11), None)
+            ])
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn overrides_apply_from_their_date() {
+        let t = market_table(&[MarketOverride {
+            country: "DE".into(),
+            market: "Other".into(),
+            effective_from: day("2026-01-01"),
+        }])
+        .unwrap();
+        let de = Country::new("DE");
+        assert_eq!(t.market(de, epoch_day(day("2025-12-31"))), m("germany"));
+        assert_eq!(t.market(de, epoch_day(day("2026-01-01"))), m("other"));
+        assert!(
+            market_table(&[MarketOverride {
+                country: "DEU".into(),
+                market: "Other".into(),
+                effective_from: day("2026-01-01")
+            }])
+            .unwrap_err()
+            .contains("country code")
+        );
+        assert!(
+            market_table(&[MarketOverride {
+                country: "DE".into(),
+                market: "Mars".into(),
+                effective_from: day("2026-01-01")
+            }])
+            .unwrap_err()
+            .contains("unknown market")
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! Reconciliation: where the engine's billing prediction disagrees with what Meta said.
+//!
+//! # Rules
+//!
+//! "When a status carries Meta's own `pricing` / `conversation` objects, the engine keeps
+//! them and reports where its prediction disagrees" (semantics §2). A delivered, counted
+//! message whose statuses carried either object is *checked*; it is a *mismatch* when one of
+//! these differs:
+//!
+//! - `model`: Meta's `pricing_model` against the timeline's model on the delivery day.
+//! - `category`: Meta's `pricing.category` against, under CBP, the category of the
+//!   conversation the message rode (Meta reports the conversation's), and under PMP the
+//!   message's own category. Categories compare by what Meta prices: `marketing_lite` is
+//!   marketing, `authentication_international` is authentication. Inside a free entry point
+//!   Meta's `referral_conversion` matches.
+//! - `billable`: Meta's billable flag ([`crate::model::MetaPricing::is_billable`]: `billable`
+//!   when given, else derived from `type` and `category`) against the engine's.
+//! - `conversation`: Meta sent a `conversation` object and the engine has the message in no
+//!   conversation or window, or Meta's `origin.type` names another kind, or the two
+//!   disagree on which messages share a conversation (Meta's conversation id maps to more
+//!   than one of the engine's conversations, or the other way round; the first message in
+//!   delivery order fixes the pairing). Expiration timestamps are not compared.
+
+use super::charges::{Charges, ConversationKind, MessageCharge};
+use crate::model::{Category, PricingModel};
+use crate::store::Store;
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+
+/// One side of a comparison.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingView {
+    /// Pricing model.
+    pub model: Option<PricingModel>,
+    /// Category (see the module rules for which).
+    pub category: Option<String>,
+    /// Billable.
+    pub billable: Option<bool>,
+    /// The kind of the conversation the message is in (`referral_conversion` for a free
+    /// entry point).
+    pub conversation: Option<String>,
+    /// Meta's conversation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+}
+
+/// A message where the engine and Meta disagree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    /// The message id.
+    pub message_id: String,
+    /// The user (`wa_id`, else BSUID).
+    pub user: String,
+    /// The business number.
+    pub phone: String,
+    /// Delivery instant (UTC seconds).
+    pub delivered_at: i64,
+    /// What differs: `model`, `category`, `billable`, `conversation`.
+    pub fields: Vec<String>,
+    /// The engine's prediction.
+    pub engine: BillingView,
+    /// What Meta said.
+    pub meta: BillingView,
+}
+
+/// Mismatch flags per field.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Fields {
+    model: bool,
+    category: bool,
+    billable: bool,
+    conversation: bool,
+}
+
+fn same_group(a: Category, b: Category) -> bool {
+    ConversationKind::from_meta(a) == ConversationKind::from_meta(b)
+}
+
+/// Compare every checked message (all of them, in delivery order) and return each one's
+/// index into [`Charges::messages`] with its mismatch, if any.
+pub(crate) fn compare_all(store: &Store, charges: &Charges) -> Vec<(usize, Option<Mismatch>)> {
+    let mut idx: Vec<usize> = (0..charges.messages.len())
+        .filter(|i| {
+            let c = &charges.messages[*i];
+            let s = &store.msgs[c.msg as usize].status;
+            c.counted
+                && c.delivered_at.is_some()
+                && (s.pricing.is_some() || s.conversation.is_some())
+        })
+        .collect();
+    idx.sort_by_key(|i| {
+        let c = &charges.messages[*i];
+        (c.delivered_at, &store.msgs[c.msg as usize].id)
+    });
+    // First pairing of Meta's conversation ids with ours, per user.
+    let mut meta_to_ours: HashMap<(u32, &str), Option<u32>> = HashMap::new();
+    let mut ours_to_meta: HashMap<u32, &str> = HashMap::new();
+    let mut out = Vec::new();
+    for i in idx {
+        let c = &charges.messages[i];
+        let msg = &store.msgs[c.msg as usize];
+        let (pricing, conv) = (
+            msg.status.pricing.as_ref(),
+            msg.status.conversation.as_ref(),
+        );
+        let ours = charges.conversation_of(c);
+        let mut f = Fields::default();
+        if let (Some(m), Some(e)) = (pricing.and_then(|p| p.model), c.model) {
+            f.model = m != e;
+        }
+        if let Some(mc) = pricing.and_then(|p| p.category) {
+            f.category = match (c.model, ours) {
+                (_, Some(o)) if o.kind == ConversationKind::FreeEntryPoint => {
+                    !(mc == Category::ReferralConversion || same_group(mc, c.category))
+                }
+                (Some(PricingModel::Cbp), Some(o)) => {
+                    ConversationKind::from_meta(mc) != Some(o.kind)
+                }
+                _ => !same_group(mc, c.category),
+            };
+        }
+        if let Some(p) = pricing {
+            f.billable = p.is_billable() != c.billable;
+        }
+        if let Some(mconv) = conv {
+            f.conversation = match ours {
+                None => true,
+                Some(o) => mconv
+                    .origin
+                    .and_then(ConversationKind::from_meta)
+                    .is_some_and(|k| k != o.kind),
+            };
+            let here = c.conversation;
+            let paired = *meta_to_ours.entry((c.user, &*mconv.id)).or_insert(here);
+            if paired != here {
+                f.conversation = true;
+            }
+            if let Some(h) = here {
+                if *ours_to_meta.entry(h).or_insert(&mconv.id) != &*mconv.id {
+                    f.conversation = true;
+                }
+            }
+        }
+        out.push((
+            i,
+            (f != Fields::default()).then(|| mismatch(store, charges, c, f)),
+        ));
+    }
+    out
+}
+
+fn mismatch(store: &Store, charges: &Charges, c: &MessageCharge, f: Fields) -> Mismatch {
+    let msg = &store.msgs[c.msg as usize];
+    let ours = charges.conversation_of(c);
+    let pricing = msg.status.pricing.as_ref();
+    let conv = msg.status.conversation.as_ref();
+    let mut fields = Vec::new();
+    for (on, name) in [
+        (f.model, "model"),
+        (f.category, "category"),
+        (f.billable, "billable"),
+        (f.conversation, "conversation"),
+    ] {
+        if on {
+            fields.push(name.to_string());
+        }
+    }
+    let engine_category = match (c.model, ours) {
+        (Some(PricingModel::Cbp), Some(o)) => o.kind.as_str(),
+        _ => c.category.as_str(),
+    };
+    Mismatch {
+        message_id: msg.id.to_string(),
+        user: store.users[store.find(c.user) as usize].key().to_string(),
+        phone: store.phone(c.phone).to_string(),
+        delivered_at: c.delivered_at.unwrap_or(c.sent_at),
+        fields,
+        engine: BillingView {
+            model: c.model,
+            category: Some(engine_category.to_string()),
+            billable: Some(c.billable),
+            conversation: ours.map(|o| o.kind.as_str().to_string()),
+            conversation_id: None,
+        },
+        meta: BillingView {
+            model: pricing.and_then(|p| p.model),
+            category: pricing
+                .and_then(|p| p.category)
+                .map(|c| c.as_str().to_string()),
+            billable: pricing.map(crate::model::MetaPricing::is_billable),
+            conversation: conv.and_then(|c| c.origin).map(|c| c.as_str().to_string()),
+            conversation_id: conv.map(|c| c.id.to_string()),
+        },
+    }
+}

@@ -1,0 +1,85 @@
+//! Authorship of business messages (semantics §5, Turn.io's "How are we guiding our
+//! users?").
+//!
+//! > Authorship of sent messages by author kind and by top author ids.
+//!
+//! # Rules
+//!
+//! - The messages counted are those of `messages_sent`: business messages delivered, on the
+//!   day they were sent. So `authors` sums to `messages_sent`.
+//! - The kind is the outbound record's `author` (`automation`, `agent`, `reminder`, `api`,
+//!   `campaign`; Turn.io's "stack" and "coach" are read as automation and agent); a message
+//!   with no record or no author is `unknown`.
+//! - **`top_authors`** lists the [`TOP_AUTHORS`] (kind, `author_id`) pairs with the most
+//!   messages, most first (ties by kind, then id); messages without an `author_id` are
+//!   counted in `authors` only.
+
+use super::FoldCtx;
+use super::activity::counts_as_sent;
+use super::days::{Contribution, Emit, Interner};
+use crate::model::AuthorKind;
+use crate::store::UserRec;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How many authors `top_authors` lists.
+pub const TOP_AUTHORS: usize = 10;
+
+/// One author's count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopAuthor {
+    /// Author kind.
+    pub kind: String,
+    /// Author id.
+    pub id: String,
+    /// Delivered messages.
+    pub messages: u64,
+}
+
+/// Fold one user's timeline into authorship contributions.
+pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
+    for &ix in &user.timeline {
+        let m = &cx.store.msgs[ix as usize];
+        if !counts_as_sent(m) {
+            continue;
+        }
+        let (kind, id) = m
+            .outbound
+            .as_deref()
+            .map_or((AuthorKind::Unknown, None), |o| {
+                (o.author, o.author_id.as_deref())
+            });
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Authored { kind, id },
+        });
+    }
+}
+
+/// Counts by kind and the top authors of a summed (kind, interned id) map.
+pub fn summarize(
+    map: &BTreeMap<(AuthorKind, Option<u32>), u64>,
+    names: &Interner,
+) -> (BTreeMap<String, u64>, Vec<TopAuthor>) {
+    let mut by_kind = BTreeMap::new();
+    let mut top = Vec::new();
+    for ((kind, id), n) in map {
+        *by_kind.entry(kind.as_str().to_string()).or_default() += n;
+        if let Some(id) = id {
+            top.push(TopAuthor {
+                kind: kind.as_str().to_string(),
+                id: names.name(*id).to_string(),
+                messages: *n,
+            });
+        }
+    }
+    top.sort_by(|a, b| {
+        b.messages
+            .cmp(&a.messages)
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    top.truncate(TOP_AUTHORS);
+    (by_kind, top)
+}

@@ -1,0 +1,239 @@
+//! Support conversations and first-response times (semantics §5, Turn.io's open and
+//! closed conversations).
+//!
+//! > Support conversations: opened automatically by an inbound message, closed by a close
+//! > record, reopened by the next inbound; counts of open vs closed in a range.
+//!
+//! # Rules
+//!
+//! - There is at most one support conversation per (user, business number). A user's
+//!   message (see [`super::activity`]) to a number **opens** it when it is not open; when it
+//!   had been closed before, that opening is also a **reopen**. `opened` counts every
+//!   opening in the range, reopens included; `reopened` counts the reopens.
+//! - A `close` record **closes** the user's open conversation on its number; a close with
+//!   no `phone_number_id` closes the user's open conversations on every number. A close
+//!   when nothing is open changes nothing and is not counted.
+//! - At equal timestamps messages come before closes (a close is taken to answer the
+//!   message it shares a second with).
+//! - **`open_at_end`** counts conversations open at the end of the range's last day.
+//! - **First response.** For each opening (reopens included), the first business message
+//!   on the same number (or on no known number) at or after the opening message, that did
+//!   not fail, answers it, provided it comes while the conversation is open: a
+//!   conversation closed unanswered stays unanswered. Messages the user sends while the
+//!   conversation is open do not restart the clock. The response time is the reply's
+//!   timestamp minus the opening message's, credited to the day of the opening and to the
+//!   reply's author kind (`unknown` for a message known only from its statuses).
+//! - **`response_time`** covers the conversations opened in the range: how many were
+//!   `answered`, and the median and 90th percentile of their first-response times in
+//!   seconds, overall and per author kind. Percentiles interpolate linearly between the
+//!   closest ranks (the common "type 7" definition: the median of 10 s and 20 s is 15 s);
+//!   `null` when nothing was answered.
+
+use super::FoldCtx;
+use super::days::{Contribution, Emit};
+use crate::model::{AuthorKind, Direction};
+use crate::store::{PhoneIx, UserRec};
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+use std::collections::BTreeMap;
+
+/// Support conversation counts over a range.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Support {
+    /// Openings in the range, reopens included.
+    pub opened: u64,
+    /// Closes in the range.
+    pub closed: u64,
+    /// Openings that followed a close.
+    pub reopened: u64,
+    /// Conversations open at the end of the range.
+    pub open_at_end: i64,
+}
+
+/// First-response times of the support conversations opened in a range.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResponseTime {
+    /// Conversations opened in the range (reopens included).
+    pub conversations: u64,
+    /// Of those, answered.
+    pub answered: u64,
+    /// Median seconds to the first reply.
+    pub first_response_median_s: Option<f64>,
+    /// 90th percentile of seconds to the first reply.
+    pub first_response_p90_s: Option<f64>,
+    /// The same by the reply's author kind.
+    pub by_author: BTreeMap<String, AuthorResponse>,
+}
+
+/// First-response times of one author kind.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthorResponse {
+    /// Conversations this kind answered first.
+    pub answered: u64,
+    /// Median seconds.
+    pub median_s: Option<f64>,
+    /// 90th percentile.
+    pub p90_s: Option<f64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Open { since: i64, answered: bool },
+    Closed,
+}
+
+/// Fold one user's timeline and close records into support contributions.
+pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
+    let mut closes: SmallVec<[(i64, PhoneIx); 4]> = user.closes.iter().copied().collect();
+    closes.sort_unstable();
+    let mut convs: SmallVec<[(PhoneIx, State); 2]> = SmallVec::new();
+    let mut next_close = 0usize;
+    let close = |convs: &mut SmallVec<[(PhoneIx, State); 2]>,
+                 (ts, phone): (i64, PhoneIx),
+                 out: &mut Vec<Contribution<'a>>| {
+        for (p, st) in convs.iter_mut() {
+            if (*p == phone || Some(phone) == cx.no_phone) && matches!(st, State::Open { .. }) {
+                *st = State::Closed;
+                out.push(Contribution {
+                    phone: *p,
+                    day: cx.day(ts),
+                    emit: Emit::Closed,
+                });
+            }
+        }
+    };
+    for &ix in &user.timeline {
+        let m = &cx.store.msgs[ix as usize];
+        while next_close < closes.len() && closes[next_close].0 < m.ts {
+            close(&mut convs, closes[next_close], out);
+            next_close += 1;
+        }
+        match m.dir {
+            Direction::Inbound => {
+                if !m.inbound.as_deref().is_some_and(|d| d.ty.is_user_message()) {
+                    continue;
+                }
+                let Some(i) = convs.iter().position(|(p, _)| *p == m.phone) else {
+                    convs.push((
+                        m.phone,
+                        State::Open {
+                            since: m.ts,
+                            answered: false,
+                        },
+                    ));
+                    out.push(Contribution {
+                        phone: m.phone,
+                        day: cx.day(m.ts),
+                        emit: Emit::Opened { reopen: false },
+                    });
+                    continue;
+                };
+                if convs[i].1 == State::Closed {
+                    convs[i].1 = State::Open {
+                        since: m.ts,
+                        answered: false,
+                    };
+                    out.push(Contribution {
+                        phone: m.phone,
+                        day: cx.day(m.ts),
+                        emit: Emit::Opened { reopen: true },
+                    });
+                }
+            }
+            Direction::Outbound => {
+                if m.status.is_failed() {
+                    continue;
+                }
+                let kind = m
+                    .outbound
+                    .as_deref()
+                    .map_or(AuthorKind::Unknown, |o| o.author);
+                for (p, st) in &mut convs {
+                    if *p != m.phone && Some(m.phone) != cx.no_phone {
+                        continue;
+                    }
+                    if let State::Open {
+                        since,
+                        answered: false,
+                    } = *st
+                    {
+                        if m.ts >= since {
+                            *st = State::Open {
+                                since,
+                                answered: true,
+                            };
+                            let secs = u32::try_from(m.ts - since).unwrap_or(u32::MAX);
+                            out.push(Contribution {
+                                phone: *p,
+                                day: cx.day(since),
+                                emit: Emit::Response { kind, secs },
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for c in &closes[next_close..] {
+        close(&mut convs, *c, out);
+    }
+}
+
+/// The `q`-quantile (0–1) of sorted values, interpolating linearly between the closest
+/// ranks; `None` for no values.
+pub fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = (n - 1) as f64 * q.clamp(0.0, 1.0);
+    let lo = rank.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    let (low, high) = (f64::from(sorted[lo]), f64::from(sorted[hi]));
+    Some(low + (rank - lo as f64) * (high - low))
+}
+
+/// Summarize the first-response times of the conversations opened in a range.
+pub fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> ResponseTime {
+    let mut all: Vec<u32> = responses.iter().map(|r| r.1).collect();
+    all.sort_unstable();
+    let mut by: BTreeMap<AuthorKind, Vec<u32>> = BTreeMap::new();
+    for (k, s) in responses {
+        by.entry(*k).or_default().push(*s);
+    }
+    ResponseTime {
+        conversations: opened,
+        answered: all.len() as u64,
+        first_response_median_s: quantile(&all, 0.5),
+        first_response_p90_s: quantile(&all, 0.9),
+        by_author: by
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort_unstable();
+                let r = AuthorResponse {
+                    answered: v.len() as u64,
+                    median_s: quantile(&v, 0.5),
+                    p90_s: quantile(&v, 0.9),
+                };
+                (k.as_str().to_string(), r)
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate_between_ranks() {
+        assert_eq!(quantile(&[], 0.5), None);
+        assert_eq!(quantile(&[7], 0.9), Some(7.0));
+        // Median of 10 and 20: h = 0.5 → 15.
+        assert_eq!(quantile(&[10, 20], 0.5), Some(15.0));
+        // p90 of 1..=10: h = 9 × 0.9 = 8.1 → 9 + 0.1 × (10 − 9) = 9.1.
+        let v: Vec<u32> = (1..=10).collect();
+        assert!((quantile(&v, 0.9).unwrap() - 9.1).abs() < 1e-9);
+        assert_eq!(quantile(&v, 0.5), Some(5.5));
+    }
+}

@@ -1,0 +1,513 @@
+//! Template and campaign funnels (semantics §5, Kommo's and Meta's template analytics).
+//!
+//! > Per template: sent, delivered, read, replied (an inbound whose `context.id` is the
+//! > template message), button clicks (quick-reply and URL buttons) and click-through rate
+//! > per button, total cost, cost per delivered, cost per URL click, and attributed
+//! > conversions and their value. Delivery funnel per template and campaign: sent →
+//! > delivered → read → replied, and failures by error code.
+//!
+//! # Rules
+//!
+//! - **Cohort.** A row counts the business messages *sent* in the range (by the outbound
+//!   record's timestamp, report time zone), and follows each of them to its outcome
+//!   whenever that happened: a message sent on the last day and read the next still counts
+//!   as read.
+//! - **Which messages.** `templates` has one row per template name, for every outbound
+//!   record of kind `template` (a template without a name is reported as `(unnamed)`).
+//!   `campaigns` has one row per `campaign`, for every outbound record that names one,
+//!   template or free-form. A business message known only from statuses (no outbound
+//!   record) has no template or campaign and is in neither.
+//! - **sent** counts every such message, failed ones included; **delivered** those with a
+//!   `delivered`, `read` or `played` status (read implies delivered); **read** those with
+//!   `read` or `played`; **failed** those that failed without ever being delivered, by the
+//!   first error code of their failed status (`unknown` when Meta gave none).
+//! - **replied** counts the messages (not the replies) that received at least one inbound
+//!   user message from their recipient whose `context.id` is the message's id.
+//! - **Buttons.** Every button declared on the outbound records is listed, with its type.
+//!   A *quick-reply press* is an inbound button reply (`type: button`, or an interactive
+//!   `button_reply`) whose `context.id` is the message; it is matched to the declared button
+//!   by its text (exact, then case-insensitive), else its payload, and listed under its own
+//!   text when no declared button matches. A *URL click* is a `click` record naming the
+//!   message and the button text, matched the same way; clicks on unknown messages are
+//!   ignored. `clicks` counts presses plus URL clicks (every click, not unique users);
+//!   `url_clicks` counts URL clicks only.
+//! - **Rates.** `ctr` = clicks ÷ delivered, per button and in total; `null` when nothing
+//!   was delivered. Because a recipient may click several times, a CTR can exceed 1.
+//! - **Category.** The template category of the row's messages; `mixed` when they differ.
+//! - **Cost and conversions** come from the billing and attribution engines through
+//!   [`fill_costs`] and [`fill_conversions`]; until those run they are `null`.
+//!   `cost_per_delivered` = cost ÷ delivered and `cost_per_click` = cost ÷ URL clicks (the
+//!   cost per URL click of the spec), `null` on a zero denominator.
+
+use super::FoldCtx;
+use super::days::{Contribution, Emit, Interner};
+use crate::model::money::micros_to_f64;
+use crate::model::{ButtonKind, Category, OutboundKind, Reply, ReplyKind};
+use crate::report::Ctx;
+use crate::store::{MsgIx, UserRec};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The name reported for a template message whose record names no template.
+pub const UNNAMED: &str = "(unnamed)";
+
+/// One template or campaign message and its outcome, as a user's fold emits it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunnelMsg<'a> {
+    /// Template name, for template messages.
+    pub template: Option<&'a str>,
+    /// Campaign, when the record names one.
+    pub campaign: Option<&'a str>,
+    /// Category of the message.
+    pub category: Category,
+    /// Delivered (or read, or played).
+    pub delivered: bool,
+    /// Read (or played).
+    pub read: bool,
+    /// At least one reply from the recipient names it in `context.id`.
+    pub replied: bool,
+    /// `Some(code)` when it failed without being delivered (`Some(None)`: no error code).
+    pub failed: Option<Option<i64>>,
+    /// Declared buttons and clicked ones, with their click counts.
+    pub buttons: Vec<ButtonHit<'a>>,
+}
+
+/// A button of a message and how often it was clicked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ButtonHit<'a> {
+    /// Quick reply, URL or other.
+    pub kind: ButtonKind,
+    /// The button text.
+    pub text: &'a str,
+    /// Presses (quick replies) or click records (URL buttons).
+    pub clicks: u64,
+    /// Of `clicks`, URL click records.
+    pub url_clicks: u64,
+}
+
+/// The summed funnel of many messages (a template's or a campaign's, on one day or a range).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Funnel {
+    /// Messages sent.
+    pub sent: u64,
+    /// Delivered.
+    pub delivered: u64,
+    /// Read.
+    pub read: u64,
+    /// Replied.
+    pub replied: u64,
+    /// Bit set of the categories seen (see [`category_bit`]).
+    pub categories: u16,
+    /// (interned button text, kind code) → (clicks, URL clicks).
+    pub buttons: BTreeMap<(u32, u8), (u64, u64)>,
+    /// Failed messages by error code (`None`: no code given).
+    pub failed: BTreeMap<Option<i64>, u64>,
+}
+
+impl Funnel {
+    /// Add one message.
+    pub fn add(&mut self, m: &FunnelMsg<'_>, names: &mut Interner) {
+        self.sent += 1;
+        self.delivered += u64::from(m.delivered);
+        self.read += u64::from(m.read);
+        self.replied += u64::from(m.replied);
+        self.categories |= category_bit(m.category);
+        for b in &m.buttons {
+            let e = self
+                .buttons
+                .entry((names.intern(b.text), kind_code(b.kind)))
+                .or_default();
+            e.0 += b.clicks;
+            e.1 += b.url_clicks;
+        }
+        if let Some(code) = m.failed {
+            *self.failed.entry(code).or_default() += 1;
+        }
+    }
+
+    /// `self += other`, mapping `other`'s interned ids through `map` when given.
+    pub fn merge_mapped(&mut self, o: &Funnel, map: Option<&[u32]>) {
+        self.sent += o.sent;
+        self.delivered += o.delivered;
+        self.read += o.read;
+        self.replied += o.replied;
+        self.categories |= o.categories;
+        for ((t, k), (c, u)) in &o.buttons {
+            let t = map.map_or(*t, |m| m[*t as usize]);
+            let e = self.buttons.entry((t, *k)).or_default();
+            e.0 += c;
+            e.1 += u;
+        }
+        for (code, n) in &o.failed {
+            *self.failed.entry(*code).or_default() += n;
+        }
+    }
+}
+
+const CATEGORIES: [Category; 8] = [
+    Category::Marketing,
+    Category::MarketingLite,
+    Category::Utility,
+    Category::Authentication,
+    Category::AuthenticationInternational,
+    Category::Service,
+    Category::ReferralConversion,
+    Category::Other,
+];
+
+/// The bit of a category in [`Funnel::categories`].
+pub fn category_bit(c: Category) -> u16 {
+    1 << CATEGORIES.iter().position(|x| *x == c).unwrap_or(7)
+}
+
+/// The reported category of a bit set: the one category, `mixed`, or `unknown`.
+pub fn category_name(bits: u16) -> &'static str {
+    if bits.is_power_of_two() {
+        CATEGORIES[bits.trailing_zeros() as usize].as_str()
+    } else if bits == 0 {
+        "unknown"
+    } else {
+        "mixed"
+    }
+}
+
+fn kind_code(k: ButtonKind) -> u8 {
+    match k {
+        ButtonKind::QuickReply => 0,
+        ButtonKind::Url => 1,
+        ButtonKind::Other => 2,
+    }
+}
+
+fn kind_name(code: u8) -> &'static str {
+    match code {
+        0 => "quick_reply",
+        1 => "url",
+        _ => "other",
+    }
+}
+
+/// Fold one user's timeline into the funnels of the template and campaign messages sent
+/// to them (see the module rules).
+pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
+    let store = cx.store;
+    // This user's replies: (business message, the button press if it is one).
+    let mut replies: Vec<(MsgIx, Option<&'a Reply>)> = Vec::new();
+    for &ix in &user.timeline {
+        let m = &store.msgs[ix as usize];
+        let Some(inb) = m.inbound.as_deref() else {
+            continue;
+        };
+        let Some(ctx_id) = inb.context.as_deref() else {
+            continue;
+        };
+        if !inb.ty.is_user_message() {
+            continue;
+        }
+        let Some(t) = store.outbound(ctx_id) else {
+            continue;
+        };
+        let press = inb.reply.as_ref().filter(|r| r.kind == ReplyKind::Button);
+        replies.push((t, press));
+    }
+    replies.sort_by_key(|r| r.0);
+    for &ix in &user.timeline {
+        let m = &store.msgs[ix as usize];
+        let Some(o) = m.outbound.as_deref() else {
+            continue;
+        };
+        let template =
+            (o.kind == OutboundKind::Template).then(|| o.template.as_deref().unwrap_or(UNNAMED));
+        let campaign = o.campaign.as_deref();
+        if template.is_none() && campaign.is_none() {
+            continue;
+        }
+        let lo = replies.partition_point(|r| r.0 < ix);
+        let hi = replies.partition_point(|r| r.0 <= ix);
+        let mine = &replies[lo..hi];
+        let mut buttons: Vec<ButtonHit<'a>> = o
+            .buttons
+            .iter()
+            .map(|b| ButtonHit {
+                kind: b.kind,
+                text: &b.text,
+                clicks: 0,
+                url_clicks: 0,
+            })
+            .collect();
+        for press in mine.iter().filter_map(|r| r.1) {
+            let (title, id) = (press.title.as_deref(), press.id.as_deref());
+            let text = title
+                .filter(|t| find(&buttons, t).is_some())
+                .or_else(|| id.filter(|t| find(&buttons, t).is_some()))
+                .or(title)
+                .or(id);
+            if let Some(text) = text {
+                hit(&mut buttons, ButtonKind::QuickReply, text, false);
+            }
+        }
+        if let Some(clicks) = cx.clicks.get(&ix) {
+            for c in clicks {
+                hit(&mut buttons, ButtonKind::Url, c, true);
+            }
+        }
+        let failed = m
+            .status
+            .is_failed()
+            .then(|| m.status.errors.first().map(|e| e.code));
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Funnel(Box::new(FunnelMsg {
+                template,
+                campaign,
+                category: o.category,
+                delivered: m.status.delivered_at().is_some(),
+                read: m.status.read_at().is_some(),
+                replied: !mine.is_empty(),
+                failed,
+                buttons,
+            })),
+        });
+    }
+}
+
+/// The button whose text is `text` (exact, then case-insensitive, ignoring surrounding
+/// white space).
+fn find(buttons: &[ButtonHit<'_>], text: &str) -> Option<usize> {
+    let t = text.trim();
+    buttons.iter().position(|b| b.text.trim() == t).or_else(|| {
+        buttons
+            .iter()
+            .position(|b| b.text.trim().eq_ignore_ascii_case(t))
+    })
+}
+
+/// Count a click on the button with text `text`, adding an undeclared button when none
+/// matches.
+fn hit<'a>(buttons: &mut Vec<ButtonHit<'a>>, kind: ButtonKind, text: &'a str, url: bool) {
+    let i = find(buttons, text).unwrap_or_else(|| {
+        buttons.push(ButtonHit {
+            kind,
+            text,
+            clicks: 0,
+            url_clicks: 0,
+        });
+        buttons.len() - 1
+    });
+    let b = &mut buttons[i];
+    b.clicks += 1;
+    b.url_clicks += u64::from(url);
+}
+
+/// One template's (or campaign's) row of the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateRow {
+    /// Template name (or campaign name in `campaigns`).
+    pub name: String,
+    /// `marketing`, `utility`, `authentication`, ..., or `mixed`.
+    pub category: String,
+    /// Messages sent in the range.
+    pub sent: u64,
+    /// Of those, delivered.
+    pub delivered: u64,
+    /// Of those, read.
+    pub read: u64,
+    /// Of those, replied to.
+    pub replied: u64,
+    /// Button clicks: quick-reply presses plus URL clicks.
+    pub clicks: u64,
+    /// URL clicks only.
+    pub url_clicks: u64,
+    /// Clicks ÷ delivered.
+    pub ctr: Option<f64>,
+    /// Per button.
+    pub buttons: Vec<ButtonRow>,
+    /// What the delivered messages cost (major units of the config currency); `null` until
+    /// the billing engine fills it ([`fill_costs`]).
+    pub cost: Option<f64>,
+    /// Cost ÷ delivered.
+    pub cost_per_delivered: Option<f64>,
+    /// Cost ÷ URL clicks.
+    pub cost_per_click: Option<f64>,
+    /// External events attributed through the messages' conversations (fractional under
+    /// multi-touch models); `null` until [`fill_conversions`] runs.
+    pub conversions: Option<f64>,
+    /// Their attributed value.
+    pub conversion_value: Option<f64>,
+    /// Failed messages by error code.
+    pub failed: BTreeMap<String, u64>,
+    /// Cost in micro-units (the exact sum behind `cost`).
+    #[serde(skip)]
+    pub cost_micros: Option<i64>,
+    /// Conversion value in micro-units.
+    #[serde(skip)]
+    pub conversion_value_micros: Option<i64>,
+}
+
+/// One button of a template row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ButtonRow {
+    /// The button text.
+    pub text: String,
+    /// `quick_reply`, `url` or `other`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Clicks (presses or URL clicks).
+    pub clicks: u64,
+    /// Clicks ÷ delivered messages of the row.
+    pub ctr: Option<f64>,
+}
+
+/// `n / d`, or `None` when `d` is zero.
+pub(crate) fn ratio(n: f64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n / d as f64)
+}
+
+/// The rows of a funnel map (template or campaign name → summed funnel), most sent first.
+pub fn rows(map: &BTreeMap<u32, Funnel>, names: &Interner) -> Vec<TemplateRow> {
+    let mut rows: Vec<TemplateRow> = map
+        .iter()
+        .map(|(name, f)| {
+            let buttons: Vec<ButtonRow> = f
+                .buttons
+                .iter()
+                .map(|((t, k), (c, _))| ButtonRow {
+                    text: names.name(*t).to_string(),
+                    kind: kind_name(*k).to_string(),
+                    clicks: *c,
+                    ctr: ratio(*c as f64, f.delivered),
+                })
+                .collect();
+            let clicks: u64 = f.buttons.values().map(|(c, _)| c).sum();
+            let url_clicks: u64 = f.buttons.values().map(|(_, u)| u).sum();
+            TemplateRow {
+                name: names.name(*name).to_string(),
+                category: category_name(f.categories).to_string(),
+                sent: f.sent,
+                delivered: f.delivered,
+                read: f.read,
+                replied: f.replied,
+                clicks,
+                url_clicks,
+                ctr: ratio(clicks as f64, f.delivered),
+                buttons,
+                cost: None,
+                cost_per_delivered: None,
+                cost_per_click: None,
+                conversions: None,
+                conversion_value: None,
+                failed: f
+                    .failed
+                    .iter()
+                    .map(|(c, n)| {
+                        (
+                            c.map_or_else(|| "unknown".to_string(), |c| c.to_string()),
+                            *n,
+                        )
+                    })
+                    .collect(),
+                cost_micros: None,
+                conversion_value_micros: None,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.sent.cmp(&a.sent).then_with(|| a.name.cmp(&b.name)));
+    rows
+}
+
+/// The rows a message belongs to: (template row name, campaign row name), when the message
+/// is a template or campaign message sent in the report's range and number.
+fn row_names<'s>(
+    ctx: &Ctx<'s>,
+    bounds: (i64, i64),
+    msg: MsgIx,
+) -> Option<(Option<&'s str>, Option<&'s str>)> {
+    let m = ctx.store.msgs.get(msg as usize)?;
+    let o = m.outbound.as_deref()?;
+    if !ctx.phone_ok(m.phone) || !(bounds.0..bounds.1).contains(&m.ts) {
+        return None;
+    }
+    let t = (o.kind == OutboundKind::Template).then(|| o.template.as_deref().unwrap_or(UNNAMED));
+    Some((t, o.campaign.as_deref()))
+}
+
+fn add_by_name<T>(
+    ctx: &Ctx<'_>,
+    templates: &mut [TemplateRow],
+    campaigns: &mut [TemplateRow],
+    items: impl IntoIterator<Item = (MsgIx, T)>,
+    mut add: impl FnMut(&mut TemplateRow, &T),
+) {
+    let bounds = ctx.range.instants();
+    let t_ix: hashbrown::HashMap<String, usize> = templates
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.clone(), i))
+        .collect();
+    let c_ix: hashbrown::HashMap<String, usize> = campaigns
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.clone(), i))
+        .collect();
+    for (msg, v) in items {
+        let Some((t, c)) = row_names(ctx, bounds, msg) else {
+            continue;
+        };
+        if let Some(i) = t.and_then(|t| t_ix.get(t)) {
+            add(&mut templates[*i], &v);
+        }
+        if let Some(i) = c.and_then(|c| c_ix.get(c)) {
+            add(&mut campaigns[*i], &v);
+        }
+    }
+}
+
+/// Fill `cost`, `cost_per_delivered` and `cost_per_click` from per-message charges in
+/// micro-units (`(message, charge)`, e.g. from the billing engine). Charges of messages
+/// outside the report's range or number, or of messages in no row, are skipped; every row
+/// gets a cost (zero when none of its messages was charged).
+pub fn fill_costs(
+    ctx: &Ctx<'_>,
+    templates: &mut [TemplateRow],
+    campaigns: &mut [TemplateRow],
+    charges: impl IntoIterator<Item = (MsgIx, i64)>,
+) {
+    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
+        r.cost_micros = Some(0);
+    }
+    add_by_name(ctx, templates, campaigns, charges, |r, micros| {
+        r.cost_micros = Some(r.cost_micros.unwrap_or(0) + micros);
+    });
+    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
+        let micros = r.cost_micros.unwrap_or(0);
+        let cost = micros_to_f64(micros);
+        r.cost = Some(cost);
+        r.cost_per_delivered = ratio(cost, r.delivered);
+        r.cost_per_click = ratio(cost, r.url_clicks);
+    }
+}
+
+/// Fill `conversions` and `conversion_value` from attributed credit: `(message, count,
+/// value in micro-units)`, where the message is the template or campaign message of the
+/// conversation the attribution engine credited. Filtering as in [`fill_costs`]; every row
+/// gets values (zero when nothing was credited).
+pub fn fill_conversions(
+    ctx: &Ctx<'_>,
+    templates: &mut [TemplateRow],
+    campaigns: &mut [TemplateRow],
+    credits: impl IntoIterator<Item = (MsgIx, f64, i64)>,
+) {
+    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
+        r.conversions = Some(0.0);
+        r.conversion_value_micros = Some(0);
+    }
+    let items = credits.into_iter().map(|(m, n, v)| (m, (n, v)));
+    add_by_name(ctx, templates, campaigns, items, |r, (n, v)| {
+        r.conversions = Some(r.conversions.unwrap_or(0.0) + n);
+        r.conversion_value_micros = Some(r.conversion_value_micros.unwrap_or(0) + v);
+    });
+    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
+        r.conversion_value = r.conversion_value_micros.map(micros_to_f64);
+    }
+}

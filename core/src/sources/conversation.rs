@@ -1,0 +1,365 @@
+//! Analytic conversations: a pure fold over one user's sorted timeline (rules in the
+//! [module docs](super)).
+
+use super::matcher::Matchers;
+use super::{Source, SourceDirection, SourceKind};
+use crate::model::money::Currency;
+use crate::model::{Direction, OutboundKind, ReferralSource};
+use crate::report::Ctx;
+use crate::store::{MsgIx, MsgRec, PhoneIx, Store, UserIx};
+use crate::time::{DAY, HOUR};
+use hashbrown::HashMap;
+use smallvec::SmallVec;
+
+/// Whether an event happened as a message or as an external record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HitKind {
+    /// A configured messaging event matched an inbound message.
+    Messaging,
+    /// An external event record, placed in its last-touch conversation.
+    External,
+}
+
+/// An event that happened in a conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventHit {
+    /// The messaging event's name, or the external event's `name`.
+    pub name: Box<str>,
+    /// Messaging or external.
+    pub kind: HitKind,
+    /// When.
+    pub ts: i64,
+    /// The inbound message, for messaging events.
+    pub msg: Option<MsgIx>,
+    /// The index in [`Store::externals`], for external events.
+    pub external: Option<u32>,
+}
+
+/// An analytic conversation (semantics §3).
+///
+/// Other sections use these: e.g. the messages a template opened are
+/// `conversations.iter().filter(|c| c.opening == template_msg)`, and
+/// [`crate::attribution::Attribution`] credits refer to conversations by their index in
+/// [`Analysis::conversations`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conversation {
+    /// The user (a representative index: see [`Store::find`]).
+    pub user: UserIx,
+    /// The business number.
+    pub phone: PhoneIx,
+    /// Timestamp of the opening message.
+    pub start: i64,
+    /// Timestamp of the latest message in it (its end is `last` plus the inactivity timeout).
+    pub last: i64,
+    /// Its source.
+    pub source: Source,
+    /// The message that opened it.
+    pub opening: MsgIx,
+    /// Every counted message in it, in time order (the opening message first).
+    pub messages: Vec<MsgIx>,
+    /// Events that happened in it, in time order.
+    pub events: Vec<EventHit>,
+    /// Whether the conversion event happened in it.
+    pub lead: bool,
+    /// The opening referral's headline, for display names.
+    pub headline: Option<Box<str>>,
+}
+
+/// An external event of a user and the conversations that may take credit for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalTouch {
+    /// The index in [`Store::externals`].
+    pub external: u32,
+    /// The user.
+    pub user: UserIx,
+    /// When it happened.
+    pub ts: i64,
+    /// Its value in micro-units of the report currency (0 without a value, or when in
+    /// another currency — see `other_currency`).
+    pub value: i64,
+    /// Whether its value was in a currency other than the report currency (and so dropped).
+    pub other_currency: bool,
+    /// Whether it is one of the attributed events (see the module docs).
+    pub attributed: bool,
+    /// Indices in [`Analysis::conversations`] of the user's conversations that started
+    /// within the lookback window before it (at most `lookback_days` earlier, not after it),
+    /// oldest first. Empty: unattributed.
+    pub candidates: Vec<usize>,
+}
+
+/// Conversations and external events of every user, before any range or model is applied.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Every conversation on the included business numbers, grouped by user, each user's in
+    /// order of start.
+    pub conversations: Vec<Conversation>,
+    /// Every external event considered (see the module docs on number filters), grouped by
+    /// user, each user's in time order.
+    pub touches: Vec<ExternalTouch>,
+    /// The compiled rules, events and the conversion event in effect.
+    pub matchers: Matchers,
+}
+
+/// Every conversation on the business numbers `ctx` includes, over all time (filter by
+/// `start` for a range).
+pub fn conversations(ctx: &Ctx<'_>) -> Vec<Conversation> {
+    analyse(ctx).conversations
+}
+
+/// The conversations and the attribution of the range's attributed events under the
+/// report's model: what other sections (e.g. a template's attributed conversions and value)
+/// build on. A credit's `conversation` indexes `Analysis::conversations`.
+pub fn attributed(
+    ctx: &Ctx<'_>,
+) -> Result<(Analysis, crate::attribution::Attribution), crate::error::ReportError> {
+    let analysis = analyse(ctx);
+    let att =
+        crate::attribution::attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
+    Ok((analysis, att))
+}
+
+/// Run the per-user fold for every live user and collect the results.
+pub fn analyse(ctx: &Ctx<'_>) -> Analysis {
+    let matchers = Matchers::new(ctx.config, ctx.store);
+    let params = FoldParams {
+        timeout: i64::from(ctx.config.inactivity_timeout_hours) * HOUR,
+        lookback: i64::from(ctx.config.attribution.lookback_days) * DAY,
+        currency: ctx.config.currency,
+        filtered: ctx.phone.is_some() || ctx.phone_unknown,
+    };
+    let mut out = Analysis {
+        conversations: Vec::new(),
+        touches: Vec::new(),
+        matchers,
+    };
+    for u in ctx.store.live_users() {
+        let (convs, mut touches) =
+            fold_user(ctx.store, &out.matchers, &params, |p| ctx.phone_ok(p), u);
+        let offset = out.conversations.len();
+        for t in &mut touches {
+            for c in &mut t.candidates {
+                *c += offset;
+            }
+        }
+        out.conversations.extend(convs);
+        out.touches.extend(touches);
+    }
+    out
+}
+
+/// Fixed inputs of the per-user fold.
+pub(crate) struct FoldParams {
+    pub timeout: i64,
+    pub lookback: i64,
+    pub currency: Currency,
+    /// A business-number filter is in effect: drop external events of users without a
+    /// conversation on the included numbers.
+    pub filtered: bool,
+}
+
+/// The per-user fold: the user's conversations, and their external events with candidate
+/// conversations as indices into the returned conversations. Pure: depends only on the
+/// store, the config and the number filter.
+#[allow(clippy::many_single_char_names)]
+pub(crate) fn fold_user(
+    store: &Store,
+    m: &Matchers,
+    p: &FoldParams,
+    phone_ok: impl Fn(PhoneIx) -> bool,
+    u: UserIx,
+) -> (Vec<Conversation>, Vec<ExternalTouch>) {
+    let rec = &store.users[u as usize];
+    let mut convs: Vec<Conversation> = Vec::new();
+    // Per conversation: still `direct` and waiting for its first inbound text.
+    let mut rule_pending: Vec<bool> = Vec::new();
+    let mut open: SmallVec<[(PhoneIx, usize); 2]> = SmallVec::new();
+    let mut msg_conv: HashMap<MsgIx, usize> = HashMap::new();
+    for &ix in &rec.timeline {
+        let msg = &store.msgs[ix as usize];
+        if !phone_ok(msg.phone) || !counts(msg) {
+            continue;
+        }
+        let slot = open.iter().position(|(ph, _)| *ph == msg.phone);
+        let current = slot
+            .map(|i| open[i].1)
+            .filter(|&c| msg.ts - convs[c].last < p.timeout);
+        let c = if let Some(c) = current {
+            c
+        } else {
+            let Some((source, headline, pending)) =
+                opening_source(store, u, msg, &convs, &msg_conv)
+            else {
+                continue;
+            };
+            convs.push(Conversation {
+                user: u,
+                phone: msg.phone,
+                start: msg.ts,
+                last: msg.ts,
+                source,
+                opening: ix,
+                messages: Vec::new(),
+                events: Vec::new(),
+                lead: false,
+                headline,
+            });
+            rule_pending.push(pending);
+            let c = convs.len() - 1;
+            match slot {
+                Some(i) => open[i].1 = c,
+                None => open.push((msg.phone, c)),
+            }
+            c
+        };
+        let conv = &mut convs[c];
+        conv.messages.push(ix);
+        conv.last = conv.last.max(msg.ts);
+        match &msg.inbound {
+            None => {
+                msg_conv.insert(ix, c);
+            }
+            Some(d) => {
+                if rule_pending[c] && d.ty == crate::model::InboundType::Text {
+                    rule_pending[c] = false;
+                    if let Some(s) = d.text.as_deref().and_then(|t| m.rule_for(t)) {
+                        conv.source = s.clone();
+                    }
+                }
+                for name in m.events_of(d) {
+                    conv.events.push(EventHit {
+                        name: name.into(),
+                        kind: HitKind::Messaging,
+                        ts: msg.ts,
+                        msg: Some(ix),
+                        external: None,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut touches: Vec<ExternalTouch> = Vec::new();
+    if !(p.filtered && convs.is_empty()) {
+        let mut ext: Vec<u32> = rec.externals.clone();
+        ext.sort_by(|a, b| {
+            let (x, y) = (&store.externals[*a as usize], &store.externals[*b as usize]);
+            (x.ts, &x.id).cmp(&(y.ts, &y.id))
+        });
+        ext.dedup();
+        for x in ext {
+            let e = &store.externals[x as usize];
+            // Conversations are in order of start: candidates are a contiguous run.
+            let hi = convs.partition_point(|c| c.start <= e.ts);
+            let lo = convs[..hi].partition_point(|c| c.start < e.ts - p.lookback);
+            if hi > lo {
+                convs[hi - 1].events.push(EventHit {
+                    name: e.name.clone(),
+                    kind: HitKind::External,
+                    ts: e.ts,
+                    msg: None,
+                    external: Some(x),
+                });
+            }
+            let (value, other_currency) = match e.value {
+                Some(v) if v.currency == p.currency => (v.micros, false),
+                Some(v) => (0, v.micros != 0),
+                None => (0, false),
+            };
+            touches.push(ExternalTouch {
+                external: x,
+                user: u,
+                ts: e.ts,
+                value,
+                other_currency,
+                attributed: super::ConversionEvent::attributes(m.conversion.as_ref(), &e.name),
+                candidates: (lo..hi).collect(),
+            });
+        }
+    }
+    for c in &mut convs {
+        c.events.sort_by_key(|h| h.ts);
+        c.lead = m.conversion.as_ref().is_some_and(|ce| {
+            c.events
+                .iter()
+                .any(|h| ce.is(&h.name, h.kind == HitKind::External))
+        });
+    }
+    (convs, touches)
+}
+
+/// Whether a message counts towards conversations: inbound user messages (not system
+/// notices, edits or deletions) and business messages that did not fail.
+fn counts(msg: &MsgRec) -> bool {
+    match msg.dir {
+        Direction::Inbound => msg.inbound.as_ref().is_some_and(|d| d.ty.is_user_message()),
+        Direction::Outbound => !msg.status.is_failed(),
+    }
+}
+
+/// The source a business message opens: a template (or a message known only from its
+/// statuses) gives `campaign:<c>` or `template:<name|unknown>`; a free-form message none.
+pub fn outgoing_source(msg: &MsgRec) -> Option<Source> {
+    match msg.outbound.as_deref() {
+        None => Some(Source {
+            key: "template:unknown".into(),
+            kind: SourceKind::Custom,
+            direction: SourceDirection::Outgoing,
+        }),
+        Some(o) if o.kind == OutboundKind::Template => Some(match &o.campaign {
+            Some(c) => Source {
+                key: format!("campaign:{c}").into(),
+                kind: SourceKind::Campaign,
+                direction: SourceDirection::Outgoing,
+            },
+            None => Source {
+                key: format!("template:{}", o.template.as_deref().unwrap_or("unknown")).into(),
+                kind: SourceKind::Custom,
+                direction: SourceDirection::Outgoing,
+            },
+        }),
+        Some(_) => None,
+    }
+}
+
+/// The source of a conversation `msg` opens, its referral headline, and whether custom
+/// rules may still decide it; `None` when `msg` cannot open one.
+fn opening_source(
+    store: &Store,
+    u: UserIx,
+    msg: &MsgRec,
+    convs: &[Conversation],
+    msg_conv: &HashMap<MsgIx, usize>,
+) -> Option<(Source, Option<Box<str>>, bool)> {
+    let Some(d) = &msg.inbound else {
+        return if msg.status.delivered_at().is_some() {
+            outgoing_source(msg).map(|s| (s, None, false))
+        } else {
+            None
+        };
+    };
+    if let Some(r) = &d.referral {
+        let (kind, prefix) = match r.source {
+            ReferralSource::Ad => (SourceKind::MetaAd, "meta_ad"),
+            ReferralSource::Post | ReferralSource::Other => (SourceKind::MetaPost, "meta_post"),
+        };
+        let src = Source {
+            key: format!("{prefix}:{}", r.source_id).into(),
+            kind,
+            direction: SourceDirection::Incoming,
+        };
+        return Some((src, r.headline.clone(), false));
+    }
+    if let Some(mx) = d.context.as_deref().and_then(|id| store.outbound(id)) {
+        let named = &store.msgs[mx as usize];
+        if store.find(named.user) == u {
+            let src = match msg_conv.get(&mx) {
+                Some(&c) => Some(convs[c].source.clone()),
+                None => outgoing_source(named),
+            };
+            if let Some(s) = src {
+                return Some((s, None, false));
+            }
+        }
+    }
+    Some((Source::direct(), None, true))
+}

@@ -1,0 +1,368 @@
+//! Compiled patterns: custom source rules, messaging events, and the conversion event.
+
+use super::{EventDef, EventKind, MatchKind, Source, SourceDirection, SourceKind, SourceRule};
+use crate::config::Config;
+use crate::model::{InboundType, ReplyKind};
+use crate::store::{InboundData, Store};
+use serde::{Deserialize, Serialize};
+
+/// A compiled pattern.
+#[derive(Clone, Debug)]
+struct Pattern {
+    kind: MatchKind,
+    /// The pattern, trimmed for `exact`, lower-cased unless case-sensitive.
+    text: String,
+    case_sensitive: bool,
+    re: Option<regex_lite::Regex>,
+}
+
+impl Pattern {
+    fn new(kind: MatchKind, pattern: &str, case_sensitive: bool) -> Option<Pattern> {
+        let re = if kind == MatchKind::Regex {
+            let src = if case_sensitive {
+                pattern.to_string()
+            } else {
+                format!("(?i){pattern}")
+            };
+            Some(regex_lite::Regex::new(&src).ok()?)
+        } else {
+            None
+        };
+        let text = if kind == MatchKind::Exact {
+            pattern.trim()
+        } else {
+            pattern
+        };
+        let text = if case_sensitive {
+            text.to_string()
+        } else {
+            text.to_lowercase()
+        };
+        Some(Pattern {
+            kind,
+            text,
+            case_sensitive,
+            re,
+        })
+    }
+
+    fn matches(&self, s: &str) -> bool {
+        if let Some(re) = &self.re {
+            return re.is_match(s);
+        }
+        let folded;
+        let s = if self.case_sensitive {
+            s
+        } else {
+            folded = s.to_lowercase();
+            &folded
+        };
+        match self.kind {
+            MatchKind::Exact => s.trim() == self.text,
+            MatchKind::Prefix => s.trim_start().starts_with(&self.text),
+            MatchKind::Contains => s.contains(&self.text),
+            MatchKind::Regex => false,
+        }
+    }
+}
+
+/// What kind of event the conversion event is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversionKind {
+    /// An external event record.
+    External,
+    /// A messaging button reply.
+    ButtonReply,
+    /// A messaging list reply.
+    ListReply,
+    /// A messaging text reply.
+    TextReply,
+}
+
+impl ConversionKind {
+    /// The `snake_case` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversionKind::External => "external",
+            ConversionKind::ButtonReply => "button_reply",
+            ConversionKind::ListReply => "list_reply",
+            ConversionKind::TextReply => "text_reply",
+        }
+    }
+}
+
+impl From<EventKind> for ConversionKind {
+    fn from(k: EventKind) -> Self {
+        match k {
+            EventKind::ButtonReply => ConversionKind::ButtonReply,
+            EventKind::ListReply => ConversionKind::ListReply,
+            EventKind::TextReply => ConversionKind::TextReply,
+        }
+    }
+}
+
+/// The event that makes a conversation a lead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversionEvent {
+    /// The event's name; `null` for "any external event" (the default when external
+    /// events exist and none is configured).
+    pub name: Option<String>,
+    /// External or which messaging kind.
+    pub kind: ConversionKind,
+}
+
+impl ConversionEvent {
+    /// Whether an event hit named `name` (external when `external`) is this event.
+    pub fn is(&self, name: &str, external: bool) -> bool {
+        match (self.kind, external) {
+            (ConversionKind::External, true) => self.name.as_deref().is_none_or(|n| n == name),
+            (ConversionKind::External, false) | (_, true) => false,
+            (_, false) => self.name.as_deref() == Some(name),
+        }
+    }
+
+    /// Whether an external event named `name` is one of the *attributed events*: those
+    /// named by the conversion event when it is external, else every external event.
+    pub fn attributes(conv: Option<&ConversionEvent>, name: &str) -> bool {
+        match conv {
+            Some(c) if c.kind == ConversionKind::External => c.is(name, true),
+            _ => true,
+        }
+    }
+}
+
+/// The config's rules and events, compiled once per report.
+#[derive(Clone, Debug)]
+pub struct Matchers {
+    rules: Vec<(Source, Pattern)>,
+    events: Vec<(Box<str>, EventKind, Pattern)>,
+    /// The conversion event in effect (see the module docs for the default).
+    pub conversion: Option<ConversionEvent>,
+}
+
+impl Matchers {
+    /// Compile `config`'s rules and events and resolve the conversion event against the
+    /// data in `store`. Patterns were validated with the config; one that does not compile
+    /// (impossible after validation) never matches.
+    pub fn new(config: &Config, store: &Store) -> Matchers {
+        let rules = config
+            .sources
+            .iter()
+            .filter_map(|r: &SourceRule| {
+                let p = Pattern::new(r.match_kind, &r.pattern, r.case_sensitive)?;
+                let src = Source {
+                    key: r.key.as_str().into(),
+                    kind: SourceKind::Custom,
+                    direction: SourceDirection::Incoming,
+                };
+                Some((src, p))
+            })
+            .collect();
+        let events = config
+            .events
+            .iter()
+            .filter_map(|e: &EventDef| {
+                Some((
+                    e.name.as_str().into(),
+                    e.kind,
+                    Pattern::new(e.match_kind, &e.pattern, false)?,
+                ))
+            })
+            .collect();
+        let conversion = match &config.conversion_event {
+            Some(name) => Some(match config.events.iter().find(|e| e.name == *name) {
+                Some(e) => ConversionEvent {
+                    name: Some(name.clone()),
+                    kind: e.kind.into(),
+                },
+                None => ConversionEvent {
+                    name: Some(name.clone()),
+                    kind: ConversionKind::External,
+                },
+            }),
+            None if !store.externals.is_empty() => Some(ConversionEvent {
+                name: None,
+                kind: ConversionKind::External,
+            }),
+            None => [
+                EventKind::ButtonReply,
+                EventKind::ListReply,
+                EventKind::TextReply,
+            ]
+            .into_iter()
+            .find_map(|k| {
+                config
+                    .events
+                    .iter()
+                    .find(|e| e.kind == k)
+                    .map(|e| ConversionEvent {
+                        name: Some(e.name.clone()),
+                        kind: k.into(),
+                    })
+            }),
+        };
+        Matchers {
+            rules,
+            events,
+            conversion,
+        }
+    }
+
+    /// The first custom rule matching an inbound text.
+    pub fn rule_for(&self, text: &str) -> Option<&Source> {
+        self.rules
+            .iter()
+            .find(|(_, p)| p.matches(text))
+            .map(|(s, _)| s)
+    }
+
+    /// The names of the messaging events an inbound message matches, in config order.
+    pub fn events_of<'s>(&'s self, m: &'s InboundData) -> impl Iterator<Item = &'s str> + 's {
+        self.events
+            .iter()
+            .filter(move |(_, kind, p)| event_matches(*kind, p, m))
+            .map(|(n, _, _)| &**n)
+    }
+
+    /// Whether any messaging event is configured.
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+}
+
+fn event_matches(kind: EventKind, p: &Pattern, m: &InboundData) -> bool {
+    let reply = |want: ReplyKind| {
+        m.reply.as_ref().is_some_and(|r| {
+            r.kind == want
+                && (r.id.as_deref().is_some_and(|s| p.matches(s))
+                    || r.title.as_deref().is_some_and(|s| p.matches(s)))
+        })
+    };
+    match kind {
+        EventKind::ButtonReply => reply(ReplyKind::Button),
+        EventKind::ListReply => reply(ReplyKind::List),
+        EventKind::TextReply => {
+            m.ty == InboundType::Text && m.text.as_deref().is_some_and(|t| p.matches(t))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Reply;
+
+    fn inbound(ty: InboundType, text: Option<&str>, reply: Option<Reply>) -> InboundData {
+        InboundData {
+            ty,
+            text: text.map(Into::into),
+            context: None,
+            referral: None,
+            reply,
+        }
+    }
+
+    #[test]
+    fn patterns_match_case_insensitively_unless_asked() {
+        let p = Pattern::new(MatchKind::Exact, "  Hello Shop ", false).unwrap();
+        assert!(p.matches("hello shop"));
+        assert!(p.matches(" HELLO SHOP\n"));
+        assert!(!p.matches("hello shop!"));
+        let p = Pattern::new(MatchKind::Prefix, "Hi from QR", false).unwrap();
+        assert!(p.matches("hi from qr #A17, I want a table"));
+        assert!(!p.matches("well, hi from qr"));
+        let p = Pattern::new(MatchKind::Contains, "ref=", true).unwrap();
+        assert!(p.matches("hello ref=abc"));
+        assert!(!p.matches("hello REF=abc"));
+        let p = Pattern::new(MatchKind::Regex, r"order #\d+", false).unwrap();
+        assert!(p.matches("About ORDER #123 please"));
+        assert!(!p.matches("order #x"));
+    }
+
+    #[test]
+    fn button_events_match_payload_or_title_and_text_events_only_text() {
+        let mk = |kind, pattern: &str| {
+            Pattern::new(MatchKind::Exact, pattern, false)
+                .map(|p| (kind, p))
+                .unwrap()
+        };
+        let button = inbound(
+            InboundType::Button,
+            None,
+            Some(Reply {
+                kind: ReplyKind::Button,
+                id: Some("BUY_NOW".into()),
+                title: Some("Buy now".into()),
+            }),
+        );
+        let list = inbound(
+            InboundType::Interactive,
+            None,
+            Some(Reply {
+                kind: ReplyKind::List,
+                id: Some("row-2".into()),
+                title: Some("Large".into()),
+            }),
+        );
+        let text = inbound(InboundType::Text, Some("Buy now"), None);
+        let (k, p) = mk(EventKind::ButtonReply, "buy now");
+        assert!(event_matches(k, &p, &button)); // title
+        let (k, p) = mk(EventKind::ButtonReply, "buy_now");
+        assert!(event_matches(k, &p, &button)); // payload
+        assert!(!event_matches(k, &p, &list));
+        let (k, p) = mk(EventKind::ListReply, "LARGE");
+        assert!(event_matches(k, &p, &list));
+        assert!(!event_matches(k, &p, &button));
+        let (k, p) = mk(EventKind::TextReply, "buy now");
+        assert!(event_matches(k, &p, &text));
+        assert!(!event_matches(k, &p, &button)); // a button press is not a text reply
+    }
+
+    #[test]
+    fn default_conversion_event_follows_seed_order() {
+        let mut cfg = Config {
+            events: vec![
+                EventDef {
+                    name: "said_yes".into(),
+                    kind: EventKind::TextReply,
+                    match_kind: MatchKind::Exact,
+                    pattern: "yes".into(),
+                },
+                EventDef {
+                    name: "picked".into(),
+                    kind: EventKind::ListReply,
+                    match_kind: MatchKind::Exact,
+                    pattern: "x".into(),
+                },
+            ],
+            ..Config::default()
+        };
+        let store = Store::default();
+        // No external events, no button event: the list reply comes before the text reply.
+        let m = Matchers::new(&cfg, &store);
+        assert_eq!(
+            m.conversion,
+            Some(ConversionEvent {
+                name: Some("picked".into()),
+                kind: ConversionKind::ListReply
+            })
+        );
+        // Configured by name: a messaging event when one has that name, else external.
+        cfg.conversion_event = Some("said_yes".into());
+        assert_eq!(
+            Matchers::new(&cfg, &store).conversion.unwrap().kind,
+            ConversionKind::TextReply
+        );
+        cfg.conversion_event = Some("purchase".into());
+        let c = Matchers::new(&cfg, &store).conversion.unwrap();
+        assert_eq!(c.kind, ConversionKind::External);
+        assert!(c.is("purchase", true));
+        assert!(!c.is("purchase", false));
+        assert!(!c.is("refund", true));
+        assert!(ConversionEvent::attributes(Some(&c), "purchase"));
+        assert!(!ConversionEvent::attributes(Some(&c), "refund"));
+        // Nothing configured at all: no conversion event.
+        assert_eq!(Matchers::new(&Config::default(), &store).conversion, None);
+    }
+}

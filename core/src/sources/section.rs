@@ -1,0 +1,401 @@
+//! The report's `sources` and `attribution` sections.
+
+use super::conversation::{Analysis, Conversation, analyse};
+use super::matcher::ConversionEvent;
+use super::spend::{spend_by_day, spend_in_range, spend_names};
+use super::{Source, SourceDirection, SourceKind};
+use crate::attribution::{Attribution, ModelName, attribute};
+use crate::error::ReportError;
+use crate::model::money::{Currency, decimal_micros, micros_to_f64};
+use crate::report::Ctx;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One step of a funnel, for one source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunnelStep {
+    /// The step's event name.
+    pub event: String,
+    /// Conversations that reached this step (and every step before it, in order).
+    pub reached: u64,
+    /// Conversations that reached the step before (or, for the first step, all
+    /// conversations) but not this one.
+    pub drop_off: u64,
+}
+
+/// A configured funnel, for one source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunnelRow {
+    /// The funnel's name.
+    pub name: String,
+    /// Its steps, in order.
+    pub steps: Vec<FunnelStep>,
+}
+
+/// One source over the report range (semantics §4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceRow {
+    /// The source key (`meta_ad:120`, `campaign:spring`, `qr:shop`, `direct`).
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Kind (`meta_ad`, `meta_post`, `custom`, `campaign`, `direct`).
+    pub kind: SourceKind,
+    /// `incoming` or `outgoing`.
+    pub direction: SourceDirection,
+    /// Conversations started in the range.
+    pub conversations: u64,
+    /// Of those, the ones where the conversion event happened.
+    pub leads: u64,
+    /// leads / conversations (`null` without conversations).
+    pub conversion_rate: Option<f64>,
+    /// Spend on the range's days (micro-units in Rust, major units in JSON).
+    #[serde(with = "decimal_micros")]
+    pub invested: i64,
+    /// invested / leads, in major units (`null` without leads).
+    pub conversion_cost: Option<f64>,
+    /// Attributed value of the attributed events in the range (micro-units in Rust, major
+    /// units in JSON).
+    #[serde(with = "decimal_micros")]
+    pub revenue: i64,
+    /// revenue / invested (`null` without spend).
+    pub roas: Option<f64>,
+    /// Attributed count of the attributed events in the range (fractional).
+    pub conversions: f64,
+    /// Configured funnels (absent when none are configured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funnel: Vec<FunnelRow>,
+}
+
+/// What one model credits one source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelCredit {
+    /// The model.
+    pub model: ModelName,
+    /// Attributed count.
+    pub conversions: f64,
+    /// Attributed value (micro-units in Rust, major units in JSON).
+    #[serde(with = "decimal_micros")]
+    pub revenue: i64,
+}
+
+/// Every model's credit for one source (`report --compare-models`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonRow {
+    /// The source key.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// One entry per model that could be computed, in [`ModelName::ALL`] order.
+    pub models: Vec<ModelCredit>,
+}
+
+/// The attribution summary: what was attributed, and what could not be.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttributionSummary {
+    /// The model the `sources` rows use.
+    pub model: ModelName,
+    /// The lookback window, in days.
+    pub lookback_days: u32,
+    /// The conversion event in effect (`null`: none, so no leads).
+    pub conversion_event: Option<ConversionEvent>,
+    /// The currency of every amount.
+    pub currency: Currency,
+    /// Attributed events in the range.
+    pub events: u64,
+    /// Their value.
+    #[serde(with = "decimal_micros")]
+    pub value: i64,
+    /// Of those, events credited to some conversation.
+    pub attributed_events: u64,
+    /// Their value.
+    #[serde(with = "decimal_micros")]
+    pub attributed_value: i64,
+    /// Events with no conversation in the lookback window.
+    pub unattributed_events: u64,
+    /// Their value.
+    #[serde(with = "decimal_micros")]
+    pub unattributed_value: i64,
+    /// Events in the range and spend records whose amounts were in another currency and
+    /// were left out of the money figures.
+    pub other_currency: u64,
+    /// Every model side by side, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Vec<ComparisonRow>>,
+    /// Models the comparison could not compute, with the reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comparison_errors: BTreeMap<String, String>,
+}
+
+/// Both sections, computed together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourcesSection {
+    /// One row per source, most conversations first (ties: by key).
+    pub rows: Vec<SourceRow>,
+    /// The attribution summary.
+    pub attribution: AttributionSummary,
+}
+
+#[derive(Default)]
+struct Acc {
+    source: Option<Source>,
+    headline: Option<(i64, Box<str>)>,
+    conversations: u64,
+    leads: u64,
+    invested: i64,
+    revenue: i64,
+    count: i64,
+    funnel: Vec<Vec<u64>>,
+}
+
+/// How many steps of `steps` a conversation reached, in order (each step at or after the
+/// previous one). One pass is enough: taking each step at its earliest possible event
+/// never prevents a later step.
+pub fn funnel_reach(c: &Conversation, steps: &[String]) -> usize {
+    let mut k = 0;
+    for h in &c.events {
+        if k < steps.len() && *h.name == *steps[k] {
+            k += 1;
+        }
+    }
+    k
+}
+
+/// Compute the `sources` rows and the attribution summary; with `compare`, every model.
+pub fn build_section(ctx: &Ctx<'_>, compare: bool) -> Result<SourcesSection, ReportError> {
+    let analysis = analyse(ctx);
+    let attribution = attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
+    let (from, to) = ctx.range.instants();
+    let funnels = &ctx.config.funnels;
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    for c in &analysis.conversations {
+        let a = acc.entry(c.source.key.to_string()).or_default();
+        a.source.get_or_insert_with(|| c.source.clone());
+        if let Some(h) = &c.headline {
+            if a.headline
+                .as_ref()
+                .is_none_or(|(t, x)| (c.start, h) > (*t, x))
+            {
+                a.headline = Some((c.start, h.clone()));
+            }
+        }
+        if !(from..to).contains(&c.start) {
+            continue;
+        }
+        a.conversations += 1;
+        a.leads += u64::from(c.lead);
+        if a.funnel.is_empty() {
+            a.funnel = funnels.iter().map(|f| vec![0; f.steps.len()]).collect();
+        }
+        for (f, reached) in funnels.iter().zip(&mut a.funnel) {
+            for r in reached.iter_mut().take(funnel_reach(c, &f.steps)) {
+                *r += 1;
+            }
+        }
+    }
+    credit_into(&analysis, &attribution, &mut acc, |a, count, value| {
+        a.count += count;
+        a.revenue += value;
+    });
+    let (days, other_spend) = spend_by_day(ctx.store, ctx.config.currency);
+    for (k, v) in spend_in_range(&days, &ctx.range) {
+        acc.entry(k).or_default().invested += v;
+    }
+    let names = Names::new(ctx);
+    let mut rows: Vec<SourceRow> = acc
+        .into_iter()
+        .filter(|(_, a)| a.conversations > 0 || a.invested != 0 || a.count != 0 || a.revenue != 0)
+        .map(|(key, a)| {
+            let source = a.source.clone().unwrap_or_else(|| Source::from_key(&key));
+            let funnel = funnels
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let reached = a
+                        .funnel
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| vec![0; f.steps.len()]);
+                    let mut before = a.conversations;
+                    let steps = f
+                        .steps
+                        .iter()
+                        .zip(reached)
+                        .map(|(e, r)| {
+                            let step = FunnelStep {
+                                event: e.clone(),
+                                reached: r,
+                                drop_off: before - r,
+                            };
+                            before = r;
+                            step
+                        })
+                        .collect();
+                    FunnelRow {
+                        name: f.name.clone(),
+                        steps,
+                    }
+                })
+                .collect();
+            SourceRow {
+                name: names.name(&key, a.headline.as_ref().map(|(_, h)| &**h)),
+                key,
+                kind: source.kind,
+                direction: source.direction,
+                conversations: a.conversations,
+                leads: a.leads,
+                conversion_rate: ratio(a.leads as f64, a.conversations as f64),
+                invested: a.invested,
+                conversion_cost: ratio(micros_to_f64(a.invested), a.leads as f64),
+                revenue: a.revenue,
+                roas: ratio(a.revenue as f64, a.invested as f64),
+                conversions: a.count as f64 / crate::attribution::UNIT as f64,
+                funnel,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.conversations
+            .cmp(&a.conversations)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+
+    let mut s = AttributionSummary {
+        model: ctx.model,
+        lookback_days: ctx.config.attribution.lookback_days,
+        conversion_event: analysis.matchers.conversion.clone(),
+        currency: ctx.config.currency,
+        events: 0,
+        value: 0,
+        attributed_events: 0,
+        attributed_value: 0,
+        unattributed_events: 0,
+        unattributed_value: 0,
+        other_currency: other_spend,
+        comparison: None,
+        comparison_errors: BTreeMap::new(),
+    };
+    for e in &attribution.events {
+        s.events += 1;
+        s.value += e.value;
+        s.other_currency += u64::from(analysis.touches[e.touch].other_currency);
+        if e.credits.is_empty() {
+            s.unattributed_events += 1;
+            s.unattributed_value += e.value;
+        } else {
+            s.attributed_events += 1;
+            s.attributed_value += e.value;
+        }
+    }
+    if compare {
+        let mut per: BTreeMap<String, Vec<ModelCredit>> =
+            rows.iter().map(|r| (r.key.clone(), Vec::new())).collect();
+        for model in ModelName::ALL {
+            match attribute(&analysis, &ctx.range, &ctx.config.attribution, model) {
+                Ok(att) => {
+                    let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+                    credit_into(&analysis, &att, &mut sums, |a, count, value| {
+                        a.0 += count;
+                        a.1 += value;
+                    });
+                    for (key, list) in &mut per {
+                        let (count, revenue) = sums.get(key).copied().unwrap_or_default();
+                        list.push(ModelCredit {
+                            model,
+                            conversions: count as f64 / crate::attribution::UNIT as f64,
+                            revenue,
+                        });
+                    }
+                }
+                Err(e) => {
+                    s.comparison_errors
+                        .insert(model.as_str().to_string(), e.to_string());
+                }
+            }
+        }
+        s.comparison = Some(
+            rows.iter()
+                .map(|r| ComparisonRow {
+                    key: r.key.clone(),
+                    name: r.name.clone(),
+                    models: per.remove(&r.key).unwrap_or_default(),
+                })
+                .collect(),
+        );
+    }
+    Ok(SourcesSection {
+        rows,
+        attribution: s,
+    })
+}
+
+/// Add every credit of `att` to its conversation's source in `acc`.
+fn credit_into<A: Default>(
+    analysis: &Analysis,
+    att: &Attribution,
+    acc: &mut BTreeMap<String, A>,
+    mut add: impl FnMut(&mut A, i64, i64),
+) {
+    for e in &att.events {
+        for c in &e.credits {
+            let key = &analysis.conversations[c.conversation].source.key;
+            let a = match acc.get_mut(&**key) {
+                Some(a) => a,
+                None => acc.entry(key.to_string()).or_default(),
+            };
+            add(a, c.count, c.value);
+        }
+    }
+}
+
+/// `num / den`, or `None` when `den` is zero (never NaN or infinity).
+pub fn ratio(num: f64, den: f64) -> Option<f64> {
+    if den == 0.0 {
+        return None;
+    }
+    let r = num / den;
+    r.is_finite().then_some(r)
+}
+
+/// Display names (rules in the module docs).
+pub(crate) struct Names<'a> {
+    config: &'a crate::config::Config,
+    spend: BTreeMap<String, String>,
+}
+
+impl<'a> Names<'a> {
+    pub(crate) fn new(ctx: &Ctx<'a>) -> Names<'a> {
+        Names {
+            config: ctx.config,
+            spend: spend_names(ctx.store),
+        }
+    }
+
+    pub(crate) fn name(&self, key: &str, headline: Option<&str>) -> String {
+        if let Some(n) = self.config.source_names.get(key) {
+            return n.clone();
+        }
+        if let Some(n) = self
+            .config
+            .sources
+            .iter()
+            .find(|r| r.key == key)
+            .and_then(|r| r.name.clone())
+        {
+            return n;
+        }
+        if let Some(n) = self.spend.get(key) {
+            return n.clone();
+        }
+        if let Some(h) = headline.filter(|h| !h.trim().is_empty()) {
+            return h.to_string();
+        }
+        if key == "direct" {
+            return "Direct".into();
+        }
+        key.strip_prefix("campaign:")
+            .or_else(|| key.strip_prefix("template:"))
+            .unwrap_or(key)
+            .to_string()
+    }
+}

@@ -1,0 +1,1047 @@
+//! Billing rules (semantics §2) end to end: JSON lines in, report and per-message charges out.
+//! Every expected count and cost is computed by hand in the comment beside it, from the
+//! test rate card in `billing_support::CARD`.
+
+// Scenario tests read best with t (time), e (engine), r (report), b (billing), c (charges).
+#![allow(clippy::many_single_char_names)]
+
+mod billing_support;
+
+use billing_support::*;
+use convolens::billing::{ConversationKind, FreeReason, ModelSpan};
+use convolens::model::PricingModel;
+
+fn cat(lines: &[Vec<String>]) -> Vec<String> {
+    lines.concat()
+}
+
+// ---------------------------------------------------------------- CBP
+
+#[test]
+fn cbp_conversation_opens_on_delivery_and_lasts_exactly_24h() {
+    let t = ts("2025-03-03T00:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "m1", t, "marketing"),
+        delivered_template(DE, "m2", t + H, "marketing"),
+        // Exactly 24 h after m1's delivery the first conversation has expired.
+        delivered_template(DE, "m3", t + 24 * H, "marketing"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    let b = &r.billing;
+    assert_eq!(b.model, ModelSpan::Cbp);
+    // m1 opens, m2 rides, m3 opens: 2 conversations × EUR 0.10 = 0.20.
+    assert_eq!(b.conversations.marketing, 2);
+    assert_eq!(b.cost.total.0, eur("0.20"));
+    assert_eq!(
+        b.charged_messages.marketing, 0,
+        "CBP charges conversations, not messages"
+    );
+    let c = charges(&e);
+    let (m1, m2, m3) = (
+        charge(&e, &c, "m1"),
+        charge(&e, &c, "m2"),
+        charge(&e, &c, "m3"),
+    );
+    assert!(m1.opened_conversation && m1.charged && m1.billable);
+    assert_eq!(m1.cost.micros, eur("0.10"));
+    // m2 rides m1's conversation: billable in Meta's sense, but it is not the charged unit.
+    assert_eq!(m2.conversation, m1.conversation);
+    assert!(!m2.opened_conversation && !m2.charged && m2.billable && m2.free.is_none());
+    assert_eq!(m2.cost.micros, 0);
+    assert_ne!(m3.conversation, m1.conversation);
+    let conv = c.conversation_of(m1).unwrap();
+    assert_eq!(
+        (conv.opened_at, conv.expires_at, conv.messages),
+        (t, t + 24 * H, 2)
+    );
+}
+
+#[test]
+fn seed004_faq_template_of_another_category_opens_a_second_conversation() {
+    // "sending a marketing message when there is an open authentication conversation will
+    // initiate a new marketing conversation, leading to two concurrent open conversations."
+    let t = ts("2025-03-03T00:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "a1", t, "authentication"),
+        delivered_template(DE, "m1", t + H, "marketing"),
+        delivered_template(DE, "a2", t + 2 * H, "authentication"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    // authentication 0.06 + marketing 0.10 = 0.16; a2 rides the authentication conversation.
+    assert_eq!(
+        (
+            r.billing.conversations.authentication,
+            r.billing.conversations.marketing
+        ),
+        (1, 1)
+    );
+    assert_eq!(r.billing.cost.total.0, eur("0.16"));
+    let c = charges(&e);
+    let (ca, cm) = (
+        c.conversation_of(charge(&e, &c, "a1")).unwrap(),
+        c.conversation_of(charge(&e, &c, "m1")).unwrap(),
+    );
+    // Concurrent: the marketing one opened while the authentication one was open.
+    assert!(cm.opened_at < ca.expires_at);
+    assert_eq!(
+        charge(&e, &c, "a2").conversation,
+        charge(&e, &c, "a1").conversation
+    );
+}
+
+#[test]
+fn seed004_faq_free_form_during_an_open_conversation_opens_none() {
+    // "if an open conversation of any category exists [...] and you send them a free-form
+    // message within 24 hours, no new conversation is opened."
+    let t = ts("2025-03-03T00:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "m1", t, "marketing"),
+        vec![inbound(DE, "in1", t + H)],
+        delivered_free_form(DE, "f1", t + 2 * H),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        (
+            r.billing.conversations.marketing,
+            r.billing.conversations.service
+        ),
+        (1, 0)
+    );
+    // Only the marketing conversation: 0.10.
+    assert_eq!(r.billing.cost.total.0, eur("0.10"));
+    let c = charges(&e);
+    let f1 = charge(&e, &c, "f1");
+    assert_eq!(f1.conversation, charge(&e, &c, "m1").conversation);
+    assert!(f1.billable && !f1.charged);
+}
+
+#[test]
+fn free_form_opens_a_service_conversation_when_the_window_is_open_and_nothing_is() {
+    // Since 2024-11-01 service conversations are free.
+    let t = ts("2025-03-03T00:00:00");
+    let lines = cat(&[
+        vec![inbound(DE, "in1", t)],
+        delivered_free_form(DE, "f1", t + H),
+        delivered_free_form(DE, "f2", t + 2 * H),
+        // A template during the open service conversation opens its own.
+        delivered_template(DE, "m1", t + 3 * H, "marketing"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    let b = &r.billing;
+    assert_eq!((b.conversations.service, b.conversations.marketing), (1, 1));
+    // f1 and f2 are in the free service conversation: 2 free messages, cost only the
+    // marketing conversation, 0.10.
+    assert_eq!(b.free_messages.free_service, 2);
+    assert_eq!(b.cost.total.0, eur("0.10"));
+    let c = charges(&e);
+    let f1 = charge(&e, &c, "f1");
+    assert!(f1.opened_conversation && !f1.billable && !f1.charged);
+    assert_eq!(f1.free, Some(FreeReason::FreeService));
+    assert_eq!(
+        c.conversation_of(f1).unwrap().kind,
+        ConversationKind::Service
+    );
+}
+
+#[test]
+fn service_conversations_before_2024_11_are_billable_with_a_monthly_free_tier() {
+    // Shrink the free tier to 2 conversations a month so the third is charged.
+    let cfg = config(
+        r#""pricing_timeline":[{"name":"small_free_tier","effective_from":"2024-01-01","set":{"service_free_tier":2}}]"#,
+    );
+    let (sep, oct) = (ts("2024-09-10T10:00:00"), ts("2024-10-10T10:00:00"));
+    let users = ["4915100000001", "4915100000002", "4915100000003"];
+    let mut lines = vec![inbound(users[0], "s-in", sep)];
+    lines.extend(delivered_free_form(users[0], "s-f", sep + 60));
+    for (i, u) in users.iter().enumerate() {
+        let at = oct + i as i64 * H;
+        lines.push(inbound(u, &format!("in{i}"), at));
+        lines.extend(delivered_free_form(u, &format!("f{i}"), at + 60));
+    }
+    let mut e = engine(cfg, &lines);
+    let r = report(&mut e, None, None);
+    let b = &r.billing;
+    // September: 1 conversation, in the free tier. October: 3, the first two free-tier and
+    // the third charged at the CBP service rate 0.03.
+    assert_eq!(b.conversations.service, 4);
+    assert_eq!(b.free_tier_conversations, 3);
+    assert_eq!(b.cost.total.0, eur("0.03"));
+    assert_eq!(
+        b.free_messages.free_service, 0,
+        "free-tier conversations are billable"
+    );
+    let c = charges(&e);
+    assert!(charge(&e, &c, "f1").free_tier && !charge(&e, &c, "f2").free_tier);
+    assert_eq!(charge(&e, &c, "f2").cost.micros, eur("0.03"));
+    // Usage counts every billable conversation, free tier included: 1 in September, 3 in October.
+    let billable: Vec<(String, u64)> = r
+        .usage
+        .months
+        .iter()
+        .map(|m| (m.month.clone(), m.billable))
+        .collect();
+    assert_eq!(
+        billable,
+        vec![("2024-09".to_string(), 1), ("2024-10".to_string(), 3)]
+    );
+}
+
+#[test]
+fn service_conversations_turn_free_on_2024_11_01() {
+    // Without a free tier, the service conversation of 2024-10-31 costs the CBP service rate
+    // (0.03) and the one of 2024-11-01 is free and not billable.
+    let cfg = config(
+        r#""pricing_timeline":[{"name":"no_free_tier","effective_from":"2024-01-01","set":{"service_free_tier":0}}]"#,
+    );
+    let (oct31, nov1) = (ts("2024-10-31T12:00:00"), ts("2024-11-01T12:00:00"));
+    let lines = cat(&[
+        vec![inbound(DE, "in1", oct31)],
+        delivered_free_form(DE, "f1", oct31 + 60),
+        vec![inbound(DE2, "in2", nov1)],
+        delivered_free_form(DE2, "f2", nov1 + 60),
+    ]);
+    let mut e = engine(cfg, &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.conversations.service, 2);
+    assert_eq!(r.billing.cost.total.0, eur("0.03"));
+    assert_eq!(r.billing.free_messages.free_service, 1);
+    let c = charges(&e);
+    assert!(charge(&e, &c, "f1").billable && !charge(&e, &c, "f2").billable);
+}
+
+#[test]
+fn with_meta_defaults_october_2024_service_conversations_fall_in_the_1000_free_tier() {
+    let t = ts("2024-10-10T10:00:00");
+    let lines = cat(&[
+        vec![inbound(DE, "in1", t)],
+        delivered_free_form(DE, "f1", t + 60),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        (
+            r.billing.conversations.service,
+            r.billing.free_tier_conversations
+        ),
+        (1, 1)
+    );
+    assert_eq!(r.billing.cost.total.0, 0);
+}
+
+#[test]
+fn free_form_without_a_visible_window_still_opens_a_service_conversation() {
+    // Meta only delivers free-form inside a window; the inbound that opened it predates our
+    // data, so the delivered message opens a (free, since 2024-11) service conversation.
+    let t = ts("2025-03-03T00:00:00");
+    let mut e = engine(config(""), &delivered_free_form(DE, "f1", t));
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.conversations.service, 1);
+}
+
+#[test]
+fn cbp_free_entry_point_closes_others_and_lasts_exactly_72h() {
+    let t = ts("2025-03-03T00:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "m1", t, "marketing"),
+        vec![inbound_ad(DE, "ad1", t + H)],
+        // The reply, delivered 1 h after the ad message, opens the free entry point [t+2h, t+74h).
+        delivered_free_form(DE, "r1", t + 2 * H),
+        delivered_template(DE, "m2", t + 3 * H, "marketing"),
+        delivered_template(DE, "u1", t + 50 * H, "utility"),
+        // Exactly 72 h after the reply's delivery the window is closed: m3 opens a conversation.
+        delivered_template(DE, "m3", t + 74 * H, "marketing"),
+        // No service window (the user last wrote at t+1h) but m3's conversation is open: ride it.
+        delivered_free_form(DE, "f1", t + 75 * H),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    let b = &r.billing;
+    // Conversations: m1 (marketing), the free entry point, m3 (marketing).
+    assert_eq!(
+        (
+            b.conversations.marketing,
+            b.conversations.free_entry_point,
+            b.conversations.service
+        ),
+        (2, 1, 0)
+    );
+    // r1, m2 and u1 are free (3 messages); cost = m1 + m3 = 2 × 0.10 = 0.20.
+    assert_eq!(b.free_messages.free_entry_point, 3);
+    assert_eq!(b.cost.total.0, eur("0.20"));
+    let c = charges(&e);
+    let r1 = charge(&e, &c, "r1");
+    assert_eq!(r1.free, Some(FreeReason::FreeEntryPoint));
+    let fep = c.conversation_of(r1).unwrap();
+    assert_eq!(
+        (fep.kind, fep.opened_at, fep.expires_at),
+        (ConversationKind::FreeEntryPoint, t + 2 * H, t + 74 * H)
+    );
+    assert_eq!(charge(&e, &c, "m2").conversation, r1.conversation);
+    assert!(!charge(&e, &c, "u1").billable);
+    // The free entry point closed m1's conversation at its opening.
+    assert_eq!(
+        c.conversation_of(charge(&e, &c, "m1")).unwrap().closed_at,
+        t + 2 * H
+    );
+    assert_eq!(
+        charge(&e, &c, "f1").conversation,
+        charge(&e, &c, "m3").conversation
+    );
+}
+
+#[test]
+fn a_reply_exactly_24h_after_the_ad_message_opens_no_free_entry_point() {
+    let t = ts("2025-03-03T00:00:00");
+    let late = cat(&[
+        vec![inbound_ad(DE, "ad1", t)],
+        delivered_template(DE, "m1", t + 24 * H, "marketing"),
+    ]);
+    let mut e = engine(config(""), &late);
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        (
+            r.billing.conversations.free_entry_point,
+            r.billing.conversations.marketing
+        ),
+        (0, 1)
+    );
+    assert_eq!(r.billing.cost.total.0, eur("0.10"));
+    let in_time = cat(&[
+        vec![inbound_ad(DE, "ad1", t)],
+        delivered_template(DE, "m1", t + 24 * H - 1, "marketing"),
+    ]);
+    let mut e = engine(config(""), &in_time);
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        (
+            r.billing.conversations.free_entry_point,
+            r.billing.conversations.marketing
+        ),
+        (1, 0)
+    );
+    assert_eq!(r.billing.cost.total.0, 0);
+}
+
+// ---------------------------------------------------------------- PMP
+
+#[test]
+fn pmp_charges_templates_frees_free_form_and_utility_in_the_window() {
+    let t = ts("2025-08-04T00:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "m1", t, "marketing"),
+        vec![inbound(DE, "in1", t + H)],
+        delivered_free_form(DE, "f1", t + 2 * H),
+        delivered_template(DE, "u1", t + 3 * H, "utility"),
+        delivered_template(DE, "a1", t + 4 * H, "authentication"),
+        // Exactly 24 h after the user's message the window is closed: u2 is charged.
+        delivered_template(DE, "u2", t + 25 * H, "utility"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    let b = &r.billing;
+    assert_eq!(b.model, ModelSpan::Pmp);
+    let cm = &b.charged_messages;
+    assert_eq!(
+        (cm.marketing, cm.utility, cm.authentication, cm.service),
+        (1, 1, 1, 0)
+    );
+    assert_eq!(
+        (b.free_messages.free_form, b.free_messages.service_window),
+        (1, 1)
+    );
+    // 0.12 (marketing) + 0.05 (authentication) + 0.02 (first utility of the month) = 0.19.
+    assert_eq!(b.cost.total.0, eur("0.19"));
+    assert_eq!(b.cost.by_category["utility"].0, eur("0.02"));
+    assert_eq!(b.cost.by_country["DE"].0, eur("0.19"));
+    assert_eq!(b.conversations.marketing, 0, "no conversations under PMP");
+    let c = charges(&e);
+    assert_eq!(charge(&e, &c, "u1").free, Some(FreeReason::ServiceWindow));
+    assert_eq!(charge(&e, &c, "f1").free, Some(FreeReason::FreeForm));
+    assert_eq!(charge(&e, &c, "u2").model, Some(PricingModel::Pmp));
+    assert!(charge(&e, &c, "u2").charged);
+}
+
+#[test]
+fn pmp_free_entry_point_frees_everything_for_exactly_72h() {
+    let t = ts("2025-08-04T00:00:00");
+    let lines = cat(&[
+        vec![inbound_ad(DE, "ad1", t)],
+        // The reply (a marketing template) opens [t+1h, t+73h) and is free itself.
+        delivered_template(DE, "m1", t + H, "marketing"),
+        delivered_template(DE, "u1", t + 10 * H, "utility"),
+        delivered_template(DE, "m2", t + 73 * H - 1, "marketing"),
+        delivered_template(DE, "m3", t + 73 * H, "marketing"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    let b = &r.billing;
+    assert_eq!(b.conversations.free_entry_point, 1);
+    // m1, u1, m2 free; m3 charged 0.12.
+    assert_eq!(b.free_messages.free_entry_point, 3);
+    assert_eq!(b.charged_messages.marketing, 1);
+    assert_eq!(b.cost.total.0, eur("0.12"));
+    let c = charges(&e);
+    // Inside both windows, the free entry point is the reason given.
+    assert_eq!(charge(&e, &c, "u1").free, Some(FreeReason::FreeEntryPoint));
+}
+
+#[test]
+fn pmp_volume_tiers_count_per_month_market_and_category() {
+    let aug = ts("2025-08-04T00:00:00");
+    let sep = ts("2025-09-01T00:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "u1", aug, "utility"),
+        delivered_template(DE2, "u2", aug + H, "utility"),
+        delivered_template(DE, "u3", aug + 2 * H, "utility"),
+        delivered_template(IN, "i1", aug + 3 * H, "utility"),
+        delivered_template(DE2, "u4", aug + 4 * H, "utility"),
+        delivered_template(DE, "u5", sep, "utility"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    // Germany, August: 1st 0.02, 2nd 0.02, 3rd 0.01, 4th 0.01 = 0.06. India, August: 1st
+    // 0.004. Germany, September: the count restarts, 1st 0.02. Total 0.084.
+    assert_eq!(r.billing.cost.total.0, eur("0.084"));
+    assert_eq!(r.billing.cost.by_country["IN"].0, eur("0.004"));
+    let c = charges(&e);
+    let ord = |id: &str| charge(&e, &c, id).tier_ordinal;
+    assert_eq!(
+        [
+            ord("u1"),
+            ord("u2"),
+            ord("u3"),
+            ord("u4"),
+            ord("i1"),
+            ord("u5")
+        ],
+        [Some(1), Some(2), Some(3), Some(4), Some(1), Some(1)]
+    );
+    assert_eq!(charge(&e, &c, "u3").cost.micros, eur("0.01"));
+    // A report on September alone still prices u5 as the month's first.
+    let r = report(&mut e, Some("2025-09-01"), Some("2025-10-01"));
+    assert_eq!(r.billing.cost.total.0, eur("0.02"));
+}
+
+#[test]
+fn market_comes_from_the_number_nanp_area_codes_included() {
+    // +1 809 is the Dominican Republic: Rest of Latin America, not North America.
+    let t = ts("2025-08-04T00:00:00");
+    let mut e = engine(config(""), &delivered_template(DO, "m1", t, "marketing"));
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.cost.total.0, eur("0.07"));
+    assert_eq!(r.billing.cost.by_country["DO"].0, eur("0.07"));
+}
+
+#[test]
+fn a_market_override_in_the_config_reprices_from_its_date() {
+    // Move Germany to Rest of Latin America from 2025-08-05 (a test override, not Meta's).
+    let cfg = config(
+        r#""markets":[{"country":"DE","market":"Rest of Latin America","effective_from":"2025-08-05"}]"#,
+    );
+    let t = ts("2025-08-04T12:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "m1", t, "marketing"),
+        delivered_template(DE, "m2", t + 24 * H, "marketing"),
+    ]);
+    let mut e = engine(cfg, &lines);
+    let r = report(&mut e, None, None);
+    // m1 at the German rate 0.12, m2 at the Rest of Latin America rate 0.07.
+    assert_eq!(r.billing.cost.total.0, eur("0.19"));
+}
+
+#[test]
+fn zimbabwe_moves_to_rest_of_africa_on_2025_10_01() {
+    // Meta's dated market change, priced from a JSON card: Other 0.05, Rest of Africa 0.20.
+    let card = r#"[
+      {"market":"Other","category":"marketing","price":0.05,"currency":"USD","effective_from":"2025-07-01"},
+      {"market":"Rest of Africa","category":"marketing","price":"0.20","currency":"USD","effective_from":"2025-07-01"}
+    ]"#;
+    let mut cfg = convolens::Config::from_json(r#"{"rate_card":"card.json"}"#).unwrap();
+    cfg.resolve_rate_card(|_| Ok(card.to_string())).unwrap();
+    let zw = "263771234567";
+    let lines = cat(&[
+        delivered_template(zw, "m1", ts("2025-09-30T12:00:00"), "marketing"),
+        delivered_template(zw, "m2", ts("2025-10-01T12:00:00"), "marketing"),
+    ]);
+    let mut e = engine(cfg, &lines);
+    let r = report(&mut e, None, None);
+    // 0.05 (Other, September) + 0.20 (Rest of Africa, October) = 0.25.
+    assert_eq!(r.billing.cost.total.0, eur("0.25"));
+    assert_eq!(r.billing.cost.currency, convolens::Currency::USD);
+}
+
+#[test]
+fn the_switch_to_pmp_on_2025_07_01_reprices_per_message() {
+    // A CBP marketing conversation opened late on 2025-06-30 does not carry over: the
+    // template delivered after midnight is charged per message.
+    let lines = cat(&[
+        delivered_template(DE, "m1", ts("2025-06-30T20:00:00"), "marketing"),
+        delivered_template(DE, "m2", ts("2025-06-30T21:00:00"), "marketing"),
+        delivered_template(DE, "m3", ts("2025-07-01T01:00:00"), "marketing"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, Some("2025-06-30"), Some("2025-07-02"));
+    let b = &r.billing;
+    assert_eq!(b.model, ModelSpan::Mixed);
+    // One CBP conversation at 0.10 (m1, m2 rides) + one PMP message at 0.12 = 0.22.
+    assert_eq!(
+        (b.conversations.marketing, b.charged_messages.marketing),
+        (1, 1)
+    );
+    assert_eq!(b.cost.total.0, eur("0.22"));
+    assert_eq!(
+        b.cost.by_day[&chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()].0,
+        eur("0.10")
+    );
+    assert_eq!(
+        b.cost.by_day[&chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()].0,
+        eur("0.12")
+    );
+    // One day on each side reports one model.
+    assert_eq!(
+        report(&mut e, Some("2025-06-30"), Some("2025-07-01"))
+            .billing
+            .model,
+        ModelSpan::Cbp
+    );
+    assert_eq!(
+        report(&mut e, Some("2025-07-01"), Some("2025-07-02"))
+            .billing
+            .model,
+        ModelSpan::Pmp
+    );
+}
+
+#[test]
+fn the_switch_follows_the_business_time_zone() {
+    // 2025-06-30T23:30Z is already 2025-07-01 in Berlin: per-message pricing.
+    let cfg = config(r#""time_zone":"Europe/Berlin""#);
+    let mut e = engine(
+        cfg,
+        &delivered_template(DE, "m1", ts("2025-06-30T23:30:00"), "marketing"),
+    );
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        (
+            r.billing.charged_messages.marketing,
+            r.billing.conversations.marketing
+        ),
+        (1, 0)
+    );
+    assert_eq!(r.billing.cost.total.0, eur("0.12"));
+}
+
+#[test]
+fn opt_in_2026_10_charges_service_and_utility_in_the_window() {
+    let t = ts("2026-10-05T00:00:00");
+    let lines = cat(&[
+        vec![inbound(DE, "in1", t)],
+        delivered_free_form(DE, "f1", t + H),
+        delivered_template(DE, "u1", t + 2 * H, "utility"),
+    ]);
+    // Default timeline: both free.
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.cost.total.0, 0);
+    assert_eq!(
+        (
+            r.billing.free_messages.free_form,
+            r.billing.free_messages.service_window
+        ),
+        (1, 1)
+    );
+    // Opted in: service 0.01 + utility 0.02 = 0.03.
+    let mut e = engine(
+        config(r#""pricing_timeline":[{"name":"service_charged_2026_10","enabled":true}]"#),
+        &lines,
+    );
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        (
+            r.billing.charged_messages.service,
+            r.billing.charged_messages.utility
+        ),
+        (1, 1)
+    );
+    assert_eq!(r.billing.cost.total.0, eur("0.03"));
+}
+
+// ---------------------------------------------------------------- delivery and input order
+
+#[test]
+fn failed_messages_are_never_charged() {
+    for t in [ts("2025-03-03T00:00:00"), ts("2025-08-04T00:00:00")] {
+        let lines = vec![
+            template(DE, "x1", t, "marketing"),
+            status(DE, "x1", "sent", t + 1),
+            status(DE, "x1", "failed", t + 2),
+            // Sent but never confirmed delivered: not charged either.
+            template(DE, "x2", t + 10, "marketing"),
+            status(DE, "x2", "sent", t + 11),
+        ];
+        let mut e = engine(config(""), &lines);
+        let r = report(&mut e, None, None);
+        assert_eq!(r.billing.cost.total.0, 0);
+        assert_eq!(
+            r.billing.conversations.marketing + r.billing.charged_messages.marketing,
+            0
+        );
+        let m = &r.usage.months[0];
+        assert_eq!((m.sent, m.delivered, m.billable), (2, 0, 0));
+        let c = charges(&e);
+        assert!(charge(&e, &c, "x1").failed && !charge(&e, &c, "x1").billable);
+    }
+}
+
+#[test]
+fn failed_after_delivered_stays_charged() {
+    let t = ts("2025-08-04T00:00:00");
+    let mut lines = delivered_template(DE, "m1", t, "marketing");
+    lines.push(status(DE, "m1", "failed", t + 5));
+    let mut e = engine(config(""), &lines);
+    assert_eq!(report(&mut e, None, None).billing.cost.total.0, eur("0.12"));
+}
+
+#[test]
+fn duplicates_change_nothing() {
+    let t = ts("2025-03-03T00:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "m1", t, "marketing"),
+        vec![inbound_ad(DE, "ad1", t + H)],
+        delivered_free_form(DE, "r1", t + 2 * H),
+        delivered_template(DE, "u1", ts("2025-08-04T00:00:00"), "utility"),
+    ]);
+    let once = report(&mut engine(config(""), &lines), None, None);
+    let twice: Vec<String> = lines.iter().flat_map(|l| [l.clone(), l.clone()]).collect();
+    let r = report(&mut engine(config(""), &twice), None, None);
+    assert_eq!(r.billing, once.billing);
+    assert_eq!(r.usage, once.usage);
+    // Hand count: marketing conversation 0.10 + free entry point (free) + utility 0.02.
+    assert_eq!(once.billing.cost.total.0, eur("0.12"));
+}
+
+#[test]
+fn out_of_order_statuses_use_the_earliest_delivery() {
+    let t = ts("2025-03-03T00:00:00");
+    // `read` (t+5) arrives before `delivered` (t+3), both before the record; then a second
+    // message delivered at t+24h+3-1 rides only if delivery counts from t+3.
+    let lines = vec![
+        status(DE, "m1", "read", t + 5),
+        status(DE, "m1", "delivered", t + 3),
+        template(DE, "m1", t, "marketing"),
+        template(DE, "m2", t + 24 * H, "marketing"),
+        status(DE, "m2", "delivered", t + 24 * H + 2),
+    ];
+    let mut e = engine(config(""), &lines);
+    let c = charges(&e);
+    assert_eq!(charge(&e, &c, "m1").delivered_at, Some(t + 3));
+    // m2 delivered at t+24h+2 < t+3+24h: rides m1's conversation.
+    assert_eq!(
+        charge(&e, &c, "m2").conversation,
+        charge(&e, &c, "m1").conversation
+    );
+    assert_eq!(
+        report(&mut e, None, None).billing.conversations.marketing,
+        1
+    );
+}
+
+#[test]
+fn statuses_alone_with_meta_pricing_are_counted_with_metas_category() {
+    let t = ts("2025-08-04T00:00:00");
+    let pricing = r#""pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"marketing"}"#;
+    let lines = vec![
+        status_with(DE, "m1", "delivered", t, pricing),
+        status(DE, "n1", "delivered", t + 10),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.charged_messages.marketing, 1);
+    assert_eq!(r.billing.cost.total.0, eur("0.12"));
+    // n1 has neither a record nor pricing: sent and delivered, never priced.
+    let m = &r.usage.months[0];
+    assert_eq!((m.sent, m.delivered, m.billable), (2, 2, 1));
+    assert_eq!(m.by_category["unknown"].sent, 1);
+    assert_eq!(r.billing.reconciliation.checked, 1);
+    assert_eq!(r.billing.reconciliation.mismatched, 0);
+}
+
+// ---------------------------------------------------------------- reconciliation
+
+#[test]
+fn reconciliation_reports_each_disagreement() {
+    let t = ts("2025-08-04T00:00:00");
+    let regular = |c: &str| {
+        format!(
+            r#""pricing":{{"billable":true,"pricing_model":"PMP","type":"regular","category":"{c}"}}"#
+        )
+    };
+    let lines = vec![
+        inbound(DE, "in1", t),
+        // Agrees: marketing charged.
+        template(DE, "m1", t + 10, "marketing"),
+        status_with(DE, "m1", "delivered", t + 11, &regular("marketing")),
+        // Meta charged a utility template we think is free in the service window.
+        template(DE, "u1", t + 20, "utility"),
+        status_with(DE, "u1", "delivered", t + 21, &regular("utility")),
+        // Meta says marketing for what the host called utility (and charged, as we'd charge
+        // a marketing one): category and billable differ.
+        template(DE, "u2", t + 30, "utility"),
+        status_with(DE, "u2", "delivered", t + 31, &regular("marketing")),
+        // Meta's pricing_model disagrees with the timeline.
+        template(DE, "m2", t + 40, "marketing"),
+        status_with(
+            DE,
+            "m2",
+            "delivered",
+            t + 41,
+            r#""pricing":{"billable":true,"pricing_model":"CBP","category":"marketing"}"#,
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (4, 3));
+    let ids: Vec<&str> = rc
+        .mismatches
+        .iter()
+        .map(|m| m.message_id.as_str())
+        .collect();
+    assert_eq!(ids, ["u1", "u2", "m2"]);
+    assert_eq!(rc.mismatches[0].fields, ["billable"]);
+    assert_eq!(rc.mismatches[1].fields, ["category", "billable"]);
+    assert_eq!(rc.mismatches[2].fields, ["model"]);
+    assert_eq!(
+        (
+            rc.by_field["billable"],
+            rc.by_field["category"],
+            rc.by_field["model"]
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(rc.mismatches[0].engine.billable, Some(false));
+    assert_eq!(rc.mismatches[0].meta.billable, Some(true));
+}
+
+#[test]
+fn reconciliation_compares_cbp_conversations() {
+    let t = ts("2025-03-03T00:00:00");
+    let obj = |id: &str, origin: &str, cat: &str, billable: bool| {
+        format!(
+            r#""conversation":{{"id":"{id}","expiration_timestamp":"{}","origin":{{"type":"{origin}"}}}},"pricing":{{"billable":{billable},"pricing_model":"CBP","category":"{cat}"}}"#,
+            t + 24 * H
+        )
+    };
+    let lines = vec![
+        inbound(DE, "in1", t - H),
+        template(DE, "m1", t, "marketing"),
+        status_with(
+            DE,
+            "m1",
+            "delivered",
+            t + 1,
+            &obj("C1", "marketing", "marketing", true),
+        ),
+        // Rides our conversation, and Meta agrees (same id; the conversation's category).
+        free_form(DE, "f1", t + 10),
+        status_with(
+            DE,
+            "f1",
+            "delivered",
+            t + 11,
+            &obj("C1", "marketing", "marketing", true),
+        ),
+        // Rides our conversation, but Meta put it in another one.
+        template(DE, "m2", t + 20, "marketing"),
+        status_with(
+            DE,
+            "m2",
+            "delivered",
+            t + 21,
+            &obj("C2", "marketing", "marketing", true),
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (3, 1));
+    assert_eq!(rc.mismatches[0].message_id, "m2");
+    assert_eq!(rc.mismatches[0].fields, ["conversation"]);
+    assert_eq!(rc.mismatches[0].meta.conversation_id.as_deref(), Some("C2"));
+}
+
+// ---------------------------------------------------------------- windows as queryable state
+
+#[test]
+fn free_form_window_answers_can_i_send_now_and_until_when() {
+    let t = ts("2025-08-04T00:00:00");
+    let mut lines = vec![inbound_ad(DE, "ad1", t)];
+    let mut e = engine(config(""), &lines);
+    let w = e.free_form_window(DE, Some(PHONE), t + H).unwrap();
+    assert!(w.open);
+    assert_eq!(w.until, Some(t + 24 * H));
+    assert_eq!(w.free_entry_reply_by, Some(t + 24 * H));
+    assert_eq!(w.free_entry_until, None);
+    // Exactly 24 h later: closed.
+    assert!(!e.free_form_window(DE, None, t + 24 * H).unwrap().open);
+    // The reply delivered at t+2h opens the free entry point until t+74h.
+    lines.extend(delivered_free_form(DE, "r1", t + 2 * H));
+    e = engine(config(""), &lines);
+    let w = e.free_form_window(DE, Some(PHONE), t + 3 * H).unwrap();
+    assert_eq!(
+        (w.free_entry_until, w.free_entry_reply_by),
+        (Some(t + 74 * H), None)
+    );
+    let w = e.free_form_window(DE, Some(PHONE), t + 30 * H).unwrap();
+    assert!(!w.open && w.free_entry_until == Some(t + 74 * H));
+    assert_eq!(
+        e.free_form_window(DE, Some(PHONE), t + 74 * H)
+            .unwrap()
+            .free_entry_until,
+        None
+    );
+    assert!(e.free_form_window("4900000", None, t).is_none());
+    assert!(e.free_form_window(DE, Some("9999"), t).is_none());
+}
+
+// ---------------------------------------------------------------- usage
+
+#[test]
+fn usage_rows_per_month_with_quota() {
+    let cfg = config(r#""quota":4"#);
+    let (jul, aug) = (ts("2025-07-10T00:00:00"), ts("2025-08-10T00:00:00"));
+    let lines = cat(&[
+        delivered_template(DE, "m1", jul, "marketing"),
+        delivered_template(IN, "u1", jul + H, "utility"),
+        vec![
+            template(DE, "x1", jul + 2 * H, "marketing"),
+            status(DE, "x1", "failed", jul + 2 * H + 1),
+        ],
+        vec![inbound(DE, "in1", aug)],
+        delivered_free_form(DE, "f1", aug + H),
+        delivered_template(DE, "m2", aug + 2 * H, "marketing"),
+    ]);
+    let mut e = engine(cfg, &lines);
+    let r = report(&mut e, Some("2025-07-01"), Some("2025-08-15"));
+    let u = &r.usage;
+    assert_eq!(u.quota, Some(4));
+    assert_eq!(u.months.len(), 2);
+    let (m7, m8) = (&u.months[0], &u.months[1]);
+    // July: 3 sent (x1 failed), 2 delivered, 2 billable (m1, u1); quota used 2/4.
+    assert_eq!(
+        (
+            m7.month.as_str(),
+            m7.partial,
+            m7.sent,
+            m7.delivered,
+            m7.billable
+        ),
+        ("2025-07", false, 3, 2, 2)
+    );
+    assert_eq!((m7.quota_used, m7.quota_left), (Some(0.5), Some(2)));
+    assert_eq!(
+        (
+            m7.by_country["DE"].sent,
+            m7.by_country["DE"].billable,
+            m7.by_country["IN"].billable
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        (
+            m7.by_category["marketing"].sent,
+            m7.by_category["marketing"].delivered
+        ),
+        (2, 1)
+    );
+    // August (partial: the range ends on the 15th): f1 free, m2 charged: 2 sent, 2 delivered, 1 billable.
+    assert_eq!(
+        (
+            m8.partial,
+            m8.sent,
+            m8.delivered,
+            m8.billable,
+            m8.quota_left
+        ),
+        (true, 2, 2, 1, Some(3))
+    );
+    assert_eq!(m8.by_category["service"].billable, 0);
+}
+
+#[test]
+fn phone_filter_keeps_one_business_number() {
+    let t = ts("2025-08-04T00:00:00");
+    let other = template(DE, "o1", t, "marketing").replace(
+        "\"phone_number_id\":\"1001\"",
+        "\"phone_number_id\":\"2002\"",
+    );
+    let lines = vec![
+        other,
+        status(DE, "o1", "delivered", t + 1),
+        template(DE, "m1", t, "marketing"),
+        status(DE, "m1", "delivered", t + 2),
+    ];
+    let mut e = engine(config(""), &lines);
+    let all = report(&mut e, None, None);
+    assert_eq!(all.billing.cost.total.0, eur("0.24"));
+    let one = e
+        .report(&convolens::ReportOptions {
+            phone: Some("2002".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(one.billing.cost.total.0, eur("0.12"));
+    assert_eq!(one.usage.months[0].sent, 1);
+}
+
+// ---------------------------------------------------------------- output
+
+#[test]
+fn report_json_shape() {
+    let t = ts("2025-08-04T00:00:00");
+    let mut e = engine(
+        config(r#""quota":10"#),
+        &delivered_template(DE, "m1", t, "marketing"),
+    );
+    let r = report(&mut e, None, None);
+    let v: serde_json::Value = serde_json::to_value(&r).unwrap();
+    let b = &v["billing"];
+    assert_eq!(b["model"], "PMP");
+    for k in [
+        "marketing",
+        "utility",
+        "authentication",
+        "service",
+        "free_entry_point",
+    ] {
+        assert!(b["conversations"][k].is_u64(), "{k}");
+    }
+    for k in ["service_window", "free_entry_point", "free_form"] {
+        assert!(b["free_messages"][k].is_u64(), "{k}");
+    }
+    assert_eq!(b["charged_messages"]["marketing"], 1);
+    // Money is a decimal number in major units.
+    assert_eq!(b["cost"]["total"], 0.12);
+    assert_eq!(b["cost"]["currency"], "EUR");
+    assert_eq!(b["cost"]["by_category"]["marketing"], 0.12);
+    assert_eq!(b["cost"]["by_country"]["DE"], 0.12);
+    assert_eq!(b["cost"]["by_day"]["2025-08-04"], 0.12);
+    assert_eq!(b["reconciliation"]["checked"], 0);
+    assert!(b["reconciliation"]["mismatches"].is_array());
+    let m = &v["usage"]["months"][0];
+    assert_eq!(
+        (
+            m["month"].as_str(),
+            m["sent"].as_u64(),
+            m["billable"].as_u64()
+        ),
+        (Some("2025-08"), Some(1), Some(1))
+    );
+    assert_eq!(
+        (m["quota"].as_u64(), m["quota_used"].as_f64()),
+        (Some(10), Some(0.1))
+    );
+    // The report round-trips.
+    let back: convolens::Report = serde_json::from_value(v).unwrap();
+    assert_eq!(back.billing, r.billing);
+}
+
+#[test]
+fn text_dashboard_renders_billing_and_usage() {
+    let t = ts("2025-08-04T00:00:00");
+    let mut e = engine(
+        config(r#""quota":10"#),
+        &delivered_template(DE, "m1", t, "marketing"),
+    );
+    let s = convolens::report::text::render(&report(&mut e, None, None));
+    assert!(
+        s.contains("BILLING  per-message (PMP)  total 0.1200 EUR"),
+        "{s}"
+    );
+    assert!(s.contains("USAGE  monthly quota 10"), "{s}");
+    let row = s.lines().find(|l| l.starts_with("marketing")).unwrap();
+    assert!(row.ends_with("0.1200"), "{row}");
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("2025-08-04") && l.contains("0.1200")),
+        "{s}"
+    );
+    assert!(
+        s.lines()
+            .any(|l| l.starts_with("2025-08") && l.ends_with("10.0%")),
+        "{s}"
+    );
+}
+
+#[test]
+fn unresolved_rate_card_path_is_a_config_error() {
+    let cfg = convolens::Config::from_json(r#"{"rate_card":"nowhere.csv"}"#).unwrap();
+    assert!(convolens::Engine::new(cfg).is_err());
+    let err = convolens::Config::from_json(r#"{"rate_card":[{"market":"Mars","category":"marketing","price":1,"currency":"USD","effective_from":"2025-01-01"}]}"#)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("rate_card") && err.to_string().contains("Mars"),
+        "{err}"
+    );
+    let err = convolens::Config::from_json(r#"{"pricing_timeline":[{"name":"x"}]}"#).unwrap_err();
+    assert!(err.to_string().contains("pricing_timeline"), "{err}");
+}
+
+#[test]
+fn without_a_rate_card_units_are_counted_but_unpriced() {
+    let t = ts("2025-08-04T00:00:00");
+    let mut e = engine(
+        convolens::Config::default(),
+        &delivered_template(DE, "m1", t, "marketing"),
+    );
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        (
+            r.billing.charged_messages.marketing,
+            r.billing.cost.unpriced,
+            r.billing.cost.total.0
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(r.billing.cost.currency, convolens::Currency::USD);
+}
+
+// ---------------------------------------------------------------- the bundled example
+
+#[test]
+fn bundled_example_data_shows_both_models_across_2025_07_01() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+    let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
+    let mut cfg = convolens::Config::from_json(&text).unwrap();
+    cfg.rate_card = Some(convolens::billing::RateCardSpec::Path(
+        "rate-card.example.csv".into(),
+    ));
+    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}/{p}")))
+        .unwrap();
+    let mut e = convolens::Engine::new(cfg).unwrap();
+    let data = std::fs::File::open(format!("{dir}/example.jsonl")).unwrap();
+    assert!(e.ingest_reader(data).unwrap().errors.is_empty());
+    let all = report(&mut e, None, None).billing;
+    assert_eq!(all.model, ModelSpan::Mixed);
+    // The example card prices every market: nothing unpriced, a positive total.
+    assert_eq!(all.cost.unpriced, 0);
+    assert!(all.cost.total.0 > 0);
+    let june = report(&mut e, Some("2025-06-01"), Some("2025-07-01")).billing;
+    let c = june.conversations;
+    let cm = june.charged_messages;
+    assert_eq!(june.model, ModelSpan::Cbp);
+    assert!(c.marketing > 0 && c.utility > 0 && c.service > 0, "{c:?}");
+    assert_eq!(
+        cm.marketing + cm.utility + cm.authentication + cm.service,
+        0
+    );
+    let july = report(&mut e, Some("2025-07-01"), Some("2025-08-01")).billing;
+    let (c, cm) = (july.conversations, july.charged_messages);
+    assert_eq!(july.model, ModelSpan::Pmp);
+    assert!(cm.marketing > 0 && cm.utility > 0, "{cm:?}");
+    assert_eq!(c.marketing + c.utility + c.authentication + c.service, 0);
+    assert!(july.free_messages.free_form > 0 && july.free_messages.service_window > 0);
+    assert!(july.reconciliation.checked > 0);
+}

@@ -1,0 +1,885 @@
+//! Engagement, support, authorship and template funnels (semantics §5), with expectations
+//! computed by hand in the comments.
+
+// Short names (e for the engine, r for a report, ...) keep the expectations readable.
+#![allow(clippy::many_single_char_names)]
+
+use chrono::NaiveDate;
+use convolens::engagement::{self, fill_conversions, fill_costs};
+use convolens::report::Ctx;
+use convolens::{Config, Engine, Report, ReportOptions};
+use serde_json::{Value, json};
+
+const PHONE: &str = "1001";
+/// 2025-07-01T00:00:00Z.
+const JUL1: i64 = 1_751_328_000;
+const DAY: i64 = 86_400;
+const HOUR: i64 = 3_600;
+
+fn change(phone: &str, value: Value) -> String {
+    let mut v = value;
+    v["metadata"] = json!({"phone_number_id": phone, "display_phone_number": "15550001001"});
+    json!({"object": "whatsapp_business_account",
+           "entry": [{"id": "waba", "changes": [{"field": "messages", "value": v}]}]})
+    .to_string()
+}
+
+fn text(phone: &str, from: &str, id: &str, ts: i64) -> String {
+    change(
+        phone,
+        json!({"contacts": [{"wa_id": from, "profile": {"name": "U"}}],
+               "messages": [{"from": from, "id": id, "timestamp": ts.to_string(), "type": "text", "text": {"body": "hi"}}]}),
+    )
+}
+
+fn reply_text(from: &str, id: &str, ts: i64, context: &str) -> String {
+    change(
+        PHONE,
+        json!({"contacts": [{"wa_id": from}],
+               "messages": [{"from": from, "id": id, "timestamp": ts.to_string(), "type": "text",
+                             "text": {"body": "ok"}, "context": {"from": "15550001001", "id": context}}]}),
+    )
+}
+
+fn press(from: &str, id: &str, ts: i64, context: &str, text: &str, payload: &str) -> String {
+    change(
+        PHONE,
+        json!({"contacts": [{"wa_id": from}],
+               "messages": [{"from": from, "id": id, "timestamp": ts.to_string(), "type": "button",
+                             "button": {"text": text, "payload": payload},
+                             "context": {"from": "15550001001", "id": context}}]}),
+    )
+}
+
+fn status(id: &str, to: &str, st: &str, ts: i64) -> String {
+    change(
+        PHONE,
+        json!({"statuses": [{"id": id, "status": st, "timestamp": ts.to_string(), "recipient_id": to}]}),
+    )
+}
+
+fn failed(id: &str, to: &str, ts: i64, code: Option<i64>) -> String {
+    let errors = code.map_or_else(|| json!([]), |c| json!([{"code": c, "title": "error"}]));
+    change(
+        PHONE,
+        json!({"statuses": [{"id": id, "status": "failed", "timestamp": ts.to_string(), "recipient_id": to, "errors": errors}]}),
+    )
+}
+
+fn outbound(id: &str, to: &str, ts: i64, extra: &Value) -> String {
+    let mut v =
+        json!({"type": "outbound", "id": id, "phone_number_id": PHONE, "to": to, "timestamp": ts});
+    for (k, x) in extra.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    v.to_string()
+}
+
+fn close(contact: &str, phone: Option<&str>, ts: i64) -> String {
+    let mut v = json!({"type": "close", "contact": contact, "timestamp": ts, "by": "agent-1"});
+    if let Some(p) = phone {
+        v["phone_number_id"] = json!(p);
+    }
+    v.to_string()
+}
+
+fn click(msg: &str, button: &str, ts: i64) -> String {
+    json!({"type": "click", "message_id": msg, "button": button, "timestamp": ts}).to_string()
+}
+
+fn engine(docs: &[String], tz: &str) -> Engine {
+    let mut e = Engine::new(Config {
+        time_zone: tz.into(),
+        ..Config::default()
+    })
+    .unwrap();
+    for d in docs {
+        e.ingest_str(d).unwrap();
+    }
+    e
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn range(from: NaiveDate, to: NaiveDate) -> ReportOptions {
+    ReportOptions {
+        from: Some(from),
+        to: Some(to),
+        ..ReportOptions::default()
+    }
+}
+
+fn daily(r: &Report) -> Vec<u64> {
+    r.engagement.daily_active.iter().map(|d| d.users).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Active users (seed 002's example)
+// ---------------------------------------------------------------------------------------
+
+const MON: i64 = JUL1 + 6 * DAY; // 2025-07-07, a Monday
+const A: &str = "4915110000001";
+const B: &str = "4915110000002";
+const C: &str = "4915110000003";
+
+fn week() -> Vec<String> {
+    let mut docs = Vec::new();
+    // A writes every day of the week at 10:00, and twice on Monday.
+    for d in 0..7 {
+        docs.push(text(PHONE, A, &format!("a{d}"), MON + d * DAY + 10 * HOUR));
+    }
+    docs.push(text(PHONE, A, "a0b", MON + 10 * HOUR + 300));
+    // B first wrote on Sunday 2025-07-06 at 12:00 (the day before the week), then on
+    // Wednesday and Thursday at 15:00.
+    docs.push(text(PHONE, B, "b0", MON - DAY + 12 * HOUR));
+    docs.push(text(PHONE, B, "b2", MON + 2 * DAY + 15 * HOUR));
+    docs.push(text(PHONE, B, "b3", MON + 3 * DAY + 15 * HOUR));
+    // C writes once, on Sunday at 23:30.
+    docs.push(text(PHONE, C, "c6", MON + 6 * DAY + 23 * HOUR + 1_800));
+    // The business answers A on Monday (delivered, by agent ana) and B on Wednesday
+    // (only `sent`: not delivered, so not counted as sent).
+    docs.push(outbound(
+        "o1",
+        A,
+        MON + 10 * HOUR + 60,
+        &json!({"author": "agent", "author_id": "ana"}),
+    ));
+    docs.push(status("o1", A, "delivered", MON + 10 * HOUR + 65));
+    docs.push(outbound(
+        "o2",
+        B,
+        MON + 2 * DAY + 15 * HOUR + 60,
+        &json!({"author": "automation"}),
+    ));
+    docs.push(status("o2", B, "sent", MON + 2 * DAY + 15 * HOUR + 61));
+    docs
+}
+
+#[test]
+fn a_user_active_every_day_counts_once_in_the_range_and_seven_times_in_the_days() {
+    // Only A's messages: one user, active on each of the 7 days.
+    let docs: Vec<String> = week()
+        .into_iter()
+        .filter(|d| d.contains(A) && d.contains("\"text\""))
+        .collect();
+    let mut e = engine(&docs, "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 7), date(2025, 7, 14)))
+        .unwrap();
+    assert_eq!(r.engagement.active_users, 1);
+    assert_eq!(daily(&r), vec![1; 7]);
+    assert_eq!(daily(&r).iter().sum::<u64>(), 7);
+    // 8 messages (two on Monday) over 7 user-days.
+    assert_eq!(r.engagement.messages_received, 8);
+    assert_eq!(r.engagement.avg_received_per_user_per_day, Some(8.0 / 7.0));
+}
+
+#[test]
+fn new_returning_countries_volumes_and_heatmap_of_a_week() {
+    let mut e = engine(&week(), "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 7), date(2025, 7, 14)))
+        .unwrap();
+    let g = &r.engagement;
+    // A, B and C were active; A and C wrote for the first time this week, B before it.
+    assert_eq!((g.active_users, g.new_users, g.returning_users), (3, 2, 1));
+    // Mon A; Tue A; Wed A+B; Thu A+B; Fri A; Sat A; Sun A+C → 10 user-days.
+    assert_eq!(daily(&r), vec![1, 1, 2, 2, 1, 1, 2]);
+    // All three numbers start with 49.
+    assert_eq!(g.countries.get("DE"), Some(&3));
+    // A 8 + B 2 + C 1 = 11 received over 10 user-days.
+    assert_eq!(g.messages_received, 11);
+    assert_eq!(g.avg_received_per_user_per_day, Some(1.1));
+    // Only o1 was delivered.
+    assert_eq!(g.messages_sent, 1);
+    assert_eq!((g.daily_volume[0].sent, g.daily_volume[0].received), (1, 2));
+    assert_eq!((g.daily_volume[2].sent, g.daily_volume[2].received), (0, 2));
+    assert_eq!(g.authors.get("agent"), Some(&1));
+    assert_eq!(g.authors.values().sum::<u64>(), g.messages_sent);
+    assert_eq!(g.top_authors.len(), 1);
+    assert_eq!(
+        (g.top_authors[0].id.as_str(), g.top_authors[0].messages),
+        ("ana", 1)
+    );
+    // Heatmap: Monday 10h: A twice; Tue..Sun 10h: A once; Wed and Thu 15h: B; Sun 23h: C.
+    let h = &g.heatmap;
+    assert_eq!(h[0][10], 2);
+    for (wd, row) in h.iter().enumerate().skip(1) {
+        assert_eq!(row[10], 1, "weekday {wd}");
+    }
+    assert_eq!((h[2][15], h[3][15], h[6][23]), (1, 1, 1));
+    assert_eq!(h.iter().flatten().sum::<u64>(), 11);
+    // The week before: only B, new then.
+    let prev = e
+        .report(&range(date(2025, 6, 30), date(2025, 7, 7)))
+        .unwrap();
+    assert_eq!(
+        (prev.engagement.active_users, prev.engagement.new_users),
+        (1, 1)
+    );
+}
+
+#[test]
+fn compare_reports_the_previous_period_and_the_deltas() {
+    let mut e = engine(&week(), "UTC");
+    let opts = ReportOptions {
+        compare: true,
+        ..range(date(2025, 7, 7), date(2025, 7, 14))
+    };
+    let r = e.report(&opts).unwrap();
+    let c = r.compare.as_ref().unwrap();
+    assert_eq!(
+        (c.previous_range.from, c.previous_range.to),
+        (date(2025, 6, 30), date(2025, 7, 7))
+    );
+    let d = &c.deltas["engagement_delta"];
+    // Previous week: B only (1 active, 1 new, 1 message, 1.0 per user-day).
+    assert_eq!(d["active_users"], json!(2)); // 3 − 1
+    assert_eq!(d["new_users"], json!(1)); // 2 − 1
+    assert_eq!(d["returning_users"], json!(1)); // 1 − 0
+    assert_eq!(d["messages_received"], json!(10)); // 11 − 1
+    assert_eq!(d["avg_received_per_user_per_day"], json!(0.1)); // 1.1 − 1.0
+    assert_eq!(d["countries"]["DE"], json!(2)); // 3 − 1
+    // Day i against day i of the previous week, dated by the current day: Monday 07-07
+    // (A) against Monday 06-30 (nobody): +1; Sunday 07-13 (A, C) against Sunday 07-06
+    // (B): +1; Wednesday (A, B) against nobody: +2.
+    assert_eq!(
+        d["daily_active"][0],
+        json!({"date": "2025-07-07", "users": 1})
+    );
+    assert_eq!(
+        d["daily_active"][2],
+        json!({"date": "2025-07-09", "users": 2})
+    );
+    assert_eq!(
+        d["daily_active"][6],
+        json!({"date": "2025-07-13", "users": 1})
+    );
+    // Heatmap: Sunday 12h had B's message the week before, none this week.
+    assert_eq!(d["heatmap"][6][12], json!(-1));
+    assert_eq!(
+        d["top_authors"][0],
+        json!({"kind": "agent", "id": "ana", "messages": 1})
+    );
+    // The sources section is compared too, row by row on the source key.
+    let sd = c.deltas["sources_delta"]
+        .as_array()
+        .expect("sources_delta rows");
+    assert!(!sd.is_empty());
+    assert!(sd.iter().all(|row| row["conversations"].is_number()));
+    // The JSON form carries it under `compare`.
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["compare"]["previous_range"]["days"], json!(7));
+    assert_eq!(v["compare"]["engagement_delta"]["messages_sent"], json!(1));
+}
+
+// ---------------------------------------------------------------------------------------
+// Heatmap in a zone with DST
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn heatmap_follows_local_hours_across_both_dst_changes() {
+    let docs = vec![
+        // Spring forward, Sunday 2025-03-30 in Berlin: 00:30Z = 01:30 CET (hour 1),
+        // 01:30Z = 03:30 CEST (hour 3); local 02:xx does not exist.
+        text(PHONE, A, "s1", 1_743_294_600),
+        text(PHONE, A, "s2", 1_743_298_200),
+        // Fall back, Sunday 2025-10-26: 00:30Z = 02:30 CEST and 01:30Z = 02:30 CET, both
+        // hour 2; 2025-10-25 22:30Z is already Sunday 00:30 CEST in Berlin.
+        text(PHONE, A, "f1", 1_761_438_600),
+        text(PHONE, A, "f2", 1_761_442_200),
+        text(PHONE, A, "f0", 1_761_431_400),
+    ];
+    let mut e = engine(&docs, "Europe/Berlin");
+    let spring = e
+        .report(&range(date(2025, 3, 30), date(2025, 3, 31)))
+        .unwrap();
+    let h = spring.engagement.heatmap;
+    assert_eq!((h[6][1], h[6][2], h[6][3]), (1, 0, 1));
+    assert_eq!(h.iter().flatten().sum::<u64>(), 2);
+    let fall = e
+        .report(&range(date(2025, 10, 25), date(2025, 10, 27)))
+        .unwrap();
+    let h = fall.engagement.heatmap;
+    assert_eq!((h[6][0], h[6][2]), (1, 2));
+    assert_eq!(h[5].iter().sum::<u64>(), 0, "nothing on Saturday in Berlin");
+    // Saturday 10-25 has no active user in Berlin; Sunday has A.
+    assert_eq!(daily(&fall), vec![0, 1]);
+    // The same messages in UTC: 22:30Z is Saturday hour 22; both fall-back ones are
+    // Sunday hours 0 and 1.
+    let utc = e
+        .report(&ReportOptions {
+            time_zone: Some("UTC".into()),
+            ..range(date(2025, 10, 25), date(2025, 10, 27))
+        })
+        .unwrap();
+    let h = utc.engagement.heatmap;
+    assert_eq!((h[5][22], h[6][0], h[6][1], h[6][2]), (1, 1, 1, 0));
+    // And the engine's cached Berlin aggregates still answer Berlin reports afterwards.
+    let again = e
+        .report(&range(date(2025, 10, 25), date(2025, 10, 27)))
+        .unwrap();
+    assert_eq!(again, fall);
+}
+
+// ---------------------------------------------------------------------------------------
+// Support conversations
+// ---------------------------------------------------------------------------------------
+
+const U: &str = "4915120000001";
+const V: &str = "4915120000002";
+
+fn support_docs() -> Vec<String> {
+    let t0 = JUL1 + 9 * HOUR; // 2025-07-01 09:00Z
+    let t1 = t0 + DAY;
+    let t2 = t0 + 2 * DAY;
+    vec![
+        // A close before U ever wrote: nothing is open, ignored.
+        close(U, Some(PHONE), t0 - DAY),
+        // Day 1: U opens, agent answers after 120 s, U writes again (still open), closed.
+        text(PHONE, U, "u1", t0),
+        outbound(
+            "r1",
+            U,
+            t0 + 120,
+            &json!({"author": "agent", "author_id": "ana"}),
+        ),
+        status("r1", U, "delivered", t0 + 125),
+        text(PHONE, U, "u2", t0 + 300),
+        close(U, Some(PHONE), t0 + HOUR),
+        // Day 2: U writes again → reopened; automation answers after 30 s; closed at 12:00,
+        // then a second close while closed changes nothing.
+        text(PHONE, U, "u3", t1),
+        outbound("r2", U, t1 + 30, &json!({"author": "automation"})),
+        outbound(
+            "r3",
+            U,
+            t1 + 600,
+            &json!({"author": "agent", "author_id": "ana"}),
+        ),
+        close(U, Some(PHONE), t1 + 3 * HOUR),
+        close(U, Some(PHONE), t1 + 4 * HOUR),
+        // Day 3: reopened again, never answered: open at the end.
+        text(PHONE, U, "u4", t2),
+        // V: opens on day 1 at 10:00, closed by a close without number at 11:00, and the
+        // reply at 11:30 comes too late to answer it.
+        text(PHONE, V, "v1", t0 + HOUR),
+        close(V, None, t0 + 2 * HOUR),
+        outbound(
+            "r4",
+            V,
+            t0 + 2 * HOUR + 1_800,
+            &json!({"author": "agent", "author_id": "bob"}),
+        ),
+    ]
+}
+
+#[test]
+fn support_conversations_reopen_close_and_stay_open() {
+    let mut e = engine(&support_docs(), "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 4)))
+        .unwrap();
+    let s = &r.engagement.support;
+    // Openings: U day 1, U day 2 (reopen), U day 3 (reopen), V day 1 → 4, 2 reopened.
+    // Closes that closed something: U day 1, U day 2, V day 1 → 3. Open at end: U.
+    assert_eq!(
+        (s.opened, s.reopened, s.closed, s.open_at_end),
+        (4, 2, 3, 1)
+    );
+    let rt = &r.engagement.response_time;
+    // Answered: U day 1 by agent in 120 s, U day 2 by automation in 30 s. Median of
+    // {30, 120} = 75; p90 = 30 + 0.9 × 90 = 111.
+    assert_eq!((rt.conversations, rt.answered), (4, 2));
+    assert_eq!(rt.first_response_median_s, Some(75.0));
+    assert!((rt.first_response_p90_s.unwrap() - 111.0).abs() < 1e-9);
+    assert_eq!(rt.by_author["agent"].answered, 1);
+    assert_eq!(rt.by_author["agent"].median_s, Some(120.0));
+    assert_eq!(rt.by_author["automation"].p90_s, Some(30.0));
+
+    // Day 1 alone: U and V opened, both closed, nothing open at its end.
+    let d1 = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 2)))
+        .unwrap();
+    let s = &d1.engagement.support;
+    assert_eq!(
+        (s.opened, s.reopened, s.closed, s.open_at_end),
+        (2, 0, 2, 0)
+    );
+    assert_eq!(d1.engagement.response_time.answered, 1);
+    // Day 2 alone: one reopen, one close.
+    let d2 = e
+        .report(&range(date(2025, 7, 2), date(2025, 7, 3)))
+        .unwrap();
+    let s = &d2.engagement.support;
+    assert_eq!(
+        (s.opened, s.reopened, s.closed, s.open_at_end),
+        (1, 1, 1, 0)
+    );
+    // Far later, U's day-3 conversation is still open.
+    let later = e
+        .report(&range(date(2025, 9, 1), date(2025, 9, 2)))
+        .unwrap();
+    assert_eq!(later.engagement.support.open_at_end, 1);
+    // Messages without statuses are not "sent", so no authors here.
+    assert_eq!(r.engagement.messages_sent, 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Templates and campaigns
+// ---------------------------------------------------------------------------------------
+
+fn template_docs() -> Vec<String> {
+    let t = JUL1 + 10 * HOUR;
+    let promo = json!({"kind": "template", "template": "summer_promo", "category": "marketing",
+                       "campaign": "july", "author": "campaign",
+                       "buttons": [{"type": "quick_reply", "text": "Yes"}, {"type": "quick_reply", "text": "Stop"},
+                                   {"type": "url", "text": "Shop now"}]});
+    let update = json!({"kind": "template", "template": "order_update", "category": "utility", "author": "api"});
+    vec![
+        // m1 → A: delivered, read; A presses "Yes" and also answers in text; two URL clicks.
+        outbound("m1", A, t, &promo),
+        status("m1", A, "delivered", t + 5),
+        status("m1", A, "read", t + 60),
+        press(A, "p1", t + 120, "m1", "Yes", "YES_PAYLOAD"),
+        reply_text(A, "p2", t + 130, "m1"),
+        click("m1", "Shop now", t + 180),
+        click("m1", "Shop now", t + 240),
+        // m2 → B: delivered, not read; B presses "stop" (case differs) and clicks
+        // "Shop Now"; a late `failed` after delivery keeps it delivered.
+        outbound("m2", B, t + 1, &promo),
+        status("m2", B, "delivered", t + 6),
+        press(B, "p3", t + 300, "m2", "stop", "STOP"),
+        click("m2", "Shop Now", t + 310),
+        failed("m2", B, t + 400, Some(131_026)),
+        // m3 → C: failed with code 131049, never delivered.
+        outbound("m3", C, t + 2, &promo),
+        failed("m3", C, t + 7, Some(131_049)),
+        // m4 → U: only `sent`.
+        outbound("m4", U, t + 3, &promo),
+        status("m4", U, "sent", t + 8),
+        // m5 → A: utility template, delivered, answered in text.
+        outbound("m5", A, t + DAY, &update),
+        status("m5", A, "delivered", t + DAY + 5),
+        reply_text(A, "p4", t + DAY + 60, "m5"),
+        // m7 → V: utility template failed without an error code.
+        outbound("m7", V, t + DAY, &update),
+        failed("m7", V, t + DAY + 5, None),
+        // f1 → B: free-form message of the campaign, delivered.
+        outbound(
+            "f1",
+            B,
+            t + 2 * DAY,
+            &json!({"kind": "free_form", "campaign": "july", "author": "agent", "author_id": "ana"}),
+        ),
+        status("f1", B, "delivered", t + 2 * DAY + 5),
+        // A click on an unknown message is ignored.
+        click("nope", "Shop now", t),
+        // m6: a promo message a month later (outside the week).
+        outbound("m6", A, 1_754_042_400, &promo),
+        status("m6", A, "delivered", 1_754_042_405),
+    ]
+}
+
+#[test]
+fn template_funnel_replies_buttons_and_failures() {
+    let mut e = engine(&template_docs(), "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 8)))
+        .unwrap();
+    let names: Vec<&str> = r.templates.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, vec!["summer_promo", "order_update"]);
+    let p = &r.templates[0];
+    // m1..m4 sent; m1, m2 delivered; m1 read; m1 and m2 replied (p1+p2 count once for m1).
+    assert_eq!((p.sent, p.delivered, p.read, p.replied), (4, 2, 1, 2));
+    assert_eq!(p.category, "marketing");
+    // Clicks: Yes 1 (m1), Stop 1 (m2), Shop now 2 (m1) + 1 (m2) = 3 → 5 in all, 3 URL.
+    assert_eq!((p.clicks, p.url_clicks), (5, 3));
+    assert_eq!(p.ctr, Some(2.5)); // 5 / 2 delivered
+    let b: Vec<(&str, &str, u64, Option<f64>)> = p
+        .buttons
+        .iter()
+        .map(|b| (b.text.as_str(), b.kind.as_str(), b.clicks, b.ctr))
+        .collect();
+    assert_eq!(
+        b,
+        vec![
+            ("Yes", "quick_reply", 1, Some(0.5)),
+            ("Stop", "quick_reply", 1, Some(0.5)),
+            ("Shop now", "url", 3, Some(1.5))
+        ]
+    );
+    // m3 failed with 131049; m2's late failure does not count (it was delivered).
+    assert_eq!(p.failed, [("131049".to_string(), 1)].into_iter().collect());
+    assert_eq!((p.cost, p.conversions), (None, None));
+    let u = &r.templates[1];
+    // m5 delivered and answered; m7 failed without a code.
+    assert_eq!(
+        (u.sent, u.delivered, u.read, u.replied, u.clicks),
+        (2, 1, 0, 1, 0)
+    );
+    assert_eq!(u.ctr, Some(0.0));
+    assert_eq!(u.failed, [("unknown".to_string(), 1)].into_iter().collect());
+    // Campaign "july": m1..m4 and f1 → 5 sent, 3 delivered (m1, m2, f1), templates and a
+    // free-form message → mixed category.
+    assert_eq!(r.campaigns.len(), 1);
+    let c = &r.campaigns[0];
+    assert_eq!(
+        (
+            c.name.as_str(),
+            c.sent,
+            c.delivered,
+            c.read,
+            c.replied,
+            c.clicks
+        ),
+        ("july", 5, 3, 1, 2, 5)
+    );
+    assert_eq!(c.category, "mixed");
+    assert_eq!(c.failed.get("131049"), Some(&1));
+    // m6, sent in August, is in the August report only.
+    let aug = e
+        .report(&range(date(2025, 8, 1), date(2025, 8, 2)))
+        .unwrap();
+    assert_eq!((aug.templates[0].sent, aug.templates[0].delivered), (1, 1));
+}
+
+#[test]
+fn cost_and_conversion_hooks_fill_rows_and_ratios() {
+    let mut e = engine(&template_docs(), "UTC");
+    let opts = range(date(2025, 7, 1), date(2025, 7, 8));
+    let mut r = e.report(&opts).unwrap();
+    let store = e.store();
+    let m = |id: &str| store.outbound(id).unwrap();
+    let config = Config::default();
+    let ctx = Ctx {
+        store,
+        config: &config,
+        range: convolens::report::resolve_range(store, chrono_tz::UTC, &opts).unwrap(),
+        phone: None,
+        phone_unknown: false,
+        model: config.attribution.model,
+    };
+    // m1, m2: 0.0625 each; m5: 0.01; m6 is outside the range and skipped.
+    let charges = [
+        (m("m1"), 62_500),
+        (m("m2"), 62_500),
+        (m("m5"), 10_000),
+        (m("m6"), 62_500),
+    ];
+    fill_costs(&ctx, &mut r.templates, &mut r.campaigns, charges);
+    let (p, u, c) = (&r.templates[0], &r.templates[1], &r.campaigns[0]);
+    assert_eq!(p.cost, Some(0.125));
+    assert_eq!(p.cost_per_delivered, Some(0.0625)); // 0.125 / 2
+    assert_eq!(p.cost_per_click, Some(0.125 / 3.0)); // per URL click
+    assert_eq!(
+        (u.cost, u.cost_per_delivered, u.cost_per_click),
+        (Some(0.01), Some(0.01), None)
+    );
+    assert_eq!(c.cost, Some(0.125));
+    let credits = [(m("m1"), 0.5, 5_000_000), (m("m5"), 1.0, 20_000_000)];
+    fill_conversions(&ctx, &mut r.templates, &mut r.campaigns, credits);
+    assert_eq!(
+        (r.templates[0].conversions, r.templates[0].conversion_value),
+        (Some(0.5), Some(5.0))
+    );
+    assert_eq!(
+        (r.templates[1].conversions, r.templates[1].conversion_value),
+        (Some(1.0), Some(20.0))
+    );
+    assert_eq!(r.campaigns[0].conversion_value, Some(5.0));
+}
+
+// ---------------------------------------------------------------------------------------
+// Number filter, CSV, cache
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn phone_filter_and_new_users_per_number() {
+    // A writes to 1001 on day 1 and to 2002 on day 2: on 2002 A is new on day 2; across
+    // numbers A is returning on day 2.
+    let docs = vec![
+        text("1001", A, "x1", JUL1 + HOUR),
+        text("2002", A, "x2", JUL1 + DAY + HOUR),
+    ];
+    let mut e = engine(&docs, "UTC");
+    let day2 = range(date(2025, 7, 2), date(2025, 7, 3));
+    let all = e.report(&day2).unwrap();
+    assert_eq!(
+        (
+            all.engagement.active_users,
+            all.engagement.new_users,
+            all.engagement.returning_users
+        ),
+        (1, 0, 1)
+    );
+    let p2 = e
+        .report(&ReportOptions {
+            phone: Some("2002".into()),
+            ..day2.clone()
+        })
+        .unwrap();
+    assert_eq!(
+        (p2.engagement.active_users, p2.engagement.new_users),
+        (1, 1)
+    );
+    let p1 = e
+        .report(&ReportOptions {
+            phone: Some("1001".into()),
+            ..day2.clone()
+        })
+        .unwrap();
+    assert_eq!(p1.engagement.active_users, 0);
+    let unknown = e
+        .report(&ReportOptions {
+            phone: Some("9999".into()),
+            ..day2
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            unknown.engagement.active_users,
+            unknown.engagement.messages_received
+        ),
+        (0, 0)
+    );
+    assert_eq!(daily(&unknown), vec![0]);
+}
+
+#[test]
+fn csv_tables_of_a_report() {
+    let mut e = engine(&template_docs(), "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 3)))
+        .unwrap();
+    let tables = convolens::report::csv::tables(&serde_json::to_value(&r).unwrap());
+    let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    for n in [
+        "campaigns",
+        "campaigns_buttons",
+        "engagement_daily_active",
+        "engagement_daily_volume",
+        "engagement_heatmap",
+        "templates",
+        "templates_buttons",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    let vol = tables
+        .iter()
+        .find(|t| t.name == "engagement_daily_volume")
+        .unwrap();
+    // Day 1: A's replies p1, p2 and B's press p3 received; m1, m2 delivered.
+    // Day 2: A's reply p4; m5 delivered.
+    assert_eq!(
+        vol.to_csv(),
+        "date,received,sent\r\n2025-07-01,3,2\r\n2025-07-02,1,1\r\n"
+    );
+    let b = tables
+        .iter()
+        .find(|t| t.name == "templates_buttons")
+        .unwrap();
+    // The parent's identifying field first, then the button's.
+    assert_eq!(
+        b.header,
+        vec!["templates.name", "text", "type", "clicks", "ctr"]
+    );
+    assert_eq!(
+        b.rows[2],
+        vec!["summer_promo", "Shop now", "url", "3", "1.5"]
+    );
+}
+
+#[test]
+fn reports_follow_new_input_after_a_cached_report() {
+    let docs = week();
+    let (first, rest) = docs.split_at(5);
+    let mut e = engine(first, "UTC");
+    let opts = range(date(2025, 7, 7), date(2025, 7, 14));
+    let before = e.report(&opts).unwrap();
+    assert_eq!(before.engagement.messages_received, 5);
+    for d in rest {
+        e.ingest_str(d).unwrap();
+    }
+    let after = e.report(&opts).unwrap();
+    let fresh = engine(&docs, "UTC").report(&opts).unwrap();
+    assert_eq!(after.engagement, fresh.engagement);
+    assert_eq!(after.engagement.messages_received, 11);
+}
+
+#[test]
+fn text_dashboard_shows_every_section() {
+    let mut docs = week();
+    docs.extend(template_docs());
+    docs.extend(support_docs());
+    let mut e = engine(&docs, "UTC");
+    let r = e
+        .report(&ReportOptions {
+            compare: true,
+            ..range(date(2025, 7, 1), date(2025, 7, 14))
+        })
+        .unwrap();
+    let t = convolens::report::text::render(&r);
+    for needle in [
+        "ENGAGEMENT",
+        "TEMPLATES",
+        "CAMPAIGNS",
+        "COMPARED WITH 2025-06-18",
+        "summer_promo",
+        "Shop now",
+        "131049",
+        "Mon  ",
+        "support conversations",
+        "first response by",
+    ] {
+        assert!(t.contains(needle), "{needle} missing:\n{t}");
+    }
+    // One bar line per day of the range.
+    let bars = t.lines().filter(|l| l.starts_with("2025-07-")).count();
+    assert_eq!(bars, 13);
+}
+
+// ---------------------------------------------------------------------------------------
+// Invariants over random traffic
+// ---------------------------------------------------------------------------------------
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Ev {
+        In {
+            user: u8,
+            phone: u8,
+            ts: i64,
+        },
+        Out {
+            user: u8,
+            ts: i64,
+            delivered: bool,
+            template: bool,
+            author: u8,
+        },
+        Close {
+            user: u8,
+            phone: Option<u8>,
+            ts: i64,
+        },
+    }
+
+    fn ev() -> impl Strategy<Value = Ev> {
+        let ts = 0i64..(10 * DAY);
+        prop_oneof![
+            4 => (0u8..6, 0u8..2, ts.clone()).prop_map(|(user, phone, ts)| Ev::In { user, phone, ts }),
+            3 => (0u8..6, ts.clone(), any::<bool>(), any::<bool>(), 0u8..3)
+                .prop_map(|(user, ts, delivered, template, author)| Ev::Out { user, ts, delivered, template, author }),
+            1 => (0u8..6, proptest::option::of(0u8..2), ts).prop_map(|(user, phone, ts)| Ev::Close { user, phone, ts }),
+        ]
+    }
+
+    const AUTHORS: [&str; 3] = ["agent", "automation", "api"];
+
+    fn docs(evs: &[Ev]) -> Vec<String> {
+        let user = |u: u8| format!("49151300000{u:02}");
+        let phone = |p: u8| ["1001", "2002"][p as usize];
+        let mut out = Vec::new();
+        for (i, e) in evs.iter().enumerate() {
+            match e {
+                Ev::In {
+                    user: u,
+                    phone: p,
+                    ts,
+                } => out.push(text(phone(*p), &user(*u), &format!("in{i}"), JUL1 + ts)),
+                Ev::Out {
+                    user: u,
+                    ts,
+                    delivered,
+                    template,
+                    author,
+                } => {
+                    let extra = if *template {
+                        json!({"template": format!("t{}", author), "author": "campaign", "campaign": "c"})
+                    } else {
+                        json!({"author": AUTHORS[*author as usize], "author_id": format!("id{author}")})
+                    };
+                    out.push(outbound(&format!("out{i}"), &user(*u), JUL1 + ts, &extra));
+                    if *delivered {
+                        out.push(status(
+                            &format!("out{i}"),
+                            &user(*u),
+                            "delivered",
+                            JUL1 + ts + 1,
+                        ));
+                    }
+                }
+                Ev::Close {
+                    user: u,
+                    phone: p,
+                    ts,
+                } => out.push(close(&user(*u), p.map(phone), JUL1 + ts)),
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn sections_are_consistent_order_independent_and_mergeable(
+            evs in proptest::collection::vec(ev(), 0..60),
+            from in 0i64..10, len in 1i64..8, seed in any::<u64>(),
+        ) {
+            let d = docs(&evs);
+            let opts = range(date(2025, 7, 1) + chrono::Duration::days(from), date(2025, 7, 1) + chrono::Duration::days(from + len));
+            let mut e = engine(&d, "Europe/Berlin");
+            let r = e.report(&opts).unwrap();
+            let g = &r.engagement;
+            prop_assert_eq!(g.active_users, g.new_users + g.returning_users);
+            let user_days: u64 = g.daily_active.iter().map(|x| x.users).sum();
+            prop_assert!(user_days >= g.active_users);
+            prop_assert!(g.daily_active.iter().all(|x| x.users <= g.active_users));
+            prop_assert_eq!(g.heatmap.iter().flatten().sum::<u64>(), g.messages_received);
+            prop_assert_eq!(g.daily_volume.iter().map(|x| x.received).sum::<u64>(), g.messages_received);
+            prop_assert_eq!(g.daily_volume.iter().map(|x| x.sent).sum::<u64>(), g.messages_sent);
+            prop_assert_eq!(g.authors.values().sum::<u64>(), g.messages_sent);
+            prop_assert_eq!(g.countries.values().sum::<u64>(), g.active_users);
+            prop_assert!(g.support.reopened <= g.support.opened);
+            prop_assert!(g.response_time.answered <= g.support.opened);
+            prop_assert!(g.support.open_at_end >= 0);
+
+            // Arrival order does not matter.
+            let mut shuffled = d.clone();
+            let mut s = seed;
+            for i in (1..shuffled.len()).rev() {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                shuffled.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            let r2 = engine(&shuffled, "Europe/Berlin").report(&opts).unwrap();
+            prop_assert_eq!(&r2.engagement, &r.engagement);
+            prop_assert_eq!(&r2.templates, &r.templates);
+
+            // Day aggregates of two disjoint halves of the users merge into those of all.
+            let store = e.store();
+            let tz = chrono_tz::Europe::Berlin;
+            let users: Vec<u32> = store.live_users().collect();
+            let (a, b): (Vec<u32>, Vec<u32>) = users.iter().partition(|u| (u64::from(**u) ^ seed) % 2 == 0);
+            let mut merged = engagement::build_users(store, tz, a);
+            merged.merge(&engagement::build_users(store, tz, b)).unwrap();
+            let whole = engagement::build(store, tz);
+            let config = Config::default();
+            let ctx = Ctx {
+                store,
+                config: &config,
+                range: convolens::report::resolve_range(store, tz, &opts).unwrap(),
+                phone: None,
+                phone_unknown: false,
+                model: config.attribution.model,
+            };
+            prop_assert_eq!(engagement::report::sections(&ctx, &merged), engagement::report::sections(&ctx, &whole));
+        }
+    }
+}

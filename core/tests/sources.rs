@@ -1,0 +1,853 @@
+//! Sources, conversations, events and attribution through the public API, with expected
+//! values computed by hand in the comments.
+
+use convolens::attribution::ModelName;
+use convolens::sources::{ContactFilter, SourceDirection, SourceKind, SourceRow};
+use convolens::{Config, Engine, ReportError, ReportOptions};
+use proptest::prelude::*;
+
+const PHONE: &str = "1001";
+/// 2025-07-01T10:00:00Z.
+const T0: i64 = 1_751_364_000;
+const H: i64 = 3_600;
+const D: i64 = 86_400;
+
+fn webhook(value: &str) -> String {
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"{PHONE}"}},{value}}}}}]}}]}}"#
+    )
+}
+
+fn msg(from: &str, id: &str, ts: i64, body: &str) -> String {
+    webhook(&format!(
+        r#""contacts":[{{"wa_id":"{from}","profile":{{"name":"User {from}"}}}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{ts}",{body}}}]"#
+    ))
+}
+
+fn text(from: &str, id: &str, ts: i64, body: &str) -> String {
+    msg(
+        from,
+        id,
+        ts,
+        &format!(r#""type":"text","text":{{"body":"{body}"}}"#),
+    )
+}
+
+fn ad_click(from: &str, id: &str, ts: i64, ad: &str, headline: &str) -> String {
+    msg(
+        from,
+        id,
+        ts,
+        &format!(
+            r#""type":"text","text":{{"body":"Hi"}},"referral":{{"source_type":"ad","source_id":"{ad}","source_url":"https://fb.me/x","headline":"{headline}"}}"#
+        ),
+    )
+}
+
+fn button(from: &str, id: &str, ts: i64, context: &str, payload: &str, title: &str) -> String {
+    msg(
+        from,
+        id,
+        ts,
+        &format!(
+            r#""type":"button","button":{{"payload":"{payload}","text":"{title}"}},"context":{{"id":"{context}"}}"#
+        ),
+    )
+}
+
+fn delivered(to: &str, id: &str, ts: i64) -> String {
+    webhook(&format!(
+        r#""statuses":[{{"id":"{id}","status":"delivered","timestamp":"{ts}","recipient_id":"{to}"}}]"#
+    ))
+}
+
+fn template(to: &str, id: &str, ts: i64, name: &str, campaign: Option<&str>) -> String {
+    let campaign = campaign
+        .map(|c| format!(r#","campaign":"{c}""#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"type":"outbound","id":"{id}","phone_number_id":"{PHONE}","to":"{to}","timestamp":{ts},"kind":"template","template":"{name}","category":"marketing"{campaign}}}"#
+    )
+}
+
+fn reply(to: &str, id: &str, ts: i64) -> String {
+    format!(
+        r#"{{"type":"outbound","id":"{id}","phone_number_id":"{PHONE}","to":"{to}","timestamp":{ts},"kind":"free_form","author":"agent"}}"#
+    )
+}
+
+fn purchase(id: &str, contact: &str, ts: i64, value: &str) -> String {
+    format!(
+        r#"{{"type":"external_event","id":"{id}","contact":"{contact}","name":"purchase","value":{value},"currency":"EUR","timestamp":{ts}}}"#
+    )
+}
+
+fn config(extra: &str) -> Config {
+    let sep = if extra.is_empty() { "" } else { "," };
+    Config::from_json(&format!(
+        r#"{{"currency":"EUR","inactivity_timeout_hours":24{sep}{extra}}}"#
+    ))
+    .unwrap()
+}
+
+fn engine(cfg: Config, lines: &[String]) -> Engine {
+    let mut e = Engine::new(cfg).unwrap();
+    for l in lines {
+        e.ingest_str(l).unwrap_or_else(|err| panic!("{err}\n{l}"));
+    }
+    e
+}
+
+fn row<'a>(rows: &'a [SourceRow], key: &str) -> &'a SourceRow {
+    rows.iter()
+        .find(|r| r.key == key)
+        .unwrap_or_else(|| panic!("no source {key} in {rows:#?}"))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+/// July 2025, the range every test reports on.
+fn july(model: Option<ModelName>) -> ReportOptions {
+    ReportOptions {
+        from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
+        to: chrono::NaiveDate::from_ymd_opt(2025, 8, 1),
+        model,
+        ..ReportOptions::default()
+    }
+}
+
+/// User A: an ad conversation on day 0, a campaign conversation on day 2 (with a button
+/// press), a purchase of 90 EUR on day 3.
+fn two_source_user() -> Vec<String> {
+    let a = "4915100000001";
+    vec![
+        ad_click(a, "wamid.a1", T0, "120", "Summer sale"),
+        reply(a, "wamid.a2", T0 + 60),
+        delivered(a, "wamid.a2", T0 + 65),
+        template(a, "wamid.a3", T0 + 2 * D, "summer_offer", Some("spring")),
+        delivered(a, "wamid.a3", T0 + 2 * D + 5),
+        button(a, "wamid.a4", T0 + 2 * D + H, "wamid.a3", "BUY", "Buy now"),
+        purchase("order-1", a, T0 + 3 * D, "90"),
+    ]
+}
+
+#[test]
+fn a_user_with_touches_from_two_sources_under_every_model() {
+    let cfg = config(r#""attribution":{"half_life_days":1}"#);
+    let mut e = engine(cfg, &two_source_user());
+    let mut expect = |model, ad: f64, campaign: f64| {
+        let r = e.report(&july(Some(model))).unwrap();
+        let (ad_row, camp_row) = (
+            row(&r.sources, "meta_ad:120"),
+            row(&r.sources, "campaign:spring"),
+        );
+        assert!(
+            close(ad_row.conversions, ad),
+            "{model:?}: ad {}",
+            ad_row.conversions
+        );
+        assert!(
+            close(camp_row.conversions, campaign),
+            "{model:?}: campaign {}",
+            camp_row.conversions
+        );
+        // Value 90 EUR split in the same proportion, exactly: the parts sum to 90.
+        assert_eq!(ad_row.revenue + camp_row.revenue, 90_000_000, "{model:?}");
+        assert_eq!(
+            ad_row.revenue,
+            (90_000_000.0 * ad).round() as i64,
+            "{model:?}"
+        );
+        assert_eq!(r.attribution.attributed_events, 1);
+        assert_eq!(r.attribution.unattributed_events, 0);
+    };
+    // Candidates, oldest first: the ad conversation (started 3 days before the purchase)
+    // and the campaign conversation (1 day before).
+    expect(ModelName::LastTouch, 0.0, 1.0);
+    expect(ModelName::FirstTouch, 1.0, 0.0);
+    expect(ModelName::Linear, 0.5, 0.5);
+    // Half-life 1 day: weights 2^-3 = 1/8 and 2^-1 = 1/2, so 0.125/0.625 = 0.2 and 0.8.
+    expect(ModelName::TimeDecay, 0.2, 0.8);
+    // Two candidates share first : last = 0.4 : 0.4, so half each.
+    expect(ModelName::PositionBased, 0.5, 0.5);
+    // Markov over this one path (start → ad → campaign → conversion): removing either
+    // source loses every conversion, RE = 1 each, so half each.
+    expect(ModelName::Markov, 0.5, 0.5);
+    // Shapley: v({ad, campaign}) = 1 and every smaller coalition 0: half each.
+    expect(ModelName::Shapley, 0.5, 0.5);
+
+    let r = e.report(&july(None)).unwrap();
+    let ad_row = row(&r.sources, "meta_ad:120");
+    assert_eq!(
+        (ad_row.kind, ad_row.direction),
+        (SourceKind::MetaAd, SourceDirection::Incoming)
+    );
+    assert_eq!(ad_row.name, "Summer sale"); // the referral headline
+    assert_eq!(ad_row.conversations, 1);
+    let camp = row(&r.sources, "campaign:spring");
+    assert_eq!(
+        (camp.kind, camp.direction),
+        (SourceKind::Campaign, SourceDirection::Outgoing)
+    );
+    assert_eq!(camp.conversations, 1);
+    // The default conversion event is "any external event": the purchase happened in the
+    // last-touch conversation, the campaign's, which is the only lead.
+    assert_eq!((ad_row.leads, camp.leads), (0, 1));
+    assert_eq!(ad_row.conversion_rate, Some(0.0));
+    assert_eq!(camp.conversion_rate, Some(1.0));
+    // No spend: ROAS is null, not NaN or infinity; cost per lead is 0 / 1 lead = 0, and
+    // null for the ad, which has no lead.
+    assert_eq!(
+        (camp.invested, camp.conversion_cost, camp.roas),
+        (0, Some(0.0), None)
+    );
+    assert_eq!((ad_row.conversion_cost, ad_row.roas), (None, None));
+}
+
+#[test]
+fn position_based_with_three_touches_gives_40_20_40() {
+    // Conversations: direct (day 0), ad (day 2), campaign (day 4); purchase of 10 EUR on day 5.
+    let u = "4915100000002";
+    let lines = vec![
+        text(u, "wamid.b1", T0, "hello"),
+        ad_click(u, "wamid.b2", T0 + 2 * D, "121", "Winter"),
+        template(u, "wamid.b3", T0 + 4 * D, "promo", Some("autumn")),
+        delivered(u, "wamid.b3", T0 + 4 * D + 1),
+        purchase("order-2", u, T0 + 5 * D, "10"),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = e.report(&july(Some(ModelName::PositionBased))).unwrap();
+    // 0.4 / 0.2 / 0.4 of 1 conversion and of 10 EUR.
+    assert!(close(row(&r.sources, "direct").conversions, 0.4));
+    assert!(close(row(&r.sources, "meta_ad:121").conversions, 0.2));
+    assert!(close(row(&r.sources, "campaign:autumn").conversions, 0.4));
+    assert_eq!(row(&r.sources, "direct").revenue, 4_000_000);
+    assert_eq!(row(&r.sources, "meta_ad:121").revenue, 2_000_000);
+    assert_eq!(row(&r.sources, "campaign:autumn").revenue, 4_000_000);
+    // Configurable weights: 0.5 / 0 / 0.5 leaves the middle with nothing.
+    let mut e = engine(
+        config(r#""attribution":{"position_weights":[0.5,0.0,0.5]}"#),
+        &lines,
+    );
+    let r = e.report(&july(Some(ModelName::PositionBased))).unwrap();
+    assert!(close(row(&r.sources, "direct").conversions, 0.5));
+    assert!(close(row(&r.sources, "meta_ad:121").conversions, 0.0));
+    // Linear thirds of 10 EUR: 3.333334 + 3.333333 + 3.333333 (the oldest takes the extra micro).
+    let r = e.report(&july(Some(ModelName::Linear))).unwrap();
+    assert_eq!(row(&r.sources, "direct").revenue, 3_333_334);
+    assert_eq!(row(&r.sources, "meta_ad:121").revenue, 3_333_333);
+    assert_eq!(row(&r.sources, "campaign:autumn").revenue, 3_333_333);
+}
+
+#[test]
+fn a_purchase_outside_the_lookback_is_unattributed_and_reported() {
+    // Ad conversation on day 0; purchase of 25 EUR on day 10, beyond the 7-day lookback.
+    let u = "4915100000003";
+    let lines = vec![
+        ad_click(u, "wamid.c1", T0, "122", "Ad"),
+        purchase("order-3", u, T0 + 10 * D, "25"),
+    ];
+    let mut e = engine(config(""), &lines);
+    for model in ModelName::ALL {
+        let r = e.report(&july(Some(model))).unwrap();
+        let a = &r.attribution;
+        assert_eq!(
+            (a.events, a.attributed_events, a.unattributed_events),
+            (1, 0, 1),
+            "{model:?}"
+        );
+        assert_eq!((a.value, a.unattributed_value), (25_000_000, 25_000_000));
+        let ad = row(&r.sources, "meta_ad:122");
+        assert!(close(ad.conversions, 0.0));
+        assert_eq!(ad.revenue, 0);
+        // And it made no lead.
+        assert_eq!(ad.leads, 0);
+    }
+    // Seven days exactly is still inside the window (inclusive).
+    let lines = vec![
+        ad_click(u, "wamid.c1", T0, "122", "Ad"),
+        purchase("order-3", u, T0 + 7 * D, "25"),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = e.report(&july(None)).unwrap();
+    assert_eq!(r.attribution.attributed_events, 1);
+    assert_eq!(row(&r.sources, "meta_ad:122").leads, 1);
+}
+
+#[test]
+fn a_duplicate_external_event_id_counts_once() {
+    let mut lines = two_source_user();
+    lines.push(purchase("order-1", "4915100000001", T0 + 3 * D, "90"));
+    let mut e = engine(config(""), &lines);
+    let r = e.report(&july(None)).unwrap();
+    assert_eq!(r.attribution.events, 1);
+    assert_eq!(r.attribution.value, 90_000_000);
+    assert!(close(row(&r.sources, "campaign:spring").conversions, 1.0));
+    assert_eq!(row(&r.sources, "campaign:spring").revenue, 90_000_000);
+}
+
+#[test]
+fn a_reply_to_a_campaign_template_belongs_to_the_campaign() {
+    // The template is delivered on day 0 and opens campaign:bf; the user answers with a
+    // button on day 2 (the 24-hour conversation has ended), quoting the template: the new
+    // conversation belongs to the campaign, not to `direct`. A later free text on day 5
+    // with no context is `direct`.
+    let u = "4915100000004";
+    let lines = vec![
+        template(u, "wamid.d1", T0, "black_friday", Some("bf")),
+        delivered(u, "wamid.d1", T0 + 3),
+        button(u, "wamid.d2", T0 + 2 * D, "wamid.d1", "YES", "Yes please"),
+        text(u, "wamid.d3", T0 + 5 * D, "hi again"),
+    ];
+    let cfg = config(r#""events":[{"name":"yes","kind":"button_reply","pattern":"yes please"}]"#);
+    let mut e = engine(cfg, &lines);
+    let r = e.report(&july(None)).unwrap();
+    let camp = row(&r.sources, "campaign:bf");
+    assert_eq!(camp.conversations, 2);
+    // No external events: the conversion event defaults to the button reply, which
+    // happened in the reply's conversation.
+    assert_eq!(camp.leads, 1);
+    assert_eq!(camp.conversion_rate, Some(0.5));
+    assert_eq!(row(&r.sources, "direct").conversations, 1);
+    let conv = r.attribution.conversion_event.unwrap();
+    assert_eq!(conv.name.as_deref(), Some("yes"));
+}
+
+#[test]
+fn opening_rules_for_business_messages() {
+    let u = "4915100000005";
+    let lines = vec![
+        // A free-form message with no conversation open opens nothing.
+        reply(u, "wamid.e1", T0),
+        delivered(u, "wamid.e1", T0 + 1),
+        // A template that never got a delivery status opens nothing.
+        template(u, "wamid.e2", T0 + D, "reminder", None),
+        // A message known only from its delivered status opens `template:unknown`.
+        delivered(u, "wamid.e3", T0 + 3 * D),
+        // A delivered template without a campaign opens `template:<name>`.
+        template(u, "wamid.e4", T0 + 6 * D, "shipping_update", None),
+        delivered(u, "wamid.e4", T0 + 6 * D + 2),
+        // ...and an inbound text 2 hours later rides it.
+        text(u, "wamid.e5", T0 + 6 * D + 2 * H, "thanks"),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = e.report(&july(None)).unwrap();
+    let keys: Vec<(&str, u64)> = r
+        .sources
+        .iter()
+        .map(|s| (s.key.as_str(), s.conversations))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![("template:shipping_update", 1), ("template:unknown", 1)]
+    );
+    let t = row(&r.sources, "template:shipping_update");
+    assert_eq!(
+        (t.kind, t.direction),
+        (SourceKind::Custom, SourceDirection::Outgoing)
+    );
+    assert_eq!(t.name, "shipping_update");
+}
+
+#[test]
+fn custom_rules_on_the_first_inbound_text_and_inactivity() {
+    let u = "4915100000006";
+    let cfg = config(
+        r#""sources":[{"key":"qr:table","name":"Table QR","match":"prefix","pattern":"Hi from table"},
+                      {"key":"wa.me:promo","match":"regex","pattern":"promo-[0-9]+"}]"#,
+    );
+    let lines = vec![
+        // Opens a conversation; the first text matches the QR rule (case-insensitive).
+        text(u, "wamid.f1", T0, "hi from TABLE 7"),
+        // 23 h later: same conversation (the timeout is 24 h since the last message).
+        text(u, "wamid.f2", T0 + 23 * H, "promo-12"),
+        // 24 h after that: a new conversation, whose first text matches the regex rule.
+        text(u, "wamid.f3", T0 + 47 * H, "I saw PROMO-99"),
+        // 30 h later: a new conversation; no rule matches: direct.
+        text(u, "wamid.f4", T0 + 77 * H, "hello"),
+    ];
+    let mut e = engine(cfg, &lines);
+    let r = e.report(&july(None)).unwrap();
+    let qr = row(&r.sources, "qr:table");
+    assert_eq!((qr.conversations, qr.name.as_str()), (1, "Table QR"));
+    assert_eq!(
+        (qr.kind, qr.direction),
+        (SourceKind::Custom, SourceDirection::Incoming)
+    );
+    assert_eq!(row(&r.sources, "wa.me:promo").conversations, 1);
+    assert_eq!(row(&r.sources, "wa.me:promo").name, "wa.me:promo");
+    assert_eq!(row(&r.sources, "direct").conversations, 1);
+    assert_eq!(row(&r.sources, "direct").name, "Direct");
+}
+
+#[test]
+fn spend_cost_per_lead_and_roas() {
+    // Ad 120 gets 30 EUR over 2025-07-01..03 (10 per day) from an Ads Insights row and 5 EUR
+    // on 2025-07-05 by hand: 35 EUR in July. Under first touch the 90 EUR purchase is
+    // credited to the ad (its oldest candidate).
+    let mut lines = two_source_user();
+    lines.push(
+        r#"{"ad_id":"120","ad_name":"Summer sale — carousel","spend":"30","date_start":"2025-07-01","date_stop":"2025-07-03","account_currency":"EUR"}"#
+            .into(),
+    );
+    lines.push(r#"{"type":"spend","source":"meta_ad:120","date":"2025-07-05","amount":5,"currency":"EUR"}"#.into());
+    lines.push(r#"{"type":"spend","source":"campaign:spring","date":"2025-07-03","amount":2.5,"currency":"EUR"}"#.into());
+    lines.push(r#"{"type":"spend","source":"campaign:spring","date":"2025-07-04","amount":1,"currency":"USD"}"#.into());
+    let cfg = config(r#""conversion_event":"purchase","attribution":{"model":"first_touch"}"#);
+    let mut e = engine(cfg, &lines);
+    let r = e.report(&july(None)).unwrap();
+    let ad = row(&r.sources, "meta_ad:120");
+    assert_eq!(ad.name, "Summer sale — carousel"); // the spend data's ad name beats the headline
+    assert_eq!(ad.invested, 35_000_000);
+    assert_eq!(ad.revenue, 90_000_000);
+    // The lead is the campaign conversation (where the purchase happened): the ad has no
+    // lead, so no cost per lead; ROAS = 90 / 35.
+    assert_eq!(ad.leads, 0);
+    assert_eq!(ad.conversion_cost, None);
+    assert!(close(ad.roas.unwrap(), 90.0 / 35.0));
+    let camp = row(&r.sources, "campaign:spring");
+    // 2.5 EUR; the USD record is left out and counted.
+    assert_eq!(camp.invested, 2_500_000);
+    assert_eq!(camp.leads, 1);
+    assert!(close(camp.conversion_cost.unwrap(), 2.5));
+    assert_eq!(camp.roas, Some(0.0));
+    assert_eq!(r.attribution.other_currency, 1);
+    // Only 2025-07-02: 10 EUR of the ad's 3-day row.
+    let day2 = ReportOptions {
+        from: chrono::NaiveDate::from_ymd_opt(2025, 7, 2),
+        to: chrono::NaiveDate::from_ymd_opt(2025, 7, 3),
+        ..ReportOptions::default()
+    };
+    let r = e.report(&day2).unwrap();
+    assert_eq!(row(&r.sources, "meta_ad:120").invested, 10_000_000);
+    assert_eq!(row(&r.sources, "meta_ad:120").conversations, 0);
+}
+
+#[test]
+fn funnels_count_steps_in_order_per_source() {
+    let cfg = config(
+        r#""events":[{"name":"interested","kind":"text_reply","match":"contains","pattern":"price"},
+                     {"name":"buy","kind":"button_reply","pattern":"BUY"}],
+           "funnels":[{"name":"sales","steps":["interested","buy","purchase"]}]"#,
+    );
+    let (ua, ub, uc) = ("4915100000011", "4915100000012", "4915100000013");
+    let lines = vec![
+        // a: ad, asks the price, presses buy (on the offer), purchases: all three steps.
+        ad_click(ua, "wamid.g1", T0, "130", "X"),
+        text(ua, "wamid.g2", T0 + 60, "what's the price?"),
+        reply(ua, "wamid.g3", T0 + 120),
+        delivered(ua, "wamid.g3", T0 + 121),
+        button(ua, "wamid.g4", T0 + 180, "wamid.g3", "BUY", "Buy"),
+        purchase("order-g", ua, T0 + H, "20"),
+        // b: ad, presses buy *before* asking the price: reaches step 1 only (buy must follow).
+        ad_click(ub, "wamid.h1", T0, "130", "X"),
+        button(ub, "wamid.h2", T0 + 60, "wamid.none", "BUY", "Buy"),
+        text(ub, "wamid.h3", T0 + 120, "price?"),
+        // c: ad, says nothing more: reaches no step.
+        ad_click(uc, "wamid.i1", T0, "130", "X"),
+    ];
+    let mut e = engine(cfg, &lines);
+    let r = e.report(&july(None)).unwrap();
+    let ad = row(&r.sources, "meta_ad:130");
+    assert_eq!(ad.conversations, 3);
+    let f = &ad.funnel[0];
+    assert_eq!(f.name, "sales");
+    let got: Vec<(&str, u64, u64)> = f
+        .steps
+        .iter()
+        .map(|s| (s.event.as_str(), s.reached, s.drop_off))
+        .collect();
+    // 3 conversations → 2 interested (drop 1) → 1 buy (drop 1) → 1 purchase (drop 0).
+    assert_eq!(
+        got,
+        vec![("interested", 2, 1), ("buy", 1, 1), ("purchase", 1, 0)]
+    );
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["sources"][0]["funnel"][0]["steps"][1]["drop_off"], 1);
+}
+
+#[test]
+fn contacts_export_is_rfc4180_csv() {
+    let cfg = config(r#""conversion_event":"purchase""#);
+    let mut lines = two_source_user();
+    // A second user of the ad whose profile name needs quoting, without a purchase.
+    lines.push(webhook(&format!(
+        r#""contacts":[{{"wa_id":"4915100000020","profile":{{"name":"Silva, \"Ana\""}}}}],"messages":[{{"from":"4915100000020","id":"wamid.j1","timestamp":"{}","type":"text","text":{{"body":"Hi"}},"referral":{{"source_type":"ad","source_id":"120"}}}}]"#,
+        T0 + 5 * D
+    )));
+    let mut e = engine(cfg, &lines);
+    let mut out = Vec::new();
+    let n = e
+        .export_contacts(
+            &july(Some(ModelName::FirstTouch)),
+            &ContactFilter {
+                source: Some("meta_ad:120".into()),
+                event: None,
+            },
+            &mut out,
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+    let csv = String::from_utf8(out).unwrap();
+    assert_eq!(
+        csv,
+        "wa_id,name,country,first_seen,source,converted,value\r\n\
+         4915100000001,User 4915100000001,DE,2025-07-01T10:00:00+00:00,meta_ad:120,false,90.00\r\n\
+         4915100000020,\"Silva, \"\"Ana\"\"\",DE,2025-07-06T10:00:00+00:00,meta_ad:120,false,0.00\r\n"
+    );
+    // By event: the purchasers.
+    let mut out = Vec::new();
+    e.export_contacts(
+        &july(None),
+        &ContactFilter {
+            source: None,
+            event: Some("purchase".into()),
+        },
+        &mut out,
+    )
+    .unwrap();
+    let csv = String::from_utf8(out).unwrap();
+    assert_eq!(csv.lines().count(), 2);
+    assert!(csv.contains("4915100000001,User 4915100000001,DE,2025-07-01T10:00:00+00:00,campaign:spring,true,90.00"), "{csv}");
+}
+
+#[test]
+fn shapley_over_more_than_15_sources_is_a_clear_error() {
+    // One user touched by 16 different ads 10 hours apart (a 1-hour inactivity timeout
+    // makes each its own conversation), then purchasing within the week.
+    let u = "4915100000030";
+    let mut lines: Vec<String> = (0..16)
+        .map(|i| {
+            ad_click(
+                u,
+                &format!("wamid.k{i}"),
+                T0 + i * 10 * H,
+                &format!("9{i:02}"),
+                "ad",
+            )
+        })
+        .collect();
+    lines.push(purchase("order-k", u, T0 + 151 * H, "1"));
+    let cfg = Config::from_json(r#"{"currency":"EUR","inactivity_timeout_hours":1}"#).unwrap();
+    let mut e = engine(cfg, &lines);
+    match e.report(&july(Some(ModelName::Shapley))) {
+        Err(ReportError::Unsupported(m)) => assert!(m.contains("15") && m.contains("16"), "{m}"),
+        other => panic!("expected an error, got {other:?}"),
+    }
+    // The comparison reports the failure instead of failing.
+    let mut opts = july(None);
+    opts.compare_models = true;
+    let r = e.report(&opts).unwrap();
+    assert!(r.attribution.comparison_errors.contains_key("shapley"));
+    let cmp = r.attribution.comparison.unwrap();
+    assert_eq!(cmp.len(), 16);
+    assert_eq!(cmp[0].models.len(), ModelName::ALL.len() - 1);
+}
+
+#[test]
+fn compare_models_lists_every_model_per_source() {
+    let mut e = engine(config(""), &two_source_user());
+    let mut opts = july(None);
+    opts.compare_models = true;
+    let r = e.report(&opts).unwrap();
+    let cmp = r.attribution.comparison.as_ref().unwrap();
+    let ad = cmp.iter().find(|c| c.key == "meta_ad:120").unwrap();
+    let got: Vec<(&str, f64)> = ad
+        .models
+        .iter()
+        .map(|m| (m.model.as_str(), m.conversions))
+        .collect();
+    assert_eq!(got.len(), 7);
+    assert_eq!(got[0], ("last_touch", 0.0));
+    assert_eq!(got[1], ("first_touch", 1.0));
+    assert_eq!(got[2], ("linear", 0.5));
+    // Without --compare-models the JSON has no comparison key.
+    let r = e.report(&july(None)).unwrap();
+    let json = serde_json::to_value(&r).unwrap();
+    assert!(json["attribution"].get("comparison").is_none());
+    assert!(json["sources"][0].get("funnel").is_none());
+    assert_eq!(json["sources"][1]["key"], "meta_ad:120");
+    assert!(json["sources"][1]["conversion_cost"].is_null());
+    assert!(json["sources"][1]["roas"].is_null());
+}
+
+#[test]
+fn phone_filter_keeps_only_that_numbers_conversations() {
+    let mut e = engine(config(""), &two_source_user());
+    let mut opts = july(None);
+    opts.phone = Some("9999".into());
+    let r = e.report(&opts).unwrap();
+    assert!(r.sources.is_empty());
+    assert_eq!(r.attribution.events, 0);
+    opts.phone = Some(PHONE.into());
+    let r = e.report(&opts).unwrap();
+    assert_eq!(r.sources.len(), 2);
+}
+
+// ---- properties ----
+
+/// A random traffic item for user `u` (index), at `day`/`hour` of July 2025.
+#[derive(Clone, Debug)]
+enum Item {
+    Ad(u8),
+    Text(u8),
+    Template(u8, bool),
+    Purchase(u32),
+}
+
+fn items() -> impl Strategy<Value = Vec<(u8, u8, u8, Item)>> {
+    let item = prop_oneof![
+        (0u8..4).prop_map(Item::Ad),
+        (0u8..3).prop_map(Item::Text),
+        (0u8..3, any::<bool>()).prop_map(|(t, c)| Item::Template(t, c)),
+        (1u32..100_000).prop_map(Item::Purchase),
+    ];
+    prop::collection::vec((0u8..6, 0u8..28, 0u8..24, item), 1..40)
+}
+
+fn lines_of(items: &[(u8, u8, u8, Item)]) -> Vec<(u8, String)> {
+    let mut out = Vec::new();
+    for (n, (user, day, hour, it)) in items.iter().enumerate() {
+        let u = format!("49151000001{user:02}");
+        let ts = T0 + i64::from(*day) * D + i64::from(*hour) * H + n as i64;
+        let id = format!("wamid.p{n}");
+        match it {
+            Item::Ad(a) => out.push((*user, ad_click(&u, &id, ts, &format!("5{a}"), "ad"))),
+            Item::Text(t) => out.push((
+                *user,
+                text(
+                    &u,
+                    &id,
+                    ts,
+                    ["hi from table", "hello", "promo-1"][*t as usize],
+                ),
+            )),
+            Item::Template(t, c) => {
+                out.push((
+                    *user,
+                    template(&u, &id, ts, &format!("t{t}"), c.then_some("camp")),
+                ));
+                out.push((*user, delivered(&u, &id, ts + 2)));
+            }
+            Item::Purchase(cents) => {
+                out.push((
+                    *user,
+                    purchase(
+                        &format!("order-{n}"),
+                        &u,
+                        ts,
+                        &format!("{}.{:02}", cents / 100, cents % 100),
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn prop_config() -> Config {
+    config(
+        r#""conversion_event":"purchase",
+           "sources":[{"key":"qr:table","match":"prefix","pattern":"hi from table"}]"#,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Every model credits exactly the attributed events' count and value.
+    #[test]
+    fn credit_sums_to_conversions_and_value(items in items()) {
+        let lines: Vec<String> = lines_of(&items).into_iter().map(|(_, l)| l).collect();
+        let mut e = engine(prop_config(), &lines);
+        for model in ModelName::ALL {
+            let r = e.report(&july(Some(model))).unwrap();
+            let a = &r.attribution;
+            let count: f64 = r.sources.iter().map(|s| s.conversions).sum();
+            let value: i64 = r.sources.iter().map(|s| s.revenue).sum();
+            prop_assert!((count - a.attributed_events as f64).abs() < 1e-6, "{model:?}: {count} vs {}", a.attributed_events);
+            prop_assert_eq!(value, a.attributed_value, "{:?}", model);
+            prop_assert_eq!(a.attributed_events + a.unattributed_events, a.events);
+            prop_assert_eq!(a.attributed_value + a.unattributed_value, a.value);
+            // Leads never exceed conversations; ratios are finite or null.
+            for s in &r.sources {
+                prop_assert!(s.leads <= s.conversations);
+                prop_assert!(s.conversion_rate.is_none_or(f64::is_finite));
+                prop_assert!(s.roas.is_none_or(f64::is_finite));
+            }
+        }
+    }
+
+    /// Splitting the users into two engines gives per-source figures that add up to the
+    /// whole (the merge property at report level) for the models that credit each event
+    /// from its own user's conversations alone; and merging the two engines
+    /// (`Engine::merge`) gives exactly the whole's `sources` report under every model,
+    /// the data-driven ones included.
+    #[test]
+    fn split_users_add_up_and_merge_to_the_whole(items in items(), mask in any::<u8>()) {
+        let lines = lines_of(&items);
+        let all: Vec<String> = lines.iter().map(|(_, l)| l.clone()).collect();
+        let (left, right): (Vec<_>, Vec<_>) = lines.into_iter().partition(|(u, _)| mask & (1 << u) != 0);
+        let mut whole = engine(prop_config(), &all);
+        let mut a = engine(prop_config(), &left.into_iter().map(|(_, l)| l).collect::<Vec<_>>());
+        let mut b = engine(prop_config(), &right.into_iter().map(|(_, l)| l).collect::<Vec<_>>());
+        for model in [ModelName::LastTouch, ModelName::FirstTouch, ModelName::Linear, ModelName::TimeDecay, ModelName::PositionBased] {
+            let (rw, ra, rb) = (whole.report(&july(Some(model))).unwrap(), a.report(&july(Some(model))).unwrap(), b.report(&july(Some(model))).unwrap());
+            for s in &rw.sources {
+                let pick = |rows: &[SourceRow]| rows.iter().find(|r| r.key == s.key).map(|r| (r.conversations, r.leads, r.conversions, r.revenue)).unwrap_or_default();
+                let (x, y) = (pick(&ra.sources), pick(&rb.sources));
+                prop_assert_eq!(s.conversations, x.0 + y.0);
+                prop_assert_eq!(s.leads, x.1 + y.1);
+                prop_assert!((s.conversions - (x.2 + y.2)).abs() < 1e-9);
+                prop_assert_eq!(s.revenue, x.3 + y.3);
+            }
+            let n = |r: &convolens::Report| r.sources.len();
+            prop_assert!(n(&rw) >= n(&ra).max(n(&rb)));
+            prop_assert_eq!(rw.attribution.unattributed_events, ra.attribution.unattributed_events + rb.attribution.unattributed_events);
+        }
+        a.merge(&b).unwrap();
+        for model in ModelName::ALL {
+            let mut opts = july(Some(model));
+            opts.compare_models = true;
+            let (rw, rm) = (whole.report(&opts), a.report(&opts));
+            match (rw, rm) {
+                (Ok(rw), Ok(rm)) => {
+                    prop_assert_eq!(&rw.sources, &rm.sources, "{:?}", model);
+                    prop_assert_eq!(&rw.attribution, &rm.attribution, "{:?}", model);
+                }
+                (rw, rm) => prop_assert_eq!(rw.err(), rm.err()),
+            }
+        }
+    }
+}
+
+#[test]
+fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
+    let cfg = Config::from_json(
+        &std::fs::read_to_string(format!("{dir}sources-demo.config.json")).unwrap(),
+    )
+    .unwrap();
+    let mut e = Engine::new(cfg).unwrap();
+    let out = e
+        .ingest_reader(std::fs::File::open(format!("{dir}sources-demo.jsonl")).unwrap())
+        .unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.outcome.duplicates, 2); // a retried webhook and a re-sent purchase
+    let r = e.report(&ReportOptions::default()).unwrap();
+    // Ad 120202: 5 click-to-WhatsApp conversations; purchases by Lena 49.90, Jonas 89.00 and
+    // Emma 120.00 (her campaign conversation on day 2 is older than her ad click on day 4),
+    // so 3 leads; 87.50 spent (Ads Insights row for 6 days) → 29.17 per lead.
+    let ad = row(&r.sources, "meta_ad:120202");
+    assert_eq!(
+        (ad.conversations, ad.leads, ad.invested, ad.revenue),
+        (5, 3, 87_500_000, 258_900_000)
+    );
+    assert!(close(ad.conversion_cost.unwrap(), 87.5 / 3.0));
+    // QR code: 4 conversations from the prefilled text, Noah 25.00 and Hannah 35.50 buy;
+    // 40.00 of posters → 20.00 per lead.
+    let qr = row(&r.sources, "qr:window");
+    assert_eq!(
+        (qr.conversations, qr.leads, qr.invested, qr.revenue),
+        (4, 2, 40_000_000, 60_500_000)
+    );
+    assert_eq!(qr.conversion_cost, Some(20.0));
+    // Campaign: 6 templates, one failed → 5 conversations, plus Elias's reply to the
+    // template two days later (a new conversation of the campaign) = 6; Ben 60.00 and
+    // Elias 30.00 buy; 4.20 of message costs → 2.10 per lead.
+    let camp = row(&r.sources, "campaign:summer");
+    assert_eq!(
+        (camp.conversations, camp.leads, camp.invested, camp.revenue),
+        (6, 2, 4_200_000, 90_000_000)
+    );
+    assert!(close(camp.conversion_cost.unwrap(), 2.1));
+    assert_eq!(camp.name, "Summer campaign");
+    // One purchase (15.00) has no conversation at all.
+    assert_eq!(
+        (
+            r.attribution.unattributed_events,
+            r.attribution.unattributed_value
+        ),
+        (1, 15_000_000)
+    );
+    let text = convolens::report::text::render(&r);
+    assert!(
+        text.contains("SOURCES") && text.contains("Window QR code") && text.contains("29.17"),
+        "{text}"
+    );
+}
+
+#[test]
+fn conversations_and_credits_are_exposed_for_other_sections() {
+    let cfg = config(r#""events":[{"name":"buy","kind":"button_reply","pattern":"buy"}]"#);
+    let mut e = engine(cfg, &two_source_user());
+    e.report(&july(None)).unwrap(); // prepares the store
+    let ctx =
+        convolens::report::context(e.store(), e.config(), e.time_zone(), &july(None)).unwrap();
+    let convs = convolens::sources::conversations(&ctx);
+    assert_eq!(convs.len(), 2);
+    let store = e.store();
+    let ids = |c: &convolens::sources::Conversation| -> Vec<String> {
+        c.messages
+            .iter()
+            .map(|m| store.msgs[*m as usize].id.to_string())
+            .collect()
+    };
+    // The ad conversation: the click and the agent's reply.
+    assert_eq!(&*convs[0].source.key, "meta_ad:120");
+    assert_eq!(ids(&convs[0]), ["wamid.a1", "wamid.a2"]);
+    assert_eq!((convs[0].start, convs[0].last), (T0, T0 + 60));
+    // The campaign conversation: opened by the template, with the button press and the
+    // purchase (its last touch) as events; a lead.
+    assert_eq!(&*store.msgs[convs[1].opening as usize].id, "wamid.a3");
+    assert_eq!(ids(&convs[1]), ["wamid.a3", "wamid.a4"]);
+    let events: Vec<&str> = convs[1].events.iter().map(|h| &*h.name).collect();
+    assert_eq!(events, ["buy", "purchase"]);
+    assert!(convs[1].lead && !convs[0].lead);
+    // The credits of the purchase under the report's model (last touch).
+    let (analysis, att) = convolens::sources::attributed(&ctx).unwrap();
+    assert_eq!(att.events.len(), 1);
+    let credits = &att.events[0].credits;
+    assert_eq!(credits.len(), 1);
+    assert_eq!(
+        analysis.conversations[credits[0].conversation].opening,
+        convs[1].opening
+    );
+    assert_eq!(
+        (credits[0].count, credits[0].value),
+        (convolens::attribution::UNIT, 90_000_000)
+    );
+}
+
+#[test]
+fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
+    let mut cfg =
+        Config::from_json(&std::fs::read_to_string(format!("{dir}config.json")).unwrap()).unwrap();
+    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}{p}")))
+        .unwrap();
+    let mut e = Engine::new(cfg).unwrap();
+    let out = e
+        .ingest_reader(std::fs::File::open(format!("{dir}example.jsonl")).unwrap())
+        .unwrap();
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let r = e.report(&ReportOptions::default()).unwrap();
+    for key in [
+        "meta_ad:120210000000001",
+        "qr:billboard-a",
+        "campaign:summer_sale",
+    ] {
+        let s = row(&r.sources, key);
+        assert!(s.leads > 0 && s.invested > 0, "{s:?}");
+        let cost = s.conversion_cost.unwrap();
+        // The cost per lead is exactly invested / leads.
+        assert!(
+            close(cost, s.invested as f64 / 1e6 / s.leads as f64),
+            "{s:?}"
+        );
+    }
+    // The QR billboard's single 450 EUR spend on the first day.
+    assert_eq!(row(&r.sources, "qr:billboard-a").invested, 450_000_000);
+}

@@ -1,0 +1,311 @@
+//! `bench_range`: report time over the last 30 days as the ingested history grows.
+//!
+//! ```text
+//! cargo run --release -q --bin bench_range -- [MAX_MESSAGES [MIN_MESSAGES]]
+//! # sizes MIN, 10×MIN, ... up to MAX; defaults 1000 and 1000000
+//! ```
+//!
+//! Synthetic traffic at a steady 1,000 messages a day (about 100 active users a day drawn
+//! from a slowly moving pool, each writing 5 messages and getting 5 replies, with statuses,
+//! templates with buttons, presses, URL clicks and closes) is fed through
+//! `Engine::ingest_str`, one document at a time, for as many days as the message count
+//! needs: 1k messages is 1 day of history, 10M is 10,000 days. Then the program times:
+//!
+//! - `build`: building the per-day aggregates from scratch (one pass over every user's
+//!   timeline; grows with the history, paid once per batch of new input);
+//! - `first report`: the first `--last 30d` report (builds the aggregates, then queries);
+//! - `report`: the median of 21 further `--last 30d` reports through `Engine::report`
+//!   with the aggregates built (the store's `prepare` pass over every user, then the
+//!   report);
+//! - `build_with`: the same report from `report::build_with` on the built aggregates,
+//!   without the store's `prepare` pass;
+//! - `query`: the median of 21 range queries alone (`engagement::report::sections` on the
+//!   built aggregates), which should stay flat once the history exceeds 30 days.
+//!
+//! This is a measurement program, not a test: nothing here asserts a time.
+//!
+//! Measured on the shared 2-core development machine (release build, medians of 21; the
+//! sub-millisecond figures move by ±0.2 ms from run to run with the machine's load):
+//!
+//! | messages | days | users | build ms | `Engine::report` ms | `build_with` ms | query ms |
+//! |---:|---:|---:|---:|---:|---:|---:|
+//! | 1k | 1 | 83 | 0.2 | 0.01 | 0.01 | 0.01 |
+//! | 10k | 10 | 534 | 12 | 0.09 | 0.08 | 0.07 |
+//! | 100k | 100 | 3,156 | 110 | 0.25 | 0.47 | 0.46 |
+//! | 1M | 1,000 | 29,200 | 1,348 | 0.84 | 0.49 | 0.46 |
+//! | 10M | 10,000 | 289,644 | 14,755 | 11.9 | 0.25 | 0.21 |
+//!
+//! The range query and the report built on the aggregates stay flat from 100k (the first
+//! size with 30 days of history) to 10M. What grows in `Engine::report` is the fact
+//! store's `prepare` pass, which visits every user to find unsorted timelines (290k users
+//! at 10M); a list of changed users in the store would remove it.
+
+use convolens::{Config, Engine, ReportOptions};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// 2000-01-03T00:00:00Z, a Monday.
+const T0: i64 = 946_857_600;
+const DAY: i64 = 86_400;
+const PHONE: &str = "1001";
+const PER_DAY: u64 = 1_000;
+/// Timed repetitions; the median is reported.
+const RUNS: usize = 21;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn inbound(buf: &mut String, user: u64, id: u64, ts: i64, context: Option<u64>) {
+    buf.clear();
+    let _ = write!(
+        buf,
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"w","changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"{PHONE}"}},"contacts":[{{"wa_id":"49{user:010}","profile":{{"name":"U{user}"}}}}],"messages":[{{"from":"49{user:010}","id":"wamid.in{id}","timestamp":"{ts}","#
+    );
+    match context {
+        Some(c) => {
+            let _ = write!(
+                buf,
+                r#""type":"button","button":{{"text":"Yes","payload":"Y"}},"context":{{"id":"wamid.out{c}"}}}}]}}}}]}}]}}"#
+            );
+        }
+        None => {
+            let _ = write!(
+                buf,
+                r#""type":"text","text":{{"body":"hello"}}}}]}}}}]}}]}}"#
+            );
+        }
+    }
+}
+
+fn outbound(buf: &mut String, user: u64, id: u64, ts: i64, template: bool) {
+    buf.clear();
+    if template {
+        let _ = write!(
+            buf,
+            r#"{{"type":"outbound","id":"wamid.out{id}","phone_number_id":"{PHONE}","to":"49{user:010}","timestamp":{ts},"kind":"template","template":"promo_{}","category":"marketing","campaign":"c{}","author":"campaign","buttons":[{{"type":"quick_reply","text":"Yes"}},{{"type":"url","text":"Shop"}}]}}"#,
+            id % 7,
+            id % 3
+        );
+    } else {
+        let _ = write!(
+            buf,
+            r#"{{"type":"outbound","id":"wamid.out{id}","phone_number_id":"{PHONE}","to":"49{user:010}","timestamp":{ts},"author":"agent","author_id":"agent-{}"}}"#,
+            id % 12
+        );
+    }
+}
+
+fn status(buf: &mut String, user: u64, id: u64, st: &str, ts: i64) {
+    buf.clear();
+    let _ = write!(
+        buf,
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"w","changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"{PHONE}"}},"statuses":[{{"id":"wamid.out{id}","status":"{st}","timestamp":"{ts}","recipient_id":"49{user:010}"}}]}}}}]}}]}}"#
+    );
+}
+
+struct Fed {
+    messages: u64,
+    docs: u64,
+    days: u64,
+}
+
+/// Feed `messages` messages of synthetic traffic (see the module docs).
+fn feed(engine: &mut Engine, messages: u64) -> Fed {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut buf = String::with_capacity(512);
+    let (mut sent, mut docs, mut id) = (0u64, 0u64, 0u64);
+    let ingest = |engine: &mut Engine, buf: &String, docs: &mut u64| {
+        engine.ingest_str(buf).expect("synthetic input is valid");
+        *docs += 1;
+    };
+    let mut day = 0i64;
+    while sent < messages {
+        let base = T0 + day * DAY;
+        let pool = day as u64 * 30;
+        let users = ((messages - sent).min(PER_DAY) / 10).max(1);
+        for _ in 0..users {
+            let user = pool + rng.below(600);
+            let mut ts = base + 8 * 3_600 + rng.below(12 * 3_600) as i64;
+            let mut last_template = None;
+            for _ in 0..5 {
+                if sent >= messages {
+                    break;
+                }
+                id += 1;
+                let context = last_template.filter(|_| rng.below(2) == 0);
+                inbound(&mut buf, user, id, ts, context);
+                ingest(engine, &buf, &mut docs);
+                sent += 1;
+                ts += 30 + rng.below(300) as i64;
+                let template = rng.below(10) == 0;
+                outbound(&mut buf, user, id, ts, template);
+                ingest(engine, &buf, &mut docs);
+                sent += 1;
+                status(&mut buf, user, id, "delivered", ts + 3);
+                ingest(engine, &buf, &mut docs);
+                if rng.below(2) == 0 {
+                    status(&mut buf, user, id, "read", ts + 60);
+                    ingest(engine, &buf, &mut docs);
+                }
+                if template {
+                    last_template = Some(id);
+                    if rng.below(4) == 0 {
+                        buf.clear();
+                        let _ = write!(
+                            buf,
+                            r#"{{"type":"click","message_id":"wamid.out{id}","button":"Shop","timestamp":{}}}"#,
+                            ts + 90
+                        );
+                        ingest(engine, &buf, &mut docs);
+                    }
+                }
+                ts += 60 + rng.below(1_800) as i64;
+            }
+            if rng.below(2) == 0 {
+                buf.clear();
+                let _ = write!(
+                    buf,
+                    r#"{{"type":"close","contact":"49{user:010}","phone_number_id":"{PHONE}","timestamp":{}}}"#,
+                    ts + 600
+                );
+                ingest(engine, &buf, &mut docs);
+            }
+        }
+        day += 1;
+    }
+    Fed {
+        messages: sent,
+        docs,
+        days: day as u64,
+    }
+}
+
+fn rss_mib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let arg = |i: usize, default: u64| {
+        std::env::args()
+            .nth(i)
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(default)
+    };
+    let (max, min) = (arg(1, 1_000_000), arg(2, 1_000));
+    let opts = ReportOptions {
+        last: Some("30d".into()),
+        ..ReportOptions::default()
+    };
+    println!(
+        "{:>10} {:>10} {:>6} {:>8} {:>9} {:>10} {:>13} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8}",
+        "messages",
+        "documents",
+        "days",
+        "users",
+        "ingest s",
+        "build ms",
+        "1st report ms",
+        "report ms",
+        "build_with",
+        "query ms",
+        "active30",
+        "set KiB",
+        "RSS MiB"
+    );
+    let mut n = min.max(1);
+    while n <= max {
+        let mut engine = Engine::new(Config::default()).expect("default config");
+        let t = Instant::now();
+        let fed = feed(&mut engine, n);
+        let ingest = t.elapsed();
+        let t = Instant::now();
+        let first = engine.report(&opts).expect("report");
+        let first_t = t.elapsed();
+        let mut times = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let r = engine.report(&opts).expect("report");
+            times.push(t.elapsed());
+            assert_eq!(r.engagement, first.engagement, "cached report differs");
+        }
+        times.sort();
+        let t = Instant::now();
+        let days = convolens::engagement::build(engine.store(), engine.time_zone());
+        let build = t.elapsed();
+        // The range query alone: sum the 30 days of aggregates into the sections.
+        let store = engine.store();
+        let config = Config::default();
+        let ctx = convolens::report::Ctx {
+            store,
+            config: &config,
+            range: convolens::report::resolve_range(store, engine.time_zone(), &opts)
+                .expect("range"),
+            phone: None,
+            phone_unknown: false,
+            model: config.attribution.model,
+        };
+        let mut no_prepare = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let r = convolens::report::build_with(
+                store,
+                &config,
+                engine.time_zone(),
+                &opts,
+                Some(&days),
+            )
+            .expect("report");
+            no_prepare.push(t.elapsed());
+            assert_eq!(r.engagement, first.engagement, "report differs");
+        }
+        no_prepare.sort();
+        let mut query = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let s = convolens::engagement::report::sections(&ctx, &days);
+            query.push(t.elapsed());
+            assert_eq!(s.engagement, first.engagement, "query differs");
+        }
+        query.sort();
+        let users = engine.store().live_users().count();
+        println!(
+            "{:>10} {:>10} {:>6} {:>8} {:>9.2} {:>10} {:>13} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8}",
+            fed.messages,
+            fed.docs,
+            fed.days,
+            users,
+            ingest.as_secs_f64(),
+            ms(build),
+            ms(first_t),
+            ms(times[RUNS / 2]),
+            ms(no_prepare[RUNS / 2]),
+            ms(query[RUNS / 2]),
+            first.engagement.active_users,
+            days.user_set_bytes() / 1024,
+            rss_mib().map_or_else(|| "?".into(), |m| m.to_string()),
+        );
+        drop(days);
+        drop(engine);
+        n *= 10;
+    }
+}
