@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Build the convolens Python package into a virtualenv and run its pytest suite.
 #
-#   bash bindings-python/test.sh [PYTEST ARGS...]      (from the repository root)
+#   bash bindings-python/test.sh [PYTEST ARGS...]      (from anywhere)
 #
-# Needs only cargo, python3 (with venv) and pip: pip fetches maturin, the build backend.
-# The virtualenv lives in target/py-venv (override with CONVOLENS_VENV) and is reused.
-# pandas, polars, matplotlib (for the notebook) and mypy (for stubtest) are installed when pip can get them within a
-# short time; their tests skip otherwise (CONVOLENS_PY_EXTRAS=0 skips trying). Exits non-zero when the
-# build fails, a test fails, or no test ran.
+# Needs only cargo and python3 (>= 3.9, with venv and pip). The virtualenv lives in
+# target/py-venv (override with CONVOLENS_VENV) and is reused; pip installs pytest and
+# maturin (the build backend) into it once, then `pip install ./bindings-python` builds the
+# extension in release mode (cargo's target directory) without build isolation.
+#
+# Optional packages, installed when pip can get them within a short time (set
+# CONVOLENS_PY_EXTRAS=0 to skip trying): pandas and polars (the DataFrame helpers),
+# matplotlib (examples/notebook.py), mypy (stub and type checks). Their tests skip when a
+# package is missing, except that with CI set pandas and matplotlib are required.
+# Exits non-zero when the build fails, a test fails, or no test ran.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,15 +22,26 @@ py="$venv/bin/python"
 if [ ! -x "$py" ]; then
     "${PYTHON:-python3}" -m venv "$venv"
 fi
+# The build hook runs `maturin` by name: the venv's bin comes first on PATH.
+export PATH="$venv/bin:$PATH"
 pip() { "$py" -m pip --disable-pip-version-check -q "$@"; }
 
 "$py" -c 'import pytest' 2>/dev/null || pip install 'pytest>=7'
+"$py" -c 'import maturin' 2>/dev/null || pip install 'maturin>=1.9.4,<2'
 if [ "${CONVOLENS_PY_EXTRAS:-1}" != 0 ]; then
-    for extra in pandas polars mypy matplotlib; do
+    for extra in pandas matplotlib polars mypy; do
         "$py" -c "import $extra" 2>/dev/null ||
             timeout 300 "$py" -m pip --disable-pip-version-check -q install --only-binary=:all: "$extra" ||
             echo "test.sh: $extra not installed; its tests will skip" >&2
     done
+    if [ -n "${CI:-}" ]; then
+        for required in pandas matplotlib; do
+            "$py" -c "import $required" 2>/dev/null || {
+                echo "test.sh: CI is set and $required could not be installed" >&2
+                exit 1
+            }
+        done
+    fi
 fi
 
 # Spark (tests/test_spark.py, a few minutes) runs in local mode on the machine's Java; skipped without.
@@ -37,11 +53,11 @@ else
 fi
 
 echo "test.sh: building and installing ./bindings-python" >&2
-pip install --force-reinstall --no-deps "$root/bindings-python"
+pip install --no-build-isolation --force-reinstall --no-deps "$root/bindings-python"
 
 cd "$root"
 set +e
-"$py" -m pytest -p no:cacheprovider bindings-python/tests "$@"
+"$py" -m pytest -p no:cacheprovider -rs bindings-python/tests "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -1,16 +1,16 @@
 # %% [markdown]
 # # convolens in a notebook
 #
-# Loads the bundled example data (`examples/data/example.jsonl`, 400 users over
-# June–July 2025) into a `convolens.Engine`, shows report sections as pandas DataFrames,
-# and plots daily active users and cost per day with matplotlib, saving the figures as
-# PNG files in `target/notebook/`.
+# Loads the bundled example data (`examples/data/example.jsonl`: 400 users over
+# June–July 2025, with the example config and its rate card) into a `convolens.Engine`,
+# shows report sections as pandas DataFrames, and plots daily active users and cost per
+# day with matplotlib, saving the figures as PNG files in `target/notebook/` (or in
+# `$CONVOLENS_NOTEBOOK_OUT`).
 #
 # Run it as a script (`python examples/notebook.py` with the package installed, e.g.
 # `target/py-venv/bin/python` after `bash bindings-python/test.sh`), or open it in
 # Jupyter / VS Code, which read the `# %%` cells. Needs pandas and matplotlib
-# (`pip install pandas matplotlib`). A section this build of the core does not report yet
-# is skipped with a note.
+# (`pip install pandas matplotlib`).
 
 # %%
 import os
@@ -30,32 +30,34 @@ print(f"{result['lines']} lines, {result['outcome']['ingested']} items ingested,
 report = engine.report()
 print("sections:", ", ".join(report))
 print("range:", report["range"])
-
-
-def table(path):
-    """The report section at `path` as a DataFrame; None when this core lacks it or it
-    has no rows."""
-    try:
-        frame = convolens.to_pandas(report, path)
-    except KeyError as missing:
-        print(f"(skipped: {missing.args[0]})")
-        return None
-    return frame if len(frame) else None
-
+print("tables:", ", ".join(convolens.tables(report)))
 
 # %% [markdown]
 # ## What came in
 
 # %%
-messages = table("input.messages")
-messages
+convolens.to_pandas(report, "input.messages")
 
 # %% [markdown]
 # ## Sources: where conversations come from, what they cost and return
 
 # %%
-sources = table("sources")
-sources
+sources = convolens.to_pandas(report, "sources")
+sources[["key", "name", "conversations", "leads", "conversion_rate", "invested", "revenue",
+         "roas"]]
+
+# %% [markdown]
+# ## Billing: what Meta charges, by category and by month
+
+# %%
+billing = report["billing"]
+print(f"pricing model: {billing['model']}; total cost "
+      f"{billing['cost']['total']:.2f} {billing['cost']['currency']}")
+convolens.to_pandas(report, "billing.cost.by_category")
+
+# %%
+convolens.to_pandas(report, "usage.months")[["month", "partial", "sent", "delivered",
+                                             "billable", "quota_used"]]
 
 # %% [markdown]
 # ## Daily active users and cost per day
@@ -69,35 +71,41 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 
-def plot_daily(frame, x, y, title, ylabel, filename):
+def plot_daily(frame, x, y, title, ylabel, filename, kind="line"):
     frame = frame.assign(**{x: pd.to_datetime(frame[x])}).sort_values(x)
     fig, ax = plt.subplots(figsize=(9, 3.5))
-    ax.plot(frame[x], frame[y], marker=".", linewidth=1)
+    if kind == "bar":
+        ax.bar(frame[x], frame[y], width=0.8)
+    else:
+        ax.plot(frame[x], frame[y], marker=".", linewidth=1)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(OUT / filename, dpi=110)
+    fig.savefig(OUT / filename, dpi=100)
     print("saved", OUT / filename)
     return fig
 
 
-dau = table("engagement.daily_active")  # rows: date, users
-if dau is not None:
-    plot_daily(dau, "date", "users", "Daily active users", "users", "daily_active_users.png")
+dau = engine.to_pandas("engagement.daily_active")  # rows: date, users
+plot_daily(dau, "date", "users", "Daily active users", "users", "daily_active_users.png")
 
-cost = table("billing.cost.by_day")  # rows: key (the day), value (the cost)
-if cost is not None:
-    currency = engine.config["currency"]
-    plot_daily(cost, "key", "value", f"Cost per day ({currency})", currency, "cost_per_day.png")
+cost = engine.to_pandas("billing.cost.by_day")  # rows: key (the day), value (the cost)
+currency = report["billing"]["cost"]["currency"]
+plot_daily(cost, "key", "value", f"Cost per day ({currency})", currency, "cost_per_day.png",
+           kind="bar")
 
-volume = table("engagement.daily_volume")  # rows: date, sent, received
-if volume is None:
-    # Until the engagement section is in this build: inbound messages per type instead.
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.bar(messages["key"], messages["value"])
-    ax.set_title("Inbound messages by type")
-    fig.tight_layout()
-    fig.savefig(OUT / "inbound_by_type.png", dpi=110)
-    print("saved", OUT / "inbound_by_type.png")
+# %% [markdown]
+# ## When users write: messages received by weekday and hour
+
+# %%
+heat = engine.to_pandas("engagement.heatmap").set_index("row")
+fig, ax = plt.subplots(figsize=(9, 3))
+ax.imshow(heat.to_numpy(), aspect="auto", cmap="Blues")
+ax.set_yticks(range(7), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+ax.set_xlabel(f"hour ({report['range']['time_zone']})")
+ax.set_title("Messages received")
+fig.tight_layout()
+fig.savefig(OUT / "heatmap.png", dpi=100)
+print("saved", OUT / "heatmap.png")

@@ -279,6 +279,58 @@ fn date_arg(name: &str, v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>
     Ok(Some(format!("{y:04}-{m:02}-{d:02}")))
 }
 
+/// An instant as UTC Unix seconds: `None` (now), an `int` or `float` of Unix seconds, or a
+/// `datetime.datetime` (naive: UTC).
+fn instant_arg(py: Python<'_>, v: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        return Ok(i64::try_from(now).unwrap_or(i64::MAX));
+    };
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        return v.extract::<i64>();
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        let f = f.value();
+        if !f.is_finite() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "`at` must be a finite number of seconds, got {f}"
+            )));
+        }
+        return Ok(f.floor() as i64);
+    }
+    let dt = py.import("datetime")?;
+    if v.is_instance(&dt.getattr("datetime")?)? {
+        let v = if v.getattr("tzinfo")?.is_none() {
+            let kw = PyDict::new(py);
+            kw.set_item("tzinfo", dt.getattr("timezone")?.getattr("utc")?)?;
+            v.call_method("replace", (), Some(&kw))?
+        } else {
+            v.clone()
+        };
+        let f: f64 = v.call_method0("timestamp")?.extract()?;
+        return Ok(f.floor() as i64);
+    }
+    Err(PyTypeError::new_err(format!(
+        "`at` must be a datetime.datetime, Unix seconds or None, got {}",
+        v.get_type().name()?
+    )))
+}
+
+/// UTC Unix seconds as an aware `datetime.datetime` (UTC).
+fn utc_datetime(py: Python<'_>, ts: Option<i64>) -> PyResult<Py<PyAny>> {
+    let Some(ts) = ts else {
+        return Ok(py.None());
+    };
+    let dt = py.import("datetime")?;
+    let utc = dt.getattr("timezone")?.getattr("utc")?;
+    Ok(dt
+        .getattr("datetime")?
+        .call_method1("fromtimestamp", (ts, utc))?
+        .unbind())
+}
+
 /// Report options from Python keywords, through serde: an option the core adds works
 /// with no change here. `start`/`end` are the core's `from`/`to`.
 fn report_options(
@@ -330,6 +382,106 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
             msg.unwrap_or_default()
         )
     })
+}
+
+/// The customer service window of one user at one instant, from `Engine.can_send_free_form`.
+///
+/// True (as a bool) when the window is open, i.e. the business may send free-form
+/// (non-template) messages. Attributes, each an aware UTC `datetime.datetime` or None:
+/// `until` (when the window closes, or last closed), `last_inbound` (the user's latest
+/// message at or before `at`), `free_entry_until` (a free entry point window is open until
+/// then: messages delivered before it are free), `free_entry_reply_by` (the user came
+/// from an ad or Page call-to-action and was not answered yet: a reply delivered before
+/// then opens a free entry point window); `open` (bool) and `at` (the instant asked about).
+#[pyclass(frozen, eq, module = "convolens")]
+#[derive(PartialEq, Eq)]
+struct FreeFormWindow {
+    at: i64,
+    state: convolens::billing::WindowState,
+}
+
+#[pymethods]
+impl FreeFormWindow {
+    /// True when the customer service window is open: free-form messages may be sent.
+    #[getter]
+    fn open(&self) -> bool {
+        self.state.open
+    }
+
+    /// The instant asked about (aware UTC datetime).
+    #[getter]
+    fn at(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, Some(self.at))
+    }
+
+    /// When the customer service window closes (or last closed); None if the user never
+    /// wrote.
+    #[getter]
+    fn until(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.until)
+    }
+
+    /// The user's latest message at or before `at`; None if none.
+    #[getter]
+    fn last_inbound(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.last_inbound)
+    }
+
+    /// A free entry point window is open until then (messages delivered before it are
+    /// free); None when none is open.
+    #[getter]
+    fn free_entry_until(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.free_entry_until)
+    }
+
+    /// The user came from an ad or Page call-to-action and was not answered yet: a reply
+    /// delivered before this instant opens a free entry point window. None otherwise.
+    #[getter]
+    fn free_entry_reply_by(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        utc_datetime(py, self.state.free_entry_reply_by)
+    }
+
+    /// The attributes as a dict: `open`, `at`, `until`, `last_inbound`,
+    /// `free_entry_until`, `free_entry_reply_by` (datetimes as above). With
+    /// `timestamps=True` the instants are UTC Unix seconds instead.
+    #[pyo3(signature = (timestamps = false))]
+    fn to_dict<'py>(&self, py: Python<'py>, timestamps: bool) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("open", self.state.open)?;
+        let s = &self.state;
+        for (k, v) in [
+            ("at", Some(self.at)),
+            ("until", s.until),
+            ("last_inbound", s.last_inbound),
+            ("free_entry_until", s.free_entry_until),
+            ("free_entry_reply_by", s.free_entry_reply_by),
+        ] {
+            if timestamps {
+                d.set_item(k, v)?;
+            } else {
+                d.set_item(k, utc_datetime(py, v)?)?;
+            }
+        }
+        Ok(d)
+    }
+
+    fn __bool__(&self) -> bool {
+        self.state.open
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let until = utc_datetime(py, self.state.until)?;
+        let until = until.bind(py);
+        let until = if until.is_none() {
+            "None".to_string()
+        } else {
+            until.call_method0("isoformat")?.extract()?
+        };
+        Ok(format!(
+            "<convolens.FreeFormWindow open={} until={until}>",
+            if self.state.open { "True" } else { "False" }
+        ))
+    }
 }
 
 /// The analytics engine. Feed it WhatsApp Cloud API webhook payloads and convolens JSONL
@@ -567,8 +719,14 @@ impl Engine {
     /// days in the report time zone. Other options, by keyword: `last` (a period such as
     /// `"7d"` or `"6m"` ending at the latest ingested day), `phone` (one business number,
     /// `phone_number_id`), `model` (attribution model: `"last_touch"`, `"linear"`,
-    /// `"markov"`, ...), `time_zone` (overrides the config's), and any other option of
+    /// `"markov"`, ...), `time_zone` (overrides the config's), `compare=True` (adds
+    /// `compare`: the previous period of equal length and the change), `compare_models=True`
+    /// (adds `attribution.comparison`: every model side by side), and any other option of
     /// the core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option.
+    ///
+    /// Sections: `range`, `input`, `billing`, `usage`, `sources`, `attribution`,
+    /// `engagement`, `templates`, `campaigns` (and `compare`); their shapes are the
+    /// TypedDicts of `convolens.types` (`Report`). Computed without the GIL.
     #[pyo3(signature = (start = None, end = None, **options))]
     fn report(
         &self,
@@ -625,6 +783,90 @@ impl Engine {
             .import("convolens.frames")?
             .call_method1("to_polars", (report, section))?
             .unbind())
+    }
+
+    /// Can the business send a free-form (non-template) message to user `wa_id` (a
+    /// `wa_id` or business-scoped user id) at instant `at`? Returns a `FreeFormWindow`,
+    /// true when the customer service window (24 h from the user's latest message) is
+    /// open, with when it closes and the free entry point window; or None when the user,
+    /// or the business number `phone` (`phone_number_id`; None: any number), was never
+    /// seen. `at`: a `datetime.datetime` (naive means UTC), Unix seconds, or None for
+    /// now. Uses everything ingested with a timestamp up to `at`, in any order.
+    #[pyo3(signature = (wa_id, at = None, phone = None))]
+    fn can_send_free_form(
+        &self,
+        py: Python<'_>,
+        wa_id: &str,
+        at: Option<&Bound<'_, PyAny>>,
+        phone: Option<&str>,
+    ) -> PyResult<Option<FreeFormWindow>> {
+        let at = instant_arg(py, at)?;
+        let state = self.with(py, |e| e.free_form_window(wa_id, phone, at))?;
+        Ok(state.map(|state| FreeFormWindow { at, state }))
+    }
+
+    /// The users of a source or event as CSV, like `report --contacts NAME`: columns
+    /// `wa_id, name, country, first_seen, source, converted, value` (RFC 4180, CRLF line
+    /// ends). `name` is read as an event when a configured messaging event or an external
+    /// event has that name, else as a source key; or give `source` (a source key) and/or
+    /// `event` (an event name) instead. With none, every user is listed.
+    ///
+    /// `file`: None returns the CSV text; a path (`str`/`os.PathLike`) or a file object
+    /// (binary, or text opened with `newline=""`) receives it, and the number of users
+    /// written is returned. `start`, `end` and the other keyword options select the range,
+    /// number and attribution model as for `report`. Raises `ReportError`, `OSError`.
+    #[pyo3(signature = (name = None, *, source = None, event = None, file = None, start = None, end = None, **options))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_contacts(
+        &self,
+        py: Python<'_>,
+        name: Option<String>,
+        source: Option<String>,
+        event: Option<String>,
+        file: Option<&Bound<'_, PyAny>>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        if name.is_some() && (source.is_some() || event.is_some()) {
+            return Err(PyTypeError::new_err(
+                "give `name`, or `source` and/or `event`, not both",
+            ));
+        }
+        let opts = report_options(py, start, end, options)?;
+        let file = file.filter(|f| !f.is_none());
+        let path = file.and_then(as_path);
+        if file.is_some()
+            && path.is_none()
+            && !file.is_some_and(|f| f.hasattr("write").unwrap_or(false))
+        {
+            return Err(PyTypeError::new_err(
+                "`file` must be a path or a file object",
+            ));
+        }
+        let (csv, count) = self.with(py, |e| {
+            let filter = match name {
+                Some(n) => convolens::sources::ContactFilter::guess(e.config(), e.store(), &n),
+                None => convolens::sources::ContactFilter { source, event },
+            };
+            let mut csv = Vec::new();
+            let count = e.export_contacts(&opts, &filter, &mut csv);
+            (csv, count)
+        })?;
+        let count = count.map_err(|e| ReportError::new_err(e.to_string()))?;
+        let Some(file) = file else {
+            let text =
+                String::from_utf8(csv).map_err(|e| ConvolensError::new_err(e.to_string()))?;
+            return Ok(PyString::new(py, &text).into_any().unbind());
+        };
+        if let Some(path) = path {
+            py.detach(|| std::fs::write(&path, &csv))?;
+        } else if file.is_instance(&py.import("io")?.getattr("TextIOBase")?)? {
+            file.call_method1("write", (String::from_utf8_lossy(&csv),))?;
+        } else {
+            file.call_method1("write", (PyBytes::new(py, &csv),))?;
+        }
+        Ok(count.into_pyobject(py)?.into_any().unbind())
     }
 
     /// The whole state (configuration and facts) as compact, versioned bytes, for
@@ -716,6 +958,7 @@ fn partition_of(doc: &Bound<'_, PyAny>, partitions: u32) -> PyResult<u32> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Engine>()?;
+    m.add_class::<FreeFormWindow>()?;
     m.add_function(wrap_pyfunction!(user_key, m)?)?;
     m.add_function(wrap_pyfunction!(partition_of, m)?)?;
     m.add("ConvolensError", py.get_type::<ConvolensError>())?;

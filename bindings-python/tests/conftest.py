@@ -47,14 +47,21 @@ def jsonl(docs: List[Any]) -> str:
     return "".join(json.dumps(d) + "\n" for d in docs)
 
 
-def run_cli(*args: str) -> Dict[str, Any]:
-    """`report --json ARGS` parsed; the binary is built by cargo on first use."""
+def run_report(*args: str) -> "subprocess.CompletedProcess[bytes]":
+    """The `report` program run with ARGS (its output as bytes); cargo builds it on first
+    use."""
     out = subprocess.run(
-        ["cargo", "run", "--release", "-q", "--bin", "report", "--", "--json", *args],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        ["cargo", "run", "--release", "-q", "--bin", "report", "--", *args],
+        cwd=ROOT, capture_output=True, check=False,
     )
-    assert out.returncode in (0, 1), out.stderr
-    return {"text": out.stdout, "json": json.loads(out.stdout)}
+    assert out.returncode in (0, 1), out.stderr.decode(errors="replace")
+    return out
+
+
+def run_cli(*args: str) -> Dict[str, Any]:
+    """`report --json ARGS`: its text and the text parsed."""
+    text = run_report("--json", *args).stdout.decode()
+    return {"text": text, "json": json.loads(text)}
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,9 @@ PUBLIC_METHODS = [name for name in dir(convolens.Engine) if not name.startswith(
 
 def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
-        "config", "from_config_file", "ingest", "ingest_jsonl", "ingest_many", "merge",
-        "report", "report_json", "restore", "snapshot", "to_pandas", "to_polars",
+        "can_send_free_form", "config", "export_contacts", "from_config_file", "ingest",
+        "ingest_jsonl", "ingest_many", "merge", "report", "report_json", "restore",
+        "snapshot", "to_pandas", "to_polars",
     ])
     assert convolens.__version__.count(".") == 2
 
@@ -32,9 +33,17 @@ def test_every_method_has_a_docstring(name):
     assert doc and len(doc.strip()) > 30, name
 
 
+@pytest.mark.parametrize("name", [n for n in dir(convolens.FreeFormWindow)
+                                  if not n.startswith("_")])
+def test_every_window_attribute_has_a_docstring(name):
+    doc = getattr(convolens.FreeFormWindow, name).__doc__
+    assert doc and len(doc.strip()) > 20, name
+    assert "customer service window" in convolens.FreeFormWindow.__doc__
+
+
 def test_module_functions_have_docstrings():
     for fn in (convolens.to_pandas, convolens.to_polars, convolens.to_records,
-               convolens.frames.section):
+               convolens.tables, convolens.frames.section):
         assert fn.__doc__ and len(fn.__doc__.strip()) > 30
     assert "Engine" in convolens.__doc__
 
@@ -44,7 +53,8 @@ def test_help_is_useful():
     assert "webhook" in text and "config" in text
     sig = inspect.signature(convolens.Engine.report)
     assert list(sig.parameters) == ["self", "start", "end", "options"]
-    for option in ("last", "phone", "model", "time_zone", "ReportError"):
+    for option in ("last", "phone", "model", "time_zone", "compare", "compare_models",
+                   "ReportError", "billing", "convolens.types"):
         assert option in convolens.Engine.report.__doc__
 
 
@@ -62,6 +72,9 @@ def test_stub_names_match_the_runtime():
     assert stub_methods == runtime
     for exc in ("ConvolensError", "ParseError", "ConfigError", "ReportError", "SnapshotError"):
         assert exc in classes
+    window = {n.name for n in classes["FreeFormWindow"].body if isinstance(n, ast.FunctionDef)}
+    assert window - {"__bool__", "__eq__"} == {
+        n for n in dir(convolens.FreeFormWindow) if not n.startswith("_")}
     # Every stub signature names the runtime's parameters, in order; where the runtime
     # takes **options, the stub may spell out known options as keyword-only parameters.
     for fn in classes["Engine"].body:
@@ -141,13 +154,24 @@ def test_notebook_runs_and_saves_figures(tmp_path):
                          env=dict(os.environ, CONVOLENS_NOTEBOOK_OUT=str(tmp_path),
                                   MPLBACKEND="Agg"))
     assert out.returncode == 0, out.stderr
-    report = convolens.Engine().report()
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert pngs, out.stdout
+    assert pngs == ["cost_per_day.png", "daily_active_users.png", "heatmap.png"], out.stdout
     for png in pngs:
-        assert (tmp_path / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # Each figure whose section the core reports is drawn.
-    if "engagement" in report:
-        assert "daily_active_users.png" in pngs
-    if "billing" in report:
-        assert "cost_per_day.png" in pngs
+        data = (tmp_path / png).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, png
+    assert "pricing model: PMP" in out.stdout or "pricing model: mixed" in out.stdout
+
+
+def test_readme_python_snippets_run(tmp_path, monkeypatch):
+    # The Python examples of the repository README and the package README, run as
+    # written from the repository root (files they write go to a temporary directory).
+    import re
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    for readme in (root / "README.md", root / "bindings-python" / "README.md"):
+        blocks = re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
+        assert blocks, readme
+        for code in blocks:
+            code = code.replace('"buyers.csv"', repr(str(tmp_path / "buyers.csv")))
+            exec(compile(code, str(readme), "exec"), {})
+    assert (tmp_path / "buyers.csv").read_text().startswith("wa_id,")

@@ -63,7 +63,12 @@ def test_invalid_json_text():
 
 def test_from_config_file():
     engine = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
-    assert engine.config == convolens.Engine(json.loads(EXAMPLE_CONFIG.read_text())).config
+    # The config's rate card path is relative to the file; given as a dict, it is read
+    # relative to the current directory, so spell it out in full.
+    cfg = json.loads(EXAMPLE_CONFIG.read_text())
+    cfg["rate_card"] = str(EXAMPLE_CONFIG.parent / cfg["rate_card"])
+    assert engine.config == convolens.Engine(cfg).config
+    assert isinstance(engine.config["rate_card"], list) and engine.config["rate_card"]
     assert convolens.Engine.from_config_file(str(EXAMPLE_CONFIG)).config == engine.config
 
 

@@ -4,7 +4,7 @@ import pytest
 
 import convolens
 from convolens import frames
-from conftest import SAMPLE
+from conftest import EXAMPLE_CONFIG, SAMPLE
 
 REPORT = {
     "range": {"from": "2025-07-01", "to": "2025-07-03", "days": 2, "phone": None},
@@ -84,3 +84,89 @@ def test_frame_errors_pass_through():
         engine().to_polars("no_such_section")
     with pytest.raises(KeyError):
         convolens.to_records(REPORT, "missing")
+
+
+def test_heatmap_rule():
+    report = {"engagement": {"heatmap": [[1, 2], [3, 4]]}}
+    assert frames.to_records(report, "engagement.heatmap") == [
+        {"row": 0, "0": 1, "1": 2}, {"row": 1, "0": 3, "1": 4}]
+
+
+def test_tables_lists_table_paths():
+    assert frames.tables(REPORT) == ["input.messages", "days", "by_source"]
+    assert frames.tables(REPORT, "input") == ["input.messages"]
+    assert convolens.tables is frames.tables
+
+
+@pytest.fixture(scope="module")
+def example_report(example):
+    engine = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
+    engine.ingest_jsonl(example)
+    return engine.report(compare=True, compare_models=True)
+
+
+# The tables each section of the example report must offer (with the rate card, funnels,
+# quota and compare the example config and options give).
+EXPECTED_TABLES = {
+    "input": {"input.messages", "input.statuses", "input.records"},
+    "billing": {"billing.conversations", "billing.charged_messages", "billing.free_messages",
+                "billing.cost.by_category", "billing.cost.by_country", "billing.cost.by_day",
+                "billing.reconciliation.by_field", "billing.reconciliation.mismatches"},
+    "usage": {"usage.months"},
+    "sources": {"sources"},
+    "attribution": {"attribution.comparison"},
+    "engagement": {"engagement.daily_active", "engagement.countries", "engagement.heatmap",
+                   "engagement.daily_volume", "engagement.support", "engagement.authors",
+                   "engagement.top_authors", "engagement.response_time.by_author"},
+    "templates": {"templates"},
+    "campaigns": {"campaigns"},
+    "compare": {"compare.engagement_delta.daily_active", "compare.sources_delta"},
+}
+
+
+def test_every_section_has_its_tables(example_report):
+    found = frames.tables(example_report)
+    sections = {p.split(".")[0] for p in found}
+    # Every section but `range` (one row) makes tables.
+    assert sections == set(example_report) - {"range"}
+    for section, paths in EXPECTED_TABLES.items():
+        assert paths <= set(found), (section, paths - set(found))
+
+
+def test_every_table_as_records_and_frames(example_report):
+    pd = pytest.importorskip("pandas")
+    for path in frames.tables(example_report):
+        value = frames.section(example_report, path)
+        records = frames.to_records(example_report, path)
+        assert len(records) == len(value), path
+        df = convolens.to_pandas(example_report, path)
+        assert isinstance(df, pd.DataFrame) and len(df) == len(value), path
+    # A few by content: daily cost rows are days with their cost.
+    by_day = convolens.to_pandas(example_report, "billing.cost.by_day")
+    assert list(by_day.columns) == ["key", "value"]
+    assert by_day["value"].sum() == pytest.approx(example_report["billing"]["cost"]["total"])
+    heat = convolens.to_pandas(example_report, "engagement.heatmap")
+    assert list(heat.columns) == ["row"] + [str(h) for h in range(24)] and len(heat) == 7
+    months = convolens.to_pandas(example_report, "usage.months")
+    assert {"month", "billable", "quota_used", "by_country.DE.sent"} <= set(months.columns)
+    sources = convolens.to_pandas(example_report, "sources")
+    assert sources["conversations"].sum() == sum(
+        s["conversations"] for s in example_report["sources"])
+
+
+def test_every_table_as_polars(example_report):
+    pl = pytest.importorskip("polars")
+    for path in frames.tables(example_report):
+        df = convolens.to_polars(example_report, path)
+        assert isinstance(df, pl.DataFrame)
+        assert df.height == len(frames.section(example_report, path)), path
+
+
+def test_engine_frames_take_report_options(example):
+    pytest.importorskip("pandas")
+    engine = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
+    engine.ingest_jsonl(example)
+    df = engine.to_pandas("engagement.daily_active", start="2025-06-10", end="2025-06-17")
+    assert list(df["date"]) == [f"2025-06-{d}" for d in range(10, 17)]
+    comparison = engine.to_pandas("attribution.comparison", compare_models=True)
+    assert len(comparison) == len(engine.report()["sources"])

@@ -20,6 +20,9 @@ def example_engine(example):
 def test_report_equals_cli_on_example_data(example, example_engine):
     cli = run_cli("--config", str(EXAMPLE_CONFIG), str(example))
     assert example_engine.report() == cli["json"]
+    # The example config's rate card makes billing non-trivial.
+    assert cli["json"]["billing"]["cost"]["total"] > 0
+    assert cli["json"]["usage"]["months"]
     # Byte for byte, too: same serialiser, same pretty printer.
     assert example_engine.report_json() + "\n" == cli["text"]
 
@@ -32,6 +35,10 @@ def test_report_equals_cli_on_example_data(example, example_engine):
     (["--last", "1m", "--tz", "UTC"], {"last": "1m", "time_zone": "UTC"}),
     (["--phone", "1001"], {"phone": "1001"}),
     (["--model", "linear"], {"model": "linear"}),
+    (["--from", "2025-06-15", "--to", "2025-07-15", "--model", "position_based"],
+     {"start": "2025-06-15", "end": "2025-07-15", "model": "position_based"}),
+    (["--compare", "--last", "14d"], {"compare": True, "last": "14d"}),
+    (["--compare-models"], {"compare_models": True}),
 ])
 def test_report_options_equal_cli(example, example_engine, cli_args, kwargs):
     cli = run_cli("--config", str(EXAMPLE_CONFIG), *cli_args, str(example))
@@ -53,7 +60,7 @@ def test_report_keys_and_range():
     engine.ingest_many(SAMPLE)
     report = engine.report()
     assert list(report)[:2] == ["range", "input"]
-    # 1751450000 is 2025-07-02 10:33:20 UTC, 1751460000 the same day: one day.
+    # 1751450000 is 2025-07-02 09:53:20 UTC, 1751460000 the same day: one day.
     assert report["range"] == {"from": "2025-07-02", "to": "2025-07-03", "days": 1,
                                "time_zone": "UTC", "phone": None}
     assert engine.report(start="2025-07-01", end="2025-07-08")["range"]["days"] == 7

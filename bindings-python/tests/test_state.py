@@ -26,6 +26,15 @@ def test_snapshot_restore_round_trip():
     assert restored.snapshot() == snap
 
 
+def test_snapshot_of_the_example_data(example):
+    engine = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
+    engine.ingest_jsonl(example)
+    restored = convolens.Engine.restore(engine.snapshot())
+    # The rate card travels in the snapshot: billing is the same.
+    assert restored.report()["billing"]["cost"]["total"] > 0
+    assert restored.report(compare=True) == engine.report(compare=True)
+
+
 def test_restored_engine_goes_on_ingesting():
     engine = engine_with(SAMPLE[:2])
     restored = convolens.Engine.restore(engine.snapshot())
@@ -89,10 +98,9 @@ def test_merge_partitions_by_user(example):
         user = user_of(doc, msg_user)
         parts[zlib.crc32(user.encode()) % 2 if user else 0].append(doc)
     assert parts[0] and parts[1]
-    config = EXAMPLE_CONFIG.read_text()
-    whole = convolens.Engine(config)
+    whole = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
     whole.ingest_many(docs)
-    a, b = convolens.Engine(config), convolens.Engine(config)
+    a, b = (convolens.Engine.from_config_file(EXAMPLE_CONFIG) for _ in range(2))
     a.ingest_many(parts[0])
     b.ingest_many(parts[1])
     a.merge(b)

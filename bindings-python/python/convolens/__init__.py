@@ -5,36 +5,45 @@ Feed an :class:`Engine` the webhook payloads Meta sends and convolens JSONL reco
 for reports as plain dicts with the same keys as ``report --json``::
 
     import convolens
-    engine = convolens.Engine({"time_zone": "Europe/Berlin"})
-    engine.ingest_jsonl("examples/data/example.jsonl")
-    report = engine.report(last="30d")
-    engine.to_pandas("input.messages")          # with pandas installed
+    engine = convolens.Engine.from_config_file("examples/data/config.json")
+    engine.ingest_jsonl("examples/data/example.jsonl")   # bulk, without the GIL
+    report = engine.report(last="30d")                   # a convolens.types.Report
+    engine.to_pandas("sources")                          # with pandas installed
+    engine.can_send_free_form("4915112345678")           # a FreeFormWindow, or None
+    engine.export_contacts("purchase")                   # CSV text
 
-Errors are :class:`ConvolensError` subclasses: :class:`ParseError` (with ``line``,
-``column``, ``field``, ``kind``), :class:`ConfigError` (with ``key``),
-:class:`ReportError` and :class:`SnapshotError`.
+The shapes of the returned dicts are :mod:`convolens.types`; :mod:`convolens.frames`
+turns report sections into rows and DataFrames. Errors are :class:`ConvolensError`
+subclasses: :class:`ParseError` (with ``line``, ``column``, ``field``, ``kind``),
+:class:`ConfigError` (with ``key``), :class:`ReportError` and :class:`SnapshotError`.
 """
 
 from ._native import (
     ConfigError,
     ConvolensError,
     Engine,
+    FreeFormWindow,
     ParseError,
     ReportError,
     SnapshotError,
     __version__,
 )
-from .frames import to_pandas, to_polars, to_records
+from . import frames, types
+from .frames import tables, to_pandas, to_polars, to_records
 
 __all__ = [
     "ConfigError",
     "ConvolensError",
     "Engine",
+    "FreeFormWindow",
     "ParseError",
     "ReportError",
     "SnapshotError",
     "__version__",
+    "frames",
+    "tables",
     "to_pandas",
     "to_polars",
     "to_records",
+    "types",
 ]

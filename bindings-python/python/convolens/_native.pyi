@@ -2,12 +2,15 @@
 
 import datetime
 import os
-from typing import IO, Any, Dict, Iterable, List, Mapping, Optional, TypedDict, Union, final
+from typing import IO, Any, Dict, Iterable, List, Mapping, Optional, Union, final, overload
+
+from .types import AttributionModel, IngestOutcome, Report, StreamOutcome
 
 __all__ = [
     "ConfigError",
     "ConvolensError",
     "Engine",
+    "FreeFormWindow",
     "ParseError",
     "ReportError",
     "SnapshotError",
@@ -40,25 +43,30 @@ class ReportError(ConvolensError):
 class SnapshotError(ConvolensError):
     """Snapshot bytes that cannot be restored."""
 
-class _IngestOutcome(TypedDict):
-    ingested: int
-    duplicates: int
-    ignored: List[str]
-
-class _ParseErrorInfo(TypedDict):
-    kind: str
-    line: int
-    column: int
-    field: str
-    message: str
-
-class _StreamOutcome(TypedDict):
-    lines: int
-    outcome: _IngestOutcome
-    errors: List[_ParseErrorInfo]
-
 _Document = Union[Mapping[str, Any], List[Any], str, bytes, bytearray]
 _DateLike = Union[datetime.date, str]
+_Instant = Union[datetime.datetime, int, float]
+_Path = Union[str, os.PathLike[str]]
+
+@final
+class FreeFormWindow:
+    """The customer service window of one user at one instant; true when open."""
+
+    @property
+    def open(self) -> bool: ...
+    @property
+    def at(self) -> datetime.datetime: ...
+    @property
+    def until(self) -> Optional[datetime.datetime]: ...
+    @property
+    def last_inbound(self) -> Optional[datetime.datetime]: ...
+    @property
+    def free_entry_until(self) -> Optional[datetime.datetime]: ...
+    @property
+    def free_entry_reply_by(self) -> Optional[datetime.datetime]: ...
+    def to_dict(self, timestamps: bool = False) -> Dict[str, Any]: ...
+    def __bool__(self) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
 class Engine:
@@ -69,11 +77,11 @@ class Engine:
     def from_config_file(path: Union[str, os.PathLike[str]]) -> Engine: ...
     @property
     def config(self) -> Dict[str, Any]: ...
-    def ingest(self, doc: _Document) -> _IngestOutcome: ...
-    def ingest_many(self, docs: Iterable[_Document], strict: bool = False) -> _StreamOutcome: ...
+    def ingest(self, doc: _Document) -> IngestOutcome: ...
+    def ingest_many(self, docs: Iterable[_Document], strict: bool = False) -> StreamOutcome: ...
     def ingest_jsonl(
         self, source: Union[str, os.PathLike[str], IO[bytes], IO[str]], strict: bool = False
-    ) -> _StreamOutcome: ...
+    ) -> StreamOutcome: ...
     def report(
         self,
         start: Optional[_DateLike] = None,
@@ -81,10 +89,12 @@ class Engine:
         *,
         last: Optional[str] = None,
         phone: Optional[str] = None,
-        model: Optional[str] = None,
+        model: Optional[AttributionModel] = None,
         time_zone: Optional[str] = None,
+        compare: bool = False,
+        compare_models: bool = False,
         **options: Any,
-    ) -> Dict[str, Any]: ...
+    ) -> Report: ...
     def report_json(
         self,
         start: Optional[_DateLike] = None,
@@ -93,12 +103,41 @@ class Engine:
         pretty: bool = True,
         last: Optional[str] = None,
         phone: Optional[str] = None,
-        model: Optional[str] = None,
+        model: Optional[AttributionModel] = None,
         time_zone: Optional[str] = None,
+        compare: bool = False,
+        compare_models: bool = False,
         **options: Any,
     ) -> str: ...
     def to_pandas(self, section: str, **report_args: Any) -> Any: ...
     def to_polars(self, section: str, **report_args: Any) -> Any: ...
+    def can_send_free_form(
+        self, wa_id: str, at: Optional[_Instant] = None, phone: Optional[str] = None
+    ) -> Optional[FreeFormWindow]: ...
+    @overload
+    def export_contacts(
+        self,
+        name: Optional[str] = None,
+        *,
+        source: Optional[str] = None,
+        event: Optional[str] = None,
+        file: None = None,
+        start: Optional[_DateLike] = None,
+        end: Optional[_DateLike] = None,
+        **options: Any,
+    ) -> str: ...
+    @overload
+    def export_contacts(
+        self,
+        name: Optional[str] = None,
+        *,
+        source: Optional[str] = None,
+        event: Optional[str] = None,
+        file: Union[_Path, IO[bytes], IO[str]],
+        start: Optional[_DateLike] = None,
+        end: Optional[_DateLike] = None,
+        **options: Any,
+    ) -> int: ...
     def snapshot(self) -> bytes: ...
     @staticmethod
     def restore(snapshot: Union[bytes, bytearray]) -> Engine: ...

@@ -118,7 +118,6 @@ import os
 from typing import (
     IO,
     Any,
-    Dict,
     Iterable,
     Iterator,
     List,
@@ -130,6 +129,7 @@ from typing import (
 )
 
 from ._native import Engine, partition_of, user_key
+from .types import Report
 
 __all__ = ["engine", "partition_of", "report", "user_key"]
 
@@ -333,9 +333,10 @@ def report(
     merge: str = "driver",
     depth: int = 2,
     **options: Any,
-) -> Dict[str, Any]:
-    """The report of :func:`engine`'s merged engine: the dict, with the keys of
-    ``report --json``, that one engine fed every row of ``df`` returns.
+) -> Report:
+    """The report of :func:`engine`'s merged engine: the dict (typed as
+    :class:`convolens.types.Report`), with the keys of ``report --json``, that one engine
+    fed every row of ``df`` returns.
 
     ``start`` (inclusive) and ``end`` (exclusive) days and the other ``options``
     (``last``, ``phone``, ``model``, ``time_zone``, ...) are those of

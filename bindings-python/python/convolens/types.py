@@ -1,0 +1,453 @@
+"""The shapes of what :class:`convolens.Engine` returns, as ``TypedDict`` classes.
+
+``Engine.report()`` returns a :class:`Report`: a plain ``dict`` with exactly the keys of
+``report --json`` (the test suite checks every key of the example report against these
+classes, so they stay in step with the core). Money is a ``float`` in major units of
+the configured currency; a ratio whose denominator is zero is ``None``; days are
+``"YYYY-MM-DD"`` strings in the report time zone; instants are UTC Unix seconds.
+
+Use them to annotate your own code::
+
+    from convolens.types import Report, SourceRow
+
+    def best_source(report: Report) -> SourceRow:
+        return max(report["sources"], key=lambda s: s["leads"])
+
+Keys that the core leaves out when they have nothing to say are marked optional
+(``total=False`` classes): ``Report.compare`` (only with ``compare=True``),
+``Attribution.comparison`` (only with ``compare_models=True``), ``SourceRow.funnel``
+(only with funnels configured), the quota figures of :class:`UsageMonth` (only with a
+quota) and ``BillingView.conversation_id``.
+"""
+
+from typing import Any, Dict, List, Literal, Optional, TypedDict
+
+__all__ = [
+    "AttributionModel",
+    "Attribution",
+    "AuthorResponse",
+    "Billing",
+    "BillingView",
+    "ButtonRow",
+    "CategoryCounts",
+    "Comparison",
+    "ConversationCounts",
+    "ConversionEvent",
+    "Cost",
+    "DailyActive",
+    "DailyVolume",
+    "Engagement",
+    "FreeMessages",
+    "FunnelRow",
+    "FunnelStep",
+    "IngestOutcome",
+    "Input",
+    "Mismatch",
+    "ModelComparison",
+    "ModelCredit",
+    "ParseErrorInfo",
+    "PricingModel",
+    "Range",
+    "Reconciliation",
+    "Report",
+    "ResponseTime",
+    "SourceRow",
+    "StreamOutcome",
+    "Support",
+    "TemplateRow",
+    "TopAuthor",
+    "Usage",
+    "UsageCounts",
+    "UsageMonth",
+]
+
+# --- ingestion -------------------------------------------------------------------------
+
+
+class IngestOutcome(TypedDict):
+    """What one ``ingest`` call did."""
+
+    ingested: int
+    """Items applied for the first time."""
+    duplicates: int
+    """Items already seen (no change)."""
+    ignored: List[str]
+    """Items accepted but not used, with their reasons (``field:account_update``, ...)."""
+
+
+class ParseErrorInfo(TypedDict):
+    """One rejected document (the attributes of :class:`convolens.ParseError`)."""
+
+    kind: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+
+class StreamOutcome(TypedDict):
+    """What ``ingest_many`` / ``ingest_jsonl`` did."""
+
+    lines: int
+    outcome: IngestOutcome
+    errors: List[ParseErrorInfo]
+
+
+# --- range and input -------------------------------------------------------------------
+
+Range = TypedDict(
+    "Range", {"from": str, "to": str, "days": int, "time_zone": str, "phone": Optional[str]}
+)
+"""The days reported on: ``from`` inclusive, ``to`` exclusive, in ``time_zone``; ``phone``
+is the business number filter (``None``: all)."""
+
+
+class Input(TypedDict):
+    """Ingestion counts over the engine's life."""
+
+    lines: int
+    ingested: int
+    duplicates: int
+    ignored: int
+    errors: int
+    messages: Dict[str, int]
+    """Unique inbound messages per type (``text``, ``button``, ...)."""
+    statuses: Dict[str, int]
+    """Unique statuses per kind (``sent``, ``delivered``, ``read``, ``failed``)."""
+    records: Dict[str, int]
+    """Unique records per type (``outbound``, ``external_event``, ``spend``, ...)."""
+    ignored_reasons: Dict[str, int]
+
+
+# --- billing and usage -----------------------------------------------------------------
+
+PricingModel = Literal["CBP", "PMP"]
+
+
+class ConversationCounts(TypedDict):
+    """Conversations opened, by kind (conversation-based pricing; free entry point in
+    both models)."""
+
+    marketing: int
+    utility: int
+    authentication: int
+    service: int
+    free_entry_point: int
+
+
+class CategoryCounts(TypedDict):
+    """Per-message pricing: messages charged, by category."""
+
+    marketing: int
+    utility: int
+    authentication: int
+    service: int
+
+
+class FreeMessages(TypedDict):
+    """Free delivered messages by reason."""
+
+    service_window: int
+    free_entry_point: int
+    free_form: int
+    free_service: int
+
+
+class Cost(TypedDict):
+    """What the range cost under the rate card."""
+
+    total: float
+    currency: str
+    by_category: Dict[str, float]
+    by_country: Dict[str, float]
+    """By recipient country code (``unknown`` when not known)."""
+    by_day: Dict[str, float]
+    """By delivery day, every day of the range."""
+    unpriced: int
+    """Charged units the rate card has no rate for."""
+
+
+class _BillingViewBase(TypedDict):
+    model: Optional[PricingModel]
+    category: Optional[str]
+    billable: Optional[bool]
+    conversation: Optional[str]
+
+
+class BillingView(_BillingViewBase, total=False):
+    """How one message was billed, by the engine or by Meta."""
+
+    conversation_id: str
+
+
+class Mismatch(TypedDict):
+    """A message where the engine and Meta's pricing information disagree."""
+
+    message_id: str
+    user: str
+    phone: str
+    delivered_at: int
+    fields: List[str]
+    engine: BillingView
+    meta: BillingView
+
+
+class Reconciliation(TypedDict):
+    """The engine's billing against Meta's ``pricing``/``conversation`` objects."""
+
+    checked: int
+    mismatched: int
+    by_field: Dict[str, int]
+    mismatches: List[Mismatch]
+
+
+class Billing(TypedDict):
+    """The ``billing`` section: what Meta charges for business messages."""
+
+    model: Literal["CBP", "PMP", "mixed"]
+    conversations: ConversationCounts
+    charged_messages: CategoryCounts
+    free_messages: FreeMessages
+    free_tier_conversations: int
+    cost: Cost
+    reconciliation: Reconciliation
+
+
+class UsageCounts(TypedDict):
+    """Sent, delivered and billable counts."""
+
+    sent: int
+    delivered: int
+    billable: int
+
+
+class _UsageMonthBase(TypedDict):
+    month: str
+    partial: bool
+    sent: int
+    delivered: int
+    billable: int
+    by_country: Dict[str, UsageCounts]
+    by_category: Dict[str, UsageCounts]
+
+
+class UsageMonth(_UsageMonthBase, total=False):
+    """One calendar month (``YYYY-MM``) of usage; the quota keys only with a quota."""
+
+    quota: int
+    quota_used: float
+    quota_left: int
+
+
+class Usage(TypedDict):
+    """The ``usage`` section: monthly usage against the configured quota."""
+
+    quota: Optional[int]
+    months: List[UsageMonth]
+
+
+# --- sources and attribution -----------------------------------------------------------
+
+AttributionModel = Literal[
+    "last_touch", "first_touch", "linear", "time_decay", "position_based", "markov", "shapley"
+]
+
+
+class FunnelStep(TypedDict):
+    event: str
+    reached: int
+    drop_off: int
+
+
+class FunnelRow(TypedDict):
+    """A configured funnel, for one source."""
+
+    name: str
+    steps: List[FunnelStep]
+
+
+class _SourceRowBase(TypedDict):
+    key: str
+    name: str
+    kind: Literal["meta_ad", "meta_post", "custom", "campaign", "direct"]
+    direction: Literal["incoming", "outgoing"]
+    conversations: int
+    leads: int
+    conversion_rate: Optional[float]
+    invested: float
+    conversion_cost: Optional[float]
+    revenue: float
+    roas: Optional[float]
+    conversions: float
+
+
+class SourceRow(_SourceRowBase, total=False):
+    """One row of the ``sources`` section; ``funnel`` only with funnels configured."""
+
+    funnel: List[FunnelRow]
+
+
+class ConversionEvent(TypedDict):
+    """The event that makes a conversation a lead (``name`` ``None``: any external
+    event)."""
+
+    name: Optional[str]
+    kind: Literal["external", "button_reply", "list_reply", "text_reply"]
+
+
+class ModelCredit(TypedDict):
+    model: AttributionModel
+    conversions: float
+    revenue: float
+
+
+class ModelComparison(TypedDict):
+    """Every attribution model's credit for one source."""
+
+    key: str
+    name: str
+    models: List[ModelCredit]
+
+
+class _AttributionBase(TypedDict):
+    model: AttributionModel
+    lookback_days: int
+    conversion_event: Optional[ConversionEvent]
+    currency: str
+    events: int
+    value: float
+    attributed_events: int
+    attributed_value: float
+    unattributed_events: int
+    unattributed_value: float
+    other_currency: int
+
+
+class Attribution(_AttributionBase, total=False):
+    """The ``attribution`` section; ``comparison`` (and ``comparison_errors``, when a
+    model could not be computed) only with ``compare_models=True``."""
+
+    comparison: List[ModelComparison]
+    comparison_errors: Dict[str, str]
+
+
+# --- engagement, templates and campaigns -----------------------------------------------
+
+
+class DailyActive(TypedDict):
+    date: str
+    users: int
+
+
+class DailyVolume(TypedDict):
+    date: str
+    sent: int
+    received: int
+
+
+class Support(TypedDict):
+    opened: int
+    closed: int
+    reopened: int
+    open_at_end: int
+
+
+class TopAuthor(TypedDict):
+    kind: str
+    id: str
+    messages: int
+
+
+class AuthorResponse(TypedDict):
+    answered: int
+    median_s: Optional[float]
+    p90_s: Optional[float]
+
+
+class ResponseTime(TypedDict):
+    conversations: int
+    answered: int
+    first_response_median_s: Optional[float]
+    first_response_p90_s: Optional[float]
+    by_author: Dict[str, AuthorResponse]
+
+
+class Engagement(TypedDict):
+    """The ``engagement`` section: active users, volumes, support, authorship."""
+
+    active_users: int
+    new_users: int
+    returning_users: int
+    daily_active: List[DailyActive]
+    countries: Dict[str, int]
+    messages_received: int
+    messages_sent: int
+    avg_received_per_user_per_day: Optional[float]
+    heatmap: List[List[int]]
+    """Messages received by weekday (0 = Monday) and hour (report time zone)."""
+    daily_volume: List[DailyVolume]
+    support: Support
+    authors: Dict[str, int]
+    top_authors: List[TopAuthor]
+    response_time: ResponseTime
+
+
+class ButtonRow(TypedDict):
+    text: str
+    type: Literal["quick_reply", "url", "other"]
+    clicks: int
+    ctr: Optional[float]
+
+
+class TemplateRow(TypedDict):
+    """One row of ``templates`` (per template) or ``campaigns`` (per campaign)."""
+
+    name: str
+    category: str
+    sent: int
+    delivered: int
+    read: int
+    replied: int
+    clicks: int
+    url_clicks: int
+    ctr: Optional[float]
+    buttons: List[ButtonRow]
+    cost: Optional[float]
+    cost_per_delivered: Optional[float]
+    cost_per_click: Optional[float]
+    conversions: Optional[float]
+    conversion_value: Optional[float]
+    failed: Dict[str, int]
+    """Failed messages by error code."""
+
+
+# --- compare and the whole report ------------------------------------------------------
+
+
+class Comparison(TypedDict):
+    """The ``compare`` section: the previous period of equal length and the change of
+    each compared section (same shape as the section, numbers as differences; a ratio
+    undefined on either side is ``None``)."""
+
+    previous_range: Range
+    engagement_delta: Dict[str, Any]
+    sources_delta: List[Dict[str, Any]]
+
+
+class _ReportBase(TypedDict):
+    range: Range
+    input: Input
+    billing: Billing
+    usage: Usage
+    sources: List[SourceRow]
+    attribution: Attribution
+    engagement: Engagement
+    templates: List[TemplateRow]
+    campaigns: List[TemplateRow]
+
+
+class Report(_ReportBase, total=False):
+    """A report, as ``Engine.report()`` returns it; ``compare`` only with
+    ``compare=True``."""
+
+    compare: Comparison
