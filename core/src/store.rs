@@ -1019,6 +1019,35 @@ impl Store {
         if self.externals.iter().any(|x| x.user as usize >= nu) {
             return Err("event references a missing user".into());
         }
+        // Ingestion only accepts times in [MIN_TS, MAX_TS); a snapshot must too, or a
+        // report would build day series spanning absurd ranges.
+        let ok = |t: i64| crate::time::is_plausible(t);
+        let ok_opt = |t: Option<i64>| t.is_none_or(ok);
+        let day_ok = |d: chrono::NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .is_some_and(|t| ok(t.and_utc().timestamp()))
+        };
+        let msg_times_ok = self.msgs.iter().all(|m| {
+            let s = &m.status;
+            ok(m.ts)
+                && [s.sent, s.delivered, s.read, s.played, s.failed, s.deleted]
+                    .into_iter()
+                    .all(ok_opt)
+        });
+        if !msg_times_ok
+            || !self.externals.iter().all(|x| ok(x.ts))
+            || !self.clicks.values().all(|c| ok(c.ts))
+            || !self
+                .users
+                .iter()
+                .all(|u| u.closes.iter().all(|(t, _)| ok(*t)))
+            || !self
+                .spend
+                .values()
+                .all(|r| day_ok(r.from) && day_ok(r.to) && r.from <= r.to)
+        {
+            return Err("a timestamp or date outside 2000-01-01..2100-01-01".into());
+        }
         let idx_ok =
             |map: &HashMap<Box<str>, u32>, n: usize| map.values().all(|v| (*v as usize) < n);
         if !idx_ok(&self.by_wa, nu)

@@ -513,7 +513,8 @@ fn template_funnel_replies_buttons_and_failures() {
     );
     // m3 failed with 131049; m2's late failure does not count (it was delivered).
     assert_eq!(p.failed, [("131049".to_string(), 1)].into_iter().collect());
-    assert_eq!((p.cost, p.conversions), (None, None));
+    // No rate card: billing charges nothing; no external events: nothing is credited.
+    assert_eq!((p.cost, p.conversions), (Some(0.0), Some(0.0)));
     let u = &r.templates[1];
     // m5 delivered and answered; m7 failed without a code.
     assert_eq!(
@@ -544,6 +545,54 @@ fn template_funnel_replies_buttons_and_failures() {
         .report(&range(date(2025, 8, 1), date(2025, 8, 2)))
         .unwrap();
     assert_eq!((aug.templates[0].sent, aug.templates[0].delivered), (1, 1));
+}
+
+#[test]
+fn report_prices_templates_with_billing_and_credits_them_with_attribution() {
+    // A rate card for Germany (+49): marketing 0.10 EUR, utility 0.02 EUR, from 2025-01-01.
+    let mut cfg = Config::from_json(
+        r#"{"currency":"EUR","rate_card":[
+          {"market":"Germany","category":"marketing","price":"0.10","currency":"EUR","effective_from":"2025-01-01"},
+          {"market":"Germany","category":"utility","price":"0.02","currency":"EUR","effective_from":"2025-01-01"}]}"#,
+    )
+    .unwrap();
+    cfg.time_zone = "UTC".into();
+    let t = JUL1 + 10 * HOUR;
+    let mut docs = template_docs();
+    // Purchases: A pays 50 EUR on day 3, B pays 20 EUR on day 4.
+    for (id, who, value, ts) in [("x1", A, 50, t + 2 * DAY), ("x2", B, 20, t + 3 * DAY)] {
+        docs.push(
+            json!({"type": "external_event", "id": id, "contact": who, "name": "purchase",
+                   "value": value, "currency": "EUR", "timestamp": ts})
+            .to_string(),
+        );
+    }
+    let mut e = Engine::new(cfg).unwrap();
+    for d in &docs {
+        e.ingest_str(d).unwrap();
+    }
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 8)))
+        .unwrap();
+    let (p, u, c) = (&r.templates[0], &r.templates[1], &r.campaigns[0]);
+    // Per-message pricing (July 2025): m1 and m2 are delivered marketing templates, 0.10
+    // each; m3 failed and m4 was never delivered: free. 0.20 over 2 delivered, 3 URL clicks.
+    assert_eq!(p.cost, Some(0.2));
+    assert_eq!(p.cost_per_delivered, Some(0.1));
+    assert_eq!(p.cost_per_click, Some(0.2 / 3.0));
+    // m5 (utility) is delivered at t+1d+5s, inside A's service window opened by A's reply at
+    // t+120s (open until t+1d+120s): free. m7 failed. Cost 0.
+    assert_eq!((u.cost, u.cost_per_delivered), (Some(0.0), Some(0.0)));
+    // The campaign: m1..m4 as above, plus f1 (free-form: free) → 0.20.
+    assert_eq!(c.cost, Some(0.2));
+    // The template costs add up to billing's total.
+    assert_eq!(r.billing.cost.total.0, 200_000);
+    // Last touch: A's purchase goes to A's conversation opened by m1 (m5 rides it: A wrote
+    // at t+130s, within the 24-h inactivity timeout), B's to B's conversation opened by m2
+    // (f1, a free-form message, opens none). Both are summer_promo / july messages.
+    assert_eq!((p.conversions, p.conversion_value), (Some(2.0), Some(70.0)));
+    assert_eq!((u.conversions, u.conversion_value), (Some(0.0), Some(0.0)));
+    assert_eq!((c.conversions, c.conversion_value), (Some(2.0), Some(70.0)));
 }
 
 #[test]

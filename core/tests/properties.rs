@@ -173,3 +173,37 @@ fn spend_restatement_keeps_the_larger_amount_in_any_order() {
         assert_eq!(spend, vec![12_500_000]);
     }
 }
+
+/// Wrap a snapshot payload in a valid header (magic, version, FNV-1a checksum), as the
+/// snapshot fuzz target does.
+fn wrap_payload(payload: &[u8]) -> Vec<u8> {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in payload {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut out = convolens::snapshot::MAGIC.to_vec();
+    out.extend_from_slice(&convolens::snapshot::SCHEMA_VERSION.to_le_bytes());
+    out.extend_from_slice(&h.to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+#[test]
+fn snapshot_with_an_absurd_timestamp_is_corrupt_not_an_oom() {
+    // Found by the snapshot fuzz target: a well-formed payload whose message 2 has the
+    // timestamp 223,842,492,000 (year 9063). Restoring accepted it and the report's day
+    // series then tried to span 2.6 billion days. The file is the fuzzer's input: a flag
+    // byte, then the payload.
+    let input = include_bytes!("regressions/snapshot-absurd-timestamp.bin");
+    let err = Engine::restore(&wrap_payload(&input[1..])).unwrap_err();
+    assert_eq!(
+        err,
+        convolens::SnapshotError::Corrupt(
+            "a timestamp or date outside 2000-01-01..2100-01-01".into()
+        )
+    );
+    // A real snapshot's payload, re-wrapped, still restores.
+    let good = ingest_all(&sample_stream()).snapshot();
+    assert!(Engine::restore(&wrap_payload(&good[18..])).is_ok());
+}

@@ -154,11 +154,20 @@ pub fn validate_config(cfg: &Config) -> Result<(), ConfigError> {
 pub fn sections(
     ctx: &crate::report::Ctx<'_>,
 ) -> Result<(BillingSection, UsageSection), ConfigError> {
+    sections_with_charges(ctx).map(|(b, u, _)| (b, u))
+}
+
+/// The `billing` and `usage` sections of a report, and the per-message charges they were
+/// computed from (other sections price their messages with them, e.g. a template's cost).
+pub fn sections_with_charges(
+    ctx: &crate::report::Ctx<'_>,
+) -> Result<(BillingSection, UsageSection, Charges), ConfigError> {
     let setup = BillingSetup::from_config(ctx.config)?;
     let charges = compute(ctx.store, &setup);
     let days = report::day_aggregates(ctx, &charges);
     Ok((
         report::billing_section(ctx, &setup.timeline, &charges, &days),
         report::usage_section(ctx, &days),
+        charges,
     ))
 }

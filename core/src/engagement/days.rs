@@ -221,73 +221,117 @@ impl DayAgg {
     }
 }
 
-/// A dense run of per-day values starting at `base`.
+/// Days per chunk of a [`DaySeries`].
+const CHUNK: usize = 32;
+
+/// Per-day values, stored in chunks of 32 consecutive days that exist only where some day
+/// has a value.
+///
+/// Lookups are O(1) (two indexings), so summing a range costs time proportional to its
+/// days. Memory is proportional to the *active* days, not to the span between the first
+/// and the last: two messages 99 years apart (ingestion accepts 2000..2100) cost two
+/// chunks and 8 bytes of index per 32 days between them, not 36,000 aggregates.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaySeries<T> {
+    /// The first day of chunk 0 (a multiple of [`CHUNK`]).
     base: DayNum,
-    items: Vec<T>,
+    chunks: Vec<Option<Box<[T]>>>,
+    /// The first and last day written, when any.
+    covered: Option<(DayNum, DayNum)>,
+}
+
+fn chunk_start(day: DayNum) -> DayNum {
+    day.div_euclid(CHUNK as DayNum) * CHUNK as DayNum
 }
 
 impl<T: Default> DaySeries<T> {
-    /// An empty series pre-sized for `[from, to]`.
+    /// An empty series whose chunk index is pre-sized for `[from, to]` (a hint: any day
+    /// fits later, and no value is allocated until written).
     pub fn with_span(from: DayNum, to: DayNum) -> Self {
-        let n = (to - from + 1).clamp(0, 1 << 20) as usize;
-        let mut items = Vec::with_capacity(n);
-        items.resize_with(n, T::default);
-        DaySeries { base: from, items }
+        let base = chunk_start(from);
+        let n = ((i64::from(to) - i64::from(base)) / CHUNK as i64 + 1).clamp(0, 1 << 16) as usize;
+        DaySeries {
+            base,
+            chunks: std::iter::repeat_with(|| None).take(n).collect(),
+            covered: None,
+        }
     }
 
-    /// The value of `day`, growing the series as needed.
+    /// The value of `day`, created (as the default) when missing.
     pub fn get_mut(&mut self, day: DayNum) -> &mut T {
-        if self.items.is_empty() {
-            self.base = day;
+        if self.covered.is_none() && self.chunks.iter().all(Option::is_none) {
+            let n = self.chunks.len();
+            self.chunks.clear();
+            self.base = chunk_start(day);
+            self.chunks.resize_with(n.max(1), || None);
         }
         if day < self.base {
-            let extra = (self.base - day) as usize;
-            let mut front = Vec::with_capacity(extra + self.items.len());
-            front.resize_with(extra, T::default);
-            front.append(&mut self.items);
-            self.items = front;
-            self.base = day;
+            let start = chunk_start(day);
+            let extra = ((self.base - start) as usize) / CHUNK;
+            let mut front: Vec<Option<Box<[T]>>> = Vec::with_capacity(extra + self.chunks.len());
+            front.resize_with(extra, || None);
+            front.append(&mut self.chunks);
+            self.chunks = front;
+            self.base = start;
         }
         let i = (day - self.base) as usize;
-        if i >= self.items.len() {
-            self.items.resize_with(i + 1, T::default);
+        let c = i / CHUNK;
+        if c >= self.chunks.len() {
+            self.chunks.resize_with(c + 1, || None);
         }
-        &mut self.items[i]
+        self.covered = Some(match self.covered {
+            Some((lo, hi)) => (lo.min(day), hi.max(day)),
+            None => (day, day),
+        });
+        let chunk = self.chunks[c]
+            .get_or_insert_with(|| std::iter::repeat_with(T::default).take(CHUNK).collect());
+        &mut chunk[i % CHUNK]
     }
 }
 
 impl<T> DaySeries<T> {
-    /// The value of `day`, if the series covers it.
+    /// The value of `day`, if its chunk exists (days never written may read as the
+    /// default when a neighbour in their chunk was written).
     pub fn get(&self, day: DayNum) -> Option<&T> {
-        if day < self.base {
+        let (lo, hi) = self.covered?;
+        if day < lo || day > hi {
             return None;
         }
-        self.items.get((day - self.base) as usize)
+        let i = (day - self.base) as usize;
+        self.chunks.get(i / CHUNK)?.as_ref().map(|c| &c[i % CHUNK])
     }
 
-    /// First day covered.
+    /// First day written (0 when none).
     pub fn first_day(&self) -> DayNum {
-        self.base
+        self.covered.map_or(0, |(lo, _)| lo)
     }
 
-    /// Number of days covered.
+    /// Days from the first written to the last written, inclusive.
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.covered
+            .map_or(0, |(lo, hi)| (i64::from(hi) - i64::from(lo) + 1) as usize)
     }
 
-    /// Whether no day is covered.
+    /// Whether no day was written.
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.covered.is_none()
     }
 
-    /// Every covered day with its value.
+    /// Every day of an existing chunk between the first and the last written day, in order,
+    /// with its value.
     pub fn iter(&self) -> impl Iterator<Item = (DayNum, &T)> {
-        self.items
+        let (lo, hi) = self.covered.unwrap_or((1, 0));
+        let base = self.base;
+        self.chunks
             .iter()
             .enumerate()
-            .map(|(i, t)| (self.base + i as DayNum, t))
+            .filter_map(|(c, x)| x.as_ref().map(|x| (c, x)))
+            .flat_map(move |(c, x)| {
+                x.iter()
+                    .enumerate()
+                    .map(move |(i, t)| (base + (c * CHUNK + i) as DayNum, t))
+            })
+            .filter(move |(d, _)| (lo..=hi).contains(d))
     }
 }
 
@@ -298,7 +342,8 @@ pub struct DayStore {
     span: (DayNum, DayNum),
     phones: BTreeMap<PhoneIx, DaySeries<DayAgg>>,
     /// Derived: open support conversations at the end of each day, per number.
-    gauges: BTreeMap<PhoneIx, DaySeries<i64>>,
+    /// Stored on the days the value changes; a day reads the latest change at or before it.
+    gauges: BTreeMap<PhoneIx, BTreeMap<DayNum, i64>>,
     first_ever: DaySeries<UserSet>,
     countries: Vec<Option<Country>>,
     names: Interner,
@@ -351,14 +396,10 @@ impl DayStore {
     /// Open support conversations on `phone` at the end of `day` (after
     /// [`DayStore::finalize`]).
     pub fn open_at_end_of(&self, phone: PhoneIx, day: DayNum) -> i64 {
-        let Some(g) = self.gauges.get(&phone) else {
-            return 0;
-        };
-        if g.is_empty() || day < g.first_day() {
-            return 0;
-        }
-        let last = g.first_day() + g.len() as DayNum - 1;
-        g.get(day.min(last)).copied().unwrap_or(0)
+        self.gauges
+            .get(&phone)
+            .and_then(|g| g.range(..=day).next_back())
+            .map_or(0, |(_, v)| *v)
     }
 
     fn agg(&mut self, phone: PhoneIx, day: DayNum) -> &mut DayAgg {
@@ -441,11 +482,14 @@ impl DayStore {
     pub fn finalize(&mut self) {
         self.gauges.clear();
         for (p, s) in &self.phones {
-            let mut g = DaySeries::<i64>::default();
+            let mut g = BTreeMap::new();
             let mut open = 0i64;
             for (d, a) in s.iter() {
+                let was = open;
                 open += a.opened as i64 - a.closed as i64;
-                *g.get_mut(d) = open;
+                if open != was || g.is_empty() {
+                    g.insert(d, open);
+                }
             }
             self.gauges.insert(*p, g);
         }
@@ -521,12 +565,27 @@ mod tests {
         *s.get_mut(12) = 3;
         assert_eq!(s.first_day(), 7);
         assert_eq!(s.len(), 6);
+        // Days 7..12 share the chunk 0..31: every day between first and last is listed.
         assert_eq!(
             s.iter().collect::<Vec<_>>(),
             vec![(7, &2), (8, &0), (9, &0), (10, &1), (11, &0), (12, &3)]
         );
         assert_eq!(s.get(6), None);
         assert_eq!(s.get(13), None);
+        // A day far before, in another chunk: the chunks between are not allocated.
+        *s.get_mut(-1000) = 9;
+        assert_eq!(s.first_day(), -1000);
+        assert_eq!(s.len(), 1013);
+        assert_eq!(s.get(-1000), Some(&9));
+        assert_eq!(s.get(-500), None);
+        assert_eq!(s.get(10), Some(&1));
+        let days: Vec<DayNum> = s.iter().map(|(d, _)| d).collect();
+        // -1000 is in chunk -1024..-993: its 8 days from -1000; then chunk 0..31 up to
+        // the last written day, 0..12 (13 days, now that the first day is before it).
+        assert_eq!(days.len(), 8 + 13);
+        assert_eq!((days[0], days[7], days[8], days[20]), (-1000, -993, 0, 12));
+        let allocated = s.chunks.iter().filter(|c| c.is_some()).count();
+        assert_eq!(allocated, 2);
     }
 
     #[test]

@@ -35,7 +35,12 @@
 //!   was delivered. Because a recipient may click several times, a CTR can exceed 1.
 //! - **Category.** The template category of the row's messages; `mixed` when they differ.
 //! - **Cost and conversions** come from the billing and attribution engines through
-//!   [`fill_costs`] and [`fill_conversions`]; until those run they are `null`.
+//!   [`fill_costs`] and [`fill_conversions`], which the report runs: a row's `cost` is the
+//!   sum of what billing charged its messages sent in the range (the rate of each charged
+//!   PMP message, or of each CBP conversation one of them opened — the rate card's
+//!   currency); its `conversions` and `conversion_value` are the credits the report's
+//!   attribution model gave to conversations opened by its messages sent in the range.
+//!   Rows built without those hooks (the per-day aggregates alone) carry `null`.
 //!   `cost_per_delivered` = cost ÷ delivered and `cost_per_click` = cost ÷ URL clicks (the
 //!   cost per URL click of the spec), `null` on a zero denominator.
 
@@ -323,15 +328,15 @@ pub struct TemplateRow {
     pub ctr: Option<f64>,
     /// Per button.
     pub buttons: Vec<ButtonRow>,
-    /// What the delivered messages cost (major units of the config currency); `null` until
-    /// the billing engine fills it ([`fill_costs`]).
+    /// What the delivered messages cost (major units of the config currency); filled by the
+    /// billing engine ([`fill_costs`]); `null` without it.
     pub cost: Option<f64>,
     /// Cost ÷ delivered.
     pub cost_per_delivered: Option<f64>,
     /// Cost ÷ URL clicks.
     pub cost_per_click: Option<f64>,
     /// External events attributed through the messages' conversations (fractional under
-    /// multi-touch models); `null` until [`fill_conversions`] runs.
+    /// multi-touch models), filled by [`fill_conversions`]; `null` without it.
     pub conversions: Option<f64>,
     /// Their attributed value.
     pub conversion_value: Option<f64>,

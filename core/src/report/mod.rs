@@ -224,9 +224,39 @@ pub fn build_with(
             &built
         }
     };
-    let (billing, usage) = crate::billing::sections(&ctx)?;
-    let sources = crate::sources::build_section(&ctx, opts.compare_models)?;
-    let engagement = crate::engagement::report::sections(&ctx, days);
+    let (billing, usage, charges) = crate::billing::sections_with_charges(&ctx)?;
+    let analysis = crate::sources::analyse(&ctx);
+    let attribution =
+        crate::attribution::attribute(&analysis, &ctx.range, &config.attribution, ctx.model)?;
+    let sources =
+        crate::sources::build_section_from(&ctx, &analysis, &attribution, opts.compare_models)?;
+    let mut engagement = crate::engagement::report::sections(&ctx, days);
+    // A template's (and campaign's) cost is what billing charged its messages; its
+    // conversions are the credits of conversations its messages opened.
+    crate::engagement::fill_costs(
+        &ctx,
+        &mut engagement.templates,
+        &mut engagement.campaigns,
+        charges
+            .messages
+            .iter()
+            .filter(|m| m.cost.micros != 0)
+            .map(|m| (m.msg, m.cost.micros)),
+    );
+    crate::engagement::fill_conversions(
+        &ctx,
+        &mut engagement.templates,
+        &mut engagement.campaigns,
+        attribution.events.iter().flat_map(|e| {
+            e.credits.iter().map(|c| {
+                (
+                    analysis.conversations[c.conversation].opening,
+                    c.count as f64 / crate::attribution::UNIT as f64,
+                    c.value,
+                )
+            })
+        }),
+    );
     let mut report = Report {
         range: RangeInfo {
             from: range.from,

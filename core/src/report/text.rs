@@ -427,6 +427,8 @@ pub fn render_funnels(title: &str, rows: &[TemplateRow]) -> String {
                 r.clicks.to_string(),
                 pct(r.ctr),
                 num2(r.cost),
+                num2(r.conversions),
+                num2(r.conversion_value),
                 r.failed.values().sum::<u64>().to_string(),
             ]
         })
@@ -442,6 +444,8 @@ pub fn render_funnels(title: &str, rows: &[TemplateRow]) -> String {
             "clicks",
             "ctr",
             "cost",
+            "conv",
+            "value",
             "failed",
         ],
         &cells,

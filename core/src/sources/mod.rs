@@ -140,7 +140,7 @@ pub use conversation::{
 pub use matcher::{ConversionEvent, ConversionKind, Matchers};
 pub use section::{
     AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, SourceRow,
-    SourcesSection, build_section,
+    SourcesSection, build_section, build_section_from,
 };
 pub use spend::{SpendDays, spend_by_day, spend_in_range};
 

@@ -165,6 +165,17 @@ pub fn funnel_reach(c: &Conversation, steps: &[String]) -> usize {
 pub fn build_section(ctx: &Ctx<'_>, compare: bool) -> Result<SourcesSection, ReportError> {
     let analysis = analyse(ctx);
     let attribution = attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
+    build_section_from(ctx, &analysis, &attribution, compare)
+}
+
+/// [`build_section`] from an analysis and its attribution under the report's model, for
+/// callers that also use them elsewhere (the template section's attributed conversions).
+pub fn build_section_from(
+    ctx: &Ctx<'_>,
+    analysis: &Analysis,
+    attribution: &Attribution,
+    compare: bool,
+) -> Result<SourcesSection, ReportError> {
     let (from, to) = ctx.range.instants();
     let funnels = &ctx.config.funnels;
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
@@ -193,7 +204,7 @@ pub fn build_section(ctx: &Ctx<'_>, compare: bool) -> Result<SourcesSection, Rep
             }
         }
     }
-    credit_into(&analysis, &attribution, &mut acc, |a, count, value| {
+    credit_into(analysis, attribution, &mut acc, |a, count, value| {
         a.count += count;
         a.revenue += value;
     });
@@ -291,10 +302,10 @@ pub fn build_section(ctx: &Ctx<'_>, compare: bool) -> Result<SourcesSection, Rep
         let mut per: BTreeMap<String, Vec<ModelCredit>> =
             rows.iter().map(|r| (r.key.clone(), Vec::new())).collect();
         for model in ModelName::ALL {
-            match attribute(&analysis, &ctx.range, &ctx.config.attribution, model) {
+            match attribute(analysis, &ctx.range, &ctx.config.attribution, model) {
                 Ok(att) => {
                     let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-                    credit_into(&analysis, &att, &mut sums, |a, count, value| {
+                    credit_into(analysis, &att, &mut sums, |a, count, value| {
                         a.0 += count;
                         a.1 += value;
                     });
