@@ -386,6 +386,28 @@ def test_example_data_equals_single_engine(spark, example_data):
 
 
 @needs_java
+def test_readme_example(spark):
+    """The README's Spark example runs as written from the repository root (it is a
+    `py` block, so the README test without Spark leaves it to this one)."""
+    import re
+    readme = (ROOT / "bindings-python" / "README.md").read_text()
+    section = readme[readme.index("## Scale-out on Apache Spark"):]
+    code = re.search(r"```py\n(.*?)```", section, re.S)
+    assert code, "the README's Spark section has no example"
+    namespace: Dict[str, Any] = {"spark": spark}
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(code.group(1), "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    single = convolens.Engine.from_config_file(EXAMPLE_CONFIG)
+    single.ingest_jsonl(EXAMPLE)
+    assert namespace["report"] == single.report(last="30d")
+    assert namespace["merged"].report() == single.report()
+
+
+@needs_java
 def test_hard_cases_equal_single_engine(spark, monkeypatch):
     rows = hard_rows()
     cfg = {"time_zone": "Europe/Berlin", "conversion_event": "purchase"}
