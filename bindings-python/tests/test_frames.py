@@ -1,5 +1,7 @@
 """Report sections as rows, pandas and polars DataFrames."""
 
+import sys
+
 import pytest
 
 import convolens
@@ -170,3 +172,13 @@ def test_engine_frames_take_report_options(example):
     assert list(df["date"]) == [f"2025-06-{d}" for d in range(10, 17)]
     comparison = engine.to_pandas("attribution.comparison", compare_models=True)
     assert len(comparison) == len(engine.report()["sources"])
+
+
+def test_missing_optional_package_says_what_to_install(monkeypatch):
+    # A None entry in sys.modules makes `import` raise ImportError, as if not installed.
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        engine().to_pandas("input.records")
+    with pytest.raises(ImportError, match="pip install polars"):
+        convolens.to_polars(REPORT, "days")

@@ -119,7 +119,10 @@ def to_pandas(report: Mapping[str, Any], path: str) -> Any:
     Raises ``ImportError`` when pandas is not installed (``pip install pandas``).
     """
     rows = to_records(report, path)
-    import pandas as pd  # type: ignore[import, unused-ignore]
+    try:
+        import pandas as pd  # type: ignore[import, unused-ignore]
+    except ImportError as e:
+        raise ImportError("to_pandas needs pandas: pip install pandas") from e
 
     return pd.DataFrame.from_records(rows)
 
@@ -130,7 +133,10 @@ def to_polars(report: Mapping[str, Any], path: str) -> Any:
     Raises ``ImportError`` when polars is not installed (``pip install polars``).
     """
     rows = to_records(report, path)
-    import polars as pl  # type: ignore[import, unused-ignore]
+    try:
+        import polars as pl  # type: ignore[import, unused-ignore]
+    except ImportError as e:
+        raise ImportError("to_polars needs polars: pip install polars") from e
 
     # Schema from every row, not the first hundred: a column may be null or whole
     # numbers for a while before its first fraction.
