@@ -27,7 +27,7 @@
 //!   `delivered` those delivered, `billable` the billable units (CBP conversations opened,
 //!   free-tier ones included as Meta counts them; PMP charged messages), each also by
 //!   country and by category (`unknown` for messages billing cannot categorise). With a
-//!   configured `quota` each month reports it, `quota_used` (billable ÷ quota, `null` for a
+//!   configured `quota` each month reports it, `quota_used` (billable ÷ quota, absent for a
 //!   zero quota) and `quota_left` (quota − billable, negative when exceeded).
 
 use super::charges::{ChargeCategory, Charges, ConversationKind, FreeReason};
@@ -216,7 +216,7 @@ pub struct UsageMonth {
     /// The configured monthly quota.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub quota: Option<u64>,
-    /// `billable / quota` (`null` for a zero quota).
+    /// `billable / quota` (absent without a quota or for a zero quota).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub quota_used: Option<f64>,
     /// `quota − billable`.

@@ -31,7 +31,7 @@ pub(crate) struct Entry<'a> {
 
 #[derive(Deserialize)]
 struct Change<'a> {
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     field: Option<S<'a>>,
     #[serde(default, borrow)]
     value: Option<Value<'a>>,
@@ -53,18 +53,18 @@ struct Value<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Metadata<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     phone_number_id: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     display_phone_number: Option<S<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Contact<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     wa_id: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     user_id: Option<S<'a>>,
     #[serde(borrow)]
     profile: Option<Profile<'a>>,
@@ -73,23 +73,23 @@ struct Contact<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Profile<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     name: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     country_code: Option<S<'a>>,
 }
 
 #[derive(Deserialize)]
 struct Message<'a> {
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     from: Option<S<'a>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     from_user_id: Option<S<'a>>,
     #[serde(borrow)]
     id: S<'a>,
     #[serde(deserialize_with = "de_ts")]
     timestamp: i64,
-    #[serde(rename = "type", default, borrow)]
+    #[serde(rename = "type", default, borrow, deserialize_with = "super::opt_str")]
     ty: Option<S<'a>>,
     #[serde(default, borrow)]
     text: Option<Text<'a>>,
@@ -106,38 +106,38 @@ struct Message<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Text<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     body: Option<S<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Context<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     id: Option<S<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawReferral<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     source_type: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     source_id: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     source_url: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     headline: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     ctwa_clid: Option<S<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct TemplateButtonReply<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     payload: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     text: Option<S<'a>>,
 }
 
@@ -156,18 +156,18 @@ struct Interactive<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct IdTitle<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     id: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     title: Option<S<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct NfmReply<'a> {
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     name: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     body: Option<S<'a>>,
 }
 
@@ -180,9 +180,9 @@ struct Status<'a> {
     status: S<'a>,
     #[serde(deserialize_with = "de_ts")]
     timestamp: i64,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     recipient_id: Option<S<'a>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     recipient_user_id: Option<S<'a>>,
     #[serde(default, borrow)]
     conversation: Option<RawConversation<'a>>,
@@ -194,7 +194,7 @@ struct Status<'a> {
 
 #[derive(Deserialize)]
 struct RawConversation<'a> {
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     id: Option<S<'a>>,
     #[serde(default, deserialize_with = "de_opt_ts")]
     expiration_timestamp: Option<i64>,
@@ -205,7 +205,7 @@ struct RawConversation<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Origin<'a> {
-    #[serde(rename = "type", borrow)]
+    #[serde(rename = "type", default, borrow, deserialize_with = "super::opt_str")]
     ty: Option<S<'a>>,
 }
 
@@ -213,11 +213,11 @@ struct Origin<'a> {
 #[serde(default)]
 struct RawPricing<'a> {
     billable: Option<bool>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     pricing_model: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     category: Option<S<'a>>,
-    #[serde(rename = "type", borrow)]
+    #[serde(rename = "type", default, borrow, deserialize_with = "super::opt_str")]
     ty: Option<S<'a>>,
 }
 
@@ -225,7 +225,7 @@ struct RawPricing<'a> {
 #[serde(default)]
 struct RawError<'a> {
     code: Option<i64>,
-    #[serde(borrow)]
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
     title: Option<S<'a>>,
 }
 
