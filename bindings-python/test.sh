@@ -44,6 +44,14 @@ if [ "${CONVOLENS_PY_EXTRAS:-1}" != 0 ]; then
     fi
 fi
 
+# Spark (tests/test_spark.py, a few minutes) runs in local mode on the machine's Java; skipped without.
+if command -v java >/dev/null 2>&1; then
+    "$py" -c 'import pyspark' 2>/dev/null || pip install 'pyspark>=3.5' ||
+        echo "test.sh: could not install pyspark; test_spark.py will try again and fail" >&2
+else
+    echo "test.sh: no java on PATH: the Spark tests (tests/test_spark.py) will be SKIPPED" >&2
+fi
+
 echo "test.sh: building and installing ./bindings-python" >&2
 pip install --no-build-isolation --force-reinstall --no-deps "$root/bindings-python"
 

@@ -928,12 +928,39 @@ impl Engine {
     }
 }
 
+/// The key of the user a document (`str`, `bytes`, `dict` or `list`) belongs to: the
+/// `wa_id`, else the BSUID, of its first event that names a user; `None` for spend and
+/// click records, other webhook fields, blank and invalid documents. The partitioning
+/// rule of `convolens.spark`.
+#[pyfunction]
+fn user_key(doc: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let doc = Doc::from_py(doc)?;
+    guarded(|| convolens::partition::user_key(doc.bytes())).map_err(ConvolensError::new_err)
+}
+
+/// The partition, in `range(partitions)`, of a document: the 64-bit FNV-1a hash of its
+/// `user_key` modulo `partitions`, and 0 for documents without a user. The same in every
+/// process. Raises `ValueError` when `partitions` is not positive.
+#[pyfunction]
+fn partition_of(doc: &Bound<'_, PyAny>, partitions: u32) -> PyResult<u32> {
+    if partitions == 0 {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "partitions must be positive",
+        ));
+    }
+    let doc = Doc::from_py(doc)?;
+    guarded(|| convolens::partition::partition_of(doc.bytes(), partitions))
+        .map_err(ConvolensError::new_err)
+}
+
 /// The compiled core of the `convolens` package; import `convolens` instead.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Engine>()?;
     m.add_class::<FreeFormWindow>()?;
+    m.add_function(wrap_pyfunction!(user_key, m)?)?;
+    m.add_function(wrap_pyfunction!(partition_of, m)?)?;
     m.add("ConvolensError", py.get_type::<ConvolensError>())?;
     m.add("ParseError", py.get_type::<ParseError>())?;
     m.add("ConfigError", py.get_type::<ConfigError>())?;

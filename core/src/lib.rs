@@ -32,7 +32,8 @@
 //! The product contract — every rule this crate applies — is documented on the module
 //! that applies it: [`input`] (formats and validation), [`store`] (idempotency, order,
 //! identity), [`report`] (ranges), [`billing`], [`sources`], [`attribution`],
-//! [`engagement`] (active users, support, authorship, template and campaign funnels).
+//! [`engagement`] (active users, support, authorship, template and campaign funnels),
+//! [`partition`] (running engines per partition of users and merging them).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -45,6 +46,7 @@ pub mod engine;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod partition;
 pub mod report;
 pub mod snapshot;
 pub mod sources;
