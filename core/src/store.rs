@@ -331,8 +331,6 @@ pub struct Store {
     pub spend: BTreeMap<String, SpendRec>,
     /// Clicks by key.
     pub clicks: BTreeMap<String, ClickRec>,
-    #[serde(with = "sorted_set")]
-    closes_seen: hashbrown::HashSet<(UserIx, PhoneIx, i64)>,
     /// Ingestion counters.
     pub stats: InputStats,
     /// Latest event timestamp seen.
@@ -441,13 +439,15 @@ impl Store {
         if let Some(w) = r.wa_id.as_deref() {
             if !self.by_wa.contains_key(w) {
                 self.by_wa.insert(w.into(), u);
-                self.users[u as usize].wa_id = Some(w.into());
+                let rec = &mut self.users[u as usize];
+                rec.wa_id = min_some(rec.wa_id.take(), Some(w.into()));
             }
         }
         if let Some(b) = r.bsuid.as_deref() {
             if !self.by_bsuid.contains_key(b) {
                 self.by_bsuid.insert(b.into(), u);
-                self.users[u as usize].bsuid = Some(b.into());
+                let rec = &mut self.users[u as usize];
+                rec.bsuid = min_some(rec.bsuid.take(), Some(b.into()));
             }
         }
         Some(u)
@@ -460,18 +460,29 @@ impl Store {
         self.parent[gone as usize] = keep;
         let g = std::mem::take(&mut self.users[gone as usize]);
         let k = &mut self.users[keep as usize];
-        if k.wa_id.is_none() {
-            k.wa_id = g.wa_id;
-        }
-        if k.bsuid.is_none() {
-            k.bsuid = g.bsuid;
-        }
+        // When both identities carry a value (one BSUID seen with two wa_ids, say), keep
+        // the smaller, so the result does not depend on which arrived first.
+        k.wa_id = min_some(k.wa_id.take(), g.wa_id);
+        k.bsuid = min_some(k.bsuid.take(), g.bsuid);
         k.name = better_name(k.name.take(), g.name);
-        k.profile_country = k.profile_country.or(g.profile_country);
+        k.profile_country = min_some(k.profile_country, g.profile_country);
         k.timeline.extend(g.timeline);
         k.externals.extend(g.externals);
         k.closes.extend(g.closes);
+        // The same close may have come once per identity before they were linked: keep one,
+        // and count it once, as if the identities had been linked from the start.
+        let before = k.closes.len();
+        k.closes.sort_unstable();
+        k.closes.dedup();
+        let twice = (before - k.closes.len()) as u64;
         k.dirty = true;
+        if twice > 0 {
+            if let Some(n) = self.stats.records.get_mut("close") {
+                *n = n.saturating_sub(twice);
+            }
+            self.stats.ingested = self.stats.ingested.saturating_sub(twice);
+            self.stats.duplicates += twice;
+        }
         keep
     }
 
@@ -792,7 +803,9 @@ impl Store {
             Some(p) => self.phone_of(p),
             None => self.phone_of(""),
         };
-        if !self.closes_seen.insert((u, phone, c.ts)) {
+        // Deduplicated against the person's own closes (not a set keyed by user index,
+        // which a later union of identities would make stale).
+        if self.users[u as usize].closes.contains(&(c.ts, phone)) {
             return Applied::Duplicate;
         }
         self.users[u as usize].closes.push((c.ts, phone));
@@ -1035,6 +1048,8 @@ impl Store {
                     .all(ok_opt)
         });
         if !msg_times_ok
+            || !ok_opt(self.min_ts)
+            || !ok_opt(self.max_ts)
             || !self.externals.iter().all(|x| ok(x.ts))
             || !self.clicks.values().all(|c| ok(c.ts))
             || !self
@@ -1073,6 +1088,14 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
     }
 }
 
+/// The smaller of two optional values, or whichever is present.
+fn min_some<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 fn better_name(a: Option<(i64, Box<str>)>, b: Option<(i64, Box<str>)>) -> Option<(i64, Box<str>)> {
     match (a, b) {
         (Some(a), Some(b)) => Some(if b > a { b } else { a }),
@@ -1095,25 +1118,6 @@ mod sorted_map {
         d: D,
     ) -> Result<HashMap<Box<str>, u32>, D::Error> {
         let v: Vec<(Box<str>, u32)> = Vec::deserialize(d)?;
-        Ok(v.into_iter().collect())
-    }
-}
-
-/// Hash sets serialised as sorted sequences.
-mod sorted_set {
-    use hashbrown::HashSet;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    type Key = (u32, u32, i64);
-
-    pub fn serialize<S: Serializer>(m: &HashSet<Key>, s: S) -> Result<S::Ok, S::Error> {
-        let mut v: Vec<&Key> = m.iter().collect();
-        v.sort_unstable();
-        v.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<HashSet<Key>, D::Error> {
-        let v: Vec<Key> = Vec::deserialize(d)?;
         Ok(v.into_iter().collect())
     }
 }

@@ -189,21 +189,126 @@ fn wrap_payload(payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Postcard's encoding of an `i64`: zigzag, then LEB128.
+fn varint_i64(v: i64) -> Vec<u8> {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut out = Vec::new();
+    loop {
+        let b = (z & 0x7f) as u8;
+        z >>= 7;
+        if z == 0 {
+            out.push(b);
+            return out;
+        }
+        out.push(b | 0x80);
+    }
+}
+
 #[test]
 fn snapshot_with_an_absurd_timestamp_is_corrupt_not_an_oom() {
-    // Found by the snapshot fuzz target: a well-formed payload whose message 2 has the
-    // timestamp 223,842,492,000 (year 9063). Restoring accepted it and the report's day
-    // series then tried to span 2.6 billion days. The file is the fuzzer's input: a flag
-    // byte, then the payload.
-    let input = include_bytes!("regressions/snapshot-absurd-timestamp.bin");
-    let err = Engine::restore(&wrap_payload(&input[1..])).unwrap_err();
-    assert_eq!(
-        err,
-        convolens::SnapshotError::Corrupt(
-            "a timestamp or date outside 2000-01-01..2100-01-01".into()
-        )
-    );
-    // A real snapshot's payload, re-wrapped, still restores.
+    // Found by the snapshot fuzz target: a well-formed payload with a message timestamp of
+    // 223,842,492,000 (year 9063). Restoring accepted it and the report's day series then
+    // tried to span 2.6 billion days. Rebuilt here from a real snapshot: every place a
+    // timestamp of the stream is stored, in turn, gets that value.
     let good = ingest_all(&sample_stream()).snapshot();
-    assert!(Engine::restore(&wrap_payload(&good[18..])).is_ok());
+    let payload = &good[18..];
+    let ts = sample_stream()
+        .iter()
+        .find_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            v["timestamp"].as_i64()
+        })
+        .expect("a record with a numeric timestamp");
+    let (from, to) = (varint_i64(ts), varint_i64(223_842_492_000));
+    let spots: Vec<usize> = (0..payload.len())
+        .filter(|&i| payload[i..].starts_with(&from))
+        .collect();
+    assert!(!spots.is_empty());
+    let mut named = 0;
+    for at in spots {
+        let mut p = payload[..at].to_vec();
+        p.extend_from_slice(&to);
+        p.extend_from_slice(&payload[at + from.len()..]);
+        // Every stored time is checked, so no variant restores.
+        match Engine::restore(&wrap_payload(&p)) {
+            Err(convolens::SnapshotError::Corrupt(m))
+                if m == "a timestamp or date outside 2000-01-01..2100-01-01" =>
+            {
+                named += 1;
+            }
+            Err(_) => {} // the bytes matched something other than a time
+            Ok(_) => panic!("a snapshot with a year-9063 time at byte {at} restored"),
+        }
+    }
+    assert!(named > 0, "no variant reached the time check");
+    // A real snapshot's payload, re-wrapped, still restores.
+    assert!(Engine::restore(&wrap_payload(payload)).is_ok());
+}
+
+/// Lines about one person known by two identities: a wa_id, a BSUID, then a webhook that
+/// links them; closes sent once per identity and retried; and a second wa_id for the
+/// same BSUID with another profile country.
+fn linked_identity_stream() -> Vec<String> {
+    const B: &str = "user.93737abc";
+    let wh = |contact: serde_json::Value, id: &str, ts: i64| {
+        serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "w",
+            "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001001", "phone_number_id": "1001"},
+            "contacts": [contact],
+            "messages": [{"from": contact["wa_id"], "from_user_id": B, "id": id,
+                          "timestamp": ts.to_string(), "type": "text", "text": {"body": "hi"}}]}}]}]})
+        .to_string()
+    };
+    let close = |who: &str, ts: i64| {
+        format!(r#"{{"type":"close","contact":"{who}","phone_number_id":"1001","timestamp":{ts}}}"#)
+    };
+    vec![
+        wh(
+            serde_json::json!({"wa_id": "16505551234", "profile": {"name": "P"}}),
+            "m1",
+            1_751_400_000,
+        ),
+        wh(
+            serde_json::json!({"wa_id": "", "user_id": B, "profile": {"name": "P", "country_code": "US"}}),
+            "m2",
+            1_751_400_100,
+        ),
+        close("16505551234", 1_751_401_000),
+        close(B, 1_751_401_000),
+        wh(
+            serde_json::json!({"wa_id": "16505551234", "user_id": B, "profile": {"name": "P"}}),
+            "m3",
+            1_751_402_000,
+        ),
+        close("16505551234", 1_751_401_000),
+        wh(
+            serde_json::json!({"wa_id": "447700900123", "user_id": B, "profile": {"name": "P", "country_code": "GB"}}),
+            "m4",
+            1_751_403_000,
+        ),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Linking identities in any order gives the same report: one person, one close (the
+    /// same close sent for each identity and retried counts once), the same wa_id and
+    /// country whichever arrived first.
+    #[test]
+    fn identity_links_and_closes_do_not_depend_on_order(
+        order in Just((0..7usize).collect::<Vec<_>>()).prop_shuffle(),
+    ) {
+        let lines = linked_identity_stream();
+        let report = |ls: &[String]| {
+            let mut e = ingest_all(ls);
+            let r = e.report(&convolens::ReportOptions::default()).unwrap();
+            serde_json::to_value(&r).unwrap()
+        };
+        let expected = report(&lines);
+        prop_assert_eq!(&expected["input"]["records"]["close"], &serde_json::json!(1));
+        prop_assert_eq!(&expected["engagement"]["active_users"], &serde_json::json!(1));
+        let shuffled: Vec<String> = order.iter().map(|i| lines[*i].clone()).collect();
+        prop_assert_eq!(report(&shuffled), expected);
+    }
 }
