@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "data" / "example.jsonl"
 EXAMPLE_CONFIG = ROOT / "examples" / "data" / "config.json"
-SHARED = Path(os.environ.get("CONVOLENS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = Path(os.environ.get("CONVOLENS_SHARED_DATA", ROOT / "testdata" / "shared"))
 
 USER = "4915112345678"
 INBOUND = {
@@ -74,6 +74,5 @@ def example() -> Path:
 @pytest.fixture(scope="session")
 def shared_payloads() -> List[Path]:
     files = sorted((SHARED / "webhooks").glob("**/*.json"))
-    if not files:
-        pytest.skip(f"no shared webhook payloads under {SHARED}")
+    assert files, f"no shared webhook payloads under {SHARED}"
     return files

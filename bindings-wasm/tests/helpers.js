@@ -7,7 +7,7 @@ const root = path.resolve(__dirname, '..', '..');
 const pkgDir = path.join(root, 'bindings-wasm', 'pkg');
 const exampleData = path.join(root, 'examples', 'data', 'example.jsonl');
 const exampleConfig = path.join(root, 'examples', 'data', 'config.json');
-const sharedData = path.join(root, '..', 'shared', 'data');
+const sharedData = path.join(root, 'testdata', 'shared');
 
 const inbound = (id, from, ts, body, phone = 'PN1') => ({
   object: 'whatsapp_business_account',

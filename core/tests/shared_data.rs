@@ -1,4 +1,4 @@
-//! Every public payload under `../shared/data/webhooks/` ingests without error and with
+//! Every public payload under `testdata/shared/webhooks/` ingests without error and with
 //! the per-type counts its JSON contains; every file under `webhooks-invalid/` is a clear,
 //! positioned error.
 

@@ -929,13 +929,13 @@ fn ads_insights_row<'a>(
 #[cfg(test)]
 mod tests {
     //! One test per message type and status kind, on the real payload shapes in
-    //! `../shared/data/webhooks/`.
+    //! `testdata/shared/webhooks/` (a copy of the project's shared test data).
     use super::*;
     use crate::model::{Category, PricingModel, PricingType, ReferralSource, ReplyKind};
 
     fn fixture(path: &str) -> Vec<u8> {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/data/webhooks")
+            .join("../testdata/shared/webhooks")
             .join(path);
         std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }

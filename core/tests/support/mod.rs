@@ -4,9 +4,10 @@
 use convolens::{Config, Engine, ReportOptions};
 use std::path::PathBuf;
 
-/// `../shared/data` relative to the workspace root.
+/// The public webhook payloads: `testdata/shared/` in the repository (a copy of the
+/// project's `../shared/data`, kept in the tree so a bare clone can run every test).
 pub fn shared_data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/shared")
 }
 
 /// Every `.json` file under `dir`, sorted.
