@@ -762,12 +762,7 @@ impl Engine {
         section: &str,
         report_args: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let report = slf.call_method("report", (), report_args)?;
-        Ok(slf
-            .py()
-            .import("convolens.frames")?
-            .call_method1("to_pandas", (report, section))?
-            .unbind())
+        frame(slf.as_any(), "to_pandas", section, report_args)
     }
 
     /// As `to_pandas`, as a polars DataFrame. Needs polars installed.
@@ -777,12 +772,7 @@ impl Engine {
         section: &str,
         report_args: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let report = slf.call_method("report", (), report_args)?;
-        Ok(slf
-            .py()
-            .import("convolens.frames")?
-            .call_method1("to_polars", (report, section))?
-            .unbind())
+        frame(slf.as_any(), "to_polars", section, report_args)
     }
 
     /// Can the business send a free-form (non-template) message to user `wa_id` (a
@@ -968,4 +958,20 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SnapshotError", py.get_type::<SnapshotError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+/// `convolens.frames.<func>(engine.report(**report_args), section)`: one section of a
+/// fresh report as a DataFrame.
+fn frame(
+    engine: &Bound<'_, PyAny>,
+    func: &str,
+    section: &str,
+    report_args: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let report = engine.call_method("report", (), report_args)?;
+    Ok(engine
+        .py()
+        .import("convolens.frames")?
+        .call_method1(func, (report, section))?
+        .unbind())
 }
