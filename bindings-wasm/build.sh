@@ -27,23 +27,7 @@ target_dir=${CONVOLENS_WASM_TARGET_DIR:-${CARGO_TARGET_DIR:-$root/target}/wasm-b
 log() { printf 'build.sh: %s\n' "$*" >&2; }
 
 # --- toolchain ------------------------------------------------------------------------
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then sudo_cmd=(sudo); fi
-apt_updated=0
-apt_install() { # apt_install PKG... : install the Debian packages that are missing
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [[ ${#missing[@]} -eq 0 ]] && return 0
-  log "installing ${missing[*]}"
-  if [[ $apt_updated -eq 0 ]]; then
-    "${sudo_cmd[@]}" apt-get update -qq >/dev/null
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
+source "$root/bindings-wasm/apt.sh"
 apt_install rustc-web cargo-web rust-web-src lld
 apt_install binaryen || log "binaryen unavailable: the wasm will not be run through wasm-opt"
 

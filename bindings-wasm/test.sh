@@ -16,19 +16,7 @@ log() { printf 'test.sh: %s\n' "$*" >&2; }
 t0=$SECONDS
 lap() { log "$1 ($((SECONDS - t0)) s so far)"; }
 
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then sudo_cmd=(sudo); fi
-apt_install() { # apt_install PKG... : install the Debian packages that are missing
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [[ ${#missing[@]} -eq 0 ]] && return 0
-  log "installing ${missing[*]}"
-  "${sudo_cmd[@]}" apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
+source "$root/bindings-wasm/apt.sh"
 
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 node_major=$(node -p 'process.versions.node.split(".")[0]')

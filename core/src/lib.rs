@@ -44,6 +44,7 @@ pub mod config;
 pub mod engagement;
 pub mod engine;
 pub mod error;
+mod hash;
 pub mod input;
 pub mod model;
 pub mod partition;

@@ -101,22 +101,13 @@ pub fn partition_of(doc: &[u8], partitions: u32) -> u32 {
 /// When `partitions` is 0.
 pub fn key_partition(key: &str, partitions: u32) -> u32 {
     assert!(partitions > 0, "partitions must be positive");
-    (fnv1a(key.as_bytes()) % u64::from(partitions)) as u32
-}
-
-/// 64-bit FNV-1a: tiny, fixed, and good enough to spread phone numbers.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    (crate::hash::fnv1a(key.as_bytes()) % u64::from(partitions)) as u32
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hash::fnv1a;
 
     const W1: &str = "4915112345678";
     const W2: &str = "447911123456";

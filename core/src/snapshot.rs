@@ -18,13 +18,18 @@ pub const MAGIC: &[u8; 6] = b"CVLNS\0";
 pub const SCHEMA_VERSION: u32 = 1;
 const HEADER: usize = 6 + 4 + 8;
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+use crate::hash::fnv1a;
+
+/// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
+/// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
+/// [`crate::Engine::restore`] still decodes and checks everything inside.
+pub fn seal(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
+    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
 }
 
 /// Encode a configuration and store.

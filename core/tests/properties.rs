@@ -174,21 +174,6 @@ fn spend_restatement_keeps_the_larger_amount_in_any_order() {
     }
 }
 
-/// Wrap a snapshot payload in a valid header (magic, version, FNV-1a checksum), as the
-/// snapshot fuzz target does.
-fn wrap_payload(payload: &[u8]) -> Vec<u8> {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in payload {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    let mut out = convolens::snapshot::MAGIC.to_vec();
-    out.extend_from_slice(&convolens::snapshot::SCHEMA_VERSION.to_le_bytes());
-    out.extend_from_slice(&h.to_le_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
 /// Postcard's encoding of an `i64`: zigzag, then LEB128.
 fn varint_i64(v: i64) -> Vec<u8> {
     let mut z = ((v << 1) ^ (v >> 63)) as u64;
@@ -230,7 +215,7 @@ fn snapshot_with_an_absurd_timestamp_is_corrupt_not_an_oom() {
         p.extend_from_slice(&to);
         p.extend_from_slice(&payload[at + from.len()..]);
         // Every stored time is checked, so no variant restores.
-        match Engine::restore(&wrap_payload(&p)) {
+        match Engine::restore(&convolens::snapshot::seal(&p)) {
             Err(convolens::SnapshotError::Corrupt(m))
                 if m == "a timestamp or date outside 2000-01-01..2100-01-01" =>
             {
@@ -242,7 +227,7 @@ fn snapshot_with_an_absurd_timestamp_is_corrupt_not_an_oom() {
     }
     assert!(named > 0, "no variant reached the time check");
     // A real snapshot's payload, re-wrapped, still restores.
-    assert!(Engine::restore(&wrap_payload(payload)).is_ok());
+    assert!(Engine::restore(&convolens::snapshot::seal(payload)).is_ok());
 }
 
 /// Lines about one person known by two identities: a wa_id, a BSUID, then a webhook that
