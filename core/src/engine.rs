@@ -36,7 +36,15 @@ pub struct Engine {
     opts: ParseOptions,
     store: Store,
     days: crate::engagement::DayCache,
+    /// Report preparations of the current state, newest last (see
+    /// [`crate::report::prepared`]); cleared whenever the state changes.
+    prepared: Vec<crate::report::Prepared>,
+    /// Whether input arrived since the store's timelines were last put in order.
+    unsorted: bool,
 }
+
+/// How many report preparations (zone, number filter, model) an engine keeps.
+const PREPARED_KEPT: usize = 4;
 
 impl Engine {
     /// A new, empty engine. Fails when the config does not validate.
@@ -61,7 +69,24 @@ impl Engine {
             opts,
             store: Store::default(),
             days: crate::engagement::DayCache::default(),
+            prepared: Vec::new(),
+            unsorted: false,
         })
+    }
+
+    /// The state is about to change: drop the report preparations, and sort the timelines
+    /// before the next report.
+    fn touched(&mut self) {
+        self.prepared.clear();
+        self.unsorted = true;
+    }
+
+    /// Put the store's timelines in order if input arrived since the last time.
+    fn sort(&mut self) {
+        if self.unsorted {
+            self.store.prepare();
+            self.unsorted = false;
+        }
     }
 
     /// The configuration.
@@ -105,6 +130,7 @@ impl Engine {
         lines: u64,
     ) -> Result<IngestOutcome, ParseError> {
         self.store.stats.lines += lines.max(1);
+        self.touched();
         let mut events = Vec::new();
         match parse_document(doc, line, &self.opts, &mut events) {
             Ok(()) => Ok(self.store.apply_all(events)),
@@ -132,6 +158,7 @@ impl Engine {
         let mut in_bad_doc = false;
         let mut out = StreamOutcome::default();
         let limit = self.opts.max_bytes;
+        self.touched();
         loop {
             let (n, too_long) = if carry {
                 carry = false;
@@ -224,6 +251,7 @@ impl Engine {
         let mut e =
             Engine::new(config).map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
         e.store = store;
+        e.touched();
         Ok(e)
     }
 
@@ -240,6 +268,7 @@ impl Engine {
         }
         self.store.merge_from(&other.store);
         self.days.clear();
+        self.touched();
         Ok(())
     }
 
@@ -282,14 +311,31 @@ impl Engine {
 
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
-        self.store.prepare();
+        self.sort();
         let tz = opts
             .time_zone
             .as_deref()
             .and_then(|z| crate::config::parse_tz(z).ok())
             .unwrap_or(self.tz);
         let days = self.days.get(&self.store, tz);
-        crate::report::build_with(&self.store, &self.config, self.tz, opts, Some(days))
+        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
+        let i = if let Some(i) = self.prepared.iter().position(|p| p.fits(&ctx)) {
+            i
+        } else {
+            if self.prepared.len() >= PREPARED_KEPT {
+                self.prepared.remove(0);
+            }
+            self.prepared.push(crate::report::Prepared::build(&ctx)?);
+            self.prepared.len() - 1
+        };
+        crate::report::build_prepared(
+            &self.store,
+            &self.config,
+            self.tz,
+            opts,
+            Some(days),
+            self.prepared.get(i),
+        )
     }
 
     /// Write the users of a source or event as CSV (see [`crate::sources::export_contacts`]);
@@ -300,7 +346,7 @@ impl Engine {
         filter: &crate::sources::ContactFilter,
         w: W,
     ) -> Result<usize, ReportError> {
-        self.store.prepare();
+        self.sort();
         let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
         crate::sources::export_contacts(&ctx, filter, w)
     }

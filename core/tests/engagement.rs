@@ -5,7 +5,7 @@
 #![allow(clippy::many_single_char_names)]
 
 use chrono::NaiveDate;
-use convolens::engagement::{self, fill_conversions, fill_costs};
+use convolens::engagement::{self, TemplateMoney};
 use convolens::report::Ctx;
 use convolens::{Config, Engine, Report, ReportOptions};
 use serde_json::{Value, json};
@@ -618,7 +618,9 @@ fn cost_and_conversion_hooks_fill_rows_and_ratios() {
         (m("m5"), 10_000),
         (m("m6"), 62_500),
     ];
-    fill_costs(&ctx, &mut r.templates, &mut r.campaigns, charges);
+    let mut money = TemplateMoney::default();
+    money.add_costs(&ctx, charges);
+    money.fill(&ctx.range, &mut r.templates, &mut r.campaigns);
     let (p, u, c) = (&r.templates[0], &r.templates[1], &r.campaigns[0]);
     assert_eq!(p.cost, Some(0.125));
     assert_eq!(p.cost_per_delivered, Some(0.0625)); // 0.125 / 2
@@ -628,8 +630,22 @@ fn cost_and_conversion_hooks_fill_rows_and_ratios() {
         (Some(0.01), Some(0.01), None)
     );
     assert_eq!(c.cost, Some(0.125));
-    let credits = [(m("m1"), 0.5, 5_000_000), (m("m5"), 1.0, 20_000_000)];
-    fill_conversions(&ctx, &mut r.templates, &mut r.campaigns, credits);
+    // Half a conversion worth 5.00 through m1 and one worth 20.00 through m5, both on
+    // 2025-07-03; a third credit through m1 whose event is on 2025-07-08 (outside the
+    // range, so a report of this range does not attribute it) is left out.
+    let (jul3, jul8) = (JUL1 + 2 * DAY, JUL1 + 7 * DAY);
+    let credits = [
+        (m("m1"), jul3, 500_000, 5_000_000),
+        (m("m5"), jul3, 1_000_000, 20_000_000),
+        (m("m1"), jul8, 1_000_000, 99_000_000),
+    ];
+    money.add_credits(&ctx, credits);
+    money.fill(&ctx.range, &mut r.templates, &mut r.campaigns);
+    assert_eq!(
+        r.templates[0].cost,
+        Some(0.125),
+        "costs are kept across fills"
+    );
     assert_eq!(
         (r.templates[0].conversions, r.templates[0].conversion_value),
         (Some(0.5), Some(5.0))

@@ -98,6 +98,13 @@ impl ModelName {
         }
     }
 
+    /// Whether an event's credit under this model depends only on its own candidates, not
+    /// on the report range: true for the rule-based models. The data-driven ones (Markov's
+    /// removal effects, Shapley's source limit) look at every path of the range.
+    pub fn range_independent(self) -> bool {
+        !matches!(self, ModelName::Markov | ModelName::Shapley)
+    }
+
     /// Parse a `snake_case` name (`-` accepted for `_`).
     pub fn parse(s: &str) -> Option<ModelName> {
         let s = s.trim().to_ascii_lowercase().replace('-', "_");

@@ -157,17 +157,50 @@ pub fn sections(
     sections_with_charges(ctx).map(|(b, u, _)| (b, u))
 }
 
+/// Billing's range-independent work for one report zone and number filter: the pricing
+/// timeline, the cost currency and every day's aggregate. A report over any range sums its
+/// days ([`BillingDays::sections`]), so repeated reports cost time proportional to their
+/// days, not to the messages ingested.
+#[derive(Clone, Debug)]
+pub struct BillingDays {
+    timeline: Timeline,
+    currency: Currency,
+    days: std::collections::BTreeMap<chrono::NaiveDate, report::DayBilling>,
+}
+
+impl BillingDays {
+    /// Price every business message of the store and aggregate the charges by day in the
+    /// context's zone, keeping the context's number filter (its range is not used). Also
+    /// returns the charges, for callers that need them per message.
+    pub fn build(ctx: &crate::report::Ctx<'_>) -> Result<(BillingDays, Charges), ConfigError> {
+        let setup = BillingSetup::from_config(ctx.config)?;
+        let charges = compute(ctx.store, &setup);
+        let days = report::day_aggregates(ctx, &charges);
+        Ok((
+            BillingDays {
+                timeline: setup.timeline,
+                currency: charges.currency,
+                days,
+            },
+            charges,
+        ))
+    }
+
+    /// The `billing` and `usage` sections over the context's range.
+    pub fn sections(&self, ctx: &crate::report::Ctx<'_>) -> (BillingSection, UsageSection) {
+        (
+            report::billing_section(ctx, &self.timeline, self.currency, &self.days),
+            report::usage_section(ctx, &self.days),
+        )
+    }
+}
+
 /// The `billing` and `usage` sections of a report, and the per-message charges they were
-/// computed from (other sections price their messages with them, e.g. a template's cost).
+/// computed from (the template section prices its rows with them).
 pub fn sections_with_charges(
     ctx: &crate::report::Ctx<'_>,
 ) -> Result<(BillingSection, UsageSection, Charges), ConfigError> {
-    let setup = BillingSetup::from_config(ctx.config)?;
-    let charges = compute(ctx.store, &setup);
-    let days = report::day_aggregates(ctx, &charges);
-    Ok((
-        report::billing_section(ctx, &setup.timeline, &charges, &days),
-        report::usage_section(ctx, &days),
-        charges,
-    ))
+    let (days, charges) = BillingDays::build(ctx)?;
+    let (billing, usage) = days.sections(ctx);
+    Ok((billing, usage, charges))
 }

@@ -338,7 +338,7 @@ pub fn day_aggregates(ctx: &Ctx<'_>, charges: &Charges) -> BTreeMap<NaiveDate, D
 pub fn billing_section(
     ctx: &Ctx<'_>,
     timeline: &Timeline,
-    charges: &Charges,
+    currency: Currency,
     days: &BTreeMap<NaiveDate, DayBilling>,
 ) -> BillingSection {
     let range = ctx.range;
@@ -349,7 +349,7 @@ pub fn billing_section(
         free_messages: FreeCounts::default(),
         free_tier_conversations: 0,
         cost: CostSection {
-            currency: charges.currency,
+            currency,
             ..CostSection::default()
         },
         reconciliation: Reconciliation::default(),

@@ -51,7 +51,7 @@ pub mod userset;
 
 pub use days::{Contribution, DayAgg, DayStore, Emit};
 pub use report::{Engagement, Sections};
-pub use templates::{TemplateRow, fill_conversions, fill_costs};
+pub use templates::{TemplateMoney, TemplateRow};
 pub use userset::UserSet;
 
 use crate::store::{MsgIx, PhoneIx, Store, UserIx, UserRec};

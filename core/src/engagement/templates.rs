@@ -35,11 +35,12 @@
 //!   was delivered. Because a recipient may click several times, a CTR can exceed 1.
 //! - **Category.** The template category of the row's messages; `mixed` when they differ.
 //! - **Cost and conversions** come from the billing and attribution engines through
-//!   [`fill_costs`] and [`fill_conversions`], which the report runs: a row's `cost` is the
+//!   [`TemplateMoney`], which the report fills: a row's `cost` is the
 //!   sum of what billing charged its messages sent in the range (the rate of each charged
 //!   PMP message, or of each CBP conversation one of them opened — the rate card's
 //!   currency); its `conversions` and `conversion_value` are the credits the report's
-//!   attribution model gave to conversations opened by its messages sent in the range.
+//!   attribution model gave to conversations opened by its messages sent in the range, for
+//!   the events in the range. Credits are summed in micro-conversions and divided once.
 //!   Rows built without those hooks (the per-day aggregates alone) carry `null`.
 //!   `cost_per_delivered` = cost ÷ delivered and `cost_per_click` = cost ÷ URL clicks (the
 //!   cost per URL click of the spec), `null` on a zero denominator.
@@ -50,6 +51,8 @@ use crate::model::money::micros_to_f64;
 use crate::model::{ButtonKind, Category, OutboundKind, Reply, ReplyKind};
 use crate::report::Ctx;
 use crate::store::{MsgIx, UserRec};
+use crate::time::{DayRange, day_in};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -329,14 +332,14 @@ pub struct TemplateRow {
     /// Per button.
     pub buttons: Vec<ButtonRow>,
     /// What the delivered messages cost (major units of the config currency); filled by the
-    /// billing engine ([`fill_costs`]); `null` without it.
+    /// billing engine ([`TemplateMoney`]); `null` without it.
     pub cost: Option<f64>,
     /// Cost ÷ delivered.
     pub cost_per_delivered: Option<f64>,
     /// Cost ÷ URL clicks.
     pub cost_per_click: Option<f64>,
     /// External events attributed through the messages' conversations (fractional under
-    /// multi-touch models), filled by [`fill_conversions`]; `null` without it.
+    /// multi-touch models), filled by [`TemplateMoney`]; `null` without it.
     pub conversions: Option<f64>,
     /// Their attributed value.
     pub conversion_value: Option<f64>,
@@ -423,96 +426,150 @@ pub fn rows(map: &BTreeMap<u32, Funnel>, names: &Interner) -> Vec<TemplateRow> {
 
 /// The rows a message belongs to: (template row name, campaign row name), when the message
 /// is a template or campaign message sent in the report's range and number.
+/// A business message's (template name, campaign) and send day, when it is on an included
+/// number. Free-form messages have no template name.
 fn row_names<'s>(
     ctx: &Ctx<'s>,
-    bounds: (i64, i64),
     msg: MsgIx,
-) -> Option<(Option<&'s str>, Option<&'s str>)> {
+) -> Option<(Option<&'s str>, Option<&'s str>, NaiveDate)> {
     let m = ctx.store.msgs.get(msg as usize)?;
     let o = m.outbound.as_deref()?;
-    if !ctx.phone_ok(m.phone) || !(bounds.0..bounds.1).contains(&m.ts) {
+    if !ctx.phone_ok(m.phone) {
         return None;
     }
     let t = (o.kind == OutboundKind::Template).then(|| o.template.as_deref().unwrap_or(UNNAMED));
-    Some((t, o.campaign.as_deref()))
+    Some((t, o.campaign.as_deref(), day_in(m.ts, ctx.range.tz)))
 }
 
-fn add_by_name<T>(
-    ctx: &Ctx<'_>,
-    templates: &mut [TemplateRow],
-    campaigns: &mut [TemplateRow],
-    items: impl IntoIterator<Item = (MsgIx, T)>,
-    mut add: impl FnMut(&mut TemplateRow, &T),
-) {
-    let bounds = ctx.range.instants();
-    let t_ix: hashbrown::HashMap<String, usize> = templates
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.name.clone(), i))
-        .collect();
-    let c_ix: hashbrown::HashMap<String, usize> = campaigns
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.name.clone(), i))
-        .collect();
-    for (msg, v) in items {
-        let Some((t, c)) = row_names(ctx, bounds, msg) else {
-            continue;
-        };
-        if let Some(i) = t.and_then(|t| t_ix.get(t)) {
-            add(&mut templates[*i], &v);
+/// A row key: (template name, campaign).
+type RowKey = (Option<Box<str>>, Option<Box<str>>);
+/// Credits of one send day: (event day, row) → (micro-conversions, value).
+type DayCredits = BTreeMap<(NaiveDate, RowKey), (i64, i64)>;
+
+/// What billing charged and attribution credited to template and campaign messages, by the
+/// messages' send day (report time zone), so that a report sums only its days.
+///
+/// A cost counts when its message was sent in the range. A credit counts when its message
+/// was sent in the range *and* its event happened in the range (an event is attributed only
+/// in a range that contains it); both conditions are kept by storing each credit under its
+/// message's day with its event's day.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateMoney {
+    cost: BTreeMap<NaiveDate, BTreeMap<RowKey, i64>>,
+    credit: BTreeMap<NaiveDate, DayCredits>,
+}
+
+fn row_key(t: Option<&str>, c: Option<&str>) -> RowKey {
+    (t.map(Into::into), c.map(Into::into))
+}
+
+impl TemplateMoney {
+    /// Add per-message charges in micro-units (`(message, charge)`, e.g. from the billing
+    /// engine). Messages on excluded numbers and zero charges are skipped.
+    pub fn add_costs(&mut self, ctx: &Ctx<'_>, charges: impl IntoIterator<Item = (MsgIx, i64)>) {
+        for (msg, micros) in charges {
+            if micros == 0 {
+                continue;
+            }
+            let Some((t, c, day)) = row_names(ctx, msg) else {
+                continue;
+            };
+            *self
+                .cost
+                .entry(day)
+                .or_default()
+                .entry(row_key(t, c))
+                .or_default() += micros;
         }
-        if let Some(i) = c.and_then(|c| c_ix.get(c)) {
-            add(&mut campaigns[*i], &v);
+    }
+
+    /// Add attributed credit: `(message, event time, micro-conversions, value in
+    /// micro-units)`, where the message opened the credited conversation.
+    pub fn add_credits(
+        &mut self,
+        ctx: &Ctx<'_>,
+        credits: impl IntoIterator<Item = (MsgIx, i64, i64, i64)>,
+    ) {
+        for (msg, ts, count, value) in credits {
+            let Some((t, c, day)) = row_names(ctx, msg) else {
+                continue;
+            };
+            let e = self
+                .credit
+                .entry(day)
+                .or_default()
+                .entry((day_in(ts, ctx.range.tz), row_key(t, c)))
+                .or_default();
+            e.0 += count;
+            e.1 += value;
         }
     }
-}
 
-/// Fill `cost`, `cost_per_delivered` and `cost_per_click` from per-message charges in
-/// micro-units (`(message, charge)`, e.g. from the billing engine). Charges of messages
-/// outside the report's range or number, or of messages in no row, are skipped; every row
-/// gets a cost (zero when none of its messages was charged).
-pub fn fill_costs(
-    ctx: &Ctx<'_>,
-    templates: &mut [TemplateRow],
-    campaigns: &mut [TemplateRow],
-    charges: impl IntoIterator<Item = (MsgIx, i64)>,
-) {
-    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
-        r.cost_micros = Some(0);
+    /// Drop every credit (keeping costs), before crediting another attribution.
+    pub fn clear_credits(&mut self) {
+        self.credit.clear();
     }
-    add_by_name(ctx, templates, campaigns, charges, |r, micros| {
-        r.cost_micros = Some(r.cost_micros.unwrap_or(0) + micros);
-    });
-    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
-        let micros = r.cost_micros.unwrap_or(0);
-        let cost = micros_to_f64(micros);
-        r.cost = Some(cost);
-        r.cost_per_delivered = ratio(cost, r.delivered);
-        r.cost_per_click = ratio(cost, r.url_clicks);
-    }
-}
 
-/// Fill `conversions` and `conversion_value` from attributed credit: `(message, count,
-/// value in micro-units)`, where the message is the template or campaign message of the
-/// conversation the attribution engine credited. Filtering as in [`fill_costs`]; every row
-/// gets values (zero when nothing was credited).
-pub fn fill_conversions(
-    ctx: &Ctx<'_>,
-    templates: &mut [TemplateRow],
-    campaigns: &mut [TemplateRow],
-    credits: impl IntoIterator<Item = (MsgIx, f64, i64)>,
-) {
-    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
-        r.conversions = Some(0.0);
-        r.conversion_value_micros = Some(0);
-    }
-    let items = credits.into_iter().map(|(m, n, v)| (m, (n, v)));
-    add_by_name(ctx, templates, campaigns, items, |r, (n, v)| {
-        r.conversions = Some(r.conversions.unwrap_or(0.0) + n);
-        r.conversion_value_micros = Some(r.conversion_value_micros.unwrap_or(0) + v);
-    });
-    for r in templates.iter_mut().chain(campaigns.iter_mut()) {
-        r.conversion_value = r.conversion_value_micros.map(micros_to_f64);
+    /// Fill `cost`, `cost_per_delivered`, `cost_per_click`, `conversions` and
+    /// `conversion_value` of the rows over `range`; every row gets values (zero when none
+    /// of its messages was charged or credited).
+    pub fn fill(
+        &self,
+        range: &DayRange,
+        templates: &mut [TemplateRow],
+        campaigns: &mut [TemplateRow],
+    ) {
+        // (cost, micro-conversions, value) per row.
+        let mut t_sum = vec![(0i64, 0i64, 0i64); templates.len()];
+        let mut c_sum = vec![(0i64, 0i64, 0i64); campaigns.len()];
+        {
+            let t_ix: hashbrown::HashMap<&str, usize> = templates
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.name.as_str(), i))
+                .collect();
+            let c_ix: hashbrown::HashMap<&str, usize> = campaigns
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.name.as_str(), i))
+                .collect();
+            let mut add = |key: &RowKey, f: &dyn Fn(&mut (i64, i64, i64))| {
+                if let Some(i) = key.0.as_deref().and_then(|t| t_ix.get(t)) {
+                    f(&mut t_sum[*i]);
+                }
+                if let Some(i) = key.1.as_deref().and_then(|c| c_ix.get(c)) {
+                    f(&mut c_sum[*i]);
+                }
+            };
+            for per in self.cost.range(range.from..range.to).map(|(_, p)| p) {
+                for (key, micros) in per {
+                    add(key, &|s| s.0 += micros);
+                }
+            }
+            for per in self.credit.range(range.from..range.to).map(|(_, p)| p) {
+                for ((event_day, key), (n, v)) in per {
+                    if *event_day < range.to {
+                        add(key, &|s| {
+                            s.1 += n;
+                            s.2 += v;
+                        });
+                    }
+                }
+            }
+        }
+        for (r, (micros, n, v)) in templates
+            .iter_mut()
+            .zip(t_sum)
+            .chain(campaigns.iter_mut().zip(c_sum))
+        {
+            let cost = micros_to_f64(micros);
+            r.cost_micros = Some(micros);
+            r.cost = Some(cost);
+            r.cost_per_delivered = ratio(cost, r.delivered);
+            r.cost_per_click = ratio(cost, r.url_clicks);
+            r.conversions = Some(n as f64 / crate::attribution::UNIT as f64);
+            r.conversion_value_micros = Some(v);
+            r.conversion_value = Some(micros_to_f64(v));
+        }
     }
 }

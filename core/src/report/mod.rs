@@ -15,7 +15,10 @@
 
 pub mod compare;
 pub mod csv;
+pub mod prepared;
 pub mod text;
+
+pub use prepared::Prepared;
 
 use crate::attribution::ModelName;
 use crate::config::{Config, parse_tz};
@@ -213,6 +216,19 @@ pub fn build_with(
     opts: &ReportOptions,
     days: Option<&crate::engagement::DayStore>,
 ) -> Result<Report, ReportError> {
+    build_prepared(store, config, default_tz, opts, days, None)
+}
+
+/// [`build_with`] with a [`Prepared`] of the same engine state, used when it fits the
+/// report's zone, number filter and model (otherwise one is built for this report).
+pub fn build_prepared(
+    store: &Store,
+    config: &Config,
+    default_tz: Tz,
+    opts: &ReportOptions,
+    days: Option<&crate::engagement::DayStore>,
+    prepared: Option<&Prepared>,
+) -> Result<Report, ReportError> {
     let ctx = context(store, config, default_tz, opts)?;
     let range = ctx.range;
     let tz = range.tz;
@@ -224,39 +240,44 @@ pub fn build_with(
             &built
         }
     };
-    let (billing, usage, charges) = crate::billing::sections_with_charges(&ctx)?;
-    let analysis = crate::sources::analyse(&ctx);
-    let attribution =
-        crate::attribution::attribute(&analysis, &ctx.range, &config.attribution, ctx.model)?;
-    let sources =
-        crate::sources::build_section_from(&ctx, &analysis, &attribution, opts.compare_models)?;
+    let built_prep;
+    let prep = match prepared {
+        Some(p) if p.fits(&ctx) => p,
+        _ => {
+            built_prep = Prepared::build(&ctx)?;
+            &built_prep
+        }
+    };
+    let (billing, usage) = prep.billing.sections(&ctx);
+    // The data-driven models and the model comparison attribute the range anew.
+    let analysis = (!ctx.model.range_independent() || opts.compare_models)
+        .then(|| crate::sources::analyse(&ctx));
+    let fresh;
+    let (credits, money) = match (&prep.credits, &analysis) {
+        (Some(c), _) => (c.in_range(&range), &prep.money),
+        (None, Some(a)) => {
+            let att = crate::attribution::attribute(a, &range, &config.attribution, ctx.model)?;
+            let mut money = prep.money.clone();
+            money.clear_credits();
+            money.add_credits(&ctx, prepared::opening_credits(a, &att));
+            fresh = money;
+            (
+                crate::sources::CreditDays::build(&ctx, a, &att).in_range(&range),
+                &fresh,
+            )
+        }
+        (None, None) => unreachable!("a range-dependent model always has an analysis"),
+    };
+    let sources = crate::sources::build_section_days(
+        &ctx,
+        &prep.sources,
+        &credits,
+        analysis.as_ref().filter(|_| opts.compare_models),
+    )?;
     let mut engagement = crate::engagement::report::sections(&ctx, days);
     // A template's (and campaign's) cost is what billing charged its messages; its
     // conversions are the credits of conversations its messages opened.
-    crate::engagement::fill_costs(
-        &ctx,
-        &mut engagement.templates,
-        &mut engagement.campaigns,
-        charges
-            .messages
-            .iter()
-            .filter(|m| m.cost.micros != 0)
-            .map(|m| (m.msg, m.cost.micros)),
-    );
-    crate::engagement::fill_conversions(
-        &ctx,
-        &mut engagement.templates,
-        &mut engagement.campaigns,
-        attribution.events.iter().flat_map(|e| {
-            e.credits.iter().map(|c| {
-                (
-                    analysis.conversations[c.conversation].opening,
-                    c.count as f64 / crate::attribution::UNIT as f64,
-                    c.value,
-                )
-            })
-        }),
-    );
+    money.fill(&range, &mut engagement.templates, &mut engagement.campaigns);
     let mut report = Report {
         range: RangeInfo {
             from: range.from,
@@ -285,8 +306,15 @@ pub fn build_with(
             time_zone: Some(tz.name().to_string()),
             ..opts.clone()
         };
-        let prev = build_with(store, config, default_tz, &prev_opts, Some(days))?;
-        report.compare = Some(compare::Comparison::new(&prev, &report));
+        let previous = build_prepared(
+            store,
+            config,
+            default_tz,
+            &prev_opts,
+            Some(days),
+            Some(prep),
+        )?;
+        report.compare = Some(compare::Comparison::new(&previous, &report));
     }
     Ok(report)
 }

@@ -128,6 +128,7 @@
 
 mod contacts;
 mod conversation;
+mod days;
 mod matcher;
 mod section;
 mod spend;
@@ -137,10 +138,11 @@ pub use conversation::{
     Analysis, Conversation, EventHit, ExternalTouch, HitKind, analyse, attributed, conversations,
     outgoing_source,
 };
+pub use days::{CreditDay, CreditDays, SourceDay, SourceDays, SourceMeta};
 pub use matcher::{ConversionEvent, ConversionKind, Matchers};
 pub use section::{
     AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, SourceRow,
-    SourcesSection, build_section, build_section_from,
+    SourcesSection, build_section, build_section_days, build_section_from,
 };
 pub use spend::{SpendDays, spend_by_day, spend_in_range};
 

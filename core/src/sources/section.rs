@@ -1,6 +1,7 @@
 //! The report's `sources` and `attribution` sections.
 
 use super::conversation::{Analysis, Conversation, analyse};
+use super::days::{CreditDay, CreditDays, SourceDay, SourceDays, SourceMeta};
 use super::matcher::ConversionEvent;
 use super::spend::{spend_by_day, spend_in_range, spend_names};
 use super::{Source, SourceDirection, SourceKind};
@@ -137,15 +138,12 @@ pub struct SourcesSection {
 }
 
 #[derive(Default)]
-struct Acc {
-    source: Option<Source>,
-    headline: Option<(i64, Box<str>)>,
-    conversations: u64,
-    leads: u64,
+struct Acc<'a> {
+    meta: Option<&'a SourceMeta>,
+    day: SourceDay,
     invested: i64,
     revenue: i64,
     count: i64,
-    funnel: Vec<Vec<u64>>,
 }
 
 /// How many steps of `steps` a conversation reached, in order (each step at or after the
@@ -176,58 +174,70 @@ pub fn build_section_from(
     attribution: &Attribution,
     compare: bool,
 ) -> Result<SourcesSection, ReportError> {
-    let (from, to) = ctx.range.instants();
+    let days = SourceDays::build(ctx, analysis);
+    let credits = CreditDays::build(ctx, analysis, attribution).in_range(&ctx.range);
+    build_section_days(ctx, &days, &credits, compare.then_some(analysis))
+}
+
+/// [`build_section`] from day aggregates: `days` over all time, `credits` the sum of the
+/// range's attributed events under the report's model. `compare` (the analysis the
+/// aggregates came from) adds the model comparison, which attributes the range once per
+/// model.
+pub fn build_section_days(
+    ctx: &Ctx<'_>,
+    days: &SourceDays,
+    credits: &CreditDay,
+    compare: Option<&Analysis>,
+) -> Result<SourcesSection, ReportError> {
     let funnels = &ctx.config.funnels;
-    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
-    for c in &analysis.conversations {
-        let a = acc.entry(c.source.key.to_string()).or_default();
-        a.source.get_or_insert_with(|| c.source.clone());
-        if let Some(h) = &c.headline {
-            if a.headline
-                .as_ref()
-                .is_none_or(|(t, x)| (c.start, h) > (*t, x))
-            {
-                a.headline = Some((c.start, h.clone()));
-            }
-        }
-        if !(from..to).contains(&c.start) {
-            continue;
-        }
-        a.conversations += 1;
-        a.leads += u64::from(c.lead);
-        if a.funnel.is_empty() {
-            a.funnel = funnels.iter().map(|f| vec![0; f.steps.len()]).collect();
-        }
-        for (f, reached) in funnels.iter().zip(&mut a.funnel) {
-            for r in reached.iter_mut().take(funnel_reach(c, &f.steps)) {
-                *r += 1;
-            }
-        }
+    let mut acc: BTreeMap<String, Acc<'_>> = days
+        .meta
+        .iter()
+        .map(|(k, m)| {
+            (
+                k.to_string(),
+                Acc {
+                    meta: Some(m),
+                    ..Acc::default()
+                },
+            )
+        })
+        .collect();
+    for (k, d) in days.in_range(&ctx.range) {
+        acc.entry(k.to_string()).or_default().day = d;
     }
-    credit_into(analysis, attribution, &mut acc, |a, count, value| {
+    for (k, (count, value)) in &credits.by_source {
+        let a = acc.entry(k.to_string()).or_default();
         a.count += count;
         a.revenue += value;
-    });
-    let (days, other_spend) = spend_by_day(ctx.store, ctx.config.currency);
-    for (k, v) in spend_in_range(&days, &ctx.range) {
+    }
+    let (spend, other_spend) = spend_by_day(ctx.store, ctx.config.currency);
+    for (k, v) in spend_in_range(&spend, &ctx.range) {
         acc.entry(k).or_default().invested += v;
     }
     let names = Names::new(ctx);
     let mut rows: Vec<SourceRow> = acc
         .into_iter()
-        .filter(|(_, a)| a.conversations > 0 || a.invested != 0 || a.count != 0 || a.revenue != 0)
+        .filter(|(_, a)| {
+            a.day.conversations > 0 || a.invested != 0 || a.count != 0 || a.revenue != 0
+        })
         .map(|(key, a)| {
-            let source = a.source.clone().unwrap_or_else(|| Source::from_key(&key));
+            let source = a
+                .meta
+                .map_or_else(|| Source::from_key(&key), |m| m.0.clone());
+            let headline = a.meta.and_then(|m| m.1.as_ref()).map(|(_, h)| &**h);
+            let conversations = a.day.conversations;
             let funnel = funnels
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
                     let reached = a
+                        .day
                         .funnel
                         .get(i)
                         .cloned()
                         .unwrap_or_else(|| vec![0; f.steps.len()]);
-                    let mut before = a.conversations;
+                    let mut before = conversations;
                     let steps = f
                         .steps
                         .iter()
@@ -249,15 +259,15 @@ pub fn build_section_from(
                 })
                 .collect();
             SourceRow {
-                name: names.name(&key, a.headline.as_ref().map(|(_, h)| &**h)),
+                name: names.name(&key, headline),
                 key,
                 kind: source.kind,
                 direction: source.direction,
-                conversations: a.conversations,
-                leads: a.leads,
-                conversion_rate: ratio(a.leads as f64, a.conversations as f64),
+                conversations,
+                leads: a.day.leads,
+                conversion_rate: ratio(a.day.leads as f64, conversations as f64),
                 invested: a.invested,
-                conversion_cost: ratio(micros_to_f64(a.invested), a.leads as f64),
+                conversion_cost: ratio(micros_to_f64(a.invested), a.day.leads as f64),
                 revenue: a.revenue,
                 roas: ratio(a.revenue as f64, a.invested as f64),
                 conversions: a.count as f64 / crate::attribution::UNIT as f64,
@@ -274,31 +284,19 @@ pub fn build_section_from(
     let mut s = AttributionSummary {
         model: ctx.model,
         lookback_days: ctx.config.attribution.lookback_days,
-        conversion_event: analysis.matchers.conversion.clone(),
+        conversion_event: days.conversion_event.clone(),
         currency: ctx.config.currency,
-        events: 0,
-        value: 0,
-        attributed_events: 0,
-        attributed_value: 0,
-        unattributed_events: 0,
-        unattributed_value: 0,
-        other_currency: other_spend,
+        events: credits.events,
+        value: credits.value,
+        attributed_events: credits.attributed_events,
+        attributed_value: credits.attributed_value,
+        unattributed_events: credits.unattributed_events,
+        unattributed_value: credits.unattributed_value,
+        other_currency: other_spend + credits.other_currency,
         comparison: None,
         comparison_errors: BTreeMap::new(),
     };
-    for e in &attribution.events {
-        s.events += 1;
-        s.value += e.value;
-        s.other_currency += u64::from(analysis.touches[e.touch].other_currency);
-        if e.credits.is_empty() {
-            s.unattributed_events += 1;
-            s.unattributed_value += e.value;
-        } else {
-            s.attributed_events += 1;
-            s.attributed_value += e.value;
-        }
-    }
-    if compare {
+    if let Some(analysis) = compare {
         let mut per: BTreeMap<String, Vec<ModelCredit>> =
             rows.iter().map(|r| (r.key.clone(), Vec::new())).collect();
         for model in ModelName::ALL {

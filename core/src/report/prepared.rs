@@ -1,0 +1,139 @@
+//! The range-independent work of a report, done once per state of the engine and reused
+//! by every report over any range.
+//!
+//! # What is prepared
+//!
+//! For one report time zone, number filter and attribution model, [`Prepared`] holds day
+//! aggregates of everything the range-dependent sections sum:
+//!
+//! - billing's per-day conversations, charged and free messages, costs, reconciliation and
+//!   usage ([`crate::billing::BillingDays`]) — tiers and free tiers are numbered over the
+//!   whole store first, as the billing rules say, so a day's aggregate does not depend on
+//!   the range;
+//! - conversations, leads and funnel steps by (start day, source), and every source's
+//!   headline ([`crate::sources::SourceDays`]);
+//! - the attributed events by day with their credit per source
+//!   ([`crate::sources::CreditDays`]), when the model is range-independent
+//!   ([`ModelName::range_independent`]);
+//! - template and campaign costs and credits by send day ([`TemplateMoney`]).
+//!
+//! A report then costs time proportional to the days in its range (and the sources,
+//! templates and campaigns active on them), not to the messages ingested. The
+//! data-driven models (`markov`, `shapley`) and `compare_models` still attribute the
+//! range's events anew, because their credit depends on every path in the range.
+//!
+//! The engine keeps the preparations of its last few (zone, number, model) keys and drops
+//! them all when it ingests or merges anything.
+
+use crate::attribution::{Attribution, ModelName, attribute};
+use crate::billing::BillingDays;
+use crate::engagement::TemplateMoney;
+use crate::error::ReportError;
+use crate::report::Ctx;
+use crate::sources::{Analysis, CreditDays, SourceDays, analyse};
+use crate::store::PhoneIx;
+use crate::time::{DAY, DayRange, MAX_TS, MIN_TS, day_in};
+use chrono_tz::Tz;
+
+/// Day aggregates of every range-dependent section, for one (zone, number filter, model).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    key: PrepKey,
+    /// Billing and usage by day.
+    pub billing: BillingDays,
+    /// Conversations by (start day, source).
+    pub sources: SourceDays,
+    /// The attributed events by day under the model, when it is range-independent.
+    pub credits: Option<CreditDays>,
+    /// Template and campaign costs (and, with `credits`, conversions) by send day.
+    pub money: TemplateMoney,
+}
+
+/// What a preparation depends on besides the engine's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrepKey {
+    tz: Tz,
+    phone: Option<PhoneIx>,
+    phone_unknown: bool,
+    model: ModelName,
+}
+
+impl PrepKey {
+    /// The key of a report context.
+    pub fn of(ctx: &Ctx<'_>) -> PrepKey {
+        PrepKey {
+            tz: ctx.range.tz,
+            phone: ctx.phone,
+            phone_unknown: ctx.phone_unknown,
+            model: ctx.model,
+        }
+    }
+}
+
+/// A range covering every instant ingestion accepts, in `tz`.
+fn everything(tz: Tz) -> DayRange {
+    DayRange {
+        from: day_in(MIN_TS - DAY, tz),
+        to: day_in(MAX_TS + DAY, tz),
+        tz,
+    }
+}
+
+/// `(opening message, event time, micro-conversions, value)` for every credit of `att`.
+pub fn opening_credits<'a>(
+    analysis: &'a Analysis,
+    att: &'a Attribution,
+) -> impl Iterator<Item = (crate::store::MsgIx, i64, i64, i64)> + 'a {
+    att.events.iter().flat_map(move |e| {
+        e.credits.iter().map(move |c| {
+            (
+                analysis.conversations[c.conversation].opening,
+                e.ts,
+                c.count,
+                c.value,
+            )
+        })
+    })
+}
+
+impl Prepared {
+    /// Prepare the context's zone, number filter and model (its range is not used).
+    pub fn build(ctx: &Ctx<'_>) -> Result<Prepared, ReportError> {
+        let (billing, charges) = BillingDays::build(ctx)?;
+        let mut money = TemplateMoney::default();
+        money.add_costs(ctx, charges.messages.iter().map(|m| (m.msg, m.cost.micros)));
+        drop(charges);
+        let analysis = analyse(ctx);
+        let sources = SourceDays::build(ctx, &analysis);
+        let credits = if ctx.model.range_independent() {
+            let att = attribute(
+                &analysis,
+                &everything(ctx.range.tz),
+                &ctx.config.attribution,
+                ctx.model,
+            )?;
+            money.add_credits(ctx, opening_credits(&analysis, &att));
+            Some(CreditDays::build(ctx, &analysis, &att))
+        } else {
+            None
+        };
+        Ok(Prepared {
+            key: PrepKey::of(ctx),
+            billing,
+            sources,
+            credits,
+            money,
+        })
+    }
+
+    /// Whether this preparation answers reports of `ctx` (same zone, number filter and
+    /// model; the caller keeps it only while the engine's state is unchanged).
+    pub fn fits(&self, ctx: &Ctx<'_>) -> bool {
+        self.key == PrepKey::of(ctx)
+    }
+
+    /// The key it was built for.
+    pub fn key(&self) -> PrepKey {
+        self.key
+    }
+}

@@ -1,0 +1,222 @@
+//! Per-day aggregates of the `sources` and `attribution` sections, so that a report over
+//! any range sums days instead of walking every conversation and event.
+//!
+//! # Rules applied here
+//!
+//! - A conversation counts on the calendar day (report time zone) of its start; its lead
+//!   and funnel steps count with it. This is the same rule as "start in `[from, to)`":
+//!   ranges are whole days and a day's first instant is its local midnight (or the first
+//!   instant after a DST gap).
+//! - An attributed event counts, with its credits, on the day of its own time; its credits
+//!   go to the sources of the conversations they credit, wherever those started.
+//! - A source's display headline is the one of its latest conversation over all time, so a
+//!   row's name does not change with the range.
+//! - Only models whose per-event credit does not depend on the range can be pre-aggregated
+//!   ([`ModelName::range_independent`]); the data-driven models attribute each range anew
+//!   and aggregate the result the same way.
+//!
+//! # Cost
+//!
+//! Building is one pass over the conversations and events. Summing a range touches each
+//! day in it once and each (day, source) pair active that day once.
+
+use super::Source;
+use super::conversation::Analysis;
+use super::matcher::ConversionEvent;
+use super::section::funnel_reach;
+use crate::attribution::{Attribution, ModelName};
+use crate::report::Ctx;
+use crate::time::{DayRange, day_in};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// What the conversations of one source that started on one day did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceDay {
+    /// Conversations started.
+    pub conversations: u64,
+    /// Of those, leads (the conversion event happened in them).
+    pub leads: u64,
+    /// Per configured funnel (config order), the conversations that reached each step.
+    pub funnel: Vec<Vec<u64>>,
+}
+
+impl SourceDay {
+    /// `self += other` (funnels of the same configuration).
+    pub fn add(&mut self, other: &SourceDay) {
+        self.conversations += other.conversations;
+        self.leads += other.leads;
+        if self.funnel.is_empty() {
+            self.funnel.clone_from(&other.funnel);
+            return;
+        }
+        for (a, b) in self.funnel.iter_mut().zip(&other.funnel) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+}
+
+/// A source and the headline of its latest conversation that had one: `(start, text)`.
+pub type SourceMeta = (Source, Option<(i64, Box<str>)>);
+
+/// Conversations by (start day, source), and every source's identity and headline.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceDays {
+    /// Every source some conversation had (any day), with the headline of its latest
+    /// conversation that had one: `(start, headline)`.
+    pub meta: BTreeMap<Box<str>, SourceMeta>,
+    /// Per start day, per source key.
+    pub days: BTreeMap<NaiveDate, BTreeMap<Box<str>, SourceDay>>,
+    /// The conversion event in effect.
+    pub conversion_event: Option<ConversionEvent>,
+}
+
+impl SourceDays {
+    /// Aggregate every conversation of `analysis` by start day in the context's zone.
+    pub fn build(ctx: &Ctx<'_>, analysis: &Analysis) -> SourceDays {
+        let tz = ctx.range.tz;
+        let funnels = &ctx.config.funnels;
+        let mut out = SourceDays {
+            conversion_event: analysis.matchers.conversion.clone(),
+            ..SourceDays::default()
+        };
+        for c in &analysis.conversations {
+            let key = &c.source.key;
+            let meta = match out.meta.get_mut(key) {
+                Some(m) => m,
+                None => out
+                    .meta
+                    .entry(key.clone())
+                    .or_insert_with(|| (c.source.clone(), None)),
+            };
+            if let Some(h) = &c.headline {
+                if meta.1.as_ref().is_none_or(|(t, x)| (c.start, h) > (*t, x)) {
+                    meta.1 = Some((c.start, h.clone()));
+                }
+            }
+            let per = out.days.entry(day_in(c.start, tz)).or_default();
+            let d = match per.get_mut(key) {
+                Some(d) => d,
+                None => per.entry(key.clone()).or_insert_with(|| SourceDay {
+                    funnel: funnels.iter().map(|f| vec![0; f.steps.len()]).collect(),
+                    ..SourceDay::default()
+                }),
+            };
+            d.conversations += 1;
+            d.leads += u64::from(c.lead);
+            for (f, reached) in funnels.iter().zip(&mut d.funnel) {
+                for r in reached.iter_mut().take(funnel_reach(c, &f.steps)) {
+                    *r += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The per-source sums over `range`.
+    pub fn in_range(&self, range: &DayRange) -> BTreeMap<&str, SourceDay> {
+        let mut acc: BTreeMap<&str, SourceDay> = BTreeMap::new();
+        for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
+            for (k, d) in per {
+                acc.entry(&**k).or_default().add(d);
+            }
+        }
+        acc
+    }
+}
+
+/// The attributed events of one day under one model, and the credit they gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CreditDay {
+    /// Attributed events.
+    pub events: u64,
+    /// Their value (micro-units of the report currency).
+    pub value: i64,
+    /// Events with at least one candidate conversation.
+    pub attributed_events: u64,
+    /// Their value.
+    pub attributed_value: i64,
+    /// Events with no conversation in the lookback.
+    pub unattributed_events: u64,
+    /// Their value.
+    pub unattributed_value: i64,
+    /// Events whose value was in another currency (and so dropped).
+    pub other_currency: u64,
+    /// Credit per source key: (micro-conversions, value).
+    pub by_source: BTreeMap<Box<str>, (i64, i64)>,
+}
+
+impl CreditDay {
+    /// `self += other`.
+    pub fn add(&mut self, other: &CreditDay) {
+        self.events += other.events;
+        self.value += other.value;
+        self.attributed_events += other.attributed_events;
+        self.attributed_value += other.attributed_value;
+        self.unattributed_events += other.unattributed_events;
+        self.unattributed_value += other.unattributed_value;
+        self.other_currency += other.other_currency;
+        for (k, (n, v)) in &other.by_source {
+            let e = match self.by_source.get_mut(k) {
+                Some(e) => e,
+                None => self.by_source.entry(k.clone()).or_default(),
+            };
+            e.0 += n;
+            e.1 += v;
+        }
+    }
+}
+
+/// An attribution's events and credits by event day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditDays {
+    /// The model the credits were computed with.
+    pub model: ModelName,
+    /// Per event day.
+    pub days: BTreeMap<NaiveDate, CreditDay>,
+}
+
+impl CreditDays {
+    /// Bucket every event of `att` (computed on `analysis`) by its day in the context's zone.
+    pub fn build(ctx: &Ctx<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
+        let tz = ctx.range.tz;
+        let mut days: BTreeMap<NaiveDate, CreditDay> = BTreeMap::new();
+        for e in &att.events {
+            let d = days.entry(day_in(e.ts, tz)).or_default();
+            d.events += 1;
+            d.value += e.value;
+            d.other_currency += u64::from(analysis.touches[e.touch].other_currency);
+            if e.credits.is_empty() {
+                d.unattributed_events += 1;
+                d.unattributed_value += e.value;
+            } else {
+                d.attributed_events += 1;
+                d.attributed_value += e.value;
+            }
+            for c in &e.credits {
+                let key = &analysis.conversations[c.conversation].source.key;
+                let s = match d.by_source.get_mut(key) {
+                    Some(s) => s,
+                    None => d.by_source.entry(key.clone()).or_default(),
+                };
+                s.0 += c.count;
+                s.1 += c.value;
+            }
+        }
+        CreditDays {
+            model: att.model,
+            days,
+        }
+    }
+
+    /// The sum over `range`.
+    pub fn in_range(&self, range: &DayRange) -> CreditDay {
+        let mut sum = CreditDay::default();
+        for (_, d) in self.days.range(range.from..range.to) {
+            sum.add(d);
+        }
+        sum
+    }
+}
