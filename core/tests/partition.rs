@@ -4,9 +4,9 @@
 mod support;
 
 use convolens::partition::{key_partition, partition_of, user_key};
-use convolens::{Config, Engine, ReportOptions};
+use convolens::{Engine, ReportOptions};
 use proptest::prelude::*;
-use support::{engine, inbound_text, sample_stream, status};
+use support::{engine, example_config, example_lines, inbound_text, sample_stream, status};
 
 const W1: &str = "4915112345678";
 const W2: &str = "447911123456";
@@ -15,21 +15,7 @@ const B3: &str = "DE.1234567890abcdef";
 const T: i64 = 1_751_450_000;
 
 fn example_engine() -> Engine {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
-    let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
-    let mut cfg = Config::from_json(&text).unwrap();
-    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}/{p}")))
-        .unwrap();
-    Engine::new(cfg).unwrap()
-}
-
-fn example_rows() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
-    std::fs::read_to_string(format!("{dir}/example.jsonl"))
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    Engine::new(example_config()).unwrap()
 }
 
 /// Feed `rows` as one JSONL stream, one row per line.
@@ -161,7 +147,7 @@ fn hard_rows() -> Vec<String> {
 #[test]
 fn example_data_partitioned_equals_one_engine() {
     let seed = example_engine();
-    let rows = example_rows();
+    let rows = example_lines();
     let mut whole = single(&seed, &rows);
     let ranges = [
         ReportOptions::default(),

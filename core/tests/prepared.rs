@@ -4,29 +4,16 @@
 
 use chrono::NaiveDate;
 use convolens::attribution::ModelName;
-use convolens::{Config, Engine, Report, ReportOptions};
+use convolens::{Engine, Report, ReportOptions};
 use proptest::prelude::*;
 use std::sync::OnceLock;
+use support::{example_config, example_lines};
 
-fn example_config() -> Config {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
-    let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
-    let mut cfg = Config::from_json(&text).unwrap();
-    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}/{p}")))
-        .unwrap();
-    cfg
-}
+mod support;
 
-fn example_lines() -> &'static [String] {
+fn example() -> &'static [String] {
     static LINES: OnceLock<Vec<String>> = OnceLock::new();
-    LINES.get_or_init(|| {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
-        std::fs::read_to_string(format!("{dir}/example.jsonl"))
-            .unwrap()
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    })
+    LINES.get_or_init(example_lines)
 }
 
 fn feed(e: &mut Engine, lines: &[String]) {
@@ -88,7 +75,7 @@ proptest! {
     #[test]
     fn prepared_reports_equal_fresh_ones(queries in proptest::collection::vec(options(), 6)) {
         let mut e = Engine::new(example_config()).unwrap();
-        feed(&mut e, example_lines());
+        feed(&mut e, example());
         for opts in &queries {
             let got = e.report(opts).unwrap();
             prop_assert_eq!(&got, &fresh(&e, opts), "{:?}", opts);
@@ -98,7 +85,7 @@ proptest! {
 
 #[test]
 fn new_input_invalidates_the_preparation() {
-    let lines = example_lines();
+    let lines = example();
     let half = lines.len() / 2;
     let opts = ReportOptions {
         from: Some(date("2025-06-01")),
@@ -139,7 +126,7 @@ fn sums_of_days_match_hand_checked_totals() {
     // The example's whole-range figures, checked by hand against the JSONL when billing
     // and sources were built (see the #3 and #4 notes): the day sums must reproduce them.
     let mut e = Engine::new(example_config()).unwrap();
-    feed(&mut e, example_lines());
+    feed(&mut e, example());
     let r = e.report(&ReportOptions::default()).unwrap();
     let c = &r.billing.conversations;
     assert_eq!(

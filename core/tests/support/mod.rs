@@ -22,6 +22,26 @@ pub fn files_in(dir: &std::path::Path) -> Vec<PathBuf> {
     v
 }
 
+/// The example data's config (`examples/data/config.json`) with its rate card resolved.
+pub fn example_config() -> Config {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+    let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
+    let mut cfg = Config::from_json(&text).unwrap();
+    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}/{p}")))
+        .unwrap();
+    cfg
+}
+
+/// The example data's lines (`examples/data/example.jsonl`).
+pub fn example_lines() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
+    std::fs::read_to_string(format!("{dir}/example.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A fresh engine with the default config.
 pub fn engine() -> Engine {
     Engine::new(Config::default()).expect("default config")
