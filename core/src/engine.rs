@@ -74,9 +74,10 @@ impl Engine {
         })
     }
 
-    /// The state is about to change: drop the report preparations, and sort the timelines
-    /// before the next report.
+    /// The state is about to change: drop the day aggregates and report preparations, and
+    /// sort the timelines before the next report.
     fn touched(&mut self) {
+        self.days.clear();
         self.prepared.clear();
         self.unsorted = true;
     }
@@ -267,7 +268,6 @@ impl Engine {
             .into());
         }
         self.store.merge_from(&other.store);
-        self.days.clear();
         self.touched();
         Ok(())
     }

@@ -135,37 +135,26 @@ pub fn build(store: &Store, tz: Tz) -> DayStore {
     build_users(store, tz, store.live_users())
 }
 
-/// The engine's built [`DayStore`], rebuilt only when the store has changed since or a
-/// report asks for another time zone. "Changed" is read from the store's counters (lines
-/// offered, items ingested, users, messages, clicks): every ingestion offers a line, so any
-/// input invalidates it.
+/// The engine's built [`DayStore`], rebuilt when a report asks for another time zone or
+/// after [`DayCache::clear`], which the engine calls whenever its state changes (ingest,
+/// merge, restore).
 #[derive(Clone, Debug, Default)]
 pub struct DayCache {
-    key: Option<(u64, u64, usize, usize, usize, Tz)>,
     days: Option<DayStore>,
 }
 
 impl DayCache {
-    /// The day aggregates of `store` (prepared) in `tz`, built if stale.
+    /// The day aggregates of `store` (prepared) in `tz`, built if missing or in another
+    /// zone.
     pub fn get(&mut self, store: &Store, tz: Tz) -> &DayStore {
-        let key = (
-            store.stats.lines,
-            store.stats.ingested,
-            store.users.len(),
-            store.msgs.len(),
-            store.clicks.len(),
-            tz,
-        );
-        if self.key != Some(key) || self.days.is_none() {
-            self.days = Some(build(store, tz));
-            self.key = Some(key);
+        if self.days.as_ref().is_some_and(|d| d.tz() != tz) {
+            self.days = None;
         }
         self.days.get_or_insert_with(|| build(store, tz))
     }
 
     /// Forget the built store.
     pub fn clear(&mut self) {
-        self.key = None;
         self.days = None;
     }
 }

@@ -446,6 +446,24 @@ type RowKey = (Option<Box<str>>, Option<Box<str>>);
 /// Credits of one send day: (event day, row) → (micro-conversions, value).
 type DayCredits = BTreeMap<(NaiveDate, RowKey), (i64, i64)>;
 
+/// (cost, micro-conversions, value) per template or campaign name.
+type RowSums<'k> = hashbrown::HashMap<&'k str, (i64, i64, i64)>;
+
+/// Add `d` to the template's and the campaign's sums of `key`.
+fn add_sums<'k>(
+    by_template: &mut RowSums<'k>,
+    by_campaign: &mut RowSums<'k>,
+    key: &'k RowKey,
+    d: (i64, i64, i64),
+) {
+    for (sums, name) in [(by_template, &key.0), (by_campaign, &key.1)] {
+        if let Some(name) = name.as_deref() {
+            let s = sums.entry(name).or_default();
+            *s = (s.0 + d.0, s.1 + d.1, s.2 + d.2);
+        }
+    }
+}
+
 /// What billing charged and attribution credited to template and campaign messages, by the
 /// messages' send day (report time zone), so that a report sums only its days.
 ///
@@ -519,49 +537,23 @@ impl TemplateMoney {
         templates: &mut [TemplateRow],
         campaigns: &mut [TemplateRow],
     ) {
-        // (cost, micro-conversions, value) per row.
-        let mut t_sum = vec![(0i64, 0i64, 0i64); templates.len()];
-        let mut c_sum = vec![(0i64, 0i64, 0i64); campaigns.len()];
-        {
-            let t_ix: hashbrown::HashMap<&str, usize> = templates
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.name.as_str(), i))
-                .collect();
-            let c_ix: hashbrown::HashMap<&str, usize> = campaigns
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.name.as_str(), i))
-                .collect();
-            let mut add = |key: &RowKey, f: &dyn Fn(&mut (i64, i64, i64))| {
-                if let Some(i) = key.0.as_deref().and_then(|t| t_ix.get(t)) {
-                    f(&mut t_sum[*i]);
-                }
-                if let Some(i) = key.1.as_deref().and_then(|c| c_ix.get(c)) {
-                    f(&mut c_sum[*i]);
-                }
-            };
-            for per in self.cost.range(range.from..range.to).map(|(_, p)| p) {
-                for (key, micros) in per {
-                    add(key, &|s| s.0 += micros);
-                }
-            }
-            for per in self.credit.range(range.from..range.to).map(|(_, p)| p) {
-                for ((event_day, key), (n, v)) in per {
-                    if *event_day < range.to {
-                        add(key, &|s| {
-                            s.1 += n;
-                            s.2 += v;
-                        });
-                    }
-                }
+        let (mut by_template, mut by_campaign) = (RowSums::new(), RowSums::new());
+        let mut add = |key, sums| add_sums(&mut by_template, &mut by_campaign, key, sums);
+        for (key, micros) in self.cost.range(range.from..range.to).flat_map(|(_, p)| p) {
+            add(key, (*micros, 0, 0));
+        }
+        let credits = self.credit.range(range.from..range.to).flat_map(|(_, p)| p);
+        for ((event_day, key), (n, v)) in credits {
+            if *event_day < range.to {
+                add(key, (0, *n, *v));
             }
         }
-        for (r, (micros, n, v)) in templates
+        let rows = templates
             .iter_mut()
-            .zip(t_sum)
-            .chain(campaigns.iter_mut().zip(c_sum))
-        {
+            .map(|r| (r, &by_template))
+            .chain(campaigns.iter_mut().map(|r| (r, &by_campaign)));
+        for (r, sums) in rows {
+            let (micros, n, v) = sums.get(r.name.as_str()).copied().unwrap_or_default();
             let cost = micros_to_f64(micros);
             r.cost_micros = Some(micros);
             r.cost = Some(cost);

@@ -249,31 +249,30 @@ pub fn build_prepared(
         }
     };
     let (billing, usage) = prep.billing.sections(&ctx);
-    // The data-driven models and the model comparison attribute the range anew.
-    let analysis = (!ctx.model.range_independent() || opts.compare_models)
-        .then(|| crate::sources::analyse(&ctx));
+    // Without pre-aggregated credits (the data-driven models), attribute the range anew;
+    // the model comparison does so under every model. Both share one analysis.
+    let mut analysis = None;
     let fresh;
-    let (credits, money) = match (&prep.credits, &analysis) {
-        (Some(c), _) => (c.in_range(&range), &prep.money),
-        (None, Some(a)) => {
-            let att = crate::attribution::attribute(a, &range, &config.attribution, ctx.model)?;
-            let mut money = prep.money.clone();
-            money.clear_credits();
-            money.add_credits(&ctx, prepared::opening_credits(a, &att));
-            fresh = money;
-            (
-                crate::sources::CreditDays::build(&ctx, a, &att).in_range(&range),
-                &fresh,
-            )
-        }
-        (None, None) => unreachable!("a range-dependent model always has an analysis"),
+    let (credits, money) = if let Some(c) = &prep.credits {
+        (c.in_range(&range), &prep.money)
+    } else {
+        let a = analysis.insert(crate::sources::analyse(&ctx));
+        let att = crate::attribution::attribute(a, &range, &config.attribution, ctx.model)?;
+        let mut money = prep.money.clone();
+        money.clear_credits();
+        money.add_credits(&ctx, prepared::opening_credits(a, &att));
+        fresh = money;
+        (
+            crate::sources::CreditDays::build(&ctx, a, &att).in_range(&range),
+            &fresh,
+        )
     };
-    let sources = crate::sources::build_section_days(
-        &ctx,
-        &prep.sources,
-        &credits,
-        analysis.as_ref().filter(|_| opts.compare_models),
-    )?;
+    let compare_with = if opts.compare_models {
+        Some(&*analysis.get_or_insert_with(|| crate::sources::analyse(&ctx)))
+    } else {
+        None
+    };
+    let sources = crate::sources::build_section_days(&ctx, &prep.sources, &credits, compare_with)?;
     let mut engagement = crate::engagement::report::sections(&ctx, days);
     // A template's (and campaign's) cost is what billing charged its messages; its
     // conversions are the credits of conversations its messages opened.

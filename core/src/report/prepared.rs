@@ -51,7 +51,7 @@ pub struct Prepared {
 
 /// What a preparation depends on besides the engine's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PrepKey {
+struct PrepKey {
     tz: Tz,
     phone: Option<PhoneIx>,
     phone_unknown: bool,
@@ -60,7 +60,7 @@ pub struct PrepKey {
 
 impl PrepKey {
     /// The key of a report context.
-    pub fn of(ctx: &Ctx<'_>) -> PrepKey {
+    fn of(ctx: &Ctx<'_>) -> PrepKey {
         PrepKey {
             tz: ctx.range.tz,
             phone: ctx.phone,
@@ -130,10 +130,5 @@ impl Prepared {
     /// model; the caller keeps it only while the engine's state is unchanged).
     pub fn fits(&self, ctx: &Ctx<'_>) -> bool {
         self.key == PrepKey::of(ctx)
-    }
-
-    /// The key it was built for.
-    pub fn key(&self) -> PrepKey {
-        self.key
     }
 }

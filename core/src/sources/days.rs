@@ -30,6 +30,20 @@ use crate::time::{DayRange, day_in};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
+/// The value of `key` in `map`, inserted with `new()` when missing; the key is cloned only
+/// then (source keys repeat for nearly every conversation and credit).
+fn slot<'m, V>(
+    map: &'m mut BTreeMap<Box<str>, V>,
+    key: &str,
+    new: impl FnOnce() -> V,
+) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.into(), new());
+    }
+    // Present: inserted just above when it was missing.
+    map.get_mut(key).expect("present")
+}
+
 /// What the conversations of one source that started on one day did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceDay {
@@ -84,26 +98,17 @@ impl SourceDays {
         };
         for c in &analysis.conversations {
             let key = &c.source.key;
-            let meta = match out.meta.get_mut(key) {
-                Some(m) => m,
-                None => out
-                    .meta
-                    .entry(key.clone())
-                    .or_insert_with(|| (c.source.clone(), None)),
-            };
+            let meta = slot(&mut out.meta, key, || (c.source.clone(), None));
             if let Some(h) = &c.headline {
                 if meta.1.as_ref().is_none_or(|(t, x)| (c.start, h) > (*t, x)) {
                     meta.1 = Some((c.start, h.clone()));
                 }
             }
             let per = out.days.entry(day_in(c.start, tz)).or_default();
-            let d = match per.get_mut(key) {
-                Some(d) => d,
-                None => per.entry(key.clone()).or_insert_with(|| SourceDay {
-                    funnel: funnels.iter().map(|f| vec![0; f.steps.len()]).collect(),
-                    ..SourceDay::default()
-                }),
-            };
+            let d = slot(per, key, || SourceDay {
+                funnel: funnels.iter().map(|f| vec![0; f.steps.len()]).collect(),
+                ..SourceDay::default()
+            });
             d.conversations += 1;
             d.leads += u64::from(c.lead);
             for (f, reached) in funnels.iter().zip(&mut d.funnel) {
@@ -159,10 +164,7 @@ impl CreditDay {
         self.unattributed_value += other.unattributed_value;
         self.other_currency += other.other_currency;
         for (k, (n, v)) in &other.by_source {
-            let e = match self.by_source.get_mut(k) {
-                Some(e) => e,
-                None => self.by_source.entry(k.clone()).or_default(),
-            };
+            let e = slot(&mut self.by_source, k, Default::default);
             e.0 += n;
             e.1 += v;
         }
@@ -197,10 +199,7 @@ impl CreditDays {
             }
             for c in &e.credits {
                 let key = &analysis.conversations[c.conversation].source.key;
-                let s = match d.by_source.get_mut(key) {
-                    Some(s) => s,
-                    None => d.by_source.entry(key.clone()).or_default(),
-                };
+                let s = slot(&mut d.by_source, key, Default::default);
                 s.0 += c.count;
                 s.1 += c.value;
             }
