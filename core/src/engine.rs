@@ -240,6 +240,43 @@ impl Engine {
         Ok(out)
     }
 
+    /// Seal the days that can no longer change and drop the per-user history behind them,
+    /// so memory stays flat for a fixed user base (rules and limits in [`crate::expiry`]).
+    /// Call it periodically, e.g. once a day; calling it again before a new day can be
+    /// sealed does nothing. Fails when the configured attribution model is data-driven.
+    ///
+    /// ```
+    /// use convolens::{Config, Engine, ReportOptions};
+    /// let mut engine = Engine::new(Config::default())?;
+    /// let day = 86_400;
+    /// let t0 = 1_751_450_000; // 2025-07-02
+    /// let hello = |id: &str, ts: i64| format!(r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{
+    ///   "metadata":{{"phone_number_id":"1001"}},"contacts":[{{"wa_id":"4915112345678"}}],
+    ///   "messages":[{{"from":"4915112345678","id":"{id}","timestamp":"{ts}","type":"text","text":{{"body":"Hi"}}}}]}}}}]}}]}}"#);
+    /// engine.ingest_str(&hello("wamid.a", t0))?;
+    /// engine.ingest_str(&hello("wamid.b", t0 + 60 * day))?;
+    /// let before = engine.report(&ReportOptions::default())?;
+    /// let out = engine.expire()?;
+    /// // 60 days later, the first message is history: sealed and dropped.
+    /// assert_eq!(out.messages, 1);
+    /// assert_eq!(engine.store().msgs.len(), 1);
+    /// let after = engine.report(&ReportOptions::default())?;
+    /// assert_eq!(after.engagement, before.engagement);
+    /// // Late input for sealed days is ignored and counted.
+    /// engine.ingest_str(&hello("wamid.c", t0 + day))?;
+    /// assert_eq!(engine.store().stats.ignored_reasons["late"], 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expire(&mut self) -> Result<crate::expiry::ExpiryOutcome, ReportError> {
+        self.sort();
+        let before = self.store.expiry.as_deref().map(|x| x.until);
+        let out = crate::expiry::expire(&mut self.store, &self.config, self.tz)?;
+        if out.sealed_until != before {
+            self.touched();
+        }
+        Ok(out)
+    }
+
     /// The whole state as compact, versioned bytes (see [`crate::snapshot`]).
     pub fn snapshot(&self) -> Vec<u8> {
         crate::snapshot::encode(&self.config, &self.store)
@@ -258,12 +295,21 @@ impl Engine {
 
     /// Merge another engine's state into this one, as if its input had been ingested here.
     /// Built for engines fed disjoint sets of users (partitions by user); overlapping
-    /// inputs are deduplicated. Both engines must have the same configuration.
+    /// inputs are deduplicated. Both engines must have the same configuration, and neither
+    /// may have expired history (monthly billing counts cross users; see
+    /// [`crate::expiry`]).
     pub fn merge(&mut self, other: &Engine) -> Result<(), Error> {
         if self.config != other.config {
             return Err(ConfigError::value(
                 "config",
                 "engines with different configurations cannot be merged",
+            )
+            .into());
+        }
+        if self.store.expiry.is_some() || other.store.expiry.is_some() {
+            return Err(ConfigError::value(
+                "config",
+                "engines with expired history cannot be merged (merge first, then expire)",
             )
             .into());
         }

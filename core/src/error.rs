@@ -136,6 +136,10 @@ pub enum ReportError {
     /// The computation cannot be done for this data (e.g. exact Shapley over too many sources).
     #[error("{0}")]
     Unsupported(String),
+    /// The report needs history that expired in a form the sealed days do not keep (see
+    /// [`crate::expiry`]).
+    #[error("report needs expired history: {0}")]
+    Expired(String),
     /// Writing an export failed (the I/O error's message).
     #[error("write: {0}")]
     Write(String),

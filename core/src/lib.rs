@@ -51,6 +51,7 @@ pub mod config;
 pub mod engagement;
 pub mod engine;
 pub mod error;
+pub mod expiry;
 mod hash;
 pub mod input;
 pub mod model;

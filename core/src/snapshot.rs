@@ -2,20 +2,50 @@
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
 //! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
-//! configuration (as JSON text, so its untagged forms survive) and the fact store, in
-//! `postcard` encoding. Restoring checks the magic,
+//! configuration (as JSON text, so its untagged forms survive), the fact store and (since
+//! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
+//! in `postcard` encoding. Schema 1 snapshots (no expired state) still restore. Restoring
+//! checks the magic,
 //! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
 //! reference — a corrupt or truncated snapshot is a [`SnapshotError`], never a panic and
 //! never silently wrong state.
 
 use crate::config::Config;
 use crate::error::SnapshotError;
-use crate::store::Store;
+use crate::expiry::Expiry;
+use crate::store::{Carry, Store, UserIx};
+use serde::{Deserialize, Serialize};
+
+/// Serde through JSON text, for fields whose types skip absent values when serialised
+/// (right for JSON reports, wrong for a positional format like postcard).
+pub(crate) mod as_json {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(v).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What expiry adds to a store (schema 2).
+#[derive(Default, Serialize, Deserialize)]
+struct Expired {
+    carries: Vec<(UserIx, Carry)>,
+    expiry: Option<Box<Expiry>>,
+}
 
 /// The snapshot magic.
 pub const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const HEADER: usize = 6 + 4 + 8;
 
 use crate::hash::fnv1a;
@@ -41,7 +71,16 @@ pub(crate) fn encode(config: &Config, store: &Store) -> Vec<u8> {
     // Serialising plain data into memory cannot fail; an empty payload would be caught by
     // the checksum and decoder on restore.
     let config_json = serde_json::to_string(config).unwrap_or_default();
-    let payload = postcard::to_extend(&(config_json, store), out).unwrap_or_default();
+    let expired = Expired {
+        carries: (0..store.users.len() as UserIx)
+            .filter_map(|u| {
+                let c = store.users[u as usize].carry.as_deref()?;
+                Some((u, c.clone()))
+            })
+            .collect(),
+        expiry: store.expiry.clone(),
+    };
+    let payload = postcard::to_extend(&(config_json, store, expired), out).unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
@@ -70,10 +109,45 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
             "checksum mismatch (truncated or altered)".into(),
         ));
     }
-    let (config_json, mut store): (String, Store) = postcard::from_bytes(&bytes[HEADER..])
-        .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+    let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
+    let (config_json, mut store, expired): (String, Store, Expired) = if version == 1 {
+        let (c, s) = postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?;
+        (c, s, Expired::default())
+    } else {
+        postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?
+    };
     let config = Config::from_json(&config_json)
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
     store.check_integrity().map_err(SnapshotError::Corrupt)?;
+    let (users, phones) = (store.users.len(), store.phones.len());
+    for (u, carry) in expired.carries {
+        let phones_ok = carry
+            .phones
+            .iter()
+            .chain(carry.support.iter().map(|(p, _)| p))
+            .all(|p| (*p as usize) < phones);
+        let Some(rec) = store.users.get_mut(u as usize).filter(|_| phones_ok) else {
+            return Err(SnapshotError::Corrupt(format!(
+                "carry of user {u} out of range"
+            )));
+        };
+        rec.carry = Some(Box::new(carry));
+    }
+    if let Some(x) = &expired.expiry {
+        x.sealed
+            .days
+            .check(users, phones)
+            .map_err(SnapshotError::Corrupt)?;
+        if x.tz
+            != config
+                .tz()
+                .map_err(|e| SnapshotError::Corrupt(e.to_string()))?
+        {
+            return Err(SnapshotError::Corrupt(
+                "sealed days in another time zone".into(),
+            ));
+        }
+    }
+    store.expiry = expired.expiry;
     Ok((config, store))
 }

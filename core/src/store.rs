@@ -66,6 +66,36 @@ pub struct UserRec {
     /// Whether `timeline` needs sorting.
     #[serde(skip)]
     pub dirty: bool,
+    /// What the user's expired history left behind, once some of it expired (see
+    /// [`crate::expiry`]). Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub carry: Option<Box<Carry>>,
+}
+
+/// What a user's expired history leaves behind for the folds that continue after it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Carry {
+    /// Business numbers the user wrote to before the cut: their first message to each is
+    /// behind them (new vs returning).
+    pub phones: SmallVec<[PhoneIx; 2]>,
+    /// The user's support conversation with each number at the cut.
+    pub support: crate::engagement::support::States,
+}
+
+impl Carry {
+    /// Combine the carries of two identities found to be one user.
+    fn absorb(&mut self, other: Carry) {
+        for p in other.phones {
+            if !self.phones.contains(&p) {
+                self.phones.push(p);
+            }
+        }
+        for (p, st) in other.support {
+            if !self.support.iter().any(|(q, _)| *q == p) {
+                self.support.push((p, st));
+            }
+        }
+    }
 }
 
 impl UserRec {
@@ -337,6 +367,10 @@ pub struct Store {
     pub max_ts: Option<i64>,
     /// Earliest event timestamp seen.
     pub min_ts: Option<i64>,
+    /// Sealed days and expired-history counts, once [`crate::Engine::expire`] ran.
+    /// Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub expiry: Option<Box<crate::expiry::Expiry>>,
 }
 
 impl Store {
@@ -395,6 +429,66 @@ impl Store {
                 u.dirty = false;
             }
         }
+    }
+
+    /// Drop the messages and external events marked in `drop_msg` / `drop_ext` (by index),
+    /// with the clicks on dropped messages, and renumber what stays (used by
+    /// [`crate::expiry`]; timelines must be in order and stay so).
+    pub(crate) fn compact(&mut self, drop_msg: &[bool], drop_ext: &[bool]) {
+        let gone = |d: &[bool], i: usize| d.get(i).copied().unwrap_or(false);
+        let dropped_out: hashbrown::HashSet<Box<str>> = self
+            .msgs
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| gone(drop_msg, *i) && m.dir == Direction::Outbound)
+            .map(|(_, m)| m.id.clone())
+            .collect();
+        let kept = self.msgs.len() - drop_msg.iter().filter(|d| **d).count();
+        let mut map = vec![MsgIx::MAX; self.msgs.len()];
+        let mut msgs = Vec::with_capacity(kept);
+        self.inbound_ix = HashMap::new();
+        self.outbound_ix = HashMap::new();
+        for (i, m) in std::mem::take(&mut self.msgs).into_iter().enumerate() {
+            if gone(drop_msg, i) {
+                continue;
+            }
+            let ix = msgs.len() as MsgIx;
+            map[i] = ix;
+            match m.dir {
+                Direction::Inbound => self.inbound_ix.insert(m.id.clone(), ix),
+                Direction::Outbound => self.outbound_ix.insert(m.id.clone(), ix),
+            };
+            msgs.push(m);
+        }
+        self.msgs = msgs;
+        let mut xmap = vec![u32::MAX; self.externals.len()];
+        let mut externals = Vec::new();
+        self.external_ix = HashMap::new();
+        for (i, x) in std::mem::take(&mut self.externals).into_iter().enumerate() {
+            if gone(drop_ext, i) {
+                continue;
+            }
+            let ix = externals.len() as u32;
+            xmap[i] = ix;
+            self.external_ix.insert(x.id.clone(), ix);
+            externals.push(x);
+        }
+        self.externals = externals;
+        for u in &mut self.users {
+            u.timeline.retain_mut(|m| {
+                *m = map[*m as usize];
+                *m != MsgIx::MAX
+            });
+            u.externals.retain_mut(|x| {
+                *x = xmap[*x as usize];
+                *x != u32::MAX
+            });
+            u.timeline.shrink_to_fit();
+            u.externals.shrink_to_fit();
+            u.closes.shrink_to_fit();
+        }
+        self.clicks
+            .retain(|_, c| !dropped_out.contains(&c.message_id));
     }
 
     fn phone_of(&mut self, id: &str) -> PhoneIx {
@@ -469,6 +563,11 @@ impl Store {
         k.timeline.extend(g.timeline);
         k.externals.extend(g.externals);
         k.closes.extend(g.closes);
+        match (&mut k.carry, g.carry) {
+            (Some(a), Some(b)) => a.absorb(*b),
+            (a @ None, b) => *a = b,
+            (Some(_), None) => {}
+        }
         // The same close may have come once per identity before they were linked: keep one,
         // and count it once, as if the identities had been linked from the start.
         let before = k.closes.len();
@@ -526,6 +625,21 @@ impl Store {
     }
 
     fn apply(&mut self, e: Event<'_>, ts_hint: i64) -> Applied {
+        if let Some(floor) = self.expiry.as_deref().map(|x| x.floor) {
+            let ts = match &e {
+                Event::Inbound(m) => Some(m.ts),
+                Event::Status(s) => Some(s.ts),
+                Event::Outbound(o) => Some(o.ts),
+                Event::External(x) => Some(x.ts),
+                Event::Close(c) => Some(c.ts),
+                Event::Click(c) => Some(c.ts),
+                Event::Contact(_) | Event::Spend(_) | Event::Ignored(_) => None,
+            };
+            // Before the sealed days' end: beyond the lateness bound (see `crate::expiry`).
+            if ts.is_some_and(|t| t < floor) {
+                return Applied::Ignored("late".into());
+            }
+        }
         match e {
             Event::Contact(c) => self.contact(&c, ts_hint),
             Event::Inbound(m) => self.inbound_msg(m),

@@ -60,6 +60,21 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
     }
 }
 
+/// Replace the days of `live` before `until` with those of `sealed` (day-keyed aggregates
+/// spliced at the end of expired history; see [`crate::expiry`]).
+pub fn splice_days<V: Clone>(
+    live: &mut std::collections::BTreeMap<NaiveDate, V>,
+    sealed: &std::collections::BTreeMap<NaiveDate, V>,
+    until: NaiveDate,
+) {
+    let later = live.split_off(&until);
+    *live = sealed
+        .range(..until)
+        .map(|(d, v)| (*d, v.clone()))
+        .collect();
+    live.extend(later);
+}
+
 /// A half-open range of calendar days `[from, to)` in a time zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DayRange {

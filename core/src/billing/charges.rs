@@ -618,9 +618,55 @@ impl Delivery<'_> {
     }
 }
 
+/// What a charged unit counts toward in its calendar month (business time zone): a PMP
+/// volume tier of its market and category, or the CBP service free tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Tally {
+    /// PMP utility or authentication volume tier.
+    Tier {
+        /// (year, month).
+        month: (i32, u32),
+        /// The recipient's market.
+        market: Market,
+        /// Utility or authentication.
+        group: ChargeCategory,
+    },
+    /// CBP service conversations, whose first ones each month are free.
+    FreeTier {
+        /// (year, month).
+        month: (i32, u32),
+    },
+}
+
+/// The monthly count a delivered, charged unit adds to, under the rules of its billing day.
+pub fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
+    if !m.charged || m.delivered_at.is_none() {
+        return None;
+    }
+    let day = m.billing_day;
+    let rules = setup.timeline.rules_on(day);
+    let month = (day.year(), day.month());
+    let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
+    match rules.model {
+        PricingModel::Pmp => (rules.volume_tiers
+            && matches!(
+                group,
+                ChargeCategory::Utility | ChargeCategory::Authentication
+            ))
+        .then_some(Tally::Tier {
+            month,
+            market: m.market,
+            group,
+        }),
+        _ => (group == ChargeCategory::Service && rules.service_free_tier > 0)
+            .then_some(Tally::FreeTier { month }),
+    }
+}
+
 /// The pricing pass over every charged unit, in delivery order (ties by message id): the
 /// CBP service free tier and PMP volume tiers number the units of each calendar month
-/// (business time zone); each unit is then priced from the rate card.
+/// (business time zone), counting on from the units of expired history
+/// ([`crate::expiry`]); each unit is then priced from the rate card.
 pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
     let mut order: Vec<usize> = (0..charges.messages.len())
         .filter(|i| charges.messages[*i].charged)
@@ -629,37 +675,27 @@ pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
         let m = &charges.messages[*i];
         (m.delivered_at, &store.msgs[m.msg as usize].id)
     });
-    let mut free_tier: HashMap<(i32, u32), u32> = HashMap::new();
-    let mut tiers: HashMap<((i32, u32), Market, ChargeCategory), u64> = HashMap::new();
+    let expired = store.expiry.as_deref().map(|x| &x.tallies);
+    let mut counts: HashMap<Tally, u64> = HashMap::new();
     for i in order {
         let m = &mut charges.messages[i];
         if m.delivered_at.is_none() {
             continue;
         }
         let day = m.billing_day;
-        let rules = setup.timeline.rules_on(day);
-        let month = (day.year(), day.month());
-        let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
         let mut ordinal = 1;
-        match rules.model {
-            PricingModel::Pmp => {
-                if rules.volume_tiers
-                    && matches!(
-                        group,
-                        ChargeCategory::Utility | ChargeCategory::Authentication
-                    )
-                {
-                    let n = tiers.entry((month, m.market, group)).or_default();
-                    *n += 1;
+        if let Some(t) = tally(setup, m) {
+            let n = counts
+                .entry(t)
+                .or_insert_with(|| expired.and_then(|e| e.get(&t)).copied().unwrap_or(0));
+            *n += 1;
+            match t {
+                Tally::Tier { .. } => {
                     ordinal = *n;
                     m.tier_ordinal = Some(ordinal);
                 }
-            }
-            _ => {
-                if group == ChargeCategory::Service && rules.service_free_tier > 0 {
-                    let n = free_tier.entry(month).or_default();
-                    *n += 1;
-                    if *n <= rules.service_free_tier {
+                Tally::FreeTier { .. } => {
+                    if *n <= u64::from(setup.timeline.rules_on(day).service_free_tier) {
                         m.free_tier = true;
                         continue;
                     }

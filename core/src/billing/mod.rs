@@ -77,8 +77,8 @@ pub mod timeline;
 pub mod windows;
 
 pub use charges::{
-    ChargeCategory, Charges, Conversation, ConversationKind, FreeReason, MessageCharge, compute,
-    message_charges,
+    ChargeCategory, Charges, Conversation, ConversationKind, FreeReason, MessageCharge, Tally,
+    compute, message_charges, tally,
 };
 pub use rates::{MarketOverride, RateCard, RateCardSpec, RateRow};
 pub use report::{Amount, BillingSection, UsageSection};
@@ -161,11 +161,12 @@ pub fn sections(
 /// timeline, the cost currency and every day's aggregate. A report over any range sums its
 /// days ([`BillingDays::sections`]), so repeated reports cost time proportional to their
 /// days, not to the messages ingested.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BillingDays {
+    #[serde(with = "crate::snapshot::as_json")]
     timeline: Timeline,
     currency: Currency,
-    days: std::collections::BTreeMap<chrono::NaiveDate, report::DayBilling>,
+    pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, report::DayBilling>,
 }
 
 impl BillingDays {

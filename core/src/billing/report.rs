@@ -234,7 +234,7 @@ pub struct UsageSection {
 }
 
 /// Everything billing contributes to one day.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DayBilling {
     conversations: ConversationCounts,
     charged: CategoryCounts,
@@ -244,6 +244,7 @@ pub struct DayBilling {
     cost_by_country: BTreeMap<Option<Country>, i64>,
     unpriced: u64,
     checked: u64,
+    #[serde(with = "crate::snapshot::as_json")]
     mismatches: Vec<Mismatch>,
     usage: BTreeMap<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
 }

@@ -48,8 +48,13 @@ pub fn counts_as_sent(m: &MsgRec) -> bool {
 /// Fold one user's timeline into activity contributions: active days, first messages,
 /// received messages by hour, delivered business messages.
 pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
-    let mut seen_any = false;
-    let mut seen_phones: SmallVec<[PhoneIx; 2]> = SmallVec::new();
+    // Numbers written to in expired history are not new again (see `crate::expiry`).
+    let mut seen_phones: SmallVec<[PhoneIx; 2]> = user
+        .carry
+        .as_deref()
+        .map(|c| c.phones.clone())
+        .unwrap_or_default();
+    let mut seen_any = !seen_phones.is_empty();
     let mut last_active: Option<(PhoneIx, i32)> = None;
     for &ix in &user.timeline {
         let m = &cx.store.msgs[ix as usize];

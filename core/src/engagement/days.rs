@@ -46,6 +46,7 @@ use crate::store::{PhoneIx, UserIx};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A calendar day as a number (days from the common era, `NaiveDate::num_days_from_ce`).
@@ -62,10 +63,30 @@ pub fn day_date(n: DayNum) -> NaiveDate {
 }
 
 /// Interned strings (author ids, template, campaign and button names).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<Box<str>>", into = "Vec<Box<str>>")]
 pub struct Interner {
     names: Vec<Box<str>>,
     ix: HashMap<Box<str>, u32>,
+}
+
+impl From<Vec<Box<str>>> for Interner {
+    fn from(names: Vec<Box<str>>) -> Interner {
+        let mut i = Interner::default();
+        for n in names {
+            // A repeated name (only in a corrupt snapshot) keeps its first index.
+            let ix = i.names.len() as u32;
+            i.ix.entry(n.clone()).or_insert(ix);
+            i.names.push(n);
+        }
+        i
+    }
+}
+
+impl From<Interner> for Vec<Box<str>> {
+    fn from(i: Interner) -> Vec<Box<str>> {
+        i.names
+    }
 }
 
 impl Interner {
@@ -154,7 +175,7 @@ pub enum Emit<'a> {
 }
 
 /// What happened on one business number on one day.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DayAgg {
     /// Users who sent at least one message.
     pub active: UserSet,
@@ -231,7 +252,7 @@ const CHUNK: usize = 32;
 /// days. Memory is proportional to the *active* days, not to the span between the first
 /// and the last: two messages 99 years apart (ingestion accepts 2000..2100) cost two
 /// chunks and 8 bytes of index per 32 days between them, not 36,000 aggregates.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DaySeries<T> {
     /// The first day of chunk 0 (a multiple of [`CHUNK`]).
     base: DayNum,
@@ -255,6 +276,25 @@ impl<T: Default> DaySeries<T> {
             chunks: std::iter::repeat_with(|| None).take(n).collect(),
             covered: None,
         }
+    }
+
+    /// Reset every day for which `drop` holds to the default.
+    pub fn clear_days(&mut self, drop: impl Fn(DayNum) -> bool) {
+        for (c, chunk) in self.chunks.iter_mut().enumerate() {
+            let Some(chunk) = chunk else { continue };
+            let first = self.base + (c * CHUNK) as DayNum;
+            for (j, v) in chunk.iter_mut().enumerate() {
+                if drop(first + j as DayNum) {
+                    *v = T::default();
+                }
+            }
+        }
+    }
+
+    /// Whether every stored chunk holds 32 days (what indexing relies on; checked
+    /// on restored snapshots).
+    pub fn is_well_formed(&self) -> bool {
+        self.chunks.iter().flatten().all(|c| c.len() == CHUNK)
     }
 
     /// The value of `day`, created (as the default) when missing.
@@ -336,8 +376,9 @@ impl<T> DaySeries<T> {
 }
 
 /// Per-day aggregates for every business number, in one time zone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DayStore {
+    #[serde(with = "crate::expiry::tz_name")]
     tz: Tz,
     span: (DayNum, DayNum),
     phones: BTreeMap<PhoneIx, DaySeries<DayAgg>>,
@@ -347,6 +388,9 @@ pub struct DayStore {
     first_ever: DaySeries<UserSet>,
     countries: Vec<Option<Country>>,
     names: Interner,
+    /// Support conversations open before the first day folded, per number (those of
+    /// expired history, when the days are not spliced with sealed ones).
+    base_open: BTreeMap<PhoneIx, i64>,
 }
 
 impl DayStore {
@@ -360,6 +404,7 @@ impl DayStore {
             first_ever: DaySeries::with_span(from, to),
             countries: Vec::new(),
             names: Interner::default(),
+            base_open: BTreeMap::new(),
         }
     }
 
@@ -483,7 +528,7 @@ impl DayStore {
         self.gauges.clear();
         for (p, s) in &self.phones {
             let mut g = BTreeMap::new();
-            let mut open = 0i64;
+            let mut open = self.base_open.get(p).copied().unwrap_or(0);
             for (d, a) in s.iter() {
                 let was = open;
                 open += a.opened as i64 - a.closed as i64;
@@ -530,6 +575,76 @@ impl DayStore {
             }
         }
         self.finalize();
+        Ok(())
+    }
+
+    /// Reset every day for which `drop` holds, then recompute the gauges.
+    fn clear_days(&mut self, drop: impl Fn(DayNum) -> bool) {
+        for s in self.phones.values_mut() {
+            s.clear_days(&drop);
+        }
+        self.first_ever.clear_days(&drop);
+        self.finalize();
+    }
+
+    /// Count `open` support conversations per number as open before every day (those
+    /// the users' expired history left open), then recompute the gauges.
+    pub fn set_base_open(&mut self, open: BTreeMap<PhoneIx, i64>) {
+        self.base_open = open;
+        self.finalize();
+    }
+
+    /// Keep only the days before `until` (what [`crate::expiry`] seals).
+    pub fn keep_before(&mut self, until: DayNum) {
+        self.clear_days(|d| d >= until);
+    }
+
+    /// Replace every day before `until` with the days of `sealed` (same zone and fact
+    /// store; see [`crate::expiry`]).
+    pub fn splice(&mut self, sealed: &DayStore, until: DayNum) -> Result<(), ReportError> {
+        self.clear_days(|d| d < until);
+        self.merge(sealed)
+    }
+
+    /// Whether every index a report follows is in bounds for a store of `users` users
+    /// and `phones` numbers (checked on restored snapshots).
+    pub fn check(&self, users: usize, phones: usize) -> Result<(), String> {
+        let names = self.names.len() as u32;
+        let series_ok =
+            self.phones.values().all(DaySeries::is_well_formed) && self.first_ever.is_well_formed();
+        if !series_ok {
+            return Err("sealed engagement days: malformed day series".into());
+        }
+        if self.phones.keys().any(|p| *p as usize >= phones) || self.countries.len() > users {
+            return Err("sealed engagement days: number or user out of range".into());
+        }
+        for s in self.phones.values() {
+            for (_, a) in s.iter() {
+                let funnels = a.templates.iter().chain(&a.campaigns);
+                let bad_name = a
+                    .authors
+                    .keys()
+                    .any(|(_, id)| id.is_some_and(|i| i >= names))
+                    || funnels.clone().any(|(t, _)| *t >= names)
+                    || funnels
+                        .flat_map(|(_, f)| f.buttons.keys())
+                        .any(|(b, _)| *b >= names);
+                if bad_name {
+                    return Err("sealed engagement days: name out of range".into());
+                }
+                let sets = [&a.active, &a.new_users];
+                if sets.iter().any(|s| !s.is_well_formed(users)) {
+                    return Err("sealed engagement days: malformed user set".into());
+                }
+            }
+        }
+        if self
+            .first_ever
+            .iter()
+            .any(|(_, s)| !s.is_well_formed(users))
+        {
+            return Err("sealed engagement days: malformed user set".into());
+        }
         Ok(())
     }
 

@@ -50,6 +50,7 @@ pub mod templates;
 pub mod userset;
 
 pub use days::{Contribution, DayAgg, DayStore, Emit};
+
 pub use report::{Engagement, Sections};
 pub use templates::{TemplateMoney, TemplateRow};
 pub use userset::UserSet;
@@ -130,9 +131,33 @@ pub fn build_users(store: &Store, tz: Tz, users: impl IntoIterator<Item = UserIx
     days
 }
 
-/// Build the day aggregates of every live user of a prepared store in `tz`.
+/// Build the day aggregates of every live user of a prepared store in `tz`; in the zone
+/// of the store's sealed days ([`crate::expiry`]), the days before their end are the
+/// sealed ones.
 pub fn build(store: &Store, tz: Tz) -> DayStore {
-    build_users(store, tz, store.live_users())
+    let mut days = build_users(store, tz, store.live_users());
+    match store.expiry.as_deref() {
+        Some(x) if x.tz == tz => {
+            // Same zone and fact store: the splice cannot fail.
+            let _ = days.splice(&x.sealed.days, days::day_num(x.until));
+        }
+        Some(_) => {
+            // Another zone: no sealed days, but the conversations expired history left
+            // open are still open (reports here start after the sealed days).
+            let mut open = std::collections::BTreeMap::new();
+            for u in store.live_users() {
+                let carry = store.users[u as usize].carry.as_deref();
+                for (p, st) in carry.iter().flat_map(|c| &c.support) {
+                    if matches!(st, support::State::Open { .. }) {
+                        *open.entry(*p).or_default() += 1;
+                    }
+                }
+            }
+            days.set_base_open(open);
+        }
+        None => {}
+    }
+    days
 }
 
 /// The engine's built [`DayStore`], rebuilt when a report asks for another time zone or

@@ -76,17 +76,40 @@ pub struct AuthorResponse {
     pub p90_s: Option<f64>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum State {
-    Open { since: i64, answered: bool },
+/// A user's support conversation with one business number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum State {
+    /// Opened at `since` by an inbound message; `answered` once a business message followed.
+    Open {
+        /// When it opened.
+        since: i64,
+        /// Whether a business message answered it.
+        answered: bool,
+    },
+    /// Closed by a close record.
     Closed,
 }
 
-/// Fold one user's timeline and close records into support contributions.
+/// Per business number, the state of a user's support conversations.
+pub type States = SmallVec<[(PhoneIx, State); 2]>;
+
+/// Fold one user's timeline and close records into support contributions, starting from
+/// the states the user's expired history left ([`crate::store::Carry`]).
 pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
+    let init = user.carry.as_deref().map(|c| c.support.clone());
+    fold_from(cx, user, init.unwrap_or_default(), out);
+}
+
+/// [`fold`] from the given states; returns the states at the end of the timeline.
+pub fn fold_from<'a>(
+    cx: &FoldCtx<'a>,
+    user: &'a UserRec,
+    init: States,
+    out: &mut Vec<Contribution<'a>>,
+) -> States {
     let mut closes: SmallVec<[(i64, PhoneIx); 4]> = user.closes.iter().copied().collect();
     closes.sort_unstable();
-    let mut convs: SmallVec<[(PhoneIx, State); 2]> = SmallVec::new();
+    let mut convs = init;
     let mut next_close = 0usize;
     let close = |convs: &mut SmallVec<[(PhoneIx, State); 2]>,
                  (ts, phone): (i64, PhoneIx),
@@ -177,6 +200,7 @@ pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<
     for c in &closes[next_close..] {
         close(&mut convs, *c, out);
     }
+    convs
 }
 
 /// The `q`-quantile (0–1) of sorted values, interpolating linearly between the closest

@@ -94,7 +94,7 @@ pub struct ButtonHit<'a> {
 }
 
 /// The summed funnel of many messages (a template's or a campaign's, on one day or a range).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Funnel {
     /// Messages sent.
     pub sent: u64,
@@ -471,7 +471,7 @@ fn add_sums<'k>(
 /// was sent in the range *and* its event happened in the range (an event is attributed only
 /// in a range that contains it); both conditions are kept by storing each credit under its
 /// message's day with its event's day.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateMoney {
     cost: BTreeMap<NaiveDate, BTreeMap<RowKey, i64>>,
     credit: BTreeMap<NaiveDate, DayCredits>,
@@ -521,6 +521,18 @@ impl TemplateMoney {
             e.0 += count;
             e.1 += value;
         }
+    }
+
+    /// Keep only the messages sent before `until` (what [`crate::expiry`] seals).
+    pub fn keep_before(&mut self, until: NaiveDate) {
+        self.cost.split_off(&until);
+        self.credit.split_off(&until);
+    }
+
+    /// Replace the messages sent before `until` with `sealed`'s.
+    pub fn splice(&mut self, sealed: &TemplateMoney, until: NaiveDate) {
+        crate::time::splice_days(&mut self.cost, &sealed.cost, until);
+        crate::time::splice_days(&mut self.credit, &sealed.credit, until);
     }
 
     /// Drop every credit (keeping costs), before crediting another attribution.

@@ -17,7 +17,7 @@ pub const ARRAY_MAX: usize = 4096;
 
 const WORDS: usize = 1024;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Chunk {
     /// Sorted, distinct low halves.
     Array(Vec<u16>),
@@ -187,7 +187,7 @@ fn merge_sorted(a: &[u16], b: &[u16]) -> Vec<u16> {
 /// assert_eq!(a.len(), 3);
 /// assert_eq!(a.to_vec(), vec![3, 7, 70_000]);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UserSet {
     highs: Vec<u16>,
     chunks: Vec<Chunk>,
@@ -294,6 +294,21 @@ impl UserSet {
         for (h, c) in self.highs.iter().zip(&self.chunks) {
             c.for_each(u32::from(*h) << 16, &mut f);
         }
+    }
+
+    /// Whether the set keeps its invariants (strictly increasing chunk keys, sorted
+    /// distinct arrays, whole bitmaps with their true count) and holds only indices below
+    /// `bound` (checked on restored snapshots).
+    pub fn is_well_formed(&self, bound: usize) -> bool {
+        let keys_ok =
+            self.highs.len() == self.chunks.len() && self.highs.windows(2).all(|w| w[0] < w[1]);
+        let chunks_ok = self.chunks.iter().all(|c| match c {
+            Chunk::Array(a) => a.windows(2).all(|w| w[0] < w[1]),
+            Chunk::Bitmap(b, n) => {
+                b.len() == WORDS && b.iter().map(|w| w.count_ones()).sum::<u32>() == *n
+            }
+        });
+        keys_ok && chunks_ok && self.to_vec().last().is_none_or(|u| (*u as usize) < bound)
     }
 
     /// The users, ascending.

@@ -230,6 +230,9 @@ pub fn build_prepared(
     prepared: Option<&Prepared>,
 ) -> Result<Report, ReportError> {
     let ctx = context(store, config, default_tz, opts)?;
+    if let Some(x) = store.expiry.as_deref() {
+        x.check(&ctx, opts)?;
+    }
     let range = ctx.range;
     let tz = range.tz;
     let built;

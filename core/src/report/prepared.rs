@@ -32,11 +32,12 @@ use crate::error::ReportError;
 use crate::report::Ctx;
 use crate::sources::{Analysis, CreditDays, SourceDays, analyse};
 use crate::store::PhoneIx;
-use crate::time::{DAY, DayRange, MAX_TS, MIN_TS, day_in};
+use crate::time::{DAY, DayRange, MAX_TS, MIN_TS, day_in, splice_days};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 /// Day aggregates of every range-dependent section, for one (zone, number filter, model).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Prepared {
     key: PrepKey,
     /// Billing and usage by day.
@@ -50,8 +51,9 @@ pub struct Prepared {
 }
 
 /// What a preparation depends on besides the engine's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct PrepKey {
+    #[serde(with = "crate::expiry::tz_name")]
     tz: Tz,
     phone: Option<PhoneIx>,
     phone_unknown: bool,
@@ -71,7 +73,7 @@ impl PrepKey {
 }
 
 /// A range covering every instant ingestion accepts, in `tz`.
-fn everything(tz: Tz) -> DayRange {
+pub(crate) fn everything(tz: Tz) -> DayRange {
     DayRange {
         from: day_in(MIN_TS - DAY, tz),
         to: day_in(MAX_TS + DAY, tz),
@@ -117,13 +119,50 @@ impl Prepared {
         } else {
             None
         };
-        Ok(Prepared {
+        let mut p = Prepared {
             key: PrepKey::of(ctx),
             billing,
             sources,
             credits,
             money,
-        })
+        };
+        if let Some(x) = ctx.store.expiry.as_deref().filter(|x| x.serves(ctx)) {
+            p.splice(&x.sealed.prepared, x.until);
+        }
+        Ok(p)
+    }
+
+    /// Keep only the days before `until` (what [`crate::expiry`] seals).
+    pub fn keep_before(&mut self, until: NaiveDate) {
+        self.billing.days.split_off(&until);
+        self.sources.days.split_off(&until);
+        if let Some(c) = &mut self.credits {
+            c.days.split_off(&until);
+        }
+        self.money.keep_before(until);
+    }
+
+    /// Replace the days before `until` with those of `sealed` (a preparation of the same
+    /// zone, numbers and model), and add the sources only sealed days had.
+    pub fn splice(&mut self, sealed: &Prepared, until: NaiveDate) {
+        splice_days(&mut self.billing.days, &sealed.billing.days, until);
+        splice_days(&mut self.sources.days, &sealed.sources.days, until);
+        for (k, (source, headline)) in &sealed.sources.meta {
+            let meta = self
+                .sources
+                .meta
+                .entry(k.clone())
+                .or_insert_with(|| (source.clone(), None));
+            if let Some(h) = headline {
+                if meta.1.as_ref().is_none_or(|m| h > m) {
+                    meta.1 = Some(h.clone());
+                }
+            }
+        }
+        if let (Some(live), Some(old)) = (&mut self.credits, &sealed.credits) {
+            splice_days(&mut live.days, &old.days, until);
+        }
+        self.money.splice(&sealed.money, until);
     }
 
     /// Whether this preparation answers reports of `ctx` (same zone, number filter and

@@ -28,6 +28,7 @@ use crate::attribution::{Attribution, ModelName};
 use crate::report::Ctx;
 use crate::time::{DayRange, day_in};
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The value of `key` in `map`, inserted with `new()` when missing; the key is cloned only
@@ -45,7 +46,7 @@ fn slot<'m, V>(
 }
 
 /// What the conversations of one source that started on one day did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceDay {
     /// Conversations started.
     pub conversations: u64,
@@ -76,7 +77,7 @@ impl SourceDay {
 pub type SourceMeta = (Source, Option<(i64, Box<str>)>);
 
 /// Conversations by (start day, source), and every source's identity and headline.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceDays {
     /// Every source some conversation had (any day), with the headline of its latest
     /// conversation that had one: `(start, headline)`.
@@ -133,7 +134,7 @@ impl SourceDays {
 }
 
 /// The attributed events of one day under one model, and the credit they gave.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditDay {
     /// Attributed events.
     pub events: u64,
@@ -172,7 +173,7 @@ impl CreditDay {
 }
 
 /// An attribution's events and credits by event day.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditDays {
     /// The model the credits were computed with.
     pub model: ModelName,

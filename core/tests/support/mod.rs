@@ -116,3 +116,4 @@ pub fn sample_stream() -> Vec<String> {
     );
     v
 }
+pub mod year;

@@ -1,0 +1,417 @@
+//! State expiry: fold old per-user history into sealed day aggregates and drop it, so that
+//! memory stays flat for a fixed user base however long the engine runs.
+//!
+//! Expiry is opt-in: call [`crate::Engine::expire`] (say, once a day). An engine that never
+//! calls it keeps every fact and answers every query over all time.
+//!
+//! # Rules applied here
+//!
+//! Let `W` be the latest event time ingested, `lateness` and `lookback` the configured
+//! bounds (`lateness_days`, `attribution.lookback_days`) and `Q` = 4 days ([`QUIET`]: longer
+//! than every window the analytics use by default — the 24-hour conversation and service
+//! windows, the 72-hour free entry point window, the 24-hour inactivity timeout).
+//!
+//! - **Sealed days.** Every calendar day (engine time zone) before
+//!   `until = day of (W − lateness − lookback − Q)` is *sealed*: its aggregates — billing and
+//!   usage, conversations and leads by source, attributed events and credits under the
+//!   configured model, template and campaign costs and credits, engagement (active and new
+//!   users, volumes, hours, support, authors, template funnels) — are computed once and
+//!   kept. Sealed days are final.
+//! - **Late input.** After an expiry, an event whose own time is before the first instant of
+//!   `until` is beyond the lateness bound: it is ignored and counted under the ignored
+//!   reason `late`. Spend records are not per-user state and are always kept.
+//! - **Per-user cut.** A user's history is cut at the latest point `c`, at least `lookback`
+//!   plus one day before `until`, that no earlier fact of the user still reaches: every fact
+//!   (a message with its statuses and clicks, an external event, a close) keeps state open
+//!   for the longest conversation, service-window and inactivity timeout of any pricing
+//!   period plus an hour (25 hours by default), and for the free entry point window plus
+//!   an hour (73 hours) when it follows a Click-to-WhatsApp referral within the reply
+//!   window. A user whose every fact is reached by then loses all history. Everything of
+//!   the user before `c` is dropped. Nothing the analytics carry across such a gap is
+//!   lost: windows and conversations are closed, and attribution never looks back past
+//!   `c` from an event after `until`. Two things do cross it, and the user keeps them as a
+//!   [`Carry`]: the business numbers they wrote to (so a returning user is not new again)
+//!   and the state of their support conversations. A user who never pauses that long
+//!   keeps their history until they do.
+//! - **Monthly counts.** The CBP service free tier and PMP volume tiers number a month's
+//!   units in delivery order. Each expired unit's count is kept per month
+//!   ([`Expiry::tallies`]) and numbering continues from it; every expired unit was
+//!   delivered before every unit of a day that is not sealed, so the numbering is exact.
+//! - **Users keep their identity.** The user table (ids, names, countries) is kept, so
+//!   distinct-user counts over sealed and live days are exact; it is the only state that
+//!   grows with the user base rather than with time.
+//! - **What sealed days cannot answer.** Sealed aggregates exist for the engine's zone, all
+//!   numbers together and the configured (rule-based) attribution model. A report whose
+//!   range starts before `until` must use those: another `time_zone`, a `phone` filter,
+//!   another `model` or `compare_models` is a [`ReportError::Expired`]. Reports over later
+//!   ranges are unrestricted. [`crate::Engine::export_contacts`] lists the users of live
+//!   history only. Expiry needs a rule-based model (`markov` and `shapley` credit depends
+//!   on every path in a range, so they cannot be sealed by day).
+//! - **Bounds of exactness.** Reports equal those of an engine that kept everything as long
+//!   as every fact arrives within `lateness` of its time and refers back at most
+//!   `lookback` + `Q` — a status, reply or click on a message sent that long before, a lead
+//!   in a conversation or a first support response that long after it opened. Such a
+//!   fact arriving later is not added to the sealed day it refers to; a status for an
+//!   expired message is then kept as a message whose record never came.
+//! - **Merging.** Engines with expired history cannot be [merged](crate::Engine::merge):
+//!   monthly numbering crosses users.
+//!
+//! # Cost
+//!
+//! An expiry builds the day aggregates once (linear in the live history), then walks each
+//! user's live facts once. Memory after it is the live history of roughly the last
+//! `lateness + 2 × lookback + Q` days (plus each user's facts since their last quiet gap),
+//! one record per user, and the sealed aggregates: a fixed amount per day and per (day,
+//! source, template) that does not depend on traffic volume, plus exact user sets (at most
+//! 2 bytes per active user per day).
+
+use crate::billing::{BillingSetup, Tally, compute, tally};
+use crate::engagement::support;
+use crate::engagement::{DayStore, FoldCtx};
+use crate::error::ReportError;
+use crate::report::{Ctx, Prepared, ReportOptions};
+use crate::store::{Carry, MsgIx, Store, UserIx, UserRec};
+use crate::time::{DAY, HOUR, day_in, start_of_day};
+use crate::{Config, attribution::ModelName};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How far back, beyond the lookback, a late fact may refer and still count: sealed days end
+/// this long before the lateness watermark (longer than every window the analytics apply).
+pub const QUIET: i64 = 4 * DAY;
+
+/// What one [`crate::Engine::expire`] did (or, in [`Expiry::totals`], every expiry so far).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiryOutcome {
+    /// Days before this one are sealed (engine time zone); `None` when nothing is.
+    pub sealed_until: Option<NaiveDate>,
+    /// Users whose history was cut.
+    pub users: u64,
+    /// Messages dropped.
+    pub messages: u64,
+    /// External events dropped.
+    pub external_events: u64,
+    /// Close records dropped.
+    pub closes: u64,
+}
+
+/// The day aggregates of sealed days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sealed {
+    /// Billing, sources, credits and template money, for the engine's zone, all numbers and
+    /// the configured model.
+    pub prepared: Prepared,
+    /// Engagement, for the engine's zone.
+    pub days: DayStore,
+}
+
+/// An engine's expired state (kept in [`Store::expiry`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Expiry {
+    /// The first day that is not sealed (engine time zone).
+    pub until: NaiveDate,
+    /// The first instant of `until`: events before it are late.
+    pub floor: i64,
+    /// The engine's time zone when the days were sealed.
+    #[serde(with = "tz_name")]
+    pub tz: Tz,
+    /// The attribution model the sealed credits were computed with.
+    pub model: ModelName,
+    /// Expired charged units per month count (free tier, volume tiers).
+    pub tallies: BTreeMap<Tally, u64>,
+    /// The sealed days' aggregates.
+    pub sealed: Sealed,
+    /// Everything every expiry so far dropped.
+    pub totals: ExpiryOutcome,
+}
+
+/// Serde for a time zone as its IANA name.
+pub(crate) mod tz_name {
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
+    pub fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(tz.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+        let name = String::deserialize(d)?;
+        crate::config::parse_tz(&name).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Expiry {
+    /// Refuse a report that needs sealed days in a form they were not kept in.
+    pub fn check(&self, ctx: &Ctx<'_>, opts: &ReportOptions) -> Result<(), ReportError> {
+        let (start, _) = ctx.range.instants();
+        if start >= self.floor {
+            return Ok(());
+        }
+        let why = if ctx.range.tz != self.tz {
+            format!(
+                "time zone {} (sealed in {})",
+                ctx.range.tz.name(),
+                self.tz.name()
+            )
+        } else if ctx.phone.is_some() || ctx.phone_unknown {
+            "a phone filter (sealed for all numbers together)".to_string()
+        } else if ctx.model != self.model {
+            format!(
+                "model {} (sealed under {})",
+                ctx.model.as_str(),
+                self.model.as_str()
+            )
+        } else if opts.compare_models {
+            "compare_models".to_string()
+        } else {
+            return Ok(());
+        };
+        Err(ReportError::Expired(format!(
+            "days before {} are sealed; a range starting on {} cannot use {why}",
+            self.until, ctx.range.from
+        )))
+    }
+
+    /// Whether sealed days answer reports of this context (zone, numbers and model).
+    pub fn serves(&self, ctx: &Ctx<'_>) -> bool {
+        ctx.range.tz == self.tz
+            && ctx.phone.is_none()
+            && !ctx.phone_unknown
+            && ctx.model == self.model
+    }
+}
+
+/// Seal the days that can no longer change and drop the history behind each user's cut
+/// (see the module rules). The store's timelines must be in order.
+pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcome, ReportError> {
+    let model = config.attribution.model;
+    if !model.range_independent() {
+        return Err(ReportError::Unsupported(format!(
+            "expiry needs a rule-based attribution model; `{}` credits depend on every path in a range",
+            model.as_str()
+        )));
+    }
+    let prev = store.expiry.as_deref().map(|x| x.until);
+    let Some(latest) = store.max_ts else {
+        return Ok(ExpiryOutcome {
+            sealed_until: prev,
+            ..ExpiryOutcome::default()
+        });
+    };
+    let lookback = i64::from(config.attribution.lookback_days) * DAY;
+    let lateness = i64::from(config.lateness_days) * DAY;
+    let until = day_in(latest - lateness - lookback - QUIET, tz);
+    if prev.is_some_and(|p| until <= p) {
+        return Ok(ExpiryOutcome {
+            sealed_until: prev,
+            ..ExpiryOutcome::default()
+        });
+    }
+    let floor = start_of_day(until, tz);
+    let ctx = Ctx {
+        store,
+        config,
+        range: crate::report::prepared::everything(tz),
+        phone: None,
+        phone_unknown: false,
+        model,
+    };
+    // Built with the days sealed so far spliced in, so the new sealed state is simply
+    // everything before `until`.
+    let mut prepared = Prepared::build(&ctx)?;
+    prepared.keep_before(until);
+    let mut days = crate::engagement::build(store, tz);
+    days.keep_before(crate::engagement::days::day_num(until));
+
+    let setup = BillingSetup::from_config(config)?;
+    let charges = compute(store, &setup);
+    let mut tallies = store
+        .expiry
+        .as_deref()
+        .map(|x| x.tallies.clone())
+        .unwrap_or_default();
+    let mut click_hi: HashMap<MsgIx, i64> = HashMap::new();
+    for c in store.clicks.values() {
+        if let Some(m) = store.outbound(&c.message_id) {
+            let e = click_hi.entry(m).or_insert(c.ts);
+            *e = (*e).max(c.ts);
+        }
+    }
+    let cut_max = floor - lookback - DAY;
+    let reach = Reach::of(config, &setup);
+    let mut drop_msg = vec![false; store.msgs.len()];
+    let mut drop_ext = vec![false; store.externals.len()];
+    let mut cuts: Vec<(UserIx, i64, Carry)> = Vec::new();
+    let mut out = ExpiryOutcome {
+        sealed_until: Some(until),
+        ..ExpiryOutcome::default()
+    };
+    {
+        let cx = FoldCtx::new(store, tz);
+        for u in store.live_users() {
+            let rec = &store.users[u as usize];
+            let Some(cut) = cut_point(store, rec, &click_hi, cut_max, reach) else {
+                continue;
+            };
+            let gone = UserRec {
+                timeline: rec
+                    .timeline
+                    .iter()
+                    .copied()
+                    .filter(|m| store.msgs[*m as usize].ts < cut)
+                    .collect(),
+                closes: rec.closes.iter().copied().filter(|c| c.0 < cut).collect(),
+                ..UserRec::default()
+            };
+            let mut carry = rec.carry.as_deref().cloned().unwrap_or_default();
+            for &m in &gone.timeline {
+                let msg = &store.msgs[m as usize];
+                if msg
+                    .inbound
+                    .as_deref()
+                    .is_some_and(|d| d.ty.is_user_message())
+                    && !carry.phones.contains(&msg.phone)
+                {
+                    carry.phones.push(msg.phone);
+                }
+                if let Some(t) = charges.get(m).and_then(|c| tally(&setup, c)) {
+                    *tallies.entry(t).or_default() += 1;
+                }
+                drop_msg[m as usize] = true;
+            }
+            let mut scratch = Vec::new();
+            carry.support = support::fold_from(&cx, &gone, carry.support.clone(), &mut scratch);
+            for &x in &rec.externals {
+                if store.externals[x as usize].ts < cut {
+                    drop_ext[x as usize] = true;
+                    out.external_events += 1;
+                }
+            }
+            out.users += 1;
+            out.messages += gone.timeline.len() as u64;
+            out.closes += gone.closes.len() as u64;
+            cuts.push((u, cut, carry));
+        }
+    }
+    for (u, cut, carry) in cuts {
+        let rec = &mut store.users[u as usize];
+        rec.closes.retain(|c| c.0 >= cut);
+        rec.carry = Some(Box::new(carry));
+    }
+    store.compact(&drop_msg, &drop_ext);
+    let mut totals = store
+        .expiry
+        .as_deref()
+        .map(|x| x.totals.clone())
+        .unwrap_or_default();
+    totals.sealed_until = Some(until);
+    totals.users += out.users;
+    totals.messages += out.messages;
+    totals.external_events += out.external_events;
+    totals.closes += out.closes;
+    store.expiry = Some(Box::new(Expiry {
+        until,
+        floor,
+        tz,
+        model,
+        tallies,
+        sealed: Sealed { prepared, days },
+        totals,
+    }));
+    Ok(out)
+}
+
+/// How long a fact keeps per-user state open after it ends: `short` for any fact, `long`
+/// for facts that may fall in a free entry point window (from a Click-to-WhatsApp referral
+/// until the business's reply window closes), with `reply` that reply window.
+#[derive(Clone, Copy, Debug)]
+struct Reach {
+    short: i64,
+    long: i64,
+    reply: i64,
+}
+
+impl Reach {
+    /// The longest windows of every pricing period, and the inactivity timeout, plus an hour.
+    fn of(config: &Config, setup: &BillingSetup) -> Reach {
+        let hours = |f: fn(&crate::billing::Rules) -> i64| {
+            setup
+                .timeline
+                .entries()
+                .iter()
+                .map(|e| f(&e.rules))
+                .max()
+                .unwrap_or(0)
+        };
+        let short = hours(|r| r.conversation_secs().max(r.service_window_secs()))
+            .max(i64::from(config.inactivity_timeout_hours) * HOUR)
+            .max(DAY)
+            + HOUR;
+        let reply = hours(crate::billing::Rules::free_entry_reply_secs) + HOUR;
+        let long = short.max(hours(crate::billing::Rules::free_entry_secs) + HOUR);
+        Reach { short, long, reply }
+    }
+}
+
+/// Where user `rec`'s history can be cut: `cut_max` itself when no fact that started by
+/// then keeps state open past it, else the latest start of a fact, at most `cut_max`, that
+/// no earlier fact's state reaches ([`Reach`]). `None`: nothing to drop.
+fn cut_point(
+    store: &Store,
+    rec: &UserRec,
+    click_hi: &HashMap<MsgIx, i64>,
+    cut_max: i64,
+    reach: Reach,
+) -> Option<i64> {
+    // Each fact as (first instant, last instant, opens a free entry point): a message
+    // spans its statuses and clicks.
+    let mut spans: Vec<(i64, i64, bool)> =
+        Vec::with_capacity(rec.timeline.len() + rec.closes.len());
+    for &m in &rec.timeline {
+        let msg = &store.msgs[m as usize];
+        let s = &msg.status;
+        let hi = [s.sent, s.delivered, s.read, s.played, s.failed, s.deleted]
+            .into_iter()
+            .flatten()
+            .chain(click_hi.get(&m).copied())
+            .fold(msg.ts, i64::max);
+        let entry = msg.inbound.as_deref().is_some_and(|d| d.referral.is_some());
+        spans.push((msg.ts, hi, entry));
+    }
+    spans.extend(
+        rec.externals
+            .iter()
+            .map(|x| store.externals[*x as usize].ts)
+            .chain(rec.closes.iter().map(|c| c.0))
+            .map(|t| (t, t, false)),
+    );
+    spans.sort_unstable();
+    let mut open_until: Option<i64> = None;
+    let mut entry_until = i64::MIN;
+    let mut cut = None;
+    for (lo, last, entry) in spans {
+        if lo > cut_max {
+            break;
+        }
+        if open_until.is_some_and(|h| lo >= h) {
+            cut = Some(lo);
+        }
+        if entry {
+            entry_until = entry_until.max(last + reach.reply);
+        }
+        let keep = if lo <= entry_until {
+            reach.long
+        } else {
+            reach.short
+        };
+        open_until = Some(open_until.map_or(last + keep, |h| h.max(last + keep)));
+    }
+    match open_until {
+        Some(h) if h <= cut_max => Some(cut_max),
+        _ => cut,
+    }
+}

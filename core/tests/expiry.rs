@@ -1,0 +1,200 @@
+//! State expiry: an engine that expires its history answers like one that keeps it, within
+//! the documented bounds, and refuses what sealed days cannot answer.
+
+mod support;
+
+use convolens::error::ReportError;
+use convolens::{Config, Engine, ReportOptions};
+use proptest::prelude::*;
+use support::year::{DAY, START, Year};
+
+/// The example configuration (Madrid time, a rate card, a conversion event, funnels).
+fn config() -> Config {
+    support::example_config()
+}
+
+/// Feed `days` days of traffic to an engine that keeps everything and to one that
+/// expires after every day (and to a third restored from a snapshot of the second halfway).
+fn run(seed: u64, users: usize, max_gap: i64, days: i64) -> (Engine, Engine) {
+    let mut year = Year::new(seed, users, max_gap);
+    let mut keep = Engine::new(config()).unwrap();
+    let mut expire = Engine::new(config()).unwrap();
+    for d in 0..days {
+        for line in year.day(d) {
+            keep.ingest_str(&line).unwrap();
+            expire.ingest_str(&line).unwrap();
+        }
+        expire.expire().unwrap();
+        if d == days / 2 {
+            expire = Engine::restore(&expire.snapshot()).unwrap();
+        }
+    }
+    (keep, expire)
+}
+
+fn day(d: i64) -> String {
+    chrono::DateTime::from_timestamp(START + d * DAY, 0)
+        .unwrap()
+        .date_naive()
+        .to_string()
+}
+
+fn range(from: i64, to: i64) -> ReportOptions {
+    ReportOptions {
+        from: Some(day(from).parse().unwrap()),
+        to: Some(day(to).parse().unwrap()),
+        ..ReportOptions::default()
+    }
+}
+
+fn json(e: &mut Engine, opts: &ReportOptions) -> serde_json::Value {
+    serde_json::to_value(e.report(opts).unwrap()).unwrap()
+}
+
+#[test]
+fn expiring_engine_answers_like_one_that_keeps_everything() {
+    let (mut keep, mut exp) = run(7, 60, 12, 150);
+    let x = exp.store().expiry.clone().expect("expired");
+    // The latest fact is a few hours into day 150 (a close after the last day's
+    // sessions); with 7 + 7 + 4 days of bounds, days before day 132 are sealed.
+    assert_eq!(x.until.to_string(), day(132));
+    assert!(x.totals.messages > 0 && x.totals.users > 0);
+    // Most history is gone; what stays is about the last month.
+    assert!(
+        exp.store().msgs.len() * 3 < keep.store().msgs.len(),
+        "{} of {} messages kept",
+        exp.store().msgs.len(),
+        keep.store().msgs.len()
+    );
+    for opts in [
+        ReportOptions::default(),
+        range(0, 150),
+        range(10, 40),
+        range(100, 140),
+        range(125, 145),
+        ReportOptions {
+            compare: true,
+            ..range(60, 90)
+        },
+        ReportOptions {
+            last: Some("30d".into()),
+            ..ReportOptions::default()
+        },
+    ] {
+        assert_eq!(json(&mut keep, &opts), json(&mut exp, &opts), "{opts:?}");
+    }
+    // After the sealed days, any zone, number and model.
+    for opts in [
+        ReportOptions {
+            time_zone: Some("America/New_York".into()),
+            ..range(133, 150)
+        },
+        ReportOptions {
+            phone: Some("PN1".into()),
+            ..range(132, 150)
+        },
+        ReportOptions {
+            model: Some(convolens::attribution::ModelName::Linear),
+            compare_models: true,
+            ..range(135, 150)
+        },
+    ] {
+        assert_eq!(json(&mut keep, &opts), json(&mut exp, &opts), "{opts:?}");
+    }
+}
+
+#[test]
+fn sealed_days_refuse_what_they_did_not_keep() {
+    let (_, mut exp) = run(3, 20, 10, 60);
+    let until = exp.store().expiry.as_ref().unwrap().until;
+    let early = range(5, 30);
+    for opts in [
+        ReportOptions {
+            phone: Some("PN1".into()),
+            ..early.clone()
+        },
+        ReportOptions {
+            time_zone: Some("UTC".into()),
+            ..early.clone()
+        },
+        ReportOptions {
+            model: Some(convolens::attribution::ModelName::FirstTouch),
+            ..early.clone()
+        },
+        ReportOptions {
+            compare_models: true,
+            ..early.clone()
+        },
+    ] {
+        let err = exp.report(&opts).unwrap_err();
+        assert!(matches!(err, ReportError::Expired(_)), "{err}");
+        assert!(err.to_string().contains(&until.to_string()), "{err}");
+    }
+    // Late input for sealed days is ignored and counted; nothing else changes.
+    let before = json(&mut exp, &early);
+    let late = support::inbound_text("wamid.late", "4915100000001", START + 10 * DAY, "hi");
+    let out = exp.ingest_str(&late).unwrap();
+    assert_eq!(out.ignored, vec!["late".to_string()]);
+    let mut after = json(&mut exp, &early);
+    let input = after["input"].as_object_mut().unwrap();
+    assert_eq!(input["ignored_reasons"]["late"], 1);
+    input.remove("ignored_reasons");
+    input.remove("ignored");
+    input.remove("lines");
+    let mut before = before;
+    let input = before["input"].as_object_mut().unwrap();
+    input.remove("ignored_reasons");
+    input.remove("ignored");
+    input.remove("lines");
+    assert_eq!(before, after);
+    // Expiry state cannot be merged; a data-driven model cannot expire.
+    let other = Engine::new(config()).unwrap();
+    assert!(exp.merge(&other).is_err());
+    let mut cfg = config();
+    cfg.attribution.model = convolens::attribution::ModelName::Markov;
+    let mut markov = Engine::new(cfg).unwrap();
+    assert!(matches!(markov.expire(), Err(ReportError::Unsupported(_))));
+}
+
+#[test]
+fn expired_state_survives_a_snapshot() {
+    let (_, mut exp) = run(11, 25, 9, 70);
+    let mut back = Engine::restore(&exp.snapshot()).unwrap();
+    for opts in [ReportOptions::default(), range(3, 40)] {
+        assert_eq!(json(&mut back, &opts), json(&mut exp, &opts));
+    }
+    // Equal state, timelines in order on both sides (a report sorts them).
+    assert_eq!(back.store(), exp.store());
+    // Both continue alike.
+    let mut year = Year::new(99, 25, 9);
+    for d in 70..80 {
+        for line in year.day(d) {
+            back.ingest_str(&line).unwrap();
+            exp.ingest_str(&line).unwrap();
+        }
+    }
+    back.expire().unwrap();
+    exp.expire().unwrap();
+    assert_eq!(
+        json(&mut back, &range(0, 80)),
+        json(&mut exp, &range(0, 80))
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+
+    /// Over random traffic and random ranges, expiring changes no answer.
+    #[test]
+    fn expiry_changes_no_answer(
+        seed in any::<u64>(),
+        users in 5usize..40,
+        max_gap in 2i64..25,
+        from in 0i64..80,
+        len in 1i64..40,
+    ) {
+        let (mut keep, mut exp) = run(seed, users, max_gap, 90);
+        let opts = range(from, from + len);
+        prop_assert_eq!(json(&mut keep, &opts), json(&mut exp, &opts));
+    }
+}
