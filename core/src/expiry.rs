@@ -65,7 +65,7 @@
 //! source, template) that does not depend on traffic volume, plus exact user sets (at most
 //! 2 bytes per active user per day).
 
-use crate::billing::{BillingSetup, Tally, compute, tally};
+use crate::billing::{BillingSetup, Tally, tally};
 use crate::engagement::support;
 use crate::engagement::{DayStore, FoldCtx};
 use crate::error::ReportError;
@@ -96,6 +96,17 @@ pub struct ExpiryOutcome {
     pub external_events: u64,
     /// Close records dropped.
     pub closes: u64,
+}
+
+impl ExpiryOutcome {
+    /// Add the counts of a later expiry (whose horizon is the newer one).
+    fn add(&mut self, later: &ExpiryOutcome) {
+        self.sealed_until = later.sealed_until;
+        self.users += later.users;
+        self.messages += later.messages;
+        self.external_events += later.external_events;
+        self.closes += later.closes;
+    }
 }
 
 /// The day aggregates of sealed days.
@@ -222,13 +233,12 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
     };
     // Built with the days sealed so far spliced in, so the new sealed state is simply
     // everything before `until`.
-    let mut prepared = Prepared::build(&ctx)?;
+    let (mut prepared, charges) = Prepared::build_with_charges(&ctx)?;
     prepared.keep_before(until);
     let mut days = crate::engagement::build(store, tz);
     days.keep_before(crate::engagement::days::day_num(until));
 
     let setup = BillingSetup::from_config(config)?;
-    let charges = compute(store, &setup);
     let mut tallies = store
         .expiry
         .as_deref()
@@ -279,7 +289,8 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
                     carry.phones.push(msg.phone);
                 }
                 if let Some(t) = charges.get(m).and_then(|c| tally(&setup, c)) {
-                    *tallies.entry(t).or_default() += 1;
+                    let n = tallies.entry(t).or_default();
+                    *n = n.saturating_add(1);
                 }
                 drop_msg[m as usize] = true;
             }
@@ -308,11 +319,7 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
         .as_deref()
         .map(|x| x.totals.clone())
         .unwrap_or_default();
-    totals.sealed_until = Some(until);
-    totals.users += out.users;
-    totals.messages += out.messages;
-    totals.external_events += out.external_events;
-    totals.closes += out.closes;
+    totals.add(&out);
     store.expiry = Some(Box::new(Expiry {
         until,
         floor,

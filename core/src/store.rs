@@ -625,18 +625,9 @@ impl Store {
     }
 
     fn apply(&mut self, e: Event<'_>, ts_hint: i64) -> Applied {
+        // Before the sealed days' end: beyond the lateness bound (see `crate::expiry`).
         if let Some(floor) = self.expiry.as_deref().map(|x| x.floor) {
-            let ts = match &e {
-                Event::Inbound(m) => Some(m.ts),
-                Event::Status(s) => Some(s.ts),
-                Event::Outbound(o) => Some(o.ts),
-                Event::External(x) => Some(x.ts),
-                Event::Close(c) => Some(c.ts),
-                Event::Click(c) => Some(c.ts),
-                Event::Contact(_) | Event::Spend(_) | Event::Ignored(_) => None,
-            };
-            // Before the sealed days' end: beyond the lateness bound (see `crate::expiry`).
-            if ts.is_some_and(|t| t < floor) {
+            if e.ts().is_some_and(|t| t < floor) {
                 return Applied::Ignored("late".into());
             }
         }

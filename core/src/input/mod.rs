@@ -270,6 +270,22 @@ pub enum Event<'a> {
     Ignored(IgnoreReason),
 }
 
+impl Event<'_> {
+    /// The instant the event happened, for the kinds that carry one (profiles, spend and
+    /// ignored items do not).
+    pub fn ts(&self) -> Option<i64> {
+        match self {
+            Event::Inbound(m) => Some(m.ts),
+            Event::Status(s) => Some(s.ts),
+            Event::Outbound(o) => Some(o.ts),
+            Event::External(x) => Some(x.ts),
+            Event::Close(c) => Some(c.ts),
+            Event::Click(c) => Some(c.ts),
+            Event::Contact(_) | Event::Spend(_) | Event::Ignored(_) => None,
+        }
+    }
+}
+
 /// `Some(s)` when `s` is not blank.
 pub(crate) fn nonempty<'s>(s: &'s S<'_>) -> Option<&'s str> {
     let t: &str = s;

@@ -26,7 +26,7 @@
 //! them all when it ingests or merges anything.
 
 use crate::attribution::{Attribution, ModelName, attribute};
-use crate::billing::BillingDays;
+use crate::billing::{BillingDays, Charges};
 use crate::engagement::TemplateMoney;
 use crate::error::ReportError;
 use crate::report::Ctx;
@@ -101,10 +101,14 @@ pub fn opening_credits<'a>(
 impl Prepared {
     /// Prepare the context's zone, number filter and model (its range is not used).
     pub fn build(ctx: &Ctx<'_>) -> Result<Prepared, ReportError> {
+        Ok(Prepared::build_with_charges(ctx)?.0)
+    }
+
+    /// [`Prepared::build`], also returning the per-message charges billing computed.
+    pub fn build_with_charges(ctx: &Ctx<'_>) -> Result<(Prepared, Charges), ReportError> {
         let (billing, charges) = BillingDays::build(ctx)?;
         let mut money = TemplateMoney::default();
         money.add_costs(ctx, charges.messages.iter().map(|m| (m.msg, m.cost.micros)));
-        drop(charges);
         let analysis = analyse(ctx);
         let sources = SourceDays::build(ctx, &analysis);
         let credits = if ctx.model.range_independent() {
@@ -129,7 +133,7 @@ impl Prepared {
         if let Some(x) = ctx.store.expiry.as_deref().filter(|x| x.serves(ctx)) {
             p.splice(&x.sealed.prepared, x.until);
         }
-        Ok(p)
+        Ok((p, charges))
     }
 
     /// Keep only the days before `until` (what [`crate::expiry`] seals).
@@ -146,19 +150,7 @@ impl Prepared {
     /// zone, numbers and model), and add the sources only sealed days had.
     pub fn splice(&mut self, sealed: &Prepared, until: NaiveDate) {
         splice_days(&mut self.billing.days, &sealed.billing.days, until);
-        splice_days(&mut self.sources.days, &sealed.sources.days, until);
-        for (k, (source, headline)) in &sealed.sources.meta {
-            let meta = self
-                .sources
-                .meta
-                .entry(k.clone())
-                .or_insert_with(|| (source.clone(), None));
-            if let Some(h) = headline {
-                if meta.1.as_ref().is_none_or(|m| h > m) {
-                    meta.1 = Some(h.clone());
-                }
-            }
-        }
+        self.sources.splice(&sealed.sources, until);
         if let (Some(live), Some(old)) = (&mut self.credits, &sealed.credits) {
             splice_days(&mut live.days, &old.days, until);
         }

@@ -73,6 +73,16 @@ impl SourceDay {
     }
 }
 
+/// Keep `(start, text)` in `kept` when it is later (ties: the greater text).
+fn keep_latest(kept: &mut Option<(i64, Box<str>)>, (start, text): (i64, &str)) {
+    if kept
+        .as_ref()
+        .is_none_or(|(t, x)| (start, text) > (*t, &**x))
+    {
+        *kept = Some((start, text.into()));
+    }
+}
+
 /// A source and the headline of its latest conversation that had one: `(start, text)`.
 pub type SourceMeta = (Source, Option<(i64, Box<str>)>);
 
@@ -101,9 +111,7 @@ impl SourceDays {
             let key = &c.source.key;
             let meta = slot(&mut out.meta, key, || (c.source.clone(), None));
             if let Some(h) = &c.headline {
-                if meta.1.as_ref().is_none_or(|(t, x)| (c.start, h) > (*t, x)) {
-                    meta.1 = Some((c.start, h.clone()));
-                }
+                keep_latest(&mut meta.1, (c.start, h));
             }
             let per = out.days.entry(day_in(c.start, tz)).or_default();
             let d = slot(per, key, || SourceDay {
@@ -119,6 +127,18 @@ impl SourceDays {
             }
         }
         out
+    }
+
+    /// Replace the days before `until` with those of `sealed` (the same sources' sealed
+    /// days; see [`crate::expiry`]) and add the sources only sealed days had.
+    pub fn splice(&mut self, sealed: &SourceDays, until: NaiveDate) {
+        crate::time::splice_days(&mut self.days, &sealed.days, until);
+        for (k, (source, headline)) in &sealed.meta {
+            let meta = slot(&mut self.meta, k, || (source.clone(), None));
+            if let Some((t, h)) = headline {
+                keep_latest(&mut meta.1, (*t, h));
+            }
+        }
     }
 
     /// The per-source sums over `range`.
