@@ -198,3 +198,27 @@ proptest! {
         prop_assert_eq!(json(&mut keep, &opts), json(&mut exp, &opts));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// A corrupted snapshot of expired state, checksum recomputed, restores to an error or
+    /// to an engine that reports without panicking.
+    #[test]
+    fn corrupt_expired_snapshots_never_panic(
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+    ) {
+        static SNAPSHOT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        let bytes = SNAPSHOT.get_or_init(|| run(5, 8, 6, 40).1.snapshot());
+        let mut payload = bytes[18..].to_vec();
+        for (at, b) in flips {
+            let i = at.index(payload.len());
+            payload[i] ^= b.max(1);
+        }
+        if let Ok(mut e) = Engine::restore(&convolens::snapshot::seal(&payload)) {
+            let _ = e.report(&ReportOptions::default());
+            let _ = e.report(&range(0, 40));
+            let _ = e.expire();
+        }
+    }
+}

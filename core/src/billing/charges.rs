@@ -688,7 +688,8 @@ pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
             let n = counts
                 .entry(t)
                 .or_insert_with(|| expired.and_then(|e| e.get(&t)).copied().unwrap_or(0));
-            *n += 1;
+            // Saturating: expired tallies come from snapshots too.
+            *n = n.saturating_add(1);
             match t {
                 Tally::Tier { .. } => {
                     ordinal = *n;
