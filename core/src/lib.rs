@@ -33,14 +33,17 @@
 //! that applies it: [`input`] (formats and validation), [`store`] (idempotency, order,
 //! identity), [`report`] (ranges), [`billing`], [`sources`], [`attribution`],
 //! [`engagement`] (active users, support, authorship, template and campaign funnels),
-//! [`partition`] (running engines per partition of users and merging them).
+//! [`partition`] (running engines per partition of users and merging them), [`expiry`]
+//! (sealing old days and dropping the per-user history behind them), [`snapshot`].
 //!
 //! **Cost.** Ingestion keeps every fact, deduplicated (amortised O(1) per input). A report
 //! reads day aggregates that the engine builds on the first report after new input (one
 //! pass over the history) and keeps for further reports over any range, number filter or
 //! rule-based attribution model ([`report::prepared`]): those cost time proportional to
 //! the days in their range. The data-driven models re-attribute the range's events.
-//! Per-user state does not expire yet: memory grows with the facts kept.
+//! Without expiry, memory grows with the facts kept; [`Engine::expire`] (opt-in, e.g. once
+//! a day) seals the days that can no longer change and drops the per-user history behind
+//! them, so memory stays flat for a fixed user base ([`expiry`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
