@@ -393,6 +393,7 @@ fn report_error(e: &convolens::ReportError) -> js_sys::Error {
         convolens::ReportError::Range(_) => ("range", ""),
         convolens::ReportError::Option { option, .. } => ("option", option.as_str()),
         convolens::ReportError::Write(_) => ("write", ""),
+        convolens::ReportError::Expired(_) => ("expired", ""),
         _ => ("unsupported", ""),
     };
     with_props(

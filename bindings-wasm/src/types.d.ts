@@ -282,7 +282,7 @@ export interface ConfigError extends Error {
 /** Thrown by `report` and `exportContacts` for options that cannot be used. */
 export interface ReportError extends Error {
   name: "ReportError";
-  kind: "range" | "option" | "unsupported" | "write";
+  kind: "range" | "option" | "unsupported" | "write" | "expired";
   /** The offending option, for `kind: "option"` (else `""`). */
   option: string;
 }
