@@ -46,7 +46,8 @@ create_exception!(
     convolens,
     ReportError,
     ConvolensError,
-    "A report that cannot be computed as asked."
+    "A report that cannot be computed as asked. Attributes: `kind` (`range`, `option`, \
+     `unsupported`, `expired`, `write`), `option` (the option's name, for `option`)."
 );
 create_exception!(
     convolens,
@@ -89,11 +90,37 @@ fn config_err(py: Python<'_>, e: &convolens::ConfigError) -> PyErr {
     err.value(py).setattr("key", key).err().unwrap_or(err)
 }
 
+/// A `ReportError` with `kind` (`"range"`, `"option"`, `"unsupported"`, `"expired"`,
+/// `"write"`) and `option` (the option's name for `"option"`, else `""`), as in WASM; a
+/// configuration problem is a `ConfigError`.
+fn report_err(py: Python<'_>, e: &convolens::ReportError) -> PyErr {
+    let (kind, option) = match e {
+        convolens::ReportError::Config(c) => return config_err(py, c),
+        convolens::ReportError::Range(_) => ("range", ""),
+        convolens::ReportError::Option { option, .. } => ("option", option.as_str()),
+        convolens::ReportError::Write(_) => ("write", ""),
+        convolens::ReportError::Expired(_) => ("expired", ""),
+        _ => ("unsupported", ""),
+    };
+    option_err(py, kind, option, e.to_string())
+}
+
+/// A `ReportError` of `kind` about `option` with the message `text`.
+fn option_err(py: Python<'_>, kind: &str, option: &str, text: String) -> PyErr {
+    let err = ReportError::new_err(text);
+    let v = err.value(py);
+    let set = || -> PyResult<()> {
+        v.setattr("kind", kind)?;
+        v.setattr("option", option)
+    };
+    set().err().unwrap_or(err)
+}
+
 fn core_err(py: Python<'_>, e: &convolens::Error) -> PyErr {
     match e {
         convolens::Error::Parse(p) => parse_err(py, p),
         convolens::Error::Config(c) => config_err(py, c),
-        convolens::Error::Report(r) => ReportError::new_err(r.to_string()),
+        convolens::Error::Report(r) => report_err(py, r),
         convolens::Error::Snapshot(s) => SnapshotError::new_err(s.to_string()),
         other => ConvolensError::new_err(other.to_string()),
     }
@@ -353,7 +380,7 @@ fn report_options(
     }
     let mut json = Vec::new();
     write_json(dict.as_any(), &mut json, 0)
-        .map_err(|m| ReportError::new_err(format!("report options: {m}")))?;
+        .map_err(|m| option_err(py, "option", "", format!("report options: {m}")))?;
     let mut de = serde_json::Deserializer::from_slice(&json);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let option = match e.path().to_string().as_str() {
@@ -361,7 +388,8 @@ fn report_options(
             "to" => "end".to_string(),
             p => p.to_string(),
         };
-        ReportError::new_err(format!("report option `{option}`: {}", e.into_inner()))
+        let text = format!("report option `{option}`: {}", e.into_inner());
+        option_err(py, "option", &option, text)
     })
 }
 
@@ -566,7 +594,7 @@ impl Engine {
             };
             e.report(&opts).map(|r| write(&r))
         })?;
-        let text = report.map_err(|e| ReportError::new_err(e.to_string()))?;
+        let text = report.map_err(|e| report_err(py, &e))?;
         text.map_err(|e| ConvolensError::new_err(e.to_string()))
     }
 
@@ -843,7 +871,7 @@ impl Engine {
             let count = e.export_contacts(&opts, &filter, &mut csv);
             (csv, count)
         })?;
-        let count = count.map_err(|e| ReportError::new_err(e.to_string()))?;
+        let count = count.map_err(|e| report_err(py, &e))?;
         let Some(file) = file else {
             let text =
                 String::from_utf8(csv).map_err(|e| ConvolensError::new_err(e.to_string()))?;
@@ -857,6 +885,33 @@ impl Engine {
             file.call_method1("write", (PyBytes::new(py, &csv),))?;
         }
         Ok(count.into_pyobject(py)?.into_any().unbind())
+    }
+
+    /// Seal the days that can no longer change and drop the per-user history behind
+    /// them, so memory stays flat for a fixed user base; call it periodically (say, daily).
+    /// Days before `sealed_until` (engine time zone; latest event − `lateness_days` −
+    /// lookback − 4 days) keep their aggregates; a report whose range starts before it must
+    /// use the engine's time zone, no `phone`, the configured model and no
+    /// `compare_models` (else `ReportError` with `kind == "expired"`), and input timed
+    /// before it is ignored as `late`. Returns what this call did: `{"sealed_until",
+    /// "users", "messages", "external_events", "closes"}` (`sealed_until` a
+    /// `"YYYY-MM-DD"` string, `None` while nothing can be sealed). Raises `ReportError`
+    /// (`kind == "unsupported"`) for the data-driven models `markov` and `shapley`.
+    /// Expired engines cannot be merged.
+    fn expire(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let out = self
+            .with(py, convolens::Engine::expire)?
+            .map_err(|e| report_err(py, &e))?;
+        to_py(py, &out)
+    }
+
+    /// What every `expire()` so far sealed and dropped, in total (same keys as
+    /// `expire()`'s result; `sealed_until` the current horizon), or `None` while nothing
+    /// is sealed. Snapshots keep it.
+    #[getter]
+    fn expired(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let totals = self.with(py, |e| e.expired().cloned())?;
+        to_py(py, &totals)
     }
 
     /// The whole state (configuration and facts) as compact, versioned bytes, for
@@ -882,7 +937,7 @@ impl Engine {
     /// Merge another engine's state into this one, as if its input had been ingested
     /// here (for engines fed disjoint sets of users; overlapping input is deduplicated,
     /// so merging an engine into itself changes nothing). Both must have the same
-    /// configuration, else `ConfigError`.
+    /// configuration and neither may have expired history, else `ConfigError`.
     fn merge(&self, py: Python<'_>, other: &Bound<'_, Engine>) -> PyResult<()> {
         let other = other.get();
         if std::ptr::eq(self, other) {

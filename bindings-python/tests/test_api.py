@@ -20,7 +20,8 @@ PUBLIC_METHODS = [name for name in dir(convolens.Engine) if not name.startswith(
 
 def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
-        "can_send_free_form", "config", "export_contacts", "from_config_file", "ingest",
+        "can_send_free_form", "config", "expire", "expired", "export_contacts",
+        "from_config_file", "ingest",
         "ingest_jsonl", "ingest_many", "merge", "report", "report_json", "restore",
         "snapshot", "to_pandas", "to_polars",
     ])
@@ -78,7 +79,12 @@ def test_stub_names_match_the_runtime():
     # Every stub signature names the runtime's parameters, in order; where the runtime
     # takes **options, the stub may spell out known options as keyword-only parameters.
     for fn in classes["Engine"].body:
-        if isinstance(fn, ast.FunctionDef) and fn.name not in ("__new__", "__reduce__", "config"):
+        is_property = isinstance(fn, ast.FunctionDef) and any(
+            isinstance(d, ast.Name) and d.id == "property" for d in fn.decorator_list)
+        if is_property:
+            assert isinstance(getattr(convolens.Engine, fn.name), property) or \
+                type(getattr(convolens.Engine, fn.name)).__name__ == "getset_descriptor", fn.name
+        elif isinstance(fn, ast.FunctionDef) and fn.name not in ("__new__", "__reduce__"):
             params = inspect.signature(getattr(convolens.Engine, fn.name)).parameters
             stub = [a.arg for a in fn.args.args + fn.args.kwonlyargs]
             if fn.args.kwarg:

@@ -73,23 +73,24 @@ def test_datetime_is_accepted_as_its_date():
     assert a["range"]["from"] == "2025-07-01"
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"start": "2025-07-10", "end": "2025-07-01"}, "before"),
-    ({"start": "July 1st"}, "`start`"),
-    ({"end": "2025-02-30"}, "`end`"),
-    ({"model": "astrology"}, "astrology"),
-    ({"last": "fortnight"}, "fortnight"),
-    ({"last": "7d", "start": "2025-07-01"}, "either"),
-    ({"time_zone": "Mars/Base"}, "Mars/Base"),
-    ({"colour": "red"}, "colour"),
-    ({"last": 7}, "`last`"),
-    ({"phone": float("nan")}, "NaN|nan"),
+@pytest.mark.parametrize("kwargs,match,kind,option", [
+    ({"start": "2025-07-10", "end": "2025-07-01"}, "before", "range", ""),
+    ({"start": "July 1st"}, "`start`", "option", "start"),
+    ({"end": "2025-02-30"}, "`end`", "option", "end"),
+    ({"model": "astrology"}, "astrology", "option", "model"),
+    ({"last": "fortnight"}, "fortnight", "option", "last"),
+    ({"last": "7d", "start": "2025-07-01"}, "either", "option", "last"),
+    ({"time_zone": "Mars/Base"}, "Mars/Base", "option", "time_zone"),
+    ({"colour": "red"}, "colour", "option", "colour"),
+    ({"last": 7}, "`last`", "option", "last"),
+    ({"phone": float("nan")}, "NaN|nan", "option", ""),
 ])
-def test_bad_report_options_raise_report_error(kwargs, match):
+def test_bad_report_options_raise_report_error(kwargs, match, kind, option):
     engine = convolens.Engine()
     engine.ingest_many(SAMPLE)
-    with pytest.raises(convolens.ReportError, match=match):
+    with pytest.raises(convolens.ReportError, match=match) as info:
         engine.report(**kwargs)
+    assert (info.value.kind, info.value.option) == (kind, option)
 
 
 def test_wrong_date_types_raise_type_error():

@@ -260,6 +260,7 @@ impl Engine {
     /// // 60 days later, the first message is history: sealed and dropped.
     /// assert_eq!(out.messages, 1);
     /// assert_eq!(engine.store().msgs.len(), 1);
+    /// assert_eq!(engine.expired(), Some(&out));
     /// let after = engine.report(&ReportOptions::default())?;
     /// assert_eq!(after.engagement, before.engagement);
     /// // Late input for sealed days is ignored and counted.
@@ -275,6 +276,13 @@ impl Engine {
             self.touched();
         }
         Ok(out)
+    }
+
+    /// What every [`Engine::expire`] so far sealed and dropped: the first day not sealed
+    /// (engine time zone) and the users cut and the facts dropped in total. `None` while
+    /// nothing is sealed (a restored snapshot keeps it).
+    pub fn expired(&self) -> Option<&crate::expiry::ExpiryOutcome> {
+        self.store.expiry.as_deref().map(|x| &x.totals)
     }
 
     /// The whole state as compact, versioned bytes (see [`crate::snapshot`]).

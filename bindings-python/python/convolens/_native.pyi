@@ -2,9 +2,21 @@
 
 import datetime
 import os
-from typing import IO, Any, Dict, Iterable, List, Mapping, Optional, Union, final, overload
+from typing import (
+    IO,
+    Any,
+    Dict,
+    Iterable,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Union,
+    final,
+    overload,
+)
 
-from .types import AttributionModel, IngestOutcome, Report, StreamOutcome
+from .types import AttributionModel, ExpiryOutcome, IngestOutcome, Report, StreamOutcome
 
 __all__ = [
     "ConfigError",
@@ -39,6 +51,11 @@ class ConfigError(ConvolensError):
 
 class ReportError(ConvolensError):
     """A report that cannot be computed as asked."""
+
+    kind: Literal["range", "option", "unsupported", "expired", "write"]
+    """``expired``: the range starts in sealed days with an option they cannot answer."""
+    option: str
+    """The option's name when ``kind == "option"`` (``""`` when unknown), else ``""``."""
 
 class SnapshotError(ConvolensError):
     """Snapshot bytes that cannot be restored."""
@@ -138,6 +155,9 @@ class Engine:
         end: Optional[_DateLike] = None,
         **options: Any,
     ) -> int: ...
+    def expire(self) -> ExpiryOutcome: ...
+    @property
+    def expired(self) -> Optional[ExpiryOutcome]: ...
     def snapshot(self) -> bytes: ...
     @staticmethod
     def restore(snapshot: Union[bytes, bytearray]) -> Engine: ...

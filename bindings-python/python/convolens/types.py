@@ -37,6 +37,7 @@ __all__ = [
     "DailyActive",
     "DailyVolume",
     "Engagement",
+    "ExpiryOutcome",
     "FreeMessages",
     "FunnelRow",
     "FunnelStep",
@@ -91,6 +92,21 @@ class StreamOutcome(TypedDict):
     lines: int
     outcome: IngestOutcome
     errors: List[ParseErrorInfo]
+
+
+class ExpiryOutcome(TypedDict):
+    """What ``Engine.expire()`` did (or, as ``Engine.expired``, every expiry so far)."""
+
+    sealed_until: Optional[str]
+    """Days before this one (engine time zone) are sealed; ``None`` while none is."""
+    users: int
+    """Users whose history was cut."""
+    messages: int
+    """Messages dropped."""
+    external_events: int
+    """External events dropped."""
+    closes: int
+    """Close records dropped."""
 
 
 # --- range and input -------------------------------------------------------------------
