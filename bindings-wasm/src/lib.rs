@@ -198,6 +198,28 @@ impl Engine {
         }
     }
 
+    /// Seal the days that can no longer change and drop the per-user history behind
+    /// them, so memory stays flat for a fixed user base; call it periodically (say, daily).
+    /// Days before `sealed_until` (latest event − `lateness_days` − lookback − 4 days,
+    /// engine time zone) keep their aggregates; a report whose range starts before it must
+    /// use the engine's time zone, no `phone`, the configured model and no
+    /// `compare_models` (else a `ReportError` of kind `expired`), and input timed before
+    /// it is ignored as `late`. Returns what this call did. Throws a `ReportError` of kind
+    /// `unsupported` for the data-driven models `markov` and `shapley`. Expired engines
+    /// cannot be merged.
+    #[wasm_bindgen(unchecked_return_type = "ExpiryOutcome")]
+    pub fn expire(&mut self) -> Result<JsValue, js_sys::Error> {
+        let out = self.inner.expire().map_err(|e| report_error(&e))?;
+        to_js(&out)
+    }
+
+    /// What every `expire()` so far sealed and dropped, in total (`sealed_until` the current
+    /// horizon), or `null` while nothing is sealed. Snapshots keep it.
+    #[wasm_bindgen(unchecked_return_type = "ExpiryOutcome | null")]
+    pub fn expired(&self) -> Result<JsValue, js_sys::Error> {
+        to_js(&self.inner.expired())
+    }
+
     /// The whole state as bytes, for `Engine.restore`.
     pub fn snapshot(&self) -> Vec<u8> {
         self.inner.snapshot()
@@ -217,7 +239,8 @@ impl Engine {
     }
 
     /// Merge another engine's state into this one, as if its input had been ingested here
-    /// (for engines fed disjoint sets of users). Both must have the same configuration.
+    /// (for engines fed disjoint sets of users). Both must have the same configuration and
+    /// neither may have expired history (else a `ConfigError`).
     pub fn merge(&mut self, other: &Engine) -> Result<(), js_sys::Error> {
         self.inner.merge(&other.inner).map_err(|e| any_error(&e))
     }

@@ -247,6 +247,20 @@ export interface StreamOutcome {
   errors: ParseErrorInfo[];
 }
 
+/** What one `expire()` did, or with `expired()` every expiry so far (`ExpiryOutcome`). */
+export interface ExpiryOutcome {
+  /** Days before this one (engine time zone) are sealed; `null` while none is. */
+  sealed_until: IsoDate | null;
+  /** Users whose history was cut. */
+  users: number;
+  /** Messages dropped. */
+  messages: number;
+  /** External events dropped. */
+  external_events: number;
+  /** Close records dropped. */
+  closes: number;
+}
+
 /** Can the business send free-form now, and until when (`billing::WindowState`)? */
 export interface WindowState {
   /** The customer service window is open: free-form messages may be sent. */
@@ -279,7 +293,11 @@ export interface ConfigError extends Error {
   key: string;
 }
 
-/** Thrown by `report` and `exportContacts` for options that cannot be used. */
+/**
+ * Thrown by `report` and `exportContacts` for options that cannot be used (`expired`: the
+ * range starts in sealed days with an option they cannot answer), and by `expire` for a
+ * data-driven model (`unsupported`).
+ */
 export interface ReportError extends Error {
   name: "ReportError";
   kind: "range" | "option" | "unsupported" | "write" | "expired";

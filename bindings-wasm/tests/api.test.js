@@ -259,6 +259,46 @@ test('merge: engines fed disjoint users merge into the engine fed all of them', 
   assert.throws(() => parts[0].merge({}), Error);
 });
 
+test('expire: seals old days, drops history, keeps every answer, refuses what it cannot answer', () => {
+  const [u1, u2] = ['4915112345678', '447700900123'];
+  const e = new Engine();
+  for (const [id, u, day] of [['a', u1, 0], ['b', u1, 60], ['c', u2, 1], ['d', u2, 59]]) {
+    e.ingest(inbound(`wamid.${id}`, u, T0 + day * DAY, 'hi'));
+  }
+  assert.equal(e.expired(), null);
+  const range = { from: '2025-07-01', to: '2025-09-05' };
+  const before = e.report(range);
+  // Latest event 2025-08-30T20:00Z, minus lateness 7 d, lookback 7 d and 4 quiet days.
+  const none = { sealed_until: '2025-08-12', users: 0, messages: 0, external_events: 0, closes: 0 };
+  const first = { ...none, users: 2, messages: 2 };
+  assert.deepEqual(e.expire(), first);
+  assert.deepEqual(e.expired(), first);
+  assert.deepEqual(e.expire(), none);
+  assert.deepEqual(e.report(range), before);
+  // Late input is ignored and counted; the rest of the report does not move.
+  assert.deepEqual(e.ingest(inbound('wamid.late', u1, T0 + 2 * DAY, 'late')),
+    { ingested: 0, duplicates: 0, ignored: ['late'] });
+  const after = e.report(range);
+  assert.deepEqual(after.input.ignored_reasons, { late: 1 });
+  assert.deepEqual({ ...after, input: before.input }, before);
+  // Sealed days answer only in their own form; later ranges answer everything.
+  for (const opt of [{ phone: 'PN1' }, { time_zone: 'Asia/Tokyo' }, { model: 'linear' }, { compare_models: true }]) {
+    throwsNamed(() => e.report({ ...range, ...opt }), 'ReportError', { kind: 'expired', option: '' }, /2025-08-12/);
+    assert.equal(e.report({ from: '2025-08-13', to: '2025-09-05', ...opt }).engagement.new_users, 0);
+  }
+  // The state travels in snapshots; expired engines do not merge.
+  const r = Engine.restore(e.snapshot());
+  assert.deepEqual(r.expired(), first);
+  assert.deepEqual(r.report(range), e.report(range));
+  throwsNamed(() => r.merge(new Engine()), 'ConfigError', { key: 'config' }, /expired/);
+  throwsNamed(() => new Engine().merge(r), 'ConfigError', { key: 'config' }, /expired/);
+  // Data-driven models cannot be sealed by day.
+  const markov = new Engine({ attribution: { model: 'markov' } });
+  markov.ingest(inbound('wamid.m', u1, T0, 'hi'));
+  throwsNamed(() => markov.expire(), 'ReportError', { kind: 'unsupported' }, /rule-based/);
+  assert.equal(new Engine().expire().sealed_until, null);
+});
+
 test('free() releases an engine; using it afterwards throws instead of trapping', () => {
   const e = new Engine();
   e.free();

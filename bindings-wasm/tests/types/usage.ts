@@ -7,6 +7,7 @@ import {
   version,
   type Config,
   type ContactFilter,
+  type ExpiryOutcome,
   type Report,
   type ReportOptions,
   type ResolvedConfig,
@@ -54,6 +55,9 @@ const open: boolean | undefined = window?.open;
 const until: number | null | undefined = window?.until;
 const restored: Engine = Engine.restore(engine.snapshot());
 restored.merge(engine);
+const expiry: ExpiryOutcome = restored.expire();
+const horizon: string | null = expiry.sealed_until;
+const dropped: number | undefined = restored.expired()?.messages;
 restored.setMaxLineBytes(1 << 20);
 const v: string = version();
 
@@ -65,6 +69,8 @@ const badOptions: ReportOptions = { model: "magic" };
 report.nonexistent;
 // @ts-expect-error: a count is a number, not a string
 const badCount: string = report.engagement.active_users;
+// @ts-expect-error: nothing may be sealed yet
+const badHorizon: string = restored.expired().sealed_until;
 // @ts-expect-error: ratios may be null
 const badRatio: number = report.sources[0]!.conversion_rate;
 
