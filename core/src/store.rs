@@ -530,14 +530,15 @@ impl Store {
                 self.new_user()
             }
         };
-        if let Some(w) = r.wa_id.as_deref() {
+        // A key just found needs no second lookup.
+        if let Some(w) = r.wa_id.as_deref().filter(|_| by_wa.is_none()) {
             if !self.by_wa.contains_key(w) {
                 self.by_wa.insert(w.into(), u);
                 let rec = &mut self.users[u as usize];
                 rec.wa_id = min_some(rec.wa_id.take(), Some(w.into()));
             }
         }
-        if let Some(b) = r.bsuid.as_deref() {
+        if let Some(b) = r.bsuid.as_deref().filter(|_| by_b.is_none()) {
             if !self.by_bsuid.contains_key(b) {
                 self.by_bsuid.insert(b.into(), u);
                 let rec = &mut self.users[u as usize];
@@ -691,11 +692,7 @@ impl Store {
         rec.timeline.push(ix);
         rec.dirty = true;
         self.touch_ts(m.ts);
-        *self
-            .stats
-            .messages
-            .entry(m.ty.as_str().to_string())
-            .or_default() += 1;
+        bump(&mut self.stats.messages, m.ty.as_str());
         Applied::New
     }
 
@@ -793,11 +790,7 @@ impl Store {
             self.users[u as usize].dirty = true;
         }
         self.touch_ts(s.ts);
-        *self
-            .stats
-            .statuses
-            .entry(s.status.as_str().to_string())
-            .or_default() += 1;
+        bump(&mut self.stats.statuses, s.status.as_str());
         Applied::New
     }
 
@@ -859,11 +852,7 @@ impl Store {
         self.external_ix.insert(x.id.as_ref().into(), ix);
         self.users[u as usize].externals.push(ix);
         self.touch_ts(x.ts);
-        *self
-            .stats
-            .records
-            .entry("external_event".into())
-            .or_default() += 1;
+        bump(&mut self.stats.records, "external_event");
         Applied::New
     }
 
@@ -1184,6 +1173,7 @@ impl Store {
 }
 
 /// Count one more `key` without allocating when the key is already there.
+/// Count one `key` (allocating the key only the first time: this runs once per event).
 fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
     match map.get_mut(key) {
         Some(v) => *v += 1,
