@@ -102,10 +102,11 @@ impl ExpiryOutcome {
     /// Add the counts of a later expiry (whose horizon is the newer one).
     fn add(&mut self, later: &ExpiryOutcome) {
         self.sealed_until = later.sealed_until;
-        self.users += later.users;
-        self.messages += later.messages;
-        self.external_events += later.external_events;
-        self.closes += later.closes;
+        // Totals restored from a snapshot are untrusted: saturate rather than overflow.
+        self.users = self.users.saturating_add(later.users);
+        self.messages = self.messages.saturating_add(later.messages);
+        self.external_events = self.external_events.saturating_add(later.external_events);
+        self.closes = self.closes.saturating_add(later.closes);
     }
 }
 

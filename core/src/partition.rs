@@ -57,7 +57,7 @@
 //! assert!(partition_of(line, 8) < 8);
 //! ```
 
-use crate::input::{Event, ParseOptions, UserRef, parse_document};
+use crate::input::{ParseOptions, parse_document};
 
 /// The key of the user `doc` (one JSONL line, webhook payload or JSON array of documents)
 /// belongs to, or `None` when its events name no user or it cannot be parsed. See the
@@ -66,21 +66,9 @@ pub fn user_key(doc: &[u8]) -> Option<String> {
     let doc = doc.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(doc);
     let mut events = Vec::new();
     parse_document(doc, 1, &ParseOptions::default(), &mut events).ok()?;
-    events.iter().find_map(|e| {
-        let user: &UserRef<'_> = match e {
-            Event::Contact(c) => &c.user,
-            Event::Inbound(m) => &m.from,
-            Event::Status(s) => &s.recipient,
-            Event::Outbound(o) => &o.to,
-            Event::External(x) => &x.contact,
-            Event::Close(c) => &c.contact,
-            _ => return None,
-        };
-        user.wa_id
-            .as_deref()
-            .or(user.bsuid.as_deref())
-            .map(str::to_owned)
-    })
+    events
+        .iter()
+        .find_map(|e| e.user()?.key().map(str::to_owned))
 }
 
 /// The partition, in `0..partitions`, of `doc`: the 64-bit FNV-1a hash of its

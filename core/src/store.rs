@@ -443,36 +443,20 @@ impl Store {
             .filter(|(i, m)| gone(drop_msg, *i) && m.dir == Direction::Outbound)
             .map(|(_, m)| m.id.clone())
             .collect();
-        let kept = self.msgs.len() - drop_msg.iter().filter(|d| **d).count();
-        let mut map = vec![MsgIx::MAX; self.msgs.len()];
-        let mut msgs = Vec::with_capacity(kept);
         self.inbound_ix = HashMap::new();
         self.outbound_ix = HashMap::new();
-        for (i, m) in std::mem::take(&mut self.msgs).into_iter().enumerate() {
-            if gone(drop_msg, i) {
-                continue;
-            }
-            let ix = msgs.len() as MsgIx;
-            map[i] = ix;
+        let (msgs, map) = keep_marked(std::mem::take(&mut self.msgs), drop_msg, |m, ix| {
             match m.dir {
                 Direction::Inbound => self.inbound_ix.insert(m.id.clone(), ix),
                 Direction::Outbound => self.outbound_ix.insert(m.id.clone(), ix),
             };
-            msgs.push(m);
-        }
+        });
         self.msgs = msgs;
-        let mut xmap = vec![u32::MAX; self.externals.len()];
-        let mut externals = Vec::new();
         self.external_ix = HashMap::new();
-        for (i, x) in std::mem::take(&mut self.externals).into_iter().enumerate() {
-            if gone(drop_ext, i) {
-                continue;
-            }
-            let ix = externals.len() as u32;
-            xmap[i] = ix;
-            self.external_ix.insert(x.id.clone(), ix);
-            externals.push(x);
-        }
+        let (externals, xmap) =
+            keep_marked(std::mem::take(&mut self.externals), drop_ext, |x, ix| {
+                self.external_ix.insert(x.id.clone(), ix);
+            });
         self.externals = externals;
         for u in &mut self.users {
             u.timeline.retain_mut(|m| {
@@ -1173,6 +1157,31 @@ impl Store {
 }
 
 /// Count one more `key` without allocating when the key is already there.
+/// The items not marked in `drop` (by index; missing marks keep), each passed to `index`
+/// with its new index, and the map from old to new index (`u32::MAX` for dropped items).
+fn keep_marked<T>(
+    items: Vec<T>,
+    drop: &[bool],
+    mut index: impl FnMut(&T, u32),
+) -> (Vec<T>, Vec<u32>) {
+    let mut map = vec![u32::MAX; items.len()];
+    let mut kept = Vec::with_capacity(
+        items
+            .len()
+            .saturating_sub(drop.iter().filter(|d| **d).count()),
+    );
+    for (i, item) in items.into_iter().enumerate() {
+        if drop.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let ix = kept.len() as u32;
+        map[i] = ix;
+        index(&item, ix);
+        kept.push(item);
+    }
+    (kept, map)
+}
+
 /// Count one `key` (allocating the key only the first time: this runs once per event).
 fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
     match map.get_mut(key) {

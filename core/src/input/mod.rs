@@ -78,6 +78,11 @@ impl<'a> UserRef<'a> {
     pub fn is_empty(&self) -> bool {
         self.wa_id.is_none() && self.bsuid.is_none()
     }
+
+    /// The user's key: the `wa_id`, else the BSUID (as [`crate::store::UserRec::key`]).
+    pub fn key(&self) -> Option<&str> {
+        self.wa_id.as_deref().or(self.bsuid.as_deref())
+    }
 }
 
 /// Profile information about a user from a webhook's `contacts[]`.
@@ -282,6 +287,20 @@ impl Event<'_> {
             Event::Close(c) => Some(c.ts),
             Event::Click(c) => Some(c.ts),
             Event::Contact(_) | Event::Spend(_) | Event::Ignored(_) => None,
+        }
+    }
+
+    /// The user the event names, for the kinds that name one (spend, clicks and ignored
+    /// items do not).
+    pub fn user(&self) -> Option<&UserRef<'_>> {
+        match self {
+            Event::Contact(c) => Some(&c.user),
+            Event::Inbound(m) => Some(&m.from),
+            Event::Status(s) => Some(&s.recipient),
+            Event::Outbound(o) => Some(&o.to),
+            Event::External(x) => Some(&x.contact),
+            Event::Close(c) => Some(&c.contact),
+            Event::Spend(_) | Event::Click(_) | Event::Ignored(_) => None,
         }
     }
 }

@@ -49,8 +49,14 @@ pub fn engine() -> Engine {
 
 /// A webhook payload with one inbound text message.
 pub fn inbound_text(id: &str, from: &str, ts: i64, body: &str) -> String {
+    inbound_text_with(id, from, ts, body, "")
+}
+
+/// [`inbound_text`] with `extra` (`,"referral":{...}`, `,"context":{...}`) appended to the
+/// message object.
+pub fn inbound_text_with(id: &str, from: &str, ts: i64, body: &str, extra: &str) -> String {
     format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550001111","phone_number_id":"PN1"}},"contacts":[{{"wa_id":"{from}","profile":{{"name":"User {from}"}}}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{ts}","type":"text","text":{{"body":"{body}"}}}}]}}}}]}}]}}"#
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550001111","phone_number_id":"PN1"}},"contacts":[{{"wa_id":"{from}","profile":{{"name":"User {from}"}}}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{ts}","type":"text","text":{{"body":"{body}"}}{extra}}}]}}}}]}}]}}"#
     )
 }
 

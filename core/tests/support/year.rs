@@ -7,7 +7,7 @@
 //! the same day and an agent's close. Every fact refers back at most a few hours, so the
 //! traffic stays within the bounds under which expiry is exact (see `convolens::expiry`).
 
-use super::{outbound_template, purchase, status};
+use super::{inbound_text_with as inbound, outbound_template, purchase, status};
 
 /// SplitMix64.
 pub struct Rng(pub u64);
@@ -44,12 +44,6 @@ pub struct Year {
     next: Vec<i64>,
     max_gap: i64,
     seq: u64,
-}
-
-fn inbound(id: &str, from: &str, ts: i64, body: &str, extra: &str) -> String {
-    format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550001111","phone_number_id":"PN1"}},"contacts":[{{"wa_id":"{from}","profile":{{"name":"User {from}"}}}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{ts}","type":"text","text":{{"body":"{body}"}}{extra}}}]}}}}]}}]}}"#
-    )
 }
 
 impl Year {
