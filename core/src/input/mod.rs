@@ -4,7 +4,10 @@
 //! # Accepted documents
 //!
 //! One JSON document per line (JSONL), or one (possibly pretty-printed) document, or a
-//! JSON array of documents. A document is one of:
+//! JSON array of documents. A stream may mix them, and glue documents together (`}{`):
+//! [`stream`] splits it in one linear pass and reads arrays element by element, so each
+//! document (or array element) succeeds or fails on its own and is subject to the size
+//! limit on its own. A document is one of:
 //!
 //! | document | recognised by | becomes |
 //! |---|---|---|
@@ -25,8 +28,11 @@
 //! - Currencies are three ASCII letters; a record without one uses the config's
 //!   `currency` (default `USD`).
 //! - A document is parsed whole before anything is applied: a bad document changes nothing.
+//!   (A JSON array given to [`parse_document`] as one document is all or nothing; read as a
+//!   stream, each of its elements is a document.)
 //! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
 
+pub mod stream;
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
@@ -42,9 +48,13 @@ use std::borrow::Cow;
 
 type S<'a> = Cow<'a, str>;
 
-/// The default longest line or document accepted: 16 MiB. Meta's payloads are far smaller;
-/// a longer line is a [`ParseErrorKind::TooLong`] error rather than an allocation bomb.
-pub const DEFAULT_MAX_LINE_BYTES: usize = 16 << 20;
+/// The default longest document accepted: 16 MiB. Meta's payloads are far smaller; a
+/// longer document (or array element, or line of other text) is a
+/// [`ParseErrorKind::TooLong`] error rather than an allocation bomb.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 16 << 20;
+
+/// [`DEFAULT_MAX_DOCUMENT_BYTES`], under its former name.
+pub const DEFAULT_MAX_LINE_BYTES: usize = DEFAULT_MAX_DOCUMENT_BYTES;
 
 /// A user as named by one input: the phone-number `wa_id` and/or the business-scoped user id.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -237,16 +247,29 @@ pub enum IgnoreReason {
     EmptyChange,
     /// A status whose message has no id or recipient that could be resolved.
     Unresolvable,
+    /// A webhook payload without `entry` (`{"object":"whatsapp_business_account"}`).
+    NoEntry,
+    /// A webhook payload whose `entry` is an empty array.
+    EmptyEntry,
+    /// A webhook entry without `changes` (or with none in it).
+    NoChanges,
+    /// An empty top-level JSON array.
+    EmptyArray,
 }
 
 impl IgnoreReason {
-    /// A stable key for counting (`field:account_update`, `object:page`, `empty_change`).
+    /// A stable key for counting (`field:account_update`, `object:page`, `empty_change`,
+    /// `no_entry`, `empty_entry`, `no_changes`, `empty_array`).
     pub fn key(&self) -> String {
         match self {
             IgnoreReason::Field(f) => format!("field:{f}"),
             IgnoreReason::Object(o) => format!("object:{o}"),
             IgnoreReason::EmptyChange => "empty_change".into(),
             IgnoreReason::Unresolvable => "unresolvable".into(),
+            IgnoreReason::NoEntry => "no_entry".into(),
+            IgnoreReason::EmptyEntry => "empty_entry".into(),
+            IgnoreReason::NoChanges => "no_changes".into(),
+            IgnoreReason::EmptyArray => "empty_array".into(),
         }
     }
 }
@@ -495,7 +518,8 @@ struct Doc<'a> {
 pub struct ParseOptions {
     /// Currency for records that do not name one.
     pub default_currency: Currency,
-    /// Longest accepted document, in bytes.
+    /// Longest accepted document, in bytes (one element, for a JSON array read by
+    /// [`stream::DocumentSplitter`]).
     pub max_bytes: usize,
 }
 
@@ -503,7 +527,7 @@ impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions {
             default_currency: Currency::USD,
-            max_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -548,16 +572,7 @@ fn parse_document_inner<'a>(
     out: &mut Vec<Event<'a>>,
 ) -> Result<(), ParseError> {
     if bytes.len() > opts.max_bytes {
-        return Err(ParseError::new(
-            ParseErrorKind::TooLong,
-            line,
-            "",
-            format!(
-                "document is {} bytes, over the {} byte limit",
-                bytes.len(),
-                opts.max_bytes
-            ),
-        ));
+        return Err(too_long(bytes.len(), line, opts));
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
@@ -570,24 +585,69 @@ fn parse_document_inner<'a>(
         Some(b'[') => {
             let items: Vec<&'a serde_json::value::RawValue> =
                 serde_json::from_slice(bytes).map_err(|e| json_error(&e, bytes, line, ""))?;
+            if items.is_empty() {
+                // Nothing to count but the document itself.
+                out.push(Event::Ignored(IgnoreReason::EmptyArray));
+            }
             for (i, raw) in items.iter().enumerate() {
                 let sub = raw.get().as_bytes();
-                // Line of the element inside the file, for error messages.
+                // Line and column of the element inside the file, for error messages.
                 let offset = sub.as_ptr() as usize - bytes.as_ptr() as usize;
-                let (l, _) = line_col(bytes, offset);
-                parse_object(sub, line + l - 1, opts, out).map_err(|mut e| {
-                    e.field = if e.field.is_empty() {
-                        format!("[{i}]")
-                    } else {
-                        format!("[{i}].{}", e.field)
-                    };
-                    e
-                })?;
+                let (l, c) = line_col(bytes, offset);
+                parse_object(sub, line + l - 1, opts, out)
+                    .map_err(|e| element_error(e, i, line + l - 1, c))?;
             }
             Ok(())
         }
         Some(_) => parse_object(bytes, line, opts, out),
     }
+}
+
+/// Parse one element of a top-level JSON array (read element by element by
+/// [`stream::DocumentSplitter`]): an object, as one document of the array would be in
+/// [`parse_document`], with errors naming the field `[index]`. `line` and `column` are
+/// where the element starts. On error `out` is left as it was.
+pub fn parse_element<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    column: u64,
+    index: usize,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
+    let mark = out.len();
+    let r = if bytes.len() > opts.max_bytes {
+        Err(too_long(bytes.len(), line, opts))
+    } else {
+        parse_object(bytes, line, opts, out)
+    };
+    r.map_err(|e| {
+        out.truncate(mark);
+        element_error(utf8_error(bytes, line).unwrap_or(e), index, line, column)
+    })
+}
+
+/// An element's error: the field path starts with `[index]`, and a column on the
+/// element's first line counts from the start of that line.
+fn element_error(mut e: ParseError, index: usize, line: u64, column: u64) -> ParseError {
+    e.field = if e.field.is_empty() {
+        format!("[{index}]")
+    } else {
+        format!("[{index}].{}", e.field)
+    };
+    e.at_column(line, column)
+}
+
+fn too_long(len: usize, line: u64, opts: &ParseOptions) -> ParseError {
+    ParseError::new(
+        ParseErrorKind::TooLong,
+        line,
+        "",
+        format!(
+            "document is {len} bytes, over the {} byte limit",
+            opts.max_bytes
+        ),
+    )
 }
 
 fn parse_object<'a>(
@@ -735,7 +795,13 @@ fn doc_to_events<'a>(
             out.push(Event::Ignored(IgnoreReason::Object(object.into())));
             return Ok(());
         }
-        webhook::events_from_entries(doc.entry.unwrap_or_default(), out);
+        match doc.entry {
+            None => out.push(Event::Ignored(IgnoreReason::NoEntry)),
+            Some(entries) if entries.is_empty() => {
+                out.push(Event::Ignored(IgnoreReason::EmptyEntry));
+            }
+            Some(entries) => webhook::events_from_entries(entries, out),
+        }
         return Ok(());
     }
     let Some(ty) = doc.ty.as_deref() else {

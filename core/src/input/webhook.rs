@@ -233,9 +233,15 @@ fn owned(s: Option<&S<'_>>) -> Option<Box<str>> {
     s.and_then(|s| nonempty(s)).map(Into::into)
 }
 
-/// Turn the `entry` array of a webhook payload into events, appending to `out`.
+/// Turn the `entry` array of a webhook payload into events, appending to `out`. Every
+/// part of the payload is counted: an entry without changes, like a change that is not
+/// about messages or carries none, becomes an [`Event::Ignored`].
 pub(crate) fn events_from_entries<'a>(entries: Vec<Entry<'a>>, out: &mut Vec<Event<'a>>) {
     for entry in entries {
+        if entry.changes.is_empty() {
+            // Counted, so that every part of a payload is accounted for.
+            out.push(Event::Ignored(IgnoreReason::NoChanges));
+        }
         for change in entry.changes {
             let field = change.field.as_deref().unwrap_or("");
             if field != "messages" {

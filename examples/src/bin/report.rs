@@ -4,21 +4,23 @@
 //! cargo run --release -q --bin report -- [OPTIONS] FILE...
 //! ```
 //!
-//! `-` reads standard input. A `.json` file holds one (pretty-printed) document or an
-//! array of them; anything else is JSON lines. A bad line is reported on stderr with its
-//! file and line number and the run goes on; the exit code is 1 when any line failed,
-//! 2 on a usage or configuration error, 0 otherwise.
+//! `-` reads standard input. Every file is read the same way, whatever its name: JSON
+//! lines, pretty-printed documents, documents glued together, and JSON arrays (read
+//! element by element), in one pass (`convolens::input::stream`). A bad document is
+//! reported on stderr with its file and line number and the run goes on; the exit code
+//! is 1 when any document failed, 2 on a usage or configuration error, 0 otherwise.
 
 use convolens::attribution::ModelName;
 use convolens::report::text;
 use convolens::{Config, Engine, ReportOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: report [OPTIONS] FILE...
 
 Reads Cloud API webhook payloads and convolens JSONL records; prints the analytics.
-FILE may be `-` for standard input; `.json` files hold one document or an array.
+FILE may be `-` for standard input. Files hold JSON lines, pretty-printed documents or
+JSON arrays of documents (read element by element), in any mix.
 
 Options:
   --json                 machine-readable JSON instead of the text dashboard
@@ -36,6 +38,8 @@ Options:
                          instead of the report
   --compare              also report the previous period of equal length and the change
   --csv DIR              also write one CSV file per table of the report into DIR
+  --max-document-bytes N longest document (or JSON array element) accepted, in bytes;
+                         a longer one is reported and skipped (default 16777216)
   -h, --help             this text";
 
 struct Args {
@@ -43,6 +47,7 @@ struct Args {
     contacts: Option<String>,
     csv: Option<String>,
     config: Option<String>,
+    max_document_bytes: Option<usize>,
     opts: ReportOptions,
     files: Vec<String>,
 }
@@ -53,6 +58,7 @@ fn parse_args() -> Result<Args, String> {
         contacts: None,
         csv: None,
         config: None,
+        max_document_bytes: None,
         opts: ReportOptions::default(),
         files: Vec::new(),
     };
@@ -76,6 +82,13 @@ fn parse_args() -> Result<Args, String> {
             }
             "--compare-models" => a.opts.compare_models = true,
             "--contacts" => a.contacts = Some(val("--contacts")?),
+            "--max-document-bytes" => {
+                let v = val("--max-document-bytes")?;
+                a.max_document_bytes =
+                    Some(v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        format!("--max-document-bytes: `{v}` is not a positive number")
+                    })?);
+            }
             "-h" | "--help" => return Err(String::new()),
             "-" => a.files.push(arg),
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
@@ -142,6 +155,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(n) = args.max_document_bytes {
+        engine.set_max_document_bytes(n);
+    }
     let mut failed = 0u64;
     for file in &args.files {
         match ingest_file(&mut engine, file) {
@@ -187,7 +203,7 @@ fn main() -> ExitCode {
         let _ = write!(std::io::stdout(), "{}", text::render(&report));
     }
     if failed > 0 {
-        eprintln!("report: {failed} line(s) failed");
+        eprintln!("report: {failed} document(s) failed");
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -202,37 +218,21 @@ fn contacts(engine: &mut Engine, opts: &ReportOptions, name: &str, failed: u64) 
         return ExitCode::from(2);
     }
     if failed > 0 {
-        eprintln!("report: {failed} line(s) failed");
+        eprintln!("report: {failed} document(s) failed");
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
 }
 
-/// Ingest one file; returns the per-line errors. Each file's line numbers start at 1.
+/// Ingest one file; returns the per-document errors. Each file's line numbers start at 1.
 fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens::ParseError>> {
     if file == "-" {
         return with_relative_lines(engine, |e| {
             Ok(e.ingest_reader(std::io::stdin().lock())?.errors)
         });
     }
-    let is_json = std::path::Path::new(file)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        let mut bytes = Vec::new();
-        std::fs::File::open(file)?.read_to_end(&mut bytes)?;
-        let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        with_relative_lines(engine, |e| {
-            let start = e.store().stats.lines;
-            Ok(e.ingest_at(&bytes, start + 1, lines)
-                .err()
-                .into_iter()
-                .collect())
-        })
-    } else {
-        let f = std::fs::File::open(file)?;
-        with_relative_lines(engine, |e| Ok(e.ingest_reader(f)?.errors))
-    }
+    let f = std::fs::File::open(file)?;
+    with_relative_lines(engine, |e| Ok(e.ingest_reader(f)?.errors))
 }
 
 /// Run `f`, then renumber its errors relative to the start of the file.
