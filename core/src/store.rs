@@ -282,17 +282,29 @@ pub struct ClickRec {
 }
 
 /// Counts of what ingestion saw, over the engine's whole life.
+///
+/// **Every item counts once.** An item is an inbound message, a status, a record, or a
+/// part of a payload that carries none of those (a change of another `field`, a
+/// `messages` change with neither messages nor statuses, an entry without changes, a
+/// payload without entries, an empty array): each is `ingested`, a `duplicate` or
+/// `ignored`; a document that fails counts once in `errors`. Profiles (`contacts`) ride
+/// along with their payload and are not items. So with one item per line — JSONL of
+/// records, webhooks carrying one message or status each — `lines = ingested +
+/// duplicates + ignored + errors`; blank lines and the extra lines of a pretty-printed
+/// document count in `lines` only, and a payload with several messages counts each.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct InputStats {
-    /// Lines (or documents) offered.
+    /// Lines offered: every line of a stream (blank ones included), or one per document
+    /// given to [`crate::Engine::ingest`].
     pub lines: u64,
     /// Items applied for the first time.
     pub ingested: u64,
     /// Items already seen.
     pub duplicates: u64,
-    /// Items accepted but not used (other webhook fields, ...).
+    /// Items accepted but not used (other webhook fields, ...), by reason in
+    /// `ignored_reasons`.
     pub ignored: u64,
-    /// Lines rejected with an error.
+    /// Documents rejected with an error.
     pub errors: u64,
     /// Unique inbound messages per type.
     pub messages: BTreeMap<String, u64>,

@@ -378,3 +378,182 @@ fn a_stream_restores_like_a_snapshot_after_bad_documents() {
     let mut restored = Engine::restore(&e.snapshot()).unwrap();
     assert_same_state(&mut restored, &mut e);
 }
+
+/// One-line documents that each count exactly once: as an ingested item, a duplicate, an
+/// ignored item or an error. Among them the payloads issue 19.8 found counted nowhere.
+fn one_item_lines() -> Vec<String> {
+    let t = 1_751_450_000;
+    let hook = |value: &str| {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"PN1"}}{value}}}}}]}}]}}"#
+        )
+    };
+    vec![
+        support::inbound_text("wamid.in.1", "4915112345678", t, "hi"),
+        support::status("wamid.out.1", "4915112345678", t + 60, "delivered"),
+        support::outbound_template("wamid.out.1", "4915112345678", t + 30, "promo", "marketing"),
+        support::purchase("order-1", "4915112345678", t + 90, "10"),
+        r#"{"type":"spend","source":"meta_ad:1","date":"2025-07-02","amount":5}"#.into(),
+        r#"{"type":"close","contact":"4915112345678","timestamp":1751450100}"#.into(),
+        r#"{"type":"click","message_id":"wamid.out.1","button":"Shop","timestamp":1751450120}"#
+            .into(),
+        // Counted nowhere before (issue 19.8).
+        r#"{"object":"whatsapp_business_account"}"#.into(),
+        r#"{"object":"whatsapp_business_account","entry":[]}"#.into(),
+        r#"{"object":"whatsapp_business_account","entry":[{"id":"1"}]}"#.into(),
+        r#"{"entry":[{"id":"1","changes":[]}]}"#.into(),
+        "[]".into(),
+        // Ignored with a reason all along.
+        r#"{"object":"page","entry":[]}"#.into(),
+        r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"account_update","value":{}}]}]}"#.into(),
+        hook(r#","contacts":[{"wa_id":"4915112345678"}]"#),
+        hook(r#","statuses":[{"id":"wamid.x","status":"sent","timestamp":"1751450000"}]"#),
+        // Errors.
+        r#"{"type":"close"}"#.into(),
+        r#"{"type":"#.into(),
+        "garbage".into(),
+        "null".into(),
+        r#"{"type":"close","contact":"4915112345678","timestamp":99999999999999999999999}"#
+            .into(),
+    ]
+}
+
+/// A webhook made of `entries` (each a list of changes: `Some((messages, statuses))` for a
+/// `messages` change, `None` for another field), or without `entry` at all; and the
+/// number of items it counts: one per message, status and other change, one for a
+/// `messages` change with neither, one for an entry without changes, one for a payload
+/// whose `entry` is missing or empty.
+fn webhook_with(entries: Option<&[Vec<Option<(usize, usize)>>]>, tag: usize) -> (String, u64) {
+    let Some(entries) = entries else {
+        return (r#"{"object":"whatsapp_business_account"}"#.into(), 1);
+    };
+    let mut items = 0;
+    let mut n = 0;
+    let entry: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|changes| {
+            if changes.is_empty() {
+                items += 1;
+            }
+            let changes: Vec<serde_json::Value> = changes
+                .iter()
+                .map(|c| match c {
+                    None => {
+                        items += 1;
+                        serde_json::json!({"field": "message_template_status_update", "value": {}})
+                    }
+                    Some((m, s)) => {
+                        items += if m + s == 0 { 1 } else { (m + s) as u64 };
+                        let msgs: Vec<serde_json::Value> = (0..*m)
+                            .map(|_| {
+                                n += 1;
+                                serde_json::json!({"from": "4915112345678", "id": format!("w.{tag}.{n}"),
+                                    "timestamp": "1751450000", "type": "text", "text": {"body": "x"}})
+                            })
+                            .collect();
+                        let sts: Vec<serde_json::Value> = (0..*s)
+                            .map(|_| {
+                                n += 1;
+                                serde_json::json!({"id": format!("w.{tag}.{n}"), "status": "read",
+                                    "timestamp": "1751450000", "recipient_id": "4915112345678"})
+                            })
+                            .collect();
+                        serde_json::json!({"field": "messages", "value": {
+                            "metadata": {"phone_number_id": "PN1"}, "messages": msgs, "statuses": sts}})
+                    }
+                })
+                .collect();
+            serde_json::json!({"id": "WABA", "changes": changes})
+        })
+        .collect();
+    if entry.is_empty() {
+        items = 1;
+    }
+    let doc = serde_json::json!({"object": "whatsapp_business_account", "entry": entry});
+    (doc.to_string(), items)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Issue 19.8: with one item per line, `lines = ingested + duplicates + ignored +
+    /// errors`, for a stream and for documents ingested one by one, in the stream's
+    /// outcome and in the engine's input statistics.
+    #[test]
+    fn every_line_is_counted_once(picks in proptest::collection::vec(0usize..21, 0..40)) {
+        let vocab = one_item_lines();
+        let lines: Vec<&String> = picks.iter().map(|i| &vocab[*i]).collect();
+        let mut text = String::new();
+        for l in &lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        let mut e = engine();
+        let out = e.ingest_reader(text.as_bytes()).unwrap();
+        let o = &out.outcome;
+        prop_assert_eq!(out.lines, lines.len() as u64);
+        prop_assert_eq!(
+            out.lines,
+            u64::from(o.ingested + o.duplicates) + o.ignored.len() as u64 + out.errors.len() as u64
+        );
+        let s = &e.store().stats;
+        prop_assert_eq!(s.lines, s.ingested + s.duplicates + s.ignored + s.errors);
+        let mut one = engine();
+        for l in &lines {
+            let _ = one.ingest_str(l);
+        }
+        let s = &one.store().stats;
+        prop_assert_eq!(s.lines, lines.len() as u64);
+        prop_assert_eq!(s.lines, s.ingested + s.duplicates + s.ignored + s.errors);
+    }
+
+    /// In general every part of a payload counts once: its messages and statuses, other
+    /// changes, a `messages` change with neither, an entry without changes, a payload
+    /// without entries. Counted independently of the parser by the generator.
+    #[test]
+    fn every_part_of_a_payload_is_counted_once(
+        docs in proptest::collection::vec(
+            proptest::option::weighted(0.9, proptest::collection::vec(
+                proptest::collection::vec(proptest::option::weighted(0.8, (0usize..3, 0usize..3)), 0..3),
+                0..3)),
+            1..8),
+    ) {
+        let mut e = engine();
+        let mut expected = 0;
+        for (tag, d) in docs.iter().enumerate() {
+            let (text, items) = webhook_with(d.as_deref(), tag);
+            expected += items;
+            let o = e.ingest_str(&text).unwrap();
+            prop_assert_eq!(u64::from(o.ingested + o.duplicates) + o.ignored.len() as u64, items, "{}", text);
+        }
+        let s = &e.store().stats;
+        prop_assert_eq!(s.ingested + s.duplicates + s.ignored + s.errors, expected);
+    }
+}
+
+#[test]
+fn payloads_with_nothing_to_count_are_ignored_with_a_reason() {
+    // Issue 19.8: these were accepted and counted nowhere, so `lines` differed from
+    // `ingested + duplicates + ignored + errors`.
+    let mut e = engine();
+    for (doc, reason) in [
+        (r#"{"object":"whatsapp_business_account"}"#, "no_entry"),
+        (
+            r#"{"object":"whatsapp_business_account","entry":[]}"#,
+            "empty_entry",
+        ),
+        (
+            r#"{"object":"whatsapp_business_account","entry":[{"id":"1"}]}"#,
+            "no_changes",
+        ),
+        (r#"{"entry":[{"id":"1","changes":[]}]}"#, "no_changes"),
+        ("[]", "empty_array"),
+    ] {
+        let out = e.ingest_str(doc).unwrap();
+        assert_eq!(out.ignored, vec![reason.to_string()], "{doc}");
+    }
+    let r = e.report(&ReportOptions::default()).unwrap();
+    assert_eq!(r.input.lines, 5);
+    assert_eq!(r.input.ignored, 5);
+    assert_eq!(r.input.ignored_reasons["no_changes"], 2);
+}
