@@ -399,8 +399,12 @@ impl Store {
         (0..self.users.len() as UserIx).filter(|u| self.parent[*u as usize] == *u)
     }
 
-    /// Look up a user by `wa_id` or BSUID, without creating one.
+    /// Look up a user by `wa_id` or BSUID, without creating one. The key is read as input
+    /// names users ([`crate::input::normalise_contact`]): `+44 7223 201674` finds
+    /// `447223201674`.
     pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
+        let key = crate::input::normalise_contact(Cow::Borrowed(key)).ok()?;
+        let key: &str = &key;
         self.by_wa
             .get(key)
             .or_else(|| self.by_bsuid.get(key))

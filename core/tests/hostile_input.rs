@@ -418,12 +418,15 @@ fn one_item_lines() -> Vec<String> {
     ]
 }
 
+/// A generated webhook entry: its changes, `Some((messages, statuses))` or `None`.
+type Entry = Vec<Option<(usize, usize)>>;
+
 /// A webhook made of `entries` (each a list of changes: `Some((messages, statuses))` for a
 /// `messages` change, `None` for another field), or without `entry` at all; and the
 /// number of items it counts: one per message, status and other change, one for a
 /// `messages` change with neither, one for an entry without changes, one for a payload
 /// whose `entry` is missing or empty.
-fn webhook_with(entries: Option<&[Vec<Option<(usize, usize)>>]>, tag: usize) -> (String, u64) {
+fn webhook_with(entries: Option<&[Entry]>, tag: usize) -> (String, u64) {
     let Some(entries) = entries else {
         return (r#"{"object":"whatsapp_business_account"}"#.into(), 1);
     };
@@ -556,4 +559,133 @@ fn payloads_with_nothing_to_count_are_ignored_with_a_reason() {
     assert_eq!(r.input.lines, 5);
     assert_eq!(r.input.ignored, 5);
     assert_eq!(r.input.ignored_reasons["no_changes"], 2);
+}
+
+#[test]
+fn empty_ids_are_rejected_on_every_kind() {
+    // Issue 19.4: inbound messages with `"id": ""` were accepted and all collapsed into
+    // one, keeping whichever arrived first. Every kind now rejects a blank id, naming it.
+    let hook = |value: &str| {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"PN1"}},{value}}}}}]}}]}}"#
+        )
+    };
+    let cases = [
+        (
+            hook(
+                r#""messages":[{"from":"4915112345678","id":"","timestamp":"1751450000","type":"text","text":{"body":"a"}}]"#,
+            ),
+            "entry[0].changes[0].value.messages[0].id",
+        ),
+        (
+            hook(
+                r#""statuses":[{"id":"  ","status":"read","timestamp":"1751450000","recipient_id":"4915112345678"}]"#,
+            ),
+            "entry[0].changes[0].value.statuses[0].id",
+        ),
+        (
+            r#"{"type":"outbound","id":"","to":"4915112345678","timestamp":1751450000}"#.into(),
+            "id",
+        ),
+        (
+            r#"{"type":"external_event","id":"","contact":"4915112345678","name":"purchase","timestamp":1751450000}"#.into(),
+            "id",
+        ),
+        (
+            r#"{"type":"spend","id":"","source":"meta_ad:1","date":"2025-07-01","amount":5}"#
+                .into(),
+            "id",
+        ),
+        (
+            r#"{"type":"click","id":" ","message_id":"wamid.1","button":"Shop","timestamp":1751450000}"#.into(),
+            "id",
+        ),
+    ];
+    let mut e = engine();
+    for (doc, field) in &cases {
+        let err = e.ingest_str(doc).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::Schema, "{doc}: {err}");
+        assert_eq!(err.field, *field, "{doc}: {err}");
+    }
+    let r = e.report(&ReportOptions::default()).unwrap();
+    assert_eq!(r.input.errors, cases.len() as u64);
+    assert_eq!(r.input.ingested, 0);
+}
+
+#[test]
+fn contact_numbers_are_normalised() {
+    // Issue 19.5: a purchase for `+447223201674` or `+44 7223 201674` stayed unattributed
+    // with no warning, and an inbound message from `+447223201674` created a second user.
+    let t = 1_751_450_000;
+    let from_ad = support::inbound_text_with(
+        "wamid.in.1",
+        "447223201674",
+        t,
+        "hi",
+        r#","referral":{"source_type":"ad","source_id":"AD1"}"#,
+    );
+    for contact in ["+447223201674", "+44 7223 201674", "(44) 7223-201674"] {
+        let mut e = engine();
+        e.ingest_str(&from_ad).unwrap();
+        e.ingest_str(&support::inbound_text(
+            "wamid.in.2",
+            contact,
+            t + 60,
+            "me again",
+        ))
+        .unwrap();
+        e.ingest_str(&support::purchase("order-1", contact, t + 3_600, "20"))
+            .unwrap();
+        let r = e.report(&ReportOptions::default()).unwrap();
+        assert_eq!(r.engagement.active_users, 1, "{contact}");
+        assert_eq!(r.attribution.attributed_events, 1, "{contact}");
+        assert_eq!(e.store().live_users().count(), 1, "{contact}");
+        assert!(
+            e.free_form_window(contact, None, t + 120).is_some(),
+            "{contact}"
+        );
+    }
+    // A number with anything but digits and separators is an error naming the field.
+    let mut e = engine();
+    let err = e
+        .ingest_str(&support::purchase("order-2", "+44 72x3", t, "1"))
+        .unwrap_err();
+    assert_eq!(
+        (err.kind, err.field.as_str()),
+        (ParseErrorKind::Value, "contact")
+    );
+    let err = e
+        .ingest_str(&support::inbound_text("wamid.in.3", "+44 72x3", t, "x"))
+        .unwrap_err();
+    assert_eq!(err.kind, ParseErrorKind::Value);
+    assert_eq!(err.field, "entry[0].changes[0].value.contacts[0].wa_id");
+    // Identifiers that are not numbers are kept as given.
+    let mut e = engine();
+    e.ingest_str(&support::purchase("order-3", "user.93737abc", t, "1"))
+        .unwrap();
+    assert!(e.store().user_by_key("user.93737abc").is_some());
+}
+
+proptest! {
+    /// Any way of writing a number — `+`, spaces, dashes, parentheses anywhere — names the
+    /// same user as its digits, in records and in webhooks.
+    #[test]
+    fn any_written_form_of_a_number_is_one_user(
+        digits in "[1-9][0-9]{6,14}",
+        seps in proptest::collection::vec(prop_oneof![Just(""), Just(" "), Just("-"), Just("("), Just(")")], 16),
+        plus in any::<bool>(),
+    ) {
+        let mut written = String::from(if plus { "+" } else { "" });
+        for (c, s) in digits.chars().zip(&seps) {
+            written.push(c);
+            written.push_str(s);
+        }
+        prop_assume!(written.starts_with(|c: char| c == '+' || c.is_ascii_digit()));
+        let mut e = engine();
+        e.ingest_str(&support::inbound_text("wamid.in.1", &digits, 1_751_450_000, "a")).unwrap();
+        e.ingest_str(&support::inbound_text("wamid.in.2", &written, 1_751_450_060, "b")).unwrap();
+        e.ingest_str(&support::purchase("order-1", &written, 1_751_450_100, "1")).unwrap();
+        prop_assert_eq!(e.store().live_users().count(), 1);
+        prop_assert_eq!(e.store().user_by_key(&written), e.store().user_by_key(&digits));
+    }
 }

@@ -31,6 +31,27 @@
 //!   (A JSON array given to [`parse_document`] as one document is all or nothing; read as a
 //!   stream, each of its elements is a document.)
 //! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
+//! - Ids are never empty: an inbound message's or a status's `id`, a record's `id` (where
+//!   a record has one; `spend` and `click` may leave it out, but not give it empty) is a
+//!   [`ParseErrorKind::Schema`] error naming the field when blank.
+//!
+//! # Users
+//!
+//! Wherever input names a user — a webhook's `contacts[].wa_id`, `messages[].from` and
+//! `statuses[].recipient_id`, a record's `to` or `contact` — the name is read as follows
+//! ([`normalise_contact`]):
+//!
+//! - with a `.` it is a business-scoped user id (`US.1349…`, `user.93737…`), kept as given
+//!   (in a record's `to`/`contact`; the webhook names BSUIDs in their own fields);
+//! - starting with a digit, `+` or `(` it is a phone number: `+`, spaces, dashes and
+//!   parentheses are dropped and what remains must be digits, so `+44 7223 201674`,
+//!   `+447223201674` and `447223201674` are one user; anything else (`+44 72x3`) is a
+//!   [`ParseErrorKind::Value`] error naming the field;
+//! - anything else (`WHATSAPP_ID`, `<USER_PHONE_NUMBER>` in documentation payloads, test
+//!   ids) is an opaque id, kept as given.
+//!
+//! Surrounding white space is dropped in every case. [`crate::Engine::free_form_window`]
+//! and the other lookups by user read their argument the same way.
 
 pub mod stream;
 mod webhook;
@@ -74,8 +95,17 @@ impl<'a> UserRef<'a> {
         }
     }
 
+    /// A reference from a single identifier as a record names a user (`to`, `contact`),
+    /// read by the rules of [`normalise_contact`]: a BSUID has a `.`, a phone number is
+    /// normalised to digits. Errors say why the identifier is not one.
+    pub fn parse_contact(id: S<'a>) -> Result<Self, String> {
+        let id = normalise_contact(id)?;
+        Ok(UserRef::from_any(id))
+    }
+
     /// A reference from a single identifier whose form decides what it is: a BSUID has a
-    /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits.
+    /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits. Taken as given (see
+    /// [`UserRef::parse_contact`] for input).
     pub fn from_any(id: S<'a>) -> Self {
         if id.contains('.') {
             UserRef::new(None, Some(id))
@@ -328,6 +358,54 @@ impl Event<'_> {
     }
 }
 
+/// A user's identifier as input names it, normalised (rules in the [module docs](self)):
+/// a BSUID or an opaque id is kept (trimmed); a phone number (starting with a digit, `+`
+/// or `(`) loses `+`, spaces, dashes and parentheses and must then be digits. Borrows
+/// unless something was dropped.
+///
+/// ```
+/// use convolens::input::normalise_contact;
+/// assert_eq!(normalise_contact("+44 7223 201674".into()).unwrap(), "447223201674");
+/// assert_eq!(normalise_contact("+1 (650) 555-1234".into()).unwrap(), "16505551234");
+/// assert_eq!(normalise_contact("US.13491208655302741918".into()).unwrap(), "US.13491208655302741918");
+/// assert_eq!(normalise_contact("WHATSAPP_ID".into()).unwrap(), "WHATSAPP_ID");
+/// assert!(normalise_contact("+44 72x3".into()).is_err());
+/// ```
+pub fn normalise_contact(id: S<'_>) -> Result<S<'_>, String> {
+    let t = id.trim();
+    let phone_like = t
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'+' || b == b'(');
+    if !phone_like || t.contains('.') {
+        return Ok(if t.len() == id.len() {
+            id
+        } else {
+            Cow::Owned(t.to_string())
+        });
+    }
+    let separator = |b: u8| matches!(b, b'+' | b' ' | b'-' | b'(' | b')');
+    let bad = || {
+        format!(
+            "`{t}` is not a phone number (a wa_id is digits, optionally written with +, spaces, dashes and parentheses)"
+        )
+    };
+    if t.bytes().any(|b| !b.is_ascii_digit() && !separator(b))
+        || !t.bytes().any(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    if t.len() == id.len() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(id);
+    }
+    Ok(Cow::Owned(
+        t.bytes()
+            .filter(u8::is_ascii_digit)
+            .map(char::from)
+            .collect(),
+    ))
+}
+
 /// `Some(s)` when `s` is not blank.
 pub(crate) fn nonempty<'s>(s: &'s S<'_>) -> Option<&'s str> {
     let t: &str = s;
@@ -380,6 +458,30 @@ pub(crate) fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
     #[derive(Deserialize)]
     struct W<'a>(#[serde(borrow)] Cow<'a, str>);
     Ok(Option::<W<'a>>::deserialize(d)?.map(|w| w.0))
+}
+
+/// An optional user identifier (`wa_id`, `from`, `recipient_id`), normalised by
+/// [`normalise_contact`]; blank is absent.
+pub(crate) fn opt_contact<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
+    match opt_str(d)? {
+        Some(s) if !s.trim().is_empty() => {
+            normalise_contact(s).map(Some).map_err(de::Error::custom)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A required id that must not be blank (`messages[].id`, `statuses[].id`).
+pub(crate) fn de_id<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, str>, D::Error> {
+    #[derive(Deserialize)]
+    struct W<'a>(#[serde(borrow)] Cow<'a, str>);
+    let id = W::deserialize(d)?.0;
+    if id.trim().is_empty() {
+        return Err(de::Error::custom("the id is empty"));
+    }
+    Ok(id)
 }
 
 /// A timestamp: JSON integer or string of digits, within [`crate::time::MIN_TS`, `MAX_TS`).
@@ -699,6 +801,7 @@ fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> Pa
                 || m.contains("amount")
                 || m.contains("currency")
                 || m.contains("date")
+                || m.contains("is not a phone number")
             {
                 ParseErrorKind::Value
             } else {
@@ -736,6 +839,24 @@ fn missing(line: u64, field: &str, what: &str) -> ParseError {
         field,
         format!("{what} record needs `{field}`"),
     )
+}
+
+/// A user named by a record's `field` (`to`, `contact`), read by [`UserRef::parse_contact`].
+fn contact<'a>(v: S<'a>, line: u64, field: &str) -> Result<UserRef<'a>, ParseError> {
+    UserRef::parse_contact(v).map_err(|m| ParseError::new(ParseErrorKind::Value, line, field, m))
+}
+
+/// An optional record id: absent is fine, blank is an error.
+fn opt_id<'a>(v: Option<S<'a>>, line: u64, what: &str) -> Result<Option<S<'a>>, ParseError> {
+    match v {
+        Some(s) if s.trim().is_empty() => Err(ParseError::new(
+            ParseErrorKind::Schema,
+            line,
+            "id",
+            format!("{what} record has an empty `id` (give one, or leave it out)"),
+        )),
+        v => Ok(v),
+    }
 }
 
 fn req<'a>(v: Option<S<'a>>, line: u64, field: &str, what: &str) -> Result<S<'a>, ParseError> {
@@ -872,7 +993,7 @@ fn doc_to_events<'a>(
             out.push(Event::Outbound(OutboundRecord {
                 id,
                 phone: doc.phone_number_id.filter(|p| !p.is_empty()),
-                to: UserRef::from_any(to),
+                to: contact(to, line, "to")?,
                 ts,
                 kind,
                 template,
@@ -889,7 +1010,7 @@ fn doc_to_events<'a>(
         "external_event" => {
             let what = "external_event";
             let id = req(doc.id, line, "id", what)?;
-            let contact = req(doc.contact, line, "contact", what)?;
+            let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
             let name = req(doc.name, line, "name", what)?;
             let ts = doc
                 .timestamp
@@ -897,7 +1018,7 @@ fn doc_to_events<'a>(
             let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
             out.push(Event::External(ExternalRecord {
                 id,
-                contact: UserRef::from_any(contact),
+                contact: who,
                 name,
                 value: doc.value.map(|m| Money::from_micros(m, cur)),
                 ts,
@@ -926,7 +1047,7 @@ fn doc_to_events<'a>(
                 .ok_or_else(|| missing(line, "amount", what))?;
             let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
             out.push(Event::Spend(SpendRecord {
-                id: doc.id.filter(|i| !i.is_empty()),
+                id: opt_id(doc.id, line, what)?,
                 source,
                 name: doc.name.filter(|n| !n.is_empty()),
                 from,
@@ -936,12 +1057,12 @@ fn doc_to_events<'a>(
         }
         "close" => {
             let what = "close";
-            let contact = req(doc.contact, line, "contact", what)?;
+            let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
             let ts = doc
                 .timestamp
                 .ok_or_else(|| missing(line, "timestamp", what))?;
             out.push(Event::Close(CloseRecord {
-                contact: UserRef::from_any(contact),
+                contact: who,
                 phone: doc.phone_number_id.filter(|p| !p.is_empty()),
                 ts,
                 by: doc.by.filter(|b| !b.is_empty()),
@@ -955,7 +1076,7 @@ fn doc_to_events<'a>(
                 .timestamp
                 .ok_or_else(|| missing(line, "timestamp", what))?;
             out.push(Event::Click(ClickRecord {
-                id: doc.id.filter(|i| !i.is_empty()),
+                id: opt_id(doc.id, line, what)?,
                 message_id,
                 button,
                 ts,

@@ -62,7 +62,7 @@ struct Metadata<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Contact<'a> {
-    #[serde(default, borrow, deserialize_with = "super::opt_str")]
+    #[serde(default, borrow, deserialize_with = "super::opt_contact")]
     wa_id: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "super::opt_str")]
     user_id: Option<S<'a>>,
@@ -81,11 +81,11 @@ struct Profile<'a> {
 
 #[derive(Deserialize)]
 struct Message<'a> {
-    #[serde(default, borrow, deserialize_with = "super::opt_str")]
+    #[serde(default, borrow, deserialize_with = "super::opt_contact")]
     from: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "super::opt_str")]
     from_user_id: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "super::de_id")]
     id: S<'a>,
     #[serde(deserialize_with = "de_ts")]
     timestamp: i64,
@@ -174,13 +174,13 @@ struct NfmReply<'a> {
 #[derive(Deserialize)]
 #[allow(clippy::struct_field_names)] // Meta's names
 struct Status<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "super::de_id")]
     id: S<'a>,
     #[serde(borrow)]
     status: S<'a>,
     #[serde(deserialize_with = "de_ts")]
     timestamp: i64,
-    #[serde(default, borrow, deserialize_with = "super::opt_str")]
+    #[serde(default, borrow, deserialize_with = "super::opt_contact")]
     recipient_id: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "super::opt_str")]
     recipient_user_id: Option<S<'a>>,
