@@ -1,14 +1,19 @@
 //! Snapshots: the whole engine state as versioned, compact bytes.
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
-//! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
-//! configuration (as JSON text, so its untagged forms survive), the fact store and (since
-//! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! in `postcard` encoding. Schema 1 snapshots (no expired state) still restore. Restoring
-//! checks the magic,
-//! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
-//! reference — a corrupt or truncated snapshot is a [`SnapshotError`], never a panic and
-//! never silently wrong state.
+//! 64-bit FNV-1a checksum (`u64` little-endian), then the payload: the configuration (as
+//! JSON text, so its untagged forms survive), the fact store, (since schema 2) the expired
+//! state — per-user carries and sealed days, see [`crate::expiry`] — and (since schema 3)
+//! the conflict state — the facts that arrived in several versions and the contact each
+//! external event's kept version named, see [`crate::store`] — in `postcard` encoding.
+//!
+//! Since schema 3 the checksum covers the magic and the version as well as the payload,
+//! so a payload relabelled with another schema fails the check; schema 1 and 2 snapshots
+//! (checksum over the payload only) still restore. Restoring checks the magic, refuses a
+//! newer schema, verifies the checksum, decodes — every byte of the payload must belong to
+//! its schema's layout — and then checks every internal reference: a corrupt, truncated
+//! or relabelled snapshot is a [`SnapshotError`], never a panic and never silently wrong
+//! state.
 
 use crate::config::Config;
 use crate::error::SnapshotError;
@@ -42,23 +47,49 @@ struct Expired {
     expiry: Option<Box<Expiry>>,
 }
 
+/// What the conflict rule adds to a store (schema 3): the conflicted facts, and the
+/// contact of each external event (in the order of `Store::externals`).
+#[derive(Default, Serialize, Deserialize)]
+struct Conflicts {
+    conflicted: Vec<String>,
+    contacts: Vec<Box<str>>,
+}
+
 /// The snapshot magic.
 pub const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const HEADER: usize = 6 + 4 + 8;
 
-use crate::hash::fnv1a;
+use crate::hash::{fnv1a, fnv1a_parts};
+
+/// The checksum of a snapshot of `version`: over the magic, version and payload since
+/// schema 3, over the payload alone before.
+fn checksum(version: u32, bytes: &[u8]) -> u64 {
+    if version >= 3 {
+        fnv1a_parts(&[&bytes[..10], &bytes[HEADER..]])
+    } else {
+        fnv1a(&bytes[HEADER..])
+    }
+}
 
 /// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
 /// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
 /// [`crate::Engine::restore`] still decodes and checks everything inside.
 pub fn seal(payload: &[u8]) -> Vec<u8> {
+    seal_as(SCHEMA_VERSION, payload)
+}
+
+/// [`seal`] with another schema version in the header (and that schema's checksum), for
+/// tests of older or relabelled snapshots.
+pub fn seal_as(version: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
-    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
     out.extend_from_slice(payload);
+    let sum = checksum(version, &out);
+    out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
 }
 
@@ -80,9 +111,14 @@ pub(crate) fn encode(config: &Config, store: &Store) -> Vec<u8> {
             .collect(),
         expiry: store.expiry.clone(),
     };
-    let payload = postcard::to_extend(&(config_json, store, expired), out).unwrap_or_default();
+    let conflicts = Conflicts {
+        conflicted: store.conflicted.iter().cloned().collect(),
+        contacts: store.externals.iter().map(|x| x.contact.clone()).collect(),
+    };
+    let payload =
+        postcard::to_extend(&(config_json, store, expired, conflicts), out).unwrap_or_default();
     let mut out = payload;
-    let sum = fnv1a(&out[HEADER..]);
+    let sum = checksum(SCHEMA_VERSION, &out);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
 }
@@ -104,18 +140,27 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
     }
     let mut sum = [0u8; 8];
     sum.copy_from_slice(&bytes[10..18]);
-    if u64::from_le_bytes(sum) != fnv1a(&bytes[HEADER..]) {
+    if u64::from_le_bytes(sum) != checksum(version, bytes) {
         return Err(SnapshotError::Corrupt(
             "checksum mismatch (truncated or altered)".into(),
         ));
     }
-    let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let (config_json, mut store, expired): (String, Store, Expired) = if version == 1 {
-        let (c, s) = postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?;
-        (c, s, Expired::default())
-    } else {
-        postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?
-    };
+    let payload = &bytes[HEADER..];
+    let (config_json, mut store, expired, conflicts): (String, Store, Expired, Option<Conflicts>) =
+        match version {
+            1 => {
+                let (c, s) = whole(payload)?;
+                (c, s, Expired::default(), None)
+            }
+            2 => {
+                let (c, s, x) = whole(payload)?;
+                (c, s, x, None)
+            }
+            _ => {
+                let (c, s, x, k) = whole(payload)?;
+                (c, s, x, Some(k))
+            }
+        };
     let config = Config::from_json(&config_json)
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
     store.check_integrity().map_err(SnapshotError::Corrupt)?;
@@ -149,5 +194,40 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
         }
     }
     store.expiry = expired.expiry;
+    match conflicts {
+        Some(k) => {
+            if k.contacts.len() != store.externals.len() {
+                return Err(SnapshotError::Corrupt(
+                    "external event contacts do not match the events".into(),
+                ));
+            }
+            for (x, c) in store.externals.iter_mut().zip(k.contacts) {
+                x.contact = c;
+            }
+            store.conflicted = k.conflicted.into_iter().collect();
+            store.stats.conflicts = store.conflicted.len() as u64;
+        }
+        None => {
+            // Written before contacts were kept: the user's key stands in for them.
+            for i in 0..store.externals.len() {
+                let u = store.find(store.externals[i].user);
+                store.externals[i].contact = store.users[u as usize].key().into();
+            }
+        }
+    }
     Ok((config, store))
+}
+
+/// Decode `payload` as `T`, every byte of it: trailing bytes mean the payload belongs to
+/// another layout (a relabelled schema) or was altered.
+fn whole<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<T, SnapshotError> {
+    let (v, rest) =
+        postcard::take_from_bytes(payload).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(SnapshotError::Corrupt(format!(
+            "{} bytes after the payload (a payload of another schema?)",
+            rest.len()
+        )));
+    }
+    Ok(v)
 }

@@ -8,38 +8,7 @@ mod support;
 use convolens::input::stream::{DocumentSplitter, Piece};
 use convolens::{Engine, ParseErrorKind, ReportOptions};
 use proptest::prelude::*;
-use support::{engine, files_in, sample_stream, shared_data, state_json};
-
-/// The first path at which two JSON values differ, for readable failures.
-fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Option<String> {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for k in x.keys().chain(y.keys()) {
-                let (va, vb) = (x.get(k), y.get(k));
-                match (va, vb) {
-                    (Some(va), Some(vb)) => {
-                        if let Some(d) = first_difference(va, vb, &format!("{path}.{k}")) {
-                            return Some(d);
-                        }
-                    }
-                    _ => return Some(format!("{path}.{k}: {va:?} vs {vb:?}")),
-                }
-            }
-            None
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (va, vb))| first_difference(va, vb, &format!("{path}[{i}]"))),
-        _ if a == b => None,
-        _ => {
-            let short = |v: &Value| v.to_string().chars().take(200).collect::<String>();
-            Some(format!("{path}: {} vs {}", short(a), short(b)))
-        }
-    }
-}
+use support::{engine, files_in, first_difference, sample_stream, shared_data, state_json};
 
 /// Assert two engines are in the same state, naming the first difference.
 fn assert_same_state(a: &mut Engine, b: &mut Engine) {
@@ -688,4 +657,282 @@ proptest! {
         prop_assert_eq!(e.store().live_users().count(), 1);
         prop_assert_eq!(e.store().user_by_key(&written), e.store().user_by_key(&digits));
     }
+}
+
+/// The report of `lines` ingested in order, as JSON without the arrival-dependent
+/// counters (`lines`, `ingested`, `duplicates`), under `config`.
+fn report_of(config: &str, lines: &[String]) -> serde_json::Value {
+    let mut e = Engine::new(convolens::Config::from_json(config).unwrap()).unwrap();
+    for l in lines {
+        e.ingest_str(l).unwrap();
+    }
+    state_json(&mut e)
+}
+
+/// The same report for `lines` in their order and reversed, which must agree.
+fn either_order(config: &str, lines: &[String]) -> serde_json::Value {
+    let forward = report_of(config, lines);
+    let mut rev = lines.to_vec();
+    rev.reverse();
+    let backward = report_of(config, &rev);
+    if let Some(d) = first_difference(&forward, &backward, "") {
+        panic!("the order changed the report at {d}");
+    }
+    forward
+}
+
+#[test]
+fn conflicting_versions_resolve_the_same_in_any_order() {
+    // Issue 19.3: a duplicate id with different content kept whichever arrived first.
+    let t = 1_751_450_000;
+    let w = "4915112345678";
+    let ad = support::inbound_text_with(
+        "wamid.in.1",
+        w,
+        t,
+        "hi",
+        r#","referral":{"source_type":"ad","source_id":"AD1"}"#,
+    );
+    let order = |value: &str, ts: i64| support::purchase("ord-9", w, ts, value);
+    // Two `ord-9` events at the same time, worth 10 and 99: swapping them changed
+    // attribution.value from 10 to 99. Equal times: the greater content wins, compared as
+    // its postcard encoding — (name, value, contact), equal but for the value's micros,
+    // zigzag LEB128: 10_000_000 → 20_000_000 → bytes 80 DA …, 99_000_000 → 198_000_000 →
+    // bytes 80 FB …; FB > DA, so 99 is kept.
+    let eur = r#"{"currency":"EUR"}"#;
+    let r = either_order(
+        eur,
+        &[ad.clone(), order("10", t + 3_600), order("99", t + 3_600)],
+    );
+    assert_eq!(r["attribution"]["value"], 99.0);
+    assert_eq!(r["input"]["conflicts"], 1);
+    assert_eq!(r["input"]["records"]["external_event"], 1);
+    // Different times: the latest wins, whatever its value.
+    let r = either_order(
+        eur,
+        &[ad.clone(), order("10", t + 7_200), order("99", t + 3_600)],
+    );
+    assert_eq!(r["attribution"]["value"], 10.0);
+    // Outbound template and category: the latest record wins.
+    let r = either_order(
+        "{}",
+        &[
+            support::outbound_template("wamid.o", w, t + 60, "promo", "marketing"),
+            support::outbound_template("wamid.o", w, t + 90, "update", "utility"),
+        ],
+    );
+    assert_eq!(r["templates"][0]["name"], "update");
+    assert_eq!(r["templates"][0]["category"], "utility");
+    assert_eq!(r["templates"].as_array().unwrap().len(), 1);
+    // Inbound message type: the latest version wins, and the count per type follows it.
+    let image = support::inbound_text("wamid.in.1", w, t + 5, "x").replace(
+        r#""type":"text","text":{"body":"x"}"#,
+        r#""type":"image","image":{"id":"m1"}"#,
+    );
+    let r = either_order("{}", &[ad.clone(), image]);
+    assert_eq!(r["input"]["messages"], serde_json::json!({"image": 1}));
+    // Spend tying on the amount in two currencies gave invested 25 or 0 by order. The
+    // amount ties, so the currency code decides: "USD" > "EUR", and USD is the report's.
+    let spend = |cur: &str| {
+        format!(
+            r#"{{"type":"spend","source":"meta_ad:AD1","date":"2025-07-02","amount":25,"currency":"{cur}"}}"#
+        )
+    };
+    let r = either_order("{}", &[ad.clone(), spend("EUR"), spend("USD")]);
+    let row = r["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "meta_ad:AD1")
+        .unwrap();
+    assert_eq!(row["invested"], 25.0);
+    // A status of one kind at two times keeps the earliest, and is a conflict.
+    let r = either_order(
+        "{}",
+        &[
+            support::outbound_template("wamid.o", w, t + 60, "promo", "marketing"),
+            support::status("wamid.o", w, t + 70, "delivered"),
+            support::status("wamid.o", w, t + 65, "delivered"),
+        ],
+    );
+    assert_eq!(r["input"]["conflicts"], 1);
+    // A click with an id, on two buttons at one time: the greater button text ("Shop" >
+    // "Details") is kept. A close sent twice with two `by`s is one close, no conflict.
+    let click = |button: &str| {
+        format!(
+            r#"{{"type":"click","id":"c1","message_id":"wamid.o","button":"{button}","timestamp":{}}}"#,
+            t + 100
+        )
+    };
+    let close = |by: &str| {
+        format!(
+            r#"{{"type":"close","contact":"{w}","timestamp":{},"by":"{by}"}}"#,
+            t + 200
+        )
+    };
+    let mut e = engine();
+    for l in [
+        support::outbound_template("wamid.o", w, t + 60, "promo", "marketing"),
+        click("Shop"),
+        click("Details"),
+        close("agent-1"),
+        close("agent-2"),
+    ] {
+        e.ingest_str(&l).unwrap();
+    }
+    assert_eq!(e.store().clicks["id:c1"].button.as_ref(), "Shop");
+    let s = &e.store().stats;
+    assert_eq!((s.records["close"], s.conflicts), (1, 1));
+}
+
+#[test]
+fn the_sources_demo_reports_the_same_in_any_order() {
+    // Issue 19.3: line 110 of examples/data/sources-demo.jsonl re-sent `order-100` with
+    // another timestamp, and shuffling the file changed a funnel step from 2 to 1. The
+    // generator now re-sends the same record; the engine resolves such a conflict the
+    // same way in any order anyway.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
+    let config = std::fs::read_to_string(format!("{dir}sources-demo.config.json")).unwrap();
+    let lines: Vec<String> = std::fs::read_to_string(format!("{dir}sources-demo.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        lines[109], lines[9],
+        "the re-sent purchase is the same record"
+    );
+    let r = either_order(&config, &lines);
+    assert_eq!(r["input"]["conflicts"], 0);
+    // The file as it was: line 110 with Lena's purchase two hours earlier.
+    let mut old = lines.clone();
+    old[109] = old[109].replace("1751893200", "1751886000");
+    let r_old = either_order(&config, &old);
+    assert_eq!(r_old["input"]["conflicts"], 1);
+    // The later version (the original, 1751893200) wins: the same report as the fixed file.
+    let mut fixed = r.clone();
+    fixed["input"]["conflicts"] = serde_json::json!(1);
+    if let Some(d) = first_difference(&fixed, &r_old, "") {
+        panic!("{d}");
+    }
+}
+
+#[test]
+fn a_timestamp_out_of_range_says_so() {
+    // Issue 19.9: `99999999999999999999999` was "not a whole number of seconds".
+    let mut e = engine();
+    for ts in [
+        "99999999999999999999999",
+        "\"99999999999999999999999\"",
+        "99999999999",
+        "-5",
+    ] {
+        let doc = format!(r#"{{"type":"close","contact":"4915112345678","timestamp":{ts}}}"#);
+        let err = e.ingest_str(&doc).unwrap_err();
+        assert_eq!(
+            (err.kind, err.field.as_str()),
+            (ParseErrorKind::Value, "timestamp")
+        );
+        assert!(err.message.contains("is out of range"), "{ts}: {err}");
+    }
+    let err = e
+        .ingest_str(r#"{"type":"close","contact":"4915112345678","timestamp":1751450000.5}"#)
+        .unwrap_err();
+    assert!(
+        err.message.contains("not a whole number of seconds"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rate_card_value_errors_name_the_file_and_its_row() {
+    // Issue 19.9: a bad value in a rate card file said `row 0` and not which file.
+    let csv = "# rates\nmarket,category,price,currency,effective_from\n\
+               India,utility,0.0014,USD,2025-07-01\n\
+               Atlantis,utility,0.0014,USD,2025-07-01\n";
+    let mut cfg = convolens::Config::from_json(r#"{"rate_card":"cards/rates.csv"}"#).unwrap();
+    let err = cfg.resolve_rate_card(|_| Ok(csv.to_string())).unwrap_err();
+    // The third row of the card is the file's fourth line (a comment comes first).
+    assert_eq!(
+        err.to_string(),
+        "config: `rate_card`: `cards/rates.csv`: line 4: unknown market `Atlantis`"
+    );
+    let json = r#"[{"market":"India","category":"utility","price":1,"currency":"USD","effective_from":"2025-07-01"},
+                   {"market":"India","category":"utility","price":1,"currency":"ZZZ","effective_from":"2025-07-02"}]"#;
+    let mut cfg = convolens::Config::from_json(r#"{"rate_card":"rates.json"}"#).unwrap();
+    let err = cfg.resolve_rate_card(|_| Ok(json.to_string())).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "config: `rate_card`: `rates.json`: row 2: `ZZZ` is not an ISO 4217 currency code"
+    );
+}
+
+#[test]
+fn configs_with_unknown_currencies_funnel_steps_or_no_object_are_rejected() {
+    // Issue 19.9: each of these was accepted silently.
+    let key = |json: &str| match convolens::Config::from_json(json).unwrap_err() {
+        convolens::ConfigError::Value { key, message } => (key, message),
+        convolens::ConfigError::Invalid { path, message } => (path, message),
+        other => panic!("{other:?}"),
+    };
+    let (k, m) = key(r#"{"currency":"ZZZ"}"#);
+    assert_eq!(
+        (k.as_str(), m.as_str()),
+        ("currency", "`ZZZ` is not an ISO 4217 currency code")
+    );
+    let (k, m) = key(
+        r#"{"events":[{"name":"tapped_buy","kind":"button_reply","pattern":"buy"}],
+            "funnels":[{"name":"sales","steps":["tapped_buy","purchse"]}]}"#,
+    );
+    assert_eq!(k, "funnels[0].steps[1]");
+    assert!(m.starts_with("`purchse` is not a messaging event"), "{m}");
+    let (k, m) = key(r#"["Europe/Berlin"]"#);
+    assert_eq!(
+        (k.as_str(), m.as_str()),
+        ("", "a config is a JSON object (`{...}`), this is an array")
+    );
+    // What a funnel may name: messaging events, purchase, subscription, the conversion
+    // event, and declared external events.
+    convolens::Config::from_json(
+        r#"{"events":[{"name":"tapped_buy","kind":"button_reply","pattern":"buy"}],
+            "conversion_event":"order_paid","external_events":["refund"],
+            "funnels":[{"name":"f","steps":["tapped_buy","subscription","order_paid","refund","purchase"]}]}"#,
+    )
+    .unwrap();
+    convolens::Config::from_json(r#"{"currency":"eur"}"#).unwrap();
+}
+
+#[test]
+fn a_relabelled_snapshot_does_not_restore() {
+    // Issue 19.9: a schema-2 payload relabelled as schema 1 restored silently (the checksum
+    // covered the payload only, and schema 1 ignored the bytes after its part).
+    let mut e = engine();
+    for l in sample_stream() {
+        e.ingest_str(&l).unwrap();
+    }
+    let snap = e.snapshot();
+    let payload = &snap[18..];
+    // Since schema 3 the checksum covers the header: relabelled, it fails.
+    for version in [1u32, 2] {
+        let mut r = snap.clone();
+        r[6..10].copy_from_slice(&version.to_le_bytes());
+        let err = Engine::restore(&r).unwrap_err();
+        assert!(err.to_string().contains("checksum mismatch"), "{err}");
+    }
+    // A schema-2 payload is schema 3's without its last part (the conflict state): the
+    // longest prefix that restores as schema 2.
+    let v2 = (0..payload.len())
+        .rev()
+        .map(|n| &payload[..n])
+        .find(|p| Engine::restore(&convolens::snapshot::seal_as(2, p)).is_ok())
+        .expect("a schema-2 payload");
+    // Schema 2 snapshots still restore, to the same state.
+    let mut old = Engine::restore(&convolens::snapshot::seal_as(2, v2)).unwrap();
+    assert_same_state(&mut old, &mut e);
+    // Relabelled as schema 1 (its checksum is over the payload alone, so it still
+    // matches): the bytes schema 1 does not read make it corrupt.
+    let mut one = convolens::snapshot::seal_as(2, v2);
+    one[6..10].copy_from_slice(&1u32.to_le_bytes());
+    let err = Engine::restore(&one).unwrap_err();
+    assert!(err.to_string().contains("bytes after the payload"), "{err}");
 }

@@ -486,22 +486,41 @@ pub(crate) fn de_id<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, s
 
 /// A timestamp: JSON integer or string of digits, within [`crate::time::MIN_TS`, `MAX_TS`).
 pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let out_of_range = |shown: &dyn std::fmt::Display| {
+        de::Error::custom(format!(
+            "timestamp {shown} is out of range: outside 2000-01-01..2100-01-01 (expected UTC Unix seconds)"
+        ))
+    };
     let v = match d.deserialize_any(ScalarVisitor)? {
-        Scalar::Int(i) => i64::try_from(i).unwrap_or(i64::MAX),
+        Scalar::Int(i) => i64::try_from(i).map_err(|_| out_of_range(&i))?,
         Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+        // A whole number too large for an integer (serde_json reads it as a float).
+        Scalar::Float(f) if f.is_finite() && f.fract() == 0.0 => {
+            return Err(out_of_range(&format_args!("{f:e}")));
+        }
         Scalar::Float(f) => {
             return Err(de::Error::custom(format!(
                 "timestamp {f} is not a whole number of seconds"
             )));
         }
-        Scalar::Str(s) => s.trim().parse::<i64>().map_err(|_| {
-            de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds"))
-        })?,
+        Scalar::Str(s) => {
+            let t = s.trim();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            match t.parse::<i64>() {
+                Ok(v) => v,
+                Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(out_of_range(&format_args!("`{t}`")));
+                }
+                Err(_) => {
+                    return Err(de::Error::custom(format!(
+                        "timestamp `{s}` is not a Unix time in seconds"
+                    )));
+                }
+            }
+        }
     };
     if !crate::time::is_plausible(v) {
-        return Err(de::Error::custom(format!(
-            "timestamp {v} is outside 2000-01-01..2100-01-01 (expected UTC Unix seconds)"
-        )));
+        return Err(out_of_range(&v));
     }
     Ok(v)
 }

@@ -537,7 +537,7 @@ pub struct MetaConversation {
 }
 
 /// An error attached to a failed status.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 pub struct DeliveryError {
     /// Meta's error code (e.g. 131047, 130472).
     pub code: i64,
