@@ -418,6 +418,19 @@ impl DayStore {
         &self.names
     }
 
+    /// The first and last day with an aggregate on any number, or a first-ever user; `None`
+    /// when nothing is stored.
+    pub fn data_days(&self) -> Option<(DayNum, DayNum)> {
+        fn span<T>(s: &DaySeries<T>) -> Option<(DayNum, DayNum)> {
+            (!s.is_empty()).then(|| (s.first_day(), s.first_day() + s.len() as DayNum - 1))
+        }
+        self.phones
+            .values()
+            .filter_map(span)
+            .chain(span(&self.first_ever))
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+    }
+
     /// Business numbers with data.
     pub fn phones(&self) -> impl Iterator<Item = PhoneIx> + '_ {
         self.phones.keys().copied()

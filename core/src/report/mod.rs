@@ -8,6 +8,13 @@
 //!   `to` is the day after it and `from` is `to` minus the period.
 //! - With neither, the range covers every ingested day (or is empty when nothing was
 //!   ingested).
+//! - **Bounded.** A range of more than [`MAX_RANGE_DAYS`] days (3,660: ten years and a few
+//!   days) is clamped to the days with data inside it — from the first to the last day
+//!   with an event or spend, within the range asked for — and is empty when none lie in
+//!   it. A shorter range keeps every day asked for, with data or not (daily series list
+//!   them with zeros). So `from: 0001-01-01, to: 9999-12-31` reports the data's days rather
+//!   than 3.65 million empty ones, and a report's work and output follow the days with
+//!   data; `range` says which days were reported.
 //! - `phone` restricts every section to one business number (`phone_number_id`).
 //! - The `input` section describes ingestion over the engine's life, not the range.
 //! - `compare` adds the same report over the previous period of equal length and the change
@@ -132,6 +139,23 @@ fn parse_last(s: &str) -> Result<(u32, char), ReportError> {
     Ok((n, unit))
 }
 
+/// The longest range reported day by day as asked; a longer one is clamped to the days with
+/// data in it (see the module docs).
+pub const MAX_RANGE_DAYS: i64 = 3_660;
+
+/// The first and last day (in `tz`) with an event or spend, if any.
+fn data_days(store: &Store, tz: Tz) -> Option<(NaiveDate, NaiveDate)> {
+    let events = store
+        .min_ts
+        .zip(store.max_ts)
+        .map(|(a, b)| (day_in(a, tz), day_in(b, tz)));
+    let spend = store.spend.values().map(|s| (s.from, s.to));
+    events
+        .into_iter()
+        .chain(spend)
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}
+
 /// Resolve the options into a day range.
 pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayRange, ReportError> {
     let latest = store.max_ts.map(|t| day_in(t, tz));
@@ -168,6 +192,18 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
             "`to` {to} is before `from` {from}"
         )));
     }
+    let (from, to) = if (to - from).num_days() > MAX_RANGE_DAYS {
+        match data_days(store, tz) {
+            // The days with data inside the range (none: an empty range at its start).
+            Some((first, last)) => {
+                let f = from.max(first.min(to));
+                (f, to.min(last.succ_opt().unwrap_or(last).max(f)))
+            }
+            None => (from, from),
+        }
+    } else {
+        (from, to)
+    };
     Ok(DayRange { from, to, tz })
 }
 
