@@ -1033,11 +1033,10 @@ impl Store {
             Some(old) if *old == rec => Applied::Duplicate,
             Some(old) => {
                 // A restatement: the larger amount wins, then a total order of the rest.
-                if order(&rec) > order(old) {
-                    self.flag_conflict("spend", &key);
+                let wins = order(&rec) > order(old);
+                self.flag_conflict("spend", &key);
+                if wins {
                     self.spend.insert(key, rec);
-                } else {
-                    self.flag_conflict("spend", &key);
                 }
                 Applied::Duplicate
             }
@@ -1159,11 +1158,9 @@ impl Store {
                 replay(self, Event::Inbound(e), 0);
                 continue;
             }
-            for (i, kind) in StatusKind::ALL.iter().enumerate() {
-                let bit = 1u8 << i;
-                if m.status.seen & bit == 0 {
-                    continue;
-                }
+            // Each kind seen, at its (earliest) time; then Meta's objects on the status (kind
+            // and time) they came with, which need not be the earliest of its kind.
+            let kinds = StatusKind::ALL.iter().enumerate().filter_map(|(i, kind)| {
                 let ts = match kind {
                     StatusKind::Sent => m.status.sent,
                     StatusKind::Delivered => m.status.delivered,
@@ -1173,39 +1170,29 @@ impl Store {
                     StatusKind::Deleted => m.status.deleted,
                     _ => None,
                 };
-                let Some(ts) = ts else { continue };
+                ts.filter(|_| m.status.seen & (1u8 << i) != 0)
+                    .map(|ts| (*kind, ts, false))
+            });
+            let meta = m.status.meta_ts.and_then(|(ts, bit)| {
+                let kind = StatusKind::ALL.get(bit.trailing_zeros() as usize)?;
+                Some((*kind, ts, true))
+            });
+            for (kind, ts, with_meta) in kinds.chain(meta) {
                 let e = StatusUpdate {
                     id: Cow::Borrowed(&m.id),
                     phone: phone.clone(),
                     recipient: user.clone(),
                     ts,
-                    status: *kind,
-                    conversation: None,
-                    pricing: None,
-                    errors: if *kind == StatusKind::Failed {
+                    status: kind,
+                    conversation: m.status.conversation.clone().filter(|_| with_meta),
+                    pricing: m.status.pricing.clone().filter(|_| with_meta),
+                    errors: if kind == StatusKind::Failed && !with_meta {
                         m.status.errors.clone()
                     } else {
                         SmallVec::new()
                     },
                 };
                 replay(self, Event::Status(e), 0);
-            }
-            // Meta's objects, on the status (kind and time) they came with, which need not
-            // be the earliest of its kind.
-            if let Some((ts, bit)) = m.status.meta_ts {
-                if let Some(kind) = StatusKind::ALL.get(bit.trailing_zeros() as usize) {
-                    let e = StatusUpdate {
-                        id: Cow::Borrowed(&m.id),
-                        phone: phone.clone(),
-                        recipient: user.clone(),
-                        ts,
-                        status: *kind,
-                        conversation: m.status.conversation.clone(),
-                        pricing: m.status.pricing.clone(),
-                        errors: SmallVec::new(),
-                    };
-                    replay(self, Event::Status(e), 0);
-                }
             }
             if let Some(o) = &m.outbound {
                 let e = OutboundRecord {
