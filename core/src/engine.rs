@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::error::{ConfigError, Error, ParseError, ReportError, SnapshotError};
 use crate::input::stream::{DocumentSplitter, Piece};
-use crate::input::{ParseOptions, parse_document, parse_element};
+use crate::input::{ParseOptions, parse_document, parse_element, try_parse_whole};
 use crate::report::{Report, ReportOptions};
 use crate::store::{IngestOutcome, Store};
 use chrono_tz::Tz;
@@ -172,8 +172,16 @@ impl Engine {
         let store = &mut self.store;
         let mut out = StreamOutcome::default();
         let mut split = DocumentSplitter::new(opts.max_bytes);
-        let result = split.run(reader, |piece| {
+        let result = split.run_offering_lines(reader, |piece| {
             let applied = match piece {
+                // A JSONL line is parsed as it is when it is one whole document.
+                Piece::Line(d) => {
+                    let mut events = Vec::new();
+                    match try_parse_whole(d.bytes, base + d.line, &opts, &mut events) {
+                        Some(parsed) => parsed.map(|()| store.apply_all(events)),
+                        None => return false,
+                    }
+                }
                 Piece::Doc(d) => {
                     let line = base + d.line;
                     let mut events = Vec::new();
@@ -193,6 +201,7 @@ impl Engine {
                     out.errors.push(e);
                 }
             }
+            true
         });
         out.lines = split.lines();
         self.store.stats.lines += out.lines;

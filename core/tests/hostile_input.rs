@@ -8,6 +8,7 @@ mod support;
 use convolens::input::stream::{DocumentSplitter, Piece};
 use convolens::{Engine, ParseErrorKind, ReportOptions};
 use proptest::prelude::*;
+use std::fmt::Write as _;
 use support::{engine, files_in, first_difference, sample_stream, shared_data, state_json};
 
 /// Assert two engines are in the same state, naming the first difference.
@@ -27,6 +28,7 @@ fn pieces(input: &[u8], limit: usize) -> (Vec<(u64, Option<usize>)>, usize) {
         .run(input, |p| match p {
             Piece::Doc(d) => docs.push((d.line, d.element)),
             Piece::Error(_) => errors += 1,
+            _ => unreachable!("run offers no lines"),
         })
         .unwrap();
     (docs, errors)
@@ -322,6 +324,7 @@ proptest! {
                     last
                 }
                 Piece::Error(e) => (e.line, e.column),
+                _ => unreachable!("run offers no lines"),
             };
             ok &= at.0 >= 1 && at.1 >= 1;
         }).unwrap();
@@ -998,4 +1001,37 @@ fn a_huge_range_is_clamped_to_the_days_with_data() {
         })
         .unwrap();
     assert_eq!(last.range, default.range);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A JSONL line that is one whole document is parsed as it is, without the splitter
+    /// scanning it first; that fast path gives exactly what the scan gives — the same
+    /// errors (line, column, field, message) and the same state. Read one byte at a time,
+    /// no line is ever offered whole, so the second engine takes the scan path only.
+    #[test]
+    fn whole_lines_read_as_the_scan_reads_them(
+        picks in proptest::collection::vec((0usize..21, 0usize..4), 0..30),
+    ) {
+        let vocab = one_item_lines();
+        let mut text = String::new();
+        for (i, how) in &picks {
+            let l = &vocab[*i];
+            match how {
+                0 => writeln!(text, "{l}").unwrap(),
+                1 => write!(text, "  {l}\r\n").unwrap(),
+                2 => text.push_str(l),
+                _ => writeln!(text, "{l} {l}").unwrap(),
+            }
+        }
+        let mut fast = engine();
+        let a = fast.ingest_reader(text.as_bytes()).unwrap();
+        let mut scan = engine();
+        let b = scan.ingest_reader(Chunks { bytes: text.as_bytes(), sizes: vec![1], next: 0 }).unwrap();
+        prop_assert_eq!(&a.errors, &b.errors);
+        prop_assert_eq!(a.lines, b.lines);
+        let (x, y) = (state_json(&mut fast), state_json(&mut scan));
+        prop_assert!(x == y, "{:?}", first_difference(&x, &y, ""));
+    }
 }

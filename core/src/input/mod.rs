@@ -724,6 +724,31 @@ fn parse_document_inner<'a>(
     }
 }
 
+/// Parse `bytes` as one whole document when it is one well-formed JSON object with nothing
+/// after it (white space aside), as [`parse_document`] would: `Some(Ok)` with the events
+/// appended, or `Some(Err)` when the object is not an acceptable document (the same error
+/// `parse_document` gives). `None`, at once and with nothing appended, when the bytes are
+/// not one well-formed object (a syntax error, an incomplete or an invalid value, text
+/// after it): the caller splits them instead ([`stream::Piece::Line`]).
+pub fn try_parse_whole<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Option<Result<(), ParseError>> {
+    if bytes.len() > opts.max_bytes || bytes.first() != Some(&b'{') {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let doc: Doc<'a> = serde_json::from_str(text).ok()?;
+    let mark = out.len();
+    let r = doc_to_events(doc, line, opts, out);
+    if r.is_err() {
+        out.truncate(mark);
+    }
+    Some(r)
+}
+
 /// Parse one element of a top-level JSON array (read element by element by
 /// [`stream::DocumentSplitter`]): an object, as one document of the array would be in
 /// [`parse_document`], with errors naming the field `[index]`. `line` and `column` are

@@ -57,16 +57,25 @@
 //! ```
 
 use crate::error::{ParseError, ParseErrorKind};
+use memchr::{memchr, memchr3};
 use std::io::{BufRead, BufReader, Read};
 
 /// What the splitter hands over.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Piece<'b> {
     /// A document to parse (complete or not: parsing tells).
     Doc(StreamDoc<'b>),
     /// A part of the stream that cannot be a document: one over the size limit, or a
     /// top-level array never closed. Lines are within the stream.
     Error(ParseError),
+    /// A whole line whose first byte (white space aside) opens an object, offered as it
+    /// is by [`DocumentSplitter::run_offering_lines`]: the callback may take it as one
+    /// complete document (and return `true`), parsing it once where the splitter would
+    /// have scanned it first — the common JSONL case; or leave it (return `false`), and
+    /// the splitter splits it as usual. At most one offer per line, so the input is still
+    /// read in linear time.
+    Line(StreamDoc<'b>),
 }
 
 /// One document of a stream, borrowed from the splitter's buffer until the callback returns.
@@ -100,6 +109,16 @@ enum Mode {
     Scalar,
 }
 
+/// Where [`DocumentSplitter::scan_document`] stopped.
+enum Stop {
+    /// At the end of the chunk, the document still open.
+    End,
+    /// At the byte that closes the document.
+    Closed(usize),
+    /// At a line break inside the document.
+    LineBreak(usize),
+}
+
 /// Splits a byte stream into documents; see the [module docs](self) for the rules.
 #[derive(Debug)]
 pub struct DocumentSplitter {
@@ -111,11 +130,12 @@ pub struct DocumentSplitter {
     esc: bool,
     /// A line break inside an open document, to be decided by the next line's first byte.
     pending_break: bool,
-    /// The current document's bytes (while it is not too long).
+    /// The open document's first bytes (at most `limit + 1`: enough to hand it over when
+    /// it fits, and to know it does not).
     doc: Vec<u8>,
-    /// Bytes of the current document so far, kept or not.
-    doc_len: u64,
-    /// Length of the document before the pending line break (and its `\r`).
+    /// Stream offset of the open document's first byte.
+    doc_start: u64,
+    /// Length of the open document before its pending line break (and that break's `\r`).
     cut: u64,
     doc_line: u64,
     doc_col: u64,
@@ -124,10 +144,17 @@ pub struct DocumentSplitter {
     elements: usize,
     /// Bytes of a UTF-8 byte-order mark matched so far between documents.
     bom: u8,
+    /// Stream offset of the current chunk's first byte (after the last: bytes read).
+    base: u64,
+    /// The current line (1-based) and the stream offset where it starts.
     line: u64,
-    col: u64,
+    line_start: u64,
+    /// The last byte of the previous chunk (`\n` before any).
     prev: u8,
-    seen_any: bool,
+    /// Whether whole lines are offered ([`Piece::Line`]).
+    offer_lines: bool,
+    /// Whether nothing but white space was read on the current line yet.
+    fresh_line: bool,
 }
 
 /// A UTF-8 byte-order mark.
@@ -144,7 +171,7 @@ impl DocumentSplitter {
             esc: false,
             pending_break: false,
             doc: Vec::new(),
-            doc_len: 0,
+            doc_start: 0,
             cut: 0,
             doc_line: 1,
             doc_col: 1,
@@ -152,16 +179,18 @@ impl DocumentSplitter {
             arr_col: 1,
             elements: 0,
             bom: 0,
+            base: 0,
             line: 1,
-            col: 1,
+            line_start: 0,
             prev: b'\n',
-            seen_any: false,
+            offer_lines: false,
+            fresh_line: true,
         }
     }
 
     /// Lines read so far: every line break, plus a last line without one.
     pub fn lines(&self) -> u64 {
-        if !self.seen_any {
+        if self.base == 0 {
             0
         } else if self.prev == b'\n' {
             self.line - 1
@@ -178,6 +207,31 @@ impl DocumentSplitter {
         reader: R,
         mut each: F,
     ) -> std::io::Result<()> {
+        self.offer_lines = false;
+        self.read(reader, &mut |p| {
+            each(p);
+            false
+        })
+    }
+
+    /// [`DocumentSplitter::run`], also offering whole lines that open an object
+    /// ([`Piece::Line`]): the callback returns whether it took one (for other pieces its
+    /// answer is ignored). The documents handed over are the same either way, but a
+    /// taken line is not scanned.
+    pub fn run_offering_lines<R: Read, F: FnMut(Piece<'_>) -> bool>(
+        &mut self,
+        reader: R,
+        mut each: F,
+    ) -> std::io::Result<()> {
+        self.offer_lines = true;
+        self.read(reader, &mut each)
+    }
+
+    fn read<R: Read>(
+        &mut self,
+        reader: R,
+        each: &mut dyn FnMut(Piece<'_>) -> bool,
+    ) -> std::io::Result<()> {
         let mut r = BufReader::with_capacity(1 << 16, reader);
         loop {
             let chunk = match r.fill_buf() {
@@ -189,20 +243,22 @@ impl DocumentSplitter {
                 break;
             }
             let n = chunk.len();
-            self.feed(chunk, &mut each);
+            self.feed(chunk, each);
             r.consume(n);
         }
-        self.finish(&mut each);
+        self.finish(each);
         Ok(())
     }
 
-    /// Scan one chunk of the stream.
-    fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(Piece<'_>)) {
-        self.seen_any = true;
+    /// Scan one (non-empty) chunk of the stream. Runs of bytes that cannot change the
+    /// state (string contents, values between brackets, other text) are skipped with one
+    /// search each.
+    fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(Piece<'_>) -> bool) {
+        let n = chunk.len();
         // Where the open document's bytes start in this chunk.
         let mut seg = 0;
         let mut i = 0;
-        while i < chunk.len() {
+        while i < n {
             let b = chunk[i];
             if self.pending_break {
                 self.pending_break = false;
@@ -217,129 +273,132 @@ impl DocumentSplitter {
                 Mode::Idle => {
                     if self.bom > 0 && b != BOM[self.bom as usize] {
                         // Not a byte-order mark after all: other text, from its first byte.
-                        let matched = self.bom as usize;
+                        let matched = u64::from(self.bom);
                         self.bom = 0;
-                        self.start_doc(Mode::Other, self.col - matched as u64);
-                        self.doc_len = matched as u64;
-                        self.doc.extend_from_slice(&BOM[..matched]);
+                        self.start_doc(Mode::Other, i);
+                        self.doc_start -= matched;
+                        self.doc_col = self.doc_col.saturating_sub(matched).max(1);
+                        self.doc.extend_from_slice(&BOM[..matched as usize]);
                         seg = i;
                         continue;
                     }
                     match b {
-                        b' ' | b'\t' | b'\r' | b'\n' => {}
+                        b'\n' => self.newline(i),
+                        b' ' | b'\t' | b'\r' => {}
                         0xEF | 0xBB | 0xBF if b == BOM[self.bom as usize] => {
                             self.bom = (self.bom + 1) % 3;
                         }
                         b'{' => {
-                            self.start_doc(Mode::Object, self.col);
+                            if std::mem::take(&mut self.fresh_line) && self.offer_lines {
+                                if let Some(k) = memchr(b'\n', &chunk[i..]) {
+                                    let offer = StreamDoc {
+                                        bytes: &chunk[i..i + k],
+                                        line: self.line,
+                                        column: self.col_at(i),
+                                        element: None,
+                                    };
+                                    if k <= self.limit && each(Piece::Line(offer)) {
+                                        self.newline(i + k);
+                                        i += k + 1;
+                                        continue;
+                                    }
+                                }
+                            }
+                            self.start_doc(Mode::Object, i);
                             self.depth = 1;
                             seg = i;
                         }
                         b'[' => {
+                            self.fresh_line = false;
                             self.mode = Mode::Array;
                             self.depth = 1;
                             self.arr_line = self.line;
-                            self.arr_col = self.col;
+                            self.arr_col = self.col_at(i);
                             self.elements = 0;
                         }
                         _ => {
-                            self.start_doc(Mode::Other, self.col);
+                            self.start_doc(Mode::Other, i);
                             seg = i;
                         }
                     }
+                    i += 1;
                 }
-                Mode::Array => match b {
-                    b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
-                    b']' => {
-                        self.mode = Mode::Idle;
-                        self.depth = 0;
-                        if self.elements == 0 {
-                            each(Piece::Doc(StreamDoc {
-                                bytes: b"[]",
-                                line: self.arr_line,
-                                column: self.arr_col,
-                                element: None,
-                            }));
+                Mode::Array => {
+                    match b {
+                        b'\n' => self.newline(i),
+                        b' ' | b'\t' | b'\r' | b',' => {}
+                        b']' => {
+                            self.mode = Mode::Idle;
+                            self.depth = 0;
+                            if self.elements == 0 {
+                                each(Piece::Doc(StreamDoc {
+                                    bytes: b"[]",
+                                    line: self.arr_line,
+                                    column: self.arr_col,
+                                    element: None,
+                                }));
+                            }
+                        }
+                        b'{' | b'[' => {
+                            self.start_doc(Mode::Element, i);
+                            self.depth = 2;
+                            seg = i;
+                        }
+                        _ => {
+                            self.start_doc(Mode::Scalar, i);
+                            self.in_str = b == b'"';
+                            seg = i;
                         }
                     }
-                    b'{' | b'[' => {
-                        self.start_doc(Mode::Element, self.col);
-                        self.depth = 2;
+                    i += 1;
+                }
+                Mode::Other => match memchr(b'\n', &chunk[i..]) {
+                    Some(k) => {
+                        let j = i + k;
+                        self.keep(&chunk[seg..j]);
+                        let cr = self.is_cr_before(chunk, j);
+                        self.emit(self.pos(j) - self.doc_start - u64::from(cr), each);
+                        self.newline(j);
+                        i = j + 1;
                         seg = i;
                     }
-                    _ => {
-                        self.start_doc(Mode::Scalar, self.col);
-                        self.in_str = b == b'"';
+                    None => i = n,
+                },
+                Mode::Scalar => {
+                    if self.in_str && b != b'\n' {
+                        if self.esc {
+                            self.esc = false;
+                        } else if b == b'\\' {
+                            self.esc = true;
+                        } else if b == b'"' {
+                            self.in_str = false;
+                        }
+                        i += 1;
+                    } else if matches!(b, b',' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                        // The separator (or a line break, which ends a string too) belongs
+                        // to the array: handed over without it, and read again there.
+                        self.keep(&chunk[seg..i]);
+                        self.emit(self.pos(i) - self.doc_start, each);
                         seg = i;
+                    } else {
+                        self.in_str = b == b'"';
+                        i += 1;
+                    }
+                }
+                Mode::Object | Mode::Element => match self.scan_document(chunk, i) {
+                    Stop::End => i = n,
+                    Stop::Closed(j) => {
+                        self.keep(&chunk[seg..=j]);
+                        self.emit(self.pos(j + 1) - self.doc_start, each);
+                        i = j + 1;
+                        seg = i;
+                    }
+                    Stop::LineBreak(j) => {
+                        self.line_break(chunk, j);
+                        i = j + 1;
                     }
                 },
-                Mode::Other => {
-                    if b == b'\n' {
-                        self.keep(&chunk[seg..i]);
-                        self.end_other(each);
-                    }
-                }
-                Mode::Scalar => {
-                    if self.in_str {
-                        self.string_byte(b);
-                    } else if matches!(b, b',' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
-                        self.keep(&chunk[seg..i]);
-                        self.end_doc(each);
-                        // The separator belongs to the array.
-                        continue;
-                    } else if b == b'"' {
-                        self.in_str = true;
-                    }
-                }
-                Mode::Object | Mode::Element => {
-                    if self.in_str {
-                        // Skip plain string bytes in one go.
-                        let rest = &chunk[i..];
-                        let run = rest
-                            .iter()
-                            .position(|c| matches!(c, b'"' | b'\\' | b'\n'))
-                            .unwrap_or(rest.len());
-                        if run > 0 && !self.esc {
-                            self.advance(&rest[..run]);
-                            i += run;
-                            continue;
-                        }
-                        if b == b'\n' {
-                            // Strings cannot span lines: this one is broken; the line break
-                            // is the document's, as below.
-                            self.in_str = false;
-                            self.esc = false;
-                            self.line_break();
-                        } else {
-                            self.string_byte(b);
-                        }
-                    } else {
-                        match b {
-                            b'"' => self.in_str = true,
-                            b'{' | b'[' => self.depth += 1,
-                            b'}' | b']' => {
-                                self.depth -= 1;
-                                let closed = match self.mode {
-                                    Mode::Object => self.depth == 0,
-                                    _ => self.depth == 1,
-                                };
-                                if closed {
-                                    self.advance(&chunk[i..=i]);
-                                    self.keep(&chunk[seg..=i]);
-                                    self.end_doc(each);
-                                    i += 1;
-                                    seg = i;
-                                    continue;
-                                }
-                            }
-                            b'\n' => self.line_break(),
-                            _ => {}
-                        }
-                    }
-                }
             }
-            self.advance(&chunk[i..=i]);
-            i += 1;
         }
         if matches!(
             self.mode,
@@ -347,67 +406,123 @@ impl DocumentSplitter {
         ) {
             self.keep(&chunk[seg..]);
         }
+        self.prev = chunk[n - 1];
+        self.base += n as u64;
     }
 
-    /// Account for bytes scanned: position, and the open document's length.
-    fn advance(&mut self, bytes: &[u8]) {
-        if matches!(
-            self.mode,
-            Mode::Object | Mode::Element | Mode::Other | Mode::Scalar
-        ) {
-            self.doc_len += bytes.len() as u64;
-        }
-        for &b in bytes {
-            if b == b'\n' {
-                self.line += 1;
-                self.col = 1;
-            } else {
-                self.col += 1;
+    /// Scan an open object or array element from byte `i` of the chunk: to the byte that
+    /// closes it, to a line break outside a string or inside one (which breaks the
+    /// string), or to the end of the chunk. String contents are skipped with one search
+    /// each; this loop runs once per string and bracket, not once per byte.
+    fn scan_document(&mut self, chunk: &[u8], mut i: usize) -> Stop {
+        let n = chunk.len();
+        // The depth at which the document closes: 0 for an object, 1 for an element.
+        let closing = u64::from(self.mode != Mode::Object);
+        while i < n {
+            if self.in_str {
+                if self.esc {
+                    // An escaped byte; an escaped line break still breaks the string.
+                    self.esc = false;
+                    if chunk[i] != b'\n' {
+                        i += 1;
+                        continue;
+                    }
+                }
+                // Most strings are short: a plain loop first, the vector search for the rest.
+                let short = chunk[i..(i + 16).min(n)]
+                    .iter()
+                    .position(|c| matches!(c, b'"' | b'\\' | b'\n'));
+                let found = match short {
+                    Some(k) => Some(k),
+                    None if i + 16 >= n => None,
+                    None => memchr3(b'"', b'\\', b'\n', &chunk[i + 16..]).map(|k| k + 16),
+                };
+                let Some(k) = found else {
+                    return Stop::End;
+                };
+                i += k;
+                match chunk[i] {
+                    b'"' => self.in_str = false,
+                    b'\\' => self.esc = true,
+                    _ => {
+                        // Strings cannot span lines: this one is broken; the line break
+                        // is the document's.
+                        self.in_str = false;
+                        return Stop::LineBreak(i);
+                    }
+                }
+                i += 1;
+                continue;
             }
+            match chunk[i] {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    if self.depth == closing {
+                        return Stop::Closed(i);
+                    }
+                }
+                b'\n' => return Stop::LineBreak(i),
+                _ => {}
+            }
+            i += 1;
         }
-        if let Some(&last) = bytes.last() {
-            self.prev = last;
-        }
+        Stop::End
     }
 
-    /// A byte inside a string (not a line break).
-    fn string_byte(&mut self, b: u8) {
-        if self.esc {
-            self.esc = false;
-        } else if b == b'\\' {
-            self.esc = true;
-        } else if b == b'"' {
-            self.in_str = false;
-        }
+    /// The stream offset of byte `i` of the current chunk.
+    fn pos(&self, i: usize) -> u64 {
+        self.base + i as u64
     }
 
-    /// A line break inside an open document: remember where the document would end.
-    fn line_break(&mut self) {
+    /// The 1-based column of byte `i` of the current chunk.
+    fn col_at(&self, i: usize) -> u64 {
+        self.pos(i) - self.line_start + 1
+    }
+
+    /// Byte `i` of the current chunk is a line break.
+    fn newline(&mut self, i: usize) {
+        self.line += 1;
+        self.line_start = self.pos(i) + 1;
+        self.fresh_line = true;
+    }
+
+    /// Whether the byte before byte `j` of the chunk (maybe the previous chunk's last) is `\r`.
+    fn is_cr_before(&self, chunk: &[u8], j: usize) -> bool {
+        (if j > 0 { chunk[j - 1] } else { self.prev }) == b'\r'
+    }
+
+    /// A line break (byte `i`) inside an open document: remember where the document would
+    /// end, and decide on the next line's first byte.
+    fn line_break(&mut self, chunk: &[u8], i: usize) {
         self.pending_break = true;
-        self.cut = self.doc_len - u64::from(self.prev == b'\r');
+        let cr = self.is_cr_before(chunk, i);
+        self.cut = self.pos(i) - self.doc_start - u64::from(cr);
+        self.newline(i);
     }
 
-    fn start_doc(&mut self, mode: Mode, col: u64) {
+    /// Open a document whose first byte is byte `i` of the current chunk.
+    fn start_doc(&mut self, mode: Mode, i: usize) {
         self.mode = mode;
+        self.fresh_line = false;
         self.doc.clear();
-        self.doc_len = 0;
+        self.doc_start = self.pos(i);
         self.doc_line = self.line;
-        self.doc_col = col;
+        self.doc_col = self.col_at(i);
         self.in_str = false;
         self.esc = false;
     }
 
-    /// Keep `bytes` of the open document, unless it grew past the limit.
+    /// Keep `bytes` of the open document, up to one byte more than the limit.
     fn keep(&mut self, bytes: &[u8]) {
-        if self.doc_len <= self.limit as u64 {
-            self.doc.extend_from_slice(bytes);
-        } else if !self.doc.is_empty() {
-            self.doc = Vec::new();
-        }
+        let room = self.limit.saturating_add(1).saturating_sub(self.doc.len());
+        self.doc.extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 
-    /// Hand over the open document (or its size error) and return to the enclosing level.
-    fn emit(&mut self, len: u64, each: &mut dyn FnMut(Piece<'_>)) {
+    /// Hand over the open document's first `len` bytes (or its size error) and return to
+    /// the enclosing level.
+    fn emit(&mut self, len: u64, each: &mut dyn FnMut(Piece<'_>) -> bool) {
         let element = match self.mode {
             Mode::Element | Mode::Scalar => {
                 self.elements += 1;
@@ -415,7 +530,7 @@ impl DocumentSplitter {
             }
             _ => None,
         };
-        if self.doc_len > self.limit as u64 {
+        if len > self.limit as u64 {
             let what = if self.mode == Mode::Other {
                 "line"
             } else {
@@ -438,8 +553,11 @@ impl DocumentSplitter {
                 element,
             }));
         }
+        if self.doc.capacity() > 1 << 20 {
+            // Do not hold on to the memory of one large document.
+            self.doc = Vec::new();
+        }
         self.doc.clear();
-        self.doc_len = 0;
         self.in_str = false;
         self.esc = false;
         self.pending_break = false;
@@ -449,48 +567,44 @@ impl DocumentSplitter {
         };
     }
 
-    fn end_doc(&mut self, each: &mut dyn FnMut(Piece<'_>)) {
-        self.emit(self.doc_len, each);
-    }
-
-    fn end_other(&mut self, each: &mut dyn FnMut(Piece<'_>)) {
-        let len = self.doc_len - u64::from(self.prev == b'\r');
-        self.emit(len, each);
-    }
-
     /// Hand over the open document as it was before its pending line break, without the
     /// white space (blank lines) before that.
-    fn end_incomplete(&mut self, each: &mut dyn FnMut(Piece<'_>)) {
-        let mut n = (self.cut as usize).min(self.doc.len());
-        while n > 0 && self.doc[n - 1].is_ascii_whitespace() {
-            n -= 1;
+    fn end_incomplete(&mut self, each: &mut dyn FnMut(Piece<'_>) -> bool) {
+        let mut len = self.cut;
+        if len <= self.limit as u64 {
+            let mut n = (len as usize).min(self.doc.len());
+            while n > 0 && self.doc[n - 1].is_ascii_whitespace() {
+                n -= 1;
+            }
+            len = n as u64;
         }
-        let len = if self.doc_len > self.limit as u64 {
-            self.cut
-        } else {
-            n as u64
-        };
         self.emit(len, each);
     }
 
     /// The end of the input: hand over what is still open.
-    fn finish(&mut self, each: &mut dyn FnMut(Piece<'_>)) {
+    fn finish(&mut self, each: &mut dyn FnMut(Piece<'_>) -> bool) {
+        let open = self.base - self.doc_start;
         match self.mode {
             Mode::Idle => {
                 if self.bom > 0 {
-                    self.start_doc(Mode::Other, self.col - u64::from(self.bom));
-                    self.doc.extend_from_slice(&BOM[..self.bom as usize]);
-                    self.doc_len = u64::from(self.bom);
+                    let matched = u64::from(self.bom);
                     self.bom = 0;
-                    self.end_doc(each);
+                    self.mode = Mode::Other;
+                    self.doc.clear();
+                    self.doc.extend_from_slice(&BOM[..matched as usize]);
+                    self.doc_line = self.line;
+                    self.doc_col = (self.base - self.line_start + 1)
+                        .saturating_sub(matched)
+                        .max(1);
+                    self.emit(matched, each);
                 }
             }
-            Mode::Other | Mode::Scalar => self.end_doc(each),
+            Mode::Other | Mode::Scalar => self.emit(open, each),
             Mode::Object | Mode::Element => {
                 if self.pending_break {
                     self.end_incomplete(each);
                 } else {
-                    self.end_doc(each);
+                    self.emit(open, each);
                 }
             }
             Mode::Array => {}
@@ -538,6 +652,7 @@ mod tests {
                 d.element,
             )),
             Piece::Error(e) => errors.push((e.kind, e.line, e.message)),
+            Piece::Line(_) => unreachable!("run offers no lines"),
         })
         .unwrap();
         (docs, errors, s.lines())
@@ -673,6 +788,59 @@ mod tests {
             ]
         );
         assert_eq!(lines, 4);
+    }
+
+    #[test]
+    fn offered_lines_are_taken_or_split_as_usual() {
+        let input: &[u8] = b"{\"a\":1}\n  {\"b\":2}{\"c\":3}\r\nx {\"d\":4}\n{\"e\":\n  5}\n";
+        let (plain, _, lines) = split(input, 1 << 20);
+        // Declining every offer hands over what `run` does.
+        let mut offers = Vec::new();
+        let mut docs = Vec::new();
+        let mut s = DocumentSplitter::new(1 << 20);
+        s.run_offering_lines(input, |p| {
+            match p {
+                Piece::Line(d) => offers.push((
+                    String::from_utf8_lossy(d.bytes).into_owned(),
+                    d.line,
+                    d.column,
+                )),
+                Piece::Doc(d) => docs.push((
+                    String::from_utf8_lossy(d.bytes).into_owned(),
+                    d.line,
+                    d.column,
+                    d.element,
+                )),
+                Piece::Error(_) => {}
+            }
+            false
+        })
+        .unwrap();
+        assert_eq!((docs, s.lines()), (plain, lines));
+        // One offer per line whose first byte opens an object, white space aside.
+        assert_eq!(
+            offers,
+            [
+                ("{\"a\":1}".to_string(), 1, 1),
+                ("{\"b\":2}{\"c\":3}\r".to_string(), 2, 3),
+                ("{\"e\":".to_string(), 4, 1),
+            ]
+        );
+        // Taking them skips them whole: only line 3 (other text) and what follows the
+        // taken line 4 (a taker must only take a line that is one whole document) remain.
+        let mut docs = Vec::new();
+        let mut s = DocumentSplitter::new(1 << 20);
+        s.run_offering_lines(input, |p| match p {
+            Piece::Line(_) => true,
+            Piece::Doc(d) => {
+                docs.push(String::from_utf8_lossy(d.bytes).into_owned());
+                false
+            }
+            Piece::Error(_) => false,
+        })
+        .unwrap();
+        assert_eq!(docs, ["x {\"d\":4}", "5}"]);
+        assert_eq!(s.lines(), 5);
     }
 
     #[test]
