@@ -80,6 +80,14 @@ else
   mkdir -p "$pkg/web"
   wasm-bindgen --target nodejs --weak-refs --out-name convolens --out-dir "$pkg" "$input"
   wasm-bindgen --target web --weak-refs --out-name convolens --out-dir "$pkg/web" "$input"
+  # The error classes (src/errors.js, ES module syntax; declared in src/types.d.ts) appended
+  # to both entry modules and exported from them; the CommonJS copy drops `export` and
+  # assigns `module.exports`.
+  errors="$crate_dir/src/errors.js"
+  classes="ConvolensError ParseError ConfigError ReportError SnapshotError"
+  cat "$errors" >>"$pkg/web/convolens.js"
+  sed 's/^export class /class /' "$errors" >>"$pkg/convolens.js"
+  for c in $classes; do printf 'module.exports.%s = %s;\n' "$c" "$c" >>"$pkg/convolens.js"; done
   # The web build is ES modules inside a CommonJS package.
   printf '{ "type": "module" }\n' >"$pkg/web/package.json"
   version=$(awk -F'"' '/^\[workspace.package\]/ { w = 1 } w && /^version/ { print $2; exit }' \

@@ -178,11 +178,16 @@ export interface ResolvedConfig {
 }
 
 /** What to report on (`ReportOptions`); every key is optional. Use either `last` or
- * `from`/`to`. */
+ * `start`/`end`. The names are Python's keywords too; `from`/`to` and `tz` are accepted as
+ * aliases of `start`/`end` and `time_zone`. */
 export interface ReportOptions {
   /** First day, inclusive (report time zone). */
-  from?: IsoDate | null;
+  start?: IsoDate | null;
   /** Last day, exclusive. */
+  end?: IsoDate | null;
+  /** Alias of `start`. */
+  from?: IsoDate | null;
+  /** Alias of `end`. */
   to?: IsoDate | null;
   /** `7d`, `14d`, `30d`, `6m`, `12m` (any `Nd`, `Nw`, `Nm`, `Ny`) ending at the latest
    * ingested day. */
@@ -191,6 +196,8 @@ export interface ReportOptions {
   phone?: string | null;
   /** Override the config's time zone (IANA name). */
   time_zone?: string | null;
+  /** Alias of `time_zone`. */
+  tz?: string | null;
   /** Override the config's attribution model. */
   model?: ModelName | null;
   /** Every attribution model side by side (`attribution.comparison`). */
@@ -277,8 +284,17 @@ export interface WindowState {
 
 // --- errors -----------------------------------------------------------------------------
 
+/**
+ * Base class of every error the package throws (besides `TypeError` for a JS value of the
+ * wrong type): `err instanceof ConvolensError`. Exported by the package, with its
+ * subclasses.
+ */
+export class ConvolensError extends Error {
+  constructor(message?: string);
+}
+
 /** Thrown by `ingest` for a document that cannot be ingested. */
-export interface ParseError extends Error {
+export class ParseError extends ConvolensError {
   name: "ParseError";
   kind: ParseErrorKind;
   line: number;
@@ -287,7 +303,7 @@ export interface ParseError extends Error {
 }
 
 /** Thrown by the constructor (and by `report` when the configuration cannot be used). */
-export interface ConfigError extends Error {
+export class ConfigError extends ConvolensError {
   name: "ConfigError";
   /** The offending key (`attribution.lookback_days`). */
   key: string;
@@ -298,7 +314,7 @@ export interface ConfigError extends Error {
  * range starts in sealed days with an option they cannot answer), and by `expire` for a
  * data-driven model (`unsupported`).
  */
-export interface ReportError extends Error {
+export class ReportError extends ConvolensError {
   name: "ReportError";
   kind: "range" | "option" | "unsupported" | "write" | "expired";
   /** The offending option, for `kind: "option"` (else `""`). */
@@ -306,13 +322,10 @@ export interface ReportError extends Error {
 }
 
 /** Thrown by `Engine.restore` for bytes that are not a valid snapshot. */
-export interface SnapshotError extends Error {
+export class SnapshotError extends ConvolensError {
   name: "SnapshotError";
   kind: "bad_magic" | "newer_version" | "corrupt";
 }
-
-/** Any error the package throws (besides `TypeError` for a JS value of the wrong type). */
-export type ConvolensError = ParseError | ConfigError | ReportError | SnapshotError;
 
 // --- the report (core/src/report/mod.rs) ------------------------------------------------
 

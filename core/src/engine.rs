@@ -4,12 +4,13 @@ use crate::config::Config;
 use crate::error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, SnapshotError};
 use crate::input::{ParseOptions, parse_document};
 use crate::report::{Report, ReportOptions};
-use crate::store::{IngestOutcome, Store};
+use crate::store::{IngestOutcome, InputStats, Store};
 use chrono_tz::Tz;
 use std::io::{BufRead, BufReader, Read};
 
 /// The result of ingesting a stream: totals, and every line that failed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct StreamOutcome {
     /// Lines read (blank lines included).
     pub lines: u64,
@@ -17,6 +18,30 @@ pub struct StreamOutcome {
     pub outcome: IngestOutcome,
     /// The lines that could not be ingested, in order. The rest of the stream was ingested.
     pub errors: Vec<ParseError>,
+}
+
+/// How many facts an engine holds (see [`Engine::facts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct FactCounts {
+    /// Users (identities linked by wa_id and BSUID count once).
+    pub users: usize,
+    /// Messages, inbound and outbound, with their statuses.
+    pub messages: usize,
+    /// External events.
+    pub external_events: usize,
+}
+
+impl StreamOutcome {
+    /// The outcome with its errors numbered from 1 within the batch that began at engine
+    /// line `first` ([`Engine::next_line`] before the batch).
+    #[must_use]
+    pub fn relative_to(mut self, first: u64) -> StreamOutcome {
+        for e in &mut self.errors {
+            *e = std::mem::take(e).relative_to(first);
+        }
+        self
+    }
 }
 
 /// The analytics engine. Feed it webhook payloads and convolens records in any order,
@@ -34,7 +59,10 @@ pub struct Engine {
     config: Config,
     tz: Tz,
     opts: ParseOptions,
-    store: Store,
+    pub(crate) store: Store,
+    /// Sealed days and per-user carries, once [`Engine::expire`] ran (analysis state,
+    /// kept beside the fact store).
+    pub(crate) expired: crate::expiry::Expired,
     days: crate::engagement::DayCache,
     /// Report preparations of the current state, newest last (see
     /// [`crate::report::prepared`]); cleared whenever the state changes.
@@ -50,7 +78,7 @@ impl Engine {
     /// A new, empty engine. Fails when the config does not validate.
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
         config.validate()?;
-        if let Some(crate::billing::RateCardSpec::Path(p)) = &config.rate_card {
+        if let Some(crate::model::rates::RateCardSpec::Path(p)) = &config.rate_card {
             return Err(ConfigError::value(
                 "rate_card",
                 format!(
@@ -68,6 +96,7 @@ impl Engine {
             tz,
             opts,
             store: Store::default(),
+            expired: crate::expiry::Expired::default(),
             days: crate::engagement::DayCache::default(),
             prepared: Vec::new(),
             unsorted: false,
@@ -100,9 +129,19 @@ impl Engine {
         self.tz
     }
 
-    /// The fact store (read-only).
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Ingestion counters over the engine's life: lines, items ingested, duplicates,
+    /// ignored items (with reasons) and errors (the `input` section of every report).
+    pub fn stats(&self) -> &InputStats {
+        &self.store.stats
+    }
+
+    /// How many facts the engine holds now (after any [`Engine::expire`]).
+    pub fn facts(&self) -> FactCounts {
+        FactCounts {
+            users: self.store.live_users().count(),
+            messages: self.store.msgs.len(),
+            external_events: self.store.externals.len(),
+        }
     }
 
     /// Set the longest accepted line or document, in bytes (default 16 MiB).
@@ -111,10 +150,18 @@ impl Engine {
     }
 
     /// Ingest one document (one JSONL line, a webhook payload, or a JSON array of them).
-    /// It counts as the next line of the engine's input.
+    /// It counts as the next line of the engine's input (an error names that line; see
+    /// [`ParseError::relative_to`] for numbering within a batch).
     pub fn ingest(&mut self, doc: &[u8]) -> Result<IngestOutcome, ParseError> {
-        let line = self.store.stats.lines + 1;
+        let line = self.next_line();
         self.ingest_at(doc, line, 1)
+    }
+
+    /// The engine's input line the next document will be: 1 + the lines read so far.
+    /// Take it before a batch to number the batch's errors from 1
+    /// ([`StreamOutcome::relative_to`]).
+    pub fn next_line(&self) -> u64 {
+        self.store.stats.lines + 1
     }
 
     /// [`Engine::ingest`] for a string.
@@ -123,7 +170,8 @@ impl Engine {
     }
 
     /// Ingest a document that starts at `line` of some file and spans `lines` lines (used
-    /// for pretty-printed `.json` files so errors name the file's line).
+    /// for pretty-printed `.json` files so errors name the file's line). It counts as
+    /// `lines` lines of the engine's input.
     pub fn ingest_at(
         &mut self,
         doc: &[u8],
@@ -134,7 +182,7 @@ impl Engine {
         self.touched();
         let mut events = Vec::new();
         match parse_document(doc, line, &self.opts, &mut events) {
-            Ok(()) => Ok(self.store.apply_all(events)),
+            Ok(()) => Ok(self.store.apply_all(events, self.expired.floor())),
             Err(e) => {
                 self.store.stats.errors += 1;
                 Err(e)
@@ -150,6 +198,19 @@ impl Engine {
     /// white space or a closing bracket), so pretty-printed payloads are read as one
     /// document; a truncated JSONL line followed by a new document is reported alone and
     /// the next document is read normally.
+    ///
+    /// Errors name the engine's input lines; [`StreamOutcome::relative_to`] numbers them
+    /// within the stream (what the `report` program, Python and JS show).
+    ///
+    /// ```
+    /// let mut engine = convolens::Engine::new(convolens::Config::default())?;
+    /// engine.ingest_str(r#"{"type":"close","contact":"34600111222","timestamp":1751460000}"#)?;
+    /// let first = engine.next_line();
+    /// let out = engine.ingest_reader("\nnot json\n".as_bytes())?;
+    /// assert_eq!(out.errors[0].line, 3); // the engine's third line...
+    /// assert_eq!(out.relative_to(first).errors[0].line, 2); // ...the stream's second
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ingest_reader<R: Read>(&mut self, reader: R) -> std::io::Result<StreamOutcome> {
         let mut r = BufReader::with_capacity(1 << 16, reader);
         let mut buf = Vec::with_capacity(4096);
@@ -196,7 +257,7 @@ impl Engine {
             let result = loop {
                 let mut events = Vec::new();
                 match parse_document(trim_line(&buf), line_no, &self.opts, &mut events) {
-                    Ok(()) => break Ok(self.store.apply_all(events)),
+                    Ok(()) => break Ok(self.store.apply_all(events, self.expired.floor())),
                     Err(e) if e.kind == ParseErrorKind::Truncated => {
                         next.clear();
                         let (m, cut) = read_line_limited(&mut r, &mut next, limit)?;
@@ -270,8 +331,8 @@ impl Engine {
     /// ```
     pub fn expire(&mut self) -> Result<crate::expiry::ExpiryOutcome, ReportError> {
         self.sort();
-        let before = self.store.expiry.as_deref().map(|x| x.until);
-        let out = crate::expiry::expire(&mut self.store, &self.config, self.tz)?;
+        let before = self.expired.expiry.as_deref().map(|x| x.until);
+        let out = crate::expiry::expire(&mut self.store, &mut self.expired, &self.config, self.tz)?;
         if out.sealed_until != before {
             self.touched();
         }
@@ -282,21 +343,22 @@ impl Engine {
     /// (engine time zone) and the users cut and the facts dropped in total. `None` while
     /// nothing is sealed (a restored snapshot keeps it).
     pub fn expired(&self) -> Option<&crate::expiry::ExpiryOutcome> {
-        self.store.expiry.as_deref().map(|x| &x.totals)
+        self.expired.expiry.as_deref().map(|x| &x.totals)
     }
 
     /// The whole state as compact, versioned bytes (see [`crate::snapshot`]).
     pub fn snapshot(&self) -> Vec<u8> {
-        crate::snapshot::encode(&self.config, &self.store)
+        crate::snapshot::encode(&self.config, &self.store, &self.expired)
     }
 
     /// An engine from [`Engine::snapshot`] bytes: it answers every query as the original
     /// did and continues ingesting.
     pub fn restore(bytes: &[u8]) -> Result<Engine, SnapshotError> {
-        let (config, store) = crate::snapshot::decode(bytes)?;
+        let (config, store, expired) = crate::snapshot::decode(bytes)?;
         let mut e =
             Engine::new(config).map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
         e.store = store;
+        e.expired = expired;
         e.touched();
         Ok(e)
     }
@@ -314,7 +376,7 @@ impl Engine {
             )
             .into());
         }
-        if self.store.expiry.is_some() || other.store.expiry.is_some() {
+        if self.expired.expiry.is_some() || other.expired.expiry.is_some() {
             return Err(ConfigError::value(
                 "config",
                 "engines with expired history cannot be merged (merge first, then expire)",
@@ -351,7 +413,7 @@ impl Engine {
             Some(p) => Some(self.store.phone_by_id(p)?),
             None => None,
         };
-        let timeline = crate::billing::Timeline::from_config(&self.config.pricing_timeline)
+        let timeline = crate::model::pricing::Timeline::from_config(&self.config.pricing_timeline)
             .unwrap_or_default();
         Some(crate::billing::windows::window_state(
             &self.store,
@@ -366,43 +428,45 @@ impl Engine {
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.sort();
-        let tz = opts
-            .time_zone
-            .as_deref()
-            .and_then(|z| crate::config::parse_tz(z).ok())
-            .unwrap_or(self.tz);
-        let days = self.days.get(&self.store, tz);
-        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
+        let past = self.expired.past();
+        let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
+        if let Some(p) = &past {
+            p.check(&ctx, opts)?;
+        }
+        let days = self
+            .days
+            .get(&self.store, ctx.range.tz, past.map(|p| p.engagement()));
         let i = if let Some(i) = self.prepared.iter().position(|p| p.fits(&ctx)) {
             i
         } else {
             if self.prepared.len() >= PREPARED_KEPT {
                 self.prepared.remove(0);
             }
-            self.prepared.push(crate::report::Prepared::build(&ctx)?);
+            self.prepared
+                .push(crate::report::Prepared::build(&ctx, past.as_ref())?);
             self.prepared.len() - 1
         };
-        crate::report::build_prepared(
-            &self.store,
-            &self.config,
-            self.tz,
-            opts,
-            Some(days),
-            self.prepared.get(i),
-        )
+        crate::report::build_report(&ctx, opts, days, &self.prepared[i], past.as_ref())
     }
 
-    /// Write the users of a source or event as CSV (see [`crate::sources::export_contacts`]);
+    /// The contacts filter one name means: an event when a configured messaging event or
+    /// some ingested external event has that name, else a source key (how the `report`
+    /// program reads `--contacts NAME`).
+    pub fn contact_filter(&self, name: &str) -> crate::attribution::ContactFilter {
+        crate::attribution::ContactFilter::guess(&self.config, &self.store, name)
+    }
+
+    /// Write the users of a source or event as CSV (see [`crate::attribution::export_contacts`]);
     /// `opts` gives the range, number filter and model. Returns the number of users written.
     pub fn export_contacts<W: std::io::Write>(
         &mut self,
         opts: &ReportOptions,
-        filter: &crate::sources::ContactFilter,
+        filter: &crate::attribution::ContactFilter,
         w: W,
     ) -> Result<usize, ReportError> {
         self.sort();
-        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
-        crate::sources::export_contacts(&ctx, filter, w)
+        let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
+        crate::attribution::export_contacts(&ctx, filter, w)
     }
 }
 

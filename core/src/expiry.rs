@@ -65,26 +65,27 @@
 //! source, template) that does not depend on traffic volume, plus exact user sets (at most
 //! 2 bytes per active user per day).
 
-use crate::billing::{BillingSetup, Tally, tally};
+use crate::billing::{BillingSetup, Tallies, tally};
+use crate::config::{Config, ModelName};
 use crate::engagement::support;
-use crate::engagement::{DayStore, FoldCtx};
+use crate::engagement::{Carries, FoldCtx};
 use crate::error::ReportError;
-use crate::report::{Ctx, Prepared, ReportOptions};
-use crate::store::{Carry, MsgIx, Store, UserIx, UserRec};
-use crate::time::{DAY, HOUR, day_in, start_of_day};
-use crate::{Config, attribution::ModelName};
+use crate::report::{Past, Prepared, Sealed};
+use crate::scope::Scope;
+use crate::store::{MsgIx, Store, UserRec};
+use crate::util::time::{DAY, HOUR, day_in, start_of_day};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// How far back, beyond the lookback, a late fact may refer and still count: sealed days end
 /// this long before the lateness watermark (longer than every window the analytics apply).
-pub const QUIET: i64 = 4 * DAY;
+pub(crate) const QUIET: i64 = 4 * DAY;
 
 /// What one [`crate::Engine::expire`] did (or, in [`Expiry::totals`], every expiry so far).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExpiryOutcome {
     /// Days before this one are sealed (engine time zone); `None` when nothing is.
     pub sealed_until: Option<NaiveDate>,
@@ -110,96 +111,68 @@ impl ExpiryOutcome {
     }
 }
 
-/// The day aggregates of sealed days.
+/// An engine's sealed days and the counts that continue after them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Sealed {
-    /// Billing, sources, credits and template money, for the engine's zone, all numbers and
-    /// the configured model.
-    pub prepared: Prepared,
-    /// Engagement, for the engine's zone.
-    pub days: DayStore,
-}
-
-/// An engine's expired state (kept in [`Store::expiry`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct Expiry {
     /// The first day that is not sealed (engine time zone).
     pub until: NaiveDate,
     /// The first instant of `until`: events before it are late.
     pub floor: i64,
     /// The engine's time zone when the days were sealed.
-    #[serde(with = "tz_name")]
+    #[serde(with = "crate::util::serde::tz_name")]
     pub tz: Tz,
     /// The attribution model the sealed credits were computed with.
     pub model: ModelName,
     /// Expired charged units per month count (free tier, volume tiers).
-    pub tallies: BTreeMap<Tally, u64>,
+    pub tallies: Tallies,
     /// The sealed days' aggregates.
     pub sealed: Sealed,
     /// Everything every expiry so far dropped.
     pub totals: ExpiryOutcome,
 }
 
-/// Serde for a time zone as its IANA name.
-pub(crate) mod tz_name {
-    use chrono_tz::Tz;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
-    pub fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(tz.name())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
-        let name = String::deserialize(d)?;
-        crate::config::parse_tz(&name).map_err(serde::de::Error::custom)
-    }
+/// What expiry keeps beside the fact store: the sealed days, and what each user's
+/// expired history left for the folds that continue after it. The engine owns it; the
+/// store holds facts only.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[doc(hidden)]
+pub struct Expired {
+    /// The sealed days, once an expiry sealed some.
+    pub expiry: Option<Box<Expiry>>,
+    /// Every cut user's carry.
+    pub carries: Carries,
 }
 
-impl Expiry {
-    /// Refuse a report that needs sealed days in a form they were not kept in.
-    pub fn check(&self, ctx: &Ctx<'_>, opts: &ReportOptions) -> Result<(), ReportError> {
-        let (start, _) = ctx.range.instants();
-        if start >= self.floor {
-            return Ok(());
-        }
-        let why = if ctx.range.tz != self.tz {
-            format!(
-                "time zone {} (sealed in {})",
-                ctx.range.tz.name(),
-                self.tz.name()
-            )
-        } else if ctx.phone.is_some() || ctx.phone_unknown {
-            "a phone filter (sealed for all numbers together)".to_string()
-        } else if ctx.model != self.model {
-            format!(
-                "model {} (sealed under {})",
-                ctx.model.as_str(),
-                self.model.as_str()
-            )
-        } else if opts.compare_models {
-            "compare_models".to_string()
-        } else {
-            return Ok(());
-        };
-        Err(ReportError::Expired(format!(
-            "days before {} are sealed; a range starting on {} cannot use {why}",
-            self.until, ctx.range.from
-        )))
+impl Expired {
+    /// The sealed days and carries as reports read them; `None` before any expiry.
+    pub fn past(&self) -> Option<Past<'_>> {
+        let x = self.expiry.as_deref()?;
+        Some(Past {
+            until: x.until,
+            floor: x.floor,
+            tz: x.tz,
+            model: x.model,
+            sealed: &x.sealed,
+            tallies: &x.tallies,
+            carries: &self.carries,
+        })
     }
 
-    /// Whether sealed days answer reports of this context (zone, numbers and model).
-    pub fn serves(&self, ctx: &Ctx<'_>) -> bool {
-        ctx.range.tz == self.tz
-            && ctx.phone.is_none()
-            && !ctx.phone_unknown
-            && ctx.model == self.model
+    /// The first instant of the first day not sealed: input timed before it is late.
+    pub fn floor(&self) -> Option<i64> {
+        self.expiry.as_deref().map(|x| x.floor)
     }
 }
 
 /// Seal the days that can no longer change and drop the history behind each user's cut
 /// (see the module rules). The store's timelines must be in order.
-pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcome, ReportError> {
+pub(crate) fn expire(
+    store: &mut Store,
+    expired: &mut Expired,
+    config: &Config,
+    tz: Tz,
+) -> Result<ExpiryOutcome, ReportError> {
     let model = config.attribution.model;
     if !model.range_independent() {
         return Err(ReportError::Unsupported(format!(
@@ -207,7 +180,7 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
             model.as_str()
         )));
     }
-    let prev = store.expiry.as_deref().map(|x| x.until);
+    let prev = expired.expiry.as_deref().map(|x| x.until);
     let Some(latest) = store.max_ts else {
         return Ok(ExpiryOutcome {
             sealed_until: prev,
@@ -224,7 +197,7 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
         });
     }
     let floor = start_of_day(until, tz);
-    let ctx = Ctx {
+    let ctx = Scope {
         store,
         config,
         range: crate::report::prepared::everything(tz),
@@ -234,13 +207,14 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
     };
     // Built with the days sealed so far spliced in, so the new sealed state is simply
     // everything before `until`.
-    let (mut prepared, charges) = Prepared::build_with_charges(&ctx)?;
+    let past = expired.past();
+    let (mut prepared, charges) = Prepared::build_with_charges(&ctx, past.as_ref())?;
     prepared.keep_before(until);
-    let mut days = crate::engagement::build(store, tz);
+    let mut days = crate::engagement::build(store, tz, past.map(|p| p.engagement()));
     days.keep_before(crate::engagement::days::day_num(until));
 
     let setup = BillingSetup::from_config(config)?;
-    let mut tallies = store
+    let mut tallies = expired
         .expiry
         .as_deref()
         .map(|x| x.tallies.clone())
@@ -256,13 +230,14 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
     let reach = Reach::of(config, &setup);
     let mut drop_msg = vec![false; store.msgs.len()];
     let mut drop_ext = vec![false; store.externals.len()];
-    let mut cuts: Vec<(UserIx, i64, Carry)> = Vec::new();
+    let mut carries = expired.carries.by_user(store);
+    let mut cuts = Vec::new();
     let mut out = ExpiryOutcome {
         sealed_until: Some(until),
         ..ExpiryOutcome::default()
     };
     {
-        let cx = FoldCtx::new(store, tz);
+        let cx = FoldCtx::new(store, tz, None);
         for u in store.live_users() {
             let rec = &store.users[u as usize];
             let Some(cut) = cut_point(store, rec, &click_hi, cut_max, reach) else {
@@ -278,7 +253,7 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
                 closes: rec.closes.iter().copied().filter(|c| c.0 < cut).collect(),
                 ..UserRec::default()
             };
-            let mut carry = rec.carry.as_deref().cloned().unwrap_or_default();
+            let mut carry = carries.remove(&u).unwrap_or_default();
             for &m in &gone.timeline {
                 let msg = &store.msgs[m as usize];
                 if msg
@@ -306,22 +281,22 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
             out.users += 1;
             out.messages += gone.timeline.len() as u64;
             out.closes += gone.closes.len() as u64;
-            cuts.push((u, cut, carry));
+            cuts.push((u, cut));
+            carries.insert(u, carry);
         }
     }
-    for (u, cut, carry) in cuts {
-        let rec = &mut store.users[u as usize];
-        rec.closes.retain(|c| c.0 >= cut);
-        rec.carry = Some(Box::new(carry));
+    for (u, cut) in cuts {
+        store.users[u as usize].closes.retain(|c| c.0 >= cut);
     }
+    expired.carries.set_all(carries);
     store.compact(&drop_msg, &drop_ext);
-    let mut totals = store
+    let mut totals = expired
         .expiry
         .as_deref()
         .map(|x| x.totals.clone())
         .unwrap_or_default();
     totals.add(&out);
-    store.expiry = Some(Box::new(Expiry {
+    expired.expiry = Some(Box::new(Expiry {
         until,
         floor,
         tz,
@@ -346,7 +321,7 @@ struct Reach {
 impl Reach {
     /// The longest windows of every pricing period, and the inactivity timeout, plus an hour.
     fn of(config: &Config, setup: &BillingSetup) -> Reach {
-        let hours = |f: fn(&crate::billing::Rules) -> i64| {
+        let hours = |f: fn(&crate::model::pricing::Rules) -> i64| {
             setup
                 .timeline
                 .entries()
@@ -359,8 +334,8 @@ impl Reach {
             .max(i64::from(config.inactivity_timeout_hours) * HOUR)
             .max(DAY)
             + HOUR;
-        let reply = hours(crate::billing::Rules::free_entry_reply_secs) + HOUR;
-        let long = short.max(hours(crate::billing::Rules::free_entry_secs) + HOUR);
+        let reply = hours(crate::model::pricing::Rules::free_entry_reply_secs) + HOUR;
+        let long = short.max(hours(crate::model::pricing::Rules::free_entry_secs) + HOUR);
         Reach { short, long, reply }
     }
 }

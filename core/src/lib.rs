@@ -52,25 +52,47 @@ pub mod attribution;
 pub mod billing;
 pub mod config;
 pub mod engagement;
-pub mod engine;
-pub mod error;
+mod engine;
+mod error;
 pub mod expiry;
-mod hash;
 pub mod input;
+#[doc(hidden)]
+pub mod internals;
 pub mod model;
 pub mod partition;
 pub mod report;
-pub mod snapshot;
+mod scope;
+mod snapshot;
 pub mod sources;
-pub mod store;
-pub mod time;
+mod store;
+mod util;
 
-pub use config::Config;
-pub use engine::{Engine, StreamOutcome};
+pub use attribution::{
+    AttributionSummary, ComparisonRow, ContactFilter, FunnelRow, FunnelStep, ModelCredit, SourceRow,
+};
+pub use billing::{
+    Amount, BillingSection, BillingView, CategoryCounts, ConversationCounts, CostSection,
+    FreeCounts, Mismatch, Reconciliation, UsageCounts, UsageMonth, UsageSection, WindowState,
+};
+pub use config::{
+    AttributionConfig, Config, EventDef, EventKind, FunnelDef, MatchKind, ModelName, SourceRule,
+};
+pub use engagement::{
+    AuthorResponse, ButtonRow, DailyActive, DailyVolume, Engagement, ResponseTime, Support,
+    TemplateRow, TopAuthor,
+};
+pub use engine::{Engine, FactCounts, StreamOutcome};
 pub use error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, SnapshotError};
+pub use expiry::ExpiryOutcome;
+pub use model::PricingModel;
+pub use model::country::MarketOverride;
 pub use model::money::{Currency, Money};
-pub use report::{Report, ReportOptions};
-pub use store::IngestOutcome;
+pub use model::pricing::{ModelSpan, RulePatch, TimelineEntry};
+pub use model::rates::{RateCardSpec, RateRow};
+pub use report::{Comparison, RangeInfo, Report, Table};
+pub use scope::ReportOptions;
+pub use sources::{ConversionEvent, ConversionKind, SourceDirection, SourceKind};
+pub use store::{IngestOutcome, InputStats};
 
 /// The README's Rust examples, compiled and run as doctests so they never go stale.
 #[cfg(doctest)]

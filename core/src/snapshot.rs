@@ -11,44 +11,26 @@
 //! never silently wrong state.
 
 use crate::config::Config;
+use crate::engagement::{Carries, Carry};
 use crate::error::SnapshotError;
-use crate::expiry::Expiry;
-use crate::store::{Carry, Store, UserIx};
+use crate::expiry::{Expired, Expiry};
+use crate::store::{Store, UserIx};
 use serde::{Deserialize, Serialize};
 
-/// Serde through JSON text, for fields whose types skip absent values when serialised
-/// (right for JSON reports, wrong for a positional format like postcard).
-pub(crate) mod as_json {
-    use serde::de::DeserializeOwned;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-        let text = serde_json::to_string(v).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<T, D::Error> {
-        let text = String::deserialize(d)?;
-        serde_json::from_str(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-/// What expiry adds to a store (schema 2).
+/// The expired state as schema 2 lays it out.
 #[derive(Default, Serialize, Deserialize)]
-struct Expired {
+struct ExpiredV2 {
     carries: Vec<(UserIx, Carry)>,
     expiry: Option<Box<Expiry>>,
 }
 
 /// The snapshot magic.
-pub const MAGIC: &[u8; 6] = b"CVLNS\0";
+pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 2;
 const HEADER: usize = 6 + 4 + 8;
 
-use crate::hash::fnv1a;
+use crate::util::hash::fnv1a;
 
 /// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
 /// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
@@ -63,7 +45,7 @@ pub fn seal(payload: &[u8]) -> Vec<u8> {
 }
 
 /// Encode a configuration and store.
-pub(crate) fn encode(config: &Config, store: &Store) -> Vec<u8> {
+pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
@@ -71,14 +53,13 @@ pub(crate) fn encode(config: &Config, store: &Store) -> Vec<u8> {
     // Serialising plain data into memory cannot fail; an empty payload would be caught by
     // the checksum and decoder on restore.
     let config_json = serde_json::to_string(config).unwrap_or_default();
-    let expired = Expired {
-        carries: (0..store.users.len() as UserIx)
-            .filter_map(|u| {
-                let c = store.users[u as usize].carry.as_deref()?;
-                Some((u, c.clone()))
-            })
+    let expired = ExpiredV2 {
+        carries: expired
+            .carries
+            .pairs()
+            .map(|(u, c)| (u, c.clone()))
             .collect(),
-        expiry: store.expiry.clone(),
+        expiry: expired.expiry.clone(),
     };
     let payload = postcard::to_extend(&(config_json, store, expired), out).unwrap_or_default();
     let mut out = payload;
@@ -88,7 +69,7 @@ pub(crate) fn encode(config: &Config, store: &Store) -> Vec<u8> {
 }
 
 /// Decode bytes written by [`encode`].
-pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotError> {
     if bytes.len() < HEADER || &bytes[..6] != MAGIC {
         return Err(SnapshotError::BadMagic);
     }
@@ -110,9 +91,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
         ));
     }
     let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let (config_json, mut store, expired): (String, Store, Expired) = if version == 1 {
+    let (config_json, mut store, expired): (String, Store, ExpiredV2) = if version == 1 {
         let (c, s) = postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?;
-        (c, s, Expired::default())
+        (c, s, ExpiredV2::default())
     } else {
         postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?
     };
@@ -120,18 +101,17 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
     store.check_integrity().map_err(SnapshotError::Corrupt)?;
     let (users, phones) = (store.users.len(), store.phones.len());
-    for (u, carry) in expired.carries {
+    for (u, carry) in &expired.carries {
         let phones_ok = carry
             .phones
             .iter()
             .chain(carry.support.iter().map(|(p, _)| p))
             .all(|p| (*p as usize) < phones);
-        let Some(rec) = store.users.get_mut(u as usize).filter(|_| phones_ok) else {
+        if (*u as usize) >= users || !phones_ok {
             return Err(SnapshotError::Corrupt(format!(
                 "carry of user {u} out of range"
             )));
-        };
-        rec.carry = Some(Box::new(carry));
+        }
     }
     if let Some(x) = &expired.expiry {
         x.sealed
@@ -148,6 +128,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
             ));
         }
     }
-    store.expiry = expired.expiry;
-    Ok((config, store))
+    let state = Expired {
+        expiry: expired.expiry,
+        carries: Carries::from_pairs(expired.carries),
+    };
+    Ok((config, store, state))
 }

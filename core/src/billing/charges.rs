@@ -53,12 +53,12 @@
 //!   result does not depend on the order the input arrived in.
 
 use super::BillingSetup;
-use super::timeline::Rules;
 use super::windows::{EntryOutcome, WindowTracker, is_entry_referral};
 use crate::model::country::{Country, Market};
 use crate::model::money::{Currency, Money};
+use crate::model::pricing::Rules;
 use crate::model::{Category, Direction, OutboundKind, PricingModel};
-use crate::store::{MsgIx, MsgRec, PhoneIx, Store, UserIx};
+use crate::store::{MsgIx, MsgRec, PhoneIx, PhoneResolver, Store, UserIx};
 use chrono::{Datelike, NaiveDate};
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,7 @@ use serde::{Deserialize, Serialize};
 /// `authentication_international` is authentication.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[doc(hidden)]
 pub enum ChargeCategory {
     /// Marketing (and marketing lite).
     Marketing,
@@ -118,6 +119,7 @@ impl ChargeCategory {
 /// The kind of a conversation: a CBP category conversation or a free entry point window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[doc(hidden)]
 pub enum ConversationKind {
     /// Marketing conversation (CBP).
     Marketing,
@@ -165,6 +167,7 @@ impl ConversationKind {
 /// Why a delivered message costs nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[doc(hidden)]
 pub enum FreeReason {
     /// PMP: a utility template delivered while the customer service window was open.
     ServiceWindow,
@@ -188,6 +191,7 @@ impl FreeReason {
 
 /// A conversation (CBP) or free entry point window (both models).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct Conversation {
     /// The user.
     pub user: UserIx,
@@ -213,6 +217,7 @@ pub struct Conversation {
 
 /// What one business message is charged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct MessageCharge {
     /// The message.
     pub msg: MsgIx,
@@ -267,6 +272,7 @@ pub struct MessageCharge {
 
 /// Every business message's charge, and the conversations.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct Charges {
     /// One per outbound message, grouped by user.
     pub messages: Vec<MessageCharge>,
@@ -291,55 +297,16 @@ impl Charges {
 
 /// What one user's fold produced (conversation indices local to it).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct UserCharges {
+pub(crate) struct UserCharges {
     /// The user's business messages.
     pub messages: Vec<MessageCharge>,
     /// The user's conversations.
     pub conversations: Vec<Conversation>,
 }
 
-/// Places messages without a business number on the user's number (see the module rules).
-pub(crate) struct PhoneResolver<'a> {
-    empty: Option<PhoneIx>,
-    /// (ts, id, phone) of the user's messages with a known number, sorted; empty unless
-    /// some message of the user has no number.
-    known: Vec<(i64, &'a str, PhoneIx)>,
-}
-
-impl<'a> PhoneResolver<'a> {
-    pub(crate) fn new(store: &'a Store, user: UserIx) -> PhoneResolver<'a> {
-        let empty = store.phone_by_id("");
-        let msgs = || {
-            store.users[user as usize]
-                .timeline
-                .iter()
-                .map(|ix| &store.msgs[*ix as usize])
-        };
-        let mut known = Vec::new();
-        if empty.is_some() && msgs().any(|m| Some(m.phone) == empty) {
-            known = msgs()
-                .filter(|m| Some(m.phone) != empty)
-                .map(|m| (m.ts, &*m.id, m.phone))
-                .collect();
-            known.sort_unstable();
-        }
-        PhoneResolver { empty, known }
-    }
-
-    pub(crate) fn phone_of(&self, m: &MsgRec) -> PhoneIx {
-        if Some(m.phone) != self.empty || self.known.is_empty() {
-            return m.phone;
-        }
-        let n = self
-            .known
-            .partition_point(|(t, id, _)| (*t, *id) <= (m.ts, &*m.id));
-        self.known[n.saturating_sub(1)].2
-    }
-}
-
 /// The category and kind billing uses for a business message: the record's, else Meta's
 /// `pricing.category`. `None`: not counted.
-pub fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
+pub(crate) fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
     if let Some(o) = m.outbound.as_deref() {
         let template = o.kind == OutboundKind::Template;
         return Some((
@@ -380,7 +347,7 @@ struct NumberState {
 /// The per-user fold: every business message of `user` (a representative) with what it is
 /// charged — category, billable, free reason, conversation — but no cost yet (see [`price`]).
 /// Pure: reads the store, returns the user's results.
-pub fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
+pub(crate) fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
     let rec = &store.users[user as usize];
     let resolver = PhoneResolver::new(store, user);
     let country = rec.country();
@@ -400,8 +367,10 @@ pub fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharg
             Direction::Outbound => {
                 let cat = billing_category(m);
                 let delivered_at = m.status.delivered_at();
-                let day = crate::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
-                let market = setup.markets.market(country, super::rates::epoch_day(day));
+                let day = crate::util::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
+                let market = setup
+                    .markets
+                    .market(country, crate::model::country::epoch_day(day));
                 out.messages.push(MessageCharge {
                     msg: ix,
                     user,
@@ -621,6 +590,7 @@ impl Delivery<'_> {
 /// What a charged unit counts toward in its calendar month (business time zone): a PMP
 /// volume tier of its market and category, or the CBP service free tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[doc(hidden)]
 pub enum Tally {
     /// PMP utility or authentication volume tier.
     Tier {
@@ -638,8 +608,11 @@ pub enum Tally {
     },
 }
 
+/// Units of expired history per monthly count: numbering continues from them.
+pub(crate) type Tallies = std::collections::BTreeMap<Tally, u64>;
+
 /// The monthly count a delivered, charged unit adds to, under the rules of its billing day.
-pub fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
+pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
     if !m.charged || m.delivered_at.is_none() {
         return None;
     }
@@ -667,7 +640,12 @@ pub fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
 /// CBP service free tier and PMP volume tiers number the units of each calendar month
 /// (business time zone), counting on from the units of expired history
 /// ([`crate::expiry`]); each unit is then priced from the rate card.
-pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
+pub(crate) fn price(
+    store: &Store,
+    setup: &BillingSetup,
+    expired: Option<&Tallies>,
+    charges: &mut Charges,
+) {
     let mut order: Vec<usize> = (0..charges.messages.len())
         .filter(|i| charges.messages[*i].charged)
         .collect();
@@ -675,7 +653,6 @@ pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
         let m = &charges.messages[*i];
         (m.delivered_at, &store.msgs[m.msg as usize].id)
     });
-    let expired = store.expiry.as_deref().map(|x| &x.tallies);
     let mut counts: HashMap<Tally, u64> = HashMap::new();
     for i in order {
         let m = &mut charges.messages[i];
@@ -713,38 +690,13 @@ pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
 }
 
 /// Every business message's charge (see the module rules), computed over the whole store —
-/// tiers and free tiers count from the start of each month whatever the report range — so
-/// sections filter by range and number themselves. For each outbound message: its
-/// category, billable flag, free reason, cost in micro-units of [`Charges::currency`], and
-/// (CBP) the conversation it opened or rode.
-///
-/// ```
-/// use convolens::billing::{compute, BillingSetup, RateCardSpec, RateRow};
-/// use convolens::{Config, Engine, ReportOptions};
-/// let mut cfg = Config::default();
-/// let rows = RateRow::parse_csv("market,category,price,currency,effective_from\ngermany,marketing,0.1365,EUR,2025-01-01")?;
-/// cfg.rate_card = Some(RateCardSpec::Inline(rows));
-/// let mut engine = Engine::new(cfg)?;
-/// engine.ingest_str(r#"{"type":"outbound","id":"w1","to":"4915112345678","timestamp":1751450000,"template":"promo","category":"marketing"}"#)?;
-/// engine.ingest_str(r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
-///   "metadata":{"phone_number_id":"1001"},
-///   "statuses":[{"id":"w1","status":"delivered","timestamp":"1751450005","recipient_id":"4915112345678"}]}}]}]}"#)?;
-/// let report = engine.report(&ReportOptions::default())?;
-/// let charges = compute(engine.store(), &BillingSetup::from_config(engine.config())?);
-/// let c = charges.get(engine.store().outbound("w1").unwrap()).unwrap();
-/// // 2025-07-02 is under per-message pricing: one marketing message at EUR 0.1365.
-/// assert!(c.charged && c.billable);
-/// assert_eq!(c.cost.micros, 136_500);
-/// assert_eq!(report.billing.cost.total.0, 136_500);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn message_charges(ctx: &crate::report::Ctx<'_>) -> Result<Charges, crate::error::ConfigError> {
-    let setup = BillingSetup::from_config(ctx.config)?;
-    Ok(compute(ctx.store, &setup))
-}
-
-/// [`message_charges`] with a prepared setup.
-pub fn compute(store: &Store, setup: &BillingSetup) -> Charges {
+/// tiers and free tiers count from the start of each month whatever the report range, on
+/// from the `expired` units of each month ([`crate::expiry`]) — so sections filter by
+/// range and number themselves. For each outbound message: its category, billable flag,
+/// free reason, cost in micro-units of [`Charges::currency`], and (CBP) the conversation it
+/// opened or rode.
+#[doc(hidden)]
+pub fn compute(store: &Store, setup: &BillingSetup, expired: Option<&Tallies>) -> Charges {
     let mut charges = Charges {
         currency: setup.currency,
         ..Charges::default()
@@ -759,6 +711,6 @@ pub fn compute(store: &Store, setup: &BillingSetup) -> Charges {
             charges.messages.push(m);
         }
     }
-    price(store, setup, &mut charges);
+    price(store, setup, expired, &mut charges);
     charges
 }

@@ -69,42 +69,42 @@
 //! currency (without a card, the config's `currency`, and every charged unit is unpriced).
 
 pub mod charges;
-pub mod rates;
 pub mod reconcile;
 pub mod report;
-pub mod text;
-pub mod timeline;
+
 pub mod windows;
 
-pub use charges::{
-    ChargeCategory, Charges, Conversation, ConversationKind, FreeReason, MessageCharge, Tally,
-    compute, message_charges, tally,
+pub(crate) use charges::{Charges, Tallies, compute, tally};
+pub use reconcile::{BillingView, Mismatch};
+pub use report::{
+    Amount, BillingSection, CategoryCounts, ConversationCounts, CostSection, FreeCounts,
+    Reconciliation, UsageCounts, UsageMonth, UsageSection,
 };
-pub use rates::{MarketOverride, RateCard, RateCardSpec, RateRow};
-pub use report::{Amount, BillingSection, UsageSection};
-pub use timeline::{ModelSpan, RulePatch, Rules, Timeline, TimelineEntry};
 pub use windows::WindowState;
 
 use crate::config::Config;
 use crate::error::ConfigError;
-use crate::model::country::MarketTable;
+use crate::model::country::{MarketTable, market_table};
 use crate::model::money::Currency;
+use crate::model::pricing::Timeline;
+use crate::model::rates::{RateCard, RateCardSpec};
 use chrono_tz::Tz;
 
 /// Everything billing needs from the config, validated: the timeline, the rate card, the
 /// market table, the business time zone and the cost currency.
 #[derive(Clone, Debug)]
+#[doc(hidden)]
 pub struct BillingSetup {
     /// The pricing timeline.
-    pub timeline: Timeline,
+    pub(crate) timeline: Timeline,
     /// The rate card, if configured.
-    pub card: Option<RateCard>,
+    pub(crate) card: Option<RateCard>,
     /// Country→market.
-    pub markets: MarketTable,
+    pub(crate) markets: MarketTable,
     /// The business time zone.
-    pub tz: Tz,
+    pub(crate) tz: Tz,
     /// The currency of costs: the card's, else the config's.
-    pub currency: Currency,
+    pub(crate) currency: Currency,
 }
 
 impl BillingSetup {
@@ -113,8 +113,7 @@ impl BillingSetup {
     pub fn from_config(cfg: &Config) -> Result<BillingSetup, ConfigError> {
         let timeline = Timeline::from_config(&cfg.pricing_timeline)
             .map_err(|m| ConfigError::value("pricing_timeline", m))?;
-        let markets =
-            rates::market_table(&cfg.markets).map_err(|m| ConfigError::value("markets", m))?;
+        let markets = market_table(&cfg.markets).map_err(|m| ConfigError::value("markets", m))?;
         let card = match &cfg.rate_card {
             None => None,
             Some(RateCardSpec::Inline(rows)) => {
@@ -137,45 +136,28 @@ impl BillingSetup {
     }
 }
 
-/// Check the billing keys of a config: `pricing_timeline`, `markets`, and an inline
-/// `rate_card` (a path is checked when resolved).
-pub fn validate_config(cfg: &Config) -> Result<(), ConfigError> {
-    Timeline::from_config(&cfg.pricing_timeline)
-        .map_err(|m| ConfigError::value("pricing_timeline", m))?;
-    rates::market_table(&cfg.markets).map_err(|m| ConfigError::value("markets", m))?;
-    if let Some(rc) = &cfg.rate_card {
-        rc.validate()
-            .map_err(|m| ConfigError::value("rate_card", m))?;
-    }
-    Ok(())
-}
-
-/// The `billing` and `usage` sections of a report.
-pub fn sections(
-    ctx: &crate::report::Ctx<'_>,
-) -> Result<(BillingSection, UsageSection), ConfigError> {
-    sections_with_charges(ctx).map(|(b, u, _)| (b, u))
-}
-
 /// Billing's range-independent work for one report zone and number filter: the pricing
 /// timeline, the cost currency and every day's aggregate. A report over any range sums its
 /// days ([`BillingDays::sections`]), so repeated reports cost time proportional to their
 /// days, not to the messages ingested.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BillingDays {
-    #[serde(with = "crate::snapshot::as_json")]
+pub(crate) struct BillingDays {
+    #[serde(with = "crate::util::serde::as_json")]
     timeline: Timeline,
     currency: Currency,
     pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, report::DayBilling>,
 }
 
 impl BillingDays {
-    /// Price every business message of the store and aggregate the charges by day in the
-    /// context's zone, keeping the context's number filter (its range is not used). Also
+    /// Price every business message of the store (monthly counts continuing from the
+    /// `expired` units) and aggregate the charges by day in the context's zone, keeping the context's number filter (its range is not used). Also
     /// returns the charges, for callers that need them per message.
-    pub fn build(ctx: &crate::report::Ctx<'_>) -> Result<(BillingDays, Charges), ConfigError> {
+    pub fn build(
+        ctx: &crate::scope::Scope<'_>,
+        expired: Option<&Tallies>,
+    ) -> Result<(BillingDays, Charges), ConfigError> {
         let setup = BillingSetup::from_config(ctx.config)?;
-        let charges = compute(ctx.store, &setup);
+        let charges = compute(ctx.store, &setup, expired);
         let days = report::day_aggregates(ctx, &charges);
         Ok((
             BillingDays {
@@ -188,20 +170,10 @@ impl BillingDays {
     }
 
     /// The `billing` and `usage` sections over the context's range.
-    pub fn sections(&self, ctx: &crate::report::Ctx<'_>) -> (BillingSection, UsageSection) {
+    pub fn sections(&self, ctx: &crate::scope::Scope<'_>) -> (BillingSection, UsageSection) {
         (
             report::billing_section(ctx, &self.timeline, self.currency, &self.days),
             report::usage_section(ctx, &self.days),
         )
     }
-}
-
-/// The `billing` and `usage` sections of a report, and the per-message charges they were
-/// computed from (the template section prices its rows with them).
-pub fn sections_with_charges(
-    ctx: &crate::report::Ctx<'_>,
-) -> Result<(BillingSection, UsageSection, Charges), ConfigError> {
-    let (days, charges) = BillingDays::build(ctx)?;
-    let (billing, usage) = days.sections(ctx);
-    Ok((billing, usage, charges))
 }

@@ -32,13 +32,13 @@
 
 use super::charges::{ChargeCategory, Charges, ConversationKind, FreeReason};
 use super::reconcile::{Mismatch, compare_all};
-use super::timeline::{ModelSpan, Timeline};
 use crate::model::PricingModel;
 use crate::model::country::Country;
 use crate::model::money::{Currency, decimal_micros};
-use crate::report::Ctx;
+use crate::model::pricing::{ModelSpan, Timeline};
+use crate::scope::Scope;
 use crate::store::Store;
-use crate::time::day_in;
+use crate::util::time::day_in;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -235,7 +235,7 @@ pub struct UsageSection {
 
 /// Everything billing contributes to one day.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DayBilling {
+pub(crate) struct DayBilling {
     conversations: ConversationCounts,
     charged: CategoryCounts,
     free: FreeCounts,
@@ -244,7 +244,7 @@ pub struct DayBilling {
     cost_by_country: BTreeMap<Option<Country>, i64>,
     unpriced: u64,
     checked: u64,
-    #[serde(with = "crate::snapshot::as_json")]
+    #[serde(with = "crate::util::serde::as_json")]
     mismatches: Vec<Mismatch>,
     usage: BTreeMap<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
 }
@@ -259,7 +259,10 @@ fn bump_category(c: &mut CategoryCounts, g: ChargeCategory) {
 }
 
 /// Sum the charges into days (report time zone), keeping only the report's business number.
-pub fn day_aggregates(ctx: &Ctx<'_>, charges: &Charges) -> BTreeMap<NaiveDate, DayBilling> {
+pub(crate) fn day_aggregates(
+    ctx: &Scope<'_>,
+    charges: &Charges,
+) -> BTreeMap<NaiveDate, DayBilling> {
     let store: &Store = ctx.store;
     let tz = ctx.range.tz;
     let mut days: BTreeMap<NaiveDate, DayBilling> = BTreeMap::new();
@@ -336,8 +339,8 @@ pub fn day_aggregates(ctx: &Ctx<'_>, charges: &Charges) -> BTreeMap<NaiveDate, D
 }
 
 /// The `billing` section over the context's range.
-pub fn billing_section(
-    ctx: &Ctx<'_>,
+pub(crate) fn billing_section(
+    ctx: &Scope<'_>,
     timeline: &Timeline,
     currency: Currency,
     days: &BTreeMap<NaiveDate, DayBilling>,
@@ -401,7 +404,10 @@ pub fn billing_section(
 }
 
 /// The `usage` section over the context's range.
-pub fn usage_section(ctx: &Ctx<'_>, days: &BTreeMap<NaiveDate, DayBilling>) -> UsageSection {
+pub(crate) fn usage_section(
+    ctx: &Scope<'_>,
+    days: &BTreeMap<NaiveDate, DayBilling>,
+) -> UsageSection {
     let r = ctx.range;
     let quota = ctx.config.quota;
     let mut months: Vec<UsageMonth> = Vec::new();

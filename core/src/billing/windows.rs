@@ -23,7 +23,7 @@
 //!   in force at the delivery that is being priced, the free entry window from the rules at
 //!   the reply that opens it.
 
-use super::timeline::{Rules, Timeline};
+use crate::model::pricing::{Rules, Timeline};
 use crate::model::{Direction, ReferralSource};
 use crate::store::{PhoneIx, Store, UserIx};
 use chrono_tz::Tz;
@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 /// The windows of one (business number, user), advanced event by event in time order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WindowTracker {
+pub(crate) struct WindowTracker {
     /// The latest user message so far.
     pub last_inbound: Option<i64>,
     /// The latest referral message not yet answered.
@@ -42,7 +42,7 @@ pub struct WindowTracker {
 
 /// What a delivered business message meant for the free entry point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryOutcome {
+pub(crate) enum EntryOutcome {
     /// The message is the reply that opened a window `[at, until)`.
     Opened {
         /// When the window closes.
@@ -59,7 +59,7 @@ pub enum EntryOutcome {
 
 impl WindowTracker {
     /// A user message arrived at `ts`; `referral` when it came from a CTWA ad or Page CTA.
-    pub fn on_inbound(&mut self, ts: i64, referral: bool) {
+    pub(crate) fn on_inbound(&mut self, ts: i64, referral: bool) {
         self.last_inbound = Some(self.last_inbound.map_or(ts, |t| t.max(ts)));
         if referral {
             self.pending_referral = Some(ts);
@@ -67,17 +67,17 @@ impl WindowTracker {
     }
 
     /// Whether the customer service window is open at `at`.
-    pub fn service_open(&self, at: i64, rules: &Rules) -> bool {
+    pub(crate) fn service_open(&self, at: i64, rules: &Rules) -> bool {
         self.service_until(rules).is_some_and(|u| at < u)
     }
 
     /// When the customer service window closes (or closed), if the user ever wrote.
-    pub fn service_until(&self, rules: &Rules) -> Option<i64> {
+    pub(crate) fn service_until(&self, rules: &Rules) -> Option<i64> {
         self.last_inbound.map(|t| t + rules.service_window_secs())
     }
 
     /// The free entry point window open at `at`, as its closing instant.
-    pub fn free_entry_open(&self, at: i64) -> Option<i64> {
+    pub(crate) fn free_entry_open(&self, at: i64) -> Option<i64> {
         self.free_entry
             .filter(|(o, u)| *o <= at && at < *u)
             .map(|(_, u)| u)
@@ -85,7 +85,7 @@ impl WindowTracker {
 
     /// A business message was delivered at `at`: open a free entry point window if it is
     /// the first reply to a referral, and say whether the message falls in one.
-    pub fn on_delivery(&mut self, at: i64, rules: &Rules) -> EntryOutcome {
+    pub(crate) fn on_delivery(&mut self, at: i64, rules: &Rules) -> EntryOutcome {
         if let Some(until) = self.free_entry_open(at) {
             self.pending_referral = None;
             return EntryOutcome::Inside { until };
@@ -103,7 +103,7 @@ impl WindowTracker {
 
 /// Whether an inbound message makes the user eligible for a free entry point: a referral
 /// from a Click-to-WhatsApp ad or a Page post call-to-action.
-pub fn is_entry_referral(source: Option<ReferralSource>) -> bool {
+pub(crate) fn is_entry_referral(source: Option<ReferralSource>) -> bool {
     matches!(source, Some(ReferralSource::Ad | ReferralSource::Post))
 }
 
@@ -126,7 +126,7 @@ pub struct WindowState {
 /// The window state of `user` with business number `phone` (or, with `None`, across all
 /// numbers: open when open with any) at instant `at`, from everything ingested up to `at`.
 /// Order-independent: it sorts the events itself.
-pub fn window_state(
+pub(crate) fn window_state(
     store: &Store,
     timeline: &Timeline,
     tz: Tz,
@@ -138,7 +138,7 @@ pub fn window_state(
     let rec = &store.users[user as usize];
     // (time, inbound first, id, phone, referral?)
     let mut events: Vec<(i64, u8, &str, PhoneIx, bool)> = Vec::new();
-    let resolve = super::charges::PhoneResolver::new(store, user);
+    let resolve = crate::store::PhoneResolver::new(store, user);
     for &ix in &rec.timeline {
         let m = &store.msgs[ix as usize];
         let p = resolve.phone_of(m);

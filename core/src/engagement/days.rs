@@ -37,89 +37,29 @@
 //! per day: 24 hourly counters, a few counters, one `u32` per answered support
 //! conversation, and one entry per author, template, campaign and button active that day.
 
-use super::templates::{Funnel, FunnelMsg};
+use super::funnel::{Funnel, FunnelMsg};
 use super::userset::UserSet;
 use crate::error::ReportError;
 use crate::model::AuthorKind;
 use crate::model::country::Country;
 use crate::store::{PhoneIx, UserIx};
+use crate::util::interner::Interner;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A calendar day as a number (days from the common era, `NaiveDate::num_days_from_ce`).
-pub type DayNum = i32;
+pub(crate) type DayNum = i32;
 
 /// The number of `d`.
-pub fn day_num(d: NaiveDate) -> DayNum {
+pub(crate) fn day_num(d: NaiveDate) -> DayNum {
     chrono::Datelike::num_days_from_ce(&d)
 }
 
 /// The date of day number `n`.
-pub fn day_date(n: DayNum) -> NaiveDate {
+pub(crate) fn day_date(n: DayNum) -> NaiveDate {
     NaiveDate::from_num_days_from_ce_opt(n).unwrap_or_default()
-}
-
-/// Interned strings (author ids, template, campaign and button names).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "Vec<Box<str>>", into = "Vec<Box<str>>")]
-pub struct Interner {
-    names: Vec<Box<str>>,
-    ix: HashMap<Box<str>, u32>,
-}
-
-impl From<Vec<Box<str>>> for Interner {
-    fn from(names: Vec<Box<str>>) -> Interner {
-        let mut i = Interner::default();
-        for n in names {
-            // A repeated name (only in a corrupt snapshot) keeps its first index.
-            let ix = i.names.len() as u32;
-            i.ix.entry(n.clone()).or_insert(ix);
-            i.names.push(n);
-        }
-        i
-    }
-}
-
-impl From<Interner> for Vec<Box<str>> {
-    fn from(i: Interner) -> Vec<Box<str>> {
-        i.names
-    }
-}
-
-impl Interner {
-    /// The index of `s`, adding it when new.
-    pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(i) = self.ix.get(s) {
-            return *i;
-        }
-        let i = self.names.len() as u32;
-        self.names.push(s.into());
-        self.ix.insert(s.into(), i);
-        i
-    }
-
-    /// The index of `s`, if interned.
-    pub fn lookup(&self, s: &str) -> Option<u32> {
-        self.ix.get(s).copied()
-    }
-
-    /// The string of index `i`.
-    pub fn name(&self, i: u32) -> &str {
-        &self.names[i as usize]
-    }
-
-    /// How many strings are interned.
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    /// Whether nothing is interned.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
 }
 
 /// One contribution of a user's fold to one (business number, day).
@@ -253,7 +193,7 @@ const CHUNK: usize = 32;
 /// and the last: two messages 99 years apart (ingestion accepts 2000..2100) cost two
 /// chunks and 8 bytes of index per 32 days between them, not 36,000 aggregates.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DaySeries<T> {
+pub(crate) struct DaySeries<T> {
     /// The first day of chunk 0 (a multiple of [`CHUNK`]).
     base: DayNum,
     chunks: Vec<Option<Box<[T]>>>,
@@ -268,7 +208,7 @@ fn chunk_start(day: DayNum) -> DayNum {
 impl<T: Default> DaySeries<T> {
     /// An empty series whose chunk index is pre-sized for `[from, to]` (a hint: any day
     /// fits later, and no value is allocated until written).
-    pub fn with_span(from: DayNum, to: DayNum) -> Self {
+    pub(crate) fn with_span(from: DayNum, to: DayNum) -> Self {
         let base = chunk_start(from);
         let n = ((i64::from(to) - i64::from(base)) / CHUNK as i64 + 1).clamp(0, 1 << 16) as usize;
         DaySeries {
@@ -279,7 +219,7 @@ impl<T: Default> DaySeries<T> {
     }
 
     /// Reset every day for which `drop` holds to the default.
-    pub fn clear_days(&mut self, drop: impl Fn(DayNum) -> bool) {
+    pub(crate) fn clear_days(&mut self, drop: impl Fn(DayNum) -> bool) {
         for (c, chunk) in self.chunks.iter_mut().enumerate() {
             let Some(chunk) = chunk else { continue };
             let first = self.base + (c * CHUNK) as DayNum;
@@ -293,12 +233,12 @@ impl<T: Default> DaySeries<T> {
 
     /// Whether every stored chunk holds 32 days (what indexing relies on; checked
     /// on restored snapshots).
-    pub fn is_well_formed(&self) -> bool {
+    pub(crate) fn is_well_formed(&self) -> bool {
         self.chunks.iter().flatten().all(|c| c.len() == CHUNK)
     }
 
     /// The value of `day`, created (as the default) when missing.
-    pub fn get_mut(&mut self, day: DayNum) -> &mut T {
+    pub(crate) fn get_mut(&mut self, day: DayNum) -> &mut T {
         if self.covered.is_none() && self.chunks.iter().all(Option::is_none) {
             let n = self.chunks.len();
             self.chunks.clear();
@@ -332,7 +272,7 @@ impl<T: Default> DaySeries<T> {
 impl<T> DaySeries<T> {
     /// The value of `day`, if its chunk exists (days never written may read as the
     /// default when a neighbour in their chunk was written).
-    pub fn get(&self, day: DayNum) -> Option<&T> {
+    pub(crate) fn get(&self, day: DayNum) -> Option<&T> {
         let (lo, hi) = self.covered?;
         if day < lo || day > hi {
             return None;
@@ -342,24 +282,21 @@ impl<T> DaySeries<T> {
     }
 
     /// First day written (0 when none).
-    pub fn first_day(&self) -> DayNum {
+    #[cfg(test)]
+    fn first_day(&self) -> DayNum {
         self.covered.map_or(0, |(lo, _)| lo)
     }
 
     /// Days from the first written to the last written, inclusive.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.covered
             .map_or(0, |(lo, hi)| (i64::from(hi) - i64::from(lo) + 1) as usize)
     }
 
-    /// Whether no day was written.
-    pub fn is_empty(&self) -> bool {
-        self.covered.is_none()
-    }
-
     /// Every day of an existing chunk between the first and the last written day, in order,
     /// with its value.
-    pub fn iter(&self) -> impl Iterator<Item = (DayNum, &T)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (DayNum, &T)> {
         let (lo, hi) = self.covered.unwrap_or((1, 0));
         let base = self.base;
         self.chunks
@@ -378,7 +315,7 @@ impl<T> DaySeries<T> {
 /// Per-day aggregates for every business number, in one time zone.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DayStore {
-    #[serde(with = "crate::expiry::tz_name")]
+    #[serde(with = "crate::util::serde::tz_name")]
     tz: Tz,
     span: (DayNum, DayNum),
     phones: BTreeMap<PhoneIx, DaySeries<DayAgg>>,

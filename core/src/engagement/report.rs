@@ -11,7 +11,7 @@ use super::days::{DayAgg, DayNum, DayStore, day_date, day_num};
 use super::support::{self, ResponseTime, Support};
 use super::templates::{self, TemplateRow};
 use super::userset::UserSet;
-use crate::report::Ctx;
+use crate::scope::Scope;
 use crate::store::PhoneIx;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -73,6 +73,7 @@ pub struct DailyVolume {
 
 /// The three sections this module reports.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[doc(hidden)]
 pub struct Sections {
     /// `engagement`.
     pub engagement: Engagement,
@@ -84,7 +85,7 @@ pub struct Sections {
 
 /// Everything a range sums to, before it is shaped into sections.
 #[derive(Clone, Debug, Default)]
-pub struct RangeAgg {
+pub(crate) struct RangeAgg {
     /// The sum of every day and number in scope.
     pub total: DayAgg,
     /// Distinct users whose first message (ever, or on the number when filtered) is in range.
@@ -99,7 +100,7 @@ pub struct RangeAgg {
 
 /// Sum days `[from, to)` of `phones` (`None`: every number, with "new" meaning the first
 /// message to any number).
-pub fn range_agg(
+pub(crate) fn range_agg(
     days: &DayStore,
     phones: Option<&[PhoneIx]>,
     from: DayNum,
@@ -149,7 +150,7 @@ pub fn range_agg(
 }
 
 /// Shape a summed range into the engagement section.
-pub fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
+pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
     let t = &r.total;
     let active = t.active.len();
     // Every new user was active in the range (their first message is in it).
@@ -202,7 +203,8 @@ pub fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
 }
 
 /// The engagement, templates and campaigns sections of a report.
-pub fn sections(ctx: &Ctx<'_>, days: &DayStore) -> Sections {
+#[doc(hidden)]
+pub fn sections(ctx: &Scope<'_>, days: &DayStore) -> Sections {
     let (from, to) = (day_num(ctx.range.from), day_num(ctx.range.to));
     let one: [PhoneIx; 1];
     let phones: Option<&[PhoneIx]> = if ctx.phone_unknown {

@@ -78,7 +78,7 @@ pub struct AuthorResponse {
 
 /// A user's support conversation with one business number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum State {
+pub(crate) enum State {
     /// Opened at `since` by an inbound message; `answered` once a business message followed.
     Open {
         /// When it opened.
@@ -91,17 +91,22 @@ pub enum State {
 }
 
 /// Per business number, the state of a user's support conversations.
-pub type States = SmallVec<[(PhoneIx, State); 2]>;
+pub(crate) type States = SmallVec<[(PhoneIx, State); 2]>;
 
 /// Fold one user's timeline and close records into support contributions, starting from
-/// the states the user's expired history left ([`crate::store::Carry`]).
-pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
-    let init = user.carry.as_deref().map(|c| c.support.clone());
+/// the states the user's expired history left ([`super::Carry`]).
+pub(crate) fn fold<'a>(
+    cx: &FoldCtx<'a>,
+    user: &'a UserRec,
+    carry: Option<&super::Carry>,
+    out: &mut Vec<Contribution<'a>>,
+) {
+    let init = carry.map(|c| c.support.clone());
     fold_from(cx, user, init.unwrap_or_default(), out);
 }
 
 /// [`fold`] from the given states; returns the states at the end of the timeline.
-pub fn fold_from<'a>(
+pub(crate) fn fold_from<'a>(
     cx: &FoldCtx<'a>,
     user: &'a UserRec,
     init: States,
@@ -205,7 +210,7 @@ pub fn fold_from<'a>(
 
 /// The `q`-quantile (0–1) of sorted values, interpolating linearly between the closest
 /// ranks; `None` for no values.
-pub fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
+pub(crate) fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
     let n = sorted.len();
     if n == 0 {
         return None;
@@ -218,7 +223,7 @@ pub fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
 }
 
 /// Summarize the first-response times of the conversations opened in a range.
-pub fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> ResponseTime {
+pub(crate) fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> ResponseTime {
     let mut all: Vec<u32> = responses.iter().map(|r| r.1).collect();
     all.sort_unstable();
     let mut by: BTreeMap<AuthorKind, Vec<u32>> = BTreeMap::new();

@@ -13,7 +13,7 @@
 
 /// Above this many entries a chunk switches from a sorted array to a bitmap (the point where
 /// 2 bytes per entry reach the bitmap's 8 KiB).
-pub const ARRAY_MAX: usize = 4096;
+pub(crate) const ARRAY_MAX: usize = 4096;
 
 const WORDS: usize = 1024;
 

@@ -44,10 +44,11 @@ type S<'a> = Cow<'a, str>;
 
 /// The default longest line or document accepted: 16 MiB. Meta's payloads are far smaller;
 /// a longer line is a [`ParseErrorKind::TooLong`] error rather than an allocation bomb.
-pub const DEFAULT_MAX_LINE_BYTES: usize = 16 << 20;
+pub(crate) const DEFAULT_MAX_LINE_BYTES: usize = 16 << 20;
 
 /// A user as named by one input: the phone-number `wa_id` and/or the business-scoped user id.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[doc(hidden)]
 pub struct UserRef<'a> {
     /// The `wa_id` (E.164 digits), when present and non-empty.
     pub wa_id: Option<S<'a>>,
@@ -87,6 +88,7 @@ impl<'a> UserRef<'a> {
 
 /// Profile information about a user from a webhook's `contacts[]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct ContactInfo<'a> {
     /// Who.
     pub user: UserRef<'a>,
@@ -98,6 +100,7 @@ pub struct ContactInfo<'a> {
 
 /// An inbound user message.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct InboundMsg<'a> {
     /// `messages[].id`.
     pub id: S<'a>,
@@ -121,6 +124,7 @@ pub struct InboundMsg<'a> {
 
 /// A status update for a business message.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct StatusUpdate<'a> {
     /// The business message's id.
     pub id: S<'a>,
@@ -142,6 +146,7 @@ pub struct StatusUpdate<'a> {
 
 /// A business message, as told by the host application (`"type":"outbound"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct OutboundRecord<'a> {
     /// The message id (`wamid…`), the key statuses refer to.
     pub id: S<'a>,
@@ -169,6 +174,7 @@ pub struct OutboundRecord<'a> {
 
 /// A conversion outside the chat (`"type":"external_event"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct ExternalRecord<'a> {
     /// Event id, for idempotency.
     pub id: S<'a>,
@@ -184,6 +190,7 @@ pub struct ExternalRecord<'a> {
 
 /// Money invested in a source over one or more days (`"type":"spend"` or an Ads Insights row).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct SpendRecord<'a> {
     /// Optional record id; without one, the key is `(source, first day)`.
     pub id: Option<S<'a>>,
@@ -201,6 +208,7 @@ pub struct SpendRecord<'a> {
 
 /// An agent closed a support conversation (`"type":"close"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct CloseRecord<'a> {
     /// The user.
     pub contact: UserRef<'a>,
@@ -214,6 +222,7 @@ pub struct CloseRecord<'a> {
 
 /// A URL-button click on a business message, reported by the host (`"type":"click"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct ClickRecord<'a> {
     /// Optional click id; without one, the key is `(message_id, button, timestamp)`.
     pub id: Option<S<'a>>,
@@ -228,6 +237,7 @@ pub struct ClickRecord<'a> {
 /// Why part of an input was accepted but not used.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum IgnoreReason {
     /// A webhook change whose `field` is not `messages` (template updates, account updates, ...).
     Field(Box<str>),
@@ -254,6 +264,7 @@ impl IgnoreReason {
 /// A normalised input event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum Event<'a> {
     /// A user's profile (name, identifiers, country).
     Contact(ContactInfo<'a>),
@@ -359,7 +370,7 @@ pub(crate) fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
     Ok(Option::<W<'a>>::deserialize(d)?.map(|w| w.0))
 }
 
-/// A timestamp: JSON integer or string of digits, within [`crate::time::MIN_TS`, `MAX_TS`).
+/// A timestamp: JSON integer or string of digits, within [`crate::util::time::MIN_TS`, `MAX_TS`).
 pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let v = match d.deserialize_any(ScalarVisitor)? {
         Scalar::Int(i) => i64::try_from(i).unwrap_or(i64::MAX),
@@ -373,7 +384,7 @@ pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
             de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds"))
         })?,
     };
-    if !crate::time::is_plausible(v) {
+    if !crate::util::time::is_plausible(v) {
         return Err(de::Error::custom(format!(
             "timestamp {v} is outside 2000-01-01..2100-01-01 (expected UTC Unix seconds)"
         )));
@@ -492,6 +503,7 @@ struct Doc<'a> {
 
 /// Options that affect parsing.
 #[derive(Clone, Copy, Debug)]
+#[doc(hidden)]
 pub struct ParseOptions {
     /// Currency for records that do not name one.
     pub default_currency: Currency,
@@ -511,6 +523,7 @@ impl Default for ParseOptions {
 /// Parse one document (a JSON object or an array of them) into events, appending to
 /// `out`. `line` is the 1-based line at which the document starts, used in errors.
 /// On error `out` is left as it was.
+#[doc(hidden)]
 pub fn parse_document<'a>(
     bytes: &'a [u8],
     line: u64,
@@ -711,7 +724,7 @@ fn date(v: &str, line: u64, field: &str) -> Result<NaiveDate, ParseError> {
             let ts = d
                 .and_hms_opt(0, 0, 0)
                 .map_or(0, |t| t.and_utc().timestamp());
-            crate::time::is_plausible(ts)
+            crate::util::time::is_plausible(ts)
         })
         .ok_or_else(|| {
             ParseError::new(

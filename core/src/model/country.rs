@@ -26,6 +26,7 @@
 //! - International networks and services (+800, +808, +870, +878, +881, +882, +883,
 //!   +888, +979, +991) have no country.
 
+use chrono::{Datelike, NaiveDate};
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -40,6 +41,7 @@ use std::fmt;
 /// Only the shape is checked (two ASCII letters), not membership of the ISO list, so
 /// user-assigned codes such as `XK` (Kosovo) are accepted.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[doc(hidden)]
 pub struct Country([u8; 2]);
 
 impl Country {
@@ -193,7 +195,7 @@ const MAX_PREFIX_DIGITS: usize = 7;
 /// other valid area code is the United States, and an area code starting with 0 or 1,
 /// or an `N11` service code, is `None`. A +1 number too short to hold an area code is
 /// taken as `US`, as a bare `7` is `RU`.
-pub fn country_from_number(number: &str) -> Option<Country> {
+pub(crate) fn country_from_number(number: &str) -> Option<Country> {
     let mut digits = [0u8; MAX_E164_DIGITS];
     let mut len = 0usize;
     let rest = number.trim();
@@ -247,7 +249,7 @@ fn nanp_country(national: &[u8]) -> Option<Country> {
 /// The country of a business-scoped user id (BSUID): the two letters before the first
 /// `.` (`"US.13491208655302741918"` and `"US.ENT.118…"` → `US`). Ids without a country
 /// prefix (`"user.<hex>"`), or without a `.` at all, give `None`.
-pub fn country_from_bsuid(user_id: &str) -> Option<Country> {
+pub(crate) fn country_from_bsuid(user_id: &str) -> Option<Country> {
     let (prefix, rest) = user_id.trim().split_once('.')?;
     if rest.is_empty() {
         return None;
@@ -266,6 +268,7 @@ pub fn country_from_bsuid(user_id: &str) -> Option<Country> {
 /// names included.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum Market {
     /// Argentina (AR).
     Argentina,
@@ -511,7 +514,7 @@ impl<'de> Deserialize<'de> for Market {
 /// over arithmetically (`(2025, 2, 29)` is the day after `(2025, 2, 28)`). Exact for
 /// every date whose day count fits in `i32`.
 #[allow(clippy::cast_possible_wrap)]
-pub const fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+pub(crate) const fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = (if y >= 0 { y } else { y - 399 }) / 400;
     let yoe = y - era * 400; // [0, 399]
@@ -622,7 +625,7 @@ static META_MARKET_CHANGES: &[([u8; 2], Market, i32)] =
 /// with its dated changes; [`MarketTable::with_override`] adds more from
 /// configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MarketTable {
+pub(crate) struct MarketTable {
     /// Base assignment, sorted by country.
     base: &'static [([u8; 2], Market)],
     /// `(country, effective from day, market)`, sorted by country then day.
@@ -630,6 +633,13 @@ pub struct MarketTable {
 }
 
 impl MarketTable {
+    /// The dated overrides, as `(country, effective from day, market)`, sorted by
+    /// country then day.
+    #[cfg(test)]
+    fn overrides(&self) -> impl Iterator<Item = (Country, i32, Market)> + '_ {
+        self.overrides.iter().copied()
+    }
+
     /// Meta's assignment of countries to pricing markets as published in 2025, with
     /// its dated changes (Zimbabwe: Other before 2025-10-01, Rest of Africa from then).
     /// See the crate source's `META_MARKETS_2025` for the list and the rules for
@@ -688,18 +698,42 @@ impl MarketTable {
         }
         self
     }
-
-    /// The dated overrides, as `(country, effective from day, market)`, sorted by
-    /// country then day.
-    pub fn overrides(&self) -> impl Iterator<Item = (Country, i32, Market)> + '_ {
-        self.overrides.iter().copied()
-    }
 }
 
 impl Default for MarketTable {
     fn default() -> Self {
         MarketTable::meta_default()
     }
+}
+
+/// A dated country→market override.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketOverride {
+    /// ISO 3166 alpha-2 country code.
+    pub country: String,
+    /// Market name.
+    pub market: String,
+    /// First day the override applies.
+    pub effective_from: NaiveDate,
+}
+
+/// Days since 1970-01-01 of `day`, as the market table counts them.
+pub(crate) fn epoch_day(day: NaiveDate) -> i32 {
+    days_from_civil(day.year(), day.month(), day.day())
+}
+
+/// Meta's country→market table with the config's overrides on top. Errors name the entry.
+pub(crate) fn market_table(overrides: &[MarketOverride]) -> Result<MarketTable, String> {
+    let mut t = MarketTable::meta_default();
+    for (i, o) in overrides.iter().enumerate() {
+        let c = Country::new(&o.country)
+            .ok_or_else(|| format!("[{i}]: `{}` is not a two-letter country code", o.country))?;
+        let m = Market::parse(&o.market)
+            .ok_or_else(|| format!("[{i}]: unknown market `{}`", o.market))?;
+        t = t.with_override(c, m, epoch_day(o.effective_from));
+    }
+    Ok(t)
 }
 
 #[cfg(test)]

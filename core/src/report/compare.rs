@@ -26,10 +26,10 @@ use serde_json::{Map, Number, Value};
 use std::collections::BTreeMap;
 
 /// The sections `compare` reports a delta for (when the report has them).
-pub const COMPARED: [&str; 2] = ["engagement", "sources"];
+pub(crate) const COMPARED: [&str; 2] = ["engagement", "sources"];
 
 /// Fields that identify a row in an array of rows.
-pub const ROW_KEYS: [&str; 6] = ["key", "name", "kind", "id", "text", "type"];
+pub(crate) const ROW_KEYS: [&str; 6] = ["key", "name", "kind", "id", "text", "type"];
 
 /// The previous period and the change of each compared section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,7 +70,7 @@ impl Comparison {
 ///     json!({"users": 2, "rate": null, "days": [{"date": "2025-07-01", "n": 3}], "by": {"DE": -2, "FR": 1}})
 /// );
 /// ```
-pub fn delta(prev: &Value, cur: &Value) -> Value {
+pub(crate) fn delta(prev: &Value, cur: &Value) -> Value {
     match (prev, cur) {
         (Value::Number(a), Value::Number(b)) => sub(a, b),
         (Value::Object(a), Value::Object(b)) => {

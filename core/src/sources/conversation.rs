@@ -5,9 +5,9 @@ use super::matcher::Matchers;
 use super::{Source, SourceDirection, SourceKind};
 use crate::model::money::Currency;
 use crate::model::{Direction, OutboundKind, ReferralSource};
-use crate::report::Ctx;
+use crate::scope::Scope;
 use crate::store::{MsgIx, MsgRec, PhoneIx, Store, UserIx};
-use crate::time::{DAY, HOUR};
+use crate::util::time::{DAY, HOUR};
 use hashbrown::HashMap;
 use smallvec::SmallVec;
 
@@ -102,24 +102,25 @@ pub struct Analysis {
 
 /// Every conversation on the business numbers `ctx` includes, over all time (filter by
 /// `start` for a range).
-pub fn conversations(ctx: &Ctx<'_>) -> Vec<Conversation> {
+pub fn conversations(ctx: &Scope<'_>) -> Vec<Conversation> {
     analyse(ctx).conversations
 }
 
-/// The conversations and the attribution of the range's attributed events under the
-/// report's model: what other sections (e.g. a template's attributed conversions and value)
-/// build on. A credit's `conversation` indexes `Analysis::conversations`.
-pub fn attributed(
-    ctx: &Ctx<'_>,
-) -> Result<(Analysis, crate::attribution::Attribution), crate::error::ReportError> {
-    let analysis = analyse(ctx);
-    let att =
-        crate::attribution::attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
-    Ok((analysis, att))
+/// How many steps of `steps` a conversation reached, in order (each step at or after the
+/// previous one). One pass is enough: taking each step at its earliest possible event
+/// never prevents a later step.
+pub(crate) fn funnel_reach(c: &Conversation, steps: &[String]) -> usize {
+    let mut k = 0;
+    for h in &c.events {
+        if k < steps.len() && *h.name == *steps[k] {
+            k += 1;
+        }
+    }
+    k
 }
 
 /// Run the per-user fold for every live user and collect the results.
-pub fn analyse(ctx: &Ctx<'_>) -> Analysis {
+pub(crate) fn analyse(ctx: &Scope<'_>) -> Analysis {
     let matchers = Matchers::new(ctx.config, ctx.store);
     let params = FoldParams {
         timeout: i64::from(ctx.config.inactivity_timeout_hours) * HOUR,
@@ -298,7 +299,7 @@ fn counts(msg: &MsgRec) -> bool {
 
 /// The source a business message opens: a template (or a message known only from its
 /// statuses) gives `campaign:<c>` or `template:<name|unknown>`; a free-form message none.
-pub fn outgoing_source(msg: &MsgRec) -> Option<Source> {
+pub(crate) fn outgoing_source(msg: &MsgRec) -> Option<Source> {
     match msg.outbound.as_deref() {
         None => Some(Source {
             key: "template:unknown".into(),

@@ -21,19 +21,17 @@
 //! day in it once and each (day, source) pair active that day once.
 
 use super::Source;
-use super::conversation::Analysis;
+use super::conversation::{Analysis, funnel_reach};
 use super::matcher::ConversionEvent;
-use super::section::funnel_reach;
-use crate::attribution::{Attribution, ModelName};
-use crate::report::Ctx;
-use crate::time::{DayRange, day_in};
+use crate::scope::Scope;
+use crate::util::time::{DayRange, day_in};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The value of `key` in `map`, inserted with `new()` when missing; the key is cloned only
 /// then (source keys repeat for nearly every conversation and credit).
-fn slot<'m, V>(
+pub(crate) fn slot<'m, V>(
     map: &'m mut BTreeMap<Box<str>, V>,
     key: &str,
     new: impl FnOnce() -> V,
@@ -84,7 +82,7 @@ fn keep_latest(kept: &mut Option<(i64, Box<str>)>, (start, text): (i64, &str)) {
 }
 
 /// A source and the headline of its latest conversation that had one: `(start, text)`.
-pub type SourceMeta = (Source, Option<(i64, Box<str>)>);
+pub(crate) type SourceMeta = (Source, Option<(i64, Box<str>)>);
 
 /// Conversations by (start day, source), and every source's identity and headline.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -100,7 +98,7 @@ pub struct SourceDays {
 
 impl SourceDays {
     /// Aggregate every conversation of `analysis` by start day in the context's zone.
-    pub fn build(ctx: &Ctx<'_>, analysis: &Analysis) -> SourceDays {
+    pub fn build(ctx: &Scope<'_>, analysis: &Analysis) -> SourceDays {
         let tz = ctx.range.tz;
         let funnels = &ctx.config.funnels;
         let mut out = SourceDays {
@@ -132,7 +130,7 @@ impl SourceDays {
     /// Replace the days before `until` with those of `sealed` (the same sources' sealed
     /// days; see [`crate::expiry`]) and add the sources only sealed days had.
     pub fn splice(&mut self, sealed: &SourceDays, until: NaiveDate) {
-        crate::time::splice_days(&mut self.days, &sealed.days, until);
+        crate::util::time::splice_days(&mut self.days, &sealed.days, until);
         for (k, (source, headline)) in &sealed.meta {
             let meta = slot(&mut self.meta, k, || (source.clone(), None));
             if let Some((t, h)) = headline {
@@ -150,93 +148,5 @@ impl SourceDays {
             }
         }
         acc
-    }
-}
-
-/// The attributed events of one day under one model, and the credit they gave.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreditDay {
-    /// Attributed events.
-    pub events: u64,
-    /// Their value (micro-units of the report currency).
-    pub value: i64,
-    /// Events with at least one candidate conversation.
-    pub attributed_events: u64,
-    /// Their value.
-    pub attributed_value: i64,
-    /// Events with no conversation in the lookback.
-    pub unattributed_events: u64,
-    /// Their value.
-    pub unattributed_value: i64,
-    /// Events whose value was in another currency (and so dropped).
-    pub other_currency: u64,
-    /// Credit per source key: (micro-conversions, value).
-    pub by_source: BTreeMap<Box<str>, (i64, i64)>,
-}
-
-impl CreditDay {
-    /// `self += other`.
-    pub fn add(&mut self, other: &CreditDay) {
-        self.events += other.events;
-        self.value += other.value;
-        self.attributed_events += other.attributed_events;
-        self.attributed_value += other.attributed_value;
-        self.unattributed_events += other.unattributed_events;
-        self.unattributed_value += other.unattributed_value;
-        self.other_currency += other.other_currency;
-        for (k, (n, v)) in &other.by_source {
-            let e = slot(&mut self.by_source, k, Default::default);
-            e.0 += n;
-            e.1 += v;
-        }
-    }
-}
-
-/// An attribution's events and credits by event day.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreditDays {
-    /// The model the credits were computed with.
-    pub model: ModelName,
-    /// Per event day.
-    pub days: BTreeMap<NaiveDate, CreditDay>,
-}
-
-impl CreditDays {
-    /// Bucket every event of `att` (computed on `analysis`) by its day in the context's zone.
-    pub fn build(ctx: &Ctx<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
-        let tz = ctx.range.tz;
-        let mut days: BTreeMap<NaiveDate, CreditDay> = BTreeMap::new();
-        for e in &att.events {
-            let d = days.entry(day_in(e.ts, tz)).or_default();
-            d.events += 1;
-            d.value += e.value;
-            d.other_currency += u64::from(analysis.touches[e.touch].other_currency);
-            if e.credits.is_empty() {
-                d.unattributed_events += 1;
-                d.unattributed_value += e.value;
-            } else {
-                d.attributed_events += 1;
-                d.attributed_value += e.value;
-            }
-            for c in &e.credits {
-                let key = &analysis.conversations[c.conversation].source.key;
-                let s = slot(&mut d.by_source, key, Default::default);
-                s.0 += c.count;
-                s.1 += c.value;
-            }
-        }
-        CreditDays {
-            model: att.model,
-            days,
-        }
-    }
-
-    /// The sum over `range`.
-    pub fn in_range(&self, range: &DayRange) -> CreditDay {
-        let mut sum = CreditDay::default();
-        for (_, d) in self.days.range(range.from..range.to) {
-            sum.add(d);
-        }
-        sum
     }
 }

@@ -1,9 +1,9 @@
 //! The BILLING and USAGE parts of the text dashboard ([`crate::report::text`]).
 
-use crate::billing::ModelSpan;
+use super::layout::{bar, table};
 use crate::model::money::format_micros;
+use crate::model::pricing::ModelSpan;
 use crate::report::Report;
-use crate::report::text::{bar, table};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -13,7 +13,7 @@ fn money(micros: i64) -> String {
 }
 
 /// Append the BILLING and USAGE sections of `report` to `out`.
-pub fn render(out: &mut String, report: &Report) {
+pub(super) fn render(out: &mut String, report: &Report) {
     billing(out, report);
     usage(out, report);
 }

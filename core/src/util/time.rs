@@ -3,48 +3,39 @@
 //! Every timestamp the engine keeps is an `i64` count of UTC seconds. Days, weekdays and
 //! hours exist only when a report buckets by the report time zone (default `UTC`).
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
+use chrono::{DateTime, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
 /// Earliest accepted timestamp: 2000-01-01T00:00:00Z. WhatsApp did not exist before;
 /// anything earlier is a unit mistake (milliseconds read as seconds go the other way).
-pub const MIN_TS: i64 = 946_684_800;
+pub(crate) const MIN_TS: i64 = 946_684_800;
 /// Latest accepted timestamp (exclusive): 2100-01-01T00:00:00Z.
-pub const MAX_TS: i64 = 4_102_444_800;
+pub(crate) const MAX_TS: i64 = 4_102_444_800;
 
 /// Seconds in an hour.
-pub const HOUR: i64 = 3_600;
+pub(crate) const HOUR: i64 = 3_600;
 /// Seconds in a day.
-pub const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 
 /// Whether `ts` is inside the accepted range `[MIN_TS, MAX_TS)`.
-pub fn is_plausible(ts: i64) -> bool {
+pub(crate) fn is_plausible(ts: i64) -> bool {
     (MIN_TS..MAX_TS).contains(&ts)
 }
 
 /// The calendar day of `ts` in `tz`.
-pub fn day_in(ts: i64, tz: Tz) -> NaiveDate {
+pub(crate) fn day_in(ts: i64, tz: Tz) -> NaiveDate {
     local(ts, tz).date_naive()
 }
 
 /// `ts` as a date-time in `tz`.
-pub fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
+pub(crate) fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
     let utc = DateTime::from_timestamp(ts, 0).unwrap_or_default();
     utc.with_timezone(&tz)
 }
 
-/// Weekday (0 = Monday) and hour (0–23) of `ts` in `tz`.
-pub fn weekday_hour(ts: i64, tz: Tz) -> (usize, usize) {
-    let l = local(ts, tz);
-    (
-        l.weekday().num_days_from_monday() as usize,
-        l.hour() as usize,
-    )
-}
-
 /// The UTC timestamp at which `day` starts in `tz` (the earliest instant of that date; on a
 /// DST gap at midnight, the first existing instant).
-pub fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
+pub(crate) fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
     let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp(),
@@ -60,9 +51,15 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
     }
 }
 
+/// Parse an IANA zone name (`"Europe/Berlin"`, `"UTC"`).
+pub(crate) fn parse_tz(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>()
+        .map_err(|_| format!("`{name}` is not an IANA time zone name"))
+}
+
 /// Replace the days of `live` before `until` with those of `sealed` (day-keyed aggregates
-/// spliced at the end of expired history; see [`crate::expiry`]).
-pub fn splice_days<V: Clone>(
+/// spliced at the end of expired history).
+pub(crate) fn splice_days<V: Clone>(
     live: &mut std::collections::BTreeMap<NaiveDate, V>,
     sealed: &std::collections::BTreeMap<NaiveDate, V>,
     until: NaiveDate,
@@ -124,8 +121,6 @@ mod tests {
             day_in(ts, Tz::Europe__Berlin),
             NaiveDate::from_ymd_opt(2025, 3, 30).unwrap()
         );
-        assert_eq!(weekday_hour(ts, Tz::Europe__Berlin), (6, 3));
-        assert_eq!(weekday_hour(ts, Tz::UTC), (6, 1));
         // Berlin midnight on 2025-03-30 is 23:00 UTC the day before.
         assert_eq!(
             start_of_day(

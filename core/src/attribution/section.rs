@@ -1,14 +1,14 @@
 //! The report's `sources` and `attribution` sections.
 
-use super::conversation::{Analysis, Conversation, analyse};
-use super::days::{CreditDay, CreditDays, SourceDay, SourceDays, SourceMeta};
-use super::matcher::ConversionEvent;
-use super::spend::{spend_by_day, spend_in_range, spend_names};
-use super::{Source, SourceDirection, SourceKind};
-use crate::attribution::{Attribution, ModelName, attribute};
-use crate::error::ReportError;
+use super::{Attribution, CreditDay, attribute};
+use crate::config::ModelName;
 use crate::model::money::{Currency, decimal_micros, micros_to_f64};
-use crate::report::Ctx;
+use crate::scope::Scope;
+use crate::sources::{
+    Analysis, ConversionEvent, Names, Source, SourceDay, SourceDays, SourceDirection, SourceKind,
+    SourceMeta, spend_by_day, spend_in_range,
+};
+use crate::util::ratio;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -130,7 +130,7 @@ pub struct AttributionSummary {
 
 /// Both sections, computed together.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SourcesSection {
+pub(crate) struct SourcesSection {
     /// One row per source, most conversations first (ties: by key).
     pub rows: Vec<SourceRow>,
     /// The attribution summary.
@@ -146,49 +146,16 @@ struct Acc<'a> {
     count: i64,
 }
 
-/// How many steps of `steps` a conversation reached, in order (each step at or after the
-/// previous one). One pass is enough: taking each step at its earliest possible event
-/// never prevents a later step.
-pub fn funnel_reach(c: &Conversation, steps: &[String]) -> usize {
-    let mut k = 0;
-    for h in &c.events {
-        if k < steps.len() && *h.name == *steps[k] {
-            k += 1;
-        }
-    }
-    k
-}
-
-/// Compute the `sources` rows and the attribution summary; with `compare`, every model.
-pub fn build_section(ctx: &Ctx<'_>, compare: bool) -> Result<SourcesSection, ReportError> {
-    let analysis = analyse(ctx);
-    let attribution = attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
-    build_section_from(ctx, &analysis, &attribution, compare)
-}
-
-/// [`build_section`] from an analysis and its attribution under the report's model, for
-/// callers that also use them elsewhere (the template section's attributed conversions).
-pub fn build_section_from(
-    ctx: &Ctx<'_>,
-    analysis: &Analysis,
-    attribution: &Attribution,
-    compare: bool,
-) -> Result<SourcesSection, ReportError> {
-    let days = SourceDays::build(ctx, analysis);
-    let credits = CreditDays::build(ctx, analysis, attribution).in_range(&ctx.range);
-    build_section_days(ctx, &days, &credits, compare.then_some(analysis))
-}
-
-/// [`build_section`] from day aggregates: `days` over all time, `credits` the sum of the
-/// range's attributed events under the report's model. `compare` (the analysis the
-/// aggregates came from) adds the model comparison, which attributes the range once per
-/// model.
-pub fn build_section_days(
-    ctx: &Ctx<'_>,
+/// The `sources` rows and the `attribution` summary from day aggregates: `days` over all
+/// time, `credits` the sum of the range's attributed events under the report's model.
+/// `compare` (the analysis the aggregates came from) adds the model comparison, which
+/// attributes the range once per model.
+pub(crate) fn sources_section(
+    ctx: &Scope<'_>,
     days: &SourceDays,
     credits: &CreditDay,
     compare: Option<&Analysis>,
-) -> Result<SourcesSection, ReportError> {
+) -> SourcesSection {
     let funnels = &ctx.config.funnels;
     let mut acc: BTreeMap<String, Acc<'_>> = days
         .meta
@@ -270,7 +237,7 @@ pub fn build_section_days(
                 conversion_cost: ratio(micros_to_f64(a.invested), a.day.leads as f64),
                 revenue: a.revenue,
                 roas: ratio(a.revenue as f64, a.invested as f64),
-                conversions: a.count as f64 / crate::attribution::UNIT as f64,
+                conversions: a.count as f64 / crate::model::UNIT as f64,
                 funnel,
             }
         })
@@ -311,7 +278,7 @@ pub fn build_section_days(
                         let (count, revenue) = sums.get(key).copied().unwrap_or_default();
                         list.push(ModelCredit {
                             model,
-                            conversions: count as f64 / crate::attribution::UNIT as f64,
+                            conversions: count as f64 / crate::model::UNIT as f64,
                             revenue,
                         });
                     }
@@ -332,10 +299,10 @@ pub fn build_section_days(
                 .collect(),
         );
     }
-    Ok(SourcesSection {
+    SourcesSection {
         rows,
         attribution: s,
-    })
+    }
 }
 
 /// Add every credit of `att` to its conversation's source in `acc`.
@@ -354,57 +321,5 @@ fn credit_into<A: Default>(
             };
             add(a, c.count, c.value);
         }
-    }
-}
-
-/// `num / den`, or `None` when `den` is zero (never NaN or infinity).
-pub fn ratio(num: f64, den: f64) -> Option<f64> {
-    if den == 0.0 {
-        return None;
-    }
-    let r = num / den;
-    r.is_finite().then_some(r)
-}
-
-/// Display names (rules in the module docs).
-pub(crate) struct Names<'a> {
-    config: &'a crate::config::Config,
-    spend: BTreeMap<String, String>,
-}
-
-impl<'a> Names<'a> {
-    pub(crate) fn new(ctx: &Ctx<'a>) -> Names<'a> {
-        Names {
-            config: ctx.config,
-            spend: spend_names(ctx.store),
-        }
-    }
-
-    pub(crate) fn name(&self, key: &str, headline: Option<&str>) -> String {
-        if let Some(n) = self.config.source_names.get(key) {
-            return n.clone();
-        }
-        if let Some(n) = self
-            .config
-            .sources
-            .iter()
-            .find(|r| r.key == key)
-            .and_then(|r| r.name.clone())
-        {
-            return n;
-        }
-        if let Some(n) = self.spend.get(key) {
-            return n.clone();
-        }
-        if let Some(h) = headline.filter(|h| !h.trim().is_empty()) {
-            return h.to_string();
-        }
-        if key == "direct" {
-            return "Direct".into();
-        }
-        key.strip_prefix("campaign:")
-            .or_else(|| key.strip_prefix("template:"))
-            .unwrap_or(key)
-            .to_string()
     }
 }

@@ -22,6 +22,12 @@
 //! - **Profile name.** Of the names seen for a user, the one that came with the latest
 //!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
 
+mod integrity;
+mod merge;
+mod phones;
+
+pub(crate) use phones::PhoneResolver;
+
 use crate::input::{
     ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord,
     SpendRecord, StatusUpdate, UserRef,
@@ -36,15 +42,15 @@ use chrono::NaiveDate;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
-use std::borrow::Cow;
+
 use std::collections::BTreeMap;
 
 /// Index of a user in [`Store::users`].
-pub type UserIx = u32;
+pub(crate) type UserIx = u32;
 /// Index of a message in [`Store::msgs`].
-pub type MsgIx = u32;
+pub(crate) type MsgIx = u32;
 /// Index of a business number in [`Store::phones`].
-pub type PhoneIx = u32;
+pub(crate) type PhoneIx = u32;
 
 /// A user.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -66,36 +72,6 @@ pub struct UserRec {
     /// Whether `timeline` needs sorting.
     #[serde(skip)]
     pub dirty: bool,
-    /// What the user's expired history left behind, once some of it expired (see
-    /// [`crate::expiry`]). Snapshots carry it next to the store.
-    #[serde(skip)]
-    pub carry: Option<Box<Carry>>,
-}
-
-/// What a user's expired history leaves behind for the folds that continue after it.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct Carry {
-    /// Business numbers the user wrote to before the cut: their first message to each is
-    /// behind them (new vs returning).
-    pub phones: SmallVec<[PhoneIx; 2]>,
-    /// The user's support conversation with each number at the cut.
-    pub support: crate::engagement::support::States,
-}
-
-impl Carry {
-    /// Combine the carries of two identities found to be one user.
-    fn absorb(&mut self, other: Carry) {
-        for p in other.phones {
-            if !self.phones.contains(&p) {
-                self.phones.push(p);
-            }
-        }
-        for (p, st) in other.support {
-            if !self.support.iter().any(|(q, _)| *q == p) {
-                self.support.push((p, st));
-            }
-        }
-    }
 }
 
 impl UserRec {
@@ -306,6 +282,7 @@ pub struct InputStats {
 
 /// What one ingest call did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IngestOutcome {
     /// Items applied for the first time.
     pub ingested: u32,
@@ -339,23 +316,23 @@ pub struct Store {
     pub users: Vec<UserRec>,
     /// Union–find parents.
     pub parent: Vec<UserIx>,
-    #[serde(with = "sorted_map")]
+    #[serde(with = "crate::util::serde::sorted_map")]
     by_wa: HashMap<Box<str>, UserIx>,
-    #[serde(with = "sorted_map")]
+    #[serde(with = "crate::util::serde::sorted_map")]
     by_bsuid: HashMap<Box<str>, UserIx>,
     /// Business numbers.
     pub phones: Vec<Box<str>>,
-    #[serde(with = "sorted_map")]
+    #[serde(with = "crate::util::serde::sorted_map")]
     phone_ix: HashMap<Box<str>, PhoneIx>,
     /// Messages.
     pub msgs: Vec<MsgRec>,
-    #[serde(with = "sorted_map")]
+    #[serde(with = "crate::util::serde::sorted_map")]
     inbound_ix: HashMap<Box<str>, MsgIx>,
-    #[serde(with = "sorted_map")]
+    #[serde(with = "crate::util::serde::sorted_map")]
     outbound_ix: HashMap<Box<str>, MsgIx>,
     /// External events.
     pub externals: Vec<ExternalRec>,
-    #[serde(with = "sorted_map")]
+    #[serde(with = "crate::util::serde::sorted_map")]
     external_ix: HashMap<Box<str>, u32>,
     /// Spend by key.
     pub spend: BTreeMap<String, SpendRec>,
@@ -367,10 +344,6 @@ pub struct Store {
     pub max_ts: Option<i64>,
     /// Earliest event timestamp seen.
     pub min_ts: Option<i64>,
-    /// Sealed days and expired-history counts, once [`crate::Engine::expire`] ran.
-    /// Snapshots carry it next to the store.
-    #[serde(skip)]
-    pub expiry: Option<Box<crate::expiry::Expiry>>,
 }
 
 impl Store {
@@ -548,11 +521,6 @@ impl Store {
         k.timeline.extend(g.timeline);
         k.externals.extend(g.externals);
         k.closes.extend(g.closes);
-        match (&mut k.carry, g.carry) {
-            (Some(a), Some(b)) => a.absorb(*b),
-            (a @ None, b) => *a = b,
-            (Some(_), None) => {}
-        }
         // The same close may have come once per identity before they were linked: keep one,
         // and count it once, as if the identities had been linked from the start.
         let before = k.closes.len();
@@ -576,7 +544,11 @@ impl Store {
     }
 
     /// Apply a batch of events parsed from one document.
-    pub fn apply_all(&mut self, events: Vec<Event<'_>>) -> IngestOutcome {
+    ///
+    /// Events timed before `late_before` (the first instant of days an expiry sealed; see
+    /// [`crate::expiry`]) are beyond the lateness bound: each is ignored and counted under
+    /// the reason `late`.
+    pub fn apply_all(&mut self, events: Vec<Event<'_>>, late_before: Option<i64>) -> IngestOutcome {
         // Profile names take the latest message timestamp of their payload.
         let ts_hint = events
             .iter()
@@ -589,7 +561,13 @@ impl Store {
             .unwrap_or(0);
         let mut out = IngestOutcome::default();
         for e in events {
-            match self.apply(e, ts_hint) {
+            let late = late_before.is_some_and(|floor| e.ts().is_some_and(|t| t < floor));
+            let applied = if late {
+                Applied::Ignored("late".into())
+            } else {
+                self.apply(e, ts_hint)
+            };
+            match applied {
                 Applied::New => {
                     out.ingested += 1;
                     self.stats.ingested += 1;
@@ -610,12 +588,6 @@ impl Store {
     }
 
     fn apply(&mut self, e: Event<'_>, ts_hint: i64) -> Applied {
-        // Before the sealed days' end: beyond the lateness bound (see `crate::expiry`).
-        if let Some(floor) = self.expiry.as_deref().map(|x| x.floor) {
-            if e.ts().is_some_and(|t| t < floor) {
-                return Applied::Ignored("late".into());
-            }
-        }
         match e {
             Event::Contact(c) => self.contact(&c, ts_hint),
             Event::Inbound(m) => self.inbound_msg(m),
@@ -914,249 +886,6 @@ impl Store {
     }
 }
 
-impl Store {
-    fn user_ref(&self, u: UserIx) -> UserRef<'_> {
-        let r = &self.users[self.find(u) as usize];
-        UserRef::new(
-            r.wa_id.as_deref().map(Cow::Borrowed),
-            r.bsuid.as_deref().map(Cow::Borrowed),
-        )
-    }
-
-    /// Merge the facts of `other` into this store, as if its inputs had been ingested here.
-    ///
-    /// Every fact is replayed through the same idempotent path as ingestion, so the result
-    /// is the store built from both inputs — for disjoint user sets (the partition-by-user
-    /// case) and for overlapping ones alike (overlaps are deduplicated). Counters of
-    /// lines, errors, duplicates and ignored items are added; unique-item counters count
-    /// each fact once.
-    pub fn merge_from(&mut self, other: &Store) {
-        let replay = |this: &mut Store, e: Event<'_>, hint: i64| {
-            if let Applied::New = this.apply(e, hint) {
-                this.stats.ingested += 1;
-            }
-        };
-        for u in other.live_users() {
-            let rec = &other.users[u as usize];
-            let info = ContactInfo {
-                user: other.user_ref(u),
-                name: rec.name.as_ref().map(|(_, n)| Cow::Borrowed(&**n)),
-                country_code: rec
-                    .profile_country
-                    .map(|c| Cow::Owned(c.as_str().to_string())),
-            };
-            replay(
-                self,
-                Event::Contact(info),
-                rec.name.as_ref().map_or(0, |(t, _)| *t),
-            );
-        }
-        for m in &other.msgs {
-            let user = other.user_ref(m.user);
-            let phone = Cow::Borrowed(other.phone(m.phone));
-            if let Some(inb) = &m.inbound {
-                let e = InboundMsg {
-                    id: Cow::Borrowed(&m.id),
-                    phone,
-                    from: user,
-                    ts: m.ts,
-                    ty: inb.ty,
-                    text: inb.text.as_deref().map(Cow::Borrowed),
-                    context_id: inb.context.as_deref().map(Cow::Borrowed),
-                    referral: inb.referral.clone(),
-                    reply: inb.reply.clone(),
-                };
-                replay(self, Event::Inbound(e), 0);
-                continue;
-            }
-            for (i, kind) in StatusKind::ALL.iter().enumerate() {
-                let bit = 1u8 << i;
-                if m.status.seen & bit == 0 {
-                    continue;
-                }
-                let ts = match kind {
-                    StatusKind::Sent => m.status.sent,
-                    StatusKind::Delivered => m.status.delivered,
-                    StatusKind::Read => m.status.read,
-                    StatusKind::Played => m.status.played,
-                    StatusKind::Failed => m.status.failed,
-                    StatusKind::Deleted => m.status.deleted,
-                    _ => None,
-                };
-                let Some(ts) = ts else { continue };
-                let carries_meta = m.status.meta_ts.is_some_and(|(_, b)| b == bit);
-                let e = StatusUpdate {
-                    id: Cow::Borrowed(&m.id),
-                    phone: phone.clone(),
-                    recipient: user.clone(),
-                    ts,
-                    status: *kind,
-                    conversation: if carries_meta {
-                        m.status.conversation.clone()
-                    } else {
-                        None
-                    },
-                    pricing: if carries_meta {
-                        m.status.pricing.clone()
-                    } else {
-                        None
-                    },
-                    errors: if *kind == StatusKind::Failed {
-                        m.status.errors.clone()
-                    } else {
-                        SmallVec::new()
-                    },
-                };
-                replay(self, Event::Status(e), 0);
-            }
-            if let Some(o) = &m.outbound {
-                let e = OutboundRecord {
-                    id: Cow::Borrowed(&m.id),
-                    phone: Some(phone),
-                    to: user,
-                    ts: m.ts,
-                    kind: o.kind,
-                    template: o.template.as_deref().map(Cow::Borrowed),
-                    category: o.category,
-                    author: o.author,
-                    author_id: o.author_id.as_deref().map(Cow::Borrowed),
-                    campaign: o.campaign.as_deref().map(Cow::Borrowed),
-                    buttons: o.buttons.clone(),
-                };
-                replay(self, Event::Outbound(e), 0);
-            }
-        }
-        for x in &other.externals {
-            let e = ExternalRecord {
-                id: Cow::Borrowed(&x.id),
-                contact: other.user_ref(x.user),
-                name: Cow::Borrowed(&x.name),
-                value: x.value,
-                ts: x.ts,
-            };
-            replay(self, Event::External(e), 0);
-        }
-        for u in other.live_users() {
-            for (ts, p) in &other.users[u as usize].closes {
-                let e = CloseRecord {
-                    contact: other.user_ref(u),
-                    phone: Some(Cow::Borrowed(other.phone(*p))).filter(|p| !p.is_empty()),
-                    ts: *ts,
-                    by: None,
-                };
-                replay(self, Event::Close(e), 0);
-            }
-        }
-        for (k, rec) in &other.spend {
-            if let Applied::New = self.spend_insert(k.clone(), rec.clone()) {
-                self.stats.ingested += 1;
-            }
-        }
-        for (k, c) in &other.clicks {
-            if !self.clicks.contains_key(k) {
-                self.clicks.insert(k.clone(), c.clone());
-                bump(&mut self.stats.records, "click");
-                self.stats.ingested += 1;
-            }
-        }
-        let (a, b) = (&mut self.stats, &other.stats);
-        a.lines += b.lines;
-        a.errors += b.errors;
-        a.duplicates += b.duplicates;
-        a.ignored += b.ignored;
-        for (k, v) in &b.ignored_reasons {
-            *a.ignored_reasons.entry(k.clone()).or_default() += v;
-        }
-    }
-
-    /// Check the internal references of a store decoded from untrusted bytes, so a corrupt
-    /// snapshot is rejected instead of causing an out-of-bounds access later.
-    pub(crate) fn check_integrity(&mut self) -> Result<(), String> {
-        let (nu, nm, np, nx) = (
-            self.users.len(),
-            self.msgs.len(),
-            self.phones.len(),
-            self.externals.len(),
-        );
-        if self.parent.len() != nu {
-            return Err("user table and union-find sizes differ".into());
-        }
-        if self.parent.iter().any(|p| *p as usize >= nu) {
-            return Err("user link out of range".into());
-        }
-        // Parents must point to smaller-or-equal indices (that is how `union` links), which
-        // also rules out cycles.
-        if self.parent.iter().enumerate().any(|(i, p)| *p as usize > i) {
-            return Err("user links are not a forest".into());
-        }
-        for u in &mut self.users {
-            if u.timeline.iter().any(|m| *m as usize >= nm)
-                || u.externals.iter().any(|x| *x as usize >= nx)
-            {
-                return Err("user references a missing message or event".into());
-            }
-            if u.closes.iter().any(|(_, p)| *p as usize >= np) {
-                return Err("close references a missing number".into());
-            }
-            u.dirty = true;
-        }
-        if self
-            .msgs
-            .iter()
-            .any(|m| m.user as usize >= nu || m.phone as usize >= np)
-        {
-            return Err("message references a missing user or number".into());
-        }
-        if self.externals.iter().any(|x| x.user as usize >= nu) {
-            return Err("event references a missing user".into());
-        }
-        // Ingestion only accepts times in [MIN_TS, MAX_TS); a snapshot must too, or a
-        // report would build day series spanning absurd ranges.
-        let ok = |t: i64| crate::time::is_plausible(t);
-        let ok_opt = |t: Option<i64>| t.is_none_or(ok);
-        let day_ok = |d: chrono::NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .is_some_and(|t| ok(t.and_utc().timestamp()))
-        };
-        let msg_times_ok = self.msgs.iter().all(|m| {
-            let s = &m.status;
-            ok(m.ts)
-                && [s.sent, s.delivered, s.read, s.played, s.failed, s.deleted]
-                    .into_iter()
-                    .all(ok_opt)
-        });
-        if !msg_times_ok
-            || !ok_opt(self.min_ts)
-            || !ok_opt(self.max_ts)
-            || !self.externals.iter().all(|x| ok(x.ts))
-            || !self.clicks.values().all(|c| ok(c.ts))
-            || !self
-                .users
-                .iter()
-                .all(|u| u.closes.iter().all(|(t, _)| ok(*t)))
-            || !self
-                .spend
-                .values()
-                .all(|r| day_ok(r.from) && day_ok(r.to) && r.from <= r.to)
-        {
-            return Err("a timestamp or date outside 2000-01-01..2100-01-01".into());
-        }
-        let idx_ok =
-            |map: &HashMap<Box<str>, u32>, n: usize| map.values().all(|v| (*v as usize) < n);
-        if !idx_ok(&self.by_wa, nu)
-            || !idx_ok(&self.by_bsuid, nu)
-            || !idx_ok(&self.phone_ix, np)
-            || !idx_ok(&self.inbound_ix, nm)
-            || !idx_ok(&self.outbound_ix, nm)
-            || !idx_ok(&self.external_ix, nx)
-        {
-            return Err("index references a missing entry".into());
-        }
-        Ok(())
-    }
-}
-
-/// Count one more `key` without allocating when the key is already there.
 /// The items not marked in `drop` (by index; missing marks keep), each passed to `index`
 /// with its new index, and the map from old to new index (`u32::MAX` for dropped items).
 fn keep_marked<T>(
@@ -1204,24 +933,5 @@ fn better_name(a: Option<(i64, Box<str>)>, b: Option<(i64, Box<str>)>) -> Option
     match (a, b) {
         (Some(a), Some(b)) => Some(if b > a { b } else { a }),
         (a, b) => a.or(b),
-    }
-}
-
-/// Hash maps serialised as sorted sequences, so snapshots are byte-for-byte deterministic.
-mod sorted_map {
-    use hashbrown::HashMap;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(m: &HashMap<Box<str>, u32>, s: S) -> Result<S::Ok, S::Error> {
-        let mut v: Vec<(&Box<str>, &u32)> = m.iter().collect();
-        v.sort_unstable();
-        v.serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<HashMap<Box<str>, u32>, D::Error> {
-        let v: Vec<(Box<str>, u32)> = Vec::deserialize(d)?;
-        Ok(v.into_iter().collect())
     }
 }

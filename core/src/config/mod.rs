@@ -8,8 +8,17 @@
 //! assert!(err.to_string().contains("colour"));
 //! ```
 
+mod attribution;
+mod events;
+
+pub use attribution::{AttributionConfig, ModelName};
+pub use events::{EventDef, EventKind, FunnelDef, MatchKind, SourceRule};
+
 use crate::error::ConfigError;
+use crate::model::country::MarketOverride;
 use crate::model::money::Currency;
+use crate::model::pricing::{Timeline, TimelineEntry};
+use crate::model::rates::{RateCardSpec, RateRow};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -26,23 +35,23 @@ pub struct Config {
     /// order external event, button reply, list reply, text reply (semantics §4).
     pub conversion_event: Option<String>,
     /// Messaging events: patterns on inbound messages (semantics §4).
-    pub events: Vec<crate::sources::EventDef>,
+    pub events: Vec<EventDef>,
     /// Attribution of external events to conversations (semantics §4).
-    pub attribution: crate::attribution::AttributionConfig,
+    pub attribution: AttributionConfig,
     /// Custom incoming source rules on the first inbound text (wa.me prefilled text, QR refs).
-    pub sources: Vec<crate::sources::SourceRule>,
+    pub sources: Vec<SourceRule>,
     /// Display names for source keys (`{"meta_ad:123": "Summer sale"}`).
     pub source_names: std::collections::BTreeMap<String, String>,
     /// Funnels: ordered event names, reported per source.
-    pub funnels: Vec<crate::sources::FunnelDef>,
+    pub funnels: Vec<FunnelDef>,
     /// Rate card: an inline list of rates, or a path the caller resolves
     /// (see [`Config::resolve_rate_card`]).
-    pub rate_card: Option<crate::billing::RateCardSpec>,
+    pub rate_card: Option<RateCardSpec>,
     /// Edits of the pricing timeline: switch a built-in entry on or off, move it, or add
-    /// Meta's next change (see [`crate::billing::timeline`]).
-    pub pricing_timeline: Vec<crate::billing::TimelineEntry>,
+    /// Meta's next change (see [`crate::model::pricing`]).
+    pub pricing_timeline: Vec<TimelineEntry>,
     /// Dated country→market overrides on top of Meta's table.
-    pub markets: Vec<crate::billing::MarketOverride>,
+    pub markets: Vec<MarketOverride>,
     /// Analytic conversations end after this many hours without messages. Default 24.
     pub inactivity_timeout_hours: u32,
     /// Monthly quota of billable units (CBP conversations, PMP charged messages) for the
@@ -59,7 +68,7 @@ impl Default for Config {
             currency: Currency::USD,
             conversion_event: None,
             events: Vec::new(),
-            attribution: crate::attribution::AttributionConfig::default(),
+            attribution: AttributionConfig::default(),
             sources: Vec::new(),
             source_names: std::collections::BTreeMap::new(),
             funnels: Vec::new(),
@@ -95,7 +104,7 @@ impl Config {
 
     /// The time zone, parsed.
     pub fn tz(&self) -> Result<Tz, ConfigError> {
-        parse_tz(&self.time_zone).map_err(|m| ConfigError::value("time_zone", m))
+        crate::util::time::parse_tz(&self.time_zone).map_err(|m| ConfigError::value("time_zone", m))
     }
 
     /// Check every value that types alone cannot: the zone exists, regexes compile,
@@ -120,33 +129,62 @@ impl Config {
             e.validate()
                 .map_err(|m| ConfigError::value(format!("events[{i}]"), m))?;
         }
-        crate::billing::validate_config(self)?;
+        Timeline::from_config(&self.pricing_timeline)
+            .map_err(|m| ConfigError::value("pricing_timeline", m))?;
+        crate::model::country::market_table(&self.markets)
+            .map_err(|m| ConfigError::value("markets", m))?;
+        if let Some(rc) = &self.rate_card {
+            rc.validate()
+                .map_err(|m| ConfigError::value("rate_card", m))?;
+        }
         Ok(())
     }
 
     /// Replace a `rate_card` given as a path by its contents, read with `read` (the core does
     /// no file I/O itself). CSV when the path ends in `.csv`, else JSON.
-    pub fn resolve_rate_card<F>(&mut self, read: F) -> Result<(), ConfigError>
+    ///
+    /// **The path rule**, the same for the `report` program, Python and JS: a relative
+    /// path is relative to the folder of the config file it was written in (`config_dir`);
+    /// with no config file (a config built in code, a Python dict, a JS object) it is
+    /// relative to the working directory, or whatever `read` makes of it (`config_dir`
+    /// `None`). `read` receives the resolved path.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let mut cfg = convolens::Config::from_json(r#"{"rate_card": "cards/rates.csv"}"#)?;
+    /// let mut asked = String::new();
+    /// cfg.resolve_rate_card(Some(Path::new("/etc/convolens")), |p| {
+    ///     asked = p.display().to_string();
+    ///     Ok("market,category,price,currency,effective_from\nIndia,utility,0.0014,USD,2025-07-01\n".into())
+    /// })?;
+    /// assert_eq!(asked, "/etc/convolens/cards/rates.csv");
+    /// assert!(matches!(cfg.rate_card, Some(convolens::RateCardSpec::Inline(_))));
+    /// # Ok::<(), convolens::ConfigError>(())
+    /// ```
+    pub fn resolve_rate_card<F>(
+        &mut self,
+        config_dir: Option<&std::path::Path>,
+        read: F,
+    ) -> Result<(), ConfigError>
     where
-        F: FnOnce(&str) -> std::io::Result<String>,
+        F: FnOnce(&std::path::Path) -> std::io::Result<String>,
     {
-        if let Some(crate::billing::RateCardSpec::Path(p)) = &self.rate_card {
-            let text = read(p)
+        if let Some(RateCardSpec::Path(p)) = &self.rate_card {
+            let path = std::path::Path::new(p);
+            let path = match config_dir {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path.to_path_buf(),
+            };
+            let text = read(&path)
                 .map_err(|e| ConfigError::value("rate_card", format!("cannot read `{p}`: {e}")))?;
             let rates = if p.to_ascii_lowercase().ends_with(".csv") {
-                crate::billing::RateRow::parse_csv(&text)
+                RateRow::parse_csv(&text)
             } else {
-                crate::billing::RateRow::parse_json(&text)
+                RateRow::parse_json(&text)
             }
             .map_err(|m| ConfigError::value("rate_card", format!("`{p}`: {m}")))?;
-            self.rate_card = Some(crate::billing::RateCardSpec::Inline(rates));
+            self.rate_card = Some(RateCardSpec::Inline(rates));
         }
         Ok(())
     }
-}
-
-/// Parse an IANA zone name (`"Europe/Berlin"`, `"UTC"`).
-pub fn parse_tz(name: &str) -> Result<Tz, String> {
-    name.parse::<Tz>()
-        .map_err(|_| format!("`{name}` is not an IANA time zone name"))
 }

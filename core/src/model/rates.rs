@@ -40,9 +40,9 @@
 //! ```
 
 use crate::model::Category;
-use crate::model::country::{Country, Market, MarketTable, days_from_civil};
+use crate::model::country::Market;
 use crate::model::money::{Currency, decimal_micros, parse_decimal_micros};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -197,7 +197,7 @@ struct Band {
 
 /// A validated rate card: prices by market, category, day and tier.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RateCard {
+pub(crate) struct RateCard {
     currency: Currency,
     rates: BTreeMap<(Market, Category), Vec<Band>>,
 }
@@ -324,39 +324,10 @@ impl RateCard {
     }
 }
 
-/// A dated country→market override.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MarketOverride {
-    /// ISO 3166 alpha-2 country code.
-    pub country: String,
-    /// Market name.
-    pub market: String,
-    /// First day the override applies.
-    pub effective_from: NaiveDate,
-}
-
-/// Days since 1970-01-01 of `day`, as the market table counts them.
-pub fn epoch_day(day: NaiveDate) -> i32 {
-    days_from_civil(day.year(), day.month(), day.day())
-}
-
-/// Meta's country→market table with the config's overrides on top. Errors name the entry.
-pub fn market_table(overrides: &[MarketOverride]) -> Result<MarketTable, String> {
-    let mut t = MarketTable::meta_default();
-    for (i, o) in overrides.iter().enumerate() {
-        let c = Country::new(&o.country)
-            .ok_or_else(|| format!("[{i}]: `{}` is not a two-letter country code", o.country))?;
-        let m = Market::parse(&o.market)
-            .ok_or_else(|| format!("[{i}]: unknown market `{}`", o.market))?;
-        t = t.with_override(c, m, epoch_day(o.effective_from));
-    }
-    Ok(t)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::country::{Country, MarketOverride, epoch_day, market_table};
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

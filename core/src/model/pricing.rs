@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 /// The billing rules in force on one day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Rules {
+pub(crate) struct Rules {
     /// The pricing model: conversation-based (`CBP`) or per-message (`PMP`).
     pub model: PricingModel,
     /// CBP: "A conversation is a 24-hour window per (business number, user, category)".
@@ -117,22 +117,22 @@ impl Rules {
 
     /// [`Rules::conversation_hours`] in seconds.
     pub fn conversation_secs(&self) -> i64 {
-        i64::from(self.conversation_hours) * crate::time::HOUR
+        i64::from(self.conversation_hours) * crate::util::time::HOUR
     }
 
     /// [`Rules::service_window_hours`] in seconds.
     pub fn service_window_secs(&self) -> i64 {
-        i64::from(self.service_window_hours) * crate::time::HOUR
+        i64::from(self.service_window_hours) * crate::util::time::HOUR
     }
 
     /// [`Rules::free_entry_hours`] in seconds.
     pub fn free_entry_secs(&self) -> i64 {
-        i64::from(self.free_entry_hours) * crate::time::HOUR
+        i64::from(self.free_entry_hours) * crate::util::time::HOUR
     }
 
     /// [`Rules::free_entry_reply_hours`] in seconds.
     pub fn free_entry_reply_secs(&self) -> i64 {
-        i64::from(self.free_entry_reply_hours) * crate::time::HOUR
+        i64::from(self.free_entry_reply_hours) * crate::util::time::HOUR
     }
 }
 
@@ -208,7 +208,7 @@ impl RulePatch {
 
 /// A built-in timeline entry: one of Meta's dated pricing changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BuiltinEntry {
+pub(crate) struct BuiltinEntry {
     /// The name a config entry uses to change it.
     pub name: &'static str,
     /// First day it applies (business time zone).
@@ -228,7 +228,7 @@ const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// 2024-11-01: "Since 2024-11-01 service conversations are free (before that, the first
 /// 1,000 per month were, the 'free tier')." (semantics §2, CBP)
-pub const SERVICE_FREE_2024_11: BuiltinEntry = BuiltinEntry {
+pub(crate) const SERVICE_FREE_2024_11: BuiltinEntry = BuiltinEntry {
     name: "service_free_2024_11",
     effective_from: ymd(2024, 11, 1),
     set: RulePatch {
@@ -245,7 +245,7 @@ pub const SERVICE_FREE_2024_11: BuiltinEntry = BuiltinEntry {
 /// a free entry point window (72 h from the business's reply, sent within 24 h of the
 /// CTWA/Page-CTA message) is free. [...] Utility and authentication rates fall in volume
 /// tiers" (semantics §2)
-pub const PMP_2025_07: BuiltinEntry = BuiltinEntry {
+pub(crate) const PMP_2025_07: BuiltinEntry = BuiltinEntry {
     name: "pmp_2025_07",
     effective_from: ymd(2025, 7, 1),
     set: RulePatch {
@@ -263,7 +263,7 @@ pub const PMP_2025_07: BuiltinEntry = BuiltinEntry {
 /// 2026-10-01 free-form service messages are charged and utility templates inside the
 /// service window stop being free; Meta's own page did not say so when this was written.
 /// Ship it as an opt-in timeline entry users can switch on" (semantics §2)
-pub const SERVICE_CHARGED_2026_10: BuiltinEntry = BuiltinEntry {
+pub(crate) const SERVICE_CHARGED_2026_10: BuiltinEntry = BuiltinEntry {
     name: "service_charged_2026_10",
     effective_from: ymd(2026, 10, 1),
     set: RulePatch {
@@ -275,7 +275,8 @@ pub const SERVICE_CHARGED_2026_10: BuiltinEntry = BuiltinEntry {
 };
 
 /// Meta's pricing changes, in date order.
-pub const BUILTIN: [BuiltinEntry; 3] = [SERVICE_FREE_2024_11, PMP_2025_07, SERVICE_CHARGED_2026_10];
+pub(crate) const BUILTIN: [BuiltinEntry; 3] =
+    [SERVICE_FREE_2024_11, PMP_2025_07, SERVICE_CHARGED_2026_10];
 
 /// A `pricing_timeline` entry of the config: changes a built-in entry (by `name`) or adds one.
 ///
@@ -303,7 +304,7 @@ pub struct TimelineEntry {
 
 /// One entry of a resolved timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResolvedEntry {
+pub(crate) struct ResolvedEntry {
     /// Its name (`""` for an unnamed config entry).
     pub name: String,
     /// First day it applies.
@@ -318,7 +319,7 @@ pub struct ResolvedEntry {
 
 /// The resolved pricing timeline: the rules in force on any day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Timeline {
+pub(crate) struct Timeline {
     entries: Vec<ResolvedEntry>,
 }
 
@@ -434,7 +435,7 @@ impl Timeline {
 
     /// The rules in force at instant `ts`, whose day is taken in `tz` (the business zone).
     pub fn rules_at(&self, ts: i64, tz: Tz) -> Rules {
-        self.rules_on(crate::time::day_in(ts, tz))
+        self.rules_on(crate::util::time::day_in(ts, tz))
     }
 
     /// The pricing model over the days `[from, to)`: one model, or `Mixed`. An empty range

@@ -1,57 +1,17 @@
 //! The readable terminal dashboard: aligned tables, a bar per day.
 
+mod billing;
+mod layout;
+
+pub(crate) use layout::{bar, table};
+
 use super::Report;
 use super::compare::Comparison;
 use crate::engagement::{Engagement, TemplateRow};
 use std::fmt::Write;
 
-/// Right-align `cells` in columns under `header`, two spaces apart; the first column is
-/// left-aligned.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(c.chars().count());
-            }
-        }
-    }
-    let mut out = String::new();
-    let line = |cells: Vec<&str>, out: &mut String| {
-        for (i, c) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.chars().count());
-            if i == 0 {
-                out.push_str(c);
-                out.push_str(&" ".repeat(pad));
-            } else {
-                out.push_str("  ");
-                out.push_str(&" ".repeat(pad));
-                out.push_str(c);
-            }
-        }
-        out.push('\n');
-    };
-    line(header.to_vec(), &mut out);
-    let total: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-    out.push_str(&"─".repeat(total));
-    out.push('\n');
-    for r in rows {
-        line(r.iter().map(String::as_str).collect(), &mut out);
-    }
-    out
-}
-
-/// A horizontal bar of `value` scaled to `width` characters at `max`.
-pub fn bar(value: u64, max: u64, width: usize) -> String {
-    if max == 0 {
-        return String::new();
-    }
-    let n = ((value as f64 / max as f64) * width as f64).round() as usize;
-    "█".repeat(n.min(width))
-}
-
 /// Render the whole report for a terminal.
-pub fn render(r: &Report) -> String {
+pub(crate) fn render(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -96,7 +56,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s);
         s.push_str(&table(&["item", "unique"], &kinds));
     }
-    crate::billing::text::render(&mut s, r);
+    billing::render(&mut s, r);
     render_sources(r, &mut s);
     s.push_str(&render_engagement(&r.engagement));
     s.push_str(&render_funnels("TEMPLATES", &r.templates));
@@ -267,7 +227,7 @@ fn num2(r: Option<f64>) -> String {
 
 /// The 7 × 24 heatmap as a grid of shaded characters: `·` for none, then `░▒▓█` by quarter
 /// of the busiest hour.
-pub fn heatmap(h: &[[u64; 24]; 7]) -> String {
+pub(crate) fn heatmap(h: &[[u64; 24]; 7]) -> String {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const SHADES: [char; 4] = ['░', '▒', '▓', '█'];
     let max = h.iter().flatten().copied().max().unwrap_or(0);
@@ -291,7 +251,7 @@ pub fn heatmap(h: &[[u64; 24]; 7]) -> String {
 
 /// The ENGAGEMENT block: totals, a bar per day, the heatmap, countries, support,
 /// authorship and first-response times.
-pub fn render_engagement(e: &Engagement) -> String {
+pub(crate) fn render_engagement(e: &Engagement) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "\nENGAGEMENT");
     let rows = vec![
@@ -407,7 +367,7 @@ pub fn render_engagement(e: &Engagement) -> String {
 }
 
 /// A funnel table (TEMPLATES or CAMPAIGNS) with the buttons of each row beneath.
-pub fn render_funnels(title: &str, rows: &[TemplateRow]) -> String {
+pub(crate) fn render_funnels(title: &str, rows: &[TemplateRow]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "\n{title}");
     if rows.is_empty() {
@@ -515,7 +475,7 @@ fn numeric_leaves(path: &str, v: &serde_json::Value, out: &mut Vec<(String, Stri
 }
 
 /// The COMPARED WITH block: the change of every number outside the tables.
-pub fn render_compare(c: &Comparison) -> String {
+pub(crate) fn render_compare(c: &Comparison) -> String {
     let mut s = String::new();
     let p = &c.previous_range;
     let _ = writeln!(s, "\nCOMPARED WITH {} → {} ({} days)", p.from, p.to, p.days);

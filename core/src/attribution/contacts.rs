@@ -19,17 +19,20 @@
 //!   in the range under the report's model; else the total value of the user's external
 //!   events of that name in the range; decimal, major units).
 
-use super::conversation::analyse;
-use crate::attribution::attribute;
+use super::attribute;
 use crate::error::ReportError;
 use crate::model::money::format_micros;
-use crate::report::Ctx;
+use crate::scope::Scope;
+use crate::sources::analyse;
 use crate::store::UserIx;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-/// Which users to export.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Which users to export: those of a source, of an event, or of both (see the module
+/// rules). As JSON: `{"source": "meta_ad:120"}`, `{"event": "purchase"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ContactFilter {
     /// A source key.
     pub source: Option<String>,
@@ -38,9 +41,32 @@ pub struct ContactFilter {
 }
 
 impl ContactFilter {
+    /// The users of the source `key`.
+    pub fn source(key: impl Into<String>) -> ContactFilter {
+        ContactFilter {
+            source: Some(key.into()),
+            event: None,
+        }
+    }
+
+    /// The users for whom the event `name` happened.
+    pub fn event(name: impl Into<String>) -> ContactFilter {
+        ContactFilter {
+            source: None,
+            event: Some(name.into()),
+        }
+    }
+
+    /// Only those who are also users of the source `key`.
+    #[must_use]
+    pub fn and_source(mut self, key: impl Into<String>) -> ContactFilter {
+        self.source = Some(key.into());
+        self
+    }
+
     /// Read one name as an event when a configured messaging event or some external event
     /// has that name, else as a source key (the report program's `--contacts`).
-    pub fn guess(
+    pub(crate) fn guess(
         config: &crate::config::Config,
         store: &crate::store::Store,
         name: &str,
@@ -72,8 +98,8 @@ struct Row {
 }
 
 /// Write the users `filter` selects as CSV to `w`; returns the number of users written.
-pub fn export_contacts<W: Write>(
-    ctx: &Ctx<'_>,
+pub(crate) fn export_contacts<W: Write>(
+    ctx: &Scope<'_>,
     filter: &ContactFilter,
     mut w: W,
 ) -> Result<usize, ReportError> {
@@ -147,7 +173,7 @@ pub fn export_contacts<W: Write>(
             user.country()
                 .map(|c| c.as_str().to_string())
                 .unwrap_or_default(),
-            crate::time::local(*seen, ctx.range.tz).to_rfc3339(),
+            crate::util::time::local(*seen, ctx.range.tz).to_rfc3339(),
             source,
             r.converted.to_string(),
             format_micros(r.value, 2),
@@ -161,7 +187,7 @@ pub fn export_contacts<W: Write>(
 }
 
 /// The user's first counted message on the included numbers.
-fn first_seen(ctx: &Ctx<'_>, u: UserIx) -> Option<i64> {
+fn first_seen(ctx: &Scope<'_>, u: UserIx) -> Option<i64> {
     let rec = &ctx.store.users[u as usize];
     rec.timeline
         .iter()
@@ -175,7 +201,7 @@ fn first_seen(ctx: &Ctx<'_>, u: UserIx) -> Option<i64> {
 }
 
 /// Quote a CSV field when RFC 4180 requires it.
-pub fn csv_field(s: &str) -> String {
+pub(super) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
