@@ -30,13 +30,26 @@ function throwsNamed(fn, name, props = {}, message = undefined) {
   }
   assert.ok(caught instanceof Error, `expected an Error, got ${caught}`);
   assert.equal(caught.name, name, caught.message);
+  // The package's classes recognise what the engine throws.
+  if (name in convolens) {
+    assert.ok(caught instanceof convolens[name], `instanceof ${name}`);
+    assert.ok(caught instanceof convolens.ConvolensError, 'instanceof ConvolensError');
+  }
   for (const [k, v] of Object.entries(props)) assert.deepEqual(caught[k], v, `${k} of ${caught.message}`);
   if (message) assert.match(caught.message, message);
   return caught;
 }
 
-test('the package exports Engine and version, and nothing untyped', () => {
-  assert.deepEqual(Object.keys(convolens).sort(), ['Engine', 'version']);
+test('the package exports Engine, version and the error classes, and nothing untyped', () => {
+  assert.deepEqual(Object.keys(convolens).sort(), [
+    'ConfigError', 'ConvolensError', 'Engine', 'ParseError', 'ReportError', 'SnapshotError', 'version',
+  ]);
+  for (const name of ['ParseError', 'ConfigError', 'ReportError', 'SnapshotError']) {
+    const e = new convolens[name]('x');
+    assert.ok(e instanceof convolens.ConvolensError && e instanceof Error && e.name === name);
+    assert.ok(!(new convolens.ConvolensError('x') instanceof convolens[name]));
+  }
+  assert.ok(!(new TypeError('x') instanceof convolens.ConvolensError));
   assert.equal(typeof Engine, 'function');
   assert.match(version(), /^\d+\.\d+\.\d+/);
   const dts = fs.readFileSync(path.join(pkgDir, 'convolens.d.ts'), 'utf8');
@@ -196,6 +209,9 @@ test('report: bad options throw ReportError naming the option', () => {
   throwsNamed(() => e.report({ lats: '7d' }), 'ReportError', { kind: 'option' }, /lats/);
   throwsNamed(() => e.report({ from: 20250701 }), 'ReportError', { kind: 'option', option: 'from' });
   throwsNamed(() => e.report({ from: '2025-13-01' }), 'ReportError', { option: 'from' });
+  // `start`/`end` (Python's names) are accepted and named as written.
+  throwsNamed(() => e.report({ start: '2025-13-01' }), 'ReportError', { option: 'start' });
+  assert.deepEqual(e.report({ start: '2025-07-01', end: '2025-07-08' }).range.days, 7);
   throwsNamed(() => e.report({ last: 'forever' }), 'ReportError', { kind: 'option', option: 'last' }, /forever/);
   throwsNamed(() => e.report({ last: '7d', from: '2025-07-01' }), 'ReportError', { option: 'last' });
   throwsNamed(() => e.report({ from: '2025-07-05', to: '2025-07-01' }), 'ReportError', { kind: 'range' });

@@ -320,13 +320,13 @@ impl Engine {
     /// let out = engine.expire()?;
     /// // 60 days later, the first message is history: sealed and dropped.
     /// assert_eq!(out.messages, 1);
-    /// assert_eq!(engine.store().msgs.len(), 1);
+    /// assert_eq!(engine.facts().messages, 1);
     /// assert_eq!(engine.expired(), Some(&out));
     /// let after = engine.report(&ReportOptions::default())?;
     /// assert_eq!(after.engagement, before.engagement);
     /// // Late input for sealed days is ignored and counted.
     /// engine.ingest_str(&hello("wamid.c", t0 + day))?;
-    /// assert_eq!(engine.store().stats.ignored_reasons["late"], 1);
+    /// assert_eq!(engine.stats().ignored_reasons["late"], 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expire(&mut self) -> Result<crate::expiry::ExpiryOutcome, ReportError> {

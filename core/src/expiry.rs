@@ -65,14 +65,14 @@
 //! source, template) that does not depend on traffic volume, plus exact user sets (at most
 //! 2 bytes per active user per day).
 
-use crate::billing::{BillingSetup, Tallies, tally};
+use crate::billing::{BillingSetup, Charges, Tallies, tally};
 use crate::config::{Config, ModelName};
 use crate::engagement::support;
-use crate::engagement::{Carries, FoldCtx};
+use crate::engagement::{Carries, Carry, FoldCtx};
 use crate::error::ReportError;
 use crate::report::{Past, Prepared, Sealed};
 use crate::scope::Scope;
-use crate::store::{MsgIx, Store, UserRec};
+use crate::store::{MsgIx, Store, UserIx, UserRec};
 use crate::util::time::{DAY, HOUR, day_in, start_of_day};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -181,113 +181,31 @@ pub(crate) fn expire(
         )));
     }
     let prev = expired.expiry.as_deref().map(|x| x.until);
-    let Some(latest) = store.max_ts else {
+    let Some(until) = horizon(store, config, tz).filter(|u| prev.is_none_or(|p| *u > p)) else {
         return Ok(ExpiryOutcome {
             sealed_until: prev,
             ..ExpiryOutcome::default()
         });
     };
-    let lookback = i64::from(config.attribution.lookback_days) * DAY;
-    let lateness = i64::from(config.lateness_days) * DAY;
-    let until = day_in(latest - lateness - lookback - QUIET, tz);
-    if prev.is_some_and(|p| until <= p) {
-        return Ok(ExpiryOutcome {
-            sealed_until: prev,
-            ..ExpiryOutcome::default()
-        });
-    }
     let floor = start_of_day(until, tz);
-    let ctx = Scope {
-        store,
-        config,
-        range: crate::report::prepared::everything(tz),
-        phone: None,
-        phone_unknown: false,
-        model,
-    };
-    // Built with the days sealed so far spliced in, so the new sealed state is simply
-    // everything before `until`.
-    let past = expired.past();
-    let (mut prepared, charges) = Prepared::build_with_charges(&ctx, past.as_ref())?;
-    prepared.keep_before(until);
-    let mut days = crate::engagement::build(store, tz, past.map(|p| p.engagement()));
-    days.keep_before(crate::engagement::days::day_num(until));
-
+    let (sealed, charges) = seal(store, expired, config, tz, until)?;
     let setup = BillingSetup::from_config(config)?;
     let mut tallies = expired
         .expiry
         .as_deref()
         .map(|x| x.tallies.clone())
         .unwrap_or_default();
-    let mut click_hi: HashMap<MsgIx, i64> = HashMap::new();
-    for c in store.clicks.values() {
-        if let Some(m) = store.outbound(&c.message_id) {
-            let e = click_hi.entry(m).or_insert(c.ts);
-            *e = (*e).max(c.ts);
-        }
-    }
+    let lookback = i64::from(config.attribution.lookback_days) * DAY;
     let cut_max = floor - lookback - DAY;
     let reach = Reach::of(config, &setup);
-    let mut drop_msg = vec![false; store.msgs.len()];
-    let mut drop_ext = vec![false; store.externals.len()];
     let mut carries = expired.carries.by_user(store);
-    let mut cuts = Vec::new();
+    let cuts = cut_users(store, tz, cut_max, reach, &mut carries);
     let mut out = ExpiryOutcome {
         sealed_until: Some(until),
         ..ExpiryOutcome::default()
     };
-    {
-        let cx = FoldCtx::new(store, tz, None);
-        for u in store.live_users() {
-            let rec = &store.users[u as usize];
-            let Some(cut) = cut_point(store, rec, &click_hi, cut_max, reach) else {
-                continue;
-            };
-            let gone = UserRec {
-                timeline: rec
-                    .timeline
-                    .iter()
-                    .copied()
-                    .filter(|m| store.msgs[*m as usize].ts < cut)
-                    .collect(),
-                closes: rec.closes.iter().copied().filter(|c| c.0 < cut).collect(),
-                ..UserRec::default()
-            };
-            let mut carry = carries.remove(&u).unwrap_or_default();
-            for &m in &gone.timeline {
-                let msg = &store.msgs[m as usize];
-                if msg
-                    .inbound
-                    .as_deref()
-                    .is_some_and(|d| d.ty.is_user_message())
-                    && !carry.phones.contains(&msg.phone)
-                {
-                    carry.phones.push(msg.phone);
-                }
-                if let Some(t) = charges.get(m).and_then(|c| tally(&setup, c)) {
-                    let n = tallies.entry(t).or_default();
-                    *n = n.saturating_add(1);
-                }
-                drop_msg[m as usize] = true;
-            }
-            let mut scratch = Vec::new();
-            carry.support = support::fold_from(&cx, &gone, carry.support.clone(), &mut scratch);
-            for &x in &rec.externals {
-                if store.externals[x as usize].ts < cut {
-                    drop_ext[x as usize] = true;
-                    out.external_events += 1;
-                }
-            }
-            out.users += 1;
-            out.messages += gone.timeline.len() as u64;
-            out.closes += gone.closes.len() as u64;
-            cuts.push((u, cut));
-            carries.insert(u, carry);
-        }
-    }
-    for (u, cut) in cuts {
-        store.users[u as usize].closes.retain(|c| c.0 >= cut);
-    }
+    let (drop_msg, drop_ext) =
+        drop_behind_cuts(store, &cuts, &charges, &setup, &mut tallies, &mut out);
     expired.carries.set_all(carries);
     store.compact(&drop_msg, &drop_ext);
     let mut totals = expired
@@ -302,10 +220,140 @@ pub(crate) fn expire(
         tz,
         model,
         tallies,
-        sealed: Sealed { prepared, days },
+        sealed,
         totals,
     }));
     Ok(out)
+}
+
+/// Mark what each cut drops (messages and external events before the cut, counted in
+/// `out` and, for charged units, in the monthly `tallies`) and drop the user's closes
+/// before it; returns the marks for [`Store::compact`].
+fn drop_behind_cuts(
+    store: &mut Store,
+    cuts: &[(UserIx, i64)],
+    charges: &Charges,
+    setup: &BillingSetup,
+    tallies: &mut Tallies,
+    out: &mut ExpiryOutcome,
+) -> (Vec<bool>, Vec<bool>) {
+    let mut drop_msg = vec![false; store.msgs.len()];
+    let mut drop_ext = vec![false; store.externals.len()];
+    for &(u, cut) in cuts {
+        let rec = &store.users[u as usize];
+        for &m in &rec.timeline {
+            if store.msgs[m as usize].ts >= cut {
+                continue;
+            }
+            if let Some(t) = charges.get(m).and_then(|c| tally(setup, c)) {
+                let n = tallies.entry(t).or_default();
+                *n = n.saturating_add(1);
+            }
+            drop_msg[m as usize] = true;
+            out.messages += 1;
+        }
+        for &x in &rec.externals {
+            if store.externals[x as usize].ts < cut {
+                drop_ext[x as usize] = true;
+                out.external_events += 1;
+            }
+        }
+        out.users += 1;
+    }
+    for &(u, cut) in cuts {
+        let closes = &mut store.users[u as usize].closes;
+        let before = closes.len();
+        closes.retain(|c| c.0 >= cut);
+        out.closes += (before - closes.len()) as u64;
+    }
+    (drop_msg, drop_ext)
+}
+
+/// The first day that may stay open: days before the one of `latest − lateness −
+/// lookback − QUIET` can be sealed. `None` while nothing was ingested.
+fn horizon(store: &Store, config: &Config, tz: Tz) -> Option<NaiveDate> {
+    let latest = store.max_ts?;
+    let lookback = i64::from(config.attribution.lookback_days) * DAY;
+    let lateness = i64::from(config.lateness_days) * DAY;
+    Some(day_in(latest - lateness - lookback - QUIET, tz))
+}
+
+/// The aggregates of every day before `until`, built with the days sealed so far spliced
+/// in (so the new sealed state is simply everything before `until`), and the charges of
+/// every message (for the monthly tallies).
+fn seal(
+    store: &Store,
+    expired: &Expired,
+    config: &Config,
+    tz: Tz,
+    until: NaiveDate,
+) -> Result<(Sealed, Charges), ReportError> {
+    let ctx = Scope {
+        store,
+        config,
+        range: crate::report::prepared::everything(tz),
+        phone: None,
+        phone_unknown: false,
+        model: config.attribution.model,
+    };
+    let past = expired.past();
+    let (mut prepared, charges) = Prepared::build_with_charges(&ctx, past.as_ref())?;
+    prepared.keep_before(until);
+    let mut days = crate::engagement::build(store, tz, past.map(|p| p.engagement()));
+    days.keep_before(crate::engagement::days::day_num(until));
+    Ok((Sealed { prepared, days }, charges))
+}
+
+/// Where each live user's history is cut (users with nothing to drop are left out), with
+/// their carries brought up to the cut: the numbers they wrote to and their support state.
+fn cut_users(
+    store: &Store,
+    tz: Tz,
+    cut_max: i64,
+    reach: Reach,
+    carries: &mut HashMap<UserIx, Carry>,
+) -> Vec<(UserIx, i64)> {
+    let mut click_hi: HashMap<MsgIx, i64> = HashMap::new();
+    for c in store.clicks.values() {
+        if let Some(m) = store.outbound(&c.message_id) {
+            let e = click_hi.entry(m).or_insert(c.ts);
+            *e = (*e).max(c.ts);
+        }
+    }
+    let cx = FoldCtx::new(store, tz, None);
+    let mut cuts = Vec::new();
+    for u in store.live_users() {
+        let rec = &store.users[u as usize];
+        let Some(cut) = cut_point(store, rec, &click_hi, cut_max, reach) else {
+            continue;
+        };
+        let gone = UserRec {
+            timeline: rec
+                .timeline
+                .iter()
+                .copied()
+                .filter(|m| store.msgs[*m as usize].ts < cut)
+                .collect(),
+            closes: rec.closes.iter().copied().filter(|c| c.0 < cut).collect(),
+            ..UserRec::default()
+        };
+        let mut carry = carries.remove(&u).unwrap_or_default();
+        for &m in &gone.timeline {
+            let msg = &store.msgs[m as usize];
+            let wrote = msg
+                .inbound
+                .as_deref()
+                .is_some_and(|d| d.ty.is_user_message());
+            if wrote && !carry.phones.contains(&msg.phone) {
+                carry.phones.push(msg.phone);
+            }
+        }
+        let mut scratch = Vec::new();
+        carry.support = support::fold_from(&cx, &gone, carry.support.clone(), &mut scratch);
+        carries.insert(u, carry);
+        cuts.push((u, cut));
+    }
+    cuts
 }
 
 /// How long a fact keeps per-user state open after it ends: `short` for any fact, `long`

@@ -35,8 +35,8 @@ __version__: str
 class ConvolensError(Exception):
     """Base class of every convolens error."""
 
-class ParseError(ConvolensError):
-    """Input that cannot be ingested."""
+class ParseError(ConvolensError, ValueError):
+    """Input that cannot be ingested (also a ``ValueError``)."""
 
     kind: str
     line: int
@@ -44,8 +44,8 @@ class ParseError(ConvolensError):
     field: str
     message: str
 
-class ConfigError(ConvolensError):
-    """A configuration that cannot be used."""
+class ConfigError(ConvolensError, ValueError):
+    """A configuration that cannot be used (also a ``ValueError``)."""
 
     key: str
 
@@ -59,6 +59,8 @@ class ReportError(ConvolensError):
 
 class SnapshotError(ConvolensError):
     """Snapshot bytes that cannot be restored."""
+
+    kind: Literal["bad_magic", "newer_version", "corrupt"]
 
 _Document = Union[Mapping[str, Any], List[Any], str, bytes, bytearray]
 _DateLike = Union[datetime.date, str]

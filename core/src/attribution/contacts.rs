@@ -101,8 +101,30 @@ struct Row {
 pub(crate) fn export_contacts<W: Write>(
     ctx: &Scope<'_>,
     filter: &ContactFilter,
-    mut w: W,
+    w: W,
 ) -> Result<usize, ReportError> {
+    let rows = contact_rows(ctx, filter)?;
+    let mut out: Vec<(i64, &str, UserIx, &Row)> = rows
+        .iter()
+        .filter(|(_, r)| {
+            (filter.source.is_none() || r.in_source) && (filter.event.is_none() || r.in_event)
+        })
+        .map(|(u, r)| {
+            let seen = first_seen(ctx, *u).or(r.first_seen).unwrap_or(0);
+            (seen, ctx.store.users[*u as usize].key(), *u, r)
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    write_contacts(ctx, filter, &out, w)?;
+    Ok(out.len())
+}
+
+/// Every user's row: first seen, whether they belong to the filter's source and event,
+/// the source they came from, whether they converted, and their value.
+fn contact_rows(
+    ctx: &Scope<'_>,
+    filter: &ContactFilter,
+) -> Result<BTreeMap<UserIx, Row>, ReportError> {
     let analysis = analyse(ctx);
     let (from, to) = ctx.range.instants();
     let in_range = |t: i64| (from..to).contains(&t);
@@ -146,21 +168,20 @@ pub(crate) fn export_contacts<W: Write>(
             }
         }
     }
-    let mut out: Vec<(i64, &str, UserIx, &Row)> = rows
-        .iter()
-        .filter(|(_, r)| {
-            (filter.source.is_none() || r.in_source) && (filter.event.is_none() || r.in_event)
-        })
-        .map(|(u, r)| {
-            let seen = first_seen(ctx, *u).or(r.first_seen).unwrap_or(0);
-            (seen, ctx.store.users[*u as usize].key(), *u, r)
-        })
-        .collect();
-    out.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    Ok(rows)
+}
+
+/// The CSV: a header, then one line per selected user.
+fn write_contacts<W: Write>(
+    ctx: &Scope<'_>,
+    filter: &ContactFilter,
+    out: &[(i64, &str, UserIx, &Row)],
+    mut w: W,
+) -> Result<(), ReportError> {
     let io = |e: std::io::Error| ReportError::Write(e.to_string());
     w.write_all(b"wa_id,name,country,first_seen,source,converted,value\r\n")
         .map_err(io)?;
-    for (seen, key, u, r) in &out {
+    for (seen, key, u, r) in out {
         let user = &ctx.store.users[*u as usize];
         let source = filter
             .source
@@ -182,8 +203,7 @@ pub(crate) fn export_contacts<W: Write>(
         w.write_all(line.join(",").as_bytes()).map_err(io)?;
         w.write_all(b"\r\n").map_err(io)?;
     }
-    w.flush().map_err(io)?;
-    Ok(out.len())
+    w.flush().map_err(io)
 }
 
 /// The user's first counted message on the included numbers.

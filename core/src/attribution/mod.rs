@@ -131,57 +131,9 @@ pub fn attribute(
         keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
     };
     let global: Vec<f64> = match model {
-        ModelName::Markov => {
-            let mut paths: Vec<(Vec<usize>, bool)> = Vec::new();
-            let mut in_event = vec![false; convs.len()];
-            for &t in &picked {
-                let cands = &analysis.touches[t].candidates;
-                if !cands.is_empty() {
-                    paths.push((
-                        cands.iter().map(|&c| intern(&mut ids, &convs[c])).collect(),
-                        true,
-                    ));
-                    for &c in cands {
-                        in_event[c] = true;
-                    }
-                }
-            }
-            // Non-converting paths: each user's other conversations started in the range,
-            // cut into windows of the lookback from each window's first conversation.
-            let lookback = i64::from(cfg.lookback_days) * DAY;
-            let mut cur: Option<(u32, i64)> = None;
-            for (i, c) in convs.iter().enumerate() {
-                if in_event[i] || !(from..to).contains(&c.start) {
-                    continue;
-                }
-                let s = intern(&mut ids, c);
-                match (cur, paths.last_mut()) {
-                    (Some((u, first)), Some((p, false)))
-                        if u == c.user && c.start - first <= lookback =>
-                    {
-                        p.push(s);
-                    }
-                    _ => {
-                        paths.push((vec![s], false));
-                        cur = Some((c.user, c.start));
-                    }
-                }
-            }
-            markov::removal_effects(ids.len(), &paths).removal_effects
-        }
+        ModelName::Markov => markov_effects(analysis, &picked, &mut ids, cfg, (from, to)),
         ModelName::Shapley => {
-            let distinct: std::collections::BTreeSet<&str> = picked
-                .iter()
-                .flat_map(|&t| &analysis.touches[t].candidates)
-                .map(|&c| &*convs[c].source.key)
-                .collect();
-            if distinct.len() > shapley::MAX_SOURCES {
-                return Err(ReportError::Unsupported(format!(
-                    "exact Shapley attribution supports at most {} sources; the converting paths in this range have {}",
-                    shapley::MAX_SOURCES,
-                    distinct.len()
-                )));
-            }
+            check_shapley_sources(analysis, &picked)?;
             Vec::new()
         }
         _ => Vec::new(),
@@ -216,6 +168,71 @@ pub fn attribute(
         });
     }
     Ok(Attribution { model, events })
+}
+
+/// The Markov removal effect of every source id, from the converting paths of the
+/// `picked` events and the range's other conversations (cut into lookback windows).
+fn markov_effects<'a>(
+    analysis: &'a Analysis,
+    picked: &[usize],
+    ids: &mut HashMap<&'a str, usize>,
+    cfg: &AttributionConfig,
+    (from, to): (i64, i64),
+) -> Vec<f64> {
+    let convs = &analysis.conversations;
+    let mut paths: Vec<(Vec<usize>, bool)> = Vec::new();
+    let mut in_event = vec![false; convs.len()];
+    for &t in picked {
+        let cands = &analysis.touches[t].candidates;
+        if !cands.is_empty() {
+            paths.push((
+                cands.iter().map(|&c| intern(ids, &convs[c])).collect(),
+                true,
+            ));
+            for &c in cands {
+                in_event[c] = true;
+            }
+        }
+    }
+    // Non-converting paths: each user's other conversations started in the range,
+    // cut into windows of the lookback from each window's first conversation.
+    let lookback = i64::from(cfg.lookback_days) * DAY;
+    let mut cur: Option<(u32, i64)> = None;
+    for (i, c) in convs.iter().enumerate() {
+        if in_event[i] || !(from..to).contains(&c.start) {
+            continue;
+        }
+        let s = intern(ids, c);
+        match (cur, paths.last_mut()) {
+            (Some((u, first)), Some((p, false))) if u == c.user && c.start - first <= lookback => {
+                p.push(s);
+            }
+            _ => {
+                paths.push((vec![s], false));
+                cur = Some((c.user, c.start));
+            }
+        }
+    }
+    markov::removal_effects(ids.len(), &paths).removal_effects
+}
+
+/// Refuse exact Shapley over more than [`shapley::MAX_SOURCES`] distinct sources in the
+/// converting paths of the `picked` events.
+fn check_shapley_sources(analysis: &Analysis, picked: &[usize]) -> Result<(), ReportError> {
+    let convs = &analysis.conversations;
+    let distinct: std::collections::BTreeSet<&str> = picked
+        .iter()
+        .flat_map(|&t| &analysis.touches[t].candidates)
+        .map(|&c| &*convs[c].source.key)
+        .collect();
+    if distinct.len() > shapley::MAX_SOURCES {
+        return Err(ReportError::Unsupported(format!(
+            "exact Shapley attribution supports at most {} sources; the converting paths in this range have {}",
+            shapley::MAX_SOURCES,
+            distinct.len()
+        )));
+    }
+    Ok(())
 }
 
 /// The conversations and the attribution of the range's attributed events under the

@@ -156,99 +156,21 @@ pub(crate) fn sources_section(
     credits: &CreditDay,
     compare: Option<&Analysis>,
 ) -> SourcesSection {
-    let funnels = &ctx.config.funnels;
-    let mut acc: BTreeMap<String, Acc<'_>> = days
-        .meta
-        .iter()
-        .map(|(k, m)| {
-            (
-                k.to_string(),
-                Acc {
-                    meta: Some(m),
-                    ..Acc::default()
-                },
-            )
-        })
-        .collect();
-    for (k, d) in days.in_range(&ctx.range) {
-        acc.entry(k.to_string()).or_default().day = d;
-    }
-    for (k, (count, value)) in &credits.by_source {
-        let a = acc.entry(k.to_string()).or_default();
-        a.count += count;
-        a.revenue += value;
-    }
-    let (spend, other_spend) = spend_by_day(ctx.store, ctx.config.currency);
-    for (k, v) in spend_in_range(&spend, &ctx.range) {
-        acc.entry(k).or_default().invested += v;
-    }
+    let (acc, other_spend) = accumulate(ctx, days, credits);
     let names = Names::new(ctx);
     let mut rows: Vec<SourceRow> = acc
         .into_iter()
         .filter(|(_, a)| {
             a.day.conversations > 0 || a.invested != 0 || a.count != 0 || a.revenue != 0
         })
-        .map(|(key, a)| {
-            let source = a
-                .meta
-                .map_or_else(|| Source::from_key(&key), |m| m.0.clone());
-            let headline = a.meta.and_then(|m| m.1.as_ref()).map(|(_, h)| &**h);
-            let conversations = a.day.conversations;
-            let funnel = funnels
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let reached = a
-                        .day
-                        .funnel
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| vec![0; f.steps.len()]);
-                    let mut before = conversations;
-                    let steps = f
-                        .steps
-                        .iter()
-                        .zip(reached)
-                        .map(|(e, r)| {
-                            let step = FunnelStep {
-                                event: e.clone(),
-                                reached: r,
-                                drop_off: before - r,
-                            };
-                            before = r;
-                            step
-                        })
-                        .collect();
-                    FunnelRow {
-                        name: f.name.clone(),
-                        steps,
-                    }
-                })
-                .collect();
-            SourceRow {
-                name: names.name(&key, headline),
-                key,
-                kind: source.kind,
-                direction: source.direction,
-                conversations,
-                leads: a.day.leads,
-                conversion_rate: ratio(a.day.leads as f64, conversations as f64),
-                invested: a.invested,
-                conversion_cost: ratio(micros_to_f64(a.invested), a.day.leads as f64),
-                revenue: a.revenue,
-                roas: ratio(a.revenue as f64, a.invested as f64),
-                conversions: a.count as f64 / crate::model::UNIT as f64,
-                funnel,
-            }
-        })
+        .map(|(key, a)| source_row(ctx, &names, key, &a))
         .collect();
     rows.sort_by(|a, b| {
         b.conversations
             .cmp(&a.conversations)
             .then_with(|| a.key.cmp(&b.key))
     });
-
-    let mut s = AttributionSummary {
+    let mut attribution = AttributionSummary {
         model: ctx.model,
         lookback_days: ctx.config.attribution.lookback_days,
         conversion_event: days.conversion_event.clone(),
@@ -264,45 +186,147 @@ pub(crate) fn sources_section(
         comparison_errors: BTreeMap::new(),
     };
     if let Some(analysis) = compare {
-        let mut per: BTreeMap<String, Vec<ModelCredit>> =
-            rows.iter().map(|r| (r.key.clone(), Vec::new())).collect();
-        for model in ModelName::ALL {
-            match attribute(analysis, &ctx.range, &ctx.config.attribution, model) {
-                Ok(att) => {
-                    let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-                    credit_into(analysis, &att, &mut sums, |a, count, value| {
-                        a.0 += count;
-                        a.1 += value;
-                    });
-                    for (key, list) in &mut per {
-                        let (count, revenue) = sums.get(key).copied().unwrap_or_default();
-                        list.push(ModelCredit {
-                            model,
-                            conversions: count as f64 / crate::model::UNIT as f64,
-                            revenue,
-                        });
-                    }
-                }
-                Err(e) => {
-                    s.comparison_errors
-                        .insert(model.as_str().to_string(), e.to_string());
-                }
-            }
-        }
-        s.comparison = Some(
-            rows.iter()
-                .map(|r| ComparisonRow {
-                    key: r.key.clone(),
-                    name: r.name.clone(),
-                    models: per.remove(&r.key).unwrap_or_default(),
+        let (comparison, errors) = model_comparison(ctx, analysis, &rows);
+        attribution.comparison = Some(comparison);
+        attribution.comparison_errors = errors;
+    }
+    SourcesSection { rows, attribution }
+}
+
+/// Every source's conversations (in the range), credits and spend, by key; and the
+/// number of spend records left out for their currency.
+fn accumulate<'d>(
+    ctx: &Scope<'_>,
+    days: &'d SourceDays,
+    credits: &CreditDay,
+) -> (BTreeMap<String, Acc<'d>>, u64) {
+    let mut acc: BTreeMap<String, Acc<'_>> = days
+        .meta
+        .iter()
+        .map(|(k, m)| {
+            let a = Acc {
+                meta: Some(m),
+                ..Acc::default()
+            };
+            (k.to_string(), a)
+        })
+        .collect();
+    for (k, d) in days.in_range(&ctx.range) {
+        acc.entry(k.to_string()).or_default().day = d;
+    }
+    for (k, (count, value)) in &credits.by_source {
+        let a = acc.entry(k.to_string()).or_default();
+        a.count += count;
+        a.revenue += value;
+    }
+    let (spend, other_spend) = spend_by_day(ctx.store, ctx.config.currency);
+    for (k, v) in spend_in_range(&spend, &ctx.range) {
+        acc.entry(k).or_default().invested += v;
+    }
+    (acc, other_spend)
+}
+
+/// One source's row.
+fn source_row(ctx: &Scope<'_>, names: &Names<'_>, key: String, a: &Acc<'_>) -> SourceRow {
+    let source = a
+        .meta
+        .map_or_else(|| Source::from_key(&key), |m| m.0.clone());
+    let headline = a.meta.and_then(|m| m.1.as_ref()).map(|(_, h)| &**h);
+    let conversations = a.day.conversations;
+    SourceRow {
+        name: names.name(&key, headline),
+        key,
+        kind: source.kind,
+        direction: source.direction,
+        conversations,
+        leads: a.day.leads,
+        conversion_rate: ratio(a.day.leads as f64, conversations as f64),
+        invested: a.invested,
+        conversion_cost: ratio(micros_to_f64(a.invested), a.day.leads as f64),
+        revenue: a.revenue,
+        roas: ratio(a.revenue as f64, a.invested as f64),
+        conversions: a.count as f64 / crate::model::UNIT as f64,
+        funnel: funnel_rows(ctx, &a.day, conversations),
+    }
+}
+
+/// Each configured funnel's steps for one source: how many conversations reached each
+/// step, and the drop-off from the step before (the first from all conversations).
+fn funnel_rows(ctx: &Scope<'_>, day: &SourceDay, conversations: u64) -> Vec<FunnelRow> {
+    ctx.config
+        .funnels
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let reached = day
+                .funnel
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| vec![0; f.steps.len()]);
+            let mut before = conversations;
+            let steps = f
+                .steps
+                .iter()
+                .zip(reached)
+                .map(|(e, r)| {
+                    let step = FunnelStep {
+                        event: e.clone(),
+                        reached: r,
+                        drop_off: before - r,
+                    };
+                    before = r;
+                    step
                 })
-                .collect(),
-        );
+                .collect();
+            FunnelRow {
+                name: f.name.clone(),
+                steps,
+            }
+        })
+        .collect()
+}
+
+/// Every model's credit per row's source, side by side, and the models that could not
+/// attribute the range (with the reason).
+fn model_comparison(
+    ctx: &Scope<'_>,
+    analysis: &Analysis,
+    rows: &[SourceRow],
+) -> (Vec<ComparisonRow>, BTreeMap<String, String>) {
+    let mut per: BTreeMap<String, Vec<ModelCredit>> =
+        rows.iter().map(|r| (r.key.clone(), Vec::new())).collect();
+    let mut errors = BTreeMap::new();
+    for model in ModelName::ALL {
+        let att = match attribute(analysis, &ctx.range, &ctx.config.attribution, model) {
+            Ok(att) => att,
+            Err(e) => {
+                errors.insert(model.as_str().to_string(), e.to_string());
+                continue;
+            }
+        };
+        let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        credit_into(analysis, &att, &mut sums, |a, count, value| {
+            a.0 += count;
+            a.1 += value;
+        });
+        for (key, list) in &mut per {
+            let (count, revenue) = sums.get(key).copied().unwrap_or_default();
+            list.push(ModelCredit {
+                model,
+                conversions: count as f64 / crate::model::UNIT as f64,
+                revenue,
+            });
+        }
     }
-    SourcesSection {
-        rows,
-        attribution: s,
-    }
+    let comparison = rows
+        .iter()
+        .map(|r| ComparisonRow {
+            key: r.key.clone(),
+            name: r.name.clone(),
+            models: per.remove(&r.key).unwrap_or_default(),
+        })
+        .collect();
+    (comparison, errors)
 }
 
 /// Add every credit of `att` to its conversation's source in `acc`.

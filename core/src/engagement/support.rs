@@ -32,7 +32,7 @@
 use super::FoldCtx;
 use super::days::{Contribution, Emit};
 use crate::model::{AuthorKind, Direction};
-use crate::store::{PhoneIx, UserRec};
+use crate::store::{MsgRec, PhoneIx, UserRec};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::collections::BTreeMap;
@@ -137,75 +137,92 @@ pub(crate) fn fold_from<'a>(
             next_close += 1;
         }
         match m.dir {
-            Direction::Inbound => {
-                if !m.inbound.as_deref().is_some_and(|d| d.ty.is_user_message()) {
-                    continue;
-                }
-                let Some(i) = convs.iter().position(|(p, _)| *p == m.phone) else {
-                    convs.push((
-                        m.phone,
-                        State::Open {
-                            since: m.ts,
-                            answered: false,
-                        },
-                    ));
-                    out.push(Contribution {
-                        phone: m.phone,
-                        day: cx.day(m.ts),
-                        emit: Emit::Opened { reopen: false },
-                    });
-                    continue;
-                };
-                if convs[i].1 == State::Closed {
-                    convs[i].1 = State::Open {
-                        since: m.ts,
-                        answered: false,
-                    };
-                    out.push(Contribution {
-                        phone: m.phone,
-                        day: cx.day(m.ts),
-                        emit: Emit::Opened { reopen: true },
-                    });
-                }
-            }
-            Direction::Outbound => {
-                if m.status.is_failed() {
-                    continue;
-                }
-                let kind = m
-                    .outbound
-                    .as_deref()
-                    .map_or(AuthorKind::Unknown, |o| o.author);
-                for (p, st) in &mut convs {
-                    if *p != m.phone && Some(m.phone) != cx.no_phone {
-                        continue;
-                    }
-                    if let State::Open {
-                        since,
-                        answered: false,
-                    } = *st
-                    {
-                        if m.ts >= since {
-                            *st = State::Open {
-                                since,
-                                answered: true,
-                            };
-                            let secs = u32::try_from(m.ts - since).unwrap_or(u32::MAX);
-                            out.push(Contribution {
-                                phone: *p,
-                                day: cx.day(since),
-                                emit: Emit::Response { kind, secs },
-                            });
-                        }
-                    }
-                }
-            }
+            Direction::Inbound => on_inbound(cx, &mut convs, m, out),
+            Direction::Outbound => on_outbound(cx, &mut convs, m, out),
         }
     }
     for c in &closes[next_close..] {
         close(&mut convs, *c, out);
     }
     convs
+}
+
+/// A user's message: opens the conversation on its number, or reopens a closed one.
+fn on_inbound<'a>(
+    cx: &FoldCtx<'a>,
+    convs: &mut States,
+    m: &MsgRec,
+    out: &mut Vec<Contribution<'a>>,
+) {
+    if !m.inbound.as_deref().is_some_and(|d| d.ty.is_user_message()) {
+        return;
+    }
+    let Some(i) = convs.iter().position(|(p, _)| *p == m.phone) else {
+        convs.push((
+            m.phone,
+            State::Open {
+                since: m.ts,
+                answered: false,
+            },
+        ));
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Opened { reopen: false },
+        });
+        return;
+    };
+    if convs[i].1 == State::Closed {
+        convs[i].1 = State::Open {
+            since: m.ts,
+            answered: false,
+        };
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Opened { reopen: true },
+        });
+    }
+}
+
+/// A business message: the first response of every unanswered open conversation on its
+/// number (or of every number, for a message on no known number).
+fn on_outbound<'a>(
+    cx: &FoldCtx<'a>,
+    convs: &mut States,
+    m: &MsgRec,
+    out: &mut Vec<Contribution<'a>>,
+) {
+    if m.status.is_failed() {
+        return;
+    }
+    let kind = m
+        .outbound
+        .as_deref()
+        .map_or(AuthorKind::Unknown, |o| o.author);
+    for (p, st) in convs.iter_mut() {
+        if *p != m.phone && Some(m.phone) != cx.no_phone {
+            continue;
+        }
+        if let State::Open {
+            since,
+            answered: false,
+        } = *st
+        {
+            if m.ts >= since {
+                *st = State::Open {
+                    since,
+                    answered: true,
+                };
+                let secs = u32::try_from(m.ts - since).unwrap_or(u32::MAX);
+                out.push(Contribution {
+                    phone: *p,
+                    day: cx.day(since),
+                    emit: Emit::Response { kind, secs },
+                });
+            }
+        }
+    }
 }
 
 /// The `q`-quantile (0–1) of sorted values, interpolating linearly between the closest

@@ -51,7 +51,7 @@ use super::funnel::{ButtonHit, Funnel, FunnelMsg, category_name, kind_name};
 use crate::model::money::micros_to_f64;
 use crate::model::{ButtonKind, OutboundKind, Reply, ReplyKind};
 use crate::scope::Scope;
-use crate::store::{MsgIx, UserRec};
+use crate::store::{MsgIx, OutboundData, UserRec};
 use crate::util::interner::Interner;
 use crate::util::time::{DayRange, day_in};
 use chrono::NaiveDate;
@@ -65,7 +65,46 @@ pub(crate) const UNNAMED: &str = "(unnamed)";
 /// to them (see the module rules).
 pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
     let store = cx.store;
-    // This user's replies: (business message, the button press if it is one).
+    let replies = replies_of(cx, user);
+    for &ix in &user.timeline {
+        let m = &store.msgs[ix as usize];
+        let Some(o) = m.outbound.as_deref() else {
+            continue;
+        };
+        let template =
+            (o.kind == OutboundKind::Template).then(|| o.template.as_deref().unwrap_or(UNNAMED));
+        let campaign = o.campaign.as_deref();
+        if template.is_none() && campaign.is_none() {
+            continue;
+        }
+        let lo = replies.partition_point(|r| r.0 < ix);
+        let hi = replies.partition_point(|r| r.0 <= ix);
+        let mine = &replies[lo..hi];
+        let failed = m
+            .status
+            .is_failed()
+            .then(|| m.status.errors.first().map(|e| e.code));
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Funnel(Box::new(FunnelMsg {
+                template,
+                campaign,
+                category: o.category,
+                delivered: m.status.delivered_at().is_some(),
+                read: m.status.read_at().is_some(),
+                replied: !mine.is_empty(),
+                failed,
+                buttons: button_hits(cx, ix, o, mine),
+            })),
+        });
+    }
+}
+
+/// This user's replies to business messages, sorted by the message they answer: (business
+/// message, the button press if it is one).
+fn replies_of<'a>(cx: &FoldCtx<'a>, user: &'a UserRec) -> Vec<(MsgIx, Option<&'a Reply>)> {
+    let store = cx.store;
     let mut replies: Vec<(MsgIx, Option<&'a Reply>)> = Vec::new();
     for &ix in &user.timeline {
         let m = &store.msgs[ix as usize];
@@ -85,65 +124,44 @@ pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contri
         replies.push((t, press));
     }
     replies.sort_by_key(|r| r.0);
-    for &ix in &user.timeline {
-        let m = &store.msgs[ix as usize];
-        let Some(o) = m.outbound.as_deref() else {
-            continue;
-        };
-        let template =
-            (o.kind == OutboundKind::Template).then(|| o.template.as_deref().unwrap_or(UNNAMED));
-        let campaign = o.campaign.as_deref();
-        if template.is_none() && campaign.is_none() {
-            continue;
+    replies
+}
+
+/// The message's declared buttons with their clicks: quick-reply presses among `mine`
+/// (its replies) and URL clicks; undeclared buttons pressed are added.
+fn button_hits<'a>(
+    cx: &FoldCtx<'a>,
+    ix: MsgIx,
+    o: &'a OutboundData,
+    mine: &[(MsgIx, Option<&'a Reply>)],
+) -> Vec<ButtonHit<'a>> {
+    let mut buttons: Vec<ButtonHit<'a>> = o
+        .buttons
+        .iter()
+        .map(|b| ButtonHit {
+            kind: b.kind,
+            text: &b.text,
+            clicks: 0,
+            url_clicks: 0,
+        })
+        .collect();
+    for press in mine.iter().filter_map(|r| r.1) {
+        let (title, id) = (press.title.as_deref(), press.id.as_deref());
+        let text = title
+            .filter(|t| find(&buttons, t).is_some())
+            .or_else(|| id.filter(|t| find(&buttons, t).is_some()))
+            .or(title)
+            .or(id);
+        if let Some(text) = text {
+            hit(&mut buttons, ButtonKind::QuickReply, text, false);
         }
-        let lo = replies.partition_point(|r| r.0 < ix);
-        let hi = replies.partition_point(|r| r.0 <= ix);
-        let mine = &replies[lo..hi];
-        let mut buttons: Vec<ButtonHit<'a>> = o
-            .buttons
-            .iter()
-            .map(|b| ButtonHit {
-                kind: b.kind,
-                text: &b.text,
-                clicks: 0,
-                url_clicks: 0,
-            })
-            .collect();
-        for press in mine.iter().filter_map(|r| r.1) {
-            let (title, id) = (press.title.as_deref(), press.id.as_deref());
-            let text = title
-                .filter(|t| find(&buttons, t).is_some())
-                .or_else(|| id.filter(|t| find(&buttons, t).is_some()))
-                .or(title)
-                .or(id);
-            if let Some(text) = text {
-                hit(&mut buttons, ButtonKind::QuickReply, text, false);
-            }
-        }
-        if let Some(clicks) = cx.clicks.get(&ix) {
-            for c in clicks {
-                hit(&mut buttons, ButtonKind::Url, c, true);
-            }
-        }
-        let failed = m
-            .status
-            .is_failed()
-            .then(|| m.status.errors.first().map(|e| e.code));
-        out.push(Contribution {
-            phone: m.phone,
-            day: cx.day(m.ts),
-            emit: Emit::Funnel(Box::new(FunnelMsg {
-                template,
-                campaign,
-                category: o.category,
-                delivered: m.status.delivered_at().is_some(),
-                read: m.status.read_at().is_some(),
-                replied: !mine.is_empty(),
-                failed,
-                buttons,
-            })),
-        });
     }
+    if let Some(clicks) = cx.clicks.get(&ix) {
+        for c in clicks {
+            hit(&mut buttons, ButtonKind::Url, c, true);
+        }
+    }
+    buttons
 }
 
 /// The button whose text is `text` (exact, then case-insensitive, ignoring surrounding

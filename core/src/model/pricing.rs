@@ -15,19 +15,6 @@
 //!   `effective_from` moves it, `set` replaces what it sets;
 //! - any other entry is added; it needs `effective_from` and `set`.
 //!
-//! ```
-//! use convolens::billing::{Timeline, TimelineEntry};
-//! use chrono::NaiveDate;
-//! // Opt in to the reported 2026-10-01 change: service messages charged, utility in the
-//! // customer service window no longer free.
-//! let entries: Vec<TimelineEntry> =
-//!     serde_json::from_str(r#"[{"name":"service_charged_2026_10","enabled":true}]"#).unwrap();
-//! let t = Timeline::from_config(&entries).unwrap();
-//! let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-//! assert!(t.rules_on(day("2026-09-30")).service_free);
-//! assert!(!t.rules_on(day("2026-10-01")).service_free);
-//! ```
-//!
 //! Entry dates are calendar days in the business's time zone (the config's `time_zone`):
 //! Meta switched each account to per-message pricing at midnight in the account's zone.
 
@@ -458,6 +445,19 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opting_in_to_the_2026_10_entry_moves_service_off_free() {
+        use chrono::NaiveDate;
+        // Opt in to the reported 2026-10-01 change: service messages charged, utility in the
+        // customer service window no longer free.
+        let entries: Vec<TimelineEntry> =
+            serde_json::from_str(r#"[{"name":"service_charged_2026_10","enabled":true}]"#).unwrap();
+        let t = Timeline::from_config(&entries).unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(t.rules_on(day("2026-09-30")).service_free);
+        assert!(!t.rules_on(day("2026-10-01")).service_free);
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -22,22 +22,6 @@
 //!   Meta's ([`MarketTable::meta_default`]) with the config's `markets` overrides on top.
 //!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
 //!   (`Rest of Africa`).
-//!
-//! ```
-//! use convolens::billing::{RateCard, RateRow};
-//! use convolens::model::country::Market;
-//! use convolens::model::Category;
-//! use chrono::NaiveDate;
-//! let rows = RateRow::parse_csv("market,category,price,currency,effective_from,tier_from,tier_to
-//! India,utility,0.0014,USD,2025-07-01,1,100000
-//! India,utility,0.0013,USD,2025-07-01,100001,
-//! ").unwrap();
-//! let card = RateCard::from_rows(&rows).unwrap();
-//! let day = NaiveDate::from_ymd_opt(2025, 7, 3).unwrap();
-//! let india = Market::parse("India").unwrap();
-//! assert_eq!(card.price(india, Category::Utility, day, 100_000), Some(1_400));
-//! assert_eq!(card.price(india, Category::Utility, day, 100_001), Some(1_300));
-//! ```
 
 use crate::model::Category;
 use crate::model::country::Market;
@@ -327,6 +311,31 @@ impl RateCard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tier_bands_price_each_side_of_the_boundary() {
+        use crate::model::Category;
+        use crate::model::country::Market;
+        use chrono::NaiveDate;
+        let rows = RateRow::parse_csv(
+            "market,category,price,currency,effective_from,tier_from,tier_to
+        India,utility,0.0014,USD,2025-07-01,1,100000
+        India,utility,0.0013,USD,2025-07-01,100001,
+        ",
+        )
+        .unwrap();
+        let card = RateCard::from_rows(&rows).unwrap();
+        let day = NaiveDate::from_ymd_opt(2025, 7, 3).unwrap();
+        let india = Market::parse("India").unwrap();
+        assert_eq!(
+            card.price(india, Category::Utility, day, 100_000),
+            Some(1_400)
+        );
+        assert_eq!(
+            card.price(india, Category::Utility, day, 100_001),
+            Some(1_300)
+        );
+    }
     use crate::model::country::{Country, MarketOverride, epoch_day, market_table};
 
     fn day(s: &str) -> NaiveDate {

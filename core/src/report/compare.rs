@@ -60,16 +60,6 @@ impl Comparison {
 }
 
 /// The change from `prev` to `cur` (see the module rules).
-///
-/// ```
-/// use serde_json::json;
-/// let prev = json!({"users": 4, "rate": 0.5, "days": [{"date": "2025-06-01", "n": 1}], "by": {"DE": 2}});
-/// let cur = json!({"users": 6, "rate": null, "days": [{"date": "2025-07-01", "n": 4}], "by": {"FR": 1}});
-/// assert_eq!(
-///     convolens::report::compare::delta(&prev, &cur),
-///     json!({"users": 2, "rate": null, "days": [{"date": "2025-07-01", "n": 3}], "by": {"DE": -2, "FR": 1}})
-/// );
-/// ```
 pub(crate) fn delta(prev: &Value, cur: &Value) -> Value {
     match (prev, cur) {
         (Value::Number(a), Value::Number(b)) => sub(a, b),
@@ -176,6 +166,17 @@ fn delta_arrays(a: &[Value], b: &[Value]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delta_subtracts_numbers_and_rows() {
+        use serde_json::json;
+        let prev = json!({"users": 4, "rate": 0.5, "days": [{"date": "2025-06-01", "n": 1}], "by": {"DE": 2}});
+        let cur = json!({"users": 6, "rate": null, "days": [{"date": "2025-07-01", "n": 4}], "by": {"FR": 1}});
+        assert_eq!(
+            delta(&prev, &cur),
+            json!({"users": 2, "rate": null, "days": [{"date": "2025-07-01", "n": 3}], "by": {"DE": -2, "FR": 1}})
+        );
+    }
     use serde_json::json;
 
     #[test]

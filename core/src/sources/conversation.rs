@@ -135,7 +135,7 @@ pub(crate) fn analyse(ctx: &Scope<'_>) -> Analysis {
     };
     for u in ctx.store.live_users() {
         let (convs, mut touches) =
-            fold_user(ctx.store, &out.matchers, &params, |p| ctx.phone_ok(p), u);
+            analyse_user(ctx.store, &out.matchers, &params, |p| ctx.phone_ok(p), u);
         let offset = out.conversations.len();
         for t in &mut touches {
             for c in &mut t.candidates {
@@ -161,14 +161,39 @@ pub(crate) struct FoldParams {
 /// The per-user fold: the user's conversations, and their external events with candidate
 /// conversations as indices into the returned conversations. Pure: depends only on the
 /// store, the config and the number filter.
-#[allow(clippy::many_single_char_names)]
-pub(crate) fn fold_user(
+pub(crate) fn analyse_user(
     store: &Store,
     m: &Matchers,
     p: &FoldParams,
     phone_ok: impl Fn(PhoneIx) -> bool,
     u: UserIx,
 ) -> (Vec<Conversation>, Vec<ExternalTouch>) {
+    let mut convs = user_conversations(store, m, p, phone_ok, u);
+    let touches = if p.filtered && convs.is_empty() {
+        Vec::new()
+    } else {
+        external_touches(store, m, p, u, &mut convs)
+    };
+    for c in &mut convs {
+        c.events.sort_by_key(|h| h.ts);
+        c.lead = m.conversion.as_ref().is_some_and(|ce| {
+            c.events
+                .iter()
+                .any(|h| ce.is(&h.name, h.kind == HitKind::External))
+        });
+    }
+    (convs, touches)
+}
+
+/// The user's conversations on the included numbers, with their messages and messaging
+/// events (see the module rules).
+fn user_conversations(
+    store: &Store,
+    m: &Matchers,
+    p: &FoldParams,
+    phone_ok: impl Fn(PhoneIx) -> bool,
+    u: UserIx,
+) -> Vec<Conversation> {
     let rec = &store.users[u as usize];
     let mut convs: Vec<Conversation> = Vec::new();
     // Per conversation: still `direct` and waiting for its first inbound text.
@@ -238,54 +263,56 @@ pub(crate) fn fold_user(
             }
         }
     }
+    convs
+}
 
+/// The user's external events, each with its candidate conversations (those started in
+/// the lookback before it); each event also happens in the latest of them.
+fn external_touches(
+    store: &Store,
+    m: &Matchers,
+    p: &FoldParams,
+    u: UserIx,
+    convs: &mut [Conversation],
+) -> Vec<ExternalTouch> {
+    let rec = &store.users[u as usize];
     let mut touches: Vec<ExternalTouch> = Vec::new();
-    if !(p.filtered && convs.is_empty()) {
-        let mut ext: Vec<u32> = rec.externals.clone();
-        ext.sort_by(|a, b| {
-            let (x, y) = (&store.externals[*a as usize], &store.externals[*b as usize]);
-            (x.ts, &x.id).cmp(&(y.ts, &y.id))
-        });
-        ext.dedup();
-        for x in ext {
-            let e = &store.externals[x as usize];
-            // Conversations are in order of start: candidates are a contiguous run.
-            let hi = convs.partition_point(|c| c.start <= e.ts);
-            let lo = convs[..hi].partition_point(|c| c.start < e.ts - p.lookback);
-            if hi > lo {
-                convs[hi - 1].events.push(EventHit {
-                    name: e.name.clone(),
-                    kind: HitKind::External,
-                    ts: e.ts,
-                    msg: None,
-                    external: Some(x),
-                });
-            }
-            let (value, other_currency) = match e.value {
-                Some(v) if v.currency == p.currency => (v.micros, false),
-                Some(v) => (0, v.micros != 0),
-                None => (0, false),
-            };
-            touches.push(ExternalTouch {
-                external: x,
-                user: u,
+    let mut ext: Vec<u32> = rec.externals.clone();
+    ext.sort_by(|a, b| {
+        let (x, y) = (&store.externals[*a as usize], &store.externals[*b as usize]);
+        (x.ts, &x.id).cmp(&(y.ts, &y.id))
+    });
+    ext.dedup();
+    for x in ext {
+        let e = &store.externals[x as usize];
+        // Conversations are in order of start: candidates are a contiguous run.
+        let hi = convs.partition_point(|c| c.start <= e.ts);
+        let lo = convs[..hi].partition_point(|c| c.start < e.ts - p.lookback);
+        if hi > lo {
+            convs[hi - 1].events.push(EventHit {
+                name: e.name.clone(),
+                kind: HitKind::External,
                 ts: e.ts,
-                value,
-                other_currency,
-                attributed: super::ConversionEvent::attributes(m.conversion.as_ref(), &e.name),
-                candidates: (lo..hi).collect(),
+                msg: None,
+                external: Some(x),
             });
         }
-    }
-    for c in &mut convs {
-        c.events.sort_by_key(|h| h.ts);
-        c.lead = m.conversion.as_ref().is_some_and(|ce| {
-            c.events
-                .iter()
-                .any(|h| ce.is(&h.name, h.kind == HitKind::External))
+        let (value, other_currency) = match e.value {
+            Some(v) if v.currency == p.currency => (v.micros, false),
+            Some(v) => (0, v.micros != 0),
+            None => (0, false),
+        };
+        touches.push(ExternalTouch {
+            external: x,
+            user: u,
+            ts: e.ts,
+            value,
+            other_currency,
+            attributed: super::ConversionEvent::attributes(m.conversion.as_ref(), &e.name),
+            candidates: (lo..hi).collect(),
         });
     }
-    (convs, touches)
+    touches
 }
 
 /// Whether a message counts towards conversations: inbound user messages (not system

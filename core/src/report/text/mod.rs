@@ -96,6 +96,16 @@ fn render_sources(r: &Report, s: &mut String) {
         a.lookback_days,
         a.currency
     );
+    sources_table(r, s);
+    render_funnels_by_source(r, s);
+    if let Some(cmp) = &a.comparison {
+        render_model_comparison(cmp, &a.comparison_errors, s);
+    }
+}
+
+/// The SOURCES table and the attributed / unattributed / left-out lines under it.
+fn sources_table(r: &Report, s: &mut String) {
+    let a = &r.attribution;
     let rows: Vec<Vec<String>> = r
         .sources
         .iter()
@@ -156,6 +166,10 @@ fn render_sources(r: &Report, s: &mut String) {
             a.other_currency, a.currency
         );
     }
+}
+
+/// One table per configured funnel: each source's conversations reaching each step.
+fn render_funnels_by_source(r: &Report, s: &mut String) {
     // Every row carries the same configured funnels.
     let names: Vec<&str> = r
         .sources
@@ -187,31 +201,37 @@ fn render_sources(r: &Report, s: &mut String) {
             &rows,
         ));
     }
-    if let Some(cmp) = &a.comparison {
-        let models: Vec<&str> = cmp
-            .first()
-            .map(|c| c.models.iter().map(|m| m.model.as_str()).collect())
-            .unwrap_or_default();
-        let mut header = vec!["source", "key"];
-        header.extend(models.iter().copied());
-        let rows: Vec<Vec<String>> = cmp
-            .iter()
-            .map(|c| {
-                let mut row = vec![c.name.clone(), c.key.clone()];
-                row.extend(
-                    c.models
-                        .iter()
-                        .map(|m| format!("{:.2} · {}", m.conversions, money(m.revenue))),
-                );
-                row
-            })
-            .collect();
-        let _ = writeln!(s);
-        let _ = writeln!(s, "ATTRIBUTION MODELS  conversions · revenue per source");
-        s.push_str(&table(&header, &rows));
-        for (m, e) in &a.comparison_errors {
-            let _ = writeln!(s, "{m}: {e}");
-        }
+}
+
+/// Every attribution model's conversions and revenue per source, side by side.
+fn render_model_comparison(
+    cmp: &[crate::attribution::ComparisonRow],
+    errors: &std::collections::BTreeMap<String, String>,
+    s: &mut String,
+) {
+    let models: Vec<&str> = cmp
+        .first()
+        .map(|c| c.models.iter().map(|m| m.model.as_str()).collect())
+        .unwrap_or_default();
+    let mut header = vec!["source", "key"];
+    header.extend(models.iter().copied());
+    let rows: Vec<Vec<String>> = cmp
+        .iter()
+        .map(|c| {
+            let mut row = vec![c.name.clone(), c.key.clone()];
+            row.extend(
+                c.models
+                    .iter()
+                    .map(|m| format!("{:.2} · {}", m.conversions, money(m.revenue))),
+            );
+            row
+        })
+        .collect();
+    let _ = writeln!(s);
+    let _ = writeln!(s, "ATTRIBUTION MODELS  conversions · revenue per source");
+    s.push_str(&table(&header, &rows));
+    for (m, e) in errors {
+        let _ = writeln!(s, "{m}: {e}");
     }
 }
 
@@ -269,6 +289,17 @@ pub(crate) fn render_engagement(e: &Engagement) -> String {
         ],
     ];
     s.push_str(&table(&["", "value"], &rows));
+    daily_volume_chart(e, &mut s);
+    let _ = writeln!(s, "\nUsers' messages by weekday and hour");
+    s.push_str(&heatmap(&e.heatmap));
+    countries_table(e, &mut s);
+    support_tables(e, &mut s);
+    authors_tables(e, &mut s);
+    s
+}
+
+/// The daily table (active users, received, sent) with a bar per day.
+fn daily_volume_chart(e: &Engagement, s: &mut String) {
     if !e.daily_volume.is_empty() {
         let _ = writeln!(s, "\nDaily  (█ received, ▒ sent)");
         let max = e
@@ -303,8 +334,10 @@ pub(crate) fn render_engagement(e: &Engagement) -> String {
             s.push('\n');
         }
     }
-    let _ = writeln!(s, "\nUsers' messages by weekday and hour");
-    s.push_str(&heatmap(&e.heatmap));
+}
+
+/// The ten countries with the most active users.
+fn countries_table(e: &Engagement, s: &mut String) {
     if !e.countries.is_empty() {
         let mut c: Vec<(&String, &u64)> = e.countries.iter().collect();
         c.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
@@ -316,6 +349,10 @@ pub(crate) fn render_engagement(e: &Engagement) -> String {
         let _ = writeln!(s);
         s.push_str(&table(&["country", "active users"], &rows));
     }
+}
+
+/// Support conversations and first-response times.
+fn support_tables(e: &Engagement, s: &mut String) {
     let sp = &e.support;
     let _ = writeln!(s);
     let rows = vec![
@@ -345,6 +382,10 @@ pub(crate) fn render_engagement(e: &Engagement) -> String {
         &["first response by", "answered", "median s", "p90 s"],
         &rows,
     ));
+}
+
+/// Sent messages by author kind and the top authors.
+fn authors_tables(e: &Engagement, s: &mut String) {
     if !e.authors.is_empty() {
         let rows: Vec<Vec<String>> = e
             .authors
@@ -363,7 +404,6 @@ pub(crate) fn render_engagement(e: &Engagement) -> String {
         let _ = writeln!(s);
         s.push_str(&table(&["top author", "kind", "messages"], &rows));
     }
-    s
 }
 
 /// A funnel table (TEMPLATES or CAMPAIGNS) with the buttons of each row beneath.
