@@ -20,6 +20,32 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+/// Read a JSON configuration file (`None`: the default configuration) and resolve its
+/// `rate_card` path, relative to the working directory or else to the file's own
+/// directory. The error names the file. Used by the `report` program and the server.
+pub fn load_config(path: Option<&str>) -> Result<convolens::Config, String> {
+    let Some(path) = path else {
+        return Ok(convolens::Config::default());
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
+    let mut cfg = convolens::Config::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+    let base = std::path::Path::new(path)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    cfg.resolve_rate_card(|p| {
+        let p = std::path::Path::new(p);
+        std::fs::read_to_string(if p.is_absolute() || p.exists() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        })
+    })
+    .map_err(|e| format!("{path}: {e}"))?;
+    Ok(cfg)
+}
+
 /// A small, fast, deterministic PRNG (SplitMix64).
 #[derive(Clone, Debug)]
 pub struct Rng(u64);

@@ -11,7 +11,7 @@
 
 use convolens::attribution::ModelName;
 use convolens::report::text;
-use convolens::{Config, Engine, ReportOptions};
+use convolens::{Engine, ReportOptions};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -93,29 +93,6 @@ fn date(s: &str) -> Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
-fn load_config(path: Option<&str>) -> Result<Config, String> {
-    let Some(path) = path else {
-        return Ok(Config::default());
-    };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
-    let mut cfg = Config::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-    let base = std::path::Path::new(path)
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    cfg.resolve_rate_card(|p| {
-        let p = std::path::Path::new(p);
-        std::fs::read_to_string(if p.is_absolute() || p.exists() {
-            p.to_path_buf()
-        } else {
-            base.join(p)
-        })
-    })
-    .map_err(|e| format!("{path}: {e}"))?;
-    Ok(cfg)
-}
-
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -128,7 +105,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = match load_config(args.config.as_deref()) {
+    let config = match convolens_examples::load_config(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("report: {e}");
