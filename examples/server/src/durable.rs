@@ -63,7 +63,9 @@ pub struct DurableOptions {
     /// A snapshot is taken this long after the previous one, when something was applied
     /// since. Default 5 minutes.
     pub snapshot_every: Duration,
-    /// Snapshots kept (the log is kept from the oldest of them). Default 2.
+    /// Snapshots kept (the log is kept from the oldest of them). Default 2. 0 keeps every
+    /// snapshot and the whole log (an archive, from which a changed configuration rebuilds
+    /// the state).
     pub snapshots_kept: usize,
 }
 
@@ -622,6 +624,9 @@ fn write_snapshot(
 ) {
     let t = Instant::now();
     let result = snapshots::write(snap_dir, position, bytes).and_then(|_| {
+        if keep == 0 {
+            return Ok(0);
+        }
         let keep_from = snapshots::prune(snap_dir, keep)?;
         match keep_from {
             Some(p) => wal::prune(log_dir, p),

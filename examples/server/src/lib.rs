@@ -145,8 +145,9 @@ Options:
   --commit-wait-us N       wait up to N microseconds to grow a commit batch (default 0)
   --max-batch N            records per commit at most (default 1024)
   --segment-bytes BYTES    log segment size (default 67108864)
-  --snapshot-every SECS    seconds between snapshots (default 300)
-  --keep-snapshots N       snapshots kept (default 2)
+  --snapshot-every SECS    seconds between snapshots (default 300; fractions allowed)
+  --keep-snapshots N       snapshots kept, and the log from the oldest (default 2; 0: all,
+                           and the whole log)
   --expire-every SECS      seconds between expiries (default 86400; 0: never)
   -h, --help               this text";
 
@@ -180,7 +181,15 @@ pub fn parse_args<I: IntoIterator<Item = String>>(
             "--commit-wait-us" => o.durable.commit_wait = Duration::from_micros(num(&val)?),
             "--max-batch" => o.durable.max_batch = num(&val)? as usize,
             "--segment-bytes" => o.durable.segment_bytes = num(&val)?,
-            "--snapshot-every" => o.durable.snapshot_every = Duration::from_secs(num(&val)?),
+            "--snapshot-every" => {
+                let secs = val
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0);
+                let secs =
+                    secs.ok_or_else(|| format!("{arg}: `{val}` is not a number of seconds"))?;
+                o.durable.snapshot_every = Duration::from_secs_f64(secs);
+            }
             "--keep-snapshots" => o.durable.snapshots_kept = num(&val)? as usize,
             "--expire-every" => o.expire_every = Duration::from_secs(num(&val)?),
             _ => return Err(format!("unknown option `{arg}`")),

@@ -276,14 +276,22 @@ where
     Ok(out)
 }
 
-/// Copy unreadable bytes to `<dir>/../damaged/` so that truncating destroys nothing.
+/// Copy unreadable bytes to `<dir>/../damaged/<segment>-<offset>[-<k>].bin` so that
+/// truncating destroys nothing.
 fn save_damaged(dir: &Path, base: u64, off: u64, bytes: &[u8]) -> io::Result<Option<PathBuf>> {
     if bytes.is_empty() {
         return Ok(None);
     }
     let target = dir.parent().unwrap_or(dir).join("damaged");
     std::fs::create_dir_all(&target)?;
-    let path = target.join(format!("{base:020}-{off}.bin"));
+    // Never overwrite an earlier copy (the same place can be torn twice).
+    let path = (0..)
+        .map(|k| match k {
+            0 => target.join(format!("{base:020}-{off:020}.bin")),
+            k => target.join(format!("{base:020}-{off:020}-{k}.bin")),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_default();
     let mut f = File::create(&path)?;
     f.write_all(bytes)?;
     f.sync_all()?;
