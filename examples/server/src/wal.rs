@@ -285,13 +285,12 @@ fn save_damaged(dir: &Path, base: u64, off: u64, bytes: &[u8]) -> io::Result<Opt
     let target = dir.parent().unwrap_or(dir).join("damaged");
     std::fs::create_dir_all(&target)?;
     // Never overwrite an earlier copy (the same place can be torn twice).
-    let path = (0..)
-        .map(|k| match k {
-            0 => target.join(format!("{base:020}-{off:020}.bin")),
-            k => target.join(format!("{base:020}-{off:020}-{k}.bin")),
-        })
-        .find(|p| !p.exists())
-        .unwrap_or_default();
+    let mut path = target.join(format!("{base:020}-{off:020}.bin"));
+    let mut k = 0;
+    while path.exists() {
+        k += 1;
+        path = target.join(format!("{base:020}-{off:020}-{k}.bin"));
+    }
     let mut f = File::create(&path)?;
     f.write_all(bytes)?;
     f.sync_all()?;
