@@ -131,19 +131,15 @@ async fn load(addr: SocketAddr, stop: Arc<AtomicBool>) -> Sent {
                         Some(c) => c.webhook(APP_SECRET.as_bytes(), body.clone()).await,
                         None => Err(std::io::Error::other("down")),
                     };
-                    match answer {
-                        Ok(r) => {
-                            assert_eq!(r.status, 200, "webhook {n}: {}", r.text());
-                            s.acked += 1;
-                            break;
-                        }
-                        Err(_) => {
-                            if conn.take().is_some() {
-                                s.lost_answers += 1;
-                            }
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                        }
+                    if let Ok(r) = answer {
+                        assert_eq!(r.status, 200, "webhook {n}: {}", r.text());
+                        s.acked += 1;
+                        break;
                     }
+                    if conn.take().is_some() {
+                        s.lost_answers += 1;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             }
             s
