@@ -23,21 +23,7 @@ const HEADER: usize = 8 + 8 + 4;
 
 /// The snapshot files of `dir`, oldest first, with their positions.
 pub fn list(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if let Some(stem) = name.strip_suffix(".snap")
-            && stem.len() == 20
-            && let Ok(pos) = stem.parse::<u64>()
-        {
-            out.push((pos, path));
-        }
-    }
-    out.sort();
-    Ok(out)
+    crate::wal::numbered_files(dir, ".snap")
 }
 
 /// Write a snapshot of state `engine_bytes` covering the log up to `position`, durably.

@@ -117,25 +117,29 @@ pub struct Recovery {
     pub damage: Vec<Damage>,
 }
 
-/// The segment files of `dir`, ordered by first LSN.
-pub fn segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
+/// The files of `dir` named `<20 decimal digits><suffix>`, ordered by that number (log
+/// segments, snapshots).
+pub fn numbered_files(dir: &Path, suffix: &str) -> io::Result<Vec<(u64, PathBuf)>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        let Some(stem) = name.strip_suffix(".log") else {
-            continue;
-        };
-        if stem.len() == 20
-            && let Ok(base) = stem.parse::<u64>()
-        {
-            out.push((base, path));
+        let number = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(suffix))
+            .filter(|stem| stem.len() == 20)
+            .and_then(|stem| stem.parse::<u64>().ok());
+        if let Some(n) = number {
+            out.push((n, path));
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// The segment files of `dir`, ordered by first LSN.
+pub fn segments(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
+    numbered_files(dir, ".log")
 }
 
 fn segment_path(dir: &Path, base: u64) -> PathBuf {

@@ -335,16 +335,8 @@ async fn the_report_is_the_json_of_report_json_and_survives_a_restart() {
 async fn health_metrics_and_the_dashboard_in_server_mode() {
     let dir = TempDir::new("misc");
     let s = start(options(dir.path()), "{}").await;
+    common::post_webhooks(s.addr, (0..5).map(msg)).await;
     let mut c = Conn::connect(s.addr).await.unwrap();
-    for n in 0..5 {
-        assert_eq!(
-            c.webhook(APP_SECRET.as_bytes(), msg(n))
-                .await
-                .unwrap()
-                .status,
-            200
-        );
-    }
     // The same webhook again (Meta retries): stored, counted as a duplicate, not twice.
     assert_eq!(
         c.webhook(APP_SECRET.as_bytes(), msg(4))

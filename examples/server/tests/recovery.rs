@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{APP_SECRET, RECORDS_TOKEN, TempDir, input, options, start};
+use common::{RECORDS_TOKEN, TempDir, input, options, start};
 use convolens_server::client::{Conn, text_message};
 use convolens_server::snapshots;
 
@@ -17,16 +17,7 @@ fn msg(n: u32) -> String {
 }
 
 async fn post(addr: std::net::SocketAddr, ns: std::ops::Range<u32>) {
-    let mut c = Conn::connect(addr).await.unwrap();
-    for n in ns {
-        assert_eq!(
-            c.webhook(APP_SECRET.as_bytes(), msg(n))
-                .await
-                .unwrap()
-                .status,
-            200
-        );
-    }
+    common::post_webhooks(addr, ns.map(msg)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -100,3 +100,12 @@ pub fn log_records(dir: &Path) -> std::collections::HashMap<convolens_server::wa
 pub fn example_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../data")
 }
+
+/// POST each body as a signed webhook on one connection; each must get a 200.
+pub async fn post_webhooks(addr: std::net::SocketAddr, bodies: impl IntoIterator<Item = String>) {
+    let mut c = Conn::connect(addr).await.unwrap();
+    for body in bodies {
+        let r = c.webhook(APP_SECRET.as_bytes(), body).await.unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+}
