@@ -73,7 +73,9 @@ pub struct Rejected {
 pub type Loaded<T> = (Option<(u64, T)>, Vec<Rejected>);
 
 /// The newest snapshot whose bytes `restore` accepts: its position and what `restore`
-/// made of it, plus every newer snapshot that was rejected. Removes leftover `.tmp` files.
+/// made of it, plus every newer snapshot that was rejected (renamed to
+/// `<position>.snap.damaged`, so that it never counts among the snapshots kept). Removes
+/// leftover `.tmp` files.
 pub fn load_newest<T, F>(dir: &Path, mut restore: F) -> io::Result<Loaded<T>>
 where
     F: FnMut(&[u8]) -> Result<T, String>,
@@ -89,7 +91,15 @@ where
     for (_, path) in list(dir)?.into_iter().rev() {
         match read(&path).and_then(|(pos, bytes)| Ok((pos, restore(&bytes)?))) {
             Ok(found) => return Ok((Some(found), rejected)),
-            Err(reason) => rejected.push(Rejected { path, reason }),
+            Err(reason) => {
+                // Set aside, so it never counts among the snapshots kept.
+                let aside = path.with_extension("snap.damaged");
+                std::fs::rename(&path, &aside)?;
+                rejected.push(Rejected {
+                    path: aside,
+                    reason,
+                });
+            }
         }
     }
     Ok((None, rejected))
@@ -134,6 +144,12 @@ mod tests {
         assert_eq!(rejected.len(), 1);
         assert!(rejected[0].reason.contains("checksum"));
         assert!(!dir.join("00000000000000000400.snap.tmp").exists());
+        assert!(
+            rejected[0]
+                .path
+                .ends_with("00000000000000000300.snap.damaged")
+        );
+        assert_eq!(list(&dir).unwrap().len(), 2);
         // A snapshot the engine refuses is skipped the same way.
         let (found, rejected) = load_newest(&dir, |b: &[u8]| {
             if b == b"state-200" {
@@ -144,7 +160,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(found, Some((100, 9)));
-        assert_eq!(rejected.len(), 2);
+        assert_eq!(rejected.len(), 1);
     }
 
     #[test]
