@@ -86,7 +86,7 @@ pub fn apply(engine: &mut Engine, kind: Kind, body: &[u8]) -> Applied {
             out.ignored = stream.outcome.ignored.len() as u64;
             out.errors = stream.errors;
             for e in &mut out.errors {
-                e.line -= before;
+                e.line = e.line.saturating_sub(before);
             }
         }
         Kind::Expire => {
