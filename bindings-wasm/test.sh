@@ -3,7 +3,8 @@
 #   1. build pkg/ (build.sh installs the wasm toolchain when missing);
 #   2. the Node tests (node --test in tests/): every export and error, the report of the
 #      example data against `report --json`, the TypeScript definitions (tsc), and the
-#      page in Debian's headless Chromium (playwright-core) with a screenshot in tests/out/;
+#      page in Debian's headless Chromium (playwright-core) with a screenshot in tests/out/,
+#      both as a static page (WebAssembly) and served by convolens-server;
 #   3. `npm pack` in pkg/, `npm install` of the tarball into a fresh Node project, and a
 #      script there that uses both builds;
 #   4. the ingest throughput of Node against native, printed (bench/ingest.js).
@@ -34,6 +35,9 @@ lap "test dependencies installed"
 
 # The identity test runs the report program: build it once here, not inside a test's time.
 cargo build --release -q --bin report
+# The server-mode dashboard test runs convolens-server (debug: `cargo test --workspace` in
+# scripts/test-all.sh has built it already).
+cargo build -q -p convolens-server --bin convolens-server
 (cd bindings-wasm/tests && node --test --test-reporter=spec --test-concurrency=1)
 lap "node and browser tests passed"
 

@@ -20,6 +20,23 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+/// Read a JSON configuration file (`None`: the default configuration) and resolve its
+/// `rate_card` path, relative to the working directory or else to the file's own
+/// directory. The error names the file. Used by the `report` program and the server.
+pub fn load_config(path: Option<&str>) -> Result<convolens::Config, String> {
+    let Some(path) = path else {
+        return Ok(convolens::Config::default());
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
+    let mut cfg = convolens::Config::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+    // A relative rate-card path is relative to the config file's folder (the core's rule).
+    let dir = std::path::Path::new(path).parent();
+    cfg.resolve_rate_card(dir, |p| std::fs::read_to_string(p))
+        .map_err(|e| format!("{path}: {e}"))?;
+    Ok(cfg)
+}
+
 /// A small, fast, deterministic PRNG (SplitMix64).
 #[derive(Clone, Debug)]
 pub struct Rng(u64);

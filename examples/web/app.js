@@ -3,7 +3,16 @@
 // users, message volume, billing cost by category and the template table, over the range
 // the buttons choose. No framework; no network beyond this site's own files. The report's
 // shape is the package's `Report` type (bindings-wasm/src/types.d.ts).
-import init, { Engine, version } from '../../bindings-wasm/pkg/web/convolens.js';
+//
+// Two modes. Served by convolens-server, the page carries
+// <meta name="convolens-report" content="report">: it then asks that URL for the report
+// (`?last=30d`, the same JSON as `report --json`) and never loads WebAssembly or takes
+// files. Otherwise (a static server, `examples/web/serve.js`) it computes the report in
+// the browser as described above.
+
+const REPORT_URL = document.querySelector('meta[name="convolens-report"]')?.getAttribute('content') ?? null;
+/** The WASM package's `Engine` class, once loaded (file mode only). */
+let Engine = null;
 
 const EXAMPLE_DATA = new URL('../data/example.jsonl', import.meta.url);
 const EXAMPLE_CONFIG = new URL('../data/config.json', import.meta.url);
@@ -213,8 +222,27 @@ export function render(r) {
 }
 
 function refresh() {
+  if (REPORT_URL !== null) return refreshFromServer();
   try {
     render(state.engine.report(state.last ? { last: state.last } : {}));
+  } catch (e) {
+    status(`${e.name}: ${e.message}`, true);
+  }
+  return Promise.resolve();
+}
+
+/** Server mode: ask the server for the report over the chosen range. */
+async function refreshFromServer() {
+  const url = new URL(REPORT_URL, document.baseURI);
+  if (state.last) url.searchParams.set('last', state.last);
+  try {
+    const res = await fetch(url, { cache: 'no-store' });
+    if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}: ${(await res.text()).trim()}`);
+    const r = await res.json();
+    render(r);
+    const lines = r.input.lines;
+    status(`Live from the server: ${int(lines)} line${lines === 1 ? '' : 's'} received`
+      + (r.input.errors ? `, ${int(r.input.errors)} could not be read.` : '.'), r.input.errors > 0);
   } catch (e) {
     status(`${e.name}: ${e.message}`, true);
   }
@@ -311,14 +339,26 @@ async function fetchOk(url, how) {
 }
 
 async function main() {
-  await init();
-  $('#version').textContent = version();
   for (const b of document.querySelectorAll('.ranges button')) {
     b.addEventListener('click', () => {
       state.last = b.dataset.last || null;
       refresh();
     });
   }
+  if (REPORT_URL !== null) {
+    document.body.dataset.mode = 'server';
+    $('#drop').hidden = true;
+    $('h1 .sub').textContent = 'WhatsApp analytics, live from convolens-server';
+    $('footer').textContent = 'convolens-server · the report is computed on the server';
+    await refresh();
+    // New webhooks keep arriving: follow them.
+    setInterval(refresh, 30_000);
+    return;
+  }
+  const wasm = await import('../../bindings-wasm/pkg/web/convolens.js');
+  await wasm.default();
+  Engine = wasm.Engine;
+  $('#version').textContent = wasm.version();
   const drop = $('#drop');
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();

@@ -9,7 +9,7 @@
 //! file and line number and the run goes on; the exit code is 1 when any line failed,
 //! 2 on a usage or configuration error, 0 otherwise.
 
-use convolens::{Config, Engine, ModelName, ReportOptions};
+use convolens::{Engine, ModelName, ReportOptions};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -91,20 +91,6 @@ fn date(s: &str) -> Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
-fn load_config(path: Option<&str>) -> Result<Config, String> {
-    let Some(path) = path else {
-        return Ok(Config::default());
-    };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
-    let mut cfg = Config::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-    // A relative rate-card path is relative to the config file's folder (the core's rule).
-    let dir = std::path::Path::new(path).parent();
-    cfg.resolve_rate_card(dir, |p| std::fs::read_to_string(p))
-        .map_err(|e| format!("{path}: {e}"))?;
-    Ok(cfg)
-}
-
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -117,7 +103,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = match load_config(args.config.as_deref()) {
+    let config = match convolens_examples::load_config(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("report: {e}");
