@@ -346,7 +346,7 @@ impl Engine {
         self.expired.expiry.as_deref().map(|x| &x.totals)
     }
 
-    /// The whole state as compact, versioned bytes (see [`crate::snapshot`]).
+    /// The whole state as compact, versioned bytes (see `crate::snapshot`).
     pub fn snapshot(&self) -> Vec<u8> {
         crate::snapshot::encode(&self.config, &self.store, &self.expired)
     }
@@ -456,7 +456,7 @@ impl Engine {
         crate::attribution::ContactFilter::guess(&self.config, &self.store, name)
     }
 
-    /// Write the users of a source or event as CSV (see [`crate::attribution::export_contacts`]);
+    /// Write the users of a source or event as CSV (see `crate::attribution::export_contacts`);
     /// `opts` gives the range, number filter and model. Returns the number of users written.
     pub fn export_contacts<W: std::io::Write>(
         &mut self,

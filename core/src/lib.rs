@@ -36,10 +36,37 @@
 //! [`partition`] (running engines per partition of users and merging them), [`expiry`]
 //! (sealing old days and dropping the per-user history behind them), [`snapshot`].
 //!
+//! # Layers
+//!
+//! The crate reads top to bottom; a module uses only the modules below it, and the three
+//! analyses never use each other (`core/tests/layers.rs` fails on any other import):
+//!
+//! 1. `engine`: ingestion entry points, caches, reports, snapshots ([`Engine`]);
+//! 2. [`snapshot`], [`partition`], [`expiry`]: state as bytes, users split across
+//!    workers, sealed days;
+//! 3. [`report`]: the report and its sections assembled, text and CSV, period compare,
+//!    day aggregates prepared once per engine state;
+//! 4. [`attribution`]: the models, the sources table, the contacts export (uses sources);
+//! 5. [`billing`] | [`engagement`] | [`sources`]: the analyses, each a fold per user into
+//!    day aggregates;
+//! 6. `scope`: report options, their range and the context sections compute from
+//!    ([`ReportOptions`]);
+//! 7. [`store`]: the facts, deduplicated and order-independent — no analysis state;
+//! 8. [`input`]: webhook payloads and convolens records parsed into events;
+//! 9. [`config`]: the configuration and its parts ([`Config`]);
+//! 10. [`model`]: the domain — messages, money, countries and markets, the pricing
+//!     timeline and rate cards;
+//! 11. `util` and the errors: hashing, time, serde helpers.
+//!
+//! The crate root is the API: it re-exports the engine, the configuration, the report and
+//! every section type, the errors and the outcomes. Everything else is crate-private;
+//! the workspace's own tests and benches reach internals through a hidden `internals`
+//! module.
+//!
 //! **Cost.** Ingestion keeps every fact, deduplicated (amortised O(1) per input). A report
 //! reads day aggregates that the engine builds on the first report after new input (one
 //! pass over the history) and keeps for further reports over any range, number filter or
-//! rule-based attribution model ([`report::prepared`]): those cost time proportional to
+//! rule-based attribution model (`report::prepared`): those cost time proportional to
 //! the days in their range. The data-driven models re-attribute the range's events.
 //! Without expiry, memory grows with the facts kept; [`Engine::expire`] (opt-in, e.g. once
 //! a day) seals the days that can no longer change and drops the per-user history behind
@@ -62,9 +89,9 @@ pub mod model;
 pub mod partition;
 pub mod report;
 mod scope;
-mod snapshot;
+pub mod snapshot;
 pub mod sources;
-mod store;
+pub mod store;
 mod util;
 
 pub use attribution::{

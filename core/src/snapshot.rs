@@ -35,6 +35,7 @@ use crate::util::hash::fnv1a;
 /// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
 /// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
 /// [`crate::Engine::restore`] still decodes and checks everything inside.
+#[doc(hidden)]
 pub fn seal(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);

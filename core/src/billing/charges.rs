@@ -1,12 +1,12 @@
 //! What each business message costs: the per-user fold and the monthly pricing pass.
 //!
-//! [`message_charges`] computes, for every business message in the store, its category,
+//! `message_charges` computes, for every business message in the store, its category,
 //! whether Meta bills it, why it is free if it is, the conversation it opened or rode
 //! (CBP) and its cost. It runs in two steps:
 //!
-//! 1. [`fold_user`]: a pure fold over one user's messages in time order — the windows
+//! 1. `charge_user`: a pure fold over one user's messages in time order — the windows
 //!    ([`super::windows`]) and, under CBP, the conversations. It decides *what* is charged.
-//! 2. [`price`]: a pass over the whole month's charged units in delivery order — volume
+//! 2. `price`: a pass over the whole month's charged units in delivery order — volume
 //!    tiers and the CBP service free tier count across all users — that decides *how much*.
 //!
 //! # Rules
@@ -18,7 +18,7 @@
 //!   message with neither is reported as sent but never priced.
 //! - **Charging happens at delivery.** The instant that counts is the delivery (the earliest
 //!   of delivered, read, played); its day in the business time zone picks the rules
-//!   ([`super::Timeline`]), the market and the rate. "Failed messages are never charged": a
+//!   (`super::Timeline`), the market and the rate. "Failed messages are never charged": a
 //!   message that never reached the device opens nothing and costs nothing; a message that
 //!   was delivered and later reported failed stays delivered.
 //! - **Business number.** Conversations and windows belong to one business number. A record
@@ -347,7 +347,7 @@ struct NumberState {
 /// The per-user fold: every business message of `user` (a representative) with what it is
 /// charged — category, billable, free reason, conversation — but no cost yet (see [`price`]).
 /// Pure: reads the store, returns the user's results.
-pub(crate) fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
+pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
     let rec = &store.users[user as usize];
     let resolver = PhoneResolver::new(store, user);
     let country = rec.country();
@@ -702,7 +702,7 @@ pub fn compute(store: &Store, setup: &BillingSetup, expired: Option<&Tallies>) -
         ..Charges::default()
     };
     for u in store.live_users() {
-        let uc = fold_user(store, setup, u);
+        let uc = charge_user(store, setup, u);
         let off = charges.conversations.len() as u32;
         charges.conversations.extend(uc.conversations);
         for mut m in uc.messages {

@@ -4,13 +4,14 @@
 //!
 //! | concept | module |
 //! |---|---|
-//! | the pricing timeline: which rules hold on which day (CBP, PMP, free service, tiers, opt-in 2026-10-01) | [`timeline`] |
+//! | the pricing timeline: which rules hold on which day (CBP, PMP, free service, tiers, opt-in 2026-10-01) | [`crate::model::pricing`] |
 //! | the customer service window and the free entry point window; "can I send free-form now?" | [`windows`] |
-//! | rate cards, tier bands, the country→market table | [`rates`] |
+//! | rate cards, tier bands | [`crate::model::rates`] |
+//! | the country→market table | [`crate::model::country`] |
 //! | the per-user fold (conversations, free reasons) and the monthly pricing pass (tiers, free tier, cost) | [`charges`] |
 //! | engine vs Meta's `pricing` / `conversation` objects | [`reconcile`] |
-//! | the `billing` and `usage` report sections | [`report`] |
-//! | their rendering in the text dashboard | [`text`] |
+//! | the `billing` and `usage` report sections | [`sections`] |
+//! | their rendering in the text dashboard | `report/text/billing.rs` |
 //!
 //! # The rules (semantics §2, quoted)
 //!
@@ -70,13 +71,13 @@
 
 pub mod charges;
 pub mod reconcile;
-pub mod report;
+pub mod sections;
 
 pub mod windows;
 
 pub(crate) use charges::{Charges, Tallies, compute, tally};
 pub use reconcile::{BillingView, Mismatch};
-pub use report::{
+pub use sections::{
     Amount, BillingSection, CategoryCounts, ConversationCounts, CostSection, FreeCounts,
     Reconciliation, UsageCounts, UsageMonth, UsageSection,
 };
@@ -145,7 +146,7 @@ pub(crate) struct BillingDays {
     #[serde(with = "crate::util::serde::as_json")]
     timeline: Timeline,
     currency: Currency,
-    pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, report::DayBilling>,
+    pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, sections::DayBilling>,
 }
 
 impl BillingDays {
@@ -158,7 +159,7 @@ impl BillingDays {
     ) -> Result<(BillingDays, Charges), ConfigError> {
         let setup = BillingSetup::from_config(ctx.config)?;
         let charges = compute(ctx.store, &setup, expired);
-        let days = report::day_aggregates(ctx, &charges);
+        let days = sections::day_aggregates(ctx, &charges);
         Ok((
             BillingDays {
                 timeline: setup.timeline,
@@ -172,8 +173,8 @@ impl BillingDays {
     /// The `billing` and `usage` sections over the context's range.
     pub fn sections(&self, ctx: &crate::scope::Scope<'_>) -> (BillingSection, UsageSection) {
         (
-            report::billing_section(ctx, &self.timeline, self.currency, &self.days),
-            report::usage_section(ctx, &self.days),
+            sections::billing_section(ctx, &self.timeline, self.currency, &self.days),
+            sections::usage_section(ctx, &self.days),
         )
     }
 }

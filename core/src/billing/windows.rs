@@ -18,7 +18,7 @@
 //!   else opens: a reply that falls inside an open window does not open a second one.
 //! - Both windows belong to one business number: a user writing to two numbers has a window
 //!   with each. Events at the same second are taken inbound first.
-//! - Window lengths come from the pricing timeline ([`super::Rules`]) at the event's
+//! - Window lengths come from the pricing timeline (`super::Rules`) at the event's
 //!   instant (business time zone): the service window and the reply deadline from the rules
 //!   in force at the delivery that is being priced, the free entry window from the rules at
 //!   the reply that opens it.

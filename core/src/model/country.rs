@@ -1,16 +1,16 @@
 //! Countries, calling codes and the pricing markets of Meta's rate card.
 //!
 //! - [`Country`]: an ISO 3166-1 alpha-2 code, two bytes, serialised as `"US"`.
-//! - [`country_from_number`]: the country of an E.164 number (a `wa_id`), by longest
+//! - `country_from_number`: the country of an E.164 number (a `wa_id`), by longest
 //!   prefix over the ITU-T E.164 country codes, and by area code inside the North
 //!   American Numbering Plan (+1), so that +1 809 is the Dominican Republic and +1 416
 //!   Canada.
-//! - [`country_from_bsuid`]: the country prefix of a business-scoped user id
+//! - `country_from_bsuid`: the country prefix of a business-scoped user id
 //!   (`US.1349…`).
-//! - [`Market`] and [`MarketTable`]: Meta's pricing markets and the dated
+//! - [`Market`] and `MarketTable`: Meta's pricing markets and the dated
 //!   country→market assignment (semantics §2, "Price").
 //!
-//! Dates are `i32` days since 1970-01-01 (UTC calendar), see [`days_from_civil`].
+//! Dates are `i32` days since 1970-01-01 (UTC calendar), see `days_from_civil`.
 //!
 //! Rules for numbers that share a calling code:
 //!

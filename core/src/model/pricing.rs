@@ -2,12 +2,12 @@
 //!
 //! > Pricing is a timeline of date-effective rules, data rather than code. (semantics §2)
 //!
-//! The rules in force on a day are a [`Rules`] value: [`Rules::BASELINE`] (conversation-based
+//! The rules in force on a day are a `Rules` value: `Rules::BASELINE` (conversation-based
 //! pricing as Meta ran it before the first entry), with every enabled timeline entry whose
 //! `effective_from` is on or before that day applied in date order. Each entry is a
 //! [`RulePatch`]: it sets some rules and leaves the others as they were.
 //!
-//! Meta's changes ship as the [`BUILTIN`] entries, each a constant below quoting the rule and
+//! Meta's changes ship as the `BUILTIN` entries, each a constant below quoting the rule and
 //! its date. The config's `pricing_timeline` edits that list, so Meta's next change is a config
 //! edit, not a code change:
 //!
@@ -124,35 +124,35 @@ impl Rules {
 }
 
 /// What a timeline entry changes: each rule it names, the others untouched. The JSON keys are
-/// the field names of [`Rules`].
+/// the field names of `Rules`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RulePatch {
-    /// See [`Rules::model`] (`"CBP"` or `"PMP"`).
+    /// See `Rules::model` (`"CBP"` or `"PMP"`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<PricingModel>,
-    /// See [`Rules::conversation_hours`].
+    /// See `Rules::conversation_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_hours: Option<u32>,
-    /// See [`Rules::service_window_hours`].
+    /// See `Rules::service_window_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_window_hours: Option<u32>,
-    /// See [`Rules::free_entry_hours`].
+    /// See `Rules::free_entry_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_entry_hours: Option<u32>,
-    /// See [`Rules::free_entry_reply_hours`].
+    /// See `Rules::free_entry_reply_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_entry_reply_hours: Option<u32>,
-    /// See [`Rules::service_free`].
+    /// See `Rules::service_free`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_free: Option<bool>,
-    /// See [`Rules::service_free_tier`].
+    /// See `Rules::service_free_tier`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_free_tier: Option<u32>,
-    /// See [`Rules::utility_free_in_service_window`].
+    /// See `Rules::utility_free_in_service_window`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub utility_free_in_service_window: Option<bool>,
-    /// See [`Rules::volume_tiers`].
+    /// See `Rules::volume_tiers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_tiers: Option<bool>,
 }

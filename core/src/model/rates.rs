@@ -19,7 +19,7 @@
 //! - One card, one currency: convolens does no currency conversion, and a card mixing
 //!   currencies is rejected.
 //! - The market comes from the recipient's country through a dated country→market table:
-//!   Meta's ([`MarketTable::meta_default`]) with the config's `markets` overrides on top.
+//!   Meta's (`MarketTable::meta_default`) with the config's `markets` overrides on top.
 //!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
 //!   (`Rest of Africa`).
 
@@ -42,7 +42,7 @@ pub enum RateCardSpec {
 }
 
 impl RateCardSpec {
-    /// Check the card: a path must not be empty; inline rows must form a valid [`RateCard`].
+    /// Check the card: a path must not be empty; inline rows must form a valid `RateCard`.
     pub fn validate(&self) -> Result<(), String> {
         match self {
             RateCardSpec::Path(p) if p.trim().is_empty() => Err("empty path".into()),

@@ -1,7 +1,7 @@
 //! Reports: one serde type, printed as JSON by the `report` program, handed to Python as
 //! dicts and to JS as plain objects.
 //!
-//! The options and their range rules are in [`crate::scope`].
+//! The options and their range rules are in `crate::scope`.
 //!
 //! - The `input` section describes ingestion over the engine's life, not the range.
 //! - `compare` adds the same report over the previous period of equal length and the change
@@ -131,7 +131,7 @@ pub(crate) fn build_report(
         None
     };
     let sources = crate::attribution::sources_section(ctx, &prep.sources, &credits, compare_with);
-    let mut engagement = crate::engagement::report::sections(ctx, days);
+    let mut engagement = crate::engagement::sections::sections(ctx, days);
     // A template's (and campaign's) cost is what billing charged its messages; its
     // conversions are the credits of conversations its messages opened.
     money.fill(&range, &mut engagement.templates, &mut engagement.campaigns);

@@ -54,6 +54,7 @@ pub(crate) type PhoneIx = u32;
 
 /// A user.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct UserRec {
     /// `wa_id`, when known.
     pub wa_id: Option<Box<str>>,
@@ -101,6 +102,7 @@ impl UserRec {
 
 /// What an inbound message carried.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct InboundData {
     /// Message type.
     pub ty: InboundType,
@@ -116,6 +118,7 @@ pub struct InboundData {
 
 /// What the host said about a business message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct OutboundData {
     /// Template or free-form.
     pub kind: OutboundKind,
@@ -135,6 +138,7 @@ pub struct OutboundData {
 
 /// The statuses of a business message, merged order-independently.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct StatusTrack {
     /// Earliest `sent`.
     pub sent: Option<i64>,
@@ -195,6 +199,7 @@ impl StatusTrack {
 
 /// A message, inbound or outbound.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct MsgRec {
     /// The wamid.
     pub id: Box<str>,
@@ -218,6 +223,7 @@ pub struct MsgRec {
 
 /// An external event.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct ExternalRec {
     /// Event id.
     pub id: Box<str>,
@@ -233,6 +239,7 @@ pub struct ExternalRec {
 
 /// Spend on a source over days (inclusive).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct SpendRec {
     /// Source key.
     pub source: Box<str>,
@@ -248,6 +255,7 @@ pub struct SpendRec {
 
 /// A URL-button click.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct ClickRec {
     /// The business message's id.
     pub message_id: Box<str>,
@@ -311,6 +319,7 @@ enum Applied {
 
 /// The fact store.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct Store {
     /// Users; a merged-away user keeps its slot and points to its representative in `parent`.
     pub users: Vec<UserRec>,

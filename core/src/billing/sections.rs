@@ -2,8 +2,8 @@
 //!
 //! # Rules
 //!
-//! - Both sections are built from [`super::message_charges`] in two steps: the charges are
-//!   summed into per-day aggregates ([`DayBilling`], days in the report time zone, only the
+//! - Both sections are built from `super::message_charges` in two steps: the charges are
+//!   summed into per-day aggregates (`DayBilling`, days in the report time zone, only the
 //!   report's business number), then the days of the range are summed.
 //! - A message counts on the day it was **delivered** for everything billing (conversations
 //!   opened, charged and free messages, cost, reconciliation, usage `delivered` and
