@@ -1,8 +1,9 @@
 """The same reports over data that no longer fits one machine, on Apache Spark.
 
-Install with the extra ``convolens[spark]`` (``pyspark>=3.5``, and a Java runtime for
-Spark); convolens itself must be installed on every executor, the same version as on the
-driver. ::
+Install with the extra ``convolens[spark]`` (``pyspark[connect]>=3.5``: pyspark with the
+pyarrow that ``mapInArrow`` needs and the Spark Connect client; and a Java runtime for a
+local Spark); convolens itself must be installed on every executor, the same version as
+on the driver. ::
 
     from pyspark.sql import SparkSession
     import convolens.spark
