@@ -10,11 +10,12 @@
 # installs the same build, so CI compiles the extension once) and checked by maturin's
 # manylinux audit (`--auditwheel check`): every symbol the extension takes from glibc must
 # exist in the glibc of the manylinux tag, and it may link no library outside the manylinux
-# policy. Without zig or a manylinux container the tag is bounded by the glibc the machine
-# links against: Rust's std, linked on Debian 12 (glibc 2.36), needs glibc 2.34
-# (`__libc_start_main@GLIBC_2.34` and friends), so the tag is manylinux_2_34; a lower tag
-# fails the audit. CONVOLENS_MANYLINUX overrides it (say, manylinux_2_17 inside a
-# manylinux2014 container). Wheels for other platforms: see the README ("Publishing").
+# policy. maturin tags the wheel with the oldest policy the audit passes. Without zig or a
+# manylinux container that is bounded by the glibc the machine links against: Rust's std
+# linked on Debian 12 (glibc 2.36) needs glibc 2.34 (`__libc_start_main@GLIBC_2.34` and
+# friends), so the tag here is manylinux_2_34. CONVOLENS_MANYLINUX asks for a tag (say,
+# manylinux_2_17 inside a manylinux2014 container), and the build fails if the audit does
+# not pass it. Wheels for other platforms: see the README ("Wheels and publishing").
 #
 # maturin comes from the test virtualenv (target/py-venv, CONVOLENS_VENV), installed there
 # when missing. Prints the wheel's path and size.
@@ -24,7 +25,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${CONVOLENS_VENV:-$root/target/py-venv}"
 py="$venv/bin/python"
 out="${CARGO_TARGET_DIR:-$root/target}/wheels"
-compat="${CONVOLENS_MANYLINUX:-manylinux_2_34}"
+compat=()
+if [ -n "${CONVOLENS_MANYLINUX:-}" ]; then compat=(--compatibility "$CONVOLENS_MANYLINUX"); fi
 
 if [ ! -x "$py" ]; then
     "${PYTHON:-python3}" -m venv "$venv"
@@ -40,7 +42,7 @@ rm -f "$out"/convolens-"$version"-*.whl "$out"/convolens-"$version".tar.gz
 
 cd "$root/bindings-python"
 "$venv/bin/maturin" build --release --locked --quiet --out "$out" \
-    --compatibility "$compat" --auditwheel check >&2
+    ${compat[@]+"${compat[@]}"} --auditwheel check >&2
 # Not `build --sdist`: that builds the wheel once more, from the unpacked sdist, in a
 # temporary target directory (a full release build of every crate).
 "$venv/bin/maturin" sdist --out "$out" >&2
