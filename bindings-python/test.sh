@@ -5,11 +5,12 @@
 #
 # Needs only cargo and python3 (>= 3.9, with venv and pip). The virtualenv lives in
 # target/py-venv (override with CONVOLENS_VENV) and is reused; pip installs pytest,
-# maturin (the build backend) and trove-classifiers into it once. build-wheel.sh then
-# builds the abi3 wheel and the sdist into target/wheels/ (tests/test_wheel.py installs
-# that wheel into a fresh virtualenv without cargo), and `pip install ./bindings-python`
-# installs the package from source into target/py-venv without build isolation: the same
-# release build in cargo's target directory, so the extension is compiled once.
+# maturin (the build backend) and trove-classifiers into it once. `pip install
+# ./bindings-python` then installs the package from source into target/py-venv without
+# build isolation (a release build in cargo's target directory), and build-wheel.sh builds
+# the audited abi3 wheel and the sdist into target/wheels/ from that same build, so the
+# extension is compiled once (tests/test_wheel.py installs the wheel into a fresh
+# virtualenv without cargo).
 #
 # Optional packages, installed when pip can get them within a short time (set
 # CONVOLENS_PY_EXTRAS=0 to skip trying): pandas and polars (the DataFrame helpers),
@@ -59,10 +60,12 @@ else
     echo "test.sh: no java on PATH: the Spark tests (tests/test_spark.py) will be SKIPPED" >&2
 fi
 
+echo "test.sh: building and installing ./bindings-python" >&2
+pip install --no-build-isolation --force-reinstall --no-deps "$root/bindings-python"
+# Second, so it also clears the linux_x86_64 wheel maturin's PEP 517 build leaves in
+# target/wheels/ (that one has no manylinux audit); it reuses the release build above.
 echo "test.sh: building the wheel and the sdist (build-wheel.sh)" >&2
 CONVOLENS_VENV="$venv" bash "$root/bindings-python/build-wheel.sh"
-echo "test.sh: installing ./bindings-python" >&2
-pip install --no-build-isolation --force-reinstall --no-deps "$root/bindings-python"
 
 cd "$root"
 set +e
