@@ -22,41 +22,11 @@ use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-/// The exception classes, defined in Python so that `ParseError` and `ConfigError` can
-/// also derive from `ValueError` (pyo3's `create_exception!` takes one base).
-const ERRORS_PY: &std::ffi::CStr = cr#"
-class ConvolensError(Exception):
-    """Base class of every convolens error."""
-
-class ParseError(ConvolensError, ValueError):
-    """Input that cannot be ingested. Attributes: `kind`, `line` (1-based, relative to the
-    call's input), `column` (0 when unknown), `field` (JSON path), `message`."""
-
-class ConfigError(ConvolensError, ValueError):
-    """A configuration that cannot be used. Attribute: `key`."""
-
-class ReportError(ConvolensError):
-    """A report that cannot be computed as asked. Attributes: `kind` (`range`, `option`,
-    `unsupported`, `expired`, `write`), `option` (the option's name, for `option`)."""
-
-class SnapshotError(ConvolensError):
-    """Snapshot bytes that cannot be restored. Attribute: `kind` (`bad_magic`,
-    `newer_version`, `corrupt`)."""
-
-for _c in (ConvolensError, ParseError, ConfigError, ReportError, SnapshotError):
-    _c.__module__ = "convolens"
-"#;
-
-/// The exception classes, created once per interpreter.
-static ERRORS: pyo3::sync::PyOnceLock<Py<PyModule>> = pyo3::sync::PyOnceLock::new();
-
-fn errors(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    ERRORS
-        .get_or_try_init(py, || {
-            PyModule::from_code(py, ERRORS_PY, c"convolens/_errors.py", c"convolens._errors")
-                .map(Bound::unbind)
-        })
-        .map(|m| m.bind(py))
+/// The exception classes, defined in Python (`convolens/_errors.py`) so that `ParseError`
+/// and `ConfigError` can also derive from `ValueError` (pyo3's `create_exception!` takes
+/// one base).
+fn errors(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    py.import("convolens._errors")
 }
 
 /// An exception of class `class` with `message` and the attributes `attrs`.
