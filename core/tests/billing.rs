@@ -536,29 +536,16 @@ fn the_switch_follows_the_business_time_zone() {
 }
 
 #[test]
-fn opt_in_2026_10_charges_service_and_utility_in_the_window() {
+fn service_charged_2026_10_is_on_by_default_and_can_be_switched_off() {
     let t = ts("2026-10-05T00:00:00");
     let lines = cat(&[
         vec![inbound(DE, "in1", t)],
         delivered_free_form(DE, "f1", t + H),
         delivered_template(DE, "u1", t + 2 * H, "utility"),
     ]);
-    // Default timeline: both free.
+    // Default timeline: both charged inside the customer service window: service 0.01 +
+    // utility 0.02 (the month's first utility message, band 1–2) = 0.03.
     let mut e = engine(config(""), &lines);
-    let r = report(&mut e, None, None);
-    assert_eq!(r.billing.cost.total.0, 0);
-    assert_eq!(
-        (
-            r.billing.free_messages.free_form,
-            r.billing.free_messages.service_window
-        ),
-        (1, 1)
-    );
-    // Opted in: service 0.01 + utility 0.02 = 0.03.
-    let mut e = engine(
-        config(r#""pricing_timeline":[{"name":"service_charged_2026_10","enabled":true}]"#),
-        &lines,
-    );
     let r = report(&mut e, None, None);
     assert_eq!(
         (
@@ -568,6 +555,20 @@ fn opt_in_2026_10_charges_service_and_utility_in_the_window() {
         (1, 1)
     );
     assert_eq!(r.billing.cost.total.0, eur("0.03"));
+    // Switched off in the config: both free, as from 2025-07-01.
+    let mut e = engine(
+        config(r#""pricing_timeline":[{"name":"service_charged_2026_10","enabled":false}]"#),
+        &lines,
+    );
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.cost.total.0, 0);
+    assert_eq!(
+        (
+            r.billing.free_messages.free_form,
+            r.billing.free_messages.service_window
+        ),
+        (1, 1)
+    );
 }
 
 // ---------------------------------------------------------------- delivery and input order

@@ -63,8 +63,9 @@ use chrono::{Datelike, NaiveDate};
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
-/// The four categories Meta prices; `marketing_lite` is marketing and
-/// `authentication_international` is authentication.
+/// The categories Meta prices; `marketing_lite` is marketing and
+/// `authentication_international` is authentication. Meta Business Agent messages are a
+/// category of their own, priced per token (never service).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeCategory {
@@ -76,15 +77,19 @@ pub enum ChargeCategory {
     Authentication,
     /// Service: free-form messages.
     Service,
+    /// Meta Business Agent messages (`meta_business_agent`), billed per token.
+    #[serde(rename = "meta_business_agent")]
+    BusinessAgent,
 }
 
 impl ChargeCategory {
     /// Every category, in report order.
-    pub const ALL: [ChargeCategory; 4] = [
+    pub const ALL: [ChargeCategory; 5] = [
         ChargeCategory::Marketing,
         ChargeCategory::Utility,
         ChargeCategory::Authentication,
         ChargeCategory::Service,
+        ChargeCategory::BusinessAgent,
     ];
 
     /// The group of a message category; `None` for `other`.
@@ -96,6 +101,7 @@ impl ChargeCategory {
                 ChargeCategory::Authentication
             }
             Category::Service | Category::ReferralConversion => ChargeCategory::Service,
+            Category::BusinessAgent => ChargeCategory::BusinessAgent,
             _ => return None,
         })
     }
@@ -107,6 +113,7 @@ impl ChargeCategory {
             ChargeCategory::Utility => "utility",
             ChargeCategory::Authentication => "authentication",
             ChargeCategory::Service => "service",
+            ChargeCategory::BusinessAgent => "meta_business_agent",
         }
     }
 
@@ -132,13 +139,14 @@ pub enum ConversationKind {
 }
 
 impl ConversationKind {
-    /// The conversation kind a charge category opens under CBP.
+    /// The conversation kind a charge category opens under CBP. (Meta Business Agent
+    /// messages open none; they map to service here only to keep this total.)
     pub fn of(c: ChargeCategory) -> ConversationKind {
         match c {
             ChargeCategory::Marketing => ConversationKind::Marketing,
             ChargeCategory::Utility => ConversationKind::Utility,
             ChargeCategory::Authentication => ConversationKind::Authentication,
-            ChargeCategory::Service => ConversationKind::Service,
+            ChargeCategory::Service | ChargeCategory::BusinessAgent => ConversationKind::Service,
         }
     }
 
@@ -153,10 +161,12 @@ impl ConversationKind {
         }
     }
 
-    /// The kind Meta's category names (`referral_conversion` is the free entry point).
+    /// The kind Meta's category names (`referral_conversion` is the free entry point; the
+    /// Meta Business Agent category names none).
     pub fn from_meta(c: Category) -> Option<ConversationKind> {
         match c {
             Category::ReferralConversion => Some(ConversationKind::FreeEntryPoint),
+            Category::BusinessAgent => None,
             c => ChargeCategory::of(c).map(ConversationKind::of),
         }
     }
@@ -174,16 +184,33 @@ pub enum FreeReason {
     FreeForm,
     /// CBP: part of a service conversation, free since 2024-11-01.
     FreeService,
+    /// A Meta Business Agent message delivered before Meta billed them (2026-08-01 by
+    /// default: [`super::Rules::business_agent_charged`]). Never counted as service.
+    #[serde(rename = "meta_business_agent")]
+    BusinessAgent,
 }
 
 impl FreeReason {
     /// Every reason, in report order.
-    pub const ALL: [FreeReason; 4] = [
+    pub const ALL: [FreeReason; 5] = [
         FreeReason::ServiceWindow,
         FreeReason::FreeEntryPoint,
         FreeReason::FreeForm,
         FreeReason::FreeService,
+        FreeReason::BusinessAgent,
     ];
+}
+
+/// Where a charged unit's cost came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSource {
+    /// The rate card's per-message (CBP: per-conversation) rate.
+    RateCard,
+    /// Meta's own `pricing` object carried the price (Meta Business Agent messages).
+    MetaPricing,
+    /// The message's tokens times the rate card's per-token rate (Meta Business Agent).
+    Tokens,
 }
 
 /// A conversation (CBP) or free entry point window (both models).
@@ -263,6 +290,15 @@ pub struct MessageCharge {
     /// PMP tiered categories: its number among the month's charged messages of its market
     /// and category (1-based), which picked the tier band.
     pub tier_ordinal: Option<u64>,
+    /// Where its cost came from (`None` unless charged and priced).
+    pub price_source: Option<PriceSource>,
+    /// Meta Business Agent messages: the tokens, when Meta's `pricing` object or the host's
+    /// record said (Meta's count first).
+    pub tokens: Option<u64>,
+    /// Meta Business Agent messages: the price Meta's `pricing` object carried, in Meta's
+    /// currency. When that is not [`Charges::currency`] the message is unpriced (convolens
+    /// converts no currency) and the report warns.
+    pub meta_price: Option<Money>,
 }
 
 /// Every business message's charge, and the conversations.
@@ -338,9 +374,14 @@ impl<'a> PhoneResolver<'a> {
 }
 
 /// The category and kind billing uses for a business message: the record's, else Meta's
-/// `pricing.category`. `None`: not counted.
+/// `pricing.category`, else — for the Meta Business Agent category only — Meta's
+/// `conversation.origin.type` (an assumption: Meta's payloads show no agent message yet).
+/// `None`: not counted. Agent messages are never templates.
 pub fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
     if let Some(o) = m.outbound.as_deref() {
+        if o.category == Category::BusinessAgent {
+            return Some((Category::BusinessAgent, false));
+        }
         let template = o.kind == OutboundKind::Template;
         return Some((
             if template {
@@ -351,10 +392,14 @@ pub fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
             template,
         ));
     }
-    match m.status.pricing.as_ref()?.category? {
-        Category::Service | Category::ReferralConversion => Some((Category::Service, false)),
-        Category::Other => None,
-        c => Some((c, true)),
+    let origin = m.status.conversation.as_ref().and_then(|c| c.origin);
+    match m.status.pricing.as_ref().and_then(|p| p.category) {
+        Some(Category::Service | Category::ReferralConversion) => Some((Category::Service, false)),
+        Some(Category::BusinessAgent) => Some((Category::BusinessAgent, false)),
+        Some(Category::Other) => None,
+        Some(c) => Some((c, true)),
+        None if origin == Some(Category::BusinessAgent) => Some((Category::BusinessAgent, false)),
+        None => None,
     }
 }
 
@@ -373,7 +418,7 @@ struct Slot {
 #[derive(Default)]
 struct NumberState {
     win: WindowTracker,
-    open: [Option<Slot>; 4],
+    open: [Option<Slot>; ChargeCategory::ALL.len()],
     entry_conv: Option<u32>,
 }
 
@@ -402,6 +447,11 @@ pub fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharg
                 let delivered_at = m.status.delivered_at();
                 let day = crate::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
                 let market = setup.markets.market(country, super::rates::epoch_day(day));
+                let agent = if cat.is_some_and(|c| c.0 == Category::BusinessAgent) {
+                    store.agent.get(&m.id).copied().unwrap_or_default()
+                } else {
+                    crate::store::AgentFacts::default()
+                };
                 out.messages.push(MessageCharge {
                     msg: ix,
                     user,
@@ -425,6 +475,9 @@ pub fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharg
                     unpriced: false,
                     free_tier: false,
                     tier_ordinal: None,
+                    price_source: None,
+                    tokens: agent.tokens(),
+                    meta_price: agent.meta.price,
                 });
                 if let (Some(d), Some(_)) = (delivered_at, cat) {
                     events.push((
@@ -527,16 +580,15 @@ impl Delivery<'_> {
             charged: false,
             free: Some(FreeReason::FreeEntryPoint),
         };
-        let o = match self.st.win.on_delivery(at, &rules) {
+        let entry = self.st.win.on_delivery(at, &rules);
+        let o = match entry {
+            // Meta Business Agent messages are priced on their own, per token: charged once
+            // Meta bills them, even inside a free entry point window (Meta: "free in FEP:
+            // Meta Business Agent: No"); a reply by the agent still opens the window for the
+            // messages after it.
+            _ if group == ChargeCategory::BusinessAgent => self.agent(entry),
             EntryOutcome::Opened { until } => {
-                let c = self.open(ConversationKind::FreeEntryPoint, until, false);
-                // "it closes every other open conversation"
-                for slot in &mut self.st.open {
-                    if let Some(s) = slot.take() {
-                        self.out.conversations[s.conv as usize].closed_at = at;
-                    }
-                }
-                self.st.entry_conv = Some(c);
+                let c = self.open_entry(until);
                 free_entry(Some(c), true)
             }
             EntryOutcome::Inside { .. } => free_entry(self.st.entry_conv, false),
@@ -554,9 +606,41 @@ impl Delivery<'_> {
         m.free = o.free;
     }
 
+    /// Open a free entry point window until `until`: "it closes every other open
+    /// conversation".
+    fn open_entry(&mut self, until: i64) -> u32 {
+        let c = self.open(ConversationKind::FreeEntryPoint, until, false);
+        for slot in &mut self.st.open {
+            if let Some(s) = slot.take() {
+                self.out.conversations[s.conv as usize].closed_at = self.at;
+            }
+        }
+        self.st.entry_conv = Some(c);
+        c
+    }
+
+    /// A Meta Business Agent message: charged from the day Meta bills them, else free with
+    /// its own reason; it opens no conversation, but a reply that opens a free entry point
+    /// window is recorded in it.
+    fn agent(&mut self, entry: EntryOutcome) -> Outcome {
+        let conv = match entry {
+            EntryOutcome::Opened { until } => Some((self.open_entry(until), true)),
+            EntryOutcome::Inside { .. } => self.st.entry_conv.map(|c| (c, false)),
+            EntryOutcome::Outside => None,
+        };
+        let charged = self.rules.business_agent_charged;
+        Outcome {
+            conv: conv.map(|c| c.0),
+            opened: conv.is_some_and(|c| c.1),
+            billable: charged,
+            charged,
+            free: (!charged).then_some(FreeReason::BusinessAgent),
+        }
+    }
+
     /// PMP: templates charged by category; free-form free; utility free in the window.
     fn per_message(&mut self, group: ChargeCategory) -> Outcome {
-        self.st.open = [None; 4];
+        self.st.open = [None; ChargeCategory::ALL.len()];
         let rules = self.rules;
         let free = match group {
             ChargeCategory::Service if rules.service_free => Some(FreeReason::FreeForm),
@@ -703,13 +787,34 @@ pub fn price(store: &Store, setup: &BillingSetup, charges: &mut Charges) {
                 }
             }
         }
-        let p = setup
-            .card
-            .as_ref()
-            .and_then(|card| card.price(m.market, m.category, day, ordinal));
-        m.cost = Money::from_micros(p.unwrap_or(0), setup.currency);
+        let p = if m.category == Category::BusinessAgent {
+            agent_price(setup, m)
+        } else {
+            setup
+                .card
+                .as_ref()
+                .and_then(|card| card.price(m.market, m.category, day, ordinal))
+                .map(|p| (p, PriceSource::RateCard))
+        };
+        m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
         m.unpriced = p.is_none();
+        m.price_source = p.map(|p| p.1);
     }
+}
+
+/// The cost of a charged Meta Business Agent message: Meta's price when its `pricing`
+/// object carried one in the cost currency, else its tokens times the card's per-token
+/// rate; `None` (unpriced) otherwise.
+fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSource)> {
+    if let Some(p) = m.meta_price {
+        // Meta's own price wins; in another currency it is left out, never converted.
+        return (p.currency == setup.currency).then_some((p.micros, PriceSource::MetaPricing));
+    }
+    let cost = setup
+        .card
+        .as_ref()?
+        .token_cost(m.market, m.billing_day, m.tokens?)?;
+    Some((cost, PriceSource::Tokens))
 }
 
 /// Every business message's charge (see the module rules), computed over the whole store —

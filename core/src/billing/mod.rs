@@ -77,12 +77,12 @@ pub mod timeline;
 pub mod windows;
 
 pub use charges::{
-    ChargeCategory, Charges, Conversation, ConversationKind, FreeReason, MessageCharge, Tally,
-    compute, message_charges, tally,
+    ChargeCategory, Charges, Conversation, ConversationKind, FreeReason, MessageCharge,
+    PriceSource, Tally, compute, message_charges, tally,
 };
 pub use rates::{MarketOverride, RateCard, RateCardSpec, RateRow};
 pub use report::{Amount, BillingSection, UsageSection};
-pub use timeline::{ModelSpan, RulePatch, Rules, Timeline, TimelineEntry};
+pub use timeline::{ModelSpan, RulePatch, Rules, ServiceSpan, Timeline, TimelineEntry};
 pub use windows::WindowState;
 
 use crate::config::Config;

@@ -13,9 +13,10 @@
 use super::{
     ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef, de_opt_ts, de_ts, nonempty,
 };
+use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
-    Category, DeliveryError, InboundType, MetaConversation, MetaPricing, PricingModel, PricingType,
-    Referral, ReferralSource, Reply, ReplyKind, StatusKind,
+    AgentUsage, Category, DeliveryError, InboundType, MetaConversation, MetaPricing, PricingModel,
+    PricingType, Referral, ReferralSource, Reply, ReplyKind, StatusKind,
 };
 use serde::Deserialize;
 use smallvec::SmallVec;
@@ -219,6 +220,87 @@ struct RawPricing<'a> {
     category: Option<S<'a>>,
     #[serde(rename = "type", default, borrow, deserialize_with = "super::opt_str")]
     ty: Option<S<'a>>,
+    // Meta Business Agent messages: undocumented, read leniently (see the module docs of
+    // `input`). Kept as JSON values so an unexpected shape is ignored, not an error.
+    price: Option<serde_json::Value>,
+    cost: Option<serde_json::Value>,
+    amount: Option<serde_json::Value>,
+    currency: Option<serde_json::Value>,
+    tokens: Option<serde_json::Value>,
+    token_count: Option<serde_json::Value>,
+    total_tokens: Option<serde_json::Value>,
+    input_tokens: Option<serde_json::Value>,
+    output_tokens: Option<serde_json::Value>,
+    usage: Option<serde_json::Value>,
+}
+
+/// A whole number from a JSON number or a string of digits; anything else is `None`.
+fn lenient_count(v: Option<&serde_json::Value>) -> Option<u64> {
+    match v? {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Tokens in an object with `tokens`, `token_count`, `total_tokens`, or `input_tokens` +
+/// `output_tokens` (the first that reads as a whole number).
+fn tokens_in(get: impl Fn(&str) -> Option<serde_json::Value>) -> Option<u64> {
+    ["tokens", "token_count", "total_tokens"]
+        .iter()
+        .find_map(|k| lenient_count(get(k).as_ref()))
+        .or_else(|| {
+            let i = lenient_count(get("input_tokens").as_ref());
+            let o = lenient_count(get("output_tokens").as_ref());
+            match (i, o) {
+                (None, None) => None,
+                (i, o) => i.unwrap_or(0).checked_add(o.unwrap_or(0)),
+            }
+        })
+}
+
+/// A price: a decimal number or string in major units with a currency beside it, or an
+/// object `{"amount"|"value": …, "currency": …}`. Negative or unreadable prices are `None`.
+fn lenient_price(
+    v: Option<&serde_json::Value>,
+    currency: Option<&serde_json::Value>,
+) -> Option<Money> {
+    let (amount, currency) = match v? {
+        serde_json::Value::Object(o) => (
+            o.get("amount").or_else(|| o.get("value"))?,
+            o.get("currency").or(currency)?,
+        ),
+        other => (other, currency?),
+    };
+    let text = match amount {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.trim().to_string(),
+        _ => return None,
+    };
+    let micros = parse_decimal_micros(&text).ok().filter(|m| *m >= 0)?;
+    let currency = Currency::new(currency.as_str()?.trim())?;
+    Some(Money::from_micros(micros, currency))
+}
+
+impl RawPricing<'_> {
+    fn agent_usage(&self) -> AgentUsage {
+        let usage = self.usage.as_ref().and_then(serde_json::Value::as_object);
+        let top = |k: &str| match k {
+            "tokens" => self.tokens.clone(),
+            "token_count" => self.token_count.clone(),
+            "total_tokens" => self.total_tokens.clone(),
+            "input_tokens" => self.input_tokens.clone(),
+            "output_tokens" => self.output_tokens.clone(),
+            _ => None,
+        };
+        let tokens =
+            tokens_in(top).or_else(|| usage.and_then(|u| tokens_in(|k| u.get(k).cloned())));
+        let currency = self.currency.as_ref();
+        let price = [&self.price, &self.cost, &self.amount]
+            .into_iter()
+            .find_map(|v| lenient_price(v.as_ref(), currency));
+        AgentUsage { tokens, price }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -346,6 +428,11 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
             origin: c.origin.and_then(|o| o.ty).map(|t| Category::parse(&t)),
         })
     });
+    let agent = s
+        .pricing
+        .as_ref()
+        .map(RawPricing::agent_usage)
+        .unwrap_or_default();
     let pricing = s.pricing.map(|p| MetaPricing {
         billable: p.billable,
         model: p.pricing_model.as_deref().and_then(|m| match m {
@@ -372,6 +459,7 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
         status: StatusKind::parse(&s.status),
         conversation,
         pricing,
+        agent,
         errors,
     }
 }

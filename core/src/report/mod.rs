@@ -91,6 +91,10 @@ pub struct Report {
     /// The previous period and the change, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<compare::Comparison>,
+    /// What the report left out or could not price, in plain words (empty when nothing):
+    /// e.g. charged units without a rate, Meta Business Agent messages without a price.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// Everything a section needs to compute itself.
@@ -252,6 +256,7 @@ pub fn build_prepared(
         }
     };
     let (billing, usage) = prep.billing.sections(&ctx);
+    let warnings = crate::billing::report::warnings(&billing, config.rate_card.is_some());
     // Without pre-aggregated credits (the data-driven models), attribute the range anew;
     // the model comparison does so under every model. Both share one analysis.
     let mut analysis = None;
@@ -297,6 +302,7 @@ pub fn build_prepared(
         templates: engagement.templates,
         campaigns: engagement.campaigns,
         compare: None,
+        warnings,
     };
     if opts.compare {
         let n = chrono::Duration::days(range.days());
