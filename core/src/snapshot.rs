@@ -125,12 +125,16 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
                 (c, s, Expired::default(), Vec::new())
             }
             2 => {
-                let (c, s, x) = postcard::from_bytes(&bytes[HEADER..]).map_err(|e| {
-                    SnapshotError::Corrupt(format!(
-                        "{e} (a schema 2 snapshot with sealed days cannot be restored by this \
-                     version: schema 3 changed the billing day aggregates)"
-                    ))
-                })?;
+                // Schema 3 changed the layout of the sealed billing day aggregates: a schema
+                // 2 snapshot with sealed days cannot be read back faithfully, decodable or not.
+                const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored \
+                     by this version: schema 3 changed the billing day aggregates (restore it \
+                     with the version that wrote it)";
+                let (c, s, x): (String, Store, Expired) = postcard::from_bytes(&bytes[HEADER..])
+                    .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+                if x.expiry.is_some() {
+                    return Err(SnapshotError::Corrupt(SEALED.into()));
+                }
                 (c, s, x, Vec::new())
             }
             _ => postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?,

@@ -704,3 +704,41 @@ mod arrival {
         }
     }
 }
+
+// ---------------------------------------------------------------- snapshots
+
+/// Rewrite a schema 3 snapshot of a store without agent facts as the schema 2 bytes an
+/// older version wrote: the same payload without the trailing (empty) agent facts.
+fn as_schema_2(v3: &[u8]) -> Vec<u8> {
+    assert_eq!(v3[6..10], 3u32.to_le_bytes());
+    assert_eq!(
+        v3.last(),
+        Some(&0),
+        "no agent facts: an empty list, one zero byte"
+    );
+    let mut v2 = convolens::snapshot::seal(&v3[18..v3.len() - 1]);
+    v2[6..10].copy_from_slice(&2u32.to_le_bytes());
+    v2
+}
+
+#[test]
+fn schema_2_snapshots_restore_unless_they_hold_sealed_days() {
+    let (mut e, want) = november_report("");
+    let mut back = convolens::Engine::restore(&as_schema_2(&e.snapshot())).unwrap();
+    let got = report(&mut back, Some("2026-11-01"), Some("2026-12-01"));
+    assert_eq!(got.billing, want.billing);
+    // A month later the November days are sealed (expiry); such a schema 2 snapshot's
+    // billing day aggregates predate schema 3: refused, with the reason.
+    e.ingest_str(&inbound(DE, "late", ts("2026-12-20T09:00:00")))
+        .unwrap();
+    let out = e.expire().unwrap();
+    assert!(out.sealed_until.is_some());
+    let err = convolens::Engine::restore(&as_schema_2(&e.snapshot()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("schema 2 snapshot with sealed days"), "{err}");
+    // The schema 3 snapshot of the same engine restores and answers alike.
+    let mut back = convolens::Engine::restore(&e.snapshot()).unwrap();
+    let got = report(&mut back, Some("2026-11-01"), Some("2026-12-01"));
+    assert_eq!(got.billing, want.billing);
+}
