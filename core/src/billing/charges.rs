@@ -44,10 +44,27 @@
 //! - **PMP**: "Each delivered template is charged by its category; free-form (service)
 //!   messages are free; a utility template delivered while the customer service window is
 //!   open is free; everything delivered inside a free entry point window [...] is free."
+//!   From 2026-10-01 (default timeline, [`super::Rules::service_free`] and
+//!   [`super::Rules::utility_free_in_service_window`] false) free-form messages are charged
+//!   at the market's `service` rate and utility templates in the window at the utility rate
+//!   (counting toward the utility tiers); the free entry point stays free. Service messages
+//!   have no volume tiers.
 //!   Utility and authentication messages are numbered per calendar month (business time
 //!   zone), market and category (authentication-international with authentication) to pick
 //!   their tier band. A conversation open at the switch to PMP no longer matters: every
 //!   message delivered from the switch on is priced per message.
+//! - **Meta Business Agent** messages (category `meta_business_agent`: an outbound record,
+//!   Meta's `pricing.category`, or — with neither — `conversation.origin.type` naming it)
+//!   are never service. Under either model each is its own unit: free with reason
+//!   `meta_business_agent` before Meta bills them ([`super::Rules::business_agent_charged`],
+//!   2026-08-01), charged from then, even inside a free entry point window (Meta lists them
+//!   as not free there). A reply by the agent to a CTWA/Page-CTA message still opens the
+//!   free entry point window for the messages after it. A charged one costs Meta's price
+//!   when its kept `pricing` object carried one in the cost currency; else its tokens
+//!   (Meta's count, else the host record's) times the card's per-token rate
+//!   ([`super::RateCard::token_cost`]); else it is unpriced (cost zero) and the report warns.
+//!   A price Meta gave in another currency is never converted: unpriced, and warned about.
+//!   Agent messages have no volume tiers.
 //! - Within one user, events of the same second are taken inbound first, then by message
 //!   id; across users, charged units of the same second are numbered by message id. The
 //!   result does not depend on the order the input arrived in.
