@@ -288,28 +288,6 @@ fn the_change_can_be_moved_and_a_range_across_it_is_mixed() {
 }
 
 #[test]
-fn september_2026_is_still_free_by_default() {
-    // The same traffic a day before the change: 2026-09-30 is under the old rules.
-    let t = ts("2026-09-30T09:00:00");
-    let lines = cat(&[
-        vec![inbound(DE, "in1", t)],
-        delivered_free_form(DE, "f1", t + H),
-        delivered_template(DE, "u1", t + 2 * H, "utility"),
-    ]);
-    let mut e = engine(config_with_card(CARD_2026, ""), &lines);
-    let r = report(&mut e, None, None);
-    assert_eq!(r.billing.service, ServiceSpan::Free);
-    assert_eq!(r.billing.cost.total.0, 0);
-    assert_eq!(
-        (
-            r.billing.free_messages.free_form,
-            r.billing.free_messages.service_window
-        ),
-        (1, 1)
-    );
-}
-
-#[test]
 fn text_dashboard_says_service_is_charged() {
     let (_, r) = november_report("");
     let s = convolens::report::text::render(&r);

@@ -678,21 +678,13 @@ mod tests {
             ModelSpan::Pmp
         );
         // Service: charged before 2024-11-01, free until 2026-09-30, charged from 2026-10-01.
-        assert_eq!(
-            t.service_span(day("2024-10-01"), day("2024-11-01")),
-            ServiceSpan::Charged
-        );
-        assert_eq!(
-            t.service_span(day("2026-09-01"), day("2026-10-01")),
-            ServiceSpan::Free
-        );
-        assert_eq!(
-            t.service_span(day("2026-09-30"), day("2026-10-02")),
-            ServiceSpan::Mixed
-        );
-        assert_eq!(
-            t.service_span(day("2026-10-01"), day("2027-01-01")),
-            ServiceSpan::Charged
-        );
+        for (from, to, want) in [
+            ("2024-10-01", "2024-11-01", ServiceSpan::Charged),
+            ("2026-09-01", "2026-10-01", ServiceSpan::Free),
+            ("2026-09-30", "2026-10-02", ServiceSpan::Mixed),
+            ("2026-10-01", "2027-01-01", ServiceSpan::Charged),
+        ] {
+            assert_eq!(t.service_span(day(from), day(to)), want, "{from}..{to}");
+        }
     }
 }
