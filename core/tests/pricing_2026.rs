@@ -382,13 +382,26 @@ fn a_card_without_the_new_markets_warns() {
     );
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(
-        r.warnings[0].starts_with("1 charged marketing units have no rate")
+        r.warnings[0].starts_with("1 charged marketing unit has no rate")
             && r.warnings[0].contains("bangladesh 1"),
         "{:?}",
         r.warnings
     );
     let s = convolens::report::text::render(&r);
-    assert!(s.contains("WARNINGS\n  ! 1 charged marketing units"), "{s}");
+    assert!(
+        s.contains("WARNINGS\n  ! 1 charged marketing unit has"),
+        "{s}"
+    );
+    // Without any rate card every charged unit is unpriced, and the report says so once.
+    let mut e = engine(
+        convolens::Config::default(),
+        &delivered_template(BD, "b2", t, "marketing"),
+    );
+    let r = report(&mut e, None, None);
+    assert_eq!(
+        r.warnings,
+        ["no rate card is configured: 1 charged unit is unpriced, counting zero in the cost"]
+    );
 }
 
 #[test]

@@ -528,7 +528,8 @@ pub fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
         .sum();
     if !rate_card && others > 0 {
         out.push(format!(
-            "no rate card is configured: {others} charged units are unpriced and count zero in the cost"
+            "no rate card is configured: {} unpriced, counting zero in the cost",
+            count(others, "charged unit is", "charged units are")
         ));
     }
     for (g, markets) in &sec.cost.unpriced_by_category {
@@ -543,16 +544,25 @@ pub fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
             names.push(format!("{} more markets", by.len() - 5));
         }
         out.push(format!(
-            "{n} charged {g} units have no rate on the rate card and count zero in the cost ({})",
+            "{} no rate on the rate card and count zero in the cost ({})",
+            count(
+                n,
+                &format!("charged {g} unit has"),
+                &format!("charged {g} units have")
+            ),
             names.join(", ")
         ));
     }
     if agent.unpriced > 0 {
         let mut w = format!(
-            "{} charged Meta Business Agent messages are unpriced and count zero in the cost: \
+            "{} unpriced and count zero in the cost: \
              no price in Meta's pricing object, and no token count with a meta_business_agent \
              per-token rate on the rate card",
-            agent.unpriced
+            count(
+                agent.unpriced,
+                "charged Meta Business Agent message is",
+                "charged Meta Business Agent messages are"
+            )
         );
         if agent.other_currency > 0 {
             let _ = write!(
@@ -564,6 +574,11 @@ pub fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
         out.push(w);
     }
     out
+}
+
+/// `n` and the singular or plural phrase after it.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The `usage` section over the context's range.
