@@ -360,7 +360,9 @@ test('report: every section of the Report type, in the order `report --json` pri
   e.ingest(outbound('wamid.o1', '4915112345678', T0 + 60, { kind: 'template', template: 'welcome', category: 'marketing' }));
   const r = e.report();
   assert.deepEqual(Object.keys(r),
-    ['range', 'input', 'billing', 'usage', 'sources', 'attribution', 'engagement', 'templates', 'campaigns']);
+    ['range', 'input', 'billing', 'usage', 'sources', 'attribution', 'engagement', 'templates', 'campaigns', 'warnings']);
+  // The template was never delivered: nothing charged, nothing left out.
+  assert.deepEqual(r.warnings, []);
   assert.equal(r.usage.quota, 100);
   assert.equal(r.engagement.active_users, 1);
   assert.equal(r.engagement.heatmap.length, 7);
