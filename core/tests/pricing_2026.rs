@@ -733,3 +733,35 @@ fn schema_2_snapshots_restore_unless_they_hold_sealed_days() {
     let got = report(&mut back, Some("2026-11-01"), Some("2026-12-01"));
     assert_eq!(got.billing, want.billing);
 }
+
+#[test]
+fn odd_agent_fields_in_a_pricing_object_are_ignored_not_errors() {
+    // Shapes nobody documented: the status still ingests, the odd fields say nothing, and
+    // the message is reported unpriced (with its warning), not dropped.
+    let t = ts("2026-11-10T10:00:00");
+    let odd = [
+        r#""pricing":{"category":"meta_business_agent","price":[1,2],"currency":"EUR","tokens":true}"#,
+        r#""pricing":{"category":"meta_business_agent","price":"-1","currency":"EUR","usage":"lots"}"#,
+        r#""pricing":{"category":"meta_business_agent","cost":{"value":"0.01"},"token_count":-5}"#,
+        r#""pricing":{"category":"meta_business_agent","amount":0.01,"currency":null,"usage":{"tokens":"1.5"}}"#,
+    ];
+    let lines: Vec<String> = odd
+        .iter()
+        .enumerate()
+        .map(|(i, extra)| status_with(DE, &format!("x{i}"), "delivered", t + i as i64, extra))
+        .collect();
+    let mut e = engine(config_with_card(CARD_2026, ""), &lines);
+    let r = report(&mut e, None, None);
+    let a = &r.billing.meta_business_agent;
+    assert_eq!(
+        (
+            a.delivered,
+            a.charged,
+            a.tokens,
+            a.without_tokens,
+            a.unpriced
+        ),
+        (4, 4, 0, 4, 4)
+    );
+    assert_eq!(r.warnings.len(), 1);
+}
