@@ -45,6 +45,12 @@ struct Expired {
     expiry: Option<Box<Expiry>>,
 }
 
+/// Why a schema 2 snapshot with sealed days is refused: schema 3 changed the layout of the
+/// sealed billing day aggregates, so it cannot be read back faithfully, decodable or not.
+const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored by this version: \
+                      schema 3 changed the billing day aggregates (restore it with the version \
+                      that wrote it)";
+
 /// The Meta Business Agent facts of a store (schema 3), by message id.
 type AgentFactsById = Vec<(Box<str>, crate::store::AgentFacts)>;
 
@@ -118,27 +124,28 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store), SnapshotError> {
         ));
     }
     let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let (config_json, mut store, expired, agent): (String, Store, Expired, AgentFactsById) =
-        match version {
-            1 => {
-                let (c, s) = postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?;
-                (c, s, Expired::default(), Vec::new())
+    // The parts in turn (a postcard tuple is its parts one after the other), so that each
+    // type has one decoder whatever the schema.
+    let payload = &bytes[HEADER..];
+    let ((config_json, mut store), rest): ((String, Store), &[u8]) =
+        postcard::take_from_bytes(payload).map_err(corrupt)?;
+    let (expired, rest) = match version {
+        1 => (Expired::default(), rest),
+        2 => {
+            let (x, rest): (Expired, &[u8]) = postcard::take_from_bytes(rest)
+                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+            if x.expiry.is_some() {
+                return Err(SnapshotError::Corrupt(SEALED.into()));
             }
-            2 => {
-                // Schema 3 changed the layout of the sealed billing day aggregates: a schema
-                // 2 snapshot with sealed days cannot be read back faithfully, decodable or not.
-                const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored \
-                     by this version: schema 3 changed the billing day aggregates (restore it \
-                     with the version that wrote it)";
-                let (c, s, x): (String, Store, Expired) = postcard::from_bytes(&bytes[HEADER..])
-                    .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
-                if x.expiry.is_some() {
-                    return Err(SnapshotError::Corrupt(SEALED.into()));
-                }
-                (c, s, x, Vec::new())
-            }
-            _ => postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?,
-        };
+            (x, rest)
+        }
+        _ => postcard::take_from_bytes(rest).map_err(corrupt)?,
+    };
+    let agent: AgentFactsById = if version >= 3 {
+        postcard::from_bytes(rest).map_err(corrupt)?
+    } else {
+        Vec::new()
+    };
     store.agent = agent.into_iter().collect();
     let config = Config::from_json(&config_json)
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
