@@ -417,7 +417,10 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 /// The customer service window of one user at one instant, from `Engine.can_send_free_form`.
 ///
 /// True (as a bool) when the window is open, i.e. the business may send free-form
-/// (non-template) messages. Attributes, each an aware UTC `datetime.datetime` or None:
+/// (non-template) messages — which does not make them free: `charged` is True when a
+/// free-form message delivered at `at` would be charged at the service rate (from
+/// 2026-10-01 with the default pricing timeline, outside a free entry point window), `free`
+/// when it would cost nothing. Attributes, each an aware UTC `datetime.datetime` or None:
 /// `until` (when the window closes, or last closed), `last_inbound` (the user's latest
 /// message at or before `at`), `free_entry_until` (a free entry point window is open until
 /// then: messages delivered before it are free), `free_entry_reply_by` (the user came
@@ -436,6 +439,22 @@ impl FreeFormWindow {
     #[getter]
     fn open(&self) -> bool {
         self.state.open
+    }
+
+    /// True when the window is open and a free-form message delivered at `at` would cost
+    /// nothing (service messages free under the rules in force, or a free entry point
+    /// window open).
+    #[getter]
+    fn free(&self) -> bool {
+        self.state.free
+    }
+
+    /// True when the window is open and a free-form message delivered at `at` would be
+    /// charged at the market's service rate (from 2026-10-01 by default, outside a free
+    /// entry point window).
+    #[getter]
+    fn charged(&self) -> bool {
+        self.state.charged
     }
 
     /// The instant asked about (aware UTC datetime).
@@ -471,13 +490,15 @@ impl FreeFormWindow {
         utc_datetime(py, self.state.free_entry_reply_by)
     }
 
-    /// The attributes as a dict: `open`, `at`, `until`, `last_inbound`,
+    /// The attributes as a dict: `open`, `free`, `charged`, `at`, `until`, `last_inbound`,
     /// `free_entry_until`, `free_entry_reply_by` (datetimes as above). With
     /// `timestamps=True` the instants are UTC Unix seconds instead.
     #[pyo3(signature = (timestamps = false))]
     fn to_dict<'py>(&self, py: Python<'py>, timestamps: bool) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("open", self.state.open)?;
+        d.set_item("free", self.state.free)?;
+        d.set_item("charged", self.state.charged)?;
         let s = &self.state;
         for (k, v) in [
             ("at", Some(self.at)),
@@ -507,9 +528,11 @@ impl FreeFormWindow {
         } else {
             until.call_method0("isoformat")?.extract()?
         };
+        let py_bool = |b: bool| if b { "True" } else { "False" };
         Ok(format!(
-            "<convolens.FreeFormWindow open={} until={until}>",
-            if self.state.open { "True" } else { "False" }
+            "<convolens.FreeFormWindow open={} charged={} until={until}>",
+            py_bool(self.state.open),
+            py_bool(self.state.charged)
         ))
     }
 }
@@ -796,7 +819,9 @@ impl Engine {
     /// Can the business send a free-form (non-template) message to user `wa_id` (a
     /// `wa_id` or business-scoped user id) at instant `at`? Returns a `FreeFormWindow`,
     /// true when the customer service window (24 h from the user's latest message) is
-    /// open, with when it closes and the free entry point window; or None when the user,
+    /// open, with when it closes, the free entry point window, and whether such a message
+    /// would be `charged` (from 2026-10-01 by default) or `free`: an open window lets the
+    /// business send, it does not make the message free; or None when the user,
     /// or the business number `phone` (`phone_number_id`; None: any number), was never
     /// seen. `at`: a `datetime.datetime` (naive means UTC), Unix seconds, or None for
     /// now. Uses everything ingested with a timestamp up to `at`, in any order.

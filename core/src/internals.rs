@@ -3,7 +3,9 @@
 
 pub use crate::attribution::{attribute, attributed};
 pub use crate::billing::BillingSetup;
-pub use crate::billing::charges::{Charges, ConversationKind, FreeReason, MessageCharge, compute};
+pub use crate::billing::charges::{
+    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource, compute,
+};
 pub use crate::engagement::build as build_engagement;
 pub use crate::engagement::build_users as build_engagement_users;
 pub use crate::engagement::sections::sections as engagement_sections;

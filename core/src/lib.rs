@@ -63,6 +63,23 @@
 //! the workspace's own tests and benches reach internals through a hidden `internals`
 //! module.
 //!
+//! **Billing rules by date.** Meta's pricing changes are data: built-in entries of the
+//! pricing timeline ([`model::pricing`]), each on by default, each switched off or moved
+//! by the config's `pricing_timeline` (`{"name": …, "enabled": false}` /
+//! `"effective_from"`):
+//!
+//! | entry | from | sets | source |
+//! |---|---|---|---|
+//! | (baseline) | — | conversation-based pricing (CBP): 24-hour conversations per category; service conversations charged, the first 1,000 a month free; 72-hour free entry point | Meta's conversation-based pricing |
+//! | `service_free_2024_11` | 2024-11-01 | service conversations free | Meta's pricing page |
+//! | `pmp_2025_07` | 2025-07-01 | per-message pricing (PMP): templates charged by category, free-form and utility in the customer service window free, volume tiers | Meta's pricing page |
+//! | `business_agent_2026_08` | 2026-08-01 | Meta Business Agent messages charged (per token) | Meta's "Upcoming pricing updates for Meta Business Agent, service and utility messages" (2026-07-01) |
+//! | `service_charged_2026_10` | 2026-10-01 | free-form service messages and utility templates in the customer service window charged (free entry point still free) | the same Meta page; BSP changelogs (Chakra, YCloud, charles); 2026-10-01 rate cards with a `service` rate |
+//!
+//! The country→market table is dated too ([`model::country`]): Zimbabwe joined Rest of
+//! Africa on 2025-10-01; Bangladesh, Iraq, Nepal, Sri Lanka, Kazakhstan, Kuwait, Morocco,
+//! Oman and Ukraine became standalone markets on 2026-10-01.
+//!
 //! **Cost.** Ingestion keeps every fact, deduplicated (amortised O(1) per input). A report
 //! reads day aggregates that the engine builds on the first report after new input (one
 //! pass over the history) and keeps for further reports over any range, number filter or
@@ -114,7 +131,7 @@ pub use expiry::ExpiryOutcome;
 pub use model::PricingModel;
 pub use model::country::MarketOverride;
 pub use model::money::{Currency, Money};
-pub use model::pricing::{ModelSpan, RulePatch, TimelineEntry};
+pub use model::pricing::{ModelSpan, RulePatch, ServiceSpan, TimelineEntry};
 pub use model::rates::{RateCardSpec, RateRow};
 pub use report::{Comparison, RangeInfo, Report, Table};
 pub use scope::ReportOptions;
