@@ -1,7 +1,7 @@
 //! Ingest throughput: parse-only, parse + ingest of webhook/JSONL lines, and snapshot /
 //! restore. Throughput is reported in bytes/s (MB/s) and lines/s by criterion.
 
-use convolens::input::{ParseOptions, parse_document};
+use convolens::internals::{ParseOptions, parse_document};
 use convolens::{Config, Engine};
 use convolens_benches::{lines, traffic};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};

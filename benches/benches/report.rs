@@ -1,6 +1,6 @@
 //! Report latency for a 30-day range as the ingested volume grows.
 
-use convolens::{Config, Engine, ReportOptions};
+use convolens::{Config, Engine};
 use convolens_benches::traffic;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -13,9 +13,10 @@ fn bench(c: &mut Criterion) {
         let mut e = Engine::new(Config::default()).expect("config");
         e.ingest_reader(&data[..]).expect("read");
         let lines = data.iter().filter(|b| **b == b'\n').count();
-        let opts = ReportOptions {
-            last: Some("30d".into()),
-            ..ReportOptions::default()
+        let opts = {
+            let mut o = convolens::ReportOptions::default();
+            o.last = Some("30d".into());
+            o
         };
         g.bench_with_input(
             BenchmarkId::from_parameter(format!("{lines}_lines")),

@@ -4,13 +4,13 @@
 //! `cargo run --release -p convolens-benches --bin apply_rate -- [USERS [DAYS]]`
 //!
 //! Generates traffic for about USERS users over DAYS days (defaults 100,000 and 7; the same
-//! generator as the example data), parses every line into [`convolens::input::Event`]s
-//! once, then times [`convolens::store::Store::apply_all`] over all of them into an empty
+//! generator as the example data), parses every line into [`convolens::internals::Event`]s
+//! once, then times [`convolens::internals::Store::apply_all`] over all of them into an empty
 //! store, best of 3. Prints events, users, the time and events/s. A measurement program:
 //! nothing here asserts a time.
 
-use convolens::input::{ParseOptions, parse_document};
-use convolens::store::Store;
+use convolens::internals::Store;
+use convolens::internals::{ParseOptions, parse_document};
 use convolens_benches::{lines, traffic};
 use std::time::Instant;
 
@@ -42,7 +42,7 @@ fn main() {
         let mut store = Store::default();
         let t = Instant::now();
         for ev in batch {
-            store.apply_all(ev);
+            store.apply_all(ev, None);
         }
         best = best.min(t.elapsed().as_secs_f64());
         tracked = store.live_users().count();

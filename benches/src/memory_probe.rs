@@ -49,7 +49,7 @@ fn main() {
         let mut e = Engine::new(Config::default()).expect("config");
         e.ingest_reader(&data[..]).expect("read");
         let after = LIVE.load(Ordering::Relaxed);
-        let s = e.store();
+        let s = convolens::internals::store(&e);
         let n_users = s.live_users().count();
         let n_msgs = s.msgs.len();
         let bytes = after.saturating_sub(before);
@@ -73,11 +73,11 @@ fn main() {
         e.expire().expect("rule-based default model");
         let total = LIVE.load(Ordering::Relaxed).saturating_sub(before);
         let mark = LIVE.load(Ordering::Relaxed);
-        let sealed = e.store().expiry.clone();
+        let sealed = convolens::internals::expired(&e).expiry.clone();
         let sealed_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(mark);
         drop(sealed);
         let per_user = total.saturating_sub(sealed_bytes);
-        rows.push((n_users, e.store().msgs.len(), total, sealed_bytes, per_user));
+        rows.push((n_users, e.facts().messages, total, sealed_bytes, per_user));
         drop(e);
     }
     println!(

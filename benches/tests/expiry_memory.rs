@@ -66,7 +66,7 @@ fn year(users: usize, expire: bool) -> (Vec<isize>, Vec<usize>) {
         }
         if d % 30 == 29 {
             months.push(LIVE.load(Ordering::Relaxed) - base);
-            kept.push(engine.store().msgs.len());
+            kept.push(engine.facts().messages);
         }
     }
     (months, kept)

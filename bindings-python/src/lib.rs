@@ -12,8 +12,7 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use convolens::{ParseErrorKind, ReportOptions};
-use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{
@@ -23,38 +22,30 @@ use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-create_exception!(
-    convolens,
-    ConvolensError,
-    PyException,
-    "Base class of every convolens error."
-);
-create_exception!(
-    convolens,
-    ParseError,
-    ConvolensError,
-    "Input that cannot be ingested. Attributes: `kind`, `line` (1-based, relative to the \
-     call's input), `column` (0 when unknown), `field` (JSON path), `message`."
-);
-create_exception!(
-    convolens,
-    ConfigError,
-    ConvolensError,
-    "A configuration that cannot be used. Attribute: `key`."
-);
-create_exception!(
-    convolens,
-    ReportError,
-    ConvolensError,
-    "A report that cannot be computed as asked. Attributes: `kind` (`range`, `option`, \
-     `unsupported`, `expired`, `write`), `option` (the option's name, for `option`)."
-);
-create_exception!(
-    convolens,
-    SnapshotError,
-    ConvolensError,
-    "Snapshot bytes that cannot be restored."
-);
+/// The exception classes, defined in Python (`convolens/_errors.py`) so that `ParseError`
+/// and `ConfigError` can also derive from `ValueError` (pyo3's `create_exception!` takes
+/// one base).
+fn errors(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    py.import("convolens._errors")
+}
+
+/// An exception of class `class` with `message` and the attributes `attrs`.
+fn error(py: Python<'_>, class: &str, message: String, attrs: &[(&str, Py<PyAny>)]) -> PyErr {
+    let make = || -> PyResult<PyErr> {
+        let cls = errors(py)?.getattr(class)?;
+        let value = cls.call1((message,))?;
+        for (k, v) in attrs {
+            value.setattr(*k, v)?;
+        }
+        Ok(PyErr::from_value(value))
+    };
+    make().unwrap_or_else(|e| e)
+}
+
+/// `ConvolensError(message)`, for internal errors and the like.
+fn convolens_err(message: impl ToString) -> PyErr {
+    Python::attach(|py| error(py, "ConvolensError", message.to_string(), &[]))
+}
 
 /// Items pulled from a Python iterable before the GIL is released to ingest them.
 const CHUNK_ITEMS: usize = 4096;
@@ -64,56 +55,68 @@ const READ_CHUNK: usize = 1 << 20;
 const MAX_DEPTH: u32 = 128;
 
 fn parse_err(py: Python<'_>, e: &convolens::ParseError) -> PyErr {
-    let err = ParseError::new_err(e.to_string());
-    let v = err.value(py);
-    let kind = serde_json::to_value(e.kind)
-        .ok()
-        .and_then(|k| k.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let set = || -> PyResult<()> {
-        v.setattr("kind", kind)?;
-        v.setattr("line", e.line)?;
-        v.setattr("column", e.column)?;
-        v.setattr("field", &e.field)?;
-        v.setattr("message", &e.message)
+    let attrs = || -> PyResult<Vec<(&str, Py<PyAny>)>> {
+        Ok(vec![
+            (
+                "kind",
+                e.kind.as_str().into_pyobject(py)?.into_any().unbind(),
+            ),
+            ("line", e.line.into_pyobject(py)?.into_any().unbind()),
+            ("column", e.column.into_pyobject(py)?.into_any().unbind()),
+            (
+                "field",
+                e.field.as_str().into_pyobject(py)?.into_any().unbind(),
+            ),
+            (
+                "message",
+                e.message.as_str().into_pyobject(py)?.into_any().unbind(),
+            ),
+        ])
     };
-    set().err().unwrap_or(err)
+    match attrs() {
+        Ok(a) => error(py, "ParseError", e.to_string(), &a),
+        Err(err) => err,
+    }
+}
+
+fn str_attr(py: Python<'_>, s: &str) -> Py<PyAny> {
+    PyString::new(py, s).into_any().unbind()
 }
 
 fn config_err(py: Python<'_>, e: &convolens::ConfigError) -> PyErr {
-    let err = ConfigError::new_err(e.to_string());
-    let key = match e {
-        convolens::ConfigError::Invalid { path, .. } => path.clone(),
-        convolens::ConfigError::Value { key, .. } => key.clone(),
-        _ => String::new(),
-    };
-    err.value(py).setattr("key", key).err().unwrap_or(err)
+    error(
+        py,
+        "ConfigError",
+        e.to_string(),
+        &[("key", str_attr(py, e.key()))],
+    )
 }
 
-/// A `ReportError` with `kind` (`"range"`, `"option"`, `"unsupported"`, `"expired"`,
-/// `"write"`) and `option` (the option's name for `"option"`, else `""`), as in WASM; a
-/// configuration problem is a `ConfigError`.
+/// A `ReportError` with the core's `kind` and `option` (`""` when none); a configuration
+/// problem is a `ConfigError`.
 fn report_err(py: Python<'_>, e: &convolens::ReportError) -> PyErr {
-    let (kind, option) = match e {
-        convolens::ReportError::Config(c) => return config_err(py, c),
-        convolens::ReportError::Range(_) => ("range", ""),
-        convolens::ReportError::Option { option, .. } => ("option", option.as_str()),
-        convolens::ReportError::Write(_) => ("write", ""),
-        convolens::ReportError::Expired(_) => ("expired", ""),
-        _ => ("unsupported", ""),
-    };
-    option_err(py, kind, option, e.to_string())
+    if let convolens::ReportError::Config(c) = e {
+        return config_err(py, c);
+    }
+    let option = e.option().unwrap_or("");
+    error(
+        py,
+        "ReportError",
+        e.to_string(),
+        &[
+            ("kind", str_attr(py, e.kind())),
+            ("option", str_attr(py, option)),
+        ],
+    )
 }
 
-/// A `ReportError` of `kind` about `option` with the message `text`.
-fn option_err(py: Python<'_>, kind: &str, option: &str, text: String) -> PyErr {
-    let err = ReportError::new_err(text);
-    let v = err.value(py);
-    let set = || -> PyResult<()> {
-        v.setattr("kind", kind)?;
-        v.setattr("option", option)
-    };
-    set().err().unwrap_or(err)
+fn snapshot_err(py: Python<'_>, e: &convolens::SnapshotError) -> PyErr {
+    error(
+        py,
+        "SnapshotError",
+        e.to_string(),
+        &[("kind", str_attr(py, e.kind()))],
+    )
 }
 
 fn core_err(py: Python<'_>, e: &convolens::Error) -> PyErr {
@@ -121,14 +124,13 @@ fn core_err(py: Python<'_>, e: &convolens::Error) -> PyErr {
         convolens::Error::Parse(p) => parse_err(py, p),
         convolens::Error::Config(c) => config_err(py, c),
         convolens::Error::Report(r) => report_err(py, r),
-        convolens::Error::Snapshot(s) => SnapshotError::new_err(s.to_string()),
-        other => ConvolensError::new_err(other.to_string()),
+        convolens::Error::Snapshot(s) => snapshot_err(py, s),
     }
 }
 
 /// Any serde value as plain Python objects, through the JSON text `report --json` prints.
 fn to_py<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<Py<PyAny>> {
-    let text = serde_json::to_string(value).map_err(|e| ConvolensError::new_err(e.to_string()))?;
+    let text = serde_json::to_string(value).map_err(|e| convolens_err(e.to_string()))?;
     Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
@@ -366,8 +368,9 @@ fn utc_datetime(py: Python<'_>, ts: Option<i64>) -> PyResult<Py<PyAny>> {
         .unbind())
 }
 
-/// Report options from Python keywords, through serde: an option the core adds works
-/// with no change here. `start`/`end` are the core's `from`/`to`.
+/// Report options from Python keywords, through the core's `ReportOptions::from_json`: an
+/// option the core adds works with no change here (`start`/`end` are its aliases of
+/// `from`/`to`).
 fn report_options(
     py: Python<'_>,
     start: Option<&Bound<'_, PyAny>>,
@@ -379,26 +382,25 @@ fn report_options(
         None => PyDict::new(py),
     };
     for (key, v) in [
-        ("from", date_arg("start", start)?),
-        ("to", date_arg("end", end)?),
+        ("start", date_arg("start", start)?),
+        ("end", date_arg("end", end)?),
     ] {
         if let Some(v) = v {
             dict.set_item(key, v)?;
         }
     }
     let mut json = Vec::new();
-    write_json(dict.as_any(), &mut json, 0)
-        .map_err(|m| option_err(py, "option", "", format!("report options: {m}")))?;
-    let mut de = serde_json::Deserializer::from_slice(&json);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let option = match e.path().to_string().as_str() {
-            "from" => "start".to_string(),
-            "to" => "end".to_string(),
-            p => p.to_string(),
-        };
-        let text = format!("report option `{option}`: {}", e.into_inner());
-        option_err(py, "option", &option, text)
-    })
+    write_json(dict.as_any(), &mut json, 0).map_err(|m| {
+        report_err(
+            py,
+            &convolens::ReportError::Option {
+                option: String::new(),
+                message: format!("report options: {m}"),
+            },
+        )
+    })?;
+    let text = String::from_utf8(json).map_err(convolens_err)?;
+    ReportOptions::from_json(&text).map_err(|e| report_err(py, &e))
 }
 
 fn lock(
@@ -423,7 +425,10 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 /// The customer service window of one user at one instant, from `Engine.can_send_free_form`.
 ///
 /// True (as a bool) when the window is open, i.e. the business may send free-form
-/// (non-template) messages. Attributes, each an aware UTC `datetime.datetime` or None:
+/// (non-template) messages — which does not make them free: `charged` is True when a
+/// free-form message delivered at `at` would be charged at the service rate (from
+/// 2026-10-01 with the default pricing timeline, outside a free entry point window), `free`
+/// when it would cost nothing. Attributes, each an aware UTC `datetime.datetime` or None:
 /// `until` (when the window closes, or last closed), `last_inbound` (the user's latest
 /// message at or before `at`), `free_entry_until` (a free entry point window is open until
 /// then: messages delivered before it are free), `free_entry_reply_by` (the user came
@@ -433,7 +438,7 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 #[derive(PartialEq, Eq)]
 struct FreeFormWindow {
     at: i64,
-    state: convolens::billing::WindowState,
+    state: convolens::WindowState,
 }
 
 #[pymethods]
@@ -442,6 +447,22 @@ impl FreeFormWindow {
     #[getter]
     fn open(&self) -> bool {
         self.state.open
+    }
+
+    /// True when the window is open and a free-form message delivered at `at` would cost
+    /// nothing (service messages free under the rules in force, or a free entry point
+    /// window open).
+    #[getter]
+    fn free(&self) -> bool {
+        self.state.free
+    }
+
+    /// True when the window is open and a free-form message delivered at `at` would be
+    /// charged at the market's service rate (from 2026-10-01 by default, outside a free
+    /// entry point window).
+    #[getter]
+    fn charged(&self) -> bool {
+        self.state.charged
     }
 
     /// The instant asked about (aware UTC datetime).
@@ -477,13 +498,15 @@ impl FreeFormWindow {
         utc_datetime(py, self.state.free_entry_reply_by)
     }
 
-    /// The attributes as a dict: `open`, `at`, `until`, `last_inbound`,
+    /// The attributes as a dict: `open`, `free`, `charged`, `at`, `until`, `last_inbound`,
     /// `free_entry_until`, `free_entry_reply_by` (datetimes as above). With
     /// `timestamps=True` the instants are UTC Unix seconds instead.
     #[pyo3(signature = (timestamps = false))]
     fn to_dict<'py>(&self, py: Python<'py>, timestamps: bool) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("open", self.state.open)?;
+        d.set_item("free", self.state.free)?;
+        d.set_item("charged", self.state.charged)?;
         let s = &self.state;
         for (k, v) in [
             ("at", Some(self.at)),
@@ -513,9 +536,11 @@ impl FreeFormWindow {
         } else {
             until.call_method0("isoformat")?.extract()?
         };
+        let py_bool = |b: bool| if b { "True" } else { "False" };
         Ok(format!(
-            "<convolens.FreeFormWindow open={} until={until}>",
-            if self.state.open { "True" } else { "False" }
+            "<convolens.FreeFormWindow open={} charged={} until={until}>",
+            py_bool(self.state.open),
+            py_bool(self.state.charged)
         ))
     }
 }
@@ -545,7 +570,7 @@ impl Engine {
             let mut engine = lock(&self.inner)?;
             guarded(|| f(&mut engine))
         })
-        .map_err(ConvolensError::new_err)
+        .map_err(convolens_err)
     }
 
     fn from_config(
@@ -554,10 +579,8 @@ impl Engine {
         base: Option<std::path::PathBuf>,
     ) -> PyResult<Engine> {
         let mut cfg = convolens::Config::from_json(text).map_err(|e| config_err(py, &e))?;
-        cfg.resolve_rate_card(|p| {
-            std::fs::read_to_string(base.as_ref().map_or_else(|| p.into(), |b| b.join(p)))
-        })
-        .map_err(|e| config_err(py, &e))?;
+        cfg.resolve_rate_card(base.as_deref(), |p| std::fs::read_to_string(p))
+            .map_err(|e| config_err(py, &e))?;
         let engine = convolens::Engine::new(cfg).map_err(|e| config_err(py, &e))?;
         Ok(Engine {
             inner: Mutex::new(engine),
@@ -603,7 +626,7 @@ impl Engine {
             e.report(&opts).map(|r| write(&r))
         })?;
         let text = report.map_err(|e| report_err(py, &e))?;
-        text.map_err(|e| ConvolensError::new_err(e.to_string()))
+        text.map_err(|e| convolens_err(e.to_string()))
     }
 
     fn finish(py: Python<'_>, out: &convolens::StreamOutcome, strict: bool) -> PyResult<Py<PyAny>> {
@@ -686,16 +709,9 @@ impl Engine {
     /// value of another type).
     fn ingest(&self, py: Python<'_>, doc: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let doc = Doc::from_py(doc)?;
-        let (before, result) = self.with(py, |e| (e.store().stats.lines, doc.ingest(e)))?;
-        match result {
-            Ok(o) => to_py(py, &o),
-            Err(e) => Err(parse_err(
-                py,
-                &convolens::ParseError {
-                    line: e.line - before,
-                    ..e
-                },
-            )),
+        match self.with(py, |e| (e.next_line(), doc.ingest(e)))? {
+            (_, Ok(o)) => to_py(py, &o),
+            (first, Err(e)) => Err(parse_err(py, &e.relative_to(first))),
         }
     }
 
@@ -748,11 +764,8 @@ impl Engine {
         strict: bool,
     ) -> PyResult<Py<PyAny>> {
         let run = |e: &mut convolens::Engine, r: &mut dyn Read| {
-            let before = e.store().stats.lines;
-            e.ingest_reader(r).map(|mut o| {
-                o.errors.iter_mut().for_each(|x| x.line -= before);
-                o
-            })
+            let first = e.next_line();
+            e.ingest_reader(r).map(|o| o.relative_to(first))
         };
         let result = if let Some(path) = as_path(source) {
             self.with(py, |e| {
@@ -838,7 +851,9 @@ impl Engine {
     /// Can the business send a free-form (non-template) message to user `wa_id` (a
     /// `wa_id` or business-scoped user id) at instant `at`? Returns a `FreeFormWindow`,
     /// true when the customer service window (24 h from the user's latest message) is
-    /// open, with when it closes and the free entry point window; or None when the user,
+    /// open, with when it closes, the free entry point window, and whether such a message
+    /// would be `charged` (from 2026-10-01 by default) or `free`: an open window lets the
+    /// business send, it does not make the message free; or None when the user,
     /// or the business number `phone` (`phone_number_id`; None: any number), was never
     /// seen. `at`: a `datetime.datetime` (naive means UTC), Unix seconds, or None for
     /// now. Uses everything ingested with a timestamp up to `at`, in any order.
@@ -895,9 +910,17 @@ impl Engine {
             ));
         }
         let (csv, count) = self.with(py, |e| {
-            let filter = match name {
-                Some(n) => convolens::sources::ContactFilter::guess(e.config(), e.store(), &n),
-                None => convolens::sources::ContactFilter { source, event },
+            let filter = match (name, source, event) {
+                (Some(n), _, _) => e.contact_filter(&n),
+                (None, Some(s), None) => convolens::ContactFilter::source(s),
+                (None, s, Some(ev)) => {
+                    let f = convolens::ContactFilter::event(ev);
+                    match s {
+                        Some(s) => f.and_source(s),
+                        None => f,
+                    }
+                }
+                (None, None, None) => convolens::ContactFilter::default(),
             };
             let mut csv = Vec::new();
             let count = e.export_contacts(&opts, &filter, &mut csv);
@@ -905,8 +928,7 @@ impl Engine {
         })?;
         let count = count.map_err(|e| report_err(py, &e))?;
         let Some(file) = file else {
-            let text =
-                String::from_utf8(csv).map_err(|e| ConvolensError::new_err(e.to_string()))?;
+            let text = String::from_utf8(csv).map_err(|e| convolens_err(e.to_string()))?;
             return Ok(PyString::new(py, &text).into_any().unbind());
         };
         if let Some(path) = path {
@@ -959,8 +981,8 @@ impl Engine {
     fn restore(py: Python<'_>, snapshot: PyBackedBytes) -> PyResult<Engine> {
         let engine = py
             .detach(|| guarded(|| convolens::Engine::restore(&snapshot)))
-            .map_err(ConvolensError::new_err)?
-            .map_err(|e| SnapshotError::new_err(e.to_string()))?;
+            .map_err(convolens_err)?
+            .map_err(|e| snapshot_err(py, &e))?;
         Ok(Engine {
             inner: Mutex::new(engine),
         })
@@ -987,7 +1009,7 @@ impl Engine {
             };
             guarded(|| mine.merge(&theirs))
         })
-        .map_err(ConvolensError::new_err)?
+        .map_err(convolens_err)?
         .map_err(|e| core_err(py, &e))
     }
 
@@ -998,9 +1020,7 @@ impl Engine {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let (lines, tz) = self.with(py, |e| {
-            (e.store().stats.lines, e.config().time_zone.clone())
-        })?;
+        let (lines, tz) = self.with(py, |e| (e.stats().lines, e.config().time_zone.clone()))?;
         Ok(format!("<convolens.Engine time_zone={tz:?} lines={lines}>"))
     }
 }
@@ -1012,7 +1032,7 @@ impl Engine {
 #[pyfunction]
 fn user_key(doc: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     let doc = Doc::from_py(doc)?;
-    guarded(|| convolens::partition::user_key(doc.bytes())).map_err(ConvolensError::new_err)
+    guarded(|| convolens::partition::user_key(doc.bytes())).map_err(convolens_err)
 }
 
 /// The partition, in `range(partitions)`, of a document: the 64-bit FNV-1a hash of its
@@ -1026,8 +1046,7 @@ fn partition_of(doc: &Bound<'_, PyAny>, partitions: u32) -> PyResult<u32> {
         ));
     }
     let doc = Doc::from_py(doc)?;
-    guarded(|| convolens::partition::partition_of(doc.bytes(), partitions))
-        .map_err(ConvolensError::new_err)
+    guarded(|| convolens::partition::partition_of(doc.bytes(), partitions)).map_err(convolens_err)
 }
 
 /// The compiled core of the `convolens` package; import `convolens` instead.
@@ -1038,11 +1057,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FreeFormWindow>()?;
     m.add_function(wrap_pyfunction!(user_key, m)?)?;
     m.add_function(wrap_pyfunction!(partition_of, m)?)?;
-    m.add("ConvolensError", py.get_type::<ConvolensError>())?;
-    m.add("ParseError", py.get_type::<ParseError>())?;
-    m.add("ConfigError", py.get_type::<ConfigError>())?;
-    m.add("ReportError", py.get_type::<ReportError>())?;
-    m.add("SnapshotError", py.get_type::<SnapshotError>())?;
+    let classes = errors(py)?;
+    for name in [
+        "ConvolensError",
+        "ParseError",
+        "ConfigError",
+        "ReportError",
+        "SnapshotError",
+    ] {
+        m.add(name, classes.getattr(name)?)?;
+    }
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -182,3 +182,30 @@ def test_readme_python_snippets_run(tmp_path, monkeypatch):
             code = code.replace('"buyers.csv"', repr(str(tmp_path / "buyers.csv")))
             exec(compile(code, str(readme), "exec"), {})
     assert (tmp_path / "buyers.csv").read_text().startswith("wa_id,")
+
+
+def test_error_hierarchy():
+    # Parse and config errors are value errors too (bad input values); every class
+    # derives from ConvolensError and reports the `convolens` module.
+    assert issubclass(convolens.ParseError, ValueError)
+    assert issubclass(convolens.ConfigError, ValueError)
+    assert not issubclass(convolens.ReportError, ValueError)
+    for name in ("ParseError", "ConfigError", "ReportError", "SnapshotError"):
+        cls = getattr(convolens, name)
+        assert issubclass(cls, convolens.ConvolensError)
+        assert cls.__module__ == "convolens"
+    with pytest.raises(ValueError):
+        convolens.Engine({"time_zone": "Mars/Olympus"})
+    with pytest.raises(ValueError) as e:
+        convolens.Engine().ingest("{")
+    assert e.value.kind == "truncated" and e.value.line == 1
+
+
+def test_report_options_are_named_as_written():
+    engine = convolens.Engine()
+    with pytest.raises(convolens.ReportError) as e:
+        engine.report(start="2025-13-01")
+    assert (e.value.kind, e.value.option) == ("option", "start")
+    with pytest.raises(convolens.ReportError) as e:
+        engine.report(lats="7d")
+    assert e.value.option == "lats"

@@ -133,3 +133,13 @@ def test_merge_different_configs_is_a_config_error():
 def test_merge_wrong_type():
     with pytest.raises(TypeError):
         convolens.Engine().merge("engine")
+
+
+def test_snapshot_errors_carry_the_core_kind():
+    with pytest.raises(convolens.SnapshotError) as bad:
+        convolens.Engine.restore(b"garbage")
+    assert bad.value.kind == "bad_magic"
+    snap = engine_with(SAMPLE).snapshot()
+    with pytest.raises(convolens.SnapshotError) as cut:
+        convolens.Engine.restore(snap[: len(snap) // 2])
+    assert cut.value.kind == "corrupt"

@@ -30,12 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(p) if !p.is_empty() => {
             let mut config = convolens::Config::from_json(&std::fs::read_to_string(&p)?)?;
             // A `rate_card` path is relative to the config's directory.
-            let dir = std::path::Path::new(&p)
-                .parent()
-                .map(std::path::Path::to_path_buf);
-            config.resolve_rate_card(|card| {
-                std::fs::read_to_string(dir.unwrap_or_default().join(card))
-            })?;
+            let dir = std::path::Path::new(&p).parent();
+            config.resolve_rate_card(dir, |card| std::fs::read_to_string(card))?;
             config
         }
         _ => convolens::Config::default(),

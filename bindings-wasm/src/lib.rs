@@ -20,19 +20,20 @@
 //!   Measured against building the objects with `serde-wasm-bindgen`'s `json_compatible`
 //!   serialiser on the example data's report (27 kB of JSON): 10.2 ms either way, best of
 //!   30, nearly all of it computing the report; the crossing is not worth a second path.
-//! - **Errors**: real `Error` objects. `name` is the core's error type (`ParseError`,
-//!   `ConfigError`, `ReportError`, `SnapshotError`; `TypeError` for a JS value of the wrong
-//!   type), `message` is the core's message (a parse error names the line, column and
-//!   field), and the structured fields are own properties (`kind`, `line`, `column`,
-//!   `field`; `key`; `option`).
+//! - **Errors**: `Error`s named after the classes the package exports (`ConvolensError`,
+//!   and its subclasses `ParseError`, `ConfigError`, `ReportError`, `SnapshotError`,
+//!   defined in `src/errors.js`), so `err instanceof ParseError` and
+//!   `err instanceof ConvolensError` hold; `TypeError` for a JS value of the wrong type. `message` is the core's message (a parse error names the line, column and
+//!   field); the structured fields are own properties (`kind`, `line`, `column`, `field`;
+//!   `key`; `kind` and `option`), whose values the core's error types give.
 //! - **Bad input never traps**: the core returns errors instead of panicking, and this
 //!   layer checks every JS value's type before using it.
 //!
 //! Line numbers: [`Engine::ingest`] counts each document as the next line of the engine's
 //! input (as the core does); [`Engine::ingest_jsonl`] numbers lines from 1 within the text
-//! it is given, like the `report` program does per file.
+//! it is given (the core's `StreamOutcome::relative_to`), like the `report` program per file.
 
-use convolens::{IngestOutcome, ParseError, ReportOptions, StreamOutcome};
+use convolens::{ContactFilter, IngestOutcome, ParseError, ReportOptions};
 use js_sys::{Function, JSON, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -81,9 +82,10 @@ impl Engine {
             let f = f
                 .dyn_into::<Function>()
                 .map_err(|_| type_error("readFile must be a function"))?;
+            // No config file here: `readFile` gets the path as the config wrote it.
             config
-                .resolve_rate_card(|path| {
-                    f.call1(&JsValue::NULL, &JsValue::from_str(path))
+                .resolve_rate_card(None, |path| {
+                    f.call1(&JsValue::NULL, &JsValue::from_str(&path.to_string_lossy()))
                         .map_err(|e| std::io::Error::other(js_message(&e)))?
                         .as_string()
                         .ok_or_else(|| std::io::Error::other("readFile did not return a string"))
@@ -134,11 +136,11 @@ impl Engine {
             (None, None) => return Err(type_error("ingestJsonl takes a string or a Uint8Array")),
         };
         let inner = self.inner.get_mut();
-        let before = inner.store().stats.lines;
+        let first = inner.next_line();
         let outcome = inner
             .ingest_reader(bytes.as_slice())
             .map_err(|e| named_error("Error", &e.to_string()))?;
-        to_js(&relative_lines(outcome, before))
+        to_js(&outcome.relative_to(first))
     }
 
     /// A report over the options' range (default: every ingested day). The result has the
@@ -169,10 +171,7 @@ impl Engine {
         options: Option<OptionsArg>,
     ) -> Result<String, js_sys::Error> {
         let filter = match filter.as_string() {
-            Some(name) => {
-                let inner = self.inner.borrow();
-                convolens::sources::ContactFilter::guess(inner.config(), inner.store(), &name)
-            }
+            Some(name) => self.inner.borrow().contact_filter(&name),
             None => contact_filter(json_text(filter, "filter")?.as_deref())
                 .map_err(|e| report_error(&e))?,
         };
@@ -191,7 +190,10 @@ impl Engine {
 
     /// The customer service and free entry point windows of `user` (`wa_id` or BSUID) with
     /// business number `phone` (`phone_number_id`; `null`: any number) at `at` (UTC seconds;
-    /// default: now). `null` when the user or the number was never seen.
+    /// default: now). `open` means free-form messages may be sent, not that they are free:
+    /// `charged` / `free` say whether one delivered at `at` would be charged (from
+    /// 2026-10-01 with the default timeline) or cost nothing. `null` when the user or the
+    /// number was never seen.
     // wasm-bindgen passes an optional string only as an owned `Option<String>`.
     #[allow(clippy::needless_pass_by_value)]
     #[wasm_bindgen(js_name = freeFormWindow, unchecked_return_type = "WindowState | null")]
@@ -316,64 +318,27 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Renumber a stream's errors from 1 within the batch (`before` = lines the engine had read).
-fn relative_lines(mut outcome: StreamOutcome, before: u64) -> StreamOutcome {
-    for e in &mut outcome.errors {
-        e.line -= before;
-    }
-    outcome
+/// Report options from JSON text (`None` = defaults), through the core's parser.
+fn report_options(text: Option<&str>) -> Result<ReportOptions, convolens::ReportError> {
+    text.map_or_else(|| Ok(ReportOptions::default()), ReportOptions::from_json)
 }
 
-/// Parse report options from JSON text (`None` = defaults), naming the offending key.
-fn report_options(text: Option<&str>) -> Result<ReportOptions, convolens::ReportError> {
-    let Some(text) = text else {
-        return Ok(ReportOptions::default());
+/// A contacts filter from JSON text (`None` = no filter), naming the offending key.
+fn contact_filter(text: Option<&str>) -> Result<ContactFilter, convolens::ReportError> {
+    let Some(t) = text else {
+        return Ok(ContactFilter::default());
     };
-    let mut de = serde_json::Deserializer::from_str(text);
+    let mut de = serde_json::Deserializer::from_str(t);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         convolens::ReportError::Option {
-            option: if path == "." { "options".into() } else { path },
+            option: if path == "." {
+                "filter".into()
+            } else {
+                format!("filter.{path}")
+            },
             message: e.inner().to_string(),
         }
-    })
-}
-
-/// Parse a contacts filter from JSON text (`None` = no filter), naming the offending key.
-fn contact_filter(
-    text: Option<&str>,
-) -> Result<convolens::sources::ContactFilter, convolens::ReportError> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Filter {
-        #[serde(default)]
-        source: Option<String>,
-        #[serde(default)]
-        event: Option<String>,
-    }
-    let f: Filter = match text {
-        None => Filter {
-            source: None,
-            event: None,
-        },
-        Some(t) => {
-            let mut de = serde_json::Deserializer::from_str(t);
-            serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let path = e.path().to_string();
-                convolens::ReportError::Option {
-                    option: if path == "." {
-                        "filter".into()
-                    } else {
-                        format!("filter.{path}")
-                    },
-                    message: e.inner().to_string(),
-                }
-            })?
-        }
-    };
-    Ok(convolens::sources::ContactFilter {
-        source: f.source,
-        event: f.event,
     })
 }
 
@@ -426,8 +391,10 @@ fn type_error(message: &str) -> js_sys::Error {
     js_sys::TypeError::new(message).into()
 }
 
-/// Set own properties on an error; setting a property on a fresh `Error` cannot fail.
-fn with_props(e: js_sys::Error, props: &[(&str, JsValue)]) -> js_sys::Error {
+/// An error the package's class `class` recognises (`src/errors.js`: its `name`), with
+/// own properties `props`; setting a property on a fresh error cannot fail.
+fn convolens_error(class: &str, message: &str, props: &[(&str, JsValue)]) -> js_sys::Error {
+    let e = named_error(class, message);
     for (k, v) in props {
         let _ = Reflect::set(&e, &JsValue::from_str(k), v);
     }
@@ -435,14 +402,11 @@ fn with_props(e: js_sys::Error, props: &[(&str, JsValue)]) -> js_sys::Error {
 }
 
 fn parse_error(e: &ParseError) -> js_sys::Error {
-    let kind = serde_json::to_value(e.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    with_props(
-        named_error("ParseError", &e.to_string()),
+    convolens_error(
+        "ParseError",
+        &e.to_string(),
         &[
-            ("kind", kind.into()),
+            ("kind", e.kind.as_str().into()),
             ("line", (e.line as f64).into()),
             ("column", (e.column as f64).into()),
             ("field", e.field.as_str().into()),
@@ -451,41 +415,28 @@ fn parse_error(e: &ParseError) -> js_sys::Error {
 }
 
 fn config_error(e: &convolens::ConfigError) -> js_sys::Error {
-    let key = match e {
-        convolens::ConfigError::Invalid { path, .. } => path.as_str(),
-        convolens::ConfigError::Value { key, .. } => key.as_str(),
-        _ => "",
-    };
-    with_props(
-        named_error("ConfigError", &e.to_string()),
-        &[("key", key.into())],
-    )
+    convolens_error("ConfigError", &e.to_string(), &[("key", e.key().into())])
 }
 
 fn report_error(e: &convolens::ReportError) -> js_sys::Error {
-    let (kind, option) = match e {
-        convolens::ReportError::Config(c) => return config_error(c),
-        convolens::ReportError::Range(_) => ("range", ""),
-        convolens::ReportError::Option { option, .. } => ("option", option.as_str()),
-        convolens::ReportError::Write(_) => ("write", ""),
-        convolens::ReportError::Expired(_) => ("expired", ""),
-        _ => ("unsupported", ""),
-    };
-    with_props(
-        named_error("ReportError", &e.to_string()),
-        &[("kind", kind.into()), ("option", option.into())],
+    if let convolens::ReportError::Config(c) = e {
+        return config_error(c);
+    }
+    convolens_error(
+        "ReportError",
+        &e.to_string(),
+        &[
+            ("kind", e.kind().into()),
+            ("option", e.option().unwrap_or("").into()),
+        ],
     )
 }
 
 fn snapshot_error(e: &convolens::SnapshotError) -> js_sys::Error {
-    let kind = match e {
-        convolens::SnapshotError::BadMagic => "bad_magic",
-        convolens::SnapshotError::NewerVersion { .. } => "newer_version",
-        _ => "corrupt",
-    };
-    with_props(
-        named_error("SnapshotError", &e.to_string()),
-        &[("kind", kind.into())],
+    convolens_error(
+        "SnapshotError",
+        &e.to_string(),
+        &[("kind", e.kind().into())],
     )
 }
 
@@ -495,7 +446,6 @@ fn any_error(e: &convolens::Error) -> js_sys::Error {
         convolens::Error::Config(e) => config_error(e),
         convolens::Error::Report(e) => report_error(e),
         convolens::Error::Snapshot(e) => snapshot_error(e),
-        _ => named_error("Error", &e.to_string()),
     }
 }
 
@@ -518,41 +468,22 @@ mod tests {
         assert!(e.to_string().contains("lats"), "{e}");
         // Wrong type: the path names the key.
         let e = report_options(Some(r#"{"from":20250101}"#)).unwrap_err();
-        match e {
-            convolens::ReportError::Option { option, .. } => assert_eq!(option, "from"),
-            other => panic!("unexpected {other:?}"),
-        }
+        assert_eq!(e.option(), Some("from"));
+        // `start`/`end` are accepted as in Python, and named as written.
+        let o = report_options(Some(r#"{"start":"2025-07-01","end":"2025-07-08"}"#)).unwrap();
+        assert_eq!(o.from.map(|d| d.to_string()).as_deref(), Some("2025-07-01"));
+        let e = report_options(Some(r#"{"end":"July"}"#)).unwrap_err();
+        assert_eq!(e.option(), Some("end"));
     }
 
     #[test]
     fn contact_filters_parse_and_name_the_bad_key() {
         let f = contact_filter(Some(r#"{"source":"qr:shop"}"#)).unwrap();
-        assert_eq!(f.source.as_deref(), Some("qr:shop"));
-        assert_eq!(f.event, None);
-        let f = contact_filter(None).unwrap();
-        assert_eq!(f, convolens::sources::ContactFilter::default());
-        match contact_filter(Some(r#"{"event":7}"#)).unwrap_err() {
-            convolens::ReportError::Option { option, .. } => assert_eq!(option, "filter.event"),
-            other => panic!("unexpected {other:?}"),
-        }
+        assert_eq!(f, ContactFilter::source("qr:shop"));
+        assert_eq!(contact_filter(None).unwrap(), ContactFilter::default());
+        let e = contact_filter(Some(r#"{"event":7}"#)).unwrap_err();
+        assert_eq!(e.option(), Some("filter.event"));
         let e = contact_filter(Some(r#"{"sauce":"x"}"#)).unwrap_err();
         assert!(e.to_string().contains("sauce"), "{e}");
-    }
-
-    #[test]
-    fn stream_errors_are_numbered_within_the_batch() {
-        let mut engine = convolens::Engine::new(convolens::Config::default()).unwrap();
-        let good =
-            r#"{"type":"outbound","id":"wamid.1","to":"4915112345678","timestamp":1751400000}"#;
-        engine.ingest_str(good).unwrap();
-        engine.ingest_str(good).unwrap();
-        // The engine has read 2 lines; the batch's bad line is its own line 2.
-        let before = engine.store().stats.lines;
-        let batch = format!("{good}\n{{\"type\":\"outbound\"\n");
-        let out = engine.ingest_reader(batch.as_bytes()).unwrap();
-        assert_eq!(out.errors[0].line, 4);
-        let out = relative_lines(out, before);
-        assert_eq!(out.errors.len(), 1);
-        assert_eq!(out.errors[0].line, 2);
     }
 }

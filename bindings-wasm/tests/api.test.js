@@ -30,13 +30,26 @@ function throwsNamed(fn, name, props = {}, message = undefined) {
   }
   assert.ok(caught instanceof Error, `expected an Error, got ${caught}`);
   assert.equal(caught.name, name, caught.message);
+  // The package's classes recognise what the engine throws.
+  if (name in convolens) {
+    assert.ok(caught instanceof convolens[name], `instanceof ${name}`);
+    assert.ok(caught instanceof convolens.ConvolensError, 'instanceof ConvolensError');
+  }
   for (const [k, v] of Object.entries(props)) assert.deepEqual(caught[k], v, `${k} of ${caught.message}`);
   if (message) assert.match(caught.message, message);
   return caught;
 }
 
-test('the package exports Engine and version, and nothing untyped', () => {
-  assert.deepEqual(Object.keys(convolens).sort(), ['Engine', 'version']);
+test('the package exports Engine, version and the error classes, and nothing untyped', () => {
+  assert.deepEqual(Object.keys(convolens).sort(), [
+    'ConfigError', 'ConvolensError', 'Engine', 'ParseError', 'ReportError', 'SnapshotError', 'version',
+  ]);
+  for (const name of ['ParseError', 'ConfigError', 'ReportError', 'SnapshotError']) {
+    const e = new convolens[name]('x');
+    assert.ok(e instanceof convolens.ConvolensError && e instanceof Error && e.name === name);
+    assert.ok(!(new convolens.ConvolensError('x') instanceof convolens[name]));
+  }
+  assert.ok(!(new TypeError('x') instanceof convolens.ConvolensError));
   assert.equal(typeof Engine, 'function');
   assert.match(version(), /^\d+\.\d+\.\d+/);
   const dts = fs.readFileSync(path.join(pkgDir, 'convolens.d.ts'), 'utf8');
@@ -238,6 +251,9 @@ test('report: bad options throw ReportError naming the option', () => {
   throwsNamed(() => e.report({ lats: '7d' }), 'ReportError', { kind: 'option' }, /lats/);
   throwsNamed(() => e.report({ from: 20250701 }), 'ReportError', { kind: 'option', option: 'from' });
   throwsNamed(() => e.report({ from: '2025-13-01' }), 'ReportError', { option: 'from' });
+  // `start`/`end` (Python's names) are accepted and named as written.
+  throwsNamed(() => e.report({ start: '2025-13-01' }), 'ReportError', { option: 'start' });
+  assert.deepEqual(e.report({ start: '2025-07-01', end: '2025-07-08' }).range.days, 7);
   throwsNamed(() => e.report({ last: 'forever' }), 'ReportError', { kind: 'option', option: 'last' }, /forever/);
   throwsNamed(() => e.report({ last: '7d', from: '2025-07-01' }), 'ReportError', { option: 'last' });
   throwsNamed(() => e.report({ from: '2025-07-05', to: '2025-07-01' }), 'ReportError', { kind: 'range' });
@@ -406,7 +422,9 @@ test('report: every section of the Report type, in the order `report --json` pri
   e.ingest(outbound('wamid.o1', '4915112345678', T0 + 60, { kind: 'template', template: 'welcome', category: 'marketing' }));
   const r = e.report();
   assert.deepEqual(Object.keys(r),
-    ['range', 'input', 'billing', 'usage', 'sources', 'attribution', 'engagement', 'templates', 'campaigns']);
+    ['range', 'input', 'billing', 'usage', 'sources', 'attribution', 'engagement', 'templates', 'campaigns', 'warnings']);
+  // The template was never delivered: nothing charged, nothing left out.
+  assert.deepEqual(r.warnings, []);
   assert.equal(r.usage.quota, 100);
   assert.equal(r.engagement.active_users, 1);
   assert.equal(r.engagement.heatmap.length, 7);
@@ -456,7 +474,10 @@ test('freeFormWindow: the service window opens with each user message for 24 h',
   const e = new Engine();
   e.ingest(inbound('wamid.in1', '4915112345678', T0, 'Hi'));
   const w = e.freeFormWindow('4915112345678', 'PN1', T0 + 3600);
-  assert.deepEqual(w, { open: true, until: T0 + DAY, last_inbound: T0, free_entry_until: null, free_entry_reply_by: null });
+  // July 2025: service messages are free, so the open window is a free one.
+  assert.deepEqual(w, {
+    open: true, free: true, charged: false, until: T0 + DAY, last_inbound: T0, free_entry_until: null, free_entry_reply_by: null,
+  });
   // Exactly 24 h later it is closed; any number when none is given.
   assert.equal(e.freeFormWindow('4915112345678', null, T0 + DAY).open, false);
   assert.equal(e.freeFormWindow('4915112345678', undefined, T0 + DAY - 1).open, true);
@@ -470,4 +491,18 @@ test('freeFormWindow: the service window opens with each user message for 24 h',
   throwsNamed(() => e.freeFormWindow('4915112345678', 'PN1', Number.NaN), 'RangeError');
   throwsNamed(() => e.freeFormWindow('4915112345678', 'PN1', 1e300), 'RangeError');
   assert.throws(() => e.freeFormWindow(12), Error);
+});
+
+test('freeFormWindow: from 2026-10-01 an open window is a charged one, not a free one', () => {
+  const T26 = 1793696400; // 2026-11-03T09:00:00Z
+  const e = new Engine();
+  e.ingest(inbound('wamid.in1', '4915112345678', T26, 'Hi'));
+  const w = e.freeFormWindow('4915112345678', 'PN1', T26 + 3600);
+  assert.equal(w.open, true);
+  assert.equal(w.charged, true);
+  assert.equal(w.free, false);
+  const off = new Engine({ pricing_timeline: [{ name: 'service_charged_2026_10', enabled: false }] });
+  off.ingest(inbound('wamid.in1', '4915112345678', T26, 'Hi'));
+  const o = off.freeFormWindow('4915112345678', 'PN1', T26 + 3600);
+  assert.deepEqual([o.open, o.free, o.charged], [true, true, false]);
 });

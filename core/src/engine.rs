@@ -5,12 +5,13 @@ use crate::error::{ConfigError, Error, ParseError, ReportError, SnapshotError};
 use crate::input::stream::{DocumentSplitter, Piece};
 use crate::input::{ParseOptions, parse_document, parse_element, try_parse_whole};
 use crate::report::{Report, ReportOptions};
-use crate::store::{IngestOutcome, Store};
+use crate::store::{IngestOutcome, InputStats, Store};
 use chrono_tz::Tz;
 use std::io::Read;
 
 /// The result of ingesting a stream: totals, and every document that failed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct StreamOutcome {
     /// Lines read (blank lines included).
     pub lines: u64,
@@ -19,6 +20,30 @@ pub struct StreamOutcome {
     /// The documents that could not be ingested, in order. The rest of the stream was
     /// ingested.
     pub errors: Vec<ParseError>,
+}
+
+/// How many facts an engine holds (see [`Engine::facts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct FactCounts {
+    /// Users (identities linked by wa_id and BSUID count once).
+    pub users: usize,
+    /// Messages, inbound and outbound, with their statuses.
+    pub messages: usize,
+    /// External events.
+    pub external_events: usize,
+}
+
+impl StreamOutcome {
+    /// The outcome with its errors numbered from 1 within the batch that began at engine
+    /// line `first` ([`Engine::next_line`] before the batch).
+    #[must_use]
+    pub fn relative_to(mut self, first: u64) -> StreamOutcome {
+        for e in &mut self.errors {
+            *e = std::mem::take(e).relative_to(first);
+        }
+        self
+    }
 }
 
 /// The analytics engine. Feed it webhook payloads and convolens records in any order,
@@ -36,7 +61,10 @@ pub struct Engine {
     config: Config,
     tz: Tz,
     opts: ParseOptions,
-    store: Store,
+    pub(crate) store: Store,
+    /// Sealed days and per-user carries, once [`Engine::expire`] ran (analysis state,
+    /// kept beside the fact store).
+    pub(crate) expired: crate::expiry::Expired,
     days: crate::engagement::DayCache,
     /// Report preparations of the current state, newest last (see
     /// [`crate::report::prepared`]); cleared whenever the state changes.
@@ -52,7 +80,7 @@ impl Engine {
     /// A new, empty engine. Fails when the config does not validate.
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
         config.validate()?;
-        if let Some(crate::billing::RateCardSpec::Path(p)) = &config.rate_card {
+        if let Some(crate::model::rates::RateCardSpec::Path(p)) = &config.rate_card {
             return Err(ConfigError::value(
                 "rate_card",
                 format!(
@@ -70,6 +98,7 @@ impl Engine {
             tz,
             opts,
             store: Store::default(),
+            expired: crate::expiry::Expired::default(),
             days: crate::engagement::DayCache::default(),
             prepared: Vec::new(),
             unsorted: false,
@@ -102,13 +131,22 @@ impl Engine {
         self.tz
     }
 
-    /// The fact store (read-only).
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Ingestion counters over the engine's life: lines, items ingested, duplicates,
+    /// ignored items (with reasons) and errors (the `input` section of every report).
+    pub fn stats(&self) -> &InputStats {
+        &self.store.stats
     }
 
-    /// Set the longest accepted document, in bytes (default
-    /// [`crate::input::DEFAULT_MAX_DOCUMENT_BYTES`], 16 MiB): a JSONL line's document, a
+    /// How many facts the engine holds now (after any [`Engine::expire`]).
+    pub fn facts(&self) -> FactCounts {
+        FactCounts {
+            users: self.store.live_users().count(),
+            messages: self.store.msgs.len(),
+            external_events: self.store.externals.len(),
+        }
+    }
+
+    /// Set the longest accepted document, in bytes (default 16 MiB): a JSONL line's document, a
     /// pretty-printed document, one element of a JSON array (the array itself has no
     /// limit: it is read element by element), or a line of other text. A longer one is a
     /// [`crate::ParseErrorKind::TooLong`] error, never read into memory whole. Not part of the
@@ -128,10 +166,18 @@ impl Engine {
     }
 
     /// Ingest one document (one JSONL line, a webhook payload, or a JSON array of them).
-    /// It counts as the next line of the engine's input.
+    /// It counts as the next line of the engine's input (an error names that line; see
+    /// [`ParseError::relative_to`] for numbering within a batch).
     pub fn ingest(&mut self, doc: &[u8]) -> Result<IngestOutcome, ParseError> {
-        let line = self.store.stats.lines + 1;
+        let line = self.next_line();
         self.ingest_at(doc, line, 1)
+    }
+
+    /// The engine's input line the next document will be: 1 + the lines read so far.
+    /// Take it before a batch to number the batch's errors from 1
+    /// ([`StreamOutcome::relative_to`]).
+    pub fn next_line(&self) -> u64 {
+        self.store.stats.lines + 1
     }
 
     /// [`Engine::ingest`] for a string.
@@ -140,7 +186,8 @@ impl Engine {
     }
 
     /// Ingest a document that starts at `line` of some file and spans `lines` lines (used
-    /// for pretty-printed `.json` files so errors name the file's line).
+    /// for pretty-printed `.json` files so errors name the file's line). It counts as
+    /// `lines` lines of the engine's input.
     pub fn ingest_at(
         &mut self,
         doc: &[u8],
@@ -151,7 +198,7 @@ impl Engine {
         self.touched();
         let mut events = Vec::new();
         match parse_document(doc, line, &self.opts, &mut events) {
-            Ok(()) => Ok(self.store.apply_all(events)),
+            Ok(()) => Ok(self.store.apply_all(events, self.expired.floor())),
             Err(e) => {
                 self.store.stats.errors += 1;
                 Err(e)
@@ -162,13 +209,26 @@ impl Engine {
     /// Ingest a stream of documents: JSON lines, pretty-printed documents, documents glued
     /// together, and JSON arrays (read element by element), in one linear pass — the
     /// splitting rules are [`crate::input::stream`]'s. Each document is parsed once; a bad
-    /// one is recorded in the outcome (its line counted from the engine's first line, like
-    /// [`Engine::ingest`]) and the stream goes on, so a failed document costs only itself.
-    /// Only an I/O error stops it.
+    /// one is recorded in the outcome and the stream goes on, so a failed document costs
+    /// only itself. Blank lines count as lines and nothing else. Only an I/O error stops it.
+    ///
+    /// Errors name the engine's input lines; [`StreamOutcome::relative_to`] numbers them
+    /// within the stream (what the `report` program, Python and JS show).
+    ///
+    /// ```
+    /// let mut engine = convolens::Engine::new(convolens::Config::default())?;
+    /// engine.ingest_str(r#"{"type":"close","contact":"34600111222","timestamp":1751460000}"#)?;
+    /// let first = engine.next_line();
+    /// let out = engine.ingest_reader("\nnot json\n".as_bytes())?;
+    /// assert_eq!(out.errors[0].line, 3); // the engine's third line...
+    /// assert_eq!(out.relative_to(first).errors[0].line, 2); // ...the stream's second
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ingest_reader<R: Read>(&mut self, reader: R) -> std::io::Result<StreamOutcome> {
         self.touched();
         let base = self.store.stats.lines;
         let opts = self.opts;
+        let floor = self.expired.floor();
         let store = &mut self.store;
         let mut out = StreamOutcome::default();
         let mut split = DocumentSplitter::new(opts.max_bytes);
@@ -178,7 +238,7 @@ impl Engine {
                 Piece::Line(d) => {
                     let mut events = Vec::new();
                     match try_parse_whole(d.bytes, base + d.line, &opts, &mut events) {
-                        Some(parsed) => parsed.map(|()| store.apply_all(events)),
+                        Some(parsed) => parsed.map(|()| store.apply_all(events, floor)),
                         None => return false,
                     }
                 }
@@ -190,7 +250,7 @@ impl Engine {
                         None => parse_document(d.bytes, line, &opts, &mut events)
                             .map_err(|e| e.at_column(line, d.column)),
                     };
-                    parsed.map(|()| store.apply_all(events))
+                    parsed.map(|()| store.apply_all(events, floor))
                 }
                 Piece::Error(e) => Err(e.at_line_offset(base)),
             };
@@ -227,19 +287,19 @@ impl Engine {
     /// let out = engine.expire()?;
     /// // 60 days later, the first message is history: sealed and dropped.
     /// assert_eq!(out.messages, 1);
-    /// assert_eq!(engine.store().msgs.len(), 1);
+    /// assert_eq!(engine.facts().messages, 1);
     /// assert_eq!(engine.expired(), Some(&out));
     /// let after = engine.report(&ReportOptions::default())?;
     /// assert_eq!(after.engagement, before.engagement);
     /// // Late input for sealed days is ignored and counted.
     /// engine.ingest_str(&hello("wamid.c", t0 + day))?;
-    /// assert_eq!(engine.store().stats.ignored_reasons["late"], 1);
+    /// assert_eq!(engine.stats().ignored_reasons["late"], 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expire(&mut self) -> Result<crate::expiry::ExpiryOutcome, ReportError> {
         self.sort();
-        let before = self.store.expiry.as_deref().map(|x| x.until);
-        let out = crate::expiry::expire(&mut self.store, &self.config, self.tz)?;
+        let before = self.expired.expiry.as_deref().map(|x| x.until);
+        let out = crate::expiry::expire(&mut self.store, &mut self.expired, &self.config, self.tz)?;
         if out.sealed_until != before {
             self.touched();
         }
@@ -250,21 +310,22 @@ impl Engine {
     /// (engine time zone) and the users cut and the facts dropped in total. `None` while
     /// nothing is sealed (a restored snapshot keeps it).
     pub fn expired(&self) -> Option<&crate::expiry::ExpiryOutcome> {
-        self.store.expiry.as_deref().map(|x| &x.totals)
+        self.expired.expiry.as_deref().map(|x| &x.totals)
     }
 
-    /// The whole state as compact, versioned bytes (see [`crate::snapshot`]).
+    /// The whole state as compact, versioned bytes (see `crate::snapshot`).
     pub fn snapshot(&self) -> Vec<u8> {
-        crate::snapshot::encode(&self.config, &self.store)
+        crate::snapshot::encode(&self.config, &self.store, &self.expired)
     }
 
     /// An engine from [`Engine::snapshot`] bytes: it answers every query as the original
     /// did and continues ingesting.
     pub fn restore(bytes: &[u8]) -> Result<Engine, SnapshotError> {
-        let (config, store) = crate::snapshot::decode(bytes)?;
+        let (config, store, expired) = crate::snapshot::decode(bytes)?;
         let mut e =
             Engine::new(config).map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
         e.store = store;
+        e.expired = expired;
         e.touched();
         Ok(e)
     }
@@ -282,7 +343,7 @@ impl Engine {
             )
             .into());
         }
-        if self.store.expiry.is_some() || other.store.expiry.is_some() {
+        if self.expired.expiry.is_some() || other.expired.expiry.is_some() {
             return Err(ConfigError::value(
                 "config",
                 "engines with expired history cannot be merged (merge first, then expire)",
@@ -296,8 +357,11 @@ impl Engine {
 
     /// The customer service and free entry point windows of user `user` (`wa_id` or BSUID)
     /// with business number `phone` (`phone_number_id`; `None`: any number) at instant `at`
-    /// (UTC seconds): can the business send free-form now, and until when? `None` when the
-    /// user or number was never seen. See [`crate::billing::windows`].
+    /// (UTC seconds): can the business send free-form now, until when, and would it be
+    /// charged? `open` means free-form *may be sent*; `free` / `charged` say what it would
+    /// cost (service messages are charged from 2026-10-01 with the default timeline, outside
+    /// a free entry point window). `None` when the user or number was never seen. See
+    /// [`crate::billing::windows`].
     ///
     /// ```
     /// let mut engine = convolens::Engine::new(convolens::Config::default()).unwrap();
@@ -307,6 +371,8 @@ impl Engine {
     /// let w = engine.free_form_window("4915112345678", Some("1001"), 1751450000 + 3600).unwrap();
     /// assert!(w.open);
     /// assert_eq!(w.until, Some(1751450000 + 24 * 3600));
+    /// // July 2025: service messages are free.
+    /// assert!(w.free && !w.charged);
     /// ```
     pub fn free_form_window(
         &self,
@@ -319,7 +385,7 @@ impl Engine {
             Some(p) => Some(self.store.phone_by_id(p)?),
             None => None,
         };
-        let timeline = crate::billing::Timeline::from_config(&self.config.pricing_timeline)
+        let timeline = crate::model::pricing::Timeline::from_config(&self.config.pricing_timeline)
             .unwrap_or_default();
         Some(crate::billing::windows::window_state(
             &self.store,
@@ -334,42 +400,44 @@ impl Engine {
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.sort();
-        let tz = opts
-            .time_zone
-            .as_deref()
-            .and_then(|z| crate::config::parse_tz(z).ok())
-            .unwrap_or(self.tz);
-        let days = self.days.get(&self.store, tz);
-        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
+        let past = self.expired.past();
+        let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
+        if let Some(p) = &past {
+            p.check(&ctx, opts)?;
+        }
+        let days = self
+            .days
+            .get(&self.store, ctx.range.tz, past.map(|p| p.engagement()));
         let i = if let Some(i) = self.prepared.iter().position(|p| p.fits(&ctx)) {
             i
         } else {
             if self.prepared.len() >= PREPARED_KEPT {
                 self.prepared.remove(0);
             }
-            self.prepared.push(crate::report::Prepared::build(&ctx)?);
+            self.prepared
+                .push(crate::report::Prepared::build(&ctx, past.as_ref())?);
             self.prepared.len() - 1
         };
-        crate::report::build_prepared(
-            &self.store,
-            &self.config,
-            self.tz,
-            opts,
-            Some(days),
-            self.prepared.get(i),
-        )
+        crate::report::build_report(&ctx, opts, days, &self.prepared[i], past.as_ref())
     }
 
-    /// Write the users of a source or event as CSV (see [`crate::sources::export_contacts`]);
+    /// The contacts filter one name means: an event when a configured messaging event or
+    /// some ingested external event has that name, else a source key (how the `report`
+    /// program reads `--contacts NAME`).
+    pub fn contact_filter(&self, name: &str) -> crate::attribution::ContactFilter {
+        crate::attribution::ContactFilter::guess(&self.config, &self.store, name)
+    }
+
+    /// Write the users of a source or event as CSV (see `crate::attribution::export_contacts`);
     /// `opts` gives the range, number filter and model. Returns the number of users written.
     pub fn export_contacts<W: std::io::Write>(
         &mut self,
         opts: &ReportOptions,
-        filter: &crate::sources::ContactFilter,
+        filter: &crate::attribution::ContactFilter,
         w: W,
     ) -> Result<usize, ReportError> {
         self.sort();
-        let ctx = crate::report::context(&self.store, &self.config, self.tz, opts)?;
-        crate::sources::export_contacts(&ctx, filter, w)
+        let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
+        crate::attribution::export_contacts(&ctx, filter, w)
     }
 }

@@ -8,11 +8,12 @@
 use std::fmt;
 
 /// What kind of problem a [`ParseError`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ParseErrorKind {
     /// The bytes are not valid JSON (trailing commas, comments, stray characters, ...).
+    #[default]
     Syntax,
     /// The document ends before its JSON is complete (truncated input).
     Truncated,
@@ -33,7 +34,7 @@ pub enum ParseErrorKind {
 
 /// A line or document that could not be ingested. Nothing of it was applied; everything
 /// ingested before it is kept.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 pub struct ParseError {
     /// What kind of problem this is.
     pub kind: ParseErrorKind,
@@ -75,6 +76,14 @@ impl ParseError {
             field: field.into(),
             message: message.into(),
         }
+    }
+
+    /// The error with its line counted from 1 at engine line `first` (the first line of
+    /// the batch it came from; see [`crate::Engine::next_line`]).
+    #[must_use]
+    pub fn relative_to(mut self, first: u64) -> Self {
+        self.line = self.line.saturating_sub(first.saturating_sub(1));
+        self
     }
 
     /// Shift the error's line by `offset` lines (used when a document starts after line 1).
@@ -178,9 +187,10 @@ pub enum SnapshotError {
     Corrupt(String),
 }
 
-/// Any convolens error, for callers that handle them together.
+/// Any convolens error, for callers that handle them together: one variant per boundary.
+/// Deliberately exhaustive, so code that maps every kind (the bindings do) is told by the
+/// compiler when a boundary is added.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// See [`ParseError`].
     #[error(transparent)]
@@ -194,4 +204,113 @@ pub enum Error {
     /// See [`SnapshotError`].
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+}
+
+impl ParseErrorKind {
+    /// The `snake_case` name (`syntax`, `truncated`, `utf8`, `schema`, `value`,
+    /// `unknown_record`, `too_long`, `empty`), as the bindings expose it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParseErrorKind::Syntax => "syntax",
+            ParseErrorKind::Truncated => "truncated",
+            ParseErrorKind::Utf8 => "utf8",
+            ParseErrorKind::Schema => "schema",
+            ParseErrorKind::Value => "value",
+            ParseErrorKind::UnknownRecord => "unknown_record",
+            ParseErrorKind::TooLong => "too_long",
+            ParseErrorKind::Empty => "empty",
+        }
+    }
+}
+
+impl ConfigError {
+    /// The config key the error is about (`attribution.model`, `rate_card`, `sources[2]`);
+    /// `""` for the document as a whole.
+    pub fn key(&self) -> &str {
+        match self {
+            ConfigError::Invalid { path, .. } => path,
+            ConfigError::Value { key, .. } => key,
+        }
+    }
+}
+
+impl ReportError {
+    /// What kind of problem this is: `config`, `range`, `option`, `unsupported`,
+    /// `expired` or `write` (the bindings' error `kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReportError::Config(_) => "config",
+            ReportError::Range(_) => "range",
+            ReportError::Option { .. } => "option",
+            ReportError::Unsupported(_) => "unsupported",
+            ReportError::Expired(_) => "expired",
+            ReportError::Write(_) => "write",
+        }
+    }
+
+    /// The report option a `kind() == "option"` error is about; `None` otherwise.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            ReportError::Option { option, .. } => Some(option),
+            ReportError::Range(_)
+            | ReportError::Unsupported(_)
+            | ReportError::Expired(_)
+            | ReportError::Write(_)
+            | ReportError::Config(_) => None,
+        }
+    }
+}
+
+impl SnapshotError {
+    /// What kind of problem this is: `bad_magic`, `newer_version` or `corrupt`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SnapshotError::BadMagic => "bad_magic",
+            SnapshotError::NewerVersion { .. } => "newer_version",
+            SnapshotError::Corrupt(_) => "corrupt",
+        }
+    }
+}
+
+impl Error {
+    /// Which boundary failed: `parse`, `config`, `report` or `snapshot`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Parse(_) => "parse",
+            Error::Config(_) => "config",
+            Error::Report(_) => "report",
+            Error::Snapshot(_) => "snapshot",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_match_their_serde_names() {
+        // The parse kinds' names are their serde names, so JSON and `as_str` agree.
+        for k in [
+            ParseErrorKind::Syntax,
+            ParseErrorKind::Truncated,
+            ParseErrorKind::Utf8,
+            ParseErrorKind::Schema,
+            ParseErrorKind::Value,
+            ParseErrorKind::UnknownRecord,
+            ParseErrorKind::TooLong,
+            ParseErrorKind::Empty,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        let e = ReportError::Option {
+            option: "last".into(),
+            message: "bad".into(),
+        };
+        assert_eq!((e.kind(), e.option()), ("option", Some("last")));
+        assert_eq!(ReportError::Range(String::new()).option(), None);
+        assert_eq!(ConfigError::value("rate_card", "x").key(), "rate_card");
+        assert_eq!(SnapshotError::BadMagic.kind(), "bad_magic");
+        assert_eq!(Error::from(SnapshotError::BadMagic).kind(), "snapshot");
+    }
 }

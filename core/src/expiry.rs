@@ -7,7 +7,7 @@
 //! # Rules applied here
 //!
 //! Let `W` be the latest event time ingested, `lateness` and `lookback` the configured
-//! bounds (`lateness_days`, `attribution.lookback_days`) and `Q` = 4 days ([`QUIET`]: longer
+//! bounds (`lateness_days`, `attribution.lookback_days`) and `Q` = 4 days (`QUIET`: longer
 //! than every window the analytics use by default — the 24-hour conversation and service
 //! windows, the 72-hour free entry point window, the 24-hour inactivity timeout).
 //!
@@ -30,7 +30,7 @@
 //!   the user before `c` is dropped. Nothing the analytics carry across such a gap is
 //!   lost: windows and conversations are closed, and attribution never looks back past
 //!   `c` from an event after `until`. Two things do cross it, and the user keeps them as a
-//!   [`Carry`]: the business numbers they wrote to (so a returning user is not new again)
+//!   `Carry`: the business numbers they wrote to (so a returning user is not new again)
 //!   and the state of their support conversations. A user who never pauses that long
 //!   keeps their history until they do.
 //! - **Monthly counts.** The CBP service free tier and PMP volume tiers number a month's
@@ -65,26 +65,27 @@
 //! source, template) that does not depend on traffic volume, plus exact user sets (at most
 //! 2 bytes per active user per day).
 
-use crate::billing::{BillingSetup, Tally, tally};
+use crate::billing::{BillingSetup, Charges, Tallies, tally};
+use crate::config::{Config, ModelName};
 use crate::engagement::support;
-use crate::engagement::{DayStore, FoldCtx};
+use crate::engagement::{Carries, Carry, FoldCtx};
 use crate::error::ReportError;
-use crate::report::{Ctx, Prepared, ReportOptions};
-use crate::store::{Carry, MsgIx, Store, UserIx, UserRec};
-use crate::time::{DAY, HOUR, day_in, start_of_day};
-use crate::{Config, attribution::ModelName};
+use crate::report::{Past, Prepared, Sealed};
+use crate::scope::Scope;
+use crate::store::{MsgIx, Store, UserIx, UserRec};
+use crate::util::time::{DAY, HOUR, day_in, start_of_day};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// How far back, beyond the lookback, a late fact may refer and still count: sealed days end
 /// this long before the lateness watermark (longer than every window the analytics apply).
-pub const QUIET: i64 = 4 * DAY;
+pub(crate) const QUIET: i64 = 4 * DAY;
 
 /// What one [`crate::Engine::expire`] did (or, in [`Expiry::totals`], every expiry so far).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExpiryOutcome {
     /// Days before this one are sealed (engine time zone); `None` when nothing is.
     pub sealed_until: Option<NaiveDate>,
@@ -110,96 +111,68 @@ impl ExpiryOutcome {
     }
 }
 
-/// The day aggregates of sealed days.
+/// An engine's sealed days and the counts that continue after them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Sealed {
-    /// Billing, sources, credits and template money, for the engine's zone, all numbers and
-    /// the configured model.
-    pub prepared: Prepared,
-    /// Engagement, for the engine's zone.
-    pub days: DayStore,
-}
-
-/// An engine's expired state (kept in [`Store::expiry`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct Expiry {
     /// The first day that is not sealed (engine time zone).
     pub until: NaiveDate,
     /// The first instant of `until`: events before it are late.
     pub floor: i64,
     /// The engine's time zone when the days were sealed.
-    #[serde(with = "tz_name")]
+    #[serde(with = "crate::util::serde::tz_name")]
     pub tz: Tz,
     /// The attribution model the sealed credits were computed with.
     pub model: ModelName,
     /// Expired charged units per month count (free tier, volume tiers).
-    pub tallies: BTreeMap<Tally, u64>,
+    pub tallies: Tallies,
     /// The sealed days' aggregates.
     pub sealed: Sealed,
     /// Everything every expiry so far dropped.
     pub totals: ExpiryOutcome,
 }
 
-/// Serde for a time zone as its IANA name.
-pub(crate) mod tz_name {
-    use chrono_tz::Tz;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
-    pub fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(tz.name())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
-        let name = String::deserialize(d)?;
-        crate::config::parse_tz(&name).map_err(serde::de::Error::custom)
-    }
+/// What expiry keeps beside the fact store: the sealed days, and what each user's
+/// expired history left for the folds that continue after it. The engine owns it; the
+/// store holds facts only.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[doc(hidden)]
+pub struct Expired {
+    /// The sealed days, once an expiry sealed some.
+    pub expiry: Option<Box<Expiry>>,
+    /// Every cut user's carry.
+    pub carries: Carries,
 }
 
-impl Expiry {
-    /// Refuse a report that needs sealed days in a form they were not kept in.
-    pub fn check(&self, ctx: &Ctx<'_>, opts: &ReportOptions) -> Result<(), ReportError> {
-        let (start, _) = ctx.range.instants();
-        if start >= self.floor {
-            return Ok(());
-        }
-        let why = if ctx.range.tz != self.tz {
-            format!(
-                "time zone {} (sealed in {})",
-                ctx.range.tz.name(),
-                self.tz.name()
-            )
-        } else if ctx.phone.is_some() || ctx.phone_unknown {
-            "a phone filter (sealed for all numbers together)".to_string()
-        } else if ctx.model != self.model {
-            format!(
-                "model {} (sealed under {})",
-                ctx.model.as_str(),
-                self.model.as_str()
-            )
-        } else if opts.compare_models {
-            "compare_models".to_string()
-        } else {
-            return Ok(());
-        };
-        Err(ReportError::Expired(format!(
-            "days before {} are sealed; a range starting on {} cannot use {why}",
-            self.until, ctx.range.from
-        )))
+impl Expired {
+    /// The sealed days and carries as reports read them; `None` before any expiry.
+    pub fn past(&self) -> Option<Past<'_>> {
+        let x = self.expiry.as_deref()?;
+        Some(Past {
+            until: x.until,
+            floor: x.floor,
+            tz: x.tz,
+            model: x.model,
+            sealed: &x.sealed,
+            tallies: &x.tallies,
+            carries: &self.carries,
+        })
     }
 
-    /// Whether sealed days answer reports of this context (zone, numbers and model).
-    pub fn serves(&self, ctx: &Ctx<'_>) -> bool {
-        ctx.range.tz == self.tz
-            && ctx.phone.is_none()
-            && !ctx.phone_unknown
-            && ctx.model == self.model
+    /// The first instant of the first day not sealed: input timed before it is late.
+    pub fn floor(&self) -> Option<i64> {
+        self.expiry.as_deref().map(|x| x.floor)
     }
 }
 
 /// Seal the days that can no longer change and drop the history behind each user's cut
 /// (see the module rules). The store's timelines must be in order.
-pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcome, ReportError> {
+pub(crate) fn expire(
+    store: &mut Store,
+    expired: &mut Expired,
+    config: &Config,
+    tz: Tz,
+) -> Result<ExpiryOutcome, ReportError> {
     let model = config.attribution.model;
     if !model.range_independent() {
         return Err(ReportError::Unsupported(format!(
@@ -207,44 +180,139 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
             model.as_str()
         )));
     }
-    let prev = store.expiry.as_deref().map(|x| x.until);
-    let Some(latest) = store.max_ts else {
+    let prev = expired.expiry.as_deref().map(|x| x.until);
+    let Some(until) = horizon(store, config, tz).filter(|u| prev.is_none_or(|p| *u > p)) else {
         return Ok(ExpiryOutcome {
             sealed_until: prev,
             ..ExpiryOutcome::default()
         });
     };
+    let floor = start_of_day(until, tz);
+    let (sealed, charges) = seal(store, expired, config, tz, until)?;
+    let setup = BillingSetup::from_config(config)?;
+    let mut tallies = expired
+        .expiry
+        .as_deref()
+        .map(|x| x.tallies.clone())
+        .unwrap_or_default();
+    let lookback = i64::from(config.attribution.lookback_days) * DAY;
+    let cut_max = floor - lookback - DAY;
+    let reach = Reach::of(config, &setup);
+    let mut carries = expired.carries.by_user(store);
+    let cuts = cut_users(store, tz, cut_max, reach, &mut carries);
+    let mut out = ExpiryOutcome {
+        sealed_until: Some(until),
+        ..ExpiryOutcome::default()
+    };
+    let (drop_msg, drop_ext) =
+        drop_behind_cuts(store, &cuts, &charges, &setup, &mut tallies, &mut out);
+    expired.carries.set_all(carries);
+    store.compact(&drop_msg, &drop_ext);
+    let mut totals = expired
+        .expiry
+        .as_deref()
+        .map(|x| x.totals.clone())
+        .unwrap_or_default();
+    totals.add(&out);
+    expired.expiry = Some(Box::new(Expiry {
+        until,
+        floor,
+        tz,
+        model,
+        tallies,
+        sealed,
+        totals,
+    }));
+    Ok(out)
+}
+
+/// Mark what each cut drops (messages and external events before the cut, counted in
+/// `out` and, for charged units, in the monthly `tallies`) and drop the user's closes
+/// before it; returns the marks for [`Store::compact`].
+fn drop_behind_cuts(
+    store: &mut Store,
+    cuts: &[(UserIx, i64)],
+    charges: &Charges,
+    setup: &BillingSetup,
+    tallies: &mut Tallies,
+    out: &mut ExpiryOutcome,
+) -> (Vec<bool>, Vec<bool>) {
+    let mut drop_msg = vec![false; store.msgs.len()];
+    let mut drop_ext = vec![false; store.externals.len()];
+    for &(u, cut) in cuts {
+        let rec = &store.users[u as usize];
+        for &m in &rec.timeline {
+            if store.msgs[m as usize].ts >= cut {
+                continue;
+            }
+            if let Some(t) = charges.get(m).and_then(|c| tally(setup, c)) {
+                let n = tallies.entry(t).or_default();
+                *n = n.saturating_add(1);
+            }
+            drop_msg[m as usize] = true;
+            out.messages += 1;
+        }
+        for &x in &rec.externals {
+            if store.externals[x as usize].ts < cut {
+                drop_ext[x as usize] = true;
+                out.external_events += 1;
+            }
+        }
+        out.users += 1;
+    }
+    for &(u, cut) in cuts {
+        let closes = &mut store.users[u as usize].closes;
+        let before = closes.len();
+        closes.retain(|c| c.0 >= cut);
+        out.closes += (before - closes.len()) as u64;
+    }
+    (drop_msg, drop_ext)
+}
+
+/// The first day that may stay open: days before the one of `latest − lateness −
+/// lookback − QUIET` can be sealed. `None` while nothing was ingested.
+fn horizon(store: &Store, config: &Config, tz: Tz) -> Option<NaiveDate> {
+    let latest = store.max_ts?;
     let lookback = i64::from(config.attribution.lookback_days) * DAY;
     let lateness = i64::from(config.lateness_days) * DAY;
-    let until = day_in(latest - lateness - lookback - QUIET, tz);
-    if prev.is_some_and(|p| until <= p) {
-        return Ok(ExpiryOutcome {
-            sealed_until: prev,
-            ..ExpiryOutcome::default()
-        });
-    }
-    let floor = start_of_day(until, tz);
-    let ctx = Ctx {
+    Some(day_in(latest - lateness - lookback - QUIET, tz))
+}
+
+/// The aggregates of every day before `until`, built with the days sealed so far spliced
+/// in (so the new sealed state is simply everything before `until`), and the charges of
+/// every message (for the monthly tallies).
+fn seal(
+    store: &Store,
+    expired: &Expired,
+    config: &Config,
+    tz: Tz,
+    until: NaiveDate,
+) -> Result<(Sealed, Charges), ReportError> {
+    let ctx = Scope {
         store,
         config,
         range: crate::report::prepared::everything(tz),
         phone: None,
         phone_unknown: false,
-        model,
+        model: config.attribution.model,
     };
-    // Built with the days sealed so far spliced in, so the new sealed state is simply
-    // everything before `until`.
-    let (mut prepared, charges) = Prepared::build_with_charges(&ctx)?;
+    let past = expired.past();
+    let (mut prepared, charges) = Prepared::build_with_charges(&ctx, past.as_ref())?;
     prepared.keep_before(until);
-    let mut days = crate::engagement::build(store, tz);
-    days.keep_before(crate::engagement::days::day_num(until));
+    let mut days = crate::engagement::build(store, tz, past.map(|p| p.engagement()));
+    days.keep_before(crate::engagement::day_store::day_num(until));
+    Ok((Sealed { prepared, days }, charges))
+}
 
-    let setup = BillingSetup::from_config(config)?;
-    let mut tallies = store
-        .expiry
-        .as_deref()
-        .map(|x| x.tallies.clone())
-        .unwrap_or_default();
+/// Where each live user's history is cut (users with nothing to drop are left out), with
+/// their carries brought up to the cut: the numbers they wrote to and their support state.
+fn cut_users(
+    store: &Store,
+    tz: Tz,
+    cut_max: i64,
+    reach: Reach,
+    carries: &mut HashMap<UserIx, Carry>,
+) -> Vec<(UserIx, i64)> {
     let mut click_hi: HashMap<MsgIx, i64> = HashMap::new();
     for c in store.clicks.values() {
         if let Some(m) = store.outbound(&c.message_id) {
@@ -252,85 +320,40 @@ pub fn expire(store: &mut Store, config: &Config, tz: Tz) -> Result<ExpiryOutcom
             *e = (*e).max(c.ts);
         }
     }
-    let cut_max = floor - lookback - DAY;
-    let reach = Reach::of(config, &setup);
-    let mut drop_msg = vec![false; store.msgs.len()];
-    let mut drop_ext = vec![false; store.externals.len()];
-    let mut cuts: Vec<(UserIx, i64, Carry)> = Vec::new();
-    let mut out = ExpiryOutcome {
-        sealed_until: Some(until),
-        ..ExpiryOutcome::default()
-    };
-    {
-        let cx = FoldCtx::new(store, tz);
-        for u in store.live_users() {
-            let rec = &store.users[u as usize];
-            let Some(cut) = cut_point(store, rec, &click_hi, cut_max, reach) else {
-                continue;
-            };
-            let gone = UserRec {
-                timeline: rec
-                    .timeline
-                    .iter()
-                    .copied()
-                    .filter(|m| store.msgs[*m as usize].ts < cut)
-                    .collect(),
-                closes: rec.closes.iter().copied().filter(|c| c.0 < cut).collect(),
-                ..UserRec::default()
-            };
-            let mut carry = rec.carry.as_deref().cloned().unwrap_or_default();
-            for &m in &gone.timeline {
-                let msg = &store.msgs[m as usize];
-                if msg
-                    .inbound
-                    .as_deref()
-                    .is_some_and(|d| d.ty.is_user_message())
-                    && !carry.phones.contains(&msg.phone)
-                {
-                    carry.phones.push(msg.phone);
-                }
-                if let Some(t) = charges.get(m).and_then(|c| tally(&setup, c)) {
-                    let n = tallies.entry(t).or_default();
-                    *n = n.saturating_add(1);
-                }
-                drop_msg[m as usize] = true;
+    let cx = FoldCtx::new(store, tz, None);
+    let mut cuts = Vec::new();
+    for u in store.live_users() {
+        let rec = &store.users[u as usize];
+        let Some(cut) = cut_point(store, rec, &click_hi, cut_max, reach) else {
+            continue;
+        };
+        let gone = UserRec {
+            timeline: rec
+                .timeline
+                .iter()
+                .copied()
+                .filter(|m| store.msgs[*m as usize].ts < cut)
+                .collect(),
+            closes: rec.closes.iter().copied().filter(|c| c.0 < cut).collect(),
+            ..UserRec::default()
+        };
+        let mut carry = carries.remove(&u).unwrap_or_default();
+        for &m in &gone.timeline {
+            let msg = &store.msgs[m as usize];
+            let wrote = msg
+                .inbound
+                .as_deref()
+                .is_some_and(|d| d.ty.is_user_message());
+            if wrote && !carry.phones.contains(&msg.phone) {
+                carry.phones.push(msg.phone);
             }
-            let mut scratch = Vec::new();
-            carry.support = support::fold_from(&cx, &gone, carry.support.clone(), &mut scratch);
-            for &x in &rec.externals {
-                if store.externals[x as usize].ts < cut {
-                    drop_ext[x as usize] = true;
-                    out.external_events += 1;
-                }
-            }
-            out.users += 1;
-            out.messages += gone.timeline.len() as u64;
-            out.closes += gone.closes.len() as u64;
-            cuts.push((u, cut, carry));
         }
+        let mut scratch = Vec::new();
+        carry.support = support::fold_from(&cx, &gone, carry.support.clone(), &mut scratch);
+        carries.insert(u, carry);
+        cuts.push((u, cut));
     }
-    for (u, cut, carry) in cuts {
-        let rec = &mut store.users[u as usize];
-        rec.closes.retain(|c| c.0 >= cut);
-        rec.carry = Some(Box::new(carry));
-    }
-    store.compact(&drop_msg, &drop_ext);
-    let mut totals = store
-        .expiry
-        .as_deref()
-        .map(|x| x.totals.clone())
-        .unwrap_or_default();
-    totals.add(&out);
-    store.expiry = Some(Box::new(Expiry {
-        until,
-        floor,
-        tz,
-        model,
-        tallies,
-        sealed: Sealed { prepared, days },
-        totals,
-    }));
-    Ok(out)
+    cuts
 }
 
 /// How long a fact keeps per-user state open after it ends: `short` for any fact, `long`
@@ -346,7 +369,7 @@ struct Reach {
 impl Reach {
     /// The longest windows of every pricing period, and the inactivity timeout, plus an hour.
     fn of(config: &Config, setup: &BillingSetup) -> Reach {
-        let hours = |f: fn(&crate::billing::Rules) -> i64| {
+        let hours = |f: fn(&crate::model::pricing::Rules) -> i64| {
             setup
                 .timeline
                 .entries()
@@ -359,8 +382,8 @@ impl Reach {
             .max(i64::from(config.inactivity_timeout_hours) * HOUR)
             .max(DAY)
             + HOUR;
-        let reply = hours(crate::billing::Rules::free_entry_reply_secs) + HOUR;
-        let long = short.max(hours(crate::billing::Rules::free_entry_secs) + HOUR);
+        let reply = hours(crate::model::pricing::Rules::free_entry_reply_secs) + HOUR;
+        let long = short.max(hours(crate::model::pricing::Rules::free_entry_secs) + HOUR);
         Reach { short, long, reply }
     }
 }

@@ -6,7 +6,7 @@
 //!
 //! [`user_key`] names the user a document belongs to: the user of its **first event that
 //! names one**, as [`crate::input`] parses it, written as the user's key (the `wa_id`, else
-//! the business-scoped user id, as [`crate::store::UserRec::key`]). In practice:
+//! the business-scoped user id, as `crate::store::UserRec::key`). In practice:
 //!
 //! | document | key |
 //! |---|---|
@@ -89,13 +89,13 @@ pub fn partition_of(doc: &[u8], partitions: u32) -> u32 {
 /// When `partitions` is 0.
 pub fn key_partition(key: &str, partitions: u32) -> u32 {
     assert!(partitions > 0, "partitions must be positive");
-    (crate::hash::fnv1a(key.as_bytes()) % u64::from(partitions)) as u32
+    (crate::util::hash::fnv1a(key.as_bytes()) % u64::from(partitions)) as u32
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::fnv1a;
+    use crate::util::hash::fnv1a;
 
     const W1: &str = "4915112345678";
     const W2: &str = "447911123456";

@@ -8,8 +8,9 @@
 mod billing_support;
 
 use billing_support::*;
-use convolens::billing::{ConversationKind, FreeReason, ModelSpan};
-use convolens::model::PricingModel;
+use convolens::ModelSpan;
+use convolens::PricingModel;
+use convolens::internals::{ConversationKind, FreeReason};
 
 fn cat(lines: &[Vec<String>]) -> Vec<String> {
     lines.concat()
@@ -461,7 +462,8 @@ fn zimbabwe_moves_to_rest_of_africa_on_2025_10_01() {
       {"market":"Rest of Africa","category":"marketing","price":"0.20","currency":"USD","effective_from":"2025-07-01"}
     ]"#;
     let mut cfg = convolens::Config::from_json(r#"{"rate_card":"card.json"}"#).unwrap();
-    cfg.resolve_rate_card(|_| Ok(card.to_string())).unwrap();
+    cfg.resolve_rate_card(None, |_| Ok(card.to_string()))
+        .unwrap();
     let zw = "263771234567";
     let lines = cat(&[
         delivered_template(zw, "m1", ts("2025-09-30T12:00:00"), "marketing"),
@@ -536,38 +538,34 @@ fn the_switch_follows_the_business_time_zone() {
 }
 
 #[test]
-fn opt_in_2026_10_charges_service_and_utility_in_the_window() {
-    let t = ts("2026-10-05T00:00:00");
-    let lines = cat(&[
-        vec![inbound(DE, "in1", t)],
-        delivered_free_form(DE, "f1", t + H),
-        delivered_template(DE, "u1", t + 2 * H, "utility"),
-    ]);
-    // Default timeline: both free.
-    let mut e = engine(config(""), &lines);
-    let r = report(&mut e, None, None);
-    assert_eq!(r.billing.cost.total.0, 0);
-    assert_eq!(
-        (
-            r.billing.free_messages.free_form,
-            r.billing.free_messages.service_window
-        ),
-        (1, 1)
-    );
-    // Opted in: service 0.01 + utility 0.02 = 0.03.
-    let mut e = engine(
-        config(r#""pricing_timeline":[{"name":"service_charged_2026_10","enabled":true}]"#),
-        &lines,
-    );
-    let r = report(&mut e, None, None);
-    assert_eq!(
-        (
-            r.billing.charged_messages.service,
-            r.billing.charged_messages.utility
-        ),
-        (1, 1)
-    );
-    assert_eq!(r.billing.cost.total.0, eur("0.03"));
+fn service_charged_2026_10_is_on_by_default_and_can_be_switched_off() {
+    let lines = |t: i64| {
+        cat(&[
+            vec![inbound(DE, "in1", t)],
+            delivered_free_form(DE, "f1", t + H),
+            delivered_template(DE, "u1", t + 2 * H, "utility"),
+        ])
+    };
+    let off = r#""pricing_timeline":[{"name":"service_charged_2026_10","enabled":false}]"#;
+    // (day, config, charged service and utility, free-form and utility-in-window free, cost)
+    for (day, extra, charged, free, cost) in [
+        // The day before: both free by default.
+        ("2026-09-30", "", (0, 0), (1, 1), "0"),
+        // From 2026-10-01, by default, both charged inside the customer service window:
+        // service 0.01 + utility 0.02 (the month's first utility message, band 1–2) = 0.03.
+        ("2026-10-05", "", (1, 1), (0, 0), "0.03"),
+        // Switched off in the config: both free, as from 2025-07-01.
+        ("2026-10-05", off, (0, 0), (1, 1), "0"),
+    ] {
+        let mut e = engine(config(extra), &lines(ts(&format!("{day}T00:00:00"))));
+        let b = report(&mut e, None, None).billing;
+        let got = (
+            (b.charged_messages.service, b.charged_messages.utility),
+            (b.free_messages.free_form, b.free_messages.service_window),
+            b.cost.total.0,
+        );
+        assert_eq!(got, (charged, free, eur(cost)), "{day} {extra}");
+    }
 }
 
 // ---------------------------------------------------------------- delivery and input order
@@ -887,9 +885,10 @@ fn phone_filter_keeps_one_business_number() {
     let all = report(&mut e, None, None);
     assert_eq!(all.billing.cost.total.0, eur("0.24"));
     let one = e
-        .report(&convolens::ReportOptions {
-            phone: Some("2002".into()),
-            ..Default::default()
+        .report(&{
+            let mut o = convolens::ReportOptions::default();
+            o.phone = Some("2002".into());
+            o
         })
         .unwrap();
     assert_eq!(one.billing.cost.total.0, eur("0.12"));
@@ -955,7 +954,7 @@ fn text_dashboard_renders_billing_and_usage() {
         config(r#""quota":10"#),
         &delivered_template(DE, "m1", t, "marketing"),
     );
-    let s = convolens::report::text::render(&report(&mut e, None, None));
+    let s = (report(&mut e, None, None)).to_text();
     assert!(
         s.contains("BILLING  per-message (PMP)  total 0.1200 EUR"),
         "{s}"
@@ -1015,11 +1014,13 @@ fn bundled_example_data_shows_both_models_across_2025_07_01() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
     let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
     let mut cfg = convolens::Config::from_json(&text).unwrap();
-    cfg.rate_card = Some(convolens::billing::RateCardSpec::Path(
+    cfg.rate_card = Some(convolens::RateCardSpec::Path(
         "rate-card.example.csv".into(),
     ));
-    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}/{p}")))
-        .unwrap();
+    cfg.resolve_rate_card(Some(std::path::Path::new(dir)), |p| {
+        std::fs::read_to_string(p)
+    })
+    .unwrap();
     let mut e = convolens::Engine::new(cfg).unwrap();
     let data = std::fs::File::open(format!("{dir}/example.jsonl")).unwrap();
     assert!(e.ingest_reader(data).unwrap().errors.is_empty());
@@ -1044,4 +1045,34 @@ fn bundled_example_data_shows_both_models_across_2025_07_01() {
     assert_eq!(c.marketing + c.utility + c.authentication + c.service, 0);
     assert!(july.free_messages.free_form > 0 && july.free_messages.service_window > 0);
     assert!(july.reconciliation.checked > 0);
+}
+
+/// One delivered marketing template on 2025-07-02 (per-message pricing), priced from an
+/// inline card: EUR 0.1365, in the message's charge and in the report's total.
+#[test]
+fn one_marketing_message_is_charged_its_rate() {
+    use convolens::internals::{BillingSetup, compute};
+    use convolens::{Config, Engine, RateCardSpec, RateRow, ReportOptions};
+    let mut cfg = Config::default();
+    let rows = RateRow::parse_csv(
+        "market,category,price,currency,effective_from\ngermany,marketing,0.1365,EUR,2025-01-01",
+    )
+    .unwrap();
+    cfg.rate_card = Some(RateCardSpec::Inline(rows));
+    let mut engine = Engine::new(cfg).unwrap();
+    engine.ingest_str(r#"{"type":"outbound","id":"w1","to":"4915112345678","timestamp":1751450000,"template":"promo","category":"marketing"}"#).unwrap();
+    engine.ingest_str(r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
+      "metadata":{"phone_number_id":"1001"},
+      "statuses":[{"id":"w1","status":"delivered","timestamp":"1751450005","recipient_id":"4915112345678"}]}}]}]}"#).unwrap();
+    let report = engine.report(&ReportOptions::default()).unwrap();
+    let store = convolens::internals::store(&engine);
+    let charges = compute(
+        store,
+        &BillingSetup::from_config(engine.config()).unwrap(),
+        None,
+    );
+    let c = charges.get(store.outbound("w1").unwrap()).unwrap();
+    assert!(c.charged && c.billable);
+    assert_eq!(c.cost.micros, 136_500);
+    assert_eq!(report.billing.cost.total.0, 136_500);
 }

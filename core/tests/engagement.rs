@@ -5,8 +5,8 @@
 #![allow(clippy::many_single_char_names)]
 
 use chrono::NaiveDate;
-use convolens::engagement::{self, TemplateMoney};
-use convolens::report::Ctx;
+use convolens::internals::Scope;
+use convolens::internals::TemplateMoney;
 use convolens::{Config, Engine, Report, ReportOptions};
 use serde_json::{Value, json};
 
@@ -104,10 +104,11 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn range(from: NaiveDate, to: NaiveDate) -> ReportOptions {
-    ReportOptions {
-        from: Some(from),
-        to: Some(to),
-        ..ReportOptions::default()
+    {
+        let mut o = convolens::ReportOptions::default();
+        o.from = Some(from);
+        o.to = Some(to);
+        o
     }
 }
 
@@ -224,9 +225,10 @@ fn new_returning_countries_volumes_and_heatmap_of_a_week() {
 #[test]
 fn compare_reports_the_previous_period_and_the_deltas() {
     let mut e = engine(&week(), "UTC");
-    let opts = ReportOptions {
-        compare: true,
-        ..range(date(2025, 7, 7), date(2025, 7, 14))
+    let opts = {
+        let mut o = range(date(2025, 7, 7), date(2025, 7, 14));
+        o.compare = true;
+        o
     };
     let r = e.report(&opts).unwrap();
     let c = r.compare.as_ref().unwrap();
@@ -310,9 +312,10 @@ fn heatmap_follows_local_hours_across_both_dst_changes() {
     // The same messages in UTC: 22:30Z is Saturday hour 22; both fall-back ones are
     // Sunday hours 0 and 1.
     let utc = e
-        .report(&ReportOptions {
-            time_zone: Some("UTC".into()),
-            ..range(date(2025, 10, 25), date(2025, 10, 27))
+        .report(&{
+            let mut o = range(date(2025, 10, 25), date(2025, 10, 27));
+            o.time_zone = Some("UTC".into());
+            o
         })
         .unwrap();
     let h = utc.engagement.heatmap;
@@ -600,13 +603,13 @@ fn cost_and_conversion_hooks_fill_rows_and_ratios() {
     let mut e = engine(&template_docs(), "UTC");
     let opts = range(date(2025, 7, 1), date(2025, 7, 8));
     let mut r = e.report(&opts).unwrap();
-    let store = e.store();
+    let store = convolens::internals::store(&e);
     let m = |id: &str| store.outbound(id).unwrap();
     let config = Config::default();
-    let ctx = Ctx {
+    let ctx = Scope {
         store,
         config: &config,
-        range: convolens::report::resolve_range(store, chrono_tz::UTC, &opts).unwrap(),
+        range: convolens::internals::resolve_range(store, chrono_tz::UTC, &opts).unwrap(),
         phone: None,
         phone_unknown: false,
         model: config.attribution.model,
@@ -681,9 +684,10 @@ fn phone_filter_and_new_users_per_number() {
         (1, 0, 1)
     );
     let p2 = e
-        .report(&ReportOptions {
-            phone: Some("2002".into()),
-            ..day2.clone()
+        .report(&{
+            let mut o = day2.clone();
+            o.phone = Some("2002".into());
+            o
         })
         .unwrap();
     assert_eq!(
@@ -691,16 +695,18 @@ fn phone_filter_and_new_users_per_number() {
         (1, 1)
     );
     let p1 = e
-        .report(&ReportOptions {
-            phone: Some("1001".into()),
-            ..day2.clone()
+        .report(&{
+            let mut o = day2.clone();
+            o.phone = Some("1001".into());
+            o
         })
         .unwrap();
     assert_eq!(p1.engagement.active_users, 0);
     let unknown = e
-        .report(&ReportOptions {
-            phone: Some("9999".into()),
-            ..day2
+        .report(&{
+            let mut o = day2;
+            o.phone = Some("9999".into());
+            o
         })
         .unwrap();
     assert_eq!(
@@ -719,7 +725,7 @@ fn csv_tables_of_a_report() {
     let r = e
         .report(&range(date(2025, 7, 1), date(2025, 7, 3)))
         .unwrap();
-    let tables = convolens::report::csv::tables(&serde_json::to_value(&r).unwrap());
+    let tables = r.tables();
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     for n in [
         "campaigns",
@@ -781,12 +787,13 @@ fn text_dashboard_shows_every_section() {
     docs.extend(support_docs());
     let mut e = engine(&docs, "UTC");
     let r = e
-        .report(&ReportOptions {
-            compare: true,
-            ..range(date(2025, 7, 1), date(2025, 7, 14))
+        .report(&{
+            let mut o = range(date(2025, 7, 1), date(2025, 7, 14));
+            o.compare = true;
+            o
         })
         .unwrap();
-    let t = convolens::report::text::render(&r);
+    let t = (r).to_text();
     for needle in [
         "ENGAGEMENT",
         "TEMPLATES",
@@ -928,23 +935,23 @@ mod props {
             prop_assert_eq!(&r2.templates, &r.templates);
 
             // Day aggregates of two disjoint halves of the users merge into those of all.
-            let store = e.store();
+            let store = convolens::internals::store(&e);
             let tz = chrono_tz::Europe::Berlin;
             let users: Vec<u32> = store.live_users().collect();
             let (a, b): (Vec<u32>, Vec<u32>) = users.iter().partition(|u| (u64::from(**u) ^ seed) % 2 == 0);
-            let mut merged = engagement::build_users(store, tz, a);
-            merged.merge(&engagement::build_users(store, tz, b)).unwrap();
-            let whole = engagement::build(store, tz);
+            let mut merged = convolens::internals::build_engagement_users(store, tz, None, a);
+            merged.merge(&convolens::internals::build_engagement_users(store, tz, None, b)).unwrap();
+            let whole = convolens::internals::build_engagement(store, tz, None);
             let config = Config::default();
-            let ctx = Ctx {
+            let ctx = Scope {
                 store,
                 config: &config,
-                range: convolens::report::resolve_range(store, tz, &opts).unwrap(),
+                range: convolens::internals::resolve_range(store, tz, &opts).unwrap(),
                 phone: None,
                 phone_unknown: false,
                 model: config.attribution.model,
             };
-            prop_assert_eq!(engagement::report::sections(&ctx, &merged), engagement::report::sections(&ctx, &whole));
+            prop_assert_eq!(convolens::internals::engagement_sections(&ctx, &merged), convolens::internals::engagement_sections(&ctx, &whole));
         }
     }
 }

@@ -165,7 +165,10 @@ fn one_bad_array_element_costs_only_itself() {
     // Each pretty-printed element takes 8 lines after the `[`: element 17 starts on line
     // 2 + 17 * 8 = 138, and its timestamp is its fifth line.
     assert_eq!(err.line, 142, "{err}");
-    assert_eq!(e.store().stats.records["outbound"], 40);
+    assert_eq!(
+        convolens::internals::store(&e).stats.records["outbound"],
+        40
+    );
 }
 
 #[test]
@@ -471,13 +474,13 @@ proptest! {
             out.lines,
             u64::from(o.ingested + o.duplicates) + o.ignored.len() as u64 + out.errors.len() as u64
         );
-        let s = &e.store().stats;
+        let s = &convolens::internals::store(&e).stats;
         prop_assert_eq!(s.lines, s.ingested + s.duplicates + s.ignored + s.errors);
         let mut one = engine();
         for l in &lines {
             let _ = one.ingest_str(l);
         }
-        let s = &one.store().stats;
+        let s = &convolens::internals::store(&one).stats;
         prop_assert_eq!(s.lines, lines.len() as u64);
         prop_assert_eq!(s.lines, s.ingested + s.duplicates + s.ignored + s.errors);
     }
@@ -501,7 +504,7 @@ proptest! {
             let o = e.ingest_str(&text).unwrap();
             prop_assert_eq!(u64::from(o.ingested + o.duplicates) + o.ignored.len() as u64, items, "{}", text);
         }
-        let s = &e.store().stats;
+        let s = &convolens::internals::store(&e).stats;
         prop_assert_eq!(s.ingested + s.duplicates + s.ignored + s.errors, expected);
     }
 }
@@ -611,7 +614,11 @@ fn contact_numbers_are_normalised() {
         let r = e.report(&ReportOptions::default()).unwrap();
         assert_eq!(r.engagement.active_users, 1, "{contact}");
         assert_eq!(r.attribution.attributed_events, 1, "{contact}");
-        assert_eq!(e.store().live_users().count(), 1, "{contact}");
+        assert_eq!(
+            convolens::internals::store(&e).live_users().count(),
+            1,
+            "{contact}"
+        );
         assert!(
             e.free_form_window(contact, None, t + 120).is_some(),
             "{contact}"
@@ -635,7 +642,11 @@ fn contact_numbers_are_normalised() {
     let mut e = engine();
     e.ingest_str(&support::purchase("order-3", "user.93737abc", t, "1"))
         .unwrap();
-    assert!(e.store().user_by_key("user.93737abc").is_some());
+    assert!(
+        convolens::internals::store(&e)
+            .user_by_key("user.93737abc")
+            .is_some()
+    );
 }
 
 proptest! {
@@ -657,8 +668,8 @@ proptest! {
         e.ingest_str(&support::inbound_text("wamid.in.1", &digits, 1_751_450_000, "a")).unwrap();
         e.ingest_str(&support::inbound_text("wamid.in.2", &written, 1_751_450_060, "b")).unwrap();
         e.ingest_str(&support::purchase("order-1", &written, 1_751_450_100, "1")).unwrap();
-        prop_assert_eq!(e.store().live_users().count(), 1);
-        prop_assert_eq!(e.store().user_by_key(&written), e.store().user_by_key(&digits));
+        prop_assert_eq!(convolens::internals::store(&e).live_users().count(), 1);
+        prop_assert_eq!(convolens::internals::store(&e).user_by_key(&written), convolens::internals::store(&e).user_by_key(&digits));
     }
 }
 
@@ -783,8 +794,13 @@ fn conflicting_versions_resolve_the_same_in_any_order() {
     ] {
         e.ingest_str(&l).unwrap();
     }
-    assert_eq!(e.store().clicks["id:c1"].button.as_ref(), "Shop");
-    let s = &e.store().stats;
+    assert_eq!(
+        convolens::internals::store(&e).clicks["id:c1"]
+            .button
+            .as_ref(),
+        "Shop"
+    );
+    let s = &convolens::internals::store(&e).stats;
     assert_eq!((s.records["close"], s.conflicts), (1, 1));
 }
 
@@ -854,7 +870,9 @@ fn rate_card_value_errors_name_the_file_and_its_row() {
                India,utility,0.0014,USD,2025-07-01\n\
                Atlantis,utility,0.0014,USD,2025-07-01\n";
     let mut cfg = convolens::Config::from_json(r#"{"rate_card":"cards/rates.csv"}"#).unwrap();
-    let err = cfg.resolve_rate_card(|_| Ok(csv.to_string())).unwrap_err();
+    let err = cfg
+        .resolve_rate_card(None, |_| Ok(csv.to_string()))
+        .unwrap_err();
     // The third row of the card is the file's fourth line (a comment comes first).
     assert_eq!(
         err.to_string(),
@@ -863,7 +881,9 @@ fn rate_card_value_errors_name_the_file_and_its_row() {
     let json = r#"[{"market":"India","category":"utility","price":1,"currency":"USD","effective_from":"2025-07-01"},
                    {"market":"India","category":"utility","price":1,"currency":"ZZZ","effective_from":"2025-07-02"}]"#;
     let mut cfg = convolens::Config::from_json(r#"{"rate_card":"rates.json"}"#).unwrap();
-    let err = cfg.resolve_rate_card(|_| Ok(json.to_string())).unwrap_err();
+    let err = cfg
+        .resolve_rate_card(None, |_| Ok(json.to_string()))
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "config: `rate_card`: `rates.json`: row 2: `ZZZ` is not an ISO 4217 currency code"
@@ -914,30 +934,30 @@ fn a_relabelled_snapshot_does_not_restore() {
         e.ingest_str(&l).unwrap();
     }
     let snap = e.snapshot();
-    let payload = &snap[18..];
-    // Since schema 3 the checksum covers the header: relabelled, it fails.
-    for version in [1u32, 2] {
+    assert_eq!(
+        snap[6..10],
+        convolens::internals::SCHEMA_VERSION.to_le_bytes()
+    );
+    // Since schema 4 the checksum covers the header: relabelled, it fails.
+    for version in [1u32, 2, 3] {
         let mut r = snap.clone();
         r[6..10].copy_from_slice(&version.to_le_bytes());
         let err = Engine::restore(&r).unwrap_err();
         assert!(err.to_string().contains("checksum mismatch"), "{err}");
     }
-    // A schema-2 payload is schema 3's without its last part (the conflict state): the
-    // longest prefix that restores as schema 2.
-    let v2 = (0..payload.len())
-        .rev()
-        .map(|n| &payload[..n])
-        .find(|p| Engine::restore(&convolens::snapshot::seal_as(2, p)).is_ok())
-        .expect("a schema-2 payload");
-    // Schema 2 snapshots still restore, to the same state.
-    let mut old = Engine::restore(&convolens::snapshot::seal_as(2, v2)).unwrap();
-    assert_same_state(&mut old, &mut e);
-    // Relabelled as schema 1 (its checksum is over the payload alone, so it still
-    // matches): the bytes schema 1 does not read make it corrupt.
-    let mut one = convolens::snapshot::seal_as(2, v2);
-    one[6..10].copy_from_slice(&1u32.to_le_bytes());
-    let err = Engine::restore(&one).unwrap_err();
-    assert!(err.to_string().contains("bytes after the payload"), "{err}");
+    // Older snapshots (checksum over the payload alone) still restore, to the same state
+    // (this stream has no conflicting versions, the one thing they cannot hold)...
+    for version in [2u32, 3] {
+        let old = convolens::internals::snapshot_as(&e, version);
+        let mut back = Engine::restore(&old).unwrap();
+        assert_same_state(&mut back, &mut e);
+        // ...but relabelled as the schema before, whose checksum still matches, the bytes
+        // that schema does not read make them corrupt.
+        let mut r = old.clone();
+        r[6..10].copy_from_slice(&(version - 1).to_le_bytes());
+        let err = Engine::restore(&r).unwrap_err();
+        assert!(err.to_string().contains("bytes after the payload"), "{err}");
+    }
 }
 
 #[test]
@@ -951,11 +971,9 @@ fn a_huge_range_is_clamped_to_the_days_with_data() {
         e.ingest_str(l).unwrap();
     }
     let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let huge = ReportOptions {
-        from: Some(day("0001-01-01")),
-        to: Some(day("9999-12-31")),
-        ..ReportOptions::default()
-    };
+    let huge = ReportOptions::default()
+        .start(day("0001-01-01"))
+        .end(day("9999-12-31"));
     let clamped = e.report(&huge).unwrap();
     let default = e.report(&ReportOptions::default()).unwrap();
     // The example's first 40 lines span its first days: the clamped range is exactly the
@@ -972,34 +990,29 @@ fn a_huge_range_is_clamped_to_the_days_with_data() {
     );
     // A range within the limit keeps its empty days: 2025 has 365.
     let year = e
-        .report(&ReportOptions {
-            from: Some(day("2025-01-01")),
-            to: Some(day("2026-01-01")),
-            ..ReportOptions::default()
-        })
+        .report(
+            &ReportOptions::default()
+                .start(day("2025-01-01"))
+                .end(day("2026-01-01")),
+        )
         .unwrap();
     assert_eq!(year.range.days, 365);
     assert_eq!(year.engagement.daily_active.len(), 365);
     assert_eq!(year.billing.cost.by_day.len(), 365);
     // Over the limit with no data in it: empty, where the data would have started.
     let before = e
-        .report(&ReportOptions {
-            from: Some(day("1900-01-01")),
-            to: Some(day("2020-01-01")),
-            ..ReportOptions::default()
-        })
+        .report(
+            &ReportOptions::default()
+                .start(day("1900-01-01"))
+                .end(day("2020-01-01")),
+        )
         .unwrap();
     assert_eq!(
         (before.range.from, before.range.days),
         (day("2020-01-01"), 0)
     );
     // `last` with an absurd period is clamped the same way.
-    let last = e
-        .report(&ReportOptions {
-            last: Some("3000y".into()),
-            ..ReportOptions::default()
-        })
-        .unwrap();
+    let last = e.report(&ReportOptions::default().last("3000y")).unwrap();
     assert_eq!(last.range, default.range);
 }
 

@@ -149,13 +149,11 @@ fn example_data_partitioned_equals_one_engine() {
     let seed = example_engine();
     let rows = example_lines();
     let mut whole = single(&seed, &rows);
-    let ranges = [
-        ReportOptions::default(),
-        ReportOptions {
-            last: Some("14d".into()),
-            ..ReportOptions::default()
-        },
-    ];
+    let ranges = [ReportOptions::default(), {
+        let mut o = convolens::ReportOptions::default();
+        o.last = Some("14d".into());
+        o
+    }];
     let expected: Vec<_> = ranges.iter().map(|o| report(&mut whole, o)).collect();
     assert!(expected[0]["input"]["duplicates"].as_u64().unwrap() > 0);
     for n in [1, 3, 8] {

@@ -3,7 +3,7 @@
 //! computation gives.
 
 use chrono::NaiveDate;
-use convolens::attribution::ModelName;
+use convolens::ModelName;
 use convolens::{Engine, Report, ReportOptions};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -22,9 +22,13 @@ fn feed(e: &mut Engine, lines: &[String]) {
     assert!(out.errors.is_empty(), "{:?}", out.errors.first());
 }
 
-/// The report computed from scratch: no day aggregates, no preparation.
+/// The report computed from scratch: a restored engine has no day aggregates and no
+/// preparation yet.
 fn fresh(e: &Engine, opts: &ReportOptions) -> Report {
-    convolens::report::build(e.store(), e.config(), e.time_zone(), opts).unwrap()
+    Engine::restore(&e.snapshot())
+        .unwrap()
+        .report(opts)
+        .unwrap()
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -52,16 +56,17 @@ fn options() -> impl Strategy<Value = ReportOptions> {
         .prop_map(
             |(start, len, model, phone, zone, compare, compare_models)| {
                 let from = date("2025-05-28") + chrono::Duration::days(start);
-                ReportOptions {
-                    from: Some(from),
-                    to: Some(from + chrono::Duration::days(len)),
-                    model: Some(ModelName::ALL[model]),
-                    phone: PHONES[phone].map(str::to_owned),
-                    time_zone: ZONES[zone].map(str::to_owned),
-                    compare,
+                {
+                    let mut o = convolens::ReportOptions::default();
+                    o.from = Some(from);
+                    o.to = Some(from + chrono::Duration::days(len));
+                    o.model = Some(ModelName::ALL[model]);
+                    o.phone = PHONES[phone].map(str::to_owned);
+                    o.time_zone = ZONES[zone].map(str::to_owned);
+                    o.compare = compare;
                     // Rarely: it attributes the range under every model.
-                    compare_models: compare_models == 0,
-                    ..ReportOptions::default()
+                    o.compare_models = compare_models == 0;
+                    o
                 }
             },
         )
@@ -87,10 +92,11 @@ proptest! {
 fn new_input_invalidates_the_preparation() {
     let lines = example();
     let half = lines.len() / 2;
-    let opts = ReportOptions {
-        from: Some(date("2025-06-01")),
-        to: Some(date("2025-08-01")),
-        ..ReportOptions::default()
+    let opts = {
+        let mut o = convolens::ReportOptions::default();
+        o.from = Some(date("2025-06-01"));
+        o.to = Some(date("2025-08-01"));
+        o
     };
     let mut e = Engine::new(example_config()).unwrap();
     feed(&mut e, &lines[..half]);
@@ -151,10 +157,11 @@ fn sums_of_days_match_hand_checked_totals() {
     let mid = date("2025-07-01");
     let mut part = |from: Option<NaiveDate>, to: Option<NaiveDate>| {
         let first = r.range.from;
-        let o = ReportOptions {
-            from: from.or(Some(first)),
-            to: to.or(Some(r.range.to)),
-            ..ReportOptions::default()
+        let o = {
+            let mut o = convolens::ReportOptions::default();
+            o.from = from.or(Some(first));
+            o.to = to.or(Some(r.range.to));
+            o
         };
         e.report(&o).unwrap()
     };

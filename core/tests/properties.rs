@@ -99,7 +99,7 @@ fn snapshot_errors_are_specific() {
         Engine::restore(&newer).unwrap_err(),
         convolens::SnapshotError::NewerVersion {
             found: 99,
-            supported: convolens::snapshot::SCHEMA_VERSION
+            supported: convolens::internals::SCHEMA_VERSION
         }
     );
     let restored = Engine::restore(&good).unwrap();
@@ -121,7 +121,7 @@ fn status_order_rules() {
         "read",
     ))
     .unwrap();
-    let s = e.store();
+    let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
     assert_eq!(m.status.delivered_at(), Some(1_751_450_100));
     e.ingest_str(&support::status(
@@ -131,13 +131,13 @@ fn status_order_rules() {
         "delivered",
     ))
     .unwrap();
-    let s = e.store();
+    let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
     assert_eq!(m.status.delivered_at(), Some(1_751_450_050));
     // failed after delivered keeps it delivered and records the error.
     let failed = r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"PN1"},"statuses":[{"id":"w1","status":"failed","timestamp":"1751450200","recipient_id":"4915112345678","errors":[{"code":131047,"title":"Re-engagement message"}]}]}}]}]}"#;
     e.ingest_str(failed).unwrap();
-    let s = e.store();
+    let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
     assert!(!m.status.is_failed());
     assert_eq!(m.status.errors[0].code, 131_047);
@@ -150,7 +150,7 @@ fn status_order_rules() {
         "marketing",
     ))
     .unwrap();
-    let s = e.store();
+    let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
     assert_eq!(m.ts, 1_751_450_000);
     assert_eq!(
@@ -169,7 +169,11 @@ fn spend_restatement_keeps_the_larger_amount_in_any_order() {
         for l in order {
             e.ingest_str(l).unwrap();
         }
-        let spend: Vec<i64> = e.store().spend.values().map(|s| s.amount.micros).collect();
+        let spend: Vec<i64> = convolens::internals::store(&e)
+            .spend
+            .values()
+            .map(|s| s.amount.micros)
+            .collect();
         assert_eq!(spend, vec![12_500_000]);
     }
 }
@@ -215,7 +219,7 @@ fn snapshot_with_an_absurd_timestamp_is_corrupt_not_an_oom() {
         p.extend_from_slice(&to);
         p.extend_from_slice(&payload[at + from.len()..]);
         // Every stored time is checked, so no variant restores.
-        match Engine::restore(&convolens::snapshot::seal(&p)) {
+        match Engine::restore(&convolens::internals::seal(&p)) {
             Err(convolens::SnapshotError::Corrupt(m))
                 if m == "a timestamp or date outside 2000-01-01..2100-01-01" =>
             {
@@ -227,7 +231,7 @@ fn snapshot_with_an_absurd_timestamp_is_corrupt_not_an_oom() {
     }
     assert!(named > 0, "no variant reached the time check");
     // A real snapshot's payload, re-wrapped, still restores.
-    assert!(Engine::restore(&convolens::snapshot::seal(payload)).is_ok());
+    assert!(Engine::restore(&convolens::internals::seal(payload)).is_ok());
 }
 
 /// Lines about one person known by two identities: a wa_id, a BSUID, then a webhook that

@@ -155,7 +155,7 @@ fn bsuid_only_user_is_keyed_by_bsuid_and_linked_when_wa_id_appears() {
     // __03: wa_id "" with a BSUID; __01: the same BSUID with a wa_id.
     e.ingest(&std::fs::read(dir.join("business-scoped-user-ids__03.json")).unwrap())
         .unwrap();
-    let s = e.store();
+    let s = convolens::internals::store(&e);
     let u = s.user_by_key("user.93737...").expect("keyed by BSUID");
     assert_eq!(s.users[u as usize].key(), "user.93737...");
     assert_eq!(
@@ -169,7 +169,7 @@ fn bsuid_only_user_is_keyed_by_bsuid_and_linked_when_wa_id_appears() {
         .unwrap();
     e.ingest(&std::fs::read(dir.join("business-scoped-user-ids__01.json")).unwrap())
         .unwrap();
-    let s = e.store();
+    let s = convolens::internals::store(&e);
     let a = s.user_by_key("16505551234").unwrap();
     let b = s
         .user_by_key("user.9373795779eb6441c8adb2eaee5b848e7dd174ddd302d7db62142f4722d574b6")

@@ -1,9 +1,9 @@
 //! Sources, conversations, events and attribution through the public API, with expected
 //! values computed by hand in the comments.
 
-use convolens::attribution::ModelName;
-use convolens::sources::{ContactFilter, SourceDirection, SourceKind, SourceRow};
+use convolens::ModelName;
 use convolens::{Config, Engine, ReportError, ReportOptions};
+use convolens::{ContactFilter, SourceDirection, SourceKind, SourceRow};
 use proptest::prelude::*;
 
 const PHONE: &str = "1001";
@@ -110,11 +110,12 @@ fn close(a: f64, b: f64) -> bool {
 
 /// July 2025, the range every test reports on.
 fn july(model: Option<ModelName>) -> ReportOptions {
-    ReportOptions {
-        from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1),
-        to: chrono::NaiveDate::from_ymd_opt(2025, 8, 1),
-        model,
-        ..ReportOptions::default()
+    {
+        let mut o = convolens::ReportOptions::default();
+        o.from = chrono::NaiveDate::from_ymd_opt(2025, 7, 1);
+        o.to = chrono::NaiveDate::from_ymd_opt(2025, 8, 1);
+        o.model = model;
+        o
     }
 }
 
@@ -415,10 +416,11 @@ fn spend_cost_per_lead_and_roas() {
     assert_eq!(camp.roas, Some(0.0));
     assert_eq!(r.attribution.other_currency, 1);
     // Only 2025-07-02: 10 EUR of the ad's 3-day row.
-    let day2 = ReportOptions {
-        from: chrono::NaiveDate::from_ymd_opt(2025, 7, 2),
-        to: chrono::NaiveDate::from_ymd_opt(2025, 7, 3),
-        ..ReportOptions::default()
+    let day2 = {
+        let mut o = convolens::ReportOptions::default();
+        o.from = chrono::NaiveDate::from_ymd_opt(2025, 7, 2);
+        o.to = chrono::NaiveDate::from_ymd_opt(2025, 7, 3);
+        o
     };
     let r = e.report(&day2).unwrap();
     assert_eq!(row(&r.sources, "meta_ad:120").invested, 10_000_000);
@@ -482,10 +484,7 @@ fn contacts_export_is_rfc4180_csv() {
     let n = e
         .export_contacts(
             &july(Some(ModelName::FirstTouch)),
-            &ContactFilter {
-                source: Some("meta_ad:120".into()),
-                event: None,
-            },
+            &ContactFilter::source("meta_ad:120"),
             &mut out,
         )
         .unwrap();
@@ -499,15 +498,8 @@ fn contacts_export_is_rfc4180_csv() {
     );
     // By event: the purchasers.
     let mut out = Vec::new();
-    e.export_contacts(
-        &july(None),
-        &ContactFilter {
-            source: None,
-            event: Some("purchase".into()),
-        },
-        &mut out,
-    )
-    .unwrap();
+    e.export_contacts(&july(None), &ContactFilter::event("purchase"), &mut out)
+        .unwrap();
     let csv = String::from_utf8(out).unwrap();
     assert_eq!(csv.lines().count(), 2);
     assert!(csv.contains("4915100000001,User 4915100000001,DE,2025-07-01T10:00:00+00:00,campaign:spring,true,90.00"), "{csv}");
@@ -772,7 +764,7 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
         ),
         (1, 15_000_000)
     );
-    let text = convolens::report::text::render(&r);
+    let text = (r).to_text();
     assert!(
         text.contains("SOURCES") && text.contains("Window QR code") && text.contains("29.17"),
         "{text}"
@@ -784,12 +776,17 @@ fn conversations_and_credits_are_exposed_for_other_sections() {
     let cfg = config(r#""events":[{"name":"buy","kind":"button_reply","pattern":"buy"}]"#);
     let mut e = engine(cfg, &two_source_user());
     e.report(&july(None)).unwrap(); // prepares the store
-    let ctx =
-        convolens::report::context(e.store(), e.config(), e.time_zone(), &july(None)).unwrap();
-    let convs = convolens::sources::conversations(&ctx);
+    let ctx = convolens::internals::context(
+        convolens::internals::store(&e),
+        e.config(),
+        e.time_zone(),
+        &july(None),
+    )
+    .unwrap();
+    let convs = convolens::internals::conversations(&ctx);
     assert_eq!(convs.len(), 2);
-    let store = e.store();
-    let ids = |c: &convolens::sources::Conversation| -> Vec<String> {
+    let store = convolens::internals::store(&e);
+    let ids = |c: &convolens::internals::Conversation| -> Vec<String> {
         c.messages
             .iter()
             .map(|m| store.msgs[*m as usize].id.to_string())
@@ -807,7 +804,7 @@ fn conversations_and_credits_are_exposed_for_other_sections() {
     assert_eq!(events, ["buy", "purchase"]);
     assert!(convs[1].lead && !convs[0].lead);
     // The credits of the purchase under the report's model (last touch).
-    let (analysis, att) = convolens::sources::attributed(&ctx).unwrap();
+    let (analysis, att) = convolens::internals::attributed(&ctx).unwrap();
     assert_eq!(att.events.len(), 1);
     let credits = &att.events[0].credits;
     assert_eq!(credits.len(), 1);
@@ -817,7 +814,7 @@ fn conversations_and_credits_are_exposed_for_other_sections() {
     );
     assert_eq!(
         (credits[0].count, credits[0].value),
-        (convolens::attribution::UNIT, 90_000_000)
+        (convolens::internals::UNIT, 90_000_000)
     );
 }
 
@@ -826,8 +823,10 @@ fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/");
     let mut cfg =
         Config::from_json(&std::fs::read_to_string(format!("{dir}config.json")).unwrap()).unwrap();
-    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}{p}")))
-        .unwrap();
+    cfg.resolve_rate_card(Some(std::path::Path::new(dir)), |p| {
+        std::fs::read_to_string(p)
+    })
+    .unwrap();
     let mut e = Engine::new(cfg).unwrap();
     let out = e
         .ingest_reader(std::fs::File::open(format!("{dir}example.jsonl")).unwrap())

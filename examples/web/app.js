@@ -3,7 +3,16 @@
 // users, message volume, billing cost by category and the template table, over the range
 // the buttons choose. No framework; no network beyond this site's own files. The report's
 // shape is the package's `Report` type (bindings-wasm/src/types.d.ts).
-import init, { Engine, version } from '../../bindings-wasm/pkg/web/convolens.js';
+//
+// Two modes. Served by convolens-server, the page carries
+// <meta name="convolens-report" content="report">: it then asks that URL for the report
+// (`?last=30d`, the same JSON as `report --json`) and never loads WebAssembly or takes
+// files. Otherwise (a static server, `examples/web/serve.js`) it computes the report in
+// the browser as described above.
+
+const REPORT_URL = document.querySelector('meta[name="convolens-report"]')?.getAttribute('content') ?? null;
+/** The WASM package's `Engine` class, once loaded (file mode only). */
+let Engine = null;
 
 const EXAMPLE_DATA = new URL('../data/example.jsonl', import.meta.url);
 const EXAMPLE_CONFIG = new URL('../data/config.json', import.meta.url);
@@ -170,9 +179,14 @@ function volume(r) {
   ]);
 }
 
+const SERVICE = { free: 'free', charged: 'charged', mixed: 'free, then charged' };
+
 function cost(r) {
   const c = r.billing.cost;
-  const rows = Object.entries(c.by_category).sort((a, b) => b[1] - a[1]);
+  // Meta Business Agent messages get a bar only when there are some.
+  const rows = Object.entries(c.by_category)
+    .filter(([cat]) => cat !== 'meta_business_agent' || r.billing.meta_business_agent.delivered > 0)
+    .sort((a, b) => b[1] - a[1]);
   const max = Math.max(1e-9, ...rows.map(([, v]) => v));
   const counts = r.billing.charged_messages;
   const conv = r.billing.conversations;
@@ -186,8 +200,11 @@ function cost(r) {
         conv[cat] ? `${int(conv[cat])} conversations` : '',
       ].filter(Boolean).join(' · '))))),
     el('p', { class: 'total' }, `Total ${money(c.total, c.currency)} · ${r.billing.model}`,
+      // From 2026-10-01 Meta charges service (free-form) messages: say which applies.
+      ` · service messages ${SERVICE[r.billing.service]}`,
       c.unpriced ? ` · ${int(c.unpriced)} unpriced` : '',
-      ` · ${int(Object.values(r.billing.free_messages).reduce((s, n) => s + n, 0))} free messages`));
+      ` · ${int(Object.values(r.billing.free_messages).reduce((s, n) => s + n, 0))} free messages`),
+    ...r.warnings.map((w) => el('p', { class: 'warning' }, `⚠ ${w}`)));
 }
 
 function fill(id, node) {
@@ -213,8 +230,27 @@ export function render(r) {
 }
 
 function refresh() {
+  if (REPORT_URL !== null) return refreshFromServer();
   try {
     render(state.engine.report(state.last ? { last: state.last } : {}));
+  } catch (e) {
+    status(`${e.name}: ${e.message}`, true);
+  }
+  return Promise.resolve();
+}
+
+/** Server mode: ask the server for the report over the chosen range. */
+async function refreshFromServer() {
+  const url = new URL(REPORT_URL, document.baseURI);
+  if (state.last) url.searchParams.set('last', state.last);
+  try {
+    const res = await fetch(url, { cache: 'no-store' });
+    if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}: ${(await res.text()).trim()}`);
+    const r = await res.json();
+    render(r);
+    const lines = r.input.lines;
+    status(`Live from the server: ${int(lines)} line${lines === 1 ? '' : 's'} received`
+      + (r.input.errors ? `, ${int(r.input.errors)} could not be read.` : '.'), r.input.errors > 0);
   } catch (e) {
     status(`${e.name}: ${e.message}`, true);
   }
@@ -311,14 +347,26 @@ async function fetchOk(url, how) {
 }
 
 async function main() {
-  await init();
-  $('#version').textContent = version();
   for (const b of document.querySelectorAll('.ranges button')) {
     b.addEventListener('click', () => {
       state.last = b.dataset.last || null;
       refresh();
     });
   }
+  if (REPORT_URL !== null) {
+    document.body.dataset.mode = 'server';
+    $('#drop').hidden = true;
+    $('h1 .sub').textContent = 'WhatsApp analytics, live from convolens-server';
+    $('footer').textContent = 'convolens-server · the report is computed on the server';
+    await refresh();
+    // New webhooks keep arriving: follow them.
+    setInterval(refresh, 30_000);
+    return;
+  }
+  const wasm = await import('../../bindings-wasm/pkg/web/convolens.js');
+  await wasm.default();
+  Engine = wasm.Engine;
+  $('#version').textContent = wasm.version();
   const drop = $('#drop');
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();

@@ -14,13 +14,13 @@ fuzz_target!(|data: &[u8]| {
         let mut fresh = Engine::restore(&before).expect("restore");
         let _ = fresh.report(&ReportOptions::default());
     }
-    let lines_before = e.store().stats.lines;
+    let lines_before = e.stats().lines;
     let out = e.ingest_reader(data).expect("reading a slice cannot fail");
     // Every line is counted: each line break, and a last line without one.
     let breaks = data.iter().filter(|b| **b == b'\n').count() as u64;
     let expected = breaks + u64::from(data.last().is_some_and(|b| *b != b'\n'));
     assert_eq!(out.lines, expected, "lines counted");
-    assert_eq!(e.store().stats.lines, lines_before + out.lines);
+    assert_eq!(e.stats().lines, lines_before + out.lines);
     let r = e.report(&ReportOptions::default()).expect("report");
     let _ = r.input.lines;
     let bytes = e.snapshot();

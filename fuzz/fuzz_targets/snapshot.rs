@@ -12,7 +12,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let bytes = match data.split_first() {
-        Some((flag, payload)) if flag % 2 == 0 => convolens::snapshot::seal(payload),
+        Some((flag, payload)) if flag % 2 == 0 => convolens::internals::seal(payload),
         _ => data.to_vec(),
     };
     if let Ok(mut e) = Engine::restore(&bytes) {

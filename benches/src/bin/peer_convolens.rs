@@ -30,8 +30,8 @@
 //! Times are wall-clock seconds from [`std::time::Instant`]. This is a measurement program:
 //! nothing here asserts a time.
 
-use convolens::report::{ReportOptions, context};
 use convolens::{Config, Engine, Report};
+use convolens::{ReportOptions, internals::context};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -162,10 +162,10 @@ fn report(e: &mut Engine) -> Result<Report, String> {
 /// Facts the peers' rule subset relies on, checked on the data.
 fn checks(e: &mut Engine) -> Result<(u64, u64, bool), String> {
     report(e)?; // prepares the store's timelines
-    let store = e.store();
+    let store = convolens::internals::store(e);
     let ctx = context(store, e.config(), e.time_zone(), &ReportOptions::default())
         .map_err(|e| e.to_string())?;
-    let convs = convolens::sources::conversations(&ctx);
+    let convs = convolens::internals::conversations(&ctx);
     let mut reply_opened = 0;
     let mut start_ties = 0;
     for (i, c) in convs.iter().enumerate() {

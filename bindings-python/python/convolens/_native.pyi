@@ -35,8 +35,8 @@ __version__: str
 class ConvolensError(Exception):
     """Base class of every convolens error."""
 
-class ParseError(ConvolensError):
-    """Input that cannot be ingested."""
+class ParseError(ConvolensError, ValueError):
+    """Input that cannot be ingested (also a ``ValueError``)."""
 
     kind: str
     line: int
@@ -44,8 +44,8 @@ class ParseError(ConvolensError):
     field: str
     message: str
 
-class ConfigError(ConvolensError):
-    """A configuration that cannot be used."""
+class ConfigError(ConvolensError, ValueError):
+    """A configuration that cannot be used (also a ``ValueError``)."""
 
     key: str
 
@@ -60,6 +60,8 @@ class ReportError(ConvolensError):
 class SnapshotError(ConvolensError):
     """Snapshot bytes that cannot be restored."""
 
+    kind: Literal["bad_magic", "newer_version", "corrupt"]
+
 _Document = Union[Mapping[str, Any], List[Any], str, bytes, bytearray]
 _DateLike = Union[datetime.date, str]
 _Instant = Union[datetime.datetime, int, float]
@@ -67,10 +69,16 @@ _Path = Union[str, os.PathLike[str]]
 
 @final
 class FreeFormWindow:
-    """The customer service window of one user at one instant; true when open."""
+    """The customer service window of one user at one instant; true when open (free-form
+    may be sent), ``charged`` when such a message would be charged (from 2026-10-01 by
+    default), ``free`` when it would cost nothing."""
 
     @property
     def open(self) -> bool: ...
+    @property
+    def free(self) -> bool: ...
+    @property
+    def charged(self) -> bool: ...
     @property
     def at(self) -> datetime.datetime: ...
     @property

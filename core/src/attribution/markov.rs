@@ -24,7 +24,7 @@
 
 /// The solved chain.
 #[derive(Clone, Debug, PartialEq)]
-pub struct MarkovResult {
+pub(crate) struct MarkovResult {
     /// Probability of conversion from `start`.
     pub conversion_probability: f64,
     /// Removal effect per source (index = source id), each in `[0, 1]`.
@@ -34,7 +34,7 @@ pub struct MarkovResult {
 /// Solve the chain over `n` sources (ids `0..n`) for `paths`: (source ids in order,
 /// converted).
 #[allow(clippy::many_single_char_names)] // the textbook names: n, Q, r, x, P
-pub fn removal_effects(n: usize, paths: &[(Vec<usize>, bool)]) -> MarkovResult {
+pub(crate) fn removal_effects(n: usize, paths: &[(Vec<usize>, bool)]) -> MarkovResult {
     let size = n + 1; // state 0 = start, state s + 1 = source s
     let mut counts = vec![0.0f64; size * size];
     let mut conv = vec![0.0f64; size];

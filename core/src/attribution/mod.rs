@@ -31,9 +31,9 @@
 //!     is contained in `S`. That game is a sum of one unanimity game per event, so the
 //!     exact Shapley value gives each event's credit equally to the distinct sources of its
 //!     path (and within a source equally to its conversations): the engine applies that
-//!     decomposition, and [`shapley::shapley_exact`] (the enumeration over all `2^n`
+//!     decomposition, and `shapley::shapley_exact` (the enumeration over all `2^n`
 //!     coalitions) is tested to give the same totals. As the spec asks, more than
-//!     [`shapley::MAX_SOURCES`] distinct sources in the range's converting paths is an
+//!     `shapley::MAX_SOURCES` distinct sources in the range's converting paths is an
 //!     error ([`ReportError::Unsupported`]) naming the count.
 //!   - A model whose weights are all zero for an event (position weights `(0, 1, 0)` with
 //!     two candidates, a Markov case with no removal effect) falls back to equal weights.
@@ -42,135 +42,31 @@
 //!   largest-remainder method (ties to the older conversation), so the parts sum exactly
 //!   to the event and no money is lost to rounding.
 
+mod contacts;
+mod credits;
 pub mod markov;
+mod section;
 pub mod shapley;
 
-use crate::error::{ConfigError, ReportError};
-use crate::sources::{Analysis, Conversation};
-use crate::time::{DAY, DayRange};
-use serde::{Deserialize, Serialize};
+pub use contacts::ContactFilter;
+pub(crate) use contacts::export_contacts;
+pub(crate) use credits::{CreditDay, CreditDays};
+pub(crate) use section::sources_section;
+pub use section::{
+    AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, SourceRow,
+};
+
+use crate::config::{AttributionConfig, ModelName};
+use crate::error::ReportError;
+use crate::model::UNIT;
+use crate::scope::Scope;
+use crate::sources::{Analysis, Conversation, analyse};
+use crate::util::time::{DAY, DayRange};
 use std::collections::HashMap;
-
-/// An attribution model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ModelName {
-    /// All credit to the latest conversation in the lookback (default).
-    #[default]
-    LastTouch,
-    /// All credit to the earliest conversation in the lookback.
-    FirstTouch,
-    /// Equal credit to every conversation in the lookback.
-    Linear,
-    /// Credit halves every `half_life_days` before the event.
-    TimeDecay,
-    /// 40% first, 40% last, 20% shared by the middle (weights configurable).
-    PositionBased,
-    /// Markov-chain removal effect, computed analytically.
-    Markov,
-    /// Exact Shapley values (at most 15 sources).
-    Shapley,
-}
-
-impl ModelName {
-    /// Every model, in the order reports list them.
-    pub const ALL: [ModelName; 7] = [
-        ModelName::LastTouch,
-        ModelName::FirstTouch,
-        ModelName::Linear,
-        ModelName::TimeDecay,
-        ModelName::PositionBased,
-        ModelName::Markov,
-        ModelName::Shapley,
-    ];
-
-    /// The `snake_case` name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModelName::LastTouch => "last_touch",
-            ModelName::FirstTouch => "first_touch",
-            ModelName::Linear => "linear",
-            ModelName::TimeDecay => "time_decay",
-            ModelName::PositionBased => "position_based",
-            ModelName::Markov => "markov",
-            ModelName::Shapley => "shapley",
-        }
-    }
-
-    /// Whether an event's credit under this model depends only on its own candidates, not
-    /// on the report range: true for the rule-based models. The data-driven ones (Markov's
-    /// removal effects, Shapley's source limit) look at every path of the range.
-    pub fn range_independent(self) -> bool {
-        !matches!(self, ModelName::Markov | ModelName::Shapley)
-    }
-
-    /// Parse a `snake_case` name (`-` accepted for `_`).
-    pub fn parse(s: &str) -> Option<ModelName> {
-        let s = s.trim().to_ascii_lowercase().replace('-', "_");
-        ModelName::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-}
-
-/// How external events are attributed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AttributionConfig {
-    /// The model. Default `last_touch`.
-    pub model: ModelName,
-    /// Conversations that started at most this many days before the event are candidates.
-    /// Default 7 (Meta's CTWA click window).
-    pub lookback_days: u32,
-    /// Half-life of the time-decay model, in days. Default 7.
-    pub half_life_days: f64,
-    /// Position-based weights: first, middle (shared), last. Default `[0.4, 0.2, 0.4]`.
-    pub position_weights: [f64; 3],
-}
-
-impl Default for AttributionConfig {
-    fn default() -> Self {
-        AttributionConfig {
-            model: ModelName::LastTouch,
-            lookback_days: 7,
-            half_life_days: 7.0,
-            position_weights: [0.4, 0.2, 0.4],
-        }
-    }
-}
-
-impl AttributionConfig {
-    /// Check ranges.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.lookback_days == 0 || self.lookback_days > 366 {
-            return Err(ConfigError::value(
-                "attribution.lookback_days",
-                "must be between 1 and 366",
-            ));
-        }
-        if !(self.half_life_days.is_finite() && self.half_life_days > 0.0) {
-            return Err(ConfigError::value(
-                "attribution.half_life_days",
-                "must be a positive number",
-            ));
-        }
-        let w = self.position_weights;
-        if w.iter().any(|x| !x.is_finite() || *x < 0.0)
-            || (w.iter().sum::<f64>() - 1.0).abs() > 1e-9
-        {
-            return Err(ConfigError::value(
-                "attribution.position_weights",
-                "must be three non-negative numbers summing to 1",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Micro-conversions per event: an event's count of one is split in these units.
-pub const UNIT: i64 = 1_000_000;
 
 /// Credit one event gives one conversation.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct Credit {
     /// Index in [`Analysis::conversations`].
     pub conversation: usize,
@@ -182,6 +78,7 @@ pub struct Credit {
 
 /// How one attributed event was credited.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct EventCredit {
     /// Index in [`Analysis::touches`].
     pub touch: usize,
@@ -201,6 +98,7 @@ pub struct EventCredit {
 /// conversation was opened by that template's messages
 /// (`analysis.conversations[credit.conversation].opening`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct Attribution {
     /// The model used.
     pub model: ModelName,
@@ -209,6 +107,7 @@ pub struct Attribution {
 }
 
 /// Attribute the attributed events of `analysis` whose time is in `range` with `model`.
+#[doc(hidden)]
 pub fn attribute(
     analysis: &Analysis,
     range: &DayRange,
@@ -232,57 +131,9 @@ pub fn attribute(
         keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
     };
     let global: Vec<f64> = match model {
-        ModelName::Markov => {
-            let mut paths: Vec<(Vec<usize>, bool)> = Vec::new();
-            let mut in_event = vec![false; convs.len()];
-            for &t in &picked {
-                let cands = &analysis.touches[t].candidates;
-                if !cands.is_empty() {
-                    paths.push((
-                        cands.iter().map(|&c| intern(&mut ids, &convs[c])).collect(),
-                        true,
-                    ));
-                    for &c in cands {
-                        in_event[c] = true;
-                    }
-                }
-            }
-            // Non-converting paths: each user's other conversations started in the range,
-            // cut into windows of the lookback from each window's first conversation.
-            let lookback = i64::from(cfg.lookback_days) * DAY;
-            let mut cur: Option<(u32, i64)> = None;
-            for (i, c) in convs.iter().enumerate() {
-                if in_event[i] || !(from..to).contains(&c.start) {
-                    continue;
-                }
-                let s = intern(&mut ids, c);
-                match (cur, paths.last_mut()) {
-                    (Some((u, first)), Some((p, false)))
-                        if u == c.user && c.start - first <= lookback =>
-                    {
-                        p.push(s);
-                    }
-                    _ => {
-                        paths.push((vec![s], false));
-                        cur = Some((c.user, c.start));
-                    }
-                }
-            }
-            markov::removal_effects(ids.len(), &paths).removal_effects
-        }
+        ModelName::Markov => markov_effects(analysis, &picked, &mut ids, cfg, (from, to)),
         ModelName::Shapley => {
-            let distinct: std::collections::BTreeSet<&str> = picked
-                .iter()
-                .flat_map(|&t| &analysis.touches[t].candidates)
-                .map(|&c| &*convs[c].source.key)
-                .collect();
-            if distinct.len() > shapley::MAX_SOURCES {
-                return Err(ReportError::Unsupported(format!(
-                    "exact Shapley attribution supports at most {} sources; the converting paths in this range have {}",
-                    shapley::MAX_SOURCES,
-                    distinct.len()
-                )));
-            }
+            check_shapley_sources(analysis, &picked)?;
             Vec::new()
         }
         _ => Vec::new(),
@@ -319,6 +170,81 @@ pub fn attribute(
     Ok(Attribution { model, events })
 }
 
+/// The Markov removal effect of every source id, from the converting paths of the
+/// `picked` events and the range's other conversations (cut into lookback windows).
+fn markov_effects<'a>(
+    analysis: &'a Analysis,
+    picked: &[usize],
+    ids: &mut HashMap<&'a str, usize>,
+    cfg: &AttributionConfig,
+    (from, to): (i64, i64),
+) -> Vec<f64> {
+    let convs = &analysis.conversations;
+    let mut paths: Vec<(Vec<usize>, bool)> = Vec::new();
+    let mut in_event = vec![false; convs.len()];
+    for &t in picked {
+        let cands = &analysis.touches[t].candidates;
+        if !cands.is_empty() {
+            paths.push((
+                cands.iter().map(|&c| intern(ids, &convs[c])).collect(),
+                true,
+            ));
+            for &c in cands {
+                in_event[c] = true;
+            }
+        }
+    }
+    // Non-converting paths: each user's other conversations started in the range,
+    // cut into windows of the lookback from each window's first conversation.
+    let lookback = i64::from(cfg.lookback_days) * DAY;
+    let mut cur: Option<(u32, i64)> = None;
+    for (i, c) in convs.iter().enumerate() {
+        if in_event[i] || !(from..to).contains(&c.start) {
+            continue;
+        }
+        let s = intern(ids, c);
+        match (cur, paths.last_mut()) {
+            (Some((u, first)), Some((p, false))) if u == c.user && c.start - first <= lookback => {
+                p.push(s);
+            }
+            _ => {
+                paths.push((vec![s], false));
+                cur = Some((c.user, c.start));
+            }
+        }
+    }
+    markov::removal_effects(ids.len(), &paths).removal_effects
+}
+
+/// Refuse exact Shapley over more than [`shapley::MAX_SOURCES`] distinct sources in the
+/// converting paths of the `picked` events.
+fn check_shapley_sources(analysis: &Analysis, picked: &[usize]) -> Result<(), ReportError> {
+    let convs = &analysis.conversations;
+    let distinct: std::collections::BTreeSet<&str> = picked
+        .iter()
+        .flat_map(|&t| &analysis.touches[t].candidates)
+        .map(|&c| &*convs[c].source.key)
+        .collect();
+    if distinct.len() > shapley::MAX_SOURCES {
+        return Err(ReportError::Unsupported(format!(
+            "exact Shapley attribution supports at most {} sources; the converting paths in this range have {}",
+            shapley::MAX_SOURCES,
+            distinct.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The conversations and the attribution of the range's attributed events under the
+/// report's model: what other sections (e.g. a template's attributed conversions and value)
+/// build on. A credit's `conversation` indexes `Analysis::conversations`.
+#[doc(hidden)]
+pub fn attributed(ctx: &Scope<'_>) -> Result<(Analysis, Attribution), ReportError> {
+    let analysis = analyse(ctx);
+    let att = attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
+    Ok((analysis, att))
+}
+
 fn intern<'a>(ids: &mut HashMap<&'a str, usize>, c: &'a Conversation) -> usize {
     let n = ids.len();
     *ids.entry(&*c.source.key).or_insert(n)
@@ -327,7 +253,7 @@ fn intern<'a>(ids: &mut HashMap<&'a str, usize>, c: &'a Conversation) -> usize {
 /// Weights of one event's candidates (oldest first) under `model`; never all zero.
 /// `srcs` are the candidates' source ids, `global` the Markov removal effects by source id.
 #[allow(clippy::many_single_char_names)] // f, m, l: the position weights
-pub fn weights(
+pub(crate) fn weights(
     model: ModelName,
     cfg: &AttributionConfig,
     ts: i64,
@@ -386,7 +312,7 @@ pub fn weights(
 
 /// Split `total` in proportion to `weights` so that the parts sum exactly to `total`
 /// (largest remainder; any residue left by floating point goes to the heaviest part).
-pub fn split_exact(total: i64, weights: &[f64]) -> Vec<i64> {
+pub(crate) fn split_exact(total: i64, weights: &[f64]) -> Vec<i64> {
     let mut parts = crate::model::money::split_largest_remainder(total, weights);
     let diff = total - parts.iter().sum::<i64>();
     if diff != 0 {

@@ -1,17 +1,18 @@
 //! Exact Shapley values over coalitions of sources.
 //!
 //! The game used for attribution ([`crate::attribution`]): `v(S)` is the number (or value)
-//! of attributed events whose path's set of sources is a subset of `S`. [`game_from_sets`]
-//! builds it (a subset-sum over bit masks) and [`shapley_exact`] evaluates
+//! of attributed events whose path's set of sources is a subset of `S`. `game_from_sets`
+//! builds it (a subset-sum over bit masks) and `shapley_exact` evaluates
 //! `φᵢ = Σ_{S ⊆ N∖{i}} |S|! (n − |S| − 1)! / n! · (v(S ∪ {i}) − v(S))` over all `2ⁿ`
-//! coalitions, for at most [`MAX_SOURCES`] players.
+//! coalitions, for at most `MAX_SOURCES` players.
 
 /// The most sources exact Shapley attribution accepts.
-pub const MAX_SOURCES: usize = 15;
+pub(crate) const MAX_SOURCES: usize = 15;
 
 /// The characteristic function over `n` players: `v[S] = Σ weight` of the sets contained
 /// in `S` (sets and coalitions as bit masks).
-pub fn game_from_sets(n: usize, sets: &[(u32, f64)]) -> Vec<f64> {
+#[cfg(test)]
+pub(crate) fn game_from_sets(n: usize, sets: &[(u32, f64)]) -> Vec<f64> {
     let mut v = vec![0.0f64; 1 << n];
     for &(mask, w) in sets {
         v[mask as usize] += w;
@@ -31,7 +32,8 @@ pub fn game_from_sets(n: usize, sets: &[(u32, f64)]) -> Vec<f64> {
 /// # Panics
 ///
 /// When `v.len()` is not `2ⁿ`.
-pub fn shapley_exact(n: usize, v: &[f64]) -> Vec<f64> {
+#[cfg(test)]
+pub(crate) fn shapley_exact(n: usize, v: &[f64]) -> Vec<f64> {
     assert_eq!(
         v.len(),
         1 << n,

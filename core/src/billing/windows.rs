@@ -1,5 +1,10 @@
 //! The customer service window and the free entry point window, per (business number, user).
 //!
+//! An open customer service window means free-form messages *may be sent*, not that they are
+//! free: from 2026-10-01 (default timeline) they are charged at the service rate unless a
+//! free entry point window is open. [`WindowState`] says both (`open`, and `free` /
+//! `charged`).
+//!
 //! # Rules
 //!
 //! - **Customer service window**: "24 h from the user's latest inbound message, reset by
@@ -18,12 +23,12 @@
 //!   else opens: a reply that falls inside an open window does not open a second one.
 //! - Both windows belong to one business number: a user writing to two numbers has a window
 //!   with each. Events at the same second are taken inbound first.
-//! - Window lengths come from the pricing timeline ([`super::Rules`]) at the event's
+//! - Window lengths come from the pricing timeline (`super::Rules`) at the event's
 //!   instant (business time zone): the service window and the reply deadline from the rules
 //!   in force at the delivery that is being priced, the free entry window from the rules at
 //!   the reply that opens it.
 
-use super::timeline::{Rules, Timeline};
+use crate::model::pricing::{Rules, Timeline};
 use crate::model::{Direction, ReferralSource};
 use crate::store::{PhoneIx, Store, UserIx};
 use chrono_tz::Tz;
@@ -31,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 /// The windows of one (business number, user), advanced event by event in time order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WindowTracker {
+pub(crate) struct WindowTracker {
     /// The latest user message so far.
     pub last_inbound: Option<i64>,
     /// The latest referral message not yet answered.
@@ -42,7 +47,7 @@ pub struct WindowTracker {
 
 /// What a delivered business message meant for the free entry point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryOutcome {
+pub(crate) enum EntryOutcome {
     /// The message is the reply that opened a window `[at, until)`.
     Opened {
         /// When the window closes.
@@ -59,7 +64,7 @@ pub enum EntryOutcome {
 
 impl WindowTracker {
     /// A user message arrived at `ts`; `referral` when it came from a CTWA ad or Page CTA.
-    pub fn on_inbound(&mut self, ts: i64, referral: bool) {
+    pub(crate) fn on_inbound(&mut self, ts: i64, referral: bool) {
         self.last_inbound = Some(self.last_inbound.map_or(ts, |t| t.max(ts)));
         if referral {
             self.pending_referral = Some(ts);
@@ -67,17 +72,17 @@ impl WindowTracker {
     }
 
     /// Whether the customer service window is open at `at`.
-    pub fn service_open(&self, at: i64, rules: &Rules) -> bool {
+    pub(crate) fn service_open(&self, at: i64, rules: &Rules) -> bool {
         self.service_until(rules).is_some_and(|u| at < u)
     }
 
     /// When the customer service window closes (or closed), if the user ever wrote.
-    pub fn service_until(&self, rules: &Rules) -> Option<i64> {
+    pub(crate) fn service_until(&self, rules: &Rules) -> Option<i64> {
         self.last_inbound.map(|t| t + rules.service_window_secs())
     }
 
     /// The free entry point window open at `at`, as its closing instant.
-    pub fn free_entry_open(&self, at: i64) -> Option<i64> {
+    pub(crate) fn free_entry_open(&self, at: i64) -> Option<i64> {
         self.free_entry
             .filter(|(o, u)| *o <= at && at < *u)
             .map(|(_, u)| u)
@@ -85,7 +90,7 @@ impl WindowTracker {
 
     /// A business message was delivered at `at`: open a free entry point window if it is
     /// the first reply to a referral, and say whether the message falls in one.
-    pub fn on_delivery(&mut self, at: i64, rules: &Rules) -> EntryOutcome {
+    pub(crate) fn on_delivery(&mut self, at: i64, rules: &Rules) -> EntryOutcome {
         if let Some(until) = self.free_entry_open(at) {
             self.pending_referral = None;
             return EntryOutcome::Inside { until };
@@ -103,15 +108,30 @@ impl WindowTracker {
 
 /// Whether an inbound message makes the user eligible for a free entry point: a referral
 /// from a Click-to-WhatsApp ad or a Page post call-to-action.
-pub fn is_entry_referral(source: Option<ReferralSource>) -> bool {
+pub(crate) fn is_entry_referral(source: Option<ReferralSource>) -> bool {
     matches!(source, Some(ReferralSource::Ad | ReferralSource::Post))
 }
 
 /// What the business may send to a user at an instant, and what it costs.
+///
+/// `open` says only that free-form (non-template) messages *may be sent*; it does not say
+/// they are free. Whether one delivered now is free is `free` (and `charged` the opposite,
+/// while the window is open): from 2026-10-01 (default timeline) free-form service messages
+/// are charged unless a free entry point window is open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowState {
-    /// The customer service window is open: free-form messages may be sent.
+    /// The customer service window is open: free-form messages may be sent (at a price
+    /// under the rules in force: see `charged`).
     pub open: bool,
+    /// The window is open and a free-form message delivered now would cost nothing: the
+    /// rules in force make service messages free (2024-11-01 to 2026-09-30 by default), or
+    /// a free entry point window is open.
+    #[serde(default)]
+    pub free: bool,
+    /// The window is open and a free-form message delivered now would be charged at the
+    /// market's service rate (from 2026-10-01 by default, outside a free entry point window).
+    #[serde(default)]
+    pub charged: bool,
     /// When the customer service window closes (or last closed); `None` if the user never wrote.
     pub until: Option<i64>,
     /// The user's latest message at or before the instant.
@@ -126,7 +146,7 @@ pub struct WindowState {
 /// The window state of `user` with business number `phone` (or, with `None`, across all
 /// numbers: open when open with any) at instant `at`, from everything ingested up to `at`.
 /// Order-independent: it sorts the events itself.
-pub fn window_state(
+pub(crate) fn window_state(
     store: &Store,
     timeline: &Timeline,
     tz: Tz,
@@ -138,7 +158,7 @@ pub fn window_state(
     let rec = &store.users[user as usize];
     // (time, inbound first, id, phone, referral?)
     let mut events: Vec<(i64, u8, &str, PhoneIx, bool)> = Vec::new();
-    let resolve = super::charges::PhoneResolver::new(store, user);
+    let resolve = crate::store::PhoneResolver::new(store, user);
     for &ix in &rec.timeline {
         let m = &store.msgs[ix as usize];
         let p = resolve.phone_of(m);
@@ -187,7 +207,9 @@ pub fn window_state(
     let rules = timeline.rules_at(at, tz);
     let mut out = WindowState::default();
     for (_, tr) in &trackers {
-        out.open |= tr.service_open(at, &rules);
+        let open = tr.service_open(at, &rules);
+        out.open |= open;
+        out.free |= open && (rules.service_free || tr.free_entry_open(at).is_some());
         out.until = out.until.max(tr.service_until(&rules));
         out.last_inbound = out.last_inbound.max(tr.last_inbound);
         out.free_entry_until = out.free_entry_until.max(tr.free_entry_open(at));
@@ -197,6 +219,7 @@ pub fn window_state(
             .filter(|u| at < *u);
         out.free_entry_reply_by = out.free_entry_reply_by.max(reply_by);
     }
+    out.charged = out.open && !out.free;
     out
 }
 

@@ -34,26 +34,29 @@
 //!   local weekday and hour in the report zone. On the day clocks go forward the skipped
 //!   hour stays empty; on the day they go back the repeated hour counts both passes.
 
+use super::Carry;
 use super::FoldCtx;
-use super::days::{Contribution, Emit};
+use super::day_store::{Contribution, Emit};
 use crate::model::Direction;
 use crate::store::{MsgRec, PhoneIx, UserRec};
 use smallvec::SmallVec;
 
 /// Whether a business message counts as sent in engagement: it was delivered.
-pub fn counts_as_sent(m: &MsgRec) -> bool {
+pub(crate) fn counts_as_sent(m: &MsgRec) -> bool {
     m.dir == Direction::Outbound && m.status.delivered_at().is_some()
 }
 
 /// Fold one user's timeline into activity contributions: active days, first messages,
 /// received messages by hour, delivered business messages.
-pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
+pub(crate) fn fold<'a>(
+    cx: &FoldCtx<'a>,
+    user: &'a UserRec,
+    carry: Option<&Carry>,
+    out: &mut Vec<Contribution<'a>>,
+) {
     // Numbers written to in expired history are not new again (see `crate::expiry`).
-    let mut seen_phones: SmallVec<[PhoneIx; 2]> = user
-        .carry
-        .as_deref()
-        .map(|c| c.phones.clone())
-        .unwrap_or_default();
+    let mut seen_phones: SmallVec<[PhoneIx; 2]> =
+        carry.map(|c| c.phones.clone()).unwrap_or_default();
     let mut seen_any = !seen_phones.is_empty();
     let mut last_active: Option<(PhoneIx, i32)> = None;
     for &ix in &user.timeline {

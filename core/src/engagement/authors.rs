@@ -10,20 +10,21 @@
 //! - The kind is the outbound record's `author` (`automation`, `agent`, `reminder`, `api`,
 //!   `campaign`; Turn.io's "stack" and "coach" are read as automation and agent); a message
 //!   with no record or no author is `unknown`.
-//! - **`top_authors`** lists the [`TOP_AUTHORS`] (kind, `author_id`) pairs with the most
+//! - **`top_authors`** lists the `TOP_AUTHORS` (kind, `author_id`) pairs with the most
 //!   messages, most first (ties by kind, then id); messages without an `author_id` are
 //!   counted in `authors` only.
 
 use super::FoldCtx;
 use super::activity::counts_as_sent;
-use super::days::{Contribution, Emit, Interner};
+use super::day_store::{Contribution, Emit};
 use crate::model::AuthorKind;
 use crate::store::UserRec;
+use crate::util::interner::Interner;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How many authors `top_authors` lists.
-pub const TOP_AUTHORS: usize = 10;
+pub(crate) const TOP_AUTHORS: usize = 10;
 
 /// One author's count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +38,7 @@ pub struct TopAuthor {
 }
 
 /// Fold one user's timeline into authorship contributions.
-pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
+pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
     for &ix in &user.timeline {
         let m = &cx.store.msgs[ix as usize];
         if !counts_as_sent(m) {
@@ -58,7 +59,7 @@ pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<
 }
 
 /// Counts by kind and the top authors of a summed (kind, interned id) map.
-pub fn summarize(
+pub(crate) fn summarize(
     map: &BTreeMap<(AuthorKind, Option<u32>), u64>,
     names: &Interner,
 ) -> (BTreeMap<String, u64>, Vec<TopAuthor>) {

@@ -25,14 +25,14 @@
 //! # How it is computed
 //!
 //! One data path: each live user's prepared timeline is folded, by a pure function per
-//! concept, into [`Contribution`]s to (business number, calendar day) buckets; a
-//! [`DayStore`] sums them into [`DayAgg`]s ([`days`]); a report sums the days of its range
-//! ([`report`]). The fold of one user does not look at any other user, and day aggregates
+//! concept, into `Contribution`s to (business number, calendar day) buckets; a
+//! `DayStore` sums them into `DayAgg`s (`days`); a report sums the days of its range
+//! (`report`). The fold of one user does not look at any other user, and day aggregates
 //! merge associatively, so the store built from disjoint sets of users merges into the store
 //! built from all of them. The engine keeps the built store and rebuilds it only when input
 //! has arrived since (or when a report asks for another time zone), so a report over a
 //! range costs time proportional to the days in it, not to the messages ingested. Distinct
-//! users are exact; see [`days`] for the memory bound.
+//! users are exact; see `days` for the memory bound.
 //!
 //! # Ranges
 //!
@@ -43,27 +43,32 @@
 
 pub mod activity;
 pub mod authors;
-pub mod days;
-pub mod report;
+pub(crate) mod carry;
+pub(crate) mod day_store;
+pub(crate) mod funnel;
+pub mod sections;
 pub mod support;
 pub mod templates;
-pub mod userset;
+pub(crate) mod userset;
 
-pub use days::{Contribution, DayAgg, DayStore, Emit};
+pub(crate) use carry::{Carries, Carry};
+pub(crate) use day_store::{Contribution, DayStore};
 
-pub use report::{Engagement, Sections};
-pub use templates::{TemplateMoney, TemplateRow};
-pub use userset::UserSet;
+pub use authors::TopAuthor;
+pub use sections::{DailyActive, DailyVolume, Engagement};
+pub use support::{AuthorResponse, ResponseTime, Support};
+pub(crate) use templates::TemplateMoney;
+pub use templates::{ButtonRow, TemplateRow};
 
 use crate::store::{MsgIx, PhoneIx, Store, UserIx, UserRec};
-use crate::time::local;
+use crate::util::time::local;
 use chrono::Timelike;
 use chrono_tz::Tz;
-use days::{DayNum, day_num};
+use day_store::{DayNum, day_num};
 use hashbrown::HashMap;
 
 /// What a per-user fold reads besides the user's own timeline.
-pub struct FoldCtx<'a> {
+pub(crate) struct FoldCtx<'a> {
     /// The prepared fact store.
     pub store: &'a Store,
     /// The report time zone.
@@ -72,11 +77,14 @@ pub struct FoldCtx<'a> {
     pub clicks: HashMap<MsgIx, Vec<&'a str>>,
     /// The "no business number" index (records that named none), if any.
     pub no_phone: Option<PhoneIx>,
+    /// What expired history left each user (by representative), when some expired.
+    pub carries: HashMap<UserIx, Carry>,
 }
 
 impl<'a> FoldCtx<'a> {
-    /// The context for folding users of `store` into days of `tz`.
-    pub fn new(store: &'a Store, tz: Tz) -> FoldCtx<'a> {
+    /// The context for folding users of `store` into days of `tz`, continuing from the
+    /// `carries` expired history left.
+    pub(crate) fn new(store: &'a Store, tz: Tz, carries: Option<&Carries>) -> FoldCtx<'a> {
         let mut clicks: HashMap<MsgIx, Vec<&'a str>> = HashMap::new();
         for c in store.clicks.values() {
             if let Some(m) = store.outbound(&c.message_id) {
@@ -88,16 +96,17 @@ impl<'a> FoldCtx<'a> {
             tz,
             clicks,
             no_phone: store.phone_by_id(""),
+            carries: carries.map(|c| c.by_user(store)).unwrap_or_default(),
         }
     }
 
     /// The local calendar day of `ts`.
-    pub fn day(&self, ts: i64) -> DayNum {
+    pub(crate) fn day(&self, ts: i64) -> DayNum {
         day_num(local(ts, self.tz).date_naive())
     }
 
     /// The local calendar day and hour of `ts`.
-    pub fn day_hour(&self, ts: i64) -> (DayNum, u8) {
+    pub(crate) fn day_hour(&self, ts: i64) -> (DayNum, u8) {
         let l = local(ts, self.tz);
         (day_num(l.date_naive()), l.hour() as u8)
     }
@@ -105,16 +114,28 @@ impl<'a> FoldCtx<'a> {
 
 /// Fold one user (a live, prepared user) into contributions: activity, support,
 /// authorship, funnels.
-pub fn fold_user<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
-    activity::fold(cx, user, out);
-    support::fold(cx, user, out);
+pub(crate) fn fold_user<'a>(
+    cx: &FoldCtx<'a>,
+    u: UserIx,
+    user: &'a UserRec,
+    out: &mut Vec<Contribution<'a>>,
+) {
+    let carry = cx.carries.get(&u);
+    activity::fold(cx, user, carry, out);
+    support::fold(cx, user, carry, out);
     authors::fold(cx, user, out);
     templates::fold(cx, user, out);
 }
 
 /// Build the day aggregates of `users` (live users of a prepared store) in `tz`.
-pub fn build_users(store: &Store, tz: Tz, users: impl IntoIterator<Item = UserIx>) -> DayStore {
-    let cx = FoldCtx::new(store, tz);
+#[doc(hidden)]
+pub fn build_users(
+    store: &Store,
+    tz: Tz,
+    carries: Option<&Carries>,
+    users: impl IntoIterator<Item = UserIx>,
+) -> DayStore {
+    let cx = FoldCtx::new(store, tz, carries);
     let (from, to) = match (store.min_ts, store.max_ts) {
         (Some(a), Some(b)) => (cx.day(a), cx.day(b)),
         _ => (0, -1),
@@ -124,32 +145,44 @@ pub fn build_users(store: &Store, tz: Tz, users: impl IntoIterator<Item = UserIx
     for u in users {
         let rec = &store.users[u as usize];
         buf.clear();
-        fold_user(&cx, rec, &mut buf);
+        fold_user(&cx, u, rec, &mut buf);
         days.absorb(u, rec.country(), &buf);
     }
     days.finalize();
     days
 }
 
+/// What expired history left for engagement: the users' carries and, in the zone they
+/// were sealed in, the sealed days (see [`crate::expiry`]).
+#[derive(Clone, Copy, Debug)]
+#[doc(hidden)]
+pub struct Past<'a> {
+    /// Every user's carry.
+    pub carries: &'a Carries,
+    /// The sealed days' aggregates.
+    pub sealed: &'a DayStore,
+    /// The first day that is not sealed.
+    pub until: chrono::NaiveDate,
+}
+
 /// Build the day aggregates of every live user of a prepared store in `tz`; in the zone
-/// of the store's sealed days ([`crate::expiry`]), the days before their end are the
-/// sealed ones.
-pub fn build(store: &Store, tz: Tz) -> DayStore {
-    let mut days = build_users(store, tz, store.live_users());
-    match store.expiry.as_deref() {
-        Some(x) if x.tz == tz => {
+/// of the sealed days `past` holds, the days before their end are the sealed ones.
+#[doc(hidden)]
+pub fn build(store: &Store, tz: Tz, past: Option<Past<'_>>) -> DayStore {
+    let mut days = build_users(store, tz, past.map(|p| p.carries), store.live_users());
+    match past {
+        Some(p) if p.sealed.tz() == tz => {
             // Same zone and fact store: the splice cannot fail.
-            let _ = days.splice(&x.sealed.days, days::day_num(x.until));
+            let _ = days.splice(p.sealed, day_store::day_num(p.until));
         }
-        Some(_) => {
+        Some(p) => {
             // Another zone: no sealed days, but the conversations expired history left
             // open are still open (reports here start after the sealed days).
             let mut open = std::collections::BTreeMap::new();
-            for u in store.live_users() {
-                let carry = store.users[u as usize].carry.as_deref();
-                for (p, st) in carry.iter().flat_map(|c| &c.support) {
+            for carry in p.carries.by_user(store).values() {
+                for (ph, st) in &carry.support {
                     if matches!(st, support::State::Open { .. }) {
-                        *open.entry(*p).or_default() += 1;
+                        *open.entry(*ph).or_default() += 1;
                     }
                 }
             }
@@ -164,22 +197,22 @@ pub fn build(store: &Store, tz: Tz) -> DayStore {
 /// after [`DayCache::clear`], which the engine calls whenever its state changes (ingest,
 /// merge, restore).
 #[derive(Clone, Debug, Default)]
-pub struct DayCache {
+pub(crate) struct DayCache {
     days: Option<DayStore>,
 }
 
 impl DayCache {
     /// The day aggregates of `store` (prepared) in `tz`, built if missing or in another
     /// zone.
-    pub fn get(&mut self, store: &Store, tz: Tz) -> &DayStore {
+    pub(crate) fn get(&mut self, store: &Store, tz: Tz, past: Option<Past<'_>>) -> &DayStore {
         if self.days.as_ref().is_some_and(|d| d.tz() != tz) {
             self.days = None;
         }
-        self.days.get_or_insert_with(|| build(store, tz))
+        self.days.get_or_insert_with(|| build(store, tz, past))
     }
 
     /// Forget the built store.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.days = None;
     }
 }

@@ -30,9 +30,9 @@
 //!   `null` when nothing was answered.
 
 use super::FoldCtx;
-use super::days::{Contribution, Emit};
+use super::day_store::{Contribution, Emit};
 use crate::model::{AuthorKind, Direction};
-use crate::store::{PhoneIx, UserRec};
+use crate::store::{MsgRec, PhoneIx, UserRec};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::collections::BTreeMap;
@@ -78,7 +78,7 @@ pub struct AuthorResponse {
 
 /// A user's support conversation with one business number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum State {
+pub(crate) enum State {
     /// Opened at `since` by an inbound message; `answered` once a business message followed.
     Open {
         /// When it opened.
@@ -91,17 +91,22 @@ pub enum State {
 }
 
 /// Per business number, the state of a user's support conversations.
-pub type States = SmallVec<[(PhoneIx, State); 2]>;
+pub(crate) type States = SmallVec<[(PhoneIx, State); 2]>;
 
 /// Fold one user's timeline and close records into support contributions, starting from
-/// the states the user's expired history left ([`crate::store::Carry`]).
-pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
-    let init = user.carry.as_deref().map(|c| c.support.clone());
+/// the states the user's expired history left ([`super::Carry`]).
+pub(crate) fn fold<'a>(
+    cx: &FoldCtx<'a>,
+    user: &'a UserRec,
+    carry: Option<&super::Carry>,
+    out: &mut Vec<Contribution<'a>>,
+) {
+    let init = carry.map(|c| c.support.clone());
     fold_from(cx, user, init.unwrap_or_default(), out);
 }
 
 /// [`fold`] from the given states; returns the states at the end of the timeline.
-pub fn fold_from<'a>(
+pub(crate) fn fold_from<'a>(
     cx: &FoldCtx<'a>,
     user: &'a UserRec,
     init: States,
@@ -132,69 +137,8 @@ pub fn fold_from<'a>(
             next_close += 1;
         }
         match m.dir {
-            Direction::Inbound => {
-                if !m.inbound.as_deref().is_some_and(|d| d.ty.is_user_message()) {
-                    continue;
-                }
-                let Some(i) = convs.iter().position(|(p, _)| *p == m.phone) else {
-                    convs.push((
-                        m.phone,
-                        State::Open {
-                            since: m.ts,
-                            answered: false,
-                        },
-                    ));
-                    out.push(Contribution {
-                        phone: m.phone,
-                        day: cx.day(m.ts),
-                        emit: Emit::Opened { reopen: false },
-                    });
-                    continue;
-                };
-                if convs[i].1 == State::Closed {
-                    convs[i].1 = State::Open {
-                        since: m.ts,
-                        answered: false,
-                    };
-                    out.push(Contribution {
-                        phone: m.phone,
-                        day: cx.day(m.ts),
-                        emit: Emit::Opened { reopen: true },
-                    });
-                }
-            }
-            Direction::Outbound => {
-                if m.status.is_failed() {
-                    continue;
-                }
-                let kind = m
-                    .outbound
-                    .as_deref()
-                    .map_or(AuthorKind::Unknown, |o| o.author);
-                for (p, st) in &mut convs {
-                    if *p != m.phone && Some(m.phone) != cx.no_phone {
-                        continue;
-                    }
-                    if let State::Open {
-                        since,
-                        answered: false,
-                    } = *st
-                    {
-                        if m.ts >= since {
-                            *st = State::Open {
-                                since,
-                                answered: true,
-                            };
-                            let secs = u32::try_from(m.ts - since).unwrap_or(u32::MAX);
-                            out.push(Contribution {
-                                phone: *p,
-                                day: cx.day(since),
-                                emit: Emit::Response { kind, secs },
-                            });
-                        }
-                    }
-                }
-            }
+            Direction::Inbound => on_inbound(cx, &mut convs, m, out),
+            Direction::Outbound => on_outbound(cx, &mut convs, m, out),
         }
     }
     for c in &closes[next_close..] {
@@ -203,9 +147,87 @@ pub fn fold_from<'a>(
     convs
 }
 
+/// A user's message: opens the conversation on its number, or reopens a closed one.
+fn on_inbound<'a>(
+    cx: &FoldCtx<'a>,
+    convs: &mut States,
+    m: &MsgRec,
+    out: &mut Vec<Contribution<'a>>,
+) {
+    if !m.inbound.as_deref().is_some_and(|d| d.ty.is_user_message()) {
+        return;
+    }
+    let Some(i) = convs.iter().position(|(p, _)| *p == m.phone) else {
+        convs.push((
+            m.phone,
+            State::Open {
+                since: m.ts,
+                answered: false,
+            },
+        ));
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Opened { reopen: false },
+        });
+        return;
+    };
+    if convs[i].1 == State::Closed {
+        convs[i].1 = State::Open {
+            since: m.ts,
+            answered: false,
+        };
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Opened { reopen: true },
+        });
+    }
+}
+
+/// A business message: the first response of every unanswered open conversation on its
+/// number (or of every number, for a message on no known number).
+fn on_outbound<'a>(
+    cx: &FoldCtx<'a>,
+    convs: &mut States,
+    m: &MsgRec,
+    out: &mut Vec<Contribution<'a>>,
+) {
+    if m.status.is_failed() {
+        return;
+    }
+    let kind = m
+        .outbound
+        .as_deref()
+        .map_or(AuthorKind::Unknown, |o| o.author);
+    for (p, st) in convs.iter_mut() {
+        if *p != m.phone && Some(m.phone) != cx.no_phone {
+            continue;
+        }
+        if let State::Open {
+            since,
+            answered: false,
+        } = *st
+        {
+            if m.ts >= since {
+                *st = State::Open {
+                    since,
+                    answered: true,
+                };
+                let secs = u32::try_from(m.ts - since).unwrap_or(u32::MAX);
+                out.push(Contribution {
+                    phone: *p,
+                    day: cx.day(since),
+                    emit: Emit::Response { kind, secs },
+                });
+            }
+        }
+    }
+}
+
 /// The `q`-quantile (0–1) of sorted values, interpolating linearly between the closest
 /// ranks; `None` for no values.
-pub fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
+pub(crate) fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
     let n = sorted.len();
     if n == 0 {
         return None;
@@ -218,7 +240,7 @@ pub fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
 }
 
 /// Summarize the first-response times of the conversations opened in a range.
-pub fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> ResponseTime {
+pub(crate) fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> ResponseTime {
     let mut all: Vec<u32> = responses.iter().map(|r| r.1).collect();
     all.sort_unstable();
     let mut by: BTreeMap<AuthorKind, Vec<u32>> = BTreeMap::new();

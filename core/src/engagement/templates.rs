@@ -46,160 +46,65 @@
 //!   cost per URL click of the spec), `null` on a zero denominator.
 
 use super::FoldCtx;
-use super::days::{Contribution, Emit, Interner};
+use super::day_store::{Contribution, Emit};
+use super::funnel::{ButtonHit, Funnel, FunnelMsg, category_name, kind_name};
 use crate::model::money::micros_to_f64;
-use crate::model::{ButtonKind, Category, OutboundKind, Reply, ReplyKind};
-use crate::report::Ctx;
-use crate::store::{MsgIx, UserRec};
-use crate::time::{DayRange, day_in};
+use crate::model::{ButtonKind, OutboundKind, Reply, ReplyKind};
+use crate::scope::Scope;
+use crate::store::{MsgIx, OutboundData, UserRec};
+use crate::util::interner::Interner;
+use crate::util::time::{DayRange, day_in};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The name reported for a template message whose record names no template.
-pub const UNNAMED: &str = "(unnamed)";
-
-/// One template or campaign message and its outcome, as a user's fold emits it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FunnelMsg<'a> {
-    /// Template name, for template messages.
-    pub template: Option<&'a str>,
-    /// Campaign, when the record names one.
-    pub campaign: Option<&'a str>,
-    /// Category of the message.
-    pub category: Category,
-    /// Delivered (or read, or played).
-    pub delivered: bool,
-    /// Read (or played).
-    pub read: bool,
-    /// At least one reply from the recipient names it in `context.id`.
-    pub replied: bool,
-    /// `Some(code)` when it failed without being delivered (`Some(None)`: no error code).
-    pub failed: Option<Option<i64>>,
-    /// Declared buttons and clicked ones, with their click counts.
-    pub buttons: Vec<ButtonHit<'a>>,
-}
-
-/// A button of a message and how often it was clicked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ButtonHit<'a> {
-    /// Quick reply, URL or other.
-    pub kind: ButtonKind,
-    /// The button text.
-    pub text: &'a str,
-    /// Presses (quick replies) or click records (URL buttons).
-    pub clicks: u64,
-    /// Of `clicks`, URL click records.
-    pub url_clicks: u64,
-}
-
-/// The summed funnel of many messages (a template's or a campaign's, on one day or a range).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Funnel {
-    /// Messages sent.
-    pub sent: u64,
-    /// Delivered.
-    pub delivered: u64,
-    /// Read.
-    pub read: u64,
-    /// Replied.
-    pub replied: u64,
-    /// Bit set of the categories seen (see [`category_bit`]).
-    pub categories: u16,
-    /// (interned button text, kind code) → (clicks, URL clicks).
-    pub buttons: BTreeMap<(u32, u8), (u64, u64)>,
-    /// Failed messages by error code (`None`: no code given).
-    pub failed: BTreeMap<Option<i64>, u64>,
-}
-
-impl Funnel {
-    /// Add one message.
-    pub fn add(&mut self, m: &FunnelMsg<'_>, names: &mut Interner) {
-        self.sent += 1;
-        self.delivered += u64::from(m.delivered);
-        self.read += u64::from(m.read);
-        self.replied += u64::from(m.replied);
-        self.categories |= category_bit(m.category);
-        for b in &m.buttons {
-            let e = self
-                .buttons
-                .entry((names.intern(b.text), kind_code(b.kind)))
-                .or_default();
-            e.0 += b.clicks;
-            e.1 += b.url_clicks;
-        }
-        if let Some(code) = m.failed {
-            *self.failed.entry(code).or_default() += 1;
-        }
-    }
-
-    /// `self += other`, mapping `other`'s interned ids through `map` when given.
-    pub fn merge_mapped(&mut self, o: &Funnel, map: Option<&[u32]>) {
-        self.sent += o.sent;
-        self.delivered += o.delivered;
-        self.read += o.read;
-        self.replied += o.replied;
-        self.categories |= o.categories;
-        for ((t, k), (c, u)) in &o.buttons {
-            let t = map.map_or(*t, |m| m[*t as usize]);
-            let e = self.buttons.entry((t, *k)).or_default();
-            e.0 += c;
-            e.1 += u;
-        }
-        for (code, n) in &o.failed {
-            *self.failed.entry(*code).or_default() += n;
-        }
-    }
-}
-
-const CATEGORIES: [Category; 8] = [
-    Category::Marketing,
-    Category::MarketingLite,
-    Category::Utility,
-    Category::Authentication,
-    Category::AuthenticationInternational,
-    Category::Service,
-    Category::ReferralConversion,
-    Category::Other,
-];
-
-/// The bit of a category in [`Funnel::categories`].
-pub fn category_bit(c: Category) -> u16 {
-    1 << CATEGORIES.iter().position(|x| *x == c).unwrap_or(7)
-}
-
-/// The reported category of a bit set: the one category, `mixed`, or `unknown`.
-pub fn category_name(bits: u16) -> &'static str {
-    if bits.is_power_of_two() {
-        CATEGORIES[bits.trailing_zeros() as usize].as_str()
-    } else if bits == 0 {
-        "unknown"
-    } else {
-        "mixed"
-    }
-}
-
-fn kind_code(k: ButtonKind) -> u8 {
-    match k {
-        ButtonKind::QuickReply => 0,
-        ButtonKind::Url => 1,
-        ButtonKind::Other => 2,
-    }
-}
-
-fn kind_name(code: u8) -> &'static str {
-    match code {
-        0 => "quick_reply",
-        1 => "url",
-        _ => "other",
-    }
-}
+pub(crate) const UNNAMED: &str = "(unnamed)";
 
 /// Fold one user's timeline into the funnels of the template and campaign messages sent
 /// to them (see the module rules).
-pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
+pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
     let store = cx.store;
-    // This user's replies: (business message, the button press if it is one).
+    let replies = replies_of(cx, user);
+    for &ix in &user.timeline {
+        let m = &store.msgs[ix as usize];
+        let Some(o) = m.outbound.as_deref() else {
+            continue;
+        };
+        let template =
+            (o.kind == OutboundKind::Template).then(|| o.template.as_deref().unwrap_or(UNNAMED));
+        let campaign = o.campaign.as_deref();
+        if template.is_none() && campaign.is_none() {
+            continue;
+        }
+        let lo = replies.partition_point(|r| r.0 < ix);
+        let hi = replies.partition_point(|r| r.0 <= ix);
+        let mine = &replies[lo..hi];
+        let failed = m
+            .status
+            .is_failed()
+            .then(|| m.status.errors.first().map(|e| e.code));
+        out.push(Contribution {
+            phone: m.phone,
+            day: cx.day(m.ts),
+            emit: Emit::Funnel(Box::new(FunnelMsg {
+                template,
+                campaign,
+                category: o.category,
+                delivered: m.status.delivered_at().is_some(),
+                read: m.status.read_at().is_some(),
+                replied: !mine.is_empty(),
+                failed,
+                buttons: button_hits(cx, ix, o, mine),
+            })),
+        });
+    }
+}
+
+/// This user's replies to business messages, sorted by the message they answer: (business
+/// message, the button press if it is one).
+fn replies_of<'a>(cx: &FoldCtx<'a>, user: &'a UserRec) -> Vec<(MsgIx, Option<&'a Reply>)> {
+    let store = cx.store;
     let mut replies: Vec<(MsgIx, Option<&'a Reply>)> = Vec::new();
     for &ix in &user.timeline {
         let m = &store.msgs[ix as usize];
@@ -219,65 +124,44 @@ pub fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<
         replies.push((t, press));
     }
     replies.sort_by_key(|r| r.0);
-    for &ix in &user.timeline {
-        let m = &store.msgs[ix as usize];
-        let Some(o) = m.outbound.as_deref() else {
-            continue;
-        };
-        let template =
-            (o.kind == OutboundKind::Template).then(|| o.template.as_deref().unwrap_or(UNNAMED));
-        let campaign = o.campaign.as_deref();
-        if template.is_none() && campaign.is_none() {
-            continue;
+    replies
+}
+
+/// The message's declared buttons with their clicks: quick-reply presses among `mine`
+/// (its replies) and URL clicks; undeclared buttons pressed are added.
+fn button_hits<'a>(
+    cx: &FoldCtx<'a>,
+    ix: MsgIx,
+    o: &'a OutboundData,
+    mine: &[(MsgIx, Option<&'a Reply>)],
+) -> Vec<ButtonHit<'a>> {
+    let mut buttons: Vec<ButtonHit<'a>> = o
+        .buttons
+        .iter()
+        .map(|b| ButtonHit {
+            kind: b.kind,
+            text: &b.text,
+            clicks: 0,
+            url_clicks: 0,
+        })
+        .collect();
+    for press in mine.iter().filter_map(|r| r.1) {
+        let (title, id) = (press.title.as_deref(), press.id.as_deref());
+        let text = title
+            .filter(|t| find(&buttons, t).is_some())
+            .or_else(|| id.filter(|t| find(&buttons, t).is_some()))
+            .or(title)
+            .or(id);
+        if let Some(text) = text {
+            hit(&mut buttons, ButtonKind::QuickReply, text, false);
         }
-        let lo = replies.partition_point(|r| r.0 < ix);
-        let hi = replies.partition_point(|r| r.0 <= ix);
-        let mine = &replies[lo..hi];
-        let mut buttons: Vec<ButtonHit<'a>> = o
-            .buttons
-            .iter()
-            .map(|b| ButtonHit {
-                kind: b.kind,
-                text: &b.text,
-                clicks: 0,
-                url_clicks: 0,
-            })
-            .collect();
-        for press in mine.iter().filter_map(|r| r.1) {
-            let (title, id) = (press.title.as_deref(), press.id.as_deref());
-            let text = title
-                .filter(|t| find(&buttons, t).is_some())
-                .or_else(|| id.filter(|t| find(&buttons, t).is_some()))
-                .or(title)
-                .or(id);
-            if let Some(text) = text {
-                hit(&mut buttons, ButtonKind::QuickReply, text, false);
-            }
-        }
-        if let Some(clicks) = cx.clicks.get(&ix) {
-            for c in clicks {
-                hit(&mut buttons, ButtonKind::Url, c, true);
-            }
-        }
-        let failed = m
-            .status
-            .is_failed()
-            .then(|| m.status.errors.first().map(|e| e.code));
-        out.push(Contribution {
-            phone: m.phone,
-            day: cx.day(m.ts),
-            emit: Emit::Funnel(Box::new(FunnelMsg {
-                template,
-                campaign,
-                category: o.category,
-                delivered: m.status.delivered_at().is_some(),
-                read: m.status.read_at().is_some(),
-                replied: !mine.is_empty(),
-                failed,
-                buttons,
-            })),
-        });
     }
+    if let Some(clicks) = cx.clicks.get(&ix) {
+        for c in clicks {
+            hit(&mut buttons, ButtonKind::Url, c, true);
+        }
+    }
+    buttons
 }
 
 /// The button whose text is `text` (exact, then case-insensitive, ignoring surrounding
@@ -373,7 +257,7 @@ pub(crate) fn ratio(n: f64, d: u64) -> Option<f64> {
 }
 
 /// The rows of a funnel map (template or campaign name → summed funnel), most sent first.
-pub fn rows(map: &BTreeMap<u32, Funnel>, names: &Interner) -> Vec<TemplateRow> {
+pub(crate) fn rows(map: &BTreeMap<u32, Funnel>, names: &Interner) -> Vec<TemplateRow> {
     let mut rows: Vec<TemplateRow> = map
         .iter()
         .map(|(name, f)| {
@@ -429,7 +313,7 @@ pub fn rows(map: &BTreeMap<u32, Funnel>, names: &Interner) -> Vec<TemplateRow> {
 /// A business message's (template name, campaign) and send day, when it is on an included
 /// number. Free-form messages have no template name.
 fn row_names<'s>(
-    ctx: &Ctx<'s>,
+    ctx: &Scope<'s>,
     msg: MsgIx,
 ) -> Option<(Option<&'s str>, Option<&'s str>, NaiveDate)> {
     let m = ctx.store.msgs.get(msg as usize)?;
@@ -472,6 +356,7 @@ fn add_sums<'k>(
 /// in a range that contains it); both conditions are kept by storing each credit under its
 /// message's day with its event's day.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct TemplateMoney {
     cost: BTreeMap<NaiveDate, BTreeMap<RowKey, i64>>,
     credit: BTreeMap<NaiveDate, DayCredits>,
@@ -484,7 +369,7 @@ fn row_key(t: Option<&str>, c: Option<&str>) -> RowKey {
 impl TemplateMoney {
     /// Add per-message charges in micro-units (`(message, charge)`, e.g. from the billing
     /// engine). Messages on excluded numbers and zero charges are skipped.
-    pub fn add_costs(&mut self, ctx: &Ctx<'_>, charges: impl IntoIterator<Item = (MsgIx, i64)>) {
+    pub fn add_costs(&mut self, ctx: &Scope<'_>, charges: impl IntoIterator<Item = (MsgIx, i64)>) {
         for (msg, micros) in charges {
             if micros == 0 {
                 continue;
@@ -505,7 +390,7 @@ impl TemplateMoney {
     /// micro-units)`, where the message opened the credited conversation.
     pub fn add_credits(
         &mut self,
-        ctx: &Ctx<'_>,
+        ctx: &Scope<'_>,
         credits: impl IntoIterator<Item = (MsgIx, i64, i64, i64)>,
     ) {
         for (msg, ts, count, value) in credits {
@@ -531,8 +416,8 @@ impl TemplateMoney {
 
     /// Replace the messages sent before `until` with `sealed`'s.
     pub fn splice(&mut self, sealed: &TemplateMoney, until: NaiveDate) {
-        crate::time::splice_days(&mut self.cost, &sealed.cost, until);
-        crate::time::splice_days(&mut self.credit, &sealed.credit, until);
+        crate::util::time::splice_days(&mut self.cost, &sealed.cost, until);
+        crate::util::time::splice_days(&mut self.credit, &sealed.credit, until);
     }
 
     /// Drop every credit (keeping costs), before crediting another attribution.
@@ -571,7 +456,7 @@ impl TemplateMoney {
             r.cost = Some(cost);
             r.cost_per_delivered = ratio(cost, r.delivered);
             r.cost_per_click = ratio(cost, r.url_clicks);
-            r.conversions = Some(n as f64 / crate::attribution::UNIT as f64);
+            r.conversions = Some(n as f64 / crate::model::UNIT as f64);
             r.conversion_value_micros = Some(v);
             r.conversion_value = Some(micros_to_f64(v));
         }

@@ -13,7 +13,7 @@
 
 /// Above this many entries a chunk switches from a sorted array to a bitmap (the point where
 /// 2 bytes per entry reach the bitmap's 8 KiB).
-pub const ARRAY_MAX: usize = 4096;
+pub(crate) const ARRAY_MAX: usize = 4096;
 
 const WORDS: usize = 1024;
 
@@ -174,19 +174,6 @@ fn merge_sorted(a: &[u16], b: &[u16]) -> Vec<u16> {
 }
 
 /// An exact set of user indices (see the module docs for the layout and its memory bound).
-///
-/// ```
-/// use convolens::engagement::UserSet;
-/// let mut a = UserSet::new();
-/// a.insert(7);
-/// a.insert(70_000);
-/// let mut b = UserSet::new();
-/// b.insert(7);
-/// b.insert(3);
-/// a.union_with(&b);
-/// assert_eq!(a.len(), 3);
-/// assert_eq!(a.to_vec(), vec![3, 7, 70_000]);
-/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UserSet {
     highs: Vec<u16>,
@@ -339,6 +326,19 @@ impl FromIterator<u32> for UserSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn union_keeps_each_user_once() {
+        let mut a = UserSet::new();
+        a.insert(7);
+        a.insert(70_000);
+        let mut b = UserSet::new();
+        b.insert(7);
+        b.insert(3);
+        a.union_with(&b);
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.to_vec(), vec![3, 7, 70_000]);
+    }
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 

@@ -52,6 +52,29 @@
 //!
 //! Surrounding white space is dropped in every case. [`crate::Engine::free_form_window`]
 //! and the other lookups by user read their argument the same way.
+//!
+//! # Meta Business Agent messages (assumed shapes)
+//!
+//! Meta bills replies of its own AI agent ("Meta Business Agent", launched 2026-07-01) as
+//! a category of their own, per token, from 2026-08-01. No payload we have shows how Meta
+//! names them, so the parser accepts plausible forms and ignores what it cannot read
+//! (a status is never rejected for them):
+//!
+//! - the category, wherever a category is read (`pricing.category`,
+//!   `conversation.origin.type`, an outbound record's `category`), spelled
+//!   `meta_business_agent`, `business_agent`, `meta_agent` or `mba` (any case, with `-`,
+//!   `_` or spaces) — see [`crate::model::Category::parse`]. An outbound record naming it is
+//!   an agent message whatever its `kind`;
+//! - a token count: the outbound record's `tokens` (a whole number; a bad value is an error
+//!   like any other record field), or in the `pricing` object `tokens`, `token_count`,
+//!   `total_tokens`, or `input_tokens` + `output_tokens`, at its top level or under
+//!   `usage` (whole numbers or digit strings; anything else is ignored);
+//! - a price: in the `pricing` object `price`, `cost` or `amount` (a decimal number or
+//!   string in major units) with `currency`, or an object `{"amount"|"value": …,
+//!   "currency": …}` under one of those keys. A price without a valid currency is ignored.
+//!
+//! What is kept is [`crate::model::AgentUsage`]; billing prices an agent message from Meta's
+//! price first, else from its tokens and the rate card ([`crate::billing::charges`]).
 
 pub mod stream;
 mod webhook;
@@ -59,8 +82,8 @@ mod webhook;
 use crate::error::{ParseError, ParseErrorKind};
 use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
-    AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation, MetaPricing,
-    OutboundKind, Referral, Reply, StatusKind, TemplateButton,
+    AgentUsage, AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation,
+    MetaPricing, OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, de};
@@ -72,13 +95,11 @@ type S<'a> = Cow<'a, str>;
 /// The default longest document accepted: 16 MiB. Meta's payloads are far smaller; a
 /// longer document (or array element, or line of other text) is a
 /// [`ParseErrorKind::TooLong`] error rather than an allocation bomb.
-pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 16 << 20;
-
-/// [`DEFAULT_MAX_DOCUMENT_BYTES`], under its former name.
-pub const DEFAULT_MAX_LINE_BYTES: usize = DEFAULT_MAX_DOCUMENT_BYTES;
+pub(crate) const DEFAULT_MAX_DOCUMENT_BYTES: usize = 16 << 20;
 
 /// A user as named by one input: the phone-number `wa_id` and/or the business-scoped user id.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[doc(hidden)]
 pub struct UserRef<'a> {
     /// The `wa_id` (E.164 digits), when present and non-empty.
     pub wa_id: Option<S<'a>>,
@@ -127,6 +148,7 @@ impl<'a> UserRef<'a> {
 
 /// Profile information about a user from a webhook's `contacts[]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct ContactInfo<'a> {
     /// Who.
     pub user: UserRef<'a>,
@@ -138,6 +160,7 @@ pub struct ContactInfo<'a> {
 
 /// An inbound user message.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct InboundMsg<'a> {
     /// `messages[].id`.
     pub id: S<'a>,
@@ -161,6 +184,7 @@ pub struct InboundMsg<'a> {
 
 /// A status update for a business message.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct StatusUpdate<'a> {
     /// The business message's id.
     pub id: S<'a>,
@@ -176,12 +200,16 @@ pub struct StatusUpdate<'a> {
     pub conversation: Option<MetaConversation>,
     /// Meta's `pricing` object.
     pub pricing: Option<MetaPricing>,
+    /// Tokens and price of a Meta Business Agent message read from the `pricing` object
+    /// (see the module docs; empty for every other message).
+    pub agent: AgentUsage,
     /// Errors of a failed message.
     pub errors: SmallVec<[DeliveryError; 1]>,
 }
 
 /// A business message, as told by the host application (`"type":"outbound"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct OutboundRecord<'a> {
     /// The message id (`wamid…`), the key statuses refer to.
     pub id: S<'a>,
@@ -195,8 +223,11 @@ pub struct OutboundRecord<'a> {
     pub kind: OutboundKind,
     /// Template name.
     pub template: Option<S<'a>>,
-    /// Template category; free-form messages are `service`.
+    /// Template category; free-form messages are `service`, Meta Business Agent messages
+    /// `meta_business_agent` whatever their kind.
     pub category: Category,
+    /// Tokens of a Meta Business Agent message, when the host knows them.
+    pub tokens: Option<u64>,
     /// Author kind.
     pub author: AuthorKind,
     /// Author id (agent id, bot name, ...).
@@ -209,6 +240,7 @@ pub struct OutboundRecord<'a> {
 
 /// A conversion outside the chat (`"type":"external_event"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct ExternalRecord<'a> {
     /// Event id, for idempotency.
     pub id: S<'a>,
@@ -224,6 +256,7 @@ pub struct ExternalRecord<'a> {
 
 /// Money invested in a source over one or more days (`"type":"spend"` or an Ads Insights row).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct SpendRecord<'a> {
     /// Optional record id; without one, the key is `(source, first day)`.
     pub id: Option<S<'a>>,
@@ -241,6 +274,7 @@ pub struct SpendRecord<'a> {
 
 /// An agent closed a support conversation (`"type":"close"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct CloseRecord<'a> {
     /// The user.
     pub contact: UserRef<'a>,
@@ -254,6 +288,7 @@ pub struct CloseRecord<'a> {
 
 /// A URL-button click on a business message, reported by the host (`"type":"click"`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct ClickRecord<'a> {
     /// Optional click id; without one, the key is `(message_id, button, timestamp)`.
     pub id: Option<S<'a>>,
@@ -268,6 +303,7 @@ pub struct ClickRecord<'a> {
 /// Why part of an input was accepted but not used.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum IgnoreReason {
     /// A webhook change whose `field` is not `messages` (template updates, account updates, ...).
     Field(Box<str>),
@@ -307,6 +343,7 @@ impl IgnoreReason {
 /// A normalised input event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum Event<'a> {
     /// A user's profile (name, identifiers, country).
     Contact(ContactInfo<'a>),
@@ -484,7 +521,7 @@ pub(crate) fn de_id<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, s
     Ok(id)
 }
 
-/// A timestamp: JSON integer or string of digits, within [`crate::time::MIN_TS`, `MAX_TS`).
+/// A timestamp: JSON integer or string of digits, within [`crate::util::time::MIN_TS`, `MAX_TS`).
 pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     let out_of_range = |shown: &dyn std::fmt::Display| {
         de::Error::custom(format!(
@@ -519,7 +556,7 @@ pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
             }
         }
     };
-    if !crate::time::is_plausible(v) {
+    if !crate::util::time::is_plausible(v) {
         return Err(out_of_range(&v));
     }
     Ok(v)
@@ -529,6 +566,24 @@ pub(crate) fn de_opt_ts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, 
     #[derive(Deserialize)]
     struct W(#[serde(deserialize_with = "de_ts")] i64);
     Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+/// A count (JSON integer or string of digits), when present.
+fn de_opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    struct W(#[serde(deserialize_with = "de_count")] u64);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+fn de_count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let bad = |v: &dyn std::fmt::Display| {
+        de::Error::custom(format!("`{v}` is not a whole number of tokens"))
+    };
+    match d.deserialize_any(ScalarVisitor)? {
+        Scalar::Int(i) => u64::try_from(i).map_err(|_| bad(&i)),
+        Scalar::Float(f) => Err(bad(&f)),
+        Scalar::Str(s) => s.trim().parse::<u64>().map_err(|_| bad(&s)),
+    }
 }
 
 /// A non-negative amount in major units (JSON number or decimal string), as micro-units.
@@ -632,10 +687,14 @@ struct Doc<'a> {
     campaign_name: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "opt_str")]
     account_currency: Option<S<'a>>,
+    // Outbound records of Meta Business Agent messages.
+    #[serde(deserialize_with = "de_opt_count")]
+    tokens: Option<u64>,
 }
 
 /// Options that affect parsing.
 #[derive(Clone, Copy, Debug)]
+#[doc(hidden)]
 pub struct ParseOptions {
     /// Currency for records that do not name one.
     pub default_currency: Currency,
@@ -656,6 +715,7 @@ impl Default for ParseOptions {
 /// Parse one document (a JSON object or an array of them) into events, appending to
 /// `out`. `line` is the 1-based line at which the document starts, used in errors.
 /// On error `out` is left as it was.
+#[doc(hidden)]
 pub fn parse_document<'a>(
     bytes: &'a [u8],
     line: u64,
@@ -936,7 +996,7 @@ fn date(v: &str, line: u64, field: &str) -> Result<NaiveDate, ParseError> {
             let ts = d
                 .and_hms_opt(0, 0, 0)
                 .map_or(0, |t| t.and_utc().timestamp());
-            crate::time::is_plausible(ts)
+            crate::util::time::is_plausible(ts)
         })
         .ok_or_else(|| {
             ParseError::new(
@@ -1005,6 +1065,9 @@ fn doc_to_events<'a>(
                 }
             };
             let category = match (kind, doc.category.as_deref()) {
+                (_, Some(c)) if Category::parse(c) == Category::BusinessAgent => {
+                    Category::BusinessAgent
+                }
                 (OutboundKind::FreeForm, _) => Category::Service,
                 (OutboundKind::Template, Some(c)) => match Category::parse(c) {
                     Category::Other => {
@@ -1012,7 +1075,9 @@ fn doc_to_events<'a>(
                             ParseErrorKind::Value,
                             line,
                             "category",
-                            format!("`{c}` is not marketing, utility or authentication"),
+                            format!(
+                                "`{c}` is not marketing, utility, authentication or meta_business_agent"
+                            ),
                         ));
                     }
                     cat => cat,
@@ -1049,6 +1114,7 @@ fn doc_to_events<'a>(
                 author_id: doc.author_id.filter(|a| !a.is_empty()),
                 campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
                 buttons,
+                tokens: doc.tokens,
             }));
         }
         "external_event" => {

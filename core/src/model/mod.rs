@@ -6,68 +6,22 @@
 
 pub mod country;
 pub mod money;
+pub mod pricing;
+pub mod rates;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-macro_rules! id_newtype {
-    ($(#[$m:meta])* $name:ident) => {
-        $(#[$m])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
-        #[serde(transparent)]
-        pub struct $name(pub Box<str>);
-
-        impl $name {
-            /// The id as a string slice.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                $name(s.into())
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), &*self.0)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-id_newtype!(
-    /// A business phone number's id (`metadata.phone_number_id`), the unit every report can
-    /// be filtered by.
-    PhoneNumberId
-);
-id_newtype!(
-    /// A WhatsApp message id (`wamid.…`), unique per message, inbound or outbound.
-    MessageId
-);
-id_newtype!(
-    /// A user's identity: the `wa_id` (the phone number in E.164 digits) when known, else the
-    /// business-scoped user id (BSUID, `US.1349…` or `user.<hex>`).
-    UserKey
-);
-id_newtype!(
-    /// The id of an external event (a purchase, a subscription), unique per event.
-    EventId
-);
+/// Micro-conversions per event: an event's count of one is split in these units.
+#[doc(hidden)]
+pub const UNIT: i64 = 1_000_000;
 
 /// Inbound message types, as Meta's `messages[].type`. Unknown types are kept as
 /// [`InboundType::Other`], never an error.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum InboundType {
     /// `text`
     Text,
@@ -193,6 +147,7 @@ impl InboundType {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum ReplyKind {
     /// An interactive `button_reply` or a template quick-reply `button`.
     Button,
@@ -204,6 +159,7 @@ pub enum ReplyKind {
 
 /// A button or list reply: the id/payload and the visible title/text.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct Reply {
     /// Button reply, list reply or flow reply.
     pub kind: ReplyKind,
@@ -217,6 +173,7 @@ pub struct Reply {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum ReferralSource {
     /// A Click-to-WhatsApp ad.
     Ad,
@@ -243,6 +200,7 @@ impl ReferralSource {
 
 /// A CTWA referral attached to an inbound message.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct Referral {
     /// Ad or post.
     pub source: ReferralSource,
@@ -261,6 +219,7 @@ pub struct Referral {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum Category {
     /// Marketing.
     Marketing,
@@ -279,12 +238,23 @@ pub enum Category {
     ReferralConversion,
     /// A category Meta added after this version.
     Other,
+    /// Meta Business Agent: replies by Meta's own AI agent platform (launched 2026-07-01),
+    /// billed per token from 2026-08-01, never a service message. Meta's shared payloads
+    /// show no spelling yet; [`Category::parse`] accepts `meta_business_agent`,
+    /// `business_agent`, `meta_agent` and `mba` (any case, `-`, `_` or spaces). Declared
+    /// after `Other` so that snapshots written before it keep their variant numbers.
+    BusinessAgent,
 }
 
 impl Category {
-    /// Parse any of Meta's spellings (case-insensitive, `-` or `_`).
+    /// Parse any of Meta's spellings (case-insensitive, `-`, `_` or spaces).
     pub fn parse(s: &str) -> Category {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "marketing" | "group_marketing" => Category::Marketing,
             "marketing_lite" => Category::MarketingLite,
             "utility" | "group_utility" => Category::Utility,
@@ -292,6 +262,9 @@ impl Category {
             "authentication_international" => Category::AuthenticationInternational,
             "service" | "group_service" => Category::Service,
             "referral_conversion" | "free_entry_point" => Category::ReferralConversion,
+            "meta_business_agent" | "business_agent" | "meta_agent" | "mba" => {
+                Category::BusinessAgent
+            }
             _ => Category::Other,
         }
     }
@@ -307,6 +280,7 @@ impl Category {
             Category::Service => "service",
             Category::ReferralConversion => "referral_conversion",
             Category::Other => "other",
+            Category::BusinessAgent => "meta_business_agent",
         }
     }
 }
@@ -320,6 +294,7 @@ impl fmt::Display for Category {
 /// What the business sent: a template or a free-form message.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[doc(hidden)]
 pub enum OutboundKind {
     /// A pre-approved template (the only kind allowed outside the service window).
     Template,
@@ -332,6 +307,7 @@ pub enum OutboundKind {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum AuthorKind {
     /// A bot or automated journey.
     Automation,
@@ -375,6 +351,7 @@ impl AuthorKind {
 
 /// A button on an outbound template.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct TemplateButton {
     /// `quick_reply` or `url` (others kept as given).
     #[serde(rename = "type")]
@@ -387,6 +364,7 @@ pub struct TemplateButton {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum ButtonKind {
     /// A quick-reply button: a press arrives as an inbound `button` message.
     QuickReply,
@@ -400,6 +378,7 @@ pub enum ButtonKind {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum StatusKind {
     /// Accepted by WhatsApp.
     Sent,
@@ -472,6 +451,7 @@ pub enum PricingModel {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[doc(hidden)]
 pub enum PricingType {
     /// Charged at the category's rate.
     Regular,
@@ -499,6 +479,7 @@ impl PricingType {
 
 /// The `pricing` object of a status, as Meta sent it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct MetaPricing {
     /// `billable` (deprecated by Meta; when absent, derived from `type` + `category`).
     pub billable: Option<bool>,
@@ -527,6 +508,7 @@ impl MetaPricing {
 
 /// The `conversation` object of a status, as Meta sent it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct MetaConversation {
     /// `conversation.id`.
     pub id: Box<str>,
@@ -536,8 +518,27 @@ pub struct MetaConversation {
     pub origin: Option<Category>,
 }
 
+/// What Meta (in a status's `pricing` object) or the host (in an outbound record) said a
+/// Meta Business Agent message used or cost. Meta's documentation shows no such fields yet,
+/// so the parser reads them defensively (see [`crate::input`]); absent facts are `None`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+pub struct AgentUsage {
+    /// Tokens the message was billed for.
+    pub tokens: Option<u64>,
+    /// Its price, in the currency Meta named.
+    pub price: Option<money::Money>,
+}
+
+impl AgentUsage {
+    /// Whether it says nothing.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_none() && self.price.is_none()
+    }
+}
+
 /// An error attached to a failed status.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct DeliveryError {
     /// Meta's error code (e.g. 131047, 130472).
     pub code: i64,
@@ -548,6 +549,7 @@ pub struct DeliveryError {
 /// The direction of a message.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[doc(hidden)]
 pub enum Direction {
     /// From the user to the business.
     Inbound,

@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Micro-units per major unit.
-pub const MICROS: i64 = 1_000_000;
+pub(crate) const MICROS: i64 = 1_000_000;
 
 /// The largest absolute amount accepted on input, in major units (10¹²).
-pub const MAX_MAJOR: i64 = 1_000_000_000_000;
+pub(crate) const MAX_MAJOR: i64 = 1_000_000_000_000;
 
 /// An ISO 4217 currency code: three upper-case ASCII letters.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,7 +143,7 @@ impl fmt::Display for Money {
 }
 
 /// Convert micro-units to a float in major units (the output edge).
-pub fn micros_to_f64(micros: i64) -> f64 {
+pub(crate) fn micros_to_f64(micros: i64) -> f64 {
     // The double nearest the decimal value, so that JSON shows `1.7655`, not the
     // `1.7654999999999998` a split sum gives: one correctly rounded division while both
     // operands are exact, else a correctly rounded parse of the decimal.
@@ -158,7 +158,7 @@ pub fn micros_to_f64(micros: i64) -> f64 {
 
 /// Format micro-units as a decimal with at least `min_decimals` decimals and no trailing
 /// zeros beyond that (`1_234_500` → `"1.2345"`, `1_000_000` with 2 → `"1.00"`).
-pub fn format_micros(micros: i64, min_decimals: usize) -> String {
+pub(crate) fn format_micros(micros: i64, min_decimals: usize) -> String {
     let sign = if micros < 0 { "-" } else { "" };
     let abs = micros.unsigned_abs();
     let int = abs / MICROS as u64;
@@ -176,6 +176,7 @@ pub fn format_micros(micros: i64, min_decimals: usize) -> String {
 
 /// Why a decimal amount was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[doc(hidden)]
 pub enum AmountError {
     /// Not a decimal number.
     Syntax,
@@ -197,6 +198,7 @@ impl fmt::Display for AmountError {
 
 /// Parse a decimal string (`"12.5"`, `"-0.01"`, `"1e3"`, `"7"`) exactly into micro-units.
 /// Digits beyond the sixth decimal are rounded half away from zero.
+#[doc(hidden)]
 pub fn parse_decimal_micros(s: &str) -> Result<i64, AmountError> {
     let s = s.trim();
     let (neg, body) = match s.as_bytes().first() {
@@ -268,7 +270,7 @@ pub fn parse_decimal_micros(s: &str) -> Result<i64, AmountError> {
 /// Split `total` micro-units into parts proportional to `weights` so that the parts sum
 /// exactly to `total` (largest-remainder method; ties go to the earlier index).
 /// Returns all zeros when every weight is zero.
-pub fn split_largest_remainder(total: i64, weights: &[f64]) -> Vec<i64> {
+pub(crate) fn split_largest_remainder(total: i64, weights: &[f64]) -> Vec<i64> {
     let sum: f64 = weights.iter().filter(|w| w.is_finite() && **w > 0.0).sum();
     if weights.is_empty() || sum <= 0.0 {
         return vec![0; weights.len()];
@@ -373,17 +375,18 @@ mod tests {
 
 /// Serde adapter for an `i64` micro-unit amount written as a decimal number in major units
 /// (`12.5` or `"12.5"` ↔ `12_500_000`). Use with `#[serde(with = "decimal_micros")]`.
-pub mod decimal_micros {
+pub(crate) mod decimal_micros {
     use super::{micros_to_f64, parse_decimal_micros};
     use serde::{Deserialize, Deserializer, Serializer};
 
     /// Write micro-units as a decimal number in major units.
-    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` signature
+    pub(crate) fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(micros_to_f64(*v))
     }
 
     /// Read a decimal number or string in major units.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Raw<'a> {

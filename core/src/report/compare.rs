@@ -6,7 +6,7 @@
 //! - The previous period of `[from, to)` is `[from − n days, from)` with `n = to − from`,
 //!   same time zone, number filter and model.
 //! - The report gains `compare: {previous_range, <section>_delta, ...}` with one delta per
-//!   compared section ([`COMPARED`]) present in the report. The delta is computed on the
+//!   compared section (`COMPARED`) present in the report. The delta is computed on the
 //!   sections' JSON form, so it covers every field of every section without knowing them:
 //!   - a number becomes `current − previous` (exact for integers; decimals rounded to 9
 //!     places); a `null` on either side gives `null` (a ratio that was undefined);
@@ -26,10 +26,10 @@ use serde_json::{Map, Number, Value};
 use std::collections::BTreeMap;
 
 /// The sections `compare` reports a delta for (when the report has them).
-pub const COMPARED: [&str; 2] = ["engagement", "sources"];
+pub(crate) const COMPARED: [&str; 2] = ["engagement", "sources"];
 
 /// Fields that identify a row in an array of rows.
-pub const ROW_KEYS: [&str; 6] = ["key", "name", "kind", "id", "text", "type"];
+pub(crate) const ROW_KEYS: [&str; 6] = ["key", "name", "kind", "id", "text", "type"];
 
 /// The previous period and the change of each compared section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,17 +60,7 @@ impl Comparison {
 }
 
 /// The change from `prev` to `cur` (see the module rules).
-///
-/// ```
-/// use serde_json::json;
-/// let prev = json!({"users": 4, "rate": 0.5, "days": [{"date": "2025-06-01", "n": 1}], "by": {"DE": 2}});
-/// let cur = json!({"users": 6, "rate": null, "days": [{"date": "2025-07-01", "n": 4}], "by": {"FR": 1}});
-/// assert_eq!(
-///     convolens::report::compare::delta(&prev, &cur),
-///     json!({"users": 2, "rate": null, "days": [{"date": "2025-07-01", "n": 3}], "by": {"DE": -2, "FR": 1}})
-/// );
-/// ```
-pub fn delta(prev: &Value, cur: &Value) -> Value {
+pub(crate) fn delta(prev: &Value, cur: &Value) -> Value {
     match (prev, cur) {
         (Value::Number(a), Value::Number(b)) => sub(a, b),
         (Value::Object(a), Value::Object(b)) => {
@@ -176,6 +166,17 @@ fn delta_arrays(a: &[Value], b: &[Value]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delta_subtracts_numbers_and_rows() {
+        use serde_json::json;
+        let prev = json!({"users": 4, "rate": 0.5, "days": [{"date": "2025-06-01", "n": 1}], "by": {"DE": 2}});
+        let cur = json!({"users": 6, "rate": null, "days": [{"date": "2025-07-01", "n": 4}], "by": {"FR": 1}});
+        assert_eq!(
+            delta(&prev, &cur),
+            json!({"users": 2, "rate": null, "days": [{"date": "2025-07-01", "n": 3}], "by": {"DE": -2, "FR": 1}})
+        );
+    }
     use serde_json::json;
 
     #[test]

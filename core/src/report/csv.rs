@@ -12,23 +12,23 @@
 //!   flattened into `field.sub` columns; an array of scalars is written as compact JSON,
 //!   an empty array as an empty cell.
 //! - An array of objects inside a row is a table of its own, `<table>_<field>`, whose rows
-//!   start with the parent row's identifying fields ([`PARENT_COLUMNS`]), named
+//!   start with the parent row's identifying fields (`PARENT_COLUMNS`), named
 //!   `<table>.<field>`.
 //! - Cells: text as is, numbers in JSON notation, booleans `true`/`false`, `null` empty.
 //!   Quoting follows RFC 4180: a cell containing a comma, a double quote, CR or LF is
 //!   enclosed in double quotes with inner quotes doubled; lines end with CRLF.
 //!
-//! The core does no file I/O: [`tables`] returns the tables and the caller writes them.
+//! The core does no file I/O: `tables` returns the tables and the caller writes them.
 
 use serde_json::{Map, Value};
 
 /// Identifying fields, written first, in this order.
-pub const ID_COLUMNS: [&str; 8] = [
+pub(crate) const ID_COLUMNS: [&str; 8] = [
     "date", "key", "name", "kind", "id", "text", "type", "category",
 ];
 
 /// The fields of a row that child tables repeat to name their parent row.
-pub const PARENT_COLUMNS: [&str; 7] = ["date", "key", "name", "kind", "id", "text", "type"];
+pub(crate) const PARENT_COLUMNS: [&str; 7] = ["date", "key", "name", "kind", "id", "text", "type"];
 
 /// A row to tabulate: the identifying cells of its parent rows, and the row.
 type Row<'v> = (Vec<(String, String)>, &'v Map<String, Value>);
@@ -73,14 +73,7 @@ fn write_line(out: &mut String, cells: &[String]) {
 }
 
 /// Every table of a report's JSON form (see the module rules), in the order met.
-///
-/// ```
-/// let v = serde_json::json!({"engagement": {"daily_active": [{"date": "2025-07-01", "users": 2}]}});
-/// let t = convolens::report::csv::tables(&v);
-/// assert_eq!(t[0].name, "engagement_daily_active");
-/// assert_eq!(t[0].to_csv(), "date,users\r\n2025-07-01,2\r\n");
-/// ```
-pub fn tables(report: &Value) -> Vec<Table> {
+pub(crate) fn tables(report: &Value) -> Vec<Table> {
     let mut out = Vec::new();
     walk("", report, &mut out);
     out
@@ -257,6 +250,14 @@ fn row_table(name: &str, rows: &[Row<'_>], out: &mut Vec<Table>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_list_one_table() {
+        let v = serde_json::json!({"engagement": {"daily_active": [{"date": "2025-07-01", "users": 2}]}});
+        let t = tables(&v);
+        assert_eq!(t[0].name, "engagement_daily_active");
+        assert_eq!(t[0].to_csv(), "date,users\r\n2025-07-01,2\r\n");
+    }
     use serde_json::json;
 
     #[test]

@@ -7,13 +7,13 @@
 //! aggregates of everything the range-dependent sections sum:
 //!
 //! - billing's per-day conversations, charged and free messages, costs, reconciliation and
-//!   usage ([`crate::billing::BillingDays`]) — tiers and free tiers are numbered over the
+//!   usage (`crate::billing::BillingDays`) — tiers and free tiers are numbered over the
 //!   whole store first, as the billing rules say, so a day's aggregate does not depend on
 //!   the range;
 //! - conversations, leads and funnel steps by (start day, source), and every source's
-//!   headline ([`crate::sources::SourceDays`]);
+//!   headline (`crate::sources::SourceDays`);
 //! - the attributed events by day with their credit per source
-//!   ([`crate::sources::CreditDays`]), when the model is range-independent
+//!   (`crate::sources::CreditDays`), when the model is range-independent
 //!   ([`ModelName::range_independent`]);
 //! - template and campaign costs and credits by send day ([`TemplateMoney`]).
 //!
@@ -25,35 +25,39 @@
 //! The engine keeps the preparations of its last few (zone, number, model) keys and drops
 //! them all when it ingests or merges anything.
 
-use crate::attribution::{Attribution, ModelName, attribute};
+use crate::attribution::CreditDays;
+use crate::attribution::{Attribution, attribute};
 use crate::billing::{BillingDays, Charges};
+use crate::config::ModelName;
 use crate::engagement::TemplateMoney;
 use crate::error::ReportError;
-use crate::report::Ctx;
-use crate::sources::{Analysis, CreditDays, SourceDays, analyse};
+use crate::report::Past;
+use crate::scope::Scope;
+use crate::sources::{Analysis, SourceDays, analyse};
 use crate::store::PhoneIx;
-use crate::time::{DAY, DayRange, MAX_TS, MIN_TS, day_in, splice_days};
+use crate::util::time::{DAY, DayRange, MAX_TS, MIN_TS, day_in, splice_days};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 /// Day aggregates of every range-dependent section, for one (zone, number filter, model).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[doc(hidden)]
 pub struct Prepared {
     key: PrepKey,
     /// Billing and usage by day.
-    pub billing: BillingDays,
+    pub(crate) billing: BillingDays,
     /// Conversations by (start day, source).
-    pub sources: SourceDays,
+    pub(crate) sources: SourceDays,
     /// The attributed events by day under the model, when it is range-independent.
-    pub credits: Option<CreditDays>,
+    pub(crate) credits: Option<CreditDays>,
     /// Template and campaign costs (and, with `credits`, conversions) by send day.
-    pub money: TemplateMoney,
+    pub(crate) money: TemplateMoney,
 }
 
 /// What a preparation depends on besides the engine's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct PrepKey {
-    #[serde(with = "crate::expiry::tz_name")]
+    #[serde(with = "crate::util::serde::tz_name")]
     tz: Tz,
     phone: Option<PhoneIx>,
     phone_unknown: bool,
@@ -62,7 +66,7 @@ struct PrepKey {
 
 impl PrepKey {
     /// The key of a report context.
-    fn of(ctx: &Ctx<'_>) -> PrepKey {
+    fn of(ctx: &Scope<'_>) -> PrepKey {
         PrepKey {
             tz: ctx.range.tz,
             phone: ctx.phone,
@@ -82,7 +86,7 @@ pub(crate) fn everything(tz: Tz) -> DayRange {
 }
 
 /// `(opening message, event time, micro-conversions, value)` for every credit of `att`.
-pub fn opening_credits<'a>(
+pub(crate) fn opening_credits<'a>(
     analysis: &'a Analysis,
     att: &'a Attribution,
 ) -> impl Iterator<Item = (crate::store::MsgIx, i64, i64, i64)> + 'a {
@@ -100,13 +104,16 @@ pub fn opening_credits<'a>(
 
 impl Prepared {
     /// Prepare the context's zone, number filter and model (its range is not used).
-    pub fn build(ctx: &Ctx<'_>) -> Result<Prepared, ReportError> {
-        Ok(Prepared::build_with_charges(ctx)?.0)
+    pub fn build(ctx: &Scope<'_>, past: Option<&Past<'_>>) -> Result<Prepared, ReportError> {
+        Ok(Prepared::build_with_charges(ctx, past)?.0)
     }
 
     /// [`Prepared::build`], also returning the per-message charges billing computed.
-    pub fn build_with_charges(ctx: &Ctx<'_>) -> Result<(Prepared, Charges), ReportError> {
-        let (billing, charges) = BillingDays::build(ctx)?;
+    pub fn build_with_charges(
+        ctx: &Scope<'_>,
+        past: Option<&Past<'_>>,
+    ) -> Result<(Prepared, Charges), ReportError> {
+        let (billing, charges) = BillingDays::build(ctx, past.map(|p| p.tallies))?;
         let mut money = TemplateMoney::default();
         money.add_costs(ctx, charges.messages.iter().map(|m| (m.msg, m.cost.micros)));
         let analysis = analyse(ctx);
@@ -130,7 +137,7 @@ impl Prepared {
             credits,
             money,
         };
-        if let Some(x) = ctx.store.expiry.as_deref().filter(|x| x.serves(ctx)) {
+        if let Some(x) = past.filter(|x| x.serves(ctx)) {
             p.splice(&x.sealed.prepared, x.until);
         }
         Ok((p, charges))
@@ -159,7 +166,7 @@ impl Prepared {
 
     /// Whether this preparation answers reports of `ctx` (same zone, number filter and
     /// model; the caller keeps it only while the engine's state is unchanged).
-    pub fn fits(&self, ctx: &Ctx<'_>) -> bool {
+    pub fn fits(&self, ctx: &Scope<'_>) -> bool {
         self.key == PrepKey::of(ctx)
     }
 }

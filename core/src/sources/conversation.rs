@@ -5,9 +5,9 @@ use super::matcher::Matchers;
 use super::{Source, SourceDirection, SourceKind};
 use crate::model::money::Currency;
 use crate::model::{Direction, OutboundKind, ReferralSource};
-use crate::report::Ctx;
+use crate::scope::Scope;
 use crate::store::{MsgIx, MsgRec, PhoneIx, Store, UserIx};
-use crate::time::{DAY, HOUR};
+use crate::util::time::{DAY, HOUR};
 use hashbrown::HashMap;
 use smallvec::SmallVec;
 
@@ -40,7 +40,7 @@ pub struct EventHit {
 /// Other sections use these: e.g. the messages a template opened are
 /// `conversations.iter().filter(|c| c.opening == template_msg)`, and
 /// [`crate::attribution::Attribution`] credits refer to conversations by their index in
-/// [`Analysis::conversations`].
+/// `Analysis::conversations`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conversation {
     /// The user (a representative index: see [`Store::find`]).
@@ -102,24 +102,25 @@ pub struct Analysis {
 
 /// Every conversation on the business numbers `ctx` includes, over all time (filter by
 /// `start` for a range).
-pub fn conversations(ctx: &Ctx<'_>) -> Vec<Conversation> {
+pub fn conversations(ctx: &Scope<'_>) -> Vec<Conversation> {
     analyse(ctx).conversations
 }
 
-/// The conversations and the attribution of the range's attributed events under the
-/// report's model: what other sections (e.g. a template's attributed conversions and value)
-/// build on. A credit's `conversation` indexes `Analysis::conversations`.
-pub fn attributed(
-    ctx: &Ctx<'_>,
-) -> Result<(Analysis, crate::attribution::Attribution), crate::error::ReportError> {
-    let analysis = analyse(ctx);
-    let att =
-        crate::attribution::attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
-    Ok((analysis, att))
+/// How many steps of `steps` a conversation reached, in order (each step at or after the
+/// previous one). One pass is enough: taking each step at its earliest possible event
+/// never prevents a later step.
+pub(crate) fn funnel_reach(c: &Conversation, steps: &[String]) -> usize {
+    let mut k = 0;
+    for h in &c.events {
+        if k < steps.len() && *h.name == *steps[k] {
+            k += 1;
+        }
+    }
+    k
 }
 
 /// Run the per-user fold for every live user and collect the results.
-pub fn analyse(ctx: &Ctx<'_>) -> Analysis {
+pub(crate) fn analyse(ctx: &Scope<'_>) -> Analysis {
     let matchers = Matchers::new(ctx.config, ctx.store);
     let params = FoldParams {
         timeout: i64::from(ctx.config.inactivity_timeout_hours) * HOUR,
@@ -134,7 +135,7 @@ pub fn analyse(ctx: &Ctx<'_>) -> Analysis {
     };
     for u in ctx.store.live_users() {
         let (convs, mut touches) =
-            fold_user(ctx.store, &out.matchers, &params, |p| ctx.phone_ok(p), u);
+            analyse_user(ctx.store, &out.matchers, &params, |p| ctx.phone_ok(p), u);
         let offset = out.conversations.len();
         for t in &mut touches {
             for c in &mut t.candidates {
@@ -160,14 +161,39 @@ pub(crate) struct FoldParams {
 /// The per-user fold: the user's conversations, and their external events with candidate
 /// conversations as indices into the returned conversations. Pure: depends only on the
 /// store, the config and the number filter.
-#[allow(clippy::many_single_char_names)]
-pub(crate) fn fold_user(
+pub(crate) fn analyse_user(
     store: &Store,
     m: &Matchers,
     p: &FoldParams,
     phone_ok: impl Fn(PhoneIx) -> bool,
     u: UserIx,
 ) -> (Vec<Conversation>, Vec<ExternalTouch>) {
+    let mut convs = user_conversations(store, m, p, phone_ok, u);
+    let touches = if p.filtered && convs.is_empty() {
+        Vec::new()
+    } else {
+        external_touches(store, m, p, u, &mut convs)
+    };
+    for c in &mut convs {
+        c.events.sort_by_key(|h| h.ts);
+        c.lead = m.conversion.as_ref().is_some_and(|ce| {
+            c.events
+                .iter()
+                .any(|h| ce.is(&h.name, h.kind == HitKind::External))
+        });
+    }
+    (convs, touches)
+}
+
+/// The user's conversations on the included numbers, with their messages and messaging
+/// events (see the module rules).
+fn user_conversations(
+    store: &Store,
+    m: &Matchers,
+    p: &FoldParams,
+    phone_ok: impl Fn(PhoneIx) -> bool,
+    u: UserIx,
+) -> Vec<Conversation> {
     let rec = &store.users[u as usize];
     let mut convs: Vec<Conversation> = Vec::new();
     // Per conversation: still `direct` and waiting for its first inbound text.
@@ -237,54 +263,56 @@ pub(crate) fn fold_user(
             }
         }
     }
+    convs
+}
 
+/// The user's external events, each with its candidate conversations (those started in
+/// the lookback before it); each event also happens in the latest of them.
+fn external_touches(
+    store: &Store,
+    m: &Matchers,
+    p: &FoldParams,
+    u: UserIx,
+    convs: &mut [Conversation],
+) -> Vec<ExternalTouch> {
+    let rec = &store.users[u as usize];
     let mut touches: Vec<ExternalTouch> = Vec::new();
-    if !(p.filtered && convs.is_empty()) {
-        let mut ext: Vec<u32> = rec.externals.clone();
-        ext.sort_by(|a, b| {
-            let (x, y) = (&store.externals[*a as usize], &store.externals[*b as usize]);
-            (x.ts, &x.id).cmp(&(y.ts, &y.id))
-        });
-        ext.dedup();
-        for x in ext {
-            let e = &store.externals[x as usize];
-            // Conversations are in order of start: candidates are a contiguous run.
-            let hi = convs.partition_point(|c| c.start <= e.ts);
-            let lo = convs[..hi].partition_point(|c| c.start < e.ts - p.lookback);
-            if hi > lo {
-                convs[hi - 1].events.push(EventHit {
-                    name: e.name.clone(),
-                    kind: HitKind::External,
-                    ts: e.ts,
-                    msg: None,
-                    external: Some(x),
-                });
-            }
-            let (value, other_currency) = match e.value {
-                Some(v) if v.currency == p.currency => (v.micros, false),
-                Some(v) => (0, v.micros != 0),
-                None => (0, false),
-            };
-            touches.push(ExternalTouch {
-                external: x,
-                user: u,
+    let mut ext: Vec<u32> = rec.externals.clone();
+    ext.sort_by(|a, b| {
+        let (x, y) = (&store.externals[*a as usize], &store.externals[*b as usize]);
+        (x.ts, &x.id).cmp(&(y.ts, &y.id))
+    });
+    ext.dedup();
+    for x in ext {
+        let e = &store.externals[x as usize];
+        // Conversations are in order of start: candidates are a contiguous run.
+        let hi = convs.partition_point(|c| c.start <= e.ts);
+        let lo = convs[..hi].partition_point(|c| c.start < e.ts - p.lookback);
+        if hi > lo {
+            convs[hi - 1].events.push(EventHit {
+                name: e.name.clone(),
+                kind: HitKind::External,
                 ts: e.ts,
-                value,
-                other_currency,
-                attributed: super::ConversionEvent::attributes(m.conversion.as_ref(), &e.name),
-                candidates: (lo..hi).collect(),
+                msg: None,
+                external: Some(x),
             });
         }
-    }
-    for c in &mut convs {
-        c.events.sort_by_key(|h| h.ts);
-        c.lead = m.conversion.as_ref().is_some_and(|ce| {
-            c.events
-                .iter()
-                .any(|h| ce.is(&h.name, h.kind == HitKind::External))
+        let (value, other_currency) = match e.value {
+            Some(v) if v.currency == p.currency => (v.micros, false),
+            Some(v) => (0, v.micros != 0),
+            None => (0, false),
+        };
+        touches.push(ExternalTouch {
+            external: x,
+            user: u,
+            ts: e.ts,
+            value,
+            other_currency,
+            attributed: super::ConversionEvent::attributes(m.conversion.as_ref(), &e.name),
+            candidates: (lo..hi).collect(),
         });
     }
-    (convs, touches)
+    touches
 }
 
 /// Whether a message counts towards conversations: inbound user messages (not system
@@ -298,7 +326,7 @@ fn counts(msg: &MsgRec) -> bool {
 
 /// The source a business message opens: a template (or a message known only from its
 /// statuses) gives `campaign:<c>` or `template:<name|unknown>`; a free-form message none.
-pub fn outgoing_source(msg: &MsgRec) -> Option<Source> {
+pub(crate) fn outgoing_source(msg: &MsgRec) -> Option<Source> {
     match msg.outbound.as_deref() {
         None => Some(Source {
             key: "template:unknown".into(),

@@ -1,7 +1,8 @@
 //! Compiled patterns: custom source rules, messaging events, and the conversion event.
 
-use super::{EventDef, EventKind, MatchKind, Source, SourceDirection, SourceKind, SourceRule};
+use super::{Source, SourceDirection, SourceKind};
 use crate::config::Config;
+use crate::config::{EventDef, EventKind, MatchKind, SourceRule};
 use crate::model::{InboundType, ReplyKind};
 use crate::store::{InboundData, Store};
 use serde::{Deserialize, Serialize};

@@ -57,7 +57,7 @@
 //!   inside an open conversation simply rides it. A `context.id` naming no known business
 //!   message of the user is ignored. Precedence when opening: referral, then reply
 //!   context, then custom rules, then direct.
-//! - **Custom rules** ([`SourceRule`]) are tried in configuration order on the first
+//! - **Custom rules** (`SourceRule`) are tried in configuration order on the first
 //!   inbound *text* of an incoming conversation that would otherwise be `direct` (so a
 //!   `request_welcome` before a wa.me prefilled text does not hide the text); the first
 //!   rule that matches wins. `exact` compares the trimmed text with the trimmed pattern,
@@ -79,7 +79,7 @@
 //! > or title/text), a list reply (row id or title), a text reply (exact,
 //! > case-insensitive, or regex).
 //!
-//! - An [`EventDef`] of kind `button_reply` matches an inbound interactive `button_reply` or
+//! - An `EventDef` of kind `button_reply` matches an inbound interactive `button_reply` or
 //!   template `button` whose id/payload *or* title/text matches the pattern; `list_reply`
 //!   matches a `list_reply` row id or title; `text_reply` matches a text body. Matching
 //!   is always case-insensitive (`exact` after trimming; `prefix`, `contains`, `regex`).
@@ -123,133 +123,27 @@
 //!   conversations in the range reached each step, steps taken in order (each step's event
 //!   at or after the previous step's), and the drop-off from the step before (the first
 //!   step's drop-off is from all conversations).
-//! - **Contacts export** ([`export_contacts`]): the users of a source (a conversation of it
+//! - **Contacts export** (`crate::attribution::export_contacts`): the users of a source (a conversation of it
 //!   started in the range) or of an event (it happened in the range), as CSV.
 
-mod contacts;
-mod conversation;
-mod days;
+pub(crate) mod conversation;
 mod matcher;
-mod section;
+mod names;
+mod source_days;
 mod spend;
 
-pub use contacts::{ContactFilter, export_contacts};
-pub use conversation::{
-    Analysis, Conversation, EventHit, ExternalTouch, HitKind, analyse, attributed, conversations,
-    outgoing_source,
-};
-pub use days::{CreditDay, CreditDays, SourceDay, SourceDays, SourceMeta};
-pub use matcher::{ConversionEvent, ConversionKind, Matchers};
-pub use section::{
-    AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, SourceRow,
-    SourcesSection, build_section, build_section_days, build_section_from,
-};
-pub use spend::{SpendDays, spend_by_day, spend_in_range};
+#[cfg(test)]
+pub(crate) use conversation::ExternalTouch;
+pub(crate) use conversation::{Analysis, Conversation, analyse};
+#[cfg(test)]
+pub(crate) use matcher::Matchers;
+pub use matcher::{ConversionEvent, ConversionKind};
+pub(crate) use names::Names;
+pub(crate) use source_days::slot;
+pub(crate) use source_days::{SourceDay, SourceDays, SourceMeta};
+pub(crate) use spend::{spend_by_day, spend_in_range};
 
 use serde::{Deserialize, Serialize};
-
-/// How a pattern matches text (case-insensitive unless `case_sensitive`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum MatchKind {
-    /// The whole text equals the pattern (after trimming).
-    #[default]
-    Exact,
-    /// The text starts with the pattern.
-    Prefix,
-    /// The text contains the pattern.
-    Contains,
-    /// The pattern is a regular expression (`regex-lite` syntax) found anywhere in the text.
-    Regex,
-}
-
-/// A custom incoming source: the first inbound text of a conversation matching `pattern`
-/// (e.g. a wa.me prefilled text or a QR code ref) opens a conversation of this source.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceRule {
-    /// The source key reported (`qr:billboard-a`).
-    pub key: String,
-    /// Display name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// How to match.
-    #[serde(default, rename = "match")]
-    pub match_kind: MatchKind,
-    /// The pattern.
-    pub pattern: String,
-    /// Match case-sensitively. Default false.
-    #[serde(default)]
-    pub case_sensitive: bool,
-}
-
-impl SourceRule {
-    /// Check the rule (non-empty key and pattern, a regex that compiles).
-    pub fn validate(&self) -> Result<(), String> {
-        if self.key.trim().is_empty() {
-            return Err("`key` must not be empty".into());
-        }
-        validate_pattern(self.match_kind, &self.pattern)
-    }
-}
-
-/// What a messaging event matches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// An interactive `button_reply` or a template quick-reply `button` (id/payload or title/text).
-    ButtonReply,
-    /// An interactive `list_reply` (row id or title).
-    ListReply,
-    /// A text message.
-    TextReply,
-}
-
-/// A messaging event: a named pattern on inbound messages.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EventDef {
-    /// The event's name (used by `conversion_event` and funnels).
-    pub name: String,
-    /// What kind of message it matches.
-    pub kind: EventKind,
-    /// How to match. Default `exact` (case-insensitive).
-    #[serde(default, rename = "match")]
-    pub match_kind: MatchKind,
-    /// The pattern, compared with the id/payload and the title/text of replies, or the text.
-    pub pattern: String,
-}
-
-impl EventDef {
-    /// Check the definition.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.name.trim().is_empty() {
-            return Err("`name` must not be empty".into());
-        }
-        validate_pattern(self.match_kind, &self.pattern)
-    }
-}
-
-/// A funnel: an ordered list of event names.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FunnelDef {
-    /// The funnel's name.
-    pub name: String,
-    /// Event names (messaging or external), in order.
-    pub steps: Vec<String>,
-}
-
-fn validate_pattern(kind: MatchKind, pattern: &str) -> Result<(), String> {
-    if pattern.is_empty() {
-        return Err("`pattern` must not be empty".into());
-    }
-    if kind == MatchKind::Regex {
-        regex_lite::Regex::new(pattern)
-            .map_err(|e| format!("`pattern` is not a valid regex: {e}"))?;
-    }
-    Ok(())
-}
 
 /// The kind of a source (semantics §3). Incoming custom rules and outgoing notification
 /// templates are both `custom`; [`SourceDirection`] tells them apart.
@@ -305,6 +199,7 @@ impl SourceDirection {
 
 /// A source: its key, kind and direction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[doc(hidden)]
 pub struct Source {
     /// The key (`meta_ad:120`, `campaign:spring`, `template:welcome`, `qr:shop`, `direct`).
     pub key: Box<str>,

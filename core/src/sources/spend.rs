@@ -6,16 +6,16 @@
 
 use crate::model::money::{Currency, split_largest_remainder};
 use crate::store::Store;
-use crate::time::DayRange;
+use crate::util::time::DayRange;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// Spend per source key per day, in micro-units.
-pub type SpendDays = BTreeMap<String, BTreeMap<NaiveDate, i64>>;
+pub(crate) type SpendDays = BTreeMap<String, BTreeMap<NaiveDate, i64>>;
 
 /// Spread every spend record in `currency` over its days. Returns the per-day amounts and
 /// the number of records left out because they were in another currency.
-pub fn spend_by_day(store: &Store, currency: Currency) -> (SpendDays, u64) {
+pub(crate) fn spend_by_day(store: &Store, currency: Currency) -> (SpendDays, u64) {
     let mut out = SpendDays::new();
     let mut other = 0u64;
     for rec in store.spend.values() {
@@ -34,7 +34,7 @@ pub fn spend_by_day(store: &Store, currency: Currency) -> (SpendDays, u64) {
 }
 
 /// The spend per source key on the range's days (sources with no spend in it are absent).
-pub fn spend_in_range(days: &SpendDays, range: &DayRange) -> BTreeMap<String, i64> {
+pub(crate) fn spend_in_range(days: &SpendDays, range: &DayRange) -> BTreeMap<String, i64> {
     days.iter()
         .filter_map(|(k, per)| {
             let sum: i64 = per.range(range.from..range.to).map(|(_, v)| *v).sum();
@@ -45,7 +45,7 @@ pub fn spend_in_range(days: &SpendDays, range: &DayRange) -> BTreeMap<String, i6
 
 /// The display name spend data gives each source: the name of the record with the latest
 /// period (ties: the greatest name), so arrival order does not matter.
-pub fn spend_names(store: &Store) -> BTreeMap<String, String> {
+pub(super) fn spend_names(store: &Store) -> BTreeMap<String, String> {
     let mut best: BTreeMap<String, (NaiveDate, NaiveDate, &str)> = BTreeMap::new();
     for rec in store.spend.values() {
         let Some(name) = rec.name.as_deref().filter(|n| !n.trim().is_empty()) else {
@@ -76,7 +76,7 @@ mod tests {
         e.ingest_str(r#"{"ad_id":"7","ad_name":"Spring","spend":"100","date_start":"2025-07-01","date_stop":"2025-07-03"}"#)
             .unwrap();
         e.ingest_str(r#"{"type":"spend","source":"meta_ad:7","date":"2025-07-03","amount":1,"currency":"EUR"}"#).unwrap();
-        let (days, other) = spend_by_day(e.store(), Currency::USD);
+        let (days, other) = spend_by_day(&e.store, Currency::USD);
         assert_eq!(other, 1);
         let d = |n| NaiveDate::from_ymd_opt(2025, 7, n).unwrap();
         let per = &days["meta_ad:7"];
@@ -95,6 +95,6 @@ mod tests {
             tz: chrono_tz::Tz::UTC,
         };
         assert!(spend_in_range(&days, &before).is_empty());
-        assert_eq!(spend_names(e.store())["meta_ad:7"], "Spring");
+        assert_eq!(spend_names(&e.store)["meta_ad:7"], "Spring");
     }
 }

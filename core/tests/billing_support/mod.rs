@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDateTime;
-use convolens::billing::{BillingSetup, Charges, MessageCharge, compute};
-use convolens::{Config, Engine, Report, ReportOptions};
+use convolens::internals::{BillingSetup, Charges, MessageCharge, compute};
+use convolens::{Config, Engine, Report};
 
 /// The business number of every builder.
 pub const PHONE: &str = "1001";
@@ -130,7 +130,8 @@ pub fn config_with_card(card: &str, extra: &str) -> Config {
         if extra.is_empty() { "" } else { "," }
     ))
     .unwrap();
-    cfg.resolve_rate_card(|_| Ok(card.to_string())).unwrap();
+    cfg.resolve_rate_card(None, |_| Ok(card.to_string()))
+        .unwrap();
     cfg
 }
 
@@ -145,7 +146,9 @@ pub fn charges_by_id(e: &Engine) -> std::collections::BTreeMap<String, String> {
             let conv = c
                 .conversation_of(m)
                 .map(|k| (k.kind, k.opened_at, k.closed_at));
-            let id = e.store().msgs[m.msg as usize].id.to_string();
+            let id = convolens::internals::store(e).msgs[m.msg as usize]
+                .id
+                .to_string();
             let v = format!(
                 "{} {} {:?} {} {} {:?} {} {:?} {} {:?} {}",
                 m.counted,
@@ -177,23 +180,28 @@ pub fn engine(cfg: Config, lines: &[String]) -> Engine {
 /// Report over `[from, to)` (or everything).
 pub fn report(e: &mut Engine, from: Option<&str>, to: Option<&str>) -> Report {
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    e.report(&ReportOptions {
-        from: from.map(d),
-        to: to.map(d),
-        ..ReportOptions::default()
+    e.report(&{
+        let mut o = convolens::ReportOptions::default();
+        o.from = from.map(d);
+        o.to = to.map(d);
+        o
     })
     .unwrap()
 }
 
 /// Every message's charge.
 pub fn charges(e: &Engine) -> Charges {
-    compute(e.store(), &BillingSetup::from_config(e.config()).unwrap())
+    compute(
+        convolens::internals::store(e),
+        &BillingSetup::from_config(e.config()).unwrap(),
+        None,
+    )
 }
 
 /// The charge of message `id`.
 pub fn charge<'a>(e: &Engine, c: &'a Charges, id: &str) -> &'a MessageCharge {
     c.get(
-        e.store()
+        convolens::internals::store(e)
             .outbound(id)
             .unwrap_or_else(|| panic!("no message {id}")),
     )
@@ -202,5 +210,5 @@ pub fn charge<'a>(e: &Engine, c: &'a Charges, id: &str) -> &'a MessageCharge {
 
 /// Micro-units of a decimal string.
 pub fn eur(s: &str) -> i64 {
-    convolens::model::money::parse_decimal_micros(s).unwrap()
+    convolens::internals::parse_decimal_micros(s).unwrap()
 }

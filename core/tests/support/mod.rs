@@ -27,8 +27,10 @@ pub fn example_config() -> Config {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
     let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
     let mut cfg = Config::from_json(&text).unwrap();
-    cfg.resolve_rate_card(|p| std::fs::read_to_string(format!("{dir}/{p}")))
-        .unwrap();
+    cfg.resolve_rate_card(Some(std::path::Path::new(dir)), |p| {
+        std::fs::read_to_string(p)
+    })
+    .unwrap();
     cfg
 }
 

@@ -4,8 +4,10 @@
 //! daily for weeks). A session is an inbound message (the user's first one of a period may
 //! come from an ad), a free-form answer delivered and read minutes later, sometimes a
 //! marketing template with its statuses, a quick reply quoting it, a URL click, a purchase
-//! the same day and an agent's close. Every fact refers back at most a few hours, so the
-//! traffic stays within the bounds under which expiry is exact (see `convolens::expiry`).
+//! the same day and an agent's close. Every fact refers back at most a few hours, except a
+//! first support response when a session went unanswered: it comes with the next session,
+//! up to `max_gap` days later. So the traffic stays within the bounds under which expiry is
+//! exact (see `convolens::expiry`) when `max_gap` is at most lookback + 4 days.
 
 use super::{inbound_text_with as inbound, outbound_template, purchase, status};
 

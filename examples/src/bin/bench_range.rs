@@ -19,7 +19,7 @@
 //!   which reuse both (each is checked equal to the first);
 //! - `prepare`: building the report preparation alone (`report::Prepared::build`: billing
 //!   priced over the whole store, conversations and attribution, all bucketed by day; see
-//!   `convolens::report::prepared`), the median of 3;
+//!   `convolens::internals`), the median of 3;
 //! - `query`: the median of 21 engagement range queries alone (`engagement::report::sections`
 //!   on the built aggregates).
 //!
@@ -64,7 +64,7 @@
 //! per message). Maintaining them per user as input arrives, instead of rebuilding, is the
 //! open work that would make that flat too.
 
-use convolens::{Config, Engine, ReportOptions};
+use convolens::{Config, Engine};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -238,9 +238,10 @@ fn main() {
             .unwrap_or(default)
     };
     let (max, min) = (arg(1, 1_000_000), arg(2, 1_000));
-    let opts = ReportOptions {
-        last: Some("30d".into()),
-        ..ReportOptions::default()
+    let opts = {
+        let mut o = convolens::ReportOptions::default();
+        o.last = Some("30d".into());
+        o
     };
     println!(
         "{:>10} {:>10} {:>6} {:>8} {:>9} {:>10} {:>13} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8}",
@@ -276,15 +277,19 @@ fn main() {
         }
         times.sort();
         let t = Instant::now();
-        let days = convolens::engagement::build(engine.store(), engine.time_zone());
+        let days = convolens::internals::build_engagement(
+            convolens::internals::store(&engine),
+            engine.time_zone(),
+            None,
+        );
         let build = t.elapsed();
         // The range query alone: sum the 30 days of aggregates into the sections.
-        let store = engine.store();
+        let store = convolens::internals::store(&engine);
         let config = Config::default();
-        let ctx = convolens::report::Ctx {
+        let ctx = convolens::internals::Scope {
             store,
             config: &config,
-            range: convolens::report::resolve_range(store, engine.time_zone(), &opts)
+            range: convolens::internals::resolve_range(store, engine.time_zone(), &opts)
                 .expect("range"),
             phone: None,
             phone_unknown: false,
@@ -295,7 +300,7 @@ fn main() {
         let mut prep = Vec::new();
         for _ in 0..PREP_RUNS {
             let t = Instant::now();
-            let p = convolens::report::Prepared::build(&ctx).expect("prepare");
+            let p = convolens::internals::Prepared::build(&ctx, None).expect("prepare");
             prep.push(t.elapsed());
             drop(p);
         }
@@ -303,12 +308,12 @@ fn main() {
         let mut query = Vec::new();
         for _ in 0..RUNS {
             let t = Instant::now();
-            let s = convolens::engagement::report::sections(&ctx, &days);
+            let s = convolens::internals::engagement_sections(&ctx, &days);
             query.push(t.elapsed());
             assert_eq!(s.engagement, first.engagement, "query differs");
         }
         query.sort();
-        let users = engine.store().live_users().count();
+        let users = convolens::internals::store(&engine).live_users().count();
         println!(
             "{:>10} {:>10} {:>6} {:>8} {:>9.2} {:>10} {:>13} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8}",
             fed.messages,

@@ -10,9 +10,7 @@
 //! reported on stderr with its file and line number and the run goes on; the exit code
 //! is 1 when any document failed, 2 on a usage or configuration error, 0 otherwise.
 
-use convolens::attribution::ModelName;
-use convolens::report::text;
-use convolens::{Config, Engine, ReportOptions};
+use convolens::{Engine, ModelName, ReportOptions};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -106,29 +104,6 @@ fn date(s: &str) -> Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
-fn load_config(path: Option<&str>) -> Result<Config, String> {
-    let Some(path) = path else {
-        return Ok(Config::default());
-    };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read config `{path}`: {e}"))?;
-    let mut cfg = Config::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-    let base = std::path::Path::new(path)
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
-    cfg.resolve_rate_card(|p| {
-        let p = std::path::Path::new(p);
-        std::fs::read_to_string(if p.is_absolute() || p.exists() {
-            p.to_path_buf()
-        } else {
-            base.join(p)
-        })
-    })
-    .map_err(|e| format!("{path}: {e}"))?;
-    Ok(cfg)
-}
-
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -141,7 +116,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = match load_config(args.config.as_deref()) {
+    let config = match convolens_examples::load_config(args.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("report: {e}");
@@ -200,7 +175,7 @@ fn main() -> ExitCode {
             }
         }
     } else {
-        let _ = write!(std::io::stdout(), "{}", text::render(&report));
+        let _ = write!(std::io::stdout(), "{}", report.to_text());
     }
     if failed > 0 {
         eprintln!("report: {failed} document(s) failed");
@@ -212,7 +187,7 @@ fn main() -> ExitCode {
 
 /// `--contacts`: the users of a source or event as CSV on standard output.
 fn contacts(engine: &mut Engine, opts: &ReportOptions, name: &str, failed: u64) -> ExitCode {
-    let filter = convolens::sources::ContactFilter::guess(engine.config(), engine.store(), name);
+    let filter = engine.contact_filter(name);
     if let Err(e) = engine.export_contacts(opts, &filter, std::io::stdout().lock()) {
         eprintln!("report: {e}");
         return ExitCode::from(2);
@@ -224,35 +199,21 @@ fn contacts(engine: &mut Engine, opts: &ReportOptions, name: &str, failed: u64) 
     ExitCode::SUCCESS
 }
 
-/// Ingest one file; returns the per-document errors. Each file's line numbers start at 1.
+/// Ingest one file; returns the per-document errors, numbered from 1 within the file.
 fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens::ParseError>> {
+    let first = engine.next_line();
     if file == "-" {
-        return with_relative_lines(engine, |e| {
-            Ok(e.ingest_reader(std::io::stdin().lock())?.errors)
-        });
+        let out = engine.ingest_reader(std::io::stdin().lock())?;
+        return Ok(out.relative_to(first).errors);
     }
-    let f = std::fs::File::open(file)?;
-    with_relative_lines(engine, |e| Ok(e.ingest_reader(f)?.errors))
-}
-
-/// Run `f`, then renumber its errors relative to the start of the file.
-fn with_relative_lines<F>(engine: &mut Engine, f: F) -> std::io::Result<Vec<convolens::ParseError>>
-where
-    F: FnOnce(&mut Engine) -> std::io::Result<Vec<convolens::ParseError>>,
-{
-    let before = engine.store().stats.lines;
-    let mut errors = f(engine)?;
-    for e in &mut errors {
-        e.line -= before;
-    }
-    Ok(errors)
+    let out = engine.ingest_reader(std::fs::File::open(file)?)?;
+    Ok(out.relative_to(first).errors)
 }
 
 /// Write one CSV file per table of the report (`<section>_<table>.csv`) into `dir`.
 fn write_csv(dir: &str, report: &convolens::Report) -> std::io::Result<()> {
-    let value = serde_json::to_value(report).map_err(std::io::Error::other)?;
     std::fs::create_dir_all(dir)?;
-    for t in convolens::report::csv::tables(&value) {
+    for t in report.tables() {
         let path = std::path::Path::new(dir).join(format!("{}.csv", t.name));
         std::fs::write(path, t.to_csv())?;
     }

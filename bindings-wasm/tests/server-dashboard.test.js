@@ -1,0 +1,100 @@
+'use strict';
+// The dashboard served by convolens-server (its server mode): starts the server binary
+// (target/debug, which test.sh builds) on a fresh data directory with the example
+// configuration, posts the example data to POST /records, opens the page in Debian's
+// headless Chromium and checks that it renders the server's /report — no WebAssembly is
+// loaded, no file drop is offered — and follows the range buttons. Screenshot in
+// tests/out/dashboard-server.png. Any console error, page error, failed request or request
+// that leaves the server fails the test.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { root, exampleData, exampleConfig } = require('./helpers');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SERVER = path.join(root, 'target', 'debug', 'convolens-server');
+const outDir = path.join(__dirname, 'out');
+
+function startServer(t) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'cvl-dashboard-'));
+  const server = spawn(SERVER, ['--config', exampleConfig, '--data-dir', data, '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, CONVOLENS_APP_SECRET: 'app', CONVOLENS_VERIFY_TOKEN: 'verify', CONVOLENS_RECORDS_TOKEN: 'records' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  t.after(() => {
+    server.kill('SIGTERM');
+    fs.rmSync(data, { recursive: true, force: true });
+  });
+  return new Promise((resolve, reject) => {
+    let log = '';
+    server.stderr.on('data', (d) => {
+      log += d;
+      const m = /listening on (http:\/\/[0-9.:]+)/.exec(log);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`convolens-server exited (${code}): ${log}`)));
+  });
+}
+
+test('the dashboard served by convolens-server renders its /report', { timeout: 180_000 }, async (t) => {
+  const { chromium } = require('playwright-core');
+  assert.ok(fs.existsSync(SERVER), `no ${SERVER} (test.sh builds it: cargo build -p convolens-server)`);
+  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (test.sh installs Debian's chromium)`);
+  const origin = await startServer(t);
+
+  const posted = await fetch(`${origin}/records`, {
+    method: 'POST', headers: { authorization: 'Bearer records' }, body: fs.readFileSync(exampleData),
+  });
+  assert.equal(posted.status, 200);
+  const outcome = await posted.json();
+  assert.deepEqual(outcome.errors, []);
+  const lines = fs.readFileSync(exampleData, 'utf8').split('\n').filter(Boolean).length;
+  assert.equal(outcome.lines, lines);
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const problems = [];
+  const requested = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('request', (r) => {
+    requested.push(r.url());
+    if (!r.url().startsWith(`${origin}/`) && !r.url().startsWith('data:')) problems.push(`left the site: ${r.url()}`);
+  });
+
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('body[data-state]', { timeout: 120_000 });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#status'));
+  assert.equal(await page.getAttribute('body', 'data-mode'), 'server');
+  assert.match(await page.textContent('#status'), new RegExp(`^Live from the server: ${lines.toLocaleString('en-US')} lines received\\.$`));
+  assert.equal(await page.isVisible('#drop'), false, 'no file drop in server mode');
+
+  // The page shows the server's report for the default range (30D).
+  const report = await (await fetch(`${origin}/report?last=30d`)).json();
+  const names = await page.locator('#sec-sources tbody tr td:first-child b').allTextContents();
+  assert.deepEqual(names, report.sources.map((s) => s.name));
+  assert.match(names.join('|'), /Summer sale broadcast/);
+  assert.equal(await page.locator('#sec-dau svg rect').count(), report.engagement.daily_active.length);
+  assert.equal(await page.locator('#sec-volume svg path[stroke]').count(), 2, 'sent and received lines');
+  assert.match(await page.textContent('#sec-cost .total'), /^Total €/);
+  assert.equal(await page.textContent('.ranges button.active'), '30D');
+  assert.match(await page.textContent('#range-label'), /30 days · Europe\/Madrid/);
+  fs.mkdirSync(outDir, { recursive: true });
+  await page.screenshot({ path: path.join(outDir, 'dashboard-server.png'), fullPage: true });
+
+  // 7D: the page asks the server again.
+  await page.click('.ranges button[data-last="7d"]');
+  await page.waitForFunction(() => document.querySelector('.ranges button.active')?.textContent === '7D');
+  await page.waitForFunction(() => / 7 days /.test(document.querySelector('#range-label').textContent));
+  assert.equal(await page.locator('#sec-dau svg rect').count(), 7);
+  assert.ok(requested.some((u) => u === `${origin}/report?last=7d`), requested.join('\n'));
+
+  // Server mode never loads the WebAssembly package.
+  assert.deepEqual(requested.filter((u) => /bindings-wasm|\.wasm/.test(u)), []);
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,99 @@
+//! The attributed events of each day and the credit they gave each source, so a report
+//! over any range sums days instead of attributing anew (for the rule-based models).
+
+use super::Attribution;
+use crate::config::ModelName;
+use crate::scope::Scope;
+use crate::sources::{Analysis, slot};
+use crate::util::time::{DayRange, day_in};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The attributed events of one day under one model, and the credit they gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditDay {
+    /// Attributed events.
+    pub events: u64,
+    /// Their value (micro-units of the report currency).
+    pub value: i64,
+    /// Events with at least one candidate conversation.
+    pub attributed_events: u64,
+    /// Their value.
+    pub attributed_value: i64,
+    /// Events with no conversation in the lookback.
+    pub unattributed_events: u64,
+    /// Their value.
+    pub unattributed_value: i64,
+    /// Events whose value was in another currency (and so dropped).
+    pub other_currency: u64,
+    /// Credit per source key: (micro-conversions, value).
+    pub by_source: BTreeMap<Box<str>, (i64, i64)>,
+}
+
+impl CreditDay {
+    /// `self += other`.
+    pub fn add(&mut self, other: &CreditDay) {
+        self.events += other.events;
+        self.value += other.value;
+        self.attributed_events += other.attributed_events;
+        self.attributed_value += other.attributed_value;
+        self.unattributed_events += other.unattributed_events;
+        self.unattributed_value += other.unattributed_value;
+        self.other_currency += other.other_currency;
+        for (k, (n, v)) in &other.by_source {
+            let e = slot(&mut self.by_source, k, Default::default);
+            e.0 += n;
+            e.1 += v;
+        }
+    }
+}
+
+/// An attribution's events and credits by event day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditDays {
+    /// The model the credits were computed with.
+    pub model: ModelName,
+    /// Per event day.
+    pub days: BTreeMap<NaiveDate, CreditDay>,
+}
+
+impl CreditDays {
+    /// Bucket every event of `att` (computed on `analysis`) by its day in the context's zone.
+    pub fn build(ctx: &Scope<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
+        let tz = ctx.range.tz;
+        let mut days: BTreeMap<NaiveDate, CreditDay> = BTreeMap::new();
+        for e in &att.events {
+            let d = days.entry(day_in(e.ts, tz)).or_default();
+            d.events += 1;
+            d.value += e.value;
+            d.other_currency += u64::from(analysis.touches[e.touch].other_currency);
+            if e.credits.is_empty() {
+                d.unattributed_events += 1;
+                d.unattributed_value += e.value;
+            } else {
+                d.attributed_events += 1;
+                d.attributed_value += e.value;
+            }
+            for c in &e.credits {
+                let key = &analysis.conversations[c.conversation].source.key;
+                let s = slot(&mut d.by_source, key, Default::default);
+                s.0 += c.count;
+                s.1 += c.value;
+            }
+        }
+        CreditDays {
+            model: att.model,
+            days,
+        }
+    }
+
+    /// The sum over `range`.
+    pub fn in_range(&self, range: &DayRange) -> CreditDay {
+        let mut sum = CreditDay::default();
+        for (_, d) in self.days.range(range.from..range.to) {
+            sum.add(d);
+        }
+        sum
+    }
+}

@@ -1,0 +1,642 @@
+//! The `billing` and `usage` report sections.
+//!
+//! # Rules
+//!
+//! - Both sections are built from `super::message_charges` in two steps: the charges are
+//!   summed into per-day aggregates (`DayBilling`, days in the report time zone, only the
+//!   report's business number), then the days of the range are summed.
+//! - A message counts on the day it was **delivered** for everything billing (conversations
+//!   opened, charged and free messages, cost, reconciliation, usage `delivered` and
+//!   `billable`), and on the day it was **sent** for usage `sent`. Days are in the report
+//!   time zone; the rules, rates, tiers and months of the free tier are in the business time
+//!   zone (the config's), whatever zone the report is shown in.
+//! - `model` is the pricing model over the range's days: `CBP`, `PMP` or `mixed`; `service`
+//!   whether service messages are charged on them: `free`, `charged` or `mixed`.
+//! - `conversations`: conversations opened in the range — CBP category conversations, and
+//!   free entry point windows under either model. `charged_messages`: PMP messages charged.
+//!   `free_messages`: delivered messages that cost nothing, by reason (`service_window`,
+//!   `free_entry_point`, `free_form` under PMP; `free_entry_point`, `free_service` under
+//!   CBP; `meta_business_agent`: agent messages delivered before Meta billed them). Messages
+//!   that ride a billable CBP conversation are neither. From 2026-10-01 (default timeline)
+//!   free-form service messages and utility templates in the customer service window are
+//!   charged (`charged_messages.service`, `.utility`), no longer `free_form` /
+//!   `service_window`. `free_tier_conversations`: CBP service conversations of the monthly
+//!   free tier (billable, cost zero).
+//! - `meta_business_agent`: Meta Business Agent messages on their own — delivered, charged,
+//!   tokens known, and how each charged one was priced (Meta's `pricing` object, tokens ×
+//!   the card's per-token rate, or unpriced; `other_currency` counts those Meta priced in a
+//!   currency other than the report's). They are counted as `meta_business_agent` in
+//!   `charged_messages`, `cost.by_category` and usage, never as service.
+//! - `cost`: the sum of the charged units' rates, in the rate card's currency, as decimal
+//!   numbers in major units: `by_category` (Meta's categories), `by_country` (ISO code,
+//!   `unknown` when the number gives none), `by_day` (every day of the range). `unpriced`
+//!   counts charged units the card has no rate for (they add zero), and
+//!   `unpriced_by_category` splits them by category and market; the report's `warnings`
+//!   name them ([`warnings`]).
+//! - `usage` (seed 004): one row per calendar month of the range (report time zone;
+//!   `partial` when the range covers only part of it). "'Overall' counts every message sent,
+//!   delivered or not; 'usage' counts delivered only": `sent` counts every business message,
+//!   `delivered` those delivered, `billable` the billable units (CBP conversations opened,
+//!   free-tier ones included as Meta counts them; PMP charged messages), each also by
+//!   country and by category (`unknown` for messages billing cannot categorise). With a
+//!   configured `quota` each month reports it, `quota_used` (billable ÷ quota, absent for a
+//!   zero quota) and `quota_left` (quota − billable, negative when exceeded).
+
+use super::charges::{
+    ChargeCategory, Charges, ConversationKind, FreeReason, MessageCharge, PriceSource,
+};
+use super::reconcile::{Mismatch, compare_all};
+use crate::model::PricingModel;
+use crate::model::country::{Country, Market};
+use crate::model::money::{Currency, decimal_micros};
+use crate::model::pricing::{ModelSpan, ServiceSpan, Timeline};
+use crate::scope::Scope;
+use crate::store::Store;
+use crate::util::time::day_in;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// An amount in micro-units, written in JSON as a decimal number in major units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub i64);
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        decimal_micros::serialize(&self.0, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        decimal_micros::deserialize(d).map(Amount)
+    }
+}
+
+/// Conversations opened, by kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationCounts {
+    /// Marketing (CBP).
+    pub marketing: u64,
+    /// Utility (CBP).
+    pub utility: u64,
+    /// Authentication (CBP).
+    pub authentication: u64,
+    /// Service (CBP).
+    pub service: u64,
+    /// Free entry point windows (both models).
+    pub free_entry_point: u64,
+}
+
+impl ConversationCounts {
+    fn add(&mut self, o: &ConversationCounts) {
+        self.marketing += o.marketing;
+        self.utility += o.utility;
+        self.authentication += o.authentication;
+        self.service += o.service;
+        self.free_entry_point += o.free_entry_point;
+    }
+}
+
+/// Counts by priced category.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCounts {
+    /// Marketing.
+    pub marketing: u64,
+    /// Utility.
+    pub utility: u64,
+    /// Authentication.
+    pub authentication: u64,
+    /// Service (free-form; charged from 2026-10-01 with the default timeline).
+    pub service: u64,
+    /// Meta Business Agent (charged from 2026-08-01 with the default timeline).
+    #[serde(default)]
+    pub meta_business_agent: u64,
+}
+
+impl CategoryCounts {
+    fn add(&mut self, o: &CategoryCounts) {
+        self.marketing += o.marketing;
+        self.utility += o.utility;
+        self.authentication += o.authentication;
+        self.service += o.service;
+        self.meta_business_agent += o.meta_business_agent;
+    }
+}
+
+/// Free delivered messages by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeCounts {
+    /// PMP: utility templates inside the customer service window.
+    pub service_window: u64,
+    /// Inside a free entry point window.
+    pub free_entry_point: u64,
+    /// PMP: free-form messages.
+    pub free_form: u64,
+    /// CBP: in a free service conversation.
+    pub free_service: u64,
+    /// Meta Business Agent messages delivered before Meta billed them (2026-08-01).
+    #[serde(default)]
+    pub meta_business_agent: u64,
+}
+
+impl FreeCounts {
+    fn add(&mut self, o: &FreeCounts) {
+        self.service_window += o.service_window;
+        self.free_entry_point += o.free_entry_point;
+        self.free_form += o.free_form;
+        self.free_service += o.free_service;
+        self.meta_business_agent += o.meta_business_agent;
+    }
+}
+
+/// Meta Business Agent messages over the range (delivered ones).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentSummary {
+    /// Delivered agent messages.
+    pub delivered: u64,
+    /// Of those, charged (from 2026-08-01 with the default timeline).
+    pub charged: u64,
+    /// Tokens of the delivered ones whose count is known.
+    pub tokens: u64,
+    /// Delivered ones whose token count is not known.
+    pub without_tokens: u64,
+    /// Charged ones priced from Meta's `pricing` object.
+    pub priced_by_meta: u64,
+    /// Charged ones priced as tokens × the rate card's per-token rate.
+    pub priced_by_tokens: u64,
+    /// Charged ones without a price (cost zero; the report warns).
+    pub unpriced: u64,
+    /// Of the unpriced, those Meta priced in a currency other than the report's.
+    pub other_currency: u64,
+    /// Their cost.
+    pub cost: Amount,
+}
+
+impl AgentSummary {
+    fn add(&mut self, o: &AgentSummary) {
+        self.delivered += o.delivered;
+        self.charged += o.charged;
+        self.tokens = self.tokens.saturating_add(o.tokens);
+        self.without_tokens += o.without_tokens;
+        self.priced_by_meta += o.priced_by_meta;
+        self.priced_by_tokens += o.priced_by_tokens;
+        self.unpriced += o.unpriced;
+        self.other_currency += o.other_currency;
+        self.cost.0 += o.cost.0;
+    }
+}
+
+/// What billing cost over the range.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostSection {
+    /// Total.
+    pub total: Amount,
+    /// The rate card's currency.
+    pub currency: Currency,
+    /// By priced category.
+    pub by_category: BTreeMap<String, Amount>,
+    /// By recipient country (`unknown` when not known).
+    pub by_country: BTreeMap<String, Amount>,
+    /// By delivery day (every day of the range).
+    pub by_day: BTreeMap<NaiveDate, Amount>,
+    /// Charged units the rate card has no rate for.
+    pub unpriced: u64,
+    /// The unpriced units by category, then market (only those with any).
+    #[serde(default)]
+    pub unpriced_by_category: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// Engine vs Meta.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reconciliation {
+    /// Messages whose statuses carried Meta's `pricing` or `conversation`.
+    pub checked: u64,
+    /// Of those, how many disagree.
+    pub mismatched: u64,
+    /// Disagreements by field (`model`, `category`, `billable`, `conversation`).
+    pub by_field: BTreeMap<String, u64>,
+    /// Every disagreeing message, in delivery order.
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// The `billing` section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BillingSection {
+    /// The pricing model over the range.
+    pub model: ModelSpan,
+    /// Whether service (free-form) messages are charged over the range: `free`, `charged`
+    /// (from 2026-10-01 with the default timeline) or `mixed`.
+    pub service: ServiceSpan,
+    /// Conversations opened.
+    pub conversations: ConversationCounts,
+    /// PMP messages charged.
+    pub charged_messages: CategoryCounts,
+    /// Free messages by reason.
+    pub free_messages: FreeCounts,
+    /// CBP free-tier service conversations (billable, cost zero).
+    pub free_tier_conversations: u64,
+    /// Meta Business Agent messages on their own.
+    pub meta_business_agent: AgentSummary,
+    /// Cost.
+    pub cost: CostSection,
+    /// Engine vs Meta.
+    pub reconciliation: Reconciliation,
+}
+
+/// Sent, delivered and billable counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageCounts {
+    /// Business messages sent, delivered or not.
+    pub sent: u64,
+    /// Delivered.
+    pub delivered: u64,
+    /// Billable units.
+    pub billable: u64,
+}
+
+impl UsageCounts {
+    fn add(&mut self, o: &UsageCounts) {
+        self.sent += o.sent;
+        self.delivered += o.delivered;
+        self.billable += o.billable;
+    }
+}
+
+/// One calendar month of usage.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsageMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The range covers only part of the month.
+    pub partial: bool,
+    /// Business messages sent, delivered or not.
+    pub sent: u64,
+    /// Delivered.
+    pub delivered: u64,
+    /// Billable units (CBP conversations, PMP charged messages).
+    pub billable: u64,
+    /// By recipient country.
+    pub by_country: BTreeMap<String, UsageCounts>,
+    /// By category.
+    pub by_category: BTreeMap<String, UsageCounts>,
+    /// The configured monthly quota.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub quota: Option<u64>,
+    /// `billable / quota` (absent without a quota or for a zero quota).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub quota_used: Option<f64>,
+    /// `quota − billable`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub quota_left: Option<i64>,
+}
+
+/// The `usage` section.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UsageSection {
+    /// The configured monthly quota.
+    pub quota: Option<u64>,
+    /// One row per calendar month.
+    pub months: Vec<UsageMonth>,
+}
+
+/// Everything billing contributes to one day.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct DayBilling {
+    conversations: ConversationCounts,
+    charged: CategoryCounts,
+    free: FreeCounts,
+    free_tier: u64,
+    cost_by_category: [i64; ChargeCategory::ALL.len()],
+    cost_by_country: BTreeMap<Option<Country>, i64>,
+    unpriced: u64,
+    unpriced_by: BTreeMap<(ChargeCategory, Market), u64>,
+    #[serde(with = "crate::util::serde::as_json")]
+    agent: AgentSummary,
+    checked: u64,
+    #[serde(with = "crate::util::serde::as_json")]
+    mismatches: Vec<Mismatch>,
+    usage: BTreeMap<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
+}
+
+fn bump_category(c: &mut CategoryCounts, g: ChargeCategory) {
+    match g {
+        ChargeCategory::Marketing => c.marketing += 1,
+        ChargeCategory::Utility => c.utility += 1,
+        ChargeCategory::Authentication => c.authentication += 1,
+        ChargeCategory::Service => c.service += 1,
+        ChargeCategory::BusinessAgent => c.meta_business_agent += 1,
+    }
+}
+
+/// Sum the charges into days (report time zone), keeping only the report's business number.
+pub(crate) fn day_aggregates(
+    ctx: &Scope<'_>,
+    charges: &Charges,
+) -> BTreeMap<NaiveDate, DayBilling> {
+    let store: &Store = ctx.store;
+    let tz = ctx.range.tz;
+    let mut days: BTreeMap<NaiveDate, DayBilling> = BTreeMap::new();
+    for c in &charges.conversations {
+        if !ctx.phone_ok(c.phone) {
+            continue;
+        }
+        let d = days.entry(day_in(c.opened_at, tz)).or_default();
+        let n = &mut d.conversations;
+        match c.kind {
+            ConversationKind::Marketing => n.marketing += 1,
+            ConversationKind::Utility => n.utility += 1,
+            ConversationKind::Authentication => n.authentication += 1,
+            ConversationKind::Service => n.service += 1,
+            ConversationKind::FreeEntryPoint => n.free_entry_point += 1,
+        }
+    }
+    for m in &charges.messages {
+        if !ctx.phone_ok(m.phone) {
+            continue;
+        }
+        let key = (
+            m.country,
+            ChargeCategory::of(m.category).filter(|_| m.counted),
+        );
+        days.entry(day_in(m.sent_at, tz))
+            .or_default()
+            .usage
+            .entry(key)
+            .or_default()
+            .sent += 1;
+        let Some(at) = m.delivered_at else { continue };
+        let d = days.entry(day_in(at, tz)).or_default();
+        let u = d.usage.entry(key).or_default();
+        u.delivered += 1;
+        if m.charged {
+            u.billable += 1;
+        }
+        if !m.counted {
+            continue;
+        }
+        let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
+        if group == ChargeCategory::BusinessAgent {
+            add_agent(&mut d.agent, m);
+        }
+        if m.charged {
+            // Agent messages are charged per message under either model.
+            if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
+                bump_category(&mut d.charged, group);
+            }
+            if m.free_tier {
+                d.free_tier += 1;
+            } else if m.unpriced {
+                d.unpriced += 1;
+                *d.unpriced_by.entry((group, m.market)).or_default() += 1;
+            }
+            d.cost_by_category[group as usize] += m.cost.micros;
+            *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
+        }
+        match m.free {
+            Some(FreeReason::ServiceWindow) => d.free.service_window += 1,
+            Some(FreeReason::FreeEntryPoint) => d.free.free_entry_point += 1,
+            Some(FreeReason::FreeForm) => d.free.free_form += 1,
+            Some(FreeReason::FreeService) => d.free.free_service += 1,
+            Some(FreeReason::BusinessAgent) => d.free.meta_business_agent += 1,
+            None => {}
+        }
+    }
+    for (i, mm) in compare_all(store, charges) {
+        let m = &charges.messages[i];
+        if !ctx.phone_ok(m.phone) {
+            continue;
+        }
+        let Some(at) = m.delivered_at else { continue };
+        let d = days.entry(day_in(at, tz)).or_default();
+        d.checked += 1;
+        d.mismatches.extend(mm);
+    }
+    days
+}
+
+/// Count one delivered Meta Business Agent message.
+fn add_agent(a: &mut AgentSummary, m: &MessageCharge) {
+    a.delivered += 1;
+    match m.tokens {
+        Some(t) => a.tokens = a.tokens.saturating_add(t),
+        None => a.without_tokens += 1,
+    }
+    if !m.charged {
+        return;
+    }
+    a.charged += 1;
+    a.cost.0 += m.cost.micros;
+    match m.price_source {
+        Some(PriceSource::MetaPricing) => a.priced_by_meta += 1,
+        Some(PriceSource::Tokens) => a.priced_by_tokens += 1,
+        _ => {
+            a.unpriced += 1;
+            if m.meta_price.is_some() {
+                a.other_currency += 1;
+            }
+        }
+    }
+}
+
+/// The `billing` section over the context's range.
+pub(crate) fn billing_section(
+    ctx: &Scope<'_>,
+    timeline: &Timeline,
+    currency: Currency,
+    days: &BTreeMap<NaiveDate, DayBilling>,
+) -> BillingSection {
+    let range = ctx.range;
+    let mut sec = BillingSection {
+        model: timeline.model_span(range.from, range.to),
+        service: timeline.service_span(range.from, range.to),
+        conversations: ConversationCounts::default(),
+        charged_messages: CategoryCounts::default(),
+        free_messages: FreeCounts::default(),
+        free_tier_conversations: 0,
+        meta_business_agent: AgentSummary::default(),
+        cost: CostSection {
+            currency,
+            ..CostSection::default()
+        },
+        reconciliation: Reconciliation::default(),
+    };
+    let mut by_category = [0i64; ChargeCategory::ALL.len()];
+    let mut by_country: BTreeMap<String, i64> = BTreeMap::new();
+    let country_key =
+        |c: &Option<Country>| c.as_ref().map_or("unknown", Country::as_str).to_string();
+    for day in range.iter_days() {
+        let Some(agg) = days.get(&day) else {
+            sec.cost.by_day.insert(day, Amount(0));
+            continue;
+        };
+        sec.conversations.add(&agg.conversations);
+        sec.charged_messages.add(&agg.charged);
+        sec.free_messages.add(&agg.free);
+        sec.free_tier_conversations += agg.free_tier;
+        sec.meta_business_agent.add(&agg.agent);
+        sec.cost.unpriced += agg.unpriced;
+        for ((g, market), n) in &agg.unpriced_by {
+            *sec.cost
+                .unpriced_by_category
+                .entry(g.as_str().to_string())
+                .or_default()
+                .entry(market.as_str().to_string())
+                .or_default() += n;
+        }
+        for (sum, v) in by_category.iter_mut().zip(agg.cost_by_category) {
+            *sum += v;
+        }
+        for (k, v) in &agg.cost_by_country {
+            *by_country.entry(country_key(k)).or_default() += v;
+        }
+        sec.cost
+            .by_day
+            .insert(day, Amount(agg.cost_by_category.iter().sum()));
+        let rec = &mut sec.reconciliation;
+        rec.checked += agg.checked;
+        for mm in &agg.mismatches {
+            rec.mismatched += 1;
+            for field in &mm.fields {
+                *rec.by_field.entry(field.clone()).or_default() += 1;
+            }
+            rec.mismatches.push(mm.clone());
+        }
+    }
+    sec.cost.total = Amount(by_category.iter().sum());
+    sec.cost.by_category = ChargeCategory::ALL
+        .iter()
+        .map(|g| (g.as_str().to_string(), Amount(by_category[*g as usize])))
+        .collect();
+    sec.cost.by_country = by_country
+        .into_iter()
+        .map(|(k, v)| (k, Amount(v)))
+        .collect();
+    sec
+}
+
+/// What the `billing` section left out, for the report's `warnings`: charged units without a
+/// rate (by category, naming up to five markets), and Meta Business Agent messages without
+/// a price (never silently free). `rate_card`: whether the config has a card.
+pub fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let agent = &sec.meta_business_agent;
+    let others: u64 = sec
+        .cost
+        .unpriced_by_category
+        .iter()
+        .filter(|(g, _)| *g != ChargeCategory::BusinessAgent.as_str())
+        .flat_map(|(_, m)| m.values())
+        .sum();
+    if !rate_card && others > 0 {
+        out.push(format!(
+            "no rate card is configured: {} unpriced, counting zero in the cost",
+            count(others, "charged unit is", "charged units are")
+        ));
+    }
+    for (g, markets) in &sec.cost.unpriced_by_category {
+        if !rate_card || g == ChargeCategory::BusinessAgent.as_str() {
+            continue;
+        }
+        let n: u64 = markets.values().sum();
+        let mut by: Vec<(&String, &u64)> = markets.iter().collect();
+        by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let mut names: Vec<String> = by.iter().take(5).map(|(m, k)| format!("{m} {k}")).collect();
+        if by.len() > 5 {
+            names.push(format!("{} more markets", by.len() - 5));
+        }
+        out.push(format!(
+            "{} no rate on the rate card and count zero in the cost ({})",
+            count(
+                n,
+                &format!("charged {g} unit has"),
+                &format!("charged {g} units have")
+            ),
+            names.join(", ")
+        ));
+    }
+    if agent.unpriced > 0 {
+        let mut w = format!(
+            "{} unpriced and count zero in the cost: \
+             no price in Meta's pricing object, and no token count with a meta_business_agent \
+             per-token rate on the rate card",
+            count(
+                agent.unpriced,
+                "charged Meta Business Agent message is",
+                "charged Meta Business Agent messages are"
+            )
+        );
+        if agent.other_currency > 0 {
+            let _ = write!(
+                w,
+                " ({} of them priced by Meta in a currency other than {}, which convolens does not convert)",
+                agent.other_currency, sec.cost.currency
+            );
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// `n` and the singular or plural phrase after it.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The `usage` section over the context's range.
+pub(crate) fn usage_section(
+    ctx: &Scope<'_>,
+    days: &BTreeMap<NaiveDate, DayBilling>,
+) -> UsageSection {
+    let r = ctx.range;
+    let quota = ctx.config.quota;
+    let mut months: Vec<UsageMonth> = Vec::new();
+    for day in r.iter_days() {
+        let key = format!("{:04}-{:02}", day.year(), day.month());
+        if months.last().is_none_or(|m| m.month != key) {
+            let first = day.with_day(1).unwrap_or(day);
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(first);
+            months.push(UsageMonth {
+                month: key,
+                partial: first < r.from || next > r.to,
+                sent: 0,
+                delivered: 0,
+                billable: 0,
+                by_country: BTreeMap::new(),
+                by_category: BTreeMap::new(),
+                quota,
+                quota_used: None,
+                quota_left: None,
+            });
+        }
+        let Some(d) = days.get(&day) else { continue };
+        let Some(m) = months.last_mut() else { continue };
+        for ((country, category), u) in &d.usage {
+            m.sent += u.sent;
+            m.delivered += u.delivered;
+            m.billable += u.billable;
+            let country = country
+                .as_ref()
+                .map_or("unknown", Country::as_str)
+                .to_string();
+            m.by_country.entry(country).or_default().add(u);
+            let category = category
+                .map_or("unknown", ChargeCategory::as_str)
+                .to_string();
+            m.by_category.entry(category).or_default().add(u);
+        }
+    }
+    for m in &mut months {
+        if let Some(q) = quota {
+            m.quota_used = (q > 0).then(|| m.billable as f64 / q as f64);
+            m.quota_left = Some(
+                i64::try_from(q).unwrap_or(i64::MAX)
+                    - i64::try_from(m.billable).unwrap_or(i64::MAX),
+            );
+        }
+    }
+    UsageSection { quota, months }
+}

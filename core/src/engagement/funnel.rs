@@ -1,0 +1,147 @@
+//! The funnel of template and campaign messages (sent → delivered → read → replied,
+//! buttons and clicks, failures), as a user's fold emits it and as day aggregates sum it.
+//! The rules are in [`super::templates`].
+
+use crate::model::{ButtonKind, Category};
+use crate::util::interner::Interner;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One template or campaign message and its outcome, as a user's fold emits it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunnelMsg<'a> {
+    /// Template name, for template messages.
+    pub template: Option<&'a str>,
+    /// Campaign, when the record names one.
+    pub campaign: Option<&'a str>,
+    /// Category of the message.
+    pub category: Category,
+    /// Delivered (or read, or played).
+    pub delivered: bool,
+    /// Read (or played).
+    pub read: bool,
+    /// At least one reply from the recipient names it in `context.id`.
+    pub replied: bool,
+    /// `Some(code)` when it failed without being delivered (`Some(None)`: no error code).
+    #[allow(clippy::option_option)] // not failed / failed without a code / with one
+    pub failed: Option<Option<i64>>,
+    /// Declared buttons and clicked ones, with their click counts.
+    pub buttons: Vec<ButtonHit<'a>>,
+}
+
+/// A button of a message and how often it was clicked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ButtonHit<'a> {
+    /// Quick reply, URL or other.
+    pub kind: ButtonKind,
+    /// The button text.
+    pub text: &'a str,
+    /// Presses (quick replies) or click records (URL buttons).
+    pub clicks: u64,
+    /// Of `clicks`, URL click records.
+    pub url_clicks: u64,
+}
+
+/// The summed funnel of many messages (a template's or a campaign's, on one day or a range).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funnel {
+    /// Messages sent.
+    pub sent: u64,
+    /// Delivered.
+    pub delivered: u64,
+    /// Read.
+    pub read: u64,
+    /// Replied.
+    pub replied: u64,
+    /// Bit set of the categories seen (see [`category_bit`]).
+    pub categories: u16,
+    /// (interned button text, kind code) → (clicks, URL clicks).
+    pub buttons: BTreeMap<(u32, u8), (u64, u64)>,
+    /// Failed messages by error code (`None`: no code given).
+    pub failed: BTreeMap<Option<i64>, u64>,
+}
+
+impl Funnel {
+    /// Add one message.
+    pub fn add(&mut self, m: &FunnelMsg<'_>, names: &mut Interner) {
+        self.sent += 1;
+        self.delivered += u64::from(m.delivered);
+        self.read += u64::from(m.read);
+        self.replied += u64::from(m.replied);
+        self.categories |= category_bit(m.category);
+        for b in &m.buttons {
+            let e = self
+                .buttons
+                .entry((names.intern(b.text), kind_code(b.kind)))
+                .or_default();
+            e.0 += b.clicks;
+            e.1 += b.url_clicks;
+        }
+        if let Some(code) = m.failed {
+            *self.failed.entry(code).or_default() += 1;
+        }
+    }
+
+    /// `self += other`, mapping `other`'s interned ids through `map` when given.
+    pub fn merge_mapped(&mut self, o: &Funnel, map: Option<&[u32]>) {
+        self.sent += o.sent;
+        self.delivered += o.delivered;
+        self.read += o.read;
+        self.replied += o.replied;
+        self.categories |= o.categories;
+        for ((t, k), (c, u)) in &o.buttons {
+            let t = map.map_or(*t, |m| m[*t as usize]);
+            let e = self.buttons.entry((t, *k)).or_default();
+            e.0 += c;
+            e.1 += u;
+        }
+        for (code, n) in &o.failed {
+            *self.failed.entry(*code).or_default() += n;
+        }
+    }
+}
+
+const CATEGORIES: [Category; 9] = [
+    Category::Marketing,
+    Category::MarketingLite,
+    Category::Utility,
+    Category::Authentication,
+    Category::AuthenticationInternational,
+    Category::Service,
+    Category::ReferralConversion,
+    Category::Other,
+    // Last, so that the bits of snapshots written before it keep their meaning.
+    Category::BusinessAgent,
+];
+
+/// The bit of a category in [`Funnel::categories`].
+pub(crate) fn category_bit(c: Category) -> u16 {
+    1 << CATEGORIES.iter().position(|x| *x == c).unwrap_or(7)
+}
+
+/// The reported category of a bit set: the one category, `mixed`, or `unknown`.
+pub(crate) fn category_name(bits: u16) -> &'static str {
+    if bits.is_power_of_two() {
+        CATEGORIES[bits.trailing_zeros() as usize].as_str()
+    } else if bits == 0 {
+        "unknown"
+    } else {
+        "mixed"
+    }
+}
+
+pub(crate) fn kind_code(k: ButtonKind) -> u8 {
+    match k {
+        ButtonKind::QuickReply => 0,
+        ButtonKind::Url => 1,
+        ButtonKind::Other => 2,
+    }
+}
+
+pub(crate) fn kind_name(code: u8) -> &'static str {
+    match code {
+        0 => "quick_reply",
+        1 => "url",
+        _ => "other",
+    }
+}

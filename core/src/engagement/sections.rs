@@ -1,0 +1,230 @@
+//! The range query: sum the day aggregates of a range into the `engagement`, `templates`
+//! and `campaigns` sections.
+//!
+//! The query reads, for each day of the range and each business number in scope, one
+//! `DayAgg`: its cost is proportional to days × numbers × (size of a day's data) and
+//! does not depend on how much was ingested outside the range. Distinct users are exact
+//! unions of the days' `UserSet`s.
+
+use super::authors::{self, TopAuthor};
+use super::day_store::{DayAgg, DayNum, DayStore, day_date, day_num};
+use super::support::{self, ResponseTime, Support};
+use super::templates::{self, TemplateRow};
+use super::userset::UserSet;
+use crate::scope::Scope;
+use crate::store::PhoneIx;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// The engagement section (Turn.io's Insights): see [`super`] for every rule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Engagement {
+    /// Distinct users who sent at least one message in the range.
+    pub active_users: u64,
+    /// Of those, users whose first message ever is in the range.
+    pub new_users: u64,
+    /// Of those, users who had written before the range.
+    pub returning_users: u64,
+    /// Distinct active users per day, every day of the range.
+    pub daily_active: Vec<DailyActive>,
+    /// Active users by country (ISO 3166 code, or `unknown`).
+    pub countries: BTreeMap<String, u64>,
+    /// Users' messages received.
+    pub messages_received: u64,
+    /// Business messages sent and delivered.
+    pub messages_sent: u64,
+    /// Messages received ÷ Σ daily active users.
+    pub avg_received_per_user_per_day: Option<f64>,
+    /// Users' messages by local weekday (rows, Monday first) and hour (columns, 0–23).
+    pub heatmap: [[u64; 24]; 7],
+    /// Sent and received messages per day, every day of the range.
+    pub daily_volume: Vec<DailyVolume>,
+    /// Support conversations.
+    pub support: Support,
+    /// Delivered business messages by author kind.
+    pub authors: BTreeMap<String, u64>,
+    /// The authors with most delivered messages.
+    pub top_authors: Vec<TopAuthor>,
+    /// First-response times of the support conversations opened in the range.
+    pub response_time: ResponseTime,
+}
+
+/// Active users on one day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyActive {
+    /// The day.
+    pub date: NaiveDate,
+    /// Distinct users who sent a message that day.
+    pub users: u64,
+}
+
+/// Message volumes on one day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyVolume {
+    /// The day.
+    pub date: NaiveDate,
+    /// Business messages sent that day and delivered.
+    pub sent: u64,
+    /// Users' messages received that day.
+    pub received: u64,
+}
+
+/// The three sections this module reports.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[doc(hidden)]
+pub struct Sections {
+    /// `engagement`.
+    pub engagement: Engagement,
+    /// `templates`: one row per template.
+    pub templates: Vec<TemplateRow>,
+    /// `campaigns`: one row per campaign.
+    pub campaigns: Vec<TemplateRow>,
+}
+
+/// Everything a range sums to, before it is shaped into sections.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RangeAgg {
+    /// The sum of every day and number in scope.
+    pub total: DayAgg,
+    /// Distinct users whose first message (ever, or on the number when filtered) is in range.
+    pub new_users: UserSet,
+    /// Per day: (day, distinct active users, sent, received).
+    pub daily: Vec<(DayNum, u64, u64, u64)>,
+    /// Inbound messages by weekday (Monday first) and hour.
+    pub heatmap: [[u64; 24]; 7],
+    /// Support conversations open at the end of the range.
+    pub open_at_end: i64,
+}
+
+/// Sum days `[from, to)` of `phones` (`None`: every number, with "new" meaning the first
+/// message to any number).
+pub(crate) fn range_agg(
+    days: &DayStore,
+    phones: Option<&[PhoneIx]>,
+    from: DayNum,
+    to: DayNum,
+) -> RangeAgg {
+    let all: Vec<PhoneIx>;
+    let scope: &[PhoneIx] = if let Some(p) = phones {
+        p
+    } else {
+        all = days.phones().collect();
+        &all
+    };
+    let mut r = RangeAgg::default();
+    // Days outside those with data cost a zero entry each, not a lookup per number.
+    let (lo, hi) = days.data_days().unwrap_or((to, to));
+    for day in from..to {
+        if day < lo || day > hi {
+            r.daily.push((day, 0, 0, 0));
+            continue;
+        }
+        let mut today: Option<Cow<'_, DayAgg>> = None;
+        for p in scope {
+            if let Some(a) = days.day(*p, day) {
+                match &mut today {
+                    None => today = Some(Cow::Borrowed(a)),
+                    Some(t) => t.to_mut().merge(a),
+                }
+            }
+        }
+        if phones.is_none() {
+            if let Some(s) = days.first_ever(day) {
+                r.new_users.union_with(s);
+            }
+        }
+        let Some(t) = today else {
+            r.daily.push((day, 0, 0, 0));
+            continue;
+        };
+        r.daily.push((day, t.active.len(), t.sent, t.received));
+        let wd = day_date(day).weekday().num_days_from_monday() as usize;
+        for (h, n) in t.hours.iter().enumerate() {
+            r.heatmap[wd][h] += n;
+        }
+        if phones.is_some() {
+            r.new_users.union_with(&t.new_users);
+        }
+        r.total.merge(&t);
+    }
+    if to > from {
+        r.open_at_end = scope.iter().map(|p| days.open_at_end_of(*p, to - 1)).sum();
+    }
+    r
+}
+
+/// Shape a summed range into the engagement section.
+pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
+    let t = &r.total;
+    let active = t.active.len();
+    // Every new user was active in the range (their first message is in it).
+    let new = r.new_users.len().min(active);
+    let mut countries: BTreeMap<String, u64> = BTreeMap::new();
+    t.active.for_each(|u| {
+        let c = days.country(u);
+        *countries
+            .entry(c.map_or_else(|| "unknown".to_string(), |c| c.as_str().to_string()))
+            .or_default() += 1;
+    });
+    let user_days: u64 = r.daily.iter().map(|d| d.1).sum();
+    let (by_kind, top) = authors::summarize(&t.authors, days.names());
+    Engagement {
+        active_users: active,
+        new_users: new,
+        returning_users: active - new,
+        daily_active: r
+            .daily
+            .iter()
+            .map(|d| DailyActive {
+                date: day_date(d.0),
+                users: d.1,
+            })
+            .collect(),
+        countries,
+        messages_received: t.received,
+        messages_sent: t.sent,
+        avg_received_per_user_per_day: templates::ratio(t.received as f64, user_days),
+        heatmap: r.heatmap,
+        daily_volume: r
+            .daily
+            .iter()
+            .map(|d| DailyVolume {
+                date: day_date(d.0),
+                sent: d.2,
+                received: d.3,
+            })
+            .collect(),
+        support: Support {
+            opened: t.opened,
+            closed: t.closed,
+            reopened: t.reopened,
+            open_at_end: r.open_at_end,
+        },
+        authors: by_kind,
+        top_authors: top,
+        response_time: support::response_time(t.opened, &t.responses),
+    }
+}
+
+/// The engagement, templates and campaigns sections of a report.
+#[doc(hidden)]
+pub fn sections(ctx: &Scope<'_>, days: &DayStore) -> Sections {
+    let (from, to) = (day_num(ctx.range.from), day_num(ctx.range.to));
+    let one: [PhoneIx; 1];
+    let phones: Option<&[PhoneIx]> = if ctx.phone_unknown {
+        Some(&[])
+    } else if let Some(p) = ctx.phone {
+        one = [p];
+        Some(&one)
+    } else {
+        None
+    };
+    let r = range_agg(days, phones, from, to);
+    Sections {
+        engagement: engagement(days, &r),
+        templates: templates::rows(&r.total.templates, days.names()),
+        campaigns: templates::rows(&r.total.campaigns, days.names()),
+    }
+}

@@ -1,0 +1,39 @@
+//! What the workspace's own tests, benches and fuzz targets reach below the API. Not part
+//! of the public API: hidden from the docs, free to change in any release.
+
+pub use crate::attribution::{attribute, attributed};
+pub use crate::billing::BillingSetup;
+pub use crate::billing::charges::{
+    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource, compute,
+};
+pub use crate::engagement::build as build_engagement;
+pub use crate::engagement::build_users as build_engagement_users;
+pub use crate::engagement::sections::sections as engagement_sections;
+pub use crate::engagement::templates::TemplateMoney;
+pub use crate::input::{Event, ParseOptions, parse_document};
+pub use crate::model::money::parse_decimal_micros;
+pub use crate::model::pricing::ModelSpan;
+pub use crate::model::{PricingModel, UNIT};
+pub use crate::report::prepared::Prepared;
+pub use crate::scope::{Scope, context, resolve_range};
+pub use crate::snapshot::{SCHEMA_VERSION, seal, seal_as};
+pub use crate::sources::conversation::{Conversation, conversations};
+pub use crate::store::Store;
+
+use crate::Engine;
+
+/// The engine's fact store.
+pub fn store(e: &Engine) -> &Store {
+    &e.store
+}
+
+/// The engine's expired state: sealed days and carries.
+pub fn expired(e: &Engine) -> &crate::expiry::Expired {
+    &e.expired
+}
+
+/// The engine's snapshot in the layout of an older schema (1 to [`SCHEMA_VERSION`]), as the
+/// version that wrote it did: for tests of restoring older snapshots.
+pub fn snapshot_as(e: &Engine, version: u32) -> Vec<u8> {
+    crate::snapshot::encode_as(version, e.config(), &e.store, &e.expired)
+}

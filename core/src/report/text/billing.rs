@@ -1,0 +1,250 @@
+//! The BILLING and USAGE parts of the text dashboard ([`crate::report::text`]).
+
+use super::layout::{bar, table};
+use crate::model::money::format_micros;
+use crate::model::pricing::{ModelSpan, ServiceSpan};
+use crate::report::Report;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Money in micro-units as a decimal with at least four decimals (rates have four).
+fn money(micros: i64) -> String {
+    format_micros(micros, 4)
+}
+
+/// Append the BILLING and USAGE sections of `report` to `out`.
+pub(super) fn render(out: &mut String, report: &Report) {
+    billing(out, report);
+    usage(out, report);
+}
+
+fn billing(out: &mut String, report: &Report) {
+    let bill = &report.billing;
+    let model = match bill.model {
+        ModelSpan::Cbp => "conversation-based (CBP)",
+        ModelSpan::Pmp => "per-message (PMP)",
+        ModelSpan::Mixed => "mixed (CBP and PMP)",
+    };
+    let service = match bill.service {
+        ServiceSpan::Free => "free",
+        ServiceSpan::Charged => "charged",
+        ServiceSpan::Mixed => "free on some days, charged on others",
+    };
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "BILLING  {model}  total {} {}",
+        money(bill.cost.total.0),
+        bill.cost.currency
+    );
+    let _ = writeln!(out, "service (free-form) messages: {service}");
+    let convs = &bill.conversations;
+    let charged = &bill.charged_messages;
+    let cost_of = |k: &str| bill.cost.by_category.get(k).map_or(0, |a| a.0);
+    let rows: Vec<Vec<String>> = [
+        ("marketing", convs.marketing, charged.marketing),
+        ("utility", convs.utility, charged.utility),
+        (
+            "authentication",
+            convs.authentication,
+            charged.authentication,
+        ),
+        ("service", convs.service, charged.service),
+        ("meta_business_agent", 0, charged.meta_business_agent),
+    ]
+    .iter()
+    .filter(|(k, conv, msg)| {
+        *k != "meta_business_agent" || conv + msg + bill.meta_business_agent.delivered > 0
+    })
+    .map(|(k, conv, msg)| {
+        vec![
+            (*k).to_string(),
+            conv.to_string(),
+            msg.to_string(),
+            money(cost_of(k)),
+        ]
+    })
+    .chain(std::iter::once(vec![
+        "free entry point".into(),
+        convs.free_entry_point.to_string(),
+        "-".into(),
+        money(0),
+    ]))
+    .collect();
+    out.push_str(&table(
+        &["category", "conversations", "charged msgs", "cost"],
+        &rows,
+    ));
+    let free = &bill.free_messages;
+    let rows: Vec<Vec<String>> = [
+        ("utility in service window (free)", free.service_window),
+        ("free entry point", free.free_entry_point),
+        ("free-form service (free)", free.free_form),
+        ("free service conversation", free.free_service),
+        (
+            "meta business agent before billing",
+            free.meta_business_agent,
+        ),
+        ("free-tier conversations", bill.free_tier_conversations),
+        ("charged without a rate", bill.cost.unpriced),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(k, n)| vec![(*k).to_string(), n.to_string()])
+    .collect();
+    if !rows.is_empty() {
+        let _ = writeln!(out);
+        out.push_str(&table(&["free / unpriced", "count"], &rows));
+    }
+    let agent = &bill.meta_business_agent;
+    if agent.delivered > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "meta business agent: {} delivered, {} charged, {} tokens known ({} without a count); priced by Meta {}, by tokens {}, unpriced {}; cost {}",
+            agent.delivered,
+            agent.charged,
+            agent.tokens,
+            agent.without_tokens,
+            agent.priced_by_meta,
+            agent.priced_by_tokens,
+            agent.unpriced,
+            money(agent.cost.0)
+        );
+    }
+    if !bill.cost.by_country.is_empty() {
+        let _ = writeln!(out);
+        let rows: Vec<Vec<String>> = bill
+            .cost
+            .by_country
+            .iter()
+            .map(|(k, v)| vec![k.clone(), money(v.0)])
+            .collect();
+        out.push_str(&table(&["country", "cost"], &rows));
+    }
+    // Cost over time: by day for up to a month, else by month.
+    let mut series: BTreeMap<String, i64> = BTreeMap::new();
+    let monthly = bill.cost.by_day.len() > 31;
+    for (day, v) in &bill.cost.by_day {
+        let key = if monthly {
+            day.format("%Y-%m").to_string()
+        } else {
+            day.to_string()
+        };
+        *series.entry(key).or_default() += v.0;
+    }
+    let max = series
+        .values()
+        .map(|v| (*v).max(0))
+        .max()
+        .unwrap_or(0)
+        .unsigned_abs();
+    if max > 0 {
+        let _ = writeln!(out);
+        let rows: Vec<Vec<String>> = series
+            .iter()
+            .map(|(k, v)| {
+                vec![
+                    k.clone(),
+                    money(*v),
+                    bar((*v).max(0).unsigned_abs(), max, 30),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[if monthly { "month" } else { "day" }, "cost", ""],
+            &rows,
+        ));
+    }
+    let rec = &bill.reconciliation;
+    if rec.checked > 0 {
+        let _ = writeln!(out);
+        let fields: Vec<String> = rec
+            .by_field
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let detail = if fields.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", fields.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "reconciliation: {} checked against Meta, {} differ{detail}",
+            rec.checked, rec.mismatched
+        );
+    }
+}
+
+fn usage(out: &mut String, report: &Report) {
+    let usage = &report.usage;
+    if usage.months.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "USAGE{}",
+        usage
+            .quota
+            .map(|q| format!("  monthly quota {q}"))
+            .unwrap_or_default()
+    );
+    let rows: Vec<Vec<String>> = usage
+        .months
+        .iter()
+        .map(|m| {
+            vec![
+                format!("{}{}", m.month, if m.partial { "*" } else { "" }),
+                m.sent.to_string(),
+                m.delivered.to_string(),
+                m.billable.to_string(),
+                m.quota_used
+                    .map_or_else(|| "-".into(), |q| format!("{:.1}%", q * 100.0)),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &["month", "sent", "delivered", "billable", "quota used"],
+        &rows,
+    ));
+    let mut split: BTreeMap<(&str, &str), [u64; 3]> = BTreeMap::new();
+    for month in &usage.months {
+        let countries = month
+            .by_country
+            .iter()
+            .map(|(k, c)| (("country", k.as_str()), c));
+        let categories = month
+            .by_category
+            .iter()
+            .map(|(k, c)| (("category", k.as_str()), c));
+        for (key, counts) in countries.chain(categories) {
+            let sum = split.entry(key).or_default();
+            sum[0] += counts.sent;
+            sum[1] += counts.delivered;
+            sum[2] += counts.billable;
+        }
+    }
+    if !split.is_empty() {
+        let _ = writeln!(out);
+        let rows: Vec<Vec<String>> = split
+            .iter()
+            .map(|((kind, key), [sent, delivered, billable])| {
+                vec![
+                    format!("{kind} {key}"),
+                    sent.to_string(),
+                    delivered.to_string(),
+                    billable.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["split (all months)", "sent", "delivered", "billable"],
+            &rows,
+        ));
+    }
+    if usage.months.iter().any(|m| m.partial) {
+        let _ = writeln!(out, "* the range covers part of the month");
+    }
+}

@@ -1,0 +1,310 @@
+//! The scope of a report: its options, the day range they resolve to, and the context
+//! every section computes from.
+//!
+//! # Range rules
+//!
+//! - A range is half-open `[from, to)` in calendar days of the report time zone.
+//! - `last` (`7d`, `14d`, `30d`, `6m`, `12m`) ends at the latest ingested day, inclusive:
+//!   `to` is the day after it and `from` is `to` minus the period.
+//! - With neither, the range covers every ingested day (or is empty when nothing was
+//!   ingested).
+//! - **Bounded.** A range of more than [`MAX_RANGE_DAYS`] days (3,660: ten years and a few
+//!   days) is clamped to the days with data inside it — from the first to the last day
+//!   with an event or spend, within the range asked for — and is empty when none lie in
+//!   it. A shorter range keeps every day asked for, with data or not (daily series list
+//!   them with zeros). So `from: 0001-01-01, to: 9999-12-31` reports the data's days rather
+//!   than 3.65 million empty ones, and a report's work and output follow the days with
+//!   data; `range` says which days were reported.
+//! - `phone` restricts every section to one business number (`phone_number_id`).
+
+use crate::config::{Config, ModelName};
+use crate::error::ReportError;
+use crate::store::{PhoneIx, Store};
+use crate::util::time::{DayRange, day_in, parse_tz};
+use chrono::{Months, NaiveDate};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// What to report on. Every field is optional; the default reports every ingested day in
+/// the config's time zone, all business numbers and the config's attribution model.
+///
+/// Build one with the chained setters, or from JSON (the form Python keywords and JS
+/// objects take) with [`ReportOptions::from_json`]. JSON names are the field names;
+/// `start` and `end` are accepted for `from` and `to` (Python cannot name a keyword
+/// `from`), as is `tz` for `time_zone`.
+///
+/// ```
+/// use convolens::{ModelName, ReportOptions};
+/// let a = ReportOptions::default().last("30d").phone("1001").model(ModelName::Linear);
+/// let b = ReportOptions::from_json(r#"{"last": "30d", "phone": "1001", "model": "linear"}"#)?;
+/// assert_eq!(a, b);
+/// let err = ReportOptions::from_json(r#"{"start": "2025-13-01"}"#).unwrap_err();
+/// assert_eq!(err.option(), Some("start"));
+/// # Ok::<(), convolens::ReportError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReportOptions {
+    /// First day, inclusive (report time zone). JSON: `from` or `start`.
+    #[serde(alias = "start")]
+    pub from: Option<NaiveDate>,
+    /// Last day, exclusive. JSON: `to` or `end`.
+    #[serde(alias = "end")]
+    pub to: Option<NaiveDate>,
+    /// A period ending at the latest ingested day: `7d`, `14d`, `30d`, `6m`, `12m` (any `Nd`,
+    /// `Nw`, `Nm` is accepted).
+    pub last: Option<String>,
+    /// Only this business number.
+    pub phone: Option<String>,
+    /// Override the config's time zone. JSON: `time_zone` or `tz`.
+    #[serde(alias = "tz")]
+    pub time_zone: Option<String>,
+    /// Override the config's attribution model.
+    pub model: Option<ModelName>,
+    /// Compute every attribution model side by side (`attribution.comparison`).
+    pub compare_models: bool,
+    /// Also report the previous period of equal length and the change (see [`crate::report::compare`]).
+    pub compare: bool,
+}
+
+impl ReportOptions {
+    /// Options from a JSON object. An unknown option, a wrong type or a bad value is a
+    /// [`ReportError`] of kind `option` naming the option as written (`start` stays
+    /// `start`).
+    pub fn from_json(json: &str) -> Result<ReportOptions, ReportError> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let opts: ReportOptions = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let mut option = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            if option == "." {
+                // An unknown key is reported at the top level; name it.
+                option = unknown_field(&inner).unwrap_or_default();
+            }
+            let key = json_key_as_written(json, &option);
+            ReportError::Option {
+                message: inner,
+                option: key,
+            }
+        })?;
+        de.end().map_err(|e| ReportError::Option {
+            option: String::new(),
+            message: e.to_string(),
+        })?;
+        Ok(opts)
+    }
+
+    /// The first day, inclusive (report time zone).
+    #[must_use]
+    pub fn start(mut self, day: NaiveDate) -> Self {
+        self.from = Some(day);
+        self
+    }
+
+    /// The last day, exclusive.
+    #[must_use]
+    pub fn end(mut self, day: NaiveDate) -> Self {
+        self.to = Some(day);
+        self
+    }
+
+    /// A period ending at the latest ingested day: `7d`, `14d`, `30d`, `6m`, `12m`.
+    #[must_use]
+    pub fn last(mut self, period: impl Into<String>) -> Self {
+        self.last = Some(period.into());
+        self
+    }
+
+    /// Only this business number (`phone_number_id`).
+    #[must_use]
+    pub fn phone(mut self, phone_number_id: impl Into<String>) -> Self {
+        self.phone = Some(phone_number_id.into());
+        self
+    }
+
+    /// Report in this IANA time zone instead of the config's.
+    #[must_use]
+    pub fn time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.time_zone = Some(zone.into());
+        self
+    }
+
+    /// Attribute with this model instead of the config's.
+    #[must_use]
+    pub fn model(mut self, model: ModelName) -> Self {
+        self.model = Some(model);
+        self
+    }
+
+    /// Every attribution model side by side (`attribution.comparison`).
+    #[must_use]
+    pub fn compare_models(mut self, on: bool) -> Self {
+        self.compare_models = on;
+        self
+    }
+
+    /// Also the previous period of equal length and the change.
+    #[must_use]
+    pub fn compare(mut self, on: bool) -> Self {
+        self.compare = on;
+        self
+    }
+}
+
+/// The field serde calls unknown in `message` (``unknown field `x`, expected ...``).
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// `option` as the JSON wrote it: `start`/`end`/`tz` when the JSON used those aliases.
+fn json_key_as_written(json: &str, option: &str) -> String {
+    let alias = match option {
+        "from" => "start",
+        "to" => "end",
+        "time_zone" => "tz",
+        _ => return option.to_string(),
+    };
+    if json.contains(&format!("\"{alias}\"")) && !json.contains(&format!("\"{option}\"")) {
+        alias.to_string()
+    } else {
+        option.to_string()
+    }
+}
+
+/// Everything a section needs to compute itself.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    /// The facts (timelines prepared).
+    pub store: &'a Store,
+    /// The configuration.
+    pub config: &'a Config,
+    /// The days reported on.
+    pub range: DayRange,
+    /// The business number filter.
+    pub phone: Option<PhoneIx>,
+    /// True when a phone filter names a number never seen (every section is then empty).
+    pub phone_unknown: bool,
+    /// The attribution model.
+    pub model: ModelName,
+}
+
+impl Scope<'_> {
+    /// Whether a message on business number `p` is included by the phone filter.
+    pub fn phone_ok(&self, p: PhoneIx) -> bool {
+        !self.phone_unknown && self.phone.is_none_or(|x| x == p)
+    }
+}
+
+/// Parse a period like `7d`, `2w`, `6m`, `12m`, `1y`.
+fn parse_last(s: &str) -> Result<(u32, char), ReportError> {
+    let bad = || ReportError::Option {
+        option: "last".into(),
+        message: format!("`{s}` is not a period like 7d, 14d, 30d, 6m or 12m"),
+    };
+    let s = s.trim().to_ascii_lowercase();
+    let unit = s.chars().last().ok_or_else(bad)?;
+    let n: u32 = s[..s.len() - 1].parse().map_err(|_| bad())?;
+    if n == 0 || n > 3660 || !matches!(unit, 'd' | 'w' | 'm' | 'y') {
+        return Err(bad());
+    }
+    Ok((n, unit))
+}
+
+/// Resolve the options into a day range.
+pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayRange, ReportError> {
+    let latest = store.max_ts.map(|t| day_in(t, tz));
+    let earliest = store.min_ts.map(|t| day_in(t, tz));
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let (from, to) = match (&opts.last, opts.from, opts.to) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(ReportError::Option {
+                option: "last".into(),
+                message: "use either `last` or `from`/`to`, not both".into(),
+            });
+        }
+        (Some(last), None, None) => {
+            let (n, unit) = parse_last(last)?;
+            let to = latest.map_or(epoch, |d| d.succ_opt().unwrap_or(d));
+            let from = match unit {
+                'd' => to - chrono::Duration::days(i64::from(n)),
+                'w' => to - chrono::Duration::days(7 * i64::from(n)),
+                'm' => to.checked_sub_months(Months::new(n)).unwrap_or(epoch),
+                _ => to.checked_sub_months(Months::new(12 * n)).unwrap_or(epoch),
+            };
+            (from, to)
+        }
+        (None, from, to) => {
+            let to = to
+                .or_else(|| latest.and_then(|d| d.succ_opt()))
+                .unwrap_or(epoch);
+            let from = from.or(earliest).unwrap_or(to);
+            (from, to)
+        }
+    };
+    if to < from {
+        return Err(ReportError::Range(format!(
+            "`to` {to} is before `from` {from}"
+        )));
+    }
+    let (from, to) = clamp_to_data(store, tz, from, to);
+    Ok(DayRange { from, to, tz })
+}
+
+/// The longest range reported day by day as asked; a longer one is clamped to the days with
+/// data in it (see the module docs).
+pub const MAX_RANGE_DAYS: i64 = 3_660;
+
+/// `[from, to)`, or when it is longer than [`MAX_RANGE_DAYS`], the days with data inside it
+/// (none: an empty range at its start).
+fn clamp_to_data(store: &Store, tz: Tz, from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    if (to - from).num_days() <= MAX_RANGE_DAYS {
+        return (from, to);
+    }
+    match data_days(store, tz) {
+        Some((first, last)) => {
+            let f = from.max(first.min(to));
+            (f, to.min(last.succ_opt().unwrap_or(last).max(f)))
+        }
+        None => (from, from),
+    }
+}
+
+/// The first and last day (in `tz`) with an event or spend, if any.
+fn data_days(store: &Store, tz: Tz) -> Option<(NaiveDate, NaiveDate)> {
+    let events = store
+        .min_ts
+        .zip(store.max_ts)
+        .map(|(a, b)| (day_in(a, tz), day_in(b, tz)));
+    let spend = store.spend.values().map(|s| (s.from, s.to));
+    events
+        .into_iter()
+        .chain(spend)
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}
+
+/// The context every section computes from.
+pub fn context<'a>(
+    store: &'a Store,
+    config: &'a Config,
+    default_tz: Tz,
+    opts: &ReportOptions,
+) -> Result<Scope<'a>, ReportError> {
+    let tz = match &opts.time_zone {
+        Some(z) => parse_tz(z).map_err(|m| ReportError::Option {
+            option: "time_zone".into(),
+            message: m,
+        })?,
+        None => default_tz,
+    };
+    let range = resolve_range(store, tz, opts)?;
+    let phone = opts.phone.as_deref().and_then(|p| store.phone_by_id(p));
+    Ok(Scope {
+        store,
+        config,
+        range,
+        phone,
+        phone_unknown: opts.phone.is_some() && phone.is_none(),
+        model: opts.model.unwrap_or(config.attribution.model),
+    })
+}

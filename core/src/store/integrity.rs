@@ -1,0 +1,99 @@
+//! Checking a store decoded from untrusted bytes (a snapshot).
+
+use super::Store;
+use hashbrown::HashMap;
+
+impl Store {
+    /// Check the internal references of a store decoded from untrusted bytes, so a corrupt
+    /// snapshot is rejected instead of causing an out-of-bounds access later.
+    pub(crate) fn check_integrity(&mut self) -> Result<(), String> {
+        let (nu, nm, np, nx) = (
+            self.users.len(),
+            self.msgs.len(),
+            self.phones.len(),
+            self.externals.len(),
+        );
+        if self.parent.len() != nu {
+            return Err("user table and union-find sizes differ".into());
+        }
+        if self.parent.iter().any(|p| *p as usize >= nu) {
+            return Err("user link out of range".into());
+        }
+        // Parents must point to smaller-or-equal indices (that is how `union` links), which
+        // also rules out cycles.
+        if self.parent.iter().enumerate().any(|(i, p)| *p as usize > i) {
+            return Err("user links are not a forest".into());
+        }
+        for u in &mut self.users {
+            if u.timeline.iter().any(|m| *m as usize >= nm)
+                || u.externals.iter().any(|x| *x as usize >= nx)
+            {
+                return Err("user references a missing message or event".into());
+            }
+            if u.closes.iter().any(|(_, p)| *p as usize >= np) {
+                return Err("close references a missing number".into());
+            }
+            u.dirty = true;
+        }
+        if self
+            .msgs
+            .iter()
+            .any(|m| m.user as usize >= nu || m.phone as usize >= np)
+        {
+            return Err("message references a missing user or number".into());
+        }
+        if self.externals.iter().any(|x| x.user as usize >= nu) {
+            return Err("event references a missing user".into());
+        }
+        // Ingestion only accepts times in [MIN_TS, MAX_TS); a snapshot must too, or a
+        // report would build day series spanning absurd ranges.
+        let ok = |t: i64| crate::util::time::is_plausible(t);
+        let ok_opt = |t: Option<i64>| t.is_none_or(ok);
+        let day_ok = |d: chrono::NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .is_some_and(|t| ok(t.and_utc().timestamp()))
+        };
+        let msg_times_ok = self.msgs.iter().all(|m| {
+            let s = &m.status;
+            ok(m.ts)
+                && [s.sent, s.delivered, s.read, s.played, s.failed, s.deleted]
+                    .into_iter()
+                    .all(ok_opt)
+        });
+        if !msg_times_ok
+            || !ok_opt(self.min_ts)
+            || !ok_opt(self.max_ts)
+            || !self.externals.iter().all(|x| ok(x.ts))
+            || !self.clicks.values().all(|c| ok(c.ts))
+            || !self
+                .users
+                .iter()
+                .all(|u| u.closes.iter().all(|(t, _)| ok(*t)))
+            || !self
+                .spend
+                .values()
+                .all(|r| day_ok(r.from) && day_ok(r.to) && r.from <= r.to)
+        {
+            return Err("a timestamp or date outside 2000-01-01..2100-01-01".into());
+        }
+        let idx_ok =
+            |map: &HashMap<Box<str>, u32>, n: usize| map.values().all(|v| (*v as usize) < n);
+        if !idx_ok(&self.by_wa, nu)
+            || !idx_ok(&self.by_bsuid, nu)
+            || !idx_ok(&self.phone_ix, np)
+            || !idx_ok(&self.inbound_ix, nm)
+            || !idx_ok(&self.outbound_ix, nm)
+            || !idx_ok(&self.external_ix, nx)
+        {
+            return Err("index references a missing entry".into());
+        }
+        if self
+            .agent
+            .keys()
+            .any(|id| !self.outbound_ix.contains_key(id))
+        {
+            return Err("agent facts reference a missing message".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1274 @@
+//! The fact store: every user, message, status, record and spend the engine has seen,
+//! deduplicated by id and merged so that arrival order does not matter.
+//!
+//! # Rules applied here
+//!
+//! - **Idempotency.** An inbound message, outbound record or external event is keyed by its
+//!   id; a status by (message id, status); a close by (user, number, timestamp); a click by
+//!   its id or (message, button, timestamp); spend by its id or (source, first day). A
+//!   repeated key with the same content is a duplicate and changes nothing.
+//! - **Conflicts.** A repeated key with different content is a conflict. One rule picks the
+//!   version kept, whatever the arrival order, and `input.conflicts` counts the facts that
+//!   arrived in more than one version (a duplicate that differs):
+//!   - *inbound messages, outbound records, external events, clicks*: the version with the
+//!     latest timestamp wins; between equal timestamps, the greater content, compared as
+//!     its canonical (postcard) encoding, so any difference decides. Inputs that share a
+//!     message id name one person: their identities are linked, as a status links its
+//!     recipient; and a message's business number is the smallest one any input about it
+//!     named — neither is part of a message's content. An external event's contact is.
+//!   - *statuses*: each kind keeps its earliest timestamp (another timestamp for the same
+//!     message and kind is a conflict); Meta's `conversation` and `pricing` objects come
+//!     together from the earliest status carrying either (equal times: the kind, then the
+//!     smaller encoding); a failed message's errors are the union of those reported.
+//!   - *spend*: restatements are expected (ad-account syncs restate a day): the larger
+//!     amount wins, then the currency code, the last day, the name — a total order, so
+//!     amounts tied in different currencies resolve the same way in any order.
+//!   - *closes* have no content beyond their key (`by` is not kept): repeats are duplicates.
+//!
+//!   Every version's timestamp counts towards the ingested span (`min_ts`, `max_ts`), the
+//!   losing ones too, so that span does not depend on the order either.
+//! - **Status order.** Each status kind keeps its earliest timestamp. `read` and `played`
+//!   imply `delivered`: a message's delivery time is the earliest of delivered, read and
+//!   played. A late `delivered` after `read` changes nothing; `failed` after `delivered`
+//!   keeps the message delivered and records the error.
+//! - **Statuses before records.** A status for a message whose outbound record has not
+//!   arrived yet creates the message; the record fills it in when it comes.
+//! - **Identity.** A user is their `wa_id` when known, else their business-scoped user id;
+//!   when one input names both, the two are linked into one user (union–find), whatever
+//!   order they arrived in.
+//! - **Profile name.** Of the names seen for a user, the one that came with the latest
+//!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
+
+mod integrity;
+mod merge;
+mod phones;
+
+pub(crate) use phones::PhoneResolver;
+
+use crate::input::{
+    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord,
+    SpendRecord, StatusUpdate, UserRef,
+};
+use crate::model::country::{Country, country_from_bsuid, country_from_number};
+use crate::model::money::Money;
+use crate::model::{
+    AgentUsage, AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation,
+    MetaPricing, OutboundKind, Referral, Reply, StatusKind, TemplateButton,
+};
+use chrono::NaiveDate;
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Index of a user in [`Store::users`].
+pub(crate) type UserIx = u32;
+/// Index of a message in [`Store::msgs`].
+pub(crate) type MsgIx = u32;
+/// Index of a business number in [`Store::phones`].
+pub(crate) type PhoneIx = u32;
+
+/// [`StatusTrack::seen`] bit 7, used by no status kind: the message's business number came
+/// from its outbound record.
+const PHONE_FROM_RECORD: u8 = 1 << 7;
+
+/// A user.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct UserRec {
+    /// `wa_id`, when known.
+    pub wa_id: Option<Box<str>>,
+    /// Business-scoped user id, when known.
+    pub bsuid: Option<Box<str>>,
+    /// Profile name and the timestamp it came with.
+    pub name: Option<(i64, Box<str>)>,
+    /// Country from `profile.country_code`, when given.
+    pub profile_country: Option<Country>,
+    /// Messages (inbound and outbound) in time order once [`Store::prepare`] has run.
+    pub timeline: Vec<MsgIx>,
+    /// External events of this user.
+    pub externals: Vec<u32>,
+    /// Close records of this user: (timestamp, business number).
+    pub closes: Vec<(i64, PhoneIx)>,
+    /// Whether `timeline` needs sorting.
+    #[serde(skip)]
+    pub dirty: bool,
+}
+
+impl UserRec {
+    /// The user's key: `wa_id`, else BSUID, else `""`.
+    pub fn key(&self) -> &str {
+        self.wa_id
+            .as_deref()
+            .or(self.bsuid.as_deref())
+            .unwrap_or("")
+    }
+
+    /// The user's country: from the phone number, else the profile's `country_code`, else the
+    /// BSUID prefix.
+    pub fn country(&self) -> Option<Country> {
+        self.wa_id
+            .as_deref()
+            .and_then(country_from_number)
+            .or(self.profile_country)
+            .or_else(|| self.bsuid.as_deref().and_then(country_from_bsuid))
+    }
+
+    /// The profile name, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref().map(|(_, n)| &**n)
+    }
+}
+
+/// What an inbound message carried.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct InboundData {
+    /// Message type.
+    pub ty: InboundType,
+    /// Text body.
+    pub text: Option<Box<str>>,
+    /// `context.id`.
+    pub context: Option<Box<str>>,
+    /// CTWA referral.
+    pub referral: Option<Referral>,
+    /// Button/list/flow reply.
+    pub reply: Option<Reply>,
+}
+
+/// What the host said about a business message.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct OutboundData {
+    /// Template or free-form.
+    pub kind: OutboundKind,
+    /// Template name.
+    pub template: Option<Box<str>>,
+    /// Category (`service` for free-form).
+    pub category: Category,
+    /// Author kind.
+    pub author: AuthorKind,
+    /// Author id.
+    pub author_id: Option<Box<str>>,
+    /// Campaign.
+    pub campaign: Option<Box<str>>,
+    /// Buttons.
+    pub buttons: Vec<TemplateButton>,
+}
+
+/// The statuses of a business message, merged order-independently.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct StatusTrack {
+    /// Earliest `sent`.
+    pub sent: Option<i64>,
+    /// Earliest `delivered`.
+    pub delivered: Option<i64>,
+    /// Earliest `read`.
+    pub read: Option<i64>,
+    /// Earliest `played`.
+    pub played: Option<i64>,
+    /// Earliest `failed`.
+    pub failed: Option<i64>,
+    /// Earliest `deleted`.
+    pub deleted: Option<i64>,
+    /// Errors of failed statuses.
+    pub errors: SmallVec<[DeliveryError; 1]>,
+    /// Meta's `conversation` object (from the earliest status carrying one).
+    pub conversation: Option<MetaConversation>,
+    /// Meta's `pricing` object (from the earliest status carrying one).
+    pub pricing: Option<MetaPricing>,
+    /// Timestamp of the status the Meta objects came from (for order independence).
+    pub meta_ts: Option<(i64, u8)>,
+    /// Bit set of status kinds seen (for deduplication), by their index in
+    /// [`StatusKind::ALL`]; bit 7, which no kind uses, says the message's business number
+    /// came from its outbound record (see [`Store`]'s conflict rule).
+    pub seen: u8,
+}
+
+impl StatusTrack {
+    /// When the message reached the device: the earliest of delivered, read and played
+    /// (read implies delivered).
+    pub fn delivered_at(&self) -> Option<i64> {
+        [self.delivered, self.read, self.played]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// When the message was read (played implies read).
+    pub fn read_at(&self) -> Option<i64> {
+        [self.read, self.played].into_iter().flatten().min()
+    }
+
+    /// Whether the message failed without ever being delivered.
+    pub fn is_failed(&self) -> bool {
+        self.failed.is_some() && self.delivered_at().is_none()
+    }
+
+    fn slot(&mut self, k: StatusKind) -> Option<&mut Option<i64>> {
+        Some(match k {
+            StatusKind::Sent => &mut self.sent,
+            StatusKind::Delivered => &mut self.delivered,
+            StatusKind::Read => &mut self.read,
+            StatusKind::Played => &mut self.played,
+            StatusKind::Failed => &mut self.failed,
+            StatusKind::Deleted => &mut self.deleted,
+            _ => return None,
+        })
+    }
+}
+
+/// A message, inbound or outbound.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct MsgRec {
+    /// The wamid.
+    pub id: Box<str>,
+    /// The user (resolve with [`Store::find`]).
+    pub user: UserIx,
+    /// The business number.
+    pub phone: PhoneIx,
+    /// Direction.
+    pub dir: Direction,
+    /// When: the inbound timestamp; for outbound, the record's timestamp, else the earliest status.
+    pub ts: i64,
+    /// Inbound content.
+    pub inbound: Option<Box<InboundData>>,
+    /// Outbound record (None until the host's record arrives).
+    pub outbound: Option<Box<OutboundData>>,
+    /// Whether `ts` came from the outbound record (else from statuses).
+    pub ts_from_record: bool,
+    /// Statuses (outbound only).
+    pub status: StatusTrack,
+}
+
+/// An external event.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct ExternalRec {
+    /// Event id.
+    pub id: Box<str>,
+    /// The user.
+    pub user: UserIx,
+    /// Event name.
+    pub name: Box<str>,
+    /// Value.
+    pub value: Option<Money>,
+    /// When.
+    pub ts: i64,
+    /// The contact as the kept version named it (normalised `wa_id` or BSUID): part of the
+    /// event's content for the conflict rule. Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub contact: Box<str>,
+}
+
+/// Spend on a source over days (inclusive).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct SpendRec {
+    /// Source key.
+    pub source: Box<str>,
+    /// Display name from the spend data.
+    pub name: Option<Box<str>>,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// Amount over the whole period.
+    pub amount: Money,
+}
+
+/// A URL-button click.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct ClickRec {
+    /// The business message's id.
+    pub message_id: Box<str>,
+    /// The button text.
+    pub button: Box<str>,
+    /// When.
+    pub ts: i64,
+}
+
+/// Counts of what ingestion saw, over the engine's whole life.
+///
+/// **Every item counts once.** An item is an inbound message, a status, a record, or a
+/// part of a payload that carries none of those (a change of another `field`, a
+/// `messages` change with neither messages nor statuses, an entry without changes, a
+/// payload without entries, an empty array): each is `ingested`, a `duplicate` or
+/// `ignored`; a document that fails counts once in `errors`. Profiles (`contacts`) ride
+/// along with their payload and are not items. So with one item per line — JSONL of
+/// records, webhooks carrying one message or status each — `lines = ingested +
+/// duplicates + ignored + errors`; blank lines and the extra lines of a pretty-printed
+/// document count in `lines` only, and a payload with several messages counts each.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct InputStats {
+    /// Lines offered: every line of a stream (blank ones included), or one per document
+    /// given to [`crate::Engine::ingest`].
+    pub lines: u64,
+    /// Items applied for the first time.
+    pub ingested: u64,
+    /// Items already seen.
+    pub duplicates: u64,
+    /// Items accepted but not used (other webhook fields, ...), by reason in
+    /// `ignored_reasons`.
+    pub ignored: u64,
+    /// Documents rejected with an error.
+    pub errors: u64,
+    /// Facts (message ids, statuses, records) that arrived in more than one version: the
+    /// conflict rule of [`crate::store`] kept one. Counted once per fact, in any order.
+    pub conflicts: u64,
+    /// Unique inbound messages per type.
+    pub messages: BTreeMap<String, u64>,
+    /// Unique statuses per kind.
+    pub statuses: BTreeMap<String, u64>,
+    /// Unique records per type (`outbound`, `external_event`, `spend`, `close`, `click`).
+    pub records: BTreeMap<String, u64>,
+    /// Ignored items per reason (`field:account_update`, ...).
+    pub ignored_reasons: BTreeMap<String, u64>,
+}
+
+/// What one ingest call did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IngestOutcome {
+    /// Items applied for the first time.
+    pub ingested: u32,
+    /// Items already seen (no change).
+    pub duplicates: u32,
+    /// Items accepted but not used, with reasons.
+    pub ignored: Vec<String>,
+}
+
+impl IngestOutcome {
+    /// Add another outcome to this one.
+    pub fn absorb(&mut self, o: IngestOutcome) {
+        self.ingested += o.ingested;
+        self.duplicates += o.duplicates;
+        self.ignored.extend(o.ignored);
+    }
+}
+
+enum Applied {
+    /// Profile data: applied, never counted as an item.
+    Silent,
+    New,
+    Duplicate,
+    Ignored(String),
+}
+
+/// The fact store.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
+pub struct Store {
+    /// Users; a merged-away user keeps its slot and points to its representative in `parent`.
+    pub users: Vec<UserRec>,
+    /// Union–find parents.
+    pub parent: Vec<UserIx>,
+    #[serde(with = "crate::util::serde::sorted_map")]
+    by_wa: HashMap<Box<str>, UserIx>,
+    #[serde(with = "crate::util::serde::sorted_map")]
+    by_bsuid: HashMap<Box<str>, UserIx>,
+    /// Business numbers.
+    pub phones: Vec<Box<str>>,
+    #[serde(with = "crate::util::serde::sorted_map")]
+    phone_ix: HashMap<Box<str>, PhoneIx>,
+    /// Messages.
+    pub msgs: Vec<MsgRec>,
+    #[serde(with = "crate::util::serde::sorted_map")]
+    inbound_ix: HashMap<Box<str>, MsgIx>,
+    #[serde(with = "crate::util::serde::sorted_map")]
+    outbound_ix: HashMap<Box<str>, MsgIx>,
+    /// External events.
+    pub externals: Vec<ExternalRec>,
+    #[serde(with = "crate::util::serde::sorted_map")]
+    external_ix: HashMap<Box<str>, u32>,
+    /// Spend by key.
+    pub spend: BTreeMap<String, SpendRec>,
+    /// Clicks by key.
+    pub clicks: BTreeMap<String, ClickRec>,
+    /// Ingestion counters (snapshots store them without `conflicts`, which they rebuild
+    /// from `conflicted`).
+    #[serde(with = "stats_layout")]
+    pub stats: InputStats,
+    /// The facts that arrived in more than one version, as `kind:key` (see `conflicts`).
+    /// Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub(crate) conflicted: std::collections::BTreeSet<String>,
+    /// Latest event timestamp seen.
+    pub max_ts: Option<i64>,
+    /// Earliest event timestamp seen.
+    pub min_ts: Option<i64>,
+    /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
+    /// whose record or `pricing` object said any). Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub agent: BTreeMap<Box<str>, AgentFacts>,
+}
+
+/// What a Meta Business Agent message used or cost, as its inputs said. Kept beside the
+/// messages (in [`Store::agent`]) rather than in them, so that snapshots written before the
+/// agent category existed still restore.
+///
+/// The same rules as for the rest of the message pick the facts: the host's `tokens` come
+/// with the outbound record (the first record wins), Meta's with the `pricing` object that
+/// the message keeps (that of its earliest status carrying one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentFacts {
+    /// Tokens from the host's outbound record.
+    pub record_tokens: Option<u64>,
+    /// Tokens and price from Meta's kept `pricing` object.
+    pub meta: AgentUsage,
+}
+
+impl AgentFacts {
+    /// The tokens billing uses: Meta's count, else the host's.
+    pub fn tokens(&self) -> Option<u64> {
+        self.meta.tokens.or(self.record_tokens)
+    }
+}
+
+impl Store {
+    /// The representative of `u` (users linked by wa_id/BSUID share one).
+    pub fn find(&self, mut u: UserIx) -> UserIx {
+        while self.parent[u as usize] != u {
+            u = self.parent[u as usize];
+        }
+        u
+    }
+
+    /// Indices of live (representative) users.
+    pub fn live_users(&self) -> impl Iterator<Item = UserIx> + '_ {
+        (0..self.users.len() as UserIx).filter(|u| self.parent[*u as usize] == *u)
+    }
+
+    /// Look up a user by `wa_id` or BSUID, without creating one. The key is read as input
+    /// names users ([`crate::input::normalise_contact`]): `+44 7223 201674` finds
+    /// `447223201674`.
+    pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
+        let key = crate::input::normalise_contact(Cow::Borrowed(key)).ok()?;
+        let key: &str = &key;
+        self.by_wa
+            .get(key)
+            .or_else(|| self.by_bsuid.get(key))
+            .map(|u| self.find(*u))
+    }
+
+    /// The business number's id string.
+    pub fn phone(&self, p: PhoneIx) -> &str {
+        &self.phones[p as usize]
+    }
+
+    /// The index of a business number, if seen.
+    pub fn phone_by_id(&self, id: &str) -> Option<PhoneIx> {
+        self.phone_ix.get(id).copied()
+    }
+
+    /// An outbound message by id.
+    pub fn outbound(&self, id: &str) -> Option<MsgIx> {
+        self.outbound_ix.get(id).copied()
+    }
+
+    /// An inbound message by id.
+    pub fn inbound(&self, id: &str) -> Option<MsgIx> {
+        self.inbound_ix.get(id).copied()
+    }
+
+    /// Sort every changed user's timeline by (timestamp, direction, id). Call before reading
+    /// timelines.
+    pub fn prepare(&mut self) {
+        let msgs = &self.msgs;
+        for u in &mut self.users {
+            if u.dirty {
+                u.timeline.sort_unstable_by(|a, b| {
+                    let (ma, mb) = (&msgs[*a as usize], &msgs[*b as usize]);
+                    (ma.ts, ma.dir, &ma.id).cmp(&(mb.ts, mb.dir, &mb.id))
+                });
+                u.timeline.dedup();
+                u.dirty = false;
+            }
+        }
+    }
+
+    /// Drop the messages and external events marked in `drop_msg` / `drop_ext` (by index),
+    /// with the clicks on dropped messages, and renumber what stays (used by
+    /// [`crate::expiry`]; timelines must be in order and stay so).
+    pub(crate) fn compact(&mut self, drop_msg: &[bool], drop_ext: &[bool]) {
+        let gone = |d: &[bool], i: usize| d.get(i).copied().unwrap_or(false);
+        let dropped_out: hashbrown::HashSet<Box<str>> = self
+            .msgs
+            .iter()
+            .enumerate()
+            .filter(|(i, m)| gone(drop_msg, *i) && m.dir == Direction::Outbound)
+            .map(|(_, m)| m.id.clone())
+            .collect();
+        self.inbound_ix = HashMap::new();
+        self.outbound_ix = HashMap::new();
+        let (msgs, map) = keep_marked(std::mem::take(&mut self.msgs), drop_msg, |m, ix| {
+            match m.dir {
+                Direction::Inbound => self.inbound_ix.insert(m.id.clone(), ix),
+                Direction::Outbound => self.outbound_ix.insert(m.id.clone(), ix),
+            };
+        });
+        self.msgs = msgs;
+        self.external_ix = HashMap::new();
+        let (externals, xmap) =
+            keep_marked(std::mem::take(&mut self.externals), drop_ext, |x, ix| {
+                self.external_ix.insert(x.id.clone(), ix);
+            });
+        self.externals = externals;
+        for u in &mut self.users {
+            u.timeline.retain_mut(|m| {
+                *m = map[*m as usize];
+                *m != MsgIx::MAX
+            });
+            u.externals.retain_mut(|x| {
+                *x = xmap[*x as usize];
+                *x != u32::MAX
+            });
+            u.timeline.shrink_to_fit();
+            u.externals.shrink_to_fit();
+            u.closes.shrink_to_fit();
+        }
+        self.clicks
+            .retain(|_, c| !dropped_out.contains(&c.message_id));
+        self.agent.retain(|id, _| !dropped_out.contains(id));
+    }
+
+    fn phone_of(&mut self, id: &str) -> PhoneIx {
+        if let Some(p) = self.phone_ix.get(id) {
+            return *p;
+        }
+        let p = self.phones.len() as PhoneIx;
+        self.phones.push(id.into());
+        self.phone_ix.insert(id.into(), p);
+        p
+    }
+
+    fn new_user(&mut self) -> UserIx {
+        let u = self.users.len() as UserIx;
+        self.users.push(UserRec::default());
+        self.parent.push(u);
+        u
+    }
+
+    /// Resolve (creating and linking as needed) the user named by `r`.
+    fn user_of(&mut self, r: &UserRef<'_>) -> Option<UserIx> {
+        let by_wa = r
+            .wa_id
+            .as_deref()
+            .and_then(|w| self.by_wa.get(w).copied())
+            .map(|u| self.find(u));
+        let by_b = r
+            .bsuid
+            .as_deref()
+            .and_then(|b| self.by_bsuid.get(b).copied())
+            .map(|u| self.find(u));
+        let u = match (by_wa, by_b) {
+            (Some(a), Some(b)) if a != b => self.union(a, b),
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => {
+                if r.is_empty() {
+                    return None;
+                }
+                self.new_user()
+            }
+        };
+        // A key just found needs no second lookup.
+        if let Some(w) = r.wa_id.as_deref().filter(|_| by_wa.is_none()) {
+            if !self.by_wa.contains_key(w) {
+                self.by_wa.insert(w.into(), u);
+                let rec = &mut self.users[u as usize];
+                rec.wa_id = min_some(rec.wa_id.take(), Some(w.into()));
+            }
+        }
+        if let Some(b) = r.bsuid.as_deref().filter(|_| by_b.is_none()) {
+            if !self.by_bsuid.contains_key(b) {
+                self.by_bsuid.insert(b.into(), u);
+                let rec = &mut self.users[u as usize];
+                rec.bsuid = min_some(rec.bsuid.take(), Some(b.into()));
+            }
+        }
+        Some(u)
+    }
+
+    /// Link two users; the one with the smaller index represents both (deterministic for a
+    /// given set of users, and every report keys users by wa_id/BSUID, not index).
+    fn union(&mut self, a: UserIx, b: UserIx) -> UserIx {
+        let (keep, gone) = if a < b { (a, b) } else { (b, a) };
+        self.parent[gone as usize] = keep;
+        let g = std::mem::take(&mut self.users[gone as usize]);
+        let k = &mut self.users[keep as usize];
+        // When both identities carry a value (one BSUID seen with two wa_ids, say), keep
+        // the smaller, so the result does not depend on which arrived first.
+        k.wa_id = min_some(k.wa_id.take(), g.wa_id);
+        k.bsuid = min_some(k.bsuid.take(), g.bsuid);
+        k.name = better_name(k.name.take(), g.name);
+        k.profile_country = min_some(k.profile_country, g.profile_country);
+        k.timeline.extend(g.timeline);
+        k.externals.extend(g.externals);
+        k.closes.extend(g.closes);
+        // The same close may have come once per identity before they were linked: keep one,
+        // and count it once, as if the identities had been linked from the start.
+        let before = k.closes.len();
+        k.closes.sort_unstable();
+        k.closes.dedup();
+        let twice = (before - k.closes.len()) as u64;
+        k.dirty = true;
+        if twice > 0 {
+            if let Some(n) = self.stats.records.get_mut("close") {
+                *n = n.saturating_sub(twice);
+            }
+            self.stats.ingested = self.stats.ingested.saturating_sub(twice);
+            self.stats.duplicates += twice;
+        }
+        keep
+    }
+
+    fn touch_ts(&mut self, ts: i64) {
+        self.max_ts = Some(self.max_ts.map_or(ts, |m| m.max(ts)));
+        self.min_ts = Some(self.min_ts.map_or(ts, |m| m.min(ts)));
+    }
+
+    /// Apply a batch of events parsed from one document.
+    ///
+    /// Events timed before `late_before` (the first instant of days an expiry sealed; see
+    /// [`crate::expiry`]) are beyond the lateness bound: each is ignored and counted under
+    /// the reason `late`.
+    pub fn apply_all(&mut self, events: Vec<Event<'_>>, late_before: Option<i64>) -> IngestOutcome {
+        // Profile names take the latest message timestamp of their payload.
+        let ts_hint = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Inbound(m) => Some(m.ts),
+                Event::Status(s) => Some(s.ts),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let mut out = IngestOutcome::default();
+        for e in events {
+            let late = late_before.is_some_and(|floor| e.ts().is_some_and(|t| t < floor));
+            let applied = if late {
+                Applied::Ignored("late".into())
+            } else {
+                self.apply(e, ts_hint)
+            };
+            match applied {
+                Applied::New => {
+                    out.ingested += 1;
+                    self.stats.ingested += 1;
+                }
+                Applied::Silent => {}
+                Applied::Duplicate => {
+                    out.duplicates += 1;
+                    self.stats.duplicates += 1;
+                }
+                Applied::Ignored(r) => {
+                    self.stats.ignored += 1;
+                    *self.stats.ignored_reasons.entry(r.clone()).or_default() += 1;
+                    out.ignored.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    fn apply(&mut self, e: Event<'_>, ts_hint: i64) -> Applied {
+        match e {
+            Event::Contact(c) => self.contact(&c, ts_hint),
+            Event::Inbound(m) => self.inbound_msg(m),
+            Event::Status(s) => self.status(s),
+            Event::Outbound(o) => self.outbound_rec(o),
+            Event::External(x) => self.external(&x),
+            Event::Spend(s) => self.spend_rec(&s),
+            Event::Close(c) => self.close(&c),
+            Event::Click(c) => self.click(&c),
+            Event::Ignored(r) => Applied::Ignored(r.key()),
+        }
+    }
+
+    fn contact(&mut self, c: &ContactInfo<'_>, ts_hint: i64) -> Applied {
+        let Some(u) = self.user_of(&c.user) else {
+            return Applied::Ignored("unresolvable".into());
+        };
+        let rec = &mut self.users[u as usize];
+        if let Some(n) = c.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            rec.name = better_name(rec.name.take(), Some((ts_hint, n.into())));
+        }
+        if let Some(cc) = c.country_code.as_deref().and_then(Country::new) {
+            // Deterministic whatever the order: the smallest code wins if they ever differ.
+            rec.profile_country = Some(rec.profile_country.map_or(cc, |p| p.min(cc)));
+        }
+        // Contacts are profile data, not traffic: they never count as ingested items.
+        Applied::Silent
+    }
+
+    fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
+        let user = self.user_of(&m.from);
+        let data = InboundData {
+            ty: m.ty,
+            text: m.text.as_deref().map(Into::into),
+            context: m.context_id.as_deref().map(Into::into),
+            referral: m.referral,
+            reply: m.reply,
+        };
+        if let Some(&ix) = self.inbound_ix.get(&*m.id) {
+            if let Some(u) = user {
+                self.link_msg_user(ix, u);
+            }
+            self.merge_phone(ix, &m.phone, false);
+            let msg = &self.msgs[ix as usize];
+            if msg.ts == m.ts && msg.inbound.as_deref() == Some(&data) {
+                return Applied::Duplicate;
+            }
+            self.flag_conflict("inbound", &m.id);
+            self.touch_ts(m.ts);
+            let msg = &mut self.msgs[ix as usize];
+            let old = msg.inbound.take();
+            if (m.ts, content_bytes(&Some(&data))) > (msg.ts, content_bytes(&old)) {
+                msg.ts = m.ts;
+                msg.inbound = Some(Box::new(data));
+                let mu = msg.user;
+                let u = self.find(mu);
+                self.users[u as usize].dirty = true;
+                // Counts per type follow the kept version.
+                if let Some(o) = &old {
+                    unbump(&mut self.stats.messages, o.ty.as_str());
+                }
+                bump(&mut self.stats.messages, m.ty.as_str());
+            } else {
+                msg.inbound = old;
+            }
+            return Applied::Duplicate;
+        }
+        let Some(u) = user else {
+            return Applied::Ignored("unresolvable".into());
+        };
+        let phone = self.phone_of(&m.phone);
+        let ix = self.msgs.len() as MsgIx;
+        self.msgs.push(MsgRec {
+            id: m.id.as_ref().into(),
+            user: u,
+            phone,
+            dir: Direction::Inbound,
+            ts: m.ts,
+            inbound: Some(Box::new(data)),
+            outbound: None,
+            ts_from_record: true,
+            status: StatusTrack::default(),
+        });
+        self.inbound_ix.insert(m.id.as_ref().into(), ix);
+        let rec = &mut self.users[u as usize];
+        rec.timeline.push(ix);
+        rec.dirty = true;
+        self.touch_ts(m.ts);
+        bump(&mut self.stats.messages, m.ty.as_str());
+        Applied::New
+    }
+
+    /// Link the user of message `ix` with `u` (inputs about one message id name one person).
+    fn link_msg_user(&mut self, ix: MsgIx, u: UserIx) {
+        let mu = self.find(self.msgs[ix as usize].user);
+        if mu != u {
+            let k = self.union(mu, u);
+            self.msgs[ix as usize].user = k;
+        }
+    }
+
+    /// A message's business number: the one its outbound record names, else the smallest
+    /// non-empty one its other inputs (statuses, the inbound message) named; between
+    /// records naming different numbers, the smallest.
+    fn merge_phone(&mut self, ix: MsgIx, p: &str, from_record: bool) {
+        if p.is_empty() {
+            return;
+        }
+        let m = &self.msgs[ix as usize];
+        let locked = m.status.seen & PHONE_FROM_RECORD != 0;
+        if locked && !from_record {
+            return;
+        }
+        let cur = &self.phones[m.phone as usize];
+        if cur.is_empty() || (from_record && !locked) || **cur > *p {
+            let np = self.phone_of(p);
+            let m = &mut self.msgs[ix as usize];
+            m.phone = np;
+            if from_record {
+                m.status.seen |= PHONE_FROM_RECORD;
+            }
+        }
+    }
+
+    /// Count `kind:key` as a fact that arrived in more than one version (once per fact).
+    fn flag_conflict(&mut self, kind: &str, key: &str) {
+        if self.conflicted.insert(format!("{kind}:{key}")) {
+            self.stats.conflicts += 1;
+        }
+    }
+
+    /// Find or create the outbound message `id` for user `u` on `phone`.
+    fn outbound_slot(
+        &mut self,
+        id: &str,
+        u: Option<UserIx>,
+        phone: Option<PhoneIx>,
+        ts: i64,
+    ) -> Option<MsgIx> {
+        if let Some(ix) = self.outbound_ix.get(id) {
+            return Some(*ix);
+        }
+        let u = u?;
+        let phone = match phone {
+            Some(p) => p,
+            None => self.phone_of(""),
+        };
+        let ix = self.msgs.len() as MsgIx;
+        self.msgs.push(MsgRec {
+            id: id.into(),
+            user: u,
+            phone,
+            dir: Direction::Outbound,
+            ts,
+            inbound: None,
+            outbound: None,
+            ts_from_record: false,
+            status: StatusTrack::default(),
+        });
+        self.outbound_ix.insert(id.into(), ix);
+        let rec = &mut self.users[u as usize];
+        rec.timeline.push(ix);
+        rec.dirty = true;
+        Some(ix)
+    }
+
+    fn status(&mut self, s: StatusUpdate<'_>) -> Applied {
+        let u = self.user_of(&s.recipient);
+        let phone = if s.phone.is_empty() {
+            None
+        } else {
+            Some(self.phone_of(&s.phone))
+        };
+        let Some(ix) = self.outbound_slot(&s.id, u, phone, s.ts) else {
+            return Applied::Ignored("unresolvable".into());
+        };
+        // A status may name the recipient by an id the record did not: link them.
+        if let Some(u) = u {
+            self.link_msg_user(ix, u);
+        }
+        self.merge_phone(ix, &s.phone, false);
+        let bit = 1u8
+            << (StatusKind::ALL
+                .iter()
+                .position(|k| *k == s.status)
+                .unwrap_or(6) as u8);
+        let m = &mut self.msgs[ix as usize];
+        let fresh = m.status.seen & bit == 0;
+        m.status.seen |= bit;
+        // Each kind keeps its earliest time; another time for the same kind is a conflict.
+        let mut conflict = false;
+        if let Some(slot) = m.status.slot(s.status) {
+            conflict = slot.is_some_and(|t| t != s.ts);
+            *slot = Some(slot.map_or(s.ts, |t: i64| t.min(s.ts)));
+        }
+        if s.status == StatusKind::Failed && !s.errors.is_empty() {
+            // The union of the errors reported, in a fixed order.
+            m.status.errors.extend(s.errors);
+            m.status.errors.sort_unstable();
+            m.status.errors.dedup();
+        }
+        let mut agent_meta = None;
+        if s.conversation.is_some() || s.pricing.is_some() {
+            // Meta's objects come together from the earliest status carrying either (ties:
+            // by kind, then by content), so the pair never mixes two statuses.
+            let key = (s.ts, bit);
+            let replace = match m.status.meta_ts {
+                None => true,
+                Some(k) if k == key => {
+                    content_bytes(&(&s.conversation, &s.pricing))
+                        < content_bytes(&(&m.status.conversation, &m.status.pricing))
+                }
+                Some(k) => key < k,
+            };
+            if replace {
+                m.status.meta_ts = Some(key);
+                m.status.conversation = s.conversation;
+                m.status.pricing = s.pricing;
+                // Meta's agent usage comes with the kept `pricing` object (none without one).
+                agent_meta = Some(s.agent);
+            }
+        }
+        if !m.ts_from_record && s.ts < m.ts {
+            m.ts = s.ts;
+            let mu = m.user;
+            let u = self.find(mu);
+            self.users[u as usize].dirty = true;
+        }
+        if let Some(usage) = agent_meta {
+            if !usage.is_empty() {
+                self.agent.entry(s.id.as_ref().into()).or_default().meta = usage;
+            } else if let Some(f) = self.agent.get_mut(s.id.as_ref()) {
+                f.meta = usage;
+            }
+        }
+        self.touch_ts(s.ts);
+        if conflict {
+            self.flag_conflict("status", &format!("{}:{}", s.id, s.status.as_str()));
+        }
+        if !fresh {
+            return Applied::Duplicate;
+        }
+        bump(&mut self.stats.statuses, s.status.as_str());
+        Applied::New
+    }
+
+    fn outbound_rec(&mut self, o: OutboundRecord<'_>) -> Applied {
+        let Some(u) = self.user_of(&o.to) else {
+            return Applied::Ignored("unresolvable".into());
+        };
+        let phone = o.phone.as_deref().map(|p| self.phone_of(p));
+        let ix = self.outbound_slot(&o.id, Some(u), phone, o.ts).unwrap_or(0);
+        self.link_msg_user(ix, u);
+        if let Some(p) = o.phone.as_deref() {
+            self.merge_phone(ix, p, true);
+        }
+        let data = OutboundData {
+            kind: o.kind,
+            template: o.template.as_deref().map(Into::into),
+            category: o.category,
+            author: o.author,
+            author_id: o.author_id.as_deref().map(Into::into),
+            campaign: o.campaign.as_deref().map(Into::into),
+            buttons: o.buttons,
+        };
+        // The host's agent tokens are part of the record's content.
+        let old_tokens = self.agent.get(&*o.id).and_then(|f| f.record_tokens);
+        let m = &mut self.msgs[ix as usize];
+        if let Some(old) = m.outbound.as_deref() {
+            if m.ts == o.ts && *old == data && old_tokens == o.tokens {
+                return Applied::Duplicate;
+            }
+            if (o.ts, content_bytes(&(&data, o.tokens))) > (m.ts, content_bytes(&(old, old_tokens)))
+            {
+                m.ts = o.ts;
+                m.outbound = Some(Box::new(data));
+                let mu = m.user;
+                let k = self.find(mu);
+                self.users[k as usize].dirty = true;
+                self.set_record_tokens(&o.id, o.tokens);
+            }
+            self.flag_conflict("outbound", &o.id);
+            self.touch_ts(o.ts);
+            return Applied::Duplicate;
+        }
+        m.outbound = Some(Box::new(data));
+        m.ts = o.ts;
+        m.ts_from_record = true;
+        let mu = m.user;
+        let k = self.find(mu);
+        self.users[k as usize].dirty = true;
+        self.set_record_tokens(&o.id, o.tokens);
+        self.touch_ts(o.ts);
+        bump(&mut self.stats.records, "outbound");
+        Applied::New
+    }
+
+    /// Keep the host's agent tokens of the outbound record kept for message `id`.
+    fn set_record_tokens(&mut self, id: &str, tokens: Option<u64>) {
+        if tokens.is_some() {
+            self.agent.entry(id.into()).or_default().record_tokens = tokens;
+        } else if let Some(f) = self.agent.get_mut(id) {
+            f.record_tokens = None;
+            if *f == AgentFacts::default() {
+                self.agent.remove(id);
+            }
+        }
+    }
+
+    fn external(&mut self, x: &ExternalRecord<'_>) -> Applied {
+        let user = self.user_of(&x.contact);
+        let contact = x.contact.key().unwrap_or("");
+        if let Some(&ix) = self.external_ix.get(&*x.id) {
+            let old = &self.externals[ix as usize];
+            if old.ts == x.ts
+                && *old.name == *x.name
+                && old.value == x.value
+                && *old.contact == *contact
+            {
+                return Applied::Duplicate;
+            }
+            let wins = (x.ts, content_bytes(&(&*x.name, &x.value, contact)))
+                > (
+                    old.ts,
+                    content_bytes(&(&*old.name, &old.value, &*old.contact)),
+                );
+            if wins {
+                if let Some(u) = user {
+                    let was = self.find(old.user);
+                    self.users[was as usize].externals.retain(|e| *e != ix);
+                    self.users[u as usize].externals.push(ix);
+                    self.externals[ix as usize].user = u;
+                }
+                let rec = &mut self.externals[ix as usize];
+                rec.name = x.name.as_ref().into();
+                rec.value = x.value;
+                rec.ts = x.ts;
+                rec.contact = contact.into();
+            }
+            self.flag_conflict("external_event", &x.id);
+            self.touch_ts(x.ts);
+            return Applied::Duplicate;
+        }
+        let Some(u) = user else {
+            return Applied::Ignored("unresolvable".into());
+        };
+        let ix = self.externals.len() as u32;
+        self.externals.push(ExternalRec {
+            id: x.id.as_ref().into(),
+            user: u,
+            name: x.name.as_ref().into(),
+            value: x.value,
+            ts: x.ts,
+            contact: contact.into(),
+        });
+        self.external_ix.insert(x.id.as_ref().into(), ix);
+        self.users[u as usize].externals.push(ix);
+        self.touch_ts(x.ts);
+        bump(&mut self.stats.records, "external_event");
+        Applied::New
+    }
+
+    fn spend_rec(&mut self, s: &SpendRecord<'_>) -> Applied {
+        let key = match &s.id {
+            Some(id) => format!("id:{id}"),
+            None => format!("{}|{}", s.source, s.from),
+        };
+        let rec = SpendRec {
+            source: s.source.as_ref().into(),
+            name: s.name.as_deref().map(Into::into),
+            from: s.from,
+            to: s.to,
+            amount: s.amount,
+        };
+        self.spend_insert(key, rec)
+    }
+
+    fn spend_insert(&mut self, key: String, rec: SpendRec) -> Applied {
+        let order = |r: &SpendRec| {
+            (
+                r.amount.micros,
+                r.amount.currency,
+                r.to,
+                r.name.clone(),
+                r.source.clone(),
+                r.from,
+            )
+        };
+        match self.spend.get(&key) {
+            Some(old) if *old == rec => Applied::Duplicate,
+            Some(old) => {
+                // A restatement: the larger amount wins, then a total order of the rest.
+                let wins = order(&rec) > order(old);
+                self.flag_conflict("spend", &key);
+                if wins {
+                    self.spend.insert(key, rec);
+                }
+                Applied::Duplicate
+            }
+            None => {
+                self.spend.insert(key, rec);
+                bump(&mut self.stats.records, "spend");
+                Applied::New
+            }
+        }
+    }
+
+    fn close(&mut self, c: &CloseRecord<'_>) -> Applied {
+        let Some(u) = self.user_of(&c.contact) else {
+            return Applied::Ignored("unresolvable".into());
+        };
+        let phone = match c.phone.as_deref() {
+            Some(p) => self.phone_of(p),
+            None => self.phone_of(""),
+        };
+        // Deduplicated against the person's own closes (not a set keyed by user index,
+        // which a later union of identities would make stale).
+        if self.users[u as usize].closes.contains(&(c.ts, phone)) {
+            return Applied::Duplicate;
+        }
+        self.users[u as usize].closes.push((c.ts, phone));
+        self.touch_ts(c.ts);
+        bump(&mut self.stats.records, "close");
+        Applied::New
+    }
+
+    fn click(&mut self, c: &ClickRecord<'_>) -> Applied {
+        let key = match &c.id {
+            Some(id) => format!("id:{id}"),
+            None => format!("{}|{}|{}", c.message_id, c.button, c.ts),
+        };
+        let rec = ClickRec {
+            message_id: c.message_id.as_ref().into(),
+            button: c.button.as_ref().into(),
+            ts: c.ts,
+        };
+        self.click_insert(key, rec)
+    }
+
+    fn click_insert(&mut self, key: String, rec: ClickRec) -> Applied {
+        match self.clicks.get(&key) {
+            Some(old) if *old == rec => Applied::Duplicate,
+            Some(old) => {
+                let wins =
+                    (rec.ts, &rec.message_id, &rec.button) > (old.ts, &old.message_id, &old.button);
+                self.touch_ts(rec.ts);
+                self.flag_conflict("click", &key);
+                if wins {
+                    self.clicks.insert(key, rec);
+                }
+                Applied::Duplicate
+            }
+            None => {
+                self.touch_ts(rec.ts);
+                self.clicks.insert(key, rec);
+                bump(&mut self.stats.records, "click");
+                Applied::New
+            }
+        }
+    }
+}
+
+/// The items not marked in `drop` (by index; missing marks keep), each passed to `index`
+/// with its new index, and the map from old to new index (`u32::MAX` for dropped items).
+fn keep_marked<T>(
+    items: Vec<T>,
+    drop: &[bool],
+    mut index: impl FnMut(&T, u32),
+) -> (Vec<T>, Vec<u32>) {
+    let mut map = vec![u32::MAX; items.len()];
+    let mut kept = Vec::with_capacity(
+        items
+            .len()
+            .saturating_sub(drop.iter().filter(|d| **d).count()),
+    );
+    for (i, item) in items.into_iter().enumerate() {
+        if drop.get(i).copied().unwrap_or(false) {
+            continue;
+        }
+        let ix = kept.len() as u32;
+        map[i] = ix;
+        index(&item, ix);
+        kept.push(item);
+    }
+    (kept, map)
+}
+
+/// Count one `key` (allocating the key only the first time: this runs once per event).
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(v) => *v += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
+    }
+}
+
+/// Count one `key` less, dropping it at zero (as if it had never been counted).
+fn unbump(map: &mut BTreeMap<String, u64>, key: &str) {
+    if let Some(v) = map.get_mut(key) {
+        *v -= 1;
+        if *v == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+/// The canonical encoding of a fact's content: the tie-break between two versions with
+/// equal timestamps (any difference decides, the same way in every process).
+fn content_bytes<T: Serialize>(v: &T) -> Vec<u8> {
+    postcard::to_allocvec(v).unwrap_or_default()
+}
+
+/// The smaller of two optional values, or whichever is present.
+fn min_some<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn better_name(a: Option<(i64, Box<str>)>, b: Option<(i64, Box<str>)>) -> Option<(i64, Box<str>)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b > a { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// [`InputStats`] as snapshots store it: every counter but `conflicts`, which a snapshot
+/// rebuilds from the conflicted keys it carries (so schema 1 and 2 snapshots, written
+/// before the counter existed, keep their layout).
+mod stats_layout {
+    use super::InputStats;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    type Counts = BTreeMap<String, u64>;
+
+    #[derive(Serialize)]
+    struct Ref<'a>(
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        &'a Counts,
+        &'a Counts,
+        &'a Counts,
+        &'a Counts,
+    );
+
+    #[derive(Deserialize)]
+    struct Owned(u64, u64, u64, u64, u64, Counts, Counts, Counts, Counts);
+
+    pub fn serialize<S: Serializer>(v: &InputStats, s: S) -> Result<S::Ok, S::Error> {
+        Ref(
+            v.lines,
+            v.ingested,
+            v.duplicates,
+            v.ignored,
+            v.errors,
+            &v.messages,
+            &v.statuses,
+            &v.records,
+            &v.ignored_reasons,
+        )
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<InputStats, D::Error> {
+        let Owned(
+            lines,
+            ingested,
+            duplicates,
+            ignored,
+            errors,
+            messages,
+            statuses,
+            records,
+            ignored_reasons,
+        ) = Owned::deserialize(d)?;
+        Ok(InputStats {
+            lines,
+            ingested,
+            duplicates,
+            ignored,
+            errors,
+            conflicts: 0,
+            messages,
+            statuses,
+            records,
+            ignored_reasons,
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! Interned strings: each distinct name stored once, referred to by a `u32`.
+
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+
+/// Interned strings (author ids, template, campaign and button names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<Box<str>>", into = "Vec<Box<str>>")]
+pub struct Interner {
+    names: Vec<Box<str>>,
+    ix: HashMap<Box<str>, u32>,
+}
+
+impl From<Vec<Box<str>>> for Interner {
+    fn from(names: Vec<Box<str>>) -> Interner {
+        let mut i = Interner::default();
+        for n in names {
+            // A repeated name (only in a corrupt snapshot) keeps its first index.
+            let ix = i.names.len() as u32;
+            i.ix.entry(n.clone()).or_insert(ix);
+            i.names.push(n);
+        }
+        i
+    }
+}
+
+impl From<Interner> for Vec<Box<str>> {
+    fn from(i: Interner) -> Vec<Box<str>> {
+        i.names
+    }
+}
+
+impl Interner {
+    /// The index of `s`, adding it when new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.ix.get(s) {
+            return *i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.into());
+        self.ix.insert(s.into(), i);
+        i
+    }
+
+    /// The index of `s`, if interned.
+    pub fn lookup(&self, s: &str) -> Option<u32> {
+        self.ix.get(s).copied()
+    }
+
+    /// The string of index `i`.
+    pub fn name(&self, i: u32) -> &str {
+        &self.names[i as usize]
+    }
+
+    /// How many strings are interned.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether nothing is interned.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}

@@ -1,0 +1,16 @@
+//! Utilities every layer may use: hashing, time arithmetic, serde helpers. Nothing here
+//! knows about WhatsApp.
+
+pub(crate) mod hash;
+pub(crate) mod interner;
+pub(crate) mod serde;
+pub(crate) mod time;
+
+/// `num / den`, or `None` when `den` is zero (never NaN or infinity).
+pub(crate) fn ratio(num: f64, den: f64) -> Option<f64> {
+    if den == 0.0 {
+        return None;
+    }
+    let r = num / den;
+    r.is_finite().then_some(r)
+}

@@ -1,0 +1,145 @@
+//! Time: UTC seconds inside, the report's IANA zone at the edges.
+//!
+//! Every timestamp the engine keeps is an `i64` count of UTC seconds. Days, weekdays and
+//! hours exist only when a report buckets by the report time zone (default `UTC`).
+
+use chrono::{DateTime, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+
+/// Earliest accepted timestamp: 2000-01-01T00:00:00Z. WhatsApp did not exist before;
+/// anything earlier is a unit mistake (milliseconds read as seconds go the other way).
+pub(crate) const MIN_TS: i64 = 946_684_800;
+/// Latest accepted timestamp (exclusive): 2100-01-01T00:00:00Z.
+pub(crate) const MAX_TS: i64 = 4_102_444_800;
+
+/// Seconds in an hour.
+pub(crate) const HOUR: i64 = 3_600;
+/// Seconds in a day.
+pub(crate) const DAY: i64 = 86_400;
+
+/// Whether `ts` is inside the accepted range `[MIN_TS, MAX_TS)`.
+pub(crate) fn is_plausible(ts: i64) -> bool {
+    (MIN_TS..MAX_TS).contains(&ts)
+}
+
+/// The calendar day of `ts` in `tz`.
+pub(crate) fn day_in(ts: i64, tz: Tz) -> NaiveDate {
+    local(ts, tz).date_naive()
+}
+
+/// `ts` as a date-time in `tz`.
+pub(crate) fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
+    let utc = DateTime::from_timestamp(ts, 0).unwrap_or_default();
+    utc.with_timezone(&tz)
+}
+
+/// The UTC timestamp at which `day` starts in `tz` (the earliest instant of that date; on a
+/// DST gap at midnight, the first existing instant).
+pub(crate) fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
+    let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp(),
+        chrono::LocalResult::None => {
+            // Midnight does not exist (DST gap): step forward an hour at a time.
+            (1..=3)
+                .find_map(|h| {
+                    tz.from_local_datetime(&(naive + chrono::Duration::hours(h)))
+                        .earliest()
+                })
+                .map_or_else(|| naive.and_utc().timestamp(), |t| t.timestamp())
+        }
+    }
+}
+
+/// Parse an IANA zone name (`"Europe/Berlin"`, `"UTC"`).
+pub(crate) fn parse_tz(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>()
+        .map_err(|_| format!("`{name}` is not an IANA time zone name"))
+}
+
+/// Replace the days of `live` before `until` with those of `sealed` (day-keyed aggregates
+/// spliced at the end of expired history).
+pub(crate) fn splice_days<V: Clone>(
+    live: &mut std::collections::BTreeMap<NaiveDate, V>,
+    sealed: &std::collections::BTreeMap<NaiveDate, V>,
+    until: NaiveDate,
+) {
+    let later = live.split_off(&until);
+    *live = sealed
+        .range(..until)
+        .map(|(d, v)| (*d, v.clone()))
+        .collect();
+    live.extend(later);
+}
+
+/// A half-open range of calendar days `[from, to)` in a time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayRange {
+    /// First day included.
+    pub from: NaiveDate,
+    /// First day excluded.
+    pub to: NaiveDate,
+    /// The zone the days are in.
+    pub tz: Tz,
+}
+
+impl DayRange {
+    /// The UTC instant range `[start, end)` these days cover.
+    pub fn instants(&self) -> (i64, i64) {
+        (
+            start_of_day(self.from, self.tz),
+            start_of_day(self.to, self.tz),
+        )
+    }
+
+    /// Whether `ts` falls inside the range.
+    pub fn contains(&self, ts: i64) -> bool {
+        let (a, b) = self.instants();
+        (a..b).contains(&ts)
+    }
+
+    /// Number of days in the range.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days().max(0)
+    }
+
+    /// Every day in the range, in order.
+    pub fn iter_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.from.iter_days().take_while(move |d| *d < self.to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_boundaries_follow_the_zone() {
+        // 2025-03-30 01:30 UTC is 03:30 CEST in Berlin (after the spring-forward gap).
+        let ts = 1_743_298_200;
+        assert_eq!(
+            day_in(ts, Tz::Europe__Berlin),
+            NaiveDate::from_ymd_opt(2025, 3, 30).unwrap()
+        );
+        // Berlin midnight on 2025-03-30 is 23:00 UTC the day before.
+        assert_eq!(
+            start_of_day(
+                NaiveDate::from_ymd_opt(2025, 3, 30).unwrap(),
+                Tz::Europe__Berlin
+            ),
+            1_743_289_200
+        );
+    }
+
+    #[test]
+    fn range_is_half_open() {
+        let r = DayRange {
+            from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2025, 7, 2).unwrap(),
+            tz: Tz::UTC,
+        };
+        assert!(r.contains(1_751_328_000)); // 2025-07-01T00:00Z
+        assert!(!r.contains(1_751_414_400)); // 2025-07-02T00:00Z
+        assert_eq!(r.days(), 1);
+    }
+}
