@@ -269,136 +269,13 @@ impl DocumentSplitter {
                     seg = i;
                 }
             }
-            match self.mode {
-                Mode::Idle => {
-                    if self.bom > 0 && b != BOM[self.bom as usize] {
-                        // Not a byte-order mark after all: other text, from its first byte.
-                        let matched = u64::from(self.bom);
-                        self.bom = 0;
-                        self.start_doc(Mode::Other, i);
-                        self.doc_start -= matched;
-                        self.doc_col = self.doc_col.saturating_sub(matched).max(1);
-                        self.doc.extend_from_slice(&BOM[..matched as usize]);
-                        seg = i;
-                        continue;
-                    }
-                    match b {
-                        b'\n' => self.newline(i),
-                        b' ' | b'\t' | b'\r' => {}
-                        0xEF | 0xBB | 0xBF if b == BOM[self.bom as usize] => {
-                            self.bom = (self.bom + 1) % 3;
-                        }
-                        b'{' => {
-                            if std::mem::take(&mut self.fresh_line) && self.offer_lines {
-                                if let Some(k) = memchr(b'\n', &chunk[i..]) {
-                                    let offer = StreamDoc {
-                                        bytes: &chunk[i..i + k],
-                                        line: self.line,
-                                        column: self.col_at(i),
-                                        element: None,
-                                    };
-                                    if k <= self.limit && each(Piece::Line(offer)) {
-                                        self.newline(i + k);
-                                        i += k + 1;
-                                        continue;
-                                    }
-                                }
-                            }
-                            self.start_doc(Mode::Object, i);
-                            self.depth = 1;
-                            seg = i;
-                        }
-                        b'[' => {
-                            self.fresh_line = false;
-                            self.mode = Mode::Array;
-                            self.depth = 1;
-                            self.arr_line = self.line;
-                            self.arr_col = self.col_at(i);
-                            self.elements = 0;
-                        }
-                        _ => {
-                            self.start_doc(Mode::Other, i);
-                            seg = i;
-                        }
-                    }
-                    i += 1;
-                }
-                Mode::Array => {
-                    match b {
-                        b'\n' => self.newline(i),
-                        b' ' | b'\t' | b'\r' | b',' => {}
-                        b']' => {
-                            self.mode = Mode::Idle;
-                            self.depth = 0;
-                            if self.elements == 0 {
-                                each(Piece::Doc(StreamDoc {
-                                    bytes: b"[]",
-                                    line: self.arr_line,
-                                    column: self.arr_col,
-                                    element: None,
-                                }));
-                            }
-                        }
-                        b'{' | b'[' => {
-                            self.start_doc(Mode::Element, i);
-                            self.depth = 2;
-                            seg = i;
-                        }
-                        _ => {
-                            self.start_doc(Mode::Scalar, i);
-                            self.in_str = b == b'"';
-                            seg = i;
-                        }
-                    }
-                    i += 1;
-                }
-                Mode::Other => match memchr(b'\n', &chunk[i..]) {
-                    Some(k) => {
-                        let j = i + k;
-                        self.keep(&chunk[seg..j]);
-                        let cr = self.is_cr_before(chunk, j);
-                        self.emit(self.pos(j) - self.doc_start - u64::from(cr), each);
-                        self.newline(j);
-                        i = j + 1;
-                        seg = i;
-                    }
-                    None => i = n,
-                },
-                Mode::Scalar => {
-                    if self.in_str && b != b'\n' {
-                        if self.esc {
-                            self.esc = false;
-                        } else if b == b'\\' {
-                            self.esc = true;
-                        } else if b == b'"' {
-                            self.in_str = false;
-                        }
-                        i += 1;
-                    } else if matches!(b, b',' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
-                        // The separator (or a line break, which ends a string too) belongs
-                        // to the array: handed over without it, and read again there.
-                        self.keep(&chunk[seg..i]);
-                        self.emit(self.pos(i) - self.doc_start, each);
-                        seg = i;
-                    } else {
-                        self.in_str = b == b'"';
-                        i += 1;
-                    }
-                }
-                Mode::Object | Mode::Element => match self.scan_document(chunk, i) {
-                    Stop::End => i = n,
-                    Stop::Closed(j) => {
-                        self.keep(&chunk[seg..=j]);
-                        self.emit(self.pos(j + 1) - self.doc_start, each);
-                        i = j + 1;
-                        seg = i;
-                    }
-                    Stop::LineBreak(j) => {
-                        self.line_break(chunk, j);
-                        i = j + 1;
-                    }
-                },
-            }
+            i = match self.mode {
+                Mode::Idle => self.idle_byte(chunk, i, &mut seg, each),
+                Mode::Array => self.array_byte(chunk, i, &mut seg, each),
+                Mode::Other => self.other_text(chunk, i, &mut seg, each),
+                Mode::Scalar => self.scalar_byte(chunk, i, &mut seg, each),
+                Mode::Object | Mode::Element => self.document_run(chunk, i, &mut seg, each),
+            };
         }
         if matches!(
             self.mode,
@@ -408,6 +285,195 @@ impl DocumentSplitter {
         }
         self.prev = chunk[n - 1];
         self.base += n as u64;
+    }
+
+    /// Byte `i` between documents: white space, a byte-order mark, or the start of a
+    /// document, an array or other text. Returns where to go on.
+    fn idle_byte(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        seg: &mut usize,
+        each: &mut dyn FnMut(Piece<'_>) -> bool,
+    ) -> usize {
+        let b = chunk[i];
+        if self.bom > 0 && b != BOM[self.bom as usize] {
+            // Not a byte-order mark after all: other text, from its first byte.
+            let matched = u64::from(self.bom);
+            self.bom = 0;
+            self.start_doc(Mode::Other, i);
+            self.doc_start -= matched;
+            self.doc_col = self.doc_col.saturating_sub(matched).max(1);
+            self.doc.extend_from_slice(&BOM[..matched as usize]);
+            *seg = i;
+            return i;
+        }
+        match b {
+            b'\n' => self.newline(i),
+            b' ' | b'\t' | b'\r' => {}
+            0xEF | 0xBB | 0xBF if b == BOM[self.bom as usize] => {
+                self.bom = (self.bom + 1) % 3;
+            }
+            b'{' => {
+                if let Some(next) = self.offer_line(chunk, i, each) {
+                    return next;
+                }
+                self.start_doc(Mode::Object, i);
+                self.depth = 1;
+                *seg = i;
+            }
+            b'[' => {
+                self.fresh_line = false;
+                self.mode = Mode::Array;
+                self.depth = 1;
+                self.arr_line = self.line;
+                self.arr_col = self.col_at(i);
+                self.elements = 0;
+            }
+            _ => {
+                self.start_doc(Mode::Other, i);
+                *seg = i;
+            }
+        }
+        i + 1
+    }
+
+    /// Offer the line from byte `i` (a `{`, the first byte of its line but white space) as
+    /// a whole document, when lines are offered; where to go on when it was taken.
+    fn offer_line(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        each: &mut dyn FnMut(Piece<'_>) -> bool,
+    ) -> Option<usize> {
+        if !(std::mem::take(&mut self.fresh_line) && self.offer_lines) {
+            return None;
+        }
+        let k = memchr(b'\n', &chunk[i..])?;
+        let offer = StreamDoc {
+            bytes: &chunk[i..i + k],
+            line: self.line,
+            column: self.col_at(i),
+            element: None,
+        };
+        if k <= self.limit && each(Piece::Line(offer)) {
+            self.newline(i + k);
+            return Some(i + k + 1);
+        }
+        None
+    }
+
+    /// Byte `i` inside a top-level array, between its elements.
+    fn array_byte(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        seg: &mut usize,
+        each: &mut dyn FnMut(Piece<'_>) -> bool,
+    ) -> usize {
+        let b = chunk[i];
+        match b {
+            b'\n' => self.newline(i),
+            b' ' | b'\t' | b'\r' | b',' => {}
+            b']' => {
+                self.mode = Mode::Idle;
+                self.depth = 0;
+                if self.elements == 0 {
+                    each(Piece::Doc(StreamDoc {
+                        bytes: b"[]",
+                        line: self.arr_line,
+                        column: self.arr_col,
+                        element: None,
+                    }));
+                }
+            }
+            b'{' | b'[' => {
+                self.start_doc(Mode::Element, i);
+                self.depth = 2;
+                *seg = i;
+            }
+            _ => {
+                self.start_doc(Mode::Scalar, i);
+                self.in_str = b == b'"';
+                *seg = i;
+            }
+        }
+        i + 1
+    }
+
+    /// Other text from byte `i`: to the end of its line, handed over as one piece.
+    fn other_text(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        seg: &mut usize,
+        each: &mut dyn FnMut(Piece<'_>) -> bool,
+    ) -> usize {
+        let Some(k) = memchr(b'\n', &chunk[i..]) else {
+            return chunk.len();
+        };
+        let j = i + k;
+        self.keep(&chunk[*seg..j]);
+        let cr = self.is_cr_before(chunk, j);
+        self.emit(self.pos(j) - self.doc_start - u64::from(cr), each);
+        self.newline(j);
+        *seg = j + 1;
+        j + 1
+    }
+
+    /// Byte `i` of a scalar element of a top-level array.
+    fn scalar_byte(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        seg: &mut usize,
+        each: &mut dyn FnMut(Piece<'_>) -> bool,
+    ) -> usize {
+        let b = chunk[i];
+        if self.in_str && b != b'\n' {
+            if self.esc {
+                self.esc = false;
+            } else if b == b'\\' {
+                self.esc = true;
+            } else if b == b'"' {
+                self.in_str = false;
+            }
+            i + 1
+        } else if matches!(b, b',' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+            // The separator (or a line break, which ends a string too) belongs to the
+            // array: handed over without it, and read again there.
+            self.keep(&chunk[*seg..i]);
+            self.emit(self.pos(i) - self.doc_start, each);
+            *seg = i;
+            i
+        } else {
+            self.in_str = b == b'"';
+            i + 1
+        }
+    }
+
+    /// An open object or array element from byte `i`: to its end, a line break or the end
+    /// of the chunk.
+    fn document_run(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        seg: &mut usize,
+        each: &mut dyn FnMut(Piece<'_>) -> bool,
+    ) -> usize {
+        match self.scan_document(chunk, i) {
+            Stop::End => chunk.len(),
+            Stop::Closed(j) => {
+                self.keep(&chunk[*seg..=j]);
+                self.emit(self.pos(j + 1) - self.doc_start, each);
+                *seg = j + 1;
+                j + 1
+            }
+            Stop::LineBreak(j) => {
+                self.line_break(chunk, j);
+                j + 1
+            }
+        }
     }
 
     /// Scan an open object or array element from byte `i` of the chunk: to the byte that
