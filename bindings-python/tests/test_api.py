@@ -22,7 +22,7 @@ def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
         "can_send_free_form", "config", "expire", "expired", "export_contacts",
         "from_config_file", "ingest",
-        "ingest_jsonl", "ingest_many", "merge", "report", "report_json", "restore",
+        "ingest_jsonl", "ingest_many", "max_document_bytes", "merge", "report", "report_json", "restore",
         "snapshot", "to_pandas", "to_polars",
     ])
     assert convolens.__version__.count(".") == 2
