@@ -294,9 +294,10 @@ def test_ingest_jsonl_reads_a_json_array_element_by_element(tmp_path):
     out = engine.ingest_jsonl(path)
     assert out["outcome"]["ingested"] == 40
     [err] = out["errors"]
-    # Element 17 starts on line 2 + 17 * 7 = 121 (`{`, then id, template, timestamp: json
-    # keeps the dict's order, and `timestamp` is its fourth key, line 124).
-    assert (err["kind"], err["field"], err["line"]) == ("value", "[17].timestamp", 124)
+    # Each element takes 7 lines (`{`, its five keys, `}`) after the `[` of line 1, so
+    # element 17 opens on line 2 + 17 * 7 = 121; json keeps the dict's key order (type, id,
+    # to, timestamp, template), so `timestamp`, the fourth key, is on line 121 + 4 = 125.
+    assert (err["kind"], err["field"], err["line"]) == ("value", "[17].timestamp", 125)
 
 
 def test_max_document_bytes_applies_to_each_array_element(tmp_path):
