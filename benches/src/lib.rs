@@ -43,8 +43,9 @@ pub fn allocated_by<T>(f: impl FnOnce() -> T) -> (T, isize) {
 }
 
 // SAFETY: every call is forwarded unchanged to the system allocator; only a counter is
-// updated around it. (Benchmarks may use unsafe; the core forbids it.)
-#[allow(unsafe_code)]
+// updated around it. (Benchmarks may use unsafe; the core forbids it.) A layout's size
+// never exceeds `isize::MAX` (`Layout` guarantees it), so the casts cannot wrap.
+#[allow(unsafe_code, clippy::cast_possible_wrap)]
 unsafe impl std::alloc::GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size() as isize, std::sync::atomic::Ordering::Relaxed);
@@ -90,7 +91,7 @@ pub fn cpu_seconds() -> Option<f64> {
         // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
         #[allow(unsafe_code)]
         let rc = unsafe { clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &raw mut ts) };
-        (rc == 0).then(|| ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
+        (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
     }
     #[cfg(not(target_os = "linux"))]
     None

@@ -10,6 +10,12 @@ use convolens_benches::{Counting, live};
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// Bytes allocated now (the counter cannot go below zero here: nothing is freed that was
+/// not counted).
+fn live_bytes() -> usize {
+    usize::try_from(live()).unwrap_or(0)
+}
+
 fn main() {
     println!(
         "{:>8} {:>10} {:>12} {:>14} {:>12}",
@@ -18,10 +24,10 @@ fn main() {
     let mut rows = Vec::new();
     for users in [500u32, 2_000, 8_000] {
         let data = convolens_benches::traffic(users, 61);
-        let before = live().max(0) as usize;
+        let before = live_bytes();
         let mut e = Engine::new(Config::default()).expect("config");
         e.ingest_reader(&data[..]).expect("read");
-        let after = live().max(0) as usize;
+        let after = live_bytes();
         let s = convolens::internals::store(&e);
         let n_users = s.live_users().count();
         let n_msgs = s.msgs.len();
@@ -44,10 +50,10 @@ fn main() {
         ))
         .expect("probe message");
         e.expire().expect("rule-based default model");
-        let total = (live().max(0) as usize).saturating_sub(before);
-        let mark = live().max(0) as usize;
+        let total = live_bytes().saturating_sub(before);
+        let mark = live_bytes();
         let sealed = convolens::internals::expired(&e).expiry.clone();
-        let sealed_bytes = (live().max(0) as usize).saturating_sub(mark);
+        let sealed_bytes = live_bytes().saturating_sub(mark);
         drop(sealed);
         let per_user = total.saturating_sub(sealed_bytes);
         rows.push((n_users, e.facts().messages, total, sealed_bytes, per_user));

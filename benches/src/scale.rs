@@ -28,6 +28,10 @@
 //!
 //! A measurement program: nothing here asserts a time.
 
+// Byte counts and loop indices here are far below the limits of the signed types they are
+// cast to, and the user count is a positive float rounded up.
+#![allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
+
 use convolens::internals::{self, Event, Prepared, parse_document};
 use convolens::{Engine, ReportOptions};
 use convolens_benches::{Counting, allocated_by, live};
@@ -406,7 +410,7 @@ fn new_lines(e: &Engine, round: usize) -> Vec<String> {
     for i in 0..150 {
         let from = format!("1999{round:02}{i:06}");
         let id = format!("wamid.scale.{round}.new.{i}");
-        out.push(inbound(&from, &id, now + i as i64, true));
+        out.push(inbound(&from, &id, now + i64::from(i), true));
     }
     for i in 0..150 {
         let id = format!("wamid.scale.{round}.out.{i}");
@@ -461,17 +465,21 @@ fn restore_and_report(e: &mut Engine) -> (f64, f64) {
     t.row("restore", "");
     drop(bytes);
     let t = Timer::start();
-    let r = e.report(&ReportOptions::default()).expect("report");
-    let (s, c) = (t.wall(), t.cpu());
+    let report = e.report(&ReportOptions::default()).expect("report");
+    let (wall, cpu) = (t.wall(), t.cpu());
     let per = 1e6 / e.facts().messages.max(1) as f64;
     row(
         "first report after restore",
-        s,
-        c,
-        &format!("{:.3} us per message wall, {:.3} cpu", s * per, c * per),
+        wall,
+        cpu,
+        &format!(
+            "{:.3} us per message wall, {:.3} cpu",
+            wall * per,
+            cpu * per
+        ),
     );
-    drop(r);
-    (s * 1e3, c * 1e3)
+    drop(report);
+    (wall * 1e3, cpu * 1e3)
 }
 
 /// A message 60 days after the history, then `expire()`: bytes per user left, less the
