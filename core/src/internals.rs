@@ -31,3 +31,14 @@ pub fn store(e: &Engine) -> &Store {
 pub fn expired(e: &Engine) -> &crate::expiry::Expired {
     &e.expired
 }
+
+/// The parse options the engine's ingest uses (its configured currency).
+pub fn parse_options(e: &Engine) -> &ParseOptions {
+    &e.opts
+}
+
+/// Apply events parsed from one document (with [`parse_document`] and
+/// [`parse_options`]) as [`Engine::ingest`] would after parsing it.
+pub fn apply_parsed(e: &mut Engine, events: Vec<Event<'_>>) -> crate::IngestOutcome {
+    e.apply_parsed(events)
+}
