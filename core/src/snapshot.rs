@@ -4,7 +4,10 @@
 //! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
 //! configuration (as JSON text, so its untagged forms survive), the fact store and (since
 //! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! in `postcard` encoding. Schema 1 snapshots (no expired state) still restore. Restoring
+//! in `postcard` encoding, and (since schema 3) the store's extra section — business
+//! accounts, pseudonym countries, arrival numbers; see [`crate::store`] — with the
+//! pseudonymisation check value (never the secret; see [`crate::input::pseudonym`]).
+//! Schema 1 and 2 snapshots still restore. Restoring
 //! checks the magic,
 //! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
 //! reference — a corrupt or truncated snapshot is a [`SnapshotError`], never a panic and
@@ -14,7 +17,7 @@ use crate::config::Config;
 use crate::engagement::{Carries, Carry};
 use crate::error::SnapshotError;
 use crate::expiry::{Expired, Expiry};
-use crate::store::{Store, UserIx};
+use crate::store::{Extra, Store, UserIx};
 use serde::{Deserialize, Serialize};
 
 /// The expired state as schema 2 lays it out.
@@ -24,10 +27,17 @@ struct ExpiredV2 {
     expiry: Option<Box<Expiry>>,
 }
 
+/// What schema 3 adds.
+#[derive(Default, Serialize, Deserialize)]
+struct SectionV3 {
+    extra: Extra,
+    key_check: Option<String>,
+}
+
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const HEADER: usize = 6 + 4 + 8;
 
 use crate::util::hash::fnv1a;
@@ -44,8 +54,13 @@ pub fn seal(payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Encode a configuration and store.
-pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u8> {
+/// Encode a configuration and store (and the pseudonymisation check value, if any).
+pub(crate) fn encode(
+    config: &Config,
+    store: &Store,
+    expired: &Expired,
+    key_check: Option<String>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
@@ -61,15 +76,23 @@ pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u
             .collect(),
         expiry: expired.expiry.clone(),
     };
-    let payload = postcard::to_extend(&(config_json, store, expired), out).unwrap_or_default();
+    let v3 = SectionV3 {
+        extra: store.extra.clone(),
+        key_check,
+    };
+    let payload = postcard::to_extend(&(config_json, store, expired, v3), out).unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
 }
 
+/// What a snapshot holds: the config, the store, the expired state and the
+/// pseudonymisation check value.
+type Decoded = (Config, Store, Expired, Option<String>);
+
 /// Decode bytes written by [`encode`].
-pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
     if bytes.len() < HEADER || &bytes[..6] != MAGIC {
         return Err(SnapshotError::BadMagic);
     }
@@ -91,15 +114,35 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
         ));
     }
     let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let (config_json, mut store, expired): (String, Store, ExpiredV2) = if version == 1 {
-        let (c, s) = postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?;
-        (c, s, ExpiredV2::default())
-    } else {
-        postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?
+    let payload = &bytes[HEADER..];
+    let (config_json, mut store, expired, v3): (String, Store, ExpiredV2, Option<SectionV3>) =
+        match version {
+            1 => {
+                let (c, s) = postcard::from_bytes(payload).map_err(corrupt)?;
+                (c, s, ExpiredV2::default(), None)
+            }
+            2 => {
+                let (c, s, x) = postcard::from_bytes(payload).map_err(corrupt)?;
+                (c, s, x, None)
+            }
+            _ => {
+                let (c, s, x, v3) = postcard::from_bytes(payload).map_err(corrupt)?;
+                (c, s, x, Some(v3))
+            }
+        };
+    let (extra, key_check) = match v3 {
+        Some(v) => (Some(v.extra), v.key_check),
+        None => (None, None),
     };
     let config = Config::from_json(&config_json)
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
     store.check_integrity().map_err(SnapshotError::Corrupt)?;
+    store.set_extra(extra).map_err(SnapshotError::Corrupt)?;
+    if key_check.is_some() != config.pseudonymise.is_some() {
+        return Err(SnapshotError::Corrupt(
+            "pseudonymisation check value and config disagree".into(),
+        ));
+    }
     let (users, phones) = (store.users.len(), store.phones.len());
     for (u, carry) in &expired.carries {
         let phones_ok = carry
@@ -132,5 +175,5 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
         expiry: expired.expiry,
         carries: Carries::from_pairs(expired.carries),
     };
-    Ok((config, store, state))
+    Ok((config, store, state, key_check))
 }

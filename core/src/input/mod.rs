@@ -27,6 +27,7 @@
 //! - A document is parsed whole before anything is applied: a bad document changes nothing.
 //! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
 
+pub(crate) mod pseudonym;
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
@@ -96,6 +97,16 @@ pub struct ContactInfo<'a> {
     pub name: Option<S<'a>>,
     /// `profile.country_code` (sent with usernames).
     pub country_code: Option<S<'a>>,
+}
+
+/// A business number's WhatsApp Business Account, from a webhook's `entry[].id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
+pub struct AccountInfo<'a> {
+    /// The business number (`metadata.phone_number_id`).
+    pub phone: S<'a>,
+    /// The WABA id (`entry[].id`).
+    pub waba: S<'a>,
 }
 
 /// An inbound user message.
@@ -268,6 +279,8 @@ impl IgnoreReason {
 pub enum Event<'a> {
     /// A user's profile (name, identifiers, country).
     Contact(ContactInfo<'a>),
+    /// The WhatsApp Business Account of a business number.
+    Account(AccountInfo<'a>),
     /// An inbound message.
     Inbound(InboundMsg<'a>),
     /// A status of a business message.
@@ -297,7 +310,7 @@ impl Event<'_> {
             Event::External(x) => Some(x.ts),
             Event::Close(c) => Some(c.ts),
             Event::Click(c) => Some(c.ts),
-            Event::Contact(_) | Event::Spend(_) | Event::Ignored(_) => None,
+            Event::Contact(_) | Event::Account(_) | Event::Spend(_) | Event::Ignored(_) => None,
         }
     }
 
@@ -311,7 +324,7 @@ impl Event<'_> {
             Event::Outbound(o) => Some(&o.to),
             Event::External(x) => Some(&x.contact),
             Event::Close(c) => Some(&c.contact),
-            Event::Spend(_) | Event::Click(_) | Event::Ignored(_) => None,
+            Event::Account(_) | Event::Spend(_) | Event::Click(_) | Event::Ignored(_) => None,
         }
     }
 }

@@ -137,7 +137,6 @@ pub(crate) use conversation::ExternalTouch;
 pub(crate) use conversation::{Analysis, Conversation, analyse};
 pub(crate) use days::slot;
 pub(crate) use days::{SourceDay, SourceDays, SourceMeta};
-#[cfg(test)]
 pub(crate) use matcher::Matchers;
 pub use matcher::{ConversionEvent, ConversionKind};
 pub(crate) use names::Names;
