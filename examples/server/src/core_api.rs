@@ -11,14 +11,15 @@ pub fn load_config(path: Option<&str>) -> Result<Config, String> {
     convolens_examples::load_config(path)
 }
 
-/// A new engine for `config`.
+/// A new engine for `config` (a pseudonymising config reads its secret from the
+/// environment variable it names).
 pub fn new_engine(config: Config) -> Result<Engine, String> {
-    Engine::new(config).map_err(|e| e.to_string())
+    convolens_examples::new_engine(config)
 }
 
-/// An engine from snapshot bytes.
+/// An engine from snapshot bytes (a pseudonymised one reads its secret again).
 pub fn restore(bytes: &[u8]) -> Result<Engine, String> {
-    Engine::restore(bytes).map_err(|e| e.to_string())
+    convolens_examples::restore_engine(bytes)
 }
 
 /// Whether `engine` runs with `config`.
