@@ -50,6 +50,9 @@ pub struct Applied {
     /// For an expiry: what it did, or why it could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry: Option<Result<String, String>>,
+    /// For an erasure: what was removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forgot: Option<convolens::ForgetOutcome>,
 }
 
 /// Apply one log record to the engine. Never fails: bad input is reported per line.
@@ -88,6 +91,9 @@ pub fn apply(engine: &mut Engine, kind: Kind, body: &[u8]) -> Applied {
                 Ok(x) => Ok(serde_json::to_string(&x).unwrap_or_default()),
                 Err(e) => Err(e.to_string()),
             });
+        }
+        Kind::Forget => {
+            out.forgot = Some(engine.forget(&String::from_utf8_lossy(body)));
         }
     }
     out
