@@ -2,6 +2,8 @@
 //! events, the hashed Custom Audience export, erasure and pseudonymisation, on
 //! hand-built chats with hand-checked expected values.
 
+mod support;
+
 use convolens::{CapiOptions, Config, ContactFilter, Engine, ReportOptions};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -710,12 +712,7 @@ fn hmac_hex(id: &str) -> String {
 
 fn example_engine(pseudonymise: bool) -> Engine {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
-    let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
-    let mut cfg = Config::from_json(&text).unwrap();
-    cfg.resolve_rate_card(Some(std::path::Path::new(dir)), |p| {
-        std::fs::read_to_string(p)
-    })
-    .unwrap();
+    let mut cfg = support::example_config();
     let mut e = if pseudonymise {
         cfg.pseudonymise =
             Some(serde_json::from_str(r#"{"secret_env":"CONVOLENS_SECRET"}"#).unwrap());

@@ -683,26 +683,27 @@ fn purge(engine: &Engine, snap_dir: &Path, log_dir: &Path, position: u64, metric
             }
             Ok(freed)
         });
-    match result {
-        Ok(freed) => {
+    let freed = *result.as_ref().unwrap_or(&0);
+    let done = result.map(|freed| {
+        format!("erasure: snapshot at {position}; older snapshots and {freed} log bytes deleted")
+    });
+    snapshot_done(metrics, position, freed, done);
+}
+
+/// Count and log a snapshot written (with `freed` log bytes pruned) or failed.
+fn snapshot_done(metrics: &Metrics, position: u64, freed: u64, done: std::io::Result<String>) {
+    match done {
+        Ok(what) => {
             inc(&metrics.snapshots);
             metrics.log_bytes.fetch_sub(
                 freed.min(metrics.log_bytes.load(Ordering::Relaxed)),
                 Ordering::Relaxed,
             );
-            logline(
-                "INFO",
-                format_args!(
-                    "erasure: snapshot at {position}; older snapshots and {freed} log bytes deleted"
-                ),
-            );
+            logline("INFO", what);
         }
         Err(e) => {
             inc(&metrics.snapshot_failures);
-            logline(
-                "ERROR",
-                format_args!("erasure purge at {position} failed: {e}"),
-            );
+            logline("ERROR", format_args!("snapshot at {position} failed: {e}"));
         }
     }
 }
@@ -726,25 +727,13 @@ fn write_snapshot(
             None => Ok(0),
         }
     });
-    match result {
-        Ok(freed) => {
-            inc(&metrics.snapshots);
-            metrics.log_bytes.fetch_sub(
-                freed.min(metrics.log_bytes.load(Ordering::Relaxed)),
-                Ordering::Relaxed,
-            );
-            logline(
-                "INFO",
-                format_args!(
-                    "snapshot at {position}: {} bytes in {:.2} s; {freed} log bytes pruned",
-                    bytes.len(),
-                    t.elapsed().as_secs_f64()
-                ),
-            );
-        }
-        Err(e) => {
-            inc(&metrics.snapshot_failures);
-            logline("ERROR", format_args!("snapshot at {position} failed: {e}"));
-        }
-    }
+    let elapsed = t.elapsed().as_secs_f64();
+    let freed = *result.as_ref().unwrap_or(&0);
+    let done = result.map(|freed| {
+        format!(
+            "snapshot at {position}: {} bytes in {elapsed:.2} s; {freed} log bytes pruned",
+            bytes.len()
+        )
+    });
+    snapshot_done(metrics, position, freed, done);
 }
