@@ -1,23 +1,28 @@
 //! Snapshots: the whole engine state as versioned, compact bytes.
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
-//! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
-//! configuration (as JSON text, so its untagged forms survive), the fact store and (since
-//! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! in `postcard` encoding, and (since schema 3) the store's extra section — business
-//! accounts, pseudonym countries, arrival numbers; see [`crate::store`] — with the
+//! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload, in
+//! `postcard` encoding: the configuration (as JSON text, so its untagged forms survive),
+//! the fact store, (since schema 2) the expired state — per-user carries and sealed days,
+//! see [`crate::expiry`] — and (since schema 3) the Meta Business Agent facts
+//! ([`crate::store::AgentFacts`]) followed by the privacy section: the store's extra part
+//! (business accounts, pseudonym countries, arrival numbers; see [`crate::store`]) and the
 //! pseudonymisation check value (never the secret; see [`crate::input::pseudonym`]).
-//! Schema 1 and 2 snapshots still restore. Restoring
-//! checks the magic,
-//! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
-//! reference — a corrupt or truncated snapshot is a [`SnapshotError`], never a panic and
-//! never silently wrong state.
+//!
+//! Older snapshots: schema 1 and 2 snapshots still restore (no accounts, every fact
+//! arrived at 0, no pseudonymisation), except schema 2 snapshots with sealed days: schema
+//! 3 changed the layout of the billing day aggregates (the agent category), so those are
+//! refused with a [`SnapshotError`] saying so. A schema 3 snapshot that ends after the
+//! agent facts (written before the privacy section joined schema 3) restores like a
+//! schema 2 one. Restoring checks the magic, refuses a newer schema, verifies the
+//! checksum, decodes, and then checks every internal reference — a corrupt or truncated
+//! snapshot is a [`SnapshotError`], never a panic and never silently wrong state.
 
 use crate::config::Config;
 use crate::engagement::{Carries, Carry};
 use crate::error::SnapshotError;
 use crate::expiry::{Expired, Expiry};
-use crate::store::{Extra, Store, UserIx};
+use crate::store::{AgentFacts, Extra, Store, UserIx};
 use serde::{Deserialize, Serialize};
 
 /// The expired state as schema 2 lays it out.
@@ -27,12 +32,21 @@ struct ExpiredV2 {
     expiry: Option<Box<Expiry>>,
 }
 
-/// What schema 3 adds.
+/// The privacy section schema 3 ends with.
 #[derive(Default, Serialize, Deserialize)]
 struct SectionV3 {
     extra: Extra,
     key_check: Option<String>,
 }
+
+/// Why a schema 2 snapshot with sealed days is refused: schema 3 changed the layout of the
+/// sealed billing day aggregates, so it cannot be read back faithfully, decodable or not.
+const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored by this version: \
+                      schema 3 changed the billing day aggregates (restore it with the version \
+                      that wrote it)";
+
+/// The Meta Business Agent facts of a store (schema 3), by message id.
+type AgentFactsById = Vec<(Box<str>, AgentFacts)>;
 
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
@@ -45,6 +59,7 @@ use crate::util::hash::fnv1a;
 /// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
 /// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
 /// [`crate::Engine::restore`] still decodes and checks everything inside.
+#[doc(hidden)]
 pub fn seal(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
@@ -76,11 +91,13 @@ pub(crate) fn encode(
             .collect(),
         expiry: expired.expiry.clone(),
     };
+    let agent: Vec<(&Box<str>, &AgentFacts)> = store.agent.iter().collect();
     let v3 = SectionV3 {
         extra: store.extra.clone(),
         key_check,
     };
-    let payload = postcard::to_extend(&(config_json, store, expired, v3), out).unwrap_or_default();
+    let payload =
+        postcard::to_extend(&(config_json, store, expired, agent, v3), out).unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
@@ -91,8 +108,22 @@ pub(crate) fn encode(
 /// pseudonymisation check value.
 type Decoded = (Config, Store, Expired, Option<String>);
 
-/// Decode bytes written by [`encode`].
-pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
+/// The parts of a payload, whatever the schema that wrote it.
+struct Parts {
+    config_json: String,
+    store: Store,
+    expired: ExpiredV2,
+    agent: AgentFactsById,
+    section: Option<SectionV3>,
+}
+
+/// Decode one part and return the bytes after it.
+fn take<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(T, &'a [u8]), SnapshotError> {
+    postcard::take_from_bytes(bytes).map_err(|e| SnapshotError::Corrupt(e.to_string()))
+}
+
+/// Check the header; returns the schema version.
+fn check_header(bytes: &[u8]) -> Result<u32, SnapshotError> {
     if bytes.len() < HEADER || &bytes[..6] != MAGIC {
         return Err(SnapshotError::BadMagic);
     }
@@ -113,36 +144,48 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
             "checksum mismatch (truncated or altered)".into(),
         ));
     }
-    let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let payload = &bytes[HEADER..];
-    let (config_json, mut store, expired, v3): (String, Store, ExpiredV2, Option<SectionV3>) =
-        match version {
-            1 => {
-                let (c, s) = postcard::from_bytes(payload).map_err(corrupt)?;
-                (c, s, ExpiredV2::default(), None)
+    Ok(version)
+}
+
+/// Decode the payload's parts in turn (a postcard tuple is its parts one after the
+/// other), so that each type has one decoder whatever the schema.
+fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
+    let ((config_json, store), rest): ((String, Store), &[u8]) = take(payload)?;
+    let (expired, rest) = match version {
+        1 => (ExpiredV2::default(), rest),
+        2 => {
+            let (x, rest): (ExpiredV2, &[u8]) = postcard::take_from_bytes(rest)
+                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+            if x.expiry.is_some() {
+                return Err(SnapshotError::Corrupt(SEALED.into()));
             }
-            2 => {
-                let (c, s, x) = postcard::from_bytes(payload).map_err(corrupt)?;
-                (c, s, x, None)
-            }
-            _ => {
-                let (c, s, x, v3) = postcard::from_bytes(payload).map_err(corrupt)?;
-                (c, s, x, Some(v3))
-            }
-        };
-    let (extra, key_check) = match v3 {
-        Some(v) => (Some(v.extra), v.key_check),
-        None => (None, None),
+            (x, rest)
+        }
+        _ => take::<ExpiredV2>(rest)?,
     };
-    let config = Config::from_json(&config_json)
-        .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
-    store.check_integrity().map_err(SnapshotError::Corrupt)?;
-    store.set_extra(extra).map_err(SnapshotError::Corrupt)?;
-    if key_check.is_some() != config.pseudonymise.is_some() {
-        return Err(SnapshotError::Corrupt(
-            "pseudonymisation check value and config disagree".into(),
-        ));
-    }
+    let (agent, section) = if version >= 3 {
+        let (agent, rest): (AgentFactsById, &[u8]) = take(rest)?;
+        // Written before the privacy section joined schema 3: nothing follows.
+        let section = if rest.is_empty() {
+            None
+        } else {
+            Some(take::<SectionV3>(rest)?.0)
+        };
+        (agent, section)
+    } else {
+        (Vec::new(), None)
+    };
+    Ok(Parts {
+        config_json,
+        store,
+        expired,
+        agent,
+        section,
+    })
+}
+
+/// Check the expired state against the store and the config.
+fn check_expired(config: &Config, store: &Store, expired: &ExpiredV2) -> Result<(), SnapshotError> {
     let (users, phones) = (store.users.len(), store.phones.len());
     for (u, carry) in &expired.carries {
         let phones_ok = carry
@@ -171,6 +214,34 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Decode bytes written by [`encode`].
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
+    let version = check_header(bytes)?;
+    let Parts {
+        config_json,
+        mut store,
+        expired,
+        agent,
+        section,
+    } = parts(version, &bytes[HEADER..])?;
+    store.agent = agent.into_iter().collect();
+    let (extra, key_check) = match section {
+        Some(v) => (Some(v.extra), v.key_check),
+        None => (None, None),
+    };
+    let config = Config::from_json(&config_json)
+        .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
+    store.check_integrity().map_err(SnapshotError::Corrupt)?;
+    store.set_extra(extra).map_err(SnapshotError::Corrupt)?;
+    if key_check.is_some() != config.pseudonymise.is_some() {
+        return Err(SnapshotError::Corrupt(
+            "pseudonymisation check value and config disagree".into(),
+        ));
+    }
+    check_expired(&config, &store, &expired)?;
     let state = Expired {
         expiry: expired.expiry,
         carries: Carries::from_pairs(expired.carries),
