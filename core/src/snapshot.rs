@@ -253,22 +253,67 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
 mod tests {
     use super::*;
 
+    /// A store fed `docs` (convolens records), each arriving in turn.
+    fn store_of(docs: &[&str]) -> Store {
+        let mut store = Store::default();
+        let mut events = Vec::new();
+        let options = crate::input::ParseOptions::default();
+        for (n, doc) in docs.iter().enumerate() {
+            crate::input::parse_document(doc.as_bytes(), n as u64 + 1, &options, &mut events)
+                .unwrap();
+        }
+        store.apply_all(events, None);
+        store
+    }
+
+    /// `payload` sealed as schema `version`.
+    fn sealed_as(payload: &[u8], version: u32) -> Vec<u8> {
+        let mut bytes = seal(payload);
+        bytes[6..10].copy_from_slice(&version.to_le_bytes());
+        let sum = fnv1a(&bytes[HEADER..]);
+        bytes[10..18].copy_from_slice(&sum.to_le_bytes());
+        bytes
+    }
+
+    const AGENT_REPLY: &str = r#"{"type":"outbound","id":"wamid.a1","phone_number_id":"1001","to":"4915100000001","timestamp":1794304800,"kind":"free_form","category":"meta_business_agent","tokens":2500}"#;
+
+    /// A schema 3 snapshot that ends after the agent facts (as `main` wrote schema 3
+    /// before the privacy section joined it) restores with its agent facts and no
+    /// privacy section: no check value, every fact arrived at 0. The same store written
+    /// now keeps both, and a privacy section cut short is corrupt, not dropped.
+    #[test]
+    fn schema_3_without_the_privacy_section_restores() {
+        let store = store_of(&[AGENT_REPLY]);
+        assert_eq!(
+            store.agent[&Box::<str>::from("wamid.a1")].record_tokens,
+            Some(2500)
+        );
+        let config_json = serde_json::to_string(&Config::default()).unwrap();
+        let agent: Vec<_> = store.agent.iter().collect();
+        let payload =
+            postcard::to_stdvec(&(&config_json, &store, ExpiredV2::default(), &agent)).unwrap();
+        let (_, back, _, check) = decode(&sealed_as(&payload, 3)).unwrap();
+        assert_eq!(back.agent, store.agent);
+        assert_eq!((back.extra.arrival.clone(), check), (vec![0], None));
+        let now = encode(&Config::default(), &store, &Expired::default(), None);
+        let (_, back, _, _) = decode(&now).unwrap();
+        assert_eq!(back.agent, store.agent);
+        assert_eq!(back.extra.arrival, vec![1]);
+        // The privacy section without its last byte.
+        let cut = sealed_as(&now[HEADER..now.len() - 1], 3);
+        assert!(matches!(decode(&cut), Err(SnapshotError::Corrupt(_))));
+    }
+
     /// A snapshot written before schema 3 (no extra section) still restores: no accounts,
     /// every fact arrived at 0.
     #[test]
     fn schema_2_snapshots_still_restore() {
-        let mut store = Store::default();
-        let mut events = Vec::new();
-        let doc = br#"{"type":"external_event","id":"o1","contact":"34600111222","name":"purchase","timestamp":1751460000}"#;
-        crate::input::parse_document(doc, 1, &crate::input::ParseOptions::default(), &mut events)
-            .unwrap();
-        store.apply_all(events, None);
+        let store = store_of(&[
+            r#"{"type":"external_event","id":"o1","contact":"34600111222","name":"purchase","timestamp":1751460000}"#,
+        ]);
         let config_json = serde_json::to_string(&Config::default()).unwrap();
         let payload = postcard::to_stdvec(&(config_json, &store, ExpiredV2::default())).unwrap();
-        let mut bytes = seal(&payload);
-        bytes[6..10].copy_from_slice(&2u32.to_le_bytes());
-        let sum = fnv1a(&bytes[HEADER..]);
-        bytes[10..18].copy_from_slice(&sum.to_le_bytes());
+        let bytes = sealed_as(&payload, 2);
         let (_, back, _, check) = decode(&bytes).unwrap();
         assert_eq!(back.externals, store.externals);
         assert_eq!(back.extra.x_arrival, vec![0]);

@@ -456,6 +456,10 @@ enum Fact {
     Purchase { sec: i64, cents: u32 },
     /// An agent closed the support conversation.
     Close { sec: i64 },
+    /// A Meta Business Agent reply: a record with `tokens`, and a delivered status whose
+    /// `pricing` object carries Meta's price and token count when `priced` (both kept as
+    /// agent facts by message id).
+    Agent { sec: i64, tokens: u32, priced: bool },
 }
 
 fn fact() -> impl Strategy<Value = Fact> {
@@ -472,7 +476,12 @@ fn fact() -> impl Strategy<Value = Fact> {
             click
         }),
         (sec.clone(), 1u32..10_000).prop_map(|(sec, cents)| Fact::Purchase { sec, cents }),
-        sec.prop_map(|sec| Fact::Close { sec }),
+        sec.clone().prop_map(|sec| Fact::Close { sec }),
+        (sec, 1u32..100_000, any::<bool>()).prop_map(|(sec, tokens, priced)| Fact::Agent {
+            sec,
+            tokens,
+            priced
+        }),
     ]
 }
 
@@ -541,7 +550,35 @@ fn user_docs(u: usize, facts: &[Fact]) -> Vec<String> {
                 r#"{{"type":"close","contact":"{wa}","phone_number_id":"P1","timestamp":{}}}"#,
                 T0 + sec
             )),
+            Fact::Agent {
+                sec,
+                tokens,
+                priced,
+            } => {
+                out.extend(agent_docs(
+                    &wa,
+                    &format!("wamid.agent.{u}.{k}"),
+                    T0 + sec,
+                    *tokens,
+                    *priced,
+                ));
+            }
         }
+    }
+    out
+}
+
+/// A Meta Business Agent reply `id` to `wa` at `t`: the host's record with `tokens`, and
+/// when `priced` a delivered status with Meta's `pricing` object (price and tokens).
+fn agent_docs(wa: &str, id: &str, t: i64, tokens: u32, priced: bool) -> Vec<String> {
+    let mut out = vec![format!(
+        r#"{{"type":"outbound","id":"{id}","phone_number_id":"P1","to":"{wa}","timestamp":{t},"kind":"free_form","category":"meta_business_agent","tokens":{tokens}}}"#
+    )];
+    if priced {
+        out.push(format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"P1"}},"statuses":[{{"id":"{id}","status":"delivered","timestamp":"{}","recipient_id":"{wa}","pricing":{{"billable":true,"pricing_model":"PMP","category":"meta_business_agent","price":"0.0042","currency":"EUR","usage":{{"input_tokens":{tokens},"output_tokens":7}}}}}}]}}}}]}}]}}"#,
+            t + 5
+        ));
     }
     out
 }
@@ -863,4 +900,49 @@ fn pseudonymisation_needs_a_secret_of_sixteen_bytes() {
     let a = Engine::with_secret(cfg.clone(), SECRET).unwrap();
     let mut b = Engine::with_secret(cfg, b"a different secret of 32 bytes..").unwrap();
     assert_eq!(b.merge(&a).unwrap_err().kind(), "config");
+}
+
+/// Erasure drops the person's Meta Business Agent facts (tokens and Meta's price, kept by
+/// message id beside the messages) from billing and from snapshots; the other person's
+/// stay. Two agent replies on 2026-11-10 (agent messages charged since 2026-08-01), each
+/// priced by Meta at 0.0042 EUR: Ana's with 3,000 input + 7 output tokens, Ben's with
+/// 500 + 7. Before: 2 messages, 3,007 + 507 = 3,514 tokens, 0.0084 EUR. After forgetting
+/// Ana: Ben's 1 message, 507 tokens, 0.0042 EUR.
+#[test]
+fn forget_drops_the_persons_agent_facts() {
+    let t = 1_794_304_800; // 2026-11-10T10:00:00Z
+    let (ana, ben) = ("4915100000001", "4915100000002");
+    let mut docs = agent_docs(ana, "wamid.agent.ana", t, 3000, true);
+    docs.extend(agent_docs(ben, "wamid.agent.ben", t + 60, 500, true));
+    let config = || Config::from_json(r#"{"currency":"EUR"}"#).unwrap();
+    let agent = |e: &mut Engine| {
+        let v = report_json(e);
+        let a = &v["billing"]["meta_business_agent"];
+        (
+            a["charged"].clone(),
+            a["tokens"].clone(),
+            a["priced_by_meta"].clone(),
+            v["billing"]["cost"]["by_category"]["meta_business_agent"].clone(),
+        )
+    };
+    let mut e = engine_with(config(), &docs);
+    let before = agent(&mut e);
+    assert_eq!(
+        (before.0.clone(), before.1.clone(), before.2.clone()),
+        (2.into(), 3514.into(), 2.into())
+    );
+    assert!(contains(&e.snapshot(), b"wamid.agent.ana"));
+    assert!(e.forget(ana).found);
+    let after = agent(&mut e);
+    assert_eq!(
+        (after.0.clone(), after.1.clone(), after.2.clone()),
+        (1.into(), 507.into(), 1.into())
+    );
+    let mut fresh = engine_with(config(), &docs[2..]);
+    assert_eq!(after, agent(&mut fresh));
+    let bytes = e.snapshot();
+    assert!(!contains(&bytes, b"wamid.agent.ana"));
+    assert!(contains(&bytes, b"wamid.agent.ben"));
+    let mut back = Engine::restore(&bytes).unwrap();
+    assert_eq!(agent(&mut back), after);
 }

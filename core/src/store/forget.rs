@@ -5,8 +5,9 @@
 //! - **Who.** A person is a user with every identity linked to them: the `wa_id` and the
 //!   BSUID of one user are forgotten together.
 //! - **What goes.** Their identifiers (and the lookups by them), profile name and
-//!   country, every message to or from them with its statuses, their external events,
-//!   closes, and the URL-button clicks on messages sent to them. The unique-item counters
+//!   country, every message to or from them with its statuses and its Meta Business Agent
+//!   facts ([`Store::agent`]), their external events, closes, and the URL-button clicks
+//!   on messages sent to them. The unique-item counters
 //!   of the `input` section (`ingested`, messages by type, statuses by kind, records by
 //!   type) lose what those facts added. The earliest and latest event times are
 //!   recomputed from what stays.
