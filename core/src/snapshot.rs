@@ -7,7 +7,7 @@
 //! see [`crate::expiry`] — and (since schema 3) the Meta Business Agent facts
 //! ([`crate::store::AgentFacts`]) followed by the privacy section: the store's extra part
 //! (business accounts, pseudonym countries, arrival numbers; see [`crate::store`]) and the
-//! pseudonymisation check value (never the secret; see [`crate::input::pseudonym`]).
+//! pseudonymisation check value (never the secret; see [`crate::Engine::with_secret`]).
 //!
 //! Older snapshots: schema 1 and 2 snapshots still restore (no accounts, every fact
 //! arrived at 0, no pseudonymisation), except schema 2 snapshots with sealed days: schema

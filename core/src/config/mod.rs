@@ -65,7 +65,7 @@ pub struct Config {
     /// name (see [`crate::attribution::capi`]).
     pub capi: CapiConfig,
     /// Keep keyed hashes of user identifiers instead of the identifiers, and no names or
-    /// message text (see [`crate::input::pseudonym`]). Default off.
+    /// message text (see [`crate::Engine::with_secret`]). Default off.
     pub pseudonymise: Option<Pseudonymise>,
 }
 

@@ -1,6 +1,6 @@
 //! The config of what convolens tells Meta and what it keeps about people: the
 //! Conversions API event names ([`CapiConfig`]) and pseudonymisation ([`Pseudonymise`]).
-//! What they do is applied in [`crate::attribution::capi`] and [`crate::input::pseudonym`].
+//! What they do is applied in [`crate::attribution::capi`] and [`crate::Engine::with_secret`].
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -99,7 +99,7 @@ pub struct CapiConfig {
 }
 
 /// Pseudonymisation: keep a keyed hash of every `wa_id` and BSUID instead of the
-/// identifier (see [`crate::input::pseudonym`]).
+/// identifier (see [`crate::Engine::with_secret`]).
 ///
 /// The secret itself is never in the config (nor in snapshots): `secret_env` names the
 /// environment variable the program or binding reads it from, and the engine receives

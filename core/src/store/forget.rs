@@ -23,7 +23,7 @@ use super::{Direction, Store, UserIx, UserRec};
 use crate::model::StatusKind;
 use std::collections::BTreeMap;
 
-/// What [`Store::forget`] removed.
+/// What an erasure ([`crate::Engine::forget`]) removed from the facts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Forgotten {
