@@ -25,6 +25,8 @@
 //! (Kazakhstan, Bangladesh, Ukraine, Morocco). None of this touches a period that ends
 //! before 2026-07-01, so the bundled 2025 data is unchanged.
 
+pub mod compressed;
+
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -217,6 +217,13 @@ struct Band {
     per_tokens: Option<u64>,
 }
 
+impl Band {
+    /// Same effective day and overlapping tiers: two prices for one message.
+    fn overlaps(&self, o: &Band) -> bool {
+        self.from == o.from && self.tier_from <= o.tier_to && o.tier_from <= self.tier_to
+    }
+}
+
 /// A validated rate card: prices by market, category, day and tier.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RateCard {
@@ -233,6 +240,57 @@ fn rate_category(s: &str) -> Option<Category> {
     }
 }
 
+/// A row's market (`None`: any market), category and, for token rates, the tokens its
+/// price buys; errors say what is wrong with the row.
+fn row_key(r: &RateRow) -> Result<(Option<Market>, Category, Option<u64>), String> {
+    let market = match r.market.trim() {
+        "*" | "any" | "ANY" | "Any" => None,
+        name => Some(Market::parse(name).ok_or_else(|| format!("unknown market `{}`", r.market))?),
+    };
+    let cat = rate_category(&r.category).ok_or_else(|| {
+        format!(
+            "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international, service or meta_business_agent",
+            r.category
+        )
+    })?;
+    let per_tokens = tokens_per_price(r.unit.as_deref())?;
+    match (cat == Category::BusinessAgent, per_tokens) {
+        (true, None) => Err(
+            "a meta_business_agent rate is per token: give `unit` token, 1k_tokens or 1m_tokens"
+                .into(),
+        ),
+        (false, Some(_)) => Err(format!(
+            "only meta_business_agent rates are per token, not {cat}"
+        )),
+        (true, Some(_)) if r.tier_from.is_some() || r.tier_to.is_some() => {
+            Err("token rates have no tier band".into())
+        }
+        _ => Ok((market, cat, per_tokens)),
+    }
+}
+
+/// A row's price band: a non-negative price over a tier band that starts at 1 or later and
+/// ends after it starts.
+fn row_band(r: &RateRow, per_tokens: Option<u64>) -> Result<Band, String> {
+    if r.price < 0 {
+        return Err("negative price".into());
+    }
+    let tier_from = r.tier_from.unwrap_or(1);
+    let tier_to = r.tier_to.unwrap_or(u64::MAX);
+    if tier_from == 0 || tier_to < tier_from {
+        return Err(format!(
+            "bad tier band {tier_from}–{tier_to} (bands start at 1 and end after they start)"
+        ));
+    }
+    Ok(Band {
+        from: r.effective_from,
+        tier_from,
+        tier_to,
+        micros: r.price,
+        per_tokens,
+    })
+}
+
 impl RateCard {
     /// Validate rows into a card. Errors name the row (0-based) and the problem: unknown
     /// market or category, negative price, a bad band, overlapping bands, mixed currencies.
@@ -241,39 +299,7 @@ impl RateCard {
         let mut currency = None;
         for (i, r) in rows.iter().enumerate() {
             let at = |m: String| format!("row {i}: {m}");
-            let market = match r.market.trim() {
-                "*" | "any" | "ANY" | "Any" => None,
-                name => Some(
-                    Market::parse(name)
-                        .ok_or_else(|| at(format!("unknown market `{}`", r.market)))?,
-                ),
-            };
-            let cat = rate_category(&r.category).ok_or_else(|| {
-                at(format!(
-                    "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international, service or meta_business_agent",
-                    r.category
-                ))
-            })?;
-            let per_tokens = tokens_per_price(r.unit.as_deref()).map_err(at)?;
-            match (cat == Category::BusinessAgent, per_tokens) {
-                (true, None) => {
-                    return Err(at(
-                        "a meta_business_agent rate is per token: give `unit` token, 1k_tokens or 1m_tokens".into(),
-                    ));
-                }
-                (false, Some(_)) => {
-                    return Err(at(format!(
-                        "only meta_business_agent rates are per token, not {cat}"
-                    )));
-                }
-                (true, Some(_)) if r.tier_from.is_some() || r.tier_to.is_some() => {
-                    return Err(at("token rates have no tier band".into()));
-                }
-                _ => {}
-            }
-            if r.price < 0 {
-                return Err(at("negative price".into()));
-            }
+            let (market, cat, per_tokens) = row_key(r).map_err(at)?;
             match currency {
                 None => currency = Some(r.currency),
                 Some(c) if c != r.currency => {
@@ -284,17 +310,9 @@ impl RateCard {
                 }
                 Some(_) => {}
             }
-            let tier_from = r.tier_from.unwrap_or(1);
-            let tier_to = r.tier_to.unwrap_or(u64::MAX);
-            if tier_from == 0 || tier_to < tier_from {
-                return Err(at(format!(
-                    "bad tier band {tier_from}–{tier_to} (bands start at 1 and end after they start)"
-                )));
-            }
+            let band = row_band(r, per_tokens).map_err(at)?;
             let bands = rates.entry((market, cat)).or_default();
-            if let Some(b) = bands.iter().find(|b| {
-                b.from == r.effective_from && b.tier_from <= tier_to && tier_from <= b.tier_to
-            }) {
+            if let Some(b) = bands.iter().find(|b| b.overlaps(&band)) {
                 return Err(at(format!(
                     "overlaps the {} {} band {}–{} from {}",
                     r.market,
@@ -308,13 +326,7 @@ impl RateCard {
                     b.from
                 )));
             }
-            bands.push(Band {
-                from: r.effective_from,
-                tier_from,
-                tier_to,
-                micros: r.price,
-                per_tokens,
-            });
+            bands.push(band);
         }
         for bands in rates.values_mut() {
             bands.sort_by_key(|b| (b.from, b.tier_from));

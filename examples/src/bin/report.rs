@@ -5,7 +5,8 @@
 //! ```
 //!
 //! `-` reads standard input. A `.json` file holds one (pretty-printed) document or an
-//! array of them; anything else is JSON lines. A bad line is reported on stderr with its
+//! array of them; anything else is JSON lines. gzip and zstd input (files or standard
+//! input) is decompressed on the fly, recognised by its first bytes. A bad line is reported on stderr with its
 //! file and line number and the run goes on; the exit code is 1 when any line failed,
 //! 2 on a usage or configuration error, 0 otherwise.
 
@@ -17,6 +18,7 @@ const USAGE: &str = "usage: report [OPTIONS] FILE...
 
 Reads Cloud API webhook payloads and convolens JSONL records; prints the analytics.
 FILE may be `-` for standard input; `.json` files hold one document or an array.
+gzip and zstd input is read as it is decompressed, recognised by its first bytes.
 
 Options:
   --json                 machine-readable JSON instead of the text dashboard
@@ -248,19 +250,26 @@ fn contacts(
     Ok(())
 }
 
-/// Ingest one file; returns the per-line errors, numbered from 1 within the file.
+/// Ingest one file (plain, gzip or zstd, whatever its name); returns the per-line errors,
+/// numbered from 1 within the file. An input that breaks off (a damaged or truncated
+/// compressed stream) keeps what was read before it and says after which line it broke.
 fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens::ParseError>> {
     let first = engine.next_line();
-    if file == "-" {
-        let out = engine.ingest_reader(std::io::stdin().lock())?;
-        return Ok(out.relative_to(first).errors);
-    }
-    let is_json = std::path::Path::new(file)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
+    let raw: Box<dyn Read> = if file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(file)?)
+    };
+    let (_, mut input) = convolens_examples::compressed::decompress(raw)?;
+    let broke = |e: std::io::Error, engine: &Engine| {
+        let lines = engine.next_line() - first;
+        std::io::Error::new(e.kind(), format!("{e} (after line {lines})"))
+    };
+    if file != "-" && is_json(file) {
         let mut bytes = Vec::new();
-        std::fs::File::open(file)?.read_to_end(&mut bytes)?;
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| broke(e, engine))?;
         let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
         let result = engine.ingest_at(&bytes, first, lines);
         Ok(result
@@ -269,9 +278,29 @@ fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens
             .into_iter()
             .collect())
     } else {
-        let out = engine.ingest_reader(std::fs::File::open(file)?)?;
-        Ok(out.relative_to(first).errors)
+        match engine.ingest_reader(input) {
+            Ok(out) => Ok(out.relative_to(first).errors),
+            Err(e) => Err(broke(e, engine)),
+        }
     }
+}
+
+/// A `.json` file holds one document or an array; a compression suffix does not count
+/// (`x.json.gz` is JSON too).
+fn is_json(file: &str) -> bool {
+    let path = std::path::Path::new(file);
+    let compressed = path.extension().is_some_and(|e| {
+        ["gz", "zst", "zstd"]
+            .iter()
+            .any(|c| e.eq_ignore_ascii_case(c))
+    });
+    let path = if compressed {
+        std::path::Path::new(path.file_stem().unwrap_or_default())
+    } else {
+        path
+    };
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Write one CSV file per table of the report (`<section>_<table>.csv`) into `dir`.
