@@ -20,8 +20,8 @@ PUBLIC_METHODS = [name for name in dir(convolens.Engine) if not name.startswith(
 
 def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
-        "can_send_free_form", "config", "expire", "expired", "export_contacts",
-        "from_config_file", "ingest",
+        "can_send_free_form", "capi_events", "config", "expire", "expired", "export_contacts",
+        "forget", "from_config_file", "ingest",
         "ingest_jsonl", "ingest_many", "merge", "report", "report_json", "restore",
         "snapshot", "to_pandas", "to_polars",
     ])

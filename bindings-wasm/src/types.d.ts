@@ -161,6 +161,62 @@ export interface Config {
   quota?: number | null;
   /** Default 7. */
   lateness_days?: number;
+  /** Meta's Conversions API for Business Messaging: our event name → Meta's. */
+  capi?: CapiConfig;
+  /** Keep keyed hashes of identifiers instead of them (needs `Engine.withSecret`). */
+  pseudonymise?: { secret_env: string } | null;
+}
+
+/** Meta's event names for `action_source = business_messaging` (no others are accepted). */
+export type CapiEventName = "LeadSubmitted" | "Purchase" | "AddToCart" | "InitiateCheckout" | "ViewContent";
+
+/** `config.capi`. */
+export interface CapiConfig {
+  events?: Record<string, CapiEventName>;
+  /** The account for numbers whose webhooks never named one. */
+  whatsapp_business_account_id?: string | null;
+}
+
+/** Options of `engine.capiEvents` (`CapiOptions`). */
+export interface CapiOptions {
+  /** A `cursor` of an earlier call: only what became sendable since. */
+  since?: string | null;
+  /** Sending time (UTC seconds): events over 7 days older are left out (`too_old`). */
+  now?: number | null;
+  /** 1 to 1000; default 1000. */
+  batch_size?: number | null;
+}
+
+/** One event of a Conversions API request's `data`. */
+export interface CapiEvent {
+  event_name: CapiEventName;
+  event_time: number;
+  event_id: string;
+  action_source: "business_messaging";
+  messaging_channel: "whatsapp";
+  user_data: { whatsapp_business_account_id: string; ctwa_clid: string };
+  /** Present when the event has a value (always for `Purchase`). */
+  custom_data?: { value: number; currency: CurrencyCode };
+}
+
+/** What `engine.capiEvents` returns. */
+export interface CapiEvents {
+  /** Request bodies of at most 1,000 events. */
+  batches: Array<{ data: CapiEvent[] }>;
+  /** Left out, by reason: `not_mapped`, `no_click_id`, `too_late`, `no_value`, `no_account`, `too_old`. */
+  ineligible: Record<string, number>;
+  /** Pass as `since` next time. */
+  cursor: string;
+}
+
+/** What `engine.forget` removed. */
+export interface ForgetOutcome {
+  found: boolean;
+  identifiers: number;
+  messages: number;
+  external_events: number;
+  closes: number;
+  clicks: number;
 }
 
 /** The configuration as `engine.config()` returns it: every key present, defaults filled
@@ -180,6 +236,8 @@ export interface ResolvedConfig {
   inactivity_timeout_hours: number;
   quota: number | null;
   lateness_days: number;
+  capi: { events: Record<string, CapiEventName>; whatsapp_business_account_id: string | null };
+  pseudonymise: { secret_env: string } | null;
 }
 
 /** What to report on (`ReportOptions`); every key is optional. Use either `last` or
@@ -336,7 +394,7 @@ export class ReportError extends ConvolensError {
 /** Thrown by `Engine.restore` for bytes that are not a valid snapshot. */
 export class SnapshotError extends ConvolensError {
   name: "SnapshotError";
-  kind: "bad_magic" | "newer_version" | "corrupt";
+  kind: "bad_magic" | "newer_version" | "corrupt" | "needs_secret" | "wrong_secret";
 }
 
 // --- the report (core/src/report/mod.rs) ------------------------------------------------

@@ -8,6 +8,10 @@ use crate::store::{IngestOutcome, InputStats, Store};
 use chrono_tz::Tz;
 use std::io::{BufRead, BufReader, Read};
 
+mod privacy;
+
+pub use privacy::ForgetOutcome;
+
 /// The result of ingesting a stream: totals, and every line that failed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
@@ -69,14 +73,32 @@ pub struct Engine {
     prepared: Vec<crate::report::Prepared>,
     /// Whether input arrived since the store's timelines were last put in order.
     unsorted: bool,
+    /// The keyed hash of identifiers, when the config pseudonymises (see
+    /// [`crate::input::pseudonym`]).
+    pseudo: Option<Box<privacy::Pseudo>>,
 }
 
 /// How many report preparations (zone, number filter, model) an engine keeps.
 const PREPARED_KEPT: usize = 4;
 
 impl Engine {
-    /// A new, empty engine. Fails when the config does not validate.
+    /// A new, empty engine. Fails when the config does not validate, or when it asks for
+    /// pseudonymisation (which needs its secret: [`Engine::with_secret`]).
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        if let Some(p) = &config.pseudonymise {
+            return Err(ConfigError::value(
+                "pseudonymise",
+                format!(
+                    "needs its secret: read the environment variable `{}` and use Engine::with_secret",
+                    p.secret_env
+                ),
+            ));
+        }
+        Engine::build(config, None)
+    }
+
+    /// The engine for `config`, pseudonymising with `secret` when given.
+    fn build(config: Config, secret: Option<&[u8]>) -> Result<Engine, ConfigError> {
         config.validate()?;
         if let Some(crate::model::rates::RateCardSpec::Path(p)) = &config.rate_card {
             return Err(ConfigError::value(
@@ -100,7 +122,9 @@ impl Engine {
             days: crate::engagement::DayCache::default(),
             prepared: Vec::new(),
             unsorted: false,
-        })
+            pseudo: None,
+        }
+        .with_pseudonymiser(secret))
     }
 
     /// The state is about to change: drop the day aggregates and report preparations, and
@@ -182,7 +206,7 @@ impl Engine {
         self.touched();
         let mut events = Vec::new();
         match parse_document(doc, line, &self.opts, &mut events) {
-            Ok(()) => Ok(self.store.apply_all(events, self.expired.floor())),
+            Ok(()) => Ok(self.apply_events(events)),
             Err(e) => {
                 self.store.stats.errors += 1;
                 Err(e)
@@ -265,7 +289,7 @@ impl Engine {
             let result = loop {
                 let mut events = Vec::new();
                 match parse_document(trim_line(&buf), line_no, &self.opts, &mut events) {
-                    Ok(()) => break Ok(self.store.apply_all(events, self.expired.floor())),
+                    Ok(()) => break Ok(self.apply_events(events)),
                     Err(e) if e.kind == ParseErrorKind::Truncated => {
                         next.clear();
                         let (m, cut) = read_line_limited(&mut r, &mut next, limit)?;
@@ -356,15 +380,35 @@ impl Engine {
 
     /// The whole state as compact, versioned bytes (see `crate::snapshot`).
     pub fn snapshot(&self) -> Vec<u8> {
-        crate::snapshot::encode(&self.config, &self.store, &self.expired)
+        let check = self.pseudo.as_ref().map(|p| p.check_value());
+        crate::snapshot::encode(&self.config, &self.store, &self.expired, check)
     }
 
     /// An engine from [`Engine::snapshot`] bytes: it answers every query as the original
     /// did and continues ingesting.
+    ///
+    /// A pseudonymised engine's snapshot needs the secret again:
+    /// [`Engine::restore_with_secret`]; here it fails with
+    /// [`SnapshotError::NeedsSecret`], which names the environment variable.
     pub fn restore(bytes: &[u8]) -> Result<Engine, SnapshotError> {
-        let (config, store, expired) = crate::snapshot::decode(bytes)?;
-        let mut e =
-            Engine::new(config).map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
+        Engine::restore_inner(bytes, None)
+    }
+
+    fn restore_inner(bytes: &[u8], secret: Option<&[u8]>) -> Result<Engine, SnapshotError> {
+        let (config, store, expired, check) = crate::snapshot::decode(bytes)?;
+        if let (Some(p), None) = (&config.pseudonymise, secret) {
+            return Err(SnapshotError::NeedsSecret {
+                secret_env: p.secret_env.clone(),
+            });
+        }
+        let secret = secret.filter(|_| config.pseudonymise.is_some());
+        let mut e = Engine::build(config, secret)
+            .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
+        if e.pseudo.as_ref().map(|p| p.check_value()) != check {
+            return Err(SnapshotError::WrongSecret(
+                "the secret is not the one this snapshot's pseudonyms were made with".into(),
+            ));
+        }
         e.store = store;
         e.expired = expired;
         e.touched();
@@ -381,6 +425,15 @@ impl Engine {
             return Err(ConfigError::value(
                 "config",
                 "engines with different configurations cannot be merged",
+            )
+            .into());
+        }
+        if self.pseudo.as_ref().map(|p| p.check_value())
+            != other.pseudo.as_ref().map(|p| p.check_value())
+        {
+            return Err(ConfigError::value(
+                "pseudonymise",
+                "engines pseudonymised with different secrets cannot be merged",
             )
             .into());
         }
@@ -421,7 +474,7 @@ impl Engine {
         phone: Option<&str>,
         at: i64,
     ) -> Option<crate::billing::WindowState> {
-        let u = self.store.user_by_key(user)?;
+        let u = self.user_by_key(user)?;
         let p = match phone {
             Some(p) => Some(self.store.phone_by_id(p)?),
             None => None,

@@ -1,23 +1,28 @@
 //! Snapshots: the whole engine state as versioned, compact bytes.
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
-//! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
-//! configuration (as JSON text, so its untagged forms survive), the fact store, (since
-//! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! and (since schema 3) the Meta Business Agent facts ([`crate::store::AgentFacts`]), in
-//! `postcard` encoding. Schema 1 and 2 snapshots still restore, except schema 2 snapshots
-//! with sealed days: schema 3 changed the layout of the billing day aggregates (the agent
-//! category), so those are refused with a [`SnapshotError`] saying so. Restoring
-//! checks the magic,
-//! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
-//! reference — a corrupt or truncated snapshot is a [`SnapshotError`], never a panic and
-//! never silently wrong state.
+//! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload, in
+//! `postcard` encoding: the configuration (as JSON text, so its untagged forms survive),
+//! the fact store, (since schema 2) the expired state — per-user carries and sealed days,
+//! see [`crate::expiry`] — and (since schema 3) the Meta Business Agent facts
+//! ([`crate::store::AgentFacts`]) followed by the privacy section: the store's extra part
+//! (business accounts, pseudonym countries, arrival numbers; see [`crate::store`]) and the
+//! pseudonymisation check value (never the secret; see [`crate::Engine::with_secret`]).
+//!
+//! Older snapshots: schema 1 and 2 snapshots still restore (no accounts, every fact
+//! arrived at 0, no pseudonymisation), except schema 2 snapshots with sealed days: schema
+//! 3 changed the layout of the billing day aggregates (the agent category), so those are
+//! refused with a [`SnapshotError`] saying so. A schema 3 snapshot that ends after the
+//! agent facts (written before the privacy section joined schema 3) restores like a
+//! schema 2 one. Restoring checks the magic, refuses a newer schema, verifies the
+//! checksum, decodes, and then checks every internal reference — a corrupt or truncated
+//! snapshot is a [`SnapshotError`], never a panic and never silently wrong state.
 
 use crate::config::Config;
 use crate::engagement::{Carries, Carry};
 use crate::error::SnapshotError;
 use crate::expiry::{Expired, Expiry};
-use crate::store::{Store, UserIx};
+use crate::store::{AgentFacts, Extra, Store, UserIx};
 use serde::{Deserialize, Serialize};
 
 /// The expired state as schema 2 lays it out.
@@ -27,6 +32,13 @@ struct ExpiredV2 {
     expiry: Option<Box<Expiry>>,
 }
 
+/// The privacy section schema 3 ends with.
+#[derive(Default, Serialize, Deserialize)]
+struct SectionV3 {
+    extra: Extra,
+    key_check: Option<String>,
+}
+
 /// Why a schema 2 snapshot with sealed days is refused: schema 3 changed the layout of the
 /// sealed billing day aggregates, so it cannot be read back faithfully, decodable or not.
 const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored by this version: \
@@ -34,7 +46,7 @@ const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored by
                       that wrote it)";
 
 /// The Meta Business Agent facts of a store (schema 3), by message id.
-type AgentFactsById = Vec<(Box<str>, crate::store::AgentFacts)>;
+type AgentFactsById = Vec<(Box<str>, AgentFacts)>;
 
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
@@ -57,8 +69,13 @@ pub fn seal(payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Encode a configuration and store.
-pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u8> {
+/// Encode a configuration and store (and the pseudonymisation check value, if any).
+pub(crate) fn encode(
+    config: &Config,
+    store: &Store,
+    expired: &Expired,
+    key_check: Option<String>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
@@ -74,17 +91,39 @@ pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u
             .collect(),
         expiry: expired.expiry.clone(),
     };
-    let agent: Vec<(&Box<str>, &crate::store::AgentFacts)> = store.agent.iter().collect();
+    let agent: Vec<(&Box<str>, &AgentFacts)> = store.agent.iter().collect();
+    let v3 = SectionV3 {
+        extra: store.extra.clone(),
+        key_check,
+    };
     let payload =
-        postcard::to_extend(&(config_json, store, expired, agent), out).unwrap_or_default();
+        postcard::to_extend(&(config_json, store, expired, agent, v3), out).unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
 }
 
-/// Decode bytes written by [`encode`].
-pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotError> {
+/// What a snapshot holds: the config, the store, the expired state and the
+/// pseudonymisation check value.
+type Decoded = (Config, Store, Expired, Option<String>);
+
+/// The parts of a payload, whatever the schema that wrote it.
+struct Parts {
+    config_json: String,
+    store: Store,
+    expired: ExpiredV2,
+    agent: AgentFactsById,
+    section: Option<SectionV3>,
+}
+
+/// Decode one part and return the bytes after it.
+fn take<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(T, &'a [u8]), SnapshotError> {
+    postcard::take_from_bytes(bytes).map_err(|e| SnapshotError::Corrupt(e.to_string()))
+}
+
+/// Check the header; returns the schema version.
+fn check_header(bytes: &[u8]) -> Result<u32, SnapshotError> {
     if bytes.len() < HEADER || &bytes[..6] != MAGIC {
         return Err(SnapshotError::BadMagic);
     }
@@ -105,12 +144,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
             "checksum mismatch (truncated or altered)".into(),
         ));
     }
-    let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    // The parts in turn (a postcard tuple is its parts one after the other), so that each
-    // type has one decoder whatever the schema.
-    let payload = &bytes[HEADER..];
-    let ((config_json, mut store), rest): ((String, Store), &[u8]) =
-        postcard::take_from_bytes(payload).map_err(corrupt)?;
+    Ok(version)
+}
+
+/// Decode the payload's parts in turn (a postcard tuple is its parts one after the
+/// other), so that each type has one decoder whatever the schema.
+fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
+    let ((config_json, store), rest): ((String, Store), &[u8]) = take(payload)?;
     let (expired, rest) = match version {
         1 => (ExpiredV2::default(), rest),
         2 => {
@@ -121,17 +161,31 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
             }
             (x, rest)
         }
-        _ => postcard::take_from_bytes::<ExpiredV2>(rest).map_err(corrupt)?,
+        _ => take::<ExpiredV2>(rest)?,
     };
-    let agent: AgentFactsById = if version >= 3 {
-        postcard::from_bytes(rest).map_err(corrupt)?
+    let (agent, section) = if version >= 3 {
+        let (agent, rest): (AgentFactsById, &[u8]) = take(rest)?;
+        // Written before the privacy section joined schema 3: nothing follows.
+        let section = if rest.is_empty() {
+            None
+        } else {
+            Some(take::<SectionV3>(rest)?.0)
+        };
+        (agent, section)
     } else {
-        Vec::new()
+        (Vec::new(), None)
     };
-    store.agent = agent.into_iter().collect();
-    let config = Config::from_json(&config_json)
-        .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
-    store.check_integrity().map_err(SnapshotError::Corrupt)?;
+    Ok(Parts {
+        config_json,
+        store,
+        expired,
+        agent,
+        section,
+    })
+}
+
+/// Check the expired state against the store and the config.
+fn check_expired(config: &Config, store: &Store, expired: &ExpiredV2) -> Result<(), SnapshotError> {
     let (users, phones) = (store.users.len(), store.phones.len());
     for (u, carry) in &expired.carries {
         let phones_ok = carry
@@ -160,9 +214,118 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
             ));
         }
     }
+    Ok(())
+}
+
+/// Decode bytes written by [`encode`].
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
+    let version = check_header(bytes)?;
+    let Parts {
+        config_json,
+        mut store,
+        expired,
+        agent,
+        section,
+    } = parts(version, &bytes[HEADER..])?;
+    store.agent = agent.into_iter().collect();
+    let (extra, key_check) = match section {
+        Some(v) => (Some(v.extra), v.key_check),
+        None => (None, None),
+    };
+    let config = Config::from_json(&config_json)
+        .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
+    store.check_integrity().map_err(SnapshotError::Corrupt)?;
+    store.set_extra(extra).map_err(SnapshotError::Corrupt)?;
+    if key_check.is_some() != config.pseudonymise.is_some() {
+        return Err(SnapshotError::Corrupt(
+            "pseudonymisation check value and config disagree".into(),
+        ));
+    }
+    check_expired(&config, &store, &expired)?;
     let state = Expired {
         expiry: expired.expiry,
         carries: Carries::from_pairs(expired.carries),
     };
-    Ok((config, store, state))
+    Ok((config, store, state, key_check))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store fed `docs` (convolens records), each arriving in turn.
+    fn store_of(docs: &[&str]) -> Store {
+        let mut store = Store::default();
+        let mut events = Vec::new();
+        let options = crate::input::ParseOptions::default();
+        for (n, doc) in docs.iter().enumerate() {
+            crate::input::parse_document(doc.as_bytes(), n as u64 + 1, &options, &mut events)
+                .unwrap();
+        }
+        store.apply_all(events, None);
+        store
+    }
+
+    /// `payload` sealed as schema `version`.
+    fn sealed_as(payload: &[u8], version: u32) -> Vec<u8> {
+        let mut bytes = seal(payload);
+        bytes[6..10].copy_from_slice(&version.to_le_bytes());
+        let sum = fnv1a(&bytes[HEADER..]);
+        bytes[10..18].copy_from_slice(&sum.to_le_bytes());
+        bytes
+    }
+
+    const AGENT_REPLY: &str = r#"{"type":"outbound","id":"wamid.a1","phone_number_id":"1001","to":"4915100000001","timestamp":1794304800,"kind":"free_form","category":"meta_business_agent","tokens":2500}"#;
+
+    /// A schema 3 snapshot that ends after the agent facts (as `main` wrote schema 3
+    /// before the privacy section joined it) restores with its agent facts and no
+    /// privacy section: no check value, every fact arrived at 0. The same store written
+    /// now keeps both, and a privacy section cut short is corrupt, not dropped.
+    #[test]
+    fn schema_3_without_the_privacy_section_restores() {
+        let store = store_of(&[AGENT_REPLY]);
+        assert_eq!(
+            store.agent[&Box::<str>::from("wamid.a1")].record_tokens,
+            Some(2500)
+        );
+        let config_json = serde_json::to_string(&Config::default()).unwrap();
+        let agent: Vec<_> = store.agent.iter().collect();
+        let payload =
+            postcard::to_stdvec(&(&config_json, &store, ExpiredV2::default(), &agent)).unwrap();
+        let (_, back, _, check) = decode(&sealed_as(&payload, 3)).unwrap();
+        assert_eq!(back.agent, store.agent);
+        assert_eq!((back.extra.arrival.clone(), check), (vec![0], None));
+        let now = encode(&Config::default(), &store, &Expired::default(), None);
+        let (_, back, _, _) = decode(&now).unwrap();
+        assert_eq!(back.agent, store.agent);
+        assert_eq!(back.extra.arrival, vec![1]);
+        // The privacy section without its last byte.
+        let cut = sealed_as(&now[HEADER..now.len() - 1], 3);
+        assert!(matches!(decode(&cut), Err(SnapshotError::Corrupt(_))));
+    }
+
+    /// A snapshot written before schema 3 (no extra section) still restores: no accounts,
+    /// every fact arrived at 0.
+    #[test]
+    fn schema_2_snapshots_still_restore() {
+        let store = store_of(&[
+            r#"{"type":"external_event","id":"o1","contact":"34600111222","name":"purchase","timestamp":1751460000}"#,
+        ]);
+        let config_json = serde_json::to_string(&Config::default()).unwrap();
+        let payload = postcard::to_stdvec(&(config_json, &store, ExpiredV2::default())).unwrap();
+        let bytes = sealed_as(&payload, 2);
+        let (_, back, _, check) = decode(&bytes).unwrap();
+        assert_eq!(back.externals, store.externals);
+        assert_eq!(back.extra.x_arrival, vec![0]);
+        assert_eq!(check, None);
+        // The same store as schema 3 keeps its arrival numbers.
+        let (_, back, _, _) = decode(&encode(
+            &Config::default(),
+            &store,
+            &Expired::default(),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(back.extra.x_arrival, vec![1]);
+    }
 }

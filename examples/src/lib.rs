@@ -49,6 +49,48 @@ pub fn load_config(path: Option<&str>) -> Result<convolens::Config, String> {
     Ok(cfg)
 }
 
+/// The secret of a pseudonymising config: the value of the environment variable its
+/// `pseudonymise.secret_env` names (the core reads no environment).
+pub fn secret_from_env(name: &str) -> Result<Vec<u8>, String> {
+    match std::env::var_os(name) {
+        Some(v) if !v.is_empty() => Ok(v.into_encoded_bytes()),
+        _ => Err(format!(
+            "pseudonymise: the environment variable `{name}` (pseudonymise.secret_env) is not set"
+        )),
+    }
+}
+
+/// A new engine for `config`; a pseudonymising config gets its secret from the
+/// environment ([`secret_from_env`]).
+pub fn new_engine(config: convolens::Config) -> Result<convolens::Engine, String> {
+    match config.pseudonymise.as_ref().map(|p| p.secret_env.clone()) {
+        Some(name) => convolens::Engine::with_secret(config, &secret_from_env(&name)?),
+        None => convolens::Engine::new(config),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// An engine from snapshot bytes; a pseudonymised snapshot gets its secret from the
+/// environment variable its config names.
+pub fn restore_engine(bytes: &[u8]) -> Result<convolens::Engine, String> {
+    match convolens::Engine::restore(bytes) {
+        Err(convolens::SnapshotError::NeedsSecret { secret_env }) => {
+            convolens::Engine::restore_with_secret(bytes, &secret_from_env(&secret_env)?)
+                .map_err(|e| e.to_string())
+        }
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
+/// The contacts of a `--forget` file: one `wa_id` or BSUID per line; blank lines and
+/// lines starting with `#` are skipped.
+pub fn contacts_to_forget(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
 /// A small, fast, deterministic PRNG (SplitMix64).
 #[derive(Clone, Debug)]
 pub struct Rng(u64);

@@ -25,6 +25,12 @@ from typing import Any, Dict, List, Literal, Optional, TypedDict
 __all__ = [
     "AgentSummary",
     "AttributionModel",
+    "CapiBatch",
+    "CapiCustomData",
+    "CapiEvent",
+    "CapiEvents",
+    "CapiUserData",
+    "ForgetOutcome",
     "Attribution",
     "AuthorResponse",
     "Billing",
@@ -108,6 +114,70 @@ class ExpiryOutcome(TypedDict):
     """External events dropped."""
     closes: int
     """Close records dropped."""
+
+
+class ForgetOutcome(TypedDict):
+    """What ``Engine.forget()`` removed."""
+
+    found: bool
+    """Whether the contact was known (nothing is removed otherwise)."""
+    identifiers: int
+    """``wa_id``s and BSUIDs (or their pseudonyms) removed."""
+    messages: int
+    """Messages removed, inbound and outbound."""
+    external_events: int
+    """External events removed."""
+    closes: int
+    """Close records removed."""
+    clicks: int
+    """URL-button clicks removed."""
+
+
+class CapiUserData(TypedDict):
+    """``user_data`` of a business messaging event."""
+
+    whatsapp_business_account_id: str
+    ctwa_clid: str
+
+
+class CapiCustomData(TypedDict):
+    """``custom_data``: the event's value in major units and its ISO 4217 currency."""
+
+    value: float
+    currency: str
+
+
+class _CapiEventBase(TypedDict):
+    event_name: Literal["LeadSubmitted", "Purchase", "AddToCart", "InitiateCheckout", "ViewContent"]
+    event_time: int
+    event_id: str
+    action_source: Literal["business_messaging"]
+    messaging_channel: Literal["whatsapp"]
+    user_data: CapiUserData
+
+
+class CapiEvent(_CapiEventBase, total=False):
+    """One event object of a Conversions API request's ``data``."""
+
+    custom_data: CapiCustomData
+    """The value, when the event has one (always for ``Purchase``)."""
+
+
+class CapiBatch(TypedDict):
+    """One request body: at most 1,000 events."""
+
+    data: List[CapiEvent]
+
+
+class CapiEvents(TypedDict):
+    """What ``Engine.capi_events()`` returns."""
+
+    batches: List[CapiBatch]
+    ineligible: Dict[str, int]
+    """Candidates left out by reason: ``not_mapped``, ``no_click_id``, ``too_late``,
+    ``no_value``, ``no_account``, ``too_old``."""
+    cursor: str
+    """Pass as ``since`` next time to get only what is new."""
 
 
 # --- range and input -------------------------------------------------------------------

@@ -5,8 +5,11 @@
 import {
   Engine,
   version,
+  type CapiEventName,
+  type CapiEvents,
   type Config,
   type ContactFilter,
+  type ForgetOutcome,
   type ExpiryOutcome,
   type Report,
   type ReportOptions,
@@ -60,6 +63,15 @@ const horizon: string | null = expiry.sealed_until;
 const dropped: number | undefined = restored.expired()?.messages;
 restored.setMaxLineBytes(1 << 20);
 const v: string = version();
+const capi: CapiEvents = engine.capiEvents({ since: null, now: 1751450000, batch_size: 500 });
+const firstEvent: CapiEventName | undefined = capi.batches[0]?.data[0]?.event_name;
+const clid: string | undefined = capi.batches[0]?.data[0]?.user_data.ctwa_clid;
+const audience: string = engine.exportAudience("purchase", { last: "30d" });
+const forgot: ForgetOutcome = engine.forget("4915112345678");
+const pseudo: Engine = Engine.withSecret({ pseudonymise: { secret_env: "S" } }, "a long enough secret");
+const back: Engine = Engine.restoreWithSecret(pseudo.snapshot(), "a long enough secret");
+// @ts-expect-error: Meta accepts no `Lead` for business messaging
+const badCapi: Config = { capi: { events: { signup: "Lead" } } };
 
 // @ts-expect-error: unknown config key
 const badConfig: Config = { colour: "red" };

@@ -42,6 +42,7 @@
 //!   largest-remainder method (ties to the older conversation), so the parts sum exactly
 //!   to the event and no money is lost to rounding.
 
+pub mod capi;
 mod contacts;
 mod credits;
 pub mod markov;
@@ -49,7 +50,7 @@ mod section;
 pub mod shapley;
 
 pub use contacts::ContactFilter;
-pub(crate) use contacts::export_contacts;
+pub(crate) use contacts::{export_audience, export_contacts};
 pub(crate) use credits::{CreditDay, CreditDays};
 pub(crate) use section::sources_section;
 pub use section::{

@@ -412,7 +412,7 @@ struct NumberState {
 pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
     let rec = &store.users[user as usize];
     let resolver = PhoneResolver::new(store, user);
-    let country = rec.country();
+    let country = store.country_of(user);
     let mut out = UserCharges::default();
     // Events in time order: (instant, inbound first, id, phone, payload).
     let mut events: Vec<(i64, u8, &str, PhoneIx, Ev)> = Vec::new();

@@ -10,9 +10,11 @@
 
 mod attribution;
 mod events;
+mod privacy;
 
 pub use attribution::{AttributionConfig, ModelName};
 pub use events::{EventDef, EventKind, FunnelDef, MatchKind, SourceRule};
+pub use privacy::{CapiConfig, CapiEventName, Pseudonymise};
 
 use crate::error::ConfigError;
 use crate::model::country::MarketOverride;
@@ -59,6 +61,12 @@ pub struct Config {
     pub quota: Option<u64>,
     /// How late (in days) input may arrive and still be placed in order. Default 7.
     pub lateness_days: u32,
+    /// Meta's Conversions API for Business Messaging: which events to send under which
+    /// name (see [`crate::attribution::capi`]).
+    pub capi: CapiConfig,
+    /// Keep keyed hashes of user identifiers instead of the identifiers, and no names or
+    /// message text (see [`crate::Engine::with_secret`]). Default off.
+    pub pseudonymise: Option<Pseudonymise>,
 }
 
 impl Default for Config {
@@ -78,6 +86,8 @@ impl Default for Config {
             inactivity_timeout_hours: 24,
             quota: None,
             lateness_days: 7,
+            capi: CapiConfig::default(),
+            pseudonymise: None,
         }
     }
 }
@@ -121,6 +131,17 @@ impl Config {
             return Err(ConfigError::value("lateness_days", "must be at most 366"));
         }
         self.attribution.validate()?;
+        self.capi
+            .validate()
+            .map_err(|m| ConfigError::value("capi", m))?;
+        if let Some(p) = &self.pseudonymise {
+            if p.secret_env.trim().is_empty() {
+                return Err(ConfigError::value(
+                    "pseudonymise.secret_env",
+                    "must name an environment variable",
+                ));
+            }
+        }
         for (i, r) in self.sources.iter().enumerate() {
             r.validate()
                 .map_err(|m| ConfigError::value(format!("sources[{i}]"), m))?;

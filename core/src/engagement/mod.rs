@@ -146,7 +146,7 @@ pub fn build_users(
         let rec = &store.users[u as usize];
         buf.clear();
         fold_user(&cx, u, rec, &mut buf);
-        days.absorb(u, rec.country(), &buf);
+        days.absorb(u, store.country_of(u), &buf);
     }
     days.finalize();
     days

@@ -50,6 +50,7 @@
 //! What is kept is [`crate::model::AgentUsage`]; billing prices an agent message from Meta's
 //! price first, else from its tokens and the rate card ([`crate::billing::charges`]).
 
+pub(crate) mod pseudonym;
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
@@ -119,6 +120,16 @@ pub struct ContactInfo<'a> {
     pub name: Option<S<'a>>,
     /// `profile.country_code` (sent with usernames).
     pub country_code: Option<S<'a>>,
+}
+
+/// A business number's WhatsApp Business Account, from a webhook's `entry[].id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
+pub struct AccountInfo<'a> {
+    /// The business number (`metadata.phone_number_id`).
+    pub phone: S<'a>,
+    /// The WABA id (`entry[].id`).
+    pub waba: S<'a>,
 }
 
 /// An inbound user message.
@@ -297,6 +308,8 @@ impl IgnoreReason {
 pub enum Event<'a> {
     /// A user's profile (name, identifiers, country).
     Contact(ContactInfo<'a>),
+    /// The WhatsApp Business Account of a business number.
+    Account(AccountInfo<'a>),
     /// An inbound message.
     Inbound(InboundMsg<'a>),
     /// A status of a business message.
@@ -326,7 +339,7 @@ impl Event<'_> {
             Event::External(x) => Some(x.ts),
             Event::Close(c) => Some(c.ts),
             Event::Click(c) => Some(c.ts),
-            Event::Contact(_) | Event::Spend(_) | Event::Ignored(_) => None,
+            Event::Contact(_) | Event::Account(_) | Event::Spend(_) | Event::Ignored(_) => None,
         }
     }
 
@@ -340,7 +353,7 @@ impl Event<'_> {
             Event::Outbound(o) => Some(&o.to),
             Event::External(x) => Some(&x.contact),
             Event::Close(c) => Some(&c.contact),
-            Event::Spend(_) | Event::Click(_) | Event::Ignored(_) => None,
+            Event::Account(_) | Event::Spend(_) | Event::Click(_) | Event::Ignored(_) => None,
         }
     }
 }

@@ -140,6 +140,8 @@ pub struct Matchers {
     events: Vec<(Box<str>, EventKind, Pattern)>,
     /// The conversion event in effect (see the module docs for the default).
     pub conversion: Option<ConversionEvent>,
+    /// Texts are stored as [`Matchers::text_token`]s (pseudonymised engines).
+    tokens: bool,
 }
 
 impl Matchers {
@@ -207,11 +209,49 @@ impl Matchers {
             rules,
             events,
             conversion,
+            tokens: config.pseudonymise.is_some(),
         }
+    }
+
+    /// What a text matched, as a token that replaces the text in a pseudonymised store:
+    /// `\u{1}` then the index of the first matching source rule (`-` for none), `;`, and
+    /// the indices of the matching text-reply events, comma-separated. It keeps nothing
+    /// of the text but those outcomes.
+    pub fn text_token(&self, text: &str) -> String {
+        let mut t = match self.rules.iter().position(|(_, p)| p.matches(text)) {
+            Some(i) => format!("\u{1}{i};"),
+            None => "\u{1}-;".to_string(),
+        };
+        let hits = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, k, p))| *k == EventKind::TextReply && p.matches(text));
+        for (n, (i, _)) in hits.enumerate() {
+            if n > 0 {
+                t.push(',');
+            }
+            t.push_str(&i.to_string());
+        }
+        t
+    }
+
+    /// The parts of a text token: the rule index and the event indices.
+    fn token_parts(text: &str) -> (Option<usize>, impl Iterator<Item = usize> + '_) {
+        let body = text.strip_prefix('\u{1}').unwrap_or("-;");
+        let (rule, events) = body.split_once(';').unwrap_or(("-", ""));
+        (
+            rule.parse().ok(),
+            events.split(',').filter_map(|e| e.parse().ok()),
+        )
     }
 
     /// The first custom rule matching an inbound text.
     pub fn rule_for(&self, text: &str) -> Option<&Source> {
+        if self.tokens {
+            let (rule, _) = Matchers::token_parts(text);
+            return rule.and_then(|i| self.rules.get(i)).map(|(s, _)| s);
+        }
         self.rules
             .iter()
             .find(|(_, p)| p.matches(text))
@@ -222,8 +262,18 @@ impl Matchers {
     pub fn events_of<'s>(&'s self, m: &'s InboundData) -> impl Iterator<Item = &'s str> + 's {
         self.events
             .iter()
-            .filter(move |(_, kind, p)| event_matches(*kind, p, m))
-            .map(|(n, _, _)| &**n)
+            .enumerate()
+            .filter(move |(i, (_, kind, p))| {
+                if self.tokens && *kind == EventKind::TextReply {
+                    m.ty == InboundType::Text
+                        && m.text
+                            .as_deref()
+                            .is_some_and(|t| Matchers::token_parts(t).1.any(|e| e == *i))
+                } else {
+                    event_matches(*kind, p, m)
+                }
+            })
+            .map(|(_, (n, _, _))| &**n)
     }
 
     /// Whether any messaging event is configured.

@@ -135,7 +135,6 @@ mod spend;
 #[cfg(test)]
 pub(crate) use conversation::ExternalTouch;
 pub(crate) use conversation::{Analysis, Conversation, analyse};
-#[cfg(test)]
 pub(crate) use matcher::Matchers;
 pub use matcher::{ConversionEvent, ConversionKind};
 pub(crate) use names::Names;

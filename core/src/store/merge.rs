@@ -160,6 +160,7 @@ impl Store {
                 self.stats.ingested += 1;
             }
         }
+        self.extra.absorb(&other.extra);
         let (a, b) = (&mut self.stats, &other.stats);
         a.lines += b.lines;
         a.errors += b.errors;

@@ -22,15 +22,20 @@
 //! - **Profile name.** Of the names seen for a user, the one that came with the latest
 //!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
 
+mod extra;
+mod forget;
 mod integrity;
 mod merge;
 mod phones;
 
+pub(crate) use extra::Extra;
+pub use forget::Forgotten;
+
 pub(crate) use phones::PhoneResolver;
 
 use crate::input::{
-    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord,
-    SpendRecord, StatusUpdate, UserRef,
+    AccountInfo, ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg,
+    OutboundRecord, SpendRecord, StatusUpdate, UserRef,
 };
 use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
@@ -353,6 +358,10 @@ pub struct Store {
     pub max_ts: Option<i64>,
     /// Earliest event timestamp seen.
     pub min_ts: Option<i64>,
+    /// Accounts, pseudonym countries and arrival numbers: a snapshot section of their own
+    /// (see [`extra`]).
+    #[serde(skip)]
+    pub(crate) extra: Extra,
     /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
@@ -390,9 +399,29 @@ impl Store {
         u
     }
 
-    /// Indices of live (representative) users.
+    /// Indices of live (representative) users. A forgotten user's slot (no identifier
+    /// left; see [`Store::forget`]) is not one.
     pub fn live_users(&self) -> impl Iterator<Item = UserIx> + '_ {
-        (0..self.users.len() as UserIx).filter(|u| self.parent[*u as usize] == *u)
+        (0..self.users.len() as UserIx).filter(|u| {
+            let r = &self.users[*u as usize];
+            self.parent[*u as usize] == *u && (r.wa_id.is_some() || r.bsuid.is_some())
+        })
+    }
+
+    /// The country of user `u`: [`UserRec::country`], where a pseudonymised identifier
+    /// stands for the country noted before hashing.
+    pub fn country_of(&self, u: UserIx) -> Option<Country> {
+        let r = &self.users[u as usize];
+        let noted = &self.extra.countries;
+        if noted.is_empty() {
+            return r.country();
+        }
+        let known = |k: Option<&str>| k.and_then(|k| noted.get(k).copied());
+        known(r.wa_id.as_deref())
+            .or_else(|| r.wa_id.as_deref().and_then(country_from_number))
+            .or(r.profile_country)
+            .or_else(|| known(r.bsuid.as_deref()))
+            .or_else(|| r.bsuid.as_deref().and_then(country_from_bsuid))
     }
 
     /// Look up a user by `wa_id` or BSUID, without creating one.
@@ -460,6 +489,14 @@ impl Store {
             };
         });
         self.msgs = msgs;
+        self.extra.arrival =
+            keep_marked(std::mem::take(&mut self.extra.arrival), drop_msg, |_, _| {}).0;
+        self.extra.x_arrival = keep_marked(
+            std::mem::take(&mut self.extra.x_arrival),
+            drop_ext,
+            |_, _| {},
+        )
+        .0;
         self.external_ix = HashMap::new();
         let (externals, xmap) =
             keep_marked(std::mem::take(&mut self.externals), drop_ext, |x, ix| {
@@ -626,6 +663,7 @@ impl Store {
     fn apply(&mut self, e: Event<'_>, ts_hint: i64) -> Applied {
         match e {
             Event::Contact(c) => self.contact(&c, ts_hint),
+            Event::Account(a) => self.account(&a),
             Event::Inbound(m) => self.inbound_msg(m),
             Event::Status(s) => self.status(s),
             Event::Outbound(o) => self.outbound_rec(o),
@@ -653,6 +691,21 @@ impl Store {
         Applied::Silent
     }
 
+    fn account(&mut self, a: &AccountInfo<'_>) -> Applied {
+        self.extra.link_account(&a.phone, &a.waba);
+        // Account data, not traffic: never counted as an item.
+        Applied::Silent
+    }
+
+    /// Append a message, stamped with its arrival number.
+    fn push_msg(&mut self, m: MsgRec) -> MsgIx {
+        let ix = self.msgs.len() as MsgIx;
+        self.msgs.push(m);
+        let seq = self.extra.stamp();
+        self.extra.arrival.push(seq);
+        ix
+    }
+
     fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
         if self.inbound_ix.contains_key(&*m.id) {
             return Applied::Duplicate;
@@ -661,8 +714,7 @@ impl Store {
             return Applied::Ignored("unresolvable".into());
         };
         let phone = self.phone_of(&m.phone);
-        let ix = self.msgs.len() as MsgIx;
-        self.msgs.push(MsgRec {
+        let ix = self.push_msg(MsgRec {
             id: m.id.as_ref().into(),
             user: u,
             phone,
@@ -704,8 +756,7 @@ impl Store {
             Some(p) => p,
             None => self.phone_of(""),
         };
-        let ix = self.msgs.len() as MsgIx;
-        self.msgs.push(MsgRec {
+        let ix = self.push_msg(MsgRec {
             id: id.into(),
             user: u,
             phone,
@@ -849,6 +900,8 @@ impl Store {
             return Applied::Ignored("unresolvable".into());
         };
         let ix = self.externals.len() as u32;
+        let seq = self.extra.stamp();
+        self.extra.x_arrival.push(seq);
         self.externals.push(ExternalRec {
             id: x.id.as_ref().into(),
             user: u,

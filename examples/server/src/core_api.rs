@@ -11,14 +11,15 @@ pub fn load_config(path: Option<&str>) -> Result<Config, String> {
     convolens_examples::load_config(path)
 }
 
-/// A new engine for `config`.
+/// A new engine for `config` (a pseudonymising config reads its secret from the
+/// environment variable it names).
 pub fn new_engine(config: Config) -> Result<Engine, String> {
-    Engine::new(config).map_err(|e| e.to_string())
+    convolens_examples::new_engine(config)
 }
 
-/// An engine from snapshot bytes.
+/// An engine from snapshot bytes (a pseudonymised one reads its secret again).
 pub fn restore(bytes: &[u8]) -> Result<Engine, String> {
-    Engine::restore(bytes).map_err(|e| e.to_string())
+    convolens_examples::restore_engine(bytes)
 }
 
 /// Whether `engine` runs with `config`.
@@ -49,6 +50,9 @@ pub struct Applied {
     /// For an expiry: what it did, or why it could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry: Option<Result<String, String>>,
+    /// For an erasure: what was removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forgot: Option<convolens::ForgetOutcome>,
 }
 
 /// Apply one log record to the engine. Never fails: bad input is reported per line.
@@ -87,6 +91,9 @@ pub fn apply(engine: &mut Engine, kind: Kind, body: &[u8]) -> Applied {
                 Ok(x) => Ok(serde_json::to_string(&x).unwrap_or_default()),
                 Err(e) => Err(e.to_string()),
             });
+        }
+        Kind::Forget => {
+            out.forgot = Some(engine.forget(&String::from_utf8_lossy(body)));
         }
     }
     out

@@ -10,7 +10,7 @@
 //! file and line number and the run goes on; the exit code is 1 when any line failed,
 //! 2 on a usage or configuration error, 0 otherwise.
 
-use convolens::{Engine, ModelName, ReportOptions};
+use convolens::{CapiOptions, Engine, ModelName, ReportOptions};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -34,6 +34,15 @@ Options:
   --contacts NAME        print the users of a source key or event name as CSV
                          (wa_id, name, country, first seen, source, converted, value)
                          instead of the report
+  --format FORMAT        with --contacts: `convolens` (default) or `meta-audience`
+                         (Meta's Custom Audience list: SHA-256 of each phone number)
+  --capi FILE            also write Meta Conversions API events (batches, ineligible
+                         counts by reason, cursor) as JSON to FILE (`-`: stdout)
+  --capi-since CURSOR    with --capi: only events new since an earlier run's cursor
+  --capi-now T           with --capi: leave out events more than 7 days before T
+                         (Unix seconds), which Meta would refuse
+  --forget FILE          erase the contacts listed in FILE (one wa_id or BSUID a line)
+                         after reading the input, before reporting
   --compare              also report the previous period of equal length and the change
   --csv DIR              also write one CSV file per table of the report into DIR
   -h, --help             this text";
@@ -41,6 +50,10 @@ Options:
 struct Args {
     json: bool,
     contacts: Option<String>,
+    audience: bool,
+    capi: Option<String>,
+    capi_opts: CapiOptions,
+    forget: Option<String>,
     csv: Option<String>,
     config: Option<String>,
     opts: ReportOptions,
@@ -51,6 +64,10 @@ fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         json: false,
         contacts: None,
+        audience: false,
+        capi: None,
+        capi_opts: CapiOptions::default(),
+        forget: None,
         csv: None,
         config: None,
         opts: ReportOptions::default(),
@@ -76,6 +93,23 @@ fn parse_args() -> Result<Args, String> {
             }
             "--compare-models" => a.opts.compare_models = true,
             "--contacts" => a.contacts = Some(val("--contacts")?),
+            "--format" => {
+                a.audience = match val("--format")?.as_str() {
+                    "meta-audience" => true,
+                    "convolens" => false,
+                    f => return Err(format!("unknown contacts format `{f}`")),
+                }
+            }
+            "--capi" => a.capi = Some(val("--capi")?),
+            "--capi-since" => a.capi_opts = a.capi_opts.since(val("--capi-since")?),
+            "--capi-now" => {
+                let t = val("--capi-now")?;
+                let t = t
+                    .parse()
+                    .map_err(|_| format!("`{t}` is not Unix seconds"))?;
+                a.capi_opts = a.capi_opts.now(t);
+            }
+            "--forget" => a.forget = Some(val("--forget")?),
             "-h" | "--help" => return Err(String::new()),
             "-" => a.files.push(arg),
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
@@ -105,14 +139,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = match convolens_examples::load_config(args.config.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("report: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut engine = match Engine::new(config) {
+    let engine = convolens_examples::load_config(args.config.as_deref())
+        .and_then(convolens_examples::new_engine);
+    let mut engine = match engine {
         Ok(e) => e,
         Err(e) => {
             eprintln!("report: {e}");
@@ -134,34 +163,9 @@ fn main() -> ExitCode {
             }
         }
     }
-    if let Some(name) = &args.contacts {
-        return contacts(&mut engine, &args.opts, name, failed);
-    }
-    let report = match engine.report(&args.opts) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("report: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if let Some(dir) = &args.csv {
-        if let Err(e) = write_csv(dir, &report) {
-            eprintln!("report: --csv {dir}: {e}");
-            return ExitCode::from(2);
-        }
-    }
-    if args.json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(s) => {
-                let _ = writeln!(std::io::stdout(), "{s}");
-            }
-            Err(e) => {
-                eprintln!("report: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    } else {
-        let _ = write!(std::io::stdout(), "{}", report.to_text());
+    if let Err(e) = outputs(&mut engine, &args) {
+        eprintln!("report: {e}");
+        return ExitCode::from(2);
     }
     if failed > 0 {
         eprintln!("report: {failed} line(s) failed");
@@ -171,18 +175,79 @@ fn main() -> ExitCode {
     }
 }
 
-/// `--contacts`: the users of a source or event as CSV on standard output.
-fn contacts(engine: &mut Engine, opts: &ReportOptions, name: &str, failed: u64) -> ExitCode {
+/// Everything after ingestion: erasure, the Conversions API file, then the contacts or
+/// the report.
+fn outputs(engine: &mut Engine, args: &Args) -> Result<(), String> {
+    if let Some(file) = &args.forget {
+        forget(engine, file)?;
+    }
+    if let Some(file) = &args.capi {
+        let events = engine
+            .capi_events(&args.capi_opts)
+            .map_err(|e| e.to_string())?;
+        let text = serde_json::to_string_pretty(&events).map_err(|e| e.to_string())?;
+        if file == "-" {
+            let _ = writeln!(std::io::stdout(), "{text}");
+        } else {
+            std::fs::write(file, text + "\n").map_err(|e| format!("--capi {file}: {e}"))?;
+        }
+    }
+    if let Some(name) = &args.contacts {
+        return contacts(engine, &args.opts, name, args.audience);
+    }
+    if args.capi.as_deref() == Some("-") {
+        return Ok(());
+    }
+    let report = engine.report(&args.opts).map_err(|e| e.to_string())?;
+    if let Some(dir) = &args.csv {
+        write_csv(dir, &report).map_err(|e| format!("--csv {dir}: {e}"))?;
+    }
+    if args.json {
+        let s = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        let _ = writeln!(std::io::stdout(), "{s}");
+    } else {
+        let _ = write!(std::io::stdout(), "{}", report.to_text());
+    }
+    Ok(())
+}
+
+/// `--forget FILE`: erase every contact listed; says on stderr how many were known.
+fn forget(engine: &mut Engine, file: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("--forget {file}: {e}"))?;
+    let list = convolens_examples::contacts_to_forget(&text);
+    let found = list.iter().filter(|c| engine.forget(c).found).count();
+    eprintln!(
+        "report: forgot {found} of {} contact(s) listed in {file}",
+        list.len()
+    );
+    Ok(())
+}
+
+/// `--contacts`: the users of a source or event as CSV on standard output (Meta's
+/// Custom Audience form with `--format meta-audience`).
+fn contacts(
+    engine: &mut Engine,
+    opts: &ReportOptions,
+    name: &str,
+    audience: bool,
+) -> Result<(), String> {
     let filter = engine.contact_filter(name);
-    if let Err(e) = engine.export_contacts(opts, &filter, std::io::stdout().lock()) {
-        eprintln!("report: {e}");
-        return ExitCode::from(2);
+    let out = std::io::stdout().lock();
+    if audience {
+        let (_, skipped) = engine
+            .export_audience(opts, &filter, out)
+            .map_err(|e| e.to_string())?;
+        if skipped > 0 {
+            eprintln!(
+                "report: {skipped} contact(s) without a phone number left out of the audience"
+            );
+        }
+    } else {
+        engine
+            .export_contacts(opts, &filter, out)
+            .map_err(|e| e.to_string())?;
     }
-    if failed > 0 {
-        eprintln!("report: {failed} line(s) failed");
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Ingest one file (plain, gzip or zstd, whatever its name); returns the per-line errors,
