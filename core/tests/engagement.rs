@@ -4,6 +4,7 @@
 // Short names (e for the engine, r for a report, ...) keep the expectations readable.
 #![allow(clippy::many_single_char_names)]
 
+mod cases;
 use chrono::NaiveDate;
 use convolens::internals::Scope;
 use convolens::internals::TemplateMoney;
@@ -898,7 +899,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(super::cases::cases(48)))]
 
         #[test]
         fn sections_are_consistent_order_independent_and_mergeable(

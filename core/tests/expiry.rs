@@ -1,6 +1,7 @@
 //! State expiry: an engine that expires its history answers like one that keeps it, within
 //! the documented bounds, and refuses what sealed days cannot answer.
 
+mod cases;
 mod support;
 
 use convolens::ReportError;
@@ -202,7 +203,7 @@ fn expired_state_survives_a_snapshot() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(6)))]
 
     /// Over random traffic and random ranges, expiring changes no answer.
     #[test]
@@ -225,7 +226,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(64)))]
 
     /// A corrupted snapshot of expired state, checksum recomputed, restores to an error or
     /// to an engine that reports without panicking.

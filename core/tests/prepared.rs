@@ -2,6 +2,7 @@
 //! preparation, and keeps answering after new input, gives exactly the report a fresh
 //! computation gives.
 
+mod cases;
 use chrono::NaiveDate;
 use convolens::ModelName;
 use convolens::{Engine, Report, ReportOptions};
@@ -73,7 +74,7 @@ fn options() -> impl Strategy<Value = ReportOptions> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(12))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(12)))]
 
     /// One engine answers a sequence of reports (reusing and evicting preparations);
     /// each equals the fresh computation.

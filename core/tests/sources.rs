@@ -1,6 +1,7 @@
 //! Sources, conversations, events and attribution through the public API, with expected
 //! values computed by hand in the comments.
 
+mod cases;
 use convolens::ModelName;
 use convolens::{Config, Engine, ReportError, ReportOptions};
 use convolens::{ContactFilter, SourceDirection, SourceKind, SourceRow};
@@ -647,7 +648,7 @@ fn prop_config() -> Config {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(48)))]
 
     /// Every model credits exactly the attributed events' count and value.
     #[test]
