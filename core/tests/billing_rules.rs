@@ -225,3 +225,69 @@ fn at_the_same_second_inbound_comes_before_outbound() {
     assert_eq!(b.conversations.free_entry_point, 1);
     assert_eq!(b.cost.total.0, 0);
 }
+
+/// "Can I send free-form now?" at the edges: the user's message counts at its own second,
+/// the reply deadline is exclusive, and across numbers the answer is the most open one.
+#[test]
+fn free_form_window_edges_and_numbers() {
+    let t = ts("2025-08-04T09:00:00");
+    let lines = vec![
+        inbound_ad_on(PHONE, DE, "in1", t),
+        inbound_on(PHONE2, DE, "in2", t + 5 * H),
+    ];
+    let e = engine(config(""), &lines);
+    // At the second of the ad message: open, until t + 24 h, a reply due before t + 24 h.
+    let w = e.free_form_window(DE, Some(PHONE), t).unwrap();
+    assert!(w.open);
+    assert_eq!(w.last_inbound, Some(t));
+    assert_eq!(w.free_entry_reply_by, Some(t + 24 * H));
+    // One second before it: nothing yet.
+    let w = e.free_form_window(DE, Some(PHONE), t - 1).unwrap();
+    assert!(!w.open && w.until.is_none() && w.free_entry_reply_by.is_none());
+    // At exactly t + 24 h the reply deadline has passed and 1001's window has closed,
+    // while 2002's (from t + 5 h) is open until t + 29 h.
+    let w = e.free_form_window(DE, Some(PHONE), t + 24 * H).unwrap();
+    assert!(!w.open && w.free_entry_reply_by.is_none());
+    let any = e.free_form_window(DE, None, t + 24 * H).unwrap();
+    assert!(any.open);
+    assert_eq!(any.until, Some(t + 29 * H));
+    assert_eq!(any.last_inbound, Some(t + 5 * H));
+}
+
+/// Messages delivered in the same second as the reply that opens a free entry point window
+/// are inside it.
+#[test]
+fn deliveries_in_the_second_a_free_entry_window_opens_are_free() {
+    let t = ts("2025-08-04T09:00:00"); // PMP
+    let mut lines = vec![inbound_ad_on(PHONE, DE, "in1", t)];
+    // "a1" opens the window at t + 1 h (first by id); "a2", same second, is inside it.
+    lines.extend(template_on(Some(PHONE), DE, "a1", t + H, "marketing"));
+    lines.extend(template_on(Some(PHONE), DE, "a2", t + H, "marketing"));
+    let mut e = engine(config(""), &lines);
+    let b = report(&mut e, None, None).billing;
+    assert_eq!(b.conversations.free_entry_point, 1);
+    assert_eq!(b.free_messages.free_entry_point, 2);
+    assert_eq!(b.cost.total.0, 0);
+}
+
+/// Window lengths in a timeline entry are between 1 hour and a leap year (8,784 hours).
+#[test]
+fn timeline_hours_are_between_1_and_8784() {
+    for (hours, ok) in [(0, false), (1, true), (8784, true), (8785, false)] {
+        for key in [
+            "conversation_hours",
+            "service_window_hours",
+            "free_entry_hours",
+            "free_entry_reply_hours",
+        ] {
+            let r = convolens::Config::from_json(&format!(
+                r#"{{"pricing_timeline":[{{"effective_from":"2027-01-01","set":{{"{key}":{hours}}}}}]}}"#
+            ));
+            assert_eq!(r.is_ok(), ok, "{key} = {hours}: {r:?}");
+            if let Err(err) = r {
+                assert_eq!(err.key(), "pricing_timeline");
+                assert!(err.to_string().contains(key), "{err}");
+            }
+        }
+    }
+}
