@@ -248,6 +248,8 @@ fn free_form_window_edges_and_numbers() {
     // while 2002's (from t + 5 h) is open until t + 29 h.
     let w = e.free_form_window(DE, Some(PHONE), t + 24 * H).unwrap();
     assert!(!w.open && w.free_entry_reply_by.is_none());
+    // With no number given: open when open with any number (both are at t + 6 h).
+    assert!(e.free_form_window(DE, None, t + 6 * H).unwrap().open);
     let any = e.free_form_window(DE, None, t + 24 * H).unwrap();
     assert!(any.open);
     assert_eq!(any.until, Some(t + 29 * H));
