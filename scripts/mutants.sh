@@ -19,6 +19,8 @@
 #                        fast integration tests; the slow proptests and the example-data
 #                        scale tests are left out)
 #   MUTANTS_OUT=DIR      where cargo-mutants writes mutants.out (default target/mutants)
+#   MUTANTS_RE=REGEX     only the mutants whose name matches (cargo-mutants --re), e.g. the
+#                        rule functions of a file
 #   MUTANTS_NICE=N       scheduling niceness (default 19, polite on a shared machine; on a
 #                        busy shared machine nice 19 can starve the run)
 #
@@ -65,10 +67,16 @@ done < scripts/mutants-equivalent.txt
 # The tests each mutant runs: the crate's unit tests and the integration tests that take
 # seconds. Left out: expiry.rs (90-day traffic proptests), partition.rs and prepared.rs
 # (example-data proptests), layers.rs (reads sources, not rules).
+# They are given as cargo arguments, so each mutant builds only these targets.
 tests=${MUTANTS_TESTS:---lib --test billing --test billing_rules --test billing_props --test sources
   --test engagement --test bad_input --test shared_data --test properties --test mixed_props
   --test fuzz_replay}
 read -r -a test_args <<<"$(echo $tests)"
+for a in "${test_args[@]}"; do
+  args+=("--cargo-arg=$a")
+done
+
+[ -n "${MUTANTS_RE:-}" ] && args+=(--re "$MUTANTS_RE")
 
 out=${MUTANTS_OUT:-target/mutants}
 mkdir -p "$out"
@@ -84,8 +92,7 @@ nice -n "${MUTANTS_NICE:-19}" cargo mutants \
   --profile mutants \
   --output "$out" \
   --no-shuffle \
-  --colors never \
-  -- "${test_args[@]}"
+  --colors never
 rc=$?
 set -e
 dir="$out/mutants.out"
