@@ -159,5 +159,5 @@ def test_every_type_is_exported_and_documented():
     assert types.Report.__doc__ and "compare" in types.Report.__doc__
     assert set(types.Report.__required_keys__) == {
         "range", "input", "billing", "usage", "sources", "attribution", "engagement",
-        "templates", "campaigns"}
+        "templates", "campaigns", "warnings"}
     assert set(types.Report.__optional_keys__) == {"compare"}

@@ -2,9 +2,12 @@
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
 //! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
-//! configuration (as JSON text, so its untagged forms survive), the fact store and (since
+//! configuration (as JSON text, so its untagged forms survive), the fact store, (since
 //! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! in `postcard` encoding. Schema 1 snapshots (no expired state) still restore. Restoring
+//! and (since schema 3) the Meta Business Agent facts ([`crate::store::AgentFacts`]), in
+//! `postcard` encoding. Schema 1 and 2 snapshots still restore, except schema 2 snapshots
+//! with sealed days: schema 3 changed the layout of the billing day aggregates (the agent
+//! category), so those are refused with a [`SnapshotError`] saying so. Restoring
 //! checks the magic,
 //! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
 //! reference — a corrupt or truncated snapshot is a [`SnapshotError`], never a panic and
@@ -24,10 +27,19 @@ struct ExpiredV2 {
     expiry: Option<Box<Expiry>>,
 }
 
+/// Why a schema 2 snapshot with sealed days is refused: schema 3 changed the layout of the
+/// sealed billing day aggregates, so it cannot be read back faithfully, decodable or not.
+const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored by this version: \
+                      schema 3 changed the billing day aggregates (restore it with the version \
+                      that wrote it)";
+
+/// The Meta Business Agent facts of a store (schema 3), by message id.
+type AgentFactsById = Vec<(Box<str>, crate::store::AgentFacts)>;
+
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const HEADER: usize = 6 + 4 + 8;
 
 use crate::util::hash::fnv1a;
@@ -35,6 +47,7 @@ use crate::util::hash::fnv1a;
 /// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
 /// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
 /// [`crate::Engine::restore`] still decodes and checks everything inside.
+#[doc(hidden)]
 pub fn seal(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
@@ -61,7 +74,9 @@ pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u
             .collect(),
         expiry: expired.expiry.clone(),
     };
-    let payload = postcard::to_extend(&(config_json, store, expired), out).unwrap_or_default();
+    let agent: Vec<(&Box<str>, &crate::store::AgentFacts)> = store.agent.iter().collect();
+    let payload =
+        postcard::to_extend(&(config_json, store, expired, agent), out).unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
@@ -91,12 +106,29 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
         ));
     }
     let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let (config_json, mut store, expired): (String, Store, ExpiredV2) = if version == 1 {
-        let (c, s) = postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?;
-        (c, s, ExpiredV2::default())
-    } else {
-        postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?
+    // The parts in turn (a postcard tuple is its parts one after the other), so that each
+    // type has one decoder whatever the schema.
+    let payload = &bytes[HEADER..];
+    let ((config_json, mut store), rest): ((String, Store), &[u8]) =
+        postcard::take_from_bytes(payload).map_err(corrupt)?;
+    let (expired, rest) = match version {
+        1 => (ExpiredV2::default(), rest),
+        2 => {
+            let (x, rest): (ExpiredV2, &[u8]) = postcard::take_from_bytes(rest)
+                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+            if x.expiry.is_some() {
+                return Err(SnapshotError::Corrupt(SEALED.into()));
+            }
+            (x, rest)
+        }
+        _ => postcard::take_from_bytes::<ExpiredV2>(rest).map_err(corrupt)?,
     };
+    let agent: AgentFactsById = if version >= 3 {
+        postcard::from_bytes(rest).map_err(corrupt)?
+    } else {
+        Vec::new()
+    };
+    store.agent = agent.into_iter().collect();
     let config = Config::from_json(&config_json)
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
     store.check_integrity().map_err(SnapshotError::Corrupt)?;

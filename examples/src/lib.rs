@@ -15,12 +15,22 @@
 //! conversations closed by agents. Spend arrives as daily records and as Meta Ads Insights
 //! weekly rows.
 //!
+//! The traffic follows Meta's rules of its dates, so a period past 2026 shows the changes
+//! (`gen_data --start 2026-09-01 --days 91`): from 2026-07-01 Meta Business Agent replies
+//! answer some returning users (outbound records with `category: meta_business_agent` and,
+//! mostly, a `tokens` count; Meta bills them from 2026-08-01); from 2026-10-01 free-form
+//! replies and utility templates in the customer service window are billable; and a period
+//! reaching 2026-10-01 also draws users from four of the nine markets that became standalone
+//! then (Kazakhstan, Bangladesh, Ukraine, Morocco). None of this touches a period that ends
+//! before 2026-07-01.
+//!
 //! The `pricing` and `conversation` objects of the statuses are Meta's, simulated by
 //! [`meta`] from the pricing rules (conversation-based before 2025-07-01, per-message from
-//! then on, the free entry point, the customer service window, the 2026-10-01 change) in the
-//! business time zone [`GenConfig::time_zone`]. They are decided when the delivery is
-//! written, in time order, so they are an oracle for the engine's billing: the engine's
-//! reconciliation against them must find nothing (`examples/tests/meta_oracle.rs`).
+//! then on, the free entry point, the customer service window, the 2026-10-01 change, Meta
+//! Business Agent messages) in the business time zone [`GenConfig::time_zone`]. They are
+//! decided when the delivery is written, in time order, so they are an oracle for the
+//! engine's billing: the engine's reconciliation against them must find nothing
+//! (`examples/tests/meta_oracle.rs`).
 
 pub mod meta;
 
@@ -182,6 +192,21 @@ struct User {
     loyalty: f64,
 }
 
+/// 2026-07-01T00:00Z: Meta Business Agent launched.
+const AGENT_2026_07: i64 = 1_782_864_000;
+/// 2026-10-01T00:00Z: service messages and utility templates in the window charged; nine new
+/// standalone markets.
+const SERVICE_2026_10: i64 = 1_790_812_800;
+
+/// Users from four of the markets that became standalone on 2026-10-01, drawn (besides
+/// [`COUNTRIES`]) when the period reaches that day.
+const COUNTRIES_2026: [(&str, &str, usize); 4] = [
+    ("7701", "KZ", 7),
+    ("88017", "BD", 8),
+    ("38050", "UA", 7),
+    ("2126", "MA", 8),
+];
+
 const COUNTRIES: [(&str, &str, usize); 12] = [
     ("49151", "DE", 8),
     ("447", "GB", 9),
@@ -270,7 +295,8 @@ impl Day {
     }
 }
 
-/// Meta's objects of a message: decided at its delivery, `None` when it failed.
+/// Meta's objects of a message: decided at its delivery, `None` when it failed or Meta sent
+/// none.
 type Decision = Option<(Value, Option<Value>)>;
 
 /// Writes the lines in time order, running Meta's simulation on the way: a status waits in
@@ -294,7 +320,7 @@ impl Writer {
             Line::Status(s) if !self.decided.contains_key(&s.id) => match s.state {
                 "delivered" => {
                     let d = self.meta.delivered(s.phone, &s.user, s.at, s.sent);
-                    self.decided.insert(s.id.clone(), (s.at, Some(d)));
+                    self.decided.insert(s.id.clone(), (s.at, d));
                 }
                 "failed" => {
                     self.decided.insert(s.id.clone(), (s.at, None));
@@ -449,6 +475,15 @@ impl Gen<'_> {
         self.stats.outbound += 1;
         // The host usually records the message as the API answers; now and then its record
         // lands after the first status (order tolerance).
+        let agent = author == "meta_business_agent";
+        if agent {
+            // Meta's own AI agent: a free-form reply of its own category; the host mostly
+            // knows its token count.
+            rec["category"] = json!("meta_business_agent");
+            if self.rng.chance(0.9) {
+                rec["tokens"] = json!(self.rng.range(400, 4_000));
+            }
+        }
         let rec_ts = if self.rng.chance(0.05) { ts + 3 } else { ts };
         self.schedule(today, day, rec_ts, rec.to_string());
         let fail = template.is_some() && self.rng.chance(0.04);
@@ -465,6 +500,7 @@ impl Gen<'_> {
             }
         }
         let sent_as = match template.map(|t| t.1) {
+            _ if agent => Sent::BusinessAgent,
             Some("marketing") => Sent::Template("marketing"),
             Some("utility") => Sent::Template("utility"),
             Some(_) => Sent::Template("authentication"),
@@ -630,6 +666,21 @@ impl Gen<'_> {
             let t2 = t1 + self.rng.range(10, 900);
             self.inbound(today, day, u, t2, msg);
         }
+        // From its launch, Meta's Business Agent answers half the returning users' questions.
+        if t1 >= AGENT_2026_07 && self.rng.chance(0.5) {
+            let t = t1 + self.rng.range(5, 90);
+            self.outbound(
+                today,
+                day,
+                u,
+                t,
+                None,
+                "meta_business_agent",
+                Some("meta-business-agent"),
+                None,
+                &[],
+            );
+        }
         if self.rng.chance(0.15) {
             let t = ts + self.rng.range(60, 3600);
             self.outbound(
@@ -728,8 +779,18 @@ pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
     let mut rng = Rng::new(cfg.seed);
     let mut users = Vec::new();
     let total = cfg.users + cfg.users / 5;
+    // A period reaching 2026-10-01 also draws users from the new standalone markets.
+    let end = cfg.start + chrono::Duration::days(i64::from(cfg.days));
+    let countries: Vec<(&str, &str, usize)> = if end
+        .and_hms_opt(0, 0, 0)
+        .is_some_and(|t| t.and_utc().timestamp() > SERVICE_2026_10)
+    {
+        COUNTRIES.iter().chain(&COUNTRIES_2026).copied().collect()
+    } else {
+        COUNTRIES.to_vec()
+    };
     for i in 0..total {
-        let (prefix, _cc, digits) = *rng.pick(&COUNTRIES);
+        let (prefix, _cc, digits) = *rng.pick(&countries);
         let mut wa = prefix.to_string();
         for _ in 0..digits {
             wa.push(char::from(b'0' + rng.range(0, 10) as u8));
@@ -837,6 +898,91 @@ mod tests {
         let mut c = Vec::new();
         generate(&other, &mut c).unwrap();
         assert_ne!(a, c);
+    }
+
+    /// The example config with its rate card read from `examples/data`.
+    fn example_engine() -> convolens::Engine {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+        let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
+        let mut cfg = convolens::Config::from_json(&text).unwrap();
+        cfg.resolve_rate_card(Some(std::path::Path::new(dir)), |p| {
+            std::fs::read_to_string(p)
+        })
+        .unwrap();
+        convolens::Engine::new(cfg).unwrap()
+    }
+
+    fn report(e: &mut convolens::Engine, from: &str, to: &str) -> convolens::Report {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        e.report(
+            &convolens::ReportOptions::default()
+                .start(d(from))
+                .end(d(to)),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn traffic_past_2026_10_01_shows_the_change() {
+        let cfg = GenConfig {
+            users: 120,
+            start: NaiveDate::from_ymd_opt(2026, 9, 10).unwrap(),
+            days: 45,
+            ..GenConfig::default()
+        };
+        let mut out = Vec::new();
+        generate(&cfg, &mut out).unwrap();
+        let mut e = example_engine();
+        assert!(e.ingest_reader(&out[..]).unwrap().errors.is_empty());
+        // September: free-form replies and utility templates in the window are free.
+        let sep = report(&mut e, "2026-09-10", "2026-10-01");
+        let b = &sep.billing;
+        assert_eq!(b.service, convolens::ServiceSpan::Free);
+        assert_eq!(b.charged_messages.service, 0);
+        assert!(b.free_messages.free_form > 0, "{:?}", b.free_messages);
+        // October: charged, nothing free for being free-form any more.
+        let oct = report(&mut e, "2026-10-01", "2026-10-25");
+        let b = &oct.billing;
+        assert_eq!(b.service, convolens::ServiceSpan::Charged);
+        assert!(b.charged_messages.service > 0);
+        assert_eq!(
+            (b.free_messages.free_form, b.free_messages.service_window),
+            (0, 0)
+        );
+        // The example card prices October's service messages (its 2026-10-01 section).
+        assert!(b.cost.by_category["service"].0 > 0);
+        // Meta's pricing objects in the generated data follow the same rules: the engine
+        // agrees with every one of them, on both sides of the date.
+        for r in [&sep, &oct] {
+            let rec = &r.billing.reconciliation;
+            assert!(rec.checked > 0);
+            assert_eq!(rec.mismatched, 0, "{:?}", rec.mismatches.first());
+        }
+        // Meta Business Agent replies: counted apart, charged, priced by tokens except the
+        // ones without a count, which the report warns about.
+        let a = &oct.billing.meta_business_agent;
+        assert!(a.delivered > 0 && a.charged == a.delivered);
+        assert_eq!(a.priced_by_tokens + a.unpriced, a.charged);
+        assert_eq!(a.unpriced, a.without_tokens);
+        assert_eq!(
+            oct.warnings
+                .iter()
+                .filter(|w| w.contains("Meta Business Agent"))
+                .count(),
+            usize::from(a.unpriced > 0)
+        );
+        // Users of the new standalone markets are priced at their own rows: no unpriced
+        // templates or service messages.
+        assert!(oct.usage.months[0].by_country.contains_key("KZ"));
+        assert!(
+            oct.billing
+                .cost
+                .unpriced_by_category
+                .keys()
+                .all(|k| k == "meta_business_agent"),
+            "{:?}",
+            oct.billing.cost.unpriced_by_category
+        );
     }
 
     #[test]

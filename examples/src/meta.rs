@@ -33,6 +33,11 @@
 //!   inside the customer service window (`free_customer_service`); a free-form message is
 //!   `free_customer_service`. The `conversation` object is sent only inside a free entry
 //!   point window (API v24). Conversations open at the switch no longer matter.
+//! - **Meta Business Agent** replies (from 2026-07-01) carry no objects before Meta bills
+//!   them (2026-08-01); from then each is charged on its own (`regular`, category
+//!   `meta_business_agent`, no `conversation` object), even inside a free entry point
+//!   window. As a business reply it still opens the free entry point window, or uses up the
+//!   eligibility, like any other delivery.
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -58,6 +63,8 @@ pub enum Sent {
     Template(&'static str),
     /// A free-form message.
     FreeForm,
+    /// A reply by Meta Business Agent.
+    BusinessAgent,
 }
 
 /// What Meta's objects said over the generated traffic: the oracle's tallies.
@@ -136,15 +143,18 @@ impl Meta {
     }
 
     /// A business message delivered at `at`: the `pricing` object and, when Meta sends one,
-    /// the `conversation` object of its statuses.
+    /// the `conversation` object of its statuses (`None`: Meta sends neither).
     pub fn delivered(
         &mut self,
         phone: usize,
         user: &str,
         at: i64,
         sent: Sent,
-    ) -> (Value, Option<Value>) {
+    ) -> Option<(Value, Option<Value>)> {
         let day = self.day(at);
+        if sent == Sent::BusinessAgent {
+            return self.agent(phone, user, at, day);
+        }
         let later = self.rules.service_charged_2026_10 && day >= ymd(2026, 10, 1);
         let day_rules = DayRules {
             pmp: day >= ymd(2025, 7, 1),
@@ -164,10 +174,10 @@ impl Meta {
             if day_rules.pmp {
                 pricing["type"] = json!("free_entry_point");
             }
-            return (pricing, Some(conversation_object(&c)));
+            return Some((pricing, Some(conversation_object(&c))));
         }
         if day_rules.pmp {
-            return (per_message(w, at, sent, day_rules, &mut self.tally), None);
+            return Some((per_message(w, at, sent, day_rules, &mut self.tally), None));
         }
         let c = conversation(w, at, sent, id, day_rules, &mut self.tally);
         if !c.billable {
@@ -175,7 +185,30 @@ impl Meta {
         }
         let pricing =
             json!({"billable": c.billable, "pricing_model": "CBP", "category": c.category});
-        (pricing, Some(conversation_object(&c)))
+        Some((pricing, Some(conversation_object(&c))))
+    }
+
+    /// A Meta Business Agent reply delivered at `at` (on `day`, business zone): it opens or
+    /// uses the free entry point window like any reply, but is never free inside it.
+    fn agent(
+        &mut self,
+        phone: usize,
+        user: &str,
+        at: i64,
+        day: NaiveDate,
+    ) -> Option<(Value, Option<Value>)> {
+        self.seq += 1;
+        let id = format!("conv.{:010X}", self.seq);
+        let w = self.windows.entry((phone, user.to_string())).or_default();
+        free_entry(w, at, id, &mut self.tally);
+        if day < ymd(2026, 8, 1) {
+            bump(&mut self.tally.free, "meta_business_agent");
+            return None;
+        }
+        self.tally.priced += 1;
+        bump(&mut self.tally.charged, "meta_business_agent");
+        let pricing = json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "meta_business_agent"});
+        Some((pricing, None))
     }
 }
 
@@ -225,11 +258,12 @@ fn free_entry(w: &mut Window, at: i64, id: String, tally: &mut MetaTally) -> Opt
 }
 
 /// PMP: Meta's `pricing` object of a message outside a free entry point window.
+/// (Agent replies never come here: [`Meta::delivered`] prices them first.)
 fn per_message(w: &mut Window, at: i64, sent: Sent, r: DayRules, tally: &mut MetaTally) -> Value {
     w.open.clear();
     let window_open = w.last_inbound.is_some_and(|t| at < t + 24 * HOUR);
     let (category, free) = match sent {
-        Sent::FreeForm => ("service", r.service_free.then_some("free_form")),
+        Sent::FreeForm | Sent::BusinessAgent => ("service", r.service_free.then_some("free_form")),
         Sent::Template("utility") => (
             "utility",
             (window_open && r.utility_free_in_window).then_some("service_window"),
@@ -259,14 +293,14 @@ fn conversation(
 ) -> Conv {
     w.open.retain(|c| at < c.expires);
     let ride = match sent {
-        Sent::FreeForm => w.open.iter().min_by_key(|c| c.opened).cloned(),
+        Sent::FreeForm | Sent::BusinessAgent => w.open.iter().min_by_key(|c| c.opened).cloned(),
         Sent::Template(cat) => w.open.iter().find(|c| c.category == cat).cloned(),
     };
     if let Some(c) = ride {
         return c;
     }
     let category = match sent {
-        Sent::FreeForm => "service",
+        Sent::FreeForm | Sent::BusinessAgent => "service",
         Sent::Template(c) => c,
     };
     let c = Conv {

@@ -55,12 +55,14 @@ fn engine_counts(e: &mut Engine) -> Counts {
             ("utility", m.utility),
             ("authentication", m.authentication),
             ("service", m.service),
+            ("meta_business_agent", m.meta_business_agent),
         ]),
         nonzero(&[
             ("service_window", f.service_window),
             ("free_entry_point", f.free_entry_point),
             ("free_form", f.free_form),
             ("free_service", f.free_service),
+            ("meta_business_agent", f.meta_business_agent),
         ]),
     )
 }
@@ -110,7 +112,7 @@ fn the_engine_agrees_with_meta_on_the_bundled_example() {
 }
 
 /// A generated scenario: the engine configured with the generator's zone and 2026-10-01 rule.
-fn check(seed: u64, start: &str, days: u32, zone: &str, charged_2026_10: bool) {
+fn check(seed: u64, start: &str, days: u32, zone: &str, charged_2026_10: bool) -> GenStats {
     let gen_cfg = GenConfig {
         seed,
         users: 40,
@@ -136,6 +138,7 @@ fn check(seed: u64, start: &str, days: u32, zone: &str, charged_2026_10: bool) {
         "seed {seed}, {start} + {days} days, {zone}, 2026-10 {charged_2026_10}"
     );
     assert!(stats.meta.priced > 0);
+    stats
 }
 
 fn seeds() -> u64 {
@@ -163,5 +166,12 @@ fn the_engine_agrees_with_meta_before_2024_11_and_after_2026_10() {
         // The 2026-10-01 change, on and off.
         check(seed + 400, "2026-09-15", 30, "Europe/Berlin", true);
         check(seed + 500, "2026-09-15", 30, "Asia/Tokyo", false);
+        // Meta Business Agent replies from 2026-07-01, billed from 2026-08-01 (a day that
+        // starts 7 h after UTC's in Los Angeles).
+        let s = check(seed + 600, "2026-07-20", 20, "America/Los_Angeles", true);
+        // Both sides of the date occur: free before, charged from it.
+        assert!(
+            s.meta.free["meta_business_agent"] > 0 && s.meta.charged["meta_business_agent"] > 0
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! - The previous period of `[from, to)` is `[from − n days, from)` with `n = to − from`,
 //!   same time zone, number filter and model.
 //! - The report gains `compare: {previous_range, <section>_delta, ...}` with one delta per
-//!   compared section ([`COMPARED`]) present in the report. The delta is computed on the
+//!   compared section (`COMPARED`) present in the report. The delta is computed on the
 //!   sections' JSON form, so it covers every field of every section without knowing them:
 //!   - a number becomes `current − previous` (exact for integers; decimals rounded to 9
 //!     places); a `null` on either side gives `null` (a ratio that was undefined);

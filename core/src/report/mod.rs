@@ -1,7 +1,7 @@
 //! Reports: one serde type, printed as JSON by the `report` program, handed to Python as
 //! dicts and to JS as plain objects.
 //!
-//! The options and their range rules are in [`crate::scope`].
+//! The options and their range rules are in `crate::scope`.
 //!
 //! - The `input` section describes ingestion over the engine's life, not the range.
 //! - `compare` adds the same report over the previous period of equal length and the change
@@ -65,6 +65,10 @@ pub struct Report {
     /// The previous period and the change, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<compare::Comparison>,
+    /// What the report left out or could not price, in plain words (empty when nothing):
+    /// e.g. charged units without a rate, Meta Business Agent messages without a price.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -107,6 +111,7 @@ pub(crate) fn build_report(
     let range = ctx.range;
     let tz = range.tz;
     let (billing, usage) = prep.billing.sections(ctx);
+    let warnings = crate::billing::sections::warnings(&billing, ctx.config.rate_card.is_some());
     // Without pre-aggregated credits (the data-driven models), attribute the range anew;
     // the model comparison does so under every model. Both share one analysis.
     let mut analysis = None;
@@ -131,7 +136,7 @@ pub(crate) fn build_report(
         None
     };
     let sources = crate::attribution::sources_section(ctx, &prep.sources, &credits, compare_with);
-    let mut engagement = crate::engagement::report::sections(ctx, days);
+    let mut engagement = crate::engagement::sections::sections(ctx, days);
     // A template's (and campaign's) cost is what billing charged its messages; its
     // conversions are the credits of conversations its messages opened.
     money.fill(&range, &mut engagement.templates, &mut engagement.campaigns);
@@ -152,6 +157,7 @@ pub(crate) fn build_report(
         templates: engagement.templates,
         campaigns: engagement.campaigns,
         compare: None,
+        warnings,
     };
     if opts.compare {
         let n = chrono::Duration::days(range.days());

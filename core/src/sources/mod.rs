@@ -57,7 +57,7 @@
 //!   inside an open conversation simply rides it. A `context.id` naming no known business
 //!   message of the user is ignored. Precedence when opening: referral, then reply
 //!   context, then custom rules, then direct.
-//! - **Custom rules** ([`SourceRule`]) are tried in configuration order on the first
+//! - **Custom rules** (`SourceRule`) are tried in configuration order on the first
 //!   inbound *text* of an incoming conversation that would otherwise be `direct` (so a
 //!   `request_welcome` before a wa.me prefilled text does not hide the text); the first
 //!   rule that matches wins. `exact` compares the trimmed text with the trimmed pattern,
@@ -79,7 +79,7 @@
 //! > or title/text), a list reply (row id or title), a text reply (exact,
 //! > case-insensitive, or regex).
 //!
-//! - An [`EventDef`] of kind `button_reply` matches an inbound interactive `button_reply` or
+//! - An `EventDef` of kind `button_reply` matches an inbound interactive `button_reply` or
 //!   template `button` whose id/payload *or* title/text matches the pattern; `list_reply`
 //!   matches a `list_reply` row id or title; `text_reply` matches a text body. Matching
 //!   is always case-insensitive (`exact` after trimming; `prefix`, `contains`, `regex`).
@@ -123,24 +123,24 @@
 //!   conversations in the range reached each step, steps taken in order (each step's event
 //!   at or after the previous step's), and the drop-off from the step before (the first
 //!   step's drop-off is from all conversations).
-//! - **Contacts export** ([`crate::attribution::export_contacts`]): the users of a source (a conversation of it
+//! - **Contacts export** (`crate::attribution::export_contacts`): the users of a source (a conversation of it
 //!   started in the range) or of an event (it happened in the range), as CSV.
 
 pub(crate) mod conversation;
-mod days;
 mod matcher;
 mod names;
+mod source_days;
 mod spend;
 
 #[cfg(test)]
 pub(crate) use conversation::ExternalTouch;
 pub(crate) use conversation::{Analysis, Conversation, analyse};
-pub(crate) use days::slot;
-pub(crate) use days::{SourceDay, SourceDays, SourceMeta};
 #[cfg(test)]
 pub(crate) use matcher::Matchers;
 pub use matcher::{ConversionEvent, ConversionKind};
 pub(crate) use names::Names;
+pub(crate) use source_days::slot;
+pub(crate) use source_days::{SourceDay, SourceDays, SourceMeta};
 pub(crate) use spend::{spend_by_day, spend_in_range};
 
 use serde::{Deserialize, Serialize};

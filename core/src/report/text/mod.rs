@@ -26,6 +26,13 @@ pub(crate) fn render(r: &Report) -> String {
             .map(|p| format!("  number {p}"))
             .unwrap_or_default()
     );
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "WARNINGS");
+        for w in &r.warnings {
+            let _ = writeln!(s, "  ! {w}");
+        }
+    }
     let _ = writeln!(s);
     let i = &r.input;
     let _ = writeln!(s, "INPUT");
