@@ -143,7 +143,7 @@ fn meta_oracle() -> ((u64, u64, u64, u64, u64), i64) {
     let mut rates: BTreeMap<(String, String, String), Vec<(i64, String)>> = BTreeMap::new();
     for l in card
         .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("market"))
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("market"))
     {
         let f: Vec<&str> = l.split(',').collect();
         let micros = (f[2].parse::<f64>().unwrap() * 1e6).round() as i64;
