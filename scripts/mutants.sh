@@ -96,7 +96,7 @@ nice -n "${MUTANTS_NICE:-19}" cargo mutants \
 rc=$?
 set -e
 dir="$out/mutants.out"
-count() { [ -f "$dir/$1.txt" ] && grep -c . "$dir/$1.txt" || echo 0; }
+count() { if [ -f "$dir/$1.txt" ]; then grep -c . "$dir/$1.txt" || true; else echo 0; fi; }
 if [ -s "$dir/missed.txt" ]; then
   echo "missed mutants:"
   sed 's/^/  /' "$dir/missed.txt"
