@@ -8,7 +8,7 @@ import pytest
 
 import convolens
 from convolens import types
-from conftest import EXAMPLE_CONFIG, SAMPLE
+from conftest import EXAMPLE_CONFIG, SAMPLE, USER
 
 
 def is_typeddict(tp: Any) -> bool:
@@ -107,6 +107,24 @@ def test_reports_match_the_types(example_engine):
     small = convolens.Engine()
     small.ingest_many(SAMPLE)
     checker.check(small.report(), types.Report, "sample report")
+    # The example data's Meta objects agree with the engine everywhere (the generator
+    # simulates Meta's rules), so a hand-made disagreement shows the mismatch types: Meta
+    # calls a delivered marketing template a free utility message.
+    odd = convolens.Engine()
+    odd.ingest_many([
+        {"type": "outbound", "id": "w1", "to": USER, "timestamp": 1751450000,
+         "template": "promo", "category": "marketing"},
+        {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {
+            "metadata": {"phone_number_id": "1001"},
+            "statuses": [{"id": "w1", "status": "delivered", "timestamp": "1751450005",
+                          "recipient_id": USER,
+                          "pricing": {"billable": False, "pricing_model": "PMP",
+                                      "type": "free_customer_service", "category": "utility"}}],
+        }}]}]},
+    ])
+    mismatch = odd.report()
+    assert mismatch["billing"]["reconciliation"]["mismatched"] == 1
+    checker.check(mismatch, types.Report, "mismatch report")
     checker.check(convolens.Engine().report(), types.Report, "empty report")
     # Every key the types declare was met in some report.
     keys: Dict[str, Set[str]] = {}

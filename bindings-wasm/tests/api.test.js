@@ -326,6 +326,8 @@ test('free() releases an engine; using it afterwards throws instead of trapping'
 test('no input traps the module: invalid fixtures and garbage give errors, the module keeps working', () => {
   const e = new Engine();
   const invalid = filesIn(path.join(sharedData, 'webhooks-invalid'));
+  // filesIn gives [] for a missing folder: without this the loop below would pass vacuously.
+  assert.equal(invalid.length, 17, 'testdata/shared/webhooks-invalid has 17 payloads');
   for (const f of invalid) {
     const bytes = fs.readFileSync(f);
     throwsNamed(() => e.ingest(bytes), 'ParseError');

@@ -1,6 +1,7 @@
 //! Sources, conversations, events and attribution through the public API, with expected
 //! values computed by hand in the comments.
 
+mod cases;
 use convolens::ModelName;
 use convolens::{Config, Engine, ReportError, ReportOptions};
 use convolens::{ContactFilter, SourceDirection, SourceKind, SourceRow};
@@ -647,7 +648,7 @@ fn prop_config() -> Config {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(48)))]
 
     /// Every model credits exactly the attributed events' count and value.
     #[test]
@@ -833,20 +834,37 @@ fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
         .unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     let r = e.report(&ReportOptions::default()).unwrap();
+    // Invested, independently of the engine: the sum of the JSONL's spend records for the
+    // source (these three sources get only `{"type":"spend"}` records, no Ads Insights rows),
+    // in micro-units.
+    let jsonl = std::fs::read_to_string(format!("{dir}example.jsonl")).unwrap();
+    let spent = |key: &str| -> i64 {
+        jsonl
+            .lines()
+            .filter(|l| l.contains(r#""type":"spend""#))
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["source"] == key)
+            .map(|v| (v["amount"].as_f64().unwrap() * 1e6).round() as i64)
+            .sum()
+    };
     for key in [
         "meta_ad:120210000000001",
         "qr:billboard-a",
         "campaign:summer_sale",
     ] {
         let s = row(&r.sources, key);
-        assert!(s.leads > 0 && s.invested > 0, "{s:?}");
+        assert!(s.leads > 0, "{s:?}");
+        assert_eq!(s.invested, spent(key), "{key}");
+        // The cost per lead is the independently summed spend over the row's leads.
         let cost = s.conversion_cost.unwrap();
-        // The cost per lead is exactly invested / leads.
         assert!(
-            close(cost, s.invested as f64 / 1e6 / s.leads as f64),
+            close(cost, spent(key) as f64 / 1e6 / s.leads as f64),
             "{s:?}"
         );
     }
+    // Ad 1 spends 30.00–49.99 a day over the 61 days, so between 1,830 and 3,050.
+    let ad1 = spent("meta_ad:120210000000001");
+    assert!((1_830_000_000..=3_050_000_000).contains(&ad1), "{ad1}");
     // The QR billboard's single 450 EUR spend on the first day.
     assert_eq!(row(&r.sources, "qr:billboard-a").invested, 450_000_000);
 }
