@@ -2,10 +2,14 @@
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
 //! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
-//! configuration (as JSON text, so its untagged forms survive), the fact store and (since
+//! configuration (as JSON text, so its untagged forms survive), the fact store, (since
 //! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! in `postcard` encoding. Schema 1 snapshots (no expired state) still restore. Restoring
-//! checks the magic,
+//! and (since schema 3) the facts the store's schema-2 layout has no room for (spend per
+//! business number and Meta campaign, reopen records), in `postcard` encoding. Schema 1
+//! and 2 snapshots still restore, except schema 2 snapshots with sealed days: schema 3
+//! changed the layout of the day aggregates (events, funnels' users, sent vs delivered,
+//! the paid heatmap, credits by conversation start), so those are refused with a
+//! [`SnapshotError`] saying so. Restoring checks the magic,
 //! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
 //! reference — a corrupt or truncated snapshot is a [`SnapshotError`], never a panic and
 //! never silently wrong state.
@@ -14,7 +18,7 @@ use crate::config::Config;
 use crate::engagement::{Carries, Carry};
 use crate::error::SnapshotError;
 use crate::expiry::{Expired, Expiry};
-use crate::store::{Store, UserIx};
+use crate::store::{Store, StoreExt, UserIx};
 use serde::{Deserialize, Serialize};
 
 /// The expired state as schema 2 lays it out.
@@ -27,7 +31,7 @@ struct ExpiredV2 {
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const HEADER: usize = 6 + 4 + 8;
 
 use crate::util::hash::fnv1a;
@@ -61,11 +65,40 @@ pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u
             .collect(),
         expiry: expired.expiry.clone(),
     };
-    let payload = postcard::to_extend(&(config_json, store, expired), out).unwrap_or_default();
+    let ext = store.extension();
+    let payload = postcard::to_extend(&(config_json, store, expired, ext), out).unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
+}
+
+/// The decoded payload of a snapshot of schema `version`.
+fn payload(
+    version: u32,
+    bytes: &[u8],
+) -> Result<(String, Store, ExpiredV2, StoreExt), SnapshotError> {
+    let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
+    Ok(match version {
+        1 => {
+            let (c, s) = postcard::from_bytes(bytes).map_err(corrupt)?;
+            (c, s, ExpiredV2::default(), StoreExt::default())
+        }
+        2 => {
+            // A schema 2 snapshot with sealed days cannot be read back faithfully,
+            // decodable or not: their day aggregates have another layout.
+            const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored \
+                     by this version: schema 3 changed the day aggregates (restore it with \
+                     the version that wrote it)";
+            let (c, s, x): (String, Store, ExpiredV2) = postcard::from_bytes(bytes)
+                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+            if x.expiry.is_some() {
+                return Err(SnapshotError::Corrupt(SEALED.into()));
+            }
+            (c, s, x, StoreExt::default())
+        }
+        _ => postcard::from_bytes(bytes).map_err(corrupt)?,
+    })
 }
 
 /// Decode bytes written by [`encode`].
@@ -90,13 +123,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
             "checksum mismatch (truncated or altered)".into(),
         ));
     }
-    let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let (config_json, mut store, expired): (String, Store, ExpiredV2) = if version == 1 {
-        let (c, s) = postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?;
-        (c, s, ExpiredV2::default())
-    } else {
-        postcard::from_bytes(&bytes[HEADER..]).map_err(corrupt)?
-    };
+    let (config_json, mut store, expired, ext) = payload(version, &bytes[HEADER..])?;
+    store.set_extension(ext).map_err(SnapshotError::Corrupt)?;
     let config = Config::from_json(&config_json)
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
     store.check_integrity().map_err(SnapshotError::Corrupt)?;

@@ -21,7 +21,9 @@
 //! - The market comes from the recipient's country through a dated country→market table:
 //!   Meta's ([`MarketTable::meta_default`]) with the config's `markets` overrides on top.
 //!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
-//!   (`Rest of Africa`).
+//!   (`Rest of Africa`); a single-country market also by its ISO 3166 alpha-2 code (`DE`
+//!   for Germany), while the code of a country inside a regional market is an error that
+//!   names the market ("`PT` is in Rest of Western Europe").
 
 use crate::model::Category;
 use crate::model::country::Market;
@@ -202,8 +204,7 @@ impl RateCard {
         let mut currency = None;
         for (i, r) in rows.iter().enumerate() {
             let at = |m: String| format!("row {i}: {m}");
-            let market = Market::parse(&r.market)
-                .ok_or_else(|| at(format!("unknown market `{}`", r.market)))?;
+            let market = Market::parse_name_or_code(&r.market).map_err(at)?;
             let cat = rate_category(&r.category).ok_or_else(|| {
                 at(format!(
                     "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international or service",
