@@ -39,6 +39,8 @@ def test_report_equals_cli_on_example_data(example, example_engine):
      {"start": "2025-06-15", "end": "2025-07-15", "model": "position_based"}),
     (["--compare", "--last", "14d"], {"compare": True, "last": "14d"}),
     (["--compare-models"], {"compare_models": True}),
+    (["--event", "interested", "--compare", "--last", "30d"],
+     {"conversion_event": "interested", "compare": True, "last": "30d"}),
 ])
 def test_report_options_equal_cli(example, example_engine, cli_args, kwargs):
     cli = run_cli("--config", str(EXAMPLE_CONFIG), *cli_args, str(example))
@@ -59,7 +61,8 @@ def test_report_keys_and_range():
     engine = convolens.Engine()
     engine.ingest_many(SAMPLE)
     report = engine.report()
-    assert list(report)[:2] == ["range", "input"]
+    assert list(report)[:3] == ["range", "overall", "input"]
+    assert list(report)[-1] == "warnings"
     # 1751450000 is 2025-07-02 09:53:20 UTC, 1751460000 the same day: one day.
     assert report["range"] == {"from": "2025-07-02", "to": "2025-07-03", "days": 1,
                                "time_zone": "UTC", "phone": None}
