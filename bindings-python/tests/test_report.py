@@ -33,7 +33,7 @@ def test_report_equals_cli_on_example_data(example, example_engine):
      {"start": datetime.date(2025, 6, 10), "end": datetime.date(2025, 7, 1)}),
     (["--last", "14d"], {"last": "14d"}),
     (["--last", "1m", "--tz", "UTC"], {"last": "1m", "time_zone": "UTC"}),
-    (["--phone", "1001"], {"phone": "1001"}),
+    (["--phone", "106540352242999"], {"phone": "106540352242999"}),
     (["--model", "linear"], {"model": "linear"}),
     (["--from", "2025-06-15", "--to", "2025-07-15", "--model", "position_based"],
      {"start": "2025-06-15", "end": "2025-07-15", "model": "position_based"}),
@@ -120,7 +120,11 @@ def test_report_json_compact_and_pretty():
     assert json.loads(pretty) == json.loads(compact) == engine.report(last="7d")
 
 
-def test_unknown_phone_reports_nothing_but_is_not_an_error():
+def test_a_known_phone_filters_and_an_unknown_one_is_an_option_error():
     engine = convolens.Engine()
     engine.ingest_many(SAMPLE)
-    assert engine.report(phone="999")["range"]["phone"] == "999"
+    assert engine.report(phone="1001")["range"]["phone"] == "1001"
+    # An unknown number used to give an empty report; now it names the known ones (#20).
+    with pytest.raises(convolens.ReportError, match="known numbers: 1001") as e:
+        engine.report(phone="999")
+    assert (e.value.kind, e.value.option) == ("option", "phone")
