@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Build the npm package `convolens` (run from the repository root):
-#   bindings-wasm/pkg/      Node, CommonJS  (require('./bindings-wasm/pkg'))
-#   bindings-wasm/pkg/web/  browsers, ES module with an explicit `init()` (no top-level await)
+# Build the npm package `convolens` (run from the repository root) into bindings-wasm/pkg/:
+#   convolens_bg.wasm             the module, once, for every entry point
+#   convolens.js, convolens.d.ts  Node, CommonJS (`require`): wasm-bindgen's nodejs glue
+#   web/convolens.js, .d.ts       browsers and bundlers, ES module with an explicit `init()`
+#                                 and no top-level await: wasm-bindgen's web glue, pointed at
+#                                 ../convolens_bg.wasm
+#   node.mjs, node.d.mts          Node, ES module (`import`): the web glue, initialised
+#                                 synchronously from the .wasm (js/node.mjs)
+#   package.json, README.md, LICENSE-MIT, LICENSE-APACHE
+# package.json's `exports` sends each environment to its entry (see the README).
 #
 # Installs what is missing, quietly and idempotently:
 #   - Debian's rustc-web, cargo-web, rust-web-src and lld (rustup cannot add the
@@ -56,9 +63,12 @@ RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKE
   -Zbuild-std=std,panic_abort -p convolens-wasm --target-dir "$target_dir"
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/convolens_wasm.wasm"
 
-if [[ -z ${CONVOLENS_WASM_FORCE:-} && -f $pkg/convolens_bg.wasm && -f $pkg/web/convolens_bg.wasm \
-  && $pkg/convolens_bg.wasm -nt $wasm && $pkg/package.json -nt $crate_dir/package.json
-  && $pkg/README.md -nt $crate_dir/README.md ]]; then
+fresh=1
+for f in "$wasm" "$crate_dir/package.json" "$crate_dir/README.md" "$crate_dir/js/node.mjs" \
+  "$crate_dir/js/node.d.mts" "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$0"; do
+  [[ -f $pkg/node.mjs && $pkg/node.mjs -nt $f ]] || fresh=0
+done
+if [[ -z ${CONVOLENS_WASM_FORCE:-} && $fresh == 1 ]]; then
   log "pkg/ is up to date"
 else
   work=$(mktemp -d)
@@ -79,10 +89,29 @@ else
   rm -rf "$pkg"
   mkdir -p "$pkg/web"
   wasm-bindgen --target nodejs --weak-refs --out-name convolens --out-dir "$pkg" "$input"
-  wasm-bindgen --target web --weak-refs --out-name convolens --out-dir "$pkg/web" "$input"
+  wasm-bindgen --target web --weak-refs --out-name convolens --out-dir "$work/web" "$input"
+  # One .wasm for all entries: both targets import from the same module names, so
+  # wasm-bindgen writes the same bytes for both (checked: a later version that does not
+  # must fail here, not ship a mismatched pair).
+  if ! cmp -s "$pkg/convolens_bg.wasm" "$work/web/convolens_bg.wasm"; then
+    log "the nodejs and web targets' .wasm differ: the package cannot share one"
+    exit 1
+  fi
+  cp "$work/web/convolens.js" "$work/web/convolens.d.ts" "$pkg/web/"
+  # The web glue's default location of the module: beside it -> one directory up. Bundlers
+  # follow this `new URL(literal, import.meta.url)` and emit the .wasm as an asset.
+  sed -i "s|new URL('convolens_bg.wasm', import.meta.url)|new URL('../convolens_bg.wasm', import.meta.url)|" \
+    "$pkg/web/convolens.js"
+  if [[ $(grep -c "new URL('../convolens_bg.wasm', import.meta.url)" "$pkg/web/convolens.js") != 1 ||
+    $(grep -c "_bg.wasm'" "$pkg/web/convolens.js") != 1 ]]; then
+    log "web/convolens.js: could not point the glue at ../convolens_bg.wasm"
+    exit 1
+  fi
+  # Types of the raw wasm exports: no entry refers to them.
+  rm -f "$pkg/convolens_bg.wasm.d.ts"
   # The error classes (src/errors.js, ES module syntax; declared in src/types.d.ts) appended
   # to both entry modules and exported from them; the CommonJS copy drops `export` and
-  # assigns `module.exports`.
+  # assigns `module.exports`. node.mjs re-exports the web module, classes included.
   errors="$crate_dir/src/errors.js"
   classes="ConvolensError ParseError ConfigError ReportError SnapshotError"
   cat "$errors" >>"$pkg/web/convolens.js"
@@ -90,10 +119,12 @@ else
   for c in $classes; do printf 'module.exports.%s = %s;\n' "$c" "$c" >>"$pkg/convolens.js"; done
   # The web build is ES modules inside a CommonJS package.
   printf '{ "type": "module" }\n' >"$pkg/web/package.json"
+  cp "$crate_dir/js/node.mjs" "$crate_dir/js/node.d.mts" "$pkg/"
   version=$(awk -F'"' '/^\[workspace.package\]/ { w = 1 } w && /^version/ { print $2; exit }' \
     "$root/Cargo.toml")
   sed "s/\"version\": \"[^\"]*\"/\"version\": \"$version\"/" "$crate_dir/package.json" >"$pkg/package.json"
   cp "$crate_dir/README.md" "$pkg/README.md"
+  cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$pkg/"
 fi
 
 raw=$(wc -c <"$pkg/convolens_bg.wasm")

@@ -2,14 +2,17 @@
 # Test the npm package `convolens` and the dashboard page (scripts/test-all.sh runs this):
 #   1. build pkg/ (build.sh installs the wasm toolchain when missing);
 #   2. the Node tests (node --test in tests/): every export and error, the report of the
-#      example data against `report --json`, the TypeScript definitions (tsc), and the
-#      page in Debian's headless Chromium (playwright-core) with a screenshot in tests/out/,
-#      both as a static page (WebAssembly) and served by convolens-server;
-#   3. `npm pack` in pkg/, `npm install` of the tarball into a fresh Node project, and a
-#      script there that uses both builds;
-#   4. the ingest throughput of Node against native, printed (bench/ingest.js).
+#      example data against `report --json`, DST edges and every zone name against Node's
+#      ICU (zones.test.js), the TypeScript definitions (tsc), the page in Debian's headless
+#      Chromium (playwright-core) with a screenshot in tests/out/, both as a static page
+#      (WebAssembly) and served by convolens-server, and the package as users get it
+#      (package.test.js): `npm pack`, `npm install` of the tarball into a fresh project,
+#      Node `require` and `import`, and a page bundled by Vite and by esbuild run in
+#      Chromium;
+#   3. the ingest throughput of Node against native, printed (bench/ingest.js).
 # Installs what is missing: Node and npm, Chromium (Debian packages), the test-only npm
-# packages (tests/package-lock.json). Run from anywhere.
+# packages (tests/package-lock.json: playwright-core, typescript, vite, esbuild). Run from
+# anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -39,52 +42,7 @@ cargo build --release -q --bin report
 # scripts/test-all.sh has built it already).
 cargo build -q -p convolens-server --bin convolens-server
 (cd bindings-wasm/tests && node --test --test-reporter=spec --test-concurrency=1)
-lap "node and browser tests passed"
-
-# The package as users get it: pack, install the tarball in a fresh project, use it.
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-tarball=$(cd bindings-wasm/pkg && npm pack --silent --pack-destination "$work")
-log "packed $tarball: $(du -k "$work/$tarball" | cut -f1) KiB"
-mkdir "$work/app"
-cp examples/data/example.jsonl "$work/app/traffic.jsonl"
-cd "$work/app"
-npm init -y >/dev/null
-npm install --no-audit --no-fund --loglevel=error "$work/$tarball" >/dev/null
-cat >use.cjs <<'EOF'
-// CommonJS, the Node build.
-const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const { Engine, version } = require('convolens');
-const engine = new Engine({ time_zone: 'Europe/Madrid', currency: 'EUR' });
-const out = engine.ingestJsonl(fs.readFileSync('traffic.jsonl'));
-assert.equal(out.errors.length, 0);
-const report = engine.report({ last: '30d' });
-assert.equal(report.range.days, 30);
-assert.ok(report.engagement.active_users > 0 && report.sources.length > 0);
-const again = Engine.restore(engine.snapshot());
-assert.deepEqual(again.report({ last: '30d' }), report);
-assert.throws(() => engine.ingest('{'), (e) => e.name === 'ParseError' && e.line > 0);
-console.log(`convolens ${version()} (node build): ${report.engagement.active_users} active users in 30 days`);
-EOF
-cat >use.mjs <<'EOF'
-// ES module, the browser build, initialised from bytes (no fetch in this script).
-import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import init, { Engine } from 'convolens/web';
-const wasm = createRequire(import.meta.url).resolve('convolens/web/convolens_bg.wasm');
-await init({ module_or_path: fs.readFileSync(wasm) });
-const engine = new Engine();
-engine.ingestJsonl(fs.readFileSync('traffic.jsonl', 'utf8'));
-const report = engine.report();
-assert.ok(report.input.lines > 1000);
-console.log(`convolens (web build): ${report.input.lines} lines, ${report.sources.length} sources`);
-EOF
-node use.cjs
-node use.mjs
-cd "$root"
-lap "npm pack and install into a fresh project work"
+lap "node, browser and package tests passed"
 
 # Throughput figures for the log (measured, not asserted: timings are no test on a shared
 # machine). Node's ingestJsonl against the native core on the example data.

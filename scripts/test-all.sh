@@ -14,10 +14,14 @@ run() {
 }
 
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 2; }
+# A clean clone builds everything once: incremental caches only cost disk there.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
+df -h . | tail -1 | awk '{print "disk free before the suites: " $4}'
 
 run "rustfmt" cargo fmt --all -- --check
 run "clippy" cargo clippy --workspace --all-targets -q -- -D warnings
 run "cargo test (workspace)" cargo test --workspace -q
+run "crate package: licences and metadata" bash scripts/check-crate-package.sh
 # The report program on the bundled example data must run cleanly.
 run "report on example data" bash -c 'cargo run --release -q --bin report -- --json --config examples/data/config.json examples/data/example.jsonl > /dev/null'
 [ -f bindings-python/test.sh ] && run "python package" bash bindings-python/test.sh

@@ -22,41 +22,11 @@ use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-/// The exception classes, defined in Python so that `ParseError` and `ConfigError` can
-/// also derive from `ValueError` (pyo3's `create_exception!` takes one base).
-const ERRORS_PY: &std::ffi::CStr = cr#"
-class ConvolensError(Exception):
-    """Base class of every convolens error."""
-
-class ParseError(ConvolensError, ValueError):
-    """Input that cannot be ingested. Attributes: `kind`, `line` (1-based, relative to the
-    call's input), `column` (0 when unknown), `field` (JSON path), `message`."""
-
-class ConfigError(ConvolensError, ValueError):
-    """A configuration that cannot be used. Attribute: `key`."""
-
-class ReportError(ConvolensError):
-    """A report that cannot be computed as asked. Attributes: `kind` (`range`, `option`,
-    `unsupported`, `expired`, `write`), `option` (the option's name, for `option`)."""
-
-class SnapshotError(ConvolensError):
-    """Snapshot bytes that cannot be restored. Attribute: `kind` (`bad_magic`,
-    `newer_version`, `corrupt`)."""
-
-for _c in (ConvolensError, ParseError, ConfigError, ReportError, SnapshotError):
-    _c.__module__ = "convolens"
-"#;
-
-/// The exception classes, created once per interpreter.
-static ERRORS: pyo3::sync::PyOnceLock<Py<PyModule>> = pyo3::sync::PyOnceLock::new();
-
-fn errors(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    ERRORS
-        .get_or_try_init(py, || {
-            PyModule::from_code(py, ERRORS_PY, c"convolens/_errors.py", c"convolens._errors")
-                .map(Bound::unbind)
-        })
-        .map(|m| m.bind(py))
+/// The exception classes, defined in Python (`convolens/_errors.py`) so that `ParseError`
+/// and `ConfigError` can also derive from `ValueError` (pyo3's `create_exception!` takes
+/// one base).
+fn errors(py: Python<'_>) -> PyResult<Bound<'_, PyModule>> {
+    py.import("convolens._errors")
 }
 
 /// An exception of class `class` with `message` and the attributes `attrs`.
@@ -447,7 +417,10 @@ fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
 /// The customer service window of one user at one instant, from `Engine.can_send_free_form`.
 ///
 /// True (as a bool) when the window is open, i.e. the business may send free-form
-/// (non-template) messages. Attributes, each an aware UTC `datetime.datetime` or None:
+/// (non-template) messages — which does not make them free: `charged` is True when a
+/// free-form message delivered at `at` would be charged at the service rate (from
+/// 2026-10-01 with the default pricing timeline, outside a free entry point window), `free`
+/// when it would cost nothing. Attributes, each an aware UTC `datetime.datetime` or None:
 /// `until` (when the window closes, or last closed), `last_inbound` (the user's latest
 /// message at or before `at`), `free_entry_until` (a free entry point window is open until
 /// then: messages delivered before it are free), `free_entry_reply_by` (the user came
@@ -466,6 +439,22 @@ impl FreeFormWindow {
     #[getter]
     fn open(&self) -> bool {
         self.state.open
+    }
+
+    /// True when the window is open and a free-form message delivered at `at` would cost
+    /// nothing (service messages free under the rules in force, or a free entry point
+    /// window open).
+    #[getter]
+    fn free(&self) -> bool {
+        self.state.free
+    }
+
+    /// True when the window is open and a free-form message delivered at `at` would be
+    /// charged at the market's service rate (from 2026-10-01 by default, outside a free
+    /// entry point window).
+    #[getter]
+    fn charged(&self) -> bool {
+        self.state.charged
     }
 
     /// The instant asked about (aware UTC datetime).
@@ -501,13 +490,15 @@ impl FreeFormWindow {
         utc_datetime(py, self.state.free_entry_reply_by)
     }
 
-    /// The attributes as a dict: `open`, `at`, `until`, `last_inbound`,
+    /// The attributes as a dict: `open`, `free`, `charged`, `at`, `until`, `last_inbound`,
     /// `free_entry_until`, `free_entry_reply_by` (datetimes as above). With
     /// `timestamps=True` the instants are UTC Unix seconds instead.
     #[pyo3(signature = (timestamps = false))]
     fn to_dict<'py>(&self, py: Python<'py>, timestamps: bool) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("open", self.state.open)?;
+        d.set_item("free", self.state.free)?;
+        d.set_item("charged", self.state.charged)?;
         let s = &self.state;
         for (k, v) in [
             ("at", Some(self.at)),
@@ -537,9 +528,11 @@ impl FreeFormWindow {
         } else {
             until.call_method0("isoformat")?.extract()?
         };
+        let py_bool = |b: bool| if b { "True" } else { "False" };
         Ok(format!(
-            "<convolens.FreeFormWindow open={} until={until}>",
-            if self.state.open { "True" } else { "False" }
+            "<convolens.FreeFormWindow open={} charged={} until={until}>",
+            py_bool(self.state.open),
+            py_bool(self.state.charged)
         ))
     }
 }
@@ -830,7 +823,9 @@ impl Engine {
     /// Can the business send a free-form (non-template) message to user `wa_id` (a
     /// `wa_id` or business-scoped user id) at instant `at`? Returns a `FreeFormWindow`,
     /// true when the customer service window (24 h from the user's latest message) is
-    /// open, with when it closes and the free entry point window; or None when the user,
+    /// open, with when it closes, the free entry point window, and whether such a message
+    /// would be `charged` (from 2026-10-01 by default) or `free`: an open window lets the
+    /// business send, it does not make the message free; or None when the user,
     /// or the business number `phone` (`phone_number_id`; None: any number), was never
     /// seen. `at`: a `datetime.datetime` (naive means UTC), Unix seconds, or None for
     /// now. Uses everything ingested with a timestamp up to `at`, in any order.

@@ -107,18 +107,20 @@ def test_unknown_user_is_none(engine):
 
 def test_to_dict_and_repr(engine):
     w = engine.can_send_free_form(USER, at=T + HOUR)
+    # July 2025: service messages are free, so an open window is a free one.
     assert w.to_dict() == {
-        "open": True, "at": utc(T + HOUR), "until": utc(T + 24 * HOUR),
-        "last_inbound": utc(T), "free_entry_until": utc(T + 65 + 72 * HOUR),
-        "free_entry_reply_by": None,
+        "open": True, "free": True, "charged": False, "at": utc(T + HOUR),
+        "until": utc(T + 24 * HOUR), "last_inbound": utc(T),
+        "free_entry_until": utc(T + 65 + 72 * HOUR), "free_entry_reply_by": None,
     }
     assert w.to_dict(timestamps=True) == {
-        "open": True, "at": T + HOUR, "until": T + 24 * HOUR, "last_inbound": T,
-        "free_entry_until": T + 65 + 72 * HOUR, "free_entry_reply_by": None,
+        "open": True, "free": True, "charged": False, "at": T + HOUR, "until": T + 24 * HOUR,
+        "last_inbound": T, "free_entry_until": T + 65 + 72 * HOUR, "free_entry_reply_by": None,
     }
     # T = 1751450000 is 2025-07-02 09:53:20 UTC (20271 days and 35600 s); T + 24 h the
     # next day at the same time.
-    assert repr(w) == "<convolens.FreeFormWindow open=True until=2025-07-03T09:53:20+00:00>"
+    assert repr(w) == (
+        "<convolens.FreeFormWindow open=True charged=False until=2025-07-03T09:53:20+00:00>")
 
 
 @pytest.mark.parametrize("at", ["2025-07-02", datetime.date(2025, 7, 2), True, [T]])
@@ -150,3 +152,48 @@ def test_window_on_the_example_data(example):
     for user, ts in first.items():
         assert e.can_send_free_form(user, at=ts + 1).open, user
         assert e.can_send_free_form(user, at=ts - 1).last_inbound is None, user
+
+
+# 2026-11-03 09:00 UTC: service messages are charged (Meta's 2026-10-01 change, on by
+# default). 1793696400 = 2026-11-03T09:00:00Z.
+T26 = 1793696400
+
+
+def _inbound(user, msg_id, ts, referral=False):
+    msg = {"from": user, "id": msg_id, "timestamp": str(ts), "type": "text",
+           "text": {"body": "hi"}}
+    if referral:
+        msg["referral"] = {"source_type": "ad", "source_id": "120", "headline": "Sale"}
+    return {"object": "whatsapp_business_account", "entry": [{"changes": [{
+        "field": "messages", "value": {"metadata": {"phone_number_id": "1001"},
+                                       "messages": [msg]}}]}]}
+
+
+def test_open_window_is_charged_from_2026_10_01():
+    e = convolens.Engine()
+    e.ingest(_inbound("4915112345678", "wamid.a", T26))
+    w = e.can_send_free_form("4915112345678", at=T26 + HOUR)
+    # Open (free-form may be sent), but a free-form message would be charged, not free.
+    assert w and w.open and w.charged and not w.free
+    assert "charged=True" in repr(w)
+    # With the change switched off it is free again.
+    off = convolens.Engine({"pricing_timeline": [
+        {"name": "service_charged_2026_10", "enabled": False}]})
+    off.ingest(_inbound("4915112345678", "wamid.a", T26))
+    w = off.can_send_free_form("4915112345678", at=T26 + HOUR)
+    assert w.open and w.free and not w.charged
+
+
+def test_free_entry_point_keeps_free_form_free_after_2026_10_01():
+    e = convolens.Engine()
+    e.ingest(_inbound("4915112345678", "wamid.a", T26, referral=True))
+    e.ingest({"type": "outbound", "id": "wamid.r", "phone_number_id": "1001",
+              "to": "4915112345678", "timestamp": T26 + 60, "kind": "free_form"})
+    e.ingest({"object": "whatsapp_business_account", "entry": [{"changes": [{
+        "field": "messages", "value": {"metadata": {"phone_number_id": "1001"}, "statuses": [{
+            "id": "wamid.r", "status": "delivered", "timestamp": str(T26 + 65),
+            "recipient_id": "4915112345678"}]}}]}]})
+    # The reply opened a 72-hour free entry point window: free-form is free inside it.
+    w = e.can_send_free_form("4915112345678", at=T26 + HOUR)
+    assert w.free and not w.charged
+    assert w.free_entry_until == utc(T26 + 65 + 72 * HOUR)

@@ -173,7 +173,10 @@ impl Engine {
 
     /// The customer service and free entry point windows of `user` (`wa_id` or BSUID) with
     /// business number `phone` (`phone_number_id`; `null`: any number) at `at` (UTC seconds;
-    /// default: now). `null` when the user or the number was never seen.
+    /// default: now). `open` means free-form messages may be sent, not that they are free:
+    /// `charged` / `free` say whether one delivered at `at` would be charged (from
+    /// 2026-10-01 with the default timeline) or cost nothing. `null` when the user or the
+    /// number was never seen.
     // wasm-bindgen passes an optional string only as an owned `Option<String>`.
     #[allow(clippy::needless_pass_by_value)]
     #[wasm_bindgen(js_name = freeFormWindow, unchecked_return_type = "WindowState | null")]

@@ -95,6 +95,9 @@ export interface RateRow {
   tier_from?: number;
   /** Volume tier: last message of the band, inclusive. */
   tier_to?: number;
+  /** What one price buys: `message` (default); for `meta_business_agent` rows (required
+   * there) `token`, `1k_tokens` or `1m_tokens`. */
+  unit?: string;
 }
 
 /** The billing rules an entry of the pricing timeline sets (`billing::RulePatch`). */
@@ -108,6 +111,8 @@ export interface RulePatch {
   service_free_tier?: number;
   utility_free_in_service_window?: boolean;
   volume_tiers?: boolean;
+  /** Meta Business Agent messages charged (from 2026-08-01 by default). */
+  business_agent_charged?: boolean;
 }
 
 /** An edit of the pricing timeline (`billing::TimelineEntry`): name a built-in entry to
@@ -275,8 +280,15 @@ export interface ExpiryOutcome {
 
 /** Can the business send free-form now, and until when (`billing::WindowState`)? */
 export interface WindowState {
-  /** The customer service window is open: free-form messages may be sent. */
+  /** The customer service window is open: free-form messages may be sent — not
+   * necessarily for free (see `charged`). */
   open: boolean;
+  /** Open, and a free-form message delivered now costs nothing (service messages free
+   * under the rules in force, or a free entry point window is open). */
+  free: boolean;
+  /** Open, and a free-form message delivered now is charged at the service rate (from
+   * 2026-10-01 by default, outside a free entry point window). */
+  charged: boolean;
   /** When the customer service window closes (or last closed); `null` if the user never wrote. */
   until: UnixSeconds | null;
   /** The user's latest message at or before the instant. */
@@ -375,12 +387,15 @@ export interface ConversationCounts {
   free_entry_point: number;
 }
 
-/** Counts by the four priced categories (`billing::report::CategoryCounts`). */
+/** Counts by priced category (`billing::report::CategoryCounts`). */
 export interface CategoryCounts {
   marketing: number;
   utility: number;
   authentication: number;
+  /** Free-form messages: charged from 2026-10-01 by default. */
   service: number;
+  /** Meta Business Agent messages: charged from 2026-08-01 by default. */
+  meta_business_agent: number;
 }
 
 /** Free delivered messages by reason (`billing::report::FreeCounts`). */
@@ -389,6 +404,26 @@ export interface FreeCounts {
   free_entry_point: number;
   free_form: number;
   free_service: number;
+  /** Meta Business Agent messages delivered before Meta billed them (2026-08-01). */
+  meta_business_agent: number;
+}
+
+/** Meta Business Agent messages over the range (`billing::report::AgentSummary`). */
+export interface AgentSummary {
+  delivered: number;
+  charged: number;
+  /** Tokens of the delivered ones whose count is known. */
+  tokens: number;
+  without_tokens: number;
+  /** Priced from Meta's `pricing` object. */
+  priced_by_meta: number;
+  /** Priced as tokens × the rate card's per-token rate. */
+  priced_by_tokens: number;
+  /** Charged without a price (cost zero; the report warns). */
+  unpriced: number;
+  /** Of the unpriced, those Meta priced in another currency. */
+  other_currency: number;
+  cost: number;
 }
 
 /** What billing cost over the range (`billing::report::CostSection`). */
@@ -396,7 +431,8 @@ export interface CostSection {
   total: number;
   /** The rate card's currency (else the config's). */
   currency: CurrencyCode;
-  /** By priced category: `marketing`, `utility`, `authentication`, `service`. */
+  /** By priced category: `marketing`, `utility`, `authentication`, `service`,
+   * `meta_business_agent`. */
   by_category: Record<string, number>;
   /** By recipient country (ISO 3166 code, `unknown`). */
   by_country: Record<string, number>;
@@ -404,6 +440,8 @@ export interface CostSection {
   by_day: Record<IsoDate, number>;
   /** Charged units the rate card has no rate for. */
   unpriced: number;
+  /** The unpriced units by category, then market. */
+  unpriced_by_category: Record<string, Record<string, number>>;
 }
 
 /** One side of a reconciliation (`billing::reconcile::BillingView`). */
@@ -443,12 +481,15 @@ export interface Reconciliation {
 export interface BillingSection {
   /** The pricing model over the range's days. */
   model: "CBP" | "PMP" | "mixed";
+  /** Whether service (free-form) messages are charged on the range's days. */
+  service: "free" | "charged" | "mixed";
   conversations: ConversationCounts;
   /** PMP messages charged. */
   charged_messages: CategoryCounts;
   free_messages: FreeCounts;
   /** CBP free-tier service conversations (billable, cost zero). */
   free_tier_conversations: number;
+  meta_business_agent: AgentSummary;
   cost: CostSection;
   /** Paid units (charged conversations and messages) by local weekday of delivery (7 rows,
    * Monday first) and hour (24 columns): when paid conversations begin. */

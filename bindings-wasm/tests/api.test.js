@@ -378,6 +378,8 @@ test('report: every section of the Report type, in the order `report --json` pri
   assert.deepEqual(Object.keys(r),
     ['range', 'overall', 'input', 'billing', 'usage', 'sources', 'events', 'attribution', 'engagement', 'templates',
       'campaigns', 'warnings']);
+  // The template was never delivered: nothing charged, nothing left out.
+  assert.deepEqual(r.warnings, []);
   assert.equal(r.usage.quota, 100);
   assert.equal(r.engagement.active_users, 1);
   assert.equal(r.engagement.heatmap.length, 7);
@@ -499,7 +501,10 @@ test('freeFormWindow: the service window opens with each user message for 24 h',
   const e = new Engine();
   e.ingest(inbound('wamid.in1', '4915112345678', T0, 'Hi'));
   const w = e.freeFormWindow('4915112345678', 'PN1', T0 + 3600);
-  assert.deepEqual(w, { open: true, until: T0 + DAY, last_inbound: T0, free_entry_until: null, free_entry_reply_by: null });
+  // July 2025: service messages are free, so the open window is a free one.
+  assert.deepEqual(w, {
+    open: true, free: true, charged: false, until: T0 + DAY, last_inbound: T0, free_entry_until: null, free_entry_reply_by: null,
+  });
   // Exactly 24 h later it is closed; any number when none is given.
   assert.equal(e.freeFormWindow('4915112345678', null, T0 + DAY).open, false);
   assert.equal(e.freeFormWindow('4915112345678', undefined, T0 + DAY - 1).open, true);
@@ -513,4 +518,18 @@ test('freeFormWindow: the service window opens with each user message for 24 h',
   throwsNamed(() => e.freeFormWindow('4915112345678', 'PN1', Number.NaN), 'RangeError');
   throwsNamed(() => e.freeFormWindow('4915112345678', 'PN1', 1e300), 'RangeError');
   assert.throws(() => e.freeFormWindow(12), Error);
+});
+
+test('freeFormWindow: from 2026-10-01 an open window is a charged one, not a free one', () => {
+  const T26 = 1793696400; // 2026-11-03T09:00:00Z
+  const e = new Engine();
+  e.ingest(inbound('wamid.in1', '4915112345678', T26, 'Hi'));
+  const w = e.freeFormWindow('4915112345678', 'PN1', T26 + 3600);
+  assert.equal(w.open, true);
+  assert.equal(w.charged, true);
+  assert.equal(w.free, false);
+  const off = new Engine({ pricing_timeline: [{ name: 'service_charged_2026_10', enabled: false }] });
+  off.ingest(inbound('wamid.in1', '4915112345678', T26, 'Hi'));
+  const o = off.freeFormWindow('4915112345678', 'PN1', T26 + 3600);
+  assert.deepEqual([o.open, o.free, o.charged], [true, true, false]);
 });

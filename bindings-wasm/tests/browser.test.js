@@ -46,9 +46,12 @@ test('the dashboard renders the example data and follows the range buttons', { t
   assert.match(await sourcesText(), /Summer sale broadcast/);
   assert.ok(await page.locator('#sec-dau svg rect').count() >= 28, 'one DAU bar per day');
   assert.equal(await page.locator('#sec-volume svg path[stroke]').count(), 2, 'sent and received lines');
+  // The example data (2025) has no Meta Business Agent messages: no bar for them.
   assert.deepEqual((await page.locator('#sec-cost .bar-label').allTextContents()).sort(),
     ['Authentication', 'Marketing', 'Service', 'Utility']);
   assert.match(await page.textContent('#sec-cost .total'), /^Total €/);
+  // July 2025: service messages are free (Meta charges them from 2026-10-01).
+  assert.match(await page.textContent('#sec-cost .total'), /service messages free/);
   assert.ok(await page.locator('#sec-templates tbody tr').count() >= 2, 'template rows');
   assert.equal(await page.textContent('.ranges button.active'), '30D');
   assert.match(await page.textContent('#range-label'), /30 days · Europe\/Madrid/);

@@ -346,7 +346,7 @@ impl Engine {
         self.expired.expiry.as_deref().map(|x| &x.totals)
     }
 
-    /// The whole state as compact, versioned bytes (see [`crate::snapshot`]).
+    /// The whole state as compact, versioned bytes (see `crate::snapshot`).
     pub fn snapshot(&self) -> Vec<u8> {
         crate::snapshot::encode(&self.config, &self.store, &self.expired)
     }
@@ -390,8 +390,11 @@ impl Engine {
 
     /// The customer service and free entry point windows of user `user` (`wa_id` or BSUID)
     /// with business number `phone` (`phone_number_id`; `None`: any number) at instant `at`
-    /// (UTC seconds): can the business send free-form now, and until when? `None` when the
-    /// user or number was never seen. See [`crate::billing::windows`].
+    /// (UTC seconds): can the business send free-form now, until when, and would it be
+    /// charged? `open` means free-form *may be sent*; `free` / `charged` say what it would
+    /// cost (service messages are charged from 2026-10-01 with the default timeline, outside
+    /// a free entry point window). `None` when the user or number was never seen. See
+    /// [`crate::billing::windows`].
     ///
     /// ```
     /// let mut engine = convolens::Engine::new(convolens::Config::default()).unwrap();
@@ -401,6 +404,8 @@ impl Engine {
     /// let w = engine.free_form_window("4915112345678", Some("1001"), 1751450000 + 3600).unwrap();
     /// assert!(w.open);
     /// assert_eq!(w.until, Some(1751450000 + 24 * 3600));
+    /// // July 2025: service messages are free.
+    /// assert!(w.free && !w.charged);
     /// ```
     pub fn free_form_window(
         &self,
@@ -456,7 +461,7 @@ impl Engine {
         crate::attribution::ContactFilter::guess(&self.config, &self.store, name)
     }
 
-    /// Write the users of a source or event as CSV (see [`crate::attribution::export_contacts`]);
+    /// Write the users of a source or event as CSV (see `crate::attribution::export_contacts`);
     /// `opts` gives the range, number filter and model. Returns the number of users written.
     pub fn export_contacts<W: std::io::Write>(
         &mut self,

@@ -7,7 +7,7 @@
 //! # Rules applied here
 //!
 //! Let `W` be the latest event time ingested, `lateness` and `lookback` the configured
-//! bounds (`lateness_days`, `attribution.lookback_days`) and `Q` = 4 days ([`QUIET`]: longer
+//! bounds (`lateness_days`, `attribution.lookback_days`) and `Q` = 4 days (`QUIET`: longer
 //! than every window the analytics use by default — the 24-hour conversation and service
 //! windows, the 72-hour free entry point window, the 24-hour inactivity timeout).
 //!
@@ -30,7 +30,7 @@
 //!   the user before `c` is dropped. Nothing the analytics carry across such a gap is
 //!   lost: windows and conversations are closed, and attribution never looks back past
 //!   `c` from an event after `until`. Two things do cross it, and the user keeps them as a
-//!   [`Carry`]: the business numbers they wrote to (so a returning user is not new again)
+//!   `Carry`: the business numbers they wrote to (so a returning user is not new again)
 //!   and the state of their support conversations. A user who never pauses that long
 //!   keeps their history until they do.
 //! - **Monthly counts.** The CBP service free tier and PMP volume tiers number a month's
@@ -295,7 +295,7 @@ fn seal(
     let (mut prepared, charges) = Prepared::build_with_charges(&ctx, past.as_ref())?;
     prepared.keep_before(until);
     let mut days = crate::engagement::build(store, tz, past.map(|p| p.engagement()));
-    days.keep_before(crate::engagement::days::day_num(until));
+    days.keep_before(crate::engagement::day_store::day_num(until));
     Ok((Sealed { prepared, days }, charges))
 }
 

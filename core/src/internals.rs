@@ -3,10 +3,12 @@
 
 pub use crate::attribution::{attribute, attributed};
 pub use crate::billing::BillingSetup;
-pub use crate::billing::charges::{Charges, ConversationKind, FreeReason, MessageCharge, compute};
+pub use crate::billing::charges::{
+    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource, compute,
+};
 pub use crate::engagement::build as build_engagement;
 pub use crate::engagement::build_users as build_engagement_users;
-pub use crate::engagement::report::sections as engagement_sections;
+pub use crate::engagement::sections::sections as engagement_sections;
 pub use crate::engagement::templates::TemplateMoney;
 pub use crate::input::{Event, ParseOptions, parse_document};
 pub use crate::model::money::parse_decimal_micros;

@@ -38,10 +38,54 @@
 //! Every figure a report shows has a one-line definition in [`report::definitions`]
 //! (what `report --explain` prints).
 //!
+//! # Layers
+//!
+//! The crate reads top to bottom; a module uses only the modules below it, and the three
+//! analyses never use each other (`core/tests/layers.rs` fails on any other import):
+//!
+//! 1. `engine`: ingestion entry points, caches, reports, snapshots ([`Engine`]);
+//! 2. [`snapshot`], [`partition`], [`expiry`]: state as bytes, users split across
+//!    workers, sealed days;
+//! 3. [`report`]: the report and its sections assembled, text and CSV, period compare,
+//!    day aggregates prepared once per engine state;
+//! 4. [`attribution`]: the models, the sources table, the contacts export (uses sources);
+//! 5. [`billing`] | [`engagement`] | [`sources`]: the analyses, each a fold per user into
+//!    day aggregates;
+//! 6. `scope`: report options, their range and the context sections compute from
+//!    ([`ReportOptions`]);
+//! 7. [`store`]: the facts, deduplicated and order-independent — no analysis state;
+//! 8. [`input`]: webhook payloads and convolens records parsed into events;
+//! 9. [`config`]: the configuration and its parts ([`Config`]);
+//! 10. [`model`]: the domain — messages, money, countries and markets, the pricing
+//!     timeline and rate cards;
+//! 11. `util` and the errors: hashing, time, serde helpers.
+//!
+//! The crate root is the API: it re-exports the engine, the configuration, the report and
+//! every section type, the errors and the outcomes. Everything else is crate-private;
+//! the workspace's own tests and benches reach internals through a hidden `internals`
+//! module.
+//!
+//! **Billing rules by date.** Meta's pricing changes are data: built-in entries of the
+//! pricing timeline ([`model::pricing`]), each on by default, each switched off or moved
+//! by the config's `pricing_timeline` (`{"name": …, "enabled": false}` /
+//! `"effective_from"`):
+//!
+//! | entry | from | sets | source |
+//! |---|---|---|---|
+//! | (baseline) | — | conversation-based pricing (CBP): 24-hour conversations per category; service conversations charged, the first 1,000 a month free; 72-hour free entry point | Meta's conversation-based pricing |
+//! | `service_free_2024_11` | 2024-11-01 | service conversations free | Meta's pricing page |
+//! | `pmp_2025_07` | 2025-07-01 | per-message pricing (PMP): templates charged by category, free-form and utility in the customer service window free, volume tiers | Meta's pricing page |
+//! | `business_agent_2026_08` | 2026-08-01 | Meta Business Agent messages charged (per token) | Meta's "Upcoming pricing updates for Meta Business Agent, service and utility messages" (2026-07-01) |
+//! | `service_charged_2026_10` | 2026-10-01 | free-form service messages and utility templates in the customer service window charged (free entry point still free) | the same Meta page; BSP changelogs (Chakra, YCloud, charles); 2026-10-01 rate cards with a `service` rate |
+//!
+//! The country→market table is dated too ([`model::country`]): Zimbabwe joined Rest of
+//! Africa on 2025-10-01; Bangladesh, Iraq, Nepal, Sri Lanka, Kazakhstan, Kuwait, Morocco,
+//! Oman and Ukraine became standalone markets on 2026-10-01.
+//!
 //! **Cost.** Ingestion keeps every fact, deduplicated (amortised O(1) per input). A report
 //! reads day aggregates that the engine builds on the first report after new input (one
 //! pass over the history) and keeps for further reports over any range, number filter or
-//! rule-based attribution model ([`report::prepared`]): those cost time proportional to
+//! rule-based attribution model (`report::prepared`): those cost time proportional to
 //! the days in their range. The data-driven models re-attribute the range's events.
 //! Without expiry, memory grows with the facts kept; [`Engine::expire`] (opt-in, e.g. once
 //! a day) seals the days that can no longer change and drops the per-user history behind
@@ -64,9 +108,9 @@ pub mod model;
 pub mod partition;
 pub mod report;
 mod scope;
-mod snapshot;
+pub mod snapshot;
 pub mod sources;
-mod store;
+pub mod store;
 mod util;
 
 pub use attribution::{
@@ -90,7 +134,7 @@ pub use expiry::ExpiryOutcome;
 pub use model::PricingModel;
 pub use model::country::MarketOverride;
 pub use model::money::{Currency, Money};
-pub use model::pricing::{ModelSpan, RulePatch, TimelineEntry};
+pub use model::pricing::{ModelSpan, RulePatch, ServiceSpan, TimelineEntry};
 pub use model::rates::{RateCardSpec, RateRow};
 pub use report::{
     Comparison, DEFINITIONS, Figure, RangeInfo, Report, Table, TextOptions, definition, explain,

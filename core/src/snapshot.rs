@@ -4,10 +4,12 @@
 //! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload: the
 //! configuration (as JSON text, so its untagged forms survive), the fact store, (since
 //! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! and (since schema 3) the facts the store's schema-2 layout has no room for (spend per
-//! business number and Meta campaign, reopen records), in `postcard` encoding. Schema 1
-//! and 2 snapshots still restore, except schema 2 snapshots with sealed days: schema 3
-//! changed the layout of the day aggregates (events, funnels' users, sent vs delivered,
+//! (since schema 3) the Meta Business Agent facts ([`crate::store::AgentFacts`]), and
+//! (since schema 4) the facts the store's older layout has no room for (spend per
+//! business number and Meta campaign, reopen records), in `postcard` encoding. Schema 1,
+//! 2 and 3 snapshots still restore, except schema 2 and 3 snapshots with sealed days:
+//! schema 3 changed the layout of the billing day aggregates (the agent category) and
+//! schema 4 that of the other day aggregates (events, funnels' users, sent vs delivered,
 //! the paid heatmap, credits by conversation start), so those are refused with a
 //! [`SnapshotError`] saying so. Restoring checks the magic,
 //! refuses a newer schema, verifies the checksum, decodes, and then checks every internal
@@ -28,10 +30,28 @@ struct ExpiredV2 {
     expiry: Option<Box<Expiry>>,
 }
 
+/// Why a schema `version` (2 or 3) snapshot with sealed days is refused: later schemas
+/// changed the layout of the sealed day aggregates, so it cannot be read back faithfully,
+/// decodable or not.
+fn sealed(version: u32) -> String {
+    let changed = if version == 2 {
+        "schemas 3 and 4 changed the day aggregates"
+    } else {
+        "schema 4 changed the day aggregates"
+    };
+    format!(
+        "a schema {version} snapshot with sealed days cannot be restored by this version: \
+         {changed} (restore it with the version that wrote it)"
+    )
+}
+
+/// The Meta Business Agent facts of a store (schema 3), by message id.
+type AgentFactsById = Vec<(Box<str>, crate::store::AgentFacts)>;
+
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const HEADER: usize = 6 + 4 + 8;
 
 use crate::util::hash::fnv1a;
@@ -39,6 +59,7 @@ use crate::util::hash::fnv1a;
 /// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
 /// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
 /// [`crate::Engine::restore`] still decodes and checks everything inside.
+#[doc(hidden)]
 pub fn seal(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
@@ -65,40 +86,52 @@ pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u
             .collect(),
         expiry: expired.expiry.clone(),
     };
+    let agent: Vec<(&Box<str>, &crate::store::AgentFacts)> = store.agent.iter().collect();
     let ext = store.extension();
-    let payload = postcard::to_extend(&(config_json, store, expired, ext), out).unwrap_or_default();
+    let payload =
+        postcard::to_extend(&(config_json, store, expired, agent, ext), out).unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
 }
 
-/// The decoded payload of a snapshot of schema `version`.
-fn payload(
-    version: u32,
-    bytes: &[u8],
-) -> Result<(String, Store, ExpiredV2, StoreExt), SnapshotError> {
+/// The parts of a decoded payload: config JSON, store, expired state, agent facts and the
+/// store's extension.
+type Parts = (String, Store, ExpiredV2, AgentFactsById, StoreExt);
+
+/// The decoded payload of a snapshot of schema `version`: its parts in turn (a postcard
+/// tuple is its parts one after the other), so that each type has one decoder whatever
+/// the schema; the parts a schema lacks are empty.
+fn payload(version: u32, bytes: &[u8]) -> Result<Parts, SnapshotError> {
     let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    Ok(match version {
-        1 => {
-            let (c, s) = postcard::from_bytes(bytes).map_err(corrupt)?;
-            (c, s, ExpiredV2::default(), StoreExt::default())
-        }
-        2 => {
-            // A schema 2 snapshot with sealed days cannot be read back faithfully,
-            // decodable or not: their day aggregates have another layout.
-            const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored \
-                     by this version: schema 3 changed the day aggregates (restore it with \
-                     the version that wrote it)";
-            let (c, s, x): (String, Store, ExpiredV2) = postcard::from_bytes(bytes)
-                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+    let ((config_json, store), rest): ((String, Store), &[u8]) =
+        postcard::take_from_bytes(bytes).map_err(corrupt)?;
+    let (expired, rest) = match version {
+        1 => (ExpiredV2::default(), rest),
+        2 | 3 => {
+            // Sealed days of an older schema cannot be read back faithfully, decodable
+            // or not: their day aggregates have another layout.
+            let (x, rest): (ExpiredV2, &[u8]) = postcard::take_from_bytes(rest)
+                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {})", sealed(version))))?;
             if x.expiry.is_some() {
-                return Err(SnapshotError::Corrupt(SEALED.into()));
+                return Err(SnapshotError::Corrupt(sealed(version)));
             }
-            (c, s, x, StoreExt::default())
+            (x, rest)
         }
-        _ => postcard::from_bytes(bytes).map_err(corrupt)?,
-    })
+        _ => postcard::take_from_bytes::<ExpiredV2>(rest).map_err(corrupt)?,
+    };
+    let (agent, rest): (AgentFactsById, &[u8]) = if version >= 3 {
+        postcard::take_from_bytes(rest).map_err(corrupt)?
+    } else {
+        (Vec::new(), rest)
+    };
+    let ext = if version >= 4 {
+        postcard::from_bytes(rest).map_err(corrupt)?
+    } else {
+        StoreExt::default()
+    };
+    Ok((config_json, store, expired, agent, ext))
 }
 
 /// Decode bytes written by [`encode`].
@@ -123,7 +156,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotE
             "checksum mismatch (truncated or altered)".into(),
         ));
     }
-    let (config_json, mut store, expired, ext) = payload(version, &bytes[HEADER..])?;
+    let (config_json, mut store, expired, agent, ext) = payload(version, &bytes[HEADER..])?;
+    store.agent = agent.into_iter().collect();
     store.set_extension(ext).map_err(SnapshotError::Corrupt)?;
     let config = Config::from_json(&config_json)
         .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;

@@ -538,38 +538,34 @@ fn the_switch_follows_the_business_time_zone() {
 }
 
 #[test]
-fn opt_in_2026_10_charges_service_and_utility_in_the_window() {
-    let t = ts("2026-10-05T00:00:00");
-    let lines = cat(&[
-        vec![inbound(DE, "in1", t)],
-        delivered_free_form(DE, "f1", t + H),
-        delivered_template(DE, "u1", t + 2 * H, "utility"),
-    ]);
-    // Default timeline: both free.
-    let mut e = engine(config(""), &lines);
-    let r = report(&mut e, None, None);
-    assert_eq!(r.billing.cost.total.0, 0);
-    assert_eq!(
-        (
-            r.billing.free_messages.free_form,
-            r.billing.free_messages.service_window
-        ),
-        (1, 1)
-    );
-    // Opted in: service 0.01 + utility 0.02 = 0.03.
-    let mut e = engine(
-        config(r#""pricing_timeline":[{"name":"service_charged_2026_10","enabled":true}]"#),
-        &lines,
-    );
-    let r = report(&mut e, None, None);
-    assert_eq!(
-        (
-            r.billing.charged_messages.service,
-            r.billing.charged_messages.utility
-        ),
-        (1, 1)
-    );
-    assert_eq!(r.billing.cost.total.0, eur("0.03"));
+fn service_charged_2026_10_is_on_by_default_and_can_be_switched_off() {
+    let lines = |t: i64| {
+        cat(&[
+            vec![inbound(DE, "in1", t)],
+            delivered_free_form(DE, "f1", t + H),
+            delivered_template(DE, "u1", t + 2 * H, "utility"),
+        ])
+    };
+    let off = r#""pricing_timeline":[{"name":"service_charged_2026_10","enabled":false}]"#;
+    // (day, config, charged service and utility, free-form and utility-in-window free, cost)
+    for (day, extra, charged, free, cost) in [
+        // The day before: both free by default.
+        ("2026-09-30", "", (0, 0), (1, 1), "0"),
+        // From 2026-10-01, by default, both charged inside the customer service window:
+        // service 0.01 + utility 0.02 (the month's first utility message, band 1–2) = 0.03.
+        ("2026-10-05", "", (1, 1), (0, 0), "0.03"),
+        // Switched off in the config: both free, as from 2025-07-01.
+        ("2026-10-05", off, (0, 0), (1, 1), "0"),
+    ] {
+        let mut e = engine(config(extra), &lines(ts(&format!("{day}T00:00:00"))));
+        let b = report(&mut e, None, None).billing;
+        let got = (
+            (b.charged_messages.service, b.charged_messages.utility),
+            (b.free_messages.free_form, b.free_messages.service_window),
+            b.cost.total.0,
+        );
+        assert_eq!(got, (charged, free, eur(cost)), "{day} {extra}");
+    }
 }
 
 // ---------------------------------------------------------------- delivery and input order

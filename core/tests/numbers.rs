@@ -673,10 +673,10 @@ fn leaves(path: &str, v: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
-// ---- snapshots: the facts schema 3 added, and schema 2 snapshots ----
+// ---- snapshots: the facts schema 4 added, and schema 2 and 3 snapshots ----
 
 #[test]
-fn schema_3_snapshots_keep_spend_numbers_and_schema_2_ones_still_restore() {
+fn schema_4_snapshots_keep_spend_numbers_and_schema_2_and_3_ones_still_restore() {
     let lines = vec![
         ad_click(P1, A, "a1", T0, "120"),
         spend("meta_ad:120", "2025-07-01", 30.0, Some(P1)),
@@ -686,7 +686,7 @@ fn schema_3_snapshots_keep_spend_numbers_and_schema_2_ones_still_restore() {
     let mut o = july();
     o.phone = Some(P1.into());
     let want = e.report(&o).unwrap();
-    // Schema 3 carries the spend's number beside the store: the same report after restore.
+    // Schema 4 carries the spend's number beside the store: the same report after restore.
     let mut back = Engine::restore(&e.snapshot()).unwrap();
     assert_eq!(back.report(&o).unwrap(), want);
     assert_eq!(row(&want, "meta_ad:120").invested, 30_000_000);
@@ -695,29 +695,37 @@ fn schema_3_snapshots_keep_spend_numbers_and_schema_2_ones_still_restore() {
     let config_json = serde_json::to_string(e.config()).unwrap();
     let mut payload =
         postcard::to_stdvec(&(config_json.as_str(), convolens::internals::store(&e))).unwrap();
-    let v2 = |payload: &[u8]| {
+    let sealed_as = |version: u32, payload: &[u8]| {
         let mut bytes = convolens::internals::seal(payload);
-        bytes[6..10].copy_from_slice(&2u32.to_le_bytes());
+        bytes[6..10].copy_from_slice(&version.to_le_bytes());
         bytes
     };
     payload.extend([0, 0]);
-    let mut old = Engine::restore(&v2(&payload)).unwrap();
-    // Schema 2 knew no numbers on spend: both records are the ad's spend that names no
-    // number, left out of a report on one number (and said so).
-    let r = old.report(&o).unwrap();
-    assert!(r.sources.iter().all(|s| s.invested == 0));
-    assert!(
-        r.warnings[0].starts_with("50.00 EUR of spend left out"),
-        "{:?}",
-        r.warnings
-    );
-    // With sealed days (the Option's tag 1), schema 2 is refused with the reason.
-    let last = payload.len() - 1;
-    payload[last] = 1;
-    let err = Engine::restore(&v2(&payload)).err().unwrap();
-    assert!(
-        err.to_string()
-            .contains("schema 2 snapshot with sealed days"),
-        "{err}"
-    );
+    // Schema 3 adds the Meta Business Agent facts after them: an empty list, one 0 byte.
+    let mut v3 = payload.clone();
+    v3.push(0);
+    for (version, payload) in [(2, &payload), (3, &v3)] {
+        let mut old = Engine::restore(&sealed_as(version, payload)).unwrap();
+        // Schemas 2 and 3 knew no numbers on spend: both records are the ad's spend that
+        // names no number, left out of a report on one number (and said so).
+        let r = old.report(&o).unwrap();
+        assert!(
+            r.sources.iter().all(|s| s.invested == 0),
+            "schema {version}"
+        );
+        assert!(
+            r.warnings[0].starts_with("50.00 EUR of spend left out"),
+            "schema {version}: {:?}",
+            r.warnings
+        );
+    }
+    // With sealed days (the Option's tag 1), schemas 2 and 3 are refused with the reason.
+    let at = payload.len() - 1;
+    payload[at] = 1;
+    v3[at] = 1;
+    for (version, payload) in [(2, &payload), (3, &v3)] {
+        let err = Engine::restore(&sealed_as(version, payload)).err().unwrap();
+        let want = format!("schema {version} snapshot with sealed days");
+        assert!(err.to_string().contains(&want), "{err}");
+    }
 }

@@ -14,6 +14,16 @@
 //! and list buttons, click URL buttons, buy, come back, and get their support
 //! conversations closed by agents. Spend arrives as daily records and as Meta Ads Insights
 //! weekly rows.
+//!
+//! The traffic follows Meta's rules of its dates, so a period past 2026 shows the changes
+//! (`gen_data --start 2026-09-01 --days 91`): from 2026-07-01 Meta Business Agent replies
+//! answer some returning users (outbound records with `category: meta_business_agent` and,
+//! mostly, a `tokens` count; Meta's `pricing` objects name the category from 2026-08-01,
+//! when Meta bills them); from 2026-10-01 Meta's `pricing` objects say free-form replies and
+//! utility templates in the customer service window are billable; and a period reaching
+//! 2026-10-01 also draws users from four of the nine markets that became standalone then
+//! (Kazakhstan, Bangladesh, Ukraine, Morocco). None of this touches a period that ends
+//! before 2026-07-01, so the bundled 2025 data is unchanged.
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
@@ -162,7 +172,30 @@ struct User {
     loyalty: f64,
     /// Last inbound timestamp (for the service window).
     last_inbound: i64,
+    /// The Click-to-WhatsApp / Page-CTA message not answered yet (free entry point).
+    referral_at: Option<i64>,
+    /// The free entry point window `[opened, until)` its first reply opened.
+    free_entry: Option<(i64, i64)>,
 }
+
+/// 2025-07-01T00:00Z: per-message pricing.
+const PMP_2025_07: i64 = 1_751_328_000;
+/// 2026-07-01T00:00Z: Meta Business Agent launched.
+const AGENT_2026_07: i64 = 1_782_864_000;
+/// 2026-08-01T00:00Z: Meta bills Meta Business Agent messages.
+const AGENT_BILLED_2026_08: i64 = 1_785_542_400;
+/// 2026-10-01T00:00Z: service messages and utility templates in the window charged; nine new
+/// standalone markets.
+const SERVICE_2026_10: i64 = 1_790_812_800;
+
+/// Users from four of the markets that became standalone on 2026-10-01, drawn (besides
+/// [`COUNTRIES`]) when the period reaches that day.
+const COUNTRIES_2026: [(&str, &str, usize); 4] = [
+    ("7701", "KZ", 7),
+    ("88017", "BD", 8),
+    ("38050", "UA", 7),
+    ("2126", "MA", 8),
+];
 
 const COUNTRIES: [(&str, &str, usize); 12] = [
     ("49151", "DE", 8),
@@ -299,6 +332,15 @@ impl Gen<'_> {
         self.stats.outbound += 1;
         // The host usually records the message as the API answers; now and then its record
         // lands after the first status (order tolerance).
+        let agent = author == "meta_business_agent";
+        if agent {
+            // Meta's own AI agent: a free-form reply of its own category; the host mostly
+            // knows its token count.
+            rec["category"] = json!("meta_business_agent");
+            if self.rng.chance(0.9) {
+                rec["tokens"] = json!(self.rng.range(400, 4_000));
+            }
+        }
         let rec_ts = if self.rng.chance(0.05) { ts + 3 } else { ts };
         self.schedule(today, day, rec_ts, rec.to_string());
         let fail = template.is_some() && self.rng.chance(0.04);
@@ -314,20 +356,31 @@ impl Gen<'_> {
                 statuses.push(("read", delivered + self.rng.range(5, 6 * 3600), None));
             }
         }
-        let pmp = ts >= 1_751_328_000; // 2025-07-01T00:00Z
-        let in_csw = ts - self.users[u].last_inbound < 86_400;
+        let in_fep = !fail && self.free_entry_at(u, delivered);
+        let pmp = ts >= PMP_2025_07;
+        // From 2026-10-01 nothing is free for being in the customer service window.
+        let in_csw = ts - self.users[u].last_inbound < 86_400 && ts < SERVICE_2026_10;
         for (st, sts, code) in statuses {
             let mut s =
                 json!({"id": id, "status": st, "timestamp": sts.to_string(), "recipient_id": to});
             if let Some(code) = code {
                 s["errors"] = json!([{"code": code, "title": "Message undeliverable", "message": "Message undeliverable", "error_data": {"details": "Message failed to send"}}]);
+            } else if agent && ts < AGENT_BILLED_2026_08 {
+                // Before Meta bills agent messages, no pricing object is assumed.
             } else if pmp && (st == "sent" || st == "delivered") {
                 let (cat, free) = match template {
+                    _ if agent => ("meta_business_agent", false),
+                    // Meta's free entry point objects (modelled from 2026-07-01 only, so that
+                    // the 2025 example data stays as it was).
+                    Some((_, c)) if in_fep && ts >= AGENT_2026_07 => (c, true),
+                    None if in_fep && ts >= AGENT_2026_07 => ("service", true),
                     Some((_, "utility")) if in_csw => ("utility", true),
                     Some((_, c)) => (c, false),
-                    None => ("service", true),
+                    None => ("service", ts < SERVICE_2026_10),
                 };
-                s["pricing"] = if free {
+                s["pricing"] = if free && in_fep && ts >= AGENT_2026_07 {
+                    json!({"billable": false, "pricing_model": "PMP", "type": "free_entry_point", "category": cat})
+                } else if free {
                     json!({"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": cat})
                 } else {
                     json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": cat})
@@ -342,6 +395,24 @@ impl Gen<'_> {
             self.schedule(today, day, sts, line);
         }
         (id, !fail)
+    }
+
+    /// Whether a business message delivered at `d` to user `u` is in a free entry point
+    /// window: inside an open one, or the first reply, within 24 h, to the user's
+    /// ad/Page-CTA message, which opens one for 72 h (the first reply consumes the referral).
+    fn free_entry_at(&mut self, u: usize, d: i64) -> bool {
+        let user = &mut self.users[u];
+        if user.free_entry.is_some_and(|(o, e)| o <= d && d < e) {
+            user.referral_at = None;
+            return true;
+        }
+        match user.referral_at.take() {
+            Some(r) if d < r + 86_400 => {
+                user.free_entry = Some((d, d + 72 * 3600));
+                true
+            }
+            _ => false,
+        }
     }
 
     fn purchase(&mut self, today: &mut Day, day: u32, u: usize, ts: i64) {
@@ -395,6 +466,9 @@ impl Gen<'_> {
             }
         };
         self.inbound(today, day, u, ts, msg);
+        if matches!(entry, Entry::Ad1 | Entry::Ad2 | Entry::Post) {
+            self.users[u].referral_at = Some(ts);
+        }
         // The bot answers at once with a question and two reply buttons.
         let t1 = ts + self.rng.range(2, 20);
         let (qid, ok) = self.outbound(
@@ -477,6 +551,21 @@ impl Gen<'_> {
                              "interactive": {"type": "list_reply", "list_reply": {"id": format!("rating_{score}"), "title": format!("{score} stars")}}});
             let t2 = t1 + self.rng.range(10, 900);
             self.inbound(today, day, u, t2, msg);
+        }
+        // From its launch, Meta's Business Agent answers half the returning users' questions.
+        if t1 >= AGENT_2026_07 && self.rng.chance(0.5) {
+            let t = t1 + self.rng.range(5, 90);
+            self.outbound(
+                today,
+                day,
+                u,
+                t,
+                None,
+                "meta_business_agent",
+                Some("meta-business-agent"),
+                None,
+                &[],
+            );
         }
         if self.rng.chance(0.15) {
             let t = ts + self.rng.range(60, 3600);
@@ -576,8 +665,18 @@ pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
     let mut rng = Rng::new(cfg.seed);
     let mut users = Vec::new();
     let total = cfg.users + cfg.users / 5;
+    // A period reaching 2026-10-01 also draws users from the new standalone markets.
+    let end = cfg.start + chrono::Duration::days(i64::from(cfg.days));
+    let countries: Vec<(&str, &str, usize)> = if end
+        .and_hms_opt(0, 0, 0)
+        .is_some_and(|t| t.and_utc().timestamp() > SERVICE_2026_10)
+    {
+        COUNTRIES.iter().chain(&COUNTRIES_2026).copied().collect()
+    } else {
+        COUNTRIES.to_vec()
+    };
     for i in 0..total {
-        let (prefix, _cc, digits) = *rng.pick(&COUNTRIES);
+        let (prefix, _cc, digits) = *rng.pick(&countries);
         let mut wa = prefix.to_string();
         for _ in 0..digits {
             wa.push(char::from(b'0' + rng.range(0, 10) as u8));
@@ -604,6 +703,8 @@ pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
             arrives: (!campaign_only).then(|| rng.range(0, i64::from(cfg.days.max(1))) as u32),
             loyalty: rng.f() * 0.12,
             last_inbound: i64::MIN / 2,
+            referral_at: None,
+            free_entry: None,
         });
     }
     let day0 = cfg
@@ -677,6 +778,104 @@ mod tests {
         let mut c = Vec::new();
         generate(&other, &mut c).unwrap();
         assert_ne!(a, c);
+    }
+
+    /// The example config with its rate card read from `examples/data`.
+    fn example_engine() -> convolens::Engine {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+        let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
+        let mut cfg = convolens::Config::from_json(&text).unwrap();
+        cfg.resolve_rate_card(Some(std::path::Path::new(dir)), |p| {
+            std::fs::read_to_string(p)
+        })
+        .unwrap();
+        convolens::Engine::new(cfg).unwrap()
+    }
+
+    fn report(e: &mut convolens::Engine, from: &str, to: &str) -> convolens::Report {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        e.report(
+            &convolens::ReportOptions::default()
+                .start(d(from))
+                .end(d(to)),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn default_generation_is_the_bundled_example() {
+        // The 2026 additions only touch periods from 2026-07-01: the bundled 2025 data (and
+        // every test built on it) is byte for byte what the defaults generate.
+        let mut out = Vec::new();
+        generate(&GenConfig::default(), &mut out).unwrap();
+        let bundled = include_bytes!("../data/example.jsonl");
+        assert!(
+            out == bundled,
+            "gen_data's default output differs from example.jsonl"
+        );
+    }
+
+    #[test]
+    fn traffic_past_2026_10_01_shows_the_change() {
+        let cfg = GenConfig {
+            users: 120,
+            start: NaiveDate::from_ymd_opt(2026, 9, 10).unwrap(),
+            days: 45,
+            ..GenConfig::default()
+        };
+        let mut out = Vec::new();
+        generate(&cfg, &mut out).unwrap();
+        let mut e = example_engine();
+        assert!(e.ingest_reader(&out[..]).unwrap().errors.is_empty());
+        // September: free-form replies and utility templates in the window are free.
+        let sep = report(&mut e, "2026-09-10", "2026-10-01");
+        let b = &sep.billing;
+        assert_eq!(b.service, convolens::ServiceSpan::Free);
+        assert_eq!(b.charged_messages.service, 0);
+        assert!(b.free_messages.free_form > 0, "{:?}", b.free_messages);
+        // October: charged, nothing free for being free-form any more.
+        let oct = report(&mut e, "2026-10-01", "2026-10-25");
+        let b = &oct.billing;
+        assert_eq!(b.service, convolens::ServiceSpan::Charged);
+        assert!(b.charged_messages.service > 0);
+        assert_eq!(
+            (b.free_messages.free_form, b.free_messages.service_window),
+            (0, 0)
+        );
+        // The example card prices October's service messages (its 2026-10-01 section).
+        assert!(b.cost.by_category["service"].0 > 0);
+        // Meta's pricing objects in the generated data follow the same rules: the engine
+        // agrees with every one of them, on both sides of the date.
+        for r in [&sep, &oct] {
+            let rec = &r.billing.reconciliation;
+            assert!(rec.checked > 0);
+            assert_eq!(rec.mismatched, 0, "{:?}", rec.mismatches.first());
+        }
+        // Meta Business Agent replies: counted apart, charged, priced by tokens except the
+        // ones without a count, which the report warns about.
+        let a = &oct.billing.meta_business_agent;
+        assert!(a.delivered > 0 && a.charged == a.delivered);
+        assert_eq!(a.priced_by_tokens + a.unpriced, a.charged);
+        assert_eq!(a.unpriced, a.without_tokens);
+        assert_eq!(
+            oct.warnings
+                .iter()
+                .filter(|w| w.contains("Meta Business Agent"))
+                .count(),
+            usize::from(a.unpriced > 0)
+        );
+        // Users of the new standalone markets are priced at their own rows: no unpriced
+        // templates or service messages.
+        assert!(oct.usage.months[0].by_country.contains_key("KZ"));
+        assert!(
+            oct.billing
+                .cost
+                .unpriced_by_category
+                .keys()
+                .all(|k| k == "meta_business_agent"),
+            "{:?}",
+            oct.billing.cost.unpriced_by_category
+        );
     }
 
     #[test]

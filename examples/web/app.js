@@ -182,9 +182,14 @@ function volume(r) {
   ]);
 }
 
+const SERVICE = { free: 'free', charged: 'charged', mixed: 'free, then charged' };
+
 function cost(r) {
   const c = r.billing.cost;
-  const rows = Object.entries(c.by_category).sort((a, b) => b[1] - a[1]);
+  // Meta Business Agent messages get a bar only when there are some.
+  const rows = Object.entries(c.by_category)
+    .filter(([cat]) => cat !== 'meta_business_agent' || r.billing.meta_business_agent.delivered > 0)
+    .sort((a, b) => b[1] - a[1]);
   const max = Math.max(1e-9, ...rows.map(([, v]) => v));
   const counts = r.billing.charged_messages;
   const conv = r.billing.conversations;
@@ -198,8 +203,11 @@ function cost(r) {
         conv[cat] ? `${int(conv[cat])} conversations` : '',
       ].filter(Boolean).join(' · '))))),
     el('p', { class: 'total' }, `Total ${money(c.total, c.currency)} · ${r.billing.model}`,
+      // From 2026-10-01 Meta charges service (free-form) messages: say which applies.
+      ` · service messages ${SERVICE[r.billing.service]}`,
       c.unpriced ? ` · ${int(c.unpriced)} unpriced` : '',
-      ` · ${int(Object.values(r.billing.free_messages).reduce((s, n) => s + n, 0))} free messages`));
+      ` · ${int(Object.values(r.billing.free_messages).reduce((s, n) => s + n, 0))} free messages`),
+    ...r.warnings.map((w) => el('p', { class: 'warning' }, `⚠ ${w}`)));
 }
 
 function fill(id, node) {

@@ -3,7 +3,8 @@
 //
 //   node examples/web/serve.js [PORT]   then open http://127.0.0.1:PORT/examples/web/
 //
-// `start(port)` is used by the browser test (port 0 = a free port).
+// `start(port, root)` is used by the browser tests (port 0 = a free port; `root`, default the
+// repository, is the directory served).
 const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -12,6 +13,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.jsonl': 'application/x-ndjson',
@@ -19,7 +22,8 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-function start(port = 0) {
+function start(port = 0, root = ROOT) {
+  const base = path.resolve(root);
   const server = http.createServer((req, res) => {
     let rel;
     try {
@@ -29,8 +33,8 @@ function start(port = 0) {
       return;
     }
     if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(ROOT, rel);
-    if (!file.startsWith(ROOT + path.sep)) {
+    const file = path.join(base, rel);
+    if (!file.startsWith(base + path.sep)) {
       res.writeHead(403).end();
       return;
     }

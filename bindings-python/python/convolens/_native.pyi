@@ -69,10 +69,16 @@ _Path = Union[str, os.PathLike[str]]
 
 @final
 class FreeFormWindow:
-    """The customer service window of one user at one instant; true when open."""
+    """The customer service window of one user at one instant; true when open (free-form
+    may be sent), ``charged`` when such a message would be charged (from 2026-10-01 by
+    default), ``free`` when it would cost nothing."""
 
     @property
     def open(self) -> bool: ...
+    @property
+    def free(self) -> bool: ...
+    @property
+    def charged(self) -> bool: ...
     @property
     def at(self) -> datetime.datetime: ...
     @property

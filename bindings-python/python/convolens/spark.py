@@ -1,8 +1,9 @@
 """The same reports over data that no longer fits one machine, on Apache Spark.
 
-Install with the extra ``convolens[spark]`` (``pyspark>=3.5``, and a Java runtime for
-Spark); convolens itself must be installed on every executor, the same version as on the
-driver. ::
+Install with the extra ``convolens[spark]`` (``pyspark[connect]>=3.5``: pyspark with the
+pyarrow that ``mapInArrow`` needs and the Spark Connect client; and a Java runtime for a
+local Spark); convolens itself must be installed on every executor, the same version as
+on the driver. ::
 
     from pyspark.sql import SparkSession
     import convolens.spark
@@ -18,6 +19,10 @@ the merged engine itself (for several reports, ``snapshot()``, ``to_pandas``...)
 How it runs
 -----------
 
+Only the DataFrame API is used -- no RDDs, no private attributes -- so the same code runs
+on a classic session and on Spark Connect (``SparkSession.builder.remote(...)``,
+Databricks serverless and shared clusters).
+
 1. Every row gets a partition (:func:`partition_of`, computed by the Rust core): the
    64-bit FNV-1a hash of its **user key** (:func:`user_key`) modulo ``partitions``. The
    user key is the ``wa_id``, else the business-scoped user id (BSUID), of the first
@@ -25,20 +30,25 @@ How it runs
    message sender or status recipient; an ``outbound`` record's ``to``; an
    ``external_event``'s or ``close``'s ``contact``. Rows without a user -- ``spend``
    and ``click`` records, webhooks of other fields, blank and invalid rows -- all go to
-   partition 0, so each is ingested exactly once.
+   partition 0, so each is ingested exactly once. The row's position in the input is
+   ``monotonically_increasing_id()`` (input partition, then place in it); the key is
+   computed in a ``mapInArrow`` over the input, one Arrow batch at a time.
 
-2. Rows are shuffled to their partition and sorted there by their position in the input
-   (``repartitionAndSortWithinPartitions``), so every partition engine sees its rows in
-   input order, as one engine fed everything would.
+2. Rows are shuffled by partition (``repartition(partitions, "part")``) and sorted there
+   by partition and position (``sortWithinPartitions``), so every partition's rows reach
+   its engine in input order, as one engine fed everything would see them. (Spark hashes
+   the partition number again, so one Spark task may hold several partitions: each gets
+   its own engine.)
 
-3. Each partition's rows go, as one JSONL stream, to an engine restored from the driver's
-   empty engine: every engine has byte-identical configuration (a rate card given as a
-   path is read once, on the driver). The engine's ``snapshot()`` is the partition's only
-   output.
+3. A second ``mapInArrow`` feeds each partition's rows, as one JSONL stream, to an engine
+   restored from the driver's empty engine: every engine has byte-identical configuration
+   (a rate card given as a path is read once, on the driver). The engine's ``snapshot()``
+   is the partition's only output, one row ``(part, snapshot)``.
 
 4. The snapshots are **merged** in partition order -- on the driver (``merge="driver"``,
-   the default), or pairwise on the executors first (``merge="tree"``, for many
-   partitions), always into the engine of the lower partition -- and the report is
+   the default), or first on the executors (``merge="tree"``, for many partitions:
+   ``depth`` rounds, each merging groups of consecutive partitions with one more
+   ``mapInArrow``), always into the engine of the lower partition -- and the report is
    computed once, on the merged engine.
 
 Why this is the single-engine report
@@ -90,8 +100,9 @@ its line breaks are read as spaces -- so a DataFrame of webhook bodies as receiv
 what ``Engine.ingest_many`` of the same strings gives. A row is never joined with the
 next one, as ``ingest_jsonl`` joins the lines of a pretty-printed document in a file: do
 not read pretty-printed files with ``spark.read.text`` (use ``wholetext=True``). Column:
-the only column of the DataFrame, or ``column=``; strings or binary (UTF-8). An RDD of
-strings or bytes works as well.
+the only column of the DataFrame, or ``column=``; strings or binary (UTF-8). An RDD is
+not accepted (Spark Connect has none): make it a DataFrame first, e.g.
+``rdd.map(lambda s: (s,)).toDF(["value"])`` on a classic session.
 
 Parse errors are counted in ``input.errors``; their line numbers are per partition
 engine, so they are not returned. To see them, run ``Engine.ingest_many`` (or
@@ -101,23 +112,26 @@ Costs
 -----
 
 Keying parses each row once in the Rust core (cheaper than ingesting it); the shuffle
-moves the rows as pickled batches and sorts them back into input order per partition;
+moves the rows as Arrow batches and sorts them back into input order per partition;
 each partition's rows then go to its engine in 1 MiB chunks. On one or two machines
 Spark is slower than one engine (measured figures are in the README); it is for
 histories that do not fit one machine. The driver holds all snapshots at once with
 ``merge="driver"`` (about 55 bytes per message) and merges them in turn (replaying facts
 costs a fraction of ingesting them); ``spark.driver.maxResultSize`` must exceed their
-total. With ``merge="tree"`` the executors merge snapshots pairwise first
-(``RDD.treeReduce(depth)``), which pays off with dozens of partitions and more.
+total. With ``merge="tree"`` the executors merge groups of snapshots first, which pays
+off with dozens of partitions and more. A snapshot travels as one Arrow binary value, so
+one partition's snapshot must stay under 2 GiB: use more partitions for more data.
 """
 
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 from typing import (
     IO,
     Any,
+    Callable,
     Iterable,
     Iterator,
     List,
@@ -133,13 +147,17 @@ from .types import Report
 
 __all__ = ["engine", "partition_of", "report", "user_key"]
 
-# A pyspark DataFrame or RDD. pyspark is an optional dependency, imported only when
-# Spark runs, so its types are not spelled here.
+# A pyspark DataFrame (classic or Spark Connect). pyspark is an optional dependency,
+# imported only when Spark runs, so its types are not spelled here.
 SparkData = Any
+# A pyarrow RecordBatch, as mapInArrow hands them over.
+_Batch = Any
 
 ConfigLike = Union[Mapping[str, Any], str, "os.PathLike[str]", None]
-# (partition, input partition, position in it): where a row goes and where it came from.
-_Key = Tuple[int, int, int]
+
+# The schemas of the two mapInArrow stages.
+_KEYED = "part int, pos long, doc binary"
+_SNAPSHOTS = "part int, snapshot binary"
 
 
 def _row_bytes(row: Any) -> bytes:
@@ -164,13 +182,39 @@ def _row_bytes(row: Any) -> bytes:
     return b
 
 
-def _keyed(n: int) -> Any:
-    def keyed(index: int, rows: Iterable[Any]) -> Iterator[Tuple[_Key, bytes]]:
-        for pos, row in enumerate(rows):
-            b = _row_bytes(row)
-            yield (partition_of(b, n) if b else 0, index, pos), b
+def _pyarrow() -> Any:
+    return importlib.import_module("pyarrow")
+
+
+def _keyed(n: int) -> Callable[[Iterable[_Batch]], Iterator[_Batch]]:
+    """Stage 1 (mapInArrow): ``(doc, pos)`` batches to ``(part, pos, doc)``, each doc made
+    one JSONL line by :func:`_row_bytes`."""
+
+    def keyed(batches: Iterable[_Batch]) -> Iterator[_Batch]:
+        pa = _pyarrow()
+        for batch in batches:
+            docs = [_row_bytes(d) for d in batch.column(0).to_pylist()]
+            parts = [partition_of(b, n) if b else 0 for b in docs]
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(parts, pa.int32()), batch.column(1), pa.array(docs, pa.binary())],
+                names=["part", "pos", "doc"],
+            )
 
     return keyed
+
+
+def _rows_of(batches: Iterable[_Batch]) -> Iterator[Tuple[int, Any]]:
+    """The ``(first column, second column)`` pairs of every row of the batches."""
+    for batch in batches:
+        yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist())
+
+
+def _snapshot_batch(part: int, snapshot: bytes) -> _Batch:
+    pa = _pyarrow()
+    return pa.RecordBatch.from_arrays(
+        [pa.array([part], pa.int32()), pa.array([snapshot], pa.binary())],
+        names=["part", "snapshot"],
+    )
 
 
 class _Lines:
@@ -193,29 +237,50 @@ class _Lines:
         return b"".join(parts)
 
 
-def _partition_engine(seed: bytes) -> Any:
-    def run(index: int, rows: Iterator[Tuple[_Key, bytes]]) -> Iterator[Tuple[int, bytes]]:
-        eng = Engine.restore(seed)
-        stream = _Lines(b for _, b in rows)
-        eng.ingest_jsonl(cast(IO[bytes], stream))
-        if stream.count:
-            yield index, eng.snapshot()
+def _partition_engines(seed: bytes) -> Callable[[Iterable[_Batch]], Iterator[_Batch]]:
+    """Stage 2 (mapInArrow): ``(part, doc)`` rows sorted by partition and position to one
+    ``(part, snapshot)`` row per partition: the rows fed in order to an engine restored
+    from ``seed``."""
+
+    def run(batches: Iterable[_Batch]) -> Iterator[_Batch]:
+        for part, rows in itertools.groupby(_rows_of(batches), key=lambda r: r[0]):
+            eng = Engine.restore(seed)
+            stream = _Lines(doc for _, doc in rows)
+            eng.ingest_jsonl(cast(IO[bytes], stream))
+            if stream.count:
+                yield _snapshot_batch(part, eng.snapshot())
 
     return run
 
 
-def _merge_pair(
-    a: Optional[Tuple[int, bytes]], b: Optional[Tuple[int, bytes]]
-) -> Optional[Tuple[int, bytes]]:
-    """Merge two partitions' snapshots into the engine of the lower partition (partition
-    0, which holds the spend lines, stays the base of every merge it is part of).
-    ``None`` (no partition) is the identity."""
-    if a is None or b is None:
-        return b if a is None else a
-    lo, hi = (a, b) if a[0] < b[0] else (b, a)
-    merged = Engine.restore(lo[1])
-    merged.merge(Engine.restore(hi[1]))
-    return lo[0], merged.snapshot()
+def _merge_sorted(parts: Iterable[Tuple[int, bytes]]) -> Optional[Tuple[int, Engine]]:
+    """``(part, snapshot)`` pairs merged in partition order into the engine of the lowest
+    partition (partition 0, which holds the spend lines, stays the base of every merge
+    it is part of); ``None`` for no pairs."""
+    ordered = sorted(parts, key=lambda p: p[0])
+    if not ordered:
+        return None
+    first = ordered[0][0]
+    merged = Engine.restore(ordered[0][1])
+    ordered[0] = (first, b"")
+    for i in range(1, len(ordered)):
+        merged.merge(Engine.restore(ordered[i][1]))
+        ordered[i] = (ordered[i][0], b"")  # let each snapshot go once merged
+    return first, merged
+
+
+def _merge_groups(stride: int) -> Callable[[Iterable[_Batch]], Iterator[_Batch]]:
+    """One round of ``merge="tree"`` (mapInArrow): ``(part, snapshot)`` rows sorted by
+    partition, merged per group of ``stride`` consecutive partitions (``part // stride``)
+    into the group's lowest partition."""
+
+    def run(batches: Iterable[_Batch]) -> Iterator[_Batch]:
+        for _, group in itertools.groupby(_rows_of(batches), key=lambda r: r[0] // stride):
+            merged = _merge_sorted(group)
+            if merged is not None:
+                yield _snapshot_batch(merged[0], merged[1].snapshot())
+
+    return run
 
 
 def _seed_engine(config: ConfigLike) -> Engine:
@@ -232,48 +297,50 @@ def _seed_engine(config: ConfigLike) -> Engine:
     )
 
 
-def _column_bytes(df: SparkData, column: str) -> Optional[SparkData]:
-    """The column's values as an RDD of ``bytes`` (``None`` for nulls) straight from the
-    JVM, without building a Python ``Row`` per value (two to three times faster than
-    ``df.rdd``); ``None`` where that is not available (Spark Connect)."""
-    try:
-        pyspark = importlib.import_module("pyspark")
-        serializers = importlib.import_module("pyspark.serializers")
-        sc = df.sparkSession.sparkContext
-        jdf = df.select(column)._jdf
-        encoders = sc._jvm.org.apache.spark.sql.Encoders
-        kind = dict(df.dtypes)[column]
-        encoder = {"string": encoders.STRING, "binary": encoders.BINARY}[kind]()
-        jrdd = getattr(jdf, "as")(encoder).javaRDD()
-        return pyspark.RDD(jrdd, sc, serializers.UTF8Deserializer(use_unicode=False))
-    except Exception:  # noqa: BLE001 - any failure: take the portable path
-        return None
+def _document_column(df: SparkData, column: Optional[str]) -> str:
+    """The name of the DataFrame's column holding the documents (string or binary)."""
+    if not (hasattr(df, "sparkSession") and hasattr(df, "mapInArrow")):
+        hint = (
+            " (an RDD: make it a DataFrame first, e.g. rdd.map(lambda s: (s,)).toDF(['value']))"
+            if type(df).__name__ == "RDD"
+            else ""
+        )
+        raise TypeError(f"expected a Spark DataFrame, not {type(df).__name__}{hint}")
+    if column is None:
+        if len(df.columns) != 1:
+            raise ValueError(
+                f"the DataFrame has columns {df.columns}; name the one holding "
+                "the documents with column="
+            )
+        column = df.columns[0]
+    kind = dict(df.dtypes).get(column)
+    if kind not in ("string", "binary"):
+        raise TypeError(f"column {column!r} is {kind}, not string or binary")
+    return column
 
 
-def _rows(source: SparkData, column: Optional[str]) -> SparkData:
-    """The documents of a DataFrame's column, or an RDD as it is."""
-    if hasattr(source, "sparkSession"):
-        if column is None:
-            if len(source.columns) != 1:
-                raise ValueError(
-                    f"the DataFrame has columns {source.columns}; name the one holding "
-                    "the documents with column="
-                )
-            column = source.columns[0]
-        kind = dict(source.dtypes).get(column)
-        if kind not in ("string", "binary"):
-            raise TypeError(f"column {column!r} is {kind}, not string or binary")
-        fast = _column_bytes(source, column)
-        if fast is not None:
-            return fast
-        return source.select(column).rdd.map(lambda r: r[0])
-    if hasattr(source, "mapPartitionsWithIndex"):
-        return source
-    raise TypeError(f"expected a Spark DataFrame or RDD, not {type(source).__name__}")
+def _default_partitions(spark: Any) -> int:
+    """``spark.default.parallelism`` when set, else ``spark.sql.shuffle.partitions``."""
+    for key in ("spark.default.parallelism", "spark.sql.shuffle.partitions"):
+        try:
+            value = spark.conf.get(key, None)
+        except Exception:  # noqa: BLE001 - a conf the session does not expose
+            value = None
+        if value is not None and str(value).strip().isdigit() and int(value) > 0:
+            return int(value)
+    raise ValueError(
+        "neither spark.default.parallelism nor spark.sql.shuffle.partitions is a number "
+        "here; give partitions="
+    )
 
 
-def _first(key: _Key) -> int:
-    return key[0]
+def _tree_stride(n: int, depth: int) -> int:
+    """The group size of each ``merge="tree"`` round: the smallest ``k >= 2`` with
+    ``k ** depth >= n``, so ``depth`` rounds leave one snapshot."""
+    k = 2
+    while k**depth < n:
+        k += 1
+    return k
 
 
 def engine(
@@ -287,39 +354,50 @@ def engine(
 ) -> Engine:
     """The engine one :class:`convolens.Engine` fed every row of ``df``, in order, would
     be, built on Spark: rows repartitioned by user into ``partitions`` partitions
-    (default: the context's default parallelism), one engine per partition, snapshots
-    merged.
+    (default: ``spark.default.parallelism`` when set, else ``spark.sql.shuffle.partitions``),
+    one engine per partition, snapshots merged.
 
-    ``df`` is a DataFrame with one string (or binary) column of convolens JSONL lines or
-    webhook payloads (or name it with ``column=``), or an RDD of such strings or bytes.
-    ``config`` is a dict, JSON text, a path to a JSON config file, or ``None``.
-    ``merge`` is ``"driver"`` (collect the snapshots, merge them on the driver) or
-    ``"tree"`` (merge them pairwise on the executors with ``treeReduce(depth)``).
+    ``df`` is a DataFrame -- of a classic or a Spark Connect session -- with one string
+    (or binary) column of convolens JSONL lines or webhook payloads (or name it with
+    ``column=``). ``config`` is a dict, JSON text, a path to a JSON config file, or
+    ``None``. ``merge`` is ``"driver"`` (collect the snapshots, merge them on the driver)
+    or ``"tree"`` (merge them on the executors first, in ``depth`` rounds of groups of
+    consecutive partitions).
     """
     if merge not in ("driver", "tree"):
         raise ValueError(f"merge must be 'driver' or 'tree', not {merge!r}")
-    rows = _rows(df, column)
-    n = rows.context.defaultParallelism if partitions is None else partitions
+    if not isinstance(depth, int) or isinstance(depth, bool) or depth < 1:
+        raise ValueError(f"depth must be a positive integer, not {depth!r}")
+    column = _document_column(df, column)
+    n = _default_partitions(df.sparkSession) if partitions is None else partitions
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"partitions must be a positive integer, not {n!r}")
+    functions = importlib.import_module("pyspark.sql.functions")
     base = _seed_engine(config)
     seed = base.snapshot()
     snaps = (
-        rows.mapPartitionsWithIndex(_keyed(n))
-        .repartitionAndSortWithinPartitions(n, _first)
-        .mapPartitionsWithIndex(_partition_engine(seed))
+        df.select(
+            functions.col(column).cast("binary").alias("doc"),
+            functions.monotonically_increasing_id().alias("pos"),
+        )
+        .mapInArrow(_keyed(n), _KEYED)
+        .repartition(n, "part")
+        .sortWithinPartitions("part", "pos")
+        .select("part", "doc")
+        .mapInArrow(_partition_engines(seed), _SNAPSHOTS)
     )
     if merge == "tree":
-        top = snaps.treeAggregate(None, _merge_pair, _merge_pair, depth)
-        return base if top is None else Engine.restore(top[1])
-    parts = sorted(snaps.collect())
-    if not parts:
-        return base
-    merged = Engine.restore(parts[0][1])
-    for i in range(1, len(parts)):
-        merged.merge(Engine.restore(parts[i][1]))
-        parts[i] = (parts[i][0], b"")  # let each snapshot go once merged
-    return merged
+        stride, k = 1, _tree_stride(n, depth)
+        for _ in range(depth):
+            stride *= k
+            groups = -(-n // stride)
+            snaps = (
+                snaps.repartition(groups, (functions.col("part") / stride).cast("int"))
+                .sortWithinPartitions("part")
+                .mapInArrow(_merge_groups(stride), _SNAPSHOTS)
+            )
+    merged = _merge_sorted((row[0], row[1]) for row in snaps.collect())
+    return base if merged is None else merged[1]
 
 
 def report(

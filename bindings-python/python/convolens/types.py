@@ -26,6 +26,7 @@ quota) and ``BillingView.conversation_id``.
 from typing import Dict, List, Literal, Optional, TypedDict
 
 __all__ = [
+    "AgentSummary",
     "AttributionModel",
     "Attribution",
     "AuthorResponse",
@@ -165,6 +166,9 @@ class CategoryCounts(TypedDict):
     utility: int
     authentication: int
     service: int
+    """Free-form messages: charged from 2026-10-01 with the default timeline."""
+    meta_business_agent: int
+    """Meta Business Agent messages: charged from 2026-08-01 with the default timeline."""
 
 
 class FreeMessages(TypedDict):
@@ -174,6 +178,27 @@ class FreeMessages(TypedDict):
     free_entry_point: int
     free_form: int
     free_service: int
+    meta_business_agent: int
+    """Meta Business Agent messages delivered before Meta billed them (2026-08-01)."""
+
+
+class AgentSummary(TypedDict):
+    """Meta Business Agent messages over the range (delivered ones)."""
+
+    delivered: int
+    charged: int
+    tokens: int
+    """Tokens of the delivered ones whose count is known."""
+    without_tokens: int
+    priced_by_meta: int
+    """Priced from Meta's ``pricing`` object."""
+    priced_by_tokens: int
+    """Priced as tokens × the rate card's per-token rate."""
+    unpriced: int
+    """Charged without a price (cost zero; the report warns)."""
+    other_currency: int
+    """Of the unpriced, those Meta priced in a currency other than the report's."""
+    cost: float
 
 
 class Cost(TypedDict):
@@ -188,6 +213,8 @@ class Cost(TypedDict):
     """By delivery day, every day of the range."""
     unpriced: int
     """Charged units the rate card has no rate for."""
+    unpriced_by_category: Dict[str, Dict[str, int]]
+    """The unpriced units by category, then market."""
 
 
 class _BillingViewBase(TypedDict):
@@ -228,10 +255,13 @@ class Billing(TypedDict):
     """The ``billing`` section: what Meta charges for business messages."""
 
     model: Literal["CBP", "PMP", "mixed"]
+    service: Literal["free", "charged", "mixed"]
+    """Whether service (free-form) messages are charged on the range's days."""
     conversations: ConversationCounts
     charged_messages: CategoryCounts
     free_messages: FreeMessages
     free_tier_conversations: int
+    meta_business_agent: AgentSummary
     cost: Cost
     heatmap: List[List[int]]
     """Paid units (charged conversations and messages) by weekday of delivery (0 =
@@ -536,7 +566,7 @@ class _ReportBase(TypedDict):
     templates: List[TemplateRow]
     campaigns: List[TemplateRow]
     warnings: List[str]
-    """What the report left out or could not price, in plain words."""
+    """What the report left out or could not price, in plain words (empty when nothing)."""
 
 
 class Report(_ReportBase, total=False):

@@ -35,9 +35,9 @@
 //!     is contained in `S`. That game is a sum of one unanimity game per event, so the
 //!     exact Shapley value gives each event's credit equally to the distinct sources of its
 //!     path (and within a source equally to its conversations): the engine applies that
-//!     decomposition, and [`shapley::shapley_exact`] (the enumeration over all `2^n`
+//!     decomposition, and `shapley::shapley_exact` (the enumeration over all `2^n`
 //!     coalitions) is tested to give the same totals. As the spec asks, more than
-//!     [`shapley::MAX_SOURCES`] distinct sources in the range's converting paths is an
+//!     `shapley::MAX_SOURCES` distinct sources in the range's converting paths is an
 //!     error ([`ReportError::Unsupported`]) naming the count.
 //!   - A model whose weights are all zero for an event (position weights `(0, 1, 0)` with
 //!     two candidates, a Markov case with no removal effect) falls back to equal weights.

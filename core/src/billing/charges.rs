@@ -1,12 +1,12 @@
 //! What each business message costs: the per-user fold and the monthly pricing pass.
 //!
-//! [`message_charges`] computes, for every business message in the store, its category,
+//! `message_charges` computes, for every business message in the store, its category,
 //! whether Meta bills it, why it is free if it is, the conversation it opened or rode
 //! (CBP) and its cost. It runs in two steps:
 //!
-//! 1. [`fold_user`]: a pure fold over one user's messages in time order — the windows
+//! 1. `charge_user`: a pure fold over one user's messages in time order — the windows
 //!    ([`super::windows`]) and, under CBP, the conversations. It decides *what* is charged.
-//! 2. [`price`]: a pass over the whole month's charged units in delivery order — volume
+//! 2. `price`: a pass over the whole month's charged units in delivery order — volume
 //!    tiers and the CBP service free tier count across all users — that decides *how much*.
 //!
 //! # Rules
@@ -18,7 +18,7 @@
 //!   message with neither is reported as sent but never priced.
 //! - **Charging happens at delivery.** The instant that counts is the delivery (the earliest
 //!   of delivered, read, played); its day in the business time zone picks the rules
-//!   ([`super::Timeline`]), the market and the rate. "Failed messages are never charged": a
+//!   (`super::Timeline`), the market and the rate. "Failed messages are never charged": a
 //!   message that never reached the device opens nothing and costs nothing; a message that
 //!   was delivered and later reported failed stays delivered.
 //! - **Business number.** Conversations and windows belong to one business number. A record
@@ -44,10 +44,27 @@
 //! - **PMP**: "Each delivered template is charged by its category; free-form (service)
 //!   messages are free; a utility template delivered while the customer service window is
 //!   open is free; everything delivered inside a free entry point window [...] is free."
+//!   From 2026-10-01 (default timeline, `super::Rules::service_free` and
+//!   `super::Rules::utility_free_in_service_window` false) free-form messages are charged
+//!   at the market's `service` rate and utility templates in the window at the utility rate
+//!   (counting toward the utility tiers); the free entry point stays free. Service messages
+//!   have no volume tiers.
 //!   Utility and authentication messages are numbered per calendar month (business time
 //!   zone), market and category (authentication-international with authentication) to pick
 //!   their tier band. A conversation open at the switch to PMP no longer matters: every
 //!   message delivered from the switch on is priced per message.
+//! - **Meta Business Agent** messages (category `meta_business_agent`: an outbound record,
+//!   Meta's `pricing.category`, or — with neither — `conversation.origin.type` naming it)
+//!   are never service. Under either model each is its own unit: free with reason
+//!   `meta_business_agent` before Meta bills them (`super::Rules::business_agent_charged`,
+//!   2026-08-01), charged from then, even inside a free entry point window (Meta lists them
+//!   as not free there). A reply by the agent to a CTWA/Page-CTA message still opens the
+//!   free entry point window for the messages after it. A charged one costs Meta's price
+//!   when its kept `pricing` object carried one in the cost currency; else its tokens
+//!   (Meta's count, else the host record's) times the card's per-token rate
+//!   (`super::RateCard::token_cost`); else it is unpriced (cost zero) and the report warns.
+//!   A price Meta gave in another currency is never converted: unpriced, and warned about.
+//!   Agent messages have no volume tiers.
 //! - Within one user, events of the same second are taken inbound first, then by message
 //!   id; across users, charged units of the same second are numbered by message id. The
 //!   result does not depend on the order the input arrived in.
@@ -63,8 +80,9 @@ use chrono::{Datelike, NaiveDate};
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
-/// The four categories Meta prices; `marketing_lite` is marketing and
-/// `authentication_international` is authentication.
+/// The categories Meta prices; `marketing_lite` is marketing and
+/// `authentication_international` is authentication. Meta Business Agent messages are a
+/// category of their own, priced per token (never service).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[doc(hidden)]
@@ -77,15 +95,19 @@ pub enum ChargeCategory {
     Authentication,
     /// Service: free-form messages.
     Service,
+    /// Meta Business Agent messages (`meta_business_agent`), billed per token.
+    #[serde(rename = "meta_business_agent")]
+    BusinessAgent,
 }
 
 impl ChargeCategory {
     /// Every category, in report order.
-    pub const ALL: [ChargeCategory; 4] = [
+    pub const ALL: [ChargeCategory; 5] = [
         ChargeCategory::Marketing,
         ChargeCategory::Utility,
         ChargeCategory::Authentication,
         ChargeCategory::Service,
+        ChargeCategory::BusinessAgent,
     ];
 
     /// The group of a message category; `None` for `other`.
@@ -97,6 +119,7 @@ impl ChargeCategory {
                 ChargeCategory::Authentication
             }
             Category::Service | Category::ReferralConversion => ChargeCategory::Service,
+            Category::BusinessAgent => ChargeCategory::BusinessAgent,
             _ => return None,
         })
     }
@@ -108,6 +131,7 @@ impl ChargeCategory {
             ChargeCategory::Utility => "utility",
             ChargeCategory::Authentication => "authentication",
             ChargeCategory::Service => "service",
+            ChargeCategory::BusinessAgent => "meta_business_agent",
         }
     }
 
@@ -134,13 +158,14 @@ pub enum ConversationKind {
 }
 
 impl ConversationKind {
-    /// The conversation kind a charge category opens under CBP.
+    /// The conversation kind a charge category opens under CBP. (Meta Business Agent
+    /// messages open none; they map to service here only to keep this total.)
     pub fn of(c: ChargeCategory) -> ConversationKind {
         match c {
             ChargeCategory::Marketing => ConversationKind::Marketing,
             ChargeCategory::Utility => ConversationKind::Utility,
             ChargeCategory::Authentication => ConversationKind::Authentication,
-            ChargeCategory::Service => ConversationKind::Service,
+            ChargeCategory::Service | ChargeCategory::BusinessAgent => ConversationKind::Service,
         }
     }
 
@@ -155,10 +180,12 @@ impl ConversationKind {
         }
     }
 
-    /// The kind Meta's category names (`referral_conversion` is the free entry point).
+    /// The kind Meta's category names (`referral_conversion` is the free entry point; the
+    /// Meta Business Agent category names none).
     pub fn from_meta(c: Category) -> Option<ConversationKind> {
         match c {
             Category::ReferralConversion => Some(ConversationKind::FreeEntryPoint),
+            Category::BusinessAgent => None,
             c => ChargeCategory::of(c).map(ConversationKind::of),
         }
     }
@@ -177,16 +204,33 @@ pub enum FreeReason {
     FreeForm,
     /// CBP: part of a service conversation, free since 2024-11-01.
     FreeService,
+    /// A Meta Business Agent message delivered before Meta billed them (2026-08-01 by
+    /// default: [`super::Rules::business_agent_charged`]). Never counted as service.
+    #[serde(rename = "meta_business_agent")]
+    BusinessAgent,
 }
 
 impl FreeReason {
     /// Every reason, in report order.
-    pub const ALL: [FreeReason; 4] = [
+    pub const ALL: [FreeReason; 5] = [
         FreeReason::ServiceWindow,
         FreeReason::FreeEntryPoint,
         FreeReason::FreeForm,
         FreeReason::FreeService,
+        FreeReason::BusinessAgent,
     ];
+}
+
+/// Where a charged unit's cost came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSource {
+    /// The rate card's per-message (CBP: per-conversation) rate.
+    RateCard,
+    /// Meta's own `pricing` object carried the price (Meta Business Agent messages).
+    MetaPricing,
+    /// The message's tokens times the rate card's per-token rate (Meta Business Agent).
+    Tokens,
 }
 
 /// A conversation (CBP) or free entry point window (both models).
@@ -268,6 +312,15 @@ pub struct MessageCharge {
     /// PMP tiered categories: its number among the month's charged messages of its market
     /// and category (1-based), which picked the tier band.
     pub tier_ordinal: Option<u64>,
+    /// Where its cost came from (`None` unless charged and priced).
+    pub price_source: Option<PriceSource>,
+    /// Meta Business Agent messages: the tokens, when Meta's `pricing` object or the host's
+    /// record said (Meta's count first).
+    pub tokens: Option<u64>,
+    /// Meta Business Agent messages: the price Meta's `pricing` object carried, in Meta's
+    /// currency. When that is not [`Charges::currency`] the message is unpriced (convolens
+    /// converts no currency) and the report warns.
+    pub meta_price: Option<Money>,
 }
 
 /// Every business message's charge, and the conversations.
@@ -305,9 +358,14 @@ pub(crate) struct UserCharges {
 }
 
 /// The category and kind billing uses for a business message: the record's, else Meta's
-/// `pricing.category`. `None`: not counted.
+/// `pricing.category`, else — for the Meta Business Agent category only — Meta's
+/// `conversation.origin.type` (an assumption: Meta's payloads show no agent message yet).
+/// `None`: not counted. Agent messages are never templates.
 pub(crate) fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
     if let Some(o) = m.outbound.as_deref() {
+        if o.category == Category::BusinessAgent {
+            return Some((Category::BusinessAgent, false));
+        }
         let template = o.kind == OutboundKind::Template;
         return Some((
             if template {
@@ -318,10 +376,14 @@ pub(crate) fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
             template,
         ));
     }
-    match m.status.pricing.as_ref()?.category? {
-        Category::Service | Category::ReferralConversion => Some((Category::Service, false)),
-        Category::Other => None,
-        c => Some((c, true)),
+    let origin = m.status.conversation.as_ref().and_then(|c| c.origin);
+    match m.status.pricing.as_ref().and_then(|p| p.category) {
+        Some(Category::Service | Category::ReferralConversion) => Some((Category::Service, false)),
+        Some(Category::BusinessAgent) => Some((Category::BusinessAgent, false)),
+        Some(Category::Other) => None,
+        Some(c) => Some((c, true)),
+        None if origin == Some(Category::BusinessAgent) => Some((Category::BusinessAgent, false)),
+        None => None,
     }
 }
 
@@ -340,14 +402,14 @@ struct Slot {
 #[derive(Default)]
 struct NumberState {
     win: WindowTracker,
-    open: [Option<Slot>; 4],
+    open: [Option<Slot>; ChargeCategory::ALL.len()],
     entry_conv: Option<u32>,
 }
 
 /// The per-user fold: every business message of `user` (a representative) with what it is
 /// charged — category, billable, free reason, conversation — but no cost yet (see [`price`]).
 /// Pure: reads the store, returns the user's results.
-pub(crate) fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
+pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
     let rec = &store.users[user as usize];
     let resolver = PhoneResolver::new(store, user);
     let country = rec.country();
@@ -371,6 +433,11 @@ pub(crate) fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> Us
                 let market = setup
                     .markets
                     .market(country, crate::model::country::epoch_day(day));
+                let agent = if cat.is_some_and(|c| c.0 == Category::BusinessAgent) {
+                    store.agent.get(&m.id).copied().unwrap_or_default()
+                } else {
+                    crate::store::AgentFacts::default()
+                };
                 out.messages.push(MessageCharge {
                     msg: ix,
                     user,
@@ -394,6 +461,9 @@ pub(crate) fn fold_user(store: &Store, setup: &BillingSetup, user: UserIx) -> Us
                     unpriced: false,
                     free_tier: false,
                     tier_ordinal: None,
+                    price_source: None,
+                    tokens: agent.tokens(),
+                    meta_price: agent.meta.price,
                 });
                 if let (Some(d), Some(_)) = (delivered_at, cat) {
                     events.push((
@@ -496,16 +566,15 @@ impl Delivery<'_> {
             charged: false,
             free: Some(FreeReason::FreeEntryPoint),
         };
-        let o = match self.st.win.on_delivery(at, &rules) {
+        let entry = self.st.win.on_delivery(at, &rules);
+        let o = match entry {
+            // Meta Business Agent messages are priced on their own, per token: charged once
+            // Meta bills them, even inside a free entry point window (Meta: "free in FEP:
+            // Meta Business Agent: No"); a reply by the agent still opens the window for the
+            // messages after it.
+            _ if group == ChargeCategory::BusinessAgent => self.agent(entry),
             EntryOutcome::Opened { until } => {
-                let c = self.open(ConversationKind::FreeEntryPoint, until, false);
-                // "it closes every other open conversation"
-                for slot in &mut self.st.open {
-                    if let Some(s) = slot.take() {
-                        self.out.conversations[s.conv as usize].closed_at = at;
-                    }
-                }
-                self.st.entry_conv = Some(c);
+                let c = self.open_entry(until);
                 free_entry(Some(c), true)
             }
             EntryOutcome::Inside { .. } => free_entry(self.st.entry_conv, false),
@@ -523,9 +592,41 @@ impl Delivery<'_> {
         m.free = o.free;
     }
 
+    /// Open a free entry point window until `until`: "it closes every other open
+    /// conversation".
+    fn open_entry(&mut self, until: i64) -> u32 {
+        let c = self.open(ConversationKind::FreeEntryPoint, until, false);
+        for slot in &mut self.st.open {
+            if let Some(s) = slot.take() {
+                self.out.conversations[s.conv as usize].closed_at = self.at;
+            }
+        }
+        self.st.entry_conv = Some(c);
+        c
+    }
+
+    /// A Meta Business Agent message: charged from the day Meta bills them, else free with
+    /// its own reason; it opens no conversation, but a reply that opens a free entry point
+    /// window is recorded in it.
+    fn agent(&mut self, entry: EntryOutcome) -> Outcome {
+        let conv = match entry {
+            EntryOutcome::Opened { until } => Some((self.open_entry(until), true)),
+            EntryOutcome::Inside { .. } => self.st.entry_conv.map(|c| (c, false)),
+            EntryOutcome::Outside => None,
+        };
+        let charged = self.rules.business_agent_charged;
+        Outcome {
+            conv: conv.map(|c| c.0),
+            opened: conv.is_some_and(|c| c.1),
+            billable: charged,
+            charged,
+            free: (!charged).then_some(FreeReason::BusinessAgent),
+        }
+    }
+
     /// PMP: templates charged by category; free-form free; utility free in the window.
     fn per_message(&mut self, group: ChargeCategory) -> Outcome {
-        self.st.open = [None; 4];
+        self.st.open = [None; ChargeCategory::ALL.len()];
         let rules = self.rules;
         let free = match group {
             ChargeCategory::Service if rules.service_free => Some(FreeReason::FreeForm),
@@ -680,13 +781,34 @@ pub(crate) fn price(
                 }
             }
         }
-        let p = setup
-            .card
-            .as_ref()
-            .and_then(|card| card.price(m.market, m.category, day, ordinal));
-        m.cost = Money::from_micros(p.unwrap_or(0), setup.currency);
+        let p = if m.category == Category::BusinessAgent {
+            agent_price(setup, m)
+        } else {
+            setup
+                .card
+                .as_ref()
+                .and_then(|card| card.price(m.market, m.category, day, ordinal))
+                .map(|p| (p, PriceSource::RateCard))
+        };
+        m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
         m.unpriced = p.is_none();
+        m.price_source = p.map(|p| p.1);
     }
+}
+
+/// The cost of a charged Meta Business Agent message: Meta's price when its `pricing`
+/// object carried one in the cost currency, else its tokens times the card's per-token
+/// rate; `None` (unpriced) otherwise.
+fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSource)> {
+    if let Some(p) = m.meta_price {
+        // Meta's own price wins; in another currency it is left out, never converted.
+        return (p.currency == setup.currency).then_some((p.micros, PriceSource::MetaPricing));
+    }
+    let cost = setup
+        .card
+        .as_ref()?
+        .token_cost(m.market, m.billing_day, m.tokens?)?;
+    Some((cost, PriceSource::Tokens))
 }
 
 /// Every business message's charge (see the module rules), computed over the whole store —
@@ -702,7 +824,7 @@ pub fn compute(store: &Store, setup: &BillingSetup, expired: Option<&Tallies>) -
         ..Charges::default()
     };
     for u in store.live_users() {
-        let uc = fold_user(store, setup, u);
+        let uc = charge_user(store, setup, u);
         let off = charges.conversations.len() as u32;
         charges.conversations.extend(uc.conversations);
         for mut m in uc.messages {

@@ -4,13 +4,14 @@
 //!
 //! | concept | module |
 //! |---|---|
-//! | the pricing timeline: which rules hold on which day (CBP, PMP, free service, tiers, opt-in 2026-10-01) | [`timeline`] |
+//! | the pricing timeline: which rules hold on which day (CBP, PMP, free service, tiers, agent messages, 2026-10-01 service charges) | [`crate::model::pricing`] |
 //! | the customer service window and the free entry point window; "can I send free-form now?" | [`windows`] |
-//! | rate cards, tier bands, the country→market table | [`rates`] |
+//! | rate cards, tier bands, per-token agent rates | [`crate::model::rates`] |
+//! | the dated country→market table | [`crate::model::country`] |
 //! | the per-user fold (conversations, free reasons) and the monthly pricing pass (tiers, free tier, cost) | [`charges`] |
 //! | engine vs Meta's `pricing` / `conversation` objects | [`reconcile`] |
-//! | the `billing` and `usage` report sections | [`report`] |
-//! | their rendering in the text dashboard | [`text`] |
+//! | the `billing` and `usage` report sections | [`sections`] |
+//! | their rendering in the text dashboard | `report/text/billing.rs` |
 //!
 //! # The rules (semantics §2, quoted)
 //!
@@ -34,15 +35,23 @@
 //!   message) is free. The customer service window runs independently of it. Utility and
 //!   authentication rates fall in volume tiers: charged messages per calendar month per
 //!   market and category (business time zone), priced by the band they fall in."
-//! - "**Later changes are data.** Providers report that from 2026-10-01 free-form service
-//!   messages are charged and utility templates inside the service window stop being free
-//!   [...] Ship it as an opt-in timeline entry users can switch on" — the built-in entry
-//!   `service_charged_2026_10`, enabled with
-//!   `"pricing_timeline": [{"name": "service_charged_2026_10", "enabled": true}]`.
+//! - "**Since 2026-10-01 (in force by default).** Free-form service messages delivered
+//!   inside the customer service window are charged per message at the market's service
+//!   rate, and utility templates delivered inside the window are charged too; the free entry
+//!   point stays free. [...] Meta Business Agent messages (Meta's own AI agent, from
+//!   2026-07-01) are a category of their own, billed per token from 2026-08-01: priced from
+//!   Meta's pricing object or a per-token rate, else reported as unpriced with a warning.
+//!   Every such change is timeline data a config can switch or move, never code." — the
+//!   built-in entries `service_charged_2026_10` and `business_agent_2026_08`, on by default;
+//!   `"pricing_timeline": [{"name": "service_charged_2026_10", "enabled": false}]` switches
+//!   the first off, `"effective_from"` moves either.
 //! - "**Customer service window**: 24 h from the user's latest inbound message, reset by each."
 //! - "**Price** = rate(market, category, date[, tier]) from a rate card. The market comes
 //!   from the recipient's number [...] the country→market table itself changes over time
-//!   [...] Failed messages are never charged."
+//!   (Zimbabwe moved to Rest of Africa on 2025-10-01; on 2026-10-01 Bangladesh, Iraq, Nepal,
+//!   Sri Lanka, Kazakhstan, Kuwait, Morocco, Oman and Ukraine became standalone markets,
+//!   each with an authentication-international rate) [...] Failed messages are never
+//!   charged."
 //! - "When a status carries Meta's own `pricing` / `conversation` objects, the engine keeps
 //!   them and reports where its prediction disagrees (reconciliation)."
 //! - "**Usage** (seed 004): per calendar month, billable conversations (CBP) or charged
@@ -52,13 +61,26 @@
 //! How the engine reads them where the text is silent (window edges, which instant counts,
 //! messages without a business number, ties) is written down in each module's *Rules*.
 //!
+//! # Which rules apply to which dates (default timeline)
+//!
+//! | delivered | model | service (free-form) | utility in the service window | Meta Business Agent | markets |
+//! |---|---|---|---|---|---|
+//! | before 2024-11-01 | CBP | service conversations charged, first 1,000 a month free | (a utility conversation) | — | 2025 table |
+//! | 2024-11-01 – 2025-06-30 | CBP | free | (a utility conversation) | — | 2025 table |
+//! | 2025-07-01 – 2026-07-31 | PMP | free | free | free (launched 2026-07-01) | Zimbabwe in Rest of Africa from 2025-10-01 |
+//! | 2026-08-01 – 2026-09-30 | PMP | free | free | charged per token | |
+//! | from 2026-10-01 | PMP | **charged** at the service rate | **charged** | charged per token | nine new standalone markets |
+//!
+//! The free entry point window keeps everything but agent messages free throughout. Each
+//! built-in entry, with its date, what it sets and its source, is listed in [`crate::model::pricing`].
+//!
 //! # Configuration
 //!
 //! ```json
 //! {
 //!   "time_zone": "Europe/Berlin",
 //!   "rate_card": "rate-card.example.csv",
-//!   "pricing_timeline": [{"name": "service_charged_2026_10", "enabled": true}],
+//!   "pricing_timeline": [{"name": "service_charged_2026_10", "enabled": false}],
 //!   "markets": [{"country": "ZW", "market": "Rest of Africa", "effective_from": "2025-10-01"}],
 //!   "quota": 100000
 //! }
@@ -70,13 +92,13 @@
 
 pub mod charges;
 pub mod reconcile;
-pub mod report;
+pub mod sections;
 
 pub mod windows;
 
 pub(crate) use charges::{Charges, Tallies, compute, tally};
 pub use reconcile::{BillingView, Mismatch};
-pub use report::{
+pub use sections::{
     Amount, BillingSection, CategoryCounts, ConversationCounts, CostSection, FreeCounts,
     Reconciliation, UsageCounts, UsageMonth, UsageSection,
 };
@@ -147,7 +169,7 @@ pub(crate) struct BillingDays {
     #[serde(with = "crate::util::serde::as_json")]
     timeline: Timeline,
     currency: Currency,
-    pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, report::DayBilling>,
+    pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, sections::DayBilling>,
 }
 
 impl BillingDays {
@@ -164,7 +186,7 @@ impl BillingDays {
             setup.currency = ctx.currency;
         }
         let charges = compute(ctx.store, &setup, expired);
-        let days = report::day_aggregates(ctx, &charges);
+        let days = sections::day_aggregates(ctx, &charges);
         Ok((
             BillingDays {
                 timeline: setup.timeline,
@@ -178,8 +200,8 @@ impl BillingDays {
     /// The `billing` and `usage` sections over the context's range.
     pub fn sections(&self, ctx: &crate::scope::Scope<'_>) -> (BillingSection, UsageSection) {
         (
-            report::billing_section(ctx, &self.timeline, self.currency, &self.days),
-            report::usage_section(ctx, &self.days),
+            sections::billing_section(ctx, &self.timeline, self.currency, &self.days),
+            sections::usage_section(ctx, &self.days),
         )
     }
 }

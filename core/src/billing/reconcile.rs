@@ -11,8 +11,12 @@
 //! - `category`: Meta's `pricing.category` against, under CBP, the category of the
 //!   conversation the message rode (Meta reports the conversation's), and under PMP the
 //!   message's own category. Categories compare by what Meta prices: `marketing_lite` is
-//!   marketing, `authentication_international` is authentication. Inside a free entry point
-//!   Meta's `referral_conversion` matches.
+//!   marketing, `authentication_international` is authentication; `meta_business_agent`
+//!   matches only itself. Inside a free entry point Meta's `referral_conversion` matches.
+//!   From 2026-10-01 (default timeline) Meta's objects for free-form replies and utility
+//!   templates in the customer service window say `billable: true` (`type: regular`,
+//!   `category: service` / `utility`), which is what the engine predicts; a config that
+//!   switches `service_charged_2026_10` off sees them as `billable` mismatches.
 //! - `billable`: Meta's billable flag ([`crate::model::MetaPricing::is_billable`]: `billable`
 //!   when given, else derived from `type` and `category`) against the engine's.
 //! - `conversation`: Meta sent a `conversation` object and the engine has the message in no
@@ -21,7 +25,7 @@
 //!   than one of the engine's conversations, or the other way round; the first message in
 //!   delivery order fixes the pairing). Expiration timestamps are not compared.
 
-use super::charges::{Charges, ConversationKind, MessageCharge};
+use super::charges::{ChargeCategory, Charges, ConversationKind, MessageCharge};
 use crate::model::{Category, PricingModel};
 use crate::store::Store;
 use hashbrown::HashMap;
@@ -72,8 +76,12 @@ struct Fields {
     conversation: bool,
 }
 
+/// Whether two categories are priced alike (`marketing_lite` is marketing, ...): the same
+/// conversation kind and the same charge category, so the Meta Business Agent category
+/// matches only itself.
 fn same_group(a: Category, b: Category) -> bool {
     ConversationKind::from_meta(a) == ConversationKind::from_meta(b)
+        && ChargeCategory::of(a) == ChargeCategory::of(b)
 }
 
 /// Compare every checked message (all of them, in delivery order) and return each one's

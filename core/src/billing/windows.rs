@@ -1,5 +1,10 @@
 //! The customer service window and the free entry point window, per (business number, user).
 //!
+//! An open customer service window means free-form messages *may be sent*, not that they are
+//! free: from 2026-10-01 (default timeline) they are charged at the service rate unless a
+//! free entry point window is open. [`WindowState`] says both (`open`, and `free` /
+//! `charged`).
+//!
 //! # Rules
 //!
 //! - **Customer service window**: "24 h from the user's latest inbound message, reset by
@@ -18,7 +23,7 @@
 //!   else opens: a reply that falls inside an open window does not open a second one.
 //! - Both windows belong to one business number: a user writing to two numbers has a window
 //!   with each. Events at the same second are taken inbound first.
-//! - Window lengths come from the pricing timeline ([`super::Rules`]) at the event's
+//! - Window lengths come from the pricing timeline (`super::Rules`) at the event's
 //!   instant (business time zone): the service window and the reply deadline from the rules
 //!   in force at the delivery that is being priced, the free entry window from the rules at
 //!   the reply that opens it.
@@ -108,10 +113,25 @@ pub(crate) fn is_entry_referral(source: Option<ReferralSource>) -> bool {
 }
 
 /// What the business may send to a user at an instant, and what it costs.
+///
+/// `open` says only that free-form (non-template) messages *may be sent*; it does not say
+/// they are free. Whether one delivered now is free is `free` (and `charged` the opposite,
+/// while the window is open): from 2026-10-01 (default timeline) free-form service messages
+/// are charged unless a free entry point window is open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowState {
-    /// The customer service window is open: free-form messages may be sent.
+    /// The customer service window is open: free-form messages may be sent (at a price
+    /// under the rules in force: see `charged`).
     pub open: bool,
+    /// The window is open and a free-form message delivered now would cost nothing: the
+    /// rules in force make service messages free (2024-11-01 to 2026-09-30 by default), or
+    /// a free entry point window is open.
+    #[serde(default)]
+    pub free: bool,
+    /// The window is open and a free-form message delivered now would be charged at the
+    /// market's service rate (from 2026-10-01 by default, outside a free entry point window).
+    #[serde(default)]
+    pub charged: bool,
     /// When the customer service window closes (or last closed); `None` if the user never wrote.
     pub until: Option<i64>,
     /// The user's latest message at or before the instant.
@@ -187,7 +207,9 @@ pub(crate) fn window_state(
     let rules = timeline.rules_at(at, tz);
     let mut out = WindowState::default();
     for (_, tr) in &trackers {
-        out.open |= tr.service_open(at, &rules);
+        let open = tr.service_open(at, &rules);
+        out.open |= open;
+        out.free |= open && (rules.service_free || tr.free_entry_open(at).is_some());
         out.until = out.until.max(tr.service_until(&rules));
         out.last_inbound = out.last_inbound.max(tr.last_inbound);
         out.free_entry_until = out.free_entry_until.max(tr.free_entry_open(at));
@@ -197,6 +219,7 @@ pub(crate) fn window_state(
             .filter(|u| at < *u);
         out.free_entry_reply_by = out.free_entry_reply_by.max(reply_by);
     }
+    out.charged = out.open && !out.free;
     out
 }
 

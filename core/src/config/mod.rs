@@ -32,7 +32,7 @@ pub struct Config {
     /// (and said so in the report's `warnings`); also the currency of records that do not
     /// name one. Default: the rate card's currency, else the single currency of the money
     /// records (external event values and spend), else the most frequent of them; records
-    /// without a currency are then read as USD. See [`Config::report_currency`].
+    /// without a currency are then read as USD. See `Config::report_currency`.
     pub currency: Option<Currency>,
     /// The conversion event that makes a conversation a lead: an external event name
     /// (`purchase`), or the name of a messaging event in `events`. Default: chosen in the

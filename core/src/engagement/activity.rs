@@ -44,7 +44,7 @@
 
 use super::Carry;
 use super::FoldCtx;
-use super::days::{Contribution, Emit};
+use super::day_store::{Contribution, Emit};
 use crate::model::Direction;
 use crate::store::{MsgRec, PhoneIx, UserRec};
 use smallvec::SmallVec;

@@ -10,13 +10,13 @@
 //! - The kind is the outbound record's `author` (`automation`, `agent`, `reminder`, `api`,
 //!   `campaign`; Turn.io's "stack" and "coach" are read as automation and agent); a message
 //!   with no record or no author is `unknown`.
-//! - **`top_authors`** lists the [`TOP_AUTHORS`] (kind, `author_id`) pairs with the most
+//! - **`top_authors`** lists the `TOP_AUTHORS` (kind, `author_id`) pairs with the most
 //!   messages, most first (ties by kind, then id); messages without an `author_id` are
 //!   counted in `authors` only.
 
 use super::FoldCtx;
 use super::activity::counts_as_delivered;
-use super::days::{Contribution, Emit};
+use super::day_store::{Contribution, Emit};
 use crate::model::AuthorKind;
 use crate::store::UserRec;
 use crate::util::interner::Interner;

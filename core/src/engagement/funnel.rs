@@ -101,7 +101,7 @@ impl Funnel {
     }
 }
 
-const CATEGORIES: [Category; 8] = [
+const CATEGORIES: [Category; 9] = [
     Category::Marketing,
     Category::MarketingLite,
     Category::Utility,
@@ -110,6 +110,8 @@ const CATEGORIES: [Category; 8] = [
     Category::Service,
     Category::ReferralConversion,
     Category::Other,
+    // Last, so that the bits of snapshots written before it keep their meaning.
+    Category::BusinessAgent,
 ];
 
 /// The bit of a category in [`Funnel::categories`].

@@ -29,14 +29,14 @@
 //! # How it is computed
 //!
 //! One data path: each live user's prepared timeline is folded, by a pure function per
-//! concept, into [`Contribution`]s to (business number, calendar day) buckets; a
-//! [`DayStore`] sums them into [`DayAgg`]s ([`days`]); a report sums the days of its range
-//! ([`report`]). The fold of one user does not look at any other user, and day aggregates
+//! concept, into `Contribution`s to (business number, calendar day) buckets; a
+//! `DayStore` sums them into `DayAgg`s (`days`); a report sums the days of its range
+//! (`report`). The fold of one user does not look at any other user, and day aggregates
 //! merge associatively, so the store built from disjoint sets of users merges into the store
 //! built from all of them. The engine keeps the built store and rebuilds it only when input
 //! has arrived since (or when a report asks for another time zone), so a report over a
 //! range costs time proportional to the days in it, not to the messages ingested. Distinct
-//! users are exact; see [`days`] for the memory bound.
+//! users are exact; see `days` for the memory bound.
 //!
 //! # Ranges
 //!
@@ -48,17 +48,17 @@
 pub mod activity;
 pub mod authors;
 pub(crate) mod carry;
-pub(crate) mod days;
+pub(crate) mod day_store;
 pub(crate) mod funnel;
-pub mod report;
+pub mod sections;
 pub mod support;
 pub mod templates;
 
 pub(crate) use carry::{Carries, Carry};
-pub(crate) use days::{Contribution, DayStore};
+pub(crate) use day_store::{Contribution, DayStore};
 
 pub use authors::TopAuthor;
-pub use report::{DailyActive, DailyVolume, Engagement};
+pub use sections::{DailyActive, DailyVolume, Engagement};
 pub use support::{AuthorResponse, ResponseTime, Support};
 pub(crate) use templates::TemplateMoney;
 pub use templates::{ButtonRow, TemplateRow};
@@ -67,7 +67,7 @@ use crate::store::{MsgIx, PhoneIx, Store, UserIx, UserRec};
 use crate::util::time::local;
 use chrono::Timelike;
 use chrono_tz::Tz;
-use days::{DayNum, day_num};
+use day_store::{DayNum, day_num};
 use hashbrown::HashMap;
 
 /// What a per-user fold reads besides the user's own timeline.
@@ -176,7 +176,7 @@ pub fn build(store: &Store, tz: Tz, past: Option<Past<'_>>) -> DayStore {
     match past {
         Some(p) if p.sealed.tz() == tz => {
             // Same zone and fact store: the splice cannot fail.
-            let _ = days.splice(p.sealed, days::day_num(p.until));
+            let _ = days.splice(p.sealed, day_store::day_num(p.until));
         }
         Some(p) => {
             // Another zone: no sealed days, but the conversations expired history left

@@ -39,7 +39,7 @@
 //!   `null` when nothing was answered.
 
 use super::FoldCtx;
-use super::days::{Contribution, Emit};
+use super::day_store::{Contribution, Emit};
 use crate::model::{AuthorKind, Direction};
 use crate::store::{MsgRec, PhoneIx, UserRec};
 use serde::{Deserialize, Serialize};

@@ -46,7 +46,7 @@
 //!   cost per URL click of the spec), `null` on a zero denominator.
 
 use super::FoldCtx;
-use super::days::{Contribution, Emit};
+use super::day_store::{Contribution, Emit};
 use super::funnel::{ButtonHit, Funnel, FunnelMsg, category_name, kind_name};
 use crate::model::money::micros_to_f64;
 use crate::model::{ButtonKind, OutboundKind, Reply, ReplyKind};

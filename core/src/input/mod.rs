@@ -35,14 +35,37 @@
 //!   `meta_campaign:<campaign_name>`) — never a WhatsApp `campaign:` source. `adset_id`
 //!   is accepted and not used.
 //! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
+//!
+//! # Meta Business Agent messages (assumed shapes)
+//!
+//! Meta bills replies of its own AI agent ("Meta Business Agent", launched 2026-07-01) as
+//! a category of their own, per token, from 2026-08-01. No payload we have shows how Meta
+//! names them, so the parser accepts plausible forms and ignores what it cannot read
+//! (a status is never rejected for them):
+//!
+//! - the category, wherever a category is read (`pricing.category`,
+//!   `conversation.origin.type`, an outbound record's `category`), spelled
+//!   `meta_business_agent`, `business_agent`, `meta_agent` or `mba` (any case, with `-`,
+//!   `_` or spaces) — see [`crate::model::Category::parse`]. An outbound record naming it is
+//!   an agent message whatever its `kind`;
+//! - a token count: the outbound record's `tokens` (a whole number; a bad value is an error
+//!   like any other record field), or in the `pricing` object `tokens`, `token_count`,
+//!   `total_tokens`, or `input_tokens` + `output_tokens`, at its top level or under
+//!   `usage` (whole numbers or digit strings; anything else is ignored);
+//! - a price: in the `pricing` object `price`, `cost` or `amount` (a decimal number or
+//!   string in major units) with `currency`, or an object `{"amount"|"value": …,
+//!   "currency": …}` under one of those keys. A price without a valid currency is ignored.
+//!
+//! What is kept is [`crate::model::AgentUsage`]; billing prices an agent message from Meta's
+//! price first, else from its tokens and the rate card ([`crate::billing::charges`]).
 
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
 use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
-    AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation, MetaPricing,
-    OutboundKind, Referral, Reply, StatusKind, TemplateButton,
+    AgentUsage, AuthorKind, ButtonKind, Category, DeliveryError, InboundType, MetaConversation,
+    MetaPricing, OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, de};
@@ -149,6 +172,9 @@ pub struct StatusUpdate<'a> {
     pub conversation: Option<MetaConversation>,
     /// Meta's `pricing` object.
     pub pricing: Option<MetaPricing>,
+    /// Tokens and price of a Meta Business Agent message read from the `pricing` object
+    /// (see the module docs; empty for every other message).
+    pub agent: AgentUsage,
     /// Errors of a failed message.
     pub errors: SmallVec<[DeliveryError; 1]>,
 }
@@ -169,8 +195,11 @@ pub struct OutboundRecord<'a> {
     pub kind: OutboundKind,
     /// Template name.
     pub template: Option<S<'a>>,
-    /// Template category; free-form messages are `service`.
+    /// Template category; free-form messages are `service`, Meta Business Agent messages
+    /// `meta_business_agent` whatever their kind.
     pub category: Category,
+    /// Tokens of a Meta Business Agent message, when the host knows them.
+    pub tokens: Option<u64>,
     /// Author kind.
     pub author: AuthorKind,
     /// Author id (agent id, bot name, ...).
@@ -417,6 +446,24 @@ pub(crate) fn de_opt_ts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, 
     Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
 }
 
+/// A count (JSON integer or string of digits), when present.
+fn de_opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    struct W(#[serde(deserialize_with = "de_count")] u64);
+    Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+}
+
+fn de_count<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let bad = |v: &dyn std::fmt::Display| {
+        de::Error::custom(format!("`{v}` is not a whole number of tokens"))
+    };
+    match d.deserialize_any(ScalarVisitor)? {
+        Scalar::Int(i) => u64::try_from(i).map_err(|_| bad(&i)),
+        Scalar::Float(f) => Err(bad(&f)),
+        Scalar::Str(s) => s.trim().parse::<u64>().map_err(|_| bad(&s)),
+    }
+}
+
 /// A non-negative amount in major units (JSON number or decimal string), as micro-units.
 fn de_opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     #[derive(Deserialize)]
@@ -518,6 +565,9 @@ struct Doc<'a> {
     campaign_name: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "opt_str")]
     account_currency: Option<S<'a>>,
+    // Outbound records of Meta Business Agent messages.
+    #[serde(deserialize_with = "de_opt_count")]
+    tokens: Option<u64>,
 }
 
 /// Options that affect parsing.
@@ -806,6 +856,9 @@ fn doc_to_events<'a>(
                 }
             };
             let category = match (kind, doc.category.as_deref()) {
+                (_, Some(c)) if Category::parse(c) == Category::BusinessAgent => {
+                    Category::BusinessAgent
+                }
                 (OutboundKind::FreeForm, _) => Category::Service,
                 (OutboundKind::Template, Some(c)) => match Category::parse(c) {
                     Category::Other => {
@@ -813,7 +866,9 @@ fn doc_to_events<'a>(
                             ParseErrorKind::Value,
                             line,
                             "category",
-                            format!("`{c}` is not marketing, utility or authentication"),
+                            format!(
+                                "`{c}` is not marketing, utility, authentication or meta_business_agent"
+                            ),
                         ));
                     }
                     cat => cat,
@@ -850,6 +905,7 @@ fn doc_to_events<'a>(
                 author_id: doc.author_id.filter(|a| !a.is_empty()),
                 campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
                 buttons,
+                tokens: doc.tokens,
             }));
         }
         "external_event" => {

@@ -13,9 +13,10 @@
 use super::{
     ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef, de_opt_ts, de_ts, nonempty,
 };
+use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
-    Category, DeliveryError, InboundType, MetaConversation, MetaPricing, PricingModel, PricingType,
-    Referral, ReferralSource, Reply, ReplyKind, StatusKind,
+    AgentUsage, Category, DeliveryError, InboundType, MetaConversation, MetaPricing, PricingModel,
+    PricingType, Referral, ReferralSource, Reply, ReplyKind, StatusKind,
 };
 use serde::Deserialize;
 use smallvec::SmallVec;
@@ -219,6 +220,161 @@ struct RawPricing<'a> {
     category: Option<S<'a>>,
     #[serde(rename = "type", default, borrow, deserialize_with = "super::opt_str")]
     ty: Option<S<'a>>,
+    // Meta Business Agent messages: undocumented, read leniently (see the module docs of
+    // `input`): an unexpected shape is ignored, never an error.
+    #[serde(borrow)]
+    price: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    cost: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    amount: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    currency: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    tokens: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    token_count: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    total_tokens: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    input_tokens: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    output_tokens: Option<Lenient<'a>>,
+    #[serde(borrow)]
+    usage: Option<Lenient<'a>>,
+}
+
+/// A JSON value read leniently: a number or string as its text, an object as its members;
+/// arrays, booleans and nulls as nothing. Reading one never fails on its shape. (Smaller
+/// than `serde_json::Value` in the WebAssembly build.)
+#[derive(Default)]
+struct Lenient<'a> {
+    text: Option<S<'a>>,
+    members: Vec<(S<'a>, Lenient<'a>)>,
+}
+
+impl<'a> Lenient<'a> {
+    fn get(&self, key: &str) -> Option<&Lenient<'a>> {
+        self.members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// A whole number from a JSON number or a string of digits.
+    fn count(&self) -> Option<u64> {
+        self.text.as_deref()?.trim().parse().ok()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Lenient<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor(std::marker::PhantomData))
+    }
+}
+
+struct LenientVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for LenientVisitor<'a> {
+    type Value = Lenient<'a>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Lenient<'a>, E> {
+        Ok(Lenient {
+            text: Some(Cow::Borrowed(v)),
+            members: Vec::new(),
+        })
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Lenient<'a>, E> {
+        Ok(Lenient {
+            text: Some(Cow::Owned(v.to_string())),
+            members: Vec::new(),
+        })
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Lenient<'a>, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Lenient<'a>, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Lenient<'a>, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Lenient<'a>, E> {
+        Ok(Lenient::default())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Lenient<'a>, E> {
+        Ok(Lenient::default())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient<'a>, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Lenient::default())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Lenient<'a>, A::Error> {
+        let mut members = Vec::new();
+        while let Some(k) = map.next_key::<Cow<'a, str>>()? {
+            members.push((k, map.next_value::<Lenient<'a>>()?));
+        }
+        Ok(Lenient {
+            text: None,
+            members,
+        })
+    }
+}
+
+/// Tokens in an object with `tokens`, `token_count`, `total_tokens`, or `input_tokens` +
+/// `output_tokens` (the first that reads as a whole number).
+fn tokens_in<'v>(get: impl Fn(&str) -> Option<&'v Lenient<'v>>) -> Option<u64> {
+    ["tokens", "token_count", "total_tokens"]
+        .iter()
+        .find_map(|k| get(k)?.count())
+        .or_else(|| {
+            let i = get("input_tokens").and_then(Lenient::count);
+            let o = get("output_tokens").and_then(Lenient::count);
+            match (i, o) {
+                (None, None) => None,
+                (i, o) => i.unwrap_or(0).checked_add(o.unwrap_or(0)),
+            }
+        })
+}
+
+/// A price: a decimal number or string in major units with a currency beside it, or an
+/// object `{"amount"|"value": …, "currency": …}`. Negative or unreadable prices are `None`.
+fn lenient_price(v: &Lenient<'_>, currency: Option<&Lenient<'_>>) -> Option<Money> {
+    let (amount, currency) = if v.members.is_empty() {
+        (v, currency?)
+    } else {
+        (
+            v.get("amount").or_else(|| v.get("value"))?,
+            v.get("currency").or(currency)?,
+        )
+    };
+    let micros = parse_decimal_micros(amount.text.as_deref()?.trim())
+        .ok()
+        .filter(|m| *m >= 0)?;
+    let currency = Currency::new(currency.text.as_deref()?.trim())?;
+    Some(Money::from_micros(micros, currency))
+}
+
+impl RawPricing<'_> {
+    fn agent_usage(&self) -> AgentUsage {
+        let top = |k: &str| {
+            match k {
+                "tokens" => &self.tokens,
+                "token_count" => &self.token_count,
+                "total_tokens" => &self.total_tokens,
+                "input_tokens" => &self.input_tokens,
+                _ => &self.output_tokens,
+            }
+            .as_ref()
+        };
+        let tokens = tokens_in(top).or_else(|| {
+            let u = self.usage.as_ref()?;
+            tokens_in(|k| u.get(k))
+        });
+        let price = [&self.price, &self.cost, &self.amount]
+            .into_iter()
+            .find_map(|v| lenient_price(v.as_ref()?, self.currency.as_ref()));
+        AgentUsage { tokens, price }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -346,6 +502,11 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
             origin: c.origin.and_then(|o| o.ty).map(|t| Category::parse(&t)),
         })
     });
+    let agent = s
+        .pricing
+        .as_ref()
+        .map(RawPricing::agent_usage)
+        .unwrap_or_default();
     let pricing = s.pricing.map(|p| MetaPricing {
         billable: p.billable,
         model: p.pricing_model.as_deref().and_then(|m| match m {
@@ -372,6 +533,7 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
         status: StatusKind::parse(&s.status),
         conversation,
         pricing,
+        agent,
         errors,
     }
 }

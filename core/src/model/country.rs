@@ -1,16 +1,16 @@
 //! Countries, calling codes and the pricing markets of Meta's rate card.
 //!
 //! - [`Country`]: an ISO 3166-1 alpha-2 code, two bytes, serialised as `"US"`.
-//! - [`country_from_number`]: the country of an E.164 number (a `wa_id`), by longest
+//! - `country_from_number`: the country of an E.164 number (a `wa_id`), by longest
 //!   prefix over the ITU-T E.164 country codes, and by area code inside the North
 //!   American Numbering Plan (+1), so that +1 809 is the Dominican Republic and +1 416
 //!   Canada.
-//! - [`country_from_bsuid`]: the country prefix of a business-scoped user id
+//! - `country_from_bsuid`: the country prefix of a business-scoped user id
 //!   (`US.1349…`).
-//! - [`Market`] and [`MarketTable`]: Meta's pricing markets and the dated
+//! - [`Market`] and `MarketTable`: Meta's pricing markets and the dated
 //!   country→market assignment (semantics §2, "Price").
 //!
-//! Dates are `i32` days since 1970-01-01 (UTC calendar), see [`days_from_civil`].
+//! Dates are `i32` days since 1970-01-01 (UTC calendar), see `days_from_civil`.
 //!
 //! Rules for numbers that share a calling code:
 //!
@@ -318,6 +318,25 @@ pub enum Market {
     UnitedArabEmirates,
     /// United Kingdom (GB).
     UnitedKingdom,
+    /// Bangladesh (BD): standalone from 2026-10-01, Rest of Asia Pacific before.
+    Bangladesh,
+    /// Iraq (IQ): standalone from 2026-10-01, Rest of Middle East before.
+    Iraq,
+    /// Nepal (NP): standalone from 2026-10-01, Rest of Asia Pacific before.
+    Nepal,
+    /// Sri Lanka (LK): standalone from 2026-10-01, Rest of Asia Pacific before.
+    SriLanka,
+    /// Kazakhstan (KZ): standalone from 2026-10-01, Other before (it was on no regional
+    /// list).
+    Kazakhstan,
+    /// Kuwait (KW): standalone from 2026-10-01, Rest of Middle East before.
+    Kuwait,
+    /// Morocco (MA): standalone from 2026-10-01, Rest of Africa before.
+    Morocco,
+    /// Oman (OM): standalone from 2026-10-01, Rest of Middle East before.
+    Oman,
+    /// Ukraine (UA): standalone from 2026-10-01, Rest of Central & Eastern Europe before.
+    Ukraine,
     /// North America: the United States and Canada, and the other +1 members except the
     /// Dominican Republic, Jamaica and Puerto Rico.
     NorthAmerica,
@@ -339,7 +358,7 @@ pub enum Market {
 
 impl Market {
     /// Every market, in declaration order.
-    pub const ALL: [Market; 32] = [
+    pub const ALL: [Market; 41] = [
         Market::Argentina,
         Market::Brazil,
         Market::Chile,
@@ -364,6 +383,15 @@ impl Market {
         Market::Turkey,
         Market::UnitedArabEmirates,
         Market::UnitedKingdom,
+        Market::Bangladesh,
+        Market::Iraq,
+        Market::Nepal,
+        Market::SriLanka,
+        Market::Kazakhstan,
+        Market::Kuwait,
+        Market::Morocco,
+        Market::Oman,
+        Market::Ukraine,
         Market::NorthAmerica,
         Market::RestOfAfrica,
         Market::RestOfAsiaPacific,
@@ -402,6 +430,15 @@ impl Market {
             Market::Turkey => "turkey",
             Market::UnitedArabEmirates => "united_arab_emirates",
             Market::UnitedKingdom => "united_kingdom",
+            Market::Bangladesh => "bangladesh",
+            Market::Iraq => "iraq",
+            Market::Nepal => "nepal",
+            Market::SriLanka => "sri_lanka",
+            Market::Kazakhstan => "kazakhstan",
+            Market::Kuwait => "kuwait",
+            Market::Morocco => "morocco",
+            Market::Oman => "oman",
+            Market::Ukraine => "ukraine",
             Market::NorthAmerica => "north_america",
             Market::RestOfAfrica => "rest_of_africa",
             Market::RestOfAsiaPacific => "rest_of_asia_pacific",
@@ -440,6 +477,15 @@ impl Market {
             Market::Turkey => "Turkey",
             Market::UnitedArabEmirates => "United Arab Emirates",
             Market::UnitedKingdom => "United Kingdom",
+            Market::Bangladesh => "Bangladesh",
+            Market::Iraq => "Iraq",
+            Market::Nepal => "Nepal",
+            Market::SriLanka => "Sri Lanka",
+            Market::Kazakhstan => "Kazakhstan",
+            Market::Kuwait => "Kuwait",
+            Market::Morocco => "Morocco",
+            Market::Oman => "Oman",
+            Market::Ukraine => "Ukraine",
             Market::NorthAmerica => "North America",
             Market::RestOfAfrica => "Rest of Africa",
             Market::RestOfAsiaPacific => "Rest of Asia Pacific",
@@ -568,7 +614,8 @@ pub(crate) const fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
 /// semantics §2 says "North America (+1)", every NANP member except the Dominican
 /// Republic, Jamaica and Puerto Rico (Rest of Latin America) is North America.
 /// Greece is in Rest of Central & Eastern Europe on Meta's list. Kazakhstan, which
-/// shares +7 with Russia, is on no list and so is Other.
+/// shares +7 with Russia, is on no list and so is Other (until it became a standalone
+/// market on 2026-10-01, see `META_MARKET_CHANGES`).
 #[rustfmt::skip]
 static META_MARKETS_2025: &[([u8; 2], Market)] = {
     use Market::{
@@ -643,9 +690,40 @@ static META_MARKETS_2025: &[([u8; 2], Market)] = {
 };
 
 /// Meta's dated changes to [`META_MARKETS_2025`], as `(country, market, effective from
-/// day)`: Zimbabwe moved from Other to Rest of Africa on 2025-10-01 (semantics §2).
-static META_MARKET_CHANGES: &[([u8; 2], Market, i32)] =
-    &[(*b"ZW", Market::RestOfAfrica, days_from_civil(2025, 10, 1))];
+/// day)` (semantics §2):
+///
+/// | from | country | before | from then on |
+/// |---|---|---|---|
+/// | 2025-10-01 | ZW Zimbabwe | Other | Rest of Africa |
+/// | 2026-10-01 | BD Bangladesh | Rest of Asia Pacific | Bangladesh |
+/// | 2026-10-01 | IQ Iraq | Rest of Middle East | Iraq |
+/// | 2026-10-01 | NP Nepal | Rest of Asia Pacific | Nepal |
+/// | 2026-10-01 | LK Sri Lanka | Rest of Asia Pacific | Sri Lanka |
+/// | 2026-10-01 | KZ Kazakhstan | Other | Kazakhstan |
+/// | 2026-10-01 | KW Kuwait | Rest of Middle East | Kuwait |
+/// | 2026-10-01 | MA Morocco | Rest of Africa | Morocco |
+/// | 2026-10-01 | OM Oman | Rest of Middle East | Oman |
+/// | 2026-10-01 | UA Ukraine | Rest of Central & Eastern Europe | Ukraine |
+///
+/// Source for 2026-10-01: Meta's pricing page ("nine more markets move out of their
+/// regional groups onto standalone rates"; each gains an authentication-international rate),
+/// announced 2026-06. The "before" column is [`META_MARKETS_2025`]: Meta's 2025 regional
+/// lists, on which Kazakhstan appears nowhere (so it was Other).
+static META_MARKET_CHANGES: &[([u8; 2], Market, i32)] = {
+    const OCT_2026: i32 = days_from_civil(2026, 10, 1);
+    &[
+        (*b"ZW", Market::RestOfAfrica, days_from_civil(2025, 10, 1)),
+        (*b"BD", Market::Bangladesh, OCT_2026),
+        (*b"IQ", Market::Iraq, OCT_2026),
+        (*b"NP", Market::Nepal, OCT_2026),
+        (*b"LK", Market::SriLanka, OCT_2026),
+        (*b"KZ", Market::Kazakhstan, OCT_2026),
+        (*b"KW", Market::Kuwait, OCT_2026),
+        (*b"MA", Market::Morocco, OCT_2026),
+        (*b"OM", Market::Oman, OCT_2026),
+        (*b"UA", Market::Ukraine, OCT_2026),
+    ]
+};
 
 /// A dated country→market table: a base assignment plus overrides that take effect on
 /// a given day, so a country can change market over time.
@@ -670,9 +748,11 @@ impl MarketTable {
     }
 
     /// Meta's assignment of countries to pricing markets as published in 2025, with
-    /// its dated changes (Zimbabwe: Other before 2025-10-01, Rest of Africa from then).
-    /// See the crate source's `META_MARKETS_2025` for the list and the rules for
-    /// territories.
+    /// its dated changes (Zimbabwe: Other before 2025-10-01, Rest of Africa from then;
+    /// Bangladesh, Iraq, Nepal, Sri Lanka, Kazakhstan, Kuwait, Morocco, Oman and Ukraine:
+    /// their regional market before 2026-10-01, standalone from then). See the crate
+    /// source's `META_MARKETS_2025` and `META_MARKET_CHANGES` for the lists and the rules
+    /// for territories.
     pub fn meta_default() -> MarketTable {
         META_MARKET_CHANGES.iter().fold(
             MarketTable {
@@ -1194,9 +1274,65 @@ mod tests {
             Market::Other
         );
         assert_eq!(
-            t.overrides().collect::<Vec<_>>(),
-            vec![(c("ZW"), days_from_civil(2025, 10, 1), Market::RestOfAfrica)]
+            t.overrides().find(|o| o.0 == c("ZW")),
+            Some((c("ZW"), days_from_civil(2025, 10, 1), Market::RestOfAfrica))
         );
+    }
+
+    #[test]
+    fn nine_markets_become_standalone_on_2026_10_01() {
+        let t = MarketTable::default();
+        let (before, from) = (days_from_civil(2026, 9, 30), days_from_civil(2026, 10, 1));
+        // (country, market on 2026-09-30 from Meta's 2025 lists, market from 2026-10-01)
+        let rows = [
+            ("BD", Market::RestOfAsiaPacific, Market::Bangladesh),
+            ("IQ", Market::RestOfMiddleEast, Market::Iraq),
+            ("NP", Market::RestOfAsiaPacific, Market::Nepal),
+            ("LK", Market::RestOfAsiaPacific, Market::SriLanka),
+            ("KZ", Market::Other, Market::Kazakhstan),
+            ("KW", Market::RestOfMiddleEast, Market::Kuwait),
+            ("MA", Market::RestOfAfrica, Market::Morocco),
+            ("OM", Market::RestOfMiddleEast, Market::Oman),
+            ("UA", Market::RestOfCentralEasternEurope, Market::Ukraine),
+        ];
+        for (code, old, new) in rows {
+            let k = Some(c(code));
+            assert_eq!(t.market(k, days_from_civil(2025, 1, 1)), old, "{code}");
+            assert_eq!(t.market(k, before), old, "{code}");
+            assert_eq!(t.market(k, from), new, "{code}");
+            assert_eq!(t.market(k, days_from_civil(2030, 1, 1)), new, "{code}");
+        }
+        // Their neighbours in the regional groups stay where they were.
+        for (code, m) in [
+            ("PK", Market::Pakistan),
+            ("QA", Market::RestOfMiddleEast),
+            ("JO", Market::RestOfMiddleEast),
+            ("AF", Market::RestOfAsiaPacific),
+            ("DZ", Market::RestOfAfrica),
+            ("TN", Market::RestOfAfrica),
+            ("MD", Market::RestOfCentralEasternEurope),
+            ("RU", Market::Russia),
+            ("KG", Market::Other),
+        ] {
+            assert_eq!(t.market(Some(c(code)), from), m, "{code}");
+        }
+        // End to end from numbers: +880 Bangladesh, +7 7xx Kazakhstan (not Russia), +380
+        // Ukraine, +212 Morocco.
+        let mk = |n: &str, d| t.market(country_from_number(n), d);
+        assert_eq!(mk("8801712345678", before), Market::RestOfAsiaPacific);
+        assert_eq!(mk("8801712345678", from), Market::Bangladesh);
+        assert_eq!(mk("77012345678", before), Market::Other);
+        assert_eq!(mk("77012345678", from), Market::Kazakhstan);
+        assert_eq!(mk("79161234567", from), Market::Russia);
+        assert_eq!(mk("380501234567", from), Market::Ukraine);
+        assert_eq!(mk("212612345678", from), Market::Morocco);
+        // Ten dated changes in all: Zimbabwe and the nine.
+        assert_eq!(t.overrides().count(), 10);
+        // The names parse both ways.
+        assert_eq!(Market::parse("Sri Lanka"), Some(Market::SriLanka));
+        assert_eq!(Market::parse("sri_lanka"), Some(Market::SriLanka));
+        assert_eq!(Market::parse("KAZAKHSTAN"), Some(Market::Kazakhstan));
+        assert_eq!(Market::SriLanka.display_name(), "Sri Lanka");
     }
 
     #[test]

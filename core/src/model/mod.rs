@@ -238,12 +238,23 @@ pub enum Category {
     ReferralConversion,
     /// A category Meta added after this version.
     Other,
+    /// Meta Business Agent: replies by Meta's own AI agent platform (launched 2026-07-01),
+    /// billed per token from 2026-08-01, never a service message. Meta's shared payloads
+    /// show no spelling yet; [`Category::parse`] accepts `meta_business_agent`,
+    /// `business_agent`, `meta_agent` and `mba` (any case, `-`, `_` or spaces). Declared
+    /// after `Other` so that snapshots written before it keep their variant numbers.
+    BusinessAgent,
 }
 
 impl Category {
-    /// Parse any of Meta's spellings (case-insensitive, `-` or `_`).
+    /// Parse any of Meta's spellings (case-insensitive, `-`, `_` or spaces).
     pub fn parse(s: &str) -> Category {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
             "marketing" | "group_marketing" => Category::Marketing,
             "marketing_lite" => Category::MarketingLite,
             "utility" | "group_utility" => Category::Utility,
@@ -251,6 +262,9 @@ impl Category {
             "authentication_international" => Category::AuthenticationInternational,
             "service" | "group_service" => Category::Service,
             "referral_conversion" | "free_entry_point" => Category::ReferralConversion,
+            "meta_business_agent" | "business_agent" | "meta_agent" | "mba" => {
+                Category::BusinessAgent
+            }
             _ => Category::Other,
         }
     }
@@ -266,6 +280,7 @@ impl Category {
             Category::Service => "service",
             Category::ReferralConversion => "referral_conversion",
             Category::Other => "other",
+            Category::BusinessAgent => "meta_business_agent",
         }
     }
 }
@@ -501,6 +516,24 @@ pub struct MetaConversation {
     pub expires: Option<i64>,
     /// `origin.type`.
     pub origin: Option<Category>,
+}
+
+/// What Meta (in a status's `pricing` object) or the host (in an outbound record) said a
+/// Meta Business Agent message used or cost. Meta's documentation shows no such fields yet,
+/// so the parser reads them defensively (see [`crate::input`]); absent facts are `None`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+pub struct AgentUsage {
+    /// Tokens the message was billed for.
+    pub tokens: Option<u64>,
+    /// Its price, in the currency Meta named.
+    pub price: Option<money::Money>,
+}
+
+impl AgentUsage {
+    /// Whether it says nothing.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_none() && self.price.is_none()
+    }
 }
 
 /// An error attached to a failed status.

@@ -2,18 +2,37 @@
 //!
 //! > Pricing is a timeline of date-effective rules, data rather than code. (semantics §2)
 //!
-//! The rules in force on a day are a [`Rules`] value: [`Rules::BASELINE`] (conversation-based
+//! The rules in force on a day are a `Rules` value: `Rules::BASELINE` (conversation-based
 //! pricing as Meta ran it before the first entry), with every enabled timeline entry whose
 //! `effective_from` is on or before that day applied in date order. Each entry is a
 //! [`RulePatch`]: it sets some rules and leaves the others as they were.
 //!
-//! Meta's changes ship as the [`BUILTIN`] entries, each a constant below quoting the rule and
+//! Meta's changes ship as the `BUILTIN` entries, each a constant below quoting the rule and
 //! its date. The config's `pricing_timeline` edits that list, so Meta's next change is a config
 //! edit, not a code change:
 //!
 //! - an entry whose `name` is a built-in one changes it: `enabled` switches it on or off,
 //!   `effective_from` moves it, `set` replaces what it sets;
 //! - any other entry is added; it needs `effective_from` and `set`.
+//!
+//! # The built-in entries
+//!
+//! | entry | from | sets | source |
+//! |---|---|---|---|
+//! | (baseline) | — | CBP: 24-hour conversations, service conversations charged with the first 1,000 a month free, 72-hour free entry point | Meta's conversation-based pricing (June 2022 on) |
+//! | `service_free_2024_11` | 2024-11-01 | `service_free: true`, `service_free_tier: 0` | Meta's pricing page: service conversations free from 2024-11-01 |
+//! | `pmp_2025_07` | 2025-07-01 | `model: PMP`, `service_free: true`, `utility_free_in_service_window: true`, `volume_tiers: true` | Meta's pricing page: per-message pricing from 2025-07-01 |
+//! | `business_agent_2026_08` | 2026-08-01 | `business_agent_charged: true` | Meta's pricing page ("Upcoming pricing updates for Meta Business Agent, service and utility messages", 2026-07-01): agent messages billed per token from 2026-08-01 |
+//! | `service_charged_2026_10` | 2026-10-01 | `service_free: false`, `utility_free_in_service_window: false` | the same Meta page (announced 2026-07-01), BSP changelogs (Chakra, YCloud, charles) and the 2026-10-01 rate cards with a `service` rate |
+//!
+//! Every built-in entry is on by default. So, with the default timeline: CBP before
+//! 2025-07-01 (service conversations free from 2024-11-01), PMP from 2025-07-01 with
+//! free-form messages and utility templates in the customer service window free, Meta
+//! Business Agent messages charged from 2026-08-01, and from 2026-10-01 free-form service
+//! messages and utility templates in the window charged too (the free entry point stays
+//! free).
+//!
+//! (`tests::default_and_configured_2026_10` shows both.)
 //!
 //! Entry dates are calendar days in the business's time zone (the config's `time_zone`):
 //! Meta switched each account to per-message pricing at midnight in the account's zone.
@@ -52,6 +71,12 @@ pub(crate) struct Rules {
     /// calendar month per market and category (business time zone), priced by the band they
     /// fall in."
     pub volume_tiers: bool,
+    /// "Meta Business Agent messages [...] are a category of their own, billed per token
+    /// from 2026-08-01": when false, delivered agent messages cost nothing (free reason
+    /// `meta_business_agent`); when true each is charged, even inside a free entry point
+    /// window.
+    #[serde(default)]
+    pub business_agent_charged: bool,
 }
 
 impl Rules {
@@ -69,6 +94,7 @@ impl Rules {
         service_free_tier: 1_000,
         utility_free_in_service_window: false,
         volume_tiers: false,
+        business_agent_charged: false,
     };
 
     /// Apply the rules an entry sets.
@@ -100,6 +126,9 @@ impl Rules {
         if let Some(v) = p.volume_tiers {
             self.volume_tiers = v;
         }
+        if let Some(v) = p.business_agent_charged {
+            self.business_agent_charged = v;
+        }
     }
 
     /// [`Rules::conversation_hours`] in seconds.
@@ -124,37 +153,40 @@ impl Rules {
 }
 
 /// What a timeline entry changes: each rule it names, the others untouched. The JSON keys are
-/// the field names of [`Rules`].
+/// the field names of `Rules`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RulePatch {
-    /// See [`Rules::model`] (`"CBP"` or `"PMP"`).
+    /// See `Rules::model` (`"CBP"` or `"PMP"`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<PricingModel>,
-    /// See [`Rules::conversation_hours`].
+    /// See `Rules::conversation_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_hours: Option<u32>,
-    /// See [`Rules::service_window_hours`].
+    /// See `Rules::service_window_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_window_hours: Option<u32>,
-    /// See [`Rules::free_entry_hours`].
+    /// See `Rules::free_entry_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_entry_hours: Option<u32>,
-    /// See [`Rules::free_entry_reply_hours`].
+    /// See `Rules::free_entry_reply_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_entry_reply_hours: Option<u32>,
-    /// See [`Rules::service_free`].
+    /// See `Rules::service_free`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_free: Option<bool>,
-    /// See [`Rules::service_free_tier`].
+    /// See `Rules::service_free_tier`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_free_tier: Option<u32>,
-    /// See [`Rules::utility_free_in_service_window`].
+    /// See `Rules::utility_free_in_service_window`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub utility_free_in_service_window: Option<bool>,
-    /// See [`Rules::volume_tiers`].
+    /// See `Rules::volume_tiers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_tiers: Option<bool>,
+    /// See `Rules::business_agent_charged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_agent_charged: Option<bool>,
 }
 
 impl RulePatch {
@@ -168,6 +200,7 @@ impl RulePatch {
         service_free_tier: None,
         utility_free_in_service_window: None,
         volume_tiers: None,
+        business_agent_charged: None,
     };
 
     /// Whether the patch sets nothing.
@@ -246,10 +279,31 @@ pub(crate) const PMP_2025_07: BuiltinEntry = BuiltinEntry {
     enabled: true,
 };
 
-/// 2026-10-01, **opt-in** (off unless the config enables it): "Providers report that from
-/// 2026-10-01 free-form service messages are charged and utility templates inside the
-/// service window stop being free; Meta's own page did not say so when this was written.
-/// Ship it as an opt-in timeline entry users can switch on" (semantics §2)
+/// 2026-08-01: "Meta Business Agent messages (Meta's own AI agent, from 2026-07-01) are a
+/// category of their own, billed per token from 2026-08-01: priced from Meta's pricing
+/// object or a per-token rate, else reported as unpriced with a warning." (semantics §2)
+/// Source: Meta's page "Upcoming pricing updates for Meta Business Agent, service and
+/// utility messages" (updated 2026-07-01).
+pub(crate) const BUSINESS_AGENT_2026_08: BuiltinEntry = BuiltinEntry {
+    name: "business_agent_2026_08",
+    effective_from: ymd(2026, 8, 1),
+    set: RulePatch {
+        business_agent_charged: Some(true),
+        ..RulePatch::NONE
+    },
+    enabled: true,
+};
+
+/// 2026-10-01, **on by default**: "Since 2026-10-01 (in force by default). Free-form service
+/// messages delivered inside the customer service window are charged per message at the
+/// market's service rate, and utility templates delivered inside the window are charged
+/// too; the free entry point stays free. (Announced by Meta on 2026-07-01; BSP changelogs
+/// and the 2026-10-01 rate cards, which carry a `service` rate, agree.)" (semantics §2)
+///
+/// A config switches it off with `{"name": "service_charged_2026_10", "enabled": false}`
+/// or moves it with `"effective_from"`. (Some sources also describe 1,000 free service
+/// messages per business number and month from that date; the contract does not, so this
+/// entry does not model them.)
 pub(crate) const SERVICE_CHARGED_2026_10: BuiltinEntry = BuiltinEntry {
     name: "service_charged_2026_10",
     effective_from: ymd(2026, 10, 1),
@@ -258,17 +312,21 @@ pub(crate) const SERVICE_CHARGED_2026_10: BuiltinEntry = BuiltinEntry {
         utility_free_in_service_window: Some(false),
         ..RulePatch::NONE
     },
-    enabled: false,
+    enabled: true,
 };
 
 /// Meta's pricing changes, in date order.
-pub(crate) const BUILTIN: [BuiltinEntry; 3] =
-    [SERVICE_FREE_2024_11, PMP_2025_07, SERVICE_CHARGED_2026_10];
+pub(crate) const BUILTIN: [BuiltinEntry; 4] = [
+    SERVICE_FREE_2024_11,
+    PMP_2025_07,
+    BUSINESS_AGENT_2026_08,
+    SERVICE_CHARGED_2026_10,
+];
 
 /// A `pricing_timeline` entry of the config: changes a built-in entry (by `name`) or adds one.
 ///
 /// ```json
-/// {"name": "service_charged_2026_10", "enabled": true}
+/// {"name": "service_charged_2026_10", "enabled": false}
 /// {"name": "meta_2027_01", "effective_from": "2027-01-01", "set": {"volume_tiers": false}}
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -284,7 +342,7 @@ pub struct TimelineEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set: Option<RulePatch>,
     /// Whether the entry applies. Default: true for a new entry and for a built-in entry the
-    /// config names (naming an opt-in entry switches it on), unless given.
+    /// config names, unless given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
@@ -327,6 +385,19 @@ pub enum ModelSpan {
     Pmp,
     /// Both models occur.
     #[serde(rename = "mixed")]
+    Mixed,
+}
+
+/// Whether service messages are charged over a range of days (`Timeline::service_span`).
+/// Under CBP "service" means service conversations, under PMP free-form messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceSpan {
+    /// Free on every day (2024-11-01 to 2026-09-30 with the default timeline).
+    Free,
+    /// Charged on every day (before 2024-11-01, and from 2026-10-01).
+    Charged,
+    /// Free on some days, charged on others.
     Mixed,
 }
 
@@ -425,16 +496,36 @@ impl Timeline {
         self.rules_on(crate::util::time::day_in(ts, tz))
     }
 
-    /// The pricing model over the days `[from, to)`: one model, or `Mixed`. An empty range
-    /// reports the model of `from`.
-    pub fn model_span(&self, from: NaiveDate, to: NaiveDate) -> ModelSpan {
-        let first = self.rules_on(from).model;
+    /// A rule's value on `from`, and whether it changes on a later day of `[from, to)`.
+    fn span<T: PartialEq>(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        f: impl Fn(&Rules) -> T,
+    ) -> (T, bool) {
+        let first = f(&self.rules_on(from));
         let changes = self
             .entries
             .iter()
             .filter(|e| e.effective_from > from && e.effective_from < to)
-            .any(|e| e.rules.model != first);
-        match (first, changes) {
+            .any(|e| f(&e.rules) != first);
+        (first, changes)
+    }
+
+    /// Whether free-form service messages are charged over the days `[from, to)`: under
+    /// every day's rules, under none, or `Mixed`. An empty range reports `from`'s rules.
+    pub fn service_span(&self, from: NaiveDate, to: NaiveDate) -> ServiceSpan {
+        match self.span(from, to, |r| r.service_free) {
+            (_, true) => ServiceSpan::Mixed,
+            (true, false) => ServiceSpan::Free,
+            (false, false) => ServiceSpan::Charged,
+        }
+    }
+
+    /// The pricing model over the days `[from, to)`: one model, or `Mixed`. An empty range
+    /// reports the model of `from`.
+    pub fn model_span(&self, from: NaiveDate, to: NaiveDate) -> ModelSpan {
+        match self.span(from, to, |r| r.model) {
             (_, true) => ModelSpan::Mixed,
             (PricingModel::Pmp, false) => ModelSpan::Pmp,
             _ => ModelSpan::Cbp,
@@ -444,6 +535,34 @@ impl Timeline {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn default_and_configured_2026_10() {
+        use super::{Timeline, TimelineEntry};
+        use chrono::NaiveDate;
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // By default, service messages are charged from 2026-10-01.
+        let t = Timeline::meta_default();
+        assert!(t.rules_on(day("2026-09-30")).service_free);
+        assert!(!t.rules_on(day("2026-10-01")).service_free);
+        // A config can switch the change off, or move it.
+        let entries: Vec<TimelineEntry> = serde_json::from_str(
+            r#"[{"name":"service_charged_2026_10","effective_from":"2026-11-01"}]"#,
+        )
+        .unwrap();
+        let t = Timeline::from_config(&entries).unwrap();
+        assert!(t.rules_on(day("2026-10-31")).service_free);
+        assert!(!t.rules_on(day("2026-11-01")).service_free);
+        let entries: Vec<TimelineEntry> =
+            serde_json::from_str(r#"[{"name":"service_charged_2026_10","enabled":false}]"#)
+                .unwrap();
+        assert!(
+            Timeline::from_config(&entries)
+                .unwrap()
+                .rules_on(day("2026-12-01"))
+                .service_free
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -483,9 +602,17 @@ mod tests {
         let r = t.rules_on(day("2025-07-01"));
         assert_eq!(r.model, PricingModel::Pmp);
         assert!(r.service_free && r.utility_free_in_service_window && r.volume_tiers);
-        // The 2026-10-01 change is opt-in: off by default.
-        let r = t.rules_on(day("2026-10-01"));
+        // Meta Business Agent messages: free until 2026-07-31, charged from 2026-08-01.
+        assert!(!t.rules_on(day("2026-07-31")).business_agent_charged);
+        assert!(t.rules_on(day("2026-08-01")).business_agent_charged);
+        // The 2026-10-01 change is on by default: service and utility in the window are free
+        // on 2026-09-30 and charged from 2026-10-01, still under PMP with tiers.
+        let r = t.rules_on(day("2026-09-30"));
         assert!(r.service_free && r.utility_free_in_service_window);
+        let r = t.rules_on(day("2026-10-01"));
+        assert!(!r.service_free && !r.utility_free_in_service_window);
+        assert!(r.volume_tiers && r.business_agent_charged);
+        assert_eq!(r.model, PricingModel::Pmp);
         // Windows are the same throughout.
         assert_eq!(
             (
@@ -499,9 +626,17 @@ mod tests {
     }
 
     #[test]
-    fn config_opts_in_moves_and_adds() {
+    fn config_switches_off_moves_and_adds() {
+        let e: Vec<TimelineEntry> =
+            serde_json::from_str(r#"[{"name":"service_charged_2026_10","enabled":false}]"#)
+                .unwrap();
+        let t = Timeline::from_config(&e).unwrap();
+        let r = t.rules_on(day("2026-11-15"));
+        assert!(r.service_free && r.utility_free_in_service_window);
+        // The other 2026 entry is untouched.
+        assert!(r.business_agent_charged);
         let e: Vec<TimelineEntry> = serde_json::from_str(
-            r#"[{"name":"service_charged_2026_10","enabled":true,"effective_from":"2026-11-01"},
+            r#"[{"name":"service_charged_2026_10","effective_from":"2026-11-01"},
                 {"name":"meta_2027","effective_from":"2027-01-01","set":{"volume_tiers":false}},
                 {"name":"pmp_2025_07","enabled":false}]"#,
         )
@@ -509,7 +644,7 @@ mod tests {
         let t = Timeline::from_config(&e).unwrap();
         // PMP switched off: CBP continues (with service free since 2024-11).
         assert_eq!(t.rules_on(day("2025-08-01")).model, PricingModel::Cbp);
-        // The opt-in entry moved to 2026-11-01.
+        // The 2026-10 entry moved to 2026-11-01.
         assert!(t.rules_on(day("2026-10-31")).service_free);
         assert!(!t.rules_on(day("2026-11-01")).service_free);
         // A new entry applies on its date.
@@ -566,5 +701,14 @@ mod tests {
             t.model_span(day("2025-07-01"), day("2025-07-01")),
             ModelSpan::Pmp
         );
+        // Service: charged before 2024-11-01, free until 2026-09-30, charged from 2026-10-01.
+        for (from, to, want) in [
+            ("2024-10-01", "2024-11-01", ServiceSpan::Charged),
+            ("2026-09-01", "2026-10-01", ServiceSpan::Free),
+            ("2026-09-30", "2026-10-02", ServiceSpan::Mixed),
+            ("2026-10-01", "2027-01-01", ServiceSpan::Charged),
+        ] {
+            assert_eq!(t.service_span(day(from), day(to)), want, "{from}..{to}");
+        }
     }
 }

@@ -9,9 +9,18 @@
 //!   `effective_from` dates: the rate on a day is the row with the latest `effective_from` on
 //!   or before that day (business time zone).
 //! - `category` is `marketing`, `marketing_lite`, `utility`, `authentication`,
-//!   `authentication_international` or `service`. A message of `marketing_lite` or
-//!   `authentication_international` without its own row is priced at the `marketing` or
-//!   `authentication` rate.
+//!   `authentication_international`, `service` or `meta_business_agent`. A message of
+//!   `marketing_lite` or `authentication_international` without its own row is priced at the
+//!   `marketing` or `authentication` rate. From 2026-10-01 Meta's rate cards carry a
+//!   `service` rate per market (equal to the utility rate); a card without `service` rows
+//!   leaves charged service messages unpriced, and the report warns.
+//! - Meta Business Agent messages are priced per token: a `meta_business_agent` row needs
+//!   the optional `unit` column, `token`, `1k_tokens` or `1m_tokens` (its `price` buys one,
+//!   a thousand or a million tokens), and has no tier band; a message costs its tokens times
+//!   that price, rounded to the nearest micro-unit (halves up). Every other row's unit is
+//!   `message` (the default): one charged unit, a CBP conversation or a PMP message.
+//! - `market` `*` (or `any`) gives a rate for every market that has no row of its own for the
+//!   category (Meta's agent rates may not vary by market).
 //! - A tier band covers the charged messages of a calendar month, numbered from 1:
 //!   `tier_from` is the first number in the band, `tier_to` the last (empty: no end). A row
 //!   without a band covers every number. Rows of one market, category and date must not
@@ -19,11 +28,16 @@
 //! - One card, one currency: convolens does no currency conversion, and a card mixing
 //!   currencies is rejected.
 //! - The market comes from the recipient's country through a dated country→market table:
-//!   Meta's ([`MarketTable::meta_default`]) with the config's `markets` overrides on top.
+//!   Meta's (`MarketTable::meta_default`) with the config's `markets` overrides on top.
 //!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
 //!   (`Rest of Africa`); a single-country market also by its ISO 3166 alpha-2 code (`DE`
 //!   for Germany), while the code of a country inside a regional market is an error that
-//!   names the market ("`PT` is in Rest of Western Europe").
+//!   names the market ("`PT` is in Rest of Western Europe"). Meta's table changes over
+//!   time: Zimbabwe joined Rest of Africa on 2025-10-01, and Bangladesh, Iraq, Nepal, Sri
+//!   Lanka, Kazakhstan, Kuwait, Morocco, Oman and Ukraine became standalone markets on
+//!   2026-10-01 (each with an authentication-international rate on Meta's cards): rows
+//!   for those markets apply to messages delivered from that day, and before it their
+//!   regional group's rows do.
 
 use crate::model::Category;
 use crate::model::country::Market;
@@ -44,7 +58,7 @@ pub enum RateCardSpec {
 }
 
 impl RateCardSpec {
-    /// Check the card: a path must not be empty; inline rows must form a valid [`RateCard`].
+    /// Check the card: a path must not be empty; inline rows must form a valid `RateCard`.
     pub fn validate(&self) -> Result<(), String> {
         match self {
             RateCardSpec::Path(p) if p.trim().is_empty() => Err("empty path".into()),
@@ -77,6 +91,28 @@ pub struct RateRow {
     /// Last charged message of the month in this band (inclusive). Default: no end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier_to: Option<u64>,
+    /// What one `price` buys: `message` (default) or, for `meta_business_agent` rows only
+    /// and required there, `token`, `1k_tokens` or `1m_tokens`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// Tokens one price buys for a `unit` (`None`: per message); `Err` for an unknown unit.
+fn tokens_per_price(unit: Option<&str>) -> Result<Option<u64>, String> {
+    let Some(u) = unit.map(|u| u.trim().to_ascii_lowercase().replace([' ', '-'], "_")) else {
+        return Ok(None);
+    };
+    Ok(match u.as_str() {
+        "" | "message" | "messages" => None,
+        "token" | "tokens" | "1_token" => Some(1),
+        "1k_tokens" | "1000_tokens" | "1k_token" => Some(1_000),
+        "1m_tokens" | "1000000_tokens" | "1m_token" => Some(1_000_000),
+        _ => {
+            return Err(format!(
+                "unit `{u}` is not message, token, 1k_tokens or 1m_tokens"
+            ));
+        }
+    })
 }
 
 /// Split one CSV line into fields: commas separate, double quotes enclose fields that
@@ -108,7 +144,7 @@ impl RateRow {
     }
 
     /// Parse CSV with a header naming at least `market,category,price,currency,effective_from`
-    /// (any order; optional `tier_from`, `tier_to`). Lines starting with `#` and blank lines
+    /// (any order; optional `tier_from`, `tier_to`, `unit`). Lines starting with `#` and blank lines
     /// are skipped. Errors name the line (1-based, counting every line of the text).
     pub fn parse_csv(text: &str) -> Result<Vec<RateRow>, String> {
         let mut rows = Vec::new();
@@ -132,7 +168,7 @@ impl RateRow {
             need("currency")?,
             need("effective_from")?,
         );
-        let (itf, itt) = (idx("tier_from"), idx("tier_to"));
+        let (itf, itt, iu) = (idx("tier_from"), idx("tier_to"), idx("unit"));
         for (n, line) in lines {
             let f = csv_fields(line);
             let ln = n + 1;
@@ -166,6 +202,7 @@ impl RateRow {
                     .map_err(|e| format!("line {ln}: `effective_from`: {e}"))?,
                 tier_from: opt_u64(itf, "tier_from")?,
                 tier_to: opt_u64(itt, "tier_to")?,
+                unit: iu.and_then(|i| f.get(i)).filter(|u| !u.is_empty()).cloned(),
             });
         }
         Ok(rows)
@@ -179,13 +216,16 @@ struct Band {
     tier_from: u64,
     tier_to: u64,
     micros: i64,
+    /// Tokens the price buys (`None`: one message).
+    per_tokens: Option<u64>,
 }
 
 /// A validated rate card: prices by market, category, day and tier.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RateCard {
     currency: Currency,
-    rates: BTreeMap<(Market, Category), Vec<Band>>,
+    /// `None` as the market: the `*` rows, for markets without their own.
+    rates: BTreeMap<(Option<Market>, Category), Vec<Band>>,
 }
 
 /// The categories a rate card can price.
@@ -200,17 +240,37 @@ impl RateCard {
     /// Validate rows into a card. Errors name the row (0-based) and the problem: unknown
     /// market or category, negative price, a bad band, overlapping bands, mixed currencies.
     pub fn from_rows(rows: &[RateRow]) -> Result<RateCard, String> {
-        let mut rates: BTreeMap<(Market, Category), Vec<Band>> = BTreeMap::new();
+        let mut rates: BTreeMap<(Option<Market>, Category), Vec<Band>> = BTreeMap::new();
         let mut currency = None;
         for (i, r) in rows.iter().enumerate() {
             let at = |m: String| format!("row {i}: {m}");
-            let market = Market::parse_name_or_code(&r.market).map_err(at)?;
+            let market = match r.market.trim() {
+                "*" | "any" | "ANY" | "Any" => None,
+                name => Some(Market::parse_name_or_code(name).map_err(at)?),
+            };
             let cat = rate_category(&r.category).ok_or_else(|| {
                 at(format!(
-                    "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international or service",
+                    "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international, service or meta_business_agent",
                     r.category
                 ))
             })?;
+            let per_tokens = tokens_per_price(r.unit.as_deref()).map_err(at)?;
+            match (cat == Category::BusinessAgent, per_tokens) {
+                (true, None) => {
+                    return Err(at(
+                        "a meta_business_agent rate is per token: give `unit` token, 1k_tokens or 1m_tokens".into(),
+                    ));
+                }
+                (false, Some(_)) => {
+                    return Err(at(format!(
+                        "only meta_business_agent rates are per token, not {cat}"
+                    )));
+                }
+                (true, Some(_)) if r.tier_from.is_some() || r.tier_to.is_some() => {
+                    return Err(at("token rates have no tier band".into()));
+                }
+                _ => {}
+            }
             if r.price < 0 {
                 return Err(at("negative price".into()));
             }
@@ -253,6 +313,7 @@ impl RateCard {
                 tier_from,
                 tier_to,
                 micros: r.price,
+                per_tokens,
             });
         }
         for bands in rates.values_mut() {
@@ -271,8 +332,9 @@ impl RateCard {
 
     /// The price in micro-units of the `ordinal`-th (1-based) charged unit of the month of
     /// `category` in `market` on `day`, falling back from `marketing_lite` to `marketing` and
-    /// from `authentication_international` to `authentication`. `None` when the card has no
-    /// rate for it.
+    /// from `authentication_international` to `authentication`, and from the market's own
+    /// rows to the card's `*` rows. `None` when the card has no rate for it, and always for
+    /// `meta_business_agent` (priced by tokens: [`RateCard::token_cost`]).
     pub fn price(
         &self,
         market: Market,
@@ -297,21 +359,69 @@ impl RateCard {
         day: NaiveDate,
         ordinal: u64,
     ) -> Option<i64> {
-        let bands = self.rates.get(&(market, category))?;
-        let n = bands.partition_point(|b| b.from <= day);
-        let from = bands[..n].last()?.from;
-        bands[..n]
-            .iter()
-            .rev()
-            .take_while(|b| b.from == from)
-            .find(|b| b.tier_from <= ordinal && ordinal <= b.tier_to)
+        self.band(market, category, day, ordinal)
+            .filter(|b| b.per_tokens.is_none())
             .map(|b| b.micros)
+    }
+
+    /// The band in force: the market's own rows, else the `*` rows.
+    fn band(
+        &self,
+        market: Market,
+        category: Category,
+        day: NaiveDate,
+        ordinal: u64,
+    ) -> Option<Band> {
+        let in_force = |bands: &Vec<Band>| {
+            let n = bands.partition_point(|b| b.from <= day);
+            let from = bands[..n].last()?.from;
+            bands[..n]
+                .iter()
+                .rev()
+                .take_while(|b| b.from == from)
+                .find(|b| b.tier_from <= ordinal && ordinal <= b.tier_to)
+                .copied()
+        };
+        self.rates
+            .get(&(Some(market), category))
+            .and_then(in_force)
+            .or_else(|| self.rates.get(&(None, category)).and_then(in_force))
+    }
+
+    /// The cost in micro-units of a Meta Business Agent message of `tokens` tokens to
+    /// `market` on `day`: the card's `meta_business_agent` rate in force (the market's, else
+    /// the `*` row) times the tokens over the tokens the rate buys, rounded to the nearest
+    /// micro-unit (halves up; saturating). `None` when the card has no such rate.
+    /// (`tests::token_cost_rounds_per_million` checks 1,250 tokens at USD 0.80 per million.)
+    pub fn token_cost(&self, market: Market, day: NaiveDate, tokens: u64) -> Option<i64> {
+        let b = self.band(market, Category::BusinessAgent, day, 1)?;
+        let per = i128::from(b.per_tokens?);
+        let num = i128::from(tokens) * i128::from(b.micros);
+        Some(i64::try_from((2 * num + per) / (2 * per)).unwrap_or(i64::MAX))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_cost_rounds_per_million() {
+        use crate::model::country::Market;
+        use chrono::NaiveDate;
+        let rows = RateRow::parse_csv(
+            "market,category,price,currency,effective_from,unit
+*,meta_business_agent,0.80,USD,2026-08-01,1m_tokens",
+        )
+        .unwrap();
+        let card = RateCard::from_rows(&rows).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        // 1,250 tokens at USD 0.80 per million: 0.001 USD = 1,000 micro-units.
+        assert_eq!(card.token_cost(Market::India, day, 1_250), Some(1_000));
+        // Before the rate's effective day there is no rate.
+        let before = NaiveDate::from_ymd_opt(2026, 7, 31).unwrap();
+        assert_eq!(card.token_cost(Market::India, before, 1_250), None);
+    }
 
     #[test]
     fn tier_bands_price_each_side_of_the_boundary() {
@@ -446,6 +556,7 @@ mod tests {
             effective_from: day("2025-07-01"),
             tier_from: tf,
             tier_to: tt,
+            unit: None,
         };
         let usd = Currency::USD;
         assert!(
@@ -492,6 +603,67 @@ mod tests {
             ])
             .is_ok()
         );
+    }
+
+    #[test]
+    fn token_rates_units_and_any_market() {
+        let rows = RateRow::parse_csv(
+            "market,category,price,currency,effective_from,unit\n\
+             *,meta_business_agent,0.90,USD,2026-08-01,1m_tokens\n\
+             India,meta_business_agent,0.0004,USD,2026-08-01,1k_tokens\n\
+             India,meta_business_agent,0.000002,USD,2026-10-01,token\n\
+             *,service,0.004,USD,2026-10-01,\n\
+             kazakhstan,service,0.02,USD,2026-10-01,message\n",
+        )
+        .unwrap();
+        let c = RateCard::from_rows(&rows).unwrap();
+        // Any market without its own row: 1,000 tokens × 0.90 / 1,000,000 = 0.0009 USD.
+        assert_eq!(
+            c.token_cost(m("germany"), day("2026-08-01"), 1_000),
+            Some(900)
+        );
+        // India's own row: 1,000 tokens × 0.0004 / 1,000 = 0.0004 USD = 400 micros; from
+        // 2026-10-01 0.000002 per token: 1,234 tokens = 2,468 micros.
+        assert_eq!(
+            c.token_cost(m("india"), day("2026-09-30"), 1_000),
+            Some(400)
+        );
+        assert_eq!(
+            c.token_cost(m("india"), day("2026-10-01"), 1_234),
+            Some(2_468)
+        );
+        // Rounding: 1 token × 0.90 / 1e6 = 0.9 micro → 1; 1 token × 0.4 / 1000 = 0.4 → 0.
+        assert_eq!(c.token_cost(m("germany"), day("2026-08-01"), 1), Some(1));
+        assert_eq!(c.token_cost(m("india"), day("2026-09-30"), 1), Some(0));
+        // Before the first row: no rate.
+        assert_eq!(c.token_cost(m("germany"), day("2026-07-31"), 1_000), None);
+        // Per-message prices never price agent messages, nor the other way round.
+        assert_eq!(
+            c.price(m("india"), Category::BusinessAgent, day("2026-10-01"), 1),
+            None
+        );
+        // `*` rows fill markets without their own; a market's own row wins.
+        assert_eq!(
+            c.price(m("bangladesh"), Category::Service, day("2026-10-02"), 1),
+            Some(4_000)
+        );
+        assert_eq!(
+            c.price(m("kazakhstan"), Category::Service, day("2026-10-02"), 1),
+            Some(20_000)
+        );
+        let bad = |csv: &str| {
+            RateCard::from_rows(
+                &RateRow::parse_csv(&format!(
+                    "market,category,price,currency,effective_from,unit,tier_from\n{csv}"
+                ))
+                .unwrap(),
+            )
+            .unwrap_err()
+        };
+        assert!(bad("*,meta_business_agent,1,USD,2026-08-01,,").contains("per token"));
+        assert!(bad("*,utility,1,USD,2026-08-01,token,").contains("only meta_business_agent"));
+        assert!(bad("*,meta_business_agent,1,USD,2026-08-01,page,").contains("unit `page`"));
+        assert!(bad("*,meta_business_agent,1,USD,2026-08-01,token,1").contains("tier band"));
     }
 
     #[test]

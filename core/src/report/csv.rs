@@ -12,13 +12,13 @@
 //!   flattened into `field.sub` columns; an array of scalars is written as compact JSON,
 //!   an empty array as an empty cell.
 //! - An array of objects inside a row is a table of its own, `<table>_<field>`, whose rows
-//!   start with the parent row's identifying fields ([`PARENT_COLUMNS`]), named
+//!   start with the parent row's identifying fields (`PARENT_COLUMNS`), named
 //!   `<table>.<field>`.
 //! - Cells: text as is, numbers in JSON notation, booleans `true`/`false`, `null` empty.
 //!   Quoting follows RFC 4180: a cell containing a comma, a double quote, CR or LF is
 //!   enclosed in double quotes with inner quotes doubled; lines end with CRLF.
 //!
-//! The core does no file I/O: [`tables`] returns the tables and the caller writes them.
+//! The core does no file I/O: `tables` returns the tables and the caller writes them.
 
 use serde_json::{Map, Value};
 

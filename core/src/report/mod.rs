@@ -1,7 +1,7 @@
 //! Reports: one serde type, printed as JSON by the `report` program, handed to Python as
 //! dicts and to JS as plain objects.
 //!
-//! The options and their range rules are in [`crate::scope`].
+//! The options and their range rules are in `crate::scope`.
 //!
 //! - The `input` section describes ingestion over the engine's life, not the range.
 //! - `compare` adds the same report over the previous period of equal length and the change
@@ -61,7 +61,7 @@ pub struct Report {
     /// One row per source (semantics §3, §4): see [`crate::sources`].
     pub sources: Vec<crate::attribution::SourceRow>,
     /// One row per messaging event and external event name (semantics §4): see
-    /// [`crate::sources::events`].
+    /// `crate::sources::events`.
     pub events: Vec<crate::sources::EventRow>,
     /// What was attributed and how (see [`crate::attribution`]).
     pub attribution: crate::attribution::AttributionSummary,
@@ -75,7 +75,8 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<compare::Comparison>,
     /// What the report left out or could not price, in plain words (empty when nothing):
-    /// e.g. money in another currency, spend that names no number in a report on one.
+    /// e.g. charged units without a rate, Meta Business Agent messages without a price,
+    /// money in another currency, spend that names no number in a report on one.
     #[serde(default)]
     pub warnings: Vec<String>,
 }
@@ -125,6 +126,7 @@ pub(crate) fn build_report(
     }
     let range = ctx.range;
     let (billing, usage) = prep.billing.sections(ctx);
+    let mut warnings = crate::billing::sections::warnings(&billing, ctx.config.rate_card.is_some());
     // Without pre-aggregated credits (the data-driven models), attribute the range anew;
     // the model comparison does so under every model. Both share one analysis.
     let mut analysis = None;
@@ -150,11 +152,11 @@ pub(crate) fn build_report(
         None
     };
     let sources = crate::attribution::sources_section(ctx, &prep.sources, &credits, compare_with);
-    let mut engagement = crate::engagement::report::sections(ctx, days);
+    let mut engagement = crate::engagement::sections::sections(ctx, days);
     // A template's (and campaign's) cost is what billing charged its messages; its
     // conversions are the credits of conversations its messages opened.
     money.fill(&range, &mut engagement.templates, &mut engagement.campaigns);
-    let mut warnings = currency_warnings(ctx, prep);
+    warnings.extend(currency_warnings(ctx, prep));
     warnings.extend(sources.warnings);
     let mut report = Report {
         range: RangeInfo {

@@ -8,15 +8,15 @@
 //! sections sum:
 //!
 //! - billing's per-day conversations, charged and free messages, costs, reconciliation and
-//!   usage ([`crate::billing::BillingDays`]) — tiers and free tiers are numbered over the
+//!   usage (`crate::billing::BillingDays`) — tiers and free tiers are numbered over the
 //!   whole store first, as the billing rules say, so a day's aggregate does not depend on
 //!   the range;
 //! - conversations, leads and funnel steps by (start day, source), and every source's
-//!   headline ([`crate::sources::SourceDays`]);
+//!   headline (`crate::sources::SourceDays`);
 //! - the attributed events by day with their credit per source by conversation start day
-//!   ([`crate::attribution::CreditDays`]), when the model is range-independent
+//!   (`crate::attribution::CreditDays`), when the model is range-independent
 //!   ([`ModelName::range_independent`]);
-//! - every messaging and external event by day ([`crate::sources::EventDays`]);
+//! - every messaging and external event by day (`crate::sources::EventDays`);
 //! - template and campaign costs and credits by send day ([`TemplateMoney`]).
 //!
 //! A report then costs time proportional to the days in its range (and the sources,

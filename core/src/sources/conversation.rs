@@ -40,7 +40,7 @@ pub struct EventHit {
 /// Other sections use these: e.g. the messages a template opened are
 /// `conversations.iter().filter(|c| c.opening == template_msg)`, and
 /// [`crate::attribution::Attribution`] credits refer to conversations by their index in
-/// [`Analysis::conversations`].
+/// `Analysis::conversations`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conversation {
     /// The user (a representative index: see [`Store::find`]).

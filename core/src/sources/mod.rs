@@ -58,7 +58,7 @@
 //!   inside an open conversation simply rides it. A `context.id` naming no known business
 //!   message of the user is ignored. Precedence when opening: referral, then reply
 //!   context, then custom rules, then direct.
-//! - **Custom rules** ([`SourceRule`]) are tried in configuration order on the first
+//! - **Custom rules** (`SourceRule`) are tried in configuration order on the first
 //!   inbound *text* of an incoming conversation that would otherwise be `direct` (so a
 //!   `request_welcome` before a wa.me prefilled text does not hide the text); the first
 //!   rule that matches wins. `exact` compares the trimmed text with the trimmed pattern,
@@ -90,7 +90,7 @@
 //! > or title/text), a list reply (row id or title), a text reply (exact,
 //! > case-insensitive, or regex).
 //!
-//! - An [`EventDef`] of kind `button_reply` matches an inbound interactive `button_reply` or
+//! - An `EventDef` of kind `button_reply` matches an inbound interactive `button_reply` or
 //!   template `button` whose id/payload *or* title/text matches the pattern; `list_reply`
 //!   matches a `list_reply` row id or title; `text_reply` matches a text body. Matching
 //!   is always case-insensitive (`exact` after trimming; `prefix`, `contains`, `regex`).
@@ -103,7 +103,7 @@
 //!   are unattributed.
 //! - **Conversion event.** A report's `conversion_event` option, else the config's,
 //!   names an event in `events` (messaging) or else an external event name (a report's
-//!   choice must name a configured event or an external event seen: [`crate::scope`]).
+//!   choice must name a configured event or an external event seen: `crate::scope`).
 //!   Without one, the default is chosen in seed 001's order: any external event, if the engine holds at least one; else the
 //!   first configured button reply, list reply, then text reply event; else there is no
 //!   conversion event and no leads. (Because the default depends on the data, configure
@@ -134,7 +134,7 @@
 //!   the days sum exactly to the record); days are the record's calendar dates.
 //! - `conversion_cost` = invested / leads; `roas` = revenue / invested. A zero denominator
 //!   gives `null`, never NaN or infinity.
-//! - **Money.** Amounts count in the report currency ([`crate::scope`]: the config's, else
+//! - **Money.** Amounts count in the report currency (`crate::scope`: the config's, else
 //!   the rate card's, else the money records'). Money in another currency is not
 //!   converted: such event values count as zero and such spend is left out; both are
 //!   counted in `attribution.other_currency` and the report's `warnings` say how much.
@@ -147,29 +147,29 @@
 //!   at or after the previous step's), the drop-off from the step before (the first
 //!   step's drop-off is from all conversations), and the distinct users who started the
 //!   funnel (reached its first step) and completed it (reached its last step) in them.
-//! - **Events view** ([`events`]): every messaging event and external event name with its
+//! - **Events view** (`events`): every messaging event and external event name with its
 //!   occurrences, users, conversations, value and occurrences per source.
-//! - **Contacts export** ([`crate::attribution::export_contacts`]): the users of a source (a conversation of it
+//! - **Contacts export** (`crate::attribution::export_contacts`): the users of a source (a conversation of it
 //!   started in the range) or of an event (it happened in the range), as CSV.
 
 pub(crate) mod conversation;
-mod days;
 pub(crate) mod events;
 mod matcher;
 mod names;
+mod source_days;
 mod spend;
 
 #[cfg(test)]
 pub(crate) use conversation::ExternalTouch;
 pub(crate) use conversation::{Analysis, Conversation, analyse};
-pub(crate) use days::slot;
-pub(crate) use days::{SourceDay, SourceDays, SourceMeta};
 pub(crate) use events::EventDays;
 pub use events::EventRow;
 #[cfg(test)]
 pub(crate) use matcher::Matchers;
 pub use matcher::{ConversionEvent, ConversionKind};
 pub(crate) use names::Names;
+pub(crate) use source_days::slot;
+pub(crate) use source_days::{SourceDay, SourceDays, SourceMeta};
 pub(crate) use spend::{Spend, left_in_range, spend_in_range};
 
 use serde::{Deserialize, Serialize};

@@ -87,6 +87,13 @@ impl Store {
         {
             return Err("index references a missing entry".into());
         }
+        if self
+            .agent
+            .keys()
+            .any(|id| !self.outbound_ix.contains_key(id))
+        {
+            return Err("agent facts reference a missing message".into());
+        }
         Ok(())
     }
 }

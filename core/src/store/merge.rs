@@ -5,7 +5,7 @@ use crate::input::{
     CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord, StatusUpdate,
     UserRef,
 };
-use crate::model::StatusKind;
+use crate::model::{AgentUsage, StatusKind};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 
@@ -118,6 +118,11 @@ impl Store {
                     } else {
                         None
                     },
+                    agent: if carries_meta {
+                        other.agent.get(&m.id).map(|f| f.meta).unwrap_or_default()
+                    } else {
+                        AgentUsage::default()
+                    },
                     errors: if *kind == StatusKind::Failed {
                         m.status.errors.clone()
                     } else {
@@ -139,6 +144,7 @@ impl Store {
                     author_id: o.author_id.as_deref().map(Cow::Borrowed),
                     campaign: o.campaign.as_deref().map(Cow::Borrowed),
                     buttons: o.buttons.clone(),
+                    tokens: other.agent.get(&m.id).and_then(|f| f.record_tokens),
                 };
                 replay(self, Event::Outbound(e), 0);
             }

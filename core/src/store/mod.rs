@@ -36,8 +36,8 @@ use crate::input::{
 use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
 use crate::model::{
-    AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation, MetaPricing,
-    OutboundKind, Referral, Reply, StatusKind, TemplateButton,
+    AgentUsage, AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation,
+    MetaPricing, OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
 use chrono::NaiveDate;
 use hashbrown::HashMap;
@@ -55,6 +55,7 @@ pub(crate) type PhoneIx = u32;
 
 /// A user.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct UserRec {
     /// `wa_id`, when known.
     pub wa_id: Option<Box<str>>,
@@ -106,6 +107,7 @@ impl UserRec {
 
 /// What an inbound message carried.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct InboundData {
     /// Message type.
     pub ty: InboundType,
@@ -121,6 +123,7 @@ pub struct InboundData {
 
 /// What the host said about a business message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct OutboundData {
     /// Template or free-form.
     pub kind: OutboundKind,
@@ -140,6 +143,7 @@ pub struct OutboundData {
 
 /// The statuses of a business message, merged order-independently.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct StatusTrack {
     /// Earliest `sent`.
     pub sent: Option<i64>,
@@ -200,6 +204,7 @@ impl StatusTrack {
 
 /// A message, inbound or outbound.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct MsgRec {
     /// The wamid.
     pub id: Box<str>,
@@ -223,6 +228,7 @@ pub struct MsgRec {
 
 /// An external event.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct ExternalRec {
     /// Event id.
     pub id: Box<str>,
@@ -238,6 +244,7 @@ pub struct ExternalRec {
 
 /// Spend on a source over days (inclusive).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct SpendRec {
     /// Source key.
     pub source: Box<str>,
@@ -277,6 +284,7 @@ pub(crate) struct StoreExt {
 
 /// A URL-button click.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct ClickRec {
     /// The business message's id.
     pub message_id: Box<str>,
@@ -340,6 +348,7 @@ enum Applied {
 
 /// The fact store.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[doc(hidden)]
 pub struct Store {
     /// Users; a merged-away user keeps its slot and points to its representative in `parent`.
     pub users: Vec<UserRec>,
@@ -377,6 +386,32 @@ pub struct Store {
     /// last [`Store::prepare`]: where `last` ranges end.
     #[serde(skip)]
     pub last_message_ts: Option<i64>,
+    /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
+    /// whose record or `pricing` object said any). Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub agent: BTreeMap<Box<str>, AgentFacts>,
+}
+
+/// What a Meta Business Agent message used or cost, as its inputs said. Kept beside the
+/// messages (in [`Store::agent`]) rather than in them, so that snapshots written before the
+/// agent category existed still restore.
+///
+/// The same rules as for the rest of the message pick the facts: the host's `tokens` come
+/// with the outbound record (the first record wins), Meta's with the `pricing` object that
+/// the message keeps (that of its earliest status carrying one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentFacts {
+    /// Tokens from the host's outbound record.
+    pub record_tokens: Option<u64>,
+    /// Tokens and price from Meta's kept `pricing` object.
+    pub meta: AgentUsage,
+}
+
+impl AgentFacts {
+    /// The tokens billing uses: Meta's count, else the host's.
+    pub fn tokens(&self) -> Option<u64> {
+        self.meta.tokens.or(self.record_tokens)
+    }
 }
 
 impl Store {
@@ -531,6 +566,7 @@ impl Store {
         }
         self.clicks
             .retain(|_, c| !dropped_out.contains(&c.message_id));
+        self.agent.retain(|id, _| !dropped_out.contains(id));
     }
 
     fn phone_of(&mut self, id: &str) -> PhoneIx {
@@ -812,6 +848,7 @@ impl Store {
         if s.status == StatusKind::Failed {
             m.status.errors.extend(s.errors);
         }
+        let mut agent_meta = None;
         if s.conversation.is_some() || s.pricing.is_some() {
             // Keep Meta's objects from the earliest status that carries them (ties: by kind).
             let key = (s.ts, bit);
@@ -822,6 +859,7 @@ impl Store {
                 }
                 if s.pricing.is_some() {
                     m.status.pricing = s.pricing;
+                    agent_meta = Some(s.agent);
                 }
             }
         }
@@ -830,6 +868,13 @@ impl Store {
             let mu = m.user;
             let u = self.find(mu);
             self.users[u as usize].dirty = true;
+        }
+        if let Some(usage) = agent_meta {
+            if !usage.is_empty() {
+                self.agent.entry(s.id.as_ref().into()).or_default().meta = usage;
+            } else if let Some(f) = self.agent.get_mut(s.id.as_ref()) {
+                f.meta = usage;
+            }
         }
         self.touch_ts(s.ts);
         bump(&mut self.stats.statuses, s.status.as_str());
@@ -871,6 +916,12 @@ impl Store {
         }
         let k = self.find(u);
         self.users[k as usize].dirty = true;
+        if o.tokens.is_some() {
+            self.agent
+                .entry(o.id.as_ref().into())
+                .or_default()
+                .record_tokens = o.tokens;
+        }
         self.touch_ts(o.ts);
         bump(&mut self.stats.records, "outbound");
         Applied::New

@@ -6,6 +6,9 @@
 //!
 //! Without `OUT` the lines go to standard output. The bundled `examples/data/example.jsonl`
 //! is `gen_data --seed 42 --users 400 --days 61 --start 2025-06-01` (the defaults).
+//! Traffic follows Meta's rules of its dates: `--start 2026-09-01 --days 91` shows the
+//! 2026-10-01 change (service messages and utility templates in the window charged, new
+//! standalone markets) and Meta Business Agent replies.
 
 use convolens_examples::{GenConfig, generate};
 use std::io::Write;
@@ -32,7 +35,9 @@ fn main() -> ExitCode {
                 .ok_or_else(|| "--start needs a date YYYY-MM-DD".to_string()),
             "-h" | "--help" => {
                 println!(
-                    "usage: gen_data [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [OUT]"
+                    "usage: gen_data [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [OUT]\n\
+                     defaults: --seed 42 --users 400 --days 61 --start 2025-06-01 (the bundled \
+                     example); --start 2026-09-01 --days 91 shows Meta's 2026-10-01 change"
                 );
                 return ExitCode::SUCCESS;
             }

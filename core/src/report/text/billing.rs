@@ -2,7 +2,7 @@
 
 use super::layout::{Bucket, bar, bucketed, table};
 use crate::model::money::format_micros;
-use crate::model::pricing::ModelSpan;
+use crate::model::pricing::{ModelSpan, ServiceSpan};
 use crate::report::Report;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -25,6 +25,11 @@ fn billing(out: &mut String, report: &Report) {
         ModelSpan::Pmp => "per-message (PMP)",
         ModelSpan::Mixed => "mixed (CBP and PMP)",
     };
+    let service = match bill.service {
+        ServiceSpan::Free => "free",
+        ServiceSpan::Charged => "charged",
+        ServiceSpan::Mixed => "free on some days, charged on others",
+    };
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -32,6 +37,7 @@ fn billing(out: &mut String, report: &Report) {
         money(bill.cost.total.0),
         bill.cost.currency
     );
+    let _ = writeln!(out, "service (free-form) messages: {service}");
     let convs = &bill.conversations;
     let charged = &bill.charged_messages;
     let cost_of = |k: &str| bill.cost.by_category.get(k).map_or(0, |a| a.0);
@@ -44,8 +50,12 @@ fn billing(out: &mut String, report: &Report) {
             charged.authentication,
         ),
         ("service", convs.service, charged.service),
+        ("meta_business_agent", 0, charged.meta_business_agent),
     ]
     .iter()
+    .filter(|(k, conv, msg)| {
+        *k != "meta_business_agent" || conv + msg + bill.meta_business_agent.delivered > 0
+    })
     .map(|(k, conv, msg)| {
         vec![
             (*k).to_string(),
@@ -67,10 +77,14 @@ fn billing(out: &mut String, report: &Report) {
     ));
     let free = &bill.free_messages;
     let rows: Vec<Vec<String>> = [
-        ("utility in service window", free.service_window),
+        ("utility in service window (free)", free.service_window),
         ("free entry point", free.free_entry_point),
-        ("free-form", free.free_form),
+        ("free-form service (free)", free.free_form),
         ("free service conversation", free.free_service),
+        (
+            "meta business agent before billing",
+            free.meta_business_agent,
+        ),
         ("free-tier conversations", bill.free_tier_conversations),
         ("charged without a rate", bill.cost.unpriced),
     ]
@@ -81,6 +95,22 @@ fn billing(out: &mut String, report: &Report) {
     if !rows.is_empty() {
         let _ = writeln!(out);
         out.push_str(&table(&["free / unpriced", "count"], &rows));
+    }
+    let agent = &bill.meta_business_agent;
+    if agent.delivered > 0 {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "meta business agent: {} delivered, {} charged, {} tokens known ({} without a count); priced by Meta {}, by tokens {}, unpriced {}; cost {}",
+            agent.delivered,
+            agent.charged,
+            agent.tokens,
+            agent.without_tokens,
+            agent.priced_by_meta,
+            agent.priced_by_tokens,
+            agent.unpriced,
+            money(agent.cost.0)
+        );
     }
     if !bill.cost.by_country.is_empty() {
         let _ = writeln!(out);

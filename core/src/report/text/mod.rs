@@ -7,7 +7,7 @@
 //! funnels and the model comparison), EVENTS, ENGAGEMENT, TEMPLATES, CAMPAIGNS and, with
 //! `compare`, the COMPARED WITH table.
 //!
-//! - Columns are aligned by display width ([`layout`]): emoji and CJK names line up.
+//! - Columns are aligned by display width (`layout`): emoji and CJK names line up.
 //! - Daily series (message volumes, cost) have one line per day up to 45 days, per week
 //!   beyond, per month beyond 6 months; a bucket's active users are the average per day.
 //! - The SOURCES table fits in 120 columns (long names are cut with `…`, the key, kind,

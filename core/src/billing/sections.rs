@@ -2,25 +2,37 @@
 //!
 //! # Rules
 //!
-//! - Both sections are built from [`super::message_charges`] in two steps: the charges are
-//!   summed into per-day aggregates ([`DayBilling`], days in the report time zone, only the
+//! - Both sections are built from `super::message_charges` in two steps: the charges are
+//!   summed into per-day aggregates (`DayBilling`, days in the report time zone, only the
 //!   report's business number), then the days of the range are summed.
 //! - A message counts on the day it was **delivered** for everything billing (conversations
 //!   opened, charged and free messages, cost, reconciliation, usage `delivered` and
 //!   `billable`), and on the day it was **sent** for usage `sent`. Days are in the report
 //!   time zone; the rules, rates, tiers and months of the free tier are in the business time
 //!   zone (the config's), whatever zone the report is shown in.
-//! - `model` is the pricing model over the range's days: `CBP`, `PMP` or `mixed`.
+//! - `model` is the pricing model over the range's days: `CBP`, `PMP` or `mixed`; `service`
+//!   whether service messages are charged on them: `free`, `charged` or `mixed`.
 //! - `conversations`: conversations opened in the range — CBP category conversations, and
 //!   free entry point windows under either model. `charged_messages`: PMP messages charged.
 //!   `free_messages`: delivered messages that cost nothing, by reason (`service_window`,
 //!   `free_entry_point`, `free_form` under PMP; `free_entry_point`, `free_service` under
-//!   CBP). Messages that ride a billable CBP conversation are neither. `free_tier_conversations`:
-//!   CBP service conversations of the monthly free tier (billable, cost zero).
+//!   CBP; `meta_business_agent`: agent messages delivered before Meta billed them). Messages
+//!   that ride a billable CBP conversation are neither. From 2026-10-01 (default timeline)
+//!   free-form service messages and utility templates in the customer service window are
+//!   charged (`charged_messages.service`, `.utility`), no longer `free_form` /
+//!   `service_window`. `free_tier_conversations`: CBP service conversations of the monthly
+//!   free tier (billable, cost zero).
+//! - `meta_business_agent`: Meta Business Agent messages on their own — delivered, charged,
+//!   tokens known, and how each charged one was priced (Meta's `pricing` object, tokens ×
+//!   the card's per-token rate, or unpriced; `other_currency` counts those Meta priced in a
+//!   currency other than the report's). They are counted as `meta_business_agent` in
+//!   `charged_messages`, `cost.by_category` and usage, never as service.
 //! - `cost`: the sum of the charged units' rates, in the rate card's currency, as decimal
-//!   numbers in major units: `by_category` (the four Meta prices), `by_country` (ISO code,
+//!   numbers in major units: `by_category` (Meta's categories), `by_country` (ISO code,
 //!   `unknown` when the number gives none), `by_day` (every day of the range). `unpriced`
-//!   counts charged units the card has no rate for (they add zero).
+//!   counts charged units the card has no rate for (they add zero), and
+//!   `unpriced_by_category` splits them by category and market; the report's `warnings`
+//!   name them ([`warnings`]).
 //! - `heatmap` (Kommo's "when paid conversations begin"): the paid units — CBP
 //!   conversations opened and PMP messages charged, free-tier conversations excluded —
 //!   by weekday (rows, Monday first) and hour (columns, 0–23) of their delivery in the
@@ -34,18 +46,21 @@
 //!   configured `quota` each month reports it, `quota_used` (billable ÷ quota, absent for a
 //!   zero quota) and `quota_left` (quota − billable, negative when exceeded).
 
-use super::charges::{ChargeCategory, Charges, ConversationKind, FreeReason};
+use super::charges::{
+    ChargeCategory, Charges, ConversationKind, FreeReason, MessageCharge, PriceSource,
+};
 use super::reconcile::{Mismatch, compare_all};
 use crate::model::PricingModel;
-use crate::model::country::Country;
+use crate::model::country::{Country, Market};
 use crate::model::money::{Currency, decimal_micros};
-use crate::model::pricing::{ModelSpan, Timeline};
+use crate::model::pricing::{ModelSpan, ServiceSpan, Timeline};
 use crate::scope::Scope;
 use crate::store::Store;
 use crate::util::time::{day_in, local};
 use chrono::{Datelike, NaiveDate, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// An amount in micro-units, written in JSON as a decimal number in major units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -88,7 +103,7 @@ impl ConversationCounts {
     }
 }
 
-/// Counts by the four priced categories.
+/// Counts by priced category.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CategoryCounts {
     /// Marketing.
@@ -97,8 +112,11 @@ pub struct CategoryCounts {
     pub utility: u64,
     /// Authentication.
     pub authentication: u64,
-    /// Service.
+    /// Service (free-form; charged from 2026-10-01 with the default timeline).
     pub service: u64,
+    /// Meta Business Agent (charged from 2026-08-01 with the default timeline).
+    #[serde(default)]
+    pub meta_business_agent: u64,
 }
 
 impl CategoryCounts {
@@ -107,6 +125,7 @@ impl CategoryCounts {
         self.utility += o.utility;
         self.authentication += o.authentication;
         self.service += o.service;
+        self.meta_business_agent += o.meta_business_agent;
     }
 }
 
@@ -121,6 +140,9 @@ pub struct FreeCounts {
     pub free_form: u64,
     /// CBP: in a free service conversation.
     pub free_service: u64,
+    /// Meta Business Agent messages delivered before Meta billed them (2026-08-01).
+    #[serde(default)]
+    pub meta_business_agent: u64,
 }
 
 impl FreeCounts {
@@ -129,6 +151,44 @@ impl FreeCounts {
         self.free_entry_point += o.free_entry_point;
         self.free_form += o.free_form;
         self.free_service += o.free_service;
+        self.meta_business_agent += o.meta_business_agent;
+    }
+}
+
+/// Meta Business Agent messages over the range (delivered ones).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentSummary {
+    /// Delivered agent messages.
+    pub delivered: u64,
+    /// Of those, charged (from 2026-08-01 with the default timeline).
+    pub charged: u64,
+    /// Tokens of the delivered ones whose count is known.
+    pub tokens: u64,
+    /// Delivered ones whose token count is not known.
+    pub without_tokens: u64,
+    /// Charged ones priced from Meta's `pricing` object.
+    pub priced_by_meta: u64,
+    /// Charged ones priced as tokens × the rate card's per-token rate.
+    pub priced_by_tokens: u64,
+    /// Charged ones without a price (cost zero; the report warns).
+    pub unpriced: u64,
+    /// Of the unpriced, those Meta priced in a currency other than the report's.
+    pub other_currency: u64,
+    /// Their cost.
+    pub cost: Amount,
+}
+
+impl AgentSummary {
+    fn add(&mut self, o: &AgentSummary) {
+        self.delivered += o.delivered;
+        self.charged += o.charged;
+        self.tokens = self.tokens.saturating_add(o.tokens);
+        self.without_tokens += o.without_tokens;
+        self.priced_by_meta += o.priced_by_meta;
+        self.priced_by_tokens += o.priced_by_tokens;
+        self.unpriced += o.unpriced;
+        self.other_currency += o.other_currency;
+        self.cost.0 += o.cost.0;
     }
 }
 
@@ -147,6 +207,9 @@ pub struct CostSection {
     pub by_day: BTreeMap<NaiveDate, Amount>,
     /// Charged units the rate card has no rate for.
     pub unpriced: u64,
+    /// The unpriced units by category, then market (only those with any).
+    #[serde(default)]
+    pub unpriced_by_category: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// Engine vs Meta.
@@ -167,6 +230,9 @@ pub struct Reconciliation {
 pub struct BillingSection {
     /// The pricing model over the range.
     pub model: ModelSpan,
+    /// Whether service (free-form) messages are charged over the range: `free`, `charged`
+    /// (from 2026-10-01 with the default timeline) or `mixed`.
+    pub service: ServiceSpan,
     /// Conversations opened.
     pub conversations: ConversationCounts,
     /// PMP messages charged.
@@ -175,6 +241,8 @@ pub struct BillingSection {
     pub free_messages: FreeCounts,
     /// CBP free-tier service conversations (billable, cost zero).
     pub free_tier_conversations: u64,
+    /// Meta Business Agent messages on their own.
+    pub meta_business_agent: AgentSummary,
     /// Cost.
     pub cost: CostSection,
     /// Paid units by local weekday of delivery (rows, Monday first) and hour (columns).
@@ -246,11 +314,14 @@ pub(crate) struct DayBilling {
     charged: CategoryCounts,
     free: FreeCounts,
     free_tier: u64,
-    cost_by_category: [i64; 4],
+    cost_by_category: [i64; ChargeCategory::ALL.len()],
     cost_by_country: BTreeMap<Option<Country>, i64>,
     /// Paid units by local hour of delivery.
     paid_hours: [u64; 24],
     unpriced: u64,
+    unpriced_by: BTreeMap<(ChargeCategory, Market), u64>,
+    #[serde(with = "crate::util::serde::as_json")]
+    agent: AgentSummary,
     checked: u64,
     #[serde(with = "crate::util::serde::as_json")]
     mismatches: Vec<Mismatch>,
@@ -263,6 +334,7 @@ fn bump_category(c: &mut CategoryCounts, g: ChargeCategory) {
         ChargeCategory::Utility => c.utility += 1,
         ChargeCategory::Authentication => c.authentication += 1,
         ChargeCategory::Service => c.service += 1,
+        ChargeCategory::BusinessAgent => c.meta_business_agent += 1,
     }
 }
 
@@ -313,15 +385,22 @@ pub(crate) fn day_aggregates(
             continue;
         }
         let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
+        if group == ChargeCategory::BusinessAgent {
+            add_agent(&mut d.agent, m);
+        }
         if m.charged {
-            if m.model == Some(PricingModel::Pmp) {
+            // Agent messages are charged per message under either model.
+            if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
                 bump_category(&mut d.charged, group);
             }
             if m.free_tier {
                 d.free_tier += 1;
             } else {
                 d.paid_hours[local(at, tz).hour() as usize] += 1;
-                d.unpriced += u64::from(m.unpriced);
+                if m.unpriced {
+                    d.unpriced += 1;
+                    *d.unpriced_by.entry((group, m.market)).or_default() += 1;
+                }
             }
             d.cost_by_category[group as usize] += m.cost.micros;
             *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
@@ -331,6 +410,7 @@ pub(crate) fn day_aggregates(
             Some(FreeReason::FreeEntryPoint) => d.free.free_entry_point += 1,
             Some(FreeReason::FreeForm) => d.free.free_form += 1,
             Some(FreeReason::FreeService) => d.free.free_service += 1,
+            Some(FreeReason::BusinessAgent) => d.free.meta_business_agent += 1,
             None => {}
         }
     }
@@ -347,6 +427,30 @@ pub(crate) fn day_aggregates(
     days
 }
 
+/// Count one delivered Meta Business Agent message.
+fn add_agent(a: &mut AgentSummary, m: &MessageCharge) {
+    a.delivered += 1;
+    match m.tokens {
+        Some(t) => a.tokens = a.tokens.saturating_add(t),
+        None => a.without_tokens += 1,
+    }
+    if !m.charged {
+        return;
+    }
+    a.charged += 1;
+    a.cost.0 += m.cost.micros;
+    match m.price_source {
+        Some(PriceSource::MetaPricing) => a.priced_by_meta += 1,
+        Some(PriceSource::Tokens) => a.priced_by_tokens += 1,
+        _ => {
+            a.unpriced += 1;
+            if m.meta_price.is_some() {
+                a.other_currency += 1;
+            }
+        }
+    }
+}
+
 /// The `billing` section over the context's range.
 pub(crate) fn billing_section(
     ctx: &Scope<'_>,
@@ -357,10 +461,12 @@ pub(crate) fn billing_section(
     let range = ctx.range;
     let mut sec = BillingSection {
         model: timeline.model_span(range.from, range.to),
+        service: timeline.service_span(range.from, range.to),
         conversations: ConversationCounts::default(),
         charged_messages: CategoryCounts::default(),
         free_messages: FreeCounts::default(),
         free_tier_conversations: 0,
+        meta_business_agent: AgentSummary::default(),
         cost: CostSection {
             currency,
             ..CostSection::default()
@@ -368,7 +474,7 @@ pub(crate) fn billing_section(
         heatmap: [[0; 24]; 7],
         reconciliation: Reconciliation::default(),
     };
-    let mut by_category = [0i64; 4];
+    let mut by_category = [0i64; ChargeCategory::ALL.len()];
     let mut by_country: BTreeMap<String, i64> = BTreeMap::new();
     let country_key =
         |c: &Option<Country>| c.as_ref().map_or("unknown", Country::as_str).to_string();
@@ -381,10 +487,19 @@ pub(crate) fn billing_section(
         sec.charged_messages.add(&agg.charged);
         sec.free_messages.add(&agg.free);
         sec.free_tier_conversations += agg.free_tier;
+        sec.meta_business_agent.add(&agg.agent);
         sec.cost.unpriced += agg.unpriced;
         let row = &mut sec.heatmap[day.weekday().num_days_from_monday() as usize];
         for (x, n) in row.iter_mut().zip(agg.paid_hours) {
             *x += n;
+        }
+        for ((g, market), n) in &agg.unpriced_by {
+            *sec.cost
+                .unpriced_by_category
+                .entry(g.as_str().to_string())
+                .or_default()
+                .entry(market.as_str().to_string())
+                .or_default() += n;
         }
         for (sum, v) in by_category.iter_mut().zip(agg.cost_by_category) {
             *sum += v;
@@ -415,6 +530,74 @@ pub(crate) fn billing_section(
         .map(|(k, v)| (k, Amount(v)))
         .collect();
     sec
+}
+
+/// What the `billing` section left out, for the report's `warnings`: charged units without a
+/// rate (by category, naming up to five markets), and Meta Business Agent messages without
+/// a price (never silently free). `rate_card`: whether the config has a card.
+pub fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let agent = &sec.meta_business_agent;
+    let others: u64 = sec
+        .cost
+        .unpriced_by_category
+        .iter()
+        .filter(|(g, _)| *g != ChargeCategory::BusinessAgent.as_str())
+        .flat_map(|(_, m)| m.values())
+        .sum();
+    if !rate_card && others > 0 {
+        out.push(format!(
+            "no rate card is configured: {} unpriced, counting zero in the cost",
+            count(others, "charged unit is", "charged units are")
+        ));
+    }
+    for (g, markets) in &sec.cost.unpriced_by_category {
+        if !rate_card || g == ChargeCategory::BusinessAgent.as_str() {
+            continue;
+        }
+        let n: u64 = markets.values().sum();
+        let mut by: Vec<(&String, &u64)> = markets.iter().collect();
+        by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let mut names: Vec<String> = by.iter().take(5).map(|(m, k)| format!("{m} {k}")).collect();
+        if by.len() > 5 {
+            names.push(format!("{} more markets", by.len() - 5));
+        }
+        out.push(format!(
+            "{} no rate on the rate card and count zero in the cost ({})",
+            count(
+                n,
+                &format!("charged {g} unit has"),
+                &format!("charged {g} units have")
+            ),
+            names.join(", ")
+        ));
+    }
+    if agent.unpriced > 0 {
+        let mut w = format!(
+            "{} unpriced and count zero in the cost: \
+             no price in Meta's pricing object, and no token count with a meta_business_agent \
+             per-token rate on the rate card",
+            count(
+                agent.unpriced,
+                "charged Meta Business Agent message is",
+                "charged Meta Business Agent messages are"
+            )
+        );
+        if agent.other_currency > 0 {
+            let _ = write!(
+                w,
+                " ({} of them priced by Meta in a currency other than {}, which convolens does not convert)",
+                agent.other_currency, sec.cost.currency
+            );
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// `n` and the singular or plural phrase after it.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The `usage` section over the context's range.

@@ -2,12 +2,12 @@
 //! and `campaigns` sections.
 //!
 //! The query reads, for each day of the range and each business number in scope, one
-//! [`DayAgg`]: its cost is proportional to days × numbers × (size of a day's data) and
+//! `DayAgg`: its cost is proportional to days × numbers × (size of a day's data) and
 //! does not depend on how much was ingested outside the range. Distinct users are exact
-//! unions of the days' [`UserSet`]s.
+//! unions of the days' `UserSet`s.
 
 use super::authors::{self, TopAuthor};
-use super::days::{DayAgg, DayNum, DayStore, day_date, day_num};
+use super::day_store::{DayAgg, DayNum, DayStore, day_date, day_num};
 use super::support::{self, ResponseTime, Support};
 use super::templates::{self, TemplateRow};
 use crate::scope::Scope;
