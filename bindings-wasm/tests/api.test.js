@@ -61,7 +61,8 @@ test('the package exports Engine, version and the error classes, and nothing unt
 
 test('constructor: default, object and JSON-text configs; config() fills defaults', () => {
   assert.equal(new Engine().config().time_zone, 'UTC');
-  assert.equal(new Engine(null).config().currency, 'USD');
+  // No currency configured: null, and each report chooses one (the rate card's, else the money records').
+  assert.equal(new Engine(null).config().currency, null);
   const e = new Engine({ time_zone: 'Europe/Madrid', currency: 'EUR', quota: 10 });
   const c = e.config();
   assert.equal(c.time_zone, 'Europe/Madrid');
