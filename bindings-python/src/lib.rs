@@ -810,14 +810,18 @@ impl Engine {
     /// days in the report time zone. Other options, by keyword: `last` (a period such as
     /// `"7d"` or `"6m"` ending at the latest ingested day), `phone` (one business number,
     /// `phone_number_id`), `model` (attribution model: `"last_touch"`, `"linear"`,
-    /// `"markov"`, ...), `time_zone` (overrides the config's), `compare=True` (adds
-    /// `compare`: the previous period of equal length and the change), `compare_models=True`
-    /// (adds `attribution.comparison`: every model side by side), and any other option of
-    /// the core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option.
+    /// `"markov"`, ...), `time_zone` (overrides the config's), `conversion_event` (the
+    /// conversion event of this report: a configured messaging event or an external event
+    /// name), `compare=True` (adds `compare`: the previous period of equal length and every
+    /// figure's previous, current, change and % change), `compare_models=True` (adds
+    /// `attribution.comparison`: every model side by side), and any other option of the
+    /// core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option (an
+    /// unknown `phone` lists the known numbers).
     ///
-    /// Sections: `range`, `input`, `billing`, `usage`, `sources`, `attribution`,
-    /// `engagement`, `templates`, `campaigns` (and `compare`); their shapes are the
-    /// TypedDicts of `convolens.types` (`Report`). Computed without the GIL.
+    /// Sections: `range`, `overall`, `input`, `billing`, `usage`, `sources`, `events`,
+    /// `attribution`, `engagement`, `templates`, `campaigns` (and `compare`), `warnings`;
+    /// their shapes are the TypedDicts of `convolens.types` (`Report`). Computed without
+    /// the GIL.
     #[pyo3(signature = (start = None, end = None, **options))]
     fn report(
         &self,

@@ -121,7 +121,9 @@ EXPECTED_TABLES = {
                    "engagement.top_authors", "engagement.response_time.by_author"},
     "templates": {"templates"},
     "campaigns": {"campaigns"},
-    "compare": {"compare.engagement_delta.daily_active", "compare.sources_delta"},
+    "events": {"events"},
+    "overall": {"overall"},
+    "compare": {"compare.figures"},
 }
 
 
@@ -133,7 +135,9 @@ def test_every_section_has_its_tables(example_report):
     assert example_report["billing"]["reconciliation"]["mismatched"] == 0
     assert not {"billing.reconciliation.by_field", "billing.reconciliation.mismatches"} & set(found)
     sections = {p.split(".")[0] for p in found}
-    # Every section but `range` (one row) and `warnings` (sentences) makes tables.
+    # Every section but `range` (one row) and `warnings` (sentences; none here) makes
+    # tables.
+    assert example_report["warnings"] == []
     assert sections == set(example_report) - {"range", "warnings"}
     for section, paths in EXPECTED_TABLES.items():
         assert paths <= set(found), (section, paths - set(found))
@@ -158,6 +162,13 @@ def test_every_table_as_records_and_frames(example_report):
     sources = convolens.to_pandas(example_report, "sources")
     assert sources["conversations"].sum() == sum(
         s["conversations"] for s in example_report["sources"])
+    # The compare table: one row per figure, previous, current, change and % change.
+    figures = convolens.to_pandas(example_report, "compare.figures")
+    assert list(figures.columns) == [
+        "section", "row", "figure", "previous", "current", "change", "change_pct"]
+    first = figures.iloc[0]
+    assert (first["section"], first["figure"]) == ("overall", "conversations")
+    assert first["current"] == example_report["overall"]["conversations"]
 
 
 def test_every_table_as_polars(example_report):

@@ -90,6 +90,7 @@ REPORT_ARGS: List[Dict[str, Any]] = [
     {},
     {"compare": True},
     {"compare_models": True, "model": "linear"},
+    {"conversion_event": "interested"},
     {"last": "7d", "phone": "106540352242999"},
     {"start": "2025-05-01", "end": "2025-05-08"},  # before the data: empty days
 ]
@@ -136,7 +137,7 @@ def test_reports_match_the_types(example_engine):
 def test_optional_keys_appear_when_asked(example_engine):
     assert "compare" not in example_engine.report()
     assert set(example_engine.report(compare=True)["compare"]) == {
-        "previous_range", "engagement_delta", "sources_delta"}
+        "previous_range", "figures"}
     assert "comparison" not in example_engine.report()["attribution"]
     assert "comparison" in example_engine.report(compare_models=True)["attribution"]
 
@@ -158,6 +159,6 @@ def test_every_type_is_exported_and_documented():
         assert hasattr(types, name), name
     assert types.Report.__doc__ and "compare" in types.Report.__doc__
     assert set(types.Report.__required_keys__) == {
-        "range", "input", "billing", "usage", "sources", "attribution", "engagement",
-        "templates", "campaigns", "warnings"}
+        "range", "overall", "input", "billing", "usage", "sources", "events", "attribution",
+        "engagement", "templates", "campaigns", "warnings"}
     assert set(types.Report.__optional_keys__) == {"compare"}

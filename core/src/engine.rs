@@ -110,7 +110,7 @@ impl Engine {
         }
         let tz = config.tz()?;
         let opts = ParseOptions {
-            default_currency: config.currency,
+            default_currency: config.record_currency(),
             ..ParseOptions::default()
         };
         Ok(Engine {

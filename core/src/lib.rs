@@ -35,6 +35,8 @@
 //! [`engagement`] (active users, support, authorship, template and campaign funnels),
 //! [`partition`] (running engines per partition of users and merging them), [`expiry`]
 //! (sealing old days and dropping the per-user history behind them), [`snapshot`].
+//! Every figure a report shows has a one-line definition in [`report::definitions`]
+//! (what `report --explain` prints).
 //!
 //! **Closing the loop with Meta, and privacy.** [`Engine::capi_events`] builds the events
 //! of Meta's Conversions API for Business Messaging ([`attribution::capi`]);
@@ -123,7 +125,8 @@ pub use attribution::capi::{
     CapiBatch, CapiCustomData, CapiEvent, CapiEvents, CapiOptions, CapiUserData,
 };
 pub use attribution::{
-    AttributionSummary, ComparisonRow, ContactFilter, FunnelRow, FunnelStep, ModelCredit, SourceRow,
+    AttributionSummary, ComparisonRow, ContactFilter, FunnelRow, FunnelStep, ModelCredit, Overall,
+    SourceRow,
 };
 pub use billing::{
     Amount, BillingSection, BillingView, CategoryCounts, ConversationCounts, CostSection,
@@ -145,9 +148,11 @@ pub use model::country::MarketOverride;
 pub use model::money::{Currency, Money};
 pub use model::pricing::{ModelSpan, RulePatch, ServiceSpan, TimelineEntry};
 pub use model::rates::{RateCardSpec, RateRow};
-pub use report::{Comparison, RangeInfo, Report, Table};
+pub use report::{
+    Comparison, DEFINITIONS, Figure, RangeInfo, Report, Table, TextOptions, definition, explain,
+};
 pub use scope::ReportOptions;
-pub use sources::{ConversionEvent, ConversionKind, SourceDirection, SourceKind};
+pub use sources::{ConversionEvent, ConversionKind, EventRow, SourceDirection, SourceKind};
 pub use store::{Forgotten, IngestOutcome, InputStats};
 
 /// The README's Rust examples, compiled and run as doctests so they never go stale.

@@ -4,25 +4,29 @@
 //! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload, in
 //! `postcard` encoding: the configuration (as JSON text, so its untagged forms survive),
 //! the fact store, (since schema 2) the expired state — per-user carries and sealed days,
-//! see [`crate::expiry`] — and (since schema 3) the Meta Business Agent facts
+//! see [`crate::expiry`] — (since schema 3) the Meta Business Agent facts
 //! ([`crate::store::AgentFacts`]) followed by the privacy section: the store's extra part
 //! (business accounts, pseudonym countries, arrival numbers; see [`crate::store`]) and the
-//! pseudonymisation check value (never the secret; see [`crate::Engine::with_secret`]).
+//! pseudonymisation check value (never the secret; see [`crate::Engine::with_secret`]),
+//! and (since schema 4) the facts the store's older layout has no room for (spend per
+//! business number and Meta campaign, reopen records).
 //!
-//! Older snapshots: schema 1 and 2 snapshots still restore (no accounts, every fact
-//! arrived at 0, no pseudonymisation), except schema 2 snapshots with sealed days: schema
-//! 3 changed the layout of the billing day aggregates (the agent category), so those are
-//! refused with a [`SnapshotError`] saying so. A schema 3 snapshot that ends after the
-//! agent facts (written before the privacy section joined schema 3) restores like a
-//! schema 2 one. Restoring checks the magic, refuses a newer schema, verifies the
-//! checksum, decodes, and then checks every internal reference — a corrupt or truncated
-//! snapshot is a [`SnapshotError`], never a panic and never silently wrong state.
+//! Older snapshots: schema 1, 2 and 3 snapshots still restore (no accounts, every fact
+//! arrived at 0, no pseudonymisation, no reopens), except schema 2 and 3 snapshots with
+//! sealed days: schema 3 changed the layout of the billing day aggregates (the agent
+//! category) and schema 4 that of the other day aggregates (events, funnels' users, sent
+//! vs delivered, the paid heatmap, credits by conversation start), so those are refused
+//! with a [`SnapshotError`] saying so. A schema 3 snapshot that ends after the agent facts
+//! (written before the privacy section joined schema 3) restores like a schema 2 one.
+//! Restoring checks the magic, refuses a newer schema, verifies the checksum, decodes, and
+//! then checks every internal reference — a corrupt or truncated snapshot is a
+//! [`SnapshotError`], never a panic and never silently wrong state.
 
 use crate::config::Config;
 use crate::engagement::{Carries, Carry};
 use crate::error::SnapshotError;
 use crate::expiry::{Expired, Expiry};
-use crate::store::{AgentFacts, Extra, Store, UserIx};
+use crate::store::{AgentFacts, Extra, Store, StoreExt, UserIx};
 use serde::{Deserialize, Serialize};
 
 /// The expired state as schema 2 lays it out.
@@ -32,18 +36,27 @@ struct ExpiredV2 {
     expiry: Option<Box<Expiry>>,
 }
 
-/// The privacy section schema 3 ends with.
+/// The privacy section schema 3 ends with (and schema 4 carries before the extension).
 #[derive(Default, Serialize, Deserialize)]
 struct SectionV3 {
     extra: Extra,
     key_check: Option<String>,
 }
 
-/// Why a schema 2 snapshot with sealed days is refused: schema 3 changed the layout of the
-/// sealed billing day aggregates, so it cannot be read back faithfully, decodable or not.
-const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored by this version: \
-                      schema 3 changed the billing day aggregates (restore it with the version \
-                      that wrote it)";
+/// Why a schema `version` (2 or 3) snapshot with sealed days is refused: later schemas
+/// changed the layout of the sealed day aggregates, so it cannot be read back faithfully,
+/// decodable or not.
+fn sealed(version: u32) -> String {
+    let changed = if version == 2 {
+        "schemas 3 and 4 changed the day aggregates"
+    } else {
+        "schema 4 changed the day aggregates"
+    };
+    format!(
+        "a schema {version} snapshot with sealed days cannot be restored by this version: \
+         {changed} (restore it with the version that wrote it)"
+    )
+}
 
 /// The Meta Business Agent facts of a store (schema 3), by message id.
 type AgentFactsById = Vec<(Box<str>, AgentFacts)>;
@@ -51,7 +64,7 @@ type AgentFactsById = Vec<(Box<str>, AgentFacts)>;
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const HEADER: usize = 6 + 4 + 8;
 
 use crate::util::hash::fnv1a;
@@ -96,8 +109,9 @@ pub(crate) fn encode(
         extra: store.extra.clone(),
         key_check,
     };
-    let payload =
-        postcard::to_extend(&(config_json, store, expired, agent, v3), out).unwrap_or_default();
+    let ext = store.extension();
+    let payload = postcard::to_extend(&(config_json, store, expired, agent, v3, ext), out)
+        .unwrap_or_default();
     let mut out = payload;
     let sum = fnv1a(&out[HEADER..]);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
@@ -115,6 +129,7 @@ struct Parts {
     expired: ExpiredV2,
     agent: AgentFactsById,
     section: Option<SectionV3>,
+    ext: StoreExt,
 }
 
 /// Decode one part and return the bytes after it.
@@ -153,27 +168,34 @@ fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
     let ((config_json, store), rest): ((String, Store), &[u8]) = take(payload)?;
     let (expired, rest) = match version {
         1 => (ExpiredV2::default(), rest),
-        2 => {
+        2 | 3 => {
+            // Sealed days of an older schema cannot be read back faithfully, decodable
+            // or not: their day aggregates have another layout.
             let (x, rest): (ExpiredV2, &[u8]) = postcard::take_from_bytes(rest)
-                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {})", sealed(version))))?;
             if x.expiry.is_some() {
-                return Err(SnapshotError::Corrupt(SEALED.into()));
+                return Err(SnapshotError::Corrupt(sealed(version)));
             }
             (x, rest)
         }
         _ => take::<ExpiredV2>(rest)?,
     };
-    let (agent, section) = if version >= 3 {
-        let (agent, rest): (AgentFactsById, &[u8]) = take(rest)?;
-        // Written before the privacy section joined schema 3: nothing follows.
-        let section = if rest.is_empty() {
-            None
-        } else {
-            Some(take::<SectionV3>(rest)?.0)
-        };
-        (agent, section)
+    let (agent, rest): (AgentFactsById, &[u8]) = if version >= 3 {
+        take(rest)?
     } else {
-        (Vec::new(), None)
+        (Vec::new(), rest)
+    };
+    // Schema 3 written before the privacy section joined it: nothing follows.
+    let (section, rest) = if version >= 4 || (version == 3 && !rest.is_empty()) {
+        let (v, rest) = take::<SectionV3>(rest)?;
+        (Some(v), rest)
+    } else {
+        (None, rest)
+    };
+    let ext = if version >= 4 {
+        postcard::from_bytes(rest).map_err(|e| SnapshotError::Corrupt(e.to_string()))?
+    } else {
+        StoreExt::default()
     };
     Ok(Parts {
         config_json,
@@ -181,6 +203,7 @@ fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
         expired,
         agent,
         section,
+        ext,
     })
 }
 
@@ -226,8 +249,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
         expired,
         agent,
         section,
+        ext,
     } = parts(version, &bytes[HEADER..])?;
     store.agent = agent.into_iter().collect();
+    store.set_extension(ext).map_err(SnapshotError::Corrupt)?;
     let (extra, key_check) = match section {
         Some(v) => (Some(v.extra), v.key_check),
         None => (None, None),
@@ -299,8 +324,17 @@ mod tests {
         let (_, back, _, _) = decode(&now).unwrap();
         assert_eq!(back.agent, store.agent);
         assert_eq!(back.extra.arrival, vec![1]);
-        // The privacy section without its last byte.
-        let cut = sealed_as(&now[HEADER..now.len() - 1], 3);
+        // Schema 3 with the privacy section restores it; without its last byte, corrupt.
+        let v3 = SectionV3 {
+            extra: store.extra.clone(),
+            key_check: None,
+        };
+        let with_section =
+            postcard::to_stdvec(&(&config_json, &store, ExpiredV2::default(), &agent, &v3))
+                .unwrap();
+        let (_, back, _, _) = decode(&sealed_as(&with_section, 3)).unwrap();
+        assert_eq!(back.extra.arrival, vec![1]);
+        let cut = sealed_as(&with_section[..with_section.len() - 1], 3);
         assert!(matches!(decode(&cut), Err(SnapshotError::Corrupt(_))));
     }
 

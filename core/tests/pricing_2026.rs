@@ -699,16 +699,18 @@ mod arrival {
 
 // ---------------------------------------------------------------- snapshots
 
-/// Rewrite a schema 3 snapshot of a store without agent facts as the schema 2 bytes an
-/// older version wrote: the same payload without the trailing (empty) agent facts.
-fn as_schema_2(v3: &[u8]) -> Vec<u8> {
-    assert_eq!(v3[6..10], 3u32.to_le_bytes());
+/// Rewrite a current (schema 4) snapshot of a store without agent facts, spend numbers or
+/// reopens as the schema 2 bytes an older version wrote: the same payload without the
+/// trailing empty agent facts (schema 3: one zero byte) and store extension (schema 4:
+/// two empty lists, two zero bytes).
+fn as_schema_2(v4: &[u8]) -> Vec<u8> {
+    assert_eq!(v4[6..10], 4u32.to_le_bytes());
     assert_eq!(
-        v3.last(),
-        Some(&0),
-        "no agent facts: an empty list, one zero byte"
+        v4[v4.len() - 3..],
+        [0, 0, 0],
+        "no agent facts and no extension: three empty lists, one zero byte each"
     );
-    let mut v2 = convolens::snapshot::seal(&v3[18..v3.len() - 1]);
+    let mut v2 = convolens::snapshot::seal(&v4[18..v4.len() - 3]);
     v2[6..10].copy_from_slice(&2u32.to_le_bytes());
     v2
 }
@@ -729,7 +731,7 @@ fn schema_2_snapshots_restore_unless_they_hold_sealed_days() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("schema 2 snapshot with sealed days"), "{err}");
-    // The schema 3 snapshot of the same engine restores and answers alike.
+    // The current snapshot of the same engine restores and answers alike.
     let mut back = convolens::Engine::restore(&e.snapshot()).unwrap();
     let got = report(&mut back, Some("2026-11-01"), Some("2026-12-01"));
     assert_eq!(got.billing, want.billing);

@@ -156,10 +156,14 @@ fn a_user_with_touches_from_two_sources_under_every_model() {
             camp_row.conversions
         );
         // Value 90 EUR split in the same proportion, exactly: the parts sum to 90.
-        assert_eq!(ad_row.revenue + camp_row.revenue, 90_000_000, "{model:?}");
+        assert_eq!(
+            ad_row.revenue.unwrap() + camp_row.revenue.unwrap(),
+            90_000_000,
+            "{model:?}"
+        );
         assert_eq!(
             ad_row.revenue,
-            (90_000_000.0 * ad).round() as i64,
+            Some((90_000_000.0 * ad).round() as i64),
             "{model:?}"
         );
         assert_eq!(r.attribution.attributed_events, 1);
@@ -225,9 +229,9 @@ fn position_based_with_three_touches_gives_40_20_40() {
     assert!(close(row(&r.sources, "direct").conversions, 0.4));
     assert!(close(row(&r.sources, "meta_ad:121").conversions, 0.2));
     assert!(close(row(&r.sources, "campaign:autumn").conversions, 0.4));
-    assert_eq!(row(&r.sources, "direct").revenue, 4_000_000);
-    assert_eq!(row(&r.sources, "meta_ad:121").revenue, 2_000_000);
-    assert_eq!(row(&r.sources, "campaign:autumn").revenue, 4_000_000);
+    assert_eq!(row(&r.sources, "direct").revenue, Some(4_000_000));
+    assert_eq!(row(&r.sources, "meta_ad:121").revenue, Some(2_000_000));
+    assert_eq!(row(&r.sources, "campaign:autumn").revenue, Some(4_000_000));
     // Configurable weights: 0.5 / 0 / 0.5 leaves the middle with nothing.
     let mut e = engine(
         config(r#""attribution":{"position_weights":[0.5,0.0,0.5]}"#),
@@ -238,9 +242,9 @@ fn position_based_with_three_touches_gives_40_20_40() {
     assert!(close(row(&r.sources, "meta_ad:121").conversions, 0.0));
     // Linear thirds of 10 EUR: 3.333334 + 3.333333 + 3.333333 (the oldest takes the extra micro).
     let r = e.report(&july(Some(ModelName::Linear))).unwrap();
-    assert_eq!(row(&r.sources, "direct").revenue, 3_333_334);
-    assert_eq!(row(&r.sources, "meta_ad:121").revenue, 3_333_333);
-    assert_eq!(row(&r.sources, "campaign:autumn").revenue, 3_333_333);
+    assert_eq!(row(&r.sources, "direct").revenue, Some(3_333_334));
+    assert_eq!(row(&r.sources, "meta_ad:121").revenue, Some(3_333_333));
+    assert_eq!(row(&r.sources, "campaign:autumn").revenue, Some(3_333_333));
 }
 
 #[test]
@@ -263,7 +267,7 @@ fn a_purchase_outside_the_lookback_is_unattributed_and_reported() {
         assert_eq!((a.value, a.unattributed_value), (25_000_000, 25_000_000));
         let ad = row(&r.sources, "meta_ad:122");
         assert!(close(ad.conversions, 0.0));
-        assert_eq!(ad.revenue, 0);
+        assert_eq!(ad.revenue, Some(0));
         // And it made no lead.
         assert_eq!(ad.leads, 0);
     }
@@ -287,7 +291,7 @@ fn a_duplicate_external_event_id_counts_once() {
     assert_eq!(r.attribution.events, 1);
     assert_eq!(r.attribution.value, 90_000_000);
     assert!(close(row(&r.sources, "campaign:spring").conversions, 1.0));
-    assert_eq!(row(&r.sources, "campaign:spring").revenue, 90_000_000);
+    assert_eq!(row(&r.sources, "campaign:spring").revenue, Some(90_000_000));
 }
 
 #[test]
@@ -403,7 +407,7 @@ fn spend_cost_per_lead_and_roas() {
     let ad = row(&r.sources, "meta_ad:120");
     assert_eq!(ad.name, "Summer sale — carousel"); // the spend data's ad name beats the headline
     assert_eq!(ad.invested, 35_000_000);
-    assert_eq!(ad.revenue, 90_000_000);
+    assert_eq!(ad.revenue, Some(90_000_000));
     // The lead is the campaign conversation (where the purchase happened): the ad has no
     // lead, so no cost per lead; ROAS = 90 / 35.
     assert_eq!(ad.leads, 0);
@@ -570,10 +574,14 @@ fn compare_models_lists_every_model_per_source() {
 fn phone_filter_keeps_only_that_numbers_conversations() {
     let mut e = engine(config(""), &two_source_user());
     let mut opts = july(None);
+    // A number no input named is refused (not an empty report), naming the known one.
     opts.phone = Some("9999".into());
-    let r = e.report(&opts).unwrap();
-    assert!(r.sources.is_empty());
-    assert_eq!(r.attribution.events, 0);
+    let err = e.report(&opts).unwrap_err();
+    assert_eq!(err.kind(), "option");
+    assert!(
+        err.to_string().contains(&format!("known numbers: {PHONE}")),
+        "{err}"
+    );
     opts.phone = Some(PHONE.into());
     let r = e.report(&opts).unwrap();
     assert_eq!(r.sources.len(), 2);
@@ -659,7 +667,7 @@ proptest! {
             let r = e.report(&july(Some(model))).unwrap();
             let a = &r.attribution;
             let count: f64 = r.sources.iter().map(|s| s.conversions).sum();
-            let value: i64 = r.sources.iter().map(|s| s.revenue).sum();
+            let value: i64 = r.sources.iter().filter_map(|s| s.revenue).sum();
             prop_assert!((count - a.attributed_events as f64).abs() < 1e-6, "{model:?}: {count} vs {}", a.attributed_events);
             prop_assert_eq!(value, a.attributed_value, "{:?}", model);
             prop_assert_eq!(a.attributed_events + a.unattributed_events, a.events);
@@ -694,7 +702,7 @@ proptest! {
                 prop_assert_eq!(s.conversations, x.0 + y.0);
                 prop_assert_eq!(s.leads, x.1 + y.1);
                 prop_assert!((s.conversions - (x.2 + y.2)).abs() < 1e-9);
-                prop_assert_eq!(s.revenue, x.3 + y.3);
+                prop_assert_eq!(s.revenue.unwrap_or(0), x.3.unwrap_or(0) + y.3.unwrap_or(0));
             }
             let n = |r: &convolens::Report| r.sources.len();
             prop_assert!(n(&rw) >= n(&ra).max(n(&rb)));
@@ -736,7 +744,7 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
     let ad = row(&r.sources, "meta_ad:120202");
     assert_eq!(
         (ad.conversations, ad.leads, ad.invested, ad.revenue),
-        (5, 3, 87_500_000, 258_900_000)
+        (5, 3, 87_500_000, Some(258_900_000))
     );
     assert!(close(ad.conversion_cost.unwrap(), 87.5 / 3.0));
     // QR code: 4 conversations from the prefilled text, Noah 25.00 and Hannah 35.50 buy;
@@ -744,7 +752,7 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
     let qr = row(&r.sources, "qr:window");
     assert_eq!(
         (qr.conversations, qr.leads, qr.invested, qr.revenue),
-        (4, 2, 40_000_000, 60_500_000)
+        (4, 2, 40_000_000, Some(60_500_000))
     );
     assert_eq!(qr.conversion_cost, Some(20.0));
     // Campaign: 6 templates, one failed → 5 conversations, plus Elias's reply to the
@@ -753,7 +761,7 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
     let camp = row(&r.sources, "campaign:summer");
     assert_eq!(
         (camp.conversations, camp.leads, camp.invested, camp.revenue),
-        (6, 2, 4_200_000, 90_000_000)
+        (6, 2, 4_200_000, Some(90_000_000))
     );
     assert!(close(camp.conversion_cost.unwrap(), 2.1));
     assert_eq!(camp.name, "Summer campaign");

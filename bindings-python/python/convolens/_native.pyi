@@ -133,6 +133,7 @@ class Engine:
         time_zone: Optional[str] = None,
         compare: bool = False,
         compare_models: bool = False,
+        conversion_event: Optional[str] = None,
         **options: Any,
     ) -> Report: ...
     def report_json(
@@ -147,6 +148,7 @@ class Engine:
         time_zone: Optional[str] = None,
         compare: bool = False,
         compare_models: bool = False,
+        conversion_event: Optional[str] = None,
         **options: Any,
     ) -> str: ...
     def to_pandas(self, section: str, **report_args: Any) -> Any: ...

@@ -13,6 +13,9 @@ Use them to annotate your own code::
     def best_source(report: Report) -> SourceRow:
         return max(report["sources"], key=lambda s: s["leads"])
 
+``warnings`` lists, in words, what the report left out or could not price (money in
+another currency, spend naming no number in a report on one number, ...).
+
 Keys that the core leaves out when they have nothing to say are marked optional
 (``total=False`` classes): ``Report.compare`` (only with ``compare=True``),
 ``Attribution.comparison`` (only with ``compare_models=True``), ``SourceRow.funnel``
@@ -20,7 +23,7 @@ Keys that the core leaves out when they have nothing to say are marked optional
 quota) and ``BillingView.conversation_id``.
 """
 
-from typing import Any, Dict, List, Literal, Optional, TypedDict
+from typing import Dict, List, Literal, Optional, TypedDict
 
 __all__ = [
     "AgentSummary",
@@ -44,7 +47,9 @@ __all__ = [
     "DailyActive",
     "DailyVolume",
     "Engagement",
+    "EventRow",
     "ExpiryOutcome",
+    "Figure",
     "FreeMessages",
     "FunnelRow",
     "FunnelStep",
@@ -53,6 +58,7 @@ __all__ = [
     "Mismatch",
     "ModelComparison",
     "ModelCredit",
+    "Overall",
     "ParseErrorInfo",
     "PricingModel",
     "Range",
@@ -113,7 +119,7 @@ class ExpiryOutcome(TypedDict):
     external_events: int
     """External events dropped."""
     closes: int
-    """Close records dropped."""
+    """Close and reopen records dropped."""
 
 
 class ForgetOutcome(TypedDict):
@@ -202,7 +208,8 @@ class Input(TypedDict):
     statuses: Dict[str, int]
     """Unique statuses per kind (``sent``, ``delivered``, ``read``, ``failed``)."""
     records: Dict[str, int]
-    """Unique records per type (``outbound``, ``external_event``, ``spend``, ...)."""
+    """Unique records per type (``outbound``, ``external_event``, ``spend``, ``close``,
+    ``reopen``, ``click``)."""
     ignored_reasons: Dict[str, int]
 
 
@@ -326,6 +333,9 @@ class Billing(TypedDict):
     free_tier_conversations: int
     meta_business_agent: AgentSummary
     cost: Cost
+    heatmap: List[List[int]]
+    """Paid units (charged conversations and messages) by weekday of delivery (0 =
+    Monday) and hour, report time zone."""
     reconciliation: Reconciliation
 
 
@@ -379,20 +389,27 @@ class FunnelRow(TypedDict):
     """A configured funnel, for one source."""
 
     name: str
+    users_started: int
+    """Distinct users who reached its first step."""
+    users_completed: int
+    """Distinct users who reached its last step."""
     steps: List[FunnelStep]
 
 
 class _SourceRowBase(TypedDict):
     key: str
     name: str
-    kind: Literal["meta_ad", "meta_post", "custom", "campaign", "direct"]
+    kind: Literal["meta_ad", "meta_post", "meta_campaign", "custom", "campaign", "direct"]
     direction: Literal["incoming", "outgoing"]
     conversations: int
+    """Conversations started in the range."""
     leads: int
     conversion_rate: Optional[float]
     invested: float
     conversion_cost: Optional[float]
-    revenue: float
+    revenue: Optional[float]
+    """What its conversations led to; ``None`` when the conversion event is a messaging
+    event."""
     roas: Optional[float]
     conversions: float
 
@@ -403,12 +420,43 @@ class SourceRow(_SourceRowBase, total=False):
     funnel: List[FunnelRow]
 
 
+class Overall(TypedDict):
+    """The ``overall`` section: every source together, each conversation counted once."""
+
+    conversations: int
+    leads: int
+    conversion_rate: Optional[float]
+    conversions: float
+    invested: float
+    conversion_cost: Optional[float]
+    revenue: Optional[float]
+    roas: Optional[float]
+
+
+EventKind = Literal["external", "button_reply", "list_reply", "text_reply"]
+
+
+class EventRow(TypedDict):
+    """One row of the ``events`` section: a messaging event or an external event name."""
+
+    name: str
+    kind: EventKind
+    occurrences: int
+    users: int
+    conversations: int
+    value: Optional[float]
+    """External events: their value in the report currency; ``None`` for messaging
+    events."""
+    by_source: Dict[str, int]
+    """Occurrences by source key of the conversation they happened in."""
+
+
 class ConversionEvent(TypedDict):
     """The event that makes a conversation a lead (``name`` ``None``: any external
     event)."""
 
     name: Optional[str]
-    kind: Literal["external", "button_reply", "list_reply", "text_reply"]
+    kind: EventKind
 
 
 class ModelCredit(TypedDict):
@@ -453,11 +501,16 @@ class Attribution(_AttributionBase, total=False):
 class DailyActive(TypedDict):
     date: str
     users: int
+    new: int
+    """Of ``users``, those whose first message ever was that day."""
+    returning: int
 
 
 class DailyVolume(TypedDict):
     date: str
     sent: int
+    """Business messages sent that day, delivered or not."""
+    delivered: int
     received: int
 
 
@@ -465,6 +518,8 @@ class Support(TypedDict):
     opened: int
     closed: int
     reopened: int
+    reopened_manually: int
+    """Reopens by an agent's ``reopen`` record."""
     open_at_end: int
 
 
@@ -498,6 +553,8 @@ class Engagement(TypedDict):
     countries: Dict[str, int]
     messages_received: int
     messages_sent: int
+    """Business messages sent, delivered or not."""
+    messages_delivered: int
     avg_received_per_user_per_day: Optional[float]
     heatmap: List[List[int]]
     """Messages received by weekday (0 = Monday) and hour (report time zone)."""
@@ -540,22 +597,40 @@ class TemplateRow(TypedDict):
 # --- compare and the whole report ------------------------------------------------------
 
 
+class Figure(TypedDict):
+    """One figure of a compared section in both periods."""
+
+    section: Literal[
+        "overall", "billing", "sources", "events", "templates", "campaigns", "engagement"
+    ]
+    row: Optional[str]
+    """The source key, event or template name in row sections, else ``None``."""
+    figure: str
+    """The field's JSON name (dotted inside nested objects: ``cost.total``)."""
+    previous: Optional[float]
+    current: Optional[float]
+    change: Optional[float]
+    """``current - previous`` (``None`` when either is ``None``)."""
+    change_pct: Optional[float]
+    """``change / |previous| * 100`` (``None`` when ``previous`` is zero or ``None``)."""
+
+
 class Comparison(TypedDict):
-    """The ``compare`` section: the previous period of equal length and the change of
-    each compared section (same shape as the section, numbers as differences; a ratio
-    undefined on either side is ``None``)."""
+    """The ``compare`` section: the previous period of equal length and every figure
+    of the compared sections in both periods."""
 
     previous_range: Range
-    engagement_delta: Dict[str, Any]
-    sources_delta: List[Dict[str, Any]]
+    figures: List[Figure]
 
 
 class _ReportBase(TypedDict):
     range: Range
+    overall: Overall
     input: Input
     billing: Billing
     usage: Usage
     sources: List[SourceRow]
+    events: List[EventRow]
     attribution: Attribution
     engagement: Engagement
     templates: List[TemplateRow]

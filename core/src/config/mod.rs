@@ -30,8 +30,12 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     /// IANA time zone for calendar days, weekdays and hours in reports. Default `"UTC"`.
     pub time_zone: String,
-    /// Currency for records that do not name one, and for reported totals. Default `"USD"`.
-    pub currency: Currency,
+    /// The report currency: money in it is summed, money in another currency is left out
+    /// (and said so in the report's `warnings`); also the currency of records that do not
+    /// name one. Default: the rate card's currency, else the single currency of the money
+    /// records (external event values and spend), else the most frequent of them; records
+    /// without a currency are then read as USD. See `Config::report_currency`.
+    pub currency: Option<Currency>,
     /// The conversion event that makes a conversation a lead: an external event name
     /// (`purchase`), or the name of a messaging event in `events`. Default: chosen in the
     /// order external event, button reply, list reply, text reply (semantics §4).
@@ -73,7 +77,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             time_zone: "UTC".into(),
-            currency: Currency::USD,
+            currency: None,
             conversion_event: None,
             events: Vec::new(),
             attribution: AttributionConfig::default(),
@@ -110,6 +114,44 @@ impl Config {
         })?;
         cfg.validate()?;
         Ok(cfg)
+    }
+
+    /// The currency of records that do not name one: the configured `currency`, else the
+    /// rate card's (when given inline), else USD.
+    pub fn record_currency(&self) -> Currency {
+        self.currency
+            .or_else(|| self.card_currency())
+            .unwrap_or(Currency::USD)
+    }
+
+    /// The currency of an inline rate card (its first row's: a card has one currency).
+    fn card_currency(&self) -> Option<Currency> {
+        match &self.rate_card {
+            Some(RateCardSpec::Inline(rows)) => rows.first().map(|r| r.currency),
+            _ => None,
+        }
+    }
+
+    /// The report currency: the configured `currency`, else the rate card's, else the most
+    /// frequent currency of the money records (`counts()`: records per currency; ties: the
+    /// first in alphabetical order), else USD. The second value is true when it was chosen
+    /// among several currencies (a report says so in `warnings`).
+    pub(crate) fn report_currency(
+        &self,
+        counts: impl FnOnce() -> std::collections::BTreeMap<Currency, u64>,
+    ) -> (Currency, bool) {
+        if let Some(c) = self.currency.or_else(|| self.card_currency()) {
+            return (c, false);
+        }
+        let counts = counts();
+        // Most records first, then alphabetical (the map iterates in currency order).
+        let best = counts
+            .iter()
+            .fold(None, |best: Option<(&Currency, u64)>, (c, n)| match best {
+                Some((_, m)) if m >= *n => best,
+                _ => Some((c, *n)),
+            });
+        (best.map_or(Currency::USD, |(c, _)| *c), counts.len() > 1)
     }
 
     /// The time zone, parsed.

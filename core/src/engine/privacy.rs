@@ -87,7 +87,7 @@ impl Engine {
         self.pseudo = secret.map(|s| {
             Box::new(Pseudo {
                 key: Pseudonymiser::new(s),
-                matchers: Matchers::new(&self.config, &Store::default()),
+                matchers: Matchers::new(&self.config, &Store::default(), None),
             })
         });
         self

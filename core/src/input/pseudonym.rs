@@ -117,7 +117,7 @@ impl Pseudonymiser {
                     self.hash(&mut o.id);
                 }
                 Event::External(x) => self.user(&mut x.contact, countries),
-                Event::Close(c) => self.user(&mut c.contact, countries),
+                Event::Close(c) | Event::Reopen(c) => self.user(&mut c.contact, countries),
                 Event::Click(c) => self.hash(&mut c.message_id),
                 Event::Account(_) | Event::Spend(_) | Event::Ignored(_) => {}
             }

@@ -30,11 +30,14 @@
 //! - The market comes from the recipient's country through a dated country→market table:
 //!   Meta's (`MarketTable::meta_default`) with the config's `markets` overrides on top.
 //!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
-//!   (`Rest of Africa`). Meta's table changes over time: Zimbabwe joined Rest of Africa on
-//!   2025-10-01, and Bangladesh, Iraq, Nepal, Sri Lanka, Kazakhstan, Kuwait, Morocco, Oman
-//!   and Ukraine became standalone markets on 2026-10-01 (each with an
-//!   authentication-international rate on Meta's cards): rows for those markets apply to
-//!   messages delivered from that day, and before it their regional group's rows do.
+//!   (`Rest of Africa`); a single-country market also by its ISO 3166 alpha-2 code (`DE`
+//!   for Germany), while the code of a country inside a regional market is an error that
+//!   names the market ("`PT` is in Rest of Western Europe"). Meta's table changes over
+//!   time: Zimbabwe joined Rest of Africa on 2025-10-01, and Bangladesh, Iraq, Nepal, Sri
+//!   Lanka, Kazakhstan, Kuwait, Morocco, Oman and Ukraine became standalone markets on
+//!   2026-10-01 (each with an authentication-international rate on Meta's cards): rows
+//!   for those markets apply to messages delivered from that day, and before it their
+//!   regional group's rows do.
 
 use crate::model::Category;
 use crate::model::country::Market;
@@ -245,7 +248,7 @@ fn rate_category(s: &str) -> Option<Category> {
 fn row_key(r: &RateRow) -> Result<(Option<Market>, Category, Option<u64>), String> {
     let market = match r.market.trim() {
         "*" | "any" | "ANY" | "Any" => None,
-        name => Some(Market::parse(name).ok_or_else(|| format!("unknown market `{}`", r.market))?),
+        name => Some(Market::parse_name_or_code(name)?),
     };
     let cat = rate_category(&r.category).ok_or_else(|| {
         format!(

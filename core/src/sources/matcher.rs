@@ -68,7 +68,7 @@ impl Pattern {
 }
 
 /// What kind of event the conversion event is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversionKind {
     /// An external event record.
@@ -123,6 +123,12 @@ impl ConversionEvent {
         }
     }
 
+    /// Whether the conversion event is a messaging event (it has no value: revenue is
+    /// `null`).
+    pub fn is_messaging(conv: Option<&ConversionEvent>) -> bool {
+        conv.is_some_and(|c| c.kind != ConversionKind::External)
+    }
+
     /// Whether an external event named `name` is one of the *attributed events*: those
     /// named by the conversion event when it is external, else every external event.
     pub fn attributes(conv: Option<&ConversionEvent>, name: &str) -> bool {
@@ -145,10 +151,11 @@ pub struct Matchers {
 }
 
 impl Matchers {
-    /// Compile `config`'s rules and events and resolve the conversion event against the
-    /// data in `store`. Patterns were validated with the config; one that does not compile
+    /// Compile `config`'s rules and events and resolve the conversion event — `chosen`
+    /// (a report's choice), else the config's, else the default — against the data in
+    /// `store`. Patterns were validated with the config; one that does not compile
     /// (impossible after validation) never matches.
-    pub fn new(config: &Config, store: &Store) -> Matchers {
+    pub fn new(config: &Config, store: &Store, chosen: Option<&str>) -> Matchers {
         let rules = config
             .sources
             .iter()
@@ -173,14 +180,14 @@ impl Matchers {
                 ))
             })
             .collect();
-        let conversion = match &config.conversion_event {
-            Some(name) => Some(match config.events.iter().find(|e| e.name == *name) {
+        let conversion = match chosen.or(config.conversion_event.as_deref()) {
+            Some(name) => Some(match config.events.iter().find(|e| e.name == name) {
                 Some(e) => ConversionEvent {
-                    name: Some(name.clone()),
+                    name: Some(name.to_string()),
                     kind: e.kind.into(),
                 },
                 None => ConversionEvent {
-                    name: Some(name.clone()),
+                    name: Some(name.to_string()),
                     kind: ConversionKind::External,
                 },
             }),
@@ -279,6 +286,13 @@ impl Matchers {
     /// Whether any messaging event is configured.
     pub fn has_events(&self) -> bool {
         !self.events.is_empty()
+    }
+
+    /// Every configured messaging event: (name, kind), in config order.
+    pub fn messaging_events(&self) -> impl Iterator<Item = (&str, ConversionKind)> + '_ {
+        self.events
+            .iter()
+            .map(|(n, k, _)| (&**n, ConversionKind::from(*k)))
     }
 }
 
@@ -391,7 +405,7 @@ mod tests {
         };
         let store = Store::default();
         // No external events, no button event: the list reply comes before the text reply.
-        let m = Matchers::new(&cfg, &store);
+        let m = Matchers::new(&cfg, &store, None);
         assert_eq!(
             m.conversion,
             Some(ConversionEvent {
@@ -402,11 +416,11 @@ mod tests {
         // Configured by name: a messaging event when one has that name, else external.
         cfg.conversion_event = Some("said_yes".into());
         assert_eq!(
-            Matchers::new(&cfg, &store).conversion.unwrap().kind,
+            Matchers::new(&cfg, &store, None).conversion.unwrap().kind,
             ConversionKind::TextReply
         );
         cfg.conversion_event = Some("purchase".into());
-        let c = Matchers::new(&cfg, &store).conversion.unwrap();
+        let c = Matchers::new(&cfg, &store, None).conversion.unwrap();
         assert_eq!(c.kind, ConversionKind::External);
         assert!(c.is("purchase", true));
         assert!(!c.is("purchase", false));
@@ -414,6 +428,9 @@ mod tests {
         assert!(ConversionEvent::attributes(Some(&c), "purchase"));
         assert!(!ConversionEvent::attributes(Some(&c), "refund"));
         // Nothing configured at all: no conversion event.
-        assert_eq!(Matchers::new(&Config::default(), &store).conversion, None);
+        assert_eq!(
+            Matchers::new(&Config::default(), &store, None).conversion,
+            None
+        );
     }
 }

@@ -33,7 +33,7 @@ pub struct Forgotten {
     pub messages: u32,
     /// External events removed.
     pub external_events: u32,
-    /// Close records removed.
+    /// Close and reopen records removed.
     pub closes: u32,
     /// URL-button clicks removed.
     pub clicks: u32,
@@ -73,6 +73,11 @@ impl Store {
         let rec = std::mem::take(&mut self.users[rep as usize]);
         for _ in &rec.closes {
             unbump(&mut self.stats.records, "close");
+            self.stats.ingested = self.stats.ingested.saturating_sub(1);
+            out.closes += 1;
+        }
+        for _ in &rec.reopens {
+            unbump(&mut self.stats.records, "reopen");
             self.stats.ingested = self.stats.ingested.saturating_sub(1);
             out.closes += 1;
         }
@@ -158,7 +163,11 @@ impl Store {
         let times = msg_times
             .chain(self.externals.iter().map(|x| x.ts))
             .chain(self.clicks.values().map(|c| c.ts))
-            .chain(self.users.iter().flat_map(|u| u.closes.iter().map(|c| c.0)));
+            .chain(
+                self.users
+                    .iter()
+                    .flat_map(|u| u.closes.iter().chain(&u.reopens).map(|c| c.0)),
+            );
         let (mut lo, mut hi) = (None::<i64>, None::<i64>);
         for t in times {
             lo = Some(lo.map_or(t, |l| l.min(t)));

@@ -5,7 +5,8 @@
 //!
 //! - **Idempotency.** An inbound message, outbound record or external event is keyed by its
 //!   id; a status by (message id, status); a close by (user, number, timestamp); a click by
-//!   its id or (message, button, timestamp); spend by its id or (source, first day). A
+//!   its id or (message, button, timestamp); a reopen like a close; spend by its id or
+//!   (source, first day, business number when it names one). A
 //!   repeated key is a duplicate and changes nothing — except spend, where a record with the
 //!   same key and a different amount *replaces* the earlier one (ad-account syncs restate a
 //!   day); the larger amount wins between two conflicting records so that the outcome does
@@ -75,6 +76,10 @@ pub struct UserRec {
     pub externals: Vec<u32>,
     /// Close records of this user: (timestamp, business number).
     pub closes: Vec<(i64, PhoneIx)>,
+    /// Reopen records of this user: (timestamp, business number). Not in the schema-2
+    /// layout: snapshots carry them in [`StoreExt`].
+    #[serde(skip)]
+    pub reopens: Vec<(i64, PhoneIx)>,
     /// Whether `timeline` needs sorting.
     #[serde(skip)]
     pub dirty: bool,
@@ -256,6 +261,30 @@ pub struct SpendRec {
     pub to: NaiveDate,
     /// Amount over the whole period.
     pub amount: Money,
+    /// What schema 3 added (snapshots carry it in [`StoreExt`]).
+    #[serde(skip)]
+    pub extra: SpendExtra,
+}
+
+/// What a spend record says beyond its schema-2 fields.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SpendExtra {
+    /// The business number it was spent for (`phone_number_id`), when given.
+    pub phone: Option<Box<str>>,
+    /// For an Ads Insights ad-level row: the ad's Meta campaign (`campaign_id`, else name).
+    pub campaign: Option<Box<str>>,
+    /// For an Ads Insights row: the Meta campaign's name.
+    pub campaign_name: Option<Box<str>>,
+}
+
+/// The facts a store holds beyond its schema-2 layout, which snapshots write after it
+/// (schema 3) so that schema 1 and 2 snapshots still restore.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct StoreExt {
+    /// Per spend key, what the record says beyond schema 2 (only records with something).
+    spend: Vec<(String, SpendExtra)>,
+    /// Per user, their reopen records (only users with some).
+    reopens: Vec<(UserIx, Vec<(i64, PhoneIx)>)>,
 }
 
 /// A URL-button click.
@@ -362,6 +391,10 @@ pub struct Store {
     /// (see [`extra`]).
     #[serde(skip)]
     pub(crate) extra: Extra,
+    /// The latest message timestamp (inbound, or a business message's time), as of the
+    /// last [`Store::prepare`]: where `last` ranges end.
+    #[serde(skip)]
+    pub last_message_ts: Option<i64>,
     /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
@@ -466,6 +499,58 @@ impl Store {
                 u.dirty = false;
             }
         }
+        // One pass over the messages (a business message's time may move when its record
+        // arrives after its statuses, so a running maximum would depend on arrival order).
+        self.last_message_ts = self.msgs.iter().map(|m| m.ts).max();
+    }
+
+    /// How many money records (external events with a value, spend records) are in each
+    /// currency (what the report currency is chosen from when none is configured).
+    pub fn money_currencies(&self) -> BTreeMap<crate::model::money::Currency, u64> {
+        let mut out = BTreeMap::new();
+        let values = self.externals.iter().filter_map(|x| x.value);
+        for m in values.chain(self.spend.values().map(|r| r.amount)) {
+            *out.entry(m.currency).or_default() += 1;
+        }
+        out
+    }
+
+    /// The facts beyond the schema-2 layout, for a snapshot.
+    pub(crate) fn extension(&self) -> StoreExt {
+        StoreExt {
+            spend: self
+                .spend
+                .iter()
+                .filter(|(_, r)| r.extra != SpendExtra::default())
+                .map(|(k, r)| (k.clone(), r.extra.clone()))
+                .collect(),
+            reopens: (0..self.users.len() as UserIx)
+                .filter(|u| !self.users[*u as usize].reopens.is_empty())
+                .map(|u| (u, self.users[u as usize].reopens.clone()))
+                .collect(),
+        }
+    }
+
+    /// Put back the facts [`Store::extension`] took out (after decoding a snapshot);
+    /// an entry naming a missing spend record, user or number is an error.
+    pub(crate) fn set_extension(&mut self, ext: StoreExt) -> Result<(), String> {
+        for (k, extra) in ext.spend {
+            let rec = self
+                .spend
+                .get_mut(&k)
+                .ok_or("spend extension names no record")?;
+            rec.extra = extra;
+        }
+        let (nu, np) = (self.users.len(), self.phones.len());
+        for (u, reopens) in ext.reopens {
+            let bad =
+                |(t, p): &(i64, PhoneIx)| *p as usize >= np || !crate::util::time::is_plausible(*t);
+            if u as usize >= nu || reopens.iter().any(bad) {
+                return Err("reopen references a missing user or number, or a bad time".into());
+            }
+            self.users[u as usize].reopens = reopens;
+        }
+        Ok(())
     }
 
     /// Drop the messages and external events marked in `drop_msg` / `drop_ext` (by index),
@@ -593,20 +678,20 @@ impl Store {
         k.profile_country = min_some(k.profile_country, g.profile_country);
         k.timeline.extend(g.timeline);
         k.externals.extend(g.externals);
-        k.closes.extend(g.closes);
-        // The same close may have come once per identity before they were linked: keep one,
-        // and count it once, as if the identities had been linked from the start.
-        let before = k.closes.len();
-        k.closes.sort_unstable();
-        k.closes.dedup();
-        let twice = (before - k.closes.len()) as u64;
         k.dirty = true;
-        if twice > 0 {
-            if let Some(n) = self.stats.records.get_mut("close") {
-                *n = n.saturating_sub(twice);
+        // The same close (or reopen) may have come once per identity before they were
+        // linked: keep one, and count it once, as if the identities had been linked from
+        // the start.
+        let closes = merge_marks(&mut k.closes, g.closes);
+        let reopens = merge_marks(&mut k.reopens, g.reopens);
+        for (kind, twice) in [("close", closes), ("reopen", reopens)] {
+            if twice > 0 {
+                if let Some(n) = self.stats.records.get_mut(kind) {
+                    *n = n.saturating_sub(twice);
+                }
+                self.stats.ingested = self.stats.ingested.saturating_sub(twice);
+                self.stats.duplicates += twice;
             }
-            self.stats.ingested = self.stats.ingested.saturating_sub(twice);
-            self.stats.duplicates += twice;
         }
         keep
     }
@@ -669,7 +754,8 @@ impl Store {
             Event::Outbound(o) => self.outbound_rec(o),
             Event::External(x) => self.external(&x),
             Event::Spend(s) => self.spend_rec(&s),
-            Event::Close(c) => self.close(&c),
+            Event::Close(c) => self.close(&c, false),
+            Event::Reopen(c) => self.close(&c, true),
             Event::Click(c) => self.click(&c),
             Event::Ignored(r) => Applied::Ignored(r.key()),
         }
@@ -917,9 +1003,10 @@ impl Store {
     }
 
     fn spend_rec(&mut self, s: &SpendRecord<'_>) -> Applied {
-        let key = match &s.id {
-            Some(id) => format!("id:{id}"),
-            None => format!("{}|{}", s.source, s.from),
+        let key = match (&s.id, &s.phone) {
+            (Some(id), _) => format!("id:{id}"),
+            (None, None) => format!("{}|{}", s.source, s.from),
+            (None, Some(p)) => format!("{}|{}|{p}", s.source, s.from),
         };
         let rec = SpendRec {
             source: s.source.as_ref().into(),
@@ -927,16 +1014,26 @@ impl Store {
             from: s.from,
             to: s.to,
             amount: s.amount,
+            extra: SpendExtra {
+                phone: s.phone.as_deref().map(Into::into),
+                campaign: s.campaign.as_deref().map(Into::into),
+                campaign_name: s.campaign_name.as_deref().map(Into::into),
+            },
         };
         self.spend_insert(key, rec)
     }
 
     fn spend_insert(&mut self, key: String, rec: SpendRec) -> Applied {
+        // A number spend names is a known number (`--phone` accepts it).
+        if let Some(p) = rec.extra.phone.as_deref() {
+            self.phone_of(p);
+        }
         match self.spend.get(&key) {
             Some(old) if *old == rec => Applied::Duplicate,
             Some(old) => {
                 // A restatement: keep the larger amount so arrival order does not matter.
-                if (rec.amount.micros, rec.to, &rec.name) > (old.amount.micros, old.to, &old.name) {
+                let rank = |r: &SpendRec| (r.amount.micros, r.to, r.name.clone(), r.extra.clone());
+                if rank(&rec) > rank(old) {
                     self.spend.insert(key, rec);
                 }
                 Applied::New
@@ -949,7 +1046,8 @@ impl Store {
         }
     }
 
-    fn close(&mut self, c: &CloseRecord<'_>) -> Applied {
+    /// A close record, or with `reopen` a reopen record.
+    fn close(&mut self, c: &CloseRecord<'_>, reopen: bool) -> Applied {
         let Some(u) = self.user_of(&c.contact) else {
             return Applied::Ignored("unresolvable".into());
         };
@@ -957,14 +1055,23 @@ impl Store {
             Some(p) => self.phone_of(p),
             None => self.phone_of(""),
         };
-        // Deduplicated against the person's own closes (not a set keyed by user index,
+        let rec = &mut self.users[u as usize];
+        let marks = if reopen {
+            &mut rec.reopens
+        } else {
+            &mut rec.closes
+        };
+        // Deduplicated against the person's own marks (not a set keyed by user index,
         // which a later union of identities would make stale).
-        if self.users[u as usize].closes.contains(&(c.ts, phone)) {
+        if marks.contains(&(c.ts, phone)) {
             return Applied::Duplicate;
         }
-        self.users[u as usize].closes.push((c.ts, phone));
+        marks.push((c.ts, phone));
         self.touch_ts(c.ts);
-        bump(&mut self.stats.records, "close");
+        bump(
+            &mut self.stats.records,
+            if reopen { "reopen" } else { "close" },
+        );
         Applied::New
     }
 
@@ -1023,6 +1130,16 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
             map.insert(key.to_string(), 1);
         }
     }
+}
+
+/// Add `other` to `marks` (closes or reopens of one person), sorted and deduplicated;
+/// returns how many were in both.
+fn merge_marks(marks: &mut Vec<(i64, PhoneIx)>, other: Vec<(i64, PhoneIx)>) -> u64 {
+    marks.extend(other);
+    let before = marks.len();
+    marks.sort_unstable();
+    marks.dedup();
+    (before - marks.len()) as u64
 }
 
 /// The smaller of two optional values, or whichever is present.

@@ -101,7 +101,8 @@ pub fn apply(engine: &mut Engine, kind: Kind, body: &[u8]) -> Applied {
 
 /// Report options from query parameters, named as the `report` program's options: `from`,
 /// `to` (YYYY-MM-DD), `last` (7d, 14d, 30d, 6m, 12m), `phone`, `tz` (or `time_zone`),
-/// `model`, `compare_models` and `compare` (flags: empty, `1` or `true`; `0` or `false`).
+/// `model`, `event` (or `conversion_event`), `compare_models` and `compare` (flags: empty,
+/// `1` or `true`; `0` or `false`).
 /// Parameters named in `skip` are left out; any other name is an error.
 pub fn report_options(pairs: &[(String, String)], skip: &[&str]) -> Result<ReportOptions, String> {
     let mut m = Map::new();
@@ -114,6 +115,7 @@ pub fn report_options(pairs: &[(String, String)], skip: &[&str]) -> Result<Repor
                 (k.as_str(), Value::String(v.clone()))
             }
             "tz" | "time_zone" => ("time_zone", Value::String(v.clone())),
+            "event" | "conversion_event" => ("conversion_event", Value::String(v.clone())),
             "compare_models" | "compare-models" => ("compare_models", Value::Bool(flag(k, v)?)),
             "compare" => ("compare", Value::Bool(flag(k, v)?)),
             _ => return Err(format!("unknown parameter `{k}`")),
@@ -176,12 +178,14 @@ mod tests {
                 ("tz", "Europe/Madrid"),
                 ("model", "linear"),
                 ("compare", ""),
+                ("event", "interested"),
                 ("table", "x"),
             ]),
             &["table"],
         )
         .unwrap();
         assert_eq!(o.from, chrono::NaiveDate::from_ymd_opt(2025, 7, 1));
+        assert_eq!(o.conversion_event.as_deref(), Some("interested"));
         assert_eq!(o.time_zone.as_deref(), Some("Europe/Madrid"));
         assert_eq!(serde_json::to_value(o.model).unwrap(), "linear");
         assert!(o.compare && !o.compare_models);

@@ -25,7 +25,8 @@ Options:
   --config FILE          JSON configuration (time_zone, sources, events, rate_card, ...)
   --from YYYY-MM-DD      first day (inclusive, report time zone)
   --to YYYY-MM-DD        last day (exclusive)
-  --last PERIOD          7d, 14d, 30d, 6m or 12m, ending at the latest ingested day
+  --last PERIOD          7d, 14d, 30d, 6m or 12m, ending at the last day with a message
+                         (inbound or outbound; a later status or spend does not count)
   --phone ID             only this business number (phone_number_id)
   --tz ZONE              report time zone (IANA name), overrides the config
   --model NAME           attribution model: last_touch, first_touch, linear, time_decay,
@@ -43,12 +44,18 @@ Options:
                          (Unix seconds), which Meta would refuse
   --forget FILE          erase the contacts listed in FILE (one wa_id or BSUID a line)
                          after reading the input, before reporting
+  --event NAME           the conversion event of this report (a configured messaging
+                         event or an external event name; default: the config's)
   --compare              also report the previous period of equal length and the change
+                         of every figure
   --csv DIR              also write one CSV file per table of the report into DIR
+  --wide                 every column of the sources table (default: fit 120 columns)
+  --explain              print a one-line definition of every figure and exit
   -h, --help             this text";
 
 struct Args {
     json: bool,
+    wide: bool,
     contacts: Option<String>,
     audience: bool,
     capi: Option<String>,
@@ -63,6 +70,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         json: false,
+        wide: false,
         contacts: None,
         audience: false,
         capi: None,
@@ -79,6 +87,9 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--json" => a.json = true,
             "--compare" => a.opts.compare = true,
+            "--wide" => a.wide = true,
+            "--explain" => return Err(EXPLAIN.into()),
+            "--event" => a.opts.conversion_event = Some(val("--event")?),
             "--csv" => a.csv = Some(val("--csv")?),
             "--config" => a.config = Some(val("--config")?),
             "--from" => a.opts.from = Some(date(&val("--from")?)?),
@@ -122,6 +133,9 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
+/// What `parse_args` returns for `--explain` (printed like `--help`).
+const EXPLAIN: &str = "\u{0}explain";
+
 fn date(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
@@ -133,6 +147,10 @@ fn main() -> ExitCode {
         Err(e) => {
             if e.is_empty() {
                 println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            if e == EXPLAIN {
+                print!("{}", convolens::explain());
                 return ExitCode::SUCCESS;
             }
             eprintln!("report: {e}\n\n{USAGE}");
@@ -199,14 +217,20 @@ fn outputs(engine: &mut Engine, args: &Args) -> Result<(), String> {
         return Ok(());
     }
     let report = engine.report(&args.opts).map_err(|e| e.to_string())?;
+    output(args, &report)
+}
+
+/// Print the report (JSON or text) and write the CSV files `--csv` asks for.
+fn output(args: &Args, report: &convolens::Report) -> Result<(), String> {
     if let Some(dir) = &args.csv {
-        write_csv(dir, &report).map_err(|e| format!("--csv {dir}: {e}"))?;
+        write_csv(dir, report).map_err(|e| format!("--csv {dir}: {e}"))?;
     }
     if args.json {
-        let s = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        let s = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
         let _ = writeln!(std::io::stdout(), "{s}");
     } else {
-        let _ = write!(std::io::stdout(), "{}", report.to_text());
+        let opts = convolens::TextOptions::default().wide(args.wide);
+        let _ = write!(std::io::stdout(), "{}", report.to_text_with(opts));
     }
     Ok(())
 }
