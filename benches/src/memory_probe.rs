@@ -5,37 +5,16 @@
 //! `cargo run --release -p convolens-benches --bin memory_probe`
 
 use convolens::{Config, Engine};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is
-// updated around it. (Benchmarks may use unsafe; the core forbids it.)
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        // SAFETY: same layout contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` was allocated by `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use convolens_benches::{Counting, live};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
+
+/// Bytes allocated now (the counter cannot go below zero here: nothing is freed that was
+/// not counted).
+fn live_bytes() -> usize {
+    usize::try_from(live()).unwrap_or(0)
+}
 
 fn main() {
     println!(
@@ -45,10 +24,10 @@ fn main() {
     let mut rows = Vec::new();
     for users in [500u32, 2_000, 8_000] {
         let data = convolens_benches::traffic(users, 61);
-        let before = LIVE.load(Ordering::Relaxed);
+        let before = live_bytes();
         let mut e = Engine::new(Config::default()).expect("config");
         e.ingest_reader(&data[..]).expect("read");
-        let after = LIVE.load(Ordering::Relaxed);
+        let after = live_bytes();
         let s = convolens::internals::store(&e);
         let n_users = s.live_users().count();
         let n_msgs = s.msgs.len();
@@ -71,10 +50,10 @@ fn main() {
         ))
         .expect("probe message");
         e.expire().expect("rule-based default model");
-        let total = LIVE.load(Ordering::Relaxed).saturating_sub(before);
-        let mark = LIVE.load(Ordering::Relaxed);
+        let total = live_bytes().saturating_sub(before);
+        let mark = live_bytes();
         let sealed = convolens::internals::expired(&e).expiry.clone();
-        let sealed_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(mark);
+        let sealed_bytes = live_bytes().saturating_sub(mark);
         drop(sealed);
         let per_user = total.saturating_sub(sealed_bytes);
         rows.push((n_users, e.facts().messages, total, sealed_bytes, per_user));

@@ -545,6 +545,31 @@ impl FreeFormWindow {
     }
 }
 
+/// A `secret=` argument: `str` (UTF-8) or `bytes`.
+fn secret_arg(v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u8>>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(s) = v.extract::<PyBackedStr>() {
+        return Ok(Some(s.as_bytes().to_vec()));
+    }
+    match v.extract::<PyBackedBytes>() {
+        Ok(b) => Ok(Some(b.to_vec())),
+        Err(_) => Err(PyTypeError::new_err("`secret` must be str or bytes")),
+    }
+}
+
+/// The secret of a pseudonymising config, from the environment variable it names.
+fn secret_from_env(name: &str) -> Result<Vec<u8>, convolens::ConfigError> {
+    match std::env::var_os(name) {
+        Some(v) if !v.is_empty() => Ok(v.into_encoded_bytes()),
+        _ => Err(convolens::ConfigError::value(
+            "pseudonymise.secret_env",
+            format!("the environment variable `{name}` is not set (or pass secret=...)"),
+        )),
+    }
+}
+
 /// The analytics engine. Feed it WhatsApp Cloud API webhook payloads and convolens JSONL
 /// records in any order, as often as they arrive; ask it for reports.
 ///
@@ -552,6 +577,8 @@ impl FreeFormWindow {
 /// core's `Config` (`time_zone`, `currency`, `sources`, `events`, `rate_card`, ...).
 /// A `rate_card` given as a path is read relative to the current directory; use
 /// `Engine.from_config_file` to read it relative to the config file. Raises `ConfigError`.
+/// A config with `pseudonymise` needs its secret: `secret=` (str or bytes), else the
+/// environment variable its `secret_env` names is read.
 ///
 /// Safe to share between threads; every call takes the engine's lock without the GIL.
 #[pyclass(frozen, module = "convolens")]
@@ -577,11 +604,22 @@ impl Engine {
         py: Python<'_>,
         text: &str,
         base: Option<std::path::PathBuf>,
+        secret: Option<Vec<u8>>,
     ) -> PyResult<Engine> {
         let mut cfg = convolens::Config::from_json(text).map_err(|e| config_err(py, &e))?;
         cfg.resolve_rate_card(base.as_deref(), |p| std::fs::read_to_string(p))
             .map_err(|e| config_err(py, &e))?;
-        let engine = convolens::Engine::new(cfg).map_err(|e| config_err(py, &e))?;
+        let engine = match &cfg.pseudonymise {
+            Some(p) => {
+                let secret = match secret {
+                    Some(s) => s,
+                    None => secret_from_env(&p.secret_env).map_err(|e| config_err(py, &e))?,
+                };
+                convolens::Engine::with_secret(cfg, &secret)
+            }
+            None => convolens::Engine::new(cfg),
+        }
+        .map_err(|e| config_err(py, &e))?;
         Ok(Engine {
             inner: Mutex::new(engine),
         })
@@ -640,8 +678,13 @@ impl Engine {
 #[pymethods]
 impl Engine {
     #[new]
-    #[pyo3(signature = (config = None))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Engine> {
+    #[pyo3(signature = (config = None, *, secret = None))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        secret: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Engine> {
+        let secret = secret_arg(secret)?;
         let text = match config {
             None => "{}".to_string(),
             Some(c) if c.is_none() => "{}".to_string(),
@@ -663,16 +706,23 @@ impl Engine {
                     .extract()?,
             },
         };
-        Engine::from_config(py, &text, None)
+        Engine::from_config(py, &text, None, secret)
     }
 
     /// An engine configured by a JSON file, like `report --config`; a `rate_card` path in
     /// it is read relative to the file. Raises `ConfigError`, or `OSError` when the file
     /// cannot be read.
     #[staticmethod]
-    fn from_config_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Engine> {
+    #[pyo3(signature = (path, *, secret = None))]
+    fn from_config_file(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        secret: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Engine> {
+        let secret = secret_arg(secret)?;
         let text = std::fs::read_to_string(&path)?;
-        Engine::from_config(py, &text, path.parent().map(std::path::Path::to_path_buf))
+        let base = path.parent().map(std::path::Path::to_path_buf);
+        Engine::from_config(py, &text, base, secret)
     }
 
     /// The longest document accepted, in bytes (default 16 MiB): a document given to
@@ -792,14 +842,18 @@ impl Engine {
     /// days in the report time zone. Other options, by keyword: `last` (a period such as
     /// `"7d"` or `"6m"` ending at the latest ingested day), `phone` (one business number,
     /// `phone_number_id`), `model` (attribution model: `"last_touch"`, `"linear"`,
-    /// `"markov"`, ...), `time_zone` (overrides the config's), `compare=True` (adds
-    /// `compare`: the previous period of equal length and the change), `compare_models=True`
-    /// (adds `attribution.comparison`: every model side by side), and any other option of
-    /// the core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option.
+    /// `"markov"`, ...), `time_zone` (overrides the config's), `conversion_event` (the
+    /// conversion event of this report: a configured messaging event or an external event
+    /// name), `compare=True` (adds `compare`: the previous period of equal length and every
+    /// figure's previous, current, change and % change), `compare_models=True` (adds
+    /// `attribution.comparison`: every model side by side), and any other option of the
+    /// core's `ReportOptions`. Raises `ReportError` naming a bad or unknown option (an
+    /// unknown `phone` lists the known numbers).
     ///
-    /// Sections: `range`, `input`, `billing`, `usage`, `sources`, `attribution`,
-    /// `engagement`, `templates`, `campaigns` (and `compare`); their shapes are the
-    /// TypedDicts of `convolens.types` (`Report`). Computed without the GIL.
+    /// Sections: `range`, `overall`, `input`, `billing`, `usage`, `sources`, `events`,
+    /// `attribution`, `engagement`, `templates`, `campaigns` (and `compare`), `warnings`;
+    /// their shapes are the TypedDicts of `convolens.types` (`Report`). Computed without
+    /// the GIL.
     #[pyo3(signature = (start = None, end = None, **options))]
     fn report(
         &self,
@@ -880,7 +934,7 @@ impl Engine {
     /// (binary, or text opened with `newline=""`) receives it, and the number of users
     /// written is returned. `start`, `end` and the other keyword options select the range,
     /// number and attribution model as for `report`. Raises `ReportError`, `OSError`.
-    #[pyo3(signature = (name = None, *, source = None, event = None, file = None, start = None, end = None, **options))]
+    #[pyo3(signature = (name = None, *, source = None, event = None, file = None, format = "convolens", start = None, end = None, **options))]
     #[allow(clippy::too_many_arguments)]
     fn export_contacts(
         &self,
@@ -889,6 +943,7 @@ impl Engine {
         source: Option<String>,
         event: Option<String>,
         file: Option<&Bound<'_, PyAny>>,
+        format: &str,
         start: Option<&Bound<'_, PyAny>>,
         end: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
@@ -899,6 +954,15 @@ impl Engine {
             ));
         }
         let opts = report_options(py, start, end, options)?;
+        let audience = match format {
+            "convolens" => false,
+            "meta-audience" => true,
+            f => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "unknown format `{f}`: use \"convolens\" or \"meta-audience\""
+                )));
+            }
+        };
         let file = file.filter(|f| !f.is_none());
         let path = file.and_then(as_path);
         if file.is_some()
@@ -923,7 +987,11 @@ impl Engine {
                 (None, None, None) => convolens::ContactFilter::default(),
             };
             let mut csv = Vec::new();
-            let count = e.export_contacts(&opts, &filter, &mut csv);
+            let count = if audience {
+                e.export_audience(&opts, &filter, &mut csv).map(|(n, _)| n)
+            } else {
+                e.export_contacts(&opts, &filter, &mut csv)
+            };
             (csv, count)
         })?;
         let count = count.map_err(|e| report_err(py, &e))?;
@@ -978,11 +1046,30 @@ impl Engine {
     /// An engine from `snapshot()` bytes: it answers every report as the original did
     /// and goes on ingesting. Raises `SnapshotError`.
     #[staticmethod]
-    fn restore(py: Python<'_>, snapshot: PyBackedBytes) -> PyResult<Engine> {
-        let engine = py
-            .detach(|| guarded(|| convolens::Engine::restore(&snapshot)))
-            .map_err(convolens_err)?
-            .map_err(|e| snapshot_err(py, &e))?;
+    #[pyo3(signature = (snapshot, *, secret = None))]
+    fn restore(
+        py: Python<'_>,
+        snapshot: PyBackedBytes,
+        secret: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Engine> {
+        let secret = secret_arg(secret)?;
+        let restore = |secret: Option<&[u8]>| {
+            py.detach(|| {
+                guarded(|| match secret {
+                    Some(s) => convolens::Engine::restore_with_secret(&snapshot, s),
+                    None => convolens::Engine::restore(&snapshot),
+                })
+            })
+            .map_err(convolens_err)
+        };
+        let engine = match restore(secret.as_deref())? {
+            Err(convolens::SnapshotError::NeedsSecret { secret_env }) => {
+                let s = secret_from_env(&secret_env).map_err(|e| config_err(py, &e))?;
+                restore(Some(&s))?
+            }
+            other => other,
+        }
+        .map_err(|e| snapshot_err(py, &e))?;
         Ok(Engine {
             inner: Mutex::new(engine),
         })
@@ -1011,6 +1098,44 @@ impl Engine {
         })
         .map_err(convolens_err)?
         .map_err(|e| core_err(py, &e))
+    }
+
+    /// Erase a person: their identifiers (the `wa_id` or BSUID given and every identity
+    /// linked to it), name, messages, events, closes and clicks leave the engine and every
+    /// later snapshot. Returns `{"found", "identifiers", "messages", "external_events",
+    /// "closes", "clicks"}`.
+    fn forget(&self, py: Python<'_>, contact: &str) -> PyResult<Py<PyAny>> {
+        let out = self.with(py, |e| e.forget(contact))?;
+        to_py(py, &out)
+    }
+
+    /// The events to send to Meta's Conversions API for Business Messaging:
+    /// `{"batches": [{"data": [...]}], "ineligible": {reason: count}, "cursor"}`. Pass a
+    /// previous `cursor` as `since` to get only what is new; `now` (Unix seconds or an
+    /// aware `datetime`) leaves out events Meta would refuse as over 7 days old;
+    /// `batch_size` is at most 1,000. Raises `ReportError` (`kind == "option"`).
+    #[pyo3(signature = (*, since = None, now = None, batch_size = None))]
+    fn capi_events(
+        &self,
+        py: Python<'_>,
+        since: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+        batch_size: Option<usize>,
+    ) -> PyResult<Py<PyAny>> {
+        let mut opts = convolens::CapiOptions::default();
+        if let Some(c) = since {
+            opts = opts.since(c);
+        }
+        if let Some(n) = now.filter(|n| !n.is_none()) {
+            opts = opts.now(instant_arg(py, Some(n))?);
+        }
+        if let Some(b) = batch_size {
+            opts = opts.batch_size(b);
+        }
+        let out = self
+            .with(py, |e| e.capi_events(&opts))?
+            .map_err(|e| report_err(py, &e))?;
+        to_py(py, &out)
     }
 
     fn __reduce__<'py>(

@@ -20,10 +20,10 @@ PUBLIC_METHODS = [name for name in dir(convolens.Engine) if not name.startswith(
 
 def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
-        "can_send_free_form", "config", "expire", "expired", "export_contacts",
-        "from_config_file", "ingest",
-        "ingest_jsonl", "ingest_many", "max_document_bytes", "merge", "report", "report_json", "restore",
-        "snapshot", "to_pandas", "to_polars",
+        "can_send_free_form", "capi_events", "config", "expire", "expired", "export_contacts",
+        "forget", "from_config_file", "ingest",
+        "ingest_jsonl", "ingest_many", "max_document_bytes", "merge", "report", "report_json",
+        "restore", "snapshot", "to_pandas", "to_polars",
     ])
     assert convolens.__version__.count(".") == 2
 

@@ -63,10 +63,14 @@ def test_small_export_by_hand():
     assert engine.export_contacts().count("\r\n") == 2
     # A source nobody came from: just the header.
     assert engine.export_contacts(source="qr:nowhere") == HEADER
-    # A purchase in another currency than the engine's counts for nothing.
-    usd = convolens.Engine()
+    # A purchase in another currency than the configured one counts for nothing (without
+    # a configured currency the money records' own, EUR here, would be the report's).
+    usd = convolens.Engine({"currency": "USD"})
     usd.ingest_many(SAMPLE)
     assert usd.export_contacts("purchase").endswith(",true,0.00\r\n")
+    unset = convolens.Engine()
+    unset.ingest_many(SAMPLE)
+    assert unset.export_contacts("purchase").endswith(",true,49.90\r\n")
 
 
 def test_export_to_path_and_files(tmp_path, example_engine):

@@ -45,7 +45,8 @@ def test_expire_seals_and_drops_history():
     assert engine.expired == out
     after = engine.report(start="2025-07-01", end="2025-09-05")
     assert after == before
-    assert after["engagement"]["daily_active"][0] == {"date": "2025-07-01", "users": 0}
+    assert after["engagement"]["daily_active"][0] == {"date": "2025-07-01", "users": 0,
+                                                         "new": 0, "returning": 0}
     assert after["engagement"]["new_users"] == 2
 
 

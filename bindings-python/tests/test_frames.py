@@ -112,8 +112,7 @@ def example_report(example):
 EXPECTED_TABLES = {
     "input": {"input.messages", "input.statuses", "input.records"},
     "billing": {"billing.conversations", "billing.charged_messages", "billing.free_messages",
-                "billing.cost.by_category", "billing.cost.by_country", "billing.cost.by_day",
-                "billing.reconciliation.by_field", "billing.reconciliation.mismatches"},
+                "billing.cost.by_category", "billing.cost.by_country", "billing.cost.by_day"},
     "usage": {"usage.months"},
     "sources": {"sources"},
     "attribution": {"attribution.comparison"},
@@ -122,14 +121,23 @@ EXPECTED_TABLES = {
                    "engagement.top_authors", "engagement.response_time.by_author"},
     "templates": {"templates"},
     "campaigns": {"campaigns"},
-    "compare": {"compare.engagement_delta.daily_active", "compare.sources_delta"},
+    "events": {"events"},
+    "overall": {"overall"},
+    "compare": {"compare.figures"},
 }
 
 
 def test_every_section_has_its_tables(example_report):
     found = frames.tables(example_report)
+    # The example data's `pricing` objects come from the generator's simulation of Meta,
+    # which agrees with the engine on every message: no mismatches, so no reconciliation
+    # tables (an empty list is not a table).
+    assert example_report["billing"]["reconciliation"]["mismatched"] == 0
+    assert not {"billing.reconciliation.by_field", "billing.reconciliation.mismatches"} & set(found)
     sections = {p.split(".")[0] for p in found}
-    # Every section but `range` (one row) and `warnings` (sentences) makes tables.
+    # Every section but `range` (one row) and `warnings` (sentences; none here) makes
+    # tables.
+    assert example_report["warnings"] == []
     assert sections == set(example_report) - {"range", "warnings"}
     for section, paths in EXPECTED_TABLES.items():
         assert paths <= set(found), (section, paths - set(found))
@@ -154,6 +162,13 @@ def test_every_table_as_records_and_frames(example_report):
     sources = convolens.to_pandas(example_report, "sources")
     assert sources["conversations"].sum() == sum(
         s["conversations"] for s in example_report["sources"])
+    # The compare table: one row per figure, previous, current, change and % change.
+    figures = convolens.to_pandas(example_report, "compare.figures")
+    assert list(figures.columns) == [
+        "section", "row", "figure", "previous", "current", "change", "change_pct"]
+    first = figures.iloc[0]
+    assert (first["section"], first["figure"]) == ("overall", "conversations")
+    assert first["current"] == example_report["overall"]["conversations"]
 
 
 def test_every_table_as_polars(example_report):

@@ -33,12 +33,14 @@ def test_report_equals_cli_on_example_data(example, example_engine):
      {"start": datetime.date(2025, 6, 10), "end": datetime.date(2025, 7, 1)}),
     (["--last", "14d"], {"last": "14d"}),
     (["--last", "1m", "--tz", "UTC"], {"last": "1m", "time_zone": "UTC"}),
-    (["--phone", "1001"], {"phone": "1001"}),
+    (["--phone", "106540352242999"], {"phone": "106540352242999"}),
     (["--model", "linear"], {"model": "linear"}),
     (["--from", "2025-06-15", "--to", "2025-07-15", "--model", "position_based"],
      {"start": "2025-06-15", "end": "2025-07-15", "model": "position_based"}),
     (["--compare", "--last", "14d"], {"compare": True, "last": "14d"}),
     (["--compare-models"], {"compare_models": True}),
+    (["--event", "interested", "--compare", "--last", "30d"],
+     {"conversion_event": "interested", "compare": True, "last": "30d"}),
 ])
 def test_report_options_equal_cli(example, example_engine, cli_args, kwargs):
     cli = run_cli("--config", str(EXAMPLE_CONFIG), *cli_args, str(example))
@@ -59,7 +61,8 @@ def test_report_keys_and_range():
     engine = convolens.Engine()
     engine.ingest_many(SAMPLE)
     report = engine.report()
-    assert list(report)[:2] == ["range", "input"]
+    assert list(report)[:3] == ["range", "overall", "input"]
+    assert list(report)[-1] == "warnings"
     # 1751450000 is 2025-07-02 09:53:20 UTC, 1751460000 the same day: one day.
     assert report["range"] == {"from": "2025-07-02", "to": "2025-07-03", "days": 1,
                                "time_zone": "UTC", "phone": None}
@@ -117,7 +120,11 @@ def test_report_json_compact_and_pretty():
     assert json.loads(pretty) == json.loads(compact) == engine.report(last="7d")
 
 
-def test_unknown_phone_reports_nothing_but_is_not_an_error():
+def test_a_known_phone_filters_and_an_unknown_one_is_an_option_error():
     engine = convolens.Engine()
     engine.ingest_many(SAMPLE)
-    assert engine.report(phone="999")["range"]["phone"] == "999"
+    assert engine.report(phone="1001")["range"]["phone"] == "1001"
+    # An unknown number used to give an empty report; now it names the known ones (#20).
+    with pytest.raises(convolens.ReportError, match="known numbers: 1001") as e:
+        engine.report(phone="999")
+    assert (e.value.kind, e.value.option) == ("option", "phone")

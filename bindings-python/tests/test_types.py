@@ -8,7 +8,7 @@ import pytest
 
 import convolens
 from convolens import types
-from conftest import EXAMPLE_CONFIG, SAMPLE
+from conftest import EXAMPLE_CONFIG, SAMPLE, USER
 
 
 def is_typeddict(tp: Any) -> bool:
@@ -90,6 +90,7 @@ REPORT_ARGS: List[Dict[str, Any]] = [
     {},
     {"compare": True},
     {"compare_models": True, "model": "linear"},
+    {"conversion_event": "interested"},
     {"last": "7d", "phone": "106540352242999"},
     {"start": "2025-05-01", "end": "2025-05-08"},  # before the data: empty days
 ]
@@ -107,6 +108,24 @@ def test_reports_match_the_types(example_engine):
     small = convolens.Engine()
     small.ingest_many(SAMPLE)
     checker.check(small.report(), types.Report, "sample report")
+    # The example data's Meta objects agree with the engine everywhere (the generator
+    # simulates Meta's rules), so a hand-made disagreement shows the mismatch types: Meta
+    # calls a delivered marketing template a free utility message.
+    odd = convolens.Engine()
+    odd.ingest_many([
+        {"type": "outbound", "id": "w1", "to": USER, "timestamp": 1751450000,
+         "template": "promo", "category": "marketing"},
+        {"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {
+            "metadata": {"phone_number_id": "1001"},
+            "statuses": [{"id": "w1", "status": "delivered", "timestamp": "1751450005",
+                          "recipient_id": USER,
+                          "pricing": {"billable": False, "pricing_model": "PMP",
+                                      "type": "free_customer_service", "category": "utility"}}],
+        }}]}]},
+    ])
+    mismatch = odd.report()
+    assert mismatch["billing"]["reconciliation"]["mismatched"] == 1
+    checker.check(mismatch, types.Report, "mismatch report")
     checker.check(convolens.Engine().report(), types.Report, "empty report")
     # Every key the types declare was met in some report.
     keys: Dict[str, Set[str]] = {}
@@ -118,7 +137,7 @@ def test_reports_match_the_types(example_engine):
 def test_optional_keys_appear_when_asked(example_engine):
     assert "compare" not in example_engine.report()
     assert set(example_engine.report(compare=True)["compare"]) == {
-        "previous_range", "engagement_delta", "sources_delta"}
+        "previous_range", "figures"}
     assert "comparison" not in example_engine.report()["attribution"]
     assert "comparison" in example_engine.report(compare_models=True)["attribution"]
 
@@ -140,6 +159,6 @@ def test_every_type_is_exported_and_documented():
         assert hasattr(types, name), name
     assert types.Report.__doc__ and "compare" in types.Report.__doc__
     assert set(types.Report.__required_keys__) == {
-        "range", "input", "billing", "usage", "sources", "attribution", "engagement",
-        "templates", "campaigns", "warnings"}
+        "range", "overall", "input", "billing", "usage", "sources", "events", "attribution",
+        "engagement", "templates", "campaigns", "warnings"}
     assert set(types.Report.__optional_keys__) == {"compare"}

@@ -75,6 +75,27 @@ impl Engine {
         config: Option<ConfigArg>,
         #[wasm_bindgen(js_name = "readFile")] read_file: Option<ReadFile>,
     ) -> Result<Engine, js_sys::Error> {
+        Engine::build(config, read_file, None)
+    }
+
+    /// `Engine.withSecret(config, secret, readFile?)`: an engine whose config has
+    /// `pseudonymise`, with its secret (a string or bytes; read it from wherever the
+    /// config's `secret_env` says — the engine reads no environment). It keeps keyed
+    /// hashes of identifiers instead of the identifiers.
+    #[wasm_bindgen(js_name = withSecret)]
+    pub fn with_secret(
+        config: ConfigArg,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] secret: &JsValue,
+        #[wasm_bindgen(js_name = "readFile")] read_file: Option<ReadFile>,
+    ) -> Result<Engine, js_sys::Error> {
+        Engine::build(Some(config), read_file, Some(secret_bytes(secret)?))
+    }
+
+    fn build(
+        config: Option<ConfigArg>,
+        read_file: Option<ReadFile>,
+        secret: Option<Vec<u8>>,
+    ) -> Result<Engine, js_sys::Error> {
         let text = json_text(&config.map_or(JsValue::UNDEFINED, JsValue::from), "config")?;
         let mut config = convolens::Config::from_json(text.as_deref().unwrap_or("{}"))
             .map_err(|e| config_error(&e))?;
@@ -92,7 +113,11 @@ impl Engine {
                 })
                 .map_err(|e| config_error(&e))?;
         }
-        let inner = convolens::Engine::new(config).map_err(|e| config_error(&e))?;
+        let inner = match secret {
+            Some(s) => convolens::Engine::with_secret(config, &s),
+            None => convolens::Engine::new(config),
+        }
+        .map_err(|e| config_error(&e))?;
         Ok(Engine {
             inner: RefCell::new(inner),
         })
@@ -170,6 +195,66 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "ContactFilter | string")] filter: &JsValue,
         options: Option<OptionsArg>,
     ) -> Result<String, js_sys::Error> {
+        let (filter, opts) = self.contacts_args(filter, options)?;
+        let mut csv = Vec::new();
+        self.inner
+            .get_mut()
+            .export_contacts(&opts, &filter, &mut csv)
+            .map_err(|e| report_error(&e))?;
+        String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
+    }
+
+    /// Meta's Hashed Custom Audience list for the same users as `exportContacts`: a
+    /// `phone` column of SHA-256 hashes of the normalised numbers (CRLF line ends). Users
+    /// without a number are left out. A pseudonymised engine keeps no numbers
+    /// (`ReportError` of kind `unsupported`).
+    #[wasm_bindgen(js_name = exportAudience)]
+    pub fn export_audience(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ContactFilter | string")] filter: &JsValue,
+        options: Option<OptionsArg>,
+    ) -> Result<String, js_sys::Error> {
+        let (filter, opts) = self.contacts_args(filter, options)?;
+        let mut csv = Vec::new();
+        self.inner
+            .get_mut()
+            .export_audience(&opts, &filter, &mut csv)
+            .map_err(|e| report_error(&e))?;
+        String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
+    }
+
+    /// The events to send to Meta's Conversions API for Business Messaging:
+    /// `{batches: [{data: [...]}], ineligible: {reason: count}, cursor}`. `options`:
+    /// `{since?: cursor, now?: seconds, batch_size?: 1..1000}` (object or JSON text).
+    #[wasm_bindgen(js_name = capiEvents, unchecked_return_type = "CapiEvents")]
+    pub fn capi_events(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CapiOptions | string")] options: &JsValue,
+    ) -> Result<JsValue, js_sys::Error> {
+        let text = json_text(options, "capi options")?;
+        let opts = convolens::CapiOptions::from_json(text.as_deref().unwrap_or("{}"))
+            .map_err(|e| report_error(&e))?;
+        let out = self
+            .inner
+            .get_mut()
+            .capi_events(&opts)
+            .map_err(|e| report_error(&e))?;
+        to_js(&out)
+    }
+
+    /// Erase a person: the `wa_id` or BSUID given and every identity linked to it, their
+    /// name, messages, events, closes and clicks leave the engine and later snapshots.
+    #[wasm_bindgen(unchecked_return_type = "ForgetOutcome")]
+    pub fn forget(&mut self, contact: &str) -> Result<JsValue, js_sys::Error> {
+        to_js(&self.inner.get_mut().forget(contact))
+    }
+
+    /// The filter and options of `exportContacts` and `exportAudience`.
+    fn contacts_args(
+        &self,
+        filter: &JsValue,
+        options: Option<OptionsArg>,
+    ) -> Result<(ContactFilter, ReportOptions), js_sys::Error> {
         let filter = match filter.as_string() {
             Some(name) => self.inner.borrow().contact_filter(&name),
             None => contact_filter(json_text(filter, "filter")?.as_deref())
@@ -180,12 +265,7 @@ impl Engine {
             "report options",
         )?;
         let opts = report_options(text.as_deref()).map_err(|e| report_error(&e))?;
-        let mut csv = Vec::new();
-        self.inner
-            .get_mut()
-            .export_contacts(&opts, &filter, &mut csv)
-            .map_err(|e| report_error(&e))?;
-        String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
+        Ok((filter, opts))
     }
 
     /// The customer service and free entry point windows of `user` (`wa_id` or BSUID) with
@@ -250,14 +330,28 @@ impl Engine {
 
     /// An engine from `snapshot()` bytes; it answers every query as the original did and
     /// goes on ingesting. Throws a `SnapshotError` for bytes that are not a valid snapshot.
+    /// A pseudonymised engine's snapshot needs its secret: `Engine.restoreWithSecret`
+    /// (here a `SnapshotError` of kind `needs_secret`).
     pub fn restore(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
     ) -> Result<Engine, js_sys::Error> {
-        let bytes = bytes
-            .dyn_ref::<Uint8Array>()
-            .ok_or_else(|| type_error("restore takes a Uint8Array"))?
-            .to_vec();
-        let inner = convolens::Engine::restore(&bytes).map_err(|e| snapshot_error(&e))?;
+        let inner =
+            convolens::Engine::restore(&snapshot_bytes(bytes)?).map_err(|e| snapshot_error(&e))?;
+        Ok(Engine {
+            inner: RefCell::new(inner),
+        })
+    }
+
+    /// `Engine.restore` for a pseudonymised engine's snapshot, with its secret (another
+    /// secret: a `SnapshotError` of kind `wrong_secret`).
+    #[wasm_bindgen(js_name = restoreWithSecret)]
+    pub fn restore_with_secret(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] secret: &JsValue,
+    ) -> Result<Engine, js_sys::Error> {
+        let inner =
+            convolens::Engine::restore_with_secret(&snapshot_bytes(bytes)?, &secret_bytes(secret)?)
+                .map_err(|e| snapshot_error(&e))?;
         Ok(Engine {
             inner: RefCell::new(inner),
         })
@@ -372,6 +466,22 @@ fn json_text(v: &JsValue, what: &str) -> Result<Option<String>, js_sys::Error> {
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, js_sys::Error> {
     let text = serde_json::to_string(v).map_err(|e| named_error("Error", &e.to_string()))?;
     JSON::parse(&text).map_err(|e| named_error("Error", &js_message(&e)))
+}
+
+/// Snapshot bytes from a `Uint8Array`.
+fn snapshot_bytes(v: &JsValue) -> Result<Vec<u8>, js_sys::Error> {
+    Ok(v.dyn_ref::<Uint8Array>()
+        .ok_or_else(|| type_error("restore takes a Uint8Array"))?
+        .to_vec())
+}
+
+/// A secret given as a string (UTF-8) or bytes.
+fn secret_bytes(v: &JsValue) -> Result<Vec<u8>, js_sys::Error> {
+    match (v.as_string(), v.dyn_ref::<Uint8Array>()) {
+        (Some(s), _) => Ok(s.into_bytes()),
+        (None, Some(b)) => Ok(b.to_vec()),
+        (None, None) => Err(type_error("secret must be a string or a Uint8Array")),
+    }
 }
 
 fn js_message(e: &JsValue) -> String {

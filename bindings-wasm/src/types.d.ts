@@ -163,6 +163,62 @@ export interface Config {
   external_events?: string[];
   /** Default 7. */
   lateness_days?: number;
+  /** Meta's Conversions API for Business Messaging: our event name → Meta's. */
+  capi?: CapiConfig;
+  /** Keep keyed hashes of identifiers instead of them (needs `Engine.withSecret`). */
+  pseudonymise?: { secret_env: string } | null;
+}
+
+/** Meta's event names for `action_source = business_messaging` (no others are accepted). */
+export type CapiEventName = "LeadSubmitted" | "Purchase" | "AddToCart" | "InitiateCheckout" | "ViewContent";
+
+/** `config.capi`. */
+export interface CapiConfig {
+  events?: Record<string, CapiEventName>;
+  /** The account for numbers whose webhooks never named one. */
+  whatsapp_business_account_id?: string | null;
+}
+
+/** Options of `engine.capiEvents` (`CapiOptions`). */
+export interface CapiOptions {
+  /** A `cursor` of an earlier call: only what became sendable since. */
+  since?: string | null;
+  /** Sending time (UTC seconds): events over 7 days older are left out (`too_old`). */
+  now?: number | null;
+  /** 1 to 1000; default 1000. */
+  batch_size?: number | null;
+}
+
+/** One event of a Conversions API request's `data`. */
+export interface CapiEvent {
+  event_name: CapiEventName;
+  event_time: number;
+  event_id: string;
+  action_source: "business_messaging";
+  messaging_channel: "whatsapp";
+  user_data: { whatsapp_business_account_id: string; ctwa_clid: string };
+  /** Present when the event has a value (always for `Purchase`). */
+  custom_data?: { value: number; currency: CurrencyCode };
+}
+
+/** What `engine.capiEvents` returns. */
+export interface CapiEvents {
+  /** Request bodies of at most 1,000 events. */
+  batches: Array<{ data: CapiEvent[] }>;
+  /** Left out, by reason: `not_mapped`, `no_click_id`, `too_late`, `no_value`, `no_account`, `too_old`. */
+  ineligible: Record<string, number>;
+  /** Pass as `since` next time. */
+  cursor: string;
+}
+
+/** What `engine.forget` removed. */
+export interface ForgetOutcome {
+  found: boolean;
+  identifiers: number;
+  messages: number;
+  external_events: number;
+  closes: number;
+  clicks: number;
 }
 
 /** The configuration as `engine.config()` returns it: every key present, defaults filled
@@ -183,6 +239,8 @@ export interface ResolvedConfig {
   quota: number | null;
   external_events: string[];
   lateness_days: number;
+  capi: { events: Record<string, CapiEventName>; whatsapp_business_account_id: string | null };
+  pseudonymise: { secret_env: string } | null;
 }
 
 /** What to report on (`ReportOptions`); every key is optional. Use either `last` or
@@ -197,8 +255,8 @@ export interface ReportOptions {
   from?: IsoDate | null;
   /** Alias of `end`. */
   to?: IsoDate | null;
-  /** `7d`, `14d`, `30d`, `6m`, `12m` (any `Nd`, `Nw`, `Nm`, `Ny`) ending at the latest
-   * ingested day. */
+  /** `7d`, `14d`, `30d`, `6m`, `12m` (any `Nd`, `Nw`, `Nm`, `Ny`) ending at the last day
+   * with a message (inbound or outbound; a later status or spend does not count). */
   last?: string | null;
   /** Only this business number (`phone_number_id`). */
   phone?: string | null;
@@ -210,8 +268,13 @@ export interface ReportOptions {
   model?: ModelName | null;
   /** Every attribution model side by side (`attribution.comparison`). */
   compare_models?: boolean;
-  /** Also the previous period of equal length and the change (`compare`). */
+  /** Also the previous period of equal length and every figure's change (`compare`). */
   compare?: boolean;
+  /** The conversion event of this report (a configured messaging event or an external
+   * event name), overriding the config's `conversion_event`. */
+  conversion_event?: string | null;
+  /** Alias of `conversion_event`. */
+  conversionEvent?: string | null;
 }
 
 /** Which users `exportContacts` writes (`sources::ContactFilter`): a source key, an event
@@ -339,7 +402,7 @@ export class ReportError extends ConvolensError {
 /** Thrown by `Engine.restore` for bytes that are not a valid snapshot. */
 export class SnapshotError extends ConvolensError {
   name: "SnapshotError";
-  kind: "bad_magic" | "newer_version" | "corrupt";
+  kind: "bad_magic" | "newer_version" | "corrupt" | "needs_secret" | "wrong_secret";
 }
 
 // --- the report (core/src/report/mod.rs) ------------------------------------------------
@@ -491,6 +554,9 @@ export interface BillingSection {
   free_tier_conversations: number;
   meta_business_agent: AgentSummary;
   cost: CostSection;
+  /** Paid units (charged conversations and messages) by local weekday of delivery (7 rows,
+   * Monday first) and hour (24 columns): when paid conversations begin. */
+  heatmap: number[][];
   reconciliation: Reconciliation;
 }
 
@@ -528,7 +594,13 @@ export interface UsageSection {
 // sources and attribution (core/src/sources/section.rs)
 
 /** `sources::SourceKind`. */
-export type SourceKind = "meta_ad" | "meta_post" | "custom" | "campaign" | "direct";
+export type SourceKind =
+  | "meta_ad"
+  | "meta_post"
+  | "meta_campaign"
+  | "custom"
+  | "campaign"
+  | "direct";
 
 /** One step of a funnel, for one source (`sources::FunnelStep`). */
 export interface FunnelStep {
@@ -540,6 +612,10 @@ export interface FunnelStep {
 /** A configured funnel, for one source (`sources::FunnelRow`). */
 export interface FunnelRow {
   name: string;
+  /** Distinct users who reached its first step. */
+  users_started: number;
+  /** Distinct users who reached its last step. */
+  users_completed: number;
   steps: FunnelStep[];
 }
 
@@ -550,6 +626,7 @@ export interface SourceRow {
   name: string;
   kind: SourceKind;
   direction: "incoming" | "outgoing";
+  /** Conversations started in the range. */
   conversations: number;
   leads: number;
   /** leads ÷ conversations. */
@@ -558,21 +635,52 @@ export interface SourceRow {
   invested: number;
   /** invested ÷ leads. */
   conversion_cost: number | null;
-  /** Attributed value. */
-  revenue: number;
+  /** Attributed value of what its conversations led to; `null` with a messaging
+   * conversion event. */
+  revenue: number | null;
   /** revenue ÷ invested. */
   roas: number | null;
-  /** Attributed count (fractional under multi-touch models). */
+  /** What its conversations led to: attributed external events (fractional under
+   * multi-touch models), or occurrences of a messaging conversion event. */
   conversions: number;
   /** Present when funnels are configured. */
   funnel?: FunnelRow[];
 }
 
+/** `sources::ConversionKind`. */
+export type EventKind = "external" | "button_reply" | "list_reply" | "text_reply";
+
 /** The event that makes a conversation a lead (`sources::ConversionEvent`). */
 export interface ConversionEvent {
   /** `null`: any external event. */
   name: string | null;
-  kind: "external" | "button_reply" | "list_reply" | "text_reply";
+  kind: EventKind;
+}
+
+/** Every source together, each conversation counted once (`attribution::Overall`). */
+export interface Overall {
+  conversations: number;
+  leads: number;
+  conversion_rate: number | null;
+  conversions: number;
+  invested: number;
+  conversion_cost: number | null;
+  /** `null` with a messaging conversion event. */
+  revenue: number | null;
+  roas: number | null;
+}
+
+/** One messaging event or external event name (`sources::EventRow`). */
+export interface EventRow {
+  name: string;
+  kind: EventKind;
+  occurrences: number;
+  users: number;
+  conversations: number;
+  /** External events: their value in the report currency; `null` for messaging events. */
+  value: number | null;
+  /** Occurrences by source key of the conversation they happened in. */
+  by_source: Record<string, number>;
 }
 
 /** What one model credits one source (`sources::ModelCredit`). */
@@ -615,13 +723,18 @@ export interface AttributionSummary {
 export interface DailyActive {
   date: IsoDate;
   users: number;
+  /** Of `users`, those whose first message ever was that day. */
+  new: number;
+  returning: number;
 }
 
 /** `engagement::report::DailyVolume`. */
 export interface DailyVolume {
   date: IsoDate;
-  /** Business messages sent that day and delivered. */
+  /** Business messages sent that day, delivered or not. */
   sent: number;
+  /** Of those, delivered. */
+  delivered: number;
   /** Users' messages received that day. */
   received: number;
 }
@@ -631,6 +744,8 @@ export interface Support {
   opened: number;
   closed: number;
   reopened: number;
+  /** Reopens by an agent's `reopen` record. */
+  reopened_manually: number;
   open_at_end: number;
 }
 
@@ -668,7 +783,9 @@ export interface Engagement {
   /** Active users by country (ISO 3166 code, `unknown`). */
   countries: Record<string, number>;
   messages_received: number;
+  /** Business messages sent, delivered or not. */
   messages_sent: number;
+  messages_delivered: number;
   avg_received_per_user_per_day: number | null;
   /** Users' messages by local weekday (7 rows, Monday first) and hour (24 columns). */
   heatmap: number[][];
@@ -719,40 +836,44 @@ export interface TemplateRow {
 
 // compare (core/src/report/compare.rs)
 
-/** The change of a section between two periods, in the section's own shape: every number
- * becomes `current − previous` (`null` when either side is `null`); text and booleans are
- * the current report's. */
-export type Delta<T> = T extends number
-  ? number | null
-  : T extends string | boolean | null
-    ? T
-    : T extends Array<infer U>
-      ? Array<Delta<U>>
-      : T extends object
-        ? { [K in keyof T]: Delta<T[K]> }
-        : T;
+/** One figure in both periods (`report::compare::Figure`). */
+export interface Figure {
+  section: "overall" | "billing" | "sources" | "events" | "templates" | "campaigns" | "engagement";
+  /** The source key, event or template name in row sections, else `null`. */
+  row: string | null;
+  /** The field's JSON name (dotted inside nested objects: `cost.total`). */
+  figure: string;
+  previous: number | null;
+  current: number | null;
+  /** `current − previous` (`null` when either is `null`). */
+  change: number | null;
+  /** `change ÷ |previous| × 100` (`null` when `previous` is zero or `null`). */
+  change_pct: number | null;
+}
 
 /** The `compare` section (`report::compare::Comparison`), present with `compare: true`. */
 export interface Comparison {
   /** The previous period of equal length. */
   previous_range: RangeInfo;
-  engagement_delta?: Delta<Engagement>;
-  sources_delta?: Delta<SourceRow[]>;
+  /** Every figure of the compared sections, in section order. */
+  figures: Figure[];
 }
 
 /** A full report (`report::Report`): the same keys as `report --json`, in that order. */
 export interface Report {
   range: RangeInfo;
+  overall: Overall;
   input: InputStats;
   billing: BillingSection;
   usage: UsageSection;
   sources: SourceRow[];
+  events: EventRow[];
   attribution: AttributionSummary;
   engagement: Engagement;
   templates: TemplateRow[];
   campaigns: TemplateRow[];
   /** Present with `compare: true`. */
   compare?: Comparison;
-  /** What the report left out or could not price, in plain words. */
+  /** What the report left out or could not price, in plain words (empty when nothing). */
   warnings: string[];
 }

@@ -61,7 +61,8 @@ test('the package exports Engine, version and the error classes, and nothing unt
 
 test('constructor: default, object and JSON-text configs; config() fills defaults', () => {
   assert.equal(new Engine().config().time_zone, 'UTC');
-  assert.equal(new Engine(null).config().currency, 'USD');
+  // No currency configured: null, and each report chooses one (the rate card's, else the money records').
+  assert.equal(new Engine(null).config().currency, null);
   const e = new Engine({ time_zone: 'Europe/Madrid', currency: 'EUR', quota: 10 });
   const c = e.config();
   assert.equal(c.time_zone, 'Europe/Madrid');
@@ -372,6 +373,8 @@ test('free() releases an engine; using it afterwards throws instead of trapping'
 test('no input traps the module: invalid fixtures and garbage give errors, the module keeps working', () => {
   const e = new Engine();
   const invalid = filesIn(path.join(sharedData, 'webhooks-invalid'));
+  // filesIn gives [] for a missing folder: without this the loop below would pass vacuously.
+  assert.equal(invalid.length, 17, 'testdata/shared/webhooks-invalid has 17 payloads');
   for (const f of invalid) {
     const bytes = fs.readFileSync(f);
     throwsNamed(() => e.ingest(bytes), 'ParseError');
@@ -422,7 +425,8 @@ test('report: every section of the Report type, in the order `report --json` pri
   e.ingest(outbound('wamid.o1', '4915112345678', T0 + 60, { kind: 'template', template: 'welcome', category: 'marketing' }));
   const r = e.report();
   assert.deepEqual(Object.keys(r),
-    ['range', 'input', 'billing', 'usage', 'sources', 'attribution', 'engagement', 'templates', 'campaigns', 'warnings']);
+    ['range', 'overall', 'input', 'billing', 'usage', 'sources', 'events', 'attribution', 'engagement', 'templates',
+      'campaigns', 'warnings']);
   // The template was never delivered: nothing charged, nothing left out.
   assert.deepEqual(r.warnings, []);
   assert.equal(r.usage.quota, 100);
@@ -437,10 +441,82 @@ test('report: every section of the Report type, in the order `report --json` pri
   assert.ok(plain(r));
   // compare adds the previous period; compare_models adds every model's credit.
   const c = e.report({ compare: true, compare_models: true });
-  assert.deepEqual(Object.keys(c.compare).sort(), ['engagement_delta', 'previous_range', 'sources_delta']);
+  assert.deepEqual(Object.keys(c.compare).sort(), ['figures', 'previous_range']);
   assert.deepEqual(c.compare.previous_range, { from: '2025-06-30', to: '2025-07-01', days: 1, time_zone: 'UTC', phone: null });
-  assert.equal(c.compare.engagement_delta.active_users, 1);
+  // One user active today, none the day before: +1, no percentage from zero.
+  assert.deepEqual(c.compare.figures.find((f) => f.section === 'engagement' && f.figure === 'active_users'),
+    { section: 'engagement', row: null, figure: 'active_users', previous: 0, current: 1, change: 1, change_pct: null });
   assert.ok(Array.isArray(c.attribution.comparison));
+});
+
+// The numbers of issue #20, the same as from Rust and Python (bindings-python/tests/
+// test_numbers.py): a user writes "Hi!" from ad 120 on 2025-07-02, is answered, and buys
+// for 49.90 EUR the same day.
+const USER = '4915112345678';
+const SAMPLE = [
+  {
+    object: 'whatsapp_business_account',
+    entry: [{ changes: [{ field: 'messages', value: {
+      metadata: { phone_number_id: '1001' },
+      contacts: [{ wa_id: USER, profile: { name: 'Ana' } }],
+      messages: [{ from: USER, id: 'wamid.in1', timestamp: '1751450000', type: 'text', text: { body: 'Hi!' },
+        referral: { source_type: 'ad', source_id: '120', headline: 'Summer sale' } }],
+    } }] }],
+  },
+  { type: 'outbound', id: 'wamid.out1', phone_number_id: '1001', to: USER, timestamp: 1751450060, kind: 'free_form', author: 'agent' },
+  {
+    object: 'whatsapp_business_account',
+    entry: [{ changes: [{ field: 'messages', value: {
+      metadata: { phone_number_id: '1001' },
+      statuses: [{ id: 'wamid.out1', status: 'delivered', timestamp: '1751450065', recipient_id: USER }],
+    } }] }],
+  },
+  { type: 'external_event', id: 'order-1', contact: USER, name: 'purchase', value: 49.9, currency: 'EUR', timestamp: 1751460000 },
+];
+const NUMBERS_CONFIG = { currency: 'EUR', events: [{ name: 'hi', kind: 'text_reply', pattern: 'hi!' }] };
+
+test('report: the conversion event per report, overall and events (parity with Python)', () => {
+  const e = new Engine(NUMBERS_CONFIG);
+  for (const d of SAMPLE) e.ingest(d);
+  // Default: the external purchase, a lead worth 49.90 from ad 120.
+  const r = e.report();
+  assert.deepEqual([r.sources[0].key, r.sources[0].leads, r.sources[0].revenue], ['meta_ad:120', 1, 49.9]);
+  assert.deepEqual(r.overall, { conversations: 1, leads: 1, conversion_rate: 1, conversions: 1, invested: 0,
+    conversion_cost: 0, revenue: 49.9, roas: null });
+  // The text reply chosen for this report: a lead, one occurrence, no value.
+  for (const opts of [{ conversionEvent: 'hi' }, { conversion_event: 'hi' }]) {
+    const m = e.report(opts);
+    assert.deepEqual([m.sources[0].leads, m.sources[0].conversions, m.sources[0].revenue, m.sources[0].roas], [1, 1, null, null]);
+    assert.equal(m.overall.revenue, null);
+    assert.deepEqual(m.attribution.conversion_event, { name: 'hi', kind: 'text_reply' });
+  }
+  throwsNamed(() => e.report({ conversionEvent: 'hello' }), 'ReportError', { kind: 'option', option: 'conversion_event' },
+    /known events: hi, purchase/);
+  assert.deepEqual(r.events, [
+    { name: 'hi', kind: 'text_reply', occurrences: 1, users: 1, conversations: 1, value: null, by_source: { 'meta_ad:120': 1 } },
+    { name: 'purchase', kind: 'external', occurrences: 1, users: 1, conversations: 1, value: 49.9, by_source: { 'meta_ad:120': 1 } },
+  ]);
+  // Compare: the day before had nothing.
+  const c = e.report({ compare: true });
+  assert.deepEqual(c.compare.figures[0],
+    { section: 'overall', row: null, figure: 'conversations', previous: 0, current: 1, change: 1, change_pct: null });
+  // New shapes: sent vs delivered, new vs returning, the paid heatmap.
+  assert.deepEqual(r.engagement.daily_volume, [{ date: '2025-07-02', sent: 1, delivered: 1, received: 1 }]);
+  assert.deepEqual(r.engagement.daily_active, [{ date: '2025-07-02', users: 1, new: 1, returning: 0 }]);
+  assert.equal(r.billing.heatmap.length, 7);
+  throwsNamed(() => e.report({ phone: '9999' }), 'ReportError', { kind: 'option', option: 'phone' }, /known numbers: 1001$/);
+});
+
+test('report: money in another currency is never silently zero (parity with Python)', () => {
+  const e = new Engine({});
+  for (const d of SAMPLE) e.ingest(d);
+  e.ingest({ type: 'external_event', id: 'order-2', contact: USER, name: 'purchase', value: 12, currency: 'GBP', timestamp: 1751460100 });
+  const r = e.report();
+  assert.equal(r.attribution.currency, 'EUR');
+  assert.equal(r.sources[0].revenue, 49.9);
+  assert.equal(r.warnings.length, 2);
+  assert.match(r.warnings[0], /^no currency configured: the report is in EUR/);
+  assert.match(r.warnings[1], /^12\.00 GBP of external event values left out/);
 });
 
 test('exportContacts: users of a source or an event as CSV; errors name the option', () => {

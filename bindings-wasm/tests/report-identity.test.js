@@ -30,6 +30,7 @@ const CASES = [
   [['--model', 'linear'], { model: 'linear' }],
   [['--compare', '--last', '30d'], { compare: true, last: '30d' }],
   [['--compare-models'], { compare_models: true }],
+  [['--event', 'interested', '--compare', '--last', '30d'], { conversionEvent: 'interested', compare: true, last: '30d' }],
 ];
 
 test('the example data ingests cleanly', () => {

@@ -21,7 +21,7 @@ test('the type definitions describe the API and the example data\'s report exact
   const engine = new Engine(configText, readFileBeside(exampleConfig));
   engine.ingestJsonl(fs.readFileSync(exampleData));
   const report = engine.report({ compare: true, compare_models: true });
-  const filtered = engine.report({ last: '7d', phone: 'no-such-number' });
+  const filtered = engine.report({ last: '7d', phone: '106540352242999', conversionEvent: 'interested' });
   // Every optional part is present in what is checked.
   assert.ok(report.compare && report.attribution.comparison && report.sources.some((s) => s.funnel));
   assert.ok(report.usage.months.some((m) => 'quota_used' in m));

@@ -185,6 +185,18 @@ pub enum SnapshotError {
     /// The snapshot is truncated or its contents do not decode.
     #[error("snapshot: corrupt: {0}")]
     Corrupt(String),
+    /// The snapshot is of a pseudonymised engine: restore it with its secret
+    /// ([`crate::Engine::restore_with_secret`]).
+    #[error(
+        "snapshot: pseudonymised; restore it with the secret from the environment variable `{secret_env}`"
+    )]
+    NeedsSecret {
+        /// The environment variable the config names for the secret.
+        secret_env: String,
+    },
+    /// The secret given does not match the snapshot's pseudonyms.
+    #[error("snapshot: wrong secret: {0}")]
+    WrongSecret(String),
 }
 
 /// Any convolens error, for callers that handle them together: one variant per boundary.
@@ -262,12 +274,15 @@ impl ReportError {
 }
 
 impl SnapshotError {
-    /// What kind of problem this is: `bad_magic`, `newer_version` or `corrupt`.
+    /// What kind of problem this is: `bad_magic`, `newer_version`, `corrupt`,
+    /// `needs_secret` or `wrong_secret`.
     pub fn kind(&self) -> &'static str {
         match self {
             SnapshotError::BadMagic => "bad_magic",
             SnapshotError::NewerVersion { .. } => "newer_version",
             SnapshotError::Corrupt(_) => "corrupt",
+            SnapshotError::NeedsSecret { .. } => "needs_secret",
+            SnapshotError::WrongSecret(_) => "wrong_secret",
         }
     }
 }

@@ -95,7 +95,7 @@ pub struct ExpiryOutcome {
     pub messages: u64,
     /// External events dropped.
     pub external_events: u64,
-    /// Close records dropped.
+    /// Close and reopen records dropped.
     pub closes: u64,
 }
 
@@ -261,10 +261,12 @@ fn drop_behind_cuts(
         out.users += 1;
     }
     for &(u, cut) in cuts {
-        let closes = &mut store.users[u as usize].closes;
-        let before = closes.len();
-        closes.retain(|c| c.0 >= cut);
-        out.closes += (before - closes.len()) as u64;
+        let rec = &mut store.users[u as usize];
+        for marks in [&mut rec.closes, &mut rec.reopens] {
+            let before = marks.len();
+            marks.retain(|c| c.0 >= cut);
+            out.closes += (before - marks.len()) as u64;
+        }
     }
     (drop_msg, drop_ext)
 }
@@ -288,14 +290,7 @@ fn seal(
     tz: Tz,
     until: NaiveDate,
 ) -> Result<(Sealed, Charges), ReportError> {
-    let ctx = Scope {
-        store,
-        config,
-        range: crate::report::prepared::everything(tz),
-        phone: None,
-        phone_unknown: false,
-        model: config.attribution.model,
-    };
+    let ctx = Scope::whole(store, config, tz);
     let past = expired.past();
     let (mut prepared, charges) = Prepared::build_with_charges(&ctx, past.as_ref())?;
     prepared.keep_before(until);
@@ -335,6 +330,7 @@ fn cut_users(
                 .filter(|m| store.msgs[*m as usize].ts < cut)
                 .collect(),
             closes: rec.closes.iter().copied().filter(|c| c.0 < cut).collect(),
+            reopens: rec.reopens.iter().copied().filter(|c| c.0 < cut).collect(),
             ..UserRec::default()
         };
         let mut carry = carries.remove(&u).unwrap_or_default();
@@ -417,7 +413,7 @@ fn cut_point(
         rec.externals
             .iter()
             .map(|x| store.externals[*x as usize].ts)
-            .chain(rec.closes.iter().map(|c| c.0))
+            .chain(rec.closes.iter().chain(&rec.reopens).map(|c| c.0))
             .map(|t| (t, t, false)),
     );
     spans.sort_unstable();

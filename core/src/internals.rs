@@ -35,5 +35,16 @@ pub fn expired(e: &Engine) -> &crate::expiry::Expired {
 /// The engine's snapshot in the layout of an older schema (1 to [`SCHEMA_VERSION`]), as the
 /// version that wrote it did: for tests of restoring older snapshots.
 pub fn snapshot_as(e: &Engine, version: u32) -> Vec<u8> {
-    crate::snapshot::encode_as(version, e.config(), &e.store, &e.expired)
+    crate::snapshot::encode_as(version, e.config(), &e.store, &e.expired, e.key_check())
+}
+
+/// The parse options the engine's ingest uses (its configured currency).
+pub fn parse_options(e: &Engine) -> &ParseOptions {
+    &e.opts
+}
+
+/// Apply events parsed from one document (with [`parse_document`] and
+/// [`parse_options`]) as [`Engine::ingest`] would after parsing it.
+pub fn apply_parsed(e: &mut Engine, events: Vec<Event<'_>>) -> crate::IngestOutcome {
+    e.apply_parsed(events)
 }

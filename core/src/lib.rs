@@ -35,6 +35,16 @@
 //! [`engagement`] (active users, support, authorship, template and campaign funnels),
 //! [`partition`] (running engines per partition of users and merging them), [`expiry`]
 //! (sealing old days and dropping the per-user history behind them), [`snapshot`].
+//! Every figure a report shows has a one-line definition in [`report::definitions`]
+//! (what `report --explain` prints).
+//!
+//! **Closing the loop with Meta, and privacy.** [`Engine::capi_events`] builds the events
+//! of Meta's Conversions API for Business Messaging ([`attribution::capi`]);
+//! [`Engine::export_audience`] writes a hashed Custom Audience list; [`Engine::forget`]
+//! erases a person; `pseudonymise` in the config ([`Engine::with_secret`],
+//! [`input`]'s `pseudonym` step) keeps keyed hashes instead of numbers. What personal
+//! data convolens holds, where it goes and how to erase it: `docs/privacy.md` in the
+//! repository.
 //!
 //! # Layers
 //!
@@ -111,21 +121,26 @@ pub mod sources;
 pub mod store;
 mod util;
 
+pub use attribution::capi::{
+    CapiBatch, CapiCustomData, CapiEvent, CapiEvents, CapiOptions, CapiUserData,
+};
 pub use attribution::{
-    AttributionSummary, ComparisonRow, ContactFilter, FunnelRow, FunnelStep, ModelCredit, SourceRow,
+    AttributionSummary, ComparisonRow, ContactFilter, FunnelRow, FunnelStep, ModelCredit, Overall,
+    SourceRow,
 };
 pub use billing::{
     Amount, BillingSection, BillingView, CategoryCounts, ConversationCounts, CostSection,
     FreeCounts, Mismatch, Reconciliation, UsageCounts, UsageMonth, UsageSection, WindowState,
 };
 pub use config::{
-    AttributionConfig, Config, EventDef, EventKind, FunnelDef, MatchKind, ModelName, SourceRule,
+    AttributionConfig, CapiConfig, CapiEventName, Config, EventDef, EventKind, FunnelDef,
+    MatchKind, ModelName, Pseudonymise, SourceRule,
 };
 pub use engagement::{
     AuthorResponse, ButtonRow, DailyActive, DailyVolume, Engagement, ResponseTime, Support,
     TemplateRow, TopAuthor,
 };
-pub use engine::{Engine, FactCounts, StreamOutcome};
+pub use engine::{Engine, FactCounts, ForgetOutcome, StreamOutcome};
 pub use error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, SnapshotError};
 pub use expiry::ExpiryOutcome;
 pub use model::PricingModel;
@@ -133,10 +148,12 @@ pub use model::country::MarketOverride;
 pub use model::money::{Currency, Money};
 pub use model::pricing::{ModelSpan, RulePatch, ServiceSpan, TimelineEntry};
 pub use model::rates::{RateCardSpec, RateRow};
-pub use report::{Comparison, RangeInfo, Report, Table};
+pub use report::{
+    Comparison, DEFINITIONS, Figure, RangeInfo, Report, Table, TextOptions, definition, explain,
+};
 pub use scope::ReportOptions;
-pub use sources::{ConversionEvent, ConversionKind, SourceDirection, SourceKind};
-pub use store::{IngestOutcome, InputStats};
+pub use sources::{ConversionEvent, ConversionKind, EventRow, SourceDirection, SourceKind};
+pub use store::{Forgotten, IngestOutcome, InputStats};
 
 /// The README's Rust examples, compiled and run as doctests so they never go stale.
 #[cfg(doctest)]

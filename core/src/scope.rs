@@ -4,8 +4,11 @@
 //! # Range rules
 //!
 //! - A range is half-open `[from, to)` in calendar days of the report time zone.
-//! - `last` (`7d`, `14d`, `30d`, `6m`, `12m`) ends at the latest ingested day, inclusive:
-//!   `to` is the day after it and `from` is `to` minus the period.
+//! - `last` (`7d`, `14d`, `30d`, `6m`, `12m`) ends at the last day with a message, inbound
+//!   or outbound (a business message's day is its send time), inclusive: `to` is the day
+//!   after it and `from` is `to` minus the period. A later status, spend, close or
+//!   external event does not move it (360dialog's 7D–12M views end at the latest
+//!   conversation). With no message at all it ends at the latest ingested day.
 //! - With neither, the range covers every ingested day (or is empty when nothing was
 //!   ingested).
 //! - **Bounded.** A range of more than [`MAX_RANGE_DAYS`] days (3,660: ten years and a few
@@ -15,10 +18,26 @@
 //!   them with zeros). So `from: 0001-01-01, to: 9999-12-31` reports the data's days rather
 //!   than 3.65 million empty ones, and a report's work and output follow the days with
 //!   data; `range` says which days were reported.
-//! - `phone` restricts every section to one business number (`phone_number_id`).
+//! - `phone` restricts every section to one business number (`phone_number_id`): a
+//!   number the engine never saw (in a message, a status, a record or spend) is a
+//!   [`ReportError`] of kind `option` that lists the known numbers.
+//! - `conversion_event` chooses the conversion event of this report (the config's
+//!   `conversion_event` is the default): a configured messaging event's name, or the name
+//!   of an external event; a name that is neither configured nor seen among the external
+//!   events is a `ReportError` of kind `option`. Leads, conversions, revenue, conversion
+//!   cost, ROAS and funnels follow it ([`crate::sources`]).
+//!
+//! # The report currency
+//!
+//! Resolved once per report ([`Config::report_currency`]): the config's `currency`, else
+//! the rate card's, else the one currency of the money records (external event values and
+//! spend), else the most frequent of them — in which case the report's `warnings` say so.
+//! Money in any other currency is never converted and never silently dropped: the
+//! `warnings` list what was left out.
 
 use crate::config::{Config, ModelName};
 use crate::error::ReportError;
+use crate::model::money::Currency;
 use crate::store::{PhoneIx, Store};
 use crate::util::time::{DayRange, day_in, parse_tz};
 use chrono::{Months, NaiveDate};
@@ -66,6 +85,11 @@ pub struct ReportOptions {
     pub compare_models: bool,
     /// Also report the previous period of equal length and the change (see [`crate::report::compare`]).
     pub compare: bool,
+    /// The conversion event of this report, overriding the config's `conversion_event`:
+    /// a configured messaging event or an external event name. JSON: `conversion_event`
+    /// or (for JavaScript) `conversionEvent`.
+    #[serde(alias = "conversionEvent")]
+    pub conversion_event: Option<String>,
 }
 
 impl ReportOptions {
@@ -149,6 +173,13 @@ impl ReportOptions {
         self.compare = on;
         self
     }
+
+    /// Choose the conversion event (a messaging event's name or an external event name).
+    #[must_use]
+    pub fn conversion_event(mut self, name: impl Into<String>) -> Self {
+        self.conversion_event = Some(name.into());
+        self
+    }
 }
 
 /// The field serde calls unknown in `message` (``unknown field `x`, expected ...``).
@@ -163,6 +194,7 @@ fn json_key_as_written(json: &str, option: &str) -> String {
         "from" => "start",
         "to" => "end",
         "time_zone" => "tz",
+        "conversion_event" => "conversionEvent",
         _ => return option.to_string(),
     };
     if json.contains(&format!("\"{alias}\"")) && !json.contains(&format!("\"{option}\"")) {
@@ -187,9 +219,32 @@ pub struct Scope<'a> {
     pub phone_unknown: bool,
     /// The attribution model.
     pub model: ModelName,
+    /// The conversion event chosen for this report, when it overrides the config's.
+    pub conversion_event: Option<&'a str>,
+    /// The report currency (see the module docs).
+    pub currency: Currency,
+    /// Whether `currency` was chosen as the most frequent of several (see the module docs).
+    pub currency_guessed: bool,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
+    /// Every day ingestion accepts, in `tz`, for all numbers, with the config's model,
+    /// conversion event and report currency (what [`crate::expiry`] seals).
+    pub fn whole(store: &'a Store, config: &'a Config, tz: Tz) -> Scope<'a> {
+        let (currency, currency_guessed) = config.report_currency(|| store.money_currencies());
+        Scope {
+            store,
+            config,
+            range: crate::util::time::everything(tz),
+            phone: None,
+            phone_unknown: false,
+            model: config.attribution.model,
+            conversion_event: None,
+            currency,
+            currency_guessed,
+        }
+    }
+
     /// Whether a message on business number `p` is included by the phone filter.
     pub fn phone_ok(&self, p: PhoneIx) -> bool {
         !self.phone_unknown && self.phone.is_none_or(|x| x == p)
@@ -214,6 +269,7 @@ fn parse_last(s: &str) -> Result<(u32, char), ReportError> {
 /// Resolve the options into a day range.
 pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayRange, ReportError> {
     let latest = store.max_ts.map(|t| day_in(t, tz));
+    let last_message = store.last_message_ts.map(|t| day_in(t, tz)).or(latest);
     let earliest = store.min_ts.map(|t| day_in(t, tz));
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let (from, to) = match (&opts.last, opts.from, opts.to) {
@@ -225,7 +281,7 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
         }
         (Some(last), None, None) => {
             let (n, unit) = parse_last(last)?;
-            let to = latest.map_or(epoch, |d| d.succ_opt().unwrap_or(d));
+            let to = last_message.map_or(epoch, |d| d.succ_opt().unwrap_or(d));
             let from = match unit {
                 'd' => to - chrono::Duration::days(i64::from(n)),
                 'w' => to - chrono::Duration::days(7 * i64::from(n)),
@@ -298,13 +354,79 @@ pub fn context<'a>(
         None => default_tz,
     };
     let range = resolve_range(store, tz, opts)?;
-    let phone = opts.phone.as_deref().and_then(|p| store.phone_by_id(p));
+    let phone = match opts.phone.as_deref() {
+        Some(p) => Some(
+            store
+                .phone_by_id(p)
+                .ok_or_else(|| unknown_phone(store, p))?,
+        ),
+        None => None,
+    };
+    let conversion_event = match opts.conversion_event.as_deref() {
+        Some(name) => Some(known_event(store, config, name)?),
+        None => None,
+    };
+    let (currency, currency_guessed) = config.report_currency(|| store.money_currencies());
     Ok(Scope {
         store,
         config,
         range,
         phone,
-        phone_unknown: opts.phone.is_some() && phone.is_none(),
+        phone_unknown: false,
         model: opts.model.unwrap_or(config.attribution.model),
+        conversion_event: conversion_event
+            .filter(|c| Some(*c) != config.conversion_event.as_deref()),
+        currency,
+        currency_guessed,
+    })
+}
+
+/// The error for a `phone` the engine never saw: it lists the known numbers.
+fn unknown_phone(store: &Store, p: &str) -> ReportError {
+    let known: Vec<&str> = store
+        .phones
+        .iter()
+        .map(|x| &**x)
+        .filter(|x| !x.is_empty())
+        .collect();
+    ReportError::Option {
+        option: "phone".into(),
+        message: if known.is_empty() {
+            format!("unknown business number `{p}`: no number has been seen")
+        } else {
+            format!(
+                "unknown business number `{p}`; known numbers: {}",
+                known.join(", ")
+            )
+        },
+    }
+}
+
+/// The configured messaging event or the external event name `name` is; any other name
+/// is refused (a typo would silently report no leads).
+fn known_event<'a>(
+    store: &'a Store,
+    config: &'a Config,
+    name: &str,
+) -> Result<&'a str, ReportError> {
+    let configured = config.events.iter().map(|e| e.name.as_str());
+    let seen = store.externals.iter().map(|x| &*x.name);
+    if let Some(n) = configured.chain(seen).find(|n| *n == name) {
+        return Ok(n);
+    }
+    let mut known: Vec<&str> = config.events.iter().map(|e| e.name.as_str()).collect();
+    let external: std::collections::BTreeSet<&str> =
+        store.externals.iter().map(|x| &*x.name).collect();
+    known.extend(external);
+    Err(ReportError::Option {
+        option: "conversion_event".into(),
+        message: format!(
+            "`{name}` is neither a configured messaging event nor an external event seen; known events: {}",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ),
     })
 }

@@ -1,29 +1,40 @@
 //! Snapshots: the whole engine state as versioned, compact bytes.
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
-//! 64-bit FNV-1a checksum (`u64` little-endian), then the payload: the configuration (as
-//! JSON text, so its untagged forms survive), the fact store, (since schema 2) the expired
-//! state — per-user carries and sealed days, see [`crate::expiry`] —, (since schema 3) the
-//! Meta Business Agent facts ([`crate::store::AgentFacts`]) and (since schema 4) the
-//! conflict state — the facts that arrived in several versions and the contact each
-//! external event's kept version named, see [`crate::store`] — in `postcard` encoding.
+//! 64-bit FNV-1a checksum (`u64` little-endian), then the payload, in `postcard` encoding:
+//! the configuration (as JSON text, so its untagged forms survive), the fact store, (since
+//! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
+//! (since schema 3) the Meta Business Agent facts ([`crate::store::AgentFacts`]) followed
+//! by the privacy section: the store's extra part (business accounts, pseudonym countries,
+//! arrival numbers; see [`crate::store`]) and the pseudonymisation check value (never the
+//! secret; see [`crate::Engine::with_secret`]), (since schema 4) the facts the store's
+//! older layout has no room for (spend per business number and Meta campaign, reopen
+//! records), and (since schema 5) the conflict state: the facts that arrived in several
+//! versions and the contact each external event's kept version named (see
+//! [`crate::store`]).
 //!
-//! Since schema 4 the checksum covers the magic and the version as well as the payload,
-//! so a payload relabelled with another schema fails the check; before, it covered the
-//! payload alone, and every byte of a payload must belong to its schema's layout, so an
-//! older payload relabelled as another older schema is refused too. Schema 1 to 3
-//! snapshots still restore, except schema 2 snapshots with sealed days: schema 3 changed
-//! the layout of the billing day aggregates (the agent category), so those are refused
-//! with a [`SnapshotError`] saying so. Restoring checks the magic, refuses a newer schema,
-//! verifies the checksum, decodes, and then checks every internal reference — a corrupt,
-//! truncated or relabelled snapshot is a [`SnapshotError`], never a panic and never
-//! silently wrong state.
+//! Since schema 5 the checksum covers the magic and the version as well as the payload, so
+//! a payload relabelled with another schema fails the check; before, it covered the payload
+//! alone, and every byte of a payload must belong to its schema's layout, so an older
+//! payload relabelled as another older schema is refused too.
+//!
+//! Older snapshots: schema 1 to 4 snapshots still restore (no accounts, every fact arrived
+//! at 0, no pseudonymisation, no reopens, no conflicts recorded, as far as their schema
+//! had no room for them), except schema 2 and 3 snapshots with sealed days: schema 3
+//! changed the layout of the billing day aggregates (the agent category) and schema 4
+//! that of the other day aggregates (events, funnels' users, sent vs delivered, the paid
+//! heatmap, credits by conversation start), so those are refused with a [`SnapshotError`]
+//! saying so. A schema 3 snapshot that ends after the agent facts (written before the
+//! privacy section joined schema 3) restores like a schema 2 one. Restoring checks the
+//! magic, refuses a newer schema, verifies the checksum, decodes, and then checks every
+//! internal reference — a corrupt, truncated or relabelled snapshot is a
+//! [`SnapshotError`], never a panic and never silently wrong state.
 
 use crate::config::Config;
 use crate::engagement::{Carries, Carry};
 use crate::error::SnapshotError;
 use crate::expiry::{Expired, Expiry};
-use crate::store::{Store, UserIx};
+use crate::store::{AgentFacts, Extra, Store, StoreExt, UserIx};
 use serde::{Deserialize, Serialize};
 
 /// The expired state as schema 2 lays it out.
@@ -33,16 +44,14 @@ struct ExpiredV2 {
     expiry: Option<Box<Expiry>>,
 }
 
-/// Why a schema 2 snapshot with sealed days is refused: schema 3 changed the layout of the
-/// sealed billing day aggregates, so it cannot be read back faithfully, decodable or not.
-const SEALED: &str = "a schema 2 snapshot with sealed days cannot be restored by this version: \
-                      schema 3 changed the billing day aggregates (restore it with the version \
-                      that wrote it)";
+/// The privacy section schema 3 ends with (and schema 4 carries before the extension).
+#[derive(Default, Serialize, Deserialize)]
+struct SectionV3 {
+    extra: Extra,
+    key_check: Option<String>,
+}
 
-/// The Meta Business Agent facts of a store (schema 3), by message id.
-type AgentFactsById = Vec<(Box<str>, crate::store::AgentFacts)>;
-
-/// What the conflict rule adds to a store (schema 4): the conflicted facts, and the
+/// What the conflict rule adds to a store (schema 5): the conflicted facts, and the
 /// contact of each external event (in the order of `Store::externals`).
 #[derive(Default, Serialize, Deserialize)]
 struct Conflicts {
@@ -50,26 +59,44 @@ struct Conflicts {
     contacts: Vec<Box<str>>,
 }
 
+/// Why a schema `version` (2 or 3) snapshot with sealed days is refused: later schemas
+/// changed the layout of the sealed day aggregates, so it cannot be read back faithfully,
+/// decodable or not.
+fn sealed(version: u32) -> String {
+    let changed = if version == 2 {
+        "schemas 3 and 4 changed the day aggregates"
+    } else {
+        "schema 4 changed the day aggregates"
+    };
+    format!(
+        "a schema {version} snapshot with sealed days cannot be restored by this version: \
+         {changed} (restore it with the version that wrote it)"
+    )
+}
+
+/// The Meta Business Agent facts of a store (schema 3), by message id.
+type AgentFactsById = Vec<(Box<str>, AgentFacts)>;
+
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const HEADER: usize = 6 + 4 + 8;
 
 use crate::util::hash::{fnv1a, fnv1a_parts};
 
 /// The checksum of a snapshot of `version`: over the magic, version and payload since
-/// schema 4, over the payload alone before.
+/// schema 5, over the payload alone before.
 fn checksum(version: u32, bytes: &[u8]) -> u64 {
-    if version >= 4 {
+    if version >= 5 {
         fnv1a_parts(&[&bytes[..10], &bytes[HEADER..]])
     } else {
         fnv1a(&bytes[HEADER..])
     }
 }
 
-/// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
-/// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
+/// Wrap a raw payload in a snapshot header (magic, this schema version, the checksum).
+/// For tools that build or alter payloads — the fuzz target, corruption tests;
 /// [`crate::Engine::restore`] still decodes and checks everything inside.
 #[doc(hidden)]
 pub fn seal(payload: &[u8]) -> Vec<u8> {
@@ -90,19 +117,25 @@ pub fn seal_as(version: u32, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Encode a configuration and store.
-pub(crate) fn encode(config: &Config, store: &Store, expired: &Expired) -> Vec<u8> {
-    encode_as(SCHEMA_VERSION, config, store, expired)
+/// Encode a configuration and store (and the pseudonymisation check value, if any).
+pub(crate) fn encode(
+    config: &Config,
+    store: &Store,
+    expired: &Expired,
+    key_check: Option<String>,
+) -> Vec<u8> {
+    encode_as(SCHEMA_VERSION, config, store, expired, key_check)
 }
 
 /// [`encode`] in the layout of schema `version` (1 to [`SCHEMA_VERSION`]), as the version
 /// that wrote it did, leaving out what that schema cannot hold: for tests of restoring
-/// older snapshots.
+/// older snapshots. (Schema 3 is written with its privacy section, as its last writer did.)
 pub(crate) fn encode_as(
     version: u32,
     config: &Config,
     store: &Store,
     expired: &Expired,
+    key_check: Option<String>,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 1024);
     out.extend_from_slice(MAGIC);
@@ -125,10 +158,17 @@ pub(crate) fn encode_as(
         let _ = postcard::to_io(&expired, &mut out);
     }
     if version >= 3 {
-        let agent: Vec<(&Box<str>, &crate::store::AgentFacts)> = store.agent.iter().collect();
-        let _ = postcard::to_io(&agent, &mut out);
+        let agent: Vec<(&Box<str>, &AgentFacts)> = store.agent.iter().collect();
+        let section = SectionV3 {
+            extra: store.extra.clone(),
+            key_check,
+        };
+        let _ = postcard::to_io(&(agent, section), &mut out);
     }
     if version >= 4 {
+        let _ = postcard::to_io(&store.extension(), &mut out);
+    }
+    if version >= 5 {
         let conflicts = Conflicts {
             conflicted: store.conflicted.iter().cloned().collect(),
             contacts: store.externals.iter().map(|x| x.contact.clone()).collect(),
@@ -140,23 +180,27 @@ pub(crate) fn encode_as(
     out
 }
 
-/// Decode bytes written by [`encode`].
-pub(crate) fn decode(bytes: &[u8]) -> Result<(Config, Store, Expired), SnapshotError> {
-    let version = check_header(bytes)?;
-    let (config_json, mut store, expired, conflicts) = decode_parts(version, &bytes[HEADER..])?;
-    let config = Config::from_json(&config_json)
-        .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
-    store.check_integrity().map_err(SnapshotError::Corrupt)?;
-    check_expired(&config, &store, &expired)?;
-    restore_conflicts(&mut store, conflicts)?;
-    let state = Expired {
-        expiry: expired.expiry,
-        carries: Carries::from_pairs(expired.carries),
-    };
-    Ok((config, store, state))
+/// What a snapshot holds: the config, the store, the expired state and the
+/// pseudonymisation check value.
+type Decoded = (Config, Store, Expired, Option<String>);
+
+/// The parts of a payload, whatever the schema that wrote it.
+struct Parts {
+    config_json: String,
+    store: Store,
+    expired: ExpiredV2,
+    agent: AgentFactsById,
+    section: Option<SectionV3>,
+    ext: StoreExt,
+    conflicts: Option<Conflicts>,
 }
 
-/// Check the magic, the schema version and the checksum; the version.
+/// Decode one part and return the bytes after it.
+fn take<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(T, &'a [u8]), SnapshotError> {
+    postcard::take_from_bytes(bytes).map_err(|e| SnapshotError::Corrupt(e.to_string()))
+}
+
+/// Check the magic, the schema version and the checksum; returns the schema version.
 fn check_header(bytes: &[u8]) -> Result<u32, SnapshotError> {
     if bytes.len() < HEADER || &bytes[..6] != MAGIC {
         return Err(SnapshotError::BadMagic);
@@ -181,35 +225,50 @@ fn check_header(bytes: &[u8]) -> Result<u32, SnapshotError> {
     Ok(version)
 }
 
-/// The parts of a payload of schema `version`.
-type Parts = (String, Store, ExpiredV2, Option<Conflicts>);
-
-/// Decode a payload part by part (a postcard tuple is its parts one after the other), so
-/// that each type has one decoder whatever the schema; every byte must belong to one.
-fn decode_parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
-    let corrupt = |e: postcard::Error| SnapshotError::Corrupt(e.to_string());
-    let ((config_json, mut store), rest): ((String, Store), &[u8]) =
-        postcard::take_from_bytes(payload).map_err(corrupt)?;
-    let (expired, rest) = match version {
-        1 => (ExpiredV2::default(), rest),
-        2 => {
+/// The expired state of a schema `version` payload and the bytes after it: none before
+/// schema 2, and sealed days of schemas 2 and 3 refused.
+fn take_expired(version: u32, rest: &[u8]) -> Result<(ExpiredV2, &[u8]), SnapshotError> {
+    match version {
+        1 => Ok((ExpiredV2::default(), rest)),
+        2 | 3 => {
+            // Sealed days of an older schema cannot be read back faithfully, decodable
+            // or not: their day aggregates have another layout.
             let (x, rest): (ExpiredV2, &[u8]) = postcard::take_from_bytes(rest)
-                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {SEALED})")))?;
+                .map_err(|e| SnapshotError::Corrupt(format!("{e} (or {})", sealed(version))))?;
             if x.expiry.is_some() {
-                return Err(SnapshotError::Corrupt(SEALED.into()));
+                return Err(SnapshotError::Corrupt(sealed(version)));
             }
-            (x, rest)
+            Ok((x, rest))
         }
-        _ => postcard::take_from_bytes::<ExpiredV2>(rest).map_err(corrupt)?,
-    };
+        _ => take::<ExpiredV2>(rest),
+    }
+}
+
+/// Decode the payload's parts in turn (a postcard tuple is its parts one after the
+/// other), so that each type has one decoder whatever the schema; every byte must belong
+/// to one.
+fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
+    let ((config_json, store), rest): ((String, Store), &[u8]) = take(payload)?;
+    let (expired, rest) = take_expired(version, rest)?;
     let (agent, rest): (AgentFactsById, &[u8]) = if version >= 3 {
-        postcard::take_from_bytes(rest).map_err(corrupt)?
+        take(rest)?
     } else {
         (Vec::new(), rest)
     };
-    store.agent = agent.into_iter().collect();
-    let (conflicts, rest) = if version >= 4 {
-        let (k, rest): (Conflicts, &[u8]) = postcard::take_from_bytes(rest).map_err(corrupt)?;
+    // Schema 3 written before the privacy section joined it: nothing follows.
+    let (section, rest) = if version >= 4 || (version == 3 && !rest.is_empty()) {
+        let (v, rest) = take::<SectionV3>(rest)?;
+        (Some(v), rest)
+    } else {
+        (None, rest)
+    };
+    let (ext, rest) = if version >= 4 {
+        take::<StoreExt>(rest)?
+    } else {
+        (StoreExt::default(), rest)
+    };
+    let (conflicts, rest) = if version >= 5 {
+        let (k, rest) = take::<Conflicts>(rest)?;
         (Some(k), rest)
     } else {
         (None, rest)
@@ -220,10 +279,18 @@ fn decode_parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
             rest.len()
         )));
     }
-    Ok((config_json, store, expired, conflicts))
+    Ok(Parts {
+        config_json,
+        store,
+        expired,
+        agent,
+        section,
+        ext,
+        conflicts,
+    })
 }
 
-/// Check the expired state's references against the store and configuration.
+/// Check the expired state against the store and the config.
 fn check_expired(config: &Config, store: &Store, expired: &ExpiredV2) -> Result<(), SnapshotError> {
     let (users, phones) = (store.users.len(), store.phones.len());
     for (u, carry) in &expired.carries {
@@ -256,7 +323,43 @@ fn check_expired(config: &Config, store: &Store, expired: &ExpiredV2) -> Result<
     Ok(())
 }
 
-/// Put the conflict state back into the store; before schema 4 (`None`), the user's key
+/// Decode bytes written by [`encode`] (or by an older build, see the module rules).
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
+    let version = check_header(bytes)?;
+    let Parts {
+        config_json,
+        mut store,
+        expired,
+        agent,
+        section,
+        ext,
+        conflicts,
+    } = parts(version, &bytes[HEADER..])?;
+    store.agent = agent.into_iter().collect();
+    store.set_extension(ext).map_err(SnapshotError::Corrupt)?;
+    let (extra, key_check) = match section {
+        Some(v) => (Some(v.extra), v.key_check),
+        None => (None, None),
+    };
+    let config = Config::from_json(&config_json)
+        .map_err(|e| SnapshotError::Corrupt(format!("config: {e}")))?;
+    store.check_integrity().map_err(SnapshotError::Corrupt)?;
+    store.set_extra(extra).map_err(SnapshotError::Corrupt)?;
+    if key_check.is_some() != config.pseudonymise.is_some() {
+        return Err(SnapshotError::Corrupt(
+            "pseudonymisation check value and config disagree".into(),
+        ));
+    }
+    check_expired(&config, &store, &expired)?;
+    restore_conflicts(&mut store, conflicts)?;
+    let state = Expired {
+        expiry: expired.expiry,
+        carries: Carries::from_pairs(expired.carries),
+    };
+    Ok((config, store, state, key_check))
+}
+
+/// Put the conflict state back into the store; before schema 5 (`None`), the user's key
 /// stands in for each external event's contact.
 fn restore_conflicts(store: &mut Store, conflicts: Option<Conflicts>) -> Result<(), SnapshotError> {
     let Some(k) = conflicts else {
@@ -277,4 +380,165 @@ fn restore_conflicts(store: &mut Store, conflicts: Option<Conflicts>) -> Result<
     store.conflicted = k.conflicted.into_iter().collect();
     store.stats.conflicts = store.conflicted.len() as u64;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store fed `docs` (convolens records), each arriving in turn.
+    fn store_of(docs: &[&str]) -> Store {
+        let mut store = Store::default();
+        let mut events = Vec::new();
+        let options = crate::input::ParseOptions::default();
+        for (n, doc) in docs.iter().enumerate() {
+            crate::input::parse_document(doc.as_bytes(), n as u64 + 1, &options, &mut events)
+                .unwrap();
+        }
+        store.apply_all(events, None);
+        store
+    }
+
+    /// `payload` sealed as schema `version` (before 5: the checksum over the payload).
+    fn sealed_as(payload: &[u8], version: u32) -> Vec<u8> {
+        seal_as(version, payload)
+    }
+
+    const AGENT_REPLY: &str = r#"{"type":"outbound","id":"wamid.a1","phone_number_id":"1001","to":"4915100000001","timestamp":1794304800,"kind":"free_form","category":"meta_business_agent","tokens":2500}"#;
+
+    /// A schema 3 snapshot that ends after the agent facts (as `main` wrote schema 3
+    /// before the privacy section joined it) restores with its agent facts and no
+    /// privacy section: no check value, every fact arrived at 0. The same store written
+    /// now keeps both, and a privacy section cut short is corrupt, not dropped.
+    #[test]
+    fn schema_3_without_the_privacy_section_restores() {
+        let store = store_of(&[AGENT_REPLY]);
+        assert_eq!(
+            store.agent[&Box::<str>::from("wamid.a1")].record_tokens,
+            Some(2500)
+        );
+        let config_json = serde_json::to_string(&Config::default()).unwrap();
+        let agent: Vec<_> = store.agent.iter().collect();
+        let payload =
+            postcard::to_stdvec(&(&config_json, &store, ExpiredV2::default(), &agent)).unwrap();
+        let (_, back, _, check) = decode(&sealed_as(&payload, 3)).unwrap();
+        assert_eq!(back.agent, store.agent);
+        assert_eq!((back.extra.arrival.clone(), check), (vec![0], None));
+        let now = encode(&Config::default(), &store, &Expired::default(), None);
+        let (_, back, _, _) = decode(&now).unwrap();
+        assert_eq!(back.agent, store.agent);
+        assert_eq!(back.extra.arrival, vec![1]);
+        // Schema 3 with the privacy section restores it; without its last byte, corrupt.
+        let v3 = SectionV3 {
+            extra: store.extra.clone(),
+            key_check: None,
+        };
+        let with_section =
+            postcard::to_stdvec(&(&config_json, &store, ExpiredV2::default(), &agent, &v3))
+                .unwrap();
+        let (_, back, _, _) = decode(&sealed_as(&with_section, 3)).unwrap();
+        assert_eq!(back.extra.arrival, vec![1]);
+        let cut = sealed_as(&with_section[..with_section.len() - 1], 3);
+        assert!(matches!(decode(&cut), Err(SnapshotError::Corrupt(_))));
+    }
+
+    /// A snapshot written before schema 3 (no extra section) still restores: no accounts,
+    /// every fact arrived at 0.
+    #[test]
+    fn schema_2_snapshots_still_restore() {
+        let store = store_of(&[
+            r#"{"type":"external_event","id":"o1","contact":"34600111222","name":"purchase","timestamp":1751460000}"#,
+        ]);
+        let config_json = serde_json::to_string(&Config::default()).unwrap();
+        let payload = postcard::to_stdvec(&(config_json, &store, ExpiredV2::default())).unwrap();
+        let bytes = sealed_as(&payload, 2);
+        let (_, back, _, check) = decode(&bytes).unwrap();
+        assert_eq!(back.externals, store.externals);
+        assert_eq!(back.extra.x_arrival, vec![0]);
+        assert_eq!(check, None);
+        // The same store as schema 3 keeps its arrival numbers.
+        let (_, back, _, _) = decode(&encode(
+            &Config::default(),
+            &store,
+            &Expired::default(),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(back.extra.x_arrival, vec![1]);
+    }
+
+    /// Main's schema 4 (before the conflict state joined, as schema 5): config, store,
+    /// expired state, agent facts, privacy section, store extension, the checksum over the
+    /// payload alone. Built here as that build's `encode` wrote it, it restores with every
+    /// part — reopens, a spend's number, accounts and arrival numbers — and no conflicts
+    /// recorded (schema 4 had no room for them); external events name their user's key.
+    /// `encode_as(4, …)` writes exactly those bytes; relabelled as 5, they fail the
+    /// checksum, and sealed as 5 they lack the conflict state: corrupt either way.
+    #[test]
+    fn main_schema_4_snapshots_restore() {
+        let store = store_of(&[
+            AGENT_REPLY,
+            r#"{"type":"external_event","id":"o1","contact":"+34 600 111 222","name":"purchase","value":10,"timestamp":1751460000}"#,
+            r#"{"type":"external_event","id":"o1","contact":"34600111222","name":"purchase","value":99,"timestamp":1751460060}"#,
+            r#"{"type":"reopen","contact":"34600111222","phone_number_id":"1001","timestamp":1751460100}"#,
+            r#"{"type":"spend","source":"meta_ad:120","date":"2025-07-01","amount":30,"currency":"EUR","phone_number_id":"1001"}"#,
+        ]);
+        // Two versions of o1: the later one (value 99) is kept, one conflict.
+        assert_eq!(store.conflicted.len(), 1);
+        assert_eq!(store.stats.conflicts, 1);
+        let phones: Vec<_> = store
+            .spend
+            .values()
+            .map(|r| r.extra.phone.clone())
+            .collect();
+        assert_eq!(phones, [Some("1001".into())]);
+        let reopens: usize = store.users.iter().map(|u| u.reopens.len()).sum();
+        assert_eq!(reopens, 1);
+        let ext = store.extension();
+        let config_json = serde_json::to_string(&Config::default()).unwrap();
+        let agent: Vec<_> = store.agent.iter().collect();
+        let v3 = SectionV3 {
+            extra: store.extra.clone(),
+            key_check: None,
+        };
+        let payload = postcard::to_stdvec(&(
+            &config_json,
+            &store,
+            ExpiredV2::default(),
+            &agent,
+            &v3,
+            &ext,
+        ))
+        .unwrap();
+        let mut v4 = MAGIC.to_vec();
+        v4.extend_from_slice(&4u32.to_le_bytes());
+        v4.extend_from_slice(&fnv1a(&payload).to_le_bytes());
+        v4.extend_from_slice(&payload);
+        let written = encode_as(4, &Config::default(), &store, &Expired::default(), None);
+        assert_eq!(written, v4, "encode_as(4) writes main's schema 4");
+        let (_, back, _, check) = decode(&v4).unwrap();
+        assert_eq!(check, None);
+        assert_eq!(back.agent, store.agent);
+        assert_eq!(back.extension(), ext);
+        assert_eq!(back.extra, store.extra);
+        assert_eq!(back.externals.len(), 1);
+        assert_eq!(back.externals[0].value, store.externals[0].value);
+        assert_eq!(&*back.externals[0].contact, "34600111222");
+        assert!(back.conflicted.is_empty());
+        assert_eq!(back.stats.conflicts, 0);
+        // Schema 5 keeps the conflict.
+        let now = encode(&Config::default(), &store, &Expired::default(), None);
+        let (_, back, _, _) = decode(&now).unwrap();
+        assert_eq!(back.conflicted, store.conflicted);
+        assert_eq!(back.stats.conflicts, 1);
+        let mut relabelled = v4.clone();
+        relabelled[6..10].copy_from_slice(&5u32.to_le_bytes());
+        assert!(
+            matches!(decode(&relabelled), Err(SnapshotError::Corrupt(m)) if m.contains("checksum"))
+        );
+        assert!(matches!(
+            decode(&seal_as(5, &payload)),
+            Err(SnapshotError::Corrupt(_))
+        ));
+    }
 }

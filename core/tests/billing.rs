@@ -1044,7 +1044,43 @@ fn bundled_example_data_shows_both_models_across_2025_07_01() {
     assert!(cm.marketing > 0 && cm.utility > 0, "{cm:?}");
     assert_eq!(c.marketing + c.utility + c.authentication + c.service, 0);
     assert!(july.free_messages.free_form > 0 && july.free_messages.service_window > 0);
-    assert!(july.reconciliation.checked > 0);
+    // Reconciliation. The example's `pricing` / `conversation` objects are the generator's
+    // simulation of Meta's rules (examples/src/meta.rs, CBP in June and PMP in July, in the
+    // config's Europe/Madrid), so the engine must agree on every message it checks. It checks
+    // each delivered message whose statuses carry Meta's objects: counted here from the
+    // JSONL itself (ids with a `pricing` object and a delivered or read status).
+    let (mut priced, mut delivered) = (
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    );
+    for line in std::fs::read_to_string(format!("{dir}/example.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(r#""statuses""#))
+    {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for s in v["entry"][0]["changes"][0]["value"]["statuses"]
+            .as_array()
+            .unwrap()
+        {
+            let id = s["id"].as_str().unwrap().to_string();
+            if s.get("pricing").is_some() {
+                priced.insert(id.clone());
+            }
+            if matches!(s["status"].as_str(), Some("delivered" | "read")) {
+                delivered.insert(id);
+            }
+        }
+    }
+    let checked = priced.intersection(&delivered).count() as u64;
+    assert_eq!(checked, 2274);
+    assert_eq!(
+        (all.reconciliation.checked, all.reconciliation.mismatched),
+        (checked, 0),
+        "{:?}",
+        all.reconciliation.mismatches.first()
+    );
+    assert!(july.reconciliation.checked > 0 && july.reconciliation.mismatched == 0);
 }
 
 /// One delivered marketing template on 2025-07-02 (per-message pricing), priced from an

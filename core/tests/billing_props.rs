@@ -2,6 +2,7 @@
 //! (within the lateness bound) nor on duplicates.
 
 mod billing_support;
+mod cases;
 
 use billing_support::*;
 use proptest::prelude::*;
@@ -102,7 +103,7 @@ india,utility,0.002,EUR,2024-01-01,2,
 ";
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(64)))]
 
     #[test]
     fn shuffling_within_lateness_and_duplicating_never_changes_billing(

@@ -4,6 +4,7 @@
 // Short names (e for the engine, r for a report, ...) keep the expectations readable.
 #![allow(clippy::many_single_char_names)]
 
+mod cases;
 use chrono::NaiveDate;
 use convolens::internals::Scope;
 use convolens::internals::TemplateMoney;
@@ -193,12 +194,28 @@ fn new_returning_countries_volumes_and_heatmap_of_a_week() {
     // A 8 + B 2 + C 1 = 11 received over 10 user-days.
     assert_eq!(g.messages_received, 11);
     assert_eq!(g.avg_received_per_user_per_day, Some(1.1));
-    // Only o1 was delivered.
-    assert_eq!(g.messages_sent, 1);
-    assert_eq!((g.daily_volume[0].sent, g.daily_volume[0].received), (1, 2));
-    assert_eq!((g.daily_volume[2].sent, g.daily_volume[2].received), (0, 2));
+    // Two business messages were sent (Turn.io's "sent": o1 on Monday, o2 on Wednesday);
+    // only o1 was delivered (o2 has only a `sent` status).
+    assert_eq!((g.messages_sent, g.messages_delivered), (2, 1));
+    let vol = |i: usize| {
+        let v = &g.daily_volume[i];
+        (v.sent, v.delivered, v.received)
+    };
+    // Monday: o1 sent and delivered, A's two messages; Wednesday: o2 sent, not
+    // delivered, and A's and B's messages.
+    assert_eq!(vol(0), (1, 1, 2));
+    assert_eq!(vol(2), (1, 0, 2));
+    // New per day: A on Monday (first message ever), C on Sunday; B first wrote the
+    // Sunday before the week, so returning on Wednesday and Thursday.
+    let new: Vec<u64> = g.daily_active.iter().map(|d| d.new).collect();
+    let returning: Vec<u64> = g.daily_active.iter().map(|d| d.returning).collect();
+    assert_eq!(new, vec![1, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(returning, vec![0, 1, 2, 2, 1, 1, 1]);
+    // Every user is new once: the days' `new` sum to the range's new users (A, C).
+    assert_eq!(new.iter().sum::<u64>(), g.new_users);
     assert_eq!(g.authors.get("agent"), Some(&1));
-    assert_eq!(g.authors.values().sum::<u64>(), g.messages_sent);
+    // Authorship counts delivered messages.
+    assert_eq!(g.authors.values().sum::<u64>(), g.messages_delivered);
     assert_eq!(g.top_authors.len(), 1);
     assert_eq!(
         (g.top_authors[0].id.as_str(), g.top_authors[0].messages),
@@ -223,7 +240,7 @@ fn new_returning_countries_volumes_and_heatmap_of_a_week() {
 }
 
 #[test]
-fn compare_reports_the_previous_period_and_the_deltas() {
+fn compare_reports_every_figure_with_previous_current_change_and_percent() {
     let mut e = engine(&week(), "UTC");
     let opts = {
         let mut o = range(date(2025, 7, 7), date(2025, 7, 14));
@@ -236,45 +253,84 @@ fn compare_reports_the_previous_period_and_the_deltas() {
         (c.previous_range.from, c.previous_range.to),
         (date(2025, 6, 30), date(2025, 7, 7))
     );
-    let d = &c.deltas["engagement_delta"];
-    // Previous week: B only (1 active, 1 new, 1 message, 1.0 per user-day).
-    assert_eq!(d["active_users"], json!(2)); // 3 − 1
-    assert_eq!(d["new_users"], json!(1)); // 2 − 1
-    assert_eq!(d["returning_users"], json!(1)); // 1 − 0
-    assert_eq!(d["messages_received"], json!(10)); // 11 − 1
-    assert_eq!(d["avg_received_per_user_per_day"], json!(0.1)); // 1.1 − 1.0
-    assert_eq!(d["countries"]["DE"], json!(2)); // 3 − 1
-    // Day i against day i of the previous week, dated by the current day: Monday 07-07
-    // (A) against Monday 06-30 (nobody): +1; Sunday 07-13 (A, C) against Sunday 07-06
-    // (B): +1; Wednesday (A, B) against nobody: +2.
+    let fig = |section: &str, row: Option<&str>, figure: &str| {
+        let f = c
+            .figures
+            .iter()
+            .find(|f| f.section == section && f.row.as_deref() == row && f.figure == figure)
+            .unwrap_or_else(|| panic!("{section} {row:?} {figure}"));
+        (
+            f.previous.clone(),
+            f.current.clone(),
+            f.change.clone(),
+            f.change_pct,
+        )
+    };
+    // Previous week: B only (1 active and new, 1 message, 1.0 per user-day, nothing sent).
+    // This week: A, B, C active, A and C new, B returning; 11 messages over 10 user-days;
+    // o1 and o2 sent, o1 delivered.
+    let g = |f| fig("engagement", None, f);
     assert_eq!(
-        d["daily_active"][0],
-        json!({"date": "2025-07-07", "users": 1})
+        g("active_users"),
+        (json!(1), json!(3), json!(2), Some(200.0))
+    );
+    assert_eq!(g("new_users"), (json!(1), json!(2), json!(1), Some(100.0)));
+    // From zero: a change, no percentage.
+    assert_eq!(g("returning_users"), (json!(0), json!(1), json!(1), None));
+    assert_eq!(
+        g("messages_received"),
+        (json!(1), json!(11), json!(10), Some(1000.0))
+    );
+    assert_eq!(g("messages_sent"), (json!(0), json!(2), json!(2), None));
+    assert_eq!(
+        g("avg_received_per_user_per_day"),
+        (json!(1.0), json!(1.1), json!(0.1), Some(10.0))
+    );
+    // Support: B opened on 07-06; A (Monday) and C (Sunday) this week; none closed.
+    assert_eq!(
+        g("support.opened"),
+        (json!(1), json!(2), json!(1), Some(100.0))
     );
     assert_eq!(
-        d["daily_active"][2],
-        json!({"date": "2025-07-09", "users": 2})
+        g("support.open_at_end"),
+        (json!(1), json!(3), json!(2), Some(200.0))
     );
+    // Sources, by key: every conversation is direct. Previous: B's on 07-06. This week:
+    // A writes at 10:00 every day; Monday's conversation lasts until a0b at 10:05, so
+    // Tuesday 10:00 (23 h 55 min later) rides it, and each later day comes exactly 24 h
+    // after the previous message and opens a new one: 6. B's Wednesday message, the
+    // answer o2 a minute later and Thursday's message 23 h 59 min after o2 make 1; C 1:
+    // 8 in all.
     assert_eq!(
-        d["daily_active"][6],
-        json!({"date": "2025-07-13", "users": 1})
+        fig("sources", Some("direct"), "conversations"),
+        (json!(1), json!(8), json!(7), Some(700.0))
     );
-    // Heatmap: Sunday 12h had B's message the week before, none this week.
-    assert_eq!(d["heatmap"][6][12], json!(-1));
+    // Overall counts the same conversations once.
     assert_eq!(
-        d["top_authors"][0],
-        json!({"kind": "agent", "id": "ana", "messages": 1})
+        fig("overall", None, "conversations"),
+        (json!(1), json!(8), json!(7), Some(700.0))
     );
-    // The sources section is compared too, row by row on the source key.
-    let sd = c.deltas["sources_delta"]
-        .as_array()
-        .expect("sources_delta rows");
-    assert!(!sd.is_empty());
-    assert!(sd.iter().all(|row| row["conversations"].is_number()));
+    // Every compared section is there, in order.
+    let sections: Vec<&str> = c.figures.iter().map(|f| f.section.as_str()).collect();
+    let mut order = sections.clone();
+    order.dedup();
+    assert_eq!(order, vec!["overall", "billing", "sources", "engagement"]);
+    // The text prints one table of them.
+    let t = r.to_text();
+    assert!(
+        t.contains("COMPARED WITH 2025-06-30 → 2025-07-07 (7 days)"),
+        "{t}"
+    );
+    assert!(
+        t.lines().any(|l| l.starts_with("engagement")
+            && l.contains("active_users")
+            && l.contains("+200.0%")),
+        "{t}"
+    );
     // The JSON form carries it under `compare`.
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["compare"]["previous_range"]["days"], json!(7));
-    assert_eq!(v["compare"]["engagement_delta"]["messages_sent"], json!(1));
+    assert_eq!(v["compare"]["figures"][0]["section"], json!("overall"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -426,8 +482,12 @@ fn support_conversations_reopen_close_and_stay_open() {
         .report(&range(date(2025, 9, 1), date(2025, 9, 2)))
         .unwrap();
     assert_eq!(later.engagement.support.open_at_end, 1);
-    // Messages without statuses are not "sent", so no authors here.
-    assert_eq!(r.engagement.messages_sent, 1);
+    // Sent counts every business message sent (r1, r2, r3, r4); only r1 has a delivered
+    // status, so only r1 is delivered (and authored).
+    assert_eq!(
+        (r.engagement.messages_sent, r.engagement.messages_delivered),
+        (4, 1)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -596,6 +656,78 @@ fn report_prices_templates_with_billing_and_credits_them_with_attribution() {
     assert_eq!((p.conversions, p.conversion_value), (Some(2.0), Some(70.0)));
     assert_eq!((u.conversions, u.conversion_value), (Some(0.0), Some(0.0)));
     assert_eq!((c.conversions, c.conversion_value), (Some(2.0), Some(70.0)));
+    // The text shows cost per delivered and per URL click on the template and campaign
+    // lines (Kommo's cost metrics): summer_promo 0.20 / 2 delivered = 0.1000 and 0.20 / 3
+    // URL clicks = 0.0667; the july campaign also delivered f1: 0.20 / 3 = 0.0667 for both.
+    let text = r.to_text();
+    let line = |title: &str, name: &str| {
+        text.lines()
+            .skip_while(|l| *l != title)
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{title} {name}: {text}"))
+            .to_string()
+    };
+    assert!(
+        text.contains("cost/deliv.") && text.contains("cost/click"),
+        "{text}"
+    );
+    let l = line("TEMPLATES", "summer_promo");
+    assert!(l.contains("  0.1000      0.0667  "), "{l}");
+    let l = line("CAMPAIGNS", "july");
+    assert!(l.contains("  0.0667      0.0667  "), "{l}");
+}
+
+#[test]
+fn first_response_skips_campaign_broadcasts_and_reads_as_minutes() {
+    let t = JUL1 + 9 * HOUR;
+    let docs = vec![
+        // U writes; a campaign broadcast reaches U 60 s later (never a response, whether
+        // by author or by campaign); an agent answers after 4 min 12 s.
+        text(PHONE, U, "u1", t),
+        outbound(
+            "c1",
+            U,
+            t + 60,
+            &json!({"kind": "template", "template": "promo", "category": "marketing", "campaign": "july", "author": "campaign"}),
+        ),
+        status("c1", U, "delivered", t + 61),
+        outbound(
+            "c2",
+            U,
+            t + 90,
+            &json!({"kind": "template", "template": "promo", "category": "marketing", "campaign": "july", "author": "api"}),
+        ),
+        outbound(
+            "r1",
+            U,
+            t + 252,
+            &json!({"author": "agent", "author_id": "ana"}),
+        ),
+        // V writes; only a campaign message follows: unanswered.
+        text(PHONE, V, "v1", t),
+        outbound(
+            "c3",
+            V,
+            t + 30,
+            &json!({"kind": "template", "template": "promo", "category": "marketing", "campaign": "july", "author": "campaign"}),
+        ),
+    ];
+    let mut e = engine(&docs, "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 2)))
+        .unwrap();
+    let rt = &r.engagement.response_time;
+    // Two conversations opened, one answered, by the agent after 252 s.
+    assert_eq!((rt.conversations, rt.answered), (2, 1));
+    assert_eq!(rt.first_response_median_s, Some(252.0));
+    assert_eq!(rt.by_author.keys().collect::<Vec<_>>(), vec!["agent"]);
+    // The text reads 252 s as 4 × 60 + 12.
+    let text = r.to_text();
+    let all = text
+        .lines()
+        .find(|l| l.starts_with("all "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(all.contains("1/2") && all.contains("4 min 12 s"), "{all}");
 }
 
 #[test]
@@ -607,12 +739,8 @@ fn cost_and_conversion_hooks_fill_rows_and_ratios() {
     let m = |id: &str| store.outbound(id).unwrap();
     let config = Config::default();
     let ctx = Scope {
-        store,
-        config: &config,
         range: convolens::internals::resolve_range(store, chrono_tz::UTC, &opts).unwrap(),
-        phone: None,
-        phone_unknown: false,
-        model: config.attribution.model,
+        ..Scope::whole(store, &config, chrono_tz::UTC)
     };
     // m1, m2: 0.0625 each; m5: 0.01; m6 is outside the range and skipped.
     let charges = [
@@ -702,21 +830,23 @@ fn phone_filter_and_new_users_per_number() {
         })
         .unwrap();
     assert_eq!(p1.engagement.active_users, 0);
+    // A number never seen is an error of kind `option` naming the known numbers, not an
+    // empty (or a whole) report.
     let unknown = e
         .report(&{
             let mut o = day2;
             o.phone = Some("9999".into());
             o
         })
-        .unwrap();
+        .unwrap_err();
     assert_eq!(
-        (
-            unknown.engagement.active_users,
-            unknown.engagement.messages_received
-        ),
-        (0, 0)
+        (unknown.kind(), unknown.option()),
+        ("option", Some("phone"))
     );
-    assert_eq!(daily(&unknown), vec![0]);
+    assert!(
+        unknown.to_string().contains("known numbers: 1001, 2002"),
+        "{unknown}"
+    );
 }
 
 #[test]
@@ -742,11 +872,12 @@ fn csv_tables_of_a_report() {
         .iter()
         .find(|t| t.name == "engagement_daily_volume")
         .unwrap();
-    // Day 1: A's replies p1, p2 and B's press p3 received; m1, m2 delivered.
-    // Day 2: A's reply p4; m5 delivered.
+    // Day 1: m1..m4 sent (m3 failed, m4 only `sent`), m1 and m2 delivered; A's replies
+    // p1, p2 and B's press p3 received. Day 2: m5 and m7 sent (m7 failed), m5 delivered;
+    // A's reply p4 received. (Columns after `date` in JSON key order.)
     assert_eq!(
         vol.to_csv(),
-        "date,received,sent\r\n2025-07-01,3,2\r\n2025-07-02,1,1\r\n"
+        "date,delivered,received,sent\r\n2025-07-01,2,3,4\r\n2025-07-02,1,1,2\r\n"
     );
     let b = tables
         .iter()
@@ -898,7 +1029,7 @@ mod props {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(super::cases::cases(48)))]
 
         #[test]
         fn sections_are_consistent_order_independent_and_mergeable(
@@ -917,11 +1048,35 @@ mod props {
             prop_assert_eq!(g.heatmap.iter().flatten().sum::<u64>(), g.messages_received);
             prop_assert_eq!(g.daily_volume.iter().map(|x| x.received).sum::<u64>(), g.messages_received);
             prop_assert_eq!(g.daily_volume.iter().map(|x| x.sent).sum::<u64>(), g.messages_sent);
-            prop_assert_eq!(g.authors.values().sum::<u64>(), g.messages_sent);
+            prop_assert_eq!(g.daily_volume.iter().map(|x| x.delivered).sum::<u64>(), g.messages_delivered);
+            prop_assert!(g.daily_volume.iter().all(|x| x.delivered <= x.sent));
+            prop_assert_eq!(g.authors.values().sum::<u64>(), g.messages_delivered);
+            // Each user is new once: the days' new users sum to the range's.
+            prop_assert_eq!(g.daily_active.iter().map(|x| x.new).sum::<u64>(), g.new_users);
+            prop_assert!(g.daily_active.iter().all(|x| x.new + x.returning == x.users));
             prop_assert_eq!(g.countries.values().sum::<u64>(), g.active_users);
             prop_assert!(g.support.reopened <= g.support.opened);
             prop_assert!(g.response_time.answered <= g.support.opened);
-            prop_assert!(g.support.open_at_end >= 0);
+            // Oracle for open_at_end, from the generated events alone: a (user, number)
+            // conversation is open at the end of the range when the user's latest message to
+            // that number before the end is not followed (at the same second or later, before
+            // the end) by a close naming that number or no number.
+            let end = JUL1 + (from + len) * DAY - 2 * HOUR; // midnight in Berlin (UTC+2)
+            let mut open = 0i64;
+            for u in 0u8..6 {
+                for p in 0u8..2 {
+                    let last = evs.iter().filter_map(|e| match e {
+                        Ev::In { user, phone, ts } if (*user, *phone) == (u, p) && JUL1 + ts < end => Some(JUL1 + ts),
+                        _ => None,
+                    }).max();
+                    let Some(last) = last else { continue };
+                    let closed = evs.iter().any(|e| matches!(e,
+                        Ev::Close { user, phone, ts } if *user == u && phone.is_none_or(|q| q == p)
+                            && JUL1 + ts >= last && JUL1 + ts < end));
+                    open += i64::from(!closed);
+                }
+            }
+            prop_assert_eq!(g.support.open_at_end, open);
 
             // Arrival order does not matter.
             let mut shuffled = d.clone();
@@ -944,12 +1099,8 @@ mod props {
             let whole = convolens::internals::build_engagement(store, tz, None);
             let config = Config::default();
             let ctx = Scope {
-                store,
-                config: &config,
                 range: convolens::internals::resolve_range(store, tz, &opts).unwrap(),
-                phone: None,
-                phone_unknown: false,
-                model: config.attribution.model,
+                ..Scope::whole(store, &config, tz)
             };
             prop_assert_eq!(convolens::internals::engagement_sections(&ctx, &merged), convolens::internals::engagement_sections(&ctx, &whole));
         }

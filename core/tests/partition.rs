@@ -1,6 +1,7 @@
 //! Partition by user, one engine per partition, merge: the report of one engine fed
 //! everything, exactly (the scheme `convolens.spark` runs on Spark executors).
 
+mod cases;
 mod support;
 
 use convolens::partition::{key_partition, partition_of, user_key};
@@ -225,7 +226,7 @@ fn same_item_under_two_keys_differs_only_in_duplicates() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(48)))]
 
     /// Any partition count, any input order: the report of one engine fed that order.
     #[test]

@@ -1,6 +1,7 @@
 //! Invariants over arbitrary input orders: permutation and repetition do not change the
 //! state; snapshot/restore and merge reproduce it.
 
+mod cases;
 mod support;
 
 use convolens::Engine;
@@ -16,7 +17,7 @@ fn ingest_all(lines: &[String]) -> Engine {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(64)))]
 
     /// Any permutation of the stream, with any lines repeated, gives the same state.
     #[test]
@@ -279,7 +280,7 @@ fn linked_identity_stream() -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(48)))]
 
     /// Linking identities in any order gives the same report: one person, one close (the
     /// same close sent for each identity and retried counts once), the same wa_id and

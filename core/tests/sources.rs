@@ -1,6 +1,7 @@
 //! Sources, conversations, events and attribution through the public API, with expected
 //! values computed by hand in the comments.
 
+mod cases;
 use convolens::ModelName;
 use convolens::{Config, Engine, ReportError, ReportOptions};
 use convolens::{ContactFilter, SourceDirection, SourceKind, SourceRow};
@@ -155,10 +156,14 @@ fn a_user_with_touches_from_two_sources_under_every_model() {
             camp_row.conversions
         );
         // Value 90 EUR split in the same proportion, exactly: the parts sum to 90.
-        assert_eq!(ad_row.revenue + camp_row.revenue, 90_000_000, "{model:?}");
+        assert_eq!(
+            ad_row.revenue.unwrap() + camp_row.revenue.unwrap(),
+            90_000_000,
+            "{model:?}"
+        );
         assert_eq!(
             ad_row.revenue,
-            (90_000_000.0 * ad).round() as i64,
+            Some((90_000_000.0 * ad).round() as i64),
             "{model:?}"
         );
         assert_eq!(r.attribution.attributed_events, 1);
@@ -224,9 +229,9 @@ fn position_based_with_three_touches_gives_40_20_40() {
     assert!(close(row(&r.sources, "direct").conversions, 0.4));
     assert!(close(row(&r.sources, "meta_ad:121").conversions, 0.2));
     assert!(close(row(&r.sources, "campaign:autumn").conversions, 0.4));
-    assert_eq!(row(&r.sources, "direct").revenue, 4_000_000);
-    assert_eq!(row(&r.sources, "meta_ad:121").revenue, 2_000_000);
-    assert_eq!(row(&r.sources, "campaign:autumn").revenue, 4_000_000);
+    assert_eq!(row(&r.sources, "direct").revenue, Some(4_000_000));
+    assert_eq!(row(&r.sources, "meta_ad:121").revenue, Some(2_000_000));
+    assert_eq!(row(&r.sources, "campaign:autumn").revenue, Some(4_000_000));
     // Configurable weights: 0.5 / 0 / 0.5 leaves the middle with nothing.
     let mut e = engine(
         config(r#""attribution":{"position_weights":[0.5,0.0,0.5]}"#),
@@ -237,9 +242,9 @@ fn position_based_with_three_touches_gives_40_20_40() {
     assert!(close(row(&r.sources, "meta_ad:121").conversions, 0.0));
     // Linear thirds of 10 EUR: 3.333334 + 3.333333 + 3.333333 (the oldest takes the extra micro).
     let r = e.report(&july(Some(ModelName::Linear))).unwrap();
-    assert_eq!(row(&r.sources, "direct").revenue, 3_333_334);
-    assert_eq!(row(&r.sources, "meta_ad:121").revenue, 3_333_333);
-    assert_eq!(row(&r.sources, "campaign:autumn").revenue, 3_333_333);
+    assert_eq!(row(&r.sources, "direct").revenue, Some(3_333_334));
+    assert_eq!(row(&r.sources, "meta_ad:121").revenue, Some(3_333_333));
+    assert_eq!(row(&r.sources, "campaign:autumn").revenue, Some(3_333_333));
 }
 
 #[test]
@@ -262,7 +267,7 @@ fn a_purchase_outside_the_lookback_is_unattributed_and_reported() {
         assert_eq!((a.value, a.unattributed_value), (25_000_000, 25_000_000));
         let ad = row(&r.sources, "meta_ad:122");
         assert!(close(ad.conversions, 0.0));
-        assert_eq!(ad.revenue, 0);
+        assert_eq!(ad.revenue, Some(0));
         // And it made no lead.
         assert_eq!(ad.leads, 0);
     }
@@ -286,7 +291,7 @@ fn a_duplicate_external_event_id_counts_once() {
     assert_eq!(r.attribution.events, 1);
     assert_eq!(r.attribution.value, 90_000_000);
     assert!(close(row(&r.sources, "campaign:spring").conversions, 1.0));
-    assert_eq!(row(&r.sources, "campaign:spring").revenue, 90_000_000);
+    assert_eq!(row(&r.sources, "campaign:spring").revenue, Some(90_000_000));
 }
 
 #[test]
@@ -402,7 +407,7 @@ fn spend_cost_per_lead_and_roas() {
     let ad = row(&r.sources, "meta_ad:120");
     assert_eq!(ad.name, "Summer sale — carousel"); // the spend data's ad name beats the headline
     assert_eq!(ad.invested, 35_000_000);
-    assert_eq!(ad.revenue, 90_000_000);
+    assert_eq!(ad.revenue, Some(90_000_000));
     // The lead is the campaign conversation (where the purchase happened): the ad has no
     // lead, so no cost per lead; ROAS = 90 / 35.
     assert_eq!(ad.leads, 0);
@@ -569,10 +574,14 @@ fn compare_models_lists_every_model_per_source() {
 fn phone_filter_keeps_only_that_numbers_conversations() {
     let mut e = engine(config(""), &two_source_user());
     let mut opts = july(None);
+    // A number no input named is refused (not an empty report), naming the known one.
     opts.phone = Some("9999".into());
-    let r = e.report(&opts).unwrap();
-    assert!(r.sources.is_empty());
-    assert_eq!(r.attribution.events, 0);
+    let err = e.report(&opts).unwrap_err();
+    assert_eq!(err.kind(), "option");
+    assert!(
+        err.to_string().contains(&format!("known numbers: {PHONE}")),
+        "{err}"
+    );
     opts.phone = Some(PHONE.into());
     let r = e.report(&opts).unwrap();
     assert_eq!(r.sources.len(), 2);
@@ -647,7 +656,7 @@ fn prop_config() -> Config {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(48)))]
 
     /// Every model credits exactly the attributed events' count and value.
     #[test]
@@ -658,7 +667,7 @@ proptest! {
             let r = e.report(&july(Some(model))).unwrap();
             let a = &r.attribution;
             let count: f64 = r.sources.iter().map(|s| s.conversions).sum();
-            let value: i64 = r.sources.iter().map(|s| s.revenue).sum();
+            let value: i64 = r.sources.iter().filter_map(|s| s.revenue).sum();
             prop_assert!((count - a.attributed_events as f64).abs() < 1e-6, "{model:?}: {count} vs {}", a.attributed_events);
             prop_assert_eq!(value, a.attributed_value, "{:?}", model);
             prop_assert_eq!(a.attributed_events + a.unattributed_events, a.events);
@@ -693,7 +702,7 @@ proptest! {
                 prop_assert_eq!(s.conversations, x.0 + y.0);
                 prop_assert_eq!(s.leads, x.1 + y.1);
                 prop_assert!((s.conversions - (x.2 + y.2)).abs() < 1e-9);
-                prop_assert_eq!(s.revenue, x.3 + y.3);
+                prop_assert_eq!(s.revenue.unwrap_or(0), x.3.unwrap_or(0) + y.3.unwrap_or(0));
             }
             let n = |r: &convolens::Report| r.sources.len();
             prop_assert!(n(&rw) >= n(&ra).max(n(&rb)));
@@ -735,7 +744,7 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
     let ad = row(&r.sources, "meta_ad:120202");
     assert_eq!(
         (ad.conversations, ad.leads, ad.invested, ad.revenue),
-        (5, 3, 87_500_000, 258_900_000)
+        (5, 3, 87_500_000, Some(258_900_000))
     );
     assert!(close(ad.conversion_cost.unwrap(), 87.5 / 3.0));
     // QR code: 4 conversations from the prefilled text, Noah 25.00 and Hannah 35.50 buy;
@@ -743,7 +752,7 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
     let qr = row(&r.sources, "qr:window");
     assert_eq!(
         (qr.conversations, qr.leads, qr.invested, qr.revenue),
-        (4, 2, 40_000_000, 60_500_000)
+        (4, 2, 40_000_000, Some(60_500_000))
     );
     assert_eq!(qr.conversion_cost, Some(20.0));
     // Campaign: 6 templates, one failed → 5 conversations, plus Elias's reply to the
@@ -752,7 +761,7 @@ fn bundled_example_shows_ad_qr_and_campaign_with_leads_spend_and_cost() {
     let camp = row(&r.sources, "campaign:summer");
     assert_eq!(
         (camp.conversations, camp.leads, camp.invested, camp.revenue),
-        (6, 2, 4_200_000, 90_000_000)
+        (6, 2, 4_200_000, Some(90_000_000))
     );
     assert!(close(camp.conversion_cost.unwrap(), 2.1));
     assert_eq!(camp.name, "Summer campaign");
@@ -833,20 +842,37 @@ fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
         .unwrap();
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     let r = e.report(&ReportOptions::default()).unwrap();
+    // Invested, independently of the engine: the sum of the JSONL's spend records for the
+    // source (these three sources get only `{"type":"spend"}` records, no Ads Insights rows),
+    // in micro-units.
+    let jsonl = std::fs::read_to_string(format!("{dir}example.jsonl")).unwrap();
+    let spent = |key: &str| -> i64 {
+        jsonl
+            .lines()
+            .filter(|l| l.contains(r#""type":"spend""#))
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["source"] == key)
+            .map(|v| (v["amount"].as_f64().unwrap() * 1e6).round() as i64)
+            .sum()
+    };
     for key in [
         "meta_ad:120210000000001",
         "qr:billboard-a",
         "campaign:summer_sale",
     ] {
         let s = row(&r.sources, key);
-        assert!(s.leads > 0 && s.invested > 0, "{s:?}");
+        assert!(s.leads > 0, "{s:?}");
+        assert_eq!(s.invested, spent(key), "{key}");
+        // The cost per lead is the independently summed spend over the row's leads.
         let cost = s.conversion_cost.unwrap();
-        // The cost per lead is exactly invested / leads.
         assert!(
-            close(cost, s.invested as f64 / 1e6 / s.leads as f64),
+            close(cost, spent(key) as f64 / 1e6 / s.leads as f64),
             "{s:?}"
         );
     }
+    // Ad 1 spends 30.00–49.99 a day over the 61 days, so between 1,830 and 3,050.
+    let ad1 = spent("meta_ad:120210000000001");
+    assert!((1_830_000_000..=3_050_000_000).contains(&ad1), "{ad1}");
     // The QR billboard's single 450 EUR spend on the first day.
     assert_eq!(row(&r.sources, "qr:billboard-a").invested, 450_000_000);
 }

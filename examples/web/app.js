@@ -43,7 +43,10 @@ function money(v, currency) {
   }
 }
 const label = (s) => s.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
-const KIND = { meta_ad: 'Meta ad', meta_post: 'Meta post', custom: 'Custom', campaign: 'Campaign', direct: 'Direct' };
+const KIND = {
+  meta_ad: 'Meta ad', meta_post: 'Meta post', meta_campaign: 'Meta campaign', custom: 'Custom', campaign: 'Campaign',
+  direct: 'Direct',
+};
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -79,9 +82,9 @@ function kpis(r) {
   const items = [
     ['Active users', int(r.engagement.active_users), `${int(r.engagement.new_users)} new`],
     ['Messages received', int(r.engagement.messages_received), `${int(r.engagement.messages_sent)} sent`],
-    ['Conversations', int(r.sources.reduce((s, x) => s + x.conversations, 0)),
-      `${int(r.sources.reduce((s, x) => s + x.leads, 0))} leads`],
-    ['Revenue', money(r.sources.reduce((s, x) => s + x.revenue, 0), r.attribution.currency),
+    // `overall` counts each conversation once (a Meta campaign's row repeats its ads').
+    ['Conversations', int(r.overall.conversations), `${int(r.overall.leads)} leads`],
+    ['Revenue', money(r.overall.revenue, r.attribution.currency),
       `${int(r.attribution.events)} events`],
     ['Billing cost', money(r.billing.cost.total, cur), `pricing: ${r.billing.model}`],
   ];

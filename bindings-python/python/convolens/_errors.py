@@ -35,7 +35,8 @@ class ReportError(ConvolensError):
 
 class SnapshotError(ConvolensError):
     """Snapshot bytes that cannot be restored. Attribute: ``kind`` (``bad_magic``,
-    ``newer_version``, ``corrupt``)."""
+    ``newer_version``, ``corrupt``, ``needs_secret``: a pseudonymised snapshot restored
+    without its secret, ``wrong_secret``)."""
 
     kind: str
 

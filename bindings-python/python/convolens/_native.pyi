@@ -16,7 +16,15 @@ from typing import (
     overload,
 )
 
-from .types import AttributionModel, ExpiryOutcome, IngestOutcome, Report, StreamOutcome
+from .types import (
+    AttributionModel,
+    CapiEvents,
+    ExpiryOutcome,
+    ForgetOutcome,
+    IngestOutcome,
+    Report,
+    StreamOutcome,
+)
 
 __all__ = [
     "ConfigError",
@@ -60,7 +68,7 @@ class ReportError(ConvolensError):
 class SnapshotError(ConvolensError):
     """Snapshot bytes that cannot be restored."""
 
-    kind: Literal["bad_magic", "newer_version", "corrupt"]
+    kind: Literal["bad_magic", "newer_version", "corrupt", "needs_secret", "wrong_secret"]
 
 _Document = Union[Mapping[str, Any], List[Any], str, bytes, bytearray]
 _DateLike = Union[datetime.date, str]
@@ -97,9 +105,16 @@ class FreeFormWindow:
 class Engine:
     """The analytics engine."""
 
-    def __new__(cls, config: Union[Mapping[str, Any], str, None] = None) -> Engine: ...
+    def __new__(
+        cls,
+        config: Union[Mapping[str, Any], str, None] = None,
+        *,
+        secret: Union[str, bytes, None] = None,
+    ) -> Engine: ...
     @staticmethod
-    def from_config_file(path: Union[str, os.PathLike[str]]) -> Engine: ...
+    def from_config_file(
+        path: Union[str, os.PathLike[str]], *, secret: Union[str, bytes, None] = None
+    ) -> Engine: ...
     @property
     def config(self) -> Dict[str, Any]: ...
     @property
@@ -122,6 +137,7 @@ class Engine:
         time_zone: Optional[str] = None,
         compare: bool = False,
         compare_models: bool = False,
+        conversion_event: Optional[str] = None,
         **options: Any,
     ) -> Report: ...
     def report_json(
@@ -136,6 +152,7 @@ class Engine:
         time_zone: Optional[str] = None,
         compare: bool = False,
         compare_models: bool = False,
+        conversion_event: Optional[str] = None,
         **options: Any,
     ) -> str: ...
     def to_pandas(self, section: str, **report_args: Any) -> Any: ...
@@ -151,6 +168,7 @@ class Engine:
         source: Optional[str] = None,
         event: Optional[str] = None,
         file: None = None,
+        format: Literal["convolens", "meta-audience"] = "convolens",
         start: Optional[_DateLike] = None,
         end: Optional[_DateLike] = None,
         **options: Any,
@@ -163,6 +181,7 @@ class Engine:
         source: Optional[str] = None,
         event: Optional[str] = None,
         file: Union[_Path, IO[bytes], IO[str]],
+        format: Literal["convolens", "meta-audience"] = "convolens",
         start: Optional[_DateLike] = None,
         end: Optional[_DateLike] = None,
         **options: Any,
@@ -172,7 +191,17 @@ class Engine:
     def expired(self) -> Optional[ExpiryOutcome]: ...
     def snapshot(self) -> bytes: ...
     @staticmethod
-    def restore(snapshot: Union[bytes, bytearray]) -> Engine: ...
+    def restore(
+        snapshot: Union[bytes, bytearray], *, secret: Union[str, bytes, None] = None
+    ) -> Engine: ...
+    def forget(self, contact: str) -> ForgetOutcome: ...
+    def capi_events(
+        self,
+        *,
+        since: Optional[str] = None,
+        now: Optional[_Instant] = None,
+        batch_size: Optional[int] = None,
+    ) -> CapiEvents: ...
     def merge(self, other: Engine) -> None: ...
     def __reduce__(self) -> Any: ...
 

@@ -13,6 +13,9 @@ Use them to annotate your own code::
     def best_source(report: Report) -> SourceRow:
         return max(report["sources"], key=lambda s: s["leads"])
 
+``warnings`` lists, in words, what the report left out or could not price (money in
+another currency, spend naming no number in a report on one number, ...).
+
 Keys that the core leaves out when they have nothing to say are marked optional
 (``total=False`` classes): ``Report.compare`` (only with ``compare=True``),
 ``Attribution.comparison`` (only with ``compare_models=True``), ``SourceRow.funnel``
@@ -20,11 +23,17 @@ Keys that the core leaves out when they have nothing to say are marked optional
 quota) and ``BillingView.conversation_id``.
 """
 
-from typing import Any, Dict, List, Literal, Optional, TypedDict
+from typing import Dict, List, Literal, Optional, TypedDict
 
 __all__ = [
     "AgentSummary",
     "AttributionModel",
+    "CapiBatch",
+    "CapiCustomData",
+    "CapiEvent",
+    "CapiEvents",
+    "CapiUserData",
+    "ForgetOutcome",
     "Attribution",
     "AuthorResponse",
     "Billing",
@@ -38,7 +47,9 @@ __all__ = [
     "DailyActive",
     "DailyVolume",
     "Engagement",
+    "EventRow",
     "ExpiryOutcome",
+    "Figure",
     "FreeMessages",
     "FunnelRow",
     "FunnelStep",
@@ -47,6 +58,7 @@ __all__ = [
     "Mismatch",
     "ModelComparison",
     "ModelCredit",
+    "Overall",
     "ParseErrorInfo",
     "PricingModel",
     "Range",
@@ -107,7 +119,71 @@ class ExpiryOutcome(TypedDict):
     external_events: int
     """External events dropped."""
     closes: int
-    """Close records dropped."""
+    """Close and reopen records dropped."""
+
+
+class ForgetOutcome(TypedDict):
+    """What ``Engine.forget()`` removed."""
+
+    found: bool
+    """Whether the contact was known (nothing is removed otherwise)."""
+    identifiers: int
+    """``wa_id``s and BSUIDs (or their pseudonyms) removed."""
+    messages: int
+    """Messages removed, inbound and outbound."""
+    external_events: int
+    """External events removed."""
+    closes: int
+    """Close records removed."""
+    clicks: int
+    """URL-button clicks removed."""
+
+
+class CapiUserData(TypedDict):
+    """``user_data`` of a business messaging event."""
+
+    whatsapp_business_account_id: str
+    ctwa_clid: str
+
+
+class CapiCustomData(TypedDict):
+    """``custom_data``: the event's value in major units and its ISO 4217 currency."""
+
+    value: float
+    currency: str
+
+
+class _CapiEventBase(TypedDict):
+    event_name: Literal["LeadSubmitted", "Purchase", "AddToCart", "InitiateCheckout", "ViewContent"]
+    event_time: int
+    event_id: str
+    action_source: Literal["business_messaging"]
+    messaging_channel: Literal["whatsapp"]
+    user_data: CapiUserData
+
+
+class CapiEvent(_CapiEventBase, total=False):
+    """One event object of a Conversions API request's ``data``."""
+
+    custom_data: CapiCustomData
+    """The value, when the event has one (always for ``Purchase``)."""
+
+
+class CapiBatch(TypedDict):
+    """One request body: at most 1,000 events."""
+
+    data: List[CapiEvent]
+
+
+class CapiEvents(TypedDict):
+    """What ``Engine.capi_events()`` returns."""
+
+    batches: List[CapiBatch]
+    ineligible: Dict[str, int]
+    """Candidates left out by reason: ``not_mapped``, ``no_click_id``, ``too_late``,
+    ``no_value``, ``no_account``, ``too_old``."""
+    cursor: str
+    """Pass as ``since`` next time to get only what is new."""
 
 
 # --- range and input -------------------------------------------------------------------
@@ -134,7 +210,8 @@ class Input(TypedDict):
     statuses: Dict[str, int]
     """Unique statuses per kind (``sent``, ``delivered``, ``read``, ``failed``)."""
     records: Dict[str, int]
-    """Unique records per type (``outbound``, ``external_event``, ``spend``, ...)."""
+    """Unique records per type (``outbound``, ``external_event``, ``spend``, ``close``,
+    ``reopen``, ``click``)."""
     ignored_reasons: Dict[str, int]
 
 
@@ -258,6 +335,9 @@ class Billing(TypedDict):
     free_tier_conversations: int
     meta_business_agent: AgentSummary
     cost: Cost
+    heatmap: List[List[int]]
+    """Paid units (charged conversations and messages) by weekday of delivery (0 =
+    Monday) and hour, report time zone."""
     reconciliation: Reconciliation
 
 
@@ -311,20 +391,27 @@ class FunnelRow(TypedDict):
     """A configured funnel, for one source."""
 
     name: str
+    users_started: int
+    """Distinct users who reached its first step."""
+    users_completed: int
+    """Distinct users who reached its last step."""
     steps: List[FunnelStep]
 
 
 class _SourceRowBase(TypedDict):
     key: str
     name: str
-    kind: Literal["meta_ad", "meta_post", "custom", "campaign", "direct"]
+    kind: Literal["meta_ad", "meta_post", "meta_campaign", "custom", "campaign", "direct"]
     direction: Literal["incoming", "outgoing"]
     conversations: int
+    """Conversations started in the range."""
     leads: int
     conversion_rate: Optional[float]
     invested: float
     conversion_cost: Optional[float]
-    revenue: float
+    revenue: Optional[float]
+    """What its conversations led to; ``None`` when the conversion event is a messaging
+    event."""
     roas: Optional[float]
     conversions: float
 
@@ -335,12 +422,43 @@ class SourceRow(_SourceRowBase, total=False):
     funnel: List[FunnelRow]
 
 
+class Overall(TypedDict):
+    """The ``overall`` section: every source together, each conversation counted once."""
+
+    conversations: int
+    leads: int
+    conversion_rate: Optional[float]
+    conversions: float
+    invested: float
+    conversion_cost: Optional[float]
+    revenue: Optional[float]
+    roas: Optional[float]
+
+
+EventKind = Literal["external", "button_reply", "list_reply", "text_reply"]
+
+
+class EventRow(TypedDict):
+    """One row of the ``events`` section: a messaging event or an external event name."""
+
+    name: str
+    kind: EventKind
+    occurrences: int
+    users: int
+    conversations: int
+    value: Optional[float]
+    """External events: their value in the report currency; ``None`` for messaging
+    events."""
+    by_source: Dict[str, int]
+    """Occurrences by source key of the conversation they happened in."""
+
+
 class ConversionEvent(TypedDict):
     """The event that makes a conversation a lead (``name`` ``None``: any external
     event)."""
 
     name: Optional[str]
-    kind: Literal["external", "button_reply", "list_reply", "text_reply"]
+    kind: EventKind
 
 
 class ModelCredit(TypedDict):
@@ -385,11 +503,16 @@ class Attribution(_AttributionBase, total=False):
 class DailyActive(TypedDict):
     date: str
     users: int
+    new: int
+    """Of ``users``, those whose first message ever was that day."""
+    returning: int
 
 
 class DailyVolume(TypedDict):
     date: str
     sent: int
+    """Business messages sent that day, delivered or not."""
+    delivered: int
     received: int
 
 
@@ -397,6 +520,8 @@ class Support(TypedDict):
     opened: int
     closed: int
     reopened: int
+    reopened_manually: int
+    """Reopens by an agent's ``reopen`` record."""
     open_at_end: int
 
 
@@ -430,6 +555,8 @@ class Engagement(TypedDict):
     countries: Dict[str, int]
     messages_received: int
     messages_sent: int
+    """Business messages sent, delivered or not."""
+    messages_delivered: int
     avg_received_per_user_per_day: Optional[float]
     heatmap: List[List[int]]
     """Messages received by weekday (0 = Monday) and hour (report time zone)."""
@@ -472,22 +599,40 @@ class TemplateRow(TypedDict):
 # --- compare and the whole report ------------------------------------------------------
 
 
+class Figure(TypedDict):
+    """One figure of a compared section in both periods."""
+
+    section: Literal[
+        "overall", "billing", "sources", "events", "templates", "campaigns", "engagement"
+    ]
+    row: Optional[str]
+    """The source key, event or template name in row sections, else ``None``."""
+    figure: str
+    """The field's JSON name (dotted inside nested objects: ``cost.total``)."""
+    previous: Optional[float]
+    current: Optional[float]
+    change: Optional[float]
+    """``current - previous`` (``None`` when either is ``None``)."""
+    change_pct: Optional[float]
+    """``change / |previous| * 100`` (``None`` when ``previous`` is zero or ``None``)."""
+
+
 class Comparison(TypedDict):
-    """The ``compare`` section: the previous period of equal length and the change of
-    each compared section (same shape as the section, numbers as differences; a ratio
-    undefined on either side is ``None``)."""
+    """The ``compare`` section: the previous period of equal length and every figure
+    of the compared sections in both periods."""
 
     previous_range: Range
-    engagement_delta: Dict[str, Any]
-    sources_delta: List[Dict[str, Any]]
+    figures: List[Figure]
 
 
 class _ReportBase(TypedDict):
     range: Range
+    overall: Overall
     input: Input
     billing: Billing
     usage: Usage
     sources: List[SourceRow]
+    events: List[EventRow]
     attribution: Attribution
     engagement: Engagement
     templates: List[TemplateRow]

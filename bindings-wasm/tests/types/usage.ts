@@ -5,8 +5,11 @@
 import {
   Engine,
   version,
+  type CapiEventName,
+  type CapiEvents,
   type Config,
   type ContactFilter,
+  type ForgetOutcome,
   type ExpiryOutcome,
   type Report,
   type ReportOptions,
@@ -25,7 +28,9 @@ const firstBad: number | undefined = out.errors[0]?.line;
 engine.ingest({ type: "outbound" });
 engine.ingest('{"type":"outbound"}');
 
-const options: ReportOptions = { last: "30d", model: "linear", compare: true, compare_models: true };
+const options: ReportOptions = {
+  last: "30d", model: "linear", compare: true, compare_models: true, conversionEvent: "purchase",
+};
 const report: Report = engine.report(options);
 const days: number = report.range.days;
 const cost: number = report.billing.cost.total;
@@ -42,9 +47,13 @@ const median: number | null = report.engagement.response_time.first_response_med
 const template: TemplateRow | undefined = report.templates[0];
 const buttonType: "quick_reply" | "url" | "other" | undefined = template?.buttons[0]?.type;
 const campaigns: string[] = report.campaigns.map((c) => c.name);
-const dauChange: number | null | undefined = report.compare?.engagement_delta?.active_users;
+const dauChange: number | null | undefined = report.compare?.figures.find((f) => f.figure === "active_users")?.change;
 const prevFrom: string | undefined = report.compare?.previous_range.from;
-const sourceChange: number | null | undefined = report.compare?.sources_delta?.[0]?.conversations;
+const sourceChange: number | null | undefined = report.compare?.figures[0]?.change_pct;
+const overallRevenue: number | null = report.overall.revenue;
+const eventUsers: number[] = report.events.map((e) => e.users);
+const warnings: string[] = report.warnings;
+const paidAtNoon: number | undefined = report.billing.heatmap[2]?.[12];
 
 const resolved: ResolvedConfig = engine.config();
 const tz: string = resolved.time_zone;
@@ -60,6 +69,15 @@ const horizon: string | null = expiry.sealed_until;
 const dropped: number | undefined = restored.expired()?.messages;
 restored.setMaxLineBytes(1 << 20);
 const v: string = version();
+const capi: CapiEvents = engine.capiEvents({ since: null, now: 1751450000, batch_size: 500 });
+const firstEvent: CapiEventName | undefined = capi.batches[0]?.data[0]?.event_name;
+const clid: string | undefined = capi.batches[0]?.data[0]?.user_data.ctwa_clid;
+const audience: string = engine.exportAudience("purchase", { last: "30d" });
+const forgot: ForgetOutcome = engine.forget("4915112345678");
+const pseudo: Engine = Engine.withSecret({ pseudonymise: { secret_env: "S" } }, "a long enough secret");
+const back: Engine = Engine.restoreWithSecret(pseudo.snapshot(), "a long enough secret");
+// @ts-expect-error: Meta accepts no `Lead` for business messaging
+const badCapi: Config = { capi: { events: { signup: "Lead" } } };
 
 // @ts-expect-error: unknown config key
 const badConfig: Config = { colour: "red" };
@@ -73,6 +91,8 @@ const badCount: string = report.engagement.active_users;
 const badHorizon: string = restored.expired().sealed_until;
 // @ts-expect-error: ratios may be null
 const badRatio: number = report.sources[0]!.conversion_rate;
+// @ts-expect-error: revenue is null with a messaging conversion event
+const badRevenue: number = report.sources[0]!.revenue;
 
 async function browser(): Promise<WebReport> {
   await init();
@@ -83,6 +103,6 @@ async function browser(): Promise<WebReport> {
 
 export {
   firstBad, days, cost, marketing, pricing, quotaUsed, roas, steps, lead, dau, sent, median, buttonType,
-  campaigns, dauChange, prevFrom, sourceChange, tz, csv, open, until, v, badConfig, badOptions, badCount,
-  badRatio, browser,
+  campaigns, dauChange, prevFrom, sourceChange, overallRevenue, eventUsers, warnings, paidAtNoon, tz, csv, open,
+  until, v, badConfig, badOptions, badCount, badRatio, badRevenue, browser,
 };

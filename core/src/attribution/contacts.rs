@@ -104,6 +104,17 @@ pub(crate) fn export_contacts<W: Write>(
     w: W,
 ) -> Result<usize, ReportError> {
     let rows = contact_rows(ctx, filter)?;
+    let out = selected(ctx, filter, &rows);
+    write_contacts(ctx, filter, &out, w)?;
+    Ok(out.len())
+}
+
+/// The users `filter` selects, in export order: (first seen, key, user, row).
+fn selected<'r>(
+    ctx: &Scope<'r>,
+    filter: &ContactFilter,
+    rows: &'r BTreeMap<UserIx, Row>,
+) -> Vec<(i64, &'r str, UserIx, &'r Row)> {
     let mut out: Vec<(i64, &str, UserIx, &Row)> = rows
         .iter()
         .filter(|(_, r)| {
@@ -115,8 +126,57 @@ pub(crate) fn export_contacts<W: Write>(
         })
         .collect();
     out.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    write_contacts(ctx, filter, &out, w)?;
-    Ok(out.len())
+    out
+}
+
+/// Write the users `filter` selects as the CSV of a Meta Custom Audience customer list:
+/// a `phone` header, then one SHA-256 per user with a phone number (see
+/// [`audience_phone`]). Returns (users written, users left out for having no number).
+///
+/// Meta: "Phone numbers must include a country code to be used for matching"; for the
+/// hashed `ph` key, "Remove symbols, letters, and any leading zeros … Always include
+/// the country code" (its example: `(650)555-1212` in the US is `16505551212`).
+pub(crate) fn export_audience<W: Write>(
+    ctx: &Scope<'_>,
+    filter: &ContactFilter,
+    mut w: W,
+) -> Result<(usize, usize), ReportError> {
+    if ctx.config.pseudonymise.is_some() {
+        return Err(ReportError::Unsupported(
+            "a pseudonymised engine keeps no phone numbers, so it cannot write a Meta audience"
+                .into(),
+        ));
+    }
+    let rows = contact_rows(ctx, filter)?;
+    let io = |e: std::io::Error| ReportError::Write(e.to_string());
+    w.write_all(b"phone\r\n").map_err(io)?;
+    let (mut written, mut skipped) = (0, 0);
+    for (_, _, u, _) in selected(ctx, filter, &rows) {
+        let number = ctx.store.users[u as usize].wa_id.as_deref();
+        match number.and_then(audience_phone) {
+            Some(n) => {
+                let line = crate::util::digest::sha256_hex(n.as_bytes());
+                w.write_all(line.as_bytes()).map_err(io)?;
+                w.write_all(b"\r\n").map_err(io)?;
+                written += 1;
+            }
+            None => skipped += 1,
+        }
+    }
+    w.flush().map_err(io)?;
+    Ok((written, skipped))
+}
+
+/// A `wa_id` normalised as Meta's customer lists want it before hashing: its digits only
+/// (no `+`, spaces or punctuation), without leading zeros. A `wa_id` already carries the
+/// country code. `None` when no digit remains (e.g. a BSUID-only user).
+pub(crate) fn audience_phone(wa_id: &str) -> Option<String> {
+    if wa_id.contains(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let digits: String = wa_id.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.trim_start_matches('0');
+    (!n.is_empty()).then(|| n.to_string())
 }
 
 /// Every user's row: first seen, whether they belong to the filter's source and event,
@@ -191,7 +251,8 @@ fn write_contacts<W: Write>(
         let fields = [
             (*key).to_string(),
             user.name().unwrap_or("").to_string(),
-            user.country()
+            ctx.store
+                .country_of(*u)
                 .map(|c| c.as_str().to_string())
                 .unwrap_or_default(),
             crate::util::time::local(*seen, ctx.range.tz).to_rfc3339(),
@@ -232,6 +293,25 @@ pub(super) fn csv_field(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::csv_field;
+
+    #[test]
+    fn audience_numbers_are_digits_without_leading_zeros() {
+        use super::audience_phone;
+        assert_eq!(
+            audience_phone("16505551212").as_deref(),
+            Some("16505551212")
+        );
+        assert_eq!(
+            audience_phone("+1 (650) 555-1212").as_deref(),
+            Some("16505551212")
+        );
+        assert_eq!(
+            audience_phone("0044 7700 900123").as_deref(),
+            Some("447700900123")
+        );
+        assert_eq!(audience_phone("US.13491208655302741918"), None);
+        assert_eq!(audience_phone("000"), None);
+    }
 
     #[test]
     fn csv_quoting_follows_rfc_4180() {

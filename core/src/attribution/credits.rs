@@ -1,5 +1,10 @@
 //! The attributed events of each day and the credit they gave each source, so a report
 //! over any range sums days instead of attributing anew (for the rule-based models).
+//!
+//! Two days matter for an event: its own (the summary: events, values, unattributed) and
+//! the start day of each conversation it credits (the rows: one window, see
+//! [`crate::sources`]). A day's entry holds the events of that day and the credits given
+//! to conversations started that day.
 
 use super::Attribution;
 use crate::config::ModelName;
@@ -27,7 +32,8 @@ pub struct CreditDay {
     pub unattributed_value: i64,
     /// Events whose value was in another currency (and so dropped).
     pub other_currency: u64,
-    /// Credit per source key: (micro-conversions, value).
+    /// Credit per source key to the conversations started this day: (micro-conversions,
+    /// value).
     pub by_source: BTreeMap<Box<str>, (i64, i64)>,
 }
 
@@ -59,11 +65,19 @@ pub struct CreditDays {
 }
 
 impl CreditDays {
-    /// Bucket every event of `att` (computed on `analysis`) by its day in the context's zone.
+    /// Bucket every event of `att` (computed on `analysis`) by its day, and its credits by
+    /// the start day of the conversations they credit, in the context's zone.
     pub fn build(ctx: &Scope<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
         let tz = ctx.range.tz;
         let mut days: BTreeMap<NaiveDate, CreditDay> = BTreeMap::new();
         for e in &att.events {
+            for c in &e.credits {
+                let conv = &analysis.conversations[c.conversation];
+                let d = days.entry(day_in(conv.start, tz)).or_default();
+                let s = slot(&mut d.by_source, &conv.source.key, Default::default);
+                s.0 += c.count;
+                s.1 += c.value;
+            }
             let d = days.entry(day_in(e.ts, tz)).or_default();
             d.events += 1;
             d.value += e.value;
@@ -74,12 +88,6 @@ impl CreditDays {
             } else {
                 d.attributed_events += 1;
                 d.attributed_value += e.value;
-            }
-            for c in &e.credits {
-                let key = &analysis.conversations[c.conversation].source.key;
-                let s = slot(&mut d.by_source, key, Default::default);
-                s.0 += c.count;
-                s.1 += c.value;
             }
         }
         CreditDays {

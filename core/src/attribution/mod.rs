@@ -10,7 +10,11 @@
 //! # Rules
 //!
 //! - **Which events.** The *attributed events* (see [`crate::sources`]) whose time falls in
-//!   the report range. Each counts as one conversion.
+//!   the report range, for the attribution summary; and, for the rows, the credits those
+//!   events give the conversations started in the range (one window: the events up to
+//!   the lookback after the range's end count, by the start day of the conversation they
+//!   credit). Each event counts as one conversion. The data-driven models, which attribute
+//!   a range anew, attribute the events of the range and of the lookback after it.
 //! - **Touches.** An event's candidates are the user's conversations (on the included
 //!   business numbers) that started at most `lookback_days` before it and not after it,
 //!   ordered by start. With none, the event is **unattributed**: it is counted in the
@@ -42,6 +46,7 @@
 //!   largest-remainder method (ties to the older conversation), so the parts sum exactly
 //!   to the event and no money is lost to rounding.
 
+pub mod capi;
 mod contacts;
 mod credits;
 pub mod markov;
@@ -49,11 +54,11 @@ mod section;
 pub mod shapley;
 
 pub use contacts::ContactFilter;
-pub(crate) use contacts::export_contacts;
+pub(crate) use contacts::{export_audience, export_contacts};
 pub(crate) use credits::{CreditDay, CreditDays};
 pub(crate) use section::sources_section;
 pub use section::{
-    AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, SourceRow,
+    AttributionSummary, ComparisonRow, FunnelRow, FunnelStep, ModelCredit, Overall, SourceRow,
 };
 
 use crate::config::{AttributionConfig, ModelName};
@@ -214,6 +219,21 @@ fn markov_effects<'a>(
         }
     }
     markov::removal_effects(ids.len(), &paths).removal_effects
+}
+
+/// Attribute the events that can credit the conversations started in `range` (one
+/// window, [`crate::sources`]): those in it and up to the lookback after its end.
+pub(crate) fn attribute_window(
+    analysis: &Analysis,
+    range: &DayRange,
+    cfg: &AttributionConfig,
+    model: ModelName,
+) -> Result<Attribution, ReportError> {
+    let wide = DayRange {
+        to: range.to + chrono::Duration::days(i64::from(cfg.lookback_days) + 1),
+        ..*range
+    };
+    attribute(analysis, &wide, cfg, model)
 }
 
 /// Refuse exact Shapley over more than [`shapley::MAX_SOURCES`] distinct sources in the
@@ -385,7 +405,7 @@ mod tests {
                 touch(0, T0 + 3600, 0, vec![0]),
                 touch(1, T0 + DAY + 3600, 10_000_000, vec![1, 2]),
             ],
-            matchers: Matchers::new(&Config::default(), &Store::default()),
+            matchers: Matchers::new(&Config::default(), &Store::default(), None),
         }
     }
 

@@ -1,12 +1,39 @@
-//! The report's `sources` and `attribution` sections.
+//! The report's `sources`, `overall` and `attribution` sections.
+//!
+//! # Rules
+//!
+//! - **One window.** A row's `conversations`, `leads`, `conversions` and `revenue` belong
+//!   to the conversations of the source that started in the range: what those
+//!   conversations led to, within the attribution lookback, whenever it happened (a
+//!   purchase on the day after the range, 2 days after a conversation of its last day,
+//!   counts). `invested` is the spend dated in the range. The attribution summary
+//!   (`attribution.events`, ...) counts the attributed events that *happened* in the
+//!   range, by their own time.
+//! - **Conversion event.** With an external conversion event, `conversions` and `revenue`
+//!   are the attributed count and value of those events. With a messaging conversion
+//!   event, `conversions` counts its occurrences in the row's conversations and `revenue`
+//!   (and so `roas`) is `null`: a reply has no value, and the value of other events is
+//!   never shown as its revenue.
+//! - **Meta campaigns.** Every Meta campaign an ad belongs to (learned from Ads Insights
+//!   rows, [`crate::sources`]) or that has campaign-level spend has a row
+//!   `meta_campaign:<id>` (kind `meta_campaign`): the sum of its ads' rows (conversations,
+//!   leads, conversions, revenue, funnels), and the campaign's spend (its ads' spend, and
+//!   its campaign-level spend on days without ad rows). Its ads keep their own rows.
+//! - **Overall** sums the rows with each conversation counted once (a conversation has one
+//!   source, so the `meta_campaign` roll-ups are left out of the sums); its `invested` is
+//!   all spend counted in the range, a campaign-level row only on days without ad rows.
+//!   Its ratios are computed from its sums.
+//! - **Funnels**: per source and configured funnel, the conversations reaching each step,
+//!   the drop-off, and the distinct users who started it (reached its first step) and
+//!   completed it (reached its last step) in those conversations.
 
-use super::{Attribution, CreditDay, attribute};
+use super::{Attribution, CreditDay};
 use crate::config::ModelName;
-use crate::model::money::{Currency, decimal_micros, micros_to_f64};
+use crate::model::money::{Currency, decimal_micros, decimal_micros_opt, micros_to_f64};
 use crate::scope::Scope;
 use crate::sources::{
     Analysis, ConversionEvent, Names, Source, SourceDay, SourceDays, SourceDirection, SourceKind,
-    SourceMeta, spend_by_day, spend_in_range,
+    SourceMeta, Spend, spend_in_range,
 };
 use crate::util::ratio;
 use serde::{Deserialize, Serialize};
@@ -29,6 +56,10 @@ pub struct FunnelStep {
 pub struct FunnelRow {
     /// The funnel's name.
     pub name: String,
+    /// Distinct users who reached its first step in the source's conversations.
+    pub users_started: u64,
+    /// Distinct users who reached its last step in them.
+    pub users_completed: u64,
     /// Its steps, in order.
     pub steps: Vec<FunnelStep>,
 }
@@ -40,7 +71,7 @@ pub struct SourceRow {
     pub key: String,
     /// Display name.
     pub name: String,
-    /// Kind (`meta_ad`, `meta_post`, `custom`, `campaign`, `direct`).
+    /// Kind (`meta_ad`, `meta_post`, `meta_campaign`, `custom`, `campaign`, `direct`).
     pub kind: SourceKind,
     /// `incoming` or `outgoing`.
     pub direction: SourceDirection,
@@ -55,17 +86,43 @@ pub struct SourceRow {
     pub invested: i64,
     /// invested / leads, in major units (`null` without leads).
     pub conversion_cost: Option<f64>,
-    /// Attributed value of the attributed events in the range (micro-units in Rust, major
-    /// units in JSON).
-    #[serde(with = "decimal_micros")]
-    pub revenue: i64,
-    /// revenue / invested (`null` without spend).
+    /// Attributed value of the conversion events its conversations led to (micro-units in
+    /// Rust, major units in JSON); `null` when the conversion event is a messaging event.
+    #[serde(with = "decimal_micros_opt")]
+    pub revenue: Option<i64>,
+    /// revenue / invested (`null` without spend or revenue).
     pub roas: Option<f64>,
-    /// Attributed count of the attributed events in the range (fractional).
+    /// Conversions its conversations led to: the attributed count of an external
+    /// conversion event (fractional under multi-touch models), or the occurrences of a
+    /// messaging one.
     pub conversions: f64,
     /// Configured funnels (absent when none are configured).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub funnel: Vec<FunnelRow>,
+}
+
+/// The overall results: every source together, each conversation counted once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Overall {
+    /// Conversations started in the range.
+    pub conversations: u64,
+    /// Of those, leads.
+    pub leads: u64,
+    /// leads / conversations.
+    pub conversion_rate: Option<f64>,
+    /// Conversions those conversations led to.
+    pub conversions: f64,
+    /// Spend counted in the range (micro-units in Rust, major units in JSON).
+    #[serde(with = "decimal_micros")]
+    pub invested: i64,
+    /// invested / leads, in major units.
+    pub conversion_cost: Option<f64>,
+    /// Revenue those conversations led to; `null` with a messaging conversion event.
+    #[serde(with = "decimal_micros_opt")]
+    pub revenue: Option<i64>,
+    /// revenue / invested.
+    pub roas: Option<f64>,
 }
 
 /// What one model credits one source.
@@ -117,8 +174,9 @@ pub struct AttributionSummary {
     /// Their value.
     #[serde(with = "decimal_micros")]
     pub unattributed_value: i64,
-    /// Events in the range and spend records whose amounts were in another currency and
-    /// were left out of the money figures.
+    /// Events in the range and spend records (on their first day in the range) whose
+    /// amounts were in another currency and were left out of the money figures (the
+    /// report's `warnings` say how much).
     pub other_currency: u64,
     /// Every model side by side, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,13 +186,17 @@ pub struct AttributionSummary {
     pub comparison_errors: BTreeMap<String, String>,
 }
 
-/// Both sections, computed together.
+/// The sections, computed together.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct SourcesSection {
     /// One row per source, most conversations first (ties: by key).
     pub rows: Vec<SourceRow>,
+    /// Every source together.
+    pub overall: Overall,
     /// The attribution summary.
     pub attribution: AttributionSummary,
+    /// What was left out, in words.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Default)]
@@ -146,60 +208,78 @@ struct Acc<'a> {
     count: i64,
 }
 
-/// The `sources` rows and the `attribution` summary from day aggregates: `days` over all
-/// time, `credits` the sum of the range's attributed events under the report's model.
-/// `compare` (the analysis the aggregates came from) adds the model comparison, which
-/// attributes the range once per model.
+impl Acc<'_> {
+    fn is_empty(&self) -> bool {
+        self.day.conversations == 0 && self.invested == 0 && self.count == 0 && self.revenue == 0
+    }
+}
+
+/// What the rows are built from: every source's sums, and what the overall figures add.
+struct Accumulated<'d> {
+    acc: BTreeMap<String, Acc<'d>>,
+    /// Campaign-level spend counted on days without ad rows (in no ad's row).
+    campaign_only: i64,
+    spend: Spend,
+}
+
+/// The `sources` rows, `overall` and the `attribution` summary from day aggregates:
+/// `days` over all time, `credits` the sum of the range's days (events by their day,
+/// credits by their conversation's start day) under the report's model. `compare` (the
+/// analysis the aggregates came from) adds the model comparison, which attributes the
+/// range once per model.
 pub(crate) fn sources_section(
     ctx: &Scope<'_>,
     days: &SourceDays,
     credits: &CreditDay,
     compare: Option<&Analysis>,
 ) -> SourcesSection {
-    let (acc, other_spend) = accumulate(ctx, days, credits);
+    let a = accumulate(ctx, days, credits);
+    let messaging = ConversionEvent::is_messaging(days.conversion_event.as_ref());
     let names = Names::new(ctx);
-    let mut rows: Vec<SourceRow> = acc
-        .into_iter()
-        .filter(|(_, a)| {
-            a.day.conversations > 0 || a.invested != 0 || a.count != 0 || a.revenue != 0
-        })
-        .map(|(key, a)| source_row(ctx, &names, key, &a))
+    let mut rows: Vec<SourceRow> = a
+        .acc
+        .iter()
+        .filter(|(_, x)| !x.is_empty())
+        .map(|(key, x)| source_row(ctx, &names, key.clone(), x, messaging))
         .collect();
     rows.sort_by(|a, b| {
         b.conversations
             .cmp(&a.conversations)
             .then_with(|| a.key.cmp(&b.key))
     });
+    let overall = overall(&rows, a.campaign_only, messaging);
     let mut attribution = AttributionSummary {
         model: ctx.model,
         lookback_days: ctx.config.attribution.lookback_days,
         conversion_event: days.conversion_event.clone(),
-        currency: ctx.config.currency,
+        currency: ctx.currency,
         events: credits.events,
         value: credits.value,
         attributed_events: credits.attributed_events,
         attributed_value: credits.attributed_value,
         unattributed_events: credits.unattributed_events,
         unattributed_value: credits.unattributed_value,
-        other_currency: other_spend + credits.other_currency,
+        other_currency: credits.other_currency,
         comparison: None,
         comparison_errors: BTreeMap::new(),
     };
+    let warnings = spend_warnings(ctx, &a.spend, &mut attribution.other_currency);
     if let Some(analysis) = compare {
-        let (comparison, errors) = model_comparison(ctx, analysis, &rows);
+        let (comparison, errors) = model_comparison(ctx, analysis, &rows, &a.spend.ad_campaign);
         attribution.comparison = Some(comparison);
         attribution.comparison_errors = errors;
     }
-    SourcesSection { rows, attribution }
+    SourcesSection {
+        rows,
+        overall,
+        attribution,
+        warnings,
+    }
 }
 
-/// Every source's conversations (in the range), credits and spend, by key; and the
-/// number of spend records left out for their currency.
-fn accumulate<'d>(
-    ctx: &Scope<'_>,
-    days: &'d SourceDays,
-    credits: &CreditDay,
-) -> (BTreeMap<String, Acc<'d>>, u64) {
+/// Every source's conversations (started in the range), credits and spend, by key, with
+/// the Meta campaigns rolled up.
+fn accumulate<'d>(ctx: &Scope<'_>, days: &'d SourceDays, credits: &CreditDay) -> Accumulated<'d> {
     let mut acc: BTreeMap<String, Acc<'_>> = days
         .meta
         .iter()
@@ -219,20 +299,62 @@ fn accumulate<'d>(
         a.count += count;
         a.revenue += value;
     }
-    let (spend, other_spend) = spend_by_day(ctx.store, ctx.config.currency);
-    for (k, v) in spend_in_range(&spend, &ctx.range) {
-        acc.entry(k).or_default().invested += v;
+    let phone = ctx.phone.map(|p| ctx.store.phone(p));
+    let spend = Spend::build(ctx.store, ctx.currency, phone);
+    for (k, v) in spend_in_range(&spend.days, &ctx.range) {
+        // Campaign-level spend is a campaign's, counted with its ads' below.
+        if !k.starts_with("meta_campaign:") {
+            acc.entry(k).or_default().invested += v;
+        }
     }
-    (acc, other_spend)
+    let campaign_only = roll_up_campaigns(ctx, &spend, &mut acc);
+    Accumulated {
+        acc,
+        campaign_only,
+        spend,
+    }
+}
+
+/// Add a `meta_campaign:` entry per Meta campaign: the sum of its ads' entries and the
+/// campaign's spend. Returns the campaign-level spend counted in the range.
+fn roll_up_campaigns(ctx: &Scope<'_>, spend: &Spend, acc: &mut BTreeMap<String, Acc<'_>>) -> i64 {
+    let (campaign_days, extra) = spend.campaigns();
+    let range = ctx.range;
+    let mut sums: BTreeMap<String, Acc<'_>> = BTreeMap::new();
+    for (ad, campaign) in &spend.ad_campaign {
+        let Some(a) = acc.get(ad) else { continue };
+        let c = sums.entry(campaign.clone()).or_default();
+        c.day.add(&a.day);
+        c.count += a.count;
+        c.revenue += a.revenue;
+    }
+    for (campaign, v) in spend_in_range(&campaign_days, &range) {
+        sums.entry(campaign).or_default().invested = v;
+    }
+    for (k, c) in sums {
+        let e = acc.entry(k).or_default();
+        e.day = c.day;
+        e.count = c.count;
+        e.revenue = c.revenue;
+        e.invested = c.invested;
+    }
+    extra.range(range.from..range.to).map(|(_, v)| v).sum()
 }
 
 /// One source's row.
-fn source_row(ctx: &Scope<'_>, names: &Names<'_>, key: String, a: &Acc<'_>) -> SourceRow {
+fn source_row(
+    ctx: &Scope<'_>,
+    names: &Names<'_>,
+    key: String,
+    a: &Acc<'_>,
+    messaging: bool,
+) -> SourceRow {
     let source = a
         .meta
         .map_or_else(|| Source::from_key(&key), |m| m.0.clone());
     let headline = a.meta.and_then(|m| m.1.as_ref()).map(|(_, h)| &**h);
     let conversations = a.day.conversations;
+    let revenue = (!messaging).then_some(a.revenue);
     SourceRow {
         name: names.name(&key, headline),
         key,
@@ -243,11 +365,68 @@ fn source_row(ctx: &Scope<'_>, names: &Names<'_>, key: String, a: &Acc<'_>) -> S
         conversion_rate: ratio(a.day.leads as f64, conversations as f64),
         invested: a.invested,
         conversion_cost: ratio(micros_to_f64(a.invested), a.day.leads as f64),
-        revenue: a.revenue,
-        roas: ratio(a.revenue as f64, a.invested as f64),
-        conversions: a.count as f64 / crate::model::UNIT as f64,
+        revenue,
+        roas: revenue.and_then(|r| ratio(r as f64, a.invested as f64)),
+        conversions: if messaging {
+            a.day.occurrences as f64
+        } else {
+            a.count as f64 / crate::model::UNIT as f64
+        },
         funnel: funnel_rows(ctx, &a.day, conversations),
     }
+}
+
+/// The overall results from the rows (see the module rules); `campaign_only` is the
+/// campaign-level spend no ad row holds.
+fn overall(rows: &[SourceRow], campaign_only: i64, messaging: bool) -> Overall {
+    let mut o = Overall {
+        invested: campaign_only,
+        revenue: (!messaging).then_some(0),
+        ..Overall::default()
+    };
+    for r in rows.iter().filter(|r| r.kind != SourceKind::MetaCampaign) {
+        o.conversations += r.conversations;
+        o.leads += r.leads;
+        o.conversions += r.conversions;
+        o.invested += r.invested;
+        if let (Some(sum), Some(v)) = (&mut o.revenue, r.revenue) {
+            *sum += v;
+        }
+    }
+    o.conversion_rate = ratio(o.leads as f64, o.conversations as f64);
+    o.conversion_cost = ratio(micros_to_f64(o.invested), o.leads as f64);
+    o.roas = o.revenue.and_then(|r| ratio(r as f64, o.invested as f64));
+    o
+}
+
+/// The warnings about spend left out of the range's money figures (another currency, or
+/// no business number in a report on one); counts the other-currency records into
+/// `other_currency`.
+fn spend_warnings(ctx: &Scope<'_>, spend: &Spend, other_currency: &mut u64) -> Vec<String> {
+    let mut out = Vec::new();
+    for (cur, per) in &spend.other {
+        let (n, micros) = crate::sources::left_in_range(per, &ctx.range);
+        if micros != 0 || n != 0 {
+            *other_currency += n;
+            out.push(format!(
+                "{} {cur} of spend left out: it is not in the report currency {} (no conversion is done)",
+                crate::model::money::format_micros(micros, 2),
+                ctx.currency
+            ));
+        }
+    }
+    if let Some(p) = ctx.phone {
+        let (n, micros) = crate::sources::left_in_range(&spend.unnumbered, &ctx.range);
+        if micros != 0 || n != 0 {
+            out.push(format!(
+                "{} {} of spend left out of this report on number {}: the spend names no phone_number_id",
+                crate::model::money::format_micros(micros, 2),
+                ctx.currency,
+                ctx.store.phone(p)
+            ));
+        }
+    }
+    out
 }
 
 /// Each configured funnel's steps for one source: how many conversations reached each
@@ -278,26 +457,32 @@ fn funnel_rows(ctx: &Scope<'_>, day: &SourceDay, conversations: u64) -> Vec<Funn
                     step
                 })
                 .collect();
+            let users = day.funnel_users.get(i);
             FunnelRow {
                 name: f.name.clone(),
+                users_started: users.map_or(0, |u| u[0].len()),
+                users_completed: users.map_or(0, |u| u[1].len()),
                 steps,
             }
         })
         .collect()
 }
 
-/// Every model's credit per row's source, side by side, and the models that could not
-/// attribute the range (with the reason).
+/// Every model's credit per row's source (one window: credits to the conversations
+/// started in the range; a Meta campaign sums its ads), side by side, and the models that
+/// could not attribute the range (with the reason).
 fn model_comparison(
     ctx: &Scope<'_>,
     analysis: &Analysis,
     rows: &[SourceRow],
+    ad_campaign: &BTreeMap<String, String>,
 ) -> (Vec<ComparisonRow>, BTreeMap<String, String>) {
     let mut per: BTreeMap<String, Vec<ModelCredit>> =
         rows.iter().map(|r| (r.key.clone(), Vec::new())).collect();
     let mut errors = BTreeMap::new();
     for model in ModelName::ALL {
-        let att = match attribute(analysis, &ctx.range, &ctx.config.attribution, model) {
+        let cfg = &ctx.config.attribution;
+        let att = match super::attribute_window(analysis, &ctx.range, cfg, model) {
             Ok(att) => att,
             Err(e) => {
                 errors.insert(model.as_str().to_string(), e.to_string());
@@ -305,10 +490,23 @@ fn model_comparison(
             }
         };
         let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        credit_into(analysis, &att, &mut sums, |a, count, value| {
-            a.0 += count;
-            a.1 += value;
-        });
+        credit_into(
+            analysis,
+            &att,
+            ctx.range.instants(),
+            &mut sums,
+            |a, count, value| {
+                a.0 += count;
+                a.1 += value;
+            },
+        );
+        for (ad, campaign) in ad_campaign {
+            if let Some(&(n, v)) = sums.get(ad) {
+                let c = sums.entry(campaign.clone()).or_default();
+                c.0 += n;
+                c.1 += v;
+            }
+        }
         for (key, list) in &mut per {
             let (count, revenue) = sums.get(key).copied().unwrap_or_default();
             list.push(ModelCredit {
@@ -329,16 +527,22 @@ fn model_comparison(
     (comparison, errors)
 }
 
-/// Add every credit of `att` to its conversation's source in `acc`.
+/// Add every credit of `att` to a conversation started in `[from, to)` to its source in
+/// `acc`.
 fn credit_into<A: Default>(
     analysis: &Analysis,
     att: &Attribution,
+    (from, to): (i64, i64),
     acc: &mut BTreeMap<String, A>,
     mut add: impl FnMut(&mut A, i64, i64),
 ) {
     for e in &att.events {
         for c in &e.credits {
-            let key = &analysis.conversations[c.conversation].source.key;
+            let conv = &analysis.conversations[c.conversation];
+            if !(from..to).contains(&conv.start) {
+                continue;
+            }
+            let key = &conv.source.key;
             let a = match acc.get_mut(&**key) {
                 Some(a) => a,
                 None => acc.entry(key.to_string()).or_default(),

@@ -412,7 +412,7 @@ struct NumberState {
 pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> UserCharges {
     let rec = &store.users[user as usize];
     let resolver = PhoneResolver::new(store, user);
-    let country = rec.country();
+    let country = store.country_of(user);
     let mut out = UserCharges::default();
     // Events in time order: (instant, inbound first, id, phone, payload).
     let mut events: Vec<(i64, u8, &str, PhoneIx, Ev)> = Vec::new();
@@ -429,42 +429,8 @@ pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> 
             Direction::Outbound => {
                 let cat = billing_category(m);
                 let delivered_at = m.status.delivered_at();
-                let day = crate::util::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
-                let market = setup
-                    .markets
-                    .market(country, crate::model::country::epoch_day(day));
-                let agent = if cat.is_some_and(|c| c.0 == Category::BusinessAgent) {
-                    store.agent.get(&m.id).copied().unwrap_or_default()
-                } else {
-                    crate::store::AgentFacts::default()
-                };
-                out.messages.push(MessageCharge {
-                    msg: ix,
-                    user,
-                    phone,
-                    counted: cat.is_some(),
-                    template: cat.is_some_and(|c| c.1),
-                    category: cat.map_or(Category::Other, |c| c.0),
-                    sent_at: m.ts,
-                    delivered_at,
-                    billing_day: day,
-                    failed: m.status.is_failed(),
-                    model: None,
-                    billable: false,
-                    charged: false,
-                    free: None,
-                    conversation: None,
-                    opened_conversation: false,
-                    country,
-                    market,
-                    cost: Money::zero(setup.currency),
-                    unpriced: false,
-                    free_tier: false,
-                    tier_ordinal: None,
-                    price_source: None,
-                    tokens: agent.tokens(),
-                    meta_price: agent.meta.price,
-                });
+                let charge = new_charge(store, setup, (ix, user, phone, country), cat);
+                out.messages.push(charge);
                 if let (Some(d), Some(_)) = (delivered_at, cat) {
                     events.push((
                         d,
@@ -479,6 +445,68 @@ pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> 
             }
         }
     }
+    fold_deliveries(events, setup, user, &mut out);
+    out
+}
+
+/// A business message's charge record before the delivery fold: its category, billing day
+/// (delivery, else sending, in the business zone), market, agent facts; not yet billable,
+/// charged or priced. `at` is (message, user, phone, country).
+fn new_charge(
+    store: &Store,
+    setup: &BillingSetup,
+    at: (MsgIx, UserIx, PhoneIx, Option<Country>),
+    cat: Option<(Category, bool)>,
+) -> MessageCharge {
+    let (ix, user, phone, country) = at;
+    let m = &store.msgs[ix as usize];
+    let delivered_at = m.status.delivered_at();
+    let day = crate::util::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
+    let market = setup
+        .markets
+        .market(country, crate::model::country::epoch_day(day));
+    let agent = if cat.is_some_and(|c| c.0 == Category::BusinessAgent) {
+        store.agent.get(&m.id).copied().unwrap_or_default()
+    } else {
+        crate::store::AgentFacts::default()
+    };
+    MessageCharge {
+        msg: ix,
+        user,
+        phone,
+        counted: cat.is_some(),
+        template: cat.is_some_and(|c| c.1),
+        category: cat.map_or(Category::Other, |c| c.0),
+        sent_at: m.ts,
+        delivered_at,
+        billing_day: day,
+        failed: m.status.is_failed(),
+        model: None,
+        billable: false,
+        charged: false,
+        free: None,
+        conversation: None,
+        opened_conversation: false,
+        country,
+        market,
+        cost: Money::zero(setup.currency),
+        unpriced: false,
+        free_tier: false,
+        tier_ordinal: None,
+        price_source: None,
+        tokens: agent.tokens(),
+        meta_price: agent.meta.price,
+    }
+}
+
+/// Run a user's inbound messages and deliveries, in time order, through each number's
+/// windows and open conversations, deciding every delivered message's charge.
+fn fold_deliveries(
+    mut events: Vec<(i64, u8, &str, PhoneIx, Ev)>,
+    setup: &BillingSetup,
+    user: UserIx,
+    out: &mut UserCharges,
+) {
     events.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3).cmp(&(b.0, b.1, b.2, b.3)));
     let mut numbers: Vec<(PhoneIx, NumberState)> = Vec::new();
     for (at, _, _, phone, ev) in events {
@@ -496,7 +524,7 @@ pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> 
                 let rules = setup.timeline.rules_on(out.messages[charge].billing_day);
                 Delivery {
                     st,
-                    out: &mut out,
+                    out,
                     rules: &rules,
                     at,
                     phone,
@@ -507,7 +535,6 @@ pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> 
             }
         }
     }
-    out
 }
 
 /// What a delivery decided for its message.

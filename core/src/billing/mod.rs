@@ -88,7 +88,7 @@
 //!
 //! `time_zone` is the business's zone: it dates timeline entries, rates and market changes,
 //! and bounds the months of volume tiers and the free tier. Costs are in the rate card's
-//! currency (without a card, the config's `currency`, and every charged unit is unpriced).
+//! currency (without a card, the report currency, and every charged unit is unpriced).
 
 pub mod charges;
 pub mod reconcile;
@@ -150,7 +150,9 @@ impl BillingSetup {
         };
         Ok(BillingSetup {
             timeline,
-            currency: card.as_ref().map_or(cfg.currency, RateCard::currency),
+            currency: card
+                .as_ref()
+                .map_or(cfg.record_currency(), RateCard::currency),
             card,
             markets,
             tz: cfg.tz()?,
@@ -178,7 +180,11 @@ impl BillingDays {
         ctx: &crate::scope::Scope<'_>,
         expired: Option<&Tallies>,
     ) -> Result<(BillingDays, Charges), ConfigError> {
-        let setup = BillingSetup::from_config(ctx.config)?;
+        let mut setup = BillingSetup::from_config(ctx.config)?;
+        if setup.card.is_none() {
+            // No prices: every charged unit is unpriced, and zero is in the report currency.
+            setup.currency = ctx.currency;
+        }
         let charges = compute(ctx.store, &setup, expired);
         let days = sections::day_aggregates(ctx, &charges);
         Ok((

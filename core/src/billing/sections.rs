@@ -33,6 +33,10 @@
 //!   counts charged units the card has no rate for (they add zero), and
 //!   `unpriced_by_category` splits them by category and market; the report's `warnings`
 //!   name them ([`warnings`]).
+//! - `heatmap` (Kommo's "when paid conversations begin"): the paid units — CBP
+//!   conversations opened and PMP messages charged, free-tier conversations excluded —
+//!   by weekday (rows, Monday first) and hour (columns, 0–23) of their delivery in the
+//!   report time zone, over the range.
 //! - `usage` (seed 004): one row per calendar month of the range (report time zone;
 //!   `partial` when the range covers only part of it). "'Overall' counts every message sent,
 //!   delivered or not; 'usage' counts delivered only": `sent` counts every business message,
@@ -52,8 +56,8 @@ use crate::model::money::{Currency, decimal_micros};
 use crate::model::pricing::{ModelSpan, ServiceSpan, Timeline};
 use crate::scope::Scope;
 use crate::store::Store;
-use crate::util::time::day_in;
-use chrono::{Datelike, NaiveDate};
+use crate::util::time::{day_in, local};
+use chrono::{Datelike, NaiveDate, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -241,6 +245,8 @@ pub struct BillingSection {
     pub meta_business_agent: AgentSummary,
     /// Cost.
     pub cost: CostSection,
+    /// Paid units by local weekday of delivery (rows, Monday first) and hour (columns).
+    pub heatmap: [[u64; 24]; 7],
     /// Engine vs Meta.
     pub reconciliation: Reconciliation,
 }
@@ -310,6 +316,8 @@ pub(crate) struct DayBilling {
     free_tier: u64,
     cost_by_category: [i64; ChargeCategory::ALL.len()],
     cost_by_country: BTreeMap<Option<Country>, i64>,
+    /// Paid units by local hour of delivery.
+    paid_hours: [u64; 24],
     unpriced: u64,
     unpriced_by: BTreeMap<(ChargeCategory, Market), u64>,
     #[serde(with = "crate::util::serde::as_json")]
@@ -387,9 +395,12 @@ pub(crate) fn day_aggregates(
             }
             if m.free_tier {
                 d.free_tier += 1;
-            } else if m.unpriced {
-                d.unpriced += 1;
-                *d.unpriced_by.entry((group, m.market)).or_default() += 1;
+            } else {
+                d.paid_hours[local(at, tz).hour() as usize] += 1;
+                if m.unpriced {
+                    d.unpriced += 1;
+                    *d.unpriced_by.entry((group, m.market)).or_default() += 1;
+                }
             }
             d.cost_by_category[group as usize] += m.cost.micros;
             *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
@@ -460,6 +471,7 @@ pub(crate) fn billing_section(
             currency,
             ..CostSection::default()
         },
+        heatmap: [[0; 24]; 7],
         reconciliation: Reconciliation::default(),
     };
     let mut by_category = [0i64; ChargeCategory::ALL.len()];
@@ -477,6 +489,10 @@ pub(crate) fn billing_section(
         sec.free_tier_conversations += agg.free_tier;
         sec.meta_business_agent.add(&agg.agent);
         sec.cost.unpriced += agg.unpriced;
+        let row = &mut sec.heatmap[day.weekday().num_days_from_monday() as usize];
+        for (x, n) in row.iter_mut().zip(agg.paid_hours) {
+            *x += n;
+        }
         for ((g, market), n) in &agg.unpriced_by {
             *sec.cost
                 .unpriced_by_category

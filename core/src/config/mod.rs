@@ -10,9 +10,11 @@
 
 mod attribution;
 mod events;
+mod privacy;
 
 pub use attribution::{AttributionConfig, ModelName};
 pub use events::{EventDef, EventKind, FunnelDef, MatchKind, SourceRule};
+pub use privacy::{CapiConfig, CapiEventName, Pseudonymise};
 
 use crate::error::ConfigError;
 use crate::model::country::MarketOverride;
@@ -28,8 +30,12 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     /// IANA time zone for calendar days, weekdays and hours in reports. Default `"UTC"`.
     pub time_zone: String,
-    /// Currency for records that do not name one, and for reported totals. Default `"USD"`.
-    pub currency: Currency,
+    /// The report currency: money in it is summed, money in another currency is left out
+    /// (and said so in the report's `warnings`); also the currency of records that do not
+    /// name one. Default: the rate card's currency, else the single currency of the money
+    /// records (external event values and spend), else the most frequent of them; records
+    /// without a currency are then read as USD. See `Config::report_currency`.
+    pub currency: Option<Currency>,
     /// The conversion event that makes a conversation a lead: an external event name
     /// (`purchase`), or the name of a messaging event in `events`. Default: chosen in the
     /// order external event, button reply, list reply, text reply (semantics §4).
@@ -64,13 +70,19 @@ pub struct Config {
     pub external_events: Vec<String>,
     /// How late (in days) input may arrive and still be placed in order. Default 7.
     pub lateness_days: u32,
+    /// Meta's Conversions API for Business Messaging: which events to send under which
+    /// name (see [`crate::attribution::capi`]).
+    pub capi: CapiConfig,
+    /// Keep keyed hashes of user identifiers instead of the identifiers, and no names or
+    /// message text (see [`crate::Engine::with_secret`]). Default off.
+    pub pseudonymise: Option<Pseudonymise>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             time_zone: "UTC".into(),
-            currency: Currency::USD,
+            currency: None,
             conversion_event: None,
             events: Vec::new(),
             attribution: AttributionConfig::default(),
@@ -84,6 +96,8 @@ impl Default for Config {
             quota: None,
             external_events: Vec::new(),
             lateness_days: 7,
+            capi: CapiConfig::default(),
+            pseudonymise: None,
         }
     }
 }
@@ -123,6 +137,44 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The currency of records that do not name one: the configured `currency`, else the
+    /// rate card's (when given inline), else USD.
+    pub fn record_currency(&self) -> Currency {
+        self.currency
+            .or_else(|| self.card_currency())
+            .unwrap_or(Currency::USD)
+    }
+
+    /// The currency of an inline rate card (its first row's: a card has one currency).
+    fn card_currency(&self) -> Option<Currency> {
+        match &self.rate_card {
+            Some(RateCardSpec::Inline(rows)) => rows.first().map(|r| r.currency),
+            _ => None,
+        }
+    }
+
+    /// The report currency: the configured `currency`, else the rate card's, else the most
+    /// frequent currency of the money records (`counts()`: records per currency; ties: the
+    /// first in alphabetical order), else USD. The second value is true when it was chosen
+    /// among several currencies (a report says so in `warnings`).
+    pub(crate) fn report_currency(
+        &self,
+        counts: impl FnOnce() -> std::collections::BTreeMap<Currency, u64>,
+    ) -> (Currency, bool) {
+        if let Some(c) = self.currency.or_else(|| self.card_currency()) {
+            return (c, false);
+        }
+        let counts = counts();
+        // Most records first, then alphabetical (the map iterates in currency order).
+        let best = counts
+            .iter()
+            .fold(None, |best: Option<(&Currency, u64)>, (c, n)| match best {
+                Some((_, m)) if m >= *n => best,
+                _ => Some((c, *n)),
+            });
+        (best.map_or(Currency::USD, |(c, _)| *c), counts.len() > 1)
+    }
+
     /// The time zone, parsed.
     pub fn tz(&self) -> Result<Tz, ConfigError> {
         crate::util::time::parse_tz(&self.time_zone).map_err(|m| ConfigError::value("time_zone", m))
@@ -132,10 +184,10 @@ impl Config {
     /// numbers are in range.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.tz()?;
-        if !self.currency.is_iso4217() {
+        if let Some(c) = self.currency.filter(|c| !c.is_iso4217()) {
             return Err(ConfigError::value(
                 "currency",
-                format!("`{}` is not an ISO 4217 currency code", self.currency),
+                format!("`{c}` is not an ISO 4217 currency code"),
             ));
         }
         if self.inactivity_timeout_hours == 0 || self.inactivity_timeout_hours > 24 * 365 {
@@ -148,6 +200,17 @@ impl Config {
             return Err(ConfigError::value("lateness_days", "must be at most 366"));
         }
         self.attribution.validate()?;
+        self.capi
+            .validate()
+            .map_err(|m| ConfigError::value("capi", m))?;
+        if let Some(p) = &self.pseudonymise {
+            if p.secret_env.trim().is_empty() {
+                return Err(ConfigError::value(
+                    "pseudonymise.secret_env",
+                    "must name an environment variable",
+                ));
+            }
+        }
         for (i, r) in self.sources.iter().enumerate() {
             r.validate()
                 .map_err(|m| ConfigError::value(format!("sources[{i}]"), m))?;

@@ -7,7 +7,8 @@
 //! > users return (seed 002's example). New vs returning (first message ever vs before).
 //! > Countries of active users, from the calling code. Average messages received per
 //! > active user per day; a 7 × 24 weekday-by-hour heatmap of inbound messages in the
-//! > report time zone. Daily sent vs received message volumes.
+//! > report time zone. Daily sent (outbound messages sent), delivered and received message
+//! > volumes; daily active users split into new and returning.
 //!
 //! # Rules
 //!
@@ -24,9 +25,16 @@
 //!   everything ingested, on any business number; with a `phone` filter, on that number.
 //! - **countries**: active users by the country of their number's calling code (else the
 //!   profile's country code, else the BSUID prefix); `unknown` when none is known.
-//! - **`messages_sent`** and the `sent` column of **`daily_volume`** count business messages
-//!   that were delivered (a `delivered`, `read` or `played` status), on the day they were
-//!   sent; `received` counts the users' messages on the day they were sent.
+//! - **`messages_sent`** and the `sent` column of **`daily_volume`** count every business
+//!   message sent (Turn.io's "any message that was sent from your service to any user"),
+//!   delivered or not, failed included, on the day it was sent (the outbound record's
+//!   timestamp, else its earliest status); **`messages_delivered`** and `delivered` count
+//!   those of them that were delivered (a `delivered`, `read` or `played` status), on the
+//!   same day; `received` counts the users' messages on the day they were sent.
+//! - **`daily_active`** gives, every day, the distinct active `users`, of whom `new` sent
+//!   their first message ever that day (on the number, with a `phone` filter) and
+//!   `returning` had written before (`users − new`). Summed over a range, `new` is exact
+//!   (a user is new once); `returning` counts user-days.
 //! - **`avg_received_per_user_per_day`** = messages received ÷ Σ daily active users (the
 //!   user-days of the range): how many messages an active user sends on a day they are
 //!   active; `null` when nobody was active.
@@ -41,13 +49,13 @@ use crate::model::Direction;
 use crate::store::{MsgRec, PhoneIx, UserRec};
 use smallvec::SmallVec;
 
-/// Whether a business message counts as sent in engagement: it was delivered.
-pub(crate) fn counts_as_sent(m: &MsgRec) -> bool {
+/// Whether a business message counts as delivered in engagement (and authorship).
+pub(crate) fn counts_as_delivered(m: &MsgRec) -> bool {
     m.dir == Direction::Outbound && m.status.delivered_at().is_some()
 }
 
 /// Fold one user's timeline into activity contributions: active days, first messages,
-/// received messages by hour, delivered business messages.
+/// received messages by hour, business messages sent and delivered.
 pub(crate) fn fold<'a>(
     cx: &FoldCtx<'a>,
     user: &'a UserRec,
@@ -101,15 +109,13 @@ pub(crate) fn fold<'a>(
                     emit: Emit::Received { hour },
                 });
             }
-            Direction::Outbound => {
-                if counts_as_sent(m) {
-                    out.push(Contribution {
-                        phone: m.phone,
-                        day: cx.day(m.ts),
-                        emit: Emit::Sent,
-                    });
-                }
-            }
+            Direction::Outbound => out.push(Contribution {
+                phone: m.phone,
+                day: cx.day(m.ts),
+                emit: Emit::Sent {
+                    delivered: counts_as_delivered(m),
+                },
+            }),
         }
     }
 }

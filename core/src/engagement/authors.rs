@@ -5,8 +5,8 @@
 //!
 //! # Rules
 //!
-//! - The messages counted are those of `messages_sent`: business messages delivered, on the
-//!   day they were sent. So `authors` sums to `messages_sent`.
+//! - The messages counted are those of `messages_delivered`: business messages
+//!   delivered, on the day they were sent. So `authors` sums to `messages_delivered`.
 //! - The kind is the outbound record's `author` (`automation`, `agent`, `reminder`, `api`,
 //!   `campaign`; Turn.io's "stack" and "coach" are read as automation and agent); a message
 //!   with no record or no author is `unknown`.
@@ -15,7 +15,7 @@
 //!   counted in `authors` only.
 
 use super::FoldCtx;
-use super::activity::counts_as_sent;
+use super::activity::counts_as_delivered;
 use super::day_store::{Contribution, Emit};
 use crate::model::AuthorKind;
 use crate::store::UserRec;
@@ -41,7 +41,7 @@ pub struct TopAuthor {
 pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contribution<'a>>) {
     for &ix in &user.timeline {
         let m = &cx.store.msgs[ix as usize];
-        if !counts_as_sent(m) {
+        if !counts_as_delivered(m) {
             continue;
         }
         let (kind, id) = m

@@ -70,6 +70,11 @@ impl Carries {
         out
     }
 
+    /// Drop every carry of the person whose representative is `rep` (erasure).
+    pub fn forget(&mut self, store: &Store, rep: UserIx) {
+        self.0.retain(|u, _| store.find(*u) != rep);
+    }
+
     /// Replace the carries of `store`'s users by `by_user` (keyed by representative).
     pub fn set_all(&mut self, by_user: HashMap<UserIx, Carry>) {
         self.0 = by_user.into_iter().collect();

@@ -32,18 +32,18 @@
 //!
 //! Distinct users are exact. Each day's active and new sets cost at most 2 bytes per
 //! (user, active day) and never more than 8 KiB per 65,536 user indices (see
-//! [`super::userset`]); the union over a range is bounded the same way by the number of
+//! [`crate::util::userset`]); the union over a range is bounded the same way by the number of
 //! distinct users in it — 10 million users fit in at most 1.25 MB. Everything else is
 //! per day: 24 hourly counters, a few counters, one `u32` per answered support
 //! conversation, and one entry per author, template, campaign and button active that day.
 
 use super::funnel::{Funnel, FunnelMsg};
-use super::userset::UserSet;
 use crate::error::ReportError;
 use crate::model::AuthorKind;
 use crate::model::country::Country;
 use crate::store::{PhoneIx, UserIx};
 use crate::util::interner::Interner;
+use crate::util::userset::UserSet;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -87,8 +87,11 @@ pub enum Emit<'a> {
         /// Hour of the day, 0–23, in the report zone.
         hour: u8,
     },
-    /// One delivered business message.
-    Sent,
+    /// One business message sent (by its send time), and whether it was delivered.
+    Sent {
+        /// Delivered (or read, or played).
+        delivered: bool,
+    },
     /// One delivered business message by this author.
     Authored {
         /// Author kind.
@@ -100,6 +103,8 @@ pub enum Emit<'a> {
     Opened {
         /// Whether it followed a close.
         reopen: bool,
+        /// Whether an agent reopened it with a reopen record (not a user's message).
+        manual: bool,
     },
     /// A support conversation closed.
     Closed,
@@ -123,14 +128,18 @@ pub struct DayAgg {
     pub new_users: UserSet,
     /// Inbound user messages.
     pub received: u64,
-    /// Delivered business messages (by send time).
+    /// Business messages sent, delivered or not (by send time).
     pub sent: u64,
+    /// Of those, delivered.
+    pub delivered: u64,
     /// Inbound user messages per local hour.
     pub hours: [u64; 24],
     /// Support conversations opened (reopens included).
     pub opened: u64,
     /// Of those, reopened after a close.
     pub reopened: u64,
+    /// Of those, reopened by an agent's reopen record.
+    pub reopened_manually: u64,
     /// Support conversations closed.
     pub closed: u64,
     /// First-response times of support conversations opened that day, with the reply's
@@ -157,11 +166,13 @@ impl DayAgg {
         self.new_users.union_with(&other.new_users);
         self.received += other.received;
         self.sent += other.sent;
+        self.delivered += other.delivered;
         for (a, b) in self.hours.iter_mut().zip(other.hours) {
             *a += b;
         }
         self.opened += other.opened;
         self.reopened += other.reopened;
+        self.reopened_manually += other.reopened_manually;
         self.closed += other.closed;
         self.responses.extend_from_slice(&other.responses);
         for ((k, id), n) in &other.authors {
@@ -428,7 +439,11 @@ impl DayStore {
                     a.received += 1;
                     a.hours[usize::from(*hour).min(23)] += 1;
                 }
-                Emit::Sent => self.agg(c.phone, c.day).sent += 1,
+                Emit::Sent { delivered } => {
+                    let a = self.agg(c.phone, c.day);
+                    a.sent += 1;
+                    a.delivered += u64::from(*delivered);
+                }
                 Emit::Authored { kind, id } => {
                     let id = id.map(|s| self.names.intern(s));
                     *self
@@ -437,10 +452,11 @@ impl DayStore {
                         .entry((*kind, id))
                         .or_default() += 1;
                 }
-                Emit::Opened { reopen } => {
+                Emit::Opened { reopen, manual } => {
                     let a = self.agg(c.phone, c.day);
                     a.opened += 1;
                     a.reopened += u64::from(*reopen);
+                    a.reopened_manually += u64::from(*manual);
                 }
                 Emit::Closed => self.agg(c.phone, c.day).closed += 1,
                 Emit::Response { kind, secs } => {
@@ -657,7 +673,10 @@ mod tests {
         let open = |day| Contribution {
             phone: 0,
             day,
-            emit: Emit::Opened { reopen: false },
+            emit: Emit::Opened {
+                reopen: false,
+                manual: false,
+            },
         };
         let close = |day| Contribution {
             phone: 0,

@@ -6,7 +6,11 @@
 //! > - Countries of active users, from the calling code.
 //! > - Average messages received per active user per day; a 7 × 24 weekday-by-hour heatmap
 //! >   of inbound messages in the report time zone.
-//! > - Daily sent vs received message volumes.
+//! > - Daily sent (outbound messages sent), delivered and received message volumes; daily
+//! >   active users split into new and returning.
+//! > - First response time: from a support conversation's first inbound message to the
+//! >   first outbound message by an agent, automation or API. A campaign broadcast is never
+//! >   a response.
 //! > - Support conversations: opened automatically by an inbound message, closed by a
 //! >   close record, reopened by the next inbound; counts of open vs closed in a range.
 //! > - Authorship of sent messages by author kind and by top author ids.
@@ -49,7 +53,6 @@ pub(crate) mod funnel;
 pub mod sections;
 pub mod support;
 pub mod templates;
-pub(crate) mod userset;
 
 pub(crate) use carry::{Carries, Carry};
 pub(crate) use day_store::{Contribution, DayStore};
@@ -146,7 +149,7 @@ pub fn build_users(
         let rec = &store.users[u as usize];
         buf.clear();
         fold_user(&cx, u, rec, &mut buf);
-        days.absorb(u, rec.country(), &buf);
+        days.absorb(u, store.country_of(u), &buf);
     }
     days.finalize();
     days

@@ -10,9 +10,9 @@ use super::authors::{self, TopAuthor};
 use super::day_store::{DayAgg, DayNum, DayStore, day_date, day_num};
 use super::support::{self, ResponseTime, Support};
 use super::templates::{self, TemplateRow};
-use super::userset::UserSet;
 use crate::scope::Scope;
 use crate::store::PhoneIx;
+use crate::util::userset::UserSet;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -33,8 +33,10 @@ pub struct Engagement {
     pub countries: BTreeMap<String, u64>,
     /// Users' messages received.
     pub messages_received: u64,
-    /// Business messages sent and delivered.
+    /// Business messages sent, delivered or not.
     pub messages_sent: u64,
+    /// Of those, delivered.
+    pub messages_delivered: u64,
     /// Messages received ÷ Σ daily active users.
     pub avg_received_per_user_per_day: Option<f64>,
     /// Users' messages by local weekday (rows, Monday first) and hour (columns, 0–23).
@@ -58,6 +60,10 @@ pub struct DailyActive {
     pub date: NaiveDate,
     /// Distinct users who sent a message that day.
     pub users: u64,
+    /// Of those, users whose first message ever was that day.
+    pub new: u64,
+    /// Of those, users who had written before (`users − new`).
+    pub returning: u64,
 }
 
 /// Message volumes on one day.
@@ -65,8 +71,10 @@ pub struct DailyActive {
 pub struct DailyVolume {
     /// The day.
     pub date: NaiveDate,
-    /// Business messages sent that day and delivered.
+    /// Business messages sent that day, delivered or not (Turn.io's "sent").
     pub sent: u64,
+    /// Of those, delivered.
+    pub delivered: u64,
     /// Users' messages received that day.
     pub received: u64,
 }
@@ -90,12 +98,29 @@ pub(crate) struct RangeAgg {
     pub total: DayAgg,
     /// Distinct users whose first message (ever, or on the number when filtered) is in range.
     pub new_users: UserSet,
-    /// Per day: (day, distinct active users, sent, received).
-    pub daily: Vec<(DayNum, u64, u64, u64)>,
+    /// Per day, every day of the range.
+    pub daily: Vec<DayCounts>,
     /// Inbound messages by weekday (Monday first) and hour.
     pub heatmap: [[u64; 24]; 7],
     /// Support conversations open at the end of the range.
     pub open_at_end: i64,
+}
+
+/// One day's counts in a [`RangeAgg`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct DayCounts {
+    /// The day.
+    pub day: DayNum,
+    /// Distinct active users.
+    pub active: u64,
+    /// Of those, new (first message ever, or on the number when filtered).
+    pub new: u64,
+    /// Business messages sent.
+    pub sent: u64,
+    /// Of those, delivered.
+    pub delivered: u64,
+    /// Users' messages received.
+    pub received: u64,
 }
 
 /// Sum days `[from, to)` of `phones` (`None`: every number, with "new" meaning the first
@@ -118,7 +143,10 @@ pub(crate) fn range_agg(
     let (lo, hi) = days.data_days().unwrap_or((to, to));
     for day in from..to {
         if day < lo || day > hi {
-            r.daily.push((day, 0, 0, 0));
+            r.daily.push(DayCounts {
+                day,
+                ..DayCounts::default()
+            });
             continue;
         }
         let mut today: Option<Cow<'_, DayAgg>> = None;
@@ -130,16 +158,32 @@ pub(crate) fn range_agg(
                 }
             }
         }
+        let mut new = 0;
         if phones.is_none() {
             if let Some(s) = days.first_ever(day) {
                 r.new_users.union_with(s);
+                new = s.len();
             }
         }
         let Some(t) = today else {
-            r.daily.push((day, 0, 0, 0));
+            r.daily.push(DayCounts {
+                day,
+                ..DayCounts::default()
+            });
             continue;
         };
-        r.daily.push((day, t.active.len(), t.sent, t.received));
+        if phones.is_some() {
+            new = t.new_users.len();
+        }
+        r.daily.push(DayCounts {
+            day,
+            active: t.active.len(),
+            // Every new user was active that day (their first message is on it).
+            new: new.min(t.active.len()),
+            sent: t.sent,
+            delivered: t.delivered,
+            received: t.received,
+        });
         let wd = day_date(day).weekday().num_days_from_monday() as usize;
         for (h, n) in t.hours.iter().enumerate() {
             r.heatmap[wd][h] += n;
@@ -168,7 +212,7 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
             .entry(c.map_or_else(|| "unknown".to_string(), |c| c.as_str().to_string()))
             .or_default() += 1;
     });
-    let user_days: u64 = r.daily.iter().map(|d| d.1).sum();
+    let user_days: u64 = r.daily.iter().map(|d| d.active).sum();
     let (by_kind, top) = authors::summarize(&t.authors, days.names());
     Engagement {
         active_users: active,
@@ -178,33 +222,38 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
             .daily
             .iter()
             .map(|d| DailyActive {
-                date: day_date(d.0),
-                users: d.1,
+                date: day_date(d.day),
+                users: d.active,
+                new: d.new,
+                returning: d.active - d.new,
             })
             .collect(),
         countries,
         messages_received: t.received,
         messages_sent: t.sent,
+        messages_delivered: t.delivered,
         avg_received_per_user_per_day: templates::ratio(t.received as f64, user_days),
         heatmap: r.heatmap,
         daily_volume: r
             .daily
             .iter()
             .map(|d| DailyVolume {
-                date: day_date(d.0),
-                sent: d.2,
-                received: d.3,
+                date: day_date(d.day),
+                sent: d.sent,
+                delivered: d.delivered,
+                received: d.received,
             })
             .collect(),
         support: Support {
             opened: t.opened,
             closed: t.closed,
             reopened: t.reopened,
+            reopened_manually: t.reopened_manually,
             open_at_end: r.open_at_end,
         },
         authors: by_kind,
         top_authors: top,
-        response_time: support::response_time(t.opened, &t.responses),
+        response_time: support::response_time(t.opened - t.reopened_manually, &t.responses),
     }
 }
 

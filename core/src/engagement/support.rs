@@ -13,18 +13,27 @@
 //! - A `close` record **closes** the user's open conversation on its number; a close with
 //!   no `phone_number_id` closes the user's open conversations on every number. A close
 //!   when nothing is open changes nothing and is not counted.
-//! - At equal timestamps messages come before closes (a close is taken to answer the
-//!   message it shares a second with).
+//! - A `reopen` record (an agent reopening a closed conversation by hand, Turn.io's manual
+//!   re-open) **reopens** the user's closed conversation on its number (every closed one
+//!   without a `phone_number_id`): it counts in `opened` and `reopened`, and in
+//!   `reopened_manually`. A reopen of a conversation that is open or was never opened
+//!   changes nothing. No user message started it, so it has no first response and is
+//!   not among the conversations `response_time` covers.
+//! - At equal timestamps messages come before closes, and closes before reopens (a close
+//!   is taken to answer the message it shares a second with).
 //! - **`open_at_end`** counts conversations open at the end of the range's last day.
-//! - **First response.** For each opening (reopens included), the first business message
-//!   on the same number (or on no known number) at or after the opening message, that did
-//!   not fail, answers it, provided it comes while the conversation is open: a
-//!   conversation closed unanswered stays unanswered. Messages the user sends while the
+//! - **First response.** For each opening by a user's message (reopens included), the
+//!   first business message by an agent, automation or API on the same number (or on no
+//!   known number) at or after the opening message, that did not fail, answers it,
+//!   provided it comes while the conversation is open: a conversation closed unanswered
+//!   stays unanswered. A campaign broadcast (author `campaign`) or any message of a
+//!   `campaign` is never a response (semantics §5); a message known only from its
+//!   statuses (no record, author `unknown`) is. Messages the user sends while the
 //!   conversation is open do not restart the clock. The response time is the reply's
 //!   timestamp minus the opening message's, credited to the day of the opening and to the
 //!   reply's author kind (`unknown` for a message known only from its statuses).
-//! - **`response_time`** covers the conversations opened in the range: how many were
-//!   `answered`, and the median and 90th percentile of their first-response times in
+//! - **`response_time`** covers the conversations users opened in the range (`opened`
+//!   minus `reopened_manually`): how many were `answered`, and the median and 90th percentile of their first-response times in
 //!   seconds, overall and per author kind. Percentiles interpolate linearly between the
 //!   closest ranks (the common "type 7" definition: the median of 10 s and 20 s is 15 s);
 //!   `null` when nothing was answered.
@@ -46,6 +55,8 @@ pub struct Support {
     pub closed: u64,
     /// Openings that followed a close.
     pub reopened: u64,
+    /// Of those, reopened by an agent's reopen record.
+    pub reopened_manually: u64,
     /// Conversations open at the end of the range.
     pub open_at_end: i64,
 }
@@ -53,7 +64,7 @@ pub struct Support {
 /// First-response times of the support conversations opened in a range.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResponseTime {
-    /// Conversations opened in the range (reopens included).
+    /// Conversations users opened in the range (reopens by a user's message included).
     pub conversations: u64,
     /// Of those, answered.
     pub answered: u64,
@@ -112,39 +123,69 @@ pub(crate) fn fold_from<'a>(
     init: States,
     out: &mut Vec<Contribution<'a>>,
 ) -> States {
-    let mut closes: SmallVec<[(i64, PhoneIx); 4]> = user.closes.iter().copied().collect();
-    closes.sort_unstable();
+    // Closes (false) before reopens (true) at equal timestamps.
+    let mut marks: SmallVec<[(i64, bool, PhoneIx); 4]> = user
+        .closes
+        .iter()
+        .map(|(t, p)| (*t, false, *p))
+        .chain(user.reopens.iter().map(|(t, p)| (*t, true, *p)))
+        .collect();
+    marks.sort_unstable();
     let mut convs = init;
-    let mut next_close = 0usize;
-    let close = |convs: &mut SmallVec<[(PhoneIx, State); 2]>,
-                 (ts, phone): (i64, PhoneIx),
-                 out: &mut Vec<Contribution<'a>>| {
-        for (p, st) in convs.iter_mut() {
-            if (*p == phone || Some(phone) == cx.no_phone) && matches!(st, State::Open { .. }) {
-                *st = State::Closed;
-                out.push(Contribution {
-                    phone: *p,
-                    day: cx.day(ts),
-                    emit: Emit::Closed,
-                });
-            }
-        }
-    };
+    let mut next = 0usize;
     for &ix in &user.timeline {
         let m = &cx.store.msgs[ix as usize];
-        while next_close < closes.len() && closes[next_close].0 < m.ts {
-            close(&mut convs, closes[next_close], out);
-            next_close += 1;
+        while next < marks.len() && marks[next].0 < m.ts {
+            on_mark(cx, &mut convs, marks[next], out);
+            next += 1;
         }
         match m.dir {
             Direction::Inbound => on_inbound(cx, &mut convs, m, out),
             Direction::Outbound => on_outbound(cx, &mut convs, m, out),
         }
     }
-    for c in &closes[next_close..] {
-        close(&mut convs, *c, out);
+    for mark in &marks[next..] {
+        on_mark(cx, &mut convs, *mark, out);
     }
     convs
+}
+
+/// A close record closes the open conversations it names; a reopen record reopens the
+/// closed ones.
+fn on_mark<'a>(
+    cx: &FoldCtx<'a>,
+    convs: &mut States,
+    (ts, reopen, phone): (i64, bool, PhoneIx),
+    out: &mut Vec<Contribution<'a>>,
+) {
+    for (p, st) in convs.iter_mut() {
+        if *p != phone && Some(phone) != cx.no_phone {
+            continue;
+        }
+        let emit = match (*st, reopen) {
+            (State::Open { .. }, false) => {
+                *st = State::Closed;
+                Emit::Closed
+            }
+            (State::Closed, true) => {
+                // No user message opened it: nothing to answer.
+                *st = State::Open {
+                    since: ts,
+                    answered: true,
+                };
+                Emit::Opened {
+                    reopen: true,
+                    manual: true,
+                }
+            }
+            _ => continue,
+        };
+        out.push(Contribution {
+            phone: *p,
+            day: cx.day(ts),
+            emit,
+        });
+    }
 }
 
 /// A user's message: opens the conversation on its number, or reopens a closed one.
@@ -168,7 +209,10 @@ fn on_inbound<'a>(
         out.push(Contribution {
             phone: m.phone,
             day: cx.day(m.ts),
-            emit: Emit::Opened { reopen: false },
+            emit: Emit::Opened {
+                reopen: false,
+                manual: false,
+            },
         });
         return;
     };
@@ -180,20 +224,28 @@ fn on_inbound<'a>(
         out.push(Contribution {
             phone: m.phone,
             day: cx.day(m.ts),
-            emit: Emit::Opened { reopen: true },
+            emit: Emit::Opened {
+                reopen: true,
+                manual: false,
+            },
         });
     }
 }
 
 /// A business message: the first response of every unanswered open conversation on its
-/// number (or of every number, for a message on no known number).
+/// number (or of every number, for a message on no known number) — unless it failed or
+/// is a campaign's.
 fn on_outbound<'a>(
     cx: &FoldCtx<'a>,
     convs: &mut States,
     m: &MsgRec,
     out: &mut Vec<Contribution<'a>>,
 ) {
-    if m.status.is_failed() {
+    let campaign = m
+        .outbound
+        .as_deref()
+        .is_some_and(|o| o.author == AuthorKind::Campaign || o.campaign.is_some());
+    if m.status.is_failed() || campaign {
         return;
     }
     let kind = m

@@ -16,6 +16,7 @@
 //! | external event | `"type":"external_event"` | [`Event::External`] |
 //! | spend | `"type":"spend"`, or a Meta Ads Insights row (`spend` + `date_start`) | [`Event::Spend`] |
 //! | close | `"type":"close"` | [`Event::Close`] |
+//! | reopen | `"type":"reopen"` (an agent reopened a closed support conversation; shaped like `close`) | [`Event::Reopen`] |
 //! | click | `"type":"click"` (a URL-button click reported by the host) | [`Event::Click`] |
 //!
 //! # Validation rules
@@ -30,6 +31,14 @@
 //! - A document is parsed whole before anything is applied: a bad document changes nothing.
 //!   (A JSON array given to [`parse_document`] as one document is all or nothing; read as a
 //!   stream, each of its elements is a document.)
+//! - **Spend and numbers.** A spend record (either form) may name the business number it
+//!   was spent for in `phone_number_id`; a report on one number counts only that number's
+//!   spend ([`crate::sources`]).
+//! - **Ads Insights rows.** A row with an `ad_id` is spend on `meta_ad:<ad_id>`; its
+//!   `campaign_id` (else `campaign_name`) names the Meta campaign the ad belongs to. A row
+//!   without an `ad_id` is campaign-level spend on `meta_campaign:<campaign_id>` (else
+//!   `meta_campaign:<campaign_name>`) — never a WhatsApp `campaign:` source. `adset_id`
+//!   is accepted and not used.
 //! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
 //! - Ids are never empty: an inbound message's or a status's `id`, a record's `id` (where
 //!   a record has one; `spend` and `click` may leave it out, but not give it empty) is a
@@ -76,6 +85,7 @@
 //! What is kept is [`crate::model::AgentUsage`]; billing prices an agent message from Meta's
 //! price first, else from its tokens and the rate card ([`crate::billing::charges`]).
 
+pub(crate) mod pseudonym;
 pub mod stream;
 mod webhook;
 
@@ -156,6 +166,16 @@ pub struct ContactInfo<'a> {
     pub name: Option<S<'a>>,
     /// `profile.country_code` (sent with usernames).
     pub country_code: Option<S<'a>>,
+}
+
+/// A business number's WhatsApp Business Account, from a webhook's `entry[].id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[doc(hidden)]
+pub struct AccountInfo<'a> {
+    /// The business number (`metadata.phone_number_id`).
+    pub phone: S<'a>,
+    /// The WABA id (`entry[].id`).
+    pub waba: S<'a>,
 }
 
 /// An inbound user message.
@@ -270,9 +290,17 @@ pub struct SpendRecord<'a> {
     pub to: NaiveDate,
     /// The amount over the whole period.
     pub amount: Money,
+    /// The business number the money was spent for (`phone_number_id`), when given.
+    pub phone: Option<S<'a>>,
+    /// For an Ads Insights ad-level row, the Meta campaign of the ad (`campaign_id`, else
+    /// `campaign_name`).
+    pub campaign: Option<S<'a>>,
+    /// For an Ads Insights row, the Meta campaign's name (`campaign_name`).
+    pub campaign_name: Option<S<'a>>,
 }
 
-/// An agent closed a support conversation (`"type":"close"`).
+/// An agent closed (`"type":"close"`) or reopened (`"type":"reopen"`) a support
+/// conversation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[doc(hidden)]
 pub struct CloseRecord<'a> {
@@ -282,7 +310,7 @@ pub struct CloseRecord<'a> {
     pub phone: Option<S<'a>>,
     /// When.
     pub ts: i64,
-    /// Who closed it.
+    /// Who closed (or reopened) it.
     pub by: Option<S<'a>>,
 }
 
@@ -347,6 +375,8 @@ impl IgnoreReason {
 pub enum Event<'a> {
     /// A user's profile (name, identifiers, country).
     Contact(ContactInfo<'a>),
+    /// The WhatsApp Business Account of a business number.
+    Account(AccountInfo<'a>),
     /// An inbound message.
     Inbound(InboundMsg<'a>),
     /// A status of a business message.
@@ -359,6 +389,8 @@ pub enum Event<'a> {
     Spend(SpendRecord<'a>),
     /// A support conversation closed.
     Close(CloseRecord<'a>),
+    /// A closed support conversation reopened by an agent.
+    Reopen(CloseRecord<'a>),
     /// A URL-button click.
     Click(ClickRecord<'a>),
     /// Accepted and counted, not used.
@@ -374,9 +406,9 @@ impl Event<'_> {
             Event::Status(s) => Some(s.ts),
             Event::Outbound(o) => Some(o.ts),
             Event::External(x) => Some(x.ts),
-            Event::Close(c) => Some(c.ts),
+            Event::Close(c) | Event::Reopen(c) => Some(c.ts),
             Event::Click(c) => Some(c.ts),
-            Event::Contact(_) | Event::Spend(_) | Event::Ignored(_) => None,
+            Event::Contact(_) | Event::Account(_) | Event::Spend(_) | Event::Ignored(_) => None,
         }
     }
 
@@ -389,8 +421,8 @@ impl Event<'_> {
             Event::Status(s) => Some(&s.recipient),
             Event::Outbound(o) => Some(&o.to),
             Event::External(x) => Some(&x.contact),
-            Event::Close(c) => Some(&c.contact),
-            Event::Spend(_) | Event::Click(_) | Event::Ignored(_) => None,
+            Event::Close(c) | Event::Reopen(c) => Some(&c.contact),
+            Event::Account(_) | Event::Spend(_) | Event::Click(_) | Event::Ignored(_) => None,
         }
     }
 }
@@ -1134,49 +1166,23 @@ fn doc_to_events<'a>(
                 ts,
             }));
         }
-        "spend" => {
-            let what = "spend";
-            let source = req(doc.source, line, "source", what)?;
-            let d = req(doc.date.or(doc.date_start.clone()), line, "date", what)?;
-            let from = date(&d, line, "date")?;
-            let to = match doc.date_stop.as_deref() {
-                Some(s) => date(s, line, "date_stop")?,
-                None => from,
-            };
-            if to < from {
-                return Err(ParseError::new(
-                    ParseErrorKind::Value,
-                    line,
-                    "date_stop",
-                    "date_stop is before date",
-                ));
-            }
-            let micros = doc
-                .amount
-                .or(doc.spend)
-                .ok_or_else(|| missing(line, "amount", what))?;
-            let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
-            out.push(Event::Spend(SpendRecord {
-                id: opt_id(doc.id, line, what)?,
-                source,
-                name: doc.name.filter(|n| !n.is_empty()),
-                from,
-                to,
-                amount: Money::from_micros(micros, cur),
-            }));
-        }
-        "close" => {
-            let what = "close";
-            let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
+        "spend" => spend_record(doc, line, opts, out)?,
+        "close" | "reopen" => {
+            let who = contact(req(doc.contact, line, "contact", ty)?, line, "contact")?;
             let ts = doc
                 .timestamp
-                .ok_or_else(|| missing(line, "timestamp", what))?;
-            out.push(Event::Close(CloseRecord {
+                .ok_or_else(|| missing(line, "timestamp", ty))?;
+            let rec = CloseRecord {
                 contact: who,
                 phone: doc.phone_number_id.filter(|p| !p.is_empty()),
                 ts,
                 by: doc.by.filter(|b| !b.is_empty()),
-            }));
+            };
+            out.push(if ty == "close" {
+                Event::Close(rec)
+            } else {
+                Event::Reopen(rec)
+            });
         }
         "click" => {
             let what = "click";
@@ -1198,7 +1204,7 @@ fn doc_to_events<'a>(
                 line,
                 "type",
                 format!(
-                    "unknown record type `{other}` (expected outbound, external_event, spend, close or click)"
+                    "unknown record type `{other}` (expected outbound, external_event, spend, close, reopen or click)"
                 ),
             ));
         }
@@ -1206,24 +1212,66 @@ fn doc_to_events<'a>(
     Ok(())
 }
 
-/// A Meta Ads Insights row: `{"ad_id":"…","ad_name":"…","spend":"12.34","date_start":"…","date_stop":"…"}`.
-/// The source is `meta_ad:<ad_id>`, else `campaign:<campaign_name or campaign_id>`.
+/// A `"type":"spend"` record.
+fn spend_record<'a>(
+    doc: Doc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
+    let what = "spend";
+    let source = req(doc.source, line, "source", what)?;
+    let d = req(doc.date.or(doc.date_start.clone()), line, "date", what)?;
+    let from = date(&d, line, "date")?;
+    let to = match doc.date_stop.as_deref() {
+        Some(s) => date(s, line, "date_stop")?,
+        None => from,
+    };
+    if to < from {
+        return Err(ParseError::new(
+            ParseErrorKind::Value,
+            line,
+            "date_stop",
+            "date_stop is before date",
+        ));
+    }
+    let micros = doc
+        .amount
+        .or(doc.spend)
+        .ok_or_else(|| missing(line, "amount", what))?;
+    let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
+    out.push(Event::Spend(SpendRecord {
+        id: opt_id(doc.id, line, what)?,
+        source,
+        name: doc.name.filter(|n| !n.is_empty()),
+        from,
+        to,
+        amount: Money::from_micros(micros, cur),
+        phone: doc.phone_number_id.filter(|p| !p.is_empty()),
+        campaign: None,
+        campaign_name: None,
+    }));
+    Ok(())
+}
+
+/// A Meta Ads Insights row: `{"ad_id":"…","ad_name":"…","campaign_id":"…","spend":"12.34","date_start":"…","date_stop":"…"}`.
+/// The source is `meta_ad:<ad_id>`, else (a campaign-level row) `meta_campaign:<campaign_id
+/// or campaign_name>`; never a WhatsApp `campaign:` (see the module rules).
 fn ads_insights_row<'a>(
     doc: Doc<'a>,
     line: u64,
     opts: &ParseOptions,
     out: &mut Vec<Event<'a>>,
 ) -> Result<(), ParseError> {
-    let (source, name): (S<'a>, Option<S<'a>>) =
-        if let Some(ad) = doc.ad_id.filter(|a| !a.is_empty()) {
-            (Cow::Owned(format!("meta_ad:{ad}")), doc.ad_name)
-        } else if let Some(c) = doc
-            .campaign_name
-            .clone()
-            .or(doc.campaign_id.clone())
-            .filter(|c| !c.is_empty())
-        {
-            (Cow::Owned(format!("campaign:{c}")), doc.campaign_name)
+    let nonblank = |v: Option<S<'a>>| v.filter(|c| !c.trim().is_empty());
+    let campaign_name = nonblank(doc.campaign_name);
+    let campaign = nonblank(doc.campaign_id).or_else(|| campaign_name.clone());
+    let (source, name, campaign): (S<'a>, Option<S<'a>>, Option<S<'a>>) =
+        if let Some(ad) = nonblank(doc.ad_id) {
+            (Cow::Owned(format!("meta_ad:{ad}")), doc.ad_name, campaign)
+        } else if let Some(c) = campaign {
+            let key = Cow::Owned(format!("meta_campaign:{c}"));
+            (key, campaign_name.clone(), None)
         } else {
             return Err(missing(line, "ad_id", "Ads Insights"));
         };
@@ -1254,6 +1302,9 @@ fn ads_insights_row<'a>(
         from,
         to,
         amount: Money::from_micros(doc.spend.unwrap_or(0), cur),
+        phone: nonblank(doc.phone_number_id),
+        campaign,
+        campaign_name,
     }));
     Ok(())
 }
@@ -1489,5 +1540,50 @@ mod tests {
         assert_eq!(&*s.source, "meta_ad:9");
         assert_eq!(s.amount, Money::from_micros(12_340_000, Currency::EUR));
         assert_eq!((s.to - s.from).num_days(), 6);
+    }
+
+    #[test]
+    fn ads_insights_rows_name_their_campaign_and_campaign_rows_are_meta_campaigns() {
+        let parse = |doc: &str| {
+            let mut out = Vec::new();
+            parse_document(doc.as_bytes(), 1, &ParseOptions::default(), &mut out).unwrap();
+            match out.pop() {
+                Some(Event::Spend(s)) => (
+                    s.source.to_string(),
+                    s.campaign.map(|c| c.to_string()),
+                    s.campaign_name.map(|c| c.to_string()),
+                    s.phone.map(|p| p.to_string()),
+                ),
+                other => panic!("{other:?}"),
+            }
+        };
+        // An ad-level row: the ad's source, and the campaign it belongs to.
+        let ad = r#"{"ad_id":"9","campaign_id":"900","campaign_name":"Spring","adset_id":"55","spend":"1","date_start":"2025-07-01"}"#;
+        assert_eq!(
+            parse(ad),
+            (
+                "meta_ad:9".into(),
+                Some("900".into()),
+                Some("Spring".into()),
+                None
+            )
+        );
+        // A campaign-level row (no ad): a Meta campaign, never a WhatsApp `campaign:`; by
+        // id, else by name.
+        let c = r#"{"campaign_id":"900","campaign_name":"Spring","spend":"1","date_start":"2025-07-01"}"#;
+        assert_eq!(parse(c).0, "meta_campaign:900");
+        let c = r#"{"campaign_name":"Spring","spend":"1","date_start":"2025-07-01","phone_number_id":"1001"}"#;
+        assert_eq!(
+            parse(c),
+            (
+                "meta_campaign:Spring".into(),
+                None,
+                Some("Spring".into()),
+                Some("1001".into())
+            )
+        );
+        // A spend record names its number too.
+        let s = r#"{"type":"spend","source":"qr:x","date":"2025-07-01","amount":1,"phone_number_id":"2002"}"#;
+        assert_eq!(parse(s).3.as_deref(), Some("2002"));
     }
 }

@@ -5,13 +5,18 @@
 //!   {"field":"messages","value":{"metadata":{...},"contacts":[...],"messages":[...],"statuses":[...]}}]}]}
 //! ```
 //!
+//! `entry[].id` is the WhatsApp Business Account (WABA) id: each `messages` change with a
+//! business number yields an [`Event::Account`] linking the number to it (the Conversions
+//! API names the account in every event, see [`crate::attribution::capi`]).
+//!
 //! Only `field == "messages"` carries traffic; every other field (template status
 //! updates, account updates, calls, groups, echoes, ...) is accepted and counted as
 //! ignored. Unknown message types are kept as [`InboundType::Other`]. Unknown keys are
 //! skipped, so fields Meta adds later never break ingestion.
 
 use super::{
-    ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef, de_opt_ts, de_ts, nonempty,
+    AccountInfo, ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef, de_opt_ts,
+    de_ts, nonempty,
 };
 use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
@@ -26,6 +31,9 @@ type S<'a> = Cow<'a, str>;
 
 #[derive(Deserialize)]
 pub(crate) struct Entry<'a> {
+    /// The WhatsApp Business Account (WABA) id.
+    #[serde(default, borrow, deserialize_with = "super::opt_str")]
+    id: Option<S<'a>>,
     #[serde(default, borrow)]
     changes: Vec<Change<'a>>,
 }
@@ -398,6 +406,7 @@ pub(crate) fn events_from_entries<'a>(entries: Vec<Entry<'a>>, out: &mut Vec<Eve
             // Counted, so that every part of a payload is accounted for.
             out.push(Event::Ignored(IgnoreReason::NoChanges));
         }
+        let waba = entry.id.filter(|w| !w.trim().is_empty());
         for change in entry.changes {
             let field = change.field.as_deref().unwrap_or("");
             if field != "messages" {
@@ -418,6 +427,12 @@ pub(crate) fn events_from_entries<'a>(entries: Vec<Entry<'a>>, out: &mut Vec<Eve
                 })
                 .unwrap_or(Cow::Borrowed(""));
             let had_traffic = !value.messages.is_empty() || !value.statuses.is_empty();
+            if let Some(w) = waba.as_ref().filter(|_| !phone.is_empty()) {
+                out.push(Event::Account(AccountInfo {
+                    phone: phone.clone(),
+                    waba: w.clone(),
+                }));
+            }
             for c in value.contacts {
                 let (name, country_code) = match c.profile {
                     Some(p) => (p.name, p.country_code),

@@ -518,6 +518,34 @@ impl Market {
         }
         Market::ALL.into_iter().find(|m| m.as_str() == key)
     }
+
+    /// A market as configs and rate cards name it: a name [`Market::parse`] accepts, or
+    /// an ISO 3166 alpha-2 code of a country that is a market of its own (`DE` is
+    /// Germany). A code of a country inside a regional market (or in Other) is an error
+    /// naming that market, e.g. "`PT` is in Rest of Western Europe"; the country's latest
+    /// assignment in Meta's table counts.
+    pub fn parse_name_or_code(s: &str) -> Result<Market, String> {
+        if let Some(m) = Market::parse(s) {
+            return Ok(m);
+        }
+        let code = s.trim();
+        let country = Country::new(code).ok_or_else(|| format!("unknown market `{s}`"))?;
+        match MarketTable::meta_default().market(Some(country), i32::MAX) {
+            m @ (Market::NorthAmerica
+            | Market::RestOfAfrica
+            | Market::RestOfAsiaPacific
+            | Market::RestOfCentralEasternEurope
+            | Market::RestOfWesternEurope
+            | Market::RestOfLatinAmerica
+            | Market::RestOfMiddleEast
+            | Market::Other) => Err(format!(
+                "`{}` is in {}, not a market of its own: write the market's name",
+                country,
+                m.display_name()
+            )),
+            m => Ok(m),
+        }
+    }
 }
 
 impl fmt::Display for Market {
@@ -541,7 +569,8 @@ impl<'de> Deserialize<'de> for Market {
                 f.write_str("a WhatsApp pricing market name such as \"north_america\"")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Market, E> {
-                Market::parse(v).ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+                Market::parse_name_or_code(v)
+                    .map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
             }
         }
         deserializer.deserialize_str(MarketVisitor)
@@ -809,8 +838,7 @@ pub(crate) fn market_table(overrides: &[MarketOverride]) -> Result<MarketTable, 
     for (i, o) in overrides.iter().enumerate() {
         let c = Country::new(&o.country)
             .ok_or_else(|| format!("[{i}]: `{}` is not a two-letter country code", o.country))?;
-        let m = Market::parse(&o.market)
-            .ok_or_else(|| format!("[{i}]: unknown market `{}`", o.market))?;
+        let m = Market::parse_name_or_code(&o.market).map_err(|e| format!("[{i}]: {e}"))?;
         t = t.with_override(c, m, epoch_day(o.effective_from));
     }
     Ok(t)
@@ -1363,5 +1391,37 @@ mod tests {
         assert_eq!(mk("390669812345"), Market::Italy);
         assert_eq!(mk("999"), Market::Other);
         assert_eq!(mk("abc"), Market::Other);
+    }
+
+    #[test]
+    fn single_country_markets_by_iso_code_and_regional_ones_refused_by_name() {
+        // DE is Germany's own market; codes are case-insensitive; names still work.
+        assert_eq!(Market::parse_name_or_code("DE"), Ok(Market::Germany));
+        assert_eq!(Market::parse_name_or_code(" in "), Ok(Market::India));
+        assert_eq!(Market::parse_name_or_code("Germany"), Ok(Market::Germany));
+        // Portugal is priced in Rest of Western Europe, the US in North America, Zimbabwe
+        // (since 2025-10-01, its latest assignment) in Rest of Africa.
+        let err = |c| Market::parse_name_or_code(c).unwrap_err();
+        assert!(
+            err("PT").starts_with("`PT` is in Rest of Western Europe"),
+            "{}",
+            err("PT")
+        );
+        assert!(err("us").starts_with("`US` is in North America"));
+        assert!(err("ZW").starts_with("`ZW` is in Rest of Africa"));
+        assert_eq!(err("Atlantis"), "unknown market `Atlantis`");
+        // Through the config's overrides and the rate card alike.
+        let o = |m: &str| MarketOverride {
+            country: "AT".into(),
+            market: m.into(),
+            effective_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        };
+        let t = market_table(&[o("DE")]).unwrap();
+        assert_eq!(t.market(Country::new("AT"), i32::MAX), Market::Germany);
+        assert!(
+            market_table(&[o("PT")])
+                .unwrap_err()
+                .contains("`PT` is in Rest of Western Europe")
+        );
     }
 }

@@ -404,3 +404,25 @@ pub(crate) mod decimal_micros {
         parse_decimal_micros(&text).map_err(|e| serde::de::Error::custom(format!("`{text}`: {e}")))
     }
 }
+
+/// Serde adapter for an optional micro-unit amount: a decimal number in major units, or
+/// `null` ([`decimal_micros`] for the number).
+pub(crate) mod decimal_micros_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Write `None` as `null`, an amount as [`super::decimal_micros`] does.
+    #[allow(clippy::ref_option)] // serde's `with` signature
+    pub(crate) fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(m) => super::decimal_micros::serialize(m, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Read `null` or a decimal number or string in major units.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        #[derive(Deserialize)]
+        struct W(#[serde(with = "super::decimal_micros")] i64);
+        Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
+    }
+}

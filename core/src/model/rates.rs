@@ -30,11 +30,14 @@
 //! - The market comes from the recipient's country through a dated country→market table:
 //!   Meta's (`MarketTable::meta_default`) with the config's `markets` overrides on top.
 //!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
-//!   (`Rest of Africa`). Meta's table changes over time: Zimbabwe joined Rest of Africa on
-//!   2025-10-01, and Bangladesh, Iraq, Nepal, Sri Lanka, Kazakhstan, Kuwait, Morocco, Oman
-//!   and Ukraine became standalone markets on 2026-10-01 (each with an
-//!   authentication-international rate on Meta's cards): rows for those markets apply to
-//!   messages delivered from that day, and before it their regional group's rows do.
+//!   (`Rest of Africa`); a single-country market also by its ISO 3166 alpha-2 code (`DE`
+//!   for Germany), while the code of a country inside a regional market is an error that
+//!   names the market ("`PT` is in Rest of Western Europe"). Meta's table changes over
+//!   time: Zimbabwe joined Rest of Africa on 2025-10-01, and Bangladesh, Iraq, Nepal, Sri
+//!   Lanka, Kazakhstan, Kuwait, Morocco, Oman and Ukraine became standalone markets on
+//!   2026-10-01 (each with an authentication-international rate on Meta's cards): rows
+//!   for those markets apply to messages delivered from that day, and before it their
+//!   regional group's rows do.
 
 use crate::model::Category;
 use crate::model::country::Market;
@@ -232,6 +235,13 @@ struct Band {
     per_tokens: Option<u64>,
 }
 
+impl Band {
+    /// Same effective day and overlapping tiers: two prices for one message.
+    fn overlaps(&self, o: &Band) -> bool {
+        self.from == o.from && self.tier_from <= o.tier_to && o.tier_from <= self.tier_to
+    }
+}
+
 /// A validated rate card: prices by market, category, day and tier.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RateCard {
@@ -248,6 +258,57 @@ fn rate_category(s: &str) -> Option<Category> {
     }
 }
 
+/// A row's market (`None`: any market), category and, for token rates, the tokens its
+/// price buys; errors say what is wrong with the row.
+fn row_key(r: &RateRow) -> Result<(Option<Market>, Category, Option<u64>), String> {
+    let market = match r.market.trim() {
+        "*" | "any" | "ANY" | "Any" => None,
+        name => Some(Market::parse_name_or_code(name)?),
+    };
+    let cat = rate_category(&r.category).ok_or_else(|| {
+        format!(
+            "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international, service or meta_business_agent",
+            r.category
+        )
+    })?;
+    let per_tokens = tokens_per_price(r.unit.as_deref())?;
+    match (cat == Category::BusinessAgent, per_tokens) {
+        (true, None) => Err(
+            "a meta_business_agent rate is per token: give `unit` token, 1k_tokens or 1m_tokens"
+                .into(),
+        ),
+        (false, Some(_)) => Err(format!(
+            "only meta_business_agent rates are per token, not {cat}"
+        )),
+        (true, Some(_)) if r.tier_from.is_some() || r.tier_to.is_some() => {
+            Err("token rates have no tier band".into())
+        }
+        _ => Ok((market, cat, per_tokens)),
+    }
+}
+
+/// A row's price band: a non-negative price over a tier band that starts at 1 or later and
+/// ends after it starts.
+fn row_band(r: &RateRow, per_tokens: Option<u64>) -> Result<Band, String> {
+    if r.price < 0 {
+        return Err("negative price".into());
+    }
+    let tier_from = r.tier_from.unwrap_or(1);
+    let tier_to = r.tier_to.unwrap_or(u64::MAX);
+    if tier_from == 0 || tier_to < tier_from {
+        return Err(format!(
+            "bad tier band {tier_from}–{tier_to} (bands start at 1 and end after they start)"
+        ));
+    }
+    Ok(Band {
+        from: r.effective_from,
+        tier_from,
+        tier_to,
+        micros: r.price,
+        per_tokens,
+    })
+}
+
 impl RateCard {
     /// Validate rows into a card. Errors name the row (1-based) and the problem: unknown
     /// market or category, unknown currency, negative price, a bad band, overlapping
@@ -262,39 +323,7 @@ impl RateCard {
         let mut currency = None;
         for (i, r) in rows.iter().enumerate() {
             let at = |m: String| (i, m);
-            let market = match r.market.trim() {
-                "*" | "any" | "ANY" | "Any" => None,
-                name => Some(
-                    Market::parse(name)
-                        .ok_or_else(|| at(format!("unknown market `{}`", r.market)))?,
-                ),
-            };
-            let cat = rate_category(&r.category).ok_or_else(|| {
-                at(format!(
-                    "`{}` is not marketing, marketing_lite, utility, authentication, authentication_international, service or meta_business_agent",
-                    r.category
-                ))
-            })?;
-            let per_tokens = tokens_per_price(r.unit.as_deref()).map_err(at)?;
-            match (cat == Category::BusinessAgent, per_tokens) {
-                (true, None) => {
-                    return Err(at(
-                        "a meta_business_agent rate is per token: give `unit` token, 1k_tokens or 1m_tokens".into(),
-                    ));
-                }
-                (false, Some(_)) => {
-                    return Err(at(format!(
-                        "only meta_business_agent rates are per token, not {cat}"
-                    )));
-                }
-                (true, Some(_)) if r.tier_from.is_some() || r.tier_to.is_some() => {
-                    return Err(at("token rates have no tier band".into()));
-                }
-                _ => {}
-            }
-            if r.price < 0 {
-                return Err(at("negative price".into()));
-            }
+            let (market, cat, per_tokens) = row_key(r).map_err(at)?;
             if !r.currency.is_iso4217() {
                 return Err(at(format!(
                     "`{}` is not an ISO 4217 currency code",
@@ -311,17 +340,9 @@ impl RateCard {
                 }
                 Some(_) => {}
             }
-            let tier_from = r.tier_from.unwrap_or(1);
-            let tier_to = r.tier_to.unwrap_or(u64::MAX);
-            if tier_from == 0 || tier_to < tier_from {
-                return Err(at(format!(
-                    "bad tier band {tier_from}–{tier_to} (bands start at 1 and end after they start)"
-                )));
-            }
+            let band = row_band(r, per_tokens).map_err(at)?;
             let bands = rates.entry((market, cat)).or_default();
-            if let Some(b) = bands.iter().find(|b| {
-                b.from == r.effective_from && b.tier_from <= tier_to && tier_from <= b.tier_to
-            }) {
+            if let Some(b) = bands.iter().find(|b| b.overlaps(&band)) {
                 return Err(at(format!(
                     "overlaps the {} {} band {}–{} from {}",
                     r.market,
@@ -335,13 +356,7 @@ impl RateCard {
                     b.from
                 )));
             }
-            bands.push(Band {
-                from: r.effective_from,
-                tier_from,
-                tier_to,
-                micros: r.price,
-                per_tokens,
-            });
+            bands.push(band);
         }
         for bands in rates.values_mut() {
             bands.sort_by_key(|b| (b.from, b.tier_from));

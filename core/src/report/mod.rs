@@ -9,14 +9,17 @@
 
 pub mod compare;
 pub mod csv;
+pub mod definitions;
 pub mod prepared;
 pub mod sealed;
 pub mod text;
 
-pub use compare::Comparison;
+pub use compare::{Comparison, Figure};
 pub use csv::Table;
+pub use definitions::{DEFINITIONS, definition, explain};
 pub(crate) use prepared::Prepared;
 pub(crate) use sealed::{Past, Sealed};
+pub use text::TextOptions;
 
 use crate::engagement::DayStore;
 use crate::error::ReportError;
@@ -46,6 +49,9 @@ pub struct RangeInfo {
 pub struct Report {
     /// The range reported on.
     pub range: RangeInfo,
+    /// Every source together, each conversation counted once (semantics §4): see
+    /// [`crate::attribution`].
+    pub overall: crate::attribution::Overall,
     /// Ingestion counts (over the engine's life).
     pub input: InputStats,
     /// What Meta charges for business messages (semantics §2).
@@ -54,6 +60,9 @@ pub struct Report {
     pub usage: crate::billing::UsageSection,
     /// One row per source (semantics §3, §4): see [`crate::sources`].
     pub sources: Vec<crate::attribution::SourceRow>,
+    /// One row per messaging event and external event name (semantics §4): see
+    /// `crate::sources::events`.
+    pub events: Vec<crate::sources::EventRow>,
     /// What was attributed and how (see [`crate::attribution`]).
     pub attribution: crate::attribution::AttributionSummary,
     /// Engagement: active users, volumes, support, authorship (semantics §5).
@@ -66,15 +75,22 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<compare::Comparison>,
     /// What the report left out or could not price, in plain words (empty when nothing):
-    /// e.g. charged units without a rate, Meta Business Agent messages without a price.
+    /// e.g. charged units without a rate, Meta Business Agent messages without a price,
+    /// money in another currency, spend that names no number in a report on one.
     #[serde(default)]
     pub warnings: Vec<String>,
 }
 
 impl Report {
-    /// The report as the readable text dashboard the `report` program prints.
+    /// The report as the readable text dashboard the `report` program prints (the
+    /// SOURCES table fits 120 columns; see [`Report::to_text_with`]).
     pub fn to_text(&self) -> String {
-        text::render(self)
+        text::render(self, TextOptions::default())
+    }
+
+    /// The text dashboard laid out as `opts` says (`report --wide`: every column).
+    pub fn to_text_with(&self, opts: TextOptions) -> String {
+        text::render(self, opts)
     }
 
     /// Every table of the report (a list of rows in its JSON form), for CSV export: see
@@ -109,9 +125,8 @@ pub(crate) fn build_report(
         p.check(ctx, opts)?;
     }
     let range = ctx.range;
-    let tz = range.tz;
     let (billing, usage) = prep.billing.sections(ctx);
-    let warnings = crate::billing::sections::warnings(&billing, ctx.config.rate_card.is_some());
+    let mut warnings = crate::billing::sections::warnings(&billing, ctx.config.rate_card.is_some());
     // Without pre-aggregated credits (the data-driven models), attribute the range anew;
     // the model comparison does so under every model. Both share one analysis.
     let mut analysis = None;
@@ -120,7 +135,8 @@ pub(crate) fn build_report(
         (c.in_range(&range), &prep.money)
     } else {
         let a = analysis.insert(crate::sources::analyse(ctx));
-        let att = crate::attribution::attribute(a, &range, &ctx.config.attribution, ctx.model)?;
+        let cfg = &ctx.config.attribution;
+        let att = crate::attribution::attribute_window(a, &range, cfg, ctx.model)?;
         let mut money = prep.money.clone();
         money.clear_credits();
         money.add_credits(ctx, prepared::opening_credits(a, &att));
@@ -140,18 +156,22 @@ pub(crate) fn build_report(
     // A template's (and campaign's) cost is what billing charged its messages; its
     // conversions are the credits of conversations its messages opened.
     money.fill(&range, &mut engagement.templates, &mut engagement.campaigns);
+    warnings.extend(currency_warnings(ctx, prep));
+    warnings.extend(sources.warnings);
     let mut report = Report {
         range: RangeInfo {
             from: range.from,
             to: range.to,
             days: range.days(),
-            time_zone: tz.name().to_string(),
+            time_zone: range.tz.name().to_string(),
             phone: opts.phone.clone(),
         },
+        overall: sources.overall,
         input: ctx.store.stats.clone(),
         billing,
         usage,
         sources: sources.rows,
+        events: prep.events.rows(&range),
         attribution: sources.attribution,
         engagement: engagement.engagement,
         templates: engagement.templates,
@@ -160,19 +180,54 @@ pub(crate) fn build_report(
         warnings,
     };
     if opts.compare {
-        let n = chrono::Duration::days(range.days());
-        let prev_opts = ReportOptions {
-            from: Some(range.from - n),
-            to: Some(range.from),
-            last: None,
-            compare: false,
-            time_zone: Some(tz.name().to_string()),
-            ..opts.clone()
-        };
-        // Same zone, number filter and model: the same days and preparation serve.
-        let prev_ctx = context(ctx.store, ctx.config, tz, &prev_opts)?;
-        let previous = build_report(&prev_ctx, &prev_opts, days, prep, past)?;
-        report.compare = Some(compare::Comparison::new(&previous, &report));
+        report.compare = Some(previous_period(ctx, opts, days, prep, past, &report)?);
     }
     Ok(report)
+}
+
+/// The warnings about the report currency: how it was chosen when none is configured, and
+/// the external event values in the range left out for their currency.
+fn currency_warnings(ctx: &Scope<'_>, prep: &Prepared) -> Vec<String> {
+    let mut out = Vec::new();
+    if ctx.currency_guessed {
+        out.push(format!(
+            "no currency configured: the report is in {}, the most frequent currency of the money records (set `currency` in the config to choose)",
+            ctx.currency
+        ));
+    }
+    for (cur, (n, micros)) in prep.events.other_in_range(&ctx.range) {
+        out.push(format!(
+            "{} {cur} of external event values left out ({n} event{}): not in the report currency {} (no conversion is done)",
+            crate::model::money::format_micros(micros, 2),
+            if n == 1 { "" } else { "s" },
+            ctx.currency
+        ));
+    }
+    out
+}
+
+/// The same report over the previous period of equal length, compared with `report`.
+fn previous_period(
+    ctx: &Scope<'_>,
+    opts: &ReportOptions,
+    days: &DayStore,
+    prep: &Prepared,
+    past: Option<&Past<'_>>,
+    report: &Report,
+) -> Result<compare::Comparison, ReportError> {
+    let range = ctx.range;
+    let n = chrono::Duration::days(range.days());
+    let prev_opts = ReportOptions {
+        from: Some(range.from - n),
+        to: Some(range.from),
+        last: None,
+        compare: false,
+        time_zone: Some(range.tz.name().to_string()),
+        ..opts.clone()
+    };
+    // Same zone, number filter, model and conversion event: the same days and
+    // preparation serve.
+    let prev_ctx = context(ctx.store, ctx.config, range.tz, &prev_opts)?;
+    let previous = build_report(&prev_ctx, &prev_opts, days, prep, past)?;
+    Ok(compare::Comparison::new(&previous, report))
 }

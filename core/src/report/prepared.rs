@@ -3,8 +3,9 @@
 //!
 //! # What is prepared
 //!
-//! For one report time zone, number filter and attribution model, [`Prepared`] holds day
-//! aggregates of everything the range-dependent sections sum:
+//! For one report time zone, number filter, attribution model, conversion event and
+//! report currency, [`Prepared`] holds day aggregates of everything the range-dependent
+//! sections sum:
 //!
 //! - billing's per-day conversations, charged and free messages, costs, reconciliation and
 //!   usage (`crate::billing::BillingDays`) — tiers and free tiers are numbered over the
@@ -12,9 +13,10 @@
 //!   the range;
 //! - conversations, leads and funnel steps by (start day, source), and every source's
 //!   headline (`crate::sources::SourceDays`);
-//! - the attributed events by day with their credit per source
-//!   (`crate::sources::CreditDays`), when the model is range-independent
+//! - the attributed events by day with their credit per source by conversation start day
+//!   (`crate::attribution::CreditDays`), when the model is range-independent
 //!   ([`ModelName::range_independent`]);
+//! - every messaging and external event by day (`crate::sources::EventDays`);
 //! - template and campaign costs and credits by send day ([`TemplateMoney`]).
 //!
 //! A report then costs time proportional to the days in its range (and the sources,
@@ -31,11 +33,12 @@ use crate::billing::{BillingDays, Charges};
 use crate::config::ModelName;
 use crate::engagement::TemplateMoney;
 use crate::error::ReportError;
+use crate::model::money::Currency;
 use crate::report::Past;
 use crate::scope::Scope;
-use crate::sources::{Analysis, SourceDays, analyse};
+use crate::sources::{Analysis, EventDays, SourceDays, analyse};
 use crate::store::PhoneIx;
-use crate::util::time::{DAY, DayRange, MAX_TS, MIN_TS, day_in, splice_days};
+use crate::util::time::{everything, splice_days};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
@@ -52,16 +55,20 @@ pub struct Prepared {
     pub(crate) credits: Option<CreditDays>,
     /// Template and campaign costs (and, with `credits`, conversions) by send day.
     pub(crate) money: TemplateMoney,
+    /// Every event by day.
+    pub(crate) events: EventDays,
 }
 
 /// What a preparation depends on besides the engine's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct PrepKey {
     #[serde(with = "crate::util::serde::tz_name")]
     tz: Tz,
     phone: Option<PhoneIx>,
     phone_unknown: bool,
     model: ModelName,
+    conversion_event: Option<Box<str>>,
+    currency: Currency,
 }
 
 impl PrepKey {
@@ -72,16 +79,9 @@ impl PrepKey {
             phone: ctx.phone,
             phone_unknown: ctx.phone_unknown,
             model: ctx.model,
+            conversion_event: ctx.conversion_event.map(Into::into),
+            currency: ctx.currency,
         }
-    }
-}
-
-/// A range covering every instant ingestion accepts, in `tz`.
-pub(crate) fn everything(tz: Tz) -> DayRange {
-    DayRange {
-        from: day_in(MIN_TS - DAY, tz),
-        to: day_in(MAX_TS + DAY, tz),
-        tz,
     }
 }
 
@@ -118,6 +118,7 @@ impl Prepared {
         money.add_costs(ctx, charges.messages.iter().map(|m| (m.msg, m.cost.micros)));
         let analysis = analyse(ctx);
         let sources = SourceDays::build(ctx, &analysis);
+        let events = EventDays::build(ctx, &analysis);
         let credits = if ctx.model.range_independent() {
             let att = attribute(
                 &analysis,
@@ -136,6 +137,7 @@ impl Prepared {
             sources,
             credits,
             money,
+            events,
         };
         if let Some(x) = past.filter(|x| x.serves(ctx)) {
             p.splice(&x.sealed.prepared, x.until);
@@ -151,6 +153,7 @@ impl Prepared {
             c.days.split_off(&until);
         }
         self.money.keep_before(until);
+        self.events.keep_before(until);
     }
 
     /// Replace the days before `until` with those of `sealed` (a preparation of the same
@@ -162,6 +165,12 @@ impl Prepared {
             splice_days(&mut live.days, &old.days, until);
         }
         self.money.splice(&sealed.money, until);
+        self.events.splice(&sealed.events, until);
+    }
+
+    /// The report currency the preparation's money is in.
+    pub fn currency(&self) -> Currency {
+        self.key.currency
     }
 
     /// Whether this preparation answers reports of `ctx` (same zone, number filter and

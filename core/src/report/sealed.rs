@@ -66,6 +66,14 @@ impl<'a> Past<'a> {
             )
         } else if opts.compare_models {
             "compare_models".to_string()
+        } else if let Some(c) = ctx.conversion_event {
+            format!("conversion event {c} (sealed under the config's)")
+        } else if ctx.currency != self.sealed.prepared.currency() {
+            format!(
+                "currency {} (sealed in {})",
+                ctx.currency,
+                self.sealed.prepared.currency()
+            )
         } else {
             return Ok(());
         };
@@ -75,12 +83,15 @@ impl<'a> Past<'a> {
         )))
     }
 
-    /// Whether sealed days answer reports of this context (zone, numbers and model).
+    /// Whether sealed days answer reports of this context (zone, numbers, model,
+    /// conversion event and currency).
     pub fn serves(&self, ctx: &Scope<'_>) -> bool {
         ctx.range.tz == self.tz
             && ctx.phone.is_none()
             && !ctx.phone_unknown
             && ctx.model == self.model
+            && ctx.conversion_event.is_none()
+            && ctx.currency == self.sealed.prepared.currency()
     }
 
     /// What engagement needs of it.

@@ -121,11 +121,11 @@ pub(crate) fn funnel_reach(c: &Conversation, steps: &[String]) -> usize {
 
 /// Run the per-user fold for every live user and collect the results.
 pub(crate) fn analyse(ctx: &Scope<'_>) -> Analysis {
-    let matchers = Matchers::new(ctx.config, ctx.store);
+    let matchers = Matchers::new(ctx.config, ctx.store, ctx.conversion_event);
     let params = FoldParams {
         timeout: i64::from(ctx.config.inactivity_timeout_hours) * HOUR,
         lookback: i64::from(ctx.config.attribution.lookback_days) * DAY,
-        currency: ctx.config.currency,
+        currency: ctx.currency,
         filtered: ctx.phone.is_some() || ctx.phone_unknown,
     };
     let mut out = Analysis {

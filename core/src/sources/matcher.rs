@@ -68,7 +68,7 @@ impl Pattern {
 }
 
 /// What kind of event the conversion event is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversionKind {
     /// An external event record.
@@ -123,6 +123,12 @@ impl ConversionEvent {
         }
     }
 
+    /// Whether the conversion event is a messaging event (it has no value: revenue is
+    /// `null`).
+    pub fn is_messaging(conv: Option<&ConversionEvent>) -> bool {
+        conv.is_some_and(|c| c.kind != ConversionKind::External)
+    }
+
     /// Whether an external event named `name` is one of the *attributed events*: those
     /// named by the conversion event when it is external, else every external event.
     pub fn attributes(conv: Option<&ConversionEvent>, name: &str) -> bool {
@@ -140,13 +146,16 @@ pub struct Matchers {
     events: Vec<(Box<str>, EventKind, Pattern)>,
     /// The conversion event in effect (see the module docs for the default).
     pub conversion: Option<ConversionEvent>,
+    /// Texts are stored as [`Matchers::text_token`]s (pseudonymised engines).
+    tokens: bool,
 }
 
 impl Matchers {
-    /// Compile `config`'s rules and events and resolve the conversion event against the
-    /// data in `store`. Patterns were validated with the config; one that does not compile
+    /// Compile `config`'s rules and events and resolve the conversion event — `chosen`
+    /// (a report's choice), else the config's, else the default — against the data in
+    /// `store`. Patterns were validated with the config; one that does not compile
     /// (impossible after validation) never matches.
-    pub fn new(config: &Config, store: &Store) -> Matchers {
+    pub fn new(config: &Config, store: &Store, chosen: Option<&str>) -> Matchers {
         let rules = config
             .sources
             .iter()
@@ -171,14 +180,14 @@ impl Matchers {
                 ))
             })
             .collect();
-        let conversion = match &config.conversion_event {
-            Some(name) => Some(match config.events.iter().find(|e| e.name == *name) {
+        let conversion = match chosen.or(config.conversion_event.as_deref()) {
+            Some(name) => Some(match config.events.iter().find(|e| e.name == name) {
                 Some(e) => ConversionEvent {
-                    name: Some(name.clone()),
+                    name: Some(name.to_string()),
                     kind: e.kind.into(),
                 },
                 None => ConversionEvent {
-                    name: Some(name.clone()),
+                    name: Some(name.to_string()),
                     kind: ConversionKind::External,
                 },
             }),
@@ -207,11 +216,49 @@ impl Matchers {
             rules,
             events,
             conversion,
+            tokens: config.pseudonymise.is_some(),
         }
+    }
+
+    /// What a text matched, as a token that replaces the text in a pseudonymised store:
+    /// `\u{1}` then the index of the first matching source rule (`-` for none), `;`, and
+    /// the indices of the matching text-reply events, comma-separated. It keeps nothing
+    /// of the text but those outcomes.
+    pub fn text_token(&self, text: &str) -> String {
+        let mut t = match self.rules.iter().position(|(_, p)| p.matches(text)) {
+            Some(i) => format!("\u{1}{i};"),
+            None => "\u{1}-;".to_string(),
+        };
+        let hits = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, k, p))| *k == EventKind::TextReply && p.matches(text));
+        for (n, (i, _)) in hits.enumerate() {
+            if n > 0 {
+                t.push(',');
+            }
+            t.push_str(&i.to_string());
+        }
+        t
+    }
+
+    /// The parts of a text token: the rule index and the event indices.
+    fn token_parts(text: &str) -> (Option<usize>, impl Iterator<Item = usize> + '_) {
+        let body = text.strip_prefix('\u{1}').unwrap_or("-;");
+        let (rule, events) = body.split_once(';').unwrap_or(("-", ""));
+        (
+            rule.parse().ok(),
+            events.split(',').filter_map(|e| e.parse().ok()),
+        )
     }
 
     /// The first custom rule matching an inbound text.
     pub fn rule_for(&self, text: &str) -> Option<&Source> {
+        if self.tokens {
+            let (rule, _) = Matchers::token_parts(text);
+            return rule.and_then(|i| self.rules.get(i)).map(|(s, _)| s);
+        }
         self.rules
             .iter()
             .find(|(_, p)| p.matches(text))
@@ -222,13 +269,30 @@ impl Matchers {
     pub fn events_of<'s>(&'s self, m: &'s InboundData) -> impl Iterator<Item = &'s str> + 's {
         self.events
             .iter()
-            .filter(move |(_, kind, p)| event_matches(*kind, p, m))
-            .map(|(n, _, _)| &**n)
+            .enumerate()
+            .filter(move |(i, (_, kind, p))| {
+                if self.tokens && *kind == EventKind::TextReply {
+                    m.ty == InboundType::Text
+                        && m.text
+                            .as_deref()
+                            .is_some_and(|t| Matchers::token_parts(t).1.any(|e| e == *i))
+                } else {
+                    event_matches(*kind, p, m)
+                }
+            })
+            .map(|(_, (n, _, _))| &**n)
     }
 
     /// Whether any messaging event is configured.
     pub fn has_events(&self) -> bool {
         !self.events.is_empty()
+    }
+
+    /// Every configured messaging event: (name, kind), in config order.
+    pub fn messaging_events(&self) -> impl Iterator<Item = (&str, ConversionKind)> + '_ {
+        self.events
+            .iter()
+            .map(|(n, k, _)| (&**n, ConversionKind::from(*k)))
     }
 }
 
@@ -341,7 +405,7 @@ mod tests {
         };
         let store = Store::default();
         // No external events, no button event: the list reply comes before the text reply.
-        let m = Matchers::new(&cfg, &store);
+        let m = Matchers::new(&cfg, &store, None);
         assert_eq!(
             m.conversion,
             Some(ConversionEvent {
@@ -352,11 +416,11 @@ mod tests {
         // Configured by name: a messaging event when one has that name, else external.
         cfg.conversion_event = Some("said_yes".into());
         assert_eq!(
-            Matchers::new(&cfg, &store).conversion.unwrap().kind,
+            Matchers::new(&cfg, &store, None).conversion.unwrap().kind,
             ConversionKind::TextReply
         );
         cfg.conversion_event = Some("purchase".into());
-        let c = Matchers::new(&cfg, &store).conversion.unwrap();
+        let c = Matchers::new(&cfg, &store, None).conversion.unwrap();
         assert_eq!(c.kind, ConversionKind::External);
         assert!(c.is("purchase", true));
         assert!(!c.is("purchase", false));
@@ -364,6 +428,9 @@ mod tests {
         assert!(ConversionEvent::attributes(Some(&c), "purchase"));
         assert!(!ConversionEvent::attributes(Some(&c), "refund"));
         // Nothing configured at all: no conversion event.
-        assert_eq!(Matchers::new(&Config::default(), &store).conversion, None);
+        assert_eq!(
+            Matchers::new(&Config::default(), &store, None).conversion,
+            None
+        );
     }
 }

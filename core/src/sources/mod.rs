@@ -40,6 +40,7 @@
 //! | incoming | `meta_post` | opening inbound `referral` with `source_type` post | `meta_post:<source_id>` |
 //! | incoming | `custom` | first inbound text of the conversation matching a configured rule | the rule's key |
 //! | outgoing | `campaign` | opening delivered template with a `campaign` | `campaign:<campaign>` |
+//! | incoming | `meta_campaign` | a roll-up row: the Meta ad campaign of `meta_ad` sources (Ads Insights) | `meta_campaign:<campaign_id>` |
 //! | outgoing | `custom` | other opening delivered template (notifications) | `template:<template>` |
 //! | incoming | `direct` | none of the above | `direct` |
 //!
@@ -69,8 +70,18 @@
 //!   `campaign:`/`template:` keys the campaign or template name; `Direct` for `direct`;
 //!   else the key itself.
 //! - **Kinds of keys seen only in spend** are read from the prefix (`meta_ad:`,
-//!   `meta_post:`, `campaign:`, `template:`, `direct`); any other key is an incoming
-//!   `custom` source.
+//!   `meta_post:`, `meta_campaign:`, `campaign:`, `template:`, `direct`); any other key is
+//!   an incoming `custom` source.
+//! - **Meta campaigns.**
+//!
+//!   > Ads Insights rows name the ad and its campaign; ads roll up to a
+//!   > `meta_campaign:<id>` row with the campaign's spend (ad-level rows on a day win over
+//!   > a campaign-level row for that day). A Meta campaign is never a WhatsApp `campaign:`.
+//!
+//!   No conversation opens a `meta_campaign` source (a referral names its ad): its row is
+//!   the sum of its ads' rows (see [`crate::attribution`]), and overall results leave it
+//!   out so that each conversation counts once. Ad → campaign is learned from spend rows
+//!   naming both (rules in the `spend` module).
 //!
 //! # Messaging events and leads (semantics §4)
 //!
@@ -90,9 +101,10 @@
 //!   conversation that started within the lookback window before it (the last-touch
 //!   conversation, whatever the attribution model); with none, they happen nowhere and
 //!   are unattributed.
-//! - **Conversion event.** The config's `conversion_event` names an event in `events`
-//!   (messaging) or else an external event name. Without one, the default is chosen in
-//!   seed 001's order: any external event, if the engine holds at least one; else the
+//! - **Conversion event.** A report's `conversion_event` option, else the config's,
+//!   names an event in `events` (messaging) or else an external event name (a report's
+//!   choice must name a configured event or an external event seen: `crate::scope`).
+//!   Without one, the default is chosen in seed 001's order: any external event, if the engine holds at least one; else the
 //!   first configured button reply, list reply, then text reply event; else there is no
 //!   conversion event and no leads. (Because the default depends on the data, configure
 //!   it explicitly when reports from separately built engines are to be compared.)
@@ -104,29 +116,44 @@
 //!   them that are leads (a cohort view: a conversation started on the last day that
 //!   converts a day later is a lead of this range); `conversion_rate` = leads /
 //!   conversations.
-//! - `conversions` and `revenue`: the attributed count and value of the **attributed
-//!   events** that happened in the range (by event time): the external events named by
-//!   the conversion event when it is an external event, else every external event. Each
-//!   event's credit is split by the attribution model ([`crate::attribution`]).
+//! - **One window.**
+//!
+//!   > A source row's conversations, leads, conversions and revenue belong to the
+//!   > conversations that started in the range (what they led to, within the lookback);
+//!   > invested is the spend dated in the range.
+//!
+//!   `conversions` and `revenue`, with an external conversion event: the attributed count
+//!   and value of the conversion events (every external event when none is chosen) that
+//!   credit the row's conversations started in the range — whenever the event happened,
+//!   within the lookback after the conversation's start. Each event's credit is split by
+//!   the attribution model ([`crate::attribution`]). With a messaging conversion event,
+//!   `conversions` counts its occurrences in those conversations and `revenue` is `null`
+//!   (a messaging event has no value; it is never shown the value of another event).
 //! - `invested`: spend on the source on the range's days. A spend record covering several
 //!   days is spread evenly over them, in micro-units, by the largest-remainder method (so
 //!   the days sum exactly to the record); days are the record's calendar dates.
 //! - `conversion_cost` = invested / leads; `roas` = revenue / invested. A zero denominator
 //!   gives `null`, never NaN or infinity.
-//! - Money in a currency other than the config's `currency` is not converted: such event
-//!   values count as zero and such spend is left out; both are counted in
-//!   `attribution.other_currency`.
+//! - **Money.** Amounts count in the report currency (`crate::scope`: the config's, else
+//!   the rate card's, else the money records'). Money in another currency is not
+//!   converted: such event values count as zero and such spend is left out; both are
+//!   counted in `attribution.other_currency` and the report's `warnings` say how much.
 //! - With a business-number filter, only that number's conversations exist, and only the
-//!   external events of users who had a conversation on it are considered. Spend is not
-//!   per number and is reported whole.
+//!   external events of users who had a conversation on it are considered. Spend counts
+//!   when it names that number (`phone_number_id`); spend naming no number is left out,
+//!   and a warning says how much.
 //! - **Funnels**: for each configured funnel and source, how many of the source's
 //!   conversations in the range reached each step, steps taken in order (each step's event
-//!   at or after the previous step's), and the drop-off from the step before (the first
-//!   step's drop-off is from all conversations).
+//!   at or after the previous step's), the drop-off from the step before (the first
+//!   step's drop-off is from all conversations), and the distinct users who started the
+//!   funnel (reached its first step) and completed it (reached its last step) in them.
+//! - **Events view** (`events`): every messaging event and external event name with its
+//!   occurrences, users, conversations, value and occurrences per source.
 //! - **Contacts export** (`crate::attribution::export_contacts`): the users of a source (a conversation of it
 //!   started in the range) or of an event (it happened in the range), as CSV.
 
 pub(crate) mod conversation;
+pub(crate) mod events;
 mod matcher;
 mod names;
 mod source_days;
@@ -135,13 +162,14 @@ mod spend;
 #[cfg(test)]
 pub(crate) use conversation::ExternalTouch;
 pub(crate) use conversation::{Analysis, Conversation, analyse};
-#[cfg(test)]
+pub(crate) use events::EventDays;
+pub use events::EventRow;
 pub(crate) use matcher::Matchers;
 pub use matcher::{ConversionEvent, ConversionKind};
 pub(crate) use names::Names;
 pub(crate) use source_days::slot;
 pub(crate) use source_days::{SourceDay, SourceDays, SourceMeta};
-pub(crate) use spend::{spend_by_day, spend_in_range};
+pub(crate) use spend::{Spend, left_in_range, spend_in_range};
 
 use serde::{Deserialize, Serialize};
 
@@ -160,6 +188,9 @@ pub enum SourceKind {
     Custom,
     /// A delivered template with a campaign (`campaign:<name>`).
     Campaign,
+    /// A Meta ad campaign (`meta_campaign:<id>`): the roll-up of its Click-to-WhatsApp ads
+    /// with the campaign's spend.
+    MetaCampaign,
     /// None of the above (`direct`).
     Direct,
 }
@@ -172,6 +203,7 @@ impl SourceKind {
             SourceKind::MetaPost => "meta_post",
             SourceKind::Custom => "custom",
             SourceKind::Campaign => "campaign",
+            SourceKind::MetaCampaign => "meta_campaign",
             SourceKind::Direct => "direct",
         }
     }
@@ -226,6 +258,8 @@ impl Source {
             (SourceKind::MetaAd, SourceDirection::Incoming)
         } else if key.starts_with("meta_post:") {
             (SourceKind::MetaPost, SourceDirection::Incoming)
+        } else if key.starts_with("meta_campaign:") {
+            (SourceKind::MetaCampaign, SourceDirection::Incoming)
         } else if key.starts_with("campaign:") {
             (SourceKind::Campaign, SourceDirection::Outgoing)
         } else if key.starts_with("template:") {

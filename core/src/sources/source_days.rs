@@ -3,12 +3,15 @@
 //!
 //! # Rules applied here
 //!
-//! - A conversation counts on the calendar day (report time zone) of its start; its lead
-//!   and funnel steps count with it. This is the same rule as "start in `[from, to)`":
-//!   ranges are whole days and a day's first instant is its local midnight (or the first
-//!   instant after a DST gap).
-//! - An attributed event counts, with its credits, on the day of its own time; its credits
-//!   go to the sources of the conversations they credit, wherever those started.
+//! - A conversation counts on the calendar day (report time zone) of its start; its lead,
+//!   its occurrences of a messaging conversion event, its funnel steps and the users who
+//!   started and completed a funnel in it count with it. This is the same rule as "start
+//!   in `[from, to)`": ranges are whole days and a day's first instant is its local
+//!   midnight (or the first instant after a DST gap).
+//! - An attributed event's credits count on the start day of the conversation each
+//!   credits (one window: a range's rows count what its conversations led to); the
+//!   attribution summary counts the event itself on the day of its own time
+//!   ([`crate::attribution`]).
 //! - A source's display headline is the one of its latest conversation over all time, so a
 //!   row's name does not change with the range.
 //! - Only models whose per-event credit does not depend on the range can be pre-aggregated
@@ -21,10 +24,11 @@
 //! day in it once and each (day, source) pair active that day once.
 
 use super::Source;
-use super::conversation::{Analysis, funnel_reach};
+use super::conversation::{Analysis, Conversation, HitKind, funnel_reach};
 use super::matcher::ConversionEvent;
 use crate::scope::Scope;
 use crate::util::time::{DayRange, day_in};
+use crate::util::userset::UserSet;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,6 +56,12 @@ pub struct SourceDay {
     pub leads: u64,
     /// Per configured funnel (config order), the conversations that reached each step.
     pub funnel: Vec<Vec<u64>>,
+    /// Per configured funnel, the users who started it (reached its first step) and who
+    /// completed it (reached its last step) in those conversations.
+    pub funnel_users: Vec<[UserSet; 2]>,
+    /// Occurrences of a messaging conversion event in those conversations (its
+    /// conversions; an external conversion event is credited instead).
+    pub occurrences: u64,
 }
 
 impl SourceDay {
@@ -59,13 +69,47 @@ impl SourceDay {
     pub fn add(&mut self, other: &SourceDay) {
         self.conversations += other.conversations;
         self.leads += other.leads;
+        self.occurrences += other.occurrences;
         if self.funnel.is_empty() {
             self.funnel.clone_from(&other.funnel);
+            self.funnel_users.clone_from(&other.funnel_users);
             return;
         }
         for (a, b) in self.funnel.iter_mut().zip(&other.funnel) {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;
+            }
+        }
+        for (a, b) in self.funnel_users.iter_mut().zip(&other.funnel_users) {
+            a[0].union_with(&b[0]);
+            a[1].union_with(&b[1]);
+        }
+    }
+
+    /// Count conversation `c` (of a source whose day this is) under `funnels` and the
+    /// conversion event `conversion`.
+    fn count(
+        &mut self,
+        c: &Conversation,
+        funnels: &[crate::config::FunnelDef],
+        conversion: Option<&ConversionEvent>,
+    ) {
+        self.conversations += 1;
+        self.leads += u64::from(c.lead);
+        if let Some(ce) = conversion.filter(|ce| ConversionEvent::is_messaging(Some(ce))) {
+            let hits = c.events.iter().filter(|h| h.kind == HitKind::Messaging);
+            self.occurrences += hits.filter(|h| ce.is(&h.name, false)).count() as u64;
+        }
+        for (i, f) in funnels.iter().enumerate() {
+            let n = funnel_reach(c, &f.steps);
+            for r in self.funnel[i].iter_mut().take(n) {
+                *r += 1;
+            }
+            if n > 0 {
+                self.funnel_users[i][0].insert(c.user);
+            }
+            if n == f.steps.len() && n > 0 {
+                self.funnel_users[i][1].insert(c.user);
             }
         }
     }
@@ -114,15 +158,10 @@ impl SourceDays {
             let per = out.days.entry(day_in(c.start, tz)).or_default();
             let d = slot(per, key, || SourceDay {
                 funnel: funnels.iter().map(|f| vec![0; f.steps.len()]).collect(),
+                funnel_users: funnels.iter().map(|_| Default::default()).collect(),
                 ..SourceDay::default()
             });
-            d.conversations += 1;
-            d.leads += u64::from(c.lead);
-            for (f, reached) in funnels.iter().zip(&mut d.funnel) {
-                for r in reached.iter_mut().take(funnel_reach(c, &f.steps)) {
-                    *r += 1;
-                }
-            }
+            d.count(c, funnels, out.conversion_event.as_ref());
         }
         out
     }

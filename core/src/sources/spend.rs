@@ -1,11 +1,22 @@
-//! Spend per source per day.
+//! Spend per source per day, per business number, and Meta campaigns.
 //!
-//! A spend record covers one or more calendar days (inclusive). Its amount is spread
-//! evenly over them in micro-units by the largest-remainder method, so the days sum
-//! exactly to the record and the earlier days take the leftover micro-units.
+//! - A spend record covers one or more calendar days (inclusive). Its amount is spread
+//!   evenly over them in micro-units by the largest-remainder method, so the days sum
+//!   exactly to the record and the earlier days take the leftover micro-units.
+//! - **Currency.** Spend in the report currency counts; spend in another currency is left
+//!   out and kept per currency for the report's `warnings` (never converted).
+//! - **Business numbers.** Without a number filter every record counts. With one, a record
+//!   naming that number (`phone_number_id`) counts, a record naming another number does
+//!   not (it is that number's spend), and a record naming no number is left out and kept
+//!   for a warning (it cannot be told apart).
+//! - **Meta campaigns.** An Ads Insights ad-level row that names its campaign teaches
+//!   ad → campaign (when rows disagree, the row with the latest period wins; ties: the
+//!   greatest campaign). A campaign's spend on a day is the spend of its ads' rows that
+//!   day when there is any, else its campaign-level rows' (`meta_campaign:<id>`) that day:
+//!   a campaign-level row never adds to ad rows of the same day.
 
 use crate::model::money::{Currency, split_largest_remainder};
-use crate::store::Store;
+use crate::store::{SpendRec, Store};
 use crate::util::time::DayRange;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -13,24 +24,120 @@ use std::collections::BTreeMap;
 /// Spend per source key per day, in micro-units.
 pub(crate) type SpendDays = BTreeMap<String, BTreeMap<NaiveDate, i64>>;
 
-/// Spread every spend record in `currency` over its days. Returns the per-day amounts and
-/// the number of records left out because they were in another currency.
-pub(crate) fn spend_by_day(store: &Store, currency: Currency) -> (SpendDays, u64) {
-    let mut out = SpendDays::new();
-    let mut other = 0u64;
-    for rec in store.spend.values() {
-        if rec.amount.currency != currency {
-            other += 1;
-            continue;
+/// The spend a report counts and what it leaves out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Spend {
+    /// Counted spend per source key per day (report currency, number filter).
+    pub days: SpendDays,
+    /// Spend naming no business number, left out of a report on one number: per day.
+    pub unnumbered: BTreeMap<NaiveDate, (u64, i64)>,
+    /// Spend in another currency, left out: per currency, per day (records, micro-units).
+    pub other: BTreeMap<Currency, BTreeMap<NaiveDate, (u64, i64)>>,
+    /// Ad key (`meta_ad:<id>`) → Meta campaign key (`meta_campaign:<id>`).
+    pub ad_campaign: BTreeMap<String, String>,
+}
+
+/// Where one record goes.
+enum Bucket {
+    Counted,
+    Unnumbered,
+    Other(Currency),
+    Skipped,
+}
+
+impl Spend {
+    /// Spread every spend record over its days and sort it into what a report in
+    /// `currency` on business number `phone` (`None`: all numbers) counts and leaves out.
+    pub(crate) fn build(store: &Store, currency: Currency, phone: Option<&str>) -> Spend {
+        let mut out = Spend {
+            ad_campaign: ad_campaigns(store),
+            ..Spend::default()
+        };
+        for rec in store.spend.values() {
+            let bucket = match (phone, rec.extra.phone.as_deref()) {
+                _ if rec.amount.currency != currency => Bucket::Other(rec.amount.currency),
+                (None, _) => Bucket::Counted,
+                (Some(_), None) => Bucket::Unnumbered,
+                (Some(p), Some(q)) if p == q => Bucket::Counted,
+                (Some(_), Some(_)) => Bucket::Skipped,
+            };
+            let days: Vec<NaiveDate> = rec.from.iter_days().take_while(|d| *d <= rec.to).collect();
+            let parts = split_largest_remainder(rec.amount.micros, &vec![1.0; days.len()]);
+            for (i, (d, amount)) in days.into_iter().zip(parts).enumerate() {
+                // The record counts once, on its first day.
+                let n = u64::from(i == 0);
+                let left = match bucket {
+                    Bucket::Counted => {
+                        let per = out.days.entry(rec.source.to_string()).or_default();
+                        *per.entry(d).or_default() += amount;
+                        continue;
+                    }
+                    Bucket::Skipped => continue,
+                    Bucket::Unnumbered => out.unnumbered.entry(d).or_default(),
+                    Bucket::Other(c) => out.other.entry(c).or_default().entry(d).or_default(),
+                };
+                left.0 += n;
+                left.1 += amount;
+            }
         }
-        let days: Vec<NaiveDate> = rec.from.iter_days().take_while(|d| *d <= rec.to).collect();
-        let parts = split_largest_remainder(rec.amount.micros, &vec![1.0; days.len()]);
-        let per = out.entry(rec.source.to_string()).or_default();
-        for (d, amount) in days.into_iter().zip(parts) {
-            *per.entry(d).or_default() += amount;
+        out
+    }
+
+    /// Every Meta campaign's spend per day: its ads' rows on days with any, else its
+    /// campaign-level rows (see the module rules). Also returns, per day, the
+    /// campaign-level spend counted (what no ad row holds).
+    pub(crate) fn campaigns(&self) -> (SpendDays, BTreeMap<NaiveDate, i64>) {
+        let mut ads: SpendDays = SpendDays::new();
+        for (ad, campaign) in &self.ad_campaign {
+            for (d, v) in self.days.get(ad).into_iter().flatten() {
+                *ads.entry(campaign.clone())
+                    .or_default()
+                    .entry(*d)
+                    .or_default() += v;
+            }
+        }
+        let mut extra: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        let campaign_rows = self
+            .days
+            .iter()
+            .filter(|(k, _)| k.starts_with("meta_campaign:"));
+        for (key, per) in campaign_rows {
+            let mine = ads.entry(key.clone()).or_default();
+            for (d, v) in per {
+                if !mine.contains_key(d) {
+                    mine.insert(*d, *v);
+                    *extra.entry(*d).or_default() += v;
+                }
+            }
+        }
+        ads.retain(|_, per| !per.is_empty());
+        (ads, extra)
+    }
+}
+
+/// Ad → campaign from the ad-level rows that name both (see the module rules).
+fn ad_campaigns(store: &Store) -> BTreeMap<String, String> {
+    let mut best: BTreeMap<&str, (NaiveDate, NaiveDate, &str)> = BTreeMap::new();
+    let named = |r: &&SpendRec| r.source.starts_with("meta_ad:");
+    for rec in store.spend.values().filter(named) {
+        let Some(c) = rec.extra.campaign.as_deref() else {
+            continue;
+        };
+        let cand = (rec.to, rec.from, c);
+        let e = best.entry(&rec.source).or_insert(cand);
+        if cand > *e {
+            *e = cand;
         }
     }
-    (out, other)
+    best.into_iter()
+        .map(|(ad, (_, _, c))| (ad.to_string(), format!("meta_campaign:{c}")))
+        .collect()
+}
+
+/// The sum over `range` of per-day `(records, micro-units)`.
+pub(crate) fn left_in_range(per: &BTreeMap<NaiveDate, (u64, i64)>, range: &DayRange) -> (u64, i64) {
+    per.range(range.from..range.to)
+        .fold((0, 0), |(n, v), (_, (m, w))| (n + m, v + w))
 }
 
 /// The spend per source key on the range's days (sources with no spend in it are absent).
@@ -44,17 +151,29 @@ pub(crate) fn spend_in_range(days: &SpendDays, range: &DayRange) -> BTreeMap<Str
 }
 
 /// The display name spend data gives each source: the name of the record with the latest
-/// period (ties: the greatest name), so arrival order does not matter.
+/// period (ties: the greatest name), so arrival order does not matter. A Meta campaign is
+/// also named by its ads' rows (their `campaign_name`).
 pub(super) fn spend_names(store: &Store) -> BTreeMap<String, String> {
     let mut best: BTreeMap<String, (NaiveDate, NaiveDate, &str)> = BTreeMap::new();
     for rec in store.spend.values() {
-        let Some(name) = rec.name.as_deref().filter(|n| !n.trim().is_empty()) else {
-            continue;
-        };
-        let cand = (rec.to, rec.from, name);
-        let e = best.entry(rec.source.to_string()).or_insert(cand);
-        if cand > *e {
-            *e = cand;
+        let own = rec.name.as_deref().map(|n| (rec.source.to_string(), n));
+        let campaign = rec
+            .extra
+            .campaign
+            .as_deref()
+            .zip(rec.extra.campaign_name.as_deref());
+        let campaign = campaign
+            .filter(|_| rec.source.starts_with("meta_ad:"))
+            .map(|(c, n)| (format!("meta_campaign:{c}"), n));
+        for (key, name) in own.into_iter().chain(campaign) {
+            if name.trim().is_empty() {
+                continue;
+            }
+            let cand = (rec.to, rec.from, name);
+            let e = best.entry(key).or_insert(cand);
+            if cand > *e {
+                *e = cand;
+            }
         }
     }
     best.into_iter()
@@ -76,9 +195,11 @@ mod tests {
         e.ingest_str(r#"{"ad_id":"7","ad_name":"Spring","spend":"100","date_start":"2025-07-01","date_stop":"2025-07-03"}"#)
             .unwrap();
         e.ingest_str(r#"{"type":"spend","source":"meta_ad:7","date":"2025-07-03","amount":1,"currency":"EUR"}"#).unwrap();
-        let (days, other) = spend_by_day(&e.store, Currency::USD);
-        assert_eq!(other, 1);
+        let spend = Spend::build(&e.store, Currency::USD, None);
         let d = |n| NaiveDate::from_ymd_opt(2025, 7, n).unwrap();
+        // The EUR record is left out, on its one day.
+        assert_eq!(spend.other[&Currency::EUR][&d(3)], (1, 1_000_000));
+        let days = spend.days;
         let per = &days["meta_ad:7"];
         assert_eq!(per[&d(1)], 33_333_334);
         assert_eq!(per[&d(2)], 33_333_333);

@@ -18,6 +18,28 @@ impl Store {
         )
     }
 
+    /// Replay `other`'s close and reopen records through `replay`.
+    fn replay_marks(&mut self, other: &Store, replay: &impl Fn(&mut Store, Event<'_>, i64)) {
+        for u in other.live_users() {
+            let rec = &other.users[u as usize];
+            let marks = rec.closes.iter().map(|m| (m, false));
+            for ((ts, p), reopen) in marks.chain(rec.reopens.iter().map(|m| (m, true))) {
+                let e = CloseRecord {
+                    contact: other.user_ref(u),
+                    phone: Some(Cow::Borrowed(other.phone(*p))).filter(|p| !p.is_empty()),
+                    ts: *ts,
+                    by: None,
+                };
+                let e = if reopen {
+                    Event::Reopen(e)
+                } else {
+                    Event::Close(e)
+                };
+                replay(self, e, 0);
+            }
+        }
+    }
+
     /// Merge the facts of `other` into this store, as if its inputs had been ingested here.
     ///
     /// Every fact is replayed through the same idempotent path as ingestion, so the result
@@ -98,17 +120,7 @@ impl Store {
             };
             replay(self, Event::External(e), 0);
         }
-        for u in other.live_users() {
-            for (ts, p) in &other.users[u as usize].closes {
-                let e = CloseRecord {
-                    contact: other.user_ref(u),
-                    phone: Some(Cow::Borrowed(other.phone(*p))).filter(|p| !p.is_empty()),
-                    ts: *ts,
-                    by: None,
-                };
-                replay(self, Event::Close(e), 0);
-            }
-        }
+        self.replay_marks(other, &replay);
         for (k, rec) in &other.spend {
             if let Applied::New = self.spend_insert(k.clone(), rec.clone()) {
                 self.stats.ingested += 1;
@@ -129,6 +141,7 @@ impl Store {
         for t in [other.min_ts, other.max_ts].into_iter().flatten() {
             self.touch_ts(t);
         }
+        self.extra.absorb(&other.extra);
         let (a, b) = (&mut self.stats, &other.stats);
         a.lines += b.lines;
         a.errors += b.errors;

@@ -5,8 +5,9 @@
 //!
 //! - **Idempotency.** An inbound message, outbound record or external event is keyed by its
 //!   id; a status by (message id, status); a close by (user, number, timestamp); a click by
-//!   its id or (message, button, timestamp); spend by its id or (source, first day). A
-//!   repeated key with the same content is a duplicate and changes nothing.
+//!   its id or (message, button, timestamp); a reopen like a close; spend by its id or
+//!   (source, first day, business number when it names one). A repeated key with the same
+//!   content is a duplicate and changes nothing.
 //! - **Conflicts.** A repeated key with different content is a conflict. One rule picks the
 //!   version kept, whatever the arrival order, and `input.conflicts` counts the facts that
 //!   arrived in more than one version (a duplicate that differs):
@@ -21,9 +22,11 @@
 //!     together from the earliest status carrying either (equal times: the kind, then the
 //!     smaller encoding); a failed message's errors are the union of those reported.
 //!   - *spend*: restatements are expected (ad-account syncs restate a day): the larger
-//!     amount wins, then the currency code, the last day, the name — a total order, so
-//!     amounts tied in different currencies resolve the same way in any order.
-//!   - *closes* have no content beyond their key (`by` is not kept): repeats are duplicates.
+//!     amount wins, then the currency code, the last day, the name, the number and Meta
+//!     campaign — a total order, so amounts tied in different currencies resolve the same
+//!     way in any order.
+//!   - *closes and reopens* have no content beyond their key (`by` is not kept): repeats
+//!     are duplicates.
 //!
 //!   Every version's timestamp counts towards the ingested span (`min_ts`, `max_ts`), the
 //!   losing ones too, so that span does not depend on the order either.
@@ -39,15 +42,20 @@
 //! - **Profile name.** Of the names seen for a user, the one that came with the latest
 //!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
 
+mod extra;
+mod forget;
 mod integrity;
 mod merge;
 mod phones;
 
+pub(crate) use extra::Extra;
+pub use forget::Forgotten;
+
 pub(crate) use phones::PhoneResolver;
 
 use crate::input::{
-    ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord,
-    SpendRecord, StatusUpdate, UserRef,
+    AccountInfo, ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg,
+    OutboundRecord, SpendRecord, StatusUpdate, UserRef,
 };
 use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
@@ -92,6 +100,10 @@ pub struct UserRec {
     pub externals: Vec<u32>,
     /// Close records of this user: (timestamp, business number).
     pub closes: Vec<(i64, PhoneIx)>,
+    /// Reopen records of this user: (timestamp, business number). Not in the schema-2
+    /// layout: snapshots carry them in [`StoreExt`].
+    #[serde(skip)]
+    pub reopens: Vec<(i64, PhoneIx)>,
     /// Whether `timeline` needs sorting.
     #[serde(skip)]
     pub dirty: bool,
@@ -279,6 +291,30 @@ pub struct SpendRec {
     pub to: NaiveDate,
     /// Amount over the whole period.
     pub amount: Money,
+    /// What schema 3 added (snapshots carry it in [`StoreExt`]).
+    #[serde(skip)]
+    pub extra: SpendExtra,
+}
+
+/// What a spend record says beyond its schema-2 fields.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SpendExtra {
+    /// The business number it was spent for (`phone_number_id`), when given.
+    pub phone: Option<Box<str>>,
+    /// For an Ads Insights ad-level row: the ad's Meta campaign (`campaign_id`, else name).
+    pub campaign: Option<Box<str>>,
+    /// For an Ads Insights row: the Meta campaign's name.
+    pub campaign_name: Option<Box<str>>,
+}
+
+/// The facts a store holds beyond its schema-2 layout, which snapshots write after it
+/// (schema 3) so that schema 1 and 2 snapshots still restore.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub(crate) struct StoreExt {
+    /// Per spend key, what the record says beyond schema 2 (only records with something).
+    spend: Vec<(String, SpendExtra)>,
+    /// Per user, their reopen records (only users with some).
+    reopens: Vec<(UserIx, Vec<(i64, PhoneIx)>)>,
 }
 
 /// A URL-button click.
@@ -402,6 +438,14 @@ pub struct Store {
     pub max_ts: Option<i64>,
     /// Earliest event timestamp seen.
     pub min_ts: Option<i64>,
+    /// Accounts, pseudonym countries and arrival numbers: a snapshot section of their own
+    /// (see [`extra`]).
+    #[serde(skip)]
+    pub(crate) extra: Extra,
+    /// The latest message timestamp (inbound, or a business message's time), as of the
+    /// last [`Store::prepare`]: where `last` ranges end.
+    #[serde(skip)]
+    pub last_message_ts: Option<i64>,
     /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
@@ -439,16 +483,37 @@ impl Store {
         u
     }
 
-    /// Indices of live (representative) users.
+    /// Indices of live (representative) users. A forgotten user's slot (no identifier
+    /// left; see [`Store::forget`]) is not one.
     pub fn live_users(&self) -> impl Iterator<Item = UserIx> + '_ {
-        (0..self.users.len() as UserIx).filter(|u| self.parent[*u as usize] == *u)
+        (0..self.users.len() as UserIx).filter(|u| {
+            let r = &self.users[*u as usize];
+            self.parent[*u as usize] == *u && (r.wa_id.is_some() || r.bsuid.is_some())
+        })
+    }
+
+    /// The country of user `u`: [`UserRec::country`], where a pseudonymised identifier
+    /// stands for the country noted before hashing.
+    pub fn country_of(&self, u: UserIx) -> Option<Country> {
+        let r = &self.users[u as usize];
+        let noted = &self.extra.countries;
+        if noted.is_empty() {
+            return r.country();
+        }
+        let known = |k: Option<&str>| k.and_then(|k| noted.get(k).copied());
+        known(r.wa_id.as_deref())
+            .or_else(|| r.wa_id.as_deref().and_then(country_from_number))
+            .or(r.profile_country)
+            .or_else(|| known(r.bsuid.as_deref()))
+            .or_else(|| r.bsuid.as_deref().and_then(country_from_bsuid))
     }
 
     /// Look up a user by `wa_id` or BSUID, without creating one. The key is read as input
     /// names users ([`crate::input::normalise_contact`]): `+44 7223 201674` finds
     /// `447223201674`.
     pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
-        let key = crate::input::normalise_contact(Cow::Borrowed(key)).ok()?;
+        // A key that is not a contact (a pseudonym, say) is looked up as given.
+        let key = crate::input::normalise_contact(Cow::Borrowed(key)).unwrap_or(Cow::Borrowed(key));
         let key: &str = &key;
         self.by_wa
             .get(key)
@@ -490,6 +555,58 @@ impl Store {
                 u.dirty = false;
             }
         }
+        // One pass over the messages (a business message's time may move when its record
+        // arrives after its statuses, so a running maximum would depend on arrival order).
+        self.last_message_ts = self.msgs.iter().map(|m| m.ts).max();
+    }
+
+    /// How many money records (external events with a value, spend records) are in each
+    /// currency (what the report currency is chosen from when none is configured).
+    pub fn money_currencies(&self) -> BTreeMap<crate::model::money::Currency, u64> {
+        let mut out = BTreeMap::new();
+        let values = self.externals.iter().filter_map(|x| x.value);
+        for m in values.chain(self.spend.values().map(|r| r.amount)) {
+            *out.entry(m.currency).or_default() += 1;
+        }
+        out
+    }
+
+    /// The facts beyond the schema-2 layout, for a snapshot.
+    pub(crate) fn extension(&self) -> StoreExt {
+        StoreExt {
+            spend: self
+                .spend
+                .iter()
+                .filter(|(_, r)| r.extra != SpendExtra::default())
+                .map(|(k, r)| (k.clone(), r.extra.clone()))
+                .collect(),
+            reopens: (0..self.users.len() as UserIx)
+                .filter(|u| !self.users[*u as usize].reopens.is_empty())
+                .map(|u| (u, self.users[u as usize].reopens.clone()))
+                .collect(),
+        }
+    }
+
+    /// Put back the facts [`Store::extension`] took out (after decoding a snapshot);
+    /// an entry naming a missing spend record, user or number is an error.
+    pub(crate) fn set_extension(&mut self, ext: StoreExt) -> Result<(), String> {
+        for (k, extra) in ext.spend {
+            let rec = self
+                .spend
+                .get_mut(&k)
+                .ok_or("spend extension names no record")?;
+            rec.extra = extra;
+        }
+        let (nu, np) = (self.users.len(), self.phones.len());
+        for (u, reopens) in ext.reopens {
+            let bad =
+                |(t, p): &(i64, PhoneIx)| *p as usize >= np || !crate::util::time::is_plausible(*t);
+            if u as usize >= nu || reopens.iter().any(bad) {
+                return Err("reopen references a missing user or number, or a bad time".into());
+            }
+            self.users[u as usize].reopens = reopens;
+        }
+        Ok(())
     }
 
     /// Drop the messages and external events marked in `drop_msg` / `drop_ext` (by index),
@@ -513,6 +630,14 @@ impl Store {
             };
         });
         self.msgs = msgs;
+        self.extra.arrival =
+            keep_marked(std::mem::take(&mut self.extra.arrival), drop_msg, |_, _| {}).0;
+        self.extra.x_arrival = keep_marked(
+            std::mem::take(&mut self.extra.x_arrival),
+            drop_ext,
+            |_, _| {},
+        )
+        .0;
         self.external_ix = HashMap::new();
         let (externals, xmap) =
             keep_marked(std::mem::take(&mut self.externals), drop_ext, |x, ix| {
@@ -609,20 +734,20 @@ impl Store {
         k.profile_country = min_some(k.profile_country, g.profile_country);
         k.timeline.extend(g.timeline);
         k.externals.extend(g.externals);
-        k.closes.extend(g.closes);
-        // The same close may have come once per identity before they were linked: keep one,
-        // and count it once, as if the identities had been linked from the start.
-        let before = k.closes.len();
-        k.closes.sort_unstable();
-        k.closes.dedup();
-        let twice = (before - k.closes.len()) as u64;
         k.dirty = true;
-        if twice > 0 {
-            if let Some(n) = self.stats.records.get_mut("close") {
-                *n = n.saturating_sub(twice);
+        // The same close (or reopen) may have come once per identity before they were
+        // linked: keep one, and count it once, as if the identities had been linked from
+        // the start.
+        let closes = merge_marks(&mut k.closes, g.closes);
+        let reopens = merge_marks(&mut k.reopens, g.reopens);
+        for (kind, twice) in [("close", closes), ("reopen", reopens)] {
+            if twice > 0 {
+                if let Some(n) = self.stats.records.get_mut(kind) {
+                    *n = n.saturating_sub(twice);
+                }
+                self.stats.ingested = self.stats.ingested.saturating_sub(twice);
+                self.stats.duplicates += twice;
             }
-            self.stats.ingested = self.stats.ingested.saturating_sub(twice);
-            self.stats.duplicates += twice;
         }
         keep
     }
@@ -679,12 +804,14 @@ impl Store {
     fn apply(&mut self, e: Event<'_>, ts_hint: i64) -> Applied {
         match e {
             Event::Contact(c) => self.contact(&c, ts_hint),
+            Event::Account(a) => self.account(&a),
             Event::Inbound(m) => self.inbound_msg(m),
             Event::Status(s) => self.status(s),
             Event::Outbound(o) => self.outbound_rec(o),
             Event::External(x) => self.external(&x),
             Event::Spend(s) => self.spend_rec(&s),
-            Event::Close(c) => self.close(&c),
+            Event::Close(c) => self.close(&c, false),
+            Event::Reopen(c) => self.close(&c, true),
             Event::Click(c) => self.click(&c),
             Event::Ignored(r) => Applied::Ignored(r.key()),
         }
@@ -704,6 +831,21 @@ impl Store {
         }
         // Contacts are profile data, not traffic: they never count as ingested items.
         Applied::Silent
+    }
+
+    fn account(&mut self, a: &AccountInfo<'_>) -> Applied {
+        self.extra.link_account(&a.phone, &a.waba);
+        // Account data, not traffic: never counted as an item.
+        Applied::Silent
+    }
+
+    /// Append a message, stamped with its arrival number.
+    fn push_msg(&mut self, m: MsgRec) -> MsgIx {
+        let ix = self.msgs.len() as MsgIx;
+        self.msgs.push(m);
+        let seq = self.extra.stamp();
+        self.extra.arrival.push(seq);
+        ix
     }
 
     fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
@@ -748,8 +890,7 @@ impl Store {
             return Applied::Ignored("unresolvable".into());
         };
         let phone = self.phone_of(&m.phone);
-        let ix = self.msgs.len() as MsgIx;
-        self.msgs.push(MsgRec {
+        let ix = self.push_msg(MsgRec {
             id: m.id.as_ref().into(),
             user: u,
             phone,
@@ -824,8 +965,7 @@ impl Store {
             Some(p) => p,
             None => self.phone_of(""),
         };
-        let ix = self.msgs.len() as MsgIx;
-        self.msgs.push(MsgRec {
+        let ix = self.push_msg(MsgRec {
             id: id.into(),
             user: u,
             phone,
@@ -1024,6 +1164,8 @@ impl Store {
             return Applied::Ignored("unresolvable".into());
         };
         let ix = self.externals.len() as u32;
+        let seq = self.extra.stamp();
+        self.extra.x_arrival.push(seq);
         self.externals.push(ExternalRec {
             id: x.id.as_ref().into(),
             user: u,
@@ -1040,9 +1182,10 @@ impl Store {
     }
 
     fn spend_rec(&mut self, s: &SpendRecord<'_>) -> Applied {
-        let key = match &s.id {
-            Some(id) => format!("id:{id}"),
-            None => format!("{}|{}", s.source, s.from),
+        let key = match (&s.id, &s.phone) {
+            (Some(id), _) => format!("id:{id}"),
+            (None, None) => format!("{}|{}", s.source, s.from),
+            (None, Some(p)) => format!("{}|{}|{p}", s.source, s.from),
         };
         let rec = SpendRec {
             source: s.source.as_ref().into(),
@@ -1050,11 +1193,20 @@ impl Store {
             from: s.from,
             to: s.to,
             amount: s.amount,
+            extra: SpendExtra {
+                phone: s.phone.as_deref().map(Into::into),
+                campaign: s.campaign.as_deref().map(Into::into),
+                campaign_name: s.campaign_name.as_deref().map(Into::into),
+            },
         };
         self.spend_insert(key, rec)
     }
 
     fn spend_insert(&mut self, key: String, rec: SpendRec) -> Applied {
+        // A number spend names is a known number (`--phone` accepts it).
+        if let Some(p) = rec.extra.phone.as_deref() {
+            self.phone_of(p);
+        }
         let order = |r: &SpendRec| {
             (
                 r.amount.micros,
@@ -1063,6 +1215,7 @@ impl Store {
                 r.name.clone(),
                 r.source.clone(),
                 r.from,
+                r.extra.clone(),
             )
         };
         match self.spend.get(&key) {
@@ -1084,7 +1237,8 @@ impl Store {
         }
     }
 
-    fn close(&mut self, c: &CloseRecord<'_>) -> Applied {
+    /// A close record, or with `reopen` a reopen record.
+    fn close(&mut self, c: &CloseRecord<'_>, reopen: bool) -> Applied {
         let Some(u) = self.user_of(&c.contact) else {
             return Applied::Ignored("unresolvable".into());
         };
@@ -1092,14 +1246,23 @@ impl Store {
             Some(p) => self.phone_of(p),
             None => self.phone_of(""),
         };
-        // Deduplicated against the person's own closes (not a set keyed by user index,
+        let rec = &mut self.users[u as usize];
+        let marks = if reopen {
+            &mut rec.reopens
+        } else {
+            &mut rec.closes
+        };
+        // Deduplicated against the person's own marks (not a set keyed by user index,
         // which a later union of identities would make stale).
-        if self.users[u as usize].closes.contains(&(c.ts, phone)) {
+        if marks.contains(&(c.ts, phone)) {
             return Applied::Duplicate;
         }
-        self.users[u as usize].closes.push((c.ts, phone));
+        marks.push((c.ts, phone));
         self.touch_ts(c.ts);
-        bump(&mut self.stats.records, "close");
+        bump(
+            &mut self.stats.records,
+            if reopen { "reopen" } else { "close" },
+        );
         Applied::New
     }
 
@@ -1177,7 +1340,7 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
 /// Count one `key` less, dropping it at zero (as if it had never been counted).
 fn unbump(map: &mut BTreeMap<String, u64>, key: &str) {
     if let Some(v) = map.get_mut(key) {
-        *v -= 1;
+        *v = v.saturating_sub(1);
         if *v == 0 {
             map.remove(key);
         }
@@ -1188,6 +1351,16 @@ fn unbump(map: &mut BTreeMap<String, u64>, key: &str) {
 /// equal timestamps (any difference decides, the same way in every process).
 fn content_bytes<T: Serialize>(v: &T) -> Vec<u8> {
     postcard::to_allocvec(v).unwrap_or_default()
+}
+
+/// Add `other` to `marks` (closes or reopens of one person), sorted and deduplicated;
+/// returns how many were in both.
+fn merge_marks(marks: &mut Vec<(i64, PhoneIx)>, other: Vec<(i64, PhoneIx)>) -> u64 {
+    marks.extend(other);
+    let before = marks.len();
+    marks.sort_unstable();
+    marks.dedup();
+    (before - marks.len()) as u64
 }
 
 /// The smaller of two optional values, or whichever is present.

@@ -1,10 +1,12 @@
 //! Utilities every layer may use: hashing, time arithmetic, serde helpers. Nothing here
 //! knows about WhatsApp.
 
+pub(crate) mod digest;
 pub(crate) mod hash;
 pub(crate) mod interner;
 pub(crate) mod serde;
 pub(crate) mod time;
+pub(crate) mod userset;
 
 /// `num / den`, or `None` when `den` is zero (never NaN or infinity).
 pub(crate) fn ratio(num: f64, den: f64) -> Option<f64> {

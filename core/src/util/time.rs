@@ -57,6 +57,15 @@ pub(crate) fn parse_tz(name: &str) -> Result<Tz, String> {
         .map_err(|_| format!("`{name}` is not an IANA time zone name"))
 }
 
+/// A range covering every instant ingestion accepts, in `tz`.
+pub(crate) fn everything(tz: Tz) -> DayRange {
+    DayRange {
+        from: day_in(MIN_TS - DAY, tz),
+        to: day_in(MAX_TS + DAY, tz),
+        tz,
+    }
+}
+
 /// Replace the days of `live` before `until` with those of `sealed` (day-keyed aggregates
 /// spliced at the end of expired history).
 pub(crate) fn splice_days<V: Clone>(

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/webhook", get(verify).post(webhook))
         .route("/records", axum::routing::post(records))
+        .route("/contacts/{contact}", axum::routing::delete(forget))
         .route("/report", get(report))
         .route("/report.csv", get(report_csv))
         .route("/healthz", get(healthz))
@@ -261,6 +262,42 @@ async fn records(State(s): State<AppState>, headers: HeaderMap, body: Body) -> R
         "errors": errors,
     });
     json(StatusCode::OK, format!("{body}\n"))
+}
+
+/// `DELETE /contacts/{wa_id or BSUID}` (records token): erase the person, then purge the
+/// data directory of their raw input (see [`crate::durable`]). 200 with what was removed,
+/// 404 when the contact was never seen, 401 without the token.
+async fn forget(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(contact): axum::extract::Path<String>,
+) -> Response {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .map(HeaderValue::as_bytes);
+    if !signature::bearer_ok(auth, &s.secrets.records_token) {
+        let mut r = text(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return r;
+    }
+    let contact = contact.trim();
+    if contact.is_empty() || contact.len() > 256 {
+        return text(StatusCode::BAD_REQUEST, "a contact is a wa_id or BSUID");
+    }
+    match s.durable.forget(contact).await {
+        Ok(a) => {
+            let out = a.forgot.unwrap_or_default();
+            let status = if out.found {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            let body = serde_json::to_string(&out).unwrap_or_default();
+            json(status, format!("{body}\n"))
+        }
+        Err(e) => text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
 }
 
 /// Compute something from the engine once it has applied every acknowledged request.

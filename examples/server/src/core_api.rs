@@ -11,14 +11,15 @@ pub fn load_config(path: Option<&str>) -> Result<Config, String> {
     convolens_examples::load_config(path)
 }
 
-/// A new engine for `config`.
+/// A new engine for `config` (a pseudonymising config reads its secret from the
+/// environment variable it names).
 pub fn new_engine(config: Config) -> Result<Engine, String> {
-    Engine::new(config).map_err(|e| e.to_string())
+    convolens_examples::new_engine(config)
 }
 
-/// An engine from snapshot bytes.
+/// An engine from snapshot bytes (a pseudonymised one reads its secret again).
 pub fn restore(bytes: &[u8]) -> Result<Engine, String> {
-    Engine::restore(bytes).map_err(|e| e.to_string())
+    convolens_examples::restore_engine(bytes)
 }
 
 /// Whether `engine` runs with `config`.
@@ -49,6 +50,9 @@ pub struct Applied {
     /// For an expiry: what it did, or why it could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry: Option<Result<String, String>>,
+    /// For an erasure: what was removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forgot: Option<convolens::ForgetOutcome>,
 }
 
 /// Apply one log record to the engine. Never fails: bad input is reported per line.
@@ -88,13 +92,17 @@ pub fn apply(engine: &mut Engine, kind: Kind, body: &[u8]) -> Applied {
                 Err(e) => Err(e.to_string()),
             });
         }
+        Kind::Forget => {
+            out.forgot = Some(engine.forget(&String::from_utf8_lossy(body)));
+        }
     }
     out
 }
 
 /// Report options from query parameters, named as the `report` program's options: `from`,
 /// `to` (YYYY-MM-DD), `last` (7d, 14d, 30d, 6m, 12m), `phone`, `tz` (or `time_zone`),
-/// `model`, `compare_models` and `compare` (flags: empty, `1` or `true`; `0` or `false`).
+/// `model`, `event` (or `conversion_event`), `compare_models` and `compare` (flags: empty,
+/// `1` or `true`; `0` or `false`).
 /// Parameters named in `skip` are left out; any other name is an error.
 pub fn report_options(pairs: &[(String, String)], skip: &[&str]) -> Result<ReportOptions, String> {
     let mut m = Map::new();
@@ -107,6 +115,7 @@ pub fn report_options(pairs: &[(String, String)], skip: &[&str]) -> Result<Repor
                 (k.as_str(), Value::String(v.clone()))
             }
             "tz" | "time_zone" => ("time_zone", Value::String(v.clone())),
+            "event" | "conversion_event" => ("conversion_event", Value::String(v.clone())),
             "compare_models" | "compare-models" => ("compare_models", Value::Bool(flag(k, v)?)),
             "compare" => ("compare", Value::Bool(flag(k, v)?)),
             _ => return Err(format!("unknown parameter `{k}`")),
@@ -169,12 +178,14 @@ mod tests {
                 ("tz", "Europe/Madrid"),
                 ("model", "linear"),
                 ("compare", ""),
+                ("event", "interested"),
                 ("table", "x"),
             ]),
             &["table"],
         )
         .unwrap();
         assert_eq!(o.from, chrono::NaiveDate::from_ymd_opt(2025, 7, 1));
+        assert_eq!(o.conversion_event.as_deref(), Some("interested"));
         assert_eq!(o.time_zone.as_deref(), Some("Europe/Madrid"));
         assert_eq!(serde_json::to_value(o.model).unwrap(), "linear");
         assert!(o.compare && !o.compare_models);

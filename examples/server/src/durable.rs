@@ -30,6 +30,15 @@
 //!   treated the same way after a restart as before.
 //! - **Reads see acknowledged writes.** [`Durable::caught_up`] waits until the engine has
 //!   applied every batch committed when it was called; reports call it first.
+//! - **Erasure is a record, and purges.** `DELETE /contacts/{id}` goes through the log
+//!   as a record of kind [`Kind::Forget`]; the log rolls to a new segment right after the
+//!   batch holding it. When the engine has applied it (and the person was known), it
+//!   writes a snapshot at that point, then deletes every older snapshot, every log
+//!   segment before the new one and every copy of damaged log bytes: all that held the
+//!   person's raw webhooks. Only then is the request answered. A crash in between is
+//!   finished at the next start: recovery replays the erasure and purges the same way.
+//!   So the bound is: when `DELETE` answers 200, no byte of the person's earlier input is
+//!   left in the data directory (backups taken before are the operator's to handle).
 //! - **Never fatal at start.** A damaged log tail is truncated (and saved), a damaged
 //!   snapshot is skipped for an older one, a record that makes the engine panic is logged
 //!   and skipped; see [`crate::wal`] and [`crate::snapshots`].
@@ -244,8 +253,10 @@ impl Durable {
         };
         let snapshot = restored.then_some(from);
         let t0 = Instant::now();
+        let mut erased = false;
         let rec = wal::recover(&log_dir, from, |r| {
             let a = apply_guarded(&mut engine, r.kind, r.body, r.lsn);
+            erased |= a.forgot.as_ref().is_some_and(|f| f.found);
             count(&metrics, &a);
         })
         .map_err(|e| io("log", e))?;
@@ -273,8 +284,15 @@ impl Durable {
             );
         }
         metrics.replayed.fetch_add(rec.replayed, Ordering::Relaxed);
-        let log =
+        let mut log =
             Log::open(&log_dir, opts.segment_bytes, rec.end.max(from)).map_err(|e| io("log", e))?;
+        let mut snapped = if restored { from } else { u64::MAX };
+        if erased {
+            // An erasure replayed: its purge may not have finished before the stop.
+            let at = log.roll().map_err(|e| io("log", e))?;
+            purge(&engine, &snap_dir, &log_dir, at, &metrics);
+            snapped = at;
+        }
         metrics.log_bytes.store(log.disk_bytes(), Ordering::Relaxed);
         let position = log.next_lsn();
         logline(
@@ -316,7 +334,8 @@ impl Durable {
                 every: opts.snapshot_every,
                 keep: opts.snapshots_kept,
                 position,
-                snapped: if restored { from } else { u64::MAX },
+                snapped,
+                writing: None,
             };
             std::thread::Builder::new()
                 .name("engine".into())
@@ -354,6 +373,15 @@ impl Durable {
     pub async fn records(&self, body: Bytes) -> Result<Applied, Unavailable> {
         let (tx, rx) = oneshot::channel();
         self.send(Kind::Records, body, Reply::Applied(tx)).await?;
+        rx.await.map_err(|_| Unavailable)?
+    }
+
+    /// Erase a person (`wa_id` or BSUID): `Ok` with what was removed once the erasure is
+    /// durable, applied, and the data directory purged (see the module rules).
+    pub async fn forget(&self, contact: &str) -> Result<Applied, Unavailable> {
+        let (tx, rx) = oneshot::channel();
+        let body = Bytes::copy_from_slice(contact.as_bytes());
+        self.send(Kind::Forget, body, Reply::Applied(tx)).await?;
         rx.await.map_err(|_| Unavailable)?
     }
 
@@ -468,6 +496,15 @@ fn writer_loop(
             metrics.commit(t.elapsed(), batch.len(), *result.as_ref().unwrap_or(&0));
             match result {
                 Ok(_) => {
+                    if batch.iter().any(|(k, _, _)| *k == Kind::Forget) {
+                        // Everything up to here may be purged: start a new segment.
+                        if let Err(e) = log.roll() {
+                            logline(
+                                "ERROR",
+                                format_args!("cannot roll the log after an erasure: {e}"),
+                            );
+                        }
+                    }
                     if let Some(end) = ends.last() {
                         committed.store(*end, Ordering::Release);
                     }
@@ -545,28 +582,29 @@ struct EngineLoop {
     position: u64,
     /// The position of the last snapshot written (`u64::MAX`: none yet).
     snapped: u64,
+    /// The snapshot being written in the background, if any.
+    writing: Option<JoinHandle<()>>,
 }
 
 impl EngineLoop {
     fn run(mut self, rx: &std_mpsc::Receiver<ToEngine>) {
         let mut last = Instant::now();
-        let mut writing: Option<JoinHandle<()>> = None;
         loop {
             match rx.recv_timeout(Duration::from_millis(500)) {
                 Ok(ToEngine::Batch(items)) => self.apply(items),
                 Ok(ToEngine::Stop) | Err(std_mpsc::RecvTimeoutError::Disconnected) => break,
                 Err(std_mpsc::RecvTimeoutError::Timeout) => {}
             }
-            let idle = writing.as_ref().is_none_or(JoinHandle::is_finished);
+            let idle = self.writing.as_ref().is_none_or(JoinHandle::is_finished);
             if idle && last.elapsed() >= self.every && self.snapped != self.position {
-                if let Some(h) = writing.take() {
+                if let Some(h) = self.writing.take() {
                     let _ = h.join();
                 }
-                writing = Some(self.snapshot(true));
+                self.writing = Some(self.snapshot(true));
                 last = Instant::now();
             }
         }
-        if let Some(h) = writing.take() {
+        if let Some(h) = self.writing.take() {
             let _ = h.join();
         }
         if self.snapped != self.position {
@@ -584,6 +622,23 @@ impl EngineLoop {
             if let Some(tx) = item.reply {
                 replies.push((tx, a));
             }
+        }
+        let forgot = replies
+            .iter()
+            .any(|(_, a)| a.forgot.as_ref().is_some_and(|f| f.found));
+        if forgot {
+            // Erasure: a snapshot without the person, then nothing older (module rules).
+            if let Some(h) = self.writing.take() {
+                let _ = h.join();
+            }
+            purge(
+                &engine,
+                &self.snap_dir,
+                &self.log_dir,
+                self.position,
+                &self.metrics,
+            );
+            self.snapped = self.position;
         }
         drop(engine);
         for (tx, a) in replies {
@@ -614,6 +669,45 @@ impl EngineLoop {
     }
 }
 
+/// Write a snapshot of `engine` at `position`, then delete every other snapshot, the log
+/// segments before `position` and the copies of damaged log bytes (an erasure's purge).
+fn purge(engine: &Engine, snap_dir: &Path, log_dir: &Path, position: u64, metrics: &Metrics) {
+    let bytes = engine.snapshot();
+    let result = snapshots::write(snap_dir, position, &bytes)
+        .and_then(|_| snapshots::prune(snap_dir, 1))
+        .and_then(|_| wal::prune(log_dir, position))
+        .and_then(|freed| {
+            let damaged = log_dir.parent().unwrap_or(log_dir).join("damaged");
+            if damaged.exists() {
+                std::fs::remove_dir_all(&damaged)?;
+            }
+            Ok(freed)
+        });
+    let freed = *result.as_ref().unwrap_or(&0);
+    let done = result.map(|freed| {
+        format!("erasure: snapshot at {position}; older snapshots and {freed} log bytes deleted")
+    });
+    snapshot_done(metrics, position, freed, done);
+}
+
+/// Count and log a snapshot written (with `freed` log bytes pruned) or failed.
+fn snapshot_done(metrics: &Metrics, position: u64, freed: u64, done: std::io::Result<String>) {
+    match done {
+        Ok(what) => {
+            inc(&metrics.snapshots);
+            metrics.log_bytes.fetch_sub(
+                freed.min(metrics.log_bytes.load(Ordering::Relaxed)),
+                Ordering::Relaxed,
+            );
+            logline("INFO", what);
+        }
+        Err(e) => {
+            inc(&metrics.snapshot_failures);
+            logline("ERROR", format_args!("snapshot at {position} failed: {e}"));
+        }
+    }
+}
+
 fn write_snapshot(
     snap_dir: &Path,
     log_dir: &Path,
@@ -633,25 +727,13 @@ fn write_snapshot(
             None => Ok(0),
         }
     });
-    match result {
-        Ok(freed) => {
-            inc(&metrics.snapshots);
-            metrics.log_bytes.fetch_sub(
-                freed.min(metrics.log_bytes.load(Ordering::Relaxed)),
-                Ordering::Relaxed,
-            );
-            logline(
-                "INFO",
-                format_args!(
-                    "snapshot at {position}: {} bytes in {:.2} s; {freed} log bytes pruned",
-                    bytes.len(),
-                    t.elapsed().as_secs_f64()
-                ),
-            );
-        }
-        Err(e) => {
-            inc(&metrics.snapshot_failures);
-            logline("ERROR", format_args!("snapshot at {position} failed: {e}"));
-        }
-    }
+    let elapsed = t.elapsed().as_secs_f64();
+    let freed = *result.as_ref().unwrap_or(&0);
+    let done = result.map(|freed| {
+        format!(
+            "snapshot at {position}: {} bytes in {elapsed:.2} s; {freed} log bytes pruned",
+            bytes.len()
+        )
+    });
+    snapshot_done(metrics, position, freed, done);
 }

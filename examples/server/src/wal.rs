@@ -54,6 +54,10 @@ pub enum Kind {
     /// The point where the engine ran its daily expiry (empty body); replay expires at the
     /// same point so the state is the same.
     Expire = 3,
+    /// An erasure request (`DELETE /contacts/{id}`): the body is the `wa_id` or BSUID.
+    /// The log rolls to a new segment after it, so that every byte before it can be
+    /// deleted (see [`crate::durable`]).
+    Forget = 4,
 }
 
 impl Kind {
@@ -63,6 +67,7 @@ impl Kind {
             1 => Some(Kind::Webhook),
             2 => Some(Kind::Records),
             3 => Some(Kind::Expire),
+            4 => Some(Kind::Forget),
             _ => None,
         }
     }
@@ -430,6 +435,18 @@ impl Log {
             }
         }
         Ok(added)
+    }
+
+    /// Start a new segment at the next position (nothing buffered), so that every
+    /// segment before it can be deleted once a snapshot covers it. Returns the new base.
+    pub fn roll(&mut self) -> io::Result<u64> {
+        let base = self.next_lsn();
+        if self.buf.is_empty() && self.len > SEGMENT_HEADER {
+            self.file = create_segment(&self.dir, base)?;
+            self.base = base;
+            self.len = SEGMENT_HEADER;
+        }
+        Ok(self.base + self.len)
     }
 
     /// Bytes of the log's segment files.

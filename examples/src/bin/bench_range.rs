@@ -287,13 +287,9 @@ fn main() {
         let store = convolens::internals::store(&engine);
         let config = Config::default();
         let ctx = convolens::internals::Scope {
-            store,
-            config: &config,
             range: convolens::internals::resolve_range(store, engine.time_zone(), &opts)
                 .expect("range"),
-            phone: None,
-            phone_unknown: false,
-            model: config.attribution.model,
+            ..convolens::internals::Scope::whole(store, &config, engine.time_zone())
         };
         // The range-independent work of a report (billing priced over the whole store,
         // conversations, attribution), done once per state and reused by every report.

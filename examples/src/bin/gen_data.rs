@@ -1,14 +1,16 @@
 //! `gen_data`: write deterministic example traffic as convolens JSONL.
 //!
 //! ```text
-//! cargo run --release -q --bin gen_data -- [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [OUT]
+//! cargo run --release -q --bin gen_data -- [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [--tz ZONE] [OUT]
 //! ```
 //!
 //! Without `OUT` the lines go to standard output. The bundled `examples/data/example.jsonl`
-//! is `gen_data --seed 42 --users 400 --days 61 --start 2025-06-01` (the defaults).
-//! Traffic follows Meta's rules of its dates: `--start 2026-09-01 --days 91` shows the
-//! 2026-10-01 change (service messages and utility templates in the window charged, new
-//! standalone markets) and Meta Business Agent replies.
+//! is `gen_data --seed 42 --users 400 --days 61 --start 2025-06-01 --tz Europe/Madrid` (the
+//! defaults). `--tz` is the business time zone that dates Meta's pricing changes in the
+//! simulated `pricing` objects: give the engine the same `time_zone`. Traffic follows Meta's
+//! rules of its dates: `--start 2026-09-01 --days 91` shows the 2026-10-01 change (service
+//! messages and utility templates in the window charged, new standalone markets) and Meta
+//! Business Agent replies.
 
 use convolens_examples::{GenConfig, generate};
 use std::io::Write;
@@ -33,11 +35,16 @@ fn main() -> ExitCode {
                 .and_then(|v| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
                 .map(|d| cfg.start = d)
                 .ok_or_else(|| "--start needs a date YYYY-MM-DD".to_string()),
+            "--tz" => args
+                .next()
+                .and_then(|v| v.parse::<chrono_tz::Tz>().ok())
+                .map(|z| cfg.time_zone = z)
+                .ok_or_else(|| "--tz needs an IANA time zone".to_string()),
             "-h" | "--help" => {
                 println!(
-                    "usage: gen_data [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [OUT]\n\
-                     defaults: --seed 42 --users 400 --days 61 --start 2025-06-01 (the bundled \
-                     example); --start 2026-09-01 --days 91 shows Meta's 2026-10-01 change"
+                    "usage: gen_data [--seed N] [--users N] [--days N] [--start YYYY-MM-DD] [--tz ZONE] [OUT]\n\
+                     defaults: --seed 42 --users 400 --days 61 --start 2025-06-01 --tz Europe/Madrid \
+                     (the bundled example); --start 2026-09-01 --days 91 shows Meta's 2026-10-01 change"
                 );
                 return ExitCode::SUCCESS;
             }

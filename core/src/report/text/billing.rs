@@ -1,6 +1,6 @@
 //! The BILLING and USAGE parts of the text dashboard ([`crate::report::text`]).
 
-use super::layout::{bar, table};
+use super::layout::{Bucket, bar, bucketed, table};
 use crate::model::money::format_micros;
 use crate::model::pricing::{ModelSpan, ServiceSpan};
 use crate::report::Report;
@@ -122,40 +122,12 @@ fn billing(out: &mut String, report: &Report) {
             .collect();
         out.push_str(&table(&["country", "cost"], &rows));
     }
-    // Cost over time: by day for up to a month, else by month.
-    let mut series: BTreeMap<String, i64> = BTreeMap::new();
-    let monthly = bill.cost.by_day.len() > 31;
-    for (day, v) in &bill.cost.by_day {
-        let key = if monthly {
-            day.format("%Y-%m").to_string()
-        } else {
-            day.to_string()
-        };
-        *series.entry(key).or_default() += v.0;
-    }
-    let max = series
-        .values()
-        .map(|v| (*v).max(0))
-        .max()
-        .unwrap_or(0)
-        .unsigned_abs();
-    if max > 0 {
-        let _ = writeln!(out);
-        let rows: Vec<Vec<String>> = series
-            .iter()
-            .map(|(k, v)| {
-                vec![
-                    k.clone(),
-                    money(*v),
-                    bar((*v).max(0).unsigned_abs(), max, 30),
-                ]
-            })
-            .collect();
-        out.push_str(&table(
-            &[if monthly { "month" } else { "day" }, "cost", ""],
-            &rows,
-        ));
-    }
+    cost_series(out, report);
+    let _ = writeln!(
+        out,
+        "\nPaid units (charged conversations and messages) by weekday and hour"
+    );
+    out.push_str(&super::heatmap(&bill.heatmap, "paid units"));
     let rec = &bill.reconciliation;
     if rec.checked > 0 {
         let _ = writeln!(out);
@@ -175,6 +147,37 @@ fn billing(out: &mut String, report: &Report) {
             rec.checked, rec.mismatched
         );
     }
+}
+
+/// Cost over time: per day up to 45 days, per week beyond, per month beyond 6 months.
+fn cost_series(out: &mut String, report: &Report) {
+    let b = Bucket::of(report.range.from, report.range.to);
+    let days = report.billing.cost.by_day.iter().map(|(d, v)| (*d, [v.0]));
+    let series: Vec<(String, i64)> = bucketed(b, days)
+        .into_iter()
+        .map(|(l, _, [v])| (l, v))
+        .collect();
+    let max = series
+        .iter()
+        .map(|(_, v)| (*v).max(0))
+        .max()
+        .unwrap_or(0)
+        .unsigned_abs();
+    if max == 0 {
+        return;
+    }
+    let _ = writeln!(out);
+    let rows: Vec<Vec<String>> = series
+        .iter()
+        .map(|(k, v)| {
+            vec![
+                k.clone(),
+                money(*v),
+                bar((*v).max(0).unsigned_abs(), max, 30),
+            ]
+        })
+        .collect();
+    out.push_str(&table(&[b.header(), "cost", ""], &rows));
 }
 
 fn usage(out: &mut String, report: &Report) {

@@ -1,0 +1,245 @@
+//! The events view (semantics §4, 360dialog's Events): every configured messaging event
+//! and every external event name, with what happened in a range.
+//!
+//! # Rules
+//!
+//! - **Rows.** One row per configured messaging event (config order, listed even when it
+//!   did not happen), then one per external event name that happened in the range
+//!   (alphabetical). `kind` is the messaging event's kind (`button_reply`, `list_reply`,
+//!   `text_reply`) or `external`.
+//! - **Which occurrences.** Those whose time is in the range (report time zone): a
+//!   messaging event at its message's time, an external event at its own. A messaging
+//!   event happens only in a conversation (a message in none makes no event); an external
+//!   event happens in the user's latest conversation started within the lookback before
+//!   it, if any (the conversation [`crate::sources`] gives it for leads and funnels).
+//! - `occurrences` counts them; `users` the distinct users they came from; `conversations`
+//!   the distinct conversations they happened in (an external event with no conversation
+//!   in the lookback counts in `occurrences` and `users`, not here).
+//! - `value`: for external events, the sum of their values in the report currency
+//!   (values in another currency are left out and listed in the report's `warnings`);
+//!   `null` for messaging events, which carry no value.
+//! - `by_source`: occurrences per source key of the conversation they happened in (the
+//!   sum is `occurrences` minus the external events in no conversation).
+//! - With a business-number filter, only that number's conversations exist, and only the
+//!   external events of users who had a conversation on it are counted.
+//!
+//! # Cost
+//!
+//! Built once per engine state from the analysis, as per-day aggregates with exact sets
+//! of users and conversations: a report sums the days of its range.
+
+use super::conversation::{Analysis, HitKind};
+use super::matcher::ConversionKind;
+use crate::model::money::{Currency, decimal_micros_opt};
+use crate::scope::Scope;
+use crate::store::{PhoneIx, UserIx};
+use crate::util::time::{DayRange, day_in};
+use crate::util::userset::UserSet;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One row of the events view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventRow {
+    /// The event's name.
+    pub name: String,
+    /// `button_reply`, `list_reply`, `text_reply` or `external`.
+    pub kind: ConversionKind,
+    /// Occurrences in the range.
+    pub occurrences: u64,
+    /// Distinct users.
+    pub users: u64,
+    /// Distinct conversations they happened in.
+    pub conversations: u64,
+    /// External events: their value in the report currency (micro-units in Rust, major
+    /// units in JSON); `null` for messaging events.
+    #[serde(with = "decimal_micros_opt")]
+    pub value: Option<i64>,
+    /// Occurrences per source key of the conversation they happened in.
+    pub by_source: BTreeMap<String, u64>,
+}
+
+/// A conversation's identity that survives re-analysis: (user, number, start).
+type ConvId = (UserIx, PhoneIx, i64);
+
+/// What one event did on one day.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDay {
+    /// Occurrences.
+    pub occurrences: u64,
+    /// Their value in the report currency.
+    pub value: i64,
+    /// Users they came from.
+    pub users: UserSet,
+    /// Conversations they happened in.
+    pub conversations: BTreeSet<ConvId>,
+    /// Occurrences per source key.
+    pub by_source: BTreeMap<Box<str>, u64>,
+}
+
+impl EventDay {
+    fn add(&mut self, o: &EventDay) {
+        self.occurrences += o.occurrences;
+        self.value += o.value;
+        self.users.union_with(&o.users);
+        self.conversations.extend(o.conversations.iter().copied());
+        for (k, n) in &o.by_source {
+            *super::slot(&mut self.by_source, k, Default::default) += n;
+        }
+    }
+}
+
+/// Events by day, and the external values left out for their currency.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventDays {
+    /// The configured messaging events, in config order.
+    pub messaging: Vec<(String, ConversionKind)>,
+    /// Per day, per (kind, name).
+    pub days: BTreeMap<NaiveDate, BTreeMap<(ConversionKind, Box<str>), EventDay>>,
+    /// Per day, external event values in another currency: per currency (events, micros).
+    pub other: BTreeMap<NaiveDate, BTreeMap<Currency, (u64, i64)>>,
+}
+
+impl EventDays {
+    /// Aggregate every event of `analysis` by its day in the context's zone.
+    pub fn build(ctx: &Scope<'_>, analysis: &Analysis) -> EventDays {
+        let tz = ctx.range.tz;
+        let mut out = EventDays {
+            messaging: analysis
+                .matchers
+                .messaging_events()
+                .map(|(n, k)| (n.to_string(), k))
+                .collect(),
+            ..EventDays::default()
+        };
+        for c in &analysis.conversations {
+            let id = (c.user, c.phone, c.start);
+            for h in c.events.iter().filter(|h| h.kind == HitKind::Messaging) {
+                let Some(kind) = out.kind_of(&h.name) else {
+                    continue;
+                };
+                let d = out.day(day_in(h.ts, tz), kind, &h.name);
+                d.occurrences += 1;
+                d.users.insert(c.user);
+                d.conversations.insert(id);
+                *super::slot(&mut d.by_source, &c.source.key, Default::default) += 1;
+            }
+        }
+        for t in &analysis.touches {
+            let x = &ctx.store.externals[t.external as usize];
+            let day = day_in(t.ts, tz);
+            let d = out.day(day, ConversionKind::External, &x.name);
+            d.occurrences += 1;
+            d.value += t.value;
+            d.users.insert(t.user);
+            if let Some(&c) = t.candidates.last() {
+                let c = &analysis.conversations[c];
+                d.conversations.insert((c.user, c.phone, c.start));
+                *super::slot(&mut d.by_source, &c.source.key, Default::default) += 1;
+            }
+            if let Some(v) = x.value.filter(|_| t.other_currency) {
+                let e = out
+                    .other
+                    .entry(day)
+                    .or_default()
+                    .entry(v.currency)
+                    .or_default();
+                e.0 += 1;
+                e.1 += v.micros;
+            }
+        }
+        out
+    }
+
+    fn kind_of(&self, name: &str) -> Option<ConversionKind> {
+        self.messaging
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, k)| *k)
+    }
+
+    fn day(&mut self, day: NaiveDate, kind: ConversionKind, name: &str) -> &mut EventDay {
+        self.days
+            .entry(day)
+            .or_default()
+            .entry((kind, name.into()))
+            .or_default()
+    }
+
+    /// The rows over `range` (see the module rules).
+    pub fn rows(&self, range: &DayRange) -> Vec<EventRow> {
+        let mut sums: BTreeMap<(ConversionKind, &str), EventDay> = BTreeMap::new();
+        for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
+            for ((k, n), d) in per {
+                sums.entry((*k, n)).or_default().add(d);
+            }
+        }
+        let row = |name: &str, kind: ConversionKind, d: Option<&EventDay>| {
+            let d = d.cloned().unwrap_or_default();
+            EventRow {
+                name: name.to_string(),
+                kind,
+                occurrences: d.occurrences,
+                users: d.users.len(),
+                conversations: d.conversations.len() as u64,
+                value: (kind == ConversionKind::External).then_some(d.value),
+                by_source: d
+                    .by_source
+                    .into_iter()
+                    .map(|(k, n)| (k.into(), n))
+                    .collect(),
+            }
+        };
+        let mut rows: Vec<EventRow> = self
+            .messaging
+            .iter()
+            .map(|(n, k)| row(n, *k, sums.get(&(*k, n.as_str()))))
+            .collect();
+        let mut external: Vec<(&str, &EventDay)> = sums
+            .iter()
+            .filter(|((k, _), _)| *k == ConversionKind::External)
+            .map(|((_, n), d)| (*n, d))
+            .collect();
+        external.sort_by_key(|(n, _)| *n);
+        rows.extend(
+            external
+                .into_iter()
+                .map(|(n, d)| row(n, ConversionKind::External, Some(d))),
+        );
+        rows
+    }
+
+    /// External values left out over `range` for their currency: per currency (events,
+    /// micro-units).
+    pub fn other_in_range(&self, range: &DayRange) -> BTreeMap<Currency, (u64, i64)> {
+        let mut out: BTreeMap<Currency, (u64, i64)> = BTreeMap::new();
+        for per in self.days_other(range) {
+            for (c, (n, v)) in per {
+                let e = out.entry(*c).or_default();
+                e.0 += n;
+                e.1 += v;
+            }
+        }
+        out
+    }
+
+    fn days_other(
+        &self,
+        range: &DayRange,
+    ) -> impl Iterator<Item = &BTreeMap<Currency, (u64, i64)>> {
+        self.other.range(range.from..range.to).map(|(_, p)| p)
+    }
+
+    /// Keep only the days before `until` (what [`crate::expiry`] seals).
+    pub fn keep_before(&mut self, until: NaiveDate) {
+        self.days.split_off(&until);
+        self.other.split_off(&until);
+    }
+
+    /// Replace the days before `until` with those of `sealed`.
+    pub fn splice(&mut self, sealed: &EventDays, until: NaiveDate) {
+        crate::util::time::splice_days(&mut self.days, &sealed.days, until);
+        crate::util::time::splice_days(&mut self.other, &sealed.other, until);
+    }
+}

@@ -1,0 +1,179 @@
+//! Erasure: removing one person's facts from the store (GDPR Art. 17 and similar laws).
+//!
+//! # Rules
+//!
+//! - **Who.** A person is a user with every identity linked to them: the `wa_id` and the
+//!   BSUID of one user are forgotten together.
+//! - **What goes.** Their identifiers (and the lookups by them), profile name and
+//!   country, every message to or from them with its statuses and its Meta Business Agent
+//!   facts ([`Store::agent`]), their external events, closes, and the URL-button clicks
+//!   on messages sent to them. The unique-item counters
+//!   of the `input` section (`ingested`, messages by type, statuses by kind, records by
+//!   type) lose what those facts added. The earliest and latest event times are
+//!   recomputed from what stays.
+//! - **What stays.** Everyone else's facts, spend, business numbers and their accounts,
+//!   and the traffic counters over the engine's life (`lines`, `duplicates`, `ignored`,
+//!   `errors`), which count input lines rather than people. The user's slot stays, empty,
+//!   so that indices held elsewhere (sealed days) keep pointing where they did; an empty
+//!   slot is no live user.
+//! - **Deduplication forgets too.** The message and event ids leave the indices: a
+//!   forgotten message re-sent later is ingested again, as new.
+
+use super::{Direction, Store, UserIx, UserRec};
+use crate::model::StatusKind;
+use std::collections::BTreeMap;
+
+/// What an erasure ([`crate::Engine::forget`]) removed from the facts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Forgotten {
+    /// Identifiers removed (`wa_id`s and BSUIDs, or their pseudonyms).
+    pub identifiers: u32,
+    /// Messages removed, inbound and outbound.
+    pub messages: u32,
+    /// External events removed.
+    pub external_events: u32,
+    /// Close and reopen records removed.
+    pub closes: u32,
+    /// URL-button clicks removed.
+    pub clicks: u32,
+}
+
+/// Take one from `map[key]`, removing the key at zero (a fresh store never had it).
+fn unbump(map: &mut BTreeMap<String, u64>, key: &str) {
+    if let Some(n) = map.get_mut(key) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+impl Store {
+    /// Forget the person whose representative is `rep` (see the module rules). Timelines
+    /// must be in order. Returns what was removed and the person's identifiers (for
+    /// state kept beside the store).
+    pub(crate) fn forget(&mut self, rep: UserIx) -> (Forgotten, Vec<Box<str>>) {
+        let rep = self.find(rep);
+        let mut out = Forgotten::default();
+        let drop_msg: Vec<bool> = self.msgs.iter().map(|m| self.find(m.user) == rep).collect();
+        let drop_ext: Vec<bool> = self
+            .externals
+            .iter()
+            .map(|x| self.find(x.user) == rep)
+            .collect();
+        let keys = self.forget_identity(rep);
+        out.identifiers = keys.len() as u32;
+        self.unstat_messages(&drop_msg, &mut out);
+        for _ in drop_ext.iter().filter(|d| **d) {
+            unbump(&mut self.stats.records, "external_event");
+            self.stats.ingested = self.stats.ingested.saturating_sub(1);
+            out.external_events += 1;
+        }
+        let rec = std::mem::take(&mut self.users[rep as usize]);
+        for _ in &rec.closes {
+            unbump(&mut self.stats.records, "close");
+            self.stats.ingested = self.stats.ingested.saturating_sub(1);
+            out.closes += 1;
+        }
+        for _ in &rec.reopens {
+            unbump(&mut self.stats.records, "reopen");
+            self.stats.ingested = self.stats.ingested.saturating_sub(1);
+            out.closes += 1;
+        }
+        let clicks_before = self.clicks.len();
+        self.compact(&drop_msg, &drop_ext);
+        for _ in self.clicks.len()..clicks_before {
+            unbump(&mut self.stats.records, "click");
+            self.stats.ingested = self.stats.ingested.saturating_sub(1);
+            out.clicks += 1;
+        }
+        self.users[rep as usize] = UserRec::default();
+        for k in &keys {
+            self.extra.countries.remove(k);
+        }
+        self.recompute_bounds();
+        (out, keys)
+    }
+
+    /// Remove the lookups of every identifier of `rep`; returns the identifiers.
+    fn forget_identity(&mut self, rep: UserIx) -> Vec<Box<str>> {
+        let mut keys = Vec::new();
+        let parent = &self.parent;
+        let find = |mut u: UserIx| {
+            while parent[u as usize] != u {
+                u = parent[u as usize];
+            }
+            u
+        };
+        for map in [&mut self.by_wa, &mut self.by_bsuid] {
+            map.retain(|k, u| {
+                let mine = find(*u) == rep;
+                if mine {
+                    keys.push(k.clone());
+                }
+                !mine
+            });
+        }
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Take the dropped messages out of the unique-item counters.
+    fn unstat_messages(&mut self, drop_msg: &[bool], out: &mut Forgotten) {
+        for (m, _) in self.msgs.iter().zip(drop_msg).filter(|(_, d)| **d) {
+            out.messages += 1;
+            let mut items = 0u64;
+            if let Some(d) = m.inbound.as_deref() {
+                unbump(&mut self.stats.messages, d.ty.as_str());
+                items += 1;
+            }
+            if m.dir == Direction::Outbound {
+                for (i, k) in StatusKind::ALL.iter().enumerate() {
+                    if m.status.seen & (1 << i) != 0 {
+                        unbump(&mut self.stats.statuses, k.as_str());
+                        items += 1;
+                    }
+                }
+                if m.outbound.is_some() {
+                    unbump(&mut self.stats.records, "outbound");
+                    items += 1;
+                }
+            }
+            self.stats.ingested = self.stats.ingested.saturating_sub(items);
+        }
+    }
+
+    /// The earliest and latest event times of the facts that stay.
+    fn recompute_bounds(&mut self) {
+        let msg_times = self.msgs.iter().flat_map(|m| {
+            let s = &m.status;
+            [
+                Some(m.ts),
+                s.sent,
+                s.delivered,
+                s.read,
+                s.played,
+                s.failed,
+                s.deleted,
+            ]
+            .into_iter()
+            .flatten()
+        });
+        let times = msg_times
+            .chain(self.externals.iter().map(|x| x.ts))
+            .chain(self.clicks.values().map(|c| c.ts))
+            .chain(
+                self.users
+                    .iter()
+                    .flat_map(|u| u.closes.iter().chain(&u.reopens).map(|c| c.0)),
+            );
+        let (mut lo, mut hi) = (None::<i64>, None::<i64>);
+        for t in times {
+            lo = Some(lo.map_or(t, |l| l.min(t)));
+            hi = Some(hi.map_or(t, |h| h.max(t)));
+        }
+        self.min_ts = lo;
+        self.max_ts = hi;
+    }
+}

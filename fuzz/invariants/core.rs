@@ -1,0 +1,144 @@
+//! The invariants the `ingest`, `config` and `snapshot` fuzz targets check, shared with the
+//! workspace test that replays the committed corpus on stable Rust
+//! (`core/tests/fuzz_replay.rs` includes this file by path). Each function panics when an
+//! invariant does not hold.
+
+use convolens::{Config, Engine, ReportOptions};
+
+/// A few documents every `ingest` run starts from, so that a rejected document is checked
+/// against a state that has users, messages, statuses and records to disturb.
+const SEED: [&str; 3] = [
+    r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"1001"},"contacts":[{"wa_id":"4915112345678","profile":{"name":"Ana"}}],"messages":[{"from":"4915112345678","id":"wamid.seed.in","timestamp":"1751450000","type":"text","text":{"body":"Hi"},"referral":{"source_type":"ad","source_id":"120"}}]}}]}]}"#,
+    r#"{"type":"outbound","id":"wamid.seed.out","phone_number_id":"1001","to":"4915112345678","timestamp":1751450060,"kind":"template","template":"promo","category":"marketing"}"#,
+    r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"1001"},"statuses":[{"id":"wamid.seed.out","status":"delivered","timestamp":"1751450065","recipient_id":"4915112345678"}]}}]}]}"#,
+];
+
+/// The report as JSON, without the counters a rejected document is allowed to move (the
+/// line and error counts).
+fn facts_json(e: &mut Engine) -> serde_json::Value {
+    let r = e
+        .report(&ReportOptions::default())
+        .expect("a report is always possible");
+    let mut v = serde_json::to_value(&r).expect("report json");
+    if let Some(input) = v.get_mut("input").and_then(|i| i.as_object_mut()) {
+        input.remove("lines");
+        input.remove("errors");
+    }
+    v
+}
+
+/// `ingest`: as one document, a rejected input leaves the state as it was (everything but the
+/// line and error counters: the facts, and so the whole report); as a stream, every line is
+/// counted and every error names one of them; a report is always possible; the engine's
+/// snapshot restores to an engine that gives the same report.
+pub fn ingest(data: &[u8]) {
+    let mut e = Engine::new(Config::default()).expect("default config");
+    for doc in SEED {
+        e.ingest_str(doc).expect("seed document");
+    }
+    let before = facts_json(&mut e);
+    let facts = e.facts();
+    if e.ingest(data).is_err() {
+        assert_eq!(e.facts(), facts, "a rejected document changed the facts");
+        assert_eq!(
+            facts_json(&mut e),
+            before,
+            "a rejected document changed the report"
+        );
+    }
+    let first = e.next_line();
+    let lines_before = e.stats().lines;
+    let out = e
+        .ingest_reader(data)
+        .expect("reading from a slice cannot fail");
+    // Every line is counted: each line break, and a last line without one.
+    let breaks = data.iter().filter(|b| **b == b'\n').count() as u64;
+    let expected = breaks + u64::from(data.last().is_some_and(|b| *b != b'\n'));
+    assert_eq!(out.lines, expected, "lines counted");
+    assert_eq!(e.stats().lines, lines_before + out.lines);
+    let out = out.relative_to(first);
+    assert!(
+        out.errors
+            .iter()
+            .all(|err| err.line >= 1 && err.line <= out.lines),
+        "an error names a line of the stream"
+    );
+    let report = e.report(&ReportOptions::default()).expect("report");
+    let mut back = Engine::restore(&e.snapshot()).expect("own snapshot restores");
+    assert_eq!(
+        back.report(&ReportOptions::default())
+            .expect("report after restore"),
+        report,
+        "restore then report differs"
+    );
+}
+
+/// `config`: arbitrary text is a config or an error; a validation error names its key; an
+/// accepted config writes to JSON that reads back to the same config, and an engine accepts
+/// it or names the key it refuses.
+pub fn config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match Config::from_json(text) {
+        Err(err) => {
+            if let convolens::ConfigError::Value { .. } = err {
+                assert!(!err.key().is_empty(), "a value error names its key: {err}");
+            }
+            assert!(err.to_string().starts_with("config: "), "{err}");
+        }
+        Ok(cfg) => {
+            let json = serde_json::to_string(&cfg).expect("config json");
+            let again = Config::from_json(&json)
+                .unwrap_or_else(|e| panic!("an accepted config's JSON is refused: {e}: {json}"));
+            assert_eq!(again, cfg, "config JSON round trip");
+            if let Err(err) = Engine::new(cfg) {
+                assert!(
+                    !err.key().is_empty(),
+                    "an engine's config error names its key: {err}"
+                );
+            }
+        }
+    }
+}
+
+/// `snapshot`: arbitrary bytes (half of them wrapped in a valid header, see the target) are
+/// an error or an engine; a payload in a valid header is never refused for its header; a
+/// restored engine's snapshot restores to an engine that answers the same, before and after
+/// expiring.
+pub fn snapshot(data: &[u8]) {
+    let (bytes, wrapped) = match data.split_first() {
+        Some((flag, payload)) if flag % 2 == 0 => (convolens::internals::seal(payload), true),
+        _ => (data.to_vec(), false),
+    };
+    let mut e = match Engine::restore(&bytes) {
+        Ok(e) => e,
+        Err(err) => {
+            if wrapped {
+                assert_eq!(
+                    err.kind(),
+                    "corrupt",
+                    "a sealed payload failed on its header"
+                );
+            }
+            return;
+        }
+    };
+    let opts = ReportOptions::default();
+    let mut again = Engine::restore(&e.snapshot()).expect("re-snapshot must restore");
+    let same = |a: &mut Engine, b: &mut Engine| {
+        assert_eq!(
+            a.report(&opts).map_err(|x| x.kind()),
+            b.report(&opts).map_err(|x| x.kind()),
+            "restore then snapshot answers differently"
+        );
+    };
+    same(&mut e, &mut again);
+    // Expiring a restored state (sealed days, carries and tallies included) is an error or an
+    // outcome, the same on both, and the expired state snapshots and restores too.
+    let (x, y) = (e.expire(), again.expire());
+    assert_eq!(x.map_err(|x| x.kind()), y.map_err(|x| x.kind()));
+    same(&mut e, &mut again);
+    let mut third = Engine::restore(&e.snapshot()).expect("expired snapshot must restore");
+    same(&mut e, &mut third);
+}
