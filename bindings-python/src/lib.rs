@@ -146,14 +146,22 @@ enum Doc {
     Bytes(PyBackedBytes),
     Str(PyBackedStr),
     Json(Vec<u8>),
-    /// An item that could not be converted, with the reason.
-    Bad(String),
+    /// An item that could not be converted, with the kind of error and the reason.
+    Bad(ParseErrorKind, String),
 }
 
 impl Doc {
     fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Doc> {
         if let Ok(s) = obj.cast::<PyString>() {
-            return Ok(Doc::Str(s.clone().try_into()?));
+            // A str that is not valid Unicode (a lone surrogate) cannot be UTF-8: a
+            // document that fails like invalid UTF-8 bytes, not an encoder's exception.
+            return Ok(match PyBackedStr::try_from(s.clone()) {
+                Ok(text) => Doc::Str(text),
+                Err(e) => Doc::Bad(
+                    ParseErrorKind::Utf8,
+                    format!("the str is not valid Unicode text: {e}"),
+                ),
+            });
         }
         if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
             return Ok(Doc::Bytes(obj.extract()?));
@@ -165,7 +173,7 @@ impl Doc {
             let mut out = Vec::with_capacity(512);
             return Ok(match write_json(obj, &mut out, 0) {
                 Ok(()) => Doc::Json(out),
-                Err(m) => Doc::Bad(m),
+                Err(m) => Doc::Bad(ParseErrorKind::Schema, m),
             });
         }
         Err(PyTypeError::new_err(format!(
@@ -179,7 +187,7 @@ impl Doc {
             Doc::Bytes(b) => b,
             Doc::Str(s) => s.as_bytes(),
             Doc::Json(v) => v,
-            Doc::Bad(_) => b"",
+            Doc::Bad(..) => b"",
         }
     }
 
@@ -190,8 +198,8 @@ impl Doc {
     ) -> Result<convolens::IngestOutcome, convolens::ParseError> {
         let r = engine.ingest(self.bytes());
         match (self, r) {
-            (Doc::Bad(m), Err(mut e)) => {
-                (e.kind, e.message) = (ParseErrorKind::Schema, m.clone());
+            (Doc::Bad(kind, m), Err(mut e)) => {
+                (e.kind, e.message) = (*kind, m.clone());
                 Err(e)
             }
             (_, r) => r,
@@ -717,6 +725,26 @@ impl Engine {
         Engine::from_config(py, &text, base, secret)
     }
 
+    /// The longest document accepted, in bytes (default 16 MiB): a document given to
+    /// `ingest` or `ingest_many`, a JSONL line's or pretty-printed document in
+    /// `ingest_jsonl`, or one element of a JSON array there (an array read element by
+    /// element has no limit of its own). A longer one is a `ParseError` of kind
+    /// `too_long`, never read whole into memory. Settable; not part of a snapshot.
+    #[getter]
+    fn max_document_bytes(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with(py, |e| e.max_document_bytes())
+    }
+
+    #[setter]
+    fn set_max_document_bytes(&self, py: Python<'_>, value: usize) -> PyResult<()> {
+        if value == 0 {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "max_document_bytes must be positive",
+            ));
+        }
+        self.with(py, |e| e.set_max_document_bytes(value))
+    }
+
     /// The configuration, as a dict (every key, defaults filled in).
     #[getter]
     fn config(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -726,7 +754,9 @@ impl Engine {
 
     /// Ingest one document: a webhook payload or convolens record as a dict, a list of
     /// them, or their JSON text as `str` or `bytes`. Returns `{"ingested", "duplicates",
-    /// "ignored"}`. Raises `ParseError` (nothing of the document is applied) or `TypeError`.
+    /// "ignored"}`. Raises `ParseError` (nothing of the document is applied; a `str` that is
+    /// not valid Unicode, with a lone surrogate, is one of kind `utf8`) or `TypeError` (a
+    /// value of another type).
     fn ingest(&self, py: Python<'_>, doc: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let doc = Doc::from_py(doc)?;
         match self.with(py, |e| (e.next_line(), doc.ingest(e)))? {
@@ -769,11 +799,13 @@ impl Engine {
         Engine::finish(py, &out, strict)
     }
 
-    /// Ingest JSON lines from a path (`str` or `os.PathLike`) or a file object opened in
-    /// binary or text mode, without the GIL (a file object is read in 1 MiB chunks).
-    /// Pretty-printed documents spanning several lines are joined. Returns the same dict
-    /// as `ingest_many`, with `line` the 1-based line in the source. Raises `OSError` when
-    /// reading fails.
+    /// Ingest documents from a path (`str` or `os.PathLike`) or a file object opened in
+    /// binary or text mode, without the GIL (a file object is read in 1 MiB chunks), in one
+    /// linear pass: JSON lines, pretty-printed documents, documents glued together, and
+    /// JSON arrays read element by element (each element succeeds or fails on its own and
+    /// is held to `max_document_bytes` on its own) — the `report` program's way, whatever
+    /// the file's name. Returns the same dict as `ingest_many`, with `line` the 1-based line
+    /// in the source. Raises `OSError` when reading fails.
     #[pyo3(signature = (source, strict = false))]
     fn ingest_jsonl(
         &self,

@@ -22,8 +22,8 @@ def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
         "can_send_free_form", "capi_events", "config", "expire", "expired", "export_contacts",
         "forget", "from_config_file", "ingest",
-        "ingest_jsonl", "ingest_many", "merge", "report", "report_json", "restore",
-        "snapshot", "to_pandas", "to_polars",
+        "ingest_jsonl", "ingest_many", "max_document_bytes", "merge", "report", "report_json",
+        "restore", "snapshot", "to_pandas", "to_polars",
     ])
     assert convolens.__version__.count(".") == 2
 
@@ -79,8 +79,11 @@ def test_stub_names_match_the_runtime():
     # Every stub signature names the runtime's parameters, in order; where the runtime
     # takes **options, the stub may spell out known options as keyword-only parameters.
     for fn in classes["Engine"].body:
+        # `@property`, or the `@name.setter` of a settable one.
         is_property = isinstance(fn, ast.FunctionDef) and any(
-            isinstance(d, ast.Name) and d.id == "property" for d in fn.decorator_list)
+            (isinstance(d, ast.Name) and d.id == "property")
+            or (isinstance(d, ast.Attribute) and d.attr == "setter")
+            for d in fn.decorator_list)
         if is_property:
             assert isinstance(getattr(convolens.Engine, fn.name), property) or \
                 type(getattr(convolens.Engine, fn.name)).__name__ == "getset_descriptor", fn.name

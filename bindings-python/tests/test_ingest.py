@@ -279,3 +279,80 @@ def test_invalid_shared_payloads_give_clear_errors():
             engine.ingest(path.read_bytes())
         assert info.value.line >= 1 and info.value.message
         assert info.value.kind in {"syntax", "truncated", "schema", "value", "unknown_record", "utf8"}
+
+
+# --- issue 19: input that cannot hurt ------------------------------------------------------
+
+def _records(n, bad=None):
+    return [{"type": "outbound", "id": f"wamid.arr.{i}", "to": USER,
+             "timestamp": "soon" if i == bad else 1751450000 + i, "template": "promo"}
+            for i in range(n)]
+
+
+def test_ingest_jsonl_reads_a_json_array_element_by_element(tmp_path):
+    # One bad element in a 41-document array dropped all 40 good ones (issue 19.7).
+    path = tmp_path / "forty-one.json"
+    path.write_text(json.dumps(_records(41, bad=17), indent=2))
+    engine = convolens.Engine()
+    out = engine.ingest_jsonl(path)
+    assert out["outcome"]["ingested"] == 40
+    [err] = out["errors"]
+    # Each element takes 7 lines (`{`, its five keys, `}`) after the `[` of line 1, so
+    # element 17 opens on line 2 + 17 * 7 = 121; json keeps the dict's key order (type, id,
+    # to, timestamp, template), so `timestamp`, the fourth key, is on line 121 + 4 = 125.
+    assert (err["kind"], err["field"], err["line"]) == ("value", "[17].timestamp", 125)
+
+
+def test_max_document_bytes_applies_to_each_array_element(tmp_path):
+    # An array over the document limit was rejected whole, and Python could not raise the
+    # limit (issue 19.7).
+    path = tmp_path / "two-hundred.json"
+    path.write_text(json.dumps(_records(200)))
+    engine = convolens.Engine()
+    assert engine.max_document_bytes == 16 << 20
+    engine.max_document_bytes = 1000
+    assert engine.max_document_bytes == 1000
+    assert path.stat().st_size > 10 * 1000
+    out = engine.ingest_jsonl(path)
+    assert (out["outcome"]["ingested"], out["errors"]) == (200, [])
+    engine.max_document_bytes = 50
+    with pytest.raises(convolens.ParseError) as e:
+        engine.ingest(_records(1)[0])
+    assert e.value.kind == "too_long"
+    with pytest.raises(ValueError):
+        engine.max_document_bytes = 0
+
+
+def test_ingest_jsonl_splits_glued_documents(tmp_path):
+    # `}{` swallowed the rest of the file (issue 19.2).
+    path = tmp_path / "glued.log"
+    path.write_text("".join(json.dumps(d) for d in _records(5)))
+    out = convolens.Engine().ingest_jsonl(path)
+    assert (out["lines"], out["outcome"]["ingested"], out["errors"]) == (1, 5, [])
+
+
+def test_a_str_with_a_lone_surrogate_is_a_parse_error():
+    # It raised a bare UnicodeEncodeError (issue 19.9).
+    engine = convolens.Engine()
+    with pytest.raises(convolens.ParseError) as e:
+        engine.ingest('{"type":"close","contact":"\ud800","timestamp":1751450000}')
+    assert e.value.kind == "utf8"
+    assert "not valid Unicode" in e.value.message
+    out = engine.ingest_many(["\ud800", json.dumps(OUTBOUND)])
+    assert out["outcome"]["ingested"] == 1
+    assert [(x["line"], x["kind"]) for x in out["errors"]] == [(1, "utf8")]
+
+
+def test_conflicting_versions_are_counted_and_resolved_in_any_order():
+    # A duplicate id with different content kept whichever came first (issue 19.3).
+    a = dict(PURCHASE, id="ord-9", value=10)
+    b = dict(PURCHASE, id="ord-9", value=99, timestamp=PURCHASE["timestamp"] + 60)
+    reports = []
+    for order in ([a, b], [b, a]):
+        engine = convolens.Engine({"currency": "EUR"})
+        engine.ingest_many(order)
+        reports.append(engine.report())
+    assert reports[0]["input"]["conflicts"] == reports[1]["input"]["conflicts"] == 1
+    # The later version wins: 99, in either order.
+    assert reports[0]["attribution"]["value"] == reports[1]["attribution"]["value"] == 99
+    assert reports[0]["attribution"]["events"] == 1

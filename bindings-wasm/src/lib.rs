@@ -36,6 +36,7 @@
 use convolens::{ContactFilter, IngestOutcome, ParseError, ReportOptions};
 use js_sys::{Function, JSON, Reflect, Uint8Array};
 use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -58,7 +59,10 @@ extern "C" {
 /// with `free()`.
 #[wasm_bindgen]
 pub struct Engine {
-    inner: convolens::Engine,
+    /// In a cell so that `merge` can take both engines by shared reference and tell an
+    /// engine merged into itself apart (wasm-bindgen would otherwise refuse the call with
+    /// a generic aliasing error).
+    inner: RefCell<convolens::Engine>,
 }
 
 #[wasm_bindgen]
@@ -114,7 +118,9 @@ impl Engine {
             None => convolens::Engine::new(config),
         }
         .map_err(|e| config_error(&e))?;
-        Ok(Engine { inner })
+        Ok(Engine {
+            inner: RefCell::new(inner),
+        })
     }
 
     /// Ingest one document: a webhook payload, a convolens record, or a JSON array of them,
@@ -131,13 +137,19 @@ impl Engine {
                 .ok_or_else(|| type_error("document must be an object, a string or a Uint8Array"))?
                 .into_bytes(),
         };
-        let outcome: IngestOutcome = self.inner.ingest(&bytes).map_err(|e| parse_error(&e))?;
+        let outcome: IngestOutcome = self
+            .inner
+            .get_mut()
+            .ingest(&bytes)
+            .map_err(|e| parse_error(&e))?;
         to_js(&outcome)
     }
 
-    /// Ingest JSON lines (text or UTF-8 bytes) in one call. A bad line does not throw: it is
-    /// listed in `errors` (lines numbered from 1 within `data`) and the rest is ingested.
-    /// Each call must hold whole lines.
+    /// Ingest documents (text or UTF-8 bytes) in one call and one linear pass: JSON lines,
+    /// pretty-printed documents, documents glued together, and JSON arrays read element by
+    /// element — the `report` program's way. A bad document does not throw: it is listed
+    /// in `errors` (lines numbered from 1 within `data`) and the rest is ingested. Each call
+    /// must hold whole documents.
     #[wasm_bindgen(js_name = ingestJsonl, unchecked_return_type = "StreamOutcome")]
     pub fn ingest_jsonl(
         &mut self,
@@ -148,9 +160,9 @@ impl Engine {
             (None, Some(s)) => s.into_bytes(),
             (None, None) => return Err(type_error("ingestJsonl takes a string or a Uint8Array")),
         };
-        let first = self.inner.next_line();
-        let outcome = self
-            .inner
+        let inner = self.inner.get_mut();
+        let first = inner.next_line();
+        let outcome = inner
             .ingest_reader(bytes.as_slice())
             .map_err(|e| named_error("Error", &e.to_string()))?;
         to_js(&outcome.relative_to(first))
@@ -165,7 +177,11 @@ impl Engine {
             "report options",
         )?;
         let opts = report_options(text.as_deref()).map_err(|e| report_error(&e))?;
-        let report = self.inner.report(&opts).map_err(|e| report_error(&e))?;
+        let report = self
+            .inner
+            .get_mut()
+            .report(&opts)
+            .map_err(|e| report_error(&e))?;
         to_js(&report)
     }
 
@@ -182,6 +198,7 @@ impl Engine {
         let (filter, opts) = self.contacts_args(filter, options)?;
         let mut csv = Vec::new();
         self.inner
+            .get_mut()
             .export_contacts(&opts, &filter, &mut csv)
             .map_err(|e| report_error(&e))?;
         String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
@@ -200,6 +217,7 @@ impl Engine {
         let (filter, opts) = self.contacts_args(filter, options)?;
         let mut csv = Vec::new();
         self.inner
+            .get_mut()
             .export_audience(&opts, &filter, &mut csv)
             .map_err(|e| report_error(&e))?;
         String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
@@ -218,6 +236,7 @@ impl Engine {
             .map_err(|e| report_error(&e))?;
         let out = self
             .inner
+            .get_mut()
             .capi_events(&opts)
             .map_err(|e| report_error(&e))?;
         to_js(&out)
@@ -227,7 +246,7 @@ impl Engine {
     /// name, messages, events, closes and clicks leave the engine and later snapshots.
     #[wasm_bindgen(unchecked_return_type = "ForgetOutcome")]
     pub fn forget(&mut self, contact: &str) -> Result<JsValue, js_sys::Error> {
-        to_js(&self.inner.forget(contact))
+        to_js(&self.inner.get_mut().forget(contact))
     }
 
     /// The filter and options of `exportContacts` and `exportAudience`.
@@ -237,7 +256,7 @@ impl Engine {
         options: Option<OptionsArg>,
     ) -> Result<(ContactFilter, ReportOptions), js_sys::Error> {
         let filter = match filter.as_string() {
-            Some(name) => self.inner.contact_filter(&name),
+            Some(name) => self.inner.borrow().contact_filter(&name),
             None => contact_filter(json_text(filter, "filter")?.as_deref())
                 .map_err(|e| report_error(&e))?,
         };
@@ -270,6 +289,7 @@ impl Engine {
         }
         match self
             .inner
+            .borrow()
             .free_form_window(user, phone.as_deref(), at.floor() as i64)
         {
             Some(w) => to_js(&w),
@@ -288,7 +308,11 @@ impl Engine {
     /// cannot be merged.
     #[wasm_bindgen(unchecked_return_type = "ExpiryOutcome")]
     pub fn expire(&mut self) -> Result<JsValue, js_sys::Error> {
-        let out = self.inner.expire().map_err(|e| report_error(&e))?;
+        let out = self
+            .inner
+            .get_mut()
+            .expire()
+            .map_err(|e| report_error(&e))?;
         to_js(&out)
     }
 
@@ -296,12 +320,12 @@ impl Engine {
     /// horizon), or `null` while nothing is sealed. Snapshots keep it.
     #[wasm_bindgen(unchecked_return_type = "ExpiryOutcome | null")]
     pub fn expired(&self) -> Result<JsValue, js_sys::Error> {
-        to_js(&self.inner.expired())
+        to_js(&self.inner.borrow().expired())
     }
 
     /// The whole state as bytes, for `Engine.restore`.
     pub fn snapshot(&self) -> Vec<u8> {
-        self.inner.snapshot()
+        self.inner.borrow().snapshot()
     }
 
     /// An engine from `snapshot()` bytes; it answers every query as the original did and
@@ -313,7 +337,9 @@ impl Engine {
     ) -> Result<Engine, js_sys::Error> {
         let inner =
             convolens::Engine::restore(&snapshot_bytes(bytes)?).map_err(|e| snapshot_error(&e))?;
-        Ok(Engine { inner })
+        Ok(Engine {
+            inner: RefCell::new(inner),
+        })
     }
 
     /// `Engine.restore` for a pseudonymised engine's snapshot, with its secret (another
@@ -326,26 +352,57 @@ impl Engine {
         let inner =
             convolens::Engine::restore_with_secret(&snapshot_bytes(bytes)?, &secret_bytes(secret)?)
                 .map_err(|e| snapshot_error(&e))?;
-        Ok(Engine { inner })
+        Ok(Engine {
+            inner: RefCell::new(inner),
+        })
     }
 
     /// Merge another engine's state into this one, as if its input had been ingested here
     /// (for engines fed disjoint sets of users). Both must have the same configuration and
-    /// neither may have expired history (else a `ConfigError`).
-    pub fn merge(&mut self, other: &Engine) -> Result<(), js_sys::Error> {
-        self.inner.merge(&other.inner).map_err(|e| any_error(&e))
+    /// neither may have expired history (else a `ConfigError`); an engine cannot be merged
+    /// into itself (a `TypeError` saying so).
+    pub fn merge(&self, other: &Engine) -> Result<(), js_sys::Error> {
+        if std::ptr::eq(self, other) {
+            return Err(type_error(
+                "merge: an engine cannot be merged into itself (pass another engine; merging its own state would change nothing)",
+            ));
+        }
+        let theirs = other.inner.borrow();
+        self.inner
+            .borrow_mut()
+            .merge(&theirs)
+            .map_err(|e| any_error(&e))
     }
 
     /// The configuration, with every default filled in.
     #[wasm_bindgen(unchecked_return_type = "ResolvedConfig")]
     pub fn config(&self) -> Result<JsValue, js_sys::Error> {
-        to_js(self.inner.config())
+        to_js(self.inner.borrow().config())
     }
 
-    /// Set the longest accepted line or document, in bytes (default 16 MiB).
+    /// Set the longest accepted document, in bytes (default 16 MiB): a document given to
+    /// `ingest`, a JSONL line's or pretty-printed document in `ingestJsonl`, or one element
+    /// of a JSON array there (an array read element by element has no limit of its own). A
+    /// longer one is a `ParseError` of kind `too_long`. Not part of a snapshot.
+    #[wasm_bindgen(js_name = setMaxDocumentBytes)]
+    pub fn set_max_document_bytes(&mut self, max: u32) -> Result<(), js_sys::Error> {
+        if max == 0 {
+            return Err(js_sys::RangeError::new("maxDocumentBytes must be positive").into());
+        }
+        self.inner.get_mut().set_max_document_bytes(max as usize);
+        Ok(())
+    }
+
+    /// The longest accepted document, in bytes (see `setMaxDocumentBytes`).
+    #[wasm_bindgen(getter = maxDocumentBytes)]
+    pub fn max_document_bytes(&self) -> f64 {
+        self.inner.borrow().max_document_bytes() as f64
+    }
+
+    /// `setMaxDocumentBytes` under its former name.
     #[wasm_bindgen(js_name = setMaxLineBytes)]
-    pub fn set_max_line_bytes(&mut self, max: u32) {
-        self.inner.set_max_line_bytes(max as usize);
+    pub fn set_max_line_bytes(&mut self, max: u32) -> Result<(), js_sys::Error> {
+        self.set_max_document_bytes(max)
     }
 }
 

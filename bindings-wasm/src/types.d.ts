@@ -159,6 +159,8 @@ export interface Config {
   inactivity_timeout_hours?: number;
   /** Monthly quota of billable units for `usage`. */
   quota?: number | null;
+  /** Custom external event names (besides `purchase`, `subscription`) funnel steps may name. */
+  external_events?: string[];
   /** Default 7. */
   lateness_days?: number;
   /** Meta's Conversions API for Business Messaging: our event name → Meta's. */
@@ -235,6 +237,7 @@ export interface ResolvedConfig {
   markets: MarketOverride[];
   inactivity_timeout_hours: number;
   quota: number | null;
+  external_events: string[];
   lateness_days: number;
   capi: { events: Record<string, CapiEventName>; whatsapp_business_account_id: string | null };
   pseudonymise: { secret_env: string } | null;
@@ -423,6 +426,8 @@ export interface InputStats {
   duplicates: number;
   ignored: number;
   errors: number;
+  /** Facts (ids) that arrived in more than one version; one rule kept one of them. */
+  conflicts: number;
   /** Unique inbound messages per type. */
   messages: Record<string, number>;
   /** Unique statuses per kind. */

@@ -188,6 +188,48 @@ test('setMaxLineBytes: longer lines are too_long errors', () => {
   assert.deepEqual(out.errors.map((x) => [x.line, x.kind]), [[1, 'too_long']]);
 });
 
+test('maxDocumentBytes: per document and per array element, settable (issue 19.7)', () => {
+  const e = new Engine();
+  assert.equal(e.maxDocumentBytes, 16 * 1024 * 1024);
+  e.setMaxDocumentBytes(1000);
+  assert.equal(e.maxDocumentBytes, 1000);
+  // An array of 200 records is far over the limit; each element is under it.
+  const docs = [];
+  for (let i = 0; i < 200; i++) docs.push(outbound(`wamid.a${i}`, '4915112345678', T0 + i));
+  const text = JSON.stringify(docs);
+  assert.ok(text.length > 10 * 1000);
+  const out = e.ingestJsonl(text);
+  assert.deepEqual([out.outcome.ingested, out.errors], [200, []]);
+  throwsNamed(() => e.setMaxDocumentBytes(0), 'RangeError');
+});
+
+test('ingestJsonl: a JSON array element by element, glued documents split (issues 19.2, 19.7)', () => {
+  const e = new Engine();
+  const docs = [];
+  for (let i = 0; i < 41; i++) docs.push(outbound(`wamid.b${i}`, '4915112345678', i === 17 ? 'soon' : T0 + i));
+  const out = e.ingestJsonl(JSON.stringify(docs, null, 2));
+  assert.equal(out.outcome.ingested, 40);
+  assert.deepEqual(out.errors.map((x) => [x.kind, x.field]), [['value', '[17].timestamp']]);
+  // Documents glued `}{` on one line.
+  const glued = [0, 1, 2].map((i) => JSON.stringify(outbound(`wamid.g${i}`, '4915112345678', T0 + i))).join('');
+  const g = new Engine().ingestJsonl(glued);
+  assert.deepEqual([g.lines, g.outcome.ingested, g.errors], [1, 3, []]);
+});
+
+test('conflicting versions are counted and resolved the same in any order (issue 19.3)', () => {
+  const a = outbound('wamid.c', '4915112345678', T0, { kind: 'template', template: 'promo', category: 'marketing' });
+  const b = outbound('wamid.c', '4915112345678', T0 + 60, { kind: 'template', template: 'update', category: 'utility' });
+  const reports = [[a, b], [b, a]].map((docs) => {
+    const e = new Engine();
+    for (const d of docs) e.ingest(d);
+    return e.report();
+  });
+  assert.deepEqual(reports[0], reports[1]);
+  assert.equal(reports[0].input.conflicts, 1);
+  // The later record wins.
+  assert.deepEqual(reports[0].templates.map((t) => t.name), ['update']);
+});
+
 test('report: options as object or JSON text; ranges; phone filter', () => {
   const e = new Engine({ time_zone: 'UTC' });
   for (let d = 0; d < 40; d++) e.ingest(outbound(`wamid.o${d}`, '4915112345678', T0 + d * DAY));
@@ -274,6 +316,10 @@ test('merge: engines fed disjoint users merge into the engine fed all of them', 
   assert.deepEqual(state(parts[1]).input.messages, { text: 2 });
   throwsNamed(() => parts[0].merge(new Engine({ time_zone: 'UTC' })), 'ConfigError', { key: 'config' });
   assert.throws(() => parts[0].merge({}), Error);
+  // Into itself: a clear error, not wasm-bindgen's aliasing one (issue 19.9); the engine
+  // stays usable.
+  throwsNamed(() => parts[0].merge(parts[0]), 'TypeError', {}, /cannot be merged into itself/);
+  assert.deepEqual(state(parts[0]), state(whole));
 });
 
 test('expire: seals old days, drops history, keeps every answer, refuses what it cannot answer', () => {

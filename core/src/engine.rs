@@ -1,18 +1,19 @@
 //! The engine: ingestion entry points and reports over the fact store.
 
 use crate::config::Config;
-use crate::error::{ConfigError, Error, ParseError, ParseErrorKind, ReportError, SnapshotError};
-use crate::input::{ParseOptions, parse_document};
+use crate::error::{ConfigError, Error, ParseError, ReportError, SnapshotError};
+use crate::input::stream::{DocumentSplitter, Piece};
+use crate::input::{ParseOptions, parse_document, parse_element, try_parse_whole};
 use crate::report::{Report, ReportOptions};
 use crate::store::{IngestOutcome, InputStats, Store};
 use chrono_tz::Tz;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 mod privacy;
 
 pub use privacy::ForgetOutcome;
 
-/// The result of ingesting a stream: totals, and every line that failed.
+/// The result of ingesting a stream: totals, and every document that failed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct StreamOutcome {
@@ -20,7 +21,8 @@ pub struct StreamOutcome {
     pub lines: u64,
     /// What the good lines did, summed.
     pub outcome: IngestOutcome,
-    /// The lines that could not be ingested, in order. The rest of the stream was ingested.
+    /// The documents that could not be ingested, in order. The rest of the stream was
+    /// ingested.
     pub errors: Vec<ParseError>,
 }
 
@@ -168,9 +170,23 @@ impl Engine {
         }
     }
 
-    /// Set the longest accepted line or document, in bytes (default 16 MiB).
-    pub fn set_max_line_bytes(&mut self, max: usize) {
+    /// Set the longest accepted document, in bytes (default 16 MiB): a JSONL line's document, a
+    /// pretty-printed document, one element of a JSON array (the array itself has no
+    /// limit: it is read element by element), or a line of other text. A longer one is a
+    /// [`crate::ParseErrorKind::TooLong`] error, never read into memory whole. Not part of the
+    /// engine's state: a restored engine starts with the default.
+    pub fn set_max_document_bytes(&mut self, max: usize) {
         self.opts.max_bytes = max;
+    }
+
+    /// The longest accepted document, in bytes (see [`Engine::set_max_document_bytes`]).
+    pub fn max_document_bytes(&self) -> usize {
+        self.opts.max_bytes
+    }
+
+    /// [`Engine::set_max_document_bytes`], under its former name.
+    pub fn set_max_line_bytes(&mut self, max: usize) {
+        self.set_max_document_bytes(max);
     }
 
     /// Ingest one document (one JSONL line, a webhook payload, or a JSON array of them).
@@ -222,14 +238,11 @@ impl Engine {
         self.store.apply_all(events, self.expired.floor())
     }
 
-    /// Ingest a stream of JSON lines. Blank lines are skipped; a bad line is recorded in
-    /// the outcome and the stream goes on. Only an I/O error stops it.
-    ///
-    /// A line that opens a JSON object or array and ends before it closes is joined with
-    /// the lines that follow while they look like its continuation (they start with
-    /// white space or a closing bracket), so pretty-printed payloads are read as one
-    /// document; a truncated JSONL line followed by a new document is reported alone and
-    /// the next document is read normally.
+    /// Ingest a stream of documents: JSON lines, pretty-printed documents, documents glued
+    /// together, and JSON arrays (read element by element), in one linear pass — the
+    /// splitting rules are [`crate::input::stream`]'s. Each document is parsed once; a bad
+    /// one is recorded in the outcome and the stream goes on, so a failed document costs
+    /// only itself. Blank lines count as lines and nothing else. Only an I/O error stops it.
     ///
     /// Errors name the engine's input lines; [`StreamOutcome::relative_to`] numbers them
     /// within the stream (what the `report` program, Python and JS show).
@@ -244,93 +257,45 @@ impl Engine {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn ingest_reader<R: Read>(&mut self, reader: R) -> std::io::Result<StreamOutcome> {
-        let mut r = BufReader::with_capacity(1 << 16, reader);
-        let mut buf = Vec::with_capacity(4096);
-        let mut next = Vec::with_capacity(4096);
-        let mut carry = false;
-        // After a multi-line document fails, its remaining continuation lines belong to it.
-        let mut in_bad_doc = false;
-        let mut out = StreamOutcome::default();
-        let limit = self.opts.max_bytes;
         self.touched();
-        loop {
-            let (n, too_long) = if carry {
-                carry = false;
-                std::mem::swap(&mut buf, &mut next);
-                (buf.len(), false)
-            } else {
-                buf.clear();
-                read_line_limited(&mut r, &mut buf, limit)?
-            };
-            if n == 0 {
-                break;
-            }
-            out.lines += 1;
-            let line_no = self.store.stats.lines + 1;
-            if too_long {
-                self.store.stats.lines += 1;
-                self.store.stats.errors += 1;
-                out.errors.push(ParseError::new(
-                    ParseErrorKind::TooLong,
-                    line_no,
-                    "",
-                    format!("line is {n} bytes, over the {limit} byte limit"),
-                ));
-                continue;
-            }
-            if trim_line(&buf).iter().all(u8::is_ascii_whitespace)
-                || (in_bad_doc && matches!(buf.first(), Some(b' ' | b'\t' | b'}' | b']')))
-            {
-                self.store.stats.lines += 1;
-                continue;
-            }
-            in_bad_doc = false;
-            let mut nlines = 1u64;
-            let result = loop {
-                let mut events = Vec::new();
-                match parse_document(trim_line(&buf), line_no, &self.opts, &mut events) {
-                    Ok(()) => break Ok(self.apply_events(events)),
-                    Err(e) if e.kind == ParseErrorKind::Truncated => {
-                        next.clear();
-                        let (m, cut) = read_line_limited(&mut r, &mut next, limit)?;
-                        let continues = matches!(next.first(), Some(b' ' | b'\t' | b'}' | b']'));
-                        if m == 0 {
-                            break Err(e);
-                        }
-                        if cut || !continues || buf.len() + next.len() > limit {
-                            carry = !cut;
-                            if cut {
-                                // Reported on its own turn as too long.
-                                self.store.stats.lines += 1;
-                                self.store.stats.errors += 1;
-                                out.lines += 1;
-                                out.errors.push(ParseError::new(
-                                    ParseErrorKind::TooLong,
-                                    line_no + nlines,
-                                    "",
-                                    format!("line is {m} bytes, over the {limit} byte limit"),
-                                ));
-                            }
-                            break Err(e);
-                        }
-                        buf.extend_from_slice(&next);
-                        out.lines += 1;
-                        nlines += 1;
+        let base = self.store.stats.lines;
+        let opts = self.opts;
+        let mut out = StreamOutcome::default();
+        let mut split = DocumentSplitter::new(opts.max_bytes);
+        let result = split.run_offering_lines(reader, |piece| {
+            let applied = match piece {
+                // A JSONL line is parsed as it is when it is one whole document.
+                Piece::Line(d) => {
+                    let mut events = Vec::new();
+                    match try_parse_whole(d.bytes, base + d.line, &opts, &mut events) {
+                        Some(parsed) => parsed.map(|()| self.apply_events(events)),
+                        None => return false,
                     }
-                    Err(e) => break Err(e),
                 }
+                Piece::Doc(d) => {
+                    let line = base + d.line;
+                    let mut events = Vec::new();
+                    let parsed = match d.element {
+                        Some(i) => parse_element(d.bytes, line, d.column, i, &opts, &mut events),
+                        None => parse_document(d.bytes, line, &opts, &mut events)
+                            .map_err(|e| e.at_column(line, d.column)),
+                    };
+                    parsed.map(|()| self.apply_events(events))
+                }
+                Piece::Error(e) => Err(e.at_line_offset(base)),
             };
-            self.store.stats.lines += nlines;
-            match result {
+            match applied {
                 Ok(o) => out.outcome.absorb(o),
                 Err(e) => {
-                    in_bad_doc = nlines > 1 && !carry;
                     self.store.stats.errors += 1;
                     out.errors.push(e);
                 }
             }
-        }
-        Ok(out)
+            true
+        });
+        out.lines = split.lines();
+        self.store.stats.lines += out.lines;
+        result.map(|()| out)
     }
 
     /// Seal the days that can no longer change and drop the per-user history behind them,
@@ -380,8 +345,12 @@ impl Engine {
 
     /// The whole state as compact, versioned bytes (see `crate::snapshot`).
     pub fn snapshot(&self) -> Vec<u8> {
-        let check = self.pseudo.as_ref().map(|p| p.check_value());
-        crate::snapshot::encode(&self.config, &self.store, &self.expired, check)
+        crate::snapshot::encode(&self.config, &self.store, &self.expired, self.key_check())
+    }
+
+    /// The pseudonymisation check value snapshots keep, when the engine pseudonymises.
+    pub(crate) fn key_check(&self) -> Option<String> {
+        self.pseudo.as_ref().map(|p| p.check_value())
     }
 
     /// An engine from [`Engine::snapshot`] bytes: it answers every query as the original
@@ -533,56 +502,5 @@ impl Engine {
         self.sort();
         let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
         crate::attribution::export_contacts(&ctx, filter, w)
-    }
-}
-
-/// Strip a trailing `\n` / `\r\n` and a UTF-8 byte-order mark.
-fn trim_line(buf: &[u8]) -> &[u8] {
-    let mut s = buf;
-    if let Some(rest) = s.strip_suffix(b"\n") {
-        s = rest;
-    }
-    if let Some(rest) = s.strip_suffix(b"\r") {
-        s = rest;
-    }
-    if let Some(rest) = s.strip_prefix(b"\xEF\xBB\xBF") {
-        s = rest;
-    }
-    s
-}
-
-/// Read one line into `buf`, keeping at most `limit` bytes; returns the line's full length
-/// and whether it was cut.
-fn read_line_limited<R: BufRead>(
-    r: &mut R,
-    buf: &mut Vec<u8>,
-    limit: usize,
-) -> std::io::Result<(usize, bool)> {
-    let start = buf.len();
-    let room = limit.saturating_add(2).saturating_sub(start) as u64;
-    // `read_until` finds the newline with the standard library's fast byte search.
-    let n = r.by_ref().take(room).read_until(b'\n', buf)?;
-    if n == 0 || buf.last() == Some(&b'\n') || (n as u64) < room {
-        return Ok((n, false));
-    }
-    // Too long: drop what we kept and skip to the end of the line.
-    buf.truncate(start);
-    let mut total = n;
-    loop {
-        let avail = match r.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if avail.is_empty() {
-            return Ok((total, true));
-        }
-        if let Some(i) = avail.iter().position(|b| *b == b'\n') {
-            r.consume(i + 1);
-            return Ok((total + i + 1, true));
-        }
-        let len = avail.len();
-        total += len;
-        r.consume(len);
     }
 }

@@ -92,6 +92,16 @@ impl ParseError {
         self.line += offset;
         self
     }
+
+    /// For a document that starts at `column` of `line` (not at the line's start): count a
+    /// column on that line from the start of the line.
+    #[must_use]
+    pub fn at_column(mut self, line: u64, column: u64) -> Self {
+        if self.line == line && self.column > 0 {
+            self.column += column.saturating_sub(1);
+        }
+        self
+    }
 }
 
 /// A configuration that cannot be used.

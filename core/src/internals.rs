@@ -16,7 +16,7 @@ pub use crate::model::pricing::ModelSpan;
 pub use crate::model::{PricingModel, UNIT};
 pub use crate::report::prepared::Prepared;
 pub use crate::scope::{Scope, context, resolve_range};
-pub use crate::snapshot::{SCHEMA_VERSION, seal};
+pub use crate::snapshot::{SCHEMA_VERSION, seal, seal_as};
 pub use crate::sources::conversation::{Conversation, conversations};
 pub use crate::store::Store;
 
@@ -30,6 +30,12 @@ pub fn store(e: &Engine) -> &Store {
 /// The engine's expired state: sealed days and carries.
 pub fn expired(e: &Engine) -> &crate::expiry::Expired {
     &e.expired
+}
+
+/// The engine's snapshot in the layout of an older schema (1 to [`SCHEMA_VERSION`]), as the
+/// version that wrote it did: for tests of restoring older snapshots.
+pub fn snapshot_as(e: &Engine, version: u32) -> Vec<u8> {
+    crate::snapshot::encode_as(version, e.config(), &e.store, &e.expired, e.key_check())
 }
 
 /// The parse options the engine's ingest uses (its configured currency).

@@ -11,6 +11,13 @@
 //!   conversation). With no message at all it ends at the latest ingested day.
 //! - With neither, the range covers every ingested day (or is empty when nothing was
 //!   ingested).
+//! - **Bounded.** A range of more than [`MAX_RANGE_DAYS`] days (3,660: ten years and a few
+//!   days) is clamped to the days with data inside it — from the first to the last day
+//!   with an event or spend, within the range asked for — and is empty when none lie in
+//!   it. A shorter range keeps every day asked for, with data or not (daily series list
+//!   them with zeros). So `from: 0001-01-01, to: 9999-12-31` reports the data's days rather
+//!   than 3.65 million empty ones, and a report's work and output follow the days with
+//!   data; `range` says which days were reported.
 //! - `phone` restricts every section to one business number (`phone_number_id`): a
 //!   number the engine never saw (in a message, a status, a record or spend) is a
 //!   [`ReportError`] of kind `option` that lists the known numbers.
@@ -296,7 +303,40 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
             "`to` {to} is before `from` {from}"
         )));
     }
+    let (from, to) = clamp_to_data(store, tz, from, to);
     Ok(DayRange { from, to, tz })
+}
+
+/// The longest range reported day by day as asked; a longer one is clamped to the days with
+/// data in it (see the module docs).
+pub const MAX_RANGE_DAYS: i64 = 3_660;
+
+/// `[from, to)`, or when it is longer than [`MAX_RANGE_DAYS`], the days with data inside it
+/// (none: an empty range at its start).
+fn clamp_to_data(store: &Store, tz: Tz, from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    if (to - from).num_days() <= MAX_RANGE_DAYS {
+        return (from, to);
+    }
+    match data_days(store, tz) {
+        Some((first, last)) => {
+            let f = from.max(first.min(to));
+            (f, to.min(last.succ_opt().unwrap_or(last).max(f)))
+        }
+        None => (from, from),
+    }
+}
+
+/// The first and last day (in `tz`) with an event or spend, if any.
+fn data_days(store: &Store, tz: Tz) -> Option<(NaiveDate, NaiveDate)> {
+    let events = store
+        .min_ts
+        .zip(store.max_ts)
+        .map(|(a, b)| (day_in(a, tz), day_in(b, tz)));
+    let spend = store.spend.values().map(|s| (s.from, s.to));
+    events
+        .into_iter()
+        .chain(spend)
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
 }
 
 /// The context every section computes from.

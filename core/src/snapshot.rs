@@ -1,25 +1,33 @@
 //! Snapshots: the whole engine state as versioned, compact bytes.
 //!
 //! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
-//! 64-bit FNV-1a checksum of the payload (`u64` little-endian), then the payload, in
-//! `postcard` encoding: the configuration (as JSON text, so its untagged forms survive),
-//! the fact store, (since schema 2) the expired state — per-user carries and sealed days,
-//! see [`crate::expiry`] — (since schema 3) the Meta Business Agent facts
-//! ([`crate::store::AgentFacts`]) followed by the privacy section: the store's extra part
-//! (business accounts, pseudonym countries, arrival numbers; see [`crate::store`]) and the
-//! pseudonymisation check value (never the secret; see [`crate::Engine::with_secret`]),
-//! and (since schema 4) the facts the store's older layout has no room for (spend per
-//! business number and Meta campaign, reopen records).
+//! 64-bit FNV-1a checksum (`u64` little-endian), then the payload, in `postcard` encoding:
+//! the configuration (as JSON text, so its untagged forms survive), the fact store, (since
+//! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
+//! (since schema 3) the Meta Business Agent facts ([`crate::store::AgentFacts`]) followed
+//! by the privacy section: the store's extra part (business accounts, pseudonym countries,
+//! arrival numbers; see [`crate::store`]) and the pseudonymisation check value (never the
+//! secret; see [`crate::Engine::with_secret`]), (since schema 4) the facts the store's
+//! older layout has no room for (spend per business number and Meta campaign, reopen
+//! records), and (since schema 5) the conflict state: the facts that arrived in several
+//! versions and the contact each external event's kept version named (see
+//! [`crate::store`]).
 //!
-//! Older snapshots: schema 1, 2 and 3 snapshots still restore (no accounts, every fact
-//! arrived at 0, no pseudonymisation, no reopens), except schema 2 and 3 snapshots with
-//! sealed days: schema 3 changed the layout of the billing day aggregates (the agent
-//! category) and schema 4 that of the other day aggregates (events, funnels' users, sent
-//! vs delivered, the paid heatmap, credits by conversation start), so those are refused
-//! with a [`SnapshotError`] saying so. A schema 3 snapshot that ends after the agent facts
-//! (written before the privacy section joined schema 3) restores like a schema 2 one.
-//! Restoring checks the magic, refuses a newer schema, verifies the checksum, decodes, and
-//! then checks every internal reference — a corrupt or truncated snapshot is a
+//! Since schema 5 the checksum covers the magic and the version as well as the payload, so
+//! a payload relabelled with another schema fails the check; before, it covered the payload
+//! alone, and every byte of a payload must belong to its schema's layout, so an older
+//! payload relabelled as another older schema is refused too.
+//!
+//! Older snapshots: schema 1 to 4 snapshots still restore (no accounts, every fact arrived
+//! at 0, no pseudonymisation, no reopens, no conflicts recorded, as far as their schema
+//! had no room for them), except schema 2 and 3 snapshots with sealed days: schema 3
+//! changed the layout of the billing day aggregates (the agent category) and schema 4
+//! that of the other day aggregates (events, funnels' users, sent vs delivered, the paid
+//! heatmap, credits by conversation start), so those are refused with a [`SnapshotError`]
+//! saying so. A schema 3 snapshot that ends after the agent facts (written before the
+//! privacy section joined schema 3) restores like a schema 2 one. Restoring checks the
+//! magic, refuses a newer schema, verifies the checksum, decodes, and then checks every
+//! internal reference — a corrupt, truncated or relabelled snapshot is a
 //! [`SnapshotError`], never a panic and never silently wrong state.
 
 use crate::config::Config;
@@ -43,6 +51,14 @@ struct SectionV3 {
     key_check: Option<String>,
 }
 
+/// What the conflict rule adds to a store (schema 5): the conflicted facts, and the
+/// contact of each external event (in the order of `Store::externals`).
+#[derive(Default, Serialize, Deserialize)]
+struct Conflicts {
+    conflicted: Vec<String>,
+    contacts: Vec<Box<str>>,
+}
+
 /// Why a schema `version` (2 or 3) snapshot with sealed days is refused: later schemas
 /// changed the layout of the sealed day aggregates, so it cannot be read back faithfully,
 /// decodable or not.
@@ -64,21 +80,40 @@ type AgentFactsById = Vec<(Box<str>, AgentFacts)>;
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const HEADER: usize = 6 + 4 + 8;
 
-use crate::util::hash::fnv1a;
+use crate::util::hash::{fnv1a, fnv1a_parts};
 
-/// Wrap a raw payload in a snapshot header (magic, this schema version, the payload's
-/// checksum). For tools that build or alter payloads — the fuzz target, corruption tests;
+/// The checksum of a snapshot of `version`: over the magic, version and payload since
+/// schema 5, over the payload alone before.
+fn checksum(version: u32, bytes: &[u8]) -> u64 {
+    if version >= 5 {
+        fnv1a_parts(&[&bytes[..10], &bytes[HEADER..]])
+    } else {
+        fnv1a(&bytes[HEADER..])
+    }
+}
+
+/// Wrap a raw payload in a snapshot header (magic, this schema version, the checksum).
+/// For tools that build or alter payloads — the fuzz target, corruption tests;
 /// [`crate::Engine::restore`] still decodes and checks everything inside.
 #[doc(hidden)]
 pub fn seal(payload: &[u8]) -> Vec<u8> {
+    seal_as(SCHEMA_VERSION, payload)
+}
+
+/// [`seal`] with another schema version in the header (and that schema's checksum), for
+/// tests of older or relabelled snapshots.
+#[doc(hidden)]
+pub fn seal_as(version: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
-    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
     out.extend_from_slice(payload);
+    let sum = checksum(version, &out);
+    out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
 }
 
@@ -89,31 +124,58 @@ pub(crate) fn encode(
     expired: &Expired,
     key_check: Option<String>,
 ) -> Vec<u8> {
+    encode_as(SCHEMA_VERSION, config, store, expired, key_check)
+}
+
+/// [`encode`] in the layout of schema `version` (1 to [`SCHEMA_VERSION`]), as the version
+/// that wrote it did, leaving out what that schema cannot hold: for tests of restoring
+/// older snapshots. (Schema 3 is written with its privacy section, as its last writer did.)
+pub(crate) fn encode_as(
+    version: u32,
+    config: &Config,
+    store: &Store,
+    expired: &Expired,
+    key_check: Option<String>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 1024);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&[0; 8]);
     // Serialising plain data into memory cannot fail; an empty payload would be caught by
-    // the checksum and decoder on restore.
+    // the checksum and decoder on restore. The parts one after the other are the tuple of
+    // them in postcard.
     let config_json = serde_json::to_string(config).unwrap_or_default();
-    let expired = ExpiredV2 {
-        carries: expired
-            .carries
-            .pairs()
-            .map(|(u, c)| (u, c.clone()))
-            .collect(),
-        expiry: expired.expiry.clone(),
-    };
-    let agent: Vec<(&Box<str>, &AgentFacts)> = store.agent.iter().collect();
-    let v3 = SectionV3 {
-        extra: store.extra.clone(),
-        key_check,
-    };
-    let ext = store.extension();
-    let payload = postcard::to_extend(&(config_json, store, expired, agent, v3, ext), out)
-        .unwrap_or_default();
-    let mut out = payload;
-    let sum = fnv1a(&out[HEADER..]);
+    let _ = postcard::to_io(&(config_json, store), &mut out);
+    if version >= 2 {
+        let expired = ExpiredV2 {
+            carries: expired
+                .carries
+                .pairs()
+                .map(|(u, c)| (u, c.clone()))
+                .collect(),
+            expiry: expired.expiry.clone(),
+        };
+        let _ = postcard::to_io(&expired, &mut out);
+    }
+    if version >= 3 {
+        let agent: Vec<(&Box<str>, &AgentFacts)> = store.agent.iter().collect();
+        let section = SectionV3 {
+            extra: store.extra.clone(),
+            key_check,
+        };
+        let _ = postcard::to_io(&(agent, section), &mut out);
+    }
+    if version >= 4 {
+        let _ = postcard::to_io(&store.extension(), &mut out);
+    }
+    if version >= 5 {
+        let conflicts = Conflicts {
+            conflicted: store.conflicted.iter().cloned().collect(),
+            contacts: store.externals.iter().map(|x| x.contact.clone()).collect(),
+        };
+        let _ = postcard::to_io(&conflicts, &mut out);
+    }
+    let sum = checksum(version, &out);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
 }
@@ -130,6 +192,7 @@ struct Parts {
     agent: AgentFactsById,
     section: Option<SectionV3>,
     ext: StoreExt,
+    conflicts: Option<Conflicts>,
 }
 
 /// Decode one part and return the bytes after it.
@@ -137,7 +200,7 @@ fn take<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(T, &'a [u8]), Snapsh
     postcard::take_from_bytes(bytes).map_err(|e| SnapshotError::Corrupt(e.to_string()))
 }
 
-/// Check the header; returns the schema version.
+/// Check the magic, the schema version and the checksum; returns the schema version.
 fn check_header(bytes: &[u8]) -> Result<u32, SnapshotError> {
     if bytes.len() < HEADER || &bytes[..6] != MAGIC {
         return Err(SnapshotError::BadMagic);
@@ -154,7 +217,7 @@ fn check_header(bytes: &[u8]) -> Result<u32, SnapshotError> {
     }
     let mut sum = [0u8; 8];
     sum.copy_from_slice(&bytes[10..18]);
-    if u64::from_le_bytes(sum) != fnv1a(&bytes[HEADER..]) {
+    if u64::from_le_bytes(sum) != checksum(version, bytes) {
         return Err(SnapshotError::Corrupt(
             "checksum mismatch (truncated or altered)".into(),
         ));
@@ -162,12 +225,11 @@ fn check_header(bytes: &[u8]) -> Result<u32, SnapshotError> {
     Ok(version)
 }
 
-/// Decode the payload's parts in turn (a postcard tuple is its parts one after the
-/// other), so that each type has one decoder whatever the schema.
-fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
-    let ((config_json, store), rest): ((String, Store), &[u8]) = take(payload)?;
-    let (expired, rest) = match version {
-        1 => (ExpiredV2::default(), rest),
+/// The expired state of a schema `version` payload and the bytes after it: none before
+/// schema 2, and sealed days of schemas 2 and 3 refused.
+fn take_expired(version: u32, rest: &[u8]) -> Result<(ExpiredV2, &[u8]), SnapshotError> {
+    match version {
+        1 => Ok((ExpiredV2::default(), rest)),
         2 | 3 => {
             // Sealed days of an older schema cannot be read back faithfully, decodable
             // or not: their day aggregates have another layout.
@@ -176,10 +238,18 @@ fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
             if x.expiry.is_some() {
                 return Err(SnapshotError::Corrupt(sealed(version)));
             }
-            (x, rest)
+            Ok((x, rest))
         }
-        _ => take::<ExpiredV2>(rest)?,
-    };
+        _ => take::<ExpiredV2>(rest),
+    }
+}
+
+/// Decode the payload's parts in turn (a postcard tuple is its parts one after the
+/// other), so that each type has one decoder whatever the schema; every byte must belong
+/// to one.
+fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
+    let ((config_json, store), rest): ((String, Store), &[u8]) = take(payload)?;
+    let (expired, rest) = take_expired(version, rest)?;
     let (agent, rest): (AgentFactsById, &[u8]) = if version >= 3 {
         take(rest)?
     } else {
@@ -192,11 +262,23 @@ fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
     } else {
         (None, rest)
     };
-    let ext = if version >= 4 {
-        postcard::from_bytes(rest).map_err(|e| SnapshotError::Corrupt(e.to_string()))?
+    let (ext, rest) = if version >= 4 {
+        take::<StoreExt>(rest)?
     } else {
-        StoreExt::default()
+        (StoreExt::default(), rest)
     };
+    let (conflicts, rest) = if version >= 5 {
+        let (k, rest) = take::<Conflicts>(rest)?;
+        (Some(k), rest)
+    } else {
+        (None, rest)
+    };
+    if !rest.is_empty() {
+        return Err(SnapshotError::Corrupt(format!(
+            "{} bytes after the payload (a payload of another schema?)",
+            rest.len()
+        )));
+    }
     Ok(Parts {
         config_json,
         store,
@@ -204,6 +286,7 @@ fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
         agent,
         section,
         ext,
+        conflicts,
     })
 }
 
@@ -240,7 +323,7 @@ fn check_expired(config: &Config, store: &Store, expired: &ExpiredV2) -> Result<
     Ok(())
 }
 
-/// Decode bytes written by [`encode`].
+/// Decode bytes written by [`encode`] (or by an older build, see the module rules).
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
     let version = check_header(bytes)?;
     let Parts {
@@ -250,6 +333,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
         agent,
         section,
         ext,
+        conflicts,
     } = parts(version, &bytes[HEADER..])?;
     store.agent = agent.into_iter().collect();
     store.set_extension(ext).map_err(SnapshotError::Corrupt)?;
@@ -267,11 +351,35 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
         ));
     }
     check_expired(&config, &store, &expired)?;
+    restore_conflicts(&mut store, conflicts)?;
     let state = Expired {
         expiry: expired.expiry,
         carries: Carries::from_pairs(expired.carries),
     };
     Ok((config, store, state, key_check))
+}
+
+/// Put the conflict state back into the store; before schema 5 (`None`), the user's key
+/// stands in for each external event's contact.
+fn restore_conflicts(store: &mut Store, conflicts: Option<Conflicts>) -> Result<(), SnapshotError> {
+    let Some(k) = conflicts else {
+        for i in 0..store.externals.len() {
+            let u = store.find(store.externals[i].user);
+            store.externals[i].contact = store.users[u as usize].key().into();
+        }
+        return Ok(());
+    };
+    if k.contacts.len() != store.externals.len() {
+        return Err(SnapshotError::Corrupt(
+            "external event contacts do not match the events".into(),
+        ));
+    }
+    for (x, c) in store.externals.iter_mut().zip(k.contacts) {
+        x.contact = c;
+    }
+    store.conflicted = k.conflicted.into_iter().collect();
+    store.stats.conflicts = store.conflicted.len() as u64;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -291,13 +399,9 @@ mod tests {
         store
     }
 
-    /// `payload` sealed as schema `version`.
+    /// `payload` sealed as schema `version` (before 5: the checksum over the payload).
     fn sealed_as(payload: &[u8], version: u32) -> Vec<u8> {
-        let mut bytes = seal(payload);
-        bytes[6..10].copy_from_slice(&version.to_le_bytes());
-        let sum = fnv1a(&bytes[HEADER..]);
-        bytes[10..18].copy_from_slice(&sum.to_le_bytes());
-        bytes
+        seal_as(version, payload)
     }
 
     const AGENT_REPLY: &str = r#"{"type":"outbound","id":"wamid.a1","phone_number_id":"1001","to":"4915100000001","timestamp":1794304800,"kind":"free_form","category":"meta_business_agent","tokens":2500}"#;
@@ -361,5 +465,80 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(back.extra.x_arrival, vec![1]);
+    }
+
+    /// Main's schema 4 (before the conflict state joined, as schema 5): config, store,
+    /// expired state, agent facts, privacy section, store extension, the checksum over the
+    /// payload alone. Built here as that build's `encode` wrote it, it restores with every
+    /// part — reopens, a spend's number, accounts and arrival numbers — and no conflicts
+    /// recorded (schema 4 had no room for them); external events name their user's key.
+    /// `encode_as(4, …)` writes exactly those bytes; relabelled as 5, they fail the
+    /// checksum, and sealed as 5 they lack the conflict state: corrupt either way.
+    #[test]
+    fn main_schema_4_snapshots_restore() {
+        let store = store_of(&[
+            AGENT_REPLY,
+            r#"{"type":"external_event","id":"o1","contact":"+34 600 111 222","name":"purchase","value":10,"timestamp":1751460000}"#,
+            r#"{"type":"external_event","id":"o1","contact":"34600111222","name":"purchase","value":99,"timestamp":1751460060}"#,
+            r#"{"type":"reopen","contact":"34600111222","phone_number_id":"1001","timestamp":1751460100}"#,
+            r#"{"type":"spend","source":"meta_ad:120","date":"2025-07-01","amount":30,"currency":"EUR","phone_number_id":"1001"}"#,
+        ]);
+        // Two versions of o1: the later one (value 99) is kept, one conflict.
+        assert_eq!(store.conflicted.len(), 1);
+        assert_eq!(store.stats.conflicts, 1);
+        let phones: Vec<_> = store
+            .spend
+            .values()
+            .map(|r| r.extra.phone.clone())
+            .collect();
+        assert_eq!(phones, [Some("1001".into())]);
+        let reopens: usize = store.users.iter().map(|u| u.reopens.len()).sum();
+        assert_eq!(reopens, 1);
+        let ext = store.extension();
+        let config_json = serde_json::to_string(&Config::default()).unwrap();
+        let agent: Vec<_> = store.agent.iter().collect();
+        let v3 = SectionV3 {
+            extra: store.extra.clone(),
+            key_check: None,
+        };
+        let payload = postcard::to_stdvec(&(
+            &config_json,
+            &store,
+            ExpiredV2::default(),
+            &agent,
+            &v3,
+            &ext,
+        ))
+        .unwrap();
+        let mut v4 = MAGIC.to_vec();
+        v4.extend_from_slice(&4u32.to_le_bytes());
+        v4.extend_from_slice(&fnv1a(&payload).to_le_bytes());
+        v4.extend_from_slice(&payload);
+        let written = encode_as(4, &Config::default(), &store, &Expired::default(), None);
+        assert_eq!(written, v4, "encode_as(4) writes main's schema 4");
+        let (_, back, _, check) = decode(&v4).unwrap();
+        assert_eq!(check, None);
+        assert_eq!(back.agent, store.agent);
+        assert_eq!(back.extension(), ext);
+        assert_eq!(back.extra, store.extra);
+        assert_eq!(back.externals.len(), 1);
+        assert_eq!(back.externals[0].value, store.externals[0].value);
+        assert_eq!(&*back.externals[0].contact, "34600111222");
+        assert!(back.conflicted.is_empty());
+        assert_eq!(back.stats.conflicts, 0);
+        // Schema 5 keeps the conflict.
+        let now = encode(&Config::default(), &store, &Expired::default(), None);
+        let (_, back, _, _) = decode(&now).unwrap();
+        assert_eq!(back.conflicted, store.conflicted);
+        assert_eq!(back.stats.conflicts, 1);
+        let mut relabelled = v4.clone();
+        relabelled[6..10].copy_from_slice(&5u32.to_le_bytes());
+        assert!(
+            matches!(decode(&relabelled), Err(SnapshotError::Corrupt(m)) if m.contains("checksum"))
+        );
+        assert!(matches!(
+            decode(&seal_as(5, &payload)),
+            Err(SnapshotError::Corrupt(_))
+        ));
     }
 }

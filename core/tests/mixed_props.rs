@@ -383,7 +383,6 @@ proptest! {
     /// resolved by one rule, whatever order they arrive in: two permutations of the same
     /// multiset give the same report.
     #[test]
-    #[ignore = "needs #19 conflict rule"]
     fn conflicting_duplicates_in_any_order_give_the_same_report(
         evs in proptest::collection::vec(ev(10 * 24 * 60), 1..30),
         seeds in (any::<u64>(), any::<u64>()),

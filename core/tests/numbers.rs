@@ -695,11 +695,7 @@ fn schema_4_snapshots_keep_spend_numbers_and_schema_2_and_3_ones_still_restore()
     let config_json = serde_json::to_string(e.config()).unwrap();
     let mut payload =
         postcard::to_stdvec(&(config_json.as_str(), convolens::internals::store(&e))).unwrap();
-    let sealed_as = |version: u32, payload: &[u8]| {
-        let mut bytes = convolens::internals::seal(payload);
-        bytes[6..10].copy_from_slice(&version.to_le_bytes());
-        bytes
-    };
+    let sealed_as = |version: u32, payload: &[u8]| convolens::internals::seal_as(version, payload);
     payload.extend([0, 0]);
     // Schema 3 adds the Meta Business Agent facts after them: an empty list, one 0 byte.
     let mut v3 = payload.clone();

@@ -649,10 +649,14 @@ fn an_agent_rate_needs_a_token_unit() {
     let card =
         "market,category,price,currency,effective_from\n*,meta_business_agent,0.8,EUR,2026-08-01\n";
     let mut cfg = convolens::Config::from_json(r#"{"rate_card":"card.csv"}"#).unwrap();
-    cfg.resolve_rate_card(None, |_| Ok(card.to_string()))
-        .unwrap();
-    let err = convolens::Engine::new(cfg).unwrap_err().to_string();
+    // Rows are checked where the file is known (issue 19.9): the error names it and the
+    // line (the card's second).
+    let err = cfg
+        .resolve_rate_card(None, |_| Ok(card.to_string()))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("per token") && err.contains("unit"), "{err}");
+    assert!(err.contains("`card.csv`: line 2"), "{err}");
 }
 
 /// The November case and the agent traffic together.
@@ -699,26 +703,15 @@ mod arrival {
 
 // ---------------------------------------------------------------- snapshots
 
-/// Rewrite a current (schema 4) snapshot of a store without agent facts, spend numbers or
-/// reopens as the schema 2 bytes an older version wrote: the same payload without the
-/// trailing empty agent facts (schema 3: one zero byte) and store extension (schema 4:
-/// two empty lists, two zero bytes).
-fn as_schema_2(v4: &[u8]) -> Vec<u8> {
-    assert_eq!(v4[6..10], 4u32.to_le_bytes());
-    assert_eq!(
-        v4[v4.len() - 3..],
-        [0, 0, 0],
-        "no agent facts and no extension: three empty lists, one zero byte each"
-    );
-    let mut v2 = convolens::snapshot::seal(&v4[18..v4.len() - 3]);
-    v2[6..10].copy_from_slice(&2u32.to_le_bytes());
-    v2
+/// The schema 2 bytes an older version wrote of the engine's state.
+fn as_schema_2(e: &convolens::Engine) -> Vec<u8> {
+    convolens::internals::snapshot_as(e, 2)
 }
 
 #[test]
 fn schema_2_snapshots_restore_unless_they_hold_sealed_days() {
     let (mut e, want) = november_report("");
-    let mut back = convolens::Engine::restore(&as_schema_2(&e.snapshot())).unwrap();
+    let mut back = convolens::Engine::restore(&as_schema_2(&e)).unwrap();
     let got = report(&mut back, Some("2026-11-01"), Some("2026-12-01"));
     assert_eq!(got.billing, want.billing);
     // A month later the November days are sealed (expiry); such a schema 2 snapshot's
@@ -727,7 +720,7 @@ fn schema_2_snapshots_restore_unless_they_hold_sealed_days() {
         .unwrap();
     let out = e.expire().unwrap();
     assert!(out.sealed_until.is_some());
-    let err = convolens::Engine::restore(&as_schema_2(&e.snapshot()))
+    let err = convolens::Engine::restore(&as_schema_2(&e))
         .unwrap_err()
         .to_string();
     assert!(err.contains("schema 2 snapshot with sealed days"), "{err}");

@@ -946,3 +946,88 @@ fn forget_drops_the_persons_agent_facts() {
     let mut back = Engine::restore(&bytes).unwrap();
     assert_eq!(agent(&mut back), after);
 }
+
+/// An outbound template record `id` to `to` at `ts`.
+fn outbound(id: &str, to: &str, ts: i64, template: &str) -> String {
+    format!(
+        r#"{{"type":"outbound","id":"{id}","phone_number_id":"1001","to":"{to}","timestamp":{ts},"kind":"template","template":"{template}","category":"marketing"}}"#
+    )
+}
+
+/// A `delivered` status of message `id` to `to` at `ts`.
+fn delivered(id: &str, to: &str, ts: i64) -> String {
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"1001"}},"statuses":[{{"id":"{id}","status":"delivered","timestamp":"{ts}","recipient_id":"{to}"}}]}}}}]}}]}}"#
+    )
+}
+
+/// Erasure drops the conflict marks (issue 19.3) of the person's facts. Ana's facts each
+/// arrive in two versions: her inbound message (two texts), an outbound record to her (two
+/// templates), its `delivered` status (two times) and her order (values 10 and 99): four
+/// conflicts. Ben's order also arrives twice (values 5 and 50): one. Before: 4 + 1 = 5
+/// conflicts; after forgetting Ana, Ben's 1 — what an engine fed only Ben's documents
+/// counts, with the same report — and none of Ana's ids is left in the snapshot, which
+/// restores with that 1 conflict.
+#[test]
+fn forget_drops_the_persons_conflict_marks() {
+    let (ana, ben) = ("4915100000001", "4915100000002");
+    let mut docs = vec![
+        webhook("", "1001", ana, "Ana", "wamid.in.ana", T0, &text("hello")),
+        webhook(
+            "",
+            "1001",
+            ana,
+            "Ana",
+            "wamid.in.ana",
+            T0,
+            &text("hello again"),
+        ),
+        outbound("wamid.out.ana", ana, T0 + 60, "promo"),
+        outbound("wamid.out.ana", ana, T0 + 60, "promo_v2"),
+        delivered("wamid.out.ana", ana, T0 + 65),
+        delivered("wamid.out.ana", ana, T0 + 70),
+        external("order-ana", ana, "purchase", T0 + 120, Some("10")),
+        external("order-ana", ana, "purchase", T0 + 120, Some("99")),
+    ];
+    let bens = [
+        external("order-ben", ben, "purchase", T0 + 180, Some("5")),
+        external("order-ben", ben, "purchase", T0 + 180, Some("50")),
+    ];
+    docs.extend(bens.iter().cloned());
+    let conflicts = |e: &mut Engine| e.report(&ReportOptions::default()).unwrap().input.conflicts;
+    let mut e = engine_with(Config::default(), &docs);
+    assert_eq!(conflicts(&mut e), 5);
+    assert!(e.forget(ana).found);
+    assert_eq!(conflicts(&mut e), 1);
+    let mut fresh = engine_with(Config::default(), &bens);
+    assert_eq!(report_json(&mut e), report_json(&mut fresh));
+    let bytes = e.snapshot();
+    for id in ["wamid.in.ana", "wamid.out.ana", "order-ana"] {
+        assert!(
+            !contains(&bytes, id.as_bytes()),
+            "{id} left in the snapshot"
+        );
+    }
+    assert!(contains(&bytes, b"order-ben"));
+    let mut back = Engine::restore(&bytes).unwrap();
+    assert_eq!(conflicts(&mut back), 1);
+}
+
+/// A pseudonymised engine finds a person however their number is written (issue 19.5 with
+/// #24): ingestion normalises the contact before hashing it, and so do lookups — the
+/// window query and erasure — while a pseudonym itself is looked up as given.
+#[test]
+fn pseudonymised_lookups_normalise_the_contact() {
+    let cfg = Config::from_json(r#"{"pseudonymise": {"secret_env": "CONVOLENS_SECRET"}}"#).unwrap();
+    let mut e = Engine::with_secret(cfg, b"a long random secret").unwrap();
+    e.ingest_str(r#"{"type":"close","contact":"+34 600 111 222","timestamp":1751460000}"#)
+        .unwrap();
+    for written in ["34600111222", "+34 600-111-222", "(34) 600 111 222"] {
+        assert!(
+            e.free_form_window(written, None, 1_751_460_000).is_some(),
+            "{written}"
+        );
+    }
+    assert!(e.forget("+34600111222").found);
+    assert_eq!(e.facts().users, 0);
+}

@@ -302,3 +302,136 @@ proptest! {
         prop_assert_eq!(report(&shuffled), expected);
     }
 }
+
+/// The sample stream plus a second, conflicting version of a fact of every kind — same key,
+/// different content — and versions that differ only in what is not content.
+fn conflicting_stream() -> Vec<String> {
+    let t = 1_751_450_000;
+    let w1 = "4915112345678";
+    let w2 = "447911123456";
+    let hook = |phone: &str, value: &str| {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"{phone}"}},{value}}}}}]}}]}}"#
+        )
+    };
+    let mut v = sample_stream();
+    v.extend([
+        // Inbound: the same id with another text at the same time, and another type later.
+        support::inbound_text("wamid.in.1", w1, t, "hello!"),
+        hook(
+            "PN1",
+            &format!(
+                r#""messages":[{{"from":"{w2}","id":"wamid.in.2","timestamp":"{}","type":"image","image":{{"id":"m"}}}}]"#,
+                t + 61
+            ),
+        ),
+        // ...and the same message named by a BSUID too, through another number.
+        hook(
+            "PN0",
+            &format!(
+                r#""messages":[{{"from":"{w2}","from_user_id":"GB.1234","id":"wamid.in.2","timestamp":"{}","type":"text","text":{{"body":"price?"}}}}]"#,
+                t + 60
+            ),
+        ),
+        // Statuses: one kind at another time; Meta's objects at an equal time.
+        support::status("wamid.out.1", w1, t + 3_599, "sent"),
+        hook(
+            "PN1",
+            &format!(
+                r#""statuses":[{{"id":"wamid.out.1","status":"sent","timestamp":"{}","recipient_id":"{w1}","pricing":{{"billable":true,"pricing_model":"PMP","category":"marketing","type":"regular"}}}}]"#,
+                t + 3_601
+            ),
+        ),
+        hook(
+            "PN1",
+            &format!(
+                r#""statuses":[{{"id":"wamid.out.1","status":"sent","timestamp":"{}","recipient_id":"{w1}","pricing":{{"billable":false,"pricing_model":"PMP","category":"utility","type":"free_customer_service"}}}}]"#,
+                t + 3_601
+            ),
+        ),
+        hook(
+            "PN2",
+            &format!(
+                r#""statuses":[{{"id":"wamid.out.2","status":"failed","timestamp":"{}","recipient_id":"{w2}","errors":[{{"code":131049,"title":"ecosystem"}}]}}]"#,
+                t + 3_606
+            ),
+        ),
+        // Outbound: another template and category at the same time; another time; another number.
+        support::outbound_template("wamid.out.1", w1, t + 3_600, "promo_b", "utility"),
+        support::outbound_template("wamid.out.2", w2, t + 3_700, "order_update", "utility"),
+        support::outbound_template("wamid.out.2", w2, t + 3_600, "order_update", "utility")
+            .replace("\"PN1\"", "\"PN0\""),
+        // External events: another value, currency, contact, time.
+        support::purchase("order-1", w1, t + 7_200, "25"),
+        support::purchase("order-1", w2, t + 7_200, "19.99"),
+        support::purchase("order-1", w1, t + 7_100, "19.99").replace("EUR", "USD"),
+        // Spend: the same amount in another currency; a larger one.
+        r#"{"type":"spend","source":"meta_ad:AD1","date":"2025-07-02","amount":120.5,"currency":"USD"}"#.into(),
+        r#"{"type":"spend","id":"s1","source":"meta_ad:AD1","date":"2025-07-03","amount":3}"#.into(),
+        r#"{"type":"spend","id":"s1","source":"campaign:x","date":"2025-07-03","amount":3}"#.into(),
+        // Clicks with an id: another button, another time.
+        r#"{"type":"click","id":"c1","message_id":"wamid.out.1","button":"Shop now","timestamp":1751454000}"#.into(),
+        r#"{"type":"click","id":"c1","message_id":"wamid.out.1","button":"Details","timestamp":1751454000}"#.into(),
+        r#"{"type":"click","id":"c1","message_id":"wamid.out.2","button":"Shop now","timestamp":1751453000}"#.into(),
+        // A close with another `by` (not content).
+        r#"{"type":"close","contact":"447911123456","phone_number_id":"PN1","timestamp":1751460000,"by":"agent-8"}"#.into(),
+    ]);
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Issue 19.3: with conflicting versions of every kind of fact, any permutation with
+    /// any repetition gives the same state, conflicts counted alike.
+    #[test]
+    fn conflicts_do_not_depend_on_order(
+        order in Just((0..conflicting_stream().len()).collect::<Vec<_>>()).prop_shuffle(),
+        repeats in proptest::collection::vec(0usize..40, 0..10),
+    ) {
+        let lines = conflicting_stream();
+        let mut expected = ingest_all(&lines);
+        let mut shuffled: Vec<String> = order.iter().map(|i| lines[*i].clone()).collect();
+        for r in repeats {
+            shuffled.push(lines[r % lines.len()].clone());
+        }
+        let mut got = ingest_all(&shuffled);
+        let want = state_json(&mut expected);
+        // Conflicted facts: inbound wamid.in.1 (text) and wamid.in.2 (type, time; its
+        // BSUID and number are not content); the `sent` status of wamid.out.1 (time; its
+        // pricing at an equal time is not counted); outbound wamid.out.1 (template) and
+        // wamid.out.2 (time; the number is not content); external order-1; spend
+        // meta_ad:AD1 on 07-02 and s1; click c1. The failed status's errors and the close's
+        // `by` are not conflicts. 9 in all.
+        prop_assert_eq!(&want["input"]["conflicts"], &serde_json::json!(9));
+        let got = state_json(&mut got);
+        prop_assert!(got == want, "{:?}", support::first_difference(&got, &want, ""));
+    }
+
+    /// Merge applies the same rule: engines over any split of the conflicting stream merge
+    /// into the engine over all of it; and a snapshot taken midway carries the conflicts.
+    #[test]
+    fn conflicts_merge_and_restore_like_one_engine(
+        mask in proptest::collection::vec(any::<bool>(), 40),
+        order in Just((0..conflicting_stream().len()).collect::<Vec<_>>()).prop_shuffle(),
+        split in 0usize..40,
+    ) {
+        let lines: Vec<String> = order.iter().map(|i| conflicting_stream()[*i].clone()).collect();
+        let mut whole = ingest_all(&lines);
+        let want = state_json(&mut whole);
+        let (a, b): (Vec<_>, Vec<_>) = lines.iter().cloned().zip(mask.iter().cycle()).partition(|(_, m)| **m);
+        let mut ea = ingest_all(&a.into_iter().map(|(l, _)| l).collect::<Vec<_>>());
+        let eb = ingest_all(&b.into_iter().map(|(l, _)| l).collect::<Vec<_>>());
+        ea.merge(&eb).unwrap();
+        let merged = state_json(&mut ea);
+        prop_assert!(merged == want, "merge: {:?}", support::first_difference(&merged, &want, ""));
+        let split = split.min(lines.len());
+        let first = ingest_all(&lines[..split]);
+        let mut restored = Engine::restore(&first.snapshot()).unwrap();
+        for l in &lines[split..] {
+            restored.ingest_str(l).unwrap();
+        }
+        let restored = state_json(&mut restored);
+        prop_assert!(restored == want, "restore: {:?}", support::first_difference(&restored, &want, ""));
+    }
+}

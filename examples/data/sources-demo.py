@@ -106,9 +106,11 @@ purchase("4915112340005", T + 5 * D + 1 * H, "120.00", "order-400")
 text("4915112340031", "Max", T + 3 * D + 11 * H, "hello, are you open on Sunday?")
 agent("4915112340031", T + 3 * D + 11 * H + 600)
 purchase("4915112340032", T + 4 * D, "15.00", "order-500")
-# A retried webhook and a re-sent purchase: ingested once.
+# A retried webhook and a re-sent purchase: ingested once. The re-sent purchase is the
+# very record sent before (Lena's, at t + 2 h with t = T + 2 h): a re-send with other
+# content would be a conflict, which the engine resolves by its rule and counts.
 out.append(out[0])
-purchase("4915112340001", T + 2 * H, "49.90", "order-100")
+purchase("4915112340001", T + 4 * H, "49.90", "order-100")
 
 # Spend: an Ads Insights row for the week, the QR posters, the campaign's message cost.
 out.append({"ad_id": "120202", "ad_name": "Summer sale — carousel", "campaign_id": "120201", "campaign_name": "Summer 2025", "spend": "87.50", "account_currency": "EUR", "date_start": "2025-07-07", "date_stop": "2025-07-12"})

@@ -18,9 +18,13 @@ fn report(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
+    // One name per call: the tests run in parallel and each writes its own chats and
+    // config (a shared file could be read while another test rewrites it).
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("convolens-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    dir.join(format!("{n}-{name}"))
 }
 
 /// Two buyers, one from an ad: `4915100000001` (Ana) clicks and buys, `34600111222`

@@ -1,8 +1,9 @@
-//! Fuzz the ingest entry points: one document, and the same bytes as a line stream.
+//! Fuzz the ingest entry points: one document, and the same bytes as a stream.
 //! Invariants (`fuzz/invariants/core.rs`, replayed on stable by `core/tests/fuzz_replay.rs`):
 //! no panic; a rejected document leaves the facts and the report as they were (only the line
-//! and error counters move); every stream error names a line of the stream; a report is
-//! always possible; the engine's own snapshot restores to an engine with the same report.
+//! and error counters move); a stream counts every line it read and every error names one
+//! of them; a report is always possible; the engine's own snapshot restores to an engine
+//! with the same report.
 #![no_main]
 
 #[path = "../invariants/core.rs"]

@@ -28,9 +28,9 @@ fn facts_json(e: &mut Engine) -> serde_json::Value {
 }
 
 /// `ingest`: as one document, a rejected input leaves the state as it was (everything but the
-/// line and error counters: the facts, and so the whole report); as a line stream, every line
-/// is ingested or reported; a report is always possible; the engine's snapshot restores to an
-/// engine that gives the same report.
+/// line and error counters: the facts, and so the whole report); as a stream, every line is
+/// counted and every error names one of them; a report is always possible; the engine's
+/// snapshot restores to an engine that gives the same report.
 pub fn ingest(data: &[u8]) {
     let mut e = Engine::new(Config::default()).expect("default config");
     for doc in SEED {
@@ -47,9 +47,15 @@ pub fn ingest(data: &[u8]) {
         );
     }
     let first = e.next_line();
+    let lines_before = e.stats().lines;
     let out = e
         .ingest_reader(data)
         .expect("reading from a slice cannot fail");
+    // Every line is counted: each line break, and a last line without one.
+    let breaks = data.iter().filter(|b| **b == b'\n').count() as u64;
+    let expected = breaks + u64::from(data.last().is_some_and(|b| *b != b'\n'));
+    assert_eq!(out.lines, expected, "lines counted");
+    assert_eq!(e.stats().lines, lines_before + out.lines);
     let out = out.relative_to(first);
     assert!(
         out.errors

@@ -203,6 +203,8 @@ class Input(TypedDict):
     duplicates: int
     ignored: int
     errors: int
+    conflicts: int
+    """Facts (ids) that arrived in more than one version; one rule kept one of them."""
     messages: Dict[str, int]
     """Unique inbound messages per type (``text``, ``button``, ...)."""
     statuses: Dict[str, int]

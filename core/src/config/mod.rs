@@ -20,7 +20,7 @@ use crate::error::ConfigError;
 use crate::model::country::MarketOverride;
 use crate::model::money::Currency;
 use crate::model::pricing::{Timeline, TimelineEntry};
-use crate::model::rates::{RateCardSpec, RateRow};
+use crate::model::rates::{RateCard, RateCardSpec, RateRow};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +63,11 @@ pub struct Config {
     /// Monthly quota of billable units (CBP conversations, PMP charged messages) for the
     /// `usage` section (seed 004).
     pub quota: Option<u64>,
+    /// Names of custom external events (besides `purchase` and `subscription`) that funnel
+    /// steps may name. A funnel step must name a messaging event of `events`, `purchase`,
+    /// `subscription`, the `conversion_event` or one of these, so a misspelt step is an
+    /// error rather than a funnel nobody ever reaches.
+    pub external_events: Vec<String>,
     /// How late (in days) input may arrive and still be placed in order. Default 7.
     pub lateness_days: u32,
     /// Meta's Conversions API for Business Messaging: which events to send under which
@@ -89,6 +94,7 @@ impl Default for Config {
             markets: Vec::new(),
             inactivity_timeout_hours: 24,
             quota: None,
+            external_events: Vec::new(),
             lateness_days: 7,
             capi: CapiConfig::default(),
             pseudonymise: None,
@@ -97,9 +103,24 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Parse a JSON config. Unknown keys, wrong types and invalid values are errors that
-    /// name the key.
+    /// Parse a JSON config: an object. Unknown keys, wrong types and invalid values are
+    /// errors that name the key; anything but an object (an array, which serde would read
+    /// field by field in order, a string, ...) is an error too.
     pub fn from_json(json: &str) -> Result<Config, ConfigError> {
+        let first = json.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if !first.is_empty() && !first.starts_with('{') {
+            let what = match first.as_bytes()[0] {
+                b'[' => "an array",
+                b'"' => "a string",
+                b'n' => "null",
+                b't' | b'f' => "a boolean",
+                _ => "not a JSON object",
+            };
+            return Err(ConfigError::Invalid {
+                path: String::new(),
+                message: format!("a config is a JSON object (`{{...}}`), this is {what}"),
+            });
+        }
         let mut de = serde_json::Deserializer::from_str(json);
         let cfg: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -163,6 +184,12 @@ impl Config {
     /// numbers are in range.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.tz()?;
+        if let Some(c) = self.currency.filter(|c| !c.is_iso4217()) {
+            return Err(ConfigError::value(
+                "currency",
+                format!("`{c}` is not an ISO 4217 currency code"),
+            ));
+        }
         if self.inactivity_timeout_hours == 0 || self.inactivity_timeout_hours > 24 * 365 {
             return Err(ConfigError::value(
                 "inactivity_timeout_hours",
@@ -199,6 +226,29 @@ impl Config {
         if let Some(rc) = &self.rate_card {
             rc.validate()
                 .map_err(|m| ConfigError::value("rate_card", m))?;
+        }
+        self.validate_funnels()
+    }
+
+    /// Every funnel step names a known event (see `external_events`).
+    fn validate_funnels(&self) -> Result<(), ConfigError> {
+        let known = |name: &str| {
+            self.events.iter().any(|e| e.name == name)
+                || matches!(name, "purchase" | "subscription")
+                || self.conversion_event.as_deref() == Some(name)
+                || self.external_events.iter().any(|x| x == name)
+        };
+        for (i, f) in self.funnels.iter().enumerate() {
+            for (j, step) in f.steps.iter().enumerate() {
+                if !known(step) {
+                    return Err(ConfigError::value(
+                        format!("funnels[{i}].steps[{j}]"),
+                        format!(
+                            "`{step}` is not a messaging event of `events`, `purchase`, `subscription`, the `conversion_event` or a name in `external_events`"
+                        ),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -240,12 +290,21 @@ impl Config {
             };
             let text = read(&path)
                 .map_err(|e| ConfigError::value("rate_card", format!("cannot read `{p}`: {e}")))?;
+            let fail = |m: String| ConfigError::value("rate_card", format!("`{p}`: {m}"));
+            // Rows are checked here, where the file is known: a bad value names the file
+            // and its line (CSV) or its 1-based row (JSON), as syntax errors do.
             let rates = if p.to_ascii_lowercase().ends_with(".csv") {
-                RateRow::parse_csv(&text)
+                let rows = RateRow::parse_csv_lines(&text).map_err(fail)?;
+                let (lines, rates): (Vec<usize>, Vec<_>) = rows.into_iter().unzip();
+                RateCard::from_rows_at(&rates)
+                    .map_err(|(i, m)| fail(format!("line {}: {m}", lines[i])))?;
+                rates
             } else {
-                RateRow::parse_json(&text)
-            }
-            .map_err(|m| ConfigError::value("rate_card", format!("`{p}`: {m}")))?;
+                let rates = RateRow::parse_json(&text).map_err(fail)?;
+                RateCard::from_rows_at(&rates)
+                    .map_err(|(i, m)| fail(format!("row {}: {m}", i + 1)))?;
+                rates
+            };
             self.rate_card = Some(RateCardSpec::Inline(rates));
         }
         Ok(())

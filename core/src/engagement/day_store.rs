@@ -366,6 +366,16 @@ impl DayStore {
         &self.names
     }
 
+    /// The first and last day with an aggregate on any number, or a first-ever user; `None`
+    /// when nothing is stored.
+    pub(crate) fn data_days(&self) -> Option<(DayNum, DayNum)> {
+        self.phones
+            .values()
+            .filter_map(|s| s.covered)
+            .chain(self.first_ever.covered)
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+    }
+
     /// Business numbers with data.
     pub fn phones(&self) -> impl Iterator<Item = PhoneIx> + '_ {
         self.phones.keys().copied()

@@ -139,7 +139,16 @@ pub(crate) fn range_agg(
         &all
     };
     let mut r = RangeAgg::default();
+    // Days outside those with data cost a zero entry each, not a lookup per number.
+    let (lo, hi) = days.data_days().unwrap_or((to, to));
     for day in from..to {
+        if day < lo || day > hi {
+            r.daily.push(DayCounts {
+                day,
+                ..DayCounts::default()
+            });
+            continue;
+        }
         let mut today: Option<Cow<'_, DayAgg>> = None;
         for p in scope {
             if let Some(a) = days.day(*p, day) {

@@ -8,11 +8,12 @@ use crate::attribution::ContactFilter;
 use crate::attribution::capi::{CapiEvents, CapiOptions};
 use crate::config::Config;
 use crate::error::{ConfigError, ReportError, SnapshotError};
-use crate::input::Event;
 use crate::input::pseudonym::{MIN_SECRET_BYTES, Pseudonymiser};
+use crate::input::{Event, normalise_contact};
 use crate::report::ReportOptions;
 use crate::sources::Matchers;
 use crate::store::{Forgotten, IngestOutcome, Store, UserIx};
+use std::borrow::Cow;
 
 /// A pseudonymising engine's key and the compiled text rules (texts are matched when
 /// they arrive, then dropped).
@@ -106,13 +107,13 @@ impl Engine {
         self.store.apply_all(events, self.expired.floor())
     }
 
-    /// The user a `wa_id` or BSUID names (in a pseudonymised engine: its pseudonym, or
-    /// the pseudonym itself).
+    /// The user a `wa_id` or BSUID names (in a pseudonymised engine: the pseudonym of the
+    /// contact as input is normalised, or the pseudonym itself).
     pub(super) fn user_by_key(&self, key: &str) -> Option<UserIx> {
         match &self.pseudo {
-            Some(p) => self
-                .store
-                .user_by_key(&p.key.id(key))
+            Some(p) => normalise_contact(Cow::Borrowed(key))
+                .ok()
+                .and_then(|k| self.store.user_by_key(&p.key.id(&k)))
                 .or_else(|| self.store.user_by_key(key)),
             None => self.store.user_by_key(key),
         }

@@ -4,7 +4,10 @@
 //! # Accepted documents
 //!
 //! One JSON document per line (JSONL), or one (possibly pretty-printed) document, or a
-//! JSON array of documents. A document is one of:
+//! JSON array of documents. A stream may mix them, and glue documents together (`}{`):
+//! [`stream`] splits it in one linear pass and reads arrays element by element, so each
+//! document (or array element) succeeds or fails on its own and is subject to the size
+//! limit on its own. A document is one of:
 //!
 //! | document | recognised by | becomes |
 //! |---|---|---|
@@ -26,6 +29,8 @@
 //! - Currencies are three ASCII letters; a record without one uses the config's
 //!   `currency` (default `USD`).
 //! - A document is parsed whole before anything is applied: a bad document changes nothing.
+//!   (A JSON array given to [`parse_document`] as one document is all or nothing; read as a
+//!   stream, each of its elements is a document.)
 //! - **Spend and numbers.** A spend record (either form) may name the business number it
 //!   was spent for in `phone_number_id`; a report on one number counts only that number's
 //!   spend ([`crate::sources`]).
@@ -35,6 +40,27 @@
 //!   `meta_campaign:<campaign_name>`) — never a WhatsApp `campaign:` source. `adset_id`
 //!   is accepted and not used.
 //! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
+//! - Ids are never empty: an inbound message's or a status's `id`, a record's `id` (where
+//!   a record has one; `spend` and `click` may leave it out, but not give it empty) is a
+//!   [`ParseErrorKind::Schema`] error naming the field when blank.
+//!
+//! # Users
+//!
+//! Wherever input names a user — a webhook's `contacts[].wa_id`, `messages[].from` and
+//! `statuses[].recipient_id`, a record's `to` or `contact` — the name is read as follows
+//! ([`normalise_contact`]):
+//!
+//! - with a `.` it is a business-scoped user id (`US.1349…`, `user.93737…`), kept as given
+//!   (in a record's `to`/`contact`; the webhook names BSUIDs in their own fields);
+//! - starting with a digit, `+` or `(` it is a phone number: `+`, spaces, dashes and
+//!   parentheses are dropped and what remains must be digits, so `+44 7223 201674`,
+//!   `+447223201674` and `447223201674` are one user; anything else (`+44 72x3`) is a
+//!   [`ParseErrorKind::Value`] error naming the field;
+//! - anything else (`WHATSAPP_ID`, `<USER_PHONE_NUMBER>` in documentation payloads, test
+//!   ids) is an opaque id, kept as given.
+//!
+//! Surrounding white space is dropped in every case. [`crate::Engine::free_form_window`]
+//! and the other lookups by user read their argument the same way.
 //!
 //! # Meta Business Agent messages (assumed shapes)
 //!
@@ -60,6 +86,7 @@
 //! price first, else from its tokens and the rate card ([`crate::billing::charges`]).
 
 pub(crate) mod pseudonym;
+pub mod stream;
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
@@ -75,9 +102,10 @@ use std::borrow::Cow;
 
 type S<'a> = Cow<'a, str>;
 
-/// The default longest line or document accepted: 16 MiB. Meta's payloads are far smaller;
-/// a longer line is a [`ParseErrorKind::TooLong`] error rather than an allocation bomb.
-pub(crate) const DEFAULT_MAX_LINE_BYTES: usize = 16 << 20;
+/// The default longest document accepted: 16 MiB. Meta's payloads are far smaller; a
+/// longer document (or array element, or line of other text) is a
+/// [`ParseErrorKind::TooLong`] error rather than an allocation bomb.
+pub(crate) const DEFAULT_MAX_DOCUMENT_BYTES: usize = 16 << 20;
 
 /// A user as named by one input: the phone-number `wa_id` and/or the business-scoped user id.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -98,8 +126,17 @@ impl<'a> UserRef<'a> {
         }
     }
 
+    /// A reference from a single identifier as a record names a user (`to`, `contact`),
+    /// read by the rules of [`normalise_contact`]: a BSUID has a `.`, a phone number is
+    /// normalised to digits. Errors say why the identifier is not one.
+    pub fn parse_contact(id: S<'a>) -> Result<Self, String> {
+        let id = normalise_contact(id)?;
+        Ok(UserRef::from_any(id))
+    }
+
     /// A reference from a single identifier whose form decides what it is: a BSUID has a
-    /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits.
+    /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits. Taken as given (see
+    /// [`UserRef::parse_contact`] for input).
     pub fn from_any(id: S<'a>) -> Self {
         if id.contains('.') {
             UserRef::new(None, Some(id))
@@ -304,16 +341,29 @@ pub enum IgnoreReason {
     EmptyChange,
     /// A status whose message has no id or recipient that could be resolved.
     Unresolvable,
+    /// A webhook payload without `entry` (`{"object":"whatsapp_business_account"}`).
+    NoEntry,
+    /// A webhook payload whose `entry` is an empty array.
+    EmptyEntry,
+    /// A webhook entry without `changes` (or with none in it).
+    NoChanges,
+    /// An empty top-level JSON array.
+    EmptyArray,
 }
 
 impl IgnoreReason {
-    /// A stable key for counting (`field:account_update`, `object:page`, `empty_change`).
+    /// A stable key for counting (`field:account_update`, `object:page`, `empty_change`,
+    /// `no_entry`, `empty_entry`, `no_changes`, `empty_array`).
     pub fn key(&self) -> String {
         match self {
             IgnoreReason::Field(f) => format!("field:{f}"),
             IgnoreReason::Object(o) => format!("object:{o}"),
             IgnoreReason::EmptyChange => "empty_change".into(),
             IgnoreReason::Unresolvable => "unresolvable".into(),
+            IgnoreReason::NoEntry => "no_entry".into(),
+            IgnoreReason::EmptyEntry => "empty_entry".into(),
+            IgnoreReason::NoChanges => "no_changes".into(),
+            IgnoreReason::EmptyArray => "empty_array".into(),
         }
     }
 }
@@ -377,6 +427,54 @@ impl Event<'_> {
     }
 }
 
+/// A user's identifier as input names it, normalised (rules in the [module docs](self)):
+/// a BSUID or an opaque id is kept (trimmed); a phone number (starting with a digit, `+`
+/// or `(`) loses `+`, spaces, dashes and parentheses and must then be digits. Borrows
+/// unless something was dropped.
+///
+/// ```
+/// use convolens::input::normalise_contact;
+/// assert_eq!(normalise_contact("+44 7223 201674".into()).unwrap(), "447223201674");
+/// assert_eq!(normalise_contact("+1 (650) 555-1234".into()).unwrap(), "16505551234");
+/// assert_eq!(normalise_contact("US.13491208655302741918".into()).unwrap(), "US.13491208655302741918");
+/// assert_eq!(normalise_contact("WHATSAPP_ID".into()).unwrap(), "WHATSAPP_ID");
+/// assert!(normalise_contact("+44 72x3".into()).is_err());
+/// ```
+pub fn normalise_contact(id: S<'_>) -> Result<S<'_>, String> {
+    let t = id.trim();
+    let phone_like = t
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'+' || b == b'(');
+    if !phone_like || t.contains('.') {
+        return Ok(if t.len() == id.len() {
+            id
+        } else {
+            Cow::Owned(t.to_string())
+        });
+    }
+    let separator = |b: u8| matches!(b, b'+' | b' ' | b'-' | b'(' | b')');
+    let bad = || {
+        format!(
+            "`{t}` is not a phone number (a wa_id is digits, optionally written with +, spaces, dashes and parentheses)"
+        )
+    };
+    if t.bytes().any(|b| !b.is_ascii_digit() && !separator(b))
+        || !t.bytes().any(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    if t.len() == id.len() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(id);
+    }
+    Ok(Cow::Owned(
+        t.bytes()
+            .filter(u8::is_ascii_digit)
+            .map(char::from)
+            .collect(),
+    ))
+}
+
 /// `Some(s)` when `s` is not blank.
 pub(crate) fn nonempty<'s>(s: &'s S<'_>) -> Option<&'s str> {
     let t: &str = s;
@@ -431,24 +529,67 @@ pub(crate) fn opt_str<'de: 'a, 'a, D: Deserializer<'de>>(
     Ok(Option::<W<'a>>::deserialize(d)?.map(|w| w.0))
 }
 
+/// An optional user identifier (`wa_id`, `from`, `recipient_id`), normalised by
+/// [`normalise_contact`]; blank is absent.
+pub(crate) fn opt_contact<'de: 'a, 'a, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Cow<'a, str>>, D::Error> {
+    match opt_str(d)? {
+        Some(s) if !s.trim().is_empty() => {
+            normalise_contact(s).map(Some).map_err(de::Error::custom)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A required id that must not be blank (`messages[].id`, `statuses[].id`).
+pub(crate) fn de_id<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, str>, D::Error> {
+    #[derive(Deserialize)]
+    struct W<'a>(#[serde(borrow)] Cow<'a, str>);
+    let id = W::deserialize(d)?.0;
+    if id.trim().is_empty() {
+        return Err(de::Error::custom("the id is empty"));
+    }
+    Ok(id)
+}
+
 /// A timestamp: JSON integer or string of digits, within [`crate::util::time::MIN_TS`, `MAX_TS`).
 pub(crate) fn de_ts<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let out_of_range = |shown: &dyn std::fmt::Display| {
+        de::Error::custom(format!(
+            "timestamp {shown} is out of range: outside 2000-01-01..2100-01-01 (expected UTC Unix seconds)"
+        ))
+    };
     let v = match d.deserialize_any(ScalarVisitor)? {
-        Scalar::Int(i) => i64::try_from(i).unwrap_or(i64::MAX),
+        Scalar::Int(i) => i64::try_from(i).map_err(|_| out_of_range(&i))?,
         Scalar::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => f as i64,
+        // A whole number too large for an integer (serde_json reads it as a float).
+        Scalar::Float(f) if f.is_finite() && f.fract() == 0.0 => {
+            return Err(out_of_range(&format_args!("{f:e}")));
+        }
         Scalar::Float(f) => {
             return Err(de::Error::custom(format!(
                 "timestamp {f} is not a whole number of seconds"
             )));
         }
-        Scalar::Str(s) => s.trim().parse::<i64>().map_err(|_| {
-            de::Error::custom(format!("timestamp `{s}` is not a Unix time in seconds"))
-        })?,
+        Scalar::Str(s) => {
+            let t = s.trim();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            match t.parse::<i64>() {
+                Ok(v) => v,
+                Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(out_of_range(&format_args!("`{t}`")));
+                }
+                Err(_) => {
+                    return Err(de::Error::custom(format!(
+                        "timestamp `{s}` is not a Unix time in seconds"
+                    )));
+                }
+            }
+        }
     };
     if !crate::util::time::is_plausible(v) {
-        return Err(de::Error::custom(format!(
-            "timestamp {v} is outside 2000-01-01..2100-01-01 (expected UTC Unix seconds)"
-        )));
+        return Err(out_of_range(&v));
     }
     Ok(v)
 }
@@ -589,7 +730,8 @@ struct Doc<'a> {
 pub struct ParseOptions {
     /// Currency for records that do not name one.
     pub default_currency: Currency,
-    /// Longest accepted document, in bytes.
+    /// Longest accepted document, in bytes (one element, for a JSON array read by
+    /// [`stream::DocumentSplitter`]).
     pub max_bytes: usize,
 }
 
@@ -597,7 +739,7 @@ impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions {
             default_currency: Currency::USD,
-            max_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
         }
     }
 }
@@ -643,16 +785,7 @@ fn parse_document_inner<'a>(
     out: &mut Vec<Event<'a>>,
 ) -> Result<(), ParseError> {
     if bytes.len() > opts.max_bytes {
-        return Err(ParseError::new(
-            ParseErrorKind::TooLong,
-            line,
-            "",
-            format!(
-                "document is {} bytes, over the {} byte limit",
-                bytes.len(),
-                opts.max_bytes
-            ),
-        ));
+        return Err(too_long(bytes.len(), line, opts));
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
@@ -665,24 +798,94 @@ fn parse_document_inner<'a>(
         Some(b'[') => {
             let items: Vec<&'a serde_json::value::RawValue> =
                 serde_json::from_slice(bytes).map_err(|e| json_error(&e, bytes, line, ""))?;
+            if items.is_empty() {
+                // Nothing to count but the document itself.
+                out.push(Event::Ignored(IgnoreReason::EmptyArray));
+            }
             for (i, raw) in items.iter().enumerate() {
                 let sub = raw.get().as_bytes();
-                // Line of the element inside the file, for error messages.
+                // Line and column of the element inside the file, for error messages.
                 let offset = sub.as_ptr() as usize - bytes.as_ptr() as usize;
-                let (l, _) = line_col(bytes, offset);
-                parse_object(sub, line + l - 1, opts, out).map_err(|mut e| {
-                    e.field = if e.field.is_empty() {
-                        format!("[{i}]")
-                    } else {
-                        format!("[{i}].{}", e.field)
-                    };
-                    e
-                })?;
+                let (l, c) = line_col(bytes, offset);
+                parse_object(sub, line + l - 1, opts, out)
+                    .map_err(|e| element_error(e, i, line + l - 1, c))?;
             }
             Ok(())
         }
         Some(_) => parse_object(bytes, line, opts, out),
     }
+}
+
+/// Parse `bytes` as one whole document when it is one well-formed JSON object with nothing
+/// after it (white space aside), as [`parse_document`] would: `Some(Ok)` with the events
+/// appended, or `Some(Err)` when the object is not an acceptable document (the same error
+/// `parse_document` gives). `None`, at once and with nothing appended, when the bytes are
+/// not one well-formed object (a syntax error, an incomplete or an invalid value, text
+/// after it): the caller splits them instead ([`stream::Piece::Line`]).
+pub fn try_parse_whole<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Option<Result<(), ParseError>> {
+    if bytes.len() > opts.max_bytes || bytes.first() != Some(&b'{') {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let doc: Doc<'a> = serde_json::from_str(text).ok()?;
+    let mark = out.len();
+    let r = doc_to_events(doc, line, opts, out);
+    if r.is_err() {
+        out.truncate(mark);
+    }
+    Some(r)
+}
+
+/// Parse one element of a top-level JSON array (read element by element by
+/// [`stream::DocumentSplitter`]): an object, as one document of the array would be in
+/// [`parse_document`], with errors naming the field `[index]`. `line` and `column` are
+/// where the element starts. On error `out` is left as it was.
+pub fn parse_element<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    column: u64,
+    index: usize,
+    opts: &ParseOptions,
+    out: &mut Vec<Event<'a>>,
+) -> Result<(), ParseError> {
+    let mark = out.len();
+    let r = if bytes.len() > opts.max_bytes {
+        Err(too_long(bytes.len(), line, opts))
+    } else {
+        parse_object(bytes, line, opts, out)
+    };
+    r.map_err(|e| {
+        out.truncate(mark);
+        element_error(utf8_error(bytes, line).unwrap_or(e), index, line, column)
+    })
+}
+
+/// An element's error: the field path starts with `[index]`, and a column on the
+/// element's first line counts from the start of that line.
+fn element_error(mut e: ParseError, index: usize, line: u64, column: u64) -> ParseError {
+    e.field = if e.field.is_empty() {
+        format!("[{index}]")
+    } else {
+        format!("[{index}].{}", e.field)
+    };
+    e.at_column(line, column)
+}
+
+fn too_long(len: usize, line: u64, opts: &ParseOptions) -> ParseError {
+    ParseError::new(
+        ParseErrorKind::TooLong,
+        line,
+        "",
+        format!(
+            "document is {len} bytes, over the {} byte limit",
+            opts.max_bytes
+        ),
+    )
 }
 
 fn parse_object<'a>(
@@ -734,6 +937,7 @@ fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> Pa
                 || m.contains("amount")
                 || m.contains("currency")
                 || m.contains("date")
+                || m.contains("is not a phone number")
             {
                 ParseErrorKind::Value
             } else {
@@ -771,6 +975,24 @@ fn missing(line: u64, field: &str, what: &str) -> ParseError {
         field,
         format!("{what} record needs `{field}`"),
     )
+}
+
+/// A user named by a record's `field` (`to`, `contact`), read by [`UserRef::parse_contact`].
+fn contact<'a>(v: S<'a>, line: u64, field: &str) -> Result<UserRef<'a>, ParseError> {
+    UserRef::parse_contact(v).map_err(|m| ParseError::new(ParseErrorKind::Value, line, field, m))
+}
+
+/// An optional record id: absent is fine, blank is an error.
+fn opt_id<'a>(v: Option<S<'a>>, line: u64, what: &str) -> Result<Option<S<'a>>, ParseError> {
+    match v {
+        Some(s) if s.trim().is_empty() => Err(ParseError::new(
+            ParseErrorKind::Schema,
+            line,
+            "id",
+            format!("{what} record has an empty `id` (give one, or leave it out)"),
+        )),
+        v => Ok(v),
+    }
 }
 
 fn req<'a>(v: Option<S<'a>>, line: u64, field: &str, what: &str) -> Result<S<'a>, ParseError> {
@@ -830,7 +1052,13 @@ fn doc_to_events<'a>(
             out.push(Event::Ignored(IgnoreReason::Object(object.into())));
             return Ok(());
         }
-        webhook::events_from_entries(doc.entry.unwrap_or_default(), out);
+        match doc.entry {
+            None => out.push(Event::Ignored(IgnoreReason::NoEntry)),
+            Some(entries) if entries.is_empty() => {
+                out.push(Event::Ignored(IgnoreReason::EmptyEntry));
+            }
+            Some(entries) => webhook::events_from_entries(entries, out),
+        }
         return Ok(());
     }
     let Some(ty) = doc.ty.as_deref() else {
@@ -906,7 +1134,7 @@ fn doc_to_events<'a>(
             out.push(Event::Outbound(OutboundRecord {
                 id,
                 phone: doc.phone_number_id.filter(|p| !p.is_empty()),
-                to: UserRef::from_any(to),
+                to: contact(to, line, "to")?,
                 ts,
                 kind,
                 template,
@@ -924,7 +1152,7 @@ fn doc_to_events<'a>(
         "external_event" => {
             let what = "external_event";
             let id = req(doc.id, line, "id", what)?;
-            let contact = req(doc.contact, line, "contact", what)?;
+            let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
             let name = req(doc.name, line, "name", what)?;
             let ts = doc
                 .timestamp
@@ -932,7 +1160,7 @@ fn doc_to_events<'a>(
             let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
             out.push(Event::External(ExternalRecord {
                 id,
-                contact: UserRef::from_any(contact),
+                contact: who,
                 name,
                 value: doc.value.map(|m| Money::from_micros(m, cur)),
                 ts,
@@ -940,12 +1168,12 @@ fn doc_to_events<'a>(
         }
         "spend" => spend_record(doc, line, opts, out)?,
         "close" | "reopen" => {
-            let contact = req(doc.contact, line, "contact", ty)?;
+            let who = contact(req(doc.contact, line, "contact", ty)?, line, "contact")?;
             let ts = doc
                 .timestamp
                 .ok_or_else(|| missing(line, "timestamp", ty))?;
             let rec = CloseRecord {
-                contact: UserRef::from_any(contact),
+                contact: who,
                 phone: doc.phone_number_id.filter(|p| !p.is_empty()),
                 ts,
                 by: doc.by.filter(|b| !b.is_empty()),
@@ -964,7 +1192,7 @@ fn doc_to_events<'a>(
                 .timestamp
                 .ok_or_else(|| missing(line, "timestamp", what))?;
             out.push(Event::Click(ClickRecord {
-                id: doc.id.filter(|i| !i.is_empty()),
+                id: opt_id(doc.id, line, what)?,
                 message_id,
                 button,
                 ts,
@@ -1013,7 +1241,7 @@ fn spend_record<'a>(
         .ok_or_else(|| missing(line, "amount", what))?;
     let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
     out.push(Event::Spend(SpendRecord {
-        id: doc.id.filter(|i| !i.is_empty()),
+        id: opt_id(doc.id, line, what)?,
         source,
         name: doc.name.filter(|n| !n.is_empty()),
         from,

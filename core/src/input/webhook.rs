@@ -71,7 +71,7 @@ struct Metadata<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Contact<'a> {
-    #[serde(default, borrow, deserialize_with = "super::opt_str")]
+    #[serde(default, borrow, deserialize_with = "super::opt_contact")]
     wa_id: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "super::opt_str")]
     user_id: Option<S<'a>>,
@@ -90,11 +90,11 @@ struct Profile<'a> {
 
 #[derive(Deserialize)]
 struct Message<'a> {
-    #[serde(default, borrow, deserialize_with = "super::opt_str")]
+    #[serde(default, borrow, deserialize_with = "super::opt_contact")]
     from: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "super::opt_str")]
     from_user_id: Option<S<'a>>,
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "super::de_id")]
     id: S<'a>,
     #[serde(deserialize_with = "de_ts")]
     timestamp: i64,
@@ -183,13 +183,13 @@ struct NfmReply<'a> {
 #[derive(Deserialize)]
 #[allow(clippy::struct_field_names)] // Meta's names
 struct Status<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "super::de_id")]
     id: S<'a>,
     #[serde(borrow)]
     status: S<'a>,
     #[serde(deserialize_with = "de_ts")]
     timestamp: i64,
-    #[serde(default, borrow, deserialize_with = "super::opt_str")]
+    #[serde(default, borrow, deserialize_with = "super::opt_contact")]
     recipient_id: Option<S<'a>>,
     #[serde(default, borrow, deserialize_with = "super::opt_str")]
     recipient_user_id: Option<S<'a>>,
@@ -397,9 +397,15 @@ fn owned(s: Option<&S<'_>>) -> Option<Box<str>> {
     s.and_then(|s| nonempty(s)).map(Into::into)
 }
 
-/// Turn the `entry` array of a webhook payload into events, appending to `out`.
+/// Turn the `entry` array of a webhook payload into events, appending to `out`. Every
+/// part of the payload is counted: an entry without changes, like a change that is not
+/// about messages or carries none, becomes an [`Event::Ignored`].
 pub(crate) fn events_from_entries<'a>(entries: Vec<Entry<'a>>, out: &mut Vec<Event<'a>>) {
     for entry in entries {
+        if entry.changes.is_empty() {
+            // Counted, so that every part of a payload is accounted for.
+            out.push(Event::Ignored(IgnoreReason::NoChanges));
+        }
         let waba = entry.id.filter(|w| !w.trim().is_empty());
         for change in entry.changes {
             let field = change.field.as_deref().unwrap_or("");

@@ -537,7 +537,7 @@ impl AgentUsage {
 }
 
 /// An error attached to a failed status.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
 pub struct DeliveryError {
     /// Meta's error code (e.g. 131047, 130472).

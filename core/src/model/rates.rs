@@ -147,6 +147,14 @@ impl RateRow {
     /// (any order; optional `tier_from`, `tier_to`, `unit`). Lines starting with `#` and blank lines
     /// are skipped. Errors name the line (1-based, counting every line of the text).
     pub fn parse_csv(text: &str) -> Result<Vec<RateRow>, String> {
+        Ok(RateRow::parse_csv_lines(text)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
+    }
+
+    /// [`RateRow::parse_csv`], each row with its 1-based line in the text.
+    pub(crate) fn parse_csv_lines(text: &str) -> Result<Vec<(usize, RateRow)>, String> {
         let mut rows = Vec::new();
         let mut lines = text
             .lines()
@@ -191,19 +199,26 @@ impl RateRow {
                         .map_err(|_| format!("line {ln}: `{name}`: `{s}` is not a whole number")),
                 }
             };
-            rows.push(RateRow {
-                market: get(im, "market")?.to_string(),
-                category: get(ic, "category")?.to_string(),
-                price: parse_decimal_micros(get(ip, "price")?)
-                    .map_err(|e| format!("line {ln}: `price`: {e}"))?,
-                currency: Currency::new(get(icur, "currency")?)
-                    .ok_or_else(|| format!("line {ln}: `currency` is not a three-letter code"))?,
-                effective_from: NaiveDate::parse_from_str(get(ie, "effective_from")?, "%Y-%m-%d")
+            rows.push((
+                ln,
+                RateRow {
+                    market: get(im, "market")?.to_string(),
+                    category: get(ic, "category")?.to_string(),
+                    price: parse_decimal_micros(get(ip, "price")?)
+                        .map_err(|e| format!("line {ln}: `price`: {e}"))?,
+                    currency: Currency::new(get(icur, "currency")?).ok_or_else(|| {
+                        format!("line {ln}: `currency` is not a three-letter code")
+                    })?,
+                    effective_from: NaiveDate::parse_from_str(
+                        get(ie, "effective_from")?,
+                        "%Y-%m-%d",
+                    )
                     .map_err(|e| format!("line {ln}: `effective_from`: {e}"))?,
-                tier_from: opt_u64(itf, "tier_from")?,
-                tier_to: opt_u64(itt, "tier_to")?,
-                unit: iu.and_then(|i| f.get(i)).filter(|u| !u.is_empty()).cloned(),
-            });
+                    tier_from: opt_u64(itf, "tier_from")?,
+                    tier_to: opt_u64(itt, "tier_to")?,
+                    unit: iu.and_then(|i| f.get(i)).filter(|u| !u.is_empty()).cloned(),
+                },
+            ));
         }
         Ok(rows)
     }
@@ -295,14 +310,26 @@ fn row_band(r: &RateRow, per_tokens: Option<u64>) -> Result<Band, String> {
 }
 
 impl RateCard {
-    /// Validate rows into a card. Errors name the row (0-based) and the problem: unknown
-    /// market or category, negative price, a bad band, overlapping bands, mixed currencies.
+    /// Validate rows into a card. Errors name the row (1-based) and the problem: unknown
+    /// market or category, unknown currency, negative price, a bad band, overlapping
+    /// bands, mixed currencies.
     pub fn from_rows(rows: &[RateRow]) -> Result<RateCard, String> {
+        RateCard::from_rows_at(rows).map_err(|(i, m)| format!("row {}: {m}", i + 1))
+    }
+
+    /// [`RateCard::from_rows`], with the failing row's 0-based index apart from the message.
+    pub(crate) fn from_rows_at(rows: &[RateRow]) -> Result<RateCard, (usize, String)> {
         let mut rates: BTreeMap<(Option<Market>, Category), Vec<Band>> = BTreeMap::new();
         let mut currency = None;
         for (i, r) in rows.iter().enumerate() {
-            let at = |m: String| format!("row {i}: {m}");
+            let at = |m: String| (i, m);
             let (market, cat, per_tokens) = row_key(r).map_err(at)?;
+            if !r.currency.is_iso4217() {
+                return Err(at(format!(
+                    "`{}` is not an ISO 4217 currency code",
+                    r.currency
+                )));
+            }
             match currency {
                 None => currency = Some(r.currency),
                 Some(c) if c != r.currency => {
@@ -610,7 +637,8 @@ mod tests {
             row("India", "utility", 1, usd, Some(10), None),
         ])
         .unwrap_err();
-        assert!(e.starts_with("row 1: overlaps"), "{e}");
+        // Rows count from 1 (issue 19.9): the second row overlaps.
+        assert!(e.starts_with("row 2: overlaps"), "{e}");
         assert!(
             RateCard::from_rows(&[
                 row("India", "utility", 1, usd, Some(1), Some(10)),

@@ -33,6 +33,7 @@ definitions! {
     "input.duplicates" => "Items already seen (retried webhooks, re-sent records).",
     "input.ignored" => "Items accepted but not used (other webhook fields, unresolvable ids), by reason in ignored_reasons.",
     "input.errors" => "Lines rejected with an error.",
+    "input.conflicts" => "Facts that arrived in more than one version (same id, different content); one order-independent rule kept one.",
     "input.messages" => "Unique inbound messages per type.",
     "input.statuses" => "Unique statuses per kind.",
     "input.records" => "Unique records per type (outbound, external_event, spend, close, reopen, click).",

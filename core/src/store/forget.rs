@@ -18,10 +18,13 @@
 //!   slot is no live user.
 //! - **Deduplication forgets too.** The message and event ids leave the indices: a
 //!   forgotten message re-sent later is ingested again, as new.
+//! - **Conflicts forget too.** The conflict marks of the facts that go — their messages,
+//!   the statuses of those messages, their external events and clicks, keyed by those
+//!   facts' ids — go with them, and `input.conflicts` loses them. (A mark keyed by a
+//!   fact that stays, such as an event whose kept version names someone else, stays.)
 
-use super::{Direction, Store, UserIx, UserRec};
+use super::{Direction, Store, UserIx, UserRec, unbump};
 use crate::model::StatusKind;
-use std::collections::BTreeMap;
 
 /// What an erasure ([`crate::Engine::forget`]) removed from the facts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -39,16 +42,6 @@ pub struct Forgotten {
     pub clicks: u32,
 }
 
-/// Take one from `map[key]`, removing the key at zero (a fresh store never had it).
-fn unbump(map: &mut BTreeMap<String, u64>, key: &str) {
-    if let Some(n) = map.get_mut(key) {
-        *n = n.saturating_sub(1);
-        if *n == 0 {
-            map.remove(key);
-        }
-    }
-}
-
 impl Store {
     /// Forget the person whose representative is `rep` (see the module rules). Timelines
     /// must be in order. Returns what was removed and the person's identifiers (for
@@ -62,6 +55,7 @@ impl Store {
             .iter()
             .map(|x| self.find(x.user) == rep)
             .collect();
+        self.forget_conflicts(&drop_msg, &drop_ext);
         let keys = self.forget_identity(rep);
         out.identifiers = keys.len() as u32;
         self.unstat_messages(&drop_msg, &mut out);
@@ -94,6 +88,39 @@ impl Store {
         }
         self.recompute_bounds();
         (out, keys)
+    }
+
+    /// Drop the conflict marks of the messages and external events about to be dropped
+    /// (the `flag_conflict` keys of their versions, statuses and clicks).
+    fn forget_conflicts(&mut self, drop_msg: &[bool], drop_ext: &[bool]) {
+        if self.conflicted.is_empty() {
+            return;
+        }
+        let mut gone = hashbrown::HashSet::new();
+        let mut outbound = hashbrown::HashSet::new();
+        for (m, _) in self.msgs.iter().zip(drop_msg).filter(|(_, d)| **d) {
+            if m.dir == Direction::Inbound {
+                gone.insert(format!("inbound:{}", m.id));
+                continue;
+            }
+            outbound.insert(&*m.id);
+            gone.insert(format!("outbound:{}", m.id));
+            for k in StatusKind::ALL {
+                gone.insert(format!("status:{}:{}", m.id, k.as_str()));
+            }
+        }
+        for (x, _) in self.externals.iter().zip(drop_ext).filter(|(_, d)| **d) {
+            gone.insert(format!("external_event:{}", x.id));
+        }
+        for (key, c) in &self.clicks {
+            if outbound.contains(&*c.message_id) {
+                gone.insert(format!("click:{key}"));
+            }
+        }
+        let before = self.conflicted.len();
+        self.conflicted.retain(|k| !gone.contains(k));
+        let dropped = (before - self.conflicted.len()) as u64;
+        self.stats.conflicts = self.stats.conflicts.saturating_sub(dropped);
     }
 
     /// Remove the lookups of every identifier of `rep`; returns the identifiers.

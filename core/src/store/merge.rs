@@ -1,6 +1,6 @@
 //! Merging one store's facts into another, through the idempotent ingest path.
 
-use super::{Applied, Store, UserIx, bump};
+use super::{Applied, MsgRec, PHONE_FROM_RECORD, Store, UserIx};
 use crate::input::{
     CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord, StatusUpdate,
     UserRef,
@@ -86,55 +86,11 @@ impl Store {
                 replay(self, Event::Inbound(e), 0);
                 continue;
             }
-            for (i, kind) in StatusKind::ALL.iter().enumerate() {
-                let bit = 1u8 << i;
-                if m.status.seen & bit == 0 {
-                    continue;
-                }
-                let ts = match kind {
-                    StatusKind::Sent => m.status.sent,
-                    StatusKind::Delivered => m.status.delivered,
-                    StatusKind::Read => m.status.read,
-                    StatusKind::Played => m.status.played,
-                    StatusKind::Failed => m.status.failed,
-                    StatusKind::Deleted => m.status.deleted,
-                    _ => None,
-                };
-                let Some(ts) = ts else { continue };
-                let carries_meta = m.status.meta_ts.is_some_and(|(_, b)| b == bit);
-                let e = StatusUpdate {
-                    id: Cow::Borrowed(&m.id),
-                    phone: phone.clone(),
-                    recipient: user.clone(),
-                    ts,
-                    status: *kind,
-                    conversation: if carries_meta {
-                        m.status.conversation.clone()
-                    } else {
-                        None
-                    },
-                    pricing: if carries_meta {
-                        m.status.pricing.clone()
-                    } else {
-                        None
-                    },
-                    agent: if carries_meta {
-                        other.agent.get(&m.id).map(|f| f.meta).unwrap_or_default()
-                    } else {
-                        AgentUsage::default()
-                    },
-                    errors: if *kind == StatusKind::Failed {
-                        m.status.errors.clone()
-                    } else {
-                        SmallVec::new()
-                    },
-                };
-                replay(self, Event::Status(e), 0);
-            }
+            other.replay_statuses(m, &user, other.phone(m.phone), &mut |e| replay(self, e, 0));
             if let Some(o) = &m.outbound {
                 let e = OutboundRecord {
                     id: Cow::Borrowed(&m.id),
-                    phone: Some(phone),
+                    phone: Some(phone).filter(|_| m.status.seen & PHONE_FROM_RECORD != 0),
                     to: user,
                     ts: m.ts,
                     kind: o.kind,
@@ -150,9 +106,14 @@ impl Store {
             }
         }
         for x in &other.externals {
+            let contact = if x.contact.is_empty() {
+                other.user_ref(x.user)
+            } else {
+                UserRef::from_any(Cow::Borrowed(&x.contact))
+            };
             let e = ExternalRecord {
                 id: Cow::Borrowed(&x.id),
-                contact: other.user_ref(x.user),
+                contact,
                 name: Cow::Borrowed(&x.name),
                 value: x.value,
                 ts: x.ts,
@@ -166,11 +127,19 @@ impl Store {
             }
         }
         for (k, c) in &other.clicks {
-            if !self.clicks.contains_key(k) {
-                self.clicks.insert(k.clone(), c.clone());
-                bump(&mut self.stats.records, "click");
+            if let Applied::New = self.click_insert(k.clone(), c.clone()) {
                 self.stats.ingested += 1;
             }
+        }
+        // Facts the other store saw in several versions; the versions it kept met ours
+        // above. And the span of every version it saw, losing ones included.
+        for k in &other.conflicted {
+            if self.conflicted.insert(k.clone()) {
+                self.stats.conflicts += 1;
+            }
+        }
+        for t in [other.min_ts, other.max_ts].into_iter().flatten() {
+            self.touch_ts(t);
         }
         self.extra.absorb(&other.extra);
         let (a, b) = (&mut self.stats, &other.stats);
@@ -180,6 +149,57 @@ impl Store {
         a.ignored += b.ignored;
         for (k, v) in &b.ignored_reasons {
             *a.ignored_reasons.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// Replay the statuses of message `m` (of this store) as events: each kind seen, at its
+    /// (earliest) time; then Meta's objects on the status (kind and time) they came with,
+    /// which need not be the earliest of its kind.
+    fn replay_statuses<'a>(
+        &'a self,
+        m: &'a MsgRec,
+        user: &UserRef<'a>,
+        phone: &'a str,
+        replay: &mut dyn FnMut(Event<'a>),
+    ) {
+        let kinds = StatusKind::ALL.iter().enumerate().filter_map(|(i, kind)| {
+            let ts = match kind {
+                StatusKind::Sent => m.status.sent,
+                StatusKind::Delivered => m.status.delivered,
+                StatusKind::Read => m.status.read,
+                StatusKind::Played => m.status.played,
+                StatusKind::Failed => m.status.failed,
+                StatusKind::Deleted => m.status.deleted,
+                _ => None,
+            };
+            ts.filter(|_| m.status.seen & (1u8 << i) != 0)
+                .map(|ts| (*kind, ts, false))
+        });
+        let meta = m.status.meta_ts.and_then(|(ts, bit)| {
+            let kind = StatusKind::ALL.get(bit.trailing_zeros() as usize)?;
+            Some((*kind, ts, true))
+        });
+        for (kind, ts, with_meta) in kinds.chain(meta) {
+            let e = StatusUpdate {
+                id: Cow::Borrowed(&m.id),
+                phone: Cow::Borrowed(phone),
+                recipient: user.clone(),
+                ts,
+                status: kind,
+                conversation: m.status.conversation.clone().filter(|_| with_meta),
+                pricing: m.status.pricing.clone().filter(|_| with_meta),
+                agent: if with_meta {
+                    self.agent.get(&m.id).map(|f| f.meta).unwrap_or_default()
+                } else {
+                    AgentUsage::default()
+                },
+                errors: if kind == StatusKind::Failed && !with_meta {
+                    m.status.errors.clone()
+                } else {
+                    SmallVec::new()
+                },
+            };
+            replay(Event::Status(e));
         }
     }
 }

@@ -6,11 +6,30 @@
 //! - **Idempotency.** An inbound message, outbound record or external event is keyed by its
 //!   id; a status by (message id, status); a close by (user, number, timestamp); a click by
 //!   its id or (message, button, timestamp); a reopen like a close; spend by its id or
-//!   (source, first day, business number when it names one). A
-//!   repeated key is a duplicate and changes nothing — except spend, where a record with the
-//!   same key and a different amount *replaces* the earlier one (ad-account syncs restate a
-//!   day); the larger amount wins between two conflicting records so that the outcome does
-//!   not depend on arrival order.
+//!   (source, first day, business number when it names one). A repeated key with the same
+//!   content is a duplicate and changes nothing.
+//! - **Conflicts.** A repeated key with different content is a conflict. One rule picks the
+//!   version kept, whatever the arrival order, and `input.conflicts` counts the facts that
+//!   arrived in more than one version (a duplicate that differs):
+//!   - *inbound messages, outbound records, external events, clicks*: the version with the
+//!     latest timestamp wins; between equal timestamps, the greater content, compared as
+//!     its canonical (postcard) encoding, so any difference decides. Inputs that share a
+//!     message id name one person: their identities are linked, as a status links its
+//!     recipient; and a message's business number is the smallest one any input about it
+//!     named — neither is part of a message's content. An external event's contact is.
+//!   - *statuses*: each kind keeps its earliest timestamp (another timestamp for the same
+//!     message and kind is a conflict); Meta's `conversation` and `pricing` objects come
+//!     together from the earliest status carrying either (equal times: the kind, then the
+//!     smaller encoding); a failed message's errors are the union of those reported.
+//!   - *spend*: restatements are expected (ad-account syncs restate a day): the larger
+//!     amount wins, then the currency code, the last day, the name, the number and Meta
+//!     campaign — a total order, so amounts tied in different currencies resolve the same
+//!     way in any order.
+//!   - *closes and reopens* have no content beyond their key (`by` is not kept): repeats
+//!     are duplicates.
+//!
+//!   Every version's timestamp counts towards the ingested span (`min_ts`, `max_ts`), the
+//!   losing ones too, so that span does not depend on the order either.
 //! - **Status order.** Each status kind keeps its earliest timestamp. `read` and `played`
 //!   imply `delivered`: a message's delivery time is the earliest of delivered, read and
 //!   played. A late `delivered` after `read` changes nothing; `failed` after `delivered`
@@ -49,6 +68,7 @@ use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Index of a user in [`Store::users`].
@@ -57,6 +77,10 @@ pub(crate) type UserIx = u32;
 pub(crate) type MsgIx = u32;
 /// Index of a business number in [`Store::phones`].
 pub(crate) type PhoneIx = u32;
+
+/// [`StatusTrack::seen`] bit 7, used by no status kind: the message's business number came
+/// from its outbound record.
+const PHONE_FROM_RECORD: u8 = 1 << 7;
 
 /// A user.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -170,7 +194,9 @@ pub struct StatusTrack {
     pub pricing: Option<MetaPricing>,
     /// Timestamp of the status the Meta objects came from (for order independence).
     pub meta_ts: Option<(i64, u8)>,
-    /// Bit set of status kinds seen (for deduplication).
+    /// Bit set of status kinds seen (for deduplication), by their index in
+    /// [`StatusKind::ALL`]; bit 7, which no kind uses, says the message's business number
+    /// came from its outbound record (see [`Store`]'s conflict rule).
     pub seen: u8,
 }
 
@@ -245,6 +271,10 @@ pub struct ExternalRec {
     pub value: Option<Money>,
     /// When.
     pub ts: i64,
+    /// The contact as the kept version named it (normalised `wa_id` or BSUID): part of the
+    /// event's content for the conflict rule. Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub contact: Box<str>,
 }
 
 /// Spend on a source over days (inclusive).
@@ -300,18 +330,33 @@ pub struct ClickRec {
 }
 
 /// Counts of what ingestion saw, over the engine's whole life.
+///
+/// **Every item counts once.** An item is an inbound message, a status, a record, or a
+/// part of a payload that carries none of those (a change of another `field`, a
+/// `messages` change with neither messages nor statuses, an entry without changes, a
+/// payload without entries, an empty array): each is `ingested`, a `duplicate` or
+/// `ignored`; a document that fails counts once in `errors`. Profiles (`contacts`) ride
+/// along with their payload and are not items. So with one item per line — JSONL of
+/// records, webhooks carrying one message or status each — `lines = ingested +
+/// duplicates + ignored + errors`; blank lines and the extra lines of a pretty-printed
+/// document count in `lines` only, and a payload with several messages counts each.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct InputStats {
-    /// Lines (or documents) offered.
+    /// Lines offered: every line of a stream (blank ones included), or one per document
+    /// given to [`crate::Engine::ingest`].
     pub lines: u64,
     /// Items applied for the first time.
     pub ingested: u64,
     /// Items already seen.
     pub duplicates: u64,
-    /// Items accepted but not used (other webhook fields, ...).
+    /// Items accepted but not used (other webhook fields, ...), by reason in
+    /// `ignored_reasons`.
     pub ignored: u64,
-    /// Lines rejected with an error.
+    /// Documents rejected with an error.
     pub errors: u64,
+    /// Facts (message ids, statuses, records) that arrived in more than one version: the
+    /// conflict rule of [`crate::store`] kept one. Counted once per fact, in any order.
+    pub conflicts: u64,
     /// Unique inbound messages per type.
     pub messages: BTreeMap<String, u64>,
     /// Unique statuses per kind.
@@ -381,8 +426,14 @@ pub struct Store {
     pub spend: BTreeMap<String, SpendRec>,
     /// Clicks by key.
     pub clicks: BTreeMap<String, ClickRec>,
-    /// Ingestion counters.
+    /// Ingestion counters (snapshots store them without `conflicts`, which they rebuild
+    /// from `conflicted`).
+    #[serde(with = "stats_layout")]
     pub stats: InputStats,
+    /// The facts that arrived in more than one version, as `kind:key` (see `conflicts`).
+    /// Snapshots carry it next to the store.
+    #[serde(skip)]
+    pub(crate) conflicted: std::collections::BTreeSet<String>,
     /// Latest event timestamp seen.
     pub max_ts: Option<i64>,
     /// Earliest event timestamp seen.
@@ -457,8 +508,13 @@ impl Store {
             .or_else(|| r.bsuid.as_deref().and_then(country_from_bsuid))
     }
 
-    /// Look up a user by `wa_id` or BSUID, without creating one.
+    /// Look up a user by `wa_id` or BSUID, without creating one. The key is read as input
+    /// names users ([`crate::input::normalise_contact`]): `+44 7223 201674` finds
+    /// `447223201674`.
     pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
+        // A key that is not a contact (a pseudonym, say) is looked up as given.
+        let key = crate::input::normalise_contact(Cow::Borrowed(key)).unwrap_or(Cow::Borrowed(key));
+        let key: &str = &key;
         self.by_wa
             .get(key)
             .or_else(|| self.by_bsuid.get(key))
@@ -793,10 +849,44 @@ impl Store {
     }
 
     fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
-        if self.inbound_ix.contains_key(&*m.id) {
+        let user = self.user_of(&m.from);
+        let data = InboundData {
+            ty: m.ty,
+            text: m.text.as_deref().map(Into::into),
+            context: m.context_id.as_deref().map(Into::into),
+            referral: m.referral,
+            reply: m.reply,
+        };
+        if let Some(&ix) = self.inbound_ix.get(&*m.id) {
+            if let Some(u) = user {
+                self.link_msg_user(ix, u);
+            }
+            self.merge_phone(ix, &m.phone, false);
+            let msg = &self.msgs[ix as usize];
+            if msg.ts == m.ts && msg.inbound.as_deref() == Some(&data) {
+                return Applied::Duplicate;
+            }
+            self.flag_conflict("inbound", &m.id);
+            self.touch_ts(m.ts);
+            let msg = &mut self.msgs[ix as usize];
+            let old = msg.inbound.take();
+            if (m.ts, content_bytes(&Some(&data))) > (msg.ts, content_bytes(&old)) {
+                msg.ts = m.ts;
+                msg.inbound = Some(Box::new(data));
+                let mu = msg.user;
+                let u = self.find(mu);
+                self.users[u as usize].dirty = true;
+                // Counts per type follow the kept version.
+                if let Some(o) = &old {
+                    unbump(&mut self.stats.messages, o.ty.as_str());
+                }
+                bump(&mut self.stats.messages, m.ty.as_str());
+            } else {
+                msg.inbound = old;
+            }
             return Applied::Duplicate;
         }
-        let Some(u) = self.user_of(&m.from) else {
+        let Some(u) = user else {
             return Applied::Ignored("unresolvable".into());
         };
         let phone = self.phone_of(&m.phone);
@@ -806,13 +896,7 @@ impl Store {
             phone,
             dir: Direction::Inbound,
             ts: m.ts,
-            inbound: Some(Box::new(InboundData {
-                ty: m.ty,
-                text: m.text.as_deref().map(Into::into),
-                context: m.context_id.as_deref().map(Into::into),
-                referral: m.referral,
-                reply: m.reply,
-            })),
+            inbound: Some(Box::new(data)),
             outbound: None,
             ts_from_record: true,
             status: StatusTrack::default(),
@@ -824,6 +908,45 @@ impl Store {
         self.touch_ts(m.ts);
         bump(&mut self.stats.messages, m.ty.as_str());
         Applied::New
+    }
+
+    /// Link the user of message `ix` with `u` (inputs about one message id name one person).
+    fn link_msg_user(&mut self, ix: MsgIx, u: UserIx) {
+        let mu = self.find(self.msgs[ix as usize].user);
+        if mu != u {
+            let k = self.union(mu, u);
+            self.msgs[ix as usize].user = k;
+        }
+    }
+
+    /// A message's business number: the one its outbound record names, else the smallest
+    /// non-empty one its other inputs (statuses, the inbound message) named; between
+    /// records naming different numbers, the smallest.
+    fn merge_phone(&mut self, ix: MsgIx, p: &str, from_record: bool) {
+        if p.is_empty() {
+            return;
+        }
+        let m = &self.msgs[ix as usize];
+        let locked = m.status.seen & PHONE_FROM_RECORD != 0;
+        if locked && !from_record {
+            return;
+        }
+        let cur = &self.phones[m.phone as usize];
+        if cur.is_empty() || (from_record && !locked) || **cur > *p {
+            let np = self.phone_of(p);
+            let m = &mut self.msgs[ix as usize];
+            m.phone = np;
+            if from_record {
+                m.status.seen |= PHONE_FROM_RECORD;
+            }
+        }
+    }
+
+    /// Count `kind:key` as a fact that arrived in more than one version (once per fact).
+    fn flag_conflict(&mut self, kind: &str, key: &str) {
+        if self.conflicted.insert(format!("{kind}:{key}")) {
+            self.stats.conflicts += 1;
+        }
     }
 
     /// Find or create the outbound message `id` for user `u` on `phone`.
@@ -872,46 +995,48 @@ impl Store {
         };
         // A status may name the recipient by an id the record did not: link them.
         if let Some(u) = u {
-            let mu = self.find(self.msgs[ix as usize].user);
-            if mu != u {
-                let k = self.union(mu, u);
-                self.msgs[ix as usize].user = k;
-            }
+            self.link_msg_user(ix, u);
         }
+        self.merge_phone(ix, &s.phone, false);
         let bit = 1u8
             << (StatusKind::ALL
                 .iter()
                 .position(|k| *k == s.status)
                 .unwrap_or(6) as u8);
         let m = &mut self.msgs[ix as usize];
-        if m.phone as usize == self.phone_ix.get("").map_or(usize::MAX, |p| *p as usize) {
-            if let Some(p) = phone {
-                m.phone = p;
-            }
-        }
-        if m.status.seen & bit != 0 {
-            return Applied::Duplicate;
-        }
+        let fresh = m.status.seen & bit == 0;
         m.status.seen |= bit;
+        // Each kind keeps its earliest time; another time for the same kind is a conflict.
+        let mut conflict = false;
         if let Some(slot) = m.status.slot(s.status) {
+            conflict = slot.is_some_and(|t| t != s.ts);
             *slot = Some(slot.map_or(s.ts, |t: i64| t.min(s.ts)));
         }
-        if s.status == StatusKind::Failed {
+        if s.status == StatusKind::Failed && !s.errors.is_empty() {
+            // The union of the errors reported, in a fixed order.
             m.status.errors.extend(s.errors);
+            m.status.errors.sort_unstable();
+            m.status.errors.dedup();
         }
         let mut agent_meta = None;
         if s.conversation.is_some() || s.pricing.is_some() {
-            // Keep Meta's objects from the earliest status that carries them (ties: by kind).
+            // Meta's objects come together from the earliest status carrying either (ties:
+            // by kind, then by content), so the pair never mixes two statuses.
             let key = (s.ts, bit);
-            if m.status.meta_ts.is_none_or(|k| key < k) {
+            let replace = match m.status.meta_ts {
+                None => true,
+                Some(k) if k == key => {
+                    content_bytes(&(&s.conversation, &s.pricing))
+                        < content_bytes(&(&m.status.conversation, &m.status.pricing))
+                }
+                Some(k) => key < k,
+            };
+            if replace {
                 m.status.meta_ts = Some(key);
-                if s.conversation.is_some() {
-                    m.status.conversation = s.conversation;
-                }
-                if s.pricing.is_some() {
-                    m.status.pricing = s.pricing;
-                    agent_meta = Some(s.agent);
-                }
+                m.status.conversation = s.conversation;
+                m.status.pricing = s.pricing;
+                // Meta's agent usage comes with the kept `pricing` object (none without one).
+                agent_meta = Some(s.agent);
             }
         }
         if !m.ts_from_record && s.ts < m.ts {
@@ -928,6 +1053,12 @@ impl Store {
             }
         }
         self.touch_ts(s.ts);
+        if conflict {
+            self.flag_conflict("status", &format!("{}:{}", s.id, s.status.as_str()));
+        }
+        if !fresh {
+            return Applied::Duplicate;
+        }
         bump(&mut self.stats.statuses, s.status.as_str());
         Applied::New
     }
@@ -938,17 +1069,11 @@ impl Store {
         };
         let phone = o.phone.as_deref().map(|p| self.phone_of(p));
         let ix = self.outbound_slot(&o.id, Some(u), phone, o.ts).unwrap_or(0);
-        let empty_phone = self.phone_ix.get("").copied();
-        let m = &mut self.msgs[ix as usize];
-        if m.outbound.is_some() {
-            return Applied::Duplicate;
+        self.link_msg_user(ix, u);
+        if let Some(p) = o.phone.as_deref() {
+            self.merge_phone(ix, p, true);
         }
-        if let Some(p) = phone {
-            if Some(m.phone) == empty_phone {
-                m.phone = p;
-            }
-        }
-        m.outbound = Some(Box::new(OutboundData {
+        let data = OutboundData {
             kind: o.kind,
             template: o.template.as_deref().map(Into::into),
             category: o.category,
@@ -956,33 +1081,86 @@ impl Store {
             author_id: o.author_id.as_deref().map(Into::into),
             campaign: o.campaign.as_deref().map(Into::into),
             buttons: o.buttons,
-        }));
+        };
+        // The host's agent tokens are part of the record's content.
+        let old_tokens = self.agent.get(&*o.id).and_then(|f| f.record_tokens);
+        let m = &mut self.msgs[ix as usize];
+        if let Some(old) = m.outbound.as_deref() {
+            if m.ts == o.ts && *old == data && old_tokens == o.tokens {
+                return Applied::Duplicate;
+            }
+            if (o.ts, content_bytes(&(&data, o.tokens))) > (m.ts, content_bytes(&(old, old_tokens)))
+            {
+                m.ts = o.ts;
+                m.outbound = Some(Box::new(data));
+                let mu = m.user;
+                let k = self.find(mu);
+                self.users[k as usize].dirty = true;
+                self.set_record_tokens(&o.id, o.tokens);
+            }
+            self.flag_conflict("outbound", &o.id);
+            self.touch_ts(o.ts);
+            return Applied::Duplicate;
+        }
+        m.outbound = Some(Box::new(data));
         m.ts = o.ts;
         m.ts_from_record = true;
         let mu = m.user;
-        let mu = self.find(mu);
-        if mu != u {
-            let k = self.union(mu, u);
-            self.msgs[ix as usize].user = k;
-        }
-        let k = self.find(u);
+        let k = self.find(mu);
         self.users[k as usize].dirty = true;
-        if o.tokens.is_some() {
-            self.agent
-                .entry(o.id.as_ref().into())
-                .or_default()
-                .record_tokens = o.tokens;
-        }
+        self.set_record_tokens(&o.id, o.tokens);
         self.touch_ts(o.ts);
         bump(&mut self.stats.records, "outbound");
         Applied::New
     }
 
+    /// Keep the host's agent tokens of the outbound record kept for message `id`.
+    fn set_record_tokens(&mut self, id: &str, tokens: Option<u64>) {
+        if tokens.is_some() {
+            self.agent.entry(id.into()).or_default().record_tokens = tokens;
+        } else if let Some(f) = self.agent.get_mut(id) {
+            f.record_tokens = None;
+            if *f == AgentFacts::default() {
+                self.agent.remove(id);
+            }
+        }
+    }
+
     fn external(&mut self, x: &ExternalRecord<'_>) -> Applied {
-        if self.external_ix.contains_key(&*x.id) {
+        let user = self.user_of(&x.contact);
+        let contact = x.contact.key().unwrap_or("");
+        if let Some(&ix) = self.external_ix.get(&*x.id) {
+            let old = &self.externals[ix as usize];
+            if old.ts == x.ts
+                && *old.name == *x.name
+                && old.value == x.value
+                && *old.contact == *contact
+            {
+                return Applied::Duplicate;
+            }
+            let wins = (x.ts, content_bytes(&(&*x.name, &x.value, contact)))
+                > (
+                    old.ts,
+                    content_bytes(&(&*old.name, &old.value, &*old.contact)),
+                );
+            if wins {
+                if let Some(u) = user {
+                    let was = self.find(old.user);
+                    self.users[was as usize].externals.retain(|e| *e != ix);
+                    self.users[u as usize].externals.push(ix);
+                    self.externals[ix as usize].user = u;
+                }
+                let rec = &mut self.externals[ix as usize];
+                rec.name = x.name.as_ref().into();
+                rec.value = x.value;
+                rec.ts = x.ts;
+                rec.contact = contact.into();
+            }
+            self.flag_conflict("external_event", &x.id);
+            self.touch_ts(x.ts);
             return Applied::Duplicate;
         }
-        let Some(u) = self.user_of(&x.contact) else {
+        let Some(u) = user else {
             return Applied::Ignored("unresolvable".into());
         };
         let ix = self.externals.len() as u32;
@@ -994,6 +1172,7 @@ impl Store {
             name: x.name.as_ref().into(),
             value: x.value,
             ts: x.ts,
+            contact: contact.into(),
         });
         self.external_ix.insert(x.id.as_ref().into(), ix);
         self.users[u as usize].externals.push(ix);
@@ -1028,15 +1207,27 @@ impl Store {
         if let Some(p) = rec.extra.phone.as_deref() {
             self.phone_of(p);
         }
+        let order = |r: &SpendRec| {
+            (
+                r.amount.micros,
+                r.amount.currency,
+                r.to,
+                r.name.clone(),
+                r.source.clone(),
+                r.from,
+                r.extra.clone(),
+            )
+        };
         match self.spend.get(&key) {
             Some(old) if *old == rec => Applied::Duplicate,
             Some(old) => {
-                // A restatement: keep the larger amount so arrival order does not matter.
-                let rank = |r: &SpendRec| (r.amount.micros, r.to, r.name.clone(), r.extra.clone());
-                if rank(&rec) > rank(old) {
+                // A restatement: the larger amount wins, then a total order of the rest.
+                let wins = order(&rec) > order(old);
+                self.flag_conflict("spend", &key);
+                if wins {
                     self.spend.insert(key, rec);
                 }
-                Applied::New
+                Applied::Duplicate
             }
             None => {
                 self.spend.insert(key, rec);
@@ -1080,20 +1271,34 @@ impl Store {
             Some(id) => format!("id:{id}"),
             None => format!("{}|{}|{}", c.message_id, c.button, c.ts),
         };
-        if self.clicks.contains_key(&key) {
-            return Applied::Duplicate;
+        let rec = ClickRec {
+            message_id: c.message_id.as_ref().into(),
+            button: c.button.as_ref().into(),
+            ts: c.ts,
+        };
+        self.click_insert(key, rec)
+    }
+
+    fn click_insert(&mut self, key: String, rec: ClickRec) -> Applied {
+        match self.clicks.get(&key) {
+            Some(old) if *old == rec => Applied::Duplicate,
+            Some(old) => {
+                let wins =
+                    (rec.ts, &rec.message_id, &rec.button) > (old.ts, &old.message_id, &old.button);
+                self.touch_ts(rec.ts);
+                self.flag_conflict("click", &key);
+                if wins {
+                    self.clicks.insert(key, rec);
+                }
+                Applied::Duplicate
+            }
+            None => {
+                self.touch_ts(rec.ts);
+                self.clicks.insert(key, rec);
+                bump(&mut self.stats.records, "click");
+                Applied::New
+            }
         }
-        self.clicks.insert(
-            key,
-            ClickRec {
-                message_id: c.message_id.as_ref().into(),
-                button: c.button.as_ref().into(),
-                ts: c.ts,
-            },
-        );
-        self.touch_ts(c.ts);
-        bump(&mut self.stats.records, "click");
-        Applied::New
     }
 }
 
@@ -1132,6 +1337,22 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
     }
 }
 
+/// Count one `key` less, dropping it at zero (as if it had never been counted).
+fn unbump(map: &mut BTreeMap<String, u64>, key: &str) {
+    if let Some(v) = map.get_mut(key) {
+        *v = v.saturating_sub(1);
+        if *v == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+/// The canonical encoding of a fact's content: the tie-break between two versions with
+/// equal timestamps (any difference decides, the same way in every process).
+fn content_bytes<T: Serialize>(v: &T) -> Vec<u8> {
+    postcard::to_allocvec(v).unwrap_or_default()
+}
+
 /// Add `other` to `marks` (closes or reopens of one person), sorted and deduplicated;
 /// returns how many were in both.
 fn merge_marks(marks: &mut Vec<(i64, PhoneIx)>, other: Vec<(i64, PhoneIx)>) -> u64 {
@@ -1154,5 +1375,73 @@ fn better_name(a: Option<(i64, Box<str>)>, b: Option<(i64, Box<str>)>) -> Option
     match (a, b) {
         (Some(a), Some(b)) => Some(if b > a { b } else { a }),
         (a, b) => a.or(b),
+    }
+}
+
+/// [`InputStats`] as snapshots store it: every counter but `conflicts`, which a snapshot
+/// rebuilds from the conflicted keys it carries (so schema 1 and 2 snapshots, written
+/// before the counter existed, keep their layout).
+mod stats_layout {
+    use super::InputStats;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    type Counts = BTreeMap<String, u64>;
+
+    #[derive(Serialize)]
+    struct Ref<'a>(
+        u64,
+        u64,
+        u64,
+        u64,
+        u64,
+        &'a Counts,
+        &'a Counts,
+        &'a Counts,
+        &'a Counts,
+    );
+
+    #[derive(Deserialize)]
+    struct Owned(u64, u64, u64, u64, u64, Counts, Counts, Counts, Counts);
+
+    pub fn serialize<S: Serializer>(v: &InputStats, s: S) -> Result<S::Ok, S::Error> {
+        Ref(
+            v.lines,
+            v.ingested,
+            v.duplicates,
+            v.ignored,
+            v.errors,
+            &v.messages,
+            &v.statuses,
+            &v.records,
+            &v.ignored_reasons,
+        )
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<InputStats, D::Error> {
+        let Owned(
+            lines,
+            ingested,
+            duplicates,
+            ignored,
+            errors,
+            messages,
+            statuses,
+            records,
+            ignored_reasons,
+        ) = Owned::deserialize(d)?;
+        Ok(InputStats {
+            lines,
+            ingested,
+            duplicates,
+            ignored,
+            errors,
+            conflicts: 0,
+            messages,
+            statuses,
+            records,
+            ignored_reasons,
+        })
     }
 }

@@ -98,6 +98,41 @@ pub fn state_json(e: &mut Engine) -> serde_json::Value {
     v
 }
 
+/// The first path at which two JSON values differ, for readable failures.
+pub fn first_difference(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    path: &str,
+) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                let (va, vb) = (x.get(k), y.get(k));
+                match (va, vb) {
+                    (Some(va), Some(vb)) => {
+                        if let Some(d) = first_difference(va, vb, &format!("{path}.{k}")) {
+                            return Some(d);
+                        }
+                    }
+                    _ => return Some(format!("{path}.{k}: {va:?} vs {vb:?}")),
+                }
+            }
+            None
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (va, vb))| first_difference(va, vb, &format!("{path}[{i}]"))),
+        _ if a == b => None,
+        _ => {
+            let short = |v: &Value| v.to_string().chars().take(200).collect::<String>();
+            Some(format!("{path}: {} vs {}", short(a), short(b)))
+        }
+    }
+}
+
 /// A small realistic stream: users writing in (one from an ad), templates with statuses
 /// arriving before their records, reads before deliveries, a failure, purchases, spend.
 pub fn sample_stream() -> Vec<String> {

@@ -4,11 +4,13 @@
 //! cargo run --release -q --bin report -- [OPTIONS] FILE...
 //! ```
 //!
-//! `-` reads standard input. A `.json` file holds one (pretty-printed) document or an
-//! array of them; anything else is JSON lines. gzip and zstd input (files or standard
-//! input) is decompressed on the fly, recognised by its first bytes. A bad line is reported on stderr with its
-//! file and line number and the run goes on; the exit code is 1 when any line failed,
-//! 2 on a usage or configuration error, 0 otherwise.
+//! `-` reads standard input. Every file is read the same way, whatever its name: JSON
+//! lines, pretty-printed documents, documents glued together, and JSON arrays (read
+//! element by element), in one pass (`convolens::input::stream`); gzip and zstd input
+//! (files or standard input) is decompressed on the fly, recognised by its first bytes. A
+//! bad document is reported on stderr with its file and line number and the run goes on;
+//! the exit code is 1 when any document failed, 2 on a usage or configuration error, 0
+//! otherwise.
 
 use convolens::{CapiOptions, Engine, ModelName, ReportOptions};
 use std::io::{Read, Write};
@@ -17,7 +19,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: report [OPTIONS] FILE...
 
 Reads Cloud API webhook payloads and convolens JSONL records; prints the analytics.
-FILE may be `-` for standard input; `.json` files hold one document or an array.
+FILE may be `-` for standard input. Files hold JSON lines, pretty-printed documents or
+JSON arrays of documents (read element by element), in any mix.
 gzip and zstd input is read as it is decompressed, recognised by its first bytes.
 
 Options:
@@ -49,6 +52,8 @@ Options:
   --compare              also report the previous period of equal length and the change
                          of every figure
   --csv DIR              also write one CSV file per table of the report into DIR
+  --max-document-bytes N longest document (or JSON array element) accepted, in bytes;
+                         a longer one is reported and skipped (default 16777216)
   --wide                 every column of the sources table (default: fit 120 columns)
   --explain              print a one-line definition of every figure and exit
   -h, --help             this text";
@@ -63,6 +68,7 @@ struct Args {
     forget: Option<String>,
     csv: Option<String>,
     config: Option<String>,
+    max_document_bytes: Option<usize>,
     opts: ReportOptions,
     files: Vec<String>,
 }
@@ -78,6 +84,7 @@ fn parse_args() -> Result<Args, String> {
         forget: None,
         csv: None,
         config: None,
+        max_document_bytes: None,
         opts: ReportOptions::default(),
         files: Vec::new(),
     };
@@ -104,6 +111,13 @@ fn parse_args() -> Result<Args, String> {
             }
             "--compare-models" => a.opts.compare_models = true,
             "--contacts" => a.contacts = Some(val("--contacts")?),
+            "--max-document-bytes" => {
+                let v = val("--max-document-bytes")?;
+                a.max_document_bytes =
+                    Some(v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        format!("--max-document-bytes: `{v}` is not a positive number")
+                    })?);
+            }
             "--format" => {
                 a.audience = match val("--format")?.as_str() {
                     "meta-audience" => true,
@@ -166,6 +180,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(n) = args.max_document_bytes {
+        engine.set_max_document_bytes(n);
+    }
     let mut failed = 0u64;
     for file in &args.files {
         match ingest_file(&mut engine, file) {
@@ -186,7 +203,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if failed > 0 {
-        eprintln!("report: {failed} line(s) failed");
+        eprintln!("report: {failed} document(s) failed");
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -274,8 +291,8 @@ fn contacts(
     Ok(())
 }
 
-/// Ingest one file (plain, gzip or zstd, whatever its name); returns the per-line errors,
-/// numbered from 1 within the file. An input that breaks off (a damaged or truncated
+/// Ingest one file (plain, gzip or zstd, whatever its name); returns the per-document
+/// errors, numbered from 1 within the file. An input that breaks off (a damaged or truncated
 /// compressed stream) keeps what was read before it and says after which line it broke.
 fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens::ParseError>> {
     let first = engine.next_line();
@@ -284,47 +301,17 @@ fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens
     } else {
         Box::new(std::fs::File::open(file)?)
     };
-    let (_, mut input) = convolens_examples::compressed::decompress(raw)?;
-    let broke = |e: std::io::Error, engine: &Engine| {
-        let lines = engine.next_line() - first;
-        std::io::Error::new(e.kind(), format!("{e} (after line {lines})"))
-    };
-    if file != "-" && is_json(file) {
-        let mut bytes = Vec::new();
-        input
-            .read_to_end(&mut bytes)
-            .map_err(|e| broke(e, engine))?;
-        let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        let result = engine.ingest_at(&bytes, first, lines);
-        Ok(result
-            .err()
-            .map(|e| e.relative_to(first))
-            .into_iter()
-            .collect())
-    } else {
-        match engine.ingest_reader(input) {
-            Ok(out) => Ok(out.relative_to(first).errors),
-            Err(e) => Err(broke(e, engine)),
+    let (_, input) = convolens_examples::compressed::decompress(raw)?;
+    match engine.ingest_reader(input) {
+        Ok(out) => Ok(out.relative_to(first).errors),
+        Err(e) => {
+            let lines = engine.next_line() - first;
+            Err(std::io::Error::new(
+                e.kind(),
+                format!("{e} (after line {lines})"),
+            ))
         }
     }
-}
-
-/// A `.json` file holds one document or an array; a compression suffix does not count
-/// (`x.json.gz` is JSON too).
-fn is_json(file: &str) -> bool {
-    let path = std::path::Path::new(file);
-    let compressed = path.extension().is_some_and(|e| {
-        ["gz", "zst", "zstd"]
-            .iter()
-            .any(|c| e.eq_ignore_ascii_case(c))
-    });
-    let path = if compressed {
-        std::path::Path::new(path.file_stem().unwrap_or_default())
-    } else {
-        path
-    };
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Write one CSV file per table of the report (`<section>_<table>.csv`) into `dir`.
