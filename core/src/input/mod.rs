@@ -1212,6 +1212,30 @@ fn doc_to_events<'a>(
     Ok(())
 }
 
+/// A spend row's days: `start` (read from the field `start_key`) through `date_stop`,
+/// which defaults to the start and may not come before it.
+fn date_span(
+    start: &str,
+    start_key: &'static str,
+    stop: Option<&str>,
+    line: u64,
+) -> Result<(NaiveDate, NaiveDate), ParseError> {
+    let from = date(start, line, start_key)?;
+    let to = match stop {
+        Some(s) => date(s, line, "date_stop")?,
+        None => from,
+    };
+    if to < from {
+        return Err(ParseError::new(
+            ParseErrorKind::Value,
+            line,
+            "date_stop",
+            format!("date_stop is before {start_key}"),
+        ));
+    }
+    Ok((from, to))
+}
+
 /// A `"type":"spend"` record.
 fn spend_record<'a>(
     doc: Doc<'a>,
@@ -1222,19 +1246,7 @@ fn spend_record<'a>(
     let what = "spend";
     let source = req(doc.source, line, "source", what)?;
     let d = req(doc.date.or(doc.date_start.clone()), line, "date", what)?;
-    let from = date(&d, line, "date")?;
-    let to = match doc.date_stop.as_deref() {
-        Some(s) => date(s, line, "date_stop")?,
-        None => from,
-    };
-    if to < from {
-        return Err(ParseError::new(
-            ParseErrorKind::Value,
-            line,
-            "date_stop",
-            "date_stop is before date",
-        ));
-    }
+    let (from, to) = date_span(&d, "date", doc.date_stop.as_deref(), line)?;
     let micros = doc
         .amount
         .or(doc.spend)
@@ -1276,19 +1288,7 @@ fn ads_insights_row<'a>(
             return Err(missing(line, "ad_id", "Ads Insights"));
         };
     let start = doc.date_start.as_deref().unwrap_or("");
-    let from = date(start, line, "date_start")?;
-    let to = match doc.date_stop.as_deref() {
-        Some(s) => date(s, line, "date_stop")?,
-        None => from,
-    };
-    if to < from {
-        return Err(ParseError::new(
-            ParseErrorKind::Value,
-            line,
-            "date_stop",
-            "date_stop is before date_start",
-        ));
-    }
+    let (from, to) = date_span(start, "date_start", doc.date_stop.as_deref(), line)?;
     let cur = currency(
         doc.account_currency.as_ref().or(doc.currency.as_ref()),
         line,

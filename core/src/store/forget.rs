@@ -65,13 +65,10 @@ impl Store {
             out.external_events += 1;
         }
         let rec = std::mem::take(&mut self.users[rep as usize]);
-        for _ in &rec.closes {
-            unbump(&mut self.stats.records, "close");
-            self.stats.ingested = self.stats.ingested.saturating_sub(1);
-            out.closes += 1;
-        }
-        for _ in &rec.reopens {
-            unbump(&mut self.stats.records, "reopen");
+        let marks =
+            (rec.closes.iter().map(|_| "close")).chain(rec.reopens.iter().map(|_| "reopen"));
+        for kind in marks {
+            unbump(&mut self.stats.records, kind);
             self.stats.ingested = self.stats.ingested.saturating_sub(1);
             out.closes += 1;
         }
