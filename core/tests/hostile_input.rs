@@ -5,7 +5,7 @@
 
 mod support;
 
-use convolens::input::stream::{DocumentSplitter, Piece};
+use convolens::internals::{DocumentSplitter, Piece};
 use convolens::{Engine, ParseErrorKind, ReportOptions};
 use proptest::prelude::*;
 use std::fmt::Write as _;

@@ -47,7 +47,7 @@ impl Store {
     /// case) and for overlapping ones alike (overlaps are deduplicated). Counters of
     /// lines, errors, duplicates and ignored items are added; unique-item counters count
     /// each fact once.
-    pub fn merge_from(&mut self, other: &Store) {
+    pub(crate) fn merge_from(&mut self, other: &Store) {
         self.replay_contacts(other);
         self.replay_messages(other);
         self.replay_externals(other);

@@ -286,11 +286,11 @@ fn main() {
         // The range query alone: sum the 30 days of aggregates into the sections.
         let store = convolens::internals::store(&engine);
         let config = Config::default();
-        let ctx = convolens::internals::Scope {
-            range: convolens::internals::resolve_range(store, engine.time_zone(), &opts)
-                .expect("range"),
-            ..convolens::internals::Scope::whole(store, &config, engine.time_zone())
-        };
+        let ctx = convolens::internals::Scope::whole(store, &config, engine.time_zone())
+            .with_range(
+                convolens::internals::resolve_range(store, engine.time_zone(), &opts)
+                    .expect("range"),
+            );
         // The range-independent work of a report (billing priced over the whole store,
         // conversations, attribution), done once per state and reused by every report.
         let mut prep = Vec::new();
