@@ -91,7 +91,7 @@ export function sourcesView(r, ctx) {
       { label: 'Occurrences', path: 'events.occurrences', num: true, value: (e) => e.occurrences, fig: (e) => f.get(`events|${e.name}|occurrences`) },
       { label: 'Users', path: 'events.users', num: true, value: (e) => e.users, fig: (e) => f.get(`events|${e.name}|users`) },
       { label: 'Conversations', path: 'events.conversations', num: true, value: (e) => e.conversations, fig: (e) => f.get(`events|${e.name}|conversations`) },
-      { label: 'Value', path: 'events.value', num: true, value: (e) => e.value, show: (e) => money(e.value, cur) },
+      { label: 'Value', path: 'events.value', num: true, value: (e) => e.value, show: (e) => money(e.value, cur), fig: (e) => f.get(`events|${e.name}|value`) },
       { label: 'By source', path: 'events.by_source', value: (e) => Object.entries(e.by_source).map(([k, n]) => `${k}: ${n}`).join('; ') },
     ],
     actions: (e) => contactsButton(ctx, { event: e.name }, e.name),
@@ -240,8 +240,8 @@ export function billingView(r) {
     empty: 'No priced categories.',
     columns: [{ label: 'Category', value: (x) => x.k, show: (x) => label(x.k) },
       { label: 'Cost', path: 'billing.cost.by_category', num: true, value: (x) => x.v, show: (x) => money(x.v, cur), fig: (x) => bf(`cost.by_category.${x.k}`) },
-      { label: 'Charged messages', path: 'billing.charged_messages', num: true, value: (x) => x.charged },
-      { label: 'Conversations', path: 'billing.conversations', num: true, value: (x) => x.conv }],
+      { label: 'Charged messages', path: 'billing.charged_messages', num: true, value: (x) => x.charged, fig: (x) => bf(`charged_messages.${x.k}`) },
+      { label: 'Conversations', path: 'billing.conversations', num: true, value: (x) => x.conv, fig: (x) => bf(`conversations.${x.k}`) }],
   });
   const catBars = el('div', { role: 'img', 'aria-label': `Cost by category: ${cats.map(([k, v]) => `${label(k)} ${money(v, cur)}`).join(', ')}.` },
     bars(cats.sort((x, y) => y[1] - x[1]).map(([k, v]) => [label(k), v, money(v, cur)])));
@@ -256,7 +256,7 @@ export function billingView(r) {
     rows: [...Object.entries(b.charged_messages).map(([k, n]) => ({ kind: 'charged', k, n })), ...Object.entries(b.free_messages).map(([k, n]) => ({ kind: 'free', k, n }))],
     empty: '',
     columns: [{ label: 'Free or charged', value: (x) => x.kind }, { label: 'Category or reason', value: (x) => x.k, show: (x) => label(x.k) },
-      { label: 'Messages', path: 'billing.free_messages', num: true, value: (x) => x.n }],
+      { label: 'Messages', path: 'billing.free_messages', num: true, value: (x) => x.n, fig: (x) => bf(`${x.kind === 'free' ? 'free' : 'charged'}_messages.${x.k}`) }],
   });
   return [
     el('div', { class: 'wide' }, top),
