@@ -19,9 +19,10 @@ const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 
 function generate(mb) {
   const file = path.join(TARGET, `longtasks-${mb}mb.jsonl`);
-  // The bundled example (400 users, 61 days) is about 4.6 MB; size grows with users × days.
+  // Over 122 days the generator writes about 125 bytes per user and day (measured: 8,696
+  // users gave 133.3 MB).
   const days = 122;
-  const users = Math.round((400 * 61 * mb) / (4.6 * days));
+  const users = Math.round((mb * 1e6) / (125 * days));
   execFileSync('cargo', ['run', '--release', '-q', '--bin', 'gen_data', '--', '--seed', '7', '--users', String(users),
     '--days', String(days), '--start', '2025-03-01', file], { cwd: ROOT, stdio: 'inherit' });
   return file;
@@ -45,6 +46,18 @@ async function main() {
     });
     await page.goto(`http://127.0.0.1:${server.address().port}/examples/web/`);
     await page.waitForSelector('body[data-state="ready"]', { timeout: 300_000 });
+    // The observer works here: a deliberate 120 ms task must show up as one long task.
+    const probe = await page.evaluate(async () => {
+      window.__long = [];
+      setTimeout(() => {
+        const t = performance.now();
+        while (performance.now() - t < 120);
+      }, 0);
+      await new Promise((r) => setTimeout(r, 400));
+      return window.__long.map((e) => Math.round(e.ms));
+    });
+    if (probe.length !== 1 || probe[0] < 120) throw new Error(`the long-task observer did not see a 120 ms task: ${probe}`);
+    console.log(`observer check: a 120 ms busy loop was seen as a ${probe[0]} ms long task`);
     // From here: the big file. A 20 ms timer's largest gap shows how long the page froze.
     await page.evaluate(() => {
       window.__long = [];
