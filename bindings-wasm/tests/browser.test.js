@@ -290,14 +290,19 @@ test('ingest runs in chunks in a worker; bad lines, cancel, reload, clear', { ti
   const T0 = 1751400000;
   const good = [inbound('wamid.x1', '4915112345678', T0, 'Hi'), outbound('wamid.x2', '4915112345678', T0 + 60,
     { kind: 'template', template: '=HYPERLINK("x")', category: 'utility' }), inbound('wamid.x3', '4915112345679', T0 + 99, 'Hello')];
-  const text = [...good.map((l) => JSON.stringify(l)), '{"type":"outbound","id":"wamid.bad","to":"491","timestamp":"soon"}', ''].join('\n');
+  // One document pretty-printed over many lines (longer than a chunk), then a bad line.
+  const text = [JSON.stringify(good[0]), JSON.stringify(good[2], null, 2), JSON.stringify(good[1]),
+    '{"type":"outbound","id":"wamid.bad","to":"491","timestamp":"soon"}', ''].join('\n');
   const { Engine } = require(pkgDir);
-  const expected = new Engine().ingestJsonl(text).errors[0];
-  assert.equal(expected.line, 4);
+  const whole = new Engine().ingestJsonl(text);
+  const expected = whole.errors[0];
+  assert.equal(whole.errors.length, 1);
+  assert.ok(expected.line > 20, `the bad line comes after the pretty-printed document (line ${expected.line})`);
   await page.setInputFiles('#files', { name: 'dropped.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) });
   await page.waitForFunction(() => document.querySelector('#dataset').textContent === 'dropped.jsonl');
+  assert.match(await page.textContent('#status'), new RegExp(`^Read ${whole.lines} lines \\(`));
   assert.equal(await page.textContent('#status'),
-    `${(await page.textContent('#status')).split(' 1 could not be read')[0]} 1 could not be read; first: dropped.jsonl line 4, column ${expected.column}, field ${expected.field}: ${expected.message}`);
+    `${(await page.textContent('#status')).split(' 1 could not be read')[0]} 1 could not be read; first: dropped.jsonl line ${expected.line}, column ${expected.column}, field ${expected.field}: ${expected.message}`);
   assert.equal(await page.locator('#errors li').count(), 1);
   await view(page, 'templates');
   assert.equal(await page.textContent('[data-table="templates"] tbody tr:first-child [data-col="Template"]'), '=HYPERLINK("x")');
@@ -315,16 +320,25 @@ test('ingest runs in chunks in a worker; bad lines, cancel, reload, clear', { ti
 
   // Reload: the dropped data, not the example, comes back.
   await ready(page, `${origin}/examples/web/?chunk=65536`);
-  assert.match(await page.textContent('#status'), /^Restored from this browser's storage: 4 lines/);
+  assert.match(await page.textContent('#status'), new RegExp(`^Restored from this browser's storage: ${whole.lines} lines`));
   assert.equal(await page.textContent('#dataset'), 'dragged.jsonl');
   assert.equal(await page.textContent('[data-kpi="overall.conversations"] .kpi-value'), '2');
 
   // Cancel a load (the example, 65,536-byte chunks): the previous data stays.
+  // Cancel is pressed as soon as the load starts (the page posts 'load' to the worker in
+  // the same task that marks it busy), so the worker sees it between two chunks.
+  await page.evaluate(() => {
+    const seen = new MutationObserver(() => {
+      if (document.body.dataset.busy !== 'true') return;
+      seen.disconnect();
+      window.__loadingShown = !document.querySelector('#loading').hidden;
+      document.querySelector('#cancel').click();
+    });
+    seen.observe(document.body, { attributes: true, attributeFilter: ['data-busy'] });
+  });
   await page.click('#example');
-  await page.waitForFunction(() => document.querySelector('#progress').value > 0);
-  assert.equal(await page.isVisible('#loading'), true);
-  await page.click('#cancel');
-  await page.waitForFunction(() => document.body.dataset.busy === 'false');
+  await page.waitForFunction(() => window.__loadingShown !== undefined && document.body.dataset.busy === 'false');
+  assert.equal(await page.evaluate(() => window.__loadingShown), true, 'the progress bar and cancel button show while loading');
   assert.equal(await page.textContent('#status'), 'Loading cancelled: the previous data is kept.');
   assert.equal(await page.textContent('[data-kpi="overall.conversations"] .kpi-value'), '2');
 

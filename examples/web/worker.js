@@ -22,6 +22,7 @@ let meta = null;
 let cancelled = false;
 
 const NEWLINE = 10;
+const OPEN = 123; // {
 const PHONE = /"phone_number_id"\s*:\s*"([^"\\]{1,64})"/g;
 const MAX_ERRORS = 100;
 
@@ -54,7 +55,17 @@ function concat(a, b) {
   return c;
 }
 
-/** One file, chunk by chunk: each chunk up to its last newline; the rest waits for the next. */
+/** Where to cut a chunk: before the last line that starts with `{` (the start of the next
+ * document, whether the file is JSON lines or pretty-printed documents, whose inner lines
+ * are indented), so no document is split; 0 when there is none yet. */
+function cutAt(chunk) {
+  for (let i = chunk.length - 1; i > 0; i -= 1) {
+    if (chunk[i] === OPEN && chunk[i - 1] === NEWLINE) return i;
+  }
+  return 0;
+}
+
+/** One file, chunk by chunk: each chunk up to its last document start; the rest waits for the next. */
 async function ingestFile(eng, { name, blob }, st, chunkBytes, progress) {
   st.fileLines = 0;
   // A .json file is one document, maybe pretty-printed or an array: read it whole.
@@ -63,7 +74,7 @@ async function ingestFile(eng, { name, blob }, st, chunkBytes, progress) {
   for (let off = 0; off < blob.size; off += step) {
     const chunk = concat(carry, new Uint8Array(await blob.slice(off, off + step).arrayBuffer()));
     if (cancelled) throw Object.assign(new Error('Loading cancelled: the previous data is kept.'), { name: 'AbortError' });
-    const end = off + step >= blob.size ? chunk.length : chunk.lastIndexOf(NEWLINE) + 1;
+    const end = off + step >= blob.size ? chunk.length : cutAt(chunk);
     if (end > 0) ingestPart(eng, chunk.subarray(0, end), st, name);
     carry = chunk.slice(end);
     progress(Math.min(off + step, blob.size));
