@@ -273,6 +273,10 @@ test('every control asks for the report the program gives for the same options',
   assert.ok(await page.locator('[data-table="templates"] .delta').count() > 0, 'deltas on template rows');
   await view(page, 'engagement');
   assert.equal(Number(await page.getAttribute('[data-kpi="engagement.active_users"] .delta', 'data-change')), fig('engagement', null, 'active_users').change);
+  await view(page, 'billing');
+  assert.equal(Number(await page.getAttribute('[data-kpi="billing.cost.total"] .delta', 'data-change')), fig('billing', null, 'cost.total').change);
+  const charged = ['marketing', 'utility', 'authentication', 'service'].reduce((s, k) => s + fig('billing', null, `charged_messages.${k}`).change, 0);
+  assert.equal(Number(await page.getAttribute('[data-kpi="billing.charged_messages"] .delta', 'data-change')), charged);
   assert.deepEqual(problems, []);
 });
 
@@ -318,8 +322,10 @@ test('ingest runs in chunks in a worker; bad lines, cancel, reload, clear', { ti
   await page.dispatchEvent('#drop', 'drop', { dataTransfer });
   await page.waitForFunction(() => document.querySelector('#dataset').textContent === 'dragged.jsonl');
 
-  // Reload: the dropped data, not the example, comes back.
+  // Reload: the dropped data, not the example, comes back, in the view that was open.
   await ready(page, `${origin}/examples/web/?chunk=65536`);
+  assert.equal(await page.getAttribute('#panel', 'data-view'), 'templates');
+  await view(page, 'sources');
   assert.match(await page.textContent('#status'), new RegExp(`^Restored from this browser's storage: ${whole.lines} lines`));
   assert.equal(await page.textContent('#dataset'), 'dragged.jsonl');
   assert.equal(await page.textContent('[data-kpi="overall.conversations"] .kpi-value'), '2');

@@ -39,6 +39,35 @@ const state = {
   meta: null,
 };
 
+// The controls and the view survive a reload too (localStorage; the data is in IndexedDB).
+const CONTROLS = 'convolens-dashboard-controls';
+const CONTROL_KEYS = ['last', 'start', 'end', 'phone', 'tz', 'event', 'model', 'compare', 'view'];
+
+function saveControls() {
+  try {
+    localStorage.setItem(CONTROLS, JSON.stringify(Object.fromEntries(CONTROL_KEYS.map((k) => [k, state[k]]))));
+  } catch {
+    // Storage may be disabled: the controls then start from their defaults.
+  }
+}
+
+/** A saved control's value is used only when it has the control's type. */
+const fits = (k, v) => (k === 'compare' ? typeof v === 'boolean'
+  : ['last', 'start', 'end'].includes(k) ? v === null || typeof v === 'string' : typeof v === 'string');
+
+function restoreControls() {
+  let saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(CONTROLS) ?? 'null');
+  } catch {
+    saved = null;
+  }
+  for (const k of CONTROL_KEYS) if (saved && typeof saved === 'object' && fits(k, saved[k])) state[k] = saved[k];
+  if (!state.last && !(state.start && state.end)) state.last = '30d';
+  if (!Object.hasOwn(VIEWS, state.view)) state.view = 'sources';
+  $('#compare').checked = state.compare;
+}
+
 function status(text, bad = false) {
   const s = $('#status');
   s.textContent = text;
@@ -173,6 +202,7 @@ async function refresh() {
     renderView();
     return;
   }
+  saveControls();
   try {
     const r = await fetchReport(options());
     state.report = r;
@@ -309,6 +339,7 @@ function wireControls() {
   tabs.forEach((t, i) => {
     t.addEventListener('click', () => {
       state.view = t.dataset.view;
+      saveControls();
       renderView();
     });
     t.addEventListener('keydown', (e) => {
@@ -346,6 +377,7 @@ function wireFiles() {
 }
 
 async function main() {
+  restoreControls();
   wireControls();
   if (REPORT_URL !== null) {
     document.body.dataset.mode = 'server';

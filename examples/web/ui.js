@@ -77,6 +77,16 @@ export function figureIndex(report) {
   return m;
 }
 
+/** Several figures added up, as one figure (null when there are none). */
+export function sumFigures(figs) {
+  const fs = figs.filter(Boolean);
+  if (!fs.length || fs.some((f) => f.previous === null || f.current === null)) return null;
+  const previous = sum(fs.map((f) => f.previous));
+  const current = sum(fs.map((f) => f.current));
+  const change = current - previous;
+  return { previous, current, change, change_pct: previous === 0 ? null : (change / Math.abs(previous)) * 100 };
+}
+
 /** The change of one figure as a small element (`+3 (+12.0%)`), or null. */
 export function delta(fig) {
   if (!fig || fig.change === null) return null;

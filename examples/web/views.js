@@ -6,7 +6,7 @@
 //   billing     BSP: cost by category / country / day, free vs charged, quota, reconciliation
 // `ctx` = {contacts(filter) | null (no contacts export, server mode)}.
 
-import { el, int, dec, pct, times, money, seconds, label, sum, term, kpis, table, chart, bars, heatmap, figureIndex, delta } from './ui.js';
+import { el, int, dec, pct, times, money, seconds, label, sum, term, kpis, table, chart, bars, heatmap, figureIndex, sumFigures } from './ui.js';
 
 const KIND = {
   meta_ad: 'Meta ad', meta_post: 'Meta post', meta_campaign: 'Meta campaign', custom: 'Custom', campaign: 'Campaign', direct: 'Direct',
@@ -229,8 +229,10 @@ export function billingView(r) {
   const bf = (figure) => f.get(`billing||${figure}`);
   const top = kpis([
     { label: 'Cost', path: 'billing.cost.total', value: money(c.total, cur), sub: `pricing: ${b.model} · service ${b.service} `, fig: bf('cost.total') },
-    { label: 'Charged messages', path: 'billing.charged_messages', value: int(sum(Object.values(b.charged_messages))) },
-    { label: 'Free messages', path: 'billing.free_messages', value: int(sum(Object.values(b.free_messages))) },
+    { label: 'Charged messages', path: 'billing.charged_messages', value: int(sum(Object.values(b.charged_messages))),
+      fig: total(b.charged_messages, 'charged_messages', bf) },
+    { label: 'Free messages', path: 'billing.free_messages', value: int(sum(Object.values(b.free_messages))),
+      fig: total(b.free_messages, 'free_messages', bf) },
     { label: 'Unpriced units', path: 'billing.cost.unpriced', value: int(c.unpriced), fig: bf('cost.unpriced') },
     { label: 'Reconciliation mismatches', path: 'billing.reconciliation.mismatched', value: int(b.reconciliation.mismatched), sub: `of ${int(b.reconciliation.checked)} checked ` },
   ]);
@@ -268,6 +270,14 @@ export function billingView(r) {
     wideCard('c-recon', 'Reconciliation against Meta\'s pricing objects', reconciliation(r)),
     ...r.warnings.map((w) => el('p', { class: 'warning wide' }, `⚠ ${w}`)),
   ];
+}
+
+/** The change of a map's total from its entries' compare figures; null when an entry with
+ * a count has no figure (the compare section leaves some entries out). */
+function total(map, name, bf) {
+  const figs = Object.entries(map).map(([k, n]) => [bf(`${name}.${k}`), n]);
+  if (figs.some(([f, n]) => !f && n !== 0)) return null;
+  return sumFigures(figs.map(([f]) => f));
 }
 
 function quota(r) {
@@ -313,4 +323,3 @@ export const VIEWS = {
   billing: { title: 'Billing & usage', product: 'BSP', render: billingView },
 };
 
-export { delta };
