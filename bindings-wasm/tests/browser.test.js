@@ -206,6 +206,22 @@ test('every view shows the report program\'s numbers; tables sort and download; 
   assert.equal(await page.getAttribute('#panel', 'data-view'), 'sources');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.view), 'sources');
 
+  // Keyboard: Tab from the top reaches the data buttons, every control, the open tab and
+  // the view's definitions.
+  await page.focus('.skip');
+  const reached = new Set();
+  for (let i = 0; i < 60; i += 1) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => {
+      const a = document.activeElement;
+      return a.id || a.dataset.last || (a.dataset.def && `def:${a.dataset.def}`) || a.className;
+    }));
+  }
+  for (const want of ['drop', 'files', 'example', 'clear', '7d', '14d', '30d', '6m', '12m', 'from', 'to', 'apply-range',
+    'phone', 'tz', 'event', 'model', 'compare', 'tab-sources', 'def:overall.conversations', 'csv', 'sort', 'contacts']) {
+    assert.ok(reached.has(want), `Tab does not reach ${want}: ${[...reached].join(' ')}`);
+  }
+
   // 390 px: no view is wider than the window.
   await page.setViewportSize({ width: 390, height: 844 });
   for (const v of ['sources', 'engagement', 'templates', 'billing']) {

@@ -68,6 +68,19 @@ export function term(text, path) {
     text, el('span', { class: 'tip', role: 'tooltip', id }, d));
 }
 
+// Definitions are placed beside their term in window coordinates, so that a scrolling
+// table does not clip them.
+function placeTip(e) {
+  const t = e.target.closest?.('.term');
+  const tip = t?.querySelector('.tip');
+  if (!tip) return;
+  const r = t.getBoundingClientRect();
+  tip.style.left = `${Math.max(4, Math.min(r.left, window.innerWidth - 284))}px`;
+  tip.style.top = `${r.bottom + 4}px`;
+}
+document.addEventListener('mouseover', placeTip);
+document.addEventListener('focusin', placeTip);
+
 // --- period compare --------------------------------------------------------------------
 
 /** The compare section's figures by `section|row|figure`; empty without `compare`. */
