@@ -34,9 +34,55 @@ fn facts() -> Vec<String> {
             t + 900,
         ),
     ]);
+    // A template with buttons and a campaign, restated the same day as another category
+    // with one button and no campaign (the later record wins), next to a message of the
+    // same template to another user: the day's funnel must lose the marketing bit, the quick-reply
+    // button and the campaign when the restatement arrives after a report.
+    let out = |id: &str, to: &str, ts: i64, category: &str, campaign: &str, buttons: &str| {
+        format!(
+            r#"{{"type":"outbound","id":"{id}","phone_number_id":"PN1","to":"{to}","timestamp":{ts},"kind":"template","template":"promo_b","category":"{category}","author":"campaign"{campaign},"buttons":[{buttons}]}}"#
+        )
+    };
+    let (yes, shop) = (
+        r#"{"type":"quick_reply","text":"Yes"}"#,
+        r#"{"type":"url","text":"Shop"}"#,
+    );
+    v.extend([
+        out(
+            "wamid.btn",
+            "447911123456",
+            t + 7_200,
+            "marketing",
+            r#","campaign":"summer""#,
+            &format!("{yes},{shop}"),
+        ),
+        out("wamid.btn", "447911123456", t + 7_300, "utility", "", shop),
+        out(
+            "wamid.btn2",
+            "4915112345678",
+            t + 7_250,
+            "utility",
+            "",
+            shop,
+        ),
+        r#"{"type":"click","message_id":"wamid.btn","button":"Shop","timestamp":1751458000}"#
+            .to_string(),
+        convolens_test_reply("wamid.reply", t + 7_400),
+    ]);
     let dup = v[3].clone();
     v.push(dup);
     v
+}
+
+/// A reply from 447911123456 to `wamid.btn`.
+fn convolens_test_reply(id: &str, ts: i64) -> String {
+    support::inbound_text_with(
+        id,
+        "447911123456",
+        ts,
+        "Yes",
+        r#","context":{"from":"15550001111","id":"wamid.btn"}"#,
+    )
 }
 
 /// What happens after a batch arrives.
@@ -112,4 +158,46 @@ proptest! {
             serde_json::to_value(expected.report(&last7).unwrap()).unwrap()["billing"].clone()
         );
     }
+}
+
+/// The template row named `name` of a report.
+fn template_row(v: &serde_json::Value, name: &str) -> serde_json::Value {
+    v["templates"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["name"] == name))
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn restated_template_after_a_report_leaves_nothing_of_its_old_version() {
+    let all = facts();
+    // facts() ends with: the first `wamid.btn` record, its restatement, `wamid.btn2`, the
+    // click, the reply, the duplicate.
+    let n = all.len();
+    let (before, after) = (&all[..n - 5], &all[n - 5..]);
+    let mut e = engine();
+    feed(&mut e, before);
+    let first = serde_json::to_value(e.report(&ReportOptions::default()).unwrap()).unwrap();
+    // Only the first version is in: marketing, campaign "summer", buttons Yes and Shop.
+    let row = template_row(&first, "promo_b");
+    assert_eq!(row["category"], "marketing");
+    assert_eq!(row["buttons"].as_array().map(Vec::len), Some(2));
+    assert_eq!(first["campaigns"][0]["name"], "summer");
+    feed(&mut e, after);
+    let mut fresh = engine();
+    feed(&mut fresh, &all);
+    let got = state_json(&mut e);
+    assert_eq!(got, state_json(&mut fresh));
+    // Now: wamid.btn restated as utility with only Shop and no campaign, plus wamid.btn2
+    // (utility, Shop, another user, whose share of the day's funnel stays in place): 2 sent, one category, one button clicked once (the click record
+    // names wamid.btn), one reply (to wamid.btn), and no campaign left.
+    let row = template_row(&got, "promo_b");
+    assert_eq!(row["sent"], 2);
+    assert_eq!(row["category"], "utility");
+    assert_eq!(row["replied"], 1);
+    assert_eq!(row["buttons"].as_array().map(Vec::len), Some(1));
+    assert_eq!(row["buttons"][0]["text"], "Shop");
+    assert_eq!(row["buttons"][0]["clicks"], 1);
+    assert_eq!(got["campaigns"], serde_json::json!([]));
 }

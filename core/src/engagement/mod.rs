@@ -55,7 +55,7 @@ pub mod support;
 pub mod templates;
 
 pub(crate) use carry::{Carries, Carry};
-pub(crate) use day_store::{Contribution, DayStore};
+pub(crate) use day_store::{Contribution, DayStore, Ledger};
 
 pub use authors::TopAuthor;
 pub use sections::{DailyActive, DailyVolume, Engagement};
@@ -88,10 +88,23 @@ impl<'a> FoldCtx<'a> {
     /// The context for folding users of `store` into days of `tz`, continuing from the
     /// `carries` expired history left.
     pub(crate) fn new(store: &'a Store, tz: Tz, carries: Option<&Carries>) -> FoldCtx<'a> {
+        FoldCtx::with_clicks(store, tz, carries, |_| true)
+    }
+
+    /// [`FoldCtx::new`] for folding only the users `of` accepts (by representative): it
+    /// keeps only their clicks.
+    fn with_clicks(
+        store: &'a Store,
+        tz: Tz,
+        carries: Option<&Carries>,
+        of: impl Fn(UserIx) -> bool,
+    ) -> FoldCtx<'a> {
         let mut clicks: HashMap<MsgIx, Vec<&'a str>> = HashMap::new();
         for c in store.clicks.values() {
             if let Some(m) = store.outbound(&c.message_id) {
-                clicks.entry(m).or_default().push(&c.button);
+                if of(store.find(store.msgs[m as usize].user)) {
+                    clicks.entry(m).or_default().push(&c.button);
+                }
             }
         }
         FoldCtx {
@@ -138,6 +151,17 @@ pub fn build_users(
     carries: Option<&Carries>,
     users: impl IntoIterator<Item = UserIx>,
 ) -> DayStore {
+    build_users_into(store, tz, carries, users, None)
+}
+
+/// [`build_users`], keeping every user's contributions in `ledger` when given.
+fn build_users_into(
+    store: &Store,
+    tz: Tz,
+    carries: Option<&Carries>,
+    users: impl IntoIterator<Item = UserIx>,
+    mut ledger: Option<&mut Ledger>,
+) -> DayStore {
     let cx = FoldCtx::new(store, tz, carries);
     let (from, to) = match (store.min_ts, store.max_ts) {
         (Some(a), Some(b)) => (cx.day(a), cx.day(b)),
@@ -149,10 +173,35 @@ pub fn build_users(
         let rec = &store.users[u as usize];
         buf.clear();
         fold_user(&cx, u, rec, &mut buf);
-        days.absorb(u, store.country_of(u), &buf);
+        days.absorb_into(u, store.country_of(u), &buf, ledger.as_deref_mut());
     }
     days.finalize();
     days
+}
+
+/// Fold again the users of `changed` (indices the store's journal noted, linked since or
+/// not) into `days`, built with `ledger` from an earlier state of `store` (prepared, no
+/// expired history): take out what each of them and their representative added, then
+/// add their representatives' new folds. Equals a fresh build (see the `ledger` module).
+fn refold(days: &mut DayStore, ledger: &mut Ledger, store: &Store, changed: &[UserIx]) {
+    let mut roots: Vec<UserIx> = changed.iter().map(|u| store.find(*u)).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    for u in changed.iter().chain(&roots) {
+        days.retract(*u, ledger);
+    }
+    let live = |u: UserIx| {
+        let r = &store.users[u as usize];
+        r.wa_id.is_some() || r.bsuid.is_some()
+    };
+    let cx = FoldCtx::with_clicks(store, days.tz(), None, |u| roots.binary_search(&u).is_ok());
+    let mut buf = Vec::new();
+    for &u in roots.iter().filter(|u| live(**u)) {
+        buf.clear();
+        fold_user(&cx, u, &store.users[u as usize], &mut buf);
+        days.absorb_into(u, store.country_of(u), &buf, Some(ledger));
+    }
+    days.finalize();
 }
 
 /// What expired history left for engagement: the users' carries and, in the zone they
@@ -196,20 +245,71 @@ pub fn build(store: &Store, tz: Tz, past: Option<Past<'_>>) -> DayStore {
     days
 }
 
-/// The engine's built [`DayStore`], rebuilt when a report asks for another time zone or
-/// after [`DayCache::clear`], which the engine calls whenever its state changes (ingest,
-/// merge, restore).
+/// The engine's built [`DayStore`], kept up to date by folding again only the users
+/// input changed (issue 17).
+///
+/// # When it is built from scratch instead
+///
+/// - the first report, and a report in another time zone than the last one;
+/// - after [`DayCache::clear`], which the engine calls when indices change or analysis
+///   state it does not track changes: restore, erasure, and an expiry that sealed days;
+/// - while expired history exists (`past`): the sealed days, the users' carries and the
+///   countries sealed days keep are not tracked per user yet, so any change rebuilds;
+/// - when the store's journal overflowed (more changes than users since the last report).
+///
+/// Otherwise the users the journal names are refolded (see `refold`); merges of other
+/// engines go this way too, since they replay facts through the store's ingest path.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DayCache {
     days: Option<DayStore>,
+    /// What each user added to `days`, when it was built without expired history.
+    ledger: Option<Ledger>,
+    /// Users changed since `days` was last brought up to date (the store's journals,
+    /// gathered; `None`: every user may have changed).
+    pending: Option<Vec<UserIx>>,
 }
 
 impl DayCache {
-    /// The day aggregates of `store` (prepared) in `tz`, built if missing or in another
-    /// zone.
+    /// Gather a journal taken from the store ([`Store::take_touched`]).
+    pub(crate) fn note(&mut self, changed: Option<Vec<UserIx>>) {
+        self.pending = match (self.pending.take(), changed) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                a.sort_unstable();
+                a.dedup();
+                Some(a)
+            }
+            _ => None,
+        };
+    }
+
+    /// The day aggregates of `store` (prepared) in `tz`: built if missing, in another zone
+    /// or not incrementally maintainable; else updated for the users noted since.
     pub(crate) fn get(&mut self, store: &Store, tz: Tz, past: Option<Past<'_>>) -> &DayStore {
-        if self.days.as_ref().is_some_and(|d| d.tz() != tz) {
-            self.days = None;
+        let noted = self.pending.replace(Vec::new());
+        let changed = noted.as_deref();
+        let stale = match (&self.days, changed) {
+            (None, _) | (_, None) => true,
+            (Some(d), Some(c)) => d.tz() != tz || (!c.is_empty() && self.ledger.is_none()),
+        };
+        if stale {
+            self.clear();
+        }
+        match (&mut self.days, &mut self.ledger, changed) {
+            (Some(d), Some(l), Some(c)) if !c.is_empty() => refold(d, l, store, c),
+            (Some(_), ..) => {}
+            (None, ..) => {
+                let days = if past.is_some() {
+                    build(store, tz, past)
+                } else {
+                    let mut ledger = Ledger::default();
+                    let d =
+                        build_users_into(store, tz, None, store.live_users(), Some(&mut ledger));
+                    self.ledger = Some(ledger);
+                    d
+                };
+                self.days = Some(days);
+            }
         }
         self.days.get_or_insert_with(|| build(store, tz, past))
     }
@@ -217,5 +317,7 @@ impl DayCache {
     /// Forget the built store.
     pub(crate) fn clear(&mut self) {
         self.days = None;
+        self.ledger = None;
+        self.pending = Some(Vec::new());
     }
 }

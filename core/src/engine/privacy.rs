@@ -150,7 +150,7 @@ impl Engine {
             // Sealed days start at the old earliest time; reports still cover them.
             self.store.min_ts = min_ts;
         }
-        self.touched();
+        self.rewritten();
         ForgetOutcome {
             found: true,
             removed,
