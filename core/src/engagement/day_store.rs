@@ -409,6 +409,18 @@ impl DayStore {
             .map_or(0, |(_, v)| *v)
     }
 
+    /// Put back the country `sealed` recorded for `user`, if any (what a splice with
+    /// `sealed` does for every user).
+    pub(crate) fn restore_country(&mut self, sealed: &DayStore, user: UserIx) {
+        if let Some(c) = sealed.country(user) {
+            let i = user as usize;
+            if self.countries.len() <= i {
+                self.countries.resize(i + 1, None);
+            }
+            self.countries[i] = Some(c);
+        }
+    }
+
     fn agg(&mut self, phone: PhoneIx, day: DayNum) -> &mut DayAgg {
         let (from, to) = self.span;
         self.phones

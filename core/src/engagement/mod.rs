@@ -180,10 +180,17 @@ fn build_users_into(
 }
 
 /// Fold again the users of `changed` (indices the store's journal noted, linked since or
-/// not) into `days`, built with `ledger` from an earlier state of `store` (prepared, no
-/// expired history): take out what each of them and their representative added, then
-/// add their representatives' new folds. Equals a fresh build (see the `ledger` module).
-fn refold(days: &mut DayStore, ledger: &mut Ledger, store: &Store, changed: &[UserIx]) {
+/// not) into `days`, built with `ledger` from an earlier state of `store` (prepared) and
+/// the same expired history `past`: take out what each of them and their representative
+/// added, then add their representatives' new folds. Equals a fresh build (see the
+/// `ledger` module).
+fn refold(
+    days: &mut DayStore,
+    ledger: &mut Ledger,
+    store: &Store,
+    past: Option<Past<'_>>,
+    changed: &[UserIx],
+) {
     let mut roots: Vec<UserIx> = changed.iter().map(|u| store.find(*u)).collect();
     roots.sort_unstable();
     roots.dedup();
@@ -194,14 +201,46 @@ fn refold(days: &mut DayStore, ledger: &mut Ledger, store: &Store, changed: &[Us
         let r = &store.users[u as usize];
         r.wa_id.is_some() || r.bsuid.is_some()
     };
-    let cx = FoldCtx::with_clicks(store, days.tz(), None, |u| roots.binary_search(&u).is_ok());
+    let ours = |u: UserIx| roots.binary_search(&u).is_ok();
+    let mut cx = FoldCtx::with_clicks(store, days.tz(), None, ours);
+    if let Some(p) = past {
+        cx.carries = p.carries.by_user_among(store, ours);
+    }
     let mut buf = Vec::new();
     for &u in roots.iter().filter(|u| live(**u)) {
         buf.clear();
         fold_user(&cx, u, &store.users[u as usize], &mut buf);
         days.absorb_into(u, store.country_of(u), &buf, Some(ledger));
     }
+    if let Some(p) = past {
+        for u in changed.iter().chain(&roots) {
+            days.restore_country(p.sealed, *u);
+        }
+    }
     days.finalize();
+}
+
+/// Build the day aggregates of every live user in `tz` from scratch, with a ledger when
+/// the result can be kept up to date user by user: without expired history, or with
+/// sealed days in the same zone (spliced in; the ledger skips their days).
+fn build_tracked(store: &Store, tz: Tz, past: Option<Past<'_>>) -> (DayStore, Option<Ledger>) {
+    match past {
+        None => {
+            let mut ledger = Ledger::default();
+            let d = build_users_into(store, tz, None, store.live_users(), Some(&mut ledger));
+            (d, Some(ledger))
+        }
+        Some(p) if p.sealed.tz() == tz => {
+            let until = day_num(p.until);
+            let mut ledger = Ledger::with_floor(Some(until));
+            let users = store.live_users();
+            let mut d = build_users_into(store, tz, Some(p.carries), users, Some(&mut ledger));
+            // Same zone and fact store: the splice cannot fail.
+            let _ = d.splice(p.sealed, until);
+            (d, Some(ledger))
+        }
+        Some(_) => (build(store, tz, past), None),
+    }
 }
 
 /// What expired history left for engagement: the users' carries and, in the zone they
@@ -251,14 +290,17 @@ pub fn build(store: &Store, tz: Tz, past: Option<Past<'_>>) -> DayStore {
 /// # When it is built from scratch instead
 ///
 /// - the first report, and a report in another time zone than the last one;
-/// - after [`DayCache::clear`], which the engine calls when indices change or analysis
-///   state it does not track changes: restore, erasure, and an expiry that sealed days;
-/// - while expired history exists (`past`): the sealed days, the users' carries and the
-///   countries sealed days keep are not tracked per user yet, so any change rebuilds;
+/// - after [`DayCache::clear`], which the engine calls when analysis state it does not
+///   track changes: restore, and an expiry that sealed days;
+/// - a change while expired history exists and the report is in another zone than the
+///   sealed days' (the support conversations expired history left open are counted over
+///   all users then: not tracked per user);
 /// - when the store's journal overflowed (more changes than users since the last report).
 ///
-/// Otherwise the users the journal names are refolded (see `refold`); merges of other
-/// engines go this way too, since they replay facts through the store's ingest path.
+/// Otherwise the users the journal names are refolded (see `refold`). Merges of other
+/// engines go this way too, since they replay facts through the store's ingest path, and
+/// so does erasure: the erased person's slot is journaled and no longer live, so what
+/// they added is taken out and nothing comes back.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DayCache {
     days: Option<DayStore>,
@@ -296,19 +338,12 @@ impl DayCache {
             self.clear();
         }
         match (&mut self.days, &mut self.ledger, changed) {
-            (Some(d), Some(l), Some(c)) if !c.is_empty() => refold(d, l, store, c),
+            (Some(d), Some(l), Some(c)) if !c.is_empty() => refold(d, l, store, past, c),
             (Some(_), ..) => {}
             (None, ..) => {
-                let days = if past.is_some() {
-                    build(store, tz, past)
-                } else {
-                    let mut ledger = Ledger::default();
-                    let d =
-                        build_users_into(store, tz, None, store.live_users(), Some(&mut ledger));
-                    self.ledger = Some(ledger);
-                    d
-                };
+                let (days, ledger) = build_tracked(store, tz, past);
                 self.days = Some(days);
+                self.ledger = ledger;
             }
         }
         self.days.get_or_insert_with(|| build(store, tz, past))

@@ -74,6 +74,25 @@ pub(crate) struct Ledger {
     /// By user index; empty for users that contributed nothing.
     held: Vec<Box<[Held]>>,
     funnels: HashMap<FunnelKey, FunnelRefs>,
+    /// The first day not sealed, when the store's days before it are sealed ones (spliced
+    /// in from expired history): contributions to earlier days are kept but not applied,
+    /// as the splice would have replaced them.
+    floor: Option<DayNum>,
+}
+
+impl Ledger {
+    /// An empty ledger for a store whose days before `floor` are sealed.
+    pub(crate) fn with_floor(floor: Option<DayNum>) -> Ledger {
+        Ledger {
+            floor,
+            ..Ledger::default()
+        }
+    }
+
+    /// Whether a contribution to `day` is applied.
+    fn applies(&self, day: DayNum) -> bool {
+        self.floor.is_none_or(|f| day >= f)
+    }
 }
 
 impl DayStore {
@@ -154,7 +173,9 @@ impl DayStore {
         let mut active = false;
         for h in &held {
             active |= h.emit == HeldEmit::Active;
-            self.apply_held(user, h, true, ledger.as_deref_mut());
+            if ledger.as_deref().is_none_or(|l| l.applies(h.day)) {
+                self.apply_held(user, h, true, ledger.as_deref_mut());
+            }
         }
         if active {
             let i = user as usize;
@@ -180,7 +201,9 @@ impl DayStore {
         };
         let held = std::mem::take(slot);
         for h in held.iter() {
-            self.apply_held(user, h, false, Some(ledger));
+            if ledger.applies(h.day) {
+                self.apply_held(user, h, false, Some(ledger));
+            }
         }
         if let Some(c) = self.countries.get_mut(user as usize) {
             *c = None;
