@@ -52,6 +52,7 @@ struct HeldFunnel {
     delivered: bool,
     read: bool,
     replied: bool,
+    #[allow(clippy::option_option)] // as FunnelMsg: not failed / without a code / with one
     failed: Option<Option<i64>>,
     /// (interned text, kind code, clicks, URL clicks).
     buttons: Box<[(u32, u8, u64, u64)]>,
@@ -200,7 +201,7 @@ impl DayStore {
             return;
         };
         let held = std::mem::take(slot);
-        for h in held.iter() {
+        for h in &held {
             if ledger.applies(h.day) {
                 self.apply_held(user, h, false, Some(ledger));
             }
