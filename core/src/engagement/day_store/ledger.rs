@@ -20,16 +20,18 @@ use crate::model::{AuthorKind, Category};
 use crate::store::{PhoneIx, UserIx};
 use hashbrown::HashMap;
 
-/// One contribution with its names interned in the day store's interner.
-#[derive(Clone, Debug, PartialEq)]
+/// One contribution with its names interned in the day store's interner, and how many
+/// times the user made it (a user's equal contributions are kept once, counted).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Held {
     phone: PhoneIx,
     day: DayNum,
     emit: HeldEmit,
+    times: u32,
 }
 
 /// [`Emit`] with interned names.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum HeldEmit {
     Active,
     NewOnPhone,
@@ -44,7 +46,7 @@ enum HeldEmit {
 }
 
 /// A funnel message with interned names.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct HeldFunnel {
     template: Option<u32>,
     campaign: Option<u32>,
@@ -157,6 +159,7 @@ impl DayStore {
             phone: c.phone,
             day: c.day,
             emit,
+            times: 1,
         }
     }
 
@@ -170,12 +173,17 @@ impl DayStore {
         contribs: &[Contribution<'_>],
         mut ledger: Option<&mut Ledger>,
     ) {
-        let held: Vec<Held> = contribs.iter().map(|c| self.hold(c)).collect();
+        let mut held: Vec<Held> = contribs.iter().map(|c| self.hold(c)).collect();
+        if ledger.is_some() {
+            held = counted(held);
+        }
         let mut active = false;
         for h in &held {
             active |= h.emit == HeldEmit::Active;
             if ledger.as_deref().is_none_or(|l| l.applies(h.day)) {
-                self.apply_held(user, h, true, ledger.as_deref_mut());
+                for _ in 0..h.times {
+                    self.apply_held(user, h, true, ledger.as_deref_mut());
+                }
             }
         }
         if active {
@@ -203,7 +211,9 @@ impl DayStore {
         let held = std::mem::take(slot);
         for h in &held {
             if ledger.applies(h.day) {
-                self.apply_held(user, h, false, Some(ledger));
+                for _ in 0..h.times {
+                    self.apply_held(user, h, false, Some(ledger));
+                }
             }
         }
         if let Some(c) = self.countries.get_mut(user as usize) {
@@ -301,6 +311,22 @@ impl DayStore {
             }
         }
     }
+}
+
+/// `held` with equal contributions kept once, counted (in a fixed order: the order of a
+/// user's contributions changes no aggregate).
+fn counted(mut held: Vec<Held>) -> Vec<Held> {
+    held.sort_unstable();
+    let mut out: Vec<Held> = Vec::with_capacity(held.len());
+    for h in held {
+        match out.last_mut() {
+            Some(last) if last.phone == h.phone && last.day == h.day && last.emit == h.emit => {
+                last.times += 1;
+            }
+            _ => out.push(h),
+        }
+    }
+    out
 }
 
 /// Add or take out one message of a funnel; `refs` counts what the funnel cannot undo by
