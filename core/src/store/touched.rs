@@ -76,3 +76,35 @@ impl super::Store {
         Some(users)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+
+    #[test]
+    fn the_journal_gives_users_sorted_once_then_overflows_to_everything() {
+        let mut s = Store::default();
+        for u in [7, 3, 7, 1] {
+            s.touch(u);
+        }
+        assert_eq!(s.take_touched(), Some(vec![1, 3, 7]));
+        assert_eq!(s.take_touched(), Some(vec![]), "taken: empty again");
+        // No users: the journal keeps 4,096 entries (limit(0)); the 4,097th gives up.
+        for u in 0..4_096 {
+            s.touch(u);
+        }
+        assert_eq!(s.take_touched().map(|v| v.len()), Some(4_096));
+        for u in 0..4_097 {
+            s.touch(u);
+        }
+        assert_eq!(
+            s.take_touched(),
+            None,
+            "overflowed: every user may have changed"
+        );
+        s.touch_all();
+        s.touch(1);
+        assert_eq!(s.take_touched(), None);
+        assert_eq!(s.take_touched(), Some(vec![]));
+    }
+}
