@@ -66,7 +66,7 @@ impl Carries {
     }
 
     /// [`Carries::by_user`] for the representatives `among` accepts only.
-    pub fn by_user_among(
+    pub(crate) fn by_user_among(
         &self,
         store: &Store,
         among: impl Fn(UserIx) -> bool,
