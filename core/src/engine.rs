@@ -129,12 +129,20 @@ impl Engine {
         .with_pseudonymiser(secret))
     }
 
-    /// The state is about to change: drop the day aggregates and report preparations, and
-    /// sort the timelines before the next report.
+    /// The state is about to change: drop the report preparations, and sort the
+    /// timelines before the next report. The day aggregates stay: the next report folds
+    /// again the users the store's journal names (see [`crate::engagement::DayCache`]).
     fn touched(&mut self) {
-        self.days.clear();
         self.prepared.clear();
         self.unsorted = true;
+    }
+
+    /// The state changed in a way the store's journal does not follow (indices rewritten,
+    /// analysis state replaced): the next report builds everything from scratch.
+    fn rewritten(&mut self) {
+        self.touched();
+        self.days.clear();
+        self.store.touch_all();
     }
 
     /// Put the store's timelines in order if input arrived since the last time.
@@ -331,7 +339,7 @@ impl Engine {
         let before = self.expired.expiry.as_deref().map(|x| x.until);
         let out = crate::expiry::expire(&mut self.store, &mut self.expired, &self.config, self.tz)?;
         if out.sealed_until != before {
-            self.touched();
+            self.rewritten();
         }
         Ok(out)
     }
@@ -380,7 +388,7 @@ impl Engine {
         }
         e.store = store;
         e.expired = expired;
-        e.touched();
+        e.rewritten();
         Ok(e)
     }
 
@@ -463,6 +471,7 @@ impl Engine {
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.sort();
+        self.days.note(self.store.take_touched());
         let past = self.expired.past();
         let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
         if let Some(p) = &past {

@@ -65,6 +65,22 @@ impl Carries {
         out
     }
 
+    /// [`Carries::by_user`] for the representatives `among` accepts only.
+    pub(crate) fn by_user_among(
+        &self,
+        store: &Store,
+        among: impl Fn(UserIx) -> bool,
+    ) -> HashMap<UserIx, Carry> {
+        let mut out: HashMap<UserIx, Carry> = HashMap::new();
+        for (u, c) in &self.0 {
+            let r = store.find(*u);
+            if among(r) {
+                out.entry(r).or_default().absorb(c);
+            }
+        }
+        out
+    }
+
     /// Drop every carry of the person whose representative is `rep` (erasure).
     pub(crate) fn forget(&mut self, store: &Store, rep: UserIx) {
         self.0.retain(|u, _| store.find(*u) != rep);

@@ -1,5 +1,9 @@
 #![doc = include_str!("../guide/engagement/day_store.md")]
 
+mod ledger;
+
+pub(crate) use ledger::Ledger;
+
 use super::funnel::{Funnel, FunnelMsg};
 use crate::error::ReportError;
 use crate::model::AuthorKind;
@@ -368,6 +372,18 @@ impl DayStore {
             .map_or(0, |(_, v)| *v)
     }
 
+    /// Put back the country `sealed` recorded for `user`, if any (what a splice with
+    /// `sealed` does for every user).
+    pub(crate) fn restore_country(&mut self, sealed: &DayStore, user: UserIx) {
+        if let Some(c) = sealed.country(user) {
+            let i = user as usize;
+            if self.countries.len() <= i {
+                self.countries.resize(i + 1, None);
+            }
+            self.countries[i] = Some(c);
+        }
+    }
+
     fn agg(&mut self, phone: PhoneIx, day: DayNum) -> &mut DayAgg {
         let (from, to) = self.span;
         self.phones
@@ -384,69 +400,7 @@ impl DayStore {
         country: Option<Country>,
         contribs: &[Contribution<'_>],
     ) {
-        let mut active = false;
-        for c in contribs {
-            match &c.emit {
-                Emit::FirstEver => {
-                    self.first_ever.get_mut(c.day).insert(user);
-                }
-                Emit::NewOnPhone => {
-                    self.agg(c.phone, c.day).new_users.insert(user);
-                }
-                Emit::Active => {
-                    active = true;
-                    self.agg(c.phone, c.day).active.insert(user);
-                }
-                Emit::Received { hour } => {
-                    let a = self.agg(c.phone, c.day);
-                    a.received += 1;
-                    a.hours[usize::from(*hour).min(23)] += 1;
-                }
-                Emit::Sent { delivered } => {
-                    let a = self.agg(c.phone, c.day);
-                    a.sent += 1;
-                    a.delivered += u64::from(*delivered);
-                }
-                Emit::Authored { kind, id } => {
-                    let id = id.map(|s| self.names.intern(s));
-                    *self
-                        .agg(c.phone, c.day)
-                        .authors
-                        .entry((*kind, id))
-                        .or_default() += 1;
-                }
-                Emit::Opened { reopen, manual } => {
-                    let a = self.agg(c.phone, c.day);
-                    a.opened += 1;
-                    a.reopened += u64::from(*reopen);
-                    a.reopened_manually += u64::from(*manual);
-                }
-                Emit::Closed => self.agg(c.phone, c.day).closed += 1,
-                Emit::Response { kind, secs } => {
-                    self.agg(c.phone, c.day).responses.push((*kind, *secs));
-                }
-                Emit::Funnel(f) => {
-                    let mut names = std::mem::take(&mut self.names);
-                    let a = self.agg(c.phone, c.day);
-                    if let Some(t) = f.template {
-                        let t = names.intern(t);
-                        a.templates.entry(t).or_default().add(f, &mut names);
-                    }
-                    if let Some(k) = f.campaign {
-                        let k = names.intern(k);
-                        a.campaigns.entry(k).or_default().add(f, &mut names);
-                    }
-                    self.names = names;
-                }
-            }
-        }
-        if active {
-            let i = user as usize;
-            if self.countries.len() <= i {
-                self.countries.resize(i + 1, None);
-            }
-            self.countries[i] = country;
-        }
+        self.absorb_into(user, country, contribs, None);
     }
 
     /// Recompute the derived gauges (open support conversations at the end of each day).

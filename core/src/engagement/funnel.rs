@@ -3,7 +3,6 @@
 //! The rules are in [`super::templates`].
 
 use crate::model::{ButtonKind, Category};
-use crate::util::interner::Interner;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -62,26 +61,6 @@ pub(crate) struct Funnel {
 }
 
 impl Funnel {
-    /// Add one message.
-    pub(crate) fn add(&mut self, m: &FunnelMsg<'_>, names: &mut Interner) {
-        self.sent += 1;
-        self.delivered += u64::from(m.delivered);
-        self.read += u64::from(m.read);
-        self.replied += u64::from(m.replied);
-        self.categories |= category_bit(m.category);
-        for b in &m.buttons {
-            let e = self
-                .buttons
-                .entry((names.intern(b.text), kind_code(b.kind)))
-                .or_default();
-            e.0 += b.clicks;
-            e.1 += b.url_clicks;
-        }
-        if let Some(code) = m.failed {
-            *self.failed.entry(code).or_default() += 1;
-        }
-    }
-
     /// `self += other`, mapping `other`'s interned ids through `map` when given.
     pub(crate) fn merge_mapped(&mut self, o: &Funnel, map: Option<&[u32]>) {
         self.sent += o.sent;

@@ -10,7 +10,7 @@ pub(crate) mod support;
 pub(crate) mod templates;
 
 pub(crate) use carry::{Carries, Carry};
-pub(crate) use day_store::{Contribution, DayStore};
+pub(crate) use day_store::{Contribution, DayStore, Ledger};
 
 pub use authors::TopAuthor;
 pub use sections::{DailyActive, DailyVolume, Engagement};
@@ -43,10 +43,23 @@ impl<'a> FoldCtx<'a> {
     /// The context for folding users of `store` into days of `tz`, continuing from the
     /// `carries` expired history left.
     pub(crate) fn new(store: &'a Store, tz: Tz, carries: Option<&Carries>) -> FoldCtx<'a> {
+        FoldCtx::with_clicks(store, tz, carries, |_| true)
+    }
+
+    /// [`FoldCtx::new`] for folding only the users `of` accepts (by representative): it
+    /// keeps only their clicks.
+    fn with_clicks(
+        store: &'a Store,
+        tz: Tz,
+        carries: Option<&Carries>,
+        of: impl Fn(UserIx) -> bool,
+    ) -> FoldCtx<'a> {
         let mut clicks: HashMap<MsgIx, Vec<&'a str>> = HashMap::new();
         for c in store.clicks.values() {
             if let Some(m) = store.outbound(&c.message_id) {
-                clicks.entry(m).or_default().push(&c.button);
+                if of(store.find(store.msgs[m as usize].user)) {
+                    clicks.entry(m).or_default().push(&c.button);
+                }
             }
         }
         FoldCtx {
@@ -93,6 +106,17 @@ pub fn build_users(
     carries: Option<&Carries>,
     users: impl IntoIterator<Item = UserIx>,
 ) -> DayStore {
+    build_users_into(store, tz, carries, users, None)
+}
+
+/// [`build_users`], keeping every user's contributions in `ledger` when given.
+fn build_users_into(
+    store: &Store,
+    tz: Tz,
+    carries: Option<&Carries>,
+    users: impl IntoIterator<Item = UserIx>,
+    mut ledger: Option<&mut Ledger>,
+) -> DayStore {
     let cx = FoldCtx::new(store, tz, carries);
     let (from, to) = match (store.min_ts, store.max_ts) {
         (Some(a), Some(b)) => (cx.day(a), cx.day(b)),
@@ -104,10 +128,74 @@ pub fn build_users(
         let rec = &store.users[u as usize];
         buf.clear();
         fold_user(&cx, u, rec, &mut buf);
-        days.absorb(u, store.country_of(u), &buf);
+        days.absorb_into(u, store.country_of(u), &buf, ledger.as_deref_mut());
     }
     days.finalize();
     days
+}
+
+/// Fold again the users of `changed` (indices the store's journal noted, linked since or
+/// not) into `days`, built with `ledger` from an earlier state of `store` (prepared) and
+/// the same expired history `past`: take out what each of them and their representative
+/// added, then add their representatives' new folds. Equals a fresh build (see the
+/// `ledger` module).
+fn refold(
+    days: &mut DayStore,
+    ledger: &mut Ledger,
+    store: &Store,
+    past: Option<Past<'_>>,
+    changed: &[UserIx],
+) {
+    let mut roots: Vec<UserIx> = changed.iter().map(|u| store.find(*u)).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    for u in changed.iter().chain(&roots) {
+        days.retract(*u, ledger);
+    }
+    let live = |u: UserIx| {
+        let r = &store.users[u as usize];
+        r.wa_id.is_some() || r.bsuid.is_some()
+    };
+    let ours = |u: UserIx| roots.binary_search(&u).is_ok();
+    let mut cx = FoldCtx::with_clicks(store, days.tz(), None, ours);
+    if let Some(p) = past {
+        cx.carries = p.carries.by_user_among(store, ours);
+    }
+    let mut buf = Vec::new();
+    for &u in roots.iter().filter(|u| live(**u)) {
+        buf.clear();
+        fold_user(&cx, u, &store.users[u as usize], &mut buf);
+        days.absorb_into(u, store.country_of(u), &buf, Some(ledger));
+    }
+    if let Some(p) = past {
+        for u in changed.iter().chain(&roots) {
+            days.restore_country(p.sealed, *u);
+        }
+    }
+    days.finalize();
+}
+
+/// Build the day aggregates of every live user in `tz` from scratch, with a ledger when
+/// the result can be kept up to date user by user: without expired history, or with
+/// sealed days in the same zone (spliced in; the ledger skips their days).
+fn build_tracked(store: &Store, tz: Tz, past: Option<Past<'_>>) -> (DayStore, Option<Ledger>) {
+    match past {
+        None => {
+            let mut ledger = Ledger::default();
+            let d = build_users_into(store, tz, None, store.live_users(), Some(&mut ledger));
+            (d, Some(ledger))
+        }
+        Some(p) if p.sealed.tz() == tz => {
+            let until = day_num(p.until);
+            let mut ledger = Ledger::with_floor(Some(until));
+            let users = store.live_users();
+            let mut d = build_users_into(store, tz, Some(p.carries), users, Some(&mut ledger));
+            // Same zone and fact store: the splice cannot fail.
+            let _ = d.splice(p.sealed, until);
+            (d, Some(ledger))
+        }
+        Some(_) => (build(store, tz, past), None),
+    }
 }
 
 /// What expired history left for engagement: the users' carries and, in the zone they
@@ -151,20 +239,67 @@ pub fn build(store: &Store, tz: Tz, past: Option<Past<'_>>) -> DayStore {
     days
 }
 
-/// The engine's built [`DayStore`], rebuilt when a report asks for another time zone or
-/// after [`DayCache::clear`], which the engine calls whenever its state changes (ingest,
-/// merge, restore).
+/// The engine's built [`DayStore`], kept up to date by folding again only the users
+/// input changed (issue 17).
+///
+/// # When it is built from scratch instead
+///
+/// - the first report, and a report in another time zone than the last one;
+/// - after [`DayCache::clear`], which the engine calls when analysis state it does not
+///   track changes: restore, and an expiry that sealed days;
+/// - a change while expired history exists and the report is in another zone than the
+///   sealed days' (the support conversations expired history left open are counted over
+///   all users then: not tracked per user);
+/// - when the store's journal overflowed (more changes than users since the last report).
+///
+/// Otherwise the users the journal names are refolded (see `refold`). Merges of other
+/// engines go this way too, since they replay facts through the store's ingest path, and
+/// so does erasure: the erased person's slot is journaled and no longer live, so what
+/// they added is taken out and nothing comes back.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DayCache {
     days: Option<DayStore>,
+    /// What each user added to `days`, when it was built without expired history.
+    ledger: Option<Ledger>,
+    /// Users changed since `days` was last brought up to date (the store's journals,
+    /// gathered; `None`: every user may have changed).
+    pending: Option<Vec<UserIx>>,
 }
 
 impl DayCache {
-    /// The day aggregates of `store` (prepared) in `tz`, built if missing or in another
-    /// zone.
+    /// Gather a journal taken from the store ([`Store::take_touched`]).
+    pub(crate) fn note(&mut self, changed: Option<Vec<UserIx>>) {
+        self.pending = match (self.pending.take(), changed) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                a.sort_unstable();
+                a.dedup();
+                Some(a)
+            }
+            _ => None,
+        };
+    }
+
+    /// The day aggregates of `store` (prepared) in `tz`: built if missing, in another zone
+    /// or not incrementally maintainable; else updated for the users noted since.
     pub(crate) fn get(&mut self, store: &Store, tz: Tz, past: Option<Past<'_>>) -> &DayStore {
-        if self.days.as_ref().is_some_and(|d| d.tz() != tz) {
-            self.days = None;
+        let noted = self.pending.replace(Vec::new());
+        let changed = noted.as_deref();
+        let stale = match (&self.days, changed) {
+            (None, _) | (_, None) => true,
+            (Some(d), Some(c)) => d.tz() != tz || (!c.is_empty() && self.ledger.is_none()),
+        };
+        if stale {
+            self.clear();
+        }
+        match (&mut self.days, &mut self.ledger, changed) {
+            (Some(d), Some(l), Some(c)) if !c.is_empty() => refold(d, l, store, past, c),
+            (Some(_), ..) => {}
+            (None, ..) => {
+                let (days, ledger) = build_tracked(store, tz, past);
+                self.days = Some(days);
+                self.ledger = ledger;
+            }
         }
         self.days.get_or_insert_with(|| build(store, tz, past))
     }
@@ -172,5 +307,7 @@ impl DayCache {
     /// Forget the built store.
     pub(crate) fn clear(&mut self) {
         self.days = None;
+        self.ledger = None;
+        self.pending = Some(Vec::new());
     }
 }

@@ -145,7 +145,12 @@ impl Engine {
         let expired = self.expired.expiry.is_some();
         let min_ts = self.store.min_ts;
         self.expired.carries.forget(&self.store, u);
-        let (removed, _) = self.store.forget(u);
+        let rep = self.store.find(u);
+        let (removed, _) = self.store.forget(rep);
+        // The person's slot stays (empty, not live): the next report takes out what they
+        // added to the day aggregates and adds nothing back. Other users keep their
+        // indices; only message indices move, which the aggregates do not hold.
+        self.store.touch(rep);
         if expired {
             // Sealed days start at the old earliest time; reports still cover them.
             self.store.min_ts = min_ts;

@@ -5,11 +5,13 @@ mod forget;
 mod integrity;
 mod merge;
 mod phones;
+mod touched;
 
 pub(crate) use extra::Extra;
 pub use forget::Forgotten;
 
 pub(crate) use phones::PhoneResolver;
+pub(crate) use touched::Touched;
 
 use crate::input::{
     AccountInfo, ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg,
@@ -408,6 +410,9 @@ pub struct Store {
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
     pub agent: BTreeMap<Box<str>, AgentFacts>,
+    /// Users whose facts changed since the engine last looked (see [`touched`]).
+    #[serde(skip)]
+    pub(crate) touched: Touched,
 }
 
 /// What a Meta Business Agent message used or cost, as its inputs said. Kept beside the
@@ -669,6 +674,7 @@ impl Store {
                 rec.bsuid = min_some(rec.bsuid.take(), Some(b.into()));
             }
         }
+        self.touch(u);
         Some(u)
     }
 
@@ -676,6 +682,8 @@ impl Store {
     /// given set of users, and every report keys users by wa_id/BSUID, not index).
     fn union(&mut self, a: UserIx, b: UserIx) -> UserIx {
         let (keep, gone) = if a < b { (a, b) } else { (b, a) };
+        self.touch(gone);
+        self.touch(keep);
         self.parent[gone as usize] = keep;
         let g = std::mem::take(&mut self.users[gone as usize]);
         let k = &mut self.users[keep as usize];
@@ -811,6 +819,7 @@ impl Store {
             reply: m.reply,
         };
         if let Some(&ix) = self.inbound_ix.get(&*m.id) {
+            self.touch_msg(ix);
             if let Some(u) = user {
                 self.link_msg_user(ix, u);
             }
@@ -946,6 +955,7 @@ impl Store {
         let Some(ix) = self.outbound_slot(&s.id, u, phone, s.ts) else {
             return Applied::Ignored("unresolvable".into());
         };
+        self.touch_msg(ix);
         // A status may name the recipient by an id the record did not: link them.
         if let Some(u) = u {
             self.link_msg_user(ix, u);
@@ -1022,6 +1032,7 @@ impl Store {
         };
         let phone = o.phone.as_deref().map(|p| self.phone_of(p));
         let ix = self.outbound_slot(&o.id, Some(u), phone, o.ts).unwrap_or(0);
+        self.touch_msg(ix);
         self.link_msg_user(ix, u);
         if let Some(p) = o.phone.as_deref() {
             self.merge_phone(ix, p, true);
@@ -1083,6 +1094,8 @@ impl Store {
         let user = self.user_of(&x.contact);
         let contact = x.contact.key().unwrap_or("");
         if let Some(&ix) = self.external_ix.get(&*x.id) {
+            let was = self.find(self.externals[ix as usize].user);
+            self.touch(was);
             let old = &self.externals[ix as usize];
             if old.ts == x.ts
                 && *old.name == *x.name
@@ -1132,6 +1145,13 @@ impl Store {
         self.touch_ts(x.ts);
         bump(&mut self.stats.records, "external_event");
         Applied::New
+    }
+
+    /// Note the user of the business message a click names, when it is known.
+    fn touch_clicked(&mut self, message_id: &str) {
+        if let Some(ix) = self.outbound(message_id) {
+            self.touch_msg(ix);
+        }
     }
 
     fn spend_rec(&mut self, s: &SpendRecord<'_>) -> Applied {
@@ -1233,6 +1253,11 @@ impl Store {
     }
 
     fn click_insert(&mut self, key: String, rec: ClickRec) -> Applied {
+        self.touch_clicked(&rec.message_id);
+        if let Some(old) = self.clicks.get(&key) {
+            let id = old.message_id.clone();
+            self.touch_clicked(&id);
+        }
         match self.clicks.get(&key) {
             Some(old) if *old == rec => Applied::Duplicate,
             Some(old) => {

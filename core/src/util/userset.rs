@@ -79,6 +79,34 @@ impl Chunk {
         }
     }
 
+    /// Remove `low`; true when it was there. A bitmap that falls to [`ARRAY_MAX`] entries
+    /// becomes an array again, as a chunk built with those entries would be.
+    fn remove(&mut self, low: u16) -> bool {
+        match self {
+            Chunk::Array(a) => match a.binary_search(&low) {
+                Ok(p) => {
+                    a.remove(p);
+                    true
+                }
+                Err(_) => false,
+            },
+            Chunk::Bitmap(b, n) => {
+                let (w, bit) = (usize::from(low) / 64, 1u64 << (low % 64));
+                if b[w] & bit == 0 {
+                    return false;
+                }
+                b[w] &= !bit;
+                *n -= 1;
+                if *n as usize <= ARRAY_MAX {
+                    let mut a = Vec::with_capacity(*n as usize);
+                    self.for_each(0, &mut |x| a.push(x as u16));
+                    *self = Chunk::Array(a);
+                }
+                true
+            }
+        }
+    }
+
     /// `self ∪= other`.
     fn union_with(&mut self, other: &Chunk) {
         match (&mut *self, other) {
@@ -234,6 +262,21 @@ impl UserSet {
         self.chunks[i].insert(l)
     }
 
+    /// Remove `u`; true when it was there (the inverse of [`UserSet::insert`]: the set
+    /// left equals the one built without `u`).
+    pub fn remove(&mut self, u: u32) -> bool {
+        let (h, l) = ((u >> 16) as u16, u as u16);
+        let Ok(i) = self.highs.binary_search(&h) else {
+            return false;
+        };
+        let gone = self.chunks[i].remove(l);
+        if self.chunks[i].len() == 0 {
+            self.highs.remove(i);
+            self.chunks.remove(i);
+        }
+        gone
+    }
+
     /// `self ∪= other`, in time proportional to the two sets' stored sizes. Associative and
     /// commutative, with the empty set as identity.
     pub(crate) fn union_with(&mut self, other: &UserSet) {
@@ -328,6 +371,26 @@ impl FromIterator<u32> for UserSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remove_undoes_insert_in_arrays_and_bitmaps() {
+        // 5,000 users in one chunk make a bitmap (over ARRAY_MAX = 4,096); removing 1,000
+        // of them leaves 4,000, which a set built directly holds as an array.
+        let mut s: UserSet = (0..5_000).collect();
+        assert!(matches!(s.chunks[0], Chunk::Bitmap(..)));
+        for u in 0..1_000 {
+            assert!(s.remove(u));
+        }
+        assert!(!s.remove(3), "already gone");
+        assert!(!s.remove(70_000), "never there (another chunk)");
+        assert_eq!(s, (1_000..5_000).collect::<UserSet>());
+        assert_eq!(s.len(), 4_000);
+        let mut t: UserSet = [7, 70_000].into_iter().collect();
+        assert!(t.remove(70_000));
+        assert_eq!(t, [7].into_iter().collect::<UserSet>());
+        assert!(t.remove(7));
+        assert!(t.is_empty());
+    }
 
     #[test]
     fn union_keeps_each_user_once() {

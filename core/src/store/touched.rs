@@ -1,0 +1,110 @@
+//! Which users input changed since the last look: the store's change journal.
+//!
+//! Every mutation of a user's facts (a message, a status, a record, a close, a click, an
+//! identity link) notes the user it touched; the engine drains the journal before a
+//! report and refolds only those users (see `crate::engagement::DayCache`). It records
+//! facts that changed, not analysis state. A journal entry may name a user that has
+//! since been linked to another: readers resolve it with [`super::Store::find`].
+
+use super::UserIx;
+
+/// The users touched since the journal was last taken.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Touched {
+    /// Touched users (repeats possible; resolve with `find`).
+    pub(crate) users: Vec<UserIx>,
+    /// More entries than the journal keeps arrived: treat every user as touched.
+    pub(crate) overflow: bool,
+}
+
+/// Entries kept before the journal gives up and says "everything" (beyond this, folding
+/// every user again costs about what folding the journal's users would).
+fn limit(users: usize) -> usize {
+    users.saturating_mul(2).max(4096)
+}
+
+/// A journal is bookkeeping, not state: two stores with the same facts are equal whatever
+/// their journals say.
+impl PartialEq for Touched {
+    fn eq(&self, _: &Touched) -> bool {
+        true
+    }
+}
+
+impl super::Store {
+    /// Note that user `u`'s facts changed.
+    pub(crate) fn touch(&mut self, u: UserIx) {
+        let t = &mut self.touched;
+        if t.overflow {
+            return;
+        }
+        if t.users.len() >= limit(self.users.len()) {
+            t.overflow = true;
+            t.users = Vec::new();
+            return;
+        }
+        t.users.push(u);
+    }
+
+    /// Note that every user may have changed (indices were rewritten, say).
+    pub(crate) fn touch_all(&mut self) {
+        self.touched = Touched {
+            users: Vec::new(),
+            overflow: true,
+        };
+    }
+
+    /// Note that the user of message `ix` changed.
+    pub(crate) fn touch_msg(&mut self, ix: super::MsgIx) {
+        if let Some(m) = self.msgs.get(ix as usize) {
+            let u = self.find(m.user);
+            self.touch(u);
+        }
+    }
+
+    /// Take the journal: every user index touched since the last call (both sides of an
+    /// identity link among them), sorted and distinct; `None` when every user may have
+    /// changed.
+    pub(crate) fn take_touched(&mut self) -> Option<Vec<UserIx>> {
+        let t = std::mem::take(&mut self.touched);
+        if t.overflow {
+            return None;
+        }
+        let mut users = t.users;
+        users.sort_unstable();
+        users.dedup();
+        Some(users)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+
+    #[test]
+    fn the_journal_gives_users_sorted_once_then_overflows_to_everything() {
+        let mut s = Store::default();
+        for u in [7, 3, 7, 1] {
+            s.touch(u);
+        }
+        assert_eq!(s.take_touched(), Some(vec![1, 3, 7]));
+        assert_eq!(s.take_touched(), Some(vec![]), "taken: empty again");
+        // No users: the journal keeps 4,096 entries (limit(0)); the 4,097th gives up.
+        for u in 0..4_096 {
+            s.touch(u);
+        }
+        assert_eq!(s.take_touched().map(|v| v.len()), Some(4_096));
+        for u in 0..4_097 {
+            s.touch(u);
+        }
+        assert_eq!(
+            s.take_touched(),
+            None,
+            "overflowed: every user may have changed"
+        );
+        s.touch_all();
+        s.touch(1);
+        assert_eq!(s.take_touched(), None);
+        assert_eq!(s.take_touched(), Some(vec![]));
+    }
+}
