@@ -252,8 +252,9 @@ impl DocumentSplitter {
 
     /// Scan one (non-empty) chunk of the stream. Runs of bytes that cannot change the
     /// state (string contents, values between brackets, other text) are skipped with one
-    /// search each.
-    fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(Piece<'_>) -> bool) {
+    /// search each. For callers that read the stream themselves (the threaded ingest);
+    /// [`DocumentSplitter::finish`] after the last chunk.
+    pub(crate) fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(Piece<'_>) -> bool) {
         let n = chunk.len();
         // Where the open document's bytes start in this chunk.
         let mut seg = 0;
@@ -648,7 +649,9 @@ impl DocumentSplitter {
     }
 
     /// The end of the input: hand over what is still open.
-    fn finish(&mut self, each: &mut dyn FnMut(Piece<'_>) -> bool) {
+    /// Hand over what is still open at the end of the stream (after the last
+    /// [`DocumentSplitter::feed`]).
+    pub(crate) fn finish(&mut self, each: &mut dyn FnMut(Piece<'_>) -> bool) {
         let open = self.base - self.doc_start;
         match self.mode {
             Mode::Idle => {
