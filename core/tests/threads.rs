@@ -136,3 +136,49 @@ proptest! {
         assert_same(input.as_bytes(), threads, batch);
     }
 }
+
+/// A reader that gives `data` a few bytes at a time, then fails.
+struct Failing<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Failing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.data.is_empty() {
+            return Err(std::io::Error::other("disk gone"));
+        }
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_read_error_keeps_what_came_before_it_as_on_one_thread() {
+    let input = mixed_input();
+    // Cut inside a line, so a document is open when the input breaks off.
+    let cut = &input[..input.len() / 2 + 17];
+    let mut one = Engine::new(example_config()).unwrap();
+    let mut four = Engine::new(example_config()).unwrap();
+    let a = one.ingest_reader(Failing {
+        data: cut,
+        step: 1000,
+    });
+    let b = internals::ingest_in_batches(
+        &mut four,
+        Failing {
+            data: cut,
+            step: 333,
+        },
+        4,
+        4096,
+    );
+    assert_eq!(a.unwrap_err().to_string(), "disk gone");
+    assert_eq!(b.unwrap_err().to_string(), "disk gone");
+    // Half the example data was ingested, and its lines counted, the same on both.
+    assert!(one.stats().lines > 1000);
+    assert_eq!(one.stats(), four.stats());
+    assert_eq!(one.snapshot(), four.snapshot());
+}

@@ -1,146 +1,197 @@
 //! Ingest on several threads ([`Engine::ingest_reader_threads`]).
 //!
 //! Parsing is pure (bytes in, events out), applying is not (it changes the store). So the
-//! stream is read in rounds: the calling thread splits the input into documents
-//! ([`DocumentSplitter`], the same rules as [`Engine::ingest_reader`]) and copies them into
-//! batches of about [`BATCH_BYTES`]; `threads` scoped workers parse a round's batches,
-//! taking the next unparsed batch as they finish one; the calling thread meanwhile reads
-//! the next round, then applies the parsed batches strictly in input order as each is
-//! ready. Every document is parsed by the same function as on one thread and applied in
-//! the same order, so the engine ends in the same state, with the same outcome and the
-//! same errors (lines and columns included), whatever the thread count.
+//! calling thread reads the input in line-aligned chunks of about [`BATCH_BYTES`], a round
+//! of them at a time; `threads` scoped workers split each chunk into documents with a new
+//! [`DocumentSplitter`] (the rules of [`Engine::ingest_reader`], whole lines offered and
+//! parsed as they are) and parse them, each worker taking the next chunk as it finishes
+//! one; the calling thread meanwhile reads the next round, then applies the chunks'
+//! events strictly in input order as each is ready.
 //!
-//! The splitter here never offers whole lines ([`crate::input::stream::Piece::Line`]): a
-//! line that is one whole object is then handed over as a document of the same bytes,
-//! which parses to the same events (and, when it fails, to the error the single-threaded
-//! path gives after declining the line).
+//! A new splitter splits a chunk as the splitter of the whole input would when that one
+//! is at rest at the chunk's start (between documents, at a line start, nothing pending;
+//! `DocumentSplitter::at_rest`) — the usual case. When it is not (a pretty-printed
+//! document or an array spans the cut), the calling thread splits the chunk again with
+//! the whole input's splitter. So every document is split and parsed as on one thread and
+//! applied in the same order: the engine ends in the same state, with the same outcome and
+//! the same errors (lines and columns included), whatever the thread count.
 
 use super::{Engine, StreamOutcome};
 use crate::error::ParseError;
-use crate::input::stream::{DocumentSplitter, Piece, StreamDoc};
-use crate::input::{Event, ParseOptions, parse_stream_doc};
-use std::io::{BufRead, BufReader, Read};
+use crate::input::stream::{DocumentSplitter, Piece};
+use crate::input::{Event, ParseOptions, parse_stream_doc, try_parse_whole};
+use std::io::Read;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
-/// About how many input bytes one batch holds (a batch is one worker's unit of work).
+/// About how many input bytes one chunk holds (a chunk is one worker's unit of work).
 pub(crate) const BATCH_BYTES: usize = 1 << 19;
 
-/// Batches per worker in a round: enough that the workers stay busy while the calling
-/// thread applies, few enough that a round's copies stay small (8 × 512 KiB per worker).
+/// Chunks per worker in a round: enough that the workers stay busy while the calling
+/// thread applies, few enough that a round's input stays small (8 × 512 KiB per worker).
 const BATCHES_PER_WORKER: usize = 8;
 
-/// One piece of a batch: a document (its bytes in the batch's buffer) or a stream error.
-enum Item {
-    Doc {
-        start: usize,
-        end: usize,
-        line: u64,
-        column: u64,
-        element: Option<usize>,
-    },
-    Error(ParseError),
-}
-
-/// Consecutive pieces of the stream, their bytes copied out of the reader's buffer.
-#[derive(Default)]
-struct Batch {
-    buf: Vec<u8>,
-    items: Vec<Item>,
-}
-
-/// What parsing one piece gave: its events, or its error.
+/// What parsing one piece gave: its events, or its error (lines counted from the start of
+/// the splitter that found it).
 type Parsed<'a> = Result<Vec<Event<'a>>, ParseError>;
 
-impl Batch {
-    fn push(&mut self, piece: Piece<'_>) {
-        match piece {
-            Piece::Doc(d) | Piece::Line(d) => {
-                let start = self.buf.len();
-                self.buf.extend_from_slice(d.bytes);
-                self.items.push(Item::Doc {
-                    start,
-                    end: self.buf.len(),
-                    line: d.line,
-                    column: d.column,
-                    element: d.element,
-                });
-            }
-            Piece::Error(e) => self.items.push(Item::Error(e)),
-        }
-    }
+/// A line-aligned run of the input (it ends with a line break, unless the input ended or
+/// a line was too long to wait for), and room for the documents the splitter copies out
+/// of it (one that spans lines): the events borrow from both.
+struct Chunk {
+    bytes: Vec<u8>,
+    last: bool,
+    /// Documents split by the worker, and by the calling thread if it must split again.
+    copies: [OnceLock<Vec<u8>>; 2],
+}
 
-    /// Parse every piece; `base` is the engine's line count before the stream.
-    fn parse(&self, base: u64, opts: &ParseOptions) -> Vec<Parsed<'_>> {
-        self.items
-            .iter()
-            .map(|item| match item {
-                Item::Doc {
-                    start,
-                    end,
+/// A chunk split and parsed: its pieces' results in order, and the splitter after it.
+struct Split<'a> {
+    parsed: Vec<Parsed<'a>>,
+    split: DocumentSplitter,
+}
+
+/// A piece found by the splitter, before parsing: parsed already (a whole line taken), or
+/// a document copied out at `start..end` of the copies, or a stream error.
+enum Found<'a> {
+    Parsed(Parsed<'a>),
+    Copied(usize, usize, u64, u64, Option<usize>),
+}
+
+/// Split `bytes` with `split` (a new splitter for a line-aligned chunk, or the splitter
+/// the previous chunk left) and parse every piece; `finish` at the end of the input.
+/// Whole lines are parsed as they are offered (borrowing `bytes`); documents the splitter
+/// copies are kept in `copies` and parsed after.
+fn split_and_parse<'a>(
+    bytes: &'a [u8],
+    copies: &'a OnceLock<Vec<u8>>,
+    mut split: DocumentSplitter,
+    finish: bool,
+    opts: &ParseOptions,
+) -> Split<'a> {
+    let mut found = Vec::new();
+    let mut copy = Vec::new();
+    let mut each = |p: Piece<'_>| match p {
+        Piece::Line(d) => {
+            // The offered line is a slice of `bytes`: take it with their lifetime.
+            let at = d.bytes.as_ptr() as usize - bytes.as_ptr() as usize;
+            let line = &bytes[at..at + d.bytes.len()];
+            let mut events = Vec::new();
+            match try_parse_whole(line, d.line, opts, &mut events) {
+                Some(r) => {
+                    found.push(Found::Parsed(r.map(|()| events)));
+                    true
+                }
+                None => false,
+            }
+        }
+        Piece::Doc(d) => {
+            let start = copy.len();
+            copy.extend_from_slice(d.bytes);
+            found.push(Found::Copied(
+                start,
+                copy.len(),
+                d.line,
+                d.column,
+                d.element,
+            ));
+            false
+        }
+        Piece::Error(e) => {
+            found.push(Found::Parsed(Err(e)));
+            false
+        }
+    };
+    if !bytes.is_empty() {
+        split.feed(bytes, &mut each);
+    }
+    if finish {
+        split.finish(&mut each);
+    }
+    let copy: &'a [u8] = copies.get_or_init(|| copy);
+    let parsed = found
+        .into_iter()
+        .map(|f| match f {
+            Found::Parsed(p) => p,
+            Found::Copied(start, end, line, column, element) => {
+                let d = crate::input::stream::StreamDoc {
+                    bytes: &copy[start..end],
                     line,
                     column,
                     element,
-                } => {
-                    let d = StreamDoc {
-                        bytes: &self.buf[*start..*end],
-                        line: *line,
-                        column: *column,
-                        element: *element,
-                    };
-                    parse_stream_doc(&d, base + line, opts)
-                }
-                Item::Error(e) => Err(e.clone().at_line_offset(base)),
-            })
-            .collect()
-    }
+                };
+                parse_stream_doc(&d, line, opts)
+            }
+        })
+        .collect();
+    Split { parsed, split }
 }
 
-/// Reads the stream and splits it into batches, a round at a time.
+/// Reads the input in line-aligned chunks, a round at a time.
 struct Feeder<R> {
-    reader: BufReader<R>,
-    split: DocumentSplitter,
+    reader: R,
+    /// Bytes read after the last chunk's final line break.
+    carry: Vec<u8>,
+    /// Cut a chunk without a line break once it is this long.
+    hard_limit: usize,
     error: Option<std::io::Error>,
     done: bool,
 }
 
 impl<R: Read> Feeder<R> {
-    /// Up to `count` batches of about `batch_bytes` each; none once the stream has ended.
-    fn round(&mut self, count: usize, batch_bytes: usize) -> Vec<Batch> {
-        let mut out = Vec::new();
-        let mut cur = Batch::default();
-        while !self.done && out.len() < count {
-            match self.reader.fill_buf() {
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+    /// The next chunk of about `size` bytes, or `None` at the end of the input.
+    fn chunk(&mut self, size: usize) -> Option<Chunk> {
+        if self.done {
+            return None;
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut scanned = 0;
+        loop {
+            if buf.len() >= size {
+                if let Some(k) = memchr::memrchr(b'\n', &buf[scanned..]) {
+                    self.carry = buf.split_off(scanned + k + 1);
+                    break;
+                }
+                scanned = buf.len();
+                if buf.len() >= self.hard_limit {
+                    break;
+                }
+            }
+            let at = buf.len();
+            buf.resize(at + size.max(4096), 0);
+            match self.reader.read(&mut buf[at..]) {
+                Ok(0) => {
+                    buf.truncate(at);
+                    self.done = true;
+                    break;
+                }
+                Ok(n) => buf.truncate(at + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(at),
                 Err(e) => {
+                    buf.truncate(at);
                     self.error = Some(e);
                     self.done = true;
-                }
-                Ok([]) => {
-                    self.split.finish(&mut |p| {
-                        cur.push(p);
-                        false
-                    });
-                    self.done = true;
-                }
-                Ok(chunk) => {
-                    let n = chunk.len();
-                    self.split.feed(chunk, &mut |p| {
-                        cur.push(p);
-                        false
-                    });
-                    self.reader.consume(n);
+                    break;
                 }
             }
-            if cur.buf.len() >= batch_bytes || cur.items.len() >= batch_bytes / 64 {
-                out.push(std::mem::take(&mut cur));
-            }
         }
-        if !cur.items.is_empty() {
-            out.push(cur);
-        }
-        out
+        Some(Chunk {
+            bytes: buf,
+            last: self.done && self.error.is_none(),
+            copies: [OnceLock::new(), OnceLock::new()],
+        })
     }
+
+    fn round(&mut self, count: usize, size: usize) -> Vec<Chunk> {
+        (0..count).map_while(|_| self.chunk(size)).collect()
+    }
+}
+
+/// The splitter of the input so far, and the input lines before the chunk it started on.
+struct Carry {
+    split: DocumentSplitter,
+    lines_before: u64,
 }
 
 impl Engine {
@@ -171,8 +222,8 @@ impl Engine {
         self.ingest_in_batches(reader, threads, BATCH_BYTES)
     }
 
-    /// [`Engine::ingest_reader_threads`] with batches of about `batch_bytes` (small ones
-    /// let tests cross many batch and round boundaries).
+    /// [`Engine::ingest_reader_threads`] with chunks of about `batch_bytes` (small ones
+    /// let tests cross many chunk and round boundaries).
     pub(crate) fn ingest_in_batches<R: Read>(
         &mut self,
         reader: R,
@@ -185,25 +236,31 @@ impl Engine {
         self.touched();
         let base = self.store.stats.lines;
         let opts = self.opts;
+        let size = batch_bytes.max(1);
         let mut feed = Feeder {
-            reader: BufReader::with_capacity(1 << 16, reader),
-            split: DocumentSplitter::new(opts.max_bytes),
+            reader,
+            carry: Vec::new(),
+            hard_limit: size.saturating_add(opts.max_bytes),
             error: None,
             done: false,
         };
         let count = threads * BATCHES_PER_WORKER;
         let mut out = StreamOutcome::default();
-        let mut cur = feed.round(count, batch_bytes);
+        let mut carry = Carry {
+            split: DocumentSplitter::offering_lines(opts.max_bytes),
+            lines_before: 0,
+        };
+        let mut cur = feed.round(count, size);
         while !cur.is_empty() {
             let next = std::thread::scope(|s| {
-                let rx = spawn_workers(s, &cur, threads, base, &opts);
-                let next = feed.round(count, batch_bytes);
-                self.apply_in_order(&rx, cur.len(), &mut out);
+                let rx = spawn_workers(s, &cur, threads, &opts);
+                let next = feed.round(count, size);
+                self.apply_in_order(&rx, &cur, &mut carry, base, &mut out);
                 next
             });
             cur = next;
         }
-        out.lines = feed.split.lines();
+        out.lines = carry.lines_before + carry.split.lines();
         self.store.stats.lines += out.lines;
         match feed.error {
             Some(e) => Err(e),
@@ -211,52 +268,87 @@ impl Engine {
         }
     }
 
-    /// Apply `n` parsed batches, arriving on `rx` in any order, in batch order.
-    fn apply_in_order(
+    /// Apply the round's chunks in order. A worker split its chunk with a new splitter;
+    /// that is right when the splitter of the input before it is at rest. Otherwise (a
+    /// document spans the cut) the chunk is split again here, with that splitter.
+    fn apply_in_order<'a>(
         &mut self,
-        rx: &mpsc::Receiver<(usize, Vec<Parsed<'_>>)>,
-        n: usize,
+        rx: &mpsc::Receiver<(usize, Split<'a>)>,
+        chunks: &'a [Chunk],
+        carry: &mut Carry,
+        base: u64,
         out: &mut StreamOutcome,
     ) {
-        let mut ready: Vec<Option<Vec<Parsed<'_>>>> = (0..n).map(|_| None).collect();
-        for slot in 0..n {
-            while ready[slot].is_none() {
-                // A worker that panicked drops its sender; its batch never arrives.
-                let (i, parsed) = rx.recv().expect("a parse worker stopped");
-                ready[i] = Some(parsed);
+        let mut ready: Vec<Option<Split<'a>>> = chunks.iter().map(|_| None).collect();
+        for (k, chunk) in chunks.iter().enumerate() {
+            while ready[k].is_none() {
+                // Workers never panic on input; if one did, the scope re-raises it.
+                let Ok((i, split)) = rx.recv() else { break };
+                ready[i] = Some(split);
             }
-            for p in ready[slot].take().into_iter().flatten() {
-                match p {
-                    Ok(events) => out.outcome.absorb(self.apply_events(events)),
-                    Err(e) => {
-                        self.store.stats.errors += 1;
-                        out.errors.push(e);
-                    }
+            let done = ready[k].take();
+            let parsed = match done {
+                Some(done) if carry.split.at_rest() => {
+                    carry.lines_before += carry.split.lines();
+                    carry.split = done.split;
+                    done.parsed
+                }
+                _ => {
+                    let split = std::mem::replace(&mut carry.split, DocumentSplitter::new(0));
+                    let again = split_and_parse(
+                        &chunk.bytes,
+                        &chunk.copies[1],
+                        split,
+                        chunk.last,
+                        &self.opts,
+                    );
+                    carry.split = again.split;
+                    again.parsed
+                }
+            };
+            self.apply_parsed_chunk(parsed, base + carry.lines_before, out);
+        }
+    }
+
+    /// Apply one chunk's results; `offset`: engine lines before its splitter's first line.
+    fn apply_parsed_chunk(
+        &mut self,
+        parsed: Vec<Parsed<'_>>,
+        offset: u64,
+        out: &mut StreamOutcome,
+    ) {
+        for p in parsed {
+            match p {
+                Ok(events) => out.outcome.absorb(self.apply_events(events)),
+                Err(e) => {
+                    self.store.stats.errors += 1;
+                    out.errors.push(e.at_line_offset(offset));
                 }
             }
         }
     }
 }
 
-/// Start `threads` workers parsing `batches`, each taking the next unparsed batch; the
-/// receiver gets every batch's results with its index.
+/// Start `threads` workers splitting and parsing `chunks`, each with a new splitter,
+/// each worker taking the next chunk; the receiver gets every chunk's result with its index.
 fn spawn_workers<'scope, 'b: 'scope>(
     s: &'scope std::thread::Scope<'scope, '_>,
-    batches: &'b [Batch],
+    chunks: &'b [Chunk],
     threads: usize,
-    base: u64,
     opts: &'b ParseOptions,
-) -> mpsc::Receiver<(usize, Vec<Parsed<'b>>)> {
+) -> mpsc::Receiver<(usize, Split<'b>)> {
     let (tx, rx) = mpsc::channel();
     let next = std::sync::Arc::new(AtomicUsize::new(0));
-    for _ in 0..threads.min(batches.len()) {
+    for _ in 0..threads.min(chunks.len()) {
         let tx = tx.clone();
         let next = next.clone();
         s.spawn(move || {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(b) = batches.get(i) else { break };
-                if tx.send((i, b.parse(base, opts))).is_err() {
+                let Some(c) = chunks.get(i) else { break };
+                let split = DocumentSplitter::offering_lines(opts.max_bytes);
+                let done = split_and_parse(&c.bytes, &c.copies[0], split, c.last, opts);
+                if tx.send((i, done)).is_err() {
                     break;
                 }
             }

@@ -199,6 +199,25 @@ impl DocumentSplitter {
         }
     }
 
+    /// A splitter that offers whole lines ([`Piece::Line`]) to [`DocumentSplitter::feed`]'s
+    /// callback, as [`DocumentSplitter::run_offering_lines`] does.
+    pub(crate) fn offering_lines(max_document_bytes: usize) -> DocumentSplitter {
+        let mut s = DocumentSplitter::new(max_document_bytes);
+        s.offer_lines = true;
+        s
+    }
+
+    /// Whether the splitter is between documents at the start of a line, with nothing
+    /// pending: then what follows splits exactly as it would for a new splitter (the
+    /// threaded ingest splits line-aligned chunks each with a new one, and checks this).
+    pub(crate) fn at_rest(&self) -> bool {
+        self.mode == Mode::Idle
+            && self.bom == 0
+            && !self.pending_break
+            && self.fresh_line
+            && self.prev == b'\n'
+    }
+
     /// Read `reader` to its end, handing every document (and every error of the stream's
     /// shape) to `each` in order. Only an I/O error stops it; [`DocumentSplitter::lines`]
     /// then counts the lines read before it.
