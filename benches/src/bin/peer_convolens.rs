@@ -1,10 +1,11 @@
 //! `peer_convolens`: the convolens side of the peer comparison (`benches/peers/run`).
 //!
 //! ```text
-//! peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]
+//! peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N] [--ingest-threads N]
 //! ```
 //!
-//! Reads the JSONL file with [`Engine::ingest_reader`] (the product's load path) and computes
+//! Reads the JSONL file with [`Engine::ingest_reader_threads`] (the product's load path; on
+//! `--ingest-threads` threads, default: the machine's cores; 1: [`Engine::ingest_reader`]) and computes
 //! a report with [`Engine::report`] over the whole ingested range (the product's compute
 //! path: every section, not only the two compared, so convolens does more work than the
 //! peers). Prints one JSON object on standard output:
@@ -45,6 +46,7 @@ struct Args {
     runs: u32,
     compute_runs: u32,
     threads: u32,
+    ingest_threads: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -52,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
     let mut runs = 1;
     let mut compute_runs = 3;
     let mut threads = 1;
+    let mut ingest_threads = std::thread::available_parallelism().map_or(1, usize::from);
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut num = |name: &str| -> Result<u32, String> {
@@ -64,9 +67,10 @@ fn parse_args() -> Result<Args, String> {
             "--runs" => runs = num("--runs")?,
             "--compute-runs" => compute_runs = num("--compute-runs")?,
             "--threads" => threads = num("--threads")?,
+            "--ingest-threads" => ingest_threads = num("--ingest-threads")? as usize,
             "-h" | "--help" => {
                 return Err(
-                    "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]".into(),
+                    "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N] [--ingest-threads N]".into(),
                 );
             }
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
@@ -74,7 +78,7 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     let [jsonl, config] = <[String; 2]>::try_from(pos).map_err(
-        |_| "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]",
+        |_| "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N] [--ingest-threads N]",
     )?;
     Ok(Args {
         jsonl,
@@ -82,13 +86,16 @@ fn parse_args() -> Result<Args, String> {
         runs,
         compute_runs,
         threads,
+        ingest_threads,
     })
 }
 
-fn load(cfg: &Config, path: &str) -> Result<Engine, String> {
+fn load(cfg: &Config, path: &str, threads: usize) -> Result<Engine, String> {
     let mut e = Engine::new(cfg.clone()).map_err(|e| e.to_string())?;
     let f = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let out = e.ingest_reader(f).map_err(|e| format!("{path}: {e}"))?;
+    let out = e
+        .ingest_reader_threads(f, threads)
+        .map_err(|e| format!("{path}: {e}"))?;
     if let Some(err) = out.errors.first() {
         return Err(format!(
             "{path}: {} lines failed to parse, first: {err}",
@@ -212,7 +219,7 @@ fn run() -> Result<String, String> {
     let mut rep = None;
     for _ in 0..args.runs {
         let (t0, c0) = (Instant::now(), cpu_s());
-        let mut e = load(&cfg, &args.jsonl)?;
+        let mut e = load(&cfg, &args.jsonl, args.ingest_threads)?;
         let t1 = Instant::now();
         let r = report(&mut e)?;
         let (t2, c2) = (Instant::now(), cpu_s());
@@ -226,7 +233,7 @@ fn run() -> Result<String, String> {
     let (load_s, compute_s, load_compute_cpu) = best.unwrap_or_default();
     let rep = rep.ok_or("no run")?;
     // The engine after a report has its caches filled; load once more for clean clones.
-    let base = load(&cfg, &args.jsonl)?;
+    let base = load(&cfg, &args.jsonl, args.ingest_threads)?;
     let mut compute_only = f64::INFINITY;
     let mut compute_only_cpu: Option<f64> = None;
     for _ in 0..args.compute_runs {
