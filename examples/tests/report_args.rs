@@ -176,3 +176,30 @@ fn one_thread_and_four_give_the_same_bytes_errors_included() {
     // stderr is no terminal here: no progress line.
     assert!(!err.contains("MB/s"));
 }
+
+#[test]
+fn a_terminal_on_stderr_gets_a_progress_line_that_is_erased() {
+    // `script` (util-linux) runs the program with a pseudo-terminal as its stdin, stdout and
+    // stderr, and copies what it wrote to our pipe.
+    let cmd = format!(
+        "{} --config {CONFIG} --last 7d {DATA}",
+        env!("CARGO_BIN_EXE_report")
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Drawn at least once (the first read draws), naming the file and a rate...
+    let drawn = text.find("\r\x1b[2K").expect("a progress line");
+    assert!(text[drawn..].contains("example.jsonl ["), "{text}");
+    assert!(text.contains(" MB/s  ETA "), "{text}");
+    // ...and erased before the report starts.
+    let report = text.find("convolens report").expect("the report");
+    assert!(
+        text[..report].ends_with("\r\x1b[2K"),
+        "{:?}",
+        &text[..report]
+    );
+}
