@@ -3,9 +3,11 @@
 #   1. build pkg/ (build.sh installs the wasm toolchain when missing);
 #   2. the Node tests (node --test in tests/): every export and error, the report of the
 #      example data against `report --json`, DST edges and every zone name against Node's
-#      ICU (zones.test.js), the TypeScript definitions (tsc), the page in Debian's headless
-#      Chromium (playwright-core) with a screenshot in tests/out/, both as a static page
-#      (WebAssembly) and served by convolens-server, and the package as users get it
+#      ICU (zones.test.js), the TypeScript definitions (tsc), the dashboard in Debian's
+#      headless Chromium (playwright-core; browser.test.js: every view and control against
+#      `report --json`, the ingest worker, IndexedDB restore, 390 px; screenshots in
+#      tests/out/), both as a static page (WebAssembly) and served by convolens-server
+#      (server-dashboard.test.js), and the package as users get it
 #      (package.test.js): `npm pack`, `npm install` of the tarball into a fresh project,
 #      Node `require` and `import`, and a page bundled by Vite and by esbuild run in
 #      Chromium;
@@ -36,7 +38,8 @@ lap "package built"
 (cd bindings-wasm/tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 lap "test dependencies installed"
 
-# The identity test runs the report program: build it once here, not inside a test's time.
+# The identity and dashboard tests run the report program: build it once here, not inside a
+# test's time.
 cargo build --release -q --bin report
 # The server-mode dashboard test runs convolens-server (debug: `cargo test --workspace` in
 # scripts/test-all.sh has built it already).

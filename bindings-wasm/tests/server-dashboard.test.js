@@ -74,25 +74,35 @@ test('the dashboard served by convolens-server renders its /report', { timeout: 
   assert.match(await page.textContent('#status'), new RegExp(`^Live from the server: ${lines.toLocaleString('en-US')} lines received\\.$`));
   assert.equal(await page.isVisible('#drop'), false, 'no file drop in server mode');
 
-  // The page shows the server's report for the default range (30D).
+  // The page shows the server's report for the default range (30D), every view.
   const report = await (await fetch(`${origin}/report?last=30d`)).json();
-  const names = await page.locator('#sec-sources tbody tr td:first-child b').allTextContents();
+  const names = await page.locator('[data-table="sources"] tbody tr th b').allTextContents();
   assert.deepEqual(names, report.sources.map((s) => s.name));
   assert.match(names.join('|'), /Summer sale broadcast/);
-  assert.equal(await page.locator('#sec-dau svg rect').count(), report.engagement.daily_active.length);
-  assert.equal(await page.locator('#sec-volume svg path[stroke]').count(), 2, 'sent and received lines');
-  assert.match(await page.textContent('#sec-cost .total'), /^Total €/);
+  assert.equal(await page.locator('[data-table="sources"] button.contacts').count(), 0, 'no contacts export from the server');
   assert.equal(await page.textContent('.ranges button.active'), '30D');
   assert.match(await page.textContent('#range-label'), /30 days · Europe\/Madrid/);
   fs.mkdirSync(outDir, { recursive: true });
   await page.screenshot({ path: path.join(outDir, 'dashboard-server.png'), fullPage: true });
+  await page.click('[role="tab"][data-view="engagement"]');
+  assert.equal(await page.locator('[data-table="dau-data"] tbody tr').count(), report.engagement.daily_active.length);
+  assert.equal(await page.locator('#volume svg path[stroke]').count(), 3, 'sent, delivered and received lines');
+  await page.click('[role="tab"][data-view="templates"]');
+  assert.equal(await page.locator('[data-table="templates"] tbody tr').count(), report.templates.length);
+  await page.click('[role="tab"][data-view="billing"]');
+  assert.match(await page.textContent('[data-kpi="billing.cost.total"] .kpi-value'), /^€/);
 
-  // 7D: the page asks the server again.
+  // 7D, an event and compare: the page asks the server again, with the options.
   await page.click('.ranges button[data-last="7d"]');
   await page.waitForFunction(() => document.querySelector('.ranges button.active')?.textContent === '7D');
   await page.waitForFunction(() => / 7 days /.test(document.querySelector('#range-label').textContent));
-  assert.equal(await page.locator('#sec-dau svg rect').count(), 7);
   assert.ok(requested.some((u) => u === `${origin}/report?last=7d`), requested.join('\n'));
+  await page.selectOption('#event', 'interested');
+  await page.check('#compare');
+  await page.waitForFunction(() => /compared with/.test(document.querySelector('#range-label').textContent));
+  assert.ok(requested.some((u) => u === `${origin}/report?last=7d&event=interested&compare=1`), requested.join('\n'));
+  await page.click('[role="tab"][data-view="sources"]');
+  assert.ok(await page.locator('[data-kpi="overall.conversations"] .delta').count() === 1, 'a delta on the KPI');
 
   // Server mode never loads the WebAssembly package.
   assert.deepEqual(requested.filter((u) => /bindings-wasm|\.wasm/.test(u)), []);

@@ -241,7 +241,7 @@ impl Engine {
 
     /// Ingest a stream of documents: JSON lines, pretty-printed documents, documents glued
     /// together, and JSON arrays (read element by element), in one linear pass — the
-    /// splitting rules are [`crate::input::stream`]'s. Each document is parsed once; a bad
+    /// splitting rules are [`crate::input::stream`](crate::guide::input::stream)'s. Each document is parsed once; a bad
     /// one is recorded in the outcome and the stream goes on, so a failed document costs
     /// only itself. Blank lines count as lines and nothing else. Only an I/O error stops it.
     ///
@@ -292,7 +292,7 @@ impl Engine {
     }
 
     /// Seal the days that can no longer change and drop the per-user history behind them,
-    /// so memory stays flat for a fixed user base (rules and limits in [`crate::expiry`]).
+    /// so memory stays flat for a fixed user base (rules and limits in [`crate::expiry`](crate::guide::expiry)).
     /// Call it periodically, e.g. once a day; calling it again before a new day can be
     /// sealed does nothing. Fails when the configured attribution model is data-driven.
     ///
@@ -381,7 +381,7 @@ impl Engine {
     /// Built for engines fed disjoint sets of users (partitions by user); overlapping
     /// inputs are deduplicated. Both engines must have the same configuration, and neither
     /// may have expired history (monthly billing counts cross users; see
-    /// [`crate::expiry`]).
+    /// [`crate::expiry`](crate::guide::expiry)).
     pub fn merge(&mut self, other: &Engine) -> Result<(), Error> {
         if self.config != other.config {
             return Err(ConfigError::value(
@@ -417,7 +417,7 @@ impl Engine {
     /// charged? `open` means free-form *may be sent*; `free` / `charged` say what it would
     /// cost (service messages are charged from 2026-10-01 with the default timeline, outside
     /// a free entry point window). `None` when the user or number was never seen. See
-    /// [`crate::billing::windows`].
+    /// [`crate::billing::windows`](crate::guide::billing::windows).
     ///
     /// ```
     /// let mut engine = convolens::Engine::new(convolens::Config::default()).unwrap();

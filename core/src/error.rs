@@ -156,7 +156,7 @@ pub enum ReportError {
     #[error("{0}")]
     Unsupported(String),
     /// The report needs history that expired in a form the sealed days do not keep (see
-    /// [`crate::expiry`]).
+    /// [`crate::expiry`](crate::guide::expiry)).
     #[error("report needs expired history: {0}")]
     Expired(String),
     /// Writing an export failed (the I/O error's message).

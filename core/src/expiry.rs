@@ -1,69 +1,4 @@
-//! State expiry: fold old per-user history into sealed day aggregates and drop it, so that
-//! memory stays flat for a fixed user base however long the engine runs.
-//!
-//! Expiry is opt-in: call [`crate::Engine::expire`] (say, once a day). An engine that never
-//! calls it keeps every fact and answers every query over all time.
-//!
-//! # Rules applied here
-//!
-//! Let `W` be the latest event time ingested, `lateness` and `lookback` the configured
-//! bounds (`lateness_days`, `attribution.lookback_days`) and `Q` = 4 days (`QUIET`: longer
-//! than every window the analytics use by default — the 24-hour conversation and service
-//! windows, the 72-hour free entry point window, the 24-hour inactivity timeout).
-//!
-//! - **Sealed days.** Every calendar day (engine time zone) before
-//!   `until = day of (W − lateness − lookback − Q)` is *sealed*: its aggregates — billing and
-//!   usage, conversations and leads by source, attributed events and credits under the
-//!   configured model, template and campaign costs and credits, engagement (active and new
-//!   users, volumes, hours, support, authors, template funnels) — are computed once and
-//!   kept. Sealed days are final.
-//! - **Late input.** After an expiry, an event whose own time is before the first instant of
-//!   `until` is beyond the lateness bound: it is ignored and counted under the ignored
-//!   reason `late`. Spend records are not per-user state and are always kept.
-//! - **Per-user cut.** A user's history is cut at the latest point `c`, at least `lookback`
-//!   plus one day before `until`, that no earlier fact of the user still reaches: every fact
-//!   (a message with its statuses and clicks, an external event, a close) keeps state open
-//!   for the longest conversation, service-window and inactivity timeout of any pricing
-//!   period plus an hour (25 hours by default), and for the free entry point window plus
-//!   an hour (73 hours) when it follows a Click-to-WhatsApp referral within the reply
-//!   window. A user whose every fact is reached by then loses all history. Everything of
-//!   the user before `c` is dropped. Nothing the analytics carry across such a gap is
-//!   lost: windows and conversations are closed, and attribution never looks back past
-//!   `c` from an event after `until`. Two things do cross it, and the user keeps them as a
-//!   `Carry`: the business numbers they wrote to (so a returning user is not new again)
-//!   and the state of their support conversations. A user who never pauses that long
-//!   keeps their history until they do.
-//! - **Monthly counts.** The CBP service free tier and PMP volume tiers number a month's
-//!   units in delivery order. Each expired unit's count is kept per month
-//!   ([`Expiry::tallies`]) and numbering continues from it; every expired unit was
-//!   delivered before every unit of a day that is not sealed, so the numbering is exact.
-//! - **Users keep their identity.** The user table (ids, names, countries) is kept, so
-//!   distinct-user counts over sealed and live days are exact; it is the only state that
-//!   grows with the user base rather than with time.
-//! - **What sealed days cannot answer.** Sealed aggregates exist for the engine's zone, all
-//!   numbers together and the configured (rule-based) attribution model. A report whose
-//!   range starts before `until` must use those: another `time_zone`, a `phone` filter,
-//!   another `model` or `compare_models` is a [`ReportError::Expired`]. Reports over later
-//!   ranges are unrestricted. [`crate::Engine::export_contacts`] lists the users of live
-//!   history only. Expiry needs a rule-based model (`markov` and `shapley` credit depends
-//!   on every path in a range, so they cannot be sealed by day).
-//! - **Bounds of exactness.** Reports equal those of an engine that kept everything as long
-//!   as every fact arrives within `lateness` of its time and refers back at most
-//!   `lookback` + `Q` — a status, reply or click on a message sent that long before, a lead
-//!   in a conversation or a first support response that long after it opened. Such a
-//!   fact arriving later is not added to the sealed day it refers to; a status for an
-//!   expired message is then kept as a message whose record never came.
-//! - **Merging.** Engines with expired history cannot be [merged](crate::Engine::merge):
-//!   monthly numbering crosses users.
-//!
-//! # Cost
-//!
-//! An expiry builds the day aggregates once (linear in the live history), then walks each
-//! user's live facts once. Memory after it is the live history of roughly the last
-//! `lateness + 2 × lookback + Q` days (plus each user's facts since their last quiet gap),
-//! one record per user, and the sealed aggregates: a fixed amount per day and per (day,
-//! source, template) that does not depend on traffic volume, plus exact user sets (at most
-//! 2 bytes per active user per day).
+#![doc = include_str!("guide/expiry.md")]
 
 use crate::billing::{BillingSetup, Charges, Tallies, tally};
 use crate::config::{Config, ModelName};
@@ -83,7 +18,7 @@ use serde::{Deserialize, Serialize};
 /// this long before the lateness watermark (longer than every window the analytics apply).
 pub(crate) const QUIET: i64 = 4 * DAY;
 
-/// What one [`crate::Engine::expire`] did (or, in [`Expiry::totals`], every expiry so far).
+/// What one [`crate::Engine::expire`] did (or, in `Expiry::totals`, every expiry so far).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExpiryOutcome {
@@ -118,16 +53,16 @@ pub struct Expiry {
     /// The first day that is not sealed (engine time zone).
     pub until: NaiveDate,
     /// The first instant of `until`: events before it are late.
-    pub floor: i64,
+    pub(crate) floor: i64,
     /// The engine's time zone when the days were sealed.
     #[serde(with = "crate::util::serde::tz_name")]
-    pub tz: Tz,
+    pub(crate) tz: Tz,
     /// The attribution model the sealed credits were computed with.
-    pub model: ModelName,
+    pub(crate) model: ModelName,
     /// Expired charged units per month count (free tier, volume tiers).
-    pub tallies: Tallies,
+    pub(crate) tallies: Tallies,
     /// The sealed days' aggregates.
-    pub sealed: Sealed,
+    pub(crate) sealed: Sealed,
     /// Everything every expiry so far dropped.
     pub totals: ExpiryOutcome,
 }
@@ -141,12 +76,12 @@ pub struct Expired {
     /// The sealed days, once an expiry sealed some.
     pub expiry: Option<Box<Expiry>>,
     /// Every cut user's carry.
-    pub carries: Carries,
+    pub(crate) carries: Carries,
 }
 
 impl Expired {
     /// The sealed days and carries as reports read them; `None` before any expiry.
-    pub fn past(&self) -> Option<Past<'_>> {
+    pub(crate) fn past(&self) -> Option<Past<'_>> {
         let x = self.expiry.as_deref()?;
         Some(Past {
             until: x.until,
@@ -160,7 +95,7 @@ impl Expired {
     }
 
     /// The first instant of the first day not sealed: input timed before it is late.
-    pub fn floor(&self) -> Option<i64> {
+    pub(crate) fn floor(&self) -> Option<i64> {
         self.expiry.as_deref().map(|x| x.floor)
     }
 }

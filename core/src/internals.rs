@@ -10,6 +10,7 @@ pub use crate::engagement::build as build_engagement;
 pub use crate::engagement::build_users as build_engagement_users;
 pub use crate::engagement::sections::sections as engagement_sections;
 pub use crate::engagement::templates::TemplateMoney;
+pub use crate::input::stream::{DocumentSplitter, Piece};
 pub use crate::input::{Event, ParseOptions, parse_document};
 pub use crate::model::money::parse_decimal_micros;
 pub use crate::model::pricing::ModelSpan;

@@ -30,19 +30,19 @@
 //! ```
 //!
 //! The product contract — every rule this crate applies — is documented on the module
-//! that applies it: [`input`] (formats and validation), [`store`] (idempotency, order,
-//! identity), [`report`] (ranges), [`billing`], [`sources`], [`attribution`],
-//! [`engagement`] (active users, support, authorship, template and campaign funnels),
-//! [`partition`] (running engines per partition of users and merging them), [`expiry`]
-//! (sealing old days and dropping the per-user history behind them), [`snapshot`].
-//! Every figure a report shows has a one-line definition in [`report::definitions`]
+//! that applies it: [`input`](guide::input) (formats and validation), [`store`](guide::store) (idempotency, order,
+//! identity), [`report`](guide::report) (ranges), [`billing`](guide::billing), [`sources`](guide::sources), [`attribution`](guide::attribution),
+//! [`engagement`](guide::engagement) (active users, support, authorship, template and campaign funnels),
+//! [`partition`] (running engines per partition of users and merging them), [`expiry`](guide::expiry)
+//! (sealing old days and dropping the per-user history behind them), [`snapshot`](guide::snapshot).
+//! Every figure a report shows has a one-line definition in [`DEFINITIONS`]
 //! (what `report --explain` prints).
 //!
 //! **Closing the loop with Meta, and privacy.** [`Engine::capi_events`] builds the events
-//! of Meta's Conversions API for Business Messaging ([`attribution::capi`]);
+//! of Meta's Conversions API for Business Messaging ([`attribution::capi`](guide::attribution::capi));
 //! [`Engine::export_audience`] writes a hashed Custom Audience list; [`Engine::forget`]
 //! erases a person; `pseudonymise` in the config ([`Engine::with_secret`],
-//! [`input`]'s `pseudonym` step) keeps keyed hashes instead of numbers. What personal
+//! [`input`](guide::input)'s `pseudonym` step) keeps keyed hashes instead of numbers. What personal
 //! data convolens holds, where it goes and how to erase it: `docs/privacy.md` in the
 //! repository.
 //!
@@ -52,19 +52,19 @@
 //! analyses never use each other (`core/tests/layers.rs` fails on any other import):
 //!
 //! 1. `engine`: ingestion entry points, caches, reports, snapshots ([`Engine`]);
-//! 2. [`snapshot`], [`partition`], [`expiry`]: state as bytes, users split across
+//! 2. [`snapshot`](guide::snapshot), [`partition`], [`expiry`](guide::expiry): state as bytes, users split across
 //!    workers, sealed days;
-//! 3. [`report`]: the report and its sections assembled, text and CSV, period compare,
+//! 3. [`report`](guide::report): the report and its sections assembled, text and CSV, period compare,
 //!    day aggregates prepared once per engine state;
-//! 4. [`attribution`]: the models, the sources table, the contacts export (uses sources);
-//! 5. [`billing`] | [`engagement`] | [`sources`]: the analyses, each a fold per user into
+//! 4. [`attribution`](guide::attribution): the models, the sources table, the contacts export (uses sources);
+//! 5. [`billing`](guide::billing) | [`engagement`](guide::engagement) | [`sources`](guide::sources): the analyses, each a fold per user into
 //!    day aggregates;
 //! 6. `scope`: report options, their range and the context sections compute from
 //!    ([`ReportOptions`]);
-//! 7. [`store`]: the facts, deduplicated and order-independent — no analysis state;
-//! 8. [`input`]: webhook payloads and convolens records parsed into events;
-//! 9. [`config`]: the configuration and its parts ([`Config`]);
-//! 10. [`model`]: the domain — messages, money, countries and markets, the pricing
+//! 7. [`store`](guide::store): the facts, deduplicated and order-independent — no analysis state;
+//! 8. [`input`](guide::input): webhook payloads and convolens records parsed into events;
+//! 9. [`config`](guide::config): the configuration and its parts ([`Config`]);
+//! 10. [`model`](guide::model): the domain — messages, money, countries and markets, the pricing
 //!     timeline and rate cards;
 //! 11. `util` and the errors: hashing, time, serde helpers.
 //!
@@ -74,7 +74,7 @@
 //! module.
 //!
 //! **Billing rules by date.** Meta's pricing changes are data: built-in entries of the
-//! pricing timeline ([`model::pricing`]), each on by default, each switched off or moved
+//! pricing timeline ([`model::pricing`](guide::model::pricing)), each on by default, each switched off or moved
 //! by the config's `pricing_timeline` (`{"name": …, "enabled": false}` /
 //! `"effective_from"`):
 //!
@@ -86,7 +86,7 @@
 //! | `business_agent_2026_08` | 2026-08-01 | Meta Business Agent messages charged (per token) | Meta's "Upcoming pricing updates for Meta Business Agent, service and utility messages" (2026-07-01) |
 //! | `service_charged_2026_10` | 2026-10-01 | free-form service messages and utility templates in the customer service window charged (free entry point still free) | the same Meta page; BSP changelogs (Chakra, YCloud, charles); 2026-10-01 rate cards with a `service` rate |
 //!
-//! The country→market table is dated too ([`model::country`]): Zimbabwe joined Rest of
+//! The country→market table is dated too ([`model::country`](guide::model::country)): Zimbabwe joined Rest of
 //! Africa on 2025-10-01; Bangladesh, Iraq, Nepal, Sri Lanka, Kazakhstan, Kuwait, Morocco,
 //! Oman and Ukraine became standalone markets on 2026-10-01.
 //!
@@ -97,28 +97,30 @@
 //! the days in their range. The data-driven models re-attribute the range's events.
 //! Without expiry, memory grows with the facts kept; [`Engine::expire`] (opt-in, e.g. once
 //! a day) seals the days that can no longer change and drops the per-user history behind
-//! them, so memory stays flat for a fixed user base ([`expiry`]).
+//! them, so memory stays flat for a fixed user base ([`expiry`](guide::expiry)).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![deny(unreachable_pub)]
 
-pub mod attribution;
-pub mod billing;
-pub mod config;
-pub mod engagement;
+pub(crate) mod attribution;
+pub(crate) mod billing;
+pub(crate) mod config;
+pub(crate) mod engagement;
 mod engine;
 mod error;
-pub mod expiry;
-pub mod input;
+pub(crate) mod expiry;
+pub mod guide;
+pub(crate) mod input;
 #[doc(hidden)]
 pub mod internals;
-pub mod model;
+pub(crate) mod model;
 pub mod partition;
-pub mod report;
+pub(crate) mod report;
 mod scope;
-pub mod snapshot;
-pub mod sources;
-pub mod store;
+pub(crate) mod snapshot;
+pub(crate) mod sources;
+pub(crate) mod store;
 mod util;
 
 pub use attribution::capi::{

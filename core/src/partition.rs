@@ -5,7 +5,7 @@
 //! # The rule
 //!
 //! [`user_key`] names the user a document belongs to: the user of its **first event that
-//! names one**, as [`crate::input`] parses it, written as the user's key (the `wa_id`, else
+//! names one**, as [`crate::input`](crate::guide::input) parses it, written as the user's key (the `wa_id`, else
 //! the business-scoped user id, as `crate::store::UserRec::key`). In practice:
 //!
 //! | document | key |

@@ -1,39 +1,4 @@
-//! The scope of a report: its options, the day range they resolve to, and the context
-//! every section computes from.
-//!
-//! # Range rules
-//!
-//! - A range is half-open `[from, to)` in calendar days of the report time zone.
-//! - `last` (`7d`, `14d`, `30d`, `6m`, `12m`) ends at the last day with a message, inbound
-//!   or outbound (a business message's day is its send time), inclusive: `to` is the day
-//!   after it and `from` is `to` minus the period. A later status, spend, close or
-//!   external event does not move it (360dialog's 7D–12M views end at the latest
-//!   conversation). With no message at all it ends at the latest ingested day.
-//! - With neither, the range covers every ingested day (or is empty when nothing was
-//!   ingested).
-//! - **Bounded.** A range of more than [`MAX_RANGE_DAYS`] days (3,660: ten years and a few
-//!   days) is clamped to the days with data inside it — from the first to the last day
-//!   with an event or spend, within the range asked for — and is empty when none lie in
-//!   it. A shorter range keeps every day asked for, with data or not (daily series list
-//!   them with zeros). So `from: 0001-01-01, to: 9999-12-31` reports the data's days rather
-//!   than 3.65 million empty ones, and a report's work and output follow the days with
-//!   data; `range` says which days were reported.
-//! - `phone` restricts every section to one business number (`phone_number_id`): a
-//!   number the engine never saw (in a message, a status, a record or spend) is a
-//!   [`ReportError`] of kind `option` that lists the known numbers.
-//! - `conversion_event` chooses the conversion event of this report (the config's
-//!   `conversion_event` is the default): a configured messaging event's name, or the name
-//!   of an external event; a name that is neither configured nor seen among the external
-//!   events is a `ReportError` of kind `option`. Leads, conversions, revenue, conversion
-//!   cost, ROAS and funnels follow it ([`crate::sources`]).
-//!
-//! # The report currency
-//!
-//! Resolved once per report ([`Config::report_currency`]): the config's `currency`, else
-//! the rate card's, else the one currency of the money records (external event values and
-//! spend), else the most frequent of them — in which case the report's `warnings` say so.
-//! Money in any other currency is never converted and never silently dropped: the
-//! `warnings` list what was left out.
+#![doc = include_str!("guide/scope.md")]
 
 use crate::config::{Config, ModelName};
 use crate::error::ReportError;
@@ -83,7 +48,7 @@ pub struct ReportOptions {
     pub model: Option<ModelName>,
     /// Compute every attribution model side by side (`attribution.comparison`).
     pub compare_models: bool,
-    /// Also report the previous period of equal length and the change (see [`crate::report::compare`]).
+    /// Also report the previous period of equal length and the change (see [`crate::report::compare`](crate::guide::report::compare)).
     pub compare: bool,
     /// The conversion event of this report, overriding the config's `conversion_event`:
     /// a configured messaging event or an external event name. JSON: `conversion_event`
@@ -208,28 +173,28 @@ fn json_key_as_written(json: &str, option: &str) -> String {
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
     /// The facts (timelines prepared).
-    pub store: &'a Store,
+    pub(crate) store: &'a Store,
     /// The configuration.
-    pub config: &'a Config,
+    pub(crate) config: &'a Config,
     /// The days reported on.
     pub range: DayRange,
     /// The business number filter.
-    pub phone: Option<PhoneIx>,
+    pub(crate) phone: Option<PhoneIx>,
     /// True when a phone filter names a number never seen (every section is then empty).
-    pub phone_unknown: bool,
+    pub(crate) phone_unknown: bool,
     /// The attribution model.
-    pub model: ModelName,
+    pub(crate) model: ModelName,
     /// The conversion event chosen for this report, when it overrides the config's.
-    pub conversion_event: Option<&'a str>,
+    pub(crate) conversion_event: Option<&'a str>,
     /// The report currency (see the module docs).
-    pub currency: Currency,
+    pub(crate) currency: Currency,
     /// Whether `currency` was chosen as the most frequent of several (see the module docs).
-    pub currency_guessed: bool,
+    pub(crate) currency_guessed: bool,
 }
 
 impl<'a> Scope<'a> {
     /// Every day ingestion accepts, in `tz`, for all numbers, with the config's model,
-    /// conversion event and report currency (what [`crate::expiry`] seals).
+    /// conversion event and report currency (what [`crate::expiry`](crate::guide::expiry) seals).
     pub fn whole(store: &'a Store, config: &'a Config, tz: Tz) -> Scope<'a> {
         let (currency, currency_guessed) = config.report_currency(|| store.money_currencies());
         Scope {
@@ -245,8 +210,14 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// This scope over `range` instead (for benches that time the range query alone).
+    #[must_use]
+    pub fn with_range(self, range: DayRange) -> Scope<'a> {
+        Scope { range, ..self }
+    }
+
     /// Whether a message on business number `p` is included by the phone filter.
-    pub fn phone_ok(&self, p: PhoneIx) -> bool {
+    pub(crate) fn phone_ok(&self, p: PhoneIx) -> bool {
         !self.phone_unknown && self.phone.is_none_or(|x| x == p)
     }
 }
@@ -309,7 +280,7 @@ pub fn resolve_range(store: &Store, tz: Tz, opts: &ReportOptions) -> Result<DayR
 
 /// The longest range reported day by day as asked; a longer one is clamped to the days with
 /// data in it (see the module docs).
-pub const MAX_RANGE_DAYS: i64 = 3_660;
+pub(crate) const MAX_RANGE_DAYS: i64 = 3_660;
 
 /// `[from, to)`, or when it is longer than [`MAX_RANGE_DAYS`], the days with data inside it
 /// (none: an empty range at its start).

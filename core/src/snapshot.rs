@@ -1,34 +1,4 @@
-//! Snapshots: the whole engine state as versioned, compact bytes.
-//!
-//! Layout: the magic `CVLNS\0` (6 bytes), the schema version (`u32` little-endian), a
-//! 64-bit FNV-1a checksum (`u64` little-endian), then the payload, in `postcard` encoding:
-//! the configuration (as JSON text, so its untagged forms survive), the fact store, (since
-//! schema 2) the expired state — per-user carries and sealed days, see [`crate::expiry`] —
-//! (since schema 3) the Meta Business Agent facts ([`crate::store::AgentFacts`]) followed
-//! by the privacy section: the store's extra part (business accounts, pseudonym countries,
-//! arrival numbers; see [`crate::store`]) and the pseudonymisation check value (never the
-//! secret; see [`crate::Engine::with_secret`]), (since schema 4) the facts the store's
-//! older layout has no room for (spend per business number and Meta campaign, reopen
-//! records), and (since schema 5) the conflict state: the facts that arrived in several
-//! versions and the contact each external event's kept version named (see
-//! [`crate::store`]).
-//!
-//! Since schema 5 the checksum covers the magic and the version as well as the payload, so
-//! a payload relabelled with another schema fails the check; before, it covered the payload
-//! alone, and every byte of a payload must belong to its schema's layout, so an older
-//! payload relabelled as another older schema is refused too.
-//!
-//! Older snapshots: schema 1 to 4 snapshots still restore (no accounts, every fact arrived
-//! at 0, no pseudonymisation, no reopens, no conflicts recorded, as far as their schema
-//! had no room for them), except schema 2 and 3 snapshots with sealed days: schema 3
-//! changed the layout of the billing day aggregates (the agent category) and schema 4
-//! that of the other day aggregates (events, funnels' users, sent vs delivered, the paid
-//! heatmap, credits by conversation start), so those are refused with a [`SnapshotError`]
-//! saying so. A schema 3 snapshot that ends after the agent facts (written before the
-//! privacy section joined schema 3) restores like a schema 2 one. Restoring checks the
-//! magic, refuses a newer schema, verifies the checksum, decodes, and then checks every
-//! internal reference — a corrupt, truncated or relabelled snapshot is a
-//! [`SnapshotError`], never a panic and never silently wrong state.
+#![doc = include_str!("guide/snapshot.md")]
 
 use crate::config::Config;
 use crate::engagement::{Carries, Carry};

@@ -738,10 +738,8 @@ fn cost_and_conversion_hooks_fill_rows_and_ratios() {
     let store = convolens::internals::store(&e);
     let m = |id: &str| store.outbound(id).unwrap();
     let config = Config::default();
-    let ctx = Scope {
-        range: convolens::internals::resolve_range(store, chrono_tz::UTC, &opts).unwrap(),
-        ..Scope::whole(store, &config, chrono_tz::UTC)
-    };
+    let ctx = Scope::whole(store, &config, chrono_tz::UTC)
+        .with_range(convolens::internals::resolve_range(store, chrono_tz::UTC, &opts).unwrap());
     // m1, m2: 0.0625 each; m5: 0.01; m6 is outside the range and skipped.
     let charges = [
         (m("m1"), 62_500),
@@ -1098,10 +1096,7 @@ mod props {
             merged.merge(&convolens::internals::build_engagement_users(store, tz, None, b)).unwrap();
             let whole = convolens::internals::build_engagement(store, tz, None);
             let config = Config::default();
-            let ctx = Scope {
-                range: convolens::internals::resolve_range(store, tz, &opts).unwrap(),
-                ..Scope::whole(store, &config, tz)
-            };
+            let ctx = Scope::whole(store, &config, tz).with_range(convolens::internals::resolve_range(store, tz, &opts).unwrap());
             prop_assert_eq!(convolens::internals::engagement_sections(&ctx, &merged), convolens::internals::engagement_sections(&ctx, &whole));
         }
     }

@@ -5,7 +5,7 @@
 
 mod support;
 
-use convolens::input::stream::{DocumentSplitter, Piece};
+use convolens::internals::{DocumentSplitter, Piece};
 use convolens::{Engine, ParseErrorKind, ReportOptions};
 use proptest::prelude::*;
 use std::fmt::Write as _;
@@ -770,6 +770,13 @@ fn conflicting_versions_resolve_the_same_in_any_order() {
         ],
     );
     assert_eq!(r["input"]["conflicts"], 1);
+}
+
+#[test]
+fn conflicting_clicks_and_closes_keep_one_version() {
+    // Issue 19.3, continued: versions of records the engine keeps one of.
+    let t = 1_751_450_000;
+    let w = "4915112345678";
     // A click with an id, on two buttons at one time: the greater button text ("Shop" >
     // "Details") is kept. A close sent twice with two `by`s is one close, no conflict.
     let click = |button: &str| {

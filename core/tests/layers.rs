@@ -14,9 +14,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The facade over every layer: the crate root (`lib.rs`) and the hidden `internals`
-/// module for the workspace's tests and benches. They may use anything.
-const FACADE: &[&str] = &["internals"];
+/// The facade over every layer: the crate root (`lib.rs`), the hidden `internals` module
+/// for the workspace's tests and benches, and `guide` (the rule pages, documentation
+/// only). They may use anything.
+const FACADE: &[&str] = &["internals", "guide"];
 
 /// Top to bottom; modules on one line share a rank.
 const LAYERS: &[&[&str]] = &[

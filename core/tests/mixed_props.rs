@@ -160,6 +160,43 @@ fn outbound(
     }
 }
 
+/// The webhook of the message number `i` of a session: user `wa` writes to number `n`
+/// at `t`, known by `identity` (see [`Ev::Session`]), from an ad if `ad`.
+fn inbound_doc(i: usize, wa: &str, n: &str, identity: u8, ad: bool, t: i64) -> String {
+    let (contact, from) = match identity {
+        0 => (json!({"wa_id": wa, "profile": {"name": "U"}}), json!(wa)),
+        1 => (
+            json!({"wa_id": "", "user_id": BSUID, "profile": {"name": "U"}}),
+            json!(""),
+        ),
+        _ => (
+            json!({"wa_id": wa, "user_id": BSUID, "profile": {"name": "U"}}),
+            json!(wa),
+        ),
+    };
+    let mut m = json!({"from": from, "id": format!("in{i}"), "timestamp": t.to_string(),
+                       "type": "text", "text": {"body": "hi"}});
+    if identity > 0 {
+        m["from_user_id"] = json!(BSUID);
+    }
+    if ad {
+        m["referral"] = json!({"source_type": "ad", "source_id": "120", "headline": "Sale"});
+    }
+    webhook(n, &json!({"contacts": [contact], "messages": [m]}))
+}
+
+/// The spend record of `cents` for source `source` (0: the ad, 1: the campaign) on day
+/// `day` after `base`, with the instant it describes.
+fn spend_doc(base: i64, source: u8, day: i64, cents: u32) -> (i64, String) {
+    let date = chrono::DateTime::from_timestamp(base + day * 86_400, 0)
+        .unwrap()
+        .date_naive();
+    let src = ["meta_ad:120", "campaign:c"][source as usize];
+    let s = json!({"type": "spend", "source": src, "date": date.to_string(),
+                   "amount": f64::from(cents) / 100.0, "currency": "EUR"});
+    (base + day * 86_400, s.to_string())
+}
+
 /// The documents of a scenario starting at `base`, each with the instant it describes.
 fn docs(evs: &[Ev], base: i64) -> Vec<(i64, String)> {
     let mut out = Vec::new();
@@ -178,30 +215,7 @@ fn docs(evs: &[Ev], base: i64) -> Vec<(i64, String)> {
                 let t = base + minute * MIN;
                 let wa = USERS[user];
                 let n = NUMBERS[number];
-                let (contact, from) = match identity {
-                    0 => (json!({"wa_id": wa, "profile": {"name": "U"}}), json!(wa)),
-                    1 => (
-                        json!({"wa_id": "", "user_id": BSUID, "profile": {"name": "U"}}),
-                        json!(""),
-                    ),
-                    _ => (
-                        json!({"wa_id": wa, "user_id": BSUID, "profile": {"name": "U"}}),
-                        json!(wa),
-                    ),
-                };
-                let mut m = json!({"from": from, "id": format!("in{i}"), "timestamp": t.to_string(),
-                                   "type": "text", "text": {"body": "hi"}});
-                if identity > 0 {
-                    m["from_user_id"] = json!(BSUID);
-                }
-                if ad {
-                    m["referral"] =
-                        json!({"source_type": "ad", "source_id": "120", "headline": "Sale"});
-                }
-                out.push((
-                    t,
-                    webhook(n, &json!({"contacts": [contact], "messages": [m]})),
-                ));
+                out.push((t, inbound_doc(i, wa, n, identity, ad, t)));
                 if let Some((kind, delivery, failed, no_number)) = reply {
                     let number = (!no_number).then_some(n);
                     let f = (delivery, failed);
@@ -255,15 +269,7 @@ fn docs(evs: &[Ev], base: i64) -> Vec<(i64, String)> {
                     fate,
                 );
             }
-            Ev::Spend { source, day, cents } => {
-                let date = chrono::DateTime::from_timestamp(base + day * 86_400, 0)
-                    .unwrap()
-                    .date_naive();
-                let src = ["meta_ad:120", "campaign:c"][source as usize];
-                let s = json!({"type": "spend", "source": src, "date": date.to_string(),
-                               "amount": f64::from(cents) / 100.0, "currency": "EUR"});
-                out.push((base + day * 86_400, s.to_string()));
-            }
+            Ev::Spend { source, day, cents } => out.push(spend_doc(base, source, day, cents)),
         }
     }
     out.sort_by_key(|(t, _)| *t);

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use convolens::ModelName;
 use convolens::{Engine, Report, ReportOptions};
 use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use support::{example_config, example_lines};
 
@@ -134,18 +135,11 @@ fn new_input_invalidates_the_preparation() {
     assert_eq!(a.report(&opts).unwrap(), after);
 }
 
-/// What Meta's own objects in the example JSONL say, independently of the engine: the
-/// conversations opened (distinct `conversation.id` per `origin.type` among delivered
-/// messages) and the cost of the billable units at the example rate card's prices — a CBP
-/// conversation (Meta's `billable` conversation ids, in June) at the card's 2024-01-01 rate
-/// of its category, a PMP `regular` message (July) at the 2025-07-01 rate of its category,
-/// for the recipient's market (its calling code: the generator's 12 countries). Returns
-/// ((marketing, utility, authentication, service, free entry point), cost in micro-units).
-fn meta_oracle() -> ((u64, u64, u64, u64, u64), i64) {
-    use std::collections::{BTreeMap, BTreeSet};
+/// The example rate card: (market, category, effective_from) → (price in micro-units,
+/// tier_from) of each band.
+fn rate_card() -> BTreeMap<(String, String, String), Vec<(i64, String)>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
     let card = std::fs::read_to_string(format!("{dir}/rate-card.example.csv")).unwrap();
-    // (market, category, effective_from) → (price in micro-units, tier_from).
     let mut rates: BTreeMap<(String, String, String), Vec<(i64, String)>> = BTreeMap::new();
     for l in card
         .lines()
@@ -158,27 +152,38 @@ fn meta_oracle() -> ((u64, u64, u64, u64, u64), i64) {
             .or_default()
             .push((micros, f[5].into()));
     }
-    let market = |to: &str| {
-        [
-            ("1809", "Rest of Latin America"),
-            ("1", "North America"),
-            ("234", "Nigeria"),
-            ("27", "South Africa"),
-            ("34", "Spain"),
-            ("39", "Italy"),
-            ("44", "United Kingdom"),
-            ("49", "Germany"),
-            ("52", "Mexico"),
-            ("55", "Brazil"),
-            ("62", "Indonesia"),
-            ("91", "India"),
-        ]
-        .iter()
-        .find(|(p, _)| to.starts_with(p))
-        .unwrap_or_else(|| panic!("no market for {to}"))
-        .1
-    };
-    // Each message's Meta objects and recipient, and the delivered ones.
+    rates
+}
+
+/// The market of a recipient of the example data: its calling code's (the generator's 12
+/// countries).
+fn market(to: &str) -> &'static str {
+    [
+        ("1809", "Rest of Latin America"),
+        ("1", "North America"),
+        ("234", "Nigeria"),
+        ("27", "South Africa"),
+        ("34", "Spain"),
+        ("39", "Italy"),
+        ("44", "United Kingdom"),
+        ("49", "Germany"),
+        ("52", "Mexico"),
+        ("55", "Brazil"),
+        ("62", "Indonesia"),
+        ("91", "India"),
+    ]
+    .iter()
+    .find(|(p, _)| to.starts_with(p))
+    .unwrap_or_else(|| panic!("no market for {to}"))
+    .1
+}
+
+/// The example's Meta objects (the statuses with `pricing`) by message id, each with its
+/// recipient, and the ids of the messages delivered.
+fn pricing_objects() -> (
+    BTreeMap<String, (serde_json::Value, String)>,
+    BTreeSet<String>,
+) {
     let mut objects: BTreeMap<String, (serde_json::Value, String)> = BTreeMap::new();
     let mut delivered = BTreeSet::new();
     for line in example().iter().filter(|l| l.contains(r#""statuses""#)) {
@@ -197,6 +202,19 @@ fn meta_oracle() -> ((u64, u64, u64, u64, u64), i64) {
             }
         }
     }
+    (objects, delivered)
+}
+
+/// What Meta's own objects in the example JSONL say, independently of the engine: the
+/// conversations opened (distinct `conversation.id` per `origin.type` among delivered
+/// messages) and the cost of the billable units at the example rate card's prices — a CBP
+/// conversation (Meta's `billable` conversation ids, in June) at the card's 2024-01-01 rate
+/// of its category, a PMP `regular` message (July) at the 2025-07-01 rate of its category,
+/// for the recipient's market (its calling code: the generator's 12 countries). Returns
+/// ((marketing, utility, authentication, service, free entry point), cost in micro-units).
+fn meta_oracle() -> ((u64, u64, u64, u64, u64), i64) {
+    let rates = rate_card();
+    let (objects, delivered) = pricing_objects();
     let mut convs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut billed_convs = BTreeSet::new();
     let mut cost = 0i64;

@@ -70,6 +70,10 @@ fn capi_config() -> Config {
 }
 
 /// The chats of the Conversions API tests, one user per case.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one literal list of documents, one commented case per user; splitting it would scatter the cases"
+)]
 fn capi_chats() -> Vec<String> {
     vec![
         // A: clicks an ad (clid A), says she is interested an hour later, buys two days

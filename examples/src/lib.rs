@@ -817,23 +817,59 @@ impl Gen<'_> {
             today.push(ts, json!({"type": "spend", "source": "campaign:summer_sale", "date": date.to_string(), "amount": 150, "currency": "EUR"}).to_string());
         }
     }
+
+    /// The lines of day `day` (index from the start), in time order: the ones scheduled
+    /// earlier, the campaign if one goes out, first contacts and return visits, spend.
+    fn day_lines(&mut self, day: u32, campaigns: &[NaiveDate]) -> Day {
+        let date = self.cfg.start + chrono::Duration::days(i64::from(day));
+        let mut today = Day {
+            lines: Vec::new(),
+            seq: 0,
+        };
+        for (ts, line) in self.later.remove(&day).unwrap_or_default() {
+            today.push(ts, line);
+        }
+        if campaigns.contains(&date) {
+            self.campaign(&mut today, day);
+        }
+        for u in 0..self.users.len() {
+            let Some(arrives) = self.users[u].arrives else {
+                continue;
+            };
+            // Daytime-weighted arrival: most messages between 08:00 and 22:00 UTC.
+            let ts = self.day0 + i64::from(day) * 86_400 + self.rng.range(8 * 3600, 22 * 3600);
+            if arrives == day {
+                self.first_contact(&mut today, day, u, ts);
+            } else if arrives < day && self.rng.chance(self.users[u].loyalty) {
+                self.return_visit(&mut today, day, u, ts);
+            }
+        }
+        self.spend(&mut today, day, date);
+        today.sort();
+        today
+    }
 }
 
-/// Write generated traffic to `w` as JSON lines. Deterministic for a given `cfg`.
-pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
-    let mut rng = Rng::new(cfg.seed);
-    let mut users = Vec::new();
-    let total = cfg.users + cfg.users / 5;
-    // A period reaching 2026-10-01 also draws users from the new standalone markets.
+/// The markets users are drawn from: a period reaching 2026-10-01 also draws users from
+/// the new standalone markets.
+fn countries_for(cfg: &GenConfig) -> Vec<(&'static str, &'static str, usize)> {
     let end = cfg.start + chrono::Duration::days(i64::from(cfg.days));
-    let countries: Vec<(&str, &str, usize)> = if end
+    if end
         .and_hms_opt(0, 0, 0)
         .is_some_and(|t| t.and_utc().timestamp() > SERVICE_2026_10)
     {
         COUNTRIES.iter().chain(&COUNTRIES_2026).copied().collect()
     } else {
         COUNTRIES.to_vec()
-    };
+    }
+}
+
+/// Draw the population: `cfg.users` users who write in (each with an entry point and an
+/// arrival day) and a fifth as many campaign-only contacts.
+fn draw_users(cfg: &GenConfig, rng: &mut Rng) -> Vec<User> {
+    let countries = countries_for(cfg);
+    let total = cfg.users + cfg.users / 5;
+    let mut users = Vec::new();
     for i in 0..total {
         let (prefix, _cc, digits) = *rng.pick(&countries);
         let mut wa = prefix.to_string();
@@ -863,6 +899,13 @@ pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
             loyalty: rng.f() * 0.12,
         });
     }
+    users
+}
+
+/// Write generated traffic to `w` as JSON lines. Deterministic for a given `cfg`.
+pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
+    let mut rng = Rng::new(cfg.seed);
+    let users = draw_users(cfg, &mut rng);
     let day0 = cfg
         .start
         .and_hms_opt(0, 0, 0)
@@ -886,32 +929,7 @@ pub fn generate<W: Write>(cfg: &GenConfig, mut w: W) -> io::Result<GenStats> {
         queue: VecDeque::new(),
     };
     for day in 0..cfg.days {
-        let date = cfg.start + chrono::Duration::days(i64::from(day));
-        let mut today = Day {
-            lines: Vec::new(),
-            seq: 0,
-        };
-        for (ts, line) in g.later.remove(&day).unwrap_or_default() {
-            today.push(ts, line);
-        }
-        if campaigns.contains(&date) {
-            g.campaign(&mut today, day);
-        }
-        for u in 0..g.users.len() {
-            let Some(arrives) = g.users[u].arrives else {
-                continue;
-            };
-            // Daytime-weighted arrival: most messages between 08:00 and 22:00 UTC.
-            let ts = day0 + i64::from(day) * 86_400 + g.rng.range(8 * 3600, 22 * 3600);
-            if arrives == day {
-                g.first_contact(&mut today, day, u, ts);
-            } else if arrives < day && g.rng.chance(g.users[u].loyalty) {
-                g.return_visit(&mut today, day, u, ts);
-            }
-        }
-        g.spend(&mut today, day, date);
-        today.sort();
-        for (_, _, line) in today.lines {
+        for (_, _, line) in g.day_lines(day, &campaigns).lines {
             out.take(line);
             out.flush(&mut w, &mut g.stats, false)?;
         }

@@ -1,262 +1,71 @@
-// The convolens dashboard: loads the WASM package, ingests the bundled example data (or
-// the files a person drops), and renders the report: the sources table, daily active
-// users, message volume, billing cost by category and the template table, over the range
-// the buttons choose. No framework; no network beyond this site's own files. The report's
-// shape is the package's `Report` type (bindings-wasm/src/types.d.ts).
+// The convolens dashboard: four views (views.js) of one report, the controls that choose
+// it (range, custom range, number, time zone, conversion event, attribution model, period
+// compare), and the data behind it. No framework. The report's shape is the package's
+// `Report` type (bindings-wasm/src/types.d.ts).
 //
 // Two modes. Served by convolens-server, the page carries
 // <meta name="convolens-report" content="report">: it then asks that URL for the report
-// (`?last=30d`, the same JSON as `report --json`) and never loads WebAssembly or takes
-// files. Otherwise (a static server, `examples/web/serve.js`) it computes the report in
-// the browser as described above.
+// (the same JSON as `report --json`, the options as query parameters) and never loads
+// WebAssembly or takes files. Otherwise (a static server, `examples/web/serve.js`) the
+// engine runs in a Web Worker (worker.js): files are read there in chunks with a progress
+// bar and a cancel button, and the engine's snapshot is kept in IndexedDB, so a reload
+// restores the data. The first visit loads the bundled example data.
+//
+// `?chunk=BYTES` sets the worker's chunk size (tests use small chunks).
+
+import { $, el, int, download } from './ui.js';
+import { VIEWS } from './views.js';
 
 const REPORT_URL = document.querySelector('meta[name="convolens-report"]')?.getAttribute('content') ?? null;
-/** The WASM package's `Engine` class, once loaded (file mode only). */
-let Engine = null;
-
 const EXAMPLE_DATA = new URL('../data/example.jsonl', import.meta.url);
 const EXAMPLE_CONFIG = new URL('../data/config.json', import.meta.url);
+const MODELS = ['last_touch', 'first_touch', 'linear', 'time_decay', 'position_based', 'markov', 'shapley'];
+const CHUNK = Number(new URLSearchParams(location.search).get('chunk')) || 4 << 20;
 
-const $ = (sel) => document.querySelector(sel);
 const state = {
-  engine: null,
-  /** @type {string | null} the `last` option; null = every ingested day */
+  /** `last` option, or null with a custom range (`start`/`end`, end exclusive). */
   last: '30d',
+  start: null,
+  end: null,
+  phone: '',
+  tz: '',
+  event: '',
+  model: '',
+  compare: false,
+  view: 'sources',
   /** @type {import('../../bindings-wasm/pkg/web/convolens').Report | null} */
   report: null,
-  config: undefined,
-  readFile: undefined,
+  /** What the worker says about the loaded data (null: none). */
+  meta: null,
 };
 
-// --- formatting ------------------------------------------------------------------------
+// The controls and the view survive a reload too (localStorage; the data is in IndexedDB).
+const CONTROLS = 'convolens-dashboard-controls';
+const CONTROL_KEYS = ['last', 'start', 'end', 'phone', 'tz', 'event', 'model', 'compare', 'view'];
 
-const nf = new Intl.NumberFormat('en-US');
-const int = (v) => nf.format(v);
-const pct = (v) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
-const times = (v) => (v === null ? '—' : `${v.toFixed(2)}×`);
-function money(v, currency) {
-  if (v === null || v === undefined) return '—';
+function saveControls() {
   try {
-    return v.toLocaleString('en-US', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    localStorage.setItem(CONTROLS, JSON.stringify(Object.fromEntries(CONTROL_KEYS.map((k) => [k, state[k]]))));
   } catch {
-    return `${v.toFixed(2)} ${currency}`;
-  }
-}
-const label = (s) => s.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
-const KIND = {
-  meta_ad: 'Meta ad', meta_post: 'Meta post', meta_campaign: 'Meta campaign', custom: 'Custom', campaign: 'Campaign',
-  direct: 'Direct',
-};
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return e;
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs = {}, ...children) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
-
-// --- sections ----------------------------------------------------------------------------
-
-/** A table: `columns` are [heading, cell(row), numeric?]. */
-function table(rows, columns, empty) {
-  if (!rows.length) return el('p', { class: 'empty' }, empty);
-  return el('div', { class: 'scroll' }, el('table', {},
-    el('thead', {}, el('tr', {}, ...columns.map(([h, , num]) => el('th', { class: num ? 'num' : '' }, h)))),
-    el('tbody', {}, ...rows.map((r) => el('tr', {},
-      ...columns.map(([, cell, num]) => el('td', { class: num ? 'num' : '' }, cell(r))))))));
-}
-
-function kpis(r) {
-  const cur = r.billing.cost.currency;
-  const items = [
-    ['Active users', int(r.engagement.active_users), `${int(r.engagement.new_users)} new`],
-    ['Messages received', int(r.engagement.messages_received), `${int(r.engagement.messages_sent)} sent`],
-    // `overall` counts each conversation once (a Meta campaign's row repeats its ads').
-    ['Conversations', int(r.overall.conversations), `${int(r.overall.leads)} leads`],
-    ['Revenue', money(r.overall.revenue, r.attribution.currency),
-      `${int(r.attribution.events)} events`],
-    ['Billing cost', money(r.billing.cost.total, cur), `pricing: ${r.billing.model}`],
-  ];
-  return el('div', { class: 'kpis' }, ...items.map(([k, v, sub]) => el('div', { class: 'kpi' },
-    el('div', { class: 'kpi-label' }, k), el('div', { class: 'kpi-value' }, v), el('div', { class: 'kpi-sub' }, sub))));
-}
-
-/** The 360dialog-style sources table: one row per source over the range. */
-function sources(r) {
-  const cur = r.attribution.currency;
-  return table(r.sources, [
-    ['Source', (s) => el('span', {}, el('b', {}, s.name), el('span', { class: 'key' }, s.key))],
-    ['Type', (s) => el('span', { class: `tag ${s.kind}` }, KIND[s.kind] ?? s.kind)],
-    ['Conversations', (s) => int(s.conversations), true],
-    ['Leads', (s) => int(s.leads), true],
-    ['Conversion rate', (s) => pct(s.conversion_rate), true],
-    ['Invested', (s) => money(s.invested, cur), true],
-    ['Cost per lead', (s) => money(s.conversion_cost, cur), true],
-    ['Revenue', (s) => money(s.revenue, cur), true],
-    ['ROAS', (s) => times(s.roas), true],
-  ], 'No conversations in this range.');
-}
-
-function templates(r) {
-  const cur = r.billing.cost.currency;
-  // Cost and conversions are `null` when the report has none for templates: no column then.
-  const has = (k) => r.templates.some((t) => t[k] !== null);
-  const value = r.attribution.currency;
-  return table(r.templates, [
-    ['Template', (t) => el('b', {}, t.name)],
-    ['Category', (t) => el('span', { class: `tag ${t.category}` }, label(t.category))],
-    ['Sent', (t) => int(t.sent), true],
-    ['Delivered', (t) => int(t.delivered), true],
-    ['Read', (t) => int(t.read), true],
-    ['Replied', (t) => int(t.replied), true],
-    ['Clicks', (t) => int(t.clicks), true],
-    ['CTR', (t) => pct(t.ctr), true],
-    ['Failed', (t) => int(Object.values(t.failed).reduce((s, n) => s + n, 0)), true],
-    ...(has('cost') ? [['Cost', (t) => money(t.cost, cur), true]] : []),
-    ...(has('conversions') ? [['Conversions', (t) => (t.conversions === null ? '—' : nf.format(+t.conversions.toFixed(2))), true]] : []),
-    ...(has('conversion_value') ? [['Value', (t) => money(t.conversion_value, value), true]] : []),
-  ], 'No templates sent in this range.');
-}
-
-const COLOURS = { a: '#25a55f', b: '#3b7dd8' };
-
-/** A daily chart: bars for one series, or lines for two; `series` = [[name, values, colour]]. */
-function chart(dates, series) {
-  if (!dates.length) return el('p', { class: 'empty' }, 'No days in this range.');
-  const W = 600, H = 200, L = 40, R = 8, B = 22, T = 8;
-  const max = Math.max(1, ...series.flatMap(([, vs]) => vs));
-  const step = (W - L - R) / dates.length;
-  const x = (i) => L + step * (i + 0.5);
-  const y = (v) => H - B - ((H - B - T) * v) / max;
-  const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img' });
-  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
-    g.append(svg('line', { x1: L, x2: W - R, y1: y(max * f), y2: y(max * f), class: 'grid' }));
-    if (f % 0.5 === 0) {
-      g.append(svg('text', { x: L - 6, y: y(max * f) + 3, class: 'axis', 'text-anchor': 'end' }, int(Math.round(max * f))));
-    }
-  }
-  // Every day up to two weeks, else six evenly spaced dates.
-  const ticks = dates.length <= 14 ? dates.map((_, i) => i)
-    : [0, 1, 2, 3, 4, 5].map((k) => Math.round((k * (dates.length - 1)) / 5));
-  for (const i of ticks) {
-    g.append(svg('text', { x: x(i), y: H - 6, class: 'axis', 'text-anchor': 'middle' }, dates[i].slice(5)));
-  }
-  if (series.length === 1) {
-    const [name, vs, colour] = series[0];
-    const bw = Math.max(1, step * 0.7);
-    vs.forEach((v, i) => g.append(svg('rect', { x: x(i) - bw / 2, y: y(v), width: bw, height: H - B - y(v), fill: colour, rx: 1 },
-      svg('title', {}, `${dates[i]}: ${int(v)} ${name}`))));
-  } else {
-    for (const [, vs, colour] of series) {
-      const pts = vs.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-      g.append(svg('path', { d: `M${x(0).toFixed(1)},${y(0)}L${pts.join('L')}L${x(vs.length - 1).toFixed(1)},${y(0)}Z`, fill: colour, 'fill-opacity': 0.12 }));
-      g.append(svg('path', { d: `M${pts.join('L')}`, fill: 'none', stroke: colour, 'stroke-width': 1.8, 'stroke-linejoin': 'round' }));
-    }
-  }
-  const legend = el('div', { class: 'legend' }, ...series.map(([name, vs, colour]) => el('span', {},
-    el('i', { style: `background:${colour}` }), `${name}: ${int(vs.reduce((s, v) => s + v, 0))}`)));
-  return el('div', {}, g, legend);
-}
-
-function dau(r) {
-  const d = r.engagement.daily_active;
-  return chart(d.map((x) => x.date), [['user-days', d.map((x) => x.users), COLOURS.a]]);
-}
-
-function volume(r) {
-  const d = r.engagement.daily_volume;
-  return chart(d.map((x) => x.date), [
-    ['received', d.map((x) => x.received), COLOURS.a],
-    ['sent', d.map((x) => x.sent), COLOURS.b],
-  ]);
-}
-
-const SERVICE = { free: 'free', charged: 'charged', mixed: 'free, then charged' };
-
-function cost(r) {
-  const c = r.billing.cost;
-  // Meta Business Agent messages get a bar only when there are some.
-  const rows = Object.entries(c.by_category)
-    .filter(([cat]) => cat !== 'meta_business_agent' || r.billing.meta_business_agent.delivered > 0)
-    .sort((a, b) => b[1] - a[1]);
-  const max = Math.max(1e-9, ...rows.map(([, v]) => v));
-  const counts = r.billing.charged_messages;
-  const conv = r.billing.conversations;
-  return el('div', {},
-    el('div', { class: 'bars' }, ...rows.map(([cat, v]) => el('div', { class: 'bar-row' },
-      el('span', { class: 'bar-label' }, label(cat)),
-      el('span', { class: 'bar-track' }, el('span', { class: `bar ${cat}`, style: `width:${((100 * v) / max).toFixed(1)}%` })),
-      el('span', { class: 'bar-value' }, money(v, c.currency)),
-      el('span', { class: 'bar-count' }, [
-        counts[cat] ? `${int(counts[cat])} charged messages` : '',
-        conv[cat] ? `${int(conv[cat])} conversations` : '',
-      ].filter(Boolean).join(' · '))))),
-    el('p', { class: 'total' }, `Total ${money(c.total, c.currency)} · ${r.billing.model}`,
-      // From 2026-10-01 Meta charges service (free-form) messages: say which applies.
-      ` · service messages ${SERVICE[r.billing.service]}`,
-      c.unpriced ? ` · ${int(c.unpriced)} unpriced` : '',
-      ` · ${int(Object.values(r.billing.free_messages).reduce((s, n) => s + n, 0))} free messages`),
-    ...r.warnings.map((w) => el('p', { class: 'warning' }, `⚠ ${w}`)));
-}
-
-function fill(id, node) {
-  $(`#${id} .body`).replaceChildren(node);
-}
-
-/** Render a report. */
-export function render(r) {
-  state.report = r;
-  fill('sec-kpis', kpis(r));
-  fill('sec-sources', sources(r));
-  fill('sec-dau', dau(r));
-  fill('sec-volume', volume(r));
-  fill('sec-cost', cost(r));
-  fill('sec-templates', templates(r));
-  const last = new Date(`${r.range.to}T00:00:00Z`);
-  last.setUTCDate(last.getUTCDate() - 1);
-  $('#range-label').textContent =
-    `${r.range.from} – ${last.toISOString().slice(0, 10)} · ${r.range.days} days · ${r.range.time_zone}`;
-  for (const b of document.querySelectorAll('.ranges button')) {
-    b.classList.toggle('active', (b.dataset.last || null) === state.last);
+    // Storage may be disabled: the controls then start from their defaults.
   }
 }
 
-function refresh() {
-  if (REPORT_URL !== null) return refreshFromServer();
+/** A saved control's value is used only when it has the control's type. */
+const fits = (k, v) => (k === 'compare' ? typeof v === 'boolean'
+  : ['last', 'start', 'end'].includes(k) ? v === null || typeof v === 'string' : typeof v === 'string');
+
+function restoreControls() {
+  let saved = null;
   try {
-    render(state.engine.report(state.last ? { last: state.last } : {}));
-  } catch (e) {
-    status(`${e.name}: ${e.message}`, true);
+    saved = JSON.parse(localStorage.getItem(CONTROLS) ?? 'null');
+  } catch {
+    saved = null;
   }
-  return Promise.resolve();
-}
-
-/** Server mode: ask the server for the report over the chosen range. */
-async function refreshFromServer() {
-  const url = new URL(REPORT_URL, document.baseURI);
-  if (state.last) url.searchParams.set('last', state.last);
-  try {
-    const res = await fetch(url, { cache: 'no-store' });
-    if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}: ${(await res.text()).trim()}`);
-    const r = await res.json();
-    render(r);
-    const lines = r.input.lines;
-    status(`Live from the server: ${int(lines)} line${lines === 1 ? '' : 's'} received`
-      + (r.input.errors ? `, ${int(r.input.errors)} could not be read.` : '.'), r.input.errors > 0);
-  } catch (e) {
-    status(`${e.name}: ${e.message}`, true);
-  }
+  for (const k of CONTROL_KEYS) if (saved && typeof saved === 'object' && fits(k, saved[k])) state[k] = saved[k];
+  if (!state.last && !(state.start && state.end)) state.last = '30d';
+  if (!Object.hasOwn(VIEWS, state.view)) state.view = 'sources';
+  $('#compare').checked = state.compare;
 }
 
 function status(text, bad = false) {
@@ -265,73 +74,201 @@ function status(text, bad = false) {
   s.classList.toggle('bad', bad);
 }
 
-// --- loading -----------------------------------------------------------------------------
+// --- the engine: a worker (file mode) or the server -------------------------------------------
 
-/** Start over with `config` (JSON text or undefined, its `rate_card` path read with
- * `readFile`) and `inputs` ([{name, bytes}]); JSONL line by line, `.json` as one document. */
-function load(config, readFile, inputs) {
-  const t0 = performance.now();
-  const engine = new Engine(config, readFile);
-  let lines = 0;
-  let bytes = 0;
-  const errors = [];
-  for (const { name, bytes: b } of inputs) {
-    bytes += b.length;
-    if (name.toLowerCase().endsWith('.json')) {
-      lines += 1;
-      try {
-        engine.ingest(b);
-      } catch (e) {
-        errors.push(`${name}: ${e.message}`);
-      }
-    } else {
-      const out = engine.ingestJsonl(b);
-      lines += out.lines;
-      for (const e of out.errors) errors.push(`${name} line ${e.line}${e.field ? `, field ${e.field}` : ''}: ${e.message}`);
-    }
-  }
-  state.engine?.free();
-  state.engine = engine;
-  state.config = config;
-  state.readFile = readFile;
-  const secs = ((performance.now() - t0) / 1000).toFixed(2);
-  const msg = `Read ${int(lines)} line${lines === 1 ? '' : 's'} (${(bytes / 1e6).toFixed(1)} MB) in ${secs} s.`;
-  status(errors.length ? `${msg} ${int(errors.length)} could not be read; first: ${errors[0]}` : msg, errors.length > 0);
-  refresh();
+let worker = null;
+let nextId = 0;
+const pending = new Map();
+
+function call(op, args = {}) {
+  return new Promise((resolve, reject) => {
+    nextId += 1;
+    pending.set(nextId, { resolve, reject });
+    worker.postMessage({ id: nextId, op, ...args });
+  });
 }
 
-/** Files dropped or chosen: a `.json` file that is a configuration replaces the
- * configuration (its `rate_card` may be among the files); the rest is the new data. */
-async function onFiles(fileList) {
-  const files = [...fileList];
-  if (!files.length) return;
-  const texts = new Map();
-  const inputs = [];
-  let config;
-  for (const f of files) {
-    const bytes = new Uint8Array(await f.arrayBuffer());
-    const text = () => new TextDecoder().decode(bytes);
-    if (/\.(csv)$/i.test(f.name)) {
-      texts.set(f.name, text());
-    } else if (/\.json$/i.test(f.name) && config === undefined && looksLikeConfig(text())) {
-      config = text();
-    } else {
-      inputs.push({ name: f.name, bytes });
-    }
+function onWorkerMessage({ data }) {
+  if (data.op === 'progress') {
+    $('#progress').value = data.total ? data.done / data.total : 1;
+    $('#progress-text').textContent = `${data.file}: ${(data.done / 1e6).toFixed(1)} of ${(data.total / 1e6).toFixed(1)} MB`;
+    return;
   }
-  const readFile = config === undefined
-    ? state.readFile
-    : (p) => {
-      const t = texts.get(p.split('/').pop());
-      if (t === undefined) throw new Error(`drop ${p} together with the configuration`);
-      return t;
-    };
-  $('#dataset').textContent = files.map((f) => f.name).join(', ');
+  const p = pending.get(data.id);
+  pending.delete(data.id);
+  if (data.ok) p.resolve(data.result);
+  else p.reject(Object.assign(new Error(data.error.message), data.error));
+}
+
+/** The report options of the controls. */
+function options() {
+  const o = state.last ? { last: state.last } : { start: state.start, end: state.end };
+  if (state.phone) o.phone = state.phone;
+  if (state.tz) o.time_zone = state.tz;
+  if (state.event) o.conversion_event = state.event;
+  if (state.model) o.model = state.model;
+  if (state.compare) o.compare = true;
+  return o;
+}
+
+async function fetchReport(o) {
+  if (!REPORT_URL) return call('report', { options: o });
+  const url = new URL(REPORT_URL, document.baseURI);
+  for (const [k, v] of Object.entries(o)) url.searchParams.set(k === 'conversion_event' ? 'event' : k === 'time_zone' ? 'tz' : k, v === true ? '1' : v);
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}: ${(await res.text()).trim()}`);
+  return res.json();
+}
+
+async function contacts(filter, name) {
   try {
-    load(config ?? state.config, readFile, inputs);
+    const csv = await call('contacts', { filter, options: options() });
+    download(`contacts-${name.replace(/[^\w.-]+/g, '_')}.csv`, csv);
   } catch (e) {
     status(`${e.name}: ${e.message}`, true);
   }
+}
+
+// --- rendering ------------------------------------------------------------------------------
+
+const nextDay = (d) => {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + 1);
+  return t.toISOString().slice(0, 10);
+};
+const prevDay = (d) => {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() - 1);
+  return t.toISOString().slice(0, 10);
+};
+
+function fillSelect(sel, values, current, first) {
+  const opts = [el('option', { value: '' }, first), ...values.map(([v, text]) => el('option', { value: v }, text))];
+  sel.replaceChildren(...opts);
+  sel.value = values.some(([v]) => v === current) ? current : '';
+}
+
+function renderControls(r) {
+  for (const b of document.querySelectorAll('.ranges button')) {
+    const on = (b.dataset.last || null) === state.last;
+    b.classList.toggle('active', on);
+    b.setAttribute('aria-pressed', String(on));
+  }
+  const ev = r.attribution.conversion_event;
+  fillSelect($('#event'), r.events.map((e) => [e.name, `${e.name} (${e.kind.replace('_', ' ')})`]), state.event,
+    `Configured event${ev?.name ? ` (${ev.name})` : ''}`);
+  fillSelect($('#model'), MODELS.map((m) => [m, m.replace('_', ' ')]), state.model, `Configured model (${r.attribution.model.replace('_', ' ')})`);
+  if (state.meta) fillSelect($('#phone'), state.meta.phones.map((p) => [p, p]), state.phone, 'All numbers');
+  if ($('#tz').options.length === 1) {
+    const zones = Intl.supportedValuesOf('timeZone');
+    if (!zones.includes('UTC')) zones.unshift('UTC');
+    fillSelect($('#tz'), zones.map((z) => [z, z]), state.tz, `Configured zone (${r.range.time_zone})`);
+  }
+  $('#from').value = r.range.from;
+  $('#to').value = prevDay(r.range.to);
+  const prev = r.compare?.previous_range;
+  $('#range-label').textContent = `${r.range.from} – ${prevDay(r.range.to)} · ${r.range.days} days · ${r.range.time_zone}`
+    + (r.range.phone ? ` · number ${r.range.phone}` : '')
+    + (prev ? ` · compared with ${prev.from} – ${prevDay(prev.to)}` : '');
+}
+
+function renderView() {
+  for (const t of document.querySelectorAll('[role="tab"]')) {
+    const on = t.dataset.view === state.view;
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+  }
+  const panel = $('#panel');
+  panel.setAttribute('aria-labelledby', `tab-${state.view}`);
+  panel.dataset.view = state.view;
+  if (!state.report) {
+    panel.replaceChildren(emptyState());
+    return;
+  }
+  panel.replaceChildren(...VIEWS[state.view].render(state.report, { contacts: REPORT_URL ? null : contacts }));
+}
+
+function emptyState() {
+  return el('div', { class: 'empty-state' },
+    el('h2', {}, 'No data yet'),
+    el('p', {}, 'Drop JSONL files (webhook payloads, outbound records, events, spend) on the box above or choose them, '
+      + 'with your configuration .json and rate card .csv if you have them.'),
+    el('button', { type: 'button', onclick: loadExample }, 'Load the example data'));
+}
+
+async function refresh() {
+  if (!REPORT_URL && !state.meta) {
+    state.report = null;
+    renderView();
+    return;
+  }
+  saveControls();
+  try {
+    const r = await fetchReport(options());
+    state.report = r;
+    renderControls(r);
+    renderView();
+    document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
+  } catch (e) {
+    status(`${e.name}: ${e.message}`, true);
+  }
+}
+
+// --- loading (file mode) ---------------------------------------------------------------------
+
+function describe(meta, verb) {
+  const secs = (meta.ms / 1000).toFixed(2);
+  const lines = `${int(meta.lines)} line${meta.lines === 1 ? '' : 's'}`;
+  const msg = `${verb} ${lines} (${(meta.bytes / 1e6).toFixed(1)} MB) in ${secs} s.`;
+  if (!meta.errorCount) return [msg, false];
+  const e = meta.errors[0];
+  return [`${msg} ${int(meta.errorCount)} could not be read; first: ${e.file} line ${e.line}, column ${e.column}, field ${e.field || '(the document)'}: ${e.message}`, true];
+}
+
+function showErrors(meta) {
+  const box = $('#errors');
+  box.hidden = !meta?.errorCount;
+  box.querySelector('ol').replaceChildren(...(meta?.errors ?? []).map((e) => el('li', {},
+    `${e.file} line ${e.line}, column ${e.column}, field ${e.field || '(the document)'} (${e.kind}): ${e.message}`)));
+}
+
+function busy(on) {
+  document.body.dataset.busy = String(on);
+  $('#loading').hidden = !on;
+  for (const b of [$('#example'), $('#clear'), $('#files')]) b.disabled = on;
+  if (on) $('#progress').value = 0;
+}
+
+/** Load `files` ([{name, blob}]) with `config` (text, or undefined: keep the current one). */
+async function load(files, config, texts, label) {
+  busy(true);
+  status(`Reading ${files.map((f) => f.name).join(', ')}…`);
+  try {
+    const meta = await call('load', { files, config, texts, chunkBytes: CHUNK });
+    state.meta = meta;
+    $('#dataset').textContent = label;
+    showErrors(meta);
+    const [msg, bad] = describe(meta, 'Read');
+    status(msg, bad);
+    await refresh();
+  } catch (e) {
+    status(e.name === 'AbortError' ? e.message : `${e.name}: ${e.message}`, e.name !== 'AbortError');
+  } finally {
+    busy(false);
+  }
+}
+
+async function fetchOk(url, how) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url.pathname}: HTTP ${r.status}`);
+  return r[how]();
+}
+
+async function loadExample() {
+  const [data, config] = await Promise.all([fetchOk(EXAMPLE_DATA, 'blob'), fetchOk(EXAMPLE_CONFIG, 'text')]);
+  const card = JSON.parse(config).rate_card;
+  const texts = typeof card === 'string' ? { [card.split('/').pop()]: await fetchOk(new URL(card, EXAMPLE_CONFIG), 'text') } : {};
+  await load([{ name: 'example.jsonl', blob: data }], config, texts, 'the bundled example data');
 }
 
 function looksLikeConfig(text) {
@@ -343,33 +280,79 @@ function looksLikeConfig(text) {
   }
 }
 
-async function fetchOk(url, how) {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url.pathname}: HTTP ${r.status}`);
-  return r[how]();
+/** Files dropped or chosen: a small `.json` that is a configuration replaces the
+ * configuration (its rate card `.csv` among the files); the rest is the new data. */
+async function onFiles(fileList) {
+  const files = [...fileList];
+  if (!files.length) return;
+  const texts = {};
+  const inputs = [];
+  let config;
+  for (const f of files) {
+    if (/\.csv$/i.test(f.name)) texts[f.name] = await f.text();
+    else if (/\.json$/i.test(f.name) && f.size < 1 << 20 && config === undefined && looksLikeConfig(await f.text())) config = await f.text();
+    else inputs.push({ name: f.name, blob: f });
+  }
+  await load(inputs, config, config === undefined ? undefined : texts, files.map((f) => f.name).join(', '));
 }
 
-async function main() {
+async function clearData() {
+  await call('clear');
+  state.meta = null;
+  state.report = null;
+  showErrors(null);
+  $('#dataset').textContent = 'nothing';
+  status('Data cleared from this page and from this browser\'s storage.');
+  renderView();
+}
+
+// --- controls -------------------------------------------------------------------------------
+
+function wireControls() {
   for (const b of document.querySelectorAll('.ranges button')) {
     b.addEventListener('click', () => {
-      state.last = b.dataset.last || null;
+      state.last = b.dataset.last;
       refresh();
     });
   }
-  if (REPORT_URL !== null) {
-    document.body.dataset.mode = 'server';
-    $('#drop').hidden = true;
-    $('h1 .sub').textContent = 'WhatsApp analytics, live from convolens-server';
-    $('footer').textContent = 'convolens-server · the report is computed on the server';
-    await refresh();
-    // New webhooks keep arriving: follow them.
-    setInterval(refresh, 30_000);
-    return;
+  $('#apply-range').addEventListener('click', () => {
+    const from = $('#from').value;
+    const to = $('#to').value;
+    if (!from || !to || to < from) {
+      status('Custom range: choose a first day and a last day on or after it.', true);
+      return;
+    }
+    Object.assign(state, { last: null, start: from, end: nextDay(to) });
+    refresh();
+  });
+  for (const [id, key] of [['phone', 'phone'], ['tz', 'tz'], ['event', 'event'], ['model', 'model']]) {
+    $(`#${id}`).addEventListener('change', (e) => {
+      state[key] = e.target.value;
+      refresh();
+    });
   }
-  const wasm = await import('../../bindings-wasm/pkg/web/convolens.js');
-  await wasm.default();
-  Engine = wasm.Engine;
-  $('#version').textContent = wasm.version();
+  $('#compare').addEventListener('change', (e) => {
+    state.compare = e.target.checked;
+    refresh();
+  });
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  tabs.forEach((t, i) => {
+    t.addEventListener('click', () => {
+      state.view = t.dataset.view;
+      saveControls();
+      renderView();
+    });
+    t.addEventListener('keydown', (e) => {
+      const j = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : null;
+      if (j === null) return;
+      const next = tabs[(j + tabs.length) % tabs.length];
+      next.focus();
+      next.click();
+    });
+  });
+}
+
+function wireFiles() {
   const drop = $('#drop');
   drop.addEventListener('dragover', (e) => {
     e.preventDefault();
@@ -381,21 +364,62 @@ async function main() {
     drop.classList.remove('over');
     onFiles(e.dataTransfer.files);
   });
+  drop.addEventListener('keydown', (e) => {
+    if (e.target === drop && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      $('#files').click();
+    }
+  });
   $('#files').addEventListener('change', (e) => onFiles(e.target.files));
-
-  const [data, config] = await Promise.all([fetchOk(EXAMPLE_DATA, 'arrayBuffer'), fetchOk(EXAMPLE_CONFIG, 'text')]);
-  // The example config names its rate card by a path beside it: fetch it first, since
-  // `readFile` must answer synchronously.
-  const card = JSON.parse(config).rate_card;
-  const cardText = typeof card === 'string' ? await fetchOk(new URL(card, EXAMPLE_CONFIG), 'text') : undefined;
-  const readFile = (p) => {
-    if (p !== card) throw new Error(`no file ${p}`);
-    return cardText;
-  };
-  load(config, readFile, [{ name: 'example.jsonl', bytes: new Uint8Array(data) }]);
+  $('#example').addEventListener('click', loadExample);
+  $('#clear').addEventListener('click', clearData);
+  $('#cancel').addEventListener('click', () => call('cancel'));
 }
 
-window.convolensDashboard = { render, state };
+async function main() {
+  restoreControls();
+  wireControls();
+  if (REPORT_URL !== null) {
+    document.body.dataset.mode = 'server';
+    $('#drop').hidden = true;
+    $('h1 .sub').textContent = 'WhatsApp analytics, live from convolens-server';
+    $('footer').textContent = 'convolens-server · the report is computed on the server';
+    const live = async () => {
+      await refresh();
+      const lines = state.report?.input.lines ?? 0;
+      if (state.report) {
+        status(`Live from the server: ${int(lines)} line${lines === 1 ? '' : 's'} received`
+          + (state.report.input.errors ? `, ${int(state.report.input.errors)} could not be read.` : '.'), state.report.input.errors > 0);
+      }
+    };
+    await live();
+    // New webhooks keep arriving: follow them.
+    setInterval(live, 30_000);
+    return;
+  }
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = onWorkerMessage;
+  worker.onerror = (e) => status(`The engine worker failed: ${e.message}`, true);
+  wireFiles();
+  const started = await call('start');
+  $('#version').textContent = started.version;
+  if (started.restored) {
+    state.meta = started.meta;
+    $('#dataset').textContent = started.meta.files.join(', ');
+    showErrors(started.meta);
+    const [msg, bad] = describe(started.meta, 'Restored from this browser\'s storage:');
+    status(msg, bad);
+    await refresh();
+  } else if (started.cleared) {
+    $('#dataset').textContent = 'nothing';
+    status('No data: drop JSONL files, or load the example data.');
+    renderView();
+  } else {
+    await loadExample();
+  }
+}
+
+window.convolensDashboard = { state, options };
 window.convolensDashboard.ready = main()
   .then(() => {
     document.body.dataset.state = 'ready';

@@ -208,18 +208,23 @@ fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn run() -> Result<String, String> {
-    let args = parse_args()?;
-    let text =
-        std::fs::read_to_string(&args.config).map_err(|e| format!("{}: {e}", args.config))?;
-    let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.config))?;
+/// A cold run's load and compute seconds (wall-clock) and its CPU seconds.
+type ColdRun = (f64, f64, Option<f64>);
 
-    // Cold runs: file to report, a new engine each time.
-    let mut best: Option<(f64, f64, Option<f64>)> = None;
+/// The best of `runs` cold runs (file to report, a new engine each time): its load and
+/// compute seconds and its CPU seconds, with the last run's report. Loads parse on
+/// `threads` threads.
+fn cold_runs(
+    cfg: &Config,
+    path: &str,
+    runs: u32,
+    threads: usize,
+) -> Result<(ColdRun, Report), String> {
+    let mut best: Option<ColdRun> = None;
     let mut rep = None;
-    for _ in 0..args.runs {
+    for _ in 0..runs {
         let (t0, c0) = (Instant::now(), cpu_s());
-        let mut e = load(&cfg, &args.jsonl, args.ingest_threads)?;
+        let mut e = load(cfg, path, threads)?;
         let t1 = Instant::now();
         let r = report(&mut e)?;
         let (t2, c2) = (Instant::now(), cpu_s());
@@ -230,13 +235,15 @@ fn run() -> Result<String, String> {
         }
         rep = Some(r);
     }
-    let (load_s, compute_s, load_compute_cpu) = best.unwrap_or_default();
-    let rep = rep.ok_or("no run")?;
-    // The engine after a report has its caches filled; load once more for clean clones.
-    let base = load(&cfg, &args.jsonl, args.ingest_threads)?;
+    Ok((best.unwrap_or_default(), rep.ok_or("no run")?))
+}
+
+/// The fastest of `runs` reports, each on a fresh clone of `base`: its wall-clock and CPU
+/// seconds. Each report must agree with `rep`.
+fn compute_only_runs(base: &Engine, runs: u32, rep: &Report) -> Result<(f64, Option<f64>), String> {
     let mut compute_only = f64::INFINITY;
     let mut compute_only_cpu: Option<f64> = None;
-    for _ in 0..args.compute_runs {
+    for _ in 0..runs {
         let mut e = base.clone();
         let (t0, c0) = (Instant::now(), cpu_s());
         let r = report(&mut e)?;
@@ -249,26 +256,47 @@ fn run() -> Result<String, String> {
             return Err("reports of the same data differ".into());
         }
     }
+    Ok((compute_only, compute_only_cpu))
+}
+
+/// The `,"parallel":{…}` member: one cold run whose load is split over `threads` engines
+/// and merged; its report must agree with `rep`.
+fn parallel_run(cfg: &Config, path: &str, threads: u32, rep: &Report) -> Result<String, String> {
+    let (t0, c0) = (Instant::now(), process_cpu_s());
+    let mut e = load_parallel(cfg, path, threads)?;
+    let r = report(&mut e)?;
+    let (wall, c1) = (t0.elapsed().as_secs_f64(), process_cpu_s());
+    if r.sources != rep.sources || r.billing.conversations != rep.billing.conversations {
+        return Err("the merged engine's report differs from the single engine's".into());
+    }
+    Ok(format!(
+        ",\"parallel\":{{\"threads\":{threads},\"load_compute_s\":{wall:.6},\"load_compute_cpu_s\":{}}}",
+        opt(c0.zip(c1).map(|(a, b)| b - a))
+    ))
+}
+
+/// Measure as the arguments say and return the JSON object to print (see the module doc).
+fn run() -> Result<String, String> {
+    let args = parse_args()?;
+    let text =
+        std::fs::read_to_string(&args.config).map_err(|e| format!("{}: {e}", args.config))?;
+    let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.config))?;
+
+    // Cold runs: file to report, a new engine each time.
+    let ((load_s, compute_s, load_compute_cpu), rep) =
+        cold_runs(&cfg, &args.jsonl, args.runs, args.ingest_threads)?;
+    // The engine after a report has its caches filled; load once more for clean clones.
+    let base = load(&cfg, &args.jsonl, args.ingest_threads)?;
+    let (compute_only, compute_only_cpu) = compute_only_runs(&base, args.compute_runs, &rep)?;
     let mut e = base;
     let (reply_opened, start_ties, cbp_only) = checks(&mut e)?;
     drop(e);
     // Optional: the same cold run with the load split over threads and merged.
-    let mut parallel = String::new();
-    if args.threads > 1 {
-        let (t0, c0) = (Instant::now(), process_cpu_s());
-        let mut e = load_parallel(&cfg, &args.jsonl, args.threads)?;
-        let r = report(&mut e)?;
-        let (wall, c1) = (t0.elapsed().as_secs_f64(), process_cpu_s());
-        if r.sources != rep.sources || r.billing.conversations != rep.billing.conversations {
-            return Err("the merged engine's report differs from the single engine's".into());
-        }
-        let _ = write!(
-            parallel,
-            ",\"parallel\":{{\"threads\":{},\"load_compute_s\":{wall:.6},\"load_compute_cpu_s\":{}}}",
-            args.threads,
-            opt(c0.zip(c1).map(|(a, b)| b - a))
-        );
-    }
+    let parallel = if args.threads > 1 {
+        parallel_run(&cfg, &args.jsonl, args.threads, &rep)?
+    } else {
+        String::new()
+    };
     let messages: u64 = rep.input.messages.values().sum::<u64>()
         + rep.input.records.get("outbound").copied().unwrap_or(0);
 

@@ -1,65 +1,4 @@
-//! Meta's Conversions API for Business Messaging: the events to send so that
-//! Click-to-WhatsApp ads optimise for what chats turn into ([`crate::Engine::capi_events`]).
-//!
-//! What Meta documents and this module relies on (quoted from Meta's developer docs,
-//! "Conversions API for Business Messaging" and "Conversions API: Using the API"; third
-//! parties' live checks of the event names agree):
-//!
-//! > `action_source`: Must be `"business_messaging"`; `messaging_channel`: Must be
-//! > `"whatsapp"`; `user_data` … `whatsapp_business_account_id`, `ctwa_clid`
-//!
-//! > You can send up to 1,000 events in `data`.
-//!
-//! > The `event_time` can be up to 7 days before you send an event to Meta. If any
-//! > `event_time` in `data` is greater than 7 days in the past, we return an error for the
-//! > entire request and process no events.
-//!
-//! > `event_id` … can be any unique string chosen by the advertiser.
-//!
-//! Accepted event names are `LeadSubmitted`, `Purchase`, `AddToCart`, `InitiateCheckout`
-//! and `ViewContent` ([`CapiEventName`]); the `ctwa_clid` is the click id of the referral
-//! of the message a user sends from an ad, and the webhook's `entry[].id` is the
-//! WhatsApp Business Account id.
-//!
-//! # Rules
-//!
-//! - **Candidates.** Every external event, and every lead from a messaging event: the
-//!   first message in a conversation matching a configured messaging event (one per
-//!   conversation and event name, as a lead is a unique conversation).
-//! - **Where an event happened.** A messaging event in its conversation; an external
-//!   event in the user's latest conversation that started within the attribution
-//!   lookback before it (the conversation leads and funnels place it in).
-//! - **Qualifying**, checked in this order; a candidate that fails is counted under the
-//!   reason in `ineligible`:
-//!   1. `not_mapped` — `capi.events` gives no Meta name for the event's name;
-//!   2. `no_click_id` — the conversation did not come from a Click-to-WhatsApp ad whose
-//!      opening message carried a `ctwa_clid` (or the event happened in no conversation);
-//!   3. `too_late` — the event is more than 7 days after the click (the opening
-//!      message's time), Meta's click window;
-//!   4. `no_value` — a `Purchase` without a value: Meta requires `custom_data.value`
-//!      and `currency` for purchases;
-//!   5. `no_account` — no WhatsApp Business Account is known for the conversation's
-//!      business number (no webhook `entry[].id`, no `capi.whatsapp_business_account_id`);
-//!   6. `too_old` — with [`CapiOptions::now`], the event is more than 7 days before it
-//!      (Meta would refuse the whole request).
-//! - **Fields.** `event_name` (the mapped name), `event_time` (the event's UTC seconds),
-//!   `event_id` (`x:<external event id>`, or `m:<message id>:<event name>` for a
-//!   messaging lead: stable, so a resent event is deduplicated by Meta),
-//!   `action_source: "business_messaging"`, `messaging_channel: "whatsapp"`,
-//!   `user_data: {whatsapp_business_account_id, ctwa_clid}`, and `custom_data: {value,
-//!   currency}` when the event has a value (always for `Purchase`), in the event's own
-//!   currency, in major units.
-//! - **Order and batches.** Events in order of (`event_time`, `event_id`), in batches of
-//!   at most [`CapiOptions::batch_size`] (default and at most 1,000), each the `data` of
-//!   one request.
-//! - **The `since` cursor.** Every message and external event gets an arrival number
-//!   when it is first ingested. An event becomes sendable when the later of its own fact
-//!   and its conversation's opening message has arrived. [`CapiEvents::cursor`] names
-//!   the last number handed out; with it as `since`, the next call returns (and counts)
-//!   only events that became sendable afterwards. A late click, or an event arriving
-//!   days after it happened, is still sent once. With the stable `event_id`, resending
-//!   after a failure is harmless: delivery is effectively once. (A merged engine numbers
-//!   the merged facts anew, so they are offered again: Meta deduplicates them.)
+#![doc = include_str!("../guide/attribution/capi.md")]
 
 use crate::config::{CapiEventName, Config};
 use crate::error::ReportError;
@@ -74,7 +13,7 @@ use std::collections::BTreeMap;
 /// Meta's click window, and how old an event may be when sent.
 const WINDOW: i64 = 7 * DAY;
 /// Meta's largest batch.
-pub const MAX_BATCH: usize = 1000;
+pub(crate) const MAX_BATCH: usize = 1000;
 const CURSOR_PREFIX: &str = "capi1:";
 
 /// Options of [`crate::Engine::capi_events`]. JSON (Python keywords, JS object):

@@ -1,23 +1,4 @@
-//! The contacts export (seed 001 "Download contacts"): the users of a source or an event,
-//! as CSV for custom audiences.
-//!
-//! # Rules
-//!
-//! - **Who.** With a source, the users with a conversation of that source started in the
-//!   range; with an event, the users for whom that event (a messaging event in one of their
-//!   conversations, or an external event of that name) happened in the range; with both,
-//!   users matching both. One row per user, ordered by first seen, then key.
-//! - **Columns** (RFC 4180: comma-separated, CRLF line ends, fields with a comma, quote or
-//!   line break quoted, quotes doubled), with a header line:
-//!   `wa_id` (else the business-scoped user id), `name` (profile name), `country`
-//!   (ISO 3166 code), `first_seen` (the user's first counted message on the included
-//!   numbers, else first external event; RFC 3339 in the report time zone), `source`
-//!   (the filtered source; else the source of the conversation where the event first
-//!   happened in the range, empty when none), `converted` (`true` when the user has a lead
-//!   conversation started in the range — of the filtered source, when one is given),
-//!   `value` (with a source: the value attributed to that source from the user's events
-//!   in the range under the report's model; else the total value of the user's external
-//!   events of that name in the range; decimal, major units).
+#![doc = include_str!("../guide/attribution/contacts.md")]
 
 use super::attribute;
 use crate::error::ReportError;

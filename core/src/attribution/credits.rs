@@ -3,7 +3,7 @@
 //!
 //! Two days matter for an event: its own (the summary: events, values, unattributed) and
 //! the start day of each conversation it credits (the rows: one window, see
-//! [`crate::sources`]). A day's entry holds the events of that day and the credits given
+//! [`crate::sources`](crate::guide::sources)). A day's entry holds the events of that day and the credits given
 //! to conversations started that day.
 
 use super::Attribution;
@@ -17,29 +17,29 @@ use std::collections::BTreeMap;
 
 /// The attributed events of one day under one model, and the credit they gave.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreditDay {
+pub(crate) struct CreditDay {
     /// Attributed events.
-    pub events: u64,
+    pub(crate) events: u64,
     /// Their value (micro-units of the report currency).
-    pub value: i64,
+    pub(crate) value: i64,
     /// Events with at least one candidate conversation.
-    pub attributed_events: u64,
+    pub(crate) attributed_events: u64,
     /// Their value.
-    pub attributed_value: i64,
+    pub(crate) attributed_value: i64,
     /// Events with no conversation in the lookback.
-    pub unattributed_events: u64,
+    pub(crate) unattributed_events: u64,
     /// Their value.
-    pub unattributed_value: i64,
+    pub(crate) unattributed_value: i64,
     /// Events whose value was in another currency (and so dropped).
-    pub other_currency: u64,
+    pub(crate) other_currency: u64,
     /// Credit per source key to the conversations started this day: (micro-conversions,
     /// value).
-    pub by_source: BTreeMap<Box<str>, (i64, i64)>,
+    pub(crate) by_source: BTreeMap<Box<str>, (i64, i64)>,
 }
 
 impl CreditDay {
     /// `self += other`.
-    pub fn add(&mut self, other: &CreditDay) {
+    pub(crate) fn add(&mut self, other: &CreditDay) {
         self.events += other.events;
         self.value += other.value;
         self.attributed_events += other.attributed_events;
@@ -57,17 +57,17 @@ impl CreditDay {
 
 /// An attribution's events and credits by event day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CreditDays {
+pub(crate) struct CreditDays {
     /// The model the credits were computed with.
-    pub model: ModelName,
+    pub(crate) model: ModelName,
     /// Per event day.
-    pub days: BTreeMap<NaiveDate, CreditDay>,
+    pub(crate) days: BTreeMap<NaiveDate, CreditDay>,
 }
 
 impl CreditDays {
     /// Bucket every event of `att` (computed on `analysis`) by its day, and its credits by
     /// the start day of the conversations they credit, in the context's zone.
-    pub fn build(ctx: &Scope<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
+    pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
         let tz = ctx.range.tz;
         let mut days: BTreeMap<NaiveDate, CreditDay> = BTreeMap::new();
         for e in &att.events {
@@ -97,7 +97,7 @@ impl CreditDays {
     }
 
     /// The sum over `range`.
-    pub fn in_range(&self, range: &DayRange) -> CreditDay {
+    pub(crate) fn in_range(&self, range: &DayRange) -> CreditDay {
         let mut sum = CreditDay::default();
         for (_, d) in self.days.range(range.from..range.to) {
             sum.add(d);

@@ -1,34 +1,12 @@
-//! Markov-chain removal effects, computed analytically from the absorbing chain.
-//!
-//! # Rules
-//!
-//! - **States**: `start`, one per source, and two absorbing states, `conversion` and
-//!   `null`. Every path (a user's ordered sources within the lookback) adds the transitions
-//!   `start → s1 → s2 → … → sk → conversion` (a converting path: the candidates of one
-//!   attributed event) or `… → null` (a path that did not convert). Repeated sources are
-//!   kept (self-transitions included). Transition probabilities are the observed
-//!   frequencies out of each state.
-//! - **Conversion probability** `P`: the probability of absorption in `conversion` from
-//!   `start`, solving `(I − Q) x = r` (`Q` transient→transient, `r` transient→conversion)
-//!   exactly by Gauss–Jordan elimination with partial pivoting; no simulation.
-//! - **Removal effect** of source `s`: `RE(s) = (P − P₋ₛ) / P`, where `P₋ₛ` is the
-//!   conversion probability when every transition into `s` goes to `null` instead. With
-//!   `N = (I − Q)⁻¹`, the probability of ever visiting `s` from `start` is
-//!   `N[start][s] / N[s][s]`, and removing `s` loses exactly the conversions of paths
-//!   through it, so `P − P₋ₛ = N[start][s] / N[s][s] · x[s]` — one inversion gives every
-//!   source's effect.
-//! - **Degenerate cases** give finite numbers, never NaN: `P = 0` (no conversions) gives
-//!   every effect 0; a numerically singular system (a pivot below 1e-12, which observed
-//!   paths cannot produce since every visited state has a way out) gives every effect 0,
-//!   and the caller then splits credit equally.
+#![doc = include_str!("../guide/attribution/markov.md")]
 
 /// The solved chain.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct MarkovResult {
     /// Probability of conversion from `start`.
-    pub conversion_probability: f64,
+    pub(crate) conversion_probability: f64,
     /// Removal effect per source (index = source id), each in `[0, 1]`.
-    pub removal_effects: Vec<f64>,
+    pub(crate) removal_effects: Vec<f64>,
 }
 
 /// Solve the chain over `n` sources (ids `0..n`) for `paths`: (source ids in order,

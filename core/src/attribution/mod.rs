@@ -1,57 +1,11 @@
-//! Attribution of external events to conversations and sources (semantics §4).
-//!
-//! > External events are attributed to the user's conversations (and so sources) within a
-//! > lookback window (default 7 days, Meta's CTWA click window) by an **attribution
-//! > model**: last touch (default), first touch, linear, time decay (half-life, default 7
-//! > days), position based (40/20/40), and data-driven: Markov-chain removal effect
-//! > computed analytically (absorbing chain, no simulation) and exact Shapley values
-//! > (≤ 15 sources). Fractional credit sums to exactly the event's count and value.
-//!
-//! # Rules
-//!
-//! - **Which events.** The *attributed events* (see [`crate::sources`]) whose time falls in
-//!   the report range, for the attribution summary; and, for the rows, the credits those
-//!   events give the conversations started in the range (one window: the events up to
-//!   the lookback after the range's end count, by the start day of the conversation they
-//!   credit). Each event counts as one conversion. The data-driven models, which attribute
-//!   a range anew, attribute the events of the range and of the lookback after it.
-//! - **Touches.** An event's candidates are the user's conversations (on the included
-//!   business numbers) that started at most `lookback_days` before it and not after it,
-//!   ordered by start. With none, the event is **unattributed**: it is counted in the
-//!   summary's `unattributed_events` / `unattributed_value` and credits no source.
-//! - **Models**, for candidates `c1 … cn` (oldest first); each gives a weight per candidate:
-//!   - `last_touch`: all to `cn`; `first_touch`: all to `c1`; `linear`: equal weights.
-//!   - `time_decay`: weight `2^(−age / half_life)`, where age is the time from the
-//!     conversation's start to the event.
-//!   - `position_based` with weights `(f, m, l)` (default 0.4, 0.2, 0.4): one candidate
-//!     takes all; two share in the ratio `f : l`; three or more give `f` to the first, `l`
-//!     to the last and `m / (n − 2)` to each one between.
-//!   - `markov`: see [`markov`]. Each source's *removal effect* is computed once from all
-//!     paths of the range; an event's credit goes to the distinct sources of its own path
-//!     in proportion to their removal effects, and within a source equally to its
-//!     conversations in the path.
-//!   - `shapley`: see [`shapley`]. The characteristic function is
-//!     `v(S)` = the number (or value) of attributed events whose path's *set of sources*
-//!     is contained in `S`. That game is a sum of one unanimity game per event, so the
-//!     exact Shapley value gives each event's credit equally to the distinct sources of its
-//!     path (and within a source equally to its conversations): the engine applies that
-//!     decomposition, and `shapley::shapley_exact` (the enumeration over all `2^n`
-//!     coalitions) is tested to give the same totals. As the spec asks, more than
-//!     `shapley::MAX_SOURCES` distinct sources in the range's converting paths is an
-//!     error ([`ReportError::Unsupported`]) naming the count.
-//!   - A model whose weights are all zero for an event (position weights `(0, 1, 0)` with
-//!     two candidates, a Markov case with no removal effect) falls back to equal weights.
-//! - **Exact splits.** An event's count is [`UNIT`] micro-conversions and its value an
-//!   integer number of micro-units; both are split over the candidates by the
-//!   largest-remainder method (ties to the older conversation), so the parts sum exactly
-//!   to the event and no money is lost to rounding.
+#![doc = include_str!("../guide/attribution.md")]
 
-pub mod capi;
+pub(crate) mod capi;
 mod contacts;
 mod credits;
-pub mod markov;
+pub(crate) mod markov;
 mod section;
-pub mod shapley;
+pub(crate) mod shapley;
 
 pub use contacts::ContactFilter;
 pub(crate) use contacts::{export_audience, export_contacts};
@@ -86,13 +40,13 @@ pub struct Credit {
 #[doc(hidden)]
 pub struct EventCredit {
     /// Index in [`Analysis::touches`].
-    pub touch: usize,
+    pub(crate) touch: usize,
     /// Index in [`crate::store::Store::externals`].
-    pub external: u32,
+    pub(crate) external: u32,
     /// When the event happened.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// Its value in micro-units of the report currency.
-    pub value: i64,
+    pub(crate) value: i64,
     /// The credits, summing exactly to [`UNIT`] and `value`; empty when unattributed.
     pub credits: Vec<Credit>,
 }
@@ -106,7 +60,7 @@ pub struct EventCredit {
 #[doc(hidden)]
 pub struct Attribution {
     /// The model used.
-    pub model: ModelName,
+    pub(crate) model: ModelName,
     /// One entry per attributed event in the range, in the order of [`Analysis::touches`].
     pub events: Vec<EventCredit>,
 }
@@ -222,7 +176,7 @@ fn markov_effects<'a>(
 }
 
 /// Attribute the events that can credit the conversations started in `range` (one
-/// window, [`crate::sources`]): those in it and up to the lookback after its end.
+/// window, [`crate::sources`](crate::guide::sources)): those in it and up to the lookback after its end.
 pub(crate) fn attribute_window(
     analysis: &Analysis,
     range: &DayRange,

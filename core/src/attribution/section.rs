@@ -1,31 +1,4 @@
-//! The report's `sources`, `overall` and `attribution` sections.
-//!
-//! # Rules
-//!
-//! - **One window.** A row's `conversations`, `leads`, `conversions` and `revenue` belong
-//!   to the conversations of the source that started in the range: what those
-//!   conversations led to, within the attribution lookback, whenever it happened (a
-//!   purchase on the day after the range, 2 days after a conversation of its last day,
-//!   counts). `invested` is the spend dated in the range. The attribution summary
-//!   (`attribution.events`, ...) counts the attributed events that *happened* in the
-//!   range, by their own time.
-//! - **Conversion event.** With an external conversion event, `conversions` and `revenue`
-//!   are the attributed count and value of those events. With a messaging conversion
-//!   event, `conversions` counts its occurrences in the row's conversations and `revenue`
-//!   (and so `roas`) is `null`: a reply has no value, and the value of other events is
-//!   never shown as its revenue.
-//! - **Meta campaigns.** Every Meta campaign an ad belongs to (learned from Ads Insights
-//!   rows, [`crate::sources`]) or that has campaign-level spend has a row
-//!   `meta_campaign:<id>` (kind `meta_campaign`): the sum of its ads' rows (conversations,
-//!   leads, conversions, revenue, funnels), and the campaign's spend (its ads' spend, and
-//!   its campaign-level spend on days without ad rows). Its ads keep their own rows.
-//! - **Overall** sums the rows with each conversation counted once (a conversation has one
-//!   source, so the `meta_campaign` roll-ups are left out of the sums); its `invested` is
-//!   all spend counted in the range, a campaign-level row only on days without ad rows.
-//!   Its ratios are computed from its sums.
-//! - **Funnels**: per source and configured funnel, the conversations reaching each step,
-//!   the drop-off, and the distinct users who started it (reached its first step) and
-//!   completed it (reached its last step) in those conversations.
+#![doc = include_str!("../guide/attribution/section.md")]
 
 use super::{Attribution, CreditDay};
 use crate::config::ModelName;
@@ -190,13 +163,13 @@ pub struct AttributionSummary {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct SourcesSection {
     /// One row per source, most conversations first (ties: by key).
-    pub rows: Vec<SourceRow>,
+    pub(crate) rows: Vec<SourceRow>,
     /// Every source together.
-    pub overall: Overall,
+    pub(crate) overall: Overall,
     /// The attribution summary.
-    pub attribution: AttributionSummary,
+    pub(crate) attribution: AttributionSummary,
     /// What was left out, in words.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 #[derive(Default)]

@@ -1,6 +1,6 @@
 //! Exact Shapley values over coalitions of sources.
 //!
-//! The game used for attribution ([`crate::attribution`]): `v(S)` is the number (or value)
+//! The game used for attribution ([`crate::attribution`](crate::guide::attribution)): `v(S)` is the number (or value)
 //! of attributed events whose path's set of sources is a subset of `S`. `game_from_sets`
 //! builds it (a subset-sum over bit masks) and `shapley_exact` evaluates
 //! `φᵢ = Σ_{S ⊆ N∖{i}} |S|! (n − |S| − 1)! / n! · (v(S ∪ {i}) − v(S))` over all `2ⁿ`

@@ -1,73 +1,4 @@
-//! What each business message costs: the per-user fold and the monthly pricing pass.
-//!
-//! `message_charges` computes, for every business message in the store, its category,
-//! whether Meta bills it, why it is free if it is, the conversation it opened or rode
-//! (CBP) and its cost. It runs in two steps:
-//!
-//! 1. `charge_user`: a pure fold over one user's messages in time order — the windows
-//!    ([`super::windows`]) and, under CBP, the conversations. It decides *what* is charged.
-//! 2. `price`: a pass over the whole month's charged units in delivery order — volume
-//!    tiers and the CBP service free tier count across all users — that decides *how much*.
-//!
-//! # Rules
-//!
-//! - **Which messages count.** A business message counts when the host sent its outbound
-//!   record or a status carried Meta's `pricing` object. Its category is the record's
-//!   (`service` for free-form); with statuses alone, Meta's `pricing.category` (under CBP
-//!   that is the category of the conversation the message rode, an approximation). A
-//!   message with neither is reported as sent but never priced.
-//! - **Charging happens at delivery.** The instant that counts is the delivery (the earliest
-//!   of delivered, read, played); its day in the business time zone picks the rules
-//!   (`super::Timeline`), the market and the rate. "Failed messages are never charged": a
-//!   message that never reached the device opens nothing and costs nothing; a message that
-//!   was delivered and later reported failed stays delivered.
-//! - **Business number.** Conversations and windows belong to one business number. A record
-//!   that names no number belongs to the number of the user's latest message at or before it
-//!   (else the user's earliest message with a number).
-//! - **Free entry point** (both models): "it closes every other open conversation, every
-//!   business message in it is free, and nothing else opens until it expires." A reply that
-//!   opens the window is itself free.
-//! - **CBP**: "A conversation is a 24-hour window per (business number, user, category) [...]
-//!   It opens when the first business message of that category is *delivered* and no
-//!   conversation of that category is open. A template of a different category opens a
-//!   second, concurrent conversation (seed 004 FAQ). A free-form message opens a service
-//!   conversation only if the customer service window is open (the user wrote in the last
-//!   24 h) and no conversation of any category is open; otherwise it rides the open one."
-//!   A free-form message rides the earliest-opened open conversation (ties in the order
-//!   marketing, utility, authentication, service). A delivered free-form message with no
-//!   conversation open and no window we can see (its inbound message predates our data —
-//!   Meta would not have delivered it otherwise) opens a service conversation all the same.
-//!   A conversation `[T, T + 24 h)` is closed at exactly `T + 24 h`. Service conversations
-//!   are free from 2024-11-01 and not billable; before that the first 1,000 per calendar
-//!   month (business time zone, all numbers of the engine) cost nothing but are billable, as
-//!   Meta counted them. The conversation's price is charged to the message that opened it.
-//! - **PMP**: "Each delivered template is charged by its category; free-form (service)
-//!   messages are free; a utility template delivered while the customer service window is
-//!   open is free; everything delivered inside a free entry point window [...] is free."
-//!   From 2026-10-01 (default timeline, `super::Rules::service_free` and
-//!   `super::Rules::utility_free_in_service_window` false) free-form messages are charged
-//!   at the market's `service` rate and utility templates in the window at the utility rate
-//!   (counting toward the utility tiers); the free entry point stays free. Service messages
-//!   have no volume tiers.
-//!   Utility and authentication messages are numbered per calendar month (business time
-//!   zone), market and category (authentication-international with authentication) to pick
-//!   their tier band. A conversation open at the switch to PMP no longer matters: every
-//!   message delivered from the switch on is priced per message.
-//! - **Meta Business Agent** messages (category `meta_business_agent`: an outbound record,
-//!   Meta's `pricing.category`, or — with neither — `conversation.origin.type` naming it)
-//!   are never service. Under either model each is its own unit: free with reason
-//!   `meta_business_agent` before Meta bills them (`super::Rules::business_agent_charged`,
-//!   2026-08-01), charged from then, even inside a free entry point window (Meta lists them
-//!   as not free there). A reply by the agent to a CTWA/Page-CTA message still opens the
-//!   free entry point window for the messages after it. A charged one costs Meta's price
-//!   when its kept `pricing` object carried one in the cost currency; else its tokens
-//!   (Meta's count, else the host record's) times the card's per-token rate
-//!   (`super::RateCard::token_cost`); else it is unpriced (cost zero) and the report warns.
-//!   A price Meta gave in another currency is never converted: unpriced, and warned about.
-//!   Agent messages have no volume tiers.
-//! - Within one user, events of the same second are taken inbound first, then by message
-//!   id; across users, charged units of the same second are numbered by message id. The
-//!   result does not depend on the order the input arrived in.
+#![doc = include_str!("../guide/billing/charges.md")]
 
 use super::BillingSetup;
 use super::windows::{EntryOutcome, WindowTracker, is_entry_referral};
@@ -111,7 +42,7 @@ impl ChargeCategory {
     ];
 
     /// The group of a message category; `None` for `other`.
-    pub fn of(c: Category) -> Option<ChargeCategory> {
+    pub(crate) fn of(c: Category) -> Option<ChargeCategory> {
         Some(match c {
             Category::Marketing | Category::MarketingLite => ChargeCategory::Marketing,
             Category::Utility => ChargeCategory::Utility,
@@ -160,7 +91,7 @@ pub enum ConversationKind {
 impl ConversationKind {
     /// The conversation kind a charge category opens under CBP. (Meta Business Agent
     /// messages open none; they map to service here only to keep this total.)
-    pub fn of(c: ChargeCategory) -> ConversationKind {
+    pub(crate) fn of(c: ChargeCategory) -> ConversationKind {
         match c {
             ChargeCategory::Marketing => ConversationKind::Marketing,
             ChargeCategory::Utility => ConversationKind::Utility,
@@ -182,7 +113,7 @@ impl ConversationKind {
 
     /// The kind Meta's category names (`referral_conversion` is the free entry point; the
     /// Meta Business Agent category names none).
-    pub fn from_meta(c: Category) -> Option<ConversationKind> {
+    pub(crate) fn from_meta(c: Category) -> Option<ConversationKind> {
         match c {
             Category::ReferralConversion => Some(ConversationKind::FreeEntryPoint),
             Category::BusinessAgent => None,
@@ -240,11 +171,11 @@ pub struct Conversation {
     /// The user.
     pub user: UserIx,
     /// The business number.
-    pub phone: PhoneIx,
+    pub(crate) phone: PhoneIx,
     /// Category or free entry point.
     pub kind: ConversationKind,
     /// The pricing model in force when it opened.
-    pub model: PricingModel,
+    pub(crate) model: PricingModel,
     /// The delivery that opened it.
     pub opened_at: i64,
     /// When it expires (24 h, or 72 h for a free entry point).
@@ -252,9 +183,9 @@ pub struct Conversation {
     /// When it ended: its expiry, or the opening of a free entry point that closed it.
     pub closed_at: i64,
     /// The message that opened it.
-    pub opened_by: MsgIx,
+    pub(crate) opened_by: MsgIx,
     /// Whether Meta bills it (false for free entry points and for free service conversations).
-    pub billable: bool,
+    pub(crate) billable: bool,
     /// Delivered business messages in it (the opener included).
     pub messages: u32,
 }
@@ -266,22 +197,22 @@ pub struct MessageCharge {
     /// The message.
     pub msg: MsgIx,
     /// The user (representative).
-    pub user: UserIx,
+    pub(crate) user: UserIx,
     /// The business number (resolved when the record named none).
     pub phone: PhoneIx,
     /// Whether billing knows the message's category (an outbound record or Meta's pricing).
     pub counted: bool,
     /// A template (else free-form).
-    pub template: bool,
+    pub(crate) template: bool,
     /// The message's category (`service` for free-form, `other` when not counted).
     pub category: Category,
     /// When it was sent (the record's timestamp, else the earliest status).
-    pub sent_at: i64,
+    pub(crate) sent_at: i64,
     /// When it reached the device.
     pub delivered_at: Option<i64>,
     /// The day of the delivery (else of the sending) in the business time zone: the day
     /// whose rules, market and rate apply.
-    pub billing_day: NaiveDate,
+    pub(crate) billing_day: NaiveDate,
     /// Failed and never delivered: never charged.
     pub failed: bool,
     /// The pricing model at delivery (`None` when not delivered or not counted).
@@ -300,13 +231,13 @@ pub struct MessageCharge {
     /// It opened that conversation.
     pub opened_conversation: bool,
     /// The recipient's country.
-    pub country: Option<Country>,
+    pub(crate) country: Option<Country>,
     /// The recipient's market on the delivery day (else the sending day).
     pub market: Market,
     /// Cost: the rate of the unit it is charged for (zero unless `charged`).
     pub cost: Money,
     /// Charged but the rate card has no rate for it (or there is no rate card): cost zero.
-    pub unpriced: bool,
+    pub(crate) unpriced: bool,
     /// CBP: one of the month's free-tier service conversations (billable, cost zero).
     pub free_tier: bool,
     /// PMP tiered categories: its number among the month's charged messages of its market
@@ -330,9 +261,9 @@ pub struct Charges {
     /// One per outbound message, grouped by user.
     pub messages: Vec<MessageCharge>,
     /// Conversations and free entry point windows.
-    pub conversations: Vec<Conversation>,
+    pub(crate) conversations: Vec<Conversation>,
     /// The currency of every cost.
-    pub currency: Currency,
+    pub(crate) currency: Currency,
     by_msg: HashMap<MsgIx, u32>,
 }
 
@@ -352,9 +283,9 @@ impl Charges {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct UserCharges {
     /// The user's business messages.
-    pub messages: Vec<MessageCharge>,
+    pub(crate) messages: Vec<MessageCharge>,
     /// The user's conversations.
-    pub conversations: Vec<Conversation>,
+    pub(crate) conversations: Vec<Conversation>,
 }
 
 /// The category and kind billing uses for a business message: the record's, else Meta's
@@ -767,7 +698,7 @@ pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
 /// The pricing pass over every charged unit, in delivery order (ties by message id): the
 /// CBP service free tier and PMP volume tiers number the units of each calendar month
 /// (business time zone), counting on from the units of expired history
-/// ([`crate::expiry`]); each unit is then priced from the rate card.
+/// ([`crate::expiry`](crate::guide::expiry)); each unit is then priced from the rate card.
 pub(crate) fn price(
     store: &Store,
     setup: &BillingSetup,
@@ -840,7 +771,7 @@ fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSou
 
 /// Every business message's charge (see the module rules), computed over the whole store —
 /// tiers and free tiers count from the start of each month whatever the report range, on
-/// from the `expired` units of each month ([`crate::expiry`]) — so sections filter by
+/// from the `expired` units of each month ([`crate::expiry`](crate::guide::expiry)) — so sections filter by
 /// range and number themselves. For each outbound message: its category, billable flag,
 /// free reason, cost in micro-units of [`Charges::currency`], and (CBP) the conversation it
 /// opened or rode.

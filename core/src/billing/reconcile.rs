@@ -1,29 +1,4 @@
-//! Reconciliation: where the engine's billing prediction disagrees with what Meta said.
-//!
-//! # Rules
-//!
-//! "When a status carries Meta's own `pricing` / `conversation` objects, the engine keeps
-//! them and reports where its prediction disagrees" (semantics §2). A delivered, counted
-//! message whose statuses carried either object is *checked*; it is a *mismatch* when one of
-//! these differs:
-//!
-//! - `model`: Meta's `pricing_model` against the timeline's model on the delivery day.
-//! - `category`: Meta's `pricing.category` against, under CBP, the category of the
-//!   conversation the message rode (Meta reports the conversation's), and under PMP the
-//!   message's own category. Categories compare by what Meta prices: `marketing_lite` is
-//!   marketing, `authentication_international` is authentication; `meta_business_agent`
-//!   matches only itself. Inside a free entry point Meta's `referral_conversion` matches.
-//!   From 2026-10-01 (default timeline) Meta's objects for free-form replies and utility
-//!   templates in the customer service window say `billable: true` (`type: regular`,
-//!   `category: service` / `utility`), which is what the engine predicts; a config that
-//!   switches `service_charged_2026_10` off sees them as `billable` mismatches.
-//! - `billable`: Meta's billable flag ([`crate::model::MetaPricing::is_billable`]: `billable`
-//!   when given, else derived from `type` and `category`) against the engine's.
-//! - `conversation`: Meta sent a `conversation` object and the engine has the message in no
-//!   conversation or window, or Meta's `origin.type` names another kind, or the two
-//!   disagree on which messages share a conversation (Meta's conversation id maps to more
-//!   than one of the engine's conversations, or the other way round; the first message in
-//!   delivery order fixes the pairing). Expiration timestamps are not compared.
+#![doc = include_str!("../guide/billing/reconcile.md")]
 
 use super::charges::{ChargeCategory, Charges, ConversationKind, MessageCharge};
 use crate::model::{Category, PricingModel};

@@ -1,50 +1,4 @@
-//! The `billing` and `usage` report sections.
-//!
-//! # Rules
-//!
-//! - Both sections are built from `super::message_charges` in two steps: the charges are
-//!   summed into per-day aggregates (`DayBilling`, days in the report time zone, only the
-//!   report's business number), then the days of the range are summed.
-//! - A message counts on the day it was **delivered** for everything billing (conversations
-//!   opened, charged and free messages, cost, reconciliation, usage `delivered` and
-//!   `billable`), and on the day it was **sent** for usage `sent`. Days are in the report
-//!   time zone; the rules, rates, tiers and months of the free tier are in the business time
-//!   zone (the config's), whatever zone the report is shown in.
-//! - `model` is the pricing model over the range's days: `CBP`, `PMP` or `mixed`; `service`
-//!   whether service messages are charged on them: `free`, `charged` or `mixed`.
-//! - `conversations`: conversations opened in the range — CBP category conversations, and
-//!   free entry point windows under either model. `charged_messages`: PMP messages charged.
-//!   `free_messages`: delivered messages that cost nothing, by reason (`service_window`,
-//!   `free_entry_point`, `free_form` under PMP; `free_entry_point`, `free_service` under
-//!   CBP; `meta_business_agent`: agent messages delivered before Meta billed them). Messages
-//!   that ride a billable CBP conversation are neither. From 2026-10-01 (default timeline)
-//!   free-form service messages and utility templates in the customer service window are
-//!   charged (`charged_messages.service`, `.utility`), no longer `free_form` /
-//!   `service_window`. `free_tier_conversations`: CBP service conversations of the monthly
-//!   free tier (billable, cost zero).
-//! - `meta_business_agent`: Meta Business Agent messages on their own — delivered, charged,
-//!   tokens known, and how each charged one was priced (Meta's `pricing` object, tokens ×
-//!   the card's per-token rate, or unpriced; `other_currency` counts those Meta priced in a
-//!   currency other than the report's). They are counted as `meta_business_agent` in
-//!   `charged_messages`, `cost.by_category` and usage, never as service.
-//! - `cost`: the sum of the charged units' rates, in the rate card's currency, as decimal
-//!   numbers in major units: `by_category` (Meta's categories), `by_country` (ISO code,
-//!   `unknown` when the number gives none), `by_day` (every day of the range). `unpriced`
-//!   counts charged units the card has no rate for (they add zero), and
-//!   `unpriced_by_category` splits them by category and market; the report's `warnings`
-//!   name them ([`warnings`]).
-//! - `heatmap` (Kommo's "when paid conversations begin"): the paid units — CBP
-//!   conversations opened and PMP messages charged, free-tier conversations excluded —
-//!   by weekday (rows, Monday first) and hour (columns, 0–23) of their delivery in the
-//!   report time zone, over the range.
-//! - `usage` (seed 004): one row per calendar month of the range (report time zone;
-//!   `partial` when the range covers only part of it). "'Overall' counts every message sent,
-//!   delivered or not; 'usage' counts delivered only": `sent` counts every business message,
-//!   `delivered` those delivered, `billable` the billable units (CBP conversations opened,
-//!   free-tier ones included as Meta counts them; PMP charged messages), each also by
-//!   country and by category (`unknown` for messages billing cannot categorise). With a
-//!   configured `quota` each month reports it, `quota_used` (billable ÷ quota, absent for a
-//!   zero quota) and `quota_left` (quota − billable, negative when exceeded).
+#![doc = include_str!("../guide/billing/sections.md")]
 
 use super::charges::{
     ChargeCategory, Charges, ConversationKind, FreeReason, MessageCharge, PriceSource,
@@ -374,44 +328,8 @@ pub(crate) fn day_aggregates(
             .entry(key)
             .or_default()
             .sent += 1;
-        let Some(at) = m.delivered_at else { continue };
-        let d = days.entry(day_in(at, tz)).or_default();
-        let u = d.usage.entry(key).or_default();
-        u.delivered += 1;
-        if m.charged {
-            u.billable += 1;
-        }
-        if !m.counted {
-            continue;
-        }
-        let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
-        if group == ChargeCategory::BusinessAgent {
-            add_agent(&mut d.agent, m);
-        }
-        if m.charged {
-            // Agent messages are charged per message under either model.
-            if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
-                bump_category(&mut d.charged, group);
-            }
-            if m.free_tier {
-                d.free_tier += 1;
-            } else {
-                d.paid_hours[local(at, tz).hour() as usize] += 1;
-                if m.unpriced {
-                    d.unpriced += 1;
-                    *d.unpriced_by.entry((group, m.market)).or_default() += 1;
-                }
-            }
-            d.cost_by_category[group as usize] += m.cost.micros;
-            *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
-        }
-        match m.free {
-            Some(FreeReason::ServiceWindow) => d.free.service_window += 1,
-            Some(FreeReason::FreeEntryPoint) => d.free.free_entry_point += 1,
-            Some(FreeReason::FreeForm) => d.free.free_form += 1,
-            Some(FreeReason::FreeService) => d.free.free_service += 1,
-            Some(FreeReason::BusinessAgent) => d.free.meta_business_agent += 1,
-            None => {}
+        if let Some(at) = m.delivered_at {
+            add_delivered(days.entry(day_in(at, tz)).or_default(), m, at, tz, key);
         }
     }
     for (i, mm) in compare_all(store, charges) {
@@ -425,6 +343,53 @@ pub(crate) fn day_aggregates(
         d.mismatches.extend(mm);
     }
     days
+}
+
+/// Count one delivered message on its delivery day `d`: usage, charges, free reasons.
+fn add_delivered(
+    d: &mut DayBilling,
+    m: &MessageCharge,
+    at: i64,
+    tz: chrono_tz::Tz,
+    key: (Option<Country>, Option<ChargeCategory>),
+) {
+    let u = d.usage.entry(key).or_default();
+    u.delivered += 1;
+    if m.charged {
+        u.billable += 1;
+    }
+    if !m.counted {
+        return;
+    }
+    let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
+    if group == ChargeCategory::BusinessAgent {
+        add_agent(&mut d.agent, m);
+    }
+    if m.charged {
+        // Agent messages are charged per message under either model.
+        if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
+            bump_category(&mut d.charged, group);
+        }
+        if m.free_tier {
+            d.free_tier += 1;
+        } else {
+            d.paid_hours[local(at, tz).hour() as usize] += 1;
+            if m.unpriced {
+                d.unpriced += 1;
+                *d.unpriced_by.entry((group, m.market)).or_default() += 1;
+            }
+        }
+        d.cost_by_category[group as usize] += m.cost.micros;
+        *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
+    }
+    match m.free {
+        Some(FreeReason::ServiceWindow) => d.free.service_window += 1,
+        Some(FreeReason::FreeEntryPoint) => d.free.free_entry_point += 1,
+        Some(FreeReason::FreeForm) => d.free.free_form += 1,
+        Some(FreeReason::FreeService) => d.free.free_service += 1,
+        Some(FreeReason::BusinessAgent) => d.free.meta_business_agent += 1,
+        None => {}
+    }
 }
 
 /// Count one delivered Meta Business Agent message.
@@ -535,7 +500,7 @@ pub(crate) fn billing_section(
 /// What the `billing` section left out, for the report's `warnings`: charged units without a
 /// rate (by category, naming up to five markets), and Meta Business Agent messages without
 /// a price (never silently free). `rate_card`: whether the config has a card.
-pub fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
+pub(crate) fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
     let mut out = Vec::new();
     let agent = &sec.meta_business_agent;
     let others: u64 = sec

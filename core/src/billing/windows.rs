@@ -1,32 +1,4 @@
-//! The customer service window and the free entry point window, per (business number, user).
-//!
-//! An open customer service window means free-form messages *may be sent*, not that they are
-//! free: from 2026-10-01 (default timeline) they are charged at the service rate unless a
-//! free entry point window is open. [`WindowState`] says both (`open`, and `free` /
-//! `charged`).
-//!
-//! # Rules
-//!
-//! - **Customer service window**: "24 h from the user's latest inbound message, reset by
-//!   each" (semantics §2). It is open at instant `t` when the latest user message at or
-//!   before `t` came less than 24 h earlier: a message at `T` keeps it open on `[T, T + 24 h)`,
-//!   so exactly 24 h later it is closed. Reactions count as user messages; edits, deletions
-//!   and system notices do not (see [`crate::model::InboundType::is_user_message`]).
-//! - **Free entry point**: "A user who arrives through a CTWA ad or a Page call-to-action and
-//!   is answered within 24 h gets a free entry point conversation lasting 72 h from that
-//!   reply's delivery" (semantics §2). An inbound message with a `referral` of source type
-//!   `ad` or `post` makes the user eligible. The business's first reply *delivered* after it
-//!   (any business message, template or free-form) opens the window `[d, d + 72 h)` from that
-//!   delivery `d` when `d` is less than 24 h after the referral message (exactly 24 h is too
-//!   late). The first reply consumes the eligibility whether or not it opened a window; a
-//!   later referral message makes the user eligible again. While a window is open nothing
-//!   else opens: a reply that falls inside an open window does not open a second one.
-//! - Both windows belong to one business number: a user writing to two numbers has a window
-//!   with each. Events at the same second are taken inbound first.
-//! - Window lengths come from the pricing timeline (`super::Rules`) at the event's
-//!   instant (business time zone): the service window and the reply deadline from the rules
-//!   in force at the delivery that is being priced, the free entry window from the rules at
-//!   the reply that opens it.
+#![doc = include_str!("../guide/billing/windows.md")]
 
 use crate::model::pricing::{Rules, Timeline};
 use crate::model::{Direction, ReferralSource};
@@ -38,11 +10,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct WindowTracker {
     /// The latest user message so far.
-    pub last_inbound: Option<i64>,
+    pub(crate) last_inbound: Option<i64>,
     /// The latest referral message not yet answered.
-    pub pending_referral: Option<i64>,
+    pub(crate) pending_referral: Option<i64>,
     /// The open (or last) free entry point window: `[opened, until)`.
-    pub free_entry: Option<(i64, i64)>,
+    pub(crate) free_entry: Option<(i64, i64)>,
 }
 
 /// What a delivered business message meant for the free entry point.

@@ -1,5 +1,5 @@
 //! The attribution settings as the config writes them (semantics §4). The models are
-//! applied in [`crate::attribution`].
+//! applied in [`crate::attribution`](crate::guide::attribution).
 
 use crate::error::ConfigError;
 use serde::{Deserialize, Serialize};

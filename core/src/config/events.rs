@@ -1,5 +1,5 @@
 //! Messaging events, custom source rules and funnels as the config writes them
-//! (semantics §3, §4). What they match is applied in [`crate::sources`].
+//! (semantics §3, §4). What they match is applied in [`crate::sources`](crate::guide::sources).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,12 +1,4 @@
-//! The configuration: one serde type, the same for Rust, Python (a dict) and JS (an
-//! object), loaded from JSON. Unknown keys are an error that names them.
-//!
-//! ```
-//! let cfg = convolens::Config::from_json(r#"{"time_zone":"Europe/Berlin","inactivity_timeout_hours":12}"#).unwrap();
-//! assert_eq!(cfg.inactivity_timeout_hours, 12);
-//! let err = convolens::Config::from_json(r#"{"time_zone":"UTC","colour":"red"}"#).unwrap_err();
-//! assert!(err.to_string().contains("colour"));
-//! ```
+#![doc = include_str!("../guide/config.md")]
 
 mod attribution;
 mod events;
@@ -54,7 +46,7 @@ pub struct Config {
     /// (see [`Config::resolve_rate_card`]).
     pub rate_card: Option<RateCardSpec>,
     /// Edits of the pricing timeline: switch a built-in entry on or off, move it, or add
-    /// Meta's next change (see [`crate::model::pricing`]).
+    /// Meta's next change (see [`crate::model::pricing`](crate::guide::model::pricing)).
     pub pricing_timeline: Vec<TimelineEntry>,
     /// Dated country→market overrides on top of Meta's table.
     pub markets: Vec<MarketOverride>,
@@ -71,7 +63,7 @@ pub struct Config {
     /// How late (in days) input may arrive and still be placed in order. Default 7.
     pub lateness_days: u32,
     /// Meta's Conversions API for Business Messaging: which events to send under which
-    /// name (see [`crate::attribution::capi`]).
+    /// name (see [`crate::attribution::capi`](crate::guide::attribution::capi)).
     pub capi: CapiConfig,
     /// Keep keyed hashes of user identifiers instead of the identifiers, and no names or
     /// message text (see [`crate::Engine::with_secret`]). Default off.

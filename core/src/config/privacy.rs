@@ -1,6 +1,6 @@
 //! The config of what convolens tells Meta and what it keeps about people: the
 //! Conversions API event names ([`CapiConfig`]) and pseudonymisation ([`Pseudonymise`]).
-//! What they do is applied in [`crate::attribution::capi`] and [`crate::Engine::with_secret`].
+//! What they do is applied in [`crate::attribution::capi`](crate::guide::attribution::capi) and [`crate::Engine::with_secret`].
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -81,7 +81,7 @@ impl<'de> Deserialize<'de> for CapiEventName {
     }
 }
 
-/// The Conversions API for Business Messaging (see [`crate::attribution::capi`]).
+/// The Conversions API for Business Messaging (see [`crate::attribution::capi`](crate::guide::attribution::capi)).
 ///
 /// ```json
 /// {"capi": {"events": {"purchase": "Purchase", "interested": "LeadSubmitted"},

@@ -1,18 +1,4 @@
-//! Authorship of business messages (semantics §5, Turn.io's "How are we guiding our
-//! users?").
-//!
-//! > Authorship of sent messages by author kind and by top author ids.
-//!
-//! # Rules
-//!
-//! - The messages counted are those of `messages_delivered`: business messages
-//!   delivered, on the day they were sent. So `authors` sums to `messages_delivered`.
-//! - The kind is the outbound record's `author` (`automation`, `agent`, `reminder`, `api`,
-//!   `campaign`; Turn.io's "stack" and "coach" are read as automation and agent); a message
-//!   with no record or no author is `unknown`.
-//! - **`top_authors`** lists the `TOP_AUTHORS` (kind, `author_id`) pairs with the most
-//!   messages, most first (ties by kind, then id); messages without an `author_id` are
-//!   counted in `authors` only.
+#![doc = include_str!("../guide/engagement/authors.md")]
 
 use super::FoldCtx;
 use super::activity::counts_as_delivered;

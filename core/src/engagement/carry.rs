@@ -1,5 +1,5 @@
 //! What a user's expired history leaves behind for the engagement folds that continue
-//! after it (see [`crate::expiry`]): the business numbers they wrote to, so that a
+//! after it (see [`crate::expiry`](crate::guide::expiry)): the business numbers they wrote to, so that a
 //! returning user is not new again, and the state of their support conversations.
 //!
 //! Carries are analysis state, not facts: the engine keeps them beside the fact store,
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 /// What one user's expired history leaves behind.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct Carry {
+pub(crate) struct Carry {
     /// Business numbers the user wrote to before the cut: their first message to each is
     /// behind them (new vs returning).
     pub(crate) phones: SmallVec<[PhoneIx; 2]>,
@@ -46,23 +46,18 @@ pub struct Carries(BTreeMap<UserIx, Carry>);
 
 impl Carries {
     /// Carries from `(user, carry)` pairs (a snapshot's form).
-    pub fn from_pairs(pairs: impl IntoIterator<Item = (UserIx, Carry)>) -> Carries {
+    pub(crate) fn from_pairs(pairs: impl IntoIterator<Item = (UserIx, Carry)>) -> Carries {
         Carries(pairs.into_iter().collect())
     }
 
     /// The `(user, carry)` pairs, in user order (a snapshot's form).
-    pub fn pairs(&self) -> impl Iterator<Item = (UserIx, &Carry)> + '_ {
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (UserIx, &Carry)> + '_ {
         self.0.iter().map(|(u, c)| (*u, c))
-    }
-
-    /// Whether no user has a carry.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// Every carry combined under its user's representative in `store` (identities linked
     /// since they were written count as one user).
-    pub fn by_user(&self, store: &Store) -> HashMap<UserIx, Carry> {
+    pub(crate) fn by_user(&self, store: &Store) -> HashMap<UserIx, Carry> {
         let mut out: HashMap<UserIx, Carry> = HashMap::with_capacity(self.0.len());
         for (u, c) in &self.0 {
             out.entry(store.find(*u)).or_default().absorb(c);
@@ -71,12 +66,12 @@ impl Carries {
     }
 
     /// Drop every carry of the person whose representative is `rep` (erasure).
-    pub fn forget(&mut self, store: &Store, rep: UserIx) {
+    pub(crate) fn forget(&mut self, store: &Store, rep: UserIx) {
         self.0.retain(|u, _| store.find(*u) != rep);
     }
 
     /// Replace the carries of `store`'s users by `by_user` (keyed by representative).
-    pub fn set_all(&mut self, by_user: HashMap<UserIx, Carry>) {
+    pub(crate) fn set_all(&mut self, by_user: HashMap<UserIx, Carry>) {
         self.0 = by_user.into_iter().collect();
     }
 }

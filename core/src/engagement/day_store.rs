@@ -1,41 +1,4 @@
-//! The per-day aggregate store: what every user contributed to each (business number,
-//! calendar day), kept so that a report over any range reads only the days in it.
-//!
-//! # Shape
-//!
-//! - A [`DayAgg`] holds one (business number, day): exact sets of the users active and new
-//!   that day ([`UserSet`]), message counters, the 24 hourly inbound counts, support
-//!   transitions, first-response times, authorship counts and the template and campaign
-//!   funnels of the business messages sent that day.
-//! - A [`DayStore`] keeps one dense [`DaySeries`] of them per business number, plus one
-//!   series of "first message ever, on any number" sets for the all-numbers view, a user →
-//!   country table and the interned names (authors, templates, campaigns, buttons).
-//! - Days are calendar days in the store's time zone; a store answers only reports in that
-//!   zone (the engine rebuilds it when a report asks for another zone).
-//!
-//! # Algebra
-//!
-//! `DayAgg::default()` is the identity and [`DayAgg::merge`] is associative and
-//! commutative (set unions, sums, multiset concatenation). [`DayStore::merge`] combines two
-//! stores built from disjoint sets of users of the same fact store, so partitions by user
-//! can be folded separately and combined; the derived gauge (open support conversations
-//! at the end of each day) is recomputed by [`DayStore::finalize`] after merging.
-//!
-//! # Cost
-//!
-//! Building is one pass over every user's timeline (O(messages)). A range query touches,
-//! for each day in the range and each business number, that day's aggregate: time
-//! proportional to days × (size of a day's data), independent of how many messages the
-//! engine has ingested outside the range.
-//!
-//! # Memory bound
-//!
-//! Distinct users are exact. Each day's active and new sets cost at most 2 bytes per
-//! (user, active day) and never more than 8 KiB per 65,536 user indices (see
-//! [`crate::util::userset`]); the union over a range is bounded the same way by the number of
-//! distinct users in it — 10 million users fit in at most 1.25 MB. Everything else is
-//! per day: 24 hourly counters, a few counters, one `u32` per answered support
-//! conversation, and one entry per author, template, campaign and button active that day.
+#![doc = include_str!("../guide/engagement/day_store.md")]
 
 use super::funnel::{Funnel, FunnelMsg};
 use crate::error::ReportError;
@@ -66,16 +29,16 @@ pub(crate) fn day_date(n: DayNum) -> NaiveDate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contribution<'a> {
     /// The business number.
-    pub phone: PhoneIx,
+    pub(crate) phone: PhoneIx,
     /// The day.
-    pub day: DayNum,
+    pub(crate) day: DayNum,
     /// What happened.
-    pub emit: Emit<'a>,
+    pub(crate) emit: Emit<'a>,
 }
 
 /// What a user contributes to a day.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Emit<'a> {
+pub(crate) enum Emit<'a> {
     /// The user sent a message that day (deduplicated by the store).
     Active,
     /// The user's first message to this business number.
@@ -123,44 +86,44 @@ pub enum Emit<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DayAgg {
     /// Users who sent at least one message.
-    pub active: UserSet,
+    pub(crate) active: UserSet,
     /// Users whose first message to this number was that day.
-    pub new_users: UserSet,
+    pub(crate) new_users: UserSet,
     /// Inbound user messages.
-    pub received: u64,
+    pub(crate) received: u64,
     /// Business messages sent, delivered or not (by send time).
-    pub sent: u64,
+    pub(crate) sent: u64,
     /// Of those, delivered.
-    pub delivered: u64,
+    pub(crate) delivered: u64,
     /// Inbound user messages per local hour.
-    pub hours: [u64; 24],
+    pub(crate) hours: [u64; 24],
     /// Support conversations opened (reopens included).
-    pub opened: u64,
+    pub(crate) opened: u64,
     /// Of those, reopened after a close.
-    pub reopened: u64,
+    pub(crate) reopened: u64,
     /// Of those, reopened by an agent's reopen record.
-    pub reopened_manually: u64,
+    pub(crate) reopened_manually: u64,
     /// Support conversations closed.
-    pub closed: u64,
+    pub(crate) closed: u64,
     /// First-response times of support conversations opened that day, with the reply's
     /// author kind (unordered).
-    pub responses: Vec<(AuthorKind, u32)>,
+    pub(crate) responses: Vec<(AuthorKind, u32)>,
     /// Delivered business messages by (author kind, interned author id).
-    pub authors: BTreeMap<(AuthorKind, Option<u32>), u64>,
+    pub(crate) authors: BTreeMap<(AuthorKind, Option<u32>), u64>,
     /// Template funnels by interned template name.
-    pub templates: BTreeMap<u32, Funnel>,
+    pub(crate) templates: BTreeMap<u32, Funnel>,
     /// Campaign funnels by interned campaign name.
-    pub campaigns: BTreeMap<u32, Funnel>,
+    pub(crate) campaigns: BTreeMap<u32, Funnel>,
 }
 
 impl DayAgg {
     /// `self += other`, both interned in the same [`Interner`].
-    pub fn merge(&mut self, other: &DayAgg) {
+    pub(crate) fn merge(&mut self, other: &DayAgg) {
         self.merge_mapped(other, None);
     }
 
     /// `self += other`, mapping `other`'s interned ids through `map` when given.
-    pub fn merge_mapped(&mut self, other: &DayAgg, map: Option<&[u32]>) {
+    pub(crate) fn merge_mapped(&mut self, other: &DayAgg, map: Option<&[u32]>) {
         let m = |i: u32| map.map_or(i, |m| m[i as usize]);
         self.active.union_with(&other.active);
         self.new_users.union_with(&other.new_users);
@@ -557,13 +520,13 @@ impl DayStore {
         self.finalize();
     }
 
-    /// Keep only the days before `until` (what [`crate::expiry`] seals).
+    /// Keep only the days before `until` (what [`crate::expiry`](crate::guide::expiry) seals).
     pub fn keep_before(&mut self, until: DayNum) {
         self.clear_days(|d| d >= until);
     }
 
     /// Replace every day before `until` with the days of `sealed` (same zone and fact
-    /// store; see [`crate::expiry`]).
+    /// store; see [`crate::expiry`](crate::guide::expiry)).
     pub fn splice(&mut self, sealed: &DayStore, until: DayNum) -> Result<(), ReportError> {
         self.clear_days(|d| d < until);
         self.merge(sealed)

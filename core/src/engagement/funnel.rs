@@ -9,61 +9,61 @@ use std::collections::BTreeMap;
 
 /// One template or campaign message and its outcome, as a user's fold emits it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FunnelMsg<'a> {
+pub(crate) struct FunnelMsg<'a> {
     /// Template name, for template messages.
-    pub template: Option<&'a str>,
+    pub(crate) template: Option<&'a str>,
     /// Campaign, when the record names one.
-    pub campaign: Option<&'a str>,
+    pub(crate) campaign: Option<&'a str>,
     /// Category of the message.
-    pub category: Category,
+    pub(crate) category: Category,
     /// Delivered (or read, or played).
-    pub delivered: bool,
+    pub(crate) delivered: bool,
     /// Read (or played).
-    pub read: bool,
+    pub(crate) read: bool,
     /// At least one reply from the recipient names it in `context.id`.
-    pub replied: bool,
+    pub(crate) replied: bool,
     /// `Some(code)` when it failed without being delivered (`Some(None)`: no error code).
     #[allow(clippy::option_option)] // not failed / failed without a code / with one
-    pub failed: Option<Option<i64>>,
+    pub(crate) failed: Option<Option<i64>>,
     /// Declared buttons and clicked ones, with their click counts.
-    pub buttons: Vec<ButtonHit<'a>>,
+    pub(crate) buttons: Vec<ButtonHit<'a>>,
 }
 
 /// A button of a message and how often it was clicked.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ButtonHit<'a> {
+pub(crate) struct ButtonHit<'a> {
     /// Quick reply, URL or other.
-    pub kind: ButtonKind,
+    pub(crate) kind: ButtonKind,
     /// The button text.
-    pub text: &'a str,
+    pub(crate) text: &'a str,
     /// Presses (quick replies) or click records (URL buttons).
-    pub clicks: u64,
+    pub(crate) clicks: u64,
     /// Of `clicks`, URL click records.
-    pub url_clicks: u64,
+    pub(crate) url_clicks: u64,
 }
 
 /// The summed funnel of many messages (a template's or a campaign's, on one day or a range).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Funnel {
+pub(crate) struct Funnel {
     /// Messages sent.
-    pub sent: u64,
+    pub(crate) sent: u64,
     /// Delivered.
-    pub delivered: u64,
+    pub(crate) delivered: u64,
     /// Read.
-    pub read: u64,
+    pub(crate) read: u64,
     /// Replied.
-    pub replied: u64,
+    pub(crate) replied: u64,
     /// Bit set of the categories seen (see [`category_bit`]).
-    pub categories: u16,
+    pub(crate) categories: u16,
     /// (interned button text, kind code) → (clicks, URL clicks).
-    pub buttons: BTreeMap<(u32, u8), (u64, u64)>,
+    pub(crate) buttons: BTreeMap<(u32, u8), (u64, u64)>,
     /// Failed messages by error code (`None`: no code given).
-    pub failed: BTreeMap<Option<i64>, u64>,
+    pub(crate) failed: BTreeMap<Option<i64>, u64>,
 }
 
 impl Funnel {
     /// Add one message.
-    pub fn add(&mut self, m: &FunnelMsg<'_>, names: &mut Interner) {
+    pub(crate) fn add(&mut self, m: &FunnelMsg<'_>, names: &mut Interner) {
         self.sent += 1;
         self.delivered += u64::from(m.delivered);
         self.read += u64::from(m.read);
@@ -83,7 +83,7 @@ impl Funnel {
     }
 
     /// `self += other`, mapping `other`'s interned ids through `map` when given.
-    pub fn merge_mapped(&mut self, o: &Funnel, map: Option<&[u32]>) {
+    pub(crate) fn merge_mapped(&mut self, o: &Funnel, map: Option<&[u32]>) {
         self.sent += o.sent;
         self.delivered += o.delivered;
         self.read += o.read;

@@ -1,58 +1,13 @@
-//! Engagement (Turn.io Insights) and template analytics (Kommo, Meta), semantics §5.
-//!
-//! > - **Active user**: sent at least one message in the period. Unique active users over a
-//! >   range plus a daily series; the daily values sum to more than the unique count when
-//! >   users return (seed 002's example). New vs returning (first message ever vs before).
-//! > - Countries of active users, from the calling code.
-//! > - Average messages received per active user per day; a 7 × 24 weekday-by-hour heatmap
-//! >   of inbound messages in the report time zone.
-//! > - Daily sent (outbound messages sent), delivered and received message volumes; daily
-//! >   active users split into new and returning.
-//! > - First response time: from a support conversation's first inbound message to the
-//! >   first outbound message by an agent, automation or API. A campaign broadcast is never
-//! >   a response.
-//! > - Support conversations: opened automatically by an inbound message, closed by a
-//! >   close record, reopened by the next inbound; counts of open vs closed in a range.
-//! > - Authorship of sent messages by author kind and by top author ids.
-//! > - Per template: sent, delivered, read, replied (an inbound whose `context.id` is the
-//! >   template message), button clicks (quick-reply and URL buttons) and click-through
-//! >   rate per button, total cost, cost per delivered, cost per URL click, and attributed
-//! >   conversions and their value.
-//! > - Delivery funnel per template and campaign: sent → delivered → read → replied, and
-//! >   failures by error code.
-//!
-//! The rules this crate applies to each are on the module that applies them:
-//! [`activity`] (active, new, returning, countries, volumes, heatmap), [`support`] (support
-//! conversations, first-response times), [`authors`], [`templates`] (template and campaign
-//! funnels, the cost and conversion hooks).
-//!
-//! # How it is computed
-//!
-//! One data path: each live user's prepared timeline is folded, by a pure function per
-//! concept, into `Contribution`s to (business number, calendar day) buckets; a
-//! `DayStore` sums them into `DayAgg`s (`days`); a report sums the days of its range
-//! (`report`). The fold of one user does not look at any other user, and day aggregates
-//! merge associatively, so the store built from disjoint sets of users merges into the store
-//! built from all of them. The engine keeps the built store and rebuilds it only when input
-//! has arrived since (or when a report asks for another time zone), so a report over a
-//! range costs time proportional to the days in it, not to the messages ingested. Distinct
-//! users are exact; see `days` for the memory bound.
-//!
-//! # Ranges
-//!
-//! Everything is bucketed by calendar day in the report time zone: a user's message by when
-//! they sent it, a business message by when it was sent (the outbound record's timestamp,
-//! else its earliest status), a close by its timestamp, a first response by the day of the
-//! message it answers. With a `phone` filter only that number's buckets are read.
+#![doc = include_str!("../guide/engagement.md")]
 
-pub mod activity;
-pub mod authors;
+pub(crate) mod activity;
+pub(crate) mod authors;
 pub(crate) mod carry;
 pub(crate) mod day_store;
 pub(crate) mod funnel;
-pub mod sections;
-pub mod support;
-pub mod templates;
+pub(crate) mod sections;
+pub(crate) mod support;
+pub(crate) mod templates;
 
 pub(crate) use carry::{Carries, Carry};
 pub(crate) use day_store::{Contribution, DayStore};
@@ -73,15 +28,15 @@ use hashbrown::HashMap;
 /// What a per-user fold reads besides the user's own timeline.
 pub(crate) struct FoldCtx<'a> {
     /// The prepared fact store.
-    pub store: &'a Store,
+    pub(crate) store: &'a Store,
     /// The report time zone.
-    pub tz: Tz,
+    pub(crate) tz: Tz,
     /// URL clicks by business message: the clicked button texts.
-    pub clicks: HashMap<MsgIx, Vec<&'a str>>,
+    pub(crate) clicks: HashMap<MsgIx, Vec<&'a str>>,
     /// The "no business number" index (records that named none), if any.
-    pub no_phone: Option<PhoneIx>,
+    pub(crate) no_phone: Option<PhoneIx>,
     /// What expired history left each user (by representative), when some expired.
-    pub carries: HashMap<UserIx, Carry>,
+    pub(crate) carries: HashMap<UserIx, Carry>,
 }
 
 impl<'a> FoldCtx<'a> {
@@ -156,16 +111,16 @@ pub fn build_users(
 }
 
 /// What expired history left for engagement: the users' carries and, in the zone they
-/// were sealed in, the sealed days (see [`crate::expiry`]).
+/// were sealed in, the sealed days (see [`crate::expiry`](crate::guide::expiry)).
 #[derive(Clone, Copy, Debug)]
 #[doc(hidden)]
 pub struct Past<'a> {
     /// Every user's carry.
-    pub carries: &'a Carries,
+    pub(crate) carries: &'a Carries,
     /// The sealed days' aggregates.
-    pub sealed: &'a DayStore,
+    pub(crate) sealed: &'a DayStore,
     /// The first day that is not sealed.
-    pub until: chrono::NaiveDate,
+    pub(crate) until: chrono::NaiveDate,
 }
 
 /// Build the day aggregates of every live user of a prepared store in `tz`; in the zone

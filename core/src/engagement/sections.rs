@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// The engagement section (Turn.io's Insights): see [`super`] for every rule.
+/// The engagement section (Turn.io's Insights): see `super` for every rule.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Engagement {
     /// Distinct users who sent at least one message in the range.
@@ -86,41 +86,41 @@ pub struct Sections {
     /// `engagement`.
     pub engagement: Engagement,
     /// `templates`: one row per template.
-    pub templates: Vec<TemplateRow>,
+    pub(crate) templates: Vec<TemplateRow>,
     /// `campaigns`: one row per campaign.
-    pub campaigns: Vec<TemplateRow>,
+    pub(crate) campaigns: Vec<TemplateRow>,
 }
 
 /// Everything a range sums to, before it is shaped into sections.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RangeAgg {
     /// The sum of every day and number in scope.
-    pub total: DayAgg,
+    pub(crate) total: DayAgg,
     /// Distinct users whose first message (ever, or on the number when filtered) is in range.
-    pub new_users: UserSet,
+    pub(crate) new_users: UserSet,
     /// Per day, every day of the range.
-    pub daily: Vec<DayCounts>,
+    pub(crate) daily: Vec<DayCounts>,
     /// Inbound messages by weekday (Monday first) and hour.
-    pub heatmap: [[u64; 24]; 7],
+    pub(crate) heatmap: [[u64; 24]; 7],
     /// Support conversations open at the end of the range.
-    pub open_at_end: i64,
+    pub(crate) open_at_end: i64,
 }
 
 /// One day's counts in a [`RangeAgg`].
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct DayCounts {
     /// The day.
-    pub day: DayNum,
+    pub(crate) day: DayNum,
     /// Distinct active users.
-    pub active: u64,
+    pub(crate) active: u64,
     /// Of those, new (first message ever, or on the number when filtered).
-    pub new: u64,
+    pub(crate) new: u64,
     /// Business messages sent.
-    pub sent: u64,
+    pub(crate) sent: u64,
     /// Of those, delivered.
-    pub delivered: u64,
+    pub(crate) delivered: u64,
     /// Users' messages received.
-    pub received: u64,
+    pub(crate) received: u64,
 }
 
 /// Sum days `[from, to)` of `phones` (`None`: every number, with "new" meaning the first

@@ -1,42 +1,4 @@
-//! Support conversations and first-response times (semantics §5, Turn.io's open and
-//! closed conversations).
-//!
-//! > Support conversations: opened automatically by an inbound message, closed by a close
-//! > record, reopened by the next inbound; counts of open vs closed in a range.
-//!
-//! # Rules
-//!
-//! - There is at most one support conversation per (user, business number). A user's
-//!   message (see [`super::activity`]) to a number **opens** it when it is not open; when it
-//!   had been closed before, that opening is also a **reopen**. `opened` counts every
-//!   opening in the range, reopens included; `reopened` counts the reopens.
-//! - A `close` record **closes** the user's open conversation on its number; a close with
-//!   no `phone_number_id` closes the user's open conversations on every number. A close
-//!   when nothing is open changes nothing and is not counted.
-//! - A `reopen` record (an agent reopening a closed conversation by hand, Turn.io's manual
-//!   re-open) **reopens** the user's closed conversation on its number (every closed one
-//!   without a `phone_number_id`): it counts in `opened` and `reopened`, and in
-//!   `reopened_manually`. A reopen of a conversation that is open or was never opened
-//!   changes nothing. No user message started it, so it has no first response and is
-//!   not among the conversations `response_time` covers.
-//! - At equal timestamps messages come before closes, and closes before reopens (a close
-//!   is taken to answer the message it shares a second with).
-//! - **`open_at_end`** counts conversations open at the end of the range's last day.
-//! - **First response.** For each opening by a user's message (reopens included), the
-//!   first business message by an agent, automation or API on the same number (or on no
-//!   known number) at or after the opening message, that did not fail, answers it,
-//!   provided it comes while the conversation is open: a conversation closed unanswered
-//!   stays unanswered. A campaign broadcast (author `campaign`) or any message of a
-//!   `campaign` is never a response (semantics §5); a message known only from its
-//!   statuses (no record, author `unknown`) is. Messages the user sends while the
-//!   conversation is open do not restart the clock. The response time is the reply's
-//!   timestamp minus the opening message's, credited to the day of the opening and to the
-//!   reply's author kind (`unknown` for a message known only from its statuses).
-//! - **`response_time`** covers the conversations users opened in the range (`opened`
-//!   minus `reopened_manually`): how many were `answered`, and the median and 90th percentile of their first-response times in
-//!   seconds, overall and per author kind. Percentiles interpolate linearly between the
-//!   closest ranks (the common "type 7" definition: the median of 10 s and 20 s is 15 s);
-//!   `null` when nothing was answered.
+#![doc = include_str!("../guide/engagement/support.md")]
 
 use super::FoldCtx;
 use super::day_store::{Contribution, Emit};

@@ -1,49 +1,4 @@
-//! Template and campaign funnels (semantics §5, Kommo's and Meta's template analytics).
-//!
-//! > Per template: sent, delivered, read, replied (an inbound whose `context.id` is the
-//! > template message), button clicks (quick-reply and URL buttons) and click-through rate
-//! > per button, total cost, cost per delivered, cost per URL click, and attributed
-//! > conversions and their value. Delivery funnel per template and campaign: sent →
-//! > delivered → read → replied, and failures by error code.
-//!
-//! # Rules
-//!
-//! - **Cohort.** A row counts the business messages *sent* in the range (by the outbound
-//!   record's timestamp, report time zone), and follows each of them to its outcome
-//!   whenever that happened: a message sent on the last day and read the next still counts
-//!   as read.
-//! - **Which messages.** `templates` has one row per template name, for every outbound
-//!   record of kind `template` (a template without a name is reported as `(unnamed)`).
-//!   `campaigns` has one row per `campaign`, for every outbound record that names one,
-//!   template or free-form. A business message known only from statuses (no outbound
-//!   record) has no template or campaign and is in neither.
-//! - **sent** counts every such message, failed ones included; **delivered** those with a
-//!   `delivered`, `read` or `played` status (read implies delivered); **read** those with
-//!   `read` or `played`; **failed** those that failed without ever being delivered, by the
-//!   first error code of their failed status (`unknown` when Meta gave none).
-//! - **replied** counts the messages (not the replies) that received at least one inbound
-//!   user message from their recipient whose `context.id` is the message's id.
-//! - **Buttons.** Every button declared on the outbound records is listed, with its type.
-//!   A *quick-reply press* is an inbound button reply (`type: button`, or an interactive
-//!   `button_reply`) whose `context.id` is the message; it is matched to the declared button
-//!   by its text (exact, then case-insensitive), else its payload, and listed under its own
-//!   text when no declared button matches. A *URL click* is a `click` record naming the
-//!   message and the button text, matched the same way; clicks on unknown messages are
-//!   ignored. `clicks` counts presses plus URL clicks (every click, not unique users);
-//!   `url_clicks` counts URL clicks only.
-//! - **Rates.** `ctr` = clicks ÷ delivered, per button and in total; `null` when nothing
-//!   was delivered. Because a recipient may click several times, a CTR can exceed 1.
-//! - **Category.** The template category of the row's messages; `mixed` when they differ.
-//! - **Cost and conversions** come from the billing and attribution engines through
-//!   [`TemplateMoney`], which the report fills: a row's `cost` is the
-//!   sum of what billing charged its messages sent in the range (the rate of each charged
-//!   PMP message, or of each CBP conversation one of them opened — the rate card's
-//!   currency); its `conversions` and `conversion_value` are the credits the report's
-//!   attribution model gave to conversations opened by its messages sent in the range, for
-//!   the events in the range. Credits are summed in micro-conversions and divided once.
-//!   Rows built without those hooks (the per-day aggregates alone) carry `null`.
-//!   `cost_per_delivered` = cost ÷ delivered and `cost_per_click` = cost ÷ URL clicks (the
-//!   cost per URL click of the spec), `null` on a zero denominator.
+#![doc = include_str!("../guide/engagement/templates.md")]
 
 use super::FoldCtx;
 use super::day_store::{Contribution, Emit};
@@ -408,20 +363,20 @@ impl TemplateMoney {
         }
     }
 
-    /// Keep only the messages sent before `until` (what [`crate::expiry`] seals).
-    pub fn keep_before(&mut self, until: NaiveDate) {
+    /// Keep only the messages sent before `until` (what [`crate::expiry`](crate::guide::expiry) seals).
+    pub(crate) fn keep_before(&mut self, until: NaiveDate) {
         self.cost.split_off(&until);
         self.credit.split_off(&until);
     }
 
     /// Replace the messages sent before `until` with `sealed`'s.
-    pub fn splice(&mut self, sealed: &TemplateMoney, until: NaiveDate) {
+    pub(crate) fn splice(&mut self, sealed: &TemplateMoney, until: NaiveDate) {
         crate::util::time::splice_days(&mut self.cost, &sealed.cost, until);
         crate::util::time::splice_days(&mut self.credit, &sealed.credit, until);
     }
 
     /// Drop every credit (keeping costs), before crediting another attribution.
-    pub fn clear_credits(&mut self) {
+    pub(crate) fn clear_credits(&mut self) {
         self.credit.clear();
     }
 

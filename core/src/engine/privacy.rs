@@ -1,7 +1,7 @@
 //! The engine's privacy and Meta entry points: pseudonymisation with a secret, erasure,
 //! the Conversions API events and the Custom Audience export. The rules are on the
-//! modules that apply them: [`crate::input::pseudonym`], [`crate::store`] (`forget`),
-//! [`crate::attribution::capi`].
+//! modules that apply them: [`crate::input::pseudonym`], [`crate::store`](crate::guide::store) (`forget`),
+//! [`crate::attribution::capi`](crate::guide::attribution::capi).
 
 use super::Engine;
 use crate::attribution::ContactFilter;
@@ -122,7 +122,7 @@ impl Engine {
     /// Erase a person (GDPR Art. 17, LGPD Art. 18 and similar): their identifiers — the
     /// `wa_id` or BSUID given and every identity linked to it —, profile name, messages,
     /// statuses, external events, closes and clicks leave the engine and every later
-    /// snapshot (rules in [`crate::store`]'s `forget` and [`crate::expiry`]: sealed days
+    /// snapshot (rules in [`crate::store`](crate::guide::store)'s `forget` and [`crate::expiry`](crate::guide::expiry): sealed days
     /// keep only anonymous counts). Reports afterwards equal those of an engine never fed
     /// the person's facts, apart from the input line counters. Unknown contacts change
     /// nothing (`found` false).
@@ -159,7 +159,7 @@ impl Engine {
 
     /// The events to send to Meta's Conversions API for Business Messaging, in batches,
     /// with what was left out and why, and a cursor for the next call (rules in
-    /// [`crate::attribution::capi`]).
+    /// [`crate::attribution::capi`](crate::guide::attribution::capi)).
     pub fn capi_events(&mut self, opts: &CapiOptions) -> Result<CapiEvents, ReportError> {
         self.sort();
         let ctx = crate::scope::context(
@@ -173,7 +173,7 @@ impl Engine {
 
     /// Write the users of a source or event as the CSV of a Meta Custom Audience
     /// customer list: a `phone` column of SHA-256 hashes of the normalised numbers (see
-    /// [`crate::attribution`]'s contacts export). Returns (users written, users left out
+    /// [`crate::attribution`](crate::guide::attribution)'s contacts export). Returns (users written, users left out
     /// for having no phone number). A pseudonymised engine keeps no numbers: that is a
     /// [`ReportError`] of kind `unsupported`.
     pub fn export_audience<W: std::io::Write>(

@@ -1,92 +1,7 @@
-//! Input: Cloud API webhook payloads and convolens JSONL records, parsed into
-//! normalised [`Event`]s that borrow from the input buffer.
-//!
-//! # Accepted documents
-//!
-//! One JSON document per line (JSONL), or one (possibly pretty-printed) document, or a
-//! JSON array of documents. A stream may mix them, and glue documents together (`}{`):
-//! [`stream`] splits it in one linear pass and reads arrays element by element, so each
-//! document (or array element) succeeds or fails on its own and is subject to the size
-//! limit on its own. A document is one of:
-//!
-//! | document | recognised by | becomes |
-//! |---|---|---|
-//! | webhook payload | `object` or `entry` | [`Event::Contact`], [`Event::Inbound`], [`Event::Status`], or [`Event::Ignored`] for other `field`s |
-//! | outbound record | `"type":"outbound"` | [`Event::Outbound`] |
-//! | external event | `"type":"external_event"` | [`Event::External`] |
-//! | spend | `"type":"spend"`, or a Meta Ads Insights row (`spend` + `date_start`) | [`Event::Spend`] |
-//! | close | `"type":"close"` | [`Event::Close`] |
-//! | reopen | `"type":"reopen"` (an agent reopened a closed support conversation; shaped like `close`) | [`Event::Reopen`] |
-//! | click | `"type":"click"` (a URL-button click reported by the host) | [`Event::Click`] |
-//!
-//! # Validation rules
-//!
-//! - Timestamps are UTC Unix seconds, given as a JSON integer or a string of digits, and
-//!   must lie in `[2000-01-01, 2100-01-01)`; anything else is a [`ParseErrorKind::Value`]
-//!   error naming the field.
-//! - Amounts are decimal numbers (JSON number or string) in major units, non-negative and at
-//!   most 10¹²; they become integer micro-units ([`crate::model::money`]).
-//! - Currencies are three ASCII letters; a record without one uses the config's
-//!   `currency` (default `USD`).
-//! - A document is parsed whole before anything is applied: a bad document changes nothing.
-//!   (A JSON array given to [`parse_document`] as one document is all or nothing; read as a
-//!   stream, each of its elements is a document.)
-//! - **Spend and numbers.** A spend record (either form) may name the business number it
-//!   was spent for in `phone_number_id`; a report on one number counts only that number's
-//!   spend ([`crate::sources`]).
-//! - **Ads Insights rows.** A row with an `ad_id` is spend on `meta_ad:<ad_id>`; its
-//!   `campaign_id` (else `campaign_name`) names the Meta campaign the ad belongs to. A row
-//!   without an `ad_id` is campaign-level spend on `meta_campaign:<campaign_id>` (else
-//!   `meta_campaign:<campaign_name>`) — never a WhatsApp `campaign:` source. `adset_id`
-//!   is accepted and not used.
-//! - A webhook `object` other than `whatsapp_business_account` is ignored, not an error.
-//! - Ids are never empty: an inbound message's or a status's `id`, a record's `id` (where
-//!   a record has one; `spend` and `click` may leave it out, but not give it empty) is a
-//!   [`ParseErrorKind::Schema`] error naming the field when blank.
-//!
-//! # Users
-//!
-//! Wherever input names a user — a webhook's `contacts[].wa_id`, `messages[].from` and
-//! `statuses[].recipient_id`, a record's `to` or `contact` — the name is read as follows
-//! ([`normalise_contact`]):
-//!
-//! - with a `.` it is a business-scoped user id (`US.1349…`, `user.93737…`), kept as given
-//!   (in a record's `to`/`contact`; the webhook names BSUIDs in their own fields);
-//! - starting with a digit, `+` or `(` it is a phone number: `+`, spaces, dashes and
-//!   parentheses are dropped and what remains must be digits, so `+44 7223 201674`,
-//!   `+447223201674` and `447223201674` are one user; anything else (`+44 72x3`) is a
-//!   [`ParseErrorKind::Value`] error naming the field;
-//! - anything else (`WHATSAPP_ID`, `<USER_PHONE_NUMBER>` in documentation payloads, test
-//!   ids) is an opaque id, kept as given.
-//!
-//! Surrounding white space is dropped in every case. [`crate::Engine::free_form_window`]
-//! and the other lookups by user read their argument the same way.
-//!
-//! # Meta Business Agent messages (assumed shapes)
-//!
-//! Meta bills replies of its own AI agent ("Meta Business Agent", launched 2026-07-01) as
-//! a category of their own, per token, from 2026-08-01. No payload we have shows how Meta
-//! names them, so the parser accepts plausible forms and ignores what it cannot read
-//! (a status is never rejected for them):
-//!
-//! - the category, wherever a category is read (`pricing.category`,
-//!   `conversation.origin.type`, an outbound record's `category`), spelled
-//!   `meta_business_agent`, `business_agent`, `meta_agent` or `mba` (any case, with `-`,
-//!   `_` or spaces) — see [`crate::model::Category::parse`]. An outbound record naming it is
-//!   an agent message whatever its `kind`;
-//! - a token count: the outbound record's `tokens` (a whole number; a bad value is an error
-//!   like any other record field), or in the `pricing` object `tokens`, `token_count`,
-//!   `total_tokens`, or `input_tokens` + `output_tokens`, at its top level or under
-//!   `usage` (whole numbers or digit strings; anything else is ignored);
-//! - a price: in the `pricing` object `price`, `cost` or `amount` (a decimal number or
-//!   string in major units) with `currency`, or an object `{"amount"|"value": …,
-//!   "currency": …}` under one of those keys. A price without a valid currency is ignored.
-//!
-//! What is kept is [`crate::model::AgentUsage`]; billing prices an agent message from Meta's
-//! price first, else from its tokens and the rate card ([`crate::billing::charges`]).
+#![doc = include_str!("../guide/input.md")]
 
 pub(crate) mod pseudonym;
-pub mod stream;
+pub(crate) mod stream;
 mod webhook;
 
 use crate::error::{ParseError, ParseErrorKind};
@@ -110,16 +25,16 @@ pub(crate) const DEFAULT_MAX_DOCUMENT_BYTES: usize = 16 << 20;
 /// A user as named by one input: the phone-number `wa_id` and/or the business-scoped user id.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 #[doc(hidden)]
-pub struct UserRef<'a> {
+pub(crate) struct UserRef<'a> {
     /// The `wa_id` (E.164 digits), when present and non-empty.
-    pub wa_id: Option<S<'a>>,
+    pub(crate) wa_id: Option<S<'a>>,
     /// The business-scoped user id (BSUID), when present and non-empty.
-    pub bsuid: Option<S<'a>>,
+    pub(crate) bsuid: Option<S<'a>>,
 }
 
 impl<'a> UserRef<'a> {
     /// Build from optional strings, dropping empty ones.
-    pub fn new(wa_id: Option<S<'a>>, bsuid: Option<S<'a>>) -> Self {
+    pub(crate) fn new(wa_id: Option<S<'a>>, bsuid: Option<S<'a>>) -> Self {
         UserRef {
             wa_id: wa_id.filter(|s| !s.trim().is_empty()),
             bsuid: bsuid.filter(|s| !s.trim().is_empty()),
@@ -129,7 +44,7 @@ impl<'a> UserRef<'a> {
     /// A reference from a single identifier as a record names a user (`to`, `contact`),
     /// read by the rules of [`normalise_contact`]: a BSUID has a `.`, a phone number is
     /// normalised to digits. Errors say why the identifier is not one.
-    pub fn parse_contact(id: S<'a>) -> Result<Self, String> {
+    pub(crate) fn parse_contact(id: S<'a>) -> Result<Self, String> {
         let id = normalise_contact(id)?;
         Ok(UserRef::from_any(id))
     }
@@ -137,7 +52,7 @@ impl<'a> UserRef<'a> {
     /// A reference from a single identifier whose form decides what it is: a BSUID has a
     /// `.` (`US.123…`, `user.ab…`), a `wa_id` is digits. Taken as given (see
     /// [`UserRef::parse_contact`] for input).
-    pub fn from_any(id: S<'a>) -> Self {
+    pub(crate) fn from_any(id: S<'a>) -> Self {
         if id.contains('.') {
             UserRef::new(None, Some(id))
         } else {
@@ -146,12 +61,12 @@ impl<'a> UserRef<'a> {
     }
 
     /// True when neither identifier is known.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.wa_id.is_none() && self.bsuid.is_none()
     }
 
     /// The user's key: the `wa_id`, else the BSUID (as [`crate::store::UserRec::key`]).
-    pub fn key(&self) -> Option<&str> {
+    pub(crate) fn key(&self) -> Option<&str> {
         self.wa_id.as_deref().or(self.bsuid.as_deref())
     }
 }
@@ -161,11 +76,11 @@ impl<'a> UserRef<'a> {
 #[doc(hidden)]
 pub struct ContactInfo<'a> {
     /// Who.
-    pub user: UserRef<'a>,
+    pub(crate) user: UserRef<'a>,
     /// `profile.name`.
-    pub name: Option<S<'a>>,
+    pub(crate) name: Option<S<'a>>,
     /// `profile.country_code` (sent with usernames).
-    pub country_code: Option<S<'a>>,
+    pub(crate) country_code: Option<S<'a>>,
 }
 
 /// A business number's WhatsApp Business Account, from a webhook's `entry[].id`.
@@ -173,9 +88,9 @@ pub struct ContactInfo<'a> {
 #[doc(hidden)]
 pub struct AccountInfo<'a> {
     /// The business number (`metadata.phone_number_id`).
-    pub phone: S<'a>,
+    pub(crate) phone: S<'a>,
     /// The WABA id (`entry[].id`).
-    pub waba: S<'a>,
+    pub(crate) waba: S<'a>,
 }
 
 /// An inbound user message.
@@ -183,23 +98,23 @@ pub struct AccountInfo<'a> {
 #[doc(hidden)]
 pub struct InboundMsg<'a> {
     /// `messages[].id`.
-    pub id: S<'a>,
+    pub(crate) id: S<'a>,
     /// The business number (`metadata.phone_number_id`).
-    pub phone: S<'a>,
+    pub(crate) phone: S<'a>,
     /// The sender.
-    pub from: UserRef<'a>,
+    pub(crate) from: UserRef<'a>,
     /// `messages[].timestamp`.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// `messages[].type`.
-    pub ty: InboundType,
+    pub(crate) ty: InboundType,
     /// `text.body` for text messages.
-    pub text: Option<S<'a>>,
+    pub(crate) text: Option<S<'a>>,
     /// `context.id`: the business message this replies to.
-    pub context_id: Option<S<'a>>,
+    pub(crate) context_id: Option<S<'a>>,
     /// The CTWA referral, if any.
-    pub referral: Option<Referral>,
+    pub(crate) referral: Option<Referral>,
     /// The button/list/flow reply, if any.
-    pub reply: Option<Reply>,
+    pub(crate) reply: Option<Reply>,
 }
 
 /// A status update for a business message.
@@ -207,24 +122,24 @@ pub struct InboundMsg<'a> {
 #[doc(hidden)]
 pub struct StatusUpdate<'a> {
     /// The business message's id.
-    pub id: S<'a>,
+    pub(crate) id: S<'a>,
     /// The business number.
-    pub phone: S<'a>,
+    pub(crate) phone: S<'a>,
     /// The recipient.
-    pub recipient: UserRef<'a>,
+    pub(crate) recipient: UserRef<'a>,
     /// When the status happened.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// sent, delivered, read, played, failed, ...
-    pub status: StatusKind,
+    pub(crate) status: StatusKind,
     /// Meta's `conversation` object.
-    pub conversation: Option<MetaConversation>,
+    pub(crate) conversation: Option<MetaConversation>,
     /// Meta's `pricing` object.
-    pub pricing: Option<MetaPricing>,
+    pub(crate) pricing: Option<MetaPricing>,
     /// Tokens and price of a Meta Business Agent message read from the `pricing` object
     /// (see the module docs; empty for every other message).
-    pub agent: AgentUsage,
+    pub(crate) agent: AgentUsage,
     /// Errors of a failed message.
-    pub errors: SmallVec<[DeliveryError; 1]>,
+    pub(crate) errors: SmallVec<[DeliveryError; 1]>,
 }
 
 /// A business message, as told by the host application (`"type":"outbound"`).
@@ -232,30 +147,30 @@ pub struct StatusUpdate<'a> {
 #[doc(hidden)]
 pub struct OutboundRecord<'a> {
     /// The message id (`wamid…`), the key statuses refer to.
-    pub id: S<'a>,
+    pub(crate) id: S<'a>,
     /// The business number, when given.
-    pub phone: Option<S<'a>>,
+    pub(crate) phone: Option<S<'a>>,
     /// The recipient.
-    pub to: UserRef<'a>,
+    pub(crate) to: UserRef<'a>,
     /// When it was sent.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// Template or free-form (default: template when `template` is given, else free-form).
-    pub kind: OutboundKind,
+    pub(crate) kind: OutboundKind,
     /// Template name.
-    pub template: Option<S<'a>>,
+    pub(crate) template: Option<S<'a>>,
     /// Template category; free-form messages are `service`, Meta Business Agent messages
     /// `meta_business_agent` whatever their kind.
-    pub category: Category,
+    pub(crate) category: Category,
     /// Tokens of a Meta Business Agent message, when the host knows them.
-    pub tokens: Option<u64>,
+    pub(crate) tokens: Option<u64>,
     /// Author kind.
-    pub author: AuthorKind,
+    pub(crate) author: AuthorKind,
     /// Author id (agent id, bot name, ...).
-    pub author_id: Option<S<'a>>,
+    pub(crate) author_id: Option<S<'a>>,
     /// Campaign name.
-    pub campaign: Option<S<'a>>,
+    pub(crate) campaign: Option<S<'a>>,
     /// Buttons on the template.
-    pub buttons: Vec<TemplateButton>,
+    pub(crate) buttons: Vec<TemplateButton>,
 }
 
 /// A conversion outside the chat (`"type":"external_event"`).
@@ -263,15 +178,15 @@ pub struct OutboundRecord<'a> {
 #[doc(hidden)]
 pub struct ExternalRecord<'a> {
     /// Event id, for idempotency.
-    pub id: S<'a>,
+    pub(crate) id: S<'a>,
     /// The user (`wa_id` or BSUID).
-    pub contact: UserRef<'a>,
+    pub(crate) contact: UserRef<'a>,
     /// Event name: `purchase`, `subscription`, or custom.
-    pub name: S<'a>,
+    pub(crate) name: S<'a>,
     /// Value of the conversion, if any.
-    pub value: Option<Money>,
+    pub(crate) value: Option<Money>,
     /// When it happened.
-    pub ts: i64,
+    pub(crate) ts: i64,
 }
 
 /// Money invested in a source over one or more days (`"type":"spend"` or an Ads Insights row).
@@ -279,24 +194,24 @@ pub struct ExternalRecord<'a> {
 #[doc(hidden)]
 pub struct SpendRecord<'a> {
     /// Optional record id; without one, the key is `(source, first day)`.
-    pub id: Option<S<'a>>,
+    pub(crate) id: Option<S<'a>>,
     /// The source key (`meta_ad:<ad id>`, `campaign:<name>`, a custom rule key).
-    pub source: S<'a>,
+    pub(crate) source: S<'a>,
     /// A display name for the source (e.g. the ad name from Ads Insights).
-    pub name: Option<S<'a>>,
+    pub(crate) name: Option<S<'a>>,
     /// First day (inclusive).
-    pub from: NaiveDate,
+    pub(crate) from: NaiveDate,
     /// Last day (inclusive); equal to `from` for a daily record.
-    pub to: NaiveDate,
+    pub(crate) to: NaiveDate,
     /// The amount over the whole period.
-    pub amount: Money,
+    pub(crate) amount: Money,
     /// The business number the money was spent for (`phone_number_id`), when given.
-    pub phone: Option<S<'a>>,
+    pub(crate) phone: Option<S<'a>>,
     /// For an Ads Insights ad-level row, the Meta campaign of the ad (`campaign_id`, else
     /// `campaign_name`).
-    pub campaign: Option<S<'a>>,
+    pub(crate) campaign: Option<S<'a>>,
     /// For an Ads Insights row, the Meta campaign's name (`campaign_name`).
-    pub campaign_name: Option<S<'a>>,
+    pub(crate) campaign_name: Option<S<'a>>,
 }
 
 /// An agent closed (`"type":"close"`) or reopened (`"type":"reopen"`) a support
@@ -305,13 +220,13 @@ pub struct SpendRecord<'a> {
 #[doc(hidden)]
 pub struct CloseRecord<'a> {
     /// The user.
-    pub contact: UserRef<'a>,
+    pub(crate) contact: UserRef<'a>,
     /// The business number, when given.
-    pub phone: Option<S<'a>>,
+    pub(crate) phone: Option<S<'a>>,
     /// When.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// Who closed (or reopened) it.
-    pub by: Option<S<'a>>,
+    pub(crate) by: Option<S<'a>>,
 }
 
 /// A URL-button click on a business message, reported by the host (`"type":"click"`).
@@ -319,13 +234,13 @@ pub struct CloseRecord<'a> {
 #[doc(hidden)]
 pub struct ClickRecord<'a> {
     /// Optional click id; without one, the key is `(message_id, button, timestamp)`.
-    pub id: Option<S<'a>>,
+    pub(crate) id: Option<S<'a>>,
     /// The business message whose button was clicked.
-    pub message_id: S<'a>,
+    pub(crate) message_id: S<'a>,
     /// The button's text.
-    pub button: S<'a>,
+    pub(crate) button: S<'a>,
     /// When.
-    pub ts: i64,
+    pub(crate) ts: i64,
 }
 
 /// Why part of an input was accepted but not used.
@@ -400,7 +315,7 @@ pub enum Event<'a> {
 impl Event<'_> {
     /// The instant the event happened, for the kinds that carry one (profiles, spend and
     /// ignored items do not).
-    pub fn ts(&self) -> Option<i64> {
+    pub(crate) fn ts(&self) -> Option<i64> {
         match self {
             Event::Inbound(m) => Some(m.ts),
             Event::Status(s) => Some(s.ts),
@@ -414,7 +329,7 @@ impl Event<'_> {
 
     /// The user the event names, for the kinds that name one (spend, clicks and ignored
     /// items do not).
-    pub fn user(&self) -> Option<&UserRef<'_>> {
+    pub(crate) fn user(&self) -> Option<&UserRef<'_>> {
         match self {
             Event::Contact(c) => Some(&c.user),
             Event::Inbound(m) => Some(&m.from),
@@ -431,16 +346,7 @@ impl Event<'_> {
 /// a BSUID or an opaque id is kept (trimmed); a phone number (starting with a digit, `+`
 /// or `(`) loses `+`, spaces, dashes and parentheses and must then be digits. Borrows
 /// unless something was dropped.
-///
-/// ```
-/// use convolens::input::normalise_contact;
-/// assert_eq!(normalise_contact("+44 7223 201674".into()).unwrap(), "447223201674");
-/// assert_eq!(normalise_contact("+1 (650) 555-1234".into()).unwrap(), "16505551234");
-/// assert_eq!(normalise_contact("US.13491208655302741918".into()).unwrap(), "US.13491208655302741918");
-/// assert_eq!(normalise_contact("WHATSAPP_ID".into()).unwrap(), "WHATSAPP_ID");
-/// assert!(normalise_contact("+44 72x3".into()).is_err());
-/// ```
-pub fn normalise_contact(id: S<'_>) -> Result<S<'_>, String> {
+pub(crate) fn normalise_contact(id: S<'_>) -> Result<S<'_>, String> {
     let t = id.trim();
     let phone_like = t
         .bytes()
@@ -729,10 +635,10 @@ struct Doc<'a> {
 #[doc(hidden)]
 pub struct ParseOptions {
     /// Currency for records that do not name one.
-    pub default_currency: Currency,
+    pub(crate) default_currency: Currency,
     /// Longest accepted document, in bytes (one element, for a JSON array read by
     /// [`stream::DocumentSplitter`]).
-    pub max_bytes: usize,
+    pub(crate) max_bytes: usize,
 }
 
 impl Default for ParseOptions {
@@ -822,7 +728,7 @@ fn parse_document_inner<'a>(
 /// `parse_document` gives). `None`, at once and with nothing appended, when the bytes are
 /// not one well-formed object (a syntax error, an incomplete or an invalid value, text
 /// after it): the caller splits them instead ([`stream::Piece::Line`]).
-pub fn try_parse_whole<'a>(
+pub(crate) fn try_parse_whole<'a>(
     bytes: &'a [u8],
     line: u64,
     opts: &ParseOptions,
@@ -845,7 +751,7 @@ pub fn try_parse_whole<'a>(
 /// [`stream::DocumentSplitter`]): an object, as one document of the array would be in
 /// [`parse_document`], with errors naming the field `[index]`. `line` and `column` are
 /// where the element starts. On error `out` is left as it was.
-pub fn parse_element<'a>(
+pub(crate) fn parse_element<'a>(
     bytes: &'a [u8],
     line: u64,
     column: u64,
@@ -1090,131 +996,12 @@ fn doc_to_events<'a>(
         ));
     };
     match ty {
-        "outbound" => {
-            let what = "outbound";
-            let id = req(doc.id, line, "id", what)?;
-            let to = req(doc.to, line, "to", what)?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", what))?;
-            let template = doc.template.filter(|t| !t.trim().is_empty());
-            let kind = match doc.kind.as_deref() {
-                Some("template") => OutboundKind::Template,
-                None if template.is_some() => OutboundKind::Template,
-                Some("free_form" | "freeform" | "session" | "text") | None => {
-                    OutboundKind::FreeForm
-                }
-                Some(k) => {
-                    return Err(ParseError::new(
-                        ParseErrorKind::Value,
-                        line,
-                        "kind",
-                        format!("`{k}` is not `template` or `free_form`"),
-                    ));
-                }
-            };
-            let category = match (kind, doc.category.as_deref()) {
-                (_, Some(c)) if Category::parse(c) == Category::BusinessAgent => {
-                    Category::BusinessAgent
-                }
-                (OutboundKind::FreeForm, _) => Category::Service,
-                (OutboundKind::Template, Some(c)) => match Category::parse(c) {
-                    Category::Other => {
-                        return Err(ParseError::new(
-                            ParseErrorKind::Value,
-                            line,
-                            "category",
-                            format!(
-                                "`{c}` is not marketing, utility, authentication or meta_business_agent"
-                            ),
-                        ));
-                    }
-                    cat => cat,
-                },
-                // Meta's default for an unlabelled template is the most expensive category a
-                // business would send; we assume marketing and say so in the docs.
-                (OutboundKind::Template, None) => Category::Marketing,
-            };
-            let buttons = doc
-                .buttons
-                .unwrap_or_default()
-                .into_iter()
-                .map(|b| TemplateButton {
-                    kind: match b.ty.as_deref() {
-                        Some("quick_reply") => ButtonKind::QuickReply,
-                        Some("url") => ButtonKind::Url,
-                        _ => ButtonKind::Other,
-                    },
-                    text: b.text.as_ref().into(),
-                })
-                .collect();
-            out.push(Event::Outbound(OutboundRecord {
-                id,
-                phone: doc.phone_number_id.filter(|p| !p.is_empty()),
-                to: contact(to, line, "to")?,
-                ts,
-                kind,
-                template,
-                category,
-                author: doc
-                    .author
-                    .as_deref()
-                    .map_or(AuthorKind::Unknown, AuthorKind::parse),
-                author_id: doc.author_id.filter(|a| !a.is_empty()),
-                campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
-                buttons,
-                tokens: doc.tokens,
-            }));
-        }
-        "external_event" => {
-            let what = "external_event";
-            let id = req(doc.id, line, "id", what)?;
-            let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
-            let name = req(doc.name, line, "name", what)?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", what))?;
-            let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
-            out.push(Event::External(ExternalRecord {
-                id,
-                contact: who,
-                name,
-                value: doc.value.map(|m| Money::from_micros(m, cur)),
-                ts,
-            }));
-        }
+        "outbound" => out.push(Event::Outbound(outbound_record(doc, line)?)),
+        "external_event" => out.push(Event::External(external_record(doc, line, opts)?)),
         "spend" => spend_record(doc, line, opts, out)?,
-        "close" | "reopen" => {
-            let who = contact(req(doc.contact, line, "contact", ty)?, line, "contact")?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", ty))?;
-            let rec = CloseRecord {
-                contact: who,
-                phone: doc.phone_number_id.filter(|p| !p.is_empty()),
-                ts,
-                by: doc.by.filter(|b| !b.is_empty()),
-            };
-            out.push(if ty == "close" {
-                Event::Close(rec)
-            } else {
-                Event::Reopen(rec)
-            });
-        }
-        "click" => {
-            let what = "click";
-            let message_id = req(doc.message_id, line, "message_id", what)?;
-            let button = req(doc.button, line, "button", what)?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", what))?;
-            out.push(Event::Click(ClickRecord {
-                id: opt_id(doc.id, line, what)?,
-                message_id,
-                button,
-                ts,
-            }));
-        }
+        "close" => out.push(Event::Close(close_record(doc, line, "close")?)),
+        "reopen" => out.push(Event::Reopen(close_record(doc, line, "reopen")?)),
+        "click" => out.push(Event::Click(click_record(doc, line)?)),
         other => {
             return Err(ParseError::new(
                 ParseErrorKind::UnknownRecord,
@@ -1227,6 +1014,145 @@ fn doc_to_events<'a>(
         }
     }
     Ok(())
+}
+
+/// The required `timestamp` of a convolens record of type `what`.
+fn timestamp(ts: Option<i64>, line: u64, what: &str) -> Result<i64, ParseError> {
+    ts.ok_or_else(|| missing(line, "timestamp", what))
+}
+
+/// An `outbound` record: what the business sent.
+fn outbound_record(doc: Doc<'_>, line: u64) -> Result<OutboundRecord<'_>, ParseError> {
+    let what = "outbound";
+    let id = req(doc.id, line, "id", what)?;
+    let to = req(doc.to, line, "to", what)?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    let template = doc.template.filter(|t| !t.trim().is_empty());
+    let kind = outbound_kind(doc.kind.as_deref(), template.is_some(), line)?;
+    let category = outbound_category(kind, doc.category.as_deref(), line)?;
+    let buttons = doc
+        .buttons
+        .unwrap_or_default()
+        .into_iter()
+        .map(|b| TemplateButton {
+            kind: match b.ty.as_deref() {
+                Some("quick_reply") => ButtonKind::QuickReply,
+                Some("url") => ButtonKind::Url,
+                _ => ButtonKind::Other,
+            },
+            text: b.text.as_ref().into(),
+        })
+        .collect();
+    Ok(OutboundRecord {
+        id,
+        phone: doc.phone_number_id.filter(|p| !p.is_empty()),
+        to: contact(to, line, "to")?,
+        ts,
+        kind,
+        template,
+        category,
+        author: doc
+            .author
+            .as_deref()
+            .map_or(AuthorKind::Unknown, AuthorKind::parse),
+        author_id: doc.author_id.filter(|a| !a.is_empty()),
+        campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
+        buttons,
+        tokens: doc.tokens,
+    })
+}
+
+/// An outbound record's `kind`; without one, a record naming a template is a template.
+fn outbound_kind(
+    kind: Option<&str>,
+    has_template: bool,
+    line: u64,
+) -> Result<OutboundKind, ParseError> {
+    match kind {
+        Some("template") => Ok(OutboundKind::Template),
+        None if has_template => Ok(OutboundKind::Template),
+        Some("free_form" | "freeform" | "session" | "text") | None => Ok(OutboundKind::FreeForm),
+        Some(k) => Err(ParseError::new(
+            ParseErrorKind::Value,
+            line,
+            "kind",
+            format!("`{k}` is not `template` or `free_form`"),
+        )),
+    }
+}
+
+/// An outbound record's pricing category: free-form messages are service, templates carry
+/// their own category, and an agent message is a business-agent message either way.
+fn outbound_category(
+    kind: OutboundKind,
+    category: Option<&str>,
+    line: u64,
+) -> Result<Category, ParseError> {
+    match (kind, category) {
+        (_, Some(c)) if Category::parse(c) == Category::BusinessAgent => {
+            Ok(Category::BusinessAgent)
+        }
+        (OutboundKind::FreeForm, _) => Ok(Category::Service),
+        (OutboundKind::Template, Some(c)) => match Category::parse(c) {
+            Category::Other => Err(ParseError::new(
+                ParseErrorKind::Value,
+                line,
+                "category",
+                format!("`{c}` is not marketing, utility, authentication or meta_business_agent"),
+            )),
+            cat => Ok(cat),
+        },
+        // Meta's default for an unlabelled template is the most expensive category a
+        // business would send; we assume marketing and say so in the docs.
+        (OutboundKind::Template, None) => Ok(Category::Marketing),
+    }
+}
+
+/// An `external_event` record: a conversion or event that happened elsewhere.
+fn external_record<'a>(
+    doc: Doc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+) -> Result<ExternalRecord<'a>, ParseError> {
+    let what = "external_event";
+    let id = req(doc.id, line, "id", what)?;
+    let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
+    let name = req(doc.name, line, "name", what)?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
+    Ok(ExternalRecord {
+        id,
+        contact: who,
+        name,
+        value: doc.value.map(|m| Money::from_micros(m, cur)),
+        ts,
+    })
+}
+
+/// A `close` or `reopen` record (`what` names which) of a support conversation.
+fn close_record<'a>(doc: Doc<'a>, line: u64, what: &str) -> Result<CloseRecord<'a>, ParseError> {
+    let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    Ok(CloseRecord {
+        contact: who,
+        phone: doc.phone_number_id.filter(|p| !p.is_empty()),
+        ts,
+        by: doc.by.filter(|b| !b.is_empty()),
+    })
+}
+
+/// A `click` record: a tap on a template button.
+fn click_record(doc: Doc<'_>, line: u64) -> Result<ClickRecord<'_>, ParseError> {
+    let what = "click";
+    let message_id = req(doc.message_id, line, "message_id", what)?;
+    let button = req(doc.button, line, "button", what)?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    Ok(ClickRecord {
+        id: opt_id(doc.id, line, what)?,
+        message_id,
+        button,
+        ts,
+    })
 }
 
 /// A spend row's days: `start` (read from the field `start_key`) through `date_stop`,
@@ -1328,9 +1254,31 @@ fn ads_insights_row<'a>(
 
 #[cfg(test)]
 mod tests {
+
     //! One test per message type and status kind, on the real payload shapes in
     //! `testdata/shared/webhooks/` (a copy of the project's shared test data).
     use super::*;
+
+    #[test]
+    fn contacts_normalise_as_documented() {
+        assert_eq!(
+            normalise_contact("+44 7223 201674".into()).unwrap(),
+            "447223201674"
+        );
+        assert_eq!(
+            normalise_contact("+1 (650) 555-1234".into()).unwrap(),
+            "16505551234"
+        );
+        assert_eq!(
+            normalise_contact("US.13491208655302741918".into()).unwrap(),
+            "US.13491208655302741918"
+        );
+        assert_eq!(
+            normalise_contact("WHATSAPP_ID".into()).unwrap(),
+            "WHATSAPP_ID"
+        );
+        assert!(normalise_contact("+44 72x3".into()).is_err());
+    }
     use crate::model::{Category, PricingModel, PricingType, ReferralSource, ReplyKind};
 
     fn fixture(path: &str) -> Vec<u8> {

@@ -1,32 +1,4 @@
-//! Pseudonymisation: identifiers replaced by keyed hashes before anything is stored.
-//!
-//! With `pseudonymise: {"secret_env": "NAME"}` in the config, the engine (built with
-//! [`crate::Engine::with_secret`]) passes every parsed input through this step, so the
-//! store never holds a phone number, a BSUID, a profile name or a message text.
-//!
-//! # Rules
-//!
-//! - **Identifiers.** Every `wa_id` and BSUID becomes `hex(HMAC-SHA256(secret, id))`, 64
-//!   lower-case hex digits, computed over the identifier exactly as parsed (a `wa_id` is
-//!   its digits). The same person always gets the same pseudonym under one secret, so
-//!   reports, linking of a `wa_id` with its BSUID and deduplication work unchanged.
-//!   Contacts exports list the pseudonyms.
-//! - **Country and market kept.** The country of each identifier (from the number's
-//!   calling code, or the BSUID's prefix) is derived *before* hashing and kept beside the
-//!   pseudonym, so countries, markets and prices are those of the plain engine.
-//! - **Message ids.** WhatsApp message ids (`wamid.…`) are base64 and carry the user's
-//!   number, so they are hashed the same way (inbound, outbound, statuses, reply
-//!   contexts, clicks): the links between them survive, the numbers do not.
-//! - **Names and text dropped.** Profile names are not kept (reports lose nothing but
-//!   names). A text message's body is matched against the configured custom source rules
-//!   and text-reply events *when it arrives* and only the outcome is kept; flow-reply
-//!   bodies (form answers) are dropped. Reports are those of the plain engine.
-//! - **What stays plain.** Business numbers and accounts, referral (ad) data including
-//!   `ctwa_clid` (the Conversions API needs it), template names, external event ids,
-//!   names and values, spend.
-//! - **The secret** never enters the config or a snapshot. A snapshot keeps a check value
-//!   (an HMAC of a fixed label) so that restoring with another secret is refused
-//!   ([`crate::SnapshotError::WrongSecret`]) instead of splitting every person in two.
+#![doc = include_str!("../guide/input/pseudonym.md")]
 
 use super::{Event, UserRef};
 use crate::model::ReplyKind;

@@ -1,60 +1,4 @@
-//! Splitting a byte stream into JSON documents, in one pass over the bytes.
-//!
-//! [`DocumentSplitter`] reads any [`std::io::Read`] and hands each document it finds to a
-//! callback, with the line and column it starts at. It tracks bracket depth, strings and
-//! escapes incrementally, byte by byte, so a document is parsed once, when it closes: an
-//! input of N bytes costs O(N) whatever its shape (one pretty-printed webhook with 16,000
-//! statuses, an object that never closes, glued documents). Memory is bounded by the
-//! longest document kept (`max_document_bytes`), not by the input.
-//!
-//! # Rules
-//!
-//! - **Documents.** At the top level, `{` starts an object, which ends at its matching `}`.
-//!   Documents may be one per line (JSONL), pretty-printed over many lines, or glued
-//!   together on one line (`}{`, `} {`), as `jq` and serde_json's `StreamDeserializer`
-//!   read them. Blank space between documents, and a UTF-8 byte-order mark, are skipped.
-//! - **Arrays.** A top-level `[` is read element by element: each element is its own
-//!   document (its errors name the field `[i]`, and the size limit applies to each element,
-//!   not to the array). A missing or doubled `,` between elements is tolerated. An empty
-//!   array is one document `[]`. An array still open at the end of the input is an error
-//!   of its own, after its complete elements were handed over.
-//! - **Other text.** Anything else at the top level (`null`, `42`, words) runs to the end
-//!   of its line and is handed over as one document, which fails to parse with the JSON
-//!   parser's message; a scalar element of an array runs to the next `,`, `]` or space.
-//! - **Line breaks inside a document.** A document open at the end of a line continues on
-//!   the next line when that line starts with white space, `}` or `]` (pretty-printing),
-//!   or when the document is a top-level array between two elements. Otherwise the
-//!   document is incomplete: it is handed over without its line break (so it fails as
-//!   truncated, on its own line) and the next line starts afresh. So a truncated JSONL line
-//!   costs only itself, and a failed document never swallows the documents after it. A
-//!   line break inside a string (invalid JSON) ends the string, so one stray quote cannot
-//!   turn the rest of the input inside out.
-//! - **Limits.** A document (or array element, or line of other text) longer than
-//!   `max_document_bytes` is not kept: it is skipped to its end and reported as a
-//!   [`ParseErrorKind::TooLong`] error.
-//! - **Lines.** Lines are numbered from 1 within the stream; [`DocumentSplitter::lines`]
-//!   counts every line read, blank ones and a last line without a line break included.
-//!
-//! ```
-//! use convolens::input::stream::{DocumentSplitter, Piece};
-//! let input = "{\"a\":1}{\"b\":\n  2}\n[{\"c\":3}, {\"d\":4}]\n";
-//! let mut found = Vec::new();
-//! let mut split = DocumentSplitter::new(1 << 20);
-//! split
-//!     .run(input.as_bytes(), |p| {
-//!         if let Piece::Doc(d) = p {
-//!             found.push((String::from_utf8_lossy(d.bytes).into_owned(), d.line, d.column, d.element));
-//!         }
-//!     })
-//!     .unwrap();
-//! assert_eq!(found, vec![
-//!     ("{\"a\":1}".to_string(), 1, 1, None),
-//!     ("{\"b\":\n  2}".to_string(), 1, 8, None),
-//!     ("{\"c\":3}".to_string(), 3, 2, Some(0)),
-//!     ("{\"d\":4}".to_string(), 3, 11, Some(1)),
-//! ]);
-//! assert_eq!(split.lines(), 3);
-//! ```
+#![doc = include_str!("../guide/input/stream.md")]
 
 use crate::error::{ParseError, ParseErrorKind};
 use memchr::{memchr, memchr3};
@@ -70,7 +14,7 @@ pub enum Piece<'b> {
     /// top-level array never closed. Lines are within the stream.
     Error(ParseError),
     /// A whole line whose first byte (white space aside) opens an object, offered as it
-    /// is by [`DocumentSplitter::run_offering_lines`]: the callback may take it as one
+    /// is by `DocumentSplitter::run_offering_lines`: the callback may take it as one
     /// complete document (and return `true`), parsing it once where the splitter would
     /// have scanned it first — the common JSONL case; or leave it (return `false`), and
     /// the splitter splits it as usual. At most one offer per line, so the input is still
@@ -119,7 +63,7 @@ enum Stop {
     LineBreak(usize),
 }
 
-/// Splits a byte stream into documents; see the [module docs](self) for the rules.
+/// Splits a byte stream into documents; see the module docs for the rules.
 #[derive(Debug)]
 pub struct DocumentSplitter {
     limit: usize,
@@ -237,7 +181,7 @@ impl DocumentSplitter {
     /// ([`Piece::Line`]): the callback returns whether it took one (for other pieces its
     /// answer is ignored). The documents handed over are the same either way, but a
     /// taken line is not scanned.
-    pub fn run_offering_lines<R: Read, F: FnMut(Piece<'_>) -> bool>(
+    pub(crate) fn run_offering_lines<R: Read, F: FnMut(Piece<'_>) -> bool>(
         &mut self,
         reader: R,
         mut each: F,
@@ -718,6 +662,36 @@ impl DocumentSplitter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example of the module docs.
+    #[test]
+    fn the_documented_example_splits_into_four_documents() {
+        let input = "{\"a\":1}{\"b\":\n  2}\n[{\"c\":3}, {\"d\":4}]\n";
+        let mut found = Vec::new();
+        let mut split = DocumentSplitter::new(1 << 20);
+        split
+            .run(input.as_bytes(), |p| {
+                if let Piece::Doc(d) = p {
+                    found.push((
+                        String::from_utf8_lossy(d.bytes).into_owned(),
+                        d.line,
+                        d.column,
+                        d.element,
+                    ));
+                }
+            })
+            .unwrap();
+        assert_eq!(
+            found,
+            vec![
+                ("{\"a\":1}".to_string(), 1, 1, None),
+                ("{\"b\":\n  2}".to_string(), 1, 8, None),
+                ("{\"c\":3}".to_string(), 3, 2, Some(0)),
+                ("{\"d\":4}".to_string(), 3, 11, Some(1)),
+            ]
+        );
+        assert_eq!(split.lines(), 3);
+    }
 
     /// (bytes, line, column, element) of every document, and the errors' (kind, line).
     #[allow(clippy::type_complexity)]

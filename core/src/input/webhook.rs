@@ -1,18 +1,4 @@
-//! Cloud API webhook payloads, as Meta POSTs them.
-//!
-//! ```json
-//! {"object":"whatsapp_business_account","entry":[{"id":"<WABA>","changes":[
-//!   {"field":"messages","value":{"metadata":{...},"contacts":[...],"messages":[...],"statuses":[...]}}]}]}
-//! ```
-//!
-//! `entry[].id` is the WhatsApp Business Account (WABA) id: each `messages` change with a
-//! business number yields an [`Event::Account`] linking the number to it (the Conversions
-//! API names the account in every event, see [`crate::attribution::capi`]).
-//!
-//! Only `field == "messages"` carries traffic; every other field (template status
-//! updates, account updates, calls, groups, echoes, ...) is accepted and counted as
-//! ignored. Unknown message types are kept as [`InboundType::Other`]. Unknown keys are
-//! skipped, so fields Meta adds later never break ingestion.
+#![doc = include_str!("../guide/input/webhook.md")]
 
 use super::{
     AccountInfo, ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef, de_opt_ts,

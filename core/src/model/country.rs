@@ -1,30 +1,4 @@
-//! Countries, calling codes and the pricing markets of Meta's rate card.
-//!
-//! - [`Country`]: an ISO 3166-1 alpha-2 code, two bytes, serialised as `"US"`.
-//! - `country_from_number`: the country of an E.164 number (a `wa_id`), by longest
-//!   prefix over the ITU-T E.164 country codes, and by area code inside the North
-//!   American Numbering Plan (+1), so that +1 809 is the Dominican Republic and +1 416
-//!   Canada.
-//! - `country_from_bsuid`: the country prefix of a business-scoped user id
-//!   (`US.1349…`).
-//! - [`Market`] and `MarketTable`: Meta's pricing markets and the dated
-//!   country→market assignment (semantics §2, "Price").
-//!
-//! Dates are `i32` days since 1970-01-01 (UTC calendar), see `days_from_civil`.
-//!
-//! Rules for numbers that share a calling code:
-//!
-//! - Territories that share their parent's numbering plan are resolved where the plan
-//!   separates them cleanly (Åland +358 18, Svalbard +47 79, Vatican +39 06 698,
-//!   Christmas and Cocos Islands +61 8 9164 / 9162, Mayotte +262 269 / 639, the
-//!   Caribbean Netherlands +599 3 / 4 / 7, Kazakhstan +7 6 / 7, Norfolk Island and
-//!   Antarctica under +672) and otherwise given the code's main country: Guernsey,
-//!   Jersey and the Isle of Man (mobile ranges interleaved with the UK's) are `GB`;
-//!   Saint Barthélemy and Saint Martin (+590) are `GP`; Ascension (+247) and Tristan da
-//!   Cunha (+290 8) are `SH`.
-//! - Kosovo (+383) is `XK`, the user-assigned code in general use.
-//! - International networks and services (+800, +808, +870, +878, +881, +882, +883,
-//!   +888, +979, +991) have no country.
+#![doc = include_str!("../guide/model/country.md")]
 
 use chrono::{Datelike, NaiveDate};
 use serde::de::{self, Deserializer, Unexpected, Visitor};
@@ -451,7 +425,7 @@ impl Market {
     }
 
     /// Meta's display name on the rate card (`"Rest of Central & Eastern Europe"`).
-    pub fn display_name(self) -> &'static str {
+    pub(crate) fn display_name(self) -> &'static str {
         match self {
             Market::Argentina => "Argentina",
             Market::Brazil => "Brazil",
@@ -503,7 +477,7 @@ impl Market {
     /// `"North America"`, `"Rest of Central & Eastern Europe"`,
     /// `"rest-of-central-and-eastern-europe"`). `UAE`, `UK` and `Türkiye`/`Turkiye` are
     /// accepted too. Anything else is `None`.
-    pub fn parse(name: &str) -> Option<Market> {
+    pub(crate) fn parse(name: &str) -> Option<Market> {
         let lower = name.to_lowercase();
         let key = lower
             .split(|c: char| !c.is_alphanumeric())
@@ -524,7 +498,7 @@ impl Market {
     /// Germany). A code of a country inside a regional market (or in Other) is an error
     /// naming that market, e.g. "`PT` is in Rest of Western Europe"; the country's latest
     /// assignment in Meta's table counts.
-    pub fn parse_name_or_code(s: &str) -> Result<Market, String> {
+    pub(crate) fn parse_name_or_code(s: &str) -> Result<Market, String> {
         if let Some(m) = Market::parse(s) {
             return Ok(m);
         }
@@ -753,7 +727,7 @@ impl MarketTable {
     /// their regional market before 2026-10-01, standalone from then). See the crate
     /// source's `META_MARKETS_2025` and `META_MARKET_CHANGES` for the lists and the rules
     /// for territories.
-    pub fn meta_default() -> MarketTable {
+    pub(crate) fn meta_default() -> MarketTable {
         META_MARKET_CHANGES.iter().fold(
             MarketTable {
                 base: META_MARKETS_2025,
@@ -767,7 +741,7 @@ impl MarketTable {
     /// [`days_from_civil`]): the latest override for the country effective on or
     /// before `day`, else the base assignment, else [`Market::Other`]. An unknown
     /// country (`None`) is [`Market::Other`].
-    pub fn market(&self, country: Option<Country>, day: i32) -> Market {
+    pub(crate) fn market(&self, country: Option<Country>, day: i32) -> Market {
         let Some(country) = country else {
             return Market::Other;
         };
@@ -789,7 +763,7 @@ impl MarketTable {
     /// country and day replaces the earlier one; `i32::MIN` makes it apply on every
     /// day.
     #[must_use]
-    pub fn with_override(
+    pub(crate) fn with_override(
         mut self,
         country: Country,
         market: Market,

@@ -1,13 +1,9 @@
-//! The domain: identifiers, users, messages, statuses, categories, money and countries.
-//!
-//! These are the owned, normalised forms the engine keeps. Parsing (see
-//! [`crate::input`]) produces borrowed views and converts to these only for what the
-//! state retains.
+#![doc = include_str!("../guide/model.md")]
 
-pub mod country;
-pub mod money;
-pub mod pricing;
-pub mod rates;
+pub(crate) mod country;
+pub(crate) mod money;
+pub(crate) mod pricing;
+pub(crate) mod rates;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -22,7 +18,7 @@ pub const UNIT: i64 = 1_000_000;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum InboundType {
+pub(crate) enum InboundType {
     /// `text`
     Text,
     /// `image`
@@ -62,30 +58,8 @@ pub enum InboundType {
 }
 
 impl InboundType {
-    /// Every variant, in declaration order.
-    pub const ALL: [InboundType; 18] = [
-        InboundType::Text,
-        InboundType::Image,
-        InboundType::Audio,
-        InboundType::Video,
-        InboundType::Document,
-        InboundType::Sticker,
-        InboundType::Location,
-        InboundType::Contacts,
-        InboundType::Reaction,
-        InboundType::Button,
-        InboundType::Interactive,
-        InboundType::Order,
-        InboundType::System,
-        InboundType::Unsupported,
-        InboundType::RequestWelcome,
-        InboundType::Edit,
-        InboundType::Revoke,
-        InboundType::Other,
-    ];
-
     /// Map Meta's `type` string.
-    pub fn parse(s: &str) -> InboundType {
+    pub(crate) fn parse(s: &str) -> InboundType {
         match s {
             "text" => InboundType::Text,
             "image" => InboundType::Image,
@@ -109,7 +83,7 @@ impl InboundType {
     }
 
     /// The snake_case name used in reports.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             InboundType::Text => "text",
             InboundType::Image => "image",
@@ -135,7 +109,7 @@ impl InboundType {
     /// Whether a message of this type counts as the user "sending a message" for activity
     /// and the customer service window. Reactions, edits and deletions of earlier messages,
     /// and system notices do not open the window in Meta's rules; everything else does.
-    pub fn is_user_message(self) -> bool {
+    pub(crate) fn is_user_message(self) -> bool {
         !matches!(
             self,
             InboundType::System | InboundType::Revoke | InboundType::Edit
@@ -148,7 +122,7 @@ impl InboundType {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum ReplyKind {
+pub(crate) enum ReplyKind {
     /// An interactive `button_reply` or a template quick-reply `button`.
     Button,
     /// An interactive `list_reply`.
@@ -160,13 +134,13 @@ pub enum ReplyKind {
 /// A button or list reply: the id/payload and the visible title/text.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// Button reply, list reply or flow reply.
-    pub kind: ReplyKind,
+    pub(crate) kind: ReplyKind,
     /// `button_reply.id`, `list_reply.id`, or a template button's `payload`.
-    pub id: Option<Box<str>>,
+    pub(crate) id: Option<Box<str>>,
     /// `button_reply.title`, `list_reply.title`, or a template button's `text`.
-    pub title: Option<Box<str>>,
+    pub(crate) title: Option<Box<str>>,
 }
 
 /// Where a Click-to-WhatsApp entry came from (`referral.source_type`).
@@ -174,7 +148,7 @@ pub struct Reply {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum ReferralSource {
+pub(crate) enum ReferralSource {
     /// A Click-to-WhatsApp ad.
     Ad,
     /// A Facebook or Instagram post (Page call-to-action).
@@ -186,7 +160,7 @@ pub enum ReferralSource {
 impl ReferralSource {
     /// Map `referral.source_type`. Meta documents `ad` and `post`; anything starting with
     /// `ad` (e.g. SDK fixtures' literal `"ad or post"`) is treated as an ad.
-    pub fn parse(s: &str) -> ReferralSource {
+    pub(crate) fn parse(s: &str) -> ReferralSource {
         let s = s.trim().to_ascii_lowercase();
         if s == "post" {
             ReferralSource::Post
@@ -203,15 +177,15 @@ impl ReferralSource {
 #[doc(hidden)]
 pub struct Referral {
     /// Ad or post.
-    pub source: ReferralSource,
+    pub(crate) source: ReferralSource,
     /// `source_id`: the ad or post id.
-    pub source_id: Box<str>,
+    pub(crate) source_id: Box<str>,
     /// `headline`, used as the source's display name when nothing better is known.
-    pub headline: Option<Box<str>>,
+    pub(crate) headline: Option<Box<str>>,
     /// `source_url`.
-    pub source_url: Option<Box<str>>,
+    pub(crate) source_url: Option<Box<str>>,
     /// `ctwa_clid`, the click id.
-    pub ctwa_clid: Option<Box<str>>,
+    pub(crate) ctwa_clid: Option<Box<str>>,
 }
 
 /// Message and conversation categories, as Meta names them in templates, `pricing.category`
@@ -248,7 +222,7 @@ pub enum Category {
 
 impl Category {
     /// Parse any of Meta's spellings (case-insensitive, `-`, `_` or spaces).
-    pub fn parse(s: &str) -> Category {
+    pub(crate) fn parse(s: &str) -> Category {
         match s
             .trim()
             .to_ascii_lowercase()
@@ -295,7 +269,7 @@ impl fmt::Display for Category {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 #[doc(hidden)]
-pub enum OutboundKind {
+pub(crate) enum OutboundKind {
     /// A pre-approved template (the only kind allowed outside the service window).
     Template,
     /// A free-form (session) message; its category is `service`.
@@ -308,7 +282,7 @@ pub enum OutboundKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum AuthorKind {
+pub(crate) enum AuthorKind {
     /// A bot or automated journey.
     Automation,
     /// A human agent ("coach").
@@ -325,7 +299,7 @@ pub enum AuthorKind {
 
 impl AuthorKind {
     /// Parse the record's `author` (case-insensitive; unknown values become `Unknown`).
-    pub fn parse(s: &str) -> AuthorKind {
+    pub(crate) fn parse(s: &str) -> AuthorKind {
         match s.trim().to_ascii_lowercase().as_str() {
             "automation" | "stack" | "bot" => AuthorKind::Automation,
             "agent" | "coach" => AuthorKind::Agent,
@@ -337,7 +311,7 @@ impl AuthorKind {
     }
 
     /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             AuthorKind::Automation => "automation",
             AuthorKind::Agent => "agent",
@@ -352,12 +326,12 @@ impl AuthorKind {
 /// A button on an outbound template.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct TemplateButton {
+pub(crate) struct TemplateButton {
     /// `quick_reply` or `url` (others kept as given).
     #[serde(rename = "type")]
-    pub kind: ButtonKind,
+    pub(crate) kind: ButtonKind,
     /// The button's visible text.
-    pub text: Box<str>,
+    pub(crate) text: Box<str>,
 }
 
 /// Template button kinds.
@@ -365,7 +339,7 @@ pub struct TemplateButton {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum ButtonKind {
+pub(crate) enum ButtonKind {
     /// A quick-reply button: a press arrives as an inbound `button` message.
     QuickReply,
     /// A URL button: clicks are reported by the host as records.
@@ -379,7 +353,7 @@ pub enum ButtonKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum StatusKind {
+pub(crate) enum StatusKind {
     /// Accepted by WhatsApp.
     Sent,
     /// Delivered to the device.
@@ -398,7 +372,7 @@ pub enum StatusKind {
 
 impl StatusKind {
     /// Every variant, in declaration order.
-    pub const ALL: [StatusKind; 7] = [
+    pub(crate) const ALL: [StatusKind; 7] = [
         StatusKind::Sent,
         StatusKind::Delivered,
         StatusKind::Read,
@@ -409,7 +383,7 @@ impl StatusKind {
     ];
 
     /// Map Meta's `status` string.
-    pub fn parse(s: &str) -> StatusKind {
+    pub(crate) fn parse(s: &str) -> StatusKind {
         match s {
             "sent" => StatusKind::Sent,
             "delivered" => StatusKind::Delivered,
@@ -422,7 +396,7 @@ impl StatusKind {
     }
 
     /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             StatusKind::Sent => "sent",
             StatusKind::Delivered => "delivered",
@@ -452,7 +426,7 @@ pub enum PricingModel {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum PricingType {
+pub(crate) enum PricingType {
     /// Charged at the category's rate.
     Regular,
     /// Free because the customer service window is open.
@@ -465,7 +439,7 @@ pub enum PricingType {
 
 impl PricingType {
     /// Map Meta's string.
-    pub fn parse(s: &str) -> PricingType {
+    pub(crate) fn parse(s: &str) -> PricingType {
         match s {
             "regular" => PricingType::Regular,
             "free_customer_service" | "free_group_customer_service" => {
@@ -480,22 +454,22 @@ impl PricingType {
 /// The `pricing` object of a status, as Meta sent it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct MetaPricing {
+pub(crate) struct MetaPricing {
     /// `billable` (deprecated by Meta; when absent, derived from `type` + `category`).
-    pub billable: Option<bool>,
+    pub(crate) billable: Option<bool>,
     /// `pricing_model`.
-    pub model: Option<PricingModel>,
+    pub(crate) model: Option<PricingModel>,
     /// `category`.
-    pub category: Option<Category>,
+    pub(crate) category: Option<Category>,
     /// `type` (PMP only).
-    pub pricing_type: Option<PricingType>,
+    pub(crate) pricing_type: Option<PricingType>,
 }
 
 impl MetaPricing {
     /// Whether Meta charges this message: `billable` when given, else derived — under PMP
     /// a `regular` type is charged and every `free_*` type is not; under CBP a message is
     /// billable unless its category is the free entry point.
-    pub fn is_billable(&self) -> bool {
+    pub(crate) fn is_billable(&self) -> bool {
         if let Some(t) = self.pricing_type {
             return t == PricingType::Regular;
         }
@@ -509,29 +483,29 @@ impl MetaPricing {
 /// The `conversation` object of a status, as Meta sent it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct MetaConversation {
+pub(crate) struct MetaConversation {
     /// `conversation.id`.
-    pub id: Box<str>,
+    pub(crate) id: Box<str>,
     /// `expiration_timestamp` (UTC seconds), when given.
-    pub expires: Option<i64>,
+    pub(crate) expires: Option<i64>,
     /// `origin.type`.
-    pub origin: Option<Category>,
+    pub(crate) origin: Option<Category>,
 }
 
 /// What Meta (in a status's `pricing` object) or the host (in an outbound record) said a
 /// Meta Business Agent message used or cost. Meta's documentation shows no such fields yet,
-/// so the parser reads them defensively (see [`crate::input`]); absent facts are `None`.
+/// so the parser reads them defensively (see [`crate::input`](crate::guide::input)); absent facts are `None`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
-pub struct AgentUsage {
+pub(crate) struct AgentUsage {
     /// Tokens the message was billed for.
-    pub tokens: Option<u64>,
+    pub(crate) tokens: Option<u64>,
     /// Its price, in the currency Meta named.
-    pub price: Option<money::Money>,
+    pub(crate) price: Option<money::Money>,
 }
 
 impl AgentUsage {
     /// Whether it says nothing.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.tokens.is_none() && self.price.is_none()
     }
 }
@@ -543,14 +517,14 @@ pub struct DeliveryError {
     /// Meta's error code (e.g. 131047, 130472).
     pub code: i64,
     /// Meta's title.
-    pub title: Option<Box<str>>,
+    pub(crate) title: Option<Box<str>>,
 }
 
 /// The direction of a message.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[doc(hidden)]
-pub enum Direction {
+pub(crate) enum Direction {
     /// From the user to the business.
     Inbound,
     /// From the business to the user.

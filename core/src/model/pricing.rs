@@ -1,41 +1,4 @@
-//! The pricing timeline: which billing rules hold on which day, as data.
-//!
-//! > Pricing is a timeline of date-effective rules, data rather than code. (semantics §2)
-//!
-//! The rules in force on a day are a `Rules` value: `Rules::BASELINE` (conversation-based
-//! pricing as Meta ran it before the first entry), with every enabled timeline entry whose
-//! `effective_from` is on or before that day applied in date order. Each entry is a
-//! [`RulePatch`]: it sets some rules and leaves the others as they were.
-//!
-//! Meta's changes ship as the `BUILTIN` entries, each a constant below quoting the rule and
-//! its date. The config's `pricing_timeline` edits that list, so Meta's next change is a config
-//! edit, not a code change:
-//!
-//! - an entry whose `name` is a built-in one changes it: `enabled` switches it on or off,
-//!   `effective_from` moves it, `set` replaces what it sets;
-//! - any other entry is added; it needs `effective_from` and `set`.
-//!
-//! # The built-in entries
-//!
-//! | entry | from | sets | source |
-//! |---|---|---|---|
-//! | (baseline) | — | CBP: 24-hour conversations, service conversations charged with the first 1,000 a month free, 72-hour free entry point | Meta's conversation-based pricing (June 2022 on) |
-//! | `service_free_2024_11` | 2024-11-01 | `service_free: true`, `service_free_tier: 0` | Meta's pricing page: service conversations free from 2024-11-01 |
-//! | `pmp_2025_07` | 2025-07-01 | `model: PMP`, `service_free: true`, `utility_free_in_service_window: true`, `volume_tiers: true` | Meta's pricing page: per-message pricing from 2025-07-01 |
-//! | `business_agent_2026_08` | 2026-08-01 | `business_agent_charged: true` | Meta's pricing page ("Upcoming pricing updates for Meta Business Agent, service and utility messages", 2026-07-01): agent messages billed per token from 2026-08-01 |
-//! | `service_charged_2026_10` | 2026-10-01 | `service_free: false`, `utility_free_in_service_window: false` | the same Meta page (announced 2026-07-01), BSP changelogs (Chakra, YCloud, charles) and the 2026-10-01 rate cards with a `service` rate |
-//!
-//! Every built-in entry is on by default. So, with the default timeline: CBP before
-//! 2025-07-01 (service conversations free from 2024-11-01), PMP from 2025-07-01 with
-//! free-form messages and utility templates in the customer service window free, Meta
-//! Business Agent messages charged from 2026-08-01, and from 2026-10-01 free-form service
-//! messages and utility templates in the window charged too (the free entry point stays
-//! free).
-//!
-//! (`tests::default_and_configured_2026_10` shows both.)
-//!
-//! Entry dates are calendar days in the business's time zone (the config's `time_zone`):
-//! Meta switched each account to per-message pricing at midnight in the account's zone.
+#![doc = include_str!("../guide/model/pricing.md")]
 
 use crate::model::PricingModel;
 use chrono::NaiveDate;
@@ -46,37 +9,37 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) struct Rules {
     /// The pricing model: conversation-based (`CBP`) or per-message (`PMP`).
-    pub model: PricingModel,
+    pub(crate) model: PricingModel,
     /// CBP: "A conversation is a 24-hour window per (business number, user, category)".
-    pub conversation_hours: u32,
+    pub(crate) conversation_hours: u32,
     /// "Customer service window: 24 h from the user's latest inbound message, reset by each."
-    pub service_window_hours: u32,
+    pub(crate) service_window_hours: u32,
     /// "A user who arrives through a CTWA ad or a Page call-to-action and is answered within
     /// 24 h gets a free entry point conversation lasting 72 h from that reply's delivery":
     /// the 72.
-    pub free_entry_hours: u32,
+    pub(crate) free_entry_hours: u32,
     /// The 24 of the same rule: how long after the CTWA / Page-CTA message the business's
     /// reply may be delivered and still open a free entry point window.
-    pub free_entry_reply_hours: u32,
+    pub(crate) free_entry_reply_hours: u32,
     /// CBP: service conversations cost nothing ("Since 2024-11-01 service conversations are
     /// free"). PMP: free-form (service) messages cost nothing ("free-form (service) messages
     /// are free").
-    pub service_free: bool,
+    pub(crate) service_free: bool,
     /// CBP: the first this-many service conversations per calendar month cost nothing ("the
     /// first 1,000 per month were, the 'free tier'"). Meta still calls them billable.
-    pub service_free_tier: u32,
+    pub(crate) service_free_tier: u32,
     /// PMP: "a utility template delivered while the customer service window is open is free".
-    pub utility_free_in_service_window: bool,
+    pub(crate) utility_free_in_service_window: bool,
     /// PMP: "Utility and authentication rates fall in volume tiers: charged messages per
     /// calendar month per market and category (business time zone), priced by the band they
     /// fall in."
-    pub volume_tiers: bool,
+    pub(crate) volume_tiers: bool,
     /// "Meta Business Agent messages [...] are a category of their own, billed per token
     /// from 2026-08-01": when false, delivered agent messages cost nothing (free reason
     /// `meta_business_agent`); when true each is charged, even inside a free entry point
     /// window.
     #[serde(default)]
-    pub business_agent_charged: bool,
+    pub(crate) business_agent_charged: bool,
 }
 
 impl Rules {
@@ -84,7 +47,7 @@ impl Rules {
     /// conversation categories, June 2022 on): 24-hour conversations and service window,
     /// 72-hour free entry point answered within 24 h, service conversations charged with the
     /// first 1,000 per month free, no volume tiers.
-    pub const BASELINE: Rules = Rules {
+    pub(crate) const BASELINE: Rules = Rules {
         model: PricingModel::Cbp,
         conversation_hours: 24,
         service_window_hours: 24,
@@ -98,7 +61,7 @@ impl Rules {
     };
 
     /// Apply the rules an entry sets.
-    pub fn apply(&mut self, p: &RulePatch) {
+    pub(crate) fn apply(&mut self, p: &RulePatch) {
         if let Some(v) = p.model {
             self.model = v;
         }
@@ -132,22 +95,22 @@ impl Rules {
     }
 
     /// [`Rules::conversation_hours`] in seconds.
-    pub fn conversation_secs(&self) -> i64 {
+    pub(crate) fn conversation_secs(&self) -> i64 {
         i64::from(self.conversation_hours) * crate::util::time::HOUR
     }
 
     /// [`Rules::service_window_hours`] in seconds.
-    pub fn service_window_secs(&self) -> i64 {
+    pub(crate) fn service_window_secs(&self) -> i64 {
         i64::from(self.service_window_hours) * crate::util::time::HOUR
     }
 
     /// [`Rules::free_entry_hours`] in seconds.
-    pub fn free_entry_secs(&self) -> i64 {
+    pub(crate) fn free_entry_secs(&self) -> i64 {
         i64::from(self.free_entry_hours) * crate::util::time::HOUR
     }
 
     /// [`Rules::free_entry_reply_hours`] in seconds.
-    pub fn free_entry_reply_secs(&self) -> i64 {
+    pub(crate) fn free_entry_reply_secs(&self) -> i64 {
         i64::from(self.free_entry_reply_hours) * crate::util::time::HOUR
     }
 }
@@ -230,13 +193,13 @@ impl RulePatch {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BuiltinEntry {
     /// The name a config entry uses to change it.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// First day it applies (business time zone).
-    pub effective_from: NaiveDate,
+    pub(crate) effective_from: NaiveDate,
     /// What it sets.
-    pub set: RulePatch,
+    pub(crate) set: RulePatch,
     /// Whether it is on unless the config says otherwise (opt-in entries are off).
-    pub enabled: bool,
+    pub(crate) enabled: bool,
 }
 
 const fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -351,15 +314,15 @@ pub struct TimelineEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ResolvedEntry {
     /// Its name (`""` for an unnamed config entry).
-    pub name: String,
+    pub(crate) name: String,
     /// First day it applies.
-    pub effective_from: NaiveDate,
+    pub(crate) effective_from: NaiveDate,
     /// What it sets.
-    pub set: RulePatch,
+    pub(crate) set: RulePatch,
     /// Whether it applies.
-    pub enabled: bool,
+    pub(crate) enabled: bool,
     /// The rules in force from `effective_from` on (until the next enabled entry).
-    pub rules: Rules,
+    pub(crate) rules: Rules,
 }
 
 /// The resolved pricing timeline: the rules in force on any day.
@@ -403,7 +366,7 @@ pub enum ServiceSpan {
 
 impl Timeline {
     /// Meta's timeline: [`Rules::BASELINE`] and the enabled [`BUILTIN`] entries.
-    pub fn meta_default() -> Timeline {
+    pub(crate) fn meta_default() -> Timeline {
         Timeline::resolve(
             BUILTIN
                 .iter()
@@ -414,7 +377,7 @@ impl Timeline {
 
     /// Meta's timeline edited by the config's `pricing_timeline` entries (see the module
     /// docs). Errors name the entry.
-    pub fn from_config(entries: &[TimelineEntry]) -> Result<Timeline, String> {
+    pub(crate) fn from_config(entries: &[TimelineEntry]) -> Result<Timeline, String> {
         let mut rows: Vec<(String, NaiveDate, RulePatch, bool)> = BUILTIN
             .iter()
             .map(|b| (b.name.to_string(), b.effective_from, b.set, b.enabled))
@@ -479,12 +442,12 @@ impl Timeline {
     }
 
     /// Every entry, in date order, with the rules in force from its date.
-    pub fn entries(&self) -> &[ResolvedEntry] {
+    pub(crate) fn entries(&self) -> &[ResolvedEntry] {
         &self.entries
     }
 
     /// The rules in force on `day` (business time zone).
-    pub fn rules_on(&self, day: NaiveDate) -> Rules {
+    pub(crate) fn rules_on(&self, day: NaiveDate) -> Rules {
         let n = self.entries.partition_point(|e| e.effective_from <= day);
         self.entries[..n]
             .last()
@@ -492,7 +455,7 @@ impl Timeline {
     }
 
     /// The rules in force at instant `ts`, whose day is taken in `tz` (the business zone).
-    pub fn rules_at(&self, ts: i64, tz: Tz) -> Rules {
+    pub(crate) fn rules_at(&self, ts: i64, tz: Tz) -> Rules {
         self.rules_on(crate::util::time::day_in(ts, tz))
     }
 
@@ -514,7 +477,7 @@ impl Timeline {
 
     /// Whether free-form service messages are charged over the days `[from, to)`: under
     /// every day's rules, under none, or `Mixed`. An empty range reports `from`'s rules.
-    pub fn service_span(&self, from: NaiveDate, to: NaiveDate) -> ServiceSpan {
+    pub(crate) fn service_span(&self, from: NaiveDate, to: NaiveDate) -> ServiceSpan {
         match self.span(from, to, |r| r.service_free) {
             (_, true) => ServiceSpan::Mixed,
             (true, false) => ServiceSpan::Free,
@@ -524,7 +487,7 @@ impl Timeline {
 
     /// The pricing model over the days `[from, to)`: one model, or `Mixed`. An empty range
     /// reports the model of `from`.
-    pub fn model_span(&self, from: NaiveDate, to: NaiveDate) -> ModelSpan {
+    pub(crate) fn model_span(&self, from: NaiveDate, to: NaiveDate) -> ModelSpan {
         match self.span(from, to, |r| r.model) {
             (_, true) => ModelSpan::Mixed,
             (PricingModel::Pmp, false) => ModelSpan::Pmp,

@@ -1,43 +1,4 @@
-//! Rate cards and the country→market table.
-//!
-//! # Rules
-//!
-//! - "Price = rate(market, category, date[, tier]) from a rate card." (semantics §2) A rate
-//!   card is user data, CSV or JSON, one row per rate: `market`, `category`, `price` (major
-//!   units, kept as integer micro-units), `currency`, `effective_from`, and an optional tier
-//!   band `tier_from`–`tier_to`. Several cards over time are one card with rows of different
-//!   `effective_from` dates: the rate on a day is the row with the latest `effective_from` on
-//!   or before that day (business time zone).
-//! - `category` is `marketing`, `marketing_lite`, `utility`, `authentication`,
-//!   `authentication_international`, `service` or `meta_business_agent`. A message of
-//!   `marketing_lite` or `authentication_international` without its own row is priced at the
-//!   `marketing` or `authentication` rate. From 2026-10-01 Meta's rate cards carry a
-//!   `service` rate per market (equal to the utility rate); a card without `service` rows
-//!   leaves charged service messages unpriced, and the report warns.
-//! - Meta Business Agent messages are priced per token: a `meta_business_agent` row needs
-//!   the optional `unit` column, `token`, `1k_tokens` or `1m_tokens` (its `price` buys one,
-//!   a thousand or a million tokens), and has no tier band; a message costs its tokens times
-//!   that price, rounded to the nearest micro-unit (halves up). Every other row's unit is
-//!   `message` (the default): one charged unit, a CBP conversation or a PMP message.
-//! - `market` `*` (or `any`) gives a rate for every market that has no row of its own for the
-//!   category (Meta's agent rates may not vary by market).
-//! - A tier band covers the charged messages of a calendar month, numbered from 1:
-//!   `tier_from` is the first number in the band, `tier_to` the last (empty: no end). A row
-//!   without a band covers every number. Rows of one market, category and date must not
-//!   overlap. Meta's tiers read "1–100,000", "100,001–500,000", ...; write them as they read.
-//! - One card, one currency: convolens does no currency conversion, and a card mixing
-//!   currencies is rejected.
-//! - The market comes from the recipient's country through a dated country→market table:
-//!   Meta's (`MarketTable::meta_default`) with the config's `markets` overrides on top.
-//!   Market names are accepted in snake case (`rest_of_africa`) or as Meta displays them
-//!   (`Rest of Africa`); a single-country market also by its ISO 3166 alpha-2 code (`DE`
-//!   for Germany), while the code of a country inside a regional market is an error that
-//!   names the market ("`PT` is in Rest of Western Europe"). Meta's table changes over
-//!   time: Zimbabwe joined Rest of Africa on 2025-10-01, and Bangladesh, Iraq, Nepal, Sri
-//!   Lanka, Kazakhstan, Kuwait, Morocco, Oman and Ukraine became standalone markets on
-//!   2026-10-01 (each with an authentication-international rate on Meta's cards): rows
-//!   for those markets apply to messages delivered from that day, and before it their
-//!   regional group's rows do.
+#![doc = include_str!("../guide/model/rates.md")]
 
 use crate::model::Category;
 use crate::model::country::Market;
@@ -313,7 +274,7 @@ impl RateCard {
     /// Validate rows into a card. Errors name the row (1-based) and the problem: unknown
     /// market or category, unknown currency, negative price, a bad band, overlapping
     /// bands, mixed currencies.
-    pub fn from_rows(rows: &[RateRow]) -> Result<RateCard, String> {
+    pub(crate) fn from_rows(rows: &[RateRow]) -> Result<RateCard, String> {
         RateCard::from_rows_at(rows).map_err(|(i, m)| format!("row {}: {m}", i + 1))
     }
 
@@ -368,7 +329,7 @@ impl RateCard {
     }
 
     /// The card's currency (USD for an empty card).
-    pub fn currency(&self) -> Currency {
+    pub(crate) fn currency(&self) -> Currency {
         self.currency
     }
 
@@ -377,7 +338,7 @@ impl RateCard {
     /// from `authentication_international` to `authentication`, and from the market's own
     /// rows to the card's `*` rows. `None` when the card has no rate for it, and always for
     /// `meta_business_agent` (priced by tokens: [`RateCard::token_cost`]).
-    pub fn price(
+    pub(crate) fn price(
         &self,
         market: Market,
         category: Category,
@@ -435,7 +396,7 @@ impl RateCard {
     /// the `*` row) times the tokens over the tokens the rate buys, rounded to the nearest
     /// micro-unit (halves up; saturating). `None` when the card has no such rate.
     /// (`tests::token_cost_rounds_per_million` checks 1,250 tokens at USD 0.80 per million.)
-    pub fn token_cost(&self, market: Market, day: NaiveDate, tokens: u64) -> Option<i64> {
+    pub(crate) fn token_cost(&self, market: Market, day: NaiveDate, tokens: u64) -> Option<i64> {
         let b = self.band(market, Category::BusinessAgent, day, 1)?;
         let per = i128::from(b.per_tokens?);
         let num = i128::from(tokens) * i128::from(b.micros);

@@ -1,26 +1,4 @@
-//! `compare`: the same report over the previous period of equal length, and how each
-//! figure changed.
-//!
-//! # Rules
-//!
-//! - The previous period of `[from, to)` is `[from − n days, from)` with `n = to − from`,
-//!   same time zone, number filter, model and conversion event.
-//! - The report gains `compare: {previous_range, figures}`: one entry per figure of every
-//!   compared section, in this order — `overall`; `billing` (cost in total and by
-//!   category, conversations opened, charged and free messages, free-tier conversations,
-//!   unpriced units); `sources` (per row, by key); `events` (per row, by name);
-//!   `templates` and `campaigns` (per row, by name); `engagement` (users, messages,
-//!   average, support and first-response figures). Series (daily values, heatmaps, cost
-//!   by day) are not figures: their days differ between the periods.
-//! - Each entry names its `section`, its `row` (the source key, event or template name;
-//!   `null` outside row sections) and its `figure` (the field's JSON name, dotted inside
-//!   a nested object), and gives `previous`, `current`, `change` = current − previous and
-//!   `change_pct` = change ÷ |previous| × 100. Counts stay integers; money is in major
-//!   units, computed exactly from micro-units; other decimals are rounded to 9 places.
-//!   A `null` on either side (an undefined ratio) gives `null` changes; a zero previous
-//!   value gives a `null` `change_pct`.
-//! - A row present in one period only compares against zero counts and money, and
-//!   undefined (`null`) ratios, in the other.
+#![doc = include_str!("../guide/report/compare.md")]
 
 use super::{RangeInfo, Report};
 use crate::attribution::{Overall, SourceRow};

@@ -1,24 +1,4 @@
-//! CSV export of a report's tables, for spreadsheets (the `report --csv DIR` option).
-//!
-//! # Rules
-//!
-//! - Every array of objects anywhere in the report's JSON form is one table, named by its
-//!   path with `_` between the parts: `engagement.daily_volume` → `engagement_daily_volume`,
-//!   a top-level `templates` array → `templates`. An array of arrays (the heatmap) is a
-//!   table too, with a `row` column (the outer index: 0 = Monday for the heatmap) and one
-//!   column per inner index.
-//! - Columns: identifying fields first (`date`, `key`, `name`, `kind`, `id`, `text`,
-//!   `type`, `category`), then the others in the order first met. A nested object is
-//!   flattened into `field.sub` columns; an array of scalars is written as compact JSON,
-//!   an empty array as an empty cell.
-//! - An array of objects inside a row is a table of its own, `<table>_<field>`, whose rows
-//!   start with the parent row's identifying fields (`PARENT_COLUMNS`), named
-//!   `<table>.<field>`.
-//! - Cells: text as is, numbers in JSON notation, booleans `true`/`false`, `null` empty.
-//!   Quoting follows RFC 4180: a cell containing a comma, a double quote, CR or LF is
-//!   enclosed in double quotes with inner quotes doubled; lines end with CRLF.
-//!
-//! The core does no file I/O: `tables` returns the tables and the caller writes them.
+#![doc = include_str!("../guide/report/csv.md")]
 
 use serde_json::{Map, Value};
 

@@ -1,18 +1,11 @@
-//! Reports: one serde type, printed as JSON by the `report` program, handed to Python as
-//! dicts and to JS as plain objects.
-//!
-//! The options and their range rules are in `crate::scope`.
-//!
-//! - The `input` section describes ingestion over the engine's life, not the range.
-//! - `compare` adds the same report over the previous period of equal length and the change
-//!   of each number ([`compare`]).
+#![doc = include_str!("../guide/report.md")]
 
-pub mod compare;
-pub mod csv;
-pub mod definitions;
-pub mod prepared;
-pub mod sealed;
-pub mod text;
+pub(crate) mod compare;
+pub(crate) mod csv;
+pub(crate) mod definitions;
+pub(crate) mod prepared;
+pub(crate) mod sealed;
+pub(crate) mod text;
 
 pub use compare::{Comparison, Figure};
 pub use csv::Table;
@@ -50,7 +43,7 @@ pub struct Report {
     /// The range reported on.
     pub range: RangeInfo,
     /// Every source together, each conversation counted once (semantics §4): see
-    /// [`crate::attribution`].
+    /// [`crate::attribution`](crate::guide::attribution).
     pub overall: crate::attribution::Overall,
     /// Ingestion counts (over the engine's life).
     pub input: InputStats,
@@ -58,12 +51,12 @@ pub struct Report {
     pub billing: crate::billing::BillingSection,
     /// Monthly usage against the quota (semantics §2, seed 004).
     pub usage: crate::billing::UsageSection,
-    /// One row per source (semantics §3, §4): see [`crate::sources`].
+    /// One row per source (semantics §3, §4): see [`crate::sources`](crate::guide::sources).
     pub sources: Vec<crate::attribution::SourceRow>,
     /// One row per messaging event and external event name (semantics §4): see
     /// `crate::sources::events`.
     pub events: Vec<crate::sources::EventRow>,
-    /// What was attributed and how (see [`crate::attribution`]).
+    /// What was attributed and how (see [`crate::attribution`](crate::guide::attribution)).
     pub attribution: crate::attribution::AttributionSummary,
     /// Engagement: active users, volumes, support, authorship (semantics §5).
     pub engagement: crate::engagement::Engagement,

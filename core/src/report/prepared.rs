@@ -1,31 +1,4 @@
-//! The range-independent work of a report, done once per state of the engine and reused
-//! by every report over any range.
-//!
-//! # What is prepared
-//!
-//! For one report time zone, number filter, attribution model, conversion event and
-//! report currency, [`Prepared`] holds day aggregates of everything the range-dependent
-//! sections sum:
-//!
-//! - billing's per-day conversations, charged and free messages, costs, reconciliation and
-//!   usage (`crate::billing::BillingDays`) — tiers and free tiers are numbered over the
-//!   whole store first, as the billing rules say, so a day's aggregate does not depend on
-//!   the range;
-//! - conversations, leads and funnel steps by (start day, source), and every source's
-//!   headline (`crate::sources::SourceDays`);
-//! - the attributed events by day with their credit per source by conversation start day
-//!   (`crate::attribution::CreditDays`), when the model is range-independent
-//!   ([`ModelName::range_independent`]);
-//! - every messaging and external event by day (`crate::sources::EventDays`);
-//! - template and campaign costs and credits by send day ([`TemplateMoney`]).
-//!
-//! A report then costs time proportional to the days in its range (and the sources,
-//! templates and campaigns active on them), not to the messages ingested. The
-//! data-driven models (`markov`, `shapley`) and `compare_models` still attribute the
-//! range's events anew, because their credit depends on every path in the range.
-//!
-//! The engine keeps the preparations of its last few (zone, number, model) keys and drops
-//! them all when it ingests or merges anything.
+#![doc = include_str!("../guide/report/prepared.md")]
 
 use crate::attribution::CreditDays;
 use crate::attribution::{Attribution, attribute};
@@ -109,7 +82,7 @@ impl Prepared {
     }
 
     /// [`Prepared::build`], also returning the per-message charges billing computed.
-    pub fn build_with_charges(
+    pub(crate) fn build_with_charges(
         ctx: &Scope<'_>,
         past: Option<&Past<'_>>,
     ) -> Result<(Prepared, Charges), ReportError> {
@@ -145,8 +118,8 @@ impl Prepared {
         Ok((p, charges))
     }
 
-    /// Keep only the days before `until` (what [`crate::expiry`] seals).
-    pub fn keep_before(&mut self, until: NaiveDate) {
+    /// Keep only the days before `until` (what [`crate::expiry`](crate::guide::expiry) seals).
+    pub(crate) fn keep_before(&mut self, until: NaiveDate) {
         self.billing.days.split_off(&until);
         self.sources.days.split_off(&until);
         if let Some(c) = &mut self.credits {
@@ -158,7 +131,7 @@ impl Prepared {
 
     /// Replace the days before `until` with those of `sealed` (a preparation of the same
     /// zone, numbers and model), and add the sources only sealed days had.
-    pub fn splice(&mut self, sealed: &Prepared, until: NaiveDate) {
+    pub(crate) fn splice(&mut self, sealed: &Prepared, until: NaiveDate) {
         splice_days(&mut self.billing.days, &sealed.billing.days, until);
         self.sources.splice(&sealed.sources, until);
         if let (Some(live), Some(old)) = (&mut self.credits, &sealed.credits) {
@@ -169,13 +142,13 @@ impl Prepared {
     }
 
     /// The report currency the preparation's money is in.
-    pub fn currency(&self) -> Currency {
+    pub(crate) fn currency(&self) -> Currency {
         self.key.currency
     }
 
     /// Whether this preparation answers reports of `ctx` (same zone, number filter and
     /// model; the caller keeps it only while the engine's state is unchanged).
-    pub fn fits(&self, ctx: &Scope<'_>) -> bool {
+    pub(crate) fn fits(&self, ctx: &Scope<'_>) -> bool {
         self.key == PrepKey::of(ctx)
     }
 }

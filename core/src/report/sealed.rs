@@ -1,5 +1,5 @@
 //! Sealed days: the day aggregates of days an expiry sealed, and what a report over them
-//! may and may not ask (the rules are in [`crate::expiry`]).
+//! may and may not ask (the rules are in [`crate::expiry`](crate::guide::expiry)).
 
 use super::Prepared;
 use crate::billing::Tallies;
@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 /// The day aggregates of sealed days.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct Sealed {
+pub(crate) struct Sealed {
     /// Billing, sources, credits and template money, for the engine's zone, all numbers and
     /// the configured model.
-    pub prepared: Prepared,
+    pub(crate) prepared: Prepared,
     /// Engagement, for the engine's zone.
-    pub days: DayStore,
+    pub(crate) days: DayStore,
 }
 
 /// What expired history means for a report: the sealed days and what the per-user folds
@@ -28,24 +28,24 @@ pub struct Sealed {
 #[doc(hidden)]
 pub struct Past<'a> {
     /// The first day that is not sealed (engine time zone).
-    pub until: NaiveDate,
+    pub(crate) until: NaiveDate,
     /// The first instant of `until`.
-    pub floor: i64,
+    pub(crate) floor: i64,
     /// The zone the days were sealed in.
-    pub tz: Tz,
+    pub(crate) tz: Tz,
     /// The attribution model the sealed credits were computed with.
-    pub model: ModelName,
+    pub(crate) model: ModelName,
     /// The sealed days' aggregates.
-    pub sealed: &'a Sealed,
+    pub(crate) sealed: &'a Sealed,
     /// Expired charged units per monthly count.
-    pub tallies: &'a Tallies,
+    pub(crate) tallies: &'a Tallies,
     /// What each user's expired history left for engagement.
-    pub carries: &'a Carries,
+    pub(crate) carries: &'a Carries,
 }
 
 impl<'a> Past<'a> {
     /// Refuse a report that needs sealed days in a form they were not kept in.
-    pub fn check(&self, ctx: &Scope<'_>, opts: &ReportOptions) -> Result<(), ReportError> {
+    pub(crate) fn check(&self, ctx: &Scope<'_>, opts: &ReportOptions) -> Result<(), ReportError> {
         let (start, _) = ctx.range.instants();
         if start >= self.floor {
             return Ok(());
@@ -85,7 +85,7 @@ impl<'a> Past<'a> {
 
     /// Whether sealed days answer reports of this context (zone, numbers, model,
     /// conversion event and currency).
-    pub fn serves(&self, ctx: &Scope<'_>) -> bool {
+    pub(crate) fn serves(&self, ctx: &Scope<'_>) -> bool {
         ctx.range.tz == self.tz
             && ctx.phone.is_none()
             && !ctx.phone_unknown
@@ -95,7 +95,7 @@ impl<'a> Past<'a> {
     }
 
     /// What engagement needs of it.
-    pub fn engagement(&self) -> crate::engagement::Past<'a> {
+    pub(crate) fn engagement(&self) -> crate::engagement::Past<'a> {
         crate::engagement::Past {
             carries: self.carries,
             sealed: &self.sealed.days,

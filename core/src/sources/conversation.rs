@@ -13,7 +13,7 @@ use smallvec::SmallVec;
 
 /// Whether an event happened as a message or as an external record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HitKind {
+pub(crate) enum HitKind {
     /// A configured messaging event matched an inbound message.
     Messaging,
     /// An external event record, placed in its last-touch conversation.
@@ -26,27 +26,27 @@ pub struct EventHit {
     /// The messaging event's name, or the external event's `name`.
     pub name: Box<str>,
     /// Messaging or external.
-    pub kind: HitKind,
+    pub(crate) kind: HitKind,
     /// When.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// The inbound message, for messaging events.
-    pub msg: Option<MsgIx>,
+    pub(crate) msg: Option<MsgIx>,
     /// The index in [`Store::externals`], for external events.
-    pub external: Option<u32>,
+    pub(crate) external: Option<u32>,
 }
 
 /// An analytic conversation (semantics §3).
 ///
 /// Other sections use these: e.g. the messages a template opened are
 /// `conversations.iter().filter(|c| c.opening == template_msg)`, and
-/// [`crate::attribution::Attribution`] credits refer to conversations by their index in
+/// `crate::attribution::Attribution` credits refer to conversations by their index in
 /// `Analysis::conversations`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conversation {
     /// The user (a representative index: see [`Store::find`]).
     pub user: UserIx,
     /// The business number.
-    pub phone: PhoneIx,
+    pub(crate) phone: PhoneIx,
     /// Timestamp of the opening message.
     pub start: i64,
     /// Timestamp of the latest message in it (its end is `last` plus the inactivity timeout).
@@ -62,29 +62,29 @@ pub struct Conversation {
     /// Whether the conversion event happened in it.
     pub lead: bool,
     /// The opening referral's headline, for display names.
-    pub headline: Option<Box<str>>,
+    pub(crate) headline: Option<Box<str>>,
 }
 
 /// An external event of a user and the conversations that may take credit for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExternalTouch {
+pub(crate) struct ExternalTouch {
     /// The index in [`Store::externals`].
-    pub external: u32,
+    pub(crate) external: u32,
     /// The user.
-    pub user: UserIx,
+    pub(crate) user: UserIx,
     /// When it happened.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// Its value in micro-units of the report currency (0 without a value, or when in
     /// another currency — see `other_currency`).
-    pub value: i64,
+    pub(crate) value: i64,
     /// Whether its value was in a currency other than the report currency (and so dropped).
-    pub other_currency: bool,
+    pub(crate) other_currency: bool,
     /// Whether it is one of the attributed events (see the module docs).
-    pub attributed: bool,
+    pub(crate) attributed: bool,
     /// Indices in [`Analysis::conversations`] of the user's conversations that started
     /// within the lookback window before it (at most `lookback_days` earlier, not after it),
     /// oldest first. Empty: unattributed.
-    pub candidates: Vec<usize>,
+    pub(crate) candidates: Vec<usize>,
 }
 
 /// Conversations and external events of every user, before any range or model is applied.
@@ -95,9 +95,9 @@ pub struct Analysis {
     pub conversations: Vec<Conversation>,
     /// Every external event considered (see the module docs on number filters), grouped by
     /// user, each user's in time order.
-    pub touches: Vec<ExternalTouch>,
+    pub(crate) touches: Vec<ExternalTouch>,
     /// The compiled rules, events and the conversion event in effect.
-    pub matchers: Matchers,
+    pub(crate) matchers: Matchers,
 }
 
 /// Every conversation on the business numbers `ctx` includes, over all time (filter by
@@ -150,12 +150,12 @@ pub(crate) fn analyse(ctx: &Scope<'_>) -> Analysis {
 
 /// Fixed inputs of the per-user fold.
 pub(crate) struct FoldParams {
-    pub timeout: i64,
-    pub lookback: i64,
-    pub currency: Currency,
+    pub(crate) timeout: i64,
+    pub(crate) lookback: i64,
+    pub(crate) currency: Currency,
     /// A business-number filter is in effect: drop external events of users without a
     /// conversation on the included numbers.
-    pub filtered: bool,
+    pub(crate) filtered: bool,
 }
 
 /// The per-user fold: the user's conversations, and their external events with candidate

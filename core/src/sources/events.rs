@@ -1,32 +1,4 @@
-//! The events view (semantics §4, 360dialog's Events): every configured messaging event
-//! and every external event name, with what happened in a range.
-//!
-//! # Rules
-//!
-//! - **Rows.** One row per configured messaging event (config order, listed even when it
-//!   did not happen), then one per external event name that happened in the range
-//!   (alphabetical). `kind` is the messaging event's kind (`button_reply`, `list_reply`,
-//!   `text_reply`) or `external`.
-//! - **Which occurrences.** Those whose time is in the range (report time zone): a
-//!   messaging event at its message's time, an external event at its own. A messaging
-//!   event happens only in a conversation (a message in none makes no event); an external
-//!   event happens in the user's latest conversation started within the lookback before
-//!   it, if any (the conversation [`crate::sources`] gives it for leads and funnels).
-//! - `occurrences` counts them; `users` the distinct users they came from; `conversations`
-//!   the distinct conversations they happened in (an external event with no conversation
-//!   in the lookback counts in `occurrences` and `users`, not here).
-//! - `value`: for external events, the sum of their values in the report currency
-//!   (values in another currency are left out and listed in the report's `warnings`);
-//!   `null` for messaging events, which carry no value.
-//! - `by_source`: occurrences per source key of the conversation they happened in (the
-//!   sum is `occurrences` minus the external events in no conversation).
-//! - With a business-number filter, only that number's conversations exist, and only the
-//!   external events of users who had a conversation on it are counted.
-//!
-//! # Cost
-//!
-//! Built once per engine state from the analysis, as per-day aggregates with exact sets
-//! of users and conversations: a report sums the days of its range.
+#![doc = include_str!("../guide/sources/events.md")]
 
 use super::conversation::{Analysis, HitKind};
 use super::matcher::ConversionKind;
@@ -65,17 +37,17 @@ type ConvId = (UserIx, PhoneIx, i64);
 
 /// What one event did on one day.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventDay {
+pub(crate) struct EventDay {
     /// Occurrences.
-    pub occurrences: u64,
+    pub(crate) occurrences: u64,
     /// Their value in the report currency.
-    pub value: i64,
+    pub(crate) value: i64,
     /// Users they came from.
-    pub users: UserSet,
+    pub(crate) users: UserSet,
     /// Conversations they happened in.
-    pub conversations: BTreeSet<ConvId>,
+    pub(crate) conversations: BTreeSet<ConvId>,
     /// Occurrences per source key.
-    pub by_source: BTreeMap<Box<str>, u64>,
+    pub(crate) by_source: BTreeMap<Box<str>, u64>,
 }
 
 impl EventDay {
@@ -92,18 +64,18 @@ impl EventDay {
 
 /// Events by day, and the external values left out for their currency.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct EventDays {
+pub(crate) struct EventDays {
     /// The configured messaging events, in config order.
-    pub messaging: Vec<(String, ConversionKind)>,
+    pub(crate) messaging: Vec<(String, ConversionKind)>,
     /// Per day, per (kind, name).
-    pub days: BTreeMap<NaiveDate, BTreeMap<(ConversionKind, Box<str>), EventDay>>,
+    pub(crate) days: BTreeMap<NaiveDate, BTreeMap<(ConversionKind, Box<str>), EventDay>>,
     /// Per day, external event values in another currency: per currency (events, micros).
-    pub other: BTreeMap<NaiveDate, BTreeMap<Currency, (u64, i64)>>,
+    pub(crate) other: BTreeMap<NaiveDate, BTreeMap<Currency, (u64, i64)>>,
 }
 
 impl EventDays {
     /// Aggregate every event of `analysis` by its day in the context's zone.
-    pub fn build(ctx: &Scope<'_>, analysis: &Analysis) -> EventDays {
+    pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis) -> EventDays {
         let tz = ctx.range.tz;
         let mut out = EventDays {
             messaging: analysis
@@ -168,7 +140,7 @@ impl EventDays {
     }
 
     /// The rows over `range` (see the module rules).
-    pub fn rows(&self, range: &DayRange) -> Vec<EventRow> {
+    pub(crate) fn rows(&self, range: &DayRange) -> Vec<EventRow> {
         let mut sums: BTreeMap<(ConversionKind, &str), EventDay> = BTreeMap::new();
         for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
             for ((k, n), d) in per {
@@ -212,7 +184,7 @@ impl EventDays {
 
     /// External values left out over `range` for their currency: per currency (events,
     /// micro-units).
-    pub fn other_in_range(&self, range: &DayRange) -> BTreeMap<Currency, (u64, i64)> {
+    pub(crate) fn other_in_range(&self, range: &DayRange) -> BTreeMap<Currency, (u64, i64)> {
         let mut out: BTreeMap<Currency, (u64, i64)> = BTreeMap::new();
         for per in self.days_other(range) {
             for (c, (n, v)) in per {
@@ -231,14 +203,14 @@ impl EventDays {
         self.other.range(range.from..range.to).map(|(_, p)| p)
     }
 
-    /// Keep only the days before `until` (what [`crate::expiry`] seals).
-    pub fn keep_before(&mut self, until: NaiveDate) {
+    /// Keep only the days before `until` (what [`crate::expiry`](crate::guide::expiry) seals).
+    pub(crate) fn keep_before(&mut self, until: NaiveDate) {
         self.days.split_off(&until);
         self.other.split_off(&until);
     }
 
     /// Replace the days before `until` with those of `sealed`.
-    pub fn splice(&mut self, sealed: &EventDays, until: NaiveDate) {
+    pub(crate) fn splice(&mut self, sealed: &EventDays, until: NaiveDate) {
         crate::util::time::splice_days(&mut self.days, &sealed.days, until);
         crate::util::time::splice_days(&mut self.other, &sealed.other, until);
     }

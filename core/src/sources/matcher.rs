@@ -141,11 +141,11 @@ impl ConversionEvent {
 
 /// The config's rules and events, compiled once per report.
 #[derive(Clone, Debug)]
-pub struct Matchers {
+pub(crate) struct Matchers {
     rules: Vec<(Source, Pattern)>,
     events: Vec<(Box<str>, EventKind, Pattern)>,
     /// The conversion event in effect (see the module docs for the default).
-    pub conversion: Option<ConversionEvent>,
+    pub(crate) conversion: Option<ConversionEvent>,
     /// Texts are stored as [`Matchers::text_token`]s (pseudonymised engines).
     tokens: bool,
 }
@@ -155,7 +155,7 @@ impl Matchers {
     /// (a report's choice), else the config's, else the default — against the data in
     /// `store`. Patterns were validated with the config; one that does not compile
     /// (impossible after validation) never matches.
-    pub fn new(config: &Config, store: &Store, chosen: Option<&str>) -> Matchers {
+    pub(crate) fn new(config: &Config, store: &Store, chosen: Option<&str>) -> Matchers {
         let rules = config
             .sources
             .iter()
@@ -224,7 +224,7 @@ impl Matchers {
     /// `\u{1}` then the index of the first matching source rule (`-` for none), `;`, and
     /// the indices of the matching text-reply events, comma-separated. It keeps nothing
     /// of the text but those outcomes.
-    pub fn text_token(&self, text: &str) -> String {
+    pub(crate) fn text_token(&self, text: &str) -> String {
         let mut t = match self.rules.iter().position(|(_, p)| p.matches(text)) {
             Some(i) => format!("\u{1}{i};"),
             None => "\u{1}-;".to_string(),
@@ -254,7 +254,7 @@ impl Matchers {
     }
 
     /// The first custom rule matching an inbound text.
-    pub fn rule_for(&self, text: &str) -> Option<&Source> {
+    pub(crate) fn rule_for(&self, text: &str) -> Option<&Source> {
         if self.tokens {
             let (rule, _) = Matchers::token_parts(text);
             return rule.and_then(|i| self.rules.get(i)).map(|(s, _)| s);
@@ -266,7 +266,10 @@ impl Matchers {
     }
 
     /// The names of the messaging events an inbound message matches, in config order.
-    pub fn events_of<'s>(&'s self, m: &'s InboundData) -> impl Iterator<Item = &'s str> + 's {
+    pub(crate) fn events_of<'s>(
+        &'s self,
+        m: &'s InboundData,
+    ) -> impl Iterator<Item = &'s str> + 's {
         self.events
             .iter()
             .enumerate()
@@ -283,13 +286,8 @@ impl Matchers {
             .map(|(_, (n, _, _))| &**n)
     }
 
-    /// Whether any messaging event is configured.
-    pub fn has_events(&self) -> bool {
-        !self.events.is_empty()
-    }
-
     /// Every configured messaging event: (name, kind), in config order.
-    pub fn messaging_events(&self) -> impl Iterator<Item = (&str, ConversionKind)> + '_ {
+    pub(crate) fn messaging_events(&self) -> impl Iterator<Item = (&str, ConversionKind)> + '_ {
         self.events
             .iter()
             .map(|(n, k, _)| (&**n, ConversionKind::from(*k)))

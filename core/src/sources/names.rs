@@ -1,4 +1,4 @@
-//! Display names of sources (the rules are in the module docs of [`crate::sources`]).
+//! Display names of sources (the rules are in the module docs of [`crate::sources`](crate::guide::sources)).
 
 use super::spend::spend_names;
 use crate::scope::Scope;

@@ -1,27 +1,4 @@
-//! Per-day aggregates of the `sources` and `attribution` sections, so that a report over
-//! any range sums days instead of walking every conversation and event.
-//!
-//! # Rules applied here
-//!
-//! - A conversation counts on the calendar day (report time zone) of its start; its lead,
-//!   its occurrences of a messaging conversion event, its funnel steps and the users who
-//!   started and completed a funnel in it count with it. This is the same rule as "start
-//!   in `[from, to)`": ranges are whole days and a day's first instant is its local
-//!   midnight (or the first instant after a DST gap).
-//! - An attributed event's credits count on the start day of the conversation each
-//!   credits (one window: a range's rows count what its conversations led to); the
-//!   attribution summary counts the event itself on the day of its own time
-//!   ([`crate::attribution`]).
-//! - A source's display headline is the one of its latest conversation over all time, so a
-//!   row's name does not change with the range.
-//! - Only models whose per-event credit does not depend on the range can be pre-aggregated
-//!   ([`ModelName::range_independent`]); the data-driven models attribute each range anew
-//!   and aggregate the result the same way.
-//!
-//! # Cost
-//!
-//! Building is one pass over the conversations and events. Summing a range touches each
-//! day in it once and each (day, source) pair active that day once.
+#![doc = include_str!("../guide/sources/source_days.md")]
 
 use super::Source;
 use super::conversation::{Analysis, Conversation, HitKind, funnel_reach};
@@ -49,24 +26,24 @@ pub(crate) fn slot<'m, V>(
 
 /// What the conversations of one source that started on one day did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceDay {
+pub(crate) struct SourceDay {
     /// Conversations started.
-    pub conversations: u64,
+    pub(crate) conversations: u64,
     /// Of those, leads (the conversion event happened in them).
-    pub leads: u64,
+    pub(crate) leads: u64,
     /// Per configured funnel (config order), the conversations that reached each step.
-    pub funnel: Vec<Vec<u64>>,
+    pub(crate) funnel: Vec<Vec<u64>>,
     /// Per configured funnel, the users who started it (reached its first step) and who
     /// completed it (reached its last step) in those conversations.
-    pub funnel_users: Vec<[UserSet; 2]>,
+    pub(crate) funnel_users: Vec<[UserSet; 2]>,
     /// Occurrences of a messaging conversion event in those conversations (its
     /// conversions; an external conversion event is credited instead).
-    pub occurrences: u64,
+    pub(crate) occurrences: u64,
 }
 
 impl SourceDay {
     /// `self += other` (funnels of the same configuration).
-    pub fn add(&mut self, other: &SourceDay) {
+    pub(crate) fn add(&mut self, other: &SourceDay) {
         self.conversations += other.conversations;
         self.leads += other.leads;
         self.occurrences += other.occurrences;
@@ -130,19 +107,19 @@ pub(crate) type SourceMeta = (Source, Option<(i64, Box<str>)>);
 
 /// Conversations by (start day, source), and every source's identity and headline.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SourceDays {
+pub(crate) struct SourceDays {
     /// Every source some conversation had (any day), with the headline of its latest
     /// conversation that had one: `(start, headline)`.
-    pub meta: BTreeMap<Box<str>, SourceMeta>,
+    pub(crate) meta: BTreeMap<Box<str>, SourceMeta>,
     /// Per start day, per source key.
-    pub days: BTreeMap<NaiveDate, BTreeMap<Box<str>, SourceDay>>,
+    pub(crate) days: BTreeMap<NaiveDate, BTreeMap<Box<str>, SourceDay>>,
     /// The conversion event in effect.
-    pub conversion_event: Option<ConversionEvent>,
+    pub(crate) conversion_event: Option<ConversionEvent>,
 }
 
 impl SourceDays {
     /// Aggregate every conversation of `analysis` by start day in the context's zone.
-    pub fn build(ctx: &Scope<'_>, analysis: &Analysis) -> SourceDays {
+    pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis) -> SourceDays {
         let tz = ctx.range.tz;
         let funnels = &ctx.config.funnels;
         let mut out = SourceDays {
@@ -167,8 +144,8 @@ impl SourceDays {
     }
 
     /// Replace the days before `until` with those of `sealed` (the same sources' sealed
-    /// days; see [`crate::expiry`]) and add the sources only sealed days had.
-    pub fn splice(&mut self, sealed: &SourceDays, until: NaiveDate) {
+    /// days; see [`crate::expiry`](crate::guide::expiry)) and add the sources only sealed days had.
+    pub(crate) fn splice(&mut self, sealed: &SourceDays, until: NaiveDate) {
         crate::util::time::splice_days(&mut self.days, &sealed.days, until);
         for (k, (source, headline)) in &sealed.meta {
             let meta = slot(&mut self.meta, k, || (source.clone(), None));
@@ -179,7 +156,7 @@ impl SourceDays {
     }
 
     /// The per-source sums over `range`.
-    pub fn in_range(&self, range: &DayRange) -> BTreeMap<&str, SourceDay> {
+    pub(crate) fn in_range(&self, range: &DayRange) -> BTreeMap<&str, SourceDay> {
         let mut acc: BTreeMap<&str, SourceDay> = BTreeMap::new();
         for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
             for (k, d) in per {

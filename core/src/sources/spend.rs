@@ -1,19 +1,4 @@
-//! Spend per source per day, per business number, and Meta campaigns.
-//!
-//! - A spend record covers one or more calendar days (inclusive). Its amount is spread
-//!   evenly over them in micro-units by the largest-remainder method, so the days sum
-//!   exactly to the record and the earlier days take the leftover micro-units.
-//! - **Currency.** Spend in the report currency counts; spend in another currency is left
-//!   out and kept per currency for the report's `warnings` (never converted).
-//! - **Business numbers.** Without a number filter every record counts. With one, a record
-//!   naming that number (`phone_number_id`) counts, a record naming another number does
-//!   not (it is that number's spend), and a record naming no number is left out and kept
-//!   for a warning (it cannot be told apart).
-//! - **Meta campaigns.** An Ads Insights ad-level row that names its campaign teaches
-//!   ad → campaign (when rows disagree, the row with the latest period wins; ties: the
-//!   greatest campaign). A campaign's spend on a day is the spend of its ads' rows that
-//!   day when there is any, else its campaign-level rows' (`meta_campaign:<id>`) that day:
-//!   a campaign-level row never adds to ad rows of the same day.
+#![doc = include_str!("../guide/sources/spend.md")]
 
 use crate::model::money::{Currency, split_largest_remainder};
 use crate::store::{SpendRec, Store};
@@ -28,13 +13,13 @@ pub(crate) type SpendDays = BTreeMap<String, BTreeMap<NaiveDate, i64>>;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Spend {
     /// Counted spend per source key per day (report currency, number filter).
-    pub days: SpendDays,
+    pub(crate) days: SpendDays,
     /// Spend naming no business number, left out of a report on one number: per day.
-    pub unnumbered: BTreeMap<NaiveDate, (u64, i64)>,
+    pub(crate) unnumbered: BTreeMap<NaiveDate, (u64, i64)>,
     /// Spend in another currency, left out: per currency, per day (records, micro-units).
-    pub other: BTreeMap<Currency, BTreeMap<NaiveDate, (u64, i64)>>,
+    pub(crate) other: BTreeMap<Currency, BTreeMap<NaiveDate, (u64, i64)>>,
     /// Ad key (`meta_ad:<id>`) → Meta campaign key (`meta_campaign:<id>`).
-    pub ad_campaign: BTreeMap<String, String>,
+    pub(crate) ad_campaign: BTreeMap<String, String>,
 }
 
 /// Where one record goes.

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 /// See the module docs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Extra {
+pub(crate) struct Extra {
     /// `phone_number_id` → WABA id (`entry[].id` of the webhooks). Should one number ever
     /// come with two accounts, the smaller id wins, whatever the order.
     pub(crate) wabas: BTreeMap<Box<str>, Box<str>>,

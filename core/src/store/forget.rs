@@ -1,27 +1,4 @@
-//! Erasure: removing one person's facts from the store (GDPR Art. 17 and similar laws).
-//!
-//! # Rules
-//!
-//! - **Who.** A person is a user with every identity linked to them: the `wa_id` and the
-//!   BSUID of one user are forgotten together.
-//! - **What goes.** Their identifiers (and the lookups by them), profile name and
-//!   country, every message to or from them with its statuses and its Meta Business Agent
-//!   facts ([`Store::agent`]), their external events, closes, and the URL-button clicks
-//!   on messages sent to them. The unique-item counters
-//!   of the `input` section (`ingested`, messages by type, statuses by kind, records by
-//!   type) lose what those facts added. The earliest and latest event times are
-//!   recomputed from what stays.
-//! - **What stays.** Everyone else's facts, spend, business numbers and their accounts,
-//!   and the traffic counters over the engine's life (`lines`, `duplicates`, `ignored`,
-//!   `errors`), which count input lines rather than people. The user's slot stays, empty,
-//!   so that indices held elsewhere (sealed days) keep pointing where they did; an empty
-//!   slot is no live user.
-//! - **Deduplication forgets too.** The message and event ids leave the indices: a
-//!   forgotten message re-sent later is ingested again, as new.
-//! - **Conflicts forget too.** The conflict marks of the facts that go — their messages,
-//!   the statuses of those messages, their external events and clicks, keyed by those
-//!   facts' ids — go with them, and `input.conflicts` loses them. (A mark keyed by a
-//!   fact that stays, such as an event whose kept version names someone else, stays.)
+#![doc = include_str!("../guide/store/forget.md")]
 
 use super::{Direction, Store, UserIx, UserRec, unbump};
 use crate::model::StatusKind;

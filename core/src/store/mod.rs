@@ -1,46 +1,4 @@
-//! The fact store: every user, message, status, record and spend the engine has seen,
-//! deduplicated by id and merged so that arrival order does not matter.
-//!
-//! # Rules applied here
-//!
-//! - **Idempotency.** An inbound message, outbound record or external event is keyed by its
-//!   id; a status by (message id, status); a close by (user, number, timestamp); a click by
-//!   its id or (message, button, timestamp); a reopen like a close; spend by its id or
-//!   (source, first day, business number when it names one). A repeated key with the same
-//!   content is a duplicate and changes nothing.
-//! - **Conflicts.** A repeated key with different content is a conflict. One rule picks the
-//!   version kept, whatever the arrival order, and `input.conflicts` counts the facts that
-//!   arrived in more than one version (a duplicate that differs):
-//!   - *inbound messages, outbound records, external events, clicks*: the version with the
-//!     latest timestamp wins; between equal timestamps, the greater content, compared as
-//!     its canonical (postcard) encoding, so any difference decides. Inputs that share a
-//!     message id name one person: their identities are linked, as a status links its
-//!     recipient; and a message's business number is the smallest one any input about it
-//!     named — neither is part of a message's content. An external event's contact is.
-//!   - *statuses*: each kind keeps its earliest timestamp (another timestamp for the same
-//!     message and kind is a conflict); Meta's `conversation` and `pricing` objects come
-//!     together from the earliest status carrying either (equal times: the kind, then the
-//!     smaller encoding); a failed message's errors are the union of those reported.
-//!   - *spend*: restatements are expected (ad-account syncs restate a day): the larger
-//!     amount wins, then the currency code, the last day, the name, the number and Meta
-//!     campaign — a total order, so amounts tied in different currencies resolve the same
-//!     way in any order.
-//!   - *closes and reopens* have no content beyond their key (`by` is not kept): repeats
-//!     are duplicates.
-//!
-//!   Every version's timestamp counts towards the ingested span (`min_ts`, `max_ts`), the
-//!   losing ones too, so that span does not depend on the order either.
-//! - **Status order.** Each status kind keeps its earliest timestamp. `read` and `played`
-//!   imply `delivered`: a message's delivery time is the earliest of delivered, read and
-//!   played. A late `delivered` after `read` changes nothing; `failed` after `delivered`
-//!   keeps the message delivered and records the error.
-//! - **Statuses before records.** A status for a message whose outbound record has not
-//!   arrived yet creates the message; the record fills it in when it comes.
-//! - **Identity.** A user is their `wa_id` when known, else their business-scoped user id;
-//!   when one input names both, the two are linked into one user (union–find), whatever
-//!   order they arrived in.
-//! - **Profile name.** Of the names seen for a user, the one that came with the latest
-//!   message timestamp wins (ties: the lexicographically greatest), so order never matters.
+#![doc = include_str!("../guide/store.md")]
 
 mod extra;
 mod forget;
@@ -93,7 +51,7 @@ pub struct UserRec {
     /// Profile name and the timestamp it came with.
     pub name: Option<(i64, Box<str>)>,
     /// Country from `profile.country_code`, when given.
-    pub profile_country: Option<Country>,
+    pub(crate) profile_country: Option<Country>,
     /// Messages (inbound and outbound) in time order once [`Store::prepare`] has run.
     pub timeline: Vec<MsgIx>,
     /// External events of this user.
@@ -103,10 +61,10 @@ pub struct UserRec {
     /// Reopen records of this user: (timestamp, business number). Not in the schema-2
     /// layout: snapshots carry them in [`StoreExt`].
     #[serde(skip)]
-    pub reopens: Vec<(i64, PhoneIx)>,
+    pub(crate) reopens: Vec<(i64, PhoneIx)>,
     /// Whether `timeline` needs sorting.
     #[serde(skip)]
-    pub dirty: bool,
+    pub(crate) dirty: bool,
 }
 
 impl UserRec {
@@ -129,7 +87,7 @@ impl UserRec {
     }
 
     /// The profile name, if any.
-    pub fn name(&self) -> Option<&str> {
+    pub(crate) fn name(&self) -> Option<&str> {
         self.name.as_ref().map(|(_, n)| &**n)
     }
 }
@@ -139,15 +97,15 @@ impl UserRec {
 #[doc(hidden)]
 pub struct InboundData {
     /// Message type.
-    pub ty: InboundType,
+    pub(crate) ty: InboundType,
     /// Text body.
-    pub text: Option<Box<str>>,
+    pub(crate) text: Option<Box<str>>,
     /// `context.id`.
     pub context: Option<Box<str>>,
     /// CTWA referral.
     pub referral: Option<Referral>,
     /// Button/list/flow reply.
-    pub reply: Option<Reply>,
+    pub(crate) reply: Option<Reply>,
 }
 
 /// What the host said about a business message.
@@ -155,19 +113,19 @@ pub struct InboundData {
 #[doc(hidden)]
 pub struct OutboundData {
     /// Template or free-form.
-    pub kind: OutboundKind,
+    pub(crate) kind: OutboundKind,
     /// Template name.
     pub template: Option<Box<str>>,
     /// Category (`service` for free-form).
-    pub category: Category,
+    pub(crate) category: Category,
     /// Author kind.
-    pub author: AuthorKind,
+    pub(crate) author: AuthorKind,
     /// Author id.
-    pub author_id: Option<Box<str>>,
+    pub(crate) author_id: Option<Box<str>>,
     /// Campaign.
-    pub campaign: Option<Box<str>>,
+    pub(crate) campaign: Option<Box<str>>,
     /// Buttons.
-    pub buttons: Vec<TemplateButton>,
+    pub(crate) buttons: Vec<TemplateButton>,
 }
 
 /// The statuses of a business message, merged order-independently.
@@ -175,29 +133,29 @@ pub struct OutboundData {
 #[doc(hidden)]
 pub struct StatusTrack {
     /// Earliest `sent`.
-    pub sent: Option<i64>,
+    pub(crate) sent: Option<i64>,
     /// Earliest `delivered`.
-    pub delivered: Option<i64>,
+    pub(crate) delivered: Option<i64>,
     /// Earliest `read`.
-    pub read: Option<i64>,
+    pub(crate) read: Option<i64>,
     /// Earliest `played`.
-    pub played: Option<i64>,
+    pub(crate) played: Option<i64>,
     /// Earliest `failed`.
-    pub failed: Option<i64>,
+    pub(crate) failed: Option<i64>,
     /// Earliest `deleted`.
-    pub deleted: Option<i64>,
+    pub(crate) deleted: Option<i64>,
     /// Errors of failed statuses.
     pub errors: SmallVec<[DeliveryError; 1]>,
     /// Meta's `conversation` object (from the earliest status carrying one).
-    pub conversation: Option<MetaConversation>,
+    pub(crate) conversation: Option<MetaConversation>,
     /// Meta's `pricing` object (from the earliest status carrying one).
-    pub pricing: Option<MetaPricing>,
+    pub(crate) pricing: Option<MetaPricing>,
     /// Timestamp of the status the Meta objects came from (for order independence).
-    pub meta_ts: Option<(i64, u8)>,
+    pub(crate) meta_ts: Option<(i64, u8)>,
     /// Bit set of status kinds seen (for deduplication), by their index in
     /// [`StatusKind::ALL`]; bit 7, which no kind uses, says the message's business number
     /// came from its outbound record (see [`Store`]'s conflict rule).
-    pub seen: u8,
+    pub(crate) seen: u8,
 }
 
 impl StatusTrack {
@@ -211,7 +169,7 @@ impl StatusTrack {
     }
 
     /// When the message was read (played implies read).
-    pub fn read_at(&self) -> Option<i64> {
+    pub(crate) fn read_at(&self) -> Option<i64> {
         [self.read, self.played].into_iter().flatten().min()
     }
 
@@ -242,9 +200,9 @@ pub struct MsgRec {
     /// The user (resolve with [`Store::find`]).
     pub user: UserIx,
     /// The business number.
-    pub phone: PhoneIx,
+    pub(crate) phone: PhoneIx,
     /// Direction.
-    pub dir: Direction,
+    pub(crate) dir: Direction,
     /// When: the inbound timestamp; for outbound, the record's timestamp, else the earliest status.
     pub ts: i64,
     /// Inbound content.
@@ -252,7 +210,7 @@ pub struct MsgRec {
     /// Outbound record (None until the host's record arrives).
     pub outbound: Option<Box<OutboundData>>,
     /// Whether `ts` came from the outbound record (else from statuses).
-    pub ts_from_record: bool,
+    pub(crate) ts_from_record: bool,
     /// Statuses (outbound only).
     pub status: StatusTrack,
 }
@@ -262,19 +220,19 @@ pub struct MsgRec {
 #[doc(hidden)]
 pub struct ExternalRec {
     /// Event id.
-    pub id: Box<str>,
+    pub(crate) id: Box<str>,
     /// The user.
-    pub user: UserIx,
+    pub(crate) user: UserIx,
     /// Event name.
-    pub name: Box<str>,
+    pub(crate) name: Box<str>,
     /// Value.
-    pub value: Option<Money>,
+    pub(crate) value: Option<Money>,
     /// When.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// The contact as the kept version named it (normalised `wa_id` or BSUID): part of the
     /// event's content for the conflict rule. Snapshots carry it next to the store.
     #[serde(skip)]
-    pub contact: Box<str>,
+    pub(crate) contact: Box<str>,
 }
 
 /// Spend on a source over days (inclusive).
@@ -282,29 +240,29 @@ pub struct ExternalRec {
 #[doc(hidden)]
 pub struct SpendRec {
     /// Source key.
-    pub source: Box<str>,
+    pub(crate) source: Box<str>,
     /// Display name from the spend data.
-    pub name: Option<Box<str>>,
+    pub(crate) name: Option<Box<str>>,
     /// First day.
-    pub from: NaiveDate,
+    pub(crate) from: NaiveDate,
     /// Last day (inclusive).
-    pub to: NaiveDate,
+    pub(crate) to: NaiveDate,
     /// Amount over the whole period.
     pub amount: Money,
     /// What schema 3 added (snapshots carry it in [`StoreExt`]).
     #[serde(skip)]
-    pub extra: SpendExtra,
+    pub(crate) extra: SpendExtra,
 }
 
 /// What a spend record says beyond its schema-2 fields.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SpendExtra {
+pub(crate) struct SpendExtra {
     /// The business number it was spent for (`phone_number_id`), when given.
-    pub phone: Option<Box<str>>,
+    pub(crate) phone: Option<Box<str>>,
     /// For an Ads Insights ad-level row: the ad's Meta campaign (`campaign_id`, else name).
-    pub campaign: Option<Box<str>>,
+    pub(crate) campaign: Option<Box<str>>,
     /// For an Ads Insights row: the Meta campaign's name.
-    pub campaign_name: Option<Box<str>>,
+    pub(crate) campaign_name: Option<Box<str>>,
 }
 
 /// The facts a store holds beyond its schema-2 layout, which snapshots write after it
@@ -322,11 +280,11 @@ pub(crate) struct StoreExt {
 #[doc(hidden)]
 pub struct ClickRec {
     /// The business message's id.
-    pub message_id: Box<str>,
+    pub(crate) message_id: Box<str>,
     /// The button text.
     pub button: Box<str>,
     /// When.
-    pub ts: i64,
+    pub(crate) ts: i64,
 }
 
 /// Counts of what ingestion saw, over the engine's whole life.
@@ -355,7 +313,7 @@ pub struct InputStats {
     /// Documents rejected with an error.
     pub errors: u64,
     /// Facts (message ids, statuses, records) that arrived in more than one version: the
-    /// conflict rule of [`crate::store`] kept one. Counted once per fact, in any order.
+    /// conflict rule of [`crate::store`](crate::guide::store) kept one. Counted once per fact, in any order.
     pub conflicts: u64,
     /// Unique inbound messages per type.
     pub messages: BTreeMap<String, u64>,
@@ -409,7 +367,7 @@ pub struct Store {
     #[serde(with = "crate::util::serde::sorted_map")]
     by_bsuid: HashMap<Box<str>, UserIx>,
     /// Business numbers.
-    pub phones: Vec<Box<str>>,
+    pub(crate) phones: Vec<Box<str>>,
     #[serde(with = "crate::util::serde::sorted_map")]
     phone_ix: HashMap<Box<str>, PhoneIx>,
     /// Messages.
@@ -437,7 +395,7 @@ pub struct Store {
     /// Latest event timestamp seen.
     pub max_ts: Option<i64>,
     /// Earliest event timestamp seen.
-    pub min_ts: Option<i64>,
+    pub(crate) min_ts: Option<i64>,
     /// Accounts, pseudonym countries and arrival numbers: a snapshot section of their own
     /// (see [`extra`]).
     #[serde(skip)]
@@ -445,7 +403,7 @@ pub struct Store {
     /// The latest message timestamp (inbound, or a business message's time), as of the
     /// last [`Store::prepare`]: where `last` ranges end.
     #[serde(skip)]
-    pub last_message_ts: Option<i64>,
+    pub(crate) last_message_ts: Option<i64>,
     /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
@@ -462,14 +420,14 @@ pub struct Store {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentFacts {
     /// Tokens from the host's outbound record.
-    pub record_tokens: Option<u64>,
+    pub(crate) record_tokens: Option<u64>,
     /// Tokens and price from Meta's kept `pricing` object.
-    pub meta: AgentUsage,
+    pub(crate) meta: AgentUsage,
 }
 
 impl AgentFacts {
     /// The tokens billing uses: Meta's count, else the host's.
-    pub fn tokens(&self) -> Option<u64> {
+    pub(crate) fn tokens(&self) -> Option<u64> {
         self.meta.tokens.or(self.record_tokens)
     }
 }
@@ -494,7 +452,7 @@ impl Store {
 
     /// The country of user `u`: [`UserRec::country`], where a pseudonymised identifier
     /// stands for the country noted before hashing.
-    pub fn country_of(&self, u: UserIx) -> Option<Country> {
+    pub(crate) fn country_of(&self, u: UserIx) -> Option<Country> {
         let r = &self.users[u as usize];
         let noted = &self.extra.countries;
         if noted.is_empty() {
@@ -527,7 +485,7 @@ impl Store {
     }
 
     /// The index of a business number, if seen.
-    pub fn phone_by_id(&self, id: &str) -> Option<PhoneIx> {
+    pub(crate) fn phone_by_id(&self, id: &str) -> Option<PhoneIx> {
         self.phone_ix.get(id).copied()
     }
 
@@ -536,14 +494,9 @@ impl Store {
         self.outbound_ix.get(id).copied()
     }
 
-    /// An inbound message by id.
-    pub fn inbound(&self, id: &str) -> Option<MsgIx> {
-        self.inbound_ix.get(id).copied()
-    }
-
     /// Sort every changed user's timeline by (timestamp, direction, id). Call before reading
     /// timelines.
-    pub fn prepare(&mut self) {
+    pub(crate) fn prepare(&mut self) {
         let msgs = &self.msgs;
         for u in &mut self.users {
             if u.dirty {
@@ -562,7 +515,7 @@ impl Store {
 
     /// How many money records (external events with a value, spend records) are in each
     /// currency (what the report currency is chosen from when none is configured).
-    pub fn money_currencies(&self) -> BTreeMap<crate::model::money::Currency, u64> {
+    pub(crate) fn money_currencies(&self) -> BTreeMap<crate::model::money::Currency, u64> {
         let mut out = BTreeMap::new();
         let values = self.externals.iter().filter_map(|x| x.value);
         for m in values.chain(self.spend.values().map(|r| r.amount)) {
@@ -611,7 +564,7 @@ impl Store {
 
     /// Drop the messages and external events marked in `drop_msg` / `drop_ext` (by index),
     /// with the clicks on dropped messages, and renumber what stays (used by
-    /// [`crate::expiry`]; timelines must be in order and stay so).
+    /// [`crate::expiry`](crate::guide::expiry); timelines must be in order and stay so).
     pub(crate) fn compact(&mut self, drop_msg: &[bool], drop_ext: &[bool]) {
         let gone = |d: &[bool], i: usize| d.get(i).copied().unwrap_or(false);
         let dropped_out: hashbrown::HashSet<Box<str>> = self
@@ -760,7 +713,7 @@ impl Store {
     /// Apply a batch of events parsed from one document.
     ///
     /// Events timed before `late_before` (the first instant of days an expiry sealed; see
-    /// [`crate::expiry`]) are beyond the lateness bound: each is ignored and counted under
+    /// [`crate::expiry`](crate::guide::expiry)) are beyond the lateness bound: each is ignored and counted under
     /// the reason `late`.
     pub fn apply_all(&mut self, events: Vec<Event<'_>>, late_before: Option<i64>) -> IngestOutcome {
         // Profile names take the latest message timestamp of their payload.
@@ -1404,7 +1357,7 @@ mod stats_layout {
     #[derive(Deserialize)]
     struct Owned(u64, u64, u64, u64, u64, Counts, Counts, Counts, Counts);
 
-    pub fn serialize<S: Serializer>(v: &InputStats, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(v: &InputStats, s: S) -> Result<S::Ok, S::Error> {
         Ref(
             v.lines,
             v.ingested,
@@ -1419,7 +1372,7 @@ mod stats_layout {
         .serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<InputStats, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<InputStats, D::Error> {
         let Owned(
             lines,
             ingested,

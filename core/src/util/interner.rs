@@ -32,7 +32,7 @@ impl From<Interner> for Vec<Box<str>> {
 
 impl Interner {
     /// The index of `s`, adding it when new.
-    pub fn intern(&mut self, s: &str) -> u32 {
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
         if let Some(i) = self.ix.get(s) {
             return *i;
         }
@@ -43,22 +43,18 @@ impl Interner {
     }
 
     /// The index of `s`, if interned.
-    pub fn lookup(&self, s: &str) -> Option<u32> {
+    #[cfg(test)]
+    pub(crate) fn lookup(&self, s: &str) -> Option<u32> {
         self.ix.get(s).copied()
     }
 
     /// The string of index `i`.
-    pub fn name(&self, i: u32) -> &str {
+    pub(crate) fn name(&self, i: u32) -> &str {
         &self.names[i as usize]
     }
 
     /// How many strings are interned.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.names.len()
-    }
-
-    /// Whether nothing is interned.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
     }
 }

@@ -85,16 +85,16 @@ pub(crate) fn splice_days<V: Clone>(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DayRange {
     /// First day included.
-    pub from: NaiveDate,
+    pub(crate) from: NaiveDate,
     /// First day excluded.
-    pub to: NaiveDate,
+    pub(crate) to: NaiveDate,
     /// The zone the days are in.
-    pub tz: Tz,
+    pub(crate) tz: Tz,
 }
 
 impl DayRange {
     /// The UTC instant range `[start, end)` these days cover.
-    pub fn instants(&self) -> (i64, i64) {
+    pub(crate) fn instants(&self) -> (i64, i64) {
         (
             start_of_day(self.from, self.tz),
             start_of_day(self.to, self.tz),
@@ -102,18 +102,19 @@ impl DayRange {
     }
 
     /// Whether `ts` falls inside the range.
-    pub fn contains(&self, ts: i64) -> bool {
+    #[cfg(test)]
+    pub(crate) fn contains(&self, ts: i64) -> bool {
         let (a, b) = self.instants();
         (a..b).contains(&ts)
     }
 
     /// Number of days in the range.
-    pub fn days(&self) -> i64 {
+    pub(crate) fn days(&self) -> i64 {
         (self.to - self.from).num_days().max(0)
     }
 
     /// Every day in the range, in order.
-    pub fn iter_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+    pub(crate) fn iter_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
         self.from.iter_days().take_while(move |d| *d < self.to)
     }
 }

@@ -33,6 +33,7 @@ impl Chunk {
         }
     }
 
+    #[cfg(test)]
     fn contains(&self, low: u16) -> bool {
         match self {
             Chunk::Array(a) => a.binary_search(&low).is_ok(),
@@ -187,17 +188,18 @@ impl UserSet {
     }
 
     /// Number of users in the set.
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.chunks.iter().map(|c| c.len() as u64).sum()
     }
 
     /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.chunks.is_empty()
     }
 
     /// Whether `u` is in the set.
-    pub fn contains(&self, u: u32) -> bool {
+    #[cfg(test)]
+    pub(crate) fn contains(&self, u: u32) -> bool {
         let (h, l) = ((u >> 16) as u16, u as u16);
         self.highs
             .binary_search(&h)
@@ -206,7 +208,7 @@ impl UserSet {
 
     /// Insert `u`; true when it was not there. Inserting in ascending order (as a pass over
     /// users in index order does) appends in O(1).
-    pub fn insert(&mut self, u: u32) -> bool {
+    pub(crate) fn insert(&mut self, u: u32) -> bool {
         let (h, l) = ((u >> 16) as u16, u as u16);
         let i = match self.highs.last() {
             Some(&last) if last == h => self.highs.len() - 1,
@@ -234,7 +236,7 @@ impl UserSet {
 
     /// `self ∪= other`, in time proportional to the two sets' stored sizes. Associative and
     /// commutative, with the empty set as identity.
-    pub fn union_with(&mut self, other: &UserSet) {
+    pub(crate) fn union_with(&mut self, other: &UserSet) {
         if other.is_empty() {
             return;
         }
@@ -277,7 +279,7 @@ impl UserSet {
     }
 
     /// Call `f` for every user, in ascending order.
-    pub fn for_each(&self, mut f: impl FnMut(u32)) {
+    pub(crate) fn for_each(&self, mut f: impl FnMut(u32)) {
         for (h, c) in self.highs.iter().zip(&self.chunks) {
             c.for_each(u32::from(*h) << 16, &mut f);
         }
@@ -286,7 +288,7 @@ impl UserSet {
     /// Whether the set keeps its invariants (strictly increasing chunk keys, sorted
     /// distinct arrays, whole bitmaps with their true count) and holds only indices below
     /// `bound` (checked on restored snapshots).
-    pub fn is_well_formed(&self, bound: usize) -> bool {
+    pub(crate) fn is_well_formed(&self, bound: usize) -> bool {
         let keys_ok =
             self.highs.len() == self.chunks.len() && self.highs.windows(2).all(|w| w[0] < w[1]);
         let chunks_ok = self.chunks.iter().all(|c| match c {
@@ -299,14 +301,14 @@ impl UserSet {
     }
 
     /// The users, ascending.
-    pub fn to_vec(&self) -> Vec<u32> {
+    pub(crate) fn to_vec(&self) -> Vec<u32> {
         let mut v = Vec::with_capacity(self.len() as usize);
         self.for_each(|u| v.push(u));
         v
     }
 
     /// Heap bytes held (the memory bound of the module docs, measured).
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.highs.capacity() * 2
             + self.chunks.capacity() * std::mem::size_of::<Chunk>()
             + self.chunks.iter().map(Chunk::heap_bytes).sum::<usize>()

@@ -46,7 +46,7 @@ pub struct AppState {
 
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/webhook", get(verify).post(webhook))
         .route("/records", axum::routing::post(records))
         .route("/contacts/{contact}", axum::routing::delete(forget))
@@ -54,16 +54,13 @@ pub fn router(state: AppState) -> Router {
         .route("/report.csv", get(report_csv))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/", get(|| async { html(dashboard::index_html()) }))
-        .route(
-            "/app.js",
-            get(|| async { asset("text/javascript; charset=utf-8", dashboard::APP_JS) }),
-        )
-        .route(
-            "/style.css",
-            get(|| async { asset("text/css; charset=utf-8", dashboard::STYLE_CSS) }),
-        )
-        .with_state(state)
+        .route("/", get(|| async { html(dashboard::index_html()) }));
+    let router = dashboard::ASSETS
+        .iter()
+        .fold(router, |r, &(path, kind, body)| {
+            r.route(path, get(move || async move { asset(kind, body) }))
+        });
+    router.with_state(state)
 }
 
 fn text(status: StatusCode, body: impl Into<String>) -> Response {

@@ -12,6 +12,23 @@ pub const STYLE_CSS: &str = include_str!("../../web/style.css");
 /// The page as the static server gives it (`examples/web/index.html`).
 pub const INDEX_HTML: &str = include_str!("../../web/index.html");
 
+/// Every file the page loads in server mode, by URL path, with its content type: the
+/// script's modules (views, building blocks, metric definitions) beside it. The Web Worker
+/// and the WebAssembly package are file mode only.
+pub const ASSETS: &[(&str, &str, &str)] = &[
+    ("/app.js", JS, APP_JS),
+    ("/ui.js", JS, include_str!("../../web/ui.js")),
+    ("/views.js", JS, include_str!("../../web/views.js")),
+    (
+        "/definitions.js",
+        JS,
+        include_str!("../../web/definitions.js"),
+    ),
+    ("/style.css", "text/css; charset=utf-8", STYLE_CSS),
+];
+
+const JS: &str = "text/javascript; charset=utf-8";
+
 /// The marker that switches the page to server mode: the report URL, relative to the page.
 pub const REPORT_META: &str = r#"<meta name="convolens-report" content="report">"#;
 
@@ -27,5 +44,21 @@ mod tests {
         let page = super::index_html();
         assert_eq!(page.matches(super::REPORT_META).count(), 1);
         assert!(page.find(super::REPORT_META) < page.find("</head>"));
+    }
+
+    #[test]
+    fn every_module_the_page_imports_is_served() {
+        let served: Vec<&str> = super::ASSETS.iter().map(|(p, _, _)| *p).collect();
+        for (_, _, text) in super::ASSETS {
+            for line in text.lines().filter(|l| l.starts_with("import ")) {
+                let Some(name) = line.split("'./").nth(1).and_then(|r| r.split('\'').next()) else {
+                    continue;
+                };
+                assert!(
+                    served.contains(&format!("/{name}").as_str()),
+                    "{name} is not served"
+                );
+            }
+        }
     }
 }

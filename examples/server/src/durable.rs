@@ -191,6 +191,166 @@ fn count(metrics: &Metrics, a: &Applied) {
     }
 }
 
+/// An error of the data directory `dir`, naming what was being done.
+fn io_error(dir: &Path, what: &str, e: &std::io::Error) -> String {
+    format!("{}: {what}: {e}", dir.display())
+}
+
+/// Create the data directory and take its lock: the returned file holds it until dropped.
+fn lock_data_dir(dir: &Path) -> Result<std::fs::File, String> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create", &e))?;
+    let lock_file =
+        std::fs::File::create(dir.join("LOCK")).map_err(|e| io_error(dir, "LOCK", &e))?;
+    lock_file
+        .try_lock()
+        .map_err(|_| format!("{}: in use by another server (LOCK is held)", dir.display()))?;
+    Ok(lock_file)
+}
+
+/// The engine recovery replays the log into, the log position it stands at, and whether
+/// it came from a snapshot: the newest usable snapshot when it runs with `config` (or
+/// when the log before it is pruned, so it cannot be rebuilt), else a new engine for
+/// `config` at position 0.
+fn starting_engine(
+    dir: &Path,
+    snap_dir: &Path,
+    log_dir: &Path,
+    config: Config,
+) -> Result<(Engine, u64, bool), String> {
+    let (found, rejected) = snapshots::load_newest(snap_dir, core_api::restore)
+        .map_err(|e| io_error(dir, "snapshots", &e))?;
+    for r in &rejected {
+        logline(
+            "WARN",
+            format_args!("snapshot {} not used: {}", r.path.display(), r.reason),
+        );
+    }
+    let first_segment = wal::segments(log_dir)
+        .ok()
+        .and_then(|s| s.first().map(|x| x.0));
+    Ok(match found {
+        Some((pos, e)) if core_api::runs_with(&e, &config) => (e, pos, true),
+        Some((pos, e)) if first_segment.is_some_and(|b| b > 0) => {
+            logline(
+                "WARN",
+                format_args!(
+                    "the configuration differs from the snapshot's, and the log before position {pos} was pruned: \
+                 keeping the snapshot's configuration (start with an empty data directory and POST the data again to change it)"
+                ),
+            );
+            (e, pos, true)
+        }
+        Some(_) => {
+            logline(
+                "INFO",
+                "the configuration changed: rebuilding the state from the whole log",
+            );
+            (core_api::new_engine(config)?, 0, false)
+        }
+        None => {
+            if let Some(b) = first_segment.filter(|b| *b > 0) {
+                logline(
+                    "ERROR",
+                    format_args!(
+                        "no usable snapshot and the log starts at position {b}: what came before it is lost; going on with the rest"
+                    ),
+                );
+            }
+            (core_api::new_engine(config)?, 0, false)
+        }
+    })
+}
+
+/// Log and count each damaged stretch of the log that recovery found.
+fn report_damage(damage: &[wal::Damage], metrics: &Metrics) {
+    for d in damage {
+        inc(&metrics.log_damage);
+        let saved = d
+            .saved
+            .as_ref()
+            .map(|p| format!(", saved to {}", p.display()))
+            .unwrap_or_default();
+        let what = if d.truncated {
+            "truncated"
+        } else {
+            "skipped (earlier segment, left as it is)"
+        };
+        logline(
+            "WARN",
+            format_args!(
+                "log {}: {} at offset {}: {} byte(s) {what}{saved}",
+                d.segment.display(),
+                d.reason,
+                d.offset,
+                d.bytes
+            ),
+        );
+    }
+}
+
+/// What recovery leaves for the pipeline's threads.
+struct Recovered {
+    /// The state with every record of the log applied.
+    engine: Engine,
+    /// The log, open for appending after its last record.
+    log: Log,
+    /// The position of the newest snapshot on disk (`u64::MAX`: none).
+    snapped: u64,
+    /// What recovery found, for the caller.
+    started: Started,
+}
+
+/// Recover the state of the data directory: the starting engine, the log replayed into
+/// it from the engine's position, and the purge of an erasure the replay met (its purge
+/// may not have finished before the stop).
+fn recover(opts: &DurableOptions, config: Config, metrics: &Metrics) -> Result<Recovered, String> {
+    let dir = &opts.data_dir;
+    let log_dir = dir.join("log");
+    let snap_dir = dir.join("snapshots");
+    let (mut engine, from, restored) = starting_engine(dir, &snap_dir, &log_dir, config)?;
+    let snapshot = restored.then_some(from);
+    let t0 = Instant::now();
+    let mut erased = false;
+    let rec = wal::recover(&log_dir, from, |r| {
+        let a = apply_guarded(&mut engine, r.kind, r.body, r.lsn);
+        erased |= a.forgot.as_ref().is_some_and(|f| f.found);
+        count(metrics, &a);
+    })
+    .map_err(|e| io_error(dir, "log", &e))?;
+    report_damage(&rec.damage, metrics);
+    metrics.replayed.fetch_add(rec.replayed, Ordering::Relaxed);
+    let mut log = Log::open(&log_dir, opts.segment_bytes, rec.end.max(from))
+        .map_err(|e| io_error(dir, "log", &e))?;
+    let mut snapped = if restored { from } else { u64::MAX };
+    if erased {
+        // An erasure replayed: its purge may not have finished before the stop.
+        let at = log.roll().map_err(|e| io_error(dir, "log", &e))?;
+        purge(&engine, &snap_dir, &log_dir, at, metrics);
+        snapped = at;
+    }
+    metrics.log_bytes.store(log.disk_bytes(), Ordering::Relaxed);
+    let position = log.next_lsn();
+    logline(
+        "INFO",
+        format_args!(
+            "recovered: snapshot at {}, {} record(s) replayed in {:.2} s, log continues at {position}",
+            snapshot.map_or_else(|| "none".to_string(), |p| p.to_string()),
+            rec.replayed,
+            t0.elapsed().as_secs_f64()
+        ),
+    );
+    Ok(Recovered {
+        engine,
+        log,
+        snapped,
+        started: Started {
+            snapshot,
+            replayed: rec.replayed,
+            position,
+        },
+    })
+}
+
 impl Durable {
     /// Recover the data directory (see the module rules) and start the writer and engine
     /// threads. Fails only when the data directory cannot be used at all (not writable,
@@ -200,116 +360,15 @@ impl Durable {
         config: Config,
         metrics: Arc<Metrics>,
     ) -> Result<(Durable, Pipeline, Started), String> {
-        let dir = &opts.data_dir;
-        let io = |what: &str, e: std::io::Error| format!("{}: {what}: {e}", dir.display());
-        std::fs::create_dir_all(dir).map_err(|e| io("create", e))?;
-        let lock_file = std::fs::File::create(dir.join("LOCK")).map_err(|e| io("LOCK", e))?;
-        lock_file
-            .try_lock()
-            .map_err(|_| format!("{}: in use by another server (LOCK is held)", dir.display()))?;
-        let log_dir = dir.join("log");
-        let snap_dir = dir.join("snapshots");
-        let (found, rejected) =
-            snapshots::load_newest(&snap_dir, core_api::restore).map_err(|e| io("snapshots", e))?;
-        for r in &rejected {
-            logline(
-                "WARN",
-                format_args!("snapshot {} not used: {}", r.path.display(), r.reason),
-            );
-        }
-        let first_segment = wal::segments(&log_dir)
-            .ok()
-            .and_then(|s| s.first().map(|x| x.0));
-        let (mut engine, from, restored) = match found {
-            Some((pos, e)) if core_api::runs_with(&e, &config) => (e, pos, true),
-            Some((pos, e)) if first_segment.is_some_and(|b| b > 0) => {
-                logline(
-                    "WARN",
-                    format_args!(
-                        "the configuration differs from the snapshot's, and the log before position {pos} was pruned: \
-                     keeping the snapshot's configuration (start with an empty data directory and POST the data again to change it)"
-                    ),
-                );
-                (e, pos, true)
-            }
-            Some(_) => {
-                logline(
-                    "INFO",
-                    "the configuration changed: rebuilding the state from the whole log",
-                );
-                (core_api::new_engine(config)?, 0, false)
-            }
-            None => {
-                if let Some(b) = first_segment.filter(|b| *b > 0) {
-                    logline(
-                        "ERROR",
-                        format_args!(
-                            "no usable snapshot and the log starts at position {b}: what came before it is lost; going on with the rest"
-                        ),
-                    );
-                }
-                (core_api::new_engine(config)?, 0, false)
-            }
-        };
-        let snapshot = restored.then_some(from);
-        let t0 = Instant::now();
-        let mut erased = false;
-        let rec = wal::recover(&log_dir, from, |r| {
-            let a = apply_guarded(&mut engine, r.kind, r.body, r.lsn);
-            erased |= a.forgot.as_ref().is_some_and(|f| f.found);
-            count(&metrics, &a);
-        })
-        .map_err(|e| io("log", e))?;
-        for d in &rec.damage {
-            inc(&metrics.log_damage);
-            let saved = d
-                .saved
-                .as_ref()
-                .map(|p| format!(", saved to {}", p.display()))
-                .unwrap_or_default();
-            let what = if d.truncated {
-                "truncated"
-            } else {
-                "skipped (earlier segment, left as it is)"
-            };
-            logline(
-                "WARN",
-                format_args!(
-                    "log {}: {} at offset {}: {} byte(s) {what}{saved}",
-                    d.segment.display(),
-                    d.reason,
-                    d.offset,
-                    d.bytes
-                ),
-            );
-        }
-        metrics.replayed.fetch_add(rec.replayed, Ordering::Relaxed);
-        let mut log =
-            Log::open(&log_dir, opts.segment_bytes, rec.end.max(from)).map_err(|e| io("log", e))?;
-        let mut snapped = if restored { from } else { u64::MAX };
-        if erased {
-            // An erasure replayed: its purge may not have finished before the stop.
-            let at = log.roll().map_err(|e| io("log", e))?;
-            purge(&engine, &snap_dir, &log_dir, at, &metrics);
-            snapped = at;
-        }
-        metrics.log_bytes.store(log.disk_bytes(), Ordering::Relaxed);
-        let position = log.next_lsn();
-        logline(
-            "INFO",
-            format_args!(
-                "recovered: snapshot at {}, {} record(s) replayed in {:.2} s, log continues at {position}",
-                snapshot.map_or_else(|| "none".to_string(), |p| p.to_string()),
-                rec.replayed,
-                t0.elapsed().as_secs_f64()
-            ),
-        );
-        let started = Started {
-            snapshot,
-            replayed: rec.replayed,
-            position,
-        };
-
+        let lock_file = lock_data_dir(&opts.data_dir)?;
+        let Recovered {
+            engine,
+            log,
+            snapped,
+            started,
+        } = recover(opts, config, &metrics)?;
+        let position = started.position;
+        let (snap_dir, log_dir) = (opts.data_dir.join("snapshots"), opts.data_dir.join("log"));
         let engine = Arc::new(Mutex::new(engine));
         let committed = Arc::new(AtomicU64::new(position));
         let broken = Arc::new(AtomicBool::new(false));
@@ -440,6 +499,8 @@ impl Pipeline {
 /// The largest batch in bytes: a batch stops growing past it.
 const MAX_BATCH_BYTES: usize = 8 << 20;
 
+/// The log writer thread: group commit (see the module rules) until the stop signal,
+/// then refuse whatever is still queued.
 #[allow(clippy::too_many_arguments)]
 fn writer_loop(
     mut log: Log,
@@ -465,23 +526,8 @@ fn writer_loop(
         while !stop {
             let Some(first) = rx.recv().await else { break };
             stop |= take(first, &mut batch);
-            let deadline = tokio::time::Instant::now() + wait;
-            let mut bytes: usize = batch.iter().map(|b| b.1.len()).sum();
-            while !stop && batch.len() < max && bytes < MAX_BATCH_BYTES {
-                let next = match rx.try_recv() {
-                    Ok(m) => Some(m),
-                    Err(mpsc::error::TryRecvError::Disconnected) => None,
-                    Err(mpsc::error::TryRecvError::Empty) if wait.is_zero() => None,
-                    Err(mpsc::error::TryRecvError::Empty) => {
-                        tokio::time::timeout_at(deadline, rx.recv())
-                            .await
-                            .ok()
-                            .flatten()
-                    }
-                };
-                let Some(m) = next else { break };
-                stop |= take(m, &mut batch);
-                bytes += batch.last().map_or(0, |b| b.1.len());
+            if !stop {
+                stop = gather(&mut rx, &mut batch, wait, max).await;
             }
             if batch.is_empty() {
                 continue;
@@ -490,50 +536,7 @@ fn writer_loop(
                 refuse(&mut batch, metrics);
                 continue;
             }
-            let ends: Vec<u64> = batch.iter().map(|(k, b, _)| log.append(*k, b).1).collect();
-            let t = Instant::now();
-            let result = log.commit();
-            metrics.commit(t.elapsed(), batch.len(), *result.as_ref().unwrap_or(&0));
-            match result {
-                Ok(_) => {
-                    if batch.iter().any(|(k, _, _)| *k == Kind::Forget) {
-                        // Everything up to here may be purged: start a new segment.
-                        if let Err(e) = log.roll() {
-                            logline(
-                                "ERROR",
-                                format_args!("cannot roll the log after an erasure: {e}"),
-                            );
-                        }
-                    }
-                    if let Some(end) = ends.last() {
-                        committed.store(*end, Ordering::Release);
-                    }
-                    let mut items = Vec::with_capacity(batch.len());
-                    for ((kind, body, reply), end) in batch.drain(..).zip(ends) {
-                        let reply = match reply {
-                            Reply::Durable(tx) => {
-                                let _ = tx.send(Ok(()));
-                                None
-                            }
-                            Reply::Applied(tx) => Some(tx),
-                        };
-                        items.push(Item {
-                            kind,
-                            body,
-                            end,
-                            reply,
-                        });
-                    }
-                    let _ = to_engine.send(ToEngine::Batch(items));
-                }
-                Err(e) => {
-                    if matches!(e, CommitError::Broken(_)) {
-                        broken.store(true, Ordering::Relaxed);
-                    }
-                    logline("ERROR", format_args!("{e}"));
-                    refuse(&mut batch, metrics);
-                }
-            }
+            commit_batch(&mut log, &mut batch, to_engine, committed, broken, metrics);
         }
         // Refuse whatever is still queued.
         rx.close();
@@ -543,6 +546,92 @@ fn writer_loop(
         refuse(&mut batch, metrics);
     });
     let _ = to_engine.send(ToEngine::Stop);
+}
+
+/// Grow `batch` after its first request: with every request already queued, then with
+/// those arriving within `wait`, while it is under `max` records and [`MAX_BATCH_BYTES`].
+/// True when the stop signal came.
+async fn gather(
+    rx: &mut mpsc::Receiver<ToWriter>,
+    batch: &mut Vec<(Kind, Bytes, Reply)>,
+    wait: Duration,
+    max: usize,
+) -> bool {
+    let mut stop = false;
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut bytes: usize = batch.iter().map(|b| b.1.len()).sum();
+    while !stop && batch.len() < max && bytes < MAX_BATCH_BYTES {
+        let next = match rx.try_recv() {
+            Ok(m) => Some(m),
+            Err(mpsc::error::TryRecvError::Disconnected) => None,
+            Err(mpsc::error::TryRecvError::Empty) if wait.is_zero() => None,
+            Err(mpsc::error::TryRecvError::Empty) => tokio::time::timeout_at(deadline, rx.recv())
+                .await
+                .ok()
+                .flatten(),
+        };
+        let Some(m) = next else { break };
+        stop |= take(m, batch);
+        bytes += batch.last().map_or(0, |b| b.1.len());
+    }
+    stop
+}
+
+/// Write `batch` to the log with one commit, then answer the requests that wait only for
+/// durability and pass the batch to the engine thread. A batch the log cannot store is
+/// refused; a failure that cannot be undone marks the log `broken`.
+fn commit_batch(
+    log: &mut Log,
+    batch: &mut Vec<(Kind, Bytes, Reply)>,
+    to_engine: &std_mpsc::Sender<ToEngine>,
+    committed: &AtomicU64,
+    broken: &AtomicBool,
+    metrics: &Metrics,
+) {
+    let ends: Vec<u64> = batch.iter().map(|(k, b, _)| log.append(*k, b).1).collect();
+    let t = Instant::now();
+    let result = log.commit();
+    metrics.commit(t.elapsed(), batch.len(), *result.as_ref().unwrap_or(&0));
+    match result {
+        Ok(_) => {
+            if batch.iter().any(|(k, _, _)| *k == Kind::Forget) {
+                // Everything up to here may be purged: start a new segment.
+                if let Err(e) = log.roll() {
+                    logline(
+                        "ERROR",
+                        format_args!("cannot roll the log after an erasure: {e}"),
+                    );
+                }
+            }
+            if let Some(end) = ends.last() {
+                committed.store(*end, Ordering::Release);
+            }
+            let mut items = Vec::with_capacity(batch.len());
+            for ((kind, body, reply), end) in batch.drain(..).zip(ends) {
+                let reply = match reply {
+                    Reply::Durable(tx) => {
+                        let _ = tx.send(Ok(()));
+                        None
+                    }
+                    Reply::Applied(tx) => Some(tx),
+                };
+                items.push(Item {
+                    kind,
+                    body,
+                    end,
+                    reply,
+                });
+            }
+            let _ = to_engine.send(ToEngine::Batch(items));
+        }
+        Err(e) => {
+            if matches!(e, CommitError::Broken(_)) {
+                broken.store(true, Ordering::Relaxed);
+            }
+            logline("ERROR", format_args!("{e}"));
+            refuse(batch, metrics);
+        }
+    }
 }
 
 /// Add a request to the batch; true for the stop signal.

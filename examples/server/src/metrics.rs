@@ -152,128 +152,23 @@ impl Metrics {
     /// The Prometheus text exposition, with the engine's live users and messages.
     pub fn render(&self, users: u64, messages: u64) -> String {
         let mut out = String::with_capacity(4096);
-        let mut one = |name: &str, kind: &str, help: &str, labels: &str, v: u64| {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name}{labels} {v}"
-            );
-        };
-        let get = |c: &AtomicU64| c.load(Relaxed);
-        one(
-            "convolens_lines_ingested_total",
-            "counter",
-            "Input lines the engine ingested without error.",
-            "",
-            get(&self.lines_ingested),
-        );
-        one(
-            "convolens_lines_failed_total",
-            "counter",
-            "Input lines the engine rejected (per-line errors).",
-            "",
-            get(&self.lines_failed),
-        );
-        one(
-            "convolens_webhooks_accepted_total",
-            "counter",
-            "Webhooks durably stored and answered 200.",
-            "",
-            get(&self.webhooks_accepted),
-        );
-        let mut out2 = String::new();
-        let _ = writeln!(
-            out2,
-            "# HELP convolens_webhooks_rejected_total Webhooks refused, by reason.\n# TYPE convolens_webhooks_rejected_total counter"
-        );
-        for (reason, c) in [
-            ("signature", &self.webhooks_bad_signature),
-            ("too_large", &self.webhooks_too_large),
-            ("not_json", &self.webhooks_not_json),
-        ] {
-            let _ = writeln!(
-                out2,
-                "convolens_webhooks_rejected_total{{reason=\"{reason}\"}} {}",
-                get(c)
-            );
-        }
-        one(
-            "convolens_records_accepted_total",
-            "counter",
-            "POST /records bodies durably stored.",
-            "",
-            get(&self.records_accepted),
-        );
-        one(
-            "convolens_records_unauthorized_total",
-            "counter",
-            "POST /records refused for a missing or wrong token.",
-            "",
-            get(&self.records_unauthorized),
-        );
-        one(
-            "convolens_unavailable_total",
-            "counter",
-            "Requests answered 503 because the log could not store them.",
-            "",
-            get(&self.unavailable),
-        );
-        one(
-            "convolens_replayed_records_total",
-            "counter",
-            "Log records replayed into the engine at start.",
-            "",
-            get(&self.replayed),
-        );
-        one(
-            "convolens_log_damage_total",
-            "counter",
-            "Damaged log tails or segments found at start (truncated or skipped, saved in damaged/).",
-            "",
-            get(&self.log_damage),
-        );
-        one(
-            "convolens_log_bytes",
-            "gauge",
-            "Bytes of the log's segment files.",
-            "",
-            get(&self.log_bytes),
-        );
-        one(
-            "convolens_snapshots_total",
-            "counter",
-            "Snapshots written.",
-            "",
-            get(&self.snapshots),
-        );
-        one(
-            "convolens_snapshot_failures_total",
-            "counter",
-            "Snapshots that failed to write.",
-            "",
-            get(&self.snapshot_failures),
-        );
-        one(
-            "convolens_expiries_total",
-            "counter",
-            "Daily expiries run.",
-            "",
-            get(&self.expiries),
-        );
-        one(
+        self.render_requests(&mut out);
+        self.render_storage(&mut out);
+        scalar(
+            &mut out,
             "convolens_engine_users",
             "gauge",
             "Users the engine knows (linked identities count once).",
-            "",
             users,
         );
-        one(
+        scalar(
+            &mut out,
             "convolens_engine_messages",
             "gauge",
             "Messages the engine holds (expired ones are dropped).",
-            "",
             messages,
         );
-        out.push_str(&out2);
+        self.render_rejected(&mut out);
         self.fsync_seconds.render(
             &mut out,
             "convolens_fsync_seconds",
@@ -286,6 +181,129 @@ impl Metrics {
         );
         out
     }
+
+    /// The counters of what came in: lines, webhooks and `/records` bodies accepted,
+    /// requests refused for want of a log.
+    fn render_requests(&self, out: &mut String) {
+        let get = |c: &AtomicU64| c.load(Relaxed);
+        scalar(
+            out,
+            "convolens_lines_ingested_total",
+            "counter",
+            "Input lines the engine ingested without error.",
+            get(&self.lines_ingested),
+        );
+        scalar(
+            out,
+            "convolens_lines_failed_total",
+            "counter",
+            "Input lines the engine rejected (per-line errors).",
+            get(&self.lines_failed),
+        );
+        scalar(
+            out,
+            "convolens_webhooks_accepted_total",
+            "counter",
+            "Webhooks durably stored and answered 200.",
+            get(&self.webhooks_accepted),
+        );
+        scalar(
+            out,
+            "convolens_records_accepted_total",
+            "counter",
+            "POST /records bodies durably stored.",
+            get(&self.records_accepted),
+        );
+        scalar(
+            out,
+            "convolens_records_unauthorized_total",
+            "counter",
+            "POST /records refused for a missing or wrong token.",
+            get(&self.records_unauthorized),
+        );
+        scalar(
+            out,
+            "convolens_unavailable_total",
+            "counter",
+            "Requests answered 503 because the log could not store them.",
+            get(&self.unavailable),
+        );
+    }
+
+    /// The counters and gauges of the data directory: replay, log damage and size,
+    /// snapshots, expiries.
+    fn render_storage(&self, out: &mut String) {
+        let get = |c: &AtomicU64| c.load(Relaxed);
+        scalar(
+            out,
+            "convolens_replayed_records_total",
+            "counter",
+            "Log records replayed into the engine at start.",
+            get(&self.replayed),
+        );
+        scalar(
+            out,
+            "convolens_log_damage_total",
+            "counter",
+            "Damaged log tails or segments found at start (truncated or skipped, saved in damaged/).",
+            get(&self.log_damage),
+        );
+        scalar(
+            out,
+            "convolens_log_bytes",
+            "gauge",
+            "Bytes of the log's segment files.",
+            get(&self.log_bytes),
+        );
+        scalar(
+            out,
+            "convolens_snapshots_total",
+            "counter",
+            "Snapshots written.",
+            get(&self.snapshots),
+        );
+        scalar(
+            out,
+            "convolens_snapshot_failures_total",
+            "counter",
+            "Snapshots that failed to write.",
+            get(&self.snapshot_failures),
+        );
+        scalar(
+            out,
+            "convolens_expiries_total",
+            "counter",
+            "Daily expiries run.",
+            get(&self.expiries),
+        );
+    }
+
+    /// The webhooks refused, one series per reason.
+    fn render_rejected(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "# HELP convolens_webhooks_rejected_total Webhooks refused, by reason.\n# TYPE convolens_webhooks_rejected_total counter"
+        );
+        for (reason, c) in [
+            ("signature", &self.webhooks_bad_signature),
+            ("too_large", &self.webhooks_too_large),
+            ("not_json", &self.webhooks_not_json),
+        ] {
+            let _ = writeln!(
+                out,
+                "convolens_webhooks_rejected_total{{reason=\"{reason}\"}} {}",
+                c.load(Relaxed)
+            );
+        }
+    }
+}
+
+/// Write one counter or gauge `name` of value `v` with its help and type lines.
+fn scalar(out: &mut String, name: &str, kind: &str, help: &str, v: u64) {
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}"
+    );
 }
 
 #[cfg(test)]

@@ -189,6 +189,33 @@ fn torn_tail(round: usize) -> Vec<u8> {
     }
 }
 
+/// After `kills` torn restarts of the server on `dir`: each hand-written tail of `tails`
+/// was found, truncated, logged (in `log_text`) and saved.
+fn assert_tails_saved(dir: &Path, log_text: &str, kills: usize, tails: &[Vec<u8>]) {
+    // Each hand-written tail was found, truncated, logged and saved.
+    let truncated = log_text
+        .lines()
+        .filter(|l| l.contains("WARN log ") && l.contains("truncated"))
+        .count();
+    assert_eq!(truncated, kills, "{log_text}");
+    // Named by segment and offset (zero-padded) and a counter for a place torn twice,
+    // so the names sort in log order. A kill can tear the server's own last write
+    // too: the hand-written bytes then end the saved ones.
+    let mut saved: Vec<_> = std::fs::read_dir(dir.join("damaged"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    saved.sort();
+    assert_eq!(saved.len(), tails.len());
+    for (path, tail) in saved.iter().zip(tails) {
+        assert!(
+            std::fs::read(path).unwrap().ends_with(tail),
+            "{}",
+            path.display()
+        );
+    }
+}
+
 /// `prune`: keep 2 snapshots and delete the log they cover (the default), instead of
 /// keeping the whole log to count its records.
 async fn crash_run(name: &str, kills: usize, torn: bool, prune: bool) {
@@ -271,28 +298,7 @@ async fn crash_run(name: &str, kills: usize, torn: bool, prune: bool) {
         "no restart restored a snapshot and replayed after it:\n{log_text}"
     );
     if torn {
-        // Each hand-written tail was found, truncated, logged and saved.
-        let truncated = log_text
-            .lines()
-            .filter(|l| l.contains("WARN log ") && l.contains("truncated"))
-            .count();
-        assert_eq!(truncated, kills, "{log_text}");
-        // Named by segment and offset (zero-padded) and a counter for a place torn twice,
-        // so the names sort in log order. A kill can tear the server's own last write
-        // too: the hand-written bytes then end the saved ones.
-        let mut saved: Vec<_> = std::fs::read_dir(dir.path().join("damaged"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        saved.sort();
-        assert_eq!(saved.len(), tails.len());
-        for (path, tail) in saved.iter().zip(&tails) {
-            assert!(
-                std::fs::read(path).unwrap().ends_with(tail),
-                "{}",
-                path.display()
-            );
-        }
+        assert_tails_saved(dir.path(), &log_text, kills, &tails);
     }
 }
 

@@ -230,6 +230,100 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1e3)
 }
 
+/// The report of `opts` timed: the first one after the input, with its time, then the
+/// sorted times of [`RUNS`] more (each checked equal to the first).
+fn timed_reports(
+    engine: &mut Engine,
+    opts: &convolens::ReportOptions,
+) -> (convolens::Report, Duration, Vec<Duration>) {
+    let t = Instant::now();
+    let first = engine.report(opts).expect("report");
+    let first_t = t.elapsed();
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let r = engine.report(opts).expect("report");
+        times.push(t.elapsed());
+        assert_eq!(r, first, "cached report differs");
+    }
+    times.sort();
+    (first, first_t, times)
+}
+
+/// The scope of the reports of `opts` (the last 30 days) over `engine`'s facts.
+fn range_scope<'a>(
+    engine: &'a Engine,
+    config: &'a Config,
+    opts: &convolens::ReportOptions,
+) -> convolens::internals::Scope<'a> {
+    let store = convolens::internals::store(engine);
+    convolens::internals::Scope::whole(store, config, engine.time_zone()).with_range(
+        convolens::internals::resolve_range(store, engine.time_zone(), opts).expect("range"),
+    )
+}
+
+/// The sorted times of [`PREP_RUNS`] builds of the report preparation of `ctx`: the
+/// range-independent work of a report (billing priced over the whole store,
+/// conversations, attribution), done once per state and reused by every report.
+fn prepare_times(ctx: &convolens::internals::Scope<'_>) -> Vec<Duration> {
+    let mut prep = Vec::new();
+    for _ in 0..PREP_RUNS {
+        let t = Instant::now();
+        let p = convolens::internals::Prepared::build(ctx, None).expect("prepare");
+        prep.push(t.elapsed());
+        drop(p);
+    }
+    prep.sort();
+    prep
+}
+
+/// Measure a history of `n` messages and print its row of the table.
+fn size_row(n: u64, opts: &convolens::ReportOptions) {
+    let mut engine = Engine::new(Config::default()).expect("default config");
+    let t = Instant::now();
+    let fed = feed(&mut engine, n);
+    let ingest = t.elapsed();
+    let (first, first_t, times) = timed_reports(&mut engine, opts);
+    let t = Instant::now();
+    let days = convolens::internals::build_engagement(
+        convolens::internals::store(&engine),
+        engine.time_zone(),
+        None,
+    );
+    let build = t.elapsed();
+    // The range query alone: sum the 30 days of aggregates into the sections.
+    let config = Config::default();
+    let ctx = range_scope(&engine, &config, opts);
+    let prep = prepare_times(&ctx);
+    let mut query = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let s = convolens::internals::engagement_sections(&ctx, &days);
+        query.push(t.elapsed());
+        assert_eq!(s.engagement, first.engagement, "query differs");
+    }
+    query.sort();
+    let users = convolens::internals::store(&engine).live_users().count();
+    println!(
+        "{:>10} {:>10} {:>6} {:>8} {:>9.2} {:>10} {:>13} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8}",
+        fed.messages,
+        fed.docs,
+        fed.days,
+        users,
+        ingest.as_secs_f64(),
+        ms(build),
+        ms(first_t),
+        ms(times[RUNS / 2]),
+        ms(prep[PREP_RUNS / 2]),
+        ms(query[RUNS / 2]),
+        first.engagement.active_users,
+        days.user_set_bytes() / 1024,
+        rss_mib().map_or_else(|| "?".into(), |m| m.to_string()),
+    );
+    drop(days);
+    drop(engine);
+}
+
 fn main() {
     let arg = |i: usize, default: u64| {
         std::env::args()
@@ -261,73 +355,7 @@ fn main() {
     );
     let mut n = min.max(1);
     while n <= max {
-        let mut engine = Engine::new(Config::default()).expect("default config");
-        let t = Instant::now();
-        let fed = feed(&mut engine, n);
-        let ingest = t.elapsed();
-        let t = Instant::now();
-        let first = engine.report(&opts).expect("report");
-        let first_t = t.elapsed();
-        let mut times = Vec::new();
-        for _ in 0..RUNS {
-            let t = Instant::now();
-            let r = engine.report(&opts).expect("report");
-            times.push(t.elapsed());
-            assert_eq!(r, first, "cached report differs");
-        }
-        times.sort();
-        let t = Instant::now();
-        let days = convolens::internals::build_engagement(
-            convolens::internals::store(&engine),
-            engine.time_zone(),
-            None,
-        );
-        let build = t.elapsed();
-        // The range query alone: sum the 30 days of aggregates into the sections.
-        let store = convolens::internals::store(&engine);
-        let config = Config::default();
-        let ctx = convolens::internals::Scope {
-            range: convolens::internals::resolve_range(store, engine.time_zone(), &opts)
-                .expect("range"),
-            ..convolens::internals::Scope::whole(store, &config, engine.time_zone())
-        };
-        // The range-independent work of a report (billing priced over the whole store,
-        // conversations, attribution), done once per state and reused by every report.
-        let mut prep = Vec::new();
-        for _ in 0..PREP_RUNS {
-            let t = Instant::now();
-            let p = convolens::internals::Prepared::build(&ctx, None).expect("prepare");
-            prep.push(t.elapsed());
-            drop(p);
-        }
-        prep.sort();
-        let mut query = Vec::new();
-        for _ in 0..RUNS {
-            let t = Instant::now();
-            let s = convolens::internals::engagement_sections(&ctx, &days);
-            query.push(t.elapsed());
-            assert_eq!(s.engagement, first.engagement, "query differs");
-        }
-        query.sort();
-        let users = convolens::internals::store(&engine).live_users().count();
-        println!(
-            "{:>10} {:>10} {:>6} {:>8} {:>9.2} {:>10} {:>13} {:>10} {:>10} {:>9} {:>9} {:>8} {:>8}",
-            fed.messages,
-            fed.docs,
-            fed.days,
-            users,
-            ingest.as_secs_f64(),
-            ms(build),
-            ms(first_t),
-            ms(times[RUNS / 2]),
-            ms(prep[PREP_RUNS / 2]),
-            ms(query[RUNS / 2]),
-            first.engagement.active_users,
-            days.user_set_bytes() / 1024,
-            rss_mib().map_or_else(|| "?".into(), |m| m.to_string()),
-        );
-        drop(days);
-        drop(engine);
+        size_row(n, &opts);
         n *= 10;
     }
 }

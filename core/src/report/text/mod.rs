@@ -1,19 +1,4 @@
-//! The readable terminal dashboard.
-//!
-//! # Layout
-//!
-//! The header (range, zone, number), the warnings, then **OVERALL** (every source
-//! together), INPUT, BILLING (with the paid-units heatmap) and USAGE, SOURCES (with the
-//! funnels and the model comparison), EVENTS, ENGAGEMENT, TEMPLATES, CAMPAIGNS and, with
-//! `compare`, the COMPARED WITH table.
-//!
-//! - Columns are aligned by display width (`layout`): emoji and CJK names line up.
-//! - Daily series (message volumes, cost) have one line per day up to 45 days, per week
-//!   beyond, per month beyond 6 months; a bucket's active users are the average per day.
-//! - The SOURCES table fits in 120 columns (long names are cut with `…`, the key, kind,
-//!   direction columns are left out); [`TextOptions::wide`] prints every column in full.
-//! - Durations read as `4 min 12 s`; money is rounded to cents (the JSON keeps every
-//!   micro-unit).
+#![doc = include_str!("../../guide/report/text.md")]
 
 mod billing;
 mod compare;

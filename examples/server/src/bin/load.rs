@@ -102,55 +102,90 @@ fn main() {
     rt.block_on(run(a, secret));
 }
 
+/// What one connection (or all of them) saw: the latency of each acknowledged webhook in
+/// microseconds, the webhooks refused, the connection errors.
+#[derive(Default)]
+struct Tally {
+    lat: Vec<u32>,
+    refused: u64,
+    errors: u64,
+}
+
+/// One connection's loop: post the next numbered webhook (from `users` distinct senders)
+/// until `deadline`, reconnecting after an error.
+async fn connection(
+    addr: SocketAddr,
+    secret: Arc<Vec<u8>>,
+    next: Arc<AtomicU64>,
+    users: u64,
+    deadline: Instant,
+) -> Tally {
+    let mut tally = Tally {
+        lat: Vec::with_capacity(1 << 16),
+        ..Tally::default()
+    };
+    let mut conn = Conn::connect(addr).await.expect("connect");
+    while Instant::now() < deadline {
+        let n = next.fetch_add(1, Ordering::Relaxed);
+        let wa_id = format!("4915{:08}", n % users);
+        let body = text_message(
+            &format!("wamid.load.{n}"),
+            &wa_id,
+            1_751_450_000 + (n / 10) as i64,
+            "106540352242922",
+        );
+        let t = Instant::now();
+        match conn.webhook(&secret, body).await {
+            Ok(r) if r.status == 200 => tally.lat.push(t.elapsed().as_micros() as u32),
+            Ok(_) => tally.refused += 1,
+            Err(_) => {
+                tally.errors += 1;
+                match Conn::connect(addr).await {
+                    Ok(c) => conn = c,
+                    Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                }
+            }
+        }
+    }
+    tally
+}
+
+/// Post from `a.connections` connections for `a.seconds`, then print what was measured.
 async fn run(a: Args, secret: String) {
     let before = scrape(a.addr).await.expect("GET /metrics");
     let next = Arc::new(AtomicU64::new(0));
     let secret = Arc::new(secret.into_bytes());
     let t0 = Instant::now();
     let deadline = t0 + Duration::from_secs_f64(a.seconds);
-    let mut tasks = Vec::new();
-    for _ in 0..a.connections {
-        let (next, secret, users, addr) = (next.clone(), secret.clone(), a.users, a.addr);
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(1 << 16);
-            let (mut refused, mut errors) = (0u64, 0u64);
-            let mut conn = Conn::connect(addr).await.expect("connect");
-            while Instant::now() < deadline {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let wa_id = format!("4915{:08}", n % users);
-                let body = text_message(
-                    &format!("wamid.load.{n}"),
-                    &wa_id,
-                    1_751_450_000 + (n / 10) as i64,
-                    "106540352242922",
-                );
-                let t = Instant::now();
-                match conn.webhook(&secret, body).await {
-                    Ok(r) if r.status == 200 => lat.push(t.elapsed().as_micros() as u32),
-                    Ok(_) => refused += 1,
-                    Err(_) => {
-                        errors += 1;
-                        match Conn::connect(addr).await {
-                            Ok(c) => conn = c,
-                            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-                        }
-                    }
-                }
-            }
-            (lat, refused, errors)
-        }));
-    }
-    let mut lat = Vec::new();
-    let (mut refused, mut errors) = (0, 0);
+    let tasks: Vec<_> = (0..a.connections)
+        .map(|_| {
+            let conn = connection(a.addr, secret.clone(), next.clone(), a.users, deadline);
+            tokio::spawn(conn)
+        })
+        .collect();
+    let mut all = Tally::default();
     for t in tasks {
-        let (l, r, e) = t.await.expect("task");
-        lat.extend(l);
-        refused += r;
-        errors += e;
+        let one = t.await.expect("task");
+        all.lat.extend(one.lat);
+        all.refused += one.refused;
+        all.errors += one.errors;
     }
     let secs = t0.elapsed().as_secs_f64();
     let after = scrape(a.addr).await.expect("GET /metrics");
-    lat.sort_unstable();
+    all.lat.sort_unstable();
+    print_summary(&a, secs, &all, &before, &after);
+}
+
+/// Print the rate and latency the client saw over `secs` seconds and what the server's
+/// metrics say changed between the scrapes `before` and `after`.
+fn print_summary(
+    a: &Args,
+    secs: f64,
+    all: &Tally,
+    before: &HashMap<String, f64>,
+    after: &HashMap<String, f64>,
+) {
+    let (lat, refused, errors) = (&all.lat, all.refused, all.errors);
     let pct = |q: f64| {
         lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
             .map_or(0.0, |v| f64::from(*v) / 1000.0)
@@ -172,11 +207,11 @@ async fn run(a: Args, secret: String) {
     println!(
         "group commit: {commits:.0} fsyncs, {:.1} records per fsync on average (p50 {}, p99 {}); fsync time mean {:.2} ms (p50 {} s, p99 {} s)",
         d("convolens_fsync_batch_records_sum") / commits.max(1.0),
-        quantile(&before, &after, "convolens_fsync_batch_records", 0.5),
-        quantile(&before, &after, "convolens_fsync_batch_records", 0.99),
+        quantile(before, after, "convolens_fsync_batch_records", 0.5),
+        quantile(before, after, "convolens_fsync_batch_records", 0.99),
         1000.0 * d("convolens_fsync_seconds_sum") / commits.max(1.0),
-        quantile(&before, &after, "convolens_fsync_seconds", 0.5),
-        quantile(&before, &after, "convolens_fsync_seconds", 0.99),
+        quantile(before, after, "convolens_fsync_seconds", 0.5),
+        quantile(before, after, "convolens_fsync_seconds", 0.99),
     );
     println!(
         "server: {:.0} lines ingested, {:.0} failed, engine {:.0} users / {:.0} messages, log {:.1} MB",
