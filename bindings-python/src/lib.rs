@@ -806,16 +806,31 @@ impl Engine {
     /// is held to `max_document_bytes` on its own) — the `report` program's way, whatever
     /// the file's name. Returns the same dict as `ingest_many`, with `line` the 1-based line
     /// in the source. Raises `OSError` when reading fails.
-    #[pyo3(signature = (source, strict = false))]
+    ///
+    /// `threads`: how many threads parse the input (default `None`: the machine's cores;
+    /// `1`: the calling thread only). Documents are applied in input order, so the result,
+    /// errors included, is the same for any number.
+    #[pyo3(signature = (source, strict = false, threads = None))]
     fn ingest_jsonl(
         &self,
         py: Python<'_>,
         source: &Bound<'_, PyAny>,
         strict: bool,
+        threads: Option<usize>,
     ) -> PyResult<Py<PyAny>> {
+        let threads = match threads {
+            Some(0) => {
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "threads must be at least 1",
+                ));
+            }
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
         let run = |e: &mut convolens::Engine, r: &mut dyn Read| {
             let first = e.next_line();
-            e.ingest_reader(r).map(|o| o.relative_to(first))
+            e.ingest_reader_threads(r, threads)
+                .map(|o| o.relative_to(first))
         };
         let result = if let Some(path) = as_path(source) {
             self.with(py, |e| {

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import convolens
-from conftest import DELIVERED, INBOUND, OUTBOUND, PURCHASE, SAMPLE, SHARED, USER, jsonl
+from conftest import (DELIVERED, EXAMPLE_CONFIG, INBOUND, OUTBOUND, PURCHASE, SAMPLE, SHARED,
+                      USER, jsonl)
 
 
 def counts(engine):
@@ -205,6 +206,28 @@ def test_ingest_jsonl_lines_are_relative_to_each_call(tmp_path):
     engine.ingest_jsonl(io.StringIO(jsonl(SAMPLE)))
     out = engine.ingest_jsonl(io.StringIO(jsonl([OUTBOUND]) + "nope\n"))
     assert [e["line"] for e in out["errors"]] == [2]
+
+
+def test_ingest_jsonl_threads_give_the_single_thread_result(tmp_path, example):
+    # The example data with bad documents before, inside (a JSON array) and after it: one
+    # thread and four give the same outcome, the same errors (lines counted in the file)
+    # and the same report.
+    text = "{\"broken\":\n" + example.read_text() + "nope\n[" + json.dumps(OUTBOUND) + ", 7]\n"
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(text)
+    outs, reports = [], []
+    for threads in (1, 4, None):
+        engine = convolens.Engine.from_config_file(str(EXAMPLE_CONFIG))
+        outs.append(engine.ingest_jsonl(path, threads=threads))
+        reports.append(engine.report_json())
+    assert outs[0] == outs[1] == outs[2]
+    lines = text.count("\n")
+    # Line 1 (the broken document), the next-to-last line ("nope"), the last (element [1]).
+    assert [(e["line"], e["kind"]) for e in outs[0]["errors"]] == [
+        (1, "truncated"), (lines - 1, "syntax"), (lines, "schema")]
+    assert reports[0] == reports[1] == reports[2]
+    with pytest.raises(ValueError):
+        convolens.Engine().ingest_jsonl(path, threads=0)
 
 
 def test_ingest_jsonl_strict():

@@ -3,13 +3,14 @@
 use crate::config::Config;
 use crate::error::{ConfigError, Error, ParseError, ReportError, SnapshotError};
 use crate::input::stream::{DocumentSplitter, Piece};
-use crate::input::{ParseOptions, parse_document, parse_element, try_parse_whole};
+use crate::input::{ParseOptions, parse_document, parse_stream_doc, try_parse_whole};
 use crate::report::{Report, ReportOptions};
 use crate::store::{IngestOutcome, InputStats, Store};
 use chrono_tz::Tz;
 use std::io::Read;
 
 mod privacy;
+mod threads;
 
 pub use privacy::ForgetOutcome;
 
@@ -280,16 +281,8 @@ impl Engine {
                         None => return false,
                     }
                 }
-                Piece::Doc(d) => {
-                    let line = base + d.line;
-                    let mut events = Vec::new();
-                    let parsed = match d.element {
-                        Some(i) => parse_element(d.bytes, line, d.column, i, &opts, &mut events),
-                        None => parse_document(d.bytes, line, &opts, &mut events)
-                            .map_err(|e| e.at_column(line, d.column)),
-                    };
-                    parsed.map(|()| self.apply_events(events))
-                }
+                Piece::Doc(d) => parse_stream_doc(&d, base + d.line, &opts)
+                    .map(|events| self.apply_events(events)),
                 Piece::Error(e) => Err(e.at_line_offset(base)),
             };
             match applied {

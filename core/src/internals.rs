@@ -49,3 +49,14 @@ pub fn parse_options(e: &Engine) -> &ParseOptions {
 pub fn apply_parsed(e: &mut Engine, events: Vec<Event<'_>>) -> crate::IngestOutcome {
     e.apply_parsed(events)
 }
+
+/// [`Engine::ingest_reader_threads`] with batches of about `batch_bytes` input bytes, so a
+/// test crosses many batch and round boundaries with a small input.
+pub fn ingest_in_batches<R: std::io::Read>(
+    e: &mut Engine,
+    reader: R,
+    threads: usize,
+    batch_bytes: usize,
+) -> std::io::Result<crate::StreamOutcome> {
+    e.ingest_in_batches(reader, threads, batch_bytes)
+}

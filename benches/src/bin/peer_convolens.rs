@@ -1,10 +1,11 @@
 //! `peer_convolens`: the convolens side of the peer comparison (`benches/peers/run`).
 //!
 //! ```text
-//! peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]
+//! peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N] [--ingest-threads N]
 //! ```
 //!
-//! Reads the JSONL file with [`Engine::ingest_reader`] (the product's load path) and computes
+//! Reads the JSONL file with [`Engine::ingest_reader_threads`] (the product's load path; on
+//! `--ingest-threads` threads, default: the machine's cores; 1: [`Engine::ingest_reader`]) and computes
 //! a report with [`Engine::report`] over the whole ingested range (the product's compute
 //! path: every section, not only the two compared, so convolens does more work than the
 //! peers). Prints one JSON object on standard output:
@@ -24,8 +25,10 @@
 //!   into N runs of lines ingested by N engines on N threads and merged with
 //!   [`Engine::merge`]; its report must equal the single engine's.
 //!
-//! - `load_compute_cpu_s`, `compute_only_cpu_s`: the CPU time of the same runs (this
-//!   program computes on one thread; `/proc/thread-self/schedstat`, `null` where absent).
+//! - `load_compute_cpu_s`, `compute_only_cpu_s`: the CPU time of the same runs (the
+//!   cold run's from `/proc/self/stat`, every thread of the process at 10 ms resolution,
+//!   as its load parses on several; compute runs on one thread,
+//!   `/proc/thread-self/schedstat`; `null` where absent).
 //!
 //! Times are wall-clock seconds from [`std::time::Instant`]. This is a measurement program:
 //! nothing here asserts a time.
@@ -45,6 +48,7 @@ struct Args {
     runs: u32,
     compute_runs: u32,
     threads: u32,
+    ingest_threads: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -52,6 +56,7 @@ fn parse_args() -> Result<Args, String> {
     let mut runs = 1;
     let mut compute_runs = 3;
     let mut threads = 1;
+    let mut ingest_threads = std::thread::available_parallelism().map_or(1, usize::from);
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut num = |name: &str| -> Result<u32, String> {
@@ -64,9 +69,10 @@ fn parse_args() -> Result<Args, String> {
             "--runs" => runs = num("--runs")?,
             "--compute-runs" => compute_runs = num("--compute-runs")?,
             "--threads" => threads = num("--threads")?,
+            "--ingest-threads" => ingest_threads = num("--ingest-threads")? as usize,
             "-h" | "--help" => {
                 return Err(
-                    "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]".into(),
+                    "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N] [--ingest-threads N]".into(),
                 );
             }
             s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
@@ -74,7 +80,7 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     let [jsonl, config] = <[String; 2]>::try_from(pos).map_err(
-        |_| "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N]",
+        |_| "usage: peer_convolens JSONL CONFIG [--runs N] [--compute-runs N] [--threads N] [--ingest-threads N]",
     )?;
     Ok(Args {
         jsonl,
@@ -82,13 +88,16 @@ fn parse_args() -> Result<Args, String> {
         runs,
         compute_runs,
         threads,
+        ingest_threads,
     })
 }
 
-fn load(cfg: &Config, path: &str) -> Result<Engine, String> {
+fn load(cfg: &Config, path: &str, threads: usize) -> Result<Engine, String> {
     let mut e = Engine::new(cfg.clone()).map_err(|e| e.to_string())?;
     let f = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let out = e.ingest_reader(f).map_err(|e| format!("{path}: {e}"))?;
+    let out = e
+        .ingest_reader_threads(f, threads)
+        .map_err(|e| format!("{path}: {e}"))?;
     if let Some(err) = out.errors.first() {
         return Err(format!(
             "{path}: {} lines failed to parse, first: {err}",
@@ -205,16 +214,23 @@ fn json_str(s: &str) -> String {
 type ColdRun = (f64, f64, Option<f64>);
 
 /// The best of `runs` cold runs (file to report, a new engine each time): its load and
-/// compute seconds and its CPU seconds, with the last run's report.
-fn cold_runs(cfg: &Config, path: &str, runs: u32) -> Result<(ColdRun, Report), String> {
+/// compute seconds and its CPU seconds, with the last run's report. Loads parse on
+/// `threads` threads.
+fn cold_runs(
+    cfg: &Config,
+    path: &str,
+    runs: u32,
+    threads: usize,
+) -> Result<(ColdRun, Report), String> {
     let mut best: Option<ColdRun> = None;
     let mut rep = None;
     for _ in 0..runs {
-        let (t0, c0) = (Instant::now(), cpu_s());
-        let mut e = load(cfg, path)?;
+        // The whole process's CPU: the load's parse workers are threads of their own.
+        let (t0, c0) = (Instant::now(), process_cpu_s());
+        let mut e = load(cfg, path, threads)?;
         let t1 = Instant::now();
         let r = report(&mut e)?;
-        let (t2, c2) = (Instant::now(), cpu_s());
+        let (t2, c2) = (Instant::now(), process_cpu_s());
         let (l, c) = ((t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64());
         let cpu = c0.zip(c2).map(|(a, b)| b - a);
         if best.is_none_or(|(bl, bc, _)| l + c < bl + bc) {
@@ -270,9 +286,10 @@ fn run() -> Result<String, String> {
     let cfg: Config = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", args.config))?;
 
     // Cold runs: file to report, a new engine each time.
-    let ((load_s, compute_s, load_compute_cpu), rep) = cold_runs(&cfg, &args.jsonl, args.runs)?;
+    let ((load_s, compute_s, load_compute_cpu), rep) =
+        cold_runs(&cfg, &args.jsonl, args.runs, args.ingest_threads)?;
     // The engine after a report has its caches filled; load once more for clean clones.
-    let base = load(&cfg, &args.jsonl)?;
+    let base = load(&cfg, &args.jsonl, args.ingest_threads)?;
     let (compute_only, compute_only_cpu) = compute_only_runs(&base, args.compute_runs, &rep)?;
     let mut e = base;
     let (reply_opened, start_ties, cbp_only) = checks(&mut e)?;

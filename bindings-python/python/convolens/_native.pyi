@@ -124,7 +124,10 @@ class Engine:
     def ingest(self, doc: _Document) -> IngestOutcome: ...
     def ingest_many(self, docs: Iterable[_Document], strict: bool = False) -> StreamOutcome: ...
     def ingest_jsonl(
-        self, source: Union[str, os.PathLike[str], IO[bytes], IO[str]], strict: bool = False
+        self,
+        source: Union[str, os.PathLike[str], IO[bytes], IO[str]],
+        strict: bool = False,
+        threads: Optional[int] = None,
     ) -> StreamOutcome: ...
     def report(
         self,

@@ -771,6 +771,23 @@ pub(crate) fn parse_element<'a>(
     })
 }
 
+/// Parse one document handed over by [`stream::DocumentSplitter`] ([`stream::Piece::Doc`]):
+/// an array element by [`parse_element`], else by [`parse_document`], its errors' columns
+/// counted on the stream's line. `line` is the engine line it starts on.
+pub(crate) fn parse_stream_doc<'a>(
+    d: &stream::StreamDoc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+) -> Result<Vec<Event<'a>>, ParseError> {
+    let mut events = Vec::new();
+    match d.element {
+        Some(i) => parse_element(d.bytes, line, d.column, i, opts, &mut events),
+        None => parse_document(d.bytes, line, opts, &mut events)
+            .map_err(|e| e.at_column(line, d.column)),
+    }
+    .map(|()| events)
+}
+
 /// An element's error: the field path starts with `[index]`, and a column on the
 /// element's first line counts from the start of that line.
 fn element_error(mut e: ParseError, index: usize, line: u64, column: u64) -> ParseError {

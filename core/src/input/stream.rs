@@ -143,6 +143,25 @@ impl DocumentSplitter {
         }
     }
 
+    /// A splitter that offers whole lines ([`Piece::Line`]) to [`DocumentSplitter::feed`]'s
+    /// callback, as [`DocumentSplitter::run_offering_lines`] does.
+    pub(crate) fn offering_lines(max_document_bytes: usize) -> DocumentSplitter {
+        let mut s = DocumentSplitter::new(max_document_bytes);
+        s.offer_lines = true;
+        s
+    }
+
+    /// Whether the splitter is between documents at the start of a line, with nothing
+    /// pending: then what follows splits exactly as it would for a new splitter (the
+    /// threaded ingest splits line-aligned chunks each with a new one, and checks this).
+    pub(crate) fn at_rest(&self) -> bool {
+        self.mode == Mode::Idle
+            && self.bom == 0
+            && !self.pending_break
+            && self.fresh_line
+            && self.prev == b'\n'
+    }
+
     /// Read `reader` to its end, handing every document (and every error of the stream's
     /// shape) to `each` in order. Only an I/O error stops it; [`DocumentSplitter::lines`]
     /// then counts the lines read before it.
@@ -196,8 +215,9 @@ impl DocumentSplitter {
 
     /// Scan one (non-empty) chunk of the stream. Runs of bytes that cannot change the
     /// state (string contents, values between brackets, other text) are skipped with one
-    /// search each.
-    fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(Piece<'_>) -> bool) {
+    /// search each. For callers that read the stream themselves (the threaded ingest);
+    /// [`DocumentSplitter::finish`] after the last chunk.
+    pub(crate) fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(Piece<'_>) -> bool) {
         let n = chunk.len();
         // Where the open document's bytes start in this chunk.
         let mut seg = 0;
@@ -592,7 +612,9 @@ impl DocumentSplitter {
     }
 
     /// The end of the input: hand over what is still open.
-    fn finish(&mut self, each: &mut dyn FnMut(Piece<'_>) -> bool) {
+    /// Hand over what is still open at the end of the stream (after the last
+    /// [`DocumentSplitter::feed`]).
+    pub(crate) fn finish(&mut self, each: &mut dyn FnMut(Piece<'_>) -> bool) {
         let open = self.base - self.doc_start;
         match self.mode {
             Mode::Idle => {

@@ -12,51 +12,115 @@
 //! the exit code is 1 when any document failed, 2 on a usage or configuration error, 0
 //! otherwise.
 
+use clap::Parser;
 use convolens::{CapiOptions, Engine, ModelName, ReportOptions};
-use std::io::{Read, Write};
+use convolens_examples::progress::Progress;
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: report [OPTIONS] FILE...
+/// What `report --help` says before the options.
+const ABOUT: &str =
+    "Reads Cloud API webhook payloads and convolens JSONL records; prints the analytics.
 
-Reads Cloud API webhook payloads and convolens JSONL records; prints the analytics.
 FILE may be `-` for standard input. Files hold JSON lines, pretty-printed documents or
-JSON arrays of documents (read element by element), in any mix.
-gzip and zstd input is read as it is decompressed, recognised by its first bytes.
+JSON arrays of documents (read element by element), in any mix. gzip and zstd input is
+read as it is decompressed, recognised by its first bytes. A bad document is reported on
+stderr with its file and line and the run goes on. Exit code: 1 when any document failed,
+2 on a usage or configuration error, 0 otherwise.
 
-Options:
-  --json                 machine-readable JSON instead of the text dashboard
-  --config FILE          JSON configuration (time_zone, sources, events, rate_card, ...)
-  --from YYYY-MM-DD      first day (inclusive, report time zone)
-  --to YYYY-MM-DD        last day (exclusive)
-  --last PERIOD          7d, 14d, 30d, 6m or 12m, ending at the last day with a message
-                         (inbound or outbound; a later status or spend does not count)
-  --phone ID             only this business number (phone_number_id)
-  --tz ZONE              report time zone (IANA name), overrides the config
-  --model NAME           attribution model: last_touch, first_touch, linear, time_decay,
-                         position_based, markov, shapley
-  --compare-models       every attribution model side by side per source
-  --contacts NAME        print the users of a source key or event name as CSV
-                         (wa_id, name, country, first seen, source, converted, value)
-                         instead of the report
-  --format FORMAT        with --contacts: `convolens` (default) or `meta-audience`
-                         (Meta's Custom Audience list: SHA-256 of each phone number)
-  --capi FILE            also write Meta Conversions API events (batches, ineligible
-                         counts by reason, cursor) as JSON to FILE (`-`: stdout)
-  --capi-since CURSOR    with --capi: only events new since an earlier run's cursor
-  --capi-now T           with --capi: leave out events more than 7 days before T
-                         (Unix seconds), which Meta would refuse
-  --forget FILE          erase the contacts listed in FILE (one wa_id or BSUID a line)
-                         after reading the input, before reporting
-  --event NAME           the conversion event of this report (a configured messaging
-                         event or an external event name; default: the config's)
-  --compare              also report the previous period of equal length and the change
-                         of every figure
-  --csv DIR              also write one CSV file per table of the report into DIR
-  --max-document-bytes N longest document (or JSON array element) accepted, in bytes;
-                         a longer one is reported and skipped (default 16777216)
-  --wide                 every column of the sources table (default: fit 120 columns)
-  --explain              print a one-line definition of every figure and exit
-  -h, --help             this text";
+Options take their value as `--opt value` or `--opt=value`; given twice, the last wins.";
+
+/// The command line, as clap reads it. Values are checked afterwards ([`Cli::into_args`]),
+/// so their errors read as they always have.
+#[derive(Parser)]
+#[command(
+    name = "report",
+    version,
+    about = ABOUT,
+    args_override_self = true,
+    max_term_width = 100
+)]
+struct Cli {
+    /// Machine-readable JSON instead of the text dashboard
+    #[arg(long)]
+    json: bool,
+    /// JSON configuration (time_zone, sources, events, rate_card, ...)
+    #[arg(long, value_name = "FILE")]
+    config: Option<String>,
+    /// First day (inclusive, report time zone)
+    #[arg(long, visible_alias = "start", value_name = "YYYY-MM-DD")]
+    from: Option<String>,
+    /// Last day (exclusive)
+    #[arg(long, visible_alias = "end", value_name = "YYYY-MM-DD")]
+    to: Option<String>,
+    /// 7d, 14d, 30d, 6m or 12m, ending at the last day with a message (inbound or
+    /// outbound; a later status or spend does not count)
+    #[arg(long, value_name = "PERIOD")]
+    last: Option<String>,
+    /// Only this business number (phone_number_id)
+    #[arg(long, value_name = "ID")]
+    phone: Option<String>,
+    /// Report time zone (IANA name), overrides the config
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Attribution model: last_touch, first_touch, linear, time_decay, position_based,
+    /// markov, shapley
+    #[arg(long, value_name = "NAME")]
+    model: Option<String>,
+    /// Every attribution model side by side per source
+    #[arg(long)]
+    compare_models: bool,
+    /// Print the users of a source key or event name as CSV (wa_id, name, country, first
+    /// seen, source, converted, value) instead of the report
+    #[arg(long, value_name = "NAME")]
+    contacts: Option<String>,
+    /// With --contacts: `convolens` (default) or `meta-audience` (Meta's Custom Audience
+    /// list: SHA-256 of each phone number)
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<String>,
+    /// Also write Meta Conversions API events (batches, ineligible counts by reason,
+    /// cursor) as JSON to FILE (`-`: stdout)
+    #[arg(long, value_name = "FILE")]
+    capi: Option<String>,
+    /// With --capi: only events new since an earlier run's cursor
+    #[arg(long, value_name = "CURSOR")]
+    capi_since: Option<String>,
+    /// With --capi: leave out events more than 7 days before T (Unix seconds), which
+    /// Meta would refuse
+    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    capi_now: Option<String>,
+    /// Erase the contacts listed in FILE (one wa_id or BSUID a line) after reading the
+    /// input, before reporting
+    #[arg(long, value_name = "FILE")]
+    forget: Option<String>,
+    /// The conversion event of this report (a configured messaging event or an external
+    /// event name; default: the config's)
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
+    /// Also report the previous period of equal length and the change of every figure
+    #[arg(long)]
+    compare: bool,
+    /// Also write one CSV file per table of the report into DIR
+    #[arg(long, value_name = "DIR")]
+    csv: Option<String>,
+    /// Longest document (or JSON array element) accepted, in bytes; a longer one is
+    /// reported and skipped [default: 16777216]
+    #[arg(long, value_name = "N")]
+    max_document_bytes: Option<String>,
+    /// Threads that parse the input (documents are applied in input order, so the report
+    /// is the same for any number) [default: the machine's cores]
+    #[arg(long, value_name = "N")]
+    threads: Option<String>,
+    /// Every column of the sources table (default: fit 120 columns)
+    #[arg(long)]
+    wide: bool,
+    /// Print a one-line definition of every figure and exit
+    #[arg(long)]
+    explain: bool,
+    /// Input files (`-`: standard input)
+    #[arg(value_name = "FILE")]
+    files: Vec<String>,
+}
 
 struct Args {
     json: bool,
@@ -69,107 +133,104 @@ struct Args {
     csv: Option<String>,
     config: Option<String>,
     max_document_bytes: Option<usize>,
+    threads: usize,
     opts: ReportOptions,
     files: Vec<String>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut a = Args {
-        json: false,
-        wide: false,
-        contacts: None,
-        audience: false,
-        capi: None,
-        capi_opts: CapiOptions::default(),
-        forget: None,
-        csv: None,
-        config: None,
-        max_document_bytes: None,
-        opts: ReportOptions::default(),
-        files: Vec::new(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut val = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--json" => a.json = true,
-            "--compare" => a.opts.compare = true,
-            "--wide" => a.wide = true,
-            "--explain" => return Err(EXPLAIN.into()),
-            "--event" => a.opts.conversion_event = Some(val("--event")?),
-            "--csv" => a.csv = Some(val("--csv")?),
-            "--config" => a.config = Some(val("--config")?),
-            "--from" => a.opts.from = Some(date(&val("--from")?)?),
-            "--to" => a.opts.to = Some(date(&val("--to")?)?),
-            "--last" => a.opts.last = Some(val("--last")?),
-            "--phone" => a.opts.phone = Some(val("--phone")?),
-            "--tz" => a.opts.time_zone = Some(val("--tz")?),
-            "--model" => {
-                let m = val("--model")?;
-                a.opts.model =
-                    Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
-            }
-            "--compare-models" => a.opts.compare_models = true,
-            "--contacts" => a.contacts = Some(val("--contacts")?),
-            "--max-document-bytes" => {
-                let v = val("--max-document-bytes")?;
-                a.max_document_bytes =
-                    Some(v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        format!("--max-document-bytes: `{v}` is not a positive number")
-                    })?);
-            }
-            "--format" => {
-                a.audience = match val("--format")?.as_str() {
-                    "meta-audience" => true,
-                    "convolens" => false,
-                    f => return Err(format!("unknown contacts format `{f}`")),
-                }
-            }
-            "--capi" => a.capi = Some(val("--capi")?),
-            "--capi-since" => a.capi_opts = a.capi_opts.since(val("--capi-since")?),
-            "--capi-now" => {
-                let t = val("--capi-now")?;
-                let t = t
-                    .parse()
-                    .map_err(|_| format!("`{t}` is not Unix seconds"))?;
-                a.capi_opts = a.capi_opts.now(t);
-            }
-            "--forget" => a.forget = Some(val("--forget")?),
-            "-h" | "--help" => return Err(String::new()),
-            "-" => a.files.push(arg),
-            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
-            _ => a.files.push(arg),
+impl Cli {
+    /// Check the values and build the arguments the program runs with.
+    fn into_args(self) -> Result<Args, String> {
+        let mut opts = ReportOptions::default();
+        opts.from = self.from.as_deref().map(date).transpose()?;
+        opts.to = self.to.as_deref().map(date).transpose()?;
+        opts.last = self.last;
+        opts.phone = self.phone;
+        opts.time_zone = self.tz;
+        opts.conversion_event = self.event;
+        opts.compare = self.compare;
+        opts.compare_models = self.compare_models;
+        if let Some(m) = self.model {
+            opts.model = Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
         }
+        let audience = match self.format.as_deref() {
+            None | Some("convolens") => false,
+            Some("meta-audience") => true,
+            Some(f) => return Err(format!("unknown contacts format `{f}`")),
+        };
+        let mut capi_opts = CapiOptions::default();
+        if let Some(c) = self.capi_since {
+            capi_opts = capi_opts.since(c);
+        }
+        if let Some(t) = self.capi_now {
+            let t = t
+                .parse()
+                .map_err(|_| format!("`{t}` is not Unix seconds"))?;
+            capi_opts = capi_opts.now(t);
+        }
+        if self.files.is_empty() {
+            return Err("no input files".into());
+        }
+        Ok(Args {
+            json: self.json,
+            wide: self.wide,
+            contacts: self.contacts,
+            audience,
+            capi: self.capi,
+            capi_opts,
+            forget: self.forget,
+            csv: self.csv,
+            config: self.config,
+            max_document_bytes: self
+                .max_document_bytes
+                .map(|v| positive("--max-document-bytes", &v))
+                .transpose()?,
+            threads: match self.threads {
+                Some(v) => positive("--threads", &v)?,
+                None => std::thread::available_parallelism().map_or(1, usize::from),
+            },
+            opts,
+            files: self.files,
+        })
     }
-    if a.files.is_empty() {
-        return Err("no input files".into());
-    }
-    Ok(a)
 }
 
-/// What `parse_args` returns for `--explain` (printed like `--help`).
-const EXPLAIN: &str = "\u{0}explain";
+fn positive(name: &str, v: &str) -> Result<usize, String> {
+    v.parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{name}: `{v}` is not a positive number"))
+}
 
 fn date(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
 }
 
+/// The arguments, or the exit code after `--help`, `--version`, `--explain` or a usage
+/// error (said on stderr).
+fn parse_args() -> Result<Args, ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return Err(ExitCode::from(if e.use_stderr() { 2 } else { 0 }));
+        }
+    };
+    if cli.explain {
+        print!("{}", convolens::explain());
+        return Err(ExitCode::SUCCESS);
+    }
+    cli.into_args().map_err(|e| {
+        eprintln!("report: {e}\n\nFor more information, try '--help'.");
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
-        Err(e) => {
-            if e.is_empty() {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            if e == EXPLAIN {
-                print!("{}", convolens::explain());
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("report: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let engine = convolens_examples::load_config(args.config.as_deref())
         .and_then(convolens_examples::new_engine);
@@ -185,7 +246,7 @@ fn main() -> ExitCode {
     }
     let mut failed = 0u64;
     for file in &args.files {
-        match ingest_file(&mut engine, file) {
+        match ingest_file(&mut engine, file, args.threads) {
             Ok(errors) => {
                 for e in &errors {
                     let _ = writeln!(std::io::stderr(), "{file}: {e}");
@@ -291,18 +352,39 @@ fn contacts(
     Ok(())
 }
 
-/// Ingest one file (plain, gzip or zstd, whatever its name); returns the per-document
-/// errors, numbered from 1 within the file. An input that breaks off (a damaged or truncated
-/// compressed stream) keeps what was read before it and says after which line it broke.
-fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens::ParseError>> {
+/// Ingest one file (plain, gzip or zstd, whatever its name) on `threads` parse threads;
+/// returns the per-document errors, numbered from 1 within the file. An input that breaks
+/// off (a damaged or truncated compressed stream) keeps what was read before it and says
+/// after which line it broke. With a terminal on stderr, a progress line counts the bytes
+/// read (compressed bytes for compressed input) against the file's size.
+fn ingest_file(
+    engine: &mut Engine,
+    file: &str,
+    threads: usize,
+) -> std::io::Result<Vec<convolens::ParseError>> {
     let first = engine.next_line();
-    let raw: Box<dyn Read> = if file == "-" {
-        Box::new(std::io::stdin().lock())
+    let (raw, size): (Box<dyn Read>, Option<u64>) = if file == "-" {
+        (Box::new(std::io::stdin().lock()), None)
     } else {
-        Box::new(std::fs::File::open(file)?)
+        let f = std::fs::File::open(file)?;
+        let size = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), size)
+    };
+    let mut bar = None;
+    let raw: Box<dyn Read> = if std::io::stderr().is_terminal() {
+        let p = Progress::new(raw, std::io::stderr(), file, size);
+        let p = std::rc::Rc::new(std::cell::RefCell::new(p));
+        bar = Some(p.clone());
+        Box::new(Shared(p))
+    } else {
+        raw
     };
     let (_, input) = convolens_examples::compressed::decompress(raw)?;
-    match engine.ingest_reader(input) {
+    let result = engine.ingest_reader_threads(input, threads);
+    if let Some(p) = bar {
+        p.borrow_mut().finish();
+    }
+    match result {
         Ok(out) => Ok(out.relative_to(first).errors),
         Err(e) => {
             let lines = engine.next_line() - first;
@@ -311,6 +393,15 @@ fn ingest_file(engine: &mut Engine, file: &str) -> std::io::Result<Vec<convolens
                 format!("{e} (after line {lines})"),
             ))
         }
+    }
+}
+
+/// A reader shared with the code that erases its progress line when the input is read.
+struct Shared<R>(std::rc::Rc<std::cell::RefCell<R>>);
+
+impl<R: Read> Read for Shared<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().read(buf)
     }
 }
 
