@@ -35,6 +35,9 @@ const state = {
   view: 'sources',
   /** @type {import('../../bindings-wasm/pkg/web/convolens').Report | null} */
   report: null,
+  /** With compare: the report of the previous period (the tables the core's `compare`
+   * section leaves out compare their rows with it), else null. */
+  previous: null,
   /** What the worker says about the loaded data (null: none). */
   meta: null,
 };
@@ -120,6 +123,16 @@ async function fetchReport(o) {
   return res.json();
 }
 
+/** The options of the previous period's report: core's rule (compare.md), the range
+ * `previous_range` of the compare section — `[from − n days, from)` — with the same number,
+ * zone, model and event, without compare. */
+function previousOptions(range) {
+  const now = options();
+  const o = { from: range.from, to: range.to };
+  for (const k of ['phone', 'time_zone', 'conversion_event', 'model']) if (now[k] !== undefined) o[k] = now[k];
+  return o;
+}
+
 async function contacts(filter, name) {
   try {
     const csv = await call('contacts', { filter, options: options() });
@@ -185,7 +198,7 @@ function renderView() {
     panel.replaceChildren(emptyState());
     return;
   }
-  panel.replaceChildren(...VIEWS[state.view].render(state.report, { contacts: REPORT_URL ? null : contacts }));
+  panel.replaceChildren(...VIEWS[state.view].render(state.report, { contacts: REPORT_URL ? null : contacts, previous: state.previous }));
 }
 
 function emptyState() {
@@ -205,6 +218,8 @@ async function refresh() {
   saveControls();
   try {
     const r = await fetchReport(options());
+    const prev = r.compare?.previous_range;
+    state.previous = prev ? await fetchReport(previousOptions(prev)) : null;
     state.report = r;
     renderControls(r);
     renderView();
@@ -300,6 +315,7 @@ async function clearData() {
   await call('clear');
   state.meta = null;
   state.report = null;
+  state.previous = null;
   showErrors(null);
   $('#dataset').textContent = 'nothing';
   status('Data cleared from this page and from this browser\'s storage.');
