@@ -114,13 +114,23 @@ function options() {
   return o;
 }
 
-async function fetchReport(o) {
-  if (!REPORT_URL) return call('report', { options: o });
-  const url = new URL(REPORT_URL, document.baseURI);
-  for (const [k, v] of Object.entries(o)) url.searchParams.set(k === 'conversion_event' ? 'event' : k === 'time_zone' ? 'tz' : k, v === true ? '1' : v);
+/** GET `path` (relative to the page) of the server with report options `o` as query
+ * parameters (`event` names the conversion event unless `contactsFilter` is given: then
+ * it and `source` are the filter of `/contacts`). */
+async function fromServer(path, o, contactsFilter = null) {
+  const url = new URL(path, document.baseURI);
+  for (const [k, v] of Object.entries(contactsFilter ?? {})) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(o)) {
+    url.searchParams.set(k === 'conversion_event' && !contactsFilter ? 'event' : k === 'time_zone' ? 'tz' : k, v === true ? '1' : v);
+  }
   const res = await fetch(url, { cache: 'no-store' });
   if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}: ${(await res.text()).trim()}`);
-  return res.json();
+  return res;
+}
+
+async function fetchReport(o) {
+  if (!REPORT_URL) return call('report', { options: o });
+  return (await fromServer(REPORT_URL, o)).json();
 }
 
 /** The options of the previous period's report: core's rule (compare.md), the range
@@ -133,9 +143,12 @@ function previousOptions(range) {
   return o;
 }
 
+/** The contacts CSV of a source or event: the worker's engine, or the server's
+ * `GET /contacts` (the same export). */
 async function contacts(filter, name) {
   try {
-    const csv = await call('contacts', { filter, options: options() });
+    const { compare, ...o } = options();
+    const csv = REPORT_URL ? await (await fromServer('contacts', o, filter)).text() : await call('contacts', { filter, options: o });
     download(`contacts-${name.replace(/[^\w.-]+/g, '_')}.csv`, csv);
   } catch (e) {
     status(`${e.name}: ${e.message}`, true);
@@ -198,7 +211,7 @@ function renderView() {
     panel.replaceChildren(emptyState());
     return;
   }
-  panel.replaceChildren(...VIEWS[state.view].render(state.report, { contacts: REPORT_URL ? null : contacts, previous: state.previous }));
+  panel.replaceChildren(...VIEWS[state.view].render(state.report, { contacts, previous: state.previous }));
 }
 
 function emptyState() {
@@ -392,8 +405,19 @@ function wireFiles() {
   $('#cancel').addEventListener('click', () => call('cancel'));
 }
 
+/** Server mode: the server's report does not name the business numbers (in file mode the
+ * worker finds them in the files it reads), so the number is typed, not chosen. */
+function typedPhone() {
+  const why = 'The server\'s report does not list its numbers: type a phone_number_id and press Enter, or leave it empty for all numbers.';
+  const input = el('input', { id: 'phone', type: 'text', inputmode: 'numeric', placeholder: 'all numbers', size: 18, title: why, 'aria-describedby': 'phone-note' });
+  input.value = state.phone;
+  $('#phone').replaceWith(input);
+  input.after(el('span', { id: 'phone-note', class: 'sr-only' }, why));
+}
+
 async function main() {
   restoreControls();
+  if (REPORT_URL !== null) typedPhone();
   wireControls();
   if (REPORT_URL !== null) {
     document.body.dataset.mode = 'server';
