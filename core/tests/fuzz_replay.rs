@@ -60,6 +60,11 @@ fn ingest_corpus_keeps_the_invariants() {
 }
 
 #[test]
+fn ingest_corpus_keeps_the_report_invariants() {
+    replay("ingest", invariants::ingest_report, 16);
+}
+
+#[test]
 fn snapshot_corpus_keeps_the_invariants() {
     replay("snapshot", invariants::snapshot, 5);
 }

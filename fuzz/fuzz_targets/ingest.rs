@@ -1,9 +1,8 @@
-//! Fuzz the ingest entry points: one document, and the same bytes as a stream.
-//! Invariants (`fuzz/invariants/core.rs`, replayed on stable by `core/tests/fuzz_replay.rs`):
-//! no panic; a rejected document leaves the facts and the report as they were (only the line
-//! and error counters move); a stream counts every line it read and every error names one
-//! of them; a report is always possible; the engine's own snapshot restores to an engine
-//! with the same report.
+//! Fuzz the ingest entry points, fast (no reports; `ingest_report` adds the report-level
+//! checks on the same corpus): one document, and the same bytes as a stream. Invariants
+//! (`fuzz/invariants/core.rs`, replayed on stable by `core/tests/fuzz_replay.rs`): no panic;
+//! a rejected document leaves the facts and every input counter but lines and errors as
+//! they were; a stream counts every line it read and every error names one of them.
 #![no_main]
 
 #[path = "../invariants/core.rs"]
