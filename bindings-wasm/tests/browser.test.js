@@ -42,6 +42,23 @@ async function row(page, table, i) {
 
 const str = (v) => (v === null ? '' : String(v));
 
+/** Each row of a table as the page shows it under period compare: its key (the first
+ * column's value), whether it is marked new, and the change shown in column `col`. */
+async function rowChanges(page, table, col) {
+  return page.$$eval(`[data-table="${table}"] tbody tr`, (rows, c) => rows.map((tr) => ({
+    key: tr.querySelector('[data-col]').dataset.value,
+    new: tr.hasAttribute('data-new'),
+    change: tr.querySelector(`[data-col="${c}"] .delta`)?.dataset.change ?? null,
+  })), col);
+}
+
+/** What rowChanges must give for a map {key: count} of this period and the previous one:
+ * the difference for a key in both, "new" (and no change) for a key only in this one. */
+function expectedChanges(current, previous) {
+  return Object.entries(current).map(([key, n]) => (Object.hasOwn(previous, key)
+    ? { key, new: false, change: String(n - previous[key]) } : { key, new: true, change: null }));
+}
+
 async function view(page, name) {
   await page.click(`[role="tab"][data-view="${name}"]`);
   await page.waitForSelector(`#panel[data-view="${name}"]`);
@@ -135,6 +152,23 @@ test('every view shows the report program\'s numbers; tables sort and download; 
   assert.equal(await page.textContent(`${termSel} .tip`), defs['overall.conversations']);
   await page.hover('[data-table="sources"] thead .term[data-def="sources.roas"]');
   assert.equal(await page.textContent('[data-table="sources"] thead .term[data-def="sources.roas"] .tip'), defs['sources.roas']);
+  // Near the bottom of the window a definition goes above its term; elsewhere below it.
+  // The window is made to end 8 px under the term, then given its height back.
+  const placed = () => page.evaluate((sel) => {
+    const t = document.querySelector(sel);
+    t.blur();
+    t.focus();
+    const r = t.getBoundingClientRect();
+    const tip = t.querySelector('.tip').getBoundingClientRect();
+    t.blur();
+    return { below: tip.top >= r.bottom, above: tip.bottom <= r.top, inside: tip.top >= 0 && tip.bottom <= window.innerHeight };
+  }, termSel);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const termBottom = await page.evaluate((sel) => document.querySelector(sel).getBoundingClientRect().bottom, termSel);
+  await page.setViewportSize({ width: 1280, height: Math.ceil(termBottom + 8) });
+  assert.deepEqual(await placed(), { below: false, above: true, inside: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(await placed(), { below: true, above: false, inside: true });
 
   // Sorting: Conversations descending, then ascending.
   const convs = () => page.$$eval('[data-table="sources"] tbody [data-col="Conversations"]', (cs) => cs.map((c) => Number(c.dataset.value)));
@@ -293,6 +327,26 @@ test('every control asks for the report the program gives for the same options',
   assert.equal(Number(await page.getAttribute('[data-kpi="billing.cost.total"] .delta', 'data-change')), fig('billing', null, 'cost.total').change);
   const charged = ['marketing', 'utility', 'authentication', 'service'].reduce((s, k) => s + fig('billing', null, `charged_messages.${k}`).change, 0);
   assert.equal(Number(await page.getAttribute('[data-kpi="billing.charged_messages"] .delta', 'data-change')), charged);
+  // The tables the compare section leaves out (countries, authors, usage) compare each row
+  // with the same key in the program's report of the previous period (core's rule: the
+  // same length, immediately before).
+  const prev = cmp.compare.previous_range;
+  assert.equal(prev.to, cmp.range.from);
+  assert.equal(prev.days, cmp.range.days);
+  const before = report(['--from', prev.from, '--to', prev.to, '--model', 'linear']);
+  const usage = cmp.usage.months.map((m, i) => [m.month, expectedChanges(
+    Object.fromEntries(Object.entries(m.by_country).map(([k, x]) => [k, x.billable])),
+    Object.fromEntries(Object.entries(before.usage.months[i]?.by_country ?? {}).map(([k, x]) => [k, x.billable])))]);
+  for (const [month, want] of usage) assert.deepEqual(await rowChanges(page, `quota-${month}`, 'Billable'), want, month);
+  assert.ok(usage.flatMap(([, w]) => w).some((x) => !x.new), 'a usage row is in both periods');
+  assert.equal(Number(await page.getAttribute('#c-quota .month .vs .delta', 'data-change')), cmp.usage.months[0].billable - before.usage.months[0].billable);
+  await view(page, 'engagement');
+  const countries = expectedChanges(cmp.engagement.countries, before.engagement.countries);
+  assert.ok(countries.some((x) => !x.new && x.change !== '0'), 'a country changed between the periods');
+  assert.deepEqual(await rowChanges(page, 'countries', 'Active users'), countries);
+  const authors = expectedChanges(cmp.engagement.authors, before.engagement.authors);
+  assert.ok(authors.some((x) => !x.new), 'an author kind is in both periods');
+  assert.deepEqual(await rowChanges(page, 'authors', 'Delivered messages'), authors);
   assert.deepEqual(problems, []);
 });
 

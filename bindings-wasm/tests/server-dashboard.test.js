@@ -3,7 +3,9 @@
 // (target/debug, which test.sh builds) on a fresh data directory with the example
 // configuration, posts the example data to POST /records, opens the page in Debian's
 // headless Chromium and checks that it renders the server's /report — no WebAssembly is
-// loaded, no file drop is offered — and follows the range buttons. Screenshot in
+// loaded, no file drop is offered — follows the range buttons and compare (asking for the
+// previous period too), and downloads a source's contacts from GET /contacts, which must
+// equal `report --contacts` (target/release/report, which test.sh builds). Screenshot in
 // tests/out/dashboard-server.png. Any console error, page error, failed request or request
 // that leaves the server fails the test.
 const test = require('node:test');
@@ -11,11 +13,12 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const { root, exampleData, exampleConfig } = require('./helpers');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SERVER = path.join(root, 'target', 'debug', 'convolens-server');
+const REPORT = path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'release', 'report');
 const outDir = path.join(__dirname, 'out');
 
 function startServer(t) {
@@ -42,6 +45,7 @@ function startServer(t) {
 test('the dashboard served by convolens-server renders its /report', { timeout: 180_000 }, async (t) => {
   const { chromium } = require('playwright-core');
   assert.ok(fs.existsSync(SERVER), `no ${SERVER} (test.sh builds it: cargo build -p convolens-server)`);
+  assert.ok(fs.existsSync(REPORT), `no ${REPORT} (test.sh builds it)`);
   assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (test.sh installs Debian's chromium)`);
   const origin = await startServer(t);
 
@@ -79,7 +83,15 @@ test('the dashboard served by convolens-server renders its /report', { timeout: 
   const names = await page.locator('[data-table="sources"] tbody tr th b').allTextContents();
   assert.deepEqual(names, report.sources.map((s) => s.name));
   assert.match(names.join('|'), /Summer sale broadcast/);
-  assert.equal(await page.locator('[data-table="sources"] button.contacts').count(), 0, 'no contacts export from the server');
+  // Contacts CSV of a source: the server's GET /contacts, which is the `report --contacts`
+  // program's output for the same data and range.
+  assert.equal(await page.locator('[data-table="sources"] button.contacts').count(), report.sources.length);
+  const key = report.sources[0].key;
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-table="sources"] tbody tr:first-child button.contacts')]);
+  const contacts = fs.readFileSync(await dl.path(), 'utf8');
+  assert.ok(requested.includes(`${origin}/contacts?source=${encodeURIComponent(key)}&last=30d`), requested.join('\n'));
+  assert.equal(contacts, execFileSync(REPORT, ['--config', exampleConfig, '--last', '30d', '--contacts', key, exampleData], { encoding: 'utf8' }));
+  assert.ok(contacts.split('\n').length > 2, 'the first source has contacts');
   assert.equal(await page.textContent('.ranges button.active'), '30D');
   assert.match(await page.textContent('#range-label'), /30 days · Europe\/Madrid/);
   fs.mkdirSync(outDir, { recursive: true });
@@ -101,8 +113,19 @@ test('the dashboard served by convolens-server renders its /report', { timeout: 
   await page.check('#compare');
   await page.waitForFunction(() => /compared with/.test(document.querySelector('#range-label').textContent));
   assert.ok(requested.some((u) => u === `${origin}/report?last=7d&event=interested&compare=1`), requested.join('\n'));
+  // ... and for the previous period (the rows of countries, authors, usage compare with it).
+  const cmp = await (await fetch(`${origin}/report?last=7d&event=interested&compare=1`)).json();
+  const prev = cmp.compare.previous_range;
+  assert.ok(requested.some((u) => u === `${origin}/report?from=${prev.from}&to=${prev.to}&event=interested`), requested.join('\n'));
   await page.click('[role="tab"][data-view="sources"]');
   assert.ok(await page.locator('[data-kpi="overall.conversations"] .delta').count() === 1, 'a delta on the KPI');
+
+  // The number: the server's report does not list the numbers, so it is typed.
+  assert.match(await page.getAttribute('#phone', 'title'), /does not list its numbers/);
+  await page.fill('#phone', '106540352242999');
+  await page.press('#phone', 'Enter');
+  await page.waitForFunction(() => / · number 106540352242999/.test(document.querySelector('#range-label').textContent));
+  assert.ok(requested.some((u) => u.startsWith(`${origin}/report?last=7d&phone=106540352242999`)), requested.join('\n'));
 
   // Server mode never loads the WebAssembly package.
   assert.deepEqual(requested.filter((u) => /bindings-wasm|\.wasm/.test(u)), []);

@@ -35,6 +35,9 @@ const state = {
   view: 'sources',
   /** @type {import('../../bindings-wasm/pkg/web/convolens').Report | null} */
   report: null,
+  /** With compare: the report of the previous period (the tables the core's `compare`
+   * section leaves out compare their rows with it), else null. */
+  previous: null,
   /** What the worker says about the loaded data (null: none). */
   meta: null,
 };
@@ -111,18 +114,41 @@ function options() {
   return o;
 }
 
-async function fetchReport(o) {
-  if (!REPORT_URL) return call('report', { options: o });
-  const url = new URL(REPORT_URL, document.baseURI);
-  for (const [k, v] of Object.entries(o)) url.searchParams.set(k === 'conversion_event' ? 'event' : k === 'time_zone' ? 'tz' : k, v === true ? '1' : v);
+/** GET `path` (relative to the page) of the server with report options `o` as query
+ * parameters (`event` names the conversion event unless `contactsFilter` is given: then
+ * it and `source` are the filter of `/contacts`). */
+async function fromServer(path, o, contactsFilter = null) {
+  const url = new URL(path, document.baseURI);
+  for (const [k, v] of Object.entries(contactsFilter ?? {})) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(o)) {
+    url.searchParams.set(k === 'conversion_event' && !contactsFilter ? 'event' : k === 'time_zone' ? 'tz' : k, v === true ? '1' : v);
+  }
   const res = await fetch(url, { cache: 'no-store' });
   if (!res.ok) throw new Error(`${url.pathname}: HTTP ${res.status}: ${(await res.text()).trim()}`);
-  return res.json();
+  return res;
 }
 
+async function fetchReport(o) {
+  if (!REPORT_URL) return call('report', { options: o });
+  return (await fromServer(REPORT_URL, o)).json();
+}
+
+/** The options of the previous period's report: core's rule (compare.md), the range
+ * `previous_range` of the compare section — `[from − n days, from)` — with the same number,
+ * zone, model and event, without compare. */
+function previousOptions(range) {
+  const now = options();
+  const o = { from: range.from, to: range.to };
+  for (const k of ['phone', 'time_zone', 'conversion_event', 'model']) if (now[k] !== undefined) o[k] = now[k];
+  return o;
+}
+
+/** The contacts CSV of a source or event: the worker's engine, or the server's
+ * `GET /contacts` (the same export). */
 async function contacts(filter, name) {
   try {
-    const csv = await call('contacts', { filter, options: options() });
+    const { compare, ...o } = options();
+    const csv = REPORT_URL ? await (await fromServer('contacts', o, filter)).text() : await call('contacts', { filter, options: o });
     download(`contacts-${name.replace(/[^\w.-]+/g, '_')}.csv`, csv);
   } catch (e) {
     status(`${e.name}: ${e.message}`, true);
@@ -185,7 +211,7 @@ function renderView() {
     panel.replaceChildren(emptyState());
     return;
   }
-  panel.replaceChildren(...VIEWS[state.view].render(state.report, { contacts: REPORT_URL ? null : contacts }));
+  panel.replaceChildren(...VIEWS[state.view].render(state.report, { contacts, previous: state.previous }));
 }
 
 function emptyState() {
@@ -205,6 +231,8 @@ async function refresh() {
   saveControls();
   try {
     const r = await fetchReport(options());
+    const prev = r.compare?.previous_range;
+    state.previous = prev ? await fetchReport(previousOptions(prev)) : null;
     state.report = r;
     renderControls(r);
     renderView();
@@ -300,6 +328,7 @@ async function clearData() {
   await call('clear');
   state.meta = null;
   state.report = null;
+  state.previous = null;
   showErrors(null);
   $('#dataset').textContent = 'nothing';
   status('Data cleared from this page and from this browser\'s storage.');
@@ -376,8 +405,19 @@ function wireFiles() {
   $('#cancel').addEventListener('click', () => call('cancel'));
 }
 
+/** Server mode: the server's report does not name the business numbers (in file mode the
+ * worker finds them in the files it reads), so the number is typed, not chosen. */
+function typedPhone() {
+  const why = 'The server\'s report does not list its numbers: type a phone_number_id and press Enter, or leave it empty for all numbers.';
+  const input = el('input', { id: 'phone', type: 'text', inputmode: 'numeric', placeholder: 'all numbers', size: 18, title: why, 'aria-describedby': 'phone-note' });
+  input.value = state.phone;
+  $('#phone').replaceWith(input);
+  input.after(el('span', { id: 'phone-note', class: 'sr-only' }, why));
+}
+
 async function main() {
   restoreControls();
+  if (REPORT_URL !== null) typedPhone();
   wireControls();
   if (REPORT_URL !== null) {
     document.body.dataset.mode = 'server';

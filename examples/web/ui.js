@@ -77,6 +77,15 @@ function placeTip(e) {
   const r = t.getBoundingClientRect();
   tip.style.left = `${Math.max(4, Math.min(r.left, window.innerWidth - 284))}px`;
   tip.style.top = `${r.bottom + 4}px`;
+  // Near the bottom of the window the definition goes above its term instead, so that it
+  // is never cut off (measured once shown: its height depends on the text).
+  const shown = tip.style.display;
+  tip.style.display = 'block';
+  const h = tip.getBoundingClientRect().height;
+  tip.style.display = shown;
+  const above = r.bottom + 4 + h > window.innerHeight && r.top - 4 - h >= 0;
+  tip.classList.toggle('above', above);
+  if (above) tip.style.top = `${r.top - 4 - h}px`;
 }
 document.addEventListener('mouseover', placeTip);
 document.addEventListener('focusin', placeTip);
@@ -113,6 +122,14 @@ export function delta(fig) {
     title: `previous period: ${fig.previous === null ? '—' : nf.format(fig.previous)}`,
     'data-change': c,
   }, `${sign}${num}${p}`);
+}
+
+/** The change of one value against the previous period's, as a compare figure
+ * (`change` rounded to 9 places, as core rounds decimals); null when either is unknown. */
+export function figure(previous, current) {
+  if (typeof previous !== 'number' || typeof current !== 'number') return null;
+  const change = +(current - previous).toFixed(9);
+  return { previous, current, change, change_pct: previous === 0 ? null : +((change / Math.abs(previous)) * 100).toFixed(9) };
 }
 
 /** KPI tiles: [{label, path, value, sub?, fig?}]. */
@@ -159,7 +176,10 @@ const compareValues = (a, b) => {
  * A real table, sortable by every column (a button in each header; `aria-sort` says how it
  * is sorted) and downloadable as CSV of the raw values.
  * spec: {id, caption, rows, empty, columns: [{label, path?, value(row), show?(row), num?,
- *        fig?(row) -> compare figure}], actions?(row) -> node}
+ *        fig?(row) -> compare figure}], actions?(row) -> node, previous?}
+ * `previous` = {rows, key(row)}: the same table over the previous period (period compare).
+ * Each number column without `fig` then shows the change against the previous row with the
+ * same key; a row with no such key is marked as new.
  */
 export function table(spec) {
   const { id, caption, rows, empty, columns } = spec;
@@ -176,14 +196,19 @@ export function table(spec) {
   const ths = columns.map((c, ci) => el('th', { scope: 'col', class: c.num ? 'num' : '', 'aria-sort': 'none' },
     el('button', { type: 'button', class: 'sort', 'aria-label': `Sort by ${c.label}`, onclick: () => sortBy(ci) }, '↕'),
     term(c.label, c.path)));
+  const before = spec.previous ? new Map(spec.previous.rows.map((p) => [spec.previous.key(p), p])) : null;
   const fill = () => {
     tbody.replaceChildren(...order.map((i) => {
       const r = rows[i];
-      return el('tr', {}, columns.map((c, ci) => {
+      const p = before?.get(spec.previous.key(r));
+      const isNew = before !== null && p === undefined;
+      const fig = (c) => (c.fig ? c.fig(r) : p && c.num ? figure(c.value(p), c.value(r)) : null);
+      return el('tr', { 'data-new': isNew ? '' : null }, columns.map((c, ci) => {
         const v = c.value(r);
         const cell = el(ci === 0 ? 'th' : 'td', { class: c.num ? 'num' : '', scope: ci === 0 ? 'row' : null,
           'data-col': c.label, 'data-value': v === null || v === undefined ? '' : String(v) },
-        c.show ? c.show(r) : (c.num ? int(v) : v ?? '—'), c.fig ? delta(c.fig(r)) : null);
+        c.show ? c.show(r) : (c.num ? int(v) : v ?? '—'), delta(fig(c)),
+        ci === 0 && isNew ? el('span', { class: 'tag new', title: 'not in the previous period' }, 'new') : null);
         return cell;
       }), spec.actions ? el('td', { class: 'actions' }, spec.actions(r)) : null);
     }));

@@ -4,9 +4,19 @@
 //   engagement  Turn.io: active users, daily series, heatmap, countries, support, authors
 //   templates   Kommo: the template funnel, CTR, costs, failures, conversions, campaigns
 //   billing     BSP: cost by category / country / day, free vs charged, quota, reconciliation
-// `ctx` = {contacts(filter) | null (no contacts export, server mode)}.
+// `ctx` = {contacts(filter, name) | null (no contacts export), previous: the report of the
+// previous period when period compare is on, else null}.
+//
+// Period compare: the report's `compare` section gives the changes of the KPIs and of the
+// rows of sources, events, templates and campaigns. Every other table (countries, authors,
+// usage, funnels, failures...) compares its rows with the same table built from `previous`
+// (`before`), row by row by key.
 
-import { el, int, dec, pct, times, money, seconds, label, sum, term, kpis, table, chart, bars, heatmap, figureIndex, sumFigures } from './ui.js';
+import { el, int, dec, pct, times, money, seconds, label, sum, term, kpis, table, chart, bars, heatmap, figureIndex, sumFigures, delta, figure } from './ui.js';
+
+/** A table's `previous` (see ui.js `table`): its rows built by `build` from the previous
+ * period's report, matched by `key`; undefined without period compare. */
+const before = (ctx, build, key) => (ctx.previous ? { rows: build(ctx.previous), key } : undefined);
 
 const KIND = {
   meta_ad: 'Meta ad', meta_post: 'Meta post', meta_campaign: 'Meta campaign', custom: 'Custom', campaign: 'Campaign', direct: 'Direct',
@@ -65,12 +75,10 @@ export function sourcesView(r, ctx) {
       num('Conversions', 'conversions', dec),
     ],
     actions: (s) => contactsButton(ctx, { source: s.key }, s.key),
+    previous: before(ctx, (p) => p.sources, (s) => s.key),
   });
-  const funnelRows = r.sources.flatMap((s) => (s.funnel ?? []).flatMap((fu) => fu.steps.map((st, i) => ({
-    source: s.name, key: s.key, funnel: fu.name, step: `${i + 1}. ${st.event}`, started: fu.users_started, completed: fu.users_completed, reached: st.reached, drop: st.drop_off,
-  }))));
   const funnels = table({
-    id: 'funnels', caption: 'Funnels: drop-off per source', rows: funnelRows,
+    id: 'funnels', caption: 'Funnels: drop-off per source', rows: funnelRows(r), previous: before(ctx, funnelRows, (x) => `${x.key}|${x.funnel}|${x.step}`),
     empty: 'No funnels: add `funnels` (named event steps) to the configuration, or no source reached a step in this range.',
     columns: [
       { label: 'Source', value: (x) => x.source },
@@ -95,6 +103,7 @@ export function sourcesView(r, ctx) {
       { label: 'By source', path: 'events.by_source', value: (e) => Object.entries(e.by_source).map(([k, n]) => `${k}: ${n}`).join('; ') },
     ],
     actions: (e) => contactsButton(ctx, { event: e.name }, e.name),
+    previous: before(ctx, (p) => p.events, (e) => e.name),
   });
   return [
     el('div', { class: 'wide' }, top),
@@ -104,9 +113,18 @@ export function sourcesView(r, ctx) {
   ];
 }
 
+function funnelRows(r) {
+  return r.sources.flatMap((s) => (s.funnel ?? []).flatMap((fu) => fu.steps.map((st, i) => ({
+    source: s.name, key: s.key, funnel: fu.name, step: `${i + 1}. ${st.event}`, started: fu.users_started, completed: fu.users_completed, reached: st.reached, drop: st.drop_off,
+  }))));
+}
+
 // --- Engagement (Turn.io) ------------------------------------------------------------------
 
-export function engagementView(r) {
+const countryRows = (r) => Object.entries(r.engagement.countries).map(([c, n]) => ({ c, n, share: r.engagement.active_users ? n / r.engagement.active_users : null }));
+const authorRows = (r) => Object.entries(r.engagement.authors).map(([k, n]) => ({ k, n, rt: r.engagement.response_time.by_author[k] }));
+
+export function engagementView(r, ctx) {
   const e = r.engagement;
   const f = figureIndex(r);
   const ef = (figure) => f.get(`engagement||${figure}`);
@@ -126,10 +144,10 @@ export function engagementView(r) {
   const vol = chart({ id: 'volume', title: 'Messages per day', lines: true, dates: v.map((x) => x.date),
     series: [['sent', v.map((x) => x.sent)], ['delivered', v.map((x) => x.delivered)], ['received', v.map((x) => x.received)]] });
   const countries = table({
-    id: 'countries', caption: 'Active users by country', rows: Object.entries(e.countries).map(([c, n]) => ({ c, n })),
+    id: 'countries', caption: 'Active users by country', rows: countryRows(r), previous: before(ctx, countryRows, (x) => x.c),
     empty: 'No active users in this range.',
     columns: [{ label: 'Country', value: (x) => x.c }, { label: 'Active users', path: 'engagement.countries', num: true, value: (x) => x.n },
-      { label: 'Share', num: true, value: (x) => (e.active_users ? x.n / e.active_users : null), show: (x) => pct(e.active_users ? x.n / e.active_users : null) }],
+      { label: 'Share', num: true, value: (x) => x.share, show: (x) => pct(x.share) }],
   });
   const s = e.support;
   const support = kpis([
@@ -139,7 +157,7 @@ export function engagementView(r) {
     { label: 'Open at the end', path: 'engagement.support.open_at_end', value: int(s.open_at_end), fig: ef('support.open_at_end') },
   ]);
   const authors = table({
-    id: 'authors', caption: 'Authorship of delivered messages', rows: Object.entries(e.authors).map(([k, n]) => ({ k, n, rt: rt.by_author[k] })),
+    id: 'authors', caption: 'Authorship of delivered messages', rows: authorRows(r), previous: before(ctx, authorRows, (x) => x.k),
     empty: 'No business messages delivered in this range.',
     columns: [
       { label: 'Author kind', value: (x) => x.k },
@@ -150,7 +168,7 @@ export function engagementView(r) {
     ],
   });
   const topAuthors = table({
-    id: 'top-authors', caption: 'Top authors', rows: e.top_authors, empty: 'No author ids in this range (send `author_id` on outbound records).',
+    id: 'top-authors', caption: 'Top authors', rows: e.top_authors, previous: before(ctx, (p) => p.engagement.top_authors, (x) => `${x.kind}|${x.id}`), empty: 'No author ids in this range (send `author_id` on outbound records).',
     columns: [{ label: 'Kind', value: (x) => x.kind }, { label: 'Author', value: (x) => x.id },
       { label: 'Delivered messages', path: 'engagement.top_authors.messages', num: true, value: (x) => x.messages }],
   });
@@ -187,7 +205,11 @@ function templateColumns(r, section, f) {
   ];
 }
 
-export function templatesView(r) {
+const failureRows = (r) => [...r.templates.map((x) => ['template', x]), ...r.campaigns.map((x) => ['campaign', x])]
+  .flatMap(([kind, x]) => Object.entries(x.failed).map(([code, n]) => ({ kind, name: x.name, code, n })));
+const buttonRows = (r) => r.templates.flatMap((x) => x.buttons.map((b) => ({ t: x.name, ...b })));
+
+export function templatesView(r, ctx) {
   const f = figureIndex(r);
   const t = r.templates;
   const tot = (k) => sum(t.map((x) => x[k]));
@@ -195,9 +217,9 @@ export function templatesView(r) {
   const funnel = el('figure', { class: 'figure', id: 'template-funnel' },
     el('div', { role: 'img', 'aria-label': `Template funnel: ${steps.map(([n, v]) => `${n} ${int(v)}`).join(', ')}.` },
       bars(steps.map(([n, v]) => [n, v, `${int(v)}${steps[0][1] ? ` · ${pct(v / steps[0][1])}` : ''}`]))));
-  const templates = table({ id: 'templates', caption: 'Templates', rows: t, empty: 'No templates sent in this range: outbound records with a `template` fill this table.', columns: templateColumns(r, 'templates', f) });
+  const templates = table({ id: 'templates', caption: 'Templates', rows: t, previous: before(ctx, (p) => p.templates, (x) => x.name), empty: 'No templates sent in this range: outbound records with a `template` fill this table.', columns: templateColumns(r, 'templates', f) });
   const buttons = table({
-    id: 'buttons', caption: 'Buttons: click-through rate', rows: t.flatMap((x) => x.buttons.map((b) => ({ t: x.name, ...b }))),
+    id: 'buttons', caption: 'Buttons: click-through rate', rows: buttonRows(r), previous: before(ctx, buttonRows, (b) => `${b.t}|${b.type}|${b.text}`),
     empty: 'No template buttons in this range (outbound records list their `buttons`).',
     columns: [{ label: 'Template', value: (b) => b.t }, { label: 'Button', value: (b) => b.text }, { label: 'Type', value: (b) => b.type },
       { label: 'Clicks', path: 'templates.buttons.clicks', num: true, value: (b) => b.clicks },
@@ -205,12 +227,12 @@ export function templatesView(r) {
   });
   const failures = table({
     id: 'failures', caption: 'Delivery failures by error code',
-    rows: [...t.map((x) => ['template', x]), ...r.campaigns.map((x) => ['campaign', x])].flatMap(([kind, x]) => Object.entries(x.failed).map(([code, n]) => ({ kind, name: x.name, code, n }))),
+    rows: failureRows(r), previous: before(ctx, failureRows, (x) => `${x.kind}|${x.name}|${x.code}`),
     empty: 'No failed messages in this range.',
     columns: [{ label: 'Of', value: (x) => x.kind }, { label: 'Name', value: (x) => x.name }, { label: 'Error code', value: (x) => x.code },
       { label: 'Failed', path: 'templates.failed', num: true, value: (x) => x.n }],
   });
-  const campaigns = table({ id: 'campaigns', caption: 'Campaigns', rows: r.campaigns, empty: 'No campaigns in this range: outbound records with a `campaign` fill this table.', columns: templateColumns(r, 'campaigns', f) });
+  const campaigns = table({ id: 'campaigns', caption: 'Campaigns', rows: r.campaigns, previous: before(ctx, (p) => p.campaigns, (x) => x.name), empty: 'No campaigns in this range: outbound records with a `campaign` fill this table.', columns: templateColumns(r, 'campaigns', f) });
   return [
     card('c-tfunnel', 'Sent → delivered → read → replied → clicked (every template)', funnel),
     card('c-failures', 'Failures', failures),
@@ -221,7 +243,10 @@ export function templatesView(r) {
 
 // --- Billing and usage (BSP) -------------------------------------------------------------
 
-export function billingView(r) {
+const countryCost = (r) => Object.entries(r.billing.cost.by_country).map(([k, v]) => ({ k, v }));
+const reconFields = (r) => Object.entries(r.billing.reconciliation.by_field).map(([k, n]) => ({ k, n }));
+
+export function billingView(r, ctx) {
   const b = r.billing;
   const c = b.cost;
   const cur = c.currency;
@@ -248,7 +273,7 @@ export function billingView(r) {
   const catBars = el('div', { role: 'img', 'aria-label': `Cost by category: ${cats.map(([k, v]) => `${label(k)} ${money(v, cur)}`).join(', ')}.` },
     bars(cats.sort((x, y) => y[1] - x[1]).map(([k, v]) => [label(k), v, money(v, cur)])));
   const byCountry = table({
-    id: 'cost-country', caption: 'Cost by country', rows: Object.entries(c.by_country).map(([k, v]) => ({ k, v })), empty: 'No charged messages in this range.',
+    id: 'cost-country', caption: 'Cost by country', rows: countryCost(r), previous: before(ctx, countryCost, (x) => x.k), empty: 'No charged messages in this range.',
     columns: [{ label: 'Country', value: (x) => x.k }, { label: 'Cost', path: 'billing.cost.by_country', num: true, value: (x) => x.v, show: (x) => money(x.v, cur) }],
   });
   const days = Object.keys(c.by_day);
@@ -266,8 +291,8 @@ export function billingView(r) {
     card('c-country', 'Cost by country', byCountry),
     card('c-day', 'Cost by day', byDay),
     card('c-free', 'Free vs charged', free),
-    card('c-quota', 'Usage against the quota', quota(r)),
-    wideCard('c-recon', 'Reconciliation against Meta\'s pricing objects', reconciliation(r)),
+    card('c-quota', 'Usage against the quota', quota(r, ctx)),
+    wideCard('c-recon', 'Reconciliation against Meta\'s pricing objects', reconciliation(r, ctx)),
     ...r.warnings.map((w) => el('p', { class: 'warning wide' }, `⚠ ${w}`)),
   ];
 }
@@ -280,15 +305,22 @@ function total(map, name, bf) {
   return sumFigures(figs.map(([f]) => f));
 }
 
-function quota(r) {
+const monthRows = (m) => Object.entries(m.by_country).map(([k, x]) => ({ k, ...x }));
+
+/** The quota gauge and country split of each month. With period compare, the i-th month of
+ * the range is compared with the i-th month of the previous period (the months themselves
+ * differ), its countries by country code. */
+function quota(r, ctx) {
   const u = r.usage;
-  const months = u.months.map((m) => {
+  const months = u.months.map((m, i) => {
+    const pm = ctx.previous ? (ctx.previous.usage.months[i] ?? { month: null, billable: 0, by_country: {} }) : null;
+    const vs = pm && el('span', { class: 'vs', 'data-vs': pm.month ?? '' }, ` vs ${pm.month ?? 'nothing'}`, delta(figure(pm.billable, m.billable)));
     const gauge = m.quota
       ? el('div', { class: 'gauge' }, el('meter', { min: 0, max: m.quota, low: m.quota * 0.8, high: m.quota * 0.95, optimum: 0, value: Math.min(m.billable, m.quota), 'aria-label': `${m.month}: ${int(m.billable)} of ${int(m.quota)} billable` }),
-        el('span', {}, `${int(m.billable)} / ${int(m.quota)} billable · ${pct(m.quota_used ?? null)} used · ${int(m.quota_left)} left${m.partial ? ' · partial month' : ''}`))
-      : el('p', { class: 'note' }, `${int(m.billable)} billable · no quota configured (set \`quota\` in the configuration)`);
+        el('span', {}, `${int(m.billable)} / ${int(m.quota)} billable · ${pct(m.quota_used ?? null)} used · ${int(m.quota_left)} left${m.partial ? ' · partial month' : ''}`, vs))
+      : el('p', { class: 'note' }, `${int(m.billable)} billable · no quota configured (set \`quota\` in the configuration)`, vs);
     const split = table({
-      id: `quota-${m.month}`, caption: `${m.month} by country`, rows: Object.entries(m.by_country).map(([k, x]) => ({ k, ...x })), empty: 'Nothing sent this month.',
+      id: `quota-${m.month}`, caption: `${m.month} by country`, rows: monthRows(m), previous: pm ? { rows: monthRows(pm), key: (x) => x.k } : undefined, empty: 'Nothing sent this month.',
       columns: [{ label: 'Country', value: (x) => x.k }, { label: 'Sent', path: 'usage.months.sent', num: true, value: (x) => x.sent },
         { label: 'Delivered', path: 'usage.months.delivered', num: true, value: (x) => x.delivered },
         { label: 'Billable', path: 'usage.months.billable', num: true, value: (x) => x.billable }],
@@ -298,13 +330,13 @@ function quota(r) {
   return months.length ? el('div', {}, months) : el('p', { class: 'empty' }, 'No months in this range.');
 }
 
-function reconciliation(r) {
+function reconciliation(r, ctx) {
   const rc = r.billing.reconciliation;
   if (!rc.checked) {
     return el('p', { class: 'empty' }, 'No statuses carried Meta\'s pricing or conversation objects: send the raw webhooks (statuses with `pricing`) to compare.');
   }
   const byField = table({
-    id: 'recon-fields', caption: 'Disagreements by field', rows: Object.entries(rc.by_field).map(([k, n]) => ({ k, n })), empty: `All ${int(rc.checked)} checked messages agree with Meta.`,
+    id: 'recon-fields', caption: 'Disagreements by field', rows: reconFields(r), previous: before(ctx, reconFields, (x) => x.k), empty: `All ${int(rc.checked)} checked messages agree with Meta.`,
     columns: [{ label: 'Field', value: (x) => x.k }, { label: 'Messages', path: 'billing.reconciliation.by_field', num: true, value: (x) => x.n }],
   });
   const view = (v) => [v.model, v.category, v.billable === null ? null : (v.billable ? 'billable' : 'free'), v.conversation].filter(Boolean).join(' · ');

@@ -13,8 +13,10 @@
 //!   the per-line errors, numbered from 1 within the body as `report` numbers them within a
 //!   file: `{"lines", "ingested", "duplicates", "ignored", "errors": [{"kind", "line",
 //!   "column", "field", "message", "text"}]}` where `text` is the line `report` prints.
-//! - `GET /report` and `GET /report.csv`: every response reflects every request answered
-//!   before it was asked. Bad options are 400 with a message naming the parameter.
+//! - `GET /report`, `GET /report.csv` and `GET /contacts`: every response reflects every
+//!   request answered before it was asked. Bad options are 400 with a message naming the
+//!   parameter. `/contacts` takes `source` and/or `event` (the users to list; `event` is
+//!   not the conversion event here, which is `conversion_event`) and the report options.
 
 use crate::core_api;
 use crate::dashboard;
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/contacts/{contact}", axum::routing::delete(forget))
         .route("/report", get(report))
         .route("/report.csv", get(report_csv))
+        .route("/contacts", get(contacts))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/", get(|| async { html(dashboard::index_html()) }));
@@ -354,6 +357,22 @@ async fn report_csv(State(s): State<AppState>, Query(q): Query<Vec<(String, Stri
                 format!("{what}; the tables are: {}", names.join(", ")),
             )
         }
+        Ok(Err(e)) => text(StatusCode::BAD_REQUEST, e),
+        Err(r) => r,
+    }
+}
+
+/// `GET /contacts?source=KEY|event=NAME&…`: the users of a source or an event as CSV, as
+/// `report --contacts` writes them, over the range and number of the report options.
+async fn contacts(State(s): State<AppState>, Query(q): Query<Vec<(String, String)>>) -> Response {
+    let opts = match core_api::report_options(&q, &["source", "event"]) {
+        Ok(o) => o,
+        Err(e) => return text(StatusCode::BAD_REQUEST, e),
+    };
+    let param = |name: &str| q.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let (source, event) = (param("source"), param("event"));
+    match on_engine(&s, move |e| core_api::contacts_csv(e, &opts, source, event)).await {
+        Ok(Ok(csv)) => ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response(),
         Ok(Err(e)) => text(StatusCode::BAD_REQUEST, e),
         Err(r) => r,
     }

@@ -4,7 +4,7 @@
 use crate::wal::Kind;
 use serde_json::{Map, Value};
 
-pub use convolens::{Config, Engine, ParseError, Report, ReportOptions};
+pub use convolens::{Config, ContactFilter, Engine, ParseError, Report, ReportOptions};
 
 /// Read a configuration file as the `report` program does (`None`: the default).
 pub fn load_config(path: Option<&str>) -> Result<Config, String> {
@@ -157,6 +157,28 @@ pub fn report_csv(
         Some(t) => Ok(t.to_csv()),
         None => Err(tables.into_iter().map(|t| t.name).collect()),
     })
+}
+
+/// The users of a source and/or an event as CSV, as `report --contacts` writes them
+/// (`opts` gives the range, number filter and model); an error when neither is given.
+pub fn contacts_csv(
+    engine: &mut Engine,
+    opts: &ReportOptions,
+    source: Option<String>,
+    event: Option<String>,
+) -> Result<String, String> {
+    let filter = match (source, event) {
+        (None, None) => return Err("give ?source=KEY or ?event=NAME (or both)".to_string()),
+        (Some(s), None) => ContactFilter::source(s),
+        (s, Some(e)) => s
+            .into_iter()
+            .fold(ContactFilter::event(e), ContactFilter::and_source),
+    };
+    let mut csv = Vec::new();
+    engine
+        .export_contacts(opts, &filter, &mut csv)
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(csv).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! | `POST /records` | convolens JSONL with `Authorization: Bearer`; per-line errors |
 //! | `GET /report` | the report as `report --json` prints it; options as query parameters |
 //! | `GET /report.csv?table=NAME` | one table of the report as `report --csv` writes it |
+//! | `GET /contacts?source=KEY\|event=NAME` | the users of a source or event as `report --contacts` writes them |
 //! | `GET /healthz`, `GET /metrics` | liveness; Prometheus text ([`metrics`]) |
 //! | `GET /` | the dashboard of `examples/web`, fed from `/report` ([`dashboard`]) |
 //!

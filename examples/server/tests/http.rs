@@ -332,6 +332,69 @@ async fn the_report_is_the_json_of_report_json_and_survives_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_are_the_csv_of_report_contacts() {
+    let dir = TempDir::new("contacts");
+    let data = common::example_data();
+    let config = std::fs::read_to_string(data.join("sources-demo.config.json")).unwrap();
+    let jsonl = std::fs::read(data.join("sources-demo.jsonl")).unwrap();
+    let s = start(options(dir.path()), &config).await;
+    let mut c = Conn::connect(s.addr).await.unwrap();
+    assert_eq!(
+        c.records(RECORDS_TOKEN, jsonl.clone())
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    // The same data in an engine here; its export, with filters and options built here,
+    // is what `report --contacts` writes.
+    let mut engine =
+        convolens::Engine::new(convolens::Config::from_json(&config).unwrap()).unwrap();
+    engine.ingest_reader(&jsonl[..]).unwrap();
+    let opts: convolens::ReportOptions =
+        serde_json::from_value(serde_json::json!({"last": "30d", "model": "linear"})).unwrap();
+    let report = engine.report(&opts).unwrap();
+    let report = serde_json::to_value(&report).unwrap();
+    let key = report["sources"][0]["key"].as_str().unwrap().to_string();
+    let event = report["events"][0]["name"].as_str().unwrap().to_string();
+    let export = |engine: &mut convolens::Engine, filter: convolens::ContactFilter| {
+        let mut csv = Vec::new();
+        engine.export_contacts(&opts, &filter, &mut csv).unwrap();
+        String::from_utf8(csv).unwrap()
+    };
+    let by_source = export(&mut engine, convolens::ContactFilter::source(key.as_str()));
+    assert!(
+        by_source.lines().count() > 1,
+        "the first source has users: {by_source}"
+    );
+    let got = c
+        .get(&format!("/contacts?source={key}&last=30d&model=linear"))
+        .await
+        .unwrap();
+    assert_eq!((got.status, got.text()), (200, by_source));
+    let by_event = export(&mut engine, convolens::ContactFilter::event(event.as_str()));
+    let got = c
+        .get(&format!("/contacts?event={event}&last=30d&model=linear"))
+        .await
+        .unwrap();
+    assert_eq!((got.status, got.text()), (200, by_event));
+    // Neither filter, or an unknown parameter: 400 saying what to give.
+    let none = c.get("/contacts?last=30d").await.unwrap();
+    assert_eq!(none.status, 400);
+    assert!(
+        none.text().contains("?source=KEY or ?event=NAME"),
+        "{}",
+        none.text()
+    );
+    let bad = c.get("/contacts?source=x&form=1").await.unwrap();
+    assert_eq!(
+        (bad.status, bad.text().trim()),
+        (400, "unknown parameter `form`")
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_metrics_and_the_dashboard_in_server_mode() {
     let dir = TempDir::new("misc");
     let s = start(options(dir.path()), "{}").await;
