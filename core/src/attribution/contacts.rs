@@ -25,6 +25,7 @@ use crate::model::money::format_micros;
 use crate::scope::Scope;
 use crate::sources::analyse;
 use crate::store::UserIx;
+use crate::util::csv::guard;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -231,41 +232,51 @@ fn contact_rows(
     Ok(rows)
 }
 
-/// The CSV: a header, then one line per selected user.
+/// The CSV: a header, then one line per selected user (text cells formula-guarded, see
+/// `util::csv`).
 fn write_contacts<W: Write>(
     ctx: &Scope<'_>,
     filter: &ContactFilter,
     out: &[(i64, &str, UserIx, &Row)],
-    mut w: W,
+    w: W,
 ) -> Result<(), ReportError> {
-    let io = |e: std::io::Error| ReportError::Write(e.to_string());
-    w.write_all(b"wa_id,name,country,first_seen,source,converted,value\r\n")
-        .map_err(io)?;
+    let err = |e: ::csv::Error| ReportError::Write(e.to_string());
+    let mut w = crate::util::csv::writer(w);
+    w.write_record(CONTACT_COLUMNS).map_err(err)?;
     for (seen, key, u, r) in out {
         let user = &ctx.store.users[*u as usize];
         let source = filter
             .source
-            .clone()
-            .or_else(|| r.source.as_ref().map(|(_, s)| s.clone()))
+            .as_deref()
+            .or_else(|| r.source.as_ref().map(|(_, s)| &**s))
             .unwrap_or_default();
-        let fields = [
-            (*key).to_string(),
-            user.name().unwrap_or("").to_string(),
-            ctx.store
-                .country_of(*u)
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
-            crate::util::time::local(*seen, ctx.range.tz).to_rfc3339(),
-            source,
-            r.converted.to_string(),
-            format_micros(r.value, 2),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        w.write_all(line.join(",").as_bytes()).map_err(io)?;
-        w.write_all(b"\r\n").map_err(io)?;
+        let country = ctx.store.country_of(*u).map(|c| c.as_str().to_string());
+        let seen = crate::util::time::local(*seen, ctx.range.tz).to_rfc3339();
+        let (converted, value) = (r.converted.to_string(), format_micros(r.value, 2));
+        w.write_record([
+            &*guard(key),
+            &*guard(user.name().unwrap_or("")),
+            country.as_deref().unwrap_or(""),
+            &seen,
+            &*guard(source),
+            &converted,
+            &value,
+        ])
+        .map_err(err)?;
     }
-    w.flush().map_err(io)
+    w.flush().map_err(|e| ReportError::Write(e.to_string()))
 }
+
+/// The columns of the contacts export.
+const CONTACT_COLUMNS: [&str; 7] = [
+    "wa_id",
+    "name",
+    "country",
+    "first_seen",
+    "source",
+    "converted",
+    "value",
+];
 
 /// The user's first counted message on the included numbers.
 fn first_seen(ctx: &Scope<'_>, u: UserIx) -> Option<i64> {
@@ -281,18 +292,8 @@ fn first_seen(ctx: &Scope<'_>, u: UserIx) -> Option<i64> {
         .map(|m| m.ts)
 }
 
-/// Quote a CSV field when RFC 4180 requires it.
-pub(super) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
 
     #[test]
     fn audience_numbers_are_digits_without_leading_zeros() {
@@ -311,13 +312,5 @@ mod tests {
         );
         assert_eq!(audience_phone("US.13491208655302741918"), None);
         assert_eq!(audience_phone("000"), None);
-    }
-
-    #[test]
-    fn csv_quoting_follows_rfc_4180() {
-        assert_eq!(csv_field("Ana"), "Ana");
-        assert_eq!(csv_field("Silva, Ana"), "\"Silva, Ana\"");
-        assert_eq!(csv_field("the \"best\""), "\"the \"\"best\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
     }
 }
