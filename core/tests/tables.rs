@@ -171,3 +171,55 @@ fn a_profile_name_that_is_a_formula_is_written_as_text() {
         "{line}"
     );
 }
+
+#[test]
+fn row_tables_add_up_to_the_report_on_the_example_data() {
+    let mut e = example_engine();
+    let opts = ReportOptions::default();
+    let r = e.report(&opts).unwrap();
+    let col = |t: &convolens::Table, name: &str| t.header.iter().position(|h| h == name).unwrap();
+    // Every charged message's cost sums to the billing total (micro-units, rounded per row
+    // to float: compare in micros).
+    let charges = e.rows("charges", &opts).unwrap();
+    let (cost, is_charged) = (col(&charges, "cost"), col(&charges, "charged"));
+    let micros: i64 = charges
+        .values
+        .iter()
+        .map(|row| (row[cost].as_f64().unwrap() * 1e6).round() as i64)
+        .sum();
+    assert_eq!(micros, r.billing.cost.total.0);
+    let units = charges
+        .values
+        .iter()
+        .filter(|row| row[is_charged] == true)
+        .count() as u64;
+    // Charged units: PMP charged messages plus the openers of billable CBP conversations —
+    // marketing, utility and authentication; the example is from 2025, when service
+    // conversations were free (not billable) and free entry points never are.
+    let by_category = serde_json::to_value(r.billing.charged_messages).unwrap();
+    let pmp = by_category
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_u64)
+        .sum::<u64>();
+    let c = &r.billing.conversations;
+    assert_eq!(units, pmp + c.marketing + c.utility + c.authentication);
+    // One conversation row per conversation the overall figures count, the same leads,
+    // and their credited value is the overall revenue.
+    let convs = e.rows("conversations", &opts).unwrap();
+    assert_eq!(convs.values.len() as u64, r.overall.conversations);
+    let leads = convs
+        .values
+        .iter()
+        .filter(|row| row[col(&convs, "lead")] == true)
+        .count();
+    assert_eq!(leads as u64, r.overall.leads);
+    let value: i64 = convs
+        .values
+        .iter()
+        .map(|row| (row[col(&convs, "attributed_value")].as_f64().unwrap() * 1e6).round() as i64)
+        .sum();
+    // (Compared with the overall figure, which counts each conversion once.)
+    assert_eq!(Some(value), r.overall.revenue);
+}

@@ -8,7 +8,8 @@
 //!   conversations, or an external event of that name) happened in the range; with both,
 //!   users matching both. One row per user, ordered by first seen, then key.
 //! - **Columns** (RFC 4180: comma-separated, CRLF line ends, fields with a comma, quote or
-//!   line break quoted, quotes doubled), with a header line:
+//!   line break quoted, quotes doubled; a text field starting with `=`, `+`, `-`, `@`, tab
+//!   or CR gets a leading `'` so spreadsheets do not run it), with a header line:
 //!   `wa_id` (else the business-scoped user id), `name` (profile name), `country`
 //!   (ISO 3166 code), `first_seen` (the user's first counted message on the included
 //!   numbers, else first external event; RFC 3339 in the report time zone), `source`
@@ -232,6 +233,38 @@ fn contact_rows(
     Ok(rows)
 }
 
+/// One exported user's fields.
+struct ContactLine<'a> {
+    key: &'a str,
+    name: Option<&'a str>,
+    country: Option<String>,
+    first_seen: String,
+    source: &'a str,
+    converted: bool,
+    value: i64,
+}
+
+fn contact_line<'a>(
+    ctx: &'a Scope<'_>,
+    filter: &'a ContactFilter,
+    (seen, key, u, r): &(i64, &'a str, UserIx, &'a Row),
+) -> ContactLine<'a> {
+    let source = filter
+        .source
+        .as_deref()
+        .or_else(|| r.source.as_ref().map(|(_, s)| &**s))
+        .unwrap_or_default();
+    ContactLine {
+        key,
+        name: ctx.store.users[*u as usize].name(),
+        country: ctx.store.country_of(*u).map(|c| c.as_str().to_string()),
+        first_seen: crate::util::time::local(*seen, ctx.range.tz).to_rfc3339(),
+        source,
+        converted: r.converted,
+        value: r.value,
+    }
+}
+
 /// The CSV: a header, then one line per selected user (text cells formula-guarded, see
 /// `util::csv`).
 fn write_contacts<W: Write>(
@@ -243,22 +276,15 @@ fn write_contacts<W: Write>(
     let err = |e: ::csv::Error| ReportError::Write(e.to_string());
     let mut w = crate::util::csv::writer(w);
     w.write_record(CONTACT_COLUMNS).map_err(err)?;
-    for (seen, key, u, r) in out {
-        let user = &ctx.store.users[*u as usize];
-        let source = filter
-            .source
-            .as_deref()
-            .or_else(|| r.source.as_ref().map(|(_, s)| &**s))
-            .unwrap_or_default();
-        let country = ctx.store.country_of(*u).map(|c| c.as_str().to_string());
-        let seen = crate::util::time::local(*seen, ctx.range.tz).to_rfc3339();
-        let (converted, value) = (r.converted.to_string(), format_micros(r.value, 2));
+    for line in out {
+        let c = contact_line(ctx, filter, line);
+        let (converted, value) = (c.converted.to_string(), format_micros(c.value, 2));
         w.write_record([
-            &*guard(key),
-            &*guard(user.name().unwrap_or("")),
-            country.as_deref().unwrap_or(""),
-            &seen,
-            &*guard(source),
+            &*guard(c.key),
+            &*guard(c.name.unwrap_or("")),
+            c.country.as_deref().unwrap_or(""),
+            &c.first_seen,
+            &*guard(c.source),
             &converted,
             &value,
         ])
@@ -267,8 +293,37 @@ fn write_contacts<W: Write>(
     w.flush().map_err(|e| ReportError::Write(e.to_string()))
 }
 
+/// The `contacts` table of `Engine::rows`: the export's users and columns
+/// (`CONTACT_COLUMNS`), typed: `name`, `country` and `source` null when unknown,
+/// `converted` a boolean, `value` a float of major units; text as is (no formula guard:
+/// that belongs to CSV).
+pub(crate) fn contact_values(
+    ctx: &Scope<'_>,
+    filter: &ContactFilter,
+) -> Result<Vec<Vec<serde_json::Value>>, ReportError> {
+    use serde_json::Value;
+    let rows = contact_rows(ctx, filter)?;
+    let out = selected(ctx, filter, &rows);
+    let text = |s: Option<&str>| s.filter(|s| !s.is_empty()).map_or(Value::Null, Value::from);
+    Ok(out
+        .iter()
+        .map(|line| {
+            let c = contact_line(ctx, filter, line);
+            vec![
+                Value::from(c.key),
+                text(c.name),
+                text(c.country.as_deref()),
+                Value::from(c.first_seen),
+                text(Some(c.source)),
+                Value::from(c.converted),
+                Value::from(c.value as f64 / 1e6),
+            ]
+        })
+        .collect())
+}
+
 /// The columns of the contacts export.
-const CONTACT_COLUMNS: [&str; 7] = [
+pub(crate) const CONTACT_COLUMNS: [&str; 7] = [
     "wa_id",
     "name",
     "country",

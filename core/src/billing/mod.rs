@@ -92,6 +92,7 @@
 
 pub mod charges;
 pub mod reconcile;
+pub(crate) mod rows;
 pub mod sections;
 
 pub mod windows;

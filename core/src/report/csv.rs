@@ -141,6 +141,27 @@ impl Table {
         }
     }
 
+    /// The tables of a report's JSON form — a [`crate::Report`] serialised, or read back
+    /// from `report --json` — by the module's rules (what [`crate::Report::tables`]
+    /// returns for the report itself). Any other JSON value works too: its lists and
+    /// keyed maps (at the report's paths) are its tables.
+    pub fn from_json(report: &Value) -> Vec<Table> {
+        tables(report)
+    }
+
+    /// A row-level table (`Engine::rows`): `name` is also its path.
+    pub(crate) fn of_rows(name: &str, header: &[&str], values: Vec<Vec<Value>>) -> Table {
+        let at = At {
+            name: name.to_string(),
+            path: name.to_string(),
+        };
+        Table::new(
+            &at,
+            header.iter().map(ToString::to_string).collect(),
+            values,
+        )
+    }
+
     /// The table as CSV text: RFC 4180 quoting, CRLF line ends, and a leading `'` on a
     /// text cell that starts with `=`, `+`, `-`, `@`, tab or CR, so that a spreadsheet
     /// shows it instead of running it as a formula (numbers are not text: `-1.5` stays).

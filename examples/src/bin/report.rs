@@ -52,6 +52,8 @@ Options:
   --compare              also report the previous period of equal length and the change
                          of every figure
   --csv DIR              also write one CSV file per table of the report into DIR
+  --export DIR           also write the row-level tables (charges.csv, one row per
+                         business message; conversations.csv; contacts.csv) into DIR
   --max-document-bytes N longest document (or JSON array element) accepted, in bytes;
                          a longer one is reported and skipped (default 16777216)
   --wide                 every column of the sources table (default: fit 120 columns)
@@ -67,6 +69,7 @@ struct Args {
     capi_opts: CapiOptions,
     forget: Option<String>,
     csv: Option<String>,
+    export: Option<String>,
     config: Option<String>,
     max_document_bytes: Option<usize>,
     opts: ReportOptions,
@@ -83,6 +86,7 @@ fn parse_args() -> Result<Args, String> {
         capi_opts: CapiOptions::default(),
         forget: None,
         csv: None,
+        export: None,
         config: None,
         max_document_bytes: None,
         opts: ReportOptions::default(),
@@ -98,6 +102,7 @@ fn parse_args() -> Result<Args, String> {
             "--explain" => return Err(EXPLAIN.into()),
             "--event" => a.opts.conversion_event = Some(val("--event")?),
             "--csv" => a.csv = Some(val("--csv")?),
+            "--export" => a.export = Some(val("--export")?),
             "--config" => a.config = Some(val("--config")?),
             "--from" => a.opts.from = Some(date(&val("--from")?)?),
             "--to" => a.opts.to = Some(date(&val("--to")?)?),
@@ -233,8 +238,26 @@ fn outputs(engine: &mut Engine, args: &Args) -> Result<(), String> {
     if args.capi.as_deref() == Some("-") {
         return Ok(());
     }
+    if let Some(dir) = &args.export {
+        export_rows(engine, &args.opts, dir)?;
+    }
     let report = engine.report(&args.opts).map_err(|e| e.to_string())?;
     output(args, &report)
+}
+
+/// `--export DIR`: one CSV file per row-level table (`Engine::ROW_TABLES`) into `dir`.
+fn export_rows(engine: &mut Engine, opts: &ReportOptions, dir: &str) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("--export {dir}: {e}");
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    for name in Engine::ROW_TABLES {
+        let table = engine.rows(name, opts).map_err(|e| e.to_string())?;
+        let file = std::fs::File::create(std::path::Path::new(dir).join(format!("{name}.csv")))
+            .map_err(fail)?;
+        table
+            .write_csv(std::io::BufWriter::new(file))
+            .map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Print the report (JSON or text) and write the CSV files `--csv` asks for.
