@@ -403,20 +403,23 @@ fn report_options(
     ReportOptions::from_json(&text).map_err(|e| report_err(py, &e))
 }
 
+/// The report options Python signatures spell out besides `start` and `end`, in order.
+const SPELLED: [&str; 5] = ["last", "phone", "model", "time_zone", "conversion_event"];
+
 /// The keyword arguments of a report call as one dict: `options` (the `**options`) plus
-/// the options its signature spells out (`None` leaves an option unset) and the flags
-/// that are set.
+/// the options of `SPELLED` its signature gave (`None` leaves one unset) and the flags
+/// (`compare`, `compare_models`) that are set.
 fn spelled<'py>(
     py: Python<'py>,
     options: Option<&Bound<'py, PyDict>>,
-    spelled: &[(&str, Option<&Bound<'py, PyAny>>)],
+    values: [Option<&Bound<'py, PyAny>>; 5],
     flags: &[(&str, bool)],
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = match options {
         Some(o) => o.copy()?,
         None => PyDict::new(py),
     };
-    for (key, v) in spelled {
+    for (key, v) in SPELLED.iter().zip(values) {
         if let Some(v) = v.filter(|v| !v.is_none()) {
             dict.set_item(*key, v)?;
         }
@@ -896,18 +899,9 @@ impl Engine {
         conversion_event: Option<&Bound<'py, PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let options = spelled(
-            py,
-            options,
-            &[
-                ("last", last),
-                ("phone", phone),
-                ("model", model),
-                ("time_zone", time_zone),
-                ("conversion_event", conversion_event),
-            ],
-            &[("compare", compare), ("compare_models", compare_models)],
-        )?;
+        let values = [last, phone, model, time_zone, conversion_event];
+        let flags = [("compare", compare), ("compare_models", compare_models)];
+        let options = spelled(py, options, values, &flags)?;
         let text = self.report_text(py, start, end, Some(&options), false)?;
         Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
     }
@@ -931,18 +925,9 @@ impl Engine {
         conversion_event: Option<&Bound<'py, PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<String> {
-        let options = spelled(
-            py,
-            options,
-            &[
-                ("last", last),
-                ("phone", phone),
-                ("model", model),
-                ("time_zone", time_zone),
-                ("conversion_event", conversion_event),
-            ],
-            &[("compare", compare), ("compare_models", compare_models)],
-        )?;
+        let values = [last, phone, model, time_zone, conversion_event];
+        let flags = [("compare", compare), ("compare_models", compare_models)];
+        let options = spelled(py, options, values, &flags)?;
         self.report_text(py, start, end, Some(&options), pretty)
     }
 
@@ -1084,14 +1069,8 @@ impl Engine {
         conversion_event: Option<&Bound<'py, PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let kw = [
-            ("last", last),
-            ("phone", phone),
-            ("model", model),
-            ("time_zone", time_zone),
-            ("conversion_event", conversion_event),
-        ];
-        let opts = report_options(py, start, end, Some(&spelled(py, options, &kw, &[])?))?;
+        let values = [last, phone, model, time_zone, conversion_event];
+        let opts = report_options(py, start, end, Some(&spelled(py, options, values, &[])?))?;
         let t = self
             .with(py, |e| e.rows(table, &opts))?
             .map_err(|e| report_err(py, &e))?;
@@ -1130,14 +1109,8 @@ impl Engine {
                 )));
             }
         };
-        let kw = [
-            ("last", last),
-            ("phone", phone),
-            ("model", model),
-            ("time_zone", time_zone),
-            ("conversion_event", conversion_event),
-        ];
-        let opts = report_options(py, start, end, Some(&spelled(py, options, &kw, &[])?))?;
+        let values = [last, phone, model, time_zone, conversion_event];
+        let opts = report_options(py, start, end, Some(&spelled(py, options, values, &[])?))?;
         let t = self
             .with(py, |e| {
                 let filter = contact_filter(e, name, source, event);

@@ -1,6 +1,8 @@
 //! The report's tables (`Report::tables`, what `report --csv` writes and the bindings'
 //! `tables()` list): every list and keyed map is one, named columns, the formula guard.
 
+mod support;
+
 use convolens::{Config, ContactFilter, Engine, ReportOptions};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -13,14 +15,8 @@ const RECORDS: &[&str] = &[
 ];
 
 fn example_engine() -> Engine {
+    let mut e = Engine::new(support::example_config()).unwrap();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data");
-    let text = std::fs::read_to_string(format!("{dir}/config.json")).unwrap();
-    let mut cfg = Config::from_json(&text).unwrap();
-    cfg.resolve_rate_card(Some(std::path::Path::new(dir)), |p| {
-        std::fs::read_to_string(p)
-    })
-    .unwrap();
-    let mut e = Engine::new(cfg).unwrap();
     let data = std::fs::File::open(format!("{dir}/example.jsonl")).unwrap();
     assert!(e.ingest_reader(data).unwrap().errors.is_empty());
     e
