@@ -374,44 +374,8 @@ pub(crate) fn day_aggregates(
             .entry(key)
             .or_default()
             .sent += 1;
-        let Some(at) = m.delivered_at else { continue };
-        let d = days.entry(day_in(at, tz)).or_default();
-        let u = d.usage.entry(key).or_default();
-        u.delivered += 1;
-        if m.charged {
-            u.billable += 1;
-        }
-        if !m.counted {
-            continue;
-        }
-        let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
-        if group == ChargeCategory::BusinessAgent {
-            add_agent(&mut d.agent, m);
-        }
-        if m.charged {
-            // Agent messages are charged per message under either model.
-            if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
-                bump_category(&mut d.charged, group);
-            }
-            if m.free_tier {
-                d.free_tier += 1;
-            } else {
-                d.paid_hours[local(at, tz).hour() as usize] += 1;
-                if m.unpriced {
-                    d.unpriced += 1;
-                    *d.unpriced_by.entry((group, m.market)).or_default() += 1;
-                }
-            }
-            d.cost_by_category[group as usize] += m.cost.micros;
-            *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
-        }
-        match m.free {
-            Some(FreeReason::ServiceWindow) => d.free.service_window += 1,
-            Some(FreeReason::FreeEntryPoint) => d.free.free_entry_point += 1,
-            Some(FreeReason::FreeForm) => d.free.free_form += 1,
-            Some(FreeReason::FreeService) => d.free.free_service += 1,
-            Some(FreeReason::BusinessAgent) => d.free.meta_business_agent += 1,
-            None => {}
+        if let Some(at) = m.delivered_at {
+            add_delivered(days.entry(day_in(at, tz)).or_default(), m, at, tz, key);
         }
     }
     for (i, mm) in compare_all(store, charges) {
@@ -425,6 +389,53 @@ pub(crate) fn day_aggregates(
         d.mismatches.extend(mm);
     }
     days
+}
+
+/// Count one delivered message on its delivery day `d`: usage, charges, free reasons.
+fn add_delivered(
+    d: &mut DayBilling,
+    m: &MessageCharge,
+    at: i64,
+    tz: chrono_tz::Tz,
+    key: (Option<Country>, Option<ChargeCategory>),
+) {
+    let u = d.usage.entry(key).or_default();
+    u.delivered += 1;
+    if m.charged {
+        u.billable += 1;
+    }
+    if !m.counted {
+        return;
+    }
+    let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
+    if group == ChargeCategory::BusinessAgent {
+        add_agent(&mut d.agent, m);
+    }
+    if m.charged {
+        // Agent messages are charged per message under either model.
+        if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
+            bump_category(&mut d.charged, group);
+        }
+        if m.free_tier {
+            d.free_tier += 1;
+        } else {
+            d.paid_hours[local(at, tz).hour() as usize] += 1;
+            if m.unpriced {
+                d.unpriced += 1;
+                *d.unpriced_by.entry((group, m.market)).or_default() += 1;
+            }
+        }
+        d.cost_by_category[group as usize] += m.cost.micros;
+        *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
+    }
+    match m.free {
+        Some(FreeReason::ServiceWindow) => d.free.service_window += 1,
+        Some(FreeReason::FreeEntryPoint) => d.free.free_entry_point += 1,
+        Some(FreeReason::FreeForm) => d.free.free_form += 1,
+        Some(FreeReason::FreeService) => d.free.free_service += 1,
+        Some(FreeReason::BusinessAgent) => d.free.meta_business_agent += 1,
+        None => {}
+    }
 }
 
 /// Count one delivered Meta Business Agent message.

@@ -1073,131 +1073,12 @@ fn doc_to_events<'a>(
         ));
     };
     match ty {
-        "outbound" => {
-            let what = "outbound";
-            let id = req(doc.id, line, "id", what)?;
-            let to = req(doc.to, line, "to", what)?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", what))?;
-            let template = doc.template.filter(|t| !t.trim().is_empty());
-            let kind = match doc.kind.as_deref() {
-                Some("template") => OutboundKind::Template,
-                None if template.is_some() => OutboundKind::Template,
-                Some("free_form" | "freeform" | "session" | "text") | None => {
-                    OutboundKind::FreeForm
-                }
-                Some(k) => {
-                    return Err(ParseError::new(
-                        ParseErrorKind::Value,
-                        line,
-                        "kind",
-                        format!("`{k}` is not `template` or `free_form`"),
-                    ));
-                }
-            };
-            let category = match (kind, doc.category.as_deref()) {
-                (_, Some(c)) if Category::parse(c) == Category::BusinessAgent => {
-                    Category::BusinessAgent
-                }
-                (OutboundKind::FreeForm, _) => Category::Service,
-                (OutboundKind::Template, Some(c)) => match Category::parse(c) {
-                    Category::Other => {
-                        return Err(ParseError::new(
-                            ParseErrorKind::Value,
-                            line,
-                            "category",
-                            format!(
-                                "`{c}` is not marketing, utility, authentication or meta_business_agent"
-                            ),
-                        ));
-                    }
-                    cat => cat,
-                },
-                // Meta's default for an unlabelled template is the most expensive category a
-                // business would send; we assume marketing and say so in the docs.
-                (OutboundKind::Template, None) => Category::Marketing,
-            };
-            let buttons = doc
-                .buttons
-                .unwrap_or_default()
-                .into_iter()
-                .map(|b| TemplateButton {
-                    kind: match b.ty.as_deref() {
-                        Some("quick_reply") => ButtonKind::QuickReply,
-                        Some("url") => ButtonKind::Url,
-                        _ => ButtonKind::Other,
-                    },
-                    text: b.text.as_ref().into(),
-                })
-                .collect();
-            out.push(Event::Outbound(OutboundRecord {
-                id,
-                phone: doc.phone_number_id.filter(|p| !p.is_empty()),
-                to: contact(to, line, "to")?,
-                ts,
-                kind,
-                template,
-                category,
-                author: doc
-                    .author
-                    .as_deref()
-                    .map_or(AuthorKind::Unknown, AuthorKind::parse),
-                author_id: doc.author_id.filter(|a| !a.is_empty()),
-                campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
-                buttons,
-                tokens: doc.tokens,
-            }));
-        }
-        "external_event" => {
-            let what = "external_event";
-            let id = req(doc.id, line, "id", what)?;
-            let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
-            let name = req(doc.name, line, "name", what)?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", what))?;
-            let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
-            out.push(Event::External(ExternalRecord {
-                id,
-                contact: who,
-                name,
-                value: doc.value.map(|m| Money::from_micros(m, cur)),
-                ts,
-            }));
-        }
+        "outbound" => out.push(Event::Outbound(outbound_record(doc, line)?)),
+        "external_event" => out.push(Event::External(external_record(doc, line, opts)?)),
         "spend" => spend_record(doc, line, opts, out)?,
-        "close" | "reopen" => {
-            let who = contact(req(doc.contact, line, "contact", ty)?, line, "contact")?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", ty))?;
-            let rec = CloseRecord {
-                contact: who,
-                phone: doc.phone_number_id.filter(|p| !p.is_empty()),
-                ts,
-                by: doc.by.filter(|b| !b.is_empty()),
-            };
-            out.push(if ty == "close" {
-                Event::Close(rec)
-            } else {
-                Event::Reopen(rec)
-            });
-        }
-        "click" => {
-            let what = "click";
-            let message_id = req(doc.message_id, line, "message_id", what)?;
-            let button = req(doc.button, line, "button", what)?;
-            let ts = doc
-                .timestamp
-                .ok_or_else(|| missing(line, "timestamp", what))?;
-            out.push(Event::Click(ClickRecord {
-                id: opt_id(doc.id, line, what)?,
-                message_id,
-                button,
-                ts,
-            }));
-        }
+        "close" => out.push(Event::Close(close_record(doc, line, "close")?)),
+        "reopen" => out.push(Event::Reopen(close_record(doc, line, "reopen")?)),
+        "click" => out.push(Event::Click(click_record(doc, line)?)),
         other => {
             return Err(ParseError::new(
                 ParseErrorKind::UnknownRecord,
@@ -1210,6 +1091,145 @@ fn doc_to_events<'a>(
         }
     }
     Ok(())
+}
+
+/// The required `timestamp` of a convolens record of type `what`.
+fn timestamp(ts: Option<i64>, line: u64, what: &str) -> Result<i64, ParseError> {
+    ts.ok_or_else(|| missing(line, "timestamp", what))
+}
+
+/// An `outbound` record: what the business sent.
+fn outbound_record(doc: Doc<'_>, line: u64) -> Result<OutboundRecord<'_>, ParseError> {
+    let what = "outbound";
+    let id = req(doc.id, line, "id", what)?;
+    let to = req(doc.to, line, "to", what)?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    let template = doc.template.filter(|t| !t.trim().is_empty());
+    let kind = outbound_kind(doc.kind.as_deref(), template.is_some(), line)?;
+    let category = outbound_category(kind, doc.category.as_deref(), line)?;
+    let buttons = doc
+        .buttons
+        .unwrap_or_default()
+        .into_iter()
+        .map(|b| TemplateButton {
+            kind: match b.ty.as_deref() {
+                Some("quick_reply") => ButtonKind::QuickReply,
+                Some("url") => ButtonKind::Url,
+                _ => ButtonKind::Other,
+            },
+            text: b.text.as_ref().into(),
+        })
+        .collect();
+    Ok(OutboundRecord {
+        id,
+        phone: doc.phone_number_id.filter(|p| !p.is_empty()),
+        to: contact(to, line, "to")?,
+        ts,
+        kind,
+        template,
+        category,
+        author: doc
+            .author
+            .as_deref()
+            .map_or(AuthorKind::Unknown, AuthorKind::parse),
+        author_id: doc.author_id.filter(|a| !a.is_empty()),
+        campaign: doc.campaign.filter(|c| !c.trim().is_empty()),
+        buttons,
+        tokens: doc.tokens,
+    })
+}
+
+/// An outbound record's `kind`; without one, a record naming a template is a template.
+fn outbound_kind(
+    kind: Option<&str>,
+    has_template: bool,
+    line: u64,
+) -> Result<OutboundKind, ParseError> {
+    match kind {
+        Some("template") => Ok(OutboundKind::Template),
+        None if has_template => Ok(OutboundKind::Template),
+        Some("free_form" | "freeform" | "session" | "text") | None => Ok(OutboundKind::FreeForm),
+        Some(k) => Err(ParseError::new(
+            ParseErrorKind::Value,
+            line,
+            "kind",
+            format!("`{k}` is not `template` or `free_form`"),
+        )),
+    }
+}
+
+/// An outbound record's pricing category: free-form messages are service, templates carry
+/// their own category, and an agent message is a business-agent message either way.
+fn outbound_category(
+    kind: OutboundKind,
+    category: Option<&str>,
+    line: u64,
+) -> Result<Category, ParseError> {
+    match (kind, category) {
+        (_, Some(c)) if Category::parse(c) == Category::BusinessAgent => {
+            Ok(Category::BusinessAgent)
+        }
+        (OutboundKind::FreeForm, _) => Ok(Category::Service),
+        (OutboundKind::Template, Some(c)) => match Category::parse(c) {
+            Category::Other => Err(ParseError::new(
+                ParseErrorKind::Value,
+                line,
+                "category",
+                format!("`{c}` is not marketing, utility, authentication or meta_business_agent"),
+            )),
+            cat => Ok(cat),
+        },
+        // Meta's default for an unlabelled template is the most expensive category a
+        // business would send; we assume marketing and say so in the docs.
+        (OutboundKind::Template, None) => Ok(Category::Marketing),
+    }
+}
+
+/// An `external_event` record: a conversion or event that happened elsewhere.
+fn external_record<'a>(
+    doc: Doc<'a>,
+    line: u64,
+    opts: &ParseOptions,
+) -> Result<ExternalRecord<'a>, ParseError> {
+    let what = "external_event";
+    let id = req(doc.id, line, "id", what)?;
+    let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
+    let name = req(doc.name, line, "name", what)?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    let cur = currency(doc.currency.as_ref(), line, "currency", opts)?;
+    Ok(ExternalRecord {
+        id,
+        contact: who,
+        name,
+        value: doc.value.map(|m| Money::from_micros(m, cur)),
+        ts,
+    })
+}
+
+/// A `close` or `reopen` record (`what` names which) of a support conversation.
+fn close_record<'a>(doc: Doc<'a>, line: u64, what: &str) -> Result<CloseRecord<'a>, ParseError> {
+    let who = contact(req(doc.contact, line, "contact", what)?, line, "contact")?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    Ok(CloseRecord {
+        contact: who,
+        phone: doc.phone_number_id.filter(|p| !p.is_empty()),
+        ts,
+        by: doc.by.filter(|b| !b.is_empty()),
+    })
+}
+
+/// A `click` record: a tap on a template button.
+fn click_record(doc: Doc<'_>, line: u64) -> Result<ClickRecord<'_>, ParseError> {
+    let what = "click";
+    let message_id = req(doc.message_id, line, "message_id", what)?;
+    let button = req(doc.button, line, "button", what)?;
+    let ts = timestamp(doc.timestamp, line, what)?;
+    Ok(ClickRecord {
+        id: opt_id(doc.id, line, what)?,
+        message_id,
+        button,
+        ts,
+    })
 }
 
 /// A spend row's days: `start` (read from the field `start_key`) through `date_stop`,

@@ -7,6 +7,13 @@ impl Store {
     /// Check the internal references of a store decoded from untrusted bytes, so a corrupt
     /// snapshot is rejected instead of causing an out-of-bounds access later.
     pub(crate) fn check_integrity(&mut self) -> Result<(), String> {
+        self.check_references()?;
+        self.check_times()?;
+        self.check_indices()
+    }
+
+    /// Every user link, message, event and support mark points at an existing entry.
+    fn check_references(&mut self) -> Result<(), String> {
         let (nu, nm, np, nx) = (
             self.users.len(),
             self.msgs.len(),
@@ -30,6 +37,7 @@ impl Store {
             {
                 return Err("user references a missing message or event".into());
             }
+            // (Reopens are checked where the snapshot extension puts them back.)
             if u.closes.iter().any(|(_, p)| *p as usize >= np) {
                 return Err("close references a missing number".into());
             }
@@ -45,8 +53,12 @@ impl Store {
         if self.externals.iter().any(|x| x.user as usize >= nu) {
             return Err("event references a missing user".into());
         }
-        // Ingestion only accepts times in [MIN_TS, MAX_TS); a snapshot must too, or a
-        // report would build day series spanning absurd ranges.
+        Ok(())
+    }
+
+    /// Ingestion only accepts times in [MIN_TS, MAX_TS); a snapshot must too, or a report
+    /// would build day series spanning absurd ranges.
+    fn check_times(&self) -> Result<(), String> {
         let ok = |t: i64| crate::util::time::is_plausible(t);
         let ok_opt = |t: Option<i64>| t.is_none_or(ok);
         let day_ok = |d: chrono::NaiveDate| {
@@ -76,6 +88,17 @@ impl Store {
         {
             return Err("a timestamp or date outside 2000-01-01..2100-01-01".into());
         }
+        Ok(())
+    }
+
+    /// Every id index points at an existing entry, and agent facts at a known message.
+    fn check_indices(&self) -> Result<(), String> {
+        let (nu, nm, np, nx) = (
+            self.users.len(),
+            self.msgs.len(),
+            self.phones.len(),
+            self.externals.len(),
+        );
         let idx_ok =
             |map: &HashMap<Box<str>, u32>, n: usize| map.values().all(|v| (*v as usize) < n);
         if !idx_ok(&self.by_wa, nu)

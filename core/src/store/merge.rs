@@ -48,79 +48,10 @@ impl Store {
     /// lines, errors, duplicates and ignored items are added; unique-item counters count
     /// each fact once.
     pub fn merge_from(&mut self, other: &Store) {
-        let replay = |this: &mut Store, e: Event<'_>, hint: i64| {
-            if let Applied::New = this.apply(e, hint) {
-                this.stats.ingested += 1;
-            }
-        };
-        for u in other.live_users() {
-            let rec = &other.users[u as usize];
-            let info = ContactInfo {
-                user: other.user_ref(u),
-                name: rec.name.as_ref().map(|(_, n)| Cow::Borrowed(&**n)),
-                country_code: rec
-                    .profile_country
-                    .map(|c| Cow::Owned(c.as_str().to_string())),
-            };
-            replay(
-                self,
-                Event::Contact(info),
-                rec.name.as_ref().map_or(0, |(t, _)| *t),
-            );
-        }
-        for m in &other.msgs {
-            let user = other.user_ref(m.user);
-            let phone = Cow::Borrowed(other.phone(m.phone));
-            if let Some(inb) = &m.inbound {
-                let e = InboundMsg {
-                    id: Cow::Borrowed(&m.id),
-                    phone,
-                    from: user,
-                    ts: m.ts,
-                    ty: inb.ty,
-                    text: inb.text.as_deref().map(Cow::Borrowed),
-                    context_id: inb.context.as_deref().map(Cow::Borrowed),
-                    referral: inb.referral.clone(),
-                    reply: inb.reply.clone(),
-                };
-                replay(self, Event::Inbound(e), 0);
-                continue;
-            }
-            other.replay_statuses(m, &user, other.phone(m.phone), &mut |e| replay(self, e, 0));
-            if let Some(o) = &m.outbound {
-                let e = OutboundRecord {
-                    id: Cow::Borrowed(&m.id),
-                    phone: Some(phone).filter(|_| m.status.seen & PHONE_FROM_RECORD != 0),
-                    to: user,
-                    ts: m.ts,
-                    kind: o.kind,
-                    template: o.template.as_deref().map(Cow::Borrowed),
-                    category: o.category,
-                    author: o.author,
-                    author_id: o.author_id.as_deref().map(Cow::Borrowed),
-                    campaign: o.campaign.as_deref().map(Cow::Borrowed),
-                    buttons: o.buttons.clone(),
-                    tokens: other.agent.get(&m.id).and_then(|f| f.record_tokens),
-                };
-                replay(self, Event::Outbound(e), 0);
-            }
-        }
-        for x in &other.externals {
-            let contact = if x.contact.is_empty() {
-                other.user_ref(x.user)
-            } else {
-                UserRef::from_any(Cow::Borrowed(&x.contact))
-            };
-            let e = ExternalRecord {
-                id: Cow::Borrowed(&x.id),
-                contact,
-                name: Cow::Borrowed(&x.name),
-                value: x.value,
-                ts: x.ts,
-            };
-            replay(self, Event::External(e), 0);
-        }
-        self.replay_marks(other, &replay);
+        self.replay_contacts(other);
+        self.replay_messages(other);
+        self.replay_externals(other);
+        self.replay_marks(other, &Store::replay);
         for (k, rec) in &other.spend {
             if let Applied::New = self.spend_insert(k.clone(), rec.clone()) {
                 self.stats.ingested += 1;
@@ -149,6 +80,92 @@ impl Store {
         a.ignored += b.ignored;
         for (k, v) in &b.ignored_reasons {
             *a.ignored_reasons.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// Apply one replayed fact, counting it as ingested when it is new here.
+    fn replay(&mut self, e: Event<'_>, hint: i64) {
+        if let Applied::New = self.apply(e, hint) {
+            self.stats.ingested += 1;
+        }
+    }
+
+    /// Replay the profile (name and country) of every live user of `other`.
+    fn replay_contacts(&mut self, other: &Store) {
+        for u in other.live_users() {
+            let rec = &other.users[u as usize];
+            let info = ContactInfo {
+                user: other.user_ref(u),
+                name: rec.name.as_ref().map(|(_, n)| Cow::Borrowed(&**n)),
+                country_code: rec
+                    .profile_country
+                    .map(|c| Cow::Owned(c.as_str().to_string())),
+            };
+            self.replay(
+                Event::Contact(info),
+                rec.name.as_ref().map_or(0, |(t, _)| *t),
+            );
+        }
+    }
+
+    /// Replay every message of `other`: inbound messages as received, outbound ones as
+    /// their statuses and then their record.
+    fn replay_messages(&mut self, other: &Store) {
+        for m in &other.msgs {
+            let user = other.user_ref(m.user);
+            let phone = Cow::Borrowed(other.phone(m.phone));
+            if let Some(inb) = &m.inbound {
+                let e = InboundMsg {
+                    id: Cow::Borrowed(&m.id),
+                    phone,
+                    from: user,
+                    ts: m.ts,
+                    ty: inb.ty,
+                    text: inb.text.as_deref().map(Cow::Borrowed),
+                    context_id: inb.context.as_deref().map(Cow::Borrowed),
+                    referral: inb.referral.clone(),
+                    reply: inb.reply.clone(),
+                };
+                self.replay(Event::Inbound(e), 0);
+                continue;
+            }
+            other.replay_statuses(m, &user, other.phone(m.phone), &mut |e| self.replay(e, 0));
+            if let Some(o) = &m.outbound {
+                let e = OutboundRecord {
+                    id: Cow::Borrowed(&m.id),
+                    phone: Some(phone).filter(|_| m.status.seen & PHONE_FROM_RECORD != 0),
+                    to: user,
+                    ts: m.ts,
+                    kind: o.kind,
+                    template: o.template.as_deref().map(Cow::Borrowed),
+                    category: o.category,
+                    author: o.author,
+                    author_id: o.author_id.as_deref().map(Cow::Borrowed),
+                    campaign: o.campaign.as_deref().map(Cow::Borrowed),
+                    buttons: o.buttons.clone(),
+                    tokens: other.agent.get(&m.id).and_then(|f| f.record_tokens),
+                };
+                self.replay(Event::Outbound(e), 0);
+            }
+        }
+    }
+
+    /// Replay the external events of `other`, under the contact they named.
+    fn replay_externals(&mut self, other: &Store) {
+        for x in &other.externals {
+            let contact = if x.contact.is_empty() {
+                other.user_ref(x.user)
+            } else {
+                UserRef::from_any(Cow::Borrowed(&x.contact))
+            };
+            let e = ExternalRecord {
+                id: Cow::Borrowed(&x.id),
+                contact,
+                name: Cow::Borrowed(&x.name),
+                value: x.value,
+                ts: x.ts,
+            };
+            self.replay(Event::External(e), 0);
         }
     }
 

@@ -1,6 +1,7 @@
 //! The BILLING and USAGE parts of the text dashboard ([`crate::report::text`]).
 
 use super::layout::{Bucket, bar, bucketed, table};
+use crate::billing::BillingSection;
 use crate::model::money::format_micros;
 use crate::model::pricing::{ModelSpan, ServiceSpan};
 use crate::report::Report;
@@ -18,6 +19,7 @@ pub(super) fn render(out: &mut String, report: &Report) {
     usage(out, report);
 }
 
+/// The BILLING section: pricing model, totals, and the tables below it.
 fn billing(out: &mut String, report: &Report) {
     let bill = &report.billing;
     let model = match bill.model {
@@ -38,6 +40,20 @@ fn billing(out: &mut String, report: &Report) {
         bill.cost.currency
     );
     let _ = writeln!(out, "service (free-form) messages: {service}");
+    categories(out, bill);
+    free_and_unpriced(out, bill);
+    agent_and_countries(out, bill);
+    cost_series(out, report);
+    let _ = writeln!(
+        out,
+        "\nPaid units (charged conversations and messages) by weekday and hour"
+    );
+    out.push_str(&super::heatmap(&bill.heatmap, "paid units"));
+    reconciliation(out, bill);
+}
+
+/// Conversations, charged messages and cost per category.
+fn categories(out: &mut String, bill: &BillingSection) {
     let convs = &bill.conversations;
     let charged = &bill.charged_messages;
     let cost_of = |k: &str| bill.cost.by_category.get(k).map_or(0, |a| a.0);
@@ -75,6 +91,10 @@ fn billing(out: &mut String, report: &Report) {
         &["category", "conversations", "charged msgs", "cost"],
         &rows,
     ));
+}
+
+/// Messages that were free, and why, and those charged without a rate.
+fn free_and_unpriced(out: &mut String, bill: &BillingSection) {
     let free = &bill.free_messages;
     let rows: Vec<Vec<String>> = [
         ("utility in service window (free)", free.service_window),
@@ -96,6 +116,10 @@ fn billing(out: &mut String, report: &Report) {
         let _ = writeln!(out);
         out.push_str(&table(&["free / unpriced", "count"], &rows));
     }
+}
+
+/// The Meta Business Agent line and the cost per country.
+fn agent_and_countries(out: &mut String, bill: &BillingSection) {
     let agent = &bill.meta_business_agent;
     if agent.delivered > 0 {
         let _ = writeln!(out);
@@ -122,12 +146,10 @@ fn billing(out: &mut String, report: &Report) {
             .collect();
         out.push_str(&table(&["country", "cost"], &rows));
     }
-    cost_series(out, report);
-    let _ = writeln!(
-        out,
-        "\nPaid units (charged conversations and messages) by weekday and hour"
-    );
-    out.push_str(&super::heatmap(&bill.heatmap, "paid units"));
+}
+
+/// How many charges were checked against Meta's pricing objects, and how many differ.
+fn reconciliation(out: &mut String, bill: &BillingSection) {
     let rec = &bill.reconciliation;
     if rec.checked > 0 {
         let _ = writeln!(out);
