@@ -403,6 +403,35 @@ fn report_options(
     ReportOptions::from_json(&text).map_err(|e| report_err(py, &e))
 }
 
+/// The report options Python signatures spell out besides `start` and `end`, in order.
+const SPELLED: [&str; 5] = ["last", "phone", "model", "time_zone", "conversion_event"];
+
+/// The keyword arguments of a report call as one dict: `options` (the `**options`) plus
+/// the options of `SPELLED` its signature gave (`None` leaves one unset) and the flags
+/// (`compare`, `compare_models`) that are set.
+fn spelled<'py>(
+    py: Python<'py>,
+    options: Option<&Bound<'py, PyDict>>,
+    values: [Option<&Bound<'py, PyAny>>; 5],
+    flags: &[(&str, bool)],
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = match options {
+        Some(o) => o.copy()?,
+        None => PyDict::new(py),
+    };
+    for (key, v) in SPELLED.iter().zip(values) {
+        if let Some(v) = v.filter(|v| !v.is_none()) {
+            dict.set_item(*key, v)?;
+        }
+    }
+    for (key, on) in flags {
+        if *on {
+            dict.set_item(*key, true)?;
+        }
+    }
+    Ok(dict)
+}
+
 fn lock(
     m: &Mutex<convolens::Engine>,
 ) -> Result<std::sync::MutexGuard<'_, convolens::Engine>, String> {
@@ -869,30 +898,52 @@ impl Engine {
     /// `attribution`, `engagement`, `templates`, `campaigns` (and `compare`), `warnings`;
     /// their shapes are the TypedDicts of `convolens.types` (`Report`). Computed without
     /// the GIL.
-    #[pyo3(signature = (start = None, end = None, **options))]
-    fn report(
+    #[pyo3(signature = (start = None, end = None, *, last = None, phone = None, model = None, time_zone = None, compare = false, compare_models = false, conversion_event = None, **options))]
+    #[allow(clippy::too_many_arguments)]
+    fn report<'py>(
         &self,
-        py: Python<'_>,
-        start: Option<&Bound<'_, PyAny>>,
-        end: Option<&Bound<'_, PyAny>>,
-        options: Option<&Bound<'_, PyDict>>,
+        py: Python<'py>,
+        start: Option<&Bound<'py, PyAny>>,
+        end: Option<&Bound<'py, PyAny>>,
+        last: Option<&Bound<'py, PyAny>>,
+        phone: Option<&Bound<'py, PyAny>>,
+        model: Option<&Bound<'py, PyAny>>,
+        time_zone: Option<&Bound<'py, PyAny>>,
+        compare: bool,
+        compare_models: bool,
+        conversion_event: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let text = self.report_text(py, start, end, options, false)?;
+        let values = [last, phone, model, time_zone, conversion_event];
+        let flags = [("compare", compare), ("compare_models", compare_models)];
+        let options = spelled(py, options, values, &flags)?;
+        let text = self.report_text(py, start, end, Some(&options), false)?;
         Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
     }
 
     /// The report as JSON text: byte for byte what `report --json` prints (without its
     /// final newline), or compact with `pretty=False`. Arguments as for `report`.
-    #[pyo3(signature = (start = None, end = None, *, pretty = true, **options))]
-    fn report_json(
+    #[pyo3(signature = (start = None, end = None, *, pretty = true, last = None, phone = None, model = None, time_zone = None, compare = false, compare_models = false, conversion_event = None, **options))]
+    #[allow(clippy::too_many_arguments)]
+    fn report_json<'py>(
         &self,
-        py: Python<'_>,
-        start: Option<&Bound<'_, PyAny>>,
-        end: Option<&Bound<'_, PyAny>>,
+        py: Python<'py>,
+        start: Option<&Bound<'py, PyAny>>,
+        end: Option<&Bound<'py, PyAny>>,
         pretty: bool,
-        options: Option<&Bound<'_, PyDict>>,
+        last: Option<&Bound<'py, PyAny>>,
+        phone: Option<&Bound<'py, PyAny>>,
+        model: Option<&Bound<'py, PyAny>>,
+        time_zone: Option<&Bound<'py, PyAny>>,
+        compare: bool,
+        compare_models: bool,
+        conversion_event: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<String> {
-        self.report_text(py, start, end, options, pretty)
+        let values = [last, phone, model, time_zone, conversion_event];
+        let flags = [("compare", compare), ("compare_models", compare_models)];
+        let options = spelled(py, options, values, &flags)?;
+        self.report_text(py, start, end, Some(&options), pretty)
     }
 
     /// One section of `report(**report_args)` as a pandas DataFrame (see
@@ -963,11 +1014,7 @@ impl Engine {
         end: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        if name.is_some() && (source.is_some() || event.is_some()) {
-            return Err(PyTypeError::new_err(
-                "give `name`, or `source` and/or `event`, not both",
-            ));
-        }
+        check_contact_names(name.as_ref(), source.as_ref(), event.as_ref())?;
         let opts = report_options(py, start, end, options)?;
         let audience = match format {
             "convolens" => false,
@@ -989,18 +1036,7 @@ impl Engine {
             ));
         }
         let (csv, count) = self.with(py, |e| {
-            let filter = match (name, source, event) {
-                (Some(n), _, _) => e.contact_filter(&n),
-                (None, Some(s), None) => convolens::ContactFilter::source(s),
-                (None, s, Some(ev)) => {
-                    let f = convolens::ContactFilter::event(ev);
-                    match s {
-                        Some(s) => f.and_source(s),
-                        None => f,
-                    }
-                }
-                (None, None, None) => convolens::ContactFilter::default(),
-            };
+            let filter = contact_filter(e, name, source, event);
             let mut csv = Vec::new();
             let count = if audience {
                 e.export_audience(&opts, &filter, &mut csv).map(|(n, _)| n)
@@ -1022,6 +1058,81 @@ impl Engine {
             file.call_method1("write", (PyBytes::new(py, &csv),))?;
         }
         Ok(count.into_pyobject(py)?.into_any().unbind())
+    }
+
+    /// A row-level table over the range, number and model the keywords select (as for
+    /// `report`), as a `convolens.frames.Rows`: `"charges"` (every business message whose
+    /// billing day is in the range, billable or free, with its category, reason, market,
+    /// conversation and price), `"conversations"` (every analytic conversation started in
+    /// the range, with its source, lead flag and the conversions and value the model
+    /// credits it with) or `"contacts"` (every user, as `export_contacts` lists them).
+    /// `Rows` has `to_pandas()`, `to_polars()`, `to_arrow()` and the Arrow PyCapsule
+    /// interface (`pyarrow.table(rows)`, `polars.DataFrame(rows)`). Raises `ReportError`
+    /// (`option == "table"` for another name).
+    #[pyo3(signature = (table, *, start = None, end = None, last = None, phone = None, model = None, time_zone = None, conversion_event = None, **options))]
+    #[allow(clippy::too_many_arguments)]
+    fn rows<'py>(
+        &self,
+        py: Python<'py>,
+        table: &str,
+        start: Option<&Bound<'py, PyAny>>,
+        end: Option<&Bound<'py, PyAny>>,
+        last: Option<&Bound<'py, PyAny>>,
+        phone: Option<&Bound<'py, PyAny>>,
+        model: Option<&Bound<'py, PyAny>>,
+        time_zone: Option<&Bound<'py, PyAny>>,
+        conversion_event: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let values = [last, phone, model, time_zone, conversion_event];
+        let opts = report_options(py, start, end, Some(&spelled(py, options, values, &[])?))?;
+        let t = self
+            .with(py, |e| e.rows(table, &opts))?
+            .map_err(|e| report_err(py, &e))?;
+        rows_object(py, &t)
+    }
+
+    /// The users of `export_contacts` (same `name`, `source` and `event` rules) as a
+    /// DataFrame: `library="pandas"` (default) or `"polars"`. Columns `wa_id`, `name`,
+    /// `country`, `first_seen` (a UTC datetime), `source`, `converted` (bool), `value`
+    /// (float64); text as is (the CSV's formula guard is for spreadsheets only).
+    #[pyo3(signature = (name = None, *, source = None, event = None, library = "pandas", start = None, end = None, last = None, phone = None, model = None, time_zone = None, conversion_event = None, **options))]
+    #[allow(clippy::too_many_arguments)]
+    fn contacts_frame<'py>(
+        &self,
+        py: Python<'py>,
+        name: Option<String>,
+        source: Option<String>,
+        event: Option<String>,
+        library: &str,
+        start: Option<&Bound<'py, PyAny>>,
+        end: Option<&Bound<'py, PyAny>>,
+        last: Option<&Bound<'py, PyAny>>,
+        phone: Option<&Bound<'py, PyAny>>,
+        model: Option<&Bound<'py, PyAny>>,
+        time_zone: Option<&Bound<'py, PyAny>>,
+        conversion_event: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        check_contact_names(name.as_ref(), source.as_ref(), event.as_ref())?;
+        let method = match library {
+            "pandas" => "to_pandas",
+            "polars" => "to_polars",
+            other => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "unknown library `{other}`: use \"pandas\" or \"polars\""
+                )));
+            }
+        };
+        let values = [last, phone, model, time_zone, conversion_event];
+        let opts = report_options(py, start, end, Some(&spelled(py, options, values, &[])?))?;
+        let t = self
+            .with(py, |e| {
+                let filter = contact_filter(e, name, source, event);
+                e.contact_rows(&opts, &filter)
+            })?
+            .map_err(|e| report_err(py, &e))?;
+        Ok(rows_object(py, &t)?.bind(py).call_method0(method)?.unbind())
     }
 
     /// Seal the days that can no longer change and drop the per-user history behind
@@ -1189,6 +1300,72 @@ fn partition_of(doc: &Bound<'_, PyAny>, partitions: u32) -> PyResult<u32> {
     guarded(|| convolens::partition::partition_of(doc.bytes(), partitions)).map_err(convolens_err)
 }
 
+/// `name`, or `source` and/or `event`: not both.
+fn check_contact_names(
+    name: Option<&String>,
+    source: Option<&String>,
+    event: Option<&String>,
+) -> PyResult<()> {
+    if name.is_some() && (source.is_some() || event.is_some()) {
+        return Err(PyTypeError::new_err(
+            "give `name`, or `source` and/or `event`, not both",
+        ));
+    }
+    Ok(())
+}
+
+/// The contacts `name` (an event or a source, as `report --contacts` reads it), or
+/// `source` and/or `event`, select; every user with none.
+fn contact_filter(
+    e: &convolens::Engine,
+    name: Option<String>,
+    source: Option<String>,
+    event: Option<String>,
+) -> convolens::ContactFilter {
+    match (name, source, event) {
+        (Some(n), _, _) => e.contact_filter(&n),
+        (None, Some(s), None) => convolens::ContactFilter::source(s),
+        (None, s, Some(ev)) => {
+            let f = convolens::ContactFilter::event(ev);
+            match s {
+                Some(s) => f.and_source(s),
+                None => f,
+            }
+        }
+        (None, None, None) => convolens::ContactFilter::default(),
+    }
+}
+
+/// A core table as a `convolens.frames.Rows`.
+fn rows_object(py: Python<'_>, t: &convolens::Table) -> PyResult<Py<PyAny>> {
+    let values = to_py(py, &t.values)?;
+    Ok(py
+        .import("convolens.frames")?
+        .getattr("Rows")?
+        .call1((t.name.as_str(), t.header.clone(), values, t.path.as_str()))?
+        .unbind())
+}
+
+/// The tables of a report (a dict as `Engine.report` returns it, or its JSON text) by the
+/// core's rule — what `report --csv` writes: every list and keyed map, as a list of
+/// `convolens.frames.Rows` with their `name` and `path`. See `convolens.frames`.
+#[pyfunction]
+fn report_tables(py: Python<'_>, report: &Bound<'_, PyAny>) -> PyResult<Vec<Py<PyAny>>> {
+    let text = match report.extract::<String>() {
+        Ok(s) => s,
+        Err(_) => py
+            .import("json")?
+            .call_method1("dumps", (report,))?
+            .extract()?,
+    };
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    convolens::Table::from_json(&value)
+        .iter()
+        .map(|t| rows_object(py, t))
+        .collect()
+}
+
 /// The compiled core of the `convolens` package; import `convolens` instead.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1197,6 +1374,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<FreeFormWindow>()?;
     m.add_function(wrap_pyfunction!(user_key, m)?)?;
     m.add_function(wrap_pyfunction!(partition_of, m)?)?;
+    m.add_function(wrap_pyfunction!(report_tables, m)?)?;
     let classes = errors(py)?;
     for name in [
         "ConvolensError",

@@ -20,10 +20,11 @@ PUBLIC_METHODS = [name for name in dir(convolens.Engine) if not name.startswith(
 
 def test_public_surface():
     assert sorted(PUBLIC_METHODS) == sorted([
-        "can_send_free_form", "capi_events", "config", "expire", "expired", "export_contacts",
+        "can_send_free_form", "capi_events", "config", "contacts_frame", "expire", "expired",
+        "export_contacts",
         "forget", "from_config_file", "ingest",
         "ingest_jsonl", "ingest_many", "max_document_bytes", "merge", "report", "report_json",
-        "restore", "snapshot", "to_pandas", "to_polars",
+        "restore", "rows", "snapshot", "to_pandas", "to_polars",
     ])
     assert convolens.__version__.count(".") == 2
 
@@ -52,8 +53,21 @@ def test_module_functions_have_docstrings():
 def test_help_is_useful():
     text = inspect.getdoc(convolens.Engine)
     assert "webhook" in text and "config" in text
+    # Every report option is spelled in the signature, keyword-only after start and end.
     sig = inspect.signature(convolens.Engine.report)
-    assert list(sig.parameters) == ["self", "start", "end", "options"]
+    assert list(sig.parameters) == [
+        "self", "start", "end", "last", "phone", "model", "time_zone", "compare",
+        "compare_models", "conversion_event", "options"]
+    kinds = {n: p.kind for n, p in sig.parameters.items()}
+    assert kinds["start"] == inspect.Parameter.POSITIONAL_OR_KEYWORD
+    assert all(kinds[n] == inspect.Parameter.KEYWORD_ONLY
+               for n in ("last", "phone", "model", "time_zone", "compare", "compare_models",
+                         "conversion_event"))
+    assert sig.parameters["compare"].default is False
+    for method in (convolens.Engine.rows, convolens.Engine.contacts_frame,
+                   convolens.Engine.report_json):
+        params = inspect.signature(method).parameters
+        assert params["phone"].kind == inspect.Parameter.KEYWORD_ONLY, method
     for option in ("last", "phone", "model", "time_zone", "compare", "compare_models",
                    "ReportError", "billing", "convolens.types"):
         assert option in convolens.Engine.report.__doc__

@@ -172,17 +172,51 @@ impl Engine {
     /// same keys and values as `report --json`.
     #[wasm_bindgen(unchecked_return_type = "Report")]
     pub fn report(&mut self, options: Option<OptionsArg>) -> Result<JsValue, js_sys::Error> {
-        let text = json_text(
-            &options.map_or(JsValue::UNDEFINED, JsValue::from),
-            "report options",
-        )?;
-        let opts = report_options(text.as_deref()).map_err(|e| report_error(&e))?;
+        let opts = options_arg(options)?;
         let report = self
             .inner
             .get_mut()
             .report(&opts)
             .map_err(|e| report_error(&e))?;
         to_js(&report)
+    }
+
+    /// Every table of the report over the options' range, by the core's rule (what
+    /// `report --csv` writes): every list and keyed map, each `{name, path, columns, rows}`
+    /// with `rows` an array of objects (column name → value; keyed maps have named
+    /// columns, e.g. `billing.cost.by_day`: `date`, `cost`).
+    #[wasm_bindgen(unchecked_return_type = "Table[]")]
+    pub fn tables(&mut self, options: Option<OptionsArg>) -> Result<JsValue, js_sys::Error> {
+        let opts = options_arg(options)?;
+        let report = self
+            .inner
+            .get_mut()
+            .report(&opts)
+            .map_err(|e| report_error(&e))?;
+        let tables = report.tables();
+        to_js(&tables.iter().map(JsTable::of).collect::<Vec<_>>())
+    }
+
+    /// A row-level table over the options' range, number and model: `"charges"` (every
+    /// business message whose billing day is in the range, billable or free, with its
+    /// reason and price), `"conversations"` (every analytic conversation started in the
+    /// range, with its source, lead flag and credited value) or `"contacts"` (every user),
+    /// as `{name, path, columns, rows}` with `rows` an array of objects. Another name is a
+    /// `ReportError` with `option == "table"`.
+    #[wasm_bindgen(unchecked_return_type = "Table")]
+    pub fn rows(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "'charges' | 'conversations' | 'contacts'")]
+        table: &str,
+        options: Option<OptionsArg>,
+    ) -> Result<JsValue, js_sys::Error> {
+        let opts = options_arg(options)?;
+        let t = self
+            .inner
+            .get_mut()
+            .rows(table, &opts)
+            .map_err(|e| report_error(&e))?;
+        to_js(&JsTable::of(&t))
     }
 
     /// The users of a source or an event over the options' range, as CSV (header
@@ -260,11 +294,7 @@ impl Engine {
             None => contact_filter(json_text(filter, "filter")?.as_deref())
                 .map_err(|e| report_error(&e))?,
         };
-        let text = json_text(
-            &options.map_or(JsValue::UNDEFINED, JsValue::from),
-            "report options",
-        )?;
-        let opts = report_options(text.as_deref()).map_err(|e| report_error(&e))?;
+        let opts = options_arg(options)?;
         Ok((filter, opts))
     }
 
@@ -412,6 +442,15 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// Report options from a JS argument (an object, JSON text or nothing).
+fn options_arg(options: Option<OptionsArg>) -> Result<ReportOptions, js_sys::Error> {
+    let text = json_text(
+        &options.map_or(JsValue::UNDEFINED, JsValue::from),
+        "report options",
+    )?;
+    report_options(text.as_deref()).map_err(|e| report_error(&e))
+}
+
 /// Report options from JSON text (`None` = defaults), through the core's parser.
 fn report_options(text: Option<&str>) -> Result<ReportOptions, convolens::ReportError> {
     text.map_or_else(|| Ok(ReportOptions::default()), ReportOptions::from_json)
@@ -460,6 +499,31 @@ fn json_text(v: &JsValue, what: &str) -> Result<Option<String>, js_sys::Error> {
         .as_string()
         .map(Some)
         .ok_or_else(|| type_error(&format!("{what} cannot be turned into JSON")))
+}
+
+/// A core table as JS sees it: rows as objects.
+#[derive(Serialize)]
+struct JsTable<'t> {
+    name: &'t str,
+    path: &'t str,
+    columns: &'t [String],
+    rows: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl<'t> JsTable<'t> {
+    fn of(t: &'t convolens::Table) -> JsTable<'t> {
+        let rows = t
+            .values
+            .iter()
+            .map(|r| t.header.iter().cloned().zip(r.iter().cloned()).collect())
+            .collect();
+        JsTable {
+            name: &t.name,
+            path: &t.path,
+            columns: &t.header,
+            rows,
+        }
+    }
 }
 
 /// Serialise with the core's serde types and hand JS a plain object (one crossing).

@@ -277,6 +277,20 @@ export interface ReportOptions {
   conversionEvent?: string | null;
 }
 
+/** A table of `Engine.tables` (every list and keyed map of a report, by the core's rule:
+ * what `report --csv` writes) or `Engine.rows` (`charges`, `conversations`, `contacts`). */
+export interface Table {
+  /** The CSV file's stem (`billing_cost_by_day`). */
+  name: string;
+  /** Where it is in the report: keys joined by `.`, `[]` after a list whose rows hold it
+   * (`usage.months[].by_country`); a row-level table's name. */
+  path: string;
+  /** Column names, in order. */
+  columns: string[];
+  /** One object per row, column name → value (numbers, text, booleans, null). */
+  rows: Record<string, unknown>[];
+}
+
 /** Which users `exportContacts` writes (`sources::ContactFilter`): a source key, an event
  * name (messaging or external), or both. */
 export interface ContactFilter {

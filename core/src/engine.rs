@@ -1,10 +1,11 @@
 //! The engine: ingestion entry points and reports over the fact store.
 
+use crate::attribution::ContactFilter;
 use crate::config::Config;
 use crate::error::{ConfigError, Error, ParseError, ReportError, SnapshotError};
 use crate::input::stream::{DocumentSplitter, Piece};
 use crate::input::{ParseOptions, parse_document, parse_stream_doc, try_parse_whole};
-use crate::report::{Report, ReportOptions};
+use crate::report::{Report, ReportOptions, Table};
 use crate::store::{IngestOutcome, InputStats, Store};
 use chrono_tz::Tz;
 use std::io::Read;
@@ -504,5 +505,79 @@ impl Engine {
         self.sort();
         let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
         crate::attribution::export_contacts(&ctx, filter, w)
+    }
+
+    /// The row-level tables [`Engine::rows`] knows.
+    pub const ROW_TABLES: [&'static str; 3] = ["charges", "conversations", "contacts"];
+
+    /// A row-level table over the range, number and model of `opts`:
+    ///
+    /// - `charges`: every business message whose billing day is in the range — billable
+    ///   or free, with its category, reason, market, conversation and price (columns in
+    ///   `billing::rows`);
+    /// - `conversations`: every analytic conversation that started in the range, with its
+    ///   source, lead flag and the conversions and value the model credits it with
+    ///   (`attribution::rows`);
+    /// - `contacts`: every user, as [`Engine::export_contacts`] lists them.
+    ///
+    /// Cells are typed JSON values ([`Table::values`]); [`Table::to_csv`] writes them.
+    /// Another name is a [`ReportError`] of kind `option` (option `table`).
+    ///
+    /// ```
+    /// let mut engine = convolens::Engine::new(convolens::Config::default())?;
+    /// engine.ingest_str(r#"{"type":"outbound","id":"w1","to":"4915112345678","timestamp":1751450000,"template":"promo","category":"marketing"}"#)?;
+    /// let charges = engine.rows("charges", &convolens::ReportOptions::default())?;
+    /// assert_eq!(charges.header[0], "message_id");
+    /// assert_eq!(charges.values[0][0], "w1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rows(&mut self, table: &str, opts: &ReportOptions) -> Result<Table, ReportError> {
+        self.sort();
+        let past = self.expired.past();
+        let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
+        if let Some(p) = &past {
+            p.check(&ctx, opts)?;
+        }
+        let (header, values): (&[&str], _) = match table {
+            "charges" => {
+                let (_, charges) =
+                    crate::billing::BillingDays::build(&ctx, past.as_ref().map(|p| p.tallies))?;
+                let rows = crate::billing::rows::charge_rows(&ctx, &charges);
+                (&crate::billing::rows::CHARGE_COLUMNS, rows)
+            }
+            "conversations" => (
+                &crate::attribution::rows::CONVERSATION_COLUMNS,
+                crate::attribution::rows::conversation_rows(&ctx)?,
+            ),
+            "contacts" => return self.contact_rows(opts, &ContactFilter::default()),
+            other => {
+                return Err(ReportError::Option {
+                    option: "table".into(),
+                    message: format!(
+                        "unknown table `{other}`: use {}",
+                        Engine::ROW_TABLES.join(", ")
+                    ),
+                });
+            }
+        };
+        Ok(Table::of_rows(table, header, values))
+    }
+
+    /// The `contacts` table of [`Engine::rows`] for the users `filter` selects: the rows and
+    /// columns of [`Engine::export_contacts`], typed (`converted` a boolean, `value` a
+    /// float, unknown text null) and without the CSV's formula guard.
+    pub fn contact_rows(
+        &mut self,
+        opts: &ReportOptions,
+        filter: &ContactFilter,
+    ) -> Result<Table, ReportError> {
+        self.sort();
+        let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
+        let values = crate::attribution::contact_values(&ctx, filter)?;
+        Ok(Table::of_rows(
+            "contacts",
+            &crate::attribution::CONTACT_COLUMNS,
+            values,
+        ))
     }
 }

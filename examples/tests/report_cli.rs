@@ -82,3 +82,35 @@ fn the_document_limit_applies_to_each_element() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--max-document-bytes: `none` is not a positive number"));
 }
+
+#[test]
+fn export_writes_the_row_tables_and_csv_the_keyed_tables() {
+    let data = temp_file(
+        "export.json",
+        r#"{"type": "outbound", "id": "w1", "to": "4915112345678", "timestamp": 1751450000, "template": "promo", "category": "marketing"}"#,
+    );
+    let dir = std::env::temp_dir().join(format!("convolens-export-{}", std::process::id()));
+    let (csv_dir, export_dir) = (dir.join("csv"), dir.join("rows"));
+    let (code, json, err) = report(&[
+        "--csv",
+        csv_dir.to_str().unwrap(),
+        "--export",
+        export_dir.to_str().unwrap(),
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json["input"]["records"]["outbound"], 1);
+    // The keyed map input.records is a table: one type, one record.
+    let records = std::fs::read_to_string(csv_dir.join("input_records.csv")).unwrap();
+    assert_eq!(records, "type,records\r\noutbound,1\r\n");
+    // One charge row: the template w1, sent but never delivered, so not charged.
+    let charges = std::fs::read_to_string(export_dir.join("charges.csv")).unwrap();
+    let lines: Vec<&str> = charges.lines().collect();
+    assert_eq!(lines.len(), 2, "{charges}");
+    assert!(lines[0].starts_with("message_id,user,phone,sent_at,delivered_at,"));
+    assert!(lines[1].starts_with("w1,4915112345678,"), "{}", lines[1]);
+    for name in ["conversations.csv", "contacts.csv"] {
+        assert!(export_dir.join(name).exists(), "{name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -11,6 +11,8 @@ for reports as plain dicts with the same keys as ``report --json``::
     engine.to_pandas("sources")                          # with pandas installed
     engine.can_send_free_form("4915112345678")           # a FreeFormWindow, or None
     engine.export_contacts("purchase")                   # CSV text
+    engine.contacts_frame("purchase")                    # the same users, a DataFrame
+    engine.rows("charges").to_pandas()                   # every business message's charge
 
 The shapes of the returned dicts are :mod:`convolens.types`; :mod:`convolens.frames`
 turns report sections into rows and DataFrames. Errors are :class:`ConvolensError`
@@ -29,7 +31,7 @@ from ._native import (
     __version__,
 )
 from . import frames, types
-from .frames import tables, to_pandas, to_polars, to_records
+from .frames import Rows, report_tables, tables, to_pandas, to_polars, to_records
 
 __all__ = [
     "ConfigError",
@@ -38,9 +40,11 @@ __all__ = [
     "FreeFormWindow",
     "ParseError",
     "ReportError",
+    "Rows",
     "SnapshotError",
     "__version__",
     "frames",
+    "report_tables",
     "tables",
     "to_pandas",
     "to_polars",

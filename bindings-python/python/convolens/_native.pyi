@@ -16,6 +16,7 @@ from typing import (
     overload,
 )
 
+from .frames import Rows
 from .types import (
     AttributionModel,
     CapiEvents,
@@ -36,6 +37,7 @@ __all__ = [
     "SnapshotError",
     "__version__",
     "partition_of",
+    "report_tables",
     "user_key",
 ]
 __version__: str
@@ -158,6 +160,35 @@ class Engine:
         conversion_event: Optional[str] = None,
         **options: Any,
     ) -> str: ...
+    def rows(
+        self,
+        table: Literal["charges", "conversations", "contacts"],
+        *,
+        start: Optional[_DateLike] = None,
+        end: Optional[_DateLike] = None,
+        last: Optional[str] = None,
+        phone: Optional[str] = None,
+        model: Optional[AttributionModel] = None,
+        time_zone: Optional[str] = None,
+        conversion_event: Optional[str] = None,
+        **options: Any,
+    ) -> Rows: ...
+    def contacts_frame(
+        self,
+        name: Optional[str] = None,
+        *,
+        source: Optional[str] = None,
+        event: Optional[str] = None,
+        library: Literal["pandas", "polars"] = "pandas",
+        start: Optional[_DateLike] = None,
+        end: Optional[_DateLike] = None,
+        last: Optional[str] = None,
+        phone: Optional[str] = None,
+        model: Optional[AttributionModel] = None,
+        time_zone: Optional[str] = None,
+        conversion_event: Optional[str] = None,
+        **options: Any,
+    ) -> Any: ...
     def to_pandas(self, section: str, **report_args: Any) -> Any: ...
     def to_polars(self, section: str, **report_args: Any) -> Any: ...
     def can_send_free_form(
@@ -209,4 +240,5 @@ class Engine:
     def __reduce__(self) -> Any: ...
 
 def user_key(doc: _Document) -> Optional[str]: ...
+def report_tables(report: Union[Mapping[str, Any], str]) -> List[Rows]: ...
 def partition_of(doc: _Document, partitions: int) -> int: ...

@@ -16,6 +16,7 @@ import {
   type ResolvedConfig,
   type SourceRow,
   type StreamOutcome,
+  type Table,
   type TemplateRow,
   type WindowState,
 } from "../../pkg/convolens";
@@ -59,6 +60,12 @@ const resolved: ResolvedConfig = engine.config();
 const tz: string = resolved.time_zone;
 const filter: ContactFilter = { source: "qr:shop" };
 const csv: string = engine.exportContacts(filter, { last: "7d" }) + engine.exportContacts("purchase");
+const tables: Table[] = engine.tables({ last: "7d" });
+const byDay: string[] = tables[0].columns;
+const charges: Table = engine.rows("charges", { phone: "1001" });
+const firstCost: unknown = charges.rows[0]?.cost;
+// @ts-expect-error: not a row-level table
+engine.rows("invoices");
 const window: WindowState | null = engine.freeFormWindow("4915112345678", "1001", 1751450000);
 const open: boolean | undefined = window?.open;
 const until: number | null | undefined = window?.until;

@@ -6,6 +6,7 @@ use crate::model::money::format_micros;
 use crate::scope::Scope;
 use crate::sources::analyse;
 use crate::store::UserIx;
+use crate::util::csv::guard;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -212,41 +213,105 @@ fn contact_rows(
     Ok(rows)
 }
 
-/// The CSV: a header, then one line per selected user.
+/// One exported user's fields.
+struct ContactLine<'a> {
+    key: &'a str,
+    name: Option<&'a str>,
+    country: Option<String>,
+    first_seen: String,
+    source: &'a str,
+    converted: bool,
+    value: i64,
+}
+
+fn contact_line<'a>(
+    ctx: &'a Scope<'_>,
+    filter: &'a ContactFilter,
+    (seen, key, u, r): &(i64, &'a str, UserIx, &'a Row),
+) -> ContactLine<'a> {
+    let source = filter
+        .source
+        .as_deref()
+        .or_else(|| r.source.as_ref().map(|(_, s)| &**s))
+        .unwrap_or_default();
+    ContactLine {
+        key,
+        name: ctx.store.users[*u as usize].name(),
+        country: ctx.store.country_of(*u).map(|c| c.as_str().to_string()),
+        first_seen: crate::util::time::local(*seen, ctx.range.tz).to_rfc3339(),
+        source,
+        converted: r.converted,
+        value: r.value,
+    }
+}
+
+/// The CSV: a header, then one line per selected user (text cells formula-guarded, see
+/// `util::csv`).
 fn write_contacts<W: Write>(
     ctx: &Scope<'_>,
     filter: &ContactFilter,
     out: &[(i64, &str, UserIx, &Row)],
-    mut w: W,
+    w: W,
 ) -> Result<(), ReportError> {
-    let io = |e: std::io::Error| ReportError::Write(e.to_string());
-    w.write_all(b"wa_id,name,country,first_seen,source,converted,value\r\n")
-        .map_err(io)?;
-    for (seen, key, u, r) in out {
-        let user = &ctx.store.users[*u as usize];
-        let source = filter
-            .source
-            .clone()
-            .or_else(|| r.source.as_ref().map(|(_, s)| s.clone()))
-            .unwrap_or_default();
-        let fields = [
-            (*key).to_string(),
-            user.name().unwrap_or("").to_string(),
-            ctx.store
-                .country_of(*u)
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
-            crate::util::time::local(*seen, ctx.range.tz).to_rfc3339(),
-            source,
-            r.converted.to_string(),
-            format_micros(r.value, 2),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        w.write_all(line.join(",").as_bytes()).map_err(io)?;
-        w.write_all(b"\r\n").map_err(io)?;
+    let err = |e: ::csv::Error| ReportError::Write(e.to_string());
+    let mut w = crate::util::csv::writer(w);
+    w.write_record(CONTACT_COLUMNS).map_err(err)?;
+    for line in out {
+        let c = contact_line(ctx, filter, line);
+        let (converted, value) = (c.converted.to_string(), format_micros(c.value, 2));
+        w.write_record([
+            &*guard(c.key),
+            &*guard(c.name.unwrap_or("")),
+            c.country.as_deref().unwrap_or(""),
+            &c.first_seen,
+            &*guard(c.source),
+            &converted,
+            &value,
+        ])
+        .map_err(err)?;
     }
-    w.flush().map_err(io)
+    w.flush().map_err(|e| ReportError::Write(e.to_string()))
 }
+
+/// The `contacts` table of `Engine::rows`: the export's users and columns
+/// (`CONTACT_COLUMNS`), typed: `name`, `country` and `source` null when unknown,
+/// `converted` a boolean, `value` a float of major units; text as is (no formula guard:
+/// that belongs to CSV).
+pub(crate) fn contact_values(
+    ctx: &Scope<'_>,
+    filter: &ContactFilter,
+) -> Result<Vec<Vec<serde_json::Value>>, ReportError> {
+    use serde_json::Value;
+    let rows = contact_rows(ctx, filter)?;
+    let out = selected(ctx, filter, &rows);
+    let text = |s: Option<&str>| s.filter(|s| !s.is_empty()).map_or(Value::Null, Value::from);
+    Ok(out
+        .iter()
+        .map(|line| {
+            let c = contact_line(ctx, filter, line);
+            vec![
+                Value::from(c.key),
+                text(c.name),
+                text(c.country.as_deref()),
+                Value::from(c.first_seen),
+                text(Some(c.source)),
+                Value::from(c.converted),
+                Value::from(c.value as f64 / 1e6),
+            ]
+        })
+        .collect())
+}
+
+/// The columns of the contacts export.
+pub(crate) const CONTACT_COLUMNS: [&str; 7] = [
+    "wa_id",
+    "name",
+    "country",
+    "first_seen",
+    "source",
+    "converted",
+    "value",
+];
 
 /// The user's first counted message on the included numbers.
 fn first_seen(ctx: &Scope<'_>, u: UserIx) -> Option<i64> {
@@ -262,18 +327,8 @@ fn first_seen(ctx: &Scope<'_>, u: UserIx) -> Option<i64> {
         .map(|m| m.ts)
 }
 
-/// Quote a CSV field when RFC 4180 requires it.
-pub(super) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
 
     #[test]
     fn audience_numbers_are_digits_without_leading_zeros() {
@@ -292,13 +347,5 @@ mod tests {
         );
         assert_eq!(audience_phone("US.13491208655302741918"), None);
         assert_eq!(audience_phone("000"), None);
-    }
-
-    #[test]
-    fn csv_quoting_follows_rfc_4180() {
-        assert_eq!(csv_field("Ana"), "Ana");
-        assert_eq!(csv_field("Silva, Ana"), "\"Silva, Ana\"");
-        assert_eq!(csv_field("the \"best\""), "\"the \"\"best\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
     }
 }

@@ -4,11 +4,12 @@ pub(crate) mod capi;
 mod contacts;
 mod credits;
 pub(crate) mod markov;
+pub(crate) mod rows;
 mod section;
 pub(crate) mod shapley;
 
 pub use contacts::ContactFilter;
-pub(crate) use contacts::{export_audience, export_contacts};
+pub(crate) use contacts::{CONTACT_COLUMNS, contact_values, export_audience, export_contacts};
 pub(crate) use credits::{CreditDay, CreditDays};
 pub(crate) use section::sources_section;
 pub use section::{

@@ -2,6 +2,7 @@
 
 pub(crate) mod charges;
 pub(crate) mod reconcile;
+pub(crate) mod rows;
 pub(crate) mod sections;
 
 pub(crate) mod windows;

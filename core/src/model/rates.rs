@@ -76,28 +76,6 @@ fn tokens_per_price(unit: Option<&str>) -> Result<Option<u64>, String> {
     })
 }
 
-/// Split one CSV line into fields: commas separate, double quotes enclose fields that
-/// contain commas (`""` is a quote inside them).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur).trim().to_string()),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur.trim().to_string());
-    out
-}
-
 impl RateRow {
     /// Parse a JSON array of rates.
     pub fn parse_json(text: &str) -> Result<Vec<RateRow>, String> {
@@ -114,74 +92,105 @@ impl RateRow {
             .collect())
     }
 
-    /// [`RateRow::parse_csv`], each row with its 1-based line in the text.
+    /// [`RateRow::parse_csv`], each row with its 1-based line in the text. Read by the
+    /// `csv` crate: a quoted field may hold commas, quotes (`""`) and line breaks.
     pub(crate) fn parse_csv_lines(text: &str) -> Result<Vec<(usize, RateRow)>, String> {
         let mut rows = Vec::new();
-        let mut lines = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-        let Some((_, header)) = lines.next() else {
-            return Ok(rows);
+        let mut reader = crate::util::csv::reader(text);
+        let cols: Vec<String> = match reader.headers() {
+            Ok(h) => h
+                .iter()
+                .map(|c| c.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+                .collect(),
+            Err(e) => return Err(format!("CSV header: {e}")),
         };
-        let cols: Vec<String> = csv_fields(header.trim_start_matches('\u{feff}'))
-            .into_iter()
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        let idx = |name: &str| cols.iter().position(|c| c == name);
-        let need = |name: &str| idx(name).ok_or_else(|| format!("CSV header lacks `{name}`"));
-        let (im, ic, ip, icur, ie) = (
-            need("market")?,
-            need("category")?,
-            need("price")?,
-            need("currency")?,
-            need("effective_from")?,
-        );
-        let (itf, itt, iu) = (idx("tier_from"), idx("tier_to"), idx("unit"));
-        for (n, line) in lines {
-            let f = csv_fields(line);
-            let ln = n + 1;
-            let get = |i: usize, name: &str| {
-                f.get(i)
-                    .map(String::as_str)
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| format!("line {ln}: `{name}` is empty"))
-            };
-            let opt_u64 = |i: Option<usize>, name: &str| -> Result<Option<u64>, String> {
-                match i
-                    .and_then(|i| f.get(i))
-                    .map(|s| s.replace('_', ""))
-                    .filter(|s| !s.is_empty())
-                {
-                    None => Ok(None),
-                    Some(s) => s
-                        .parse()
-                        .map(Some)
-                        .map_err(|_| format!("line {ln}: `{name}`: `{s}` is not a whole number")),
-                }
-            };
-            rows.push((
-                ln,
-                RateRow {
-                    market: get(im, "market")?.to_string(),
-                    category: get(ic, "category")?.to_string(),
-                    price: parse_decimal_micros(get(ip, "price")?)
-                        .map_err(|e| format!("line {ln}: `price`: {e}"))?,
-                    currency: Currency::new(get(icur, "currency")?).ok_or_else(|| {
-                        format!("line {ln}: `currency` is not a three-letter code")
-                    })?,
-                    effective_from: NaiveDate::parse_from_str(
-                        get(ie, "effective_from")?,
-                        "%Y-%m-%d",
-                    )
-                    .map_err(|e| format!("line {ln}: `effective_from`: {e}"))?,
-                    tier_from: opt_u64(itf, "tier_from")?,
-                    tier_to: opt_u64(itt, "tier_to")?,
-                    unit: iu.and_then(|i| f.get(i)).filter(|u| !u.is_empty()).cloned(),
-                },
-            ));
+        if cols.iter().all(String::is_empty) {
+            return Ok(rows);
+        }
+        let ix = CsvColumns::of(&cols)?;
+        for record in reader.records() {
+            let record = record.map_err(|e| e.to_string())?;
+            let ln = record.position().map_or(0, |p| p.line() as usize);
+            let f: Vec<&str> = record.iter().collect();
+            if f.iter().all(|c| c.is_empty()) {
+                continue;
+            }
+            rows.push((ln, ix.row(&f, ln)?));
         }
         Ok(rows)
+    }
+}
+
+/// Where each field of a rate card CSV is.
+struct CsvColumns {
+    market: usize,
+    category: usize,
+    price: usize,
+    currency: usize,
+    effective_from: usize,
+    tier_from: Option<usize>,
+    tier_to: Option<usize>,
+    unit: Option<usize>,
+}
+
+impl CsvColumns {
+    /// The columns of a (lower-cased) header; the first five are required.
+    fn of(cols: &[String]) -> Result<CsvColumns, String> {
+        let idx = |name: &str| cols.iter().position(|c| c == name);
+        let need = |name: &str| idx(name).ok_or_else(|| format!("CSV header lacks `{name}`"));
+        Ok(CsvColumns {
+            market: need("market")?,
+            category: need("category")?,
+            price: need("price")?,
+            currency: need("currency")?,
+            effective_from: need("effective_from")?,
+            tier_from: idx("tier_from"),
+            tier_to: idx("tier_to"),
+            unit: idx("unit"),
+        })
+    }
+
+    /// The rate of one record `f`, which starts on line `ln`.
+    fn row(&self, f: &[&str], ln: usize) -> Result<RateRow, String> {
+        let get = |i: usize, name: &str| {
+            f.get(i)
+                .copied()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("line {ln}: `{name}` is empty"))
+        };
+        let opt_u64 = |i: Option<usize>, name: &str| -> Result<Option<u64>, String> {
+            match i
+                .and_then(|i| f.get(i))
+                .map(|s| s.replace('_', ""))
+                .filter(|s| !s.is_empty())
+            {
+                None => Ok(None),
+                Some(s) => s
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("line {ln}: `{name}`: `{s}` is not a whole number")),
+            }
+        };
+        Ok(RateRow {
+            market: get(self.market, "market")?.to_string(),
+            category: get(self.category, "category")?.to_string(),
+            price: parse_decimal_micros(get(self.price, "price")?)
+                .map_err(|e| format!("line {ln}: `price`: {e}"))?,
+            currency: Currency::new(get(self.currency, "currency")?)
+                .ok_or_else(|| format!("line {ln}: `currency` is not a three-letter code"))?,
+            effective_from: NaiveDate::parse_from_str(
+                get(self.effective_from, "effective_from")?,
+                "%Y-%m-%d",
+            )
+            .map_err(|e| format!("line {ln}: `effective_from`: {e}"))?,
+            tier_from: opt_u64(self.tier_from, "tier_from")?,
+            tier_to: opt_u64(self.tier_to, "tier_to")?,
+            unit: self
+                .unit
+                .and_then(|i| f.get(i))
+                .filter(|u| !u.is_empty())
+                .map(|u| (*u).to_string()),
+        })
     }
 }
 
@@ -486,6 +495,20 @@ mod tests {
                 .unwrap_err()
                 .contains("currency")
         );
+    }
+
+    #[test]
+    fn a_quoted_field_may_hold_a_line_break_and_later_lines_keep_their_numbers() {
+        // Line 1 header, lines 2-3 one record (the quoted market spans them), line 4 a
+        // bad price: the error names line 4, not 3.
+        let text = "market,category,price,currency,effective_from\n\
+                    \"Rest of\nAfrica\",marketing,0.02,USD,2025-07-01\n\
+                    India,utility,x,USD,2025-07-01\n";
+        let e = RateRow::parse_csv(text).unwrap_err();
+        assert!(e.starts_with("line 4: `price`"), "{e}");
+        let rows = RateRow::parse_csv(&text.replace(",x,", ",0.001,")).unwrap();
+        assert_eq!(rows[0].market, "Rest of\nAfrica");
+        assert_eq!(rows[1].price, 1_000);
     }
 
     #[test]

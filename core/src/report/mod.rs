@@ -86,8 +86,9 @@ impl Report {
         text::render(self, opts)
     }
 
-    /// Every table of the report (a list of rows in its JSON form), for CSV export: see
-    /// [`Table`] for the layout rules.
+    /// Every table of the report — every list and keyed map of its JSON form — for CSV
+    /// export (`report --csv`) and the bindings' `tables()`: see [`Table`] and the
+    /// `report::csv` rules.
     ///
     /// ```
     /// let mut engine = convolens::Engine::new(convolens::Config::default())?;

@@ -103,6 +103,10 @@ struct Cli {
     /// Also write one CSV file per table of the report into DIR
     #[arg(long, value_name = "DIR")]
     csv: Option<String>,
+    /// Also write the row-level tables (charges.csv, one row per business message;
+    /// conversations.csv; contacts.csv) into DIR
+    #[arg(long, value_name = "DIR")]
+    export: Option<String>,
     /// Longest document (or JSON array element) accepted, in bytes; a longer one is
     /// reported and skipped [default: 16777216]
     #[arg(long, value_name = "N")]
@@ -131,6 +135,7 @@ struct Args {
     capi_opts: CapiOptions,
     forget: Option<String>,
     csv: Option<String>,
+    export: Option<String>,
     config: Option<String>,
     max_document_bytes: Option<usize>,
     threads: usize,
@@ -180,6 +185,7 @@ impl Cli {
             capi_opts,
             forget: self.forget,
             csv: self.csv,
+            export: self.export,
             config: self.config,
             max_document_bytes: self
                 .max_document_bytes
@@ -294,8 +300,26 @@ fn outputs(engine: &mut Engine, args: &Args) -> Result<(), String> {
     if args.capi.as_deref() == Some("-") {
         return Ok(());
     }
+    if let Some(dir) = &args.export {
+        export_rows(engine, &args.opts, dir)?;
+    }
     let report = engine.report(&args.opts).map_err(|e| e.to_string())?;
     output(args, &report)
+}
+
+/// `--export DIR`: one CSV file per row-level table (`Engine::ROW_TABLES`) into `dir`.
+fn export_rows(engine: &mut Engine, opts: &ReportOptions, dir: &str) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("--export {dir}: {e}");
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    for name in Engine::ROW_TABLES {
+        let table = engine.rows(name, opts).map_err(|e| e.to_string())?;
+        let file = std::fs::File::create(std::path::Path::new(dir).join(format!("{name}.csv")))
+            .map_err(fail)?;
+        table
+            .write_csv(std::io::BufWriter::new(file))
+            .map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Print the report (JSON or text) and write the CSV files `--csv` asks for.
