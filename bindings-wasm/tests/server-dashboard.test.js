@@ -35,7 +35,8 @@ function startServer(t) {
     let log = '';
     server.stderr.on('data', (d) => {
       log += d;
-      const m = /listening on (http:\/\/[0-9.:]+)/.exec(log);
+      // The whole line: stderr may arrive in pieces ("http://127" first).
+      const m = /listening on (http:\/\/[0-9.]+:[0-9]+)\r?\n/.exec(log);
       if (m) resolve(m[1]);
     });
     server.on('exit', (code) => reject(new Error(`convolens-server exited (${code}): ${log}`)));
