@@ -229,13 +229,9 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "ContactFilter | string")] filter: &JsValue,
         options: Option<OptionsArg>,
     ) -> Result<String, js_sys::Error> {
-        let (filter, opts) = self.contacts_args(filter, options)?;
-        let mut csv = Vec::new();
-        self.inner
-            .get_mut()
-            .export_contacts(&opts, &filter, &mut csv)
-            .map_err(|e| report_error(&e))?;
-        String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
+        self.contacts_csv(filter, options, |e, o, f, w| {
+            e.export_contacts(o, f, w).map(drop)
+        })
     }
 
     /// Meta's Hashed Custom Audience list for the same users as `exportContacts`: a
@@ -248,13 +244,9 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "ContactFilter | string")] filter: &JsValue,
         options: Option<OptionsArg>,
     ) -> Result<String, js_sys::Error> {
-        let (filter, opts) = self.contacts_args(filter, options)?;
-        let mut csv = Vec::new();
-        self.inner
-            .get_mut()
-            .export_audience(&opts, &filter, &mut csv)
-            .map_err(|e| report_error(&e))?;
-        String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
+        self.contacts_csv(filter, options, |e, o, f, w| {
+            e.export_audience(o, f, w).map(drop)
+        })
     }
 
     /// The events to send to Meta's Conversions API for Business Messaging:
@@ -284,6 +276,25 @@ impl Engine {
     }
 
     /// The filter and options of `exportContacts` and `exportAudience`.
+    /// Run one of the engine's contact CSV writers (`export_contacts`, `export_audience`)
+    /// with the filter and options as JavaScript gives them, and return its text.
+    fn contacts_csv(
+        &mut self,
+        filter: &JsValue,
+        options: Option<OptionsArg>,
+        write: impl FnOnce(
+            &mut convolens::Engine,
+            &ReportOptions,
+            &ContactFilter,
+            &mut Vec<u8>,
+        ) -> Result<(), convolens::ReportError>,
+    ) -> Result<String, js_sys::Error> {
+        let (filter, opts) = self.contacts_args(filter, options)?;
+        let mut csv = Vec::new();
+        write(self.inner.get_mut(), &opts, &filter, &mut csv).map_err(|e| report_error(&e))?;
+        String::from_utf8(csv).map_err(|e| named_error("Error", &e.to_string()))
+    }
+
     fn contacts_args(
         &self,
         filter: &JsValue,
