@@ -12,14 +12,20 @@ impl Store {
         self.check_indices()
     }
 
-    /// Every user link, message, event and support mark points at an existing entry.
-    fn check_references(&mut self) -> Result<(), String> {
-        let (nu, nm, np, nx) = (
+    /// How many users, messages, numbers and external events the store holds: the bounds
+    /// every reference is checked against.
+    fn table_sizes(&self) -> (usize, usize, usize, usize) {
+        (
             self.users.len(),
             self.msgs.len(),
             self.phones.len(),
             self.externals.len(),
-        );
+        )
+    }
+
+    /// Every user link, message, event and support mark points at an existing entry.
+    fn check_references(&mut self) -> Result<(), String> {
+        let (nu, nm, np, nx) = self.table_sizes();
         if self.parent.len() != nu {
             return Err("user table and union-find sizes differ".into());
         }
@@ -93,12 +99,7 @@ impl Store {
 
     /// Every id index points at an existing entry, and agent facts at a known message.
     fn check_indices(&self) -> Result<(), String> {
-        let (nu, nm, np, nx) = (
-            self.users.len(),
-            self.msgs.len(),
-            self.phones.len(),
-            self.externals.len(),
-        );
+        let (nu, nm, np, nx) = self.table_sizes();
         let idx_ok =
             |map: &HashMap<Box<str>, u32>, n: usize| map.values().all(|v| (*v as usize) < n);
         if !idx_ok(&self.by_wa, nu)
