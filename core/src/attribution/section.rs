@@ -424,7 +424,10 @@ fn funnel_rows(ctx: &Scope<'_>, day: &SourceDay, conversations: u64) -> Vec<Funn
                     let step = FunnelStep {
                         event: e.clone(),
                         reached: r,
-                        drop_off: before - r,
+                        // Reached counts fall step by step in anything the engine builds;
+                        // sealed days restored from a damaged snapshot need not, and a
+                        // report never panics.
+                        drop_off: before.saturating_sub(r),
                     };
                     before = r;
                     step
