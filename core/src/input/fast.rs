@@ -76,6 +76,7 @@ const STOP: [bool; 256] = {
 };
 
 /// Whether any byte of the little-endian word `w` is `"`, `\` or below 0x20.
+#[inline]
 fn word_has_stop(w: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -87,6 +88,7 @@ fn word_has_stop(w: u64) -> bool {
 }
 
 impl<'de> Reader<'de> {
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b.get(self.pos) {
             self.pos += 1;
@@ -94,11 +96,13 @@ impl<'de> Reader<'de> {
     }
 
     /// The next byte after white space, not consumed.
+    #[inline]
     fn peek(&mut self) -> R<u8> {
         self.skip_ws();
         self.b.get(self.pos).copied().ok_or(GiveUp)
     }
 
+    #[inline]
     fn eat(&mut self, byte: u8) -> R<()> {
         if self.peek()? == byte {
             self.pos += 1;
@@ -119,6 +123,7 @@ impl<'de> Reader<'de> {
 
     /// Past the plain content of a string starting at `self.pos`: to the first `"`, `\`
     /// or control character (eight bytes at a time while none is in sight).
+    #[inline]
     fn plain_run(&mut self) {
         let b = self.b;
         let mut i = self.pos;
@@ -137,6 +142,7 @@ impl<'de> Reader<'de> {
 
     /// Read a string whose opening `"` is at `self.pos`: its span's start and end (the
     /// closing quote) and whether it holds escapes, all of which are checked.
+    #[inline]
     fn string_span(&mut self) -> R<(usize, usize, bool)> {
         self.pos += 1;
         let start = self.pos;
@@ -158,6 +164,7 @@ impl<'de> Reader<'de> {
         }
     }
 
+    #[inline]
     fn string(&mut self) -> R<Str<'de>> {
         if self.peek()? != b'"' {
             return Err(GiveUp);
@@ -171,6 +178,7 @@ impl<'de> Reader<'de> {
         }
     }
 
+    #[inline]
     fn number(&mut self) -> R<Num> {
         let start = self.pos;
         let neg = self.b.get(self.pos) == Some(&b'-');
@@ -228,6 +236,7 @@ impl<'de> Reader<'de> {
         )
     }
 
+    #[inline]
     fn digits(&mut self) -> usize {
         let start = self.pos;
         while let Some(b'0'..=b'9') = self.b.get(self.pos) {
@@ -236,6 +245,7 @@ impl<'de> Reader<'de> {
         self.pos - start
     }
 
+    #[inline]
     fn enter(&mut self) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -306,6 +316,7 @@ impl<'de> Reader<'de> {
 
     /// Before each element of an array or object: `false` at its closing `close` (left
     /// for [`Reader::leave`]), else past the `,` that must separate it from the one before.
+    #[inline]
     fn next_entry(&mut self, close: u8, first: &mut bool) -> R<bool> {
         let b = self.peek()?;
         if b == close {
@@ -320,11 +331,13 @@ impl<'de> Reader<'de> {
         Ok(true)
     }
 
+    #[inline]
     fn leave(&mut self, close: u8) -> R<()> {
         self.depth -= 1;
         self.eat(close)
     }
 
+    #[inline]
     fn visit_str<V: Visitor<'de>>(&mut self, v: V) -> R<V::Value> {
         match self.string()? {
             Str::Borrowed(s) => v.visit_borrowed_str(s),
@@ -332,6 +345,7 @@ impl<'de> Reader<'de> {
         }
     }
 
+    #[inline]
     fn visit_number<V: Visitor<'de>>(&mut self, v: V) -> R<V::Value> {
         match self.peek()? {
             b'-' | b'0'..=b'9' => match self.number()? {
@@ -420,6 +434,7 @@ fn unicode_escape(b: &[u8], at: usize) -> R<(char, usize)> {
 /// An integer without fraction or exponent, as serde_json reads it: non-negative as
 /// `u64`, negative as `i64`; `-0` as the float `-0.0`. Beyond those ranges serde_json
 /// reads a float: give up.
+#[inline]
 fn integer(neg: bool, digits: &[u8]) -> R<Num> {
     let n = digits.iter().try_fold(0u64, |a, d| {
         a.checked_mul(10)?.checked_add(u64::from(d - b'0'))
@@ -522,14 +537,17 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
         self.visit_str(v)
     }
 
+    #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
         self.visit_str(v)
     }
 
+    #[inline]
     fn deserialize_string<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
         self.visit_str(v)
     }
 
+    #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
         if self.peek()? == b'n' {
             self.eat_literal(b"null")?;
@@ -551,6 +569,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
         self.deserialize_unit(v)
     }
 
+    #[inline]
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, v: V) -> R<V::Value> {
         // serde_json's `RawValue` is a newtype it treats specially.
         if name.starts_with("$serde_json") {
@@ -608,6 +627,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
         self.deserialize_map(v)
     }
 
+    #[inline]
     fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
         self.visit_str(v)
     }
@@ -627,6 +647,7 @@ struct Elements<'r, 'de> {
 impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
     type Error = GiveUp;
 
+    #[inline]
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> R<Option<T::Value>> {
         if !self.r.next_entry(b']', &mut self.first)? {
             return Ok(None);
@@ -638,6 +659,7 @@ impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
 impl<'de> MapAccess<'de> for Elements<'_, 'de> {
     type Error = GiveUp;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> R<Option<K::Value>> {
         if !self.r.next_entry(b'}', &mut self.first)? {
             return Ok(None);
@@ -645,6 +667,7 @@ impl<'de> MapAccess<'de> for Elements<'_, 'de> {
         seed.deserialize(Key(&mut *self.r)).map(Some)
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> R<V::Value> {
         self.r.eat(b':')?;
         seed.deserialize(&mut *self.r)
@@ -662,14 +685,17 @@ impl<'de> Deserializer<'de> for Key<'_, 'de> {
         self.0.visit_str(v)
     }
 
+    #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
         self.0.visit_str(v)
     }
 
+    #[inline]
     fn deserialize_string<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
         self.0.visit_str(v)
     }
 
+    #[inline]
     fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> R<V::Value> {
         self.0.visit_str(v)
     }
