@@ -8,7 +8,8 @@
 //! stream into documents alone (what the threaded ingest's reading thread does before
 //! copying them out); `parse_mb_s`, the rate of splitting and
 //! parsing alone on one thread (documents to events, nothing applied: what each worker of
-//! the threaded ingest does); and per thread count `ingest_mb_s`, the rate of
+//! the threaded ingest does); `parse_serde_mb_s`, the same with the fast parse path off
+//! (serde_json reads every document: the rate before the fast path); and per thread count `ingest_mb_s`, the rate of
 //! `Engine::ingest_reader_threads` (split, parse, apply) on a fresh engine. Each figure is
 //! the best of three runs, wall-clock; MB is 10^6 bytes. A measurement, asserting nothing.
 //!
@@ -32,8 +33,8 @@ fn best_of_three(mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-fn parse_only(data: &[u8]) -> usize {
-    let opts = ParseOptions::default();
+fn parse_only(data: &[u8], fast: bool) -> usize {
+    let opts = ParseOptions::default().with_fast(fast);
     let mut n = 0;
     let mut split = DocumentSplitter::new(MAX_DOCUMENT_BYTES);
     split
@@ -64,7 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = std::fs::read(&path)?;
     let mb = data.len() as f64 / 1e6;
     let parse = best_of_three(|| {
-        std::hint::black_box(parse_only(&data));
+        std::hint::black_box(parse_only(&data, true));
+    });
+    let parse_serde = best_of_three(|| {
+        std::hint::black_box(parse_only(&data, false));
     });
     let split = best_of_three(|| {
         let mut n = 0usize;
@@ -82,10 +86,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rates.push(format!("\"{t}\":{:.1}", mb / secs));
     }
     println!(
-        "{{\"bytes\":{},\"split_mb_s\":{:.1},\"parse_mb_s\":{:.1},\"ingest_mb_s\":{{{}}}}}",
+        "{{\"bytes\":{},\"split_mb_s\":{:.1},\"parse_mb_s\":{:.1},\"parse_serde_mb_s\":{:.1},\"ingest_mb_s\":{{{}}}}}",
         data.len(),
         mb / split,
         mb / parse,
+        mb / parse_serde,
         rates.join(",")
     );
     Ok(())
