@@ -75,16 +75,18 @@ const STOP: [bool; 256] = {
     t
 };
 
-/// Whether any byte of the little-endian word `w` is `"`, `\` or below 0x20.
+/// The high bit of each byte of the little-endian word `w` that is `"`, `\` or below
+/// 0x20, or higher: the lowest set bit is exact (a borrow only runs upward), so
+/// `trailing_zeros() / 8` is the index of the first such byte.
 #[inline]
-fn word_has_stop(w: u64) -> bool {
+fn stop_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let quote = zero(w ^ (ONES * u64::from(b'"')));
     let slash = zero(w ^ (ONES * u64::from(b'\\')));
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-    (quote | slash | control) != 0
+    quote | slash | control
 }
 
 impl<'de> Reader<'de> {
@@ -129,8 +131,10 @@ impl<'de> Reader<'de> {
         let mut i = self.pos;
         while let Some(chunk) = b.get(i..i + 8) {
             let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            if word_has_stop(w) {
-                break;
+            let m = stop_mask(w);
+            if m != 0 {
+                self.pos = i + (m.trailing_zeros() / 8) as usize;
+                return;
             }
             i += 8;
         }
