@@ -14,7 +14,9 @@
 //! the best of three runs, wall-clock; MB is 10^6 bytes. A measurement, asserting nothing.
 //!
 //! `parse_rate FILE once N` ingests the file once on N threads and prints nothing: for
-//! timing whole processes against each other from outside.
+//! timing whole processes against each other from outside. `parse_rate FILE parse [serde]`
+//! reads the file, then splits and parses it once on one thread (with the fast parse path,
+//! or with serde_json alone), applying nothing: for comparing the two paths' CPU time.
 
 use convolens::internals::{DocumentSplitter, ParseOptions, Piece, parse_document};
 use convolens::{Config, Engine};
@@ -59,6 +61,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut e = Engine::new(Config::default())?;
         e.ingest_reader_threads(std::fs::File::open(&path)?, n)?;
         std::hint::black_box(e);
+        return Ok(());
+    }
+    if rest.first().is_some_and(|a| a == "parse") {
+        let fast = rest.get(1).is_none_or(|a| a != "serde");
+        let data = std::fs::read(&path)?;
+        std::hint::black_box(parse_only(&data, fast));
         return Ok(());
     }
     let threads: Vec<usize> = rest.iter().map(|a| a.parse()).collect::<Result<_, _>>()?;
