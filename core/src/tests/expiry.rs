@@ -1,8 +1,8 @@
 //! State expiry: an engine that expires its history answers like one that keeps it, within
 //! the documented bounds, and refuses what sealed days cannot answer.
 
-mod cases;
-mod support;
+use super::cases;
+use super::support;
 
 use convolens::ReportError;
 use convolens::{Config, Engine, ReportOptions};
