@@ -9,14 +9,14 @@
 //! copying them out); `parse_mb_s`, the rate of splitting and
 //! parsing alone on one thread (documents to events, nothing applied: what each worker of
 //! the threaded ingest does); `parse_serde_mb_s`, the same with the fast parse path off
-//! (serde_json reads every document: the rate before the fast path); and per thread count `ingest_mb_s`, the rate of
+//! (`serde_json` reads every document: the rate before the fast path); and per thread count `ingest_mb_s`, the rate of
 //! `Engine::ingest_reader_threads` (split, parse, apply) on a fresh engine. Each figure is
 //! the best of three runs, wall-clock; MB is 10^6 bytes. A measurement, asserting nothing.
 //!
 //! `parse_rate FILE once N` ingests the file once on N threads and prints nothing: for
 //! timing whole processes against each other from outside. `parse_rate FILE parse [serde]`
 //! reads the file, then splits and parses it once on one thread (with the fast parse path,
-//! or with serde_json alone), applying nothing: for comparing the two paths' CPU time.
+//! or with `serde_json` alone), applying nothing: for comparing the two paths' CPU time.
 
 use convolens::internals::{DocumentSplitter, ParseOptions, Piece, parse_document};
 use convolens::{Config, Engine};
