@@ -8,12 +8,15 @@
 //! stream into documents alone (what the threaded ingest's reading thread does before
 //! copying them out); `parse_mb_s`, the rate of splitting and
 //! parsing alone on one thread (documents to events, nothing applied: what each worker of
-//! the threaded ingest does); and per thread count `ingest_mb_s`, the rate of
+//! the threaded ingest does); `parse_serde_mb_s`, the same with the fast parse path off
+//! (`serde_json` reads every document: the rate before the fast path); and per thread count `ingest_mb_s`, the rate of
 //! `Engine::ingest_reader_threads` (split, parse, apply) on a fresh engine. Each figure is
 //! the best of three runs, wall-clock; MB is 10^6 bytes. A measurement, asserting nothing.
 //!
 //! `parse_rate FILE once N` ingests the file once on N threads and prints nothing: for
-//! timing whole processes against each other from outside.
+//! timing whole processes against each other from outside. `parse_rate FILE parse [serde]`
+//! reads the file, then splits and parses it once on one thread (with the fast parse path,
+//! or with `serde_json` alone), applying nothing: for comparing the two paths' CPU time.
 
 use convolens::internals::{DocumentSplitter, ParseOptions, Piece, parse_document};
 use convolens::{Config, Engine};
@@ -32,8 +35,8 @@ fn best_of_three(mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-fn parse_only(data: &[u8]) -> usize {
-    let opts = ParseOptions::default();
+fn parse_only(data: &[u8], fast: bool) -> usize {
+    let opts = ParseOptions::default().with_fast(fast);
     let mut n = 0;
     let mut split = DocumentSplitter::new(MAX_DOCUMENT_BYTES);
     split
@@ -60,11 +63,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(e);
         return Ok(());
     }
+    if rest.first().is_some_and(|a| a == "parse") {
+        let fast = rest.get(1).is_none_or(|a| a != "serde");
+        let data = std::fs::read(&path)?;
+        std::hint::black_box(parse_only(&data, fast));
+        return Ok(());
+    }
     let threads: Vec<usize> = rest.iter().map(|a| a.parse()).collect::<Result<_, _>>()?;
     let data = std::fs::read(&path)?;
     let mb = data.len() as f64 / 1e6;
     let parse = best_of_three(|| {
-        std::hint::black_box(parse_only(&data));
+        std::hint::black_box(parse_only(&data, true));
+    });
+    let parse_serde = best_of_three(|| {
+        std::hint::black_box(parse_only(&data, false));
     });
     let split = best_of_three(|| {
         let mut n = 0usize;
@@ -82,10 +94,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rates.push(format!("\"{t}\":{:.1}", mb / secs));
     }
     println!(
-        "{{\"bytes\":{},\"split_mb_s\":{:.1},\"parse_mb_s\":{:.1},\"ingest_mb_s\":{{{}}}}}",
+        "{{\"bytes\":{},\"split_mb_s\":{:.1},\"parse_mb_s\":{:.1},\"parse_serde_mb_s\":{:.1},\"ingest_mb_s\":{{{}}}}}",
         data.len(),
         mb / split,
         mb / parse,
+        mb / parse_serde,
         rates.join(",")
     );
     Ok(())

@@ -133,6 +133,9 @@ lines.append({"type": "spend", "source": "meta_ad:AD1", "date": "2025-06-02", "a
 lines.append({"type": "spend", "source": "wame:summer-link", "date": "2025-06-03", "amount": 7, "currency": "EUR"})
 lines.append({"ad_id": "AD2", "ad_name": "two", "spend": "20.10", "account_currency": "EUR",
               "date_start": "2025-06-01", "date_stop": "2025-06-07"})
+# A campaign-level Ads Insights row (no ad_id): convolens keys it meta_campaign:<campaign_id>.
+lines.append({"campaign_id": "C7", "campaign_name": "Spring", "spend": "4.00", "account_currency": "EUR",
+              "date_start": "2025-06-02", "date_stop": "2025-06-02"})
 lines.append({"type": "spend", "source": "meta_ad:AD9", "date": "2025-06-04", "amount": 5, "currency": "USD"})
 
 with open(sys.argv[1], "w") as out:

@@ -245,7 +245,7 @@ def duck_compute(con, R):
                 FROM raw WHERE type = 'spend' AND coalesce(currency, {cur}) = {cur}
                 UNION ALL
                 SELECT CASE WHEN coalesce(ad_id, '') <> '' THEN 'meta_ad:' || ad_id
-                            ELSE 'campaign:' || coalesce(campaign_name, campaign_id) END,
+                            ELSE 'meta_campaign:' || coalesce(nullif(campaign_id, ''), campaign_name) END,
                        date_start, CAST(round(CAST(spend AS DOUBLE) * 1e6) AS BIGINT)
                 FROM raw WHERE type IS NULL AND spend IS NOT NULL AND date_start IS NOT NULL
                   AND coalesce(account_currency, currency, {cur}) = {cur})
@@ -616,7 +616,10 @@ def polars_compute(raw, R):
                     & (pl.coalesce("account_currency", "currency").fill_null(cur) == cur)
                 ).select(
                     pl.when(col("ad_id").fill_null("") != "").then(pl.lit("meta_ad:") + col("ad_id"))
-                    .otherwise(pl.lit("campaign:") + pl.coalesce("campaign_name", "campaign_id")).alias("key"),
+                    .otherwise(
+                        pl.lit("meta_campaign:")
+                        + pl.coalesce(pl.when(col("campaign_id") != "").then(col("campaign_id")), "campaign_name")
+                    ).alias("key"),
                     col("date_start").alias("day"),
                     (col("spend").cast(pl.Float64) * 1e6).round().cast(I64).alias("micros"),
                 ),

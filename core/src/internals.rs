@@ -53,6 +53,26 @@ pub fn parse_options(e: &Engine) -> &ParseOptions {
     &e.opts
 }
 
+/// Turn the engine's fast parse path (see the guide's `input::fast`) on or off.
+pub fn set_fast_parse(e: &mut Engine, on: bool) {
+    e.opts = e.opts.with_fast(on);
+}
+
+/// The events of one object read by the fast parse path alone, `None` when it gives up.
+pub fn parse_fast_only<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+) -> Option<Result<Vec<Event<'a>>, crate::ParseError>> {
+    crate::input::parse_fast_only(bytes, line, opts)
+}
+
+/// `text` read as a `serde_json::Value` by the fast parse path's reader, `None` when it
+/// gives up: for comparing it with `serde_json::from_str` on any JSON.
+pub fn fast_value(text: &str) -> Option<serde_json::Value> {
+    crate::input::fast::from_str(text)
+}
+
 /// Apply events parsed from one document (with [`parse_document`] and
 /// [`parse_options`]) as [`Engine::ingest`] would after parsing it.
 pub fn apply_parsed(e: &mut Engine, events: Vec<Event<'_>>) -> crate::IngestOutcome {

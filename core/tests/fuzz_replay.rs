@@ -1,4 +1,4 @@
-//! Replays the committed fuzz corpus (`fuzz/corpus/{ingest,config,snapshot}`) and every
+//! Replays the committed fuzz corpus (`fuzz/corpus/{ingest,fast_parse,config,snapshot}`) and every
 //! fixed crasher (`fuzz/artifacts/<target>/`, when any is committed) through the same
 //! invariants the cargo-fuzz targets check (`fuzz/invariants/core.rs`), on stable Rust, so
 //! CI runs them. The corpus is small (a few dozen inputs, well under a second).
@@ -62,6 +62,11 @@ fn ingest_corpus_keeps_the_invariants() {
 #[test]
 fn ingest_corpus_keeps_the_report_invariants() {
     replay("ingest", invariants::ingest_report, 16);
+}
+
+#[test]
+fn fast_parse_corpus_gives_the_serde_result() {
+    replay("fast_parse", invariants::fast_parse, 20);
 }
 
 #[test]

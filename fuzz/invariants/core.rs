@@ -173,3 +173,29 @@ pub fn snapshot(data: &[u8]) {
     let mut third = Engine::restore(&e.snapshot()).expect("expired snapshot must restore");
     same(&mut e, &mut third);
 }
+
+/// The fast parse path against serde_json on any bytes: as one document, it gives up or
+/// gives exactly the events (or error) of the serde_json path; as any JSON text, it gives
+/// up or gives serde_json's `Value`, floats to the bit.
+pub fn fast_parse(data: &[u8]) {
+    use convolens::internals::{ParseOptions, fast_value, parse_document, parse_fast_only};
+    let opts = ParseOptions::default();
+    if let Some(fast) = parse_fast_only(data, 3, &opts) {
+        let mut out = Vec::new();
+        let slow = parse_document(data, 3, &opts.with_fast(false), &mut out).map(|()| out);
+        assert_eq!(fast, slow, "events of {:?}", String::from_utf8_lossy(data));
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(fast) = fast_value(text) {
+        let slow: serde_json::Value = serde_json::from_str(text).expect("fast path accepted it");
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{slow:?}"),
+            "value of {text:?}"
+        );
+        let bits = |v: &serde_json::Value| v.as_f64().map(f64::to_bits);
+        assert_eq!(bits(&fast), bits(&slow), "number {text:?}");
+    }
+}

@@ -1,5 +1,6 @@
 #![doc = include_str!("../guide/input.md")]
 
+pub(crate) mod fast;
 pub(crate) mod pseudonym;
 pub(crate) mod stream;
 mod webhook;
@@ -639,6 +640,29 @@ pub struct ParseOptions {
     /// Longest accepted document, in bytes (one element, for a JSON array read by
     /// [`stream::DocumentSplitter`]).
     pub(crate) max_bytes: usize,
+    /// Whether documents are read by the [`fast`] path first (serde_json when it gives
+    /// up); off, serde_json reads every document.
+    pub(crate) fast: bool,
+}
+
+impl ParseOptions {
+    /// These options with the [`fast`] path on or off: for tests and benches that compare
+    /// the two (the results are the same).
+    #[must_use]
+    pub fn with_fast(mut self, on: bool) -> Self {
+        self.fast = on;
+        self
+    }
+}
+
+/// The document in `text` read by the [`fast`] path when `opts` has it on and it does not
+/// give up, else `None`.
+fn read_fast<'a>(text: &'a str, opts: &ParseOptions) -> Option<Doc<'a>> {
+    if opts.fast {
+        fast::from_str(text)
+    } else {
+        None
+    }
 }
 
 impl Default for ParseOptions {
@@ -646,6 +670,7 @@ impl Default for ParseOptions {
         ParseOptions {
             default_currency: Currency::USD,
             max_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            fast: true,
         }
     }
 }
@@ -722,6 +747,19 @@ fn parse_document_inner<'a>(
     }
 }
 
+/// The events of the object `bytes` read by the [`fast`] path alone: `None` when it gives
+/// up (or `bytes` is not UTF-8), else what [`parse_document`] gives for the document read
+/// (for tests comparing the two paths).
+pub(crate) fn parse_fast_only<'a>(
+    bytes: &'a [u8],
+    line: u64,
+    opts: &ParseOptions,
+) -> Option<Result<Vec<Event<'a>>, ParseError>> {
+    let doc: Doc<'a> = fast::from_str(std::str::from_utf8(bytes).ok()?)?;
+    let mut out = Vec::new();
+    Some(doc_to_events(doc, line, opts, &mut out).map(|()| out))
+}
+
 /// Parse `bytes` as one whole document when it is one well-formed JSON object with nothing
 /// after it (white space aside), as [`parse_document`] would: `Some(Ok)` with the events
 /// appended, or `Some(Err)` when the object is not an acceptable document (the same error
@@ -738,7 +776,10 @@ pub(crate) fn try_parse_whole<'a>(
         return None;
     }
     let text = std::str::from_utf8(bytes).ok()?;
-    let doc: Doc<'a> = serde_json::from_str(text).ok()?;
+    let doc: Doc<'a> = match read_fast(text, opts) {
+        Some(doc) => doc,
+        None => serde_json::from_str(text).ok()?,
+    };
     let mark = out.len();
     let r = doc_to_events(doc, line, opts, out);
     if r.is_err() {
@@ -822,7 +863,10 @@ fn parse_object<'a>(
     // per string, about a tenth of the parse); invalid UTF-8 takes the byte path, whose
     // error is reported as before.
     let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
+        Ok(text) => match read_fast(text, opts) {
+            Some(doc) => return doc_to_events(doc, line, opts, out),
+            None => serde_json::from_str(text),
+        },
         Err(_) => serde_json::from_slice(bytes),
     };
     let doc: Doc<'a> = match parsed {

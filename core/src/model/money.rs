@@ -246,8 +246,13 @@ pub(crate) fn parse_decimal_micros(s: &str) -> Result<i64, AmountError> {
             round_digit = *d;
         }
     }
-    // Pad with zeros when the exponent moves the point past the digits.
-    let missing = shift - digits.len() as i64;
+    // Pad with zeros when the exponent moves the point past the digits (none for zero,
+    // which stays zero: `0E2000000000` must not loop two billion times).
+    let missing = if micros == 0 {
+        0
+    } else {
+        shift - digits.len() as i64
+    };
     for _ in 0..missing.max(0) {
         micros *= 10;
         if micros > i128::from(MAX_MAJOR) * i128::from(MICROS) {
@@ -328,6 +333,19 @@ mod tests {
         assert_eq!(parse_decimal_micros("1e400"), Err(AmountError::TooLarge));
         assert_eq!(
             parse_decimal_micros("99999999999999999999"),
+            Err(AmountError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn a_huge_exponent_costs_no_more_than_its_digits() {
+        // Zero times any power of ten is zero: found by the fast_parse fuzz target, where
+        // `"00000E2000000000"` as an amount padded two billion zeros onto zero (44 s).
+        assert_eq!(parse_decimal_micros("00000E2000000000"), Ok(0));
+        assert_eq!(parse_decimal_micros("0.000E2147483647"), Ok(0));
+        // Any other digit overflows within a few dozen steps.
+        assert_eq!(
+            parse_decimal_micros("0001E2147483647"),
             Err(AmountError::TooLarge)
         );
     }
