@@ -27,6 +27,12 @@ const CASES = [
   [['--last', '12m'], { last: '12m' }],
   [['--from', '2025-06-20', '--to', '2025-07-10'], { from: '2025-06-20', to: '2025-07-10' }],
   [['--tz', 'UTC', '--last', '14d'], { time_zone: 'UTC', last: '14d' }],
+  // Other zones than the config's: the .wasm reads offsets from core's compact table,
+  // the program from chrono-tz (zones.test.js): half-hour DST, +05:45, old Brazilian DST.
+  [['--tz', 'America/New_York'], { time_zone: 'America/New_York' }],
+  [['--tz', 'America/Sao_Paulo', '--last', '12m'], { time_zone: 'America/Sao_Paulo', last: '12m' }],
+  [['--tz', 'Australia/Lord_Howe'], { time_zone: 'Australia/Lord_Howe' }],
+  [['--tz', 'Asia/Kathmandu', '--last', '30d'], { time_zone: 'Asia/Kathmandu', last: '30d' }],
   [['--model', 'linear'], { model: 'linear' }],
   [['--compare', '--last', '30d'], { compare: true, last: '30d' }],
   [['--compare-models'], { compare_models: true }],

@@ -1,8 +1,9 @@
 'use strict';
-// The zone database inside the .wasm (chrono-tz's copy of the tz database, all of it: see
-// the README on the WASM size): local days and hours on both sides of DST transitions in
-// several zones, with the offsets worked out by hand below and checked against Node's own
-// ICU time zone data as a second witness; every zone name ICU knows (what a browser
+// The zone offsets inside the .wasm (core's compact table of chrono-tz's offsets from 1970
+// to 2100, `compact`: see the README on the WASM size): local days and hours on both
+// sides of DST transitions in several zones, with the offsets worked out by hand below and
+// checked against Node's own ICU time zone data as a second witness; report ranges that
+// start and end at local midnights next to a DST change (one a skipped midnight); every zone name ICU knows (what a browser
 // reports as the user's zone) loads and tells ICU's local time; an unknown zone is a
 // ConfigError / ReportError that names it.
 //
@@ -75,6 +76,33 @@ const EDGES = [
   ['Australia/Sydney', '2025-04-06T13:30:00Z', '2025-04-06', 'Sun', 23], // + 10 h = 23:30 Sunday
   ['Australia/Sydney', '2025-10-04T15:59:00Z', '2025-10-05', 'Sun', 1], // + 10 h = 01:59 AEST
   ['Australia/Sydney', '2025-10-04T16:00:00Z', '2025-10-05', 'Sun', 3], // + 11 h = 03:00 AEDT
+  // Europe/Berlin: CET (+1) until 2025-03-30 01:00Z (02:00 -> 03:00 CEST, +2); back at
+  // 2025-10-26 01:00Z (03:00 CEST -> 02:00 CET).
+  ['Europe/Berlin', '2025-03-30T00:59:00Z', '2025-03-30', 'Sun', 1], // + 1 h = 01:59
+  ['Europe/Berlin', '2025-03-30T01:00:00Z', '2025-03-30', 'Sun', 3], // + 2 h = 03:00
+  ['Europe/Berlin', '2025-10-26T00:59:00Z', '2025-10-26', 'Sun', 2], // + 2 h = 02:59 CEST
+  ['Europe/Berlin', '2025-10-26T01:00:00Z', '2025-10-26', 'Sun', 2], // + 1 h = 02:00 CET (again)
+  ['Europe/Berlin', '2025-10-26T22:59:00Z', '2025-10-26', 'Sun', 23], // + 1 h = 23:59
+  ['Europe/Berlin', '2025-10-26T23:00:00Z', '2025-10-27', 'Mon', 0], // + 1 h = 00:00 Monday
+  // Australia/Lord_Howe: half-hour DST. +11 (LHDT) until the first Sunday of April at
+  // 02:00 local (2025-04-05 15:00Z), then +10:30 (clocks 02:00 -> 01:30), until the first
+  // Sunday of October at 02:00 local (2025-10-04 15:30Z; clocks 02:00 -> 02:30, +11).
+  ['Australia/Lord_Howe', '2025-04-05T14:59:00Z', '2025-04-06', 'Sun', 1], // + 11 h = 01:59
+  ['Australia/Lord_Howe', '2025-04-05T15:00:00Z', '2025-04-06', 'Sun', 1], // + 10:30 = 01:30 (again)
+  ['Australia/Lord_Howe', '2025-04-05T15:30:00Z', '2025-04-06', 'Sun', 2], // + 10:30 = 02:00
+  ['Australia/Lord_Howe', '2025-10-04T13:29:00Z', '2025-10-04', 'Sat', 23], // + 10:30 = 23:59
+  ['Australia/Lord_Howe', '2025-10-04T15:29:00Z', '2025-10-05', 'Sun', 1], // + 10:30 = 01:59
+  ['Australia/Lord_Howe', '2025-10-04T15:30:00Z', '2025-10-05', 'Sun', 2], // + 11 h = 02:30
+  ['Australia/Lord_Howe', '2025-10-05T12:59:00Z', '2025-10-05', 'Sun', 23], // + 11 h = 23:59
+  ['Australia/Lord_Howe', '2025-10-05T13:00:00Z', '2025-10-06', 'Mon', 0], // + 11 h = 00:00
+  // Asia/Kathmandu: +05:45 (since 1986), no DST: local midnight is 18:15Z.
+  ['Asia/Kathmandu', '2025-07-01T18:14:00Z', '2025-07-01', 'Tue', 23], // 23:59
+  ['Asia/Kathmandu', '2025-07-01T18:15:00Z', '2025-07-02', 'Wed', 0], // 00:00
+  ['Asia/Kathmandu', '2025-01-15T06:20:00Z', '2025-01-15', 'Wed', 12], // 12:05
+  // America/Santiago: -4 in the southern winter; DST (-3) starts on the first Sunday of
+  // September at 00:00, which is skipped (23:59:59 on Saturday -> 01:00): 2025-09-07 04:00Z.
+  ['America/Santiago', '2025-09-07T03:59:00Z', '2025-09-06', 'Sat', 23], // - 4 h = 23:59
+  ['America/Santiago', '2025-09-07T04:00:00Z', '2025-09-07', 'Sun', 1], // - 3 h = 01:00
   // Asia/Kolkata: +05:30, no DST: local midnight is 18:30Z.
   ['Asia/Kolkata', '2025-07-01T18:29:00Z', '2025-07-01', 'Tue', 23], // 23:59
   ['Asia/Kolkata', '2025-07-01T18:30:00Z', '2025-07-02', 'Wed', 0], // 00:00
@@ -86,6 +114,47 @@ for (const [zone, utc, day, weekday, hour] of EDGES) {
     const expected = { day, weekday, hour };
     assert.deepEqual(icuSlot(zone, utc), expected, 'the hand derivation agrees with ICU');
     assert.deepEqual(localSlot(zone, utc), expected);
+  });
+}
+
+/** How many of `utcs` (one message each) the report over local days `[from, to)` in `zone`
+ * counts, by its daily volume and by its conversations (one per user, each message from a
+ * different user). */
+function countInRange(zone, utcs, from, to) {
+  const engine = new Engine({ time_zone: zone });
+  utcs.forEach((utc, i) => engine.ingest(inbound(`wamid.r${i}`, `49151123456${10 + i}`, Date.parse(utc) / 1000, 'hi')));
+  const report = engine.report({ from, to });
+  const received = report.engagement.daily_volume.reduce((n, d) => n + d.received, 0);
+  return { received, conversations: report.overall.conversations };
+}
+
+// [zone, from, to, messages just outside, messages just inside] -- the range's first
+// instant is its first day's local midnight, its end the midnight after its last day.
+const RANGES = [
+  // Berlin 2025-03-30 (the spring-forward day, 23 h): 2025-03-29 23:00Z (00:00 CET) to
+  // 2025-03-30 22:00Z (00:00 CEST on the 31st).
+  ['Europe/Berlin', '2025-03-30', '2025-03-31', ['2025-03-29T22:59:59Z', '2025-03-30T22:00:00Z'],
+    ['2025-03-29T23:00:00Z', '2025-03-30T21:59:59Z']],
+  // Berlin 2025-10-26 (25 h): 2025-10-25 22:00Z (00:00 CEST) to 2025-10-26 23:00Z.
+  ['Europe/Berlin', '2025-10-26', '2025-10-27', ['2025-10-25T21:59:59Z', '2025-10-26T23:00:00Z'],
+    ['2025-10-25T22:00:00Z', '2025-10-26T22:59:59Z']],
+  // Santiago 2025-09-07: midnight does not exist; the day starts at 01:00 -03 = 04:00Z and
+  // ends at 00:00 -03 on the 8th = 03:00Z.
+  ['America/Santiago', '2025-09-07', '2025-09-08', ['2025-09-07T03:59:59Z', '2025-09-08T03:00:00Z'],
+    ['2025-09-07T04:00:00Z', '2025-09-08T02:59:59Z']],
+  // Lord Howe 2025-04-06 (24 h 30 min): 2025-04-05 13:00Z (00:00 +11) to 2025-04-06
+  // 13:30Z (00:00 +10:30 on the 7th).
+  ['Australia/Lord_Howe', '2025-04-06', '2025-04-07', ['2025-04-05T12:59:59Z', '2025-04-06T13:30:00Z'],
+    ['2025-04-05T13:00:00Z', '2025-04-06T13:29:59Z']],
+  // Kathmandu: 2025-07-02 starts at 2025-07-01 18:15Z and ends 24 h later.
+  ['Asia/Kathmandu', '2025-07-02', '2025-07-03', ['2025-07-01T18:14:59Z', '2025-07-02T18:15:00Z'],
+    ['2025-07-01T18:15:00Z', '2025-07-02T18:14:59Z']],
+];
+
+for (const [zone, from, to, outside, inside] of RANGES) {
+  test(`${zone}: the report from ${from} to ${to} starts and ends at local midnights`, () => {
+    assert.deepEqual(countInRange(zone, outside, from, to), { received: 0, conversations: 0 });
+    assert.deepEqual(countInRange(zone, inside, from, to), { received: 2, conversations: 2 });
   });
 }
 

@@ -658,6 +658,12 @@ impl ParseOptions {
 /// The document in `text` read by the [`fast`] path when `opts` has it on and it does not
 /// give up, else `None`.
 fn read_fast<'a>(text: &'a str, opts: &ParseOptions) -> Option<Doc<'a>> {
+    // The compact build (the .wasm) leaves the fast reader out: it would add its own copy
+    // of the `Doc` visitors to the module, and size counts there more than parse speed.
+    if cfg!(feature = "compact") {
+        let _ = (text, opts);
+        return None;
+    }
     if opts.fast {
         fast::from_str(text)
     } else {
@@ -778,7 +784,7 @@ pub(crate) fn try_parse_whole<'a>(
     let text = std::str::from_utf8(bytes).ok()?;
     let doc: Doc<'a> = match read_fast(text, opts) {
         Some(doc) => doc,
-        None => serde_json::from_str(text).ok()?,
+        None => read_doc(bytes, Some(text)).ok()?,
     };
     let mark = out.len();
     let r = doc_to_events(doc, line, opts, out);
@@ -862,14 +868,11 @@ fn parse_object<'a>(
     // far less than serde_json's check of each string it reads from a byte slice (a call
     // per string, about a tenth of the parse); invalid UTF-8 takes the byte path, whose
     // error is reported as before.
-    let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => match read_fast(text, opts) {
-            Some(doc) => return doc_to_events(doc, line, opts, out),
-            None => serde_json::from_str(text),
-        },
-        Err(_) => serde_json::from_slice(bytes),
-    };
-    let doc: Doc<'a> = match parsed {
+    let text = std::str::from_utf8(bytes).ok();
+    if let Some(doc) = text.and_then(|t| read_fast(t, opts)) {
+        return doc_to_events(doc, line, opts, out);
+    }
+    let doc = match read_doc(bytes, text) {
         Ok(d) => d,
         Err(e) => {
             // Slow path, only on error: find the field path.
@@ -889,6 +892,20 @@ fn parse_object<'a>(
         }
     };
     doc_to_events(doc, line, opts, out)
+}
+
+/// `bytes` as a [`Doc`]; `text` is the same bytes when they are valid UTF-8. serde_json's
+/// text reader skips the UTF-8 check of each string its byte reader makes; the `compact`
+/// build (the .wasm) reads bytes only, which keeps one copy of the `Doc` parser instead of
+/// two (about 160 kB of the module). The same document or error either way.
+fn read_doc<'a>(bytes: &'a [u8], text: Option<&'a str>) -> serde_json::Result<Doc<'a>> {
+    #[cfg(not(feature = "compact"))]
+    if let Some(text) = text {
+        return serde_json::from_str(text);
+    }
+    #[cfg(feature = "compact")]
+    let _ = text;
+    serde_json::from_slice(bytes)
 }
 
 fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> ParseError {

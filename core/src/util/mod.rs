@@ -8,6 +8,8 @@ pub(crate) mod interner;
 pub(crate) mod serde;
 pub(crate) mod time;
 pub(crate) mod userset;
+#[cfg(any(test, feature = "compact"))]
+pub(crate) mod zones;
 
 /// `num / den`, or `None` when `den` is zero (never NaN or infinity).
 pub(crate) fn ratio(num: f64, den: f64) -> Option<f64> {

@@ -3,7 +3,9 @@
 //! Every timestamp the engine keeps is an `i64` count of UTC seconds. Days, weekdays and
 //! hours exist only when a report buckets by the report time zone (default `UTC`).
 
-use chrono::{DateTime, NaiveDate, TimeZone};
+#[cfg(not(feature = "compact"))]
+use chrono::TimeZone;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset};
 use chrono_tz::Tz;
 
 /// Earliest accepted timestamp: 2000-01-01T00:00:00Z. WhatsApp did not exist before;
@@ -27,28 +29,39 @@ pub(crate) fn day_in(ts: i64, tz: Tz) -> NaiveDate {
     local(ts, tz).date_naive()
 }
 
-/// `ts` as a date-time in `tz`.
-pub(crate) fn local(ts: i64, tz: Tz) -> DateTime<Tz> {
+/// `ts` as a date-time in `tz` (its fixed offset at that instant).
+pub(crate) fn local(ts: i64, tz: Tz) -> DateTime<FixedOffset> {
     let utc = DateTime::from_timestamp(ts, 0).unwrap_or_default();
-    utc.with_timezone(&tz)
+    #[cfg(not(feature = "compact"))]
+    let offset = utc.with_timezone(&tz).offset().fix();
+    #[cfg(feature = "compact")]
+    let offset =
+        FixedOffset::east_opt(super::zones::offset_at(tz.name(), ts)).unwrap_or(utc.offset().fix());
+    utc.with_timezone(&offset)
+}
+
+/// The earliest UTC instant whose local date-time in `tz` is `naive` (`None` in a DST gap).
+#[cfg(not(feature = "compact"))]
+fn earliest_utc(naive: NaiveDateTime, tz: Tz) -> Option<i64> {
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp())
+}
+
+/// The earliest UTC instant whose local date-time in `tz` is `naive` (`None` in a DST gap).
+#[cfg(feature = "compact")]
+fn earliest_utc(naive: NaiveDateTime, tz: Tz) -> Option<i64> {
+    super::zones::earliest_utc(tz.name(), naive.and_utc().timestamp())
 }
 
 /// The UTC timestamp at which `day` starts in `tz` (the earliest instant of that date; on a
 /// DST gap at midnight, the first existing instant).
 pub(crate) fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
     let naive = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    match tz.from_local_datetime(&naive) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t.timestamp(),
-        chrono::LocalResult::None => {
-            // Midnight does not exist (DST gap): step forward an hour at a time.
-            (1..=3)
-                .find_map(|h| {
-                    tz.from_local_datetime(&(naive + chrono::Duration::hours(h)))
-                        .earliest()
-                })
-                .map_or_else(|| naive.and_utc().timestamp(), |t| t.timestamp())
-        }
-    }
+    earliest_utc(naive, tz)
+        // Midnight does not exist (DST gap): step forward an hour at a time.
+        .or_else(|| (1..=3).find_map(|h| earliest_utc(naive + chrono::Duration::hours(h), tz)))
+        .unwrap_or_else(|| naive.and_utc().timestamp())
 }
 
 /// Parse an IANA zone name (`"Europe/Berlin"`, `"UTC"`).
