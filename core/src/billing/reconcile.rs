@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One side of a comparison.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BillingView {
     /// Pricing model.
     pub model: Option<PricingModel>,
@@ -25,6 +26,7 @@ pub struct BillingView {
 
 /// A message where the engine and Meta disagree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Mismatch {
     /// The message id.
     pub message_id: String,

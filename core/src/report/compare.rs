@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 /// The previous period and the change of each figure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Comparison {
     /// The previous period.
@@ -22,6 +23,7 @@ pub struct Comparison {
 
 /// One figure in both periods.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Figure {
     /// `overall`, `billing`, `sources`, `events`, `templates`, `campaigns` or

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 /// The reported range.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RangeInfo {
     /// First day, inclusive.
     pub from: NaiveDate,
@@ -39,6 +40,7 @@ pub struct RangeInfo {
 
 /// A full report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// The range reported on.
     pub range: RangeInfo,
