@@ -34,10 +34,13 @@ pub struct Figure {
     /// The field's JSON name (dotted inside nested objects: `cost.total`).
     pub figure: String,
     /// Its value in the previous period (a number, or `null`).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub previous: Value,
     /// Its value in the current period.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub current: Value,
     /// `current − previous` (`null` when either is `null`).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub change: Value,
     /// `change ÷ |previous| × 100` (`null` when `previous` is zero or `null`).
     pub change_pct: Option<f64>,

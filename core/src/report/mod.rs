@@ -38,7 +38,8 @@ pub struct RangeInfo {
     pub phone: Option<String>,
 }
 
-/// A full report.
+/// A full report: every section, plus `compare` when the options ask for the previous
+/// period (absent otherwise).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
