@@ -620,7 +620,7 @@ export interface AttributionSummary {
    */
   other_currency: number;
   /** Every model side by side, when asked for. */
-  comparison?: ComparisonRow[] | null;
+  comparison?: ComparisonRow[];
   /** Models the comparison could not compute, with the reason. */
   comparison_errors?: Record<string, string>;
 }
@@ -712,7 +712,7 @@ export interface BillingView {
    */
   conversation: string | null;
   /** Meta's conversation id. */
-  conversation_id?: string | null;
+  conversation_id?: string;
 }
 
 /** A message where the engine and Meta disagree. */
@@ -783,7 +783,7 @@ export interface ButtonRow {
   /** The button text. */
   text: string;
   /** `quick_reply`, `url` or `other`. */
-  type: string;
+  type: "quick_reply" | "url" | "other";
   /** Clicks (presses or URL clicks). */
   clicks: number;
   /** Clicks ÷ delivered messages of the row. */
@@ -796,7 +796,7 @@ export interface Figure {
    * `overall`, `billing`, `sources`, `events`, `templates`, `campaigns` or
    * `engagement`.
    */
-  section: string;
+  section: "overall" | "billing" | "sources" | "events" | "templates" | "campaigns" | "engagement";
   /** The row (source key, event or template name) in row sections, else `null`. */
   row: string | null;
   /** The field's JSON name (dotted inside nested objects: `cost.total`). */
@@ -1155,11 +1155,11 @@ export interface UsageMonth {
   /** By category. */
   by_category: Record<string, UsageCounts>;
   /** The configured monthly quota. */
-  quota?: number | null;
+  quota?: number;
   /** `quota − billable`. */
-  quota_left?: number | null;
+  quota_left?: number;
   /** `billable / quota` (absent without a quota or for a zero quota). */
-  quota_used?: number | null;
+  quota_used?: number;
 }
 
 /** The `usage` section. */
@@ -1210,6 +1210,6 @@ export interface Report {
    */
   warnings: string[];
   /** The previous period and the change, when asked for. */
-  compare?: Comparison | null;
+  compare?: Comparison;
 }
 // @generated-end schema

@@ -558,7 +558,7 @@ class _AttributionBase(TypedDict):
 class Attribution(_AttributionBase, total=False):
     """The attribution summary: what was attributed, and what could not be."""
 
-    comparison: Optional[List[ModelComparison]]
+    comparison: List[ModelComparison]
     """Every model side by side, when asked for."""
     comparison_errors: Dict[str, str]
     """Models the comparison could not compute, with the reason."""
@@ -658,7 +658,7 @@ class _BillingViewBase(TypedDict):
 class BillingView(_BillingViewBase, total=False):
     """One side of a comparison."""
 
-    conversation_id: Optional[str]
+    conversation_id: str
     """Meta's conversation id."""
 
 
@@ -730,7 +730,7 @@ class ButtonRow(TypedDict):
 
     text: str
     """The button text."""
-    type: str
+    type: Literal["quick_reply", "url", "other"]
     """``quick_reply``, ``url`` or ``other``."""
     clicks: int
     """Clicks (presses or URL clicks)."""
@@ -741,7 +741,7 @@ class ButtonRow(TypedDict):
 class Figure(TypedDict):
     """One figure in both periods."""
 
-    section: str
+    section: Literal["overall", "billing", "sources", "events", "templates", "campaigns", "engagement"]
     """``overall``, ``billing``, ``sources``, ``events``, ``templates``, ``campaigns`` or
     ``engagement``."""
     row: Optional[str]
@@ -1093,11 +1093,11 @@ class _UsageMonthBase(TypedDict):
 class UsageMonth(_UsageMonthBase, total=False):
     """One calendar month of usage."""
 
-    quota: Optional[int]
+    quota: int
     """The configured monthly quota."""
-    quota_left: Optional[int]
+    quota_left: int
     """``quota − billable``."""
-    quota_used: Optional[float]
+    quota_used: float
     """``billable / quota`` (absent without a quota or for a zero quota)."""
 
 
@@ -1145,6 +1145,6 @@ class Report(_ReportBase, total=False):
     """A full report: every section, plus ``compare`` when the options ask for the previous
     period (absent otherwise)."""
 
-    compare: Optional[Comparison]
+    compare: Comparison
     """The previous period and the change, when asked for."""
 # @generated-end schema

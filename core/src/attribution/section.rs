@@ -174,6 +174,8 @@ pub struct AttributionSummary {
     pub other_currency: u64,
     /// Every model side by side, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<ComparisonRow>"))]
+    // never null: absent when None
     pub comparison: Option<Vec<ComparisonRow>>,
     /// Models the comparison could not compute, with the reason.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -21,6 +21,7 @@ pub struct BillingView {
     pub conversation: Option<String>,
     /// Meta's conversation id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))] // never null: absent when None
     pub conversation_id: Option<String>,
 }
 

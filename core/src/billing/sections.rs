@@ -267,12 +267,15 @@ pub struct UsageMonth {
     pub by_category: BTreeMap<String, UsageCounts>,
     /// The configured monthly quota.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "schema", schemars(with = "u64"))] // never null: absent when None
     pub quota: Option<u64>,
     /// `billable / quota` (absent without a quota or for a zero quota).
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))] // never null: absent when None
     pub quota_used: Option<f64>,
     /// `quota − billable`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "schema", schemars(with = "i64"))] // never null: absent when None
     pub quota_left: Option<i64>,
 }
 

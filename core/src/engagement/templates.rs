@@ -201,6 +201,7 @@ pub struct ButtonRow {
     pub text: String,
     /// `quick_reply`, `url` or `other`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["quick_reply", "url", "other"])))]
     pub kind: String,
     /// Clicks (presses or URL clicks).
     pub clicks: u64,

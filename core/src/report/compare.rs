@@ -28,6 +28,7 @@ pub struct Comparison {
 pub struct Figure {
     /// `overall`, `billing`, `sources`, `events`, `templates`, `campaigns` or
     /// `engagement`.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["overall", "billing", "sources", "events", "templates", "campaigns", "engagement"])))]
     pub section: String,
     /// The row (source key, event or template name) in row sections, else `null`.
     pub row: Option<String>,

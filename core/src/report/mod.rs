@@ -69,6 +69,8 @@ pub struct Report {
     pub campaigns: Vec<crate::engagement::TemplateRow>,
     /// The previous period and the change, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "compare::Comparison"))]
+    // never null: absent when None
     pub compare: Option<compare::Comparison>,
     /// What the report left out or could not price, in plain words (empty when nothing):
     /// e.g. charged units without a rate, Meta Business Agent messages without a price,
