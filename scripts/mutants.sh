@@ -64,13 +64,12 @@ while IFS= read -r line; do
   args+=(--exclude-re "^${file//./\\.}(:[0-9]+:[0-9]+)?: ${what}\$")
 done < scripts/mutants-equivalent.txt
 
-# The tests each mutant runs: the crate's unit tests and the integration tests that take
-# seconds. Left out: expiry.rs (90-day traffic proptests), partition.rs and prepared.rs
+# The tests each mutant runs: the crate's unit tests (with the rule tests of internal
+# state in core/src/tests/: billing, sources, engagement, properties, expiry, ...) and the
+# integration tests that take seconds. Left out: partition.rs and prepared.rs
 # (example-data proptests), layers.rs (reads sources, not rules).
 # They are given as cargo arguments, so each mutant builds only these targets.
-tests=${MUTANTS_TESTS:---lib --test billing --test billing_rules --test billing_props --test sources
-  --test engagement --test bad_input --test shared_data --test properties --test mixed_props
-  --test fuzz_replay}
+tests=${MUTANTS_TESTS:---lib --test bad_input --test fuzz_replay}
 read -r -a test_args <<<"$(echo $tests)"
 for a in "${test_args[@]}"; do
   args+=("--cargo-arg=$a")

@@ -40,7 +40,7 @@ fn parse_only(data: &[u8]) -> usize {
         .run(data, |p| {
             if let Piece::Doc(d) = p {
                 let mut events = Vec::new();
-                if parse_document(d.bytes, d.line, &opts, &mut events).is_ok() {
+                if parse_document(d.bytes(), d.line(), &opts, &mut events).is_ok() {
                     n += events.len();
                 }
             }

@@ -28,9 +28,8 @@ fn main() {
         let mut e = Engine::new(Config::default()).expect("config");
         e.ingest_reader(&data[..]).expect("read");
         let after = live_bytes();
-        let s = convolens::internals::store(&e);
-        let n_users = s.live_users().count();
-        let n_msgs = s.msgs.len();
+        let n_users = convolens::internals::live_users(&e);
+        let n_msgs = convolens::internals::message_slots(&e).1;
         let bytes = after.saturating_sub(before);
         println!(
             "{:>8} {:>10} {:>12} {:>14.1} {:>12.1}",
@@ -44,7 +43,7 @@ fn main() {
         // expiry drops every other user's history (see `convolens::expiry`). What stays per
         // user is the identity table and each user's carry; the sealed day aggregates are
         // measured apart (by cloning them) since they grow with days, not users.
-        let tick = s.max_ts.unwrap_or(0) + 60 * 86_400;
+        let tick = convolens::internals::max_ts(&e).unwrap_or(0) + 60 * 86_400;
         e.ingest_str(&format!(
             r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"probe"}},"contacts":[{{"wa_id":"19990000001"}}],"messages":[{{"from":"19990000001","id":"wamid.probe","timestamp":"{tick}","type":"text","text":{{"body":"hi"}}}}]}}}}]}}]}}"#
         ))
@@ -52,7 +51,7 @@ fn main() {
         e.expire().expect("rule-based default model");
         let total = live_bytes().saturating_sub(before);
         let mark = live_bytes();
-        let sealed = convolens::internals::expired(&e).expiry.clone();
+        let sealed = convolens::internals::sealed(&e).cloned();
         let sealed_bytes = live_bytes().saturating_sub(mark);
         drop(sealed);
         let per_user = total.saturating_sub(sealed_bytes);

@@ -280,7 +280,7 @@ fn build(e: &mut Engine, users: u32, days: u32) -> Built {
         apply_cpu,
         &format!(
             "{events} events, {} users: {:.2} M events/s wall, {:.2} M/s cpu",
-            internals::store(e).live_users().count(),
+            internals::live_users(e),
             events as f64 / apply_s / 1e6,
             events as f64 / apply_cpu.max(0.01) / 1e6
         ),
@@ -292,65 +292,26 @@ fn build(e: &mut Engine, users: u32, days: u32) -> Built {
     }
 }
 
-fn elem_size<T>(_: &[T]) -> usize {
-    std::mem::size_of::<T>()
-}
-
-fn vec_bytes<T>(v: &Vec<T>) -> isize {
-    (v.capacity() * std::mem::size_of::<T>()) as isize
-}
-
-/// The bytes cloning each item of `items` allocates (heap below the item), summed.
-fn heap_of<T, C>(items: &[T], clone: impl Fn(&T) -> C) -> isize {
-    items
-        .iter()
-        .map(|x| allocated_by(|| clone(x)).1)
-        .sum::<isize>()
-}
-
 /// Where the engine's bytes go, per stored message: the store's parts measured in place
 /// (vector capacities, string lengths) or by cloning them, the hash indices as what is left
 /// of the store, and the caches the first report built (report preparation measured by
 /// building another one; the day aggregates are the rest).
 fn breakdown(e: &Engine, store: isize, caches: isize, messages: usize) {
-    let s = internals::store(e);
     let per = |b: isize| b as f64 / messages.max(1) as f64;
-    let ids: isize = s.msgs.iter().map(|m| m.id.len() as isize).sum();
-    let inbound = heap_of(&s.msgs, |m| m.inbound.clone());
-    let outbound = heap_of(&s.msgs, |m| m.outbound.clone());
-    let status = heap_of(&s.msgs, |m| m.status.clone());
-    let user_rows = vec_bytes(&s.users) + vec_bytes(&s.parent);
-    let timelines: isize = s.users.iter().map(|u| vec_bytes(&u.timeline)).sum();
-    let user_heap = heap_of(&s.users, |u| {
-        (u.wa_id.clone(), u.bsuid.clone(), u.name.clone())
-    }) + s
-        .users
-        .iter()
-        .map(|u| vec_bytes(&u.externals) + vec_bytes(&u.closes))
-        .sum::<isize>();
-    let other = allocated_by(|| (s.externals.clone(), s.spend.clone(), s.clicks.clone())).1
-        + allocated_by(|| (s.agent.clone(), s.stats.clone())).1;
-    let parts = [
-        ("message rows (Vec<MsgRec>, capacity)", vec_bytes(&s.msgs)),
-        ("message ids (Box<str> per message)", ids),
-        ("inbound data (Box + text/referral)", inbound),
-        ("outbound data (Box + template etc.)", outbound),
-        ("status heap (errors, pricing)", status),
-        ("user rows + union-find parents", user_rows),
-        ("user strings, externals, closes", user_heap),
-        ("user timelines (message indices)", timelines),
-        ("externals, spend, clicks, agent, stats", other),
-    ];
+    let parts = internals::store_footprint(e, &live);
     let known: isize = parts.iter().map(|p| p.1).sum();
-    let ctx =
-        internals::context(s, e.config(), e.time_zone(), &ReportOptions::default()).expect("scope");
+    let ctx = internals::context(
+        internals::store(e),
+        e.config(),
+        e.time_zone(),
+        &ReportOptions::default(),
+    )
+    .expect("scope");
+    let (row, held, slots) = internals::message_slots(e);
     let prepared = allocated_by(|| Prepared::build(&ctx, None).expect("prepare")).1;
     println!(
-        "\nbytes per stored message, by part ({messages} messages; a MsgRec is {} bytes, \
-         the message vector holds {} of {} slots):",
-        elem_size(&s.msgs),
-        s.msgs.len(),
-        s.msgs.capacity()
+        "\nbytes per stored message, by part ({messages} messages; a MsgRec is {row} bytes, \
+         the message vector holds {held} of {slots} slots):"
     );
     for (name, b) in parts {
         println!("  {name:<42} {:>8.1}", per(b));
@@ -396,11 +357,10 @@ fn reply(to: &str, id: &str, ts: i64) -> [String; 2] {
 /// 1,000 new lines for round `round`: 550 inbound from existing users (50 of them three
 /// days late), 150 inbound through an ad from new users, 150 replies with their statuses.
 fn new_lines(e: &Engine, round: usize) -> Vec<String> {
-    let s = internals::store(e);
-    let now = s.max_ts.unwrap_or(0) + 60;
-    let live: Vec<u32> = s.live_users().collect();
-    let step = (live.len() / 700).max(1);
-    let user = |i: usize| s.users[live[(i * step + round * 7) % live.len()] as usize].key();
+    let now = internals::max_ts(e).unwrap_or(0) + 60;
+    let keys = internals::live_user_keys(e);
+    let step = (keys.len() / 700).max(1);
+    let user = |i: usize| keys[(i * step + round * 7) % keys.len()].as_str();
     let mut out = Vec::with_capacity(1000);
     for i in 0..550 {
         let late = if i < 50 { 3 * 86_400 } else { 0 };
@@ -485,8 +445,8 @@ fn restore_and_report(e: &mut Engine) -> (f64, f64) {
 /// A message 60 days after the history, then `expire()`: bytes per user left, less the
 /// sealed day aggregates.
 fn idle(e: &mut Engine, base: isize) -> f64 {
-    let users = internals::store(e).live_users().count();
-    let later = internals::store(e).max_ts.unwrap_or(0) + 60 * 86_400;
+    let users = internals::live_users(e);
+    let later = internals::max_ts(e).unwrap_or(0) + 60 * 86_400;
     e.ingest_str(&inbound(
         "19990000000001",
         "wamid.scale.probe",
@@ -497,7 +457,7 @@ fn idle(e: &mut Engine, base: isize) -> f64 {
     let t = Timer::start();
     let out = e.expire().expect("rule-based model");
     let total = live() - base;
-    let sealed = allocated_by(|| internals::expired(e).expiry.clone()).1;
+    let sealed = allocated_by(|| internals::sealed(e).cloned()).1;
     let per_user = (total - sealed) as f64 / users.max(1) as f64;
     t.row(
         "expire (60 days later)",

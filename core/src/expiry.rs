@@ -51,7 +51,7 @@ impl ExpiryOutcome {
 #[doc(hidden)]
 pub struct Expiry {
     /// The first day that is not sealed (engine time zone).
-    pub until: NaiveDate,
+    pub(crate) until: NaiveDate,
     /// The first instant of `until`: events before it are late.
     pub(crate) floor: i64,
     /// The engine's time zone when the days were sealed.
@@ -64,7 +64,7 @@ pub struct Expiry {
     /// The sealed days' aggregates.
     pub(crate) sealed: Sealed,
     /// Everything every expiry so far dropped.
-    pub totals: ExpiryOutcome,
+    pub(crate) totals: ExpiryOutcome,
 }
 
 /// What expiry keeps beside the fact store: the sealed days, and what each user's
@@ -74,7 +74,7 @@ pub struct Expiry {
 #[doc(hidden)]
 pub struct Expired {
     /// The sealed days, once an expiry sealed some.
-    pub expiry: Option<Box<Expiry>>,
+    pub(crate) expiry: Option<Box<Expiry>>,
     /// Every cut user's carry.
     pub(crate) carries: Carries,
 }

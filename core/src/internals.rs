@@ -1,25 +1,34 @@
 //! What the workspace's own tests, benches and fuzz targets reach below the API. Not part
 //! of the public API: hidden from the docs, free to change in any release.
 
-pub use crate::attribution::{attribute, attributed};
-pub use crate::billing::BillingSetup;
-pub use crate::billing::charges::{
-    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource, compute,
-};
 pub use crate::engagement::build as build_engagement;
-pub use crate::engagement::build_users as build_engagement_users;
-pub use crate::engagement::sections::sections as engagement_sections;
-pub use crate::engagement::templates::TemplateMoney;
-pub use crate::input::stream::{DocumentSplitter, Piece};
+pub use crate::input::stream::{DocumentSplitter, Piece, StreamDoc};
 pub use crate::input::{Event, ParseOptions, parse_document};
-pub use crate::model::money::parse_decimal_micros;
-pub use crate::model::pricing::ModelSpan;
-pub use crate::model::{PricingModel, UNIT};
 pub use crate::report::prepared::Prepared;
 pub use crate::scope::{Scope, context, resolve_range};
 pub use crate::snapshot::{SCHEMA_VERSION, seal, seal_as};
-pub use crate::sources::conversation::{Conversation, conversations};
 pub use crate::store::Store;
+
+// Reached only by the crate's own tests (`crate::tests`), which name them as the
+// integration tests do.
+#[cfg(test)]
+pub(crate) use crate::attribution::attributed;
+#[cfg(test)]
+pub(crate) use crate::billing::BillingSetup;
+#[cfg(test)]
+pub(crate) use crate::billing::charges::{
+    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource, compute,
+};
+#[cfg(test)]
+pub(crate) use crate::engagement::build_users as build_engagement_users;
+#[cfg(test)]
+pub(crate) use crate::engagement::templates::TemplateMoney;
+#[cfg(test)]
+pub(crate) use crate::model::UNIT;
+#[cfg(test)]
+pub(crate) use crate::model::money::parse_decimal_micros;
+#[cfg(test)]
+pub(crate) use crate::sources::conversation::{Conversation, conversations};
 
 use crate::Engine;
 
@@ -59,4 +68,80 @@ pub fn ingest_in_batches<R: std::io::Read>(
     batch_bytes: usize,
 ) -> std::io::Result<crate::StreamOutcome> {
     e.ingest_in_batches(reader, threads, batch_bytes)
+}
+
+/// The last event time the store holds, in seconds since the epoch.
+pub fn max_ts(e: &Engine) -> Option<i64> {
+    e.store.max_ts
+}
+
+/// How many users still have history (not merged into another, not forgotten).
+pub fn live_users(e: &Engine) -> usize {
+    e.store.live_users().count()
+}
+
+/// The key (`wa_id`, else BSUID) of every user who still has history, in store order.
+pub fn live_user_keys(e: &Engine) -> Vec<String> {
+    let s = &e.store;
+    s.live_users()
+        .map(|u| s.users[u as usize].key().to_owned())
+        .collect()
+}
+
+/// The sealed days an expiry left, if any (the memory benchmarks clone them to weigh
+/// them).
+pub fn sealed(e: &Engine) -> Option<&crate::expiry::Expiry> {
+    e.expired.expiry.as_deref()
+}
+
+/// Where the fact store's bytes go, for the memory benchmarks: each part's name and
+/// bytes. `live` reads the caller's count of allocated bytes (a counting global
+/// allocator); the parts below the vectors are weighed by cloning them under it.
+pub fn store_footprint(e: &Engine, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
+    e.store.footprint(live)
+}
+
+/// The message vector's shape: bytes per row, rows held, slots reserved.
+pub fn message_slots(e: &Engine) -> (usize, usize, usize) {
+    e.store.message_slots()
+}
+
+/// Two facts the peer benchmark's rule subset relies on, counted over the analytic
+/// conversations of the whole history: how many a customer's reply (not an ad click) to a
+/// business message of the same user opened, and how many start at the same instant as
+/// the same user's previous one. Run a report first (it prepares the timelines).
+///
+/// # Errors
+/// The scope's errors (an unknown time zone).
+pub fn reply_opened_and_start_ties(e: &Engine) -> Result<(u64, u64), crate::ReportError> {
+    let store = &e.store;
+    let ctx = context(
+        store,
+        e.config(),
+        e.time_zone(),
+        &crate::ReportOptions::default(),
+    )?;
+    let convs = crate::sources::conversation::conversations(&ctx);
+    let (mut opened, mut ties) = (0, 0);
+    for (i, c) in convs.iter().enumerate() {
+        let replied = store.msgs[c.opening as usize]
+            .inbound
+            .as_deref()
+            .filter(|d| d.referral.is_none())
+            .and_then(|d| d.context.as_deref())
+            .and_then(|id| store.outbound(id))
+            .is_some_and(|mx| store.find(store.msgs[mx as usize].user) == c.user);
+        opened += u64::from(replied);
+        ties += u64::from(i > 0 && convs[i - 1].user == c.user && convs[i - 1].start == c.start);
+    }
+    Ok((opened, ties))
+}
+
+/// The `engagement` section a range query sums from day aggregates built by
+/// [`build_engagement`] (the range benchmark times it apart from the report).
+pub fn engagement_sections(
+    ctx: &Scope<'_>,
+    days: &crate::engagement::day_store::DayStore,
+) -> crate::Engagement {
+    crate::engagement::sections::sections(ctx, days).engagement
 }

@@ -123,6 +123,13 @@ pub(crate) mod sources;
 pub(crate) mod store;
 mod util;
 
+// The crate's tests of internal state (see `tests/mod.rs`) name it `convolens::`, as the
+// integration tests do.
+#[cfg(test)]
+extern crate self as convolens;
+#[cfg(test)]
+mod tests;
+
 pub use attribution::capi::{
     CapiBatch, CapiCustomData, CapiEvent, CapiEvents, CapiOptions, CapiUserData,
 };
@@ -131,8 +138,9 @@ pub use attribution::{
     SourceRow,
 };
 pub use billing::{
-    Amount, BillingSection, BillingView, CategoryCounts, ConversationCounts, CostSection,
-    FreeCounts, Mismatch, Reconciliation, UsageCounts, UsageMonth, UsageSection, WindowState,
+    AgentSummary, Amount, BillingSection, BillingView, CategoryCounts, ConversationCounts,
+    CostSection, FreeCounts, Mismatch, Reconciliation, UsageCounts, UsageMonth, UsageSection,
+    WindowState,
 };
 pub use config::{
     AttributionConfig, CapiConfig, CapiEventName, Config, EventDef, EventKind, FunnelDef,

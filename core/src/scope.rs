@@ -177,7 +177,7 @@ pub struct Scope<'a> {
     /// The configuration.
     pub(crate) config: &'a Config,
     /// The days reported on.
-    pub range: DayRange,
+    pub(crate) range: DayRange,
     /// The business number filter.
     pub(crate) phone: Option<PhoneIx>,
     /// True when a phone filter names a number never seen (every section is then empty).

@@ -280,6 +280,12 @@ fn check_expired(config: &Config, store: &Store, expired: &ExpiredV2) -> Result<
             .days
             .check(users, phones)
             .map_err(SnapshotError::Corrupt)?;
+        let steps: Vec<usize> = config.funnels.iter().map(|f| f.steps.len()).collect();
+        x.sealed
+            .prepared
+            .sources
+            .check(&steps)
+            .map_err(SnapshotError::Corrupt)?;
         if x.tz
             != config
                 .tz()

@@ -33,8 +33,8 @@
 //! Times are wall-clock seconds from [`std::time::Instant`]. This is a measurement program:
 //! nothing here asserts a time.
 
+use convolens::ReportOptions;
 use convolens::{Config, Engine, Report};
-use convolens::{ReportOptions, internals::context};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -171,26 +171,9 @@ fn report(e: &mut Engine) -> Result<Report, String> {
 /// Facts the peers' rule subset relies on, checked on the data.
 fn checks(e: &mut Engine) -> Result<(u64, u64, bool), String> {
     report(e)?; // prepares the store's timelines
-    let store = convolens::internals::store(e);
-    let ctx = context(store, e.config(), e.time_zone(), &ReportOptions::default())
-        .map_err(|e| e.to_string())?;
-    let convs = convolens::internals::conversations(&ctx);
-    let mut reply_opened = 0;
-    let mut start_ties = 0;
-    for (i, c) in convs.iter().enumerate() {
-        let m = &store.msgs[c.opening as usize];
-        let replied = m
-            .inbound
-            .as_deref()
-            .filter(|d| d.referral.is_none())
-            .and_then(|d| d.context.as_deref())
-            .and_then(|id| store.outbound(id))
-            .is_some_and(|mx| store.find(store.msgs[mx as usize].user) == c.user);
-        reply_opened += u64::from(replied);
-        start_ties +=
-            u64::from(i > 0 && convs[i - 1].user == c.user && convs[i - 1].start == c.start);
-    }
-    let cbp_only = store.max_ts.is_none_or(|t| t < PMP_SWITCH);
+    let (reply_opened, start_ties) =
+        convolens::internals::reply_opened_and_start_ties(e).map_err(|e| e.to_string())?;
+    let cbp_only = convolens::internals::max_ts(e).is_none_or(|t| t < PMP_SWITCH);
     Ok((reply_opened, start_ties, cbp_only))
 }
 

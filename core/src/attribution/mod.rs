@@ -19,27 +19,30 @@ pub use section::{
 use crate::config::{AttributionConfig, ModelName};
 use crate::error::ReportError;
 use crate::model::UNIT;
+#[cfg(test)]
 use crate::scope::Scope;
-use crate::sources::{Analysis, Conversation, analyse};
+#[cfg(test)]
+use crate::sources::analyse;
+use crate::sources::{Analysis, Conversation};
 use crate::util::time::{DAY, DayRange};
 use std::collections::HashMap;
 
 /// Credit one event gives one conversation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[doc(hidden)]
-pub struct Credit {
+pub(crate) struct Credit {
     /// Index in [`Analysis::conversations`].
-    pub conversation: usize,
+    pub(crate) conversation: usize,
     /// Micro-conversions ([`UNIT`] = one whole conversion).
-    pub count: i64,
+    pub(crate) count: i64,
     /// Micro-units of the report currency.
-    pub value: i64,
+    pub(crate) value: i64,
 }
 
 /// How one attributed event was credited.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[doc(hidden)]
-pub struct EventCredit {
+pub(crate) struct EventCredit {
     /// Index in [`Analysis::touches`].
     pub(crate) touch: usize,
     /// Index in [`crate::store::Store::externals`].
@@ -49,7 +52,7 @@ pub struct EventCredit {
     /// Its value in micro-units of the report currency.
     pub(crate) value: i64,
     /// The credits, summing exactly to [`UNIT`] and `value`; empty when unattributed.
-    pub credits: Vec<Credit>,
+    pub(crate) credits: Vec<Credit>,
 }
 
 /// The attribution of every attributed event in a range under one model.
@@ -59,16 +62,16 @@ pub struct EventCredit {
 /// (`analysis.conversations[credit.conversation].opening`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[doc(hidden)]
-pub struct Attribution {
+pub(crate) struct Attribution {
     /// The model used.
     pub(crate) model: ModelName,
     /// One entry per attributed event in the range, in the order of [`Analysis::touches`].
-    pub events: Vec<EventCredit>,
+    pub(crate) events: Vec<EventCredit>,
 }
 
 /// Attribute the attributed events of `analysis` whose time is in `range` with `model`.
 #[doc(hidden)]
-pub fn attribute(
+pub(crate) fn attribute(
     analysis: &Analysis,
     range: &DayRange,
     cfg: &AttributionConfig,
@@ -213,8 +216,8 @@ fn check_shapley_sources(analysis: &Analysis, picked: &[usize]) -> Result<(), Re
 /// The conversations and the attribution of the range's attributed events under the
 /// report's model: what other sections (e.g. a template's attributed conversions and value)
 /// build on. A credit's `conversation` indexes `Analysis::conversations`.
-#[doc(hidden)]
-pub fn attributed(ctx: &Scope<'_>) -> Result<(Analysis, Attribution), ReportError> {
+#[cfg(test)]
+pub(crate) fn attributed(ctx: &Scope<'_>) -> Result<(Analysis, Attribution), ReportError> {
     let analysis = analyse(ctx);
     let att = attribute(&analysis, &ctx.range, &ctx.config.attribution, ctx.model)?;
     Ok((analysis, att))

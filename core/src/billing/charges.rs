@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[doc(hidden)]
-pub enum ChargeCategory {
+pub(crate) enum ChargeCategory {
     /// Marketing (and marketing lite).
     Marketing,
     /// Utility.
@@ -33,7 +33,7 @@ pub enum ChargeCategory {
 
 impl ChargeCategory {
     /// Every category, in report order.
-    pub const ALL: [ChargeCategory; 5] = [
+    pub(crate) const ALL: [ChargeCategory; 5] = [
         ChargeCategory::Marketing,
         ChargeCategory::Utility,
         ChargeCategory::Authentication,
@@ -56,7 +56,7 @@ impl ChargeCategory {
     }
 
     /// The `snake_case` name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ChargeCategory::Marketing => "marketing",
             ChargeCategory::Utility => "utility",
@@ -75,7 +75,7 @@ impl ChargeCategory {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[doc(hidden)]
-pub enum ConversationKind {
+pub(crate) enum ConversationKind {
     /// Marketing conversation (CBP).
     Marketing,
     /// Utility conversation (CBP).
@@ -101,7 +101,7 @@ impl ConversationKind {
     }
 
     /// Meta's name (`conversation.origin.type`).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ConversationKind::Marketing => "marketing",
             ConversationKind::Utility => "utility",
@@ -126,7 +126,7 @@ impl ConversationKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[doc(hidden)]
-pub enum FreeReason {
+pub(crate) enum FreeReason {
     /// PMP: a utility template delivered while the customer service window was open.
     ServiceWindow,
     /// Delivered inside a free entry point window (both models).
@@ -141,21 +141,10 @@ pub enum FreeReason {
     BusinessAgent,
 }
 
-impl FreeReason {
-    /// Every reason, in report order.
-    pub const ALL: [FreeReason; 5] = [
-        FreeReason::ServiceWindow,
-        FreeReason::FreeEntryPoint,
-        FreeReason::FreeForm,
-        FreeReason::FreeService,
-        FreeReason::BusinessAgent,
-    ];
-}
-
 /// Where a charged unit's cost came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PriceSource {
+pub(crate) enum PriceSource {
     /// The rate card's per-message (CBP: per-conversation) rate.
     RateCard,
     /// Meta's own `pricing` object carried the price (Meta Business Agent messages).
@@ -167,99 +156,99 @@ pub enum PriceSource {
 /// A conversation (CBP) or free entry point window (both models).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct Conversation {
+pub(crate) struct Conversation {
     /// The user.
-    pub user: UserIx,
+    pub(crate) user: UserIx,
     /// The business number.
     pub(crate) phone: PhoneIx,
     /// Category or free entry point.
-    pub kind: ConversationKind,
+    pub(crate) kind: ConversationKind,
     /// The pricing model in force when it opened.
     pub(crate) model: PricingModel,
     /// The delivery that opened it.
-    pub opened_at: i64,
+    pub(crate) opened_at: i64,
     /// When it expires (24 h, or 72 h for a free entry point).
-    pub expires_at: i64,
+    pub(crate) expires_at: i64,
     /// When it ended: its expiry, or the opening of a free entry point that closed it.
-    pub closed_at: i64,
+    pub(crate) closed_at: i64,
     /// The message that opened it.
     pub(crate) opened_by: MsgIx,
     /// Whether Meta bills it (false for free entry points and for free service conversations).
     pub(crate) billable: bool,
     /// Delivered business messages in it (the opener included).
-    pub messages: u32,
+    pub(crate) messages: u32,
 }
 
 /// What one business message is charged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct MessageCharge {
+pub(crate) struct MessageCharge {
     /// The message.
-    pub msg: MsgIx,
+    pub(crate) msg: MsgIx,
     /// The user (representative).
     pub(crate) user: UserIx,
     /// The business number (resolved when the record named none).
-    pub phone: PhoneIx,
+    pub(crate) phone: PhoneIx,
     /// Whether billing knows the message's category (an outbound record or Meta's pricing).
-    pub counted: bool,
+    pub(crate) counted: bool,
     /// A template (else free-form).
     pub(crate) template: bool,
     /// The message's category (`service` for free-form, `other` when not counted).
-    pub category: Category,
+    pub(crate) category: Category,
     /// When it was sent (the record's timestamp, else the earliest status).
     pub(crate) sent_at: i64,
     /// When it reached the device.
-    pub delivered_at: Option<i64>,
+    pub(crate) delivered_at: Option<i64>,
     /// The day of the delivery (else of the sending) in the business time zone: the day
     /// whose rules, market and rate apply.
     pub(crate) billing_day: NaiveDate,
     /// Failed and never delivered: never charged.
-    pub failed: bool,
+    pub(crate) failed: bool,
     /// The pricing model at delivery (`None` when not delivered or not counted).
-    pub model: Option<PricingModel>,
+    pub(crate) model: Option<PricingModel>,
     /// Whether Meta bills it (PMP: a charged message; CBP: it is part of a billable
     /// conversation) — what Meta's `pricing.billable` says.
-    pub billable: bool,
+    pub(crate) billable: bool,
     /// Whether it is a billable unit: a charged PMP message, or the opener of a billable CBP
     /// conversation. Its cost may still be zero (CBP service free tier, or no rate).
-    pub charged: bool,
+    pub(crate) charged: bool,
     /// Why it is free, when it is delivered and not billable.
-    pub free: Option<FreeReason>,
+    pub(crate) free: Option<FreeReason>,
     /// The conversation (index into [`Charges::conversations`]) it opened or rode, or the
     /// free entry point window it fell in.
-    pub conversation: Option<u32>,
+    pub(crate) conversation: Option<u32>,
     /// It opened that conversation.
-    pub opened_conversation: bool,
+    pub(crate) opened_conversation: bool,
     /// The recipient's country.
     pub(crate) country: Option<Country>,
     /// The recipient's market on the delivery day (else the sending day).
-    pub market: Market,
+    pub(crate) market: Market,
     /// Cost: the rate of the unit it is charged for (zero unless `charged`).
-    pub cost: Money,
+    pub(crate) cost: Money,
     /// Charged but the rate card has no rate for it (or there is no rate card): cost zero.
     pub(crate) unpriced: bool,
     /// CBP: one of the month's free-tier service conversations (billable, cost zero).
-    pub free_tier: bool,
+    pub(crate) free_tier: bool,
     /// PMP tiered categories: its number among the month's charged messages of its market
     /// and category (1-based), which picked the tier band.
-    pub tier_ordinal: Option<u64>,
+    pub(crate) tier_ordinal: Option<u64>,
     /// Where its cost came from (`None` unless charged and priced).
-    pub price_source: Option<PriceSource>,
+    pub(crate) price_source: Option<PriceSource>,
     /// Meta Business Agent messages: the tokens, when Meta's `pricing` object or the host's
     /// record said (Meta's count first).
-    pub tokens: Option<u64>,
+    pub(crate) tokens: Option<u64>,
     /// Meta Business Agent messages: the price Meta's `pricing` object carried, in Meta's
     /// currency. When that is not [`Charges::currency`] the message is unpriced (convolens
     /// converts no currency) and the report warns.
-    pub meta_price: Option<Money>,
+    pub(crate) meta_price: Option<Money>,
 }
 
 /// Every business message's charge, and the conversations.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[doc(hidden)]
-pub struct Charges {
+pub(crate) struct Charges {
     /// One per outbound message, grouped by user.
-    pub messages: Vec<MessageCharge>,
+    pub(crate) messages: Vec<MessageCharge>,
     /// Conversations and free entry point windows.
     pub(crate) conversations: Vec<Conversation>,
     /// The currency of every cost.
@@ -269,12 +258,12 @@ pub struct Charges {
 
 impl Charges {
     /// The charge of business message `msg`.
-    pub fn get(&self, msg: MsgIx) -> Option<&MessageCharge> {
+    pub(crate) fn get(&self, msg: MsgIx) -> Option<&MessageCharge> {
         self.by_msg.get(&msg).map(|i| &self.messages[*i as usize])
     }
 
     /// The conversation a charge opened or rode.
-    pub fn conversation_of(&self, c: &MessageCharge) -> Option<&Conversation> {
+    pub(crate) fn conversation_of(&self, c: &MessageCharge) -> Option<&Conversation> {
         c.conversation.map(|i| &self.conversations[i as usize])
     }
 }
@@ -650,7 +639,7 @@ impl Delivery<'_> {
 /// volume tier of its market and category, or the CBP service free tier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[doc(hidden)]
-pub enum Tally {
+pub(crate) enum Tally {
     /// PMP utility or authentication volume tier.
     Tier {
         /// (year, month).
@@ -776,7 +765,7 @@ fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSou
 /// free reason, cost in micro-units of [`Charges::currency`], and (CBP) the conversation it
 /// opened or rode.
 #[doc(hidden)]
-pub fn compute(store: &Store, setup: &BillingSetup, expired: Option<&Tallies>) -> Charges {
+pub(crate) fn compute(store: &Store, setup: &BillingSetup, expired: Option<&Tallies>) -> Charges {
     let mut charges = Charges {
         currency: setup.currency,
         ..Charges::default()

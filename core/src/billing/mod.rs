@@ -10,8 +10,8 @@ pub(crate) mod windows;
 pub(crate) use charges::{Charges, Tallies, compute, tally};
 pub use reconcile::{BillingView, Mismatch};
 pub use sections::{
-    Amount, BillingSection, CategoryCounts, ConversationCounts, CostSection, FreeCounts,
-    Reconciliation, UsageCounts, UsageMonth, UsageSection,
+    AgentSummary, Amount, BillingSection, CategoryCounts, ConversationCounts, CostSection,
+    FreeCounts, Reconciliation, UsageCounts, UsageMonth, UsageSection,
 };
 pub use windows::WindowState;
 
@@ -27,7 +27,7 @@ use chrono_tz::Tz;
 /// market table, the business time zone and the cost currency.
 #[derive(Clone, Debug)]
 #[doc(hidden)]
-pub struct BillingSetup {
+pub(crate) struct BillingSetup {
     /// The pricing timeline.
     pub(crate) timeline: Timeline,
     /// The rate card, if configured.
@@ -43,7 +43,7 @@ pub struct BillingSetup {
 impl BillingSetup {
     /// Build from a config. A `rate_card` still given as a path is an error (resolve it
     /// first with [`Config::resolve_rate_card`]).
-    pub fn from_config(cfg: &Config) -> Result<BillingSetup, ConfigError> {
+    pub(crate) fn from_config(cfg: &Config) -> Result<BillingSetup, ConfigError> {
         let timeline = Timeline::from_config(&cfg.pricing_timeline)
             .map_err(|m| ConfigError::value("pricing_timeline", m))?;
         let markets = market_table(&cfg.markets).map_err(|m| ConfigError::value("markets", m))?;

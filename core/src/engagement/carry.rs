@@ -42,7 +42,7 @@ impl Carry {
 
 /// Every user's carry, by the user index it was written for.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Carries(BTreeMap<UserIx, Carry>);
+pub(crate) struct Carries(BTreeMap<UserIx, Carry>);
 
 impl Carries {
     /// Carries from `(user, carry)` pairs (a snapshot's form).

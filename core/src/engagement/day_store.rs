@@ -31,7 +31,7 @@ pub(crate) fn day_date(n: DayNum) -> NaiveDate {
 
 /// One contribution of a user's fold to one (business number, day).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Contribution<'a> {
+pub(crate) struct Contribution<'a> {
     /// The business number.
     pub(crate) phone: PhoneIx,
     /// The day.
@@ -88,7 +88,7 @@ pub(crate) enum Emit<'a> {
 
 /// What happened on one business number on one day.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct DayAgg {
+pub(crate) struct DayAgg {
     /// Users who sent at least one message.
     pub(crate) active: UserSet,
     /// Users whose first message to this number was that day.
@@ -310,7 +310,7 @@ pub struct DayStore {
 
 impl DayStore {
     /// An empty store for days in `tz`, pre-sized for `[from, to]` (a hint; any day fits).
-    pub fn new(tz: Tz, from: DayNum, to: DayNum) -> DayStore {
+    pub(crate) fn new(tz: Tz, from: DayNum, to: DayNum) -> DayStore {
         DayStore {
             tz,
             span: (from, to),
@@ -324,12 +324,12 @@ impl DayStore {
     }
 
     /// The time zone the days are in.
-    pub fn tz(&self) -> Tz {
+    pub(crate) fn tz(&self) -> Tz {
         self.tz
     }
 
     /// The interned names.
-    pub fn names(&self) -> &Interner {
+    pub(crate) fn names(&self) -> &Interner {
         &self.names
     }
 
@@ -344,28 +344,28 @@ impl DayStore {
     }
 
     /// Business numbers with data.
-    pub fn phones(&self) -> impl Iterator<Item = PhoneIx> + '_ {
+    pub(crate) fn phones(&self) -> impl Iterator<Item = PhoneIx> + '_ {
         self.phones.keys().copied()
     }
 
     /// The aggregate of `phone` on `day`, if anything happened.
-    pub fn day(&self, phone: PhoneIx, day: DayNum) -> Option<&DayAgg> {
+    pub(crate) fn day(&self, phone: PhoneIx, day: DayNum) -> Option<&DayAgg> {
         self.phones.get(&phone).and_then(|s| s.get(day))
     }
 
     /// Users whose first message to any number was on `day`.
-    pub fn first_ever(&self, day: DayNum) -> Option<&UserSet> {
+    pub(crate) fn first_ever(&self, day: DayNum) -> Option<&UserSet> {
         self.first_ever.get(day)
     }
 
     /// The country of a user counted as active (None when unknown).
-    pub fn country(&self, user: UserIx) -> Option<Country> {
+    pub(crate) fn country(&self, user: UserIx) -> Option<Country> {
         self.countries.get(user as usize).copied().flatten()
     }
 
     /// Open support conversations on `phone` at the end of `day` (after
     /// [`DayStore::finalize`]).
-    pub fn open_at_end_of(&self, phone: PhoneIx, day: DayNum) -> i64 {
+    pub(crate) fn open_at_end_of(&self, phone: PhoneIx, day: DayNum) -> i64 {
         self.gauges
             .get(&phone)
             .and_then(|g| g.range(..=day).next_back())
@@ -394,7 +394,8 @@ impl DayStore {
 
     /// Add one user's contributions (the output of one per-user fold). `country` is
     /// recorded when the user was active. Call [`DayStore::finalize`] once every user is in.
-    pub fn absorb(
+    #[cfg(test)]
+    pub(crate) fn absorb(
         &mut self,
         user: UserIx,
         country: Option<Country>,
@@ -404,7 +405,7 @@ impl DayStore {
     }
 
     /// Recompute the derived gauges (open support conversations at the end of each day).
-    pub fn finalize(&mut self) {
+    pub(crate) fn finalize(&mut self) {
         self.gauges.clear();
         for (p, s) in &self.phones {
             let mut g = BTreeMap::new();
@@ -423,7 +424,7 @@ impl DayStore {
     /// Merge a store built from a disjoint set of users of the same fact store (same user
     /// and number indices) into this one, then recompute the gauges. The result equals the
     /// store built from both sets of users at once.
-    pub fn merge(&mut self, other: &DayStore) -> Result<(), ReportError> {
+    pub(crate) fn merge(&mut self, other: &DayStore) -> Result<(), ReportError> {
         if self.tz != other.tz {
             return Err(ReportError::Unsupported(format!(
                 "cannot merge day aggregates in {} and {}",
@@ -469,26 +470,26 @@ impl DayStore {
 
     /// Count `open` support conversations per number as open before every day (those
     /// the users' expired history left open), then recompute the gauges.
-    pub fn set_base_open(&mut self, open: BTreeMap<PhoneIx, i64>) {
+    pub(crate) fn set_base_open(&mut self, open: BTreeMap<PhoneIx, i64>) {
         self.base_open = open;
         self.finalize();
     }
 
     /// Keep only the days before `until` (what [`crate::expiry`](crate::guide::expiry) seals).
-    pub fn keep_before(&mut self, until: DayNum) {
+    pub(crate) fn keep_before(&mut self, until: DayNum) {
         self.clear_days(|d| d >= until);
     }
 
     /// Replace every day before `until` with the days of `sealed` (same zone and fact
     /// store; see [`crate::expiry`](crate::guide::expiry)).
-    pub fn splice(&mut self, sealed: &DayStore, until: DayNum) -> Result<(), ReportError> {
+    pub(crate) fn splice(&mut self, sealed: &DayStore, until: DayNum) -> Result<(), ReportError> {
         self.clear_days(|d| d < until);
         self.merge(sealed)
     }
 
     /// Whether every index a report follows is in bounds for a store of `users` users
     /// and `phones` numbers (checked on restored snapshots).
-    pub fn check(&self, users: usize, phones: usize) -> Result<(), String> {
+    pub(crate) fn check(&self, users: usize, phones: usize) -> Result<(), String> {
         let names = self.names.len() as u32;
         let series_ok =
             self.phones.values().all(DaySeries::is_well_formed) && self.first_ever.is_well_formed();

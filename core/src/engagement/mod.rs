@@ -100,7 +100,7 @@ pub(crate) fn fold_user<'a>(
 
 /// Build the day aggregates of `users` (live users of a prepared store) in `tz`.
 #[doc(hidden)]
-pub fn build_users(
+pub(crate) fn build_users(
     store: &Store,
     tz: Tz,
     carries: Option<&Carries>,

@@ -85,9 +85,9 @@ pub struct DailyVolume {
 /// The three sections this module reports.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[doc(hidden)]
-pub struct Sections {
+pub(crate) struct Sections {
     /// `engagement`.
-    pub engagement: Engagement,
+    pub(crate) engagement: Engagement,
     /// `templates`: one row per template.
     pub(crate) templates: Vec<TemplateRow>,
     /// `campaigns`: one row per campaign.
@@ -262,7 +262,7 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
 
 /// The engagement, templates and campaigns sections of a report.
 #[doc(hidden)]
-pub fn sections(ctx: &Scope<'_>, days: &DayStore) -> Sections {
+pub(crate) fn sections(ctx: &Scope<'_>, days: &DayStore) -> Sections {
     let (from, to) = (day_num(ctx.range.from), day_num(ctx.range.to));
     let one: [PhoneIx; 1];
     let phones: Option<&[PhoneIx]> = if ctx.phone_unknown {

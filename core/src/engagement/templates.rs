@@ -172,14 +172,14 @@ pub struct TemplateRow {
     /// Per button.
     pub buttons: Vec<ButtonRow>,
     /// What the delivered messages cost (major units of the config currency); filled by the
-    /// billing engine ([`TemplateMoney`]); `null` without it.
+    /// billing engine (`TemplateMoney`); `null` without it.
     pub cost: Option<f64>,
     /// Cost ÷ delivered.
     pub cost_per_delivered: Option<f64>,
     /// Cost ÷ URL clicks.
     pub cost_per_click: Option<f64>,
     /// External events attributed through the messages' conversations (fractional under
-    /// multi-touch models), filled by [`TemplateMoney`]; `null` without it.
+    /// multi-touch models), filled by `TemplateMoney`; `null` without it.
     pub conversions: Option<f64>,
     /// Their attributed value.
     pub conversion_value: Option<f64>,
@@ -315,7 +315,7 @@ fn add_sums<'k>(
 /// message's day with its event's day.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct TemplateMoney {
+pub(crate) struct TemplateMoney {
     cost: BTreeMap<NaiveDate, BTreeMap<RowKey, i64>>,
     credit: BTreeMap<NaiveDate, DayCredits>,
 }
@@ -327,7 +327,11 @@ fn row_key(t: Option<&str>, c: Option<&str>) -> RowKey {
 impl TemplateMoney {
     /// Add per-message charges in micro-units (`(message, charge)`, e.g. from the billing
     /// engine). Messages on excluded numbers and zero charges are skipped.
-    pub fn add_costs(&mut self, ctx: &Scope<'_>, charges: impl IntoIterator<Item = (MsgIx, i64)>) {
+    pub(crate) fn add_costs(
+        &mut self,
+        ctx: &Scope<'_>,
+        charges: impl IntoIterator<Item = (MsgIx, i64)>,
+    ) {
         for (msg, micros) in charges {
             if micros == 0 {
                 continue;
@@ -346,7 +350,7 @@ impl TemplateMoney {
 
     /// Add attributed credit: `(message, event time, micro-conversions, value in
     /// micro-units)`, where the message opened the credited conversation.
-    pub fn add_credits(
+    pub(crate) fn add_credits(
         &mut self,
         ctx: &Scope<'_>,
         credits: impl IntoIterator<Item = (MsgIx, i64, i64, i64)>,
@@ -386,7 +390,7 @@ impl TemplateMoney {
     /// Fill `cost`, `cost_per_delivered`, `cost_per_click`, `conversions` and
     /// `conversion_value` of the rows over `range`; every row gets values (zero when none
     /// of its messages was charged or credited).
-    pub fn fill(
+    pub(crate) fn fill(
         &self,
         range: &DayRange,
         templates: &mut [TemplateRow],

@@ -269,7 +269,7 @@ pub enum IgnoreReason {
 impl IgnoreReason {
     /// A stable key for counting (`field:account_update`, `object:page`, `empty_change`,
     /// `no_entry`, `empty_entry`, `no_changes`, `empty_array`).
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             IgnoreReason::Field(f) => format!("field:{f}"),
             IgnoreReason::Object(o) => format!("object:{o}"),

@@ -26,14 +26,26 @@ pub enum Piece<'b> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamDoc<'b> {
     /// The document's bytes (without a line break that ended it early).
-    pub bytes: &'b [u8],
+    pub(crate) bytes: &'b [u8],
     /// The 1-based line of the stream on which it starts.
-    pub line: u64,
+    pub(crate) line: u64,
     /// The 1-based byte column of its first byte on that line.
-    pub column: u64,
+    pub(crate) column: u64,
     /// Its index within a top-level array (counting every element, failed ones too), or
     /// `None` for a top-level document.
-    pub element: Option<usize>,
+    pub(crate) element: Option<usize>,
+}
+
+impl<'b> StreamDoc<'b> {
+    /// The document's bytes (without a line break that ended it early).
+    pub fn bytes(&self) -> &'b [u8] {
+        self.bytes
+    }
+
+    /// The 1-based line of the stream on which it starts.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
 }
 
 /// Where the scanner is.
@@ -133,7 +145,7 @@ impl DocumentSplitter {
     }
 
     /// Lines read so far: every line break, plus a last line without one.
-    pub fn lines(&self) -> u64 {
+    pub(crate) fn lines(&self) -> u64 {
         if self.base == 0 {
             0
         } else if self.prev == b'\n' {
@@ -163,7 +175,7 @@ impl DocumentSplitter {
     }
 
     /// Read `reader` to its end, handing every document (and every error of the stream's
-    /// shape) to `each` in order. Only an I/O error stops it; [`DocumentSplitter::lines`]
+    /// shape) to `each` in order. Only an I/O error stops it; `DocumentSplitter::lines`
     /// then counts the lines read before it.
     pub fn run<R: Read, F: FnMut(Piece<'_>)>(
         &mut self,

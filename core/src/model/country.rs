@@ -16,12 +16,12 @@ use std::fmt;
 /// user-assigned codes such as `XK` (Kosovo) are accepted.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[doc(hidden)]
-pub struct Country([u8; 2]);
+pub(crate) struct Country([u8; 2]);
 
 impl Country {
     /// Parse a two-letter code, case-insensitively (`"us"` → `US`). Surrounding
     /// whitespace is ignored; anything but exactly two ASCII letters is `None`.
-    pub fn new(code: &str) -> Option<Country> {
+    pub(crate) fn new(code: &str) -> Option<Country> {
         match code.trim().as_bytes() {
             &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
                 Some(Country([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
@@ -31,7 +31,7 @@ impl Country {
     }
 
     /// The upper-case two-letter code.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Always ASCII letters: every constructor checks or uses upper-case literals.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
@@ -257,7 +257,7 @@ pub(crate) fn country_from_bsuid(user_id: &str) -> Option<Country> {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum Market {
+pub(crate) enum Market {
     /// Argentina (AR).
     Argentina,
     /// Brazil (BR).
@@ -346,7 +346,7 @@ pub enum Market {
 
 impl Market {
     /// Every market, in declaration order.
-    pub const ALL: [Market; 41] = [
+    pub(crate) const ALL: [Market; 41] = [
         Market::Argentina,
         Market::Brazil,
         Market::Chile,
@@ -392,7 +392,7 @@ impl Market {
 
     /// The `snake_case` name (`"rest_of_central_eastern_europe"`), used in serde and
     /// reports.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Market::Argentina => "argentina",
             Market::Brazil => "brazil",

@@ -10,7 +10,7 @@ use std::fmt;
 
 /// Micro-conversions per event: an event's count of one is split in these units.
 #[doc(hidden)]
-pub const UNIT: i64 = 1_000_000;
+pub(crate) const UNIT: i64 = 1_000_000;
 
 /// Inbound message types, as Meta's `messages[].type`. Unknown types are kept as
 /// [`InboundType::Other`], never an error.
@@ -175,7 +175,7 @@ impl ReferralSource {
 /// A CTWA referral attached to an inbound message.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct Referral {
+pub(crate) struct Referral {
     /// Ad or post.
     pub(crate) source: ReferralSource,
     /// `source_id`: the ad or post id.
@@ -194,7 +194,7 @@ pub struct Referral {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 #[doc(hidden)]
-pub enum Category {
+pub(crate) enum Category {
     /// Marketing.
     Marketing,
     /// Marketing messages sent through the Marketing Messages Lite API.
@@ -244,7 +244,7 @@ impl Category {
     }
 
     /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Category::Marketing => "marketing",
             Category::MarketingLite => "marketing_lite",
@@ -514,9 +514,9 @@ impl AgentUsage {
 /// An error attached to a failed status.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
-pub struct DeliveryError {
+pub(crate) struct DeliveryError {
     /// Meta's error code (e.g. 131047, 130472).
-    pub code: i64,
+    pub(crate) code: i64,
     /// Meta's title.
     pub(crate) title: Option<Box<str>>,
 }

@@ -216,13 +216,11 @@ pub(crate) fn format_micros(micros: i64, min_decimals: usize) -> String {
 /// Why a decimal amount was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[doc(hidden)]
-pub enum AmountError {
+pub(crate) enum AmountError {
     /// Not a decimal number.
     Syntax,
     /// Larger in magnitude than [`MAX_MAJOR`] major units.
     TooLarge,
-    /// Negative where only non-negative amounts make sense.
-    Negative,
 }
 
 impl fmt::Display for AmountError {
@@ -230,7 +228,6 @@ impl fmt::Display for AmountError {
         match self {
             AmountError::Syntax => f.write_str("not a decimal amount"),
             AmountError::TooLarge => write!(f, "amount exceeds {MAX_MAJOR} major units"),
-            AmountError::Negative => f.write_str("amount must not be negative"),
         }
     }
 }
@@ -238,7 +235,7 @@ impl fmt::Display for AmountError {
 /// Parse a decimal string (`"12.5"`, `"-0.01"`, `"1e3"`, `"7"`) exactly into micro-units.
 /// Digits beyond the sixth decimal are rounded half away from zero.
 #[doc(hidden)]
-pub fn parse_decimal_micros(s: &str) -> Result<i64, AmountError> {
+pub(crate) fn parse_decimal_micros(s: &str) -> Result<i64, AmountError> {
     let s = s.trim();
     let (neg, body) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),

@@ -22,9 +22,9 @@ pub(crate) enum HitKind {
 
 /// An event that happened in a conversation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EventHit {
+pub(crate) struct EventHit {
     /// The messaging event's name, or the external event's `name`.
-    pub name: Box<str>,
+    pub(crate) name: Box<str>,
     /// Messaging or external.
     pub(crate) kind: HitKind,
     /// When.
@@ -42,25 +42,25 @@ pub struct EventHit {
 /// `crate::attribution::Attribution` credits refer to conversations by their index in
 /// `Analysis::conversations`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Conversation {
+pub(crate) struct Conversation {
     /// The user (a representative index: see [`Store::find`]).
-    pub user: UserIx,
+    pub(crate) user: UserIx,
     /// The business number.
     pub(crate) phone: PhoneIx,
     /// Timestamp of the opening message.
-    pub start: i64,
+    pub(crate) start: i64,
     /// Timestamp of the latest message in it (its end is `last` plus the inactivity timeout).
-    pub last: i64,
+    pub(crate) last: i64,
     /// Its source.
-    pub source: Source,
+    pub(crate) source: Source,
     /// The message that opened it.
-    pub opening: MsgIx,
+    pub(crate) opening: MsgIx,
     /// Every counted message in it, in time order (the opening message first).
-    pub messages: Vec<MsgIx>,
+    pub(crate) messages: Vec<MsgIx>,
     /// Events that happened in it, in time order.
-    pub events: Vec<EventHit>,
+    pub(crate) events: Vec<EventHit>,
     /// Whether the conversion event happened in it.
-    pub lead: bool,
+    pub(crate) lead: bool,
     /// The opening referral's headline, for display names.
     pub(crate) headline: Option<Box<str>>,
 }
@@ -89,10 +89,10 @@ pub(crate) struct ExternalTouch {
 
 /// Conversations and external events of every user, before any range or model is applied.
 #[derive(Clone, Debug)]
-pub struct Analysis {
+pub(crate) struct Analysis {
     /// Every conversation on the included business numbers, grouped by user, each user's in
     /// order of start.
-    pub conversations: Vec<Conversation>,
+    pub(crate) conversations: Vec<Conversation>,
     /// Every external event considered (see the module docs on number filters), grouped by
     /// user, each user's in time order.
     pub(crate) touches: Vec<ExternalTouch>,
@@ -102,7 +102,7 @@ pub struct Analysis {
 
 /// Every conversation on the business numbers `ctx` includes, over all time (filter by
 /// `start` for a range).
-pub fn conversations(ctx: &Scope<'_>) -> Vec<Conversation> {
+pub(crate) fn conversations(ctx: &Scope<'_>) -> Vec<Conversation> {
     analyse(ctx).conversations
 }
 

@@ -81,19 +81,18 @@ impl SourceDirection {
 
 /// A source: its key, kind and direction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[doc(hidden)]
-pub struct Source {
+pub(crate) struct Source {
     /// The key (`meta_ad:120`, `campaign:spring`, `template:welcome`, `qr:shop`, `direct`).
-    pub key: Box<str>,
+    pub(crate) key: Box<str>,
     /// The kind.
-    pub kind: SourceKind,
+    pub(crate) kind: SourceKind,
     /// The direction.
-    pub direction: SourceDirection,
+    pub(crate) direction: SourceDirection,
 }
 
 impl Source {
     /// The `direct` source.
-    pub fn direct() -> Source {
+    pub(crate) fn direct() -> Source {
         Source {
             key: "direct".into(),
             kind: SourceKind::Direct,
@@ -103,7 +102,7 @@ impl Source {
 
     /// A source from its key alone (for keys seen only in spend data or config): the kind
     /// is read from the prefix; any other key is an incoming custom source.
-    pub fn from_key(key: &str) -> Source {
+    pub(crate) fn from_key(key: &str) -> Source {
         let (kind, direction) = if key.starts_with("meta_ad:") {
             (SourceKind::MetaAd, SourceDirection::Incoming)
         } else if key.starts_with("meta_post:") {

@@ -118,6 +118,43 @@ pub(crate) struct SourceDays {
 }
 
 impl SourceDays {
+    /// Whether these days could have been built by the engine (checked when sealed days
+    /// are restored from a snapshot): per source and day, leads and every funnel's first
+    /// step at most the conversations, a funnel's reached counts never rising from one step
+    /// to the next, and each funnel with `funnel_steps` steps (config order) or none.
+    pub(crate) fn check(&self, funnel_steps: &[usize]) -> Result<(), String> {
+        for (day, sources) in &self.days {
+            for (key, d) in sources {
+                let at = || format!("sealed source `{key}` on {day}");
+                if d.leads > d.conversations {
+                    return Err(format!("{}: more leads than conversations", at()));
+                }
+                let shape_ok = d.funnel.is_empty()
+                    || (d.funnel.len() == funnel_steps.len()
+                        && d.funnel
+                            .iter()
+                            .zip(funnel_steps)
+                            .all(|(f, n)| f.len() == *n));
+                if !shape_ok {
+                    return Err(format!("{}: funnels do not match the config", at()));
+                }
+                for f in &d.funnel {
+                    let mut before = d.conversations;
+                    for r in f {
+                        if *r > before {
+                            return Err(format!(
+                                "{}: a funnel step reached more than the one before",
+                                at()
+                            ));
+                        }
+                        before = *r;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Aggregate every conversation of `analysis` by start day in the context's zone.
     pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis) -> SourceDays {
         let tz = ctx.range.tz;

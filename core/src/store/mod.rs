@@ -1,6 +1,7 @@
 #![doc = include_str!("../guide/store.md")]
 
 mod extra;
+mod footprint;
 mod forget;
 mod integrity;
 mod merge;
@@ -45,21 +46,21 @@ const PHONE_FROM_RECORD: u8 = 1 << 7;
 /// A user.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct UserRec {
+pub(crate) struct UserRec {
     /// `wa_id`, when known.
-    pub wa_id: Option<Box<str>>,
+    pub(crate) wa_id: Option<Box<str>>,
     /// Business-scoped user id, when known.
-    pub bsuid: Option<Box<str>>,
+    pub(crate) bsuid: Option<Box<str>>,
     /// Profile name and the timestamp it came with.
-    pub name: Option<(i64, Box<str>)>,
+    pub(crate) name: Option<(i64, Box<str>)>,
     /// Country from `profile.country_code`, when given.
     pub(crate) profile_country: Option<Country>,
     /// Messages (inbound and outbound) in time order once [`Store::prepare`] has run.
-    pub timeline: Vec<MsgIx>,
+    pub(crate) timeline: Vec<MsgIx>,
     /// External events of this user.
-    pub externals: Vec<u32>,
+    pub(crate) externals: Vec<u32>,
     /// Close records of this user: (timestamp, business number).
-    pub closes: Vec<(i64, PhoneIx)>,
+    pub(crate) closes: Vec<(i64, PhoneIx)>,
     /// Reopen records of this user: (timestamp, business number). Not in the schema-2
     /// layout: snapshots carry them in [`StoreExt`].
     #[serde(skip)]
@@ -71,7 +72,7 @@ pub struct UserRec {
 
 impl UserRec {
     /// The user's key: `wa_id`, else BSUID, else `""`.
-    pub fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         self.wa_id
             .as_deref()
             .or(self.bsuid.as_deref())
@@ -80,7 +81,7 @@ impl UserRec {
 
     /// The user's country: from the phone number, else the profile's `country_code`, else the
     /// BSUID prefix.
-    pub fn country(&self) -> Option<Country> {
+    pub(crate) fn country(&self) -> Option<Country> {
         self.wa_id
             .as_deref()
             .and_then(country_from_number)
@@ -97,15 +98,15 @@ impl UserRec {
 /// What an inbound message carried.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct InboundData {
+pub(crate) struct InboundData {
     /// Message type.
     pub(crate) ty: InboundType,
     /// Text body.
     pub(crate) text: Option<Box<str>>,
     /// `context.id`.
-    pub context: Option<Box<str>>,
+    pub(crate) context: Option<Box<str>>,
     /// CTWA referral.
-    pub referral: Option<Referral>,
+    pub(crate) referral: Option<Referral>,
     /// Button/list/flow reply.
     pub(crate) reply: Option<Reply>,
 }
@@ -113,11 +114,11 @@ pub struct InboundData {
 /// What the host said about a business message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct OutboundData {
+pub(crate) struct OutboundData {
     /// Template or free-form.
     pub(crate) kind: OutboundKind,
     /// Template name.
-    pub template: Option<Box<str>>,
+    pub(crate) template: Option<Box<str>>,
     /// Category (`service` for free-form).
     pub(crate) category: Category,
     /// Author kind.
@@ -133,7 +134,7 @@ pub struct OutboundData {
 /// The statuses of a business message, merged order-independently.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct StatusTrack {
+pub(crate) struct StatusTrack {
     /// Earliest `sent`.
     pub(crate) sent: Option<i64>,
     /// Earliest `delivered`.
@@ -147,7 +148,7 @@ pub struct StatusTrack {
     /// Earliest `deleted`.
     pub(crate) deleted: Option<i64>,
     /// Errors of failed statuses.
-    pub errors: SmallVec<[DeliveryError; 1]>,
+    pub(crate) errors: SmallVec<[DeliveryError; 1]>,
     /// Meta's `conversation` object (from the earliest status carrying one).
     pub(crate) conversation: Option<MetaConversation>,
     /// Meta's `pricing` object (from the earliest status carrying one).
@@ -163,7 +164,7 @@ pub struct StatusTrack {
 impl StatusTrack {
     /// When the message reached the device: the earliest of delivered, read and played
     /// (read implies delivered).
-    pub fn delivered_at(&self) -> Option<i64> {
+    pub(crate) fn delivered_at(&self) -> Option<i64> {
         [self.delivered, self.read, self.played]
             .into_iter()
             .flatten()
@@ -176,7 +177,7 @@ impl StatusTrack {
     }
 
     /// Whether the message failed without ever being delivered.
-    pub fn is_failed(&self) -> bool {
+    pub(crate) fn is_failed(&self) -> bool {
         self.failed.is_some() && self.delivered_at().is_none()
     }
 
@@ -196,31 +197,31 @@ impl StatusTrack {
 /// A message, inbound or outbound.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct MsgRec {
+pub(crate) struct MsgRec {
     /// The wamid.
-    pub id: Box<str>,
+    pub(crate) id: Box<str>,
     /// The user (resolve with [`Store::find`]).
-    pub user: UserIx,
+    pub(crate) user: UserIx,
     /// The business number.
     pub(crate) phone: PhoneIx,
     /// Direction.
     pub(crate) dir: Direction,
     /// When: the inbound timestamp; for outbound, the record's timestamp, else the earliest status.
-    pub ts: i64,
+    pub(crate) ts: i64,
     /// Inbound content.
-    pub inbound: Option<Box<InboundData>>,
+    pub(crate) inbound: Option<Box<InboundData>>,
     /// Outbound record (None until the host's record arrives).
-    pub outbound: Option<Box<OutboundData>>,
+    pub(crate) outbound: Option<Box<OutboundData>>,
     /// Whether `ts` came from the outbound record (else from statuses).
     pub(crate) ts_from_record: bool,
     /// Statuses (outbound only).
-    pub status: StatusTrack,
+    pub(crate) status: StatusTrack,
 }
 
 /// An external event.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct ExternalRec {
+pub(crate) struct ExternalRec {
     /// Event id.
     pub(crate) id: Box<str>,
     /// The user.
@@ -240,7 +241,7 @@ pub struct ExternalRec {
 /// Spend on a source over days (inclusive).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct SpendRec {
+pub(crate) struct SpendRec {
     /// Source key.
     pub(crate) source: Box<str>,
     /// Display name from the spend data.
@@ -250,7 +251,7 @@ pub struct SpendRec {
     /// Last day (inclusive).
     pub(crate) to: NaiveDate,
     /// Amount over the whole period.
-    pub amount: Money,
+    pub(crate) amount: Money,
     /// What schema 3 added (snapshots carry it in [`StoreExt`]).
     #[serde(skip)]
     pub(crate) extra: SpendExtra,
@@ -280,11 +281,11 @@ pub(crate) struct StoreExt {
 /// A URL-button click.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
-pub struct ClickRec {
+pub(crate) struct ClickRec {
     /// The business message's id.
     pub(crate) message_id: Box<str>,
     /// The button text.
-    pub button: Box<str>,
+    pub(crate) button: Box<str>,
     /// When.
     pub(crate) ts: i64,
 }
@@ -362,9 +363,9 @@ enum Applied {
 #[doc(hidden)]
 pub struct Store {
     /// Users; a merged-away user keeps its slot and points to its representative in `parent`.
-    pub users: Vec<UserRec>,
+    pub(crate) users: Vec<UserRec>,
     /// Union–find parents.
-    pub parent: Vec<UserIx>,
+    pub(crate) parent: Vec<UserIx>,
     #[serde(with = "crate::util::serde::sorted_map")]
     by_wa: HashMap<Box<str>, UserIx>,
     #[serde(with = "crate::util::serde::sorted_map")]
@@ -374,29 +375,29 @@ pub struct Store {
     #[serde(with = "crate::util::serde::sorted_map")]
     phone_ix: HashMap<Box<str>, PhoneIx>,
     /// Messages.
-    pub msgs: Vec<MsgRec>,
+    pub(crate) msgs: Vec<MsgRec>,
     #[serde(with = "crate::util::serde::sorted_map")]
     inbound_ix: HashMap<Box<str>, MsgIx>,
     #[serde(with = "crate::util::serde::sorted_map")]
     outbound_ix: HashMap<Box<str>, MsgIx>,
     /// External events.
-    pub externals: Vec<ExternalRec>,
+    pub(crate) externals: Vec<ExternalRec>,
     #[serde(with = "crate::util::serde::sorted_map")]
     external_ix: HashMap<Box<str>, u32>,
     /// Spend by key.
-    pub spend: BTreeMap<String, SpendRec>,
+    pub(crate) spend: BTreeMap<String, SpendRec>,
     /// Clicks by key.
-    pub clicks: BTreeMap<String, ClickRec>,
+    pub(crate) clicks: BTreeMap<String, ClickRec>,
     /// Ingestion counters (snapshots store them without `conflicts`, which they rebuild
     /// from `conflicted`).
     #[serde(with = "stats_layout")]
-    pub stats: InputStats,
+    pub(crate) stats: InputStats,
     /// The facts that arrived in more than one version, as `kind:key` (see `conflicts`).
     /// Snapshots carry it next to the store.
     #[serde(skip)]
     pub(crate) conflicted: std::collections::BTreeSet<String>,
     /// Latest event timestamp seen.
-    pub max_ts: Option<i64>,
+    pub(crate) max_ts: Option<i64>,
     /// Earliest event timestamp seen.
     pub(crate) min_ts: Option<i64>,
     /// Accounts, pseudonym countries and arrival numbers: a snapshot section of their own
@@ -410,7 +411,7 @@ pub struct Store {
     /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
-    pub agent: BTreeMap<Box<str>, AgentFacts>,
+    pub(crate) agent: BTreeMap<Box<str>, AgentFacts>,
     /// Users whose facts changed since the engine last looked (see [`touched`]).
     #[serde(skip)]
     pub(crate) touched: Touched,
@@ -424,7 +425,7 @@ pub struct Store {
 /// with the outbound record (the first record wins), Meta's with the `pricing` object that
 /// the message keeps (that of its earliest status carrying one).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgentFacts {
+pub(crate) struct AgentFacts {
     /// Tokens from the host's outbound record.
     pub(crate) record_tokens: Option<u64>,
     /// Tokens and price from Meta's kept `pricing` object.
@@ -440,7 +441,7 @@ impl AgentFacts {
 
 impl Store {
     /// The representative of `u` (users linked by wa_id/BSUID share one).
-    pub fn find(&self, mut u: UserIx) -> UserIx {
+    pub(crate) fn find(&self, mut u: UserIx) -> UserIx {
         while self.parent[u as usize] != u {
             u = self.parent[u as usize];
         }
@@ -448,7 +449,7 @@ impl Store {
     }
 
     /// Indices of live (representative) users. A forgotten user's slot (no identifier
-    /// left; see [`Store::forget`]) is not one.
+    /// left; see `Store::forget`) is not one.
     pub fn live_users(&self) -> impl Iterator<Item = UserIx> + '_ {
         (0..self.users.len() as UserIx).filter(|u| {
             let r = &self.users[*u as usize];
@@ -475,7 +476,7 @@ impl Store {
     /// Look up a user by `wa_id` or BSUID, without creating one. The key is read as input
     /// names users ([`crate::input::normalise_contact`]): `+44 7223 201674` finds
     /// `447223201674`.
-    pub fn user_by_key(&self, key: &str) -> Option<UserIx> {
+    pub(crate) fn user_by_key(&self, key: &str) -> Option<UserIx> {
         // A key that is not a contact (a pseudonym, say) is looked up as given.
         let key = crate::input::normalise_contact(Cow::Borrowed(key)).unwrap_or(Cow::Borrowed(key));
         let key: &str = &key;
@@ -486,7 +487,7 @@ impl Store {
     }
 
     /// The business number's id string.
-    pub fn phone(&self, p: PhoneIx) -> &str {
+    pub(crate) fn phone(&self, p: PhoneIx) -> &str {
         &self.phones[p as usize]
     }
 
@@ -496,7 +497,7 @@ impl Store {
     }
 
     /// An outbound message by id.
-    pub fn outbound(&self, id: &str) -> Option<MsgIx> {
+    pub(crate) fn outbound(&self, id: &str) -> Option<MsgIx> {
         self.outbound_ix.get(id).copied()
     }
 

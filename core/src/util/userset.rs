@@ -204,14 +204,14 @@ fn merge_sorted(a: &[u16], b: &[u16]) -> Vec<u16> {
 
 /// An exact set of user indices (see the module docs for the layout and its memory bound).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct UserSet {
+pub(crate) struct UserSet {
     highs: Vec<u16>,
     chunks: Vec<Chunk>,
 }
 
 impl UserSet {
     /// The empty set (the identity of [`UserSet::union_with`]).
-    pub fn new() -> UserSet {
+    pub(crate) fn new() -> UserSet {
         UserSet::default()
     }
 
@@ -264,7 +264,7 @@ impl UserSet {
 
     /// Remove `u`; true when it was there (the inverse of [`UserSet::insert`]: the set
     /// left equals the one built without `u`).
-    pub fn remove(&mut self, u: u32) -> bool {
+    pub(crate) fn remove(&mut self, u: u32) -> bool {
         let (h, l) = ((u >> 16) as u16, u as u16);
         let Ok(i) = self.highs.binary_search(&h) else {
             return false;

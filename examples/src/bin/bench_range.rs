@@ -300,7 +300,7 @@ fn size_row(n: u64, opts: &convolens::ReportOptions) {
         let t = Instant::now();
         let s = convolens::internals::engagement_sections(&ctx, &days);
         query.push(t.elapsed());
-        assert_eq!(s.engagement, first.engagement, "query differs");
+        assert_eq!(s, first.engagement, "query differs");
     }
     query.sort();
     let users = convolens::internals::store(&engine).live_users().count();

@@ -1,8 +1,8 @@
 //! State expiry: an engine that expires its history answers like one that keeps it, within
 //! the documented bounds, and refuses what sealed days cannot answer.
 
-mod cases;
-mod support;
+use super::cases;
+use super::support;
 
 use convolens::ReportError;
 use convolens::{Config, Engine, ReportOptions};
@@ -286,4 +286,44 @@ proptest! {
             }
         }
     }
+}
+
+/// A sealed funnel whose later step reached more conversations than the one before (or a
+/// source-day with more leads than conversations) cannot come from the engine: the
+/// snapshot is corrupt, and restoring it says where.
+#[test]
+fn sealed_source_days_the_engine_cannot_build_are_a_corrupt_snapshot() {
+    let (_, e) = run(5, 8, 6, 40);
+    let snap = e.snapshot();
+    // The unaltered snapshot restores.
+    assert!(Engine::restore(&snap).is_ok());
+    let alter = |f: &dyn Fn(&mut crate::sources::SourceDay)| {
+        let mut e = Engine::restore(&snap).unwrap();
+        let x = e.expired.expiry.as_mut().expect("sealed days");
+        let d = x
+            .sealed
+            .prepared
+            .sources
+            .days
+            .values_mut()
+            .flat_map(|s| s.values_mut())
+            .find(|d| d.funnel.first().is_some_and(|f| f.len() >= 2))
+            .expect("a sealed source-day with a funnel");
+        f(d);
+        Engine::restore(&e.snapshot()).unwrap_err().to_string()
+    };
+    let rising = alter(&|d| d.funnel[0][1] = d.funnel[0][0] + 1);
+    assert!(
+        rising.contains("a funnel step reached more than the one before"),
+        "{rising}"
+    );
+    let first = alter(&|d| d.funnel[0][0] = d.conversations + 1);
+    assert!(
+        first.contains("a funnel step reached more than the one before"),
+        "{first}"
+    );
+    let leads = alter(&|d| d.leads = d.conversations + 1);
+    assert!(leads.contains("more leads than conversations"), "{leads}");
+    let shape = alter(&|d| d.funnel[0].push(0));
+    assert!(shape.contains("funnels do not match the config"), "{shape}");
 }

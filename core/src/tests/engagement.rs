@@ -4,7 +4,7 @@
 // Short names (e for the engine, r for a report, ...) keep the expectations readable.
 #![allow(clippy::many_single_char_names)]
 
-mod cases;
+use super::cases;
 use chrono::NaiveDate;
 use convolens::internals::Scope;
 use convolens::internals::TemplateMoney;
@@ -1097,7 +1097,7 @@ mod props {
             let whole = convolens::internals::build_engagement(store, tz, None);
             let config = Config::default();
             let ctx = Scope::whole(store, &config, tz).with_range(convolens::internals::resolve_range(store, tz, &opts).unwrap());
-            prop_assert_eq!(convolens::internals::engagement_sections(&ctx, &merged), convolens::internals::engagement_sections(&ctx, &whole));
+            prop_assert_eq!(crate::engagement::sections::sections(&ctx, &merged), crate::engagement::sections::sections(&ctx, &whole));
         }
     }
 }

@@ -6,8 +6,8 @@
 //!
 //! Case counts follow `PROPTEST_CASES` (see `cases/mod.rs`).
 
-mod billing_support;
-mod cases;
+use super::billing_support;
+use super::cases;
 
 use billing_support::{charges_by_id, config_with_card};
 use convolens::{Config, Engine, ReportOptions};

@@ -6,7 +6,7 @@
 // Scenario tests read best with t (time), e (engine), r (report), b (billing).
 #![allow(clippy::many_single_char_names)]
 
-mod billing_support;
+use super::billing_support;
 
 use billing_support::*;
 use convolens::{ModelSpan, ServiceSpan};

@@ -1,8 +1,8 @@
 //! Property: the billing and usage sections do not depend on the order input arrives in
 //! (within the lateness bound) nor on duplicates.
 
-mod billing_support;
-mod cases;
+use super::billing_support;
+use super::cases;
 
 use billing_support::*;
 use proptest::prelude::*;

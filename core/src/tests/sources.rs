@@ -1,7 +1,7 @@
 //! Sources, conversations, events and attribution through the public API, with expected
 //! values computed by hand in the comments.
 
-mod cases;
+use super::cases;
 use convolens::ModelName;
 use convolens::{Config, Engine, ReportError, ReportOptions};
 use convolens::{ContactFilter, SourceDirection, SourceKind, SourceRow};

@@ -8,7 +8,7 @@
 
 #![allow(clippy::many_single_char_names)]
 
-mod billing_support;
+use super::billing_support;
 
 use billing_support::*;
 

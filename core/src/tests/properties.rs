@@ -1,8 +1,8 @@
 //! Invariants over arbitrary input orders: permutation and repetition do not change the
 //! state; snapshot/restore and merge reproduce it.
 
-mod cases;
-mod support;
+use super::cases;
+use super::support;
 
 use convolens::Engine;
 use proptest::prelude::*;

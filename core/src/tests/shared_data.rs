@@ -2,7 +2,7 @@
 //! the per-type counts its JSON contains; every file under `webhooks-invalid/` is a clear,
 //! positioned error.
 
-mod support;
+use super::support;
 
 use convolens::ParseErrorKind;
 use serde_json::Value;

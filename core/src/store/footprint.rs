@@ -1,0 +1,93 @@
+//! Where the store's bytes go, part by part, for the memory benchmarks: the vectors'
+//! reserved bytes measured in place, and everything below them measured by cloning it
+//! under the caller's allocation counter. Read-only; nothing here changes the store.
+
+use super::Store;
+
+/// The bytes a vector reserves: its capacity times its element size.
+fn reserved<T>(v: &Vec<T>) -> isize {
+    isize::try_from(v.capacity() * std::mem::size_of::<T>()).unwrap_or(isize::MAX)
+}
+
+/// The bytes cloning each item allocates below it, summed: `live` is the caller's counter
+/// of allocated bytes, read before and after each clone while the clone is alive.
+fn heap_of<T, C>(items: &[T], live: &dyn Fn() -> isize, clone: impl Fn(&T) -> C) -> isize {
+    items
+        .iter()
+        .map(|x| {
+            let before = live();
+            let c = clone(x);
+            let bytes = live() - before;
+            drop(c);
+            bytes
+        })
+        .sum()
+}
+
+/// The bytes one clone allocates while it is alive.
+fn allocated_by<C>(live: &dyn Fn() -> isize, clone: impl FnOnce() -> C) -> isize {
+    let before = live();
+    let c = clone();
+    let bytes = live() - before;
+    drop(c);
+    bytes
+}
+
+impl Store {
+    /// The store's parts and their bytes (see the module doc). Without a counting
+    /// allocator behind `live`, the cloned parts measure 0.
+    pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
+        let ids: usize = self.msgs.iter().map(|m| m.id.len()).sum();
+        let timelines: isize = self.users.iter().map(|u| reserved(&u.timeline)).sum();
+        let user_heap = heap_of(&self.users, live, |u| {
+            (u.wa_id.clone(), u.bsuid.clone(), u.name.clone())
+        }) + self
+            .users
+            .iter()
+            .map(|u| reserved(&u.externals) + reserved(&u.closes))
+            .sum::<isize>();
+        let other = allocated_by(live, || {
+            (
+                self.externals.clone(),
+                self.spend.clone(),
+                self.clicks.clone(),
+            )
+        }) + allocated_by(live, || (self.agent.clone(), self.stats.clone()));
+        vec![
+            ("message rows (Vec<MsgRec>, capacity)", reserved(&self.msgs)),
+            (
+                "message ids (Box<str> per message)",
+                isize::try_from(ids).unwrap_or(isize::MAX),
+            ),
+            (
+                "inbound data (Box + text/referral)",
+                heap_of(&self.msgs, live, |m| m.inbound.clone()),
+            ),
+            (
+                "outbound data (Box + template etc.)",
+                heap_of(&self.msgs, live, |m| m.outbound.clone()),
+            ),
+            (
+                "status heap (errors, pricing)",
+                heap_of(&self.msgs, live, |m| m.status.clone()),
+            ),
+            (
+                "user rows + union-find parents",
+                reserved(&self.users) + reserved(&self.parent),
+            ),
+            ("user strings, externals, closes", user_heap),
+            ("user timelines (message indices)", timelines),
+            ("externals, spend, clicks, agent, stats", other),
+        ]
+    }
+
+    /// The message vector's shape: the bytes of one row, the rows held and the slots
+    /// reserved.
+    pub(crate) fn message_slots(&self) -> (usize, usize, usize) {
+        (
+            std::mem::size_of::<super::MsgRec>(),
+            self.msgs.len(),
+            self.msgs.capacity(),
+        )
+    }
+}
