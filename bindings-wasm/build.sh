@@ -8,6 +8,7 @@
 #   node.mjs, node.d.mts          Node, ES module (`import`): the web glue, initialised
 #                                 synchronously from the .wasm (js/node.mjs)
 #   package.json, README.md, LICENSE-MIT, LICENSE-APACHE
+#   schema/report.schema.json, schema/config.schema.json   the JSON Schemas (../schema/)
 # package.json's `exports` sends each environment to its entry (see the README).
 #
 # Installs what is missing, quietly and idempotently:
@@ -70,7 +71,8 @@ wasm="$target_dir/wasm32-unknown-unknown/wasm-release/convolens_wasm.wasm"
 
 fresh=1
 for f in "$wasm" "$crate_dir/package.json" "$crate_dir/README.md" "$crate_dir/js/node.mjs" \
-  "$crate_dir/js/node.d.mts" "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$0"; do
+  "$crate_dir/js/node.d.mts" "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$0" \
+  "$root/schema/report.schema.json" "$root/schema/config.schema.json"; do
   [[ -f $pkg/node.mjs && $pkg/node.mjs -nt $f ]] || fresh=0
 done
 if [[ -z ${CONVOLENS_WASM_FORCE:-} && $fresh == 1 ]]; then
@@ -130,6 +132,8 @@ else
   sed "s/\"version\": \"[^\"]*\"/\"version\": \"$version\"/" "$crate_dir/package.json" >"$pkg/package.json"
   cp "$crate_dir/README.md" "$pkg/README.md"
   cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$pkg/"
+  mkdir -p "$pkg/schema"
+  cp "$root/schema/report.schema.json" "$root/schema/config.schema.json" "$pkg/schema/"
 fi
 
 raw=$(wc -c <"$pkg/convolens_bg.wasm")

@@ -22,6 +22,9 @@ run "rustfmt" cargo fmt --all -- --check
 run "clippy" cargo clippy --workspace --all-targets -q -- -D warnings
 run "cargo test (workspace)" cargo test --workspace -q
 run "crate package: licences and metadata" bash scripts/check-crate-package.sh
+# The bindings' type files are generated from schema/*.schema.json (core/tests/schema.rs
+# checks the schemas against the Rust types).
+run "generated type files are current" python3 tools/gen-types.py --check
 # The report program on the bundled example data must run cleanly.
 run "report on example data" bash -c 'cargo run --release -q --bin report -- --json --config examples/data/config.json examples/data/example.jsonl > /dev/null'
 [ -f bindings-python/test.sh ] && run "python package" bash bindings-python/test.sh

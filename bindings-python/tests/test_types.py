@@ -162,3 +162,32 @@ def test_every_type_is_exported_and_documented():
         "range", "overall", "input", "billing", "usage", "sources", "events", "attribution",
         "engagement", "templates", "campaigns", "warnings"}
     assert set(types.Report.__optional_keys__) == {"compare"}
+
+
+def test_generated_types_are_current():
+    """tools/gen-types.py --check: the generated parts of types.py, types.d.ts and the
+    schema copies in the package are what schema/*.schema.json generates (issue #21.7)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    gen = root / "tools" / "gen-types.py"
+    if not gen.exists():
+        pytest.skip("not run from a repository checkout")
+    done = subprocess.run([sys.executable, str(gen), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_schemas_ship_with_the_package():
+    """The installed package carries the JSON Schemas the types come from."""
+    import json
+    from importlib import resources
+
+    base = resources.files("convolens") / "schema"
+    report = json.loads((base / "report.schema.json").read_text())
+    config = json.loads((base / "config.schema.json").read_text())
+    assert report["title"] == "Report" and config["title"] == "Config"
+    # The TypedDicts carry the schema's keys: the Report's required keys are the schema's.
+    assert set(report["required"]) == set(types.Report.__required_keys__)
+    assert set(report["properties"]) == set(types.Report.__annotations__)

@@ -122,7 +122,8 @@ def test_wheel_contents_and_metadata(wheel: Path) -> None:
         assert b"Apache License" in zf.read(f"{info}/licenses/LICENSE-APACHE")
         # The extension (abi3: no Python version in its name), the Python sources, stubs.
         assert "convolens/_native.abi3.so" in names, sorted(names)
-        for f in ("__init__.py", "spark.py", "frames.py", "types.py", "_native.pyi", "py.typed"):
+        for f in ("__init__.py", "spark.py", "frames.py", "types.py", "_native.pyi", "py.typed",
+                  "schema/report.schema.json", "schema/config.schema.json"):
             assert f"convolens/{f}" in names, f
         # No build leftovers: only the package and its metadata.
         assert {n.split("/")[0] for n in names} == {"convolens", info}

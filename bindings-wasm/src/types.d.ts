@@ -1,16 +1,22 @@
 // ---------------------------------------------------------------------------------------
-// convolens types: the JSON shapes of the core's serde types (`Config`, `ReportOptions`,
-// `Report`, ingestion outcomes, windows and errors). Appended to the generated
-// `convolens.d.ts` (both builds).
+// convolens types: the JSON shapes of the core's serde types (`Config`, `Report` and every
+// type they hold), of the engine's options, ingestion outcomes, windows and errors.
+// Appended to the generated `convolens.d.ts` (both builds).
 //
-// Each interface is named after the Rust type it mirrors (core/src/...), field for field
-// and in the same order. Rust `Option<T>` is `T | null`; a field serde skips when empty or
-// `None` is optional (`?`); maps (`BTreeMap<String, T>`) are `Record<string, T>`; dates
+// Two parts:
+// - hand-kept (above the `@generated-begin` line): the engine's options and outcomes,
+//   the error classes, `ResolvedConfig`;
+// - generated (between the markers) by `python3 tools/gen-types.py` from
+//   schema/config.schema.json and schema/report.schema.json, which the core writes from
+//   its Rust types (`UPDATE_SCHEMA=1 cargo test -p convolens --test schema`). Do not edit
+//   it by hand: change the Rust type and its doc comment, then regenerate.
+// Rust `Option<T>` is `T | null`; a field serde skips when empty or `None`, or a config
+// field with a default, is optional (`?`); maps are `Record<string, T>`; dates
 // (`NaiveDate`) are `IsoDate` strings; instants are UTC seconds; money is a decimal number
 // in major units. bindings-wasm/tests/types.test.js runs `tsc --noEmit --strict` over a
 // usage file and over the example data's real report and config written as typed object
-// literals (checked for missing and excess keys), so a field the core adds, drops or
-// renames without the same change here fails the tests.
+// literals (checked for missing and excess keys); `tools/gen-types.py --check` fails when
+// this file is not what the schemas generate.
 // ---------------------------------------------------------------------------------------
 
 /** A calendar day, `YYYY-MM-DD`. */
@@ -19,165 +25,10 @@ export type IsoDate = string;
 /** A calendar month, `YYYY-MM`. */
 export type IsoMonth = string;
 
-/** A three-letter ISO 4217 currency code (`"EUR"`). */
-export type CurrencyCode = string;
-
 /** UTC seconds since the Unix epoch. */
 export type UnixSeconds = number;
 
-// --- configuration (core/src/config.rs and the feature modules' config types) ----------
-
-/** Attribution models (semantics §4; `attribution::ModelName`). */
-export type ModelName =
-  | "last_touch"
-  | "first_touch"
-  | "linear"
-  | "time_decay"
-  | "position_based"
-  | "markov"
-  | "shapley";
-
-/** How a pattern matches text (`sources::MatchKind`). Default `exact`. */
-export type MatchKind = "exact" | "prefix" | "contains" | "regex";
-
-/** Meta's pricing models (`model::PricingModel`). */
-export type PricingModel = "CBP" | "PMP";
-
-/** A custom incoming source rule: wa.me prefilled text, QR code ref (`sources::SourceRule`). */
-export interface SourceRule {
-  /** The source key (`qr:shop`). */
-  key: string;
-  /** Display name. */
-  name?: string | null;
-  match?: MatchKind;
-  pattern: string;
-  /** Default `false`. */
-  case_sensitive?: boolean;
-}
-
-/** A messaging event: a named pattern on inbound messages (`sources::EventDef`). */
-export interface EventDef {
-  name: string;
-  kind: "button_reply" | "list_reply" | "text_reply";
-  match?: MatchKind;
-  pattern: string;
-}
-
-/** A funnel: ordered event names, reported per source (`sources::FunnelDef`). */
-export interface FunnelDef {
-  name: string;
-  steps: string[];
-}
-
-/** How external events are attributed (`attribution::AttributionConfig`). */
-export interface AttributionConfig {
-  /** Default `last_touch`. */
-  model?: ModelName;
-  /** Default 7. */
-  lookback_days?: number;
-  /** Time-decay half-life; default 7. */
-  half_life_days?: number;
-  /** First, middle (shared), last; default `[0.4, 0.2, 0.4]`. */
-  position_weights?: [number, number, number];
-}
-
-/** One rate of a rate card (`billing::RateRow`). */
-export interface RateRow {
-  /** Meta's market name (`Germany`, `Rest of Africa`). */
-  market: string;
-  /** `marketing`, `utility`, `authentication`, `service`, ... */
-  category: string;
-  /** Major units. */
-  price: number;
-  currency: CurrencyCode;
-  effective_from: IsoDate;
-  /** Volume tier: first message of the band (monthly count), inclusive. */
-  tier_from?: number;
-  /** Volume tier: last message of the band, inclusive. */
-  tier_to?: number;
-  /** What one price buys: `message` (default); for `meta_business_agent` rows (required
-   * there) `token`, `1k_tokens` or `1m_tokens`. */
-  unit?: string;
-}
-
-/** The billing rules an entry of the pricing timeline sets (`billing::RulePatch`). */
-export interface RulePatch {
-  model?: PricingModel;
-  conversation_hours?: number;
-  service_window_hours?: number;
-  free_entry_hours?: number;
-  free_entry_reply_hours?: number;
-  service_free?: boolean;
-  service_free_tier?: number;
-  utility_free_in_service_window?: boolean;
-  volume_tiers?: boolean;
-  /** Meta Business Agent messages charged (from 2026-08-01 by default). */
-  business_agent_charged?: boolean;
-}
-
-/** An edit of the pricing timeline (`billing::TimelineEntry`): name a built-in entry to
- * switch it on or off or move it, or add a new dated entry. */
-export interface TimelineEntry {
-  /** A built-in entry's name (`service_charged_2026_10`), or a name for a new entry. */
-  name?: string;
-  /** Required for a new entry. */
-  effective_from?: IsoDate;
-  /** Required for a new entry; replaces a built-in entry's rules. */
-  set?: RulePatch;
-  enabled?: boolean;
-}
-
-/** A dated country→market override (`billing::MarketOverride`). */
-export interface MarketOverride {
-  /** ISO 3166 code. */
-  country: string;
-  market: string;
-  effective_from: IsoDate;
-}
-
-/** Engine configuration (`Config`); every key is optional (`{}` is valid). Unknown keys
- * are errors. */
-export interface Config {
-  /** IANA zone of the business; default `"UTC"`. */
-  time_zone?: string;
-  /** Default `"USD"`. */
-  currency?: CurrencyCode;
-  /** An external event name or a messaging event's name; default: chosen (semantics §4). */
-  conversion_event?: string | null;
-  events?: EventDef[];
-  attribution?: AttributionConfig;
-  sources?: SourceRule[];
-  /** Display names by source key. */
-  source_names?: Record<string, string>;
-  funnels?: FunnelDef[];
-  /** Inline rates, or a path resolved with the `readFile` constructor argument
-   * (CSV when it ends in `.csv`, else JSON). */
-  rate_card?: RateRow[] | string | null;
-  pricing_timeline?: TimelineEntry[];
-  markets?: MarketOverride[];
-  /** Default 24. */
-  inactivity_timeout_hours?: number;
-  /** Monthly quota of billable units for `usage`. */
-  quota?: number | null;
-  /** Custom external event names (besides `purchase`, `subscription`) funnel steps may name. */
-  external_events?: string[];
-  /** Default 7. */
-  lateness_days?: number;
-  /** Meta's Conversions API for Business Messaging: our event name → Meta's. */
-  capi?: CapiConfig;
-  /** Keep keyed hashes of identifiers instead of them (needs `Engine.withSecret`). */
-  pseudonymise?: { secret_env: string } | null;
-}
-
-/** Meta's event names for `action_source = business_messaging` (no others are accepted). */
-export type CapiEventName = "LeadSubmitted" | "Purchase" | "AddToCart" | "InitiateCheckout" | "ViewContent";
-
-/** `config.capi`. */
-export interface CapiConfig {
-  events?: Record<string, CapiEventName>;
-  /** The account for numbers whose webhooks never named one. */
-  whatsapp_business_account_id?: string | null;
-}
+// --- options, outcomes and errors (hand-kept) -------------------------------------------
 
 /** Options of `engine.capiEvents` (`CapiOptions`). */
 export interface CapiOptions {
@@ -418,446 +269,541 @@ export class SnapshotError extends ConvolensError {
   name: "SnapshotError";
   kind: "bad_magic" | "newer_version" | "corrupt" | "needs_secret" | "wrong_secret";
 }
+// --- configuration and report (generated) ------------------------------------------------
 
-// --- the report (core/src/report/mod.rs) ------------------------------------------------
+// @generated-begin schema (tools/gen-types.py from schema/*.schema.json; do not edit)
+/** An attribution model. */
+export type ModelName = "last_touch" | "first_touch" | "linear" | "time_decay" | "position_based" | "markov" | "shapley";
 
-/** The reported range (`report::RangeInfo`). */
-export interface RangeInfo {
-  /** First day, inclusive. */
-  from: IsoDate;
-  /** Last day, exclusive. */
-  to: IsoDate;
-  days: number;
-  time_zone: string;
-  /** The business number reported on, if restricted. */
-  phone: string | null;
+/** How external events are attributed. */
+export interface AttributionConfig {
+  /** Half-life of the time-decay model, in days. Default 7. */
+  half_life_days?: number;
+  /**
+   * Conversations that started at most this many days before the event are candidates.
+   * Default 7 (Meta's CTWA click window).
+   */
+  lookback_days?: number;
+  /** The model. Default `last_touch`. */
+  model?: ModelName;
+  /** Position-based weights: first, middle (shared), last. Default `[0.4, 0.2, 0.4]`. */
+  position_weights?: [number, number, number];
 }
 
-/** Ingestion counts over the engine's life, not the range (`store::InputStats`). */
-export interface InputStats {
-  lines: number;
-  ingested: number;
-  duplicates: number;
-  ignored: number;
-  errors: number;
-  /** Facts (ids) that arrived in more than one version; one rule kept one of them. */
-  conflicts: number;
-  /** Unique inbound messages per type. */
-  messages: Record<string, number>;
-  /** Unique statuses per kind. */
-  statuses: Record<string, number>;
-  /** Unique records per type (`outbound`, `external_event`, `spend`, `close`, `click`). */
-  records: Record<string, number>;
-  /** Ignored items per reason. */
-  ignored_reasons: Record<string, number>;
+/** An event name of Meta's Conversions API for Business Messaging. */
+export type CapiEventName = "LeadSubmitted" | "Purchase" | "AddToCart" | "InitiateCheckout" | "ViewContent";
+
+/**
+ * The Conversions API for Business Messaging (see `convolens::attribution::capi`).
+ *
+ * ```json
+ * {"capi": {"events": {"purchase": "Purchase", "interested": "LeadSubmitted"},
+ *           "whatsapp_business_account_id": "102290129340398"}}
+ * ```
+ */
+export interface CapiConfig {
+  /**
+   * Our event name (an external event's `name`, or a messaging event of `events`) →
+   * Meta's event name. Events not named here are not sent (counted as `not_mapped`).
+   */
+  events?: Record<string, CapiEventName>;
+  /**
+   * The WhatsApp Business Account for business numbers whose webhooks never named one
+   * (`entry[].id`); a number's own account, when seen, wins.
+   */
+  whatsapp_business_account_id?: string | null;
 }
 
-// billing (core/src/billing/report.rs, reconcile.rs)
+/** A three-letter ISO 4217 currency code (`"EUR"`). */
+export type CurrencyCode = string;
 
-/** Conversations opened, by kind (`billing::report::ConversationCounts`). */
-export interface ConversationCounts {
+/** What a messaging event matches. */
+export type MessagingEventKind = "button_reply" | "list_reply" | "text_reply";
+
+/** How a pattern matches text (case-insensitive unless `case_sensitive`). */
+export type MatchKind = "exact" | "prefix" | "contains" | "regex";
+
+/** A messaging event: a named pattern on inbound messages. */
+export interface EventDef {
+  /** The event's name (used by `conversion_event` and funnels). */
+  name: string;
+  /** What kind of message it matches. */
+  kind: MessagingEventKind;
+  /** The pattern, compared with the id/payload and the title/text of replies, or the text. */
+  pattern: string;
+  /** How to match. Default `exact` (case-insensitive). */
+  match?: MatchKind;
+}
+
+/** A funnel: an ordered list of event names. */
+export interface FunnelDef {
+  /** The funnel's name. */
+  name: string;
+  /** Event names (messaging or external), in order. */
+  steps: string[];
+}
+
+/** A dated country→market override. */
+export interface MarketOverride {
+  /** ISO 3166 alpha-2 country code. */
+  country: string;
+  /** Market name. */
+  market: string;
+  /** First day the override applies. */
+  effective_from: IsoDate;
+}
+
+/** Meta's pricing model, from `pricing.pricing_model`. */
+export type PricingModel = "CBP" | "PMP";
+
+/**
+ * Pseudonymisation: keep a keyed hash of every `wa_id` and BSUID instead of the
+ * identifier (see `convolens::Engine::with_secret`).
+ *
+ * The secret itself is never in the config (nor in snapshots): `secret_env` names the
+ * environment variable the program or binding reads it from, and the engine receives
+ * it through `convolens::Engine::with_secret`.
+ */
+export interface Pseudonymise {
+  /** The environment variable that holds the secret key. */
+  secret_env: string;
+}
+
+/**
+ * One rate: the price of one charged unit (a CBP conversation or a PMP message) of a
+ * category in a market, from a date on, optionally for one volume-tier band.
+ */
+export interface RateRow {
+  /** Market name (`north_america`, `India`, `Rest of Africa`, ...). */
+  market: string;
+  /**
+   * Category (`marketing`, `marketing_lite`, `utility`, `authentication`,
+   * `authentication_international`, `service`).
+   */
+  category: string;
+  /** Price in major units, stored as micro-units. */
+  price: number | string;
+  /** Currency of the price. */
+  currency: CurrencyCode;
+  /** First day the price applies (business time zone). */
+  effective_from: IsoDate;
+  /** First charged message of the month in this band (1 = the first). Default 1. */
+  tier_from?: number | null;
+  /** Last charged message of the month in this band (inclusive). Default: no end. */
+  tier_to?: number | null;
+  /**
+   * What one `price` buys: `message` (default) or, for `meta_business_agent` rows only
+   * and required there, `token`, `1k_tokens` or `1m_tokens`.
+   */
+  unit?: string | null;
+}
+
+/** A rate card in the config: an inline list, or a path for the caller to resolve. */
+export type RateCardSpec = string | RateRow[];
+
+/**
+ * What a timeline entry changes: each rule it names, the others untouched. The JSON keys are
+ * the field names of `Rules`.
+ */
+export interface RulePatch {
+  /** See `Rules::business_agent_charged`. */
+  business_agent_charged?: boolean | null;
+  /** See `Rules::conversation_hours`. */
+  conversation_hours?: number | null;
+  /** See `Rules::free_entry_hours`. */
+  free_entry_hours?: number | null;
+  /** See `Rules::free_entry_reply_hours`. */
+  free_entry_reply_hours?: number | null;
+  /** See `Rules::model` (`"CBP"` or `"PMP"`). */
+  model?: PricingModel | null;
+  /** See `Rules::service_free`. */
+  service_free?: boolean | null;
+  /** See `Rules::service_free_tier`. */
+  service_free_tier?: number | null;
+  /** See `Rules::service_window_hours`. */
+  service_window_hours?: number | null;
+  /** See `Rules::utility_free_in_service_window`. */
+  utility_free_in_service_window?: boolean | null;
+  /** See `Rules::volume_tiers`. */
+  volume_tiers?: boolean | null;
+}
+
+/**
+ * A custom incoming source: the first inbound text of a conversation matching `pattern`
+ * (e.g. a wa.me prefilled text or a QR code ref) opens a conversation of this source.
+ */
+export interface SourceRule {
+  /** The source key reported (`qr:billboard-a`). */
+  key: string;
+  /** The pattern. */
+  pattern: string;
+  /** Match case-sensitively. Default false. */
+  case_sensitive?: boolean;
+  /** How to match. */
+  match?: MatchKind;
+  /** Display name. */
+  name?: string | null;
+}
+
+/**
+ * A `pricing_timeline` entry of the config: changes a built-in entry (by `name`) or adds one.
+ *
+ * ```json
+ * {"name": "service_charged_2026_10", "enabled": false}
+ * {"name": "meta_2027_01", "effective_from": "2027-01-01", "set": {"volume_tiers": false}}
+ * ```
+ */
+export interface TimelineEntry {
+  /** First day the entry applies (business time zone). Required for a new entry. */
+  effective_from?: IsoDate | null;
+  /**
+   * Whether the entry applies. Default: true for a new entry and for a built-in entry the
+   * config names, unless given.
+   */
+  enabled?: boolean | null;
+  /** A built-in entry's name to change it, or a name for a new entry (optional). */
+  name?: string | null;
+  /** The rules it sets. Required for a new entry; replaces a built-in entry's. */
+  set?: RulePatch | null;
+}
+
+/** Engine and report configuration. Every field has a default; `{}` is a valid config. */
+export interface Config {
+  /** Attribution of external events to conversations (semantics §4). */
+  attribution?: AttributionConfig;
+  /**
+   * Meta's Conversions API for Business Messaging: which events to send under which
+   * name (see `convolens::attribution::capi`).
+   */
+  capi?: CapiConfig;
+  /**
+   * The conversion event that makes a conversation a lead: an external event name
+   * (`purchase`), or the name of a messaging event in `events`. Default: chosen in the
+   * order external event, button reply, list reply, text reply (semantics §4).
+   */
+  conversion_event?: string | null;
+  /**
+   * The report currency: money in it is summed, money in another currency is left out
+   * (and said so in the report's `warnings`); also the currency of records that do not
+   * name one. Default: the rate card's currency, else the single currency of the money
+   * records (external event values and spend), else the most frequent of them; records
+   * without a currency are then read as USD. See `Config::report_currency`.
+   */
+  currency?: CurrencyCode | null;
+  /** Messaging events: patterns on inbound messages (semantics §4). */
+  events?: EventDef[];
+  /**
+   * Names of custom external events (besides `purchase` and `subscription`) that funnel
+   * steps may name. A funnel step must name a messaging event of `events`, `purchase`,
+   * `subscription`, the `conversion_event` or one of these, so a misspelt step is an
+   * error rather than a funnel nobody ever reaches.
+   */
+  external_events?: string[];
+  /** Funnels: ordered event names, reported per source. */
+  funnels?: FunnelDef[];
+  /** Analytic conversations end after this many hours without messages. Default 24. */
+  inactivity_timeout_hours?: number;
+  /** How late (in days) input may arrive and still be placed in order. Default 7. */
+  lateness_days?: number;
+  /** Dated country→market overrides on top of Meta's table. */
+  markets?: MarketOverride[];
+  /**
+   * Edits of the pricing timeline: switch a built-in entry on or off, move it, or add
+   * Meta's next change (see `convolens::model::pricing`).
+   */
+  pricing_timeline?: TimelineEntry[];
+  /**
+   * Keep keyed hashes of user identifiers instead of the identifiers, and no names or
+   * message text (see `convolens::Engine::with_secret`). Default off.
+   */
+  pseudonymise?: Pseudonymise | null;
+  /**
+   * Monthly quota of billable units (CBP conversations, PMP charged messages) for the
+   * `usage` section (seed 004).
+   */
+  quota?: number | null;
+  /**
+   * Rate card: an inline list of rates, or a path the caller resolves
+   * (see `Config::resolve_rate_card`).
+   */
+  rate_card?: RateCardSpec | null;
+  /** Display names for source keys (`{"meta_ad:123": "Summer sale"}`). */
+  source_names?: Record<string, string>;
+  /** Custom incoming source rules on the first inbound text (wa.me prefilled text, QR refs). */
+  sources?: SourceRule[];
+  /** IANA time zone for calendar days, weekdays and hours in reports. Default `"UTC"`. */
+  time_zone?: string;
+}
+
+/** Meta Business Agent messages over the range (delivered ones). */
+export interface AgentSummary {
+  /** Delivered agent messages. */
+  delivered: number;
+  /** Of those, charged (from 2026-08-01 with the default timeline). */
+  charged: number;
+  /** Tokens of the delivered ones whose count is known. */
+  tokens: number;
+  /** Delivered ones whose token count is not known. */
+  without_tokens: number;
+  /** Charged ones priced from Meta's `pricing` object. */
+  priced_by_meta: number;
+  /** Charged ones priced as tokens × the rate card's per-token rate. */
+  priced_by_tokens: number;
+  /** Charged ones without a price (cost zero; the report warns). */
+  unpriced: number;
+  /** Of the unpriced, those Meta priced in a currency other than the report's. */
+  other_currency: number;
+  /** Their cost. */
+  cost: number;
+}
+
+/** What one model credits one source. */
+export interface ModelCredit {
+  /** The model. */
+  model: ModelName;
+  /** Attributed count. */
+  conversions: number;
+  /** Attributed value (micro-units in Rust, major units in JSON). */
+  revenue: number;
+}
+
+/** Every model's credit for one source (`report --compare-models`). */
+export interface ComparisonRow {
+  /** The source key. */
+  key: string;
+  /** Display name. */
+  name: string;
+  /** One entry per model that could be computed, in `ModelName::ALL` order. */
+  models: ModelCredit[];
+}
+
+/** What kind of event the conversion event is. */
+export type EventKind = "external" | "button_reply" | "list_reply" | "text_reply";
+
+/** The event that makes a conversation a lead. */
+export interface ConversionEvent {
+  /**
+   * The event's name; `null` for "any external event" (the default when external
+   * events exist and none is configured).
+   */
+  name: string | null;
+  /** External or which messaging kind. */
+  kind: EventKind;
+}
+
+/** The attribution summary: what was attributed, and what could not be. */
+export interface AttributionSummary {
+  /** The model the `sources` rows use. */
+  model: ModelName;
+  /** The lookback window, in days. */
+  lookback_days: number;
+  /** The conversion event in effect (`null`: none, so no leads). */
+  conversion_event: ConversionEvent | null;
+  /** The currency of every amount. */
+  currency: CurrencyCode;
+  /** Attributed events in the range. */
+  events: number;
+  /** Their value. */
+  value: number;
+  /** Of those, events credited to some conversation. */
+  attributed_events: number;
+  /** Their value. */
+  attributed_value: number;
+  /** Events with no conversation in the lookback window. */
+  unattributed_events: number;
+  /** Their value. */
+  unattributed_value: number;
+  /**
+   * Events in the range and spend records (on their first day in the range) whose
+   * amounts were in another currency and were left out of the money figures (the
+   * report's `warnings` say how much).
+   */
+  other_currency: number;
+  /** Every model side by side, when asked for. */
+  comparison?: ComparisonRow[];
+  /** Models the comparison could not compute, with the reason. */
+  comparison_errors?: Record<string, string>;
+}
+
+/** First-response times of one author kind. */
+export interface AuthorResponse {
+  /** Conversations this kind answered first. */
+  answered: number;
+  /** Median seconds. */
+  median_s: number | null;
+  /** 90th percentile. */
+  p90_s: number | null;
+}
+
+/** Counts by priced category. */
+export interface CategoryCounts {
+  /** Marketing. */
   marketing: number;
+  /** Utility. */
   utility: number;
+  /** Authentication. */
   authentication: number;
+  /** Service (free-form; charged from 2026-10-01 with the default timeline). */
+  service: number;
+  /** Meta Business Agent (charged from 2026-08-01 with the default timeline). */
+  meta_business_agent: number;
+}
+
+/** Conversations opened, by kind. */
+export interface ConversationCounts {
+  /** Marketing (CBP). */
+  marketing: number;
+  /** Utility (CBP). */
+  utility: number;
+  /** Authentication (CBP). */
+  authentication: number;
+  /** Service (CBP). */
   service: number;
   /** Free entry point windows (both models). */
   free_entry_point: number;
 }
 
-/** Counts by priced category (`billing::report::CategoryCounts`). */
-export interface CategoryCounts {
-  marketing: number;
-  utility: number;
-  authentication: number;
-  /** Free-form messages: charged from 2026-10-01 by default. */
-  service: number;
-  /** Meta Business Agent messages: charged from 2026-08-01 by default. */
-  meta_business_agent: number;
+/** What billing cost over the range. */
+export interface CostSection {
+  /** Total. */
+  total: number;
+  /** The rate card's currency. */
+  currency: CurrencyCode;
+  /** By priced category. */
+  by_category: Record<string, number>;
+  /** By recipient country (`unknown` when not known). */
+  by_country: Record<string, number>;
+  /** By delivery day (every day of the range). */
+  by_day: Record<string, number>;
+  /** Charged units the rate card has no rate for. */
+  unpriced: number;
+  /** The unpriced units by category, then market (only those with any). */
+  unpriced_by_category: Record<string, Record<string, number>>;
 }
 
-/** Free delivered messages by reason (`billing::report::FreeCounts`). */
+/** Free delivered messages by reason. */
 export interface FreeCounts {
+  /** PMP: utility templates inside the customer service window. */
   service_window: number;
+  /** Inside a free entry point window. */
   free_entry_point: number;
+  /** PMP: free-form messages. */
   free_form: number;
+  /** CBP: in a free service conversation. */
   free_service: number;
   /** Meta Business Agent messages delivered before Meta billed them (2026-08-01). */
   meta_business_agent: number;
 }
 
-/** Meta Business Agent messages over the range (`billing::report::AgentSummary`). */
-export interface AgentSummary {
-  delivered: number;
-  charged: number;
-  /** Tokens of the delivered ones whose count is known. */
-  tokens: number;
-  without_tokens: number;
-  /** Priced from Meta's `pricing` object. */
-  priced_by_meta: number;
-  /** Priced as tokens × the rate card's per-token rate. */
-  priced_by_tokens: number;
-  /** Charged without a price (cost zero; the report warns). */
-  unpriced: number;
-  /** Of the unpriced, those Meta priced in another currency. */
-  other_currency: number;
-  cost: number;
-}
+/** The pricing model over a range of days. */
+export type ModelSpan = "CBP" | "PMP" | "mixed";
 
-/** What billing cost over the range (`billing::report::CostSection`). */
-export interface CostSection {
-  total: number;
-  /** The rate card's currency (else the config's). */
-  currency: CurrencyCode;
-  /** By priced category: `marketing`, `utility`, `authentication`, `service`,
-   * `meta_business_agent`. */
-  by_category: Record<string, number>;
-  /** By recipient country (ISO 3166 code, `unknown`). */
-  by_country: Record<string, number>;
-  /** By delivery day, every day of the range. */
-  by_day: Record<IsoDate, number>;
-  /** Charged units the rate card has no rate for. */
-  unpriced: number;
-  /** The unpriced units by category, then market. */
-  unpriced_by_category: Record<string, Record<string, number>>;
-}
-
-/** One side of a reconciliation (`billing::reconcile::BillingView`). */
+/** One side of a comparison. */
 export interface BillingView {
+  /** Pricing model. */
   model: PricingModel | null;
+  /** Category (see the module rules for which). */
   category: string | null;
+  /** Billable. */
   billable: boolean | null;
-  /** The conversation kind (`referral_conversion` for a free entry point). */
+  /**
+   * The kind of the conversation the message is in (`referral_conversion` for a free
+   * entry point).
+   */
   conversation: string | null;
   /** Meta's conversation id. */
   conversation_id?: string;
 }
 
-/** A message where the engine and Meta disagree (`billing::reconcile::Mismatch`). */
+/** A message where the engine and Meta disagree. */
 export interface Mismatch {
+  /** The message id. */
   message_id: string;
-  /** `wa_id`, else BSUID. */
+  /** The user (`wa_id`, else BSUID). */
   user: string;
   /** The business number. */
   phone: string;
-  delivered_at: UnixSeconds;
-  /** `model`, `category`, `billable`, `conversation`. */
+  /** Delivery instant (UTC seconds). */
+  delivered_at: number;
+  /** What differs: `model`, `category`, `billable`, `conversation`. */
   fields: string[];
+  /** The engine's prediction. */
   engine: BillingView;
+  /** What Meta said. */
   meta: BillingView;
 }
 
-/** Engine vs Meta (`billing::report::Reconciliation`). */
+/** Engine vs Meta. */
 export interface Reconciliation {
+  /** Messages whose statuses carried Meta's `pricing` or `conversation`. */
   checked: number;
+  /** Of those, how many disagree. */
   mismatched: number;
+  /** Disagreements by field (`model`, `category`, `billable`, `conversation`). */
   by_field: Record<string, number>;
+  /** Every disagreeing message, in delivery order. */
   mismatches: Mismatch[];
 }
 
-/** The `billing` section (`billing::BillingSection`, semantics §2). */
+/**
+ * Whether service messages are charged over a range of days (`Timeline::service_span`).
+ * Under CBP "service" means service conversations, under PMP free-form messages.
+ */
+export type ServiceSpan = "free" | "charged" | "mixed";
+
+/** The `billing` section. */
 export interface BillingSection {
-  /** The pricing model over the range's days. */
-  model: "CBP" | "PMP" | "mixed";
-  /** Whether service (free-form) messages are charged on the range's days. */
-  service: "free" | "charged" | "mixed";
+  /** The pricing model over the range. */
+  model: ModelSpan;
+  /**
+   * Whether service (free-form) messages are charged over the range: `free`, `charged`
+   * (from 2026-10-01 with the default timeline) or `mixed`.
+   */
+  service: ServiceSpan;
+  /** Conversations opened. */
   conversations: ConversationCounts;
   /** PMP messages charged. */
   charged_messages: CategoryCounts;
+  /** Free messages by reason. */
   free_messages: FreeCounts;
   /** CBP free-tier service conversations (billable, cost zero). */
   free_tier_conversations: number;
+  /** Meta Business Agent messages on their own. */
   meta_business_agent: AgentSummary;
+  /** Cost. */
   cost: CostSection;
-  /** Paid units (charged conversations and messages) by local weekday of delivery (7 rows,
-   * Monday first) and hour (24 columns): when paid conversations begin. */
-  heatmap: number[][];
+  /** Paid units by local weekday of delivery (rows, Monday first) and hour (columns). */
+  heatmap: [[number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number]];
+  /** Engine vs Meta. */
   reconciliation: Reconciliation;
 }
 
-/** Sent, delivered and billable counts (`billing::report::UsageCounts`). */
-export interface UsageCounts {
-  sent: number;
-  delivered: number;
-  billable: number;
-}
-
-/** One calendar month of usage (`billing::report::UsageMonth`). */
-export interface UsageMonth {
-  month: IsoMonth;
-  /** The range covers only part of the month. */
-  partial: boolean;
-  sent: number;
-  delivered: number;
-  billable: number;
-  by_country: Record<string, UsageCounts>;
-  by_category: Record<string, UsageCounts>;
-  /** Present with a configured quota. */
-  quota?: number;
-  /** billable ÷ quota; present with a non-zero quota. */
-  quota_used?: number;
-  /** quota − billable (negative when exceeded); present with a quota. */
-  quota_left?: number;
-}
-
-/** The `usage` section (`billing::UsageSection`). */
-export interface UsageSection {
-  quota: number | null;
-  months: UsageMonth[];
-}
-
-// sources and attribution (core/src/sources/section.rs)
-
-/** `sources::SourceKind`. */
-export type SourceKind =
-  | "meta_ad"
-  | "meta_post"
-  | "meta_campaign"
-  | "custom"
-  | "campaign"
-  | "direct";
-
-/** One step of a funnel, for one source (`sources::FunnelStep`). */
-export interface FunnelStep {
-  event: string;
-  reached: number;
-  drop_off: number;
-}
-
-/** A configured funnel, for one source (`sources::FunnelRow`). */
-export interface FunnelRow {
-  name: string;
-  /** Distinct users who reached its first step. */
-  users_started: number;
-  /** Distinct users who reached its last step. */
-  users_completed: number;
-  steps: FunnelStep[];
-}
-
-/** One source over the range (`sources::SourceRow`, semantics §3, §4). */
-export interface SourceRow {
-  /** `meta_ad:120`, `campaign:spring`, `qr:shop`, `direct`. */
-  key: string;
-  name: string;
-  kind: SourceKind;
-  direction: "incoming" | "outgoing";
-  /** Conversations started in the range. */
-  conversations: number;
-  leads: number;
-  /** leads ÷ conversations. */
-  conversion_rate: number | null;
-  /** Spend on the range's days. */
-  invested: number;
-  /** invested ÷ leads. */
-  conversion_cost: number | null;
-  /** Attributed value of what its conversations led to; `null` with a messaging
-   * conversion event. */
-  revenue: number | null;
-  /** revenue ÷ invested. */
-  roas: number | null;
-  /** What its conversations led to: attributed external events (fractional under
-   * multi-touch models), or occurrences of a messaging conversion event. */
-  conversions: number;
-  /** Present when funnels are configured. */
-  funnel?: FunnelRow[];
-}
-
-/** `sources::ConversionKind`. */
-export type EventKind = "external" | "button_reply" | "list_reply" | "text_reply";
-
-/** The event that makes a conversation a lead (`sources::ConversionEvent`). */
-export interface ConversionEvent {
-  /** `null`: any external event. */
-  name: string | null;
-  kind: EventKind;
-}
-
-/** Every source together, each conversation counted once (`attribution::Overall`). */
-export interface Overall {
-  conversations: number;
-  leads: number;
-  conversion_rate: number | null;
-  conversions: number;
-  invested: number;
-  conversion_cost: number | null;
-  /** `null` with a messaging conversion event. */
-  revenue: number | null;
-  roas: number | null;
-}
-
-/** One messaging event or external event name (`sources::EventRow`). */
-export interface EventRow {
-  name: string;
-  kind: EventKind;
-  occurrences: number;
-  users: number;
-  conversations: number;
-  /** External events: their value in the report currency; `null` for messaging events. */
-  value: number | null;
-  /** Occurrences by source key of the conversation they happened in. */
-  by_source: Record<string, number>;
-}
-
-/** What one model credits one source (`sources::ModelCredit`). */
-export interface ModelCredit {
-  model: ModelName;
-  conversions: number;
-  revenue: number;
-}
-
-/** Every model's credit for one source (`sources::ComparisonRow`). */
-export interface ComparisonRow {
-  key: string;
-  name: string;
-  models: ModelCredit[];
-}
-
-/** The `attribution` section (`sources::AttributionSummary`). */
-export interface AttributionSummary {
-  model: ModelName;
-  lookback_days: number;
-  conversion_event: ConversionEvent | null;
-  currency: CurrencyCode;
-  events: number;
-  value: number;
-  attributed_events: number;
-  attributed_value: number;
-  unattributed_events: number;
-  unattributed_value: number;
-  /** Events and spend records in another currency, left out of the money figures. */
-  other_currency: number;
-  /** Present with `compare_models`. */
-  comparison?: ComparisonRow[];
-  /** Models the comparison could not compute, with the reason (present when any). */
-  comparison_errors?: Record<string, string>;
-}
-
-// engagement (core/src/engagement/)
-
-/** `engagement::report::DailyActive`. */
-export interface DailyActive {
-  date: IsoDate;
-  users: number;
-  /** Of `users`, those whose first message ever was that day. */
-  new: number;
-  returning: number;
-}
-
-/** `engagement::report::DailyVolume`. */
-export interface DailyVolume {
-  date: IsoDate;
-  /** Business messages sent that day, delivered or not. */
-  sent: number;
-  /** Of those, delivered. */
-  delivered: number;
-  /** Users' messages received that day. */
-  received: number;
-}
-
-/** Support conversation counts (`engagement::support::Support`). */
-export interface Support {
-  opened: number;
-  closed: number;
-  reopened: number;
-  /** Reopens by an agent's `reopen` record. */
-  reopened_manually: number;
-  open_at_end: number;
-}
-
-/** First-response times of one author kind (`engagement::support::AuthorResponse`). */
-export interface AuthorResponse {
-  answered: number;
-  median_s: number | null;
-  p90_s: number | null;
-}
-
-/** `engagement::support::ResponseTime`. */
-export interface ResponseTime {
-  conversations: number;
-  answered: number;
-  first_response_median_s: number | null;
-  first_response_p90_s: number | null;
-  by_author: Record<string, AuthorResponse>;
-}
-
-/** `engagement::authors::TopAuthor`. */
-export interface TopAuthor {
-  /** `automation`, `agent`, `reminder`, `api`, `campaign`, `unknown`. */
-  kind: string;
-  id: string;
-  messages: number;
-}
-
-/** The `engagement` section (`engagement::Engagement`, semantics §5). */
-export interface Engagement {
-  active_users: number;
-  new_users: number;
-  returning_users: number;
-  /** Every day of the range. */
-  daily_active: DailyActive[];
-  /** Active users by country (ISO 3166 code, `unknown`). */
-  countries: Record<string, number>;
-  messages_received: number;
-  /** Business messages sent, delivered or not. */
-  messages_sent: number;
-  messages_delivered: number;
-  avg_received_per_user_per_day: number | null;
-  /** Users' messages by local weekday (7 rows, Monday first) and hour (24 columns). */
-  heatmap: number[][];
-  /** Every day of the range. */
-  daily_volume: DailyVolume[];
-  support: Support;
-  /** Delivered business messages by author kind. */
-  authors: Record<string, number>;
-  top_authors: TopAuthor[];
-  response_time: ResponseTime;
-}
-
-/** One button of a template row (`engagement::templates::ButtonRow`). */
+/** One button of a template row. */
 export interface ButtonRow {
+  /** The button text. */
   text: string;
+  /** `quick_reply`, `url` or `other`. */
   type: "quick_reply" | "url" | "other";
+  /** Clicks (presses or URL clicks). */
   clicks: number;
-  /** clicks ÷ delivered. */
+  /** Clicks ÷ delivered messages of the row. */
   ctr: number | null;
 }
 
-/** One template's (or campaign's) row (`engagement::TemplateRow`). */
-export interface TemplateRow {
-  /** Template name (campaign name in `campaigns`). */
-  name: string;
-  /** `marketing`, `marketing_lite`, `utility`, `authentication`,
-   * `authentication_international`, `service`, `referral_conversion`, `other`, `mixed`,
-   * `unknown`. */
-  category: string;
-  sent: number;
-  delivered: number;
-  read: number;
-  replied: number;
-  /** Quick-reply presses plus URL clicks. */
-  clicks: number;
-  url_clicks: number;
-  /** clicks ÷ delivered. */
-  ctr: number | null;
-  buttons: ButtonRow[];
-  cost: number | null;
-  cost_per_delivered: number | null;
-  cost_per_click: number | null;
-  conversions: number | null;
-  conversion_value: number | null;
-  /** Failed messages by error code. */
-  failed: Record<string, number>;
-}
-
-// compare (core/src/report/compare.rs)
-
-/** One figure in both periods (`report::compare::Figure`). */
+/** One figure in both periods. */
 export interface Figure {
+  /**
+   * `overall`, `billing`, `sources`, `events`, `templates`, `campaigns` or
+   * `engagement`.
+   */
   section: "overall" | "billing" | "sources" | "events" | "templates" | "campaigns" | "engagement";
-  /** The source key, event or template name in row sections, else `null`. */
+  /** The row (source key, event or template name) in row sections, else `null`. */
   row: string | null;
   /** The field's JSON name (dotted inside nested objects: `cost.total`). */
   figure: string;
+  /** Its value in the previous period (a number, or `null`). */
   previous: number | null;
+  /** Its value in the current period. */
   current: number | null;
   /** `current − previous` (`null` when either is `null`). */
   change: number | null;
@@ -865,29 +811,405 @@ export interface Figure {
   change_pct: number | null;
 }
 
-/** The `compare` section (`report::compare::Comparison`), present with `compare: true`. */
+/** The reported range. */
+export interface RangeInfo {
+  /** First day, inclusive. */
+  from: IsoDate;
+  /** Last day, exclusive. */
+  to: IsoDate;
+  /** Number of days. */
+  days: number;
+  /** The time zone the days are in. */
+  time_zone: string;
+  /** The business number reported on, if restricted. */
+  phone: string | null;
+}
+
+/** The previous period and the change of each figure. */
 export interface Comparison {
-  /** The previous period of equal length. */
+  /** The previous period. */
   previous_range: RangeInfo;
   /** Every figure of the compared sections, in section order. */
   figures: Figure[];
 }
 
-/** A full report (`report::Report`): the same keys as `report --json`, in that order. */
-export interface Report {
-  range: RangeInfo;
-  overall: Overall;
-  input: InputStats;
-  billing: BillingSection;
-  usage: UsageSection;
-  sources: SourceRow[];
-  events: EventRow[];
-  attribution: AttributionSummary;
-  engagement: Engagement;
-  templates: TemplateRow[];
-  campaigns: TemplateRow[];
-  /** Present with `compare: true`. */
-  compare?: Comparison;
-  /** What the report left out or could not price, in plain words (empty when nothing). */
-  warnings: string[];
+/** Active users on one day. */
+export interface DailyActive {
+  /** The day. */
+  date: IsoDate;
+  /** Distinct users who sent a message that day. */
+  users: number;
+  /** Of those, users whose first message ever was that day. */
+  new: number;
+  /** Of those, users who had written before (`users − new`). */
+  returning: number;
 }
+
+/** Message volumes on one day. */
+export interface DailyVolume {
+  /** The day. */
+  date: IsoDate;
+  /** Business messages sent that day, delivered or not (Turn.io's "sent"). */
+  sent: number;
+  /** Of those, delivered. */
+  delivered: number;
+  /** Users' messages received that day. */
+  received: number;
+}
+
+/** First-response times of the support conversations opened in a range. */
+export interface ResponseTime {
+  /** Conversations users opened in the range (reopens by a user's message included). */
+  conversations: number;
+  /** Of those, answered. */
+  answered: number;
+  /** Median seconds to the first reply. */
+  first_response_median_s: number | null;
+  /** 90th percentile of seconds to the first reply. */
+  first_response_p90_s: number | null;
+  /** The same by the reply's author kind. */
+  by_author: Record<string, AuthorResponse>;
+}
+
+/** Support conversation counts over a range. */
+export interface Support {
+  /** Openings in the range, reopens included. */
+  opened: number;
+  /** Closes in the range. */
+  closed: number;
+  /** Openings that followed a close. */
+  reopened: number;
+  /** Of those, reopened by an agent's reopen record. */
+  reopened_manually: number;
+  /** Conversations open at the end of the range. */
+  open_at_end: number;
+}
+
+/** One author's count. */
+export interface TopAuthor {
+  /** Author kind. */
+  kind: string;
+  /** Author id. */
+  id: string;
+  /** Delivered messages. */
+  messages: number;
+}
+
+/** The engagement section (Turn.io's Insights): see `super` for every rule. */
+export interface Engagement {
+  /** Distinct users who sent at least one message in the range. */
+  active_users: number;
+  /** Of those, users whose first message ever is in the range. */
+  new_users: number;
+  /** Of those, users who had written before the range. */
+  returning_users: number;
+  /** Distinct active users per day, every day of the range. */
+  daily_active: DailyActive[];
+  /** Active users by country (ISO 3166 code, or `unknown`). */
+  countries: Record<string, number>;
+  /** Users' messages received. */
+  messages_received: number;
+  /** Business messages sent, delivered or not. */
+  messages_sent: number;
+  /** Of those, delivered. */
+  messages_delivered: number;
+  /** Messages received ÷ Σ daily active users. */
+  avg_received_per_user_per_day: number | null;
+  /** Users' messages by local weekday (rows, Monday first) and hour (columns, 0–23). */
+  heatmap: [[number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number], [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number]];
+  /** Sent and received messages per day, every day of the range. */
+  daily_volume: DailyVolume[];
+  /** Support conversations. */
+  support: Support;
+  /** Delivered business messages by author kind. */
+  authors: Record<string, number>;
+  /** The authors with most delivered messages. */
+  top_authors: TopAuthor[];
+  /** First-response times of the support conversations opened in the range. */
+  response_time: ResponseTime;
+}
+
+/** One row of the events view. */
+export interface EventRow {
+  /** The event's name. */
+  name: string;
+  /** `button_reply`, `list_reply`, `text_reply` or `external`. */
+  kind: EventKind;
+  /** Occurrences in the range. */
+  occurrences: number;
+  /** Distinct users. */
+  users: number;
+  /** Distinct conversations they happened in. */
+  conversations: number;
+  /**
+   * External events: their value in the report currency (micro-units in Rust, major
+   * units in JSON); `null` for messaging events.
+   */
+  value: number | null;
+  /** Occurrences per source key of the conversation they happened in. */
+  by_source: Record<string, number>;
+}
+
+/** One step of a funnel, for one source. */
+export interface FunnelStep {
+  /** The step's event name. */
+  event: string;
+  /** Conversations that reached this step (and every step before it, in order). */
+  reached: number;
+  /**
+   * Conversations that reached the step before (or, for the first step, all
+   * conversations) but not this one.
+   */
+  drop_off: number;
+}
+
+/** A configured funnel, for one source. */
+export interface FunnelRow {
+  /** The funnel's name. */
+  name: string;
+  /** Distinct users who reached its first step in the source's conversations. */
+  users_started: number;
+  /** Distinct users who reached its last step in them. */
+  users_completed: number;
+  /** Its steps, in order. */
+  steps: FunnelStep[];
+}
+
+/**
+ * Counts of what ingestion saw, over the engine's whole life.
+ *
+ * **Every item counts once.** An item is an inbound message, a status, a record, or a
+ * part of a payload that carries none of those (a change of another `field`, a
+ * `messages` change with neither messages nor statuses, an entry without changes, a
+ * payload without entries, an empty array): each is `ingested`, a `duplicate` or
+ * `ignored`; a document that fails counts once in `errors`. Profiles (`contacts`) ride
+ * along with their payload and are not items. So with one item per line — JSONL of
+ * records, webhooks carrying one message or status each — `lines = ingested +
+ * duplicates + ignored + errors`; blank lines and the extra lines of a pretty-printed
+ * document count in `lines` only, and a payload with several messages counts each.
+ */
+export interface InputStats {
+  /**
+   * Lines offered: every line of a stream (blank ones included), or one per document
+   * given to `convolens::Engine::ingest`.
+   */
+  lines: number;
+  /** Items applied for the first time. */
+  ingested: number;
+  /** Items already seen. */
+  duplicates: number;
+  /**
+   * Items accepted but not used (other webhook fields, ...), by reason in
+   * `ignored_reasons`.
+   */
+  ignored: number;
+  /** Documents rejected with an error. */
+  errors: number;
+  /**
+   * Facts (message ids, statuses, records) that arrived in more than one version: the
+   * conflict rule of `convolens::store` kept one. Counted once per fact, in any order.
+   */
+  conflicts: number;
+  /** Unique inbound messages per type. */
+  messages: Record<string, number>;
+  /** Unique statuses per kind. */
+  statuses: Record<string, number>;
+  /** Unique records per type (`outbound`, `external_event`, `spend`, `close`, `click`). */
+  records: Record<string, number>;
+  /** Ignored items per reason (`field:account_update`, ...). */
+  ignored_reasons: Record<string, number>;
+}
+
+/** The overall results: every source together, each conversation counted once. */
+export interface Overall {
+  /** Conversations started in the range. */
+  conversations: number;
+  /** Of those, leads. */
+  leads: number;
+  /** leads / conversations. */
+  conversion_rate: number | null;
+  /** Conversions those conversations led to. */
+  conversions: number;
+  /** Spend counted in the range (micro-units in Rust, major units in JSON). */
+  invested: number;
+  /** invested / leads, in major units. */
+  conversion_cost: number | null;
+  /** Revenue those conversations led to; `null` with a messaging conversion event. */
+  revenue: number | null;
+  /** revenue / invested. */
+  roas: number | null;
+}
+
+/** Who started a source's conversations. */
+export type SourceDirection = "incoming" | "outgoing";
+
+/**
+ * The kind of a source (semantics §3). Incoming custom rules and outgoing notification
+ * templates are both `custom`; `SourceDirection` tells them apart.
+ */
+export type SourceKind = "meta_ad" | "meta_post" | "custom" | "campaign" | "meta_campaign" | "direct";
+
+/** One source over the report range (semantics §4). */
+export interface SourceRow {
+  /** The source key (`meta_ad:120`, `campaign:spring`, `qr:shop`, `direct`). */
+  key: string;
+  /** Display name. */
+  name: string;
+  /** Kind (`meta_ad`, `meta_post`, `meta_campaign`, `custom`, `campaign`, `direct`). */
+  kind: SourceKind;
+  /** `incoming` or `outgoing`. */
+  direction: SourceDirection;
+  /** Conversations started in the range. */
+  conversations: number;
+  /** Of those, the ones where the conversion event happened. */
+  leads: number;
+  /** leads / conversations (`null` without conversations). */
+  conversion_rate: number | null;
+  /** Spend on the range's days (micro-units in Rust, major units in JSON). */
+  invested: number;
+  /** invested / leads, in major units (`null` without leads). */
+  conversion_cost: number | null;
+  /**
+   * Attributed value of the conversion events its conversations led to (micro-units in
+   * Rust, major units in JSON); `null` when the conversion event is a messaging event.
+   */
+  revenue: number | null;
+  /** revenue / invested (`null` without spend or revenue). */
+  roas: number | null;
+  /**
+   * Conversions its conversations led to: the attributed count of an external
+   * conversion event (fractional under multi-touch models), or the occurrences of a
+   * messaging one.
+   */
+  conversions: number;
+  /** Configured funnels (absent when none are configured). */
+  funnel?: FunnelRow[];
+}
+
+/** One template's (or campaign's) row of the report. */
+export interface TemplateRow {
+  /** Template name (or campaign name in `campaigns`). */
+  name: string;
+  /** `marketing`, `utility`, `authentication`, ..., or `mixed`. */
+  category: string;
+  /** Messages sent in the range. */
+  sent: number;
+  /** Of those, delivered. */
+  delivered: number;
+  /** Of those, read. */
+  read: number;
+  /** Of those, replied to. */
+  replied: number;
+  /** Button clicks: quick-reply presses plus URL clicks. */
+  clicks: number;
+  /** URL clicks only. */
+  url_clicks: number;
+  /** Clicks ÷ delivered. */
+  ctr: number | null;
+  /** Per button. */
+  buttons: ButtonRow[];
+  /**
+   * What the delivered messages cost (major units of the config currency); filled by the
+   * billing engine (`TemplateMoney`); `null` without it.
+   */
+  cost: number | null;
+  /** Cost ÷ delivered. */
+  cost_per_delivered: number | null;
+  /** Cost ÷ URL clicks. */
+  cost_per_click: number | null;
+  /**
+   * External events attributed through the messages' conversations (fractional under
+   * multi-touch models), filled by `TemplateMoney`; `null` without it.
+   */
+  conversions: number | null;
+  /** Their attributed value. */
+  conversion_value: number | null;
+  /** Failed messages by error code. */
+  failed: Record<string, number>;
+}
+
+/** Sent, delivered and billable counts. */
+export interface UsageCounts {
+  /** Business messages sent, delivered or not. */
+  sent: number;
+  /** Delivered. */
+  delivered: number;
+  /** Billable units. */
+  billable: number;
+}
+
+/** One calendar month of usage. */
+export interface UsageMonth {
+  /** `YYYY-MM`. */
+  month: string;
+  /** The range covers only part of the month. */
+  partial: boolean;
+  /** Business messages sent, delivered or not. */
+  sent: number;
+  /** Delivered. */
+  delivered: number;
+  /** Billable units (CBP conversations, PMP charged messages). */
+  billable: number;
+  /** By recipient country. */
+  by_country: Record<string, UsageCounts>;
+  /** By category. */
+  by_category: Record<string, UsageCounts>;
+  /** The configured monthly quota. */
+  quota?: number;
+  /** `quota − billable`. */
+  quota_left?: number;
+  /** `billable / quota` (absent without a quota or for a zero quota). */
+  quota_used?: number;
+}
+
+/** The `usage` section. */
+export interface UsageSection {
+  /** The configured monthly quota. */
+  quota: number | null;
+  /** One row per calendar month. */
+  months: UsageMonth[];
+}
+
+/**
+ * A full report: every section, plus `compare` when the options ask for the previous
+ * period (absent otherwise).
+ */
+export interface Report {
+  /** The range reported on. */
+  range: RangeInfo;
+  /**
+   * Every source together, each conversation counted once (semantics §4): see
+   * `convolens::attribution`.
+   */
+  overall: Overall;
+  /** Ingestion counts (over the engine's life). */
+  input: InputStats;
+  /** What Meta charges for business messages (semantics §2). */
+  billing: BillingSection;
+  /** Monthly usage against the quota (semantics §2, seed 004). */
+  usage: UsageSection;
+  /** One row per source (semantics §3, §4): see `convolens::sources`. */
+  sources: SourceRow[];
+  /**
+   * One row per messaging event and external event name (semantics §4): see
+   * `convolens::sources::events`.
+   */
+  events: EventRow[];
+  /** What was attributed and how (see `convolens::attribution`). */
+  attribution: AttributionSummary;
+  /** Engagement: active users, volumes, support, authorship (semantics §5). */
+  engagement: Engagement;
+  /** Per-template funnels (semantics §5). */
+  templates: TemplateRow[];
+  /** Per-campaign funnels (semantics §5). */
+  campaigns: TemplateRow[];
+  /**
+   * What the report left out or could not price, in plain words (empty when nothing):
+   * e.g. charged units without a rate, Meta Business Agent messages without a price,
+   * money in another currency, spend that names no number in a report on one.
+   */
+  warnings: string[];
+  /** The previous period and the change, when asked for. */
+  compare?: Comparison;
+}
+// @generated-end schema

@@ -45,7 +45,8 @@ test('npm pack: one .wasm, the licences, every exported file, nothing else', () 
   const files = packed.files.map((f) => f.path).sort();
   assert.deepEqual(files, [
     'LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'convolens.d.ts', 'convolens.js', 'convolens_bg.wasm',
-    'node.d.mts', 'node.mjs', 'package.json', 'web/convolens.d.ts', 'web/convolens.js', 'web/package.json',
+    'node.d.mts', 'node.mjs', 'package.json', 'schema/config.schema.json', 'schema/report.schema.json',
+    'web/convolens.d.ts', 'web/convolens.js', 'web/package.json',
   ]);
   assert.equal(files.filter((f) => f.endsWith('.wasm')).length, 1, 'the .wasm ships once');
   const wasm = packed.files.find((f) => f.path === 'convolens_bg.wasm');
@@ -84,6 +85,10 @@ const NODE_USE = {
   'use.cjs': `
 const fs = require('node:fs');
 const { Engine } = require('convolens');
+// The JSON Schemas ship in the package and describe the report (issue #21 item 7).
+const schema = require('convolens/schema/report.schema.json');
+if (schema.title !== 'Report' || !schema.$defs.SourceRow) throw new Error('bad report schema');
+if (require('convolens/schema/config.schema.json').title !== 'Config') throw new Error('bad config schema');
 const engine = new Engine(fs.readFileSync('config.json', 'utf8'), (p) => fs.readFileSync(p, 'utf8'));
 engine.ingestJsonl(fs.readFileSync('traffic.jsonl'));
 process.stdout.write(JSON.stringify({ entry: require.resolve('convolens'), report: engine.report() }));

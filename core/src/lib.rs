@@ -165,6 +165,46 @@ pub use scope::ReportOptions;
 pub use sources::{ConversionEvent, ConversionKind, EventRow, SourceDirection, SourceKind};
 pub use store::{Forgotten, IngestOutcome, InputStats};
 
+/// JSON Schemas (draft 2020-12) of what the crate reads and writes, generated from its
+/// types with their serde attributes (feature `schema`). The repository commits them as
+/// `schema/report.schema.json` and `schema/config.schema.json`, and `tools/gen-types.py`
+/// turns them into the bindings' type files.
+#[cfg(feature = "schema")]
+pub mod schema {
+    use schemars::generate::{Contract, SchemaSettings};
+
+    /// The schema of [`Report`](crate::Report) as `serde_json` serialises it (what
+    /// `report --json`, Python's `Engine.report()` and JS's `engine.report()` return).
+    pub fn report() -> serde_json::Value {
+        let settings = SchemaSettings::draft2020_12().with(|s| s.contract = Contract::Serialize);
+        let mut schema = settings
+            .into_generator()
+            .into_root_schema_for::<crate::Report>();
+        // A report has exactly the keys its types declare: say so, so that a consumer's
+        // validator (and the bindings' type files) catch a key they do not know.
+        let mut closed = schemars::transform::RecursiveTransform(close_objects);
+        schemars::transform::Transform::transform(&mut closed, &mut schema);
+        schema.to_value()
+    }
+
+    /// `additionalProperties: false` on every object schema with declared properties.
+    fn close_objects(schema: &mut schemars::Schema) {
+        if schema.get("properties").is_some() && schema.get("additionalProperties").is_none() {
+            schema.insert("additionalProperties".into(), false.into());
+        }
+    }
+
+    /// The schema of [`Config`](crate::Config) as it is read: every field optional,
+    /// unknown fields rejected.
+    pub fn config() -> serde_json::Value {
+        let settings = SchemaSettings::draft2020_12().with(|s| s.contract = Contract::Deserialize);
+        settings
+            .into_generator()
+            .into_root_schema_for::<crate::Config>()
+            .to_value()
+    }
+}
+
 /// The README's Rust examples, compiled and run as doctests so they never go stale.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -37,6 +37,7 @@ pub mod meta;
 use meta::{Meta, MetaRules, MetaTally, Sent};
 
 pub mod compressed;
+pub mod parquet_export;
 pub mod progress;
 
 use chrono::{Datelike, NaiveDate};

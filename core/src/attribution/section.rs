@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 /// One step of a funnel, for one source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FunnelStep {
     /// The step's event name.
     pub event: String,
@@ -26,6 +27,7 @@ pub struct FunnelStep {
 
 /// A configured funnel, for one source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FunnelRow {
     /// The funnel's name.
     pub name: String,
@@ -39,6 +41,7 @@ pub struct FunnelRow {
 
 /// One source over the report range (semantics §4).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SourceRow {
     /// The source key (`meta_ad:120`, `campaign:spring`, `qr:shop`, `direct`).
     pub key: String,
@@ -56,12 +59,17 @@ pub struct SourceRow {
     pub conversion_rate: Option<f64>,
     /// Spend on the range's days (micro-units in Rust, major units in JSON).
     #[serde(with = "decimal_micros")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::money::MajorUnits"))]
     pub invested: i64,
     /// invested / leads, in major units (`null` without leads).
     pub conversion_cost: Option<f64>,
     /// Attributed value of the conversion events its conversations led to (micro-units in
     /// Rust, major units in JSON); `null` when the conversion event is a messaging event.
     #[serde(with = "decimal_micros_opt")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::model::money::MajorUnits>")
+    )]
     pub revenue: Option<i64>,
     /// revenue / invested (`null` without spend or revenue).
     pub roas: Option<f64>,
@@ -76,6 +84,7 @@ pub struct SourceRow {
 
 /// The overall results: every source together, each conversation counted once.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Overall {
     /// Conversations started in the range.
@@ -88,11 +97,16 @@ pub struct Overall {
     pub conversions: f64,
     /// Spend counted in the range (micro-units in Rust, major units in JSON).
     #[serde(with = "decimal_micros")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::money::MajorUnits"))]
     pub invested: i64,
     /// invested / leads, in major units.
     pub conversion_cost: Option<f64>,
     /// Revenue those conversations led to; `null` with a messaging conversion event.
     #[serde(with = "decimal_micros_opt")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::model::money::MajorUnits>")
+    )]
     pub revenue: Option<i64>,
     /// revenue / invested.
     pub roas: Option<f64>,
@@ -100,6 +114,7 @@ pub struct Overall {
 
 /// What one model credits one source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ModelCredit {
     /// The model.
     pub model: ModelName,
@@ -107,11 +122,13 @@ pub struct ModelCredit {
     pub conversions: f64,
     /// Attributed value (micro-units in Rust, major units in JSON).
     #[serde(with = "decimal_micros")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::money::MajorUnits"))]
     pub revenue: i64,
 }
 
 /// Every model's credit for one source (`report --compare-models`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ComparisonRow {
     /// The source key.
     pub key: String,
@@ -123,6 +140,7 @@ pub struct ComparisonRow {
 
 /// The attribution summary: what was attributed, and what could not be.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AttributionSummary {
     /// The model the `sources` rows use.
     pub model: ModelName,
@@ -136,16 +154,19 @@ pub struct AttributionSummary {
     pub events: u64,
     /// Their value.
     #[serde(with = "decimal_micros")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::money::MajorUnits"))]
     pub value: i64,
     /// Of those, events credited to some conversation.
     pub attributed_events: u64,
     /// Their value.
     #[serde(with = "decimal_micros")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::money::MajorUnits"))]
     pub attributed_value: i64,
     /// Events with no conversation in the lookback window.
     pub unattributed_events: u64,
     /// Their value.
     #[serde(with = "decimal_micros")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::money::MajorUnits"))]
     pub unattributed_value: i64,
     /// Events in the range and spend records (on their first day in the range) whose
     /// amounts were in another currency and were left out of the money figures (the
@@ -153,6 +174,8 @@ pub struct AttributionSummary {
     pub other_currency: u64,
     /// Every model side by side, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<ComparisonRow>"))]
+    // never null: absent when None
     pub comparison: Option<Vec<ComparisonRow>>,
     /// Models the comparison could not compute, with the reason.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

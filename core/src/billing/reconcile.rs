@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One side of a comparison.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BillingView {
     /// Pricing model.
     pub model: Option<PricingModel>,
@@ -20,11 +21,13 @@ pub struct BillingView {
     pub conversation: Option<String>,
     /// Meta's conversation id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))] // never null: absent when None
     pub conversation_id: Option<String>,
 }
 
 /// A message where the engine and Meta disagree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Mismatch {
     /// The message id.
     pub message_id: String,

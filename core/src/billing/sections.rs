@@ -26,6 +26,21 @@ impl Serialize for Amount {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Amount {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Amount".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <crate::model::money::MajorUnits as schemars::JsonSchema>::json_schema(g)
+    }
+}
+
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         decimal_micros::deserialize(d).map(Amount)
@@ -34,6 +49,7 @@ impl<'de> Deserialize<'de> for Amount {
 
 /// Conversations opened, by kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversationCounts {
     /// Marketing (CBP).
     pub marketing: u64,
@@ -59,6 +75,7 @@ impl ConversationCounts {
 
 /// Counts by priced category.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CategoryCounts {
     /// Marketing.
     pub marketing: u64,
@@ -85,6 +102,7 @@ impl CategoryCounts {
 
 /// Free delivered messages by reason.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FreeCounts {
     /// PMP: utility templates inside the customer service window.
     pub service_window: u64,
@@ -111,6 +129,7 @@ impl FreeCounts {
 
 /// Meta Business Agent messages over the range (delivered ones).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AgentSummary {
     /// Delivered agent messages.
     pub delivered: u64,
@@ -148,6 +167,7 @@ impl AgentSummary {
 
 /// What billing cost over the range.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CostSection {
     /// Total.
     pub total: Amount,
@@ -168,6 +188,7 @@ pub struct CostSection {
 
 /// Engine vs Meta.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reconciliation {
     /// Messages whose statuses carried Meta's `pricing` or `conversation`.
     pub checked: u64,
@@ -181,6 +202,7 @@ pub struct Reconciliation {
 
 /// The `billing` section.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BillingSection {
     /// The pricing model over the range.
     pub model: ModelSpan,
@@ -207,6 +229,7 @@ pub struct BillingSection {
 
 /// Sent, delivered and billable counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageCounts {
     /// Business messages sent, delivered or not.
     pub sent: u64,
@@ -226,6 +249,7 @@ impl UsageCounts {
 
 /// One calendar month of usage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageMonth {
     /// `YYYY-MM`.
     pub month: String,
@@ -243,17 +267,21 @@ pub struct UsageMonth {
     pub by_category: BTreeMap<String, UsageCounts>,
     /// The configured monthly quota.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "schema", schemars(with = "u64"))] // never null: absent when None
     pub quota: Option<u64>,
     /// `billable / quota` (absent without a quota or for a zero quota).
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))] // never null: absent when None
     pub quota_used: Option<f64>,
     /// `quota − billable`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[cfg_attr(feature = "schema", schemars(with = "i64"))] // never null: absent when None
     pub quota_left: Option<i64>,
 }
 
 /// The `usage` section.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageSection {
     /// The configured monthly quota.
     pub quota: Option<u64>,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// An attribution model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ModelName {
@@ -67,6 +68,7 @@ impl ModelName {
 
 /// How external events are attributed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct AttributionConfig {
     /// The model. Default `last_touch`.

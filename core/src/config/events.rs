@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a pattern matches text (case-insensitive unless `case_sensitive`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
     /// The whole text equals the pattern (after trimming).
@@ -21,6 +22,7 @@ pub enum MatchKind {
 /// A custom incoming source: the first inbound text of a conversation matching `pattern`
 /// (e.g. a wa.me prefilled text or a QR code ref) opens a conversation of this source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SourceRule {
     /// The source key reported (`qr:billboard-a`).
@@ -50,6 +52,7 @@ impl SourceRule {
 
 /// What a messaging event matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// An interactive `button_reply` or a template quick-reply `button` (id/payload or title/text).
@@ -62,6 +65,7 @@ pub enum EventKind {
 
 /// A messaging event: a named pattern on inbound messages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EventDef {
     /// The event's name (used by `conversion_event` and funnels).
@@ -87,6 +91,7 @@ impl EventDef {
 
 /// A funnel: an ordered list of event names.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FunnelDef {
     /// The funnel's name.

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Engine and report configuration. Every field has a default; `{}` is a valid config.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// IANA time zone for calendar days, weekdays and hours in reports. Default `"UTC"`.

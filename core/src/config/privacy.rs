@@ -64,6 +64,22 @@ impl Serialize for CapiEventName {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for CapiEventName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CapiEventName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = CapiEventName::ALL.iter().map(|n| n.as_str()).collect();
+        schemars::json_schema!({
+            "description": "An event name of Meta's Conversions API for Business Messaging.",
+            "type": "string",
+            "enum": names,
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for CapiEventName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -88,6 +104,7 @@ impl<'de> Deserialize<'de> for CapiEventName {
 ///           "whatsapp_business_account_id": "102290129340398"}}
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CapiConfig {
     /// Our event name (an external event's `name`, or a messaging event of `events`) →
@@ -105,6 +122,7 @@ pub struct CapiConfig {
 /// environment variable the program or binding reads it from, and the engine receives
 /// it through [`crate::Engine::with_secret`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Pseudonymise {
     /// The environment variable that holds the secret key.

@@ -14,6 +14,7 @@ pub(crate) const TOP_AUTHORS: usize = 10;
 
 /// One author's count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TopAuthor {
     /// Author kind.
     pub kind: String,

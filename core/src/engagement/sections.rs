@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 /// The engagement section (Turn.io's Insights): see `super` for every rule.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Engagement {
     /// Distinct users who sent at least one message in the range.
     pub active_users: u64,
@@ -55,6 +56,7 @@ pub struct Engagement {
 
 /// Active users on one day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DailyActive {
     /// The day.
     pub date: NaiveDate,
@@ -68,6 +70,7 @@ pub struct DailyActive {
 
 /// Message volumes on one day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DailyVolume {
     /// The day.
     pub date: NaiveDate,

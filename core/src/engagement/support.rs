@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 /// Support conversation counts over a range.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Support {
     /// Openings in the range, reopens included.
     pub opened: u64,
@@ -25,6 +26,7 @@ pub struct Support {
 
 /// First-response times of the support conversations opened in a range.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResponseTime {
     /// Conversations users opened in the range (reopens by a user's message included).
     pub conversations: u64,
@@ -40,6 +42,7 @@ pub struct ResponseTime {
 
 /// First-response times of one author kind.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuthorResponse {
     /// Conversations this kind answered first.
     pub answered: u64,

@@ -149,6 +149,7 @@ fn hit<'a>(buttons: &mut Vec<ButtonHit<'a>>, kind: ButtonKind, text: &'a str, ur
 
 /// One template's (or campaign's) row of the report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TemplateRow {
     /// Template name (or campaign name in `campaigns`).
     pub name: String,
@@ -194,11 +195,13 @@ pub struct TemplateRow {
 
 /// One button of a template row.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ButtonRow {
     /// The button text.
     pub text: String,
     /// `quick_reply`, `url` or `other`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["quick_reply", "url", "other"])))]
     pub kind: String,
     /// Clicks (presses or URL clicks).
     pub clicks: u64,

@@ -55,6 +55,20 @@ impl Serialize for Country {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Country {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Country".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A two-letter ISO 3166-1 alpha-2 country code (`\"DE\"`).",
+            "type": "string",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Country {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct CountryVisitor;
@@ -534,6 +548,20 @@ impl Serialize for Market {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Market {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Market".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A WhatsApp pricing market (`\"north_america\"`).",
+            "type": "string",
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Market {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct MarketVisitor;
@@ -791,6 +819,7 @@ impl Default for MarketTable {
 
 /// A dated country→market override.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MarketOverride {
     /// ISO 3166 alpha-2 country code.

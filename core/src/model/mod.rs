@@ -411,6 +411,7 @@ impl StatusKind {
 
 /// Meta's pricing model, from `pricing.pricing_model`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum PricingModel {
     /// Conversation-based pricing (before 2025-07-01).

@@ -87,6 +87,45 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A three-letter ISO 4217 currency code (`\"EUR\"`).",
+            "type": "string",
+            "pattern": "^[A-Z]{3}$",
+        })
+    }
+}
+
+/// The schema of an amount written by [`decimal_micros`]: a decimal number in major
+/// units (also read from a string). Fields name it with `schemars(with = ...)`.
+#[cfg(feature = "schema")]
+pub(crate) struct MajorUnits;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for MajorUnits {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MajorUnits".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        if g.contract().is_serialize() {
+            schemars::json_schema!({ "type": "number", "format": "major_units" })
+        } else {
+            schemars::json_schema!({ "type": ["number", "string"], "format": "major_units" })
+        }
+    }
+}
+
 /// ISO 4217 codes, sorted (the standard's list one, 2024, plus codes withdrawn since 2023
 /// that old data may still carry: HRK, SLL, ZWL).
 const ISO_4217: [&str; 183] = [

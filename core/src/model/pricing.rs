@@ -118,6 +118,7 @@ impl Rules {
 /// What a timeline entry changes: each rule it names, the others untouched. The JSON keys are
 /// the field names of `Rules`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RulePatch {
     /// See `Rules::model` (`"CBP"` or `"PMP"`).
@@ -293,6 +294,7 @@ pub(crate) const BUILTIN: [BuiltinEntry; 4] = [
 /// {"name": "meta_2027_01", "effective_from": "2027-01-01", "set": {"volume_tiers": false}}
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
     /// A built-in entry's name to change it, or a name for a new entry (optional).
@@ -339,6 +341,7 @@ impl Default for Timeline {
 
 /// The pricing model over a range of days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ModelSpan {
     /// Conversation-based pricing on every day.
     #[serde(rename = "CBP")]
@@ -354,6 +357,7 @@ pub enum ModelSpan {
 /// Whether service messages are charged over a range of days (`Timeline::service_span`).
 /// Under CBP "service" means service conversations, under PMP free-form messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceSpan {
     /// Free on every day (2024-11-01 to 2026-09-30 with the default timeline).

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// A rate card in the config: an inline list, or a path for the caller to resolve.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum RateCardSpec {
     /// A file path (CSV when it ends in `.csv`, else JSON), resolved by
@@ -32,6 +33,7 @@ impl RateCardSpec {
 /// One rate: the price of one charged unit (a CBP conversation or a PMP message) of a
 /// category in a market, from a date on, optionally for one volume-tier band.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RateRow {
     /// Market name (`north_america`, `India`, `Rest of Africa`, ...).
@@ -41,6 +43,7 @@ pub struct RateRow {
     pub category: String,
     /// Price in major units, stored as micro-units.
     #[serde(with = "decimal_micros")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::model::money::MajorUnits"))]
     pub price: i64,
     /// Currency of the price.
     pub currency: Currency,

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 /// The previous period and the change of each figure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Comparison {
     /// The previous period.
@@ -22,20 +23,25 @@ pub struct Comparison {
 
 /// One figure in both periods.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Figure {
     /// `overall`, `billing`, `sources`, `events`, `templates`, `campaigns` or
     /// `engagement`.
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["overall", "billing", "sources", "events", "templates", "campaigns", "engagement"])))]
     pub section: String,
     /// The row (source key, event or template name) in row sections, else `null`.
     pub row: Option<String>,
     /// The field's JSON name (dotted inside nested objects: `cost.total`).
     pub figure: String,
     /// Its value in the previous period (a number, or `null`).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub previous: Value,
     /// Its value in the current period.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub current: Value,
     /// `current − previous` (`null` when either is `null`).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub change: Value,
     /// `change ÷ |previous| × 100` (`null` when `previous` is zero or `null`).
     pub change_pct: Option<f64>,

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 /// The reported range.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RangeInfo {
     /// First day, inclusive.
     pub from: NaiveDate,
@@ -37,8 +38,10 @@ pub struct RangeInfo {
     pub phone: Option<String>,
 }
 
-/// A full report.
+/// A full report: every section, plus `compare` when the options ask for the previous
+/// period (absent otherwise).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// The range reported on.
     pub range: RangeInfo,
@@ -66,6 +69,8 @@ pub struct Report {
     pub campaigns: Vec<crate::engagement::TemplateRow>,
     /// The previous period and the change, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "compare::Comparison"))]
+    // never null: absent when None
     pub compare: Option<compare::Comparison>,
     /// What the report left out or could not price, in plain words (empty when nothing):
     /// e.g. charged units without a rate, Meta Business Agent messages without a price,

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// One row of the events view.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventRow {
     /// The event's name.
     pub name: String,
@@ -27,6 +28,10 @@ pub struct EventRow {
     /// External events: their value in the report currency (micro-units in Rust, major
     /// units in JSON); `null` for messaging events.
     #[serde(with = "decimal_micros_opt")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<crate::model::money::MajorUnits>")
+    )]
     pub value: Option<i64>,
     /// Occurrences per source key of the conversation they happened in.
     pub by_source: BTreeMap<String, u64>,

@@ -69,6 +69,7 @@ impl Pattern {
 
 /// What kind of event the conversion event is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversionKind {
     /// An external event record.
@@ -105,6 +106,7 @@ impl From<EventKind> for ConversionKind {
 
 /// The event that makes a conversation a lead.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConversionEvent {
     /// The event's name; `null` for "any external event" (the default when external
     /// events exist and none is configured).

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 /// The kind of a source (semantics §3). Incoming custom rules and outgoing notification
 /// templates are both `custom`; [`SourceDirection`] tells them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SourceKind {
@@ -59,6 +60,7 @@ impl SourceKind {
 
 /// Who started a source's conversations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceDirection {
     /// The user wrote first.

@@ -302,6 +302,7 @@ pub(crate) struct ClickRec {
 /// duplicates + ignored + errors`; blank lines and the extra lines of a pretty-printed
 /// document count in `lines` only, and a payload with several messages counts each.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InputStats {
     /// Lines offered: every line of a stream (blank ones included), or one per document
     /// given to [`crate::Engine::ingest`].

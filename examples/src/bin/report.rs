@@ -75,7 +75,7 @@ struct Cli {
     #[arg(long, value_name = "NAME")]
     contacts: Option<String>,
     /// With --contacts: `convolens` (default) or `meta-audience` (Meta's Custom Audience
-    /// list: SHA-256 of each phone number)
+    /// list: SHA-256 of each phone number). With --export: `csv` (default) or `parquet`
     #[arg(long, value_name = "FORMAT")]
     format: Option<String>,
     /// Also write Meta Conversions API events (batches, ineligible counts by reason,
@@ -104,7 +104,7 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     csv: Option<String>,
     /// Also write the row-level tables (charges.csv, one row per business message;
-    /// conversations.csv; contacts.csv) into DIR
+    /// conversations.csv; contacts.csv) into DIR; `.parquet` files with --format parquet
     #[arg(long, value_name = "DIR")]
     export: Option<String>,
     /// Longest document (or JSON array element) accepted, in bytes; a longer one is
@@ -136,6 +136,7 @@ struct Args {
     forget: Option<String>,
     csv: Option<String>,
     export: Option<String>,
+    export_parquet: bool,
     config: Option<String>,
     max_document_bytes: Option<usize>,
     threads: usize,
@@ -158,11 +159,7 @@ impl Cli {
         if let Some(m) = self.model {
             opts.model = Some(ModelName::parse(&m).ok_or_else(|| format!("unknown model `{m}`"))?);
         }
-        let audience = match self.format.as_deref() {
-            None | Some("convolens") => false,
-            Some("meta-audience") => true,
-            Some(f) => return Err(format!("unknown contacts format `{f}`")),
-        };
+        let (audience, export_parquet) = formats(self.format.as_deref(), self.export.is_some())?;
         let mut capi_opts = CapiOptions::default();
         if let Some(c) = self.capi_since {
             capi_opts = capi_opts.since(c);
@@ -186,6 +183,7 @@ impl Cli {
             forget: self.forget,
             csv: self.csv,
             export: self.export,
+            export_parquet,
             config: self.config,
             max_document_bytes: self
                 .max_document_bytes
@@ -198,6 +196,19 @@ impl Cli {
             opts,
             files: self.files,
         })
+    }
+}
+
+/// `--format`: (the contacts as Meta's audience list, the export as Parquet).
+fn formats(format: Option<&str>, export: bool) -> Result<(bool, bool), String> {
+    match format {
+        None | Some("convolens" | "csv") => Ok((false, false)),
+        Some("meta-audience") => Ok((true, false)),
+        Some("parquet") if export => Ok((false, true)),
+        Some("parquet") => Err("--format parquet needs --export DIR".into()),
+        Some(f) => Err(format!(
+            "unknown format `{f}`: convolens or meta-audience (--contacts), csv or parquet (--export)"
+        )),
     }
 }
 
@@ -301,23 +312,33 @@ fn outputs(engine: &mut Engine, args: &Args) -> Result<(), String> {
         return Ok(());
     }
     if let Some(dir) = &args.export {
-        export_rows(engine, &args.opts, dir)?;
+        export_rows(engine, &args.opts, dir, args.export_parquet)?;
     }
     let report = engine.report(&args.opts).map_err(|e| e.to_string())?;
     output(args, &report)
 }
 
-/// `--export DIR`: one CSV file per row-level table (`Engine::ROW_TABLES`) into `dir`.
-fn export_rows(engine: &mut Engine, opts: &ReportOptions, dir: &str) -> Result<(), String> {
+/// `--export DIR`: one CSV (or Parquet) file per row-level table (`Engine::ROW_TABLES`)
+/// into `dir`.
+fn export_rows(
+    engine: &mut Engine,
+    opts: &ReportOptions,
+    dir: &str,
+    parquet: bool,
+) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("--export {dir}: {e}");
     std::fs::create_dir_all(dir).map_err(fail)?;
+    let ext = if parquet { "parquet" } else { "csv" };
     for name in Engine::ROW_TABLES {
         let table = engine.rows(name, opts).map_err(|e| e.to_string())?;
-        let file = std::fs::File::create(std::path::Path::new(dir).join(format!("{name}.csv")))
-            .map_err(fail)?;
-        table
-            .write_csv(std::io::BufWriter::new(file))
-            .map_err(fail)?;
+        let path = std::path::Path::new(dir).join(format!("{name}.{ext}"));
+        let file = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+        if parquet {
+            convolens_examples::parquet_export::write_table(&table, file)
+                .map_err(|e| format!("--export {dir}: {e}"))?;
+        } else {
+            table.write_csv(file).map_err(fail)?;
+        }
     }
     Ok(())
 }
