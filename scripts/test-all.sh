@@ -20,6 +20,8 @@ df -h . | tail -1 | awk '{print "disk free before the suites: " $4}'
 
 run "rustfmt" cargo fmt --all -- --check
 run "clippy" cargo clippy --workspace --all-targets -q -- -D warnings
+# The WASM build's `compact` path (zone table, one JSON reader) is not compiled above.
+run "clippy (core, compact)" cargo clippy -p convolens --features compact --all-targets -q -- -D warnings
 run "cargo test (workspace)" cargo test --workspace -q
 run "crate package: licences and metadata" bash scripts/check-crate-package.sh
 # The bindings' type files are generated from schema/*.schema.json (core/tests/schema.rs
