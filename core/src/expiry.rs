@@ -335,8 +335,9 @@ fn cut_point(
         Vec::with_capacity(rec.timeline.len() + rec.closes.len());
     for &m in &rec.timeline {
         let msg = &store.msgs[m as usize];
-        let s = &msg.status;
-        let hi = [s.sent, s.delivered, s.read, s.played, s.failed, s.deleted]
+        let hi = msg
+            .status
+            .times()
             .into_iter()
             .flatten()
             .chain(click_hi.get(&m).copied())

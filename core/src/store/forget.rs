@@ -147,20 +147,10 @@ impl Store {
 
     /// The earliest and latest event times of the facts that stay.
     fn recompute_bounds(&mut self) {
-        let msg_times = self.msgs.iter().flat_map(|m| {
-            let s = &m.status;
-            [
-                Some(m.ts),
-                s.sent,
-                s.delivered,
-                s.read,
-                s.played,
-                s.failed,
-                s.deleted,
-            ]
-            .into_iter()
-            .flatten()
-        });
+        let msg_times = self
+            .msgs
+            .iter()
+            .flat_map(|m| std::iter::once(m.ts).chain(m.status.times().into_iter().flatten()));
         let times = msg_times
             .chain(self.externals.iter().map(|x| x.ts))
             .chain(self.clicks.values().map(|c| c.ts))

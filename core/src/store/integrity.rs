@@ -71,13 +71,10 @@ impl Store {
             d.and_hms_opt(0, 0, 0)
                 .is_some_and(|t| ok(t.and_utc().timestamp()))
         };
-        let msg_times_ok = self.msgs.iter().all(|m| {
-            let s = &m.status;
-            ok(m.ts)
-                && [s.sent, s.delivered, s.read, s.played, s.failed, s.deleted]
-                    .into_iter()
-                    .all(ok_opt)
-        });
+        let msg_times_ok = self
+            .msgs
+            .iter()
+            .all(|m| ok(m.ts) && m.status.times().into_iter().all(ok_opt));
         if !msg_times_ok
             || !ok_opt(self.min_ts)
             || !ok_opt(self.max_ts)

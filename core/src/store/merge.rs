@@ -190,11 +190,11 @@ impl Store {
                 _ => None,
             };
             ts.filter(|_| m.status.seen & (1u8 << i) != 0)
-                .map(|ts| (*kind, ts, false))
+                .map(|ts| (*kind, ts.get(), false))
         });
         let meta = m.status.meta_ts.and_then(|(ts, bit)| {
             let kind = StatusKind::ALL.get(bit.trailing_zeros() as usize)?;
-            Some((*kind, ts, true))
+            Some((*kind, ts.get(), true))
         });
         for (kind, ts, with_meta) in kinds.chain(meta) {
             let e = StatusUpdate {

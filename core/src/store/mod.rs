@@ -24,6 +24,7 @@ use crate::model::{
     AgentUsage, AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation,
     MetaPricing, OutboundKind, Referral, Reply, StatusKind, TemplateButton,
 };
+use crate::util::time::Ts32;
 use chrono::NaiveDate;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
@@ -136,17 +137,17 @@ pub(crate) struct OutboundData {
 #[doc(hidden)]
 pub(crate) struct StatusTrack {
     /// Earliest `sent`.
-    pub(crate) sent: Option<i64>,
+    pub(crate) sent: Option<Ts32>,
     /// Earliest `delivered`.
-    pub(crate) delivered: Option<i64>,
+    pub(crate) delivered: Option<Ts32>,
     /// Earliest `read`.
-    pub(crate) read: Option<i64>,
+    pub(crate) read: Option<Ts32>,
     /// Earliest `played`.
-    pub(crate) played: Option<i64>,
+    pub(crate) played: Option<Ts32>,
     /// Earliest `failed`.
-    pub(crate) failed: Option<i64>,
+    pub(crate) failed: Option<Ts32>,
     /// Earliest `deleted`.
-    pub(crate) deleted: Option<i64>,
+    pub(crate) deleted: Option<Ts32>,
     /// Errors of failed statuses.
     pub(crate) errors: SmallVec<[DeliveryError; 1]>,
     /// Meta's `conversation` object (from the earliest status carrying one).
@@ -154,7 +155,7 @@ pub(crate) struct StatusTrack {
     /// Meta's `pricing` object (from the earliest status carrying one).
     pub(crate) pricing: Option<MetaPricing>,
     /// Timestamp of the status the Meta objects came from (for order independence).
-    pub(crate) meta_ts: Option<(i64, u8)>,
+    pub(crate) meta_ts: Option<(Ts32, u8)>,
     /// Bit set of status kinds seen (for deduplication), by their index in
     /// [`StatusKind::ALL`]; bit 7, which no kind uses, says the message's business number
     /// came from its outbound record (see [`Store`]'s conflict rule).
@@ -169,11 +170,30 @@ impl StatusTrack {
             .into_iter()
             .flatten()
             .min()
+            .map(Ts32::get)
     }
 
     /// When the message was read (played implies read).
     pub(crate) fn read_at(&self) -> Option<i64> {
-        [self.read, self.played].into_iter().flatten().min()
+        [self.read, self.played]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(Ts32::get)
+    }
+
+    /// The six status times (sent, delivered, read, played, failed, deleted) as UTC
+    /// seconds.
+    pub(crate) fn times(&self) -> [Option<i64>; 6] {
+        [
+            self.sent,
+            self.delivered,
+            self.read,
+            self.played,
+            self.failed,
+            self.deleted,
+        ]
+        .map(|t| t.map(Ts32::get))
     }
 
     /// Whether the message failed without ever being delivered.
@@ -181,7 +201,7 @@ impl StatusTrack {
         self.failed.is_some() && self.delivered_at().is_none()
     }
 
-    fn slot(&mut self, k: StatusKind) -> Option<&mut Option<i64>> {
+    fn slot(&mut self, k: StatusKind) -> Option<&mut Option<Ts32>> {
         Some(match k {
             StatusKind::Sent => &mut self.sent,
             StatusKind::Delivered => &mut self.delivered,
@@ -974,8 +994,9 @@ impl Store {
         // Each kind keeps its earliest time; another time for the same kind is a conflict.
         let mut conflict = false;
         if let Some(slot) = m.status.slot(s.status) {
-            conflict = slot.is_some_and(|t| t != s.ts);
-            *slot = Some(slot.map_or(s.ts, |t: i64| t.min(s.ts)));
+            let ts = Ts32::clamped(s.ts);
+            conflict = slot.is_some_and(|t| t != ts);
+            *slot = Some(slot.map_or(ts, |t| t.min(ts)));
         }
         if s.status == StatusKind::Failed && !s.errors.is_empty() {
             // The union of the errors reported, in a fixed order.
@@ -987,7 +1008,7 @@ impl Store {
         if s.conversation.is_some() || s.pricing.is_some() {
             // Meta's objects come together from the earliest status carrying either (ties:
             // by kind, then by content), so the pair never mixes two statuses.
-            let key = (s.ts, bit);
+            let key = (Ts32::clamped(s.ts), bit);
             let replace = match m.status.meta_ts {
                 None => true,
                 Some(k) if k == key => {

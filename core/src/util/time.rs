@@ -24,6 +24,51 @@ pub(crate) fn is_plausible(ts: i64) -> bool {
     (MIN_TS..MAX_TS).contains(&ts)
 }
 
+/// An accepted instant in four bytes (an `Option<Ts32>` too): the seconds after
+/// `MIN_TS - 1`, which the century `[MIN_TS, MAX_TS)` fits in a `u32` without zero. The
+/// store keeps a message's status times this way (a quarter of an `Option<i64>`); it
+/// reads and writes them as the `i64` seconds they stand for, so snapshots are unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Ts32(std::num::NonZeroU32);
+
+impl Ts32 {
+    /// `ts`, or `None` outside the accepted range.
+    pub(crate) fn new(ts: i64) -> Option<Ts32> {
+        if !is_plausible(ts) {
+            return None;
+        }
+        let n = u32::try_from(ts - (MIN_TS - 1)).ok()?;
+        std::num::NonZeroU32::new(n).map(Ts32)
+    }
+
+    /// `ts` moved into the accepted range first (the parser refuses other times, so only
+    /// a bug could ask for one).
+    pub(crate) fn clamped(ts: i64) -> Ts32 {
+        let first = Ts32(std::num::NonZeroU32::MIN);
+        Ts32::new(ts.clamp(MIN_TS, MAX_TS - 1)).unwrap_or(first)
+    }
+
+    /// The UTC seconds.
+    pub(crate) fn get(self) -> i64 {
+        i64::from(self.0.get()) + (MIN_TS - 1)
+    }
+}
+
+impl serde::Serialize for Ts32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.get())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ts32 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ts32, D::Error> {
+        let ts = <i64 as serde::Deserialize>::deserialize(d)?;
+        Ts32::new(ts).ok_or_else(|| {
+            serde::de::Error::custom(format!("timestamp {ts} is outside 2000-01-01..2100-01-01"))
+        })
+    }
+}
+
 /// The calendar day of `ts` in `tz`.
 pub(crate) fn day_in(ts: i64, tz: Tz) -> NaiveDate {
     local(ts, tz).date_naive()
@@ -135,6 +180,34 @@ impl DayRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ts32_keeps_every_accepted_second_in_four_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Ts32>>(), 4);
+        for ts in [MIN_TS, MIN_TS + 1, 1_751_328_000, MAX_TS - 1] {
+            assert_eq!(Ts32::new(ts).map(Ts32::get), Some(ts));
+        }
+        assert_eq!(Ts32::new(MIN_TS - 1), None);
+        assert_eq!(Ts32::new(MAX_TS), None);
+        assert_eq!(Ts32::clamped(0).get(), MIN_TS);
+        assert_eq!(Ts32::clamped(i64::MAX).get(), MAX_TS - 1);
+        // Order is the seconds' order (status times keep the earliest).
+        assert!(Ts32::new(MIN_TS + 5) < Ts32::new(MIN_TS + 6));
+        // Written and read as the i64 seconds: an Option<Ts32> encodes as an Option<i64>.
+        let t = Ts32::new(1_751_328_000);
+        assert_eq!(serde_json::to_string(&t).unwrap(), "1751328000");
+        assert_eq!(
+            postcard::to_allocvec(&t).unwrap(),
+            postcard::to_allocvec(&Some(1_751_328_000_i64)).unwrap()
+        );
+        let back: Option<Ts32> = serde_json::from_str("1751328000").unwrap();
+        assert_eq!(back, t);
+        let err = serde_json::from_str::<Ts32>("12").unwrap_err().to_string();
+        assert!(
+            err.contains("timestamp 12 is outside 2000-01-01..2100-01-01"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn day_boundaries_follow_the_zone() {
