@@ -203,7 +203,12 @@ impl Store {
                 recipient: user.clone(),
                 ts,
                 status: kind,
-                conversation: m.status.conversation.clone().filter(|_| with_meta),
+                conversation: m
+                    .status
+                    .conversation
+                    .as_deref()
+                    .cloned()
+                    .filter(|_| with_meta),
                 pricing: m.status.pricing.clone().filter(|_| with_meta),
                 agent: if with_meta {
                     self.agent.get(&m.id).map(|f| f.meta).unwrap_or_default()
@@ -211,7 +216,7 @@ impl Store {
                     AgentUsage::default()
                 },
                 errors: if kind == StatusKind::Failed && !with_meta {
-                    m.status.errors.clone()
+                    m.status.errors.iter().cloned().collect()
                 } else {
                     SmallVec::new()
                 },

@@ -28,7 +28,6 @@ use crate::util::time::Ts32;
 use chrono::NaiveDate;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
-use smallvec::SmallVec;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -149,9 +148,9 @@ pub(crate) struct StatusTrack {
     /// Earliest `deleted`.
     pub(crate) deleted: Option<Ts32>,
     /// Errors of failed statuses.
-    pub(crate) errors: SmallVec<[DeliveryError; 1]>,
+    pub(crate) errors: Box<[DeliveryError]>,
     /// Meta's `conversation` object (from the earliest status carrying one).
-    pub(crate) conversation: Option<MetaConversation>,
+    pub(crate) conversation: Option<Box<MetaConversation>>,
     /// Meta's `pricing` object (from the earliest status carrying one).
     pub(crate) pricing: Option<MetaPricing>,
     /// Timestamp of the status the Meta objects came from (for order independence).
@@ -1000,9 +999,11 @@ impl Store {
         }
         if s.status == StatusKind::Failed && !s.errors.is_empty() {
             // The union of the errors reported, in a fixed order.
-            m.status.errors.extend(s.errors);
-            m.status.errors.sort_unstable();
-            m.status.errors.dedup();
+            let mut errors = std::mem::take(&mut m.status.errors).into_vec();
+            errors.extend(s.errors);
+            errors.sort_unstable();
+            errors.dedup();
+            m.status.errors = errors.into_boxed_slice();
         }
         let mut agent_meta = None;
         if s.conversation.is_some() || s.pricing.is_some() {
@@ -1019,7 +1020,7 @@ impl Store {
             };
             if replace {
                 m.status.meta_ts = Some(key);
-                m.status.conversation = s.conversation;
+                m.status.conversation = s.conversation.map(Box::new);
                 m.status.pricing = s.pricing;
                 // Meta's agent usage comes with the kept `pricing` object (none without one).
                 agent_meta = Some(s.agent);
