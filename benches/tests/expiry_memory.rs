@@ -95,14 +95,16 @@ fn memory_is_flat_over_a_simulated_year() {
         assert!(*k * 4 <= kept[2] * 5, "{kept:?}");
     }
     // ...and its allocated bytes grow only by the sealed day aggregates: under 8 KiB per
-    // day for these 150 users, and under a seventh of what the other engine adds over the
+    // day for these 150 users, and under a fifth of what the other engine adds over the
     // last half-year. (Since #20 a sealed day also keeps who did what — the users behind
-    // events, funnels and new/returning — and the paid hours: measured 8,026 B/day and
-    // 1/8.6 of the other engine's growth, where the older aggregates gave under 1/10.)
+    // events, funnels and new/returning — and the paid hours: measured 7,902 B/day. The
+    // ratio depends on what a kept message costs the other engine: 1/8.6 with 256-byte
+    // message rows, 1/5.8 since they are 120 bytes (#17); the per-day bound is the one
+    // that does not move with it.)
     let per_day = (flat[11] - flat[5]) / 180;
     assert!(per_day < 8 * 1024, "{per_day} B/day: {flat:?}");
     assert!(
-        (flat[11] - flat[5]) * 7 < grow[11] - grow[5],
+        (flat[11] - flat[5]) * 5 < grow[11] - grow[5],
         "{flat:?} vs {grow:?}"
     );
 }
