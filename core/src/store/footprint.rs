@@ -12,16 +12,7 @@ fn reserved<T>(v: &Vec<T>) -> isize {
 /// The bytes cloning each item allocates below it, summed: `live` is the caller's counter
 /// of allocated bytes, read before and after each clone while the clone is alive.
 fn heap_of<T, C>(items: &[T], live: &dyn Fn() -> isize, clone: impl Fn(&T) -> C) -> isize {
-    items
-        .iter()
-        .map(|x| {
-            let before = live();
-            let c = clone(x);
-            let bytes = live() - before;
-            drop(c);
-            bytes
-        })
-        .sum()
+    items.iter().map(|x| allocated_by(live, || clone(x))).sum()
 }
 
 /// The bytes one clone allocates while it is alive.
