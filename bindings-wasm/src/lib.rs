@@ -33,7 +33,7 @@
 //! input (as the core does); [`Engine::ingest_jsonl`] numbers lines from 1 within the text
 //! it is given (the core's `StreamOutcome::relative_to`), like the `report` program per file.
 
-use convolens::{ContactFilter, IngestOutcome, ParseError, ReportOptions};
+use convolens::{ContactFilter, IngestOutcome, ParseError, Report, ReportOptions};
 use js_sys::{Function, JSON, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -172,13 +172,7 @@ impl Engine {
     /// same keys and values as `report --json`.
     #[wasm_bindgen(unchecked_return_type = "Report")]
     pub fn report(&mut self, options: Option<OptionsArg>) -> Result<JsValue, js_sys::Error> {
-        let opts = options_arg(options)?;
-        let report = self
-            .inner
-            .get_mut()
-            .report(&opts)
-            .map_err(|e| report_error(&e))?;
-        to_js(&report)
+        to_js(&self.report_of(options)?)
     }
 
     /// Every table of the report over the options' range, by the core's rule (what
@@ -187,13 +181,7 @@ impl Engine {
     /// columns, e.g. `billing.cost.by_day`: `date`, `cost`).
     #[wasm_bindgen(unchecked_return_type = "Table[]")]
     pub fn tables(&mut self, options: Option<OptionsArg>) -> Result<JsValue, js_sys::Error> {
-        let opts = options_arg(options)?;
-        let report = self
-            .inner
-            .get_mut()
-            .report(&opts)
-            .map_err(|e| report_error(&e))?;
-        let tables = report.tables();
+        let tables = self.report_of(options)?.tables();
         to_js(&tables.iter().map(JsTable::of).collect::<Vec<_>>())
     }
 
@@ -444,6 +432,17 @@ impl Engine {
     #[wasm_bindgen(js_name = setMaxLineBytes)]
     pub fn set_max_line_bytes(&mut self, max: u32) -> Result<(), js_sys::Error> {
         self.set_max_document_bytes(max)
+    }
+}
+
+impl Engine {
+    /// The report over the options' range (what `report` and `tables` start from).
+    fn report_of(&mut self, options: Option<OptionsArg>) -> Result<Report, js_sys::Error> {
+        let opts = options_arg(options)?;
+        self.inner
+            .get_mut()
+            .report(&opts)
+            .map_err(|e| report_error(&e))
     }
 }
 
