@@ -17,8 +17,10 @@ pub(crate) use crate::attribution::attributed;
 pub(crate) use crate::billing::BillingSetup;
 #[cfg(test)]
 pub(crate) use crate::billing::charges::{
-    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource, compute,
+    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource,
 };
+#[cfg(test)]
+pub(crate) use crate::billing::live::compute;
 #[cfg(test)]
 pub(crate) use crate::engagement::build_users as build_engagement_users;
 #[cfg(test)]

@@ -262,6 +262,30 @@ impl Charges {
         self.by_msg.get(&msg).map(|i| &self.messages[*i as usize])
     }
 
+    /// Every user's charges one after the other (conversation indices made global).
+    pub(crate) fn from_users<'a>(
+        currency: Currency,
+        users: impl IntoIterator<Item = &'a UserCharges>,
+    ) -> Charges {
+        let mut charges = Charges {
+            currency,
+            ..Charges::default()
+        };
+        for uc in users {
+            let off = charges.conversations.len() as u32;
+            charges
+                .conversations
+                .extend(uc.conversations.iter().cloned());
+            for m in &uc.messages {
+                let mut m = m.clone();
+                m.conversation = m.conversation.map(|c| c + off);
+                charges.by_msg.insert(m.msg, charges.messages.len() as u32);
+                charges.messages.push(m);
+            }
+        }
+        charges
+    }
+
     /// The conversation a charge opened or rode.
     pub(crate) fn conversation_of(&self, c: &MessageCharge) -> Option<&Conversation> {
         c.conversation.map(|i| &self.conversations[i as usize])
@@ -684,63 +708,48 @@ pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
     }
 }
 
-/// The pricing pass over every charged unit, in delivery order (ties by message id): the
-/// CBP service free tier and PMP volume tiers number the units of each calendar month
-/// (business time zone), counting on from the units of expired history
-/// ([`crate::expiry`](crate::guide::expiry)); each unit is then priced from the rate card.
-pub(crate) fn price(
-    store: &Store,
-    setup: &BillingSetup,
-    expired: Option<&Tallies>,
-    charges: &mut Charges,
-) {
-    let mut order: Vec<usize> = (0..charges.messages.len())
-        .filter(|i| charges.messages[*i].charged)
-        .collect();
-    order.sort_by_key(|i| {
-        let m = &charges.messages[*i];
-        (m.delivered_at, &store.msgs[m.msg as usize].id)
-    });
-    let mut counts: HashMap<Tally, u64> = HashMap::new();
-    for i in order {
-        let m = &mut charges.messages[i];
-        if m.delivered_at.is_none() {
-            continue;
-        }
-        let day = m.billing_day;
-        let mut ordinal = 1;
-        if let Some(t) = tally(setup, m) {
-            let n = counts
-                .entry(t)
-                .or_insert_with(|| expired.and_then(|e| e.get(&t)).copied().unwrap_or(0));
-            // Saturating: expired tallies come from snapshots too.
-            *n = n.saturating_add(1);
-            match t {
-                Tally::Tier { .. } => {
-                    ordinal = *n;
-                    m.tier_ordinal = Some(ordinal);
-                }
-                Tally::FreeTier { .. } => {
-                    if *n <= u64::from(setup.timeline.rules_on(day).service_free_tier) {
-                        m.free_tier = true;
-                        continue;
-                    }
-                }
-            }
-        }
-        let p = if m.category == Category::BusinessAgent {
-            agent_price(setup, m)
-        } else {
-            setup
-                .card
-                .as_ref()
-                .and_then(|card| card.price(m.market, m.category, day, ordinal))
-                .map(|p| (p, PriceSource::RateCard))
-        };
-        m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
-        m.unpriced = p.is_none();
-        m.price_source = p.map(|p| p.1);
+/// Price one unit: a charged, delivered message gets its cost from the rate card (or, for
+/// Meta Business Agent messages, Meta's price or its tokens); `n` is its number among the
+/// units of its monthly tally (see [`tally`]), counted on from the units of expired
+/// history ([`crate::expiry`](crate::guide::expiry)) — under a volume tier it picks the
+/// band, under the CBP service free tier the first units of the month are free. Every
+/// pricing field is set afresh, so pricing a unit again under a new number is exact.
+pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<(Tally, u64)>) {
+    m.tier_ordinal = None;
+    m.free_tier = false;
+    m.cost = Money::zero(setup.currency);
+    m.unpriced = false;
+    m.price_source = None;
+    if !m.charged || m.delivered_at.is_none() {
+        return;
     }
+    let day = m.billing_day;
+    let mut ordinal = 1;
+    match n {
+        Some((Tally::Tier { .. }, n)) => {
+            ordinal = n;
+            m.tier_ordinal = Some(n);
+        }
+        Some((Tally::FreeTier { .. }, n))
+            if n <= u64::from(setup.timeline.rules_on(day).service_free_tier) =>
+        {
+            m.free_tier = true;
+            return;
+        }
+        _ => {}
+    }
+    let p = if m.category == Category::BusinessAgent {
+        agent_price(setup, m)
+    } else {
+        setup
+            .card
+            .as_ref()
+            .and_then(|card| card.price(m.market, m.category, day, ordinal))
+            .map(|p| (p, PriceSource::RateCard))
+    };
+    m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
+    m.unpriced = p.is_none();
+    m.price_source = p.map(|p| p.1);
 }
 
 /// The cost of a charged Meta Business Agent message: Meta's price when its `pricing`
@@ -756,30 +765,4 @@ fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSou
         .as_ref()?
         .token_cost(m.market, m.billing_day, m.tokens?)?;
     Some((cost, PriceSource::Tokens))
-}
-
-/// Every business message's charge (see the module rules), computed over the whole store —
-/// tiers and free tiers count from the start of each month whatever the report range, on
-/// from the `expired` units of each month ([`crate::expiry`](crate::guide::expiry)) — so sections filter by
-/// range and number themselves. For each outbound message: its category, billable flag,
-/// free reason, cost in micro-units of [`Charges::currency`], and (CBP) the conversation it
-/// opened or rode.
-#[doc(hidden)]
-pub(crate) fn compute(store: &Store, setup: &BillingSetup, expired: Option<&Tallies>) -> Charges {
-    let mut charges = Charges {
-        currency: setup.currency,
-        ..Charges::default()
-    };
-    for u in store.live_users() {
-        let uc = charge_user(store, setup, u);
-        let off = charges.conversations.len() as u32;
-        charges.conversations.extend(uc.conversations);
-        for mut m in uc.messages {
-            m.conversation = m.conversation.map(|c| c + off);
-            charges.by_msg.insert(m.msg, charges.messages.len() as u32);
-            charges.messages.push(m);
-        }
-    }
-    price(store, setup, expired, &mut charges);
-    charges
 }
