@@ -500,6 +500,17 @@ impl Engine {
         crate::report::build_report(&ctx, opts, days, prep, past.as_ref())
     }
 
+    /// The parts of the newest kept preparation and their bytes (for the memory benchmarks).
+    pub(crate) fn prepared_footprint(
+        &self,
+        live: &dyn Fn() -> isize,
+    ) -> Vec<(&'static str, isize)> {
+        self.prepared
+            .last()
+            .map(|k| k.footprint(live))
+            .unwrap_or_default()
+    }
+
     /// The contacts filter one name means: an event when a configured messaging event or
     /// some ingested external event has that name, else a source key (how the `report`
     /// program reads `--contacts NAME`).

@@ -123,6 +123,12 @@ pub fn store_footprint(e: &Engine, live: &dyn Fn() -> isize) -> Vec<(&'static st
     e.store.footprint(live)
 }
 
+/// The parts of the engine's newest kept report preparation and their bytes (see
+/// [`store_footprint`]); empty before the first report.
+pub fn prepared_footprint(e: &Engine, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
+    e.prepared_footprint(live)
+}
+
 /// The message vector's shape: bytes per row, rows held, slots reserved.
 pub fn message_slots(e: &Engine) -> (usize, usize, usize) {
     e.store.message_slots()

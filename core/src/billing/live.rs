@@ -140,10 +140,12 @@ impl LiveBilling {
             r.wa_id.is_some() || r.bsuid.is_some()
         };
         for &u in roots.iter().filter(|u| live(**u)) {
-            let charges = charge_user(store, &self.setup, u);
+            let mut charges = charge_user(store, &self.setup, u);
+            charges.messages.shrink_to_fit();
+            charges.conversations.shrink_to_fit();
             for m in &charges.messages {
                 if let Some(t) = tally(&self.setup, m) {
-                    let at = m.delivered_at.unwrap_or_default();
+                    let at = m.delivered_at().unwrap_or_default();
                     self.tallies.entry(t).or_default().insert(store, at, m.msg);
                     note(&mut from, t, at);
                 }
@@ -176,6 +178,8 @@ impl LiveBilling {
             if let Some(b) = self.users[u as usize].as_deref_mut() {
                 if b.checked.is_empty() && b.mismatches.is_empty() {
                     (b.checked, b.mismatches) = compare_user(store, &b.charges);
+                    b.checked.shrink_to_fit();
+                    b.mismatches.shrink_to_fit();
                 }
                 sink(b, 1);
             }
@@ -187,7 +191,7 @@ impl LiveBilling {
     fn unindex(&mut self, charges: &UserCharges, from: &mut HashMap<Tally, i64>) {
         for m in &charges.messages {
             if let Some(t) = tally(&self.setup, m) {
-                let at = m.delivered_at.unwrap_or_default();
+                let at = m.delivered_at().unwrap_or_default();
                 if let Some(units) = self.tallies.get_mut(&t) {
                     units.remove(at, m.msg);
                 }

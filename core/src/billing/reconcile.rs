@@ -73,13 +73,13 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
             let c = &uc.messages[*i];
             let s = &store.msgs[c.msg as usize].status;
             c.counted
-                && c.delivered_at.is_some()
+                && c.delivered_at().is_some()
                 && (s.pricing.is_some() || s.conversation.is_some())
         })
         .collect();
     idx.sort_by_key(|i| {
         let c = &uc.messages[*i];
-        (c.delivered_at, &store.msgs[c.msg as usize].id)
+        (c.delivered_at(), &store.msgs[c.msg as usize].id)
     });
     // First pairing of Meta's conversation ids with ours.
     let mut meta_to_ours: HashMap<&str, Option<u32>> = HashMap::new();
@@ -160,7 +160,7 @@ fn mismatch(store: &Store, ours: Option<&Conversation>, c: &MessageCharge, f: Fi
         message_id: msg.id.to_string(),
         user: store.users[store.find(c.user) as usize].key().to_string(),
         phone: store.phone(c.phone).to_string(),
-        delivered_at: c.delivered_at.unwrap_or(c.sent_at),
+        delivered_at: c.delivered_at().unwrap_or(c.sent_at()),
         fields,
         engine: BillingView {
             model: c.model,

@@ -367,9 +367,9 @@ pub(crate) fn apply_user(
             m.country,
             ChargeCategory::of(m.category).filter(|_| m.counted),
         );
-        let d = days_entry(days, day_in(m.sent_at, tz), s, &mut seen);
+        let d = days_entry(days, day_in(m.sent_at(), tz), s, &mut seen);
         step(&mut d.usage.entry(key).or_default().sent, s);
-        if let Some(at) = m.delivered_at {
+        if let Some(at) = m.delivered_at() {
             let on = day_in(at, tz);
             let d = days_entry(days, on, s, &mut seen);
             add_delivered(d, m, (at, tz, s), key);
@@ -380,7 +380,7 @@ pub(crate) fn apply_user(
     }
     for &i in &bill.checked {
         let m = &uc.messages[i as usize];
-        if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at) {
+        if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at()) {
             step(
                 &mut days_entry(days, day_in(at, tz), s, &mut seen).checked,
                 s,
@@ -389,7 +389,7 @@ pub(crate) fn apply_user(
     }
     for (i, mm) in &bill.mismatches {
         let m = &uc.messages[*i as usize];
-        if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at) {
+        if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at()) {
             let d = days_entry(days, day_in(at, tz), s, &mut seen);
             place_mismatch(&mut d.mismatches, mm, s);
         }
@@ -501,7 +501,7 @@ fn add_delivered(
 /// Count one delivered Meta Business Agent message (`s = 1`), or take it out (`s = -1`).
 fn add_agent(a: &mut AgentSummary, m: &MessageCharge, s: i64) {
     step(&mut a.delivered, s);
-    match m.tokens {
+    match m.tokens() {
         Some(t) if s > 0 => a.tokens = a.tokens.saturating_add(t),
         Some(t) => a.tokens = a.tokens.saturating_sub(t),
         None => step(&mut a.without_tokens, s),
@@ -516,7 +516,7 @@ fn add_agent(a: &mut AgentSummary, m: &MessageCharge, s: i64) {
         Some(PriceSource::Tokens) => step(&mut a.priced_by_tokens, s),
         _ => {
             step(&mut a.unpriced, s);
-            if m.meta_price.is_some() {
+            if m.meta_price().is_some() {
                 step(&mut a.other_currency, s);
             }
         }

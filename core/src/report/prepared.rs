@@ -222,6 +222,34 @@ impl Kept {
         Ok((prep, track))
     }
 
+    /// Its parts and their bytes, measured by cloning each under the caller's allocation
+    /// counter `live` (for the memory benchmarks).
+    pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
+        use crate::store::allocated_by;
+        let mut out = vec![(
+            "prepared day aggregates",
+            allocated_by(live, || self.prep.clone()),
+        )];
+        if let Some(t) = &self.track {
+            out.extend([
+                (
+                    "billing: kept charges and tallies",
+                    allocated_by(live, || t.billing.clone()),
+                ),
+                ("template cost rows", allocated_by(live, || t.money.clone())),
+                (
+                    "kept analyses (conversations, events)",
+                    allocated_by(live, || t.users.clone()),
+                ),
+                (
+                    "source references",
+                    allocated_by(live, || t.sources.clone()),
+                ),
+            ]);
+        }
+        out
+    }
+
     /// The preparation.
     pub(crate) fn prepared(&self) -> &Prepared {
         &self.prep
@@ -326,7 +354,14 @@ impl Track {
                 .collect();
             for c in &mut convs {
                 c.messages = Vec::new();
+                c.events.shrink_to_fit();
             }
+            convs.shrink_to_fit();
+            let mut touches = touches;
+            for t in &mut touches {
+                t.candidates.shrink_to_fit();
+            }
+            touches.shrink_to_fit();
             let part = UserPart {
                 convs,
                 touches,

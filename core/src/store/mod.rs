@@ -7,6 +7,7 @@ mod integrity;
 mod merge;
 mod phones;
 mod touched;
+pub(crate) use footprint::allocated_by;
 
 pub(crate) use extra::Extra;
 pub use forget::Forgotten;
