@@ -378,3 +378,47 @@ fn erasure_after_a_report_equals_erasure_before_the_first_report() {
         );
     }
 }
+
+/// The latest message time (where `last` ranges end) is kept up to date between reports
+/// without scanning every message, except when a time goes down: a business message known
+/// from a status ten days after everything else is placed by its record, which arrives after
+/// a report, at the record's earlier time. Hand-checked: the inbound text is on 2025-07-02
+/// (1,751,450,000 is 10:33 UTC), the status on 2025-07-12, the record at 2025-07-02 11:33;
+/// so `--last 7d` ends on 2025-07-13 before the record and on 2025-07-03 after it, as for an
+/// engine fed everything at once.
+#[test]
+fn a_record_that_moves_the_latest_message_back_moves_the_last_range_back() {
+    let t = 1_751_450_000;
+    let last7 = ReportOptions::default().last("7d");
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let mut e = engine();
+    feed(
+        &mut e,
+        &[
+            inbound_text("wamid.in", "447911123456", t, "hi"),
+            support::status("wamid.out", "447911123456", t + 10 * 86_400, "sent"),
+        ],
+    );
+    assert_eq!(e.report(&last7).unwrap().range.to, day("2025-07-13"));
+    let record =
+        support::outbound_template("wamid.out", "447911123456", t + 3_600, "welcome", "utility");
+    feed(&mut e, &[record]);
+    let after = e.report(&last7).unwrap();
+    assert_eq!(after.range.to, day("2025-07-03"));
+    let mut fresh = engine();
+    feed(
+        &mut fresh,
+        &[
+            inbound_text("wamid.in", "447911123456", t, "hi"),
+            support::status("wamid.out", "447911123456", t + 10 * 86_400, "sent"),
+            support::outbound_template(
+                "wamid.out",
+                "447911123456",
+                t + 3_600,
+                "welcome",
+                "utility",
+            ),
+        ],
+    );
+    assert_eq!(fresh.report(&last7).unwrap().range, after.range);
+}

@@ -233,6 +233,9 @@ pub(crate) struct MessageCharge {
     pub(crate) free_tier: bool,
     /// Its number in its monthly tier: see [`MessageCharge::tier_ordinal`].
     tier: Option<std::num::NonZeroU64>,
+    /// Whether `tier` numbers a volume tier (else the CBP free tier's count, kept so that
+    /// a unit that did not move keeps its number without counting again).
+    volume_tier: bool,
     /// Where its cost came from (`None` unless charged and priced).
     pub(crate) price_source: Option<PriceSource>,
     /// Meta Business Agent messages: their tokens and Meta's price (see
@@ -257,6 +260,14 @@ impl MessageCharge {
     /// PMP tiered categories: its number among the month's charged messages of its market
     /// and category (1-based), which picked the tier band.
     pub(crate) fn tier_ordinal(&self) -> Option<u64> {
+        self.tier
+            .filter(|_| self.volume_tier)
+            .map(std::num::NonZeroU64::get)
+    }
+
+    /// Its number among the units of its monthly tally (volume tier or free tier), once
+    /// priced.
+    pub(crate) fn tally_number(&self) -> Option<u64> {
         self.tier.map(std::num::NonZeroU64::get)
     }
 
@@ -473,6 +484,7 @@ fn new_charge(
         unpriced: false,
         free_tier: false,
         tier: None,
+        volume_tier: false,
         price_source: None,
         agent: (agent.tokens().is_some() || agent.meta.price.is_some()).then(|| {
             Box::new(AgentCharge {
@@ -756,6 +768,7 @@ pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
 /// pricing field is set afresh, so pricing a unit again under a new number is exact.
 pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<(Tally, u64)>) {
     m.tier = None;
+    m.volume_tier = false;
     m.free_tier = false;
     m.cost = Money::zero(setup.currency);
     m.unpriced = false;
@@ -765,10 +778,13 @@ pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<
     }
     let day = m.billing_day;
     let mut ordinal = 1;
+    if let Some((_, n)) = n {
+        m.tier = std::num::NonZeroU64::new(n);
+    }
     match n {
         Some((Tally::Tier { .. }, n)) => {
             ordinal = n;
-            m.tier = std::num::NonZeroU64::new(n);
+            m.volume_tier = true;
         }
         Some((Tally::FreeTier { .. }, n))
             if n <= u64::from(setup.timeline.rules_on(day).service_free_tier) =>

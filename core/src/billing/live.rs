@@ -123,31 +123,47 @@ impl LiveBilling {
         };
         let mut from: HashMap<Tally, i64> = HashMap::new();
         let mut done = Changed::default();
-        // Take out the old bills of every changed user and representative.
+        // Take out the old bills of every changed user and representative; their tallied
+        // units stay indexed until we know whether the new bills moved them.
+        let mut old_units: HashMap<MsgIx, (Tally, i64, Option<u64>)> = HashMap::new();
         for &u in changed.unwrap_or(&[]).iter().chain(&roots) {
             if let Some(old) = self.users.get_mut(u as usize).and_then(Option::take) {
                 sink(&old, -1);
-                self.unindex(&old.charges, &mut from);
+                for m in &old.charges.messages {
+                    if let Some(t) = tally(&self.setup, m) {
+                        let at = m.delivered_at().unwrap_or_default();
+                        old_units.insert(m.msg, (t, at, m.tally_number()));
+                    }
+                }
                 done.out.push(u);
             }
         }
         if self.users.len() < store.users.len() {
             self.users.resize(store.users.len(), None);
         }
-        // Fold the representatives again (unpriced), and index their tallied units.
-        let live = |u: UserIx| {
-            let r = &store.users[u as usize];
-            r.wa_id.is_some() || r.bsuid.is_some()
-        };
-        for &u in roots.iter().filter(|u| live(**u)) {
+        // Fold the representatives again. A unit in the same tally at the same instant as
+        // before keeps its place and number; other units change their tallies from there on.
+        for &u in roots.iter().filter(|u| store.is_live(**u)) {
             let mut charges = charge_user(store, &self.setup, u);
             charges.messages.shrink_to_fit();
             charges.conversations.shrink_to_fit();
-            for m in &charges.messages {
-                if let Some(t) = tally(&self.setup, m) {
-                    let at = m.delivered_at().unwrap_or_default();
-                    self.tallies.entry(t).or_default().insert(store, at, m.msg);
-                    note(&mut from, t, at);
+            for m in &mut charges.messages {
+                let Some(t) = tally(&self.setup, m) else {
+                    price_unit(&self.setup, m, None);
+                    continue;
+                };
+                let at = m.delivered_at().unwrap_or_default();
+                match old_units.remove(&m.msg) {
+                    Some((t0, at0, Some(n))) if (t0, at0) == (t, at) => {
+                        price_unit(&self.setup, m, Some((t, n)));
+                    }
+                    old => {
+                        if let Some((t0, at0, _)) = old {
+                            self.unindex(t0, at0, m.msg, &mut from);
+                        }
+                        self.tallies.entry(t).or_default().insert(store, at, m.msg);
+                        note(&mut from, t, at);
+                    }
                 }
             }
             self.users[u as usize] = Some(Box::new(UserBill {
@@ -156,16 +172,10 @@ impl LiveBilling {
             }));
             done.added.push(u);
         }
-        // Price the new bills' untallied units; number the changed tallies again.
-        for &u in &done.added {
-            if let Some(b) = self.users[u as usize].as_deref_mut() {
-                for m in &mut b.charges.messages {
-                    if tally(&self.setup, m).is_none() {
-                        price_unit(&self.setup, m, None);
-                    }
-                }
-            }
+        for (msg, (t, at, _)) in old_units {
+            self.unindex(t, at, msg, &mut from);
         }
+        // Number the changed tallies again from their earliest change on.
         let repriced = self.renumber(store, &from, &done.added);
         for (u, old) in repriced {
             sink(&old, -1);
@@ -187,17 +197,12 @@ impl LiveBilling {
         done
     }
 
-    /// Remove a bill's tallied units from the index, noting where each tally changed.
-    fn unindex(&mut self, charges: &UserCharges, from: &mut HashMap<Tally, i64>) {
-        for m in &charges.messages {
-            if let Some(t) = tally(&self.setup, m) {
-                let at = m.delivered_at().unwrap_or_default();
-                if let Some(units) = self.tallies.get_mut(&t) {
-                    units.remove(at, m.msg);
-                }
-                note(from, t, at);
-            }
+    /// Remove one tallied unit from the index, noting where its tally changed.
+    fn unindex(&mut self, t: Tally, at: i64, msg: MsgIx, from: &mut HashMap<Tally, i64>) {
+        if let Some(units) = self.tallies.get_mut(&t) {
+            units.remove(at, msg);
         }
+        note(from, t, at);
     }
 
     /// Number the units of each tally in `from` again from its earliest changed second on

@@ -24,6 +24,7 @@ impl Store {
     /// must be in order. Returns what was removed and the person's identifiers (for
     /// state kept beside the store).
     pub(crate) fn forget(&mut self, rep: UserIx) -> (Forgotten, Vec<Box<str>>) {
+        self.lowered_ts();
         let rep = self.find(rep);
         let mut out = Forgotten::default();
         let drop_msg: Vec<bool> = self.msgs.iter().map(|m| self.find(m.user) == rep).collect();

@@ -528,6 +528,7 @@ impl Store {
     /// timelines.
     pub(crate) fn prepare(&mut self) {
         let msgs = &self.msgs;
+        let mut latest = self.last_message_ts;
         for u in &mut self.users {
             if u.dirty {
                 u.timeline.sort_unstable_by(|a, b| {
@@ -536,11 +537,20 @@ impl Store {
                 });
                 u.timeline.dedup();
                 u.dirty = false;
+                let last = u.timeline.last().map(|&i| msgs[i as usize].ts);
+                latest = latest.max(last);
             }
         }
-        // One pass over the messages (a business message's time may move when its record
-        // arrives after its statuses, so a running maximum would depend on arrival order).
-        self.last_message_ts = self.msgs.iter().map(|m| m.ts).max();
+        // A business message's time may move down when its record arrives after its
+        // statuses: then (and after a restore or erasure) one pass over the messages, since
+        // a running maximum would depend on arrival order. Else the maximum only grew, and
+        // only on the dirty users' timelines.
+        self.last_message_ts = if self.touched.last_ts_holds {
+            latest
+        } else {
+            self.msgs.iter().map(|m| m.ts).max()
+        };
+        self.touched.last_ts_holds = true;
     }
 
     /// How many money records (external events with a value, spend records) are in each
@@ -1032,6 +1042,7 @@ impl Store {
         }
         if !m.ts_from_record && s.ts < m.ts {
             m.ts = s.ts;
+            self.touched.last_ts_holds = false;
             let mu = m.user;
             let u = self.find(mu);
             self.users[u as usize].dirty = true;
@@ -1083,6 +1094,9 @@ impl Store {
             }
             if (o.ts, content_bytes(&(&data, o.tokens))) > (m.ts, content_bytes(&(old, old_tokens)))
             {
+                if o.ts < m.ts {
+                    self.touched.last_ts_holds = false;
+                }
                 m.ts = o.ts;
                 m.outbound = Some(Box::new(data));
                 let mu = m.user;
@@ -1095,6 +1109,9 @@ impl Store {
             return Applied::Duplicate;
         }
         m.outbound = Some(Box::new(data));
+        if o.ts < m.ts {
+            self.touched.last_ts_holds = false;
+        }
         m.ts = o.ts;
         m.ts_from_record = true;
         let mu = m.user;

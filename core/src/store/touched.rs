@@ -15,6 +15,10 @@ pub(crate) struct Touched {
     pub(crate) users: Vec<UserIx>,
     /// More entries than the journal keeps arrived: treat every user as touched.
     pub(crate) overflow: bool,
+    /// `Store::last_message_ts` is the maximum of the messages' times, save for those of
+    /// users marked dirty since: no time was lowered or removed (when false, the next
+    /// `Store::prepare` scans every message).
+    pub(crate) last_ts_holds: bool,
 }
 
 /// Entries kept before the journal gives up and says "everything" (beyond this, folding
@@ -51,7 +55,14 @@ impl super::Store {
         self.touched = Touched {
             users: Vec::new(),
             overflow: true,
+            last_ts_holds: false,
         };
+    }
+
+    /// Note that a message's time was lowered or a message went: the latest message time
+    /// must be found again over every message.
+    pub(crate) fn lowered_ts(&mut self) {
+        self.touched.last_ts_holds = false;
     }
 
     /// Note that the user of message `ix` changed.
@@ -66,7 +77,14 @@ impl super::Store {
     /// identity link among them), sorted and distinct; `None` when every user may have
     /// changed.
     pub(crate) fn take_touched(&mut self) -> Option<Vec<UserIx>> {
-        let t = std::mem::take(&mut self.touched);
+        let holds = self.touched.last_ts_holds;
+        let t = std::mem::replace(
+            &mut self.touched,
+            Touched {
+                last_ts_holds: holds,
+                ..Touched::default()
+            },
+        );
         if t.overflow {
             return None;
         }
