@@ -482,7 +482,7 @@ impl Engine {
             .get(&self.store, ctx.range.tz, past.map(|p| p.engagement()));
         let found = self.prepared.iter().position(|k| k.prepared().fits(&ctx));
         let i = match found {
-            Some(i) if self.prepared[i].refresh(&ctx) => i,
+            Some(i) if self.prepared[i].refresh(&ctx, past.as_ref()) => i,
             Some(i) => {
                 self.prepared[i] = crate::report::Kept::build(&ctx, past.as_ref())?;
                 i

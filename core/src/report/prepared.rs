@@ -88,12 +88,9 @@ impl Prepared {
         ctx: &Scope<'_>,
         past: Option<&Past<'_>>,
     ) -> Result<(Prepared, Charges), ReportError> {
-        let (mut p, track) = Kept::fresh(ctx, past.map(|p| p.tallies))?;
+        let (p, track) = Kept::fresh(ctx, past.map(|p| p.tallies))?;
         let charges = track.billing.live().charges();
-        if let Some(x) = past.filter(|x| x.serves(ctx)) {
-            p.splice(&x.sealed.prepared, x.until);
-        }
-        Ok((p, charges))
+        Ok((spliced(&p, ctx, past).unwrap_or(p), charges))
     }
 
     /// Keep only the days before `until` (what [`crate::expiry`](crate::guide::expiry) seals).
@@ -138,16 +135,31 @@ impl Prepared {
 /// users whose taking out is exact, so the result equals a fresh build.
 ///
 /// Built from scratch instead: the first report of its key, after input that left no
-/// journal (restore, an expiry, an overflowed journal), when the conversion event in
-/// effect changed (the first external event makes external events the default one), and
-/// while expired history exists.
+/// journal (restore, an expiry, an overflowed journal), and when the conversion event in
+/// effect changed (the first external event makes external events the default one). With
+/// expired history, the live users' preparation is kept up to date and the sealed days are
+/// spliced over a copy of it after each update.
 #[derive(Clone, Debug)]
 pub(crate) struct Kept {
+    /// The live users' preparation.
     prep: Prepared,
-    /// What brings `prep` up to date (none with expired history).
-    track: Option<Box<Track>>,
+    /// With expired history in the same zone, numbers and model: `prep` with the sealed
+    /// days spliced over its days before their end (what reports read).
+    spliced: Option<Prepared>,
+    /// What brings `prep` up to date.
+    track: Box<Track>,
     /// Users changed since `prep` was brought up to date (`None`: every user may have).
     pending: Option<Vec<UserIx>>,
+}
+
+/// `prep` with the sealed days of `past` spliced over its days before their end, when
+/// `past` serves `ctx` (same zone, all numbers, same model and currency).
+fn spliced(prep: &Prepared, ctx: &Scope<'_>, past: Option<&Past<'_>>) -> Option<Prepared> {
+    past.filter(|x| x.serves(ctx)).map(|x| {
+        let mut p = prep.clone();
+        p.splice(&x.sealed.prepared, x.until);
+        p
+    })
 }
 
 /// What keeps a preparation up to date, per user index.
@@ -173,19 +185,13 @@ struct UserPart {
 }
 
 impl Kept {
-    /// Prepare `ctx` from scratch (with expired history `past`: not kept up to date).
+    /// Prepare `ctx` from scratch, after the expired history `past` if any.
     pub(crate) fn build(ctx: &Scope<'_>, past: Option<&Past<'_>>) -> Result<Kept, ReportError> {
-        if past.is_some() {
-            return Ok(Kept {
-                prep: Prepared::build(ctx, past)?,
-                track: None,
-                pending: Some(Vec::new()),
-            });
-        }
-        let (prep, track) = Kept::fresh(ctx, None)?;
+        let (prep, track) = Kept::fresh(ctx, past.map(|p| p.tallies))?;
         Ok(Kept {
+            spliced: spliced(&prep, ctx, past),
             prep,
-            track: Some(track),
+            track,
             pending: Some(Vec::new()),
         })
     }
@@ -230,7 +236,8 @@ impl Kept {
             "prepared day aggregates",
             allocated_by(live, || self.prep.clone()),
         )];
-        if let Some(t) = &self.track {
+        {
+            let t = &self.track;
             out.extend([
                 (
                     "billing: kept charges and tallies",
@@ -252,7 +259,7 @@ impl Kept {
 
     /// The preparation.
     pub(crate) fn prepared(&self) -> &Prepared {
-        &self.prep
+        self.spliced.as_ref().unwrap_or(&self.prep)
     }
 
     /// Gather a journal taken from the store.
@@ -267,18 +274,17 @@ impl Kept {
         }
     }
 
-    /// Bring the preparation up to date for `ctx` (of the same key). Returns `false` when
-    /// it cannot (no journal, no live state, another conversion event): build it afresh.
-    pub(crate) fn refresh(&mut self, ctx: &Scope<'_>) -> bool {
+    /// Bring the preparation up to date for `ctx` (of the same key, after the same expired
+    /// history `past`). Returns `false` when it cannot (no journal, another conversion
+    /// event): build it afresh.
+    pub(crate) fn refresh(&mut self, ctx: &Scope<'_>, past: Option<&Past<'_>>) -> bool {
         let Some(changed) = self.pending.replace(Vec::new()) else {
             return false;
         };
         if changed.is_empty() {
             return true;
         }
-        let Some(t) = &mut self.track else {
-            return false;
-        };
+        let t = &mut self.track;
         let matchers = Matchers::new(ctx.config, ctx.store, ctx.conversion_event);
         if matchers.conversion != t.matchers.conversion {
             return false;
@@ -290,6 +296,7 @@ impl Kept {
         roots.sort_unstable();
         roots.dedup();
         t.analyse(p, ctx, &changed, &roots);
+        self.spliced = spliced(p, ctx, past);
         true
     }
 }
