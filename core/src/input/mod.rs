@@ -1372,6 +1372,55 @@ fn ads_insights_row<'a>(
     Ok(())
 }
 
+/// The field names a derived type asks serde_json for: the `fields` of its
+/// `deserialize_struct` call, caught by a deserializer that reads nothing else.
+#[cfg(test)]
+pub(crate) fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    #[derive(Debug)]
+    struct Fields(&'static [&'static str]);
+    impl std::fmt::Display for Fields {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{:?}", self.0)
+        }
+    }
+    impl std::error::Error for Fields {}
+    impl de::Error for Fields {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Fields(&[])
+        }
+    }
+    struct Probe;
+    impl<'de> Deserializer<'de> for Probe {
+        type Error = Fields;
+        fn deserialize_any<V: de::Visitor<'de>>(self, _: V) -> Result<V::Value, Fields> {
+            Err(Fields(&[]))
+        }
+        fn deserialize_struct<V: de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Fields> {
+            Err(Fields(fields))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    match T::deserialize(Probe) {
+        Err(Fields(f)) => f,
+        Ok(_) => &[],
+    }
+}
+
+/// [`Doc`]'s field names, for the extractor's test.
+#[cfg(test)]
+pub(crate) fn doc_fields() -> &'static [&'static str] {
+    fields_of::<Doc<'_>>()
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -1671,53 +1720,4 @@ mod tests {
         let s = r#"{"type":"spend","source":"qr:x","date":"2025-07-01","amount":1,"phone_number_id":"2002"}"#;
         assert_eq!(parse(s).3.as_deref(), Some("2002"));
     }
-}
-
-/// The field names a derived type asks serde_json for: the `fields` of its
-/// `deserialize_struct` call, caught by a deserializer that reads nothing else.
-#[cfg(test)]
-pub(crate) fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
-    #[derive(Debug)]
-    struct Fields(&'static [&'static str]);
-    impl std::fmt::Display for Fields {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "{:?}", self.0)
-        }
-    }
-    impl std::error::Error for Fields {}
-    impl de::Error for Fields {
-        fn custom<T: std::fmt::Display>(_: T) -> Self {
-            Fields(&[])
-        }
-    }
-    struct Probe;
-    impl<'de> Deserializer<'de> for Probe {
-        type Error = Fields;
-        fn deserialize_any<V: de::Visitor<'de>>(self, _: V) -> Result<V::Value, Fields> {
-            Err(Fields(&[]))
-        }
-        fn deserialize_struct<V: de::Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Fields> {
-            Err(Fields(fields))
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-            identifier ignored_any
-        }
-    }
-    match T::deserialize(Probe) {
-        Err(Fields(f)) => f,
-        Ok(_) => &[],
-    }
-}
-
-/// [`Doc`]'s field names, for the extractor's test.
-#[cfg(test)]
-pub(crate) fn doc_fields() -> &'static [&'static str] {
-    fields_of::<Doc<'_>>()
 }
