@@ -60,7 +60,13 @@ fn parse_only(data: &[u8], fast: bool) -> usize {
 fn parse_lines(data: &[u8], fast: bool) -> usize {
     let opts = ParseOptions::default().with_fast(fast);
     let mut n = 0;
-    for (i, line) in data.split(|b| *b == b'\n').enumerate() {
+    // Found with `str`'s memchr search when the file is UTF-8 (a byte-by-byte split
+    // would cost a tenth of the parse).
+    let lines: Box<dyn Iterator<Item = &[u8]>> = match std::str::from_utf8(data) {
+        Ok(text) => Box::new(text.split('\n').map(str::as_bytes)),
+        Err(_) => Box::new(data.split(|b| *b == b'\n')),
+    };
+    for (i, line) in lines.enumerate() {
         if line.is_empty() {
             continue;
         }
