@@ -92,7 +92,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(mode @ ("parse" | "lines")) = rest.first().map(String::as_str) {
         let fast = rest.get(1).is_none_or(|a| a != "serde");
         let data = std::fs::read(&path)?;
-        let parse = if mode == "parse" { parse_only } else { parse_lines };
+        let parse = if mode == "parse" {
+            parse_only
+        } else {
+            parse_lines
+        };
         std::hint::black_box(parse(&data, fast));
         return Ok(());
     }
