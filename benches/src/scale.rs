@@ -32,7 +32,7 @@
 // cast to, and the user count is a positive float rounded up.
 #![allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
 
-use convolens::internals::{self, Event, Prepared, parse_document};
+use convolens::internals::{self, Event, parse_document};
 use convolens::{Engine, ReportOptions};
 use convolens_benches::{Counting, allocated_by, live};
 use std::io::{BufRead, BufReader};
@@ -300,15 +300,9 @@ fn breakdown(e: &Engine, store: isize, caches: isize, messages: usize) {
     let per = |b: isize| b as f64 / messages.max(1) as f64;
     let parts = internals::store_footprint(e, &live);
     let known: isize = parts.iter().map(|p| p.1).sum();
-    let ctx = internals::context(
-        internals::store(e),
-        e.config(),
-        e.time_zone(),
-        &ReportOptions::default(),
-    )
-    .expect("scope");
     let (row, held, slots) = internals::message_slots(e);
-    let prepared = allocated_by(|| Prepared::build(&ctx, None).expect("prepare")).1;
+    let kept = internals::prepared_footprint(e, &live);
+    let prepared: isize = kept.iter().map(|p| p.1).sum();
     println!(
         "\nbytes per stored message, by part ({messages} messages; a MsgRec is {row} bytes, \
          the message vector holds {held} of {slots} slots):"
@@ -318,10 +312,12 @@ fn breakdown(e: &Engine, store: isize, caches: isize, messages: usize) {
     }
     let rest = [
         ("hash indices by id (store remainder)", store - known),
-        ("report preparation (charges, per user)", prepared),
-        ("day aggregates (cache remainder)", caches - prepared),
+        (
+            "engagement day aggregates (cache remainder)",
+            caches - prepared,
+        ),
     ];
-    for (name, b) in rest {
+    for (name, b) in kept.into_iter().chain(rest) {
         println!("  {name:<42} {:>8.1}", per(b));
     }
     println!("  {:<42} {:>8.1}\n", "total", per(store + caches));

@@ -72,9 +72,10 @@ pub struct Engine {
     /// kept beside the fact store).
     pub(crate) expired: crate::expiry::Expired,
     days: crate::engagement::DayCache,
-    /// Report preparations of the current state, newest last (see
-    /// [`crate::report::prepared`]); cleared whenever the state changes.
-    prepared: Vec<crate::report::Prepared>,
+    /// Report preparations, newest last (see [`crate::report::prepared`]), kept up to
+    /// date with the store's journal; cleared when the state changes in a way the journal
+    /// does not follow.
+    prepared: Vec<crate::report::Kept>,
     /// Whether input arrived since the store's timelines were last put in order.
     unsorted: bool,
     /// The keyed hash of identifiers, when the config pseudonymises (see
@@ -131,11 +132,11 @@ impl Engine {
         .with_pseudonymiser(secret))
     }
 
-    /// The state is about to change: drop the report preparations, and sort the
-    /// timelines before the next report. The day aggregates stay: the next report folds
-    /// again the users the store's journal names (see [`crate::engagement::DayCache`]).
+    /// The state is about to change: sort the timelines before the next report. The day
+    /// aggregates and report preparations stay: the next report folds again the users the
+    /// store's journal names (see [`crate::engagement::DayCache`] and
+    /// [`crate::report::Kept`]).
     fn touched(&mut self) {
-        self.prepared.clear();
         self.unsorted = true;
     }
 
@@ -143,6 +144,7 @@ impl Engine {
     /// analysis state replaced): the next report builds everything from scratch.
     fn rewritten(&mut self) {
         self.touched();
+        self.prepared.clear();
         self.days.clear();
         self.store.touch_all();
     }
@@ -465,7 +467,11 @@ impl Engine {
     /// Compute a report.
     pub fn report(&mut self, opts: &ReportOptions) -> Result<Report, ReportError> {
         self.sort();
-        self.days.note(self.store.take_touched());
+        let journal = self.store.take_touched();
+        for k in &mut self.prepared {
+            k.note(journal.as_deref());
+        }
+        self.days.note(journal);
         let past = self.expired.past();
         let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
         if let Some(p) = &past {
@@ -474,17 +480,35 @@ impl Engine {
         let days = self
             .days
             .get(&self.store, ctx.range.tz, past.map(|p| p.engagement()));
-        let i = if let Some(i) = self.prepared.iter().position(|p| p.fits(&ctx)) {
-            i
-        } else {
-            if self.prepared.len() >= PREPARED_KEPT {
-                self.prepared.remove(0);
+        let found = self.prepared.iter().position(|k| k.prepared().fits(&ctx));
+        let i = match found {
+            Some(i) if self.prepared[i].refresh(&ctx) => i,
+            Some(i) => {
+                self.prepared[i] = crate::report::Kept::build(&ctx, past.as_ref())?;
+                i
             }
-            self.prepared
-                .push(crate::report::Prepared::build(&ctx, past.as_ref())?);
-            self.prepared.len() - 1
+            None => {
+                if self.prepared.len() >= PREPARED_KEPT {
+                    self.prepared.remove(0);
+                }
+                self.prepared
+                    .push(crate::report::Kept::build(&ctx, past.as_ref())?);
+                self.prepared.len() - 1
+            }
         };
-        crate::report::build_report(&ctx, opts, days, &self.prepared[i], past.as_ref())
+        let prep = self.prepared[i].prepared();
+        crate::report::build_report(&ctx, opts, days, prep, past.as_ref())
+    }
+
+    /// The parts of the newest kept preparation and their bytes (for the memory benchmarks).
+    pub(crate) fn prepared_footprint(
+        &self,
+        live: &dyn Fn() -> isize,
+    ) -> Vec<(&'static str, isize)> {
+        self.prepared
+            .last()
+            .map(|k| k.footprint(live))
+            .unwrap_or_default()
     }
 
     /// The contacts filter one name means: an event when a configured messaging event or

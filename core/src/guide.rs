@@ -20,6 +20,8 @@ pub mod attribution {
 pub mod billing {
     #[doc = include_str!("guide/billing/charges.md")]
     pub mod charges {}
+    #[doc = include_str!("guide/billing/live.md")]
+    pub mod live {}
     #[doc = include_str!("guide/billing/reconcile.md")]
     pub mod reconcile {}
     #[doc = include_str!("guide/billing/sections.md")]

@@ -17,8 +17,10 @@ pub(crate) use crate::attribution::attributed;
 pub(crate) use crate::billing::BillingSetup;
 #[cfg(test)]
 pub(crate) use crate::billing::charges::{
-    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource, compute,
+    Charges, ConversationKind, FreeReason, MessageCharge, PriceSource,
 };
+#[cfg(test)]
+pub(crate) use crate::billing::live::compute;
 #[cfg(test)]
 pub(crate) use crate::engagement::build_users as build_engagement_users;
 #[cfg(test)]
@@ -125,6 +127,12 @@ pub fn sealed(e: &Engine) -> Option<&crate::expiry::Expiry> {
 /// allocator); the parts below the vectors are weighed by cloning them under it.
 pub fn store_footprint(e: &Engine, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
     e.store.footprint(live)
+}
+
+/// The parts of the engine's newest kept report preparation and their bytes (see
+/// [`store_footprint`]); empty before the first report.
+pub fn prepared_footprint(e: &Engine, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
+    e.prepared_footprint(live)
 }
 
 /// The message vector's shape: bytes per row, rows held, slots reserved.

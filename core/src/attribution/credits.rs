@@ -68,31 +68,73 @@ impl CreditDays {
     /// Bucket every event of `att` (computed on `analysis`) by its day, and its credits by
     /// the start day of the conversations they credit, in the context's zone.
     pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
-        let tz = ctx.range.tz;
-        let mut days: BTreeMap<NaiveDate, CreditDay> = BTreeMap::new();
-        for e in &att.events {
-            for c in &e.credits {
-                let conv = &analysis.conversations[c.conversation];
-                let d = days.entry(day_in(conv.start, tz)).or_default();
-                let s = slot(&mut d.by_source, &conv.source.key, Default::default);
-                s.0 += c.count;
-                s.1 += c.value;
-            }
-            let d = days.entry(day_in(e.ts, tz)).or_default();
-            d.events += 1;
-            d.value += e.value;
-            d.other_currency += u64::from(analysis.touches[e.touch].other_currency);
-            if e.credits.is_empty() {
-                d.unattributed_events += 1;
-                d.unattributed_value += e.value;
-            } else {
-                d.attributed_events += 1;
-                d.attributed_value += e.value;
-            }
-        }
-        CreditDays {
+        let mut out = CreditDays {
             model: att.model,
-            days,
+            days: BTreeMap::new(),
+        };
+        out.step(
+            ctx,
+            (&analysis.conversations, &analysis.touches),
+            &att.events,
+            1,
+        );
+        out
+    }
+
+    /// Add (`s = 1`) or take out (`s = -1`) attributed `events` (of touches into the
+    /// given conversations and touches): each event on its day, each credit on the start
+    /// day of the conversation it went to. Taking out what was added leaves the days as if
+    /// it had never been added (credits back at zero and empty days go).
+    pub(crate) fn step(
+        &mut self,
+        ctx: &Scope<'_>,
+        (convs, touches): (
+            &[crate::sources::Conversation],
+            &[crate::sources::ExternalTouch],
+        ),
+        events: &[super::EventCredit],
+        s: i64,
+    ) {
+        let tz = ctx.range.tz;
+        let days = &mut self.days;
+        let mut seen: Vec<NaiveDate> = Vec::new();
+        let step = |x: &mut u64| *x = x.wrapping_add_signed(s);
+        for e in events {
+            for c in &e.credits {
+                let conv = &convs[c.conversation];
+                let day = day_in(conv.start, tz);
+                let d = days.entry(day).or_default();
+                let k = &conv.source.key;
+                let v = slot(&mut d.by_source, k, Default::default);
+                v.0 += s * c.count;
+                v.1 += s * c.value;
+                if *v == (0, 0) && s < 0 {
+                    d.by_source.remove(k);
+                }
+                seen.push(day);
+            }
+            let day = day_in(e.ts, tz);
+            let d = days.entry(day).or_default();
+            step(&mut d.events);
+            d.value += s * e.value;
+            if touches[e.touch].other_currency {
+                step(&mut d.other_currency);
+            }
+            if e.credits.is_empty() {
+                step(&mut d.unattributed_events);
+                d.unattributed_value += s * e.value;
+            } else {
+                step(&mut d.attributed_events);
+                d.attributed_value += s * e.value;
+            }
+            seen.push(day);
+        }
+        if s < 0 {
+            for day in seen {
+                if days.get(&day).is_some_and(|d| *d == CreditDay::default()) {
+                    days.remove(&day);
+                }
+            }
         }
     }
 

@@ -101,36 +101,68 @@ pub(crate) fn attribute(
         }
         _ => Vec::new(),
     };
-    let mut events = Vec::with_capacity(picked.len());
-    for t in picked {
-        let touch = &analysis.touches[t];
-        let cands = &touch.candidates;
-        let mut credits = Vec::new();
-        if !cands.is_empty() {
-            let srcs: Vec<usize> = cands.iter().map(|&c| intern(&mut ids, &convs[c])).collect();
-            let starts: Vec<i64> = cands.iter().map(|&c| convs[c].start).collect();
-            let w = weights(model, cfg, touch.ts, &starts, &srcs, &global);
-            let counts = split_exact(UNIT, &w);
-            let values = split_exact(touch.value, &w);
-            for ((&c, count), value) in cands.iter().zip(counts).zip(values) {
-                if count != 0 || value != 0 {
-                    credits.push(Credit {
-                        conversation: c,
-                        count,
-                        value,
-                    });
-                }
+    let events = picked
+        .into_iter()
+        .map(|t| credit_event(convs, &analysis.touches, t, (model, cfg), &mut ids, &global))
+        .collect();
+    Ok(Attribution { model, events })
+}
+
+/// The credits of touch `t` (an index into `touches`) to its candidate conversations
+/// (indices into `convs`) under a model; `ids` interns source keys, `global` holds the
+/// Markov removal effects by source id.
+fn credit_event<'a>(
+    convs: &'a [Conversation],
+    touches: &[crate::sources::ExternalTouch],
+    t: usize,
+    (model, cfg): (ModelName, &AttributionConfig),
+    ids: &mut HashMap<&'a str, usize>,
+    global: &[f64],
+) -> EventCredit {
+    let touch = &touches[t];
+    let cands = &touch.candidates;
+    let mut credits = Vec::new();
+    if !cands.is_empty() {
+        let srcs: Vec<usize> = cands.iter().map(|&c| intern(ids, &convs[c])).collect();
+        let starts: Vec<i64> = cands.iter().map(|&c| convs[c].start).collect();
+        let w = weights(model, cfg, touch.ts, &starts, &srcs, global);
+        let counts = split_exact(UNIT, &w);
+        let values = split_exact(touch.value, &w);
+        for ((&c, count), value) in cands.iter().zip(counts).zip(values) {
+            if count != 0 || value != 0 {
+                credits.push(Credit {
+                    conversation: c,
+                    count,
+                    value,
+                });
             }
         }
-        events.push(EventCredit {
-            touch: t,
-            external: touch.external,
-            ts: touch.ts,
-            value: touch.value,
-            credits,
-        });
     }
-    Ok(Attribution { model, events })
+    EventCredit {
+        touch: t,
+        external: touch.external,
+        ts: touch.ts,
+        value: touch.value,
+        credits,
+    }
+}
+
+/// The attribution of every attributed event of one user (`convs` and `touches` from
+/// [`crate::sources::conversation::analyse_user`]) under a rule-based (range-independent)
+/// model: the same credits [`attribute`] gives these events over all time, since a
+/// rule-based model weighs an event's candidates by themselves alone.
+pub(crate) fn attribute_user(
+    convs: &[Conversation],
+    touches: &[crate::sources::ExternalTouch],
+    cfg: &AttributionConfig,
+    model: ModelName,
+) -> Vec<EventCredit> {
+    debug_assert!(model.range_independent());
+    let mut ids = HashMap::new();
+    (0..touches.len())
+        .filter(|t| touches[*t].attributed)
+        .map(|t| credit_event(convs, touches, t, (model, cfg), &mut ids, &[]))
+        .collect()
 }
 
 /// The Markov removal effect of every source id, from the converting paths of the
@@ -337,6 +369,8 @@ mod tests {
             ts,
             value,
             other_currency: false,
+            name: "purchase".into(),
+            other_value: None,
             attributed: true,
             candidates,
         }

@@ -7,6 +7,7 @@ use crate::model::money::{Currency, Money};
 use crate::model::pricing::Rules;
 use crate::model::{Category, Direction, OutboundKind, PricingModel};
 use crate::store::{MsgIx, MsgRec, PhoneIx, PhoneResolver, Store, UserIx};
+use crate::util::time::Ts32;
 use chrono::{Datelike, NaiveDate};
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
@@ -195,10 +196,11 @@ pub(crate) struct MessageCharge {
     pub(crate) template: bool,
     /// The message's category (`service` for free-form, `other` when not counted).
     pub(crate) category: Category,
-    /// When it was sent (the record's timestamp, else the earliest status).
-    pub(crate) sent_at: i64,
-    /// When it reached the device.
-    pub(crate) delivered_at: Option<i64>,
+    /// When it was sent (the record's timestamp, else the earliest status): see
+    /// [`MessageCharge::sent_at`].
+    sent: Ts32,
+    /// When it reached the device: see [`MessageCharge::delivered_at`].
+    delivered: Option<Ts32>,
     /// The day of the delivery (else of the sending) in the business time zone: the day
     /// whose rules, market and rate apply.
     pub(crate) billing_day: NaiveDate,
@@ -229,18 +231,52 @@ pub(crate) struct MessageCharge {
     pub(crate) unpriced: bool,
     /// CBP: one of the month's free-tier service conversations (billable, cost zero).
     pub(crate) free_tier: bool,
-    /// PMP tiered categories: its number among the month's charged messages of its market
-    /// and category (1-based), which picked the tier band.
-    pub(crate) tier_ordinal: Option<u64>,
+    /// Its number in its monthly tier: see [`MessageCharge::tier_ordinal`].
+    tier: Option<std::num::NonZeroU64>,
     /// Where its cost came from (`None` unless charged and priced).
     pub(crate) price_source: Option<PriceSource>,
-    /// Meta Business Agent messages: the tokens, when Meta's `pricing` object or the host's
-    /// record said (Meta's count first).
-    pub(crate) tokens: Option<u64>,
+    /// Meta Business Agent messages: their tokens and Meta's price (see
+    /// [`MessageCharge::tokens`], [`MessageCharge::meta_price`]); `None` for every other
+    /// message (kept off the row: most messages are not agent messages).
+    agent: Option<Box<AgentCharge>>,
+}
+
+/// What a Meta Business Agent message's price may come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct AgentCharge {
+    tokens: Option<u64>,
+    meta_price: Option<Money>,
+}
+
+impl MessageCharge {
+    /// When it was sent (the record's timestamp, else the earliest status).
+    pub(crate) fn sent_at(&self) -> i64 {
+        self.sent.get()
+    }
+
+    /// PMP tiered categories: its number among the month's charged messages of its market
+    /// and category (1-based), which picked the tier band.
+    pub(crate) fn tier_ordinal(&self) -> Option<u64> {
+        self.tier.map(std::num::NonZeroU64::get)
+    }
+
+    /// When it reached the device.
+    pub(crate) fn delivered_at(&self) -> Option<i64> {
+        self.delivered.map(Ts32::get)
+    }
+
+    /// Meta Business Agent messages: the tokens, when Meta's `pricing` object or the
+    /// host's record said (Meta's count first).
+    pub(crate) fn tokens(&self) -> Option<u64> {
+        self.agent.as_ref().and_then(|a| a.tokens)
+    }
+
     /// Meta Business Agent messages: the price Meta's `pricing` object carried, in Meta's
     /// currency. When that is not [`Charges::currency`] the message is unpriced (convolens
     /// converts no currency) and the report warns.
-    pub(crate) meta_price: Option<Money>,
+    pub(crate) fn meta_price(&self) -> Option<Money> {
+        self.agent.as_ref().and_then(|a| a.meta_price)
+    }
 }
 
 /// Every business message's charge, and the conversations.
@@ -260,6 +296,30 @@ impl Charges {
     /// The charge of business message `msg`.
     pub(crate) fn get(&self, msg: MsgIx) -> Option<&MessageCharge> {
         self.by_msg.get(&msg).map(|i| &self.messages[*i as usize])
+    }
+
+    /// Every user's charges one after the other (conversation indices made global).
+    pub(crate) fn from_users<'a>(
+        currency: Currency,
+        users: impl IntoIterator<Item = &'a UserCharges>,
+    ) -> Charges {
+        let mut charges = Charges {
+            currency,
+            ..Charges::default()
+        };
+        for uc in users {
+            let off = charges.conversations.len() as u32;
+            charges
+                .conversations
+                .extend(uc.conversations.iter().cloned());
+            for m in &uc.messages {
+                let mut m = m.clone();
+                m.conversation = m.conversation.map(|c| c + off);
+                charges.by_msg.insert(m.msg, charges.messages.len() as u32);
+                charges.messages.push(m);
+            }
+        }
+        charges
     }
 
     /// The conversation a charge opened or rode.
@@ -397,8 +457,8 @@ fn new_charge(
         counted: cat.is_some(),
         template: cat.is_some_and(|c| c.1),
         category: cat.map_or(Category::Other, |c| c.0),
-        sent_at: m.ts,
-        delivered_at,
+        sent: Ts32::clamped(m.ts),
+        delivered: delivered_at.map(Ts32::clamped),
         billing_day: day,
         failed: m.status.is_failed(),
         model: None,
@@ -412,10 +472,14 @@ fn new_charge(
         cost: Money::zero(setup.currency),
         unpriced: false,
         free_tier: false,
-        tier_ordinal: None,
+        tier: None,
         price_source: None,
-        tokens: agent.tokens(),
-        meta_price: agent.meta.price,
+        agent: (agent.tokens().is_some() || agent.meta.price.is_some()).then(|| {
+            Box::new(AgentCharge {
+                tokens: agent.tokens(),
+                meta_price: agent.meta.price,
+            })
+        }),
     }
 }
 
@@ -661,7 +725,7 @@ pub(crate) type Tallies = std::collections::BTreeMap<Tally, u64>;
 
 /// The monthly count a delivered, charged unit adds to, under the rules of its billing day.
 pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
-    if !m.charged || m.delivered_at.is_none() {
+    if !m.charged || m.delivered_at().is_none() {
         return None;
     }
     let day = m.billing_day;
@@ -684,102 +748,61 @@ pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
     }
 }
 
-/// The pricing pass over every charged unit, in delivery order (ties by message id): the
-/// CBP service free tier and PMP volume tiers number the units of each calendar month
-/// (business time zone), counting on from the units of expired history
-/// ([`crate::expiry`](crate::guide::expiry)); each unit is then priced from the rate card.
-pub(crate) fn price(
-    store: &Store,
-    setup: &BillingSetup,
-    expired: Option<&Tallies>,
-    charges: &mut Charges,
-) {
-    let mut order: Vec<usize> = (0..charges.messages.len())
-        .filter(|i| charges.messages[*i].charged)
-        .collect();
-    order.sort_by_key(|i| {
-        let m = &charges.messages[*i];
-        (m.delivered_at, &store.msgs[m.msg as usize].id)
-    });
-    let mut counts: HashMap<Tally, u64> = HashMap::new();
-    for i in order {
-        let m = &mut charges.messages[i];
-        if m.delivered_at.is_none() {
-            continue;
-        }
-        let day = m.billing_day;
-        let mut ordinal = 1;
-        if let Some(t) = tally(setup, m) {
-            let n = counts
-                .entry(t)
-                .or_insert_with(|| expired.and_then(|e| e.get(&t)).copied().unwrap_or(0));
-            // Saturating: expired tallies come from snapshots too.
-            *n = n.saturating_add(1);
-            match t {
-                Tally::Tier { .. } => {
-                    ordinal = *n;
-                    m.tier_ordinal = Some(ordinal);
-                }
-                Tally::FreeTier { .. } => {
-                    if *n <= u64::from(setup.timeline.rules_on(day).service_free_tier) {
-                        m.free_tier = true;
-                        continue;
-                    }
-                }
-            }
-        }
-        let p = if m.category == Category::BusinessAgent {
-            agent_price(setup, m)
-        } else {
-            setup
-                .card
-                .as_ref()
-                .and_then(|card| card.price(m.market, m.category, day, ordinal))
-                .map(|p| (p, PriceSource::RateCard))
-        };
-        m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
-        m.unpriced = p.is_none();
-        m.price_source = p.map(|p| p.1);
+/// Price one unit: a charged, delivered message gets its cost from the rate card (or, for
+/// Meta Business Agent messages, Meta's price or its tokens); `n` is its number among the
+/// units of its monthly tally (see [`tally`]), counted on from the units of expired
+/// history ([`crate::expiry`](crate::guide::expiry)) — under a volume tier it picks the
+/// band, under the CBP service free tier the first units of the month are free. Every
+/// pricing field is set afresh, so pricing a unit again under a new number is exact.
+pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<(Tally, u64)>) {
+    m.tier = None;
+    m.free_tier = false;
+    m.cost = Money::zero(setup.currency);
+    m.unpriced = false;
+    m.price_source = None;
+    if !m.charged || m.delivered_at().is_none() {
+        return;
     }
+    let day = m.billing_day;
+    let mut ordinal = 1;
+    match n {
+        Some((Tally::Tier { .. }, n)) => {
+            ordinal = n;
+            m.tier = std::num::NonZeroU64::new(n);
+        }
+        Some((Tally::FreeTier { .. }, n))
+            if n <= u64::from(setup.timeline.rules_on(day).service_free_tier) =>
+        {
+            m.free_tier = true;
+            return;
+        }
+        _ => {}
+    }
+    let p = if m.category == Category::BusinessAgent {
+        agent_price(setup, m)
+    } else {
+        setup
+            .card
+            .as_ref()
+            .and_then(|card| card.price(m.market, m.category, day, ordinal))
+            .map(|p| (p, PriceSource::RateCard))
+    };
+    m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
+    m.unpriced = p.is_none();
+    m.price_source = p.map(|p| p.1);
 }
 
 /// The cost of a charged Meta Business Agent message: Meta's price when its `pricing`
 /// object carried one in the cost currency, else its tokens times the card's per-token
 /// rate; `None` (unpriced) otherwise.
 fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSource)> {
-    if let Some(p) = m.meta_price {
+    if let Some(p) = m.meta_price() {
         // Meta's own price wins; in another currency it is left out, never converted.
         return (p.currency == setup.currency).then_some((p.micros, PriceSource::MetaPricing));
     }
     let cost = setup
         .card
         .as_ref()?
-        .token_cost(m.market, m.billing_day, m.tokens?)?;
+        .token_cost(m.market, m.billing_day, m.tokens()?)?;
     Some((cost, PriceSource::Tokens))
-}
-
-/// Every business message's charge (see the module rules), computed over the whole store —
-/// tiers and free tiers count from the start of each month whatever the report range, on
-/// from the `expired` units of each month ([`crate::expiry`](crate::guide::expiry)) — so sections filter by
-/// range and number themselves. For each outbound message: its category, billable flag,
-/// free reason, cost in micro-units of [`Charges::currency`], and (CBP) the conversation it
-/// opened or rode.
-#[doc(hidden)]
-pub(crate) fn compute(store: &Store, setup: &BillingSetup, expired: Option<&Tallies>) -> Charges {
-    let mut charges = Charges {
-        currency: setup.currency,
-        ..Charges::default()
-    };
-    for u in store.live_users() {
-        let uc = charge_user(store, setup, u);
-        let off = charges.conversations.len() as u32;
-        charges.conversations.extend(uc.conversations);
-        for mut m in uc.messages {
-            m.conversation = m.conversation.map(|c| c + off);
-            charges.by_msg.insert(m.msg, charges.messages.len() as u32);
-            charges.messages.push(m);
-        }
-    }
-    price(store, setup, expired, &mut charges);
-    charges
 }

@@ -1,13 +1,14 @@
 #![doc = include_str!("../guide/billing.md")]
 
 pub(crate) mod charges;
+pub(crate) mod live;
 pub(crate) mod reconcile;
 pub(crate) mod rows;
 pub(crate) mod sections;
 
 pub(crate) mod windows;
 
-pub(crate) use charges::{Charges, Tallies, compute, tally};
+pub(crate) use charges::{Charges, Tallies, tally};
 pub use reconcile::{BillingView, Mismatch};
 pub use sections::{
     AgentSummary, Amount, BillingSection, CategoryCounts, ConversationCounts, CostSection,
@@ -83,29 +84,69 @@ pub(crate) struct BillingDays {
     pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, sections::DayBilling>,
 }
 
+/// What keeps [`BillingDays`] up to date user by user: every live user's priced charges
+/// (see [`live`]) and which cost-by-country entries the days hold.
+#[derive(Clone, Debug)]
+pub(crate) struct BillingTrack {
+    live: live::LiveBilling,
+    refs: sections::CountryRefs,
+}
+
+impl BillingTrack {
+    /// The live state.
+    pub(crate) fn live(&self) -> &live::LiveBilling {
+        &self.live
+    }
+}
+
 impl BillingDays {
     /// Price every business message of the store (monthly counts continuing from the
-    /// `expired` units) and aggregate the charges by day in the context's zone, keeping the context's number filter (its range is not used). Also
-    /// returns the charges, for callers that need them per message.
+    /// `expired` units) and aggregate the charges by day in the context's zone, keeping the
+    /// context's number filter (its range is not used). Also returns the charges, for
+    /// callers that need them per message.
     pub(crate) fn build(
         ctx: &crate::scope::Scope<'_>,
         expired: Option<&Tallies>,
     ) -> Result<(BillingDays, Charges), ConfigError> {
+        let (days, track) = BillingDays::build_tracked(ctx, expired)?;
+        Ok((days, track.live.charges()))
+    }
+
+    /// [`BillingDays::build`], keeping what [`BillingDays::update`] needs instead of the charges.
+    pub(crate) fn build_tracked(
+        ctx: &crate::scope::Scope<'_>,
+        expired: Option<&Tallies>,
+    ) -> Result<(BillingDays, BillingTrack), ConfigError> {
         let mut setup = BillingSetup::from_config(ctx.config)?;
         if setup.card.is_none() {
             // No prices: every charged unit is unpriced, and zero is in the report currency.
             setup.currency = ctx.currency;
         }
-        let charges = compute(ctx.store, &setup, expired);
-        let days = sections::day_aggregates(ctx, &charges);
-        Ok((
-            BillingDays {
-                timeline: setup.timeline,
-                currency: charges.currency,
-                days,
-            },
-            charges,
-        ))
+        let mut track = BillingTrack {
+            live: live::LiveBilling::new(setup, expired),
+            refs: sections::CountryRefs::new(),
+        };
+        let mut days = BillingDays {
+            timeline: track.live.setup().timeline.clone(),
+            currency: track.live.setup().currency,
+            days: std::collections::BTreeMap::new(),
+        };
+        days.update(&mut track, ctx, None);
+        Ok((days, track))
+    }
+
+    /// Bring the days up to date for the users of `changed` (the store's journal; `None`:
+    /// every live user, on a fresh state). The days then equal a fresh build's.
+    pub(crate) fn update(
+        &mut self,
+        track: &mut BillingTrack,
+        ctx: &crate::scope::Scope<'_>,
+        changed: Option<&[crate::store::UserIx]>,
+    ) -> live::Changed {
+        let (days, refs) = (&mut self.days, &mut track.refs);
+        track.live.update(ctx.store, changed, &mut |bill, s| {
+            sections::apply_user(ctx, days, refs, bill, s);
+        })
     }
 
     /// The `billing` and `usage` sections over the context's range.

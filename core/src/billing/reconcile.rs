@@ -1,6 +1,6 @@
 #![doc = include_str!("../guide/billing/reconcile.md")]
 
-use super::charges::{ChargeCategory, Charges, ConversationKind, MessageCharge};
+use super::charges::{ChargeCategory, Conversation, ConversationKind, MessageCharge, UserCharges};
 use crate::model::{Category, PricingModel};
 use crate::store::Store;
 use hashbrown::HashMap;
@@ -62,34 +62,37 @@ fn same_group(a: Category, b: Category) -> bool {
         && ChargeCategory::of(a) == ChargeCategory::of(b)
 }
 
-/// Compare every checked message (all of them, in delivery order) and return each one's
-/// index into [`Charges::messages`] with its mismatch, if any.
-pub(crate) fn compare_all(store: &Store, charges: &Charges) -> Vec<(usize, Option<Mismatch>)> {
-    let mut idx: Vec<usize> = (0..charges.messages.len())
+/// Compare every counted, delivered message of one user's charges whose statuses carried
+/// Meta's `pricing` or `conversation` with what billing decided, in delivery order (ties
+/// by message id): the indices (into `uc.messages`) of the messages checked, and the
+/// disagreeing ones with their mismatch. Meta's conversation ids pair with the user's own
+/// conversations on first sight; a later message that pairs them otherwise disagrees.
+pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u32, Mismatch)>) {
+    let mut idx: Vec<usize> = (0..uc.messages.len())
         .filter(|i| {
-            let c = &charges.messages[*i];
+            let c = &uc.messages[*i];
             let s = &store.msgs[c.msg as usize].status;
             c.counted
-                && c.delivered_at.is_some()
+                && c.delivered_at().is_some()
                 && (s.pricing.is_some() || s.conversation.is_some())
         })
         .collect();
     idx.sort_by_key(|i| {
-        let c = &charges.messages[*i];
-        (c.delivered_at, &store.msgs[c.msg as usize].id)
+        let c = &uc.messages[*i];
+        (c.delivered_at(), &store.msgs[c.msg as usize].id)
     });
-    // First pairing of Meta's conversation ids with ours, per user.
-    let mut meta_to_ours: HashMap<(u32, &str), Option<u32>> = HashMap::new();
+    // First pairing of Meta's conversation ids with ours.
+    let mut meta_to_ours: HashMap<&str, Option<u32>> = HashMap::new();
     let mut ours_to_meta: HashMap<u32, &str> = HashMap::new();
     let mut out = Vec::new();
-    for i in idx {
-        let c = &charges.messages[i];
+    for &i in &idx {
+        let c = &uc.messages[i];
         let msg = &store.msgs[c.msg as usize];
         let (pricing, conv) = (
             msg.status.pricing.as_ref(),
             msg.status.conversation.as_ref(),
         );
-        let ours = charges.conversation_of(c);
+        let ours = c.conversation.map(|k| &uc.conversations[k as usize]);
         let mut f = Fields::default();
         if let (Some(m), Some(e)) = (pricing.and_then(|p| p.model), c.model) {
             f.model = m != e;
@@ -117,7 +120,7 @@ pub(crate) fn compare_all(store: &Store, charges: &Charges) -> Vec<(usize, Optio
                     .is_some_and(|k| k != o.kind),
             };
             let here = c.conversation;
-            let paired = *meta_to_ours.entry((c.user, &*mconv.id)).or_insert(here);
+            let paired = *meta_to_ours.entry(&*mconv.id).or_insert(here);
             if paired != here {
                 f.conversation = true;
             }
@@ -127,17 +130,15 @@ pub(crate) fn compare_all(store: &Store, charges: &Charges) -> Vec<(usize, Optio
                 }
             }
         }
-        out.push((
-            i,
-            (f != Fields::default()).then(|| mismatch(store, charges, c, f)),
-        ));
+        if f != Fields::default() {
+            out.push((i as u32, mismatch(store, ours, c, f)));
+        }
     }
-    out
+    (idx.into_iter().map(|i| i as u32).collect(), out)
 }
 
-fn mismatch(store: &Store, charges: &Charges, c: &MessageCharge, f: Fields) -> Mismatch {
+fn mismatch(store: &Store, ours: Option<&Conversation>, c: &MessageCharge, f: Fields) -> Mismatch {
     let msg = &store.msgs[c.msg as usize];
-    let ours = charges.conversation_of(c);
     let pricing = msg.status.pricing.as_ref();
     let conv = msg.status.conversation.as_ref();
     let mut fields = Vec::new();
@@ -159,7 +160,7 @@ fn mismatch(store: &Store, charges: &Charges, c: &MessageCharge, f: Fields) -> M
         message_id: msg.id.to_string(),
         user: store.users[store.find(c.user) as usize].key().to_string(),
         phone: store.phone(c.phone).to_string(),
-        delivered_at: c.delivered_at.unwrap_or(c.sent_at),
+        delivered_at: c.delivered_at().unwrap_or(c.sent_at()),
         fields,
         engine: BillingView {
             model: c.model,

@@ -66,8 +66,9 @@ pub(crate) fn charge_rows(ctx: &Scope<'_>, charges: &Charges) -> Vec<Vec<Value>>
         .filter(|m| (range.from..range.to).contains(&m.billing_day) && ctx.phone_ok(m.phone))
         .collect();
     let id = |m: &MessageCharge| &*ctx.store.msgs[m.msg as usize].id;
-    picked
-        .sort_by(|a, b| (a.billing_day, a.sent_at, id(a)).cmp(&(b.billing_day, b.sent_at, id(b))));
+    picked.sort_by(|a, b| {
+        (a.billing_day, a.sent_at(), id(a)).cmp(&(b.billing_day, b.sent_at(), id(b)))
+    });
     picked
         .into_iter()
         .map(|m| charge_row(ctx, charges, m))
@@ -82,8 +83,8 @@ fn charge_row(ctx: &Scope<'_>, charges: &Charges, m: &MessageCharge) -> Vec<Valu
         Value::from(&*store.msgs[m.msg as usize].id),
         Value::from(store.users[m.user as usize].key()),
         Value::from(&*store.phones[m.phone as usize]),
-        time(m.sent_at),
-        m.delivered_at.map_or(Value::Null, time),
+        time(m.sent_at()),
+        m.delivered_at().map_or(Value::Null, time),
         Value::from(m.billing_day.to_string()),
         json(&m.category),
         Value::from(m.template),
@@ -101,10 +102,10 @@ fn charge_row(ctx: &Scope<'_>, charges: &Charges, m: &MessageCharge) -> Vec<Valu
         major(m.cost.micros),
         json(&charges.currency),
         Value::from(m.unpriced),
-        m.tier_ordinal.map_or(Value::Null, Value::from),
+        m.tier_ordinal().map_or(Value::Null, Value::from),
         m.price_source.as_ref().map_or(Value::Null, json),
-        m.tokens.map_or(Value::Null, Value::from),
-        m.meta_price.map_or(Value::Null, |p| major(p.micros)),
-        m.meta_price.map_or(Value::Null, |p| json(&p.currency)),
+        m.tokens().map_or(Value::Null, Value::from),
+        m.meta_price().map_or(Value::Null, |p| major(p.micros)),
+        m.meta_price().map_or(Value::Null, |p| json(&p.currency)),
     ]
 }

@@ -1,15 +1,12 @@
 #![doc = include_str!("../guide/billing/sections.md")]
 
-use super::charges::{
-    ChargeCategory, Charges, ConversationKind, FreeReason, MessageCharge, PriceSource,
-};
-use super::reconcile::{Mismatch, compare_all};
+use super::charges::{ChargeCategory, ConversationKind, FreeReason, MessageCharge, PriceSource};
+use super::reconcile::Mismatch;
 use crate::model::PricingModel;
 use crate::model::country::{Country, Market};
 use crate::model::money::{Currency, decimal_micros};
 use crate::model::pricing::{ModelSpan, ServiceSpan, Timeline};
 use crate::scope::Scope;
-use crate::store::Store;
 use crate::util::time::{day_in, local};
 use chrono::{Datelike, NaiveDate, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -310,135 +307,217 @@ pub(crate) struct DayBilling {
     usage: BTreeMap<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
 }
 
-fn bump_category(c: &mut CategoryCounts, g: ChargeCategory) {
-    match g {
-        ChargeCategory::Marketing => c.marketing += 1,
-        ChargeCategory::Utility => c.utility += 1,
-        ChargeCategory::Authentication => c.authentication += 1,
-        ChargeCategory::Service => c.service += 1,
-        ChargeCategory::BusinessAgent => c.meta_business_agent += 1,
-    }
+/// `x + s` for `s` = 1 or −1 (a count a user's charges added, or take out again).
+fn step(x: &mut u64, s: i64) {
+    debug_assert!(s > 0 || *x > 0, "taking out more than was added");
+    *x = x.wrapping_add_signed(s);
 }
 
-/// Sum the charges into days (report time zone), keeping only the report's business number.
-pub(crate) fn day_aggregates(
+fn bump_category(c: &mut CategoryCounts, g: ChargeCategory, s: i64) {
+    step(
+        match g {
+            ChargeCategory::Marketing => &mut c.marketing,
+            ChargeCategory::Utility => &mut c.utility,
+            ChargeCategory::Authentication => &mut c.authentication,
+            ChargeCategory::Service => &mut c.service,
+            ChargeCategory::BusinessAgent => &mut c.meta_business_agent,
+        },
+        s,
+    );
+}
+
+/// How many charged messages of a day and country `cost_by_country` holds an entry for
+/// (an entry exists while one does, even at cost zero): kept beside the days, so that
+/// taking a user out removes exactly the entries a fresh build would not have.
+pub(crate) type CountryRefs = hashbrown::HashMap<(NaiveDate, Option<Country>), u32>;
+
+/// Add (`s = 1`) or take out (`s = -1`) what one user's priced charges contribute to the
+/// days in the report's zone, keeping only the report's business number: conversations
+/// by opening day, usage by sending and delivery day, charges, free reasons and costs by
+/// delivery day, and the reconciliation of the `checked` messages (indices into
+/// `bill.messages`) with their `mismatches`. Taking out what was added leaves the days
+/// exactly as if the user had never been added (entries at zero and empty days removed),
+/// so the days equal a fresh build whatever order users came and went in.
+pub(crate) fn apply_user(
     ctx: &Scope<'_>,
-    charges: &Charges,
-) -> BTreeMap<NaiveDate, DayBilling> {
-    let store: &Store = ctx.store;
+    days: &mut BTreeMap<NaiveDate, DayBilling>,
+    refs: &mut CountryRefs,
+    bill: &super::live::UserBill,
+    s: i64,
+) {
     let tz = ctx.range.tz;
-    let mut days: BTreeMap<NaiveDate, DayBilling> = BTreeMap::new();
-    for c in &charges.conversations {
-        if !ctx.phone_ok(c.phone) {
-            continue;
-        }
-        let d = days.entry(day_in(c.opened_at, tz)).or_default();
+    let mut seen: Vec<NaiveDate> = Vec::new();
+    let uc = &bill.charges;
+    for c in uc.conversations.iter().filter(|c| ctx.phone_ok(c.phone)) {
+        let d = days_entry(days, day_in(c.opened_at, tz), s, &mut seen);
         let n = &mut d.conversations;
-        match c.kind {
-            ConversationKind::Marketing => n.marketing += 1,
-            ConversationKind::Utility => n.utility += 1,
-            ConversationKind::Authentication => n.authentication += 1,
-            ConversationKind::Service => n.service += 1,
-            ConversationKind::FreeEntryPoint => n.free_entry_point += 1,
-        }
+        step(
+            match c.kind {
+                ConversationKind::Marketing => &mut n.marketing,
+                ConversationKind::Utility => &mut n.utility,
+                ConversationKind::Authentication => &mut n.authentication,
+                ConversationKind::Service => &mut n.service,
+                ConversationKind::FreeEntryPoint => &mut n.free_entry_point,
+            },
+            s,
+        );
     }
-    for m in &charges.messages {
-        if !ctx.phone_ok(m.phone) {
-            continue;
-        }
+    for m in uc.messages.iter().filter(|m| ctx.phone_ok(m.phone)) {
         let key = (
             m.country,
             ChargeCategory::of(m.category).filter(|_| m.counted),
         );
-        days.entry(day_in(m.sent_at, tz))
-            .or_default()
-            .usage
-            .entry(key)
-            .or_default()
-            .sent += 1;
-        if let Some(at) = m.delivered_at {
-            add_delivered(days.entry(day_in(at, tz)).or_default(), m, at, tz, key);
+        let d = days_entry(days, day_in(m.sent_at(), tz), s, &mut seen);
+        step(&mut d.usage.entry(key).or_default().sent, s);
+        if let Some(at) = m.delivered_at() {
+            let on = day_in(at, tz);
+            let d = days_entry(days, on, s, &mut seen);
+            add_delivered(d, m, (at, tz, s), key);
+            if m.charged {
+                count_country(d, refs, (on, m.country), s);
+            }
         }
     }
-    for (i, mm) in compare_all(store, charges) {
-        let m = &charges.messages[i];
-        if !ctx.phone_ok(m.phone) {
-            continue;
+    for &i in &bill.checked {
+        let m = &uc.messages[i as usize];
+        if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at()) {
+            step(
+                &mut days_entry(days, day_in(at, tz), s, &mut seen).checked,
+                s,
+            );
         }
-        let Some(at) = m.delivered_at else { continue };
-        let d = days.entry(day_in(at, tz)).or_default();
-        d.checked += 1;
-        d.mismatches.extend(mm);
     }
-    days
+    for (i, mm) in &bill.mismatches {
+        let m = &uc.messages[*i as usize];
+        if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at()) {
+            let d = days_entry(days, day_in(at, tz), s, &mut seen);
+            place_mismatch(&mut d.mismatches, mm, s);
+        }
+    }
+    for d in seen {
+        tidy(days, d);
+    }
 }
 
-/// Count one delivered message on its delivery day `d`: usage, charges, free reasons.
+/// The day's aggregate, noting the day in `seen` when taking out (to tidy it afterwards).
+fn days_entry<'d>(
+    days: &'d mut BTreeMap<NaiveDate, DayBilling>,
+    d: NaiveDate,
+    s: i64,
+    seen: &mut Vec<NaiveDate>,
+) -> &'d mut DayBilling {
+    if s < 0 && !seen.contains(&d) {
+        seen.push(d);
+    }
+    days.entry(d).or_default()
+}
+
+/// Note one charged message of `(day, country)`: the country's cost entry exists while any does.
+fn count_country(
+    d: &mut DayBilling,
+    refs: &mut CountryRefs,
+    at: (NaiveDate, Option<Country>),
+    s: i64,
+) {
+    let n = refs.entry(at).or_default();
+    *n = n.wrapping_add_signed(s as i32);
+    if *n == 0 {
+        refs.remove(&at);
+        d.cost_by_country.remove(&at.1);
+    }
+}
+
+/// Insert (`s = 1`) a mismatch in delivery order (ties by message id), or remove it.
+fn place_mismatch(list: &mut Vec<Mismatch>, mm: &Mismatch, s: i64) {
+    fn key(x: &Mismatch) -> (i64, &str) {
+        (x.delivered_at, x.message_id.as_str())
+    }
+    let at = list.partition_point(|x| key(x) < key(mm));
+    if s > 0 {
+        list.insert(at, mm.clone());
+    } else if let Some(i) = list[at..].iter().position(|x| x == mm) {
+        list.remove(at + i);
+    }
+}
+
+/// Remove a day's entries at zero, and the day when nothing is left.
+fn tidy(days: &mut BTreeMap<NaiveDate, DayBilling>, day: NaiveDate) {
+    let Some(d) = days.get_mut(&day) else { return };
+    d.usage.retain(|_, u| *u != UsageCounts::default());
+    d.unpriced_by.retain(|_, n| *n != 0);
+    if *d == DayBilling::default() {
+        days.remove(&day);
+    }
+}
+
+/// Count one delivered message (`s = 1`, or take it out: `s = -1`) on its delivery day
+/// `d`, delivered at `at` in zone `tz`: usage, charges, free reasons, costs.
 fn add_delivered(
     d: &mut DayBilling,
     m: &MessageCharge,
-    at: i64,
-    tz: chrono_tz::Tz,
+    (at, tz, s): (i64, chrono_tz::Tz, i64),
     key: (Option<Country>, Option<ChargeCategory>),
 ) {
     let u = d.usage.entry(key).or_default();
-    u.delivered += 1;
+    step(&mut u.delivered, s);
     if m.charged {
-        u.billable += 1;
+        step(&mut u.billable, s);
     }
     if !m.counted {
         return;
     }
     let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
     if group == ChargeCategory::BusinessAgent {
-        add_agent(&mut d.agent, m);
+        add_agent(&mut d.agent, m, s);
     }
     if m.charged {
         // Agent messages are charged per message under either model.
         if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
-            bump_category(&mut d.charged, group);
+            bump_category(&mut d.charged, group, s);
         }
         if m.free_tier {
-            d.free_tier += 1;
+            step(&mut d.free_tier, s);
         } else {
-            d.paid_hours[local(at, tz).hour() as usize] += 1;
+            step(&mut d.paid_hours[local(at, tz).hour() as usize], s);
             if m.unpriced {
-                d.unpriced += 1;
-                *d.unpriced_by.entry((group, m.market)).or_default() += 1;
+                step(&mut d.unpriced, s);
+                step(d.unpriced_by.entry((group, m.market)).or_default(), s);
             }
         }
-        d.cost_by_category[group as usize] += m.cost.micros;
-        *d.cost_by_country.entry(m.country).or_default() += m.cost.micros;
+        d.cost_by_category[group as usize] += s * m.cost.micros;
+        *d.cost_by_country.entry(m.country).or_default() += s * m.cost.micros;
     }
+    let free = &mut d.free;
     match m.free {
-        Some(FreeReason::ServiceWindow) => d.free.service_window += 1,
-        Some(FreeReason::FreeEntryPoint) => d.free.free_entry_point += 1,
-        Some(FreeReason::FreeForm) => d.free.free_form += 1,
-        Some(FreeReason::FreeService) => d.free.free_service += 1,
-        Some(FreeReason::BusinessAgent) => d.free.meta_business_agent += 1,
+        Some(FreeReason::ServiceWindow) => step(&mut free.service_window, s),
+        Some(FreeReason::FreeEntryPoint) => step(&mut free.free_entry_point, s),
+        Some(FreeReason::FreeForm) => step(&mut free.free_form, s),
+        Some(FreeReason::FreeService) => step(&mut free.free_service, s),
+        Some(FreeReason::BusinessAgent) => step(&mut free.meta_business_agent, s),
         None => {}
     }
 }
 
-/// Count one delivered Meta Business Agent message.
-fn add_agent(a: &mut AgentSummary, m: &MessageCharge) {
-    a.delivered += 1;
-    match m.tokens {
-        Some(t) => a.tokens = a.tokens.saturating_add(t),
-        None => a.without_tokens += 1,
+/// Count one delivered Meta Business Agent message (`s = 1`), or take it out (`s = -1`).
+fn add_agent(a: &mut AgentSummary, m: &MessageCharge, s: i64) {
+    step(&mut a.delivered, s);
+    match m.tokens() {
+        Some(t) if s > 0 => a.tokens = a.tokens.saturating_add(t),
+        Some(t) => a.tokens = a.tokens.saturating_sub(t),
+        None => step(&mut a.without_tokens, s),
     }
     if !m.charged {
         return;
     }
-    a.charged += 1;
-    a.cost.0 += m.cost.micros;
+    step(&mut a.charged, s);
+    a.cost.0 += s * m.cost.micros;
     match m.price_source {
-        Some(PriceSource::MetaPricing) => a.priced_by_meta += 1,
-        Some(PriceSource::Tokens) => a.priced_by_tokens += 1,
+        Some(PriceSource::MetaPricing) => step(&mut a.priced_by_meta, s),
+        Some(PriceSource::Tokens) => step(&mut a.priced_by_tokens, s),
         _ => {
-            a.unpriced += 1;
-            if m.meta_price.is_some() {
-                a.other_currency += 1;
+            step(&mut a.unpriced, s);
+            if m.meta_price().is_some() {
+                step(&mut a.other_currency, s);
             }
         }
     }

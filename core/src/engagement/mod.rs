@@ -15,8 +15,8 @@ pub(crate) use day_store::{Contribution, DayStore, Ledger};
 pub use authors::TopAuthor;
 pub use sections::{DailyActive, DailyVolume, Engagement};
 pub use support::{AuthorResponse, ResponseTime, Support};
-pub(crate) use templates::TemplateMoney;
 pub use templates::{ButtonRow, TemplateRow};
+pub(crate) use templates::{CreditRow, RowKey, TemplateMoney};
 
 use crate::store::{MsgIx, PhoneIx, Store, UserIx, UserRec};
 use crate::util::time::local;

@@ -284,7 +284,9 @@ fn row_names<'s>(
 }
 
 /// A row key: (template name, campaign).
-type RowKey = (Option<Box<str>>, Option<Box<str>>);
+pub(crate) type RowKey = (Option<Box<str>>, Option<Box<str>>);
+/// One credit placed: (send day, (event day, row), micro-conversions, value).
+pub(crate) type CreditRow = (NaiveDate, (NaiveDate, RowKey), i64, i64);
 /// Credits of one send day: (event day, row) → (micro-conversions, value).
 type DayCredits = BTreeMap<(NaiveDate, RowKey), (i64, i64)>;
 
@@ -327,6 +329,7 @@ fn row_key(t: Option<&str>, c: Option<&str>) -> RowKey {
 impl TemplateMoney {
     /// Add per-message charges in micro-units (`(message, charge)`, e.g. from the billing
     /// engine). Messages on excluded numbers and zero charges are skipped.
+    #[cfg(test)]
     pub(crate) fn add_costs(
         &mut self,
         ctx: &Scope<'_>,
@@ -345,6 +348,60 @@ impl TemplateMoney {
                 .or_default()
                 .entry(row_key(t, c))
                 .or_default() += micros;
+        }
+    }
+
+    /// Where a message's charge of `micros` goes: its send day and row, or `None` when it
+    /// goes nowhere (zero, an excluded number, no outbound record).
+    pub(crate) fn cost_row(
+        ctx: &Scope<'_>,
+        msg: MsgIx,
+        micros: i64,
+    ) -> Option<(NaiveDate, RowKey, i64)> {
+        if micros == 0 {
+            return None;
+        }
+        let (t, c, day) = row_names(ctx, msg)?;
+        Some((day, row_key(t, c), micros))
+    }
+
+    /// Add (`s = 1`) or take out (`s = -1`) one charge that [`TemplateMoney::cost_row`]
+    /// placed; a row whose sum comes back to zero is removed, as if never added.
+    pub(crate) fn step_cost(&mut self, (day, key, micros): &(NaiveDate, RowKey, i64), s: i64) {
+        let per = self.cost.entry(*day).or_default();
+        let v = per.entry(key.clone()).or_default();
+        *v += s * micros;
+        if *v == 0 {
+            per.remove(key);
+            if per.is_empty() {
+                self.cost.remove(day);
+            }
+        }
+    }
+
+    /// Where an attributed credit goes — `(message, event time, micro-conversions, value
+    /// in micro-units)`, the message having opened the credited conversation: its send day,
+    /// the event day and row, or `None` when it goes nowhere.
+    pub(crate) fn credit_row(
+        ctx: &Scope<'_>,
+        (msg, ts, count, value): (MsgIx, i64, i64, i64),
+    ) -> Option<CreditRow> {
+        let (t, c, day) = row_names(ctx, msg)?;
+        Some((day, (day_in(ts, ctx.range.tz), row_key(t, c)), count, value))
+    }
+
+    /// Add (`s = 1`) or take out (`s = -1`) one credit [`TemplateMoney::credit_row`]
+    /// placed; an entry back at zero is removed, as if never added.
+    pub(crate) fn step_credit(&mut self, (day, key, count, value): &CreditRow, s: i64) {
+        let per = self.credit.entry(*day).or_default();
+        let e = per.entry(key.clone()).or_default();
+        e.0 += s * count;
+        e.1 += s * value;
+        if *e == (0, 0) && s < 0 {
+            per.remove(key);
+            if per.is_empty() {
+                self.credit.remove(day);
+            }
         }
     }
 

@@ -10,7 +10,7 @@ pub(crate) mod text;
 pub use compare::{Comparison, Figure};
 pub use csv::Table;
 pub use definitions::{DEFINITIONS, definition, explain};
-pub(crate) use prepared::Prepared;
+pub(crate) use prepared::{Kept, Prepared};
 pub(crate) use sealed::{Past, Sealed};
 pub use text::TextOptions;
 

@@ -1,17 +1,19 @@
 #![doc = include_str!("../guide/report/prepared.md")]
 
-use crate::attribution::CreditDays;
-use crate::attribution::{Attribution, attribute};
-use crate::billing::{BillingDays, Charges};
+use crate::attribution::{Attribution, CreditDays, EventCredit, attribute_user};
+use crate::billing::{BillingDays, BillingTrack, Charges};
 use crate::config::ModelName;
 use crate::engagement::TemplateMoney;
+use crate::engagement::{CreditRow, RowKey};
 use crate::error::ReportError;
 use crate::model::money::Currency;
 use crate::report::Past;
 use crate::scope::Scope;
-use crate::sources::{Analysis, EventDays, SourceDays, analyse};
-use crate::store::PhoneIx;
-use crate::util::time::{everything, splice_days};
+use crate::sources::{
+    Analysis, Conversation, EventDays, ExternalTouch, Matchers, SourceDays, SourceRefs, analyse_one,
+};
+use crate::store::{PhoneIx, UserIx};
+use crate::util::time::splice_days;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
@@ -86,32 +88,8 @@ impl Prepared {
         ctx: &Scope<'_>,
         past: Option<&Past<'_>>,
     ) -> Result<(Prepared, Charges), ReportError> {
-        let (billing, charges) = BillingDays::build(ctx, past.map(|p| p.tallies))?;
-        let mut money = TemplateMoney::default();
-        money.add_costs(ctx, charges.messages.iter().map(|m| (m.msg, m.cost.micros)));
-        let analysis = analyse(ctx);
-        let sources = SourceDays::build(ctx, &analysis);
-        let events = EventDays::build(ctx, &analysis);
-        let credits = if ctx.model.range_independent() {
-            let att = attribute(
-                &analysis,
-                &everything(ctx.range.tz),
-                &ctx.config.attribution,
-                ctx.model,
-            )?;
-            money.add_credits(ctx, opening_credits(&analysis, &att));
-            Some(CreditDays::build(ctx, &analysis, &att))
-        } else {
-            None
-        };
-        let mut p = Prepared {
-            key: PrepKey::of(ctx),
-            billing,
-            sources,
-            credits,
-            money,
-            events,
-        };
+        let (mut p, track) = Kept::fresh(ctx, past.map(|p| p.tallies))?;
+        let charges = track.billing.live().charges();
         if let Some(x) = past.filter(|x| x.serves(ctx)) {
             p.splice(&x.sealed.prepared, x.until);
         }
@@ -150,5 +128,264 @@ impl Prepared {
     /// model; the caller keeps it only while the engine's state is unchanged).
     pub(crate) fn fits(&self, ctx: &Scope<'_>) -> bool {
         self.key == PrepKey::of(ctx)
+    }
+}
+
+/// A preparation the engine keeps up to date as input arrives (issue 17): instead of
+/// building it again after every change, it takes out what the users the store's journal
+/// names added — to billing (see [`crate::billing::live`]), template costs and credits,
+/// sources, events and credits — and adds back what they add now. Every part is a sum over
+/// users whose taking out is exact, so the result equals a fresh build.
+///
+/// Built from scratch instead: the first report of its key, after input that left no
+/// journal (restore, an expiry, an overflowed journal), when the conversion event in
+/// effect changed (the first external event makes external events the default one), and
+/// while expired history exists.
+#[derive(Clone, Debug)]
+pub(crate) struct Kept {
+    prep: Prepared,
+    /// What brings `prep` up to date (none with expired history).
+    track: Option<Box<Track>>,
+    /// Users changed since `prep` was brought up to date (`None`: every user may have).
+    pending: Option<Vec<UserIx>>,
+}
+
+/// What keeps a preparation up to date, per user index.
+#[derive(Clone, Debug)]
+struct Track {
+    billing: BillingTrack,
+    /// Where each of the user's charges went in the template costs.
+    money: Vec<Box<[(NaiveDate, RowKey, i64)]>>,
+    /// What the user added to sources, events and credits.
+    users: Vec<Option<Box<UserPart>>>,
+    sources: SourceRefs,
+    matchers: Matchers,
+}
+
+/// One user's analysis as it was added: conversations (without their message lists),
+/// external events, the events' credits and where those went in the template credits.
+#[derive(Clone, Debug)]
+struct UserPart {
+    convs: Vec<Conversation>,
+    touches: Vec<ExternalTouch>,
+    events: Vec<EventCredit>,
+    credits: Box<[CreditRow]>,
+}
+
+impl Kept {
+    /// Prepare `ctx` from scratch (with expired history `past`: not kept up to date).
+    pub(crate) fn build(ctx: &Scope<'_>, past: Option<&Past<'_>>) -> Result<Kept, ReportError> {
+        if past.is_some() {
+            return Ok(Kept {
+                prep: Prepared::build(ctx, past)?,
+                track: None,
+                pending: Some(Vec::new()),
+            });
+        }
+        let (prep, track) = Kept::fresh(ctx, None)?;
+        Ok(Kept {
+            prep,
+            track: Some(track),
+            pending: Some(Vec::new()),
+        })
+    }
+
+    /// Every live user of `ctx` added to an empty preparation, billing numbering on from
+    /// the `expired` units.
+    fn fresh(
+        ctx: &Scope<'_>,
+        expired: Option<&crate::billing::Tallies>,
+    ) -> Result<(Prepared, Box<Track>), ReportError> {
+        let (billing, track) = BillingDays::build_tracked(ctx, expired)?;
+        let matchers = Matchers::new(ctx.config, ctx.store, ctx.conversion_event);
+        let mut prep = Prepared {
+            key: PrepKey::of(ctx),
+            billing,
+            sources: SourceDays::empty(matchers.conversion.clone()),
+            credits: ctx.model.range_independent().then(|| CreditDays {
+                model: ctx.model,
+                days: std::collections::BTreeMap::new(),
+            }),
+            money: TemplateMoney::default(),
+            events: EventDays::empty(&matchers),
+        };
+        let mut track = Box::new(Track {
+            billing: track,
+            money: Vec::new(),
+            users: Vec::new(),
+            sources: SourceRefs::default(),
+            matchers,
+        });
+        let users: Vec<UserIx> = ctx.store.live_users().collect();
+        track.costs(&mut prep, ctx, &[], &users);
+        track.analyse(&mut prep, ctx, &[], &users);
+        Ok((prep, track))
+    }
+
+    /// Its parts and their bytes, measured by cloning each under the caller's allocation
+    /// counter `live` (for the memory benchmarks).
+    pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
+        use crate::store::allocated_by;
+        let mut out = vec![(
+            "prepared day aggregates",
+            allocated_by(live, || self.prep.clone()),
+        )];
+        if let Some(t) = &self.track {
+            out.extend([
+                (
+                    "billing: kept charges and tallies",
+                    allocated_by(live, || t.billing.clone()),
+                ),
+                ("template cost rows", allocated_by(live, || t.money.clone())),
+                (
+                    "kept analyses (conversations, events)",
+                    allocated_by(live, || t.users.clone()),
+                ),
+                (
+                    "source references",
+                    allocated_by(live, || t.sources.clone()),
+                ),
+            ]);
+        }
+        out
+    }
+
+    /// The preparation.
+    pub(crate) fn prepared(&self) -> &Prepared {
+        &self.prep
+    }
+
+    /// Gather a journal taken from the store.
+    pub(crate) fn note(&mut self, changed: Option<&[UserIx]>) {
+        match (&mut self.pending, changed) {
+            (Some(a), Some(b)) => {
+                a.extend_from_slice(b);
+                a.sort_unstable();
+                a.dedup();
+            }
+            (p, _) => *p = None,
+        }
+    }
+
+    /// Bring the preparation up to date for `ctx` (of the same key). Returns `false` when
+    /// it cannot (no journal, no live state, another conversion event): build it afresh.
+    pub(crate) fn refresh(&mut self, ctx: &Scope<'_>) -> bool {
+        let Some(changed) = self.pending.replace(Vec::new()) else {
+            return false;
+        };
+        if changed.is_empty() {
+            return true;
+        }
+        let Some(t) = &mut self.track else {
+            return false;
+        };
+        let matchers = Matchers::new(ctx.config, ctx.store, ctx.conversion_event);
+        if matchers.conversion != t.matchers.conversion {
+            return false;
+        }
+        let p = &mut self.prep;
+        let done = p.billing.update(&mut t.billing, ctx, Some(&changed));
+        t.costs(p, ctx, &done.out, &done.added);
+        let mut roots: Vec<UserIx> = changed.iter().map(|u| ctx.store.find(*u)).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        t.analyse(p, ctx, &changed, &roots);
+        true
+    }
+}
+
+impl Track {
+    /// Take the template costs of the users in `out` out of `p` and add those of `added`.
+    fn costs(&mut self, p: &mut Prepared, ctx: &Scope<'_>, out: &[UserIx], added: &[UserIx]) {
+        let t = self;
+        for &u in out {
+            if let Some(rows) = t.money.get_mut(u as usize) {
+                for r in &std::mem::take(rows) {
+                    p.money.step_cost(r, -1);
+                }
+            }
+        }
+        if t.money.len() < ctx.store.users.len() {
+            t.money.resize_with(ctx.store.users.len(), Default::default);
+        }
+        for &u in added {
+            let Some(bill) = t.billing.live().bill(u) else {
+                continue;
+            };
+            let rows: Box<[_]> = bill
+                .charges
+                .messages
+                .iter()
+                .filter_map(|m| TemplateMoney::cost_row(ctx, m.msg, m.cost.micros))
+                .collect();
+            for r in &rows {
+                p.money.step_cost(r, 1);
+            }
+            t.money[u as usize] = rows;
+        }
+    }
+
+    /// Take out what the users of `out` added to sources, events and credits, and add the
+    /// new analysis of the live ones among `roots` (representatives).
+    fn analyse(&mut self, p: &mut Prepared, ctx: &Scope<'_>, out: &[UserIx], roots: &[UserIx]) {
+        let t = self;
+        for &u in out.iter().chain(roots) {
+            if let Some(old) = t.users.get_mut(u as usize).and_then(Option::take) {
+                p.step_user(ctx, &old, &mut t.sources, -1);
+            }
+        }
+        if t.users.len() < ctx.store.users.len() {
+            t.users.resize(ctx.store.users.len(), None);
+        }
+        for &u in roots.iter().filter(|u| ctx.store.is_live(**u)) {
+            let (mut convs, touches) = analyse_one(ctx, &t.matchers, u);
+            let events = if ctx.model.range_independent() {
+                attribute_user(&convs, &touches, &ctx.config.attribution, ctx.model)
+            } else {
+                Vec::new()
+            };
+            let credits = events
+                .iter()
+                .flat_map(|e| e.credits.iter().map(move |c| (e, c)))
+                .filter_map(|(e, c)| {
+                    let opening = convs[c.conversation].opening;
+                    TemplateMoney::credit_row(ctx, (opening, e.ts, c.count, c.value))
+                })
+                .collect();
+            for c in &mut convs {
+                c.messages = Vec::new();
+                c.events.shrink_to_fit();
+            }
+            convs.shrink_to_fit();
+            let mut touches = touches;
+            for t in &mut touches {
+                t.candidates.shrink_to_fit();
+            }
+            touches.shrink_to_fit();
+            let part = UserPart {
+                convs,
+                touches,
+                events,
+                credits,
+            };
+            p.step_user(ctx, &part, &mut t.sources, 1);
+            t.users[u as usize] = Some(Box::new(part));
+        }
+    }
+}
+
+impl Prepared {
+    /// Add (`s = 1`) or take out (`s = -1`) what one user's analysis adds.
+    fn step_user(&mut self, ctx: &Scope<'_>, part: &UserPart, refs: &mut SourceRefs, s: i64) {
+        for c in &part.convs {
+            self.sources.step(ctx, c, s, refs);
+        }
+        self.events.step_user(ctx, &part.convs, &part.touches, s);
+        if let Some(cd) = &mut self.credits {
+            cd.step(ctx, (&part.convs, &part.touches), &part.events, s);
+        }
+        for r in &part.credits {
+            self.money.step_credit(r, s);
+        }
     }
 }

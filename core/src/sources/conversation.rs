@@ -79,6 +79,10 @@ pub(crate) struct ExternalTouch {
     pub(crate) value: i64,
     /// Whether its value was in a currency other than the report currency (and so dropped).
     pub(crate) other_currency: bool,
+    /// The event's name (as the record had it when the user was analysed).
+    pub(crate) name: Box<str>,
+    /// The value left out for being in another currency.
+    pub(crate) other_value: Option<crate::model::money::Money>,
     /// Whether it is one of the attributed events (see the module docs).
     pub(crate) attributed: bool,
     /// Indices in [`Analysis::conversations`] of the user's conversations that started
@@ -122,12 +126,7 @@ pub(crate) fn funnel_reach(c: &Conversation, steps: &[String]) -> usize {
 /// Run the per-user fold for every live user and collect the results.
 pub(crate) fn analyse(ctx: &Scope<'_>) -> Analysis {
     let matchers = Matchers::new(ctx.config, ctx.store, ctx.conversion_event);
-    let params = FoldParams {
-        timeout: i64::from(ctx.config.inactivity_timeout_hours) * HOUR,
-        lookback: i64::from(ctx.config.attribution.lookback_days) * DAY,
-        currency: ctx.currency,
-        filtered: ctx.phone.is_some() || ctx.phone_unknown,
-    };
+    let params = FoldParams::of(ctx);
     let mut out = Analysis {
         conversations: Vec::new(),
         touches: Vec::new(),
@@ -156,6 +155,28 @@ pub(crate) struct FoldParams {
     /// A business-number filter is in effect: drop external events of users without a
     /// conversation on the included numbers.
     pub(crate) filtered: bool,
+}
+
+impl FoldParams {
+    /// The fold's inputs for a report context.
+    pub(crate) fn of(ctx: &Scope<'_>) -> FoldParams {
+        FoldParams {
+            timeout: i64::from(ctx.config.inactivity_timeout_hours) * HOUR,
+            lookback: i64::from(ctx.config.attribution.lookback_days) * DAY,
+            currency: ctx.currency,
+            filtered: ctx.phone.is_some() || ctx.phone_unknown,
+        }
+    }
+}
+
+/// The per-user fold of representative `u` under the context's number filter (see
+/// [`analyse_user`]).
+pub(crate) fn analyse_one(
+    ctx: &Scope<'_>,
+    m: &Matchers,
+    u: UserIx,
+) -> (Vec<Conversation>, Vec<ExternalTouch>) {
+    analyse_user(ctx.store, m, &FoldParams::of(ctx), |p| ctx.phone_ok(p), u)
 }
 
 /// The per-user fold: the user's conversations, and their external events with candidate
@@ -308,6 +329,8 @@ fn external_touches(
             ts: e.ts,
             value,
             other_currency,
+            name: e.name.clone(),
+            other_value: e.value.filter(|_| other_currency),
             attributed: super::ConversionEvent::attributes(m.conversion.as_ref(), &e.name),
             candidates: (lo..hi).collect(),
         });

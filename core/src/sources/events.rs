@@ -1,6 +1,6 @@
 #![doc = include_str!("../guide/sources/events.md")]
 
-use super::conversation::{Analysis, HitKind};
+use super::conversation::HitKind;
 use super::matcher::ConversionKind;
 use crate::model::money::{Currency, decimal_micros_opt};
 use crate::scope::Scope;
@@ -79,54 +79,103 @@ pub(crate) struct EventDays {
 }
 
 impl EventDays {
-    /// Aggregate every event of `analysis` by its day in the context's zone.
-    pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis) -> EventDays {
-        let tz = ctx.range.tz;
-        let mut out = EventDays {
-            messaging: analysis
-                .matchers
+    /// No event yet, with the messaging events `m` defines.
+    pub(crate) fn empty(m: &super::Matchers) -> EventDays {
+        EventDays {
+            messaging: m
                 .messaging_events()
                 .map(|(n, k)| (n.to_string(), k))
                 .collect(),
             ..EventDays::default()
+        }
+    }
+
+    /// Add (`s = 1`) or take out (`s = -1`) one user's events: the messaging events in
+    /// `convs` and the external events `touches` (whose candidates index `convs`), each on
+    /// its day in the context's zone. Taking out what was added leaves the days as if the
+    /// user had never been added (the user and their conversations leave the sets; empty
+    /// entries go). With every user's conversations and touches in one slice it adds them all.
+    pub(crate) fn step_user(
+        &mut self,
+        ctx: &Scope<'_>,
+        convs: &[super::Conversation],
+        touches: &[super::ExternalTouch],
+        s: i64,
+    ) {
+        let tz = ctx.range.tz;
+        let step = |x: &mut u64| *x = x.wrapping_add_signed(s);
+        let mut seen: Vec<(NaiveDate, ConversionKind, &str)> = Vec::new();
+        let place = |d: &mut EventDay, user: UserIx, c: Option<&super::Conversation>| {
+            if s > 0 {
+                d.users.insert(user);
+            } else {
+                d.users.remove(user);
+            }
+            if let Some(c) = c {
+                let id = (c.user, c.phone, c.start);
+                if s > 0 {
+                    d.conversations.insert(id);
+                } else {
+                    d.conversations.remove(&id);
+                }
+                let n = super::slot(&mut d.by_source, &c.source.key, Default::default);
+                *n = n.wrapping_add_signed(s);
+                if *n == 0 {
+                    d.by_source.remove(&c.source.key);
+                }
+            }
         };
-        for c in &analysis.conversations {
-            let id = (c.user, c.phone, c.start);
+        for c in convs {
             for h in c.events.iter().filter(|h| h.kind == HitKind::Messaging) {
-                let Some(kind) = out.kind_of(&h.name) else {
+                let Some(kind) = self.kind_of(&h.name) else {
                     continue;
                 };
-                let d = out.day(day_in(h.ts, tz), kind, &h.name);
-                d.occurrences += 1;
-                d.users.insert(c.user);
-                d.conversations.insert(id);
-                *super::slot(&mut d.by_source, &c.source.key, Default::default) += 1;
+                let day = day_in(h.ts, tz);
+                let d = self.day(day, kind, &h.name);
+                step(&mut d.occurrences);
+                place(d, c.user, Some(c));
+                seen.push((day, kind, &h.name));
             }
         }
-        for t in &analysis.touches {
-            let x = &ctx.store.externals[t.external as usize];
+        for t in touches {
             let day = day_in(t.ts, tz);
-            let d = out.day(day, ConversionKind::External, &x.name);
-            d.occurrences += 1;
-            d.value += t.value;
-            d.users.insert(t.user);
-            if let Some(&c) = t.candidates.last() {
-                let c = &analysis.conversations[c];
-                d.conversations.insert((c.user, c.phone, c.start));
-                *super::slot(&mut d.by_source, &c.source.key, Default::default) += 1;
-            }
-            if let Some(v) = x.value.filter(|_| t.other_currency) {
-                let e = out
-                    .other
-                    .entry(day)
-                    .or_default()
-                    .entry(v.currency)
-                    .or_default();
-                e.0 += 1;
-                e.1 += v.micros;
+            let d = self.day(day, ConversionKind::External, &t.name);
+            step(&mut d.occurrences);
+            d.value += s * t.value;
+            place(d, t.user, t.candidates.last().map(|&c| &convs[c]));
+            seen.push((day, ConversionKind::External, &t.name));
+            if let Some(v) = t.other_value {
+                let per = self.other.entry(day).or_default();
+                let e = per.entry(v.currency).or_default();
+                e.0 = e.0.wrapping_add_signed(s);
+                e.1 += s * v.micros;
+                if e.0 == 0 {
+                    per.remove(&v.currency);
+                    if per.is_empty() {
+                        self.other.remove(&day);
+                    }
+                }
             }
         }
-        out
+        if s < 0 {
+            for (day, kind, name) in seen {
+                self.tidy(day, kind, name);
+            }
+        }
+    }
+
+    /// Remove the entry of `(day, kind, name)` when nothing is left in it.
+    fn tidy(&mut self, day: NaiveDate, kind: ConversionKind, name: &str) {
+        let Some(per) = self.days.get_mut(&day) else {
+            return;
+        };
+        let key = (kind, Box::<str>::from(name));
+        if per.get(&key).is_some_and(|d| d.occurrences == 0) {
+            per.remove(&key);
+            if per.is_empty() {
+                self.days.remove(&day);
+            }
+        }
     }
 
     fn kind_of(&self, name: &str) -> Option<ConversionKind> {

@@ -7,16 +7,15 @@ mod names;
 mod source_days;
 mod spend;
 
-#[cfg(test)]
 pub(crate) use conversation::ExternalTouch;
-pub(crate) use conversation::{Analysis, Conversation, analyse};
+pub(crate) use conversation::{Analysis, Conversation, analyse, analyse_one};
 pub(crate) use events::EventDays;
 pub use events::EventRow;
 pub(crate) use matcher::Matchers;
 pub use matcher::{ConversionEvent, ConversionKind};
 pub(crate) use names::Names;
 pub(crate) use source_days::slot;
-pub(crate) use source_days::{SourceDay, SourceDays, SourceMeta};
+pub(crate) use source_days::{SourceDay, SourceDays, SourceMeta, SourceRefs};
 pub(crate) use spend::{Spend, left_in_range, spend_in_range};
 
 use serde::{Deserialize, Serialize};

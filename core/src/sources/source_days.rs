@@ -1,7 +1,7 @@
 #![doc = include_str!("../guide/sources/source_days.md")]
 
 use super::Source;
-use super::conversation::{Analysis, Conversation, HitKind, funnel_reach};
+use super::conversation::{Conversation, HitKind, funnel_reach};
 use super::matcher::ConversionEvent;
 use crate::scope::Scope;
 use crate::util::time::{DayRange, day_in};
@@ -64,29 +64,43 @@ impl SourceDay {
     }
 
     /// Count conversation `c` (of a source whose day this is) under `funnels` and the
-    /// conversion event `conversion`.
+    /// conversion event `conversion`: `s = 1` adds it, `s = -1` takes it out again (its
+    /// user leaves the funnels' user sets: a user's conversations come and go together).
     fn count(
         &mut self,
         c: &Conversation,
         funnels: &[crate::config::FunnelDef],
         conversion: Option<&ConversionEvent>,
+        s: i64,
     ) {
-        self.conversations += 1;
-        self.leads += u64::from(c.lead);
+        let step = |x: &mut u64, n: u64| {
+            *x = if s > 0 { *x + n } else { *x - n };
+        };
+        step(&mut self.conversations, 1);
+        step(&mut self.leads, u64::from(c.lead));
         if let Some(ce) = conversion.filter(|ce| ConversionEvent::is_messaging(Some(ce))) {
             let hits = c.events.iter().filter(|h| h.kind == HitKind::Messaging);
-            self.occurrences += hits.filter(|h| ce.is(&h.name, false)).count() as u64;
+            step(
+                &mut self.occurrences,
+                hits.filter(|h| ce.is(&h.name, false)).count() as u64,
+            );
         }
         for (i, f) in funnels.iter().enumerate() {
             let n = funnel_reach(c, &f.steps);
             for r in self.funnel[i].iter_mut().take(n) {
-                *r += 1;
+                step(r, 1);
             }
-            if n > 0 {
-                self.funnel_users[i][0].insert(c.user);
-            }
-            if n == f.steps.len() && n > 0 {
-                self.funnel_users[i][1].insert(c.user);
+            let sets = &mut self.funnel_users[i];
+            for (j, reached) in [n > 0, n == f.steps.len() && n > 0].into_iter().enumerate() {
+                match (reached, s > 0) {
+                    (true, true) => {
+                        sets[j].insert(c.user);
+                    }
+                    (true, false) => {
+                        sets[j].remove(c.user);
+                    }
+                    _ => {}
+                }
             }
         }
     }
@@ -101,6 +115,14 @@ fn keep_latest(kept: &mut Option<(i64, Box<str>)>, (start, text): (i64, &str)) {
         *kept = Some((start, text.into()));
     }
 }
+
+/// Per source key: its conversations, and how many of them had each `(start, headline)`
+/// (what [`SourceDays::step`] needs to take conversations out exactly).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SourceRefs(BTreeMap<Box<str>, (u64, Headlines)>);
+
+/// How many conversations had each `(start, headline)`.
+type Headlines = BTreeMap<(i64, Box<str>), u32>;
 
 /// A source and the headline of its latest conversation that had one: `(start, text)`.
 pub(crate) type SourceMeta = (Source, Option<(i64, Box<str>)>);
@@ -155,29 +177,60 @@ impl SourceDays {
         Ok(())
     }
 
-    /// Aggregate every conversation of `analysis` by start day in the context's zone.
-    pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis) -> SourceDays {
-        let tz = ctx.range.tz;
-        let funnels = &ctx.config.funnels;
-        let mut out = SourceDays {
-            conversion_event: analysis.matchers.conversion.clone(),
+    /// No conversation yet, under the conversion event `conversion`.
+    pub(crate) fn empty(conversion: Option<ConversionEvent>) -> SourceDays {
+        SourceDays {
+            conversion_event: conversion,
             ..SourceDays::default()
-        };
-        for c in &analysis.conversations {
-            let key = &c.source.key;
-            let meta = slot(&mut out.meta, key, || (c.source.clone(), None));
-            if let Some(h) = &c.headline {
-                keep_latest(&mut meta.1, (c.start, h));
-            }
-            let per = out.days.entry(day_in(c.start, tz)).or_default();
-            let d = slot(per, key, || SourceDay {
-                funnel: funnels.iter().map(|f| vec![0; f.steps.len()]).collect(),
-                funnel_users: funnels.iter().map(|_| Default::default()).collect(),
-                ..SourceDay::default()
-            });
-            d.count(c, funnels, out.conversion_event.as_ref());
         }
-        out
+    }
+
+    /// Add conversation `c` (`s = 1`) on its start day in the context's zone, or take it
+    /// out (`s = -1`) as if it had never been added: its source's entry goes when its
+    /// last conversation goes, and the source's headline is again that of its latest
+    /// conversation left with one (`refs` counts them).
+    pub(crate) fn step(
+        &mut self,
+        ctx: &Scope<'_>,
+        c: &Conversation,
+        s: i64,
+        refs: &mut SourceRefs,
+    ) {
+        let key = &c.source.key;
+        let r = slot(&mut refs.0, key, Default::default);
+        if let Some(h) = &c.headline {
+            let n = r.1.entry((c.start, h.clone())).or_default();
+            *n = n.wrapping_add_signed(s as i32);
+            if *n == 0 {
+                r.1.remove(&(c.start, h.clone()));
+            }
+        }
+        r.0 = r.0.wrapping_add_signed(s);
+        if r.0 == 0 {
+            refs.0.remove(key);
+            self.meta.remove(key);
+        } else {
+            let latest = r.1.last_key_value().map(|(k, _)| k);
+            let meta = slot(&mut self.meta, key, || (c.source.clone(), None));
+            if meta.1.as_ref() != latest {
+                meta.1 = latest.cloned();
+            }
+        }
+        let day = day_in(c.start, ctx.range.tz);
+        let funnels = &ctx.config.funnels;
+        let per = self.days.entry(day).or_default();
+        let d = slot(per, key, || SourceDay {
+            funnel: funnels.iter().map(|f| vec![0; f.steps.len()]).collect(),
+            funnel_users: funnels.iter().map(|_| Default::default()).collect(),
+            ..SourceDay::default()
+        });
+        d.count(c, funnels, self.conversion_event.as_ref(), s);
+        if d.conversations == 0 {
+            per.remove(key);
+            if per.is_empty() {
+                self.days.remove(&day);
+            }
+        }
     }
 
     /// Replace the days before `until` with those of `sealed` (the same sources' sealed

@@ -16,7 +16,7 @@ fn heap_of<T, C>(items: &[T], live: &dyn Fn() -> isize, clone: impl Fn(&T) -> C)
 }
 
 /// The bytes one clone allocates while it is alive.
-fn allocated_by<C>(live: &dyn Fn() -> isize, clone: impl FnOnce() -> C) -> isize {
+pub(crate) fn allocated_by<C>(live: &dyn Fn() -> isize, clone: impl FnOnce() -> C) -> isize {
     let before = live();
     let c = clone();
     let bytes = live() - before;

@@ -7,6 +7,7 @@ mod integrity;
 mod merge;
 mod phones;
 mod touched;
+pub(crate) use footprint::allocated_by;
 
 pub(crate) use extra::Extra;
 pub use forget::Forgotten;
@@ -467,13 +468,16 @@ impl Store {
         u
     }
 
+    /// Whether `u` is a live representative (see [`Store::live_users`]).
+    pub(crate) fn is_live(&self, u: UserIx) -> bool {
+        let r = &self.users[u as usize];
+        self.parent[u as usize] == u && (r.wa_id.is_some() || r.bsuid.is_some())
+    }
+
     /// Indices of live (representative) users. A forgotten user's slot (no identifier
     /// left; see `Store::forget`) is not one.
     pub fn live_users(&self) -> impl Iterator<Item = UserIx> + '_ {
-        (0..self.users.len() as UserIx).filter(|u| {
-            let r = &self.users[*u as usize];
-            self.parent[*u as usize] == *u && (r.wa_id.is_some() || r.bsuid.is_some())
-        })
+        (0..self.users.len() as UserIx).filter(|u| self.is_live(*u))
     }
 
     /// The country of user `u`: [`UserRec::country`], where a pseudonymised identifier

@@ -409,7 +409,7 @@ fn pmp_volume_tiers_count_per_month_market_and_category() {
     assert_eq!(r.billing.cost.total.0, eur("0.084"));
     assert_eq!(r.billing.cost.by_country["IN"].0, eur("0.004"));
     let c = charges(&e);
-    let ord = |id: &str| charge(&e, &c, id).tier_ordinal;
+    let ord = |id: &str| charge(&e, &c, id).tier_ordinal();
     assert_eq!(
         [
             ord("u1"),
@@ -636,7 +636,7 @@ fn out_of_order_statuses_use_the_earliest_delivery() {
     ];
     let mut e = engine(config(""), &lines);
     let c = charges(&e);
-    assert_eq!(charge(&e, &c, "m1").delivered_at, Some(t + 3));
+    assert_eq!(charge(&e, &c, "m1").delivered_at(), Some(t + 3));
     // m2 delivered at t+24h+2 < t+3+24h: rides m1's conversation.
     assert_eq!(
         charge(&e, &c, "m2").conversation,

@@ -138,3 +138,45 @@ proptest! {
         prop_assert_eq!(charges_by_id(&ea), charges_by_id(&eb));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases::cases(64)))]
+
+    /// Issue 17: the engine keeps its billing up to date user by user between reports.
+    /// Late units renumber the month's tally after them (one-unit tier bands and a
+    /// one-conversation CBP free tier, so a unit moved by one changes price), so any
+    /// batching of the arrival, with reports between the batches, must end in the billing,
+    /// usage and template costs of one engine fed everything at once.
+    #[test]
+    fn reports_between_batches_keep_billing_equal_to_one_batch(
+        evs in proptest::collection::vec(ev(), 1..40),
+        jitter in proptest::collection::vec(0i64..(7 * 24 * H), 200),
+        cuts in proptest::collection::vec(0u8..4, 200),
+    ) {
+        let ordered = lines(&evs);
+        let mut arrival: Vec<(i64, usize, String)> = ordered
+            .iter()
+            .enumerate()
+            .map(|(i, (t, l))| (t + jitter[i % jitter.len()], i, l.clone()))
+            .collect();
+        arrival.sort();
+        let in_order: Vec<String> = ordered.into_iter().map(|(_, l)| l).collect();
+        let cfg = || config_with_card(STEEP, r#""pricing_timeline":[{"name":"t","effective_from":"2024-01-01","set":{"service_free_tier":1}}]"#);
+        let mut ea = engine(cfg(), &in_order);
+        let mut eb = engine(cfg(), &[]);
+        for (i, (_, _, l)) in arrival.iter().enumerate() {
+            eb.ingest_str(l).unwrap();
+            match cuts[i % cuts.len()] {
+                0 => drop(report(&mut eb, None, None)),
+                1 => drop(report(&mut eb, Some("2025-07-01"), Some("2025-07-08"))),
+                _ => {}
+            }
+        }
+        let a = report(&mut ea, Some("2025-06-25"), Some("2025-07-10"));
+        let b = report(&mut eb, Some("2025-06-25"), Some("2025-07-10"));
+        prop_assert_eq!(&a.billing, &b.billing);
+        prop_assert_eq!(&a.usage, &b.usage);
+        prop_assert_eq!(&a.templates, &b.templates);
+        prop_assert_eq!(&a.campaigns, &b.campaigns);
+    }
+}

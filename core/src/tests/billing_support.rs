@@ -153,14 +153,14 @@ pub fn charges_by_id(e: &Engine) -> std::collections::BTreeMap<String, String> {
                 "{} {} {:?} {} {} {:?} {} {:?} {} {:?} {}",
                 m.counted,
                 m.category,
-                m.delivered_at,
+                m.delivered_at(),
                 m.billable,
                 m.charged,
                 m.free,
                 m.opened_conversation,
                 conv,
                 m.cost.micros,
-                m.tier_ordinal,
+                m.tier_ordinal(),
                 m.free_tier
             );
             (id, v)

@@ -218,7 +218,7 @@ fn november_2026_after_the_change_default() {
     let f1 = charge(&e, &ch, "f1");
     assert!(f1.charged && f1.billable && f1.free.is_none());
     assert_eq!(f1.cost.micros, eur("0.03"));
-    assert_eq!(charge(&e, &ch, "u3").tier_ordinal, Some(3));
+    assert_eq!(charge(&e, &ch, "u3").tier_ordinal(), Some(3));
     // Nothing left out: no warnings.
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
@@ -547,9 +547,13 @@ fn agent_messages_are_counted_apart_priced_or_warned() {
         a2.price_source,
         Some(convolens::internals::PriceSource::MetaPricing)
     );
-    assert_eq!(a2.tokens, Some(3_250));
+    assert_eq!(a2.tokens(), Some(3_250));
     assert_eq!(
-        charge(&e, &ch, "a4").meta_price.unwrap().currency.as_str(),
+        charge(&e, &ch, "a4")
+            .meta_price()
+            .unwrap()
+            .currency
+            .as_str(),
         "USD"
     );
     // The text dashboard shows them.
