@@ -48,6 +48,8 @@ pub mod engagement {
 pub mod expiry {}
 #[doc = include_str!("guide/input.md")]
 pub mod input {
+    #[doc = include_str!("guide/input/extract.md")]
+    pub mod extract {}
     #[doc = include_str!("guide/input/fast.md")]
     pub mod fast {}
     #[doc = include_str!("guide/input/pseudonym.md")]

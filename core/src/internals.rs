@@ -69,6 +69,12 @@ pub fn parse_fast_only<'a>(
     crate::input::parse_fast_only(bytes, line, opts)
 }
 
+/// The events of one object read by the extractor alone (see the guide's
+/// `input::extract`), `None` when it gives up.
+pub fn parse_extract_only(bytes: &[u8], line: u64) -> Option<Vec<Event<'_>>> {
+    crate::input::parse_extract_only(bytes, line)
+}
+
 /// `text` read as a `serde_json::Value` by the fast parse path's reader, `None` when it
 /// gives up: for comparing it with `serde_json::from_str` on any JSON.
 pub fn fast_value(text: &str) -> Option<serde_json::Value> {

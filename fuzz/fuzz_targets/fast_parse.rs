@@ -1,5 +1,6 @@
-//! Fuzz the fast parse path (`input::fast`) against serde_json on any bytes: it gives up or
-//! gives exactly serde_json's result (events or error of a document; `Value` of any JSON).
+//! Fuzz the fast parse path (the extractor `input::extract` and the reader `input::fast`)
+//! against serde_json on any bytes: each gives up or gives exactly serde_json's result
+//! (events, or the error, of a document; `Value` of any JSON).
 //! Invariant in `fuzz/invariants/core.rs`, replayed on stable by `core/tests/fuzz_replay.rs`.
 #![no_main]
 

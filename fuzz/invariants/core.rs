@@ -174,12 +174,25 @@ pub fn snapshot(data: &[u8]) {
     same(&mut e, &mut third);
 }
 
-/// The fast parse path against serde_json on any bytes: as one document, it gives up or
-/// gives exactly the events (or error) of the serde_json path; as any JSON text, it gives
+/// The fast parse path against serde_json on any bytes: as one document, the extractor
+/// gives up or gives exactly the events of the serde_json path (which then accepts it), and
+/// the fast reader gives up or gives exactly the events (or error) of the serde_json path; as any JSON text, it gives
 /// up or gives serde_json's `Value`, floats to the bit.
 pub fn fast_parse(data: &[u8]) {
-    use convolens::internals::{ParseOptions, fast_value, parse_document, parse_fast_only};
+    use convolens::internals::{
+        ParseOptions, fast_value, parse_document, parse_extract_only, parse_fast_only,
+    };
     let opts = ParseOptions::default();
+    if let Some(events) = parse_extract_only(data, 3) {
+        let mut out = Vec::new();
+        let slow = parse_document(data, 3, &opts.with_fast(false), &mut out).map(|()| out);
+        assert_eq!(
+            Ok(events),
+            slow,
+            "extracted events of {:?}",
+            String::from_utf8_lossy(data)
+        );
+    }
     if let Some(fast) = parse_fast_only(data, 3, &opts) {
         let mut out = Vec::new();
         let slow = parse_document(data, 3, &opts.with_fast(false), &mut out).map(|()| out);

@@ -21,7 +21,7 @@ impl de::Error for GiveUp {
     }
 }
 
-type R<T> = Result<T, GiveUp>;
+pub(crate) type R<T> = Result<T, GiveUp>;
 
 /// Deepest nesting the fast path follows (serde_json stops at 128); deeper gives up.
 const MAX_DEPTH: u32 = 100;
@@ -29,15 +29,9 @@ const MAX_DEPTH: u32 = 100;
 /// `T` read from `text` as `serde_json::from_str` would, or `None` when the fast path
 /// gives up (on anything it does not read exactly as serde_json does, and on every error).
 pub(crate) fn from_str<'de, T: serde::Deserialize<'de>>(text: &'de str) -> Option<T> {
-    let mut r = Reader {
-        text,
-        b: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-    };
+    let mut r = Reader::new(text);
     let v = T::deserialize(&mut r).ok()?;
-    r.skip_ws();
-    (r.pos == r.b.len()).then_some(v)
+    r.at_end().then_some(v)
 }
 
 /// A cursor over the document's bytes (valid UTF-8: it is a `&str`).
@@ -90,6 +84,82 @@ fn stop_mask(w: u64) -> u64 {
 }
 
 impl<'de> Reader<'de> {
+    /// A reader at the start of `text`.
+    pub(crate) fn new(text: &'de str) -> Self {
+        Reader {
+            text,
+            b: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    /// True when only white space is left.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.pos == self.b.len()
+    }
+
+    /// A string (borrowed when it has no escapes), or `null` as `None`; any other value
+    /// gives up (serde_json's `Option<Cow<str>>`).
+    #[inline]
+    pub(crate) fn opt_str(&mut self) -> R<Option<std::borrow::Cow<'de, str>>> {
+        if self.peek()? == b'n' {
+            self.eat_literal(b"null")?;
+            return Ok(None);
+        }
+        self.str().map(Some)
+    }
+
+    /// A string, borrowed when it has no escapes; any other value gives up.
+    #[inline]
+    pub(crate) fn str(&mut self) -> R<std::borrow::Cow<'de, str>> {
+        Ok(match self.string()? {
+            Str::Borrowed(s) => std::borrow::Cow::Borrowed(s),
+            Str::Owned(s) => std::borrow::Cow::Owned(s),
+        })
+    }
+
+    /// `null` when it is next (consumed), else nothing.
+    #[inline]
+    pub(crate) fn null(&mut self) -> R<bool> {
+        if self.peek()? == b'n' {
+            self.eat_literal(b"null")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Read an object, calling `member` with each key; `member` reads the value.
+    #[inline]
+    pub(crate) fn object(&mut self, mut member: impl FnMut(&mut Self, &str) -> R<()>) -> R<()> {
+        if self.peek()? != b'{' {
+            return Err(GiveUp);
+        }
+        self.enter()?;
+        let mut first = true;
+        while self.next_entry(b'}', &mut first)? {
+            let key = self.str()?;
+            self.eat(b':')?;
+            member(self, &key)?;
+        }
+        self.leave(b'}')
+    }
+
+    /// Read an array, calling `element` at each element; `element` reads it.
+    #[inline]
+    pub(crate) fn array(&mut self, mut element: impl FnMut(&mut Self) -> R<()>) -> R<()> {
+        if self.peek()? != b'[' {
+            return Err(GiveUp);
+        }
+        self.enter()?;
+        let mut first = true;
+        while self.next_entry(b']', &mut first)? {
+            element(self)?;
+        }
+        self.leave(b']')
+    }
+
     #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b.get(self.pos) {
@@ -261,7 +331,7 @@ impl<'de> Reader<'de> {
 
     /// Skip one value, checking it as strictly as serde_json's `IgnoredAny` does (or more
     /// strictly: then the caller gives up and serde_json decides).
-    fn skip_value(&mut self) -> R<()> {
+    pub(crate) fn skip_value(&mut self) -> R<()> {
         match self.peek()? {
             b'"' => self.string_span().map(drop),
             b'{' => {

@@ -1,5 +1,6 @@
 #![doc = include_str!("../guide/input.md")]
 
+pub(crate) mod extract;
 pub(crate) mod fast;
 pub(crate) mod pseudonym;
 pub(crate) mod stream;
@@ -631,6 +632,44 @@ struct Doc<'a> {
     tokens: Option<u64>,
 }
 
+/// The fields of a [`Doc`] an `outbound` record reads, moved out of it (or read by the
+/// [`extract`]or alone).
+#[derive(Default)]
+struct OutboundFields<'a> {
+    id: Option<S<'a>>,
+    phone_number_id: Option<S<'a>>,
+    to: Option<S<'a>>,
+    timestamp: Option<i64>,
+    kind: Option<S<'a>>,
+    template: Option<S<'a>>,
+    category: Option<S<'a>>,
+    author: Option<S<'a>>,
+    author_id: Option<S<'a>>,
+    campaign: Option<S<'a>>,
+    buttons: Option<Vec<RawButton<'a>>>,
+    tokens: Option<u64>,
+}
+
+impl<'a> Doc<'a> {
+    /// The fields an `outbound` record reads.
+    fn outbound(self) -> OutboundFields<'a> {
+        OutboundFields {
+            id: self.id,
+            phone_number_id: self.phone_number_id,
+            to: self.to,
+            timestamp: self.timestamp,
+            kind: self.kind,
+            template: self.template,
+            category: self.category,
+            author: self.author,
+            author_id: self.author_id,
+            campaign: self.campaign,
+            buttons: self.buttons,
+            tokens: self.tokens,
+        }
+    }
+}
+
 /// Options that affect parsing.
 #[derive(Clone, Copy, Debug)]
 #[doc(hidden)]
@@ -669,6 +708,20 @@ fn read_fast<'a>(text: &'a str, opts: &ParseOptions) -> Option<Doc<'a>> {
     } else {
         None
     }
+}
+
+/// Whether the [`extract`]or read the object `text` (when `opts` has the fast path on),
+/// its events appended to `out`; else nothing appended.
+fn extracted<'a>(text: &'a str, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> bool {
+    // Left out of the compact build (the .wasm), as the fast reader is.
+    !cfg!(feature = "compact") && opts.fast && extract::document(text, line, out)
+}
+
+/// The events of the object `bytes` read by the [`extract`]or alone: `None` when it gives
+/// up (or `bytes` is not UTF-8), for tests comparing it with the derived path.
+pub(crate) fn parse_extract_only(bytes: &[u8], line: u64) -> Option<Vec<Event<'_>>> {
+    let mut out = Vec::new();
+    extract::document(std::str::from_utf8(bytes).ok()?, line, &mut out).then_some(out)
 }
 
 impl Default for ParseOptions {
@@ -782,6 +835,9 @@ pub(crate) fn try_parse_whole<'a>(
         return None;
     }
     let text = std::str::from_utf8(bytes).ok()?;
+    if extracted(text, line, opts, out) {
+        return Some(Ok(()));
+    }
     let doc: Doc<'a> = match read_fast(text, opts) {
         Some(doc) => doc,
         None => read_doc(bytes, Some(text)).ok()?,
@@ -869,6 +925,9 @@ fn parse_object<'a>(
     // per string, about a tenth of the parse); invalid UTF-8 takes the byte path, whose
     // error is reported as before.
     let text = std::str::from_utf8(bytes).ok();
+    if text.is_some_and(|t| extracted(t, line, opts, out)) {
+        return Ok(());
+    }
     if let Some(doc) = text.and_then(|t| read_fast(t, opts)) {
         return doc_to_events(doc, line, opts, out);
     }
@@ -1057,7 +1116,7 @@ fn doc_to_events<'a>(
         ));
     };
     match ty {
-        "outbound" => out.push(Event::Outbound(outbound_record(doc, line)?)),
+        "outbound" => out.push(Event::Outbound(outbound_record(doc.outbound(), line)?)),
         "external_event" => out.push(Event::External(external_record(doc, line, opts)?)),
         "spend" => spend_record(doc, line, opts, out)?,
         "close" => out.push(Event::Close(close_record(doc, line, "close")?)),
@@ -1083,7 +1142,7 @@ fn timestamp(ts: Option<i64>, line: u64, what: &str) -> Result<i64, ParseError> 
 }
 
 /// An `outbound` record: what the business sent.
-fn outbound_record(doc: Doc<'_>, line: u64) -> Result<OutboundRecord<'_>, ParseError> {
+fn outbound_record(doc: OutboundFields<'_>, line: u64) -> Result<OutboundRecord<'_>, ParseError> {
     let what = "outbound";
     let id = req(doc.id, line, "id", what)?;
     let to = req(doc.to, line, "to", what)?;
@@ -1311,6 +1370,55 @@ fn ads_insights_row<'a>(
         campaign_name,
     }));
     Ok(())
+}
+
+/// The field names a derived type asks serde_json for: the `fields` of its
+/// `deserialize_struct` call, caught by a deserializer that reads nothing else.
+#[cfg(test)]
+pub(crate) fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    #[derive(Debug)]
+    struct Fields(&'static [&'static str]);
+    impl std::fmt::Display for Fields {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{:?}", self.0)
+        }
+    }
+    impl std::error::Error for Fields {}
+    impl de::Error for Fields {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Fields(&[])
+        }
+    }
+    struct Probe;
+    impl<'de> Deserializer<'de> for Probe {
+        type Error = Fields;
+        fn deserialize_any<V: de::Visitor<'de>>(self, _: V) -> Result<V::Value, Fields> {
+            Err(Fields(&[]))
+        }
+        fn deserialize_struct<V: de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Fields> {
+            Err(Fields(fields))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    match T::deserialize(Probe) {
+        Err(Fields(f)) => f,
+        Ok(_) => &[],
+    }
+}
+
+/// [`Doc`]'s field names, for the extractor's test.
+#[cfg(test)]
+pub(crate) fn doc_fields() -> &'static [&'static str] {
+    fields_of::<Doc<'_>>()
 }
 
 #[cfg(test)]

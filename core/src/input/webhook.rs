@@ -15,6 +15,11 @@ use std::borrow::Cow;
 
 type S<'a> = Cow<'a, str>;
 
+mod extract;
+#[cfg(test)]
+pub(super) use extract::FIELDS as EXTRACTED_FIELDS;
+pub(super) use extract::entries as extract_entries;
+
 #[derive(Deserialize)]
 pub(crate) struct Entry<'a> {
     /// The WhatsApp Business Account (WABA) id.
@@ -543,4 +548,18 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
         agent,
         errors,
     }
+}
+
+/// The derived types' field lists, named, in the order of [`EXTRACTED_FIELDS`].
+#[cfg(test)]
+pub(super) fn field_lists() -> Vec<(&'static str, &'static [&'static str])> {
+    use super::fields_of;
+    vec![
+        ("Entry", fields_of::<Entry<'_>>()),
+        ("Change", fields_of::<Change<'_>>()),
+        ("Value", fields_of::<Value<'_>>()),
+        ("Contact", fields_of::<Contact<'_>>()),
+        ("Message", fields_of::<Message<'_>>()),
+        ("Status", fields_of::<Status<'_>>()),
+    ]
 }

@@ -1,0 +1,353 @@
+//! The `entry` array of a webhook read straight from the text into events by the
+//! extractor (rules in the guide's `input::extract`): the hot objects (entries, changes,
+//! values, contacts, messages, statuses) by hand, the rest by their derived types over the
+//! same [`Reader`]; any doubt gives up.
+
+use super::super::extract::Seen;
+use super::super::fast::{GiveUp, R, Reader};
+use super::super::{ContactInfo, Event, IgnoreReason, UserRef, de_ts, opt_contact as contact_id};
+use super::{Message, Profile, Status, inbound, status};
+use serde::Deserialize;
+use smallvec::SmallVec;
+use std::borrow::Cow;
+
+type S<'a> = Cow<'a, str>;
+
+/// The fields read by hand, per derived type, in the order the types declare them: a test
+/// holds them to the derived types' own lists, so a field added there is not skipped here.
+#[cfg(test)]
+pub(in crate::input) const FIELDS: [(&str, &[&str]); 6] = [
+    ("Entry", &["id", "changes"]),
+    ("Change", &["field", "value"]),
+    ("Value", &["metadata", "contacts", "messages", "statuses"]),
+    ("Contact", &["wa_id", "user_id", "profile"]),
+    (
+        "Message",
+        &[
+            "from",
+            "from_user_id",
+            "id",
+            "timestamp",
+            "type",
+            "text",
+            "context",
+            "referral",
+            "button",
+            "interactive",
+        ],
+    ),
+    (
+        "Status",
+        &[
+            "id",
+            "status",
+            "timestamp",
+            "recipient_id",
+            "recipient_user_id",
+            "conversation",
+            "pricing",
+            "errors",
+        ],
+    ),
+];
+
+/// Read the `entry` array at the cursor, appending its events to `out`: whether it had
+/// any entries (`events_from_entries` of the derived types, without building them).
+pub(in crate::input) fn entries<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<bool> {
+    let mut any = false;
+    r.array(|r| {
+        any = true;
+        entry(r, out)
+    })?;
+    Ok(any)
+}
+
+/// One entry. The WABA id may come after the changes, so the account events are put in
+/// front of their changes' events at the end.
+fn entry<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
+    let mut seen = Seen::default();
+    let mut waba = None;
+    let mut changes = 0usize;
+    // Where each `messages` change's events start, and its business number.
+    let mut accounts: SmallVec<[(usize, S<'a>); 2]> = SmallVec::new();
+    r.object(|r, key| match key {
+        "id" => {
+            seen.once(0)?;
+            waba = r.opt_str()?;
+            Ok(())
+        }
+        "changes" => {
+            seen.once(1)?;
+            r.array(|r| {
+                changes += 1;
+                change(r, out, &mut accounts)
+            })
+        }
+        _ => r.skip_value(),
+    })?;
+    if changes == 0 {
+        out.push(Event::Ignored(IgnoreReason::NoChanges));
+    }
+    if let Some(w) = waba.filter(|w| !w.trim().is_empty()) {
+        for (at, phone) in accounts.into_iter().rev() {
+            let account = super::super::AccountInfo {
+                phone,
+                waba: w.clone(),
+            };
+            out.insert(at, Event::Account(account));
+        }
+    }
+    Ok(())
+}
+
+/// One change: its value's events, or the one event that says why it was ignored.
+fn change<'a>(
+    r: &mut Reader<'a>,
+    out: &mut Vec<Event<'a>>,
+    accounts: &mut SmallVec<[(usize, S<'a>); 2]>,
+) -> R<()> {
+    let mark = out.len();
+    let mut seen = Seen::default();
+    let mut field = None;
+    let mut value = None;
+    r.object(|r, key| match key {
+        "field" => {
+            seen.once(0)?;
+            field = r.opt_str()?;
+            Ok(())
+        }
+        "value" => {
+            seen.once(1)?;
+            if !r.null()? {
+                value = Some(self::value(r, out)?);
+            }
+            Ok(())
+        }
+        _ => r.skip_value(),
+    })?;
+    let field = field.as_deref().unwrap_or("");
+    if field != "messages" {
+        out.truncate(mark);
+        out.push(Event::Ignored(IgnoreReason::Field(field.into())));
+        return Ok(());
+    }
+    let Some((phone, had_traffic)) = value else {
+        out.push(Event::Ignored(IgnoreReason::EmptyChange));
+        return Ok(());
+    };
+    place(&mut out[mark..], &phone);
+    if !phone.is_empty() {
+        accounts.push((mark, phone));
+    }
+    if !had_traffic {
+        out.push(Event::Ignored(IgnoreReason::EmptyChange));
+    }
+    Ok(())
+}
+
+/// A change's events as the derived path orders them (contacts, then messages, then
+/// statuses, each in input order), each message and status given the business number.
+fn place<'a>(events: &mut [Event<'a>], phone: &S<'a>) {
+    let rank = |e: &Event<'_>| match e {
+        Event::Contact(_) => 0,
+        Event::Inbound(_) => 1,
+        _ => 2,
+    };
+    if !events.is_sorted_by_key(rank) {
+        events.sort_by_key(rank);
+    }
+    for e in events {
+        match e {
+            Event::Inbound(m) => m.phone.clone_from(phone),
+            Event::Status(s) => s.phone.clone_from(phone),
+            _ => {}
+        }
+    }
+}
+
+/// A change's value: its contacts, messages and statuses appended to `out` (without their
+/// business number yet); its business number and whether it had messages or statuses.
+fn value<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<(S<'a>, bool)> {
+    let mut seen = Seen::default();
+    let mut phone = None;
+    let mut traffic = false;
+    let none = Cow::Borrowed("");
+    r.object(|r, key| match key {
+        "metadata" => {
+            seen.once(0)?;
+            phone = metadata(r)?;
+            Ok(())
+        }
+        "contacts" => {
+            seen.once(1)?;
+            r.array(|r| contact(r, out))
+        }
+        "messages" => {
+            seen.once(2)?;
+            r.array(|r| {
+                traffic = true;
+                out.push(Event::Inbound(inbound(message(r)?, none.clone())));
+                Ok(())
+            })
+        }
+        "statuses" => {
+            seen.once(3)?;
+            r.array(|r| {
+                traffic = true;
+                out.push(Event::Status(status(status_of(r)?, none.clone())));
+                Ok(())
+            })
+        }
+        _ => r.skip_value(),
+    })?;
+    Ok((phone.unwrap_or(none), traffic))
+}
+
+/// `metadata`'s business number: `phone_number_id`, else `display_phone_number`.
+fn metadata<'a>(r: &mut Reader<'a>) -> R<Option<S<'a>>> {
+    if r.null()? {
+        return Ok(None);
+    }
+    let mut seen = Seen::default();
+    let (mut id, mut display) = (None, None);
+    r.object(|r, key| match key {
+        "phone_number_id" => {
+            seen.once(0)?;
+            id = r.opt_str()?;
+            Ok(())
+        }
+        "display_phone_number" => {
+            seen.once(1)?;
+            display = r.opt_str()?;
+            Ok(())
+        }
+        _ => r.skip_value(),
+    })?;
+    Ok(id.or(display))
+}
+
+/// One `contacts[]` element, appended when it names a user.
+fn contact<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
+    let mut seen = Seen::default();
+    let (mut wa_id, mut user_id, mut profile) = (None, None, None);
+    r.object(|r, key| match key {
+        "wa_id" => {
+            seen.once(0)?;
+            wa_id = contact_id(&mut *r)?;
+            Ok(())
+        }
+        "user_id" => {
+            seen.once(1)?;
+            user_id = r.opt_str()?;
+            Ok(())
+        }
+        "profile" => {
+            seen.once(2)?;
+            profile = Option::<Profile<'a>>::deserialize(&mut *r)?;
+            Ok(())
+        }
+        _ => r.skip_value(),
+    })?;
+    let (name, country_code) = profile.map_or((None, None), |p| (p.name, p.country_code));
+    let user = UserRef::new(wa_id, user_id);
+    if !user.is_empty() {
+        out.push(Event::Contact(ContactInfo {
+            user,
+            name,
+            country_code,
+        }));
+    }
+    Ok(())
+}
+
+/// A required id that must not be blank, as `de_id` reads it.
+fn id<'a>(r: &mut Reader<'a>) -> R<S<'a>> {
+    let id = r.str()?;
+    if id.trim().is_empty() {
+        return Err(GiveUp);
+    }
+    Ok(id)
+}
+
+/// One `messages[]` element.
+fn message<'a>(r: &mut Reader<'a>) -> R<Message<'a>> {
+    let mut seen = Seen::default();
+    let mut m = Message {
+        from: None,
+        from_user_id: None,
+        id: Cow::Borrowed(""),
+        timestamp: 0,
+        ty: None,
+        text: None,
+        context: None,
+        referral: None,
+        button: None,
+        interactive: None,
+    };
+    r.object(|r, key| {
+        match key {
+            "from" => (seen.once(0)?, m.from = contact_id(&mut *r)?),
+            "from_user_id" => (seen.once(1)?, m.from_user_id = r.opt_str()?),
+            "id" => (seen.once(2)?, m.id = id(r)?),
+            "timestamp" => (seen.once(3)?, m.timestamp = de_ts(&mut *r)?),
+            "type" => (seen.once(4)?, m.ty = r.opt_str()?),
+            "text" => (seen.once(5)?, m.text = Deserialize::deserialize(&mut *r)?),
+            "context" => (
+                seen.once(6)?,
+                m.context = Deserialize::deserialize(&mut *r)?,
+            ),
+            "referral" => (
+                seen.once(7)?,
+                m.referral = Deserialize::deserialize(&mut *r)?,
+            ),
+            "button" => (seen.once(8)?, m.button = Deserialize::deserialize(&mut *r)?),
+            "interactive" => (
+                seen.once(9)?,
+                m.interactive = Deserialize::deserialize(&mut *r)?,
+            ),
+            _ => ((), r.skip_value()?),
+        };
+        Ok(())
+    })?;
+    // `id` and `timestamp` are required.
+    seen.all(&[2, 3])?;
+    Ok(m)
+}
+
+/// One `statuses[]` element.
+fn status_of<'a>(r: &mut Reader<'a>) -> R<Status<'a>> {
+    let mut seen = Seen::default();
+    let mut s = Status {
+        id: Cow::Borrowed(""),
+        status: Cow::Borrowed(""),
+        timestamp: 0,
+        recipient_id: None,
+        recipient_user_id: None,
+        conversation: None,
+        pricing: None,
+        errors: Vec::new(),
+    };
+    r.object(|r, key| {
+        match key {
+            "id" => (seen.once(0)?, s.id = id(r)?),
+            "status" => (seen.once(1)?, s.status = r.str()?),
+            "timestamp" => (seen.once(2)?, s.timestamp = de_ts(&mut *r)?),
+            "recipient_id" => (seen.once(3)?, s.recipient_id = contact_id(&mut *r)?),
+            "recipient_user_id" => (seen.once(4)?, s.recipient_user_id = r.opt_str()?),
+            "conversation" => (
+                seen.once(5)?,
+                s.conversation = Deserialize::deserialize(&mut *r)?,
+            ),
+            "pricing" => (
+                seen.once(6)?,
+                s.pricing = Deserialize::deserialize(&mut *r)?,
+            ),
+            "errors" => (seen.once(7)?, s.errors = Deserialize::deserialize(&mut *r)?),
+            _ => ((), r.skip_value()?),
+        };
+        Ok(())
+    })?;
+    // `id`, `status` and `timestamp` are required.
+    seen.all(&[0, 1, 2])?;
+    Ok(s)
+}
