@@ -55,14 +55,25 @@ pub(crate) struct EventDay {
     pub(crate) by_source: BTreeMap<Box<str>, u64>,
 }
 
-impl EventDay {
-    fn add(&mut self, o: &EventDay) {
+/// One event's days over a range, summed: the conversations gathered (sorted and
+/// deduplicated once, at the end) instead of merged day by day.
+#[derive(Default)]
+struct RangeSum<'a> {
+    occurrences: u64,
+    value: i64,
+    users: UserSet,
+    conversations: Vec<ConvId>,
+    by_source: BTreeMap<&'a str, u64>,
+}
+
+impl<'a> RangeSum<'a> {
+    fn add(&mut self, o: &'a EventDay) {
         self.occurrences += o.occurrences;
         self.value += o.value;
         self.users.union_with(&o.users);
         self.conversations.extend(o.conversations.iter().copied());
         for (k, n) in &o.by_source {
-            *super::slot(&mut self.by_source, k, Default::default) += n;
+            *self.by_source.entry(k).or_default() += n;
         }
     }
 }
@@ -195,14 +206,15 @@ impl EventDays {
 
     /// The rows over `range` (see the module rules).
     pub(crate) fn rows(&self, range: &DayRange) -> Vec<EventRow> {
-        let mut sums: BTreeMap<(ConversionKind, &str), EventDay> = BTreeMap::new();
+        let mut sums: BTreeMap<(ConversionKind, &str), RangeSum<'_>> = BTreeMap::new();
         for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
             for ((k, n), d) in per {
                 sums.entry((*k, n)).or_default().add(d);
             }
         }
-        let row = |name: &str, kind: ConversionKind, d: Option<&EventDay>| {
-            let d = d.cloned().unwrap_or_default();
+        let none = RangeSum::default();
+        let row = |name: &str, kind: ConversionKind, d: Option<&RangeSum<'_>>| {
+            let d = d.unwrap_or(&none);
             EventRow {
                 name: name.to_string(),
                 kind,
@@ -212,26 +224,24 @@ impl EventDays {
                 value: (kind == ConversionKind::External).then_some(d.value),
                 by_source: d
                     .by_source
-                    .into_iter()
-                    .map(|(k, n)| (k.into(), n))
+                    .iter()
+                    .map(|(k, n)| ((*k).to_string(), *n))
                     .collect(),
             }
         };
+        for s in sums.values_mut() {
+            s.conversations.sort_unstable();
+            s.conversations.dedup();
+        }
         let mut rows: Vec<EventRow> = self
             .messaging
             .iter()
             .map(|(n, k)| row(n, *k, sums.get(&(*k, n.as_str()))))
             .collect();
-        let mut external: Vec<(&str, &EventDay)> = sums
-            .iter()
-            .filter(|((k, _), _)| *k == ConversionKind::External)
-            .map(|((_, n), d)| (*n, d))
-            .collect();
-        external.sort_by_key(|(n, _)| *n);
         rows.extend(
-            external
-                .into_iter()
-                .map(|(n, d)| row(n, ConversionKind::External, Some(d))),
+            sums.iter()
+                .filter(|((k, _), _)| *k == ConversionKind::External)
+                .map(|((_, n), d)| row(n, ConversionKind::External, Some(d))),
         );
         rows
     }
