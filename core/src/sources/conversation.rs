@@ -23,8 +23,8 @@ pub(crate) enum HitKind {
 /// An event that happened in a conversation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct EventHit {
-    /// The messaging event's name, or the external event's `name`.
-    pub(crate) name: Box<str>,
+    /// The messaging event's name (shared with the config's), or the external event's `name`.
+    pub(crate) name: std::sync::Arc<str>,
     /// Messaging or external.
     pub(crate) kind: HitKind,
     /// When.
@@ -80,7 +80,7 @@ pub(crate) struct ExternalTouch {
     /// Whether its value was in a currency other than the report currency (and so dropped).
     pub(crate) other_currency: bool,
     /// The event's name (as the record had it when the user was analysed).
-    pub(crate) name: Box<str>,
+    pub(crate) name: std::sync::Arc<str>,
     /// The value left out for being in another currency.
     pub(crate) other_value: Option<crate::model::money::Money>,
     /// Whether it is one of the attributed events (see the module docs).
@@ -274,7 +274,7 @@ fn user_conversations(
                 }
                 for name in m.events_of(d) {
                     conv.events.push(EventHit {
-                        name: name.into(),
+                        name: name.clone(),
                         kind: HitKind::Messaging,
                         ts: msg.ts,
                         msg: Some(ix),
@@ -309,9 +309,10 @@ fn external_touches(
         // Conversations are in order of start: candidates are a contiguous run.
         let hi = convs.partition_point(|c| c.start <= e.ts);
         let lo = convs[..hi].partition_point(|c| c.start < e.ts - p.lookback);
+        let name: std::sync::Arc<str> = e.name.as_ref().into();
         if hi > lo {
             convs[hi - 1].events.push(EventHit {
-                name: e.name.clone(),
+                name: name.clone(),
                 kind: HitKind::External,
                 ts: e.ts,
                 msg: None,
@@ -329,7 +330,7 @@ fn external_touches(
             ts: e.ts,
             value,
             other_currency,
-            name: e.name.clone(),
+            name,
             other_value: e.value.filter(|_| other_currency),
             attributed: super::ConversionEvent::attributes(m.conversion.as_ref(), &e.name),
             candidates: (lo..hi).collect(),

@@ -145,7 +145,7 @@ impl ConversionEvent {
 #[derive(Clone, Debug)]
 pub(crate) struct Matchers {
     rules: Vec<(Source, Pattern)>,
-    events: Vec<(Box<str>, EventKind, Pattern)>,
+    events: Vec<(std::sync::Arc<str>, EventKind, Pattern)>,
     /// The conversion event in effect (see the module docs for the default).
     pub(crate) conversion: Option<ConversionEvent>,
     /// Texts are stored as [`Matchers::text_token`]s (pseudonymised engines).
@@ -271,7 +271,7 @@ impl Matchers {
     pub(crate) fn events_of<'s>(
         &'s self,
         m: &'s InboundData,
-    ) -> impl Iterator<Item = &'s str> + 's {
+    ) -> impl Iterator<Item = &'s std::sync::Arc<str>> + 's {
         self.events
             .iter()
             .enumerate()
@@ -285,7 +285,7 @@ impl Matchers {
                     event_matches(*kind, p, m)
                 }
             })
-            .map(|(_, (n, _, _))| &**n)
+            .map(|(_, (n, _, _))| n)
     }
 
     /// Every configured messaging event: (name, kind), in config order.
