@@ -85,6 +85,22 @@ fn lines(evs: &[Ev]) -> Vec<(i64, String)> {
     out
 }
 
+/// The lines of a scenario in time order, and in an arrival order where each line may
+/// arrive up to 7 days (the default lateness) late (`jitter`, cycled, per line).
+fn arrival(evs: &[Ev], jitter: &[i64]) -> (Vec<String>, Vec<String>) {
+    let ordered = lines(evs);
+    let mut arrival: Vec<(i64, usize, String)> = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, (t, l))| (t + jitter[i % jitter.len()], i, l.clone()))
+        .collect();
+    arrival.sort();
+    (
+        ordered.into_iter().map(|(_, l)| l).collect(),
+        arrival.into_iter().map(|(_, _, l)| l).collect(),
+    )
+}
+
 /// Every category priced in every market the scenario uses, with a different price for the
 /// month's first unit and the rest.
 const STEEP: &str = "market,category,price,currency,effective_from,tier_from,tier_to
@@ -111,22 +127,14 @@ proptest! {
         jitter in proptest::collection::vec(0i64..(7 * 24 * H), 200),
         dups in proptest::collection::vec(any::<bool>(), 200),
     ) {
-        let ordered = lines(&evs);
-        // Arrival order: each line may arrive up to 7 days (the default lateness) late.
-        let mut arrival: Vec<(i64, usize, String)> = ordered
-            .iter()
-            .enumerate()
-            .map(|(i, (t, l))| (t + jitter[i % jitter.len()], i, l.clone()))
-            .collect();
-        arrival.sort();
+        let (in_order, arrival) = arrival(&evs, &jitter);
         let mut shuffled = Vec::new();
-        for (i, (_, _, l)) in arrival.into_iter().enumerate() {
+        for (i, l) in arrival.into_iter().enumerate() {
             if dups[i % dups.len()] {
                 shuffled.push(l.clone());
             }
             shuffled.push(l);
         }
-        let in_order: Vec<String> = ordered.into_iter().map(|(_, l)| l).collect();
         // Steep one-message tier bands and a one-conversation CBP free tier, so that any
         // dependence on arrival order in the monthly numbering shows in the costs.
         let cfg = || config_with_card(STEEP, r#""quota":25,"pricing_timeline":[{"name":"t","effective_from":"2024-01-01","set":{"service_free_tier":1}}]"#);
@@ -153,18 +161,11 @@ proptest! {
         jitter in proptest::collection::vec(0i64..(7 * 24 * H), 200),
         cuts in proptest::collection::vec(0u8..4, 200),
     ) {
-        let ordered = lines(&evs);
-        let mut arrival: Vec<(i64, usize, String)> = ordered
-            .iter()
-            .enumerate()
-            .map(|(i, (t, l))| (t + jitter[i % jitter.len()], i, l.clone()))
-            .collect();
-        arrival.sort();
-        let in_order: Vec<String> = ordered.into_iter().map(|(_, l)| l).collect();
+        let (in_order, arrival) = arrival(&evs, &jitter);
         let cfg = || config_with_card(STEEP, r#""pricing_timeline":[{"name":"t","effective_from":"2024-01-01","set":{"service_free_tier":1}}]"#);
         let mut ea = engine(cfg(), &in_order);
         let mut eb = engine(cfg(), &[]);
-        for (i, (_, _, l)) in arrival.iter().enumerate() {
+        for (i, l) in arrival.iter().enumerate() {
             eb.ingest_str(l).unwrap();
             match cuts[i % cuts.len()] {
                 0 => drop(report(&mut eb, None, None)),
