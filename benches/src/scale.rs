@@ -294,8 +294,8 @@ fn build(e: &mut Engine, users: u32, days: u32) -> Built {
 
 /// Where the engine's bytes go, per stored message: the store's parts measured in place
 /// (vector capacities, string lengths) or by cloning them, the hash indices as what is left
-/// of the store, and the caches the first report built (report preparation measured by
-/// building another one; the day aggregates are the rest).
+/// of the store, and the caches the first report built: the kept report preparation part
+/// by part (cloned under the counter), the engagement day aggregates as the rest.
 fn breakdown(e: &Engine, store: isize, caches: isize, messages: usize) {
     let per = |b: isize| b as f64 / messages.max(1) as f64;
     let parts = internals::store_footprint(e, &live);
