@@ -62,6 +62,16 @@ impl<'a> FoldCtx<'a> {
                 }
             }
         }
+        FoldCtx::with_these_clicks(store, tz, carries, clicks)
+    }
+
+    /// [`FoldCtx::new`] with the clicks already gathered.
+    fn with_these_clicks(
+        store: &'a Store,
+        tz: Tz,
+        carries: Option<&Carries>,
+        clicks: HashMap<MsgIx, Vec<&'a str>>,
+    ) -> FoldCtx<'a> {
         FoldCtx {
             store,
             tz,
@@ -157,7 +167,11 @@ fn refold(
         r.wa_id.is_some() || r.bsuid.is_some()
     };
     let ours = |u: UserIx| roots.binary_search(&u).is_ok();
-    let mut cx = FoldCtx::with_clicks(store, days.tz(), None, ours);
+    // Their clicks from the store's index when it is built (else by reading every click).
+    let mut cx = match store.clicks_of(&roots) {
+        Some(clicks) => FoldCtx::with_these_clicks(store, days.tz(), None, clicks),
+        None => FoldCtx::with_clicks(store, days.tz(), None, ours),
+    };
     if let Some(p) = past {
         cx.carries = p.carries.by_user_among(store, ours);
     }

@@ -208,13 +208,16 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
     let active = t.active.len();
     // Every new user was active in the range (their first message is in it).
     let new = r.new_users.len().min(active);
+    // Counted by country first (no name allocated per user), then named.
+    let mut by_country: hashbrown::HashMap<_, u64> = hashbrown::HashMap::new();
+    t.active
+        .for_each(|u| *by_country.entry(days.country(u)).or_default() += 1);
     let mut countries: BTreeMap<String, u64> = BTreeMap::new();
-    t.active.for_each(|u| {
-        let c = days.country(u);
+    for (c, n) in by_country {
         *countries
             .entry(c.map_or_else(|| "unknown".to_string(), |c| c.as_str().to_string()))
-            .or_default() += 1;
-    });
+            .or_default() += n;
+    }
     let user_days: u64 = r.daily.iter().map(|d| d.active).sum();
     let (by_kind, top) = authors::summarize(&t.authors, days.names());
     Engagement {

@@ -1,5 +1,6 @@
 #![doc = include_str!("../guide/store.md")]
 
+mod click_index;
 mod extra;
 mod footprint;
 mod forget;
@@ -435,6 +436,9 @@ pub struct Store {
     /// Users whose facts changed since the engine last looked (see [`touched`]).
     #[serde(skip)]
     pub(crate) touched: Touched,
+    /// Clicks by the message they name (see [`click_index`]).
+    #[serde(skip)]
+    click_index: click_index::ClickIndex,
 }
 
 /// What a Meta Business Agent message used or cost, as its inputs said. Kept beside the
@@ -652,6 +656,7 @@ impl Store {
         }
         self.clicks
             .retain(|_, c| !dropped_out.contains(&c.message_id));
+        self.drop_click_index();
         self.agent.retain(|id, _| !dropped_out.contains(id));
     }
 
@@ -1308,15 +1313,18 @@ impl Store {
             Some(old) => {
                 let wins =
                     (rec.ts, &rec.message_id, &rec.button) > (old.ts, &old.message_id, &old.button);
+                let old_id = old.message_id.clone();
                 self.touch_ts(rec.ts);
                 self.flag_conflict("click", &key);
                 if wins {
+                    self.index_click(&key, Some(&old_id), &rec.message_id);
                     self.clicks.insert(key, rec);
                 }
                 Applied::Duplicate
             }
             None => {
                 self.touch_ts(rec.ts);
+                self.index_click(&key, None, &rec.message_id);
                 self.clicks.insert(key, rec);
                 bump(&mut self.stats.records, "click");
                 Applied::New
