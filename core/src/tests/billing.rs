@@ -1112,3 +1112,33 @@ fn one_marketing_message_is_charged_its_rate() {
     assert_eq!(c.cost.micros, 136_500);
     assert_eq!(report.billing.cost.total.0, 136_500);
 }
+
+/// Issue 17, hand-checked: a late unit renumbers the month's tier after it, and the engine
+/// reprices a unit of a user the late input did not touch. [`CARD`]: a utility template
+/// to Germany in July 2025 costs 0.02 EUR as the month's 1st or 2nd unit, 0.01 from the
+/// 3rd. DE's u1 (delivered 3 July) and u2 (4 July) are the 1st and 2nd: 0.04 EUR. Then
+/// DE2's u0, delivered 2 July, arrives after that report: it is the 1st (0.02), u1 the 2nd
+/// (0.02), u2 the 3rd (0.01), so 0.05 EUR — 0.06 if u2 kept its old price.
+#[test]
+fn a_late_unit_reprices_another_users_unit_across_a_tier_band() {
+    let sent = |u: &str, id: &str, day: &str| {
+        let t = ts(&format!("2025-07-{day}T10:00:00"));
+        [
+            template(u, id, t, "utility"),
+            status(u, id, "delivered", t + 60),
+        ]
+    };
+    let mut e = engine(
+        config(""),
+        &[sent(DE, "u1", "03"), sent(DE, "u2", "04")].concat(),
+    );
+    let july = |e: &mut convolens::Engine| {
+        let r = report(e, Some("2025-07-01"), Some("2025-08-01"));
+        (r.billing.cost.total.0, r.billing.charged_messages.utility)
+    };
+    assert_eq!(july(&mut e), (40_000, 2));
+    for line in sent(DE2, "u0", "02") {
+        e.ingest_str(&line).unwrap();
+    }
+    assert_eq!(july(&mut e), (50_000, 3));
+}
