@@ -471,7 +471,7 @@ impl Engine {
         for k in &mut self.prepared {
             k.note(journal.as_deref());
         }
-        self.days.note(journal);
+        self.days.note(journal.as_deref());
         let past = self.expired.past();
         let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
         if let Some(p) = &past {

@@ -98,7 +98,7 @@ impl CreditDays {
         let tz = ctx.range.tz;
         let days = &mut self.days;
         let mut seen: Vec<NaiveDate> = Vec::new();
-        let step = |x: &mut u64| *x = x.wrapping_add_signed(s);
+        let step = |x: &mut u64| crate::util::step(x, 1, s);
         for e in events {
             for c in &e.credits {
                 let conv = &convs[c.conversation];

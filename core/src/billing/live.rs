@@ -113,12 +113,7 @@ impl LiveBilling {
         sink: &mut Sink<'_>,
     ) -> Changed {
         let roots: Vec<UserIx> = match changed {
-            Some(c) => {
-                let mut r: Vec<UserIx> = c.iter().map(|u| store.find(*u)).collect();
-                r.sort_unstable();
-                r.dedup();
-                r
-            }
+            Some(c) => store.roots_of(c),
             None => store.live_users().collect(),
         };
         let mut from: HashMap<Tally, i64> = HashMap::new();
@@ -166,9 +161,14 @@ impl LiveBilling {
                     }
                 }
             }
+            // Meta's view is compared with what billing decided, not with prices.
+            let (mut checked, mut mismatches) = compare_user(store, &charges);
+            checked.shrink_to_fit();
+            mismatches.shrink_to_fit();
             self.users[u as usize] = Some(Box::new(UserBill {
                 charges,
-                ..UserBill::default()
+                checked,
+                mismatches,
             }));
             done.added.push(u);
         }
@@ -185,12 +185,7 @@ impl LiveBilling {
         done.added.sort_unstable();
         done.added.dedup();
         for &u in &done.added {
-            if let Some(b) = self.users[u as usize].as_deref_mut() {
-                if b.checked.is_empty() && b.mismatches.is_empty() {
-                    (b.checked, b.mismatches) = compare_user(store, &b.charges);
-                    b.checked.shrink_to_fit();
-                    b.mismatches.shrink_to_fit();
-                }
+            if let Some(b) = self.users[u as usize].as_deref() {
                 sink(b, 1);
             }
         }

@@ -307,14 +307,13 @@ pub(crate) struct DayBilling {
     usage: BTreeMap<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
 }
 
-/// `x + s` for `s` = 1 or −1 (a count a user's charges added, or take out again).
-fn step(x: &mut u64, s: i64) {
-    debug_assert!(s > 0 || *x > 0, "taking out more than was added");
-    *x = x.wrapping_add_signed(s);
+/// One count added (`s = 1`) or taken out (`s = -1`).
+fn step1(x: &mut u64, s: i64) {
+    crate::util::step(x, 1, s);
 }
 
 fn bump_category(c: &mut CategoryCounts, g: ChargeCategory, s: i64) {
-    step(
+    step1(
         match g {
             ChargeCategory::Marketing => &mut c.marketing,
             ChargeCategory::Utility => &mut c.utility,
@@ -351,7 +350,7 @@ pub(crate) fn apply_user(
     for c in uc.conversations.iter().filter(|c| ctx.phone_ok(c.phone)) {
         let d = days_entry(days, day_in(c.opened_at, tz), s, &mut seen);
         let n = &mut d.conversations;
-        step(
+        step1(
             match c.kind {
                 ConversationKind::Marketing => &mut n.marketing,
                 ConversationKind::Utility => &mut n.utility,
@@ -368,7 +367,7 @@ pub(crate) fn apply_user(
             ChargeCategory::of(m.category).filter(|_| m.counted),
         );
         let d = days_entry(days, day_in(m.sent_at(), tz), s, &mut seen);
-        step(&mut d.usage.entry(key).or_default().sent, s);
+        step1(&mut d.usage.entry(key).or_default().sent, s);
         if let Some(at) = m.delivered_at() {
             let on = day_in(at, tz);
             let d = days_entry(days, on, s, &mut seen);
@@ -381,7 +380,7 @@ pub(crate) fn apply_user(
     for &i in &bill.checked {
         let m = &uc.messages[i as usize];
         if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at()) {
-            step(
+            step1(
                 &mut days_entry(days, day_in(at, tz), s, &mut seen).checked,
                 s,
             );
@@ -459,9 +458,9 @@ fn add_delivered(
     key: (Option<Country>, Option<ChargeCategory>),
 ) {
     let u = d.usage.entry(key).or_default();
-    step(&mut u.delivered, s);
+    step1(&mut u.delivered, s);
     if m.charged {
-        step(&mut u.billable, s);
+        step1(&mut u.billable, s);
     }
     if !m.counted {
         return;
@@ -476,12 +475,12 @@ fn add_delivered(
             bump_category(&mut d.charged, group, s);
         }
         if m.free_tier {
-            step(&mut d.free_tier, s);
+            step1(&mut d.free_tier, s);
         } else {
-            step(&mut d.paid_hours[local(at, tz).hour() as usize], s);
+            step1(&mut d.paid_hours[local(at, tz).hour() as usize], s);
             if m.unpriced {
-                step(&mut d.unpriced, s);
-                step(d.unpriced_by.entry((group, m.market)).or_default(), s);
+                step1(&mut d.unpriced, s);
+                step1(d.unpriced_by.entry((group, m.market)).or_default(), s);
             }
         }
         d.cost_by_category[group as usize] += s * m.cost.micros;
@@ -489,35 +488,35 @@ fn add_delivered(
     }
     let free = &mut d.free;
     match m.free {
-        Some(FreeReason::ServiceWindow) => step(&mut free.service_window, s),
-        Some(FreeReason::FreeEntryPoint) => step(&mut free.free_entry_point, s),
-        Some(FreeReason::FreeForm) => step(&mut free.free_form, s),
-        Some(FreeReason::FreeService) => step(&mut free.free_service, s),
-        Some(FreeReason::BusinessAgent) => step(&mut free.meta_business_agent, s),
+        Some(FreeReason::ServiceWindow) => step1(&mut free.service_window, s),
+        Some(FreeReason::FreeEntryPoint) => step1(&mut free.free_entry_point, s),
+        Some(FreeReason::FreeForm) => step1(&mut free.free_form, s),
+        Some(FreeReason::FreeService) => step1(&mut free.free_service, s),
+        Some(FreeReason::BusinessAgent) => step1(&mut free.meta_business_agent, s),
         None => {}
     }
 }
 
 /// Count one delivered Meta Business Agent message (`s = 1`), or take it out (`s = -1`).
 fn add_agent(a: &mut AgentSummary, m: &MessageCharge, s: i64) {
-    step(&mut a.delivered, s);
+    step1(&mut a.delivered, s);
     match m.tokens() {
         Some(t) if s > 0 => a.tokens = a.tokens.saturating_add(t),
         Some(t) => a.tokens = a.tokens.saturating_sub(t),
-        None => step(&mut a.without_tokens, s),
+        None => step1(&mut a.without_tokens, s),
     }
     if !m.charged {
         return;
     }
-    step(&mut a.charged, s);
+    step1(&mut a.charged, s);
     a.cost.0 += s * m.cost.micros;
     match m.price_source {
-        Some(PriceSource::MetaPricing) => step(&mut a.priced_by_meta, s),
-        Some(PriceSource::Tokens) => step(&mut a.priced_by_tokens, s),
+        Some(PriceSource::MetaPricing) => step1(&mut a.priced_by_meta, s),
+        Some(PriceSource::Tokens) => step1(&mut a.priced_by_tokens, s),
         _ => {
-            step(&mut a.unpriced, s);
+            step1(&mut a.unpriced, s);
             if m.meta_price().is_some() {
-                step(&mut a.other_currency, s);
+                step1(&mut a.other_currency, s);
             }
         }
     }

@@ -18,7 +18,7 @@ pub use support::{AuthorResponse, ResponseTime, Support};
 pub use templates::{ButtonRow, TemplateRow};
 pub(crate) use templates::{CreditRow, RowKey, TemplateMoney};
 
-use crate::store::{MsgIx, PhoneIx, Store, UserIx, UserRec};
+use crate::store::{MsgIx, Pending, PhoneIx, Store, UserIx, UserRec};
 use crate::util::time::local;
 use chrono::Timelike;
 use chrono_tz::Tz;
@@ -156,16 +156,10 @@ fn refold(
     past: Option<Past<'_>>,
     changed: &[UserIx],
 ) {
-    let mut roots: Vec<UserIx> = changed.iter().map(|u| store.find(*u)).collect();
-    roots.sort_unstable();
-    roots.dedup();
+    let roots = store.roots_of(changed);
     for u in changed.iter().chain(&roots) {
         days.retract(*u, ledger);
     }
-    let live = |u: UserIx| {
-        let r = &store.users[u as usize];
-        r.wa_id.is_some() || r.bsuid.is_some()
-    };
     let ours = |u: UserIx| roots.binary_search(&u).is_ok();
     // Their clicks from the store's index when it is built (else by reading every click).
     let mut cx = match store.clicks_of(&roots) {
@@ -176,7 +170,7 @@ fn refold(
         cx.carries = p.carries.by_user_among(store, ours);
     }
     let mut buf = Vec::new();
-    for &u in roots.iter().filter(|u| live(**u)) {
+    for &u in roots.iter().filter(|u| store.is_live(**u)) {
         buf.clear();
         fold_user(&cx, u, &store.users[u as usize], &mut buf);
         days.absorb_into(u, store.country_of(u), &buf, Some(ledger));
@@ -277,27 +271,19 @@ pub(crate) struct DayCache {
     ledger: Option<Ledger>,
     /// Users changed since `days` was last brought up to date (the store's journals,
     /// gathered; `None`: every user may have changed).
-    pending: Option<Vec<UserIx>>,
+    pending: Pending,
 }
 
 impl DayCache {
     /// Gather a journal taken from the store ([`Store::take_touched`]).
-    pub(crate) fn note(&mut self, changed: Option<Vec<UserIx>>) {
-        self.pending = match (self.pending.take(), changed) {
-            (Some(mut a), Some(b)) => {
-                a.extend(b);
-                a.sort_unstable();
-                a.dedup();
-                Some(a)
-            }
-            _ => None,
-        };
+    pub(crate) fn note(&mut self, changed: Option<&[UserIx]>) {
+        self.pending.note(changed);
     }
 
     /// The day aggregates of `store` (prepared) in `tz`: built if missing, in another zone
     /// or not incrementally maintainable; else updated for the users noted since.
     pub(crate) fn get(&mut self, store: &Store, tz: Tz, past: Option<Past<'_>>) -> &DayStore {
-        let noted = self.pending.replace(Vec::new());
+        let noted = self.pending.take();
         let changed = noted.as_deref();
         let stale = match (&self.days, changed) {
             (None, _) | (_, None) => true,
@@ -322,6 +308,6 @@ impl DayCache {
     pub(crate) fn clear(&mut self) {
         self.days = None;
         self.ledger = None;
-        self.pending = Some(Vec::new());
+        self.pending = Pending::default();
     }
 }

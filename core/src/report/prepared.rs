@@ -12,7 +12,7 @@ use crate::scope::Scope;
 use crate::sources::{
     Analysis, Conversation, EventDays, ExternalTouch, Matchers, SourceDays, SourceRefs, analyse_one,
 };
-use crate::store::{PhoneIx, UserIx};
+use crate::store::{Pending, PhoneIx, UserIx};
 use crate::util::time::splice_days;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -148,8 +148,8 @@ pub(crate) struct Kept {
     spliced: Option<Prepared>,
     /// What brings `prep` up to date.
     track: Box<Track>,
-    /// Users changed since `prep` was brought up to date (`None`: every user may have).
-    pending: Option<Vec<UserIx>>,
+    /// Users changed since `prep` was brought up to date.
+    pending: Pending,
 }
 
 /// `prep` with the sealed days of `past` spliced over its days before their end, when
@@ -192,7 +192,7 @@ impl Kept {
             spliced: spliced(&prep, ctx, past),
             prep,
             track,
-            pending: Some(Vec::new()),
+            pending: Pending::default(),
         })
     }
 
@@ -264,21 +264,14 @@ impl Kept {
 
     /// Gather a journal taken from the store.
     pub(crate) fn note(&mut self, changed: Option<&[UserIx]>) {
-        match (&mut self.pending, changed) {
-            (Some(a), Some(b)) => {
-                a.extend_from_slice(b);
-                a.sort_unstable();
-                a.dedup();
-            }
-            (p, _) => *p = None,
-        }
+        self.pending.note(changed);
     }
 
     /// Bring the preparation up to date for `ctx` (of the same key, after the same expired
     /// history `past`). Returns `false` when it cannot (no journal, another conversion
     /// event): build it afresh.
     pub(crate) fn refresh(&mut self, ctx: &Scope<'_>, past: Option<&Past<'_>>) -> bool {
-        let Some(changed) = self.pending.replace(Vec::new()) else {
+        let Some(changed) = self.pending.take() else {
             return false;
         };
         if changed.is_empty() {
@@ -292,10 +285,7 @@ impl Kept {
         let p = &mut self.prep;
         let done = p.billing.update(&mut t.billing, ctx, Some(&changed));
         t.costs(p, ctx, &done.out, &done.added);
-        let mut roots: Vec<UserIx> = changed.iter().map(|u| ctx.store.find(*u)).collect();
-        roots.sort_unstable();
-        roots.dedup();
-        t.analyse(p, ctx, &changed, &roots);
+        t.analyse(p, ctx, &changed, &ctx.store.roots_of(&changed));
         self.spliced = spliced(p, ctx, past);
         true
     }

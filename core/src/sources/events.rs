@@ -114,7 +114,7 @@ impl EventDays {
         s: i64,
     ) {
         let tz = ctx.range.tz;
-        let step = |x: &mut u64| *x = x.wrapping_add_signed(s);
+        let step = |x: &mut u64| crate::util::step(x, 1, s);
         let mut seen: Vec<(NaiveDate, ConversionKind, &str)> = Vec::new();
         let place = |d: &mut EventDay, user: UserIx, c: Option<&super::Conversation>| {
             if s > 0 {
@@ -130,7 +130,7 @@ impl EventDays {
                     d.conversations.remove(&id);
                 }
                 let n = super::slot(&mut d.by_source, &c.source.key, Default::default);
-                *n = n.wrapping_add_signed(s);
+                crate::util::step(n, 1, s);
                 if *n == 0 {
                     d.by_source.remove(&c.source.key);
                 }
@@ -158,7 +158,7 @@ impl EventDays {
             if let Some(v) = t.other_value {
                 let per = self.other.entry(day).or_default();
                 let e = per.entry(v.currency).or_default();
-                e.0 = e.0.wrapping_add_signed(s);
+                crate::util::step(&mut e.0, 1, s);
                 e.1 += s * v.micros;
                 if e.0 == 0 {
                     per.remove(&v.currency);

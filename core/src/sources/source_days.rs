@@ -73,9 +73,7 @@ impl SourceDay {
         conversion: Option<&ConversionEvent>,
         s: i64,
     ) {
-        let step = |x: &mut u64, n: u64| {
-            *x = if s > 0 { *x + n } else { *x - n };
-        };
+        let step = |x: &mut u64, n: u64| crate::util::step(x, n, s);
         step(&mut self.conversations, 1);
         step(&mut self.leads, u64::from(c.lead));
         if let Some(ce) = conversion.filter(|ce| ConversionEvent::is_messaging(Some(ce))) {
@@ -205,7 +203,7 @@ impl SourceDays {
                 r.1.remove(&(c.start, h.clone()));
             }
         }
-        r.0 = r.0.wrapping_add_signed(s);
+        crate::util::step(&mut r.0, 1, s);
         if r.0 == 0 {
             refs.0.remove(key);
             self.meta.remove(key);

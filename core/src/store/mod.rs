@@ -14,7 +14,7 @@ pub(crate) use extra::Extra;
 pub use forget::Forgotten;
 
 pub(crate) use phones::PhoneResolver;
-pub(crate) use touched::Touched;
+pub(crate) use touched::{Pending, Touched};
 
 use crate::input::{
     AccountInfo, ClickRecord, CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg,

@@ -95,6 +95,48 @@ impl super::Store {
     }
 }
 
+/// Journal entries gathered by one consumer of the journal (the engine's day aggregates,
+/// each kept report preparation) since it last brought itself up to date: sorted and
+/// distinct, or `None` when every user may have changed.
+#[derive(Clone, Debug)]
+pub(crate) struct Pending(Option<Vec<UserIx>>);
+
+impl Default for Pending {
+    /// Nothing pending.
+    fn default() -> Pending {
+        Pending(Some(Vec::new()))
+    }
+}
+
+impl Pending {
+    /// Gather a journal taken from the store ([`super::Store::take_touched`]).
+    pub(crate) fn note(&mut self, changed: Option<&[UserIx]>) {
+        match (&mut self.0, changed) {
+            (Some(a), Some(b)) => {
+                a.extend_from_slice(b);
+                a.sort_unstable();
+                a.dedup();
+            }
+            (p, _) => *p = None,
+        }
+    }
+
+    /// The users gathered (`None`: every user may have changed), leaving nothing pending.
+    pub(crate) fn take(&mut self) -> Option<Vec<UserIx>> {
+        std::mem::take(self).0
+    }
+}
+
+impl super::Store {
+    /// The distinct representatives of journal entries `changed`, sorted.
+    pub(crate) fn roots_of(&self, changed: &[UserIx]) -> Vec<UserIx> {
+        let mut roots: Vec<UserIx> = changed.iter().map(|u| self.find(*u)).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        roots
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Store;

@@ -11,6 +11,17 @@ pub(crate) mod userset;
 #[cfg(any(test, feature = "compact"))]
 pub(crate) mod zones;
 
+/// `x + n` for `s = 1` (a contribution added), `x − n` for `s = -1` (taken out again):
+/// the one step every aggregate kept up to date user by user takes (issue 17).
+pub(crate) fn step(x: &mut u64, n: u64, s: i64) {
+    debug_assert!(s > 0 || *x >= n, "taking out more than was added");
+    *x = if s > 0 {
+        x.wrapping_add(n)
+    } else {
+        x.wrapping_sub(n)
+    };
+}
+
 /// `num / den`, or `None` when `den` is zero (never NaN or infinity).
 pub(crate) fn ratio(num: f64, den: f64) -> Option<f64> {
     if den == 0.0 {
