@@ -457,7 +457,7 @@ fn new_charge(
         .markets
         .market(country, crate::model::country::epoch_day(day));
     let agent = if cat.is_some_and(|c| c.0 == Category::BusinessAgent) {
-        store.agent.get(&m.id).copied().unwrap_or_default()
+        store.agent.get(&*m.id).copied().unwrap_or_default()
     } else {
         crate::store::AgentFacts::default()
     };

@@ -68,7 +68,7 @@ impl Store {
                 if msg.dir != Direction::Outbound {
                     continue;
                 }
-                for key in ix.get(&msg.id).into_iter().flatten() {
+                for key in ix.get(&*msg.id).into_iter().flatten() {
                     if let Some(c) = self.clicks.get(&**key) {
                         out.entry(m).or_default().push(&c.button);
                     }

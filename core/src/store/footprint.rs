@@ -28,7 +28,8 @@ impl Store {
     /// The store's parts and their bytes (see the module doc). Without a counting
     /// allocator behind `live`, the cloned parts measure 0.
     pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
-        let ids: usize = self.msgs.iter().map(|m| m.id.len()).sum();
+        // An `Arc<str>` holds two counters before the text; the id indices share it.
+        let ids: usize = self.msgs.iter().map(|m| m.id.len() + 16).sum();
         let timelines: isize = self.users.iter().map(|u| reserved(&u.timeline)).sum();
         let user_heap = heap_of(&self.users, live, |u| {
             (u.wa_id.clone(), u.bsuid.clone(), u.name.clone())
@@ -47,7 +48,7 @@ impl Store {
         vec![
             ("message rows (Vec<MsgRec>, capacity)", reserved(&self.msgs)),
             (
-                "message ids (Box<str> per message)",
+                "message ids (one Arc<str> per message, shared by its index)",
                 isize::try_from(ids).unwrap_or(isize::MAX),
             ),
             (

@@ -9,7 +9,25 @@ impl Store {
     pub(crate) fn check_integrity(&mut self) -> Result<(), String> {
         self.check_references()?;
         self.check_times()?;
-        self.check_indices()
+        self.check_indices()?;
+        self.share_ids();
+        Ok(())
+    }
+
+    /// Make each message id index key share its text with the message it points at (a
+    /// decoded store holds two copies of every id; a live one holds one). The indices keep
+    /// exactly what they said: only keys that name their own message are replaced.
+    fn share_ids(&mut self) {
+        for (ix, m) in self.msgs.iter().enumerate() {
+            let index = match m.dir {
+                super::Direction::Inbound => &mut self.inbound_ix,
+                super::Direction::Outbound => &mut self.outbound_ix,
+            };
+            if index.get(&*m.id) == Some(&(ix as u32)) {
+                index.remove(&*m.id);
+                index.insert(m.id.clone(), ix as u32);
+            }
+        }
     }
 
     /// How many users, messages, numbers and external events the store holds: the bounds
@@ -99,8 +117,9 @@ impl Store {
     /// Every id index points at an existing entry, and agent facts at a known message.
     fn check_indices(&self) -> Result<(), String> {
         let (nu, nm, np, nx) = self.table_sizes();
-        let idx_ok =
-            |map: &HashMap<Box<str>, u32>, n: usize| map.values().all(|v| (*v as usize) < n);
+        fn idx_ok<K>(map: &HashMap<K, u32>, n: usize) -> bool {
+            map.values().all(|v| (*v as usize) < n)
+        }
         if !idx_ok(&self.by_wa, nu)
             || !idx_ok(&self.by_bsuid, nu)
             || !idx_ok(&self.phone_ix, np)
@@ -113,7 +132,7 @@ impl Store {
         if self
             .agent
             .keys()
-            .any(|id| !self.outbound_ix.contains_key(id))
+            .any(|id| !self.outbound_ix.contains_key(&**id))
         {
             return Err("agent facts reference a missing message".into());
         }

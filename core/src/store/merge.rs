@@ -143,7 +143,7 @@ impl Store {
                     author_id: o.author_id.as_deref().map(Cow::Borrowed),
                     campaign: o.campaign.as_deref().map(Cow::Borrowed),
                     buttons: o.buttons.clone(),
-                    tokens: other.agent.get(&m.id).and_then(|f| f.record_tokens),
+                    tokens: other.agent.get(&*m.id).and_then(|f| f.record_tokens),
                 };
                 self.replay(Event::Outbound(e), 0);
             }
@@ -211,7 +211,7 @@ impl Store {
                     .filter(|_| with_meta),
                 pricing: m.status.pricing.clone().filter(|_| with_meta),
                 agent: if with_meta {
-                    self.agent.get(&m.id).map(|f| f.meta).unwrap_or_default()
+                    self.agent.get(&*m.id).map(|f| f.meta).unwrap_or_default()
                 } else {
                     AgentUsage::default()
                 },

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Index of a user in [`Store::users`].
 pub(crate) type UserIx = u32;
@@ -219,8 +220,8 @@ impl StatusTrack {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[doc(hidden)]
 pub(crate) struct MsgRec {
-    /// The wamid.
-    pub(crate) id: Box<str>,
+    /// The wamid (shared with the id index's key: one copy of the text per message).
+    pub(crate) id: Arc<str>,
     /// The user (resolve with [`Store::find`]).
     pub(crate) user: UserIx,
     /// The business number.
@@ -398,9 +399,9 @@ pub struct Store {
     /// Messages.
     pub(crate) msgs: Vec<MsgRec>,
     #[serde(with = "crate::util::serde::sorted_map")]
-    inbound_ix: HashMap<Box<str>, MsgIx>,
+    inbound_ix: HashMap<Arc<str>, MsgIx>,
     #[serde(with = "crate::util::serde::sorted_map")]
-    outbound_ix: HashMap<Box<str>, MsgIx>,
+    outbound_ix: HashMap<Arc<str>, MsgIx>,
     /// External events.
     pub(crate) externals: Vec<ExternalRec>,
     #[serde(with = "crate::util::serde::sorted_map")]
@@ -614,7 +615,7 @@ impl Store {
     /// [`crate::expiry`](crate::guide::expiry); timelines must be in order and stay so).
     pub(crate) fn compact(&mut self, drop_msg: &[bool], drop_ext: &[bool]) {
         let gone = |d: &[bool], i: usize| d.get(i).copied().unwrap_or(false);
-        let dropped_out: hashbrown::HashSet<Box<str>> = self
+        let dropped_out: hashbrown::HashSet<Arc<str>> = self
             .msgs
             .iter()
             .enumerate()
@@ -658,9 +659,9 @@ impl Store {
             u.closes.shrink_to_fit();
         }
         self.clicks
-            .retain(|_, c| !dropped_out.contains(&c.message_id));
+            .retain(|_, c| !dropped_out.contains(&*c.message_id));
         self.drop_click_index();
-        self.agent.retain(|id, _| !dropped_out.contains(id));
+        self.agent.retain(|id, _| !dropped_out.contains(&**id));
     }
 
     fn phone_of(&mut self, id: &str) -> PhoneIx {
@@ -917,8 +918,9 @@ impl Store {
             return Applied::Ignored("unresolvable".into());
         };
         let phone = self.phone_of(&m.phone);
+        let id: Arc<str> = m.id.as_ref().into();
         let ix = self.push_msg(MsgRec {
-            id: m.id.as_ref().into(),
+            id: id.clone(),
             user: u,
             phone,
             dir: Direction::Inbound,
@@ -928,7 +930,7 @@ impl Store {
             ts_from_record: true,
             status: StatusTrack::default(),
         });
-        self.inbound_ix.insert(m.id.as_ref().into(), ix);
+        self.inbound_ix.insert(id, ix);
         self.users[u as usize].timeline.push(ix);
         self.mark_dirty(u);
         self.touch_ts(m.ts);
@@ -991,8 +993,9 @@ impl Store {
             Some(p) => p,
             None => self.phone_of(""),
         };
+        let id: Arc<str> = id.into();
         let ix = self.push_msg(MsgRec {
-            id: id.into(),
+            id: id.clone(),
             user: u,
             phone,
             dir: Direction::Outbound,
@@ -1002,7 +1005,7 @@ impl Store {
             ts_from_record: false,
             status: StatusTrack::default(),
         });
-        self.outbound_ix.insert(id.into(), ix);
+        self.outbound_ix.insert(id, ix);
         self.users[u as usize].timeline.push(ix);
         self.mark_dirty(u);
         Some(ix)

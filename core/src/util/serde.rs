@@ -40,19 +40,24 @@ pub(crate) mod sorted_map {
     use hashbrown::HashMap;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub(crate) fn serialize<S: Serializer>(
-        m: &HashMap<Box<str>, u32>,
+    /// Written as (key, index) pairs sorted by key; `K` is any owned string type
+    /// (`Box<str>`, or `Arc<str>` where the key shares its text with a record).
+    pub(crate) fn serialize<S: Serializer, K: AsRef<str>>(
+        m: &HashMap<K, u32>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut v: Vec<(&Box<str>, &u32)> = m.iter().collect();
+        let mut v: Vec<(&str, &u32)> = m.iter().map(|(k, i)| (k.as_ref(), i)).collect();
         v.sort_unstable();
         v.serialize(s)
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>, K>(
         d: D,
-    ) -> Result<HashMap<Box<str>, u32>, D::Error> {
+    ) -> Result<HashMap<K, u32>, D::Error>
+    where
+        K: std::hash::Hash + Eq + From<Box<str>>,
+    {
         let v: Vec<(Box<str>, u32)> = Vec::deserialize(d)?;
-        Ok(v.into_iter().collect())
+        Ok(v.into_iter().map(|(k, i)| (K::from(k), i)).collect())
     }
 }
