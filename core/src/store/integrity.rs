@@ -3,6 +3,11 @@
 use super::{Store, UserIx};
 use hashbrown::HashMap;
 
+/// Whether every index value of `map` is below `n`.
+fn idx_ok<K>(map: &HashMap<K, u32>, n: usize) -> bool {
+    map.values().all(|v| (*v as usize) < n)
+}
+
 impl Store {
     /// Check the internal references of a store decoded from untrusted bytes, so a corrupt
     /// snapshot is rejected instead of causing an out-of-bounds access later.
@@ -117,9 +122,6 @@ impl Store {
     /// Every id index points at an existing entry, and agent facts at a known message.
     fn check_indices(&self) -> Result<(), String> {
         let (nu, nm, np, nx) = self.table_sizes();
-        fn idx_ok<K>(map: &HashMap<K, u32>, n: usize) -> bool {
-            map.values().all(|v| (*v as usize) < n)
-        }
         if !idx_ok(&self.by_wa, nu)
             || !idx_ok(&self.by_bsuid, nu)
             || !idx_ok(&self.phone_ix, np)
