@@ -5,8 +5,12 @@
 
 use super::super::extract::Seen;
 use super::super::fast::{GiveUp, R, Reader};
-use super::super::{ContactInfo, Event, IgnoreReason, UserRef, de_ts, opt_contact as contact_id};
-use super::{Message, Profile, Status, inbound, status};
+use super::super::{
+    ContactInfo, Event, IgnoreReason, StatusUpdate, UserRef, de_ts, is_blank,
+    opt_contact as contact_id,
+};
+use super::{Message, Profile, conversation, errors, inbound, pricing};
+use crate::model::{AgentUsage, StatusKind};
 use serde::Deserialize;
 use smallvec::SmallVec;
 use std::borrow::Cow;
@@ -88,7 +92,7 @@ fn entry<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
     if changes == 0 {
         out.push(Event::Ignored(IgnoreReason::NoChanges));
     }
-    if let Some(w) = waba.filter(|w| !w.trim().is_empty()) {
+    if let Some(w) = waba.filter(|w| !is_blank(w)) {
         for (at, phone) in accounts.into_iter().rev() {
             let account = super::super::AccountInfo {
                 phone,
@@ -194,7 +198,7 @@ fn value<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<(S<'a>, bool)> {
             seen.once(3)?;
             r.array(|r| {
                 traffic = true;
-                out.push(Event::Status(status(status_of(r)?, none.clone())));
+                out.push(Event::Status(status_of(r, none.clone())?));
                 Ok(())
             })
         }
@@ -263,7 +267,7 @@ fn contact<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
 /// A required id that must not be blank, as `de_id` reads it.
 fn id<'a>(r: &mut Reader<'a>) -> R<S<'a>> {
     let id = r.str()?;
-    if id.trim().is_empty() {
+    if is_blank(&id) {
         return Err(GiveUp);
     }
     Ok(id)
@@ -314,40 +318,47 @@ fn message<'a>(r: &mut Reader<'a>) -> R<Message<'a>> {
     Ok(m)
 }
 
-/// One `statuses[]` element.
-fn status_of<'a>(r: &mut Reader<'a>) -> R<Status<'a>> {
+/// One `statuses[]` element, its event built as it is read (without the derived `Status`,
+/// some 700 bytes, in between).
+fn status_of<'a>(r: &mut Reader<'a>, phone: S<'a>) -> R<StatusUpdate<'a>> {
     let mut seen = Seen::default();
-    let mut s = Status {
+    let mut s = StatusUpdate {
         id: Cow::Borrowed(""),
-        status: Cow::Borrowed(""),
-        timestamp: 0,
-        recipient_id: None,
-        recipient_user_id: None,
+        phone,
+        recipient: UserRef::new(None, None),
+        ts: 0,
+        status: StatusKind::Other,
         conversation: None,
         pricing: None,
-        errors: Vec::new(),
+        agent: AgentUsage::default(),
+        errors: SmallVec::new(),
     };
+    let (mut recipient_id, mut recipient_user_id) = (None, None);
     r.object(|r, key| {
         match key {
             "id" => (seen.once(0)?, s.id = id(r)?),
-            "status" => (seen.once(1)?, s.status = r.str()?),
-            "timestamp" => (seen.once(2)?, s.timestamp = de_ts(&mut *r)?),
-            "recipient_id" => (seen.once(3)?, s.recipient_id = contact_id(&mut *r)?),
-            "recipient_user_id" => (seen.once(4)?, s.recipient_user_id = r.opt_str()?),
+            "status" => (seen.once(1)?, s.status = StatusKind::parse(&r.str()?)),
+            "timestamp" => (seen.once(2)?, s.ts = de_ts(&mut *r)?),
+            "recipient_id" => (seen.once(3)?, recipient_id = contact_id(&mut *r)?),
+            "recipient_user_id" => (seen.once(4)?, recipient_user_id = r.opt_str()?),
             "conversation" => (
                 seen.once(5)?,
-                s.conversation = Deserialize::deserialize(&mut *r)?,
+                s.conversation = conversation(Deserialize::deserialize(&mut *r)?),
             ),
             "pricing" => (
                 seen.once(6)?,
-                s.pricing = Deserialize::deserialize(&mut *r)?,
+                (s.pricing, s.agent) = pricing(Deserialize::deserialize(&mut *r)?),
             ),
-            "errors" => (seen.once(7)?, s.errors = Deserialize::deserialize(&mut *r)?),
+            "errors" => (
+                seen.once(7)?,
+                s.errors = errors(Deserialize::deserialize(&mut *r)?),
+            ),
             _ => ((), r.skip_value()?),
         };
         Ok(())
     })?;
     // `id`, `status` and `timestamp` are required.
     seen.all(&[0, 1, 2])?;
+    s.recipient = UserRef::new(recipient_id, recipient_user_id);
     Ok(s)
 }
