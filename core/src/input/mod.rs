@@ -458,9 +458,7 @@ pub(crate) fn opt_contact<'de: 'a, 'a, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Cow<'a, str>>, D::Error> {
     match opt_str(d)? {
-        Some(s) if !s.trim().is_empty() => {
-            normalise_contact(s).map(Some).map_err(de::Error::custom)
-        }
+        Some(s) if !is_blank(&s) => normalise_contact(s).map(Some).map_err(de::Error::custom),
         _ => Ok(None),
     }
 }

@@ -573,5 +573,8 @@ pub(super) fn field_lists() -> Vec<(&'static str, &'static [&'static str])> {
         ("Contact", fields_of::<Contact<'_>>()),
         ("Message", fields_of::<Message<'_>>()),
         ("Status", fields_of::<Status<'_>>()),
+        ("RawConversation", fields_of::<RawConversation<'_>>()),
+        ("Origin", fields_of::<Origin<'_>>()),
+        ("RawPricing", fields_of::<RawPricing<'_>>()),
     ]
 }
