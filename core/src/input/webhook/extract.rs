@@ -222,8 +222,23 @@ fn value<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<(S<'a>, bool)> {
             seen.once(3)?;
             r.array(|r| {
                 traffic = true;
-                out.push(Event::Status(status_of(r, none.clone())?));
-                Ok(())
+                // Read into its place in `out` (an error leaves the whole document to
+                // be given up, `out` cut back by the caller): no 272-byte copies.
+                out.push(Event::Status(StatusUpdate {
+                    id: Cow::Borrowed(""),
+                    phone: none.clone(),
+                    recipient: UserRef::new(None, None),
+                    ts: 0,
+                    status: StatusKind::Other,
+                    conversation: None,
+                    pricing: None,
+                    agent: AgentUsage::default(),
+                    errors: SmallVec::new(),
+                }));
+                match out.last_mut() {
+                    Some(Event::Status(s)) => status_of(r, s),
+                    _ => Err(GiveUp),
+                }
             })
         }
         _ => r.skip_value(),
@@ -342,21 +357,10 @@ fn message<'a>(r: &mut Reader<'a>) -> R<Message<'a>> {
     Ok(m)
 }
 
-/// One `statuses[]` element, its event built as it is read (without the derived `Status`,
-/// some 700 bytes, in between).
-fn status_of<'a>(r: &mut Reader<'a>, phone: S<'a>) -> R<StatusUpdate<'a>> {
+/// One `statuses[]` element read into `s` (a status without fields, its business number
+/// set), without the derived `Status` (some 700 bytes) in between.
+fn status_of<'a>(r: &mut Reader<'a>, s: &mut StatusUpdate<'a>) -> R<()> {
     let mut seen = Seen::default();
-    let mut s = StatusUpdate {
-        id: Cow::Borrowed(""),
-        phone,
-        recipient: UserRef::new(None, None),
-        ts: 0,
-        status: StatusKind::Other,
-        conversation: None,
-        pricing: None,
-        agent: AgentUsage::default(),
-        errors: SmallVec::new(),
-    };
     let (mut recipient_id, mut recipient_user_id) = (None, None);
     r.object(|r, key| {
         match key {
@@ -384,7 +388,7 @@ fn status_of<'a>(r: &mut Reader<'a>, phone: S<'a>) -> R<StatusUpdate<'a>> {
     // `id`, `status` and `timestamp` are required.
     seen.all(&[0, 1, 2])?;
     s.recipient = UserRef::new(recipient_id, recipient_user_id);
-    Ok(s)
+    Ok(())
 }
 
 /// A user identifier as `opt_contact` reads it: a string normalised by
