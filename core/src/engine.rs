@@ -496,6 +496,7 @@ impl Engine {
                 self.prepared.len() - 1
             }
         };
+        self.prepared[i].watch(&ctx.range);
         let prep = self.prepared[i].prepared();
         crate::report::build_report(&ctx, opts, days, prep, past.as_ref())
     }
