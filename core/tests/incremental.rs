@@ -502,3 +502,65 @@ fn a_watched_range_replaces_a_conversation_that_starts_earlier() {
     assert_eq!(purchase_row(&mut e), (1, 1, 1, 5.5));
     assert_eq!(purchase_row(&mut e), fresh(&mut e));
 }
+
+/// A webhook with one text message from a user known by a BSUID (`user_id`), and by a
+/// wa_id when `wa_id` is not empty, to the number `phone`.
+fn bsuid_text(phone: &str, wa_id: &str, id: &str, ts: i64) -> String {
+    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "w",
+        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+        "metadata": {"phone_number_id": phone}, "contacts": [{"wa_id": wa_id, "user_id": "user.77"}],
+        "messages": [{"from": wa_id, "from_user_id": "user.77", "id": id,
+                      "timestamp": ts.to_string(), "type": "text", "text": {"body": "hi"}}]}}]}]})
+    .to_string()
+}
+
+/// The engine keeps the distinct users of the days a report was over up to date from then
+/// on. A user known only by a BSUID writes to a second number on the day user A, who first
+/// wrote twelve days before the range, writes to the first; then a message links that
+/// BSUID to A's wa_id: one person. Hand-checked, before the link: 2 active users, 1 new
+/// (the BSUID user), 2 active on 2025-07-02 (one per number); after it: 1 active, 0 new
+/// (A's first message is before the range), 1 active on 2025-07-02 (A counts once across
+/// the two numbers); by country DE 1 and unknown 1 (no number known for the BSUID), then
+/// DE 1. Each would stay as before if the watched sums kept the BSUID user
+/// after it merged into A.
+#[test]
+fn a_watched_range_loses_a_user_merged_into_another() {
+    let t = 1_751_450_000; // 2025-07-02 09:53:20 UTC
+    let a = "4915112345678";
+    let days = || {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
+        ReportOptions::default().start(day(1)).end(day(8))
+    };
+    let users = |e: &mut Engine| {
+        let r = serde_json::to_value(e.report(&days()).unwrap()).unwrap();
+        let g = &r["engagement"];
+        let july_2 = g["daily_active"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["date"] == "2025-07-02")
+            .cloned()
+            .unwrap();
+        (
+            g["active_users"].as_u64().unwrap(),
+            g["new_users"].as_u64().unwrap(),
+            july_2["users"].as_u64().unwrap(),
+            g["countries"].clone(),
+        )
+    };
+    let mut e = engine();
+    feed(
+        &mut e,
+        &[
+            inbound_text("wamid.a0", a, t - 12 * 86_400, "first"),
+            inbound_text("wamid.a1", a, t, "hi"),
+            bsuid_text("PN2", "", "wamid.b1", t + 500),
+        ],
+    );
+    assert_eq!(
+        users(&mut e),
+        (2, 1, 2, serde_json::json!({"DE": 1, "unknown": 1}))
+    );
+    feed(&mut e, &[bsuid_text("PN2", a, "wamid.b2", t + 900)]);
+    assert_eq!(users(&mut e), (1, 0, 1, serde_json::json!({"DE": 1})));
+}
