@@ -415,18 +415,29 @@ fn ts(r: &mut Reader<'_>) -> R<i64> {
     }
 }
 
-/// A status's `conversation` as the derived `Option<RawConversation>` reads it.
-fn raw_conversation<'a>(r: &mut Reader<'a>) -> R<Option<RawConversation<'a>>> {
+/// `null` as `None`, or an object read member by member into `value` by `member` (given
+/// the object's [`Seen`] fields), as a derived `Option` of a struct reads it.
+fn opt_object<'a, T>(
+    r: &mut Reader<'a>,
+    mut value: T,
+    mut member: impl FnMut(&mut Reader<'a>, &str, &mut Seen, &mut T) -> R<()>,
+) -> R<Option<T>> {
     if r.null()? {
         return Ok(None);
     }
     let mut seen = Seen::default();
-    let mut c = RawConversation {
+    r.object(|r, key| member(r, key, &mut seen, &mut value))?;
+    Ok(Some(value))
+}
+
+/// A status's `conversation` as the derived `Option<RawConversation>` reads it.
+fn raw_conversation<'a>(r: &mut Reader<'a>) -> R<Option<RawConversation<'a>>> {
+    let empty = RawConversation {
         id: None,
         expiration_timestamp: None,
         origin: None,
     };
-    r.object(|r, key| {
+    opt_object(r, empty, |r, key, seen, c| {
         match key {
             "id" => (seen.once(0)?, c.id = r.opt_str()?),
             "expiration_timestamp" => (
@@ -437,45 +448,33 @@ fn raw_conversation<'a>(r: &mut Reader<'a>) -> R<Option<RawConversation<'a>>> {
             _ => ((), r.skip_value()?),
         };
         Ok(())
-    })?;
-    Ok(Some(c))
+    })
 }
 
 /// A conversation's `origin` as the derived `Option<Origin>` reads it.
 fn origin<'a>(r: &mut Reader<'a>) -> R<Option<Origin<'a>>> {
-    if r.null()? {
-        return Ok(None);
-    }
-    let mut seen = Seen::default();
-    let mut o = Origin { ty: None };
-    r.object(|r, key| {
-        match key {
-            "type" => (seen.once(0)?, o.ty = r.opt_str()?),
-            _ => ((), r.skip_value()?),
-        };
-        Ok(())
-    })?;
-    Ok(Some(o))
+    opt_object(r, Origin { ty: None }, |r, key, seen, o| match key {
+        "type" => {
+            seen.once(0)?;
+            o.ty = r.opt_str()?;
+            Ok(())
+        }
+        _ => r.skip_value(),
+    })
 }
 
 /// A status's `pricing` as the derived `Option<RawPricing>` reads it.
 fn raw_pricing<'a>(r: &mut Reader<'a>) -> R<Option<RawPricing<'a>>> {
-    if r.null()? {
-        return Ok(None);
-    }
-    let mut seen = Seen::default();
-    let mut p = RawPricing::default();
-    r.object(|r, key| {
+    opt_object(r, RawPricing::default(), |r, key, seen, p| {
         match key {
             "billable" => (seen.once(0)?, p.billable = r.opt_bool()?),
             "pricing_model" => (seen.once(1)?, p.pricing_model = r.opt_str()?),
             "category" => (seen.once(2)?, p.category = r.opt_str()?),
             "type" => (seen.once(3)?, p.ty = r.opt_str()?),
-            _ => return agent_field(r, key, &mut seen, &mut p),
+            _ => return agent_field(r, key, seen, p),
         };
         Ok(())
-    })?;
-    Ok(Some(p))
+    })
 }
 
 /// A member of `pricing` other than the four plain ones: an agent usage field read by its
