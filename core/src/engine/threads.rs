@@ -32,9 +32,16 @@ pub(crate) const BATCH_BYTES: usize = 1 << 19;
 /// thread applies, few enough that a round's input stays small (8 × 512 KiB per worker).
 const BATCHES_PER_WORKER: usize = 8;
 
-/// What parsing one piece gave: its events, or its error (lines counted from the start of
-/// the splitter that found it).
-type Parsed<'a> = Result<Vec<Event<'a>>, ParseError>;
+/// What parsing one piece gave: its events — a run of its chunk's event list, or a list of
+/// their own for a document the splitter copied out — or its error (lines counted from the
+/// start of the splitter that found it). One list per chunk, not one per document: the
+/// calling thread would otherwise free an allocation per document made on a worker's
+/// thread, the slow path of the allocator.
+enum Parsed<'a> {
+    Run(usize),
+    Own(Vec<Event<'a>>),
+    Failed(ParseError),
+}
 
 /// A line-aligned run of the input (it ends with a line break, unless the input ended or
 /// a line was too long to wait for), and room for the documents the splitter copies out
@@ -46,10 +53,12 @@ struct Chunk {
     copies: [OnceLock<Vec<u8>>; 2],
 }
 
-/// A chunk split and parsed: its pieces' results in order, and the splitter after it.
+/// A chunk split and parsed: the events of its pieces read whole, its pieces' results in
+/// order, and the splitter after it.
 struct Split<'a> {
+    events: Vec<Event<'a>>,
     parsed: Vec<Parsed<'a>>,
-    split: DocumentSplitter,
+    after: DocumentSplitter,
 }
 
 /// A piece found by the splitter, before parsing: parsed already (a whole line taken), or
@@ -72,15 +81,21 @@ fn split_and_parse<'a>(
 ) -> Split<'a> {
     let mut found = Vec::new();
     let mut copy = Vec::new();
+    // About one event per 400 bytes of webhook traffic: room for most chunks at once.
+    let mut events = Vec::with_capacity(bytes.len() / 256);
     let mut each = |p: Piece<'_>| match p {
         Piece::Line(d) => {
             // The offered line is a slice of `bytes`: take it with their lifetime.
             let at = d.bytes.as_ptr() as usize - bytes.as_ptr() as usize;
             let line = &bytes[at..at + d.bytes.len()];
-            let mut events = Vec::new();
+            let before = events.len();
             match try_parse_whole(line, d.line, opts, &mut events) {
-                Some(r) => {
-                    found.push(Found::Parsed(r.map(|()| events)));
+                Some(Ok(())) => {
+                    found.push(Found::Parsed(Parsed::Run(events.len() - before)));
+                    true
+                }
+                Some(Err(e)) => {
+                    found.push(Found::Parsed(Parsed::Failed(e)));
                     true
                 }
                 None => false,
@@ -99,7 +114,7 @@ fn split_and_parse<'a>(
             false
         }
         Piece::Error(e) => {
-            found.push(Found::Parsed(Err(e)));
+            found.push(Found::Parsed(Parsed::Failed(e)));
             false
         }
     };
@@ -121,11 +136,18 @@ fn split_and_parse<'a>(
                     column,
                     element,
                 };
-                parse_stream_doc(&d, line, opts)
+                match parse_stream_doc(&d, line, opts) {
+                    Ok(own) => Parsed::Own(own),
+                    Err(e) => Parsed::Failed(e),
+                }
             }
         })
         .collect();
-    Split { parsed, split }
+    Split {
+        events,
+        parsed,
+        after: split,
+    }
 }
 
 /// Reads the input in line-aligned chunks, a round at a time.
@@ -133,6 +155,9 @@ struct Feeder<R> {
     reader: R,
     /// Bytes read after the last chunk's final line break.
     carry: Vec<u8>,
+    /// Buffers of applied chunks, reused for the next ones: a fresh half-megabyte buffer
+    /// per chunk cost page faults, and freeing them made the allocator consolidate.
+    spare: Vec<Vec<u8>>,
     /// Cut a chunk without a line break once it is this long.
     hard_limit: usize,
     error: Option<std::io::Error>,
@@ -145,12 +170,15 @@ impl<R: Read> Feeder<R> {
         if self.done {
             return None;
         }
-        let mut buf = std::mem::take(&mut self.carry);
+        let mut buf = self.spare.pop().unwrap_or_default();
+        buf.clear();
+        buf.append(&mut self.carry);
         let mut scanned = 0;
         loop {
             if buf.len() >= size {
                 if let Some(k) = memchr::memrchr(b'\n', &buf[scanned..]) {
-                    self.carry = buf.split_off(scanned + k + 1);
+                    self.carry.extend_from_slice(&buf[scanned + k + 1..]);
+                    buf.truncate(scanned + k + 1);
                     break;
                 }
                 scanned = buf.len();
@@ -158,18 +186,17 @@ impl<R: Read> Feeder<R> {
                     break;
                 }
             }
-            let at = buf.len();
-            buf.resize(at + size.max(4096), 0);
-            match self.reader.read(&mut buf[at..]) {
+            // `read_to_end` fills the buffer's spare room without zeroing it first, and
+            // on an error keeps the bytes its earlier reads gave (as one `read` per
+            // call would have); it retries interrupted reads itself.
+            let want = u64::try_from(size.max(4096)).unwrap_or(u64::MAX);
+            match self.reader.by_ref().take(want).read_to_end(&mut buf) {
                 Ok(0) => {
-                    buf.truncate(at);
                     self.done = true;
                     break;
                 }
-                Ok(n) => buf.truncate(at + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(at),
+                Ok(_) => {}
                 Err(e) => {
-                    buf.truncate(at);
                     self.error = Some(e);
                     self.done = true;
                     break;
@@ -185,6 +212,11 @@ impl<R: Read> Feeder<R> {
 
     fn round(&mut self, count: usize, size: usize) -> Vec<Chunk> {
         (0..count).map_while(|_| self.chunk(size)).collect()
+    }
+
+    /// Keep the buffers of a round that has been applied, for the next chunks.
+    fn recycle(&mut self, round: Vec<Chunk>) {
+        self.spare.extend(round.into_iter().map(|c| c.bytes));
     }
 }
 
@@ -240,6 +272,7 @@ impl Engine {
         let mut feed = Feeder {
             reader,
             carry: Vec::new(),
+            spare: Vec::new(),
             hard_limit: size.saturating_add(opts.max_bytes),
             error: None,
             done: false,
@@ -258,7 +291,7 @@ impl Engine {
                 self.apply_in_order(&rx, &cur, &mut carry, base, &mut out);
                 next
             });
-            cur = next;
+            feed.recycle(std::mem::replace(&mut cur, next));
         }
         out.lines = carry.lines_before + carry.split.lines();
         self.store.stats.lines += out.lines;
@@ -287,11 +320,11 @@ impl Engine {
                 ready[i] = Some(split);
             }
             let done = ready[k].take();
-            let parsed = match done {
+            let (events, parsed) = match done {
                 Some(done) if carry.split.at_rest() => {
                     carry.lines_before += carry.split.lines();
-                    carry.split = done.split;
-                    done.parsed
+                    carry.split = done.after;
+                    (done.events, done.parsed)
                 }
                 _ => {
                     let split = std::mem::replace(&mut carry.split, DocumentSplitter::new(0));
@@ -302,25 +335,33 @@ impl Engine {
                         chunk.last,
                         &self.opts,
                     );
-                    carry.split = again.split;
-                    again.parsed
+                    carry.split = again.after;
+                    (again.events, again.parsed)
                 }
             };
-            self.apply_parsed_chunk(parsed, base + carry.lines_before, out);
+            self.apply_parsed_chunk(events, parsed, base + carry.lines_before, out);
         }
     }
 
     /// Apply one chunk's results; `offset`: engine lines before its splitter's first line.
-    fn apply_parsed_chunk(
+    /// Each document's run of `events` is moved to a list of its own, made (and freed by
+    /// the store) on this thread.
+    fn apply_parsed_chunk<'a>(
         &mut self,
-        parsed: Vec<Parsed<'_>>,
+        events: Vec<Event<'a>>,
+        parsed: Vec<Parsed<'a>>,
         offset: u64,
         out: &mut StreamOutcome,
     ) {
+        let mut events = events.into_iter();
         for p in parsed {
             match p {
-                Ok(events) => out.outcome.absorb(self.apply_events(events)),
-                Err(e) => {
+                Parsed::Run(n) => {
+                    let doc: Vec<Event<'a>> = events.by_ref().take(n).collect();
+                    out.outcome.absorb(self.apply_events(doc));
+                }
+                Parsed::Own(doc) => out.outcome.absorb(self.apply_events(doc)),
+                Parsed::Failed(e) => {
                     self.store.stats.errors += 1;
                     out.errors.push(e.at_line_offset(offset));
                 }

@@ -120,6 +120,41 @@ impl<'de> Reader<'de> {
         })
     }
 
+    /// `true`, `false`, or `null` as `None`; any other value gives up (serde_json's
+    /// `Option<bool>`).
+    #[inline]
+    pub(crate) fn opt_bool(&mut self) -> R<Option<bool>> {
+        match self.peek()? {
+            b't' => self.eat_literal(b"true").map(|()| Some(true)),
+            b'f' => self.eat_literal(b"false").map(|()| Some(false)),
+            b'n' => self.eat_literal(b"null").map(|()| None),
+            _ => Err(GiveUp),
+        }
+    }
+
+    /// A string of one to eighteen ASCII digits and nothing else (how Meta writes
+    /// timestamps), consumed, as its value; anything else is left unread (`None`).
+    #[inline]
+    pub(crate) fn digit_string(&mut self) -> Option<u64> {
+        if self.peek().ok()? != b'"' {
+            return None;
+        }
+        let rest = self.b.get(self.pos + 1..)?;
+        let n = rest
+            .iter()
+            .take(19)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if n == 0 || n > 18 || rest.get(n) != Some(&b'"') {
+            return None;
+        }
+        let v = rest[..n]
+            .iter()
+            .fold(0u64, |a, d| a * 10 + u64::from(d - b'0'));
+        self.pos += n + 2;
+        Some(v)
+    }
+
     /// `null` when it is next (consumed), else nothing.
     #[inline]
     pub(crate) fn null(&mut self) -> R<bool> {

@@ -38,8 +38,8 @@ impl<'a> UserRef<'a> {
     /// Build from optional strings, dropping empty ones.
     pub(crate) fn new(wa_id: Option<S<'a>>, bsuid: Option<S<'a>>) -> Self {
         UserRef {
-            wa_id: wa_id.filter(|s| !s.trim().is_empty()),
-            bsuid: bsuid.filter(|s| !s.trim().is_empty()),
+            wa_id: wa_id.filter(|s| !is_blank(s)),
+            bsuid: bsuid.filter(|s| !is_blank(s)),
         }
     }
 
@@ -349,6 +349,10 @@ impl Event<'_> {
 /// or `(`) loses `+`, spaces, dashes and parentheses and must then be digits. Borrows
 /// unless something was dropped.
 pub(crate) fn normalise_contact(id: S<'_>) -> Result<S<'_>, String> {
+    // Digits alone (nearly every wa_id) are their own normal form.
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(id);
+    }
     let t = id.trim();
     let phone_like = t
         .bytes()
@@ -386,7 +390,18 @@ pub(crate) fn normalise_contact(id: S<'_>) -> Result<S<'_>, String> {
 /// `Some(s)` when `s` is not blank.
 pub(crate) fn nonempty<'s>(s: &'s S<'_>) -> Option<&'s str> {
     let t: &str = s;
-    if t.trim().is_empty() { None } else { Some(t) }
+    if is_blank(t) { None } else { Some(t) }
+}
+
+/// Whether `s` is empty or white space alone (`s.trim().is_empty()`), decided at the first
+/// byte when that is printable ASCII (the usual case) instead of by trimming.
+#[inline]
+pub(crate) fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(b'!'..=b'~') => false,
+        Some(_) => s.trim().is_empty(),
+    }
 }
 
 /// A JSON scalar that may carry a number: an integer, a float, or a string.
@@ -443,9 +458,7 @@ pub(crate) fn opt_contact<'de: 'a, 'a, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Cow<'a, str>>, D::Error> {
     match opt_str(d)? {
-        Some(s) if !s.trim().is_empty() => {
-            normalise_contact(s).map(Some).map_err(de::Error::custom)
-        }
+        Some(s) if !is_blank(&s) => normalise_contact(s).map(Some).map_err(de::Error::custom),
         _ => Ok(None),
     }
 }

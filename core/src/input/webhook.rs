@@ -507,19 +507,38 @@ fn inbound<'a>(m: Message<'a>, phone: S<'a>) -> InboundMsg<'a> {
 }
 
 fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
-    let conversation = s.conversation.and_then(|c| {
+    let (pricing, agent) = pricing(s.pricing);
+    StatusUpdate {
+        id: s.id,
+        phone,
+        recipient: UserRef::new(s.recipient_id, s.recipient_user_id),
+        ts: s.timestamp,
+        status: StatusKind::parse(&s.status),
+        conversation: conversation(s.conversation),
+        pricing,
+        agent,
+        errors: errors(s.errors),
+    }
+}
+
+/// A status's `conversation` object as kept: `None` without an id.
+fn conversation(c: Option<RawConversation<'_>>) -> Option<MetaConversation> {
+    c.and_then(|c| {
         Some(MetaConversation {
             id: owned(c.id.as_ref())?,
             expires: c.expiration_timestamp,
             origin: c.origin.and_then(|o| o.ty).map(|t| Category::parse(&t)),
         })
-    });
-    let agent = s
-        .pricing
-        .as_ref()
-        .map(RawPricing::agent_usage)
-        .unwrap_or_default();
-    let pricing = s.pricing.map(|p| MetaPricing {
+    })
+}
+
+/// A status's `pricing` object as kept, and the agent usage it reports.
+fn pricing(p: Option<RawPricing<'_>>) -> (Option<MetaPricing>, AgentUsage) {
+    let Some(p) = p else {
+        return (None, AgentUsage::default());
+    };
+    let agent = p.agent_usage();
+    let pricing = MetaPricing {
         billable: p.billable,
         model: p.pricing_model.as_deref().and_then(|m| match m {
             "CBP" | "cbp" => Some(PricingModel::Cbp),
@@ -528,26 +547,19 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
         }),
         category: p.category.as_deref().map(Category::parse),
         pricing_type: p.ty.as_deref().map(PricingType::parse),
-    });
-    let errors: SmallVec<[DeliveryError; 1]> = s
-        .errors
+    };
+    (Some(pricing), agent)
+}
+
+/// A status's `errors` as kept.
+fn errors(errors: Vec<RawError<'_>>) -> SmallVec<[DeliveryError; 1]> {
+    errors
         .into_iter()
         .map(|e| DeliveryError {
             code: e.code.unwrap_or(0),
             title: owned(e.title.as_ref()),
         })
-        .collect();
-    StatusUpdate {
-        id: s.id,
-        phone,
-        recipient: UserRef::new(s.recipient_id, s.recipient_user_id),
-        ts: s.timestamp,
-        status: StatusKind::parse(&s.status),
-        conversation,
-        pricing,
-        agent,
-        errors,
-    }
+        .collect()
 }
 
 /// The derived types' field lists, named, in the order of [`EXTRACTED_FIELDS`].
@@ -561,5 +573,8 @@ pub(super) fn field_lists() -> Vec<(&'static str, &'static [&'static str])> {
         ("Contact", fields_of::<Contact<'_>>()),
         ("Message", fields_of::<Message<'_>>()),
         ("Status", fields_of::<Status<'_>>()),
+        ("RawConversation", fields_of::<RawConversation<'_>>()),
+        ("Origin", fields_of::<Origin<'_>>()),
+        ("RawPricing", fields_of::<RawPricing<'_>>()),
     ]
 }

@@ -161,6 +161,12 @@ impl ReferralSource {
     /// Map `referral.source_type`. Meta documents `ad` and `post`; anything starting with
     /// `ad` (e.g. SDK fixtures' literal `"ad or post"`) is treated as an ad.
     pub(crate) fn parse(s: &str) -> ReferralSource {
+        // Meta's own spellings, read without the lower-cased copy below.
+        match s {
+            "ad" => return ReferralSource::Ad,
+            "post" => return ReferralSource::Post,
+            _ => {}
+        }
         let s = s.trim().to_ascii_lowercase();
         if s == "post" {
             ReferralSource::Post
@@ -223,12 +229,19 @@ pub(crate) enum Category {
 impl Category {
     /// Parse any of Meta's spellings (case-insensitive, `-`, `_` or spaces).
     pub(crate) fn parse(s: &str) -> Category {
-        match s
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['-', ' '], "_")
-            .as_str()
-        {
+        // A name already in its normal form (as Meta sends it) is its own normal form: read
+        // without the copies below, which cost an allocation per status.
+        match Category::named(s) {
+            Category::Other => {
+                Category::named(&s.trim().to_ascii_lowercase().replace(['-', ' '], "_"))
+            }
+            c => c,
+        }
+    }
+
+    /// The category a normalised name (lower case, `_` between words) names.
+    fn named(s: &str) -> Category {
+        match s {
             "marketing" | "group_marketing" => Category::Marketing,
             "marketing_lite" => Category::MarketingLite,
             "utility" | "group_utility" => Category::Utility,
@@ -300,7 +313,16 @@ pub(crate) enum AuthorKind {
 impl AuthorKind {
     /// Parse the record's `author` (case-insensitive; unknown values become `Unknown`).
     pub(crate) fn parse(s: &str) -> AuthorKind {
-        match s.trim().to_ascii_lowercase().as_str() {
+        // A name in lower case already is read without the lower-cased copy.
+        match AuthorKind::named(s) {
+            AuthorKind::Unknown => AuthorKind::named(&s.trim().to_ascii_lowercase()),
+            a => a,
+        }
+    }
+
+    /// The author a lower-case name names.
+    fn named(s: &str) -> AuthorKind {
+        match s {
             "automation" | "stack" | "bot" => AuthorKind::Automation,
             "agent" | "coach" => AuthorKind::Agent,
             "reminder" => AuthorKind::Reminder,

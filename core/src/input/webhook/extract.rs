@@ -5,8 +5,13 @@
 
 use super::super::extract::Seen;
 use super::super::fast::{GiveUp, R, Reader};
-use super::super::{ContactInfo, Event, IgnoreReason, UserRef, de_ts, opt_contact as contact_id};
-use super::{Message, Profile, Status, inbound, status};
+use super::super::{
+    ContactInfo, Event, IgnoreReason, StatusUpdate, UserRef, de_ts, is_blank, normalise_contact,
+};
+use super::{
+    Message, Origin, Profile, RawConversation, RawPricing, conversation, errors, inbound, pricing,
+};
+use crate::model::{AgentUsage, StatusKind};
 use serde::Deserialize;
 use smallvec::SmallVec;
 use std::borrow::Cow;
@@ -16,7 +21,7 @@ type S<'a> = Cow<'a, str>;
 /// The fields read by hand, per derived type, in the order the types declare them: a test
 /// holds them to the derived types' own lists, so a field added there is not skipped here.
 #[cfg(test)]
-pub(in crate::input) const FIELDS: [(&str, &[&str]); 6] = [
+pub(in crate::input) const FIELDS: [(&str, &[&str]); 9] = [
     ("Entry", &["id", "changes"]),
     ("Change", &["field", "value"]),
     ("Value", &["metadata", "contacts", "messages", "statuses"]),
@@ -49,6 +54,29 @@ pub(in crate::input) const FIELDS: [(&str, &[&str]); 6] = [
             "errors",
         ],
     ),
+    ("RawConversation", &["id", "expiration_timestamp", "origin"]),
+    ("Origin", &["type"]),
+    ("RawPricing", PRICING_FIELDS),
+];
+
+/// Every field of the derived `RawPricing`, in its order (the bit each has in [`Seen`]):
+/// the first four are plain; the others, Meta Business Agent usage, are read by their
+/// derived (lenient) type.
+const PRICING_FIELDS: &[&str] = &[
+    "billable",
+    "pricing_model",
+    "category",
+    "type",
+    "price",
+    "cost",
+    "amount",
+    "currency",
+    "tokens",
+    "token_count",
+    "total_tokens",
+    "input_tokens",
+    "output_tokens",
+    "usage",
 ];
 
 /// Read the `entry` array at the cursor, appending its events to `out`: whether it had
@@ -88,7 +116,7 @@ fn entry<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
     if changes == 0 {
         out.push(Event::Ignored(IgnoreReason::NoChanges));
     }
-    if let Some(w) = waba.filter(|w| !w.trim().is_empty()) {
+    if let Some(w) = waba.filter(|w| !is_blank(w)) {
         for (at, phone) in accounts.into_iter().rev() {
             let account = super::super::AccountInfo {
                 phone,
@@ -194,8 +222,23 @@ fn value<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<(S<'a>, bool)> {
             seen.once(3)?;
             r.array(|r| {
                 traffic = true;
-                out.push(Event::Status(status(status_of(r)?, none.clone())));
-                Ok(())
+                // Read into its place in `out` (an error leaves the whole document to
+                // be given up, `out` cut back by the caller): no 272-byte copies.
+                out.push(Event::Status(StatusUpdate {
+                    id: Cow::Borrowed(""),
+                    phone: none.clone(),
+                    recipient: UserRef::new(None, None),
+                    ts: 0,
+                    status: StatusKind::Other,
+                    conversation: None,
+                    pricing: None,
+                    agent: AgentUsage::default(),
+                    errors: SmallVec::new(),
+                }));
+                match out.last_mut() {
+                    Some(Event::Status(s)) => status_of(r, s),
+                    _ => Err(GiveUp),
+                }
             })
         }
         _ => r.skip_value(),
@@ -233,7 +276,7 @@ fn contact<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
     r.object(|r, key| match key {
         "wa_id" => {
             seen.once(0)?;
-            wa_id = contact_id(&mut *r)?;
+            wa_id = contact_id(r)?;
             Ok(())
         }
         "user_id" => {
@@ -263,7 +306,7 @@ fn contact<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
 /// A required id that must not be blank, as `de_id` reads it.
 fn id<'a>(r: &mut Reader<'a>) -> R<S<'a>> {
     let id = r.str()?;
-    if id.trim().is_empty() {
+    if is_blank(&id) {
         return Err(GiveUp);
     }
     Ok(id)
@@ -286,10 +329,10 @@ fn message<'a>(r: &mut Reader<'a>) -> R<Message<'a>> {
     };
     r.object(|r, key| {
         match key {
-            "from" => (seen.once(0)?, m.from = contact_id(&mut *r)?),
+            "from" => (seen.once(0)?, m.from = contact_id(r)?),
             "from_user_id" => (seen.once(1)?, m.from_user_id = r.opt_str()?),
             "id" => (seen.once(2)?, m.id = id(r)?),
-            "timestamp" => (seen.once(3)?, m.timestamp = de_ts(&mut *r)?),
+            "timestamp" => (seen.once(3)?, m.timestamp = ts(r)?),
             "type" => (seen.once(4)?, m.ty = r.opt_str()?),
             "text" => (seen.once(5)?, m.text = Deserialize::deserialize(&mut *r)?),
             "context" => (
@@ -314,40 +357,152 @@ fn message<'a>(r: &mut Reader<'a>) -> R<Message<'a>> {
     Ok(m)
 }
 
-/// One `statuses[]` element.
-fn status_of<'a>(r: &mut Reader<'a>) -> R<Status<'a>> {
+/// One `statuses[]` element read into `s` (a status without fields, its business number
+/// set), without the derived `Status` (some 700 bytes) in between.
+fn status_of<'a>(r: &mut Reader<'a>, s: &mut StatusUpdate<'a>) -> R<()> {
     let mut seen = Seen::default();
-    let mut s = Status {
-        id: Cow::Borrowed(""),
-        status: Cow::Borrowed(""),
-        timestamp: 0,
-        recipient_id: None,
-        recipient_user_id: None,
-        conversation: None,
-        pricing: None,
-        errors: Vec::new(),
-    };
+    let (mut recipient_id, mut recipient_user_id) = (None, None);
     r.object(|r, key| {
         match key {
             "id" => (seen.once(0)?, s.id = id(r)?),
-            "status" => (seen.once(1)?, s.status = r.str()?),
-            "timestamp" => (seen.once(2)?, s.timestamp = de_ts(&mut *r)?),
-            "recipient_id" => (seen.once(3)?, s.recipient_id = contact_id(&mut *r)?),
-            "recipient_user_id" => (seen.once(4)?, s.recipient_user_id = r.opt_str()?),
+            "status" => (seen.once(1)?, s.status = StatusKind::parse(&r.str()?)),
+            "timestamp" => (seen.once(2)?, s.ts = ts(r)?),
+            "recipient_id" => (seen.once(3)?, recipient_id = contact_id(r)?),
+            "recipient_user_id" => (seen.once(4)?, recipient_user_id = r.opt_str()?),
             "conversation" => (
                 seen.once(5)?,
-                s.conversation = Deserialize::deserialize(&mut *r)?,
+                s.conversation = conversation(raw_conversation(r)?),
             ),
             "pricing" => (
                 seen.once(6)?,
-                s.pricing = Deserialize::deserialize(&mut *r)?,
+                (s.pricing, s.agent) = pricing(raw_pricing(r)?),
             ),
-            "errors" => (seen.once(7)?, s.errors = Deserialize::deserialize(&mut *r)?),
+            "errors" => (
+                seen.once(7)?,
+                s.errors = errors(Deserialize::deserialize(&mut *r)?),
+            ),
             _ => ((), r.skip_value()?),
         };
         Ok(())
     })?;
     // `id`, `status` and `timestamp` are required.
     seen.all(&[0, 1, 2])?;
-    Ok(s)
+    s.recipient = UserRef::new(recipient_id, recipient_user_id);
+    Ok(())
+}
+
+/// A user identifier as `opt_contact` reads it: a string normalised by
+/// [`normalise_contact`], blank or `null` as `None`; a bad one gives up.
+fn contact_id<'a>(r: &mut Reader<'a>) -> R<Option<S<'a>>> {
+    match r.opt_str()? {
+        Some(s) if !is_blank(&s) => normalise_contact(s).map(Some).map_err(|_| GiveUp),
+        _ => Ok(None),
+    }
+}
+
+/// A timestamp as `de_ts` reads it: a string of digits (Meta's form) at once, any other
+/// form by `de_ts` itself.
+fn ts(r: &mut Reader<'_>) -> R<i64> {
+    match r.digit_string() {
+        // At most eighteen digits: within `i64`.
+        Some(v) => {
+            let v = i64::try_from(v).map_err(|_| GiveUp)?;
+            crate::util::time::is_plausible(v)
+                .then_some(v)
+                .ok_or(GiveUp)
+        }
+        None => de_ts(&mut *r),
+    }
+}
+
+/// `null` as `None`, or an object read member by member into `value` by `member` (given
+/// the object's [`Seen`] fields), as a derived `Option` of a struct reads it.
+fn opt_object<'a, T>(
+    r: &mut Reader<'a>,
+    mut value: T,
+    mut member: impl FnMut(&mut Reader<'a>, &str, &mut Seen, &mut T) -> R<()>,
+) -> R<Option<T>> {
+    if r.null()? {
+        return Ok(None);
+    }
+    let mut seen = Seen::default();
+    r.object(|r, key| member(r, key, &mut seen, &mut value))?;
+    Ok(Some(value))
+}
+
+/// A status's `conversation` as the derived `Option<RawConversation>` reads it.
+fn raw_conversation<'a>(r: &mut Reader<'a>) -> R<Option<RawConversation<'a>>> {
+    let empty = RawConversation {
+        id: None,
+        expiration_timestamp: None,
+        origin: None,
+    };
+    opt_object(r, empty, |r, key, seen, c| {
+        match key {
+            "id" => (seen.once(0)?, c.id = r.opt_str()?),
+            "expiration_timestamp" => (
+                seen.once(1)?,
+                c.expiration_timestamp = if r.null()? { None } else { Some(ts(r)?) },
+            ),
+            "origin" => (seen.once(2)?, c.origin = origin(r)?),
+            _ => ((), r.skip_value()?),
+        };
+        Ok(())
+    })
+}
+
+/// A conversation's `origin` as the derived `Option<Origin>` reads it.
+fn origin<'a>(r: &mut Reader<'a>) -> R<Option<Origin<'a>>> {
+    opt_object(r, Origin { ty: None }, |r, key, seen, o| match key {
+        "type" => {
+            seen.once(0)?;
+            o.ty = r.opt_str()?;
+            Ok(())
+        }
+        _ => r.skip_value(),
+    })
+}
+
+/// A status's `pricing` as the derived `Option<RawPricing>` reads it.
+fn raw_pricing<'a>(r: &mut Reader<'a>) -> R<Option<RawPricing<'a>>> {
+    opt_object(r, RawPricing::default(), |r, key, seen, p| {
+        match key {
+            "billable" => (seen.once(0)?, p.billable = r.opt_bool()?),
+            "pricing_model" => (seen.once(1)?, p.pricing_model = r.opt_str()?),
+            "category" => (seen.once(2)?, p.category = r.opt_str()?),
+            "type" => (seen.once(3)?, p.ty = r.opt_str()?),
+            _ => return agent_field(r, key, seen, p),
+        };
+        Ok(())
+    })
+}
+
+/// A member of `pricing` other than the four plain ones: an agent usage field read by its
+/// derived (lenient) type, any other skipped.
+fn agent_field<'a>(
+    r: &mut Reader<'a>,
+    key: &str,
+    seen: &mut Seen,
+    p: &mut RawPricing<'a>,
+) -> R<()> {
+    let field = match key {
+        "price" => &mut p.price,
+        "cost" => &mut p.cost,
+        "amount" => &mut p.amount,
+        "currency" => &mut p.currency,
+        "tokens" => &mut p.tokens,
+        "token_count" => &mut p.token_count,
+        "total_tokens" => &mut p.total_tokens,
+        "input_tokens" => &mut p.input_tokens,
+        "output_tokens" => &mut p.output_tokens,
+        "usage" => &mut p.usage,
+        _ => return r.skip_value(),
+    };
+    let bit = PRICING_FIELDS
+        .iter()
+        .position(|f| *f == key)
+        .ok_or(GiveUp)?;
+    seen.once(u32::try_from(bit).map_err(|_| GiveUp)?)?;
+    *field = Deserialize::deserialize(&mut *r)?;
+    Ok(())
 }
