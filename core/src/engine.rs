@@ -479,7 +479,7 @@ impl Engine {
         }
         let days = self
             .days
-            .get(&self.store, ctx.range.tz, past.map(|p| p.engagement()));
+            .get_watching(&self.store, &ctx, past.map(|p| p.engagement()));
         let found = self.prepared.iter().position(|k| k.prepared().fits(&ctx));
         let i = match found {
             Some(i) if self.prepared[i].refresh(&ctx, past.as_ref()) => i,
@@ -496,6 +496,7 @@ impl Engine {
                 self.prepared.len() - 1
             }
         };
+        self.prepared[i].watch(&ctx.range);
         let prep = self.prepared[i].prepared();
         crate::report::build_report(&ctx, opts, days, prep, past.as_ref())
     }

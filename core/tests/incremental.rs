@@ -96,6 +96,9 @@ enum Step {
     ReportLast7Days,
     /// A report in another time zone (the engine's day aggregates are per zone).
     ReportInTokyo,
+    /// A report over fixed days (the engine keeps that range's sums up to date from then
+    /// on: the next report over it reads them).
+    ReportFixedDays,
     SnapshotRestore,
     /// The batch went to a new side engine, merged into the main one.
     MergeSide,
@@ -107,9 +110,25 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::Report),
         Just(Step::ReportLast7Days),
         Just(Step::ReportInTokyo),
+        Just(Step::ReportFixedDays),
         Just(Step::SnapshotRestore),
         Just(Step::MergeSide),
     ]
+}
+
+/// Fixed days around [`facts`] (2025-07-02, the late message three days before).
+fn fixed_days() -> ReportOptions {
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 6, d).unwrap();
+    ReportOptions::default()
+        .start(day(28))
+        .end(day(30) + chrono::Duration::days(6))
+}
+
+/// The report over [`fixed_days`] without its input counts (which count lines, not facts).
+fn fixed_days_report(e: &mut Engine) -> serde_json::Value {
+    let mut v = serde_json::to_value(e.report(&fixed_days()).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("input");
+    v
 }
 
 fn feed(e: &mut Engine, lines: &[String]) {
@@ -288,6 +307,7 @@ proptest! {
                             let tokyo = ReportOptions::default().time_zone("Asia/Tokyo");
                             drop(e.report(&tokyo).unwrap());
                         }
+                        Step::ReportFixedDays => drop(e.report(&fixed_days()).unwrap()),
                         Step::SnapshotRestore => e = Engine::restore(&e.snapshot()).unwrap(),
                         _ => {}
                     }
@@ -295,6 +315,8 @@ proptest! {
             }
             batch.clear();
         }
+        // First: a report over other days would make the engine watch those instead.
+        prop_assert_eq!(fixed_days_report(&mut e), fixed_days_report(&mut expected));
         prop_assert_eq!(state_json(&mut e), state_json(&mut expected));
         let last7 = ReportOptions::default().last("7d");
         prop_assert_eq!(
@@ -421,4 +443,124 @@ fn a_record_that_moves_the_latest_message_back_moves_the_last_range_back() {
         ],
     );
     assert_eq!(fresh.report(&last7).unwrap().range, after.range);
+}
+
+/// The engine keeps the events' sums of the days a report was over up to date from then
+/// on. A late message two hours before user A's first one moves the start of the
+/// conversation A's purchase happened in (the default inactivity timeout is longer than
+/// two hours): the purchase's conversation is replaced, not added, while B's purchase on
+/// the next day keeps the event's sums alive. Hand-checked: two purchases (EUR 10 and
+/// 5.50) by two users in two conversations, before and after; the conversation count
+/// would read 3 if A's old conversation stayed in the kept sums.
+#[test]
+fn a_watched_range_replaces_a_conversation_that_starts_earlier() {
+    let t = 1_751_450_000; // 2025-07-02 09:53:20 UTC
+    let (a, b) = ("4915112345678", "447911123456");
+    let days = || {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
+        ReportOptions::default().start(day(1)).end(day(8))
+    };
+    let purchase_row = |e: &mut Engine| {
+        let r = serde_json::to_value(e.report(&days()).unwrap()).unwrap();
+        let row = r["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "purchase")
+            .cloned()
+            .unwrap();
+        (
+            row["occurrences"].as_u64().unwrap(),
+            row["users"].as_u64().unwrap(),
+            row["conversations"].as_u64().unwrap(),
+            row["value"].as_f64().unwrap(),
+        )
+    };
+    let mut e = engine();
+    feed(
+        &mut e,
+        &[
+            inbound_text("wamid.a1", a, t, "hi"),
+            support::purchase("ord-1", a, t + 3_600, "10"),
+            inbound_text("wamid.b1", b, t + 86_400, "hello"),
+            support::purchase("ord-2", b, t + 86_400 + 60, "5.5"),
+        ],
+    );
+    assert_eq!(purchase_row(&mut e), (2, 2, 2, 15.5));
+    feed(&mut e, &[inbound_text("wamid.a0", a, t - 7_200, "earlier")]);
+    assert_eq!(purchase_row(&mut e), (2, 2, 2, 15.5));
+    // A's purchase restated out of the range (same id, a later record wins): B's is left.
+    feed(
+        &mut e,
+        &[support::purchase("ord-1", a, t + 10 * 86_400, "10")],
+    );
+    let fresh = |e: &mut Engine| {
+        let mut f = engine();
+        f.merge(e).unwrap();
+        purchase_row(&mut f)
+    };
+    assert_eq!(purchase_row(&mut e), (1, 1, 1, 5.5));
+    assert_eq!(purchase_row(&mut e), fresh(&mut e));
+}
+
+/// A webhook with one text message from a user known by a BSUID (`user_id`), and by a
+/// wa_id when `wa_id` is not empty, to the number `phone`.
+fn bsuid_text(phone: &str, wa_id: &str, id: &str, ts: i64) -> String {
+    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "w",
+        "changes": [{"field": "messages", "value": {"messaging_product": "whatsapp",
+        "metadata": {"phone_number_id": phone}, "contacts": [{"wa_id": wa_id, "user_id": "user.77"}],
+        "messages": [{"from": wa_id, "from_user_id": "user.77", "id": id,
+                      "timestamp": ts.to_string(), "type": "text", "text": {"body": "hi"}}]}}]}]})
+    .to_string()
+}
+
+/// The engine keeps the distinct users of the days a report was over up to date from then
+/// on. A user known only by a BSUID writes to a second number on the day user A, who first
+/// wrote twelve days before the range, writes to the first; then a message links that
+/// BSUID to A's wa_id: one person. Hand-checked, before the link: 2 active users, 1 new
+/// (the BSUID user), 2 active on 2025-07-02 (one per number); after it: 1 active, 0 new
+/// (A's first message is before the range), 1 active on 2025-07-02 (A counts once across
+/// the two numbers); by country DE 1 and unknown 1 (no number known for the BSUID), then
+/// DE 1. Each would stay as before if the watched sums kept the BSUID user
+/// after it merged into A.
+#[test]
+fn a_watched_range_loses_a_user_merged_into_another() {
+    let t = 1_751_450_000; // 2025-07-02 09:53:20 UTC
+    let a = "4915112345678";
+    let days = || {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
+        ReportOptions::default().start(day(1)).end(day(8))
+    };
+    let users = |e: &mut Engine| {
+        let r = serde_json::to_value(e.report(&days()).unwrap()).unwrap();
+        let g = &r["engagement"];
+        let july_2 = g["daily_active"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["date"] == "2025-07-02")
+            .cloned()
+            .unwrap();
+        (
+            g["active_users"].as_u64().unwrap(),
+            g["new_users"].as_u64().unwrap(),
+            july_2["users"].as_u64().unwrap(),
+            g["countries"].clone(),
+        )
+    };
+    let mut e = engine();
+    feed(
+        &mut e,
+        &[
+            inbound_text("wamid.a0", a, t - 12 * 86_400, "first"),
+            inbound_text("wamid.a1", a, t, "hi"),
+            bsuid_text("PN2", "", "wamid.b1", t + 500),
+        ],
+    );
+    assert_eq!(
+        users(&mut e),
+        (2, 1, 2, serde_json::json!({"DE": 1, "unknown": 1}))
+    );
+    feed(&mut e, &[bsuid_text("PN2", a, "wamid.b2", t + 900)]);
+    assert_eq!(users(&mut e), (1, 0, 1, serde_json::json!({"DE": 1})));
 }

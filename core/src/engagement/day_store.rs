@@ -1,6 +1,7 @@
 #![doc = include_str!("../guide/engagement/day_store.md")]
 
 mod ledger;
+pub(crate) mod watch;
 
 pub(crate) use ledger::Ledger;
 
@@ -9,6 +10,7 @@ use crate::error::ReportError;
 use crate::model::AuthorKind;
 use crate::model::country::Country;
 use crate::store::{PhoneIx, UserIx};
+use crate::util::counted::Memo;
 use crate::util::interner::Interner;
 use crate::util::userset::UserSet;
 use chrono::NaiveDate;
@@ -121,16 +123,17 @@ pub(crate) struct DayAgg {
 }
 
 impl DayAgg {
-    /// `self += other`, both interned in the same [`Interner`].
-    pub(crate) fn merge(&mut self, other: &DayAgg) {
-        self.merge_mapped(other, None);
-    }
-
     /// `self += other`, mapping `other`'s interned ids through `map` when given.
     pub(crate) fn merge_mapped(&mut self, other: &DayAgg, map: Option<&[u32]>) {
-        let m = |i: u32| map.map_or(i, |m| m[i as usize]);
         self.active.union_with(&other.active);
         self.new_users.union_with(&other.new_users);
+        self.merge_counts_mapped(other, map);
+    }
+
+    /// `self += other` for everything but the user sets (`active`, `new_users`), mapping
+    /// `other`'s interned ids through `map` when given.
+    pub(crate) fn merge_counts_mapped(&mut self, other: &DayAgg, map: Option<&[u32]>) {
+        let m = |i: u32| map.map_or(i, |m| m[i as usize]);
         self.received += other.received;
         self.sent += other.sent;
         self.delivered += other.delivered;
@@ -306,6 +309,10 @@ pub struct DayStore {
     /// Support conversations open before the first day folded, per number (those of
     /// expired history, when the days are not spliced with sealed ones).
     base_open: BTreeMap<PhoneIx, i64>,
+    /// The distinct users of the last range a report was over, kept up to date by every
+    /// set change from then on (see [`watch`]).
+    #[serde(skip)]
+    watched: Memo<watch::RangeUsers>,
 }
 
 impl DayStore {
@@ -320,7 +327,32 @@ impl DayStore {
             countries: Vec::new(),
             names: Interner::default(),
             base_open: BTreeMap::new(),
+            watched: Memo::default(),
         }
+    }
+
+    /// Keep the distinct users of `[from, to)` on `scope` up to date from now on (one
+    /// range at a time; built once from the days).
+    pub(crate) fn watch(&mut self, scope: watch::Scope, from: DayNum, to: DayNum) {
+        if !self
+            .watched
+            .0
+            .as_ref()
+            .is_some_and(|w| w.is(scope, from, to))
+        {
+            let w = watch::RangeUsers::build(self, scope, from, to);
+            self.watched.0 = Some(Box::new(w));
+        }
+    }
+
+    /// The watched distinct users of `[from, to)` on `scope`, if that range is watched.
+    pub(crate) fn watched(
+        &self,
+        scope: watch::Scope,
+        from: DayNum,
+        to: DayNum,
+    ) -> Option<&watch::RangeUsers> {
+        self.watched.0.as_deref().filter(|w| w.is(scope, from, to))
     }
 
     /// The time zone the days are in.
@@ -376,6 +408,8 @@ impl DayStore {
     /// `sealed` does for every user).
     pub(crate) fn restore_country(&mut self, sealed: &DayStore, user: UserIx) {
         if let Some(c) = sealed.country(user) {
+            // A watched range counted the user under the country they entered with.
+            self.watched = Memo::default();
             let i = user as usize;
             if self.countries.len() <= i {
                 self.countries.resize(i + 1, None);
@@ -432,6 +466,7 @@ impl DayStore {
                 other.tz.name()
             )));
         }
+        self.watched = Memo::default();
         let map: Vec<u32> = (0..other.names.len() as u32)
             .map(|i| self.names.intern(other.names.name(i)))
             .collect();
@@ -461,6 +496,7 @@ impl DayStore {
 
     /// Reset every day for which `drop` holds, then recompute the gauges.
     fn clear_days(&mut self, drop: impl Fn(DayNum) -> bool) {
+        self.watched = Memo::default();
         for s in self.phones.values_mut() {
             s.clear_days(&drop);
         }

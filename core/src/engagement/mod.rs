@@ -304,6 +304,31 @@ impl DayCache {
         self.days.get_or_insert_with(|| build(store, tz, past))
     }
 
+    /// [`DayCache::get`] in the zone of `ctx`, then keep the distinct users of the range a
+    /// report over `ctx` reads up to date from now on (see [`DayStore::watch`]) when the
+    /// store is kept up to date user by user without expired history (with it, the store
+    /// is built again after any change).
+    pub(crate) fn get_watching(
+        &mut self,
+        store: &Store,
+        ctx: &crate::scope::Scope<'_>,
+        past: Option<Past<'_>>,
+    ) -> &DayStore {
+        let watching = past.is_none();
+        self.get(store, ctx.range.tz, past);
+        let unfloored = self.ledger.as_ref().is_some_and(Ledger::is_unfloored);
+        // `get` left a store (the fallback only satisfies the borrow checker).
+        let days = self
+            .days
+            .get_or_insert_with(|| build(store, ctx.range.tz, past));
+        if let (true, Some((scope, from, to))) =
+            (unfloored && watching, sections::watched_range(ctx))
+        {
+            days.watch(scope, from, to);
+        }
+        days
+    }
+
     /// Forget the built store.
     pub(crate) fn clear(&mut self) {
         self.days = None;

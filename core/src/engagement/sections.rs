@@ -7,9 +7,11 @@
 //! unions of the days' `UserSet`s.
 
 use super::authors::{self, TopAuthor};
+use super::day_store::watch::Scope as WatchScope;
 use super::day_store::{DayAgg, DayNum, DayStore, day_date, day_num};
 use super::support::{self, ResponseTime, Support};
 use super::templates::{self, TemplateRow};
+use crate::model::country::Country;
 use crate::scope::Scope;
 use crate::store::PhoneIx;
 use crate::util::userset::UserSet;
@@ -97,10 +99,15 @@ pub(crate) struct Sections {
 /// Everything a range sums to, before it is shaped into sections.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RangeAgg {
-    /// The sum of every day and number in scope.
+    /// The sum of every day and number in scope, but for the user sets (`active` and
+    /// `new_users` stay empty: the distinct counts are below).
     pub(crate) total: DayAgg,
+    /// Distinct active users.
+    pub(crate) active: u64,
     /// Distinct users whose first message (ever, or on the number when filtered) is in range.
-    pub(crate) new_users: UserSet,
+    pub(crate) new_users: u64,
+    /// Active users per country.
+    pub(crate) countries: hashbrown::HashMap<Option<Country>, u64>,
     /// Per day, every day of the range.
     pub(crate) daily: Vec<DayCounts>,
     /// Inbound messages by weekday (Monday first) and hour.
@@ -126,8 +133,17 @@ pub(crate) struct DayCounts {
     pub(crate) received: u64,
 }
 
+/// The distinct users of a range as its days' sets give them, for a range not watched:
+/// the unions, and per day the union over the numbers.
+#[derive(Default)]
+struct Unions {
+    active: UserSet,
+    new_users: UserSet,
+}
+
 /// Sum days `[from, to)` of `phones` (`None`: every number, with "new" meaning the first
-/// message to any number).
+/// message to any number). The distinct users come from the store's watched range when it
+/// is this one (`DayStore::watch`), else from the unions of the days' sets.
 pub(crate) fn range_agg(
     days: &DayStore,
     phones: Option<&[PhoneIx]>,
@@ -141,60 +157,38 @@ pub(crate) fn range_agg(
         all = days.phones().collect();
         &all
     };
+    let watched = watch_scope(phones).and_then(|w| days.watched(w, from, to));
+    let mut unions = watched.is_none().then(Unions::default);
     let mut r = RangeAgg::default();
     // Days outside those with data cost a zero entry each, not a lookup per number.
     let (lo, hi) = days.data_days().unwrap_or((to, to));
     for day in from..to {
-        if day < lo || day > hi {
-            r.daily.push(DayCounts {
-                day,
-                ..DayCounts::default()
-            });
-            continue;
-        }
-        let mut today: Option<Cow<'_, DayAgg>> = None;
-        for p in scope {
-            if let Some(a) = days.day(*p, day) {
-                match &mut today {
-                    None => today = Some(Cow::Borrowed(a)),
-                    Some(t) => t.to_mut().merge(a),
+        let mut c = DayCounts {
+            day,
+            ..DayCounts::default()
+        };
+        if day >= lo && day <= hi {
+            sum_day(days, phones, scope, day, &mut r, &mut c, unions.as_mut());
+            if let Some(w) = watched {
+                if let Some(n) = w.daily_active(day) {
+                    c.active = n;
                 }
             }
-        }
-        let mut new = 0;
-        if phones.is_none() {
-            if let Some(s) = days.first_ever(day) {
-                r.new_users.union_with(s);
-                new = s.len();
-            }
-        }
-        let Some(t) = today else {
-            r.daily.push(DayCounts {
-                day,
-                ..DayCounts::default()
-            });
-            continue;
-        };
-        if phones.is_some() {
-            new = t.new_users.len();
-        }
-        r.daily.push(DayCounts {
-            day,
-            active: t.active.len(),
             // Every new user was active that day (their first message is on it).
-            new: new.min(t.active.len()),
-            sent: t.sent,
-            delivered: t.delivered,
-            received: t.received,
-        });
-        let wd = day_date(day).weekday().num_days_from_monday() as usize;
-        for (h, n) in t.hours.iter().enumerate() {
-            r.heatmap[wd][h] += n;
+            c.new = c.new.min(c.active);
         }
-        if phones.is_some() {
-            r.new_users.union_with(&t.new_users);
-        }
-        r.total.merge(&t);
+        r.daily.push(c);
+    }
+    if let Some(w) = watched {
+        r.active = w.active();
+        r.new_users = w.new_users();
+        r.countries.clone_from(w.countries());
+    } else if let Some(u) = unions {
+        r.active = u.active.len();
+        r.new_users = u.new_users.len();
+        // Counted by country first (no name allocated per user), then named.
+        u.active
+            .for_each(|x| *r.countries.entry(days.country(x)).or_default() += 1);
     }
     if to > from {
         r.open_at_end = scope.iter().map(|p| days.open_at_end_of(*p, to - 1)).sum();
@@ -202,21 +196,80 @@ pub(crate) fn range_agg(
     r
 }
 
+/// Add one day of the numbers of `scope` to `r` and `c`: the counters always, the user
+/// sets into `unions` when the range is not watched (with one number, the day's sets give
+/// the day's distinct counts as they are).
+fn sum_day(
+    days: &DayStore,
+    phones: Option<&[PhoneIx]>,
+    scope: &[PhoneIx],
+    day: DayNum,
+    r: &mut RangeAgg,
+    c: &mut DayCounts,
+    mut unions: Option<&mut Unions>,
+) {
+    let first_ever = if phones.is_none() {
+        days.first_ever(day)
+    } else {
+        None
+    };
+    if let (Some(s), Some(u)) = (first_ever, unions.as_deref_mut()) {
+        u.new_users.union_with(s);
+    }
+    c.new = first_ever.map_or(0, UserSet::len);
+    let mut day_active: Option<Cow<'_, UserSet>> = None;
+    for p in scope {
+        let Some(a) = days.day(*p, day) else { continue };
+        c.sent += a.sent;
+        c.delivered += a.delivered;
+        c.received += a.received;
+        let wd = day_date(day).weekday().num_days_from_monday() as usize;
+        for (h, n) in a.hours.iter().enumerate() {
+            r.heatmap[wd][h] += n;
+        }
+        r.total.merge_counts_mapped(a, None);
+        if phones.is_some() {
+            c.new += a.new_users.len();
+            c.active += a.active.len();
+        }
+        if let Some(u) = unions.as_deref_mut() {
+            u.active.union_with(&a.active);
+            if phones.is_some() {
+                u.new_users.union_with(&a.new_users);
+            } else {
+                match &mut day_active {
+                    None => day_active = Some(Cow::Borrowed(&a.active)),
+                    Some(t) => t.to_mut().union_with(&a.active),
+                }
+            }
+        }
+    }
+    if let Some(t) = day_active {
+        c.active = t.len();
+    }
+}
+
+/// The scope a watched range of a report on `phones` has (`None` when there is nothing
+/// to watch: a number filter naming no number).
+fn watch_scope(phones: Option<&[PhoneIx]>) -> Option<WatchScope> {
+    match phones {
+        None => Some(WatchScope::All),
+        Some([p]) => Some(WatchScope::One(*p)),
+        Some(_) => None,
+    }
+}
+
 /// Shape a summed range into the engagement section.
 pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
     let t = &r.total;
-    let active = t.active.len();
+    let active = r.active;
     // Every new user was active in the range (their first message is in it).
-    let new = r.new_users.len().min(active);
-    // Counted by country first (no name allocated per user), then named.
-    let mut by_country: hashbrown::HashMap<_, u64> = hashbrown::HashMap::new();
-    t.active
-        .for_each(|u| *by_country.entry(days.country(u)).or_default() += 1);
+    let new = r.new_users.min(active);
     let mut countries: BTreeMap<String, u64> = BTreeMap::new();
-    for (c, n) in by_country {
+    for (c, n) in &r.countries {
         *countries
             .entry(c.map_or_else(|| "unknown".to_string(), |c| c.as_str().to_string()))
-            .or_default() += n;
+            .or_default() += *n;
     }
     let user_days: u64 = r.daily.iter().map(|d| d.active).sum();
     let (by_kind, top) = authors::summarize(&t.authors, days.names());
@@ -261,6 +314,16 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
         top_authors: top,
         response_time: support::response_time(t.opened - t.reopened_manually, &t.responses),
     }
+}
+
+/// The range a report over `ctx` reads, as [`DayStore::watch`] takes it (`None` when a
+/// number filter names no number: nothing to watch).
+pub(crate) fn watched_range(ctx: &Scope<'_>) -> Option<(WatchScope, DayNum, DayNum)> {
+    if ctx.phone_unknown {
+        return None;
+    }
+    let scope = ctx.phone.map_or(WatchScope::All, WatchScope::One);
+    Some((scope, day_num(ctx.range.from), day_num(ctx.range.to)))
 }
 
 /// The engagement, templates and campaigns sections of a report.

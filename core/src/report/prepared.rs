@@ -262,6 +262,15 @@ impl Kept {
         self.spliced.as_ref().unwrap_or(&self.prep)
     }
 
+    /// Keep the range sums of `range` up to date from now on, where a report reads them
+    /// from the live preparation (not from one spliced with expired history, which is a
+    /// fresh copy each time): the next report over the same range then costs what changed.
+    pub(crate) fn watch(&mut self, range: &crate::util::time::DayRange) {
+        if self.spliced.is_none() {
+            self.prep.events.watch(range);
+        }
+    }
+
     /// Gather a journal taken from the store.
     pub(crate) fn note(&mut self, changed: Option<&[UserIx]>) {
         self.pending.note(changed);

@@ -5,6 +5,7 @@ use super::matcher::ConversionKind;
 use crate::model::money::{Currency, decimal_micros_opt};
 use crate::scope::Scope;
 use crate::store::{PhoneIx, UserIx};
+use crate::util::counted::{Counted, Memo};
 use crate::util::time::{DayRange, day_in};
 use crate::util::userset::UserSet;
 use chrono::NaiveDate;
@@ -78,6 +79,40 @@ impl<'a> RangeSum<'a> {
     }
 }
 
+/// One event's figures over a range, however they were summed.
+#[derive(Default)]
+struct Totals<'a> {
+    occurrences: u64,
+    value: i64,
+    users: u64,
+    conversations: u64,
+    by_source: Vec<(&'a str, u64)>,
+}
+
+impl<'a> Totals<'a> {
+    fn of_range(mut d: RangeSum<'a>) -> Totals<'a> {
+        d.conversations.sort_unstable();
+        d.conversations.dedup();
+        Totals {
+            occurrences: d.occurrences,
+            value: d.value,
+            users: d.users.len(),
+            conversations: d.conversations.len() as u64,
+            by_source: d.by_source.into_iter().collect(),
+        }
+    }
+
+    fn of_memo(d: &'a MemoSum) -> Totals<'a> {
+        Totals {
+            occurrences: d.occurrences,
+            value: d.value,
+            users: d.users.len(),
+            conversations: d.conversations.len(),
+            by_source: d.by_source.iter().map(|(k, n)| (&**k, *n)).collect(),
+        }
+    }
+}
+
 /// Events by day, and the external values left out for their currency.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct EventDays {
@@ -87,6 +122,97 @@ pub(crate) struct EventDays {
     pub(crate) days: BTreeMap<NaiveDate, BTreeMap<(ConversionKind, Box<str>), EventDay>>,
     /// Per day, external event values in another currency: per currency (events, micros).
     pub(crate) other: BTreeMap<NaiveDate, BTreeMap<Currency, (u64, i64)>>,
+    /// The sums of one range, kept up to date by [`EventDays::step_user`] once
+    /// [`EventDays::watch`] asked for them: [`EventDays::rows`] over that range then costs
+    /// the rows, not the range's days.
+    #[serde(skip)]
+    memo: Memo<RangeMemo>,
+}
+
+/// One event's sums over a watched range: what [`RangeSum`] gathers, with the users and
+/// conversations counted per day of the range so that one leaving a day is exact.
+#[derive(Debug, Default)]
+struct MemoSum {
+    occurrences: u64,
+    value: i64,
+    users: Counted<UserIx>,
+    conversations: Counted<ConvId>,
+    by_source: BTreeMap<Box<str>, u64>,
+}
+
+/// The sums of every event over the days `[from, to)`.
+#[derive(Debug)]
+struct RangeMemo {
+    from: NaiveDate,
+    to: NaiveDate,
+    /// Per (kind, name), only while some day of the range has the entry.
+    sums: BTreeMap<(ConversionKind, Box<str>), MemoSum>,
+}
+
+/// What one placement changed in a day's entry, for the memo to follow.
+struct Placed<'a> {
+    day: NaiveDate,
+    kind: ConversionKind,
+    name: &'a str,
+    value: i64,
+    /// The user, when the day's set gained (or lost) them.
+    user: Option<UserIx>,
+    /// The conversation, when the day's set gained (or lost) it.
+    conversation: Option<ConvId>,
+    source: Option<&'a str>,
+}
+
+impl RangeMemo {
+    /// The sums of `days` over `[from, to)`.
+    fn build(
+        days: &BTreeMap<NaiveDate, BTreeMap<(ConversionKind, Box<str>), EventDay>>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> RangeMemo {
+        let mut sums: BTreeMap<(ConversionKind, Box<str>), MemoSum> = BTreeMap::new();
+        for per in days.range(from..to).map(|(_, p)| p) {
+            for (k, d) in per {
+                let m = sums.entry(k.clone()).or_default();
+                m.occurrences += d.occurrences;
+                m.value += d.value;
+                d.users.for_each(|u| m.users.step(u, 1));
+                for c in &d.conversations {
+                    m.conversations.step(*c, 1);
+                }
+                for (k, n) in &d.by_source {
+                    *super::slot(&mut m.by_source, k, Default::default) += n;
+                }
+            }
+        }
+        RangeMemo { from, to, sums }
+    }
+
+    /// Follow one placement (`s = 1` added, `-1` taken out) when its day is in range.
+    fn follow(&mut self, p: &Placed<'_>, s: i64) {
+        if p.day < self.from || p.day >= self.to {
+            return;
+        }
+        let key = (p.kind, Box::<str>::from(p.name));
+        let m = self.sums.entry(key.clone()).or_default();
+        crate::util::step(&mut m.occurrences, 1, s);
+        m.value += s * p.value;
+        if let Some(u) = p.user {
+            m.users.step(u, s);
+        }
+        if let Some(c) = p.conversation {
+            m.conversations.step(c, s);
+        }
+        if let Some(k) = p.source {
+            let n = super::slot(&mut m.by_source, k, Default::default);
+            crate::util::step(n, 1, s);
+            if *n == 0 {
+                m.by_source.remove(k);
+            }
+        }
+        if m.occurrences == 0 {
+            self.sums.remove(&key);
+        }
+    }
 }
 
 impl EventDays {
@@ -114,46 +240,28 @@ impl EventDays {
         s: i64,
     ) {
         let tz = ctx.range.tz;
-        let step = |x: &mut u64| crate::util::step(x, 1, s);
         let mut seen: Vec<(NaiveDate, ConversionKind, &str)> = Vec::new();
-        let place = |d: &mut EventDay, user: UserIx, c: Option<&super::Conversation>| {
-            if s > 0 {
-                d.users.insert(user);
-            } else {
-                d.users.remove(user);
-            }
-            if let Some(c) = c {
-                let id = (c.user, c.phone, c.start);
-                if s > 0 {
-                    d.conversations.insert(id);
-                } else {
-                    d.conversations.remove(&id);
-                }
-                let n = super::slot(&mut d.by_source, &c.source.key, Default::default);
-                crate::util::step(n, 1, s);
-                if *n == 0 {
-                    d.by_source.remove(&c.source.key);
-                }
-            }
-        };
         for c in convs {
             for h in c.events.iter().filter(|h| h.kind == HitKind::Messaging) {
                 let Some(kind) = self.kind_of(&h.name) else {
                     continue;
                 };
                 let day = day_in(h.ts, tz);
-                let d = self.day(day, kind, &h.name);
-                step(&mut d.occurrences);
-                place(d, c.user, Some(c));
+                self.place(day, kind, &h.name, (c.user, 0), Some(c), s);
                 seen.push((day, kind, &h.name));
             }
         }
         for t in touches {
             let day = day_in(t.ts, tz);
-            let d = self.day(day, ConversionKind::External, &t.name);
-            step(&mut d.occurrences);
-            d.value += s * t.value;
-            place(d, t.user, t.candidates.last().map(|&c| &convs[c]));
+            let conv = t.candidates.last().map(|&c| &convs[c]);
+            self.place(
+                day,
+                ConversionKind::External,
+                &t.name,
+                (t.user, t.value),
+                conv,
+                s,
+            );
             seen.push((day, ConversionKind::External, &t.name));
             if let Some(v) = t.other_value {
                 let per = self.other.entry(day).or_default();
@@ -172,6 +280,55 @@ impl EventDays {
             for (day, kind, name) in seen {
                 self.tidy(day, kind, name);
             }
+        }
+    }
+
+    /// One occurrence of `(kind, name)` on `day` by `user` with `value`, in conversation
+    /// `c` when there is one, added (`s = 1`) or taken out (`-1`); the watched range
+    /// follows.
+    fn place(
+        &mut self,
+        day: NaiveDate,
+        kind: ConversionKind,
+        name: &str,
+        (user, value): (UserIx, i64),
+        c: Option<&super::Conversation>,
+        s: i64,
+    ) {
+        let d = self.day(day, kind, name);
+        crate::util::step(&mut d.occurrences, 1, s);
+        d.value += s * value;
+        let user_moved = if s > 0 {
+            d.users.insert(user)
+        } else {
+            d.users.remove(user)
+        };
+        let mut placed = Placed {
+            day,
+            kind,
+            name,
+            value,
+            user: user_moved.then_some(user),
+            conversation: None,
+            source: None,
+        };
+        if let Some(c) = c {
+            let id = (c.user, c.phone, c.start);
+            let moved = if s > 0 {
+                d.conversations.insert(id)
+            } else {
+                d.conversations.remove(&id)
+            };
+            placed.conversation = moved.then_some(id);
+            placed.source = Some(&c.source.key);
+            let n = super::slot(&mut d.by_source, &c.source.key, Default::default);
+            crate::util::step(n, 1, s);
+            if *n == 0 {
+                d.by_source.remove(&c.source.key);
+            }
+        }
+        if let Some(m) = &mut self.memo.0 {
+            m.follow(&placed, s);
         }
     }
 
@@ -204,23 +361,51 @@ impl EventDays {
             .or_default()
     }
 
+    /// Keep the sums over `range` up to date from now on (one range at a time), so that
+    /// [`EventDays::rows`] over it costs the rows, not the range's days.
+    pub(crate) fn watch(&mut self, range: &DayRange) {
+        let fits = self
+            .memo
+            .0
+            .as_ref()
+            .is_some_and(|m| m.from == range.from && m.to == range.to);
+        if !fits {
+            self.memo.0 = Some(Box::new(RangeMemo::build(&self.days, range.from, range.to)));
+        }
+    }
+
     /// The rows over `range` (see the module rules).
     pub(crate) fn rows(&self, range: &DayRange) -> Vec<EventRow> {
-        let mut sums: BTreeMap<(ConversionKind, &str), RangeSum<'_>> = BTreeMap::new();
-        for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
-            for ((k, n), d) in per {
-                sums.entry((*k, n)).or_default().add(d);
+        let watched = self
+            .memo
+            .0
+            .as_ref()
+            .filter(|m| m.from == range.from && m.to == range.to);
+        let totals: BTreeMap<(ConversionKind, &str), Totals<'_>> = if let Some(m) = watched {
+            m.sums
+                .iter()
+                .map(|((k, n), d)| ((*k, &**n), Totals::of_memo(d)))
+                .collect()
+        } else {
+            let mut sums: BTreeMap<(ConversionKind, &str), RangeSum<'_>> = BTreeMap::new();
+            for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
+                for ((k, n), d) in per {
+                    sums.entry((*k, n)).or_default().add(d);
+                }
             }
-        }
-        let none = RangeSum::default();
-        let row = |name: &str, kind: ConversionKind, d: Option<&RangeSum<'_>>| {
+            sums.into_iter()
+                .map(|(k, d)| (k, Totals::of_range(d)))
+                .collect()
+        };
+        let none = Totals::default();
+        let row = |name: &str, kind: ConversionKind, d: Option<&Totals<'_>>| {
             let d = d.unwrap_or(&none);
             EventRow {
                 name: name.to_string(),
                 kind,
                 occurrences: d.occurrences,
-                users: d.users.len(),
-                conversations: d.conversations.len() as u64,
+                users: d.users,
+                conversations: d.conversations,
                 value: (kind == ConversionKind::External).then_some(d.value),
                 by_source: d
                     .by_source
@@ -229,17 +414,14 @@ impl EventDays {
                     .collect(),
             }
         };
-        for s in sums.values_mut() {
-            s.conversations.sort_unstable();
-            s.conversations.dedup();
-        }
         let mut rows: Vec<EventRow> = self
             .messaging
             .iter()
-            .map(|(n, k)| row(n, *k, sums.get(&(*k, n.as_str()))))
+            .map(|(n, k)| row(n, *k, totals.get(&(*k, n.as_str()))))
             .collect();
         rows.extend(
-            sums.iter()
+            totals
+                .iter()
                 .filter(|((k, _), _)| *k == ConversionKind::External)
                 .map(|((_, n), d)| row(n, ConversionKind::External, Some(d))),
         );
@@ -269,12 +451,14 @@ impl EventDays {
 
     /// Keep only the days before `until` (what [`crate::expiry`](crate::guide::expiry) seals).
     pub(crate) fn keep_before(&mut self, until: NaiveDate) {
+        self.memo = Memo::default();
         self.days.split_off(&until);
         self.other.split_off(&until);
     }
 
     /// Replace the days before `until` with those of `sealed`.
     pub(crate) fn splice(&mut self, sealed: &EventDays, until: NaiveDate) {
+        self.memo = Memo::default();
         crate::util::time::splice_days(&mut self.days, &sealed.days, until);
         crate::util::time::splice_days(&mut self.other, &sealed.other, until);
     }

@@ -1,6 +1,6 @@
 //! Checking a store decoded from untrusted bytes (a snapshot).
 
-use super::Store;
+use super::{Store, UserIx};
 use hashbrown::HashMap;
 
 impl Store {
@@ -49,6 +49,8 @@ impl Store {
             }
             u.dirty = true;
         }
+        // Every timeline is sorted again by the next prepare.
+        self.touched.dirty = (0..nu as UserIx).collect();
         if self
             .msgs
             .iter()

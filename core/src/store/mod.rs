@@ -533,7 +533,10 @@ impl Store {
     pub(crate) fn prepare(&mut self) {
         let msgs = &self.msgs;
         let mut latest = self.last_message_ts;
-        for u in &mut self.users {
+        for i in std::mem::take(&mut self.touched.dirty) {
+            let Some(u) = self.users.get_mut(i as usize) else {
+                continue;
+            };
             if u.dirty {
                 u.timeline.sort_unstable_by(|a, b| {
                     let (ma, mb) = (&msgs[*a as usize], &msgs[*b as usize]);
@@ -735,12 +738,12 @@ impl Store {
         k.profile_country = min_some(k.profile_country, g.profile_country);
         k.timeline.extend(g.timeline);
         k.externals.extend(g.externals);
-        k.dirty = true;
         // The same close (or reopen) may have come once per identity before they were
         // linked: keep one, and count it once, as if the identities had been linked from
         // the start.
         let closes = merge_marks(&mut k.closes, g.closes);
         let reopens = merge_marks(&mut k.reopens, g.reopens);
+        self.mark_dirty(keep);
         for (kind, twice) in [("close", closes), ("reopen", reopens)] {
             if twice > 0 {
                 if let Some(n) = self.stats.records.get_mut(kind) {
@@ -751,6 +754,28 @@ impl Store {
             }
         }
         keep
+    }
+
+    /// Mark user `u`'s timeline for sorting by the next [`Store::prepare`] (which visits
+    /// only the users marked since the last one).
+    pub(crate) fn mark_dirty(&mut self, u: UserIx) {
+        if let Some(r) = self.users.get_mut(u as usize) {
+            if !r.dirty {
+                r.dirty = true;
+                self.touched.dirty.push(u);
+            }
+        }
+    }
+
+    /// A message's time moved down from `was`. The latest message time the last
+    /// [`Store::prepare`] found still holds unless `was` may have been it (another message
+    /// at that time, or later, holds it otherwise); if it may, the next prepare scans every
+    /// message. (Times set since that prepare are on dirty users' timelines, which it reads
+    /// again.)
+    fn lowered_from(&mut self, was: i64) {
+        if Some(was) >= self.last_message_ts {
+            self.touched.last_ts_holds = false;
+        }
     }
 
     fn touch_ts(&mut self, ts: i64) {
@@ -877,7 +902,7 @@ impl Store {
                 msg.inbound = Some(Box::new(data));
                 let mu = msg.user;
                 let u = self.find(mu);
-                self.users[u as usize].dirty = true;
+                self.mark_dirty(u);
                 // Counts per type follow the kept version.
                 if let Some(o) = &old {
                     unbump(&mut self.stats.messages, o.ty.as_str());
@@ -904,9 +929,8 @@ impl Store {
             status: StatusTrack::default(),
         });
         self.inbound_ix.insert(m.id.as_ref().into(), ix);
-        let rec = &mut self.users[u as usize];
-        rec.timeline.push(ix);
-        rec.dirty = true;
+        self.users[u as usize].timeline.push(ix);
+        self.mark_dirty(u);
         self.touch_ts(m.ts);
         bump(&mut self.stats.messages, m.ty.as_str());
         Applied::New
@@ -979,9 +1003,8 @@ impl Store {
             status: StatusTrack::default(),
         });
         self.outbound_ix.insert(id.into(), ix);
-        let rec = &mut self.users[u as usize];
-        rec.timeline.push(ix);
-        rec.dirty = true;
+        self.users[u as usize].timeline.push(ix);
+        self.mark_dirty(u);
         Some(ix)
     }
 
@@ -1046,11 +1069,12 @@ impl Store {
             }
         }
         if !m.ts_from_record && s.ts < m.ts {
+            let was = m.ts;
             m.ts = s.ts;
-            self.touched.last_ts_holds = false;
             let mu = m.user;
+            self.lowered_from(was);
             let u = self.find(mu);
-            self.users[u as usize].dirty = true;
+            self.mark_dirty(u);
         }
         if let Some(usage) = agent_meta {
             if !usage.is_empty() {
@@ -1099,14 +1123,15 @@ impl Store {
             }
             if (o.ts, content_bytes(&(&data, o.tokens))) > (m.ts, content_bytes(&(old, old_tokens)))
             {
-                if o.ts < m.ts {
-                    self.touched.last_ts_holds = false;
-                }
+                let was = (o.ts < m.ts).then_some(m.ts);
                 m.ts = o.ts;
                 m.outbound = Some(Box::new(data));
                 let mu = m.user;
+                if let Some(was) = was {
+                    self.lowered_from(was);
+                }
                 let k = self.find(mu);
-                self.users[k as usize].dirty = true;
+                self.mark_dirty(k);
                 self.set_record_tokens(&o.id, o.tokens);
             }
             self.flag_conflict("outbound", &o.id);
@@ -1114,14 +1139,15 @@ impl Store {
             return Applied::Duplicate;
         }
         m.outbound = Some(Box::new(data));
-        if o.ts < m.ts {
-            self.touched.last_ts_holds = false;
-        }
+        let was = (o.ts < m.ts).then_some(m.ts);
         m.ts = o.ts;
         m.ts_from_record = true;
         let mu = m.user;
+        if let Some(was) = was {
+            self.lowered_from(was);
+        }
         let k = self.find(mu);
-        self.users[k as usize].dirty = true;
+        self.mark_dirty(k);
         self.set_record_tokens(&o.id, o.tokens);
         self.touch_ts(o.ts);
         bump(&mut self.stats.records, "outbound");

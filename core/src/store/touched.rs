@@ -19,6 +19,8 @@ pub(crate) struct Touched {
     /// users marked dirty since: no time was lowered or removed (when false, the next
     /// `Store::prepare` scans every message).
     pub(crate) last_ts_holds: bool,
+    /// Users whose `dirty` flag was set since the last `Store::prepare` (each once).
+    pub(crate) dirty: Vec<UserIx>,
 }
 
 /// Entries kept before the journal gives up and says "everything" (beyond this, folding
@@ -56,6 +58,7 @@ impl super::Store {
             users: Vec::new(),
             overflow: true,
             last_ts_holds: false,
+            dirty: std::mem::take(&mut self.touched.dirty),
         };
     }
 
@@ -78,10 +81,12 @@ impl super::Store {
     /// changed.
     pub(crate) fn take_touched(&mut self) -> Option<Vec<UserIx>> {
         let holds = self.touched.last_ts_holds;
+        let dirty = std::mem::take(&mut self.touched.dirty);
         let t = std::mem::replace(
             &mut self.touched,
             Touched {
                 last_ts_holds: holds,
+                dirty,
                 ..Touched::default()
             },
         );

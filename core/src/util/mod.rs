@@ -1,6 +1,7 @@
 //! Utilities every layer may use: hashing, time arithmetic, serde helpers. Nothing here
 //! knows about WhatsApp.
 
+pub(crate) mod counted;
 pub(crate) mod csv;
 pub(crate) mod digest;
 pub(crate) mod hash;

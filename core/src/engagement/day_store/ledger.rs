@@ -13,6 +13,7 @@
 //! by themselves: the bit set of categories and a declared button with no click. The
 //! [`Ledger`] counts them per (number, day, template or campaign) to undo them exactly.
 
+use super::watch::SetMove;
 use super::{Contribution, DayNum, DayStore, Emit};
 use crate::engagement::funnel::{category_bit, kind_code};
 use crate::model::country::Country;
@@ -90,6 +91,11 @@ impl Ledger {
             floor,
             ..Ledger::default()
         }
+    }
+
+    /// Whether every contribution is applied (no sealed days before a floor).
+    pub(crate) fn is_unfloored(&self) -> bool {
+        self.floor.is_none()
     }
 
     /// Whether a contribution to `day` is applied.
@@ -177,21 +183,20 @@ impl DayStore {
         if ledger.is_some() {
             held = counted(held);
         }
-        let mut active = false;
-        for h in &held {
-            active |= h.emit == HeldEmit::Active;
-            if ledger.as_deref().is_none_or(|l| l.applies(h.day)) {
-                for _ in 0..h.times {
-                    self.apply_held(user, h, true, ledger.as_deref_mut());
-                }
-            }
-        }
-        if active {
+        // The country first: a watched range counts the user under it as they enter.
+        if held.iter().any(|h| h.emit == HeldEmit::Active) {
             let i = user as usize;
             if self.countries.len() <= i {
                 self.countries.resize(i + 1, None);
             }
             self.countries[i] = country;
+        }
+        for h in &held {
+            if ledger.as_deref().is_none_or(|l| l.applies(h.day)) {
+                for _ in 0..h.times {
+                    self.apply_held(user, h, true, ledger.as_deref_mut());
+                }
+            }
         }
         if let Some(l) = ledger {
             let i = user as usize;
@@ -231,16 +236,27 @@ impl DayStore {
             }
         };
         let set = |s: &mut crate::util::userset::UserSet| {
-            if add {
-                s.insert(user);
-            } else {
-                s.remove(user);
-            }
+            if add { s.insert(user) } else { s.remove(user) }
         };
+        let moved = match &h.emit {
+            HeldEmit::FirstEver => {
+                set(self.first_ever.get_mut(h.day)).then_some(SetMove::FirstEver)
+            }
+            HeldEmit::NewOnPhone => {
+                set(&mut self.agg(h.phone, h.day).new_users).then_some(SetMove::NewOnPhone(h.phone))
+            }
+            HeldEmit::Active => {
+                let country = self.country(user);
+                set(&mut self.agg(h.phone, h.day).active)
+                    .then_some(SetMove::Active(h.phone, country))
+            }
+            _ => None,
+        };
+        if let (Some(m), Some(w)) = (moved, self.watched.0.as_deref_mut()) {
+            w.step(user, m, h.day, if add { 1 } else { -1 });
+        }
         match &h.emit {
-            HeldEmit::FirstEver => set(self.first_ever.get_mut(h.day)),
-            HeldEmit::NewOnPhone => set(&mut self.agg(h.phone, h.day).new_users),
-            HeldEmit::Active => set(&mut self.agg(h.phone, h.day).active),
+            HeldEmit::FirstEver | HeldEmit::NewOnPhone | HeldEmit::Active => {}
             HeldEmit::Received { hour } => {
                 let a = self.agg(h.phone, h.day);
                 n(&mut a.received);
