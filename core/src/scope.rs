@@ -62,7 +62,7 @@ impl ReportOptions {
     /// [`ReportError`] of kind `option` naming the option as written (`start` stays
     /// `start`).
     pub fn from_json(json: &str) -> Result<ReportOptions, ReportError> {
-        let mut de = serde_json::Deserializer::from_str(json);
+        let mut de = crate::util::serde::json_reader(json);
         let opts: ReportOptions = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let mut option = e.path().to_string();
             let inner = e.into_inner().to_string();

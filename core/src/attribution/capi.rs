@@ -44,7 +44,7 @@ impl CapiOptions {
     /// Options from a JSON object; a bad or unknown option is a [`ReportError`] of kind
     /// `option` naming it.
     pub fn from_json(json: &str) -> Result<CapiOptions, ReportError> {
-        let mut de = serde_json::Deserializer::from_str(json);
+        let mut de = crate::util::serde::json_reader(json);
         let o: CapiOptions = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             ReportError::Option {

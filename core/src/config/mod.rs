@@ -114,7 +114,7 @@ impl Config {
                 message: format!("a config is a JSON object (`{{...}}`), this is {what}"),
             });
         }
-        let mut de = serde_json::Deserializer::from_str(json);
+        let mut de = crate::util::serde::json_reader(json);
         let cfg: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             ConfigError::Invalid {

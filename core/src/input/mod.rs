@@ -726,8 +726,7 @@ fn read_fast<'a>(text: &'a str, opts: &ParseOptions) -> Option<Doc<'a>> {
 /// Whether the [`extract`]or read the object `text` (when `opts` has the fast path on),
 /// its events appended to `out`; else nothing appended.
 fn extracted<'a>(text: &'a str, line: u64, opts: &ParseOptions, out: &mut Vec<Event<'a>>) -> bool {
-    // Left out of the compact build (the .wasm), as the fast reader is.
-    !cfg!(feature = "compact") && opts.fast && extract::document(text, line, out)
+    opts.fast && extract::document(text, line, out)
 }
 
 /// The events of the object `bytes` read by the [`extract`]or alone: `None` when it gives
@@ -946,13 +945,7 @@ fn parse_object<'a>(
     }
     let doc = match read_doc(bytes, text) {
         Ok(d) => d,
-        Err(e) => {
-            // Slow path, only on error: find the field path.
-            let mut de = serde_json::Deserializer::from_slice(bytes);
-            let path = match serde_path_to_error::deserialize::<_, Doc<'_>>(&mut de) {
-                Err(pe) => pe.path().to_string(),
-                Ok(_) => String::new(),
-            };
+        Err((e, path)) => {
             let out_of_range = e.to_string().starts_with("number out of range");
             let path =
                 if path == "." || path == "?" || ((e.is_syntax() || e.is_eof()) && !out_of_range) {
@@ -966,18 +959,50 @@ fn parse_object<'a>(
     doc_to_events(doc, line, opts, out)
 }
 
-/// `bytes` as a [`Doc`]; `text` is the same bytes when they are valid UTF-8. serde_json's
-/// text reader skips the UTF-8 check of each string its byte reader makes; the `compact`
-/// build (the .wasm) reads bytes only, which keeps one copy of the `Doc` parser instead of
-/// two (about 160 kB of the module). The same document or error either way.
-fn read_doc<'a>(bytes: &'a [u8], text: Option<&'a str>) -> serde_json::Result<Doc<'a>> {
+/// `bytes` as a [`Doc`]; `text` is the same bytes when they are valid UTF-8. On error, the
+/// error and the path of the field it is at (`serde_path_to_error`'s notation).
+///
+/// serde_json's text reader skips the UTF-8 check of each string its byte reader makes; the
+/// `compact` build (the .wasm) reads bytes only, which keeps one copy of the `Doc` parser
+/// instead of two (about 160 kB of the module). The same document or error either way.
+fn read_doc<'a>(
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+) -> Result<Doc<'a>, (serde_json::Error, String)> {
     #[cfg(not(feature = "compact"))]
-    if let Some(text) = text {
-        return serde_json::from_str(text);
+    {
+        let read = match text {
+            Some(text) => serde_json::from_str(text),
+            None => serde_json::from_slice(bytes),
+        };
+        // Slow path, only on error: find the field path.
+        read.map_err(|e| (e, error_path(bytes)))
     }
+    // The compact build tracks the path while reading: one copy of the `Doc` parser in the
+    // module instead of two, for some speed (bindings-wasm/README.md, "Figures").
     #[cfg(feature = "compact")]
-    let _ = text;
-    serde_json::from_slice(bytes)
+    {
+        let _ = text;
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let doc = serde_path_to_error::deserialize::<_, Doc<'_>>(&mut de).map_err(|pe| {
+            let path = pe.path().to_string();
+            (pe.into_inner(), path)
+        })?;
+        // As `serde_json::from_slice`: only whitespace may follow (no field path then).
+        de.end().map_err(|e| (e, String::new()))?;
+        Ok(doc)
+    }
+}
+
+/// The field path of the error in reading `bytes` as a [`Doc`]: the document read again,
+/// the path tracked.
+#[cfg(not(feature = "compact"))]
+fn error_path(bytes: &[u8]) -> String {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, Doc<'_>>(&mut de) {
+        Err(pe) => pe.path().to_string(),
+        Ok(_) => String::new(),
+    }
 }
 
 fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> ParseError {

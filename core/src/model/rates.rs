@@ -82,7 +82,7 @@ fn tokens_per_price(unit: Option<&str>) -> Result<Option<u64>, String> {
 impl RateRow {
     /// Parse a JSON array of rates.
     pub fn parse_json(text: &str) -> Result<Vec<RateRow>, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+        crate::util::serde::from_json_text(text).map_err(|e| e.to_string())
     }
 
     /// Parse CSV with a header naming at least `market,category,price,currency,effective_from`

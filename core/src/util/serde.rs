@@ -15,8 +15,36 @@ pub(crate) mod as_json {
         d: D,
     ) -> Result<T, D::Error> {
         let text = String::deserialize(d)?;
-        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+        super::from_json_text(&text).map_err(serde::de::Error::custom)
     }
+}
+
+/// serde_json's reader of JSON text in this build: its text reader, or in the `compact`
+/// build (the .wasm) its byte reader over the text's bytes, the one the input parser uses,
+/// so that the module holds one reader and one copy of each type's parser. The same values
+/// and errors either way: the bytes are valid UTF-8, so the byte reader's check of each
+/// string never fails.
+#[cfg(not(feature = "compact"))]
+pub(crate) type TextRead<'a> = serde_json::de::StrRead<'a>;
+/// See the other build's declaration.
+#[cfg(feature = "compact")]
+pub(crate) type TextRead<'a> = serde_json::de::SliceRead<'a>;
+
+/// A serde_json deserializer over `text` with this build's [`TextRead`].
+pub(crate) fn json_reader(text: &str) -> serde_json::Deserializer<TextRead<'_>> {
+    #[cfg(not(feature = "compact"))]
+    let de = serde_json::Deserializer::from_str(text);
+    #[cfg(feature = "compact")]
+    let de = serde_json::Deserializer::from_slice(text.as_bytes());
+    de
+}
+
+/// `T` from the JSON `text`, as `serde_json::from_str` reads it, through [`json_reader`].
+pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    let mut de = json_reader(text);
+    let value = <T as serde::Deserialize>::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
 }
 
 /// A time zone serialised as its IANA name.
