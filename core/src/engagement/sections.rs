@@ -312,7 +312,10 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
         },
         authors: by_kind,
         top_authors: top,
-        response_time: support::response_time(t.opened - t.reopened_manually, &t.responses),
+        response_time: support::response_time(
+            t.opened.saturating_sub(t.reopened_manually),
+            &t.responses,
+        ),
     }
 }
 
