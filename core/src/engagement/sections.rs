@@ -4,7 +4,8 @@
 //! The query reads, for each day of the range and each business number in scope, one
 //! `DayAgg`: its cost is proportional to days × numbers × (size of a day's data) and
 //! does not depend on how much was ingested outside the range. Distinct users are exact
-//! unions of the days' `UserSet`s.
+//! unions of the days' `UserSet`s, or — over the range the store watches (the last one a
+//! report was over; `day_store::watch`) — the counts it kept up to date, which equal them.
 
 use super::authors::{self, TopAuthor};
 use super::day_store::watch::Scope as WatchScope;
