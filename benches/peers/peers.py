@@ -74,6 +74,7 @@ DUCK_COLUMNS = {
     "campaign_id": "VARCHAR",
     "spend": "VARCHAR",
     "date_start": "VARCHAR",
+    "date_stop": "VARCHAR",
     "account_currency": "VARCHAR",
     "entry": "STRUCT(changes STRUCT(field VARCHAR, value STRUCT("
     "metadata STRUCT(phone_number_id VARCHAR), "
@@ -237,26 +238,34 @@ def duck_compute(con, R):
         WHERE c.start >= x.ts - {R.lookback}"""
     )
     cur = sql_str(R.currency)
-    sources = q(
-        f"""WITH sp AS (
-            SELECT key, sum(micros) AS invested FROM (
-              SELECT key, day, max(micros) AS micros FROM (
-                SELECT source AS key, "date" AS day, CAST(round(amount * 1e6) AS BIGINT) AS micros
-                FROM raw WHERE type = 'spend' AND coalesce(currency, {cur}) = {cur}
-                UNION ALL
-                SELECT CASE WHEN coalesce(ad_id, '') <> '' THEN 'meta_ad:' || ad_id
-                            ELSE 'meta_campaign:' || coalesce(nullif(campaign_id, ''), campaign_name) END,
-                       date_start, CAST(round(CAST(spend AS DOUBLE) * 1e6) AS BIGINT)
-                FROM raw WHERE type IS NULL AND spend IS NOT NULL AND date_start IS NOT NULL
-                  AND coalesce(account_currency, currency, {cur}) = {cur})
-              GROUP BY key, day)
-            GROUP BY key),
-        cs AS (SELECT c.source AS key, count(*) AS conversations, count(l.usr) AS leads
-               FROM convs c LEFT JOIN leads l USING (usr, phone, island) GROUP BY c.source)
-        SELECT coalesce(cs.key, sp.key), coalesce(conversations, 0), coalesce(leads, 0),
-               coalesce(invested, 0)
-        FROM cs FULL OUTER JOIN sp ON cs.key = sp.key"""
+    spend_days = q(
+        f"""SELECT key, day, max(micros) FROM (
+            SELECT source AS key, "date" AS day, CAST(round(amount * 1e6) AS BIGINT) AS micros
+            FROM raw WHERE type = 'spend' AND coalesce(currency, {cur}) = {cur}
+            UNION ALL
+            SELECT CASE WHEN coalesce(ad_id, '') <> '' THEN 'meta_ad:' || ad_id
+                        ELSE 'meta_campaign:' || coalesce(nullif(campaign_id, ''), campaign_name) END,
+                   date_start, CAST(round(CAST(spend AS DOUBLE) * 1e6) AS BIGINT)
+            FROM raw WHERE type IS NULL AND spend IS NOT NULL AND date_start IS NOT NULL
+              AND coalesce(account_currency, currency, {cur}) = {cur})
+          GROUP BY key, day"""
     ).fetchall()
+    # Ad -> campaign: of the ad's rows naming a campaign, the latest (stop, start, campaign).
+    ad_campaign = q(
+        """WITH r AS (
+             SELECT ad_id, coalesce(nullif(campaign_id, ''), campaign_name) AS c,
+                    coalesce(date_stop, date_start) || '|' || date_start || '|'
+                      || coalesce(nullif(campaign_id, ''), campaign_name) AS rank
+             FROM raw WHERE type IS NULL AND coalesce(ad_id, '') <> '' AND date_start IS NOT NULL
+               AND spend IS NOT NULL)
+           SELECT 'meta_ad:' || ad_id, 'meta_campaign:' || arg_max(c, rank)
+           FROM r WHERE c IS NOT NULL GROUP BY ad_id"""
+    ).fetchall()
+    cs = q(
+        """SELECT c.source, count(*), count(l.usr)
+           FROM convs c LEFT JOIN leads l USING (usr, phone, island) GROUP BY c.source"""
+    ).fetchall()
+    sources = roll_up(cs, spend_days, ad_campaign)
 
     # ---- Billing (CBP): per (number, user), events in (instant, inbound first, id) order.
     q(
@@ -321,7 +330,7 @@ def duck_compute(con, R):
     billing = dict(q("SELECT grp, count(*) FROM tmpl_w GROUP BY grp").fetchall())
     billing["service"] = q("SELECT count(*) FROM svc_w").fetchone()[0]
     billing["free_entry_point"] = q("SELECT count(*) FROM fep").fetchone()[0]
-    return table(sources), billing_counts(billing)
+    return sources, billing_counts(billing)
 
 
 # --------------------------------------------------------------------------- Polars
@@ -349,6 +358,7 @@ POLARS_SCHEMA = S(
         "campaign_id": Str,
         "spend": Str,
         "date_start": Str,
+        "date_stop": Str,
         "account_currency": Str,
         "entry": L(
             S(
@@ -604,22 +614,21 @@ def polars_compute(raw, R):
         .rename({"source": "key"})
     )
     cur = R.currency
-    spend = (
+    campaign = pl.coalesce(pl.when(col("campaign_id") != "").then(col("campaign_id")), "campaign_name")
+    insights = raw.filter(col("type").is_null() & col("date_start").is_not_null())
+    spend_days = (
         pl.concat(
             [
                 raw.filter((col("type") == "spend") & (col("currency").fill_null(cur) == cur)).select(
                     col("source").alias("key"), col("date").alias("day"),
                     (col("amount") * 1e6).round().cast(I64).alias("micros"),
                 ),
-                raw.filter(
-                    col("type").is_null() & col("spend").is_not_null() & col("date_start").is_not_null()
+                insights.filter(
+                    col("spend").is_not_null()
                     & (pl.coalesce("account_currency", "currency").fill_null(cur) == cur)
                 ).select(
                     pl.when(col("ad_id").fill_null("") != "").then(pl.lit("meta_ad:") + col("ad_id"))
-                    .otherwise(
-                        pl.lit("meta_campaign:")
-                        + pl.coalesce(pl.when(col("campaign_id") != "").then(col("campaign_id")), "campaign_name")
-                    ).alias("key"),
+                    .otherwise(pl.lit("meta_campaign:") + campaign).alias("key"),
                     col("date_start").alias("day"),
                     (col("spend").cast(pl.Float64) * 1e6).round().cast(I64).alias("micros"),
                 ),
@@ -627,11 +636,23 @@ def polars_compute(raw, R):
         )
         .group_by("key", "day")
         .agg(col("micros").max())
-        .group_by("key")
-        .agg(col("micros").sum().alias("invested"))
+        .rows()
     )
-    src = cs.join(spend, on="key", how="full", coalesce=True).fill_null(0)
-    sources = src.select("key", "conversations", "leads", "invested").rows()
+    # Ad -> campaign: of the ad's rows naming a campaign, the latest (stop, start, campaign).
+    ad_campaign = (
+        insights.filter(
+            (col("ad_id").fill_null("") != "") & campaign.is_not_null() & col("spend").is_not_null()
+        )
+        .select(
+            (pl.lit("meta_ad:") + col("ad_id")).alias("ad"),
+            pl.coalesce("date_stop", "date_start").alias("stop"), "date_start", campaign.alias("campaign"),
+        )
+        .sort(["ad", "stop", "date_start", "campaign"])
+        .group_by("ad")
+        .agg((pl.lit("meta_campaign:") + col("campaign").last()).alias("campaign"))
+        .rows()
+    )
+    sources = roll_up(cs.rows(), spend_days, ad_campaign)
 
     # ---- Billing (CBP).
     bev = pl.concat(
@@ -697,7 +718,7 @@ def polars_compute(raw, R):
     billing = dict(tmpl_w.group_by("grp").len().rows())
     billing["service"] = svc_w.height
     billing["free_entry_point"] = fep.height
-    return table(sources), billing_counts(billing)
+    return sources, billing_counts(billing)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -710,6 +731,45 @@ def table(rows):
         for k, c, l, i in rows
         if k is not None and (c or i)
     }
+
+
+def roll_up(cs, spend_days, ad_campaign):
+    """The source rows from an engine's small results, with the Meta campaigns rolled up as
+    convolens does (core/src/attribution/section.rs, core/src/sources/spend.rs): `cs` is
+    (key, conversations, leads), `spend_days` (key, day, micros), `ad_campaign` (ad key,
+    campaign key). An ad keeps its row; campaign-level spend counts only in its campaign's
+    row; a campaign's row sums its ads' conversations and leads, and per day its ads'
+    spend, or its campaign-level spend on days without ad spend. Runs on a few thousand
+    rows: the same Python for both peers."""
+    rows = {k: [int(c), int(l), 0] for k, c, l in cs if k is not None}
+    by_key = {}
+    for k, d, v in spend_days:
+        if k is None:
+            continue
+        by_key.setdefault(k, {})[d] = int(v)
+        if not k.startswith("meta_campaign:"):
+            rows.setdefault(k, [0, 0, 0])[2] += int(v)
+    campaign_days = {}
+    for ad, campaign in ad_campaign:
+        for d, v in by_key.get(ad, {}).items():
+            per = campaign_days.setdefault(campaign, {})
+            per[d] = per.get(d, 0) + v
+    for k, per in by_key.items():
+        if k.startswith("meta_campaign:"):
+            mine = campaign_days.setdefault(k, {})
+            for d, v in per.items():
+                mine.setdefault(d, v)
+    sums = {}
+    for ad, campaign in ad_campaign:
+        if ad in rows:
+            c = sums.setdefault(campaign, [0, 0, 0])
+            c[0] += rows[ad][0]
+            c[1] += rows[ad][1]
+    for campaign, per in campaign_days.items():
+        if per:
+            sums.setdefault(campaign, [0, 0, 0])[2] = sum(per.values())
+    rows.update(sums)
+    return table((k, c, l, i) for k, (c, l, i) in rows.items())
 
 
 def billing_counts(d):
