@@ -280,6 +280,10 @@ fn main() -> ExitCode {
         eprintln!("report: {e}");
         return ExitCode::from(2);
     }
+    // The process ends here: the operating system takes the memory back at once, while
+    // dropping the engine would free every record one by one (about 7 % of a large
+    // run's time).
+    std::mem::forget(engine);
     if failed > 0 {
         eprintln!("report: {failed} document(s) failed");
         ExitCode::from(1)
