@@ -161,16 +161,15 @@ impl ReferralSource {
     /// Map `referral.source_type`. Meta documents `ad` and `post`; anything starting with
     /// `ad` (e.g. SDK fixtures' literal `"ad or post"`) is treated as an ad.
     pub(crate) fn parse(s: &str) -> ReferralSource {
-        // Meta's own spellings, read without the lower-cased copy below.
-        match s {
-            "ad" => return ReferralSource::Ad,
-            "post" => return ReferralSource::Post,
-            _ => {}
-        }
-        let s = s.trim().to_ascii_lowercase();
-        if s == "post" {
+        // Case-insensitive, without a lower-cased copy.
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("post") {
             ReferralSource::Post
-        } else if s.starts_with("ad") {
+        } else if t
+            .as_bytes()
+            .get(..2)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"ad"))
+        {
             ReferralSource::Ad
         } else {
             ReferralSource::Other
@@ -229,14 +228,9 @@ pub(crate) enum Category {
 impl Category {
     /// Parse any of Meta's spellings (case-insensitive, `-`, `_` or spaces).
     pub(crate) fn parse(s: &str) -> Category {
-        // A name already in its normal form (as Meta sends it) is its own normal form: read
-        // without the copies below, which cost an allocation per status.
-        match Category::named(s) {
-            Category::Other => {
-                Category::named(&s.trim().to_ascii_lowercase().replace(['-', ' '], "_"))
-            }
-            c => c,
-        }
+        // Normalised on the stack: no allocation per status.
+        let mut buf = [0; crate::util::name::MAX];
+        crate::util::name::normal(s, true, &mut buf).map_or(Category::Other, Category::named)
     }
 
     /// The category a normalised name (lower case, `_` between words) names.
@@ -313,11 +307,9 @@ pub(crate) enum AuthorKind {
 impl AuthorKind {
     /// Parse the record's `author` (case-insensitive; unknown values become `Unknown`).
     pub(crate) fn parse(s: &str) -> AuthorKind {
-        // A name in lower case already is read without the lower-cased copy.
-        match AuthorKind::named(s) {
-            AuthorKind::Unknown => AuthorKind::named(&s.trim().to_ascii_lowercase()),
-            a => a,
-        }
+        // Lower-cased on the stack: no allocation per record.
+        let mut buf = [0; crate::util::name::MAX];
+        crate::util::name::normal(s, false, &mut buf).map_or(AuthorKind::Unknown, AuthorKind::named)
     }
 
     /// The author a lower-case name names.

@@ -6,6 +6,7 @@ pub(crate) mod csv;
 pub(crate) mod digest;
 pub(crate) mod hash;
 pub(crate) mod interner;
+pub(crate) mod name;
 pub(crate) mod serde;
 pub(crate) mod time;
 pub(crate) mod userset;
