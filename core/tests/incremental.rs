@@ -445,6 +445,18 @@ fn a_record_that_moves_the_latest_message_back_moves_the_last_range_back() {
     assert_eq!(fresh.report(&last7).unwrap().range, after.range);
 }
 
+/// 2025-07-01 to 2025-07-07 (UTC).
+fn first_week_of_july() -> ReportOptions {
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
+    ReportOptions::default().start(day(1)).end(day(8))
+}
+
+/// The element of the JSON array `list` whose `key` is `value`.
+fn find_by<'v>(list: &'v serde_json::Value, key: &str, value: &str) -> &'v serde_json::Value {
+    let list = list.as_array().expect("an array");
+    list.iter().find(|x| x[key] == value).expect("an element")
+}
+
 /// The engine keeps the events' sums of the days a report was over up to date from then
 /// on. A late message two hours before user A's first one moves the start of the
 /// conversation A's purchase happened in (the default inactivity timeout is longer than
@@ -456,19 +468,9 @@ fn a_record_that_moves_the_latest_message_back_moves_the_last_range_back() {
 fn a_watched_range_replaces_a_conversation_that_starts_earlier() {
     let t = 1_751_450_000; // 2025-07-02 09:53:20 UTC
     let (a, b) = ("4915112345678", "447911123456");
-    let days = || {
-        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
-        ReportOptions::default().start(day(1)).end(day(8))
-    };
     let purchase_row = |e: &mut Engine| {
-        let r = serde_json::to_value(e.report(&days()).unwrap()).unwrap();
-        let row = r["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == "purchase")
-            .cloned()
-            .unwrap();
+        let r = serde_json::to_value(e.report(&first_week_of_july()).unwrap()).unwrap();
+        let row = find_by(&r["events"], "name", "purchase");
         (
             row["occurrences"].as_u64().unwrap(),
             row["users"].as_u64().unwrap(),
@@ -527,20 +529,10 @@ fn bsuid_text(phone: &str, wa_id: &str, id: &str, ts: i64) -> String {
 fn a_watched_range_loses_a_user_merged_into_another() {
     let t = 1_751_450_000; // 2025-07-02 09:53:20 UTC
     let a = "4915112345678";
-    let days = || {
-        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
-        ReportOptions::default().start(day(1)).end(day(8))
-    };
     let users = |e: &mut Engine| {
-        let r = serde_json::to_value(e.report(&days()).unwrap()).unwrap();
+        let r = serde_json::to_value(e.report(&first_week_of_july()).unwrap()).unwrap();
         let g = &r["engagement"];
-        let july_2 = g["daily_active"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["date"] == "2025-07-02")
-            .cloned()
-            .unwrap();
+        let july_2 = find_by(&g["daily_active"], "date", "2025-07-02");
         (
             g["active_users"].as_u64().unwrap(),
             g["new_users"].as_u64().unwrap(),

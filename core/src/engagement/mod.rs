@@ -282,7 +282,7 @@ impl DayCache {
 
     /// The day aggregates of `store` (prepared) in `tz`: built if missing, in another zone
     /// or not incrementally maintainable; else updated for the users noted since.
-    pub(crate) fn get(&mut self, store: &Store, tz: Tz, past: Option<Past<'_>>) -> &DayStore {
+    fn get(&mut self, store: &Store, tz: Tz, past: Option<Past<'_>>) -> &mut DayStore {
         let noted = self.pending.take();
         let changed = noted.as_deref();
         let stale = match (&self.days, changed) {
@@ -315,15 +315,8 @@ impl DayCache {
         past: Option<Past<'_>>,
     ) -> &DayStore {
         let watching = past.is_none();
-        self.get(store, ctx.range.tz, past);
-        let unfloored = self.ledger.as_ref().is_some_and(Ledger::is_unfloored);
-        // `get` left a store (the fallback only satisfies the borrow checker).
-        let days = self
-            .days
-            .get_or_insert_with(|| build(store, ctx.range.tz, past));
-        if let (true, Some((scope, from, to))) =
-            (unfloored && watching, sections::watched_range(ctx))
-        {
+        let days = self.get(store, ctx.range.tz, past);
+        if let (true, Some((scope, from, to))) = (watching, sections::watched_range(ctx)) {
             days.watch(scope, from, to);
         }
         days

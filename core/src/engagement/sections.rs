@@ -323,27 +323,25 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
 /// The range a report over `ctx` reads, as [`DayStore::watch`] takes it (`None` when a
 /// number filter names no number: nothing to watch).
 pub(crate) fn watched_range(ctx: &Scope<'_>) -> Option<(WatchScope, DayNum, DayNum)> {
-    if ctx.phone_unknown {
-        return None;
-    }
-    let scope = ctx.phone.map_or(WatchScope::All, WatchScope::One);
+    let scope = watch_scope(report_phones(ctx).as_deref())?;
     Some((scope, day_num(ctx.range.from), day_num(ctx.range.to)))
+}
+
+/// The numbers a report over `ctx` reads: every number (`None`), or the filter's (none
+/// when it names no known number).
+fn report_phones(ctx: &Scope<'_>) -> Option<Vec<PhoneIx>> {
+    if ctx.phone_unknown {
+        Some(Vec::new())
+    } else {
+        ctx.phone.map(|p| vec![p])
+    }
 }
 
 /// The engagement, templates and campaigns sections of a report.
 #[doc(hidden)]
 pub(crate) fn sections(ctx: &Scope<'_>, days: &DayStore) -> Sections {
     let (from, to) = (day_num(ctx.range.from), day_num(ctx.range.to));
-    let one: [PhoneIx; 1];
-    let phones: Option<&[PhoneIx]> = if ctx.phone_unknown {
-        Some(&[])
-    } else if let Some(p) = ctx.phone {
-        one = [p];
-        Some(&one)
-    } else {
-        None
-    };
-    let r = range_agg(days, phones, from, to);
+    let r = range_agg(days, report_phones(ctx).as_deref(), from, to);
     Sections {
         engagement: engagement(days, &r),
         templates: templates::rows(&r.total.templates, days.names()),

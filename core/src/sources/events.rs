@@ -364,39 +364,38 @@ impl EventDays {
     /// Keep the sums over `range` up to date from now on (one range at a time), so that
     /// [`EventDays::rows`] over it costs the rows, not the range's days.
     pub(crate) fn watch(&mut self, range: &DayRange) {
-        let fits = self
-            .memo
-            .0
-            .as_ref()
-            .is_some_and(|m| m.from == range.from && m.to == range.to);
-        if !fits {
+        if self.watched(range).is_none() {
             self.memo.0 = Some(Box::new(RangeMemo::build(&self.days, range.from, range.to)));
         }
     }
 
+    /// The sums kept for `range`, when it is the watched one.
+    fn watched(&self, range: &DayRange) -> Option<&RangeMemo> {
+        self.memo
+            .0
+            .as_deref()
+            .filter(|m| m.from == range.from && m.to == range.to)
+    }
+
     /// The rows over `range` (see the module rules).
     pub(crate) fn rows(&self, range: &DayRange) -> Vec<EventRow> {
-        let watched = self
-            .memo
-            .0
-            .as_ref()
-            .filter(|m| m.from == range.from && m.to == range.to);
-        let totals: BTreeMap<(ConversionKind, &str), Totals<'_>> = if let Some(m) = watched {
-            m.sums
-                .iter()
-                .map(|((k, n), d)| ((*k, &**n), Totals::of_memo(d)))
-                .collect()
-        } else {
-            let mut sums: BTreeMap<(ConversionKind, &str), RangeSum<'_>> = BTreeMap::new();
-            for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
-                for ((k, n), d) in per {
-                    sums.entry((*k, n)).or_default().add(d);
+        let totals: BTreeMap<(ConversionKind, &str), Totals<'_>> =
+            if let Some(m) = self.watched(range) {
+                m.sums
+                    .iter()
+                    .map(|((k, n), d)| ((*k, &**n), Totals::of_memo(d)))
+                    .collect()
+            } else {
+                let mut sums: BTreeMap<(ConversionKind, &str), RangeSum<'_>> = BTreeMap::new();
+                for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
+                    for ((k, n), d) in per {
+                        sums.entry((*k, n)).or_default().add(d);
+                    }
                 }
-            }
-            sums.into_iter()
-                .map(|(k, d)| (k, Totals::of_range(d)))
-                .collect()
-        };
+                sums.into_iter()
+                    .map(|(k, d)| (k, Totals::of_range(d)))
+                    .collect()
+            };
         let none = Totals::default();
         let row = |name: &str, kind: ConversionKind, d: Option<&Totals<'_>>| {
             let d = d.unwrap_or(&none);

@@ -768,15 +768,18 @@ impl Store {
         }
     }
 
-    /// A message's time moved down from `was`. The latest message time the last
-    /// [`Store::prepare`] found still holds unless `was` may have been it (another message
-    /// at that time, or later, holds it otherwise); if it may, the next prepare scans every
+    /// A message of `user` (resolved here) moved from time `was` to `now`: its timeline is
+    /// sorted again. A time moved down keeps the latest message time the last
+    /// [`Store::prepare`] found unless `was` may have been it (another message at that
+    /// time, or later, holds it otherwise); if it may, the next prepare scans every
     /// message. (Times set since that prepare are on dirty users' timelines, which it reads
     /// again.)
-    fn lowered_from(&mut self, was: i64) {
-        if Some(was) >= self.last_message_ts {
+    fn retimed(&mut self, user: UserIx, was: i64, now: i64) {
+        if now < was && Some(was) >= self.last_message_ts {
             self.touched.last_ts_holds = false;
         }
+        let u = self.find(user);
+        self.mark_dirty(u);
     }
 
     fn touch_ts(&mut self, ts: i64) {
@@ -1072,12 +1075,9 @@ impl Store {
             }
         }
         if !m.ts_from_record && s.ts < m.ts {
-            let was = m.ts;
+            let (was, mu) = (m.ts, m.user);
             m.ts = s.ts;
-            let mu = m.user;
-            self.lowered_from(was);
-            let u = self.find(mu);
-            self.mark_dirty(u);
+            self.retimed(mu, was, s.ts);
         }
         if let Some(usage) = agent_meta {
             if !usage.is_empty() {
@@ -1126,15 +1126,10 @@ impl Store {
             }
             if (o.ts, content_bytes(&(&data, o.tokens))) > (m.ts, content_bytes(&(old, old_tokens)))
             {
-                let was = (o.ts < m.ts).then_some(m.ts);
+                let (was, mu) = (m.ts, m.user);
                 m.ts = o.ts;
                 m.outbound = Some(Box::new(data));
-                let mu = m.user;
-                if let Some(was) = was {
-                    self.lowered_from(was);
-                }
-                let k = self.find(mu);
-                self.mark_dirty(k);
+                self.retimed(mu, was, o.ts);
                 self.set_record_tokens(&o.id, o.tokens);
             }
             self.flag_conflict("outbound", &o.id);
@@ -1142,15 +1137,10 @@ impl Store {
             return Applied::Duplicate;
         }
         m.outbound = Some(Box::new(data));
-        let was = (o.ts < m.ts).then_some(m.ts);
+        let (was, mu) = (m.ts, m.user);
         m.ts = o.ts;
         m.ts_from_record = true;
-        let mu = m.user;
-        if let Some(was) = was {
-            self.lowered_from(was);
-        }
-        let k = self.find(mu);
-        self.mark_dirty(k);
+        self.retimed(mu, was, o.ts);
         self.set_record_tokens(&o.id, o.tokens);
         self.touch_ts(o.ts);
         bump(&mut self.stats.records, "outbound");

@@ -93,11 +93,6 @@ impl Ledger {
         }
     }
 
-    /// Whether every contribution is applied (no sealed days before a floor).
-    pub(crate) fn is_unfloored(&self) -> bool {
-        self.floor.is_none()
-    }
-
     /// Whether a contribution to `day` is applied.
     fn applies(&self, day: DayNum) -> bool {
         self.floor.is_none_or(|f| day >= f)
@@ -235,28 +230,13 @@ impl DayStore {
                 *x = x.saturating_sub(1);
             }
         };
-        let set = |s: &mut crate::util::userset::UserSet| {
-            if add { s.insert(user) } else { s.remove(user) }
-        };
-        let moved = match &h.emit {
-            HeldEmit::FirstEver => {
-                set(self.first_ever.get_mut(h.day)).then_some(SetMove::FirstEver)
-            }
-            HeldEmit::NewOnPhone => {
-                set(&mut self.agg(h.phone, h.day).new_users).then_some(SetMove::NewOnPhone(h.phone))
-            }
+        match &h.emit {
+            HeldEmit::FirstEver => self.member(user, h.day, SetMove::FirstEver, add),
+            HeldEmit::NewOnPhone => self.member(user, h.day, SetMove::NewOnPhone(h.phone), add),
             HeldEmit::Active => {
                 let country = self.country(user);
-                set(&mut self.agg(h.phone, h.day).active)
-                    .then_some(SetMove::Active(h.phone, country))
+                self.member(user, h.day, SetMove::Active(h.phone, country), add);
             }
-            _ => None,
-        };
-        if let (Some(m), Some(w)) = (moved, self.watched.0.as_deref_mut()) {
-            w.step(user, m, h.day, if add { 1 } else { -1 });
-        }
-        match &h.emit {
-            HeldEmit::FirstEver | HeldEmit::NewOnPhone | HeldEmit::Active => {}
             HeldEmit::Received { hour } => {
                 let a = self.agg(h.phone, h.day);
                 n(&mut a.received);
@@ -293,6 +273,24 @@ impl DayStore {
                 }
             }
             HeldEmit::Funnel(f) => self.apply_funnel(h, f, add, ledger),
+        }
+    }
+
+    /// Put `user` into (`add`) or take them out of the set of `day` that `m` names; a
+    /// watched range follows when the set changed.
+    fn member(&mut self, user: UserIx, day: DayNum, m: SetMove, add: bool) {
+        let set = match m {
+            SetMove::FirstEver => self.first_ever.get_mut(day),
+            SetMove::NewOnPhone(p) => &mut self.agg(p, day).new_users,
+            SetMove::Active(p, _) => &mut self.agg(p, day).active,
+        };
+        let moved = if add {
+            set.insert(user)
+        } else {
+            set.remove(user)
+        };
+        if let (true, Some(w)) = (moved, self.watched.0.as_deref_mut()) {
+            w.step(user, m, day, if add { 1 } else { -1 });
         }
     }
 
