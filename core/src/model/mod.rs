@@ -545,3 +545,28 @@ pub(crate) enum Direction {
     /// From the business to the user.
     Outbound,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand-picked spellings, each against the rule its parser states.
+    #[test]
+    fn names_parse_in_any_spelling() {
+        // Category: case-insensitive, `-`, `_` or spaces between words, trimmed.
+        assert_eq!(Category::parse("marketing"), Category::Marketing);
+        assert_eq!(Category::parse(" Marketing Lite "), Category::MarketingLite);
+        assert_eq!(Category::parse("GROUP-UTILITY"), Category::Utility);
+        assert_eq!(Category::parse("free entry point"), Category::ReferralConversion);
+        assert_eq!(Category::parse("marketingx"), Category::Other);
+        // Author: case-insensitive, trimmed; unknown values are Unknown.
+        assert_eq!(AuthorKind::parse("  Bot "), AuthorKind::Automation);
+        assert_eq!(AuthorKind::parse("COACH"), AuthorKind::Agent);
+        assert_eq!(AuthorKind::parse("a-pi"), AuthorKind::Unknown);
+        // Referral: `post`, or anything starting with `ad`, case-insensitive.
+        assert_eq!(ReferralSource::parse(" POST"), ReferralSource::Post);
+        assert_eq!(ReferralSource::parse("AD or post"), ReferralSource::Ad);
+        assert_eq!(ReferralSource::parse("a"), ReferralSource::Other);
+        assert_eq!(ReferralSource::parse("posts"), ReferralSource::Other);
+    }
+}
