@@ -557,7 +557,10 @@ mod tests {
         assert_eq!(Category::parse("marketing"), Category::Marketing);
         assert_eq!(Category::parse(" Marketing Lite "), Category::MarketingLite);
         assert_eq!(Category::parse("GROUP-UTILITY"), Category::Utility);
-        assert_eq!(Category::parse("free entry point"), Category::ReferralConversion);
+        assert_eq!(
+            Category::parse("free entry point"),
+            Category::ReferralConversion
+        );
         assert_eq!(Category::parse("marketingx"), Category::Other);
         // Author: case-insensitive, trimmed; unknown values are Unknown.
         assert_eq!(AuthorKind::parse("  Bot "), AuthorKind::Automation);
