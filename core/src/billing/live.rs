@@ -69,8 +69,11 @@ pub(crate) struct Changed {
     pub(crate) added: Vec<UserIx>,
 }
 
-/// Where an update sends each bill it takes out (`-1`) or adds (`1`).
-pub(crate) type Sink<'s> = dyn FnMut(&UserBill, i64) + 's;
+/// Where an update sends each bill it takes out (`-1`) or adds (`1`), with the user's
+/// bill on the other side of the change when there is one (the new bill of a user taken
+/// out, the old one of a user added): what the two share need not move (see
+/// [`super::sections::apply_user`]). Every bill is taken out before any is added.
+pub(crate) type Sink<'s> = dyn FnMut(&UserBill, Option<&UserBill>, i64) + 's;
 
 impl LiveBilling {
     /// An empty state for `setup` (every unit numbered after the `expired` ones).
@@ -121,15 +124,17 @@ impl LiveBilling {
         // Take out the old bills of every changed user and representative; their tallied
         // units stay indexed until we know whether the new bills moved them.
         let mut old_units: HashMap<MsgIx, (Tally, i64, Option<u64>)> = HashMap::new();
+        // The bills taken out, sent to the sink once the new ones are known.
+        let mut olds: Vec<(UserIx, Box<UserBill>)> = Vec::new();
         for &u in changed.unwrap_or(&[]).iter().chain(&roots) {
             if let Some(old) = self.users.get_mut(u as usize).and_then(Option::take) {
-                sink(&old, -1);
                 for m in &old.charges.messages {
                     if let Some(t) = tally(&self.setup, m) {
                         let at = m.delivered_at().unwrap_or_default();
                         old_units.insert(m.msg, (t, at, m.tally_number()));
                     }
                 }
+                olds.push((u, old));
                 done.out.push(u);
             }
         }
@@ -178,15 +183,25 @@ impl LiveBilling {
         // Number the changed tallies again from their earliest change on.
         let repriced = self.renumber(store, &from, &done.added);
         for (u, old) in repriced {
-            sink(&old, -1);
+            olds.push((u, old));
             done.out.push(u);
             done.added.push(u);
         }
         done.added.sort_unstable();
         done.added.dedup();
+        // Every old bill out, then every new one in, each against the user's other one.
+        olds.sort_unstable_by_key(|(u, _)| *u);
+        for (u, old) in &olds {
+            let new = done.added.binary_search(u).ok().and(self.bill(*u));
+            sink(old, new, -1);
+        }
         for &u in &done.added {
-            if let Some(b) = self.users[u as usize].as_deref() {
-                sink(b, 1);
+            if let Some(b) = self.bill(u) {
+                let old = olds
+                    .binary_search_by_key(&u, |(x, _)| *x)
+                    .ok()
+                    .map(|i| &*olds[i].1);
+                sink(b, old, 1);
             }
         }
         done
@@ -275,6 +290,6 @@ pub(crate) fn compute(
     expired: Option<&Tallies>,
 ) -> super::Charges {
     let mut live = LiveBilling::new(setup.clone(), expired);
-    live.update(store, None, &mut |_, _| {});
+    live.update(store, None, &mut |_, _, _| {});
     live.charges()
 }

@@ -144,9 +144,11 @@ impl BillingDays {
         changed: Option<&[crate::store::UserIx]>,
     ) -> live::Changed {
         let (days, refs) = (&mut self.days, &mut track.refs);
-        track.live.update(ctx.store, changed, &mut |bill, s| {
-            sections::apply_user(ctx, days, refs, bill, s);
-        })
+        track
+            .live
+            .update(ctx.store, changed, &mut |bill, other, s| {
+                sections::apply_user(ctx, days, refs, (bill, other), s);
+            })
     }
 
     /// The `billing` and `usage` sections over the context's range.

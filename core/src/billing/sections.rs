@@ -337,17 +337,33 @@ pub(crate) type CountryRefs = hashbrown::HashMap<(NaiveDate, Option<Country>), u
 /// `bill.messages`) with their `mismatches`. Taking out what was added leaves the days
 /// exactly as if the user had never been added (entries at zero and empty days removed),
 /// so the days equal a fresh build whatever order users came and went in.
+///
+/// `other` is the same user's bill on the other side of the change (the new one when
+/// taking out, the old one when adding), when there is one: every contribution is a sum
+/// of one conversation's, one message's or one check's, so those equal in both bills
+/// (the conversations and messages before the first that differs, and the checks and
+/// mismatches of those messages that both bills have) are skipped on both sides. A user
+/// with one new message costs that message, not their history.
 pub(crate) fn apply_user(
     ctx: &Scope<'_>,
     days: &mut BTreeMap<NaiveDate, DayBilling>,
     refs: &mut CountryRefs,
-    bill: &super::live::UserBill,
+    (bill, other): (&super::live::UserBill, Option<&super::live::UserBill>),
     s: i64,
 ) {
     let tz = ctx.range.tz;
     let mut seen: Vec<NaiveDate> = Vec::new();
     let uc = &bill.charges;
-    for c in uc.conversations.iter().filter(|c| ctx.phone_ok(c.phone)) {
+    let (same_convs, same_msgs) = other.map_or((0, 0), |o| {
+        (
+            common_prefix(&uc.conversations, &o.charges.conversations),
+            common_prefix(&uc.messages, &o.charges.messages),
+        )
+    });
+    for c in uc.conversations[same_convs..]
+        .iter()
+        .filter(|c| ctx.phone_ok(c.phone))
+    {
         let d = days_entry(days, day_in(c.opened_at, tz), s, &mut seen);
         let n = &mut d.conversations;
         step1(
@@ -361,7 +377,10 @@ pub(crate) fn apply_user(
             s,
         );
     }
-    for m in uc.messages.iter().filter(|m| ctx.phone_ok(m.phone)) {
+    for m in uc.messages[same_msgs..]
+        .iter()
+        .filter(|m| ctx.phone_ok(m.phone))
+    {
         let key = (
             m.country,
             ChargeCategory::of(m.category).filter(|_| m.counted),
@@ -377,7 +396,19 @@ pub(crate) fn apply_user(
             }
         }
     }
+    // A check or mismatch of a message both bills share is the same in both when both
+    // have it.
+    let shared = |i: u32| (i as usize) < same_msgs;
+    // (`checked` is in delivery order: sorted here to look indices up.)
+    let other_checked: Vec<u32> = other.map_or_else(Vec::new, |o| {
+        let mut c: Vec<u32> = o.checked.iter().copied().filter(|i| shared(*i)).collect();
+        c.sort_unstable();
+        c
+    });
     for &i in &bill.checked {
+        if shared(i) && other_checked.binary_search(&i).is_ok() {
+            continue;
+        }
         let m = &uc.messages[i as usize];
         if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at()) {
             step1(
@@ -387,6 +418,10 @@ pub(crate) fn apply_user(
         }
     }
     for (i, mm) in &bill.mismatches {
+        if shared(*i) && other.is_some_and(|o| o.mismatches.iter().any(|(j, x)| j == i && x == mm))
+        {
+            continue;
+        }
         let m = &uc.messages[*i as usize];
         if let (true, Some(at)) = (ctx.phone_ok(m.phone), m.delivered_at()) {
             let d = days_entry(days, day_in(at, tz), s, &mut seen);
@@ -396,6 +431,11 @@ pub(crate) fn apply_user(
     for d in seen {
         tidy(days, d);
     }
+}
+
+/// How many leading items `a` and `b` have equal.
+fn common_prefix<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
 /// The day's aggregate, noting the day in `seen` when taking out (to tidy it afterwards).

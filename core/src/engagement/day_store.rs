@@ -127,12 +127,18 @@ impl DayAgg {
     pub(crate) fn merge_mapped(&mut self, other: &DayAgg, map: Option<&[u32]>) {
         self.active.union_with(&other.active);
         self.new_users.union_with(&other.new_users);
-        self.merge_counts_mapped(other, map);
+        self.merge_counts_mapped(other, map, true);
     }
 
     /// `self += other` for everything but the user sets (`active`, `new_users`), mapping
-    /// `other`'s interned ids through `map` when given.
-    pub(crate) fn merge_counts_mapped(&mut self, other: &DayAgg, map: Option<&[u32]>) {
+    /// `other`'s interned ids through `map` when given; the first-response times too when
+    /// `responses` (a watched range keeps its own).
+    pub(crate) fn merge_counts_mapped(
+        &mut self,
+        other: &DayAgg,
+        map: Option<&[u32]>,
+        responses: bool,
+    ) {
         let m = |i: u32| map.map_or(i, |m| m[i as usize]);
         self.received += other.received;
         self.sent += other.sent;
@@ -144,7 +150,9 @@ impl DayAgg {
         self.reopened += other.reopened;
         self.reopened_manually += other.reopened_manually;
         self.closed += other.closed;
-        self.responses.extend_from_slice(&other.responses);
+        if responses {
+            self.responses.extend_from_slice(&other.responses);
+        }
         for ((k, id), n) in &other.authors {
             *self.authors.entry((*k, id.map(m))).or_default() += n;
         }

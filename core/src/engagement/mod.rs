@@ -157,10 +157,14 @@ fn refold(
     changed: &[UserIx],
 ) {
     let roots = store.roots_of(changed);
-    for u in changed.iter().chain(&roots) {
-        days.retract(*u, ledger);
-    }
     let ours = |u: UserIx| roots.binary_search(&u).is_ok();
+    // Users folded again replace their contributions below (only what differs moves);
+    // the others (merged away, or no longer live) are taken out.
+    for &u in changed.iter().chain(&roots) {
+        if !(ours(u) && store.is_live(u)) {
+            days.retract(u, ledger);
+        }
+    }
     // Their clicks from the store's index when it is built (else by reading every click).
     let mut cx = match store.clicks_of(&roots) {
         Some(clicks) => FoldCtx::with_these_clicks(store, days.tz(), None, clicks),
@@ -173,7 +177,7 @@ fn refold(
     for &u in roots.iter().filter(|u| store.is_live(**u)) {
         buf.clear();
         fold_user(&cx, u, &store.users[u as usize], &mut buf);
-        days.absorb_into(u, store.country_of(u), &buf, Some(ledger));
+        days.replace(u, store.country_of(u), &buf, ledger);
     }
     if let Some(p) = past {
         for u in changed.iter().chain(&roots) {

@@ -115,6 +115,9 @@ pub(crate) struct RangeAgg {
     pub(crate) heatmap: [[u64; 24]; 7],
     /// Support conversations open at the end of the range.
     pub(crate) open_at_end: i64,
+    /// The first-response times, when the range is watched (else they are summarized from
+    /// `total.responses`).
+    pub(crate) response_time: Option<ResponseTime>,
 }
 
 /// One day's counts in a [`RangeAgg`].
@@ -184,6 +187,8 @@ pub(crate) fn range_agg(
         r.active = w.active();
         r.new_users = w.new_users();
         r.countries.clone_from(w.countries());
+        let opened = r.total.opened.saturating_sub(r.total.reopened_manually);
+        r.response_time = Some(w.responses().summary(opened));
     } else if let Some(u) = unions {
         r.active = u.active.len();
         r.new_users = u.new_users.len();
@@ -228,7 +233,8 @@ fn sum_day(
         for (h, n) in a.hours.iter().enumerate() {
             r.heatmap[wd][h] += n;
         }
-        r.total.merge_counts_mapped(a, None);
+        // A watched range keeps its first-response times (see `range_agg`).
+        r.total.merge_counts_mapped(a, None, unions.is_some());
         if phones.is_some() {
             c.new += a.new_users.len();
             c.active += a.active.len();
@@ -313,10 +319,9 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
         },
         authors: by_kind,
         top_authors: top,
-        response_time: support::response_time(
-            t.opened.saturating_sub(t.reopened_manually),
-            &t.responses,
-        ),
+        response_time: r.response_time.clone().unwrap_or_else(|| {
+            support::response_time(t.opened.saturating_sub(t.reopened_manually), &t.responses)
+        }),
     }
 }
 

@@ -4,6 +4,7 @@ use super::FoldCtx;
 use super::day_store::{Contribution, Emit};
 use crate::model::{AuthorKind, Direction};
 use crate::store::{MsgRec, PhoneIx, UserRec};
+use crate::util::ranked::Ranked;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::collections::BTreeMap;
@@ -245,14 +246,19 @@ fn on_outbound<'a>(
 /// The `q`-quantile (0–1) of sorted values, interpolating linearly between the closest
 /// ranks; `None` for no values.
 pub(crate) fn quantile(sorted: &[u32], q: f64) -> Option<f64> {
-    let n = sorted.len();
+    quantile_of(sorted.len() as u64, q, |k| sorted[k as usize])
+}
+
+/// The `q`-quantile of `n` values whose `k`-th smallest (from 0) is `at(k)`: the value at
+/// rank `(n − 1)·q`, interpolated linearly between the two closest ranks; `None` for none.
+fn quantile_of(n: u64, q: f64, at: impl Fn(u64) -> u32) -> Option<f64> {
     if n == 0 {
         return None;
     }
     let rank = (n - 1) as f64 * q.clamp(0.0, 1.0);
-    let lo = rank.floor() as usize;
+    let lo = rank.floor() as u64;
     let hi = (lo + 1).min(n - 1);
-    let (low, high) = (f64::from(sorted[lo]), f64::from(sorted[hi]));
+    let (low, high) = (f64::from(at(lo)), f64::from(at(hi)));
     Some(low + (rank - lo as f64) * (high - low))
 }
 
@@ -284,9 +290,81 @@ pub(crate) fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> Res
     }
 }
 
+/// The first-response times of a watched range, kept up to date one response at a time
+/// (issue 17): [`ResponseTimes::summary`] equals [`response_time`] over the same responses
+/// without sorting them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ResponseTimes {
+    all: Ranked,
+    by: BTreeMap<AuthorKind, Ranked>,
+}
+
+impl ResponseTimes {
+    /// One more (`s > 0`) or one fewer (`s < 0`) response by `kind` after `secs`.
+    pub(crate) fn step(&mut self, kind: AuthorKind, secs: u32, s: i64) {
+        self.all.step(secs, s);
+        let r = self.by.entry(kind).or_default();
+        r.step(secs, s);
+        if r.len() == 0 {
+            self.by.remove(&kind);
+        }
+    }
+
+    /// The summary [`response_time`] gives for the same responses.
+    pub(crate) fn summary(&self, opened: u64) -> ResponseTime {
+        let q = |r: &Ranked, q: f64| quantile_of(r.len(), q, |k| r.select(k).unwrap_or(0));
+        ResponseTime {
+            conversations: opened,
+            answered: self.all.len(),
+            first_response_median_s: q(&self.all, 0.5),
+            first_response_p90_s: q(&self.all, 0.9),
+            by_author: self
+                .by
+                .iter()
+                .map(|(k, r)| {
+                    let a = AuthorResponse {
+                        answered: r.len(),
+                        median_s: q(r, 0.5),
+                        p90_s: q(r, 0.9),
+                    };
+                    (k.as_str().to_string(), a)
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(crate::tests::cases::cases(64)))]
+        /// The watched summary equals the one sorting every response, after any additions
+        /// and removals.
+        #[test]
+        fn kept_response_times_summarize_as_the_sorted_ones(
+            ops in proptest::collection::vec((0usize..3, 0u32..4_000, 0u8..4), 0..120)
+        ) {
+            let kinds = [AuthorKind::Agent, AuthorKind::Api, AuthorKind::Automation];
+            let mut kept = ResponseTimes::default();
+            let mut all: Vec<(AuthorKind, u32)> = Vec::new();
+            for (k, secs, op) in ops {
+                let kind = kinds[k];
+                if op == 0 {
+                    if let Some(i) = all.iter().position(|x| *x == (kind, secs)) {
+                        all.swap_remove(i);
+                        kept.step(kind, secs, -1);
+                    }
+                } else {
+                    all.push((kind, secs));
+                    kept.step(kind, secs, 1);
+                }
+            }
+            prop_assert_eq!(kept.summary(7), response_time(7, &all));
+        }
+    }
 
     #[test]
     fn quantiles_interpolate_between_ranks() {

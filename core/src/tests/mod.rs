@@ -16,7 +16,7 @@
 #![allow(clippy::field_reassign_with_default)]
 
 #[path = "../../tests/cases/mod.rs"]
-mod cases;
+pub(crate) mod cases;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 

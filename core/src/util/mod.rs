@@ -7,6 +7,7 @@ pub(crate) mod digest;
 pub(crate) mod hash;
 pub(crate) mod interner;
 pub(crate) mod name;
+pub(crate) mod ranked;
 pub(crate) mod serde;
 pub(crate) mod time;
 pub(crate) mod userset;

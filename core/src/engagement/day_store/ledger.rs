@@ -178,6 +178,17 @@ impl DayStore {
         if ledger.is_some() {
             held = counted(held);
         }
+        self.absorb_held(user, country, held, ledger.as_deref_mut());
+    }
+
+    /// [`DayStore::absorb_into`] of contributions already held.
+    fn absorb_held(
+        &mut self,
+        user: UserIx,
+        country: Option<Country>,
+        held: Vec<Held>,
+        mut ledger: Option<&mut Ledger>,
+    ) {
         // The country first: a watched range counts the user under it as they enter.
         if held.iter().any(|h| h.emit == HeldEmit::Active) {
             let i = user as usize;
@@ -219,6 +230,66 @@ impl DayStore {
         if let Some(c) = self.countries.get_mut(user as usize) {
             *c = None;
         }
+    }
+
+    /// Replace what `user` added (kept in `ledger`) by the contributions `contribs` of
+    /// their new fold. Equals [`DayStore::retract`] then [`DayStore::absorb_into`], but
+    /// only the held contributions that differ are taken out and added (all taken out
+    /// first, then the new ones added, as the two calls would): a user whose fold changed
+    /// in one day costs that day's contributions, not their whole history. When the
+    /// country the user is counted under changes, everything is taken out and added, so a
+    /// watched range moves the user from one country to the other.
+    pub(crate) fn replace(
+        &mut self,
+        user: UserIx,
+        country: Option<Country>,
+        contribs: &[Contribution<'_>],
+        ledger: &mut Ledger,
+    ) {
+        let i = user as usize;
+        let new = counted(contribs.iter().map(|c| self.hold(c)).collect());
+        let active = new.iter().any(|h| h.emit == HeldEmit::Active);
+        let counted_under = active.then_some(country).flatten();
+        if self.countries.get(i).copied().flatten() != counted_under {
+            self.retract(user, ledger);
+            return self.absorb_held(user, country, new, Some(ledger));
+        }
+        let old = ledger
+            .held
+            .get_mut(i)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        // Both are sorted (see `counted`): walk them together, marking the equal ones.
+        let (mut kept_old, mut kept_new) = (vec![false; old.len()], vec![false; new.len()]);
+        let (mut a, mut b) = (0, 0);
+        while a < old.len() && b < new.len() {
+            match old[a].cmp(&new[b]) {
+                std::cmp::Ordering::Less => a += 1,
+                std::cmp::Ordering::Greater => b += 1,
+                std::cmp::Ordering::Equal => {
+                    (kept_old[a], kept_new[b]) = (true, true);
+                    (a, b) = (a + 1, b + 1);
+                }
+            }
+        }
+        for (h, _) in old.iter().zip(&kept_old).filter(|(_, k)| !**k) {
+            if ledger.applies(h.day) {
+                for _ in 0..h.times {
+                    self.apply_held(user, h, false, Some(ledger));
+                }
+            }
+        }
+        for (h, _) in new.iter().zip(&kept_new).filter(|(_, k)| !**k) {
+            if ledger.applies(h.day) {
+                for _ in 0..h.times {
+                    self.apply_held(user, h, true, Some(ledger));
+                }
+            }
+        }
+        if ledger.held.len() <= i {
+            ledger.held.resize_with(i + 1, Box::default);
+        }
+        ledger.held[i] = new.into_boxed_slice();
     }
 
     /// Add (`add`) or take out one held contribution of `user`.
@@ -266,10 +337,17 @@ impl DayStore {
             HeldEmit::Closed => n(&mut self.agg(h.phone, h.day).closed),
             HeldEmit::Response { kind, secs } => {
                 let r = &mut self.agg(h.phone, h.day).responses;
-                if add {
+                let moved = if add {
                     r.push((*kind, *secs));
+                    true
                 } else if let Some(i) = r.iter().position(|x| *x == (*kind, *secs)) {
                     r.swap_remove(i);
+                    true
+                } else {
+                    false
+                };
+                if let (true, Some(w)) = (moved, self.watched.0.as_deref_mut()) {
+                    w.step_response((h.phone, h.day), *kind, *secs, if add { 1 } else { -1 });
                 }
             }
             HeldEmit::Funnel(f) => self.apply_funnel(h, f, add, ledger),
@@ -414,6 +492,91 @@ fn count_entry<K: Ord>(map: &mut std::collections::BTreeMap<K, u64>, key: K, add
         *n = n.saturating_sub(1);
         if *n == 0 {
             map.remove(&key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::watch::Scope as WatchScope;
+    use super::super::{Contribution, DayNum, DayStore, Emit};
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One user's fold: (number, day, what) specs made contributions.
+    fn contribs(spec: &[(u8, u8, u8)]) -> Vec<Contribution<'static>> {
+        spec.iter()
+            .map(|&(phone, day, what)| Contribution {
+                phone: PhoneIx::from(phone),
+                day: DayNum::from(day),
+                emit: match what {
+                    0 => Emit::Active,
+                    1 => Emit::Received { hour: day },
+                    2 => Emit::Response {
+                        kind: AuthorKind::Agent,
+                        secs: u32::from(day) * 700 + u32::from(phone),
+                    },
+                    3 => Emit::FirstEver,
+                    4 => Emit::NewOnPhone,
+                    _ => Emit::Authored {
+                        kind: AuthorKind::Api,
+                        id: Some(["a", "b"][usize::from(phone)]),
+                    },
+                },
+            })
+            .collect()
+    }
+
+    fn country(c: u8) -> Option<Country> {
+        [None, Country::new("BR"), Country::new("IN")][usize::from(c)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(crate::tests::cases::cases(64)))]
+        /// Users replacing their folds one at a time (only what differs moves, or all of
+        /// it when their country changed) leave the days, and the watched ranges, equal
+        /// to a fresh build from every user's last fold.
+        #[test]
+        fn replacing_folds_equals_a_fresh_build(
+            steps in proptest::collection::vec(
+                (0u32..4, 0u8..3, proptest::collection::vec((0u8..2, 0u8..6, 0u8..6), 0..8)),
+                1..24,
+            )
+        ) {
+            let tz = chrono_tz::UTC;
+            let mut live = DayStore::new(tz, 0, 5);
+            let mut ledger = Ledger::default();
+            live.watch(WatchScope::All, 1, 4);
+            let mut last: std::collections::BTreeMap<u32, (u8, Vec<(u8, u8, u8)>)> =
+                std::collections::BTreeMap::new();
+            for (i, (user, c, spec)) in steps.into_iter().enumerate() {
+                if i == 3 {
+                    // A second range watched part way (built from the days as they are).
+                    live.watch(WatchScope::One(1), 0, 3);
+                }
+                live.replace(user, country(c), &contribs(&spec), &mut ledger);
+                live.finalize();
+                last.insert(user, (c, spec));
+            }
+            let mut fresh = DayStore::new(tz, 0, 5);
+            let mut fresh_ledger = Ledger::default();
+            for (user, (c, spec)) in &last {
+                fresh.absorb_into(*user, country(*c), &contribs(spec), Some(&mut fresh_ledger));
+            }
+            fresh.finalize();
+            // What reports read: every range below, the watched ones read from their
+            // memo on `live` and summed from the days on `fresh`.
+            use crate::engagement::sections::{engagement, range_agg};
+            for (phones, from, to) in [
+                (None, 1, 4),
+                (Some(&[1u32][..]), 0, 3),
+                (None, 0, 6),
+                (Some(&[0u32][..]), 2, 5),
+            ] {
+                let a = engagement(&live, &range_agg(&live, phones, from, to));
+                let b = engagement(&fresh, &range_agg(&fresh, phones, from, to));
+                prop_assert_eq!(a, b);
+            }
         }
     }
 }

@@ -6,9 +6,13 @@
 //! users the union of the first-message sets. Summing them again for every report costs
 //! every user active in the range. Watched, each user is counted once per (number, day)
 //! set of the range that holds them, so one leaving a day is exact, and the set changes
-//! [`DayStore::apply_held`](super::DayStore) makes are followed one by one.
+//! [`DayStore::apply_held`](super::DayStore) makes are followed one by one. The range's
+//! first-response times are kept the same way, counted for their quantiles
+//! ([`ResponseTimes`]), so a report does not sort every response of the range.
 
 use super::{DayNum, DayStore};
+use crate::engagement::support::ResponseTimes;
+use crate::model::AuthorKind;
 use crate::model::country::Country;
 use crate::store::{PhoneIx, UserIx};
 use crate::util::counted::Counted;
@@ -40,6 +44,8 @@ pub(crate) struct RangeUsers {
     /// With every number in scope: per day of the range, the distinct active users (a
     /// user active on two numbers that day counts once).
     daily: Vec<Counted<UserIx>>,
+    /// The first-response times of the range's days and numbers.
+    responses: ResponseTimes,
 }
 
 /// A change of one user's membership of a day's set, for the watched range to follow.
@@ -76,6 +82,7 @@ impl RangeUsers {
             daily: std::iter::repeat_with(Counted::default)
                 .take(width)
                 .collect(),
+            responses: ResponseTimes::default(),
         };
         let phones: Vec<PhoneIx> = match scope {
             Scope::One(p) => vec![p],
@@ -86,6 +93,9 @@ impl RangeUsers {
                 let Some(a) = days.day(*p, day) else { continue };
                 a.active
                     .for_each(|u| r.step(u, SetMove::Active(*p, days.country(u)), day, 1));
+                for (kind, secs) in &a.responses {
+                    r.responses.step(*kind, *secs, 1);
+                }
                 if scope != Scope::All {
                     a.new_users
                         .for_each(|u| r.step(u, SetMove::NewOnPhone(*p), day, 1));
@@ -117,6 +127,24 @@ impl RangeUsers {
             SetMove::NewOnPhone(p) if self.scope == Scope::One(p) => self.new_users.step(user, s),
             SetMove::FirstEver if self.scope == Scope::All => self.new_users.step(user, s),
             _ => {}
+        }
+    }
+
+    /// Follow a first response by `kind` after `secs` on `phone` and `day` being added
+    /// (`s = 1`) or taken out (`-1`).
+    pub(crate) fn step_response(
+        &mut self,
+        (phone, day): (PhoneIx, DayNum),
+        kind: AuthorKind,
+        secs: u32,
+        s: i64,
+    ) {
+        let in_scope = match self.scope {
+            Scope::All => true,
+            Scope::One(p) => p == phone,
+        };
+        if in_scope && day >= self.from && day < self.to {
+            self.responses.step(kind, secs, s);
         }
     }
 
@@ -157,6 +185,11 @@ impl RangeUsers {
     /// Active users per country.
     pub(crate) fn countries(&self) -> &HashMap<Option<Country>, u64> {
         &self.countries
+    }
+
+    /// The first-response times of the range.
+    pub(crate) fn responses(&self) -> &ResponseTimes {
+        &self.responses
     }
 
     /// With every number in scope: distinct active users on `day` (`None` otherwise).
