@@ -16,6 +16,7 @@ impl Store {
         self.check_times()?;
         self.check_indices()?;
         self.share_ids();
+        self.share_records();
         Ok(())
     }
 
@@ -99,7 +100,7 @@ impl Store {
         let msg_times_ok = self
             .msgs
             .iter()
-            .all(|m| ok(m.ts) && m.status.times().into_iter().all(ok_opt));
+            .all(|m| ok(m.ts) && m.status().times().into_iter().all(ok_opt));
         if !msg_times_ok
             || !ok_opt(self.min_ts)
             || !ok_opt(self.max_ts)
