@@ -29,8 +29,8 @@ impl Store {
     /// The store's parts and their bytes (see the module doc). Without a counting
     /// allocator behind `live`, the cloned parts measure 0.
     pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
-        // An `Arc<str>` holds two counters before the text; the id indices share it.
-        let ids: usize = self.msgs.iter().map(|m| m.id.len() + 16).sum();
+        // The id's text; the id indices find it in the row.
+        let ids: usize = self.msgs.iter().map(|m| m.id.len()).sum();
         let tracks = self.msgs.iter().filter(|m| m.out.is_some()).count();
         // The set's table, and each record with its counters.
         let records = allocated_by(live, || self.records.0.clone())
@@ -56,9 +56,17 @@ impl Store {
             )
         }) + allocated_by(live, || (self.agent.clone(), self.stats.clone()));
         vec![
-            ("message rows (Vec<MsgRec>, capacity)", reserved(&self.msgs)),
             (
-                "message ids (one Arc<str> per message, shared by its index)",
+                "message rows (Vec<MsgRec>, capacity)",
+                isize::try_from(self.msgs.capacity() * std::mem::size_of::<super::MsgRec>())
+                    .unwrap_or(isize::MAX),
+            ),
+            (
+                "message id indices (4-byte slots)",
+                isize::try_from(self.msgs.index_bytes()).unwrap_or(isize::MAX),
+            ),
+            (
+                "message ids (one Box<str> per message, found by its index)",
                 isize::try_from(ids).unwrap_or(isize::MAX),
             ),
             (

@@ -111,7 +111,7 @@ impl Store {
     /// Replay every message of `other`: inbound messages as received, outbound ones as
     /// their statuses and then their record.
     fn replay_messages(&mut self, other: &Store) {
-        for m in &other.msgs {
+        for m in other.msgs.iter() {
             let user = other.user_ref(m.user);
             let phone = Cow::Borrowed(other.phone(m.phone));
             if let Some(inb) = &m.inbound {

@@ -6,6 +6,7 @@ mod footprint;
 mod forget;
 mod integrity;
 mod merge;
+mod messages;
 mod msg;
 mod phones;
 mod touched;
@@ -253,12 +254,8 @@ pub struct Store {
     pub(crate) phones: Vec<Box<str>>,
     #[serde(with = "crate::util::serde::sorted_map")]
     phone_ix: HashMap<Box<str>, PhoneIx>,
-    /// Messages.
-    pub(crate) msgs: Vec<MsgRec>,
-    #[serde(with = "crate::util::serde::sorted_map")]
-    inbound_ix: HashMap<Arc<str>, MsgIx>,
-    #[serde(with = "crate::util::serde::sorted_map")]
-    outbound_ix: HashMap<Arc<str>, MsgIx>,
+    /// Messages, with their id indices (see [`messages`]).
+    pub(crate) msgs: messages::Messages,
     /// External events.
     pub(crate) externals: Vec<ExternalRec>,
     #[serde(with = "crate::util::serde::sorted_map")]
@@ -386,7 +383,7 @@ impl Store {
 
     /// An outbound message by id.
     pub(crate) fn outbound(&self, id: &str) -> Option<MsgIx> {
-        self.outbound_ix.get(id).copied()
+        self.msgs.find(Direction::Outbound, id)
     }
 
     /// Sort every changed user's timeline by (timestamp, direction, id). Call before reading
@@ -475,22 +472,15 @@ impl Store {
     /// [`crate::expiry`](crate::guide::expiry); timelines must be in order and stay so).
     pub(crate) fn compact(&mut self, drop_msg: &[bool], drop_ext: &[bool]) {
         let gone = |d: &[bool], i: usize| d.get(i).copied().unwrap_or(false);
-        let dropped_out: hashbrown::HashSet<Arc<str>> = self
+        let dropped_out: hashbrown::HashSet<Box<str>> = self
             .msgs
             .iter()
             .enumerate()
             .filter(|(i, m)| gone(drop_msg, *i) && m.dir == Direction::Outbound)
             .map(|(_, m)| m.id.clone())
             .collect();
-        self.inbound_ix = HashMap::new();
-        self.outbound_ix = HashMap::new();
-        let (msgs, map) = keep_marked(std::mem::take(&mut self.msgs), drop_msg, |m, ix| {
-            match m.dir {
-                Direction::Inbound => self.inbound_ix.insert(m.id.clone(), ix),
-                Direction::Outbound => self.outbound_ix.insert(m.id.clone(), ix),
-            };
-        });
-        self.msgs = msgs;
+        let (msgs, map) = keep_marked(self.msgs.take_rows(), drop_msg, |_, _| {});
+        self.msgs = messages::Messages::from_rows(msgs);
         self.extra.arrival =
             keep_marked(std::mem::take(&mut self.extra.arrival), drop_msg, |_, _| {}).0;
         self.extra.x_arrival = keep_marked(
@@ -733,8 +723,7 @@ impl Store {
 
     /// Append a message, stamped with its arrival number.
     fn push_msg(&mut self, m: MsgRec) -> MsgIx {
-        let ix = self.msgs.len() as MsgIx;
-        self.msgs.push(m);
+        let ix = self.msgs.push(m);
         let seq = self.extra.stamp();
         self.extra.arrival.push(seq);
         ix
@@ -749,7 +738,7 @@ impl Store {
             m.referral,
             m.reply,
         );
-        if let Some(&ix) = self.inbound_ix.get(&*m.id) {
+        if let Some(ix) = self.msgs.find(Direction::Inbound, &m.id) {
             self.touch_msg(ix);
             if let Some(u) = user {
                 self.link_msg_user(ix, u);
@@ -783,12 +772,10 @@ impl Store {
             return Applied::Ignored("unresolvable".into());
         };
         let phone = self.phone_of(&m.phone);
-        let id: Arc<str> = m.id.as_ref().into();
-        let mut rec = MsgRec::new(id.clone(), u, phone, Direction::Inbound, m.ts);
+        let mut rec = MsgRec::new(m.id.as_ref().into(), u, phone, Direction::Inbound, m.ts);
         rec.inbound = Some(Box::new(data));
         rec.ts_from_record = true;
         let ix = self.push_msg(rec);
-        self.inbound_ix.insert(id, ix);
         self.users[u as usize].timeline.push(ix);
         self.mark_dirty(u);
         self.touch_ts(m.ts);
@@ -843,17 +830,15 @@ impl Store {
         phone: Option<PhoneIx>,
         ts: i64,
     ) -> Option<MsgIx> {
-        if let Some(ix) = self.outbound_ix.get(id) {
-            return Some(*ix);
+        if let Some(ix) = self.msgs.find(Direction::Outbound, id) {
+            return Some(ix);
         }
         let u = u?;
         let phone = match phone {
             Some(p) => p,
             None => self.phone_of(""),
         };
-        let id: Arc<str> = id.into();
-        let ix = self.push_msg(MsgRec::new(id.clone(), u, phone, Direction::Outbound, ts));
-        self.outbound_ix.insert(id, ix);
+        let ix = self.push_msg(MsgRec::new(id.into(), u, phone, Direction::Outbound, ts));
         self.users[u as usize].timeline.push(ix);
         self.mark_dirty(u);
         Some(ix)
@@ -1014,7 +999,7 @@ impl Store {
     /// holds one copy per message).
     pub(crate) fn share_records(&mut self) {
         let mut records = std::mem::take(&mut self.records);
-        for m in &mut self.msgs {
+        for m in self.msgs.iter_mut() {
             let Some(r) = m.outbound_shared() else {
                 continue;
             };

@@ -264,8 +264,8 @@ pub(super) struct OutTrack {
 #[serde(from = "wire::MsgOwned")]
 #[doc(hidden)]
 pub(crate) struct MsgRec {
-    /// The wamid (shared with the id index's key: one copy of the text per message).
-    pub(crate) id: Arc<str>,
+    /// The wamid (the id indices find it here: one copy of the text per message).
+    pub(crate) id: Box<str>,
     /// When: the inbound timestamp; for outbound, the record's timestamp, else the earliest status.
     pub(crate) ts: i64,
     /// The user (resolve with [`super::Store::find`]).
@@ -303,7 +303,7 @@ impl PartialEq for MsgRec {
 
 impl MsgRec {
     /// A message without content, record or statuses yet.
-    pub(crate) fn new(id: Arc<str>, user: UserIx, phone: PhoneIx, dir: Direction, ts: i64) -> Self {
+    pub(crate) fn new(id: Box<str>, user: UserIx, phone: PhoneIx, dir: Direction, ts: i64) -> Self {
         MsgRec {
             id,
             ts,
@@ -443,7 +443,7 @@ mod wire {
     /// A message as read.
     #[derive(Deserialize)]
     pub(super) struct MsgOwned {
-        id: Arc<str>,
+        id: Box<str>,
         user: UserIx,
         phone: PhoneIx,
         dir: Direction,
@@ -583,7 +583,7 @@ mod tests {
 
         #[derive(Serialize, Deserialize)]
         pub(super) struct Msg {
-            pub(super) id: Arc<str>,
+            pub(super) id: Box<str>,
             pub(super) user: UserIx,
             pub(super) phone: PhoneIx,
             pub(super) dir: Direction,
