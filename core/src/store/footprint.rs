@@ -16,17 +16,6 @@ fn heap_of<T, C>(items: &[T], live: &dyn Fn() -> isize, clone: impl Fn(&T) -> C)
     items.iter().map(|x| allocated_by(live, || clone(x))).sum()
 }
 
-/// The bytes of the shared values of `set` with their counters (cloning an `Arc` itself
-/// allocates nothing).
-fn heap_of_shared<T: Clone>(
-    set: &hashbrown::HashSet<std::sync::Arc<T>>,
-    live: &dyn Fn() -> isize,
-) -> isize {
-    set.iter()
-        .map(|r| allocated_by(live, || std::sync::Arc::new((**r).clone())))
-        .sum()
-}
-
 /// The bytes one clone allocates while it is alive.
 pub(crate) fn allocated_by<C>(live: &dyn Fn() -> isize, clone: impl FnOnce() -> C) -> isize {
     let before = live();
@@ -44,10 +33,13 @@ impl Store {
         let ids: usize = self.msgs.iter().map(|m| m.id.len()).sum();
         let tracks = self.msgs.iter().filter(|m| m.out.is_some()).count();
         // The set's table, and each record with its counters.
-        let sh = &self.shared;
-        let records = allocated_by(live, || (sh.records.clone(), sh.conversations.clone()))
-            + heap_of_shared(&sh.records, live)
-            + heap_of_shared(&sh.conversations, live);
+        let records = allocated_by(live, || self.records.0.clone())
+            + self
+                .records
+                .0
+                .iter()
+                .map(|r| allocated_by(live, || std::sync::Arc::new((**r).clone())))
+                .sum::<isize>();
         let timelines: isize = self.users.iter().map(|u| reserved(&u.timeline)).sum();
         let user_heap = heap_of(&self.users, live, |u| {
             (u.wa_id.clone(), u.bsuid.clone(), u.name.clone())

@@ -25,7 +25,7 @@ use crate::input::{
 };
 use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
-use crate::model::{AgentUsage, Direction, MetaConversation, MetaPricing, StatusKind};
+use crate::model::{AgentUsage, Direction, StatusKind};
 use crate::util::time::Ts32;
 use chrono::NaiveDate;
 use hashbrown::HashMap;
@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Index of a user in [`Store::users`].
 pub(crate) type UserIx = u32;
@@ -293,10 +294,9 @@ pub struct Store {
     /// Clicks by the message they name (see [`click_index`]).
     #[serde(skip)]
     click_index: click_index::ClickIndex,
-    /// The distinct outbound records and conversation objects, each shared by the messages
-    /// that carry it.
+    /// The distinct outbound records, each shared by the messages that carry it.
     #[serde(skip)]
-    shared: msg::Shared,
+    records: msg::Records,
 }
 
 /// What a Meta Business Agent message used or cost, as its inputs said. Kept beside the
@@ -513,7 +513,7 @@ impl Store {
         self.drop_click_index();
         self.agent.retain(|id, _| !dropped_out.contains(&**id));
         // Records no message carries any more.
-        self.shared.prune();
+        self.records.0.retain(|r| Arc::strong_count(r) > 1);
     }
 
     fn phone_of(&mut self, id: &str) -> PhoneIx {
@@ -887,13 +887,27 @@ impl Store {
         }
         let mut agent_meta = None;
         if s.conversation.is_some() || s.pricing.is_some() {
+            // Meta's objects come together from the earliest status carrying either (ties:
+            // by kind, then by content), so the pair never mixes two statuses.
             let key = (Ts32::clamped(s.ts), bit);
-            if self.keep_meta(ix, key, s.conversation, s.pricing) {
+            let kept = m.status();
+            let replace = match kept.meta_ts {
+                None => true,
+                Some(k) if k == key => {
+                    content_bytes(&(&s.conversation, &s.pricing))
+                        < content_bytes(&(kept.conversation(), &kept.pricing))
+                }
+                Some(k) => key < k,
+            };
+            if replace {
+                let st = m.status_mut();
+                st.meta_ts = Some(key);
+                st.set_conversation(s.conversation);
+                st.pricing = s.pricing;
                 // Meta's agent usage comes with the kept `pricing` object (none without one).
                 agent_meta = Some(s.agent);
             }
         }
-        let m = &mut self.msgs[ix as usize];
         if !m.ts_from_record && s.ts < m.ts {
             let (was, mu) = (m.ts, m.user);
             m.ts = s.ts;
@@ -915,37 +929,6 @@ impl Store {
         }
         bump(&mut self.stats.statuses, s.status.as_str());
         Applied::New
-    }
-
-    /// Keep Meta's objects of a status (its time and kind bit: `key`) on message `ix` when
-    /// they come from an earlier status than those kept. They come together from the
-    /// earliest status carrying either (ties: by kind, then by content), so the pair never
-    /// mixes two statuses. Returns whether they were kept.
-    fn keep_meta(
-        &mut self,
-        ix: MsgIx,
-        key: (Ts32, u8),
-        conversation: Option<MetaConversation>,
-        pricing: Option<MetaPricing>,
-    ) -> bool {
-        let kept = self.msgs[ix as usize].status();
-        let replace = match kept.meta_ts {
-            None => true,
-            Some(k) if k == key => {
-                content_bytes(&(&conversation, &pricing))
-                    < content_bytes(&(kept.conversation(), &kept.pricing))
-            }
-            Some(k) => key < k,
-        };
-        if replace {
-            let conversation =
-                conversation.map(|c| msg::Shared::get(&mut self.shared.conversations, c));
-            let st = self.msgs[ix as usize].status_mut();
-            st.meta_ts = Some(key);
-            st.set_conversation(conversation);
-            st.pricing = pricing;
-        }
-        replace
     }
 
     fn outbound_rec(&mut self, o: OutboundRecord<'_>) -> Applied {
@@ -977,7 +960,7 @@ impl Store {
             }
             if (o.ts, content_bytes(&(&data, o.tokens))) > (m.ts, content_bytes(&(old, old_tokens)))
             {
-                let data = msg::Shared::get(&mut self.shared.records, data);
+                let data = self.intern_record(data);
                 let m = &mut self.msgs[ix as usize];
                 let (was, mu) = (m.ts, m.user);
                 m.ts = o.ts;
@@ -989,7 +972,7 @@ impl Store {
             self.touch_ts(o.ts);
             return Applied::Duplicate;
         }
-        let data = msg::Shared::get(&mut self.shared.records, data);
+        let data = self.intern_record(data);
         let m = &mut self.msgs[ix as usize];
         m.set_outbound(Some(data));
         let (was, mu) = (m.ts, m.user);
@@ -1002,19 +985,32 @@ impl Store {
         Applied::New
     }
 
-    /// Make the messages share one copy of each distinct outbound record and conversation
-    /// object (a decoded store holds one copy per message).
+    /// The store's shared copy of outbound record `data` (see [`msg`]).
+    fn intern_record(&mut self, data: OutboundData) -> Arc<OutboundData> {
+        if let Some(r) = self.records.0.get(&data) {
+            return r.clone();
+        }
+        let r = Arc::new(data);
+        self.records.0.insert(r.clone());
+        r
+    }
+
+    /// Make the messages share one copy of each distinct outbound record (a decoded store
+    /// holds one copy per message).
     pub(crate) fn share_records(&mut self) {
-        let shared = &mut self.shared;
+        let mut records = std::mem::take(&mut self.records);
         for m in self.msgs.iter_mut() {
-            let (record, conversation) = m.shareable();
-            if let Some(r) = record {
-                msg::Shared::share(&mut shared.records, r);
-            }
-            if let Some(c) = conversation {
-                msg::Shared::share(&mut shared.conversations, c);
+            let Some(r) = m.outbound_shared() else {
+                continue;
+            };
+            if let Some(shared) = records.0.get(&**r) {
+                let shared = shared.clone();
+                m.set_outbound(Some(shared));
+            } else {
+                records.0.insert(r.clone());
             }
         }
+        self.records = records;
     }
 
     /// Keep the host's agent tokens of the outbound record kept for message `id`.

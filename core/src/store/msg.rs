@@ -81,7 +81,7 @@ impl InboundData {
 }
 
 /// What the host said about a business message. Records repeat across messages, so the
-/// store shares one copy of each (see [`Shared`]).
+/// store shares one copy of each (see [`super::Store::intern_record`]).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[doc(hidden)]
 pub(crate) struct OutboundData {
@@ -130,7 +130,7 @@ pub(crate) struct StatusTrack {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(super) struct StatusMore {
     errors: Box<[DeliveryError]>,
-    conversation: Option<Arc<MetaConversation>>,
+    conversation: Option<MetaConversation>,
 }
 
 /// No statuses: what [`MsgRec::status`] shows for a message without any.
@@ -202,7 +202,7 @@ impl StatusTrack {
 
     /// Meta's `conversation` object (from the earliest status carrying one).
     pub(crate) fn conversation(&self) -> Option<&MetaConversation> {
-        self.more.as_ref()?.conversation.as_deref()
+        self.more.as_ref()?.conversation.as_ref()
     }
 
     /// Set the errors.
@@ -211,7 +211,7 @@ impl StatusTrack {
     }
 
     /// Set Meta's `conversation` object.
-    pub(crate) fn set_conversation(&mut self, conversation: Option<Arc<MetaConversation>>) {
+    pub(crate) fn set_conversation(&mut self, conversation: Option<MetaConversation>) {
         self.more_mut(|m| m.conversation = conversation);
     }
 
@@ -238,55 +238,15 @@ impl StatusTrack {
     }
 }
 
-/// The distinct outbound records and Meta conversation objects of a store, each shared by
-/// the messages that carry it (a broadcast repeats one record; a conversation's messages
-/// repeat its object). A cache of what the messages hold: stores holding equal messages are
-/// equal whatever it holds.
+/// The distinct outbound records of a store, each shared by the messages that carry it.
+/// A cache of what the messages hold: stores holding equal messages are equal whatever it
+/// holds.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Shared {
-    /// Outbound records.
-    pub(super) records: hashbrown::HashSet<Arc<OutboundData>>,
-    /// Meta's `conversation` objects.
-    pub(super) conversations: hashbrown::HashSet<Arc<MetaConversation>>,
-}
+pub(crate) struct Records(pub(super) hashbrown::HashSet<Arc<OutboundData>>);
 
-impl PartialEq for Shared {
-    fn eq(&self, _: &Shared) -> bool {
+impl PartialEq for Records {
+    fn eq(&self, _: &Records) -> bool {
         true
-    }
-}
-
-impl Shared {
-    /// The shared copy of `v` in `set` (added when new).
-    pub(super) fn get<T: Eq + std::hash::Hash>(
-        set: &mut hashbrown::HashSet<Arc<T>>,
-        v: T,
-    ) -> Arc<T> {
-        if let Some(r) = set.get(&v) {
-            return r.clone();
-        }
-        let r = Arc::new(v);
-        set.insert(r.clone());
-        r
-    }
-
-    /// Make `slot` the shared copy of what it holds.
-    pub(super) fn share<T: Eq + std::hash::Hash>(
-        set: &mut hashbrown::HashSet<Arc<T>>,
-        slot: &mut Arc<T>,
-    ) {
-        match set.get(&**slot) {
-            Some(s) => *slot = s.clone(),
-            None => {
-                set.insert(slot.clone());
-            }
-        }
-    }
-
-    /// Forget the values no message holds any more.
-    pub(super) fn prune(&mut self) {
-        self.records.retain(|r| Arc::strong_count(r) > 1);
-        self.conversations.retain(|c| Arc::strong_count(c) > 1);
     }
 }
 
@@ -362,18 +322,9 @@ impl MsgRec {
         self.out.as_ref()?.record.as_deref()
     }
 
-    /// The record and conversation object, to share them (see [`Shared`]).
-    pub(super) fn shareable(
-        &mut self,
-    ) -> (
-        Option<&mut Arc<OutboundData>>,
-        Option<&mut Arc<MetaConversation>>,
-    ) {
-        let Some(t) = self.out.as_mut() else {
-            return (None, None);
-        };
-        let conv = t.status.more.as_mut().and_then(|m| m.conversation.as_mut());
-        (t.record.as_mut(), conv)
+    /// The shared outbound record.
+    pub(crate) fn outbound_shared(&self) -> Option<&Arc<OutboundData>> {
+        self.out.as_ref()?.record.as_ref()
     }
 
     /// Set the outbound record.
@@ -549,7 +500,7 @@ mod wire {
                 more: None,
             };
             status.set_errors(s.errors);
-            status.set_conversation(s.conversation.map(Arc::new));
+            status.set_conversation(s.conversation);
             let record = w.outbound.map(Arc::new);
             let out = (record.is_some() || status != NO_STATUS)
                 .then(|| Box::new(OutTrack { record, status }));

@@ -158,41 +158,6 @@ fn status_order_rules() {
     assert_eq!(s.live_users().count(), 1);
 }
 
-/// A broadcast's messages share one copy of their outbound record, and a conversation's
-/// messages one copy of Meta's conversation object (the compact store's interning), also
-/// after a restore, which decodes a copy per message.
-#[test]
-fn repeated_records_and_conversations_are_shared() {
-    let mut e = engine();
-    for (id, to) in [("w1", "4915112345678"), ("w2", "4915187654321")] {
-        e.ingest_str(&support::outbound_template(
-            id,
-            to,
-            1_751_450_000,
-            "promo",
-            "marketing",
-        ))
-        .unwrap();
-        let status = format!(
-            r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"PN1"}},"statuses":[{{"id":"{id}","status":"sent","timestamp":"1751450001","recipient_id":"{to}","conversation":{{"id":"c1","origin":{{"type":"marketing"}}}},"pricing":{{"billable":true,"pricing_model":"CBP","category":"marketing"}}}}]}}}}]}}]}}"#
-        );
-        e.ingest_str(&status).unwrap();
-    }
-    let shared = |e: &Engine| {
-        let s = convolens::internals::store(e);
-        let m = |id: &str| &s.msgs[s.outbound(id).unwrap() as usize];
-        let (a, b) = (m("w1"), m("w2"));
-        assert_eq!(a.status().conversation().unwrap().id.as_ref(), "c1");
-        std::ptr::eq(a.outbound().unwrap(), b.outbound().unwrap())
-            && std::ptr::eq(
-                a.status().conversation().unwrap(),
-                b.status().conversation().unwrap(),
-            )
-    };
-    assert!(shared(&e));
-    assert!(shared(&Engine::restore(&e.snapshot()).unwrap()));
-}
-
 #[test]
 fn spend_restatement_keeps_the_larger_amount_in_any_order() {
     let a = r#"{"type":"spend","source":"meta_ad:1","date":"2025-07-01","amount":10}"#;
