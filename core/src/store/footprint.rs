@@ -77,7 +77,10 @@ impl Store {
                 "outbound tracks (Box: statuses, pricing, record pointer)",
                 isize::try_from(tracks * std::mem::size_of::<OutTrack>()).unwrap_or(isize::MAX),
             ),
-            ("outbound records (one shared copy each)", records),
+            (
+                "outbound records (one shared copy per distinct record)",
+                records,
+            ),
             (
                 "status heap (errors, conversation)",
                 heap_of(&self.msgs, live, |m| m.status().more.clone()),

@@ -158,6 +158,32 @@ fn status_order_rules() {
     assert_eq!(s.live_users().count(), 1);
 }
 
+/// A broadcast's messages share one copy of their outbound record (the compact store's
+/// interning), also after a restore, which decodes a copy per message; a different record
+/// gets its own.
+#[test]
+fn repeated_outbound_records_are_shared() {
+    let mut e = engine();
+    let sends = [
+        ("w1", "4915112345678", "promo"),
+        ("w2", "4915187654321", "promo"),
+        ("w3", "4915187654321", "welcome"),
+    ];
+    for (id, to, template) in sends {
+        let line = support::outbound_template(id, to, 1_751_450_000, template, "marketing");
+        e.ingest_str(&line).unwrap();
+    }
+    let shared = |e: &Engine| {
+        let s = convolens::internals::store(e);
+        let rec = |id: &str| s.msgs[s.outbound(id).unwrap() as usize].outbound().unwrap();
+        assert_eq!(rec("w3").template.as_deref(), Some("welcome"));
+        assert!(!std::ptr::eq(rec("w1"), rec("w3")));
+        std::ptr::eq(rec("w1"), rec("w2"))
+    };
+    assert!(shared(&e));
+    assert!(shared(&Engine::restore(&e.snapshot()).unwrap()));
+}
+
 #[test]
 fn spend_restatement_keeps_the_larger_amount_in_any_order() {
     let a = r#"{"type":"spend","source":"meta_ad:1","date":"2025-07-01","amount":10}"#;
