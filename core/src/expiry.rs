@@ -336,13 +336,16 @@ fn cut_point(
     for &m in &rec.timeline {
         let msg = &store.msgs[m as usize];
         let hi = msg
-            .status
+            .status()
             .times()
             .into_iter()
             .flatten()
             .chain(click_hi.get(&m).copied())
             .fold(msg.ts, i64::max);
-        let entry = msg.inbound.as_deref().is_some_and(|d| d.referral.is_some());
+        let entry = msg
+            .inbound
+            .as_deref()
+            .is_some_and(|d| d.referral().is_some());
         spans.push((msg.ts, hi, entry));
     }
     spans.extend(

@@ -161,8 +161,8 @@ pub fn reply_opened_and_start_ties(e: &Engine) -> Result<(u64, u64), crate::Repo
         let replied = store.msgs[c.opening as usize]
             .inbound
             .as_deref()
-            .filter(|d| d.referral.is_none())
-            .and_then(|d| d.context.as_deref())
+            .filter(|d| d.referral().is_none())
+            .and_then(|d| d.context())
             .and_then(|id| store.outbound(id))
             .is_some_and(|mx| store.find(store.msgs[mx as usize].user) == c.user);
         opened += u64::from(replied);

@@ -250,7 +250,7 @@ fn candidates<'a>(
 fn click<'a>(store: &'a Store, conv: &Conversation) -> Option<(&'a str, i64)> {
     let m: MsgIx = conv.opening;
     let msg = &store.msgs[m as usize];
-    let r = msg.inbound.as_deref()?.referral.as_ref()?;
+    let r = msg.inbound.as_deref()?.referral()?;
     Some((r.ctwa_clid.as_deref()?, msg.ts))
 }
 

@@ -322,7 +322,7 @@ fn first_seen(ctx: &Scope<'_>, u: UserIx) -> Option<i64> {
         .filter(|m| ctx.phone_ok(m.phone))
         .find(|m| match &m.inbound {
             Some(d) => d.ty.is_user_message(),
-            None => !m.status.is_failed(),
+            None => !m.status().is_failed(),
         })
         .map(|m| m.ts)
 }

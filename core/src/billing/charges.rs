@@ -353,7 +353,7 @@ pub(crate) struct UserCharges {
 /// `conversation.origin.type` (an assumption: Meta's payloads show no agent message yet).
 /// `None`: not counted. Agent messages are never templates.
 pub(crate) fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
-    if let Some(o) = m.outbound.as_deref() {
+    if let Some(o) = m.outbound() {
         if o.category == Category::BusinessAgent {
             return Some((Category::BusinessAgent, false));
         }
@@ -367,8 +367,8 @@ pub(crate) fn billing_category(m: &MsgRec) -> Option<(Category, bool)> {
             template,
         ));
     }
-    let origin = m.status.conversation.as_ref().and_then(|c| c.origin);
-    match m.status.pricing.as_ref().and_then(|p| p.category) {
+    let origin = m.status().conversation().and_then(|c| c.origin);
+    match m.status().pricing.as_ref().and_then(|p| p.category) {
         Some(Category::Service | Category::ReferralConversion) => Some((Category::Service, false)),
         Some(Category::BusinessAgent) => Some((Category::BusinessAgent, false)),
         Some(Category::Other) => None,
@@ -413,13 +413,13 @@ pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> 
         match m.dir {
             Direction::Inbound => {
                 if let Some(inb) = m.inbound.as_deref().filter(|i| i.ty.is_user_message()) {
-                    let referral = is_entry_referral(inb.referral.as_ref().map(|r| r.source));
+                    let referral = is_entry_referral(inb.referral().map(|r| r.source));
                     events.push((m.ts, 0, &m.id, phone, Ev::In { referral }));
                 }
             }
             Direction::Outbound => {
                 let cat = billing_category(m);
-                let delivered_at = m.status.delivered_at();
+                let delivered_at = m.status().delivered_at();
                 let charge = new_charge(store, setup, (ix, user, phone, country), cat);
                 out.messages.push(charge);
                 if let (Some(d), Some(_)) = (delivered_at, cat) {
@@ -451,7 +451,7 @@ fn new_charge(
 ) -> MessageCharge {
     let (ix, user, phone, country) = at;
     let m = &store.msgs[ix as usize];
-    let delivered_at = m.status.delivered_at();
+    let delivered_at = m.status().delivered_at();
     let day = crate::util::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
     let market = setup
         .markets
@@ -471,7 +471,7 @@ fn new_charge(
         sent: Ts32::clamped(m.ts),
         delivered: delivered_at.map(Ts32::clamped),
         billing_day: day,
-        failed: m.status.is_failed(),
+        failed: m.status().is_failed(),
         model: None,
         billable: false,
         charged: false,

@@ -71,10 +71,10 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
     let mut idx: Vec<usize> = (0..uc.messages.len())
         .filter(|i| {
             let c = &uc.messages[*i];
-            let s = &store.msgs[c.msg as usize].status;
+            let s = store.msgs[c.msg as usize].status();
             c.counted
                 && c.delivered_at().is_some()
-                && (s.pricing.is_some() || s.conversation.is_some())
+                && (s.pricing.is_some() || s.conversation().is_some())
         })
         .collect();
     idx.sort_by_key(|i| {
@@ -88,10 +88,7 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
     for &i in &idx {
         let c = &uc.messages[i];
         let msg = &store.msgs[c.msg as usize];
-        let (pricing, conv) = (
-            msg.status.pricing.as_ref(),
-            msg.status.conversation.as_ref(),
-        );
+        let (pricing, conv) = (msg.status().pricing.as_ref(), msg.status().conversation());
         let ours = c.conversation.map(|k| &uc.conversations[k as usize]);
         let mut f = Fields::default();
         if let (Some(m), Some(e)) = (pricing.and_then(|p| p.model), c.model) {
@@ -139,8 +136,8 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
 
 fn mismatch(store: &Store, ours: Option<&Conversation>, c: &MessageCharge, f: Fields) -> Mismatch {
     let msg = &store.msgs[c.msg as usize];
-    let pricing = msg.status.pricing.as_ref();
-    let conv = msg.status.conversation.as_ref();
+    let pricing = msg.status().pricing.as_ref();
+    let conv = msg.status().conversation();
     let mut fields = Vec::new();
     for (on, name) in [
         (f.model, "model"),

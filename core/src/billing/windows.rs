@@ -148,12 +148,12 @@ pub(crate) fn window_state(
                         0,
                         &m.id,
                         p,
-                        is_entry_referral(inb.referral.as_ref().map(|r| r.source)),
+                        is_entry_referral(inb.referral().map(|r| r.source)),
                     ));
                 }
             }
             Direction::Outbound => {
-                if let Some(d) = m.status.delivered_at().filter(|d| *d <= at) {
+                if let Some(d) = m.status().delivered_at().filter(|d| *d <= at) {
                     events.push((d, 1, &m.id, p, false));
                 }
             }

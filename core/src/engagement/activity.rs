@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 
 /// Whether a business message counts as delivered in engagement (and authorship).
 pub(crate) fn counts_as_delivered(m: &MsgRec) -> bool {
-    m.dir == Direction::Outbound && m.status.delivered_at().is_some()
+    m.dir == Direction::Outbound && m.status().delivered_at().is_some()
 }
 
 /// Fold one user's timeline into activity contributions: active days, first messages,

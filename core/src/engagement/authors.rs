@@ -31,12 +31,9 @@ pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contri
         if !counts_as_delivered(m) {
             continue;
         }
-        let (kind, id) = m
-            .outbound
-            .as_deref()
-            .map_or((AuthorKind::Unknown, None), |o| {
-                (o.author, o.author_id.as_deref())
-            });
+        let (kind, id) = m.outbound().map_or((AuthorKind::Unknown, None), |o| {
+            (o.author, o.author_id.as_deref())
+        });
         out.push(Contribution {
             phone: m.phone,
             day: cx.day(m.ts),

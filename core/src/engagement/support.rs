@@ -208,16 +208,12 @@ fn on_outbound<'a>(
     out: &mut Vec<Contribution<'a>>,
 ) {
     let campaign = m
-        .outbound
-        .as_deref()
+        .outbound()
         .is_some_and(|o| o.author == AuthorKind::Campaign || o.campaign.is_some());
-    if m.status.is_failed() || campaign {
+    if m.status().is_failed() || campaign {
         return;
     }
-    let kind = m
-        .outbound
-        .as_deref()
-        .map_or(AuthorKind::Unknown, |o| o.author);
+    let kind = m.outbound().map_or(AuthorKind::Unknown, |o| o.author);
     for (p, st) in convs.iter_mut() {
         if *p != m.phone && Some(m.phone) != cx.no_phone {
             continue;

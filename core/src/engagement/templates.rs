@@ -23,7 +23,7 @@ pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contri
     let replies = replies_of(cx, user);
     for &ix in &user.timeline {
         let m = &store.msgs[ix as usize];
-        let Some(o) = m.outbound.as_deref() else {
+        let Some(o) = m.outbound() else {
             continue;
         };
         let template =
@@ -36,9 +36,9 @@ pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contri
         let hi = replies.partition_point(|r| r.0 <= ix);
         let mine = &replies[lo..hi];
         let failed = m
-            .status
+            .status()
             .is_failed()
-            .then(|| m.status.errors.first().map(|e| e.code));
+            .then(|| m.status().errors().first().map(|e| e.code));
         out.push(Contribution {
             phone: m.phone,
             day: cx.day(m.ts),
@@ -46,8 +46,8 @@ pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contri
                 template,
                 campaign,
                 category: o.category,
-                delivered: m.status.delivered_at().is_some(),
-                read: m.status.read_at().is_some(),
+                delivered: m.status().delivered_at().is_some(),
+                read: m.status().read_at().is_some(),
                 replied: !mine.is_empty(),
                 failed,
                 buttons: button_hits(cx, ix, o, mine),
@@ -66,7 +66,7 @@ fn replies_of<'a>(cx: &FoldCtx<'a>, user: &'a UserRec) -> Vec<(MsgIx, Option<&'a
         let Some(inb) = m.inbound.as_deref() else {
             continue;
         };
-        let Some(ctx_id) = inb.context.as_deref() else {
+        let Some(ctx_id) = inb.context() else {
             continue;
         };
         if !inb.ty.is_user_message() {
@@ -75,7 +75,7 @@ fn replies_of<'a>(cx: &FoldCtx<'a>, user: &'a UserRec) -> Vec<(MsgIx, Option<&'a
         let Some(t) = store.outbound(ctx_id) else {
             continue;
         };
-        let press = inb.reply.as_ref().filter(|r| r.kind == ReplyKind::Button);
+        let press = inb.reply().filter(|r| r.kind == ReplyKind::Button);
         replies.push((t, press));
     }
     replies.sort_by_key(|r| r.0);
@@ -275,7 +275,7 @@ fn row_names<'s>(
     msg: MsgIx,
 ) -> Option<(Option<&'s str>, Option<&'s str>, NaiveDate)> {
     let m = ctx.store.msgs.get(msg as usize)?;
-    let o = m.outbound.as_deref()?;
+    let o = m.outbound()?;
     if !ctx.phone_ok(m.phone) {
         return None;
     }

@@ -344,14 +344,14 @@ fn external_touches(
 fn counts(msg: &MsgRec) -> bool {
     match msg.dir {
         Direction::Inbound => msg.inbound.as_ref().is_some_and(|d| d.ty.is_user_message()),
-        Direction::Outbound => !msg.status.is_failed(),
+        Direction::Outbound => !msg.status().is_failed(),
     }
 }
 
 /// The source a business message opens: a template (or a message known only from its
 /// statuses) gives `campaign:<c>` or `template:<name|unknown>`; a free-form message none.
 pub(crate) fn outgoing_source(msg: &MsgRec) -> Option<Source> {
-    match msg.outbound.as_deref() {
+    match msg.outbound() {
         None => Some(Source {
             key: "template:unknown".into(),
             kind: SourceKind::Custom,
@@ -383,13 +383,13 @@ fn opening_source(
     msg_conv: &HashMap<MsgIx, usize>,
 ) -> Option<(Source, Option<Box<str>>, bool)> {
     let Some(d) = &msg.inbound else {
-        return if msg.status.delivered_at().is_some() {
+        return if msg.status().delivered_at().is_some() {
             outgoing_source(msg).map(|s| (s, None, false))
         } else {
             None
         };
     };
-    if let Some(r) = &d.referral {
+    if let Some(r) = d.referral() {
         let (kind, prefix) = match r.source {
             ReferralSource::Ad => (SourceKind::MetaAd, "meta_ad"),
             ReferralSource::Post | ReferralSource::Other => (SourceKind::MetaPost, "meta_post"),
@@ -401,7 +401,7 @@ fn opening_source(
         };
         return Some((src, r.headline.clone(), false));
     }
-    if let Some(mx) = d.context.as_deref().and_then(|id| store.outbound(id)) {
+    if let Some(mx) = d.context().and_then(|id| store.outbound(id)) {
         let named = &store.msgs[mx as usize];
         if store.find(named.user) == u {
             let src = match msg_conv.get(&mx) {

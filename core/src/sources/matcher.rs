@@ -298,7 +298,7 @@ impl Matchers {
 
 fn event_matches(kind: EventKind, p: &Pattern, m: &InboundData) -> bool {
     let reply = |want: ReplyKind| {
-        m.reply.as_ref().is_some_and(|r| {
+        m.reply().is_some_and(|r| {
             r.kind == want
                 && (r.id.as_deref().is_some_and(|s| p.matches(s))
                     || r.title.as_deref().is_some_and(|s| p.matches(s)))
@@ -319,13 +319,7 @@ mod tests {
     use crate::model::Reply;
 
     fn inbound(ty: InboundType, text: Option<&str>, reply: Option<Reply>) -> InboundData {
-        InboundData {
-            ty,
-            text: text.map(Into::into),
-            context: None,
-            referral: None,
-            reply,
-        }
+        InboundData::new(ty, text.map(Into::into), None, None, reply)
     }
 
     #[test]

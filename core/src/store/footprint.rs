@@ -3,6 +3,7 @@
 //! under the caller's allocation counter. Read-only; nothing here changes the store.
 
 use super::Store;
+use super::msg::OutTrack;
 
 /// The bytes a vector reserves: its capacity times its element size.
 fn reserved<T>(v: &Vec<T>) -> isize {
@@ -28,8 +29,17 @@ impl Store {
     /// The store's parts and their bytes (see the module doc). Without a counting
     /// allocator behind `live`, the cloned parts measure 0.
     pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
-        // An `Arc<str>` holds two counters before the text; the id indices share it.
-        let ids: usize = self.msgs.iter().map(|m| m.id.len() + 16).sum();
+        // The id's text; the id indices find it in the row.
+        let ids: usize = self.msgs.iter().map(|m| m.id.len()).sum();
+        let tracks = self.msgs.iter().filter(|m| m.out.is_some()).count();
+        // The set's table, and each record with its counters.
+        let records = allocated_by(live, || self.records.0.clone())
+            + self
+                .records
+                .0
+                .iter()
+                .map(|r| allocated_by(live, || std::sync::Arc::new((**r).clone())))
+                .sum::<isize>();
         let timelines: isize = self.users.iter().map(|u| reserved(&u.timeline)).sum();
         let user_heap = heap_of(&self.users, live, |u| {
             (u.wa_id.clone(), u.bsuid.clone(), u.name.clone())
@@ -46,9 +56,17 @@ impl Store {
             )
         }) + allocated_by(live, || (self.agent.clone(), self.stats.clone()));
         vec![
-            ("message rows (Vec<MsgRec>, capacity)", reserved(&self.msgs)),
             (
-                "message ids (one Arc<str> per message, shared by its index)",
+                "message rows (Vec<MsgRec>, capacity)",
+                isize::try_from(self.msgs.capacity() * std::mem::size_of::<super::MsgRec>())
+                    .unwrap_or(isize::MAX),
+            ),
+            (
+                "message id indices (4-byte slots)",
+                isize::try_from(self.msgs.index_bytes()).unwrap_or(isize::MAX),
+            ),
+            (
+                "message ids (one Box<str> per message, found by its index)",
                 isize::try_from(ids).unwrap_or(isize::MAX),
             ),
             (
@@ -56,12 +74,16 @@ impl Store {
                 heap_of(&self.msgs, live, |m| m.inbound.clone()),
             ),
             (
-                "outbound data (Box + template etc.)",
-                heap_of(&self.msgs, live, |m| m.outbound.clone()),
+                "outbound tracks (Box: statuses, pricing, record pointer)",
+                isize::try_from(tracks * std::mem::size_of::<OutTrack>()).unwrap_or(isize::MAX),
             ),
             (
-                "status heap (errors, pricing)",
-                heap_of(&self.msgs, live, |m| m.status.clone()),
+                "outbound records (one shared copy per distinct record)",
+                records,
+            ),
+            (
+                "status heap (errors, conversation)",
+                heap_of(&self.msgs, live, |m| m.status().more.clone()),
             ),
             (
                 "user rows + union-find parents",

@@ -132,12 +132,12 @@ impl Store {
             }
             if m.dir == Direction::Outbound {
                 for (i, k) in StatusKind::ALL.iter().enumerate() {
-                    if m.status.seen & (1 << i) != 0 {
+                    if m.seen & (1 << i) != 0 {
                         unbump(&mut self.stats.statuses, k.as_str());
                         items += 1;
                     }
                 }
-                if m.outbound.is_some() {
+                if m.outbound().is_some() {
                     unbump(&mut self.stats.records, "outbound");
                     items += 1;
                 }
@@ -151,7 +151,7 @@ impl Store {
         let msg_times = self
             .msgs
             .iter()
-            .flat_map(|m| std::iter::once(m.ts).chain(m.status.times().into_iter().flatten()));
+            .flat_map(|m| std::iter::once(m.ts).chain(m.status().times().into_iter().flatten()));
         let times = msg_times
             .chain(self.externals.iter().map(|x| x.ts))
             .chain(self.clicks.values().map(|c| c.ts))

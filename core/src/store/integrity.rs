@@ -15,24 +15,8 @@ impl Store {
         self.check_references()?;
         self.check_times()?;
         self.check_indices()?;
-        self.share_ids();
+        self.share_records();
         Ok(())
-    }
-
-    /// Make each message id index key share its text with the message it points at (a
-    /// decoded store holds two copies of every id; a live one holds one). The indices keep
-    /// exactly what they said: only keys that name their own message are replaced.
-    fn share_ids(&mut self) {
-        for (ix, m) in self.msgs.iter().enumerate() {
-            let index = match m.dir {
-                super::Direction::Inbound => &mut self.inbound_ix,
-                super::Direction::Outbound => &mut self.outbound_ix,
-            };
-            if index.get(&*m.id) == Some(&(ix as u32)) {
-                index.remove(&*m.id);
-                index.insert(m.id.clone(), ix as u32);
-            }
-        }
     }
 
     /// How many users, messages, numbers and external events the store holds: the bounds
@@ -99,7 +83,7 @@ impl Store {
         let msg_times_ok = self
             .msgs
             .iter()
-            .all(|m| ok(m.ts) && m.status.times().into_iter().all(ok_opt));
+            .all(|m| ok(m.ts) && m.status().times().into_iter().all(ok_opt));
         if !msg_times_ok
             || !ok_opt(self.min_ts)
             || !ok_opt(self.max_ts)
@@ -120,22 +104,17 @@ impl Store {
     }
 
     /// Every id index points at an existing entry, and agent facts at a known message.
+    /// (The message id indices were checked as they were decoded: see [`super::messages`].)
     fn check_indices(&self) -> Result<(), String> {
-        let (nu, nm, np, nx) = self.table_sizes();
+        let (nu, _, np, nx) = self.table_sizes();
         if !idx_ok(&self.by_wa, nu)
             || !idx_ok(&self.by_bsuid, nu)
             || !idx_ok(&self.phone_ix, np)
-            || !idx_ok(&self.inbound_ix, nm)
-            || !idx_ok(&self.outbound_ix, nm)
             || !idx_ok(&self.external_ix, nx)
         {
             return Err("index references a missing entry".into());
         }
-        if self
-            .agent
-            .keys()
-            .any(|id| !self.outbound_ix.contains_key(&**id))
-        {
+        if self.agent.keys().any(|id| self.outbound(id).is_none()) {
             return Err("agent facts reference a missing message".into());
         }
         Ok(())

@@ -111,7 +111,7 @@ impl Store {
     /// Replay every message of `other`: inbound messages as received, outbound ones as
     /// their statuses and then their record.
     fn replay_messages(&mut self, other: &Store) {
-        for m in &other.msgs {
+        for m in other.msgs.iter() {
             let user = other.user_ref(m.user);
             let phone = Cow::Borrowed(other.phone(m.phone));
             if let Some(inb) = &m.inbound {
@@ -122,18 +122,18 @@ impl Store {
                     ts: m.ts,
                     ty: inb.ty,
                     text: inb.text.as_deref().map(Cow::Borrowed),
-                    context_id: inb.context.as_deref().map(Cow::Borrowed),
-                    referral: inb.referral.clone(),
-                    reply: inb.reply.clone(),
+                    context_id: inb.context().map(Cow::Borrowed),
+                    referral: inb.referral().cloned(),
+                    reply: inb.reply().cloned(),
                 };
                 self.replay(Event::Inbound(e), 0);
                 continue;
             }
             other.replay_statuses(m, &user, other.phone(m.phone), &mut |e| self.replay(e, 0));
-            if let Some(o) = &m.outbound {
+            if let Some(o) = m.outbound() {
                 let e = OutboundRecord {
                     id: Cow::Borrowed(&m.id),
-                    phone: Some(phone).filter(|_| m.status.seen & PHONE_FROM_RECORD != 0),
+                    phone: Some(phone).filter(|_| m.seen & PHONE_FROM_RECORD != 0),
                     to: user,
                     ts: m.ts,
                     kind: o.kind,
@@ -142,7 +142,7 @@ impl Store {
                     author: o.author,
                     author_id: o.author_id.as_deref().map(Cow::Borrowed),
                     campaign: o.campaign.as_deref().map(Cow::Borrowed),
-                    buttons: o.buttons.clone(),
+                    buttons: o.buttons.to_vec(),
                     tokens: other.agent.get(&*m.id).and_then(|f| f.record_tokens),
                 };
                 self.replay(Event::Outbound(e), 0);
@@ -179,20 +179,16 @@ impl Store {
         phone: &'a str,
         replay: &mut dyn FnMut(Event<'a>),
     ) {
-        let kinds = StatusKind::ALL.iter().enumerate().filter_map(|(i, kind)| {
-            let ts = match kind {
-                StatusKind::Sent => m.status.sent,
-                StatusKind::Delivered => m.status.delivered,
-                StatusKind::Read => m.status.read,
-                StatusKind::Played => m.status.played,
-                StatusKind::Failed => m.status.failed,
-                StatusKind::Deleted => m.status.deleted,
-                _ => None,
-            };
-            ts.filter(|_| m.status.seen & (1u8 << i) != 0)
-                .map(|ts| (*kind, ts.get(), false))
-        });
-        let meta = m.status.meta_ts.and_then(|(ts, bit)| {
+        let times = m.status().times();
+        let kinds = StatusKind::ALL
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, kind)| {
+                let ts = times.get(i).copied().flatten();
+                ts.filter(|_| m.seen & (1u8 << i) != 0)
+                    .map(|ts| (*kind, ts, false))
+            });
+        let meta = m.status().meta_ts.and_then(|(ts, bit)| {
             let kind = StatusKind::ALL.get(bit.trailing_zeros() as usize)?;
             Some((*kind, ts.get(), true))
         });
@@ -203,20 +199,15 @@ impl Store {
                 recipient: user.clone(),
                 ts,
                 status: kind,
-                conversation: m
-                    .status
-                    .conversation
-                    .as_deref()
-                    .cloned()
-                    .filter(|_| with_meta),
-                pricing: m.status.pricing.clone().filter(|_| with_meta),
+                conversation: m.status().conversation().cloned().filter(|_| with_meta),
+                pricing: m.status().pricing.clone().filter(|_| with_meta),
                 agent: if with_meta {
                     self.agent.get(&*m.id).map(|f| f.meta).unwrap_or_default()
                 } else {
                     AgentUsage::default()
                 },
                 errors: if kind == StatusKind::Failed && !with_meta {
-                    m.status.errors.iter().cloned().collect()
+                    m.status().errors().iter().cloned().collect()
                 } else {
                     SmallVec::new()
                 },

@@ -6,12 +6,15 @@ mod footprint;
 mod forget;
 mod integrity;
 mod merge;
+mod messages;
+mod msg;
 mod phones;
 mod touched;
 pub(crate) use footprint::allocated_by;
 
 pub(crate) use extra::Extra;
 pub use forget::Forgotten;
+pub(crate) use msg::{InboundData, MsgRec, OutboundData};
 
 pub(crate) use phones::PhoneResolver;
 pub(crate) use touched::{Pending, Touched};
@@ -22,10 +25,7 @@ use crate::input::{
 };
 use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
-use crate::model::{
-    AgentUsage, AuthorKind, Category, DeliveryError, Direction, InboundType, MetaConversation,
-    MetaPricing, OutboundKind, Referral, Reply, StatusKind, TemplateButton,
-};
+use crate::model::{AgentUsage, Direction, StatusKind};
 use crate::util::time::Ts32;
 use chrono::NaiveDate;
 use hashbrown::HashMap;
@@ -42,7 +42,7 @@ pub(crate) type MsgIx = u32;
 /// Index of a business number in [`Store::phones`].
 pub(crate) type PhoneIx = u32;
 
-/// [`StatusTrack::seen`] bit 7, used by no status kind: the message's business number came
+/// [`MsgRec::seen`] bit 7, used by no status kind: the message's business number came
 /// from its outbound record.
 const PHONE_FROM_RECORD: u8 = 1 << 7;
 
@@ -96,148 +96,6 @@ impl UserRec {
     pub(crate) fn name(&self) -> Option<&str> {
         self.name.as_ref().map(|(_, n)| &**n)
     }
-}
-
-/// What an inbound message carried.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[doc(hidden)]
-pub(crate) struct InboundData {
-    /// Message type.
-    pub(crate) ty: InboundType,
-    /// Text body.
-    pub(crate) text: Option<Box<str>>,
-    /// `context.id`.
-    pub(crate) context: Option<Box<str>>,
-    /// CTWA referral.
-    pub(crate) referral: Option<Referral>,
-    /// Button/list/flow reply.
-    pub(crate) reply: Option<Reply>,
-}
-
-/// What the host said about a business message.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[doc(hidden)]
-pub(crate) struct OutboundData {
-    /// Template or free-form.
-    pub(crate) kind: OutboundKind,
-    /// Template name.
-    pub(crate) template: Option<Box<str>>,
-    /// Category (`service` for free-form).
-    pub(crate) category: Category,
-    /// Author kind.
-    pub(crate) author: AuthorKind,
-    /// Author id.
-    pub(crate) author_id: Option<Box<str>>,
-    /// Campaign.
-    pub(crate) campaign: Option<Box<str>>,
-    /// Buttons.
-    pub(crate) buttons: Vec<TemplateButton>,
-}
-
-/// The statuses of a business message, merged order-independently.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-#[doc(hidden)]
-pub(crate) struct StatusTrack {
-    /// Earliest `sent`.
-    pub(crate) sent: Option<Ts32>,
-    /// Earliest `delivered`.
-    pub(crate) delivered: Option<Ts32>,
-    /// Earliest `read`.
-    pub(crate) read: Option<Ts32>,
-    /// Earliest `played`.
-    pub(crate) played: Option<Ts32>,
-    /// Earliest `failed`.
-    pub(crate) failed: Option<Ts32>,
-    /// Earliest `deleted`.
-    pub(crate) deleted: Option<Ts32>,
-    /// Errors of failed statuses.
-    pub(crate) errors: Box<[DeliveryError]>,
-    /// Meta's `conversation` object (from the earliest status carrying one).
-    pub(crate) conversation: Option<Box<MetaConversation>>,
-    /// Meta's `pricing` object (from the earliest status carrying one).
-    pub(crate) pricing: Option<MetaPricing>,
-    /// Timestamp of the status the Meta objects came from (for order independence).
-    pub(crate) meta_ts: Option<(Ts32, u8)>,
-    /// Bit set of status kinds seen (for deduplication), by their index in
-    /// [`StatusKind::ALL`]; bit 7, which no kind uses, says the message's business number
-    /// came from its outbound record (see [`Store`]'s conflict rule).
-    pub(crate) seen: u8,
-}
-
-impl StatusTrack {
-    /// When the message reached the device: the earliest of delivered, read and played
-    /// (read implies delivered).
-    pub(crate) fn delivered_at(&self) -> Option<i64> {
-        [self.delivered, self.read, self.played]
-            .into_iter()
-            .flatten()
-            .min()
-            .map(Ts32::get)
-    }
-
-    /// When the message was read (played implies read).
-    pub(crate) fn read_at(&self) -> Option<i64> {
-        [self.read, self.played]
-            .into_iter()
-            .flatten()
-            .min()
-            .map(Ts32::get)
-    }
-
-    /// The six status times (sent, delivered, read, played, failed, deleted) as UTC
-    /// seconds.
-    pub(crate) fn times(&self) -> [Option<i64>; 6] {
-        [
-            self.sent,
-            self.delivered,
-            self.read,
-            self.played,
-            self.failed,
-            self.deleted,
-        ]
-        .map(|t| t.map(Ts32::get))
-    }
-
-    /// Whether the message failed without ever being delivered.
-    pub(crate) fn is_failed(&self) -> bool {
-        self.failed.is_some() && self.delivered_at().is_none()
-    }
-
-    fn slot(&mut self, k: StatusKind) -> Option<&mut Option<Ts32>> {
-        Some(match k {
-            StatusKind::Sent => &mut self.sent,
-            StatusKind::Delivered => &mut self.delivered,
-            StatusKind::Read => &mut self.read,
-            StatusKind::Played => &mut self.played,
-            StatusKind::Failed => &mut self.failed,
-            StatusKind::Deleted => &mut self.deleted,
-            _ => return None,
-        })
-    }
-}
-
-/// A message, inbound or outbound.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[doc(hidden)]
-pub(crate) struct MsgRec {
-    /// The wamid (shared with the id index's key: one copy of the text per message).
-    pub(crate) id: Arc<str>,
-    /// The user (resolve with [`Store::find`]).
-    pub(crate) user: UserIx,
-    /// The business number.
-    pub(crate) phone: PhoneIx,
-    /// Direction.
-    pub(crate) dir: Direction,
-    /// When: the inbound timestamp; for outbound, the record's timestamp, else the earliest status.
-    pub(crate) ts: i64,
-    /// Inbound content.
-    pub(crate) inbound: Option<Box<InboundData>>,
-    /// Outbound record (None until the host's record arrives).
-    pub(crate) outbound: Option<Box<OutboundData>>,
-    /// Whether `ts` came from the outbound record (else from statuses).
-    pub(crate) ts_from_record: bool,
-    /// Statuses (outbound only).
-    pub(crate) status: StatusTrack,
 }
 
 /// An external event.
@@ -396,12 +254,8 @@ pub struct Store {
     pub(crate) phones: Vec<Box<str>>,
     #[serde(with = "crate::util::serde::sorted_map")]
     phone_ix: HashMap<Box<str>, PhoneIx>,
-    /// Messages.
-    pub(crate) msgs: Vec<MsgRec>,
-    #[serde(with = "crate::util::serde::sorted_map")]
-    inbound_ix: HashMap<Arc<str>, MsgIx>,
-    #[serde(with = "crate::util::serde::sorted_map")]
-    outbound_ix: HashMap<Arc<str>, MsgIx>,
+    /// Messages, with their id indices (see [`messages`]).
+    pub(crate) msgs: messages::Messages,
     /// External events.
     pub(crate) externals: Vec<ExternalRec>,
     #[serde(with = "crate::util::serde::sorted_map")]
@@ -440,6 +294,9 @@ pub struct Store {
     /// Clicks by the message they name (see [`click_index`]).
     #[serde(skip)]
     click_index: click_index::ClickIndex,
+    /// The distinct outbound records, each shared by the messages that carry it.
+    #[serde(skip)]
+    records: msg::Records,
 }
 
 /// What a Meta Business Agent message used or cost, as its inputs said. Kept beside the
@@ -526,7 +383,7 @@ impl Store {
 
     /// An outbound message by id.
     pub(crate) fn outbound(&self, id: &str) -> Option<MsgIx> {
-        self.outbound_ix.get(id).copied()
+        self.msgs.find(Direction::Outbound, id)
     }
 
     /// Sort every changed user's timeline by (timestamp, direction, id). Call before reading
@@ -615,22 +472,15 @@ impl Store {
     /// [`crate::expiry`](crate::guide::expiry); timelines must be in order and stay so).
     pub(crate) fn compact(&mut self, drop_msg: &[bool], drop_ext: &[bool]) {
         let gone = |d: &[bool], i: usize| d.get(i).copied().unwrap_or(false);
-        let dropped_out: hashbrown::HashSet<Arc<str>> = self
+        let dropped_out: hashbrown::HashSet<Box<str>> = self
             .msgs
             .iter()
             .enumerate()
             .filter(|(i, m)| gone(drop_msg, *i) && m.dir == Direction::Outbound)
             .map(|(_, m)| m.id.clone())
             .collect();
-        self.inbound_ix = HashMap::new();
-        self.outbound_ix = HashMap::new();
-        let (msgs, map) = keep_marked(std::mem::take(&mut self.msgs), drop_msg, |m, ix| {
-            match m.dir {
-                Direction::Inbound => self.inbound_ix.insert(m.id.clone(), ix),
-                Direction::Outbound => self.outbound_ix.insert(m.id.clone(), ix),
-            };
-        });
-        self.msgs = msgs;
+        let (msgs, map) = keep_marked(self.msgs.take_rows(), drop_msg, |_, _| {});
+        self.msgs = messages::Messages::from_rows(msgs);
         self.extra.arrival =
             keep_marked(std::mem::take(&mut self.extra.arrival), drop_msg, |_, _| {}).0;
         self.extra.x_arrival = keep_marked(
@@ -662,6 +512,8 @@ impl Store {
             .retain(|_, c| !dropped_out.contains(&*c.message_id));
         self.drop_click_index();
         self.agent.retain(|id, _| !dropped_out.contains(&**id));
+        // Records no message carries any more.
+        self.records.0.retain(|r| Arc::strong_count(r) > 1);
     }
 
     fn phone_of(&mut self, id: &str) -> PhoneIx {
@@ -871,8 +723,7 @@ impl Store {
 
     /// Append a message, stamped with its arrival number.
     fn push_msg(&mut self, m: MsgRec) -> MsgIx {
-        let ix = self.msgs.len() as MsgIx;
-        self.msgs.push(m);
+        let ix = self.msgs.push(m);
         let seq = self.extra.stamp();
         self.extra.arrival.push(seq);
         ix
@@ -880,14 +731,14 @@ impl Store {
 
     fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
         let user = self.user_of(&m.from);
-        let data = InboundData {
-            ty: m.ty,
-            text: m.text.as_deref().map(Into::into),
-            context: m.context_id.as_deref().map(Into::into),
-            referral: m.referral,
-            reply: m.reply,
-        };
-        if let Some(&ix) = self.inbound_ix.get(&*m.id) {
+        let data = InboundData::new(
+            m.ty,
+            m.text.as_deref().map(Into::into),
+            m.context_id.as_deref().map(Into::into),
+            m.referral,
+            m.reply,
+        );
+        if let Some(ix) = self.msgs.find(Direction::Inbound, &m.id) {
             self.touch_msg(ix);
             if let Some(u) = user {
                 self.link_msg_user(ix, u);
@@ -921,19 +772,10 @@ impl Store {
             return Applied::Ignored("unresolvable".into());
         };
         let phone = self.phone_of(&m.phone);
-        let id: Arc<str> = m.id.as_ref().into();
-        let ix = self.push_msg(MsgRec {
-            id: id.clone(),
-            user: u,
-            phone,
-            dir: Direction::Inbound,
-            ts: m.ts,
-            inbound: Some(Box::new(data)),
-            outbound: None,
-            ts_from_record: true,
-            status: StatusTrack::default(),
-        });
-        self.inbound_ix.insert(id, ix);
+        let mut rec = MsgRec::new(m.id.as_ref().into(), u, phone, Direction::Inbound, m.ts);
+        rec.inbound = Some(Box::new(data));
+        rec.ts_from_record = true;
+        let ix = self.push_msg(rec);
         self.users[u as usize].timeline.push(ix);
         self.mark_dirty(u);
         self.touch_ts(m.ts);
@@ -958,7 +800,7 @@ impl Store {
             return;
         }
         let m = &self.msgs[ix as usize];
-        let locked = m.status.seen & PHONE_FROM_RECORD != 0;
+        let locked = m.seen & PHONE_FROM_RECORD != 0;
         if locked && !from_record {
             return;
         }
@@ -968,7 +810,7 @@ impl Store {
             let m = &mut self.msgs[ix as usize];
             m.phone = np;
             if from_record {
-                m.status.seen |= PHONE_FROM_RECORD;
+                m.seen |= PHONE_FROM_RECORD;
             }
         }
     }
@@ -988,27 +830,15 @@ impl Store {
         phone: Option<PhoneIx>,
         ts: i64,
     ) -> Option<MsgIx> {
-        if let Some(ix) = self.outbound_ix.get(id) {
-            return Some(*ix);
+        if let Some(ix) = self.msgs.find(Direction::Outbound, id) {
+            return Some(ix);
         }
         let u = u?;
         let phone = match phone {
             Some(p) => p,
             None => self.phone_of(""),
         };
-        let id: Arc<str> = id.into();
-        let ix = self.push_msg(MsgRec {
-            id: id.clone(),
-            user: u,
-            phone,
-            dir: Direction::Outbound,
-            ts,
-            inbound: None,
-            outbound: None,
-            ts_from_record: false,
-            status: StatusTrack::default(),
-        });
-        self.outbound_ix.insert(id, ix);
+        let ix = self.push_msg(MsgRec::new(id.into(), u, phone, Direction::Outbound, ts));
         self.users[u as usize].timeline.push(ix);
         self.mark_dirty(u);
         Some(ix)
@@ -1036,40 +866,44 @@ impl Store {
                 .position(|k| *k == s.status)
                 .unwrap_or(6) as u8);
         let m = &mut self.msgs[ix as usize];
-        let fresh = m.status.seen & bit == 0;
-        m.status.seen |= bit;
+        let fresh = m.seen & bit == 0;
+        m.seen |= bit;
         // Each kind keeps its earliest time; another time for the same kind is a conflict.
         let mut conflict = false;
-        if let Some(slot) = m.status.slot(s.status) {
+        // (An unknown kind has no slot: no statuses to allocate for it.)
+        let slot = (s.status != StatusKind::Other).then(|| m.status_mut().slot(s.status));
+        if let Some(slot) = slot.flatten() {
             let ts = Ts32::clamped(s.ts);
             conflict = slot.is_some_and(|t| t != ts);
             *slot = Some(slot.map_or(ts, |t| t.min(ts)));
         }
         if s.status == StatusKind::Failed && !s.errors.is_empty() {
             // The union of the errors reported, in a fixed order.
-            let mut errors = std::mem::take(&mut m.status.errors).into_vec();
+            let mut errors = m.status().errors().to_vec();
             errors.extend(s.errors);
             errors.sort_unstable();
             errors.dedup();
-            m.status.errors = errors.into_boxed_slice();
+            m.status_mut().set_errors(errors.into_boxed_slice());
         }
         let mut agent_meta = None;
         if s.conversation.is_some() || s.pricing.is_some() {
             // Meta's objects come together from the earliest status carrying either (ties:
             // by kind, then by content), so the pair never mixes two statuses.
             let key = (Ts32::clamped(s.ts), bit);
-            let replace = match m.status.meta_ts {
+            let kept = m.status();
+            let replace = match kept.meta_ts {
                 None => true,
                 Some(k) if k == key => {
                     content_bytes(&(&s.conversation, &s.pricing))
-                        < content_bytes(&(&m.status.conversation, &m.status.pricing))
+                        < content_bytes(&(kept.conversation(), &kept.pricing))
                 }
                 Some(k) => key < k,
             };
             if replace {
-                m.status.meta_ts = Some(key);
-                m.status.conversation = s.conversation.map(Box::new);
-                m.status.pricing = s.pricing;
+                let st = m.status_mut();
+                st.meta_ts = Some(key);
+                st.set_conversation(s.conversation);
+                st.pricing = s.pricing;
                 // Meta's agent usage comes with the kept `pricing` object (none without one).
                 agent_meta = Some(s.agent);
             }
@@ -1115,20 +949,22 @@ impl Store {
             author: o.author,
             author_id: o.author_id.as_deref().map(Into::into),
             campaign: o.campaign.as_deref().map(Into::into),
-            buttons: o.buttons,
+            buttons: o.buttons.into_boxed_slice(),
         };
         // The host's agent tokens are part of the record's content.
         let old_tokens = self.agent.get(&*o.id).and_then(|f| f.record_tokens);
-        let m = &mut self.msgs[ix as usize];
-        if let Some(old) = m.outbound.as_deref() {
+        let m = &self.msgs[ix as usize];
+        if let Some(old) = m.outbound() {
             if m.ts == o.ts && *old == data && old_tokens == o.tokens {
                 return Applied::Duplicate;
             }
             if (o.ts, content_bytes(&(&data, o.tokens))) > (m.ts, content_bytes(&(old, old_tokens)))
             {
+                let data = self.intern_record(data);
+                let m = &mut self.msgs[ix as usize];
                 let (was, mu) = (m.ts, m.user);
                 m.ts = o.ts;
-                m.outbound = Some(Box::new(data));
+                m.set_outbound(Some(data));
                 self.retimed(mu, was, o.ts);
                 self.set_record_tokens(&o.id, o.tokens);
             }
@@ -1136,7 +972,9 @@ impl Store {
             self.touch_ts(o.ts);
             return Applied::Duplicate;
         }
-        m.outbound = Some(Box::new(data));
+        let data = self.intern_record(data);
+        let m = &mut self.msgs[ix as usize];
+        m.set_outbound(Some(data));
         let (was, mu) = (m.ts, m.user);
         m.ts = o.ts;
         m.ts_from_record = true;
@@ -1145,6 +983,34 @@ impl Store {
         self.touch_ts(o.ts);
         bump(&mut self.stats.records, "outbound");
         Applied::New
+    }
+
+    /// The store's shared copy of outbound record `data` (see [`msg`]).
+    fn intern_record(&mut self, data: OutboundData) -> Arc<OutboundData> {
+        if let Some(r) = self.records.0.get(&data) {
+            return r.clone();
+        }
+        let r = Arc::new(data);
+        self.records.0.insert(r.clone());
+        r
+    }
+
+    /// Make the messages share one copy of each distinct outbound record (a decoded store
+    /// holds one copy per message).
+    pub(crate) fn share_records(&mut self) {
+        let mut records = std::mem::take(&mut self.records);
+        for m in self.msgs.iter_mut() {
+            let Some(r) = m.outbound_shared() else {
+                continue;
+            };
+            if let Some(shared) = records.0.get(&**r) {
+                let shared = shared.clone();
+                m.set_outbound(Some(shared));
+            } else {
+                records.0.insert(r.clone());
+            }
+        }
+        self.records = records;
     }
 
     /// Keep the host's agent tokens of the outbound record kept for message `id`.

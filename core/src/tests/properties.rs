@@ -124,7 +124,7 @@ fn status_order_rules() {
     .unwrap();
     let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
-    assert_eq!(m.status.delivered_at(), Some(1_751_450_100));
+    assert_eq!(m.status().delivered_at(), Some(1_751_450_100));
     e.ingest_str(&support::status(
         "w1",
         "4915112345678",
@@ -134,14 +134,14 @@ fn status_order_rules() {
     .unwrap();
     let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
-    assert_eq!(m.status.delivered_at(), Some(1_751_450_050));
+    assert_eq!(m.status().delivered_at(), Some(1_751_450_050));
     // failed after delivered keeps it delivered and records the error.
     let failed = r#"{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"PN1"},"statuses":[{"id":"w1","status":"failed","timestamp":"1751450200","recipient_id":"4915112345678","errors":[{"code":131047,"title":"Re-engagement message"}]}]}}]}]}"#;
     e.ingest_str(failed).unwrap();
     let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
-    assert!(!m.status.is_failed());
-    assert_eq!(m.status.errors[0].code, 131_047);
+    assert!(!m.status().is_failed());
+    assert_eq!(m.status().errors()[0].code, 131_047);
     // The outbound record arriving after its statuses fills the message in.
     e.ingest_str(&support::outbound_template(
         "w1",
@@ -154,11 +154,34 @@ fn status_order_rules() {
     let s = convolens::internals::store(&e);
     let m = &s.msgs[s.outbound("w1").unwrap() as usize];
     assert_eq!(m.ts, 1_751_450_000);
-    assert_eq!(
-        m.outbound.as_ref().unwrap().template.as_deref(),
-        Some("promo")
-    );
+    assert_eq!(m.outbound().unwrap().template.as_deref(), Some("promo"));
     assert_eq!(s.live_users().count(), 1);
+}
+
+/// A broadcast's messages share one copy of their outbound record (the compact store's
+/// interning), also after a restore, which decodes a copy per message; a different record
+/// gets its own.
+#[test]
+fn repeated_outbound_records_are_shared() {
+    let mut e = engine();
+    let sends = [
+        ("w1", "4915112345678", "promo"),
+        ("w2", "4915187654321", "promo"),
+        ("w3", "4915187654321", "welcome"),
+    ];
+    for (id, to, template) in sends {
+        let line = support::outbound_template(id, to, 1_751_450_000, template, "marketing");
+        e.ingest_str(&line).unwrap();
+    }
+    let shared = |e: &Engine| {
+        let s = convolens::internals::store(e);
+        let rec = |id: &str| s.msgs[s.outbound(id).unwrap() as usize].outbound().unwrap();
+        assert_eq!(rec("w3").template.as_deref(), Some("welcome"));
+        assert!(!std::ptr::eq(rec("w1"), rec("w3")));
+        std::ptr::eq(rec("w1"), rec("w2"))
+    };
+    assert!(shared(&e));
+    assert!(shared(&Engine::restore(&e.snapshot()).unwrap()));
 }
 
 #[test]
