@@ -862,6 +862,14 @@ pub(crate) fn try_parse_whole<'a>(
     Some(r)
 }
 
+/// An empty event list with the room of `events`, for events that borrow from another
+/// document: one list serves document after document instead of one allocation (and its
+/// growth) per document. Collecting a list's own iterator into a list of a type of the
+/// same size reuses its allocation; the events left in `events` are dropped.
+pub(crate) fn recycle<'b>(events: Vec<Event<'_>>) -> Vec<Event<'b>> {
+    events.into_iter().filter_map(|_| None).collect()
+}
+
 /// Parse one element of a top-level JSON array (read element by element by
 /// [`stream::DocumentSplitter`]): an object, as one document of the array would be in
 /// [`parse_document`], with errors naming the field `[index]`. `line` and `column` are

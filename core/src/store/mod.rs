@@ -787,12 +787,17 @@ impl Store {
         self.min_ts = Some(self.min_ts.map_or(ts, |m| m.min(ts)));
     }
 
-    /// Apply a batch of events parsed from one document.
+    /// Apply a batch of events parsed from one document, taking them out of `events` (left
+    /// empty, its room kept for the next document's events).
     ///
     /// Events timed before `late_before` (the first instant of days an expiry sealed; see
     /// [`crate::expiry`](crate::guide::expiry)) are beyond the lateness bound: each is ignored and counted under
     /// the reason `late`.
-    pub fn apply_all(&mut self, events: Vec<Event<'_>>, late_before: Option<i64>) -> IngestOutcome {
+    pub fn apply_all(
+        &mut self,
+        events: &mut Vec<Event<'_>>,
+        late_before: Option<i64>,
+    ) -> IngestOutcome {
         // Profile names take the latest message timestamp of their payload.
         let ts_hint = events
             .iter()
@@ -804,7 +809,7 @@ impl Store {
             .max()
             .unwrap_or(0);
         let mut out = IngestOutcome::default();
-        for e in events {
+        for e in events.drain(..) {
             let late = late_before.is_some_and(|floor| e.ts().is_some_and(|t| t < floor));
             let applied = if late {
                 Applied::Ignored("late".into())
