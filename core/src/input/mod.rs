@@ -134,7 +134,7 @@ pub struct StatusUpdate<'a> {
     /// sent, delivered, read, played, failed, ...
     pub(crate) status: StatusKind,
     /// Meta's `conversation` object.
-    pub(crate) conversation: Option<MetaConversation>,
+    pub(crate) conversation: Option<MetaConversation<S<'a>>>,
     /// Meta's `pricing` object.
     pub(crate) pricing: Option<MetaPricing>,
     /// Tokens and price of a Meta Business Agent message read from the `pricing` object

@@ -1073,7 +1073,7 @@ impl Store {
             };
             if replace {
                 m.status.meta_ts = Some(key);
-                m.status.conversation = s.conversation.map(Box::new);
+                m.status.conversation = s.conversation.map(|c| Box::new(c.into_kept()));
                 m.status.pricing = s.pricing;
                 // Meta's agent usage comes with the kept `pricing` object (none without one).
                 agent_meta = Some(s.agent);
