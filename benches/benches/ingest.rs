@@ -23,8 +23,9 @@ use std::hint::black_box;
 /// The bench input: the file `CONVOLENS_BENCH_FILE` names, else generated traffic.
 fn input() -> Vec<u8> {
     match std::env::var_os("CONVOLENS_BENCH_FILE") {
-        Some(path) => std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("CONVOLENS_BENCH_FILE {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::read(&path).unwrap_or_else(|e| panic!("CONVOLENS_BENCH_FILE {path:?}: {e}"))
+        }
         None => traffic(2_000, 30),
     }
 }
