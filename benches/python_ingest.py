@@ -2,13 +2,17 @@
 
     bash bindings-python/test.sh          # once: builds the package into target/py-venv
     target/py-venv/bin/python benches/python_ingest.py [--lines 1000000] [--runs 2]
+        [--file PATH] [--threads N] [--jsonl-only]
 
 Generates JSONL with the example-data generator (`gen_data`, seed 42, 61 days, users
-scaled so the file has about --lines lines; cut to exactly that many), times Rust
-ingestion alone (`benches/examples/ingest_timing.rs`: `Engine::ingest_reader` on the
-file), then the Python ways in, each on a fresh engine, best of --runs:
+scaled so the file has about --lines lines; cut to exactly that many), or takes --file
+(e.g. the peers bench's `benches/peers/.data/traffic-100000.jsonl`), times Rust
+ingestion alone (`benches/examples/ingest_timing.rs`: `Engine::ingest_reader_threads` on
+the file with --threads threads, default 1), then the Python ways in, each on a fresh
+engine, best of --runs:
 
-* `ingest_jsonl(path)`, `ingest_jsonl(binary file object)`;
+* `ingest_jsonl(path, threads=N)`, `ingest_jsonl(binary file object, threads=N)`, with
+  the same --threads as Rust (`ingest_jsonl`'s own default is every core);
 * `ingest_many` over the lines as `bytes`, as `str`, and as dicts (already parsed with
   `json.loads`: the conversion of the dicts back to JSON is what is timed);
 * a loop calling `ingest(line)` per line, for reference (one crossing per message), on
@@ -96,6 +100,26 @@ def best_of(runs: int, fn: Callable[[convolens.Engine], object]
     return best, best_cpu, result
 
 
+def finish(args: argparse.Namespace, size: int, rust: Dict[str, float],
+           rust_timing: Callable[[], Dict[str, float]],
+           rows: List[Tuple[str, float, float, int]], few_bytes: int) -> None:
+    """Time Rust again (the best of both runs counts) and print the table."""
+    again = rust_timing()
+    rust = {k: min(rust[k], again[k]) for k in rust}
+    name = "rust ingest_reader" + (f"_threads({args.threads})" if args.threads > 1 else "")
+    rows.insert(0, (name, rust["seconds"], rust["cpu"], args.lines))
+    print(f"{'method':28} {'lines':>9} {'wall s':>7} {'cpu s':>7} {'lines/s':>9} "
+          f"{'MB/s':>6} {'vs rust':>8} {'(wall)':>7}")
+    for name, seconds, cpu, lines in rows:
+        nbytes = size if lines == args.lines else few_bytes
+        print(f"{name:28} {lines:9} {seconds:7.2f} {cpu:7.2f} {lines / cpu:9,.0f} "
+              f"{nbytes / cpu / 1e6:6.1f} {rust['cpu'] / args.lines * lines / cpu:8.0%} "
+              f"{rust['seconds'] / args.lines * lines / seconds:7.0%}")
+    print("lines/s, MB/s and `vs rust` from CPU time; `(wall)`: the ratio from wall time")
+    print(f"python {sys.version.split()[0]}, convolens {convolens.__version__}, "
+          f"{os.cpu_count()} cpus")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lines", type=int, default=1_000_000)
@@ -103,18 +127,29 @@ def main() -> None:
     ap.add_argument("--per-line", type=int, default=100_000,
                     help="lines for the one-call-per-line loop")
     ap.add_argument("--skip-dicts", action="store_true", help="skip the dict run (memory)")
+    ap.add_argument("--file", type=Path, help="ingest this JSONL file instead of generating")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads for ingest_jsonl and for Rust's ingest (default 1)")
+    ap.add_argument("--jsonl-only", action="store_true",
+                    help="time only the ingest_jsonl ways in")
     args = ap.parse_args()
 
-    out_dir = ROOT / "target" / "bench"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = out_dir / f"python_ingest_{args.lines}.jsonl"
-    generate(args.lines, data)
+    if args.file:
+        data = args.file.resolve()
+        with data.open("rb") as f:
+            args.lines = sum(1 for _ in f)
+    else:
+        out_dir = ROOT / "target" / "bench"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        data = out_dir / f"python_ingest_{args.lines}.jsonl"
+        generate(args.lines, data)
     size = data.stat().st_size
-    print(f"data: {data.relative_to(ROOT)}: {args.lines} lines, {size / 1e6:.1f} MB")
+    print(f"data: {data}: {args.lines} lines, {size / 1e6:.1f} MB; threads {args.threads}")
 
     def rust_timing() -> Dict[str, float]:
         out = json.loads(cargo("run", "--release", "-q", "-p", "convolens-benches",
-                               "--example", "ingest_timing", "--", str(data), str(args.runs)))
+                               "--example", "ingest_timing", "--", str(data), str(args.runs),
+                               str(args.threads)))
         return {"seconds": out["seconds"], "cpu": out["cpu_seconds"] or out["seconds"]}
 
     # Rust is timed before and after the Python runs; the best of both counts.
@@ -129,13 +164,16 @@ def main() -> None:
         assert not result["errors"], result["errors"][:3]
         rows.append((name, seconds, cpu, lines))
 
-    timed("ingest_jsonl(path)", lambda e: e.ingest_jsonl(data))
+    timed("ingest_jsonl(path)", lambda e: e.ingest_jsonl(data, threads=args.threads))
 
     def from_file(e: convolens.Engine) -> object:
         with data.open("rb") as f:
-            return e.ingest_jsonl(f)
+            return e.ingest_jsonl(f, threads=args.threads)
 
     timed("ingest_jsonl(binary file)", from_file)
+    if args.jsonl_only:
+        finish(args, size, rust, rust_timing, rows, 0)
+        return
     as_bytes = data.read_bytes().splitlines()
     timed("ingest_many(bytes lines)", lambda e: e.ingest_many(as_bytes))
     as_str = [line.decode() for line in as_bytes]
@@ -160,20 +198,7 @@ def main() -> None:
         del as_bytes
         timed("ingest_many(dicts)", lambda e: e.ingest_many(as_dicts))
 
-    again = rust_timing()
-    rust = {k: min(rust[k], again[k]) for k in rust}
-    rows.insert(0, ("rust Engine::ingest_reader", rust["seconds"], rust["cpu"], args.lines))
-    print(f"{'method':28} {'lines':>9} {'wall s':>7} {'cpu s':>7} {'lines/s':>9} "
-          f"{'MB/s':>6} {'vs rust':>8} {'(wall)':>7}")
-    for name, seconds, cpu, lines in rows:
-        nbytes = size if lines == args.lines else few_bytes
-        print(f"{name:28} {lines:9} {seconds:7.2f} {cpu:7.2f} {lines / cpu:9,.0f} "
-              f"{nbytes / cpu / 1e6:6.1f} {rust['cpu'] / args.lines * lines / cpu:8.0%} "
-              f"{rust['seconds'] / args.lines * lines / seconds:7.0%}")
-    print("lines/s, MB/s and `vs rust` from CPU time; `(wall)`: the ratio from wall time")
-    print(f"python {sys.version.split()[0]}, convolens {convolens.__version__}, "
-          f"{os.cpu_count()} cpus")
-
+    finish(args, size, rust, rust_timing, rows, few_bytes)
 
 if __name__ == "__main__":
     main()

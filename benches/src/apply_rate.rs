@@ -41,8 +41,8 @@ fn main() {
         let batch = parsed.clone();
         let mut store = Store::default();
         let t = Instant::now();
-        for ev in batch {
-            store.apply_all(ev, None);
+        for mut ev in batch {
+            store.apply_all(&mut ev, None);
         }
         best = best.min(t.elapsed().as_secs_f64());
         tracked = store.live_users().count();

@@ -4,7 +4,9 @@ use crate::attribution::ContactFilter;
 use crate::config::Config;
 use crate::error::{ConfigError, Error, ParseError, ReportError, SnapshotError};
 use crate::input::stream::{DocumentSplitter, Piece};
-use crate::input::{ParseOptions, parse_document, parse_stream_doc, try_parse_whole};
+use crate::input::{
+    Event, ParseOptions, parse_document, parse_stream_doc, recycle, try_parse_whole,
+};
 use crate::report::{Report, ReportOptions, Table};
 use crate::store::{IngestOutcome, InputStats, Store};
 use chrono_tz::Tz;
@@ -234,7 +236,7 @@ impl Engine {
         self.touched();
         let mut events = Vec::new();
         match parse_document(doc, line, &self.opts, &mut events) {
-            Ok(()) => Ok(self.apply_events(events)),
+            Ok(()) => Ok(self.apply_events(&mut events)),
             Err(e) => {
                 self.store.stats.errors += 1;
                 Err(e)
@@ -244,10 +246,13 @@ impl Engine {
 
     /// Apply events already parsed from one document, as [`Engine::ingest`] does after
     /// parsing it (for the scale benchmark, which times the apply apart from the parse).
-    pub(crate) fn apply_parsed(&mut self, events: Vec<crate::input::Event<'_>>) -> IngestOutcome {
+    pub(crate) fn apply_parsed(
+        &mut self,
+        mut events: Vec<crate::input::Event<'_>>,
+    ) -> IngestOutcome {
         self.store.stats.lines += 1;
         self.touched();
-        self.store.apply_all(events, self.expired.floor())
+        self.store.apply_all(&mut events, self.expired.floor())
     }
 
     /// Ingest a stream of documents: JSON lines, pretty-printed documents, documents glued
@@ -274,18 +279,23 @@ impl Engine {
         let opts = self.opts;
         let mut out = StreamOutcome::default();
         let mut split = DocumentSplitter::new(opts.max_bytes);
+        // One event list for every whole line (emptied by each apply).
+        let mut spare: Vec<Event<'static>> = Vec::new();
         let result = split.run_offering_lines(reader, |piece| {
             let applied = match piece {
                 // A JSONL line is parsed as it is when it is one whole document.
                 Piece::Line(d) => {
-                    let mut events = Vec::new();
-                    match try_parse_whole(d.bytes, base + d.line, &opts, &mut events) {
-                        Some(parsed) => parsed.map(|()| self.apply_events(events)),
+                    let mut events = recycle(std::mem::take(&mut spare));
+                    let parsed = try_parse_whole(d.bytes, base + d.line, &opts, &mut events);
+                    let applied = parsed.map(|p| p.map(|()| self.apply_events(&mut events)));
+                    spare = recycle(events);
+                    match applied {
+                        Some(applied) => applied,
                         None => return false,
                     }
                 }
                 Piece::Doc(d) => parse_stream_doc(&d, base + d.line, &opts)
-                    .map(|events| self.apply_events(events)),
+                    .map(|mut events| self.apply_events(&mut events)),
                 Piece::Error(e) => Err(e.at_line_offset(base)),
             };
             match applied {

@@ -371,7 +371,7 @@ mod tests {
             crate::input::parse_document(doc.as_bytes(), n as u64 + 1, &options, &mut events)
                 .unwrap();
         }
-        store.apply_all(events, None);
+        store.apply_all(&mut events, None);
         store
     }
 

@@ -94,12 +94,13 @@ impl Engine {
         self
     }
 
-    /// Apply parsed events: pseudonymised first when the engine pseudonymises.
-    pub(super) fn apply_events(&mut self, mut events: Vec<Event<'_>>) -> IngestOutcome {
+    /// Apply parsed events, taking them out of `events` (left empty, its room kept):
+    /// pseudonymised first when the engine pseudonymises.
+    pub(super) fn apply_events(&mut self, events: &mut Vec<Event<'_>>) -> IngestOutcome {
         if let Some(p) = &self.pseudo {
             let mut countries = Vec::new();
             let text = |t: &str| p.matchers.text_token(t);
-            p.key.apply(&mut events, &text, &mut countries);
+            p.key.apply(events, &text, &mut countries);
             for (k, c) in countries {
                 self.store.extra.note_country(&k, c);
             }

@@ -19,7 +19,7 @@
 use super::{Engine, StreamOutcome};
 use crate::error::ParseError;
 use crate::input::stream::{DocumentSplitter, Piece};
-use crate::input::{Event, ParseOptions, parse_stream_doc, try_parse_whole};
+use crate::input::{Event, ParseOptions, parse_stream_doc, recycle, try_parse_whole};
 use std::io::Read;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -220,10 +220,12 @@ impl<R: Read> Feeder<R> {
     }
 }
 
-/// The splitter of the input so far, and the input lines before the chunk it started on.
+/// The splitter of the input so far, the input lines before the chunk it started on, and
+/// the (empty) list each document's events are applied from, kept from round to round.
 struct Carry {
     split: DocumentSplitter,
     lines_before: u64,
+    doc: Vec<Event<'static>>,
 }
 
 impl Engine {
@@ -282,6 +284,7 @@ impl Engine {
         let mut carry = Carry {
             split: DocumentSplitter::offering_lines(opts.max_bytes),
             lines_before: 0,
+            doc: Vec::new(),
         };
         let mut cur = feed.round(count, size);
         while !cur.is_empty() {
@@ -313,6 +316,7 @@ impl Engine {
         out: &mut StreamOutcome,
     ) {
         let mut ready: Vec<Option<Split<'a>>> = chunks.iter().map(|_| None).collect();
+        let mut doc = recycle(std::mem::take(&mut carry.doc));
         for (k, chunk) in chunks.iter().enumerate() {
             while ready[k].is_none() {
                 // Workers never panic on input; if one did, the scope re-raises it.
@@ -339,17 +343,19 @@ impl Engine {
                     (again.events, again.parsed)
                 }
             };
-            self.apply_parsed_chunk(events, parsed, base + carry.lines_before, out);
+            self.apply_parsed_chunk(events, parsed, &mut doc, base + carry.lines_before, out);
         }
+        carry.doc = recycle(doc);
     }
 
     /// Apply one chunk's results; `offset`: engine lines before its splitter's first line.
-    /// Each document's run of `events` is moved to a list of its own, made (and freed by
-    /// the store) on this thread.
+    /// Each document's run of `events` is moved to `doc`, a list made on this thread (and
+    /// kept for the next chunk), and applied from there.
     fn apply_parsed_chunk<'a>(
         &mut self,
         events: Vec<Event<'a>>,
         parsed: Vec<Parsed<'a>>,
+        doc: &mut Vec<Event<'a>>,
         offset: u64,
         out: &mut StreamOutcome,
     ) {
@@ -357,10 +363,10 @@ impl Engine {
         for p in parsed {
             match p {
                 Parsed::Run(n) => {
-                    let doc: Vec<Event<'a>> = events.by_ref().take(n).collect();
+                    doc.extend(events.by_ref().take(n));
                     out.outcome.absorb(self.apply_events(doc));
                 }
-                Parsed::Own(doc) => out.outcome.absorb(self.apply_events(doc)),
+                Parsed::Own(mut own) => out.outcome.absorb(self.apply_events(&mut own)),
                 Parsed::Failed(e) => {
                     self.store.stats.errors += 1;
                     out.errors.push(e.at_line_offset(offset));

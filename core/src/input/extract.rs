@@ -97,7 +97,8 @@ fn top<'a>(r: &mut Reader<'a>, line: u64, out: &mut Vec<Event<'a>>) -> R<()> {
     let mut seen = Seen::default();
     let (mut object, mut entry, mut ty) = (None, None, None);
     let mut rec = OutboundFields::default();
-    r.object(|r, key| {
+    // The webhook's fields and the `outbound` record's (the first twelve).
+    r.object_of(&DOC_FIELDS[..12], |r, key| {
         match key {
             "object" => {
                 seen.once(OBJECT)?;

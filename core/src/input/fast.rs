@@ -165,20 +165,49 @@ impl<'de> Reader<'de> {
         Ok(false)
     }
 
-    /// Read an object, calling `member` with each key; `member` reads the value.
+    /// Read an object, calling `member` with each key; `member` reads the value. A key
+    /// spelled exactly as one of `keys` (the members the caller expects; no escapes) is
+    /// taken by comparing it in place, without scanning it as a string first; any other
+    /// key is read as a string. `member` sees the same keys either way.
     #[inline]
-    pub(crate) fn object(&mut self, mut member: impl FnMut(&mut Self, &str) -> R<()>) -> R<()> {
+    pub(crate) fn object_of(
+        &mut self,
+        keys: &[&'static str],
+        mut member: impl FnMut(&mut Self, &str) -> R<()>,
+    ) -> R<()> {
         if self.peek()? != b'{' {
             return Err(GiveUp);
         }
         self.enter()?;
         let mut first = true;
         while self.next_entry(b'}', &mut first)? {
-            let key = self.str()?;
-            self.eat(b':')?;
-            member(self, &key)?;
+            if let Some(key) = self.known_key(keys) {
+                self.eat(b':')?;
+                member(self, key)?;
+            } else {
+                let key = self.str()?;
+                self.eat(b':')?;
+                member(self, &key)?;
+            }
         }
         self.leave(b'}')
+    }
+
+    /// The key at `self.pos` (after white space), consumed, when it is one of `keys`
+    /// written plainly between quotes; else nothing is consumed.
+    #[inline]
+    fn known_key(&mut self, keys: &[&'static str]) -> Option<&'static str> {
+        if self.peek().ok()? != b'"' {
+            return None;
+        }
+        let at = self.pos + 1;
+        let rest = self.b.get(at..)?;
+        let key = keys.iter().copied().find(|k| {
+            let k = k.as_bytes();
+            rest.get(k.len()) == Some(&b'"') && rest.iter().zip(k).all(|(a, b)| a == b)
+        })?;
+        self.pos = at + key.len() + 1;
+        Some(key)
     }
 
     /// Read an array, calling `element` at each element; `element` reads it.

@@ -134,7 +134,7 @@ pub struct StatusUpdate<'a> {
     /// sent, delivered, read, played, failed, ...
     pub(crate) status: StatusKind,
     /// Meta's `conversation` object.
-    pub(crate) conversation: Option<MetaConversation>,
+    pub(crate) conversation: Option<MetaConversation<S<'a>>>,
     /// Meta's `pricing` object.
     pub(crate) pricing: Option<MetaPricing>,
     /// Tokens and price of a Meta Business Agent message read from the `pricing` object
@@ -860,6 +860,15 @@ pub(crate) fn try_parse_whole<'a>(
         out.truncate(mark);
     }
     Some(r)
+}
+
+/// An empty event list with the room of `events`, for events that borrow from another
+/// document: one list serves document after document instead of one allocation (and its
+/// growth) per document. Collecting a list's own iterator into a list of a type of the
+/// same size reuses its allocation; the events left in `events` are dropped.
+#[allow(clippy::unnecessary_filter_map)] // the point is the item type `filter` cannot change
+pub(crate) fn recycle<'b>(events: Vec<Event<'_>>) -> Vec<Event<'b>> {
+    events.into_iter().filter_map(|_| None).collect()
 }
 
 /// Parse one element of a top-level JSON array (read element by element by

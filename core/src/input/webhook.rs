@@ -2,7 +2,7 @@
 
 use super::{
     AccountInfo, ContactInfo, Event, IgnoreReason, InboundMsg, StatusUpdate, UserRef, de_opt_ts,
-    de_ts, nonempty,
+    de_ts, is_blank, nonempty,
 };
 use crate::model::money::{Currency, Money, parse_decimal_micros};
 use crate::model::{
@@ -522,10 +522,10 @@ fn status<'a>(s: Status<'a>, phone: S<'a>) -> StatusUpdate<'a> {
 }
 
 /// A status's `conversation` object as kept: `None` without an id.
-fn conversation(c: Option<RawConversation<'_>>) -> Option<MetaConversation> {
+fn conversation(c: Option<RawConversation<'_>>) -> Option<MetaConversation<S<'_>>> {
     c.and_then(|c| {
         Some(MetaConversation {
-            id: owned(c.id.as_ref())?,
+            id: c.id.filter(|id| !is_blank(id))?,
             expires: c.expiration_timestamp,
             origin: c.origin.and_then(|o| o.ty).map(|t| Category::parse(&t)),
         })

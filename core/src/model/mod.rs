@@ -495,16 +495,40 @@ impl MetaPricing {
     }
 }
 
-/// The `conversation` object of a status, as Meta sent it.
+/// The `conversation` object of a status, as Meta sent it: as the store keeps it (`Id`
+/// the default, an owned id), or as a parsed status carries it (`Id` a `Cow<str>`
+/// borrowing the input, copied only if the store keeps it: [`MetaConversation::into_kept`]).
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[doc(hidden)]
-pub(crate) struct MetaConversation {
+pub(crate) struct MetaConversation<Id = Box<str>> {
     /// `conversation.id`.
-    pub(crate) id: Box<str>,
+    pub(crate) id: Id,
     /// `expiration_timestamp` (UTC seconds), when given.
     pub(crate) expires: Option<i64>,
     /// `origin.type`.
     pub(crate) origin: Option<Category>,
+}
+
+impl MetaConversation {
+    /// The object as a parsed status carries it, borrowing the id.
+    pub(crate) fn borrowed(&self) -> MetaConversation<std::borrow::Cow<'_, str>> {
+        MetaConversation {
+            id: std::borrow::Cow::Borrowed(&self.id),
+            expires: self.expires,
+            origin: self.origin,
+        }
+    }
+}
+
+impl MetaConversation<std::borrow::Cow<'_, str>> {
+    /// The object as the store keeps it, its id copied out of the input.
+    pub(crate) fn into_kept(self) -> MetaConversation {
+        MetaConversation {
+            id: self.id.into(),
+            expires: self.expires,
+            origin: self.origin,
+        }
+    }
 }
 
 /// What Meta (in a status's `pricing` object) or the host (in an outbound record) said a

@@ -5,7 +5,7 @@ use crate::input::{
     CloseRecord, ContactInfo, Event, ExternalRecord, InboundMsg, OutboundRecord, StatusUpdate,
     UserRef,
 };
-use crate::model::{AgentUsage, StatusKind};
+use crate::model::{AgentUsage, MetaConversation, StatusKind};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 
@@ -199,7 +199,11 @@ impl Store {
                 recipient: user.clone(),
                 ts,
                 status: kind,
-                conversation: m.status().conversation().cloned().filter(|_| with_meta),
+                conversation: m
+                    .status()
+                    .conversation()
+                    .filter(|_| with_meta)
+                    .map(MetaConversation::borrowed),
                 pricing: m.status().pricing.clone().filter(|_| with_meta),
                 agent: if with_meta {
                     self.agent.get(&*m.id).map(|f| f.meta).unwrap_or_default()

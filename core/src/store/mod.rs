@@ -639,12 +639,17 @@ impl Store {
         self.min_ts = Some(self.min_ts.map_or(ts, |m| m.min(ts)));
     }
 
-    /// Apply a batch of events parsed from one document.
+    /// Apply a batch of events parsed from one document, taking them out of `events` (left
+    /// empty, its room kept for the next document's events).
     ///
     /// Events timed before `late_before` (the first instant of days an expiry sealed; see
     /// [`crate::expiry`](crate::guide::expiry)) are beyond the lateness bound: each is ignored and counted under
     /// the reason `late`.
-    pub fn apply_all(&mut self, events: Vec<Event<'_>>, late_before: Option<i64>) -> IngestOutcome {
+    pub fn apply_all(
+        &mut self,
+        events: &mut Vec<Event<'_>>,
+        late_before: Option<i64>,
+    ) -> IngestOutcome {
         // Profile names take the latest message timestamp of their payload.
         let ts_hint = events
             .iter()
@@ -656,7 +661,7 @@ impl Store {
             .max()
             .unwrap_or(0);
         let mut out = IngestOutcome::default();
-        for e in events {
+        for e in events.drain(..) {
             let late = late_before.is_some_and(|floor| e.ts().is_some_and(|t| t < floor));
             let applied = if late {
                 Applied::Ignored("late".into())
@@ -902,7 +907,7 @@ impl Store {
             if replace {
                 let st = m.status_mut();
                 st.meta_ts = Some(key);
-                st.set_conversation(s.conversation);
+                st.set_conversation(s.conversation.map(|c| c.into_kept()));
                 st.pricing = s.pricing;
                 // Meta's agent usage comes with the kept `pricing` object (none without one).
                 agent_meta = Some(s.agent);

@@ -22,40 +22,14 @@ type S<'a> = Cow<'a, str>;
 /// holds them to the derived types' own lists, so a field added there is not skipped here.
 #[cfg(test)]
 pub(in crate::input) const FIELDS: [(&str, &[&str]); 9] = [
-    ("Entry", &["id", "changes"]),
-    ("Change", &["field", "value"]),
+    ("Entry", ENTRY_KEYS),
+    ("Change", CHANGE_KEYS),
     ("Value", &["metadata", "contacts", "messages", "statuses"]),
-    ("Contact", &["wa_id", "user_id", "profile"]),
-    (
-        "Message",
-        &[
-            "from",
-            "from_user_id",
-            "id",
-            "timestamp",
-            "type",
-            "text",
-            "context",
-            "referral",
-            "button",
-            "interactive",
-        ],
-    ),
-    (
-        "Status",
-        &[
-            "id",
-            "status",
-            "timestamp",
-            "recipient_id",
-            "recipient_user_id",
-            "conversation",
-            "pricing",
-            "errors",
-        ],
-    ),
-    ("RawConversation", &["id", "expiration_timestamp", "origin"]),
-    ("Origin", &["type"]),
+    ("Contact", CONTACT_KEYS),
+    ("Message", MESSAGE_KEYS),
+    ("Status", STATUS_KEYS),
+    ("RawConversation", CONVERSATION_KEYS),
+    ("Origin", ORIGIN_KEYS),
     ("RawPricing", PRICING_FIELDS),
 ];
 
@@ -79,6 +53,56 @@ const PRICING_FIELDS: &[&str] = &[
     "usage",
 ];
 
+/// The keys of an `entry[]` element.
+const ENTRY_KEYS: &[&str] = &["id", "changes"];
+
+/// The keys of a `changes[]` element.
+const CHANGE_KEYS: &[&str] = &["field", "value"];
+
+/// The keys of a `contacts[]` element.
+const CONTACT_KEYS: &[&str] = &["wa_id", "user_id", "profile"];
+
+/// The keys of a status's `conversation`.
+const CONVERSATION_KEYS: &[&str] = &["id", "expiration_timestamp", "origin"];
+
+/// The keys of a conversation's `origin`.
+const ORIGIN_KEYS: &[&str] = &["type"];
+
+/// The keys of a change's `value` the reader expects (`messaging_product` is skipped).
+const VALUE_KEYS: &[&str] = &[
+    "metadata",
+    "contacts",
+    "messages",
+    "statuses",
+    "messaging_product",
+];
+
+/// The keys of a `messages[]` element read by hand.
+const MESSAGE_KEYS: &[&str] = &[
+    "from",
+    "from_user_id",
+    "id",
+    "timestamp",
+    "type",
+    "text",
+    "context",
+    "referral",
+    "button",
+    "interactive",
+];
+
+/// The keys of a `statuses[]` element read by hand.
+const STATUS_KEYS: &[&str] = &[
+    "id",
+    "status",
+    "timestamp",
+    "recipient_id",
+    "recipient_user_id",
+    "conversation",
+    "pricing",
+    "errors",
+];
+
 /// Read the `entry` array at the cursor, appending its events to `out`: whether it had
 /// any entries (`events_from_entries` of the derived types, without building them).
 pub(in crate::input) fn entries<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<bool> {
@@ -98,7 +122,7 @@ fn entry<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
     let mut changes = 0usize;
     // Where each `messages` change's events start, and its business number.
     let mut accounts: SmallVec<[(usize, S<'a>); 2]> = SmallVec::new();
-    r.object(|r, key| match key {
+    r.object_of(ENTRY_KEYS, |r, key| match key {
         "id" => {
             seen.once(0)?;
             waba = r.opt_str()?;
@@ -138,7 +162,7 @@ fn change<'a>(
     let mut seen = Seen::default();
     let mut field = None;
     let mut value = None;
-    r.object(|r, key| match key {
+    r.object_of(CHANGE_KEYS, |r, key| match key {
         "field" => {
             seen.once(0)?;
             field = r.opt_str()?;
@@ -200,7 +224,7 @@ fn value<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<(S<'a>, bool)> {
     let mut phone = None;
     let mut traffic = false;
     let none = Cow::Borrowed("");
-    r.object(|r, key| match key {
+    r.object_of(VALUE_KEYS, |r, key| match key {
         "metadata" => {
             seen.once(0)?;
             phone = metadata(r)?;
@@ -253,19 +277,22 @@ fn metadata<'a>(r: &mut Reader<'a>) -> R<Option<S<'a>>> {
     }
     let mut seen = Seen::default();
     let (mut id, mut display) = (None, None);
-    r.object(|r, key| match key {
-        "phone_number_id" => {
-            seen.once(0)?;
-            id = r.opt_str()?;
-            Ok(())
-        }
-        "display_phone_number" => {
-            seen.once(1)?;
-            display = r.opt_str()?;
-            Ok(())
-        }
-        _ => r.skip_value(),
-    })?;
+    r.object_of(
+        &["phone_number_id", "display_phone_number"],
+        |r, key| match key {
+            "phone_number_id" => {
+                seen.once(0)?;
+                id = r.opt_str()?;
+                Ok(())
+            }
+            "display_phone_number" => {
+                seen.once(1)?;
+                display = r.opt_str()?;
+                Ok(())
+            }
+            _ => r.skip_value(),
+        },
+    )?;
     Ok(id.or(display))
 }
 
@@ -273,7 +300,7 @@ fn metadata<'a>(r: &mut Reader<'a>) -> R<Option<S<'a>>> {
 fn contact<'a>(r: &mut Reader<'a>, out: &mut Vec<Event<'a>>) -> R<()> {
     let mut seen = Seen::default();
     let (mut wa_id, mut user_id, mut profile) = (None, None, None);
-    r.object(|r, key| match key {
+    r.object_of(CONTACT_KEYS, |r, key| match key {
         "wa_id" => {
             seen.once(0)?;
             wa_id = contact_id(r)?;
@@ -327,7 +354,7 @@ fn message<'a>(r: &mut Reader<'a>) -> R<Message<'a>> {
         button: None,
         interactive: None,
     };
-    r.object(|r, key| {
+    r.object_of(MESSAGE_KEYS, |r, key| {
         match key {
             "from" => (seen.once(0)?, m.from = contact_id(r)?),
             "from_user_id" => (seen.once(1)?, m.from_user_id = r.opt_str()?),
@@ -362,7 +389,7 @@ fn message<'a>(r: &mut Reader<'a>) -> R<Message<'a>> {
 fn status_of<'a>(r: &mut Reader<'a>, s: &mut StatusUpdate<'a>) -> R<()> {
     let mut seen = Seen::default();
     let (mut recipient_id, mut recipient_user_id) = (None, None);
-    r.object(|r, key| {
+    r.object_of(STATUS_KEYS, |r, key| {
         match key {
             "id" => (seen.once(0)?, s.id = id(r)?),
             "status" => (seen.once(1)?, s.status = StatusKind::parse(&r.str()?)),
@@ -419,6 +446,7 @@ fn ts(r: &mut Reader<'_>) -> R<i64> {
 /// the object's [`Seen`] fields), as a derived `Option` of a struct reads it.
 fn opt_object<'a, T>(
     r: &mut Reader<'a>,
+    keys: &[&'static str],
     mut value: T,
     mut member: impl FnMut(&mut Reader<'a>, &str, &mut Seen, &mut T) -> R<()>,
 ) -> R<Option<T>> {
@@ -426,7 +454,7 @@ fn opt_object<'a, T>(
         return Ok(None);
     }
     let mut seen = Seen::default();
-    r.object(|r, key| member(r, key, &mut seen, &mut value))?;
+    r.object_of(keys, |r, key| member(r, key, &mut seen, &mut value))?;
     Ok(Some(value))
 }
 
@@ -437,7 +465,7 @@ fn raw_conversation<'a>(r: &mut Reader<'a>) -> R<Option<RawConversation<'a>>> {
         expiration_timestamp: None,
         origin: None,
     };
-    opt_object(r, empty, |r, key, seen, c| {
+    opt_object(r, CONVERSATION_KEYS, empty, |r, key, seen, c| {
         match key {
             "id" => (seen.once(0)?, c.id = r.opt_str()?),
             "expiration_timestamp" => (
@@ -453,28 +481,38 @@ fn raw_conversation<'a>(r: &mut Reader<'a>) -> R<Option<RawConversation<'a>>> {
 
 /// A conversation's `origin` as the derived `Option<Origin>` reads it.
 fn origin<'a>(r: &mut Reader<'a>) -> R<Option<Origin<'a>>> {
-    opt_object(r, Origin { ty: None }, |r, key, seen, o| match key {
-        "type" => {
-            seen.once(0)?;
-            o.ty = r.opt_str()?;
-            Ok(())
-        }
-        _ => r.skip_value(),
-    })
+    opt_object(
+        r,
+        ORIGIN_KEYS,
+        Origin { ty: None },
+        |r, key, seen, o| match key {
+            "type" => {
+                seen.once(0)?;
+                o.ty = r.opt_str()?;
+                Ok(())
+            }
+            _ => r.skip_value(),
+        },
+    )
 }
 
 /// A status's `pricing` as the derived `Option<RawPricing>` reads it.
 fn raw_pricing<'a>(r: &mut Reader<'a>) -> R<Option<RawPricing<'a>>> {
-    opt_object(r, RawPricing::default(), |r, key, seen, p| {
-        match key {
-            "billable" => (seen.once(0)?, p.billable = r.opt_bool()?),
-            "pricing_model" => (seen.once(1)?, p.pricing_model = r.opt_str()?),
-            "category" => (seen.once(2)?, p.category = r.opt_str()?),
-            "type" => (seen.once(3)?, p.ty = r.opt_str()?),
-            _ => return agent_field(r, key, seen, p),
-        };
-        Ok(())
-    })
+    opt_object(
+        r,
+        &PRICING_FIELDS[..4],
+        RawPricing::default(),
+        |r, key, seen, p| {
+            match key {
+                "billable" => (seen.once(0)?, p.billable = r.opt_bool()?),
+                "pricing_model" => (seen.once(1)?, p.pricing_model = r.opt_str()?),
+                "category" => (seen.once(2)?, p.category = r.opt_str()?),
+                "type" => (seen.once(3)?, p.ty = r.opt_str()?),
+                _ => return agent_field(r, key, seen, p),
+            };
+            Ok(())
+        },
+    )
 }
 
 /// A member of `pricing` other than the four plain ones: an agent usage field read by its
