@@ -189,13 +189,19 @@ impl LiveBilling {
         }
         done.added.sort_unstable();
         done.added.dedup();
-        // Every old bill out, then every new one in, each against the user's other one.
+        self.send(olds, &done.added, sink);
+        done
+    }
+
+    /// Send every old bill out, then every new bill of `added` (sorted) in, each against
+    /// the user's bill on the other side of the change.
+    fn send(&self, mut olds: Vec<(UserIx, Box<UserBill>)>, added: &[UserIx], sink: &mut Sink<'_>) {
         olds.sort_unstable_by_key(|(u, _)| *u);
         for (u, old) in &olds {
-            let new = done.added.binary_search(u).ok().and(self.bill(*u));
+            let new = added.binary_search(u).ok().and(self.bill(*u));
             sink(old, new, -1);
         }
-        for &u in &done.added {
+        for &u in added {
             if let Some(b) = self.bill(u) {
                 let old = olds
                     .binary_search_by_key(&u, |(x, _)| *x)
@@ -204,7 +210,6 @@ impl LiveBilling {
                 sink(b, old, 1);
             }
         }
-        done
     }
 
     /// Remove one tallied unit from the index, noting where its tally changed.

@@ -907,7 +907,10 @@ impl Store {
             if replace {
                 let st = m.status_mut();
                 st.meta_ts = Some(key);
-                st.set_conversation(s.conversation.map(|c| c.into_kept()));
+                st.set_conversation(
+                    s.conversation
+                        .map(crate::model::MetaConversation::into_kept),
+                );
                 st.pricing = s.pricing;
                 // Meta's agent usage comes with the kept `pricing` object (none without one).
                 agent_meta = Some(s.agent);

@@ -172,13 +172,13 @@ impl DayStore {
         user: UserIx,
         country: Option<Country>,
         contribs: &[Contribution<'_>],
-        mut ledger: Option<&mut Ledger>,
+        ledger: Option<&mut Ledger>,
     ) {
         let mut held: Vec<Held> = contribs.iter().map(|c| self.hold(c)).collect();
         if ledger.is_some() {
             held = counted(held);
         }
-        self.absorb_held(user, country, held, ledger.as_deref_mut());
+        self.absorb_held(user, country, held, ledger);
     }
 
     /// [`DayStore::absorb_into`] of contributions already held.
@@ -501,7 +501,11 @@ mod tests {
     use super::super::watch::Scope as WatchScope;
     use super::super::{Contribution, DayNum, DayStore, Emit};
     use super::*;
+    use crate::engagement::sections::{engagement, range_agg};
     use proptest::prelude::*;
+
+    /// One user's fold as the test draws it: (number, day, what) per contribution.
+    type Spec = Vec<(u8, u8, u8)>;
 
     /// One user's fold: (number, day, what) specs made contributions.
     fn contribs(spec: &[(u8, u8, u8)]) -> Vec<Contribution<'static>> {
@@ -547,8 +551,7 @@ mod tests {
             let mut live = DayStore::new(tz, 0, 5);
             let mut ledger = Ledger::default();
             live.watch(WatchScope::All, 1, 4);
-            let mut last: std::collections::BTreeMap<u32, (u8, Vec<(u8, u8, u8)>)> =
-                std::collections::BTreeMap::new();
+            let mut last = std::collections::BTreeMap::<u32, (u8, Spec)>::new();
             for (i, (user, c, spec)) in steps.into_iter().enumerate() {
                 if i == 3 {
                     // A second range watched part way (built from the days as they are).
@@ -566,7 +569,6 @@ mod tests {
             fresh.finalize();
             // What reports read: every range below, the watched ones read from their
             // memo on `live` and summed from the days on `fresh`.
-            use crate::engagement::sections::{engagement, range_agg};
             for (phones, from, to) in [
                 (None, 1, 4),
                 (Some(&[1u32][..]), 0, 3),
