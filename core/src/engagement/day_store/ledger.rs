@@ -157,7 +157,14 @@ impl DayStore {
             }
         };
         Held {
-            phone: c.phone,
+            // A first message ever is one set membership whatever the number: held under
+            // one number, two of them on a day are one entry counted twice (so replacing
+            // one leaves the other's membership, see `DayStore::replace`).
+            phone: if emit == HeldEmit::FirstEver {
+                0
+            } else {
+                c.phone
+            },
             day: c.day,
             emit,
             times: 1,
