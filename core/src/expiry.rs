@@ -8,6 +8,7 @@ use crate::error::ReportError;
 use crate::report::{Past, Prepared, Sealed};
 use crate::scope::Scope;
 use crate::store::{MsgIx, Store, UserIx, UserRec};
+use crate::util::sort::SortSlice as _;
 use crate::util::time::{DAY, HOUR, day_in, start_of_day};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -355,7 +356,7 @@ fn cut_point(
             .chain(rec.closes.iter().chain(&rec.reopens).map(|c| c.0))
             .map(|t| (t, t, false)),
     );
-    spans.sort_unstable();
+    spans.sort_total();
     let mut open_until: Option<i64> = None;
     let mut entry_until = i64::MIN;
     let mut cut = None;

@@ -6,9 +6,10 @@ use crate::scope::Scope;
 use crate::sources::conversation::HitKind;
 use crate::sources::{Conversation, analyse};
 use crate::store::{MsgIx, Store};
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use crate::util::time::DAY;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Meta's click window, and how old an event may be when sent.
 const WINDOW: i64 = 7 * DAY;
@@ -157,7 +158,7 @@ pub struct CapiEvents {
     pub batches: Vec<CapiBatch>,
     /// Candidates left out, by reason (`not_mapped`, `no_click_id`, `too_late`,
     /// `no_value`, `no_account`, `too_old`; only reasons that occurred).
-    pub ineligible: BTreeMap<String, u64>,
+    pub ineligible: Map<String, u64>,
     /// Pass as [`CapiOptions::since`] next time to get only what is new.
     pub cursor: String,
 }
@@ -194,8 +195,9 @@ pub(crate) fn capi_events(ctx: &Scope<'_>, opts: &CapiOptions) -> Result<CapiEve
             Err(reason) => *out.ineligible.entry(reason.into()).or_default() += 1,
         }
     }
-    events
-        .sort_by(|a: &CapiEvent, b| (a.event_time, &a.event_id).cmp(&(b.event_time, &b.event_id)));
+    events.stable_sort_by(|a: &CapiEvent, b| {
+        (a.event_time, &a.event_id).cmp(&(b.event_time, &b.event_id))
+    });
     let mut it = events.into_iter().peekable();
     while it.peek().is_some() {
         out.batches.push(CapiBatch {

@@ -10,10 +10,10 @@ use super::Attribution;
 use crate::config::ModelName;
 use crate::scope::Scope;
 use crate::sources::{Analysis, slot};
+use crate::util::sorted_map::Map;
 use crate::util::time::{DayRange, day_in};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The attributed events of one day under one model, and the credit they gave.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub(crate) struct CreditDay {
     pub(crate) other_currency: u64,
     /// Credit per source key to the conversations started this day: (micro-conversions,
     /// value).
-    pub(crate) by_source: BTreeMap<Box<str>, (i64, i64)>,
+    pub(crate) by_source: Map<Box<str>, (i64, i64)>,
 }
 
 impl CreditDay {
@@ -61,7 +61,7 @@ pub(crate) struct CreditDays {
     /// The model the credits were computed with.
     pub(crate) model: ModelName,
     /// Per event day.
-    pub(crate) days: BTreeMap<NaiveDate, CreditDay>,
+    pub(crate) days: Map<NaiveDate, CreditDay>,
 }
 
 impl CreditDays {
@@ -70,7 +70,7 @@ impl CreditDays {
     pub(crate) fn build(ctx: &Scope<'_>, analysis: &Analysis, att: &Attribution) -> CreditDays {
         let mut out = CreditDays {
             model: att.model,
-            days: BTreeMap::new(),
+            days: Map::new(),
         };
         out.step(
             ctx,

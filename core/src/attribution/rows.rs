@@ -17,6 +17,7 @@ use crate::error::ReportError;
 use crate::model::UNIT;
 use crate::scope::Scope;
 use crate::sources::{Conversation, analyse};
+use crate::util::sort::SortSlice as _;
 use serde_json::Value;
 
 /// The columns of the `conversations` table.
@@ -61,7 +62,7 @@ pub(crate) fn conversation_rows(ctx: &Scope<'_>) -> Result<Vec<Vec<Value>>, Repo
         .zip(credit)
         .filter(|(c, _)| (from..to).contains(&c.start) && ctx.phone_ok(c.phone))
         .collect();
-    picked.sort_by(|x, y| (x.0.start, key(x.0)).cmp(&(y.0.start, key(y.0))));
+    picked.stable_sort_by(|x, y| (x.0.start, key(x.0)).cmp(&(y.0.start, key(y.0))));
     Ok(picked
         .into_iter()
         .map(|(c, credit)| conversation_row(ctx, c, credit))

@@ -9,8 +9,9 @@ use crate::sources::{
     SourceMeta, Spend, spend_in_range,
 };
 use crate::util::ratio;
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One step of a funnel, for one source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -178,8 +179,8 @@ pub struct AttributionSummary {
     // never null: absent when None
     pub comparison: Option<Vec<ComparisonRow>>,
     /// Models the comparison could not compute, with the reason.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub comparison_errors: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub comparison_errors: Map<String, String>,
 }
 
 /// The sections, computed together.
@@ -212,7 +213,7 @@ impl Acc<'_> {
 
 /// What the rows are built from: every source's sums, and what the overall figures add.
 struct Accumulated<'d> {
-    acc: BTreeMap<String, Acc<'d>>,
+    acc: Map<String, Acc<'d>>,
     /// Campaign-level spend counted on days without ad rows (in no ad's row).
     campaign_only: i64,
     spend: Spend,
@@ -238,7 +239,7 @@ pub(crate) fn sources_section(
         .filter(|(_, x)| !x.is_empty())
         .map(|(key, x)| source_row(ctx, &names, key.clone(), x, messaging))
         .collect();
-    rows.sort_by(|a, b| {
+    rows.stable_sort_by(|a, b| {
         b.conversations
             .cmp(&a.conversations)
             .then_with(|| a.key.cmp(&b.key))
@@ -257,7 +258,7 @@ pub(crate) fn sources_section(
         unattributed_value: credits.unattributed_value,
         other_currency: credits.other_currency,
         comparison: None,
-        comparison_errors: BTreeMap::new(),
+        comparison_errors: Map::new(),
     };
     let warnings = spend_warnings(ctx, &a.spend, &mut attribution.other_currency);
     if let Some(analysis) = compare {
@@ -276,7 +277,7 @@ pub(crate) fn sources_section(
 /// Every source's conversations (started in the range), credits and spend, by key, with
 /// the Meta campaigns rolled up.
 fn accumulate<'d>(ctx: &Scope<'_>, days: &'d SourceDays, credits: &CreditDay) -> Accumulated<'d> {
-    let mut acc: BTreeMap<String, Acc<'_>> = days
+    let mut acc: Map<String, Acc<'_>> = days
         .meta
         .iter()
         .map(|(k, m)| {
@@ -313,10 +314,10 @@ fn accumulate<'d>(ctx: &Scope<'_>, days: &'d SourceDays, credits: &CreditDay) ->
 
 /// Add a `meta_campaign:` entry per Meta campaign: the sum of its ads' entries and the
 /// campaign's spend. Returns the campaign-level spend counted in the range.
-fn roll_up_campaigns(ctx: &Scope<'_>, spend: &Spend, acc: &mut BTreeMap<String, Acc<'_>>) -> i64 {
+fn roll_up_campaigns(ctx: &Scope<'_>, spend: &Spend, acc: &mut Map<String, Acc<'_>>) -> i64 {
     let (campaign_days, extra) = spend.campaigns();
     let range = ctx.range;
-    let mut sums: BTreeMap<String, Acc<'_>> = BTreeMap::new();
+    let mut sums: Map<String, Acc<'_>> = Map::new();
     for (ad, campaign) in &spend.ad_campaign {
         let Some(a) = acc.get(ad) else { continue };
         let c = sums.entry(campaign.clone()).or_default();
@@ -474,11 +475,11 @@ fn model_comparison(
     ctx: &Scope<'_>,
     analysis: &Analysis,
     rows: &[SourceRow],
-    ad_campaign: &BTreeMap<String, String>,
-) -> (Vec<ComparisonRow>, BTreeMap<String, String>) {
-    let mut per: BTreeMap<String, Vec<ModelCredit>> =
+    ad_campaign: &Map<String, String>,
+) -> (Vec<ComparisonRow>, Map<String, String>) {
+    let mut per: Map<String, Vec<ModelCredit>> =
         rows.iter().map(|r| (r.key.clone(), Vec::new())).collect();
-    let mut errors = BTreeMap::new();
+    let mut errors = Map::new();
     for model in ModelName::ALL {
         let cfg = &ctx.config.attribution;
         let att = match super::attribute_window(analysis, &ctx.range, cfg, model) {
@@ -488,7 +489,7 @@ fn model_comparison(
                 continue;
             }
         };
-        let mut sums: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut sums: Map<String, (i64, i64)> = Map::new();
         credit_into(
             analysis,
             &att,
@@ -532,7 +533,7 @@ fn credit_into<A: Default>(
     analysis: &Analysis,
     att: &Attribution,
     (from, to): (i64, i64),
-    acc: &mut BTreeMap<String, A>,
+    acc: &mut Map<String, A>,
     mut add: impl FnMut(&mut A, i64, i64),
 ) {
     for e in &att.events {

@@ -733,7 +733,7 @@ pub(crate) enum Tally {
 }
 
 /// Units of expired history per monthly count: numbering continues from them.
-pub(crate) type Tallies = std::collections::BTreeMap<Tally, u64>;
+pub(crate) type Tallies = crate::util::sorted_map::Map<Tally, u64>;
 
 /// The monthly count a delivered, charged unit adds to, under the rules of its billing day.
 pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {

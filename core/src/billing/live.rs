@@ -4,6 +4,7 @@ use super::BillingSetup;
 use super::charges::{Tallies, Tally, UserCharges, charge_user, price_unit, tally};
 use super::reconcile::{Mismatch, compare_user};
 use crate::store::{MsgIx, Store, UserIx};
+use crate::util::sort::SortSlice as _;
 use hashbrown::HashMap;
 use smallvec::SmallVec;
 use std::collections::BTreeMap;
@@ -187,7 +188,7 @@ impl LiveBilling {
             done.out.push(u);
             done.added.push(u);
         }
-        done.added.sort_unstable();
+        done.added.sort_total();
         done.added.dedup();
         self.send(olds, &done.added, sink);
         done

@@ -81,7 +81,7 @@ pub(crate) struct BillingDays {
     #[serde(with = "crate::util::serde::as_json")]
     timeline: Timeline,
     currency: Currency,
-    pub(crate) days: std::collections::BTreeMap<chrono::NaiveDate, sections::DayBilling>,
+    pub(crate) days: crate::util::sorted_map::Map<chrono::NaiveDate, sections::DayBilling>,
 }
 
 /// What keeps [`BillingDays`] up to date user by user: every live user's priced charges
@@ -129,7 +129,7 @@ impl BillingDays {
         let mut days = BillingDays {
             timeline: track.live.setup().timeline.clone(),
             currency: track.live.setup().currency,
-            days: std::collections::BTreeMap::new(),
+            days: crate::util::sorted_map::Map::new(),
         };
         days.update(&mut track, ctx, None);
         Ok((days, track))

@@ -3,6 +3,7 @@
 use super::charges::{ChargeCategory, Conversation, ConversationKind, MessageCharge, UserCharges};
 use crate::model::{Category, PricingModel};
 use crate::store::Store;
+use crate::util::sort::SortSlice as _;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +78,7 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
                 && (s.pricing.is_some() || s.conversation().is_some())
         })
         .collect();
-    idx.sort_by_key(|i| {
+    idx.stable_sort_by_key(|i| {
         let c = &uc.messages[*i];
         (c.delivered_at(), &store.msgs[c.msg as usize].id)
     });

@@ -16,6 +16,7 @@
 
 use super::charges::{Charges, MessageCharge};
 use crate::scope::Scope;
+use crate::util::sort::SortSlice as _;
 use serde_json::Value;
 
 /// The columns of the `charges` table.
@@ -66,7 +67,7 @@ pub(crate) fn charge_rows(ctx: &Scope<'_>, charges: &Charges) -> Vec<Vec<Value>>
         .filter(|m| (range.from..range.to).contains(&m.billing_day) && ctx.phone_ok(m.phone))
         .collect();
     let id = |m: &MessageCharge| &*ctx.store.msgs[m.msg as usize].id;
-    picked.sort_by(|a, b| {
+    picked.stable_sort_by(|a, b| {
         (a.billing_day, a.sent_at(), id(a)).cmp(&(b.billing_day, b.sent_at(), id(b)))
     });
     picked

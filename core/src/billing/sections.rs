@@ -7,10 +7,11 @@ use crate::model::country::{Country, Market};
 use crate::model::money::{Currency, decimal_micros};
 use crate::model::pricing::{ModelSpan, ServiceSpan, Timeline};
 use crate::scope::Scope;
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use crate::util::time::{day_in, local};
 use chrono::{Datelike, NaiveDate, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// An amount in micro-units, written in JSON as a decimal number in major units.
@@ -171,16 +172,16 @@ pub struct CostSection {
     /// The rate card's currency.
     pub currency: Currency,
     /// By priced category.
-    pub by_category: BTreeMap<String, Amount>,
+    pub by_category: Map<String, Amount>,
     /// By recipient country (`unknown` when not known).
-    pub by_country: BTreeMap<String, Amount>,
+    pub by_country: Map<String, Amount>,
     /// By delivery day (every day of the range).
-    pub by_day: BTreeMap<NaiveDate, Amount>,
+    pub by_day: Map<NaiveDate, Amount>,
     /// Charged units the rate card has no rate for.
     pub unpriced: u64,
     /// The unpriced units by category, then market (only those with any).
     #[serde(default)]
-    pub unpriced_by_category: BTreeMap<String, BTreeMap<String, u64>>,
+    pub unpriced_by_category: Map<String, Map<String, u64>>,
 }
 
 /// Engine vs Meta.
@@ -192,7 +193,7 @@ pub struct Reconciliation {
     /// Of those, how many disagree.
     pub mismatched: u64,
     /// Disagreements by field (`model`, `category`, `billable`, `conversation`).
-    pub by_field: BTreeMap<String, u64>,
+    pub by_field: Map<String, u64>,
     /// Every disagreeing message, in delivery order.
     pub mismatches: Vec<Mismatch>,
 }
@@ -259,9 +260,9 @@ pub struct UsageMonth {
     /// Billable units (CBP conversations, PMP charged messages).
     pub billable: u64,
     /// By recipient country.
-    pub by_country: BTreeMap<String, UsageCounts>,
+    pub by_country: Map<String, UsageCounts>,
     /// By category.
-    pub by_category: BTreeMap<String, UsageCounts>,
+    pub by_category: Map<String, UsageCounts>,
     /// The configured monthly quota.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     #[cfg_attr(feature = "schema", schemars(with = "u64"))] // never null: absent when None
@@ -294,17 +295,17 @@ pub(crate) struct DayBilling {
     free: FreeCounts,
     free_tier: u64,
     cost_by_category: [i64; ChargeCategory::ALL.len()],
-    cost_by_country: BTreeMap<Option<Country>, i64>,
+    cost_by_country: Map<Option<Country>, i64>,
     /// Paid units by local hour of delivery.
     paid_hours: [u64; 24],
     unpriced: u64,
-    unpriced_by: BTreeMap<(ChargeCategory, Market), u64>,
+    unpriced_by: Map<(ChargeCategory, Market), u64>,
     #[serde(with = "crate::util::serde::as_json")]
     agent: AgentSummary,
     checked: u64,
     #[serde(with = "crate::util::serde::as_json")]
     mismatches: Vec<Mismatch>,
-    usage: BTreeMap<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
+    usage: Map<(Option<Country>, Option<ChargeCategory>), UsageCounts>,
 }
 
 /// One count added (`s = 1`) or taken out (`s = -1`).
@@ -346,7 +347,7 @@ pub(crate) type CountryRefs = hashbrown::HashMap<(NaiveDate, Option<Country>), u
 /// with one new message costs that message, not their history.
 pub(crate) fn apply_user(
     ctx: &Scope<'_>,
-    days: &mut BTreeMap<NaiveDate, DayBilling>,
+    days: &mut Map<NaiveDate, DayBilling>,
     refs: &mut CountryRefs,
     (bill, other): (&super::live::UserBill, Option<&super::live::UserBill>),
     s: i64,
@@ -402,7 +403,7 @@ pub(crate) fn apply_user(
     // (`checked` is in delivery order: sorted here to look indices up.)
     let other_checked: Vec<u32> = other.map_or_else(Vec::new, |o| {
         let mut c: Vec<u32> = o.checked.iter().copied().filter(|i| shared(*i)).collect();
-        c.sort_unstable();
+        c.sort_total();
         c
     });
     for &i in &bill.checked {
@@ -440,7 +441,7 @@ fn common_prefix<T: PartialEq>(a: &[T], b: &[T]) -> usize {
 
 /// The day's aggregate, noting the day in `seen` when taking out (to tidy it afterwards).
 fn days_entry<'d>(
-    days: &'d mut BTreeMap<NaiveDate, DayBilling>,
+    days: &'d mut Map<NaiveDate, DayBilling>,
     d: NaiveDate,
     s: i64,
     seen: &mut Vec<NaiveDate>,
@@ -480,7 +481,7 @@ fn place_mismatch(list: &mut Vec<Mismatch>, mm: &Mismatch, s: i64) {
 }
 
 /// Remove a day's entries at zero, and the day when nothing is left.
-fn tidy(days: &mut BTreeMap<NaiveDate, DayBilling>, day: NaiveDate) {
+fn tidy(days: &mut Map<NaiveDate, DayBilling>, day: NaiveDate) {
     let Some(d) = days.get_mut(&day) else { return };
     d.usage.retain(|_, u| *u != UsageCounts::default());
     d.unpriced_by.retain(|_, n| *n != 0);
@@ -567,7 +568,7 @@ pub(crate) fn billing_section(
     ctx: &Scope<'_>,
     timeline: &Timeline,
     currency: Currency,
-    days: &BTreeMap<NaiveDate, DayBilling>,
+    days: &Map<NaiveDate, DayBilling>,
 ) -> BillingSection {
     let range = ctx.range;
     let mut sec = BillingSection {
@@ -586,7 +587,7 @@ pub(crate) fn billing_section(
         reconciliation: Reconciliation::default(),
     };
     let mut by_category = [0i64; ChargeCategory::ALL.len()];
-    let mut by_country: BTreeMap<String, i64> = BTreeMap::new();
+    let mut by_country: Map<String, i64> = Map::new();
     let country_key =
         |c: &Option<Country>| c.as_ref().map_or("unknown", Country::as_str).to_string();
     for day in range.iter_days() {
@@ -668,7 +669,7 @@ pub(crate) fn warnings(sec: &BillingSection, rate_card: bool) -> Vec<String> {
         }
         let n: u64 = markets.values().sum();
         let mut by: Vec<(&String, &u64)> = markets.iter().collect();
-        by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        by.stable_sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let mut names: Vec<String> = by.iter().take(5).map(|(m, k)| format!("{m} {k}")).collect();
         if by.len() > 5 {
             names.push(format!("{} more markets", by.len() - 5));
@@ -712,10 +713,7 @@ fn count(n: u64, one: &str, many: &str) -> String {
 }
 
 /// The `usage` section over the context's range.
-pub(crate) fn usage_section(
-    ctx: &Scope<'_>,
-    days: &BTreeMap<NaiveDate, DayBilling>,
-) -> UsageSection {
+pub(crate) fn usage_section(ctx: &Scope<'_>, days: &Map<NaiveDate, DayBilling>) -> UsageSection {
     let r = ctx.range;
     let quota = ctx.config.quota;
     let mut months: Vec<UsageMonth> = Vec::new();
@@ -732,8 +730,8 @@ pub(crate) fn usage_section(
                 sent: 0,
                 delivered: 0,
                 billable: 0,
-                by_country: BTreeMap::new(),
-                by_category: BTreeMap::new(),
+                by_country: Map::new(),
+                by_category: Map::new(),
                 quota,
                 quota_used: None,
                 quota_left: None,

@@ -3,6 +3,7 @@
 use crate::model::pricing::{Rules, Timeline};
 use crate::model::{Direction, ReferralSource};
 use crate::store::{PhoneIx, Store, UserIx};
+use crate::util::sort::SortSlice as _;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -159,7 +160,7 @@ pub(crate) fn window_state(
             }
         }
     }
-    events.sort_unstable();
+    events.sort_total();
     let mut trackers: Vec<(PhoneIx, WindowTracker)> = Vec::new();
     for (t, dir, _, p, referral) in events {
         let i = trackers

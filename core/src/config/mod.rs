@@ -40,7 +40,7 @@ pub struct Config {
     /// Custom incoming source rules on the first inbound text (wa.me prefilled text, QR refs).
     pub sources: Vec<SourceRule>,
     /// Display names for source keys (`{"meta_ad:123": "Summer sale"}`).
-    pub source_names: std::collections::BTreeMap<String, String>,
+    pub source_names: crate::util::sorted_map::Map<String, String>,
     /// Funnels: ordered event names, reported per source.
     pub funnels: Vec<FunnelDef>,
     /// Rate card: an inline list of rates, or a path the caller resolves
@@ -80,7 +80,7 @@ impl Default for Config {
             events: Vec::new(),
             attribution: AttributionConfig::default(),
             sources: Vec::new(),
-            source_names: std::collections::BTreeMap::new(),
+            source_names: crate::util::sorted_map::Map::new(),
             funnels: Vec::new(),
             rate_card: None,
             pricing_timeline: Vec::new(),
@@ -152,7 +152,7 @@ impl Config {
     /// among several currencies (a report says so in `warnings`).
     pub(crate) fn report_currency(
         &self,
-        counts: impl FnOnce() -> std::collections::BTreeMap<Currency, u64>,
+        counts: impl FnOnce() -> crate::util::sorted_map::Map<Currency, u64>,
     ) -> (Currency, bool) {
         if let Some(c) = self.currency.or_else(|| self.card_currency()) {
             return (c, false);

@@ -2,8 +2,8 @@
 //! Conversions API event names ([`CapiConfig`]) and pseudonymisation ([`Pseudonymise`]).
 //! What they do is applied in [`crate::attribution::capi`](crate::guide::attribution::capi) and [`crate::Engine::with_secret`].
 
+use crate::util::sorted_map::Map;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 
 /// An event name Meta's Conversions API for Business Messaging accepts with
 /// `action_source = business_messaging`.
@@ -109,7 +109,7 @@ impl<'de> Deserialize<'de> for CapiEventName {
 pub struct CapiConfig {
     /// Our event name (an external event's `name`, or a messaging event of `events`) →
     /// Meta's event name. Events not named here are not sent (counted as `not_mapped`).
-    pub events: BTreeMap<String, CapiEventName>,
+    pub events: Map<String, CapiEventName>,
     /// The WhatsApp Business Account for business numbers whose webhooks never named one
     /// (`entry[].id`); a number's own account, when seen, wins.
     pub whatsapp_business_account_id: Option<String>,

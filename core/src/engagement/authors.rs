@@ -6,8 +6,9 @@ use super::day_store::{Contribution, Emit};
 use crate::model::AuthorKind;
 use crate::store::UserRec;
 use crate::util::interner::Interner;
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// How many authors `top_authors` lists.
 pub(crate) const TOP_AUTHORS: usize = 10;
@@ -44,10 +45,10 @@ pub(crate) fn fold<'a>(cx: &FoldCtx<'a>, user: &'a UserRec, out: &mut Vec<Contri
 
 /// Counts by kind and the top authors of a summed (kind, interned id) map.
 pub(crate) fn summarize(
-    map: &BTreeMap<(AuthorKind, Option<u32>), u64>,
+    map: &Map<(AuthorKind, Option<u32>), u64>,
     names: &Interner,
-) -> (BTreeMap<String, u64>, Vec<TopAuthor>) {
-    let mut by_kind = BTreeMap::new();
+) -> (Map<String, u64>, Vec<TopAuthor>) {
+    let mut by_kind = Map::new();
     let mut top = Vec::new();
     for ((kind, id), n) in map {
         *by_kind.entry(kind.as_str().to_string()).or_default() += n;
@@ -59,7 +60,7 @@ pub(crate) fn summarize(
             });
         }
     }
-    top.sort_by(|a, b| {
+    top.stable_sort_by(|a, b| {
         b.messages
             .cmp(&a.messages)
             .then_with(|| a.kind.cmp(&b.kind))

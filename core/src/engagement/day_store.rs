@@ -12,11 +12,11 @@ use crate::model::country::Country;
 use crate::store::{PhoneIx, UserIx};
 use crate::util::counted::Memo;
 use crate::util::interner::Interner;
+use crate::util::sorted_map::Map;
 use crate::util::userset::UserSet;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A calendar day as a number (days from the common era, `NaiveDate::num_days_from_ce`).
 pub(crate) type DayNum = i32;
@@ -115,11 +115,11 @@ pub(crate) struct DayAgg {
     /// author kind (unordered).
     pub(crate) responses: Vec<(AuthorKind, u32)>,
     /// Delivered business messages by (author kind, interned author id).
-    pub(crate) authors: BTreeMap<(AuthorKind, Option<u32>), u64>,
+    pub(crate) authors: Map<(AuthorKind, Option<u32>), u64>,
     /// Template funnels by interned template name.
-    pub(crate) templates: BTreeMap<u32, Funnel>,
+    pub(crate) templates: Map<u32, Funnel>,
     /// Campaign funnels by interned campaign name.
-    pub(crate) campaigns: BTreeMap<u32, Funnel>,
+    pub(crate) campaigns: Map<u32, Funnel>,
 }
 
 impl DayAgg {
@@ -307,16 +307,16 @@ pub struct DayStore {
     #[serde(with = "crate::util::serde::tz_name")]
     tz: Tz,
     span: (DayNum, DayNum),
-    phones: BTreeMap<PhoneIx, DaySeries<DayAgg>>,
+    phones: Map<PhoneIx, DaySeries<DayAgg>>,
     /// Derived: open support conversations at the end of each day, per number.
     /// Stored on the days the value changes; a day reads the latest change at or before it.
-    gauges: BTreeMap<PhoneIx, BTreeMap<DayNum, i64>>,
+    gauges: Map<PhoneIx, Map<DayNum, i64>>,
     first_ever: DaySeries<UserSet>,
     countries: Vec<Option<Country>>,
     names: Interner,
     /// Support conversations open before the first day folded, per number (those of
     /// expired history, when the days are not spliced with sealed ones).
-    base_open: BTreeMap<PhoneIx, i64>,
+    base_open: Map<PhoneIx, i64>,
     /// The distinct users of the last range a report was over, kept up to date by every
     /// set change from then on (see [`watch`]).
     #[serde(skip)]
@@ -329,12 +329,12 @@ impl DayStore {
         DayStore {
             tz,
             span: (from, to),
-            phones: BTreeMap::new(),
-            gauges: BTreeMap::new(),
+            phones: Map::new(),
+            gauges: Map::new(),
             first_ever: DaySeries::with_span(from, to),
             countries: Vec::new(),
             names: Interner::default(),
-            base_open: BTreeMap::new(),
+            base_open: Map::new(),
             watched: Memo::default(),
         }
     }
@@ -450,7 +450,7 @@ impl DayStore {
     pub(crate) fn finalize(&mut self) {
         self.gauges.clear();
         for (p, s) in &self.phones {
-            let mut g = BTreeMap::new();
+            let mut g = Map::new();
             let mut open = self.base_open.get(p).copied().unwrap_or(0);
             for (d, a) in s.iter() {
                 let was = open;
@@ -514,7 +514,7 @@ impl DayStore {
 
     /// Count `open` support conversations per number as open before every day (those
     /// the users' expired history left open), then recompute the gauges.
-    pub(crate) fn set_base_open(&mut self, open: BTreeMap<PhoneIx, i64>) {
+    pub(crate) fn set_base_open(&mut self, open: Map<PhoneIx, i64>) {
         self.base_open = open;
         self.finalize();
     }

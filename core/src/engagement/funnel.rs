@@ -3,8 +3,8 @@
 //! The rules are in [`super::templates`].
 
 use crate::model::{ButtonKind, Category};
+use crate::util::sorted_map::Map;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One template or campaign message and its outcome, as a user's fold emits it.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,9 +55,9 @@ pub(crate) struct Funnel {
     /// Bit set of the categories seen (see [`category_bit`]).
     pub(crate) categories: u16,
     /// (interned button text, kind code) → (clicks, URL clicks).
-    pub(crate) buttons: BTreeMap<(u32, u8), (u64, u64)>,
+    pub(crate) buttons: Map<(u32, u8), (u64, u64)>,
     /// Failed messages by error code (`None`: no code given).
-    pub(crate) failed: BTreeMap<Option<i64>, u64>,
+    pub(crate) failed: Map<Option<i64>, u64>,
 }
 
 impl Funnel {

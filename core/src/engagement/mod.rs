@@ -236,7 +236,7 @@ pub fn build(store: &Store, tz: Tz, past: Option<Past<'_>>) -> DayStore {
         Some(p) => {
             // Another zone: no sealed days, but the conversations expired history left
             // open are still open (reports here start after the sealed days).
-            let mut open = std::collections::BTreeMap::new();
+            let mut open = crate::util::sorted_map::Map::new();
             for carry in p.carries.by_user(store).values() {
                 for (ph, st) in &carry.support {
                     if matches!(st, support::State::Open { .. }) {

@@ -15,11 +15,11 @@ use super::templates::{self, TemplateRow};
 use crate::model::country::Country;
 use crate::scope::Scope;
 use crate::store::PhoneIx;
+use crate::util::sorted_map::Map;
 use crate::util::userset::UserSet;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// The engagement section (Turn.io's Insights): see `super` for every rule.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct Engagement {
     /// Distinct active users per day, every day of the range.
     pub daily_active: Vec<DailyActive>,
     /// Active users by country (ISO 3166 code, or `unknown`).
-    pub countries: BTreeMap<String, u64>,
+    pub countries: Map<String, u64>,
     /// Users' messages received.
     pub messages_received: u64,
     /// Business messages sent, delivered or not.
@@ -50,7 +50,7 @@ pub struct Engagement {
     /// Support conversations.
     pub support: Support,
     /// Delivered business messages by author kind.
-    pub authors: BTreeMap<String, u64>,
+    pub authors: Map<String, u64>,
     /// The authors with most delivered messages.
     pub top_authors: Vec<TopAuthor>,
     /// First-response times of the support conversations opened in the range.
@@ -272,7 +272,7 @@ pub(crate) fn engagement(days: &DayStore, r: &RangeAgg) -> Engagement {
     let active = r.active;
     // Every new user was active in the range (their first message is in it).
     let new = r.new_users.min(active);
-    let mut countries: BTreeMap<String, u64> = BTreeMap::new();
+    let mut countries: Map<String, u64> = Map::new();
     for (c, n) in &r.countries {
         *countries
             .entry(c.map_or_else(|| "unknown".to_string(), |c| c.as_str().to_string()))

@@ -5,9 +5,10 @@ use super::day_store::{Contribution, Emit};
 use crate::model::{AuthorKind, Direction};
 use crate::store::{MsgRec, PhoneIx, UserRec};
 use crate::util::ranked::Ranked;
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
-use std::collections::BTreeMap;
 
 /// Support conversation counts over a range.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +39,7 @@ pub struct ResponseTime {
     /// 90th percentile of seconds to the first reply.
     pub first_response_p90_s: Option<f64>,
     /// The same by the reply's author kind.
-    pub by_author: BTreeMap<String, AuthorResponse>,
+    pub by_author: Map<String, AuthorResponse>,
 }
 
 /// First-response times of one author kind.
@@ -96,7 +97,7 @@ pub(crate) fn fold_from<'a>(
         .map(|(t, p)| (*t, false, *p))
         .chain(user.reopens.iter().map(|(t, p)| (*t, true, *p)))
         .collect();
-    marks.sort_unstable();
+    marks.sort_total();
     let mut convs = init;
     let mut next = 0usize;
     for &ix in &user.timeline {
@@ -261,8 +262,8 @@ fn quantile_of(n: u64, q: f64, at: impl Fn(u64) -> u32) -> Option<f64> {
 /// Summarize the first-response times of the conversations opened in a range.
 pub(crate) fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> ResponseTime {
     let mut all: Vec<u32> = responses.iter().map(|r| r.1).collect();
-    all.sort_unstable();
-    let mut by: BTreeMap<AuthorKind, Vec<u32>> = BTreeMap::new();
+    all.sort_total();
+    let mut by: Map<AuthorKind, Vec<u32>> = Map::new();
     for (k, s) in responses {
         by.entry(*k).or_default().push(*s);
     }
@@ -274,7 +275,7 @@ pub(crate) fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> Res
         by_author: by
             .into_iter()
             .map(|(k, mut v)| {
-                v.sort_unstable();
+                v.sort_total();
                 let r = AuthorResponse {
                     answered: v.len() as u64,
                     median_s: quantile(&v, 0.5),
@@ -292,7 +293,7 @@ pub(crate) fn response_time(opened: u64, responses: &[(AuthorKind, u32)]) -> Res
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct ResponseTimes {
     all: Ranked,
-    by: BTreeMap<AuthorKind, Ranked>,
+    by: Map<AuthorKind, Ranked>,
 }
 
 impl ResponseTimes {

@@ -8,10 +8,11 @@ use crate::model::{ButtonKind, OutboundKind, Reply, ReplyKind};
 use crate::scope::Scope;
 use crate::store::{MsgIx, OutboundData, UserRec};
 use crate::util::interner::Interner;
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use crate::util::time::{DayRange, day_in};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The name reported for a template message whose record names no template.
 pub(crate) const UNNAMED: &str = "(unnamed)";
@@ -78,7 +79,7 @@ fn replies_of<'a>(cx: &FoldCtx<'a>, user: &'a UserRec) -> Vec<(MsgIx, Option<&'a
         let press = inb.reply().filter(|r| r.kind == ReplyKind::Button);
         replies.push((t, press));
     }
-    replies.sort_by_key(|r| r.0);
+    replies.stable_sort_by_key(|r| r.0);
     replies
 }
 
@@ -184,7 +185,7 @@ pub struct TemplateRow {
     /// Their attributed value.
     pub conversion_value: Option<f64>,
     /// Failed messages by error code.
-    pub failed: BTreeMap<String, u64>,
+    pub failed: Map<String, u64>,
     /// Cost in micro-units (the exact sum behind `cost`).
     #[serde(skip)]
     pub cost_micros: Option<i64>,
@@ -215,7 +216,7 @@ pub(crate) fn ratio(n: f64, d: u64) -> Option<f64> {
 }
 
 /// The rows of a funnel map (template or campaign name → summed funnel), most sent first.
-pub(crate) fn rows(map: &BTreeMap<u32, Funnel>, names: &Interner) -> Vec<TemplateRow> {
+pub(crate) fn rows(map: &Map<u32, Funnel>, names: &Interner) -> Vec<TemplateRow> {
     let mut rows: Vec<TemplateRow> = map
         .iter()
         .map(|(name, f)| {
@@ -262,7 +263,7 @@ pub(crate) fn rows(map: &BTreeMap<u32, Funnel>, names: &Interner) -> Vec<Templat
             }
         })
         .collect();
-    rows.sort_by(|a, b| b.sent.cmp(&a.sent).then_with(|| a.name.cmp(&b.name)));
+    rows.stable_sort_by(|a, b| b.sent.cmp(&a.sent).then_with(|| a.name.cmp(&b.name)));
     rows
 }
 
@@ -288,7 +289,7 @@ pub(crate) type RowKey = (Option<Box<str>>, Option<Box<str>>);
 /// One credit placed: (send day, (event day, row), micro-conversions, value).
 pub(crate) type CreditRow = (NaiveDate, (NaiveDate, RowKey), i64, i64);
 /// Credits of one send day: (event day, row) → (micro-conversions, value).
-type DayCredits = BTreeMap<(NaiveDate, RowKey), (i64, i64)>;
+type DayCredits = Map<(NaiveDate, RowKey), (i64, i64)>;
 
 /// (cost, micro-conversions, value) per template or campaign name.
 type RowSums<'k> = hashbrown::HashMap<&'k str, (i64, i64, i64)>;
@@ -318,8 +319,8 @@ fn add_sums<'k>(
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[doc(hidden)]
 pub(crate) struct TemplateMoney {
-    cost: BTreeMap<NaiveDate, BTreeMap<RowKey, i64>>,
-    credit: BTreeMap<NaiveDate, DayCredits>,
+    cost: Map<NaiveDate, Map<RowKey, i64>>,
+    credit: Map<NaiveDate, DayCredits>,
 }
 
 fn row_key(t: Option<&str>, c: Option<&str>) -> RowKey {

@@ -6,6 +6,7 @@
 //! ±9.2 × 10¹² major units. Sums never touch binary floating point; conversion to a
 //! decimal number happens only at the edges (JSON output, Python, JS).
 
+use crate::util::sort::SortSlice as _;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -330,7 +331,7 @@ pub(crate) fn split_largest_remainder(total: i64, weights: &[f64]) -> Vec<i64> {
         rema.push((exact - floor, i));
     }
     let mut left = total.unsigned_abs() as i64 - assigned;
-    rema.sort_by(|a, b| {
+    rema.stable_sort_by(|a, b| {
         b.0.partial_cmp(&a.0)
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(a.1.cmp(&b.1))

@@ -1,6 +1,7 @@
 #![doc = include_str!("../guide/model/pricing.md")]
 
 use crate::model::PricingModel;
+use crate::util::sort::SortSlice as _;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -425,7 +426,7 @@ impl Timeline {
 
     fn resolve(mut rows: Vec<(String, NaiveDate, RulePatch, bool)>) -> Timeline {
         // Stable: entries of the same day apply in the order given (built-ins first).
-        rows.sort_by_key(|r| r.1);
+        rows.stable_sort_by_key(|r| r.1);
         let mut rules = Rules::BASELINE;
         let entries = rows
             .into_iter()

@@ -3,9 +3,10 @@
 use crate::model::Category;
 use crate::model::country::Market;
 use crate::model::money::{Currency, decimal_micros, parse_decimal_micros};
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A rate card in the config: an inline list, or a path for the caller to resolve.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -220,7 +221,7 @@ impl Band {
 pub(crate) struct RateCard {
     currency: Currency,
     /// `None` as the market: the `*` rows, for markets without their own.
-    rates: BTreeMap<(Option<Market>, Category), Vec<Band>>,
+    rates: Map<(Option<Market>, Category), Vec<Band>>,
 }
 
 /// The categories a rate card can price.
@@ -292,7 +293,7 @@ impl RateCard {
 
     /// [`RateCard::from_rows`], with the failing row's 0-based index apart from the message.
     pub(crate) fn from_rows_at(rows: &[RateRow]) -> Result<RateCard, (usize, String)> {
-        let mut rates: BTreeMap<(Option<Market>, Category), Vec<Band>> = BTreeMap::new();
+        let mut rates: Map<(Option<Market>, Category), Vec<Band>> = Map::new();
         let mut currency = None;
         for (i, r) in rows.iter().enumerate() {
             let at = |m: String| (i, m);
@@ -332,7 +333,7 @@ impl RateCard {
             bands.push(band);
         }
         for bands in rates.values_mut() {
-            bands.sort_by_key(|b| (b.from, b.tier_from));
+            bands.stable_sort_by_key(|b| (b.from, b.tier_from));
         }
         Ok(RateCard {
             currency: currency.unwrap_or_default(),

@@ -6,9 +6,9 @@ use crate::billing::BillingSection;
 use crate::engagement::{Engagement, TemplateRow};
 use crate::model::money::micros_to_f64;
 use crate::sources::EventRow;
+use crate::util::sorted_map::Map;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The previous period and the change of each figure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -247,7 +247,7 @@ fn row_pairs<T>(
     id: impl Fn(&T) -> String,
     figures: impl Fn(&T) -> Vec<(&'static str, Num)>,
 ) -> Pairs {
-    let before: BTreeMap<String, &T> = prev.iter().map(|r| (id(r), r)).collect();
+    let before: Map<String, &T> = prev.iter().map(|r| (id(r), r)).collect();
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     let mut push = |key: String, p: Option<&T>, c: Option<&T>| {

@@ -210,7 +210,7 @@ impl Kept {
             sources: SourceDays::empty(matchers.conversion.clone()),
             credits: ctx.model.range_independent().then(|| CreditDays {
                 model: ctx.model,
-                days: std::collections::BTreeMap::new(),
+                days: crate::util::sorted_map::Map::new(),
             }),
             money: TemplateMoney::default(),
             events: EventDays::empty(&matchers),

@@ -7,6 +7,7 @@ use crate::model::money::Currency;
 use crate::model::{Direction, OutboundKind, ReferralSource};
 use crate::scope::Scope;
 use crate::store::{MsgIx, MsgRec, PhoneIx, Store, UserIx};
+use crate::util::sort::SortSlice as _;
 use crate::util::time::{DAY, HOUR};
 use hashbrown::HashMap;
 use smallvec::SmallVec;
@@ -196,7 +197,7 @@ pub(crate) fn analyse_user(
         external_touches(store, m, p, u, &mut convs)
     };
     for c in &mut convs {
-        c.events.sort_by_key(|h| h.ts);
+        c.events.stable_sort_by_key(|h| h.ts);
         c.lead = m.conversion.as_ref().is_some_and(|ce| {
             c.events
                 .iter()
@@ -299,7 +300,7 @@ fn external_touches(
     let rec = &store.users[u as usize];
     let mut touches: Vec<ExternalTouch> = Vec::new();
     let mut ext: Vec<u32> = rec.externals.clone();
-    ext.sort_by(|a, b| {
+    ext.stable_sort_by(|a, b| {
         let (x, y) = (&store.externals[*a as usize], &store.externals[*b as usize]);
         (x.ts, &x.id).cmp(&(y.ts, &y.id))
     });

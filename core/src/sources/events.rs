@@ -6,11 +6,13 @@ use crate::model::money::{Currency, decimal_micros_opt};
 use crate::scope::Scope;
 use crate::store::{PhoneIx, UserIx};
 use crate::util::counted::{Counted, Memo};
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use crate::util::time::{DayRange, day_in};
 use crate::util::userset::UserSet;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// One row of the events view.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,7 +37,7 @@ pub struct EventRow {
     )]
     pub value: Option<i64>,
     /// Occurrences per source key of the conversation they happened in.
-    pub by_source: BTreeMap<String, u64>,
+    pub by_source: Map<String, u64>,
 }
 
 /// A conversation's identity that survives re-analysis: (user, number, start).
@@ -53,7 +55,7 @@ pub(crate) struct EventDay {
     /// Conversations they happened in.
     pub(crate) conversations: BTreeSet<ConvId>,
     /// Occurrences per source key.
-    pub(crate) by_source: BTreeMap<Box<str>, u64>,
+    pub(crate) by_source: Map<Box<str>, u64>,
 }
 
 /// One event's days over a range, summed: the conversations gathered (sorted and
@@ -64,7 +66,7 @@ struct RangeSum<'a> {
     value: i64,
     users: UserSet,
     conversations: Vec<ConvId>,
-    by_source: BTreeMap<&'a str, u64>,
+    by_source: Map<&'a str, u64>,
 }
 
 impl<'a> RangeSum<'a> {
@@ -91,7 +93,7 @@ struct Totals<'a> {
 
 impl<'a> Totals<'a> {
     fn of_range(mut d: RangeSum<'a>) -> Totals<'a> {
-        d.conversations.sort_unstable();
+        d.conversations.sort_total();
         d.conversations.dedup();
         Totals {
             occurrences: d.occurrences,
@@ -119,9 +121,9 @@ pub(crate) struct EventDays {
     /// The configured messaging events, in config order.
     pub(crate) messaging: Vec<(String, ConversionKind)>,
     /// Per day, per (kind, name).
-    pub(crate) days: BTreeMap<NaiveDate, BTreeMap<(ConversionKind, Box<str>), EventDay>>,
+    pub(crate) days: Map<NaiveDate, Map<(ConversionKind, Box<str>), EventDay>>,
     /// Per day, external event values in another currency: per currency (events, micros).
-    pub(crate) other: BTreeMap<NaiveDate, BTreeMap<Currency, (u64, i64)>>,
+    pub(crate) other: Map<NaiveDate, Map<Currency, (u64, i64)>>,
     /// The sums of one range, kept up to date by [`EventDays::step_user`] once
     /// [`EventDays::watch`] asked for them: [`EventDays::rows`] over that range then costs
     /// the rows, not the range's days.
@@ -137,7 +139,7 @@ struct MemoSum {
     value: i64,
     users: Counted<UserIx>,
     conversations: Counted<ConvId>,
-    by_source: BTreeMap<Box<str>, u64>,
+    by_source: Map<Box<str>, u64>,
 }
 
 /// The sums of every event over the days `[from, to)`.
@@ -146,7 +148,7 @@ struct RangeMemo {
     from: NaiveDate,
     to: NaiveDate,
     /// Per (kind, name), only while some day of the range has the entry.
-    sums: BTreeMap<(ConversionKind, Box<str>), MemoSum>,
+    sums: Map<(ConversionKind, Box<str>), MemoSum>,
 }
 
 /// What one placement changed in a day's entry, for the memo to follow.
@@ -165,11 +167,11 @@ struct Placed<'a> {
 impl RangeMemo {
     /// The sums of `days` over `[from, to)`.
     fn build(
-        days: &BTreeMap<NaiveDate, BTreeMap<(ConversionKind, Box<str>), EventDay>>,
+        days: &Map<NaiveDate, Map<(ConversionKind, Box<str>), EventDay>>,
         from: NaiveDate,
         to: NaiveDate,
     ) -> RangeMemo {
-        let mut sums: BTreeMap<(ConversionKind, Box<str>), MemoSum> = BTreeMap::new();
+        let mut sums: Map<(ConversionKind, Box<str>), MemoSum> = Map::new();
         for per in days.range(from..to).map(|(_, p)| p) {
             for (k, d) in per {
                 let m = sums.entry(k.clone()).or_default();
@@ -379,23 +381,22 @@ impl EventDays {
 
     /// The rows over `range` (see the module rules).
     pub(crate) fn rows(&self, range: &DayRange) -> Vec<EventRow> {
-        let totals: BTreeMap<(ConversionKind, &str), Totals<'_>> =
-            if let Some(m) = self.watched(range) {
-                m.sums
-                    .iter()
-                    .map(|((k, n), d)| ((*k, &**n), Totals::of_memo(d)))
-                    .collect()
-            } else {
-                let mut sums: BTreeMap<(ConversionKind, &str), RangeSum<'_>> = BTreeMap::new();
-                for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
-                    for ((k, n), d) in per {
-                        sums.entry((*k, n)).or_default().add(d);
-                    }
+        let totals: Map<(ConversionKind, &str), Totals<'_>> = if let Some(m) = self.watched(range) {
+            m.sums
+                .iter()
+                .map(|((k, n), d)| ((*k, &**n), Totals::of_memo(d)))
+                .collect()
+        } else {
+            let mut sums: Map<(ConversionKind, &str), RangeSum<'_>> = Map::new();
+            for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
+                for ((k, n), d) in per {
+                    sums.entry((*k, n)).or_default().add(d);
                 }
-                sums.into_iter()
-                    .map(|(k, d)| (k, Totals::of_range(d)))
-                    .collect()
-            };
+            }
+            sums.into_iter()
+                .map(|(k, d)| (k, Totals::of_range(d)))
+                .collect()
+        };
         let none = Totals::default();
         let row = |name: &str, kind: ConversionKind, d: Option<&Totals<'_>>| {
             let d = d.unwrap_or(&none);
@@ -429,8 +430,8 @@ impl EventDays {
 
     /// External values left out over `range` for their currency: per currency (events,
     /// micro-units).
-    pub(crate) fn other_in_range(&self, range: &DayRange) -> BTreeMap<Currency, (u64, i64)> {
-        let mut out: BTreeMap<Currency, (u64, i64)> = BTreeMap::new();
+    pub(crate) fn other_in_range(&self, range: &DayRange) -> Map<Currency, (u64, i64)> {
+        let mut out: Map<Currency, (u64, i64)> = Map::new();
         for per in self.days_other(range) {
             for (c, (n, v)) in per {
                 let e = out.entry(*c).or_default();
@@ -441,10 +442,7 @@ impl EventDays {
         out
     }
 
-    fn days_other(
-        &self,
-        range: &DayRange,
-    ) -> impl Iterator<Item = &BTreeMap<Currency, (u64, i64)>> {
+    fn days_other(&self, range: &DayRange) -> impl Iterator<Item = &Map<Currency, (u64, i64)>> {
         self.other.range(range.from..range.to).map(|(_, p)| p)
     }
 

@@ -2,12 +2,12 @@
 
 use super::spend::spend_names;
 use crate::scope::Scope;
-use std::collections::BTreeMap;
+use crate::util::sorted_map::Map;
 
 /// Display names (rules in the module docs).
 pub(crate) struct Names<'a> {
     config: &'a crate::config::Config,
-    spend: BTreeMap<String, String>,
+    spend: Map<String, String>,
 }
 
 impl<'a> Names<'a> {

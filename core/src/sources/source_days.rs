@@ -4,6 +4,7 @@ use super::Source;
 use super::conversation::{Conversation, HitKind, funnel_reach};
 use super::matcher::ConversionEvent;
 use crate::scope::Scope;
+use crate::util::sorted_map::Map;
 use crate::util::time::{DayRange, day_in};
 use crate::util::userset::UserSet;
 use chrono::NaiveDate;
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 /// The value of `key` in `map`, inserted with `new()` when missing; the key is cloned only
 /// then (source keys repeat for nearly every conversation and credit).
 pub(crate) fn slot<'m, V>(
-    map: &'m mut BTreeMap<Box<str>, V>,
+    map: &'m mut Map<Box<str>, V>,
     key: &str,
     new: impl FnOnce() -> V,
 ) -> &'m mut V {
@@ -117,7 +118,7 @@ fn keep_latest(kept: &mut Option<(i64, Box<str>)>, (start, text): (i64, &str)) {
 /// Per source key: its conversations, and how many of them had each `(start, headline)`
 /// (what [`SourceDays::step`] needs to take conversations out exactly).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct SourceRefs(BTreeMap<Box<str>, (u64, Headlines)>);
+pub(crate) struct SourceRefs(Map<Box<str>, (u64, Headlines)>);
 
 /// How many conversations had each `(start, headline)`.
 type Headlines = BTreeMap<(i64, Box<str>), u32>;
@@ -130,9 +131,9 @@ pub(crate) type SourceMeta = (Source, Option<(i64, Box<str>)>);
 pub(crate) struct SourceDays {
     /// Every source some conversation had (any day), with the headline of its latest
     /// conversation that had one: `(start, headline)`.
-    pub(crate) meta: BTreeMap<Box<str>, SourceMeta>,
+    pub(crate) meta: Map<Box<str>, SourceMeta>,
     /// Per start day, per source key.
-    pub(crate) days: BTreeMap<NaiveDate, BTreeMap<Box<str>, SourceDay>>,
+    pub(crate) days: Map<NaiveDate, Map<Box<str>, SourceDay>>,
     /// The conversion event in effect.
     pub(crate) conversion_event: Option<ConversionEvent>,
 }
@@ -244,8 +245,8 @@ impl SourceDays {
     }
 
     /// The per-source sums over `range`.
-    pub(crate) fn in_range(&self, range: &DayRange) -> BTreeMap<&str, SourceDay> {
-        let mut acc: BTreeMap<&str, SourceDay> = BTreeMap::new();
+    pub(crate) fn in_range(&self, range: &DayRange) -> Map<&str, SourceDay> {
+        let mut acc: Map<&str, SourceDay> = Map::new();
         for per in self.days.range(range.from..range.to).map(|(_, p)| p) {
             for (k, d) in per {
                 acc.entry(&**k).or_default().add(d);

@@ -2,12 +2,12 @@
 
 use crate::model::money::{Currency, split_largest_remainder};
 use crate::store::{SpendRec, Store};
+use crate::util::sorted_map::Map;
 use crate::util::time::DayRange;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
 /// Spend per source key per day, in micro-units.
-pub(crate) type SpendDays = BTreeMap<String, BTreeMap<NaiveDate, i64>>;
+pub(crate) type SpendDays = Map<String, Map<NaiveDate, i64>>;
 
 /// The spend a report counts and what it leaves out.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -15,11 +15,11 @@ pub(crate) struct Spend {
     /// Counted spend per source key per day (report currency, number filter).
     pub(crate) days: SpendDays,
     /// Spend naming no business number, left out of a report on one number: per day.
-    pub(crate) unnumbered: BTreeMap<NaiveDate, (u64, i64)>,
+    pub(crate) unnumbered: Map<NaiveDate, (u64, i64)>,
     /// Spend in another currency, left out: per currency, per day (records, micro-units).
-    pub(crate) other: BTreeMap<Currency, BTreeMap<NaiveDate, (u64, i64)>>,
+    pub(crate) other: Map<Currency, Map<NaiveDate, (u64, i64)>>,
     /// Ad key (`meta_ad:<id>`) → Meta campaign key (`meta_campaign:<id>`).
-    pub(crate) ad_campaign: BTreeMap<String, String>,
+    pub(crate) ad_campaign: Map<String, String>,
 }
 
 /// Where one record goes.
@@ -71,7 +71,7 @@ impl Spend {
     /// Every Meta campaign's spend per day: its ads' rows on days with any, else its
     /// campaign-level rows (see the module rules). Also returns, per day, the
     /// campaign-level spend counted (what no ad row holds).
-    pub(crate) fn campaigns(&self) -> (SpendDays, BTreeMap<NaiveDate, i64>) {
+    pub(crate) fn campaigns(&self) -> (SpendDays, Map<NaiveDate, i64>) {
         let mut ads: SpendDays = SpendDays::new();
         for (ad, campaign) in &self.ad_campaign {
             for (d, v) in self.days.get(ad).into_iter().flatten() {
@@ -81,7 +81,7 @@ impl Spend {
                     .or_default() += v;
             }
         }
-        let mut extra: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        let mut extra: Map<NaiveDate, i64> = Map::new();
         let campaign_rows = self
             .days
             .iter()
@@ -101,8 +101,8 @@ impl Spend {
 }
 
 /// Ad → campaign from the ad-level rows that name both (see the module rules).
-fn ad_campaigns(store: &Store) -> BTreeMap<String, String> {
-    let mut best: BTreeMap<&str, (NaiveDate, NaiveDate, &str)> = BTreeMap::new();
+fn ad_campaigns(store: &Store) -> Map<String, String> {
+    let mut best: Map<&str, (NaiveDate, NaiveDate, &str)> = Map::new();
     let named = |r: &&SpendRec| r.source.starts_with("meta_ad:");
     for rec in store.spend.values().filter(named) {
         let Some(c) = rec.extra.campaign.as_deref() else {
@@ -120,13 +120,13 @@ fn ad_campaigns(store: &Store) -> BTreeMap<String, String> {
 }
 
 /// The sum over `range` of per-day `(records, micro-units)`.
-pub(crate) fn left_in_range(per: &BTreeMap<NaiveDate, (u64, i64)>, range: &DayRange) -> (u64, i64) {
+pub(crate) fn left_in_range(per: &Map<NaiveDate, (u64, i64)>, range: &DayRange) -> (u64, i64) {
     per.range(range.from..range.to)
         .fold((0, 0), |(n, v), (_, (m, w))| (n + m, v + w))
 }
 
 /// The spend per source key on the range's days (sources with no spend in it are absent).
-pub(crate) fn spend_in_range(days: &SpendDays, range: &DayRange) -> BTreeMap<String, i64> {
+pub(crate) fn spend_in_range(days: &SpendDays, range: &DayRange) -> Map<String, i64> {
     days.iter()
         .filter_map(|(k, per)| {
             let sum: i64 = per.range(range.from..range.to).map(|(_, v)| *v).sum();
@@ -138,8 +138,8 @@ pub(crate) fn spend_in_range(days: &SpendDays, range: &DayRange) -> BTreeMap<Str
 /// The display name spend data gives each source: the name of the record with the latest
 /// period (ties: the greatest name), so arrival order does not matter. A Meta campaign is
 /// also named by its ads' rows (their `campaign_name`).
-pub(super) fn spend_names(store: &Store) -> BTreeMap<String, String> {
-    let mut best: BTreeMap<String, (NaiveDate, NaiveDate, &str)> = BTreeMap::new();
+pub(super) fn spend_names(store: &Store) -> Map<String, String> {
+    let mut best: Map<String, (NaiveDate, NaiveDate, &str)> = Map::new();
     for rec in store.spend.values() {
         let own = rec.name.as_deref().map(|n| (rec.source.to_string(), n));
         let campaign = rec

@@ -7,6 +7,7 @@
 
 use super::Store;
 use crate::model::country::Country;
+use crate::util::sorted_map::Map;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 pub(crate) struct Extra {
     /// `phone_number_id` → WABA id (`entry[].id` of the webhooks). Should one number ever
     /// come with two accounts, the smaller id wins, whatever the order.
-    pub(crate) wabas: BTreeMap<Box<str>, Box<str>>,
+    pub(crate) wabas: Map<Box<str>, Box<str>>,
     /// Pseudonym → the country of the `wa_id` or BSUID it replaced (derived before
     /// hashing; see [`crate::input::pseudonym`]).
     pub(crate) countries: BTreeMap<Box<str>, Country>,

@@ -2,6 +2,7 @@
 
 use super::{Direction, Store, UserIx, UserRec, unbump};
 use crate::model::StatusKind;
+use crate::util::sort::SortSlice as _;
 
 /// What an erasure ([`crate::Engine::forget`]) removed from the facts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -117,7 +118,7 @@ impl Store {
                 !mine
             });
         }
-        keys.sort_unstable();
+        keys.sort_total();
         keys
     }
 

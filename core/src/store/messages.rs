@@ -9,6 +9,7 @@
 
 use super::{MsgIx, MsgRec};
 use crate::model::Direction;
+use crate::util::sort::SortSlice as _;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::hash::BuildHasher;
@@ -142,7 +143,7 @@ impl Messages {
             .iter()
             .map(|&ix| (&*self.rows[ix as usize].id, ix))
             .collect();
-        v.sort_unstable();
+        v.sort_total();
         v
     }
 

@@ -31,6 +31,8 @@ use chrono::NaiveDate;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::util::sort::SortSlice as _;
+use crate::util::sorted_map::Map;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -200,13 +202,13 @@ pub struct InputStats {
     /// conflict rule of [`crate::store`](crate::guide::store) kept one. Counted once per fact, in any order.
     pub conflicts: u64,
     /// Unique inbound messages per type.
-    pub messages: BTreeMap<String, u64>,
+    pub messages: Map<String, u64>,
     /// Unique statuses per kind.
-    pub statuses: BTreeMap<String, u64>,
+    pub statuses: Map<String, u64>,
     /// Unique records per type (`outbound`, `external_event`, `spend`, `close`, `click`).
-    pub records: BTreeMap<String, u64>,
+    pub records: Map<String, u64>,
     /// Ignored items per reason (`field:account_update`, ...).
-    pub ignored_reasons: BTreeMap<String, u64>,
+    pub ignored_reasons: Map<String, u64>,
 }
 
 /// What one ingest call did.
@@ -287,7 +289,7 @@ pub struct Store {
     /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
-    pub(crate) agent: BTreeMap<Box<str>, AgentFacts>,
+    pub(crate) agent: Map<Box<str>, AgentFacts>,
     /// Users whose facts changed since the engine last looked (see [`touched`]).
     #[serde(skip)]
     pub(crate) touched: Touched,
@@ -420,8 +422,8 @@ impl Store {
 
     /// How many money records (external events with a value, spend records) are in each
     /// currency (what the report currency is chosen from when none is configured).
-    pub(crate) fn money_currencies(&self) -> BTreeMap<crate::model::money::Currency, u64> {
-        let mut out = BTreeMap::new();
+    pub(crate) fn money_currencies(&self) -> Map<crate::model::money::Currency, u64> {
+        let mut out = Map::new();
         let values = self.externals.iter().filter_map(|x| x.value);
         for m in values.chain(self.spend.values().map(|r| r.amount)) {
             *out.entry(m.currency).or_default() += 1;
@@ -886,7 +888,7 @@ impl Store {
             // The union of the errors reported, in a fixed order.
             let mut errors = m.status().errors().to_vec();
             errors.extend(s.errors);
-            errors.sort_unstable();
+            errors.sort_total();
             errors.dedup();
             m.status_mut().set_errors(errors.into_boxed_slice());
         }
@@ -1252,7 +1254,7 @@ fn keep_marked<T>(
 }
 
 /// Count one `key` (allocating the key only the first time: this runs once per event).
-fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+fn bump(map: &mut Map<String, u64>, key: &str) {
     match map.get_mut(key) {
         Some(v) => *v += 1,
         None => {
@@ -1262,7 +1264,7 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
 }
 
 /// Count one `key` less, dropping it at zero (as if it had never been counted).
-fn unbump(map: &mut BTreeMap<String, u64>, key: &str) {
+fn unbump(map: &mut Map<String, u64>, key: &str) {
     if let Some(v) = map.get_mut(key) {
         *v = v.saturating_sub(1);
         if *v == 0 {
@@ -1282,7 +1284,7 @@ fn content_bytes<T: Serialize>(v: &T) -> Vec<u8> {
 fn merge_marks(marks: &mut Vec<(i64, PhoneIx)>, other: Vec<(i64, PhoneIx)>) -> u64 {
     marks.extend(other);
     let before = marks.len();
-    marks.sort_unstable();
+    marks.sort_total();
     marks.dedup();
     (before - marks.len()) as u64
 }
@@ -1307,10 +1309,10 @@ fn better_name(a: Option<(i64, Box<str>)>, b: Option<(i64, Box<str>)>) -> Option
 /// before the counter existed, keep their layout).
 mod stats_layout {
     use super::InputStats;
+    use crate::util::sorted_map::Map;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeMap;
 
-    type Counts = BTreeMap<String, u64>;
+    type Counts = Map<String, u64>;
 
     #[derive(Serialize)]
     struct Ref<'a>(

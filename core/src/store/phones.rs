@@ -6,6 +6,7 @@
 //! with a number. Billing ([`crate::billing`]) applies it to windows and conversations.
 
 use super::{MsgRec, PhoneIx, Store, UserIx};
+use crate::util::sort::SortSlice as _;
 
 /// Places messages without a business number on the user's number (see the module rule).
 pub(crate) struct PhoneResolver<'a> {
@@ -30,7 +31,7 @@ impl<'a> PhoneResolver<'a> {
                 .filter(|m| Some(m.phone) != empty)
                 .map(|m| (m.ts, &*m.id, m.phone))
                 .collect();
-            known.sort_unstable();
+            known.sort_total();
         }
         PhoneResolver { empty, known }
     }

@@ -7,6 +7,7 @@
 //! since been linked to another: readers resolve it with [`super::Store::find`].
 
 use super::UserIx;
+use crate::util::sort::SortSlice as _;
 
 /// The users touched since the journal was last taken.
 #[derive(Clone, Debug, Default)]
@@ -94,7 +95,7 @@ impl super::Store {
             return None;
         }
         let mut users = t.users;
-        users.sort_unstable();
+        users.sort_total();
         users.dedup();
         Some(users)
     }
@@ -119,7 +120,7 @@ impl Pending {
         match (&mut self.0, changed) {
             (Some(a), Some(b)) => {
                 a.extend_from_slice(b);
-                a.sort_unstable();
+                a.sort_total();
                 a.dedup();
             }
             (p, _) => *p = None,
@@ -136,7 +137,7 @@ impl super::Store {
     /// The distinct representatives of journal entries `changed`, sorted.
     pub(crate) fn roots_of(&self, changed: &[UserIx]) -> Vec<UserIx> {
         let mut roots: Vec<UserIx> = changed.iter().map(|u| self.find(*u)).collect();
-        roots.sort_unstable();
+        roots.sort_total();
         roots.dedup();
         roots
     }

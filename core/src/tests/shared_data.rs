@@ -4,15 +4,16 @@
 
 use super::support;
 
+use crate::util::sorted_map::Map;
 use convolens::ParseErrorKind;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use support::{engine, files_in, shared_data};
 
 /// Count what a payload contains by walking its JSON independently of the parser:
 /// unique inbound message ids per `type` (unknown types under `other`), unique
 /// (message id, status) pairs per status, and changes whose field is not `messages`.
-fn expected_counts(v: &Value) -> (BTreeMap<String, u64>, BTreeMap<String, u64>, u64) {
+fn expected_counts(v: &Value) -> (Map<String, u64>, Map<String, u64>, u64) {
     let known = [
         "text",
         "image",
@@ -34,8 +35,8 @@ fn expected_counts(v: &Value) -> (BTreeMap<String, u64>, BTreeMap<String, u64>, 
     ];
     let mut seen_msgs = BTreeSet::new();
     let mut seen_status = BTreeSet::new();
-    let mut msgs = BTreeMap::new();
-    let mut statuses = BTreeMap::new();
+    let mut msgs = Map::new();
+    let mut statuses = Map::new();
     let mut ignored = 0;
     for entry in v["entry"].as_array().into_iter().flatten() {
         for change in entry["changes"].as_array().into_iter().flatten() {

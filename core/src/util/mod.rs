@@ -9,6 +9,8 @@ pub(crate) mod interner;
 pub(crate) mod name;
 pub(crate) mod ranked;
 pub(crate) mod serde;
+pub(crate) mod sort;
+pub(crate) mod sorted_map;
 pub(crate) mod time;
 pub(crate) mod userset;
 #[cfg(any(test, feature = "compact"))]

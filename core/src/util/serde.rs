@@ -65,6 +65,7 @@ pub(crate) mod tz_name {
 
 /// Hash maps serialised as sorted sequences, so snapshots are byte-for-byte deterministic.
 pub(crate) mod sorted_map {
+    use crate::util::sort::SortSlice as _;
     use hashbrown::HashMap;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -75,7 +76,7 @@ pub(crate) mod sorted_map {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         let mut v: Vec<(&str, &u32)> = m.iter().map(|(k, i)| (k.as_ref(), i)).collect();
-        v.sort_unstable();
+        v.sort_total();
         v.serialize(s)
     }
 

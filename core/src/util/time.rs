@@ -127,8 +127,8 @@ pub(crate) fn everything(tz: Tz) -> DayRange {
 /// Replace the days of `live` before `until` with those of `sealed` (day-keyed aggregates
 /// spliced at the end of expired history).
 pub(crate) fn splice_days<V: Clone>(
-    live: &mut std::collections::BTreeMap<NaiveDate, V>,
-    sealed: &std::collections::BTreeMap<NaiveDate, V>,
+    live: &mut crate::util::sorted_map::Map<NaiveDate, V>,
+    sealed: &crate::util::sorted_map::Map<NaiveDate, V>,
     until: NaiveDate,
 ) {
     let later = live.split_off(&until);

@@ -19,6 +19,7 @@ use crate::engagement::funnel::{category_bit, kind_code};
 use crate::model::country::Country;
 use crate::model::{AuthorKind, Category};
 use crate::store::{PhoneIx, UserIx};
+use crate::util::sort::SortSlice as _;
 use hashbrown::HashMap;
 
 /// One contribution with its names interned in the day store's interner, and how many
@@ -415,7 +416,7 @@ impl DayStore {
 /// `held` with equal contributions kept once, counted (in a fixed order: the order of a
 /// user's contributions changes no aggregate).
 fn counted(mut held: Vec<Held>) -> Vec<Held> {
-    held.sort_unstable();
+    held.sort_total();
     let mut out: Vec<Held> = Vec::with_capacity(held.len());
     for h in held {
         match out.last_mut() {
@@ -492,7 +493,7 @@ fn step_funnel(
 }
 
 /// Count one more (`add`) or one fewer in `map[key]`, dropping the entry at zero.
-fn count_entry<K: Ord>(map: &mut std::collections::BTreeMap<K, u64>, key: K, add: bool) {
+fn count_entry<K: Ord>(map: &mut crate::util::sorted_map::Map<K, u64>, key: K, add: bool) {
     if add {
         *map.entry(key).or_default() += 1;
     } else if let Some(n) = map.get_mut(&key) {
@@ -558,7 +559,7 @@ mod tests {
             let mut live = DayStore::new(tz, 0, 5);
             let mut ledger = Ledger::default();
             live.watch(WatchScope::All, 1, 4);
-            let mut last = std::collections::BTreeMap::<u32, (u8, Spec)>::new();
+            let mut last = crate::util::sorted_map::Map::<u32, (u8, Spec)>::new();
             for (i, (user, c, spec)) in steps.into_iter().enumerate() {
                 if i == 3 {
                     // A second range watched part way (built from the days as they are).

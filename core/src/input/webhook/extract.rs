@@ -12,6 +12,7 @@ use super::{
     Message, Origin, Profile, RawConversation, RawPricing, conversation, errors, inbound, pricing,
 };
 use crate::model::{AgentUsage, StatusKind};
+use crate::util::sort::SortSlice as _;
 use serde::Deserialize;
 use smallvec::SmallVec;
 use std::borrow::Cow;
@@ -206,7 +207,7 @@ fn place<'a>(events: &mut [Event<'a>], phone: &S<'a>) {
         _ => 2,
     };
     if !events.is_sorted_by_key(rank) {
-        events.sort_by_key(rank);
+        events.stable_sort_by_key(rank);
     }
     for e in events {
         match e {

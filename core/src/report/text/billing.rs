@@ -5,7 +5,7 @@ use crate::billing::BillingSection;
 use crate::model::money::format_micros;
 use crate::model::pricing::{ModelSpan, ServiceSpan};
 use crate::report::Report;
-use std::collections::BTreeMap;
+use crate::util::sorted_map::Map;
 use std::fmt::Write;
 
 /// Money in micro-units as a decimal with at least four decimals (rates have four).
@@ -234,7 +234,7 @@ fn usage(out: &mut String, report: &Report) {
         &["month", "sent", "delivered", "billable", "quota used"],
         &rows,
     ));
-    let mut split: BTreeMap<(&str, &str), [u64; 3]> = BTreeMap::new();
+    let mut split: Map<(&str, &str), [u64; 3]> = Map::new();
     for month in &usage.months {
         let countries = month
             .by_country

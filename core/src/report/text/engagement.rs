@@ -4,6 +4,7 @@ use super::layout::{Bucket, bar, bucketed, duration, table};
 use super::{heatmap, num2, pct};
 use crate::engagement::{Engagement, TemplateRow};
 use crate::report::Report;
+use crate::util::sort::SortSlice as _;
 use std::fmt::Write;
 
 /// The ENGAGEMENT block: totals, the daily (weekly, monthly) table, the heatmap,
@@ -94,7 +95,7 @@ fn daily_volume(r: &Report, s: &mut String) {
 fn countries(e: &Engagement, s: &mut String) {
     if !e.countries.is_empty() {
         let mut c: Vec<(&String, &u64)> = e.countries.iter().collect();
-        c.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        c.stable_sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
         let rows: Vec<Vec<String>> = c
             .iter()
             .take(10)

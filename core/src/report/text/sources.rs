@@ -5,6 +5,7 @@ use super::{NARROW, TextOptions, event_name, money, num2, pct};
 use crate::attribution::SourceRow;
 use crate::report::Report;
 use crate::sources::SourceDirection;
+use crate::util::sort::SortSlice as _;
 use std::fmt::Write;
 
 /// The SOURCES table, funnels, the attributed line and the model comparison.
@@ -160,7 +161,7 @@ fn funnels(r: &Report, s: &mut String) {
 /// Every attribution model's conversions and revenue per source, side by side.
 fn model_comparison(
     cmp: &[crate::attribution::ComparisonRow],
-    errors: &std::collections::BTreeMap<String, String>,
+    errors: &crate::util::sorted_map::Map<String, String>,
     s: &mut String,
 ) {
     let models: Vec<&str> = cmp
@@ -210,7 +211,7 @@ pub(super) fn events(r: &Report, s: &mut String) {
         .iter()
         .map(|e| {
             let mut top: Vec<(&String, &u64)> = e.by_source.iter().collect();
-            top.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+            top.stable_sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
             let top: Vec<String> = top
                 .iter()
                 .take(3)
