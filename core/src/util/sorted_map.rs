@@ -7,7 +7,9 @@
 //! WebAssembly per key/value pair, and core has some seventy of them; a sorted vector's
 //! code is a binary search and a `Vec` insert or remove, a few hundred bytes. The price
 //! is an insert or remove in the middle that moves the entries after it, so the maps
-//! that can grow with users or messages keep the B-tree in every build.
+//! that can grow with users or messages keep the B-tree in every build. Building is entry
+//! by entry too (no sort): maps are mostly built and always deserialised in key order,
+//! where each entry is a push.
 //!
 //! [`Map`] is `BTreeMap` in the default build and [`SortedMap`] in the compact one.
 //! Both iterate in key order, serialise as the same map (serde's `serialize_map`, entry by
@@ -181,6 +183,10 @@ impl<K: Ord, V> SortedMap<K, V> {
 
     /// Sets the value of `key`, returning the previous one (the key kept is the first).
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if self.entries.last().is_none_or(|(last, _)| *last < key) {
+            self.entries.push((key, value));
+            return None;
+        }
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -302,38 +308,16 @@ impl<K: Ord, V> SortedMap<K, V> {
         let other = std::mem::take(&mut other.entries);
         self.extend(other);
     }
-
-    /// Sorts `entries` by key and keeps the last value of each key (as inserting them one
-    /// by one into a `BTreeMap` would).
-    fn from_unsorted(entries: Vec<(K, V)>) -> Self {
-        if entries.windows(2).all(|w| w[0].0 < w[1].0) {
-            return SortedMap { entries };
-        }
-        // Sorted as positions through a `dyn` comparator, so the module holds one sort for
-        // every map type instead of one per key and value (the point of this type). Stable:
-        // equal keys keep their input order, so the last of each run is the last inserted.
-        let mut order: Vec<u32> = (0..entries.len() as u32).collect();
-        let cmp: &mut dyn FnMut(&u32, &u32) -> Ordering =
-            &mut |a, b| entries[*a as usize].0.cmp(&entries[*b as usize].0);
-        order.sort_by(cmp);
-        let mut slots: Vec<Option<(K, V)>> = entries.into_iter().map(Some).collect();
-        let mut out: Vec<(K, V)> = Vec::with_capacity(slots.len());
-        for i in order {
-            let Some(e) = slots[i as usize].take() else {
-                continue;
-            };
-            match out.last_mut() {
-                Some(last) if last.0 == e.0 => last.1 = e.1,
-                _ => out.push(e),
-            }
-        }
-        SortedMap { entries: out }
-    }
 }
 
 impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    /// Entry by entry, as a `BTreeMap` collects: a later duplicate key's value wins.
+    /// In key order (how maps are written) each entry is a push; otherwise an insert moves
+    /// the entries after it, which is why only maps that stay small use this type.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        SortedMap::from_unsorted(iter.into_iter().collect())
+        let mut map = SortedMap::new();
+        map.extend(iter);
+        map
     }
 }
 
@@ -355,7 +339,7 @@ impl<'a, K: Ord + Copy, V: Copy> Extend<(&'a K, &'a V)> for SortedMap<K, V> {
 
 impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
     fn from(entries: [(K, V); N]) -> Self {
-        SortedMap::from_unsorted(entries.into())
+        entries.into_iter().collect()
     }
 }
 
@@ -570,12 +554,12 @@ impl<'de, K: serde::Deserialize<'de> + Ord, V: serde::Deserialize<'de>> serde::D
                 self,
                 mut a: A,
             ) -> Result<Self::Value, A::Error> {
-                // The size hint of untrusted input is not trusted beyond a small start.
-                let mut entries = Vec::with_capacity(a.size_hint().unwrap_or(0).min(64));
-                while let Some(e) = a.next_entry()? {
-                    entries.push(e);
+                // Entry by entry: a duplicate key keeps the last value, as in a `BTreeMap`.
+                let mut map = SortedMap::new();
+                while let Some((k, v)) = a.next_entry()? {
+                    map.insert(k, v);
                 }
-                Ok(SortedMap::from_unsorted(entries))
+                Ok(map)
             }
         }
         d.deserialize_map(Visit(std::marker::PhantomData))
