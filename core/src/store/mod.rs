@@ -289,7 +289,7 @@ pub struct Store {
     /// Tokens and Meta's price of Meta Business Agent messages, by message id (only messages
     /// whose record or `pricing` object said any). Snapshots carry it next to the store.
     #[serde(skip)]
-    pub(crate) agent: Map<Box<str>, AgentFacts>,
+    pub(crate) agent: BTreeMap<Box<str>, AgentFacts>,
     /// Users whose facts changed since the engine last looked (see [`touched`]).
     #[serde(skip)]
     pub(crate) touched: Touched,
