@@ -24,6 +24,8 @@
 #   MUTANTS_OUT=DIR      where cargo-mutants writes mutants.out (default target/mutants)
 #   MUTANTS_RE=REGEX     only the mutants whose name matches (cargo-mutants --re), e.g. the
 #                        rule functions of a file
+#   PROPTEST_MAX_SHRINK_ITERS  default 0 here: a mutant a property catches fails at once,
+#                        without minutes of shrinking (whether it fails is the same)
 #   MUTANTS_NICE=N       scheduling niceness (default 19, polite on a shared machine; on a
 #                        busy shared machine nice 19 can starve the run)
 #
@@ -88,6 +90,8 @@ for s in $skip; do
   test_bin_args+=(--skip "$s")
 done
 [ ${#test_bin_args[@]} -gt 0 ] && test_bin_args=(-- -- "${test_bin_args[@]}")
+
+export PROPTEST_MAX_SHRINK_ITERS=${PROPTEST_MAX_SHRINK_ITERS:-0}
 
 out=${MUTANTS_OUT:-target/mutants}
 mkdir -p "$out"
