@@ -18,9 +18,14 @@
 #   MUTANTS_TESTS=...    cargo test target selection (default below: the unit tests and the
 #                        fast integration tests; the slow proptests and the example-data
 #                        scale tests are left out)
+#   MUTANTS_SKIP=...     test name filters the test binaries skip (default tests::expiry: the
+#                        engine-against-engine expiry proptests, 2/3 of the unit tests' time
+#                        and no rule of their own; empty: skip none)
 #   MUTANTS_OUT=DIR      where cargo-mutants writes mutants.out (default target/mutants)
 #   MUTANTS_RE=REGEX     only the mutants whose name matches (cargo-mutants --re), e.g. the
 #                        rule functions of a file
+#   PROPTEST_MAX_SHRINK_ITERS  default 0 here: a mutant a property catches fails at once,
+#                        without minutes of shrinking (whether it fails is the same)
 #   MUTANTS_NICE=N       scheduling niceness (default 19, polite on a shared machine; on a
 #                        busy shared machine nice 19 can starve the run)
 #
@@ -65,9 +70,10 @@ while IFS= read -r line; do
 done < scripts/mutants-equivalent.txt
 
 # The tests each mutant runs: the crate's unit tests (with the rule tests of internal
-# state in core/src/tests/: billing, sources, engagement, properties, expiry, ...) and the
+# state in core/src/tests/: billing, sources, engagement, properties, ...) and the
 # integration tests that take seconds. Left out: partition.rs and prepared.rs
-# (example-data proptests), layers.rs (reads sources, not rules).
+# (example-data proptests), layers.rs (reads sources, not rules), and by default the unit
+# tests named in MUTANTS_SKIP (the expiry proptests).
 # They are given as cargo arguments, so each mutant builds only these targets.
 tests=${MUTANTS_TESTS:---lib --test bad_input --test fuzz_replay}
 read -r -a test_args <<<"$(echo $tests)"
@@ -76,6 +82,16 @@ for a in "${test_args[@]}"; do
 done
 
 [ -n "${MUTANTS_RE:-}" ] && args+=(--re "$MUTANTS_RE")
+
+# Filters for the test binaries, after cargo test's own `--`.
+skip=${MUTANTS_SKIP-tests::expiry}
+test_bin_args=()
+for s in $skip; do
+  test_bin_args+=(--skip "$s")
+done
+[ ${#test_bin_args[@]} -gt 0 ] && test_bin_args=(-- -- "${test_bin_args[@]}")
+
+export PROPTEST_MAX_SHRINK_ITERS=${PROPTEST_MAX_SHRINK_ITERS:-0}
 
 out=${MUTANTS_OUT:-target/mutants}
 mkdir -p "$out"
@@ -91,7 +107,8 @@ nice -n "${MUTANTS_NICE:-19}" cargo mutants \
   --profile mutants \
   --output "$out" \
   --no-shuffle \
-  --colors never
+  --colors never \
+  "${test_bin_args[@]}"
 rc=$?
 set -e
 dir="$out/mutants.out"

@@ -192,6 +192,55 @@ fn service_conversations_before_2024_11_are_billable_with_a_monthly_free_tier() 
 }
 
 #[test]
+fn the_cbp_free_tier_frees_service_conversations_only() {
+    // October 2024 (CBP, default timeline: service conversations billable, the month's first
+    // 1,000 in the free tier). DE writes, a marketing template reaches DE 1 h later: it opens
+    // a marketing conversation at the CBP marketing rate 0.10, free tier or not. DE2 writes,
+    // a free-form reply opens a service conversation: the month's first, so free tier, 0.
+    let t = ts("2024-10-07T09:00:00");
+    let lines = cat(&[
+        vec![inbound(DE, "in1", t), inbound(DE2, "in2", t)],
+        delivered_template(DE, "m1", t + H, "marketing"),
+        delivered_free_form(DE2, "f1", t + H),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let b = report(&mut e, None, None).billing;
+    assert_eq!((b.conversations.marketing, b.conversations.service), (1, 1));
+    assert_eq!(b.free_tier_conversations, 1);
+    assert_eq!(b.cost.total.0, eur("0.10"));
+    let c = charges(&e);
+    let m1 = charge(&e, &c, "m1");
+    assert!(m1.charged && !m1.free_tier);
+    assert_eq!(m1.cost.micros, eur("0.10"));
+    let f1 = charge(&e, &c, "f1");
+    assert!(f1.billable && f1.free_tier);
+    assert_eq!(f1.cost.micros, 0);
+}
+
+#[test]
+fn pmp_volume_tiers_number_utility_and_authentication_only() {
+    // August 2025 (PMP). Nobody wrote, so no window. Marketing m1, m2 and utility u1, u2
+    // reach DE: marketing has one rate (0.12) and no tier, so no tier number; utility is
+    // numbered within the month: u1 is the 1st and u2 the 2nd (both in band 1-2, 0.02).
+    let t = ts("2025-08-04T09:00:00");
+    let lines = cat(&[
+        delivered_template(DE, "m1", t, "marketing"),
+        delivered_template(DE, "m2", t + H, "marketing"),
+        delivered_template(DE, "u1", t + 2 * H, "utility"),
+        delivered_template(DE, "u2", t + 3 * H, "utility"),
+    ]);
+    let mut e = engine(config(""), &lines);
+    let c = charges(&e);
+    let tiers: Vec<Option<u64>> = ["m1", "m2", "u1", "u2"]
+        .iter()
+        .map(|id| charge(&e, &c, id).tier_ordinal())
+        .collect();
+    assert_eq!(tiers, vec![None, None, Some(1), Some(2)]);
+    // 2 x 0.12 + 2 x 0.02 = 0.28.
+    assert_eq!(report(&mut e, None, None).billing.cost.total.0, eur("0.28"));
+}
+
+#[test]
 fn service_conversations_turn_free_on_2024_11_01() {
     // Without a free tier, the service conversation of 2024-10-31 costs the CBP service rate
     // (0.03) and the one of 2024-11-01 is free and not billable.

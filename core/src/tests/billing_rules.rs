@@ -256,6 +256,33 @@ fn free_form_window_edges_and_numbers() {
     assert_eq!(any.last_inbound, Some(t + 5 * H));
 }
 
+/// "Free now?" across numbers: free when some number's service window is open (in 2025
+/// service messages are free), never once every window has closed, even though the rules
+/// still make service free.
+#[test]
+fn free_form_window_is_free_only_while_a_window_is_open() {
+    let t = ts("2025-08-04T09:00:00"); // PMP, service messages free (before 2026-10-01)
+    let lines = vec![
+        // 1001's window: [t, t + 24 h); 2002's: [t + 1 h, t + 25 h).
+        inbound_on(PHONE, DE, "in1", t),
+        inbound_on(PHONE2, DE, "in2", t + H),
+    ];
+    let e = engine(config(""), &lines);
+    // t + 2 h: both windows open and both free, so across numbers open and free (two free
+    // windows must not cancel out), not charged.
+    let w = e.free_form_window(DE, None, t + 2 * H).unwrap();
+    assert!(w.open && w.free && !w.charged);
+    // t + 24 h: 1001 has closed, 2002 is open until t + 25 h: still open and free.
+    let w = e.free_form_window(DE, None, t + 24 * H).unwrap();
+    assert!(w.open && w.free && !w.charged);
+    assert_eq!(w.until, Some(t + 25 * H));
+    // t + 25 h: both closed: not open, so not free either (and not charged).
+    let w = e.free_form_window(DE, None, t + 25 * H).unwrap();
+    assert!(!w.open && !w.free && !w.charged);
+    let w = e.free_form_window(DE, Some(PHONE), t + 24 * H).unwrap();
+    assert!(!w.open && !w.free && !w.charged);
+}
+
 /// Messages delivered in the same second as the reply that opens a free entry point window
 /// are inside it.
 #[test]
