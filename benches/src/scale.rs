@@ -295,7 +295,8 @@ fn build(e: &mut Engine, users: u32, days: u32) -> Built {
 /// Where the engine's bytes go, per stored message: the store's parts measured in place
 /// (vector capacities, string lengths) or by cloning them, the hash indices as what is left
 /// of the store, and the caches the first report built: the kept report preparation part
-/// by part (cloned under the counter), the engagement day aggregates as the rest.
+/// by part and the engagement days and their ledger (cloned under the counter), what the
+/// clones miss (other caches, spare capacity) as the rest.
 fn breakdown(e: &Engine, store: isize, caches: isize, messages: usize) {
     let per = |b: isize| b as f64 / messages.max(1) as f64;
     let parts = internals::store_footprint(e, &live);
@@ -312,10 +313,7 @@ fn breakdown(e: &Engine, store: isize, caches: isize, messages: usize) {
     }
     let rest = [
         ("hash indices by id (store remainder)", store - known),
-        (
-            "engagement day aggregates (cache remainder)",
-            caches - prepared,
-        ),
+        ("other caches (cache remainder)", caches - prepared),
     ];
     for (name, b) in kept.into_iter().chain(rest) {
         println!("  {name:<42} {:>8.1}", per(b));

@@ -511,15 +511,19 @@ impl Engine {
         crate::report::build_report(&ctx, opts, days, prep, past.as_ref())
     }
 
-    /// The parts of the newest kept preparation and their bytes (for the memory benchmarks).
+    /// The parts of the newest kept preparation and of the engagement days, and their bytes
+    /// (for the memory benchmarks).
     pub(crate) fn prepared_footprint(
         &self,
         live: &dyn Fn() -> isize,
     ) -> Vec<(&'static str, isize)> {
-        self.prepared
+        let mut parts = self
+            .prepared
             .last()
             .map(|k| k.footprint(live))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        parts.extend(self.days.footprint(live));
+        parts
     }
 
     /// The contacts filter one name means: an event when a configured messaging event or

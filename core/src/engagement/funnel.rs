@@ -98,6 +98,14 @@ pub(crate) fn category_bit(c: Category) -> u16 {
     1 << CATEGORIES.iter().position(|x| *x == c).unwrap_or(7)
 }
 
+/// The category whose bit is `1 << i` (see [`category_bit`]; `Other` past the last).
+pub(crate) fn category_at(i: u32) -> Category {
+    CATEGORIES
+        .get(i as usize)
+        .copied()
+        .unwrap_or(Category::Other)
+}
+
 /// The reported category of a bit set: the one category, `mixed`, or `unknown`.
 pub(crate) fn category_name(bits: u16) -> &'static str {
     if bits.is_power_of_two() {

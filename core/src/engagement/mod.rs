@@ -326,6 +326,22 @@ impl DayCache {
         days
     }
 
+    /// Its parts and their bytes, measured by cloning each under the caller's allocation
+    /// counter `live` (for the memory benchmarks).
+    pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> [(&'static str, isize); 2] {
+        use crate::store::allocated_by;
+        [
+            (
+                "engagement days (aggregates, user sets)",
+                allocated_by(live, || self.days.clone()),
+            ),
+            (
+                "engagement ledger (held contributions)",
+                allocated_by(live, || self.ledger.clone()),
+            ),
+        ]
+    }
+
     /// Forget the built store.
     pub(crate) fn clear(&mut self) {
         self.days = None;

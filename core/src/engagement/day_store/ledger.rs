@@ -13,6 +13,8 @@
 //! by themselves: the bit set of categories and a declared button with no click. The
 //! [`Ledger`] counts them per (number, day, template or campaign) to undo them exactly.
 
+mod packed;
+
 use super::watch::SetMove;
 use super::{Contribution, DayNum, DayStore, Emit};
 use crate::engagement::funnel::{category_bit, kind_code};
@@ -76,8 +78,8 @@ type FunnelKey = (PhoneIx, DayNum, bool, u32);
 /// Every user's contributions to one [`DayStore`], to retract them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Ledger {
-    /// By user index; empty for users that contributed nothing.
-    held: Vec<Box<[Held]>>,
+    /// By user index, packed (see [`packed`]); empty for users that contributed nothing.
+    held: Vec<Box<[u8]>>,
     funnels: HashMap<FunnelKey, FunnelRefs>,
     /// The first day not sealed, when the store's days before it are sealed ones (spliced
     /// in from expired history): contributions to earlier days are kept but not applied,
@@ -217,7 +219,7 @@ impl DayStore {
             if l.held.len() <= i {
                 l.held.resize_with(i + 1, Box::default);
             }
-            l.held[i] = held.into_boxed_slice();
+            l.held[i] = packed::pack(&held);
         }
     }
 
@@ -227,7 +229,7 @@ impl DayStore {
         let Some(slot) = ledger.held.get_mut(user as usize) else {
             return;
         };
-        let held = std::mem::take(slot);
+        let held = packed::unpack(&std::mem::take(slot));
         for h in &held {
             if ledger.applies(h.day) {
                 for _ in 0..h.times {
@@ -265,8 +267,7 @@ impl DayStore {
         let old = ledger
             .held
             .get_mut(i)
-            .map(std::mem::take)
-            .unwrap_or_default();
+            .map_or_else(Vec::new, |slot| packed::unpack(&std::mem::take(slot)));
         // Both are sorted (see `counted`): walk them together, marking the equal ones.
         let (mut kept_old, mut kept_new) = (vec![false; old.len()], vec![false; new.len()]);
         let (mut a, mut b) = (0, 0);
@@ -297,7 +298,7 @@ impl DayStore {
         if ledger.held.len() <= i {
             ledger.held.resize_with(i + 1, Box::default);
         }
-        ledger.held[i] = new.into_boxed_slice();
+        ledger.held[i] = packed::pack(&new);
     }
 
     /// Add (`add`) or take out one held contribution of `user`.
