@@ -2,7 +2,10 @@
 //! holding N messages of generated traffic. Run it through `benches/scale/run [MESSAGES]`.
 //!
 //! `scale [MESSAGES]` (default 1,000,000). `SCALE_DAYS` (default 60) sets the history's
-//! length, `SCALE_ROUNDS` (default 3) the append rounds. The traffic is the example
+//! length, `SCALE_ROUNDS` (default 3) the append rounds; `SCALE_BREAKDOWN=0` skips the
+//! bytes-by-part table (it clones every part under the counter just before the append
+//! rounds, which leaves the allocator in another state: compare append times of two
+//! builds with it skipped in both). The traffic is the example
 //! generator's (`convolens_examples::generate`: inbound with referrals, outbound, statuses
 //! with retries, external events, spend, closes, clicks) with the example configuration,
 //! sized so that about MESSAGES messages are stored. A child process (this binary with
@@ -195,7 +198,9 @@ fn run(target: u64, days: u32) {
             f.bytes_per_message
         ),
     );
-    breakdown(&e, store_bytes, total - store_bytes, f.messages);
+    if std::env::var("SCALE_BREAKDOWN").as_deref() != Ok("0") {
+        breakdown(&e, store_bytes, total - store_bytes, f.messages);
+    }
     f.append_report_ms = append_rounds(&mut e);
     f.full_report_ms = restore_and_report(&mut e);
     f.bytes_per_idle_user = idle(&mut e, base);

@@ -188,7 +188,7 @@ impl DayStore {
         if ledger.is_some() {
             held = counted(held);
         }
-        self.absorb_held(user, country, held, ledger);
+        self.absorb_held(user, country, &held, ledger);
     }
 
     /// [`DayStore::absorb_into`] of contributions already held.
@@ -196,7 +196,7 @@ impl DayStore {
         &mut self,
         user: UserIx,
         country: Option<Country>,
-        held: Vec<Held>,
+        held: &[Held],
         mut ledger: Option<&mut Ledger>,
     ) {
         // The country first: a watched range counts the user under it as they enter.
@@ -207,7 +207,7 @@ impl DayStore {
             }
             self.countries[i] = country;
         }
-        for h in &held {
+        for h in held {
             if ledger.as_deref().is_none_or(|l| l.applies(h.day)) {
                 for _ in 0..h.times {
                     self.apply_held(user, h, true, ledger.as_deref_mut());
@@ -219,7 +219,7 @@ impl DayStore {
             if l.held.len() <= i {
                 l.held.resize_with(i + 1, Box::default);
             }
-            l.held[i] = packed::pack(&held);
+            l.held[i] = packed::pack(held);
         }
     }
 
@@ -262,7 +262,7 @@ impl DayStore {
         let counted_under = active.then_some(country).flatten();
         if self.countries.get(i).copied().flatten() != counted_under {
             self.retract(user, ledger);
-            return self.absorb_held(user, country, new, Some(ledger));
+            return self.absorb_held(user, country, &new, Some(ledger));
         }
         let old = ledger
             .held

@@ -59,7 +59,9 @@ pub(super) fn pack(held: &[Held]) -> Box<[u8]> {
         }
         payload(&mut out, &h.emit);
     }
-    out.into_boxed_slice()
+    // A fresh allocation of exactly the packed size: shrinking `out` in place would leave
+    // a small free fragment beside every user's list.
+    Box::from(out.as_slice())
 }
 
 /// The variant number and flags of `e`.
