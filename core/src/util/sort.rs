@@ -63,7 +63,7 @@ impl<T> SortSlice<T> for [T] {
 /// The positions `0..n` sorted stably by `cmp` of the elements there: the one sort of
 /// the compact build.
 #[cfg(feature = "compact")]
-pub(crate) fn positions(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<u32> {
+fn positions(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<u32> {
     let mut order: Vec<u32> = (0..n as u32).collect();
     let by: &mut dyn FnMut(&u32, &u32) -> Ordering = &mut |a, b| cmp(*a as usize, *b as usize);
     order.sort_by(by);

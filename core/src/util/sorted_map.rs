@@ -98,24 +98,9 @@ impl<K, V> SortedMap<K, V> {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
-    /// The values in key order, by value.
-    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
-        self.entries.into_iter().map(|(_, v)| v)
-    }
-
-    /// The keys in order, by value.
-    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = K> + ExactSizeIterator {
-        self.entries.into_iter().map(|(k, _)| k)
-    }
-
     /// The entry with the smallest key.
     pub fn first_key_value(&self) -> Option<(&K, &V)> {
         self.entries.first().map(|(k, v)| (k, v))
-    }
-
-    /// The entry with the largest key.
-    pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.entries.last().map(|(k, v)| (k, v))
     }
 
     /// Removes and returns the entry with the smallest key.
@@ -149,17 +134,6 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         self.find(key).ok().map(|i| &self.entries[i].1)
-    }
-
-    /// The key and value of `key`.
-    pub fn get_key_value<Q: Ord + ?Sized>(&self, key: &Q) -> Option<(&K, &V)>
-    where
-        K: Borrow<Q>,
-    {
-        self.find(key).ok().map(|i| {
-            let (k, v) = &self.entries[i];
-            (k, v)
-        })
     }
 
     /// The value of `key`, mutable.
@@ -283,15 +257,6 @@ impl<K: Ord, V> SortedMap<K, V> {
         Iter(self.entries[self.span(&range)].iter())
     }
 
-    /// The entries whose keys are in `range`, in order, values mutable.
-    pub fn range_mut<Q: Ord + ?Sized, R: RangeBounds<Q>>(&mut self, range: R) -> IterMut<'_, K, V>
-    where
-        K: Borrow<Q>,
-    {
-        let span = self.span(&range);
-        IterMut(self.entries[span].iter_mut())
-    }
-
     /// Splits off the entries with keys at or after `key`.
     pub fn split_off<Q: Ord + ?Sized>(&mut self, key: &Q) -> Self
     where
@@ -301,12 +266,6 @@ impl<K: Ord, V> SortedMap<K, V> {
         SortedMap {
             entries: self.entries.split_off(at),
         }
-    }
-
-    /// Moves every entry of `other` into this map; `other`'s value wins on equal keys.
-    pub fn append(&mut self, other: &mut Self) {
-        let other = std::mem::take(&mut other.entries);
-        self.extend(other);
     }
 }
 
@@ -325,14 +284,6 @@ impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (k, v) in iter {
             self.insert(k, v);
-        }
-    }
-}
-
-impl<'a, K: Ord + Copy, V: Copy> Extend<(&'a K, &'a V)> for SortedMap<K, V> {
-    fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
-        for (k, v) in iter {
-            self.insert(*k, *v);
         }
     }
 }
@@ -401,27 +352,9 @@ impl<'a, K, V> Entry<'a, K, V> {
         }
         self
     }
-
-    /// The entry's key.
-    pub fn key(&self) -> &K {
-        match self {
-            Entry::Occupied(o) => o.key(),
-            Entry::Vacant(v) => &v.key,
-        }
-    }
 }
 
 impl<'a, K, V> OccupiedEntry<'a, K, V> {
-    /// The key.
-    pub fn key(&self) -> &K {
-        &self.map.entries[self.at].0
-    }
-
-    /// The value.
-    pub fn get(&self) -> &V {
-        &self.map.entries[self.at].1
-    }
-
     /// The value, mutable.
     pub fn get_mut(&mut self) -> &mut V {
         &mut self.map.entries[self.at].1
@@ -431,24 +364,9 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     pub fn into_mut(self) -> &'a mut V {
         &mut self.map.entries[self.at].1
     }
-
-    /// Replaces the value, returning the old one.
-    pub fn insert(&mut self, value: V) -> V {
-        std::mem::replace(self.get_mut(), value)
-    }
-
-    /// Removes the entry, returning its value.
-    pub fn remove(self) -> V {
-        self.map.entries.remove(self.at).1
-    }
 }
 
 impl<'a, K, V> VacantEntry<'a, K, V> {
-    /// The key.
-    pub fn key(&self) -> &K {
-        &self.key
-    }
-
     /// Inserts `value` under the key.
     pub fn insert(self, value: V) -> &'a mut V {
         self.map.entries.insert(self.at, (self.key, value));
