@@ -13,6 +13,7 @@ pub(crate) mod sort;
 pub(crate) mod sorted_map;
 pub(crate) mod time;
 pub(crate) mod userset;
+pub(crate) mod varint;
 #[cfg(any(test, feature = "compact"))]
 pub(crate) mod zones;
 

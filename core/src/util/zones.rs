@@ -21,6 +21,8 @@ const DAY: i64 = 86_400;
 
 mod index;
 
+use super::varint;
+
 static DATA: &[u8] = include_bytes!("zones/zones.bin");
 
 /// Reads one entry's changes in order: `(instant, offset from then on)`.
@@ -30,22 +32,9 @@ struct Changes<'a> {
     at: i64,
 }
 
-fn varint(bytes: &mut &[u8]) -> u64 {
-    let mut v = 0u64;
-    let mut shift = 0;
-    while let Some((&b, rest)) = bytes.split_first() {
-        *bytes = rest;
-        v |= u64::from(b & 0x7f) << shift;
-        shift += 7;
-        if b < 0x80 || shift >= 64 {
-            break;
-        }
-    }
-    v
-}
-
-fn unzigzag(v: u64) -> i32 {
-    ((v >> 1) as i64 ^ -((v & 1) as i64)) as i32
+/// A zigzag varint of the table as an offset (seconds east of UTC fit an `i32`).
+fn offset(bytes: &mut &[u8]) -> i32 {
+    varint::unzigzag(varint::read(bytes)) as i32
 }
 
 impl Iterator for Changes<'_> {
@@ -56,8 +45,8 @@ impl Iterator for Changes<'_> {
             return None;
         }
         self.left -= 1;
-        self.at += varint(&mut self.bytes) as i64;
-        Some((self.at, unzigzag(varint(&mut self.bytes))))
+        self.at += varint::read(&mut self.bytes) as i64;
+        Some((self.at, offset(&mut self.bytes)))
     }
 }
 
@@ -68,8 +57,8 @@ fn entry(name: &str) -> Option<(i32, Changes<'static>)> {
         .binary_search_by(|(n, _)| (*n).cmp(name))
         .ok()?;
     let mut bytes = DATA.get(index::ZONES[i].1 as usize..)?;
-    let first = unzigzag(varint(&mut bytes));
-    let left = varint(&mut bytes);
+    let first = offset(&mut bytes);
+    let left = varint::read(&mut bytes);
     Some((first, Changes { bytes, left, at: 0 }))
 }
 

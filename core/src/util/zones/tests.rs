@@ -5,6 +5,7 @@
 //! --ignored` (release: the scan asks chrono-tz about 100 million offsets).
 
 use super::{DAY, earliest_utc, entry, offset_at};
+use crate::util::varint;
 use chrono::{DateTime, NaiveDate, Offset, TimeZone};
 use chrono_tz::{TZ_VARIANTS, Tz};
 use std::fmt::Write as _;
@@ -44,18 +45,6 @@ fn changes(tz: Tz) -> Vec<(i64, i32)> {
     out
 }
 
-fn push_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn zigzag(v: i32) -> u64 {
-    u64::from(((v << 1) ^ (v >> 31)) as u32)
-}
-
 /// `(zones.bin, index.rs)` as chrono-tz says today.
 fn generate() -> (Vec<u8>, String) {
     let mut data = Vec::new();
@@ -63,13 +52,13 @@ fn generate() -> (Vec<u8>, String) {
     let mut index: Vec<(&str, usize)> = Vec::new();
     for &tz in &TZ_VARIANTS {
         let mut e = Vec::new();
-        push_varint(&mut e, zigzag(chrono_offset(tz, 0)));
+        varint::push(&mut e, varint::zigzag(i64::from(chrono_offset(tz, 0))));
         let ch = changes(tz);
-        push_varint(&mut e, ch.len() as u64);
+        varint::push(&mut e, ch.len() as u64);
         let mut prev = 0;
         for (at, o) in ch {
-            push_varint(&mut e, (at - prev) as u64);
-            push_varint(&mut e, zigzag(o));
+            varint::push(&mut e, (at - prev) as u64);
+            varint::push(&mut e, varint::zigzag(i64::from(o)));
             prev = at;
         }
         let at = *seen.entry(e.clone()).or_insert_with(|| {

@@ -11,6 +11,7 @@
 use super::{Held, HeldEmit, HeldFunnel};
 use crate::engagement::funnel::{category_at, category_bit};
 use crate::model::AuthorKind;
+use crate::util::varint::{self, push, unzigzag, zigzag};
 
 /// Author kinds by code (see [`author_code`]).
 const AUTHORS: [AuthorKind; 6] = [
@@ -24,14 +25,10 @@ const AUTHORS: [AuthorKind; 6] = [
 
 /// The code of `k`: its position in [`AUTHORS`].
 fn author_code(k: AuthorKind) -> u8 {
-    match k {
-        AuthorKind::Automation => 0,
-        AuthorKind::Agent => 1,
-        AuthorKind::Reminder => 2,
-        AuthorKind::Api => 3,
-        AuthorKind::Campaign => 4,
-        AuthorKind::Unknown => 5,
-    }
+    AUTHORS
+        .iter()
+        .position(|&a| a == k)
+        .unwrap_or(AUTHORS.len() - 1) as u8
 }
 
 fn author_at(code: u8) -> AuthorKind {
@@ -145,15 +142,7 @@ impl Reader<'_> {
     }
 
     fn varint(&mut self) -> u64 {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte();
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-        v
+        varint::read(&mut self.0)
     }
 
     fn opt(&mut self) -> Option<u32> {
@@ -212,24 +201,8 @@ impl Reader<'_> {
     }
 }
 
-fn push(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn opt(v: Option<u32>) -> u64 {
     v.map_or(0, |v| u64::from(v) + 1)
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    (v >> 1) as i64 ^ -((v & 1) as i64)
 }
 
 #[cfg(test)]
