@@ -7,15 +7,17 @@
 //! WebAssembly per key/value pair, and core has some seventy of them; a sorted vector's
 //! code is a binary search and a `Vec` insert or remove, a few hundred bytes. The price
 //! is an insert or remove in the middle that moves the entries after it, so the maps
-//! that can grow with users or messages keep the B-tree in every build. Building is entry
-//! by entry too (no sort): maps are mostly built and always deserialised in key order,
-//! where each entry is a push.
+//! that can grow with users or messages keep the B-tree in every build. Collecting is entry
+//! by entry (maps are mostly built in key order, where each entry is a push);
+//! deserialising collects the entries first and sorts them once if a crafted input lists
+//! them out of order, so restoring stays linear-logarithmic in the input.
 //!
 //! [`Map`] is `BTreeMap` in the default build and [`SortedMap`] in the compact one.
 //! Both iterate in key order, serialise as the same map (serde's `serialize_map`, entry by
 //! entry), and a duplicate key when deserialising keeps the last value in both; the
 //! property test below runs random operations against both and compares.
 
+use crate::util::sort::SortSlice as _;
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::fmt;
@@ -269,6 +271,26 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 }
 
+impl<K: Ord, V> SortedMap<K, V> {
+    /// The map of `entries` in any order, a later duplicate key's value winning (as
+    /// inserting them one by one into a `BTreeMap` would): one stable sort when they are
+    /// not in key order already.
+    fn from_entries(mut entries: Vec<(K, V)>) -> Self {
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            entries.stable_sort_by(|a, b| a.0.cmp(&b.0));
+            // `dedup_by` keeps the first of a run: it takes each later value instead.
+            entries.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(&mut later.1, &mut kept.1);
+                }
+                same
+            });
+        }
+        SortedMap { entries }
+    }
+}
+
 impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     /// Entry by entry, as a `BTreeMap` collects: a later duplicate key's value wins.
     /// In key order (how maps are written) each entry is a push; otherwise an insert moves
@@ -472,12 +494,13 @@ impl<'de, K: serde::Deserialize<'de> + Ord, V: serde::Deserialize<'de>> serde::D
                 self,
                 mut a: A,
             ) -> Result<Self::Value, A::Error> {
-                // Entry by entry: a duplicate key keeps the last value, as in a `BTreeMap`.
-                let mut map = SortedMap::new();
-                while let Some((k, v)) = a.next_entry()? {
-                    map.insert(k, v);
+                // Untrusted bytes may list the keys in any order: collected, then sorted
+                // once if they are not in order, so a crafted map costs n log n, not n².
+                let mut entries = Vec::new();
+                while let Some(e) = a.next_entry()? {
+                    entries.push(e);
                 }
-                Ok(map)
+                Ok(SortedMap::from_entries(entries))
             }
         }
         d.deserialize_map(Visit(std::marker::PhantomData))
