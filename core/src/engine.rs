@@ -83,6 +83,10 @@ pub struct Engine {
     /// The keyed hash of identifiers, when the config pseudonymises (see
     /// [`crate::input::pseudonym`]).
     pseudo: Option<Box<privacy::Pseudo>>,
+    /// The config's source rules and text-reply events, compiled once: a text is matched
+    /// when it arrives and the store keeps only what it matched (see [`privacy`]'s
+    /// `apply_events`).
+    texts: Box<crate::sources::Matchers>,
 }
 
 /// How many report preparations (zone, number filter, model) an engine keeps.
@@ -121,7 +125,6 @@ impl Engine {
             ..ParseOptions::default()
         };
         Ok(Engine {
-            config,
             tz,
             opts,
             store: Store::default(),
@@ -130,6 +133,12 @@ impl Engine {
             prepared: Vec::new(),
             unsorted: false,
             pseudo: None,
+            texts: Box::new(crate::sources::Matchers::new(
+                &config,
+                &Store::default(),
+                None,
+            )),
+            config,
         }
         .with_pseudonymiser(secret))
     }
@@ -252,7 +261,7 @@ impl Engine {
     ) -> IngestOutcome {
         self.store.stats.lines += 1;
         self.touched();
-        self.store.apply_all(&mut events, self.expired.floor())
+        self.apply_events(&mut events)
     }
 
     /// Ingest a stream of documents: JSON lines, pretty-printed documents, documents glued

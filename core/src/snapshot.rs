@@ -44,16 +44,20 @@ fn sealed(version: u32) -> String {
     )
 }
 
+/// The inbound messages' text digests (schema 6), as (message index, digest).
+type TextSums = Vec<(u32, u32)>;
+
 /// The Meta Business Agent facts of a store (schema 3), by message id.
 type AgentFactsById = Vec<(Box<str>, AgentFacts)>;
 
 /// The snapshot magic.
 pub(crate) const MAGIC: &[u8; 6] = b"CVLNS\0";
 /// The state schema version this build writes and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 const HEADER: usize = 6 + 4 + 8;
 
-use crate::util::hash::{fnv1a, fnv1a_parts};
+use crate::sources::Matchers;
+use crate::util::hash::{fnv1a, fnv1a_parts, text_sum};
 
 /// The checksum of a snapshot of `version`: over the magic, version and payload since
 /// schema 5, over the payload alone before.
@@ -145,6 +149,9 @@ pub(crate) fn encode_as(
         };
         let _ = postcard::to_io(&conflicts, &mut out);
     }
+    if version >= 6 {
+        let _ = postcard::to_io(&store.text_sums(), &mut out);
+    }
     let sum = checksum(version, &out);
     out[10..18].copy_from_slice(&sum.to_le_bytes());
     out
@@ -163,6 +170,8 @@ struct Parts {
     section: Option<SectionV3>,
     ext: StoreExt,
     conflicts: Option<Conflicts>,
+    /// `None` before schema 6: the store holds texts as they arrived.
+    text_sums: Option<TextSums>,
 }
 
 /// Decode one part and return the bytes after it.
@@ -243,6 +252,12 @@ fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
     } else {
         (None, rest)
     };
+    let (text_sums, rest) = if version >= 6 {
+        let (t, rest) = take::<TextSums>(rest)?;
+        (Some(t), rest)
+    } else {
+        (None, rest)
+    };
     if !rest.is_empty() {
         return Err(SnapshotError::Corrupt(format!(
             "{} bytes after the payload (a payload of another schema?)",
@@ -257,6 +272,7 @@ fn parts(version: u32, payload: &[u8]) -> Result<Parts, SnapshotError> {
         section,
         ext,
         conflicts,
+        text_sums,
     })
 }
 
@@ -310,6 +326,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
         section,
         ext,
         conflicts,
+        text_sums,
     } = parts(version, &bytes[HEADER..])?;
     store.agent = agent.into_iter().collect();
     store.set_extension(ext).map_err(SnapshotError::Corrupt)?;
@@ -328,11 +345,34 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded, SnapshotError> {
     }
     check_expired(&config, &store, &expired)?;
     restore_conflicts(&mut store, conflicts)?;
+    restore_texts(&config, &mut store, text_sums)?;
     let state = Expired {
         expiry: expired.expiry,
         carries: Carries::from_pairs(expired.carries),
     };
     Ok((config, store, state, key_check))
+}
+
+/// Put the text digests back into the store. Before schema 6 (`None`) the store kept
+/// texts as they arrived: each is replaced by what the config's rules match in it, with
+/// its digest, as the engine does when a text arrives — except in a pseudonymised
+/// engine, whose store already held those tokens (and no digests): there a token that
+/// matched nothing is dropped, as it is dropped now.
+fn restore_texts(
+    config: &Config,
+    store: &mut Store,
+    sums: Option<TextSums>,
+) -> Result<(), SnapshotError> {
+    if let Some(sums) = sums {
+        return store.set_text_sums(sums).map_err(SnapshotError::Corrupt);
+    }
+    if config.pseudonymise.is_some() {
+        store.rewrite_texts(|t| (Matchers::normal_token(t).map(Into::into), 0));
+    } else {
+        let m = Matchers::new(config, &Store::default(), None);
+        store.rewrite_texts(|t| (m.text_token(t).map(Into::into), text_sum(t)));
+    }
+    Ok(())
 }
 
 /// Put the conflict state back into the store; before schema 5 (`None`), the user's key
@@ -502,7 +542,7 @@ mod tests {
         assert_eq!(&*back.externals[0].contact, "34600111222");
         assert!(back.conflicted.is_empty());
         assert_eq!(back.stats.conflicts, 0);
-        // Schema 5 keeps the conflict.
+        // Schema 5 and later keep the conflict.
         let now = encode(&Config::default(), &store, &Expired::default(), None);
         let (_, back, _, _) = decode(&now).unwrap();
         assert_eq!(back.conflicted, store.conflicted);
@@ -515,6 +555,95 @@ mod tests {
         assert!(matches!(
             decode(&seal_as(5, &payload)),
             Err(SnapshotError::Corrupt(_))
+        ));
+    }
+
+    /// An inbound text message from 4915100000001 (webhook shape).
+    fn text_msg(id: &str, body: &str) -> String {
+        format!(
+            r#"{{"entry":[{{"changes":[{{"field":"messages","value":{{"messages":[{{"from":"4915100000001","id":"{id}","text":{{"body":"{body}"}},"timestamp":"1751450200","type":"text"}}],"messaging_product":"whatsapp","metadata":{{"phone_number_id":"1001"}}}}}}]}}]}}"#
+        )
+    }
+
+    /// The kept text and the digest of each inbound message, in store order.
+    fn texts(store: &Store) -> Vec<(Option<&str>, u32)> {
+        (store.msgs.iter())
+            .filter_map(|m| Some((m.inbound.as_ref()?.text.as_deref(), m.text_sum)))
+            .collect()
+    }
+
+    #[test]
+    fn snapshots_before_schema_6_have_their_texts_matched_on_restore() {
+        // A store fed directly (not through an engine) keeps texts as they arrived, as
+        // every store did before schema 6.
+        let store = store_of(&[
+            &text_msg("wamid.i1", "Menu please"),
+            &text_msg("wamid.i2", "hello"),
+        ]);
+        assert_eq!(
+            texts(&store),
+            [(Some("Menu please"), 0), (Some("hello"), 0)]
+        );
+        let config = Config::from_json(
+            r#"{"sources":[{"key":"qr_menu","match":"prefix","pattern":"menu"}]}"#,
+        )
+        .unwrap();
+        // Schema 5: each text becomes what the rules match in it (rule 0; nothing), with
+        // its digest.
+        let (_, back, _, _) =
+            decode(&encode_as(5, &config, &store, &Expired::default(), None)).unwrap();
+        let (menu, hello) = (text_sum("Menu please"), text_sum("hello"));
+        assert_eq!(texts(&back), [(Some("\u{1}0;"), menu), (None, hello)]);
+        // Schema 6 keeps the tokens and the digests as they are.
+        let (_, again, _, _) = decode(&encode(&config, &back, &Expired::default(), None)).unwrap();
+        assert_eq!(texts(&again), texts(&back));
+        // A pseudonymised engine's store held tokens already (and no digests): a token
+        // that matched nothing is dropped, the others stay.
+        let tokens = store_of(&[
+            &text_msg("wamid.i1", "\\u00010;"),
+            &text_msg("wamid.i2", "\\u0001-;"),
+        ]);
+        let pseudo = Config::from_json(
+            r#"{"pseudonymise":{"secret_env":"S"},"sources":[{"key":"qr_menu","match":"prefix","pattern":"menu"}]}"#,
+        )
+        .unwrap();
+        let v5 = encode_as(
+            5,
+            &pseudo,
+            &tokens,
+            &Expired::default(),
+            Some("check".into()),
+        );
+        let (_, back, _, _) = decode(&v5).unwrap();
+        assert_eq!(texts(&back), [(Some("\u{1}0;"), 0), (None, 0)]);
+    }
+
+    #[test]
+    fn a_text_digest_naming_no_inbound_message_is_corrupt() {
+        let store = store_of(&[&text_msg("wamid.i1", "hello")]);
+        let mut payload = Vec::new();
+        let config = serde_json::to_string(&Config::default()).unwrap();
+        let _ = postcard::to_io(&(config, &store), &mut payload);
+        let _ = postcard::to_io(&ExpiredV2::default(), &mut payload);
+        let agent: AgentFactsById = Vec::new();
+        let section = SectionV3 {
+            extra: store.extra.clone(),
+            key_check: None,
+        };
+        let _ = postcard::to_io(&(agent, section), &mut payload);
+        let _ = postcard::to_io(&store.extension(), &mut payload);
+        let _ = postcard::to_io(&Conflicts::default(), &mut payload);
+        let good = payload.clone();
+        let _ = postcard::to_io(&vec![(0u32, 7u32)], &mut payload);
+        assert_eq!(
+            texts(&decode(&seal(&payload)).unwrap().1),
+            [(Some("hello"), 7)]
+        );
+        let mut bad = good;
+        let _ = postcard::to_io(&vec![(1u32, 7u32)], &mut bad);
+        assert!(matches!(
+            decode(&seal(&bad)),
+            Err(SnapshotError::Corrupt(m)) if m.contains("message 1")
         ));
     }
 }

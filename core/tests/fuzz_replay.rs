@@ -107,7 +107,7 @@ fn config_corpus_keeps_the_invariants() {
 /// The snapshot seeds, `fuzz/corpus/snapshot/seed-*`, and the engine each one is the state
 /// of (default config, so no rate card fills them): an empty engine; the first 10, 100 and
 /// 150 lines of the example data; 40 days of generated traffic expired every day (sealed days, carries); and facts that arrived in
-/// conflicting versions (the conflict state, issue 19.3).
+/// conflicting versions (the conflict state, issue 19.3; the text digests of schema 6).
 fn seed_engines() -> Vec<(&'static str, Engine)> {
     let fed = |n: usize| {
         let mut e = Engine::new(Config::default()).unwrap();
@@ -134,6 +134,10 @@ fn seed_engines() -> Vec<(&'static str, Engine)> {
         r#"{"type":"spend","source":"meta_ad:120","date":"2025-07-02","amount":25,"currency":"USD"}"#,
         r#"{"type":"click","id":"c1","message_id":"wamid.o1","button":"shop","timestamp":1751450100}"#,
         r#"{"type":"click","id":"c1","message_id":"wamid.o1","button":"shop","timestamp":1751450160}"#,
+        // One inbound message in two versions that differ only in a text no rule matches:
+        // the store keeps the text's digest, not the text (schema 6).
+        r#"{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"4915100000001","id":"wamid.i1","text":{"body":"Hi"},"timestamp":"1751450200","type":"text"}],"messaging_product":"whatsapp","metadata":{"phone_number_id":"1001"}}}]}]}"#,
+        r#"{"entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"4915100000001","id":"wamid.i1","text":{"body":"Hello"},"timestamp":"1751450200","type":"text"}],"messaging_product":"whatsapp","metadata":{"phone_number_id":"1001"}}}]}]}"#,
     ] {
         conflicts.ingest_str(l).unwrap();
     }
@@ -165,8 +169,8 @@ fn snapshot_seeds_are_current_payloads() {
             |e: &mut Engine| e.report(&ReportOptions::default()).unwrap().input.conflicts;
         assert_eq!(conflicts(&mut got), conflicts(&mut want), "{name}");
     }
-    // The seeds reach the expired state and the conflict state: sealed days, and the four
-    // conflicting facts (outbound o1, event ord-9, the spend, click c1).
+    // The seeds reach the expired state and the conflict state: sealed days, and the five
+    // conflicting facts (outbound o1, event ord-9, the spend, click c1, inbound i1).
     let engines = seed_engines();
     assert!(engines[4].1.expired().is_some());
     let mut last = engines.into_iter().last().unwrap().1;
@@ -175,7 +179,7 @@ fn snapshot_seeds_are_current_payloads() {
             .unwrap()
             .input
             .conflicts,
-        4
+        5
     );
 }
 

@@ -847,9 +847,14 @@ fn pseudonymised_state_holds_no_numbers_names_texts_or_secret() {
     let wamid = value["messages"][0]["id"].as_str().unwrap();
     let plain_bytes = plain.snapshot();
     let bytes = pseudo.snapshot();
+    // No engine keeps a text, only what the config's rules matched in it.
+    assert!(
+        !contains(&plain_bytes, body.as_bytes()),
+        "{body} in the plain snapshot"
+    );
     for needle in [number, name, body, wamid] {
         assert!(
-            contains(&plain_bytes, needle.as_bytes()),
+            needle == body || contains(&plain_bytes, needle.as_bytes()),
             "{needle} in the plain snapshot"
         );
         assert!(

@@ -11,16 +11,13 @@ use crate::error::{ConfigError, ReportError, SnapshotError};
 use crate::input::pseudonym::{MIN_SECRET_BYTES, Pseudonymiser};
 use crate::input::{Event, normalise_contact};
 use crate::report::ReportOptions;
-use crate::sources::Matchers;
-use crate::store::{Forgotten, IngestOutcome, Store, UserIx};
+use crate::store::{Forgotten, IngestOutcome, UserIx};
 use std::borrow::Cow;
 
-/// A pseudonymising engine's key and the compiled text rules (texts are matched when
-/// they arrive, then dropped).
+/// A pseudonymising engine's key.
 #[derive(Clone, Debug)]
 pub(crate) struct Pseudo {
     key: Pseudonymiser,
-    matchers: Matchers,
 }
 
 impl Pseudo {
@@ -88,19 +85,31 @@ impl Engine {
         self.pseudo = secret.map(|s| {
             Box::new(Pseudo {
                 key: Pseudonymiser::new(s),
-                matchers: Matchers::new(&self.config, &Store::default(), None),
             })
         });
         self
     }
 
-    /// Apply parsed events, taking them out of `events` (left empty, its room kept):
-    /// pseudonymised first when the engine pseudonymises.
+    /// Apply parsed events, taking them out of `events` (left empty, its room kept).
+    /// Each text is first replaced by what the config's rules matched in it
+    /// (`Matchers::text_token`: nothing at all when it matched nothing), with a digest
+    /// of it for the store's conflict rule (none in a pseudonymised engine, which keeps
+    /// no trace of texts); then identifiers are pseudonymised when the engine does.
     pub(super) fn apply_events(&mut self, events: &mut Vec<Event<'_>>) -> IngestOutcome {
+        let digest = self.pseudo.is_none();
+        for e in events.iter_mut() {
+            if let Event::Inbound(m) = e {
+                if let Some(t) = m.text.take() {
+                    if digest {
+                        m.text_sum = crate::util::hash::text_sum(&t);
+                    }
+                    m.text = self.texts.text_token(&t).map(Cow::Owned);
+                }
+            }
+        }
         if let Some(p) = &self.pseudo {
             let mut countries = Vec::new();
-            let text = |t: &str| p.matchers.text_token(t);
-            p.key.apply(events, &text, &mut countries);
+            p.key.apply(events, &mut countries);
             for (k, c) in countries {
                 self.store.extra.note_country(&k, c);
             }

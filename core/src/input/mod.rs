@@ -117,6 +117,11 @@ pub struct InboundMsg<'a> {
     pub(crate) referral: Option<Referral>,
     /// The button/list/flow reply, if any.
     pub(crate) reply: Option<Reply>,
+    /// A 32-bit digest of `text` as it arrived, set by the engine when it replaces the
+    /// text by what the config's rules matched in it (0: no text, not set yet, or a
+    /// pseudonymised engine, which keeps no trace of texts). The store compares it to
+    /// tell two versions of a message apart (see [`crate::store`](crate::guide::store)'s conflict rule).
+    pub(crate) text_sum: u32,
 }
 
 /// A status update for a business message.

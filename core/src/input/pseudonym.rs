@@ -53,14 +53,10 @@ impl Pseudonymiser {
         }
     }
 
-    /// Pseudonymise `events` in place. `text` turns a text body into the token of what
-    /// it matched; the country of every identifier hashed is appended to `countries`.
-    pub(crate) fn apply(
-        &self,
-        events: &mut [Event<'_>],
-        text: &dyn Fn(&str) -> String,
-        countries: &mut Vec<(String, Country)>,
-    ) {
+    /// Pseudonymise `events` in place (texts are already replaced by what they matched:
+    /// the engine does that for every engine); the country of every identifier hashed is
+    /// appended to `countries`.
+    pub(crate) fn apply(&self, events: &mut [Event<'_>], countries: &mut Vec<(String, Country)>) {
         for e in events {
             match e {
                 Event::Contact(c) => {
@@ -72,9 +68,6 @@ impl Pseudonymiser {
                     self.hash(&mut m.id);
                     if let Some(c) = m.context_id.as_mut() {
                         self.hash(c);
-                    }
-                    if let Some(t) = m.text.as_mut() {
-                        *t = Cow::Owned(text(t));
                     }
                     if let Some(r) = m.reply.as_mut().filter(|r| r.kind == ReplyKind::Flow) {
                         r.title = None;

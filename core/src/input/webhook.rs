@@ -503,6 +503,7 @@ fn inbound<'a>(m: Message<'a>, phone: S<'a>) -> InboundMsg<'a> {
         context_id: m.context.and_then(|c| c.id).filter(|c| !c.is_empty()),
         referral,
         reply,
+        text_sum: 0,
     }
 }
 

@@ -48,22 +48,40 @@ impl Pattern {
     }
 
     fn matches(&self, s: &str) -> bool {
+        self.matches_folded(s, &Folded::new(s))
+    }
+
+    /// [`Pattern::matches`] with `s` lower-cased at most once for all patterns tried.
+    fn matches_folded(&self, s: &str, folded: &Folded<'_>) -> bool {
         if let Some(re) = &self.re {
             return re.is_match(s);
         }
-        let folded;
-        let s = if self.case_sensitive {
-            s
-        } else {
-            folded = s.to_lowercase();
-            &folded
-        };
+        let s = if self.case_sensitive { s } else { folded.get() };
         match self.kind {
             MatchKind::Exact => s.trim() == self.text,
             MatchKind::Prefix => s.trim_start().starts_with(&self.text),
             MatchKind::Contains => s.contains(&self.text),
             MatchKind::Regex => false,
         }
+    }
+}
+
+/// A text lower-cased when a case-insensitive pattern first asks for it.
+struct Folded<'a> {
+    text: &'a str,
+    lower: std::cell::OnceCell<String>,
+}
+
+impl<'a> Folded<'a> {
+    fn new(text: &'a str) -> Folded<'a> {
+        Folded {
+            text,
+            lower: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> &str {
+        self.lower.get_or_init(|| self.text.to_lowercase())
     }
 }
 
@@ -148,8 +166,6 @@ pub(crate) struct Matchers {
     events: Vec<(std::sync::Arc<str>, EventKind, Pattern)>,
     /// The conversion event in effect (see the module docs for the default).
     pub(crate) conversion: Option<ConversionEvent>,
-    /// Texts are stored as [`Matchers::text_token`]s (pseudonymised engines).
-    tokens: bool,
 }
 
 impl Matchers {
@@ -218,31 +234,41 @@ impl Matchers {
             rules,
             events,
             conversion,
-            tokens: config.pseudonymise.is_some(),
         }
     }
 
-    /// What a text matched, as a token that replaces the text in a pseudonymised store:
-    /// `\u{1}` then the index of the first matching source rule (`-` for none), `;`, and
-    /// the indices of the matching text-reply events, comma-separated. It keeps nothing
-    /// of the text but those outcomes.
-    pub(crate) fn text_token(&self, text: &str) -> String {
-        let mut t = match self.rules.iter().position(|(_, p)| p.matches(text)) {
+    /// What a text matched, as the token the store keeps in its place (the config is
+    /// fixed for an engine's life, so texts are matched once, when they arrive): `\u{1}`,
+    /// the index of the first matching source rule (`-` for none), `;`, and the indices
+    /// of the matching text-reply events, comma-separated. `None` when the text matched
+    /// nothing: the store then keeps no text at all. It keeps nothing of the text but
+    /// those outcomes.
+    pub(crate) fn text_token(&self, text: &str) -> Option<String> {
+        let folded = Folded::new(text);
+        let rule = (self.rules.iter()).position(|(_, p)| p.matches_folded(text, &folded));
+        let mut hits = (self.events.iter().enumerate())
+            .filter(|(_, (_, k, p))| *k == EventKind::TextReply && p.matches_folded(text, &folded))
+            .peekable();
+        if rule.is_none() && hits.peek().is_none() {
+            return None;
+        }
+        let mut t = match rule {
             Some(i) => format!("\u{1}{i};"),
             None => "\u{1}-;".to_string(),
         };
-        let hits = self
-            .events
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, k, p))| *k == EventKind::TextReply && p.matches(text));
         for (n, (i, _)) in hits.enumerate() {
             if n > 0 {
                 t.push(',');
             }
             t.push_str(&i.to_string());
         }
-        t
+        Some(t)
+    }
+
+    /// A token as [`Matchers::text_token`] writes it now: `None` for one that matched
+    /// nothing (`\u{1}-;`, as pseudonymised engines before schema 6 kept it).
+    pub(crate) fn normal_token(token: &str) -> Option<&str> {
+        Some(token).filter(|t| *t != "\u{1}-;")
     }
 
     /// The parts of a text token: the rule index and the event indices.
@@ -256,15 +282,10 @@ impl Matchers {
     }
 
     /// The first custom rule matching an inbound text.
-    pub(crate) fn rule_for(&self, text: &str) -> Option<&Source> {
-        if self.tokens {
-            let (rule, _) = Matchers::token_parts(text);
-            return rule.and_then(|i| self.rules.get(i)).map(|(s, _)| s);
-        }
-        self.rules
-            .iter()
-            .find(|(_, p)| p.matches(text))
-            .map(|(s, _)| s)
+    /// `token` is what the store keeps of the text ([`Matchers::text_token`]).
+    pub(crate) fn rule_for(&self, token: &str) -> Option<&Source> {
+        let (rule, _) = Matchers::token_parts(token);
+        rule.and_then(|i| self.rules.get(i)).map(|(s, _)| s)
     }
 
     /// The names of the messaging events an inbound message matches, in config order.
@@ -275,15 +296,15 @@ impl Matchers {
         self.events
             .iter()
             .enumerate()
-            .filter(move |(i, (_, kind, p))| {
-                if self.tokens && *kind == EventKind::TextReply {
+            .filter(move |(i, (_, kind, p))| match kind {
+                // The store keeps the token of what a text matched, not the text.
+                EventKind::TextReply => {
                     m.ty == InboundType::Text
                         && m.text
                             .as_deref()
                             .is_some_and(|t| Matchers::token_parts(t).1.any(|e| e == *i))
-                } else {
-                    event_matches(*kind, p, m)
                 }
+                EventKind::ButtonReply | EventKind::ListReply => reply_matches(*kind, p, m),
             })
             .map(|(_, (n, _, _))| n)
     }
@@ -296,21 +317,19 @@ impl Matchers {
     }
 }
 
-fn event_matches(kind: EventKind, p: &Pattern, m: &InboundData) -> bool {
-    let reply = |want: ReplyKind| {
-        m.reply().is_some_and(|r| {
-            r.kind == want
-                && (r.id.as_deref().is_some_and(|s| p.matches(s))
-                    || r.title.as_deref().is_some_and(|s| p.matches(s)))
-        })
+/// Whether a button or list reply event matches `m` (text replies are matched when the
+/// text arrives: [`Matchers::text_token`]).
+fn reply_matches(kind: EventKind, p: &Pattern, m: &InboundData) -> bool {
+    let want = match kind {
+        EventKind::ButtonReply => ReplyKind::Button,
+        EventKind::ListReply => ReplyKind::List,
+        EventKind::TextReply => return false,
     };
-    match kind {
-        EventKind::ButtonReply => reply(ReplyKind::Button),
-        EventKind::ListReply => reply(ReplyKind::List),
-        EventKind::TextReply => {
-            m.ty == InboundType::Text && m.text.as_deref().is_some_and(|t| p.matches(t))
-        }
-    }
+    m.reply().is_some_and(|r| {
+        r.kind == want
+            && (r.id.as_deref().is_some_and(|s| p.matches(s))
+                || r.title.as_deref().is_some_and(|s| p.matches(s)))
+    })
 }
 
 #[cfg(test)]
@@ -364,18 +383,66 @@ mod tests {
                 title: Some("Large".into()),
             }),
         );
-        let text = inbound(InboundType::Text, Some("Buy now"), None);
         let (k, p) = mk(EventKind::ButtonReply, "buy now");
-        assert!(event_matches(k, &p, &button)); // title
+        assert!(reply_matches(k, &p, &button)); // title
         let (k, p) = mk(EventKind::ButtonReply, "buy_now");
-        assert!(event_matches(k, &p, &button)); // payload
-        assert!(!event_matches(k, &p, &list));
+        assert!(reply_matches(k, &p, &button)); // payload
+        assert!(!reply_matches(k, &p, &list));
         let (k, p) = mk(EventKind::ListReply, "LARGE");
-        assert!(event_matches(k, &p, &list));
-        assert!(!event_matches(k, &p, &button));
+        assert!(reply_matches(k, &p, &list));
+        assert!(!reply_matches(k, &p, &button));
+        // Text replies are matched when the text arrives; the store keeps the token.
+        let cfg = Config {
+            events: vec![EventDef {
+                name: "bought".into(),
+                kind: EventKind::TextReply,
+                match_kind: MatchKind::Exact,
+                pattern: "buy now".into(),
+            }],
+            ..Config::default()
+        };
+        let m = Matchers::new(&cfg, &Store::default(), None);
+        let token = m.text_token("Buy now").unwrap();
+        assert_eq!(token, "\u{1}-;0"); // no source rule, event 0
+        let names =
+            |d: &InboundData| -> Vec<String> { m.events_of(d).map(|n| (**n).to_owned()).collect() };
+        assert_eq!(
+            names(&inbound(InboundType::Text, Some(&token), None)),
+            ["bought"]
+        );
+        // A raw text in the store is not a token: it matches nothing.
+        assert!(names(&inbound(InboundType::Text, Some("Buy now"), None)).is_empty());
+        assert!(names(&button).is_empty()); // a button press is not a text reply
         let (k, p) = mk(EventKind::TextReply, "buy now");
-        assert!(event_matches(k, &p, &text));
-        assert!(!event_matches(k, &p, &button)); // a button press is not a text reply
+        assert!(!reply_matches(k, &p, &button));
+    }
+
+    #[test]
+    fn a_text_that_matches_nothing_leaves_no_token() {
+        let cfg = Config {
+            sources: vec![SourceRule {
+                key: "qr_menu".into(),
+                name: None,
+                match_kind: MatchKind::Prefix,
+                pattern: "menu".into(),
+                case_sensitive: false,
+            }],
+            events: vec![EventDef {
+                name: "yes".into(),
+                kind: EventKind::TextReply,
+                match_kind: MatchKind::Exact,
+                pattern: "yes".into(),
+            }],
+            ..Config::default()
+        };
+        let m = Matchers::new(&cfg, &Store::default(), None);
+        assert_eq!(m.text_token("hello"), None);
+        assert_eq!(m.text_token("Menu please").as_deref(), Some("\u{1}0;"));
+        assert_eq!(m.text_token(" YES ").as_deref(), Some("\u{1}-;0"));
+        assert_eq!(m.rule_for("\u{1}0;").map(|s| &*s.key), Some("qr_menu"));
+        assert!(m.rule_for("Menu please").is_none()); // raw texts are never stored
+        assert_eq!(Matchers::normal_token("\u{1}-;"), None);
+        assert_eq!(Matchers::normal_token("\u{1}-;0"), Some("\u{1}-;0"));
     }
 
     #[test]

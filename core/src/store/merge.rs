@@ -125,6 +125,7 @@ impl Store {
                     context_id: inb.context().map(Cow::Borrowed),
                     referral: inb.referral().cloned(),
                     reply: inb.reply().cloned(),
+                    text_sum: m.text_sum,
                 };
                 self.replay(Event::Inbound(e), 0);
                 continue;

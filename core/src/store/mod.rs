@@ -752,16 +752,19 @@ impl Store {
             }
             self.merge_phone(ix, &m.phone, false);
             let msg = &self.msgs[ix as usize];
-            if msg.ts == m.ts && msg.inbound.as_deref() == Some(&data) {
+            if msg.ts == m.ts && msg.inbound.as_deref() == Some(&data) && msg.text_sum == m.text_sum
+            {
                 return Applied::Duplicate;
             }
             self.flag_conflict("inbound", &m.id);
             self.touch_ts(m.ts);
             let msg = &mut self.msgs[ix as usize];
             let old = msg.inbound.take();
-            if (m.ts, content_bytes(&Some(&data))) > (msg.ts, content_bytes(&old)) {
+            let new_key = (m.ts, content_bytes(&Some(&data)), m.text_sum);
+            if new_key > (msg.ts, content_bytes(&old), msg.text_sum) {
                 msg.ts = m.ts;
                 msg.inbound = Some(Box::new(data));
+                msg.text_sum = m.text_sum;
                 let mu = msg.user;
                 let u = self.find(mu);
                 self.mark_dirty(u);
@@ -781,6 +784,7 @@ impl Store {
         let phone = self.phone_of(&m.phone);
         let mut rec = MsgRec::new(m.id.as_ref().into(), u, phone, Direction::Inbound, m.ts);
         rec.inbound = Some(Box::new(data));
+        rec.text_sum = m.text_sum;
         rec.ts_from_record = true;
         let ix = self.push_msg(rec);
         self.users[u as usize].timeline.push(ix);
@@ -1003,6 +1007,45 @@ impl Store {
         let r = Arc::new(data);
         self.records.0.insert(r.clone());
         r
+    }
+
+    /// Replace each inbound text by `f(text)`: what to keep in its place and its digest
+    /// (for snapshots written before schema 6, which kept texts as they arrived).
+    pub(crate) fn rewrite_texts(&mut self, mut f: impl FnMut(&str) -> (Option<Box<str>>, u32)) {
+        for m in self.msgs.iter_mut() {
+            if let Some(inb) = m.inbound.as_mut()
+                && let Some(t) = inb.text.take()
+            {
+                let (text, sum) = f(&t);
+                inb.text = text;
+                m.text_sum = sum;
+            }
+        }
+    }
+
+    /// The inbound messages' text digests, as (message index, digest), digests of 0 left
+    /// out (snapshots carry them apart from the rows: schema 6).
+    pub(crate) fn text_sums(&self) -> Vec<(MsgIx, u32)> {
+        (self.msgs.iter().enumerate())
+            .filter(|(_, m)| m.text_sum != 0)
+            .map(|(i, m)| (i as MsgIx, m.text_sum))
+            .collect()
+    }
+
+    /// Put back digests listed by [`Store::text_sums`]; one naming no inbound message
+    /// is an error.
+    pub(crate) fn set_text_sums(&mut self, sums: Vec<(MsgIx, u32)>) -> Result<(), String> {
+        for (ix, sum) in sums {
+            match self.msgs.get_mut(ix as usize) {
+                Some(m) if m.inbound.is_some() => m.text_sum = sum,
+                _ => {
+                    return Err(format!(
+                        "text digest of message {ix}, not an inbound message"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Make the messages share one copy of each distinct outbound record (a decoded store

@@ -773,6 +773,41 @@ fn conflicting_versions_resolve_the_same_in_any_order() {
 }
 
 #[test]
+fn texts_are_matched_on_arrival_and_text_conflicts_still_count() {
+    // The store keeps what the config's rules matched in a text and a digest of it, not
+    // the text. Two versions of one message that differ only in their text are still a
+    // conflict, and which one is kept does not depend on the order.
+    let t = 1_751_450_000;
+    let w = "4915112345678";
+    let cfg = r#"{"sources":[{"key":"qr:menu","match":"prefix","pattern":"menu"}],
+        "events":[{"name":"said_yes","kind":"text_reply","pattern":"yes"}]}"#;
+    let hi = support::inbound_text("wamid.in.1", w, t, "hi");
+    let hello = support::inbound_text("wamid.in.1", w, t, "hello");
+    let r = either_order(cfg, &[hi.clone(), hello]);
+    assert_eq!(r["input"]["conflicts"], 1);
+    assert_eq!(r["input"]["messages"], serde_json::json!({"text": 1}));
+    // The same text twice is a duplicate, not a conflict.
+    let r = either_order(cfg, &[hi.clone(), hi.clone()]);
+    assert_eq!(r["input"]["conflicts"], 0);
+    // One version matches the QR rule, the other nothing. Equal times: the greater
+    // content wins (semantics of the store's conflict rule), compared on what is kept —
+    // the version with the rule's token (`Some`) encodes above the one without (`None`:
+    // postcard writes 1 vs 0 first), so the conversation's source is the QR code in
+    // either order.
+    let menu = support::inbound_text("wamid.in.1", w, t, "Menu please");
+    let r = either_order(cfg, &[hi.clone(), menu.clone()]);
+    assert_eq!(r["input"]["conflicts"], 1);
+    let keys: Vec<&str> = (r["sources"].as_array().unwrap().iter())
+        .filter_map(|s| s["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["qr:menu"]);
+    // A text-reply event is matched when the text arrives, too: "yes" makes a lead.
+    let yes = support::inbound_text("wamid.in.2", w, t + 60, "Yes");
+    let r = either_order(cfg, &[menu, yes]);
+    assert_eq!(r["overall"]["leads"], 1);
+}
+
+#[test]
 fn conflicting_clicks_and_closes_keep_one_version() {
     // Issue 19.3, continued: versions of records the engine keeps one of.
     let t = 1_751_450_000;
