@@ -39,6 +39,10 @@ impl Store {
                 .0
                 .iter()
                 .map(|r| allocated_by(live, || std::sync::Arc::new((**r).clone())))
+                .sum::<isize>()
+            + allocated_by(live, || self.replies.0.clone())
+            + (self.replies.0.iter())
+                .map(|r| allocated_by(live, || std::sync::Arc::new((**r).clone())))
                 .sum::<isize>();
         let timelines: isize = self.users.iter().map(|u| reserved(&u.timeline)).sum();
         let user_heap = heap_of(&self.users, live, |u| {
@@ -78,7 +82,7 @@ impl Store {
                 isize::try_from(tracks * std::mem::size_of::<OutTrack>()).unwrap_or(isize::MAX),
             ),
             (
-                "outbound records (one shared copy per distinct record)",
+                "outbound records, replies (one shared copy of each)",
                 records,
             ),
             (

@@ -299,6 +299,10 @@ pub struct Store {
     /// The distinct outbound records, each shared by the messages that carry it.
     #[serde(skip)]
     records: msg::Records,
+    /// The distinct button, list and flow replies, each shared by the messages that carry
+    /// it.
+    #[serde(skip)]
+    replies: msg::Shared<crate::model::Reply>,
 }
 
 /// What a Meta Business Agent message used or cost, as its inputs said. Kept beside the
@@ -514,8 +518,10 @@ impl Store {
             .retain(|_, c| !dropped_out.contains(&*c.message_id));
         self.drop_click_index();
         self.agent.retain(|id, _| !dropped_out.contains(&**id));
-        // Records no message carries any more.
-        self.records.0.retain(|r| Arc::strong_count(r) > 1);
+        // Records and replies no message carries any more (a forgotten person's flow
+        // answers leave with them).
+        self.records.drop_unused();
+        self.replies.drop_unused();
     }
 
     fn phone_of(&mut self, id: &str) -> PhoneIx {
@@ -738,13 +744,14 @@ impl Store {
 
     fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
         let user = self.user_of(&m.from);
-        let data = InboundData::new(
+        let mut data = InboundData::new(
             m.ty,
             m.text.as_deref().map(Into::into),
             m.context_id.as_deref().map(Into::into),
             m.referral,
             m.reply,
         );
+        data.share_reply(&mut self.replies);
         if let Some(ix) = self.msgs.find(Direction::Inbound, &m.id) {
             self.touch_msg(ix);
             if let Some(u) = user {
@@ -1048,11 +1055,15 @@ impl Store {
         Ok(())
     }
 
-    /// Make the messages share one copy of each distinct outbound record (a decoded store
-    /// holds one copy per message).
+    /// Make the messages share one copy of each distinct outbound record and reply (a
+    /// decoded store holds one copy per message).
     pub(crate) fn share_records(&mut self) {
         let mut records = std::mem::take(&mut self.records);
+        let mut replies = std::mem::take(&mut self.replies);
         for m in self.msgs.iter_mut() {
+            if let Some(d) = m.inbound.as_mut() {
+                d.share_reply(&mut replies);
+            }
             let Some(r) = m.outbound_shared() else {
                 continue;
             };
@@ -1064,6 +1075,7 @@ impl Store {
             }
         }
         self.records = records;
+        self.replies = replies;
     }
 
     /// Keep the host's agent tokens of the outbound record kept for message `id`.

@@ -28,17 +28,20 @@ pub(crate) struct InboundData {
     pub(crate) ty: InboundType,
     /// Text body.
     pub(crate) text: Option<Box<str>>,
-    /// Context, referral and reply: `None` when the message has none of them (the common
-    /// case), so that a plain message costs its text and a few bytes.
+    /// Context, referral and reply: `None` when the message has none of them, so that a
+    /// plain message costs what its text matched and a few bytes.
     more: Option<Box<InboundMore>>,
 }
 
-/// The parts of an inbound message that few messages have.
+/// The parts of an inbound message that not every message has, each behind its own
+/// pointer (32 bytes, where the three inline took 128): a reply to a template has a
+/// context and a reply but no referral. Replies repeat (the same button pressed by many
+/// users), so the store keeps one shared copy of each ([`InboundData::share_reply`]).
 #[derive(Clone, Debug, PartialEq)]
 struct InboundMore {
     context: Option<Box<str>>,
-    referral: Option<Referral>,
-    reply: Option<Reply>,
+    referral: Option<Box<Referral>>,
+    reply: Option<Arc<Reply>>,
 }
 
 impl InboundData {
@@ -57,10 +60,17 @@ impl InboundData {
             more: rare.then(|| {
                 Box::new(InboundMore {
                     context,
-                    referral,
-                    reply,
+                    referral: referral.map(Box::new),
+                    reply: reply.map(Arc::new),
                 })
             }),
+        }
+    }
+
+    /// Use the store's shared copy of the reply (adding this one when new).
+    pub(crate) fn share_reply(&mut self, replies: &mut Shared<Reply>) {
+        if let Some(r) = self.more.as_mut().and_then(|m| m.reply.as_mut()) {
+            *r = replies.share(r);
         }
     }
 
@@ -71,12 +81,12 @@ impl InboundData {
 
     /// CTWA referral.
     pub(crate) fn referral(&self) -> Option<&Referral> {
-        self.more.as_ref()?.referral.as_ref()
+        self.more.as_ref()?.referral.as_deref()
     }
 
     /// Button/list/flow reply.
     pub(crate) fn reply(&self) -> Option<&Reply> {
-        self.more.as_ref()?.reply.as_ref()
+        self.more.as_ref()?.reply.as_deref()
     }
 }
 
@@ -239,14 +249,39 @@ impl StatusTrack {
 }
 
 /// The distinct outbound records of a store, each shared by the messages that carry it.
-/// A cache of what the messages hold: stores holding equal messages are equal whatever it
-/// holds.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Records(pub(super) hashbrown::HashSet<Arc<OutboundData>>);
+/// One shared copy of each distinct value the messages hold (outbound records, replies):
+/// a cache, so stores holding equal messages are equal whatever it holds.
+#[derive(Clone, Debug)]
+pub(crate) struct Shared<T>(pub(super) hashbrown::HashSet<Arc<T>>);
 
-impl PartialEq for Records {
-    fn eq(&self, _: &Records) -> bool {
+/// The distinct outbound records.
+pub(crate) type Records = Shared<OutboundData>;
+
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared(hashbrown::HashSet::new())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, _: &Shared<T>) -> bool {
         true
+    }
+}
+
+impl<T: Eq + std::hash::Hash> Shared<T> {
+    /// The shared copy equal to `v`, which becomes the shared copy when there is none.
+    pub(crate) fn share(&mut self, v: &Arc<T>) -> Arc<T> {
+        if let Some(s) = self.0.get(&**v) {
+            return s.clone();
+        }
+        self.0.insert(v.clone());
+        v.clone()
+    }
+
+    /// Forget the copies no message holds any more.
+    pub(crate) fn drop_unused(&mut self) {
+        self.0.retain(|r| Arc::strong_count(r) > 1);
     }
 }
 
@@ -544,6 +579,8 @@ mod tests {
         assert_eq!(size_of::<MsgRec>(), 56);
         // Inbound box: text 16 + pointer to the rare parts 8 + type 1, aligned.
         assert_eq!(size_of::<InboundData>(), 32);
+        // The rare parts: context 16 + referral pointer 8 + shared reply pointer 8.
+        assert_eq!(size_of::<InboundMore>(), 32);
         // Statuses: six 4-byte times 24 + pricing 4 + Meta's time and kind 8 + pointer 8.
         assert_eq!(size_of::<StatusTrack>(), 48);
         // Outbound box: the shared record's pointer 8 + the statuses.
@@ -749,5 +786,50 @@ mod tests {
         assert_eq!(s, NO_STATUS);
         let plain = InboundData::new(InboundType::Image, None, None, None, None);
         assert!(plain.more.is_none() && plain.context().is_none());
+    }
+
+    /// A button reply from `from` to business message `ctx`, as a webhook.
+    fn button_reply(id: &str, from: &str, ctx: &str) -> String {
+        format!(
+            r#"{{"entry":[{{"changes":[{{"field":"messages","value":{{"messages":[{{"from":"{from}","id":"{id}","context":{{"id":"{ctx}"}},"interactive":{{"type":"button_reply","button_reply":{{"id":"YES","title":"Yes please"}}}},"timestamp":"1751450200","type":"interactive"}}],"messaging_product":"whatsapp","metadata":{{"phone_number_id":"1001"}}}}}}]}}]}}"#
+        )
+    }
+
+    #[test]
+    fn equal_replies_share_one_copy_until_no_message_holds_it() {
+        let mut store = super::super::Store::default();
+        let docs: Vec<String> = [("wamid.r1", "4915100000001"), ("wamid.r2", "4915100000002")]
+            .iter()
+            .map(|(id, from)| button_reply(id, from, "wamid.o1"))
+            .collect();
+        let mut events = Vec::new();
+        let opts = crate::input::ParseOptions::default();
+        for (n, doc) in docs.iter().enumerate() {
+            crate::input::parse_document(doc.as_bytes(), n as u64 + 1, &opts, &mut events).unwrap();
+        }
+        store.apply_all(&mut events, None);
+        let reply = |ix: usize| {
+            store.msgs[ix]
+                .inbound
+                .as_ref()
+                .unwrap()
+                .more
+                .as_ref()
+                .unwrap()
+                .reply
+                .clone()
+                .unwrap()
+        };
+        // Two users pressed the same button: one copy, held by both messages and the set.
+        assert!(Arc::ptr_eq(&reply(0), &reply(1)));
+        assert_eq!(reply(0).title.as_deref(), Some("Yes please"));
+        assert_eq!(store.replies.0.len(), 1);
+        // Forgetting both people drops the copy with them.
+        for k in ["4915100000001", "4915100000002"] {
+            let u = store.user_by_key(k).unwrap();
+            store.prepare();
+            store.forget(u);
+        }
+        assert!(store.replies.0.is_empty());
     }
 }
