@@ -159,7 +159,8 @@ impl ConversionEvent {
     }
 }
 
-/// The config's rules and events, compiled once per report.
+/// The config's rules and events, compiled: once per engine to match texts as they arrive
+/// ([`Matchers::text_token`]), once per report for the conversion event and the replies.
 #[derive(Clone, Debug)]
 pub(crate) struct Matchers {
     rules: Vec<(Source, Pattern)>,
