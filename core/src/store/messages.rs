@@ -85,6 +85,13 @@ impl Messages {
     /// Append a message whose id is not indexed yet under its direction.
     pub(crate) fn push(&mut self, m: MsgRec) -> MsgIx {
         let ix = self.rows.len() as MsgIx;
+        if self.rows.len() == self.rows.capacity() {
+            // Grow by a quarter (at least 64 rows), not by doubling: the row table is the
+            // store's largest part, and a doubled table of 10M rows holds up to 10M empty
+            // 56-byte slots. A large block is moved by remapping its pages, so the extra
+            // reallocations cost little.
+            self.rows.reserve_exact((self.rows.len() / 4).max(64));
+        }
         self.rows.push(m);
         self.index(ix);
         ix
@@ -210,6 +217,22 @@ mod tests {
             row("a", Direction::Outbound),
             row("a", Direction::Inbound),
         ])
+    }
+
+    #[test]
+    fn the_row_table_grows_by_a_quarter() {
+        let mut m = Messages::default();
+        // 64 rows at first, 64 more while a quarter is below that minimum (up to 256
+        // rows), then a quarter: 320 / 4 = 80 more, 400; 400 / 4 = 100 more, 500.
+        // (Doubling would have reserved 512 for 401 rows.)
+        let mut caps = Vec::new();
+        for i in 0..401 {
+            m.push(row(&format!("m{i}"), Direction::Inbound));
+            if caps.last() != Some(&m.capacity()) {
+                caps.push(m.capacity());
+            }
+        }
+        assert_eq!(caps, [64, 128, 192, 256, 320, 400, 500]);
     }
 
     /// Each direction has its own index: one id can name an inbound and an outbound
