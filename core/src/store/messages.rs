@@ -85,14 +85,9 @@ impl Messages {
     /// Append a message whose id is not indexed yet under its direction.
     pub(crate) fn push(&mut self, m: MsgRec) -> MsgIx {
         let ix = self.rows.len() as MsgIx;
-        if self.rows.len() == self.rows.capacity() {
-            // Grow by a quarter (at least 64 rows), not by doubling: the row table is the
-            // store's largest part, and a doubled table of 10M rows holds up to 10M empty
-            // 56-byte slots. A large block is moved by remapping its pages, so the extra
-            // reallocations cost little.
-            self.rows.reserve_exact((self.rows.len() / 4).max(64));
-        }
-        self.rows.push(m);
+        // The row table is the store's largest part: a doubled table of 10M rows would
+        // hold up to 10M empty 56-byte slots.
+        crate::util::push_growing_by_quarter(&mut self.rows, m);
         self.index(ix);
         ix
     }

@@ -536,8 +536,8 @@ impl Store {
 
     fn new_user(&mut self) -> UserIx {
         let u = self.users.len() as UserIx;
-        self.users.push(UserRec::default());
-        self.parent.push(u);
+        crate::util::push_growing_by_quarter(&mut self.users, UserRec::default());
+        crate::util::push_growing_by_quarter(&mut self.parent, u);
         u
     }
 

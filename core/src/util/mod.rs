@@ -28,6 +28,17 @@ pub(crate) fn step(x: &mut u64, n: u64, s: i64) {
     };
 }
 
+/// Push `x` onto `v`, growing a full vector by a quarter (at least 64 items) rather than
+/// by doubling: for the tables that grow with the history (message rows, users), where
+/// doubling leaves up to half the slots empty. A large block is moved by remapping its
+/// pages, so the extra reallocations cost little.
+pub(crate) fn push_growing_by_quarter<T>(v: &mut Vec<T>, x: T) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 4).max(64));
+    }
+    v.push(x);
+}
+
 /// `num / den`, or `None` when `den` is zero (never NaN or infinity).
 pub(crate) fn ratio(num: f64, den: f64) -> Option<f64> {
     if den == 0.0 {
