@@ -276,11 +276,16 @@ fn docs(evs: &[Ev], base: i64) -> Vec<(i64, String)> {
     out
 }
 
-/// The example-style card of the billing tests, priced in every market used here.
+/// The example-style card of the billing tests, priced in every market used here, and a
+/// custom source and a text-reply event that the sessions' "hi" matches (and the other
+/// version of a conflicting message does not): texts are matched when they arrive, so
+/// the properties cover what the store keeps of them too.
 fn config() -> Config {
     config_with_card(
         billing_support::CARD,
-        r#""time_zone":"Europe/Berlin","currency":"EUR","quota":10"#,
+        r#""time_zone":"Europe/Berlin","currency":"EUR","quota":10,
+           "sources":[{"key":"qr:hi","match":"exact","pattern":"hi"}],
+           "events":[{"name":"said_hi","kind":"text_reply","pattern":"HI"}]"#,
     )
 }
 
