@@ -819,6 +819,145 @@ fn reconciliation_compares_cbp_conversations() {
     assert_eq!(rc.mismatches[0].meta.conversation_id.as_deref(), Some("C2"));
 }
 
+#[test]
+fn reconciliation_names_the_cbp_conversation_a_free_form_message_rode() {
+    // March 2025 (CBP). DE wrote at t - 1 h, so the service window is open. m1 (marketing,
+    // no Meta objects: not checked) is delivered at t + 1 and opens a marketing
+    // conversation. f1 (free-form) is delivered at t + 11 while it is open, so it rides it:
+    // billable (the conversation is), category for reconciliation = the conversation's
+    // kind, `marketing`. Meta put f1 in a service conversation C9 (origin service, category
+    // service, billable): category differs (service vs marketing), billable agrees (true),
+    // conversation differs (origin service vs our marketing one). 1 checked, 1 mismatched.
+    let t = ts("2025-03-03T00:00:00");
+    let lines = vec![
+        inbound(DE, "in1", t - H),
+        template(DE, "m1", t, "marketing"),
+        status(DE, "m1", "delivered", t + 1),
+        free_form(DE, "f1", t + 10),
+        status_with(
+            DE,
+            "f1",
+            "delivered",
+            t + 11,
+            r#""conversation":{"id":"C9","origin":{"type":"service"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"service"}"#,
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (1, 1));
+    let mm = &rc.mismatches[0];
+    assert_eq!(mm.message_id, "f1");
+    assert_eq!(mm.fields, ["category", "conversation"]);
+    assert_eq!(mm.delivered_at, t + 11);
+    // The engine's side names the marketing conversation f1 rode (not f1's own `service`).
+    assert_eq!(mm.engine.category.as_deref(), Some("marketing"));
+    assert_eq!(mm.engine.conversation.as_deref(), Some("marketing"));
+    assert_eq!(mm.engine.billable, Some(true));
+    assert_eq!(mm.engine.model, Some(PricingModel::Cbp));
+    assert_eq!(mm.meta.category.as_deref(), Some("service"));
+    assert_eq!(mm.meta.conversation.as_deref(), Some("service"));
+    assert_eq!(mm.meta.conversation_id.as_deref(), Some("C9"));
+}
+
+#[test]
+fn reconciliation_inside_and_after_a_pmp_free_entry_point() {
+    // August 2025 (PMP). DE writes from an ad at t; f1 (free-form reply) is delivered at
+    // t + 1 h: it opens the free entry point window [t + 1 h, t + 73 h). Meta's objects:
+    // - f1: free_entry_point, category referral_conversion, conversation F1 (origin
+    //   referral_conversion): agrees (inside our window Meta's referral_conversion is right).
+    // - m1 (marketing, t + 2 h): free_entry_point, category marketing, F1: agrees (inside
+    //   the window the message's own category, priced alike, is right too).
+    // - u1 (utility, t + 3 h): free_entry_point but category marketing, F1: the category
+    //   is neither referral_conversion nor utility's group: a `category` mismatch; billable
+    //   agrees (false), the conversation agrees (F1 = our window).
+    // - f2 (free-form, t + 74 h): our window closed at t + 73 h and the service window at
+    //   t + 24 h; in 2025 free-form is free (free_form, not billable), in no conversation.
+    //   Meta still says referral_conversion (free_customer_service, not billable): for a
+    //   message outside any window that is not free-form's `service` group (the free entry
+    //   point is a kind of its own): a `category` mismatch.
+    // 4 checked, 2 mismatched (u1, f2), both on `category` only.
+    let t = ts("2025-08-04T00:00:00");
+    let fep = |cat: &str| {
+        format!(
+            r#""conversation":{{"id":"F1","origin":{{"type":"referral_conversion"}}}},"pricing":{{"pricing_model":"PMP","type":"free_entry_point","category":"{cat}"}}"#
+        )
+    };
+    let lines = vec![
+        inbound_ad(DE, "ad1", t),
+        free_form(DE, "f1", t + H - 2),
+        status_with(DE, "f1", "delivered", t + H, &fep("referral_conversion")),
+        template(DE, "m1", t + 2 * H - 2, "marketing"),
+        status_with(DE, "m1", "delivered", t + 2 * H, &fep("marketing")),
+        template(DE, "u1", t + 3 * H - 2, "utility"),
+        status_with(DE, "u1", "delivered", t + 3 * H, &fep("marketing")),
+        free_form(DE, "f2", t + 74 * H - 2),
+        status_with(
+            DE,
+            "f2",
+            "delivered",
+            t + 74 * H,
+            r#""pricing":{"pricing_model":"PMP","type":"free_customer_service","category":"referral_conversion"}"#,
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (4, 2));
+    let ids: Vec<&str> = rc
+        .mismatches
+        .iter()
+        .map(|m| m.message_id.as_str())
+        .collect();
+    assert_eq!(ids, ["u1", "f2"]);
+    assert_eq!(rc.mismatches[0].fields, ["category"]);
+    assert_eq!(rc.mismatches[1].fields, ["category"]);
+    assert_eq!(rc.by_field.get("category"), Some(&2));
+    // u1 is in our free entry point window, under its own category (PMP).
+    let u1 = &rc.mismatches[0];
+    assert_eq!(u1.engine.category.as_deref(), Some("utility"));
+    assert_eq!(
+        u1.engine.conversation.as_deref(),
+        Some("referral_conversion")
+    );
+    assert_eq!(u1.meta.category.as_deref(), Some("marketing"));
+    // f2 is in no conversation of ours.
+    let f2 = &rc.mismatches[1];
+    assert_eq!(f2.engine.category.as_deref(), Some("service"));
+    assert_eq!(f2.engine.conversation, None);
+    assert_eq!(f2.meta.category.as_deref(), Some("referral_conversion"));
+}
+
+#[test]
+fn reconciliation_checks_counted_delivered_messages_only() {
+    // March 2025 (CBP). m0 (marketing) was sent with Meta's conversation C1 and pricing on
+    // its `sent` status but never delivered: not checked, so it pairs no Meta id. m1
+    // (marketing, delivered at t + 1) opens our marketing conversation; Meta says C1,
+    // origin marketing, billable: agrees, and C1 pairs with it. n1 is a status alone
+    // (no outbound record, no pricing) with a conversation object: billing does not count
+    // it, so it is not checked either. 1 checked, 0 mismatched.
+    let t = ts("2025-03-03T00:00:00");
+    let c1 = r#""conversation":{"id":"C1","origin":{"type":"marketing"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"marketing"}"#;
+    let lines = vec![
+        template(DE, "m0", t - 100, "marketing"),
+        status_with(DE, "m0", "sent", t - 99, c1),
+        template(DE, "m1", t, "marketing"),
+        status_with(DE, "m1", "delivered", t + 1, c1),
+        status_with(
+            DE,
+            "n1",
+            "delivered",
+            t + 20,
+            r#""conversation":{"id":"C2","origin":{"type":"utility"}}"#,
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    let rc = &r.billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (1, 0));
+    assert!(rc.by_field.is_empty());
+    // m1 alone opened a conversation (m0 was never delivered, n1 is not counted).
+    assert_eq!(r.billing.conversations.marketing, 1);
+}
+
 // ---------------------------------------------------------------- windows as queryable state
 
 #[test]
