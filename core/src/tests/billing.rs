@@ -958,6 +958,109 @@ fn reconciliation_checks_counted_delivered_messages_only() {
     assert_eq!(r.billing.conversations.marketing, 1);
 }
 
+// ---------------------------------------------------------------- updates after a report
+
+/// A report keeps its day aggregates and updates them when a user's input changes; the
+/// updated days must say what a fresh build would, checks and mismatches included.
+#[test]
+fn a_late_pricing_object_updates_the_reconciliation_of_an_unchanged_charge() {
+    // August 2025 (PMP), nobody wrote: u1 (utility) and m1 (marketing) are charged.
+    // First: u1 delivered at t with Meta's pricing `marketing` (a `category` mismatch: we
+    // charge utility); m1 delivered at t + 1 h without Meta's objects (not checked).
+    let t = ts("2025-08-04T09:00:00");
+    let regular = |c: &str| {
+        format!(
+            r#""pricing":{{"billable":true,"pricing_model":"PMP","type":"regular","category":"{c}"}}"#
+        )
+    };
+    let mut e = engine(
+        config(""),
+        &[
+            template(DE, "u1", t - 2, "utility"),
+            status_with(DE, "u1", "delivered", t, &regular("marketing")),
+            template(DE, "m1", t + H - 2, "marketing"),
+            status(DE, "m1", "delivered", t + H),
+        ],
+    );
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (1, 1));
+    assert_eq!(rc.mismatches[0].meta.category.as_deref(), Some("marketing"));
+    // Then the `sent` statuses arrive, each with a pricing object. They are earlier than the
+    // `delivered` ones, so their objects are the ones kept: u1's now says `authentication`
+    // (still a `category` mismatch, a different one), m1's says `marketing` (agrees, so m1
+    // is now checked). Neither charge changes (same delivery, category, cost).
+    for l in [
+        status_with(DE, "u1", "sent", t - 1, &regular("authentication")),
+        status_with(DE, "m1", "sent", t + H - 1, &regular("marketing")),
+    ] {
+        e.ingest_str(&l).unwrap();
+    }
+    let b = report(&mut e, None, None).billing;
+    let rc = &b.reconciliation;
+    // 2 checked (u1, m1), 1 mismatched: u1 with Meta's new category only.
+    assert_eq!((rc.checked, rc.mismatched), (2, 1));
+    assert_eq!(rc.mismatches[0].message_id, "u1");
+    assert_eq!(rc.mismatches[0].fields, ["category"]);
+    assert_eq!(
+        rc.mismatches[0].meta.category.as_deref(),
+        Some("authentication")
+    );
+    assert_eq!(rc.by_field.get("category"), Some(&1));
+    // Unchanged costs: u1 the 1st utility of the month 0.02, m1 0.12: 0.14.
+    assert_eq!(b.cost.total.0, eur("0.14"));
+}
+
+#[test]
+fn a_late_earlier_message_moves_no_other_messages_checks_or_costs_between_days() {
+    // August 2025 (PMP), nobody wrote. b and c (marketing, 0.12 each) are delivered on
+    // 08-05 and 08-06 with Meta's agreeing pricing: one check on each day. After a report,
+    // x (marketing) arrives, delivered on 08-04, earlier than both, without Meta's objects:
+    // it comes first in DE's messages, so b and c sit one place later than before, but each
+    // check stays on its own delivery day: 08-04 none, 08-05 one, 08-06 one.
+    let d = |day: &str| ts(&format!("2025-08-{day}T09:00:00"));
+    let regular = r#""pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"marketing"}"#;
+    let mut e = engine(
+        config(""),
+        &[
+            template(DE, "b", d("05") - 2, "marketing"),
+            status_with(DE, "b", "delivered", d("05"), regular),
+            template(DE, "c", d("06") - 2, "marketing"),
+            status_with(DE, "c", "delivered", d("06"), regular),
+        ],
+    );
+    assert_eq!(report(&mut e, None, None).billing.reconciliation.checked, 2);
+    for l in delivered_template(DE, "x", d("04"), "marketing") {
+        e.ingest_str(&l).unwrap();
+    }
+    let day = |e: &mut convolens::Engine, from: &str, to: &str| {
+        let b = report(e, Some(from), Some(to)).billing;
+        (b.reconciliation.checked, b.cost.total.0)
+    };
+    assert_eq!(day(&mut e, "2025-08-04", "2025-08-05"), (0, eur("0.12")));
+    assert_eq!(day(&mut e, "2025-08-05", "2025-08-06"), (1, eur("0.12")));
+    assert_eq!(day(&mut e, "2025-08-06", "2025-08-07"), (1, eur("0.12")));
+    // All three days: 2 checks, 3 × 0.12 = 0.36.
+    assert_eq!(day(&mut e, "2025-08-04", "2025-08-07"), (2, eur("0.36")));
+}
+
+#[test]
+fn a_charge_that_turns_free_leaves_no_country_cost_behind() {
+    // August 2025 (PMP). u1 (utility) reaches DE at t with no service window open: charged,
+    // the month's 1st utility, 0.02, so the cost by country is DE 0.02. After a report, DE's
+    // message of t - 1 h arrives late: the window [t - 1 h, t + 23 h) was open at u1's
+    // delivery, so u1 is free (service_window) and nothing is charged: no country has a
+    // cost any more (a fresh build has no entry for DE, not an entry of 0).
+    let t = ts("2025-08-04T09:00:00");
+    let mut e = engine(config(""), &delivered_template(DE, "u1", t, "utility"));
+    let b = report(&mut e, None, None).billing;
+    assert_eq!(b.cost.by_country["DE"].0, eur("0.02"));
+    e.ingest_str(&inbound(DE, "in1", t - H)).unwrap();
+    let b = report(&mut e, None, None).billing;
+    assert_eq!(b.free_messages.service_window, 1);
+    assert_eq!(b.cost.total.0, 0);
+    assert_eq!(b.cost.by_country.len(), 0, "{:?}", b.cost.by_country);
+}
+
 // ---------------------------------------------------------------- windows as queryable state
 
 #[test]
