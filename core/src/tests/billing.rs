@@ -1160,6 +1160,62 @@ fn usage_rows_per_month_with_quota() {
 }
 
 #[test]
+fn a_zero_quota_is_used_up_with_no_fraction() {
+    // A quota of 0: August 2025 (PMP), m1 (marketing) is charged: 1 billable. Left: 0 − 1
+    // = −1; the fraction used, 1 / 0, is not a number, so none is given.
+    let t = ts("2025-08-04T09:00:00");
+    let mut e = engine(
+        config(r#""quota":0"#),
+        &delivered_template(DE, "m1", t, "marketing"),
+    );
+    let u = report(&mut e, None, None).usage;
+    assert_eq!(u.quota, Some(0));
+    let m = &u.months[0];
+    assert_eq!(
+        (m.billable, m.quota, m.quota_used, m.quota_left),
+        (1, Some(0), None, Some(-1))
+    );
+}
+
+#[test]
+fn the_heatmap_counts_paid_units_by_local_weekday_and_hour() {
+    // August 2025 (PMP), business zone Europe/Berlin (UTC+2 in summer).
+    // - m1 (marketing) delivered Mon 2025-08-04 09:30 UTC = Monday 11:30 local: paid.
+    // - DE writes at 09:45 UTC; f1 (free-form) delivered at 10:00 UTC: free, not counted.
+    // - m2 (marketing) delivered Sat 2025-08-09 22:30 UTC = Sunday 00:30 local: paid.
+    // Rows Monday first: [0][11] = 1, [6][0] = 1, nothing else (2 paid units).
+    let lines = cat(&[
+        delivered_template(DE, "m1", ts("2025-08-04T09:30:00"), "marketing"),
+        vec![inbound(DE, "in1", ts("2025-08-04T09:45:00"))],
+        delivered_free_form(DE, "f1", ts("2025-08-04T10:00:00")),
+        delivered_template(DE, "m2", ts("2025-08-09T22:30:00"), "marketing"),
+    ]);
+    let mut e = engine(config(r#""time_zone":"Europe/Berlin""#), &lines);
+    let b = report(&mut e, None, None).billing;
+    assert_eq!(b.free_messages.free_form, 1);
+    assert_eq!((b.heatmap[0][11], b.heatmap[6][0]), (1, 1));
+    assert_eq!(b.heatmap.iter().flatten().sum::<u64>(), 2);
+}
+
+#[test]
+fn a_usage_month_is_partial_only_where_the_range_cuts_it() {
+    // Range [2025-08-15, 2025-10-01): August starts before the range (partial); September
+    // is whole: it starts inside the range and October starts exactly where the range ends
+    // (not partial). m1 (marketing, PMP) is charged on 2025-09-10: September's 1 billable.
+    let mut e = engine(
+        config(""),
+        &delivered_template(DE, "m1", ts("2025-09-10T09:00:00"), "marketing"),
+    );
+    let u = report(&mut e, Some("2025-08-15"), Some("2025-10-01")).usage;
+    let months: Vec<(&str, bool, u64)> = u
+        .months
+        .iter()
+        .map(|m| (m.month.as_str(), m.partial, m.billable))
+        .collect();
+    assert_eq!(months, [("2025-08", true, 0), ("2025-09", false, 1)]);
+}
+
+#[test]
 fn phone_filter_keeps_one_business_number() {
     let t = ts("2025-08-04T00:00:00");
     let other = template(DE, "o1", t, "marketing").replace(
