@@ -819,6 +819,248 @@ fn reconciliation_compares_cbp_conversations() {
     assert_eq!(rc.mismatches[0].meta.conversation_id.as_deref(), Some("C2"));
 }
 
+#[test]
+fn reconciliation_names_the_cbp_conversation_a_free_form_message_rode() {
+    // March 2025 (CBP). DE wrote at t - 1 h, so the service window is open. m1 (marketing,
+    // no Meta objects: not checked) is delivered at t + 1 and opens a marketing
+    // conversation. f1 (free-form) is delivered at t + 11 while it is open, so it rides it:
+    // billable (the conversation is), category for reconciliation = the conversation's
+    // kind, `marketing`. Meta put f1 in a service conversation C9 (origin service, category
+    // service, billable): category differs (service vs marketing), billable agrees (true),
+    // conversation differs (origin service vs our marketing one). 1 checked, 1 mismatched.
+    let t = ts("2025-03-03T00:00:00");
+    let lines = vec![
+        inbound(DE, "in1", t - H),
+        template(DE, "m1", t, "marketing"),
+        status(DE, "m1", "delivered", t + 1),
+        free_form(DE, "f1", t + 10),
+        status_with(
+            DE,
+            "f1",
+            "delivered",
+            t + 11,
+            r#""conversation":{"id":"C9","origin":{"type":"service"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"service"}"#,
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (1, 1));
+    let mm = &rc.mismatches[0];
+    assert_eq!(mm.message_id, "f1");
+    assert_eq!(mm.fields, ["category", "conversation"]);
+    assert_eq!(mm.delivered_at, t + 11);
+    // The engine's side names the marketing conversation f1 rode (not f1's own `service`).
+    assert_eq!(mm.engine.category.as_deref(), Some("marketing"));
+    assert_eq!(mm.engine.conversation.as_deref(), Some("marketing"));
+    assert_eq!(mm.engine.billable, Some(true));
+    assert_eq!(mm.engine.model, Some(PricingModel::Cbp));
+    assert_eq!(mm.meta.category.as_deref(), Some("service"));
+    assert_eq!(mm.meta.conversation.as_deref(), Some("service"));
+    assert_eq!(mm.meta.conversation_id.as_deref(), Some("C9"));
+}
+
+#[test]
+fn reconciliation_inside_and_after_a_pmp_free_entry_point() {
+    // August 2025 (PMP). DE writes from an ad at t; f1 (free-form reply) is delivered at
+    // t + 1 h: it opens the free entry point window [t + 1 h, t + 73 h). Meta's objects:
+    // - f1: free_entry_point, category referral_conversion, conversation F1 (origin
+    //   referral_conversion): agrees (inside our window Meta's referral_conversion is right).
+    // - m1 (marketing, t + 2 h): free_entry_point, category marketing, F1: agrees (inside
+    //   the window the message's own category, priced alike, is right too).
+    // - u1 (utility, t + 3 h): free_entry_point but category marketing, F1: the category
+    //   is neither referral_conversion nor utility's group: a `category` mismatch; billable
+    //   agrees (false), the conversation agrees (F1 = our window).
+    // - f2 (free-form, t + 74 h): our window closed at t + 73 h and the service window at
+    //   t + 24 h; in 2025 free-form is free (free_form, not billable), in no conversation.
+    //   Meta still says referral_conversion (free_customer_service, not billable): for a
+    //   message outside any window that is not free-form's `service` group (the free entry
+    //   point is a kind of its own): a `category` mismatch.
+    // 4 checked, 2 mismatched (u1, f2), both on `category` only.
+    let t = ts("2025-08-04T00:00:00");
+    let fep = |cat: &str| {
+        format!(
+            r#""conversation":{{"id":"F1","origin":{{"type":"referral_conversion"}}}},"pricing":{{"pricing_model":"PMP","type":"free_entry_point","category":"{cat}"}}"#
+        )
+    };
+    let lines = vec![
+        inbound_ad(DE, "ad1", t),
+        free_form(DE, "f1", t + H - 2),
+        status_with(DE, "f1", "delivered", t + H, &fep("referral_conversion")),
+        template(DE, "m1", t + 2 * H - 2, "marketing"),
+        status_with(DE, "m1", "delivered", t + 2 * H, &fep("marketing")),
+        template(DE, "u1", t + 3 * H - 2, "utility"),
+        status_with(DE, "u1", "delivered", t + 3 * H, &fep("marketing")),
+        free_form(DE, "f2", t + 74 * H - 2),
+        status_with(
+            DE,
+            "f2",
+            "delivered",
+            t + 74 * H,
+            r#""pricing":{"pricing_model":"PMP","type":"free_customer_service","category":"referral_conversion"}"#,
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (4, 2));
+    let ids: Vec<&str> = rc
+        .mismatches
+        .iter()
+        .map(|m| m.message_id.as_str())
+        .collect();
+    assert_eq!(ids, ["u1", "f2"]);
+    assert_eq!(rc.mismatches[0].fields, ["category"]);
+    assert_eq!(rc.mismatches[1].fields, ["category"]);
+    assert_eq!(rc.by_field.get("category"), Some(&2));
+    // u1 is in our free entry point window, under its own category (PMP).
+    let u1 = &rc.mismatches[0];
+    assert_eq!(u1.engine.category.as_deref(), Some("utility"));
+    assert_eq!(
+        u1.engine.conversation.as_deref(),
+        Some("referral_conversion")
+    );
+    assert_eq!(u1.meta.category.as_deref(), Some("marketing"));
+    // f2 is in no conversation of ours.
+    let f2 = &rc.mismatches[1];
+    assert_eq!(f2.engine.category.as_deref(), Some("service"));
+    assert_eq!(f2.engine.conversation, None);
+    assert_eq!(f2.meta.category.as_deref(), Some("referral_conversion"));
+}
+
+#[test]
+fn reconciliation_checks_counted_delivered_messages_only() {
+    // March 2025 (CBP). m0 (marketing) was sent with Meta's conversation C1 and pricing on
+    // its `sent` status but never delivered: not checked, so it pairs no Meta id. m1
+    // (marketing, delivered at t + 1) opens our marketing conversation; Meta says C1,
+    // origin marketing, billable: agrees, and C1 pairs with it. n1 is a status alone
+    // (no outbound record, no pricing) with a conversation object: billing does not count
+    // it, so it is not checked either. 1 checked, 0 mismatched.
+    let t = ts("2025-03-03T00:00:00");
+    let c1 = r#""conversation":{"id":"C1","origin":{"type":"marketing"}},"pricing":{"billable":true,"pricing_model":"CBP","category":"marketing"}"#;
+    let lines = vec![
+        template(DE, "m0", t - 100, "marketing"),
+        status_with(DE, "m0", "sent", t - 99, c1),
+        template(DE, "m1", t, "marketing"),
+        status_with(DE, "m1", "delivered", t + 1, c1),
+        status_with(
+            DE,
+            "n1",
+            "delivered",
+            t + 20,
+            r#""conversation":{"id":"C2","origin":{"type":"utility"}}"#,
+        ),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = report(&mut e, None, None);
+    let rc = &r.billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (1, 0));
+    assert!(rc.by_field.is_empty());
+    // m1 alone opened a conversation (m0 was never delivered, n1 is not counted).
+    assert_eq!(r.billing.conversations.marketing, 1);
+}
+
+// ---------------------------------------------------------------- updates after a report
+
+/// A report keeps its day aggregates and updates them when a user's input changes; the
+/// updated days must say what a fresh build would, checks and mismatches included.
+#[test]
+fn a_late_pricing_object_updates_the_reconciliation_of_an_unchanged_charge() {
+    // August 2025 (PMP), nobody wrote: u1 (utility) and m1 (marketing) are charged.
+    // First: u1 delivered at t with Meta's pricing `marketing` (a `category` mismatch: we
+    // charge utility); m1 delivered at t + 1 h without Meta's objects (not checked).
+    let t = ts("2025-08-04T09:00:00");
+    let regular = |c: &str| {
+        format!(
+            r#""pricing":{{"billable":true,"pricing_model":"PMP","type":"regular","category":"{c}"}}"#
+        )
+    };
+    let mut e = engine(
+        config(""),
+        &[
+            template(DE, "u1", t - 2, "utility"),
+            status_with(DE, "u1", "delivered", t, &regular("marketing")),
+            template(DE, "m1", t + H - 2, "marketing"),
+            status(DE, "m1", "delivered", t + H),
+        ],
+    );
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (1, 1));
+    assert_eq!(rc.mismatches[0].meta.category.as_deref(), Some("marketing"));
+    // Then the `sent` statuses arrive, each with a pricing object. They are earlier than the
+    // `delivered` ones, so their objects are the ones kept: u1's now says `authentication`
+    // (still a `category` mismatch, a different one), m1's says `marketing` (agrees, so m1
+    // is now checked). Neither charge changes (same delivery, category, cost).
+    for l in [
+        status_with(DE, "u1", "sent", t - 1, &regular("authentication")),
+        status_with(DE, "m1", "sent", t + H - 1, &regular("marketing")),
+    ] {
+        e.ingest_str(&l).unwrap();
+    }
+    let b = report(&mut e, None, None).billing;
+    let rc = &b.reconciliation;
+    // 2 checked (u1, m1), 1 mismatched: u1 with Meta's new category only.
+    assert_eq!((rc.checked, rc.mismatched), (2, 1));
+    assert_eq!(rc.mismatches[0].message_id, "u1");
+    assert_eq!(rc.mismatches[0].fields, ["category"]);
+    assert_eq!(
+        rc.mismatches[0].meta.category.as_deref(),
+        Some("authentication")
+    );
+    assert_eq!(rc.by_field.get("category"), Some(&1));
+    // Unchanged costs: u1 the 1st utility of the month 0.02, m1 0.12: 0.14.
+    assert_eq!(b.cost.total.0, eur("0.14"));
+}
+
+#[test]
+fn a_late_earlier_message_moves_no_other_messages_checks_or_costs_between_days() {
+    // August 2025 (PMP), nobody wrote. b and c (marketing, 0.12 each) are delivered on
+    // 08-05 and 08-06 with Meta's agreeing pricing: one check on each day. After a report,
+    // x (marketing) arrives, delivered on 08-04, earlier than both, without Meta's objects:
+    // it comes first in DE's messages, so b and c sit one place later than before, but each
+    // check stays on its own delivery day: 08-04 none, 08-05 one, 08-06 one.
+    let d = |day: &str| ts(&format!("2025-08-{day}T09:00:00"));
+    let regular = r#""pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"marketing"}"#;
+    let mut e = engine(
+        config(""),
+        &[
+            template(DE, "b", d("05") - 2, "marketing"),
+            status_with(DE, "b", "delivered", d("05"), regular),
+            template(DE, "c", d("06") - 2, "marketing"),
+            status_with(DE, "c", "delivered", d("06"), regular),
+        ],
+    );
+    assert_eq!(report(&mut e, None, None).billing.reconciliation.checked, 2);
+    for l in delivered_template(DE, "x", d("04"), "marketing") {
+        e.ingest_str(&l).unwrap();
+    }
+    let day = |e: &mut convolens::Engine, from: &str, to: &str| {
+        let b = report(e, Some(from), Some(to)).billing;
+        (b.reconciliation.checked, b.cost.total.0)
+    };
+    assert_eq!(day(&mut e, "2025-08-04", "2025-08-05"), (0, eur("0.12")));
+    assert_eq!(day(&mut e, "2025-08-05", "2025-08-06"), (1, eur("0.12")));
+    assert_eq!(day(&mut e, "2025-08-06", "2025-08-07"), (1, eur("0.12")));
+    // All three days: 2 checks, 3 × 0.12 = 0.36.
+    assert_eq!(day(&mut e, "2025-08-04", "2025-08-07"), (2, eur("0.36")));
+}
+
+#[test]
+fn a_charge_that_turns_free_leaves_no_country_cost_behind() {
+    // August 2025 (PMP). u1 (utility) reaches DE at t with no service window open: charged,
+    // the month's 1st utility, 0.02, so the cost by country is DE 0.02. After a report, DE's
+    // message of t - 1 h arrives late: the window [t - 1 h, t + 23 h) was open at u1's
+    // delivery, so u1 is free (service_window) and nothing is charged: no country has a
+    // cost any more (a fresh build has no entry for DE, not an entry of 0).
+    let t = ts("2025-08-04T09:00:00");
+    let mut e = engine(config(""), &delivered_template(DE, "u1", t, "utility"));
+    let b = report(&mut e, None, None).billing;
+    assert_eq!(b.cost.by_country["DE"].0, eur("0.02"));
+    e.ingest_str(&inbound(DE, "in1", t - H)).unwrap();
+    let b = report(&mut e, None, None).billing;
+    assert_eq!(b.free_messages.service_window, 1);
+    assert_eq!(b.cost.total.0, 0);
+    assert_eq!(b.cost.by_country.len(), 0, "{:?}", b.cost.by_country);
+}
+
 // ---------------------------------------------------------------- windows as queryable state
 
 #[test]
@@ -915,6 +1157,62 @@ fn usage_rows_per_month_with_quota() {
         (true, 2, 2, 1, Some(3))
     );
     assert_eq!(m8.by_category["service"].billable, 0);
+}
+
+#[test]
+fn a_zero_quota_is_used_up_with_no_fraction() {
+    // A quota of 0: August 2025 (PMP), m1 (marketing) is charged: 1 billable. Left: 0 − 1
+    // = −1; the fraction used, 1 / 0, is not a number, so none is given.
+    let t = ts("2025-08-04T09:00:00");
+    let mut e = engine(
+        config(r#""quota":0"#),
+        &delivered_template(DE, "m1", t, "marketing"),
+    );
+    let u = report(&mut e, None, None).usage;
+    assert_eq!(u.quota, Some(0));
+    let m = &u.months[0];
+    assert_eq!(
+        (m.billable, m.quota, m.quota_used, m.quota_left),
+        (1, Some(0), None, Some(-1))
+    );
+}
+
+#[test]
+fn the_heatmap_counts_paid_units_by_local_weekday_and_hour() {
+    // August 2025 (PMP), business zone Europe/Berlin (UTC+2 in summer).
+    // - m1 (marketing) delivered Mon 2025-08-04 09:30 UTC = Monday 11:30 local: paid.
+    // - DE writes at 09:45 UTC; f1 (free-form) delivered at 10:00 UTC: free, not counted.
+    // - m2 (marketing) delivered Sat 2025-08-09 22:30 UTC = Sunday 00:30 local: paid.
+    // Rows Monday first: [0][11] = 1, [6][0] = 1, nothing else (2 paid units).
+    let lines = cat(&[
+        delivered_template(DE, "m1", ts("2025-08-04T09:30:00"), "marketing"),
+        vec![inbound(DE, "in1", ts("2025-08-04T09:45:00"))],
+        delivered_free_form(DE, "f1", ts("2025-08-04T10:00:00")),
+        delivered_template(DE, "m2", ts("2025-08-09T22:30:00"), "marketing"),
+    ]);
+    let mut e = engine(config(r#""time_zone":"Europe/Berlin""#), &lines);
+    let b = report(&mut e, None, None).billing;
+    assert_eq!(b.free_messages.free_form, 1);
+    assert_eq!((b.heatmap[0][11], b.heatmap[6][0]), (1, 1));
+    assert_eq!(b.heatmap.iter().flatten().sum::<u64>(), 2);
+}
+
+#[test]
+fn a_usage_month_is_partial_only_where_the_range_cuts_it() {
+    // Range [2025-08-15, 2025-10-01): August starts before the range (partial); September
+    // is whole: it starts inside the range and October starts exactly where the range ends
+    // (not partial). m1 (marketing, PMP) is charged on 2025-09-10: September's 1 billable.
+    let mut e = engine(
+        config(""),
+        &delivered_template(DE, "m1", ts("2025-09-10T09:00:00"), "marketing"),
+    );
+    let u = report(&mut e, Some("2025-08-15"), Some("2025-10-01")).usage;
+    let months: Vec<(&str, bool, u64)> = u
+        .months
+        .iter()
+        .map(|m| (m.month.as_str(), m.partial, m.billable))
+        .collect();
+    assert_eq!(months, [("2025-08", true, 0), ("2025-09", false, 1)]);
 }
 
 #[test]

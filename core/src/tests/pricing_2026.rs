@@ -626,6 +626,38 @@ fn an_agent_reply_is_charged_inside_a_free_entry_point_window() {
 }
 
 #[test]
+fn agent_tokens_are_taken_out_when_a_users_bill_is_updated() {
+    // DE2 gets agent reply a1 (2,000 tokens, delivered 2026-11-10 10:01:02): charged by
+    // tokens, 2,000 × 0.80 / 1e6 = 0.0016. After a report, an earlier agent reply a2 arrives
+    // (500 tokens, delivered 09:00:02): DE2's bill is folded again with a2 first, so a1's
+    // contribution is taken out and put back. Then 2 delivered and charged, 2,500 tokens
+    // (not a1's 2,000 counted twice), cost 0.0016 + 500 × 0.80 / 1e6 = 0.0016 + 0.0004 =
+    // 0.0020.
+    let t = ts("2026-11-10T10:00:00");
+    let mut e = engine(
+        config_with_card(CARD_2026, ""),
+        &[
+            agent_record(DE2, "a1", t + 60, "meta_business_agent", Some(2000)),
+            status(DE2, "a1", "delivered", t + 62),
+        ],
+    );
+    let a = report(&mut e, None, None).billing.meta_business_agent;
+    assert_eq!((a.delivered, a.tokens, a.cost.0), (1, 2000, eur("0.0016")));
+    for l in [
+        agent_record(DE2, "a2", t - H, "meta_business_agent", Some(500)),
+        status(DE2, "a2", "delivered", t - H + 2),
+    ] {
+        e.ingest_str(&l).unwrap();
+    }
+    let a = report(&mut e, None, None).billing.meta_business_agent;
+    assert_eq!(
+        (a.delivered, a.charged, a.tokens, a.priced_by_tokens),
+        (2, 2, 2500, 2)
+    );
+    assert_eq!(a.cost.0, eur("0.0020"));
+}
+
+#[test]
 fn agent_facts_survive_snapshot_and_merge_and_arrival_order() {
     let t = ts("2026-11-10T10:00:00");
     let lines = agent_traffic(t);
