@@ -719,14 +719,24 @@ fn statuses_alone_with_meta_pricing_are_counted_with_metas_category() {
 
 // ---------------------------------------------------------------- reconciliation
 
+/// The ids of the messages reconciliation found in disagreement, in its order.
+fn mismatch_ids(rc: &convolens::Reconciliation) -> Vec<&str> {
+    rc.mismatches
+        .iter()
+        .map(|m| m.message_id.as_str())
+        .collect()
+}
+
+/// Meta's `pricing` object of a regular PMP message of `category`, as a status carries it.
+fn regular(category: &str) -> String {
+    format!(
+        r#""pricing":{{"billable":true,"pricing_model":"PMP","type":"regular","category":"{category}"}}"#
+    )
+}
+
 #[test]
 fn reconciliation_reports_each_disagreement() {
     let t = ts("2025-08-04T00:00:00");
-    let regular = |c: &str| {
-        format!(
-            r#""pricing":{{"billable":true,"pricing_model":"PMP","type":"regular","category":"{c}"}}"#
-        )
-    };
     let lines = vec![
         inbound(DE, "in1", t),
         // Agrees: marketing charged.
@@ -752,11 +762,7 @@ fn reconciliation_reports_each_disagreement() {
     let mut e = engine(config(""), &lines);
     let rc = report(&mut e, None, None).billing.reconciliation;
     assert_eq!((rc.checked, rc.mismatched), (4, 3));
-    let ids: Vec<&str> = rc
-        .mismatches
-        .iter()
-        .map(|m| m.message_id.as_str())
-        .collect();
+    let ids = mismatch_ids(&rc);
     assert_eq!(ids, ["u1", "u2", "m2"]);
     assert_eq!(rc.mismatches[0].fields, ["billable"]);
     assert_eq!(rc.mismatches[1].fields, ["category", "billable"]);
@@ -902,11 +908,7 @@ fn reconciliation_inside_and_after_a_pmp_free_entry_point() {
     let mut e = engine(config(""), &lines);
     let rc = report(&mut e, None, None).billing.reconciliation;
     assert_eq!((rc.checked, rc.mismatched), (4, 2));
-    let ids: Vec<&str> = rc
-        .mismatches
-        .iter()
-        .map(|m| m.message_id.as_str())
-        .collect();
+    let ids = mismatch_ids(&rc);
     assert_eq!(ids, ["u1", "f2"]);
     assert_eq!(rc.mismatches[0].fields, ["category"]);
     assert_eq!(rc.mismatches[1].fields, ["category"]);
@@ -968,11 +970,6 @@ fn a_late_pricing_object_updates_the_reconciliation_of_an_unchanged_charge() {
     // First: u1 delivered at t with Meta's pricing `marketing` (a `category` mismatch: we
     // charge utility); m1 delivered at t + 1 h without Meta's objects (not checked).
     let t = ts("2025-08-04T09:00:00");
-    let regular = |c: &str| {
-        format!(
-            r#""pricing":{{"billable":true,"pricing_model":"PMP","type":"regular","category":"{c}"}}"#
-        )
-    };
     let mut e = engine(
         config(""),
         &[
