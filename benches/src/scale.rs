@@ -357,9 +357,18 @@ fn reply(to: &str, id: &str, ts: i64) -> [String; 2] {
 /// days late), 150 inbound through an ad from new users, 150 replies with their statuses.
 fn new_lines(e: &Engine, round: usize) -> Vec<String> {
     let now = internals::max_ts(e).unwrap_or(0) + 60;
-    let keys = internals::live_user_keys(e);
-    let step = (keys.len() / 700).max(1);
-    let user = |i: usize| keys[(i * step + round * 7) % keys.len()].as_str();
+    // The 700 existing users of the round, spread over the store; only their keys are
+    // copied (copying every key would leave the allocator a million small free blocks
+    // to sort out inside the timed append at 10M).
+    let count = internals::live_user_count(e).max(1);
+    let step = (count / 700).max(1);
+    let keys = internals::live_user_keys_at(
+        e,
+        &(0..700)
+            .map(|i| (i * step + round * 7) % count)
+            .collect::<Vec<_>>(),
+    );
+    let user = |i: usize| keys[i].as_str();
     let mut out = Vec::with_capacity(1000);
     for i in 0..550 {
         let late = if i < 50 { 3 * 86_400 } else { 0 };

@@ -108,12 +108,28 @@ pub fn live_users(e: &Engine) -> usize {
     e.store.live_users().count()
 }
 
-/// The key (`wa_id`, else BSUID) of every user who still has history, in store order.
-pub fn live_user_keys(e: &Engine) -> Vec<String> {
+/// How many users still have history.
+pub fn live_user_count(e: &Engine) -> usize {
+    e.store.live_users().count()
+}
+
+/// The keys (`wa_id`, else BSUID) of the users who still have history at the given
+/// positions of the store order ([`live_user_count`] of them), in the order given; a
+/// position past the last user gives none. The benchmarks pick users with it without
+/// copying every key (which would leave the allocator with a million small free blocks).
+pub fn live_user_keys_at(e: &Engine, positions: &[usize]) -> Vec<String> {
     let s = &e.store;
-    s.live_users()
-        .map(|u| s.users[u as usize].key().to_owned())
-        .collect()
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by_key(|&i| positions[i]);
+    let mut keys: Vec<Option<String>> = vec![None; positions.len()];
+    let mut users = s.live_users().enumerate().peekable();
+    for i in order {
+        while users.next_if(|&(p, _)| p < positions[i]).is_some() {}
+        if let Some(&(_, u)) = users.peek().filter(|(p, _)| *p == positions[i]) {
+            keys[i] = Some(s.users[u as usize].key().to_owned());
+        }
+    }
+    keys.into_iter().flatten().collect()
 }
 
 /// The sealed days an expiry left, if any (the memory benchmarks clone them to weigh
