@@ -144,7 +144,11 @@ impl LiveBilling {
         }
         // Fold the representatives again. A unit in the same tally at the same instant as
         // before keeps its place and number; other units change their tallies from there on.
-        for &u in roots.iter().filter(|u| store.is_live(**u)) {
+        for (i, &u) in roots.iter().enumerate() {
+            store.warm_ahead(&roots, i);
+            if !store.is_live(u) {
+                continue;
+            }
             let mut charges = charge_user(store, &self.setup, u);
             charges.messages.shrink_to_fit();
             charges.conversations.shrink_to_fit();

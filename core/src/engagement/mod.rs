@@ -134,7 +134,9 @@ fn build_users_into(
     };
     let mut days = DayStore::new(tz, from, to);
     let mut buf = Vec::new();
-    for u in users {
+    let users: Vec<UserIx> = users.into_iter().collect();
+    for (i, &u) in users.iter().enumerate() {
+        store.warm_ahead(&users, i);
         let rec = &store.users[u as usize];
         buf.clear();
         fold_user(&cx, u, rec, &mut buf);
@@ -174,7 +176,11 @@ fn refold(
         cx.carries = p.carries.by_user_among(store, ours);
     }
     let mut buf = Vec::new();
-    for &u in roots.iter().filter(|u| store.is_live(**u)) {
+    for (i, &u) in roots.iter().enumerate() {
+        store.warm_ahead(&roots, i);
+        if !store.is_live(u) {
+            continue;
+        }
         buf.clear();
         fold_user(&cx, u, &store.users[u as usize], &mut buf);
         days.replace(u, store.country_of(u), &buf, ledger);

@@ -343,7 +343,11 @@ impl Track {
         if t.users.len() < ctx.store.users.len() {
             t.users.resize(ctx.store.users.len(), None);
         }
-        for &u in roots.iter().filter(|u| ctx.store.is_live(**u)) {
+        for (i, &u) in roots.iter().enumerate() {
+            ctx.store.warm_ahead(roots, i);
+            if !ctx.store.is_live(u) {
+                continue;
+            }
             let (mut convs, touches) = analyse_one(ctx, &t.matchers, u);
             let events = if ctx.model.range_independent() {
                 attribute_user(&convs, &touches, &ctx.config.attribution, ctx.model)

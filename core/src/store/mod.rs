@@ -327,6 +327,9 @@ impl AgentFacts {
     }
 }
 
+/// How many users ahead of its fold a per-user loop warms (see [`Store::warm_ahead`]).
+pub(crate) const WARM_AHEAD: usize = 2;
+
 impl Store {
     /// The representative of `u` (users linked by wa_id/BSUID share one).
     pub(crate) fn find(&self, mut u: UserIx) -> UserIx {
@@ -334,6 +337,30 @@ impl Store {
             u = self.parent[u as usize];
         }
         u
+    }
+
+    /// Read the parts of user `u`'s messages a per-user fold will read (see
+    /// [`MsgRec::warm`]), so that they are in the CPU's cache when the fold comes to them.
+    /// A fold reads a user's messages one by one, each a few pointers away from the last,
+    /// and waits for memory at each; this loop does nothing else, so the processor asks
+    /// for all of them at once. The per-user loops call it a few users ahead
+    /// ([`Store::warm_ahead`]). Returns a mix of what it read (nothing to use; it keeps the
+    /// reads from being optimised away).
+    pub(crate) fn warm(&self, u: UserIx) -> u64 {
+        let Some(rec) = self.users.get(u as usize) else {
+            return 0;
+        };
+        rec.timeline.iter().fold(0u64, |w, &ix| {
+            w.wrapping_add(self.msgs.get(ix as usize).map_or(0, MsgRec::warm))
+        })
+    }
+
+    /// [`Store::warm`] the user [`WARM_AHEAD`] places after `i` in `users`, if any: a
+    /// per-user loop calls it before folding `users[i]`.
+    pub(crate) fn warm_ahead(&self, users: &[UserIx], i: usize) {
+        if let Some(&u) = users.get(i + WARM_AHEAD) {
+            std::hint::black_box(self.warm(u));
+        }
     }
 
     /// Whether `u` is a live representative (see [`Store::live_users`]).

@@ -358,6 +358,23 @@ impl MsgRec {
         }
     }
 
+    /// Read one word of each part of the message a fold reads (its row, inbound content,
+    /// statuses and outbound record, the id's first byte) and return them mixed: see
+    /// [`super::Store::warm`].
+    pub(crate) fn warm(&self) -> u64 {
+        let mut w = self.ts as u64 ^ u64::from(self.id.as_bytes().first().copied().unwrap_or(0));
+        if let Some(d) = &self.inbound {
+            w = w.wrapping_add(d.ty as u64);
+        }
+        if let Some(t) = &self.out {
+            w = w.wrapping_add(t.status.sent.map_or(0, |s| s.get() as u64));
+            if let Some(r) = &t.record {
+                w = w.wrapping_add(r.category as u64);
+            }
+        }
+        w
+    }
+
     /// Outbound record (`None` until the host's record arrives).
     pub(crate) fn outbound(&self) -> Option<&OutboundData> {
         self.out.as_ref()?.record.as_deref()
