@@ -170,18 +170,103 @@ struct Track {
     money: Vec<Box<[(NaiveDate, RowKey, i64)]>>,
     /// What the user added to sources, events and credits.
     users: Vec<Option<Box<UserPart>>>,
+    /// The sources and headlines the kept conversations name.
+    names: KeptNames,
     sources: SourceRefs,
     matchers: Matchers,
 }
 
-/// One user's analysis as it was added: conversations (without their message lists),
-/// external events, the events' credits and where those went in the template credits.
+/// One user's analysis as it was added: conversations (kept compact), external events,
+/// the events' credits and where those went in the template credits.
 #[derive(Clone, Debug)]
 struct UserPart {
-    convs: Vec<Conversation>,
+    convs: Box<[KeptConv]>,
     touches: Vec<ExternalTouch>,
     events: Vec<EventCredit>,
     credits: Box<[CreditRow]>,
+}
+
+/// A conversation as a user's analysis keeps it between reports, to take it out again
+/// when the user changes: 56 bytes where a [`Conversation`] takes 120 and its source key
+/// and headline their own allocations. The message list is not kept (taking a user out
+/// does not read it); the source and headline are numbers in [`KeptNames`].
+#[derive(Clone, Debug)]
+struct KeptConv {
+    start: i64,
+    last: i64,
+    user: UserIx,
+    phone: PhoneIx,
+    opening: crate::store::MsgIx,
+    source: u32,
+    /// 0: none; else the headline numbered `headline - 1`.
+    headline: u32,
+    lead: bool,
+    events: Box<[crate::sources::conversation::EventHit]>,
+}
+
+/// The distinct sources and headlines of kept conversations, numbered in order of first
+/// use. They are few (one per ad, post, campaign, template and rule) and hold nothing
+/// about a person, so they are never dropped.
+#[derive(Clone, Debug, Default)]
+struct KeptNames {
+    sources: Vec<crate::sources::Source>,
+    source_ix: hashbrown::HashMap<crate::sources::Source, u32>,
+    headlines: Vec<Box<str>>,
+    headline_ix: hashbrown::HashMap<Box<str>, u32>,
+}
+
+impl KeptNames {
+    fn source(&mut self, s: &crate::sources::Source) -> u32 {
+        if let Some(&i) = self.source_ix.get(s) {
+            return i;
+        }
+        let i = self.sources.len() as u32;
+        self.sources.push(s.clone());
+        self.source_ix.insert(s.clone(), i);
+        i
+    }
+
+    fn headline(&mut self, h: Option<&str>) -> u32 {
+        let Some(h) = h else { return 0 };
+        if let Some(&i) = self.headline_ix.get(h) {
+            return i + 1;
+        }
+        let i = self.headlines.len() as u32;
+        self.headlines.push(h.into());
+        self.headline_ix.insert(h.into(), i);
+        i + 1
+    }
+
+    /// `c` as kept (its message list dropped).
+    fn keep(&mut self, c: Conversation) -> KeptConv {
+        KeptConv {
+            start: c.start,
+            last: c.last,
+            user: c.user,
+            phone: c.phone,
+            opening: c.opening,
+            source: self.source(&c.source),
+            headline: self.headline(c.headline.as_deref()),
+            lead: c.lead,
+            events: c.events.into_boxed_slice(),
+        }
+    }
+
+    /// The conversation `k` keeps, with an empty message list.
+    fn conversation(&self, k: &KeptConv) -> Conversation {
+        Conversation {
+            user: k.user,
+            phone: k.phone,
+            start: k.start,
+            last: k.last,
+            source: self.sources[k.source as usize].clone(),
+            opening: k.opening,
+            messages: Vec::new(),
+            events: k.events.to_vec(),
+            lead: k.lead,
+            headline: (k.headline.checked_sub(1)).map(|i| self.headlines[i as usize].clone()),
+        }
+    }
 }
 
 impl Kept {
@@ -219,6 +304,7 @@ impl Kept {
             billing: track,
             money: Vec::new(),
             users: Vec::new(),
+            names: KeptNames::default(),
             sources: SourceRefs::default(),
             matchers,
         });
@@ -246,7 +332,7 @@ impl Kept {
                 ("template cost rows", allocated_by(live, || t.money.clone())),
                 (
                     "kept analyses (conversations, events)",
-                    allocated_by(live, || t.users.clone()),
+                    allocated_by(live, || (t.users.clone(), t.names.clone())),
                 ),
                 (
                     "source references",
@@ -337,7 +423,9 @@ impl Track {
         let t = self;
         for &u in out.iter().chain(roots) {
             if let Some(old) = t.users.get_mut(u as usize).and_then(Option::take) {
-                p.step_user(ctx, &old, &mut t.sources, -1);
+                let convs: Vec<Conversation> =
+                    old.convs.iter().map(|k| t.names.conversation(k)).collect();
+                p.step_user(ctx, (&convs, &old), &mut t.sources, -1);
             }
         }
         if t.users.len() < ctx.store.users.len() {
@@ -362,40 +450,98 @@ impl Track {
                     TemplateMoney::credit_row(ctx, (opening, e.ts, c.count, c.value))
                 })
                 .collect();
+            // Taking the user out again sees no message lists: neither does adding.
             for c in &mut convs {
                 c.messages = Vec::new();
-                c.events.shrink_to_fit();
             }
-            convs.shrink_to_fit();
             let mut touches = touches;
             for t in &mut touches {
                 t.candidates.shrink_to_fit();
             }
             touches.shrink_to_fit();
-            let part = UserPart {
-                convs,
+            let mut part = UserPart {
+                convs: Box::default(),
                 touches,
                 events,
                 credits,
             };
-            p.step_user(ctx, &part, &mut t.sources, 1);
+            p.step_user(ctx, (&convs, &part), &mut t.sources, 1);
+            part.convs = convs.into_iter().map(|c| t.names.keep(c)).collect();
             t.users[u as usize] = Some(Box::new(part));
         }
     }
 }
 
 impl Prepared {
-    /// Add (`s = 1`) or take out (`s = -1`) what one user's analysis adds.
-    fn step_user(&mut self, ctx: &Scope<'_>, part: &UserPart, refs: &mut SourceRefs, s: i64) {
-        for c in &part.convs {
+    /// Add (`s = 1`) or take out (`s = -1`) what one user's analysis adds: their
+    /// conversations and the rest of what was kept of it.
+    fn step_user(
+        &mut self,
+        ctx: &Scope<'_>,
+        (convs, part): (&[Conversation], &UserPart),
+        refs: &mut SourceRefs,
+        s: i64,
+    ) {
+        for c in convs {
             self.sources.step(ctx, c, s, refs);
         }
-        self.events.step_user(ctx, &part.convs, &part.touches, s);
+        self.events.step_user(ctx, convs, &part.touches, s);
         if let Some(cd) = &mut self.credits {
-            cd.step(ctx, (&part.convs, &part.touches), &part.events, s);
+            cd.step(ctx, (convs, &part.touches), &part.events, s);
         }
         for r in &part.credits {
             self.money.step_credit(r, s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::conversation::{EventHit, HitKind};
+    use crate::sources::{Source, SourceDirection, SourceKind};
+
+    fn conversation(user: UserIx, key: &str, headline: Option<&str>) -> Conversation {
+        Conversation {
+            user,
+            phone: 2,
+            start: 1_751_450_000,
+            last: 1_751_453_600,
+            source: Source {
+                key: key.into(),
+                kind: SourceKind::MetaAd,
+                direction: SourceDirection::Incoming,
+            },
+            opening: 7,
+            messages: Vec::new(),
+            events: vec![EventHit {
+                name: "purchase".into(),
+                kind: HitKind::External,
+                ts: 1_751_451_000,
+                msg: None,
+                external: Some(3),
+            }],
+            lead: true,
+            headline: headline.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_kept_conversation_is_the_conversation_without_its_messages() {
+        // start 8 + last 8 + user, number, opening, source, headline 4 each + lead 1 =
+        // 37, aligned to 40, + the events' pointer and length 16.
+        assert_eq!(std::mem::size_of::<KeptConv>(), 56);
+        let mut names = KeptNames::default();
+        let a = conversation(1, "meta_ad:120", Some("Summer sale"));
+        let b = conversation(2, "meta_ad:120", Some("Summer sale"));
+        let c = conversation(3, "meta_ad:121", None);
+        let kept: Vec<KeptConv> = [&a, &b, &c].map(|c| names.keep(c.clone())).into();
+        // One source and one headline for the two conversations of the same ad.
+        assert_eq!((names.sources.len(), names.headlines.len()), (2, 1));
+        assert_eq!((kept[0].source, kept[1].source, kept[2].source), (0, 0, 1));
+        assert_eq!((kept[0].headline, kept[2].headline), (1, 0));
+        for (k, c) in kept.iter().zip([a, b, c]) {
+            assert_eq!(names.conversation(k), c);
         }
     }
 }
