@@ -368,7 +368,7 @@ impl TemplateMoney {
 
     /// Add (`s = 1`) or take out (`s = -1`) one charge that [`TemplateMoney::cost_row`]
     /// placed; a row whose sum comes back to zero is removed, as if never added.
-    pub(crate) fn step_cost(&mut self, (day, key, micros): &(NaiveDate, RowKey, i64), s: i64) {
+    pub(crate) fn step_cost(&mut self, (day, key, micros): (&NaiveDate, &RowKey, &i64), s: i64) {
         let per = self.cost.entry(*day).or_default();
         let v = per.entry(key.clone()).or_default();
         *v += s * micros;

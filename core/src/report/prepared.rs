@@ -166,8 +166,9 @@ fn spliced(prep: &Prepared, ctx: &Scope<'_>, past: Option<&Past<'_>>) -> Option<
 #[derive(Clone, Debug)]
 struct Track {
     billing: BillingTrack,
-    /// Where each of the user's charges went in the template costs.
-    money: Vec<Box<[(NaiveDate, RowKey, i64)]>>,
+    /// Where each of the user's charges went in the template costs: (send day, row
+    /// numbered in `names`, micro-units).
+    money: Vec<Box<[(NaiveDate, u32, i64)]>>,
     /// What the user added to sources, events and credits.
     users: Vec<Option<Box<UserPart>>>,
     /// The sources and headlines the kept conversations name.
@@ -204,18 +205,31 @@ struct KeptConv {
     events: Box<[crate::sources::conversation::EventHit]>,
 }
 
-/// The distinct sources and headlines of kept conversations, numbered in order of first
-/// use. They are few (one per ad, post, campaign, template and rule) and hold nothing
-/// about a person, so they are never dropped.
+/// The distinct sources and headlines of kept conversations, and the template cost rows
+/// (template, campaign) of kept charges, numbered in order of first use. They are few
+/// (one per ad, post, campaign, template and rule) and hold nothing about a person, so
+/// they are never dropped.
 #[derive(Clone, Debug, Default)]
 struct KeptNames {
     sources: Vec<crate::sources::Source>,
     source_ix: hashbrown::HashMap<crate::sources::Source, u32>,
     headlines: Vec<Box<str>>,
     headline_ix: hashbrown::HashMap<Box<str>, u32>,
+    rows: Vec<RowKey>,
+    row_ix: hashbrown::HashMap<RowKey, u32>,
 }
 
 impl KeptNames {
+    fn row(&mut self, key: RowKey) -> u32 {
+        if let Some(&i) = self.row_ix.get(&key) {
+            return i;
+        }
+        let i = self.rows.len() as u32;
+        self.rows.push(key.clone());
+        self.row_ix.insert(key, i);
+        i
+    }
+
     fn source(&mut self, s: &crate::sources::Source) -> u32 {
         if let Some(&i) = self.source_ix.get(s) {
             return i;
@@ -329,10 +343,28 @@ impl Kept {
                     "billing: kept charges and tallies",
                     allocated_by(live, || t.billing.clone()),
                 ),
-                ("template cost rows", allocated_by(live, || t.money.clone())),
+                (
+                    "template cost rows",
+                    allocated_by(live, || {
+                        (
+                            t.money.clone(),
+                            t.names.rows.clone(),
+                            t.names.row_ix.clone(),
+                        )
+                    }),
+                ),
                 (
                     "kept analyses (conversations, events)",
-                    allocated_by(live, || (t.users.clone(), t.names.clone())),
+                    allocated_by(live, || {
+                        let n = &t.names;
+                        let names = (n.sources.clone(), n.source_ix.clone());
+                        (
+                            t.users.clone(),
+                            names,
+                            n.headlines.clone(),
+                            n.headline_ix.clone(),
+                        )
+                    }),
                 ),
                 (
                     "source references",
@@ -392,8 +424,9 @@ impl Track {
         let t = self;
         for &u in out {
             if let Some(rows) = t.money.get_mut(u as usize) {
-                for r in &std::mem::take(rows) {
-                    p.money.step_cost(r, -1);
+                for (day, k, micros) in &*std::mem::take(rows) {
+                    p.money
+                        .step_cost((day, &t.names.rows[*k as usize], micros), -1);
                 }
             }
         }
@@ -404,15 +437,14 @@ impl Track {
             let Some(bill) = t.billing.live().bill(u) else {
                 continue;
             };
-            let rows: Box<[_]> = bill
-                .charges
-                .messages
-                .iter()
+            let names = &mut t.names;
+            let rows: Box<[_]> = (bill.charges.messages.iter())
                 .filter_map(|m| TemplateMoney::cost_row(ctx, m.msg, m.cost.micros))
+                .map(|(day, key, micros)| {
+                    p.money.step_cost((&day, &key, &micros), 1);
+                    (day, names.row(key), micros)
+                })
                 .collect();
-            for r in &rows {
-                p.money.step_cost(r, 1);
-            }
             t.money[u as usize] = rows;
         }
     }
@@ -543,5 +575,11 @@ mod tests {
         for (k, c) in kept.iter().zip([a, b, c]) {
             assert_eq!(names.conversation(k), c);
         }
+        // Cost rows: (template, campaign) numbered once each, in order of first use.
+        let row = |t: &str, c: Option<&str>| (Some(t.into()), c.map(Into::into));
+        assert_eq!(names.row(row("promo", Some("june"))), 0);
+        assert_eq!(names.row(row("welcome", None)), 1);
+        assert_eq!(names.row(row("promo", Some("june"))), 0);
+        assert_eq!(names.rows[1], row("welcome", None));
     }
 }
