@@ -13,6 +13,7 @@ use crate::sources::{
     Analysis, Conversation, EventDays, ExternalTouch, Matchers, SourceDays, SourceRefs, analyse_one,
 };
 use crate::store::{Pending, PhoneIx, UserIx};
+use crate::util::interner::Numbered;
 use crate::util::time::splice_days;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -211,46 +212,12 @@ struct KeptConv {
 /// they are never dropped.
 #[derive(Clone, Debug, Default)]
 struct KeptNames {
-    sources: Vec<crate::sources::Source>,
-    source_ix: hashbrown::HashMap<crate::sources::Source, u32>,
-    headlines: Vec<Box<str>>,
-    headline_ix: hashbrown::HashMap<Box<str>, u32>,
-    rows: Vec<RowKey>,
-    row_ix: hashbrown::HashMap<RowKey, u32>,
+    sources: Numbered<crate::sources::Source>,
+    headlines: Numbered<Box<str>>,
+    rows: Numbered<RowKey>,
 }
 
 impl KeptNames {
-    fn row(&mut self, key: RowKey) -> u32 {
-        if let Some(&i) = self.row_ix.get(&key) {
-            return i;
-        }
-        let i = self.rows.len() as u32;
-        self.rows.push(key.clone());
-        self.row_ix.insert(key, i);
-        i
-    }
-
-    fn source(&mut self, s: &crate::sources::Source) -> u32 {
-        if let Some(&i) = self.source_ix.get(s) {
-            return i;
-        }
-        let i = self.sources.len() as u32;
-        self.sources.push(s.clone());
-        self.source_ix.insert(s.clone(), i);
-        i
-    }
-
-    fn headline(&mut self, h: Option<&str>) -> u32 {
-        let Some(h) = h else { return 0 };
-        if let Some(&i) = self.headline_ix.get(h) {
-            return i + 1;
-        }
-        let i = self.headlines.len() as u32;
-        self.headlines.push(h.into());
-        self.headline_ix.insert(h.into(), i);
-        i + 1
-    }
-
     /// `c` as kept (its message list dropped).
     fn keep(&mut self, c: Conversation) -> KeptConv {
         KeptConv {
@@ -259,8 +226,11 @@ impl KeptNames {
             user: c.user,
             phone: c.phone,
             opening: c.opening,
-            source: self.source(&c.source),
-            headline: self.headline(c.headline.as_deref()),
+            source: self.sources.number(&c.source),
+            headline: c
+                .headline
+                .as_ref()
+                .map_or(0, |h| self.headlines.number(h) + 1),
             lead: c.lead,
             events: c.events.into_boxed_slice(),
         }
@@ -273,12 +243,12 @@ impl KeptNames {
             phone: k.phone,
             start: k.start,
             last: k.last,
-            source: self.sources[k.source as usize].clone(),
+            source: self.sources.get(k.source).clone(),
             opening: k.opening,
             messages: Vec::new(),
             events: k.events.to_vec(),
             lead: k.lead,
-            headline: (k.headline.checked_sub(1)).map(|i| self.headlines[i as usize].clone()),
+            headline: (k.headline.checked_sub(1)).map(|i| self.headlines.get(i).clone()),
         }
     }
 }
@@ -345,25 +315,13 @@ impl Kept {
                 ),
                 (
                     "template cost rows",
-                    allocated_by(live, || {
-                        (
-                            t.money.clone(),
-                            t.names.rows.clone(),
-                            t.names.row_ix.clone(),
-                        )
-                    }),
+                    allocated_by(live, || (t.money.clone(), t.names.rows.clone())),
                 ),
                 (
                     "kept analyses (conversations, events)",
                     allocated_by(live, || {
                         let n = &t.names;
-                        let names = (n.sources.clone(), n.source_ix.clone());
-                        (
-                            t.users.clone(),
-                            names,
-                            n.headlines.clone(),
-                            n.headline_ix.clone(),
-                        )
+                        (t.users.clone(), n.sources.clone(), n.headlines.clone())
                     }),
                 ),
                 (
@@ -425,8 +383,7 @@ impl Track {
         for &u in out {
             if let Some(rows) = t.money.get_mut(u as usize) {
                 for (day, k, micros) in &*std::mem::take(rows) {
-                    p.money
-                        .step_cost((day, &t.names.rows[*k as usize], micros), -1);
+                    p.money.step_cost((day, t.names.rows.get(*k), micros), -1);
                 }
             }
         }
@@ -442,7 +399,7 @@ impl Track {
                 .filter_map(|m| TemplateMoney::cost_row(ctx, m.msg, m.cost.micros))
                 .map(|(day, key, micros)| {
                     p.money.step_cost((&day, &key, &micros), 1);
-                    (day, names.row(key), micros)
+                    (day, names.rows.number(&key), micros)
                 })
                 .collect();
             t.money[u as usize] = rows;
@@ -577,9 +534,9 @@ mod tests {
         }
         // Cost rows: (template, campaign) numbered once each, in order of first use.
         let row = |t: &str, c: Option<&str>| (Some(t.into()), c.map(Into::into));
-        assert_eq!(names.row(row("promo", Some("june"))), 0);
-        assert_eq!(names.row(row("welcome", None)), 1);
-        assert_eq!(names.row(row("promo", Some("june"))), 0);
-        assert_eq!(names.rows[1], row("welcome", None));
+        assert_eq!(names.rows.number(&row("promo", Some("june"))), 0);
+        assert_eq!(names.rows.number(&row("welcome", None)), 1);
+        assert_eq!(names.rows.number(&row("promo", Some("june"))), 0);
+        assert_eq!(*names.rows.get(1), row("welcome", None));
     }
 }

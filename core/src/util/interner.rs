@@ -58,3 +58,43 @@ impl Interner {
         self.names.len()
     }
 }
+/// Distinct values numbered from 0 in order of first use, each stored once (with its
+/// copy as the index's key): for values that repeat across many records and are few.
+#[derive(Clone, Debug)]
+pub(crate) struct Numbered<T> {
+    values: Vec<T>,
+    ix: HashMap<T, u32>,
+}
+
+impl<T> Default for Numbered<T> {
+    fn default() -> Self {
+        Numbered {
+            values: Vec::new(),
+            ix: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Clone + Eq + std::hash::Hash> Numbered<T> {
+    /// The number of `v`, adding it when new.
+    pub(crate) fn number(&mut self, v: &T) -> u32 {
+        if let Some(&i) = self.ix.get(v) {
+            return i;
+        }
+        let i = self.values.len() as u32;
+        self.values.push(v.clone());
+        self.ix.insert(v.clone(), i);
+        i
+    }
+
+    /// The value numbered `i`.
+    pub(crate) fn get(&self, i: u32) -> &T {
+        &self.values[i as usize]
+    }
+
+    /// How many values are numbered.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+}
