@@ -87,6 +87,16 @@ impl LiveBilling {
         }
     }
 
+    /// The bytes of the kept bills and of the unit tallies, measured by cloning each under
+    /// the caller's allocation counter `live` (see [`super::BillingTrack::footprint`]).
+    pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> [isize; 2] {
+        use crate::store::allocated_by;
+        [
+            allocated_by(live, || self.users.clone()),
+            allocated_by(live, || self.tallies.clone()),
+        ]
+    }
+
     /// The setup (currency, timeline) in force.
     pub(crate) fn setup(&self) -> &BillingSetup {
         &self.setup

@@ -97,6 +97,22 @@ impl BillingTrack {
     pub(crate) fn live(&self) -> &live::LiveBilling {
         &self.live
     }
+
+    /// Its parts and their bytes, measured by cloning each under the caller's allocation
+    /// counter `live` (for the memory benchmarks): the kept bills, the unit tallies, and
+    /// the rest.
+    pub(crate) fn footprint(&self, live: &dyn Fn() -> isize) -> [(&'static str, isize); 3] {
+        use crate::store::allocated_by;
+        let [bills, tallies] = self.live.footprint(live);
+        [
+            ("billing: kept bills (charges, checks)", bills),
+            ("billing: unit tallies", tallies),
+            (
+                "billing: the rest",
+                allocated_by(live, || self.clone()) - bills - tallies,
+            ),
+        ]
+    }
 }
 
 impl BillingDays {

@@ -308,11 +308,8 @@ impl Kept {
         )];
         {
             let t = &self.track;
+            out.extend(t.billing.footprint(live));
             out.extend([
-                (
-                    "billing: kept charges and tallies",
-                    allocated_by(live, || t.billing.clone()),
-                ),
                 (
                     "template cost rows",
                     allocated_by(live, || (t.money.clone(), t.names.rows.clone())),
