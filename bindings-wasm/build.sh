@@ -70,8 +70,10 @@ fi
 # driftsort and ipnsort, same results for the stable sorts; the core's unstable sorts have
 # no distinguishable ties), float parsing without the fast path (the same, correctly
 # rounded values) and integer formatting: 15 kB gzipped.
+# sha2_backend_soft="compact": sha2's software SHA-256 as a loop over the 64 rounds
+# instead of unrolled (the same hashes; the audience export and pseudonyms hash little).
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
-  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none --cfg sha2_backend_soft=\"compact\"" \
   /usr/bin/cargo build -q --profile wasm-release --target wasm32-unknown-unknown \
   -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size -p convolens-wasm \
   --target-dir "$target_dir"
