@@ -70,8 +70,10 @@ fi
 # driftsort and ipnsort, same results for the stable sorts; the core's unstable sorts have
 # no distinguishable ties), float parsing without the fast path (the same, correctly
 # rounded values) and integer formatting: 15 kB gzipped.
+# sha2_backend_soft="compact": sha2's software SHA-256 as a loop over the 64 rounds
+# instead of unrolled (the same hashes; the audience export and pseudonyms hash little).
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld \
-  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none --cfg sha2_backend_soft=\"compact\"" \
   /usr/bin/cargo build -q --profile wasm-release --target wasm32-unknown-unknown \
   -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size -p convolens-wasm \
   --target-dir "$target_dir"
@@ -92,8 +94,14 @@ else
   # Optimise before wasm-bindgen: Debian's binaryen (108) cannot parse the `table.fill`
   # wasm-bindgen's externref glue emits, but reads rustc's output and keeps the custom
   # sections wasm-bindgen needs. The result is checked by running wasm-bindgen on it.
+  # --converge repeats -Oz while the module shrinks (3 kB gzipped, 30 s more).
+  # --low-memory-unused lets binaryen fold constant offsets into loads and stores, as
+  # if no pointer were below 1 KiB (7 kB gzipped). rustc puts the 1 MiB stack first and
+  # its data above it, so only a stack within 1 KiB of overflowing reaches that low; a
+  # deeper one traps below address 0 either way (serde_json's recursion limit, 128,
+  # keeps the deepest parse far from it).
   if command -v wasm-opt >/dev/null; then
-    if wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+    if wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
       --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
       "$wasm" -o "$work/opt.wasm" 2>"$work/opt.log"; then
       input="$work/opt.wasm"

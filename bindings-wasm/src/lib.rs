@@ -181,7 +181,7 @@ impl Engine {
     /// columns, e.g. `billing.cost.by_day`: `date`, `cost`).
     #[wasm_bindgen(unchecked_return_type = "Table[]")]
     pub fn tables(&mut self, options: Option<OptionsArg>) -> Result<JsValue, js_sys::Error> {
-        let tables = self.report_of(options)?.tables();
+        let tables = convolens::Table::from_json(&report_value(&self.report_of(options)?)?);
         to_js(&tables.iter().map(JsTable::of).collect::<Vec<_>>())
     }
 
@@ -543,6 +543,17 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, js_sys::Error> {
     JSON::parse(&text).map_err(|e| named_error("Error", &js_message(&e)))
 }
 
+/// The report's JSON form as a `serde_json::Value`, for `Table::from_json` (the tables
+/// `Report::tables` gives): its JSON text read back, not `serde_json::to_value`. The same
+/// value (the text is serde_json's own, its floats round-trip, and `Value`'s maps are
+/// sorted either way), but the report's types are serialised by the one serialiser
+/// `to_js` already has: `to_value` would add a second copy of every report type's
+/// serialiser to the module (59 kB before `wasm-opt`).
+fn report_value(report: &Report) -> Result<serde_json::Value, js_sys::Error> {
+    let text = serde_json::to_vec(report).map_err(|e| named_error("Error", &e.to_string()))?;
+    serde_json::from_slice(&text).map_err(|e| named_error("Error", &e.to_string()))
+}
+
 /// Snapshot bytes from a `Uint8Array`.
 fn snapshot_bytes(v: &JsValue) -> Result<Vec<u8>, js_sys::Error> {
     Ok(v.dyn_ref::<Uint8Array>()
@@ -659,6 +670,24 @@ mod tests {
         assert_eq!(o.from.map(|d| d.to_string()).as_deref(), Some("2025-07-01"));
         let e = report_options(Some(r#"{"end":"July"}"#)).unwrap_err();
         assert_eq!(e.option(), Some("end"));
+    }
+
+    #[test]
+    fn tables_from_the_report_text_are_the_reports_tables() {
+        let mut engine = convolens::Engine::new(convolens::Config::default()).unwrap();
+        // 1751450000 = 2025-07-02 10:33:20 UTC: one marketing template sent that day.
+        engine
+            .ingest_str(r#"{"type":"outbound","id":"w1","to":"4915112345678","timestamp":1751450000,"template":"promo","category":"marketing"}"#)
+            .unwrap();
+        let report = engine.report(&ReportOptions::default()).unwrap();
+        let tables = convolens::Table::from_json(&report_value(&report).unwrap());
+        assert_eq!(tables, report.tables());
+        let volume = tables
+            .iter()
+            .find(|t| t.name == "engagement_daily_volume")
+            .unwrap();
+        assert_eq!(volume.header[0], "date");
+        assert_eq!(volume.rows[0][0], "2025-07-02");
     }
 
     #[test]

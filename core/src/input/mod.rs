@@ -1117,7 +1117,7 @@ fn currency(
 }
 
 fn date(v: &str, line: u64, field: &str) -> Result<NaiveDate, ParseError> {
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+    crate::util::time::parse_ymd(v.trim())
         .ok()
         .filter(|d| {
             let ts = d

@@ -182,10 +182,10 @@ impl CsvColumns {
                 .map_err(|e| format!("line {ln}: `price`: {e}"))?,
             currency: Currency::new(get(self.currency, "currency")?)
                 .ok_or_else(|| format!("line {ln}: `currency` is not a three-letter code"))?,
-            effective_from: NaiveDate::parse_from_str(
-                get(self.effective_from, "effective_from")?,
-                "%Y-%m-%d",
-            )
+            effective_from: crate::util::time::parse_ymd(get(
+                self.effective_from,
+                "effective_from",
+            )?)
             .map_err(|e| format!("line {ln}: `effective_from`: {e}"))?,
             tier_from: opt_u64(self.tier_from, "tier_from")?,
             tier_to: opt_u64(self.tier_to, "tier_to")?,

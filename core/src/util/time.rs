@@ -109,6 +109,26 @@ pub(crate) fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
         .unwrap_or_else(|| naive.and_utc().timestamp())
 }
 
+/// `NaiveDate::parse_from_str(s, "%Y-%m-%d")`, with the format's items written out: the
+/// same parse and errors, without reading the format string on every call, and the one
+/// chrono parser over an item slice that serde's `NaiveDate` (`NaiveDate::from_str`)
+/// already brings, instead of a second one over `StrftimeItems` and the strftime reader
+/// itself (9 kB of the .wasm before `wasm-opt`).
+pub(crate) fn parse_ymd(s: &str) -> chrono::ParseResult<NaiveDate> {
+    use chrono::format::{Item, Numeric, Pad, Parsed};
+    /// What `StrftimeItems::new("%Y-%m-%d")` yields (checked in the tests).
+    const YMD: &[Item<'static>] = &[
+        Item::Numeric(Numeric::Year, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Month, Pad::Zero),
+        Item::Literal("-"),
+        Item::Numeric(Numeric::Day, Pad::Zero),
+    ];
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, s, YMD.iter())?;
+    parsed.to_naive_date()
+}
+
 /// Parse an IANA zone name (`"Europe/Berlin"`, `"UTC"`).
 pub(crate) fn parse_tz(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>()
@@ -180,6 +200,50 @@ impl DayRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_ymd_is_parse_from_str_with_the_iso_format() {
+        let items: Vec<_> = chrono::format::StrftimeItems::new("%Y-%m-%d").collect();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(parse_ymd("2025-07-01"), Ok(d(2025, 7, 1)));
+        // %Y takes a sign and more digits; %m and %d one or two digits.
+        assert_eq!(parse_ymd("+2025-7-1"), Ok(d(2025, 7, 1)));
+        for s in [
+            "2025-07-01",
+            "+2025-7-1",
+            "2025-02-29",
+            "2024-02-29",
+            "2025-13-01",
+            "2025-07",
+            "2025-07-01x",
+            "2025/07/01",
+            " 2025-07-01",
+            "2025-07-01 ",
+            "2025 -07-01",
+            "",
+            "x",
+            "99999-01-01",
+            "2025-07-001",
+            "2025-07--1",
+            "-0001-01-01",
+        ] {
+            let want = NaiveDate::parse_from_str(s, "%Y-%m-%d");
+            assert_eq!(parse_ymd(s), want, "{s:?}");
+            // The same items, so the same errors (chrono's messages name the kind).
+            let mut parsed = chrono::format::Parsed::new();
+            let by_items = chrono::format::parse(&mut parsed, s, items.iter())
+                .and_then(|()| parsed.to_naive_date());
+            assert_eq!(by_items, want, "{s:?}");
+        }
+        assert_eq!(
+            parse_ymd("2025-02-29").unwrap_err().to_string(),
+            "input is out of range"
+        );
+        assert_eq!(
+            parse_ymd("2025-07-01x").unwrap_err().to_string(),
+            "trailing input"
+        );
+    }
 
     #[test]
     fn ts32_keeps_every_accepted_second_in_four_bytes() {
