@@ -370,7 +370,13 @@ impl TemplateMoney {
     /// placed; a row whose sum comes back to zero is removed, as if never added.
     pub(crate) fn step_cost(&mut self, (day, key, micros): (&NaiveDate, &RowKey, &i64), s: i64) {
         let per = self.cost.entry(*day).or_default();
-        let v = per.entry(key.clone()).or_default();
+        // The key is copied only when the row is new (most steps find it).
+        if !per.contains_key(key) {
+            per.insert(key.clone(), 0);
+        }
+        let Some(v) = per.get_mut(key) else {
+            return;
+        };
         *v += s * micros;
         if *v == 0 {
             per.remove(key);
@@ -395,7 +401,12 @@ impl TemplateMoney {
     /// placed; an entry back at zero is removed, as if never added.
     pub(crate) fn step_credit(&mut self, (day, key, count, value): &CreditRow, s: i64) {
         let per = self.credit.entry(*day).or_default();
-        let e = per.entry(key.clone()).or_default();
+        if !per.contains_key(key) {
+            per.insert(key.clone(), (0, 0));
+        }
+        let Some(e) = per.get_mut(key) else {
+            return;
+        };
         e.0 += s * count;
         e.1 += s * value;
         if *e == (0, 0) && s < 0 {

@@ -195,7 +195,12 @@ impl RangeMemo {
             return;
         }
         let key = (p.kind, Box::<str>::from(p.name));
-        let m = self.sums.entry(key.clone()).or_default();
+        if !self.sums.contains_key(&key) {
+            self.sums.insert(key.clone(), MemoSum::default());
+        }
+        let Some(m) = self.sums.get_mut(&key) else {
+            return;
+        };
         crate::util::step(&mut m.occurrences, 1, s);
         m.value += s * p.value;
         if let Some(u) = p.user {

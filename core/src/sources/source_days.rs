@@ -198,10 +198,16 @@ impl SourceDays {
         let key = &c.source.key;
         let r = slot(&mut refs.0, key, Default::default);
         if let Some(h) = &c.headline {
-            let n = r.1.entry((c.start, h.clone())).or_default();
-            *n = n.wrapping_add_signed(s as i32);
-            if *n == 0 {
-                r.1.remove(&(c.start, h.clone()));
+            let k = (c.start, h.clone());
+            let n =
+                r.1.get(&k)
+                    .copied()
+                    .unwrap_or(0)
+                    .wrapping_add_signed(s as i32);
+            if n == 0 {
+                r.1.remove(&k);
+            } else {
+                r.1.insert(k, n);
             }
         }
         crate::util::step(&mut r.0, 1, s);
