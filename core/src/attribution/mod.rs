@@ -355,7 +355,7 @@ mod tests {
             last: start,
             source: Source::from_key(key),
             opening: 0,
-            messages: Vec::new(),
+            messages: 0,
             events: Vec::new(),
             lead: false,
             headline: None,

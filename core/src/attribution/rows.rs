@@ -82,7 +82,7 @@ fn conversation_row(ctx: &Scope<'_>, c: &Conversation, (count, value): (i64, i64
         json(&c.source.kind),
         json(&c.source.direction),
         Value::from(&*store.msgs[c.opening as usize].id),
-        Value::from(c.messages.len()),
+        Value::from(c.messages),
         Value::Array(events),
         Value::from(c.lead),
         Value::from(count as f64 / UNIT as f64),

@@ -245,7 +245,7 @@ impl KeptNames {
             last: k.last,
             source: self.sources.get(k.source).clone(),
             opening: k.opening,
-            messages: Vec::new(),
+            messages: 0,
             events: k.events.to_vec(),
             lead: k.lead,
             headline: (k.headline.checked_sub(1)).map(|i| self.headlines.get(i).clone()),
@@ -436,9 +436,9 @@ impl Track {
                     TemplateMoney::credit_row(ctx, (opening, e.ts, c.count, c.value))
                 })
                 .collect();
-            // Taking the user out again sees no message lists: neither does adding.
+            // Taking the user out again sees no message counts: neither does adding.
             for c in &mut convs {
-                c.messages = Vec::new();
+                c.messages = 0;
             }
             let mut touches = touches;
             for t in &mut touches {
@@ -499,7 +499,7 @@ mod tests {
                 direction: SourceDirection::Incoming,
             },
             opening: 7,
-            messages: Vec::new(),
+            messages: 0,
             events: vec![EventHit {
                 name: "purchase".into(),
                 kind: HitKind::External,

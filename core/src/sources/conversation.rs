@@ -56,8 +56,10 @@ pub(crate) struct Conversation {
     pub(crate) source: Source,
     /// The message that opened it.
     pub(crate) opening: MsgIx,
-    /// Every counted message in it, in time order (the opening message first).
-    pub(crate) messages: Vec<MsgIx>,
+    /// How many counted messages it has (the opening message among them). A count, not
+    /// the list: nothing reads which ones, and the list cost an allocation per
+    /// conversation each time a user was analysed.
+    pub(crate) messages: u32,
     /// Events that happened in it, in time order.
     pub(crate) events: Vec<EventHit>,
     /// Whether the conversion event happened in it.
@@ -246,7 +248,7 @@ fn user_conversations(
                 last: msg.ts,
                 source,
                 opening: ix,
-                messages: Vec::new(),
+                messages: 0,
                 events: Vec::new(),
                 lead: false,
                 headline,
@@ -260,7 +262,7 @@ fn user_conversations(
             c
         };
         let conv = &mut convs[c];
-        conv.messages.push(ix);
+        conv.messages = conv.messages.saturating_add(1);
         conv.last = conv.last.max(msg.ts);
         match &msg.inbound {
             None => {
