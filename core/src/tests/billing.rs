@@ -1058,6 +1058,50 @@ fn a_charge_that_turns_free_leaves_no_country_cost_behind() {
     assert_eq!(b.cost.by_country.len(), 0, "{:?}", b.cost.by_country);
 }
 
+#[test]
+fn a_delivery_that_moves_back_a_day_leaves_the_other_days_as_a_fresh_build_would() {
+    // PMP, UTC, two users. IN's m0 (marketing) is sent and delivered on 07-31 at 10:00; the
+    // card has no india marketing rate, so it is charged but unpriced (cost 0). DE's m1
+    // (marketing) is sent on 07-31 at 23:59:00 and first seen `read` on 08-01 at 00:01
+    // (read implies delivered): delivered on 08-01, charged 0.12. After a report, m1's
+    // late `delivered` of 07-31 23:59:30 arrives: the earliest delivery counts, so m1 is
+    // delivered on 07-31 too. A fresh build then has nothing in August and both messages
+    // in July: the update must take m1's August counts out without leaving zero rows, and
+    // without touching what IN and m1's own sending put on 07-31.
+    let t = ts("2025-07-31T23:59:00");
+    let mut lines = delivered_template(IN, "m0", ts("2025-07-31T10:00:00"), "marketing");
+    lines.push(template(DE, "m1", t, "marketing"));
+    lines.push(status(DE, "m1", "read", ts("2025-08-01T00:01:00")));
+    let mut e = engine(config(""), &lines);
+    let (from, to) = (Some("2025-07-31"), Some("2025-08-02"));
+    let u = report(&mut e, from, to).usage;
+    // Before: July sent m0 and m1, delivered m0; August delivered m1 (DE).
+    assert_eq!((u.months[0].sent, u.months[0].delivered), (2, 1));
+    assert_eq!((u.months[1].sent, u.months[1].delivered), (0, 1));
+    e.ingest_str(&status(DE, "m1", "delivered", t + 30))
+        .unwrap();
+    let r = report(&mut e, from, to);
+    let (jul, aug) = (&r.usage.months[0], &r.usage.months[1]);
+    // July: m0 and m1 sent, delivered and charged (billable), one of each per country.
+    assert_eq!((jul.sent, jul.delivered, jul.billable), (2, 2, 2));
+    let one = convolens::UsageCounts {
+        sent: 1,
+        delivered: 1,
+        billable: 1,
+    };
+    assert_eq!(jul.by_country.get("DE"), Some(&one));
+    assert_eq!(jul.by_country.get("IN"), Some(&one));
+    // August: nothing, and no country or category rows at zero.
+    assert_eq!((aug.sent, aug.delivered, aug.billable), (0, 0, 0));
+    assert!(aug.by_country.is_empty(), "{:?}", aug.by_country);
+    assert!(aug.by_category.is_empty(), "{:?}", aug.by_category);
+    // Cost: m1 0.12 on 07-31, m0 unpriced (india marketing has no rate).
+    let b = &r.billing;
+    assert_eq!(b.cost.total.0, eur("0.12"));
+    assert_eq!(b.cost.unpriced, 1);
+    assert_eq!(b.cost.unpriced_by_category["marketing"]["india"], 1);
+}
+
 // ---------------------------------------------------------------- windows as queryable state
 
 #[test]
