@@ -1008,6 +1008,35 @@ fn a_late_pricing_object_updates_the_reconciliation_of_an_unchanged_charge() {
 }
 
 #[test]
+fn a_mismatch_that_resolves_late_leaves_the_days_earlier_mismatch_in_place() {
+    // August 2025 (PMP), nobody wrote, so both templates are charged by their category.
+    // u1 (utility, delivered at t) carries Meta's `marketing` and m1 (marketing, t + 1 h)
+    // Meta's `utility`: two `category` mismatches on 08-04, in delivery order u1, m1.
+    // After a report m1's earlier `sent` status arrives with Meta's `marketing`: the
+    // earliest status's object is the one kept, so m1 now agrees and only u1's mismatch
+    // is left — the second of the day's list went, not the first.
+    let t = ts("2025-08-04T09:00:00");
+    let mut e = engine(
+        config(""),
+        &[
+            template(DE, "u1", t - 2, "utility"),
+            status_with(DE, "u1", "delivered", t, &regular("marketing")),
+            template(DE, "m1", t + H - 2, "marketing"),
+            status_with(DE, "m1", "delivered", t + H, &regular("utility")),
+        ],
+    );
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (2, 2));
+    assert_eq!(mismatch_ids(&rc), ["u1", "m1"]);
+    e.ingest_str(&status_with(DE, "m1", "sent", t + H - 1, &regular("marketing")))
+        .unwrap();
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (2, 1));
+    assert_eq!(mismatch_ids(&rc), ["u1"]);
+    assert_eq!(rc.mismatches[0].meta.category.as_deref(), Some("marketing"));
+}
+
+#[test]
 fn a_late_earlier_message_moves_no_other_messages_checks_or_costs_between_days() {
     // August 2025 (PMP), nobody wrote. b and c (marketing, 0.12 each) are delivered on
     // 08-05 and 08-06 with Meta's agreeing pricing: one check on each day. After a report,
