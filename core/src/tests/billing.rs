@@ -1028,8 +1028,14 @@ fn a_mismatch_that_resolves_late_leaves_the_days_earlier_mismatch_in_place() {
     let rc = report(&mut e, None, None).billing.reconciliation;
     assert_eq!((rc.checked, rc.mismatched), (2, 2));
     assert_eq!(mismatch_ids(&rc), ["u1", "m1"]);
-    e.ingest_str(&status_with(DE, "m1", "sent", t + H - 1, &regular("marketing")))
-        .unwrap();
+    e.ingest_str(&status_with(
+        DE,
+        "m1",
+        "sent",
+        t + H - 1,
+        &regular("marketing"),
+    ))
+    .unwrap();
     let rc = report(&mut e, None, None).billing.reconciliation;
     assert_eq!((rc.checked, rc.mismatched), (2, 1));
     assert_eq!(mismatch_ids(&rc), ["u1"]);
@@ -1422,6 +1428,107 @@ fn without_a_rate_card_units_are_counted_but_unpriced() {
         (1, 1, 0)
     );
     assert_eq!(r.billing.cost.currency, convolens::Currency::USD);
+}
+
+#[test]
+fn unpriced_units_are_warned_per_category_naming_up_to_five_markets() {
+    // August 2025 (PMP), nobody wrote, so every template is charged. The card prices
+    // Germany's marketing only. Marketing goes to Spain (2), Brazil, France, India, Italy
+    // and Netherlands (1 each): 7 unpriced units in 6 markets. The warning names five,
+    // most units first then by name — spain 2, brazil, france, india, italy — and says
+    // "1 more markets" for netherlands. Utility goes to exactly five of them: all five
+    // named, no "more". Both categories are priced on a configured card, so the "no rate
+    // card" warning does not appear; categories come in name order (marketing, utility).
+    let card = "market,category,price,currency,effective_from\n\
+                germany,marketing,0.12,EUR,2025-07-01\n";
+    let t = ts("2025-08-04T09:00:00");
+    let users = [
+        ("34600000001", "es1"),
+        ("34600000002", "es2"),
+        ("5511900000001", "br"),
+        ("33600000001", "fr"),
+        ("919800000001", "in"),
+        ("393400000001", "it"),
+        ("31600000001", "nl"),
+    ];
+    let mut lines = Vec::new();
+    for (i, (user, id)) in users.iter().enumerate() {
+        let at = t + 60 * i as i64;
+        lines.extend(delivered_template(
+            user,
+            &format!("m_{id}"),
+            at,
+            "marketing",
+        ));
+        if *id != "es2" && *id != "nl" {
+            lines.extend(delivered_template(
+                user,
+                &format!("u_{id}"),
+                at + 30,
+                "utility",
+            ));
+        }
+    }
+    // And DE's marketing template, priced: 0.12.
+    lines.extend(delivered_template(DE, "m_de", t, "marketing"));
+    let mut e = engine(config_with_card(card, ""), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.cost.total.0, eur("0.12"));
+    assert_eq!(r.billing.cost.unpriced, 7 + 5);
+    assert_eq!(
+        r.warnings,
+        [
+            "7 charged marketing units have no rate on the rate card and count zero in the cost \
+             (spain 2, brazil 1, france 1, india 1, italy 1, 1 more markets)",
+            "5 charged utility units have no rate on the rate card and count zero in the cost \
+             (brazil 1, france 1, india 1, italy 1, spain 1)",
+        ]
+    );
+}
+
+#[test]
+fn without_a_rate_card_nothing_charged_means_no_warning() {
+    // PMP, August 2025: DE writes, the business answers free-form in the customer service
+    // window — free, so nothing is charged and nothing is unpriced: no warning, even
+    // though no rate card is configured.
+    let t = ts("2025-08-04T09:00:00");
+    let mut lines = vec![inbound(DE, "in1", t)];
+    lines.extend(delivered_free_form(DE, "f1", t + 60));
+    let mut e = engine(convolens::Config::default(), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.free_messages.free_form, 1);
+    assert_eq!(r.billing.cost.unpriced, 0);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+#[test]
+fn an_unpriced_agent_message_in_the_reports_currency_is_warned_without_a_currency_note() {
+    // 2026-11-10: Meta Business Agent messages are charged (from 2026-08-01). Meta's
+    // pricing object names the category but no price and no tokens, and the card has no
+    // per-token agent rate: one charged agent message unpriced, none of them priced by
+    // Meta in another currency, so the warning has no "(… in a currency other than …)".
+    let t = ts("2026-11-10T10:00:00");
+    let mut e = engine(
+        config(""),
+        &[status_with(
+            DE,
+            "a1",
+            "delivered",
+            t,
+            r#""pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"meta_business_agent"}"#,
+        )],
+    );
+    let r = report(&mut e, None, None);
+    let a = &r.billing.meta_business_agent;
+    assert_eq!((a.charged, a.unpriced, a.other_currency), (1, 1, 0));
+    assert_eq!(
+        r.warnings,
+        [
+            "1 charged Meta Business Agent message is unpriced and count zero in the cost: \
+          no price in Meta's pricing object, and no token count with a meta_business_agent \
+          per-token rate on the rate card"
+        ]
+    );
 }
 
 // ---------------------------------------------------------------- the bundled example
