@@ -511,6 +511,43 @@ fn contacts_export_is_rfc4180_csv() {
 }
 
 #[test]
+fn conversation_rows_list_the_ranges_conversations_with_their_credit() {
+    // two_source_user: the ad conversation starts 07-01 10:00, the campaign one 07-03
+    // 10:00 (template a3, then the button press at 11:00); the 90 EUR purchase of 07-04
+    // has both in its 7-day lookback, and linear gives each half: 0.5 conversions and
+    // 45 EUR. From 07-02 only the campaign conversation started in the range: one row,
+    // with its half (the ad conversation's half is not in any row of this range).
+    let mut e = engine(config(""), &two_source_user());
+    let mut opts = july(Some(ModelName::Linear));
+    opts.from = chrono::NaiveDate::from_ymd_opt(2025, 7, 2);
+    let t = e.rows("conversations", &opts).unwrap();
+    assert_eq!(t.values.len(), 1, "{:?}", t.values);
+    let col = |name: &str| {
+        let i = t.header.iter().position(|h| h == name).unwrap();
+        t.values[0][i].clone()
+    };
+    use serde_json::json;
+    for (name, want) in [
+        ("user", json!("4915100000001")),
+        ("phone", json!(PHONE)),
+        ("start", json!("2025-07-03T10:00:00+00:00")),
+        ("last", json!("2025-07-03T11:00:00+00:00")),
+        ("source", json!("campaign:spring")),
+        ("source_kind", json!("campaign")),
+        ("direction", json!("outgoing")),
+        ("opening_message", json!("wamid.a3")),
+        ("messages", json!(2)),
+        ("conversions", json!(0.5)),
+        ("attributed_value", json!(45.0)),
+        ("currency", json!("EUR")),
+        ("model", json!("linear")),
+        ("headline", serde_json::Value::Null),
+    ] {
+        assert_eq!(col(name), want, "{name}");
+    }
+}
+
+#[test]
 fn shapley_over_more_than_15_sources_is_a_clear_error() {
     // One user touched by 16 different ads 10 hours apart (a 1-hour inactivity timeout
     // makes each its own conversation), then purchasing within the week.
