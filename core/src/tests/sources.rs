@@ -548,6 +548,38 @@ fn conversation_rows_list_the_ranges_conversations_with_their_credit() {
 }
 
 #[test]
+fn a_users_update_keeps_another_users_credit_to_the_same_source_and_day() {
+    // Last touch (the default). A and B both come from ad 120 on 07-01 (10:00 and 11:00)
+    // and buy on 07-02, A for 90 EUR and B for 10: the ad's row has 2 conversations and
+    // 2 conversions worth 100 EUR, all credited to conversations started on 07-01. After
+    // a report A writes again on 07-06 (a new, direct conversation, after the purchase):
+    // A's credits are taken out and put back, and B's stay as they were: still 2
+    // conversions and 100 EUR for the ad, and a direct row with 1 conversation and none.
+    let (a, b) = ("4915100000001", "4915100000002");
+    let mut e = engine(
+        config(""),
+        &[
+            ad_click(a, "wamid.a1", T0, "120", "Sale"),
+            ad_click(b, "wamid.b1", T0 + H, "120", "Sale"),
+            purchase("order-a", a, T0 + D, "90"),
+            purchase("order-b", b, T0 + D, "10"),
+        ],
+    );
+    let ad = |e: &mut Engine| {
+        let r = e.report(&july(None)).unwrap();
+        let x = row(&r.sources, "meta_ad:120");
+        (x.conversations, x.conversions, x.revenue)
+    };
+    assert_eq!(ad(&mut e), (2, 2.0, Some(100_000_000)));
+    e.ingest_str(&text(a, "wamid.a2", T0 + 5 * D, "Hello again"))
+        .unwrap();
+    assert_eq!(ad(&mut e), (2, 2.0, Some(100_000_000)));
+    let r = e.report(&july(None)).unwrap();
+    let direct = row(&r.sources, "direct");
+    assert_eq!((direct.conversations, direct.conversions), (1, 0.0));
+}
+
+#[test]
 fn shapley_over_more_than_15_sources_is_a_clear_error() {
     // One user touched by 16 different ads 10 hours apart (a 1-hour inactivity timeout
     // makes each its own conversation), then purchasing within the week.
