@@ -579,6 +579,124 @@ fn a_users_update_keeps_another_users_credit_to_the_same_source_and_day() {
     assert_eq!((direct.conversations, direct.conversions), (1, 0.0));
 }
 
+/// Three buyers and a user who bought nothing, for the contacts export (July 2025):
+///
+/// - A (`4915100000001`, two_source_user): first message 07-01 10:00 (ad 120); the 90 EUR
+///   purchase of 07-04 happens in the campaign conversation of 07-03 (its lead);
+/// - a username-only buyer (`US.…`, no number): a 1 EUR purchase on 07-03, no message;
+/// - B (`4915100000002`): buys for 10 EUR on 07-05, before any message; the business's
+///   first template reaches B on 07-06 10:00 (a `template:welcome` conversation that
+///   started after the purchase, so neither its lead nor where it happened);
+/// - C (`4915100000003`): writes on 07-10, buys nothing.
+fn buyers() -> Vec<String> {
+    let (b, c) = ("4915100000002", "4915100000003");
+    let mut lines = two_source_user();
+    lines.extend([
+        purchase("order-u", "US.13491208655302741918", T0 + 2 * D, "1"),
+        purchase("order-b", b, T0 + 4 * D, "10"),
+        template(b, "wamid.b1", T0 + 5 * D, "welcome", None),
+        delivered(b, "wamid.b1", T0 + 5 * D + 5),
+        text(c, "wamid.c1", T0 + 9 * D, "Hi"),
+    ]);
+    lines
+}
+
+#[test]
+fn contact_rows_of_an_event_and_of_an_event_and_a_source() {
+    let mut e = engine(config(r#""conversion_event":"purchase""#), &buyers());
+    let opts = july(None);
+    use serde_json::{Value, json};
+    // The purchasers, by first seen: A (07-01, first message), the username-only buyer
+    // (07-03, no message: its purchase), B (07-06: the template, B's first counted message,
+    // not the earlier purchase). Source: where the purchase first happened (A's campaign
+    // conversation; none for the others). Converted: a lead conversation in the range (A's
+    // campaign one). Value: each one's purchases in the range. C bought nothing: not listed.
+    let t = e
+        .contact_rows(&opts, &ContactFilter::event("purchase"))
+        .unwrap();
+    let null = Value::Null;
+    assert_eq!(
+        t.values,
+        [
+            vec![
+                json!("4915100000001"),
+                json!("User 4915100000001"),
+                json!("DE"),
+                json!("2025-07-01T10:00:00+00:00"),
+                json!("campaign:spring"),
+                json!(true),
+                json!(90.0)
+            ],
+            vec![
+                json!("US.13491208655302741918"),
+                null.clone(),
+                json!("US"),
+                json!("2025-07-03T10:00:00+00:00"),
+                null.clone(),
+                json!(false),
+                json!(1.0)
+            ],
+            vec![
+                json!("4915100000002"),
+                null.clone(),
+                json!("DE"),
+                json!("2025-07-06T10:00:00+00:00"),
+                null.clone(),
+                json!(false),
+                json!(10.0)
+            ],
+        ]
+    );
+    // Purchasers who are also users of campaign:spring: A only, with the source's credit
+    // under last touch (the whole 90 EUR: the campaign conversation was the last before).
+    let t = e
+        .contact_rows(
+            &opts,
+            &ContactFilter::event("purchase").and_source("campaign:spring"),
+        )
+        .unwrap();
+    assert_eq!(t.values.len(), 1, "{:?}", t.values);
+    assert_eq!(t.values[0][0], json!("4915100000001"));
+    assert_eq!(t.values[0][4], json!("campaign:spring"));
+    assert_eq!(
+        (&t.values[0][5], &t.values[0][6]),
+        (&json!(true), &json!(90.0))
+    );
+}
+
+#[test]
+fn an_audience_hashes_the_numbers_of_the_selected_users_and_counts_the_rest() {
+    // The purchasers of `buyers`, by first seen: A, the username-only buyer (no number: left
+    // out and counted), B. Each line is the SHA-256 of the digits (computed apart with
+    // `printf 4915100000001 | sha256sum`, and the same for ...002).
+    let mut e = engine(config(""), &buyers());
+    let mut csv = Vec::new();
+    let n = e
+        .export_audience(&july(None), &ContactFilter::event("purchase"), &mut csv)
+        .unwrap();
+    assert_eq!(n, (2, 1));
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "phone\r\n\
+         12945c74de2446f10b234fbb5fd68f748f13630f6fe05f19c87c85cf5f439b63\r\n\
+         564adc3a4048f3b842680f06fab8b374e4b8cd0338d04d5a41b99e159b0d2951\r\n"
+    );
+}
+
+#[test]
+fn a_contacts_name_is_an_event_when_one_has_it_else_a_source() {
+    // The report program's `--contacts NAME`: `interested` is a configured messaging
+    // event and `purchase` an external event of the data, so both are events; `meta_ad:120`
+    // is neither, so it is a source.
+    let cfg = config(r#""events":[{"name":"interested","kind":"button_reply","pattern":"buy"}]"#);
+    let e = engine(cfg, &buyers());
+    let guess =
+        |name: &str| ContactFilter::guess(e.config(), convolens::internals::store(&e), name);
+    assert_eq!(guess("interested"), ContactFilter::event("interested"));
+    assert_eq!(guess("purchase"), ContactFilter::event("purchase"));
+    assert_eq!(guess("meta_ad:120"), ContactFilter::source("meta_ad:120"));
+}
+
 #[test]
 fn shapley_over_more_than_15_sources_is_a_clear_error() {
     // One user touched by 16 different ads 10 hours apart (a 1-hour inactivity timeout
