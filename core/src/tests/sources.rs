@@ -6,6 +6,7 @@ use convolens::ModelName;
 use convolens::{Config, Engine, ReportError, ReportOptions};
 use convolens::{ContactFilter, SourceDirection, SourceKind, SourceRow};
 use proptest::prelude::*;
+use serde_json::{Value, json};
 
 const PHONE: &str = "1001";
 /// 2025-07-01T10:00:00Z.
@@ -526,7 +527,6 @@ fn conversation_rows_list_the_ranges_conversations_with_their_credit() {
         let i = t.header.iter().position(|h| h == name).unwrap();
         t.values[0][i].clone()
     };
-    use serde_json::json;
     for (name, want) in [
         ("user", json!("4915100000001")),
         ("phone", json!(PHONE)),
@@ -541,7 +541,7 @@ fn conversation_rows_list_the_ranges_conversations_with_their_credit() {
         ("attributed_value", json!(45.0)),
         ("currency", json!("EUR")),
         ("model", json!("linear")),
-        ("headline", serde_json::Value::Null),
+        ("headline", Value::Null),
     ] {
         assert_eq!(col(name), want, "{name}");
     }
@@ -605,7 +605,6 @@ fn buyers() -> Vec<String> {
 fn contact_rows_of_an_event_and_of_an_event_and_a_source() {
     let mut e = engine(config(r#""conversion_event":"purchase""#), &buyers());
     let opts = july(None);
-    use serde_json::{Value, json};
     // The purchasers, by first seen: A (07-01, first message), the username-only buyer
     // (07-03, no message: its purchase), B (07-06: the template, B's first counted message,
     // not the earlier purchase). Source: where the purchase first happened (A's campaign
