@@ -664,6 +664,77 @@ fn contact_rows_of_an_event_and_of_an_event_and_a_source() {
 }
 
 #[test]
+fn contacts_of_repeat_buyers_by_event_and_by_source() {
+    // July 2025, last touch, 24 h inactivity timeout, conversion event `purchase`:
+    // - D: ad 120 on 07-11 10:00, buys for 5 at 12:00; ad 121 on 07-14 10:00 (a new
+    //   conversation), buys for 7 at 12:00 and asks a refund of 3 at 13:00;
+    // - E: ad 120 on 07-20 10:00, buys for 2 at 12:00; ad 120 again on 07-23 10:00, buys
+    //   for 4 at 12:00 (two lead conversations of the same source);
+    // - G: ad 122 on 07-25 10:00, signs up at 11:00, buys nothing.
+    let (d, e_, g) = ("4915100000004", "4915100000005", "4915100000007");
+    let external = |id: &str, who: &str, name: &str, ts: i64, value: &str| {
+        format!(
+            r#"{{"type":"external_event","id":"{id}","contact":"{who}","name":"{name}","value":{value},"currency":"EUR","timestamp":{ts}}}"#
+        )
+    };
+    let day = |n: i64| T0 + (n - 1) * D; // 07-n 10:00
+    let lines = vec![
+        ad_click(d, "wamid.d1", day(11), "120", "Sale"),
+        purchase("order-d1", d, day(11) + 2 * H, "5"),
+        ad_click(d, "wamid.d2", day(14), "121", "Sale"),
+        purchase("order-d2", d, day(14) + 2 * H, "7"),
+        external("refund-d2", d, "refund", day(14) + 3 * H, "3"),
+        ad_click(e_, "wamid.e1", day(20), "120", "Sale"),
+        purchase("order-e1", e_, day(20) + 2 * H, "2"),
+        ad_click(e_, "wamid.e2", day(23), "120", "Sale"),
+        purchase("order-e2", e_, day(23) + 2 * H, "4"),
+        ad_click(g, "wamid.g1", day(25), "122", "Sale"),
+        external("signup-g", g, "signup", day(25) + H, "0"),
+    ];
+    let mut e = engine(config(r#""conversion_event":"purchase""#), &lines);
+    let pick = |t: &convolens::Table| -> Vec<(String, Value, bool, f64)> {
+        t.values
+            .iter()
+            .map(|r| {
+                let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                (
+                    s(&r[0]),
+                    r[4].clone(),
+                    r[5] == json!(true),
+                    r[6].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // The purchasers D and E (G only signed up; D's refund is another event): the source
+    // where each first bought (D: ad 120 on 07-11, not ad 121), converted (each has a lead
+    // conversation), and the value of their purchases: D 5 + 7 = 12, E 2 + 4 = 6.
+    let t = e
+        .contact_rows(&july(None), &ContactFilter::event("purchase"))
+        .unwrap();
+    assert_eq!(
+        pick(&t),
+        [
+            (d.to_string(), json!("meta_ad:120"), true, 12.0),
+            (e_.to_string(), json!("meta_ad:120"), true, 6.0)
+        ]
+    );
+    // The users of ad 120: D (one conversation, a lead) and E (two, both leads). Value:
+    // what last touch credits ad 120 with: D's first purchase (5; the second went to ad
+    // 121's conversation), both of E's (6).
+    let t = e
+        .contact_rows(&july(None), &ContactFilter::source("meta_ad:120"))
+        .unwrap();
+    assert_eq!(
+        pick(&t),
+        [
+            (d.to_string(), json!("meta_ad:120"), true, 5.0),
+            (e_.to_string(), json!("meta_ad:120"), true, 6.0)
+        ]
+    );
+}
+
+#[test]
 fn an_audience_hashes_the_numbers_of_the_selected_users_and_counts_the_rest() {
     // The purchasers of `buyers`, by first seen: A, the username-only buyer (no number: left
     // out and counted), B. Each line is the SHA-256 of the digits (computed apart with
