@@ -433,6 +433,52 @@ mod tests {
         assert_eq!(t["campaign:B"], (400_000, 4_000_000));
     }
 
+    /// Credit days of `small_case` under linear, and taking events out again (the
+    /// contract of `CreditDays::step`: what was added and is taken out leaves nothing).
+    #[test]
+    fn credit_days_by_hand_and_taken_out_again() {
+        // Event 1 (user 0, 07-01 11:00, value 0) credits conv 0 (meta_ad:A, 07-01) whole.
+        // Event 2 (user 1, 07-02 11:00, 10.00) splits linearly between conv 1 (meta_ad:A,
+        // 07-01) and conv 2 (campaign:B, 07-02): 0.5 and 5.00 each. By the start day of
+        // the credited conversation: 07-01 A (1.5, 5.00); 07-02 B (0.5, 5.00). By event
+        // day: 07-01 one event worth 0, 07-02 one worth 10.00, both attributed.
+        let a = small_case();
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Linear,
+        )
+        .unwrap();
+        let (store, config) = (Store::default(), Config::default());
+        let mut opts = crate::ReportOptions::default();
+        (opts.from, opts.to) = (Some(july().from), Some(july().to));
+        let ctx = crate::scope::context(&store, &config, chrono_tz::Tz::UTC, &opts).unwrap();
+        let mut cd = CreditDays::build(&ctx, &a, &att);
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
+        let (d1, d2) = (&cd.days[&day(1)], &cd.days[&day(2)]);
+        assert_eq!(d1.by_source.get("meta_ad:A"), Some(&(1_500_000, 5_000_000)));
+        assert_eq!(d1.by_source.get("campaign:B"), None);
+        assert_eq!((d1.events, d1.value, d1.attributed_events), (1, 0, 1));
+        assert_eq!(d2.by_source.get("campaign:B"), Some(&(500_000, 5_000_000)));
+        assert_eq!(
+            (d2.events, d2.value, d2.attributed_value),
+            (1, 10_000_000, 10_000_000)
+        );
+        assert_eq!(cd.days.len(), 2);
+        // Event 2 out: 07-01 keeps event 1's credit to A (1.0, 0) and its event; 07-02 is
+        // left with nothing and goes.
+        let convs = (&a.conversations[..], &a.touches[..]);
+        cd.step(&ctx, convs, &att.events[1..], -1);
+        assert_eq!(cd.days.len(), 1, "{:?}", cd.days);
+        let d1 = &cd.days[&day(1)];
+        assert_eq!(d1.by_source.get("meta_ad:A"), Some(&(1_000_000, 0)));
+        assert_eq!((d1.events, d1.attributed_events), (1, 1));
+        // Event 1 out too: A's credit is back at zero, and no day is left.
+        cd.step(&ctx, convs, &att.events[..1], -1);
+        assert!(cd.days.is_empty(), "{:?}", cd.days);
+    }
+
     #[test]
     fn shapley_on_a_small_case_by_hand() {
         // v(∅) = 0, v({A}) = 1 (event 1), v({B}) = 0, v({A, B}) = 2.

@@ -765,3 +765,33 @@ pub(crate) fn usage_section(ctx: &Scope<'_>, days: &Map<NaiveDate, DayBilling>) 
     }
     UsageSection { quota, months }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Amount;
+
+    /// An amount is read as a decimal number in major units, or as a string of one
+    /// (`decimal_micros`): 0.1365 is 0.1365 × 1,000,000 = 136,500 micros, `"2.5"` is
+    /// 2,500,000, -0.01 is -10,000. The numbers around it in the array are read too, so an
+    /// amount that left its number unread would fail the array.
+    #[test]
+    fn an_amount_reads_major_units_from_a_number_or_a_string() {
+        let v: Vec<Amount> = serde_json::from_str(r#"[0.1365, "2.5", -0.01]"#).unwrap();
+        assert_eq!(v, [Amount(136_500), Amount(2_500_000), Amount(-10_000)]);
+    }
+
+    /// The report's schema describes every amount in place as what it is written as: a
+    /// JSON number of major units (`MajorUnits` under the serialising contract: `"type":
+    /// "number"`, `"format": "major_units"`), with no `$defs` entry of its own that the
+    /// bindings' generated types would turn into a named type.
+    #[cfg(feature = "schema")]
+    #[test]
+    fn the_report_schema_describes_an_amount_inline_as_a_number_of_major_units() {
+        let s = crate::schema::report();
+        let total = &s["$defs"]["CostSection"]["properties"]["total"];
+        assert_eq!(total["type"], "number", "{total}");
+        assert_eq!(total["format"], "major_units", "{total}");
+        assert!(total.get("$ref").is_none(), "{total}");
+        assert!(s["$defs"].get("Amount").is_none());
+    }
+}

@@ -1008,6 +1008,41 @@ fn a_late_pricing_object_updates_the_reconciliation_of_an_unchanged_charge() {
 }
 
 #[test]
+fn a_mismatch_that_resolves_late_leaves_the_days_earlier_mismatch_in_place() {
+    // August 2025 (PMP), nobody wrote, so both templates are charged by their category.
+    // u1 (utility, delivered at t) carries Meta's `marketing` and m1 (marketing, t + 1 h)
+    // Meta's `utility`: two `category` mismatches on 08-04, in delivery order u1, m1.
+    // After a report m1's earlier `sent` status arrives with Meta's `marketing`: the
+    // earliest status's object is the one kept, so m1 now agrees and only u1's mismatch
+    // is left — the second of the day's list went, not the first.
+    let t = ts("2025-08-04T09:00:00");
+    let mut e = engine(
+        config(""),
+        &[
+            template(DE, "u1", t - 2, "utility"),
+            status_with(DE, "u1", "delivered", t, &regular("marketing")),
+            template(DE, "m1", t + H - 2, "marketing"),
+            status_with(DE, "m1", "delivered", t + H, &regular("utility")),
+        ],
+    );
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (2, 2));
+    assert_eq!(mismatch_ids(&rc), ["u1", "m1"]);
+    e.ingest_str(&status_with(
+        DE,
+        "m1",
+        "sent",
+        t + H - 1,
+        &regular("marketing"),
+    ))
+    .unwrap();
+    let rc = report(&mut e, None, None).billing.reconciliation;
+    assert_eq!((rc.checked, rc.mismatched), (2, 1));
+    assert_eq!(mismatch_ids(&rc), ["u1"]);
+    assert_eq!(rc.mismatches[0].meta.category.as_deref(), Some("marketing"));
+}
+
+#[test]
 fn a_late_earlier_message_moves_no_other_messages_checks_or_costs_between_days() {
     // August 2025 (PMP), nobody wrote. b and c (marketing, 0.12 each) are delivered on
     // 08-05 and 08-06 with Meta's agreeing pricing: one check on each day. After a report,
@@ -1056,6 +1091,50 @@ fn a_charge_that_turns_free_leaves_no_country_cost_behind() {
     assert_eq!(b.free_messages.service_window, 1);
     assert_eq!(b.cost.total.0, 0);
     assert_eq!(b.cost.by_country.len(), 0, "{:?}", b.cost.by_country);
+}
+
+#[test]
+fn a_delivery_that_moves_back_a_day_leaves_the_other_days_as_a_fresh_build_would() {
+    // PMP, UTC, two users. IN's m0 (marketing) is sent and delivered on 07-31 at 10:00; the
+    // card has no india marketing rate, so it is charged but unpriced (cost 0). DE's m1
+    // (marketing) is sent on 07-31 at 23:59:00 and first seen `read` on 08-01 at 00:01
+    // (read implies delivered): delivered on 08-01, charged 0.12. After a report, m1's
+    // late `delivered` of 07-31 23:59:30 arrives: the earliest delivery counts, so m1 is
+    // delivered on 07-31 too. A fresh build then has nothing in August and both messages
+    // in July: the update must take m1's August counts out without leaving zero rows, and
+    // without touching what IN and m1's own sending put on 07-31.
+    let t = ts("2025-07-31T23:59:00");
+    let mut lines = delivered_template(IN, "m0", ts("2025-07-31T10:00:00"), "marketing");
+    lines.push(template(DE, "m1", t, "marketing"));
+    lines.push(status(DE, "m1", "read", ts("2025-08-01T00:01:00")));
+    let mut e = engine(config(""), &lines);
+    let (from, to) = (Some("2025-07-31"), Some("2025-08-02"));
+    let u = report(&mut e, from, to).usage;
+    // Before: July sent m0 and m1, delivered m0; August delivered m1 (DE).
+    assert_eq!((u.months[0].sent, u.months[0].delivered), (2, 1));
+    assert_eq!((u.months[1].sent, u.months[1].delivered), (0, 1));
+    e.ingest_str(&status(DE, "m1", "delivered", t + 30))
+        .unwrap();
+    let r = report(&mut e, from, to);
+    let (jul, aug) = (&r.usage.months[0], &r.usage.months[1]);
+    // July: m0 and m1 sent, delivered and charged (billable), one of each per country.
+    assert_eq!((jul.sent, jul.delivered, jul.billable), (2, 2, 2));
+    let one = convolens::UsageCounts {
+        sent: 1,
+        delivered: 1,
+        billable: 1,
+    };
+    assert_eq!(jul.by_country.get("DE"), Some(&one));
+    assert_eq!(jul.by_country.get("IN"), Some(&one));
+    // August: nothing, and no country or category rows at zero.
+    assert_eq!((aug.sent, aug.delivered, aug.billable), (0, 0, 0));
+    assert!(aug.by_country.is_empty(), "{:?}", aug.by_country);
+    assert!(aug.by_category.is_empty(), "{:?}", aug.by_category);
+    // Cost: m1 0.12 on 07-31, m0 unpriced (india marketing has no rate).
+    let b = &r.billing;
+    assert_eq!(b.cost.total.0, eur("0.12"));
+    assert_eq!(b.cost.unpriced, 1);
+    assert_eq!(b.cost.unpriced_by_category["marketing"]["india"], 1);
 }
 
 // ---------------------------------------------------------------- windows as queryable state
@@ -1349,6 +1428,107 @@ fn without_a_rate_card_units_are_counted_but_unpriced() {
         (1, 1, 0)
     );
     assert_eq!(r.billing.cost.currency, convolens::Currency::USD);
+}
+
+#[test]
+fn unpriced_units_are_warned_per_category_naming_up_to_five_markets() {
+    // August 2025 (PMP), nobody wrote, so every template is charged. The card prices
+    // Germany's marketing only. Marketing goes to Spain (2), Brazil, France, India, Italy
+    // and Netherlands (1 each): 7 unpriced units in 6 markets. The warning names five,
+    // most units first then by name — spain 2, brazil, france, india, italy — and says
+    // "1 more markets" for netherlands. Utility goes to exactly five of them: all five
+    // named, no "more". Both categories are priced on a configured card, so the "no rate
+    // card" warning does not appear; categories come in name order (marketing, utility).
+    let card = "market,category,price,currency,effective_from\n\
+                germany,marketing,0.12,EUR,2025-07-01\n";
+    let t = ts("2025-08-04T09:00:00");
+    let users = [
+        ("34600000001", "es1"),
+        ("34600000002", "es2"),
+        ("5511900000001", "br"),
+        ("33600000001", "fr"),
+        ("919800000001", "in"),
+        ("393400000001", "it"),
+        ("31600000001", "nl"),
+    ];
+    let mut lines = Vec::new();
+    for (i, (user, id)) in users.iter().enumerate() {
+        let at = t + 60 * i as i64;
+        lines.extend(delivered_template(
+            user,
+            &format!("m_{id}"),
+            at,
+            "marketing",
+        ));
+        if *id != "es2" && *id != "nl" {
+            lines.extend(delivered_template(
+                user,
+                &format!("u_{id}"),
+                at + 30,
+                "utility",
+            ));
+        }
+    }
+    // And DE's marketing template, priced: 0.12.
+    lines.extend(delivered_template(DE, "m_de", t, "marketing"));
+    let mut e = engine(config_with_card(card, ""), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.cost.total.0, eur("0.12"));
+    assert_eq!(r.billing.cost.unpriced, 7 + 5);
+    assert_eq!(
+        r.warnings,
+        [
+            "7 charged marketing units have no rate on the rate card and count zero in the cost \
+             (spain 2, brazil 1, france 1, india 1, italy 1, 1 more markets)",
+            "5 charged utility units have no rate on the rate card and count zero in the cost \
+             (brazil 1, france 1, india 1, italy 1, spain 1)",
+        ]
+    );
+}
+
+#[test]
+fn without_a_rate_card_nothing_charged_means_no_warning() {
+    // PMP, August 2025: DE writes, the business answers free-form in the customer service
+    // window — free, so nothing is charged and nothing is unpriced: no warning, even
+    // though no rate card is configured.
+    let t = ts("2025-08-04T09:00:00");
+    let mut lines = vec![inbound(DE, "in1", t)];
+    lines.extend(delivered_free_form(DE, "f1", t + 60));
+    let mut e = engine(convolens::Config::default(), &lines);
+    let r = report(&mut e, None, None);
+    assert_eq!(r.billing.free_messages.free_form, 1);
+    assert_eq!(r.billing.cost.unpriced, 0);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+#[test]
+fn an_unpriced_agent_message_in_the_reports_currency_is_warned_without_a_currency_note() {
+    // 2026-11-10: Meta Business Agent messages are charged (from 2026-08-01). Meta's
+    // pricing object names the category but no price and no tokens, and the card has no
+    // per-token agent rate: one charged agent message unpriced, none of them priced by
+    // Meta in another currency, so the warning has no "(… in a currency other than …)".
+    let t = ts("2026-11-10T10:00:00");
+    let mut e = engine(
+        config(""),
+        &[status_with(
+            DE,
+            "a1",
+            "delivered",
+            t,
+            r#""pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"meta_business_agent"}"#,
+        )],
+    );
+    let r = report(&mut e, None, None);
+    let a = &r.billing.meta_business_agent;
+    assert_eq!((a.charged, a.unpriced, a.other_currency), (1, 1, 0));
+    assert_eq!(
+        r.warnings,
+        [
+            "1 charged Meta Business Agent message is unpriced and count zero in the cost: \
+          no price in Meta's pricing object, and no token count with a meta_business_agent \
+          per-token rate on the rate card"
+        ]
+    );
 }
 
 // ---------------------------------------------------------------- the bundled example

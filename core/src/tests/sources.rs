@@ -6,6 +6,7 @@ use convolens::ModelName;
 use convolens::{Config, Engine, ReportError, ReportOptions};
 use convolens::{ContactFilter, SourceDirection, SourceKind, SourceRow};
 use proptest::prelude::*;
+use serde_json::{Value, json};
 
 const PHONE: &str = "1001";
 /// 2025-07-01T10:00:00Z.
@@ -508,6 +509,262 @@ fn contacts_export_is_rfc4180_csv() {
     let csv = String::from_utf8(out).unwrap();
     assert_eq!(csv.lines().count(), 2);
     assert!(csv.contains("4915100000001,User 4915100000001,DE,2025-07-01T10:00:00+00:00,campaign:spring,true,90.00"), "{csv}");
+}
+
+#[test]
+fn conversation_rows_list_the_ranges_conversations_with_their_credit() {
+    // two_source_user: the ad conversation starts 07-01 10:00, the campaign one 07-03
+    // 10:00 (template a3, then the button press at 11:00); the 90 EUR purchase of 07-04
+    // has both in its 7-day lookback, and linear gives each half: 0.5 conversions and
+    // 45 EUR. From 07-02 only the campaign conversation started in the range: one row,
+    // with its half (the ad conversation's half is not in any row of this range).
+    let mut e = engine(config(""), &two_source_user());
+    let mut opts = july(Some(ModelName::Linear));
+    opts.from = chrono::NaiveDate::from_ymd_opt(2025, 7, 2);
+    let t = e.rows("conversations", &opts).unwrap();
+    assert_eq!(t.values.len(), 1, "{:?}", t.values);
+    let col = |name: &str| {
+        let i = t.header.iter().position(|h| h == name).unwrap();
+        t.values[0][i].clone()
+    };
+    for (name, want) in [
+        ("user", json!("4915100000001")),
+        ("phone", json!(PHONE)),
+        ("start", json!("2025-07-03T10:00:00+00:00")),
+        ("last", json!("2025-07-03T11:00:00+00:00")),
+        ("source", json!("campaign:spring")),
+        ("source_kind", json!("campaign")),
+        ("direction", json!("outgoing")),
+        ("opening_message", json!("wamid.a3")),
+        ("messages", json!(2)),
+        ("conversions", json!(0.5)),
+        ("attributed_value", json!(45.0)),
+        ("currency", json!("EUR")),
+        ("model", json!("linear")),
+        ("headline", Value::Null),
+    ] {
+        assert_eq!(col(name), want, "{name}");
+    }
+}
+
+#[test]
+fn a_users_update_keeps_another_users_credit_to_the_same_source_and_day() {
+    // Last touch (the default). A and B both come from ad 120 on 07-01 (10:00 and 11:00)
+    // and buy on 07-02, A for 90 EUR and B for 10: the ad's row has 2 conversations and
+    // 2 conversions worth 100 EUR, all credited to conversations started on 07-01. After
+    // a report A writes again on 07-06 (a new, direct conversation, after the purchase):
+    // A's credits are taken out and put back, and B's stay as they were: still 2
+    // conversions and 100 EUR for the ad, and a direct row with 1 conversation and none.
+    let (a, b) = ("4915100000001", "4915100000002");
+    let mut e = engine(
+        config(""),
+        &[
+            ad_click(a, "wamid.a1", T0, "120", "Sale"),
+            ad_click(b, "wamid.b1", T0 + H, "120", "Sale"),
+            purchase("order-a", a, T0 + D, "90"),
+            purchase("order-b", b, T0 + D, "10"),
+        ],
+    );
+    let ad = |e: &mut Engine| {
+        let r = e.report(&july(None)).unwrap();
+        let x = row(&r.sources, "meta_ad:120");
+        (x.conversations, x.conversions, x.revenue)
+    };
+    assert_eq!(ad(&mut e), (2, 2.0, Some(100_000_000)));
+    e.ingest_str(&text(a, "wamid.a2", T0 + 5 * D, "Hello again"))
+        .unwrap();
+    assert_eq!(ad(&mut e), (2, 2.0, Some(100_000_000)));
+    let r = e.report(&july(None)).unwrap();
+    let direct = row(&r.sources, "direct");
+    assert_eq!((direct.conversations, direct.conversions), (1, 0.0));
+}
+
+/// Three buyers and a user who bought nothing, for the contacts export (July 2025):
+///
+/// - A (`4915100000001`, two_source_user): first message 07-01 10:00 (ad 120); the 90 EUR
+///   purchase of 07-04 happens in the campaign conversation of 07-03 (its lead);
+/// - a username-only buyer (`US.…`, no number): a 1 EUR purchase on 07-03, no message;
+/// - B (`4915100000002`): buys for 10 EUR on 07-05, before any message; the business's
+///   first template reaches B on 07-06 10:00 (a `template:welcome` conversation that
+///   started after the purchase, so neither its lead nor where it happened);
+/// - C (`4915100000003`): writes on 07-10, buys nothing.
+fn buyers() -> Vec<String> {
+    let (b, c) = ("4915100000002", "4915100000003");
+    let mut lines = two_source_user();
+    lines.extend([
+        purchase("order-u", "US.13491208655302741918", T0 + 2 * D, "1"),
+        purchase("order-b", b, T0 + 4 * D, "10"),
+        template(b, "wamid.b1", T0 + 5 * D, "welcome", None),
+        delivered(b, "wamid.b1", T0 + 5 * D + 5),
+        text(c, "wamid.c1", T0 + 9 * D, "Hi"),
+    ]);
+    lines
+}
+
+#[test]
+fn contact_rows_of_an_event_and_of_an_event_and_a_source() {
+    let mut e = engine(config(r#""conversion_event":"purchase""#), &buyers());
+    let opts = july(None);
+    // The purchasers, by first seen: A (07-01, first message), the username-only buyer
+    // (07-03, no message: its purchase), B (07-06: the template, B's first counted message,
+    // not the earlier purchase). Source: where the purchase first happened (A's campaign
+    // conversation; none for the others). Converted: a lead conversation in the range (A's
+    // campaign one). Value: each one's purchases in the range. C bought nothing: not listed.
+    let t = e
+        .contact_rows(&opts, &ContactFilter::event("purchase"))
+        .unwrap();
+    let null = Value::Null;
+    assert_eq!(
+        t.values,
+        [
+            vec![
+                json!("4915100000001"),
+                json!("User 4915100000001"),
+                json!("DE"),
+                json!("2025-07-01T10:00:00+00:00"),
+                json!("campaign:spring"),
+                json!(true),
+                json!(90.0)
+            ],
+            vec![
+                json!("US.13491208655302741918"),
+                null.clone(),
+                json!("US"),
+                json!("2025-07-03T10:00:00+00:00"),
+                null.clone(),
+                json!(false),
+                json!(1.0)
+            ],
+            vec![
+                json!("4915100000002"),
+                null.clone(),
+                json!("DE"),
+                json!("2025-07-06T10:00:00+00:00"),
+                null.clone(),
+                json!(false),
+                json!(10.0)
+            ],
+        ]
+    );
+    // Purchasers who are also users of campaign:spring: A only, with the source's credit
+    // under last touch (the whole 90 EUR: the campaign conversation was the last before).
+    let t = e
+        .contact_rows(
+            &opts,
+            &ContactFilter::event("purchase").and_source("campaign:spring"),
+        )
+        .unwrap();
+    assert_eq!(t.values.len(), 1, "{:?}", t.values);
+    assert_eq!(t.values[0][0], json!("4915100000001"));
+    assert_eq!(t.values[0][4], json!("campaign:spring"));
+    assert_eq!(
+        (&t.values[0][5], &t.values[0][6]),
+        (&json!(true), &json!(90.0))
+    );
+}
+
+#[test]
+fn contacts_of_repeat_buyers_by_event_and_by_source() {
+    // July 2025, last touch, 24 h inactivity timeout, conversion event `purchase`:
+    // - D: ad 120 on 07-11 10:00, buys for 5 at 12:00; ad 121 on 07-14 10:00 (a new
+    //   conversation), buys for 7 at 12:00 and asks a refund of 3 at 13:00;
+    // - E: ad 120 on 07-20 10:00, buys for 2 at 12:00; ad 120 again on 07-23 10:00, buys
+    //   for 4 at 12:00 (two lead conversations of the same source);
+    // - G: ad 122 on 07-25 10:00, signs up at 11:00, buys nothing.
+    let (d, e_, g) = ("4915100000004", "4915100000005", "4915100000007");
+    let external = |id: &str, who: &str, name: &str, ts: i64, value: &str| {
+        format!(
+            r#"{{"type":"external_event","id":"{id}","contact":"{who}","name":"{name}","value":{value},"currency":"EUR","timestamp":{ts}}}"#
+        )
+    };
+    let day = |n: i64| T0 + (n - 1) * D; // 07-n 10:00
+    let lines = vec![
+        ad_click(d, "wamid.d1", day(11), "120", "Sale"),
+        purchase("order-d1", d, day(11) + 2 * H, "5"),
+        ad_click(d, "wamid.d2", day(14), "121", "Sale"),
+        purchase("order-d2", d, day(14) + 2 * H, "7"),
+        external("refund-d2", d, "refund", day(14) + 3 * H, "3"),
+        ad_click(e_, "wamid.e1", day(20), "120", "Sale"),
+        purchase("order-e1", e_, day(20) + 2 * H, "2"),
+        ad_click(e_, "wamid.e2", day(23), "120", "Sale"),
+        purchase("order-e2", e_, day(23) + 2 * H, "4"),
+        ad_click(g, "wamid.g1", day(25), "122", "Sale"),
+        external("signup-g", g, "signup", day(25) + H, "0"),
+    ];
+    let mut e = engine(config(r#""conversion_event":"purchase""#), &lines);
+    let pick = |t: &convolens::Table| -> Vec<(String, Value, bool, f64)> {
+        t.values
+            .iter()
+            .map(|r| {
+                let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                (
+                    s(&r[0]),
+                    r[4].clone(),
+                    r[5] == json!(true),
+                    r[6].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // The purchasers D and E (G only signed up; D's refund is another event): the source
+    // where each first bought (D: ad 120 on 07-11, not ad 121), converted (each has a lead
+    // conversation), and the value of their purchases: D 5 + 7 = 12, E 2 + 4 = 6.
+    let t = e
+        .contact_rows(&july(None), &ContactFilter::event("purchase"))
+        .unwrap();
+    assert_eq!(
+        pick(&t),
+        [
+            (d.to_string(), json!("meta_ad:120"), true, 12.0),
+            (e_.to_string(), json!("meta_ad:120"), true, 6.0)
+        ]
+    );
+    // The users of ad 120: D (one conversation, a lead) and E (two, both leads). Value:
+    // what last touch credits ad 120 with: D's first purchase (5; the second went to ad
+    // 121's conversation), both of E's (6).
+    let t = e
+        .contact_rows(&july(None), &ContactFilter::source("meta_ad:120"))
+        .unwrap();
+    assert_eq!(
+        pick(&t),
+        [
+            (d.to_string(), json!("meta_ad:120"), true, 5.0),
+            (e_.to_string(), json!("meta_ad:120"), true, 6.0)
+        ]
+    );
+}
+
+#[test]
+fn an_audience_hashes_the_numbers_of_the_selected_users_and_counts_the_rest() {
+    // The purchasers of `buyers`, by first seen: A, the username-only buyer (no number: left
+    // out and counted), B. Each line is the SHA-256 of the digits (computed apart with
+    // `printf 4915100000001 | sha256sum`, and the same for ...002).
+    let mut e = engine(config(""), &buyers());
+    let mut csv = Vec::new();
+    let n = e
+        .export_audience(&july(None), &ContactFilter::event("purchase"), &mut csv)
+        .unwrap();
+    assert_eq!(n, (2, 1));
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "phone\r\n\
+         12945c74de2446f10b234fbb5fd68f748f13630f6fe05f19c87c85cf5f439b63\r\n\
+         564adc3a4048f3b842680f06fab8b374e4b8cd0338d04d5a41b99e159b0d2951\r\n"
+    );
+}
+
+#[test]
+fn a_contacts_name_is_an_event_when_one_has_it_else_a_source() {
+    // The report program's `--contacts NAME`: `interested` is a configured messaging
+    // event and `purchase` an external event of the data, so both are events; `meta_ad:120`
+    // is neither, so it is a source.
+    let cfg = config(r#""events":[{"name":"interested","kind":"button_reply","pattern":"buy"}]"#);
+    let e = engine(cfg, &buyers());
+    let guess =
+        |name: &str| ContactFilter::guess(e.config(), convolens::internals::store(&e), name);
+    assert_eq!(guess("interested"), ContactFilter::event("interested"));
+    assert_eq!(guess("purchase"), ContactFilter::event("purchase"));
+    assert_eq!(guess("meta_ad:120"), ContactFilter::source("meta_ad:120"));
 }
 
 #[test]
