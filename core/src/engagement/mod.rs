@@ -15,6 +15,8 @@ pub(crate) use day_store::{Contribution, DayStore, Ledger};
 pub use authors::TopAuthor;
 pub use sections::{DailyActive, DailyVolume, Engagement};
 pub use support::{AuthorResponse, ResponseTime, Support};
+#[cfg(test)]
+pub(crate) use templates::RowRef;
 pub use templates::{ButtonRow, TemplateRow};
 pub(crate) use templates::{CreditRow, RowKey, TemplateMoney};
 

@@ -327,6 +327,24 @@ fn row_key(t: Option<&str>, c: Option<&str>) -> RowKey {
     (t.map(Into::into), c.map(Into::into))
 }
 
+/// A row key with its names borrowed (from the store): it hashes and compares as the
+/// [`RowKey`] it names, so a table of row keys is searched without copying the names.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub(crate) struct RowRef<'s>(pub(crate) Option<&'s str>, pub(crate) Option<&'s str>);
+
+impl RowRef<'_> {
+    /// The owned key.
+    pub(crate) fn owned(self) -> RowKey {
+        row_key(self.0, self.1)
+    }
+}
+
+impl hashbrown::Equivalent<RowKey> for RowRef<'_> {
+    fn equivalent(&self, k: &RowKey) -> bool {
+        self.0 == k.0.as_deref() && self.1 == k.1.as_deref()
+    }
+}
+
 impl TemplateMoney {
     /// Add per-message charges in micro-units (`(message, charge)`, e.g. from the billing
     /// engine). Messages on excluded numbers and zero charges are skipped.
@@ -352,18 +370,19 @@ impl TemplateMoney {
         }
     }
 
-    /// Where a message's charge of `micros` goes: its send day and row, or `None` when it
-    /// goes nowhere (zero, an excluded number, no outbound record).
-    pub(crate) fn cost_row(
-        ctx: &Scope<'_>,
+    /// Where a message's charge of `micros` goes: its send day and row (its names
+    /// borrowed from the store), or `None` when it goes nowhere (zero, an excluded number,
+    /// no outbound record).
+    pub(crate) fn cost_row<'s>(
+        ctx: &Scope<'s>,
         msg: MsgIx,
         micros: i64,
-    ) -> Option<(NaiveDate, RowKey, i64)> {
+    ) -> Option<(NaiveDate, RowRef<'s>, i64)> {
         if micros == 0 {
             return None;
         }
         let (t, c, day) = row_names(ctx, msg)?;
-        Some((day, row_key(t, c), micros))
+        Some((day, RowRef(t, c), micros))
     }
 
     /// Add (`s = 1`) or take out (`s = -1`) one charge that [`TemplateMoney::cost_row`]

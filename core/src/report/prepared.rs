@@ -395,8 +395,10 @@ impl Track {
             let rows: Box<[_]> = (bill.charges.messages.iter())
                 .filter_map(|m| TemplateMoney::cost_row(ctx, m.msg, m.cost.micros))
                 .map(|(day, key, micros)| {
-                    p.money.step_cost((&day, &key, &micros), 1);
-                    (day, names.rows.number(&key), micros)
+                    // Numbered first, so the names are copied only for a new row.
+                    let k = names.rows.number_of(&key, || key.owned());
+                    p.money.step_cost((&day, names.rows.get(k), &micros), 1);
+                    (day, k, micros)
                 })
                 .collect();
             t.money[u as usize] = rows;
@@ -535,5 +537,19 @@ mod tests {
         assert_eq!(names.rows.number(&row("welcome", None)), 1);
         assert_eq!(names.rows.number(&row("promo", Some("june"))), 0);
         assert_eq!(*names.rows.get(1), row("welcome", None));
+        // A borrowed key finds the row of the owned one (same hash, same names), and makes
+        // its own only when new.
+        let never = || -> RowKey { unreachable!("the row exists") };
+        let borrowed = |t: &'static str, c| crate::engagement::RowRef(Some(t), c);
+        assert_eq!(names.rows.number_of(&borrowed("welcome", None), never), 1);
+        assert_eq!(
+            names
+                .rows
+                .number_of(&borrowed("promo", Some("june")), never),
+            0
+        );
+        let new = borrowed("promo", None);
+        assert_eq!(names.rows.number_of(&new, || new.owned()), 2);
+        assert_eq!(*names.rows.get(2), row("promo", None));
     }
 }

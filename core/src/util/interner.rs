@@ -78,12 +78,23 @@ impl<T> Default for Numbered<T> {
 impl<T: Clone + Eq + std::hash::Hash> Numbered<T> {
     /// The number of `v`, adding it when new.
     pub(crate) fn number(&mut self, v: &T) -> u32 {
-        if let Some(&i) = self.ix.get(v) {
+        self.number_of(v, || v.clone())
+    }
+
+    /// [`Numbered::number`] of the value that `q` stands for (it hashes and compares as
+    /// that value: see [`hashbrown::Equivalent`]); `owned` makes the value only when it is
+    /// new.
+    pub(crate) fn number_of<Q>(&mut self, q: &Q, owned: impl FnOnce() -> T) -> u32
+    where
+        Q: std::hash::Hash + hashbrown::Equivalent<T> + ?Sized,
+    {
+        if let Some(&i) = self.ix.get(q) {
             return i;
         }
+        let v = owned();
         let i = self.values.len() as u32;
         self.values.push(v.clone());
-        self.ix.insert(v.clone(), i);
+        self.ix.insert(v, i);
         i
     }
 
