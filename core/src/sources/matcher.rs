@@ -339,7 +339,7 @@ mod tests {
     use crate::model::Reply;
 
     fn inbound(ty: InboundType, text: Option<&str>, reply: Option<Reply>) -> InboundData {
-        InboundData::new(ty, text.map(Into::into), None, None, reply)
+        InboundData::new(ty, text.map(Into::into), None, None, reply.map(Into::into))
     }
 
     #[test]

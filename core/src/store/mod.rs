@@ -771,14 +771,13 @@ impl Store {
 
     fn inbound_msg(&mut self, m: InboundMsg<'_>) -> Applied {
         let user = self.user_of(&m.from);
-        let mut data = InboundData::new(
+        let data = InboundData::new(
             m.ty,
             m.text.as_deref().map(Into::into),
             m.context_id.as_deref().map(Into::into),
             m.referral,
-            m.reply,
+            m.reply.map(|r| self.replies.share_value(r)),
         );
-        data.share_reply(&mut self.replies);
         if let Some(ix) = self.msgs.find(Direction::Inbound, &m.id) {
             self.touch_msg(ix);
             if let Some(u) = user {

@@ -45,13 +45,14 @@ struct InboundMore {
 }
 
 impl InboundData {
-    /// An inbound message's content.
+    /// An inbound message's content; the reply already shared (see [`Shared::share_value`])
+    /// or its own copy.
     pub(crate) fn new(
         ty: InboundType,
         text: Option<Box<str>>,
         context: Option<Box<str>>,
         referral: Option<Referral>,
-        reply: Option<Reply>,
+        reply: Option<Arc<Reply>>,
     ) -> InboundData {
         let rare = context.is_some() || referral.is_some() || reply.is_some();
         InboundData {
@@ -61,7 +62,7 @@ impl InboundData {
                 Box::new(InboundMore {
                     context,
                     referral: referral.map(Box::new),
-                    reply: reply.map(Arc::new),
+                    reply,
                 })
             }),
         }
@@ -279,6 +280,17 @@ impl<T: Eq + std::hash::Hash> Shared<T> {
         v.clone()
     }
 
+    /// [`Shared::share`] of a value not yet behind a pointer: one is made only when the
+    /// value is new (the ingest path, where most replies repeat).
+    pub(crate) fn share_value(&mut self, v: T) -> Arc<T> {
+        if let Some(s) = self.0.get(&v) {
+            return s.clone();
+        }
+        let v = Arc::new(v);
+        self.0.insert(v.clone());
+        v
+    }
+
     /// Forget the copies no message holds any more.
     pub(crate) fn drop_unused(&mut self) {
         self.0.retain(|r| Arc::strong_count(r) > 1);
@@ -433,7 +445,7 @@ mod wire {
 
     impl From<InboundOwned> for InboundData {
         fn from(w: InboundOwned) -> InboundData {
-            InboundData::new(w.ty, w.text, w.context, w.referral, w.reply)
+            InboundData::new(w.ty, w.text, w.context, w.referral, w.reply.map(Arc::new))
         }
     }
 
