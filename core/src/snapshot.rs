@@ -439,11 +439,14 @@ mod tests {
             postcard::to_stdvec(&(&config_json, &store, ExpiredV2::default(), &agent)).unwrap();
         let (_, back, _, check) = decode(&sealed_as(&payload, 3)).unwrap();
         assert_eq!(back.agent, store.agent);
-        assert_eq!((back.extra.arrival.clone(), check), (vec![0], None));
+        assert_eq!(
+            (back.extra.arrival.iter().collect(), check),
+            (vec![0], None)
+        );
         let now = encode(&Config::default(), &store, &Expired::default(), None);
         let (_, back, _, _) = decode(&now).unwrap();
         assert_eq!(back.agent, store.agent);
-        assert_eq!(back.extra.arrival, vec![1]);
+        assert_eq!(back.extra.arrival.iter().collect::<Vec<_>>(), [1]);
         // Schema 3 with the privacy section restores it; without its last byte, corrupt.
         let v3 = SectionV3 {
             extra: store.extra.clone(),
@@ -453,7 +456,7 @@ mod tests {
             postcard::to_stdvec(&(&config_json, &store, ExpiredV2::default(), &agent, &v3))
                 .unwrap();
         let (_, back, _, _) = decode(&sealed_as(&with_section, 3)).unwrap();
-        assert_eq!(back.extra.arrival, vec![1]);
+        assert_eq!(back.extra.arrival.iter().collect::<Vec<_>>(), [1]);
         let cut = sealed_as(&with_section[..with_section.len() - 1], 3);
         assert!(matches!(decode(&cut), Err(SnapshotError::Corrupt(_))));
     }
@@ -470,7 +473,7 @@ mod tests {
         let bytes = sealed_as(&payload, 2);
         let (_, back, _, check) = decode(&bytes).unwrap();
         assert_eq!(back.externals, store.externals);
-        assert_eq!(back.extra.x_arrival, vec![0]);
+        assert_eq!(back.extra.x_arrival.iter().collect::<Vec<_>>(), [0]);
         assert_eq!(check, None);
         // The same store as schema 3 keeps its arrival numbers.
         let (_, back, _, _) = decode(&encode(
@@ -480,7 +483,7 @@ mod tests {
             None,
         ))
         .unwrap();
-        assert_eq!(back.extra.x_arrival, vec![1]);
+        assert_eq!(back.extra.x_arrival.iter().collect::<Vec<_>>(), [1]);
     }
 
     /// Main's schema 4 (before the conflict state joined, as schema 5): config, store,

@@ -514,14 +514,8 @@ impl Store {
             .collect();
         let (msgs, map) = keep_marked(self.msgs.take_rows(), drop_msg, |_, _| {});
         self.msgs = messages::Messages::from_rows(msgs);
-        self.extra.arrival =
-            keep_marked(std::mem::take(&mut self.extra.arrival), drop_msg, |_, _| {}).0;
-        self.extra.x_arrival = keep_marked(
-            std::mem::take(&mut self.extra.x_arrival),
-            drop_ext,
-            |_, _| {},
-        )
-        .0;
+        self.extra.arrival = self.extra.arrival.keep_unmarked(drop_msg);
+        self.extra.x_arrival = self.extra.x_arrival.keep_unmarked(drop_ext);
         self.external_ix = HashMap::new();
         let (externals, xmap) =
             keep_marked(std::mem::take(&mut self.externals), drop_ext, |x, ix| {
