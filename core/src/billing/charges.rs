@@ -181,19 +181,18 @@ pub(crate) struct Conversation {
 }
 
 /// What one business message is charged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// One is kept per business message of every live user (see [`super::live`]), so its
+/// layout is packed: the yes/no facts are bits of [`ChargeFlags`], read and set through
+/// the methods of the same names, and the conversation is a plain index. 64 bytes, where
+/// the fields one by one took 88.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[doc(hidden)]
 pub(crate) struct MessageCharge {
     /// The message.
     pub(crate) msg: MsgIx,
-    /// The user (representative).
-    pub(crate) user: UserIx,
     /// The business number (resolved when the record named none).
     pub(crate) phone: PhoneIx,
-    /// Whether billing knows the message's category (an outbound record or Meta's pricing).
-    pub(crate) counted: bool,
-    /// A template (else free-form).
-    pub(crate) template: bool,
     /// The message's category (`service` for free-form, `other` when not counted).
     pub(crate) category: Category,
     /// When it was sent (the record's timestamp, else the earliest status): see
@@ -204,44 +203,103 @@ pub(crate) struct MessageCharge {
     /// The day of the delivery (else of the sending) in the business time zone: the day
     /// whose rules, market and rate apply.
     pub(crate) billing_day: NaiveDate,
-    /// Failed and never delivered: never charged.
-    pub(crate) failed: bool,
     /// The pricing model at delivery (`None` when not delivered or not counted).
     pub(crate) model: Option<PricingModel>,
-    /// Whether Meta bills it (PMP: a charged message; CBP: it is part of a billable
-    /// conversation) — what Meta's `pricing.billable` says.
-    pub(crate) billable: bool,
-    /// Whether it is a billable unit: a charged PMP message, or the opener of a billable CBP
-    /// conversation. Its cost may still be zero (CBP service free tier, or no rate).
-    pub(crate) charged: bool,
     /// Why it is free, when it is delivered and not billable.
     pub(crate) free: Option<FreeReason>,
-    /// The conversation (index into [`Charges::conversations`]) it opened or rode, or the
-    /// free entry point window it fell in.
-    pub(crate) conversation: Option<u32>,
-    /// It opened that conversation.
-    pub(crate) opened_conversation: bool,
+    /// The conversation it opened or rode, or the free entry point window it fell in: see
+    /// [`MessageCharge::conversation`]. [`NO_CONVERSATION`] for none.
+    conversation: u32,
     /// The recipient's country.
     pub(crate) country: Option<Country>,
     /// The recipient's market on the delivery day (else the sending day).
     pub(crate) market: Market,
     /// Cost: the rate of the unit it is charged for (zero unless `charged`).
     pub(crate) cost: Money,
-    /// Charged but the rate card has no rate for it (or there is no rate card): cost zero.
-    pub(crate) unpriced: bool,
-    /// CBP: one of the month's free-tier service conversations (billable, cost zero).
-    pub(crate) free_tier: bool,
     /// Its number in its monthly tier: see [`MessageCharge::tier_ordinal`].
     tier: Option<std::num::NonZeroU64>,
-    /// Whether `tier` numbers a volume tier (else the CBP free tier's count, kept so that
-    /// a unit that did not move keeps its number without counting again).
-    volume_tier: bool,
     /// Where its cost came from (`None` unless charged and priced).
     pub(crate) price_source: Option<PriceSource>,
+    /// The yes/no facts (see the methods named after them).
+    flags: ChargeFlags,
     /// Meta Business Agent messages: their tokens and Meta's price (see
     /// [`MessageCharge::tokens`], [`MessageCharge::meta_price`]); `None` for every other
     /// message (kept off the row: most messages are not agent messages).
     agent: Option<Box<AgentCharge>>,
+}
+
+/// [`MessageCharge::conversation`]'s slot when there is none.
+const NO_CONVERSATION: u32 = u32::MAX;
+
+/// The yes/no facts of a [`MessageCharge`], one bit each (the constants below).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct ChargeFlags(u8);
+
+impl ChargeFlags {
+    const COUNTED: u8 = 1;
+    const TEMPLATE: u8 = 1 << 1;
+    const BILLABLE: u8 = 1 << 2;
+    const CHARGED: u8 = 1 << 3;
+    const OPENED_CONVERSATION: u8 = 1 << 4;
+    const UNPRICED: u8 = 1 << 5;
+    const FREE_TIER: u8 = 1 << 6;
+    const VOLUME_TIER: u8 = 1 << 7;
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    fn set(&mut self, bit: u8, on: bool) {
+        if on {
+            self.0 |= bit;
+        } else {
+            self.0 &= !bit;
+        }
+    }
+}
+
+/// A getter per flag of [`MessageCharge`], and a setter for those the fold changes after
+/// [`new_charge`] (`-` marks the others).
+macro_rules! charge_flags {
+    ($($(#[$doc:meta])* $get:ident, $($set:ident)? $(-)?, $bit:ident;)*) => {
+        impl MessageCharge {
+            $(
+                $(#[$doc])*
+                pub(crate) fn $get(&self) -> bool {
+                    self.flags.has(ChargeFlags::$bit)
+                }
+
+                $(
+                    #[doc = concat!("Set [`MessageCharge::", stringify!($get), "`].")]
+                    pub(crate) fn $set(&mut self, on: bool) {
+                        self.flags.set(ChargeFlags::$bit, on);
+                    }
+                )?
+            )*
+        }
+    };
+}
+
+charge_flags! {
+    /// Whether billing knows the message's category (an outbound record or Meta's pricing).
+    counted, -, COUNTED;
+    /// A template (else free-form).
+    template, -, TEMPLATE;
+    /// Whether Meta bills it (PMP: a charged message; CBP: it is part of a billable
+    /// conversation) — what Meta's `pricing.billable` says.
+    billable, set_billable, BILLABLE;
+    /// Whether it is a billable unit: a charged PMP message, or the opener of a billable CBP
+    /// conversation. Its cost may still be zero (CBP service free tier, or no rate).
+    charged, set_charged, CHARGED;
+    /// It opened its conversation.
+    opened_conversation, set_opened_conversation, OPENED_CONVERSATION;
+    /// Charged but the rate card has no rate for it (or there is no rate card): cost zero.
+    unpriced, set_unpriced, UNPRICED;
+    /// CBP: one of the month's free-tier service conversations (billable, cost zero).
+    free_tier, set_free_tier, FREE_TIER;
+    /// Whether the tier number numbers a volume tier (else the CBP free tier's count, kept
+    /// so that a unit that did not move keeps its number without counting again).
+    volume_tier, set_volume_tier, VOLUME_TIER;
 }
 
 /// What a Meta Business Agent message's price may come from.
@@ -252,6 +310,25 @@ struct AgentCharge {
 }
 
 impl MessageCharge {
+    /// The user (representative) whose message it is: the message's own user, resolved
+    /// (not kept on the row: four bytes per business message for what the store knows).
+    pub(crate) fn user(&self, store: &Store) -> UserIx {
+        store.find(store.msgs[self.msg as usize].user)
+    }
+
+    /// The conversation (index into [`Charges::conversations`], or into
+    /// [`UserCharges::conversations`] while a user's charges are on their own) it opened or
+    /// rode, or the free entry point window it fell in.
+    pub(crate) fn conversation(&self) -> Option<u32> {
+        (self.conversation != NO_CONVERSATION).then_some(self.conversation)
+    }
+
+    /// Set [`MessageCharge::conversation`]. Indices stop below `u32::MAX` (a conversation
+    /// has at least one message, and messages are numbered by `u32`).
+    pub(crate) fn set_conversation(&mut self, c: Option<u32>) {
+        self.conversation = c.unwrap_or(NO_CONVERSATION);
+    }
+
     /// When it was sent (the record's timestamp, else the earliest status).
     pub(crate) fn sent_at(&self) -> i64 {
         self.sent.get()
@@ -261,7 +338,7 @@ impl MessageCharge {
     /// and category (1-based), which picked the tier band.
     pub(crate) fn tier_ordinal(&self) -> Option<u64> {
         self.tier
-            .filter(|_| self.volume_tier)
+            .filter(|_| self.volume_tier())
             .map(std::num::NonZeroU64::get)
     }
 
@@ -325,7 +402,7 @@ impl Charges {
                 .extend(uc.conversations.iter().cloned());
             for m in &uc.messages {
                 let mut m = m.clone();
-                m.conversation = m.conversation.map(|c| c + off);
+                m.set_conversation(m.conversation().map(|c| c + off));
                 charges.by_msg.insert(m.msg, charges.messages.len() as u32);
                 charges.messages.push(m);
             }
@@ -335,7 +412,7 @@ impl Charges {
 
     /// The conversation a charge opened or rode.
     pub(crate) fn conversation_of(&self, c: &MessageCharge) -> Option<&Conversation> {
-        c.conversation.map(|i| &self.conversations[i as usize])
+        c.conversation().map(|i| &self.conversations[i as usize])
     }
 }
 
@@ -420,7 +497,7 @@ pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> 
             Direction::Outbound => {
                 let cat = billing_category(m);
                 let delivered_at = m.status().delivered_at();
-                let charge = new_charge(store, setup, (ix, user, phone, country), cat);
+                let charge = new_charge(store, setup, (ix, phone, country), cat);
                 out.messages.push(charge);
                 if let (Some(d), Some(_)) = (delivered_at, cat) {
                     events.push((
@@ -442,14 +519,14 @@ pub(crate) fn charge_user(store: &Store, setup: &BillingSetup, user: UserIx) -> 
 
 /// A business message's charge record before the delivery fold: its category, billing day
 /// (delivery, else sending, in the business zone), market, agent facts; not yet billable,
-/// charged or priced. `at` is (message, user, phone, country).
+/// charged or priced. `at` is (message, phone, country).
 fn new_charge(
     store: &Store,
     setup: &BillingSetup,
-    at: (MsgIx, UserIx, PhoneIx, Option<Country>),
+    at: (MsgIx, PhoneIx, Option<Country>),
     cat: Option<(Category, bool)>,
 ) -> MessageCharge {
-    let (ix, user, phone, country) = at;
+    let (ix, phone, country) = at;
     let m = &store.msgs[ix as usize];
     let delivered_at = m.status().delivered_at();
     let day = crate::util::time::day_in(delivered_at.unwrap_or(m.ts), setup.tz);
@@ -461,31 +538,25 @@ fn new_charge(
     } else {
         crate::store::AgentFacts::default()
     };
+    let mut flags = ChargeFlags::default();
+    flags.set(ChargeFlags::COUNTED, cat.is_some());
+    flags.set(ChargeFlags::TEMPLATE, cat.is_some_and(|c| c.1));
     MessageCharge {
         msg: ix,
-        user,
         phone,
-        counted: cat.is_some(),
-        template: cat.is_some_and(|c| c.1),
         category: cat.map_or(Category::Other, |c| c.0),
         sent: Ts32::clamped(m.ts),
         delivered: delivered_at.map(Ts32::clamped),
         billing_day: day,
-        failed: m.status().is_failed(),
         model: None,
-        billable: false,
-        charged: false,
         free: None,
-        conversation: None,
-        opened_conversation: false,
+        conversation: NO_CONVERSATION,
         country,
         market,
         cost: Money::zero(setup.currency),
-        unpriced: false,
-        free_tier: false,
         tier: None,
-        volume_tier: false,
         price_source: None,
+        flags,
         agent: (agent.tokens().is_some() || agent.meta.price.is_some()).then(|| {
             Box::new(AgentCharge {
                 tokens: agent.tokens(),
@@ -608,10 +679,10 @@ impl Delivery<'_> {
             self.out.conversations[c as usize].messages += 1;
         }
         let m = &mut self.out.messages[self.charge];
-        m.conversation = o.conv;
-        m.opened_conversation = o.opened;
-        m.billable = o.billable;
-        m.charged = o.charged;
+        m.set_conversation(o.conv);
+        m.set_opened_conversation(o.opened);
+        m.set_billable(o.billable);
+        m.set_charged(o.charged);
         m.free = o.free;
     }
 
@@ -737,7 +808,7 @@ pub(crate) type Tallies = crate::util::sorted_map::Map<Tally, u64>;
 
 /// The monthly count a delivered, charged unit adds to, under the rules of its billing day.
 pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
-    if !m.charged || m.delivered_at().is_none() {
+    if !m.charged() || m.delivered_at().is_none() {
         return None;
     }
     let day = m.billing_day;
@@ -768,12 +839,12 @@ pub(crate) fn tally(setup: &BillingSetup, m: &MessageCharge) -> Option<Tally> {
 /// pricing field is set afresh, so pricing a unit again under a new number is exact.
 pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<(Tally, u64)>) {
     m.tier = None;
-    m.volume_tier = false;
-    m.free_tier = false;
+    m.set_volume_tier(false);
+    m.set_free_tier(false);
     m.cost = Money::zero(setup.currency);
-    m.unpriced = false;
+    m.set_unpriced(false);
     m.price_source = None;
-    if !m.charged || m.delivered_at().is_none() {
+    if !m.charged() || m.delivered_at().is_none() {
         return;
     }
     let day = m.billing_day;
@@ -784,12 +855,12 @@ pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<
     match n {
         Some((Tally::Tier { .. }, n)) => {
             ordinal = n;
-            m.volume_tier = true;
+            m.set_volume_tier(true);
         }
         Some((Tally::FreeTier { .. }, n))
             if n <= u64::from(setup.timeline.rules_on(day).service_free_tier) =>
         {
-            m.free_tier = true;
+            m.set_free_tier(true);
             return;
         }
         _ => {}
@@ -804,7 +875,7 @@ pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<
             .map(|p| (p, PriceSource::RateCard))
     };
     m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
-    m.unpriced = p.is_none();
+    m.set_unpriced(p.is_none());
     m.price_source = p.map(|p| p.1);
 }
 
@@ -821,4 +892,22 @@ fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSou
         .as_ref()?
         .token_cost(m.market, m.billing_day, m.tokens()?)?;
     Some((cost, PriceSource::Tokens))
+}
+
+#[cfg(test)]
+mod layout {
+    /// A charge is kept per business message of every live user: its layout is part of the
+    /// engine's footprint (issue 17). Eight-byte parts: cost (micros and currency, 16), tier
+    /// 8, agent pointer 8 = 32; four-byte: message, number, sent, delivered (a niche in the
+    /// timestamp), billing day, conversation = 24; one-byte: category, model, free reason,
+    /// market, price source, flags 6 and the country 2 (its letters are non-zero bytes) = 8.
+    /// 64 in all, where the fields one by one took 88.
+    #[test]
+    fn a_charge_takes_64_bytes() {
+        assert_eq!(std::mem::size_of::<super::MessageCharge>(), 64);
+        assert_eq!(
+            std::mem::size_of::<Option<crate::model::country::Country>>(),
+            2
+        );
+    }
 }

@@ -293,8 +293,8 @@ fn note(from: &mut HashMap<Tally, i64>, t: Tally, at: i64) {
 
 /// Whether two versions of a charge add the same to the days (its number may differ).
 fn same_price(a: &super::charges::MessageCharge, b: &super::charges::MessageCharge) -> bool {
-    (a.cost, a.unpriced, a.free_tier, a.price_source)
-        == (b.cost, b.unpriced, b.free_tier, b.price_source)
+    (a.cost, a.unpriced(), a.free_tier(), a.price_source)
+        == (b.cost, b.unpriced(), b.free_tier(), b.price_source)
 }
 
 /// Every business message's charge (see the module rules), computed over the whole store —

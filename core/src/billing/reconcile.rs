@@ -73,7 +73,7 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
         .filter(|i| {
             let c = &uc.messages[*i];
             let s = store.msgs[c.msg as usize].status();
-            c.counted
+            c.counted()
                 && c.delivered_at().is_some()
                 && (s.pricing.is_some() || s.conversation().is_some())
         })
@@ -90,7 +90,7 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
         let c = &uc.messages[i];
         let msg = &store.msgs[c.msg as usize];
         let (pricing, conv) = (msg.status().pricing.as_ref(), msg.status().conversation());
-        let ours = c.conversation.map(|k| &uc.conversations[k as usize]);
+        let ours = c.conversation().map(|k| &uc.conversations[k as usize]);
         let mut f = Fields::default();
         if let (Some(m), Some(e)) = (pricing.and_then(|p| p.model), c.model) {
             f.model = m != e;
@@ -107,7 +107,7 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
             };
         }
         if let Some(p) = pricing {
-            f.billable = p.is_billable() != c.billable;
+            f.billable = p.is_billable() != c.billable();
         }
         if let Some(mconv) = conv {
             f.conversation = match ours {
@@ -117,7 +117,7 @@ pub(crate) fn compare_user(store: &Store, uc: &UserCharges) -> (Vec<u32>, Vec<(u
                     .and_then(ConversationKind::from_meta)
                     .is_some_and(|k| k != o.kind),
             };
-            let here = c.conversation;
+            let here = c.conversation();
             let paired = *meta_to_ours.entry(&*mconv.id).or_insert(here);
             if paired != here {
                 f.conversation = true;
@@ -156,14 +156,14 @@ fn mismatch(store: &Store, ours: Option<&Conversation>, c: &MessageCharge, f: Fi
     };
     Mismatch {
         message_id: msg.id.to_string(),
-        user: store.users[store.find(c.user) as usize].key().to_string(),
+        user: store.users[c.user(store) as usize].key().to_string(),
         phone: store.phone(c.phone).to_string(),
         delivered_at: c.delivered_at().unwrap_or(c.sent_at()),
         fields,
         engine: BillingView {
             model: c.model,
             category: Some(engine_category.to_string()),
-            billable: Some(c.billable),
+            billable: Some(c.billable()),
             conversation: ours.map(|o| o.kind.as_str().to_string()),
             conversation_id: None,
         },

@@ -384,7 +384,7 @@ pub(crate) fn apply_user(
     {
         let key = (
             m.country,
-            ChargeCategory::of(m.category).filter(|_| m.counted),
+            ChargeCategory::of(m.category).filter(|_| m.counted()),
         );
         let d = days_entry(days, day_in(m.sent_at(), tz), s, &mut seen);
         step1(&mut d.usage.entry(key).or_default().sent, s);
@@ -392,7 +392,7 @@ pub(crate) fn apply_user(
             let on = day_in(at, tz);
             let d = days_entry(days, on, s, &mut seen);
             add_delivered(d, m, (at, tz, s), key);
-            if m.charged {
+            if m.charged() {
                 count_country(d, refs, (on, m.country), s);
             }
         }
@@ -500,26 +500,26 @@ fn add_delivered(
 ) {
     let u = d.usage.entry(key).or_default();
     step1(&mut u.delivered, s);
-    if m.charged {
+    if m.charged() {
         step1(&mut u.billable, s);
     }
-    if !m.counted {
+    if !m.counted() {
         return;
     }
     let group = ChargeCategory::of(m.category).unwrap_or(ChargeCategory::Marketing);
     if group == ChargeCategory::BusinessAgent {
         add_agent(&mut d.agent, m, s);
     }
-    if m.charged {
+    if m.charged() {
         // Agent messages are charged per message under either model.
         if m.model == Some(PricingModel::Pmp) || group == ChargeCategory::BusinessAgent {
             bump_category(&mut d.charged, group, s);
         }
-        if m.free_tier {
+        if m.free_tier() {
             step1(&mut d.free_tier, s);
         } else {
             step1(&mut d.paid_hours[local(at, tz).hour() as usize], s);
-            if m.unpriced {
+            if m.unpriced() {
                 step1(&mut d.unpriced, s);
                 step1(d.unpriced_by.entry((group, m.market)).or_default(), s);
             }
@@ -546,7 +546,7 @@ fn add_agent(a: &mut AgentSummary, m: &MessageCharge, s: i64) {
         Some(t) => a.tokens = a.tokens.saturating_sub(t),
         None => step1(&mut a.without_tokens, s),
     }
-    if !m.charged {
+    if !m.charged() {
         return;
     }
     step1(&mut a.charged, s);

@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
+use std::num::NonZeroU8;
 
 // ---------------------------------------------------------------------------
 // Country
@@ -14,26 +15,67 @@ use std::fmt;
 ///
 /// Only the shape is checked (two ASCII letters), not membership of the ISO list, so
 /// user-assigned codes such as `XK` (Kosovo) are accepted.
+///
+/// The letters are held as non-zero bytes, so an `Option<Country>` takes two bytes, not
+/// three (it sits in every business message's kept charge).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[doc(hidden)]
-pub(crate) struct Country([u8; 2]);
+pub(crate) struct Country([NonZeroU8; 2]);
+
+/// Every pair of upper-case letters, `AA` to `ZZ`, one after the other: what
+/// [`Country::as_str`] lends a slice of.
+const PAIRS: [u8; 2 * 26 * 26] = {
+    let mut all = [0u8; 2 * 26 * 26];
+    let mut i = 0;
+    while i < 26 * 26 {
+        all[2 * i] = b'A' + (i / 26) as u8;
+        all[2 * i + 1] = b'A' + (i % 26) as u8;
+        i += 1;
+    }
+    all
+};
 
 impl Country {
+    /// From two upper-case ASCII letters, as the tables and [`Country::new`] give them. A
+    /// zero byte (which neither has) would read as `\u{1}`.
+    const fn of(code: [u8; 2]) -> Country {
+        const fn byte(b: u8) -> NonZeroU8 {
+            match NonZeroU8::new(b) {
+                Some(n) => n,
+                None => NonZeroU8::MIN,
+            }
+        }
+        Country([byte(code[0]), byte(code[1])])
+    }
+
+    /// The two bytes of the code.
+    const fn bytes(self) -> [u8; 2] {
+        [self.0[0].get(), self.0[1].get()]
+    }
+
     /// Parse a two-letter code, case-insensitively (`"us"` → `US`). Surrounding
     /// whitespace is ignored; anything but exactly two ASCII letters is `None`.
     pub(crate) fn new(code: &str) -> Option<Country> {
         match code.trim().as_bytes() {
-            &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
-                Some(Country([a.to_ascii_uppercase(), b.to_ascii_uppercase()]))
-            }
+            &[a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => Some(Country::of([
+                a.to_ascii_uppercase(),
+                b.to_ascii_uppercase(),
+            ])),
             _ => None,
         }
     }
 
     /// The upper-case two-letter code.
     pub(crate) fn as_str(&self) -> &str {
-        // Always ASCII letters: every constructor checks or uses upper-case literals.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        // Always upper-case ASCII letters: every constructor checks or uses upper-case
+        // literals (a unit test checks the tables); anything else would read as "".
+        let [a, b] = self.bytes();
+        let (a, b) = (a.wrapping_sub(b'A'), b.wrapping_sub(b'A'));
+        if a >= 26 || b >= 26 {
+            return "";
+        }
+        let i = 2 * (usize::from(a) * 26 + usize::from(b));
+        std::str::from_utf8(&PAIRS[i..i + 2]).unwrap_or_default()
     }
 }
 
@@ -211,7 +253,7 @@ pub(crate) fn country_from_number(number: &str) -> Option<Country> {
             for &d in digits.iter().take(MAX_PREFIX_DIGITS) {
                 prefix = prefix * 10 + u32::from(d);
                 if let Ok(i) = CALLING_CODES.binary_search_by_key(&prefix, |&(p, _)| p) {
-                    best = Some(Country(CALLING_CODES[i].1));
+                    best = Some(Country::of(CALLING_CODES[i].1));
                 }
             }
             best
@@ -222,15 +264,15 @@ pub(crate) fn country_from_number(number: &str) -> Option<Country> {
 /// The country of a +1 number from its national digits (area code first).
 fn nanp_country(national: &[u8]) -> Option<Country> {
     let &[a, b, c, ..] = national else {
-        return Some(Country(*b"US"));
+        return Some(Country::of(*b"US"));
     };
     if a < 2 || (b == 1 && c == 1) {
         return None;
     }
     let area = u16::from(a) * 100 + u16::from(b) * 10 + u16::from(c);
     match NANP_AREA_CODES.binary_search_by_key(&area, |&(code, _)| code) {
-        Ok(i) => Some(Country(NANP_AREA_CODES[i].1)),
-        Err(_) => Some(Country(*b"US")),
+        Ok(i) => Some(Country::of(NANP_AREA_CODES[i].1)),
+        Err(_) => Some(Country::of(*b"US")),
     }
 }
 
@@ -761,7 +803,9 @@ impl MarketTable {
                 base: META_MARKETS_2025,
                 overrides: Vec::new(),
             },
-            |table, &(country, market, from)| table.with_override(Country(country), market, from),
+            |table, &(country, market, from)| {
+                table.with_override(Country::of(country), market, from)
+            },
         )
     }
 
@@ -782,7 +826,7 @@ impl MarketTable {
             }
         }
         self.base
-            .binary_search_by_key(&country.0, |&(c, _)| c)
+            .binary_search_by_key(&country.bytes(), |&(c, _)| c)
             .map_or(Market::Other, |i| self.base[i].1)
     }
 
@@ -999,6 +1043,22 @@ mod tests {
         assert_eq!(num("491234567890123").as_deref(), Some("DE"));
     }
 
+    /// Every two-letter code reads back as itself, in either case, and orders as its
+    /// letters do (the non-zero bytes keep the order of the plain ones).
+    #[test]
+    fn every_code_reads_back_and_orders_by_its_letters() {
+        let mut last = None;
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = String::from_utf8(vec![a, b]).unwrap();
+                let c = Country::new(&code.to_lowercase()).unwrap();
+                assert_eq!((c.as_str(), c.bytes()), (&*code, [a, b]));
+                assert!(last < Some(c), "{code}");
+                last = Some(c);
+            }
+        }
+    }
+
     #[test]
     fn tables_sorted_unique_and_valid() {
         assert!(CALLING_CODES.windows(2).all(|w| w[0].0 < w[1].0));
@@ -1016,6 +1076,7 @@ mod tests {
                 .all(|&(a, b)| valid(b) && (200..1000).contains(&a))
         );
         assert!(META_MARKETS_2025.iter().all(|&(b, _)| valid(b)));
+        assert!(META_MARKET_CHANGES.iter().all(|&(b, _, _)| valid(b)));
         // Every sub-prefix refines a code that is itself in the table.
         for &(p, _) in CALLING_CODES {
             let s = p.to_string();
@@ -1054,7 +1115,7 @@ mod tests {
         }
         for &(a, b) in NANP_AREA_CODES {
             let n = format!("1{a}5551234");
-            assert_eq!(country_from_number(&n), Some(Country(b)), "{n}");
+            assert_eq!(country_from_number(&n), Some(Country::of(b)), "{n}");
         }
     }
 

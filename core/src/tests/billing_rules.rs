@@ -200,8 +200,8 @@ fn free_form_rides_the_earliest_opened_conversation() {
     );
     let c = charges(&e);
     assert_eq!(
-        charge(&e, &c, "f1").conversation,
-        charge(&e, &c, "u1").conversation
+        charge(&e, &c, "f1").conversation(),
+        charge(&e, &c, "u1").conversation()
     );
 }
 

@@ -151,17 +151,17 @@ pub fn charges_by_id(e: &Engine) -> std::collections::BTreeMap<String, String> {
                 .to_string();
             let v = format!(
                 "{} {} {:?} {} {} {:?} {} {:?} {} {:?} {}",
-                m.counted,
+                m.counted(),
                 m.category,
                 m.delivered_at(),
-                m.billable,
-                m.charged,
+                m.billable(),
+                m.charged(),
                 m.free,
-                m.opened_conversation,
+                m.opened_conversation(),
                 conv,
                 m.cost.micros,
                 m.tier_ordinal(),
-                m.free_tier
+                m.free_tier()
             );
             (id, v)
         })

@@ -216,7 +216,7 @@ fn november_2026_after_the_change_default() {
     // Per message: f1 is charged at the service rate, not free.
     let ch = charges(&e);
     let f1 = charge(&e, &ch, "f1");
-    assert!(f1.charged && f1.billable && f1.free.is_none());
+    assert!(f1.charged() && f1.billable() && f1.free.is_none());
     assert_eq!(f1.cost.micros, eur("0.03"));
     assert_eq!(charge(&e, &ch, "u3").tier_ordinal(), Some(3));
     // Nothing left out: no warnings.
