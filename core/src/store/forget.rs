@@ -111,9 +111,9 @@ impl Store {
         };
         for map in [&mut self.by_wa, &mut self.by_bsuid] {
             map.retain(|k, u| {
-                let mine = find(*u) == rep;
+                let mine = find(u) == rep;
                 if mine {
-                    keys.push(k.clone());
+                    keys.push(k.into());
                 }
                 !mine
             });

@@ -107,8 +107,7 @@ impl Store {
     /// (The message id indices were checked as they were decoded: see [`super::messages`].)
     fn check_indices(&self) -> Result<(), String> {
         let (nu, _, np, nx) = self.table_sizes();
-        if !idx_ok(&self.by_wa, nu)
-            || !idx_ok(&self.by_bsuid, nu)
+        if !(self.by_wa.users().chain(self.by_bsuid.users())).all(|u| (u as usize) < nu)
             || !idx_ok(&self.phone_ix, np)
             || !idx_ok(&self.external_ix, nx)
         {

@@ -5,6 +5,7 @@ mod extra;
 mod footprint;
 mod forget;
 mod integrity;
+mod keys;
 mod merge;
 mod messages;
 mod msg;
@@ -248,10 +249,10 @@ pub struct Store {
     pub(crate) users: Vec<UserRec>,
     /// Union–find parents.
     pub(crate) parent: Vec<UserIx>,
-    #[serde(with = "crate::util::serde::sorted_map")]
-    by_wa: HashMap<Box<str>, UserIx>,
-    #[serde(with = "crate::util::serde::sorted_map")]
-    by_bsuid: HashMap<Box<str>, UserIx>,
+    /// Users by `wa_id` (see [`keys`]).
+    by_wa: keys::KeyIndex,
+    /// Users by BSUID.
+    by_bsuid: keys::KeyIndex,
     /// Business numbers.
     pub(crate) phones: Vec<Box<str>>,
     #[serde(with = "crate::util::serde::sorted_map")]
@@ -401,7 +402,7 @@ impl Store {
         self.by_wa
             .get(key)
             .or_else(|| self.by_bsuid.get(key))
-            .map(|u| self.find(*u))
+            .map(|u| self.find(u))
     }
 
     /// The business number's id string.
@@ -567,12 +568,12 @@ impl Store {
         let by_wa = r
             .wa_id
             .as_deref()
-            .and_then(|w| self.by_wa.get(w).copied())
+            .and_then(|w| self.by_wa.get(w))
             .map(|u| self.find(u));
         let by_b = r
             .bsuid
             .as_deref()
-            .and_then(|b| self.by_bsuid.get(b).copied())
+            .and_then(|b| self.by_bsuid.get(b))
             .map(|u| self.find(u));
         let u = match (by_wa, by_b) {
             (Some(a), Some(b)) if a != b => self.union(a, b),
@@ -587,14 +588,14 @@ impl Store {
         // A key just found needs no second lookup.
         if let Some(w) = r.wa_id.as_deref().filter(|_| by_wa.is_none()) {
             if !self.by_wa.contains_key(w) {
-                self.by_wa.insert(w.into(), u);
+                self.by_wa.insert(w, u);
                 let rec = &mut self.users[u as usize];
                 rec.wa_id = min_some(rec.wa_id.take(), Some(w.into()));
             }
         }
         if let Some(b) = r.bsuid.as_deref().filter(|_| by_b.is_none()) {
             if !self.by_bsuid.contains_key(b) {
-                self.by_bsuid.insert(b.into(), u);
+                self.by_bsuid.insert(b, u);
                 let rec = &mut self.users[u as usize];
                 rec.bsuid = min_some(rec.bsuid.take(), Some(b.into()));
             }
