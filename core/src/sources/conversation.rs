@@ -301,7 +301,7 @@ fn external_touches(
 ) -> Vec<ExternalTouch> {
     let rec = &store.users[u as usize];
     let mut touches: Vec<ExternalTouch> = Vec::new();
-    let mut ext: Vec<u32> = rec.externals.clone();
+    let mut ext: Vec<u32> = rec.externals.to_vec();
     ext.stable_sort_by(|a, b| {
         let (x, y) = (&store.externals[*a as usize], &store.externals[*b as usize]);
         (x.ts, &x.id).cmp(&(y.ts, &y.id))

@@ -50,7 +50,7 @@ impl Store {
         }) + self
             .users
             .iter()
-            .map(|u| reserved(&u.externals) + reserved(&u.closes))
+            .map(|u| (u.externals.reserved() + u.closes.reserved() + u.reopens.reserved()) as isize)
             .sum::<isize>();
         let other = allocated_by(live, || {
             (

@@ -27,6 +27,7 @@ use crate::input::{
 use crate::model::country::{Country, country_from_bsuid, country_from_number};
 use crate::model::money::Money;
 use crate::model::{AgentUsage, Direction, StatusKind};
+use crate::util::rare::Rare;
 use crate::util::time::Ts32;
 use chrono::NaiveDate;
 use hashbrown::HashMap;
@@ -63,14 +64,14 @@ pub(crate) struct UserRec {
     pub(crate) profile_country: Option<Country>,
     /// Messages (inbound and outbound) in time order once [`Store::prepare`] has run.
     pub(crate) timeline: Vec<MsgIx>,
-    /// External events of this user.
-    pub(crate) externals: Vec<u32>,
+    /// External events of this user (few users have any: see [`Rare`]).
+    pub(crate) externals: Rare<u32>,
     /// Close records of this user: (timestamp, business number).
-    pub(crate) closes: Vec<(i64, PhoneIx)>,
+    pub(crate) closes: Rare<(i64, PhoneIx)>,
     /// Reopen records of this user: (timestamp, business number). Not in the schema-2
     /// layout: snapshots carry them in [`StoreExt`].
     #[serde(skip)]
-    pub(crate) reopens: Vec<(i64, PhoneIx)>,
+    pub(crate) reopens: Rare<(i64, PhoneIx)>,
     /// Whether `timeline` needs sorting.
     #[serde(skip)]
     pub(crate) dirty: bool,
@@ -474,7 +475,7 @@ impl Store {
                 .collect(),
             reopens: (0..self.users.len() as UserIx)
                 .filter(|u| !self.users[*u as usize].reopens.is_empty())
-                .map(|u| (u, self.users[u as usize].reopens.clone()))
+                .map(|u| (u, self.users[u as usize].reopens.to_vec()))
                 .collect(),
         }
     }
@@ -496,7 +497,7 @@ impl Store {
             if u as usize >= nu || reopens.iter().any(bad) {
                 return Err("reopen references a missing user or number, or a bad time".into());
             }
-            self.users[u as usize].reopens = reopens;
+            self.users[u as usize].reopens = reopens.into();
         }
         Ok(())
     }
@@ -528,13 +529,13 @@ impl Store {
                 *m = map[*m as usize];
                 *m != MsgIx::MAX
             });
-            u.externals.retain_mut(|x| {
+            u.externals.vec_mut().retain_mut(|x| {
                 *x = xmap[*x as usize];
                 *x != u32::MAX
             });
             u.timeline.shrink_to_fit();
-            u.externals.shrink_to_fit();
-            u.closes.shrink_to_fit();
+            u.externals.tidy();
+            u.closes.tidy();
         }
         self.clicks
             .retain(|_, c| !dropped_out.contains(&*c.message_id));
@@ -620,12 +621,14 @@ impl Store {
         k.name = better_name(k.name.take(), g.name);
         k.profile_country = min_some(k.profile_country, g.profile_country);
         k.timeline.extend(g.timeline);
-        k.externals.extend(g.externals);
+        if !g.externals.is_empty() {
+            k.externals.vec_mut().extend(g.externals.iter());
+        }
         // The same close (or reopen) may have come once per identity before they were
         // linked: keep one, and count it once, as if the identities had been linked from
         // the start.
-        let closes = merge_marks(&mut k.closes, g.closes);
-        let reopens = merge_marks(&mut k.reopens, g.reopens);
+        let closes = merge_marks(&mut k.closes, &g.closes);
+        let reopens = merge_marks(&mut k.reopens, &g.reopens);
         self.mark_dirty(keep);
         for (kind, twice) in [("close", closes), ("reopen", reopens)] {
             if twice > 0 {
@@ -1357,12 +1360,16 @@ fn content_bytes<T: Serialize>(v: &T) -> Vec<u8> {
 
 /// Add `other` to `marks` (closes or reopens of one person), sorted and deduplicated;
 /// returns how many were in both.
-fn merge_marks(marks: &mut Vec<(i64, PhoneIx)>, other: Vec<(i64, PhoneIx)>) -> u64 {
-    marks.extend(other);
-    let before = marks.len();
-    marks.sort_total();
-    marks.dedup();
-    (before - marks.len()) as u64
+fn merge_marks(marks: &mut Rare<(i64, PhoneIx)>, other: &[(i64, PhoneIx)]) -> u64 {
+    if other.is_empty() {
+        return 0;
+    }
+    let v = marks.vec_mut();
+    v.extend_from_slice(other);
+    let before = v.len();
+    v.sort_total();
+    v.dedup();
+    (before - v.len()) as u64
 }
 
 /// The smaller of two optional values, or whichever is present.

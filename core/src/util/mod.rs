@@ -8,6 +8,7 @@ pub(crate) mod hash;
 pub(crate) mod interner;
 pub(crate) mod name;
 pub(crate) mod ranked;
+pub(crate) mod rare;
 pub(crate) mod serde;
 pub(crate) mod sort;
 pub(crate) mod sorted_map;
