@@ -187,7 +187,11 @@ mod tests {
         // Without B: P = 1/3 · 1/2 = 1/6, RE_B = (2/3 − 1/6) / (2/3) = 3/4.
         let r = removal_effects(
             2,
-            &[(vec![1, 0, 0], false), (vec![1], true), (vec![0, 0, 0], true)],
+            &[
+                (vec![1, 0, 0], false),
+                (vec![1], true),
+                (vec![0, 0, 0], true),
+            ],
         );
         assert!(close(r.conversion_probability, 2.0 / 3.0), "{r:?}");
         assert!(close(r.removal_effects[0], 0.5), "{r:?}");
@@ -204,7 +208,9 @@ mod tests {
         // A full 2 × 2: (2 1), (1 1) has determinant 1 and inverse (1 −1), (−1 2).
         let inv = invert(&[2.0, 1.0, 1.0, 1.0], 2).unwrap();
         assert!(
-            inv.iter().zip([1.0, -1.0, -1.0, 2.0]).all(|(g, w)| close(*g, w)),
+            inv.iter()
+                .zip([1.0, -1.0, -1.0, 2.0])
+                .all(|(g, w)| close(*g, w)),
             "{inv:?}"
         );
         // Singular: (1 2), (2 4) (the second row twice the first), and all zeros.

@@ -579,21 +579,36 @@ mod tests {
         let cd = CreditDays::build(&ctx, &a, &att);
         let sum = cd.in_range(&july());
         assert_eq!(
-            (sum.events, sum.value, sum.attributed_events, sum.attributed_value),
+            (
+                sum.events,
+                sum.value,
+                sum.attributed_events,
+                sum.attributed_value
+            ),
             (2, 10_000_000, 2, 10_000_000)
         );
         assert_eq!(
-            (sum.unattributed_events, sum.unattributed_value, sum.other_currency),
+            (
+                sum.unattributed_events,
+                sum.unattributed_value,
+                sum.other_currency
+            ),
             (0, 0, 1)
         );
-        assert_eq!(sum.by_source.get("meta_ad:A"), Some(&(1_500_000, 5_000_000)));
+        assert_eq!(
+            sum.by_source.get("meta_ad:A"),
+            Some(&(1_500_000, 5_000_000))
+        );
         assert_eq!(sum.by_source.get("campaign:B"), Some(&(500_000, 5_000_000)));
         let second = DayRange {
             from: chrono::NaiveDate::from_ymd_opt(2025, 7, 2).unwrap(),
             ..july()
         };
         let sum = cd.in_range(&second);
-        assert_eq!((sum.events, sum.value, sum.other_currency), (1, 10_000_000, 0));
+        assert_eq!(
+            (sum.events, sum.value, sum.other_currency),
+            (1, 10_000_000, 0)
+        );
         assert_eq!(sum.by_source.get("meta_ad:A"), None);
         assert_eq!(sum.by_source.get("campaign:B"), Some(&(500_000, 5_000_000)));
     }
