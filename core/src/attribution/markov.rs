@@ -174,4 +174,50 @@ mod tests {
         assert!(close(r.removal_effects[0], 1.0));
         assert!(r.removal_effects.iter().all(|v| v.is_finite()));
     }
+
+    #[test]
+    fn a_larger_pivot_below_the_diagonal_is_swapped_up() {
+        // Paths (A = 0, B = 1): B → A → A → null, B → conv, A → A → A → conv.
+        // start→A 1/3, start→B 2/3; B→A 1/2, B→conv 1/2; A→A 3/5, A→conv 1/5, A→null 1/5.
+        // In I − Q (rows start, A, B) column A has 1 − 3/5 = 2/5 on the diagonal and
+        // −1/2 in B's row, so elimination swaps B's row up (partial pivoting).
+        // x_A = (1/5) / (1 − 3/5) = 1/2; x_B = 1/2 + 1/2 · 1/2 = 3/4;
+        // P = 1/3 · 1/2 + 2/3 · 3/4 = 2/3.
+        // Without A: P = 2/3 · 1/2 = 1/3, RE_A = (2/3 − 1/3) / (2/3) = 1/2.
+        // Without B: P = 1/3 · 1/2 = 1/6, RE_B = (2/3 − 1/6) / (2/3) = 3/4.
+        let r = removal_effects(
+            2,
+            &[
+                (vec![1, 0, 0], false),
+                (vec![1], true),
+                (vec![0, 0, 0], true),
+            ],
+        );
+        assert!(close(r.conversion_probability, 2.0 / 3.0), "{r:?}");
+        assert!(close(r.removal_effects[0], 0.5), "{r:?}");
+        assert!(close(r.removal_effects[1], 0.75), "{r:?}");
+    }
+
+    #[test]
+    fn invert_by_hand() {
+        // A permutation-and-scale matrix: rows (0 2 0), (1 0 0), (0 0 4). Its inverse maps
+        // back: (0 1 0), (1/2 0 0), (0 0 1/4). Column 0's pivot is in row 1 (a swap).
+        let a = [0.0, 2.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 4.0];
+        let inv = invert(&a, 3).unwrap();
+        assert_eq!(inv, vec![0.0, 1.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.25]);
+        // A full 2 × 2: (2 1), (1 1) has determinant 1 and inverse (1 −1), (−1 2).
+        let inv = invert(&[2.0, 1.0, 1.0, 1.0], 2).unwrap();
+        assert!(
+            inv.iter()
+                .zip([1.0, -1.0, -1.0, 2.0])
+                .all(|(g, w)| close(*g, w)),
+            "{inv:?}"
+        );
+        // Singular: (1 2), (2 4) (the second row twice the first), and all zeros.
+        assert_eq!(invert(&[1.0, 2.0, 2.0, 4.0], 2), None);
+        assert_eq!(invert(&[0.0; 4], 2), None);
+        // A pivot of exactly 1e-12 is not below the limit: 1 × 1 (1e-12) inverts to 1e12.
+        let inv = invert(&[1e-12], 1).unwrap();
+        assert!((inv[0] - 1e12).abs() < 1.0, "{inv:?}");
+    }
 }

@@ -552,4 +552,64 @@ mod tests {
         assert_eq!(parts.iter().sum::<i64>(), big);
         assert_eq!(split_exact(7, &[0.0, 2.0]), vec![0, 7]);
     }
+
+    /// A range's sum of credit days: every field added up over the range's days, and only
+    /// theirs (`CreditDays::in_range` with `CreditDay::add`).
+    #[test]
+    fn credit_days_of_a_range_add_up_every_field() {
+        // small_case under linear, with event 1 (user 0, 07-01 11:00, value 0) an event
+        // whose value was in another currency. As in credit_days_by_hand_and_taken_out_
+        // again: 07-01 holds event 1 (attributed, worth 0) and A's credits (1.5, 5.00);
+        // 07-02 holds event 2 (attributed, 10.00) and B's credit (0.5, 5.00).
+        // July: 2 events worth 10.00, both attributed, none unattributed, 1 in another
+        // currency; A (1.5, 5.00), B (0.5, 5.00). 07-02 alone: event 2 only, B only.
+        let mut a = small_case();
+        a.touches[0].other_currency = true;
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Linear,
+        )
+        .unwrap();
+        let (store, config) = (Store::default(), Config::default());
+        let mut opts = crate::ReportOptions::default();
+        (opts.from, opts.to) = (Some(july().from), Some(july().to));
+        let ctx = crate::scope::context(&store, &config, chrono_tz::Tz::UTC, &opts).unwrap();
+        let cd = CreditDays::build(&ctx, &a, &att);
+        let sum = cd.in_range(&july());
+        assert_eq!(
+            (
+                sum.events,
+                sum.value,
+                sum.attributed_events,
+                sum.attributed_value
+            ),
+            (2, 10_000_000, 2, 10_000_000)
+        );
+        assert_eq!(
+            (
+                sum.unattributed_events,
+                sum.unattributed_value,
+                sum.other_currency
+            ),
+            (0, 0, 1)
+        );
+        assert_eq!(
+            sum.by_source.get("meta_ad:A"),
+            Some(&(1_500_000, 5_000_000))
+        );
+        assert_eq!(sum.by_source.get("campaign:B"), Some(&(500_000, 5_000_000)));
+        let second = DayRange {
+            from: chrono::NaiveDate::from_ymd_opt(2025, 7, 2).unwrap(),
+            ..july()
+        };
+        let sum = cd.in_range(&second);
+        assert_eq!(
+            (sum.events, sum.value, sum.other_currency),
+            (1, 10_000_000, 0)
+        );
+        assert_eq!(sum.by_source.get("meta_ad:A"), None);
+        assert_eq!(sum.by_source.get("campaign:B"), Some(&(500_000, 5_000_000)));
+    }
 }

@@ -22,6 +22,7 @@ mod support;
 
 mod billing_support;
 
+mod attribution;
 mod billing;
 mod billing_props;
 mod billing_rules;
