@@ -303,14 +303,23 @@ mod tests {
         assert!(e.contains("more leads than conversations"), "{e}");
         // A first step reached by 4 of 3 conversations; a step above the one before.
         let e = err(vec![("direct", day(3, 3, vec![vec![4, 2, 2]]))]);
-        assert!(e.contains("a funnel step reached more than the one before"), "{e}");
+        assert!(
+            e.contains("a funnel step reached more than the one before"),
+            "{e}"
+        );
         let e = err(vec![("direct", day(3, 3, vec![vec![2, 1, 2]]))]);
-        assert!(e.contains("a funnel step reached more than the one before"), "{e}");
+        assert!(
+            e.contains("a funnel step reached more than the one before"),
+            "{e}"
+        );
         // The right number of funnels with the wrong number of steps, and one funnel too
         // many.
         let e = err(vec![("direct", day(3, 3, vec![vec![3, 2]]))]);
         assert!(e.contains("funnels do not match the config"), "{e}");
-        let e = err(vec![("direct", day(3, 3, vec![vec![3, 2, 2], vec![1, 1, 1]]))]);
+        let e = err(vec![(
+            "direct",
+            day(3, 3, vec![vec![3, 2, 2], vec![1, 1, 1]]),
+        )]);
         assert!(e.contains("funnels do not match the config"), "{e}");
         assert!(e.starts_with("sealed source `direct` on 2025-07-01"), "{e}");
     }
@@ -367,7 +376,10 @@ mod tests {
         assert_eq!(h("meta_post:3"), headline(30, "y"));
         assert_eq!(h("meta_ad:4"), headline(5, "b"));
         assert_eq!(h("direct"), None);
-        assert_eq!(live.meta["meta_ad:2"].0.kind, super::super::SourceKind::MetaAd);
+        assert_eq!(
+            live.meta["meta_ad:2"].0.kind,
+            super::super::SourceKind::MetaAd
+        );
         assert_eq!(live.meta.len(), 5);
     }
 }

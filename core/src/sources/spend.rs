@@ -217,7 +217,13 @@ mod tests {
     }
 
     /// An Ads Insights row in USD on the days `from..=to` of July 2025.
-    fn insights(ad: Option<&str>, campaign: (&str, &str), spend: &str, from: u32, to: u32) -> String {
+    fn insights(
+        ad: Option<&str>,
+        campaign: (&str, &str),
+        spend: &str,
+        from: u32,
+        to: u32,
+    ) -> String {
         let ad = ad
             .map(|a| format!(r#""ad_id":"{a}","ad_name":"Ad {a}","#))
             .unwrap_or_default();
@@ -324,8 +330,9 @@ mod tests {
 
     #[test]
     fn left_in_range_sums_records_and_amounts_of_the_ranges_days() {
-        let per: Map<NaiveDate, (u64, i64)> =
-            [(d(1), (1, 5)), (d(2), (2, 7)), (d(3), (4, 11))].into_iter().collect();
+        let per: Map<NaiveDate, (u64, i64)> = [(d(1), (1, 5)), (d(2), (2, 7)), (d(3), (4, 11))]
+            .into_iter()
+            .collect();
         let range = DayRange {
             from: d(2),
             to: d(4),

@@ -1147,16 +1147,37 @@ fn funnel_users_who_started_and_completed_follow_their_conversations() {
     let (a, b, c) = ("4915100000021", "4915100000022", "4915100000023");
     let (d, e_) = ("4915100000024", "4915100000025");
     let lines = vec![
-        // Ad 120 on 07-01: A is interested and buys (both steps), B only interested
-        // (step 1), C says hi (no step).
+        // Ad 120: on 07-01 A is interested and buys (both steps) and C says hi (no step);
+        // on 07-02 B is only interested (step 1). The row sums the two days.
         ad_click(a, "wamid.fa1", T0, "120", "X"),
-        button(a, "wamid.fa2", T0 + 60, "wamid.none", "INTERESTED", "Tell me more"),
+        button(
+            a,
+            "wamid.fa2",
+            T0 + 60,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
         purchase("order-fa", a, T0 + H, "5"),
-        ad_click(b, "wamid.fb1", T0 + 2 * H, "120", "X"),
-        button(b, "wamid.fb2", T0 + 2 * H + 60, "wamid.none", "INTERESTED", "Tell me more"),
+        ad_click(b, "wamid.fb1", T0 + D, "120", "X"),
+        button(
+            b,
+            "wamid.fb2",
+            T0 + D + 60,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
         ad_click(c, "wamid.fc1", T0 + 3 * H, "120", "X"),
         // Direct on 07-01: D is interested (step 1), E says hello (no step).
-        button(d, "wamid.fd2", T0 + 4 * H, "wamid.none", "INTERESTED", "Tell me more"),
+        button(
+            d,
+            "wamid.fd2",
+            T0 + 4 * H,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
         text(e_, "wamid.fe1", T0 + 5 * H, "hello"),
     ];
     let mut e = engine(cfg, &lines);
@@ -1168,16 +1189,30 @@ fn funnel_users_who_started_and_completed_follow_their_conversations() {
             .iter()
             .map(|f| (f.users_started, f.users_completed))
             .collect();
-        (x.conversations, f)
+        let reached: Vec<u64> = x.funnel[0].steps.iter().map(|s| s.reached).collect();
+        (x.conversations, reached, f)
     };
-    // Ad: 3 conversations; started A and B, completed A. Direct: 2 conversations,
-    // started D, completed nobody. The empty funnel: nobody.
-    assert_eq!(funnels(&mut e, "meta_ad:120"), (3, vec![(2, 1), (0, 0)]));
-    assert_eq!(funnels(&mut e, "direct"), (2, vec![(1, 0), (0, 0)]));
+    // Ad: 3 conversations, 2 interested (A on 07-01 + B on 07-02), 1 purchase (A);
+    // started A and B, completed A. Direct: 2 conversations, 1 interested (D); started
+    // D, completed nobody. The empty funnel: nobody.
+    assert_eq!(
+        funnels(&mut e, "meta_ad:120"),
+        (3, vec![2, 1], vec![(2, 1), (0, 0)])
+    );
+    assert_eq!(
+        funnels(&mut e, "direct"),
+        (2, vec![1, 0], vec![(1, 0), (0, 0)])
+    );
     // D's ad click arrives late, a minute before the button: D's conversation opens on
     // ad 120, and the direct row loses it and D with it (E stays, who started nothing).
     e.ingest_str(&ad_click(d, "wamid.fd1", T0 + 4 * H - 60, "120", "X"))
         .unwrap();
-    assert_eq!(funnels(&mut e, "meta_ad:120"), (4, vec![(3, 1), (0, 0)]));
-    assert_eq!(funnels(&mut e, "direct"), (1, vec![(0, 0), (0, 0)]));
+    assert_eq!(
+        funnels(&mut e, "meta_ad:120"),
+        (4, vec![3, 1], vec![(3, 1), (0, 0)])
+    );
+    assert_eq!(
+        funnels(&mut e, "direct"),
+        (1, vec![0, 0], vec![(0, 0), (0, 0)])
+    );
 }
