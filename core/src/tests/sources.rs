@@ -1216,3 +1216,46 @@ fn funnel_users_who_started_and_completed_follow_their_conversations() {
         (1, vec![0, 0], vec![(0, 0), (0, 0)])
     );
 }
+
+#[test]
+fn a_messaging_conversion_event_counts_its_occurrences_not_external_events() {
+    // The conversion event is the button reply "interested". A (ad 120) presses it twice
+    // in one conversation and buys (an external event, not the conversion event): 1
+    // conversation, 1 lead, 2 conversions; a messaging event has no value, so revenue is
+    // null. B (direct) only buys: 1 conversation, no lead, no conversion.
+    let cfg = config(
+        r#""events":[{"name":"interested","kind":"button_reply","pattern":"INTERESTED"}],
+           "conversion_event":"interested""#,
+    );
+    let (a, b) = ("4915100000031", "4915100000032");
+    let lines = vec![
+        ad_click(a, "wamid.ma1", T0, "120", "X"),
+        button(
+            a,
+            "wamid.ma2",
+            T0 + 60,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
+        button(
+            a,
+            "wamid.ma3",
+            T0 + 120,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
+        purchase("order-ma", a, T0 + H, "5"),
+        text(b, "wamid.mb1", T0 + 2 * H, "hello"),
+        purchase("order-mb", b, T0 + 3 * H, "7"),
+    ];
+    let mut e = engine(cfg, &lines);
+    let r = e.report(&july(None)).unwrap();
+    let got = |key: &str| {
+        let x = row(&r.sources, key);
+        (x.conversations, x.leads, x.conversions, x.revenue)
+    };
+    assert_eq!(got("meta_ad:120"), (1, 1, 2.0, None));
+    assert_eq!(got("direct"), (1, 0, 0.0, None));
+}
