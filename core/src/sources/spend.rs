@@ -341,4 +341,16 @@ mod tests {
         // 07-02 and 07-03: 2 + 4 records, 7 + 11 micro-units.
         assert_eq!(left_in_range(&per, &range), (6, 18));
     }
+
+    #[test]
+    fn the_spend_record_with_the_latest_period_names_its_source() {
+        // Two records of `qr:shop`: "Old" on 07-01, "New" on 07-03. The later period wins;
+        // the store walks them by key (`qr:shop|2025-07-01` first), so the winner comes
+        // second and keeping the first name would say "Old".
+        let e = engine_with(&[
+            r#"{"type":"spend","source":"qr:shop","name":"Old","date":"2025-07-01","amount":1,"currency":"USD"}"#,
+            r#"{"type":"spend","source":"qr:shop","name":"New","date":"2025-07-03","amount":1,"currency":"USD"}"#,
+        ]);
+        assert_eq!(spend_names(&e.store)["qr:shop"], "New");
+    }
 }
