@@ -124,3 +124,55 @@ impl Source {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_seen_only_in_spend_or_config_gets_its_kind_from_its_prefix() {
+        use SourceDirection::{Incoming, Outgoing};
+        // The module rules: `meta_ad:`, `meta_post:`, `meta_campaign:` incoming;
+        // `campaign:` an outgoing campaign, `template:` an outgoing custom source; `direct`
+        // direct; any other key an incoming custom source.
+        let cases = [
+            ("meta_ad:120", SourceKind::MetaAd, Incoming),
+            ("meta_post:9", SourceKind::MetaPost, Incoming),
+            ("meta_campaign:900", SourceKind::MetaCampaign, Incoming),
+            ("campaign:spring", SourceKind::Campaign, Outgoing),
+            ("template:welcome", SourceKind::Custom, Outgoing),
+            ("direct", SourceKind::Direct, Incoming),
+            ("qr:shop", SourceKind::Custom, Incoming),
+            ("directly", SourceKind::Custom, Incoming),
+        ];
+        for (key, kind, direction) in cases {
+            let s = Source::from_key(key);
+            assert_eq!((&*s.key, s.kind, s.direction), (key, kind, direction));
+        }
+        assert_eq!(Source::direct(), Source::from_key("direct"));
+    }
+
+    #[test]
+    fn kinds_and_directions_are_named_as_the_report_spells_them() {
+        // `as_str` is the snake_case name the serialised report uses.
+        let kinds = [
+            (SourceKind::MetaAd, "meta_ad"),
+            (SourceKind::MetaPost, "meta_post"),
+            (SourceKind::Custom, "custom"),
+            (SourceKind::Campaign, "campaign"),
+            (SourceKind::MetaCampaign, "meta_campaign"),
+            (SourceKind::Direct, "direct"),
+        ];
+        for (k, name) in kinds {
+            assert_eq!(k.as_str(), name);
+            assert_eq!(serde_json::to_value(k).unwrap(), name);
+        }
+        for (d, name) in [
+            (SourceDirection::Incoming, "incoming"),
+            (SourceDirection::Outgoing, "outgoing"),
+        ] {
+            assert_eq!(d.as_str(), name);
+            assert_eq!(serde_json::to_value(d).unwrap(), name);
+        }
+    }
+}

@@ -261,3 +261,125 @@ impl SourceDays {
         acc
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(conversations: u64, leads: u64, funnel: Vec<Vec<u64>>) -> SourceDay {
+        SourceDay {
+            conversations,
+            leads,
+            funnel_users: funnel.iter().map(|_| Default::default()).collect(),
+            funnel,
+            occurrences: 0,
+        }
+    }
+
+    fn days(entries: Vec<(&str, SourceDay)>) -> SourceDays {
+        let d = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        let per = entries.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        SourceDays {
+            days: [(d, per)].into_iter().collect(),
+            ..SourceDays::default()
+        }
+    }
+
+    #[test]
+    fn sealed_days_pass_the_check_only_when_the_engine_could_build_them() {
+        // One funnel of 3 steps. At the limits, all possible: as many leads as
+        // conversations, a first step reached by every conversation, a step reached as
+        // often as the one before; a source-day without funnels (`funnel` empty) and one
+        // with fewer leads than conversations.
+        let steps = [3];
+        let ok = days(vec![
+            ("direct", day(3, 3, vec![vec![3, 2, 2]])),
+            ("qr:shop", day(2, 1, vec![])),
+        ]);
+        assert_eq!(ok.check(&steps), Ok(()));
+        let err = |entries| days(entries).check(&steps).unwrap_err();
+        // 4 leads of 3 conversations.
+        let e = err(vec![("direct", day(3, 4, vec![vec![3, 2, 2]]))]);
+        assert!(e.contains("more leads than conversations"), "{e}");
+        // A first step reached by 4 of 3 conversations; a step above the one before.
+        let e = err(vec![("direct", day(3, 3, vec![vec![4, 2, 2]]))]);
+        assert!(
+            e.contains("a funnel step reached more than the one before"),
+            "{e}"
+        );
+        let e = err(vec![("direct", day(3, 3, vec![vec![2, 1, 2]]))]);
+        assert!(
+            e.contains("a funnel step reached more than the one before"),
+            "{e}"
+        );
+        // The right number of funnels with the wrong number of steps, and one funnel too
+        // many.
+        let e = err(vec![("direct", day(3, 3, vec![vec![3, 2]]))]);
+        assert!(e.contains("funnels do not match the config"), "{e}");
+        let e = err(vec![(
+            "direct",
+            day(3, 3, vec![vec![3, 2, 2], vec![1, 1, 1]]),
+        )]);
+        assert!(e.contains("funnels do not match the config"), "{e}");
+        assert!(e.starts_with("sealed source `direct` on 2025-07-01"), "{e}");
+    }
+
+    #[test]
+    fn splicing_sealed_days_keeps_the_latest_headline_of_either_side() {
+        let date = |n| NaiveDate::from_ymd_opt(2025, 7, n).unwrap();
+        let headline = |t: i64, h: &str| Some((t, Box::<str>::from(h)));
+        let meta = |entries: Vec<(&str, Option<(i64, Box<str>)>)>| -> Map<Box<str>, SourceMeta> {
+            entries
+                .into_iter()
+                .map(|(k, h)| (k.into(), (Source::from_key(k), h)))
+                .collect()
+        };
+        let one = |n: u64| -> Map<Box<str>, SourceDay> {
+            [("direct".into(), day(n, 0, vec![]))].into_iter().collect()
+        };
+        let mut live = SourceDays {
+            meta: meta(vec![
+                ("meta_ad:1", headline(50, "live")),
+                ("meta_post:3", headline(20, "x")),
+                ("meta_ad:4", headline(5, "a")),
+                ("direct", None),
+            ]),
+            days: [(date(1), one(1)), (date(3), one(3))].into_iter().collect(),
+            conversion_event: None,
+        };
+        let sealed = SourceDays {
+            meta: meta(vec![
+                ("meta_ad:1", headline(40, "older")),
+                ("meta_ad:2", headline(10, "two")),
+                ("meta_post:3", headline(30, "y")),
+                ("meta_ad:4", headline(5, "b")),
+            ]),
+            days: [(date(1), one(10)), (date(2), one(20)), (date(3), one(30))]
+                .into_iter()
+                .collect(),
+            conversion_event: None,
+        };
+        live.splice(&sealed, date(3));
+        // Before 07-03 the sealed days (10 on 07-01, 20 on 07-02), from 07-03 the live
+        // ones (3).
+        let conversations: Vec<(NaiveDate, u64)> = (live.days.iter())
+            .map(|(d, per)| (*d, per["direct"].conversations))
+            .collect();
+        assert_eq!(conversations, [(date(1), 10), (date(2), 20), (date(3), 3)]);
+        // Headlines, the latest (start, then text) of either side: ad 1 keeps its live
+        // (50) over the sealed (40); ad 2, only sealed, comes with its own; post 3 takes
+        // the sealed (30) over the live (20); ad 4 at the same start takes the greater
+        // text "b"; direct has none on either side.
+        let h = |k: &str| live.meta[k].1.clone();
+        assert_eq!(h("meta_ad:1"), headline(50, "live"));
+        assert_eq!(h("meta_ad:2"), headline(10, "two"));
+        assert_eq!(h("meta_post:3"), headline(30, "y"));
+        assert_eq!(h("meta_ad:4"), headline(5, "b"));
+        assert_eq!(h("direct"), None);
+        assert_eq!(
+            live.meta["meta_ad:2"].0.kind,
+            super::super::SourceKind::MetaAd
+        );
+        assert_eq!(live.meta.len(), 5);
+    }
+}

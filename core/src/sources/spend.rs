@@ -203,4 +203,154 @@ mod tests {
         assert!(spend_in_range(&days, &before).is_empty());
         assert_eq!(spend_names(&e.store)["meta_ad:7"], "Spring");
     }
+
+    fn d(n: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 7, n).unwrap()
+    }
+
+    fn engine_with(lines: &[&str]) -> Engine {
+        let mut e = Engine::new(Config::default()).unwrap();
+        for l in lines {
+            e.ingest_str(l).unwrap();
+        }
+        e
+    }
+
+    /// An Ads Insights row in USD on the days `from..=to` of July 2025.
+    fn insights(
+        ad: Option<&str>,
+        campaign: (&str, &str),
+        spend: &str,
+        from: u32,
+        to: u32,
+    ) -> String {
+        let ad = ad
+            .map(|a| format!(r#""ad_id":"{a}","ad_name":"Ad {a}","#))
+            .unwrap_or_default();
+        format!(
+            r#"{{{ad}"campaign_id":"{}","campaign_name":"{}","spend":"{spend}","date_start":"2025-07-{from:02}","date_stop":"2025-07-{to:02}","account_currency":"USD"}}"#,
+            campaign.0, campaign.1
+        )
+    }
+
+    #[test]
+    fn a_meta_campaign_spends_its_ads_rows_else_its_own_rows() {
+        let spring = ("900", "Spring");
+        let e = engine_with(&[
+            &insights(Some("120"), spring, "30", 1, 1),
+            &insights(Some("121"), spring, "20", 1, 1),
+            // Campaign-level rows of 900: on 07-01 its ads have rows (30 + 20), so this one
+            // does not count; on 07-02 none do, so its 40 does.
+            &insights(None, spring, "60", 1, 1),
+            &insights(None, spring, "40", 2, 2),
+            // Campaign 901 has no ad rows at all: its own 7 on 07-01 counts.
+            &insights(None, ("901", "Autumn"), "7", 1, 1),
+        ]);
+        let spend = Spend::build(&e.store, Currency::USD, None);
+        assert_eq!(spend.ad_campaign["meta_ad:120"], "meta_campaign:900");
+        assert_eq!(spend.ad_campaign["meta_ad:121"], "meta_campaign:900");
+        assert_eq!(spend.ad_campaign.len(), 2);
+        let (days, extra) = spend.campaigns();
+        // 900: 07-01 = 30 + 20 = 50 (ads), 07-02 = 40 (its own row); 901: 07-01 = 7.
+        assert_eq!(days["meta_campaign:900"][&d(1)], 50_000_000);
+        assert_eq!(days["meta_campaign:900"][&d(2)], 40_000_000);
+        assert_eq!(days["meta_campaign:900"].len(), 2);
+        assert_eq!(days["meta_campaign:901"][&d(1)], 7_000_000);
+        assert_eq!(days.len(), 2);
+        // The campaign-level spend counted (what no ad row holds): 7 on 07-01, 40 on 07-02;
+        // the 60 of 07-01 is not among it.
+        assert_eq!(extra[&d(1)], 7_000_000);
+        assert_eq!(extra[&d(2)], 40_000_000);
+        assert_eq!(extra.len(), 2);
+        // Spend names: the ads' `ad_name`, the campaigns' `campaign_name` (from ad rows
+        // and campaign rows alike).
+        let names = spend_names(&e.store);
+        assert_eq!(names["meta_ad:120"], "Ad 120");
+        assert_eq!(names["meta_campaign:900"], "Spring");
+        assert_eq!(names["meta_campaign:901"], "Autumn");
+    }
+
+    #[test]
+    fn the_row_with_the_latest_period_names_the_ad_and_its_campaign() {
+        // Ad 7: its 07-01 row says campaign 900 "Spring", its 07-03 row campaign 901
+        // "Summer"; the 07-03 row has the later period, so 901 and its names win. The
+        // store walks rows by key (`meta_ad:7|2025-07-01` first): the winner comes second.
+        // Ad 8: its 07-01..07-09 row (campaign 902 "Long") ends later than its 07-02 row
+        // (903 "Short"), so the first row walked wins.
+        let e = engine_with(&[
+            &insights(Some("7"), ("900", "Spring"), "1", 1, 1),
+            &insights(Some("7"), ("901", "Summer"), "1", 3, 3),
+            &insights(Some("8"), ("902", "Long"), "9", 1, 9),
+            &insights(Some("8"), ("903", "Short"), "1", 2, 2),
+        ]);
+        let spend = Spend::build(&e.store, Currency::USD, None);
+        assert_eq!(spend.ad_campaign["meta_ad:7"], "meta_campaign:901");
+        assert_eq!(spend.ad_campaign["meta_ad:8"], "meta_campaign:902");
+        let names = spend_names(&e.store);
+        assert_eq!(names["meta_campaign:900"], "Spring");
+        assert_eq!(names["meta_campaign:901"], "Summer");
+        assert_eq!(names["meta_campaign:902"], "Long");
+        assert_eq!(names["meta_campaign:903"], "Short");
+    }
+
+    #[test]
+    fn spend_of_another_number_or_of_no_number_is_not_counted_on_a_number() {
+        let rec = |phone: Option<&str>, amount: &str, to: u32, cur: &str| {
+            // The EUR record has a key of its own: the same (source, day, number) would
+            // be a restatement of the USD one (the larger amount wins).
+            let source = if cur == "USD" { "qr:shop" } else { "qr:menu" };
+            let phone = phone
+                .map(|p| format!(r#","phone_number_id":"{p}""#))
+                .unwrap_or_default();
+            format!(
+                r#"{{"type":"spend","source":"{source}","date":"2025-07-01","date_stop":"2025-07-{to:02}","amount":{amount},"currency":"{cur}"{phone}}}"#
+            )
+        };
+        let e = engine_with(&[
+            &rec(Some("1001"), "10", 1, "USD"),
+            &rec(Some("1002"), "20", 1, "USD"),
+            // No number, 9 over 07-01..07-02: 4.5 a day; the record counts on 07-01 only.
+            &rec(None, "9", 2, "USD"),
+            // Another currency is left out whatever number it names.
+            &rec(Some("1001"), "3", 1, "EUR"),
+        ]);
+        let on = Spend::build(&e.store, Currency::USD, Some("1001"));
+        assert_eq!(on.days["qr:shop"][&d(1)], 10_000_000);
+        assert_eq!(on.days["qr:shop"].len(), 1);
+        assert_eq!(on.unnumbered[&d(1)], (1, 4_500_000));
+        assert_eq!(on.unnumbered[&d(2)], (0, 4_500_000));
+        assert_eq!(on.other[&Currency::EUR][&d(1)], (1, 3_000_000));
+        // All numbers: 10 + 20 + 4.5 on 07-01, 4.5 on 07-02; nothing unnumbered.
+        let all = Spend::build(&e.store, Currency::USD, None);
+        assert_eq!(all.days["qr:shop"][&d(1)], 34_500_000);
+        assert_eq!(all.days["qr:shop"][&d(2)], 4_500_000);
+        assert!(all.unnumbered.is_empty());
+        assert_eq!(all.other[&Currency::EUR][&d(1)], (1, 3_000_000));
+    }
+
+    #[test]
+    fn left_in_range_sums_records_and_amounts_of_the_ranges_days() {
+        let per: Map<NaiveDate, (u64, i64)> = [(d(1), (1, 5)), (d(2), (2, 7)), (d(3), (4, 11))]
+            .into_iter()
+            .collect();
+        let range = DayRange {
+            from: d(2),
+            to: d(4),
+            tz: chrono_tz::Tz::UTC,
+        };
+        // 07-02 and 07-03: 2 + 4 records, 7 + 11 micro-units.
+        assert_eq!(left_in_range(&per, &range), (6, 18));
+    }
+
+    #[test]
+    fn the_spend_record_with_the_latest_period_names_its_source() {
+        // Two records of `qr:shop`: "Old" on 07-01, "New" on 07-03. The later period wins;
+        // the store walks them by key (`qr:shop|2025-07-01` first), so the winner comes
+        // second and keeping the first name would say "Old".
+        let e = engine_with(&[
+            r#"{"type":"spend","source":"qr:shop","name":"Old","date":"2025-07-01","amount":1,"currency":"USD"}"#,
+            r#"{"type":"spend","source":"qr:shop","name":"New","date":"2025-07-03","amount":1,"currency":"USD"}"#,
+        ]);
+        assert_eq!(spend_names(&e.store)["qr:shop"], "New");
+    }
 }

@@ -1135,3 +1135,127 @@ fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
     // The QR billboard's single 450 EUR spend on the first day.
     assert_eq!(row(&r.sources, "qr:billboard-a").invested, 450_000_000);
 }
+
+#[test]
+fn funnel_users_who_started_and_completed_follow_their_conversations() {
+    // Funnel "sales" (interested → purchase) and a funnel with no steps, which nobody can
+    // start or complete.
+    let cfg = config(
+        r#""events":[{"name":"interested","kind":"button_reply","pattern":"INTERESTED"}],
+           "funnels":[{"name":"sales","steps":["interested","purchase"]},{"name":"none","steps":[]}]"#,
+    );
+    let (a, b, c) = ("4915100000021", "4915100000022", "4915100000023");
+    let (d, e_) = ("4915100000024", "4915100000025");
+    let lines = vec![
+        // Ad 120: on 07-01 A is interested and buys (both steps) and C says hi (no step);
+        // on 07-02 B is only interested (step 1). The row sums the two days.
+        ad_click(a, "wamid.fa1", T0, "120", "X"),
+        button(
+            a,
+            "wamid.fa2",
+            T0 + 60,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
+        purchase("order-fa", a, T0 + H, "5"),
+        ad_click(b, "wamid.fb1", T0 + D, "120", "X"),
+        button(
+            b,
+            "wamid.fb2",
+            T0 + D + 60,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
+        ad_click(c, "wamid.fc1", T0 + 3 * H, "120", "X"),
+        // Direct on 07-01: D is interested (step 1), E says hello (no step).
+        button(
+            d,
+            "wamid.fd2",
+            T0 + 4 * H,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
+        text(e_, "wamid.fe1", T0 + 5 * H, "hello"),
+    ];
+    let mut e = engine(cfg, &lines);
+    let funnels = |e: &mut Engine, key: &str| {
+        let r = e.report(&july(None)).unwrap();
+        let x = row(&r.sources, key);
+        let f: Vec<(u64, u64)> = x
+            .funnel
+            .iter()
+            .map(|f| (f.users_started, f.users_completed))
+            .collect();
+        let reached: Vec<u64> = x.funnel[0].steps.iter().map(|s| s.reached).collect();
+        (x.conversations, reached, f)
+    };
+    // Ad: 3 conversations, 2 interested (A on 07-01 + B on 07-02), 1 purchase (A);
+    // started A and B, completed A. Direct: 2 conversations, 1 interested (D); started
+    // D, completed nobody. The empty funnel: nobody.
+    assert_eq!(
+        funnels(&mut e, "meta_ad:120"),
+        (3, vec![2, 1], vec![(2, 1), (0, 0)])
+    );
+    assert_eq!(
+        funnels(&mut e, "direct"),
+        (2, vec![1, 0], vec![(1, 0), (0, 0)])
+    );
+    // D's ad click arrives late, a minute before the button: D's conversation opens on
+    // ad 120, and the direct row loses it and D with it (E stays, who started nothing).
+    e.ingest_str(&ad_click(d, "wamid.fd1", T0 + 4 * H - 60, "120", "X"))
+        .unwrap();
+    assert_eq!(
+        funnels(&mut e, "meta_ad:120"),
+        (4, vec![3, 1], vec![(3, 1), (0, 0)])
+    );
+    assert_eq!(
+        funnels(&mut e, "direct"),
+        (1, vec![0, 0], vec![(0, 0), (0, 0)])
+    );
+}
+
+#[test]
+fn a_messaging_conversion_event_counts_its_occurrences_not_external_events() {
+    // The conversion event is the button reply "interested". A (ad 120) presses it twice
+    // in one conversation and buys (an external event, not the conversion event): 1
+    // conversation, 1 lead, 2 conversions; a messaging event has no value, so revenue is
+    // null. B (direct) only buys: 1 conversation, no lead, no conversion.
+    let cfg = config(
+        r#""events":[{"name":"interested","kind":"button_reply","pattern":"INTERESTED"}],
+           "conversion_event":"interested""#,
+    );
+    let (a, b) = ("4915100000031", "4915100000032");
+    let lines = vec![
+        ad_click(a, "wamid.ma1", T0, "120", "X"),
+        button(
+            a,
+            "wamid.ma2",
+            T0 + 60,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
+        button(
+            a,
+            "wamid.ma3",
+            T0 + 120,
+            "wamid.none",
+            "INTERESTED",
+            "Tell me more",
+        ),
+        purchase("order-ma", a, T0 + H, "5"),
+        text(b, "wamid.mb1", T0 + 2 * H, "hello"),
+        purchase("order-mb", b, T0 + 3 * H, "7"),
+    ];
+    let mut e = engine(cfg, &lines);
+    let r = e.report(&july(None)).unwrap();
+    let got = |key: &str| {
+        let x = row(&r.sources, key);
+        (x.conversations, x.leads, x.conversions, x.revenue)
+    };
+    assert_eq!(got("meta_ad:120"), (1, 1, 2.0, None));
+    assert_eq!(got("direct"), (1, 0, 0.0, None));
+}
