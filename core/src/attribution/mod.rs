@@ -384,6 +384,23 @@ mod tests {
         }
     }
 
+    /// A report scope over July (UTC) on `store` and `config`.
+    fn july_scope<'a>(store: &'a Store, config: &'a Config) -> crate::scope::Scope<'a> {
+        let mut opts = crate::ReportOptions::default();
+        (opts.from, opts.to) = (Some(july().from), Some(july().to));
+        crate::scope::context(store, config, chrono_tz::Tz::UTC, &opts).unwrap()
+    }
+
+    /// `a` attributed under the linear model over July, and its credit days in `ctx`.
+    fn linear_credit_days(
+        ctx: &crate::scope::Scope<'_>,
+        a: &Analysis,
+    ) -> (CreditDays, Attribution) {
+        let config = AttributionConfig::default();
+        let att = attribute(a, &july(), &config, ModelName::Linear).unwrap();
+        (CreditDays::build(ctx, a, &att), att)
+    }
+
     /// Paths: user 0 `A → conv`, user 1 `A → B → conv` (10.00), user 2 `B → null`.
     fn small_case() -> Analysis {
         Analysis {
@@ -443,18 +460,9 @@ mod tests {
         // the credited conversation: 07-01 A (1.5, 5.00); 07-02 B (0.5, 5.00). By event
         // day: 07-01 one event worth 0, 07-02 one worth 10.00, both attributed.
         let a = small_case();
-        let att = attribute(
-            &a,
-            &july(),
-            &AttributionConfig::default(),
-            ModelName::Linear,
-        )
-        .unwrap();
         let (store, config) = (Store::default(), Config::default());
-        let mut opts = crate::ReportOptions::default();
-        (opts.from, opts.to) = (Some(july().from), Some(july().to));
-        let ctx = crate::scope::context(&store, &config, chrono_tz::Tz::UTC, &opts).unwrap();
-        let mut cd = CreditDays::build(&ctx, &a, &att);
+        let ctx = july_scope(&store, &config);
+        let (mut cd, att) = linear_credit_days(&ctx, &a);
         let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 7, d).unwrap();
         let (d1, d2) = (&cd.days[&day(1)], &cd.days[&day(2)]);
         assert_eq!(d1.by_source.get("meta_ad:A"), Some(&(1_500_000, 5_000_000)));
@@ -565,18 +573,8 @@ mod tests {
         // currency; A (1.5, 5.00), B (0.5, 5.00). 07-02 alone: event 2 only, B only.
         let mut a = small_case();
         a.touches[0].other_currency = true;
-        let att = attribute(
-            &a,
-            &july(),
-            &AttributionConfig::default(),
-            ModelName::Linear,
-        )
-        .unwrap();
         let (store, config) = (Store::default(), Config::default());
-        let mut opts = crate::ReportOptions::default();
-        (opts.from, opts.to) = (Some(july().from), Some(july().to));
-        let ctx = crate::scope::context(&store, &config, chrono_tz::Tz::UTC, &opts).unwrap();
-        let cd = CreditDays::build(&ctx, &a, &att);
+        let (cd, _) = linear_credit_days(&july_scope(&store, &config), &a);
         let sum = cd.in_range(&july());
         assert_eq!(
             (

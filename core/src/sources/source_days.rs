@@ -326,9 +326,10 @@ mod tests {
 
     #[test]
     fn splicing_sealed_days_keeps_the_latest_headline_of_either_side() {
+        type Headline = Option<(i64, Box<str>)>;
         let date = |n| NaiveDate::from_ymd_opt(2025, 7, n).unwrap();
-        let headline = |t: i64, h: &str| Some((t, Box::<str>::from(h)));
-        let meta = |entries: Vec<(&str, Option<(i64, Box<str>)>)>| -> Map<Box<str>, SourceMeta> {
+        let headline = |t: i64, h: &str| -> Headline { Some((t, Box::from(h))) };
+        let meta = |entries: Vec<(&str, Headline)>| -> Map<Box<str>, SourceMeta> {
             entries
                 .into_iter()
                 .map(|(k, h)| (k.into(), (Source::from_key(k), h)))

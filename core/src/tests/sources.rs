@@ -1136,48 +1136,36 @@ fn main_example_data_has_leads_spend_and_cost_for_ad_qr_and_campaign() {
     assert_eq!(row(&r.sources, "qr:billboard-a").invested, 450_000_000);
 }
 
+/// A messaging event: the button reply whose payload is `INTERESTED`.
+const INTERESTED: &str =
+    r#""events":[{"name":"interested","kind":"button_reply","pattern":"INTERESTED"}]"#;
+
+/// `user` presses the `INTERESTED` button (message `id`, at `ts`).
+fn interested(user: &str, id: &str, ts: i64) -> String {
+    button(user, id, ts, "wamid.none", "INTERESTED", "Tell me more")
+}
+
 #[test]
 fn funnel_users_who_started_and_completed_follow_their_conversations() {
     // Funnel "sales" (interested → purchase) and a funnel with no steps, which nobody can
     // start or complete.
-    let cfg = config(
-        r#""events":[{"name":"interested","kind":"button_reply","pattern":"INTERESTED"}],
-           "funnels":[{"name":"sales","steps":["interested","purchase"]},{"name":"none","steps":[]}]"#,
-    );
+    let cfg = config(&format!(
+        r#"{INTERESTED},
+           "funnels":[{{"name":"sales","steps":["interested","purchase"]}},{{"name":"none","steps":[]}}]"#
+    ));
     let (a, b, c) = ("4915100000021", "4915100000022", "4915100000023");
     let (d, e_) = ("4915100000024", "4915100000025");
     let lines = vec![
         // Ad 120: on 07-01 A is interested and buys (both steps) and C says hi (no step);
         // on 07-02 B is only interested (step 1). The row sums the two days.
         ad_click(a, "wamid.fa1", T0, "120", "X"),
-        button(
-            a,
-            "wamid.fa2",
-            T0 + 60,
-            "wamid.none",
-            "INTERESTED",
-            "Tell me more",
-        ),
+        interested(a, "wamid.fa2", T0 + 60),
         purchase("order-fa", a, T0 + H, "5"),
         ad_click(b, "wamid.fb1", T0 + D, "120", "X"),
-        button(
-            b,
-            "wamid.fb2",
-            T0 + D + 60,
-            "wamid.none",
-            "INTERESTED",
-            "Tell me more",
-        ),
+        interested(b, "wamid.fb2", T0 + D + 60),
         ad_click(c, "wamid.fc1", T0 + 3 * H, "120", "X"),
         // Direct on 07-01: D is interested (step 1), E says hello (no step).
-        button(
-            d,
-            "wamid.fd2",
-            T0 + 4 * H,
-            "wamid.none",
-            "INTERESTED",
-            "Tell me more",
-        ),
+        interested(d, "wamid.fd2", T0 + 4 * H),
         text(e_, "wamid.fe1", T0 + 5 * H, "hello"),
     ];
     let mut e = engine(cfg, &lines);
@@ -1223,29 +1211,12 @@ fn a_messaging_conversion_event_counts_its_occurrences_not_external_events() {
     // in one conversation and buys (an external event, not the conversion event): 1
     // conversation, 1 lead, 2 conversions; a messaging event has no value, so revenue is
     // null. B (direct) only buys: 1 conversation, no lead, no conversion.
-    let cfg = config(
-        r#""events":[{"name":"interested","kind":"button_reply","pattern":"INTERESTED"}],
-           "conversion_event":"interested""#,
-    );
+    let cfg = config(&format!(r#"{INTERESTED}, "conversion_event":"interested""#));
     let (a, b) = ("4915100000031", "4915100000032");
     let lines = vec![
         ad_click(a, "wamid.ma1", T0, "120", "X"),
-        button(
-            a,
-            "wamid.ma2",
-            T0 + 60,
-            "wamid.none",
-            "INTERESTED",
-            "Tell me more",
-        ),
-        button(
-            a,
-            "wamid.ma3",
-            T0 + 120,
-            "wamid.none",
-            "INTERESTED",
-            "Tell me more",
-        ),
+        interested(a, "wamid.ma2", T0 + 60),
+        interested(a, "wamid.ma3", T0 + 120),
         purchase("order-ma", a, T0 + H, "5"),
         text(b, "wamid.mb1", T0 + 2 * H, "hello"),
         purchase("order-mb", b, T0 + 3 * H, "7"),
