@@ -899,8 +899,8 @@ mod layout {
     /// A charge is kept per business message of every live user: its layout is part of the
     /// engine's footprint (issue 17). Eight-byte parts: cost (micros and currency, 16), tier
     /// 8, agent pointer 8 = 32; four-byte: message, number, sent, delivered (a niche in the
-    /// timestamp), billing day, conversation = 24; one-byte: category, model, free reason,
-    /// market, price source, flags 6 and the country 2 (its letters are non-zero bytes) = 8.
+    /// timestamp), billing day, conversation = 24; one byte each: category, model, free reason,
+    /// market, price source and the flags, plus the country in 2 (non-zero letters) = 8.
     /// 64 in all, where the fields one by one took 88.
     #[test]
     fn a_charge_takes_64_bytes() {
