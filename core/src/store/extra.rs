@@ -130,13 +130,10 @@ impl Stamps {
 
     /// Keep the rows `drop` does not mark, in order.
     pub(crate) fn keep_unmarked(&self, drop: &[bool]) -> Stamps {
-        let mut kept = Stamps::default();
-        kept.narrow.reserve_exact(self.len());
-        for (i, n) in self.iter().enumerate() {
-            if !drop.get(i).copied().unwrap_or(false) {
-                kept.push(n);
-            }
-        }
+        let mut kept: Stamps = (self.iter().enumerate())
+            .filter(|(i, _)| !drop.get(*i).copied().unwrap_or(false))
+            .map(|(_, n)| n)
+            .collect();
         kept.narrow.shrink_to_fit();
         kept
     }

@@ -110,13 +110,7 @@ impl Store {
             u
         };
         for map in [&mut self.by_wa, &mut self.by_bsuid] {
-            map.retain(|k, u| {
-                let mine = find(u) == rep;
-                if mine {
-                    keys.push(k.into());
-                }
-                !mine
-            });
+            keys.extend(map.take_users(|u| find(u) == rep));
         }
         keys.sort_total();
         keys

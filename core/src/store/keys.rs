@@ -43,11 +43,6 @@ impl KeyIndex {
         }
     }
 
-    /// Whether `key` is indexed.
-    pub(crate) fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
     /// Index `key` under user `u` (replacing what it pointed to).
     pub(crate) fn insert(&mut self, key: &str, u: UserIx) {
         match as_number(key) {
@@ -60,10 +55,25 @@ impl KeyIndex {
         }
     }
 
-    /// Keep the entries `keep` says to keep (given each key's text and user).
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str, UserIx) -> bool) {
-        self.numbers.retain(|n, u| keep(&n.to_string(), *u));
-        self.texts.retain(|k, u| keep(k, *u));
+    /// Take out the entries of the users `mine` picks; returns their keys' texts (only
+    /// those are spelled out).
+    pub(crate) fn take_users(&mut self, mine: impl Fn(UserIx) -> bool) -> Vec<Box<str>> {
+        let mut keys = Vec::new();
+        self.numbers.retain(|n, u| {
+            let take = mine(*u);
+            if take {
+                keys.push(n.to_string().into());
+            }
+            !take
+        });
+        self.texts.retain(|k, u| {
+            let take = mine(*u);
+            if take {
+                keys.push(k.clone());
+            }
+            !take
+        });
+        keys
     }
 
     /// Every (key, user), in no particular order.
@@ -133,7 +143,10 @@ mod tests {
         }
         // "00447" is not "0447", nor 447.
         assert_eq!((index.get("00447"), index.get("447")), (None, None));
-        index.retain(|k, _| k != "447223201674" && k != "0447");
+        // Users 0 and 1 go: their keys come back as text.
+        let mut gone = index.take_users(|u| u < 2);
+        gone.sort();
+        assert_eq!(gone, ["0447".into(), "447223201674".into()]);
         assert_eq!((index.get("447223201674"), index.get("0447")), (None, None));
         assert_eq!(index.get("7"), Some(3));
     }

@@ -586,20 +586,17 @@ impl Store {
                 self.new_user()
             }
         };
-        // A key just found needs no second lookup.
+        // A key not found above is not indexed (nothing since has added to its index):
+        // index it, without looking it up again.
         if let Some(w) = r.wa_id.as_deref().filter(|_| by_wa.is_none()) {
-            if !self.by_wa.contains_key(w) {
-                self.by_wa.insert(w, u);
-                let rec = &mut self.users[u as usize];
-                rec.wa_id = min_some(rec.wa_id.take(), Some(w.into()));
-            }
+            self.by_wa.insert(w, u);
+            let rec = &mut self.users[u as usize];
+            rec.wa_id = min_some(rec.wa_id.take(), Some(w.into()));
         }
         if let Some(b) = r.bsuid.as_deref().filter(|_| by_b.is_none()) {
-            if !self.by_bsuid.contains_key(b) {
-                self.by_bsuid.insert(b, u);
-                let rec = &mut self.users[u as usize];
-                rec.bsuid = min_some(rec.bsuid.take(), Some(b.into()));
-            }
+            self.by_bsuid.insert(b, u);
+            let rec = &mut self.users[u as usize];
+            rec.bsuid = min_some(rec.bsuid.take(), Some(b.into()));
         }
         self.touch(u);
         Some(u)
