@@ -5,7 +5,9 @@
 //! length, `SCALE_ROUNDS` (default 3) the append rounds; `SCALE_BREAKDOWN=0` skips the
 //! bytes-by-part table (it clones every part under the counter just before the append
 //! rounds, which leaves the allocator in another state: compare append times of two
-//! builds with it skipped in both). The traffic is the example
+//! builds with it skipped in both); `SCALE_IDLE_PARTS=1` prints the same parts per idle
+//! user after `expire()` (lines `idle: ...`, the rest being indices and analysis state kept
+//! per user). The traffic is the example
 //! generator's (`convolens_examples::generate`: inbound with referrals, outbound, statuses
 //! with retries, external events, spend, closes, clicks) with the example configuration,
 //! sized so that about MESSAGES messages are stored. A child process (this binary with
@@ -467,6 +469,21 @@ fn idle(e: &mut Engine, base: isize) -> f64 {
     let total = live() - base;
     let sealed = allocated_by(|| internals::sealed(e).cloned()).1;
     let per_user = (total - sealed) as f64 / users.max(1) as f64;
+    if std::env::var("SCALE_IDLE_PARTS").is_ok_and(|v| v != "0") {
+        let mut known = 0;
+        let parts = internals::store_footprint(e, &live)
+            .into_iter()
+            .chain(internals::prepared_footprint(e, &live));
+        for (name, b) in parts {
+            known += b;
+            println!("  idle: {name:<42} {:>8.1}", b as f64 / users.max(1) as f64);
+        }
+        println!(
+            "  idle: {:<42} {:>8.1}",
+            "rest",
+            (total - sealed - known) as f64 / users.max(1) as f64
+        );
+    }
     t.row(
         "expire (60 days later)",
         &format!(
