@@ -473,7 +473,8 @@ fn idle(e: &mut Engine, base: isize) -> f64 {
         let mut known = 0;
         let parts = internals::store_footprint(e, &live)
             .into_iter()
-            .chain(internals::prepared_footprint(e, &live));
+            .chain(internals::prepared_footprint(e, &live))
+            .chain(internals::expired_footprint(e, &live));
         for (name, b) in parts {
             known += b;
             println!("  idle: {name:<42} {:>8.1}", b as f64 / users.max(1) as f64);

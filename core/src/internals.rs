@@ -151,6 +151,15 @@ pub fn prepared_footprint(e: &Engine, live: &dyn Fn() -> isize) -> Vec<(&'static
     e.prepared_footprint(live)
 }
 
+/// The expired state's per-user part and its bytes (see [`store_footprint`]): the carries
+/// of cut users (the sealed days, which do not grow with users, are left out).
+pub fn expired_footprint(e: &Engine, live: &dyn Fn() -> isize) -> Vec<(&'static str, isize)> {
+    vec![(
+        "carries of cut users (engagement)",
+        crate::store::footprint::allocated_by(live, || e.expired.carries.clone()),
+    )]
+}
+
 /// The message vector's shape: bytes per row, rows held, slots reserved.
 pub fn message_slots(e: &Engine) -> (usize, usize, usize) {
     e.store.message_slots()

@@ -2,7 +2,7 @@
 
 mod click_index;
 mod extra;
-mod footprint;
+pub(crate) mod footprint;
 mod forget;
 mod integrity;
 mod keys;
