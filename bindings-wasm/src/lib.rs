@@ -471,19 +471,7 @@ fn contact_filter(text: Option<&str>) -> Result<ContactFilter, convolens::Report
     let Some(t) = text else {
         return Ok(ContactFilter::default());
     };
-    // The byte reader, as the core's in the .wasm: one serde_json reader in the module.
-    let mut de = serde_json::Deserializer::from_slice(t.as_bytes());
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        convolens::ReportError::Option {
-            option: if path == "." {
-                "filter".into()
-            } else {
-                format!("filter.{path}")
-            },
-            message: e.inner().to_string(),
-        }
-    })
+    ContactFilter::from_json(t)
 }
 
 /// A value as JSON text: strings are taken as JSON already; objects are stringified;

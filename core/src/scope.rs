@@ -63,19 +63,20 @@ impl ReportOptions {
     /// `start`).
     pub fn from_json(json: &str) -> Result<ReportOptions, ReportError> {
         let mut de = crate::util::serde::json_reader(json);
-        let opts: ReportOptions = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let mut option = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            if option == "." {
-                // An unknown key is reported at the top level; name it.
-                option = unknown_field(&inner).unwrap_or_default();
-            }
-            let key = json_key_as_written(json, &option);
-            ReportError::Option {
-                message: inner,
-                option: key,
-            }
-        })?;
+        let opts: ReportOptions = crate::util::serde::read_with_path(&mut de, json.as_bytes())
+            .map_err(|(e, path)| {
+                let mut option = path;
+                let inner = e.to_string();
+                if option == "." {
+                    // An unknown key is reported at the top level; name it.
+                    option = unknown_field(&inner).unwrap_or_default();
+                }
+                let key = json_key_as_written(json, &option);
+                ReportError::Option {
+                    message: inner,
+                    option: key,
+                }
+            })?;
         de.end().map_err(|e| ReportError::Option {
             option: String::new(),
             message: e.to_string(),

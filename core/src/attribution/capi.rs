@@ -46,13 +46,13 @@ impl CapiOptions {
     /// `option` naming it.
     pub fn from_json(json: &str) -> Result<CapiOptions, ReportError> {
         let mut de = crate::util::serde::json_reader(json);
-        let o: CapiOptions = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            ReportError::Option {
-                option: if path == "." { String::new() } else { path },
-                message: e.into_inner().to_string(),
-            }
-        })?;
+        let o: CapiOptions =
+            crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(|(e, path)| {
+                ReportError::Option {
+                    option: if path == "." { String::new() } else { path },
+                    message: e.to_string(),
+                }
+            })?;
         o.batch()?;
         o.since_seq()?;
         Ok(o)

@@ -46,6 +46,31 @@ impl ContactFilter {
         self
     }
 
+    /// A filter from a JSON object with the optional keys `source` and `event`. A bad or
+    /// unknown key is a [`ReportError`] of kind `option` naming it as `filter.KEY`
+    /// (`filter` for the object itself).
+    ///
+    /// ```
+    /// let f = convolens::ContactFilter::from_json(r#"{"event": "lead"}"#).unwrap();
+    /// assert_eq!(f, convolens::ContactFilter::event("lead"));
+    /// let e = convolens::ContactFilter::from_json(r#"{"source": 7}"#).unwrap_err();
+    /// assert!(matches!(e, convolens::ReportError::Option { option, .. } if option == "filter.source"));
+    /// ```
+    pub fn from_json(json: &str) -> Result<ContactFilter, ReportError> {
+        let mut de = crate::util::serde::json_reader(json);
+        let named = |(e, path): (serde_json::Error, String)| ReportError::Option {
+            option: if path == "." {
+                "filter".into()
+            } else {
+                format!("filter.{path}")
+            },
+            message: e.to_string(),
+        };
+        let f = crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(named)?;
+        de.end().map_err(|e| named((e, ".".into())))?;
+        Ok(f)
+    }
+
     /// Read one name as an event when a configured messaging event or some external event
     /// has that name, else as a source key (the report program's `--contacts`).
     pub(crate) fn guess(

@@ -115,13 +115,13 @@ impl Config {
             });
         }
         let mut de = crate::util::serde::json_reader(json);
-        let cfg: Config = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            ConfigError::Invalid {
-                path: if path == "." { String::new() } else { path },
-                message: e.into_inner().to_string(),
-            }
-        })?;
+        let cfg: Config =
+            crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(|(e, path)| {
+                ConfigError::Invalid {
+                    path: if path == "." { String::new() } else { path },
+                    message: e.to_string(),
+                }
+            })?;
         de.end().map_err(|e| ConfigError::Invalid {
             path: String::new(),
             message: e.to_string(),

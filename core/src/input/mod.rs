@@ -579,7 +579,7 @@ struct RawButton<'a> {
 /// Every top-level key of every accepted document, so one pass parses any of them.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Doc<'a> {
+pub(crate) struct Doc<'a> {
     #[serde(default, borrow, deserialize_with = "opt_str")]
     object: Option<S<'a>>,
     #[serde(borrow)]
@@ -974,49 +974,29 @@ fn parse_object<'a>(
 }
 
 /// `bytes` as a [`Doc`]; `text` is the same bytes when they are valid UTF-8. On error, the
-/// error and the path of the field it is at (`serde_path_to_error`'s notation).
+/// error and the path of the field it is at (`serde_path_to_error`'s notation, found from
+/// the error's position: [`crate::util::json_path`]).
 ///
 /// serde_json's text reader skips the UTF-8 check of each string its byte reader makes; the
 /// `compact` build (the .wasm) reads bytes only, which keeps one copy of the `Doc` parser
-/// instead of two (about 160 kB of the module). The same document or error either way.
+/// instead of two (one per reader). The same document or error either way.
 fn read_doc<'a>(
     bytes: &'a [u8],
     text: Option<&'a str>,
 ) -> Result<Doc<'a>, (serde_json::Error, String)> {
     #[cfg(not(feature = "compact"))]
-    {
-        let read = match text {
-            Some(text) => serde_json::from_str(text),
-            None => serde_json::from_slice(bytes),
-        };
-        // Slow path, only on error: find the field path.
-        read.map_err(|e| (e, error_path(bytes)))
-    }
-    // The compact build tracks the path while reading: one copy of the `Doc` parser in the
-    // module instead of two, for some speed (bindings-wasm/README.md, "Figures").
-    #[cfg(feature = "compact")]
-    {
-        let _ = text;
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let doc = serde_path_to_error::deserialize::<_, Doc<'_>>(&mut de).map_err(|pe| {
-            let path = pe.path().to_string();
-            (pe.into_inner(), path)
-        })?;
-        // As `serde_json::from_slice`: only whitespace may follow (no field path then).
+    if let Some(text) = text {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let doc = crate::util::serde::read_with_path(&mut de, bytes)?;
+        // As `serde_json::from_str`: only whitespace may follow (no field path then).
         de.end().map_err(|e| (e, String::new()))?;
-        Ok(doc)
+        return Ok(doc);
     }
-}
-
-/// The field path of the error in reading `bytes` as a [`Doc`]: the document read again,
-/// the path tracked.
-#[cfg(not(feature = "compact"))]
-fn error_path(bytes: &[u8]) -> String {
+    let _ = text;
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, Doc<'_>>(&mut de) {
-        Err(pe) => pe.path().to_string(),
-        Ok(_) => String::new(),
-    }
+    let doc = crate::util::serde::read_with_path(&mut de, bytes)?;
+    de.end().map_err(|e| (e, String::new()))?;
+    Ok(doc)
 }
 
 fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> ParseError {

@@ -27,6 +27,7 @@ mod billing;
 mod billing_props;
 mod billing_rules;
 mod engagement;
+mod error_paths;
 mod expiry;
 mod hostile_input;
 mod mixed_props;

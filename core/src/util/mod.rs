@@ -6,6 +6,7 @@ pub(crate) mod csv;
 pub(crate) mod digest;
 pub(crate) mod hash;
 pub(crate) mod interner;
+pub(crate) mod json_path;
 pub(crate) mod name;
 pub(crate) mod ranked;
 pub(crate) mod rare;

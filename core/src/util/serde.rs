@@ -39,6 +39,24 @@ pub(crate) fn json_reader(text: &str) -> serde_json::Deserializer<TextRead<'_>> 
     de
 }
 
+/// `T` read by `de` from `bytes` (the whole document `de` reads); on error, the error and
+/// the path of the field it is at, in `serde_path_to_error`'s notation (`.` for the
+/// document itself), found from the error's position by [`super::json_path::path_at`].
+/// Nothing is tracked while reading, so each type has one parser, unwrapped.
+pub(crate) fn read_with_path<'de, T, R>(
+    de: &mut serde_json::Deserializer<R>,
+    bytes: &[u8],
+) -> Result<T, (serde_json::Error, String)>
+where
+    T: serde::Deserialize<'de>,
+    R: serde_json::de::Read<'de>,
+{
+    T::deserialize(de).map_err(|e| {
+        let path = super::json_path::path_at(bytes, e.line(), e.column(), &e.to_string());
+        (e, path)
+    })
+}
+
 /// `T` from the JSON `text`, as `serde_json::from_str` reads it, through [`json_reader`].
 pub(crate) fn from_json_text<T: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     let mut de = json_reader(text);
