@@ -370,3 +370,246 @@ mod capi {
         assert_eq!(err.option(), Some("since"));
     }
 }
+
+/// The report's `sources`, `overall` and `attribution` sections (`attribution::section`):
+/// which rows are shown, Meta campaigns rolled up, the overall sums, the model comparison
+/// and the spend warnings. Hand-built data; expected values derived in the comments.
+mod section {
+    use convolens::{Config, Engine, ModelName, Report, ReportOptions, SourceRow};
+    use serde_json::json;
+
+    /// 2025-07-01T10:00:00Z.
+    const T0: i64 = 1_751_364_000;
+    const H: i64 = 3_600;
+    const D: i64 = 86_400;
+    const A: &str = "4915100000051";
+    const B: &str = "4915100000052";
+    const C: &str = "4915100000053";
+    const E: &str = "4915100000054";
+
+    /// A text from `from` to business number 1001; `ad`: it came from that ad.
+    fn inbound(from: &str, id: &str, ts: i64, ad: Option<&str>) -> String {
+        let mut m = json!({"from": from, "id": id, "timestamp": ts.to_string(), "type": "text",
+                           "text": {"body": "Hi"}});
+        if let Some(ad) = ad {
+            m["referral"] =
+                json!({"source_type": "ad", "source_id": ad, "headline": format!("Ad {ad}")});
+        }
+        json!({"object": "whatsapp_business_account", "entry": [{"changes": [{"field": "messages", "value": {
+            "metadata": {"phone_number_id": "1001"},
+            "contacts": [{"wa_id": from}],
+            "messages": [m]
+        }}]}]})
+        .to_string()
+    }
+
+    fn purchase(id: &str, who: &str, ts: i64, value: f64) -> String {
+        json!({"type": "external_event", "id": id, "contact": who, "name": "purchase",
+               "value": value, "currency": "EUR", "timestamp": ts})
+        .to_string()
+    }
+
+    /// An Ads Insights row of campaign 900 ("Spring") for one day: of `ad`, or
+    /// campaign-level without one.
+    fn insights(ad: Option<&str>, date: &str, spend: &str) -> String {
+        let mut v = json!({"campaign_id": "900", "campaign_name": "Spring", "adset_id": "55",
+                           "spend": spend, "date_start": date, "date_stop": date,
+                           "account_currency": "EUR"});
+        if let Some(a) = ad {
+            v["ad_id"] = json!(a);
+            v["ad_name"] = json!(format!("Ad {a}"));
+        }
+        v.to_string()
+    }
+
+    /// A spend record of `campaign:spring` over `from..=to`.
+    fn spend(from: &str, to: &str, amount: f64, currency: &str, phone: Option<&str>) -> String {
+        let mut v = json!({"type": "spend", "source": "campaign:spring", "date": from,
+                           "date_stop": to, "amount": amount, "currency": currency});
+        if let Some(p) = phone {
+            v["phone_number_id"] = json!(p);
+        }
+        v.to_string()
+    }
+
+    fn engine(lines: &[String]) -> Engine {
+        let cfg = Config::from_json(
+            r#"{"currency":"EUR","inactivity_timeout_hours":24,"conversion_event":"purchase",
+                "attribution":{"model":"last_touch"}}"#,
+        )
+        .unwrap();
+        let mut e = Engine::new(cfg).unwrap();
+        for l in lines {
+            e.ingest_str(l).unwrap_or_else(|err| panic!("{err}\n{l}"));
+        }
+        e
+    }
+
+    fn days(from: &str, to: &str, phone: Option<&str>) -> ReportOptions {
+        let mut o = ReportOptions::default();
+        o.from = Some(from.parse().unwrap());
+        o.to = Some(to.parse().unwrap());
+        o.phone = phone.map(String::from);
+        o
+    }
+
+    fn row<'r>(r: &'r Report, key: &str) -> &'r SourceRow {
+        r.sources
+            .iter()
+            .find(|s| s.key == key)
+            .unwrap_or_else(|| panic!("no row {key}: {:?}", r.sources))
+    }
+
+    /// (conversations, leads, conversions, revenue, invested) of a row.
+    fn figures(r: &SourceRow) -> (u64, u64, f64, Option<i64>, i64) {
+        (
+            r.conversations,
+            r.leads,
+            r.conversions,
+            r.revenue,
+            r.invested,
+        )
+    }
+
+    #[test]
+    fn rows_roll_up_meta_campaigns_and_overall_counts_each_conversation_once() {
+        let lines = vec![
+            // A clicks ad 120 and buys for 10 EUR; B clicks ad 121 and buys for 4 EUR; C
+            // writes in directly and buys nothing. All on 2025-07-01.
+            inbound(A, "a1", T0, Some("120")),
+            purchase("o1", A, T0 + H, 10.0),
+            inbound(B, "b1", T0, Some("121")),
+            purchase("o2", B, T0 + 2 * H, 4.0),
+            inbound(C, "c1", T0, None),
+            // E clicked ad 130 in June: a source with nothing in July.
+            inbound(E, "e1", T0 - 20 * D, Some("130")),
+            // Campaign 900: its ads' rows of 07-01 (30 + 20), its campaign-level row of
+            // 07-01 (not counted: that day has ad rows) and of 07-02 (counted: none).
+            insights(Some("120"), "2025-07-01", "30"),
+            insights(Some("121"), "2025-07-01", "20"),
+            insights(None, "2025-07-01", "60"),
+            insights(None, "2025-07-02", "40"),
+        ];
+        let mut e = engine(&lines);
+        let mut o = days("2025-07-01", "2025-08-01", None);
+        o.compare_models = true;
+        let r = e.report(&o).unwrap();
+        // Rows: most conversations first, ties by key. meta_ad:130 has no conversation,
+        // spend or credit in July: no row. The direct row has a conversation and nothing
+        // else, and is shown.
+        let keys: Vec<&str> = r.sources.iter().map(|s| s.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["meta_campaign:900", "direct", "meta_ad:120", "meta_ad:121"]
+        );
+        // Each ad: its conversation, which led to its purchase (the lead, 1 conversion,
+        // its value), and its ad row's spend.
+        assert_eq!(
+            figures(row(&r, "meta_ad:120")),
+            (1, 1, 1.0, Some(10_000_000), 30_000_000)
+        );
+        assert_eq!(
+            figures(row(&r, "meta_ad:121")),
+            (1, 1, 1.0, Some(4_000_000), 20_000_000)
+        );
+        assert_eq!(figures(row(&r, "direct")), (1, 0, 0.0, Some(0), 0));
+        // Campaign 900 sums its ads: 2 conversations, 2 leads, 2 conversions, 10 + 4 = 14
+        // EUR; spend 30 + 20 (ad rows, 07-01) + 40 (campaign-level, 07-02) = 90 EUR.
+        assert_eq!(
+            figures(row(&r, "meta_campaign:900")),
+            (2, 2, 2.0, Some(14_000_000), 90_000_000)
+        );
+        // Overall: A, B and C once each (the campaign row left out), 2 leads, 2
+        // conversions, 14 EUR; invested 30 + 20 (ad rows) + 40 (campaign-level, in no ad
+        // row) = 90 EUR. Rate 2 / 3, cost 90 / 2 = 45, ROAS 14 / 90.
+        let ov = &r.overall;
+        assert_eq!(
+            (
+                ov.conversations,
+                ov.leads,
+                ov.conversions,
+                ov.revenue,
+                ov.invested
+            ),
+            (3, 2, 2.0, Some(14_000_000), 90_000_000)
+        );
+        assert_eq!(ov.conversion_rate, Some(2.0 / 3.0));
+        assert_eq!(ov.conversion_cost, Some(45.0));
+        assert!((ov.roas.unwrap() - 14.0 / 90.0).abs() < 1e-12);
+        // The comparison: each purchase has one candidate conversation, so every model
+        // credits it whole to that conversation's source: per ad 1 conversion and its
+        // value, the campaign the sum of its ads (2, 14 EUR), direct nothing.
+        let cmp = r.attribution.comparison.as_ref().unwrap();
+        let got: Vec<(&str, Vec<(ModelName, f64, i64)>)> = cmp
+            .iter()
+            .map(|c| {
+                let m = c
+                    .models
+                    .iter()
+                    .map(|m| (m.model, m.conversions, m.revenue))
+                    .collect();
+                (c.key.as_str(), m)
+            })
+            .collect();
+        let every = |n: f64, v: i64| -> Vec<(ModelName, f64, i64)> {
+            ModelName::ALL.iter().map(|&m| (m, n, v)).collect()
+        };
+        assert_eq!(
+            got,
+            [
+                ("meta_campaign:900", every(2.0, 14_000_000)),
+                ("direct", every(0.0, 0)),
+                ("meta_ad:120", every(1.0, 10_000_000)),
+                ("meta_ad:121", every(1.0, 4_000_000)),
+            ]
+        );
+        assert!(r.attribution.comparison_errors.is_empty());
+    }
+
+    #[test]
+    fn spend_warnings_say_what_spend_of_the_range_was_left_out() {
+        let lines = vec![
+            inbound(A, "a1", T0, Some("120")),
+            // Another currency: USD 2.00 over 06-30..07-01 (1.00 a day; the record's first
+            // day is in June), GBP 3.00 on 06-15 (all in June), CHF 1.50 on 07-03.
+            spend("2025-06-30", "2025-07-01", 2.0, "USD", Some("1001")),
+            spend("2025-06-15", "2025-06-15", 3.0, "GBP", Some("1001")),
+            spend("2025-07-03", "2025-07-03", 1.5, "CHF", Some("1001")),
+            // EUR naming no number: 2.00 over 06-30..07-01, 5.00 on 06-15; and 3.00 on
+            // 07-02 naming number 1001.
+            spend("2025-06-30", "2025-07-01", 2.0, "EUR", None),
+            spend("2025-06-15", "2025-06-15", 5.0, "EUR", None),
+            spend("2025-07-02", "2025-07-02", 3.0, "EUR", Some("1001")),
+        ];
+        let mut e = engine(&lines);
+        let usd = "1.00 USD of spend left out: it is not in the report currency EUR (no conversion is done)";
+        let chf = "1.50 CHF of spend left out: it is not in the report currency EUR (no conversion is done)";
+        let sorted = |r: &Report| {
+            let mut w = r.warnings.clone();
+            w.sort();
+            w
+        };
+        // July, every number: USD's 07-01 half (no record starts in July) and CHF (one
+        // record) are left out and said so; GBP has nothing in July. One other-currency
+        // record (CHF). The EUR naming no number counts: 1.00 (07-01) + 3.00 = 4.00.
+        let r = e.report(&days("2025-07-01", "2025-08-01", None)).unwrap();
+        assert_eq!(sorted(&r), [usd, chf]); // in text order
+        assert_eq!(r.attribution.other_currency, 1);
+        assert_eq!(row(&r, "campaign:spring").invested, 4_000_000);
+        // July on number 1001: the same two, and the EUR naming no number in July (its
+        // 07-01 half, 1.00; the 06-15 record is out of range) is left out, said so; 3.00.
+        let r = e
+            .report(&days("2025-07-01", "2025-08-01", Some("1001")))
+            .unwrap();
+        let unnumbered = "1.00 EUR of spend left out of this report on number 1001: the spend names no phone_number_id";
+        assert_eq!(sorted(&r), [unnumbered, usd, chf]); // in text order
+        assert_eq!(r.attribution.other_currency, 1);
+        assert_eq!(row(&r, "campaign:spring").invested, 3_000_000);
+        // 07-02..07-03 on number 1001: only CHF; no USD and no unnumbered spend those days.
+        let r = e
+            .report(&days("2025-07-02", "2025-07-04", Some("1001")))
+            .unwrap();
+        assert_eq!(sorted(&r), [chf]);
+        assert_eq!(r.attribution.other_currency, 1);
+    }
+}
