@@ -460,6 +460,9 @@ mod section {
             .unwrap_or_else(|| panic!("no row {key}: {:?}", r.sources))
     }
 
+    /// Each model's (model, conversions, revenue) for one source of the comparison.
+    type Credits = Vec<(ModelName, f64, i64)>;
+
     /// (conversations, leads, conversions, revenue, invested) of a row.
     fn figures(r: &SourceRow) -> (u64, u64, f64, Option<i64>, i64) {
         (
@@ -540,7 +543,7 @@ mod section {
         // credits it whole to that conversation's source: per ad 1 conversion and its
         // value, the campaign the sum of its ads (2, 14 EUR), direct nothing.
         let cmp = r.attribution.comparison.as_ref().unwrap();
-        let got: Vec<(&str, Vec<(ModelName, f64, i64)>)> = cmp
+        let got: Vec<(&str, Credits)> = cmp
             .iter()
             .map(|c| {
                 let m = c
@@ -551,9 +554,8 @@ mod section {
                 (c.key.as_str(), m)
             })
             .collect();
-        let every = |n: f64, v: i64| -> Vec<(ModelName, f64, i64)> {
-            ModelName::ALL.iter().map(|&m| (m, n, v)).collect()
-        };
+        let every =
+            |n: f64, v: i64| -> Credits { ModelName::ALL.iter().map(|&m| (m, n, v)).collect() };
         assert_eq!(
             got,
             [
