@@ -198,12 +198,14 @@ pub(crate) fn capi_events(ctx: &Scope<'_>, opts: &CapiOptions) -> Result<CapiEve
     events.stable_sort_by(|a: &CapiEvent, b| {
         (a.event_time, &a.event_id).cmp(&(b.event_time, &b.event_id))
     });
-    let mut it = events.into_iter().peekable();
-    while it.peek().is_some() {
-        out.batches.push(CapiBatch {
-            data: it.by_ref().take(batch).collect(),
-        });
-    }
+    // `chunks` panics on a size of 0 (which `batch` never returns) rather than looping
+    // forever on empty batches.
+    out.batches = events
+        .chunks(batch)
+        .map(|data| CapiBatch {
+            data: data.to_vec(),
+        })
+        .collect();
     Ok(out)
 }
 
