@@ -465,3 +465,300 @@ impl EventDays {
         crate::util::time::splice_days(&mut self.other, &sealed.other, until);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, EventDef, EventKind, MatchKind};
+    use crate::model::money::Money;
+    use crate::sources::conversation::EventHit;
+    use crate::sources::{Conversation, ExternalTouch, Matchers, Source};
+    use crate::store::Store;
+
+    /// 2025-07-01T00:00:00Z.
+    const T: i64 = 1_751_328_000;
+    const H: i64 = 3_600;
+    const D: i64 = 86_400;
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 7, d).unwrap()
+    }
+
+    /// July `from` to `to` (excluded), in UTC.
+    fn july(from: u32, to: u32) -> DayRange {
+        DayRange {
+            from: date(from),
+            to: date(to),
+            tz: chrono_tz::UTC,
+        }
+    }
+
+    fn conv(user: UserIx, phone: PhoneIx, start: i64, key: &str) -> Conversation {
+        Conversation {
+            user,
+            phone,
+            start,
+            last: start,
+            source: Source::from_key(key),
+            opening: 0,
+            messages: 1,
+            events: Vec::new(),
+            lead: false,
+            headline: None,
+        }
+    }
+
+    fn hit(name: &str, kind: HitKind, ts: i64) -> EventHit {
+        EventHit {
+            name: name.into(),
+            kind,
+            ts,
+            msg: None,
+            external: None,
+        }
+    }
+
+    fn touch(user: UserIx, ts: i64, name: &str, value: i64, conv: Option<usize>) -> ExternalTouch {
+        ExternalTouch {
+            external: 0,
+            user,
+            ts,
+            value,
+            other_currency: false,
+            name: name.into(),
+            other_value: None,
+            attributed: true,
+            candidates: conv.into_iter().collect(),
+        }
+    }
+
+    /// An external event worth `micros` US dollars, left out of a EUR report.
+    fn in_usd(mut t: ExternalTouch, micros: i64) -> ExternalTouch {
+        t.other_currency = true;
+        t.other_value = Some(Money {
+            micros,
+            currency: Currency::new("USD").unwrap(),
+        });
+        t
+    }
+
+    fn row(
+        name: &str,
+        kind: ConversionKind,
+        [occurrences, users, conversations]: [u64; 3],
+        value: Option<i64>,
+        by_source: &[(&str, u64)],
+    ) -> EventRow {
+        EventRow {
+            name: name.into(),
+            kind,
+            occurrences,
+            users,
+            conversations,
+            value,
+            by_source: by_source.iter().map(|&(k, n)| (k.to_string(), n)).collect(),
+        }
+    }
+
+    /// Three users' conversations and external events, as `step_user` takes them.
+    type User = (Vec<Conversation>, Vec<ExternalTouch>);
+
+    /// A (user 1): an ad conversation on 07-01 where they say "yes" twice (plus an
+    /// unconfigured messaging hit and the external hit of their purchase, neither of
+    /// which is a messaging event of the view), and a purchase of 10 EUR in it.
+    /// B (user 2, another number): a direct conversation on 07-02 with a "pick" that day
+    /// and one on 07-03; a purchase of 5 EUR in it on 07-02 and a refund on 07-02 in USD
+    /// (3 USD, left out) in no conversation.
+    /// C (user 3): no conversation; on 07-01 a purchase of 1 EUR and a refund of 2 USD.
+    fn users() -> [User; 3] {
+        let mut a0 = conv(1, 0, T + H, "meta_ad:1");
+        a0.events = vec![
+            hit("yes", HitKind::Messaging, T + 2 * H),
+            hit("yes", HitKind::Messaging, T + 3 * H),
+            hit("unconfigured", HitKind::Messaging, T + 4 * H),
+            hit("purchase", HitKind::External, T + 5 * H),
+        ];
+        let a = (
+            vec![a0],
+            vec![touch(1, T + 5 * H, "purchase", 10_000_000, Some(0))],
+        );
+        let mut b0 = conv(2, 1, T + D + H, "direct");
+        b0.events = vec![
+            hit("pick", HitKind::Messaging, T + D + 2 * H),
+            hit("pick", HitKind::Messaging, T + 2 * D + H),
+        ];
+        let b = (
+            vec![b0],
+            vec![
+                touch(2, T + D + 3 * H, "purchase", 5_000_000, Some(0)),
+                in_usd(touch(2, T + D + 4 * H, "refund", 0, None), 3_000_000),
+            ],
+        );
+        let c = (
+            vec![],
+            vec![
+                touch(3, T + 6 * H, "purchase", 1_000_000, None),
+                in_usd(touch(3, T + 7 * H, "refund", 0, None), 2_000_000),
+            ],
+        );
+        [a, b, c]
+    }
+
+    fn step(ev: &mut EventDays, ctx: &Scope<'_>, (convs, touches): &User, s: i64) {
+        ev.step_user(ctx, convs, touches, s);
+    }
+
+    /// Messaging events "yes" (a text reply) and "pick" (a list reply), in that order.
+    fn config() -> Config {
+        let ev = |name: &str, kind, pattern: &str| EventDef {
+            name: name.into(),
+            kind,
+            match_kind: MatchKind::Exact,
+            pattern: pattern.into(),
+        };
+        Config {
+            events: vec![
+                ev("yes", EventKind::TextReply, "yes"),
+                ev("pick", EventKind::ListReply, "x"),
+            ],
+            ..Config::default()
+        }
+    }
+
+    const TEXT: ConversionKind = ConversionKind::TextReply;
+    const LIST: ConversionKind = ConversionKind::ListReply;
+    const EXT: ConversionKind = ConversionKind::External;
+
+    /// The rows of 07-01 and 07-02. yes: A's two, 1 user, 1 conversation (ad), no value.
+    /// pick: B's on 07-02 (the one on 07-03 is out). purchase: A 10 + C 1 on 07-01, B 5 on
+    /// 07-02 = 3 occurrences, 3 users, 16 EUR, in A's and B's conversations (C's is in
+    /// none). refund: B's and C's, 2 users, in no conversation, worth 0 EUR (the USD are
+    /// left out).
+    fn both_days() -> Vec<EventRow> {
+        vec![
+            row("yes", TEXT, [2, 1, 1], None, &[("meta_ad:1", 2)]),
+            row("pick", LIST, [1, 1, 1], None, &[("direct", 1)]),
+            row(
+                "purchase",
+                EXT,
+                [3, 3, 2],
+                Some(16_000_000),
+                &[("direct", 1), ("meta_ad:1", 1)],
+            ),
+            row("refund", EXT, [2, 2, 0], Some(0), &[]),
+        ]
+    }
+
+    /// The rows of 07-02 alone: "yes" did not happen (listed with zeros); B's pick,
+    /// purchase (5 EUR) and refund.
+    fn second_day() -> Vec<EventRow> {
+        vec![
+            row("yes", TEXT, [0, 0, 0], None, &[]),
+            row("pick", LIST, [1, 1, 1], None, &[("direct", 1)]),
+            row(
+                "purchase",
+                EXT,
+                [1, 1, 1],
+                Some(5_000_000),
+                &[("direct", 1)],
+            ),
+            row("refund", EXT, [1, 1, 0], Some(0), &[]),
+        ]
+    }
+
+    /// The rows of 07-02 and 07-03: those of 07-02 with B's two picks, in one conversation.
+    fn second_and_third_days() -> Vec<EventRow> {
+        let mut rows = second_day();
+        rows[1] = row("pick", LIST, [2, 1, 1], None, &[("direct", 2)]);
+        rows
+    }
+
+    /// `n` events worth `micros` US dollars left out.
+    fn usd(n: u64, micros: i64) -> Map<Currency, (u64, i64)> {
+        [(Currency::new("USD").unwrap(), (n, micros))]
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn event_rows_sum_the_days_of_their_range() {
+        let (cfg, store) = (config(), Store::default());
+        let ctx = Scope::whole(&store, &cfg, chrono_tz::UTC);
+        let mut all = EventDays::empty(&Matchers::new(&cfg, &store, None));
+        for u in &users() {
+            step(&mut all, &ctx, u, 1);
+        }
+        // No range watched: the rows sum the days.
+        assert_eq!(all.rows(&july(1, 3)), both_days());
+        assert_eq!(all.rows(&july(2, 3)), second_day());
+        assert_eq!(all.rows(&july(2, 4)), second_and_third_days());
+        // C's 2 USD on 07-01 and B's 3 on 07-02.
+        assert_eq!(all.other_in_range(&july(1, 3)), usd(2, 5_000_000));
+        assert_eq!(all.other_in_range(&july(2, 3)), usd(1, 3_000_000));
+        // Watched: the same rows, from the sums built over the days.
+        all.watch(&july(1, 3));
+        assert!(all.watched(&july(1, 3)).is_some());
+        assert_eq!(all.rows(&july(1, 3)), both_days());
+    }
+
+    #[test]
+    fn watched_sums_follow_the_users_added_and_taken_out_on_their_days() {
+        let (cfg, store) = (config(), Store::default());
+        let ctx = Scope::whole(&store, &cfg, chrono_tz::UTC);
+        let [a, b, c] = users();
+        // Only A added, then 07-02 watched (nothing there yet), then B and C added: the
+        // sums follow the placements on 07-02 and ignore those on 07-01 (C's) and on
+        // 07-03 (B's second pick).
+        let mut ev = EventDays::empty(&Matchers::new(&cfg, &store, None));
+        step(&mut ev, &ctx, &a, 1);
+        let only_a = ev.clone();
+        ev.watch(&july(2, 3));
+        step(&mut ev, &ctx, &b, 1);
+        step(&mut ev, &ctx, &c, 1);
+        assert!(ev.watched(&july(2, 3)).is_some());
+        assert_eq!(ev.rows(&july(2, 3)), second_day());
+        // Another start, or the same start and another end, is not the watched range: the
+        // rows sum the days.
+        assert!(ev.watched(&july(1, 3)).is_none() && ev.watched(&july(2, 4)).is_none());
+        assert_eq!(ev.rows(&july(1, 3)), both_days());
+        assert_eq!(ev.rows(&july(2, 4)), second_and_third_days());
+        // C then B taken out: the days are A's again (C's purchase leaves A's on 07-01;
+        // emptied entries and days go) and the watched sums are empty: the messaging
+        // events listed with zeros, no external row.
+        step(&mut ev, &ctx, &c, -1);
+        step(&mut ev, &ctx, &b, -1);
+        assert_eq!(ev.days, only_a.days);
+        assert!(ev.other.is_empty());
+        assert_eq!(
+            ev.rows(&july(2, 3)),
+            [
+                row("yes", TEXT, [0, 0, 0], None, &[]),
+                row("pick", LIST, [0, 0, 0], None, &[]),
+            ]
+        );
+    }
+
+    #[test]
+    fn sealed_event_days_keep_the_days_before_the_cut_and_splice_back() {
+        let (cfg, store) = (config(), Store::default());
+        let ctx = Scope::whole(&store, &cfg, chrono_tz::UTC);
+        let empty = EventDays::empty(&Matchers::new(&cfg, &store, None));
+        let [a, b, c] = users();
+        let mut all = empty.clone();
+        for u in [&a, &b, &c] {
+            step(&mut all, &ctx, u, 1);
+        }
+        // Sealed before 07-02: A's and C's 07-01 (their events and C's USD) are kept, B's
+        // 07-02 and 07-03 go.
+        let mut sealed = all.clone();
+        sealed.keep_before(date(2));
+        assert_eq!(sealed.days.keys().copied().collect::<Vec<_>>(), [date(1)]);
+        assert_eq!(sealed.other.keys().copied().collect::<Vec<_>>(), [date(1)]);
+        // Live days with only B, spliced with the sealed days before 07-02: every user's.
+        let mut live = empty;
+        step(&mut live, &ctx, &b, 1);
+        live.splice(&sealed, date(2));
+        assert_eq!(live.days, all.days);
+        assert_eq!(live.other, all.other);
+    }
+}

@@ -495,4 +495,122 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn a_text_token_lists_every_text_event_it_matches_and_no_other_event() {
+        // Events: 0 "tapped_yes", a button reply whose pattern is also "yes" (a button
+        // press, never a text); 1 "said_yes", a text reply exactly "yes"; 2 "agreed", a text
+        // reply containing "yes". No source rule.
+        let ev = |name: &str, kind, match_kind, pattern: &str| EventDef {
+            name: name.into(),
+            kind,
+            match_kind,
+            pattern: pattern.into(),
+        };
+        let cfg = Config {
+            events: vec![
+                ev(
+                    "tapped_yes",
+                    EventKind::ButtonReply,
+                    MatchKind::Exact,
+                    "yes",
+                ),
+                ev("said_yes", EventKind::TextReply, MatchKind::Exact, "yes"),
+                ev("agreed", EventKind::TextReply, MatchKind::Contains, "yes"),
+            ],
+            ..Config::default()
+        };
+        let m = Matchers::new(&cfg, &Store::default(), None);
+        // "Yes" matches text events 1 and 2 (case-insensitively), not the button event 0:
+        // no rule (`-`), then `1,2`. "oh yes!" only contains "yes": event 2.
+        assert_eq!(m.text_token("Yes").as_deref(), Some("\u{1}-;1,2"));
+        assert_eq!(m.text_token("oh yes!").as_deref(), Some("\u{1}-;2"));
+        let names = |token: &str| -> Vec<String> {
+            let d = inbound(InboundType::Text, Some(token), None);
+            m.events_of(&d).map(|n| (**n).to_owned()).collect()
+        };
+        assert_eq!(names("\u{1}-;1,2"), ["said_yes", "agreed"]);
+        assert_eq!(names("\u{1}-;2"), ["agreed"]);
+        // Every configured messaging event with its kind, in config order.
+        assert_eq!(
+            m.messaging_events().collect::<Vec<_>>(),
+            [
+                ("tapped_yes", ConversionKind::ButtonReply),
+                ("said_yes", ConversionKind::TextReply),
+                ("agreed", ConversionKind::TextReply),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reply_of_the_events_kind_needs_its_payload_or_title_to_match() {
+        let p = Pattern::new(MatchKind::Exact, "buy_now", false).unwrap();
+        let press = |id: Option<&str>, title: Option<&str>| {
+            let reply = Reply {
+                kind: ReplyKind::Button,
+                id: id.map(Into::into),
+                title: title.map(Into::into),
+            };
+            inbound(InboundType::Button, None, Some(reply))
+        };
+        // The right kind, but neither payload nor title is "buy_now": no match.
+        assert!(!reply_matches(
+            EventKind::ButtonReply,
+            &p,
+            &press(Some("LATER"), Some("Later"))
+        ));
+        assert!(!reply_matches(
+            EventKind::ButtonReply,
+            &p,
+            &press(None, None)
+        ));
+        // The payload alone, or the title alone, is enough.
+        assert!(reply_matches(
+            EventKind::ButtonReply,
+            &p,
+            &press(Some("BUY_NOW"), None)
+        ));
+        assert!(reply_matches(
+            EventKind::ButtonReply,
+            &p,
+            &press(None, Some("Buy_Now"))
+        ));
+    }
+
+    #[test]
+    fn which_hits_a_conversion_event_is_and_which_external_events_it_attributes() {
+        let button = ConversionEvent {
+            name: Some("interested".into()),
+            kind: ConversionKind::ButtonReply,
+        };
+        // A messaging conversion event is the messaging hit of its name, never an external
+        // event, even of the same name.
+        assert!(button.is("interested", false));
+        assert!(!button.is("other", false));
+        assert!(!button.is("interested", true));
+        assert!(ConversionEvent::is_messaging(Some(&button)));
+        // With a messaging conversion event, or none, every external event is attributed.
+        assert!(ConversionEvent::attributes(Some(&button), "purchase"));
+        assert!(ConversionEvent::attributes(None, "purchase"));
+        assert!(!ConversionEvent::is_messaging(None));
+        // "Any external event" (no name): every external event, no messaging hit.
+        let any = ConversionEvent {
+            name: None,
+            kind: ConversionKind::External,
+        };
+        assert!(any.is("purchase", true) && any.is("refund", true));
+        assert!(!any.is("purchase", false));
+        assert!(ConversionEvent::attributes(Some(&any), "refund"));
+        assert!(!ConversionEvent::is_messaging(Some(&any)));
+        // The names the report spells, as its JSON does.
+        for (k, name) in [
+            (ConversionKind::External, "external"),
+            (ConversionKind::ButtonReply, "button_reply"),
+            (ConversionKind::ListReply, "list_reply"),
+            (ConversionKind::TextReply, "text_reply"),
+        ] {
+            assert_eq!(k.as_str(), name);
+            assert_eq!(serde_json::to_value(k).unwrap(), name);
+        }
+    }
 }
