@@ -11,14 +11,21 @@
 //!
 //! Where serde_json stops, and what the path is then (the rules `serde_path_to_error`
 //! follows, which [`path_at`] reproduces; the tests compare the two on mutated payloads):
-//! - A value of the wrong type, a bad value a field's own parser rejects, a number out of
-//!   range: at the end of the value, or (an object or array where a scalar belongs) at its
-//!   first byte. The path ends with the value's key or index.
+//! - A value of the wrong type, a number out of range: at the end of the value, or (an
+//!   object or array where a scalar belongs) at its first byte. The path ends with the
+//!   value's key or index.
+//! - A value its field's own parser rejects once read (a timestamp out of range, an unknown
+//!   currency): at the end of the value, or, when it is the last value of its object, after
+//!   that object's `}` (serde_json reads on to the object's end first). The path ends with
+//!   the value's key either way.
 //! - An unknown or duplicate key, or a key a map's key type rejects: just after the key,
 //!   before its `:`. The path ends with the key.
+//! - An unknown variant written as an object's only key (`{"video": 1}` for an enum): just
+//!   after that key. The path is the enum's field's: a variant name is no segment.
+//! - An array where a parser reading any value (`deserialize_any`) wants a scalar: just after
+//!   its `[`. The path is the array's field's, with no index.
 //! - A missing field or a wrong length: just after the object or array ends. The path is the
 //!   object's or array's.
-//!
 //! - A value no variant of an untagged enum matches: after the value, or after the `}` of
 //!   the object it is the last value of. After a `}` followed by `,`, the rejected value is
 //!   taken to be that object, not its last value: wrong only for an untagged field that is
@@ -108,6 +115,8 @@ struct Walk {
     last: Last,
 }
 
+/// Walk `bytes`, a prefix of a JSON document, keeping the open containers: strings are
+/// skipped whole (escapes included), so their brackets, braces and commas count for nothing.
 fn walk(bytes: &[u8]) -> Walk {
     let mut stack: Vec<Frame> = Vec::new();
     let mut last = Last::Other;
