@@ -67,7 +67,7 @@ impl ReportOptions {
             .map_err(|(e, path)| {
                 let mut option = path;
                 let inner = e.to_string();
-                if option == "." {
+                if option.is_empty() {
                     // An unknown key is reported at the top level; name it.
                     option = unknown_field(&inner).unwrap_or_default();
                 }

@@ -7,6 +7,7 @@ mod support;
 use convolens::{CapiOptions, Config, ContactFilter, Engine, ReportOptions};
 use proptest::prelude::*;
 use serde_json::Value;
+use support::external;
 
 const T0: i64 = 1_751_450_000; // 2025-07-02T09:53:20Z
 const DAY: i64 = 86_400;
@@ -48,15 +49,6 @@ fn ad_text(body: &str, clid: Option<&str>) -> String {
 fn button(id: &str) -> String {
     format!(
         r#""interactive","interactive":{{"type":"button_reply","button_reply":{{"id":"{id}","title":"Yes"}}}}"#
-    )
-}
-
-fn external(id: &str, contact: &str, name: &str, ts: i64, value: Option<&str>) -> String {
-    let value = value
-        .map(|v| format!(r#","value":{v},"currency":"EUR""#))
-        .unwrap_or_default();
-    format!(
-        r#"{{"type":"external_event","id":"{id}","contact":"{contact}","name":"{name}","timestamp":{ts}{value}}}"#
     )
 }
 

@@ -49,7 +49,7 @@ impl CapiOptions {
         let o: CapiOptions =
             crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(|(e, path)| {
                 ReportError::Option {
-                    option: if path == "." { String::new() } else { path },
+                    option: path,
                     message: e.to_string(),
                 }
             })?;

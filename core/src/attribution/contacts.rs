@@ -59,7 +59,7 @@ impl ContactFilter {
     pub fn from_json(json: &str) -> Result<ContactFilter, ReportError> {
         let mut de = crate::util::serde::json_reader(json);
         let named = |(e, path): (serde_json::Error, String)| ReportError::Option {
-            option: if path == "." {
+            option: if path.is_empty() {
                 "filter".into()
             } else {
                 format!("filter.{path}")
@@ -67,7 +67,7 @@ impl ContactFilter {
             message: e.to_string(),
         };
         let f = crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(named)?;
-        de.end().map_err(|e| named((e, ".".into())))?;
+        de.end().map_err(|e| named((e, String::new())))?;
         Ok(f)
     }
 

@@ -118,7 +118,7 @@ impl Config {
         let cfg: Config =
             crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(|(e, path)| {
                 ConfigError::Invalid {
-                    path: if path == "." { String::new() } else { path },
+                    path,
                     message: e.to_string(),
                 }
             })?;

@@ -961,12 +961,12 @@ fn parse_object<'a>(
         Ok(d) => d,
         Err((e, path)) => {
             let out_of_range = e.to_string().starts_with("number out of range");
-            let path =
-                if path == "." || path == "?" || ((e.is_syntax() || e.is_eof()) && !out_of_range) {
-                    String::new()
-                } else {
-                    path
-                };
+            // A syntax error is about no field.
+            let path = if (e.is_syntax() || e.is_eof()) && !out_of_range {
+                String::new()
+            } else {
+                path
+            };
             return Err(json_error(&e, bytes, line, &path));
         }
     };

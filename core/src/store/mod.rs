@@ -529,12 +529,12 @@ impl Store {
                 *m = map[*m as usize];
                 *m != MsgIx::MAX
             });
-            u.externals.vec_mut().retain_mut(|x| {
+            // `Rare::retain` leaves the many users without external events unallocated.
+            u.externals.retain(|x| {
                 *x = xmap[*x as usize];
                 *x != u32::MAX
             });
             u.timeline.shrink_to_fit();
-            u.externals.tidy();
             u.closes.tidy();
         }
         self.clicks

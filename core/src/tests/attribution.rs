@@ -108,6 +108,7 @@ fn a_contacts_source_is_where_the_event_first_happened_across_two_numbers() {
 /// 7-day checks at their edges, the value in major units, batches and the `since`
 /// cursor, and the options. Hand-built chats; expected values derived in the comments.
 mod capi {
+    use super::super::support::external;
     use convolens::{CapiEvents, CapiOptions, Config, Engine};
 
     /// 2025-07-02T09:53:20Z.
@@ -131,15 +132,6 @@ mod capi {
     fn ad_text(clid: &str) -> String {
         format!(
             r#""text","text":{{"body":"Hi"}},"referral":{{"source_type":"ad","source_id":"AD1","headline":"Sandals","ctwa_clid":"{clid}"}}"#
-        )
-    }
-
-    fn external(id: &str, contact: &str, name: &str, ts: i64, value: Option<&str>) -> String {
-        let value = value
-            .map(|v| format!(r#","value":{v},"currency":"EUR""#))
-            .unwrap_or_default();
-        format!(
-            r#"{{"type":"external_event","id":"{id}","contact":"{contact}","name":"{name}","timestamp":{ts}{value}}}"#
         )
     }
 

@@ -142,7 +142,9 @@ fn both(
         inner.column(),
         &inner.to_string(),
     );
-    Some((oracle.path().to_string(), ours))
+    // The oracle writes the document itself as `.`, ours as the empty path.
+    let oracle = oracle.path().to_string();
+    Some((if oracle == "." { String::new() } else { oracle }, ours))
 }
 
 fn doc_paths(text: &str) -> Option<(String, String)> {

@@ -32,8 +32,9 @@
 //!   the last of an object that is not the last of its own container (no such field in the
 //!   input or config formats: their untagged fields sit in top-level objects).
 //!
-//! Segments are joined by `.`, an index is `[i]` without a dot before it, and the empty path
-//! is `.`, as `serde_path_to_error::Path` displays them.
+//! Segments are joined by `.` and an index is `[i]` without a dot before it, as
+//! `serde_path_to_error::Path` displays them; the document itself is the empty path (which
+//! that crate writes `.`).
 
 /// One open container on the way to the error.
 enum Frame {
@@ -196,7 +197,7 @@ fn display(stack: &[Frame]) -> String {
             }
         }
     }
-    if out.is_empty() { ".".to_string() } else { out }
+    out
 }
 
 #[cfg(test)]
@@ -243,7 +244,7 @@ mod tests {
         );
         // A top-level value of the wrong type: the empty path. (An array is read as the
         // struct's fields in order: its first element is `items`.)
-        assert_eq!(path::<Outer>(r#""x""#), ".");
+        assert_eq!(path::<Outer>(r#""x""#), "");
         assert_eq!(path::<Outer>("[1]"), "[0]");
     }
 
@@ -258,7 +259,7 @@ mod tests {
             "items[1]"
         );
         // `items` missing at the top.
-        assert_eq!(path::<Outer>(r#"{"name":"a"}"#), ".");
+        assert_eq!(path::<Outer>(r#"{"name":"a"}"#), "");
     }
 
     #[derive(serde::Deserialize, Debug)]

@@ -41,10 +41,11 @@ impl<T> Rare<T> {
         self.vec_mut().push(x);
     }
 
-    /// Keep the items `keep` says to keep.
-    pub(crate) fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+    /// Keep the items `keep` says to keep (it may change them on the way), then
+    /// [`Rare::tidy`]. An empty list stays unallocated.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&mut T) -> bool) {
         if let Some(v) = &mut self.0 {
-            v.retain(keep);
+            v.retain_mut(keep);
         }
         self.tidy();
     }

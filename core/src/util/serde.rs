@@ -40,7 +40,7 @@ pub(crate) fn json_reader(text: &str) -> serde_json::Deserializer<TextRead<'_>> 
 }
 
 /// `T` read by `de` from `bytes` (the whole document `de` reads); on error, the error and
-/// the path of the field it is at, in `serde_path_to_error`'s notation (`.` for the
+/// the path of the field it is at, in `serde_path_to_error`'s notation (empty for the
 /// document itself), found from the error's position by [`super::json_path::path_at`].
 /// Nothing is tracked while reading, so each type has one parser, unwrapped.
 pub(crate) fn read_with_path<'de, T, R>(

@@ -76,6 +76,16 @@ pub fn outbound_template(id: &str, to: &str, ts: i64, template: &str, category: 
     )
 }
 
+/// An external event `name` of `contact`, with a value in EUR when given.
+pub fn external(id: &str, contact: &str, name: &str, ts: i64, value: Option<&str>) -> String {
+    let value = value
+        .map(|v| format!(r#","value":{v},"currency":"EUR""#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"type":"external_event","id":"{id}","contact":"{contact}","name":"{name}","timestamp":{ts}{value}}}"#
+    )
+}
+
 /// An external event.
 pub fn purchase(id: &str, contact: &str, ts: i64, value: &str) -> String {
     format!(
