@@ -9,6 +9,7 @@ use crate::error::ReportError;
 use crate::model::money::Currency;
 use crate::report::Past;
 use crate::scope::Scope;
+use crate::sources::conversation::EventHit;
 use crate::sources::{
     Analysis, Conversation, EventDays, ExternalTouch, Matchers, SourceDays, SourceRefs, analyse_one,
 };
@@ -17,6 +18,7 @@ use crate::util::interner::Numbered;
 use crate::util::time::splice_days;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use hashbrown::HashMap;
 
 /// Day aggregates of every range-dependent section, for one (zone, number filter, model).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -192,7 +194,7 @@ struct UserPart {
 /// when the user changes: 56 bytes where a [`Conversation`] takes 120 and its source key
 /// and headline their own allocations. The message list is not kept (taking a user out
 /// does not read it); the source and headline are numbers in [`KeptNames`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct KeptConv {
     start: i64,
     last: i64,
@@ -203,7 +205,19 @@ struct KeptConv {
     /// 0: none; else the headline numbered `headline - 1`.
     headline: u32,
     lead: bool,
-    events: Box<[crate::sources::conversation::EventHit]>,
+    events: Box<[EventHit]>,
+}
+
+impl KeptConv {
+    /// The (start day, source) group whose day aggregates the conversation is in.
+    fn group(&self, tz: Tz) -> (NaiveDate, u32) {
+        (crate::util::time::day_in(self.start, tz), self.source)
+    }
+
+    /// What events and credits read of the conversation.
+    fn event_view(&self) -> (UserIx, PhoneIx, i64, u32, &[EventHit]) {
+        (self.user, self.phone, self.start, self.source, &self.events)
+    }
 }
 
 /// The distinct sources and headlines of kept conversations, and the template cost rows
@@ -219,7 +233,7 @@ struct KeptNames {
 
 impl KeptNames {
     /// `c` as kept (its message list dropped).
-    fn keep(&mut self, c: Conversation) -> KeptConv {
+    fn keep(&mut self, c: &Conversation) -> KeptConv {
         KeptConv {
             start: c.start,
             last: c.last,
@@ -232,7 +246,7 @@ impl KeptNames {
                 .as_ref()
                 .map_or(0, |h| self.headlines.number(h) + 1),
             lead: c.lead,
-            events: c.events.into_boxed_slice(),
+            events: c.events.as_slice().into(),
         }
     }
 
@@ -407,57 +421,203 @@ impl Track {
 
     /// Take out what the users of `out` added to sources, events and credits, and add the
     /// new analysis of the live ones among `roots` (representatives).
+    ///
+    /// A user analysed again mostly adds what they added before: their older conversations
+    /// and events are the same, and only the newest differ. So a user who had an analysis
+    /// moves only the difference (see [`Diff`]): everything is taken out first, then added
+    /// in `roots` order, as when every part is moved.
     fn analyse(&mut self, p: &mut Prepared, ctx: &Scope<'_>, out: &[UserIx], roots: &[UserIx]) {
         let t = self;
+        let mut olds: Vec<(UserIx, Box<UserPart>)> = Vec::new();
         for &u in out.iter().chain(roots) {
             if let Some(old) = t.users.get_mut(u as usize).and_then(Option::take) {
-                let convs: Vec<Conversation> =
-                    old.convs.iter().map(|k| t.names.conversation(k)).collect();
-                p.step_user(ctx, (&convs, &old), &mut t.sources, -1);
+                olds.push((u, old));
             }
         }
         if t.users.len() < ctx.store.users.len() {
             t.users.resize(ctx.store.users.len(), None);
         }
+        if olds.is_empty() {
+            // Nothing to take out (a fresh build, or new users only): add each user as it
+            // is analysed, holding one user's conversations at a time.
+            for (i, &u) in roots.iter().enumerate() {
+                ctx.store.warm_ahead(roots, i);
+                if ctx.store.is_live(u) {
+                    let (convs, part) = t.analyse_user(ctx, u);
+                    p.step_user(ctx, (&convs, &part), &mut t.sources, 1);
+                    t.users[u as usize] = Some(Box::new(part));
+                }
+            }
+            return;
+        }
+        let mut news: Vec<(UserIx, Vec<Conversation>, Box<UserPart>)> = Vec::new();
         for (i, &u) in roots.iter().enumerate() {
             ctx.store.warm_ahead(roots, i);
-            if !ctx.store.is_live(u) {
+            if ctx.store.is_live(u) {
+                let (convs, part) = t.analyse_user(ctx, u);
+                news.push((u, convs, Box::new(part)));
+            }
+        }
+        let new_of: HashMap<UserIx, usize> = news
+            .iter()
+            .enumerate()
+            .map(|(i, (u, ..))| (*u, i))
+            .collect();
+        let mut diffs: HashMap<UserIx, Diff> = HashMap::with_capacity(olds.len());
+        for (u, old) in &olds {
+            let Some(&i) = new_of.get(u) else {
+                // Gone (linked into another user) or no longer live: all of it goes.
+                let convs: Vec<Conversation> =
+                    old.convs.iter().map(|k| t.names.conversation(k)).collect();
+                p.step_user(ctx, (&convs, old), &mut t.sources, -1);
                 continue;
-            }
-            let (mut convs, touches) = analyse_one(ctx, &t.matchers, u);
-            let events = if ctx.model.range_independent() {
-                attribute_user(&convs, &touches, &ctx.config.attribution, ctx.model)
+            };
+            let diff = Diff::of(old, &news[i].2, ctx.range.tz);
+            let convs: Vec<Conversation> = if diff.events {
+                old.convs.iter().map(|k| t.names.conversation(k)).collect()
             } else {
-                Vec::new()
+                let moved = old.convs.iter().filter(|k| diff.moves(k, ctx.range.tz));
+                moved.map(|k| t.names.conversation(k)).collect()
             };
-            let credits = events
-                .iter()
-                .flat_map(|e| e.credits.iter().map(move |c| (e, c)))
-                .filter_map(|(e, c)| {
-                    let opening = convs[c.conversation].opening;
-                    TemplateMoney::credit_row(ctx, (opening, e.ts, c.count, c.value))
-                })
-                .collect();
-            // Taking the user out again sees no message counts: neither does adding.
-            for c in &mut convs {
-                c.messages = 0;
+            if diff.events {
+                let moved = convs.iter().zip(&old.convs);
+                let moved = moved.filter(|(_, k)| diff.moves(k, ctx.range.tz));
+                p.step_sources(ctx, moved.map(|(c, _)| c), &mut t.sources, -1);
+                p.step_events(ctx, (&convs, old), -1);
+            } else {
+                p.step_sources(ctx, convs.iter(), &mut t.sources, -1);
             }
-            let mut touches = touches;
-            for t in &mut touches {
-                t.candidates.shrink_to_fit();
+            diffs.insert(*u, diff);
+        }
+        for (u, convs, part) in news {
+            match diffs.get(&u) {
+                None => p.step_user(ctx, (&convs, &part), &mut t.sources, 1),
+                Some(diff) => {
+                    let moved = convs.iter().zip(&part.convs);
+                    let moved = moved.filter(|(_, k)| diff.moves(k, ctx.range.tz));
+                    p.step_sources(ctx, moved.map(|(c, _)| c), &mut t.sources, 1);
+                    if diff.events {
+                        p.step_events(ctx, (&convs, &part), 1);
+                    }
+                }
             }
-            touches.shrink_to_fit();
-            let mut part = UserPart {
-                convs: Box::default(),
-                touches,
-                events,
-                credits,
-            };
-            p.step_user(ctx, (&convs, &part), &mut t.sources, 1);
-            part.convs = convs.into_iter().map(|c| t.names.keep(c)).collect();
-            t.users[u as usize] = Some(Box::new(part));
+            t.users[u as usize] = Some(part);
         }
     }
+
+    /// User `u`'s analysis: their conversations, and what is kept of it (the conversations
+    /// in their kept form, external events, credits and template credit rows).
+    fn analyse_user(&mut self, ctx: &Scope<'_>, u: UserIx) -> (Vec<Conversation>, UserPart) {
+        let (mut convs, touches) = analyse_one(ctx, &self.matchers, u);
+        let events = if ctx.model.range_independent() {
+            attribute_user(&convs, &touches, &ctx.config.attribution, ctx.model)
+        } else {
+            Vec::new()
+        };
+        let credits = events
+            .iter()
+            .flat_map(|e| e.credits.iter().map(move |c| (e, c)))
+            .filter_map(|(e, c)| {
+                let opening = convs[c.conversation].opening;
+                TemplateMoney::credit_row(ctx, (opening, e.ts, c.count, c.value))
+            })
+            .collect();
+        // Taking the user out again sees no message counts: neither does adding.
+        for c in &mut convs {
+            c.messages = 0;
+        }
+        let mut touches = touches;
+        for t in &mut touches {
+            t.candidates.shrink_to_fit();
+        }
+        touches.shrink_to_fit();
+        let part = UserPart {
+            convs: convs.iter().map(|c| self.names.keep(c)).collect(),
+            touches,
+            events,
+            credits,
+        };
+        (convs, part)
+    }
+}
+
+/// What differs between a user's analysis as it was added and as it is now, and so what
+/// moves in the day aggregates (the rest stays, as taking it out and adding it back would
+/// leave it).
+///
+/// - Conversations: the kept lists share a prefix (a new message extends the last
+///   conversation or opens one after it). A source's day holds the user in sets (funnel
+///   reach), so the unit that moves is a (start day, source) group: every conversation of
+///   a group that has a differing conversation, on either side, moves; the other groups
+///   stay.
+/// - Events, credits and template credits move as a whole, unless the external events,
+///   credits and credit rows are equal and so is every conversation they read: those with
+///   event hits and those the external events and credits name, compared on what events
+///   read (user, number, start, source, hits).
+struct Diff {
+    /// The (start day, source) groups that move.
+    groups: Vec<(NaiveDate, u32)>,
+    /// Whether events, credits and template credits move.
+    events: bool,
+}
+
+impl Diff {
+    fn of(old: &UserPart, new: &UserPart, tz: Tz) -> Diff {
+        let same = old
+            .convs
+            .iter()
+            .zip(new.convs.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let mut groups: Vec<(NaiveDate, u32)> = old.convs[same..]
+            .iter()
+            .chain(&new.convs[same..])
+            .map(|k| k.group(tz))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        Diff {
+            groups,
+            events: !same_events(old, new),
+        }
+    }
+
+    /// Whether conversation `k` moves.
+    fn moves(&self, k: &KeptConv, tz: Tz) -> bool {
+        !self.groups.is_empty() && self.groups.binary_search(&k.group(tz)).is_ok()
+    }
+}
+
+/// Whether `a` and `b` add the same to events, credits and template credits (see [`Diff`]).
+fn same_events(a: &UserPart, b: &UserPart) -> bool {
+    if a.touches != b.touches || a.events != b.events || a.credits != b.credits {
+        return false;
+    }
+    let n = a.convs.len().max(b.convs.len());
+    let mut read = vec![false; n];
+    let named = (b.touches.iter().flat_map(|t| t.candidates.iter().copied())).chain(
+        b.events
+            .iter()
+            .flat_map(|e| e.credits.iter().map(|c| c.conversation)),
+    );
+    for i in named {
+        if let Some(r) = read.get_mut(i) {
+            *r = true;
+        } else {
+            return false;
+        }
+    }
+    (0..n).all(|i| {
+        let (x, y) = (a.convs.get(i), b.convs.get(i));
+        let hits = |c: Option<&KeptConv>| c.is_some_and(|c| !c.events.is_empty());
+        if !read[i] && !hits(x) && !hits(y) {
+            return true;
+        }
+        match (x, y) {
+            (Some(x), Some(y)) => x.event_view() == y.event_view(),
+            _ => false,
+        }
+    })
 }
 
 impl Prepared {
@@ -470,9 +630,31 @@ impl Prepared {
         refs: &mut SourceRefs,
         s: i64,
     ) {
+        self.step_sources(ctx, convs.iter(), refs, s);
+        self.step_events(ctx, (convs, part), s);
+    }
+
+    /// Add or take out what conversations `convs` add to sources.
+    fn step_sources<'c>(
+        &mut self,
+        ctx: &Scope<'_>,
+        convs: impl Iterator<Item = &'c Conversation>,
+        refs: &mut SourceRefs,
+        s: i64,
+    ) {
         for c in convs {
             self.sources.step(ctx, c, s, refs);
         }
+    }
+
+    /// Add or take out what one user's analysis adds to events, credits and template
+    /// credits (`convs`: all their conversations, which `part` names by index).
+    fn step_events(
+        &mut self,
+        ctx: &Scope<'_>,
+        (convs, part): (&[Conversation], &UserPart),
+        s: i64,
+    ) {
         self.events.step_user(ctx, convs, &part.touches, s);
         if let Some(cd) = &mut self.credits {
             cd.step(ctx, (convs, &part.touches), &part.events, s);
@@ -523,7 +705,7 @@ mod tests {
         let a = conversation(1, "meta_ad:120", Some("Summer sale"));
         let b = conversation(2, "meta_ad:120", Some("Summer sale"));
         let c = conversation(3, "meta_ad:121", None);
-        let kept: Vec<KeptConv> = [&a, &b, &c].map(|c| names.keep(c.clone())).into();
+        let kept: Vec<KeptConv> = [&a, &b, &c].map(|c| names.keep(c)).into();
         // One source and one headline for the two conversations of the same ad.
         assert_eq!((names.sources.len(), names.headlines.len()), (2, 1));
         assert_eq!((kept[0].source, kept[1].source, kept[2].source), (0, 0, 1));

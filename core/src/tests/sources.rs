@@ -1206,6 +1206,48 @@ fn funnel_users_who_started_and_completed_follow_their_conversations() {
 }
 
 #[test]
+fn a_funnel_keeps_a_user_whose_other_conversation_that_day_still_reaches_it() {
+    // Conversations end after 1 hour, so A has two direct conversations on 07-01: at
+    // 10:00 and at 13:00, each with the INTERESTED button (step 1 of "sales"). After a
+    // report, a later version of the 13:00 button (same id, a minute later: the latest
+    // timestamp wins) says NO: that conversation no longer reaches step 1, the 10:00 one
+    // still does. Direct: 2 conversations; step 1 reached by 1 of them (was 2); A still
+    // started the funnel (1 user), as a fresh engine fed both versions says. Taking out
+    // the changed conversation alone would take A out of the day's funnel users.
+    let cfg = Config::from_json(&format!(
+        r#"{{"currency":"EUR","inactivity_timeout_hours":1,{INTERESTED},
+            "funnels":[{{"name":"sales","steps":["interested","purchase"]}}]}}"#
+    ))
+    .unwrap();
+    let a = "4915100000026";
+    let first = vec![
+        interested(a, "wamid.fk1", T0),
+        interested(a, "wamid.fk2", T0 + 3 * H),
+    ];
+    let later = button(
+        a,
+        "wamid.fk2",
+        T0 + 3 * H + 60,
+        "wamid.none",
+        "NO",
+        "No thanks",
+    );
+    let direct = |e: &mut Engine| {
+        let r = e.report(&july(None)).unwrap();
+        let x = row(&r.sources, "direct");
+        let reached: Vec<u64> = x.funnel[0].steps.iter().map(|s| s.reached).collect();
+        (x.conversations, reached, x.funnel[0].users_started)
+    };
+    let mut e = engine(cfg.clone(), &first);
+    assert_eq!(direct(&mut e), (2, vec![2, 0], 1));
+    e.ingest_str(&later).unwrap();
+    assert_eq!(direct(&mut e), (2, vec![1, 0], 1));
+    let mut all = first.clone();
+    all.push(later);
+    assert_eq!(direct(&mut engine(cfg, &all)), (2, vec![1, 0], 1));
+}
+
+#[test]
 fn a_messaging_conversion_event_counts_its_occurrences_not_external_events() {
     // The conversion event is the button reply "interested". A (ad 120) presses it twice
     // in one conversation and buys (an external event, not the conversion event): 1
