@@ -7,7 +7,9 @@
 //! rounds, which leaves the allocator in another state: compare append times of two
 //! builds with it skipped in both); `SCALE_IDLE_PARTS=1` prints the same parts per idle
 //! user after `expire()` (lines `idle: ...`, the rest being indices and analysis state kept
-//! per user). The traffic is the example
+//! per user); `SCALE_AFTER_EXPIRY=1` runs the append rounds again after `expire()` (rows
+//! only: the first builds the day aggregates again, the next ones are incremental with
+//! every user's carry). The traffic is the example
 //! generator's (`convolens_examples::generate`: inbound with referrals, outbound, statuses
 //! with retries, external events, spend, closes, clicks) with the example configuration,
 //! sized so that about MESSAGES messages are stored. A child process (this binary with
@@ -203,9 +205,12 @@ fn run(target: u64, days: u32) {
     if std::env::var("SCALE_BREAKDOWN").as_deref() != Ok("0") {
         breakdown(&e, store_bytes, total - store_bytes, f.messages);
     }
-    f.append_report_ms = append_rounds(&mut e);
+    f.append_report_ms = append_rounds(&mut e, "");
     f.full_report_ms = restore_and_report(&mut e);
     f.bytes_per_idle_user = idle(&mut e, base);
+    if std::env::var("SCALE_AFTER_EXPIRY").is_ok_and(|v| v != "0") {
+        append_rounds(&mut e, "after expiry: ");
+    }
     // The machine may be shared: the last line gives CPU time (the same as the wall clock
     // on an idle machine, this work being single-threaded); the wall clock comes before it.
     println!("\nwall clock: {}", f.line(0));
@@ -392,7 +397,7 @@ fn new_lines(e: &Engine, round: usize) -> Vec<String> {
 /// Rounds of 1,000 appended lines (`SCALE_ROUNDS`, default 3), each followed by a report of
 /// the last 30 days; the median round's wall and CPU times in ms.
 #[inline(never)]
-fn append_rounds(e: &mut Engine) -> (f64, f64) {
+fn append_rounds(e: &mut Engine, label: &str) -> (f64, f64) {
     let n: usize = std::env::var("SCALE_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -407,15 +412,17 @@ fn append_rounds(e: &mut Engine) -> (f64, f64) {
         for l in &lines {
             ingested += e.ingest_str(l).map_or(0, |o| o.ingested);
         }
-        let append_s = t.wall();
+        let (append_s, append_cpu) = (t.wall(), t.cpu());
         let r = e.report(&last30).expect("report");
         let (total_s, total_cpu) = (t.wall(), t.cpu());
         t.row(
-            &format!("append 1,000 lines + report 30d #{}", round + 1),
+            &format!("{label}append 1,000 lines + report 30d #{}", round + 1),
             &format!(
-                "{ingested} items ingested in {:.1} ms; report {:.1} ms ({} active users in range)",
+                "{ingested} items ingested in {:.1} ms (cpu {:.1}); report {:.1} ms (cpu {:.1}; {} active users in range)",
                 append_s * 1e3,
+                append_cpu * 1e3,
                 (total_s - append_s) * 1e3,
+                (total_cpu - append_cpu) * 1e3,
                 r.engagement.active_users
             ),
         );

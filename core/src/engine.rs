@@ -491,6 +491,7 @@ impl Engine {
             k.note(journal.as_deref());
         }
         self.days.note(journal.as_deref());
+        (self.expired.carries).note(&self.store, journal.as_deref());
         let past = self.expired.past();
         let ctx = crate::scope::context(&self.store, &self.config, self.tz, opts)?;
         if let Some(p) = &past {

@@ -556,3 +556,41 @@ fn a_watched_range_loses_a_user_merged_into_another() {
     feed(&mut e, &[bsuid_text("PN2", a, "wamid.b2", t + 900)]);
     assert_eq!(users(&mut e), (1, 0, 1, serde_json::json!({"DE": 1})));
 }
+
+/// After an expiry, a report folds again only the users input changed, with their carries.
+/// Person P is known first as wa_id 4915112345678 (a template sent to them on 2025-07-02
+/// creates that identity) and then, as a separate user, by BSUID `user.77`, who writes
+/// that day. 120 days later another user writes (now 2025-10-30); expire() cuts both of
+/// P's identities: the BSUID identity's carry says it wrote to PN1. A report follows. Then
+/// P writes from the wa_id with that BSUID: one link, whose representative is the wa_id
+/// identity (the smaller index), whose own carry names no number. Hand-checked, over
+/// 2025-10-30: 2 active users, the other user new (first message ever) and P returning
+/// (the BSUID identity wrote before): 1 new, 1 returning. Reading the representative's
+/// carry alone would make P new (2 new, 0 returning).
+#[test]
+fn after_an_expiry_a_link_brings_the_linked_identitys_carry() {
+    let t = 1_751_450_000; // 2025-07-02 09:53:20 UTC
+    let later = t + 120 * 86_400; // 2025-10-30 09:53:20 UTC
+    let mut e = Engine::new(convolens::Config::default()).unwrap();
+    feed(
+        &mut e,
+        &[
+            support::outbound_template("wamid.t1", "4915112345678", t, "promo", "marketing"),
+            bsuid_text("PN1", "", "wamid.y1", t + 100),
+            inbound_text("wamid.z1", "447911123456", later, "hello"),
+        ],
+    );
+    let cut = e.expire().unwrap();
+    assert_eq!((cut.users, cut.messages), (2, 2), "{cut:?}");
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 10, d).unwrap();
+    let range = ReportOptions::default().start(day(30)).end(day(31));
+    let r = e.report(&range).unwrap();
+    assert_eq!((r.engagement.active_users, r.engagement.new_users), (1, 1));
+    feed(
+        &mut e,
+        &[bsuid_text("PN1", "4915112345678", "wamid.p2", later + 100)],
+    );
+    let r = e.report(&range).unwrap();
+    let g = &r.engagement;
+    assert_eq!((g.active_users, g.new_users, g.returning_users), (2, 1, 1));
+}

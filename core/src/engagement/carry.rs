@@ -41,40 +41,104 @@ impl Carry {
 }
 
 /// Every user's carry, by the user index it was written for.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Carries(BTreeMap<UserIx, Carry>);
+///
+/// A report after new input folds again only the users it changed, and needs the carries
+/// of their representatives alone. An expiry writes each carry under a representative, and
+/// a representative stops being one only when an identity link joins it to a smaller
+/// index — which puts it in the store's journal. So the carries keep the list of their
+/// keys that links have joined to another user since (`moved`, from the journals the
+/// engine gathers before each report: [`Carries::note`]), and a user's carries are the
+/// one under their own index plus those of the moved keys that lead to them: the fold
+/// costs the users changed and the links, not every user the expiry cut.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Carries {
+    by_key: BTreeMap<UserIx, Carry>,
+    /// The keys that are no longer representatives, sorted; `None`: not known (after a
+    /// restore, an erasure or a journal that overflowed), found again at the next
+    /// [`Carries::note`].
+    moved: Option<Vec<UserIx>>,
+}
+
+impl PartialEq for Carries {
+    /// Equal carries (what is known of the keys' links does not count).
+    fn eq(&self, other: &Carries) -> bool {
+        self.by_key == other.by_key
+    }
+}
 
 impl Carries {
     /// Carries from `(user, carry)` pairs (a snapshot's form).
     pub(crate) fn from_pairs(pairs: impl IntoIterator<Item = (UserIx, Carry)>) -> Carries {
-        Carries(pairs.into_iter().collect())
+        Carries {
+            by_key: pairs.into_iter().collect(),
+            moved: None,
+        }
+    }
+
+    /// Follow a journal taken from `store` ([`Store::take_touched`]; `None`: every user may
+    /// have changed): note the keys it links to another user.
+    pub(crate) fn note(&mut self, store: &Store, changed: Option<&[UserIx]>) {
+        if self.by_key.is_empty() {
+            self.moved = Some(Vec::new());
+            return;
+        }
+        if let (Some(moved), Some(changed)) = (&mut self.moved, changed) {
+            let before = moved.len();
+            let by_key = &self.by_key;
+            moved.extend(
+                (changed.iter().copied())
+                    .filter(|&u| store.find(u) != u && by_key.contains_key(&u)),
+            );
+            if moved.len() != before {
+                moved.sort_unstable();
+                moved.dedup();
+            }
+        } else {
+            let keys = self.by_key.keys().copied();
+            self.moved = Some(keys.filter(|&u| store.find(u) != u).collect());
+        }
     }
 
     /// The `(user, carry)` pairs, in user order (a snapshot's form).
     pub(crate) fn pairs(&self) -> impl Iterator<Item = (UserIx, &Carry)> + '_ {
-        self.0.iter().map(|(u, c)| (*u, c))
+        self.by_key.iter().map(|(u, c)| (*u, c))
     }
 
     /// Every carry combined under its user's representative in `store` (identities linked
     /// since they were written count as one user).
     pub(crate) fn by_user(&self, store: &Store) -> HashMap<UserIx, Carry> {
-        let mut out: HashMap<UserIx, Carry> = HashMap::with_capacity(self.0.len());
-        for (u, c) in &self.0 {
+        let mut out: HashMap<UserIx, Carry> = HashMap::with_capacity(self.by_key.len());
+        for (u, c) in &self.by_key {
             out.entry(store.find(*u)).or_default().absorb(c);
         }
         out
     }
 
-    /// [`Carries::by_user`] for the representatives `among` accepts only.
-    pub(crate) fn by_user_among(
-        &self,
-        store: &Store,
-        among: impl Fn(UserIx) -> bool,
-    ) -> HashMap<UserIx, Carry> {
+    /// [`Carries::by_user`] for the representatives `roots` (sorted) only. With the moved
+    /// keys known, this reads the carries of `roots` and the moved keys, not every carry:
+    /// a representative is the smallest index of its users (see `Store::union`), so its
+    /// own carry comes first and the moved keys follow in index order, as in
+    /// [`Carries::by_user`].
+    pub(crate) fn by_user_among(&self, store: &Store, roots: &[UserIx]) -> HashMap<UserIx, Carry> {
+        let ours = |u: UserIx| roots.binary_search(&u).is_ok();
         let mut out: HashMap<UserIx, Carry> = HashMap::new();
-        for (u, c) in &self.0 {
-            let r = store.find(*u);
-            if among(r) {
+        let Some(moved) = &self.moved else {
+            for (u, c) in &self.by_key {
+                let r = store.find(*u);
+                if ours(r) {
+                    out.entry(r).or_default().absorb(c);
+                }
+            }
+            return out;
+        };
+        for &r in roots {
+            if let Some(c) = self.by_key.get(&r).filter(|_| store.find(r) == r) {
+                out.entry(r).or_default().absorb(c);
+            }
+        }
+        for &u in moved {
+            let r = store.find(u);
+            if let Some(c) = self.by_key.get(&u).filter(|_| ours(r)) {
                 out.entry(r).or_default().absorb(c);
             }
         }
@@ -83,11 +147,14 @@ impl Carries {
 
     /// Drop every carry of the person whose representative is `rep` (erasure).
     pub(crate) fn forget(&mut self, store: &Store, rep: UserIx) {
-        self.0.retain(|u, _| store.find(*u) != rep);
+        self.by_key.retain(|u, _| store.find(*u) != rep);
+        // Erasure may rewrite the links: find the moved keys again at the next report.
+        self.moved = None;
     }
 
     /// Replace the carries of `store`'s users by `by_user` (keyed by representative).
     pub(crate) fn set_all(&mut self, by_user: HashMap<UserIx, Carry>) {
-        self.0 = by_user.into_iter().collect();
+        self.by_key = by_user.into_iter().collect();
+        self.moved = Some(Vec::new());
     }
 }

@@ -175,7 +175,7 @@ fn refold(
         None => FoldCtx::with_clicks(store, days.tz(), None, ours),
     };
     if let Some(p) = past {
-        cx.carries = p.carries.by_user_among(store, ours);
+        cx.carries = p.carries.by_user_among(store, &roots);
     }
     let mut buf = Vec::new();
     for (i, &u) in roots.iter().enumerate() {
