@@ -450,6 +450,8 @@ impl Track {
             }
             return;
         }
+        // Every new analysis first (its conversations are held until they are added: the
+        // users of one journal), so that everything goes out before anything comes in.
         let mut news: Vec<(UserIx, Vec<Conversation>, Box<UserPart>)> = Vec::new();
         for (i, &u) in roots.iter().enumerate() {
             ctx.store.warm_ahead(roots, i);
@@ -562,6 +564,7 @@ struct Diff {
 }
 
 impl Diff {
+    /// What moves when the user's analysis `old` is replaced by `new` (days in `tz`).
     fn of(old: &UserPart, new: &UserPart, tz: Tz) -> Diff {
         let same = old
             .convs
