@@ -18,7 +18,6 @@ use crate::util::interner::Numbered;
 use crate::util::time::splice_days;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use hashbrown::HashMap;
 
 /// Day aggregates of every range-dependent section, for one (zone, number filter, model).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -460,14 +459,11 @@ impl Track {
                 news.push((u, convs, Box::new(part)));
             }
         }
-        let new_of: HashMap<UserIx, usize> = news
-            .iter()
-            .enumerate()
-            .map(|(i, (u, ..))| (*u, i))
-            .collect();
-        let mut diffs: HashMap<UserIx, Diff> = HashMap::with_capacity(olds.len());
+        // `roots` is sorted (a journal's representatives), and so is `news`. (Were it not,
+        // a user the search misses would just move whole: out with `olds`, in with `news`.)
+        let mut diffs: Vec<Option<Diff>> = news.iter().map(|_| None).collect();
         for (u, old) in &olds {
-            let Some(&i) = new_of.get(u) else {
+            let Ok(i) = news.binary_search_by_key(u, |(v, ..)| *v) else {
                 // Gone (linked into another user) or no longer live: all of it goes.
                 let convs: Vec<Conversation> =
                     old.convs.iter().map(|k| t.names.conversation(k)).collect();
@@ -489,10 +485,10 @@ impl Track {
             } else {
                 p.step_sources(ctx, convs.iter(), &mut t.sources, -1);
             }
-            diffs.insert(*u, diff);
+            diffs[i] = Some(diff);
         }
-        for (u, convs, part) in news {
-            match diffs.get(&u) {
+        for ((u, convs, part), diff) in news.into_iter().zip(diffs) {
+            match diff {
                 None => p.step_user(ctx, (&convs, &part), &mut t.sources, 1),
                 Some(diff) => {
                     let moved = convs.iter().zip(&part.convs);
