@@ -164,13 +164,17 @@ fn spliced(prep: &Prepared, ctx: &Scope<'_>, past: Option<&Past<'_>>) -> Option<
     })
 }
 
+/// Where a user's charges went in the template costs: (send day, row numbered in
+/// [`KeptNames`], micro-units), in the order of their charges.
+type CostRows = Box<[(NaiveDate, u32, i64)]>;
+
 /// What keeps a preparation up to date, per user index.
 #[derive(Clone, Debug)]
 struct Track {
     billing: BillingTrack,
     /// Where each of the user's charges went in the template costs: (send day, row
     /// numbered in `names`, micro-units).
-    money: Vec<Box<[(NaiveDate, u32, i64)]>>,
+    money: Vec<CostRows>,
     /// What the user added to sources, events and credits.
     users: Vec<Option<Box<UserPart>>>,
     /// The sources and headlines the kept conversations name.
@@ -388,18 +392,21 @@ impl Kept {
 
 impl Track {
     /// Take the template costs of the users in `out` out of `p` and add those of `added`.
+    /// A user in both keeps the rows their old and new charges share at the start (a new
+    /// message comes after the ones charged before): only the rows after those move.
     fn costs(&mut self, p: &mut Prepared, ctx: &Scope<'_>, out: &[UserIx], added: &[UserIx]) {
         let t = self;
+        let mut olds: Vec<(UserIx, CostRows, usize)> = Vec::new();
         for &u in out {
-            if let Some(rows) = t.money.get_mut(u as usize) {
-                for (day, k, micros) in &*std::mem::take(rows) {
-                    p.money.step_cost((day, t.names.rows.get(*k), micros), -1);
-                }
+            if let Some(rows) = t.money.get_mut(u as usize).filter(|r| !r.is_empty()) {
+                olds.push((u, std::mem::take(rows), 0));
             }
         }
+        olds.sort_unstable_by_key(|(u, ..)| *u);
         if t.money.len() < ctx.store.users.len() {
             t.money.resize_with(ctx.store.users.len(), Default::default);
         }
+        let mut news: Vec<(UserIx, CostRows, usize)> = Vec::new();
         for &u in added {
             let Some(bill) = t.billing.live().bill(u) else {
                 continue;
@@ -407,13 +414,27 @@ impl Track {
             let names = &mut t.names;
             let rows: Box<[_]> = (bill.charges.messages.iter())
                 .filter_map(|m| TemplateMoney::cost_row(ctx, m.msg, m.cost.micros))
-                .map(|(day, key, micros)| {
-                    // Numbered first, so the names are copied only for a new row.
-                    let k = names.rows.number_of(&key, || key.owned());
-                    p.money.step_cost((&day, names.rows.get(k), &micros), 1);
-                    (day, k, micros)
-                })
+                // Numbered first, so the names are copied only for a new row.
+                .map(|(day, key, micros)| (day, names.rows.number_of(&key, || key.owned()), micros))
                 .collect();
+            let mut same = 0;
+            if let Ok(i) = olds.binary_search_by_key(&u, |(v, ..)| *v) {
+                let old = &mut olds[i];
+                same = (old.1.iter().zip(rows.iter()))
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                old.2 = same;
+            }
+            news.push((u, rows, same));
+        }
+        for (rows, s) in [(&olds, -1), (&news, 1)] {
+            for (_, rows, same) in rows {
+                for (day, k, micros) in &rows[*same..] {
+                    p.money.step_cost((day, t.names.rows.get(*k), micros), s);
+                }
+            }
+        }
+        for (u, rows, _) in news {
             t.money[u as usize] = rows;
         }
     }
