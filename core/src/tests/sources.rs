@@ -1297,3 +1297,37 @@ fn a_failed_business_message_or_a_system_notice_does_not_keep_a_conversation_ope
     assert_eq!(r.sources.len(), 1);
     assert_eq!(row(&r.sources, "direct").conversations, 4);
 }
+
+#[test]
+fn an_external_value_in_another_currency_is_left_out_and_said_so_unless_it_is_zero() {
+    // Rule (guide/sources.md, "Money"): event values in another currency are not
+    // converted; they count as zero, in `other_currency`, and a warning says how much. A
+    // value of 0 in another currency leaves nothing out. The report is in EUR; A clicks
+    // ad 120 and buys for 90 EUR, 20 USD and 0 USD, all within the hour.
+    let a = "4915100000061";
+    let usd = |id: &str, ts: i64, value: &str| {
+        format!(
+            r#"{{"type":"external_event","id":"{id}","contact":"{a}","name":"purchase","value":{value},"currency":"USD","timestamp":{ts}}}"#
+        )
+    };
+    let lines = vec![
+        ad_click(a, "wamid.oa1", T0, "120", "X"),
+        purchase("order-o1", a, T0 + 60, "90"),
+        usd("order-o2", T0 + 120, "20"),
+        usd("order-o3", T0 + 180, "0"),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = e.report(&july(None)).unwrap();
+    let at = &r.attribution;
+    // 3 events, all attributed to the ad; the value is 90 EUR alone (the 20 USD count as
+    // zero); one event (the 20 USD) had its value left out.
+    assert_eq!(
+        (at.events, at.attributed_events, at.value, at.other_currency),
+        (3, 3, 90_000_000, 1)
+    );
+    assert_eq!(row(&r.sources, "meta_ad:120").revenue, Some(90_000_000));
+    assert_eq!(
+        r.warnings,
+        ["20.00 USD of external event values left out (1 event): not in the report currency EUR (no conversion is done)"]
+    );
+}
