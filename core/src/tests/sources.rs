@@ -1253,7 +1253,12 @@ fn a_number_filter_leaves_out_the_external_events_of_users_without_a_conversatio
         let mut o = july(None);
         o.phone = phone.map(Into::into);
         let a = e.report(&o).unwrap().attribution;
-        (a.events, a.unattributed_events, a.value, a.unattributed_value)
+        (
+            a.events,
+            a.unattributed_events,
+            a.value,
+            a.unattributed_value,
+        )
     };
     // No filter: all three purchases, 90 + 40 + 15 = 145 EUR; only C's (15) has no
     // conversation in its lookback.
@@ -1328,6 +1333,8 @@ fn an_external_value_in_another_currency_is_left_out_and_said_so_unless_it_is_ze
     assert_eq!(row(&r.sources, "meta_ad:120").revenue, Some(90_000_000));
     assert_eq!(
         r.warnings,
-        ["20.00 USD of external event values left out (1 event): not in the report currency EUR (no conversion is done)"]
+        [
+            "20.00 USD of external event values left out (1 event): not in the report currency EUR (no conversion is done)"
+        ]
     );
 }
