@@ -1272,3 +1272,111 @@ fn a_messaging_conversion_event_counts_its_occurrences_not_external_events() {
     assert_eq!(got("meta_ad:120"), (1, 1, 2.0, None));
     assert_eq!(got("direct"), (1, 0, 0.0, None));
 }
+
+#[test]
+fn a_number_filter_leaves_out_the_external_events_of_users_without_a_conversation_on_it() {
+    // Rule (guide/sources.md): with a business-number filter only the external events of
+    // users who had a conversation on that number are considered. A has an ad
+    // conversation on 1001 and buys for 90 EUR on day 3; B writes only to number 2002 and
+    // buys for 40 EUR; C never writes and buys for 15 EUR.
+    let (a, b, c) = ("4915100000041", "4915100000042", "4915100000043");
+    let on_2002 = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"2002"}},"contacts":[{{"wa_id":"{b}"}}],"messages":[{{"from":"{b}","id":"wamid.nb1","timestamp":"{T0}","type":"text","text":{{"body":"hi"}}}}]}}}}]}}]}}"#
+    );
+    let lines = vec![
+        ad_click(a, "wamid.na1", T0, "120", "X"),
+        purchase("order-na", a, T0 + 3 * D, "90"),
+        on_2002,
+        purchase("order-nb", b, T0 + D, "40"),
+        purchase("order-nc", c, T0 + D, "15"),
+    ];
+    let mut e = engine(config(""), &lines);
+    let counts = |e: &mut Engine, phone: Option<&str>| {
+        let mut o = july(None);
+        o.phone = phone.map(Into::into);
+        let a = e.report(&o).unwrap().attribution;
+        (
+            a.events,
+            a.unattributed_events,
+            a.value,
+            a.unattributed_value,
+        )
+    };
+    // No filter: all three purchases, 90 + 40 + 15 = 145 EUR; only C's (15) has no
+    // conversation in its lookback.
+    assert_eq!(counts(&mut e, None), (3, 1, 145_000_000, 15_000_000));
+    // On 1001: A's purchase alone (90 EUR, attributed to the ad); B (a conversation on
+    // 2002 only) and C (none at all) are left out, not reported as unattributed.
+    assert_eq!(counts(&mut e, Some(PHONE)), (1, 0, 90_000_000, 0));
+    // On 2002: B's purchase alone, attributed to B's direct conversation of the day before.
+    assert_eq!(counts(&mut e, Some("2002")), (1, 0, 40_000_000, 0));
+}
+
+#[test]
+fn a_failed_business_message_or_a_system_notice_does_not_keep_a_conversation_open() {
+    // Rule (guide/sources.md, "Messages that count"): a business message that failed
+    // without a delivery and an inbound `system` notice do not count. X writes at T0, a
+    // template to X fails at T0 + 20 h, X writes again at T0 + 40 h: the last counted
+    // message before it is T0's, 40 h >= 24 h earlier, so a second conversation opens.
+    // Y: the same with a system notice at T0 + 20 h. 2 + 2 = 4 direct conversations (had
+    // either counted, it would have kept its conversation open: 20 h < 24 h, then 20 h <
+    // 24 h, 1 + 1 = 2).
+    let (x, y) = ("4915100000051", "4915100000052");
+    let lines = vec![
+        text(x, "wamid.x1", T0, "hi"),
+        template(x, "wamid.x2", T0 + 20 * H, "promo", None),
+        webhook(&format!(
+            r#""statuses":[{{"id":"wamid.x2","status":"failed","timestamp":"{}","recipient_id":"{x}","errors":[{{"code":131049,"title":"ecosystem"}}]}}]"#,
+            T0 + 20 * H + 1
+        )),
+        text(x, "wamid.x3", T0 + 40 * H, "hello again"),
+        text(y, "wamid.y1", T0, "hi"),
+        msg(
+            y,
+            "wamid.y2",
+            T0 + 20 * H,
+            r#""type":"system","system":{"body":"Y changed their number","type":"user_changed_number"}"#,
+        ),
+        text(y, "wamid.y3", T0 + 40 * H, "hello again"),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = e.report(&july(None)).unwrap();
+    assert_eq!(r.sources.len(), 1);
+    assert_eq!(row(&r.sources, "direct").conversations, 4);
+}
+
+#[test]
+fn an_external_value_in_another_currency_is_left_out_and_said_so_unless_it_is_zero() {
+    // Rule (guide/sources.md, "Money"): event values in another currency are not
+    // converted; they count as zero, in `other_currency`, and a warning says how much. A
+    // value of 0 in another currency leaves nothing out. The report is in EUR; A clicks
+    // ad 120 and buys for 90 EUR, 20 USD and 0 USD, all within the hour.
+    let a = "4915100000061";
+    let usd = |id: &str, ts: i64, value: &str| {
+        format!(
+            r#"{{"type":"external_event","id":"{id}","contact":"{a}","name":"purchase","value":{value},"currency":"USD","timestamp":{ts}}}"#
+        )
+    };
+    let lines = vec![
+        ad_click(a, "wamid.oa1", T0, "120", "X"),
+        purchase("order-o1", a, T0 + 60, "90"),
+        usd("order-o2", T0 + 120, "20"),
+        usd("order-o3", T0 + 180, "0"),
+    ];
+    let mut e = engine(config(""), &lines);
+    let r = e.report(&july(None)).unwrap();
+    let at = &r.attribution;
+    // 3 events, all attributed to the ad; the value is 90 EUR alone (the 20 USD count as
+    // zero); one event (the 20 USD) had its value left out.
+    assert_eq!(
+        (at.events, at.attributed_events, at.value, at.other_currency),
+        (3, 3, 90_000_000, 1)
+    );
+    assert_eq!(row(&r.sources, "meta_ad:120").revenue, Some(90_000_000));
+    assert_eq!(
+        r.warnings,
+        [
+            "20.00 USD of external event values left out (1 event): not in the report currency EUR (no conversion is done)"
+        ]
+    );
+}
