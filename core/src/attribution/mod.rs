@@ -610,4 +610,142 @@ mod tests {
         assert_eq!(sum.by_source.get("meta_ad:A"), None);
         assert_eq!(sum.by_source.get("campaign:B"), Some(&(500_000, 5_000_000)));
     }
+
+    /// Which touches `attribute` takes: the attributed ones whose time is in the range.
+    #[test]
+    fn only_the_attributed_events_of_the_range_are_attributed() {
+        // small_case's touches 0 (07-01 11:00) and 1 (07-02 11:00) are attributed and in
+        // July. Touch 2 is attributed but on 06-30, before the range; touch 3 is in July
+        // but not an attributed event (an external event the conversion event does not
+        // name). Only touches 0 and 1 are attributed over July, with their value.
+        let mut a = small_case();
+        a.touches.push(touch(0, T0 - DAY, 5_000_000, vec![]));
+        let mut other = touch(1, T0 + DAY + 7200, 3_000_000, vec![1, 2]);
+        other.attributed = false;
+        a.touches.push(other);
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Linear,
+        )
+        .unwrap();
+        let picked: Vec<(usize, i64)> = att.events.iter().map(|e| (e.touch, e.value)).collect();
+        assert_eq!(picked, [(0, 0), (1, 10_000_000)]);
+    }
+
+    /// Exact Shapley counts the distinct sources of the range's converting paths and
+    /// refuses more than `shapley::MAX_SOURCES` (15), naming the count.
+    #[test]
+    fn exact_shapley_takes_15_distinct_sources_and_refuses_16() {
+        // User 0's conversations S0 … S(n-1) (one source each, a minute apart), then a
+        // second S0 conversation. Event 1 (07-02) has candidates S0 … S7, event 2 (07-03)
+        // S8 … S(n-1) and the second S0. Distinct sources over both paths: n.
+        let case = |n: usize| {
+            let mut conversations: Vec<Conversation> = (0..n)
+                .map(|i| conv(0, T0 + 60 * i as i64, &format!("campaign:S{i}")))
+                .collect();
+            conversations.push(conv(0, T0 + 3600, "campaign:S0"));
+            Analysis {
+                conversations,
+                touches: vec![
+                    touch(0, T0 + DAY, 0, (0..8).collect()),
+                    touch(0, T0 + 2 * DAY, 0, (8..=n).collect()),
+                ],
+                matchers: Matchers::new(&Config::default(), &Store::default(), None),
+            }
+        };
+        let cfg = AttributionConfig::default();
+        // 15 distinct sources (16 conversations): attributed. Event 2 has 8 candidates,
+        // S8 … S14 and the second S0, each a distinct source: 1/8 = 125 000 each.
+        let att = attribute(&case(15), &july(), &cfg, ModelName::Shapley).unwrap();
+        assert_eq!(att.events.len(), 2);
+        let second: Vec<i64> = att.events[1].credits.iter().map(|c| c.count).collect();
+        assert_eq!(second, [125_000; 8]);
+        // 16 distinct sources: refused.
+        match attribute(&case(16), &july(), &cfg, ModelName::Shapley) {
+            Err(ReportError::Unsupported(msg)) => {
+                assert!(msg.contains("at most 15 sources"), "{msg}");
+                assert!(msg.ends_with("have 16"), "{msg}");
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+    }
+
+    /// The credits (A, B) of one converting event with path `A → B` under Markov, with
+    /// other conversations `others` (user, start, source key) that converted nothing.
+    fn markov_split(others: &[(u32, i64, &str)]) -> (i64, i64) {
+        let mut conversations = vec![conv(0, T0, "meta_ad:A"), conv(0, T0 + DAY, "campaign:B")];
+        conversations.extend(others.iter().map(|&(u, s, k)| conv(u, s, k)));
+        let a = Analysis {
+            conversations,
+            touches: vec![touch(0, T0 + DAY + 3600, 10_000_000, vec![0, 1])],
+            matchers: Matchers::new(&Config::default(), &Store::default(), None),
+        };
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Markov,
+        )
+        .unwrap();
+        let c = &att.events[0].credits;
+        assert_eq!((c[0].conversation, c[1].conversation), (0, 1));
+        (c[0].count, c[1].count)
+    }
+
+    /// Markov's paths that did not convert: a user's conversations, cut into windows of
+    /// the lookback (7 days) from each window's first conversation.
+    #[test]
+    fn markov_paths_that_did_not_convert_are_one_per_user_and_lookback_window() {
+        // Joined, one user's A then B within 7 days: paths A→B→conv, A→B→null. start→A
+        // always, A→B always, B→conv ½: P = ½. Removing A (start→null) or B (A→null)
+        // leaves P = 0, so RE(A) = RE(B) = 1: the event splits ½ : ½.
+        let joined = (500_000, 500_000);
+        // Cut, A and B in two paths: A→B→conv, A→null, B→null. start→A 2/3, start→B
+        // 1/3; A→B ½, A→null ½; B→conv ½. P(B) = ½, P(A) = ¼, P = 2/3·¼ + 1/3·½ = 1/3.
+        // Without A: P = 1/3·½ = 1/6, RE(A) = (1/3 − 1/6)/(1/3) = ½; without B: P = 0,
+        // RE(B) = 1. The event splits ½ : 1 = 1/3 : 2/3, the odd micro to B (largest
+        // remainder: 333 333.3 and 666 666.7).
+        let cut = (333_333, 666_667);
+        let (a, b) = ("meta_ad:A", "campaign:B");
+        // One user, 2 days apart: one window.
+        assert_eq!(markov_split(&[(1, T0, a), (1, T0 + 2 * DAY, b)]), joined);
+        // One user, exactly 7 days apart: still within the lookback.
+        assert_eq!(markov_split(&[(1, T0, a), (1, T0 + 7 * DAY, b)]), joined);
+        // One user, 8 days apart: two windows.
+        assert_eq!(markov_split(&[(1, T0, a), (1, T0 + 8 * DAY, b)]), cut);
+        // Two users, 2 days apart: two paths.
+        assert_eq!(markov_split(&[(1, T0, a), (2, T0 + 2 * DAY, b)]), cut);
+    }
+
+    #[test]
+    fn position_based_with_one_three_and_five_candidates() {
+        // Default weights (0.4, 0.2, 0.4). One candidate takes all; three give 0.4, 0.2 /
+        // (3 − 2) = 0.2, 0.4; five give 0.4, then 0.2 / (5 − 2) = 1/15 to each of the
+        // three between, then 0.4.
+        let cfg = AttributionConfig::default();
+        let w = |n: usize| {
+            let starts: Vec<i64> = (0..n as i64).map(|i| T0 + i * DAY).collect();
+            let srcs: Vec<usize> = (0..n).collect();
+            weights(
+                ModelName::PositionBased,
+                &cfg,
+                T0 + 7 * DAY,
+                &starts,
+                &srcs,
+                &[],
+            )
+        };
+        assert_eq!(w(1), [1.0]);
+        let close = |got: Vec<f64>, want: &[f64]| {
+            assert_eq!(got.len(), want.len());
+            for (g, x) in got.iter().zip(want) {
+                assert!((g - x).abs() < 1e-12, "{got:?} != {want:?}");
+            }
+        };
+        close(w(3), &[0.4, 0.2, 0.4]);
+        let m = 0.2 / 3.0;
+        close(w(5), &[0.4, m, m, m, 0.4]);
+    }
 }
