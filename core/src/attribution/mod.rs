@@ -77,7 +77,16 @@ pub(crate) fn attribute(
     cfg: &AttributionConfig,
     model: ModelName,
 ) -> Result<Attribution, ReportError> {
-    let (from, to) = range.instants();
+    attribute_between(analysis, range.instants(), cfg, model)
+}
+
+/// [`attribute`] over the instants `from..to` (seconds, end excluded).
+fn attribute_between(
+    analysis: &Analysis,
+    (from, to): (i64, i64),
+    cfg: &AttributionConfig,
+    model: ModelName,
+) -> Result<Attribution, ReportError> {
     let picked: Vec<usize> = analysis
         .touches
         .iter()
@@ -213,17 +222,21 @@ fn markov_effects<'a>(
 
 /// Attribute the events that can credit the conversations started in `range` (one
 /// window, [`crate::sources`](crate::guide::sources)): those in it and up to the lookback after its end.
+///
+/// An event credits conversations that started at most the lookback before it, and every
+/// conversation of the range started before the range's end, so the window's events are
+/// those before the end plus the lookback: the instant, not the day after (a day-wide
+/// margin would let the data-driven models count the next day's events and conversations
+/// in their paths, and Shapley its sources against the limit).
 pub(crate) fn attribute_window(
     analysis: &Analysis,
     range: &DayRange,
     cfg: &AttributionConfig,
     model: ModelName,
 ) -> Result<Attribution, ReportError> {
-    let wide = DayRange {
-        to: range.to + chrono::Duration::days(i64::from(cfg.lookback_days) + 1),
-        ..*range
-    };
-    attribute(analysis, &wide, cfg, model)
+    let (from, to) = range.instants();
+    let lookback = i64::from(cfg.lookback_days) * DAY;
+    attribute_between(analysis, (from, to + lookback), cfg, model)
 }
 
 /// Refuse exact Shapley over more than [`shapley::MAX_SOURCES`] distinct sources in the
@@ -632,6 +645,32 @@ mod tests {
         .unwrap();
         let picked: Vec<(usize, i64)> = att.events.iter().map(|e| (e.touch, e.value)).collect();
         assert_eq!(picked, [(0, 0), (1, 10_000_000)]);
+    }
+
+    /// The one window's events: those of the range and up to the lookback after its end.
+    #[test]
+    fn a_window_takes_the_events_up_to_the_lookback_after_the_range() {
+        // July (UTC), lookback 7 days. User 0's conversation A starts 07-31 23:00, the
+        // range's last hour. Events: 0 on 07-28 (in the range); 1 on 08-07 22:59:59, 7 days
+        // less a second after A (it can credit A); 2 on 08-08 00:00, the range's end plus
+        // exactly 7 days, and 3 on 08-08 12:00: no conversation started in July can be
+        // within 7 days before them. The window takes events 0 and 1.
+        let end = T0 + 30 * DAY + 14 * 3600; // 2025-08-01T00:00Z
+        let a = Analysis {
+            conversations: vec![conv(0, end - 3600, "meta_ad:A")],
+            touches: vec![
+                touch(0, end - 4 * DAY, 0, vec![]),
+                touch(0, end + 7 * DAY - 1, 1_000_000, vec![0]),
+                touch(0, end + 7 * DAY, 2_000_000, vec![]),
+                touch(0, end + 7 * DAY + 12 * 3600, 3_000_000, vec![]),
+            ],
+            matchers: Matchers::new(&Config::default(), &Store::default(), None),
+        };
+        let cfg = AttributionConfig::default();
+        let att = attribute_window(&a, &july(), &cfg, ModelName::Linear).unwrap();
+        let picked: Vec<usize> = att.events.iter().map(|e| e.touch).collect();
+        assert_eq!(picked, [0, 1]);
+        assert_eq!(att.events[1].credits.len(), 1);
     }
 
     /// Exact Shapley counts the distinct sources of the range's converting paths and
