@@ -574,6 +574,22 @@ mod tests {
         assert_eq!(split_exact(7, &[0.0, 2.0]), vec![0, 7]);
     }
 
+    /// The residue floating point leaves goes to the heaviest part, ties to the older.
+    #[test]
+    fn a_split_that_floating_point_overshoots_takes_the_residue_from_the_heaviest_part() {
+        // 999 999 999 999 999 999 has no f64: the nearest is 10^18 (doubles are 128 apart
+        // there), so the largest-remainder split of it over two equal weights floors
+        // 5·10^17 + 5·10^17 = 10^18, one micro too many, and has nothing left to hand out.
+        // The residue, −1, goes to the heaviest part: both weigh 1, so the older (first).
+        let big = 999_999_999_999_999_999;
+        assert_eq!(
+            split_exact(big, &[1.0, 1.0]),
+            vec![499_999_999_999_999_999, 500_000_000_000_000_000]
+        );
+        // One part alone takes it all, exactly.
+        assert_eq!(split_exact(big, &[1.0]), vec![big]);
+    }
+
     /// A range's sum of credit days: every field added up over the range's days, and only
     /// theirs (`CreditDays::in_range` with `CreditDay::add`).
     #[test]
