@@ -77,7 +77,16 @@ pub(crate) fn attribute(
     cfg: &AttributionConfig,
     model: ModelName,
 ) -> Result<Attribution, ReportError> {
-    let (from, to) = range.instants();
+    attribute_between(analysis, range.instants(), cfg, model)
+}
+
+/// [`attribute`] over the instants `from..to` (seconds, end excluded).
+fn attribute_between(
+    analysis: &Analysis,
+    (from, to): (i64, i64),
+    cfg: &AttributionConfig,
+    model: ModelName,
+) -> Result<Attribution, ReportError> {
     let picked: Vec<usize> = analysis
         .touches
         .iter()
@@ -213,17 +222,21 @@ fn markov_effects<'a>(
 
 /// Attribute the events that can credit the conversations started in `range` (one
 /// window, [`crate::sources`](crate::guide::sources)): those in it and up to the lookback after its end.
+///
+/// An event credits conversations that started at most the lookback before it, and every
+/// conversation of the range started before the range's end, so the window's events are
+/// those before the end plus the lookback: the instant, not the day after (a day-wide
+/// margin would let the data-driven models count the next day's events and conversations
+/// in their paths, and Shapley its sources against the limit).
 pub(crate) fn attribute_window(
     analysis: &Analysis,
     range: &DayRange,
     cfg: &AttributionConfig,
     model: ModelName,
 ) -> Result<Attribution, ReportError> {
-    let wide = DayRange {
-        to: range.to + chrono::Duration::days(i64::from(cfg.lookback_days) + 1),
-        ..*range
-    };
-    attribute(analysis, &wide, cfg, model)
+    let (from, to) = range.instants();
+    let lookback = i64::from(cfg.lookback_days) * DAY;
+    attribute_between(analysis, (from, to + lookback), cfg, model)
 }
 
 /// Refuse exact Shapley over more than [`shapley::MAX_SOURCES`] distinct sources in the
@@ -561,6 +574,22 @@ mod tests {
         assert_eq!(split_exact(7, &[0.0, 2.0]), vec![0, 7]);
     }
 
+    /// The residue floating point leaves goes to the heaviest part, ties to the older.
+    #[test]
+    fn a_split_that_floating_point_overshoots_takes_the_residue_from_the_heaviest_part() {
+        // 999 999 999 999 999 999 has no f64: the nearest is 10^18 (doubles are 128 apart
+        // there), so the largest-remainder split of it over two equal weights floors
+        // 5·10^17 + 5·10^17 = 10^18, one micro too many, and has nothing left to hand out.
+        // The residue, −1, goes to the heaviest part: both weigh 1, so the older (first).
+        let big = 999_999_999_999_999_999;
+        assert_eq!(
+            split_exact(big, &[1.0, 1.0]),
+            vec![499_999_999_999_999_999, 500_000_000_000_000_000]
+        );
+        // One part alone takes it all, exactly.
+        assert_eq!(split_exact(big, &[1.0]), vec![big]);
+    }
+
     /// A range's sum of credit days: every field added up over the range's days, and only
     /// theirs (`CreditDays::in_range` with `CreditDay::add`).
     #[test]
@@ -609,5 +638,169 @@ mod tests {
         );
         assert_eq!(sum.by_source.get("meta_ad:A"), None);
         assert_eq!(sum.by_source.get("campaign:B"), Some(&(500_000, 5_000_000)));
+    }
+
+    /// Which touches `attribute` takes: the attributed ones whose time is in the range.
+    #[test]
+    fn only_the_attributed_events_of_the_range_are_attributed() {
+        // small_case's touches 0 (07-01 11:00) and 1 (07-02 11:00) are attributed and in
+        // July. Touch 2 is attributed but on 06-30, before the range; touch 3 is in July
+        // but not an attributed event (an external event the conversion event does not
+        // name). Only touches 0 and 1 are attributed over July, with their value.
+        let mut a = small_case();
+        a.touches.push(touch(0, T0 - DAY, 5_000_000, vec![]));
+        let mut other = touch(1, T0 + DAY + 7200, 3_000_000, vec![1, 2]);
+        other.attributed = false;
+        a.touches.push(other);
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Linear,
+        )
+        .unwrap();
+        let picked: Vec<(usize, i64)> = att.events.iter().map(|e| (e.touch, e.value)).collect();
+        assert_eq!(picked, [(0, 0), (1, 10_000_000)]);
+    }
+
+    /// The one window's events: those of the range and up to the lookback after its end.
+    #[test]
+    fn a_window_takes_the_events_up_to_the_lookback_after_the_range() {
+        // July (UTC), lookback 7 days. User 0's conversation A starts 07-31 23:00, the
+        // range's last hour. Events: 0 on 07-28 (in the range); 1 on 08-07 22:59:59, 7 days
+        // less a second after A (it can credit A); 2 on 08-08 00:00, the range's end plus
+        // exactly 7 days, and 3 on 08-08 12:00: no conversation started in July can be
+        // within 7 days before them. The window takes events 0 and 1.
+        let end = T0 + 30 * DAY + 14 * 3600; // 2025-08-01T00:00Z
+        let a = Analysis {
+            conversations: vec![conv(0, end - 3600, "meta_ad:A")],
+            touches: vec![
+                touch(0, end - 4 * DAY, 0, vec![]),
+                touch(0, end + 7 * DAY - 1, 1_000_000, vec![0]),
+                touch(0, end + 7 * DAY, 2_000_000, vec![]),
+                touch(0, end + 7 * DAY + 12 * 3600, 3_000_000, vec![]),
+            ],
+            matchers: Matchers::new(&Config::default(), &Store::default(), None),
+        };
+        let cfg = AttributionConfig::default();
+        let att = attribute_window(&a, &july(), &cfg, ModelName::Linear).unwrap();
+        let picked: Vec<usize> = att.events.iter().map(|e| e.touch).collect();
+        assert_eq!(picked, [0, 1]);
+        assert_eq!(att.events[1].credits.len(), 1);
+    }
+
+    /// Exact Shapley counts the distinct sources of the range's converting paths and
+    /// refuses more than `shapley::MAX_SOURCES` (15), naming the count.
+    #[test]
+    fn exact_shapley_takes_15_distinct_sources_and_refuses_16() {
+        // User 0's conversations S0 … S(n-1) (one source each, a minute apart), then a
+        // second S0 conversation. Event 1 (07-02) has candidates S0 … S7, event 2 (07-03)
+        // S8 … S(n-1) and the second S0. Distinct sources over both paths: n.
+        let case = |n: usize| {
+            let mut conversations: Vec<Conversation> = (0..n)
+                .map(|i| conv(0, T0 + 60 * i as i64, &format!("campaign:S{i}")))
+                .collect();
+            conversations.push(conv(0, T0 + 3600, "campaign:S0"));
+            Analysis {
+                conversations,
+                touches: vec![
+                    touch(0, T0 + DAY, 0, (0..8).collect()),
+                    touch(0, T0 + 2 * DAY, 0, (8..=n).collect()),
+                ],
+                matchers: Matchers::new(&Config::default(), &Store::default(), None),
+            }
+        };
+        let cfg = AttributionConfig::default();
+        // 15 distinct sources (16 conversations): attributed. Event 2 has 8 candidates,
+        // S8 … S14 and the second S0, each a distinct source: 1/8 = 125 000 each.
+        let att = attribute(&case(15), &july(), &cfg, ModelName::Shapley).unwrap();
+        assert_eq!(att.events.len(), 2);
+        let second: Vec<i64> = att.events[1].credits.iter().map(|c| c.count).collect();
+        assert_eq!(second, [125_000; 8]);
+        // 16 distinct sources: refused.
+        match attribute(&case(16), &july(), &cfg, ModelName::Shapley) {
+            Err(ReportError::Unsupported(msg)) => {
+                assert!(msg.contains("at most 15 sources"), "{msg}");
+                assert!(msg.ends_with("have 16"), "{msg}");
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+    }
+
+    /// The credits (A, B) of one converting event with path `A → B` under Markov, with
+    /// other conversations `others` (user, start, source key) that converted nothing.
+    fn markov_split(others: &[(u32, i64, &str)]) -> (i64, i64) {
+        let mut conversations = vec![conv(0, T0, "meta_ad:A"), conv(0, T0 + DAY, "campaign:B")];
+        conversations.extend(others.iter().map(|&(u, s, k)| conv(u, s, k)));
+        let a = Analysis {
+            conversations,
+            touches: vec![touch(0, T0 + DAY + 3600, 10_000_000, vec![0, 1])],
+            matchers: Matchers::new(&Config::default(), &Store::default(), None),
+        };
+        let att = attribute(
+            &a,
+            &july(),
+            &AttributionConfig::default(),
+            ModelName::Markov,
+        )
+        .unwrap();
+        let c = &att.events[0].credits;
+        assert_eq!((c[0].conversation, c[1].conversation), (0, 1));
+        (c[0].count, c[1].count)
+    }
+
+    /// Markov's paths that did not convert: a user's conversations, cut into windows of
+    /// the lookback (7 days) from each window's first conversation.
+    #[test]
+    fn markov_paths_that_did_not_convert_are_one_per_user_and_lookback_window() {
+        // Joined, one user's A then B within 7 days: paths A→B→conv, A→B→null. start→A
+        // always, A→B always, B→conv ½: P = ½. Removing A (start→null) or B (A→null)
+        // leaves P = 0, so RE(A) = RE(B) = 1: the event splits ½ : ½.
+        let joined = (500_000, 500_000);
+        // Cut, A and B in two paths: A→B→conv, A→null, B→null. start→A 2/3, start→B
+        // 1/3; A→B ½, A→null ½; B→conv ½. P(B) = ½, P(A) = ¼, P = 2/3·¼ + 1/3·½ = 1/3.
+        // Without A: P = 1/3·½ = 1/6, RE(A) = (1/3 − 1/6)/(1/3) = ½; without B: P = 0,
+        // RE(B) = 1. The event splits ½ : 1 = 1/3 : 2/3, the odd micro to B (largest
+        // remainder: 333 333.3 and 666 666.7).
+        let cut = (333_333, 666_667);
+        let (a, b) = ("meta_ad:A", "campaign:B");
+        // One user, 2 days apart: one window.
+        assert_eq!(markov_split(&[(1, T0, a), (1, T0 + 2 * DAY, b)]), joined);
+        // One user, exactly 7 days apart: still within the lookback.
+        assert_eq!(markov_split(&[(1, T0, a), (1, T0 + 7 * DAY, b)]), joined);
+        // One user, 8 days apart: two windows.
+        assert_eq!(markov_split(&[(1, T0, a), (1, T0 + 8 * DAY, b)]), cut);
+        // Two users, 2 days apart: two paths.
+        assert_eq!(markov_split(&[(1, T0, a), (2, T0 + 2 * DAY, b)]), cut);
+    }
+
+    #[test]
+    fn position_based_with_one_three_and_five_candidates() {
+        // Default weights (0.4, 0.2, 0.4). One candidate takes all; three give 0.4, 0.2 /
+        // (3 − 2) = 0.2, 0.4; five give 0.4, then 0.2 / (5 − 2) = 1/15 to each of the
+        // three between, then 0.4.
+        let cfg = AttributionConfig::default();
+        let w = |n: usize| {
+            let starts: Vec<i64> = (0..n as i64).map(|i| T0 + i * DAY).collect();
+            let srcs: Vec<usize> = (0..n).collect();
+            weights(
+                ModelName::PositionBased,
+                &cfg,
+                T0 + 7 * DAY,
+                &starts,
+                &srcs,
+                &[],
+            )
+        };
+        assert_eq!(w(1), [1.0]);
+        let close = |got: Vec<f64>, want: &[f64]| {
+            assert_eq!(got.len(), want.len());
+            for (g, x) in got.iter().zip(want) {
+                assert!((g - x).abs() < 1e-12, "{got:?} != {want:?}");
+            }
+        };
+        close(w(3), &[0.4, 0.2, 0.4]);
+        let m = 0.2 / 3.0;
+        close(w(5), &[0.4, m, m, m, 0.4]);
     }
 }
