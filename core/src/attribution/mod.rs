@@ -397,6 +397,11 @@ mod tests {
         }
     }
 
+    /// Attribute `a` over July under `model`, with the default configuration.
+    fn in_july(a: &Analysis, model: ModelName) -> Attribution {
+        attribute(a, &july(), &AttributionConfig::default(), model).unwrap()
+    }
+
     /// A report scope over July (UTC) on `store` and `config`.
     fn july_scope<'a>(store: &'a Store, config: &'a Config) -> crate::scope::Scope<'a> {
         let mut opts = crate::ReportOptions::default();
@@ -451,13 +456,7 @@ mod tests {
         // Event 1 (path A) goes wholly to A. Event 2 (path A, B) splits 3/4 : 1/2 = 0.6 : 0.4,
         // and its 10.00 value 6.00 : 4.00. Totals: A 1.6 conversions, B 0.4.
         let a = small_case();
-        let att = attribute(
-            &a,
-            &july(),
-            &AttributionConfig::default(),
-            ModelName::Markov,
-        )
-        .unwrap();
+        let att = in_july(&a, ModelName::Markov);
         let t = totals(&a, &att);
         assert_eq!(t["meta_ad:A"], (1_600_000, 6_000_000));
         assert_eq!(t["campaign:B"], (400_000, 4_000_000));
@@ -505,13 +504,7 @@ mod tests {
         // v(∅) = 0, v({A}) = 1 (event 1), v({B}) = 0, v({A, B}) = 2.
         // φ_A = ½ (v(A) − v(∅)) + ½ (v(AB) − v(B)) = ½ + 1 = 1.5; φ_B = ½ · 0 + ½ (2 − 1) = 0.5.
         let a = small_case();
-        let att = attribute(
-            &a,
-            &july(),
-            &AttributionConfig::default(),
-            ModelName::Shapley,
-        )
-        .unwrap();
+        let att = in_july(&a, ModelName::Shapley);
         let t = totals(&a, &att);
         assert_eq!(t["meta_ad:A"], (1_500_000, 5_000_000));
         assert_eq!(t["campaign:B"], (500_000, 5_000_000));
@@ -652,13 +645,7 @@ mod tests {
         let mut other = touch(1, T0 + DAY + 7200, 3_000_000, vec![1, 2]);
         other.attributed = false;
         a.touches.push(other);
-        let att = attribute(
-            &a,
-            &july(),
-            &AttributionConfig::default(),
-            ModelName::Linear,
-        )
-        .unwrap();
+        let att = in_july(&a, ModelName::Linear);
         let picked: Vec<(usize, i64)> = att.events.iter().map(|e| (e.touch, e.value)).collect();
         assert_eq!(picked, [(0, 0), (1, 10_000_000)]);
     }
@@ -737,13 +724,7 @@ mod tests {
             touches: vec![touch(0, T0 + DAY + 3600, 10_000_000, vec![0, 1])],
             matchers: Matchers::new(&Config::default(), &Store::default(), None),
         };
-        let att = attribute(
-            &a,
-            &july(),
-            &AttributionConfig::default(),
-            ModelName::Markov,
-        )
-        .unwrap();
+        let att = in_july(&a, ModelName::Markov);
         let c = &att.events[0].credits;
         assert_eq!((c[0].conversation, c[1].conversation), (0, 1));
         (c[0].count, c[1].count)
