@@ -53,6 +53,10 @@ impl CapiOptions {
                     message: e.to_string(),
                 }
             })?;
+        de.end().map_err(|e| ReportError::Option {
+            option: String::new(),
+            message: e.to_string(),
+        })?;
         o.batch()?;
         o.since_seq()?;
         Ok(o)

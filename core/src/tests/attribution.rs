@@ -355,6 +355,11 @@ mod capi {
         assert_eq!(err.option(), Some("batch_size"));
         let err = CapiOptions::from_json("42").unwrap_err();
         assert_eq!(err.option(), Some(""));
+        // Text after the object is an error too (as for report options and configs), not
+        // left unread.
+        let err = CapiOptions::from_json(r#"{"batch_size": 5} {"batch_size": 6}"#).unwrap_err();
+        assert_eq!(err.option(), Some(""));
+        assert!(err.to_string().contains("trailing characters"), "{err}");
         // The range and the cursor are checked too.
         let err = CapiOptions::from_json(r#"{"batch_size": 1001}"#).unwrap_err();
         assert_eq!(err.option(), Some("batch_size"));
