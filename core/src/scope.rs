@@ -62,9 +62,8 @@ impl ReportOptions {
     /// [`ReportError`] of kind `option` naming the option as written (`start` stays
     /// `start`).
     pub fn from_json(json: &str) -> Result<ReportOptions, ReportError> {
-        let mut de = crate::util::serde::json_reader(json);
-        let opts: ReportOptions = crate::util::serde::read_with_path(&mut de, json.as_bytes())
-            .map_err(|(e, path)| {
+        let opts: ReportOptions =
+            crate::util::serde::read_text_with_path(json).map_err(|(e, path)| {
                 let mut option = path;
                 let inner = e.to_string();
                 if option.is_empty() {
@@ -77,10 +76,6 @@ impl ReportOptions {
                     option: key,
                 }
             })?;
-        de.end().map_err(|e| ReportError::Option {
-            option: String::new(),
-            message: e.to_string(),
-        })?;
         Ok(opts)
     }
 

@@ -45,18 +45,13 @@ impl CapiOptions {
     /// Options from a JSON object; a bad or unknown option is a [`ReportError`] of kind
     /// `option` naming it.
     pub fn from_json(json: &str) -> Result<CapiOptions, ReportError> {
-        let mut de = crate::util::serde::json_reader(json);
         let o: CapiOptions =
-            crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(|(e, path)| {
+            crate::util::serde::read_text_with_path(json).map_err(|(e, path)| {
                 ReportError::Option {
                     option: path,
                     message: e.to_string(),
                 }
             })?;
-        de.end().map_err(|e| ReportError::Option {
-            option: String::new(),
-            message: e.to_string(),
-        })?;
         o.batch()?;
         o.since_seq()?;
         Ok(o)

@@ -57,7 +57,6 @@ impl ContactFilter {
     /// assert!(matches!(e, convolens::ReportError::Option { option, .. } if option == "filter.source"));
     /// ```
     pub fn from_json(json: &str) -> Result<ContactFilter, ReportError> {
-        let mut de = crate::util::serde::json_reader(json);
         let named = |(e, path): (serde_json::Error, String)| ReportError::Option {
             option: if path.is_empty() {
                 "filter".into()
@@ -66,9 +65,7 @@ impl ContactFilter {
             },
             message: e.to_string(),
         };
-        let f = crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(named)?;
-        de.end().map_err(|e| named((e, String::new())))?;
-        Ok(f)
+        crate::util::serde::read_text_with_path(json).map_err(named)
     }
 
     /// Read one name as an event when a configured messaging event or some external event

@@ -114,17 +114,11 @@ impl Config {
                 message: format!("a config is a JSON object (`{{...}}`), this is {what}"),
             });
         }
-        let mut de = crate::util::serde::json_reader(json);
-        let cfg: Config =
-            crate::util::serde::read_with_path(&mut de, json.as_bytes()).map_err(|(e, path)| {
-                ConfigError::Invalid {
-                    path,
-                    message: e.to_string(),
-                }
-            })?;
-        de.end().map_err(|e| ConfigError::Invalid {
-            path: String::new(),
-            message: e.to_string(),
+        let cfg: Config = crate::util::serde::read_text_with_path(json).map_err(|(e, path)| {
+            ConfigError::Invalid {
+                path,
+                message: e.to_string(),
+            }
         })?;
         cfg.validate()?;
         Ok(cfg)

@@ -984,19 +984,13 @@ fn read_doc<'a>(
     bytes: &'a [u8],
     text: Option<&'a str>,
 ) -> Result<Doc<'a>, (serde_json::Error, String)> {
+    use crate::util::serde::read_with_path;
     #[cfg(not(feature = "compact"))]
     if let Some(text) = text {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let doc = crate::util::serde::read_with_path(&mut de, bytes)?;
-        // As `serde_json::from_str`: only whitespace may follow (no field path then).
-        de.end().map_err(|e| (e, String::new()))?;
-        return Ok(doc);
+        return read_with_path(&mut serde_json::Deserializer::from_str(text), bytes);
     }
     let _ = text;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let doc = crate::util::serde::read_with_path(&mut de, bytes)?;
-    de.end().map_err(|e| (e, String::new()))?;
-    Ok(doc)
+    read_with_path(&mut serde_json::Deserializer::from_slice(bytes), bytes)
 }
 
 fn json_error(e: &serde_json::Error, _bytes: &[u8], line: u64, path: &str) -> ParseError {

@@ -39,10 +39,11 @@ pub(crate) fn json_reader(text: &str) -> serde_json::Deserializer<TextRead<'_>> 
     de
 }
 
-/// `T` read by `de` from `bytes` (the whole document `de` reads); on error, the error and
-/// the path of the field it is at, in `serde_path_to_error`'s notation (empty for the
-/// document itself), found from the error's position by [`super::json_path::path_at`].
-/// Nothing is tracked while reading, so each type has one parser, unwrapped.
+/// `T` read by `de` from `bytes`, the whole document: only whitespace may follow it. On
+/// error, the error and the path of the field it is at, in `serde_path_to_error`'s
+/// notation (empty for the document itself and for text after it), found from the error's
+/// position by [`super::json_path::path_at`]. Nothing is tracked while reading, so each
+/// type has one parser, unwrapped.
 pub(crate) fn read_with_path<'de, T, R>(
     de: &mut serde_json::Deserializer<R>,
     bytes: &[u8],
@@ -51,10 +52,20 @@ where
     T: serde::Deserialize<'de>,
     R: serde_json::de::Read<'de>,
 {
-    T::deserialize(de).map_err(|e| {
+    let value = T::deserialize(&mut *de).map_err(|e| {
         let path = super::json_path::path_at(bytes, e.line(), e.column(), &e.to_string());
         (e, path)
-    })
+    })?;
+    de.end().map_err(|e| (e, String::new()))?;
+    Ok(value)
+}
+
+/// [`read_with_path`] of the JSON `text` through [`json_reader`] (how options and
+/// configurations are read).
+pub(crate) fn read_text_with_path<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<T, (serde_json::Error, String)> {
+    read_with_path(&mut json_reader(text), text.as_bytes())
 }
 
 /// `T` from the JSON `text`, as `serde_json::from_str` reads it, through [`json_reader`].
