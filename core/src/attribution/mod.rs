@@ -376,17 +376,7 @@ mod tests {
     }
 
     fn touch(user: u32, ts: i64, value: i64, candidates: Vec<usize>) -> ExternalTouch {
-        ExternalTouch {
-            external: 0,
-            user,
-            ts,
-            value,
-            other_currency: false,
-            name: "purchase".into(),
-            other_value: None,
-            attributed: true,
-            candidates,
-        }
+        ExternalTouch::for_test(user, (ts, "purchase", value), candidates)
     }
 
     fn july() -> DayRange {

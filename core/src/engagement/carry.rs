@@ -121,16 +121,12 @@ impl Carries {
     /// [`Carries::by_user`].
     pub(crate) fn by_user_among(&self, store: &Store, roots: &[UserIx]) -> HashMap<UserIx, Carry> {
         let ours = |u: UserIx| roots.binary_search(&u).is_ok();
-        let mut out: HashMap<UserIx, Carry> = HashMap::new();
         let Some(moved) = &self.moved else {
-            for (u, c) in &self.by_key {
-                let r = store.find(*u);
-                if ours(r) {
-                    out.entry(r).or_default().absorb(c);
-                }
-            }
-            return out;
+            let mut all = self.by_user(store);
+            all.retain(|r, _| ours(*r));
+            return all;
         };
+        let mut out: HashMap<UserIx, Carry> = HashMap::new();
         for &r in roots {
             if let Some(c) = self.by_key.get(&r).filter(|_| store.find(r) == r) {
                 out.entry(r).or_default().absorb(c);

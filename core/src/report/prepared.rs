@@ -499,9 +499,8 @@ impl Track {
                 moved.map(|k| t.names.conversation(k)).collect()
             };
             if diff.events {
-                let moved = convs.iter().zip(&old.convs);
-                let moved = moved.filter(|(_, k)| diff.moves(k, ctx.range.tz));
-                p.step_sources(ctx, moved.map(|(c, _)| c), &mut t.sources, -1);
+                let moved = diff.moved(&convs, &old.convs, ctx.range.tz);
+                p.step_sources(ctx, moved, &mut t.sources, -1);
                 p.step_events(ctx, (&convs, old), -1);
             } else {
                 p.step_sources(ctx, convs.iter(), &mut t.sources, -1);
@@ -512,9 +511,8 @@ impl Track {
             match diff {
                 None => p.step_user(ctx, (&convs, &part), &mut t.sources, 1),
                 Some(diff) => {
-                    let moved = convs.iter().zip(&part.convs);
-                    let moved = moved.filter(|(_, k)| diff.moves(k, ctx.range.tz));
-                    p.step_sources(ctx, moved.map(|(c, _)| c), &mut t.sources, 1);
+                    let moved = diff.moved(&convs, &part.convs, ctx.range.tz);
+                    p.step_sources(ctx, moved, &mut t.sources, 1);
                     if diff.events {
                         p.step_events(ctx, (&convs, &part), 1);
                     }
@@ -605,6 +603,19 @@ impl Diff {
     /// Whether conversation `k` moves.
     fn moves(&self, k: &KeptConv, tz: Tz) -> bool {
         !self.groups.is_empty() && self.groups.binary_search(&k.group(tz)).is_ok()
+    }
+
+    /// The conversations of `convs` that move (`kept`: the same, kept).
+    fn moved<'c>(
+        &'c self,
+        convs: &'c [Conversation],
+        kept: &'c [KeptConv],
+        tz: Tz,
+    ) -> impl Iterator<Item = &'c Conversation> + 'c {
+        let pairs = convs.iter().zip(kept);
+        pairs
+            .filter(move |(_, k)| self.moves(k, tz))
+            .map(|(c, _)| c)
     }
 }
 

@@ -94,6 +94,29 @@ pub(crate) struct ExternalTouch {
     pub(crate) candidates: Vec<usize>,
 }
 
+#[cfg(test)]
+impl ExternalTouch {
+    /// A test's attributed external event `name` of `user` at `ts`, worth `value`
+    /// micro-units in the report currency, with these `candidates`.
+    pub(crate) fn for_test(
+        user: UserIx,
+        (ts, name, value): (i64, &str, i64),
+        candidates: Vec<usize>,
+    ) -> ExternalTouch {
+        ExternalTouch {
+            external: 0,
+            user,
+            ts,
+            value,
+            other_currency: false,
+            name: name.into(),
+            other_value: None,
+            attributed: true,
+            candidates,
+        }
+    }
+}
+
 /// Conversations and external events of every user, before any range or model is applied.
 #[derive(Clone, Debug)]
 pub(crate) struct Analysis {

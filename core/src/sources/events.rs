@@ -519,17 +519,7 @@ mod tests {
     }
 
     fn touch(user: UserIx, ts: i64, name: &str, value: i64, conv: Option<usize>) -> ExternalTouch {
-        ExternalTouch {
-            external: 0,
-            user,
-            ts,
-            value,
-            other_currency: false,
-            name: name.into(),
-            other_value: None,
-            attributed: true,
-            candidates: conv.into_iter().collect(),
-        }
+        ExternalTouch::for_test(user, (ts, name, value), conv.into_iter().collect())
     }
 
     /// An external event worth `micros` US dollars, left out of a EUR report.
