@@ -436,6 +436,9 @@ impl Store {
                     (ma.ts, ma.dir, &ma.id).cmp(&(mb.ts, mb.dir, &mb.id))
                 });
                 u.timeline.dedup();
+                // A timeline grows by pushes (up to twice the room it needs); its user is
+                // folded from it now, so it is trimmed once here rather than at every push.
+                u.timeline.shrink_to_fit();
                 u.dirty = false;
                 let last = u.timeline.last().map(|&i| msgs[i as usize].ts);
                 latest = latest.max(last);
