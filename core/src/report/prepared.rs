@@ -15,6 +15,7 @@ use crate::sources::{
 };
 use crate::store::{Pending, PhoneIx, UserIx};
 use crate::util::interner::Numbered;
+use crate::util::time::Ts32;
 use crate::util::time::splice_days;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -176,7 +177,7 @@ struct Track {
     /// numbered in `names`, micro-units).
     money: Vec<CostRows>,
     /// What the user added to sources, events and credits.
-    users: Vec<Option<Box<UserPart>>>,
+    users: Vec<Option<UserPart>>,
     /// The sources and headlines the kept conversations name.
     names: KeptNames,
     sources: SourceRefs,
@@ -188,38 +189,104 @@ struct Track {
 #[derive(Clone, Debug)]
 struct UserPart {
     convs: Box<[KeptConv]>,
-    touches: Vec<ExternalTouch>,
-    events: Vec<EventCredit>,
+    /// The conversations' event hits, one after another in conversation order: those of
+    /// conversation `i` end at `convs[i].hits_end` (one allocation per user, none per
+    /// conversation).
+    hits: Box<[EventHit]>,
+    /// The rest, for the users who have any (few have external events).
+    rest: Option<Box<PartRest>>,
+}
+
+/// What a [`UserPart`] keeps of a user's external events: the events, their credits and
+/// where those went in the template credits.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct PartRest {
+    touches: Box<[ExternalTouch]>,
+    events: Box<[EventCredit]>,
     credits: Box<[CreditRow]>,
 }
 
 /// A conversation as a user's analysis keeps it between reports, to take it out again
-/// when the user changes: 56 bytes where a [`Conversation`] takes 120 and its source key
-/// and headline their own allocations. The message list is not kept (taking a user out
-/// does not read it); the source and headline are numbers in [`KeptNames`].
+/// when the user changes: 32 bytes where a [`Conversation`] takes 120 and its source key,
+/// headline and event hits their own allocations. The message list is not kept (taking a
+/// user out does not read it); the source and headline are numbers in [`KeptNames`]; the
+/// user is the one whose [`UserPart`] holds it (a user's conversations are all theirs);
+/// the event hits are in that part's `hits`; the times, a first and a last message's, are
+/// in the accepted range that ingest and restore hold every message time to, four bytes
+/// each.
 #[derive(Clone, Debug, PartialEq)]
 struct KeptConv {
-    start: i64,
-    last: i64,
-    user: UserIx,
+    start: Ts32,
+    last: Ts32,
     phone: PhoneIx,
     opening: crate::store::MsgIx,
     source: u32,
     /// 0: none; else the headline numbered `headline - 1`.
     headline: u32,
+    /// Where its event hits end in [`UserPart::hits`] (they start where the previous
+    /// conversation's end).
+    hits_end: u32,
     lead: bool,
-    events: Box<[EventHit]>,
 }
 
 impl KeptConv {
     /// The (start day, source) group whose day aggregates the conversation is in.
     fn group(&self, tz: Tz) -> (NaiveDate, u32) {
-        (crate::util::time::day_in(self.start, tz), self.source)
+        (crate::util::time::day_in(self.start.get(), tz), self.source)
+    }
+}
+
+impl UserPart {
+    /// The user's external events.
+    fn touches(&self) -> &[ExternalTouch] {
+        self.rest.as_ref().map_or(&[], |r| &r.touches)
     }
 
-    /// What events and credits read of the conversation.
-    fn event_view(&self) -> (UserIx, PhoneIx, i64, u32, &[EventHit]) {
-        (self.user, self.phone, self.start, self.source, &self.events)
+    /// The credits of the user's external events.
+    fn events(&self) -> &[EventCredit] {
+        self.rest.as_ref().map_or(&[], |r| &r.events)
+    }
+
+    /// Where those credits went in the template credits.
+    fn credits(&self) -> &[CreditRow] {
+        self.rest.as_ref().map_or(&[], |r| &r.credits)
+    }
+
+    /// The event hits of conversation `i`.
+    fn hits_of(&self, i: usize) -> &[EventHit] {
+        let start = i
+            .checked_sub(1)
+            .map_or(0, |j| self.convs[j].hits_end as usize);
+        &self.hits[start..self.convs[i].hits_end as usize]
+    }
+
+    /// Whether conversation `i` here and conversation `i` of `other` (the same user's) are
+    /// the same: the same fields and the same event hits.
+    fn same_conv(&self, other: &UserPart, i: usize) -> bool {
+        let (a, b) = (&self.convs[i], &other.convs[i]);
+        (
+            a.start, a.last, a.phone, a.opening, a.source, a.headline, a.lead,
+        ) == (
+            b.start, b.last, b.phone, b.opening, b.source, b.headline, b.lead,
+        ) && self.hits_of(i) == other.hits_of(i)
+    }
+
+    /// What events and credits read of conversation `i`.
+    fn event_view(&self, i: usize) -> (PhoneIx, i64, u32, &[EventHit]) {
+        let k = &self.convs[i];
+        (k.phone, k.start.get(), k.source, self.hits_of(i))
+    }
+
+    /// Conversation `i` of user `u` (this part's), with an empty message list.
+    fn conversation(&self, names: &KeptNames, u: UserIx, i: usize) -> Conversation {
+        names.conversation(&self.convs[i], u, self.hits_of(i))
+    }
+
+    /// Every conversation of user `u`, each with an empty message list.
+    fn conversations(&self, names: &KeptNames, u: UserIx) -> Vec<Conversation> {
+        (0..self.convs.len())
+            .map(|i| self.conversation(names, u, i))
+            .collect()
     }
 }
 
@@ -235,12 +302,12 @@ struct KeptNames {
 }
 
 impl KeptNames {
-    /// `c` as kept (its message list dropped).
-    fn keep(&mut self, c: &Conversation) -> KeptConv {
+    /// `c` as kept (its message list dropped; its event hits, `hits_end` says where they
+    /// end, go to the caller's list).
+    fn keep(&mut self, c: &Conversation, hits_end: u32) -> KeptConv {
         KeptConv {
-            start: c.start,
-            last: c.last,
-            user: c.user,
+            start: Ts32::clamped(c.start),
+            last: Ts32::clamped(c.last),
             phone: c.phone,
             opening: c.opening,
             source: self.sources.number(&c.source),
@@ -249,21 +316,22 @@ impl KeptNames {
                 .as_ref()
                 .map_or(0, |h| self.headlines.number(h) + 1),
             lead: c.lead,
-            events: c.events.as_slice().into(),
+            hits_end,
         }
     }
 
-    /// The conversation `k` keeps, with an empty message list.
-    fn conversation(&self, k: &KeptConv) -> Conversation {
+    /// The conversation `k` of user `u` with event hits `hits` keeps, with an empty
+    /// message list.
+    fn conversation(&self, k: &KeptConv, u: UserIx, hits: &[EventHit]) -> Conversation {
         Conversation {
-            user: k.user,
+            user: u,
             phone: k.phone,
-            start: k.start,
-            last: k.last,
+            start: k.start.get(),
+            last: k.last.get(),
             source: self.sources.get(k.source).clone(),
             opening: k.opening,
             messages: 0,
-            events: k.events.to_vec(),
+            events: hits.to_vec(),
             lead: k.lead,
             headline: (k.headline.checked_sub(1)).map(|i| self.headlines.get(i).clone()),
         }
@@ -325,6 +393,10 @@ impl Kept {
         )];
         {
             let t = &self.track;
+            // The sum of `f` over the kept user parts (their heap parts measured apart).
+            let parts =
+                |f: &dyn Fn(&UserPart) -> isize| -> isize { t.users.iter().flatten().map(f).sum() };
+            let touches = |p: &UserPart| allocated_by(live, || p.touches().to_vec());
             out.extend(t.billing.footprint(live));
             out.extend([
                 (
@@ -332,10 +404,23 @@ impl Kept {
                     allocated_by(live, || (t.money.clone(), t.names.rows.clone())),
                 ),
                 (
-                    "kept analyses (conversations, events)",
+                    "kept analyses: conversations and their hits",
+                    parts(&|p| allocated_by(live, || (p.convs.clone(), p.hits.clone()))),
+                ),
+                (
+                    "kept analyses: external events (touches)",
+                    parts(&|p| allocated_by(live, || p.touches().to_vec())),
+                ),
+                (
+                    "kept analyses: credits (events, template rows)",
+                    parts(&|p| allocated_by(live, || p.rest.clone()) - touches(p)),
+                ),
+                (
+                    "kept analyses: per-user rows, names",
                     allocated_by(live, || {
                         let n = &t.names;
-                        (t.users.clone(), n.sources.clone(), n.headlines.clone())
+                        let rows = t.users.capacity() * std::mem::size_of::<Option<UserPart>>();
+                        (vec![0u8; rows], n.sources.clone(), n.headlines.clone())
                     }),
                 ),
                 (
@@ -448,7 +533,7 @@ impl Track {
     /// in `roots` order, as when every part is moved.
     fn analyse(&mut self, p: &mut Prepared, ctx: &Scope<'_>, out: &[UserIx], roots: &[UserIx]) {
         let t = self;
-        let mut olds: Vec<(UserIx, Box<UserPart>)> = Vec::new();
+        let mut olds: Vec<(UserIx, UserPart)> = Vec::new();
         for &u in out.iter().chain(roots) {
             if let Some(old) = t.users.get_mut(u as usize).and_then(Option::take) {
                 olds.push((u, old));
@@ -465,19 +550,19 @@ impl Track {
                 if ctx.store.is_live(u) {
                     let (convs, part) = t.analyse_user(ctx, u);
                     p.step_user(ctx, (&convs, &part), &mut t.sources, 1);
-                    t.users[u as usize] = Some(Box::new(part));
+                    t.users[u as usize] = Some(part);
                 }
             }
             return;
         }
         // Every new analysis first (its conversations are held until they are added: the
         // users of one journal), so that everything goes out before anything comes in.
-        let mut news: Vec<(UserIx, Vec<Conversation>, Box<UserPart>)> = Vec::new();
+        let mut news: Vec<(UserIx, Vec<Conversation>, UserPart)> = Vec::new();
         for (i, &u) in roots.iter().enumerate() {
             ctx.store.warm_ahead(roots, i);
             if ctx.store.is_live(u) {
                 let (convs, part) = t.analyse_user(ctx, u);
-                news.push((u, convs, Box::new(part)));
+                news.push((u, convs, part));
             }
         }
         // `roots` is sorted (a journal's representatives), and so is `news`. (Were it not,
@@ -486,17 +571,18 @@ impl Track {
         for (u, old) in &olds {
             let Ok(i) = news.binary_search_by_key(u, |(v, ..)| *v) else {
                 // Gone (linked into another user) or no longer live: all of it goes.
-                let convs: Vec<Conversation> =
-                    old.convs.iter().map(|k| t.names.conversation(k)).collect();
+                let convs = old.conversations(&t.names, *u);
                 p.step_user(ctx, (&convs, old), &mut t.sources, -1);
                 continue;
             };
             let diff = Diff::of(old, &news[i].2, ctx.range.tz);
             let convs: Vec<Conversation> = if diff.events {
-                old.convs.iter().map(|k| t.names.conversation(k)).collect()
+                old.conversations(&t.names, *u)
             } else {
-                let moved = old.convs.iter().filter(|k| diff.moves(k, ctx.range.tz));
-                moved.map(|k| t.names.conversation(k)).collect()
+                (0..old.convs.len())
+                    .filter(|&j| diff.moves(&old.convs[j], ctx.range.tz))
+                    .map(|j| old.conversation(&t.names, *u, j))
+                    .collect()
             };
             if diff.events {
                 let moved = diff.moved(&convs, &old.convs, ctx.range.tz);
@@ -526,12 +612,16 @@ impl Track {
     /// in their kept form, external events, credits and template credit rows).
     fn analyse_user(&mut self, ctx: &Scope<'_>, u: UserIx) -> (Vec<Conversation>, UserPart) {
         let (mut convs, touches) = analyse_one(ctx, &self.matchers, u);
-        let events = if ctx.model.range_independent() {
+        let mut events = if ctx.model.range_independent() {
             attribute_user(&convs, &touches, &ctx.config.attribution, ctx.model)
         } else {
             Vec::new()
         };
-        let credits = events
+        // Kept until the user changes: without the room their building left.
+        for e in &mut events {
+            e.credits.shrink_to_fit();
+        }
+        let credits: Box<[CreditRow]> = events
             .iter()
             .flat_map(|e| e.credits.iter().map(move |c| (e, c)))
             .filter_map(|(e, c)| {
@@ -547,12 +637,27 @@ impl Track {
         for t in &mut touches {
             t.candidates.shrink_to_fit();
         }
-        touches.shrink_to_fit();
+        let rest = (!touches.is_empty() || !events.is_empty() || !credits.is_empty()).then(|| {
+            Box::new(PartRest {
+                touches: touches.into(),
+                events: events.into(),
+                credits,
+            })
+        });
+        let mut hits: Vec<EventHit> =
+            Vec::with_capacity(convs.iter().map(|c| c.events.len()).sum());
+        let kept = (convs.iter())
+            .map(|c| {
+                hits.extend_from_slice(&c.events);
+                // A user's hits are fewer than their messages, which `u32` numbers.
+                let end = u32::try_from(hits.len()).unwrap_or(u32::MAX);
+                self.names.keep(c, end)
+            })
+            .collect();
         let part = UserPart {
-            convs: convs.iter().map(|c| self.names.keep(c)).collect(),
-            touches,
-            events,
-            credits,
+            convs: kept,
+            hits: hits.into_boxed_slice(),
+            rest,
         };
         (convs, part)
     }
@@ -581,11 +686,8 @@ struct Diff {
 impl Diff {
     /// What moves when the user's analysis `old` is replaced by `new` (days in `tz`).
     fn of(old: &UserPart, new: &UserPart, tz: Tz) -> Diff {
-        let same = old
-            .convs
-            .iter()
-            .zip(new.convs.iter())
-            .take_while(|(a, b)| a == b)
+        let same = (0..old.convs.len().min(new.convs.len()))
+            .take_while(|&i| old.same_conv(new, i))
             .count();
         let mut groups: Vec<(NaiveDate, u32)> = old.convs[same..]
             .iter()
@@ -621,16 +723,18 @@ impl Diff {
 
 /// Whether `a` and `b` add the same to events, credits and template credits (see [`Diff`]).
 fn same_events(a: &UserPart, b: &UserPart) -> bool {
-    if a.touches != b.touches || a.events != b.events || a.credits != b.credits {
+    if a.rest != b.rest {
         return false;
     }
     let n = a.convs.len().max(b.convs.len());
     let mut read = vec![false; n];
-    let named = (b.touches.iter().flat_map(|t| t.candidates.iter().copied())).chain(
-        b.events
-            .iter()
-            .flat_map(|e| e.credits.iter().map(|c| c.conversation)),
-    );
+    let named = (b.touches().iter())
+        .flat_map(|t| t.candidates.iter().copied())
+        .chain(
+            b.events()
+                .iter()
+                .flat_map(|e| e.credits.iter().map(|c| c.conversation)),
+        );
     for i in named {
         if let Some(r) = read.get_mut(i) {
             *r = true;
@@ -639,15 +743,11 @@ fn same_events(a: &UserPart, b: &UserPart) -> bool {
         }
     }
     (0..n).all(|i| {
-        let (x, y) = (a.convs.get(i), b.convs.get(i));
-        let hits = |c: Option<&KeptConv>| c.is_some_and(|c| !c.events.is_empty());
-        if !read[i] && !hits(x) && !hits(y) {
+        let hits = |p: &UserPart| i < p.convs.len() && !p.hits_of(i).is_empty();
+        if !read[i] && !hits(a) && !hits(b) {
             return true;
         }
-        match (x, y) {
-            (Some(x), Some(y)) => x.event_view() == y.event_view(),
-            _ => false,
-        }
+        i < a.convs.len() && i < b.convs.len() && a.event_view(i) == b.event_view(i)
     })
 }
 
@@ -686,11 +786,11 @@ impl Prepared {
         (convs, part): (&[Conversation], &UserPart),
         s: i64,
     ) {
-        self.events.step_user(ctx, convs, &part.touches, s);
+        self.events.step_user(ctx, convs, part.touches(), s);
         if let Some(cd) = &mut self.credits {
-            cd.step(ctx, (convs, &part.touches), &part.events, s);
+            cd.step(ctx, (convs, part.touches()), part.events(), s);
         }
-        for r in &part.credits {
+        for r in part.credits() {
             self.money.step_credit(r, s);
         }
     }
@@ -729,21 +829,56 @@ mod tests {
 
     #[test]
     fn a_kept_conversation_is_the_conversation_without_its_messages() {
-        // start 8 + last 8 + user, number, opening, source, headline 4 each + lead 1 =
-        // 37, aligned to 40, + the events' pointer and length 16.
-        assert_eq!(std::mem::size_of::<KeptConv>(), 56);
+        // start, last, number, opening, source, headline, end of its hits 4 each + lead 1
+        // = 29, aligned to 32.
+        assert_eq!(std::mem::size_of::<KeptConv>(), 32);
         let mut names = KeptNames::default();
+        // One user's three conversations: one event hit, none, then two.
         let a = conversation(1, "meta_ad:120", Some("Summer sale"));
-        let b = conversation(2, "meta_ad:120", Some("Summer sale"));
-        let c = conversation(3, "meta_ad:121", None);
-        let kept: Vec<KeptConv> = [&a, &b, &c].map(|c| names.keep(c)).into();
+        let mut b = conversation(1, "meta_ad:120", Some("Summer sale"));
+        b.events.clear();
+        let mut c = conversation(1, "meta_ad:121", None);
+        c.events.push(EventHit {
+            ts: 1_751_452_000,
+            ..c.events[0].clone()
+        });
+        let (mut hits, mut convs) = (Vec::new(), Vec::new());
+        for x in [&a, &b, &c] {
+            hits.extend_from_slice(&x.events);
+            convs.push(names.keep(x, hits.len() as u32));
+        }
+        let part = UserPart {
+            convs: convs.into(),
+            hits: hits.into(),
+            rest: None,
+        };
+        let kept = &part.convs;
         // One source and one headline for the two conversations of the same ad.
         assert_eq!((names.sources.len(), names.headlines.len()), (2, 1));
         assert_eq!((kept[0].source, kept[1].source, kept[2].source), (0, 0, 1));
         assert_eq!((kept[0].headline, kept[2].headline), (1, 0));
-        for (k, c) in kept.iter().zip([a, b, c]) {
-            assert_eq!(names.conversation(k), c);
+        // The hits end after 1, 1 and 3 of the user's list.
+        assert_eq!(
+            kept.iter().map(|k| k.hits_end).collect::<Vec<_>>(),
+            [1, 1, 3]
+        );
+        assert_eq!(part.hits_of(1), &[]);
+        assert_eq!(part.hits_of(2), c.events.as_slice());
+        assert_eq!(
+            part.conversations(&names, 1),
+            [a.clone(), b.clone(), c.clone()]
+        );
+        // The same conversation: same fields and hits; b has a's fields but not its hit.
+        let other = part.clone();
+        assert!((0..3).all(|i| part.same_conv(&other, i)));
+        // The same user without the first conversation's hit: only that one differs.
+        let mut without = part.clone();
+        for k in &mut without.convs {
+            k.hits_end -= 1;
         }
+        without.hits = without.hits[1..].into();
+        let same: Vec<bool> = (0..3).map(|i| part.same_conv(&without, i)).collect();
+        assert_eq!(same, [false, true, true]);
         // Cost rows: (template, campaign) numbered once each, in order of first use.
         let row = |t: &str, c: Option<&str>| (Some(t.into()), c.map(Into::into));
         assert_eq!(names.rows.number(&row("promo", Some("june"))), 0);
