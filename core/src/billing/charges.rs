@@ -184,8 +184,9 @@ pub(crate) struct Conversation {
 ///
 /// One is kept per business message of every live user (see [`super::live`]), so its
 /// layout is packed: the yes/no facts are bits of [`ChargeFlags`], read and set through
-/// the methods of the same names, and the conversation is a plain index. 64 bytes, where
-/// the fields one by one took 88.
+/// the methods of the same names, the conversation is a plain index, and the cost is in
+/// micro-units of the setup's currency (the same for every charge). 56 bytes, where the
+/// fields one by one took 88.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[doc(hidden)]
 pub(crate) struct MessageCharge {
@@ -214,8 +215,10 @@ pub(crate) struct MessageCharge {
     pub(crate) country: Option<Country>,
     /// The recipient's market on the delivery day (else the sending day).
     pub(crate) market: Market,
-    /// Cost: the rate of the unit it is charged for (zero unless `charged`).
-    pub(crate) cost: Money,
+    /// Cost in micro-units of the billing currency ([`BillingSetup`]'s, that of
+    /// [`Charges::currency`]): the rate of the unit it is charged for (zero unless
+    /// `charged`). The currency is the setup's for every charge, so it is not kept here.
+    pub(crate) cost: i64,
     /// Its number in its monthly tier: see [`MessageCharge::tier_ordinal`].
     tier: Option<std::num::NonZeroU64>,
     /// Where its cost came from (`None` unless charged and priced).
@@ -553,7 +556,7 @@ fn new_charge(
         conversation: NO_CONVERSATION,
         country,
         market,
-        cost: Money::zero(setup.currency),
+        cost: 0,
         tier: None,
         price_source: None,
         flags,
@@ -841,7 +844,7 @@ pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<
     m.tier = None;
     m.set_volume_tier(false);
     m.set_free_tier(false);
-    m.cost = Money::zero(setup.currency);
+    m.cost = 0;
     m.set_unpriced(false);
     m.price_source = None;
     if !m.charged() || m.delivered_at().is_none() {
@@ -874,7 +877,7 @@ pub(crate) fn price_unit(setup: &BillingSetup, m: &mut MessageCharge, n: Option<
             .and_then(|card| card.price(m.market, m.category, day, ordinal))
             .map(|p| (p, PriceSource::RateCard))
     };
-    m.cost = Money::from_micros(p.map_or(0, |p| p.0), setup.currency);
+    m.cost = p.map_or(0, |p| p.0);
     m.set_unpriced(p.is_none());
     m.price_source = p.map(|p| p.1);
 }
@@ -897,14 +900,21 @@ fn agent_price(setup: &BillingSetup, m: &MessageCharge) -> Option<(i64, PriceSou
 #[cfg(test)]
 mod layout {
     /// A charge is kept per business message of every live user: its layout is part of the
-    /// engine's footprint (issue 17). Eight-byte parts: cost (micros and currency, 16), tier
-    /// 8, agent pointer 8 = 32; four-byte: message, number, sent, delivered (a niche in the
-    /// timestamp), billing day, conversation = 24; one byte each: category, model, free reason,
-    /// market, price source and the flags, plus the country in 2 (non-zero letters) = 8.
-    /// 64 in all, where the fields one by one took 88.
+    /// engine's footprint (issue 17). Eight-byte parts: cost (micros; the currency is the
+    /// setup's), tier 8, agent pointer 8 = 24; four-byte: message, number, sent, delivered
+    /// (a niche in the timestamp), billing day, conversation = 24; one byte each: category,
+    /// model, free reason, market, price source and the flags, plus the country in 2
+    /// (non-zero letters) = 8. 56 in all, where the fields one by one took 88.
     #[test]
-    fn a_charge_takes_64_bytes() {
-        assert_eq!(std::mem::size_of::<super::MessageCharge>(), 64);
+    fn a_charge_takes_56_bytes() {
+        assert_eq!(std::mem::size_of::<super::MessageCharge>(), 56);
+        // A user's bill, held in place: charges and conversations (two vectors, 48), the
+        // checked indices and the mismatches (two boxed slices, 32); an empty slot costs
+        // the same 80 (the vectors' non-null pointers give `None` its niche).
+        assert_eq!(
+            std::mem::size_of::<Option<super::super::live::UserBill>>(),
+            80
+        );
         assert_eq!(
             std::mem::size_of::<Option<crate::model::country::Country>>(),
             2

@@ -100,7 +100,7 @@ fn charge_row(ctx: &Scope<'_>, charges: &Charges, m: &MessageCharge) -> Vec<Valu
         Value::from(m.opened_conversation()),
         m.country.as_ref().map_or(Value::Null, json),
         json(&m.market),
-        major(m.cost.micros),
+        major(m.cost),
         json(&charges.currency),
         Value::from(m.unpriced()),
         m.tier_ordinal().map_or(Value::Null, Value::from),

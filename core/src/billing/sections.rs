@@ -524,8 +524,8 @@ fn add_delivered(
                 step1(d.unpriced_by.entry((group, m.market)).or_default(), s);
             }
         }
-        d.cost_by_category[group as usize] += s * m.cost.micros;
-        *d.cost_by_country.entry(m.country).or_default() += s * m.cost.micros;
+        d.cost_by_category[group as usize] += s * m.cost;
+        *d.cost_by_country.entry(m.country).or_default() += s * m.cost;
     }
     let free = &mut d.free;
     match m.free {
@@ -550,7 +550,7 @@ fn add_agent(a: &mut AgentSummary, m: &MessageCharge, s: i64) {
         return;
     }
     step1(&mut a.charged, s);
-    a.cost.0 += s * m.cost.micros;
+    a.cost.0 += s * m.cost;
     match m.price_source {
         Some(PriceSource::MetaPricing) => step1(&mut a.priced_by_meta, s),
         Some(PriceSource::Tokens) => step1(&mut a.priced_by_tokens, s),

@@ -498,7 +498,7 @@ impl Track {
             };
             let names = &mut t.names;
             let rows: Box<[_]> = (bill.charges.messages.iter())
-                .filter_map(|m| TemplateMoney::cost_row(ctx, m.msg, m.cost.micros))
+                .filter_map(|m| TemplateMoney::cost_row(ctx, m.msg, m.cost))
                 // Numbered first, so the names are copied only for a new row.
                 .map(|(day, key, micros)| (day, names.rows.number_of(&key, || key.owned()), micros))
                 .collect();

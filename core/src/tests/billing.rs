@@ -45,11 +45,11 @@ fn cbp_conversation_opens_on_delivery_and_lasts_exactly_24h() {
         charge(&e, &c, "m3"),
     );
     assert!(m1.opened_conversation() && m1.charged() && m1.billable());
-    assert_eq!(m1.cost.micros, eur("0.10"));
+    assert_eq!(m1.cost, eur("0.10"));
     // m2 rides m1's conversation: billable in Meta's sense, but it is not the charged unit.
     assert_eq!(m2.conversation(), m1.conversation());
     assert!(!m2.opened_conversation() && !m2.charged() && m2.billable() && m2.free.is_none());
-    assert_eq!(m2.cost.micros, 0);
+    assert_eq!(m2.cost, 0);
     assert_ne!(m3.conversation(), m1.conversation());
     let conv = c.conversation_of(m1).unwrap();
     assert_eq!(
@@ -177,7 +177,7 @@ fn service_conversations_before_2024_11_are_billable_with_a_monthly_free_tier() 
     );
     let c = charges(&e);
     assert!(charge(&e, &c, "f1").free_tier() && !charge(&e, &c, "f2").free_tier());
-    assert_eq!(charge(&e, &c, "f2").cost.micros, eur("0.03"));
+    assert_eq!(charge(&e, &c, "f2").cost, eur("0.03"));
     // Usage counts every billable conversation, free tier included: 1 in September, 3 in October.
     let billable: Vec<(String, u64)> = r
         .usage
@@ -211,10 +211,10 @@ fn the_cbp_free_tier_frees_service_conversations_only() {
     let c = charges(&e);
     let m1 = charge(&e, &c, "m1");
     assert!(m1.charged() && !m1.free_tier());
-    assert_eq!(m1.cost.micros, eur("0.10"));
+    assert_eq!(m1.cost, eur("0.10"));
     let f1 = charge(&e, &c, "f1");
     assert!(f1.billable() && f1.free_tier());
-    assert_eq!(f1.cost.micros, 0);
+    assert_eq!(f1.cost, 0);
 }
 
 #[test]
@@ -470,7 +470,7 @@ fn pmp_volume_tiers_count_per_month_market_and_category() {
         ],
         [Some(1), Some(2), Some(3), Some(4), Some(1), Some(1)]
     );
-    assert_eq!(charge(&e, &c, "u3").cost.micros, eur("0.01"));
+    assert_eq!(charge(&e, &c, "u3").cost, eur("0.01"));
     // A report on September alone still prices u5 as the month's first.
     let r = report(&mut e, Some("2025-09-01"), Some("2025-10-01"));
     assert_eq!(r.billing.cost.total.0, eur("0.02"));
@@ -1635,7 +1635,7 @@ fn one_marketing_message_is_charged_its_rate() {
     );
     let c = charges.get(store.outbound("w1").unwrap()).unwrap();
     assert!(c.charged() && c.billable());
-    assert_eq!(c.cost.micros, 136_500);
+    assert_eq!(c.cost, 136_500);
     assert_eq!(report.billing.cost.total.0, 136_500);
 }
 

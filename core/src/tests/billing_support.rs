@@ -159,7 +159,7 @@ pub fn charges_by_id(e: &Engine) -> std::collections::BTreeMap<String, String> {
                 m.free,
                 m.opened_conversation(),
                 conv,
-                m.cost.micros,
+                m.cost,
                 m.tier_ordinal(),
                 m.free_tier()
             );

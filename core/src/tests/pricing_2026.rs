@@ -217,7 +217,7 @@ fn november_2026_after_the_change_default() {
     let ch = charges(&e);
     let f1 = charge(&e, &ch, "f1");
     assert!(f1.charged() && f1.billable() && f1.free.is_none());
-    assert_eq!(f1.cost.micros, eur("0.03"));
+    assert_eq!(f1.cost, eur("0.03"));
     assert_eq!(charge(&e, &ch, "u3").tier_ordinal(), Some(3));
     // Nothing left out: no warnings.
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
@@ -351,7 +351,7 @@ fn new_markets_are_priced_as_regional_before_and_standalone_after() {
         [market("b1"), market("b2"), market("k1"), market("k2")],
         ["rest_of_asia_pacific", "bangladesh", "other", "kazakhstan"]
     );
-    let cost = |id: &str| charge(&e, &ch, id).cost.micros;
+    let cost = |id: &str| charge(&e, &ch, id).cost;
     assert_eq!(
         [cost("b1"), cost("b2"), cost("k1"), cost("k2")],
         [eur("0.07"), eur("0.04"), eur("0.06"), eur("0.05")]
