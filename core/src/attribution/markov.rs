@@ -176,6 +176,30 @@ mod tests {
     }
 
     #[test]
+    fn the_conversion_probability_is_the_share_of_converting_paths() {
+        // The frequencies are those of the paths themselves, so the chain's flow is the
+        // paths': start is left N times (once per path, never entered), every other
+        // state is left as often as it is entered, and the expected number of times a
+        // transition is taken from N starts is its count (the counts solve the visit
+        // equations v = N e_start + Qᵀ v, whose solution is unique when I − Q inverts).
+        // Absorptions in `conversion` then number the converting paths: P = c / N, with
+        // cycles, self-loops and re-entries alike.
+        // Here N = 5 and c = 2 (the empty path goes start → conversion; source 5 is not
+        // among the 3 and is skipped, so [5, 2] is [2]): P = 2/5.
+        let r = removal_effects(
+            3,
+            &[
+                (vec![0, 1, 0, 2], true),
+                (vec![2, 1], false),
+                (vec![1, 1, 2, 0], false),
+                (vec![], true),
+                (vec![5, 2], false),
+            ],
+        );
+        assert!(close(r.conversion_probability, 2.0 / 5.0), "{r:?}");
+    }
+
+    #[test]
     fn a_larger_pivot_below_the_diagonal_is_swapped_up() {
         // Paths (A = 0, B = 1): B → A → A → null, B → conv, A → A → A → conv.
         // start→A 1/3, start→B 2/3; B→A 1/2, B→conv 1/2; A→A 3/5, A→conv 1/5, A→null 1/5.
