@@ -1101,3 +1101,220 @@ mod props {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Rules the mutation score found unchecked (issue 26), each worked by hand
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_close_at_the_second_of_a_message_comes_after_it() {
+    // Messages come before closes at equal timestamps (support guide).
+    let t = JUL1 + 9 * HOUR;
+    let docs = vec![
+        // U writes at t and a close shares that second: U's message opens the
+        // conversation, then the close closes it.
+        text(PHONE, U, "u1", t),
+        close(U, Some(PHONE), t),
+        // V writes at t; an agent's reply and a close share the second t + 60: the reply
+        // comes first and answers V's conversation after 60 s, then the close closes it.
+        text(PHONE, V, "v1", t),
+        outbound("r1", V, t + 60, &json!({"author": "agent"})),
+        close(V, Some(PHONE), t + 60),
+    ];
+    let mut e = engine(&docs, "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 2)))
+        .unwrap();
+    let s = &r.engagement.support;
+    // Opened U, V; closed U, V; nothing open at the end of the day.
+    assert_eq!(
+        (s.opened, s.reopened, s.closed, s.open_at_end),
+        (2, 0, 2, 0)
+    );
+    // Two conversations, V's answered after 60 s.
+    let rt = &r.engagement.response_time;
+    assert_eq!((rt.conversations, rt.answered), (2, 1));
+    assert_eq!(rt.first_response_median_s, Some(60.0));
+}
+
+#[test]
+fn a_reopen_record_reopens_a_closed_conversation_with_nothing_to_answer() {
+    let t = JUL1 + 9 * HOUR;
+    let reopen = |ts: i64| {
+        json!({"type": "reopen", "contact": U, "phone_number_id": PHONE, "timestamp": ts, "by": "agent-1"})
+            .to_string()
+    };
+    let docs = vec![
+        // U writes at 09:00, unanswered; closed at 10:00; an agent reopens it by hand at
+        // 11:00 and writes at 12:00.
+        text(PHONE, U, "u1", t),
+        close(U, Some(PHONE), t + HOUR),
+        reopen(t + 2 * HOUR),
+        outbound("r1", U, t + 3 * HOUR, &json!({"author": "agent"})),
+    ];
+    let mut e = engine(&docs, "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 2)))
+        .unwrap();
+    let s = &r.engagement.support;
+    // Openings: U's message and the manual reopen → 2, 1 reopened, by hand; 1 close; the
+    // reopened conversation is open at the end of the day.
+    assert_eq!(
+        (
+            s.opened,
+            s.reopened,
+            s.reopened_manually,
+            s.closed,
+            s.open_at_end
+        ),
+        (2, 1, 1, 1, 1)
+    );
+    // First responses cover the conversations users opened: 2 − 1 manual = 1, U's, closed
+    // unanswered; the agent's message at 12:00 answers no user message.
+    let rt = &r.engagement.response_time;
+    assert_eq!((rt.conversations, rt.answered), (1, 0));
+    assert_eq!(rt.first_response_median_s, None);
+}
+
+#[test]
+fn a_failed_reply_or_one_from_another_number_is_no_first_response() {
+    let t = JUL1 + 9 * HOUR;
+    let docs = vec![
+        // U writes to 1001 at 09:00. A reply at +60 s fails; one from number 2002 at
+        // +120 s is on another number; the agent's reply on 1001 at +300 s is the first
+        // response.
+        text(PHONE, U, "u1", t),
+        outbound("r1", U, t + 60, &json!({"author": "agent"})),
+        failed("r1", U, t + 61, Some(131_026)),
+        outbound(
+            "r2",
+            U,
+            t + 120,
+            &json!({"author": "agent", "phone_number_id": "2002"}),
+        ),
+        outbound("r3", U, t + 300, &json!({"author": "agent"})),
+    ];
+    let mut e = engine(&docs, "UTC");
+    let r = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 2)))
+        .unwrap();
+    let rt = &r.engagement.response_time;
+    // One conversation (U on 1001), answered after 300 s.
+    assert_eq!((rt.conversations, rt.answered), (1, 1));
+    assert_eq!(rt.first_response_median_s, Some(300.0));
+}
+
+#[test]
+fn distinct_users_and_countries_of_a_range_the_store_does_not_watch() {
+    // A (+49, DE) writes to 1001 on 07-01 and to 2002 on 07-02; W (+33, FR) writes to
+    // 2002 and to 1001 on 07-02.
+    const W: &str = "33612345678";
+    let docs = vec![
+        text("1001", A, "a1", JUL1 + 10 * HOUR),
+        text("2002", A, "a2", JUL1 + DAY + 10 * HOUR),
+        text("2002", W, "w1", JUL1 + DAY + 11 * HOUR),
+        text("1001", W, "w2", JUL1 + DAY + 12 * HOUR),
+    ];
+    let e = engine(&docs, "UTC");
+    let opts = range(date(2025, 7, 1), date(2025, 7, 3));
+    let store = convolens::internals::store(&e);
+    let days = convolens::internals::build_engagement(store, chrono_tz::UTC, None);
+    let config = Config::default();
+    let whole = Scope::whole(store, &config, chrono_tz::UTC)
+        .with_range(convolens::internals::resolve_range(store, chrono_tz::UTC, &opts).unwrap());
+    // (active, new, daily users, daily new, countries) of a section.
+    let figures = |g: &convolens::Engagement| {
+        (
+            g.active_users,
+            g.new_users,
+            g.daily_active.iter().map(|d| d.users).collect::<Vec<_>>(),
+            g.daily_active.iter().map(|d| d.new).collect::<Vec<_>>(),
+            g.countries
+                .iter()
+                .map(|(k, n)| (k.clone(), *n))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let countries = vec![("DE".to_string(), 1), ("FR".to_string(), 1)];
+    let want = [
+        // All numbers: A and W active, both new (A's first message 07-01, W's 07-02);
+        // 07-01 A; 07-02 A and W (W once, though on two numbers).
+        (None, (2, 2, vec![1, 2], vec![1, 1], countries.clone())),
+        // 2002: nobody on 07-01; A and W on 07-02, both writing to 2002 for the first time.
+        (
+            Some("2002"),
+            (2, 2, vec![0, 2], vec![0, 2], countries.clone()),
+        ),
+        // 1001: A new on 07-01, W new on 07-02.
+        (Some("1001"), (2, 2, vec![1, 1], vec![1, 1], countries)),
+    ];
+    for (phone, want) in &want {
+        let mut ctx = whole;
+        ctx.phone = phone.map(|p| store.phone_by_id(p).unwrap());
+        // Unwatched: the unions of the days' user sets.
+        let s = crate::engagement::sections::sections(&ctx, &days);
+        assert_eq!(&figures(&s.engagement), want, "unwatched {phone:?}");
+    }
+    // The engine's reports (each over the range it then watches) agree.
+    let mut fresh = engine(&docs, "UTC");
+    for (phone, want) in &want {
+        let mut o = opts.clone();
+        o.phone = phone.map(str::to_string);
+        let r = fresh.report(&o).unwrap();
+        assert_eq!(&figures(&r.engagement), want, "report {phone:?}");
+    }
+}
+
+#[test]
+fn an_empty_range_has_no_last_day_and_no_open_conversations_at_its_end() {
+    // U opens a support conversation on 07-01 and it is never closed. `open_at_end`
+    // counts the conversations open at the end of the range's last day (support guide):
+    // [07-01, 07-02) ends with U's open, but [07-02, 07-02) has no day at all, so nothing
+    // is counted at its end (as nothing else is counted in it).
+    let docs = vec![text(PHONE, U, "u1", JUL1 + 9 * HOUR)];
+    let mut e = engine(&docs, "UTC");
+    let one = e
+        .report(&range(date(2025, 7, 1), date(2025, 7, 2)))
+        .unwrap();
+    assert_eq!(one.engagement.support.open_at_end, 1);
+    let empty = e
+        .report(&range(date(2025, 7, 2), date(2025, 7, 2)))
+        .unwrap();
+    assert_eq!(empty.engagement.support.open_at_end, 0);
+    assert!(empty.engagement.daily_active.is_empty());
+}
+
+#[test]
+fn an_open_support_conversation_crosses_an_expiry_cut() {
+    // U writes to 1001 on 07-01 at 09:00 and is never answered; 57 days later (08-27
+    // 09:00) a close closes that conversation, and U writes again on 08-28: a reopen. V
+    // writes on 08-30 09:00, the latest event W. Expiry (default lateness 7 days, lookback
+    // 7, quiet 4) seals the days before day(W − 18 d) = 08-12 and cuts U's history at
+    // least 8 days before that, after u1 (which reaches only 25 h): u1 is dropped, and
+    // the open conversation crosses the cut in U's carry (expiry guide), as does the
+    // number U wrote to.
+    let t = JUL1 + 9 * HOUR;
+    let docs = vec![
+        text(PHONE, U, "u1", t),
+        close(U, Some(PHONE), t + 57 * DAY),
+        text(PHONE, U, "u2", t + 58 * DAY),
+        text(PHONE, V, "v1", t + 60 * DAY),
+    ];
+    let opts = range(date(2025, 8, 27), date(2025, 9, 1));
+    let mut kept = engine(&docs, "UTC");
+    let mut expired = engine(&docs, "UTC");
+    let out = expired.expire().unwrap();
+    assert_eq!(out.messages, 1, "u1 is dropped");
+    for e in [&mut kept, &mut expired] {
+        let g = e.report(&opts).unwrap().engagement;
+        // The close on 08-27 closed U's conversation; U's message on 08-28 reopened it;
+        // V's opened one: 2 opened, 1 reopened, 1 closed, U's and V's open at the end.
+        let s = &g.support;
+        assert_eq!(
+            (s.opened, s.reopened, s.closed, s.open_at_end),
+            (2, 1, 1, 2)
+        );
+        // U and V active; V new, U returning (U first wrote on 07-01).
+        assert_eq!((g.active_users, g.new_users), (2, 1));
+    }
+}
