@@ -126,6 +126,11 @@ const A: &str = "4915110000001";
 const B: &str = "4915110000002";
 const C: &str = "4915110000003";
 
+/// A support section's (opened, reopened, closed, open at the end).
+fn support_counts(s: &convolens::engagement::Support) -> (u64, u64, u64, i64) {
+    (s.opened, s.reopened, s.closed, s.open_at_end)
+}
+
 fn week() -> Vec<String> {
     let mut docs = Vec::new();
     // A writes every day of the week at 10:00, and twice on Monday.
@@ -444,10 +449,7 @@ fn support_conversations_reopen_close_and_stay_open() {
     let s = &r.engagement.support;
     // Openings: U day 1, U day 2 (reopen), U day 3 (reopen), V day 1 → 4, 2 reopened.
     // Closes that closed something: U day 1, U day 2, V day 1 → 3. Open at end: U.
-    assert_eq!(
-        (s.opened, s.reopened, s.closed, s.open_at_end),
-        (4, 2, 3, 1)
-    );
+    assert_eq!(support_counts(s), (4, 2, 3, 1));
     let rt = &r.engagement.response_time;
     // Answered: U day 1 by agent in 120 s, U day 2 by automation in 30 s. Median of
     // {30, 120} = 75; p90 = 30 + 0.9 × 90 = 111.
@@ -463,20 +465,14 @@ fn support_conversations_reopen_close_and_stay_open() {
         .report(&range(date(2025, 7, 1), date(2025, 7, 2)))
         .unwrap();
     let s = &d1.engagement.support;
-    assert_eq!(
-        (s.opened, s.reopened, s.closed, s.open_at_end),
-        (2, 0, 2, 0)
-    );
+    assert_eq!(support_counts(s), (2, 0, 2, 0));
     assert_eq!(d1.engagement.response_time.answered, 1);
     // Day 2 alone: one reopen, one close.
     let d2 = e
         .report(&range(date(2025, 7, 2), date(2025, 7, 3)))
         .unwrap();
     let s = &d2.engagement.support;
-    assert_eq!(
-        (s.opened, s.reopened, s.closed, s.open_at_end),
-        (1, 1, 1, 0)
-    );
+    assert_eq!(support_counts(s), (1, 1, 1, 0));
     // Far later, U's day-3 conversation is still open.
     let later = e
         .report(&range(date(2025, 9, 1), date(2025, 9, 2)))
@@ -1127,10 +1123,7 @@ fn a_close_at_the_second_of_a_message_comes_after_it() {
         .unwrap();
     let s = &r.engagement.support;
     // Opened U, V; closed U, V; nothing open at the end of the day.
-    assert_eq!(
-        (s.opened, s.reopened, s.closed, s.open_at_end),
-        (2, 0, 2, 0)
-    );
+    assert_eq!(support_counts(s), (2, 0, 2, 0));
     // Two conversations, V's answered after 60 s.
     let rt = &r.engagement.response_time;
     assert_eq!((rt.conversations, rt.answered), (2, 1));
@@ -1310,10 +1303,7 @@ fn an_open_support_conversation_crosses_an_expiry_cut() {
         // The close on 08-27 closed U's conversation; U's message on 08-28 reopened it;
         // V's opened one: 2 opened, 1 reopened, 1 closed, U's and V's open at the end.
         let s = &g.support;
-        assert_eq!(
-            (s.opened, s.reopened, s.closed, s.open_at_end),
-            (2, 1, 1, 2)
-        );
+        assert_eq!(support_counts(s), (2, 1, 1, 2));
         // U and V active; V new, U returning (U first wrote on 07-01).
         assert_eq!((g.active_users, g.new_users), (2, 1));
     }
