@@ -407,10 +407,7 @@ impl Kept {
                     "kept analyses: conversations and their hits",
                     parts(&|p| allocated_by(live, || (p.convs.clone(), p.hits.clone()))),
                 ),
-                (
-                    "kept analyses: external events (touches)",
-                    parts(&|p| allocated_by(live, || p.touches().to_vec())),
-                ),
+                ("kept analyses: external events (touches)", parts(&touches)),
                 (
                     "kept analyses: credits (events, template rows)",
                     parts(&|p| allocated_by(live, || p.rest.clone()) - touches(p)),
